@@ -1,0 +1,58 @@
+// Builds everything with esbuild: the extension bundle, the CLI bundle, and the test files.
+// Type checking is separate (`tsc --noEmit`), as esbuild only strips types.
+import * as esbuild from 'esbuild';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const production = process.argv.includes('--production');
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+
+// Native or optional modules stay outside the bundle: `vscode` is provided by the host,
+// better-sqlite3 ships its .node file, and knex's other dialect drivers are loaded lazily.
+const external = [
+  'vscode', 'better-sqlite3', 'pg', 'pg-query-stream', 'mysql', 'mysql2', 'sqlite3',
+  'oracledb', 'tedious', 'mocha', 'playwright-core',
+];
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: !production,
+  minify: production,
+  external,
+  logLevel: 'warning',
+};
+
+function testEntries(dir) {
+  const out = [];
+  const walk = (d) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.ts$/.test(e.name) && !e.name.endsWith('.d.ts')) out.push(p);
+    }
+  };
+  if (fs.existsSync(dir)) walk(dir);
+  return out;
+}
+
+await Promise.all([
+  esbuild.build({ ...common, entryPoints: [path.join(root, 'src/extension.ts')], outfile: path.join(root, 'dist/extension.js') }),
+  esbuild.build({
+    ...common,
+    entryPoints: [path.join(root, 'src/cli.ts')],
+    outfile: path.join(root, 'dist/cli.js'),
+    banner: { js: '#!/usr/bin/env node' },
+  }),
+  production
+    ? Promise.resolve()
+    : esbuild.build({
+        ...common,
+        entryPoints: testEntries(path.join(root, 'test')),
+        outbase: path.join(root, 'test'),
+        outdir: path.join(root, 'out/test'),
+      }),
+]);
+fs.chmodSync(path.join(root, 'dist/cli.js'), 0o755);

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the named test tiers (or `start`) need, when they are missing.
+# Usage: scripts/ensure-system.sh [unit] [alembic] [vscode] [start]
+set -uo pipefail
+need=()
+want() { dpkg -s "$1" >/dev/null 2>&1 || need+=("$1"); }
+for tier in "$@"; do
+  case "$tier" in
+    alembic) want python3-alembic ;;
+    vscode|start) want python3-alembic; want chromium; want ripgrep; want libkrb5-dev; want g++; want make; want curl; want procps ;;
+  esac
+done
+((${#need[@]})) || exit 0
+echo "[setup] installing Debian packages: ${need[*]}"
+if [ "$(id -u)" != 0 ] && ! command -v sudo >/dev/null; then
+  echo "[setup] cannot install ${need[*]}: not root and no sudo. Install them with apt-get, then run again." >&2
+  exit 1
+fi
+SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq && $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null || {
+  echo "[setup] apt-get could not install ${need[*]}: see the messages above" >&2
+  exit 1
+}

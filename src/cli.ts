@@ -1,0 +1,199 @@
+// `alembic-lens`: the extension's Alembic reader on the command line, for CI and scripts.
+// Options mirror Alembic's (`-c/--config`, `-n/--name`); read-only commands print what Alembic prints.
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseArgs } from 'util';
+import { branchesCommand, headsCommand, historyCommand, showCommand } from './core/alembicOutput';
+import { LoadOptions, loadProject, Project } from './core/project';
+import { Problem } from './core/problems';
+import { RevisionError } from './core/revisionMap';
+
+const USAGE = `usage: alembic-lens [-c CONFIG] [-n NAME] <command> [options]
+
+Reads an Alembic project without running Python.
+
+commands:
+  graph --json        the revision graph and its problems as one JSON object
+  heads               current heads (as 'alembic heads')
+  history [-r RANGE]  revisions, newest first (as 'alembic history')
+  branches            branch points (as 'alembic branches')
+  show REV            one revision (as 'alembic show REV')
+  check               problems as 'path:line: severity: message'; exit 1 on any error
+  config --json       the resolved configuration
+
+options:
+  -c, --config PATH   alembic.ini or pyproject.toml (default: $ALEMBIC_CONFIG, ./alembic.ini, ./pyproject.toml)
+  -n, --name NAME     the ini section (default: alembic)
+  -h, --help          this text`;
+
+class UsageError extends Error {}
+class ConfigError extends Error {}
+
+function main(argv: string[]): number {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        config: { type: 'string', short: 'c' },
+        name: { type: 'string', short: 'n' },
+        json: { type: 'boolean' },
+        rev_range: { type: 'string', short: 'r' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const { values, positionals } = parsed;
+  const [command, ...rest] = positionals;
+  if (values.help || !command) {
+    console.log(USAGE);
+    return values.help ? 0 : 2;
+  }
+  const project = openProject(values.config, values.name);
+
+  switch (command) {
+    case 'graph':
+      if (!values.json) throw new UsageError('graph: only --json output exists; pass --json');
+      printJson(graphJson(project));
+      return 0;
+    case 'config':
+      printJson(configJson(project));
+      return 0;
+    case 'check':
+      return check(project);
+    case 'heads':
+      return printLines(project, () => headsCommand(project.graph));
+    case 'history':
+      return printLines(project, () => historyCommand(project.graph, values.rev_range));
+    case 'branches':
+      return printLines(project, () => branchesCommand(project.graph));
+    case 'show':
+      if (rest.length !== 1) throw new UsageError('show: give exactly one revision identifier');
+      return printLines(project, () => showCommand(project.graph, rest[0]));
+    default:
+      throw new UsageError(`unknown command '${command}'`);
+  }
+}
+
+function openProject(configOption: string | undefined, section: string | undefined): Project {
+  const configPath = configOption ?? process.env.ALEMBIC_CONFIG ?? defaultConfigPath();
+  if (!fs.existsSync(configPath)) throw new ConfigError(`No config file '${configPath}' found`);
+  // Alembic resolves relative locations against its working directory; when they do not exist
+  // there but do next to the config file, use those, as running Alembic from that folder would.
+  const options: LoadOptions = { section, baseDir: process.cwd() };
+  const project = loadProject(configPath, options);
+  const scriptDir = project.config.scriptLocation;
+  if (scriptDir && !fs.existsSync(scriptDir)) {
+    const besideConfig = loadProject(configPath, { section });
+    if (besideConfig.config.scriptLocation && fs.existsSync(besideConfig.config.scriptLocation)) return besideConfig;
+  }
+  return project;
+}
+
+function defaultConfigPath(): string {
+  if (fs.existsSync('alembic.ini')) return 'alembic.ini';
+  if (fs.existsSync('pyproject.toml')) return 'pyproject.toml';
+  return 'alembic.ini';
+}
+
+/**
+ * Prints a read-only command's lines. Without a readable config, or with a cycle (no order exists),
+ * it refuses as Alembic does; other problems are reported on stderr after the output.
+ */
+function printLines(project: Project, produce: () => string[]): number {
+  const fatal = !project.config.scriptLocation
+    ? project.config.problems.find((p) => p.severity === 'error')
+    : project.problems.find((p) => p.code === 'cycle');
+  if (fatal) {
+    console.error(`FAILED: ${fatal.message}`);
+    return 1;
+  }
+  try {
+    const lines = produce();
+    if (lines.length) process.stdout.write(lines.join('\n') + '\n');
+  } catch (err) {
+    if (err instanceof RevisionError) {
+      console.error(`FAILED: ${err.message}`);
+      return 1;
+    }
+    throw err;
+  }
+  for (const p of project.problems.filter((p) => p.severity === 'error')) console.error(formatProblem(p));
+  return 0;
+}
+
+function graphJson(project: Project): unknown {
+  const graph = project.graph;
+  return {
+    heads: graph.heads,
+    bases: graph.bases,
+    revisions: [...graph.revisions.values()].map((rev) => ({
+      revision: rev.id,
+      downRevisions: rev.down,
+      dependsOn: rev.dependencies,
+      branchLabels: [...rev.branchLabels],
+      message: rev.source.message,
+      path: rev.source.path,
+      line: rev.source.revisionLine,
+      isHead: rev.isHead,
+      isBase: rev.isBase,
+      isMergePoint: rev.isMergePoint,
+      isBranchPoint: rev.isBranchPoint,
+    })),
+    problems: project.problems.map(problemJson),
+  };
+}
+
+function configJson(project: Project): unknown {
+  const c = project.config;
+  return {
+    configFile: path.resolve(c.configFile),
+    section: c.section,
+    scriptLocation: c.scriptLocation ?? null,
+    versionLocations: c.versionLocations,
+    recursiveVersionLocations: c.recursiveVersionLocations,
+    sourceless: c.sourceless,
+    problems: c.problems.map(problemJson),
+  };
+}
+
+function problemJson(p: Problem): unknown {
+  return { severity: p.severity, code: p.code, message: p.message, path: p.path, line: p.line };
+}
+
+function check(project: Project): number {
+  const problems = project.problems;
+  for (const p of problems) console.log(formatProblem(p));
+  const errors = problems.filter((p) => p.severity === 'error').length;
+  const warnings = problems.filter((p) => p.severity === 'warning').length;
+  console.error(`${project.graph.size} revisions, ${errors} error(s), ${warnings} warning(s)`);
+  return errors ? 1 : 0;
+}
+
+function formatProblem(p: Problem): string {
+  const rel = path.relative(process.cwd(), p.path);
+  const shown = rel && !rel.startsWith('..') ? rel : p.path;
+  return `${shown}:${p.line}: ${p.severity}: ${p.message} [${p.code}]`;
+}
+
+function printJson(value: unknown): void {
+  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+}
+
+try {
+  process.exitCode = main(process.argv.slice(2));
+} catch (err) {
+  if (err instanceof UsageError) {
+    console.error(`alembic-lens: ${err.message}\n\n${USAGE}`);
+    process.exitCode = 2;
+  } else if (err instanceof ConfigError) {
+    console.error(`FAILED: ${err.message}`);
+    process.exitCode = 1;
+  } else {
+    console.error(`alembic-lens: internal error: ${(err as Error).stack ?? err}`);
+    process.exitCode = 3;
+  }
+}

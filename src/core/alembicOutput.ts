@@ -1,0 +1,125 @@
+// The text of Alembic's read-only commands (`heads`, `history`, `branches`, `show`), line for line,
+// and the translation of lookup errors into the messages Alembic's command line prints.
+import { Revision, RevisionError, RevisionMap } from './revisionMap';
+
+interface HeadOnlyOptions {
+  includeBranches?: boolean;
+  includeDoc?: boolean;
+  includeParents?: boolean;
+  treeIndicators?: boolean;
+}
+
+function formatDownRevision(rev: Revision): string {
+  return rev.down.length ? rev.down.join(', ') : '<base>';
+}
+
+/** Alembic's `Script._head_only`, the one-line form. */
+export function formatRevisionLine(rev: Revision, options: HeadOnlyOptions = {}): string {
+  const { includeBranches = false, includeDoc = false, includeParents = false, treeIndicators = true } = options;
+  let text = rev.id;
+  if (includeParents) {
+    text = rev.dependencies.length
+      ? `${formatDownRevision(rev)} (${rev.dependencies.join(', ')}) -> ${text}`
+      : `${formatDownRevision(rev)} -> ${text}`;
+  }
+  if (includeBranches && rev.branchLabels.size) text += ` (${[...rev.branchLabels].join(', ')})`;
+  if (rev.isRealHead) text += ' (head)';
+  else if (rev.isHead) text += ' (effective head)';
+  if (treeIndicators) {
+    if (rev.isBranchPoint) text += ' (branchpoint)';
+    if (rev.isMergePoint) text += ' (mergepoint)';
+  }
+  if (includeDoc) text += `, ${rev.source.message}`;
+  return text;
+}
+
+/** Alembic's `Script.log_entry`, the multi-line form `show` prints. */
+export function formatLogEntry(rev: Revision): string {
+  let entry = `Rev: ${rev.id}${rev.isHead ? ' (head)' : ''}${rev.isBranchPoint ? ' (branchpoint)' : ''}${rev.isMergePoint ? ' (mergepoint)' : ''}\n`;
+  entry += rev.isMergePoint ? `Merges: ${formatDownRevision(rev)}\n` : `Parent: ${formatDownRevision(rev)}\n`;
+  if (rev.dependencies.length) entry += `Also depends on: ${rev.dependencies.join(', ')}\n`;
+  if (rev.isBranchPoint) entry += `Branches into: ${rev.nextrev.join(', ')}\n`;
+  if (rev.branchLabels.size) entry += `Branch names: ${[...rev.branchLabels].join(', ')}\n`;
+  entry += `Path: ${rev.source.path}\n`;
+  entry += `\n${splitLines(rev.source.longdoc).map((para) => `    ${para}`).join('\n')}\n`;
+  return entry;
+}
+
+/** Python's str.splitlines. */
+function splitLines(text: string): string[] {
+  if (!text) return [];
+  const lines = text.split(/\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/);
+  if (lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
+
+/** `alembic heads`: the heads, each with its labels and whether it is a real or effective head. */
+export function headsCommand(map: RevisionMap): string[] {
+  return (map.getRevisions(map.heads) as Revision[]).map((rev) => formatRevisionLine(rev, { includeBranches: true, treeIndicators: false }));
+}
+
+/** `alembic history [-r start:end]`, newest first. */
+export function historyCommand(map: RevisionMap, range?: string): string[] {
+  let base: string | undefined;
+  let head: string | undefined;
+  if (range !== undefined) {
+    if (!range.includes(':')) throw new RevisionError('History range requires [start]:[end], [start]:, or :[end]');
+    const parts = range.trim().split(':');
+    if (parts.length !== 2) throw new RevisionError(`too many values to unpack (expected 2)`);
+    [base, head] = parts;
+  }
+  const start = base || 'base';
+  const end = head || 'heads';
+  return withCommandErrors(() => map.walkRevisions(start, end), { start, end }).map((rev) =>
+    formatRevisionLine(rev, { includeBranches: true, includeDoc: true, includeParents: true }),
+  );
+}
+
+/** `alembic branches`: each branch point and the revisions it branches into. */
+export function branchesCommand(map: RevisionMap): string[] {
+  const out: string[] = [];
+  for (const rev of withCommandErrors(() => map.walkRevisions())) {
+    if (!rev.isBranchPoint) continue;
+    const indent = ' '.repeat(rev.id.length);
+    out.push(formatRevisionLine(rev, { includeBranches: true }));
+    for (const child of rev.nextrev) out.push(`${indent} -> ${formatRevisionLine(map.get(child)!, { includeBranches: true })}`);
+    out.push('');
+  }
+  return out;
+}
+
+/** `alembic show REV`: the log entry of each revision the identifier names. */
+export function showCommand(map: RevisionMap, identifier: string): string[] {
+  const revisions = withCommandErrors(() => map.getRevisions(identifier));
+  return revisions.filter((r): r is Revision => r !== null).map((rev) => formatLogEntry(rev));
+}
+
+/**
+ * Runs a lookup and rewrites its error the way Alembic's `ScriptDirectory._catch_revision_errors`
+ * does, so that messages match what `alembic` prints after `FAILED:`.
+ */
+export function withCommandErrors<T>(run: () => T, context: { start?: string; end?: string } = {}): T {
+  try {
+    return run();
+  } catch (err) {
+    if (!(err instanceof RevisionError)) throw err;
+    switch (err.kind) {
+      case 'range-not-ancestor':
+        throw new RevisionError(
+          `Requested range ${context.start ?? err.range?.lower}:${context.end ?? err.range?.upper} does not refer to ancestor/descendant revisions along the same branch`,
+          err.kind,
+        );
+      case 'multiple-heads': {
+        const arg = context.end ?? err.argument;
+        throw new RevisionError(
+          `Multiple head revisions are present for given argument '${arg}'; please specify a specific target revision, '<branchname>@${arg}' to narrow to a specific head, or 'heads' for all heads`,
+          err.kind,
+        );
+      }
+      case 'resolution':
+        throw new RevisionError(`Can't locate revision identified by '${err.argument}'`, err.kind, err.argument);
+      default:
+        throw err;
+    }
+  }
+}

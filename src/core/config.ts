@@ -1,0 +1,261 @@
+// Resolves an Alembic project's configuration the way `alembic.config.Config` and
+// `ScriptDirectory.from_config` do: alembic.ini (a named section, default `alembic`) and, since
+// Alembic 1.16, `[tool.alembic]` in pyproject.toml, the ini winning key by key.
+import * as fs from 'fs';
+import * as path from 'path';
+import { parse as parseToml } from 'smol-toml';
+import { getOption, IniFile, parseIni } from './ini';
+import { Problem, problem } from './problems';
+
+export interface ConfigLocation {
+  /** alembic.ini (may be absent when the project lives only in pyproject.toml). */
+  iniPath?: string;
+  /** pyproject.toml whose `[tool.alembic]` table is read (Alembic >= 1.16). */
+  tomlPath?: string;
+  /** The ini section (`-n/--name`); the toml table is always `[tool.alembic]`. */
+  section?: string;
+  /**
+   * The directory relative paths resolve against. Alembic resolves them against its working
+   * directory; the extension runs Alembic from the config file's folder, which is the default here.
+   */
+  baseDir?: string;
+}
+
+export interface AlembicConfig {
+  /** The file that defines the project: the ini when there is one, else pyproject.toml. */
+  configFile: string;
+  iniPath?: string;
+  tomlPath?: string;
+  section: string;
+  baseDir: string;
+  /** Absolute script directory (holds env.py), when it could be resolved. */
+  scriptLocation?: string;
+  /** Absolute version directories, in Alembic's order. */
+  versionLocations: string[];
+  /** Alembic >= 1.10 only; older versions ignore the option. */
+  recursiveVersionLocations: boolean;
+  sourceless: boolean;
+  /** Reads another main option (ini first, then toml), interpolated. */
+  option(name: string): string | undefined;
+  problems: Problem[];
+}
+
+export function loadConfig(location: ConfigLocation): AlembicConfig {
+  const section = location.section ?? 'alembic';
+  const problems: Problem[] = [];
+  const configFile = location.iniPath ?? location.tomlPath ?? 'alembic.ini';
+  const baseDir = location.baseDir ?? path.dirname(path.resolve(configFile));
+
+  let ini: IniFile | undefined;
+  if (location.iniPath) {
+    const text = readText(location.iniPath);
+    if (text === undefined) {
+      if (!location.tomlPath) problems.push(problem('error', 'no-config', `Config file not found: ${location.iniPath}`, location.iniPath, 1));
+    } else {
+      ini = parseIni(text, location.iniPath, { here: path.dirname(path.resolve(location.iniPath)) });
+      problems.push(...ini.problems);
+    }
+  }
+  const toml = location.tomlPath ? readTomlAlembic(location.tomlPath, problems) : undefined;
+
+  const iniLine = (name: string): number => ini?.sections.get(section)?.get(name)?.line ?? 1;
+  const fromIni = (name: string): string | undefined => {
+    if (!ini) return undefined;
+    const result = getOption(ini, section, name);
+    if (!result) return undefined;
+    if ('error' in result) {
+      problems.push(problem('error', 'ini-interpolation', result.error, ini.path, iniLine(name)));
+      return undefined;
+    }
+    return result.value;
+  };
+  // configparser's has_option: the section must exist; [DEFAULT] keys count for every section.
+  const hasIniOption = (name: string): boolean => {
+    const options = ini?.sections.get(section);
+    return !!options && (options.has(name) || ini!.defaults.has(name));
+  };
+  const option = (name: string): string | undefined => {
+    if (hasIniOption(name)) return fromIni(name);
+    const value = toml?.values[name];
+    return typeof value === 'string' ? toml!.interpolate(value, name) : undefined;
+  };
+  const booleanOption = (name: string): boolean => {
+    if (hasIniOption(name)) return fromIni(name) === 'true';
+    const value = toml?.values[name];
+    if (value !== undefined && typeof value !== 'boolean') {
+      problems.push(problem('error', 'toml-value', `boolean value expected for TOML parameter '${name}'`, toml!.path, 1));
+      return false;
+    }
+    return value === true;
+  };
+
+  const config: AlembicConfig = {
+    configFile,
+    iniPath: location.iniPath,
+    tomlPath: location.tomlPath,
+    section,
+    baseDir,
+    versionLocations: [],
+    recursiveVersionLocations: false,
+    sourceless: false,
+    option,
+    problems,
+  };
+
+  if (ini && !ini.sections.has(section) && !toml) {
+    problems.push(problem('error', 'no-section', `No '[${section}]' section in ${path.basename(ini.path)}: Alembic says "No config file found, or file has no '[${section}]' section".`, ini.path, 1));
+    return config;
+  }
+  const scriptLocation = option('script_location');
+  const where = hasIniOption('script_location') ? { file: ini!.path, line: iniLine('script_location') } : { file: toml?.path ?? configFile, line: 1 };
+  if (!scriptLocation) {
+    problems.push(problem('error', 'no-script-location', "No 'script_location' key found in configuration.", where.file, where.line));
+    return config;
+  }
+  config.scriptLocation = resolveResource(scriptLocation, baseDir, where, problems);
+  config.recursiveVersionLocations = booleanOption('recursive_version_locations');
+  config.sourceless = booleanOption('sourceless');
+
+  const versionWhere = hasIniOption('version_locations') ? { file: ini!.path, line: iniLine('version_locations') } : { file: toml?.path ?? configFile, line: 1 };
+  const separatorLine = ['path_separator', 'version_path_separator'].map((n) => ini?.sections.get(section)?.get(n)?.line).find((l) => l !== undefined);
+  const listed = versionLocationList(fromIni, hasIniOption, toml, problems, { file: versionWhere.file, line: separatorLine ?? versionWhere.line });
+  if (listed) {
+    config.versionLocations = listed
+      .map((entry) => resolveResource(entry, baseDir, versionWhere, problems))
+      .filter((dir): dir is string => !!dir);
+  } else if (config.scriptLocation) {
+    config.versionLocations = [path.join(config.scriptLocation, 'versions')];
+  }
+  for (const dir of config.versionLocations) {
+    if (!isDirectory(dir)) {
+      problems.push(problem('warning', 'missing-version-location', `Version location ${dir} does not exist; Alembic skips it (1.8 and older fail).`, versionWhere.file, versionWhere.line));
+    }
+  }
+  return config;
+}
+
+const SEPARATORS: Record<string, string> = { space: ' ', newline: '\n', os: path.delimiter, ':': ':', ';': ';' };
+
+/** Alembic's `get_version_locations_list`: path_separator, the deprecated version_path_separator, or the legacy split. */
+function versionLocationList(
+  fromIni: (name: string) => string | undefined,
+  hasIniOption: (name: string) => boolean,
+  toml: TomlAlembic | undefined,
+  problems: Problem[],
+  separatorWhere: { file: string; line: number },
+): string[] | undefined {
+  const text = hasIniOption('version_locations') ? fromIni('version_locations') : undefined;
+  if (text) {
+    const separatorName = ['path_separator', 'version_path_separator'].find((name) => hasIniOption(name) || typeof toml?.values[name] === 'string');
+    if (!separatorName) return text.split(/, *| +/);
+    const separatorValue = hasIniOption(separatorName) ? fromIni(separatorName) : (toml!.values[separatorName] as string);
+    const separator = separatorValue === undefined ? undefined : SEPARATORS[separatorValue];
+    if (separator === undefined) {
+      problems.push(problem('error', 'bad-separator', `'${separatorValue}' is not a valid value for ${separatorName}; expected 'space', 'newline', 'os', ':', ';'`, separatorWhere.file, separatorWhere.line));
+      return [];
+    }
+    return text.split(separator).filter((x) => x).map((x) => x.trim());
+  }
+  const fromToml = toml?.values['version_locations'];
+  if (Array.isArray(fromToml)) return fromToml.filter((v): v is string => typeof v === 'string').map((v) => toml!.interpolate(v, 'version_locations'));
+  return undefined;
+}
+
+/**
+ * Alembic's `coerce_resource_to_filename`: `package:sub/dir` names a folder inside an importable
+ * package; anything else is a path. Packages are looked up next to the config without importing.
+ */
+function resolveResource(value: string, baseDir: string, where: { file: string; line: number }, problems: Problem[]): string | undefined {
+  if (!path.isAbsolute(value) && value.includes(':') && !/^[A-Za-z]:[\\/]/.test(value)) {
+    const [pkg, ...parts] = value.split(':');
+    const pkgDir = findPackageDir(pkg, baseDir);
+    if (!pkgDir) {
+      problems.push(problem('error', 'package-not-found', `Cannot find the Python package '${pkg}' of '${value}' next to the config without importing it; use a path, or keep the package in the project folder.`, where.file, where.line));
+      return undefined;
+    }
+    return path.join(pkgDir, ...parts);
+  }
+  return path.resolve(baseDir, value);
+}
+
+function findPackageDir(dotted: string, baseDir: string): string | undefined {
+  const rel = dotted.split('.');
+  for (const root of [baseDir, path.join(baseDir, 'src')]) {
+    const dir = path.join(root, ...rel);
+    if (isDirectory(dir)) return dir;
+  }
+  return undefined;
+}
+
+interface TomlAlembic {
+  path: string;
+  values: Record<string, unknown>;
+  interpolate(value: string, name: string): string;
+}
+
+function readTomlAlembic(tomlPath: string, problems: Problem[]): TomlAlembic | undefined {
+  const text = readText(tomlPath);
+  if (text === undefined) return undefined;
+  let data: Record<string, unknown>;
+  try {
+    data = parseToml(text) as Record<string, unknown>;
+  } catch (err) {
+    const e = err as Error & { line?: number };
+    problems.push(problem('error', 'toml-syntax', `pyproject.toml is not valid TOML: ${e.message.split('\n')[0]}`, tomlPath, e.line ?? 1));
+    return undefined;
+  }
+  const tool = data.tool as Record<string, unknown> | undefined;
+  const alembic = tool?.alembic;
+  if (alembic === undefined) return undefined;
+  if (typeof alembic !== 'object' || alembic === null || Array.isArray(alembic)) {
+    problems.push(problem('error', 'toml-value', 'Incorrect TOML format: [tool.alembic] must be a table.', tomlPath, 1));
+    return undefined;
+  }
+  const here = path.dirname(path.resolve(tomlPath));
+  return {
+    path: tomlPath,
+    values: alembic as Record<string, unknown>,
+    interpolate(value: string, name: string): string {
+      // Python's `value % {"here": ...}`: only %(here)s and %% are meaningful.
+      return value.replace(/%\(([^)]*)\)s|%%/g, (m, key: string | undefined) => {
+        if (m === '%%') return '%';
+        if (key === 'here') return here;
+        problems.push(problem('error', 'toml-value', `Unknown substitution %(${key})s in [tool.alembic] ${name}`, tomlPath, 1));
+        return m;
+      });
+    },
+  };
+}
+
+/** True when pyproject.toml has a `[tool.alembic]` table (cheap text check before a full parse). */
+export function tomlHasAlembic(text: string): boolean {
+  return /^\s*\[\s*tool\s*\.\s*alembic\s*\]/m.test(text) || /^\s*\[\s*tool\s*\.\s*alembic\s*\./m.test(text);
+}
+
+function readText(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function isDirectory(dir: string): boolean {
+  try {
+    return fs.statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The Alembic projects an alembic.ini defines: every section with a `script_location` (the `-n`
+ * sections of a multi-project ini), or just `alembic` when none has one, so that its problems show.
+ */
+export function iniProjectSections(text: string, iniPath: string): string[] {
+  const ini = parseIni(text, iniPath);
+  const sections = [...ini.sections.entries()].filter(([, options]) => options.has('script_location')).map(([name]) => name);
+  if (!sections.length) return ['alembic'];
+  // The default section first: it is the one `alembic` uses without -n.
+  return sections.sort((a, b) => (a === 'alembic' ? -1 : b === 'alembic' ? 1 : 0));
+}

@@ -1,0 +1,273 @@
+// One Alembic project: its configuration, every revision file in its version locations, and the
+// revision graph built from them. Updates are incremental: a changed file is re-read alone, and the
+// graph is rebuilt only when the file's revision, parents, dependencies or labels changed.
+import * as fs from 'fs';
+import * as path from 'path';
+import { AlembicConfig, ConfigLocation, loadConfig, tomlHasAlembic } from './config';
+import { Problem, problem } from './problems';
+import { isRevisionFileName, readRevisionFile, RevisionSource } from './revisionFile';
+import { RevisionMap } from './revisionMap';
+
+interface FileEntry {
+  source?: RevisionSource;
+  problems: Problem[];
+}
+
+export interface LoadOptions {
+  section?: string;
+  /** Directory that relative script_location / version_locations resolve against (default: the config's folder). */
+  baseDir?: string;
+}
+
+/** Opens the project defined by an alembic.ini or a pyproject.toml (`[tool.alembic]`). */
+export function loadProject(configPath: string, options: LoadOptions = {}): Project {
+  return new Project(locateConfig(configPath, options));
+}
+
+/** alembic.ini and pyproject.toml in one folder make one project, the ini winning key by key (Alembic >= 1.16). */
+export function locateConfig(configPath: string, options: LoadOptions = {}): ConfigLocation {
+  const absolute = path.resolve(configPath);
+  const dir = path.dirname(absolute);
+  if (path.basename(absolute) === 'pyproject.toml') {
+    const ini = path.join(dir, 'alembic.ini');
+    return { tomlPath: absolute, iniPath: fs.existsSync(ini) ? ini : undefined, section: options.section, baseDir: options.baseDir };
+  }
+  const toml = path.join(dir, 'pyproject.toml');
+  let tomlPath: string | undefined;
+  try {
+    if (tomlHasAlembic(fs.readFileSync(toml, 'utf8'))) tomlPath = toml;
+  } catch {
+    // no pyproject.toml: the ini alone
+  }
+  return { iniPath: absolute, tomlPath, section: options.section, baseDir: options.baseDir };
+}
+
+export class Project {
+  config: AlembicConfig;
+  graph: RevisionMap;
+  private readonly files = new Map<string, FileEntry>();
+  private order: string[] = [];
+  private listingProblems: Problem[] = [];
+  private cachedProblems?: Problem[];
+
+  constructor(readonly location: ConfigLocation) {
+    this.config = loadConfig(location);
+    this.graph = this.reload();
+  }
+
+  /** A readable name: the config file's folder, plus the section when it is not the default. */
+  get name(): string {
+    const folder = path.basename(path.dirname(this.config.configFile));
+    return this.config.section === 'alembic' ? folder : `${folder} [${this.config.section}]`;
+  }
+
+  /** Re-reads the configuration and every revision file. */
+  reload(): RevisionMap {
+    this.config = loadConfig(this.location);
+    this.files.clear();
+    const seenReal = new Set<string>();
+    const listingProblems: Problem[] = [];
+    for (const location of this.config.versionLocations) {
+      for (const file of listVersionDir(location, this.config.recursiveVersionLocations)) {
+        const real = safeRealpath(file);
+        if (seenReal.has(real)) {
+          listingProblems.push(problem('warning', 'duplicate-file', `File ${real} is loaded twice; Alembic ignores the second. Make version_locations unique.`, file, 1));
+          continue;
+        }
+        seenReal.add(real);
+        this.files.set(file, this.readFile(file));
+      }
+      if (this.config.sourceless) listingProblems.push(...unreadableCompiledFiles(location));
+    }
+    this.order = [...this.files.keys()];
+    this.listingProblems = listingProblems;
+    return this.rebuild();
+  }
+
+  get problems(): Problem[] {
+    if (!this.cachedProblems) {
+      const fileProblems = this.order.flatMap((file) => this.files.get(file)!.problems);
+      this.cachedProblems = [...this.config.problems, ...this.listingProblems, ...fileProblems, ...this.graph.problems];
+    }
+    return this.cachedProblems;
+  }
+
+  /** The revision files currently loaded, in Alembic's load order. */
+  get revisionFiles(): readonly string[] {
+    return this.order;
+  }
+
+  /** True when `file` is (or would be) a revision file of this project. */
+  ownsRevisionFile(file: string): boolean {
+    if (!isRevisionFileName(path.basename(file))) return false;
+    const dir = path.dirname(path.resolve(file));
+    return this.config.versionLocations.some((location) =>
+      this.config.recursiveVersionLocations ? isInside(dir, location) && !dir.split(path.sep).includes('__pycache__') : dir === location,
+    );
+  }
+
+  /** True when `file` is one of the project's configuration files. */
+  ownsConfigFile(file: string): boolean {
+    const resolved = path.resolve(file);
+    return resolved === this.location.iniPath || resolved === this.location.tomlPath;
+  }
+
+  /** Re-reads one revision file (created or changed). Returns true when anything visible changed. */
+  updateFile(file: string): boolean {
+    const absolute = path.resolve(file);
+    if (!this.ownsRevisionFile(absolute)) return false;
+    const before = this.files.get(absolute);
+    const after = this.readFile(absolute);
+    this.files.set(absolute, after);
+    this.cachedProblems = undefined;
+    if (!before) {
+      this.order = sortLoadOrder([...this.order, absolute], this.config.versionLocations);
+      this.rebuild();
+      return true;
+    }
+    if (before.source && after.source && sameShape(before.source, after.source) && sameProblems(before.problems, after.problems)) {
+      // Message or body edits: swap the source in place, the graph keeps its shape.
+      const rev = this.graph.get(after.source.revision);
+      if (rev && rev.source === before.source) rev.source = after.source;
+      return true;
+    }
+    this.rebuild();
+    return true;
+  }
+
+  /** Forgets a deleted revision file. */
+  removeFile(file: string): boolean {
+    const absolute = path.resolve(file);
+    if (!this.files.delete(absolute)) return false;
+    this.order = this.order.filter((f) => f !== absolute);
+    this.rebuild();
+    return true;
+  }
+
+  private readFile(file: string): FileEntry {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (err) {
+      return { problems: [problem('error', 'unreadable-file', `Cannot read file: ${(err as Error).message}`, file, 1)] };
+    }
+    return readRevisionFile(file, text);
+  }
+
+  private rebuild(): RevisionMap {
+    const sources: RevisionSource[] = [];
+    for (const file of this.order) {
+      const source = this.files.get(file)?.source;
+      if (source) sources.push(source);
+    }
+    this.graph = new RevisionMap(sources);
+    this.cachedProblems = undefined;
+    return this.graph;
+  }
+}
+
+/** The values that decide the graph; when they and their lines are unchanged, so is the graph. */
+function sameShape(a: RevisionSource, b: RevisionSource): boolean {
+  return (
+    a.revision === b.revision &&
+    a.path === b.path &&
+    a.revisionLine === b.revisionLine &&
+    a.downRevisionLine === b.downRevisionLine &&
+    a.dependsOnLine === b.dependsOnLine &&
+    a.branchLabelsLine === b.branchLabelsLine &&
+    a.downRevisions.join('\0') === b.downRevisions.join('\0') &&
+    a.dependsOn.join('\0') === b.dependsOn.join('\0') &&
+    a.branchLabels.join('\0') === b.branchLabels.join('\0')
+  );
+}
+
+function sameProblems(a: Problem[], b: Problem[]): boolean {
+  return a.length === b.length && a.every((p, i) => p.code === b[i].code && p.line === b[i].line && p.message === b[i].message);
+}
+
+/**
+ * Lists a version directory as current Alembic does: file names sorted, and with
+ * recursive_version_locations a top-down walk (files of a folder before its sorted subfolders),
+ * skipping __pycache__. (Alembic 1.8 used unsorted os.listdir order and no recursion.)
+ */
+export function listVersionDir(dir: string, recursive: boolean): string[] {
+  const out: string[] = [];
+  const walk = (current: string): void => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(current, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    const files: string[] = [];
+    const dirs: string[] = [];
+    for (const entry of entries) {
+      if (entry.isDirectory()) dirs.push(entry.name);
+      else if (isRevisionFileName(entry.name) && (entry.isFile() || entry.isSymbolicLink())) files.push(entry.name);
+    }
+    for (const name of files.sort(compareCodePoints)) out.push(path.join(current, name));
+    if (!recursive) return;
+    for (const name of dirs.sort(compareCodePoints)) if (name !== '__pycache__') walk(path.join(current, name));
+  };
+  walk(dir);
+  return out;
+}
+
+function sortLoadOrder(files: string[], locations: string[]): string[] {
+  const locationOf = (file: string): number => {
+    const index = locations.findIndex((loc) => isInside(path.dirname(file), loc));
+    return index < 0 ? locations.length : index;
+  };
+  return files.sort((a, b) => {
+    const la = locationOf(a);
+    const lb = locationOf(b);
+    if (la !== lb) return la - lb;
+    const pa = path.relative(locations[la] ?? '', a).split(path.sep);
+    const pb = path.relative(locations[lb] ?? '', b).split(path.sep);
+    for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
+      if (pa[i] === pb[i]) continue;
+      const aIsFile = i === pa.length - 1;
+      const bIsFile = i === pb.length - 1;
+      if (aIsFile !== bIsFile) return aIsFile ? -1 : 1;
+      return compareCodePoints(pa[i], pb[i]);
+    }
+    return pa.length - pb.length;
+  });
+}
+
+/** Python's string order (code points), not UTF-16 units. */
+function compareCodePoints(a: string, b: string): number {
+  if (!/[\ud800-\udfff]/.test(a) && !/[\ud800-\udfff]/.test(b)) return a < b ? -1 : a > b ? 1 : 0;
+  const ca = [...a];
+  const cb = [...b];
+  for (let i = 0; i < Math.min(ca.length, cb.length); i++) {
+    if (ca[i] !== cb[i]) return ca[i].codePointAt(0)! - cb[i].codePointAt(0)!;
+  }
+  return ca.length - cb.length;
+}
+
+function unreadableCompiledFiles(dir: string): Problem[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const sources = new Set(names.filter((n) => n.endsWith('.py')).map((n) => n.split('.')[0]));
+  return names
+    .filter((n) => /\.py[co]$/.test(n) && !sources.has(n.split('.')[0]))
+    .map((n) => problem('info', 'sourceless-file', `${n} is compiled without its .py source; alembic-lens cannot read it without running Python.`, path.join(dir, n), 1));
+}
+
+function isInside(child: string, parent: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+function safeRealpath(file: string): string {
+  try {
+    return fs.realpathSync(file);
+  } catch {
+    return file;
+  }
+}

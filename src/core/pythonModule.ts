@@ -1,0 +1,443 @@
+// Reads the module-level literal assignments and the docstring of a Python file, without running it.
+// A single pass over the text: strings, comments, brackets and line continuations are lexed exactly
+// enough that text inside strings, comments or indented blocks never counts as an assignment.
+
+/** A value as far as it can be known statically. */
+export type PyValue =
+  | { kind: 'none' }
+  | { kind: 'str'; value: string }
+  | { kind: 'seq'; items: PyValue[] }
+  | { kind: 'computed'; text: string };
+
+export interface PyAssignment {
+  name: string;
+  value: PyValue;
+  /** 1-based line of the statement. */
+  line: number;
+  /** False when the assignment sits in an indented block (if/try/with) at module level: it may not run. */
+  topLevel: boolean;
+}
+
+export interface PySyntaxError {
+  message: string;
+  line: number;
+}
+
+export interface PyModule {
+  docstring?: string;
+  docstringLine?: number;
+  /** Every assignment to one of the watched names, in source order (the last one wins in Python). */
+  assignments: PyAssignment[];
+  syntaxError?: PySyntaxError;
+}
+
+type Token =
+  | { t: 'name'; v: string; line: number }
+  | { t: 'str'; v: string; line: number; bytes: boolean; formatted: boolean }
+  | { t: 'num'; v: string; line: number }
+  | { t: 'op'; v: string; line: number };
+
+const enum Ch {
+  Tab = 9, LF = 10, FF = 12, CR = 13, Space = 32, Hash = 35, Quote = 34, Apos = 39, Backslash = 92,
+  LParen = 40, RParen = 41, LBracket = 91, RBracket = 93, LBrace = 123, RBrace = 125,
+}
+
+const OPENERS = '([{';
+const CLOSERS = ')]}';
+// Longest first, so that `**=` is not read as `*` `*=`.
+const OPERATORS = ['**=', '//=', '>>=', '<<=', '...', '->', ':=', '==', '!=', '<=', '>=', '**', '//', '<<', '>>',
+  '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '@='];
+
+function isIdentStart(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c > 127;
+}
+function isIdentChar(c: number): boolean {
+  return isIdentStart(c) || (c >= 48 && c <= 57);
+}
+
+/**
+ * Reads `text` (a Python module) and returns the docstring and the assignments to `watched` names.
+ * Lexing stops at the first syntax error the scanner can see (unterminated string, unbalanced
+ * bracket); what was read before it is still returned.
+ */
+export function readPythonModule(text: string, watched: ReadonlySet<string>): PyModule {
+  const result: PyModule = { assignments: [] };
+  const n = text.length;
+  let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  let line = 1;
+  let firstStatement = true;
+  // The first token of the last statement at indentation 0: tells whether an indented block is a
+  // function/class body (never counts) or an if/try/with block (counts, but conditionally).
+  let blockKeyword = '';
+
+  const fail = (message: string, at: number): PyModule => {
+    result.syntaxError = { message, line: at };
+    return result;
+  };
+
+  while (pos < n) {
+    // Start of a physical line: measure indentation, skip blank and comment-only lines.
+    const lineStart = pos;
+    while (pos < n) {
+      const c = text.charCodeAt(pos);
+      if (c === Ch.Space || c === Ch.Tab || c === Ch.FF) pos++;
+      else break;
+    }
+    const indent = pos - lineStart;
+    if (pos >= n) break;
+    const c0 = text.charCodeAt(pos);
+    if (c0 === Ch.Hash) {
+      while (pos < n && text.charCodeAt(pos) !== Ch.LF) pos++;
+    }
+    if (pos < n && (text.charCodeAt(pos) === Ch.LF || text.charCodeAt(pos) === Ch.CR)) {
+      if (text.charCodeAt(pos) === Ch.CR && text.charCodeAt(pos + 1) === Ch.LF) pos++;
+      pos++;
+      line++;
+      continue;
+    }
+    if (pos >= n) break;
+
+    // A logical line: tokens until a newline outside brackets and not after a backslash.
+    const statementLine = line;
+    const keep = indent === 0 || watchedAhead(text, pos, watched);
+    const tokens: Token[] = [];
+    const brackets: number[] = [];
+    while (pos < n) {
+      const c = text.charCodeAt(pos);
+      if (c === Ch.LF || c === Ch.CR) {
+        if (c === Ch.CR && text.charCodeAt(pos + 1) === Ch.LF) pos++;
+        pos++;
+        line++;
+        if (brackets.length === 0) break;
+        continue;
+      }
+      if (c === Ch.Space || c === Ch.Tab || c === Ch.FF) {
+        pos++;
+        continue;
+      }
+      if (c === Ch.Hash) {
+        while (pos < n && text.charCodeAt(pos) !== Ch.LF && text.charCodeAt(pos) !== Ch.CR) pos++;
+        continue;
+      }
+      if (c === Ch.Backslash) {
+        const next = text.charCodeAt(pos + 1);
+        if (next === Ch.LF || next === Ch.CR) {
+          pos += next === Ch.CR && text.charCodeAt(pos + 2) === Ch.LF ? 3 : 2;
+          line++;
+          continue;
+        }
+        return fail('unexpected character after line continuation character', line);
+      }
+      // Strings, with their optional prefix (r, b, u, f, and two-letter combinations).
+      if (c === Ch.Quote || c === Ch.Apos || isIdentStart(c)) {
+        let p = pos;
+        if (c !== Ch.Quote && c !== Ch.Apos) {
+          while (p < n && isIdentChar(text.charCodeAt(p))) p++;
+          const q = text.charCodeAt(p);
+          const word = text.slice(pos, p);
+          if ((q === Ch.Quote || q === Ch.Apos) && /^(?:[rRbBuUfF]|[rR][bBfF]|[bBfF][rR])$/.test(word)) {
+            // falls through to string lexing below with the prefix
+          } else {
+            if (keep) tokens.push({ t: 'name', v: word, line });
+            pos = p;
+            continue;
+          }
+        }
+        const prefix = text.slice(pos, p).toLowerCase();
+        const quote = text.charCodeAt(p);
+        const triple = text.charCodeAt(p + 1) === quote && text.charCodeAt(p + 2) === quote;
+        const bodyStart = p + (triple ? 3 : 1);
+        const startLine = line;
+        let q = bodyStart;
+        let end = -1;
+        while (q < n) {
+          const d = text.charCodeAt(q);
+          if (d === Ch.Backslash) {
+            if (text.charCodeAt(q + 1) === Ch.LF) line++;
+            else if (text.charCodeAt(q + 1) === Ch.CR) {
+              line++;
+              if (text.charCodeAt(q + 2) === Ch.LF) q++;
+            }
+            q += 2;
+            continue;
+          }
+          if (d === Ch.LF || d === Ch.CR) {
+            if (!triple) return fail('unterminated string literal', startLine);
+            if (d === Ch.CR && text.charCodeAt(q + 1) === Ch.LF) q++;
+            line++;
+            q++;
+            continue;
+          }
+          if (d === quote && (!triple || (text.charCodeAt(q + 1) === quote && text.charCodeAt(q + 2) === quote))) {
+            end = q;
+            break;
+          }
+          q++;
+        }
+        if (end < 0) return fail(triple ? 'unterminated triple-quoted string literal' : 'unterminated string literal', startLine);
+        pos = end + (triple ? 3 : 1);
+        if (keep) {
+          const raw = text.slice(bodyStart, end);
+          const isRaw = prefix.includes('r');
+          tokens.push({
+            t: 'str',
+            v: isRaw ? raw.replace(/\r\n?/g, '\n') : decodeEscapes(raw),
+            line: startLine,
+            bytes: prefix.includes('b'),
+            formatted: prefix.includes('f') && /\{(?!\{)/.test(raw.replace(/\{\{/g, '')),
+          });
+        }
+        continue;
+      }
+      if (c >= 48 && c <= 57) {
+        let p = pos + 1;
+        while (p < n && (isIdentChar(text.charCodeAt(p)) || text.charCodeAt(p) === 46)) p++;
+        if (keep) tokens.push({ t: 'num', v: text.slice(pos, p), line });
+        pos = p;
+        continue;
+      }
+      const ch = text[pos];
+      const opener = OPENERS.indexOf(ch);
+      if (opener >= 0) {
+        brackets.push(opener);
+        if (keep) tokens.push({ t: 'op', v: ch, line });
+        pos++;
+        continue;
+      }
+      const closer = CLOSERS.indexOf(ch);
+      if (closer >= 0) {
+        if (brackets.pop() !== closer) return fail(`unmatched '${ch}'`, line);
+        if (keep) tokens.push({ t: 'op', v: ch, line });
+        pos++;
+        continue;
+      }
+      let op = ch;
+      for (const candidate of OPERATORS) {
+        if (text.startsWith(candidate, pos)) {
+          op = candidate;
+          break;
+        }
+      }
+      if (keep) tokens.push({ t: 'op', v: op, line });
+      pos += op.length;
+    }
+    if (brackets.length) return fail(`'${OPENERS[brackets[brackets.length - 1]]}' was never closed`, statementLine);
+    if (!keep || tokens.length === 0) {
+      firstStatement = false;
+      continue;
+    }
+
+    for (const statement of splitStatements(tokens)) {
+      if (statement.length === 0) continue;
+      if (firstStatement) {
+        firstStatement = false;
+        if (statement.every((tk) => tk.t === 'str')) {
+          result.docstring = (statement as Array<Token & { t: 'str' }>).map((tk) => tk.v).join('');
+          result.docstringLine = statement[0].line;
+          continue;
+        }
+      }
+      if (indent === 0) blockKeyword = statement[0].v;
+      const insideDefinition = indent > 0 && (blockKeyword === 'def' || blockKeyword === 'class' || blockKeyword === 'async' || blockKeyword === '@');
+      if (insideDefinition) continue;
+      readAssignment(statement, watched, indent === 0, result.assignments);
+    }
+    firstStatement = false;
+  }
+  return result;
+}
+
+/** Cheap look-ahead: does this indented line start with a watched name? Avoids tokenizing function bodies. */
+function watchedAhead(text: string, pos: number, watched: ReadonlySet<string>): boolean {
+  let p = pos;
+  while (p < text.length && isIdentChar(text.charCodeAt(p))) p++;
+  return p > pos && watched.has(text.slice(pos, p));
+}
+
+function splitStatements(tokens: Token[]): Token[][] {
+  const out: Token[][] = [[]];
+  let depth = 0;
+  for (const tk of tokens) {
+    if (tk.t === 'op') {
+      if (OPENERS.includes(tk.v)) depth++;
+      else if (CLOSERS.includes(tk.v)) depth--;
+      else if (tk.v === ';' && depth === 0) {
+        out.push([]);
+        continue;
+      }
+    }
+    out[out.length - 1].push(tk);
+  }
+  return out;
+}
+
+/** Handles `a = v`, `a = b = v`, and `a: T = v`; records the watched targets. */
+function readAssignment(statement: Token[], watched: ReadonlySet<string>, topLevel: boolean, into: PyAssignment[]): void {
+  const first = statement[0];
+  if (first.t !== 'name' || !watched.has(first.v)) return;
+  const second = statement[1];
+  if (!second || second.t !== 'op') return;
+  const line = first.line;
+  if (second.v === ':') {
+    const eq = indexAtDepth0(statement, '=', 2);
+    if (eq < 0) return; // a bare annotation declares, it does not assign
+    into.push({ name: first.v, value: evaluate(statement.slice(eq + 1)), line, topLevel });
+    return;
+  }
+  if (second.v !== '=') {
+    if (second.v.endsWith('=') && second.v.length > 1 && !['==', '!=', '<=', '>='].includes(second.v)) {
+      into.push({ name: first.v, value: computed(statement.slice(2), `augmented assignment '${second.v}'`), line, topLevel });
+    }
+    return;
+  }
+  // Chained assignment: every part but the last is a target.
+  const parts: Token[][] = [[]];
+  let depth = 0;
+  for (const tk of statement) {
+    if (tk.t === 'op') {
+      if (OPENERS.includes(tk.v)) depth++;
+      else if (CLOSERS.includes(tk.v)) depth--;
+      else if (tk.v === '=' && depth === 0) {
+        parts.push([]);
+        continue;
+      }
+    }
+    parts[parts.length - 1].push(tk);
+  }
+  const value = evaluate(parts[parts.length - 1]);
+  for (const target of parts.slice(0, -1)) {
+    if (target.length === 1 && target[0].t === 'name' && watched.has(target[0].v)) {
+      into.push({ name: target[0].v, value, line, topLevel });
+    }
+  }
+}
+
+function indexAtDepth0(tokens: Token[], op: string, from: number): number {
+  let depth = 0;
+  for (let i = from; i < tokens.length; i++) {
+    const tk = tokens[i];
+    if (tk.t !== 'op') continue;
+    if (OPENERS.includes(tk.v)) depth++;
+    else if (CLOSERS.includes(tk.v)) depth--;
+    else if (tk.v === op && depth === 0) return i;
+  }
+  return -1;
+}
+
+function computed(tokens: Token[], why?: string): PyValue {
+  const text = why ?? tokens.map((tk) => (tk.t === 'str' ? JSON.stringify(tk.v) : tk.v)).join(' ').slice(0, 80);
+  return { kind: 'computed', text };
+}
+
+/** Evaluates a literal expression: None, strings (implicit concatenation), tuples, lists, sets. */
+function evaluate(tokens: Token[]): PyValue {
+  const state = { i: 0 };
+  const value = parseExpression(tokens, state, true);
+  if (!value || state.i !== tokens.length) return computed(tokens);
+  return value;
+}
+
+function parseExpression(tokens: Token[], state: { i: number }, allowBareTuple: boolean): PyValue | undefined {
+  const items: PyValue[] = [];
+  let sawComma = false;
+  for (;;) {
+    const atom = parseAtom(tokens, state);
+    if (!atom) return undefined;
+    items.push(atom);
+    const next = tokens[state.i];
+    if (allowBareTuple && next && next.t === 'op' && next.v === ',') {
+      sawComma = true;
+      state.i++;
+      if (state.i >= tokens.length) break;
+      continue;
+    }
+    break;
+  }
+  return sawComma ? { kind: 'seq', items } : items[0];
+}
+
+function parseAtom(tokens: Token[], state: { i: number }): PyValue | undefined {
+  const tk = tokens[state.i];
+  if (!tk) return undefined;
+  if (tk.t === 'name' && tk.v === 'None') {
+    state.i++;
+    return { kind: 'none' };
+  }
+  if (tk.t === 'str') {
+    let value = '';
+    while (tokens[state.i] && tokens[state.i].t === 'str') {
+      const s = tokens[state.i] as Token & { t: 'str' };
+      if (s.bytes || s.formatted) return undefined;
+      value += s.v;
+      state.i++;
+    }
+    return { kind: 'str', value };
+  }
+  if (tk.t === 'op' && (tk.v === '(' || tk.v === '[' || tk.v === '{')) {
+    const close = tk.v === '(' ? ')' : tk.v === '[' ? ']' : '}';
+    state.i++;
+    const items: PyValue[] = [];
+    let sawComma = false;
+    while (tokens[state.i] && !(tokens[state.i].t === 'op' && tokens[state.i].v === close)) {
+      const item = parseAtom(tokens, state);
+      if (!item) return undefined;
+      items.push(item);
+      const sep = tokens[state.i];
+      if (sep && sep.t === 'op' && sep.v === ',') {
+        sawComma = true;
+        state.i++;
+      } else break;
+    }
+    const end = tokens[state.i];
+    if (!end || end.t !== 'op' || end.v !== close) return undefined;
+    state.i++;
+    // `(x)` is just x; `(x,)` and `[x]` are sequences; `{}` would be a dict, not a sequence.
+    if (tk.v === '(' && !sawComma && items.length === 1) return items[0];
+    if (tk.v === '{' && items.length === 0) return undefined;
+    return { kind: 'seq', items };
+  }
+  return undefined;
+}
+
+const SIMPLE_ESCAPES: Record<string, string> = {
+  '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v',
+};
+
+/** Python's escape processing for a non-raw str literal body. */
+export function decodeEscapes(raw: string): string {
+  const body = raw.replace(/\r\n?/g, '\n');
+  if (!body.includes('\\')) return body;
+  let out = '';
+  for (let i = 0; i < body.length; i++) {
+    const ch = body[i];
+    if (ch !== '\\' || i + 1 >= body.length) {
+      out += ch;
+      continue;
+    }
+    const e = body[++i];
+    if (e === '\n') continue;
+    if (e in SIMPLE_ESCAPES) {
+      out += SIMPLE_ESCAPES[e];
+    } else if (e >= '0' && e <= '7') {
+      let digits = e;
+      while (digits.length < 3 && body[i + 1] >= '0' && body[i + 1] <= '7') digits += body[++i];
+      out += String.fromCodePoint(parseInt(digits, 8));
+    } else if (e === 'x' || e === 'u' || e === 'U') {
+      const len = e === 'x' ? 2 : e === 'u' ? 4 : 8;
+      const hex = body.slice(i + 1, i + 1 + len);
+      if (/^[0-9a-fA-F]+$/.test(hex) && hex.length === len) {
+        out += String.fromCodePoint(parseInt(hex, 16));
+        i += len;
+      } else out += '\\' + e;
+    } else if (e === 'N' && body[i + 1] === '{') {
+      // Unicode names need Python's name table; keep the escape as written.
+      const close = body.indexOf('}', i);
+      const end = close < 0 ? body.length - 1 : close;
+      out += '\\' + body.slice(i, end + 1);
+      i = end;
+    } else {
+      out += '\\' + e;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,159 @@
+// Turns one revision file's text into the values Alembic would read from the imported module.
+// The module variables are the truth: file names and the `Revision ID:` / `Revises:` header lines are not.
+import * as path from 'path';
+import { Problem, problem } from './problems';
+import { PyValue, readPythonModule } from './pythonModule';
+
+export interface RevisionSource {
+  revision: string;
+  /** Alembic's `down_revision` as a tuple: empty for a base (None, '', () or []). */
+  downRevisions: string[];
+  /** `depends_on` as written (revision ids or branch labels). */
+  dependsOn: string[];
+  /** `branch_labels` as written, before Alembic propagates them along the branch. */
+  branchLabels: string[];
+  /** Alembic's `doc`: the first paragraph of the stripped docstring. */
+  message: string;
+  /** Alembic's `longdoc`: the whole stripped docstring. */
+  longdoc: string;
+  /** The `Create Date:` line of the docstring, when there is one. */
+  createDate?: string;
+  path: string;
+  /** 1-based lines of the assignments, for diagnostics and navigation. */
+  revisionLine: number;
+  downRevisionLine: number;
+  dependsOnLine?: number;
+  branchLabelsLine?: number;
+}
+
+export interface RevisionFileResult {
+  /** Undefined when the file cannot be a revision (no readable `revision`, or a syntax error). */
+  source?: RevisionSource;
+  problems: Problem[];
+}
+
+const WATCHED = new Set(['revision', 'down_revision', 'branch_labels', 'depends_on']);
+// Alembic 0.1 files had no `revision` variable; the id came from a hex file name.
+const LEGACY_REVISION_FILE = /^([a-f0-9]+)\.py$/;
+
+/** Which files in a version directory Alembic tries to load as revisions. */
+export function isRevisionFileName(fileName: string): boolean {
+  return fileName.endsWith('.py') && !fileName.startsWith('.#') && !fileName.startsWith('__init__');
+}
+
+export function readRevisionFile(filePath: string, text: string): RevisionFileResult {
+  const problems: Problem[] = [];
+  const module = readPythonModule(text, WATCHED);
+  if (module.syntaxError) {
+    problems.push(problem('error', 'syntax-error', `Python syntax error: ${module.syntaxError.message}. Alembic cannot import this file.`, filePath, module.syntaxError.line));
+    return { problems };
+  }
+
+  // Python keeps the last assignment; one inside an if/try block may or may not run.
+  const last = new Map<string, { value: PyValue; line: number; topLevel: boolean }>();
+  for (const a of module.assignments) {
+    last.set(a.name, a);
+    if (!a.topLevel) {
+      problems.push(problem('warning', 'conditional-value', `'${a.name}' is assigned inside a block; alembic-lens reads it as if the block always runs.`, filePath, a.line));
+    }
+  }
+
+  const read = (name: string, allowSequence: boolean): { values: string[]; line?: number; ok: boolean } => {
+    const found = last.get(name);
+    if (!found) return { values: [], ok: true };
+    const values = toStrings(found.value, allowSequence);
+    if (!values) {
+      const detail = found.value.kind === 'computed' ? ` (${found.value.text})` : '';
+      problems.push(problem('error', 'computed-value', `'${name}' is computed${detail}, not readable without running Python; alembic-lens needs a literal string, tuple or None here.`, filePath, found.line));
+      return { values: [], line: found.line, ok: false };
+    }
+    return { values, line: found.line, ok: true };
+  };
+
+  const revisionEntry = last.get('revision');
+  let revision: string | undefined;
+  let revisionLine = 1;
+  if (revisionEntry) {
+    revisionLine = revisionEntry.line;
+    if (revisionEntry.value.kind === 'str') revision = revisionEntry.value.value;
+    else {
+      problems.push(problem('error', 'computed-value', `'revision' must be a literal string; this one is ${describe(revisionEntry.value)}, not readable without running Python.`, filePath, revisionLine));
+      return { problems };
+    }
+  } else {
+    const legacy = LEGACY_REVISION_FILE.exec(path.basename(filePath));
+    if (!legacy) {
+      problems.push(problem('error', 'no-revision-variable', "No module-level 'revision' variable: Alembic cannot load this file (\"Could not determine revision id from filename\"). Move helper modules out of the versions folder or declare revision.", filePath, 1));
+      return { problems };
+    }
+    revision = legacy[1];
+  }
+  const illegal = ['@', '-', '+', ':'].filter((c) => revision!.includes(c));
+  if (illegal.length) {
+    problems.push(problem('error', 'illegal-revision-id', `Character(s) '${illegal.sort().join(', ')}' not allowed in revision identifier '${revision}'.`, filePath, revisionLine));
+  }
+
+  let downRevisionLine = revisionLine;
+  let downRevisions: string[] = [];
+  if (!last.has('down_revision')) {
+    problems.push(problem('error', 'no-down-revision', "No module-level 'down_revision' variable: Alembic fails to load this file. Use down_revision = None for a first revision.", filePath, revisionLine));
+  } else {
+    const down = read('down_revision', true);
+    downRevisions = down.values;
+    downRevisionLine = down.line ?? revisionLine;
+  }
+  const depends = read('depends_on', true);
+  const labels = read('branch_labels', true);
+
+  if (downRevisions.includes(revision)) {
+    problems.push(problem('error', 'cycle', `Self-loop is detected in revisions (${revision}): the revision names itself as its down_revision.`, filePath, downRevisionLine));
+    downRevisions = downRevisions.filter((d) => d !== revision);
+  }
+  if (depends.values.includes(revision)) {
+    problems.push(problem('error', 'cycle', `Dependency self-loop is detected in revisions (${revision}): the revision depends on itself.`, filePath, depends.line ?? revisionLine));
+  }
+
+  const longdoc = (module.docstring ?? '').trim();
+  const createDate = /^Create Date:\s*(.+)$/m.exec(longdoc)?.[1].trim();
+  return {
+    source: {
+      revision,
+      downRevisions,
+      dependsOn: depends.values.filter((d) => d !== revision),
+      branchLabels: labels.values,
+      message: longdoc.split('\n\n')[0],
+      longdoc,
+      createDate,
+      path: filePath,
+      revisionLine,
+      downRevisionLine,
+      dependsOnLine: depends.line,
+      branchLabelsLine: labels.line,
+    },
+    problems,
+  };
+}
+
+function describe(value: PyValue): string {
+  switch (value.kind) {
+    case 'none': return 'None';
+    case 'seq': return 'a sequence';
+    case 'computed': return `computed (${value.text})`;
+    default: return 'a string';
+  }
+}
+
+/** Alembic's `to_tuple` followed by `tuple_rev_as_scalar`: None and empty values mean "nothing". */
+function toStrings(value: PyValue, allowSequence: boolean): string[] | undefined {
+  if (value.kind === 'none') return [];
+  if (value.kind === 'str') return value.value ? [value.value] : [];
+  if (value.kind === 'seq' && allowSequence) {
+    const out: string[] = [];
+    for (const item of value.items) {
+      if (item.kind !== 'str') return undefined;
+      out.push(item.value);
+    }
+    return out;
+  }
+  return undefined;
+}

@@ -1,0 +1,564 @@
+// The revision graph with Alembic's semantics (alembic/script/revision.py, RevisionMap): heads and
+// effective heads, bases, branch and merge points, branch label propagation, depends_on, identifier
+// resolution, ranges and history order. Where Alembic raises on a broken history, this records a
+// problem and keeps going, so that everything else can still be shown.
+import { Problem, problem } from './problems';
+import type { RevisionSource } from './revisionFile';
+
+export type RevisionErrorKind = 'revision' | 'resolution' | 'multiple-heads' | 'range-not-ancestor';
+
+/** A failed lookup or range, with the same message Alembic's command line prints after `FAILED:`. */
+export class RevisionError extends Error {
+  constructor(
+    message: string,
+    readonly kind: RevisionErrorKind = 'revision',
+    readonly argument?: string,
+    readonly heads?: string[],
+    readonly range?: { lower: string; upper: string },
+  ) {
+    super(message);
+  }
+}
+
+function resolutionError(message: string, argument: string): RevisionError {
+  return new RevisionError(message, 'resolution', argument);
+}
+
+function multipleHeads(heads: string[], argument: string | undefined): RevisionError {
+  return new RevisionError(`Multiple heads are present for given argument '${argument}'; ${heads.join(', ')}`, 'multiple-heads', argument, heads);
+}
+
+export class Revision {
+  /** Ids of revisions whose down_revision names this one. */
+  readonly nextrev: string[] = [];
+  /** Same, plus revisions that depend on this one through depends_on. */
+  readonly allNextrev: string[] = [];
+  /** depends_on resolved to revision ids (branch labels replaced by the labelled revision). */
+  resolvedDependencies: string[] = [];
+  /** resolvedDependencies minus those an ancestor already depends on. */
+  normalizedDependencies: string[] = [];
+  /** Branch labels after propagation along the branch. */
+  readonly branchLabels: Set<string>;
+
+  /** Replaced in place when an edit leaves the graph's shape alone. */
+  constructor(public source: RevisionSource) {
+    this.branchLabels = new Set(source.branchLabels);
+  }
+
+  get id(): string { return this.source.revision; }
+  /** Alembic's `_versioned_down_revisions`. */
+  get down(): string[] { return this.source.downRevisions; }
+  get dependencies(): string[] { return this.source.dependsOn; }
+  get isHead(): boolean { return this.nextrev.length === 0; }
+  get isRealHead(): boolean { return this.allNextrev.length === 0; }
+  get isBase(): boolean { return this.down.length === 0; }
+  get isRealBase(): boolean { return this.down.length === 0 && this.dependencies.length === 0; }
+  get isBranchPoint(): boolean { return this.nextrev.length > 1; }
+  get isRealBranchPoint(): boolean { return this.allNextrev.length > 1; }
+  get isMergePoint(): boolean { return this.down.length > 1; }
+  /** Alembic's `_all_down_revisions`. */
+  get allDown(): string[] { return dedupe([...this.down, ...this.resolvedDependencies]); }
+  /** Alembic's `_normalized_down_revisions`. */
+  get normalizedDown(): string[] { return dedupe([...this.down, ...this.normalizedDependencies]); }
+}
+
+function dedupe(values: string[]): string[] {
+  return values.length < 2 ? values : [...new Set(values)];
+}
+
+type Edges = (rev: Revision) => readonly string[];
+const versionedDown: Edges = (r) => r.down;
+const normalizedDown: Edges = (r) => r.normalizedDown;
+const allDown: Edges = (r) => r.allDown;
+const nextrev: Edges = (r) => r.nextrev;
+const allNextrev: Edges = (r) => r.allNextrev;
+
+export class RevisionMap {
+  /** Revisions by id, in load order (the first position of an id wins, the last file wins). */
+  readonly revisions = new Map<string, Revision>();
+  /** Branch label -> the revision that declares it. */
+  readonly labels = new Map<string, Revision>();
+  /** Alembic's `heads`: revisions no down_revision names (what `alembic heads` prints). */
+  readonly heads: string[] = [];
+  /** Alembic's `_real_heads`: also not depended on (what `heads` as an identifier resolves to). */
+  readonly realHeads: string[] = [];
+  readonly bases: string[] = [];
+  readonly realBases: string[] = [];
+  readonly problems: Problem[] = [];
+  /** Revisions Alembic would refuse to load because they sit in or behind a cycle. */
+  readonly inCycle = new Set<string>();
+  private readonly order = new Map<string, number>();
+
+  constructor(sources: readonly RevisionSource[]) {
+    for (const source of sources) {
+      const previous = this.revisions.get(source.revision);
+      if (previous) {
+        const message = `Revision ${source.revision} is present more than once (also in ${previous.source.path}); Alembic keeps only the one it loads last.`;
+        this.problems.push(problem('error', 'duplicate-revision', message, source.path, source.revisionLine));
+        this.problems.push(problem('error', 'duplicate-revision', `Revision ${source.revision} is present more than once (also in ${source.path}).`, previous.source.path, previous.source.revisionLine));
+      } else {
+        this.order.set(source.revision, this.order.size);
+      }
+      this.revisions.set(source.revision, new Revision(source));
+    }
+    this.mapBranchLabels();
+    this.resolveDependencies();
+    this.linkRevisions();
+    this.normalizeDependencies();
+    for (const rev of this.revisions.values()) {
+      if (rev.isHead) this.heads.push(rev.id);
+      if (rev.isRealHead) this.realHeads.push(rev.id);
+      if (rev.isBase) this.bases.push(rev.id);
+      if (rev.isRealBase) this.realBases.push(rev.id);
+    }
+    this.detectCycles();
+    this.propagateBranchLabels();
+  }
+
+  get size(): number {
+    return this.revisions.size;
+  }
+
+  get(id: string): Revision | undefined {
+    return this.revisions.get(id);
+  }
+
+  /** Looks a name up the way Alembic's internal map does: revision ids, then branch labels. */
+  private lookup(name: string): Revision | undefined {
+    return this.revisions.get(name) ?? this.labels.get(name);
+  }
+
+  private mapBranchLabels(): void {
+    for (const rev of this.revisions.values()) {
+      for (const label of rev.source.branchLabels) {
+        const owner = this.lookup(label);
+        if (owner) {
+          const what = owner.id === label ? 'is the id of revision' : 'is already used by revision';
+          const message = `Branch name '${label}' in revision ${rev.id} ${what} ${owner.id}: Alembic refuses to load the history.`;
+          this.problems.push(problem('error', 'duplicate-branch-label', message, rev.source.path, rev.source.branchLabelsLine ?? rev.source.revisionLine));
+          continue;
+        }
+        this.labels.set(label, rev);
+      }
+    }
+  }
+
+  private resolveDependencies(): void {
+    for (const rev of this.revisions.values()) {
+      const resolved: string[] = [];
+      for (const dep of rev.dependencies) {
+        const target = this.lookup(dep);
+        if (target) resolved.push(target.id);
+        else {
+          const message = `depends_on names '${dep}', which is neither a revision nor a branch label in this project.`;
+          this.problems.push(problem('error', 'missing-revision', message, rev.source.path, rev.source.dependsOnLine ?? rev.source.revisionLine));
+        }
+      }
+      rev.resolvedDependencies = resolved;
+    }
+  }
+
+  private linkRevisions(): void {
+    for (const rev of this.revisions.values()) {
+      for (const downId of rev.allDown) {
+        const down = this.lookup(downId);
+        if (!down) {
+          if (rev.down.includes(downId)) {
+            const message = `down_revision names '${downId}', which is not a revision in this project (Alembic: "Revision ${downId} referenced from ${rev.id} is not present").`;
+            this.problems.push(problem('error', 'missing-revision', message, rev.source.path, rev.source.downRevisionLine));
+          }
+          continue;
+        }
+        if (!down.allNextrev.includes(rev.id)) down.allNextrev.push(rev.id);
+        if (rev.down.includes(down.id) && !down.nextrev.includes(rev.id)) down.nextrev.push(rev.id);
+      }
+    }
+  }
+
+  private normalizeDependencies(): void {
+    for (const rev of this.revisions.values()) {
+      if (!rev.resolvedDependencies.length) continue;
+      const normalized = new Set(rev.resolvedDependencies);
+      for (const ancestor of this.related(versionedDown, [rev])) {
+        if (ancestor === rev) continue;
+        for (const dep of ancestor.resolvedDependencies) normalized.delete(dep);
+      }
+      rev.normalizedDependencies = [...normalized];
+    }
+  }
+
+  /**
+   * Alembic refuses a history with a cycle. The revisions it would name are those not both below a
+   * head and above a base; report each once, with the members of its cycle.
+   */
+  private detectCycles(): void {
+    const check = (heads: string[], down: Edges, up: Edges, kind: string): void => {
+      // A revision whose parents are all missing counts as a base here: that problem is reported already.
+      const roots = [...this.revisions.values()].filter((r) => down(r).every((id) => !this.lookup(id)));
+      const fromHeads = new Set(this.related(down, this.pick(heads)));
+      const reachable = new Set<Revision>();
+      for (const rev of this.related(up, roots)) if (fromHeads.has(rev)) reachable.add(rev);
+      const outside = [...this.revisions.values()].filter((r) => !reachable.has(r) && !this.inCycle.has(r.id));
+      if (!outside.length) return;
+      const ids = outside.map((r) => r.id).sort();
+      for (const rev of outside) {
+        this.inCycle.add(rev.id);
+        const message = `${kind} is detected in revisions (${ids.join(', ')}): Alembic refuses to load the history until it is broken.`;
+        this.problems.push(problem('error', 'cycle', message, rev.source.path, rev.source.downRevisionLine));
+      }
+    };
+    check(this.heads, versionedDown, nextrev, 'Cycle');
+    check(this.realHeads, allDown, allNextrev, 'Dependency cycle');
+  }
+
+  /**
+   * Branch labels spread to every descendant, and down the ancestors while the line has no branch or
+   * merge point. Alembic starts that downward walk from the last node of its descendant walk, which
+   * gives this: ancestors are labelled only when the labelled revision's descendants form one line.
+   */
+  private propagateBranchLabels(): void {
+    for (const rev of this.revisions.values()) {
+      if (!rev.source.branchLabels.length) continue;
+      const labels = [...rev.branchLabels];
+      let last: Revision = rev;
+      for (const node of this.related(nextrev, [rev])) {
+        for (const label of labels) node.branchLabels.add(label);
+        last = node;
+      }
+      let parent: Revision | undefined = last;
+      const seen = new Set<Revision>();
+      while (parent && !parent.isRealBranchPoint && !parent.isMergePoint && !seen.has(parent)) {
+        seen.add(parent);
+        for (const label of labels) parent.branchLabels.add(label);
+        parent = parent.down.length ? this.lookup(parent.down[0]) : undefined;
+      }
+    }
+  }
+
+  private pick(ids: readonly string[]): Revision[] {
+    const out: Revision[] = [];
+    for (const id of ids) {
+      const rev = this.lookup(id);
+      if (rev) out.push(rev);
+    }
+    return out;
+  }
+
+  /** Alembic's `_iterate_related_revisions`: depth-first from each target, each revision once. */
+  *related(edges: Edges, targets: Iterable<Revision>, check = false): Generator<Revision> {
+    const seen = new Set<Revision>();
+    const targetSet = check ? new Set(targets) : undefined;
+    for (const target of targets) {
+      const todo: Revision[] = [target];
+      const perTarget = check ? new Set<Revision>() : undefined;
+      while (todo.length) {
+        const rev = todo.pop()!;
+        perTarget?.add(rev);
+        if (seen.has(rev)) continue;
+        seen.add(rev);
+        for (const id of edges(rev)) {
+          const next = this.lookup(id);
+          if (next) todo.push(next);
+        }
+        yield rev;
+      }
+      if (perTarget && targetSet) {
+        const overlaps = [...perTarget].filter((r) => targetSet.has(r) && r !== target);
+        if (overlaps.length) {
+          throw new RevisionError(`Requested revision ${target.id} overlaps with other requested revisions ${overlaps.map((r) => r.id).join(', ')}`);
+        }
+      }
+    }
+  }
+
+  descendants(targets: Iterable<Revision>, includeDependencies = true): Revision[] {
+    return [...this.related(includeDependencies ? allNextrev : nextrev, targets)];
+  }
+
+  ancestors(targets: Iterable<Revision>, includeDependencies = true): Revision[] {
+    return [...this.related(includeDependencies ? normalizedDown : versionedDown, targets)];
+  }
+
+  // ---------------------------------------------------------------- identifier resolution
+
+  /** The single head (of `branch` when given); throws when there are several. */
+  currentHead(branch?: string): string | undefined {
+    let heads: string[] = this.heads;
+    if (branch) heads = this.filterForLineage(heads, branch);
+    if (heads.length > 1) throw multipleHeads(heads, branch ? `${branch}@head` : 'head');
+    return heads[0];
+  }
+
+  /** Alembic's `_resolve_revision_number`: symbolic names to ids, plus the branch label part. */
+  resolveNumber(id: string | null): { ids: string[]; branch?: string } {
+    let branch: string | undefined;
+    let name = id;
+    if (name !== null && name.includes('@')) {
+      const at = name.indexOf('@');
+      branch = name.slice(0, at);
+      name = name.slice(at + 1);
+    }
+    if (name === 'heads') return { ids: branch ? this.filterForLineage(this.heads, branch) : [...this.realHeads], branch };
+    if (name === 'head') {
+      const head = this.currentHead(branch);
+      return { ids: head ? [head] : [], branch };
+    }
+    if (name === 'base' || name === null) return { ids: [], branch };
+    return { ids: [name], branch };
+  }
+
+  /** Alembic's `get_revisions`: one identifier (or several) to revisions; null stands for base. */
+  getRevisions(id: string | null | readonly (string | null)[]): (Revision | null)[] {
+    if (Array.isArray(id)) return (id as (string | null)[]).flatMap((one) => this.getRevisions(one));
+    const { ids, branch } = this.resolveNumber(id as string | null);
+    if (ids.length === 1 && /^\s*[-+]?\d+\s*$/.test(ids[0]) && parseInt(ids[0], 10) < 0) {
+      // `branch@-n`: walk down from the heads of the branch.
+      let heads = this.getRevisions('heads') as Revision[];
+      if (branch !== undefined) heads = heads.filter((h) => h.branchLabels.has(branch));
+      return heads.map((h) => this.walk(h, parseInt(ids[0], 10)) as Revision | null);
+    }
+    return ids.map((one) => this.revisionForIdent(one, branch));
+  }
+
+  /** Alembic's `get_revision`: exactly one revision, or null for base. */
+  getRevision(id: string | null): Revision | null {
+    const { ids, branch } = this.resolveNumber(id);
+    if (ids.length > 1) throw multipleHeads(ids, id ?? undefined);
+    return ids.length ? this.revisionForIdent(ids[0], branch) : null;
+  }
+
+  private resolveBranch(label: string): Revision {
+    const labelled = this.lookup(label);
+    if (labelled) return labelled;
+    try {
+      return this.revisionForIdent(label)!;
+    } catch (err) {
+      if (err instanceof RevisionError && err.kind === 'resolution') throw resolutionError(`No such branch: '${label}'`, label);
+      throw err;
+    }
+  }
+
+  private revisionForIdent(id: string, branch?: string): Revision {
+    const branchRev = branch ? this.resolveBranch(branch) : undefined;
+    let rev = this.lookup(id);
+    if (!rev) {
+      let matches = [...this.revisions.keys(), ...this.labels.keys()].filter((key) => key.length > 3 && key.startsWith(id));
+      if (branchRev) matches = this.filterForLineage(matches, branch!);
+      if (!matches.length) {
+        const hint = id.length < 4 ? '; please ensure at least four characters are present for partial revision identifier matches' : '';
+        throw resolutionError(`No such revision or branch '${id}'${hint}`, id);
+      }
+      if (matches.length > 1) {
+        throw resolutionError(`Multiple revisions start with '${id}': ${matches.slice(0, 3).map((m) => `'${m}'`).join(', ')}...`, id);
+      }
+      rev = this.lookup(matches[0])!;
+    }
+    if (branchRev && !this.sharesLineage(rev, [branchRev])) {
+      throw resolutionError(`Revision ${rev.id} is not a member of branch '${branch}'`, id);
+    }
+    return rev;
+  }
+
+  /** Keeps the targets on the same line of history as `against` (an identifier, possibly `label@x`). */
+  filterForLineage<T extends string | Revision>(targets: readonly T[], against: string, includeDependencies = false): T[] {
+    const { ids, branch } = this.resolveNumber(against);
+    const shares = [...(branch ? [branch] : []), ...ids];
+    return targets.filter((t) => this.sharesLineage(t, shares, includeDependencies));
+  }
+
+  private sharesLineage(target: string | Revision, against: readonly (string | Revision)[], includeDependencies = false): boolean {
+    if (!against.length) return true;
+    const resolved = typeof target === 'string' ? this.revisionForIdent(target) : target;
+    const others = new Set(against.map((a) => (typeof a === 'string' ? this.revisionForIdent(a) : a)));
+    for (const rev of this.related(includeDependencies ? allNextrev : nextrev, [resolved])) if (others.has(rev)) return true;
+    for (const rev of this.related(includeDependencies ? normalizedDown : versionedDown, [resolved])) if (others.has(rev)) return true;
+    return false;
+  }
+
+  /**
+   * Alembic's `_walk`: `steps` up (positive) or down (negative) from `start` (null = base).
+   * Returns undefined when the walk goes past the ends, 'base' when it lands on base.
+   */
+  walk(start: Revision | null | string, steps: number, branch?: string, noOverwalk = true): Revision | null | 'base' | undefined {
+    let current: Revision | null | 'base' = typeof start === 'string' ? this.getRevision(start) : start;
+    for (let i = 0; i < Math.abs(steps); i++) {
+      let children: (Revision | null | 'base')[];
+      if (steps > 0) {
+        const up = this.getRevisions(current === null ? this.bases : (current as Revision).nextrev) as Revision[];
+        children = branch ? this.filterForLineage(up, branch) : up;
+      } else if (current === 'base') {
+        children = [];
+      } else {
+        children = this.getRevisions(current === null ? this.heads : current.down);
+        if (!children.length) children = ['base'];
+      }
+      if (!children.length) return noOverwalk ? undefined : current;
+      if (children.length > 1) throw new RevisionError('Ambiguous walk');
+      current = children[0];
+    }
+    return current;
+  }
+
+  // ---------------------------------------------------------------- ranges and order
+
+  /** Alembic's `iterate_revisions` in upgrade direction: revisions between lower and upper, newest first. */
+  iterateRevisions(upper: string | null, lower: string | null, options: { inclusive?: boolean; implicitBase?: boolean; assertRelativeLength?: boolean } = {}): Revision[] {
+    const { needs, targets } = this.collectUpgradeRevisions(upper, lower, options.inclusive ?? false, options.implicitBase ?? false, options.assertRelativeLength ?? true);
+    return this.topologicalSort(needs, targets).map((id) => this.revisions.get(id)!);
+  }
+
+  /** Alembic's `walk_revisions`, which `history` prints: errors carry the command's wording. */
+  walkRevisions(base = 'base', head = 'heads'): Revision[] {
+    return this.iterateRevisions(head, base, { inclusive: true, assertRelativeLength: false });
+  }
+
+  private static readonly RELATIVE = /^(?:(.+?)@)?(\w+)?((?:\+|-)\d+)/;
+
+  private parseUpgradeTarget(current: string | null, target: string | null, assertRelativeLength: boolean): (Revision | null)[] {
+    const match = target === null ? null : RevisionMap.RELATIVE.exec(target);
+    if (!match) return this.getRevisions(target);
+    const [, branch, symbol, relativeText] = match;
+    const relative = parseInt(relativeText, 10);
+    if (relative > 0) {
+      if (symbol === undefined) {
+        let starts: (Revision | null | string)[] = current === null ? [null] : [current];
+        if (branch) {
+          const currentRevs = this.getRevisions(current === null ? [null] : [current]).filter((r): r is Revision => r !== null);
+          starts = this.filterForLineage(currentRevs, branch);
+          if (!starts.length) {
+            const active = this.filterForLineage(this.ancestors(currentRevs), branch);
+            const downs = new Set(active.flatMap((r) => r.normalizedDown));
+            starts = active.filter((r) => !downs.has(r.id));
+            if (!starts.length) starts = [null];
+          }
+        }
+        if (starts.length > 1) throw new RevisionError('Ambiguous upgrade from multiple current revisions');
+        const rev = this.walk(starts[0] as Revision | null, relative, branch, assertRelativeLength);
+        if (rev === undefined) throw new RevisionError(`Relative revision ${relativeText} didn't produce ${Math.abs(relative)} migrations`);
+        return [rev as Revision | null];
+      }
+      return [this.walk(this.getRevision(symbol), relative, branch, assertRelativeLength) as Revision | null];
+    }
+    if (symbol === undefined) throw new RevisionError(`Relative revision ${relative} didn't produce ${Math.abs(relative)} migrations`);
+    const start = branch === undefined ? this.getRevision(symbol) : this.getRevision(`${branch}@${symbol}`);
+    return [this.walk(start, relative, undefined, assertRelativeLength) as Revision | null];
+  }
+
+  /** Alembic's `_parse_downgrade_target`, for a relative or absolute lower bound. */
+  private parseDowngradeTarget(current: string | null, target: string | null, assertRelativeLength: boolean): { branch?: string; rev: Revision | null | 'base' } {
+    if (target === null) return { rev: null };
+    const match = RevisionMap.RELATIVE.exec(target);
+    if (match) {
+      let branch: string | undefined = match[1];
+      let symbol: string | undefined = match[2];
+      const relativeText = match[3];
+      const rel = parseInt(relativeText, 10);
+      if (rel >= 0) {
+        if (symbol === undefined) throw new RevisionError(`Relative revision ${relativeText} didn't produce ${Math.abs(rel)} migrations`);
+        const rev = this.walk(symbol, rel, branch, assertRelativeLength);
+        if (rev === undefined) throw new RevisionError('Walked too far');
+        return { branch, rev };
+      }
+      const relativeToCurrent = symbol === undefined;
+      if (relativeToCurrent) {
+        const currents = current === null ? [] : [current];
+        if (branch) {
+          let symbols: (string | Revision)[] = this.filterForLineage(currents, branch);
+          if (!symbols.length) symbols = this.filterForLineage(this.allCurrent(currents), branch);
+          symbol = typeof symbols[0] === 'string' ? symbols[0] : (symbols[0] as Revision | undefined)?.id;
+        } else {
+          if (!currents.length) throw new RevisionError(`Relative revision ${relativeText} didn't produce ${Math.abs(rel)} migrations`);
+          symbol = currents[0];
+          branch = symbol;
+        }
+      }
+      const start = branch === undefined ? this.getRevision(symbol!) : this.getRevision(`${branch}@${symbol}`);
+      const rev = this.walk(start, rel, undefined, assertRelativeLength);
+      if (rev === undefined) {
+        throw new RevisionError(relativeToCurrent ? `Relative revision ${relativeText} didn't produce ${Math.abs(rel)} migrations` : 'Walked too far');
+      }
+      return { branch, rev };
+    }
+    const at = target.lastIndexOf('@');
+    return { branch: at > 0 ? target.slice(0, at) : undefined, rev: this.getRevision(target.slice(at + 1)) };
+  }
+
+  private allCurrent(ids: string[]): Revision[] {
+    const top = new Set(this.getRevisions(ids).filter((r): r is Revision => r !== null));
+    for (const rev of this.ancestors([...top])) top.add(rev);
+    return [...top].filter((rev) => !this.descendants([rev], false).some((d) => d !== rev && top.has(d)));
+  }
+
+  private collectUpgradeRevisions(upper: string | null, lower: string | null, inclusive: boolean, implicitBase: boolean, assertRelativeLength: boolean): { needs: Set<Revision>; targets: Revision[] } {
+    let targets = this.parseUpgradeTarget(lower, upper, assertRelativeLength).filter((r): r is Revision => r !== null && (r as unknown) !== 'base');
+    if (lower !== null && lower.includes('@')) {
+      let branch = lower.slice(0, lower.indexOf('@'));
+      const branchRev = this.getRevision(branch);
+      if (branchRev && branchRev.id === branch) branch = [...branchRev.branchLabels][0];
+      targets = targets.filter((t) => t.branchLabels.has(branch));
+    }
+    const required = new Set(this.related(normalizedDown, targets, true));
+    for (const t of targets) required.add(t);
+
+    let currentRevs = this.getRevisions(lower);
+    if (!implicitBase && currentRevs.some((r) => r !== null && !required.has(r))) {
+      throw new RevisionError(`Range ${lower}:${upper} is not along one branch`, 'range-not-ancestor', undefined, undefined, { lower: String(lower), upper: String(upper) });
+    }
+    if (currentRevs.length && currentRevs[0] === null) {
+      // A relative lower bound such as `-2`, which get_revisions cannot resolve.
+      const { rev } = this.parseDowngradeTarget(upper, lower, assertRelativeLength);
+      if (rev === 'base' || rev === null) {
+        currentRevs = [];
+        lower = null;
+      } else {
+        currentRevs = [rev];
+        lower = rev.id;
+      }
+    }
+    const currentSet = new Set(this.related(normalizedDown, currentRevs.filter((r): r is Revision => r !== null), true));
+    for (const r of currentRevs) if (r) currentSet.add(r);
+    const needs = new Set([...required].filter((r) => !currentSet.has(r)));
+    if (inclusive) for (const r of this.getRevisions(lower)) if (r) needs.add(r);
+    const nonNullCurrent = currentRevs.filter((r): r is Revision => r !== null);
+    if (nonNullCurrent.length && !implicitBase) {
+      const below = new Set(this.related(nextrev, nonNullCurrent, true));
+      for (const r of [...needs]) if (!below.has(r)) needs.delete(r);
+    }
+    return { needs, targets };
+  }
+
+  /** Alembic's `_topological_sort`: each revision after everything that depends on it, heads in load order. */
+  private topologicalSort(revisions: Set<Revision>, heads: Revision[]): string[] {
+    const todo = new Set([...revisions].map((r) => r.id));
+    const ancestorsOf = (id: string): Set<string> => new Set(this.ancestors([this.revisions.get(id)!]).map((r) => r.id));
+    const currentHeads = [...new Set(heads.map((h) => h.id).filter((id) => todo.has(id)))].sort((a, b) => this.order.get(a)! - this.order.get(b)!);
+    const ancestorsByIndex = currentHeads.map(ancestorsOf);
+    const output: string[] = [];
+    let index = 0;
+    while (currentHeads.length) {
+      const candidate = currentHeads[index];
+      const blocker = ancestorsByIndex.findIndex((ancestors, i) => i !== index && ancestors.has(candidate));
+      if (blocker >= 0) {
+        index = blocker;
+        continue;
+      }
+      if (todo.delete(candidate)) output.push(candidate);
+      const rev = this.revisions.get(candidate)!;
+      const toAdd = rev.normalizedDown.filter((id) => todo.has(id) && !currentHeads.includes(id));
+      if (!toAdd.length) {
+        currentHeads.splice(index, 1);
+        ancestorsByIndex.splice(index, 1);
+        index = Math.max(index - 1, 0);
+      } else if (!rev.normalizedDependencies.length && rev.down.length === 1) {
+        currentHeads[index] = toAdd[0];
+        ancestorsByIndex[index].delete(candidate);
+      } else {
+        currentHeads[index] = toAdd[0];
+        currentHeads.push(...toAdd.slice(1));
+        ancestorsByIndex[index] = ancestorsOf(toAdd[0]);
+        ancestorsByIndex.push(...toAdd.slice(1).map(ancestorsOf));
+      }
+    }
+    return output;
+  }
+}

@@ -1,0 +1,64 @@
+// Writes small Alembic projects into temporary folders for tests.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+export interface RevisionSpec {
+  id: string;
+  down?: string | string[] | null;
+  labels?: string | string[];
+  dependsOn?: string | string[];
+  message?: string;
+  file?: string;
+  createDate?: string;
+}
+
+export function tempDir(prefix = 'alembic-lens-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+function pyValue(value: string | string[] | null | undefined): string {
+  if (value === null || value === undefined) return 'None';
+  if (typeof value === 'string') return JSON.stringify(value);
+  return `(${value.map((v) => JSON.stringify(v)).join(', ')}${value.length === 1 ? ',' : ''})`;
+}
+
+/** A revision file in the shape of Alembic's generic template. */
+export function revisionText(spec: RevisionSpec): string {
+  return [
+    `"""${spec.message ?? `revision ${spec.id}`}`,
+    '',
+    `Revision ID: ${spec.id}`,
+    `Revises: ${Array.isArray(spec.down) ? spec.down.join(', ') : spec.down ?? ''}`,
+    `Create Date: ${spec.createDate ?? '2024-01-01 00:00:00.000000'}`,
+    '',
+    '"""',
+    'from alembic import op',
+    'import sqlalchemy as sa',
+    '',
+    '',
+    '# revision identifiers, used by Alembic.',
+    `revision = ${JSON.stringify(spec.id)}`,
+    `down_revision = ${pyValue(spec.down)}`,
+    `branch_labels = ${pyValue(spec.labels)}`,
+    `depends_on = ${pyValue(spec.dependsOn)}`,
+    '',
+    '',
+    'def upgrade():',
+    '    pass',
+    '',
+    '',
+    'def downgrade():',
+    '    pass',
+    '',
+  ].join('\n');
+}
+
+/** Writes alembic.ini + alembic/versions/<revisions>; returns the ini path. */
+export function writeProject(dir: string, revisions: RevisionSpec[], ini = '[alembic]\nscript_location = alembic\n'): string {
+  const versions = path.join(dir, 'alembic', 'versions');
+  fs.mkdirSync(versions, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'alembic.ini'), ini);
+  for (const spec of revisions) fs.writeFileSync(path.join(versions, spec.file ?? `${spec.id}_rev.py`), revisionText(spec));
+  return path.join(dir, 'alembic.ini');
+}

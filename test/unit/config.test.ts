@@ -1,0 +1,91 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { iniProjectSections, loadConfig } from '../../src/core/config';
+import { tempDir } from '../support/tempProject';
+
+function project(files: Record<string, string>, dirs: string[] = []): string {
+  const root = tempDir();
+  for (const dir of dirs) fs.mkdirSync(path.join(root, dir), { recursive: true });
+  for (const [name, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
+    fs.writeFileSync(path.join(root, name), text);
+  }
+  return root;
+}
+
+describe('loadConfig', () => {
+  it('resolves a relative script_location against the base dir and defaults versions/', () => {
+    const root = project({ 'alembic.ini': '[alembic]\nscript_location = migrations\n' }, ['migrations/versions']);
+    const config = loadConfig({ iniPath: path.join(root, 'alembic.ini') });
+    assert.strictEqual(config.scriptLocation, path.join(root, 'migrations'));
+    assert.deepStrictEqual(config.versionLocations, [path.join(root, 'migrations', 'versions')]);
+    assert.deepStrictEqual(config.problems, []);
+  });
+
+  it('resolves %(here)s, absolute paths, and the package:path form', () => {
+    const root = project({ 'alembic.ini': '[alembic]\nscript_location = myapp.db:migrations\nversion_locations = %(here)s/extra\n' }, ['myapp/db/migrations', 'extra']);
+    const config = loadConfig({ iniPath: path.join(root, 'alembic.ini') });
+    assert.strictEqual(config.scriptLocation, path.join(root, 'myapp', 'db', 'migrations'));
+    assert.deepStrictEqual(config.versionLocations, [path.join(root, 'extra')]);
+  });
+
+  it('splits version_locations by path_separator, the deprecated version_path_separator, or the legacy space/comma rule', () => {
+    const dirs = ['alembic/versions', 'a b', 'c'];
+    const cases: Array<[string, string[]]> = [
+      ['version_locations = %(here)s/a b;%(here)s/c\npath_separator = ;\n', ['a b', 'c']],
+      ['version_locations = %(here)s/a b:%(here)s/c\nversion_path_separator = :\n', ['a b', 'c']],
+      ['version_locations = %(here)s/c, %(here)s/alembic/versions\n', ['c', 'alembic/versions']],
+      ['version_locations = %(here)s/c %(here)s/alembic/versions\n', ['c', 'alembic/versions']],
+    ];
+    for (const [options, expected] of cases) {
+      const root = project({ 'alembic.ini': `[alembic]\nscript_location = alembic\n${options}` }, dirs);
+      const config = loadConfig({ iniPath: path.join(root, 'alembic.ini') });
+      assert.deepStrictEqual(config.versionLocations, expected.map((d) => path.join(root, d)), options);
+    }
+  });
+
+  it('reports an invalid separator', () => {
+    const root = project({ 'alembic.ini': '[alembic]\nscript_location = alembic\nversion_locations = a\npath_separator = comma\n' }, ['alembic']);
+    const config = loadConfig({ iniPath: path.join(root, 'alembic.ini') });
+    assert.ok(config.problems.some((p) => p.code === 'bad-separator' && p.line === 4));
+  });
+
+  it('reads [tool.alembic] from pyproject.toml, the ini winning key by key', () => {
+    const toml = '[tool.alembic]\nscript_location = "%(here)s/from_toml"\nversion_locations = ["%(here)s/v1", "%(here)s/v2"]\nrecursive_version_locations = true\n';
+    const root = project({ 'pyproject.toml': toml, 'alembic.ini': '[alembic]\nscript_location = from_ini\n' }, ['from_ini', 'from_toml', 'v1', 'v2']);
+    const both = loadConfig({ iniPath: path.join(root, 'alembic.ini'), tomlPath: path.join(root, 'pyproject.toml') });
+    assert.strictEqual(both.scriptLocation, path.join(root, 'from_ini'));
+    assert.deepStrictEqual(both.versionLocations, [path.join(root, 'v1'), path.join(root, 'v2')]);
+    assert.strictEqual(both.recursiveVersionLocations, true);
+    const tomlOnly = loadConfig({ tomlPath: path.join(root, 'pyproject.toml') });
+    assert.strictEqual(tomlOnly.scriptLocation, path.join(root, 'from_toml'));
+  });
+
+  it('reports invalid TOML with its line, and a non-boolean flag', () => {
+    const root = project({ 'pyproject.toml': '[tool.alembic]\nscript_location = "x"\nversion_locations = [\n' });
+    const config = loadConfig({ tomlPath: path.join(root, 'pyproject.toml') });
+    assert.ok(config.problems.some((p) => p.code === 'toml-syntax' && p.line >= 3), JSON.stringify(config.problems));
+    const root2 = project({ 'pyproject.toml': '[tool.alembic]\nscript_location = "x"\nsourceless = "true"\n' }, ['x/versions']);
+    assert.ok(loadConfig({ tomlPath: path.join(root2, 'pyproject.toml') }).problems.some((p) => p.code === 'toml-value'));
+  });
+
+  it('uses a named section (-n) and reports a missing one or a missing script_location', () => {
+    const root = project({ 'alembic.ini': '[alembic]\nscript_location = a\n[other]\nscript_location = b\n[empty]\nx = 1\n' }, ['a/versions', 'b/versions']);
+    const ini = path.join(root, 'alembic.ini');
+    assert.strictEqual(loadConfig({ iniPath: ini, section: 'other' }).scriptLocation, path.join(root, 'b'));
+    assert.ok(loadConfig({ iniPath: ini, section: 'missing' }).problems.some((p) => p.code === 'no-section'));
+    assert.ok(loadConfig({ iniPath: ini, section: 'empty' }).problems.some((p) => p.code === 'no-script-location'));
+  });
+
+  it('warns about a version location that does not exist', () => {
+    const root = project({ 'alembic.ini': '[alembic]\nscript_location = alembic\nversion_locations = %(here)s/nowhere\npath_separator = os\n' }, ['alembic']);
+    const config = loadConfig({ iniPath: path.join(root, 'alembic.ini') });
+    assert.ok(config.problems.some((p) => p.code === 'missing-version-location' && p.line === 3));
+  });
+
+  it('lists the projects of a multi-section ini, the default section first', () => {
+    assert.deepStrictEqual(iniProjectSections('[db2]\nscript_location = b\n[alembic]\nscript_location = a\n[loggers]\nkeys = root\n', 'x.ini'), ['alembic', 'db2']);
+    assert.deepStrictEqual(iniProjectSections('not an ini', 'x.ini'), ['alembic']);
+  });
+});

@@ -1,0 +1,120 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { loadProject } from '../../src/core/project';
+import { newestFirst } from '../../src/core/tree';
+import { revisionText, tempDir, writeProject } from '../support/tempProject';
+
+describe('Project', () => {
+  it('loads every revision file of the version directory and skips what Alembic skips', () => {
+    const dir = tempDir();
+    const ini = writeProject(dir, [{ id: 'a1' }, { id: 'b2', down: 'a1' }]);
+    const versions = path.join(dir, 'alembic', 'versions');
+    fs.writeFileSync(path.join(versions, '__init__.py'), '');
+    fs.writeFileSync(path.join(versions, '.#lockfile.py'), 'garbage (');
+    fs.writeFileSync(path.join(versions, 'notes.txt'), 'revision = "zz"');
+    fs.mkdirSync(path.join(versions, 'sub'));
+    fs.writeFileSync(path.join(versions, 'sub', 'c3_x.py'), revisionText({ id: 'c3', down: 'b2' }));
+    const project = loadProject(ini);
+    assert.deepStrictEqual([...project.graph.revisions.keys()], ['a1', 'b2']);
+    assert.deepStrictEqual(project.problems, []);
+  });
+
+  it('walks subfolders with recursive_version_locations, files before folders, sorted', () => {
+    const dir = tempDir();
+    const ini = writeProject(dir, [{ id: 'b2', down: 'a1', file: 'b.py' }], '[alembic]\nscript_location = alembic\nrecursive_version_locations = true\n');
+    const versions = path.join(dir, 'alembic', 'versions');
+    for (const [sub, id, down] of [['z', 'c3', 'b2'], ['a', 'a1', null]] as const) {
+      fs.mkdirSync(path.join(versions, sub));
+      fs.writeFileSync(path.join(versions, sub, `${id}.py`), revisionText({ id, down }));
+    }
+    const project = loadProject(ini);
+    assert.deepStrictEqual(project.revisionFiles.map((f) => path.relative(versions, f)), ['b.py', path.join('a', 'a1.py'), path.join('z', 'c3.py')]);
+    assert.deepStrictEqual(project.graph.heads, ['c3']);
+  });
+
+  it('takes the revision id from a legacy hex file name, and reports files Alembic cannot load', () => {
+    const dir = tempDir();
+    const ini = writeProject(dir, [{ id: 'a1' }]);
+    const versions = path.join(dir, 'alembic', 'versions');
+    fs.writeFileSync(path.join(versions, 'beef.py'), "down_revision = 'a1'\n");
+    fs.writeFileSync(path.join(versions, 'helpers.py'), 'def util():\n    return 1\n');
+    fs.writeFileSync(path.join(versions, 'broken.py'), "revision = 'x'\ndown_revision = ('a1'\n");
+    const project = loadProject(ini);
+    assert.deepStrictEqual(project.graph.heads, ['beef']);
+    const byFile = new Map(project.problems.map((p) => [path.basename(p.path), p]));
+    assert.strictEqual(byFile.get('helpers.py')?.code, 'no-revision-variable');
+    assert.strictEqual(byFile.get('broken.py')?.code, 'syntax-error');
+    assert.strictEqual(byFile.get('broken.py')?.line, 2);
+  });
+
+  it('reports a computed value with its line, and still loads the rest', () => {
+    const dir = tempDir();
+    const ini = writeProject(dir, [{ id: 'a1' }]);
+    const file = path.join(dir, 'alembic', 'versions', 'b2.py');
+    fs.writeFileSync(file, "revision = 'b2'\ndown_revision = compute()\n");
+    const project = loadProject(ini);
+    const computed = project.problems.find((p) => p.code === 'computed-value');
+    assert.strictEqual(computed?.path, file);
+    assert.strictEqual(computed?.line, 2);
+    assert.match(computed!.message, /not readable without running Python/);
+    assert.ok(project.graph.get('a1'));
+  });
+
+  it('applies a changed, added or deleted file incrementally', () => {
+    const dir = tempDir();
+    const ini = writeProject(dir, [{ id: 'a1' }, { id: 'b2', down: 'a1' }]);
+    const project = loadProject(ini);
+    const versions = path.join(dir, 'alembic', 'versions');
+    const b2 = path.join(versions, 'b2_rev.py');
+
+    const graphBefore = project.graph;
+    fs.writeFileSync(b2, revisionText({ id: 'b2', down: 'a1', message: 'renamed message' }));
+    assert.strictEqual(project.updateFile(b2), true);
+    assert.strictEqual(project.graph, graphBefore, 'a message edit keeps the graph');
+    assert.strictEqual(project.graph.get('b2')!.source.message, 'renamed message');
+
+    const c3 = path.join(versions, 'c3_rev.py');
+    fs.writeFileSync(c3, revisionText({ id: 'c3', down: 'a1' }));
+    project.updateFile(c3);
+    assert.deepStrictEqual(project.graph.heads, ['b2', 'c3']);
+
+    fs.writeFileSync(c3, revisionText({ id: 'c3', down: 'b2' }));
+    project.updateFile(c3);
+    assert.deepStrictEqual(project.graph.heads, ['c3']);
+
+    fs.writeFileSync(c3, 'revision = (\n');
+    project.updateFile(c3);
+    assert.ok(project.problems.some((p) => p.path === c3 && p.code === 'syntax-error'));
+    assert.deepStrictEqual(project.graph.heads, ['b2']);
+
+    fs.unlinkSync(c3);
+    project.removeFile(c3);
+    assert.deepStrictEqual(project.problems, []);
+    assert.strictEqual(project.updateFile(path.join(dir, 'unrelated.py')), false);
+  });
+
+  it('keeps Alembic load order when a file is added (sorted names)', () => {
+    const dir = tempDir();
+    const ini = writeProject(dir, [{ id: 'x', file: 'b.py' }, { id: 'y', file: 'd.py' }]);
+    const project = loadProject(ini);
+    const added = path.join(dir, 'alembic', 'versions', 'c.py');
+    fs.writeFileSync(added, revisionText({ id: 'z' }));
+    project.updateFile(added);
+    assert.deepStrictEqual([...project.graph.revisions.keys()], ['x', 'z', 'y']);
+  });
+});
+
+describe('newestFirst', () => {
+  it('puts heads on top and every revision above its parents, newest first', () => {
+    const dir = tempDir();
+    const ini = writeProject(dir, [
+      { id: 'a1', createDate: '2024-01-01 10:00:00' },
+      { id: 'b2', down: 'a1', createDate: '2024-01-02 10:00:00' },
+      { id: 'c3', down: 'a1', createDate: '2024-01-05 10:00:00' },
+      { id: 'd4', down: 'b2', createDate: '2024-01-03 10:00:00' },
+    ]);
+    const order = newestFirst(loadProject(ini).graph).map((r) => r.id);
+    assert.deepStrictEqual(order, ['c3', 'd4', 'b2', 'a1']);
+  });
+});

@@ -1,0 +1,133 @@
+import * as assert from 'assert';
+import { decodeEscapes, readPythonModule } from '../../src/core/pythonModule';
+
+const WATCHED = new Set(['revision', 'down_revision', 'branch_labels', 'depends_on']);
+const read = (text: string) => readPythonModule(text, WATCHED);
+const valueOf = (text: string, name: string) => {
+  const found = read(text).assignments.filter((a) => a.name === name);
+  return found[found.length - 1]?.value;
+};
+
+describe('readPythonModule', () => {
+  it('reads plain assignments with any quoting', () => {
+    const text = [
+      `revision = 'abc123'`,
+      `down_revision = "def456"`,
+      `branch_labels = ('''one''', """two""")`,
+      `depends_on = ['x', r'y']`,
+    ].join('\n');
+    assert.deepStrictEqual(valueOf(text, 'revision'), { kind: 'str', value: 'abc123' });
+    assert.deepStrictEqual(valueOf(text, 'down_revision'), { kind: 'str', value: 'def456' });
+    assert.deepStrictEqual(valueOf(text, 'branch_labels'), { kind: 'seq', items: [{ kind: 'str', value: 'one' }, { kind: 'str', value: 'two' }] });
+    assert.deepStrictEqual(valueOf(text, 'depends_on'), { kind: 'seq', items: [{ kind: 'str', value: 'x' }, { kind: 'str', value: 'y' }] });
+  });
+
+  it('reads annotated assignments of the newer template', () => {
+    const text = [
+      'from typing import Sequence, Union',
+      `revision: str = "1a2b"`,
+      `down_revision: Union[str, Sequence[str], None] = ("aa", "bb")`,
+      `branch_labels: Union[str, Sequence[str], None] = None`,
+      `depends_on: Union[str, Sequence[str], None] = None`,
+    ].join('\n');
+    assert.deepStrictEqual(valueOf(text, 'revision'), { kind: 'str', value: '1a2b' });
+    assert.deepStrictEqual(valueOf(text, 'down_revision'), { kind: 'seq', items: [{ kind: 'str', value: 'aa' }, { kind: 'str', value: 'bb' }] });
+    assert.deepStrictEqual(valueOf(text, 'branch_labels'), { kind: 'none' });
+  });
+
+  it('ignores a bare annotation without a value', () => {
+    assert.strictEqual(valueOf('revision: str\n', 'revision'), undefined);
+  });
+
+  it('never takes text from comments, strings or function bodies', () => {
+    const text = [
+      '"""Doc',
+      'revision = "in-docstring"',
+      '"""',
+      '# revision = "in-comment"',
+      `x = '''`,
+      `revision = "in-string"`,
+      `'''`,
+      'def upgrade():',
+      '    revision = "in-function"',
+      'class Helper:',
+      '    down_revision = "in-class"',
+      'revision = "real"',
+      'down_revision = None',
+    ].join('\n');
+    assert.deepStrictEqual(valueOf(text, 'revision'), { kind: 'str', value: 'real' });
+    assert.deepStrictEqual(valueOf(text, 'down_revision'), { kind: 'none' });
+    assert.strictEqual(read(text).assignments.filter((a) => a.name === 'revision').length, 1);
+  });
+
+  it('keeps the last assignment, as Python does', () => {
+    assert.deepStrictEqual(valueOf(`revision = 'a'\nrevision = 'b'\n`, 'revision'), { kind: 'str', value: 'b' });
+  });
+
+  it('handles continuation lines, brackets across lines, semicolons and chained assignment', () => {
+    const text = [
+      'down_revision = (',
+      `    'a',  # first parent`,
+      `    'b',`,
+      ')',
+      `revision = \\`,
+      `    'cont'`,
+      `x = 1; branch_labels = 'lbl'`,
+      `depends_on = other = 'dep'`,
+    ].join('\n');
+    assert.deepStrictEqual(valueOf(text, 'down_revision'), { kind: 'seq', items: [{ kind: 'str', value: 'a' }, { kind: 'str', value: 'b' }] });
+    assert.deepStrictEqual(valueOf(text, 'revision'), { kind: 'str', value: 'cont' });
+    assert.deepStrictEqual(valueOf(text, 'branch_labels'), { kind: 'str', value: 'lbl' });
+    assert.deepStrictEqual(valueOf(text, 'depends_on'), { kind: 'str', value: 'dep' });
+  });
+
+  it('concatenates adjacent string literals and unwraps parentheses', () => {
+    assert.deepStrictEqual(valueOf(`revision = ('ab' "cd")\n`, 'revision'), { kind: 'str', value: 'abcd' });
+    assert.deepStrictEqual(valueOf(`down_revision = ('x',)\n`, 'down_revision'), { kind: 'seq', items: [{ kind: 'str', value: 'x' }] });
+    assert.deepStrictEqual(valueOf(`down_revision = 'x', 'y'\n`, 'down_revision'), { kind: 'seq', items: [{ kind: 'str', value: 'x' }, { kind: 'str', value: 'y' }] });
+  });
+
+  it('reports computed values instead of guessing', () => {
+    for (const expr of ['make_id()', 'other_revision', 'f"{x}"', "b'bytes'", "'a' + 'b'", "{'a': 1}"]) {
+      assert.strictEqual(valueOf(`revision = ${expr}\n`, 'revision')?.kind, 'computed', expr);
+    }
+    assert.deepStrictEqual(valueOf(`revision = f'plain'\n`, 'revision'), { kind: 'str', value: 'plain' });
+  });
+
+  it('flags assignments inside module-level if/try blocks as conditional', () => {
+    const found = read(`try:\n    revision = 'a'\nexcept Exception:\n    pass\n`).assignments;
+    assert.strictEqual(found.length, 1);
+    assert.strictEqual(found[0].topLevel, false);
+  });
+
+  it('reads the docstring with escapes processed, and only when it is the first statement', () => {
+    assert.strictEqual(read(`# comment\n"""Add users\\ttable\n\nRevision ID: x\n"""\nrevision = 'x'\n`).docstring, 'Add users\ttable\n\nRevision ID: x\n');
+    assert.strictEqual(read(`r'''raw \\n'''\n`).docstring, 'raw \\n');
+    assert.strictEqual(read(`import os\n"""not a docstring"""\n`).docstring, undefined);
+  });
+
+  it('gives 1-based lines of statements', () => {
+    const found = read(`"""doc\n\nmore\n"""\n\nrevision = 'a'\ndown_revision = None\n`).assignments;
+    assert.deepStrictEqual(found.map((a) => [a.name, a.line]), [['revision', 6], ['down_revision', 7]]);
+  });
+
+  it('reports unterminated strings and unbalanced brackets with a line', () => {
+    assert.deepStrictEqual(read(`revision = 'a'\ndown_revision = ('b'\n`).syntaxError?.line, 2);
+    assert.strictEqual(read(`x = """never closed\n\n`).syntaxError?.line, 1);
+    assert.strictEqual(read(`x = 'a\nrevision = 'b'\n`).syntaxError?.line, 1);
+    assert.ok(read(`x = (1]\n`).syntaxError);
+  });
+
+  it('handles CRLF line endings and a BOM', () => {
+    const found = read(`\ufeff"""doc"""\r\nrevision = 'a'\r\ndown_revision = 'b'\r\n`);
+    assert.strictEqual(found.docstring, 'doc');
+    assert.deepStrictEqual(found.assignments.map((a) => [a.name, a.line]), [['revision', 2], ['down_revision', 3]]);
+  });
+});
+
+describe('decodeEscapes', () => {
+  it('follows Python escape rules', () => {
+    assert.strictEqual(decodeEscapes('a\\nb\\\\c\\\'d\\x41\\u00e9\\101\\q'), "a\nb\\c'dAéA\\q");
+    assert.strictEqual(decodeEscapes('line\\\nnext'), 'linenext');
+  });
+});
