@@ -67,8 +67,14 @@ export class Project {
     this.files.clear();
     const seenReal = new Set<string>();
     const listingProblems: Problem[] = [];
+    // The same file can only be listed twice through several (overlapping or linked) locations.
+    const checkDuplicates = this.config.versionLocations.length > 1;
     for (const location of this.config.versionLocations) {
       for (const file of listVersionDir(location, this.config.recursiveVersionLocations)) {
+        if (!checkDuplicates) {
+          this.files.set(file, this.readFile(file));
+          continue;
+        }
         const real = safeRealpath(file);
         if (seenReal.has(real)) {
           listingProblems.push(problem('warning', 'duplicate-file', `File ${real} is loaded twice; Alembic ignores the second. Make version_locations unique.`, file, 1));

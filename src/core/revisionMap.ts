@@ -57,9 +57,9 @@ export class Revision {
   get isRealBranchPoint(): boolean { return this.allNextrev.length > 1; }
   get isMergePoint(): boolean { return this.down.length > 1; }
   /** Alembic's `_all_down_revisions`. */
-  get allDown(): string[] { return dedupe([...this.down, ...this.resolvedDependencies]); }
+  get allDown(): string[] { return this.resolvedDependencies.length ? dedupe([...this.down, ...this.resolvedDependencies]) : this.down; }
   /** Alembic's `_normalized_down_revisions`. */
-  get normalizedDown(): string[] { return dedupe([...this.down, ...this.normalizedDependencies]); }
+  get normalizedDown(): string[] { return this.normalizedDependencies.length ? dedupe([...this.down, ...this.normalizedDependencies]) : this.down; }
 }
 
 function dedupe(values: string[]): string[] {
@@ -175,16 +175,63 @@ export class RevisionMap {
     }
   }
 
+  /**
+   * Alembic's `_normalize_depends_on`: drop the dependencies an ancestor (by down_revision) already
+   * declares. The dependencies declared above each revision are carried down in one pass, parents
+   * first, sharing the parent's set when nothing is added, so this stays linear on long histories.
+   */
   private normalizeDependencies(): void {
-    for (const rev of this.revisions.values()) {
-      if (!rev.resolvedDependencies.length) continue;
-      const normalized = new Set(rev.resolvedDependencies);
-      for (const ancestor of this.related(versionedDown, [rev])) {
-        if (ancestor === rev) continue;
-        for (const dep of ancestor.resolvedDependencies) normalized.delete(dep);
+    const dependers = [...this.revisions.values()].filter((r) => r.resolvedDependencies.length);
+    if (!dependers.length) return;
+    const above = new Map<Revision, ReadonlySet<string>>();
+    const empty: ReadonlySet<string> = new Set();
+    const declaredAbove = (rev: Revision): ReadonlySet<string> => {
+      let union: Set<string> | undefined;
+      let shared: ReadonlySet<string> = empty;
+      for (const id of rev.down) {
+        const parent = this.lookup(id);
+        if (!parent) continue;
+        const inherited = above.get(parent) ?? empty;
+        const own = parent.resolvedDependencies;
+        if (!own.length && (shared === empty || shared === inherited) && !union) {
+          shared = inherited;
+          continue;
+        }
+        union ??= new Set(shared);
+        for (const dep of inherited) union.add(dep);
+        for (const dep of own) union.add(dep);
       }
-      rev.normalizedDependencies = [...normalized];
+      return union ?? shared;
+    };
+    for (const rev of this.parentsFirst()) above.set(rev, declaredAbove(rev));
+    for (const rev of dependers) {
+      const inherited = above.get(rev);
+      rev.normalizedDependencies = inherited ? rev.resolvedDependencies.filter((dep) => !inherited.has(dep)) : rev.resolvedDependencies;
     }
+  }
+
+  /** Revisions ordered parents before children (by down_revision); members of cycles are left out. */
+  private parentsFirst(): Revision[] {
+    const waiting = new Map<Revision, number>();
+    const ready: Revision[] = [];
+    for (const rev of this.revisions.values()) {
+      let count = 0;
+      for (const id of rev.down) if (this.lookup(id)) count++;
+      waiting.set(rev, count);
+      if (!count) ready.push(rev);
+    }
+    const out: Revision[] = [];
+    while (ready.length) {
+      const rev = ready.pop()!;
+      out.push(rev);
+      for (const id of rev.nextrev) {
+        const child = this.revisions.get(id)!;
+        const left = waiting.get(child)! - 1;
+        waiting.set(child, left);
+        if (left === 0) ready.push(child);
+      }
+    }
+    return out;
   }
 
   /**
@@ -195,10 +242,9 @@ export class RevisionMap {
     const check = (heads: string[], down: Edges, up: Edges, kind: string): void => {
       // A revision whose parents are all missing counts as a base here: that problem is reported already.
       const roots = [...this.revisions.values()].filter((r) => down(r).every((id) => !this.lookup(id)));
-      const fromHeads = new Set(this.related(down, this.pick(heads)));
-      const reachable = new Set<Revision>();
-      for (const rev of this.related(up, roots)) if (fromHeads.has(rev)) reachable.add(rev);
-      const outside = [...this.revisions.values()].filter((r) => !reachable.has(r) && !this.inCycle.has(r.id));
+      const fromHeads = this.reach(this.pick(heads), down);
+      const fromBases = this.reach(roots, up);
+      const outside = [...this.revisions.values()].filter((r) => !(fromHeads.has(r) && fromBases.has(r)) && !this.inCycle.has(r.id));
       if (!outside.length) return;
       const ids = outside.map((r) => r.id).sort();
       for (const rev of outside) {
@@ -220,19 +266,39 @@ export class RevisionMap {
     for (const rev of this.revisions.values()) {
       if (!rev.source.branchLabels.length) continue;
       const labels = [...rev.branchLabels];
-      let last: Revision = rev;
-      for (const node of this.related(nextrev, [rev])) {
-        for (const label of labels) node.branchLabels.add(label);
-        last = node;
+      for (const node of this.reach([rev], nextrev)) for (const label of labels) node.branchLabels.add(label);
+      // Follow the single line of descendants; any fork means the downward walk ends among them.
+      const seen = new Set<Revision>([rev]);
+      let tip = rev;
+      while (tip.nextrev.length === 1) {
+        const next = this.revisions.get(tip.nextrev[0])!;
+        if (seen.has(next)) break;
+        seen.add(next);
+        tip = next;
       }
-      let parent: Revision | undefined = last;
-      const seen = new Set<Revision>();
-      while (parent && !parent.isRealBranchPoint && !parent.isMergePoint && !seen.has(parent)) {
+      if (tip.nextrev.length > 0 || [...seen].some((n) => n.isRealBranchPoint || n.isMergePoint)) continue;
+      for (let parent = rev.down.length ? this.lookup(rev.down[0]) : undefined; parent && !parent.isRealBranchPoint && !parent.isMergePoint && !seen.has(parent); ) {
         seen.add(parent);
         for (const label of labels) parent.branchLabels.add(label);
         parent = parent.down.length ? this.lookup(parent.down[0]) : undefined;
       }
     }
+  }
+
+  /** Every revision reachable from `starts` along `edges`, starts included. */
+  private reach(starts: Revision[], edges: Edges): Set<Revision> {
+    const seen = new Set<Revision>(starts);
+    const todo = [...starts];
+    while (todo.length) {
+      for (const id of edges(todo.pop()!)) {
+        const next = this.lookup(id);
+        if (next && !seen.has(next)) {
+          seen.add(next);
+          todo.push(next);
+        }
+      }
+    }
+    return seen;
   }
 
   private pick(ids: readonly string[]): Revision[] {

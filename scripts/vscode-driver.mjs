@@ -1,0 +1,163 @@
+// Drives a running code-server (real VS Code 1.100 web workbench + Node extension host) from headless
+// Chromium with playwright-core. Used by scripts/vscode-test.sh.
+//
+//   node scripts/vscode-driver.mjs --mode test       --harness DIR --base URL --folder DIR --ext DIR --tests FILE --profile DIR [--timeout S] [--log FILE]
+//   node scripts/vscode-driver.mjs --mode screenshot --harness DIR --base URL --folder DIR --ext DIR --png FILE   --profile DIR [--timeout S] [--log FILE]
+//
+// test:       opens the workbench with the payload extensionDevelopmentPath + extensionTestsPath, as the
+//             VS Code test runner does. The extension host loads the tests module and calls its run();
+//             the workbench then calls window.codeAutomationExit(code). Exit status: that code, 124 on
+//             timeout, 2 when the workbench itself could not be driven.
+// screenshot: opens the workbench with the extension (no tests), clicks the "Alembic" activity-bar item
+//             as a user would, waits for rows in the "Revisions" view and saves a PNG. Exit status 0/1.
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { format, parseArgs } from 'node:util';
+
+const { values: opt } = parseArgs({
+  options: {
+    mode: { type: 'string' }, harness: { type: 'string' }, base: { type: 'string' }, folder: { type: 'string' },
+    ext: { type: 'string' }, tests: { type: 'string' }, png: { type: 'string' }, profile: { type: 'string' },
+    timeout: { type: 'string', default: '180' }, log: { type: 'string' },
+    container: { type: 'string', default: 'Alembic' }, view: { type: 'string', default: 'Revisions' },
+  },
+});
+for (const k of ['mode', 'harness', 'base', 'folder', 'ext', 'profile']) {
+  if (!opt[k]) usage(`--${k} is required`);
+}
+if (opt.mode === 'test' && !opt.tests) usage('--tests is required in test mode');
+if (opt.mode === 'screenshot' && !opt.png) usage('--png is required in screenshot mode');
+if (opt.mode !== 'test' && opt.mode !== 'screenshot') usage(`unknown --mode ${opt.mode}`);
+
+function usage(msg) {
+  console.error(`vscode-driver: ${msg}`);
+  process.exit(2);
+}
+
+// playwright-core lives in the harness cache, not in the repo's node_modules.
+const { chromium } = createRequire(path.join(opt.harness, 'package.json'))('playwright-core');
+
+const t0 = Date.now();
+const logStream = opt.log ? fs.createWriteStream(opt.log, { flags: 'a' }) : undefined;
+/** Prints to the console and to the log file. */
+function say(line, stream = process.stdout) {
+  stream.write(`${line}\n`);
+  logStream?.write(`${line}\n`);
+}
+/** Log file only: browser console noise (offline gallery fetches etc.) would drown the test output. */
+const quiet = (line) => (process.env.VERBOSE ? say(line) : logStream?.write(`${line}\n`));
+// Start-up chatter of the workbench and offline gallery errors: log file only.
+const WORKBENCH_NOISE = /open-vsx\.org|vsda|Extension host .* ended|^(Resolving connection token|Resolved connection token|Creating a socket|Updating additional builtin extensions cache|\[Service Worker\]|ChatSessionStore)/i;
+const status = (msg) => say(`[driver ${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
+
+// code-server takes the remote authority from the Host header: the payload URIs must use the same one.
+const remote = (p) => `vscode-remote://${new URL(opt.base).host}${p}`;
+const payload = [
+  ['extensionDevelopmentPath', remote(opt.ext)],
+  ['skipWelcome', 'true'],
+  ['skipReleaseNotes', 'true'],
+];
+if (opt.mode === 'test') payload.push(['extensionTestsPath', remote(opt.tests)]);
+const url = `${opt.base}/?folder=${encodeURIComponent(opt.folder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+const timeoutMs = Number(opt.timeout) * 1000;
+
+let ctx;
+async function closeBrowser() {
+  const c = ctx;
+  ctx = undefined;
+  await c?.close().catch(() => {});
+}
+async function finish(code) {
+  await closeBrowser();
+  await new Promise((r) => (logStream ? logStream.end(r) : r()));
+  process.exit(code);
+}
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => void finish(130));
+
+async function main() {
+  // A fresh profile each run; Playwright refuses --user-data-dir in args, hence the persistent context.
+  fs.rmSync(opt.profile, { recursive: true, force: true });
+  ctx = await chromium.launchPersistentContext(opt.profile, {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    viewport: { width: 1280, height: 800 },
+    // Keep Chromium's crashpad/dconf state out of $HOME.
+    env: { ...process.env, XDG_CONFIG_HOME: path.join(opt.profile, 'xdg-config'), XDG_CACHE_HOME: path.join(opt.profile, 'xdg-cache') },
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+  const page = ctx.pages()[0] ?? (await ctx.newPage());
+  const clean = (t) => t.replace(/%c/g, '').replace(/\s*(color|font-weight|background)[^;]*;?/g, '').trim();
+  page.on('console', (m) => quiet(`[browser:${m.type()}] ${clean(m.text())}`));
+  page.on('pageerror', (e) => quiet(`[pageerror] ${e.message}`));
+
+  let reportExit;
+  const exited = new Promise((resolve) => (reportExit = resolve));
+  if (opt.mode === 'test') {
+    // The workbench calls these in test mode (they must exist before the page loads):
+    // codeAutomationLog receives the extension host's console output (mocha's reporter),
+    // codeAutomationExit the exit code once the tests module's run() settles.
+    await page.exposeFunction('codeAutomationExit', (code) => reportExit(code));
+    await page.exposeFunction('codeAutomationLog', (type, args) => {
+      const line = format(...args);
+      if (WORKBENCH_NOISE.test(line)) return quiet(`[workbench:${type}] ${line}`);
+      say(line, type === 'error' ? process.stderr : process.stdout);
+    });
+  }
+
+  status(`open ${url}`);
+  await page.goto(url);
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60000 });
+  status('workbench loaded');
+
+  if (opt.mode === 'test') {
+    let timer;
+    const code = await Promise.race([exited, new Promise((r) => (timer = setTimeout(() => r('timeout'), timeoutMs)))]);
+    clearTimeout(timer);
+    if (code === 'timeout') {
+      status(`TIMEOUT: the extension host reported no result within ${opt.timeout}s`);
+      return 124;
+    }
+    status(`extension host reported exit code ${code}`);
+    return typeof code === 'number' ? code : 1;
+  }
+  return screenshot(page);
+}
+
+async function screenshot(page) {
+  const deadline = Date.now() + timeoutMs;
+  // Time left for a step, capped: a missing item should fail in seconds, not use up the whole budget.
+  const left = (capMs) => Math.max(1000, Math.min(capMs, deadline - Date.now()));
+  try {
+    // The activity-bar item's aria-label starts with the view container title (a keybinding may follow).
+    const item = page.locator(`.activitybar [aria-label^="${opt.container}"]`).first();
+    await item.waitFor({ timeout: left(20000) }); // extensions are registered soon after load
+    status(`activity-bar item "${opt.container}" found`);
+    // A view container's pane; with a single view the header is hidden but the pane is still there.
+    const pane = page.locator('.sidebar .pane', { has: page.locator(`.pane-header[aria-label^="${opt.view}"]`) }).first();
+    // Click unless the container is already open (state restored from a profile): a click would close it.
+    if (!(await pane.isVisible())) await item.click();
+    await page.mouse.move(800, 500); // no hover tooltip over the activity bar in the picture
+    const rows = pane.locator('.monaco-list-row');
+    await rows.first().waitFor({ timeout: left(45000) }); // the extension reads the project first
+    await page.waitForTimeout(500); // let the tree finish rendering icons/descriptions
+    status(`"${opt.view}" rows: ${JSON.stringify(await rows.allInnerTexts())}`);
+    fs.mkdirSync(path.dirname(opt.png), { recursive: true });
+    await page.screenshot({ path: opt.png });
+    status(`screenshot saved: ${opt.png}`);
+    return 0;
+  } catch (e) {
+    say(`[driver] screenshot step failed: ${e.message.split('\n')[0]}`, process.stderr);
+    const failed = opt.png.replace(/\.png$/, '') + '.failed.png';
+    await page.screenshot({ path: failed }).then(() => say(`[driver] what the page showed: ${failed}`, process.stderr), () => {});
+    const sidebar = await page.locator('.sidebar').innerText({ timeout: 2000 }).catch(() => '(no sidebar)');
+    say(`[driver] sidebar text: ${JSON.stringify(sidebar.slice(0, 500))}`, process.stderr);
+    return 1;
+  }
+}
+
+main().then(finish, async (e) => {
+  say(`[driver] error: ${e?.stack ?? e}`, process.stderr);
+  await finish(2);
+});

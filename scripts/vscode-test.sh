@@ -1,0 +1,196 @@
+#!/usr/bin/env bash
+# The `vscode` test tier: the mocha suite in test/vscode/ runs inside a real VS Code extension host
+# (code-server 4.100.3 = VS Code 1.100.3, driven by headless Chromium), then a UI step opens the
+# "Alembic" view container and screenshots the "Revisions" view.
+#
+#   scripts/vscode-test.sh [resultFile]               normal run (scripts/test.mjs passes resultFile)
+#   scripts/vscode-test.sh --self-check [resultFile]  proves the harness reports failures: a suite with a
+#                                                     deliberately failing test must give failed > 0, and a
+#                                                     suite that never finishes must time out as a failure
+# Needs a build first (npm run build): dist/extension.js and out/test/vscode/index.js.
+#
+# Writes {"tier":"vscode","passed":N,"failed":N,"skipped":N} to resultFile: the mocha counts plus one test
+# for the screenshot. A run that crashes or times out still leaves a result with failed >= 1.
+# Outputs: test-output/vscode/*.log, test-output/screenshots/revisions-view.png.
+# Environment:
+#   ALEMBIC_LENS_TEST_TIMEOUT   seconds for the mocha run (default 180) and for the screenshot (default 60)
+#   ALEMBIC_LENS_SKIP_SCREENSHOT=1   skip the UI step
+#   ALEMBIC_LENS_KEEP_RUN=1     keep the run folder (profiles, workspace copy) even on success
+#   ALEMBIC_LENS_EXTENSION_PATH extension under test (default: the repo root)
+#   ALEMBIC_LENS_SELFCHECK      passed to the extension host (see test/vscode/index.ts)
+#   VERBOSE=1                   also print the browser console
+set -uo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=vscode-harness.sh
+source "$ROOT/scripts/vscode-harness.sh"
+
+SELF_CHECK=0
+if [ "${1:-}" = --self-check ]; then SELF_CHECK=1; shift; fi
+RESULT="$(realpath -m "${1:-$ROOT/test-output/results/vscode.json}")"
+TEST_TIMEOUT="${ALEMBIC_LENS_TEST_TIMEOUT:-180}"
+EXT_PATH="$(realpath -m "${ALEMBIC_LENS_EXTENSION_PATH:-$ROOT}")"
+TESTS_MODULE="$ROOT/out/test/vscode/index.js"
+LOGS="$ROOT/test-output/vscode"
+SHOT="$ROOT/test-output/screenshots/revisions-view.png"
+RUNS="$ALEMBIC_LENS_CACHE/runs"
+RUN="$RUNS/vscode-test-$(date +%Y%m%d-%H%M%S)-$$"
+
+log() { echo "[vscode-test $(date +%T)] $*"; }
+fail_early() { echo "[vscode-test $(date +%T)] ERROR: $*" >&2; exit 1; }
+
+# Atomic write, so a reader never sees half a file.
+write_result() {
+  mkdir -p "$(dirname "$RESULT")"
+  printf '{"tier":"vscode","passed":%d,"failed":%d,"skipped":%d}\n' "$1" "$2" "$3" >"$RESULT.tmp" && mv "$RESULT.tmp" "$RESULT"
+}
+# Pessimistic default, replaced at the end: dying half-way (even by SIGKILL) still reports a failure.
+write_result 0 1 0
+
+DRIVER_PID=
+OK=0 # set to 1 when everything passed: the run folder is then removed
+cleanup() {
+  harness_kill_session "$DRIVER_PID"
+  harness_stop_server
+  if [ -d "$RUN" ]; then
+    if [ "$OK" = 1 ] && [ -z "${ALEMBIC_LENS_KEEP_RUN:-}" ]; then rm -rf "$RUN"; else log "run folder kept for inspection: $RUN"; fi
+  fi
+}
+trap cleanup EXIT
+trap 'log "interrupted"; exit 130' INT TERM HUP
+
+# ---------------------------------------------------------------- set-up
+bash "$ROOT/scripts/ensure-system.sh" vscode || fail_early "system packages missing (see above)"
+harness_install || fail_early "could not install the VS Code harness (see above)"
+[ -f "$EXT_PATH/package.json" ] || fail_early "no extension at $EXT_PATH"
+[ -f "$ROOT/dist/extension.js" ] && [ -f "$TESTS_MODULE" ] || fail_early "not built: run \`npm run build\` first"
+[ -d "$ROOT/migrations-sample" ] || fail_early "missing $ROOT/migrations-sample"
+
+rm -rf "$LOGS" && mkdir -p "$LOGS" "$RUN"
+# Old run folders (kept after failures): drop those older than 2 hours, never a concurrent run's.
+find "$RUNS" -mindepth 1 -maxdepth 1 -name 'vscode-test-*' -mmin +120 -exec rm -rf {} + 2>/dev/null
+
+# The tests write into their workspace: each step gets a fresh copy, the repo's copy is never touched.
+copy_workspace() {
+  mkdir -p "$1" && cp -a "$ROOT/migrations-sample" "$1/" && echo "$1/migrations-sample"
+}
+
+# The extension host inherits code-server's environment: that is how the tests get these.
+export ALEMBIC_LENS_COLOR=0
+[ -t 1 ] && [ -z "${CI:-}" ] && ALEMBIC_LENS_COLOR=1
+
+declare -A T # step timings, seconds
+
+# start_server <workspace>: code-server with the workspace, trust prompt off (the tests need a trusted
+# workspace; the restricted mode is a separate concern).
+start_server() {
+  local t0
+  t0=$(harness_now)
+  harness_start_server "$RUN/server" "$1" --disable-workspace-trust || return 1
+  T[server_start]=$(harness_elapsed "$t0")
+  log "code-server on $HARNESS_BASE_URL (pid $HARNESS_SERVER_PID) started in ${T[server_start]}s"
+}
+
+# run_driver <log name> <timeout s> <driver args...>: runs the driver in its own session (so Chromium,
+# which Playwright puts in a process group of its own, can be ended with it) under a hard time limit.
+run_driver() {
+  local name="$1" limit="$2" rc
+  shift 2
+  setsid timeout -k 10 "$((limit + 90))" node "$ROOT/scripts/vscode-driver.mjs" \
+    --harness "$HARNESS_DIR" --base "$HARNESS_BASE_URL" --ext "$EXT_PATH" --timeout "$limit" \
+    --log "$LOGS/$name.log" "$@" &
+  DRIVER_PID=$!
+  wait "$DRIVER_PID"
+  rc=$?
+  harness_kill_session "$DRIVER_PID" # leftovers, if any
+  DRIVER_PID=
+  return $rc
+}
+
+# run_suite <workspace> <log name> <timeout s> [self-check mode]: sets PASSED FAILED SKIPPED SUITE_RC.
+run_suite() {
+  local ws="$1" name="$2" limit="$3" mocha_result="$RUN/$2-result.json" t0 counts
+  export ALEMBIC_LENS_RESULT_FILE="$mocha_result" ALEMBIC_LENS_TEST_WORKSPACE="$ws"
+  export ALEMBIC_LENS_SELFCHECK="${4-${ALEMBIC_LENS_SELFCHECK:-}}"
+  start_server "$ws" || { PASSED=0 FAILED=1 SKIPPED=0 SUITE_RC=1; return; }
+  t0=$(harness_now)
+  log "running the mocha suite in the extension host (timeout ${limit}s)"
+  run_driver "$name" "$limit" --mode test --folder "$ws" --tests "$TESTS_MODULE" --profile "$RUN/chromium-$name"
+  SUITE_RC=$?
+  T[tests]=$(harness_elapsed "$t0")
+  if counts=$(node -e 'const c = require(process.argv[1]); console.log(c.passed, c.failed, c.skipped)' "$mocha_result" 2>/dev/null); then
+    read -r PASSED FAILED SKIPPED <<<"$counts"
+  else
+    # No result: the run crashed, timed out or the tests module did not load. One failure, never silence.
+    log "the suite reported no result (driver exit $SUITE_RC): counted as 1 failure; see $LOGS/$name.log"
+    PASSED=0 FAILED=1 SKIPPED=0
+  fi
+  if [ "$SUITE_RC" -ne 0 ] && [ "$FAILED" -eq 0 ]; then
+    log "driver exit $SUITE_RC although mocha reported no failure: counted as 1 failure"
+    FAILED=1
+  fi
+}
+
+# ---------------------------------------------------------------- self-check
+if [ "$SELF_CHECK" = 1 ]; then
+  checks_ok=0 checks_failed=0
+  check() { # check <description> <condition...>
+    local what="$1"
+    shift
+    if "$@"; then log "self-check OK: $what"; checks_ok=$((checks_ok + 1)); else log "self-check FAILED: $what"; checks_failed=$((checks_failed + 1)); fi
+  }
+  log "self-check 1/2: a suite with a deliberately failing test"
+  run_suite "$(copy_workspace "$RUN/ws-fail")" selfcheck-fail "$TEST_TIMEOUT" fail
+  harness_stop_server
+  log "counts: passed=$PASSED failed=$FAILED skipped=$SKIPPED, driver exit $SUITE_RC"
+  check "the failing test is counted (failed >= 1)" test "$FAILED" -ge 1
+  check "the passing tests are counted (passed >= 1)" test "$PASSED" -ge 1
+  check "the driver exits non-zero" test "$SUITE_RC" -ne 0
+
+  log "self-check 2/2: a suite that never finishes (timeout 15s)"
+  run_suite "$(copy_workspace "$RUN/ws-hang")" selfcheck-hang 15 hang
+  harness_stop_server
+  log "counts: passed=$PASSED failed=$FAILED skipped=$SKIPPED, driver exit $SUITE_RC"
+  check "the timeout is reported (driver exit 124)" test "$SUITE_RC" -eq 124
+  check "the timeout counts as a failure (failed = 1)" test "$FAILED" -eq 1
+
+  write_result "$checks_ok" "$checks_failed" 0
+  cp "$RUN/server/server.log" "$LOGS/server.log" 2>/dev/null
+  [ "$checks_failed" -eq 0 ] && OK=1
+  log "self-check: $checks_ok passed, $checks_failed failed"
+  exit $((checks_failed > 0))
+fi
+
+# ---------------------------------------------------------------- the suite
+run_suite "$(copy_workspace "$RUN/ws-test")" tests "$TEST_TIMEOUT"
+log "mocha: $PASSED passed, $FAILED failed, $SKIPPED skipped (driver exit $SUITE_RC, ${T[tests]}s)"
+
+# ---------------------------------------------------------------- UI: screenshot of the Revisions view
+if [ -n "${ALEMBIC_LENS_SKIP_SCREENSHOT:-}" ]; then
+  log "screenshot step skipped (ALEMBIC_LENS_SKIP_SCREENSHOT)"
+  SKIPPED=$((SKIPPED + 1))
+elif [ -z "$HARNESS_SERVER_PID" ]; then
+  log "screenshot of the Revisions view: FAILED (no server)"
+  FAILED=$((FAILED + 1))
+else
+  # Same server, a fresh copy of the sample: nothing the tests did can show up in the picture.
+  rm -f "$SHOT" "${SHOT%.png}.failed.png"
+  t0=$(harness_now)
+  run_driver screenshot "${ALEMBIC_LENS_TEST_TIMEOUT:-60}" --mode screenshot --folder "$(copy_workspace "$RUN/ws-ui")" \
+    --png "$SHOT" --profile "$RUN/chromium-screenshot"
+  shot_rc=$?
+  T[screenshot]=$(harness_elapsed "$t0")
+  if [ $shot_rc -eq 0 ] && [ -s "$SHOT" ]; then
+    log "screenshot of the Revisions view: passed -> ${SHOT#"$ROOT"/} (${T[screenshot]}s)"
+    PASSED=$((PASSED + 1))
+  else
+    log "screenshot of the Revisions view: FAILED (driver exit $shot_rc; see $LOGS/screenshot.log)"
+    FAILED=$((FAILED + 1))
+  fi
+fi
+
+harness_stop_server
+cp "$RUN/server/server.log" "$LOGS/server.log" 2>/dev/null
+write_result "$PASSED" "$FAILED" "$SKIPPED"
+[ "$FAILED" -eq 0 ] && OK=1
+log "vscode tier: $PASSED passed, $FAILED failed, $SKIPPED skipped; timings: server start ${T[server_start]:-?}s, tests ${T[tests]:-?}s, screenshot ${T[screenshot]:--}s"
+exit $((FAILED > 0))

@@ -1,0 +1,331 @@
+// `npm run bench`: how fast alembic-lens reads a large history, against the targets and against
+// Alembic itself. For each history size it generates a project on disk (test/bench/history.ts), then:
+//   1. full load      loadProject(alembic.ini) in-process, until the heads are known
+//   2. one change     rewrite one revision's message, project.updateFile(path), read the heads
+//                     (plus, for information, an edit that changes the graph: a depends_on added)
+//   3. CLI heads      `node dist/cli.js -c alembic.ini heads`, wall clock of the whole process
+//   4. reference      `python3 -m alembic -c alembic.ini heads`, same directory, wall clock
+// and checks that alembic-lens finds the same heads as Alembic. Prints a table, writes
+// test-output/bench.json.
+//
+// Options: --sizes 1000,10000   --keep (leave the generated projects in the temp dir)
+//          --strict (exit 1 when a target is missed or the heads disagree)
+// Environment: ALEMBIC_PYTHON, the Python with Alembic installed (default /usr/bin/python3).
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { performance } from 'perf_hooks';
+import { loadProject, type Project } from '../../src/core';
+import { generateHistory, type GeneratedHistory } from './history';
+
+const root = process.env.ALEMBIC_LENS_ROOT ?? path.resolve(__dirname, '..', '..', '..');
+const python = process.env.ALEMBIC_PYTHON ?? '/usr/bin/python3';
+const cli = path.join(root, 'dist', 'cli.js');
+const SEED = 0x5eed_a1e;
+
+const TARGETS = {
+  size: 10_000,
+  fullLoadMs: 300,
+  updateFileMs: 5,
+  cliSpeedup: 8,
+};
+
+interface Stats {
+  median: number;
+  min: number;
+  max: number;
+  first: number;
+  runs: number;
+}
+
+interface SizeResult {
+  revisions: number;
+  merges: number;
+  branchLabels: number;
+  dependsOn: number;
+  expectedHeads: string[];
+  generateMs: number;
+  fullLoadMs?: Stats;
+  updateFileMs?: Stats;
+  /** Not a target: an edit that changes the graph's shape (depends_on added). */
+  structuralUpdateMs?: Stats;
+  cliHeadsMs?: Stats;
+  alembicHeadsMs?: Stats;
+  /** Alembic's median over the CLI's median. */
+  cliSpeedup?: number;
+  lensHeads?: string[];
+  cliHeads?: string[];
+  alembicHeads?: string[];
+  lensProblems?: { error: number; warning: number; info: number };
+  warnings: string[];
+}
+
+function stats(samples: number[]): Stats {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return { median, min: sorted[0], max: sorted[sorted.length - 1], first: samples[0], runs: samples.length };
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  const sa = new Set(a);
+  return sa.size === new Set(b).size && b.every((x) => sa.has(x));
+}
+
+/** The revision ids a `heads` command printed: the known ids among its words. */
+function idsIn(output: string, known: Set<string>): string[] {
+  return (output.match(/\b[0-9a-f]{12}\b/g) ?? []).filter((id) => known.has(id));
+}
+
+function timeProcess(cmd: string, args: string[], cwd: string): { ms: number; stdout: string; stderr: string; status: number | null; error?: Error } {
+  const start = performance.now();
+  const run = spawnSync(cmd, args, { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const ms = performance.now() - start;
+  return { ms, stdout: run.stdout ?? '', stderr: run.stderr ?? '', status: run.status, error: run.error };
+}
+
+/**
+ * Runs `cmd` once untimed (it warms the OS file cache, and lets Python write its .pyc files, as
+ * any second run in real life finds them) then `runs` times; undefined and a warning if it fails.
+ */
+function benchProcess(label: string, cmd: string, args: string[], cwd: string, runs: number, known: Set<string>, warnings: string[]):
+  { stats: Stats; heads: string[] } | undefined {
+  const samples: number[] = [];
+  let heads: string[] = [];
+  for (let i = 0; i <= runs; i++) {
+    const r = timeProcess(cmd, args, cwd);
+    if (r.error || r.status !== 0) {
+      const why = r.error ? r.error.message : `exit ${r.status}: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`;
+      warnings.push(`${label} failed (${why})`);
+      return undefined;
+    }
+    if (i === 0) {
+      heads = idsIn(r.stdout, known);
+      if (heads.length === 0) {
+        warnings.push(`${label} printed no revision id: ${JSON.stringify(r.stdout.slice(0, 200))}`);
+        return undefined;
+      }
+      continue;
+    }
+    samples.push(r.ms);
+  }
+  return { stats: stats(samples), heads };
+}
+
+function benchSize(count: number, keep: boolean): SizeResult {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `alembic-lens-bench-${count}-`));
+  const warnings: string[] = [];
+  try {
+    let start = performance.now();
+    const history: GeneratedHistory = generateHistory(dir, count, SEED + count);
+    const generateMs = performance.now() - start;
+    const known = new Set(history.revisions.map((r) => r.id));
+    const result: SizeResult = {
+      revisions: count,
+      merges: history.merges,
+      branchLabels: history.branchLabels,
+      dependsOn: history.dependsOn,
+      expectedHeads: history.heads,
+      generateMs,
+      warnings,
+    };
+    const big = count >= 5000;
+
+    // 1. Full load, in-process. The first run is the cold one (nothing compiled by V8 yet): it is
+    // reported as `first`, and counts in the median like the others.
+    const loads: number[] = [];
+    let project: Project | undefined;
+    for (let i = 0; i < (big ? 7 : 15); i++) {
+      start = performance.now();
+      project = loadProject(history.configPath);
+      const heads = project.graph.heads;
+      loads.push(performance.now() - start);
+      if (i === 0) result.lensHeads = [...heads];
+    }
+    if (!project) throw new Error('unreachable');
+    result.fullLoadMs = stats(loads);
+    const problems = { error: 0, warning: 0, info: 0 };
+    for (const p of project.problems) problems[p.severity]++;
+    result.lensProblems = problems;
+    if (project.graph.size !== count) warnings.push(`alembic-lens read ${project.graph.size} revisions, ${count} were written`);
+    if (problems.error) {
+      const first = project.problems.find((p) => p.severity === 'error');
+      warnings.push(`alembic-lens reported ${problems.error} error(s) on a valid history, first: ${first?.code}: ${first?.message} (${first?.path}:${first?.line})`);
+    }
+    if (!sameSet(result.lensHeads ?? [], history.heads)) {
+      warnings.push(`alembic-lens heads ${JSON.stringify(result.lensHeads)} differ from the generated history's ${JSON.stringify(history.heads)}`);
+    }
+
+    // 2. One changed file: the editor saved a revision whose message changed.
+    const updates: number[] = [];
+    const edits = 25;
+    const originals = new Map<string, string>();
+    for (let i = 0; i < edits; i++) {
+      const rev = history.revisions[Math.floor(((i + 1) * count) / (edits + 1))];
+      const text = originals.get(rev.path) ?? fs.readFileSync(rev.path, 'utf8');
+      originals.set(rev.path, text);
+      fs.writeFileSync(rev.path, text.replace(`"""${rev.message}\n`, `"""${rev.message} (edit ${i})\n`));
+      start = performance.now();
+      project.updateFile(rev.path);
+      const heads = project.graph.heads;
+      updates.push(performance.now() - start);
+      if (!sameSet(heads, history.heads)) warnings.push(`heads changed after editing only the message of ${path.basename(rev.path)}`);
+      if (project.graph.get(rev.id)?.source.message !== `${rev.message} (edit ${i})`) {
+        warnings.push(`updateFile(${path.basename(rev.path)}) did not pick up the new message`);
+      }
+    }
+    result.updateFileMs = stats(updates);
+
+    // 2b. Not a target, for information: an edit that changes the graph (a depends_on added), so
+    // that the graph is rebuilt rather than patched.
+    const structural: number[] = [];
+    const dependency = history.revisions[0].id;
+    for (let tried = 0; structural.length < 7 && tried < count; tried++) {
+      const rev = history.revisions[Math.floor(count / 3) + tried];
+      const text = originals.get(rev.path) ?? fs.readFileSync(rev.path, 'utf8');
+      const edited = text.replace(/^(depends_on\b[^=\n]*= )None$/m, `$1'${dependency}'`);
+      if (edited === text || rev.down.length !== 1) continue;
+      originals.set(rev.path, text);
+      fs.writeFileSync(rev.path, edited);
+      start = performance.now();
+      project.updateFile(rev.path);
+      const heads = project.graph.heads;
+      structural.push(performance.now() - start);
+      if (!sameSet(heads, history.heads)) warnings.push(`heads changed after adding a depends_on to ${path.basename(rev.path)}`);
+      if (!project.graph.get(rev.id)?.dependencies.includes(dependency)) {
+        warnings.push(`updateFile(${path.basename(rev.path)}) did not pick up the new depends_on`);
+      }
+    }
+    if (structural.length) result.structuralUpdateMs = stats(structural);
+    for (const [file, text] of originals) {
+      fs.writeFileSync(file, text);
+      project.updateFile(file);
+    }
+    if (!sameSet(project.graph.heads, history.heads)) warnings.push('heads differ after restoring the edited files');
+
+    // 3. CLI heads.
+    if (!fs.existsSync(cli)) warnings.push(`${path.relative(root, cli)} is missing: run node scripts/build.mjs`);
+    else {
+      const run = benchProcess('CLI heads', process.execPath, [cli, '-c', history.configPath, 'heads'], dir, big ? 5 : 7, known, warnings);
+      if (run) {
+        result.cliHeadsMs = run.stats;
+        result.cliHeads = run.heads;
+      }
+    }
+
+    // 4. Alembic heads, the reference.
+    const ref = benchProcess('alembic heads', python, ['-m', 'alembic', '-c', history.configPath, 'heads'], dir, big ? 3 : 5, known, warnings);
+    if (ref) {
+      result.alembicHeadsMs = ref.stats;
+      result.alembicHeads = ref.heads;
+      if (!sameSet(ref.heads, history.heads)) {
+        warnings.push(`alembic heads ${JSON.stringify(ref.heads)} differ from the generated history's ${JSON.stringify(history.heads)} (generator bug?)`);
+      }
+      if (result.lensHeads && !sameSet(result.lensHeads, ref.heads)) {
+        warnings.push(`alembic-lens heads ${JSON.stringify(result.lensHeads)} != alembic heads ${JSON.stringify(ref.heads)}`);
+      }
+      if (result.cliHeads && !sameSet(result.cliHeads, ref.heads)) {
+        warnings.push(`CLI heads ${JSON.stringify(result.cliHeads)} != alembic heads ${JSON.stringify(ref.heads)}`);
+      }
+    }
+    if (result.cliHeadsMs && result.alembicHeadsMs) result.cliSpeedup = result.alembicHeadsMs.median / result.cliHeadsMs.median;
+    return result;
+  } finally {
+    if (keep) console.log(`[bench] kept ${dir}`);
+    else fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function alembicVersion(): string {
+  const r = spawnSync(python, ['-c', 'import alembic; print(alembic.__version__)'], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : 'unavailable';
+}
+
+type Verdict = 'PASS' | 'MISS' | 'n/a';
+
+function verdict(value: number | undefined, ok: (v: number) => boolean): Verdict {
+  return value === undefined ? 'n/a' : ok(value) ? 'PASS' : 'MISS';
+}
+
+function ms(s: Stats | undefined, key: 'median' | 'min' | 'first'): string {
+  if (!s) return key === 'median' ? 'n/a' : '';
+  const v = s[key];
+  return v < 10 ? `${v.toFixed(2)} ms` : `${v.toFixed(1)} ms`;
+}
+
+function main(): void {
+  const args = process.argv.slice(2);
+  const sizesArg = args.indexOf('--sizes');
+  const sizes = sizesArg >= 0 ? args[sizesArg + 1].split(',').map(Number) : [1_000, 10_000];
+  const keep = args.includes('--keep');
+  const strict = args.includes('--strict');
+  const version = alembicVersion();
+  console.log(`alembic-lens bench: node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, Alembic ${version} (${python})`);
+
+  const results: SizeResult[] = [];
+  for (const size of sizes) {
+    process.stdout.write(`[bench] ${size.toLocaleString('en-US')} revisions... `);
+    const r = benchSize(size, keep);
+    console.log(`generated in ${r.generateMs.toFixed(0)} ms: ${r.merges} merges, ${r.branchLabels} branch labels, ${r.dependsOn} depends_on, ${r.expectedHeads.length} head(s)`);
+    results.push(r);
+  }
+
+  const rows: string[][] = [['revisions', 'measure', 'median', 'min', 'first', 'runs', 'target', 'result']];
+  const verdicts: Record<string, Verdict> = {};
+  for (const r of results) {
+    const n = r.revisions.toLocaleString('en-US');
+    const targeted = r.revisions === TARGETS.size;
+    const v = (key: string, value: number | undefined, ok: (x: number) => boolean): string => {
+      if (!targeted) return '';
+      verdicts[key] = verdict(value, ok);
+      return verdicts[key];
+    };
+    const line = (measure: string, s: Stats | undefined, target: string, result: string): string[] =>
+      [n, measure, ms(s, 'median'), ms(s, 'min'), ms(s, 'first'), s ? String(s.runs) : '', targeted ? target : '', result];
+    rows.push(line('full load (loadProject)', r.fullLoadMs, `< ${TARGETS.fullLoadMs} ms`, v('fullLoad', r.fullLoadMs?.median, (x) => x < TARGETS.fullLoadMs)));
+    rows.push(line('one changed file (updateFile)', r.updateFileMs, `< ${TARGETS.updateFileMs} ms`, v('updateFile', r.updateFileMs?.median, (x) => x < TARGETS.updateFileMs)));
+    rows.push(line('  graph-changing edit (info)', r.structuralUpdateMs, '', ''));
+    rows.push(line('CLI heads (node dist/cli.js)', r.cliHeadsMs, '', ''));
+    rows.push(line('alembic heads (reference)', r.alembicHeadsMs, '', ''));
+    rows.push([n, 'CLI speed-up over alembic', r.cliSpeedup === undefined ? 'n/a' : `${r.cliSpeedup.toFixed(1)}x`, '', '', '', targeted ? `>= ${TARGETS.cliSpeedup}x` : '',
+      v('cliSpeedup', r.cliSpeedup, (x) => x >= TARGETS.cliSpeedup)]);
+  }
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
+  console.log('');
+  rows.forEach((row, i) => {
+    console.log(row.map((cell, c) => (c >= 2 && c <= 5 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ').trimEnd());
+    if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  });
+
+  let disagree = false;
+  for (const r of results) {
+    const ref = r.alembicHeads;
+    const check = (heads: string[] | undefined): string => (heads === undefined ? 'not run' : ref === undefined ? 'unchecked' : sameSet(heads, ref) ? 'same' : 'DIFFERENT');
+    const inProcess = check(r.lensHeads);
+    const viaCli = check(r.cliHeads);
+    if (inProcess !== 'same' || viaCli !== 'same') disagree = true;
+    console.log(`\n[bench] ${r.revisions.toLocaleString('en-US')}: heads vs alembic heads${ref ? ` (${ref.length})` : ''}: loadProject ${inProcess}, CLI ${viaCli}`);
+    for (const w of r.warnings) console.log(`[bench] WARNING ${r.revisions}: ${w}`);
+  }
+
+  const outFile = path.join(root, 'test-output', 'bench.json');
+  fs.mkdirSync(path.dirname(outFile), { recursive: true });
+  const json = {
+    date: new Date().toISOString(),
+    node: process.version,
+    platform: `${process.platform} ${os.arch()}`,
+    cpu: os.cpus()[0]?.model,
+    cpus: os.cpus().length,
+    alembic: version,
+    seed: SEED,
+    targets: TARGETS,
+    verdicts,
+    histories: results.map(({ expectedHeads, ...r }) => ({ ...r, heads: expectedHeads })),
+  };
+  fs.writeFileSync(outFile, JSON.stringify(json, null, 2) + '\n');
+  console.log(`\n[bench] wrote ${path.relative(root, outFile)}`);
+  if (strict && (disagree || Object.values(verdicts).some((v) => v !== 'PASS'))) process.exitCode = 1;
+}
+
+main();
