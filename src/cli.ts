@@ -1,6 +1,7 @@
 // `alembic-lens`: the extension's Alembic reader on the command line, for CI and scripts.
 // Options mirror Alembic's (`-c/--config`, `-n/--name`); read-only commands print what Alembic prints.
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { branchesCommand, headsCommand, historyCommand, showCommand } from './core/alembicOutput';
@@ -24,6 +25,7 @@ commands:
 options:
   -c, --config PATH   alembic.ini or pyproject.toml (default: $ALEMBIC_CONFIG, ./alembic.ini, ./pyproject.toml)
   -n, --name NAME     the ini section (default: alembic)
+  --no-cache          read every revision file (by default parsed files are cached in ~/.cache/alembic-lens)
   -h, --help          this text`;
 
 class UsageError extends Error {}
@@ -40,6 +42,7 @@ function main(argv: string[]): number {
         name: { type: 'string', short: 'n' },
         json: { type: 'boolean' },
         rev_range: { type: 'string', short: 'r' },
+        'no-cache': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -52,7 +55,7 @@ function main(argv: string[]): number {
     console.log(USAGE);
     return values.help ? 0 : 2;
   }
-  const project = openProject(values.config, values.name);
+  const project = openProject(values.config, values.name, values['no-cache'] ? undefined : defaultCacheDir());
 
   switch (command) {
     case 'graph':
@@ -78,16 +81,21 @@ function main(argv: string[]): number {
   }
 }
 
-function openProject(configOption: string | undefined, section: string | undefined): Project {
+/** Parsed revision files are cached per user, like other developer tools do ($XDG_CACHE_HOME). */
+function defaultCacheDir(): string {
+  return path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'alembic-lens');
+}
+
+function openProject(configOption: string | undefined, section: string | undefined, cacheDir: string | undefined): Project {
   const configPath = configOption ?? process.env.ALEMBIC_CONFIG ?? defaultConfigPath();
   if (!fs.existsSync(configPath)) throw new ConfigError(`No config file '${configPath}' found`);
   // Alembic resolves relative locations against its working directory; when they do not exist
   // there but do next to the config file, use those, as running Alembic from that folder would.
-  const options: LoadOptions = { section, baseDir: process.cwd() };
+  const options: LoadOptions = { section, baseDir: process.cwd(), cacheDir };
   const project = loadProject(configPath, options);
   const scriptDir = project.config.scriptLocation;
   if (scriptDir && !fs.existsSync(scriptDir)) {
-    const besideConfig = loadProject(configPath, { section });
+    const besideConfig = loadProject(configPath, { section, cacheDir });
     if (besideConfig.config.scriptLocation && fs.existsSync(besideConfig.config.scriptLocation)) return besideConfig;
   }
   return project;

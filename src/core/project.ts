@@ -4,24 +4,24 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { AlembicConfig, ConfigLocation, loadConfig, tomlHasAlembic } from './config';
+import { ParseCache } from './parseCache';
 import { Problem, problem } from './problems';
-import { isRevisionFileName, readRevisionFile, RevisionSource } from './revisionFile';
+import { isRevisionFileName, readRevisionFile, RevisionFileResult, RevisionSource } from './revisionFile';
 import { RevisionMap } from './revisionMap';
 
-interface FileEntry {
-  source?: RevisionSource;
-  problems: Problem[];
-}
+type FileEntry = RevisionFileResult;
 
 export interface LoadOptions {
   section?: string;
   /** Directory that relative script_location / version_locations resolve against (default: the config's folder). */
   baseDir?: string;
+  /** Folder for a cache of parsed revision files (the CLI uses one; none by default). */
+  cacheDir?: string;
 }
 
 /** Opens the project defined by an alembic.ini or a pyproject.toml (`[tool.alembic]`). */
 export function loadProject(configPath: string, options: LoadOptions = {}): Project {
-  return new Project(locateConfig(configPath, options));
+  return new Project(locateConfig(configPath, options), options.cacheDir);
 }
 
 /** alembic.ini and pyproject.toml in one folder make one project, the ini winning key by key (Alembic >= 1.16). */
@@ -50,7 +50,7 @@ export class Project {
   private listingProblems: Problem[] = [];
   private cachedProblems?: Problem[];
 
-  constructor(readonly location: ConfigLocation) {
+  constructor(readonly location: ConfigLocation, private readonly cacheDir?: string) {
     this.config = loadConfig(location);
     this.graph = this.reload();
   }
@@ -65,6 +65,8 @@ export class Project {
   reload(): RevisionMap {
     this.config = loadConfig(this.location);
     this.files.clear();
+    const cache = this.cacheDir ? new ParseCache(this.cacheDir, path.resolve(this.config.configFile), this.config.section) : undefined;
+    const read = (file: string): FileEntry => (cache ? cache.read(file, () => this.readFile(file)) : this.readFile(file));
     const seenReal = new Set<string>();
     const listingProblems: Problem[] = [];
     // The same file can only be listed twice through several (overlapping or linked) locations.
@@ -72,7 +74,7 @@ export class Project {
     for (const location of this.config.versionLocations) {
       for (const file of listVersionDir(location, this.config.recursiveVersionLocations)) {
         if (!checkDuplicates) {
-          this.files.set(file, this.readFile(file));
+          this.files.set(file, read(file));
           continue;
         }
         const real = safeRealpath(file);
@@ -81,11 +83,12 @@ export class Project {
           continue;
         }
         seenReal.add(real);
-        this.files.set(file, this.readFile(file));
+        this.files.set(file, read(file));
       }
       if (this.config.sourceless) listingProblems.push(...unreadableCompiledFiles(location));
     }
     this.order = [...this.files.keys()];
+    cache?.save(this.order);
     this.listingProblems = listingProblems;
     return this.rebuild();
   }
