@@ -10,7 +10,7 @@ const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 // Native or optional modules stay outside the bundle: `vscode` is provided by the host,
 // better-sqlite3 ships its .node file, and knex's other dialect drivers are loaded lazily.
 const external = [
-  'vscode', 'better-sqlite3', 'pg', 'pg-query-stream', 'mysql', 'mysql2', 'sqlite3',
+  'vscode', 'better-sqlite3', 'pg', 'pg-query-stream', 'pg-native', 'mysql', 'mysql2', 'mariadb', 'sqlite3',
   'oracledb', 'tedious', 'mocha', 'playwright-core',
 ];
 

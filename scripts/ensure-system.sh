@@ -6,8 +6,10 @@ need=()
 want() { dpkg -s "$1" >/dev/null 2>&1 || need+=("$1"); }
 for tier in "$@"; do
   case "$tier" in
-    alembic) want python3-alembic ;;
-    vscode|start) want python3-alembic; want chromium; want ripgrep; want libkrb5-dev; want g++; want make; want curl; want procps ;;
+    # postgresql + python3-psycopg2: the live database status is tested on a throwaway PostgreSQL
+    # cluster migrated by the real Alembic; python3-dotenv / python3-pydantic: .env and settings classes.
+    alembic) want python3-alembic; want postgresql; want python3-psycopg2; want python3-dotenv; want python3-pydantic ;;
+    vscode|start) want python3-alembic; want postgresql; want python3-psycopg2; want chromium; want ripgrep; want libkrb5-dev; want g++; want make; want curl; want procps ;;
   esac
 done
 ((${#need[@]})) || exit 0

@@ -3,7 +3,6 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { parseArgs } from 'util';
 import { branchesCommand, headsCommand, historyCommand, showCommand } from './core/alembicOutput';
 import { LoadOptions, loadProject, Project } from './core/project';
 import { Problem } from './core/problems';
@@ -31,46 +30,68 @@ options:
 class UsageError extends Error {}
 class ConfigError extends Error {}
 
-function main(argv: string[]): number {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        config: { type: 'string', short: 'c' },
-        name: { type: 'string', short: 'n' },
-        json: { type: 'boolean' },
-        rev_range: { type: 'string', short: 'r' },
-        'no-cache': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
+interface ParsedArgs {
+  values: { config?: string; name?: string; revRange?: string; json?: boolean; noCache?: boolean; help?: boolean };
+  positionals: string[];
+}
+
+/**
+ * Alembic's argparse conventions: `-c X`, `-cX`, `--config X`, `--config=X`; a negative number such
+ * as `-1` is a positional (`show -1`), not an option.
+ */
+function parseArguments(argv: string[]): ParsedArgs {
+  const withValue: Record<string, keyof ParsedArgs['values']> = { '-c': 'config', '--config': 'config', '-n': 'name', '--name': 'name', '-r': 'revRange', '--rev-range': 'revRange' };
+  const flags: Record<string, keyof ParsedArgs['values']> = { '--json': 'json', '--no-cache': 'noCache', '-h': 'help', '--help': 'help' };
+  const result: ParsedArgs = { values: {}, positionals: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (!arg.startsWith('-') || /^-\d+$/.test(arg) || arg === '-') {
+      result.positionals.push(arg);
+      continue;
+    }
+    if (arg === '--') {
+      result.positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    const [name, inline] = arg.startsWith('--') ? (arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined]) : [arg.slice(0, 2), arg.length > 2 ? arg.slice(2) : undefined];
+    if (withValue[name]) {
+      const value = inline ?? argv[++i];
+      if (value === undefined) throw new UsageError(`${name} expects a value`);
+      (result.values as Record<string, string>)[withValue[name]] = value;
+    } else if (flags[name] && inline === undefined) {
+      (result.values as Record<string, boolean>)[flags[name]] = true;
+    } else {
+      throw new UsageError(`unknown option '${arg}'`);
+    }
   }
-  const { values, positionals } = parsed;
+  return result;
+}
+
+function main(argv: string[]): number {
+  const { values, positionals } = parseArguments(argv);
   const [command, ...rest] = positionals;
   if (values.help || !command) {
     console.log(USAGE);
     return values.help ? 0 : 2;
   }
-  const project = openProject(values.config, values.name, values['no-cache'] ? undefined : defaultCacheDir());
+  const project = openProject(values.config, values.name, values.noCache ? undefined : defaultCacheDir());
 
   switch (command) {
     case 'graph':
       if (!values.json) throw new UsageError('graph: only --json output exists; pass --json');
+      project.checkGrammar();
       printJson(graphJson(project));
       return 0;
     case 'config':
       printJson(configJson(project));
       return 0;
     case 'check':
+      project.checkGrammar();
       return check(project);
     case 'heads':
       return printLines(project, () => headsCommand(project.graph));
     case 'history':
-      return printLines(project, () => historyCommand(project.graph, values.rev_range));
+      return printLines(project, () => historyCommand(project.graph, values.revRange));
     case 'branches':
       return printLines(project, () => branchesCommand(project.graph));
     case 'show':
@@ -137,6 +158,7 @@ function graphJson(project: Project): unknown {
   const graph = project.graph;
   return {
     heads: graph.heads,
+    realHeads: graph.realHeads,
     bases: graph.bases,
     revisions: [...graph.revisions.values()].map((rev) => ({
       revision: rev.id,

@@ -91,6 +91,8 @@ export function branchesCommand(map: RevisionMap): string[] {
 /** `alembic show REV`: the log entry of each revision the identifier names. */
 export function showCommand(map: RevisionMap, identifier: string): string[] {
   const revisions = withCommandErrors(() => map.getRevisions(identifier));
+  // Alembic itself crashes when `-N` walks below the first revision; say what happened instead.
+  if (revisions.includes(null) && /^(?:.*@)?-\d+$/.test(identifier)) throw new RevisionError(`Relative revision ${identifier} walks past the first revision`);
   return revisions.filter((r): r is Revision => r !== null).map((rev) => formatLogEntry(rev));
 }
 

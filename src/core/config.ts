@@ -113,6 +113,9 @@ export function loadConfig(location: ConfigLocation): AlembicConfig {
     return config;
   }
   config.scriptLocation = resolveResource(scriptLocation, baseDir, where, problems);
+  if (config.scriptLocation && !isDirectory(config.scriptLocation)) {
+    problems.push(problem('error', 'missing-script-location', `script_location ${config.scriptLocation} does not exist (Alembic: "Path doesn't exist"). Note that an ini value has no inline comments: everything after '=' is the value.`, where.file, where.line));
+  }
   config.recursiveVersionLocations = booleanOption('recursive_version_locations');
   config.sourceless = booleanOption('sourceless');
 

@@ -6,3 +6,4 @@ export * from './revisionMap';
 export * from './project';
 export * from './tree';
 export * from './alembicOutput';
+export * from './databaseState';

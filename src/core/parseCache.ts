@@ -54,6 +54,14 @@ export class ParseCache {
     return result;
   }
 
+  /** Replaces a file's cached result (after a further check), keeping its stat. */
+  update(file: string, result: RevisionFileResult): void {
+    const entry = this.entries.get(file);
+    if (!entry) return;
+    entry.result = result;
+    this.dirty = true;
+  }
+
   /** Writes the cache for the files still present (atomically); failures only cost speed. */
   save(present: Iterable<string>): void {
     const keep = new Set(present);

@@ -5,6 +5,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { AlembicConfig, ConfigLocation, loadConfig, tomlHasAlembic } from './config';
 import { ParseCache } from './parseCache';
+import { findGrammarError } from './pythonGrammar';
+import { decodePythonSource } from './pythonEncoding';
 import { Problem, problem } from './problems';
 import { isRevisionFileName, readRevisionFile, RevisionFileResult, RevisionSource } from './revisionFile';
 import { RevisionMap } from './revisionMap';
@@ -49,6 +51,8 @@ export class Project {
   private order: string[] = [];
   private listingProblems: Problem[] = [];
   private cachedProblems?: Problem[];
+  private cache?: ParseCache;
+  private realLocations: string[] = [];
 
   constructor(readonly location: ConfigLocation, private readonly cacheDir?: string) {
     this.config = loadConfig(location);
@@ -65,13 +69,15 @@ export class Project {
   reload(): RevisionMap {
     this.config = loadConfig(this.location);
     this.files.clear();
-    const cache = this.cacheDir ? new ParseCache(this.cacheDir, path.resolve(this.config.configFile), this.config.section) : undefined;
+    const cache = (this.cache = this.cacheDir ? new ParseCache(this.cacheDir, path.resolve(this.config.configFile), this.config.section) : undefined);
     const read = (file: string): FileEntry => (cache ? cache.read(file, () => this.readFile(file)) : this.readFile(file));
     const seenReal = new Set<string>();
     const listingProblems: Problem[] = [];
     // The same file can only be listed twice through several (overlapping or linked) locations.
     const checkDuplicates = this.config.versionLocations.length > 1;
-    for (const location of this.config.versionLocations) {
+    // Current Alembic reports revision paths with links resolved (Path.resolve()): list the real folders.
+    this.realLocations = this.config.versionLocations.map(realpathOrSelf);
+    for (const location of this.realLocations) {
       for (const file of listVersionDir(location, this.config.recursiveVersionLocations)) {
         if (!checkDuplicates) {
           this.files.set(file, read(file));
@@ -109,10 +115,19 @@ export class Project {
   /** True when `file` is (or would be) a revision file of this project. */
   ownsRevisionFile(file: string): boolean {
     if (!isRevisionFileName(path.basename(file))) return false;
-    const dir = path.dirname(path.resolve(file));
-    return this.config.versionLocations.some((location) =>
+    const dir = path.dirname(this.canonical(file));
+    return this.realLocations.some((location) =>
       this.config.recursiveVersionLocations ? isInside(dir, location) && !dir.split(path.sep).includes('__pycache__') : dir === location,
     );
+  }
+
+  /** The path under the real version folder, for a path seen through a linked folder. */
+  private canonical(file: string): string {
+    const absolute = path.resolve(file);
+    for (const [i, location] of this.config.versionLocations.entries()) {
+      if (location !== this.realLocations[i] && isInside(absolute, location)) return path.join(this.realLocations[i], path.relative(location, absolute));
+    }
+    return absolute;
   }
 
   /** True when `file` is one of the project's configuration files. */
@@ -123,14 +138,14 @@ export class Project {
 
   /** Re-reads one revision file (created or changed). Returns true when anything visible changed. */
   updateFile(file: string): boolean {
-    const absolute = path.resolve(file);
+    const absolute = this.canonical(file);
     if (!this.ownsRevisionFile(absolute)) return false;
     const before = this.files.get(absolute);
-    const after = this.readFile(absolute);
+    const after = this.readFile(absolute, true);
     this.files.set(absolute, after);
     this.cachedProblems = undefined;
     if (!before) {
-      this.order = sortLoadOrder([...this.order, absolute], this.config.versionLocations);
+      this.order = sortLoadOrder([...this.order, absolute], this.realLocations);
       this.rebuild();
       return true;
     }
@@ -146,21 +161,53 @@ export class Project {
 
   /** Forgets a deleted revision file. */
   removeFile(file: string): boolean {
-    const absolute = path.resolve(file);
+    const absolute = this.canonical(file);
     if (!this.files.delete(absolute)) return false;
     this.order = this.order.filter((f) => f !== absolute);
     this.rebuild();
     return true;
   }
 
-  private readFile(file: string): FileEntry {
-    let text: string;
+  /** Reads and parses one file; `withGrammar` adds the full-grammar check (slower, see checkGrammar). */
+  private readFile(file: string, withGrammar = false): FileEntry {
+    let bytes: Buffer;
     try {
-      text = fs.readFileSync(file, 'utf8');
+      bytes = fs.readFileSync(file);
     } catch (err) {
-      return { problems: [problem('error', 'unreadable-file', `Cannot read file: ${(err as Error).message}`, file, 1)] };
+      return { problems: [problem('error', 'unreadable-file', `Cannot read file: ${(err as Error).message}`, file, 1)], grammarChecked: true };
     }
-    return readRevisionFile(file, text);
+    const decoded = decodePythonSource(bytes);
+    if ('error' in decoded) {
+      return { problems: [problem('error', 'syntax-error', `Python cannot read this file: ${decoded.error}.`, file, decoded.line)], grammarChecked: true };
+    }
+    const result = readRevisionFile(file, decoded.text);
+    return withGrammar ? withGrammarCheck(file, decoded.text, result) : result;
+  }
+
+  /**
+   * Runs the full-grammar syntax check on the files not checked yet (it costs about ten times the
+   * fast read, so loading skips it). Stops after `budgetMs` when given; returns true when every file
+   * is checked. A file with a syntax error stops being a revision, as Alembic cannot import it.
+   */
+  checkGrammar(budgetMs = Infinity): boolean {
+    const deadline = Date.now() + budgetMs;
+    let changed = false;
+    let done = true;
+    for (const file of this.order) {
+      const entry = this.files.get(file)!;
+      if (entry.grammarChecked) continue;
+      if (Date.now() > deadline) {
+        done = false;
+        break;
+      }
+      const checked = this.readFile(file, true);
+      this.files.set(file, checked);
+      this.cache?.update(file, checked);
+      if (checked.problems.length !== entry.problems.length || !checked.source) changed = true;
+    }
+    this.cache?.save(this.order);
+    if (changed) this.rebuild();
+    return done;
   }
 
   private rebuild(): RevisionMap {
@@ -278,5 +325,21 @@ function safeRealpath(file: string): string {
     return fs.realpathSync(file);
   } catch {
     return file;
+  }
+}
+
+function withGrammarCheck(file: string, text: string, result: RevisionFileResult): RevisionFileResult {
+  if (result.problems.some((p) => p.code === 'syntax-error')) return { ...result, grammarChecked: true };
+  const error = findGrammarError(text);
+  if (!error) return { ...result, grammarChecked: true };
+  const message = `Python syntax error: ${error.message}. Alembic cannot import this file.`;
+  return { problems: [...result.problems, problem('error', 'syntax-error', message, file, error.line)], grammarChecked: true };
+}
+
+function realpathOrSelf(dir: string): string {
+  try {
+    return fs.realpathSync(dir);
+  } catch {
+    return dir;
   }
 }

@@ -33,7 +33,7 @@ export interface PyModule {
 
 type Token =
   | { t: 'name'; v: string; line: number }
-  | { t: 'str'; v: string; line: number; bytes: boolean; formatted: boolean }
+  | { t: 'str'; v: string; line: number; bytes: boolean; formatted: boolean; fStringPrefix: boolean }
   | { t: 'num'; v: string; line: number }
   | { t: 'op'; v: string; line: number };
 
@@ -69,6 +69,12 @@ export function readPythonModule(text: string, watched: ReadonlySet<string>): Py
   // The first token of the last statement at indentation 0: tells whether an indented block is a
   // function/class body (never counts) or an if/try/with block (counts, but conditionally).
   let blockKeyword = '';
+  // Indentation as Python's tokenizer checks it: a stack of open block levels, and whether the last
+  // logical line opened a block (ended with ':').
+  const indents = [0];
+  let opensBlock = false;
+  // A compound statement header without any ':' (`def f()`), remembered to name the real error.
+  let headerMissingColon = 0;
 
   const fail = (message: string, at: number): PyModule => {
     result.syntaxError = { message, line: at };
@@ -84,6 +90,7 @@ export function readPythonModule(text: string, watched: ReadonlySet<string>): Py
       else break;
     }
     const indent = pos - lineStart;
+    const column = indentColumn(text, lineStart, pos);
     if (pos >= n) break;
     const c0 = text.charCodeAt(pos);
     if (c0 === Ch.Hash) {
@@ -97,8 +104,15 @@ export function readPythonModule(text: string, watched: ReadonlySet<string>): Py
     }
     if (pos >= n) break;
 
+    const indentError = checkIndent(indents, column, opensBlock);
+    if (indentError === 'unexpected indent' && headerMissingColon) return fail("expected ':'", headerMissingColon);
+    if (indentError) return fail(indentError, line);
+    const leadWord = identifierAt(text, pos);
+    let colonAtDepth0 = false;
+
     // A logical line: tokens until a newline outside brackets and not after a backslash.
     const statementLine = line;
+    let lastOp = '';
     const keep = indent === 0 || watchedAhead(text, pos, watched);
     const tokens: Token[] = [];
     const brackets: number[] = [];
@@ -139,6 +153,7 @@ export function readPythonModule(text: string, watched: ReadonlySet<string>): Py
             // falls through to string lexing below with the prefix
           } else {
             if (keep) tokens.push({ t: 'name', v: word, line });
+            lastOp = '';
             pos = p;
             continue;
           }
@@ -176,6 +191,7 @@ export function readPythonModule(text: string, watched: ReadonlySet<string>): Py
         }
         if (end < 0) return fail(triple ? 'unterminated triple-quoted string literal' : 'unterminated string literal', startLine);
         pos = end + (triple ? 3 : 1);
+        lastOp = '';
         if (keep) {
           const raw = text.slice(bodyStart, end);
           const isRaw = prefix.includes('r');
@@ -184,6 +200,7 @@ export function readPythonModule(text: string, watched: ReadonlySet<string>): Py
             v: isRaw ? raw.replace(/\r\n?/g, '\n') : decodeEscapes(raw),
             line: startLine,
             bytes: prefix.includes('b'),
+            fStringPrefix: prefix.includes('f'),
             formatted: prefix.includes('f') && /\{(?!\{)/.test(raw.replace(/\{\{/g, '')),
           });
         }
@@ -193,6 +210,7 @@ export function readPythonModule(text: string, watched: ReadonlySet<string>): Py
         let p = pos + 1;
         while (p < n && (isIdentChar(text.charCodeAt(p)) || text.charCodeAt(p) === 46)) p++;
         if (keep) tokens.push({ t: 'num', v: text.slice(pos, p), line });
+        lastOp = '';
         pos = p;
         continue;
       }
@@ -201,6 +219,7 @@ export function readPythonModule(text: string, watched: ReadonlySet<string>): Py
       if (opener >= 0) {
         brackets.push(opener);
         if (keep) tokens.push({ t: 'op', v: ch, line });
+        lastOp = '';
         pos++;
         continue;
       }
@@ -208,6 +227,7 @@ export function readPythonModule(text: string, watched: ReadonlySet<string>): Py
       if (closer >= 0) {
         if (brackets.pop() !== closer) return fail(`unmatched '${ch}'`, line);
         if (keep) tokens.push({ t: 'op', v: ch, line });
+        lastOp = '';
         pos++;
         continue;
       }
@@ -219,9 +239,14 @@ export function readPythonModule(text: string, watched: ReadonlySet<string>): Py
         }
       }
       if (keep) tokens.push({ t: 'op', v: op, line });
+      lastOp = op;
+      if (op === ':' && brackets.length === 0) colonAtDepth0 = true;
       pos += op.length;
+      continue;
     }
     if (brackets.length) return fail(`'${OPENERS[brackets[brackets.length - 1]]}' was never closed`, statementLine);
+    opensBlock = lastOp === ':';
+    headerMissingColon = COMPOUND_KEYWORDS.has(leadWord) && !colonAtDepth0 ? statementLine : 0;
     if (!keep || tokens.length === 0) {
       firstStatement = false;
       continue;
@@ -231,7 +256,7 @@ export function readPythonModule(text: string, watched: ReadonlySet<string>): Py
       if (statement.length === 0) continue;
       if (firstStatement) {
         firstStatement = false;
-        if (statement.every((tk) => tk.t === 'str')) {
+        if (statement.every((tk) => tk.t === 'str' && !tk.bytes && !tk.fStringPrefix)) {
           result.docstring = (statement as Array<Token & { t: 'str' }>).map((tk) => tk.v).join('');
           result.docstringLine = statement[0].line;
           continue;
@@ -244,14 +269,48 @@ export function readPythonModule(text: string, watched: ReadonlySet<string>): Py
     }
     firstStatement = false;
   }
+  // Python reports a block missing at the end of the file on the file's last line.
+  if (opensBlock) return fail('expected an indented block', /\r?\n$/.test(text) ? line - 1 : line);
   return result;
+}
+
+/** Python's indentation column: a tab advances to the next multiple of 8. */
+function indentColumn(text: string, from: number, to: number): number {
+  let column = 0;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c === Ch.Tab) column = (Math.floor(column / 8) + 1) * 8;
+    else if (c === Ch.FF) column = 0;
+    else column++;
+  }
+  return column;
+}
+
+/** Python's IndentationError rules for the first line of a logical line at `column`. */
+function checkIndent(indents: number[], column: number, opensBlock: boolean): string | undefined {
+  const top = indents[indents.length - 1];
+  if (opensBlock) {
+    if (column <= top) return 'expected an indented block';
+    indents.push(column);
+    return undefined;
+  }
+  if (column > top) return 'unexpected indent';
+  while (indents[indents.length - 1] > column) indents.pop();
+  if (indents[indents.length - 1] !== column) return 'unindent does not match any outer indentation level';
+  return undefined;
+}
+
+const COMPOUND_KEYWORDS = new Set(['def', 'class', 'if', 'elif', 'else', 'for', 'while', 'try', 'except', 'finally', 'with']);
+
+function identifierAt(text: string, pos: number): string {
+  let p = pos;
+  while (p < text.length && isIdentChar(text.charCodeAt(p))) p++;
+  return text.slice(pos, p);
 }
 
 /** Cheap look-ahead: does this indented line start with a watched name? Avoids tokenizing function bodies. */
 function watchedAhead(text: string, pos: number, watched: ReadonlySet<string>): boolean {
-  let p = pos;
-  while (p < text.length && isIdentChar(text.charCodeAt(p))) p++;
-  return p > pos && watched.has(text.slice(pos, p));
+  return watched.has(identifierAt(text, pos));
 }
 
 function splitStatements(tokens: Token[]): Token[][] {

@@ -30,6 +30,8 @@ export interface RevisionFileResult {
   /** Undefined when the file cannot be a revision (no readable `revision`, or a syntax error). */
   source?: RevisionSource;
   problems: Problem[];
+  /** Set once the full-grammar check ran (see Project.checkGrammar). */
+  grammarChecked?: boolean;
 }
 
 const WATCHED = new Set(['revision', 'down_revision', 'branch_labels', 'depends_on']);
@@ -46,7 +48,7 @@ export function readRevisionFile(filePath: string, text: string): RevisionFileRe
   const module = readPythonModule(text, WATCHED);
   if (module.syntaxError) {
     problems.push(problem('error', 'syntax-error', `Python syntax error: ${module.syntaxError.message}. Alembic cannot import this file.`, filePath, module.syntaxError.line));
-    return { problems };
+    return { problems, grammarChecked: true };
   }
 
   // Python keeps the last assignment; one inside an if/try block may or may not run.

@@ -381,7 +381,11 @@ export class RevisionMap {
       // `branch@-n`: walk down from the heads of the branch.
       let heads = this.getRevisions('heads') as Revision[];
       if (branch !== undefined) heads = heads.filter((h) => h.branchLabels.has(branch));
-      return heads.map((h) => this.walk(h, parseInt(ids[0], 10)) as Revision | null);
+      // Walking past the base gives Alembic's None (here null), as does landing on base.
+      return heads.map((h) => {
+        const landed = this.walk(h, parseInt(ids[0], 10));
+        return landed === undefined || landed === 'base' ? null : landed;
+      });
     }
     return ids.map((one) => this.revisionForIdent(one, branch));
   }

@@ -14,7 +14,8 @@ export interface RevisionSpec {
 }
 
 export function tempDir(prefix = 'alembic-lens-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  // Real path: version locations are reported with links resolved, as current Alembic does.
+  return fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), prefix)));
 }
 
 function pyValue(value: string | string[] | null | undefined): string {

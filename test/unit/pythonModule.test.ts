@@ -131,3 +131,32 @@ describe('decodeEscapes', () => {
     assert.strictEqual(decodeEscapes('line\\\nnext'), 'linenext');
   });
 });
+
+describe('readPythonModule indentation (IndentationError rules)', () => {
+  const error = (text: string) => readPythonModule(text, new Set(['revision'])).syntaxError;
+  it('accepts well-indented code, tabs and continuation lines', () => {
+    assert.strictEqual(error('def f():\n    if x:\n        pass\n    return (1,\n  2)\nrevision = "a"\n'), undefined);
+    assert.strictEqual(error('def f():\n\tpass\n'), undefined);
+    assert.strictEqual(error('class A: pass\nx = {"a":\n 1}\n'), undefined);
+  });
+  // Lines and messages as Python 3.11's compile() reports them.
+  it('reports unexpected indents, missing blocks and inconsistent dedents with their line', () => {
+    assert.deepStrictEqual(error('x = 1\n    y = 2\n'), { message: 'unexpected indent', line: 2 });
+    assert.deepStrictEqual(error('def f():\nreturn 1\n'), { message: 'expected an indented block', line: 2 });
+    assert.deepStrictEqual(error('def f():\n    pass\n  x = 1\n'), { message: 'unindent does not match any outer indentation level', line: 3 });
+    assert.deepStrictEqual(error('def f():\n# only a comment\n'), { message: 'expected an indented block', line: 2 });
+  });
+  it('does not take a bytes or f-string first statement as the docstring', () => {
+    assert.strictEqual(readPythonModule('b"""bytes"""\n', new Set()).docstring, undefined);
+    assert.strictEqual(readPythonModule('f"""fmt"""\n', new Set()).docstring, undefined);
+  });
+});
+
+describe('readPythonModule missing colon', () => {
+  // Python 3.11: "expected ':'" on the header line.
+  it("names a compound statement header without ':' instead of the indented line after it", () => {
+    for (const text of ['def f()\n    pass\n', 'if x\n    pass\n', 'class A(B)\n    x = 1\n']) {
+      assert.deepStrictEqual(readPythonModule(text, new Set()).syntaxError, { message: "expected ':'", line: 1 }, text);
+    }
+  });
+});

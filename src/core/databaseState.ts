@@ -1,0 +1,48 @@
+// What the database's version table means for each revision: applied, current, or pending, and what
+// an upgrade, downgrade or stamp would change. Pure graph logic; reading the table is elsewhere.
+import { Revision, RevisionMap } from './revisionMap';
+
+export type RevisionState = 'current' | 'applied' | 'pending';
+
+export interface DatabaseState {
+  /** The revisions in the version table that this history knows. */
+  current: Revision[];
+  /** Ids in the version table that no revision file declares (a branch deleted, a different project). */
+  unknown: string[];
+  /** Everything the current revisions stand on (including themselves), through down_revision and depends_on. */
+  applied: Set<Revision>;
+  /** Revisions an `upgrade heads` would apply, newest first in Alembic's order. */
+  pending: Revision[];
+}
+
+export function databaseState(map: RevisionMap, versionTable: readonly string[]): DatabaseState {
+  const current: Revision[] = [];
+  const unknown: string[] = [];
+  for (const id of versionTable) {
+    const rev = map.get(id);
+    if (rev) current.push(rev);
+    else unknown.push(id);
+  }
+  const applied = new Set(map.ancestors(current));
+  const pending = [...map.revisions.values()].filter((rev) => !applied.has(rev));
+  return { current, unknown, applied, pending };
+}
+
+export function revisionState(state: DatabaseState, rev: Revision): RevisionState {
+  if (state.current.includes(rev)) return 'current';
+  return state.applied.has(rev) ? 'applied' : 'pending';
+}
+
+/**
+ * The revisions a downgrade to `target` reverts (null = base): applied revisions standing on the
+ * target, newest first. Empty when the target is not below the current revisions.
+ */
+export function revisionsRevertedBy(map: RevisionMap, state: DatabaseState, target: Revision | null): Revision[] {
+  const above = target ? new Set(map.descendants([target])) : undefined;
+  return [...state.applied].filter((rev) => rev !== target && (!above || above.has(rev)));
+}
+
+/** The revisions an upgrade to `target` applies: the target's ancestors not yet applied. */
+export function revisionsAppliedBy(map: RevisionMap, state: DatabaseState, target: Revision): Revision[] {
+  return map.ancestors([target]).filter((rev) => !state.applied.has(rev));
+}

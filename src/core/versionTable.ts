@@ -1,0 +1,243 @@
+// Reads which revision(s) a database is at: one SELECT on Alembic's version table, through knex
+// (better-sqlite3 opened read-only, pg, mysql2), without Python. Never creates, writes or throws:
+// every outcome is a status the caller can show, and `unsupported` tells it to ask Alembic instead
+// (`alembic current`, whose output `currentFromAlembicOutput` reads).
+import * as fs from 'fs';
+import * as path from 'path';
+import knexFactory, { Knex } from 'knex';
+import { DatabaseUrl, maskSecrets, parseDatabaseUrl } from './databaseUrl';
+
+export type DatabaseRevisions =
+  /** The version table's rows; `[]` is base (migrated, then downgraded to nothing, or stamped base). */
+  | { status: 'ok'; revisions: string[] }
+  /** The SQLite file or the server's database does not exist. */
+  | { status: 'no-database' }
+  /** The database exists but Alembic never ran on it. */
+  | { status: 'no-version-table' }
+  /** Down, refused, timed out, bad password...: `message` is short and has no secret. */
+  | { status: 'unreachable'; message: string }
+  /** Not a database this reader talks to, or its driver does not load: ask Alembic. */
+  | { status: 'unsupported'; message: string };
+
+export interface ReadRevisionsOptions {
+  /** The folder relative SQLite paths resolve against (Alembic's working directory). */
+  cwd: string;
+  versionTable?: string;
+  /** `version_table_schema` (PostgreSQL schema, MySQL database). */
+  schema?: string;
+  /** Connection and query timeout; default 3000 ms. */
+  timeoutMs?: number;
+}
+
+const SILENT_LOG = { warn(): void {}, error(): void {}, deprecate(): void {}, debug(): void {} };
+
+/** Reads the version table of the database at `url`. */
+export async function readDatabaseRevisions(url: string, options: ReadRevisionsOptions): Promise<DatabaseRevisions> {
+  const parsed = parseDatabaseUrl(url, options.cwd);
+  if (!parsed.ok) return { status: 'unsupported', message: parsed.error };
+  const u = parsed.url;
+  if (u.placeholder) return { status: 'unsupported', message: 'No database configured (the URL is the template placeholder).' };
+  const timeoutMs = options.timeoutMs ?? 3000;
+  const versionTable = options.versionTable ?? 'alembic_version';
+
+  let config: Knex.Config;
+  switch (u.kind) {
+    case 'sqlite': {
+      if (u.sqliteMemory || !u.sqliteFile) return { status: 'unsupported', message: 'An in-memory SQLite database only exists while Alembic runs.' };
+      if (!isFile(u.sqliteFile)) return { status: 'no-database' };
+      config = { client: ReadOnlySqliteClient(), connection: { filename: u.sqliteFile }, useNullAsDefault: true };
+      break;
+    }
+    case 'postgresql':
+      config = { client: 'pg', connection: postgresConnection(u, timeoutMs) };
+      break;
+    case 'mysql':
+    case 'mariadb':
+      config = { client: 'mysql2', connection: mysqlConnection(u, timeoutMs) };
+      break;
+    default:
+      return { status: 'unsupported', message: `alembic-lens does not read ${u.dialect} databases itself.` };
+  }
+  config = { ...config, pool: { min: 0, max: 1 }, acquireConnectionTimeout: timeoutMs, log: SILENT_LOG };
+
+  let db: Knex | undefined;
+  try {
+    db = knexFactory(config);
+  } catch (err) {
+    return { status: 'unsupported', message: driverMessage(err, u) };
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<DatabaseRevisions>((resolve) => {
+    timer = setTimeout(() => resolve({ status: 'unreachable', message: `No answer within ${Math.round(timeoutMs / 100) / 10} s.` }), timeoutMs + 1000);
+  });
+  try {
+    return await Promise.race([selectRevisions(db, versionTable, options.schema, u), deadline]);
+  } finally {
+    clearTimeout(timer);
+    await destroyQuietly(db);
+  }
+}
+
+async function selectRevisions(db: Knex, table: string, schema: string | undefined, u: DatabaseUrl): Promise<DatabaseRevisions> {
+  try {
+    const query = schema ? db.withSchema(schema).select('version_num').from(table) : db.select('version_num').from(table);
+    const rows: Array<{ version_num: unknown }> = await query;
+    return { status: 'ok', revisions: rows.map((r) => String(r.version_num)) };
+  } catch (err) {
+    return classify(err, u);
+  }
+}
+
+function classify(err: unknown, u: DatabaseUrl): DatabaseRevisions {
+  const e = err as { code?: string; errno?: number; message?: string };
+  const code = String(e?.code ?? '');
+  const message = String(e?.message ?? err);
+  if (isDriverLoadError(message)) return { status: 'unsupported', message: driverMessage(err, u) };
+  // A table or schema that does not exist: PostgreSQL 42P01/3F000, MySQL 1146, SQLite "no such table".
+  if (code === '42P01' || code === '3F000' || code === 'ER_NO_SUCH_TABLE' || e?.errno === 1146 || /no such table/i.test(message)) {
+    return { status: 'no-version-table' };
+  }
+  // PostgreSQL 3D000 / MySQL 1049: the server answers, the database is not there.
+  if (code === '3D000' || code === 'ER_BAD_DB_ERROR' || e?.errno === 1049) return { status: 'no-database' };
+  if (u.kind === 'mysql' || u.kind === 'mariadb') {
+    // MySQL has no schema level: an unknown `version_table_schema` is an unknown database.
+    if (/Unknown database/i.test(message)) return { status: 'no-version-table' };
+  }
+  return { status: 'unreachable', message: shortMessage(message, code, u) };
+}
+
+function shortMessage(message: string, code: string, u: DatabaseUrl): string {
+  let text = message.replace(/^select .*? - /i, '').split('\n')[0].trim();
+  if (code === 'ECONNREFUSED') text = `Connection refused (${where(u)}).`;
+  else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') text = `Host not found: ${u.host}.`;
+  else if (code === 'ETIMEDOUT' || /timeout|timed out/i.test(text)) text = `Connection timed out (${where(u)}).`;
+  else if (code === 'ENOENT' && u.host?.startsWith('/')) text = `No server socket in ${u.host}.`;
+  text = maskSecrets(text, u);
+  return text.length > 200 ? `${text.slice(0, 197)}...` : text;
+}
+
+function where(u: DatabaseUrl): string {
+  if (!u.host) return 'local socket';
+  if (u.host.startsWith('/')) return u.host;
+  const host = u.host.includes(':') ? `[${u.host}]` : u.host;
+  return u.port ? `${host}:${u.port}` : host;
+}
+
+function isDriverLoadError(message: string): boolean {
+  return /Cannot find module|NODE_MODULE_VERSION|was compiled against a different|Could not locate the bindings file|invalid ELF header|dlopen|npm install/i.test(message);
+}
+
+function driverMessage(err: unknown, u: DatabaseUrl): string {
+  const message = String((err as Error)?.message ?? err);
+  const firstReal = message.split('\n').find((l) => l.trim() && !/^Knex: run|^\$ npm install/.test(l.trim())) ?? message;
+  return maskSecrets(`The ${u.kind} driver does not load here: ${firstReal.trim().slice(0, 160)}`, u);
+}
+
+async function destroyQuietly(db: Knex): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    db.destroy().catch(() => undefined),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, 1000);
+    }),
+  ]);
+  clearTimeout(timer);
+}
+
+function isFile(file: string): boolean {
+  try {
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function first(values: string[] | undefined): string | undefined {
+  return values?.[0];
+}
+
+function postgresConnection(u: DatabaseUrl, timeoutMs: number): Knex.PgConnectionConfig & Record<string, unknown> {
+  const sslmode = first(u.query.sslmode);
+  const portText = first(u.query.port);
+  const port = u.port ?? (portText && /^\d+$/.test(portText) ? Number(portText) : 5432);
+  const connection: Knex.PgConnectionConfig & Record<string, unknown> = {
+    host: u.host ?? defaultPostgresSocket(port),
+    port,
+    user: u.username ?? first(u.query.user),
+    password: u.password ?? first(u.query.password),
+    database: u.database || first(u.query.dbname),
+    connectionTimeoutMillis: timeoutMs,
+    query_timeout: timeoutMs,
+    statement_timeout: timeoutMs,
+    application_name: 'alembic-lens',
+  };
+  const options = first(u.query.options);
+  if (options) connection.options = options;
+  // libpq's `prefer` falls back to plain text, which node-postgres cannot: only `require` and up use TLS.
+  if (sslmode === 'require') connection.ssl = { rejectUnauthorized: false };
+  else if (sslmode === 'verify-ca' || sslmode === 'verify-full') connection.ssl = { rejectUnauthorized: true };
+  return connection;
+}
+
+/** libpq without a host uses its Unix socket; node-postgres would use TCP localhost. */
+function defaultPostgresSocket(port: number): string {
+  if (process.platform === 'win32') return 'localhost';
+  for (const dir of ['/var/run/postgresql', '/tmp']) {
+    if (fs.existsSync(path.join(dir, `.s.PGSQL.${port}`))) return dir;
+  }
+  return 'localhost';
+}
+
+function mysqlConnection(u: DatabaseUrl, timeoutMs: number): Knex.MySql2ConnectionConfig & Record<string, unknown> {
+  const socket = first(u.query.unix_socket) ?? (u.host?.startsWith('/') ? u.host : undefined);
+  const connection: Knex.MySql2ConnectionConfig & Record<string, unknown> = {
+    user: u.username ?? first(u.query.user),
+    password: u.password ?? first(u.query.password) ?? first(u.query.passwd),
+    database: u.database || undefined,
+    connectTimeout: timeoutMs,
+  };
+  if (socket) connection.socketPath = socket;
+  else {
+    connection.host = u.host ?? 'localhost';
+    connection.port = u.port ?? 3306;
+  }
+  const sslMode = first(u.query.ssl_mode)?.toUpperCase();
+  if (first(u.query.ssl_ca) || first(u.query.ssl) === 'true' || sslMode === 'REQUIRED' || sslMode === 'VERIFY_CA' || sslMode === 'VERIFY_IDENTITY') {
+    connection.ssl = { rejectUnauthorized: sslMode === 'VERIFY_CA' || sslMode === 'VERIFY_IDENTITY' };
+  }
+  return connection;
+}
+
+/**
+ * knex's better-sqlite3 client, opening the file read-only and only if it exists: reading the
+ * status must never create an empty database where the user expects theirs.
+ */
+function ReadOnlySqliteClient(): typeof Knex.Client {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Base: typeof Knex.Client = require('knex/lib/dialects/better-sqlite3');
+  return class ReadOnlyBetterSqlite3 extends Base {
+    override async acquireRawConnection(): Promise<unknown> {
+      const settings = (this as unknown as { connectionSettings: { filename: string } }).connectionSettings;
+      const Driver = (this as unknown as { driver: new (file: string, options: object) => unknown }).driver;
+      return new Driver(settings.filename, { readonly: true, fileMustExist: true });
+    }
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// `alembic current`
+
+/**
+ * The revisions `alembic current` printed: the first word of each line of its stdout (`92404fb3f98d
+ * (head)`, `abc (effective head)`, `abc (label) (head)`), or the `Rev:` lines of `--verbose`.
+ * Logging lines are skipped; no output means base.
+ */
+export function currentFromAlembicOutput(stdout: string): string[] {
+  const lines = stdout.split(/\r?\n/).map((l) => l.trimEnd()).filter((l) => l.trim());
+  const content = lines.filter((l) => !/^(INFO|WARNI?N?G?|ERROR|DEBUG|CRITI?C?A?L?)\s+\[[\w.]+\]/.test(l));
+  const verbose = content.filter((l) => l.startsWith('Rev: '));
+  const revisions = verbose.length
+    ? verbose.map((l) => l.slice('Rev: '.length).trim().split(/\s+/)[0])
+    : content.filter((l) => !/^\s/.test(l) && !/^Current revision\(s\) for /.test(l)).map((l) => l.trim().split(/\s+/)[0]);
+  return [...new Set(revisions.filter((r) => r && r !== '(head)'))];
+}

@@ -1,0 +1,256 @@
+// Runs Alembic commands for the user in a VS Code terminal: one terminal per project ("Alembic", or
+// "Alembic: <project>" when the workspace has several), opened in the project folder with the project's
+// .env variables, one command at a time per project.
+//
+// How a command is typed: with shell integration (bash, zsh, fish, pwsh get it injected by VS Code),
+// through `shellIntegration.executeCommand`, and the exit code comes back from
+// `onDidEndTerminalShellExecution`. Without it (cmd.exe, a shell VS Code cannot inject into, integration
+// turned off, or the shell slower to start than the wait below), the quoted line is typed with `sendText`
+// and the result's `exitCode` is undefined: the command's outcome is then only visible through its effects
+// (revision files, the database), which the views pick up from file watchers and a database re-read.
+// The line is quoted for the terminal's shell (src/core/shellQuote.ts); nothing is ever built by
+// concatenating user text into a command string.
+import * as vscode from 'vscode';
+import { alembicArgv, AlembicCommand, configArgument } from '../core/alembicCommand';
+import { quoteCommandLine, ShellKind, shellKindOf } from '../core/shellQuote';
+import { Disposable } from '../util/disposable';
+import { AlembicCheck, InterpreterService } from './interpreter';
+import { envFingerprint, loadProjectEnv } from './projectEnv';
+
+export interface RunnerProject {
+  /** Shown in the terminal name when there are several projects. */
+  name: string;
+  /** The terminal's working directory: the folder of the config file. */
+  folder: string;
+  /** alembic.ini or pyproject.toml. */
+  configFile: string;
+  /** The ini section (`alembic` unless the project uses `-n`). */
+  section: string;
+}
+
+export interface RunOptions {
+  /** Extra environment variables, on top of the project's .env ones (they shape the terminal: see run()). */
+  env?: Record<string, string>;
+}
+
+/** `shell-integration`: the exit code is known. `sendText`: typed blind, exitCode is undefined. */
+export type RunMode = 'shell-integration' | 'sendText';
+
+export interface RunResult {
+  exitCode: number | undefined;
+  mode: RunMode;
+}
+
+export interface RunFinishedEvent {
+  project: RunnerProject;
+  argv: readonly string[];
+  exitCode: number | undefined;
+  mode: RunMode;
+}
+
+/** Alembic cannot run for a project: the message says what was tried and how to fix it. */
+export class AlembicUnavailableError extends Error {
+  constructor(readonly check: AlembicCheck & { ok: false }) {
+    super(check.message);
+    this.name = 'AlembicUnavailableError';
+  }
+}
+
+export interface AlembicRunnerOptions {
+  /** How long a new terminal gets to report shell integration before the runner types blind (ms). */
+  shellIntegrationTimeoutMs?: number;
+  /** How many Alembic projects the workspace has: with more than one, terminals are named per project. */
+  projectCount?: () => number;
+}
+
+interface Slot {
+  /** The tail of this project's command queue. */
+  queue: Promise<unknown>;
+  terminal?: vscode.Terminal;
+  envFingerprint?: string;
+}
+
+const DEFAULT_SHELL_INTEGRATION_TIMEOUT_MS = 5000;
+
+export class AlembicRunner extends Disposable {
+  private readonly slots = new Map<string, Slot>();
+  /** Shell executions running in the runner's terminals, ours or typed by the user. */
+  private readonly running = new Map<vscode.Terminal, Set<vscode.TerminalShellExecution>>();
+  /** Each terminal's shell as seen at its prompt: `state.shell` later names whatever runs in the foreground. */
+  private readonly shells = new WeakMap<vscode.Terminal, ShellKind>();
+  private readonly finishEmitter = this.register(new vscode.EventEmitter<RunFinishedEvent>());
+  /** Fires after each command: with its exit code under shell integration, right after typing it otherwise. */
+  readonly onDidFinish = this.finishEmitter.event;
+
+  constructor(
+    private readonly interpreters?: InterpreterService,
+    private readonly options: AlembicRunnerOptions = {},
+  ) {
+    super();
+    this.register(vscode.window.onDidCloseTerminal((t) => this.terminalClosed(t)));
+    this.register(vscode.window.onDidStartTerminalShellExecution((e) => this.running.get(e.terminal)?.add(e.execution)));
+    this.register(vscode.window.onDidEndTerminalShellExecution((e) => this.running.get(e.terminal)?.delete(e.execution)));
+    this.register({
+      dispose: () => {
+        for (const slot of this.slots.values()) slot.terminal?.dispose();
+        this.slots.clear();
+      },
+    });
+  }
+
+  /**
+   * Resolves the project's interpreter, checks that it has Alembic, and runs the command.
+   * Rejects with AlembicUnavailableError (an actionable message) when Alembic cannot run.
+   */
+  async runCommand(project: RunnerProject, command: AlembicCommand, options?: RunOptions): Promise<RunResult> {
+    if (!this.interpreters) throw new Error('AlembicRunner.runCommand needs an InterpreterService');
+    const { interpreter, check } = await this.interpreters.resolveAndCheck(project.folder);
+    if (!check.ok) throw new AlembicUnavailableError(check);
+    const argv = alembicArgv({ python: interpreter.path, configFile: configArgument(project.configFile, project.folder), section: project.section }, command);
+    return this.run(project, argv, options);
+  }
+
+  /**
+   * Runs `argv` in the project's terminal, after the commands already queued for that project.
+   * The terminal is (re)created when missing, closed, busy with a command the user typed, or when its
+   * environment (the .env file's variables plus options.env) changed.
+   */
+  run(project: RunnerProject, argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+    if (!vscode.workspace.isTrusted) {
+      return Promise.reject(new Error('Alembic Lens runs no commands in an untrusted workspace. Trust the workspace to run Alembic.'));
+    }
+    const key = projectKey(project);
+    let slot = this.slots.get(key);
+    if (!slot) this.slots.set(key, (slot = { queue: Promise.resolve() }));
+    const s = slot;
+    const result = s.queue.then(() => this.runNow(s, project, argv, options));
+    s.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  /** The project's terminal, if it is open. */
+  terminalOf(project: RunnerProject): vscode.Terminal | undefined {
+    return this.slots.get(projectKey(project))?.terminal;
+  }
+
+  private async runNow(slot: Slot, project: RunnerProject, argv: readonly string[], options: RunOptions): Promise<RunResult> {
+    const { env } = await loadProjectEnv(project.folder);
+    const terminalEnv = { ...env, ...options.env };
+    const terminal = this.terminalFor(slot, project, terminalEnv);
+    terminal.show(true);
+
+    const integration = await waitForShellIntegration(terminal, this.options.shellIntegrationTimeoutMs ?? DEFAULT_SHELL_INTEGRATION_TIMEOUT_MS);
+    const seen = shellKindOf(terminal.state.shell);
+    if (seen) this.shells.set(terminal, seen);
+    const commandLine = quoteCommandLine(argv, seen ?? shellKindOfTerminal(terminal, this.shells.get(terminal)));
+    let result: RunResult;
+    if (integration) {
+      result = { exitCode: await this.execute(terminal, integration, commandLine), mode: 'shell-integration' };
+    } else {
+      terminal.sendText(commandLine, true);
+      result = { exitCode: undefined, mode: 'sendText' };
+    }
+    this.finishEmitter.fire({ project, argv, ...result });
+    return result;
+  }
+
+  private terminalFor(slot: Slot, project: RunnerProject, env: Record<string, string>): vscode.Terminal {
+    const fingerprint = envFingerprint(env);
+    const current = slot.terminal;
+    if (current && current.exitStatus === undefined) {
+      const busy = (this.running.get(current)?.size ?? 0) > 0;
+      if (!busy && slot.envFingerprint === fingerprint) return current;
+      // A command the user typed is still running there: leave that terminal to them.
+      if (!busy) current.dispose();
+      this.running.delete(current);
+    }
+    const terminal = vscode.window.createTerminal({
+      name: this.terminalName(project),
+      cwd: project.folder,
+      env,
+      iconPath: new vscode.ThemeIcon('database'),
+    });
+    slot.terminal = terminal;
+    slot.envFingerprint = fingerprint;
+    this.running.set(terminal, new Set());
+    return terminal;
+  }
+
+  private terminalName(project: RunnerProject): string {
+    const count = this.options.projectCount?.() ?? this.slots.size;
+    return count > 1 ? `Alembic: ${project.name}` : 'Alembic';
+  }
+
+  /** executeCommand, then the exit code from the matching end event (undefined if the terminal closes first). */
+  private execute(terminal: vscode.Terminal, integration: vscode.TerminalShellIntegration, commandLine: string): Promise<number | undefined> {
+    return new Promise((resolve) => {
+      let execution: vscode.TerminalShellExecution | undefined;
+      const subscriptions: vscode.Disposable[] = [];
+      const done = (code: number | undefined): void => {
+        subscriptions.forEach((d) => d.dispose());
+        resolve(code);
+      };
+      subscriptions.push(
+        vscode.window.onDidEndTerminalShellExecution((e) => {
+          if (execution && e.execution === execution) done(e.exitCode);
+        }),
+        vscode.window.onDidCloseTerminal((t) => {
+          if (t === terminal) done(undefined);
+        }),
+      );
+      execution = integration.executeCommand(commandLine);
+      this.running.get(terminal)?.add(execution);
+    });
+  }
+
+  private terminalClosed(terminal: vscode.Terminal): void {
+    this.running.delete(terminal);
+    for (const slot of this.slots.values()) {
+      if (slot.terminal === terminal) slot.terminal = undefined;
+    }
+  }
+}
+
+/** Resolves with the terminal's shell integration, or undefined when it has not appeared within `timeoutMs`. */
+export function waitForShellIntegration(terminal: vscode.Terminal, timeoutMs: number): Promise<vscode.TerminalShellIntegration | undefined> {
+  if (terminal.shellIntegration) return Promise.resolve(terminal.shellIntegration);
+  return new Promise((resolve) => {
+    const subscriptions: vscode.Disposable[] = [];
+    const done = (value: vscode.TerminalShellIntegration | undefined): void => {
+      clearTimeout(timer);
+      subscriptions.forEach((d) => d.dispose());
+      resolve(value);
+    };
+    const timer = setTimeout(() => done(terminal.shellIntegration), timeoutMs);
+    subscriptions.push(
+      vscode.window.onDidChangeTerminalShellIntegration((e) => {
+        if (e.terminal === terminal) done(e.shellIntegration);
+      }),
+      vscode.window.onDidCloseTerminal((t) => {
+        if (t === terminal) done(undefined);
+      }),
+    );
+  });
+}
+
+/**
+ * The shell a terminal runs, for quoting: VS Code's detection (`terminal.state.shell`, which in VS Code
+ * 1.100 names the foreground process: `python` for a moment after a Python command ended, so only shell
+ * names count), else the shell seen there before, else the shell it was created with, else the default
+ * shell; POSIX sh rules when none is known (on Windows, PowerShell's).
+ */
+export function shellKindOfTerminal(terminal: vscode.Terminal, seenBefore?: ShellKind): ShellKind {
+  const creation = terminal.creationOptions as vscode.TerminalOptions;
+  return (
+    shellKindOf(terminal.state.shell) ??
+    seenBefore ??
+    shellKindOf(creation.shellPath) ??
+    shellKindOf(vscode.env.shell) ??
+    (process.platform === 'win32' ? 'pwsh' : 'sh')
+  );
+}
+
+function projectKey(project: RunnerProject): string {
+  return `${project.configFile}\0${project.section}`;
+}
+
