@@ -1,30 +1,56 @@
 // Activation: builds the services, hands VS Code one disposer, and starts the first project scan
 // after activate() returns, so that activation itself stays cheap.
+import * as path from 'path';
 import * as vscode from 'vscode';
 import { Problem } from './core';
+import { AlembicCommands } from './commands/alembicCommands';
+import { DatabaseStatusService } from './database/databaseStatus';
 import { ProblemDiagnostics } from './problems/diagnostics';
 import { ProjectRegistry } from './projects/projectRegistry';
+import { AlembicRunner } from './runner/alembicTerminal';
+import { InterpreterService } from './runner/interpreter';
 import { RevisionsTreeProvider } from './views/revisionsTree';
+import { DatabaseStatusBar } from './views/statusBar';
 
 /** What the extension returns from activate(): used by the extension-host tests and other extensions. */
 export interface AlembicLensApi {
   getRevisionItems(): Promise<Array<{ id: string; label: string; description?: string; contextValue?: string }>>;
   getProblems(): Problem[];
+  /** The status line of each project's database ("at 92404fb, up to date"), after a fresh read. */
+  getDatabaseStatus(): Promise<Array<{ project: string; kind: string; text: string; source?: string }>>;
   whenIdle(): Promise<void>;
 }
 
 export function activate(context: vscode.ExtensionContext): AlembicLensApi {
   const registry = new ProjectRegistry();
-  const tree = new RevisionsTreeProvider(registry);
+  const interpreters = new InterpreterService();
+  const runner = new AlembicRunner(interpreters, { projectCount: () => registry.getProjects().length });
+  const database = new DatabaseStatusService(registry, interpreters);
+  const tree = new RevisionsTreeProvider(registry, database);
   const diagnostics = new ProblemDiagnostics(registry);
   context.subscriptions.push(
     registry,
+    interpreters,
+    runner,
+    database,
     tree,
     diagnostics,
-    vscode.window.createTreeView('alembic.revisions', { treeDataProvider: tree, showCollapseAll: true }),
-    vscode.commands.registerCommand('alembic.refresh', () => registry.discover()),
-    vscode.commands.registerCommand('alembic.revision.open', (file: string, line?: number) => openAt(file, line)),
+    new DatabaseStatusBar(registry, database),
+    new AlembicCommands(registry, runner, interpreters, database),
+    vscode.window.createTreeView('alembic.revisions', { treeDataProvider: tree }),
+    vscode.commands.registerCommand('alembic.refresh', async () => {
+      await registry.discover();
+      await database.refreshAll();
+    }),
+    vscode.commands.registerCommand('alembic.revision.open', (file: string | { revision?: { source: { path: string; revisionLine: number } } }, line?: number) =>
+      typeof file === 'string' ? openAt(file, line) : file?.revision && openAt(file.revision.source.path, file.revision.source.revisionLine),
+    ),
     registry.onDidChange(() => updateContext(registry)),
+    // A command changed files and the database: pick both up (file watchers do the revision files).
+    runner.onDidFinish((e) => {
+      const project = registry.getProjects().find((p) => path.resolve(p.config.configFile) === path.resolve(e.project.configFile) && p.config.section === e.project.section);
+      if (project) database.refreshAfterCommand(project, e.exitCode === undefined);
+    }),
   );
   void vscode.commands.executeCommand('setContext', 'alembic.state', 'loading');
   void registry.discover();
@@ -38,13 +64,22 @@ export function activate(context: vscode.ExtensionContext): AlembicLensApi {
           const item = tree.getTreeItem(node);
           if (node.kind === 'revision') {
             items.push({ id: node.revision.id, label: String(item.label), description: item.description as string | undefined, contextValue: item.contextValue });
-          } else walk(tree.getChildren(node));
+          } else if (node.kind === 'project') walk(tree.getChildren(node));
         }
       };
       walk(tree.getChildren());
       return items;
     },
     getProblems: () => diagnostics.allProblems(),
+    async getDatabaseStatus() {
+      await registry.whenIdle();
+      await database.refreshAll();
+      return registry.getProjects().map((project) => {
+        const status = database.get(project);
+        const item = tree.getTreeItem({ kind: 'database', project });
+        return { project: project.name, kind: status?.kind ?? 'checking', text: String(item.label), source: status?.source };
+      });
+    },
     whenIdle: () => registry.whenIdle(),
   };
 }

@@ -7,3 +7,9 @@ export * from './project';
 export * from './tree';
 export * from './alembicOutput';
 export * from './databaseState';
+export * from './databaseUrl';
+export * from './urlSource';
+export * from './dotenv';
+export * from './alembicCommand';
+export * from './revisionBody';
+// versionTable.ts is imported directly where needed: it pulls in knex and the database drivers.

@@ -186,10 +186,11 @@ export class Project {
 
   /**
    * Runs the full-grammar syntax check on the files not checked yet (it costs about ten times the
-   * fast read, so loading skips it). Stops after `budgetMs` when given; returns true when every file
-   * is checked. A file with a syntax error stops being a revision, as Alembic cannot import it.
+   * fast read, so loading skips it). Stops after `budgetMs` when given; tells whether every file
+   * is checked, and whether any problem appeared. A file with a syntax error stops being a
+   * revision, as Alembic cannot import it.
    */
-  checkGrammar(budgetMs = Infinity): boolean {
+  checkGrammar(budgetMs = Infinity): { done: boolean; changed: boolean } {
     const deadline = Date.now() + budgetMs;
     let changed = false;
     let done = true;
@@ -207,7 +208,7 @@ export class Project {
     }
     this.cache?.save(this.order);
     if (changed) this.rebuild();
-    return done;
+    return { done, changed };
   }
 
   private rebuild(): RevisionMap {

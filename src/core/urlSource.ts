@@ -428,6 +428,8 @@ class Analyzer {
       }
       case 'cond':
         return this.computed('a conditional expression', expr, ctx, [...varsOf(this.eval(expr.body, ctx)), ...varsOf(this.eval(expr.orelse, ctx))]);
+      case 'seq':
+        return this.computed(`a ${expr.kind}`, expr, ctx, expr.items.flatMap((item) => varsOf(this.eval(item, ctx))));
       default:
         return this.computed(expr.k === 'unknown' ? `'${expr.text}'` : `a ${expr.k} expression`, expr, ctx);
     }
@@ -1093,8 +1095,13 @@ function toOrigin(v: Val): UrlOrigin {
     }
     case 'none':
       return { kind: 'computed', detail: 'the URL is None' };
-    case 'computed':
-      return { kind: 'computed', detail: v.where ? `${v.detail} (${path.basename(v.where.file)}:${v.where.line})` : v.detail };
+    case 'computed': {
+      const vars = (v.vars ?? []).filter((name) => !v.detail.includes(name));
+      const detail = vars.length ? `${v.detail}, using ${[...new Set(vars)].join(', ')}` : v.detail;
+      return { kind: 'computed', detail: v.where ? `${detail} (${path.basename(v.where.file)}:${v.where.line})` : detail };
+    }
+    case 'ext':
+      return { kind: 'computed', detail: `${v.name}, from outside the project` };
     default:
       return { kind: 'computed', detail: describeVal(v) };
   }

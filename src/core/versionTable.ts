@@ -27,8 +27,14 @@ export interface ReadRevisionsOptions {
   schema?: string;
   /** Connection and query timeout; default 3000 ms. */
   timeoutMs?: number;
+  /**
+   * better-sqlite3's native file built for this runtime, when the one in node_modules is not (an
+   * Electron build inside VS Code). A binding that fails to load makes the result `unsupported`.
+   */
+  sqliteNativeBinding?: string;
 }
 
+const DRIVER_LOAD = 'ALEMBIC_LENS_DRIVER_LOAD';
 const SILENT_LOG = { warn(): void {}, error(): void {}, deprecate(): void {}, debug(): void {} };
 
 /** Reads the version table of the database at `url`. */
@@ -45,7 +51,9 @@ export async function readDatabaseRevisions(url: string, options: ReadRevisionsO
     case 'sqlite': {
       if (u.sqliteMemory || !u.sqliteFile) return { status: 'unsupported', message: 'An in-memory SQLite database only exists while Alembic runs.' };
       if (!isFile(u.sqliteFile)) return { status: 'no-database' };
-      config = { client: ReadOnlySqliteClient(), connection: { filename: u.sqliteFile }, useNullAsDefault: true };
+      // better-sqlite3 is synchronous: a locked file must not block the caller for its default 5 s.
+      const connection = { filename: u.sqliteFile, busyTimeoutMs: Math.min(timeoutMs, 500), nativeBinding: options.sqliteNativeBinding };
+      config = { client: ReadOnlySqliteClient(), connection, useNullAsDefault: true };
       break;
     }
     case 'postgresql':
@@ -92,7 +100,7 @@ function classify(err: unknown, u: DatabaseUrl): DatabaseRevisions {
   const e = err as { code?: string; errno?: number; message?: string };
   const code = String(e?.code ?? '');
   const message = String(e?.message ?? err);
-  if (isDriverLoadError(message)) return { status: 'unsupported', message: driverMessage(err, u) };
+  if (code === DRIVER_LOAD || code === 'ERR_DLOPEN_FAILED' || code === 'MODULE_NOT_FOUND' || isDriverLoadError(message)) return { status: 'unsupported', message: driverMessage(err, u) };
   // A table or schema that does not exist: PostgreSQL 42P01/3F000, MySQL 1146, SQLite "no such table".
   if (code === '42P01' || code === '3F000' || code === 'ER_NO_SUCH_TABLE' || e?.errno === 1146 || /no such table/i.test(message)) {
     return { status: 'no-version-table' };
@@ -217,9 +225,16 @@ function ReadOnlySqliteClient(): typeof Knex.Client {
   const Base: typeof Knex.Client = require('knex/lib/dialects/better-sqlite3');
   return class ReadOnlyBetterSqlite3 extends Base {
     override async acquireRawConnection(): Promise<unknown> {
-      const settings = (this as unknown as { connectionSettings: { filename: string } }).connectionSettings;
+      const settings = (this as unknown as { connectionSettings: { filename: string; busyTimeoutMs: number; nativeBinding?: string } }).connectionSettings;
       const Driver = (this as unknown as { driver: new (file: string, options: object) => unknown }).driver;
-      return new Driver(settings.filename, { readonly: true, fileMustExist: true });
+      try {
+        return new Driver(settings.filename, { readonly: true, fileMustExist: true, timeout: settings.busyTimeoutMs, nativeBinding: settings.nativeBinding });
+      } catch (err) {
+        // SQLite's own errors (SQLITE_CANTOPEN, ...) are about the file; anything else is the
+        // native module failing to load (built for another Node or Electron, wrong architecture).
+        if (String((err as { code?: unknown }).code ?? '').startsWith('SQLITE_')) throw err;
+        throw Object.assign(new Error((err as Error).message), { code: DRIVER_LOAD });
+      }
     }
   };
 }

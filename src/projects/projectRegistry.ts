@@ -8,6 +8,8 @@ import { Disposable } from '../util/disposable';
 
 const EXCLUDE = '**/{node_modules,.git,.venv,venv,env,.tox,.nox,site-packages,__pycache__,build,dist}/**';
 const DEBOUNCE_MS = 100;
+const GRAMMAR_SLICE_MS = 30;
+const GRAMMAR_PAUSE_MS = 20;
 
 export type RegistryState = 'loading' | 'ready';
 
@@ -17,6 +19,7 @@ export class ProjectRegistry extends Disposable {
   private readonly pending = new Map<Project, Set<string>>();
   private flushTimer?: NodeJS.Timeout;
   private rediscoverTimer?: NodeJS.Timeout;
+  private grammarTimer?: NodeJS.Timeout;
   private discovering?: Promise<void>;
   private idleWaiters: Array<() => void> = [];
   private readonly changeEmitter = this.register(new vscode.EventEmitter<void>());
@@ -37,6 +40,7 @@ export class ProjectRegistry extends Disposable {
       dispose: () => {
         clearTimeout(this.flushTimer);
         clearTimeout(this.rediscoverTimer);
+        clearTimeout(this.grammarTimer);
       },
     });
   }
@@ -97,6 +101,27 @@ export class ProjectRegistry extends Disposable {
     this.watchProjects();
     this.state = 'ready';
     this.changeEmitter.fire();
+    this.scheduleGrammarCheck();
+  }
+
+  /** The full syntax check runs after loading, in slices, so that the extension host stays responsive. */
+  private scheduleGrammarCheck(): void {
+    clearTimeout(this.grammarTimer);
+    const slice = (): void => {
+      let changed = false;
+      let done = true;
+      for (const project of this.projects) {
+        const result = project.checkGrammar(GRAMMAR_SLICE_MS);
+        changed ||= result.changed;
+        if (!result.done) {
+          done = false;
+          break;
+        }
+      }
+      if (changed) this.changeEmitter.fire();
+      this.grammarTimer = done ? undefined : setTimeout(slice, GRAMMAR_PAUSE_MS);
+    };
+    this.grammarTimer = setTimeout(slice, GRAMMAR_PAUSE_MS);
   }
 
   private watchProjects(): void {

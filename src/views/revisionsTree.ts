@@ -1,43 +1,62 @@
-// The "Revisions" view: one root per project when there are several, its revisions newest first.
+// The "Revisions" view: per project (one root each when there are several), a database status line, a
+// warning when the history has several heads, then every revision newest first with its state.
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { newestFirst, Project, Revision } from '../core';
+import { DatabaseState, newestFirst, Project, Revision, revisionState } from '../core';
+import { DatabaseStatusService, ProjectDatabaseStatus } from '../database/databaseStatus';
 import { ProjectRegistry } from '../projects/projectRegistry';
 import { Disposable } from '../util/disposable';
 
-export type RevisionsNode = { kind: 'project'; project: Project } | { kind: 'revision'; project: Project; revision: Revision };
+export type RevisionsNode =
+  | { kind: 'project'; project: Project }
+  | { kind: 'database'; project: Project }
+  | { kind: 'heads'; project: Project }
+  | { kind: 'revision'; project: Project; revision: Revision };
 
 export class RevisionsTreeProvider extends Disposable implements vscode.TreeDataProvider<RevisionsNode> {
   private readonly changeEmitter = this.register(new vscode.EventEmitter<void>());
   readonly onDidChangeTreeData = this.changeEmitter.event;
-  private readonly ordered = new WeakMap<object, RevisionsNode[]>();
+  private readonly ordered = new WeakMap<object, Revision[]>();
 
-  constructor(private readonly registry: ProjectRegistry) {
+  constructor(
+    private readonly registry: ProjectRegistry,
+    private readonly database: DatabaseStatusService,
+  ) {
     super();
     this.register(registry.onDidChange(() => this.changeEmitter.fire()));
+    this.register(database.onDidChange(() => this.changeEmitter.fire()));
   }
 
   getChildren(node?: RevisionsNode): RevisionsNode[] {
     const projects = this.registry.getProjects();
-    if (!node) {
-      if (projects.length === 1) return this.revisionNodes(projects[0]);
-      return projects.map((project) => ({ kind: 'project', project }));
-    }
-    return node.kind === 'project' ? this.revisionNodes(node.project) : [];
+    if (!node) return projects.length === 1 ? this.projectChildren(projects[0]) : projects.map((project) => ({ kind: 'project', project }));
+    return node.kind === 'project' ? this.projectChildren(node.project) : [];
   }
 
   getTreeItem(node: RevisionsNode): vscode.TreeItem {
-    return node.kind === 'project' ? projectItem(node.project) : revisionItem(node.project, node.revision);
+    switch (node.kind) {
+      case 'project':
+        return projectItem(node.project);
+      case 'database':
+        return databaseItem(node.project, this.database.get(node.project), this.database.stateOf(node.project));
+      case 'heads':
+        return headsWarningItem(node.project);
+      case 'revision':
+        return revisionItem(node.project, node.revision, this.database.stateOf(node.project));
+    }
   }
 
-  /** The same ordering is reused until the project's graph is rebuilt. */
-  private revisionNodes(project: Project): RevisionsNode[] {
-    let nodes = this.ordered.get(project.graph);
-    if (!nodes) {
-      nodes = newestFirst(project.graph).map((revision) => ({ kind: 'revision', project, revision }));
-      this.ordered.set(project.graph, nodes);
-    }
-    return nodes;
+  private projectChildren(project: Project): RevisionsNode[] {
+    const top: RevisionsNode[] = [{ kind: 'database', project }];
+    if (project.graph.heads.length > 1) top.push({ kind: 'heads', project });
+    return [...top, ...this.orderedRevisions(project).map((revision): RevisionsNode => ({ kind: 'revision', project, revision }))];
+  }
+
+  /** The display order is computed once per graph (a rebuilt graph is a new object). */
+  private orderedRevisions(project: Project): Revision[] {
+    let revisions = this.ordered.get(project.graph);
+    if (!revisions) this.ordered.set(project.graph, (revisions = newestFirst(project.graph)));
+    return revisions;
   }
 }
 
@@ -48,8 +67,12 @@ function projectItem(project: Project): vscode.TreeItem {
   item.tooltip = project.config.configFile;
   item.iconPath = new vscode.ThemeIcon('database');
   item.contextValue = 'project';
-  item.id = `project:${project.config.configFile}:${project.config.section}`;
+  item.id = `project:${projectKey(project)}`;
   return item;
+}
+
+function projectKey(project: Project): string {
+  return `${project.config.configFile}:${project.config.section}`;
 }
 
 /** Short ids as Alembic users read them: the first 7 characters. */
@@ -57,42 +80,111 @@ export function shortId(id: string): string {
   return id.length > 7 ? id.slice(0, 7) : id;
 }
 
-function revisionStates(project: Project, rev: Revision): string[] {
+/** One line on where the database stands; the same words as the status bar. */
+export function describeDatabaseStatus(status: ProjectDatabaseStatus | undefined, state: DatabaseState | undefined): { text: string; icon: string; color?: string } {
+  switch (status?.kind) {
+    case undefined:
+    case 'checking':
+      return { text: 'checking the database…', icon: 'loading~spin' };
+    case 'untrusted':
+      return { text: 'not read (untrusted workspace)', icon: 'shield' };
+    case 'no-database':
+      return { text: 'no database yet', icon: 'database', color: 'charts.yellow' };
+    case 'no-version-table':
+      return { text: 'not migrated yet', icon: 'database', color: 'charts.yellow' };
+    case 'unreachable':
+      return { text: 'DB unreachable', icon: 'debug-disconnect', color: 'errorForeground' };
+    case 'unknown':
+      return { text: 'database state unknown', icon: 'question' };
+    case 'ok': {
+      if (!state) return { text: 'database read', icon: 'database' };
+      const at = state.current.length ? state.current.map((r) => shortId(r.id)).join(', ') : 'base';
+      const unknown = state.unknown.length ? `, ${state.unknown.length} unknown id${state.unknown.length > 1 ? 's' : ''}` : '';
+      if (state.unknown.length) return { text: `at ${[at, ...state.unknown.map(shortId)].join(', ')} (not in this history${unknown})`, icon: 'warning', color: 'charts.orange' };
+      return state.pending.length
+        ? { text: `at ${at} (${state.pending.length} pending)`, icon: 'arrow-circle-up', color: 'charts.yellow' }
+        : { text: `at ${at}, up to date`, icon: 'check', color: 'charts.green' };
+    }
+  }
+}
+
+function databaseItem(project: Project, status: ProjectDatabaseStatus | undefined, state: DatabaseState | undefined): vscode.TreeItem {
+  const described = describeDatabaseStatus(status, state);
+  const item = new vscode.TreeItem(`Database: ${described.text}`, vscode.TreeItemCollapsibleState.None);
+  item.description = status?.database;
+  item.iconPath = new vscode.ThemeIcon(described.icon, described.color ? new vscode.ThemeColor(described.color) : undefined);
+  const tooltip = new vscode.MarkdownString();
+  tooltip.appendText(`${status?.database ?? 'Database'}: ${described.text}\n\n`);
+  if (status?.source) tooltip.appendText(`Read via: ${status.source}\n\n`);
+  if (status?.message) tooltip.appendText(status.message);
+  item.tooltip = tooltip;
+  item.contextValue = `database:${status?.kind ?? 'checking'}${state?.pending.length ? ':pending' : ''}`;
+  item.id = `database:${projectKey(project)}`;
+  item.command = { command: 'alembic.status.actions', title: 'Database Actions', arguments: [{ project }] };
+  return item;
+}
+
+function headsWarningItem(project: Project): vscode.TreeItem {
+  const heads = project.graph.heads;
+  const item = new vscode.TreeItem(`${heads.length} heads: merge needed`, vscode.TreeItemCollapsibleState.None);
+  item.description = heads.map(shortId).join(', ');
+  item.tooltip = `The history has ${heads.length} heads (${heads.join(', ')}): \`alembic upgrade head\` fails until they are merged. Click to merge them.`;
+  item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
+  item.contextValue = 'warning:heads';
+  item.id = `heads:${projectKey(project)}`;
+  item.command = { command: 'alembic.merge.heads', title: 'Merge Heads', arguments: [{ project }] };
+  return item;
+}
+
+/** Structural states, then the database state; this order is what `viewItem` regexes rely on. */
+function revisionStates(project: Project, rev: Revision, state: DatabaseState | undefined): string[] {
   const states: string[] = [];
   if (rev.isHead) states.push('head');
   if (rev.isMergePoint) states.push('merge');
   if (rev.isBranchPoint) states.push('branchpoint');
-  if (rev.isBase) states.push('base');
   if (project.graph.inCycle.has(rev.id)) states.push('cycle');
+  if (state) states.push(revisionState(state, rev));
   return states;
 }
 
-function revisionItem(project: Project, rev: Revision): vscode.TreeItem {
+const STATE_ICONS: Record<string, [string, string?]> = {
+  current: ['target', 'charts.blue'],
+  pending: ['circle-large-outline', 'charts.yellow'],
+  applied: ['pass-filled', 'charts.green'],
+};
+
+function revisionItem(project: Project, rev: Revision, state: DatabaseState | undefined): vscode.TreeItem {
   const item = new vscode.TreeItem(rev.source.message || shortId(rev.id), vscode.TreeItemCollapsibleState.None);
-  const states = revisionStates(project, rev);
+  const states = revisionStates(project, rev, state);
   const labels = [...rev.branchLabels].map((l) => `@${l}`);
-  item.description = [shortId(rev.id), ...states, ...labels].join(' · ');
-  item.id = `revision:${project.config.configFile}:${project.config.section}:${rev.id}`;
+  // "applied" is the normal case for old revisions: the icon says it, the description stays short.
+  item.description = [shortId(rev.id), ...states.filter((s) => s !== 'applied'), ...labels].join(' · ');
+  item.id = `revision:${projectKey(project)}:${rev.id}`;
   item.contextValue = ['revision', ...states].join(':');
-  item.iconPath = new vscode.ThemeIcon(
-    states.includes('cycle') ? 'error' : rev.isMergePoint ? 'git-merge' : rev.isHead ? 'git-commit' : rev.isBranchPoint ? 'git-branch' : 'circle-outline',
-  );
+  const dbState = state ? revisionState(state, rev) : undefined;
+  const [icon, color] = states.includes('cycle')
+    ? ['error', 'errorForeground']
+    : dbState
+      ? STATE_ICONS[dbState]
+      : [rev.isMergePoint ? 'git-merge' : rev.isBranchPoint ? 'git-branch' : rev.isHead ? 'git-commit' : 'circle-outline'];
+  item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
+  item.tooltip = revisionTooltip(rev, states);
+  item.resourceUri = vscode.Uri.file(rev.source.path);
+  item.command = { command: 'alembic.revision.open', title: 'Open Revision File', arguments: [rev.source.path, rev.source.revisionLine] };
+  return item;
+}
+
+function revisionTooltip(rev: Revision, states: string[]): vscode.MarkdownString {
+  const code = (ids: Iterable<string>) => [...ids].map((id) => `\`${id}\``).join(', ');
   const tooltip = new vscode.MarkdownString();
   tooltip.appendMarkdown(`**${escapeMarkdown(rev.source.message || rev.id)}**\n\n`);
-  tooltip.appendMarkdown(`Revision \`${rev.id}\`${states.length ? ` (${states.join(', ')})` : ''}\n\n`);
-  tooltip.appendMarkdown(`Revises: ${rev.down.length ? rev.down.map((d) => `\`${d}\``).join(', ') : '_base_'}\n\n`);
-  if (rev.dependencies.length) tooltip.appendMarkdown(`Depends on: ${rev.dependencies.map((d) => `\`${d}\``).join(', ')}\n\n`);
-  if (rev.branchLabels.size) tooltip.appendMarkdown(`Branch labels: ${[...rev.branchLabels].map((l) => `\`${l}\``).join(', ')}\n\n`);
+  tooltip.appendMarkdown(`Revision \`${rev.id}\`${states.length ? ` · ${states.join(', ')}` : ''}\n\n`);
+  tooltip.appendMarkdown(`Revises: ${rev.down.length ? code(rev.down) : '_base_'}\n\n`);
+  if (rev.dependencies.length) tooltip.appendMarkdown(`Depends on: ${code(rev.dependencies)}\n\n`);
+  if (rev.branchLabels.size) tooltip.appendMarkdown(`Branch labels: ${code(rev.branchLabels)}\n\n`);
   if (rev.source.createDate) tooltip.appendMarkdown(`Created: ${escapeMarkdown(rev.source.createDate)}\n\n`);
   tooltip.appendMarkdown(`File: ${escapeMarkdown(path.basename(rev.source.path))}`);
-  item.tooltip = tooltip;
-  item.resourceUri = vscode.Uri.file(rev.source.path);
-  item.command = {
-    command: 'alembic.revision.open',
-    title: 'Open Revision File',
-    arguments: [rev.source.path, rev.source.revisionLine],
-  };
-  return item;
+  return tooltip;
 }
 
 function escapeMarkdown(text: string): string {

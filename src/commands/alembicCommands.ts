@@ -1,0 +1,389 @@
+// The palette and tree actions: each one picks a project and revisions from the graph, confirms what it
+// will change when it changes the database, then runs Alembic in the project's terminal.
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { format as formatSql } from 'sql-formatter';
+import {
+  AlembicCommand,
+  DatabaseState,
+  maskSecrets,
+  Project,
+  Revision,
+  revisionsAppliedBy,
+  revisionsRevertedBy,
+  revisionState,
+} from '../core';
+import { upgradeIsEmpty } from '../core/revisionBody';
+import { DatabaseStatusService } from '../database/databaseStatus';
+import { runnerProject } from '../database/runnerProject';
+import { ProjectRegistry } from '../projects/projectRegistry';
+import { runAlembicCaptured } from '../runner/alembicProcess';
+import { AlembicRunner, AlembicUnavailableError } from '../runner/alembicTerminal';
+import { InterpreterService } from '../runner/interpreter';
+import { Disposable } from '../util/disposable';
+import { shortId } from '../views/revisionsTree';
+import { initializeAlembic } from './initAlembic';
+import { pickProject, pickRevision } from './revisionPicker';
+
+/** What a tree item passes to a command. */
+export interface RevisionTarget {
+  project: Project;
+  revision: Revision;
+}
+
+/** How long to wait for the file of a new revision after the command was sent (no exit code). */
+const NEW_FILE_TIMEOUT_MS = 60000;
+
+export class AlembicCommands extends Disposable {
+  constructor(
+    private readonly registry: ProjectRegistry,
+    private readonly runner: AlembicRunner,
+    private readonly interpreters: InterpreterService,
+    private readonly database: DatabaseStatusService,
+  ) {
+    super();
+    const commands: Record<string, (...args: never[]) => unknown> = {
+      'alembic.revision.autogenerate': (t?: RevisionTarget) => this.generateRevision(true, t?.project),
+      'alembic.revision.new': (t?: RevisionTarget) => this.generateRevision(false, t?.project),
+      'alembic.upgrade.head': (t?: RevisionTarget) => this.upgradeHead(t?.project),
+      'alembic.downgrade.one': (t?: RevisionTarget) => this.downgradeOne(t?.project),
+      'alembic.upgrade.to': (t?: RevisionTarget) => this.upgradeTo(t),
+      'alembic.downgrade.to': (t?: RevisionTarget) => this.downgradeTo(t),
+      'alembic.stamp': (t?: RevisionTarget) => this.stamp(t),
+      'alembic.merge.heads': (t?: RevisionTarget) => this.mergeHeads(t?.project),
+      'alembic.current.show': (t?: RevisionTarget) => this.showCurrent(t?.project),
+      'alembic.sql.upgrade': (t?: RevisionTarget) => this.showUpgradeSql(t),
+      'alembic.init': () => initializeAlembic(this.runner, this.interpreters, this.registry),
+      'alembic.revision.copyId': (t?: RevisionTarget) => t && vscode.env.clipboard.writeText(t.revision.id),
+    };
+    for (const [id, handler] of Object.entries(commands)) {
+      this.register(vscode.commands.registerCommand(id, (...args: never[]) => this.guard(id, () => handler(...args))));
+    }
+  }
+
+  /** One place that turns failures into a clear message instead of an unhandled rejection. */
+  private async guard(id: string, run: () => unknown): Promise<void> {
+    try {
+      await run();
+    } catch (err) {
+      const message = err instanceof AlembicUnavailableError ? err.message : `Alembic Lens: ${(err as Error).message}`;
+      const choice = await vscode.window.showErrorMessage(maskSecrets(message), ...(err instanceof AlembicUnavailableError ? ['Set Python Path'] : []));
+      if (choice === 'Set Python Path') void vscode.commands.executeCommand('workbench.action.openSettings', 'alembic.pythonPath');
+      console.error(`[alembic-lens] ${id}: ${maskSecrets((err as Error).stack ?? String(err))}`);
+    }
+  }
+
+  private requireTrust(): boolean {
+    if (vscode.workspace.isTrusted) return true;
+    void vscode.window.showWarningMessage('Alembic Lens runs Alembic (your project\'s Python code) only in a trusted workspace.', 'Manage Workspace Trust').then((choice) => {
+      if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
+    });
+    return false;
+  }
+
+  private async project(given: Project | undefined, title: string): Promise<Project | undefined> {
+    if (given) return given;
+    await this.registry.whenIdle();
+    const projects = this.registry.getProjects();
+    if (!projects.length) {
+      const choice = await vscode.window.showInformationMessage('No Alembic project in this workspace.', 'Initialize Alembic in Folder...');
+      if (choice) void vscode.commands.executeCommand('alembic.init');
+      return undefined;
+    }
+    return pickProject(projects, title);
+  }
+
+  /** Runs a command in the project's terminal, then refreshes the tree and the database status. */
+  private async run(project: Project, command: AlembicCommand): Promise<number | undefined> {
+    const result = await this.runner.runCommand(runnerProject(project, this.registry), command);
+    await this.registry.whenIdle();
+    await this.database.refresh(project);
+    return result.exitCode;
+  }
+
+  private async currentState(project: Project): Promise<DatabaseState | undefined> {
+    if (!this.database.get(project) || this.database.get(project)?.kind === 'checking') await this.database.refresh(project);
+    return this.database.stateOf(project);
+  }
+
+  // ------------------------------------------------------------------ revisions
+
+  async generateRevision(autogenerate: boolean, given?: Project): Promise<void> {
+    if (!this.requireTrust()) return;
+    const project = await this.project(given, autogenerate ? 'Generate Revision (autogenerate)' : 'New Empty Revision');
+    if (!project) return;
+    const message = await vscode.window.showInputBox({
+      title: autogenerate ? 'Generate Revision (autogenerate)' : 'New Empty Revision',
+      prompt: 'The revision message (it becomes the docstring and the file name)',
+      placeHolder: 'add email column to users',
+      validateInput: (value) => (value.trim() ? undefined : 'A message says what the revision does'),
+    });
+    if (message === undefined) return;
+    const heads = project.graph.heads;
+    const command: AlembicCommand = { command: 'revision', message: message.trim(), autogenerate };
+    if (heads.length > 1) {
+      const choice = await vscode.window.showWarningMessage(
+        `This project has ${heads.length} heads (${heads.map(shortId).join(', ')}). Alembic cannot add a revision on top of several heads.`,
+        { modal: true, detail: 'Merge the heads first, or choose the head the new revision follows.' },
+        'Merge Heads First',
+        'Choose a Head...',
+      );
+      if (choice === 'Merge Heads First') return this.mergeHeads(project);
+      if (choice !== 'Choose a Head...') return;
+      const head = await pickRevision(project, { title: 'The new revision follows...', filter: (r) => r.isHead });
+      if (!head) return;
+      (command as { head?: string }).head = head.id;
+    }
+    const before = new Set(project.revisionFiles);
+    const created = this.waitForNewRevisionFile(project, before);
+    const exitCode = await this.run(project, command);
+    if (exitCode !== undefined && exitCode !== 0) {
+      created.cancel();
+      void vscode.window.showErrorMessage(`alembic revision failed (exit code ${exitCode}): see the Alembic terminal.`);
+      return;
+    }
+    const file = await created.promise;
+    if (!file) return;
+    await vscode.window.showTextDocument(vscode.Uri.file(file));
+    if (autogenerate && upgradeIsEmpty(fs.readFileSync(file, 'utf8'))) await this.explainEmptyAutogenerate(project);
+  }
+
+  /** Resolves with the first revision file that was not there before (or undefined after a while). */
+  private waitForNewRevisionFile(project: Project, before: Set<string>): { promise: Promise<string | undefined>; cancel(): void } {
+    let cancel = (): void => undefined;
+    const promise = new Promise<string | undefined>((resolve) => {
+      const check = (): void => {
+        const current = this.registry.getProjects().find((p) => p.config.configFile === project.config.configFile && p.config.section === project.config.section);
+        const added = current?.revisionFiles.find((f) => !before.has(f));
+        if (added) finish(added);
+      };
+      const subscription = this.registry.onDidChange(check);
+      const timer = setTimeout(() => finish(undefined), NEW_FILE_TIMEOUT_MS);
+      const finish = (file: string | undefined): void => {
+        subscription.dispose();
+        clearTimeout(timer);
+        resolve(file);
+      };
+      cancel = () => finish(undefined);
+    });
+    return { promise, cancel: () => cancel() };
+  }
+
+  private async explainEmptyAutogenerate(project: Project): Promise<void> {
+    const envPy = project.config.scriptLocation ? path.join(project.config.scriptLocation, 'env.py') : undefined;
+    const choice = await vscode.window.showWarningMessage(
+      'Autogenerate found no changes: upgrade() is empty. If you changed models, the usual causes are: env.py does not import the models into target_metadata (or sets target_metadata = None), or the database URL points at another database.',
+      ...(envPy ? ['Open env.py'] : []),
+    );
+    if (choice === 'Open env.py' && envPy) await vscode.window.showTextDocument(vscode.Uri.file(envPy));
+  }
+
+  // ------------------------------------------------------------------ upgrade / downgrade / stamp
+
+  async upgradeHead(given?: Project): Promise<void> {
+    if (!this.requireTrust()) return;
+    const project = await this.project(given, 'Upgrade to Head');
+    if (!project) return;
+    const heads = project.graph.heads;
+    let target = 'head';
+    if (heads.length > 1) {
+      const choice = await vscode.window.showWarningMessage(
+        `This project has ${heads.length} heads: \`upgrade head\` would fail with "Multiple head revisions".`,
+        { modal: true, detail: `Heads: ${heads.map(shortId).join(', ')}.\nUpgrade all heads applies every branch; merging them first gives one line of history again.` },
+        'Upgrade All Heads',
+        'Merge Heads',
+      );
+      if (choice === 'Merge Heads') return this.mergeHeads(project);
+      if (choice !== 'Upgrade All Heads') return;
+      target = 'heads';
+    }
+    const state = await this.currentState(project);
+    const applying = state ? project.graph.heads.flatMap((h) => revisionsAppliedBy(project.graph, state, project.graph.get(h)!)) : [];
+    if (!(await this.confirmRemote(project, `Upgrade to ${target}`, applying, 'apply'))) return;
+    await this.run(project, { command: 'upgrade', revision: target });
+  }
+
+  async upgradeTo(target?: RevisionTarget): Promise<void> {
+    if (!this.requireTrust()) return;
+    const project = await this.project(target?.project, 'Upgrade to Revision...');
+    if (!project) return;
+    const state = await this.currentState(project);
+    const revision = target?.revision ?? (await pickRevision(project, { title: 'Upgrade to Revision...', database: state, filter: state ? (r) => revisionState(state, r) === 'pending' : undefined }));
+    if (!revision) return;
+    const applying = state ? revisionsAppliedBy(project.graph, state, revision) : [];
+    if (state && !applying.length) {
+      void vscode.window.showInformationMessage(`${shortId(revision.id)} is already applied.`);
+      return;
+    }
+    if (!(await this.confirmRemote(project, `Upgrade to ${shortId(revision.id)}`, applying, 'apply'))) return;
+    await this.run(project, { command: 'upgrade', revision: revision.id });
+  }
+
+  async downgradeOne(given?: Project): Promise<void> {
+    if (!this.requireTrust()) return;
+    const project = await this.project(given, 'Downgrade One Revision');
+    if (!project) return;
+    const state = await this.currentState(project);
+    if (!state || !state.current.length) {
+      void vscode.window.showInformationMessage(state ? 'The database is at base: there is nothing to downgrade.' : `The database state is unknown: ${this.database.get(project)?.message ?? 'see the status bar'}.`);
+      return;
+    }
+    let current = state.current[0];
+    if (state.current.length > 1) {
+      const picked = await pickRevision(project, { title: 'The database is at several heads: downgrade which one?', filter: (r) => state.current.includes(r), database: state });
+      if (!picked) return;
+      current = picked;
+    }
+    if (!(await this.confirmDowngrade(project, [current], current.down.length === 1 ? current.down[0] : 'base'))) return;
+    // `<rev>-1` names the branch to step back on, which plain `-1` cannot when there are several.
+    await this.run(project, { command: 'downgrade', revision: state.current.length > 1 ? `${current.id}-1` : '-1' });
+  }
+
+  async downgradeTo(target?: RevisionTarget): Promise<void> {
+    if (!this.requireTrust()) return;
+    const project = await this.project(target?.project, 'Downgrade to Revision...');
+    if (!project) return;
+    const state = await this.currentState(project);
+    if (!state) {
+      void vscode.window.showWarningMessage(`The database state is unknown, so Alembic Lens cannot say what a downgrade would revert: ${this.database.get(project)?.message ?? ''}`);
+      return;
+    }
+    const revision =
+      target?.revision ??
+      (await pickRevision(project, { title: 'Downgrade to Revision...', database: state, includeBase: true, filter: (r) => revisionState(state, r) !== 'pending' && !state.current.includes(r) }));
+    if (revision === undefined) return;
+    const reverted = revisionsRevertedBy(project.graph, state, revision);
+    if (!reverted.length) {
+      void vscode.window.showInformationMessage(`Nothing to revert: the database does not stand on anything above ${revision ? shortId(revision.id) : 'base'}.`);
+      return;
+    }
+    if (!(await this.confirmDowngrade(project, reverted, revision ? revision.id : 'base'))) return;
+    await this.run(project, { command: 'downgrade', revision: revision ? revision.id : 'base' });
+  }
+
+  async stamp(target?: RevisionTarget): Promise<void> {
+    if (!this.requireTrust()) return;
+    const project = await this.project(target?.project, 'Stamp Revision...');
+    if (!project) return;
+    const state = await this.currentState(project);
+    const revision = target?.revision ?? (await pickRevision(project, { title: 'Stamp Revision... (records a revision without running it)', database: state, includeBase: true }));
+    if (revision === undefined) return;
+    const status = this.database.get(project);
+    const from = state?.current.length ? state.current.map((r) => shortId(r.id)).join(', ') : state ? 'base' : 'unknown';
+    const to = revision ? `${shortId(revision.id)} (${revision.source.message})` : 'base';
+    const choice = await vscode.window.showWarningMessage(
+      `Stamp ${status?.database ?? 'the database'} as ${revision ? shortId(revision.id) : 'base'}?`,
+      {
+        modal: true,
+        detail: `Stamping rewrites the version table only: no migration runs, the schema is not changed.\nDatabase: ${status?.database ?? 'unknown'}\nRecorded now: ${from}\nWill record: ${to}`,
+      },
+      'Stamp',
+    );
+    if (choice !== 'Stamp') return;
+    await this.run(project, { command: 'stamp', revisions: [revision ? revision.id : 'base'] });
+  }
+
+  private async confirmDowngrade(project: Project, reverted: Revision[], target: string): Promise<boolean> {
+    const status = this.database.get(project);
+    const list = reverted.slice(0, 15).map((r) => `• ${shortId(r.id)}  ${r.source.message}`);
+    if (reverted.length > 15) list.push(`• ... and ${reverted.length - 15} more`);
+    const choice = await vscode.window.showWarningMessage(
+      `Downgrade ${status?.database ?? 'the database'} to ${target === 'base' ? 'base' : shortId(target)}?`,
+      {
+        modal: true,
+        detail: `This runs downgrade() of ${reverted.length} revision${reverted.length === 1 ? '' : 's'}; columns and tables they created are dropped with their data:\n${list.join('\n')}\n\nDatabase: ${status?.database ?? 'unknown'}${status?.source ? ` (${status.source})` : ''}`,
+      },
+      'Downgrade',
+    );
+    return choice === 'Downgrade';
+  }
+
+  /** Upgrades of a database on another machine ask first, naming the database and what runs. */
+  private async confirmRemote(project: Project, action: string, applying: Revision[], verb: string): Promise<boolean> {
+    const status = this.database.get(project);
+    if (!status || status.local !== false) return true;
+    const list = applying.slice(0, 15).map((r) => `• ${shortId(r.id)}  ${r.source.message}`);
+    const choice = await vscode.window.showWarningMessage(
+      `${action} on ${status.database}?`,
+      { modal: true, detail: `${status.database} is not on this machine.\nThis will ${verb} ${applying.length} revision${applying.length === 1 ? '' : 's'}:\n${list.join('\n')}` },
+      'Run',
+    );
+    return choice === 'Run';
+  }
+
+  // ------------------------------------------------------------------ merge, current, SQL
+
+  async mergeHeads(given?: Project): Promise<void> {
+    if (!this.requireTrust()) return;
+    const project = await this.project(given, 'Merge Heads');
+    if (!project) return;
+    const heads = project.graph.heads;
+    if (heads.length < 2) {
+      void vscode.window.showInformationMessage('This project has a single head: nothing to merge.');
+      return;
+    }
+    const message = await vscode.window.showInputBox({
+      title: `Merge ${heads.length} heads`,
+      prompt: 'The merge revision\'s message',
+      value: `merge ${heads.map(shortId).join(' and ')}`,
+      validateInput: (value) => (value.trim() ? undefined : 'A message is needed'),
+    });
+    if (message === undefined) return;
+    const created = this.waitForNewRevisionFile(project, new Set(project.revisionFiles));
+    const exitCode = await this.run(project, { command: 'merge', revisions: heads, message: message.trim() });
+    if (exitCode !== undefined && exitCode !== 0) {
+      created.cancel();
+      return;
+    }
+    const file = await created.promise;
+    if (file) await vscode.window.showTextDocument(vscode.Uri.file(file));
+  }
+
+  async showCurrent(given?: Project): Promise<void> {
+    if (!this.requireTrust()) return;
+    const project = await this.project(given, 'Show Current');
+    if (!project) return;
+    await this.run(project, { command: 'current', verbose: true });
+  }
+
+  /** Offline (`--sql`) upgrade from where the database is to a revision, formatted, in a SQL editor. */
+  async showUpgradeSql(target?: RevisionTarget): Promise<void> {
+    if (!this.requireTrust()) return;
+    const project = await this.project(target?.project, 'Show SQL for Upgrade...');
+    if (!project) return;
+    const state = await this.currentState(project);
+    const revision = target?.revision ?? (await pickRevision(project, { title: 'Show SQL for Upgrade to...', database: state, filter: state ? (r) => revisionState(state, r) === 'pending' : undefined }));
+    if (!revision) return;
+    const from = state && state.current.length === 1 ? state.current[0].id : undefined;
+    const range = from ? `${from}:${revision.id}` : revision.id;
+    const run = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `alembic upgrade ${range} --sql` },
+      () => runAlembicCaptured(this.interpreters, runnerProject(project, this.registry), { command: 'upgrade', revision: range, sql: true }),
+    );
+    if (run.exitCode !== 0) {
+      const detail = run.stderr.trim().split('\n').slice(-8).join('\n');
+      void vscode.window.showErrorMessage(`alembic upgrade --sql failed (exit code ${run.exitCode})`, { modal: true, detail: maskSecrets(detail) });
+      return;
+    }
+    const dialect = this.database.get(project)?.dialect;
+    const doc = await vscode.workspace.openTextDocument({ language: 'sql', content: formatOfflineSql(run.stdout, dialect) });
+    await vscode.window.showTextDocument(doc, { preview: false });
+  }
+}
+
+const FORMATTER_LANGUAGE: Record<string, 'sqlite' | 'postgresql' | 'mysql' | 'mariadb'> = {
+  sqlite: 'sqlite',
+  postgresql: 'postgresql',
+  mysql: 'mysql',
+  mariadb: 'mariadb',
+};
+
+/** Formats Alembic's offline SQL for reading; left as Alembic wrote it when the formatter cannot parse it. */
+export function formatOfflineSql(sql: string, dialect?: string): string {
+  try {
+    return formatSql(sql, { language: FORMATTER_LANGUAGE[dialect ?? ''] ?? 'sql', keywordCase: 'upper' });
+  } catch {
+    return sql;
+  }
+}

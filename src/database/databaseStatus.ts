@@ -1,0 +1,202 @@
+// Where each project's database stands: read straight from its version table (knex), or, when the URL
+// cannot be known statically or the driver does not load, by asking `alembic current`. Refreshed when an
+// Alembic command ends, when the SQLite file appears or changes, when .env changes, and on demand.
+// Nothing here connects to a database or runs Python in an untrusted workspace.
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { databaseState, DatabaseState, describeDatabase, isLocalDatabase, maskSecrets, parseDatabaseUrl, Project, resolveDatabaseUrl } from '../core';
+import { currentFromAlembicOutput, readDatabaseRevisions } from '../core/versionTable';
+import { ProjectRegistry } from '../projects/projectRegistry';
+import { runAlembicCaptured } from '../runner/alembicProcess';
+import { AlembicUnavailableError } from '../runner/alembicTerminal';
+import { InterpreterService } from '../runner/interpreter';
+import { loadProjectEnv } from '../runner/projectEnv';
+import { Disposable } from '../util/disposable';
+import { runnerProject } from './runnerProject';
+
+export type DatabaseStatusKind =
+  | 'checking'
+  | 'ok'
+  | 'no-database'
+  | 'no-version-table'
+  | 'unreachable'
+  | 'unknown'
+  | 'untrusted';
+
+export interface ProjectDatabaseStatus {
+  kind: DatabaseStatusKind;
+  /** The version table's rows (kind 'ok'). */
+  revisions?: string[];
+  /** "SQLite app.db", "PostgreSQL app on db.example.com": never a password. */
+  database?: string;
+  /** Where the answer came from: "DATABASE_URL from .env", "alembic.ini", "alembic current". */
+  source?: string;
+  /** Why the status is not 'ok', for tooltips. */
+  message?: string;
+  /** sqlite | postgresql | mysql | ..., for the SQL formatter. */
+  dialect?: string;
+  /** True for SQLite files and servers on this machine: no extra confirmation for them. */
+  local?: boolean;
+}
+
+const DEBOUNCE_MS = 300;
+
+export class DatabaseStatusService extends Disposable {
+  private readonly statuses = new Map<Project, ProjectDatabaseStatus>();
+  private readonly reads = new Map<Project, Promise<void>>();
+  private readonly watchers = new Map<Project, vscode.Disposable>();
+  private readonly timers = new Map<Project, NodeJS.Timeout>();
+  private readonly changeEmitter = this.register(new vscode.EventEmitter<void>());
+  readonly onDidChange = this.changeEmitter.event;
+
+  constructor(
+    private readonly registry: ProjectRegistry,
+    private readonly interpreters: InterpreterService,
+  ) {
+    super();
+    this.register(registry.onDidChange(() => this.projectsChanged()));
+    this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.refreshAll()));
+    this.register(vscode.window.onDidChangeWindowState((e) => e.focused && this.refreshAll()));
+    this.register(vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('alembic') && this.refreshAll()));
+    const envWatcher = this.register(vscode.workspace.createFileSystemWatcher('**/.env'));
+    for (const event of [envWatcher.onDidCreate, envWatcher.onDidChange, envWatcher.onDidDelete]) {
+      this.register(event((uri) => this.forProjectsIn(path.dirname(uri.fsPath), (p) => this.scheduleRefresh(p))));
+    }
+    this.register({
+      dispose: () => {
+        for (const w of this.watchers.values()) w.dispose();
+        for (const t of this.timers.values()) clearTimeout(t);
+      },
+    });
+  }
+
+  get(project: Project): ProjectDatabaseStatus | undefined {
+    return this.statuses.get(project);
+  }
+
+  /** The database status combined with the project's graph: current, applied, pending. */
+  stateOf(project: Project): DatabaseState | undefined {
+    const status = this.statuses.get(project);
+    if (status?.kind === 'ok') return databaseState(project.graph, status.revisions ?? []);
+    if (status?.kind === 'no-database' || status?.kind === 'no-version-table') return databaseState(project.graph, []);
+    return undefined;
+  }
+
+  refreshAll(): Promise<void> {
+    return Promise.all(this.registry.getProjects().map((p) => this.refresh(p))).then(() => undefined);
+  }
+
+  /** Reads the project's database again; concurrent calls share one read. */
+  refresh(project: Project): Promise<void> {
+    const running = this.reads.get(project);
+    if (running) return running;
+    const read = this.read(project).finally(() => this.reads.delete(project));
+    this.reads.set(project, read);
+    return read;
+  }
+
+  /**
+   * After an Alembic command: read again now, and, when the command was typed without shell
+   * integration (its end is unknown), a few more times while it may still be running.
+   */
+  refreshAfterCommand(project: Project, endUnknown: boolean): void {
+    void this.refresh(project);
+    if (!endUnknown) return;
+    for (const delay of [2000, 5000, 15000]) {
+      const timer = setTimeout(() => void this.refresh(project), delay);
+      this.register({ dispose: () => clearTimeout(timer) });
+    }
+  }
+
+  private scheduleRefresh(project: Project): void {
+    clearTimeout(this.timers.get(project));
+    this.timers.set(project, setTimeout(() => void this.refresh(project), DEBOUNCE_MS));
+  }
+
+  private forProjectsIn(folder: string, action: (project: Project) => void): void {
+    for (const project of this.registry.getProjects()) if (path.dirname(project.config.configFile) === folder) action(project);
+  }
+
+  private projectsChanged(): void {
+    const projects = new Set(this.registry.getProjects());
+    for (const project of [...this.statuses.keys()]) {
+      if (projects.has(project)) continue;
+      this.statuses.delete(project);
+      this.watchers.get(project)?.dispose();
+      this.watchers.delete(project);
+    }
+    for (const project of projects) if (!this.statuses.has(project)) void this.refresh(project);
+    this.changeEmitter.fire();
+  }
+
+  private set(project: Project, status: ProjectDatabaseStatus): void {
+    this.statuses.set(project, status);
+    this.changeEmitter.fire();
+  }
+
+  private async read(project: Project): Promise<void> {
+    if (!vscode.workspace.isTrusted) {
+      this.set(project, { kind: 'untrusted', message: 'In an untrusted workspace Alembic Lens connects to no database and runs no Python.' });
+      return;
+    }
+    if (!this.statuses.has(project)) this.set(project, { kind: 'checking' });
+    const folder = path.dirname(project.config.configFile);
+    const settingUrl = vscode.workspace.getConfiguration('alembic', vscode.Uri.file(folder)).get<string>('databaseUrl', '');
+    const { env: dotenv, file: dotenvFile } = await loadProjectEnv(folder);
+    const resolved = resolveDatabaseUrl({ config: project.config, processEnv: process.env, dotenv, settingUrl });
+    if (resolved.url) {
+      const parsed = parseDatabaseUrl(resolved.url, folder);
+      const describe = { database: describeDatabase(resolved.url, folder), source: sourceLabel(resolved.source, dotenvFile), local: isLocalDatabase(resolved.url, folder), dialect: parsed.ok ? parsed.url.kind : undefined };
+      if (parsed.ok && parsed.url.sqliteFile) this.watchSqliteFile(project, parsed.url.sqliteFile);
+      const result = await readDatabaseRevisions(resolved.url, { cwd: folder, versionTable: resolved.versionTable, schema: resolved.versionTableSchema });
+      switch (result.status) {
+        case 'ok':
+          return this.set(project, { kind: 'ok', revisions: result.revisions, ...describe });
+        case 'no-database':
+        case 'no-version-table':
+          return this.set(project, { kind: result.status, ...describe });
+        case 'unreachable':
+          return this.set(project, { kind: 'unreachable', message: maskSecrets(result.message, resolved.url), ...describe });
+        case 'unsupported':
+          return this.askAlembic(project, `${result.message} Asked \`alembic current\` instead.`, describe);
+      }
+    }
+    return this.askAlembic(project, resolved.unresolved ?? 'The database URL is not readable without running Python.', {});
+  }
+
+  /** The fallback: `alembic current` with the project's interpreter, as the user would run it. */
+  private async askAlembic(project: Project, why: string, describe: Partial<ProjectDatabaseStatus>): Promise<void> {
+    try {
+      const run = await runAlembicCaptured(this.interpreters, runnerProject(project, this.registry), { command: 'current' }, 30000);
+      if (run.exitCode !== 0) {
+        const last = run.stderr.trim().split('\n').filter((l) => l.trim()).pop() ?? `exit code ${run.exitCode}`;
+        return this.set(project, { ...describe, kind: 'unreachable', source: 'alembic current', message: maskSecrets(`${why} \`alembic current\` failed: ${last}`) });
+      }
+      const revisions = currentFromAlembicOutput(run.stdout);
+      this.set(project, { ...describe, kind: 'ok', revisions, source: 'alembic current', message: why });
+    } catch (err) {
+      const message = err instanceof AlembicUnavailableError ? err.message : (err as Error).message;
+      this.set(project, { ...describe, kind: 'unknown', message: `${why} ${maskSecrets(message)}` });
+    }
+  }
+
+  /** A fresh clone has no SQLite file until the first upgrade: notice when it appears or changes. */
+  private watchSqliteFile(project: Project, file: string): void {
+    const key = `${project.config.configFile}:${file}`;
+    const existing = this.watchers.get(project) as (vscode.Disposable & { key?: string }) | undefined;
+    if (existing?.key === key) return;
+    existing?.dispose();
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(path.dirname(file)), path.basename(file)));
+    const refresh = (): void => this.scheduleRefresh(project);
+    const subscriptions = [watcher, watcher.onDidCreate(refresh), watcher.onDidChange(refresh), watcher.onDidDelete(refresh)];
+    this.watchers.set(project, Object.assign(vscode.Disposable.from(...subscriptions), { key }));
+  }
+}
+
+function sourceLabel(source: string | undefined, dotenvFile: string | undefined): string | undefined {
+  if (!source) return undefined;
+  if (source.startsWith('env:')) return `${source.slice(4)} from the environment`;
+  if (source.startsWith('dotenv:')) return `${source.slice(7)} from ${dotenvFile ? path.basename(dotenvFile) : '.env'}`;
+  if (source === 'setting') return 'the setting alembic.databaseUrl';
+  return source;
+}

@@ -1,0 +1,68 @@
+// The status bar item: where the database of the active project stands, one click from the actions.
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { Project } from '../core';
+import { DatabaseStatusService } from '../database/databaseStatus';
+import { ProjectRegistry } from '../projects/projectRegistry';
+import { pickProject } from '../commands/revisionPicker';
+import { Disposable } from '../util/disposable';
+import { describeDatabaseStatus } from './revisionsTree';
+
+export class DatabaseStatusBar extends Disposable {
+  private readonly item = this.register(vscode.window.createStatusBarItem('alembic.status', vscode.StatusBarAlignment.Left, 50));
+
+  constructor(
+    private readonly registry: ProjectRegistry,
+    private readonly database: DatabaseStatusService,
+  ) {
+    super();
+    this.item.name = 'Alembic Database';
+    this.item.command = 'alembic.status.actions';
+    this.register(registry.onDidChange(() => this.update()));
+    this.register(database.onDidChange(() => this.update()));
+    this.register(vscode.window.onDidChangeActiveTextEditor(() => this.update()));
+    this.register(vscode.commands.registerCommand('alembic.status.actions', (arg?: { project?: Project }) => this.showActions(arg?.project)));
+    this.update();
+  }
+
+  /** The project of the active editor's file, else the first one. */
+  private activeProject(): Project | undefined {
+    const projects = this.registry.getProjects();
+    const file = vscode.window.activeTextEditor?.document.uri.fsPath;
+    return (file && projects.find((p) => p.ownsRevisionFile(file) || file.startsWith(path.dirname(p.config.configFile) + path.sep))) || projects[0];
+  }
+
+  private update(): void {
+    const project = this.activeProject();
+    if (!project) {
+      this.item.hide();
+      return;
+    }
+    const status = this.database.get(project);
+    const described = describeDatabaseStatus(status, this.database.stateOf(project));
+    const prefix = this.registry.getProjects().length > 1 ? `Alembic (${project.name})` : 'Alembic';
+    this.item.text = `$(${described.icon}) ${prefix}: ${described.text}`;
+    this.item.tooltip = [status?.database, status?.source && `read via ${status.source}`, status?.message, 'Click for Alembic actions'].filter(Boolean).join('\n');
+    this.item.backgroundColor = status?.kind === 'unreachable' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    this.item.show();
+  }
+
+  private async showActions(given?: Project): Promise<void> {
+    const project = given ?? (await pickProject(this.registry.getProjects(), 'Alembic'));
+    if (!project) return;
+    const state = this.database.stateOf(project);
+    const actions: Array<vscode.QuickPickItem & { command: string }> = [
+      { label: '$(arrow-up) Upgrade to Head', description: state?.pending.length ? `${state.pending.length} pending` : undefined, command: 'alembic.upgrade.head' },
+      { label: '$(arrow-down) Downgrade One Revision', command: 'alembic.downgrade.one' },
+      { label: '$(sparkle) Generate Revision (autogenerate)', command: 'alembic.revision.autogenerate' },
+      { label: '$(new-file) New Empty Revision', command: 'alembic.revision.new' },
+      { label: '$(file-code) Show SQL for Upgrade...', command: 'alembic.sql.upgrade' },
+      { label: '$(info) Show Current', command: 'alembic.current.show' },
+      { label: '$(bookmark) Stamp Revision...', command: 'alembic.stamp' },
+      { label: '$(refresh) Refresh', command: 'alembic.refresh' },
+    ];
+    if (project.graph.heads.length > 1) actions.unshift({ label: '$(git-merge) Merge Heads', description: `${project.graph.heads.length} heads`, command: 'alembic.merge.heads' });
+    const picked = await vscode.window.showQuickPick(actions, { title: `Alembic: ${project.name}`, placeHolder: this.item.text.replace(/^\$\([^)]+\)\s*/, '') });
+    if (picked) await vscode.commands.executeCommand(picked.command, { project });
+  }
+}
