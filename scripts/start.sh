@@ -52,6 +52,18 @@ extra=()
 [ -n "${ALEMBIC_LENS_NO_TRUST:-}" ] && extra+=(--disable-workspace-trust)
 t0=$(harness_now)
 harness_start_server "$STATE" "$FOLDER" "${extra[@]}" || exit 1
+# The extension finds Python like it does for users (Python extension, .venv, PATH...). On this kind of
+# machine the Python with Alembic is Debian's, which PATH may shadow (pyenv): point the profile at it
+# unless the user chose an interpreter already.
+settings="$STATE/user-data/User/settings.json"
+if /usr/bin/python3 -c 'import alembic' 2>/dev/null && ! python3 -c 'import alembic' 2>/dev/null && [ -f "$settings" ]; then
+  node -e '
+    const fs = require("fs"); const file = process.argv[1];
+    const s = JSON.parse(fs.readFileSync(file, "utf8"));
+    if (!s["alembic.pythonPath"]) { s["alembic.pythonPath"] = "/usr/bin/python3"; fs.writeFileSync(file, JSON.stringify(s, null, 2)); console.log("[start] alembic.pythonPath = /usr/bin/python3 (the Python that has Alembic here)"); }
+  ' "$settings"
+fi
+
 URL="$(harness_workbench_url "$HARNESS_BASE_URL" "$FOLDER" "$ROOT")"
 
 cat <<EOF
