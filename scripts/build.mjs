@@ -7,10 +7,11 @@ import path from 'node:path';
 const production = process.argv.includes('--production');
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 
-// Native or optional modules stay outside the bundle: `vscode` is provided by the host,
-// better-sqlite3 ships its .node file, and knex's other dialect drivers are loaded lazily.
+// Outside the bundle: `vscode` (provided by the host), better-sqlite3 (ships its native .node file
+// in node_modules), and the knex dialect drivers alembic-lens does not use. pg and mysql2 are plain
+// JavaScript and are bundled, so the .vsix needs no node_modules for them.
 const external = [
-  'vscode', 'better-sqlite3', 'pg', 'pg-query-stream', 'pg-native', 'mysql', 'mysql2', 'mariadb', 'sqlite3',
+  'vscode', 'better-sqlite3', 'pg-query-stream', 'pg-native', 'mysql', 'mariadb', 'sqlite3',
   'oracledb', 'tedious', 'mocha', 'playwright-core',
 ];
 

@@ -3,7 +3,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { format as formatSql } from 'sql-formatter';
 import {
   AlembicCommand,
   DatabaseState,
@@ -367,7 +366,7 @@ export class AlembicCommands extends Disposable {
       return;
     }
     const dialect = this.database.get(project)?.dialect;
-    const doc = await vscode.workspace.openTextDocument({ language: 'sql', content: formatOfflineSql(run.stdout, dialect) });
+    const doc = await vscode.workspace.openTextDocument({ language: 'sql', content: await formatOfflineSql(run.stdout, dialect) });
     await vscode.window.showTextDocument(doc, { preview: false });
   }
 }
@@ -380,9 +379,10 @@ const FORMATTER_LANGUAGE: Record<string, 'sqlite' | 'postgresql' | 'mysql' | 'ma
 };
 
 /** Formats Alembic's offline SQL for reading; left as Alembic wrote it when the formatter cannot parse it. */
-export function formatOfflineSql(sql: string, dialect?: string): string {
+export async function formatOfflineSql(sql: string, dialect?: string): Promise<string> {
   try {
-    return formatSql(sql, { language: FORMATTER_LANGUAGE[dialect ?? ''] ?? 'sql', keywordCase: 'upper' });
+    const { format } = await import('sql-formatter');
+    return format(sql, { language: FORMATTER_LANGUAGE[dialect ?? ''] ?? 'sql', keywordCase: 'upper' });
   } catch {
     return sql;
   }

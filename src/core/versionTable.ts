@@ -4,7 +4,7 @@
 // (`alembic current`, whose output `currentFromAlembicOutput` reads).
 import * as fs from 'fs';
 import * as path from 'path';
-import knexFactory, { Knex } from 'knex';
+import type { Knex } from 'knex';
 import { DatabaseUrl, maskSecrets, parseDatabaseUrl } from './databaseUrl';
 
 export type DatabaseRevisions =
@@ -70,6 +70,9 @@ export async function readDatabaseRevisions(url: string, options: ReadRevisionsO
 
   let db: Knex | undefined;
   try {
+    // Loaded on first use: knex and its drivers are most of the extension's code, and activation
+    // should not pay for them.
+    const { default: knexFactory } = await import('knex');
     db = knexFactory(config);
   } catch (err) {
     return { status: 'unsupported', message: driverMessage(err, u) };
@@ -92,11 +95,11 @@ async function selectRevisions(db: Knex, table: string, schema: string | undefin
     const rows: Array<{ version_num: unknown }> = await query;
     return { status: 'ok', revisions: rows.map((r) => String(r.version_num)) };
   } catch (err) {
-    return classify(err, u);
+    return classify(err, u, schema);
   }
 }
 
-function classify(err: unknown, u: DatabaseUrl): DatabaseRevisions {
+function classify(err: unknown, u: DatabaseUrl, schema: string | undefined): DatabaseRevisions {
   const e = err as { code?: string; errno?: number; message?: string };
   const code = String(e?.code ?? '');
   const message = String(e?.message ?? err);
@@ -105,11 +108,10 @@ function classify(err: unknown, u: DatabaseUrl): DatabaseRevisions {
   if (code === '42P01' || code === '3F000' || code === 'ER_NO_SUCH_TABLE' || e?.errno === 1146 || /no such table/i.test(message)) {
     return { status: 'no-version-table' };
   }
-  // PostgreSQL 3D000 / MySQL 1049: the server answers, the database is not there.
-  if (code === '3D000' || code === 'ER_BAD_DB_ERROR' || e?.errno === 1049) return { status: 'no-database' };
-  if (u.kind === 'mysql' || u.kind === 'mariadb') {
-    // MySQL has no schema level: an unknown `version_table_schema` is an unknown database.
-    if (/Unknown database/i.test(message)) return { status: 'no-version-table' };
+  // PostgreSQL 3D000 / MySQL 1049: the server answers, the database is not there. In MySQL a
+  // `version_table_schema` is a database too: when it is the one missing, the table is.
+  if (code === '3D000' || code === 'ER_BAD_DB_ERROR' || e?.errno === 1049) {
+    return schema && message.includes(`'${schema}'`) ? { status: 'no-version-table' } : { status: 'no-database' };
   }
   return { status: 'unreachable', message: shortMessage(message, code, u) };
 }
