@@ -120,7 +120,7 @@ export class AlembicCommands extends Disposable {
     });
     if (message === undefined) return;
     const heads = project.graph.heads;
-    const command: AlembicCommand = { command: 'revision', message: message.trim(), autogenerate };
+    let head: string | undefined;
     if (heads.length > 1) {
       const choice = await vscode.window.showWarningMessage(
         `This project has ${heads.length} heads (${heads.map(shortId).join(', ')}). Alembic cannot add a revision on top of several heads.`,
@@ -130,10 +130,11 @@ export class AlembicCommands extends Disposable {
       );
       if (choice === 'Merge Heads First') return this.mergeHeads(project);
       if (choice !== 'Choose a Head...') return;
-      const head = await pickRevision(project, { title: 'The new revision follows...', filter: (r) => r.isHead });
-      if (!head) return;
-      (command as { head?: string }).head = head.id;
+      const picked = await pickRevision(project, { title: 'The new revision follows...', filter: (r) => r.isHead });
+      if (!picked) return;
+      head = picked.id;
     }
+    const command: AlembicCommand = { command: 'revision', message: message.trim(), autogenerate, head };
     const before = new Set(project.revisionFiles);
     const created = this.waitForNewRevisionFile(project, before);
     const exitCode = await this.run(project, command);
@@ -234,9 +235,12 @@ export class AlembicCommands extends Disposable {
       if (!picked) return;
       current = picked;
     }
-    if (!(await this.confirmDowngrade(project, [current], current.down.length === 1 ? current.down[0] : 'base'))) return;
-    // `<rev>-1` names the branch to step back on, which plain `-1` cannot when there are several.
-    await this.run(project, { command: 'downgrade', revision: state.current.length > 1 ? `${current.id}-1` : '-1' });
+    // Plain `-1` is what users type; with several current revisions `<rev>-1` keeps the step on that
+    // branch; from a merge point `-1` is ambiguous to Alembic, so step to one parent explicitly (that
+    // reverts the merge alone: the other parent stays applied).
+    const target = state.current.length > 1 ? `${current.id}-1` : current.isMergePoint ? current.down[0] : '-1';
+    if (!(await this.confirmDowngrade(project, [current], current.down[0] ?? 'base'))) return;
+    await this.run(project, { command: 'downgrade', revision: target });
   }
 
   async downgradeTo(target?: RevisionTarget): Promise<void> {

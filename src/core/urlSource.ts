@@ -129,6 +129,8 @@ interface ClassDef {
 
 interface ModuleIndex {
   file: string;
+  /** Where Python would stop with a SyntaxError: the code after it is not read. */
+  syntaxError?: { message: string; line: number };
   /** Dotted package of the module, for relative imports ('' for env.py). */
   packageDir: string;
   depth: number;
@@ -148,7 +150,7 @@ const COMPOUND = new Set(['if', 'elif', 'else', 'for', 'while', 'try', 'except',
 function indexModule(text: string, file: string, depth: number): ModuleIndex {
   const source = tokenizePython(text);
   const moduleScope: Scope = { kind: 'module', bindings: new Map(), subscripts: [] };
-  const mod: ModuleIndex = { file, packageDir: path.dirname(file), depth, scope: moduleScope, lines: [] };
+  const mod: ModuleIndex = { file, packageDir: path.dirname(file), depth, scope: moduleScope, lines: [], syntaxError: source.error };
   const stack: Block[] = [{ indent: -1, scope: moduleScope, conditional: false, inExcept: false }];
   const functions = new Map<Scope, FunctionDef>();
   let decorators: PyExpr[] = [];
@@ -988,6 +990,9 @@ function valKey(v: Val): string {
 export function findUrlSource(envPyText: string, options: UrlSourceOptions): UrlSource {
   const analyzer = new Analyzer(options);
   const mod = indexModule(envPyText, path.resolve(options.envPyPath), 0);
+  if (mod.syntaxError) {
+    return { kind: 'computed', detail: `env.py does not parse: ${mod.syntaxError.message} at line ${mod.syntaxError.line}`, where: { file: mod.file, line: mod.syntaxError.line } };
+  }
 
   const engines: Val[] = [];
   const configureUrls: Val[] = [];
@@ -1179,9 +1184,12 @@ export function resolveDatabaseUrl(input: ResolveUrlInput): ResolvedUrl {
       };
       const apply = (url: string): string => (found.replace ?? []).reduce((u, [a, b]) => u.split(a).join(b), url);
       const fromEnv = lookup(input.processEnv);
-      if (fromEnv) return { ...base, url: apply(fromEnv[1]), source: `env:${fromEnv[0]}` };
-      const fromDotenv = lookup(input.dotenv);
-      if (fromDotenv) return { ...base, url: apply(fromDotenv[1]), source: `dotenv:${fromDotenv[0]}` };
+      const hit = fromEnv ?? lookup(input.dotenv);
+      if (hit) {
+        const [name, value] = hit;
+        if (!value.trim()) return { ...base, unresolved: `${name} is set but empty (${fromEnv ? 'environment' : '.env'}).` };
+        return { ...base, url: apply(value), source: fromEnv ? `env:${name}` : `dotenv:${name}` };
+      }
       if (found.fallback === 'ini') return fromIni();
       if (found.fallback === 'computed') {
         return { ...base, unresolved: `${found.variable} is not set, and env.py's default for it is computed${found.where ? ` (${path.basename(found.where.file)}:${found.where.line})` : ''}.` };

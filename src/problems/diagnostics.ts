@@ -10,8 +10,15 @@ const SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {
   info: vscode.DiagnosticSeverity.Information,
 };
 
+/** Problems another feature finds (lint, models), published in the same collection. */
+export interface ProblemSource {
+  problems(): readonly Problem[];
+  readonly onDidChange: vscode.Event<void>;
+}
+
 export class ProblemDiagnostics extends Disposable {
   private readonly collection = this.register(vscode.languages.createDiagnosticCollection('alembic'));
+  private readonly sources: ProblemSource[] = [];
 
   constructor(private readonly registry: ProjectRegistry) {
     super();
@@ -19,9 +26,21 @@ export class ProblemDiagnostics extends Disposable {
     this.publish();
   }
 
+  /** Adds the problems of another feature; they are published again whenever `source` fires. */
+  addSource(source: ProblemSource): vscode.Disposable {
+    this.sources.push(source);
+    const subscription = source.onDidChange(() => this.publish());
+    this.publish();
+    return new vscode.Disposable(() => {
+      subscription.dispose();
+      const index = this.sources.indexOf(source);
+      if (index >= 0) this.sources.splice(index, 1);
+    });
+  }
+
   /** Every problem currently known, across projects. */
   allProblems(): Problem[] {
-    return this.registry.getProjects().flatMap((p) => p.problems);
+    return [...this.registry.getProjects().flatMap((p) => p.problems), ...this.sources.flatMap((s) => s.problems())];
   }
 
   private publish(): void {

@@ -11,12 +11,20 @@ export type RevisionsNode =
   | { kind: 'project'; project: Project }
   | { kind: 'database'; project: Project }
   | { kind: 'heads'; project: Project }
-  | { kind: 'revision'; project: Project; revision: Revision };
+  | { kind: 'revision'; project: Project; revision: Revision }
+  | { kind: 'extra'; project: Project; item: vscode.TreeItem };
+
+/** Items another feature adds under a project's database line (e.g. "Models changed since the last revision"). */
+export interface RevisionsExtraItems {
+  extraItems(project: Project): vscode.TreeItem[];
+  readonly onDidChange: vscode.Event<void>;
+}
 
 export class RevisionsTreeProvider extends Disposable implements vscode.TreeDataProvider<RevisionsNode> {
   private readonly changeEmitter = this.register(new vscode.EventEmitter<void>());
   readonly onDidChangeTreeData = this.changeEmitter.event;
   private readonly ordered = new WeakMap<object, Revision[]>();
+  private readonly extras: RevisionsExtraItems[] = [];
 
   constructor(
     private readonly registry: ProjectRegistry,
@@ -25,6 +33,18 @@ export class RevisionsTreeProvider extends Disposable implements vscode.TreeData
     super();
     this.register(registry.onDidChange(() => this.changeEmitter.fire()));
     this.register(database.onDidChange(() => this.changeEmitter.fire()));
+  }
+
+  /** Adds items below each project's database line; they update when `source` fires. */
+  addExtraItems(source: RevisionsExtraItems): vscode.Disposable {
+    this.extras.push(source);
+    const subscription = source.onDidChange(() => this.changeEmitter.fire());
+    this.changeEmitter.fire();
+    return new vscode.Disposable(() => {
+      subscription.dispose();
+      const index = this.extras.indexOf(source);
+      if (index >= 0) this.extras.splice(index, 1);
+    });
   }
 
   getChildren(node?: RevisionsNode): RevisionsNode[] {
@@ -43,12 +63,15 @@ export class RevisionsTreeProvider extends Disposable implements vscode.TreeData
         return headsWarningItem(node.project);
       case 'revision':
         return revisionItem(node.project, node.revision, this.database.stateOf(node.project));
+      case 'extra':
+        return node.item;
     }
   }
 
   private projectChildren(project: Project): RevisionsNode[] {
     const top: RevisionsNode[] = [{ kind: 'database', project }];
     if (project.graph.heads.length > 1) top.push({ kind: 'heads', project });
+    for (const source of this.extras) for (const item of source.extraItems(project)) top.push({ kind: 'extra', project, item });
     return [...top, ...this.orderedRevisions(project).map((revision): RevisionsNode => ({ kind: 'revision', project, revision }))];
   }
 

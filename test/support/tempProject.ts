@@ -13,9 +13,17 @@ export interface RevisionSpec {
   createDate?: string;
 }
 
+const created: string[] = [];
+// Temporary projects live as long as the test process: removed when it exits.
+process.on('exit', () => {
+  for (const dir of created) fs.rmSync(dir, { recursive: true, force: true });
+});
+
 export function tempDir(prefix = 'alembic-lens-'): string {
   // Real path: version locations are reported with links resolved, as current Alembic does.
-  return fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), prefix)));
+  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), prefix)));
+  created.push(dir);
+  return dir;
 }
 
 function pyValue(value: string | string[] | null | undefined): string {
