@@ -3,10 +3,10 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { RevisionFileResult } from './revisionFile';
+import { messageOf, RevisionFileResult } from './revisionFile';
 
 /** Bump when the parser's output changes shape or meaning: old caches are then ignored. */
-const FORMAT = 1;
+const FORMAT = 2;
 /**
  * A file modified this recently may be modified again within the same mtime tick without its size
  * changing (git calls this "racily clean"): such files are parsed again next time, not cached.
@@ -14,6 +14,9 @@ const FORMAT = 1;
 const RACY_MS = 2000;
 /** Caches of projects whose config file is gone are removed once there are more than this many. */
 const MAX_CACHES = 32;
+
+/** On disk: `[size, mtimeMs, ino, result]`, the result without what the key already says (paths, message). */
+type StoredEntry = [number, number, number, RevisionFileResult];
 
 interface Entry {
   size: number;
@@ -24,6 +27,8 @@ interface Entry {
 
 export class ParseCache {
   private entries = new Map<string, Entry>();
+  /** Entries as read from disk, turned into Entry objects when first asked for. */
+  private stored: Record<string, StoredEntry> = {};
   private dirty = false;
   private readonly file: string;
 
@@ -32,7 +37,7 @@ export class ParseCache {
     this.file = path.join(cacheDir, `revisions-${createHash('sha1').update(key).digest('hex').slice(0, 16)}.json`);
     try {
       const data = JSON.parse(fs.readFileSync(this.file, 'utf8'));
-      if (data.format === FORMAT) this.entries = new Map(Object.entries(data.entries));
+      if (data.format === FORMAT) this.stored = data.entries;
     } catch {
       // no cache yet, or an unreadable one: start empty
     }
@@ -46,12 +51,21 @@ export class ParseCache {
     } catch {
       return parse();
     }
-    const hit = this.entries.get(file);
+    const hit = this.entries.get(file) ?? this.restore(file);
     if (hit && hit.size === stat.size && hit.mtimeMs === stat.mtimeMs && hit.ino === stat.ino) return hit.result;
     const result = parse();
     this.entries.set(file, { size: stat.size, mtimeMs: stat.mtimeMs, ino: stat.ino, result });
     this.dirty = true;
     return result;
+  }
+
+  private restore(file: string): Entry | undefined {
+    const stored = this.stored[file];
+    if (!stored) return undefined;
+    const [size, mtimeMs, ino, result] = stored;
+    const entry: Entry = { size, mtimeMs, ino, result: expand(file, result) };
+    this.entries.set(file, entry);
+    return entry;
   }
 
   /** Replaces a file's cached result (after a further check), keeping its stat. */
@@ -65,6 +79,8 @@ export class ParseCache {
   /** Writes the cache for the files still present (atomically); failures only cost speed. */
   save(present: Iterable<string>): void {
     const keep = new Set(present);
+    for (const file of keep) if (!this.entries.has(file)) this.restore(file);
+    if (Object.keys(this.stored).some((file) => !keep.has(file))) this.dirty = true;
     for (const file of this.entries.keys()) {
       if (!keep.has(file)) {
         this.entries.delete(file);
@@ -73,7 +89,10 @@ export class ParseCache {
     }
     if (!this.dirty) return;
     const settled = Date.now() - RACY_MS;
-    const entries = Object.fromEntries([...this.entries].filter(([, entry]) => entry.mtimeMs < settled));
+    const entries: Record<string, StoredEntry> = {};
+    for (const [file, entry] of this.entries) {
+      if (entry.mtimeMs < settled) entries[file] = [entry.size, entry.mtimeMs, entry.ino, compact(entry.result)];
+    }
     try {
       fs.mkdirSync(this.cacheDir, { recursive: true });
       const tmp = `${this.file}.${process.pid}.tmp`;
@@ -111,4 +130,20 @@ function readHead(file: string, bytes: number): string {
   } finally {
     fs.closeSync(fd);
   }
+}
+
+function compact(result: RevisionFileResult): RevisionFileResult {
+  return {
+    ...result,
+    source: result.source && { ...result.source, path: '', message: '' },
+    problems: result.problems.map((p) => ({ ...p, path: '' })),
+  };
+}
+
+function expand(file: string, result: RevisionFileResult): RevisionFileResult {
+  return {
+    ...result,
+    source: result.source && { ...result.source, path: file, message: messageOf(result.source.longdoc) },
+    problems: result.problems.map((p) => ({ ...p, path: file })),
+  };
 }

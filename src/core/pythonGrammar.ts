@@ -1,6 +1,14 @@
 // A full-grammar syntax check of Python source (Lezer's Python grammar), for the errors the fast
 // module reader does not look for, such as `x = = 1` or a missing colon inside a function body.
-import { parser } from '@lezer/python';
+type LRParser = (typeof import('@lezer/python'))['parser'];
+
+// Loaded on first use: command-line runs that never check grammar should not pay for the parser.
+let parser: LRParser | undefined;
+function pythonParser(): LRParser {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  parser ??= (require('@lezer/python') as typeof import('@lezer/python')).parser;
+  return parser;
+}
 
 export interface GrammarError {
   line: number;
@@ -9,7 +17,7 @@ export interface GrammarError {
 
 export function findGrammarError(text: string): GrammarError | undefined {
   let errorAt = -1;
-  parser.parse(text).iterate({
+  pythonParser().parse(text).iterate({
     enter(node) {
       if (errorAt >= 0) return false;
       if (node.type.isError) {

@@ -123,7 +123,7 @@ export function readRevisionFile(filePath: string, text: string): RevisionFileRe
       downRevisions,
       dependsOn: depends.values.filter((d) => d !== revision),
       branchLabels: labels.values,
-      message: longdoc.split('\n\n')[0],
+      message: messageOf(longdoc),
       longdoc,
       createDate,
       path: filePath,
@@ -158,4 +158,9 @@ function toStrings(value: PyValue, allowSequence: boolean): string[] | undefined
     return out;
   }
   return undefined;
+}
+
+/** Alembic's `doc`: the first paragraph of the stripped docstring. */
+export function messageOf(longdoc: string): string {
+  return longdoc.split('\n\n')[0];
 }

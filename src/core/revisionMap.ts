@@ -39,6 +39,14 @@ export class Revision {
   normalizedDependencies: string[] = [];
   /** Branch labels after propagation along the branch. */
   readonly branchLabels: Set<string>;
+  /** The same edges as objects, for fast walks: down_revision parents and nextrev children... */
+  readonly parents: Revision[] = [];
+  readonly children: Revision[] = [];
+  /** ...and with depends_on included. */
+  readonly allParents: Revision[] = [];
+  readonly allChildren: Revision[] = [];
+  /** Position in load order. */
+  index = 0;
 
   /** Replaced in place when an edit leaves the graph's shape alone. */
   constructor(public source: RevisionSource) {
@@ -88,6 +96,8 @@ export class RevisionMap {
   /** Revisions Alembic would refuse to load because they sit in or behind a cycle. */
   readonly inCycle = new Set<string>();
   private readonly order = new Map<string, number>();
+  /** Parents before children (down_revision); revisions in cycles are missing from it. */
+  private parentsFirst: Revision[] = [];
 
   constructor(sources: readonly RevisionSource[]) {
     for (const source of sources) {
@@ -104,6 +114,9 @@ export class RevisionMap {
     this.mapBranchLabels();
     this.resolveDependencies();
     this.linkRevisions();
+    let index = 0;
+    for (const rev of this.revisions.values()) rev.index = index++;
+    this.parentsFirst = this.topologicalOrder(false);
     this.normalizeDependencies();
     for (const rev of this.revisions.values()) {
       if (rev.isHead) this.heads.push(rev.id);
@@ -169,8 +182,16 @@ export class RevisionMap {
           }
           continue;
         }
-        if (!down.allNextrev.includes(rev.id)) down.allNextrev.push(rev.id);
-        if (rev.down.includes(down.id) && !down.nextrev.includes(rev.id)) down.nextrev.push(rev.id);
+        if (!down.allNextrev.includes(rev.id)) {
+          down.allNextrev.push(rev.id);
+          down.allChildren.push(rev);
+          rev.allParents.push(down);
+        }
+        if (rev.down.includes(down.id) && !down.nextrev.includes(rev.id)) {
+          down.nextrev.push(rev.id);
+          down.children.push(rev);
+          rev.parents.push(down);
+        }
       }
     }
   }
@@ -188,9 +209,7 @@ export class RevisionMap {
     const declaredAbove = (rev: Revision): ReadonlySet<string> => {
       let union: Set<string> | undefined;
       let shared: ReadonlySet<string> = empty;
-      for (const id of rev.down) {
-        const parent = this.lookup(id);
-        if (!parent) continue;
+      for (const parent of rev.parents) {
         const inherited = above.get(parent) ?? empty;
         const own = parent.resolvedDependencies;
         if (!own.length && (shared === empty || shared === inherited) && !union) {
@@ -203,33 +222,27 @@ export class RevisionMap {
       }
       return union ?? shared;
     };
-    for (const rev of this.parentsFirst()) above.set(rev, declaredAbove(rev));
+    for (const rev of this.parentsFirst) above.set(rev, declaredAbove(rev));
     for (const rev of dependers) {
       const inherited = above.get(rev);
       rev.normalizedDependencies = inherited ? rev.resolvedDependencies.filter((dep) => !inherited.has(dep)) : rev.resolvedDependencies;
     }
   }
 
-  /** Revisions ordered parents before children (by down_revision); members of cycles are left out. */
-  private parentsFirst(): Revision[] {
-    const waiting = new Map<Revision, number>();
+  /** Kahn's algorithm: every revision after its parents; revisions in cycles are left out. */
+  private topologicalOrder(withDependencies: boolean): Revision[] {
+    const waiting = new Int32Array(this.revisions.size);
     const ready: Revision[] = [];
     for (const rev of this.revisions.values()) {
-      let count = 0;
-      for (const id of rev.down) if (this.lookup(id)) count++;
-      waiting.set(rev, count);
+      const count = (withDependencies ? rev.allParents : rev.parents).length;
+      waiting[rev.index] = count;
       if (!count) ready.push(rev);
     }
     const out: Revision[] = [];
     while (ready.length) {
       const rev = ready.pop()!;
       out.push(rev);
-      for (const id of rev.nextrev) {
-        const child = this.revisions.get(id)!;
-        const left = waiting.get(child)! - 1;
-        waiting.set(child, left);
-        if (left === 0) ready.push(child);
-      }
+      for (const child of withDependencies ? rev.allChildren : rev.children) if (--waiting[child.index] === 0) ready.push(child);
     }
     return out;
   }
@@ -239,6 +252,10 @@ export class RevisionMap {
    * head and above a base; report each once, with the members of its cycle.
    */
   private detectCycles(): void {
+    // An order with every revision in it proves there is no cycle (the common case, and a cheap one).
+    const acyclic = this.parentsFirst.length === this.revisions.size;
+    const hasDependencies = [...this.revisions.values()].some((r) => r.resolvedDependencies.length);
+    if (acyclic && (!hasDependencies || this.topologicalOrder(true).length === this.revisions.size)) return;
     const check = (heads: string[], down: Edges, up: Edges, kind: string): void => {
       // A revision whose parents are all missing counts as a base here: that problem is reported already.
       const roots = [...this.revisions.values()].filter((r) => down(r).every((id) => !this.lookup(id)));
@@ -263,25 +280,37 @@ export class RevisionMap {
    * gives this: ancestors are labelled only when the labelled revision's descendants form one line.
    */
   private propagateBranchLabels(): void {
-    for (const rev of this.revisions.values()) {
-      if (!rev.source.branchLabels.length) continue;
-      const labels = [...rev.branchLabels];
-      for (const node of this.reach([rev], nextrev)) for (const label of labels) node.branchLabels.add(label);
-      // Follow the single line of descendants; any fork means the downward walk ends among them.
-      const seen = new Set<Revision>([rev]);
-      let tip = rev;
-      while (tip.nextrev.length === 1) {
-        const next = this.revisions.get(tip.nextrev[0])!;
-        if (seen.has(next)) break;
-        seen.add(next);
-        tip = next;
+    const labelled = [...this.revisions.values()].filter((rev) => rev.source.branchLabels.length);
+    if (!labelled.length) return;
+    if (this.parentsFirst.length === this.revisions.size) {
+      // Parents come first, so each revision takes its parents' final labels in one pass.
+      for (const rev of this.parentsFirst) {
+        for (const parent of rev.parents) for (const label of parent.branchLabels) rev.branchLabels.add(label);
       }
-      if (tip.nextrev.length > 0 || [...seen].some((n) => n.isRealBranchPoint || n.isMergePoint)) continue;
-      for (let parent = rev.down.length ? this.lookup(rev.down[0]) : undefined; parent && !parent.isRealBranchPoint && !parent.isMergePoint && !seen.has(parent); ) {
-        seen.add(parent);
-        for (const label of labels) parent.branchLabels.add(label);
-        parent = parent.down.length ? this.lookup(parent.down[0]) : undefined;
-      }
+    } else {
+      for (const rev of labelled) for (const node of this.reach([rev], nextrev)) for (const label of rev.branchLabels) node.branchLabels.add(label);
+    }
+    for (const rev of labelled) this.labelAncestorsOfLine(rev);
+  }
+
+  /**
+   * Alembic also walks down from the last descendant it labelled, while the line has no branch or
+   * merge point: ancestors get the labels only when the labelled revision's descendants form one line.
+   */
+  private labelAncestorsOfLine(rev: Revision): void {
+    let tip = rev;
+    let steps = 0;
+    while (tip.nextrev.length === 1 && steps++ < this.revisions.size) {
+      if (tip.isRealBranchPoint || tip.isMergePoint) return;
+      tip = this.revisions.get(tip.nextrev[0])!;
+    }
+    if (tip.nextrev.length > 0 || tip.isRealBranchPoint || tip.isMergePoint || rev.isRealBranchPoint || rev.isMergePoint) return;
+    const labels = [...rev.branchLabels];
+    const seen = new Set<Revision>([rev]);
+    for (let parent = rev.down.length ? this.lookup(rev.down[0]) : undefined; parent && !parent.isRealBranchPoint && !parent.isMergePoint && !seen.has(parent); ) {
+      seen.add(parent);
+      for (const label of labels) parent.branchLabels.add(label);
+      parent = parent.down.length ? this.lookup(parent.down[0]) : undefined;
     }
   }
 

@@ -449,6 +449,17 @@ describe('resolveDatabaseUrl', () => {
     assert.match(resolveDatabaseUrl({ config: none.config }).unresolved!, /No env\.py/);
   });
 
+  it('says so when the variable is set but empty', () => {
+    const { config } = sourceOf({ 'alembic/env.py': envFile });
+    assert.match(resolveDatabaseUrl({ config, processEnv: { DATABASE_URL: '' } }).unresolved!, /DATABASE_URL is set but empty/);
+  });
+
+  it('does not guess past a syntax error in env.py', () => {
+    const found = sourceOf({ 'alembic/env.py': GENERIC.replace('config = context.config', 'config = context.config(') }).found;
+    assert.strictEqual(found.kind, 'computed');
+    assert.match((found as { detail: string }).detail, /env\.py does not parse/);
+  });
+
   it('carries the version table from env.py', () => {
     const { config } = sourceOf({ 'alembic/env.py': GENERIC.replace('connection=connection,', 'connection=connection, version_table="v", version_table_schema="s",') });
     const result = resolveDatabaseUrl({ config });

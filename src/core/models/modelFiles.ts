@@ -1,0 +1,1043 @@
+// Which Python files define the models Alembic's autogenerate compares with the database, found
+// without running Python: env.py's `target_metadata` is followed back through its imports to the
+// declarative Base (or SQLModel, or a MetaData), and every project module that env.py imports,
+// directly or through other modules, is read for mapped classes and Table objects. Importing is what
+// registers a model in the metadata, so a mapped class whose module nobody imports is invisible to
+// autogenerate: that pitfall is reported, with the file and class.
+import * as fs from 'fs';
+import * as path from 'path';
+import type { AlembicConfig } from '../config';
+import type { PyExpr } from '../envPySyntax';
+import { Problem, problem } from '../problems';
+import { prependSysPath } from '../urlSource';
+import { calleeName, ClassDef, dottedName, ImportStmt, indexPythonModule, keyword, ModuleIndex, readAssignments, stringValue } from './pythonIndex';
+
+export interface ModelColumn {
+  /** The database column name. */
+  name: string;
+  line: number;
+  /** The Python attribute, when it differs from the column name (`Column("user_name", ...)`). */
+  attribute?: string;
+  /** Set for a column a mixin or base class declares: its line is in `path`, not in the model's file. */
+  inheritedFrom?: string;
+  path?: string;
+}
+
+export interface ModelClass {
+  /** The class name, or the variable a `Table(...)` is assigned to. */
+  name: string;
+  /** Undefined when only Python can compute it (a `declared_attr` other than `cls.__name__.lower()`). */
+  tableName?: string;
+  /** `__table_args__ = {"schema": ...}` or `Table(..., schema=...)`. */
+  schema?: string;
+  line: number;
+  kind: 'declarative' | 'sqlmodel' | 'table';
+  columns: ModelColumn[];
+}
+
+export interface ModelFile {
+  path: string;
+  /** Dotted module name (`app.models.user`). */
+  module: string;
+  /** Why the file counts, in words: "imported by env.py (line 12) for target_metadata". */
+  reason: string;
+  classes: ModelClass[];
+}
+
+export interface UnimportedModels {
+  path: string;
+  module: string;
+  classes: ModelClass[];
+}
+
+export interface ModelDiscovery {
+  files: ModelFile[];
+  /** env.py's target_metadata: the expression, the module that defines what it names, the line in env.py. */
+  metadata?: { expression: string; module?: string; line: number };
+  problems: Problem[];
+  /** env.py, when found. */
+  envPy?: string;
+  /** Modules with models for target_metadata that nothing env.py imports loads (empty in glob mode). */
+  unimported: UnimportedModels[];
+  /** Every project file read while following env.py's imports: watch them to know when to discover again. */
+  scanned: string[];
+}
+
+export interface FindModelsInput {
+  config: AlembicConfig;
+  /** Reads a file; default: the file system (undefined when missing). Pass one that sees unsaved editors. */
+  readFile?: (file: string) => string | undefined;
+  /** Lists the .py files under a folder, recursively; default: a walk that skips virtualenvs, tests and caches. */
+  listPythonFiles?: (root: string) => string[];
+  /** `alembic.modelGlobs`: paths relative to the config's folder (`app/**\/models.py`); replaces discovery. */
+  modelGlobs?: string[];
+}
+
+/** How many imports deep the discovery follows from env.py. */
+const MAX_IMPORT_DEPTH = 8;
+/** At most this many modules are read while following imports. */
+const MAX_MODULES = 500;
+/** At most this many project files are read looking for models nobody imports. */
+const MAX_SCANNED_FILES = 5000;
+
+/** The mapped classes and Table objects of one module, read alone (imported bases are guessed by name). */
+export function parseModelModule(text: string, file: string): ModelClass[] {
+  const resolver = new Resolver([], () => undefined);
+  const mod = resolver.fromText(path.resolve(file), text, path.basename(file).replace(/\.py$/, ''));
+  return resolver.modelsOf(mod).map((m) => m.model);
+}
+
+// ---------------------------------------------------------------------------------------------
+// discovery
+
+export function findModelFiles(input: FindModelsInput): ModelDiscovery {
+  const { config } = input;
+  const readFile = input.readFile ?? readText;
+  const discovery: ModelDiscovery = { files: [], problems: [], unimported: [], scanned: [] };
+  if (!config.scriptLocation) return discovery;
+  const envPath = path.join(config.scriptLocation, 'env.py');
+  const envText = readFile(envPath);
+  if (envText === undefined) return discovery;
+  discovery.envPy = envPath;
+
+  const roots = uniqueDirs([...prependSysPath(config), config.baseDir, path.dirname(path.resolve(config.configFile))]);
+  const resolver = new Resolver(roots, readFile);
+  const env = resolver.fromText(envPath, envText, 'env');
+  const target = readTargetMetadata(resolver, env);
+  if (target) {
+    discovery.metadata = { expression: target.expression, module: target.module, line: target.line };
+    if (target.none) {
+      discovery.problems.push(
+        problem(
+          'warning',
+          'target-metadata-none',
+          'target_metadata is None: autogenerate compares the database with no models, so `alembic revision --autogenerate` always writes an empty migration. ' +
+            'Safe pattern: import your declarative Base here and set `target_metadata = Base.metadata` (SQLModel: `SQLModel.metadata`).',
+          envPath,
+          target.line,
+        ),
+      );
+    }
+  }
+  const targetIds = target && !target.none && target.ids.length && target.ids.every((id) => id !== undefined) ? new Set(target.ids as string[]) : undefined;
+  const belongs = (root: string | undefined): boolean => !targetIds || root === undefined || targetIds.has(root);
+
+  if (input.modelGlobs?.length) {
+    const list = input.listPythonFiles ?? listPythonFiles;
+    const patterns = input.modelGlobs.map((glob) => ({ glob, re: globToRegExp(glob) }));
+    const seen = new Set<string>();
+    for (const file of list(config.baseDir)) {
+      const rel = toPosix(path.relative(config.baseDir, file));
+      const match = patterns.find((p) => p.re.test(rel));
+      if (!match || seen.has(file)) continue;
+      seen.add(file);
+      const mod = resolver.load(file);
+      if (!mod) continue;
+      const classes = resolver.modelsOf(mod).filter((m) => belongs(m.root)).map((m) => m.model);
+      if (classes.length) discovery.files.push({ path: file, module: mod.module, reason: `matches alembic.modelGlobs pattern '${match.glob}'`, classes });
+    }
+    discovery.scanned = [...seen];
+    return discovery;
+  }
+
+  const closure = importClosure(resolver, env);
+  discovery.scanned = [...closure.keys()].filter((f) => f !== envPath);
+  const targetNames = new Set(target?.names ?? []);
+  for (const [file, via] of closure) {
+    if (file === envPath) continue;
+    const mod = resolver.load(file);
+    if (!mod) continue;
+    const classes = resolver.modelsOf(mod).filter((m) => belongs(m.root)).map((m) => m.model);
+    if (!classes.length) continue;
+    let reason: string;
+    if (target?.definedIn?.file === file) reason = `defines ${target.definedIn.name} used by target_metadata`;
+    else if (via.importer === envPath) {
+      const forTarget = via.stmt && importBinds(via.stmt).some((name) => targetNames.has(name));
+      reason = `imported by env.py (line ${via.line})${forTarget ? ' for target_metadata' : ''}`;
+    } else reason = `imported by ${relative(config.baseDir, via.importer!)} (line ${via.line})`;
+    discovery.files.push({ path: file, module: mod.module, reason, classes });
+  }
+
+  // Models for the same metadata that nothing imports: autogenerate cannot see them.
+  const dynamic = [...closure.keys()].some((f) => resolver.load(f)?.index.dynamicImports);
+  if (targetIds && target && !dynamic) {
+    const list = input.listPythonFiles ?? listPythonFiles;
+    const skipDir = path.resolve(config.scriptLocation);
+    let read = 0;
+    for (const root of roots) {
+      for (const file of list(root)) {
+        if (closure.has(file) || isInside(file, skipDir) || isTestFile(file) || read >= MAX_SCANNED_FILES) continue;
+        const text = readFile(file);
+        if (text === undefined || !MODEL_HINT.test(text)) continue;
+        read++;
+        const mod = resolver.load(file);
+        if (!mod) continue;
+        const classes = resolver.modelsOf(mod).filter((m) => m.root !== undefined && targetIds.has(m.root) && m.model.kind !== 'table').map((m) => m.model);
+        if (!classes.length || discovery.unimported.some((u) => u.path === file)) continue;
+        discovery.unimported.push({ path: file, module: mod.module, classes });
+        const names = classes.map((c) => (c.tableName ? `${c.name} (table '${c.tableName}')` : c.name));
+        const shown = names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
+        discovery.problems.push(
+          problem(
+            'warning',
+            'models-not-imported',
+            `${relative(config.baseDir, file)} defines ${shown}, but neither env.py nor any module it imports imports ${mod.module}, so the model${classes.length > 1 ? 's are' : ' is'} not in target_metadata: ` +
+              `autogenerate never creates ${classes.length > 1 ? 'their tables' : 'its table'} and proposes to drop ${classes.length > 1 ? 'them' : 'it'} when ${classes.length > 1 ? 'they exist' : 'it exists'}. ` +
+              `Safe pattern: import it in env.py (\`import ${mod.module}  # noqa: F401\`) or in the module that defines the Base.`,
+            envPath,
+            target.line,
+          ),
+        );
+      }
+    }
+  }
+  return discovery;
+}
+
+const MODEL_HINT = /__tablename__|table\s*=\s*True|\bTable\s*\(|mapped_column|\bColumn\s*\(|\bMapped\[/;
+
+interface TargetMetadata {
+  expression: string;
+  line: number;
+  none: boolean;
+  /** Metadata identity of each item; undefined where it cannot be followed. */
+  ids: Array<string | undefined>;
+  /** The names the expression starts from (`Base` in `Base.metadata`). */
+  names: string[];
+  module?: string;
+  definedIn?: { file: string; name: string };
+}
+
+/** env.py's `target_metadata = ...` (the last module-level one), or the `target_metadata=` passed to configure. */
+function readTargetMetadata(resolver: Resolver, env: ModuleData): TargetMetadata | undefined {
+  const assigned = [...env.index.assignments].reverse().find((a) => a.target === 'target_metadata' && a.value);
+  let expr = assigned?.value;
+  let line = assigned?.line;
+  if (!expr) return undefined;
+  line ??= expr.line;
+  if (expr.k === 'const' && expr.value === 'None') return { expression: 'None', line, none: true, ids: [], names: [] };
+  const items = expr.k === 'seq' ? expr.items : [expr];
+  const ids: Array<string | undefined> = [];
+  const names: string[] = [];
+  let definedIn: TargetMetadata['definedIn'];
+  for (const item of items) {
+    const dotted = dottedName(item);
+    if (dotted) names.push(dotted.split('.')[0]);
+    const entity = resolver.evalExpr(env, item);
+    const identity = resolver.metadataIdentity(entity);
+    ids.push(identity?.id);
+    if (!definedIn && identity?.owner && identity.owner.mod.file !== env.file) definedIn = { file: identity.owner.mod.file, name: identity.owner.name };
+  }
+  return {
+    expression: renderExpr(expr),
+    line,
+    none: false,
+    ids,
+    names,
+    module: definedIn ? resolver.load(definedIn.file)?.module : items.some((i) => dottedName(i)?.startsWith('SQLModel')) ? 'sqlmodel' : undefined,
+    definedIn,
+  };
+}
+
+/** The names an import statement binds. */
+function importBinds(stmt: ImportStmt): string[] {
+  if (stmt.kind === 'import') return [stmt.alias ?? stmt.module.split('.')[0]];
+  return stmt.names.map((n) => n.alias ?? n.name);
+}
+
+interface ImportVia {
+  importer?: string;
+  line?: number;
+  stmt?: ImportStmt;
+}
+
+/** Every project module that runs when env.py runs (breadth first, a bounded depth), with who imported it. */
+function importClosure(resolver: Resolver, env: ModuleData): Map<string, ImportVia> {
+  const seen = new Map<string, ImportVia>([[env.file, {}]]);
+  let frontier: ModuleData[] = [env];
+  for (let depth = 0; depth < MAX_IMPORT_DEPTH && frontier.length && seen.size < MAX_MODULES; depth++) {
+    const next: ModuleData[] = [];
+    for (const mod of frontier) {
+      for (const stmt of mod.index.imports) {
+        // env.py's functions run when Alembic runs it; another module's only when called.
+        if (stmt.typeChecking || (stmt.inFunction && mod !== env)) continue;
+        for (const file of resolver.executedBy(mod, stmt)) {
+          if (seen.has(file)) continue;
+          seen.set(file, { importer: mod.file, line: stmt.line, stmt });
+          const loaded = resolver.load(file);
+          if (loaded) next.push(loaded);
+        }
+      }
+    }
+    frontier = next;
+  }
+  return seen;
+}
+
+// ---------------------------------------------------------------------------------------------
+// modules, names and classes
+
+interface ModuleData {
+  file: string;
+  module: string;
+  index: ModuleIndex;
+}
+
+type Entity =
+  | { k: 'module'; mod: ModuleData }
+  | { k: 'class'; mod: ModuleData; cls: ClassDef }
+  | { k: 'declBase'; mod: ModuleData; name: string; call: PyExpr & { k: 'call' } }
+  | { k: 'metadata'; mod: ModuleData; name: string }
+  | { k: 'flaskDb'; mod: ModuleData; name: string }
+  | { k: 'flaskModel'; db?: Entity & { k: 'flaskDb' }; guessed: boolean }
+  | { k: 'metadataOf'; of: Entity }
+  | { k: 'table'; mod: ModuleData; name: string; call: PyExpr & { k: 'call' } }
+  | { k: 'external'; dotted: string }
+  | { k: 'unknown'; name: string };
+
+type TablenameMode = 'lower' | 'snake' | 'computed';
+
+interface ClassInfo {
+  role: 'root' | 'mapped' | 'mixin' | 'other';
+  /** Identity of the metadata the class maps into. */
+  root?: string;
+  /** The root was guessed from a base class name that could not be followed. */
+  guessedRoot?: boolean;
+  tablenameMode?: TablenameMode;
+  tableName?: string;
+  schema?: string;
+  sqlmodel: boolean;
+  columns: ModelColumn[];
+}
+
+interface BodyColumn extends ModelColumn {
+  /** Column(), mapped_column(), Mapped[...]: a column in any declarative class; else only in SQLModel. */
+  declarative: boolean;
+}
+
+interface ClassBody {
+  tablename?: string;
+  /** `__tablename__` is computed: a declared_attr (`lower` when it returns `cls.__name__.lower()`). */
+  declared?: TablenameMode;
+  table?: { name?: string; schema?: string; columns: ModelColumn[] };
+  abstract: boolean;
+  schema?: string;
+  columns: BodyColumn[];
+  /** `metadata = <expr>` in a declarative root. */
+  metadata?: PyExpr;
+}
+
+const DECLARATIVE_BASE_CLASSES = new Set(['DeclarativeBase', 'DeclarativeBaseNoMeta']);
+const NOT_COLUMNS = new Set(['relationship', 'Relationship', 'association_proxy', 'synonym', 'composite', 'query_expression', 'backref', 'dynamic_loader', 'hybrid_property']);
+const SKIPPED_ATTRIBUTES = new Set(['metadata', 'registry', 'type_annotation_map', 'model_config', 'query', 'query_class']);
+const LIST_TYPES = new Set(['List', 'list', 'Set', 'set', 'Dict', 'dict', 'Sequence', 'Iterable', 'Collection', 'FrozenSet', 'frozenset', 'Tuple', 'tuple']);
+
+class Resolver {
+  private readonly modules = new Map<string, ModuleData | undefined>();
+  private readonly infos = new Map<ClassDef, ClassInfo>();
+  private readonly inProgress = new Set<ClassDef | string>();
+  private depth = 0;
+
+  constructor(private readonly roots: string[], private readonly readFile: (file: string) => string | undefined) {}
+
+  fromText(file: string, text: string, module: string): ModuleData {
+    const mod: ModuleData = { file, module, index: indexPythonModule(text) };
+    this.modules.set(file, mod);
+    return mod;
+  }
+
+  load(file: string): ModuleData | undefined {
+    if (!this.modules.has(file)) {
+      const text = this.readFile(file);
+      this.modules.set(file, text === undefined ? undefined : { file, module: this.moduleName(file), index: indexPythonModule(text) });
+    }
+    return this.modules.get(file);
+  }
+
+  private moduleName(file: string): string {
+    for (const root of this.roots) {
+      if (!isInside(file, root)) continue;
+      const parts = path.relative(root, file).replace(/\.py$/, '').split(path.sep);
+      if (parts[parts.length - 1] === '__init__') parts.pop();
+      return parts.join('.');
+    }
+    return path.basename(file, '.py');
+  }
+
+  // ------------------------------------------------------------------ import resolution
+
+  /**
+   * The project file a dotted module lives in, and the files Python runs importing it (each
+   * package's __init__.py, then the module). Outside the project (site-packages): undefined.
+   */
+  private findModule(dotted: string, level: number, fromFile: string): { file?: string; dir?: string; chain: string[] } | undefined {
+    const parts = dotted ? dotted.split('.') : [];
+    let bases: string[];
+    if (level > 0) {
+      let dir = path.dirname(fromFile);
+      for (let i = 1; i < level; i++) dir = path.dirname(dir);
+      bases = [dir];
+    } else {
+      if (!parts.length) return undefined;
+      bases = this.roots.filter((root) => isFile(path.join(root, `${parts[0]}.py`)) || isDir(path.join(root, parts[0])));
+      if (!bases.length) return undefined;
+    }
+    const base = bases[0];
+    const chain: string[] = [];
+    let current = base;
+    let file: string | undefined;
+    let dir: string | undefined = level > 0 ? base : undefined;
+    if (level > 0 && !parts.length) {
+      const init = path.join(base, '__init__.py');
+      return { file: isFile(init) ? init : undefined, dir: base, chain: [] };
+    }
+    for (let i = 0; i < parts.length; i++) {
+      const asFile = path.join(current, `${parts[i]}.py`);
+      const asDir = path.join(current, parts[i]);
+      file = undefined;
+      dir = undefined;
+      if (isDir(asDir)) {
+        dir = asDir;
+        const init = path.join(asDir, '__init__.py');
+        if (isFile(init)) {
+          file = init;
+          chain.push(init);
+        }
+        current = asDir;
+      } else if (isFile(asFile) && i === parts.length - 1) {
+        file = asFile;
+        chain.push(asFile);
+      } else return undefined;
+    }
+    return { file, dir, chain };
+  }
+
+  /** The project files `stmt` in `mod` makes Python run, in order. */
+  executedBy(mod: ModuleData, stmt: ImportStmt): string[] {
+    const found = this.findModule(stmt.module, stmt.level, mod.file);
+    if (!found) return [];
+    const files = [...found.chain];
+    if (stmt.kind === 'from' && found.dir) {
+      for (const { name } of stmt.names) {
+        if (name === '*') continue;
+        const sub = this.submodule(found.dir, name);
+        if (sub) files.push(sub);
+      }
+      if (stmt.level > 0 && found.file && !files.includes(found.file)) files.unshift(found.file);
+    }
+    return files.filter((f) => f !== mod.file);
+  }
+
+  private submodule(dir: string, name: string): string | undefined {
+    const asFile = path.join(dir, `${name}.py`);
+    if (isFile(asFile)) return asFile;
+    const init = path.join(dir, name, '__init__.py');
+    return isFile(init) ? init : undefined;
+  }
+
+  private moduleEntity(found: { file?: string; dir?: string } | undefined, dotted: string): Entity {
+    if (!found) return { k: 'external', dotted };
+    const mod = found.file ? this.load(found.file) : undefined;
+    if (mod) return { k: 'module', mod };
+    // A namespace package: its submodules are found through the folder.
+    if (found.dir) return { k: 'module', mod: { file: path.join(found.dir, '__init__.py'), module: dotted, index: indexPythonModule('') } };
+    return { k: 'unknown', name: dotted };
+  }
+
+  private importEntity(mod: ModuleData, stmt: ImportStmt, name: string | undefined): Entity {
+    if (stmt.kind === 'import') {
+      const dotted = stmt.alias ? stmt.module : stmt.module.split('.')[0];
+      return this.moduleEntity(this.findModule(dotted, 0, mod.file), dotted);
+    }
+    const found = this.findModule(stmt.module, stmt.level, mod.file);
+    if (!found) return stmt.level > 0 ? { k: 'unknown', name: name ?? stmt.module } : { k: 'external', dotted: `${stmt.module}.${name}` };
+    if (!name) return { k: 'unknown', name: stmt.module };
+    const pkg = found.file ? this.load(found.file) : undefined;
+    if (pkg?.index.bindings.has(name)) return this.lookup(pkg, name);
+    if (found.dir) {
+      const sub = this.submodule(found.dir, name);
+      if (sub) {
+        const loaded = this.load(sub);
+        if (loaded) return { k: 'module', mod: loaded };
+      }
+    }
+    return pkg ? this.lookup(pkg, name) : { k: 'unknown', name };
+  }
+
+  // ------------------------------------------------------------------ names and expressions
+
+  lookup(mod: ModuleData, name: string): Entity {
+    const key = `${mod.file}\0${name}`;
+    if (this.inProgress.has(key) || this.depth > 40) return { k: 'unknown', name };
+    this.inProgress.add(key);
+    this.depth++;
+    try {
+      const binding = mod.index.bindings.get(name);
+      if (!binding) {
+        for (const stmt of mod.index.imports) {
+          if (stmt.kind !== 'from' || stmt.typeChecking || stmt.inFunction || !stmt.names.some((n) => n.name === '*')) continue;
+          const target = this.findModule(stmt.module, stmt.level, mod.file);
+          const starMod = target?.file ? this.load(target.file) : undefined;
+          if (starMod?.index.bindings.has(name)) return this.lookup(starMod, name);
+        }
+        return { k: 'unknown', name };
+      }
+      switch (binding.kind) {
+        case 'import':
+          return this.importEntity(mod, binding.stmt, binding.name);
+        case 'class':
+          return { k: 'class', mod, cls: binding.cls };
+        case 'assign':
+          return this.assigned(mod, name, binding.value);
+        default:
+          return { k: 'unknown', name };
+      }
+    } finally {
+      this.inProgress.delete(key);
+      this.depth--;
+    }
+  }
+
+  private assigned(mod: ModuleData, name: string, value: PyExpr): Entity {
+    if (value.k === 'call') {
+      const callee = this.evalExpr(mod, value.func);
+      const dotted = callee.k === 'external' ? callee.dotted : '';
+      const last = value.func.k === 'attr' ? value.func.name : value.func.k === 'name' ? value.func.id : '';
+      if (/(^|\.)declarative_base$/.test(dotted) || last === 'generate_base' || (callee.k === 'unknown' && last === 'declarative_base')) {
+        return { k: 'declBase', mod, name, call: value };
+      }
+      if (/(^|\.)MetaData$/.test(dotted) || (callee.k === 'unknown' && last === 'MetaData')) return { k: 'metadata', mod, name };
+      if (/(^|\.)SQLAlchemy$/.test(dotted) || (callee.k === 'unknown' && last === 'SQLAlchemy')) return { k: 'flaskDb', mod, name };
+      if (last === 'Table' && (callee.k === 'external' || callee.k === 'unknown')) return { k: 'table', mod, name, call: value };
+      return { k: 'unknown', name };
+    }
+    return this.evalExpr(mod, value);
+  }
+
+  evalExpr(mod: ModuleData, expr: PyExpr): Entity {
+    if (expr.k === 'name') return this.lookup(mod, expr.id);
+    if (expr.k === 'attr') {
+      const obj = this.evalExpr(mod, expr.obj);
+      if (obj.k === 'module') {
+        if (obj.mod.index.bindings.has(expr.name)) return this.lookup(obj.mod, expr.name);
+        const sub = this.submodule(path.dirname(obj.mod.file), expr.name);
+        const loaded = sub && path.basename(obj.mod.file) === '__init__.py' ? this.load(sub) : undefined;
+        return loaded ? { k: 'module', mod: loaded } : { k: 'unknown', name: expr.name };
+      }
+      if (obj.k === 'external') return { k: 'external', dotted: `${obj.dotted}.${expr.name}` };
+      if (obj.k === 'flaskDb' && expr.name === 'Model') return { k: 'flaskModel', db: obj, guessed: false };
+      if (obj.k === 'unknown' && expr.name === 'Model') return { k: 'flaskModel', guessed: true };
+      if (expr.name === 'metadata') return { k: 'metadataOf', of: obj };
+      return { k: 'unknown', name: expr.name };
+    }
+    return { k: 'unknown', name: expr.k };
+  }
+
+  /** The identity of the MetaData an entity is (or owns), and where that is defined. */
+  metadataIdentity(entity: Entity): { id: string; owner?: { mod: ModuleData; name: string } } | undefined {
+    switch (entity.k) {
+      case 'metadata':
+        return { id: `${entity.mod.file}#${entity.name}`, owner: { mod: entity.mod, name: entity.name } };
+      case 'metadataOf':
+        return this.ownerMetadata(entity.of);
+      default:
+        return undefined;
+    }
+  }
+
+  private ownerMetadata(of: Entity): { id: string; owner?: { mod: ModuleData; name: string } } | undefined {
+    switch (of.k) {
+      case 'class': {
+        const info = this.classify(of.mod, of.cls);
+        if (!info.root) return undefined;
+        return { id: info.root, owner: this.rootOwner(info.root) ?? { mod: of.mod, name: of.cls.name } };
+      }
+      case 'declBase': {
+        const id = this.declBaseId(of);
+        return { id, owner: { mod: of.mod, name: of.name } };
+      }
+      case 'flaskDb':
+        return { id: `${of.mod.file}#${of.name}`, owner: { mod: of.mod, name: of.name } };
+      case 'flaskModel':
+        return of.db ? { id: `${of.db.mod.file}#${of.db.name}`, owner: { mod: of.db.mod, name: of.db.name } } : undefined;
+      case 'external':
+        return of.dotted.endsWith('SQLModel') ? { id: 'sqlmodel' } : undefined;
+      default:
+        return undefined;
+    }
+  }
+
+  private readonly rootOwners = new Map<string, { mod: ModuleData; name: string }>();
+
+  private rootOwner(id: string): { mod: ModuleData; name: string } | undefined {
+    return this.rootOwners.get(id);
+  }
+
+  private declBaseId(base: Entity & { k: 'declBase' }): string {
+    const meta = keyword(base.call, 'metadata');
+    const fromMeta = meta ? this.metadataIdentity(this.evalExpr(base.mod, meta)) : undefined;
+    const id = fromMeta?.id ?? `${base.mod.file}#${base.name}`;
+    if (!this.rootOwners.has(id)) this.rootOwners.set(id, { mod: base.mod, name: base.name });
+    return id;
+  }
+
+  // ------------------------------------------------------------------ classes
+
+  classify(mod: ModuleData, cls: ClassDef): ClassInfo {
+    const known = this.infos.get(cls);
+    if (known) return known;
+    if (this.inProgress.has(cls)) return { role: 'other', sqlmodel: false, columns: [] };
+    this.inProgress.add(cls);
+    try {
+      const info = this.classifyInner(mod, cls);
+      this.infos.set(cls, info);
+      return info;
+    } finally {
+      this.inProgress.delete(cls);
+    }
+  }
+
+  private classifyInner(mod: ModuleData, cls: ClassDef): ClassInfo {
+    const body = this.readBody(mod, cls);
+    let isRoot = false;
+    let sqlmodel = false;
+    let root: string | undefined;
+    let guessedRoot = false;
+    let mode: TablenameMode | undefined = body.declared;
+    let mappedParent: ClassInfo | undefined;
+    const inherited: ModelColumn[] = [];
+    const inherit = (from: ClassInfo, name: string, file: string): void => {
+      for (const c of from.columns) inherited.push(c.inheritedFrom ? c : { ...c, inheritedFrom: name, path: file });
+    };
+    const setRoot = (id: string | undefined, guessed: boolean): void => {
+      if (root !== undefined && !guessedRoot) return;
+      root = id;
+      guessedRoot = guessed;
+    };
+
+    for (const baseExpr of cls.bases) {
+      const base = this.evalExpr(mod, baseExpr);
+      const written = dottedName(baseExpr) ?? '';
+      const last = written.split('.').pop() ?? '';
+      switch (base.k) {
+        case 'external': {
+          const name = base.dotted.split('.').pop() ?? '';
+          if (DECLARATIVE_BASE_CLASSES.has(name) && /^sqlalchemy\./.test(base.dotted)) isRoot = true;
+          else if (name === 'SQLModel') {
+            sqlmodel = true;
+            setRoot('sqlmodel', false);
+          } else if (looksLikeBase(name) && !/^(sqlalchemy|pydantic|sqlmodel|typing|enum|abc)\b/.test(base.dotted)) setRoot(`?${base.dotted}`, true);
+          break;
+        }
+        case 'declBase': {
+          setRoot(this.declBaseId(base), false);
+          const customBase = keyword(base.call, 'cls');
+          const custom = customBase ? this.evalExpr(base.mod, customBase) : undefined;
+          if (custom?.k === 'class') {
+            const info = this.classify(custom.mod, custom.cls);
+            mode ??= info.tablenameMode;
+            inherit(info, custom.cls.name, custom.mod.file);
+          }
+          break;
+        }
+        case 'flaskModel':
+          setRoot(base.db ? `${base.db.mod.file}#${base.db.name}` : `?${written}`, base.guessed);
+          mode ??= 'snake';
+          break;
+        case 'class': {
+          const info = this.classify(base.mod, base.cls);
+          if (info.sqlmodel) sqlmodel = true;
+          if (info.root) setRoot(info.root, !!info.guessedRoot);
+          if (info.role === 'mapped') {
+            mappedParent ??= info;
+          } else {
+            mode ??= info.tablenameMode;
+            inherit(info, base.cls.name, base.mod.file);
+          }
+          break;
+        }
+        case 'unknown':
+          if (written === 'SQLModel') {
+            sqlmodel = true;
+            setRoot('sqlmodel', false);
+          } else if (DECLARATIVE_BASE_CLASSES.has(last)) isRoot = true;
+          else if (looksLikeBase(last)) setRoot(`?${written}`, true);
+          if (last === 'Model' && !mode) mode = 'snake';
+          break;
+        default:
+          break;
+      }
+    }
+    for (const decorator of cls.decorators) {
+      const name = dottedName(decorator.k === 'call' ? decorator.func : decorator) ?? '';
+      if (/(^|\.)(as_declarative|as_declarative_base)$/.test(name)) isRoot = true;
+      else if (/\.mapped(_as_dataclass)?$/.test(name)) setRoot(`?${name}`, true);
+    }
+
+    const declarativeColumns = body.columns.filter((c) => c.declarative).map(stripFlag);
+    if (isRoot) {
+      const id = body.metadata ? this.metadataIdentity(this.evalExpr(mod, body.metadata))?.id : undefined;
+      const rootId = id ?? `${mod.file}#${cls.name}`;
+      if (!this.rootOwners.has(rootId)) this.rootOwners.set(rootId, { mod, name: cls.name });
+      return { role: 'root', root: rootId, sqlmodel: false, tablenameMode: mode, columns: [...inherited, ...declarativeColumns] };
+    }
+    if (sqlmodel) {
+      const columns = [...inherited, ...body.columns.map(stripFlag)];
+      const table = cls.keywords.find((k) => k.name === 'table');
+      if (!(table?.value.k === 'const' && table.value.value === 'True')) return { role: 'mixin', root, sqlmodel, columns, tablenameMode: mode };
+      const tableName = body.tablename ?? (body.declared ? declaredName(body.declared, cls.name) : cls.name.toLowerCase());
+      return { role: 'mapped', root, sqlmodel, columns, tableName, schema: body.schema };
+    }
+    const columns = [...inherited, ...declarativeColumns];
+    if (body.abstract) return { role: 'mixin', root, guessedRoot, sqlmodel, columns, tablenameMode: mode };
+    if (body.tablename !== undefined || body.table) {
+      const tableName = body.tablename ?? body.table?.name;
+      const tableColumns = body.table ? [...inherited, ...body.table.columns] : columns;
+      return { role: 'mapped', root, guessedRoot, sqlmodel, columns: tableColumns, tableName, schema: body.schema ?? body.table?.schema };
+    }
+    if (mappedParent) {
+      // Single-table inheritance: the subclass's columns go to the parent's table.
+      return { role: 'mapped', root, guessedRoot, sqlmodel, columns, tableName: mappedParent.tableName, schema: mappedParent.schema };
+    }
+    if (root !== undefined) {
+      const ownColumns = declarativeColumns.length > 0;
+      // A guessed base maps only a class that declares columns; a known one with a computed name maps any.
+      if (guessedRoot && !ownColumns) return { role: 'other', root, guessedRoot, sqlmodel, columns, tablenameMode: mode };
+      if (!mode && !ownColumns) return { role: 'mixin', root, guessedRoot, sqlmodel, columns };
+      return { role: 'mapped', root, guessedRoot, sqlmodel, columns, tableName: mode ? declaredName(mode, cls.name) : undefined, schema: body.schema };
+    }
+    if (declarativeColumns.length || body.declared) return { role: 'mixin', sqlmodel, columns, tablenameMode: mode };
+    return { role: 'other', sqlmodel, columns };
+  }
+
+  private readBody(mod: ModuleData, cls: ClassDef): ClassBody {
+    const body: ClassBody = { abstract: false, columns: [] };
+    for (const stmt of cls.body) {
+      for (const a of readAssignments(stmt.tokens)) {
+        const value = a.value;
+        if (a.target === '__tablename__') {
+          const name = stringValue(value);
+          if (name !== undefined) body.tablename = name;
+          else body.declared = 'computed';
+          continue;
+        }
+        if (a.target === '__abstract__') {
+          body.abstract = value?.k === 'const' && value.value === 'True';
+          continue;
+        }
+        if (a.target === '__table_args__') {
+          body.schema = schemaOf(value);
+          continue;
+        }
+        if (a.target === '__table__' && value) {
+          const table = value.k === 'call' && calleeName(value) === 'Table' ? { mod, call: value } : this.tableEntity(mod, value);
+          if (table) body.table = readTable(table.call);
+          continue;
+        }
+        if (a.target === 'metadata' && value) body.metadata = value;
+        const column = readColumn(a.target, a.annotation, value, a.line);
+        if (column) body.columns.push(column);
+      }
+    }
+    for (const method of cls.methods) {
+      if (method.name !== '__tablename__') continue;
+      const returned = method.returns[0];
+      body.declared = returned && isNameLower(returned) ? 'lower' : 'computed';
+    }
+    return body;
+  }
+
+  private tableEntity(mod: ModuleData, expr: PyExpr): { mod: ModuleData; call: PyExpr & { k: 'call' } } | undefined {
+    const entity = this.evalExpr(mod, expr);
+    return entity.k === 'table' ? { mod: entity.mod, call: entity.call } : undefined;
+  }
+
+  /** The mapped classes and Table objects of a module, with the metadata identity each maps into. */
+  modelsOf(mod: ModuleData): Array<{ model: ModelClass; root?: string }> {
+    const out: Array<{ model: ModelClass; root?: string; line: number }> = [];
+    for (const cls of mod.index.classes) {
+      const info = this.classify(mod, cls);
+      if (info.role !== 'mapped') continue;
+      const model: ModelClass = { name: cls.name, line: cls.line, kind: info.sqlmodel ? 'sqlmodel' : 'declarative', columns: info.columns };
+      if (info.tableName !== undefined) model.tableName = info.tableName;
+      if (info.schema !== undefined) model.schema = info.schema;
+      out.push({ model, root: info.guessedRoot ? undefined : info.root, line: cls.line });
+    }
+    for (const a of mod.index.assignments) {
+      if (!a.value || a.value.k !== 'call' || calleeName(a.value) !== 'Table') continue;
+      const table = readTable(a.value);
+      if (table.name === undefined) continue;
+      const model: ModelClass = { name: a.target, tableName: table.name, line: a.line, kind: 'table', columns: table.columns };
+      if (table.schema !== undefined) model.schema = table.schema;
+      const metaArg = a.value.args[1];
+      const root = metaArg ? this.metadataIdentity(this.evalExpr(mod, metaArg))?.id : undefined;
+      out.push({ model, root, line: a.line });
+    }
+    return out.sort((x, y) => x.line - y.line).map(({ model, root }) => ({ model, root }));
+  }
+}
+
+function stripFlag(c: BodyColumn): ModelColumn {
+  const { declarative: _declarative, ...column } = c;
+  return column;
+}
+
+/** `Base`, `BaseModel`-free: names a declarative base class is usually given. */
+function looksLikeBase(name: string): boolean {
+  if (/^(BaseModel|BaseSettings|Base64\w*|ABC|Enum)$/.test(name)) return false;
+  return /Base$/.test(name) || name === 'Model' || /^Base[A-Z]?/.test(name);
+}
+
+function declaredName(mode: TablenameMode, className: string): string | undefined {
+  if (mode === 'lower') return className.toLowerCase();
+  if (mode === 'snake') return camelToSnake(className);
+  return undefined;
+}
+
+/** Flask-SQLAlchemy's automatic table name (`camel_to_snake_case`). */
+export function camelToSnake(name: string): string {
+  return name
+    .replace(/((?<=[a-z0-9])[A-Z]|(?!^)[A-Z](?=[a-z]))/g, '_$1')
+    .toLowerCase()
+    .replace(/^_+/, '');
+}
+
+/** `return cls.__name__.lower()`. */
+function isNameLower(expr: PyExpr): boolean {
+  return (
+    expr.k === 'call' &&
+    expr.func.k === 'attr' &&
+    expr.func.name === 'lower' &&
+    expr.func.obj.k === 'attr' &&
+    expr.func.obj.name === '__name__'
+  );
+}
+
+function schemaOf(value: PyExpr | undefined): string | undefined {
+  if (!value) return undefined;
+  const dict = value.k === 'dict' ? value : value.k === 'seq' ? value.items.find((i) => i.k === 'dict') : undefined;
+  if (!dict || dict.k !== 'dict') return undefined;
+  const entry = dict.entries.find((e) => e.key && stringValue(e.key) === 'schema');
+  return stringValue(entry?.value);
+}
+
+/** `Table("name", metadata, Column("id", ...), ..., schema="s")`. */
+function readTable(call: PyExpr & { k: 'call' }): { name?: string; schema?: string; columns: ModelColumn[] } {
+  const columns: ModelColumn[] = [];
+  for (const arg of call.args.slice(2)) {
+    const callee = calleeName(arg);
+    if (arg.k !== 'call' || (callee !== 'Column' && callee !== 'mapped_column')) continue;
+    const name = stringValue(arg.args[0]) ?? stringValue(keyword(arg, 'name'));
+    if (name !== undefined) columns.push({ name, line: arg.line });
+  }
+  return { name: stringValue(call.args[0]) ?? stringValue(keyword(call, 'name')), schema: stringValue(keyword(call, 'schema')), columns };
+}
+
+/** One class-body assignment read as a column, or undefined. */
+function readColumn(target: string, annotation: PyExpr | undefined, value: PyExpr | undefined, line: number): BodyColumn | undefined {
+  if (target.startsWith('__') || SKIPPED_ATTRIBUTES.has(target)) return undefined;
+  const named = (dbName: string | undefined, declarative: boolean): BodyColumn =>
+    dbName && dbName !== target ? { name: dbName, attribute: target, line, declarative } : { name: target, line, declarative };
+  if (annotation && isClassVar(annotation)) return undefined;
+  if (value?.k === 'call') {
+    const callee = calleeName(value);
+    if (callee === 'Column' || callee === 'mapped_column') return named(stringValue(value.args[0]) ?? stringValue(keyword(value, 'name')), true);
+    if (callee === 'deferred' || callee === 'column_property') {
+      const inner = value.args[0];
+      const innerCallee = inner ? calleeName(inner) : undefined;
+      if (inner?.k === 'call' && (innerCallee === 'Column' || innerCallee === 'mapped_column')) return named(stringValue(inner.args[0]), true);
+      return undefined;
+    }
+    if (callee && NOT_COLUMNS.has(callee)) return undefined;
+    if (callee === 'Field') {
+      const saColumn = keyword(value, 'sa_column');
+      return named(saColumn?.k === 'call' ? stringValue(saColumn.args[0]) : undefined, false);
+    }
+    if (annotation && isMapped(annotation)) return undefined;
+    return annotation ? named(undefined, false) : undefined;
+  }
+  if (!annotation) return undefined;
+  if (isMapped(annotation)) {
+    if (value) return undefined;
+    return isRelationshipType(mappedInner(annotation)) ? undefined : named(undefined, true);
+  }
+  // A plain annotation is a column only in SQLModel (pydantic fields).
+  return isRelationshipType(annotation) ? undefined : named(undefined, false);
+}
+
+function isClassVar(annotation: PyExpr): boolean {
+  const obj = annotation.k === 'sub' ? annotation.obj : annotation;
+  return (dottedName(obj) ?? '').endsWith('ClassVar');
+}
+
+function isMapped(annotation: PyExpr): boolean {
+  const obj = annotation.k === 'sub' ? annotation.obj : annotation;
+  const name = (dottedName(obj) ?? '').split('.').pop();
+  return name === 'Mapped' || name === 'DynamicMapped' || name === 'WriteOnlyMapped';
+}
+
+function mappedInner(annotation: PyExpr): PyExpr | undefined {
+  if (annotation.k !== 'sub') return undefined;
+  const name = (dottedName(annotation.obj) ?? '').split('.').pop();
+  if (name === 'DynamicMapped' || name === 'WriteOnlyMapped') return { k: 'name', id: 'list', line: annotation.line };
+  return annotation.index;
+}
+
+/** `List["X"]`, `"X"`, `Optional["X"]`, `set[X]`: a relationship's annotation, not a column's. */
+function isRelationshipType(expr: PyExpr | undefined): boolean {
+  if (!expr) return false;
+  if (expr.k === 'str') return true;
+  if (expr.k === 'sub') {
+    const name = (dottedName(expr.obj) ?? '').split('.').pop() ?? '';
+    if (LIST_TYPES.has(name)) return true;
+    if (name === 'Optional') return expr.index.k === 'str';
+    if (name === 'Union') return expr.index.k === 'seq' && expr.index.items.some((i) => i.k === 'str');
+  }
+  if (expr.k === 'bin' && expr.op === '|') return expr.left.k === 'str' || expr.right.k === 'str';
+  return false;
+}
+
+function renderExpr(expr: PyExpr): string {
+  switch (expr.k) {
+    case 'name':
+      return expr.id;
+    case 'attr':
+      return `${renderExpr(expr.obj)}.${expr.name}`;
+    case 'const':
+      return expr.value;
+    case 'str':
+      return JSON.stringify(expr.value);
+    case 'seq': {
+      const inner = expr.items.map(renderExpr).join(', ');
+      return expr.kind === 'list' ? `[${inner}]` : expr.kind === 'set' ? `{${inner}}` : `(${inner}${expr.items.length === 1 ? ',' : ''})`;
+    }
+    case 'call':
+      return `${renderExpr(expr.func)}(${[...expr.args.map(renderExpr), ...expr.kwargs.map((k) => `${k.name}=${renderExpr(k.value)}`)].join(', ')})`;
+    case 'sub':
+      return `${renderExpr(expr.obj)}[${renderExpr(expr.index)}]`;
+    case 'unknown':
+      return expr.text;
+    default:
+      return '…';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// files
+
+const SKIPPED_DIRS = new Set(['__pycache__', 'node_modules', 'site-packages', 'dist-packages', 'venv', 'env', 'virtualenv', 'build', 'dist', 'tests', 'test']);
+
+/** The .py files under `root`, skipping hidden folders, virtualenvs, caches and test folders. */
+export function listPythonFiles(root: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string, depth: number): void => {
+    if (depth > 10 || out.length >= MAX_SCANNED_FILES * 2) return;
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    if (depth > 0 && entries.some((e) => e.name === 'pyvenv.cfg')) return;
+    for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (!entry.name.startsWith('.') && !SKIPPED_DIRS.has(entry.name)) walk(full, depth + 1);
+      } else if (entry.isFile() && entry.name.endsWith('.py')) out.push(full);
+    }
+  };
+  walk(root, 0);
+  return out;
+}
+
+function isTestFile(file: string): boolean {
+  const base = path.basename(file);
+  if (/^test_.*\.py$|_test\.py$|^conftest\.py$/.test(base)) return true;
+  return file.split(path.sep).some((part) => part === 'tests' || part === 'test');
+}
+
+/** A glob (`*`, `**`, `?`, `{a,b}`) as a RegExp over forward-slash paths. */
+export function globToRegExp(glob: string): RegExp {
+  let re = '';
+  const g = glob.replace(/\\/g, '/').replace(/^\.\//, '');
+  for (let i = 0; i < g.length; i++) {
+    const ch = g[i];
+    if (ch === '*') {
+      if (g[i + 1] === '*') {
+        if (g[i + 2] === '/') {
+          re += '(?:.*/)?';
+          i += 2;
+        } else {
+          re += '.*';
+          i += 1;
+        }
+      } else re += '[^/]*';
+    } else if (ch === '?') re += '[^/]';
+    else if (ch === '{') {
+      const close = g.indexOf('}', i);
+      if (close < 0) re += '\\{';
+      else {
+        re += `(?:${g.slice(i + 1, close).split(',').map(escapeRegExp).join('|')})`;
+        i = close;
+      }
+    } else re += escapeRegExp(ch);
+  }
+  return new RegExp(`^${re}$`);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function toPosix(p: string): string {
+  return p.split(path.sep).join('/');
+}
+
+function relative(base: string, file: string): string {
+  const rel = path.relative(base, file);
+  return rel && !rel.startsWith('..') ? toPosix(rel) : file;
+}
+
+function uniqueDirs(dirs: string[]): string[] {
+  return dirs.map((d) => path.resolve(d)).filter((d, i, all) => all.indexOf(d) === i);
+}
+
+function isInside(child: string, parent: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+const statCache = new Map<string, { at: number; kind: 'file' | 'dir' | 'none' }>();
+
+/** Existence checks, remembered for a second: one discovery asks the same questions many times. */
+function kindOf(p: string): 'file' | 'dir' | 'none' {
+  const now = Date.now();
+  const cached = statCache.get(p);
+  if (cached && now - cached.at < 1000) return cached.kind;
+  let kind: 'file' | 'dir' | 'none' = 'none';
+  try {
+    const stat = fs.statSync(p);
+    kind = stat.isDirectory() ? 'dir' : stat.isFile() ? 'file' : 'none';
+  } catch {
+    // missing
+  }
+  if (statCache.size > 20000) statCache.clear();
+  statCache.set(p, { at: now, kind });
+  return kind;
+}
+
+function isFile(p: string): boolean {
+  return kindOf(p) === 'file';
+}
+
+function isDir(p: string): boolean {
+  return kindOf(p) === 'dir';
+}
+
+function readText(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
