@@ -47,6 +47,17 @@ await Promise.all([
     outfile: path.join(root, 'dist/cli.js'),
     banner: { js: '#!/usr/bin/env node' },
   }),
+  // The revision graph's webview script: a browser bundle, loaded from media/ by the webview.
+  esbuild.build({
+    entryPoints: [path.join(root, 'src/graph/webview/main.ts')],
+    outfile: path.join(root, 'media/graph/graph.js'),
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    minify: production,
+    logLevel: 'warning',
+  }),
   production
     ? Promise.resolve()
     : esbuild.build({

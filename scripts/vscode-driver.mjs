@@ -10,6 +10,8 @@
 //             timeout, 2 when the workbench itself could not be driven.
 // screenshot: opens the workbench with the extension (no tests), clicks the "Alembic" activity-bar item
 //             as a user would, waits for rows in the "Revisions" view and saves a PNG. Exit status 0/1.
+//             With --open FILE (relative to --folder) it then opens that file through Quick Open and,
+//             with --wait-text TEXT, waits for a CodeLens showing TEXT before the picture.
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -21,6 +23,7 @@ const { values: opt } = parseArgs({
     ext: { type: 'string' }, tests: { type: 'string' }, png: { type: 'string' }, profile: { type: 'string' },
     timeout: { type: 'string', default: '180' }, log: { type: 'string' },
     container: { type: 'string', default: 'Alembic' }, view: { type: 'string', default: 'Revisions' },
+    open: { type: 'string' }, 'wait-text': { type: 'string' },
   },
 });
 for (const k of ['mode', 'harness', 'base', 'folder', 'ext', 'profile']) {
@@ -143,6 +146,7 @@ async function screenshot(page) {
     await rows.first().waitFor({ timeout: left(45000) }); // the extension reads the project first
     await page.waitForTimeout(500); // let the tree finish rendering icons/descriptions
     status(`"${opt.view}" rows: ${JSON.stringify(await rows.allInnerTexts())}`);
+    if (opt.open) await openFile(page, opt.open, opt['wait-text'], left(45000));
     fs.mkdirSync(path.dirname(opt.png), { recursive: true });
     await page.screenshot({ path: opt.png });
     status(`screenshot saved: ${opt.png}`);
@@ -155,6 +159,24 @@ async function screenshot(page) {
     say(`[driver] sidebar text: ${JSON.stringify(sidebar.slice(0, 500))}`, process.stderr);
     return 1;
   }
+}
+
+/** Opens a workspace file as a user would (Quick Open), and waits for a CodeLens with `text` when given. */
+async function openFile(page, file, text, timeout) {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ timeout: 10000 });
+  await input.fill(file);
+  await page.locator('.quick-input-widget .monaco-list-row').first().waitFor({ timeout: 10000 });
+  await page.keyboard.press('Enter');
+  await page.locator('.monaco-editor').first().waitFor({ timeout: 10000 });
+  status(`opened ${file}`);
+  if (text) {
+    await page.locator('.monaco-editor .codelens-decoration', { hasText: text }).first().waitFor({ timeout });
+    status(`CodeLens "${text}" shown`);
+  }
+  await page.mouse.move(1200, 780); // no hover in the picture
+  await page.waitForTimeout(500);
 }
 
 main().then(finish, async (e) => {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The `vscode` test tier: the mocha suite in test/vscode/ runs inside a real VS Code extension host
-# (code-server 4.100.3 = VS Code 1.100.3, driven by headless Chromium), then a UI step opens the
-# "Alembic" view container and screenshots the "Revisions" view.
+# (code-server 4.100.3 = VS Code 1.100.3, driven by headless Chromium), then UI steps open the "Alembic"
+# view container and screenshot its views, and walk through the daily loop from the palette and the tree.
 #
 #   scripts/vscode-test.sh [resultFile]               normal run (scripts/test.mjs passes resultFile)
 #   scripts/vscode-test.sh --self-check [resultFile]  proves the harness reports failures: a suite with a
@@ -10,11 +10,18 @@
 # Needs a build first (npm run build): dist/extension.js and out/test/vscode/index.js.
 #
 # Writes {"tier":"vscode","passed":N,"failed":N,"skipped":N} to resultFile: the mocha counts plus one test
-# for the screenshot. A run that crashes or times out still leaves a result with failed >= 1.
-# Outputs: test-output/vscode/*.log, test-output/screenshots/revisions-view.png.
+# per screenshot, plus one per step of the walk (scripts/vscode-walk.mjs: the daily loop driven through the
+# palette and the tree as a user would). A run that crashes or times out still leaves failed >= 1.
+# Outputs: test-output/vscode/*.log, test-output/screenshots/revisions-view.png, model-codelens.png, and the
+# walk's tree-fresh.png, palette.png, status-bar.png, tree-upgraded.png, tree-pending-revision.png,
+# tree-two-heads.png, tree-merged.png.
+# A throwaway PostgreSQL cluster (test/support/postgresCli.ts) runs while the suite does: its URL reaches
+# the extension host as ALEMBIC_LENS_TEST_PG_URL (or the reason it could not start as
+# ALEMBIC_LENS_TEST_PG_ERROR, which makes test/vscode/postgres.test.ts fail with that reason).
 # Environment:
 #   ALEMBIC_LENS_TEST_TIMEOUT   seconds for the mocha run (default 180) and for the screenshot (default 60)
-#   ALEMBIC_LENS_SKIP_SCREENSHOT=1   skip the UI step
+#   ALEMBIC_LENS_SKIP_SCREENSHOT=1   skip the UI steps (screenshot and walk)
+#   ALEMBIC_LENS_PYTHON         the Python with Alembic the walk sets as alembic.pythonPath (default /usr/bin/python3)
 #   ALEMBIC_LENS_KEEP_RUN=1     keep the run folder (profiles, workspace copy) even on success
 #   ALEMBIC_LENS_EXTENSION_PATH extension under test (default: the repo root)
 #   ALEMBIC_LENS_SELFCHECK      passed to the extension host (see test/vscode/index.ts)
@@ -32,6 +39,7 @@ EXT_PATH="$(realpath -m "${ALEMBIC_LENS_EXTENSION_PATH:-$ROOT}")"
 TESTS_MODULE="$ROOT/out/test/vscode/index.js"
 LOGS="$ROOT/test-output/vscode"
 SHOT="$ROOT/test-output/screenshots/revisions-view.png"
+WALK_STEPS=6 # scripts/vscode-walk.mjs
 RUNS="$ALEMBIC_LENS_CACHE/runs"
 RUN="$RUNS/vscode-test-$(date +%Y%m%d-%H%M%S)-$$"
 
@@ -47,10 +55,12 @@ write_result() {
 write_result 0 1 0
 
 DRIVER_PID=
+PG_PID=
 OK=0 # set to 1 when everything passed: the run folder is then removed
 cleanup() {
   harness_kill_session "$DRIVER_PID"
   harness_stop_server
+  stop_postgres
   if [ -d "$RUN" ]; then
     if [ "$OK" = 1 ] && [ -z "${ALEMBIC_LENS_KEEP_RUN:-}" ]; then rm -rf "$RUN"; else log "run folder kept for inspection: $RUN"; fi
   fi
@@ -74,6 +84,43 @@ copy_workspace() {
   mkdir -p "$1" && cp -a "$ROOT/migrations-sample" "$1/" && echo "$1/migrations-sample"
 }
 
+# start_postgres: the PostgreSQL cluster for the suite, in the background (it stops itself if this script
+# dies); wait_postgres exports its URL, or why there is none. The URL (with the test password) stays in a
+# mode-600 file and the environment, never in a log.
+start_postgres() {
+  [ -f "$ROOT/out/test/support/postgresCli.js" ] || return 0
+  PG_URL_FILE="$RUN/pg-url"
+  node "$ROOT/out/test/support/postgresCli.js" --url-file "$PG_URL_FILE" --database lens >"$LOGS/postgres.log" 2>&1 &
+  PG_PID=$!
+}
+wait_postgres() {
+  local i
+  unset ALEMBIC_LENS_TEST_PG_URL ALEMBIC_LENS_TEST_PG_ERROR
+  if [ -z "$PG_PID" ]; then
+    export ALEMBIC_LENS_TEST_PG_ERROR="not started: out/test/support/postgresCli.js is missing (run npm run build)"
+    return
+  fi
+  for i in $(seq 1 600); do # up to 60 s
+    [ -s "$PG_URL_FILE" ] && break
+    kill -0 "$PG_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  if [ -s "$PG_URL_FILE" ]; then
+    ALEMBIC_LENS_TEST_PG_URL="$(cat "$PG_URL_FILE")"
+    export ALEMBIC_LENS_TEST_PG_URL
+    log "$(head -n 1 "$LOGS/postgres.log")"
+  else
+    export ALEMBIC_LENS_TEST_PG_ERROR="the PostgreSQL test server did not start: $(tail -n 5 "$LOGS/postgres.log" | tr '\n' ' ')"
+    log "$ALEMBIC_LENS_TEST_PG_ERROR"
+  fi
+}
+stop_postgres() {
+  [ -n "$PG_PID" ] || return 0
+  kill -TERM "$PG_PID" 2>/dev/null
+  wait "$PG_PID" 2>/dev/null
+  PG_PID=
+}
+
 # The extension host inherits code-server's environment: that is how the tests get these.
 export ALEMBIC_LENS_COLOR=0
 [ -t 1 ] && [ -z "${CI:-}" ] && ALEMBIC_LENS_COLOR=1
@@ -92,10 +139,11 @@ start_server() {
 
 # run_driver <log name> <timeout s> <driver args...>: runs the driver in its own session (so Chromium,
 # which Playwright puts in a process group of its own, can be ended with it) under a hard time limit.
+# DRIVER_SCRIPT names another script taking the same common options (the walk).
 run_driver() {
   local name="$1" limit="$2" rc
   shift 2
-  setsid timeout -k 10 "$((limit + 90))" node "$ROOT/scripts/vscode-driver.mjs" \
+  setsid timeout -k 10 "$((limit + 90))" node "$ROOT/scripts/${DRIVER_SCRIPT:-vscode-driver.mjs}" \
     --harness "$HARNESS_DIR" --base "$HARNESS_BASE_URL" --ext "$EXT_PATH" --timeout "$limit" \
     --log "$LOGS/$name.log" "$@" &
   DRIVER_PID=$!
@@ -161,7 +209,11 @@ if [ "$SELF_CHECK" = 1 ]; then
 fi
 
 # ---------------------------------------------------------------- the suite
-run_suite "$(copy_workspace "$RUN/ws-test")" tests "$TEST_TIMEOUT"
+start_postgres
+WS_TEST="$(copy_workspace "$RUN/ws-test")"
+wait_postgres
+run_suite "$WS_TEST" tests "$TEST_TIMEOUT"
+stop_postgres
 log "mocha: $PASSED passed, $FAILED failed, $SKIPPED skipped (driver exit $SUITE_RC, ${T[tests]}s)"
 
 # ---------------------------------------------------------------- UI: screenshot of the Revisions view
@@ -188,9 +240,86 @@ else
   fi
 fi
 
+# ---------------------------------------------------------------- UI: screenshot of the CodeLens on a model file
+SHOT_LENS="$ROOT/test-output/screenshots/model-codelens.png"
+if [ -n "${ALEMBIC_LENS_SKIP_SCREENSHOT:-}" ]; then
+  SKIPPED=$((SKIPPED + 1))
+elif [ -z "$HARNESS_SERVER_PID" ]; then
+  log "screenshot of the model CodeLens: FAILED (no server)"
+  FAILED=$((FAILED + 1))
+else
+  rm -f "$SHOT_LENS" "${SHOT_LENS%.png}.failed.png"
+  t0=$(harness_now)
+  run_driver screenshot-codelens "${ALEMBIC_LENS_TEST_TIMEOUT:-60}" --mode screenshot --folder "$(copy_workspace "$RUN/ws-lens")" \
+    --png "$SHOT_LENS" --profile "$RUN/chromium-codelens" --view "Model Files" --open app/models.py --wait-text "created in"
+  shot_rc=$?
+  T[screenshot_codelens]=$(harness_elapsed "$t0")
+  if [ $shot_rc -eq 0 ] && [ -s "$SHOT_LENS" ]; then
+    log "screenshot of the model CodeLens: passed -> ${SHOT_LENS#"$ROOT"/} (${T[screenshot_codelens]}s)"
+    PASSED=$((PASSED + 1))
+  else
+    log "screenshot of the model CodeLens: FAILED (driver exit $shot_rc; see $LOGS/screenshot-codelens.log)"
+    FAILED=$((FAILED + 1))
+  fi
+fi
+
+# ---------------------------------------------------------------- UI: a user's walk through the daily loop
+if [ -n "${ALEMBIC_LENS_SKIP_SCREENSHOT:-}" ]; then
+  log "walk skipped (ALEMBIC_LENS_SKIP_SCREENSHOT)"
+  SKIPPED=$((SKIPPED + WALK_STEPS))
+elif [ -z "$HARNESS_SERVER_PID" ]; then
+  log "walk: FAILED (no server)"
+  FAILED=$((FAILED + 1))
+else
+  # A fresh copy again; the walk writes alembic.pythonPath into its .vscode/settings.json.
+  rm -f "$(dirname "$SHOT")"/walk-step-*.failed.png
+  walk_result="$RUN/walk-result.json"
+  t0=$(harness_now)
+  DRIVER_SCRIPT=vscode-walk.mjs run_driver walk "${ALEMBIC_LENS_TEST_TIMEOUT:-120}" --folder "$(copy_workspace "$RUN/ws-walk")" \
+    --out "$(dirname "$SHOT")" --python "${ALEMBIC_LENS_PYTHON:-/usr/bin/python3}" --result "$walk_result" --profile "$RUN/chromium-walk"
+  walk_rc=$?
+  T[walk]=$(harness_elapsed "$t0")
+  if counts=$(node -e 'const c = require(process.argv[1]); console.log(c.passed, c.failed)' "$walk_result" 2>/dev/null); then
+    read -r walk_passed walk_failed <<<"$counts"
+  else
+    log "the walk reported no result (exit $walk_rc): counted as 1 failure; see $LOGS/walk.log"
+    walk_passed=0 walk_failed=1
+  fi
+  shots="$(dirname "$SHOT")"
+  log "walk: $walk_passed passed, $walk_failed failed (${T[walk]}s; screenshots in ${shots#"$ROOT"/}/)"
+  PASSED=$((PASSED + walk_passed))
+  FAILED=$((FAILED + walk_failed))
+fi
+
+# ---------------------------------------------------------------- UI: the revision graph, from the palette
+# scripts/vscode-graph-walk.mjs runs "Alembic: Show Revision Graph" (F1, type, Enter) and saves the panel: on
+# the sample as it is (graph-sample.png), and with a generated branchy history (graph-branchy.png).
+for history in sample branchy; do
+  GRAPH_SHOT="$ROOT/test-output/screenshots/graph-$history.png"
+  if [ -n "${ALEMBIC_LENS_SKIP_SCREENSHOT:-}" ]; then
+    SKIPPED=$((SKIPPED + 1))
+  elif [ -z "$HARNESS_SERVER_PID" ]; then
+    log "screenshot of the revision graph ($history): FAILED (no server)"
+    FAILED=$((FAILED + 1))
+  else
+    rm -f "$GRAPH_SHOT" "${GRAPH_SHOT%.png}.failed.png"
+    t0=$(harness_now)
+    DRIVER_SCRIPT=vscode-graph-walk.mjs run_driver "graph-$history" "${ALEMBIC_LENS_TEST_TIMEOUT:-90}" \
+      --folder "$(copy_workspace "$RUN/ws-graph-$history")" --history "$history" --png "$GRAPH_SHOT" --profile "$RUN/chromium-graph-$history"
+    shot_rc=$?
+    if [ $shot_rc -eq 0 ] && [ -s "$GRAPH_SHOT" ]; then
+      log "screenshot of the revision graph ($history): passed -> ${GRAPH_SHOT#"$ROOT"/} ($(harness_elapsed "$t0")s)"
+      PASSED=$((PASSED + 1))
+    else
+      log "screenshot of the revision graph ($history): FAILED (exit $shot_rc; see $LOGS/graph-$history.log)"
+      FAILED=$((FAILED + 1))
+    fi
+  fi
+done
+
 harness_stop_server
 cp "$RUN/server/server.log" "$LOGS/server.log" 2>/dev/null
 write_result "$PASSED" "$FAILED" "$SKIPPED"
 [ "$FAILED" -eq 0 ] && OK=1
-log "vscode tier: $PASSED passed, $FAILED failed, $SKIPPED skipped; timings: server start ${T[server_start]:-?}s, tests ${T[tests]:-?}s, screenshot ${T[screenshot]:--}s"
+log "vscode tier: $PASSED passed, $FAILED failed, $SKIPPED skipped; timings: server start ${T[server_start]:-?}s, tests ${T[tests]:-?}s, screenshot ${T[screenshot]:--}s, walk ${T[walk]:--}s"
 exit $((FAILED > 0))

@@ -4,6 +4,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { branchesCommand, headsCommand, historyCommand, showCommand } from './core/alembicOutput';
+import { readDotenvFile } from './core/dotenv';
+import { LINT_RULES, lintProject, parseSeveritySetting, RuleSeverity } from './core/lint';
 import { LoadOptions, loadProject, Project } from './core/project';
 import { Problem } from './core/problems';
 import { RevisionError } from './core/revisionMap';
@@ -18,7 +20,11 @@ commands:
   history [-r RANGE]  revisions, newest first (as 'alembic history')
   branches            branch points (as 'alembic branches')
   show REV            one revision (as 'alembic show REV')
-  check               problems as 'path:line: severity: message'; exit 1 on any error
+  check               problems and lint findings as 'path:line: severity: message [code]'; exit 1 on any error
+                        --severity RULE=LEVEL  (repeatable; LEVEL: error, warning, info, off; RULE 'all' for every rule)
+                        --dialect NAME         the database for dialect rules (default: from the project's URL)
+                        --no-lint              only the problems of reading the project
+                        --rules                list the lint rules and exit
   config --json       the resolved configuration
 
 options:
@@ -31,7 +37,9 @@ class UsageError extends Error {}
 class ConfigError extends Error {}
 
 interface ParsedArgs {
-  values: { config?: string; name?: string; revRange?: string; json?: boolean; noCache?: boolean; help?: boolean };
+  values: { config?: string; name?: string; revRange?: string; json?: boolean; noCache?: boolean; help?: boolean; dialect?: string; noLint?: boolean; rules?: boolean };
+  /** `--severity rule=level`, in order. */
+  severities: string[];
   positionals: string[];
 }
 
@@ -40,9 +48,9 @@ interface ParsedArgs {
  * as `-1` is a positional (`show -1`), not an option.
  */
 function parseArguments(argv: string[]): ParsedArgs {
-  const withValue: Record<string, keyof ParsedArgs['values']> = { '-c': 'config', '--config': 'config', '-n': 'name', '--name': 'name', '-r': 'revRange', '--rev-range': 'revRange' };
-  const flags: Record<string, keyof ParsedArgs['values']> = { '--json': 'json', '--no-cache': 'noCache', '-h': 'help', '--help': 'help' };
-  const result: ParsedArgs = { values: {}, positionals: [] };
+  const withValue: Record<string, keyof ParsedArgs['values']> = { '-c': 'config', '--config': 'config', '-n': 'name', '--name': 'name', '-r': 'revRange', '--rev-range': 'revRange', '--dialect': 'dialect' };
+  const flags: Record<string, keyof ParsedArgs['values']> = { '--json': 'json', '--no-cache': 'noCache', '-h': 'help', '--help': 'help', '--no-lint': 'noLint', '--rules': 'rules' };
+  const result: ParsedArgs = { values: {}, severities: [], positionals: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (!arg.startsWith('-') || /^-\d+$/.test(arg) || arg === '-') {
@@ -54,7 +62,11 @@ function parseArguments(argv: string[]): ParsedArgs {
       break;
     }
     const [name, inline] = arg.startsWith('--') ? (arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined]) : [arg.slice(0, 2), arg.length > 2 ? arg.slice(2) : undefined];
-    if (withValue[name]) {
+    if (name === '--severity') {
+      const value = inline ?? argv[++i];
+      if (value === undefined) throw new UsageError(`${name} expects rule=level`);
+      result.severities.push(value);
+    } else if (withValue[name]) {
       const value = inline ?? argv[++i];
       if (value === undefined) throw new UsageError(`${name} expects a value`);
       (result.values as Record<string, string>)[withValue[name]] = value;
@@ -68,11 +80,15 @@ function parseArguments(argv: string[]): ParsedArgs {
 }
 
 function main(argv: string[]): number {
-  const { values, positionals } = parseArguments(argv);
+  const { values, severities, positionals } = parseArguments(argv);
   const [command, ...rest] = positionals;
   if (values.help || !command) {
     console.log(USAGE);
     return values.help ? 0 : 2;
+  }
+  if (command === 'check' && values.rules) {
+    for (const rule of LINT_RULES) console.log(`${rule.code.padEnd(38)} ${rule.severity.padEnd(8)} ${rule.summary}${rule.dialects ? ` (${rule.dialects.join(', ')} only)` : ''}`);
+    return 0;
   }
   const project = openProject(values.config, values.name, values.noCache ? undefined : defaultCacheDir());
 
@@ -85,9 +101,15 @@ function main(argv: string[]): number {
     case 'config':
       printJson(configJson(project));
       return 0;
-    case 'check':
+    case 'check': {
       project.checkGrammar();
-      return check(project);
+      const levels: Record<string, RuleSeverity> = {};
+      for (const setting of severities) {
+        const error = parseSeveritySetting(setting, levels);
+        if (error) throw new UsageError(`--severity ${error}`);
+      }
+      return check(project, values.noLint ? undefined : { severities: levels, dialect: values.dialect });
+    }
     case 'heads':
       return printLines(project, () => headsCommand(project.graph));
     case 'history':
@@ -194,8 +216,12 @@ function problemJson(p: Problem): unknown {
   return { severity: p.severity, code: p.code, message: p.message, path: p.path, line: p.line };
 }
 
-function check(project: Project): number {
-  const problems = project.problems;
+function check(project: Project, lint: { severities: Record<string, RuleSeverity>; dialect?: string } | undefined): number {
+  const problems = [...project.problems];
+  if (lint) {
+    const dotenv = readDotenvFile(path.join(path.dirname(path.resolve(project.config.configFile)), '.env'));
+    problems.push(...lintProject(project, { ...lint, env: process.env, dotenv }));
+  }
   for (const p of problems) console.log(formatProblem(p));
   const errors = problems.filter((p) => p.severity === 'error').length;
   const warnings = problems.filter((p) => p.severity === 'warning').length;

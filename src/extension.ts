@@ -3,9 +3,20 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { Problem } from './core';
+import { ModelCodeLensProvider } from './codelens/modelCodeLens';
+import { RevisionCodeLensProvider } from './codelens/revisionCodeLens';
 import { AlembicCommands } from './commands/alembicCommands';
 import { DatabaseStatusService } from './database/databaseStatus';
+import { GraphPanels, GraphTestApi } from './graph/graphPanel';
+import { DriftService } from './models/driftCheck';
+import { ModelFilesTreeProvider } from './models/modelFilesView';
+import { ModelsChangedIndicator } from './models/modelStatus';
+import { ModelWatcher } from './models/modelWatcher';
+import { snapshotTree, TreeSnapshot } from './models/treeSnapshot';
+import { RevisionNavigation } from './navigation/revisionNavigation';
 import { ProblemDiagnostics } from './problems/diagnostics';
+import { LintDiagnostics } from './problems/lintDiagnostics';
+import { QuickFixes } from './problems/quickFixes';
 import { ProjectRegistry } from './projects/projectRegistry';
 import { AlembicRunner } from './runner/alembicTerminal';
 import { InterpreterService } from './runner/interpreter';
@@ -19,6 +30,10 @@ export interface AlembicLensApi {
   /** The status line of each project's database ("at 92404fb, up to date"), after a fresh read. */
   getDatabaseStatus(): Promise<Array<{ project: string; kind: string; text: string; source?: string }>>;
   whenIdle(): Promise<void>;
+  /** The revision graph panels: what they sent to their webviews, and a way to post as a webview (tests). */
+  graph: GraphTestApi;
+  /** A view's items as plain data, once files, models and lint have settled (tests). */
+  getTreeSnapshot(view: 'alembic.revisions' | 'alembic.models'): Promise<TreeSnapshot[]>;
 }
 
 export function activate(context: vscode.ExtensionContext): AlembicLensApi {
@@ -28,6 +43,12 @@ export function activate(context: vscode.ExtensionContext): AlembicLensApi {
   const database = new DatabaseStatusService(registry, interpreters);
   const tree = new RevisionsTreeProvider(registry, database);
   const diagnostics = new ProblemDiagnostics(registry);
+  const graph = new GraphPanels(context.extensionUri, registry, database);
+  const models = new ModelWatcher(registry, context.workspaceState);
+  const drift = new DriftService(registry, interpreters, models, context.extensionUri);
+  const modelTree = new ModelFilesTreeProvider(registry, models, drift);
+  const modelsChanged = new ModelsChangedIndicator(registry, models);
+  const lint = new LintDiagnostics(registry, models);
   context.subscriptions.push(
     registry,
     interpreters,
@@ -35,9 +56,22 @@ export function activate(context: vscode.ExtensionContext): AlembicLensApi {
     database,
     tree,
     diagnostics,
+    graph,
     new DatabaseStatusBar(registry, database),
     new AlembicCommands(registry, runner, interpreters, database),
     vscode.window.createTreeView('alembic.revisions', { treeDataProvider: tree }),
+    models,
+    drift,
+    modelTree,
+    modelsChanged,
+    lint,
+    tree.addExtraItems(modelsChanged),
+    diagnostics.addSource(lint),
+    vscode.window.createTreeView('alembic.models', { treeDataProvider: modelTree }),
+    new ModelCodeLensProvider(registry, models),
+    new RevisionCodeLensProvider(registry, database),
+    new RevisionNavigation(registry, database),
+    new QuickFixes(registry, models),
     vscode.commands.registerCommand('alembic.refresh', async () => {
       await registry.discover();
       await database.refreshAll();
@@ -81,6 +115,13 @@ export function activate(context: vscode.ExtensionContext): AlembicLensApi {
       });
     },
     whenIdle: () => registry.whenIdle(),
+    graph: graph.testApi,
+    async getTreeSnapshot(view) {
+      await registry.whenIdle();
+      await models.whenIdle();
+      await lint.whenIdle();
+      return view === 'alembic.models' ? snapshotTree(modelTree) : snapshotTree(tree);
+    },
   };
 }
 

@@ -33,6 +33,7 @@ export interface RevisionTarget {
 
 /** How long to wait for the file of a new revision after the command was sent (no exit code). */
 const NEW_FILE_TIMEOUT_MS = 60000;
+const NEW_FILE_POLL_MS = 1000;
 
 export class AlembicCommands extends Disposable {
   constructor(
@@ -97,8 +98,15 @@ export class AlembicCommands extends Disposable {
   private async run(project: Project, command: AlembicCommand): Promise<number | undefined> {
     const result = await this.runner.runCommand(runnerProject(project, this.registry), command);
     await this.registry.whenIdle();
+    // File events can lag behind (or miss files in a folder just created): look at the disk too.
+    if (result.exitCode !== undefined) this.registry.rescan(this.sameProject(project) ?? project);
     await this.database.refresh(project);
     return result.exitCode;
+  }
+
+  /** The registry's current object for a project (a rediscovery replaces the objects). */
+  private sameProject(project: Project): Project | undefined {
+    return this.registry.getProjects().find((p) => p.config.configFile === project.config.configFile && p.config.section === project.config.section);
   }
 
   private async currentState(project: Project): Promise<DatabaseState | undefined> {
@@ -154,15 +162,20 @@ export class AlembicCommands extends Disposable {
     let cancel = (): void => undefined;
     const promise = new Promise<string | undefined>((resolve) => {
       const check = (): void => {
-        const current = this.registry.getProjects().find((p) => p.config.configFile === project.config.configFile && p.config.section === project.config.section);
-        const added = current?.revisionFiles.find((f) => !before.has(f));
+        const added = this.sameProject(project)?.revisionFiles.find((f) => !before.has(f));
         if (added) finish(added);
       };
       const subscription = this.registry.onDidChange(check);
       const timer = setTimeout(() => finish(undefined), NEW_FILE_TIMEOUT_MS);
+      // Without an exit code (a terminal without shell integration), poll the disk as well.
+      const poll = setInterval(() => {
+        const current = this.sameProject(project);
+        if (current) this.registry.rescan(current);
+      }, NEW_FILE_POLL_MS);
       const finish = (file: string | undefined): void => {
         subscription.dispose();
         clearTimeout(timer);
+        clearInterval(poll);
         resolve(file);
       };
       cancel = () => finish(undefined);
@@ -199,8 +212,9 @@ export class AlembicCommands extends Disposable {
       target = 'heads';
     }
     const state = await this.currentState(project);
-    const applying = state ? project.graph.heads.flatMap((h) => revisionsAppliedBy(project.graph, state, project.graph.get(h)!)) : [];
-    if (!(await this.confirmRemote(project, `Upgrade to ${target}`, applying, 'apply'))) return;
+    const headRevisions = heads.map((h) => project.graph.get(h)!);
+    const applying = state ? [...new Set(headRevisions.flatMap((h) => revisionsAppliedBy(project.graph, state, h)))] : project.graph.ancestors(headRevisions);
+    if (!(await this.confirmRemote(project, `Upgrade to ${target}`, applying, 'apply', !!state))) return;
     await this.run(project, { command: 'upgrade', revision: target });
   }
 
@@ -211,12 +225,12 @@ export class AlembicCommands extends Disposable {
     const state = await this.currentState(project);
     const revision = target?.revision ?? (await pickRevision(project, { title: 'Upgrade to Revision...', database: state, filter: state ? (r) => revisionState(state, r) === 'pending' : undefined }));
     if (!revision) return;
-    const applying = state ? revisionsAppliedBy(project.graph, state, revision) : [];
+    const applying = state ? revisionsAppliedBy(project.graph, state, revision) : project.graph.ancestors([revision]);
     if (state && !applying.length) {
       void vscode.window.showInformationMessage(`${shortId(revision.id)} is already applied.`);
       return;
     }
-    if (!(await this.confirmRemote(project, `Upgrade to ${shortId(revision.id)}`, applying, 'apply'))) return;
+    if (!(await this.confirmRemote(project, `Upgrade to ${shortId(revision.id)}`, applying, 'apply', !!state))) return;
     await this.run(project, { command: 'upgrade', revision: revision.id });
   }
 
@@ -303,15 +317,20 @@ export class AlembicCommands extends Disposable {
   }
 
   /** Upgrades of a database on another machine ask first, naming the database and what runs. */
-  private async confirmRemote(project: Project, action: string, applying: Revision[], verb: string): Promise<boolean> {
+  /**
+   * Upgrades of a database on another machine ask first, naming the database and what runs. When the
+   * database could not be read, `applying` is every revision up to the target: all of them may run.
+   */
+  private async confirmRemote(project: Project, action: string, applying: Revision[], verb: string, stateKnown: boolean): Promise<boolean> {
     const status = this.database.get(project);
     if (!status || status.local !== false) return true;
     const list = applying.slice(0, 15).map((r) => `• ${shortId(r.id)}  ${r.source.message}`);
-    const choice = await vscode.window.showWarningMessage(
-      `${action} on ${status.database}?`,
-      { modal: true, detail: `${status.database} is not on this machine.\nThis will ${verb} ${applying.length} revision${applying.length === 1 ? '' : 's'}:\n${list.join('\n')}` },
-      'Run',
-    );
+    if (applying.length > 15) list.push(`• ... and ${applying.length - 15} more`);
+    const count = `${applying.length} revision${applying.length === 1 ? '' : 's'}`;
+    const what = stateKnown
+      ? `This will ${verb} ${count}:`
+      : `Its current revision could not be read (${status.message ?? status.kind}), so up to ${count} may ${verb === 'apply' ? 'be applied' : 'run'}:`;
+    const choice = await vscode.window.showWarningMessage(`${action} on ${status.database}?`, { modal: true, detail: `${status.database} is not on this machine.\n${what}\n${list.join('\n')}` }, 'Run');
     return choice === 'Run';
   }
 

@@ -33,8 +33,6 @@ export interface GraphNode {
   /** The revision's message; for a run, "N revisions". */
   message: string;
   createDate?: string;
-  path?: string;
-  line?: number;
   /** Branch labels this revision declares. */
   labels: string[];
   /** For heads: the branch labels the head carries (declared here or inherited along its branch). */
@@ -61,8 +59,13 @@ export interface GraphEdge {
   lane: number;
   /** [child, (bend at the child's row), (bend at the target's row), target], repeated points left out. */
   route: LanePoint[];
-  /** The target is not in the history (`to` is the id as written). */
+  /** The target is not in the history (`to` is the id as written): a short stub from the child. */
   dangling?: boolean;
+  /**
+   * A depends_on (or cycle) edge longer than `longEdgeRows`, drawn as two short stubs rather than a lane
+   * across hundreds of rows: this edge is the stub at the child ('out') or at the target ('in').
+   */
+  jump?: 'out' | 'in';
   /** The problem the edge shows (a missing target), when there is one. */
   problem?: string;
 }
@@ -97,15 +100,18 @@ export interface GraphLayoutOptions {
   collapsed?: ReadonlySet<string>;
   /** Revision ids never hidden in a run (the database's current revisions, a revealed revision). */
   pinned?: Iterable<string>;
+  /** Edges outside the main lanes that span more rows than this are drawn as two stubs (default 100). */
+  longEdgeRows?: number;
 }
 
 export const DEFAULT_COLLAPSE_ABOVE = 8;
+export const DEFAULT_LONG_EDGE_ROWS = 100;
 
 interface DisplayNode {
   node: GraphNode;
-  /** Targets by down_revision (display ids; undefined = missing, with the id as written). */
-  parents: Array<{ id: string; missing: boolean; written: string }>;
-  depends: Array<{ id: string; missing: boolean; written: string }>;
+  /** Targets by down_revision and by depends_on: display ids, or the id as written when it is missing. */
+  parents: Array<{ id: string; missing: boolean }>;
+  depends: Array<{ id: string; missing: boolean }>;
 }
 
 interface PendingEdge {
@@ -131,7 +137,7 @@ export function layoutGraph(map: RevisionMap, options: GraphLayoutOptions = {}):
     !pinned.has(rev.id) &&
     !map.inCycle.has(rev.id) &&
     !problemsByPath.has(rev.source.path) &&
-    lookup(rev.down[0]) !== undefined;
+    rev.parents.length === 1;
   const threshold = options.collapseAbove ?? DEFAULT_COLLAPSE_ABOVE;
   const runs: GraphRun[] = [];
   const runOf = new Map<Revision, { id: string; members: Revision[]; collapsed: boolean }>();
@@ -139,7 +145,7 @@ export function layoutGraph(map: RevisionMap, options: GraphLayoutOptions = {}):
   for (const rev of order) {
     if (chained.has(rev) || !plain(rev)) continue;
     const members: Revision[] = [];
-    for (let r: Revision | undefined = rev; r && plain(r) && !chained.has(r); r = lookup(r.down[0])) {
+    for (let r: Revision | undefined = rev; r && plain(r) && !chained.has(r); r = r.parents[0]) {
       chained.add(r);
       members.push(r);
     }
@@ -160,7 +166,7 @@ export function layoutGraph(map: RevisionMap, options: GraphLayoutOptions = {}):
   const rowOf = new Map<string, number>();
   const target = (written: string) => {
     const rev = lookup(written);
-    return rev ? { id: displayId(rev), missing: false, written } : { id: written, missing: true, written };
+    return rev ? { id: displayId(rev), missing: false } : { id: written, missing: true };
   };
   for (const rev of order) {
     const run = runOf.get(rev);
@@ -184,7 +190,7 @@ export function layoutGraph(map: RevisionMap, options: GraphLayoutOptions = {}):
         members: run.members.map((m) => ({ id: m.id, message: m.source.message, createDate: m.source.createDate })),
       };
       rowOf.set(node.id, node.row);
-      display.push({ node, parents: [target(bottom.down[0])], depends: [] });
+      display.push({ node, parents: [{ id: displayId(bottom.parents[0]), missing: false }], depends: [] });
       continue;
     }
     const node: GraphNode = {
@@ -194,8 +200,6 @@ export function layoutGraph(map: RevisionMap, options: GraphLayoutOptions = {}):
       lane: 0,
       message: rev.source.message,
       createDate: rev.source.createDate,
-      path: rev.source.path,
-      line: rev.source.revisionLine,
       labels: [...rev.source.branchLabels],
       branch: rev.isHead ? [...rev.branchLabels] : [],
       head: rev.isHead,
@@ -235,6 +239,17 @@ export function layoutGraph(map: RevisionMap, options: GraphLayoutOptions = {}):
     else expecting.set(pending.toId, [lane]);
   };
   const edges: GraphEdge[] = [];
+  // Stubs (dangling edges, the ends of long jumps) end half a row away and between two lanes, where
+  // they cannot be taken for any other edge; several at one node fan out right, left, further right...
+  const stubs = new Map<string, number>();
+  const stub = (edge: GraphEdge, at: GraphNode, direction: 1 | -1): GraphEdge => {
+    const index = stubs.get(at.id) ?? 0;
+    stubs.set(at.id, index + 1);
+    const offset = (index % 2 ? -1 : 1) * (0.5 + Math.floor(index / 2));
+    edge.lane = at.lane;
+    edge.route = [[at.lane, at.row], [at.lane + offset, at.row + 0.5 * direction]];
+    return edge;
+  };
   const finished: PendingEdge[] = [];
   const outside: PendingEdge[] = []; // edges that go up or sideways in the order: routed in extra lanes
 
@@ -242,12 +257,8 @@ export function layoutGraph(map: RevisionMap, options: GraphLayoutOptions = {}):
     const row = node.row;
     const arriving = expecting.get(node.id) ?? [];
     expecting.delete(node.id);
-    let lane: number;
-    if (arriving.length) {
-      lane = Math.min(...arriving);
-    } else {
-      lane = allocate();
-    }
+    // The leftmost lane that leads here continues; the others end here (a branch point).
+    const lane = arriving.length ? Math.min(...arriving) : allocate();
     node.lane = lane;
     const released: number[] = [];
     for (const l of arriving) {
@@ -257,12 +268,11 @@ export function layoutGraph(map: RevisionMap, options: GraphLayoutOptions = {}):
       if (l !== lane) released.push(l);
     }
     let continued = false;
-    let dangling = 0;
     for (const parent of parents) {
       const edge: GraphEdge = { from: node.id, to: parent.id, kind: 'down', lane, route: [] };
       if (parent.missing) {
-        danglingRoute(edge, lane, row, dangling++);
-        edges.push(edge);
+        edge.dangling = true;
+        edges.push(stub(edge, node, 1));
         continue;
       }
       const pending: PendingEdge = { edge, fromRow: row, fromLane: lane, toId: parent.id };
@@ -283,8 +293,10 @@ export function layoutGraph(map: RevisionMap, options: GraphLayoutOptions = {}):
     for (const dep of depends) {
       const edge: GraphEdge = { from: node.id, to: dep.id, kind: 'depends', lane, route: [] };
       edges.push(edge);
-      if (dep.missing) danglingRoute(edge, lane, row, dangling++);
-      else outside.push({ edge, fromRow: row, fromLane: lane, toId: dep.id });
+      if (dep.missing) {
+        edge.dangling = true;
+        stub(edge, node, 1);
+      } else outside.push({ edge, fromRow: row, fromLane: lane, toId: dep.id });
     }
     // Lanes that ended here are free from the next row on: reusing one on this row would draw an edge
     // that seems to run through this node.
@@ -298,10 +310,20 @@ export function layoutGraph(map: RevisionMap, options: GraphLayoutOptions = {}):
   }
 
   // ---- extra lanes, right of the main ones: interval partitioning, so that two never overlap
+  const longEdge = options.longEdgeRows ?? DEFAULT_LONG_EDGE_ROWS;
   const intervals = outside
     .map((p, index) => {
       const to = nodeById.get(p.toId)!;
       return { p, to, top: Math.min(p.fromRow, to.row), bottom: Math.max(p.fromRow, to.row), index };
+    })
+    .filter(({ p, to, top, bottom }) => {
+      if (bottom - top <= longEdge) return true;
+      const direction = to.row > p.fromRow ? 1 : -1;
+      p.edge.jump = 'out';
+      stub(p.edge, nodeById.get(p.edge.from)!, direction);
+      const back: GraphEdge = { ...p.edge, jump: 'in', route: [] };
+      edges.push(stub(back, to, direction === 1 ? -1 : 1));
+      return false;
     })
     .sort((a, b) => a.top - b.top || a.bottom - b.bottom || a.index - b.index);
   const busyUntil = new MinHeap();
@@ -337,12 +359,6 @@ function routeOf(fromLane: number, fromRow: number, lane: number, toLane: number
   if (toRow !== fromRow) route.push([lane, toRow]);
   if (toLane !== lane) route.push([toLane, toRow]);
   return route;
-}
-
-/** A short stub down and to the right, between lanes and rows: it can be taken for no other edge. */
-function danglingRoute(edge: GraphEdge, lane: number, row: number, index: number): void {
-  edge.dangling = true;
-  edge.route = [[lane, row], [lane + 0.5 + 0.25 * index, row + 0.5]];
 }
 
 function dedupeTargets<T extends { id: string }>(targets: T[]): T[] {

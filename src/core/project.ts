@@ -159,6 +159,22 @@ export class Project {
     return true;
   }
 
+  /**
+   * Compares the version folders on disk with what is loaded and applies the difference (files added
+   * or removed): for when file events may have been missed, e.g. right after a command wrote a file.
+   */
+  rescan(): boolean {
+    const listed = new Set(this.realLocations.flatMap((location) => listVersionDir(location, this.config.recursiveVersionLocations)));
+    const added = [...listed].filter((file) => !this.files.has(file));
+    const removed = this.order.filter((file) => !listed.has(file));
+    if (!added.length && !removed.length) return false;
+    for (const file of added) this.files.set(file, this.readFile(file, true));
+    for (const file of removed) this.files.delete(file);
+    this.order = sortLoadOrder([...this.order.filter((file) => listed.has(file)), ...added], this.realLocations);
+    this.rebuild();
+    return true;
+  }
+
   /** Forgets a deleted revision file. */
   removeFile(file: string): boolean {
     const absolute = this.canonical(file);

@@ -8,7 +8,6 @@ import { Project, Revision, revisionState } from '../core';
 import { DatabaseStatusService } from '../database/databaseStatus';
 import { ProjectRegistry } from '../projects/projectRegistry';
 import { Disposable } from '../util/disposable';
-import { shortId } from '../views/revisionsTree';
 import { IdReference, referenceAt, resolveRevision, revisionReferences } from './revisionReferences';
 
 const SELECTOR: vscode.DocumentSelector = { language: 'python', scheme: 'file' };
@@ -32,20 +31,25 @@ export class RevisionNavigation extends Disposable implements vscode.HoverProvid
     const { revision, error } = resolveRevision(project, ref.id);
     const md = new vscode.MarkdownString();
     if (!revision) {
-      md.appendMarkdown(`$(warning) `).appendText(`No revision '${ref.id}' in ${project.name}: ${error}`);
+      md.appendMarkdown(`$(warning) ${escapeMarkdown(`No revision '${ref.id}' in ${project.name}: ${error}`)}`);
       md.supportThemeIcons = true;
       return new vscode.Hover(md, range);
     }
     md.supportThemeIcons = true;
-    md.appendMarkdown('**').appendText(revision.source.message || revision.id).appendMarkdown('**\n\n');
+    md.appendMarkdown(`**${escapeMarkdown(revision.source.message || revision.id)}**\n\n`);
     const facts = [`\`${revision.id}\``];
     const state = this.database.stateOf(project);
     if (state) facts.push(revisionState(state, revision));
     if (revision.isHead) facts.push('head');
     if (revision.isMergePoint) facts.push('merge');
     md.appendMarkdown(facts.join(' · ') + '\n\n');
-    if (revision.source.createDate) md.appendText(`Created ${revision.source.createDate}\n\n`);
-    md.appendText(path.basename(revision.source.path));
+    if (revision.source.createDate) md.appendMarkdown(`Created ${escapeMarkdown(revision.source.createDate)}\n\n`);
+    md.appendMarkdown(escapeMarkdown(path.basename(revision.source.path)));
+    // The command line resolves prefixes; the loader of revision files needs the exact id (or a branch label).
+    const exact = project.graph.get(ref.id) || project.graph.labels.has(ref.id);
+    if (!exact && (ref.kind === 'down_revision' || ref.kind === 'depends_on')) {
+      md.appendMarkdown(`\n\n$(warning) ${escapeMarkdown(`'${ref.id}' is a prefix: Alembic needs the full id ${revision.id} in ${ref.kind}.`)}`);
+    }
     return new vscode.Hover(md, range);
   }
 
@@ -96,7 +100,6 @@ function revisionLocation(revision: Revision): vscode.Location {
   return new vscode.Location(vscode.Uri.file(revision.source.path), new vscode.Position(Math.max(0, revision.source.revisionLine - 1), 0));
 }
 
-/** "13c9c7d create users table": how a revision is named in one line. */
-export function revisionTitle(revision: Revision): string {
-  return `${shortId(revision.id)} ${revision.source.message}`.trim();
+function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_[\]<>|]/g, '\\$&');
 }

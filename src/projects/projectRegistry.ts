@@ -35,6 +35,9 @@ export class ProjectRegistry extends Disposable {
     this.register(configWatcher.onDidChange(onConfig));
     this.register(configWatcher.onDidDelete(onConfig));
     this.register(vscode.workspace.onDidChangeWorkspaceFolders(() => this.scheduleRediscover()));
+    // Deleting a whole folder reports only the folder, not the alembic.ini inside it.
+    const deletions = this.register(vscode.workspace.createFileSystemWatcher('**', true, true, false));
+    this.register(deletions.onDidDelete((uri) => this.folderDeleted(uri.fsPath)));
     this.register({ dispose: () => this.disposeProjectWatchers() });
     this.register({
       dispose: () => {
@@ -162,6 +165,18 @@ export class ProjectRegistry extends Disposable {
     this.pending.clear();
     if (changed) this.changeEmitter.fire();
     this.notifyIdle();
+  }
+
+  private folderDeleted(deleted: string): void {
+    const inside = (file: string): boolean => file === deleted || file.startsWith(deleted + path.sep);
+    if (this.projects.some((p) => inside(p.config.configFile))) this.scheduleRediscover();
+  }
+
+  /** Re-lists a project's version folders (after a command wrote files); true when something changed. */
+  rescan(project: Project): boolean {
+    if (!this.projects.includes(project) || !project.rescan()) return false;
+    this.changeEmitter.fire();
+    return true;
   }
 
   private configChanged(uri: vscode.Uri): void {

@@ -5,6 +5,8 @@
 //                     (plus, for information, an edit that changes the graph: a depends_on added)
 //   3. CLI heads      `node dist/cli.js -c alembic.ini heads`, wall clock of the whole process
 //   4. reference      `python3 -m alembic -c alembic.ini heads`, same directory, wall clock
+//   5. graph layout   layoutGraph() of the loaded graph, every row shown (and, for information, with
+//                     the long linear runs collapsed, as the graph view opens)
 // and checks that alembic-lens finds the same heads as Alembic. Prints a table, writes
 // test-output/bench.json.
 //
@@ -17,6 +19,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { loadProject, type Project } from '../../src/core';
+import { layoutGraph } from '../../src/core/graphLayout';
 import { generateHistory, type GeneratedHistory } from './history';
 
 const root = process.env.ALEMBIC_LENS_ROOT ?? path.resolve(__dirname, '..', '..', '..');
@@ -29,6 +32,7 @@ const TARGETS = {
   fullLoadMs: 300,
   updateFileMs: 5,
   cliSpeedup: 8,
+  layoutMs: 200,
 };
 
 interface Stats {
@@ -58,6 +62,10 @@ interface SizeResult {
   cliHeads?: string[];
   alembicHeads?: string[];
   lensProblems?: { error: number; warning: number; info: number };
+  /** layoutGraph with every row shown, and with runs collapsed (info). */
+  layoutMs?: Stats;
+  collapsedLayoutMs?: Stats;
+  layoutShape?: { rows: number; lanes: number; collapsedRows: number };
   warnings: string[];
 }
 
@@ -156,6 +164,24 @@ function benchSize(count: number, keep: boolean): SizeResult {
     if (!sameSet(result.lensHeads ?? [], history.heads)) {
       warnings.push(`alembic-lens heads ${JSON.stringify(result.lensHeads)} differ from the generated history's ${JSON.stringify(history.heads)}`);
     }
+
+    // 5 (measured here, on the freshly loaded graph). The graph view's layout.
+    const layouts: number[] = [];
+    const collapsedLayouts: number[] = [];
+    for (let i = 0; i < (big ? 7 : 15); i++) {
+      start = performance.now();
+      const all = layoutGraph(project.graph, { problems: project.problems, expandAll: true });
+      layouts.push(performance.now() - start);
+      start = performance.now();
+      const collapsed = layoutGraph(project.graph, { problems: project.problems });
+      collapsedLayouts.push(performance.now() - start);
+      if (i === 0) {
+        result.layoutShape = { rows: all.rows, lanes: all.lanes, collapsedRows: collapsed.rows };
+        if (all.rows !== count) warnings.push(`the graph layout has ${all.rows} rows for ${count} revisions`);
+      }
+    }
+    result.layoutMs = stats(layouts);
+    result.collapsedLayoutMs = stats(collapsedLayouts);
 
     // 2. One changed file: the editor saved a revision whose message changed.
     const updates: number[] = [];
@@ -288,6 +314,8 @@ function main(): void {
     rows.push(line('  graph-changing edit (info)', r.structuralUpdateMs, '', ''));
     rows.push(line('CLI heads (node dist/cli.js)', r.cliHeadsMs, '', ''));
     rows.push(line('alembic heads (reference)', r.alembicHeadsMs, '', ''));
+    rows.push(line('graph layout, all rows (layoutGraph)', r.layoutMs, `< ${TARGETS.layoutMs} ms`, v('layout', r.layoutMs?.median, (x) => x < TARGETS.layoutMs)));
+    rows.push(line(`  runs collapsed (info${r.layoutShape ? `: ${r.layoutShape.collapsedRows} rows` : ''})`, r.collapsedLayoutMs, '', ''));
     rows.push([n, 'CLI speed-up over alembic', r.cliSpeedup === undefined ? 'n/a' : `${r.cliSpeedup.toFixed(1)}x`, '', '', '', targeted ? `>= ${TARGETS.cliSpeedup}x` : '',
       v('cliSpeedup', r.cliSpeedup, (x) => x >= TARGETS.cliSpeedup)]);
   }

@@ -2,6 +2,8 @@
 // random histories (fixed seeds) with branches, merges, depends_on, missing targets and cycles.
 import * as assert from 'assert';
 import { GraphLayout, layoutGraph } from '../../src/core/graphLayout';
+import { edgePath, geometryFor, laneX, NODE_RADIUS, rowY } from '../../src/graph/geometry';
+import { exportSvg } from '../../src/graph/graphSvg';
 import { problem } from '../../src/core/problems';
 import { RevisionSource } from '../../src/core/revisionFile';
 import { RevisionMap } from '../../src/core/revisionMap';
@@ -108,13 +110,14 @@ function checkGeometry(layout: GraphLayout): void {
   for (const e of layout.edges) {
     const name = `${e.kind} ${e.from} -> ${e.to}`;
     const from = byId.get(e.from)!;
-    assert.deepStrictEqual(e.route[0], [from.lane, from.row], `${name} starts at its child`);
+    const at = e.jump === 'in' ? byId.get(e.to)! : from;
+    assert.deepStrictEqual(e.route[0], [at.lane, at.row], `${name} starts at its ${e.jump === 'in' ? 'target' : 'child'}`);
     assert.ok(e.lane < layout.lanes, `${name} lane is in range`);
-    if (e.dangling) {
+    if (e.dangling || e.jump) {
       assert.strictEqual(e.route.length, 2, `${name} is a stub`);
       const [, end] = e.route;
-      assert.ok(end[1] - from.row > 0 && end[1] - from.row < 1 && !Number.isInteger(end[0]), `${name} ends between rows and lanes`);
-      assert.ok(e.problem, `${name} says what is missing`);
+      assert.ok(Math.abs(end[1] - at.row) === 0.5 && !Number.isInteger(end[0]), `${name} ends between rows and lanes`);
+      if (e.dangling) assert.ok(e.problem, `${name} says what is missing`);
       continue;
     }
     const to = byId.get(e.to)!;
@@ -217,6 +220,19 @@ describe('graphLayout', () => {
     checkGeometry(layout);
   });
 
+  it('draws a depends_on across many rows as two stubs, one at each end', () => {
+    const specs = linear(12);
+    specs.push({ id: 'x', down: ['r11'], depends: ['r1'] });
+    const layout = layoutGraph(build(specs), { collapseAbove: Infinity, longEdgeRows: 5 });
+    const stubs = layout.edges.filter((e) => e.kind === 'depends');
+    assert.deepStrictEqual(stubs.map((e) => [e.from, e.to, e.jump]), [['x', 'r1', 'out'], ['x', 'r1', 'in']]);
+    assert.strictEqual(layout.lanes, 1, 'no lane held across the rows between');
+    assert.ok(stubs[0].route[1][1] > stubs[0].route[0][1], 'the stub at the child points down, towards the target');
+    assert.ok(stubs[1].route[1][1] < stubs[1].route[0][1], 'the stub at the target points up, towards the child');
+    checkGeometry(layout);
+    assert.strictEqual(layoutGraph(build(specs), { collapseAbove: Infinity }).lanes, 2, 'a shorter one gets a lane');
+  });
+
   it('leaves a dangling edge for a missing target, with the problem that names it', () => {
     const map = build([{ id: 'a' }, { id: 'b', down: ['a', 'gone'] }, { id: 'c', down: ['b'], depends: ['nowhere'] }]);
     const layout = layoutGraph(map, { problems: map.problems });
@@ -242,7 +258,7 @@ describe('graphLayout', () => {
     for (let seed = 1; seed <= 60; seed++) {
       const specs = randomHistory(seed, 40 + (seed % 7) * 30, seed % 3 === 0);
       const map = build(specs);
-      for (const options of [{ collapseAbove: Infinity }, { collapseAbove: 3 }, { collapseAbove: 2, expandAll: true }]) {
+      for (const options of [{ collapseAbove: Infinity }, { collapseAbove: 3, longEdgeRows: 10 }, { collapseAbove: 2, expandAll: true }]) {
         const layout = layoutGraph(map, { problems: map.problems, ...options });
         try {
           checkGeometry(layout);
@@ -252,6 +268,20 @@ describe('graphLayout', () => {
         }
       }
     }
+  });
+
+  it('has a geometric check that catches an edge through a node', () => {
+    const layout = layoutGraph(build([{ id: 'a' }, { id: 'b', down: ['a'] }, { id: 'c', down: ['a'] }, { id: 'd', down: ['b'] }]), { collapseAbove: Infinity });
+    checkGeometry(layout);
+    // Reroute c -> a through the lane of a node between its ends.
+    const edgeC = edge(layout, 'c', 'a');
+    const c = node(layout, 'c');
+    const a = node(layout, 'a');
+    const between = layout.nodes.find((n) => n.row > c.row && n.row < a.row && n.lane !== edgeC.lane);
+    assert.ok(between, 'a node between the ends of the edge in another lane');
+    edgeC.lane = between.lane;
+    edgeC.route = [[c.lane, c.row], [between.lane, c.row], [between.lane, a.row], [a.lane, a.row]].filter((p, i, all) => i === 0 || p[0] !== all[i - 1][0] || p[1] !== all[i - 1][1]) as typeof edgeC.route;
+    assert.throws(() => checkGeometry(layout), /passes through/);
   });
 
   it('is deterministic', () => {
@@ -308,5 +338,58 @@ describe('graphLayout', () => {
     assert.strictEqual(layout.rows, 10000);
     assert.ok(ms < 1000, `${ms.toFixed(0)} ms (the bench has the real figure)`);
     checkGeometry(layout);
+  });
+});
+
+/** Points along an SVG path made of M, L and C commands (as edgePath writes them). */
+function samplePath(d: string): Array<[number, number]> {
+  const points: Array<[number, number]> = [];
+  let at: [number, number] = [0, 0];
+  for (const [, command, args] of d.matchAll(/([MLC])([^MLC]*)/g)) {
+    const n = args.trim().split(/[ ,]+/).map(Number);
+    if (command === 'M') at = [n[0], n[1]];
+    else if (command === 'L') {
+      for (let t = 0; t <= 1; t += 0.05) points.push([at[0] + (n[0] - at[0]) * t, at[1] + (n[1] - at[1]) * t]);
+      at = [n[0], n[1]];
+    } else {
+      const [x1, y1, x2, y2, x, y] = n;
+      for (let t = 0; t <= 1; t += 0.05) {
+        const u = 1 - t;
+        points.push([u * u * u * at[0] + 3 * u * u * t * x1 + 3 * u * t * t * x2 + t * t * t * x, u * u * u * at[1] + 3 * u * u * t * y1 + 3 * u * t * t * y2 + t * t * t * y]);
+      }
+      at = [x, y];
+    }
+  }
+  return points;
+}
+
+describe('graph drawing', () => {
+  it('draws no edge over a node other than its own ends (random histories, fixed seeds)', () => {
+    for (let seed = 100; seed < 130; seed++) {
+      const map = build(randomHistory(seed, 80, seed % 2 === 0));
+      const layout = layoutGraph(map, { problems: map.problems, collapseAbove: 4, longEdgeRows: 20 });
+      const g = geometryFor(layout.lanes);
+      const byRow = layout.nodes;
+      for (const e of layout.edges) {
+        for (const [x, y] of samplePath(edgePath(g, e))) {
+          const row = Math.round((y - g.rowHeight / 2) / g.rowHeight);
+          const n = byRow[row];
+          if (!n || n.id === e.from || n.id === e.to) continue;
+          const distance = Math.hypot(x - laneX(g, n.lane), y - rowY(g, n.row));
+          assert.ok(distance > NODE_RADIUS + 1, `seed ${seed}: ${e.kind} ${e.from} -> ${e.to} is drawn over ${n.id} (${distance.toFixed(1)} px)`);
+        }
+      }
+    }
+  });
+
+  it('exports every row, with its id, message and the database state', () => {
+    const map = build([{ id: 'aaaa1111', down: [] }, { id: 'bbbb2222', down: ['aaaa1111'], labels: ['feature'] }, { id: 'cccc3333', down: ['aaaa1111'] }]);
+    const layout = layoutGraph(map);
+    const svg = exportSvg({ project: 'demo <&>', database: 'at aaaa111', layout, states: { aaaa1111: 'current', bbbb2222: 'pending', cccc3333: 'pending' } }, 'light');
+    assert.match(svg, /^<\?xml [^]*<svg xmlns="http:\/\/www.w3.org\/2000\/svg"[^]*<\/svg>\n$/);
+    assert.strictEqual(svg.match(/<g class="node /g)?.length, 3);
+    for (const id of ['aaaa111', 'bbbb222', 'cccc333']) assert.ok(svg.includes(`>${id}<`), id);
+    assert.ok(svg.includes('state-current') && svg.includes('@feature'));
+    assert.ok(svg.includes('demo &lt;&amp;&gt;'), 'text is escaped');
   });
 });

@@ -94,6 +94,19 @@ describe('Project', () => {
     assert.strictEqual(project.updateFile(path.join(dir, 'unrelated.py')), false);
   });
 
+  it('rescans the version folder for files added or removed behind its back', () => {
+    const dir = tempDir();
+    const ini = writeProject(dir, [{ id: 'a1', file: 'a.py' }]);
+    const project = loadProject(ini);
+    assert.strictEqual(project.rescan(), false);
+    const versions = path.join(dir, 'alembic', 'versions');
+    fs.writeFileSync(path.join(versions, 'b.py'), revisionText({ id: 'b2', down: 'a1' }));
+    fs.unlinkSync(path.join(versions, 'a.py'));
+    assert.strictEqual(project.rescan(), true);
+    assert.deepStrictEqual([...project.graph.revisions.keys()], ['b2']);
+    assert.ok(project.problems.some((p) => p.code === 'missing-revision'));
+  });
+
   it('keeps Alembic load order when a file is added (sorted names)', () => {
     const dir = tempDir();
     const ini = writeProject(dir, [{ id: 'x', file: 'b.py' }, { id: 'y', file: 'd.py' }]);

@@ -10,7 +10,7 @@ import type { AlembicConfig } from '../config';
 import type { PyExpr } from '../envPySyntax';
 import { Problem, problem } from '../problems';
 import { prependSysPath } from '../urlSource';
-import { calleeName, ClassDef, dottedName, ImportStmt, indexPythonModule, keyword, ModuleIndex, readAssignments, stringValue } from './pythonIndex';
+import { calleeName, ClassDef, dottedName, ImportStmt, indexPythonModule, keyword, ModuleIndex, readAssignments, renderExpr, stringValue } from './pythonIndex';
 
 export interface ModelColumn {
   /** The database column name. */
@@ -50,6 +50,15 @@ export interface UnimportedModels {
   classes: ModelClass[];
 }
 
+export interface DeclarativeBaseInfo {
+  /** `Base`, or `SQLModel`. */
+  name: string;
+  /** The module to import it from (`app.db.base_class`, or `sqlmodel`). */
+  module: string;
+  path?: string;
+  line?: number;
+}
+
 export interface ModelDiscovery {
   files: ModelFile[];
   /** env.py's target_metadata: the expression, the module that defines what it names, the line in env.py. */
@@ -57,10 +66,15 @@ export interface ModelDiscovery {
   problems: Problem[];
   /** env.py, when found. */
   envPy?: string;
-  /** Modules with models for target_metadata that nothing env.py imports loads (empty in glob mode). */
-  unimported: UnimportedModels[];
+  /**
+   * Project modules with mapped classes that nothing env.py imports loads: those for target_metadata,
+   * or, when target_metadata is None, every module with models (what a fix should import). Not in glob mode.
+   */
+  unimported?: UnimportedModels[];
+  /** The declarative bases found in the modules read (for a fix of `target_metadata = None`). */
+  bases?: DeclarativeBaseInfo[];
   /** Every project file read while following env.py's imports: watch them to know when to discover again. */
-  scanned: string[];
+  scanned?: string[];
 }
 
 export interface FindModelsInput {
@@ -71,6 +85,11 @@ export interface FindModelsInput {
   listPythonFiles?: (root: string) => string[];
   /** `alembic.modelGlobs`: paths relative to the config's folder (`app/**\/models.py`); replaces discovery. */
   modelGlobs?: string[];
+  /**
+   * Read the project's other .py files for models nobody imports (`models-not-imported`, `unimported`).
+   * Default true; it reads every file that may hold a model, so a caller on a hot path may turn it off.
+   */
+  scanUnimported?: boolean;
 }
 
 /** How many imports deep the discovery follows from env.py. */
@@ -82,7 +101,7 @@ const MAX_SCANNED_FILES = 5000;
 
 /** The mapped classes and Table objects of one module, read alone (imported bases are guessed by name). */
 export function parseModelModule(text: string, file: string): ModelClass[] {
-  const resolver = new Resolver([], () => undefined);
+  const resolver = new Resolver([], () => undefined, true);
   const mod = resolver.fromText(path.resolve(file), text, path.basename(file).replace(/\.py$/, ''));
   return resolver.modelsOf(mod).map((m) => m.model);
 }
@@ -93,7 +112,7 @@ export function parseModelModule(text: string, file: string): ModelClass[] {
 export function findModelFiles(input: FindModelsInput): ModelDiscovery {
   const { config } = input;
   const readFile = input.readFile ?? readText;
-  const discovery: ModelDiscovery = { files: [], problems: [], unimported: [], scanned: [] };
+  const discovery: ModelDiscovery = { files: [], problems: [], unimported: [], bases: [], scanned: [] };
   if (!config.scriptLocation) return discovery;
   const envPath = path.join(config.scriptLocation, 'env.py');
   const envText = readFile(envPath);
@@ -105,93 +124,136 @@ export function findModelFiles(input: FindModelsInput): ModelDiscovery {
   const env = resolver.fromText(envPath, envText, 'env');
   const target = readTargetMetadata(resolver, env);
   if (target) {
-    discovery.metadata = { expression: target.expression, module: target.module, line: target.line };
-    if (target.none) {
-      discovery.problems.push(
-        problem(
-          'warning',
-          'target-metadata-none',
-          'target_metadata is None: autogenerate compares the database with no models, so `alembic revision --autogenerate` always writes an empty migration. ' +
-            'Safe pattern: import your declarative Base here and set `target_metadata = Base.metadata` (SQLModel: `SQLModel.metadata`).',
-          envPath,
-          target.line,
-        ),
-      );
-    }
+    discovery.metadata = target.module === undefined ? { expression: target.expression, line: target.line } : { expression: target.expression, module: target.module, line: target.line };
   }
   const targetIds = target && !target.none && target.ids.length && target.ids.every((id) => id !== undefined) ? new Set(target.ids as string[]) : undefined;
   const belongs = (root: string | undefined): boolean => !targetIds || root === undefined || targetIds.has(root);
+  const context: DiscoveryContext = { input, readFile, roots, resolver, envPath, target, targetIds, belongs, discovery };
 
-  if (input.modelGlobs?.length) {
-    const list = input.listPythonFiles ?? listPythonFiles;
-    const patterns = input.modelGlobs.map((glob) => ({ glob, re: globToRegExp(glob) }));
-    const seen = new Set<string>();
-    for (const file of list(config.baseDir)) {
-      const rel = toPosix(path.relative(config.baseDir, file));
-      const match = patterns.find((p) => p.re.test(rel));
-      if (!match || seen.has(file)) continue;
-      seen.add(file);
-      const mod = resolver.load(file);
-      if (!mod) continue;
-      const classes = resolver.modelsOf(mod).filter((m) => belongs(m.root)).map((m) => m.model);
-      if (classes.length) discovery.files.push({ path: file, module: mod.module, reason: `matches alembic.modelGlobs pattern '${match.glob}'`, classes });
-    }
-    discovery.scanned = [...seen];
-    return discovery;
+  if (input.modelGlobs?.length) discoverByGlobs(context, input.modelGlobs);
+  else {
+    const closure = importClosure(resolver, env);
+    discoverByImports(context, closure);
+    const dynamic = [...closure.keys()].some((f) => resolver.load(f)?.index.dynamicImports);
+    // Imports nobody can list statically (importlib) may load any module: nothing is "never imported" then.
+    if (target && (targetIds || target.none) && !dynamic && input.scanUnimported !== false) findUnimported(context, closure);
   }
+  if (target?.none) discovery.problems.unshift(targetNoneProblem(envPath, target.line, discovery.bases![0]));
+  return discovery;
+}
 
-  const closure = importClosure(resolver, env);
+interface DiscoveryContext {
+  input: FindModelsInput;
+  readFile: (file: string) => string | undefined;
+  roots: string[];
+  resolver: Resolver;
+  envPath: string;
+  target?: TargetMetadata;
+  targetIds?: Set<string>;
+  belongs(root: string | undefined): boolean;
+  discovery: ModelDiscovery;
+}
+
+/** `alembic.modelGlobs`: the files the globs match, instead of following env.py's imports. */
+function discoverByGlobs(ctx: DiscoveryContext, globs: string[]): void {
+  const { input, resolver, discovery } = ctx;
+  const baseDir = input.config.baseDir;
+  const patterns = globs.map((glob) => ({ glob, re: globToRegExp(glob) }));
+  const seen = new Set<string>();
+  for (const file of (input.listPythonFiles ?? listPythonFiles)(baseDir)) {
+    const match = patterns.find((p) => p.re.test(toPosix(path.relative(baseDir, file))));
+    if (!match || seen.has(file)) continue;
+    seen.add(file);
+    const mod = resolver.load(file);
+    if (!mod) continue;
+    addBases(discovery.bases!, resolver.basesOf(mod));
+    const classes = resolver.modelsOf(mod).filter((m) => ctx.belongs(m.root)).map((m) => m.model);
+    if (classes.length) discovery.files.push({ path: file, module: mod.module, reason: `matches alembic.modelGlobs pattern '${match.glob}'`, classes });
+  }
+  discovery.scanned = [...seen];
+}
+
+/** The modules env.py's imports load, with their models and why each counts. */
+function discoverByImports(ctx: DiscoveryContext, closure: Map<string, ImportVia>): void {
+  const { resolver, envPath, target, discovery } = ctx;
+  const baseDir = ctx.input.config.baseDir;
   discovery.scanned = [...closure.keys()].filter((f) => f !== envPath);
   const targetNames = new Set(target?.names ?? []);
+  const importer = (via: ImportVia): string => (via.importer === envPath ? 'env.py' : relative(baseDir, via.importer!));
   for (const [file, via] of closure) {
     if (file === envPath) continue;
     const mod = resolver.load(file);
     if (!mod) continue;
-    const classes = resolver.modelsOf(mod).filter((m) => belongs(m.root)).map((m) => m.model);
+    addBases(discovery.bases!, resolver.basesOf(mod));
+    const classes = resolver.modelsOf(mod).filter((m) => ctx.belongs(m.root)).map((m) => m.model);
     if (!classes.length) continue;
     let reason: string;
-    if (target?.definedIn?.file === file) reason = `defines ${target.definedIn.name} used by target_metadata`;
-    else if (via.importer === envPath) {
-      const forTarget = via.stmt && importBinds(via.stmt).some((name) => targetNames.has(name));
-      reason = `imported by env.py (line ${via.line})${forTarget ? ' for target_metadata' : ''}`;
-    } else reason = `imported by ${relative(config.baseDir, via.importer!)} (line ${via.line})`;
+    if (target?.definedIn?.file === file) {
+      reason = `defines ${target.definedIn.name} used by target_metadata`;
+      if (via.importer) reason += ` (imported by ${importer(via)}, line ${via.line})`;
+    } else {
+      const forTarget = via.importer === envPath && via.stmt && importBinds(via.stmt).some((name) => targetNames.has(name));
+      reason = `imported by ${importer(via)} (line ${via.line})${forTarget ? ' for target_metadata' : ''}`;
+    }
     discovery.files.push({ path: file, module: mod.module, reason, classes });
   }
+}
 
-  // Models for the same metadata that nothing imports: autogenerate cannot see them.
-  const dynamic = [...closure.keys()].some((f) => resolver.load(f)?.index.dynamicImports);
-  if (targetIds && target && !dynamic) {
-    const list = input.listPythonFiles ?? listPythonFiles;
-    const skipDir = path.resolve(config.scriptLocation);
-    let read = 0;
-    for (const root of roots) {
-      for (const file of list(root)) {
-        if (closure.has(file) || isInside(file, skipDir) || isTestFile(file) || read >= MAX_SCANNED_FILES) continue;
-        const text = readFile(file);
-        if (text === undefined || !MODEL_HINT.test(text)) continue;
-        read++;
-        const mod = resolver.load(file);
-        if (!mod) continue;
-        const classes = resolver.modelsOf(mod).filter((m) => m.root !== undefined && targetIds.has(m.root) && m.model.kind !== 'table').map((m) => m.model);
-        if (!classes.length || discovery.unimported.some((u) => u.path === file)) continue;
-        discovery.unimported.push({ path: file, module: mod.module, classes });
-        const names = classes.map((c) => (c.tableName ? `${c.name} (table '${c.tableName}')` : c.name));
-        const shown = names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
-        discovery.problems.push(
-          problem(
-            'warning',
-            'models-not-imported',
-            `${relative(config.baseDir, file)} defines ${shown}, but neither env.py nor any module it imports imports ${mod.module}, so the model${classes.length > 1 ? 's are' : ' is'} not in target_metadata: ` +
-              `autogenerate never creates ${classes.length > 1 ? 'their tables' : 'its table'} and proposes to drop ${classes.length > 1 ? 'them' : 'it'} when ${classes.length > 1 ? 'they exist' : 'it exists'}. ` +
-              `Safe pattern: import it in env.py (\`import ${mod.module}  # noqa: F401\`) or in the module that defines the Base.`,
-            envPath,
-            target.line,
-          ),
-        );
-      }
+/**
+ * The project's other modules with models for target_metadata (any models when it is None): nothing
+ * env.py imports loads them, so autogenerate cannot see them.
+ */
+function findUnimported(ctx: DiscoveryContext, closure: Map<string, ImportVia>): void {
+  const { input, readFile, resolver, target, targetIds, discovery } = ctx;
+  const baseDir = input.config.baseDir;
+  const skipDir = path.resolve(input.config.scriptLocation!);
+  const listed = new Set<string>();
+  let read = 0;
+  for (const root of ctx.roots) {
+    for (const file of (input.listPythonFiles ?? listPythonFiles)(root)) {
+      if (read >= MAX_SCANNED_FILES) return;
+      if (listed.has(file) || closure.has(file) || isInside(file, skipDir) || isTestFile(file)) continue;
+      listed.add(file);
+      const text = readFile(file);
+      if (text === undefined || !MODEL_HINT.test(text)) continue;
+      read++;
+      const mod = resolver.load(file);
+      if (!mod) continue;
+      if (target!.none) addBases(discovery.bases!, resolver.basesOf(mod));
+      const classes = resolver
+        .modelsOf(mod)
+        .filter((m) => m.root !== undefined && (target!.none || targetIds!.has(m.root)) && m.model.kind !== 'table')
+        .map((m) => m.model);
+      if (!classes.length) continue;
+      discovery.unimported!.push({ path: file, module: mod.module, classes });
+      if (!target!.none) discovery.problems.push(notImportedProblem(relative(baseDir, file), mod.module, classes, ctx.envPath, target!.line));
     }
   }
-  return discovery;
+}
+
+function notImportedProblem(file: string, module: string, classes: ModelClass[], envPath: string, line: number): Problem {
+  const names = classes.map((c) => (c.tableName ? `${c.name} (table '${c.tableName}')` : c.name));
+  const shown = names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
+  const many = classes.length > 1;
+  const message =
+    `${file} defines ${shown}, but nothing env.py imports loads ${module}, so ${many ? 'these models are' : 'this model is'} not in target_metadata: ` +
+    `autogenerate never creates ${many ? 'their tables' : 'its table'}, and proposes to drop ${many ? 'them' : 'it'} where ${many ? 'they exist' : 'it exists'}. ` +
+    `Safe pattern: import the module in env.py (\`import ${module}  # noqa: F401\`) or in the module that defines the Base.`;
+  return problem('warning', 'models-not-imported', message, envPath, line);
+}
+
+function targetNoneProblem(envPath: string, line: number, base: DeclarativeBaseInfo | undefined): Problem {
+  const hint = base
+    ? `import the models' base (\`from ${base.module} import ${base.name}\`) and set \`target_metadata = ${base.name}.metadata\``
+    : 'import your declarative Base here and set `target_metadata = Base.metadata` (SQLModel: `SQLModel.metadata`)';
+  const message =
+    "target_metadata is None: autogenerate has no models to compare, so `alembic revision --autogenerate` stops with \"Can't proceed with --autogenerate option\" " +
+    `and \`alembic check\` cannot run. Safe pattern: ${hint}.`;
+  return problem('warning', 'target-metadata-none', message, envPath, line);
+}
+
+function addBases(into: DeclarativeBaseInfo[], found: DeclarativeBaseInfo[]): void {
+  for (const base of found) if (!into.some((b) => b.name === base.name && b.module === base.module)) into.push(base);
 }
 
 const MODEL_HINT = /__tablename__|table\s*=\s*True|\bTable\s*\(|mapped_column|\bColumn\s*\(|\bMapped\[/;
@@ -338,7 +400,38 @@ class Resolver {
   private readonly inProgress = new Set<ClassDef | string>();
   private depth = 0;
 
-  constructor(private readonly roots: string[], private readonly readFile: (file: string) => string | undefined) {}
+  /** `offline`: one module read alone; no import is followed, not even a relative one. */
+  constructor(
+    private readonly roots: string[],
+    private readonly readFile: (file: string) => string | undefined,
+    private readonly offline = false,
+  ) {}
+
+  private readonly kinds = new Map<string, 'file' | 'dir' | 'none'>();
+
+  /** Existence checks, remembered for this discovery only: it asks the same questions many times. */
+  private kindOf(p: string): 'file' | 'dir' | 'none' {
+    let kind = this.kinds.get(p);
+    if (kind === undefined) {
+      kind = 'none';
+      try {
+        const stat = fs.statSync(p);
+        kind = stat.isDirectory() ? 'dir' : stat.isFile() ? 'file' : 'none';
+      } catch {
+        // missing
+      }
+      this.kinds.set(p, kind);
+    }
+    return kind;
+  }
+
+  private isFile(p: string): boolean {
+    return this.kindOf(p) === 'file';
+  }
+
+  private isDir(p: string): boolean {
+    return this.kindOf(p) === 'dir';
+  }
 
   fromText(file: string, text: string, module: string): ModuleData {
     const mod: ModuleData = { file, module, index: indexPythonModule(text) };
@@ -371,6 +464,7 @@ class Resolver {
    * package's __init__.py, then the module). Outside the project (site-packages): undefined.
    */
   private findModule(dotted: string, level: number, fromFile: string): { file?: string; dir?: string; chain: string[] } | undefined {
+    if (this.offline) return undefined;
     const parts = dotted ? dotted.split('.') : [];
     let bases: string[];
     if (level > 0) {
@@ -379,7 +473,7 @@ class Resolver {
       bases = [dir];
     } else {
       if (!parts.length) return undefined;
-      bases = this.roots.filter((root) => isFile(path.join(root, `${parts[0]}.py`)) || isDir(path.join(root, parts[0])));
+      bases = this.roots.filter((root) => this.isFile(path.join(root, `${parts[0]}.py`)) || this.isDir(path.join(root, parts[0])));
       if (!bases.length) return undefined;
     }
     const base = bases[0];
@@ -389,22 +483,22 @@ class Resolver {
     let dir: string | undefined = level > 0 ? base : undefined;
     if (level > 0 && !parts.length) {
       const init = path.join(base, '__init__.py');
-      return { file: isFile(init) ? init : undefined, dir: base, chain: [] };
+      return { file: this.isFile(init) ? init : undefined, dir: base, chain: [] };
     }
     for (let i = 0; i < parts.length; i++) {
       const asFile = path.join(current, `${parts[i]}.py`);
       const asDir = path.join(current, parts[i]);
       file = undefined;
       dir = undefined;
-      if (isDir(asDir)) {
+      if (this.isDir(asDir)) {
         dir = asDir;
         const init = path.join(asDir, '__init__.py');
-        if (isFile(init)) {
+        if (this.isFile(init)) {
           file = init;
           chain.push(init);
         }
         current = asDir;
-      } else if (isFile(asFile) && i === parts.length - 1) {
+      } else if (this.isFile(asFile) && i === parts.length - 1) {
         file = asFile;
         chain.push(asFile);
       } else return undefined;
@@ -430,9 +524,9 @@ class Resolver {
 
   private submodule(dir: string, name: string): string | undefined {
     const asFile = path.join(dir, `${name}.py`);
-    if (isFile(asFile)) return asFile;
+    if (this.isFile(asFile)) return asFile;
     const init = path.join(dir, name, '__init__.py');
-    return isFile(init) ? init : undefined;
+    return this.isFile(init) ? init : undefined;
   }
 
   private moduleEntity(found: { file?: string; dir?: string } | undefined, dotted: string): Entity {
@@ -626,7 +720,11 @@ class Resolver {
           else if (name === 'SQLModel') {
             sqlmodel = true;
             setRoot('sqlmodel', false);
-          } else if (looksLikeBase(name) && !/^(sqlalchemy|pydantic|sqlmodel|typing|enum|abc)\b/.test(base.dotted)) setRoot(`?${base.dotted}`, true);
+          } else if (looksLikeBase(name) && !/^(sqlalchemy|pydantic|sqlmodel|typing|enum|abc)\b/.test(base.dotted)) {
+            setRoot(`?${base.dotted}`, true);
+            // `db.Model` of Flask-SQLAlchemy names tables after the class, in snake case.
+            if (name === 'Model') mode ??= 'snake';
+          }
           break;
         }
         case 'declBase': {
@@ -752,23 +850,39 @@ class Resolver {
     return entity.k === 'table' ? { mod: entity.mod, call: entity.call } : undefined;
   }
 
+  /** The declarative bases a module defines (classes, `declarative_base()`), and SQLModel when its tables use it. */
+  basesOf(mod: ModuleData): DeclarativeBaseInfo[] {
+    const out: DeclarativeBaseInfo[] = [];
+    for (const cls of mod.index.classes) {
+      const info = this.classify(mod, cls);
+      if (info.role === 'root') out.push({ name: cls.name, module: mod.module, path: mod.file, line: cls.line });
+      if (info.role === 'mapped' && info.sqlmodel && !out.some((b) => b.name === 'SQLModel')) out.push({ name: 'SQLModel', module: 'sqlmodel' });
+    }
+    for (const a of mod.index.assignments) {
+      if (a.value?.k !== 'call') continue;
+      const entity = this.lookup(mod, a.target);
+      if (entity.k === 'declBase' && entity.mod === mod) out.push({ name: a.target, module: mod.module, path: mod.file, line: a.line });
+    }
+    return out;
+  }
+
   /** The mapped classes and Table objects of a module, with the metadata identity each maps into. */
   modelsOf(mod: ModuleData): Array<{ model: ModelClass; root?: string }> {
     const out: Array<{ model: ModelClass; root?: string; line: number }> = [];
     for (const cls of mod.index.classes) {
       const info = this.classify(mod, cls);
       if (info.role !== 'mapped') continue;
-      const model: ModelClass = { name: cls.name, line: cls.line, kind: info.sqlmodel ? 'sqlmodel' : 'declarative', columns: info.columns };
-      if (info.tableName !== undefined) model.tableName = info.tableName;
-      if (info.schema !== undefined) model.schema = info.schema;
+      const model: ModelClass = { name: cls.name, tableName: info.tableName, schema: info.schema, line: cls.line, kind: info.sqlmodel ? 'sqlmodel' : 'declarative', columns: info.columns };
+      if (model.tableName === undefined) delete model.tableName;
+      if (model.schema === undefined) delete model.schema;
       out.push({ model, root: info.guessedRoot ? undefined : info.root, line: cls.line });
     }
     for (const a of mod.index.assignments) {
       if (!a.value || a.value.k !== 'call' || calleeName(a.value) !== 'Table') continue;
       const table = readTable(a.value);
       if (table.name === undefined) continue;
-      const model: ModelClass = { name: a.target, tableName: table.name, line: a.line, kind: 'table', columns: table.columns };
-      if (table.schema !== undefined) model.schema = table.schema;
+      const model: ModelClass = { name: a.target, tableName: table.name, schema: table.schema, line: a.line, kind: 'table', columns: table.columns };
+      if (model.schema === undefined) delete model.schema;
       const metaArg = a.value.args[1];
       const root = metaArg ? this.metadataIdentity(this.evalExpr(mod, metaArg))?.id : undefined;
       out.push({ model, root, line: a.line });
@@ -784,8 +898,8 @@ function stripFlag(c: BodyColumn): ModelColumn {
 
 /** `Base`, `BaseModel`-free: names a declarative base class is usually given. */
 function looksLikeBase(name: string): boolean {
-  if (/^(BaseModel|BaseSettings|Base64\w*|ABC|Enum)$/.test(name)) return false;
-  return /Base$/.test(name) || name === 'Model' || /^Base[A-Z]?/.test(name);
+  if (/^(BaseModel|BaseSettings|ABC|Enum)$/.test(name)) return false;
+  return /Base$/.test(name) || name === 'Model';
 }
 
 function declaredName(mode: TablenameMode, className: string): string | undefined {
@@ -897,31 +1011,6 @@ function isRelationshipType(expr: PyExpr | undefined): boolean {
   return false;
 }
 
-function renderExpr(expr: PyExpr): string {
-  switch (expr.k) {
-    case 'name':
-      return expr.id;
-    case 'attr':
-      return `${renderExpr(expr.obj)}.${expr.name}`;
-    case 'const':
-      return expr.value;
-    case 'str':
-      return JSON.stringify(expr.value);
-    case 'seq': {
-      const inner = expr.items.map(renderExpr).join(', ');
-      return expr.kind === 'list' ? `[${inner}]` : expr.kind === 'set' ? `{${inner}}` : `(${inner}${expr.items.length === 1 ? ',' : ''})`;
-    }
-    case 'call':
-      return `${renderExpr(expr.func)}(${[...expr.args.map(renderExpr), ...expr.kwargs.map((k) => `${k.name}=${renderExpr(k.value)}`)].join(', ')})`;
-    case 'sub':
-      return `${renderExpr(expr.obj)}[${renderExpr(expr.index)}]`;
-    case 'unknown':
-      return expr.text;
-    default:
-      return '…';
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
 // files
 
@@ -1005,33 +1094,6 @@ function uniqueDirs(dirs: string[]): string[] {
 function isInside(child: string, parent: string): boolean {
   const rel = path.relative(parent, child);
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-}
-
-const statCache = new Map<string, { at: number; kind: 'file' | 'dir' | 'none' }>();
-
-/** Existence checks, remembered for a second: one discovery asks the same questions many times. */
-function kindOf(p: string): 'file' | 'dir' | 'none' {
-  const now = Date.now();
-  const cached = statCache.get(p);
-  if (cached && now - cached.at < 1000) return cached.kind;
-  let kind: 'file' | 'dir' | 'none' = 'none';
-  try {
-    const stat = fs.statSync(p);
-    kind = stat.isDirectory() ? 'dir' : stat.isFile() ? 'file' : 'none';
-  } catch {
-    // missing
-  }
-  if (statCache.size > 20000) statCache.clear();
-  statCache.set(p, { at: now, kind });
-  return kind;
-}
-
-function isFile(p: string): boolean {
-  return kindOf(p) === 'file';
-}
-
-function isDir(p: string): boolean {
-  return kindOf(p) === 'dir';
 }
 
 function readText(file: string): string | undefined {

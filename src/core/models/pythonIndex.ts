@@ -293,3 +293,35 @@ export function stringValue(expr: PyExpr | undefined): string | undefined {
 export function keyword(expr: PyExpr, name: string): PyExpr | undefined {
   return expr.k === 'call' ? expr.kwargs.find((k) => k.name === name)?.value : undefined;
 }
+
+/** An expression as Python source (spacing normalized; what the parser did not understand, as read). */
+export function renderExpr(expr: PyExpr): string {
+  switch (expr.k) {
+    case 'name':
+      return expr.id;
+    case 'attr':
+      return `${renderExpr(expr.obj)}.${expr.name}`;
+    case 'const':
+      return expr.value;
+    case 'str':
+      return JSON.stringify(expr.value);
+    case 'seq': {
+      const inner = expr.items.map(renderExpr).join(', ');
+      return expr.kind === 'list' ? `[${inner}]` : expr.kind === 'set' ? `{${inner}}` : `(${inner}${expr.items.length === 1 ? ',' : ''})`;
+    }
+    case 'num':
+      return expr.value;
+    case 'call':
+      return `${renderExpr(expr.func)}(${[...expr.args.map(renderExpr), ...expr.kwargs.map((k) => (k.name === '**' ? `**${renderExpr(k.value)}` : `${k.name}=${renderExpr(k.value)}`))].join(', ')})`;
+    case 'unary':
+      return `${expr.op === 'not' ? 'not ' : expr.op}${renderExpr(expr.operand)}`;
+    case 'bin':
+      return `${renderExpr(expr.left)} ${expr.op} ${renderExpr(expr.right)}`;
+    case 'sub':
+      return `${renderExpr(expr.obj)}[${renderExpr(expr.index)}]`;
+    case 'unknown':
+      return expr.text;
+    default:
+      return '…';
+  }
+}

@@ -1,0 +1,234 @@
+// A user's walk through the daily loop in the real VS Code web workbench (code-server), driven with the
+// keyboard and the mouse from headless Chromium, with screenshots of each state for people to look at.
+// Used by scripts/vscode-test.sh after the mocha suite, on a fresh copy of migrations-sample.
+//
+//   node scripts/vscode-walk.mjs --harness DIR --base URL --folder DIR --ext DIR --out DIR --profile DIR
+//                                [--python PATH] [--result FILE] [--timeout S] [--log FILE]
+//
+// Steps (each one counts as a test in --result, {"passed":N,"failed":N,"steps":[...]}):
+//   1. the Revisions view of a fresh clone                          -> tree-fresh.png
+//   2. F1, "Alembic: Upgrade to Head" in the command palette         -> palette.png
+//   3. Enter: the status bar turns to "up to date", the tree to current -> status-bar.png, tree-upgraded.png
+//   4. a model edited on disk, then "Alembic: Generate Revision (autogenerate)" from the palette, a message
+//      typed in the input box: the new revision is the pending head    -> tree-pending-revision.png
+//   5. a teammate's revision on the same parent arrives (written to disk): "2 heads: merge needed"
+//                                                                    -> tree-two-heads.png
+//   6. a click on that warning row, Enter in the message box: one merged head -> tree-merged.png
+// A step that fails saves <step>.failed.png; the steps after it need its state, so they count as failed too.
+// --python writes .vscode/settings.json with alembic.pythonPath into the folder first.
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { parseArgs } from 'node:util';
+
+const { values: opt } = parseArgs({
+  options: {
+    harness: { type: 'string' }, base: { type: 'string' }, folder: { type: 'string' }, ext: { type: 'string' },
+    out: { type: 'string' }, profile: { type: 'string' }, python: { type: 'string' }, result: { type: 'string' },
+    timeout: { type: 'string', default: '120' }, log: { type: 'string' },
+  },
+});
+for (const k of ['harness', 'base', 'folder', 'ext', 'out', 'profile']) {
+  if (!opt[k]) {
+    console.error(`vscode-walk: --${k} is required`);
+    process.exit(2);
+  }
+}
+const { chromium } = createRequire(path.join(opt.harness, 'package.json'))('playwright-core');
+
+const t0 = Date.now();
+const logStream = opt.log ? fs.createWriteStream(opt.log, { flags: 'a' }) : undefined;
+const say = (line) => {
+  process.stdout.write(`${line}\n`);
+  logStream?.write(`${line}\n`);
+};
+const status = (msg) => say(`[walk ${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
+const deadline = t0 + Number(opt.timeout) * 1000;
+/** Time left for one wait, capped so that a missing element fails in seconds, not at the deadline. */
+const left = (capMs) => Math.max(1000, Math.min(capMs, deadline - Date.now()));
+
+const HEAD = '92404fb';
+const HEAD_ID = '92404fb3f98d';
+const MODELS = path.join(opt.folder, 'app', 'models.py');
+const VERSIONS = path.join(opt.folder, 'alembic', 'versions');
+
+if (opt.python) {
+  fs.mkdirSync(path.join(opt.folder, '.vscode'), { recursive: true });
+  fs.writeFileSync(path.join(opt.folder, '.vscode', 'settings.json'), `${JSON.stringify({ 'alembic.pythonPath': opt.python }, null, 2)}\n`);
+}
+
+const remote = (p) => `vscode-remote://${new URL(opt.base).host}${p}`;
+const payload = [['extensionDevelopmentPath', remote(opt.ext)], ['skipWelcome', 'true'], ['skipReleaseNotes', 'true']];
+const url = `${opt.base}/?folder=${encodeURIComponent(opt.folder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+
+const steps = [];
+let ctx;
+let page;
+
+async function main() {
+  fs.rmSync(opt.profile, { recursive: true, force: true });
+  fs.mkdirSync(opt.out, { recursive: true });
+  ctx = await chromium.launchPersistentContext(opt.profile, {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    viewport: { width: 1280, height: 800 },
+    env: { ...process.env, XDG_CONFIG_HOME: path.join(opt.profile, 'xdg-config'), XDG_CACHE_HOME: path.join(opt.profile, 'xdg-cache') },
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  page = ctx.pages()[0] ?? (await ctx.newPage());
+  page.on('pageerror', (e) => logStream?.write(`[pageerror] ${e.message}\n`));
+  status(`open ${opt.folder}`);
+  await page.goto(url);
+  await page.locator('.monaco-workbench').waitFor({ timeout: left(60000) });
+
+  const pane = page.locator('.sidebar .pane', { has: page.locator('.pane-header[aria-label^="Revisions"]') }).first();
+  const rows = pane.locator('.monaco-list-row');
+  const rowTexts = async () => (await rows.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+  const waitRows = async (what, check, capMs = 30000) => {
+    const until = Date.now() + left(capMs);
+    let texts = [];
+    while (Date.now() < until) {
+      texts = await rowTexts();
+      if (check(texts)) return texts;
+      await page.waitForTimeout(200);
+    }
+    throw new Error(`${what}: the Revisions view shows ${JSON.stringify(texts)}`);
+  };
+  const shotTree = async (name) => {
+    await page.mouse.move(900, 700); // no hover tooltip in the picture
+    await page.waitForTimeout(300); // icons and descriptions render after the rows
+    await page.screenshot({ path: path.join(opt.out, name) });
+  };
+  /** F1, type the command's title, wait for it at the top of the list, run it with Enter. */
+  const palette = async (title, screenshot) => {
+    await page.locator('.monaco-workbench').click({ position: { x: 900, y: 400 } }); // focus the workbench (editor area)
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible', timeout: left(10000) });
+    await page.keyboard.type(title, { delay: 10 });
+    const first = page.locator('.quick-input-widget .monaco-list-row').first();
+    await first.filter({ hasText: title }).waitFor({ timeout: left(10000) });
+    if (screenshot) await page.screenshot({ path: path.join(opt.out, screenshot) });
+    await page.keyboard.press('Enter');
+  };
+  /** The input box a command opened: type `text` (or keep the proposed value) and press Enter. */
+  const answerInput = async (title, text) => {
+    const widget = page.locator('.quick-input-widget', { hasText: title });
+    await widget.waitFor({ state: 'visible', timeout: left(15000) });
+    if (text !== undefined) {
+      await page.keyboard.press('Control+A');
+      await page.keyboard.type(text, { delay: 5 });
+    }
+    await page.keyboard.press('Enter');
+    await widget.waitFor({ state: 'hidden', timeout: left(10000) });
+  };
+
+  await step('tree of a fresh clone: no database yet, every revision pending', async () => {
+    const item = page.locator('.activitybar [aria-label^="Alembic"]').first();
+    await item.waitFor({ timeout: left(20000) });
+    if (!(await pane.isVisible())) await item.click();
+    await widenSidebar(560);
+    const texts = await waitRows('the fresh state', (t) => t.some((r) => r.startsWith('Database: no database yet')) && t.filter((r) => r.includes('pending')).length >= 2, 45000);
+    status(`rows: ${JSON.stringify(texts)}`);
+    await shotTree('tree-fresh.png');
+  });
+
+  await step('command palette: "Alembic: Upgrade to Head" (F1, type, Enter)', async () => {
+    await palette('Alembic: Upgrade to Head', 'palette.png');
+  });
+
+  await step('status bar and tree after the upgrade: up to date, head current', async () => {
+    const item = page.locator('.statusbar-item', { hasText: 'Alembic:' }).first();
+    const until = Date.now() + left(45000);
+    let text = '';
+    while (Date.now() < until && !text.includes('up to date')) {
+      text = (await item.innerText().catch(() => '')).trim();
+      if (!text.includes('up to date')) await page.waitForTimeout(200);
+    }
+    if (!text.includes(`at ${HEAD}, up to date`)) throw new Error(`the status bar says ${JSON.stringify(text)}`);
+    status(`status bar: ${JSON.stringify(text)}`);
+    const bar = await page.locator('.part.statusbar').boundingBox();
+    await page.screenshot({ path: path.join(opt.out, 'status-bar.png'), clip: bar ? { x: 0, y: Math.max(0, bar.y - 24), width: bar.width, height: bar.height + 24 } : undefined });
+    const texts = await waitRows('the upgraded state', (t) => t.some((r) => r.includes(`${HEAD} · head · current`)));
+    status(`rows: ${JSON.stringify(texts)}`);
+    await shotTree('tree-upgraded.png');
+  });
+
+  await step('autogenerate from the palette after a model change: the new revision is the pending head', async () => {
+    const models = fs.readFileSync(MODELS, 'utf8');
+    fs.writeFileSync(MODELS, models.replace(/(\n\s+email = Column\([^\n]*\n)/, '$1    phone = Column(String(30), nullable=True)\n'));
+    if (!fs.readFileSync(MODELS, 'utf8').includes('phone')) throw new Error('could not add the phone column to app/models.py');
+    await palette('Alembic: Generate Revision (autogenerate)');
+    await answerInput('Generate Revision (autogenerate)', 'add phone to users');
+    const texts = await waitRows('the new revision', (t) => t.some((r) => r.startsWith('add phone to users') && r.includes('head · pending')), 45000);
+    status(`rows: ${JSON.stringify(texts)}`);
+    await shotTree('tree-pending-revision.png');
+  });
+
+  await step('a teammate\'s revision on the same parent: "2 heads: merge needed"', async () => {
+    const id = 'a11ce0000001';
+    fs.writeFileSync(
+      path.join(VERSIONS, `${id}_add_invoices_table.py`),
+      `"""add invoices table\n\nRevision ID: ${id}\nRevises: ${HEAD_ID}\nCreate Date: 2026-01-01 00:00:00.000000\n\n"""\nfrom alembic import op\nimport sqlalchemy as sa\n\n\nrevision = '${id}'\ndown_revision = '${HEAD_ID}'\nbranch_labels = None\ndepends_on = None\n\n\ndef upgrade() -> None:\n    pass\n\n\ndef downgrade() -> None:\n    pass\n`,
+    );
+    const texts = await waitRows('two heads', (t) => t.some((r) => r.startsWith('2 heads: merge needed')));
+    status(`rows: ${JSON.stringify(texts)}`);
+    await shotTree('tree-two-heads.png');
+  });
+
+  await step('a click on "2 heads: merge needed", Enter: one merged head', async () => {
+    await rows.filter({ hasText: '2 heads: merge needed' }).first().click();
+    await answerInput('Merge 2 heads');
+    const texts = await waitRows('the merge', (t) => t.some((r) => r.includes('head · merge · pending')) && !t.some((r) => r.startsWith('2 heads')), 45000);
+    status(`rows: ${JSON.stringify(texts)}`);
+    await shotTree('tree-merged.png');
+  });
+}
+
+/** Drags the sash right of the side bar so that the tree's descriptions (ids, states) are readable. */
+async function widenSidebar(width) {
+  const bar = await page.locator('.part.sidebar').boundingBox();
+  if (!bar || bar.width >= width) return;
+  const x = bar.x + bar.width;
+  const y = bar.y + bar.height / 2;
+  await page.mouse.move(x - 1, y);
+  await page.mouse.down();
+  await page.mouse.move(bar.x + width, y, { steps: 8 });
+  await page.mouse.up();
+}
+
+/** Runs one step unless an earlier one failed (its state is missing then): each counts as a test. */
+async function step(name, run) {
+  const started = Date.now();
+  if (steps.some((s) => !s.ok)) {
+    steps.push({ name, ok: false, error: 'not run: an earlier step failed' });
+    status(`FAILED (not run): ${name}`);
+    return;
+  }
+  try {
+    await run();
+    steps.push({ name, ok: true, ms: Date.now() - started });
+    status(`passed: ${name} (${Date.now() - started} ms)`);
+  } catch (e) {
+    const error = String(e?.message ?? e).split('\n')[0];
+    steps.push({ name, ok: false, error });
+    status(`FAILED: ${name}: ${error}`);
+    const shot = path.join(opt.out, `walk-step-${steps.length}.failed.png`);
+    await page?.screenshot({ path: shot }).then(() => status(`what the page showed: ${shot}`), () => {});
+  }
+}
+
+const STEP_COUNT = 6;
+async function finish(code) {
+  while (steps.length < STEP_COUNT) steps.push({ name: `step ${steps.length + 1}`, ok: false, error: 'not reached' });
+  const passed = steps.filter((s) => s.ok).length;
+  if (opt.result) fs.writeFileSync(opt.result, JSON.stringify({ passed, failed: steps.length - passed, steps }));
+  await ctx?.close().catch(() => {});
+  await new Promise((r) => (logStream ? logStream.end(r) : r()));
+  process.exit(code ?? (passed === steps.length ? 0 : 1));
+}
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => void finish(130));
+main().then(() => finish(), async (e) => {
+  say(`[walk] error: ${e?.stack ?? e}`);
+  await finish(2);
+});

@@ -1,0 +1,147 @@
+// The lint of a whole project: every revision file, env.py (target_metadata, models nobody imports),
+// the config (the template's placeholder URL) and the history (several heads). What the CLI's `check`
+// prints and the Problems panel shows.
+import * as fs from 'fs';
+import * as path from 'path';
+import type { AlembicConfig } from '../config';
+import { isPlaceholderUrl, parseDatabaseUrl } from '../databaseUrl';
+import { parseIni } from '../ini';
+import { findModelFiles, ModelDiscovery } from '../models/modelFiles';
+import { Problem, problem } from '../problems';
+import type { Project } from '../project';
+import type { RevisionSource } from '../revisionFile';
+import type { RevisionMap } from '../revisionMap';
+import { resolveDatabaseUrl, urlSourceForConfig } from '../urlSource';
+import { revisionFindings } from './revisionRules';
+import { Dialect, LintOptions, severityOf } from './rules';
+import { applyLintOptions, iniSuppressions, pythonSuppressions, Suppressions } from './suppressions';
+
+export interface EnvLintOptions extends LintOptions {
+  /** env.py's text when it differs from the file (an unsaved editor). */
+  envPyText?: string;
+  /** Reads a project file; default: the file system. */
+  readFile?: (file: string) => string | undefined;
+  listPythonFiles?: (root: string) => string[];
+  modelGlobs?: string[];
+  /** A discovery already made (the model watcher's), to skip a second one. */
+  discovery?: ModelDiscovery;
+}
+
+export interface ProjectLintOptions extends EnvLintOptions {
+  /** The environment Alembic runs with and the project's .env: to infer the dialect from the URL when `dialect` is absent. */
+  env?: Readonly<Record<string, string | undefined>>;
+  dotenv?: Readonly<Record<string, string>>;
+}
+
+/** env.py's problems (target_metadata = None, models nobody imports) and the config's (placeholder URL). */
+export function lintEnvPy(config: AlembicConfig, options: EnvLintOptions = {}): Problem[] {
+  const envPath = config.scriptLocation ? path.join(config.scriptLocation, 'env.py') : undefined;
+  const baseRead = options.readFile ?? readText;
+  const readFile = options.envPyText === undefined ? baseRead : (file: string) => (file === envPath ? options.envPyText : baseRead(file));
+  const wanted = ['target-metadata-none', 'models-not-imported'].some((code) => severityOf(code, options) !== 'off');
+  const discovery = wanted
+    ? options.discovery ?? findModelFiles({ config, readFile, listPythonFiles: options.listPythonFiles, modelGlobs: options.modelGlobs })
+    : undefined;
+  const raw = [...(discovery?.problems ?? []), ...configFindings(config, readFile, envPath ? readFile(envPath) : undefined)];
+  const cache = new Map<string, Suppressions | undefined>();
+  return applyLintOptions(raw, options, (file) => {
+    if (!cache.has(file)) {
+      const text = readFile(file);
+      cache.set(file, text === undefined ? undefined : file === config.iniPath ? iniSuppressions(text) : pythonSuppressions(text));
+    }
+    return cache.get(file);
+  });
+}
+
+/** `sqlalchemy.url = driver://user:pass@localhost/dbname` in the ini while env.py uses the ini's URL. */
+function configFindings(config: AlembicConfig, readFile: (file: string) => string | undefined, envPyText: string | undefined): Problem[] {
+  const url = config.option('sqlalchemy.url');
+  if (!url || !isPlaceholderUrl(url) || !config.iniPath || envPyText === undefined) return [];
+  const source = urlSourceForConfig(config, envPyText);
+  if (source.kind !== 'ini') return [];
+  const iniText = readFile(config.iniPath);
+  const option = iniText === undefined ? undefined : parseIni(iniText, config.iniPath).sections.get(config.section)?.get('sqlalchemy.url');
+  return [
+    problem(
+      'warning',
+      'placeholder-url',
+      "sqlalchemy.url is still the template's placeholder (driver://user:pass@localhost/dbname) and env.py sets no other URL: every command that connects fails " +
+        '(Can\'t load plugin: sqlalchemy.dialects:driver). Safe pattern: read the URL from the environment in env.py ' +
+        '(`config.set_main_option("sqlalchemy.url", os.environ["DATABASE_URL"])`), so no password lands in git; or write the real URL here.',
+      config.iniPath,
+      option?.line ?? 1,
+    ),
+  ];
+}
+
+/** Several heads: a problem on each head's `revision =` line, unless every head is its own labelled branch. */
+export function lintHistory(graph: RevisionMap, options: LintOptions = {}, readFile: (file: string) => string | undefined = readText): Problem[] {
+  if (graph.heads.length < 2 || severityOf('multiple-heads', options) === 'off') return [];
+  const heads = graph.heads.map((id) => graph.get(id)!).filter(Boolean);
+  // Independent branches (`alembic revision --head=base --branch-label=x`) have a head each by design.
+  const labels = heads.map((h) => [...h.branchLabels].sort().join(','));
+  if (labels.every((l) => l) && new Set(labels).size === labels.length) return [];
+  const list = graph.heads.join(', ');
+  const raw = heads.map((head) =>
+    problem(
+      'warning',
+      'multiple-heads',
+      `Revision ${head.id} is one of ${heads.length} heads (${list}): \`alembic upgrade head\` and \`alembic revision --autogenerate\` fail with "Multiple head revisions are present". ` +
+        'Safe pattern: `alembic merge heads -m "merge heads"` adds a revision that joins them.',
+      head.source.path,
+      head.source.revisionLine,
+    ),
+  );
+  return applyLintOptions(raw, options, (file) => {
+    const text = readFile(file);
+    return text === undefined ? undefined : pythonSuppressions(text);
+  });
+}
+
+const revisionCache = new WeakMap<RevisionSource, { key: string; problems: Problem[] }>();
+
+/** Every lint problem of the project: its revision files, its history, env.py and the config. */
+export function lintProject(project: Project, options: ProjectLintOptions = {}): Problem[] {
+  const dialect = options.dialect ?? inferDialect(project.config, options.env, options.dotenv);
+  const lintOptions: LintOptions = { severities: options.severities, dialect };
+  const readFile = options.readFile ?? readText;
+  const key = JSON.stringify([options.severities ?? {}, dialect ?? '']);
+  const problems: Problem[] = [];
+  for (const rev of project.graph.revisions.values()) {
+    const source = rev.source;
+    const cached = options.readFile ? undefined : revisionCache.get(source);
+    if (cached?.key === key) {
+      problems.push(...cached.problems);
+      continue;
+    }
+    const text = readFile(source.path);
+    if (text === undefined) continue;
+    const raw = revisionFindings(text, source.path, lintOptions);
+    const found = raw.length ? applyLintOptions(raw, lintOptions, () => pythonSuppressions(text)) : raw;
+    if (!options.readFile) revisionCache.set(source, { key, problems: found });
+    problems.push(...found);
+  }
+  problems.push(...lintHistory(project.graph, lintOptions, readFile));
+  problems.push(...lintEnvPy(project.config, { ...options, dialect }));
+  return problems;
+}
+
+/** The dialect of the URL Alembic would use (setting-free: env.py, the environment, .env, the ini). */
+export function inferDialect(config: AlembicConfig, env?: Readonly<Record<string, string | undefined>>, dotenv?: Readonly<Record<string, string>>): Dialect | undefined {
+  try {
+    const resolved = resolveDatabaseUrl({ config, processEnv: env, dotenv });
+    if (!resolved.url) return undefined;
+    const parsed = parseDatabaseUrl(resolved.url, config.baseDir);
+    return parsed.ok && !parsed.url.placeholder ? parsed.url.dialect : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function readText(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}

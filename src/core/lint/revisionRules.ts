@@ -1,0 +1,248 @@
+// The rules that read one revision file: risky operations in upgrade() (never in downgrade(), whose
+// job is to undo), a downgrade() that does nothing, and the empty autogenerate. Each problem names the
+// operation, says why it hurts and gives the safe pattern, at the line of the call.
+import { Problem, problem } from '../problems';
+import { readPythonModule } from '../pythonModule';
+import { CallExpr, MigrationCall, MigrationFunction, parseMigration, ParsedMigration } from '../models/migrationOps';
+import { calleeName, keyword, renderExpr } from '../models/pythonIndex';
+import type { PyExpr } from '../envPySyntax';
+import { LintOptions, lintRule, severityOf } from './rules';
+import { applyLintOptions, pythonSuppressions } from './suppressions';
+
+/** The lint problems of one revision file, with the options' severities and the file's suppressions applied. */
+export function lintRevision(text: string, path: string, options: LintOptions = {}): Problem[] {
+  const raw = revisionFindings(text, path, options);
+  if (!raw.length) return raw;
+  const suppressions = pythonSuppressions(text);
+  return applyLintOptions(raw, options, () => suppressions);
+}
+
+/** The problems before severities and suppressions. */
+export function revisionFindings(text: string, path: string, options: LintOptions = {}): Problem[] {
+  const migration = parseMigration(text);
+  const up = migration.upgrade;
+  const problems: Problem[] = [];
+  const add = (code: string, message: string, line: number): void => {
+    if (severityOf(code, options) === 'off') return;
+    const rule = lintRule(code);
+    if (rule?.dialects && !(options.dialect && rule.dialects.includes(options.dialect))) return;
+    problems.push(problem(rule?.severity ?? 'warning', code, message, path, line));
+  };
+  if (up) riskyOperations(up, migration, add);
+  emptyFunctions(text, migration, add);
+  return problems.sort((a, b) => a.line - b.line);
+}
+
+type Add = (code: string, message: string, line: number) => void;
+
+function riskyOperations(up: MigrationFunction, migration: ParsedMigration, add: Add): void {
+  // A table created earlier in this upgrade has no rows yet: what fails on rows cannot fail there.
+  const createdAt = new Map<string, number>();
+  for (const op of up.ops) if (op.op === 'create_table' && !createdAt.has(op.table)) createdAt.set(op.table, op.line);
+  const isNew = (op: MigrationCall): boolean => (createdAt.get(op.table) ?? Infinity) < op.line;
+  const renames = renamePairs(up, migration.downgrade);
+  const renamedDrops = new Set([...renames.values()].map((r) => r.drop));
+
+  for (const op of up.ops) {
+    const where = `${op.batch ? 'batch_op' : 'op'}.${op.op}(${shorten(op.args)})`;
+    switch (op.op) {
+      case 'drop_table':
+        add(
+          'drop-table',
+          `${where} deletes the table '${op.table}' and every row in it; downgrade() can recreate the table, not the data. ` +
+            'Safe pattern: remove every use of the table from the code first (one release), back the data up, then drop it in a later migration.',
+          op.line,
+        );
+        break;
+      case 'drop_column':
+        if (renamedDrops.has(op)) break;
+        add(
+          'drop-column',
+          `${where} deletes the data of ${op.table}.${op.column ?? '?'}, and code of the previous release that still reads it fails during the deploy. ` +
+            'Safe pattern: stop reading and writing the column in the code first (one release), then drop it in a later migration.',
+          op.line,
+        );
+        break;
+      case 'alter_column': {
+        const column = `${op.table}.${op.column ?? '?'}`;
+        const type = op.arg('type_');
+        if (type && !isNone(type)) {
+          add(
+            'alter-column-type',
+            `${where} changes the type of ${column} to ${renderExpr(type)}: PostgreSQL and MySQL rewrite the table under an exclusive lock, and the migration fails on any value that does not convert. ` +
+              'Safe pattern: add a new column, backfill it in batches, switch the code to it, then drop the old one; or test the conversion (postgresql_using=...) on a copy of the production data.',
+            op.line,
+          );
+        }
+        const nullable = op.arg('nullable');
+        if (isFalse(nullable) && !isNew(op) && !backfilledBefore(up, op)) {
+          add(
+            'alter-column-not-null',
+            `${where} makes ${column} NOT NULL: this fails if any existing row has NULL there, and scans the whole table under an exclusive lock. ` +
+              `Safe pattern: backfill first, in this or an earlier migration (op.execute("UPDATE ${op.table} SET ${op.column ?? 'col'} = ... WHERE ${op.column ?? 'col'} IS NULL")), then set NOT NULL; ` +
+              `on big PostgreSQL tables add a CHECK (${op.column ?? 'col'} IS NOT NULL) NOT VALID constraint and VALIDATE it before, so the lock stays short.`,
+            op.line,
+          );
+        }
+        break;
+      }
+      case 'add_column': {
+        const column = op.arg('column');
+        if (column?.k !== 'call' || isNew(op) || renames.has(op)) break;
+        if (!isFalse(keyword(column, 'nullable')) || hasDatabaseDefault(column)) break;
+        const pythonDefault = keyword(column, 'default') ? ' (default= does not help: SQLAlchemy applies it on INSERT, the database never sees it)' : '';
+        add(
+          'add-column-not-null-without-default',
+          `${where} adds ${op.table}.${op.column ?? '?'} as NOT NULL without server_default: on a table that has rows the database refuses it (existing rows would be NULL)${pythonDefault}. ` +
+            'Safe pattern: give it a server_default (drop the default afterwards if it should not stay), or add it nullable, backfill it, then alter it to nullable=False.',
+          op.line,
+        );
+        break;
+      }
+      case 'create_index': {
+        if (isNew(op) || isTrue(keyword(op.call, 'postgresql_concurrently'))) break;
+        add(
+          'create-index-not-concurrently',
+          `${where} builds the index${op.name ? ` ${op.name}` : ''} while holding a lock that blocks every write to ${op.table} until it is done. ` +
+            'Safe pattern: `with op.get_context().autocommit_block(): op.create_index(..., postgresql_concurrently=True)` (CREATE INDEX CONCURRENTLY cannot run inside a transaction).',
+          op.line,
+        );
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  for (const [addOp, { drop, type }] of renames) {
+    add(
+      'rename-as-drop-add',
+      `${addOp.table}: drop_column('${drop.column}') and add_column('${addOp.column}', ${type}) in the same upgrade look like a rename, and as written the migration deletes the data of '${drop.column}' (autogenerate cannot detect renames). ` +
+        `Safe pattern: op.alter_column('${addOp.table}', '${drop.column}', new_column_name='${addOp.column}') (and the reverse in downgrade()).`,
+      addOp.line,
+    );
+  }
+}
+
+/**
+ * add_column -> the drop_column on the same table whose column had the same type. The dropped
+ * column's type comes from downgrade(), where autogenerate adds it back.
+ */
+function renamePairs(up: MigrationFunction, down: MigrationFunction | undefined): Map<MigrationCall, { drop: MigrationCall; type: string }> {
+  const pairs = new Map<MigrationCall, { drop: MigrationCall; type: string }>();
+  const typeOf = (column: PyExpr | undefined): string | undefined => {
+    if (column?.k !== 'call') return undefined;
+    const type = column.args[1] ?? keyword(column, 'type_');
+    return type ? normalizeType(renderExpr(type)) : undefined;
+  };
+  const droppedType = new Map<string, string>();
+  for (const op of down?.ops ?? []) {
+    if (op.op !== 'add_column' || !op.column) continue;
+    const type = typeOf(op.arg('column'));
+    if (type) droppedType.set(`${op.table}\0${op.column}`, type);
+  }
+  const used = new Set<MigrationCall>();
+  for (const addOp of up.ops) {
+    if (addOp.op !== 'add_column' || !addOp.column) continue;
+    const addColumn = addOp.arg('column');
+    const type = typeOf(addColumn);
+    if (!type || addColumn?.k !== 'call') continue;
+    const drop = up.ops.find(
+      (d) => d.op === 'drop_column' && !used.has(d) && d.table === addOp.table && d.column && d.column !== addOp.column && droppedType.get(`${d.table}\0${d.column}`) === type,
+    );
+    if (!drop) continue;
+    used.add(drop);
+    pairs.set(addOp, { drop, type: renderExpr((addColumn as CallExpr).args[1] ?? keyword(addColumn, 'type_')!) });
+  }
+  return pairs;
+}
+
+/**
+ * A type in a form where what autogenerate writes for the model (`sa.String(length=100)`) and what
+ * it reflects from the database (`sa.VARCHAR(length=100)`, `postgresql.TIMESTAMP()`) compare equal.
+ */
+export function normalizeType(text: string): string {
+  const compact = text.replace(/\s+/g, '');
+  const m = /^(?:\w+\.)*(\w+)(\(.*\))?$/s.exec(compact);
+  if (!m) return compact;
+  const name = m[1].toUpperCase();
+  const args = (m[2] ?? '').replace(/\blength=/g, '').replace(/^\(\)$/, '');
+  return `${TYPE_ALIASES[name] ?? name}${args}`;
+}
+
+const TYPE_ALIASES: Record<string, string> = {
+  STRING: 'VARCHAR', UNICODE: 'VARCHAR', NVARCHAR: 'VARCHAR', TEXT: 'TEXT', UNICODETEXT: 'TEXT', CLOB: 'TEXT',
+  INT: 'INTEGER', INTEGER: 'INTEGER', BIGINTEGER: 'BIGINT', SMALLINTEGER: 'SMALLINT',
+  BOOLEAN: 'BOOLEAN', BOOL: 'BOOLEAN', DATETIME: 'DATETIME', TIMESTAMP: 'DATETIME',
+  FLOAT: 'FLOAT', REAL: 'FLOAT', DOUBLE: 'FLOAT', DOUBLE_PRECISION: 'FLOAT', NUMERIC: 'NUMERIC', DECIMAL: 'NUMERIC',
+  LARGEBINARY: 'BLOB', BYTEA: 'BLOB', BLOB: 'BLOB', UUID: 'UUID', UUIDTYPE: 'UUID',
+};
+
+function emptyFunctions(text: string, migration: ParsedMigration, add: Add): void {
+  const up = migration.upgrade;
+  const down = migration.downgrade;
+  if (up && down && !up.empty && down.empty && !down.raises) {
+    add(
+      'empty-downgrade',
+      'downgrade() does nothing while upgrade() changes the schema: `alembic downgrade` would mark this revision as undone and leave its changes in the database. ' +
+        'Safe pattern: write the inverse operations, or `raise NotImplementedError("...")` so that downgrading past this revision fails loudly.',
+      down.firstLine,
+    );
+  }
+  if (up?.empty && !isMergeRevision(text)) {
+    const message = revisionMessage(text);
+    const change = message ? CHANGE_WORDS.exec(message) : null;
+    if (change) {
+      add(
+        'empty-autogenerate',
+        `upgrade() is empty although the message says "${message}": autogenerate found no difference. Usual causes: env.py does not import the module of the changed model, ` +
+          "target_metadata is not the models' metadata, or the database already had the change. " +
+          'Safe pattern: fix the import or target_metadata, delete this file and autogenerate again; or write the operations by hand.',
+        up.firstLine,
+      );
+    }
+  }
+}
+
+const CHANGE_WORDS = /\b(add|adds|added|adding|create|creates|created|creating|drop|drops|dropped|dropping|remove|removes|removed|removing|rename|renames|renamed|renaming|alter|alters|altered|altering|change|changes|changed|changing|delete|deletes|deleted|modify|modifies|modified|make|makes|new|index|column|table|constraint|nullable|unique|foreign key)\b/i;
+
+/** A merge revision (several down revisions) is empty by design. */
+function isMergeRevision(text: string): boolean {
+  const down = readPythonModule(text, new Set(['down_revision'])).assignments.pop()?.value;
+  return down?.kind === 'seq' && down.items.length > 1;
+}
+
+/** The first line of the module docstring (Alembic's revision message). */
+function revisionMessage(text: string): string | undefined {
+  const doc = readPythonModule(text, new Set()).docstring;
+  const first = doc?.trim().split('\n')[0]?.trim();
+  return first || undefined;
+}
+
+/** An `op.execute(...)` before `op` that may fill the column: an UPDATE of its table, or SQL built in Python. */
+function backfilledBefore(fn: MigrationFunction, op: MigrationCall): boolean {
+  return fn.executes.some((e) => e.line < op.line && (e.sql === undefined || (/\bupdate\b/i.test(e.sql) && e.sql.toLowerCase().includes(op.table.toLowerCase()))));
+}
+
+function hasDatabaseDefault(column: CallExpr): boolean {
+  const serverDefault = keyword(column, 'server_default');
+  if (serverDefault && !isNone(serverDefault)) return true;
+  if (isTrue(keyword(column, 'primary_key'))) return true;
+  // Identity() / Computed() columns get their values from the database.
+  return column.args.some((a) => a.k === 'call' && /^(Identity|Computed)$/.test(calleeName(a) ?? ''));
+}
+
+function isFalse(expr: PyExpr | undefined): boolean {
+  return expr?.k === 'const' && expr.value === 'False';
+}
+
+function isTrue(expr: PyExpr | undefined): boolean {
+  return expr?.k === 'const' && expr.value === 'True';
+}
+
+function isNone(expr: PyExpr): boolean {
+  return expr.k === 'const' && expr.value === 'None';
+}
+
+function shorten(args: string): string {
+  return args.length > 60 ? `${args.slice(0, 57)}...` : args;
+}

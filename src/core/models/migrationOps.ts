@@ -1,0 +1,526 @@
+// What a revision file does to tables, read statically: the `op.*` calls of its upgrade() and
+// downgrade() (and `batch_op.*` inside `with op.batch_alter_table(...)`, the shape autogenerate writes
+// for SQLite), with the table, the column and the line of each. Then, over the whole history, when each
+// table was created, last changed and dropped: what the model CodeLens shows.
+import * as fs from 'fs';
+import { matchBrackets, parseCallAt, parseExpression, PyExpr, PyLine, PyToken, splitAtDepth0, findAtDepth0, tokenizePython } from '../envPySyntax';
+import { decodePythonSource } from '../pythonEncoding';
+import type { RevisionSource } from '../revisionFile';
+import type { Revision, RevisionMap } from '../revisionMap';
+import { calleeName, keyword, readAssignments, stringValue } from './pythonIndex';
+
+export interface TableOp {
+  /** The operation's name (`add_column`), the same for `op.x` and `batch_op.x`. */
+  op: string;
+  table: string;
+  column?: string;
+  /** 1-based line of the call. */
+  line: number;
+  /** The call's arguments, as source text (spacing normalized). */
+  args: string;
+  schema?: string;
+  /** Inside `with op.batch_alter_table(...)`. */
+  batch?: boolean;
+  /** rename_table's new table name; alter_column's `new_column_name`. */
+  newName?: string;
+  /** The index or constraint name, when the operation has one. */
+  name?: string;
+  /** create_table: the columns it creates; create_index and constraints: the columns they cover. */
+  columns?: string[];
+}
+
+export interface MigrationOps {
+  upgrade: TableOp[];
+  downgrade: TableOp[];
+}
+
+export type CallExpr = PyExpr & { k: 'call' };
+
+/** A TableOp with its parsed call, for the lint rules. */
+export interface MigrationCall extends TableOp {
+  call: CallExpr;
+  /** The argument named `name` (keyword, or positional in Alembic's signature). */
+  arg(name: string): PyExpr | undefined;
+}
+
+export interface MigrationFunction {
+  name: 'upgrade' | 'downgrade';
+  /** Line of `def`. */
+  line: number;
+  /** Nothing but `pass`, `...` or a docstring. */
+  empty: boolean;
+  /** Line of the body's first statement (the `pass` of an empty one). */
+  firstLine: number;
+  /** The body raises (`raise NotImplementedError(...)`): a deliberate one-way migration. */
+  raises: boolean;
+  ops: MigrationCall[];
+  /** `op.execute(...)` calls, with their SQL when it is a literal. */
+  executes: Array<{ line: number; sql?: string }>;
+}
+
+export interface ParsedMigration {
+  upgrade?: MigrationFunction;
+  downgrade?: MigrationFunction;
+}
+
+interface Signature {
+  /** Positional parameters of `op.<name>`, as Alembic declares them. */
+  params: string[];
+  /** Positional parameters of `batch_op.<name>` (no table). */
+  batch?: string[];
+  table: string;
+  /** The column's name parameter, or the parameter holding a `Column(...)`. */
+  column?: string;
+  columnExpr?: string;
+  newName?: string;
+  name?: string;
+  /** Older Alembic keyword names. */
+  aliases?: Record<string, string>;
+}
+
+const SIGNATURES: Record<string, Signature> = {
+  create_table: { params: ['table_name'], table: 'table_name', aliases: { table_name: 'name' } },
+  drop_table: { params: ['table_name'], table: 'table_name', aliases: { table_name: 'name' } },
+  rename_table: { params: ['old_table_name', 'new_table_name'], table: 'old_table_name', newName: 'new_table_name' },
+  add_column: { params: ['table_name', 'column'], batch: ['column'], table: 'table_name', columnExpr: 'column' },
+  drop_column: { params: ['table_name', 'column_name'], batch: ['column_name'], table: 'table_name', column: 'column_name' },
+  alter_column: { params: ['table_name', 'column_name'], batch: ['column_name'], table: 'table_name', column: 'column_name', newName: 'new_column_name' },
+  create_index: { params: ['index_name', 'table_name', 'columns'], batch: ['index_name', 'columns'], table: 'table_name', name: 'index_name', aliases: { index_name: 'name' } },
+  drop_index: { params: ['index_name', 'table_name'], batch: ['index_name'], table: 'table_name', name: 'index_name', aliases: { index_name: 'name' } },
+  create_foreign_key: {
+    params: ['constraint_name', 'source_table', 'referent_table', 'local_cols', 'remote_cols'],
+    batch: ['constraint_name', 'referent_table', 'local_cols', 'remote_cols'],
+    table: 'source_table',
+    name: 'constraint_name',
+    aliases: { source_table: 'source', referent_table: 'referent', constraint_name: 'name' },
+  },
+  create_unique_constraint: { params: ['constraint_name', 'table_name', 'columns'], batch: ['constraint_name', 'columns'], table: 'table_name', name: 'constraint_name', aliases: { table_name: 'source', constraint_name: 'name' } },
+  create_check_constraint: { params: ['constraint_name', 'table_name', 'condition'], batch: ['constraint_name', 'condition'], table: 'table_name', name: 'constraint_name', aliases: { table_name: 'source', constraint_name: 'name' } },
+  create_primary_key: { params: ['constraint_name', 'table_name', 'columns'], batch: ['constraint_name', 'columns'], table: 'table_name', name: 'constraint_name', aliases: { constraint_name: 'name' } },
+  create_exclude_constraint: { params: ['constraint_name', 'table_name'], batch: ['constraint_name'], table: 'table_name', name: 'constraint_name' },
+  drop_constraint: { params: ['constraint_name', 'table_name', 'type_'], batch: ['constraint_name', 'type_'], table: 'table_name', name: 'constraint_name', aliases: { constraint_name: 'name' } },
+  create_table_comment: { params: ['table_name', 'comment'], batch: ['comment'], table: 'table_name' },
+  drop_table_comment: { params: ['table_name'], batch: [], table: 'table_name' },
+  bulk_insert: { params: ['table', 'rows'], table: 'table' },
+};
+
+/** The table operations of a revision's upgrade() and downgrade(). */
+export function migrationOps(text: string): MigrationOps {
+  const parsed = parseMigration(text);
+  const plain = (fn: MigrationFunction | undefined): TableOp[] =>
+    (fn?.ops ?? []).map(({ call: _call, arg: _arg, ...op }) => op);
+  return { upgrade: plain(parsed.upgrade), downgrade: plain(parsed.downgrade) };
+}
+
+/** upgrade() and downgrade() of a revision file: emptiness, and every table operation with its call. */
+export function parseMigration(text: string): ParsedMigration {
+  const source = tokenizePython(text);
+  const lines = source.lines;
+  const constants = new Map<string, string>();
+  for (const line of lines) if (line.indent === 0) collectConstants(line.tokens, constants);
+  const result: ParsedMigration = {};
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (line.indent !== 0) continue;
+    const tokens = line.tokens;
+    const isDef = tokens[0]?.v === 'def' || (tokens[0]?.v === 'async' && tokens[1]?.v === 'def');
+    if (!isDef) continue;
+    const nameToken = tokens[tokens[0].v === 'async' ? 2 : 1];
+    // The multidb template dispatches upgrade(engine_name) to upgrade_<engine>(): those count as upgrade().
+    const match = /^(upgrade|downgrade)(_\w+)?$/.exec(nameToken?.v ?? '');
+    if (!match) continue;
+    const name = match[1] as 'upgrade' | 'downgrade';
+    // The body: the rest of the header line after its ':', then the indented lines that follow.
+    const body: PyLine[] = [];
+    const open = tokens.findIndex((tk) => tk.t === 'op' && tk.v === '(');
+    const close = open >= 0 ? matchBrackets(tokens).get(open) ?? open : 0;
+    const colon = findAtDepth0(tokens, close + 1, tokens.length, ':');
+    if (colon >= 0 && colon + 1 < tokens.length) body.push({ indent: 1, line: tokens[colon + 1].line, tokens: tokens.slice(colon + 1) });
+    let j = i + 1;
+    for (; j < lines.length && lines[j].indent > 0; j++) body.push(lines[j]);
+    const fn = readFunction(name, line.line, body, new Map(constants));
+    const main = result[name];
+    if (!match[2]) result[name] = main ? { ...fn, ops: [...main.ops, ...fn.ops], executes: [...main.executes, ...fn.executes] } : fn;
+    else if (main) {
+      main.ops.push(...fn.ops);
+      main.executes.push(...fn.executes);
+    } else result[name] = { ...fn, empty: false };
+    i = j - 1;
+  }
+  return result;
+}
+
+/** `NAME = "text"` (for table and column names) and `users = sa.table("users", ...)` (for bulk_insert). */
+function collectConstants(tokens: PyToken[], into: Map<string, string>): void {
+  if (tokens[0]?.t !== 'name' || !tokens.some((tk) => tk.t === 'op' && tk.v === '=')) return;
+  for (const a of readAssignments(tokens)) {
+    const value = stringValue(a.value);
+    if (value !== undefined) into.set(a.target, value);
+    else into.delete(a.target);
+    const tableName = a.value?.k === 'call' && /^[Tt]able$/.test(calleeName(a.value) ?? '') ? stringValue(a.value.args[0]) : undefined;
+    if (tableName !== undefined) into.set(`${TABLE_PREFIX}${a.target}`, tableName);
+    else into.delete(`${TABLE_PREFIX}${a.target}`);
+  }
+}
+
+interface BatchScope {
+  indent: number;
+  alias: string;
+  table?: string;
+  schema?: string;
+}
+
+function readFunction(name: 'upgrade' | 'downgrade', defLine: number, body: PyLine[], constants: Map<string, string>): MigrationFunction {
+  const fn: MigrationFunction = { name, line: defLine, empty: true, firstLine: body[0]?.line ?? defLine, raises: false, ops: [], executes: [] };
+  const scopes: BatchScope[] = [];
+  for (let index = 0; index < body.length; index++) {
+    const line = body[index];
+    const tokens = line.tokens;
+    while (scopes.length && scopes[scopes.length - 1].indent >= line.indent) scopes.pop();
+    const first = tokens[0];
+    const isDocstring = index === 0 && tokens.every((tk) => tk.t === 'str');
+    if (!(first.t === 'name' && first.v === 'pass') && !(first.t === 'op' && first.v === '...') && !isDocstring) fn.empty = false;
+    if (first.t === 'name' && first.v === 'raise') fn.raises = true;
+    collectConstants(tokens, constants);
+
+    let from = 0;
+    const withAt = first.t === 'name' && first.v === 'with' ? 0 : first.v === 'async' && tokens[1]?.v === 'with' ? 1 : -1;
+    if (withAt >= 0) {
+      const colon = findAtDepth0(tokens, withAt + 1, tokens.length, ':');
+      const end = colon < 0 ? tokens.length : colon;
+      for (const [a, b] of splitAtDepth0(tokens, withAt + 1, end, ',')) {
+        const asIndex = tokens.slice(a, b).findIndex((tk) => tk.t === 'name' && tk.v === 'as') + a;
+        if (asIndex < a) continue;
+        const alias = tokens[asIndex + 1];
+        const expr = parseExpression(tokens, a, asIndex);
+        if (expr.k === 'call' && expr.func.k === 'attr' && expr.func.name === 'batch_alter_table' && alias?.t === 'name') {
+          scopes.push({
+            indent: line.indent,
+            alias: alias.v,
+            table: resolveString(expr.args[0] ?? keyword(expr, 'table_name'), constants),
+            schema: resolveString(keyword(expr, 'schema'), constants),
+          });
+        }
+      }
+      from = end;
+    }
+    const brackets = matchBrackets(tokens);
+    for (let i = from; i < tokens.length; i++) {
+      const tk = tokens[i];
+      if (tk.t !== 'name' || tokens[i + 1]?.v !== '(' || tokens[i - 1]?.v !== '.' || tokens[i - 2]?.t !== 'name') continue;
+      if (tokens[i - 3]?.t === 'op' && tokens[i - 3].v === '.') continue; // `self.op.x(...)`: not Alembic's op
+      const receiver = tokens[i - 2].v;
+      const scope = [...scopes].reverse().find((s) => s.alias === receiver);
+      if (!scope && receiver !== 'op') continue;
+      const call = parseCallAt(tokens, i, brackets);
+      if (!call || call.k !== 'call') continue;
+      if (tk.v === 'execute' && !scope) {
+        fn.executes.push({ line: tokens[i - 2].line, sql: resolveString(call.args[0] ?? keyword(call, 'sqltext'), constants) });
+        continue;
+      }
+      const op = readOp(tk.v, call, scope, constants, tokens, i + 1, brackets.get(i + 1) ?? tokens.length, tokens[i - 2].line);
+      if (op) fn.ops.push(op);
+    }
+  }
+  return fn;
+}
+
+function readOp(
+  opName: string,
+  call: CallExpr,
+  scope: BatchScope | undefined,
+  constants: Map<string, string>,
+  tokens: PyToken[],
+  open: number,
+  close: number,
+  line: number,
+): MigrationCall | undefined {
+  const signature = SIGNATURES[opName];
+  if (!signature || (scope && !signature.batch)) return undefined;
+  const params = scope ? signature.batch! : signature.params;
+  const arg = (name: string): PyExpr | undefined => {
+    const kw = keyword(call, name) ?? (signature.aliases?.[name] ? keyword(call, signature.aliases[name]) : undefined);
+    if (kw) return kw;
+    const at = params.indexOf(name);
+    return at >= 0 ? call.args[at] : undefined;
+  };
+  let table: string | undefined;
+  if (scope) table = scope.table;
+  else if (opName === 'bulk_insert') table = tableOfTableExpr(arg('table'), constants);
+  else table = resolveString(arg(signature.table), constants);
+  if (table === undefined) return undefined;
+  const op: MigrationCall = { op: opName, table, line, args: renderTokens(tokens, open + 1, close), call, arg };
+  const schema = scope ? scope.schema : resolveString(keyword(call, 'schema'), constants);
+  if (schema !== undefined) op.schema = schema;
+  if (scope) op.batch = true;
+  if (signature.column) {
+    const column = resolveString(arg(signature.column), constants);
+    if (column !== undefined) op.column = column;
+  } else if (signature.columnExpr) {
+    const columnCall = arg(signature.columnExpr);
+    const column = columnCall?.k === 'call' ? resolveString(columnCall.args[0] ?? keyword(columnCall, 'name'), constants) : undefined;
+    if (column !== undefined) op.column = column;
+  }
+  if (signature.newName) {
+    const newName = resolveString(arg(signature.newName), constants);
+    if (newName !== undefined) op.newName = newName;
+  }
+  if (signature.name) {
+    const name = resolveString(arg(signature.name), constants);
+    if (name !== undefined) op.name = name;
+  }
+  if (opName === 'create_table') {
+    op.columns = call.args
+      .slice(1)
+      .filter((a): a is CallExpr => a.k === 'call' && calleeName(a) === 'Column')
+      .map((a) => resolveString(a.args[0] ?? keyword(a, 'name'), constants))
+      .filter((c): c is string => c !== undefined);
+  } else if (opName === 'create_index' || opName === 'create_unique_constraint' || opName === 'create_primary_key') {
+    const list = arg('columns');
+    const columns = list?.k === 'seq' ? list.items.map((c) => resolveString(c, constants)).filter((c): c is string => c !== undefined) : [];
+    if (columns.length) op.columns = columns;
+  }
+  return op;
+}
+
+/** A string literal, a constant of the file, or `op.f("name")`. */
+function resolveString(expr: PyExpr | undefined, constants: Map<string, string>): string | undefined {
+  if (!expr) return undefined;
+  if (expr.k === 'str') return expr.value;
+  if (expr.k === 'name') return constants.get(expr.id);
+  if (expr.k === 'call' && calleeName(expr) === 'f' && expr.args.length === 1) return resolveString(expr.args[0], constants);
+  return undefined;
+}
+
+/** bulk_insert's table: `sa.table("users", ...)` (or `sa.Table`), or a name assigned one in the file. */
+function tableOfTableExpr(expr: PyExpr | undefined, constants: Map<string, string>): string | undefined {
+  if (!expr) return undefined;
+  if (expr.k === 'call' && /^[Tt]able$/.test(calleeName(expr) ?? '')) return resolveString(expr.args[0], constants);
+  if (expr.k === 'name') return constants.get(`${TABLE_PREFIX}${expr.id}`);
+  return undefined;
+}
+
+const TABLE_PREFIX = '\0table:';
+
+/** Source text of tokens[start, end), with normalized spacing. */
+export function renderTokens(tokens: readonly PyToken[], start: number, end: number): string {
+  let out = '';
+  let prev: PyToken | undefined;
+  for (let i = start; i < end; i++) {
+    const tk = tokens[i];
+    const text = tk.t === 'str' ? quote(tk.prefix, tk.raw) : tk.v;
+    if (prev && needsSpace(prev, tk)) out += ' ';
+    out += text;
+    prev = tk;
+  }
+  return out;
+}
+
+function quote(prefix: string, raw: string): string {
+  if (raw.includes('\n')) return `${prefix}"""${raw}"""`;
+  const unescapedSingle = /(^|[^\\])(\\\\)*'/.test(raw);
+  return unescapedSingle ? `${prefix}"${raw}"` : `${prefix}'${raw}'`;
+}
+
+function needsSpace(prev: PyToken, next: PyToken): boolean {
+  const p = prev.t === 'op' ? prev.v : '';
+  const n = next.t === 'op' ? next.v : '';
+  if (p === '(' || p === '[' || p === '{' || p === '.' || p === '=') return false;
+  if (n === ')' || n === ']' || n === '}' || n === ',' || n === '.' || n === ':' || n === '=') return false;
+  if ((n === '(' || n === '[') && (prev.t === 'name' || prev.t === 'str' || p === ')' || p === ']')) return false;
+  if (p === '-' || p === '~') return false;
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// the history of each table
+
+export interface TableEvent {
+  revision: string;
+  path: string;
+  line: number;
+  op: string;
+  column?: string;
+}
+
+export interface ColumnHistory {
+  column: string;
+  added?: TableEvent;
+  /** The latest change after it was added (alter_column, index, constraint); not its adding or dropping. */
+  lastChanged?: TableEvent;
+  dropped?: TableEvent;
+  events: TableEvent[];
+}
+
+export interface TableHistory {
+  table: string;
+  schema?: string;
+  /** The create_table (or the rename_table that gave the table this name); the latest if it was created again. */
+  created?: TableEvent;
+  /** The latest change after it was created: not its creation, not its dropping. */
+  lastChanged?: TableEvent;
+  /** The drop_table (or rename_table to another name) after the latest creation. */
+  dropped?: TableEvent;
+  renamedFrom?: string;
+  renamedTo?: string;
+  /** Every upgrade operation on the table, oldest first. */
+  events: TableEvent[];
+  columns: Map<string, ColumnHistory>;
+}
+
+/** The key of a table in tableHistory's map: `schema.table`, or the bare name without a schema. */
+export function historyKey(table: string, schema?: string): string {
+  return schema ? `${schema}.${table}` : table;
+}
+
+export interface TableHistoryOptions {
+  /** Reads a revision file; default: the file system. */
+  readFile?: (file: string) => string | undefined;
+}
+
+interface HistoryCache {
+  sources: RevisionSource[];
+  readFile?: TableHistoryOptions['readFile'];
+  result: Map<string, TableHistory>;
+}
+
+const historyCache = new WeakMap<RevisionMap, HistoryCache>();
+const opsCache = new WeakMap<RevisionSource, MigrationOps>();
+
+/**
+ * Every table's history over the project's upgrade operations, oldest revision first (parents before
+ * children). Memoized per graph: calling again with the same graph and unchanged revision sources (an
+ * edited file gets a new source object) returns the same map without reading anything; each revision
+ * file is read once per source object.
+ */
+export function tableHistory(project: { graph: RevisionMap }, options: TableHistoryOptions = {}): Map<string, TableHistory> {
+  const graph = project.graph;
+  const sources: RevisionSource[] = [];
+  for (const rev of graph.revisions.values()) sources.push(rev.source);
+  const cached = historyCache.get(graph);
+  if (cached && cached.readFile === options.readFile && cached.sources.length === sources.length && cached.sources.every((s, i) => s === sources[i])) {
+    return cached.result;
+  }
+  const revisions = historyOrder(graph);
+  const readFile = options.readFile ?? readRevisionText;
+  const histories = new Map<string, TableHistory>();
+  const historyOf = (table: string, schema?: string): TableHistory => {
+    const key = historyKey(table, schema);
+    let h = histories.get(key);
+    if (!h) {
+      h = { table, events: [], columns: new Map() };
+      if (schema) h.schema = schema;
+      histories.set(key, h);
+    }
+    return h;
+  };
+  const columnOf = (h: TableHistory, column: string): ColumnHistory => {
+    let c = h.columns.get(column);
+    if (!c) h.columns.set(column, (c = { column, events: [] }));
+    return c;
+  };
+  for (const rev of revisions) {
+    let ops = opsCache.get(rev.source);
+    if (!ops) {
+      const text = readFile(rev.source.path);
+      ops = text === undefined ? { upgrade: [], downgrade: [] } : migrationOps(text);
+      if (!options.readFile) opsCache.set(rev.source, ops);
+    }
+    for (const op of ops.upgrade) {
+      const event: TableEvent = { revision: rev.id, path: rev.source.path, line: op.line, op: op.op };
+      if (op.column) event.column = op.column;
+      const h = historyOf(op.table, op.schema);
+      h.events.push(event);
+      switch (op.op) {
+        case 'create_table':
+          h.created = event;
+          delete h.dropped;
+          delete h.lastChanged;
+          h.columns = new Map();
+          for (const column of op.columns ?? []) {
+            const c = columnOf(h, column);
+            c.added = { ...event, column };
+            c.events.push(c.added);
+          }
+          break;
+        case 'drop_table':
+          h.dropped = event;
+          break;
+        case 'rename_table': {
+          h.dropped = event;
+          if (!op.newName) break;
+          h.renamedTo = op.newName;
+          const renamed = historyOf(op.newName, op.schema);
+          renamed.events.push(event);
+          renamed.created = event;
+          delete renamed.dropped;
+          delete renamed.lastChanged;
+          renamed.renamedFrom = op.table;
+          renamed.columns = new Map(h.columns);
+          break;
+        }
+        default: {
+          h.lastChanged = event;
+          const touched = op.column ? [op.column] : op.columns ?? [];
+          for (const column of touched) {
+            const c = columnOf(h, column);
+            const columnEvent = event.column === column ? event : { ...event, column };
+            c.events.push(columnEvent);
+            if (op.op === 'add_column') {
+              c.added = columnEvent;
+              delete c.dropped;
+              delete c.lastChanged;
+            } else if (op.op === 'drop_column') c.dropped = columnEvent;
+            else c.lastChanged = columnEvent;
+            if (op.op === 'alter_column' && op.newName) {
+              c.dropped = columnEvent;
+              const renamed = columnOf(h, op.newName);
+              renamed.added = { ...event, column: op.newName };
+              delete renamed.dropped;
+              renamed.events.push(renamed.added);
+            }
+          }
+        }
+      }
+    }
+  }
+  historyCache.set(graph, { sources, readFile: options.readFile, result: histories });
+  return histories;
+}
+
+/** Revisions parents first (down revisions and dependencies before their children), else in load order. */
+function historyOrder(graph: RevisionMap): Revision[] {
+  const order: Revision[] = [];
+  const state = new Map<Revision, 1 | 2>();
+  for (const start of graph.revisions.values()) {
+    if (state.has(start)) continue;
+    // Iterative depth-first post-order: long histories would overflow the call stack.
+    const stack: Array<{ rev: Revision; next: number }> = [{ rev: start, next: 0 }];
+    state.set(start, 1);
+    while (stack.length) {
+      const top = stack[stack.length - 1];
+      const parents = top.rev.allDown;
+      if (top.next < parents.length) {
+        const parent = graph.get(parents[top.next++]);
+        if (parent && !state.has(parent)) {
+          state.set(parent, 1);
+          stack.push({ rev: parent, next: 0 });
+        }
+        continue;
+      }
+      stack.pop();
+      state.set(top.rev, 2);
+      order.push(top.rev);
+    }
+  }
+  return order;
+}
+
+function readRevisionText(file: string): string | undefined {
+  try {
+    const decoded = decodePythonSource(fs.readFileSync(file));
+    return 'text' in decoded ? decoded.text : undefined;
+  } catch {
+    return undefined;
+  }
+}

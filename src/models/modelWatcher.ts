@@ -1,0 +1,432 @@
+// The model files of each project (found by src/core/models: what env.py's target_metadata imports,
+// or the globs of `alembic.modelGlobs`), kept up to date from file events, and whether they changed
+// since the last revision was written.
+//
+// "Models changed since the last revision", the rule:
+//   - A fingerprint of the model files (their text without comments, blank lines and trailing space,
+//     so that a reformat or a comment does not count) is the baseline.
+//   - The baseline is taken again whenever a revision file is written (the newest revision file's
+//     mtime moves forward): autogenerate, a hand-written revision, or a checkout bringing both.
+//   - The models have changed when their fingerprint differs from the baseline; undoing an edit
+//     clears the flag again.
+//   - Baselines are remembered (workspace state) per state of the revision files (their count and the
+//     newest mtime): after a restart, or when a revision is deleted again, the models are compared with
+//     what they were for those revision files. Without one (first run, revisions changed while VS Code
+//     was closed, a revision removed), a model file written more than MTIME_SLACK_MS after the newest
+//     revision file counts as changed.
+// Nothing here runs Python: the finder reads files.
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { Problem, Project } from '../core';
+import { findModelFiles, ModelDiscovery, ModelFile } from '../core/models/modelFiles';
+import { tableHistory, TableHistory } from '../core/models/migrationOps';
+import { ProjectRegistry } from '../projects/projectRegistry';
+import { Disposable } from '../util/disposable';
+
+const DEBOUNCE_MS = 250;
+const HISTORY_DEBOUNCE_MS = 150;
+/** A fresh clone writes every file within a few seconds: closer than this is "the same time". */
+const MTIME_SLACK_MS = 5000;
+/** Baselines remembered per project (one per state of the revision files), newest first. */
+const REMEMBERED_BASELINES = 50;
+const IGNORED_DIRS = new Set(['node_modules', '.git', '.venv', 'venv', 'env', '.tox', '.nox', 'site-packages', '__pycache__', 'build', 'dist']);
+
+export interface ModelsBase {
+  /** `from <module> import <name>`, then `<name>.metadata`. */
+  module: string;
+  name: string;
+  /** Other modules that define models on it and must be imported for them to register. */
+  modelModules: string[];
+}
+
+export interface ProjectModels {
+  files: ModelFile[];
+  /** What the finder reports: target_metadata = None, models no import loads, ... (lint rule codes). */
+  problems: Problem[];
+  /** The declarative Base the models use: what target_metadata should name (for the quick fix). */
+  base?: ModelsBase;
+  /** env.py and the project files read while following its imports. */
+  scanned: string[];
+  /** The model files differ from the baseline taken when the last revision was written. */
+  changed: boolean;
+  /** Why `changed` is set, for tooltips. */
+  changedReason?: string;
+}
+
+interface Baseline {
+  /** `<revision file count>:<newest revision mtime>`: which revision files the fingerprint belongs to. */
+  stamp: string;
+  newestMtime: number;
+  /** Undefined when the mtime rule decided "changed" (no fingerprint to compare against). */
+  fingerprint?: string;
+}
+
+interface ProjectEntry {
+  models: ProjectModels;
+  discovery: ModelDiscovery;
+  /** The Base target_metadata named the last time it named one: the best guess once it is set to None. */
+  lastBase?: ModelsBase;
+  fingerprint: string;
+  baseline?: Baseline;
+  history?: Map<string, TableHistory>;
+}
+
+export class ModelWatcher extends Disposable {
+  private readonly entries = new Map<Project, ProjectEntry>();
+  private readonly byFile = new Map<string, Project[]>();
+  /** Files whose change can change what the finder finds (env.py and what it imports), by project. */
+  private readonly watched = new Map<string, Project[]>();
+  private readonly pending = new Map<Project, Set<string>>();
+  private updateTimer?: NodeJS.Timeout;
+  private historyTimer?: NodeJS.Timeout;
+  private updating?: Promise<void>;
+  private idleWaiters: Array<() => void> = [];
+  private readonly changeEmitter = this.register(new vscode.EventEmitter<void>());
+  /** Fires when model files, their classes, the "changed" flag or the table history changed. */
+  readonly onDidChange = this.changeEmitter.event;
+
+  constructor(
+    private readonly registry: ProjectRegistry,
+    private readonly memento: vscode.Memento,
+  ) {
+    super();
+    const watcher = this.register(vscode.workspace.createFileSystemWatcher('**/*.py'));
+    this.register(watcher.onDidChange((uri) => this.fileEvent(uri.fsPath, false)));
+    this.register(watcher.onDidCreate((uri) => this.fileEvent(uri.fsPath, true)));
+    this.register(watcher.onDidDelete((uri) => this.fileEvent(uri.fsPath, true)));
+    // A save in this window is known before the file watcher reports it.
+    this.register(vscode.workspace.onDidSaveTextDocument((doc) => doc.uri.scheme === 'file' && doc.languageId === 'python' && this.fileEvent(doc.uri.fsPath, false)));
+    this.register(registry.onDidChange(() => this.projectsChanged()));
+    this.register(vscode.commands.registerCommand('alembic.models.refresh', () => this.refresh()));
+    this.register(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('alembic.modelGlobs')) this.scheduleAll();
+      }),
+    );
+    this.register({
+      dispose: () => {
+        clearTimeout(this.updateTimer);
+        clearTimeout(this.historyTimer);
+      },
+    });
+    this.projectsChanged();
+  }
+
+  get(project: Project): ProjectModels | undefined {
+    return this.entries.get(project)?.models;
+  }
+
+  /** The finder's last answer, for the lint of env.py (so that it does not search a second time). */
+  discovery(project: Project): ModelDiscovery | undefined {
+    return this.entries.get(project)?.discovery;
+  }
+
+  /** The project(s) and entry of a model file. */
+  modelFileOf(file: string): { project: Project; file: ModelFile } | undefined {
+    const resolved = path.resolve(file);
+    for (const project of this.byFile.get(resolved) ?? []) {
+      const found = this.entries.get(project)?.models.files.find((f) => path.resolve(f.path) === resolved);
+      if (found) return { project, file: found };
+    }
+    return undefined;
+  }
+
+  /** Per table, the revisions that create, change and drop it (computed in the background; may lag a moment). */
+  tables(project: Project): ReadonlyMap<string, TableHistory> | undefined {
+    return this.entries.get(project)?.history;
+  }
+
+  /** Resolves once every pending file event has been applied. */
+  whenIdle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Finds the model files of every project again. */
+  refresh(): Promise<void> {
+    this.scheduleAll();
+    return this.whenIdle();
+  }
+
+  private isIdle(): boolean {
+    return !this.updateTimer && !this.updating && this.pending.size === 0;
+  }
+
+  private notifyIdle(): void {
+    if (!this.isIdle()) return;
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+
+  private projectsChanged(): void {
+    const projects = new Set(this.registry.getProjects());
+    for (const project of [...this.entries.keys()]) if (!projects.has(project)) this.entries.delete(project);
+    // New projects are read; for known ones a written revision means a new baseline, taken in the
+    // same debounced update as the model files, so that a checkout bringing both settles as one.
+    for (const project of projects) {
+      const baseline = this.entries.get(project)?.baseline;
+      if (!baseline || revisionStamp(project).stamp !== baseline.stamp) this.schedule(project);
+    }
+    this.rebuildIndex();
+    this.scheduleHistory();
+  }
+
+  private fileEvent(file: string, createdOrDeleted: boolean): void {
+    if (file.split(path.sep).some((part) => IGNORED_DIRS.has(part))) return;
+    for (const project of this.registry.getProjects()) {
+      if (project.ownsRevisionFile(file)) continue;
+      const resolved = path.resolve(file);
+      const known = this.byFile.get(resolved)?.includes(project) || this.watched.get(resolved)?.includes(project);
+      const envPy = project.config.scriptLocation && resolved === path.join(project.config.scriptLocation, 'env.py');
+      // A new or deleted module can become a model file (a new import in models/__init__.py follows it).
+      const near = createdOrDeleted && isInside(file, path.dirname(project.config.configFile));
+      if (known || envPy || near || (isInside(file, path.dirname(project.config.configFile)) && mayDefineModels(file))) this.schedule(project, file);
+    }
+  }
+
+  private scheduleAll(): void {
+    for (const project of this.registry.getProjects()) this.schedule(project);
+  }
+
+  /** Queues a project's update; a checkout touching many files becomes one update. */
+  private schedule(project: Project, file?: string): void {
+    let files = this.pending.get(project);
+    if (!files) this.pending.set(project, (files = new Set()));
+    if (file) files.add(file);
+    clearTimeout(this.updateTimer);
+    this.updateTimer = setTimeout(() => {
+      this.updateTimer = undefined;
+      void this.flush();
+    }, DEBOUNCE_MS);
+  }
+
+  private async flush(): Promise<void> {
+    if (this.updating) {
+      await this.updating;
+      if (this.updateTimer) return;
+    }
+    const projects = [...this.pending.keys()];
+    this.pending.clear();
+    this.updating = (async () => {
+      let changed = false;
+      for (const project of projects) {
+        if (!this.registry.getProjects().includes(project)) continue;
+        changed = this.update(project) || changed;
+      }
+      if (changed) {
+        this.rebuildIndex();
+        this.changeEmitter.fire();
+      }
+    })().finally(() => {
+      this.updating = undefined;
+      this.notifyIdle();
+    });
+    return this.updating;
+  }
+
+  /** Runs the finder, fingerprints the model files and compares with the baseline. True when anything visible changed. */
+  private update(project: Project): boolean {
+    const texts = new Map<string, string>();
+    const readFile = (file: string): string | undefined => {
+      const key = path.resolve(file);
+      if (texts.has(key)) return texts.get(key);
+      let text: string | undefined;
+      try {
+        text = fs.readFileSync(key, 'utf8');
+      } catch {
+        text = undefined;
+      }
+      texts.set(key, text as string);
+      return text;
+    };
+    const globs = vscode.workspace.getConfiguration('alembic', vscode.Uri.file(path.dirname(project.config.configFile))).get<string[]>('modelGlobs', []);
+    let found: ModelDiscovery;
+    try {
+      found = findModelFiles({ config: project.config, readFile, modelGlobs: globs.length ? globs : undefined });
+    } catch (err) {
+      const message = `Cannot find the model files: ${(err as Error).message}`;
+      found = { files: [], problems: [{ severity: 'warning', code: 'models-unreadable', message, path: project.config.configFile, line: 1 }] };
+    }
+    const fingerprint = fingerprintFiles(found.files.map((f) => [f.path, readFile(f.path) ?? '']));
+    const before = this.entries.get(project);
+    const named = baseOf(found);
+    const lastBase = named ?? before?.lastBase;
+    const base = named ?? (found.metadata?.expression === 'None' ? foundBase(found) ?? lastBase : undefined);
+    const scanned = [...(found.envPy ? [found.envPy] : []), ...(found.scanned ?? [])];
+    const entry: ProjectEntry = {
+      models: { files: found.files, problems: found.problems, base, scanned, changed: false },
+      discovery: found,
+      lastBase,
+      fingerprint,
+      baseline: before?.baseline,
+      history: before?.history,
+    };
+    this.entries.set(project, entry);
+    if (!entry.history) this.scheduleHistory();
+    this.chooseBaseline(project, entry);
+    this.judge(entry);
+    return !before || before.fingerprint !== entry.fingerprint || before.models.changed !== entry.models.changed || !sameFiles(before.models, entry.models);
+  }
+
+  private judge(entry: ProjectEntry): void {
+    const baseline = entry.baseline;
+    if (!baseline) {
+      entry.models.changed = false;
+      return;
+    }
+    if (baseline.fingerprint === undefined) {
+      entry.models.changed = true;
+      entry.models.changedReason = 'A model file was saved after the newest revision file was written.';
+      return;
+    }
+    entry.models.changed = baseline.fingerprint !== entry.fingerprint;
+    entry.models.changedReason = entry.models.changed ? 'The model files changed since the newest revision file was written.' : undefined;
+  }
+
+  /**
+   * A baseline for the revision files as they are now: the one remembered for exactly these files
+   * (restart, or a revision removed again), else the rule for when they changed: written -> the models
+   * as they are now; removed, or never seen -> the mtime rule.
+   */
+  private chooseBaseline(project: Project, entry: ProjectEntry): void {
+    const revisions = revisionStamp(project);
+    if (entry.baseline?.stamp === revisions.stamp) return;
+    const known = this.storedBaselines(project).find((b) => b.stamp === revisions.stamp);
+    if (known) entry.baseline = known;
+    else {
+      const written = !!entry.baseline && revisions.newestMtime > entry.baseline.newestMtime;
+      const fingerprint = written || !modelsNewerThan(entry.models.files, revisions.newestMtime) ? entry.fingerprint : undefined;
+      entry.baseline = { ...revisions, fingerprint };
+    }
+    // Most recently used first: the state a branch switch or a deleted revision returns to stays known.
+    const kept = [entry.baseline, ...this.storedBaselines(project).filter((b) => b.stamp !== revisions.stamp)].slice(0, REMEMBERED_BASELINES);
+    void this.memento.update(baselineKey(project), kept);
+  }
+
+  private storedBaselines(project: Project): Baseline[] {
+    const stored = this.memento.get<unknown>(baselineKey(project));
+    return Array.isArray(stored) ? (stored as Baseline[]) : [];
+  }
+
+  private rebuildIndex(): void {
+    this.byFile.clear();
+    this.watched.clear();
+    for (const [project, entry] of this.entries) {
+      for (const file of entry.models.files) {
+        const key = path.resolve(file.path);
+        const list = this.byFile.get(key) ?? [];
+        list.push(project);
+        this.byFile.set(key, list);
+      }
+      for (const file of entry.models.scanned) {
+        const key = path.resolve(file);
+        const list = this.watched.get(key) ?? [];
+        list.push(project);
+        this.watched.set(key, list);
+      }
+    }
+  }
+
+  /** The table history reads every revision file: once per change of the revision files, after they settle. */
+  private scheduleHistory(): void {
+    clearTimeout(this.historyTimer);
+    this.historyTimer = setTimeout(() => {
+      this.historyTimer = undefined;
+      let changed = false;
+      for (const project of this.registry.getProjects()) {
+        const entry = this.entries.get(project);
+        if (!entry) continue;
+        let history: Map<string, TableHistory>;
+        try {
+          history = tableHistory(project); // the same Map while the revision sources are the same
+        } catch (err) {
+          console.error(`[alembic-lens] table history of ${project.name}: ${(err as Error).message}`);
+          history = new Map();
+        }
+        changed ||= history !== entry.history;
+        entry.history = history;
+      }
+      if (changed) this.changeEmitter.fire();
+    }, HISTORY_DEBOUNCE_MS);
+  }
+}
+
+/** The Base target_metadata names (`Base.metadata` with Base defined in a project module). */
+function baseOf(found: ModelDiscovery): ModelsBase | undefined {
+  const metadata = found.metadata;
+  const match = metadata && /^([A-Za-z_]\w*)\.metadata$/.exec(metadata.expression);
+  if (!match || !metadata.module) return undefined;
+  return { module: metadata.module, name: match[1], modelModules: found.files.map((f) => f.module).filter((m) => m !== metadata.module) };
+}
+
+/** With target_metadata = None: the declarative Base the finder saw, and the modules with models to import. */
+function foundBase(found: ModelDiscovery): ModelsBase | undefined {
+  const base = found.bases?.[0];
+  if (!base) return undefined;
+  const modelModules = [...new Set((found.unimported ?? []).map((u) => u.module))].filter((m) => m !== base.module);
+  return { module: base.module, name: base.name, modelModules };
+}
+
+function baselineKey(project: Project): string {
+  return `alembic.models.baseline:${project.config.configFile}:${project.config.section}`;
+}
+
+/** Which revision files there are, and when the newest was written. */
+function revisionStamp(project: Project): { stamp: string; newestMtime: number } {
+  let newest = 0;
+  for (const file of project.revisionFiles) {
+    try {
+      newest = Math.max(newest, fs.statSync(file).mtimeMs);
+    } catch {
+      // deleted meanwhile: the next event says so
+    }
+  }
+  return { stamp: `${project.revisionFiles.length}:${newest}`, newestMtime: newest };
+}
+
+function modelsNewerThan(files: readonly ModelFile[], mtime: number): boolean {
+  if (!mtime) return false;
+  return files.some((f) => {
+    try {
+      return fs.statSync(f.path).mtimeMs > mtime + MTIME_SLACK_MS;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** The model files' code without what autogenerate cannot see: comments, blank lines, trailing spaces. */
+export function fingerprintFiles(files: ReadonlyArray<readonly [string, string]>): string {
+  const hash = createHash('sha1');
+  for (const [file, text] of [...files].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
+    hash.update(path.resolve(file)).update('\0');
+    for (const line of text.split(/\r?\n/)) {
+      const code = line.replace(/\s+$/, '');
+      if (!code || /^\s*#/.test(code)) continue;
+      hash.update(code).update('\n');
+    }
+    hash.update('\0');
+  }
+  return hash.digest('hex');
+}
+
+function sameFiles(a: ProjectModels, b: ProjectModels): boolean {
+  const key = (m: ProjectModels): string =>
+    JSON.stringify([m.files.map((f) => [f.path, f.reason, f.classes.map((c) => [c.name, c.tableName, c.line, c.columns.length])]), m.problems.map((p) => [p.code, p.path, p.line, p.message])]);
+  return key(a) === key(b);
+}
+
+/** A module that could hold models (cheap look at one changed file: a save elsewhere costs nothing). */
+function mayDefineModels(file: string): boolean {
+  try {
+    return /__tablename__|__table__|\bTable\(|declarative_base|DeclarativeBase|\bmetadata\b|SQLModel|\bBase\b/.test(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+function isInside(child: string, parent: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}

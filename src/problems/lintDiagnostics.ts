@@ -1,0 +1,232 @@
+// The migration lint (src/core/lint) for the Problems panel, kept up to date incrementally:
+//   - a revision file is linted again only when its parsed source changed (a rebuilt or swapped
+//     RevisionSource) or its editor's unsaved text did; the others keep their problems;
+//   - env.py and the config (target_metadata, models nobody imports, the placeholder URL) when env.py,
+//     the ini or the model discovery changed, reusing the model watcher's discovery;
+//   - the history rule (several heads) whenever the graph changed, which costs nothing.
+// Severities come from `alembic.lint.severities`; `# alembic-lens: ignore[rule]` comments are the
+// core's. The problems are published by ProblemDiagnostics, in the one `alembic` collection.
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { Problem, Project, RevisionSource } from '../core';
+import { Dialect, inferDialect, lintEnvPy, lintHistory, lintRevision, LintOptions, RuleSeverity } from '../core/lint';
+import { ModelWatcher } from '../models/modelWatcher';
+import { ProjectRegistry } from '../projects/projectRegistry';
+import { loadProjectEnv } from '../runner/projectEnv';
+import { Disposable } from '../util/disposable';
+import { ProblemSource } from './diagnostics';
+
+const DEBOUNCE_MS = 50;
+const TYPING_DEBOUNCE_MS = 300;
+/** The first lint of a long history runs in slices of this much time, so that the extension host stays responsive. */
+const SLICE_MS = 40;
+
+interface RevisionLint {
+  source: RevisionSource;
+  /** Options and text version the problems were computed with. */
+  key: string;
+  problems: Problem[];
+}
+
+interface ProjectLint {
+  revisions: Map<string, RevisionLint>;
+  env: Problem[];
+  history: Problem[];
+  dialect?: Dialect;
+  /** env.py and the config must be linted again. */
+  envStale: boolean;
+}
+
+export class LintDiagnostics extends Disposable implements ProblemSource {
+  private readonly lints = new Map<Project, ProjectLint>();
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private idleWaiters: Array<() => void> = [];
+  private readonly changeEmitter = this.register(new vscode.EventEmitter<void>());
+  readonly onDidChange = this.changeEmitter.event;
+
+  constructor(
+    private readonly registry: ProjectRegistry,
+    private readonly models: ModelWatcher,
+  ) {
+    super();
+    this.register(registry.onDidChange(() => this.schedule()));
+    this.register(models.onDidChange(() => this.invalidateEnv()));
+    const envWatcher = this.register(vscode.workspace.createFileSystemWatcher('**/{env.py,.env}'));
+    for (const event of [envWatcher.onDidCreate, envWatcher.onDidChange, envWatcher.onDidDelete]) this.register(event(() => this.invalidateEnv()));
+    this.register(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('alembic.lint') || e.affectsConfiguration('alembic.databaseUrl')) this.invalidateEnv();
+      }),
+    );
+    // Unsaved edits of a revision file are linted as they are typed; closing the editor goes back to the file.
+    this.register(vscode.workspace.onDidChangeTextDocument((e) => this.isRevisionDocument(e.document) && e.contentChanges.length && this.schedule(TYPING_DEBOUNCE_MS)));
+    this.register(vscode.workspace.onDidCloseTextDocument((doc) => this.isRevisionDocument(doc) && this.schedule()));
+    this.register({ dispose: () => clearTimeout(this.timer) });
+    this.schedule();
+  }
+
+  problems(): readonly Problem[] {
+    const out: Problem[] = [];
+    for (const project of this.registry.getProjects()) {
+      const lint = this.lints.get(project);
+      if (!lint) continue;
+      for (const entry of lint.revisions.values()) out.push(...entry.problems);
+      out.push(...lint.history, ...lint.env);
+    }
+    return out;
+  }
+
+  /** Resolves once every pending lint has run (and the model watcher has settled). */
+  async whenIdle(): Promise<void> {
+    await this.models.whenIdle();
+    if (!this.timer && !this.running) return;
+    await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private isRevisionDocument(doc: vscode.TextDocument): boolean {
+    return doc.uri.scheme === 'file' && doc.languageId === 'python' && !!this.registry.projectOfFile(doc.uri.fsPath);
+  }
+
+  private invalidateEnv(): void {
+    for (const lint of this.lints.values()) lint.envStale = true;
+    this.schedule();
+  }
+
+  private schedule(delay = DEBOUNCE_MS): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.run();
+    }, delay);
+  }
+
+  private async run(): Promise<void> {
+    if (this.running) {
+      await this.running;
+      if (this.timer) return;
+    }
+    this.running = this.lintAll().finally(() => {
+      this.running = undefined;
+      if (this.timer) return;
+      for (const resolve of this.idleWaiters.splice(0)) resolve();
+    });
+    return this.running;
+  }
+
+  private async lintAll(): Promise<void> {
+    await this.models.whenIdle();
+    const projects = this.registry.getProjects();
+    for (const project of [...this.lints.keys()]) if (!projects.includes(project)) this.lints.delete(project);
+    const openDirty = new Map<string, vscode.TextDocument>();
+    for (const doc of vscode.workspace.textDocuments) if (doc.isDirty && doc.uri.scheme === 'file') openDirty.set(path.resolve(doc.uri.fsPath), doc);
+    let changed = false;
+    const deadline = Date.now() + SLICE_MS;
+    let done = true;
+    for (const project of projects) {
+      let lint = this.lints.get(project);
+      if (!lint) this.lints.set(project, (lint = { revisions: new Map(), env: [], history: [], envStale: true }));
+      const severities = this.severities(project);
+      if (lint.envStale) {
+        lint.envStale = false;
+        changed = (await this.lintEnv(project, lint, severities)) || changed;
+      }
+      const options: LintOptions = { severities, dialect: lint.dialect };
+      const revisions = this.lintRevisions(project, lint, options, openDirty, deadline);
+      changed ||= revisions.changed;
+      done &&= revisions.done;
+      const history = lintHistory(project.graph, options);
+      if (!sameProblems(history, lint.history)) {
+        lint.history = history;
+        changed = true;
+      }
+    }
+    if (changed) this.changeEmitter.fire();
+    if (!done) this.schedule(0);
+  }
+
+  /** env.py and the config, with the watcher's model discovery; also settles the dialect the revision rules use. */
+  private async lintEnv(project: Project, lint: ProjectLint, severities: Record<string, RuleSeverity>): Promise<boolean> {
+    const folder = path.dirname(project.config.configFile);
+    const { env: dotenv } = await loadProjectEnv(folder);
+    const dialect = inferDialect(project.config, process.env, dotenv);
+    if (dialect !== lint.dialect) {
+      lint.dialect = dialect;
+      lint.revisions.clear();
+    }
+    let problems: Problem[];
+    try {
+      problems = lintEnvPy(project.config, { severities, dialect, discovery: this.models.discovery(project), modelGlobs: this.modelGlobs(project) });
+    } catch (err) {
+      console.error(`[alembic-lens] lint of env.py for ${project.name}: ${(err as Error).message}`);
+      problems = [];
+    }
+    if (sameProblems(problems, lint.env)) return false;
+    lint.env = problems;
+    return true;
+  }
+
+  /** Lints the revision files whose source or buffer changed, until `deadline`; `done` when none is left. */
+  private lintRevisions(project: Project, lint: ProjectLint, options: LintOptions, openDirty: Map<string, vscode.TextDocument>, deadline: number): { changed: boolean; done: boolean } {
+    const optionsKey = JSON.stringify([options.severities ?? {}, options.dialect ?? '']);
+    const seen = new Set<string>();
+    let changed = false;
+    let done = true;
+    for (const rev of project.graph.revisions.values()) {
+      const file = rev.source.path;
+      seen.add(file);
+      const doc = openDirty.get(path.resolve(file));
+      const key = `${optionsKey}|${doc ? doc.version : 'disk'}`;
+      const cached = lint.revisions.get(file);
+      if (cached && cached.source === rev.source && cached.key === key) continue;
+      if (!done || Date.now() > deadline) {
+        done = false;
+        continue;
+      }
+      const text = doc ? doc.getText() : readText(file);
+      const problems = text === undefined ? [] : safeLint(text, file, options);
+      lint.revisions.set(file, { source: rev.source, key, problems });
+      changed ||= !cached || !sameProblems(cached.problems, problems);
+    }
+    for (const file of [...lint.revisions.keys()]) {
+      if (seen.has(file)) continue;
+      changed ||= lint.revisions.get(file)!.problems.length > 0;
+      lint.revisions.delete(file);
+    }
+    return { changed, done };
+  }
+
+  private severities(project: Project): Record<string, RuleSeverity> {
+    const value = vscode.workspace.getConfiguration('alembic', vscode.Uri.file(path.dirname(project.config.configFile))).get<Record<string, string>>('lint.severities', {});
+    const out: Record<string, RuleSeverity> = {};
+    for (const [rule, level] of Object.entries(value ?? {})) if (['error', 'warning', 'info', 'off'].includes(level)) out[rule] = level as RuleSeverity;
+    return out;
+  }
+
+  private modelGlobs(project: Project): string[] | undefined {
+    const globs = vscode.workspace.getConfiguration('alembic', vscode.Uri.file(path.dirname(project.config.configFile))).get<string[]>('modelGlobs', []);
+    return globs.length ? globs : undefined;
+  }
+}
+
+function safeLint(text: string, file: string, options: LintOptions): Problem[] {
+  try {
+    return lintRevision(text, file, options);
+  } catch (err) {
+    console.error(`[alembic-lens] lint of ${file}: ${(err as Error).message}`);
+    return [];
+  }
+}
+
+function readText(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function sameProblems(a: readonly Problem[], b: readonly Problem[]): boolean {
+  return a.length === b.length && a.every((p, i) => p.code === b[i].code && p.line === b[i].line && p.path === b[i].path && p.message === b[i].message && p.severity === b[i].severity);
+}
