@@ -140,10 +140,12 @@ function compact(result: RevisionFileResult): RevisionFileResult {
   };
 }
 
+/** Fills in what compact() left out; the object was just parsed from JSON, so it is changed in place. */
 function expand(file: string, result: RevisionFileResult): RevisionFileResult {
-  return {
-    ...result,
-    source: result.source && { ...result.source, path: file, message: messageOf(result.source.longdoc) },
-    problems: result.problems.map((p) => ({ ...p, path: file })),
-  };
+  if (result.source) {
+    result.source.path = file;
+    result.source.message = messageOf(result.source.longdoc);
+  }
+  for (const p of result.problems) p.path = file;
+  return result;
 }
