@@ -4,6 +4,7 @@
 // node: it bends only at the rows of its two ends and runs vertically in a lane that no node uses in
 // between. Long linear runs can be collapsed into one "N revisions" node. Pure and deterministic: the
 // graph webview and the SVG export draw exactly what this returns.
+import { Heap } from './heap';
 import type { Problem, Severity } from './problems';
 import type { Revision, RevisionMap } from './revisionMap';
 import { newestFirst } from './tree';
@@ -222,10 +223,10 @@ export function layoutGraph(map: RevisionMap, options: GraphLayoutOptions = {}):
   const slots: Array<string | null> = [];
   const expecting = new Map<string, number[]>();
   const open = new Map<number, PendingEdge>(); // lane -> the edge running in it
-  const free = new MinHeap();
+  const free = new Heap<number>((a, b) => a < b);
   const allocate = (): number => {
     while (free.size) {
-      const lane = free.pop();
+      const lane = free.pop()!;
       if (slots[lane] === null) return lane;
     }
     slots.push(null);
@@ -326,13 +327,13 @@ export function layoutGraph(map: RevisionMap, options: GraphLayoutOptions = {}):
       return false;
     })
     .sort((a, b) => a.top - b.top || a.bottom - b.bottom || a.index - b.index);
-  const busyUntil = new MinHeap();
+  const busyUntil = new Heap<number>((a, b) => a < b);
   const laneEnds: number[] = [];
-  const freeExtra = new MinHeap();
+  const freeExtra = new Heap<number>((a, b) => a < b);
   for (const iv of intervals) {
     // Lanes whose last edge ended above this one's top are free again.
-    while (busyUntil.size && decodeEnd(busyUntil.peek()) < iv.top) freeExtra.push(busyUntil.pop() % LANE_BITS);
-    const extra = freeExtra.size ? freeExtra.pop() : laneEnds.length;
+    while (busyUntil.size && decodeEnd(busyUntil.peek()!) < iv.top) freeExtra.push(busyUntil.pop()! % LANE_BITS);
+    const extra = freeExtra.size ? freeExtra.pop()! : laneEnds.length;
     laneEnds[extra] = iv.bottom;
     busyUntil.push(encodeEnd(iv.bottom, extra));
     iv.p.edge.lane = mainLanes + extra;
@@ -397,48 +398,3 @@ function decodeEnd(value: number): number {
   return Math.floor(value / LANE_BITS);
 }
 
-/** A binary min-heap of numbers. */
-class MinHeap {
-  private readonly items: number[] = [];
-
-  get size(): number {
-    return this.items.length;
-  }
-
-  peek(): number {
-    return this.items[0];
-  }
-
-  push(value: number): void {
-    const a = this.items;
-    a.push(value);
-    let i = a.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (a[parent] <= a[i]) break;
-      [a[parent], a[i]] = [a[i], a[parent]];
-      i = parent;
-    }
-  }
-
-  pop(): number {
-    const a = this.items;
-    const top = a[0];
-    const last = a.pop()!;
-    if (a.length) {
-      a[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < a.length && a[l] < a[m]) m = l;
-        if (r < a.length && a[r] < a[m]) m = r;
-        if (m === i) break;
-        [a[m], a[i]] = [a[i], a[m]];
-        i = m;
-      }
-    }
-    return top;
-  }
-}
