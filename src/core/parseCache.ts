@@ -55,7 +55,8 @@ export class ParseCache {
     if (hit && hit.size === stat.size && hit.mtimeMs === stat.mtimeMs && hit.ino === stat.ino) return hit.result;
     const result = parse();
     this.entries.set(file, { size: stat.size, mtimeMs: stat.mtimeMs, ino: stat.ino, result });
-    this.dirty = true;
+    // A file too recent to be saved (see RACY_MS) is no reason to rewrite the cache.
+    if (!isRacy(stat.mtimeMs)) this.dirty = true;
     return result;
   }
 
@@ -73,7 +74,7 @@ export class ParseCache {
     const entry = this.entries.get(file);
     if (!entry) return;
     entry.result = result;
-    this.dirty = true;
+    if (!isRacy(entry.mtimeMs)) this.dirty = true;
   }
 
   /** Writes the cache for the files still present (atomically); failures only cost speed. */
@@ -88,10 +89,9 @@ export class ParseCache {
       }
     }
     if (!this.dirty) return;
-    const settled = Date.now() - RACY_MS;
     const entries: Record<string, StoredEntry> = {};
     for (const [file, entry] of this.entries) {
-      if (entry.mtimeMs < settled) entries[file] = [entry.size, entry.mtimeMs, entry.ino, compact(entry.result)];
+      if (!isRacy(entry.mtimeMs)) entries[file] = [entry.size, entry.mtimeMs, entry.ino, compact(entry.result)];
     }
     try {
       fs.mkdirSync(this.cacheDir, { recursive: true });
@@ -148,4 +148,8 @@ function expand(file: string, result: RevisionFileResult): RevisionFileResult {
   }
   for (const p of result.problems) p.path = file;
   return result;
+}
+
+function isRacy(mtimeMs: number): boolean {
+  return mtimeMs >= Date.now() - RACY_MS;
 }

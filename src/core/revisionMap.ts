@@ -117,7 +117,6 @@ export class RevisionMap {
     let index = 0;
     for (const rev of this.revisions.values()) rev.index = index++;
     this.parentsFirst = this.topologicalOrder(false);
-    this.normalizeDependencies();
     for (const rev of this.revisions.values()) {
       if (rev.isHead) this.heads.push(rev.id);
       if (rev.isRealHead) this.realHeads.push(rev.id);
@@ -201,6 +200,15 @@ export class RevisionMap {
    * declares. The dependencies declared above each revision are carried down in one pass, parents
    * first, sharing the parent's set when nothing is added, so this stays linear on long histories.
    */
+  /** normalizedDependencies are computed on first use: `heads` and the tree never need them. */
+  private normalized = false;
+
+  private ensureNormalized(): void {
+    if (this.normalized) return;
+    this.normalized = true;
+    this.normalizeDependencies();
+  }
+
   private normalizeDependencies(): void {
     const dependers = [...this.revisions.values()].filter((r) => r.resolvedDependencies.length);
     if (!dependers.length) return;
@@ -341,6 +349,7 @@ export class RevisionMap {
 
   /** Alembic's `_iterate_related_revisions`: depth-first from each target, each revision once. */
   *related(edges: Edges, targets: Iterable<Revision>, check = false): Generator<Revision> {
+    this.ensureNormalized();
     const seen = new Set<Revision>();
     const targetSet = check ? new Set(targets) : undefined;
     for (const target of targets) {
@@ -628,6 +637,7 @@ export class RevisionMap {
 
   /** Alembic's `_topological_sort`: each revision after everything that depends on it, heads in load order. */
   private topologicalSort(revisions: Set<Revision>, heads: Revision[]): string[] {
+    this.ensureNormalized();
     const todo = new Set([...revisions].map((r) => r.id));
     const ancestorsOf = (id: string): Set<string> => new Set(this.ancestors([this.revisions.get(id)!]).map((r) => r.id));
     const currentHeads = [...new Set(heads.map((h) => h.id).filter((id) => todo.has(id)))].sort((a, b) => this.order.get(a)! - this.order.get(b)!);

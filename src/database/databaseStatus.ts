@@ -46,6 +46,7 @@ export class DatabaseStatusService extends Disposable {
   private readonly reads = new Map<Project, Promise<void>>();
   private readonly watchers = new Map<Project, vscode.Disposable>();
   private readonly timers = new Map<Project, NodeJS.Timeout>();
+  private readonly followUps = new Set<NodeJS.Timeout>();
   private readonly changeEmitter = this.register(new vscode.EventEmitter<void>());
   readonly onDidChange = this.changeEmitter.event;
 
@@ -66,6 +67,7 @@ export class DatabaseStatusService extends Disposable {
       dispose: () => {
         for (const w of this.watchers.values()) w.dispose();
         for (const t of this.timers.values()) clearTimeout(t);
+        for (const t of this.followUps) clearTimeout(t);
       },
     });
   }
@@ -103,8 +105,11 @@ export class DatabaseStatusService extends Disposable {
     void this.refresh(project);
     if (!endUnknown) return;
     for (const delay of [2000, 5000, 15000]) {
-      const timer = setTimeout(() => void this.refresh(project), delay);
-      this.register({ dispose: () => clearTimeout(timer) });
+      const timer = setTimeout(() => {
+        this.followUps.delete(timer);
+        void this.refresh(project);
+      }, delay);
+      this.followUps.add(timer);
     }
   }
 
