@@ -181,11 +181,19 @@ function resolveResource(value: string, baseDir: string, where: { file: string; 
   return path.resolve(baseDir, value);
 }
 
+/**
+ * Where `import pkg` would find the package, without Python: next to the config, in a `src/` layout,
+ * or in a folder above (the config often lives inside the package it names, e.g. `src/app/alembic.ini`
+ * with `script_location = app:migrations`). Above the config, only real packages (`__init__.py`) count.
+ */
 function findPackageDir(dotted: string, baseDir: string): string | undefined {
   const rel = dotted.split('.');
-  for (const root of [baseDir, path.join(baseDir, 'src')]) {
+  const roots: string[] = [baseDir, path.join(baseDir, 'src')];
+  for (let dir = path.dirname(baseDir), depth = 0; depth < 6 && dir !== path.dirname(dir); dir = path.dirname(dir), depth++) roots.push(dir, path.join(dir, 'src'));
+  for (const [i, root] of roots.entries()) {
     const dir = path.join(root, ...rel);
-    if (isDirectory(dir)) return dir;
+    const isPackage = i < 2 || fs.existsSync(path.join(dir, '__init__.py'));
+    if (isPackage && isDirectory(dir)) return dir;
   }
   return undefined;
 }

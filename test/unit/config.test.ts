@@ -30,6 +30,13 @@ describe('loadConfig', () => {
     assert.deepStrictEqual(config.versionLocations, [path.join(root, 'extra')]);
   });
 
+  it('finds the package of package:path above the config when the ini lives inside that package', () => {
+    const root = project({ 'src/app/__init__.py': '', 'src/app/alembic.ini': '[core]\nscript_location = app:db/revisions/core\n' }, ['src/app/db/revisions/core/versions']);
+    const config = loadConfig({ iniPath: path.join(root, 'src', 'app', 'alembic.ini'), section: 'core' });
+    assert.strictEqual(config.scriptLocation, path.join(root, 'src', 'app', 'db', 'revisions', 'core'));
+    assert.deepStrictEqual(config.problems, []);
+  });
+
   it('splits version_locations by path_separator, the deprecated version_path_separator, or the legacy space/comma rule', () => {
     const dirs = ['alembic/versions', 'a b', 'c'];
     const cases: Array<[string, string[]]> = [
