@@ -11,6 +11,9 @@ export interface RevisionSpec {
   message?: string;
   file?: string;
   createDate?: string;
+  /** Body lines of upgrade() and downgrade(), indented by the template (default: pass). */
+  upgrade?: string[];
+  downgrade?: string[];
 }
 
 const created: string[] = [];
@@ -46,19 +49,18 @@ export function revisionText(spec: RevisionSpec): string {
     'import sqlalchemy as sa',
     '',
     '',
-    '# revision identifiers, used by Alembic.',
     `revision = ${JSON.stringify(spec.id)}`,
     `down_revision = ${pyValue(spec.down)}`,
     `branch_labels = ${pyValue(spec.labels)}`,
     `depends_on = ${pyValue(spec.dependsOn)}`,
     '',
     '',
-    'def upgrade():',
-    '    pass',
+    'def upgrade() -> None:',
+    ...(spec.upgrade ?? ['pass']).map((l) => (l ? `    ${l}` : '')),
     '',
     '',
-    'def downgrade():',
-    '    pass',
+    'def downgrade() -> None:',
+    ...(spec.downgrade ?? ['pass']).map((l) => (l ? `    ${l}` : '')),
     '',
   ].join('\n');
 }

@@ -17,33 +17,8 @@ after(() => {
 });
 
 /** A revision file whose upgrade() and downgrade() have the given lines; upgrade() starts on line 19. */
-function revision(upgrade: string[], downgrade: string[] = ['pass'], message = 'change things', down = "'a0'"): string {
-  return [
-    `"""${message}`,
-    '',
-    'Revision ID: b1',
-    'Revises: a0',
-    'Create Date: 2024-01-01 00:00:00.000000',
-    '',
-    '"""',
-    'from alembic import op',
-    'import sqlalchemy as sa',
-    '',
-    '',
-    "revision = 'b1'",
-    `down_revision = ${down}`,
-    'branch_labels = None',
-    'depends_on = None',
-    '',
-    '',
-    'def upgrade() -> None:',
-    ...upgrade.map((l) => (l ? `    ${l}` : '')),
-    '',
-    '',
-    'def downgrade() -> None:',
-    ...downgrade.map((l) => (l ? `    ${l}` : '')),
-    '',
-  ].join('\n');
+function revision(upgrade: string[], downgrade: string[] = ['pass'], message = 'change things', down: string | string[] = 'a0'): string {
+  return revisionText({ id: 'b1', down, message, upgrade, downgrade });
 }
 
 const FIRST = 19;
@@ -166,7 +141,7 @@ describe('lintRevision: empty functions', () => {
     assert.match(problems[0].message, /"add email column to users"/);
     assert.deepStrictEqual(lint(empty, ['pass'], {}, 'empty message'), []);
     assert.deepStrictEqual(lint(['"""Nothing yet."""', 'pass'], ['pass'], {}, 'placeholder for later'), []);
-    const merge = revision(['pass'], ['pass'], 'merge add_email and create_orders', "('a0', 'a1')");
+    const merge = revision(['pass'], ['pass'], 'merge add_email and create_orders', ['a0', 'a1']);
     assert.deepStrictEqual(lintRevision(merge, '/p/m.py'), [], 'a merge revision is empty by design');
   });
 });
@@ -280,15 +255,15 @@ describe('lintEnvPy and lintProject', () => {
     made.push(dir);
     const ini = writeProject(dir, [{ id: 'a0' }, { id: 'b1', down: 'a0' }, { id: 'c2', down: 'a0' }], '[alembic]\nscript_location = alembic\nsqlalchemy.url = postgresql://u@db/app\n');
     const versions = path.join(dir, 'alembic', 'versions');
-    fs.writeFileSync(path.join(versions, 'b1_rev.py'), revisionText({ id: 'b1', down: 'a0' }).replace('def upgrade():\n    pass', "def upgrade():\n    op.create_index('ix_users_email', 'users', ['email'])"));
+    fs.writeFileSync(path.join(versions, 'b1_rev.py'), revisionText({ id: 'b1', down: 'a0', upgrade: ["op.create_index('ix_users_email', 'users', ['email'])"] }));
     fs.writeFileSync(path.join(dir, 'alembic', 'env.py'), ['from alembic import context', 'from myapp.models import Base', 'target_metadata = Base.metadata', ...ENV_TAIL].join('\n'));
     const project = loadProject(ini);
     const problems = lintProject(project);
     assert.deepStrictEqual(problems.map((p) => `${path.basename(p.path)}:${p.line} ${p.code}`).sort(), [
-      'b1_rev.py:13 multiple-heads',
-      'b1_rev.py:20 create-index-not-concurrently',
-      'b1_rev.py:24 empty-downgrade',
-      'c2_rev.py:13 multiple-heads',
+      'b1_rev.py:12 multiple-heads',
+      'b1_rev.py:19 create-index-not-concurrently',
+      'b1_rev.py:23 empty-downgrade',
+      'c2_rev.py:12 multiple-heads',
     ]);
     assert.match(problems.find((p) => p.code === 'multiple-heads')!.message, /alembic merge heads/);
     assert.strictEqual(lintProject(project, { dialect: 'sqlite' }).filter((p) => p.code === 'create-index-not-concurrently').length, 0);
@@ -307,14 +282,14 @@ describe('lintEnvPy and lintProject', () => {
     const dir = tempDir('alembic-lens-lint-');
     made.push(dir);
     const ini = writeProject(dir, [{ id: 'a0' }]);
-    fs.writeFileSync(path.join(dir, 'alembic', 'versions', 'a0_rev.py'), revisionText({ id: 'a0' }).replace('def upgrade():\n    pass', 'def upgrade():\n    op.drop_table("users")'));
+    fs.writeFileSync(path.join(dir, 'alembic', 'versions', 'a0_rev.py'), revisionText({ id: 'a0', upgrade: ['op.drop_table("users")'] }));
     const run = (...args: string[]) => spawnSync(process.execPath, [cli, '-c', ini, ...args], { cwd: dir, encoding: 'utf8' });
     const plain = run('check');
     assert.strictEqual(plain.status, 0, plain.stderr);
-    assert.match(plain.stdout, /^alembic\/versions\/a0_rev\.py:20: warning: .* \[drop-table\]$/m);
+    assert.match(plain.stdout, /^alembic\/versions\/a0_rev\.py:19: warning: .* \[drop-table\]$/m);
     const strict = run('check', '--severity', 'drop-table=error');
     assert.strictEqual(strict.status, 1);
-    assert.match(strict.stdout, /a0_rev\.py:20: error: .*\[drop-table\]/);
+    assert.match(strict.stdout, /a0_rev\.py:19: error: .*\[drop-table\]/);
     assert.strictEqual(run('check', '--severity=drop-table=off', '--severity', 'empty-downgrade=off').stdout, '');
     assert.strictEqual(run('check', '--no-lint').stdout, '');
     assert.strictEqual(run('check', '--severity', 'bogus=error').status, 2);

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { historyKey, migrationOps, tableHistory, TableOp } from '../../src/core/models/migrationOps';
 import { loadProject } from '../../src/core/project';
 import { RevisionMap } from '../../src/core/revisionMap';
-import { tempDir, writeProject } from '../support/tempProject';
+import { revisionText, tempDir, writeProject } from '../support/tempProject';
 
 const ROOT = process.env.ALEMBIC_LENS_ROOT ?? path.resolve(__dirname, '../../..');
 const SAMPLE_VERSIONS = path.join(ROOT, 'migrations-sample', 'alembic', 'versions');
@@ -16,32 +16,7 @@ after(() => {
 
 /** A revision file with the given bodies (indented by 4), in the shape Alembic's template writes. */
 function revision(id: string, down: string | null, upgrade: string[], downgrade: string[] = ['pass'], message = `revision ${id}`): string {
-  return [
-    `"""${message}`,
-    '',
-    `Revision ID: ${id}`,
-    `Revises: ${down ?? ''}`,
-    'Create Date: 2024-01-01 00:00:00.000000',
-    '',
-    '"""',
-    'from alembic import op',
-    'import sqlalchemy as sa',
-    '',
-    '',
-    `revision = ${JSON.stringify(id)}`,
-    `down_revision = ${down === null ? 'None' : JSON.stringify(down)}`,
-    'branch_labels = None',
-    'depends_on = None',
-    '',
-    '',
-    'def upgrade() -> None:',
-    ...upgrade.map((l) => (l ? `    ${l}` : '')),
-    '',
-    '',
-    'def downgrade() -> None:',
-    ...downgrade.map((l) => (l ? `    ${l}` : '')),
-    '',
-  ].join('\n');
+  return revisionText({ id, down, message, upgrade, downgrade });
 }
 
 const brief = (ops: TableOp[]): string[] => ops.map((o) => `${o.line} ${o.op} ${o.schema ? `${o.schema}.` : ''}${o.table}${o.column ? `.${o.column}` : ''}${o.batch ? ' (batch)' : ''}`);
