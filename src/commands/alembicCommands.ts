@@ -51,7 +51,7 @@ export class AlembicCommands extends Disposable {
       'alembic.upgrade.to': (t?: RevisionTarget) => this.upgradeTo(t),
       'alembic.downgrade.to': (t?: RevisionTarget) => this.downgradeTo(t),
       'alembic.stamp': (t?: RevisionTarget) => this.stamp(t),
-      'alembic.merge.heads': (t?: RevisionTarget) => this.mergeHeads(t?.project),
+      'alembic.merge.heads': (t?: { project?: Project; revisions?: string[] }) => this.mergeHeads(t?.project, t?.revisions),
       'alembic.current.show': (t?: RevisionTarget) => this.showCurrent(t?.project),
       'alembic.sql.upgrade': (t?: RevisionTarget) => this.showUpgradeSql(t),
       'alembic.init': () => initializeAlembic(this.runner, this.interpreters, this.registry),
@@ -336,11 +336,12 @@ export class AlembicCommands extends Disposable {
 
   // ------------------------------------------------------------------ merge, current, SQL
 
-  async mergeHeads(given?: Project): Promise<void> {
+  /** Merges the project's heads, or the given ones (at least two heads, e.g. selected in the graph). */
+  async mergeHeads(given?: Project, only?: string[]): Promise<void> {
     if (!this.requireTrust()) return;
     const project = await this.project(given, 'Merge Heads');
     if (!project) return;
-    const heads = project.graph.heads;
+    const heads = only?.length ? only.filter((id) => project.graph.heads.includes(id)) : project.graph.heads;
     if (heads.length < 2) {
       void vscode.window.showInformationMessage('This project has a single head: nothing to merge.');
       return;

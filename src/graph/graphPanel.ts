@@ -295,7 +295,7 @@ class GraphPanel extends Disposable {
     });
   }
 
-  /** `alembic.merge.heads` merges every head: a selection of some of them says so before going on. */
+  /** Merges the selected heads (the merge command asks for the message and runs `alembic merge`). */
   private async merge(ids: string[]): Promise<void> {
     const heads = this.project.graph.heads;
     const notHeads = ids.filter((id) => !heads.includes(id));
@@ -303,15 +303,7 @@ class GraphPanel extends Disposable {
       void vscode.window.showInformationMessage(`Only heads can be merged: ${notHeads.map(shortId).join(', ')} ${notHeads.length === 1 ? 'is not a head' : 'are not heads'}.`);
       return;
     }
-    if (ids.length < heads.length) {
-      const choice = await vscode.window.showWarningMessage(
-        `Merge Heads merges all ${heads.length} heads of ${this.project.name}, not only the ${ids.length} selected.`,
-        { modal: true, detail: `Heads: ${heads.map(shortId).join(', ')}.` },
-        'Merge All Heads',
-      );
-      if (choice !== 'Merge All Heads') return;
-    }
-    await vscode.commands.executeCommand('alembic.merge.heads', { project: this.project });
+    await vscode.commands.executeCommand('alembic.merge.heads', { project: this.project, revisions: ids });
   }
 
   private async export(): Promise<void> {
