@@ -8,7 +8,7 @@ import { Project, Revision, revisionState } from '../core';
 import { DatabaseStatusService } from '../database/databaseStatus';
 import { ProjectRegistry } from '../projects/projectRegistry';
 import { Disposable } from '../util/disposable';
-import { IdReference, referenceAt, resolveRevision, revisionReferences } from './revisionReferences';
+import { IdReference, referenceAt, resolveRevision, revisionReferences } from '../core/revisionReferences';
 
 const SELECTOR: vscode.DocumentSelector = { language: 'python', scheme: 'file' };
 

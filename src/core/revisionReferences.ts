@@ -1,7 +1,8 @@
 // Where a revision file names other revisions: the `revision`, `down_revision` and `depends_on`
 // assignments (a string or a tuple, possibly over several lines) and the docstring's `Revision ID:` /
 // `Revises:` lines. Text-level, so that it works on an unsaved buffer; resolution is the graph's.
-import { Project, Revision } from '../core';
+import type { Project } from './project';
+import type { Revision } from './revisionMap';
 
 export type ReferenceKind = 'revision' | 'down_revision' | 'depends_on' | 'Revises' | 'Revision ID';
 
