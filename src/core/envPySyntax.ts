@@ -2,7 +2,7 @@
 // module-level literals pythonModule.ts reads. Logical lines with their indentation, and expressions
 // parsed into a small tree. Strings and comments are lexed exactly, so text inside them never counts
 // as code; what the parser does not understand becomes an `unknown` node, never an exception.
-import { decodeEscapes } from './pythonModule';
+import { CLOSERS, decodeEscapes, isIdentChar, isIdentStart, OPENERS, operatorAt, STRING_PREFIX } from './pythonModule';
 
 export type PyToken =
   | { t: 'name'; v: string; line: number }
@@ -40,19 +40,6 @@ export type PyExpr =
   | { k: 'seq'; kind: 'tuple' | 'list' | 'set'; items: PyExpr[]; line: number }
   | { k: 'dict'; entries: Array<{ key: PyExpr | undefined; value: PyExpr }>; line: number }
   | { k: 'unknown'; text: string; line: number };
-
-const OPENERS = '([{';
-const CLOSERS = ')]}';
-const OPERATORS = ['**=', '//=', '>>=', '<<=', '...', '->', ':=', '==', '!=', '<=', '>=', '**', '//', '<<', '>>',
-  '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '@='];
-const STRING_PREFIX = /^(?:[rRbBuUfF]|[rR][bBfF]|[bBfF][rR])$/;
-
-function isIdentStart(c: number): boolean {
-  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c > 127;
-}
-function isIdentChar(c: number): boolean {
-  return isIdentStart(c) || (c >= 48 && c <= 57);
-}
 
 /** Splits Python source into logical lines of tokens (comments dropped, strings decoded). */
 export function tokenizePython(text: string): PySource {
@@ -177,13 +164,7 @@ export function tokenizePython(text: string): PySource {
         pos++;
         continue;
       }
-      let op = ch;
-      for (const candidate of OPERATORS) {
-        if (text.startsWith(candidate, pos)) {
-          op = candidate;
-          break;
-        }
-      }
+      const op = operatorAt(text, pos);
       tokens.push({ t: 'op', v: op, line });
       pos += op.length;
     }

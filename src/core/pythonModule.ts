@@ -42,17 +42,28 @@ const enum Ch {
   LParen = 40, RParen = 41, LBracket = 91, RBracket = 93, LBrace = 123, RBrace = 125,
 }
 
-const OPENERS = '([{';
-const CLOSERS = ')]}';
+// The lexing helpers below are shared with envPySyntax.ts, which reads env.py with the same rules.
+export const OPENERS = '([{';
+export const CLOSERS = ')]}';
 // Longest first, so that `**=` is not read as `*` `*=`.
 const OPERATORS = ['**=', '//=', '>>=', '<<=', '...', '->', ':=', '==', '!=', '<=', '>=', '**', '//', '<<', '>>',
   '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '@='];
+/** What may stand right before a quote: r, b, u, f, and the two-letter combinations. */
+export const STRING_PREFIX = /^(?:[rRbBuUfF]|[rR][bBfF]|[bBfF][rR])$/;
 
-function isIdentStart(c: number): boolean {
+export function isIdentStart(c: number): boolean {
   return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c > 127;
 }
-function isIdentChar(c: number): boolean {
+export function isIdentChar(c: number): boolean {
   return isIdentStart(c) || (c >= 48 && c <= 57);
+}
+
+/** The operator at `pos` (not a bracket): the longest of OPERATORS, else the one character. */
+export function operatorAt(text: string, pos: number): string {
+  for (const candidate of OPERATORS) {
+    if (text.startsWith(candidate, pos)) return candidate;
+  }
+  return text[pos];
 }
 
 /**
@@ -149,7 +160,7 @@ export function readPythonModule(text: string, watched: ReadonlySet<string>): Py
           while (p < n && isIdentChar(text.charCodeAt(p))) p++;
           const q = text.charCodeAt(p);
           const word = text.slice(pos, p);
-          if ((q === Ch.Quote || q === Ch.Apos) && /^(?:[rRbBuUfF]|[rR][bBfF]|[bBfF][rR])$/.test(word)) {
+          if ((q === Ch.Quote || q === Ch.Apos) && STRING_PREFIX.test(word)) {
             // falls through to string lexing below with the prefix
           } else {
             if (keep) tokens.push({ t: 'name', v: word, line });
@@ -163,6 +174,7 @@ export function readPythonModule(text: string, watched: ReadonlySet<string>): Py
         const triple = text.charCodeAt(p + 1) === quote && text.charCodeAt(p + 2) === quote;
         const bodyStart = p + (triple ? 3 : 1);
         const startLine = line;
+        // Scanned here rather than in a helper shared with envPySyntax: a call per string made this reader ~20% slower.
         let q = bodyStart;
         let end = -1;
         while (q < n) {
@@ -231,13 +243,7 @@ export function readPythonModule(text: string, watched: ReadonlySet<string>): Py
         pos++;
         continue;
       }
-      let op = ch;
-      for (const candidate of OPERATORS) {
-        if (text.startsWith(candidate, pos)) {
-          op = candidate;
-          break;
-        }
-      }
+      const op = operatorAt(text, pos);
       if (keep) tokens.push({ t: 'op', v: op, line });
       lastOp = op;
       if (op === ':' && brackets.length === 0) colonAtDepth0 = true;

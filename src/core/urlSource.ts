@@ -7,6 +7,8 @@ import * as path from 'path';
 import { AlembicConfig } from './config';
 import { isPlaceholderUrl } from './databaseUrl';
 import { matchBrackets, parseCallAt, parseExpression, PyExpr, PyLine, PyToken, splitAtDepth0, findAtDepth0, tokenizePython } from './envPySyntax';
+import { readImport as readImportStmts } from './models/pythonIndex';
+import { walkStatements } from './pyStatements';
 
 export interface SourceLocation {
   file: string;
@@ -145,48 +147,39 @@ interface Block {
   inExcept: boolean;
 }
 
-const COMPOUND = new Set(['if', 'elif', 'else', 'for', 'while', 'try', 'except', 'finally', 'with', 'match', 'case']);
-
 function indexModule(text: string, file: string, depth: number): ModuleIndex {
   const source = tokenizePython(text);
   const moduleScope: Scope = { kind: 'module', bindings: new Map(), subscripts: [] };
   const mod: ModuleIndex = { file, packageDir: path.dirname(file), depth, scope: moduleScope, lines: [], syntaxError: source.error };
+  // The module's block never closes: statements are at indent 0 or deeper.
   const stack: Block[] = [{ indent: -1, scope: moduleScope, conditional: false, inExcept: false }];
   const functions = new Map<Scope, FunctionDef>();
   let decorators: PyExpr[] = [];
 
-  const handle = (tokens: PyToken[], indent: number, lineNo: number): void => {
-    while (stack.length > 1 && stack[stack.length - 1].indent >= indent) stack.pop();
+  const bind = (name: string, binding: Omit<Binding, 'conditional' | 'inExcept'>): void => {
     const block = stack[stack.length - 1];
-    const scope = block.scope;
-    mod.lines.push({ line: { indent, line: lineNo, tokens }, scope });
-    const first = tokens[0];
-    const bind = (name: string, binding: Omit<Binding, 'conditional' | 'inExcept'>): void => {
-      const list = scope.bindings.get(name) ?? [];
-      list.push({ ...binding, conditional: block.conditional, inExcept: block.inExcept });
-      scope.bindings.set(name, list);
-    };
-    const headerEnd = (from: number): number => findAtDepth0(tokens, from, tokens.length, ':');
-    const bodyAfter = (colon: number, child: Block): void => {
-      stack.push(child);
-      if (colon >= 0 && colon + 1 < tokens.length) handle(tokens.slice(colon + 1), indent + 1, tokens[colon + 1].line);
-    };
+    const list = block.scope.bindings.get(name) ?? [];
+    list.push({ ...binding, conditional: block.conditional, inExcept: block.inExcept });
+    block.scope.bindings.set(name, list);
+  };
+  const scope = (): Scope => stack[stack.length - 1].scope;
 
-    if (first.t === 'op' && first.v === '@') {
-      decorators.push(parseExpression(tokens, 1));
-      return;
-    }
-    const isAsync = first.t === 'name' && first.v === 'async';
-    const head = isAsync ? tokens[1] : first;
-    if (head?.t === 'name' && head.v === 'def') {
-      const nameTk = tokens[isAsync ? 2 : 1];
-      const fnScope: Scope = { kind: 'function', parent: scope.kind === 'class' ? nearestNonClass(scope) : scope, bindings: new Map(), subscripts: [] };
-      const fn: FunctionDef = { name: nameTk?.v ?? '?', line: lineNo, scope: fnScope, returns: [], decorators };
+  walkStatements<Block>(source.lines, stack, {
+    statementStart(tokens, indent, line) {
+      mod.lines.push({ line: { indent, line, tokens }, scope: scope() });
+    },
+    decorator(expr) {
+      decorators.push(expr);
+    },
+    def(tokens, nameAt, indent, lineNo) {
+      const outer = scope();
+      const fnScope: Scope = { kind: 'function', parent: outer.kind === 'class' ? nearestNonClass(outer) : outer, bindings: new Map(), subscripts: [] };
+      const fn: FunctionDef = { name: tokens[nameAt]?.v ?? '?', line: lineNo, scope: fnScope, returns: [], decorators };
       decorators = [];
       bind(fn.name, { kind: 'def', line: lineNo, fn });
       functions.set(fnScope, fn);
       // Parameters are local names whose values are unknown.
-      const open = isAsync ? 3 : 2;
+      const open = nameAt + 1;
       if (tokens[open]?.v === '(') {
         const brackets = matchBrackets(tokens);
         const close = brackets.get(open) ?? tokens.length;
@@ -195,13 +188,11 @@ function indexModule(text: string, file: string, depth: number): ModuleIndex {
           if (p?.t === 'name') fnScope.bindings.set(p.v, [{ kind: 'param', line: lineNo, conditional: false, inExcept: false }]);
         }
       }
-      bodyAfter(headerEnd(open), { indent, scope: fnScope, conditional: false, inExcept: false });
-      return;
-    }
-    if (head?.t === 'name' && head.v === 'class') {
-      const nameTk = tokens[1];
-      const clsScope: Scope = { kind: 'class', parent: scope, bindings: new Map(), subscripts: [] };
-      const cls: ClassDef = { name: nameTk?.v ?? '?', line: lineNo, scope: clsScope, bases: [], keywords: [], decorators };
+      return { indent, scope: fnScope, conditional: false, inExcept: false };
+    },
+    class(tokens, indent, lineNo) {
+      const clsScope: Scope = { kind: 'class', parent: scope(), bindings: new Map(), subscripts: [] };
+      const cls: ClassDef = { name: tokens[1]?.v ?? '?', line: lineNo, scope: clsScope, bases: [], keywords: [], decorators };
       decorators = [];
       if (tokens[2]?.v === '(') {
         const brackets = matchBrackets(tokens);
@@ -215,43 +206,29 @@ function indexModule(text: string, file: string, depth: number): ModuleIndex {
         }
       }
       bind(cls.name, { kind: 'class', line: lineNo, cls });
-      bodyAfter(headerEnd(2), { indent, scope: clsScope, conditional: false, inExcept: false });
-      return;
-    }
-    const keyword = isAsync ? tokens[1]?.v : first.t === 'name' ? first.v : '';
-    const soft = keyword === 'match' || keyword === 'case';
-    if (keyword && COMPOUND.has(keyword) && !(soft && isSoftKeywordUse(tokens))) {
-      const colon = headerEnd(isAsync ? 2 : 1);
-      bodyAfter(colon, {
-        indent,
-        scope,
-        conditional: true,
-        inExcept: block.inExcept || keyword === 'except',
-      });
-      return;
-    }
-    if (first.t === 'name' && (first.v === 'import' || first.v === 'from')) {
-      for (const [name, ref] of readImport(tokens)) bind(name, { kind: 'import', line: lineNo, importRef: ref });
-      return;
-    }
-    if (first.t === 'name' && first.v === 'return') {
-      const fn = functions.get(scope);
-      if (fn && tokens.length > 1) fn.returns.push({ expr: parseExpression(tokens, 1), line: lineNo });
-      return;
-    }
-    for (const [a, b] of splitAtDepth0(tokens, 0, tokens.length, ';')) {
-      if (a < b) readStatement(tokens.slice(a, b), scope, bind, lineNo);
-    }
-  };
-
-  for (const line of source.lines) handle(line.tokens, line.indent, line.line);
+      return { indent, scope: clsScope, conditional: false, inExcept: false };
+    },
+    compound(keyword, _tokens, _colon, indent) {
+      const block = stack[stack.length - 1];
+      return { indent, scope: block.scope, conditional: true, inExcept: block.inExcept || keyword === 'except' };
+    },
+    simple(tokens, lineNo) {
+      const first = tokens[0];
+      if (first.t === 'name' && (first.v === 'import' || first.v === 'from')) {
+        for (const [name, ref] of readImport(tokens)) bind(name, { kind: 'import', line: lineNo, importRef: ref });
+        return;
+      }
+      if (first.t === 'name' && first.v === 'return') {
+        const fn = functions.get(scope());
+        if (fn && tokens.length > 1) fn.returns.push({ expr: parseExpression(tokens, 1), line: lineNo });
+        return;
+      }
+      for (const [a, b] of splitAtDepth0(tokens, 0, tokens.length, ';')) {
+        if (a < b) readStatement(tokens.slice(a, b), scope(), bind, lineNo);
+      }
+    },
+  });
   return mod;
-}
-
-/** `match` and `case` are soft keywords: `match = x` is an assignment. */
-function isSoftKeywordUse(tokens: PyToken[]): boolean {
-  const second = tokens[1];
-  return !!second && second.t === 'op' && second.v !== '(' && second.v !== '[' && second.v !== '{' && second.v !== '-';
 }
 
 function nearestNonClass(scope: Scope): Scope {
@@ -292,38 +269,16 @@ function readStatement(
   }
 }
 
+/** The names an import binds, and what each refers to. */
 function readImport(tokens: PyToken[]): Array<[string, ImportRef]> {
   const out: Array<[string, ImportRef]> = [];
-  const names = (from: number): Array<[string, string | undefined]> => {
-    const list: Array<[string, string | undefined]> = [];
-    const toks = tokens.slice(from).filter((tk) => !(tk.t === 'op' && (tk.v === '(' || tk.v === ')')));
-    for (const [a, b] of splitAtDepth0(toks, 0, toks.length, ',')) {
-      const part = toks.slice(a, b).map((tk) => tk.v);
-      const as = part.indexOf('as');
-      const dotted = (as < 0 ? part : part.slice(0, as)).join('');
-      if (dotted) list.push([dotted, as < 0 ? undefined : part[as + 1]]);
+  for (const stmt of readImportStmts(tokens, 0, false, false)) {
+    if (stmt.kind === 'import') {
+      const top = stmt.module.split('.')[0];
+      out.push(stmt.alias ? [stmt.alias, { module: stmt.module, level: 0 }] : [top, { module: top, level: 0 }]);
+    } else {
+      for (const { name, alias } of stmt.names) if (name !== '*') out.push([alias ?? name, { module: stmt.module, level: stmt.level, name }]);
     }
-    return list;
-  };
-  if (tokens[0].v === 'import') {
-    for (const [dotted, alias] of names(1)) {
-      if (alias) out.push([alias, { module: dotted, level: 0 }]);
-      else out.push([dotted.split('.')[0], { module: dotted.split('.')[0], level: 0 }]);
-    }
-    return out;
-  }
-  // from [.]*module import a [as b], ...
-  let i = 1;
-  let level = 0;
-  while (tokens[i]?.t === 'op' && (tokens[i].v === '.' || tokens[i].v === '...')) {
-    level += tokens[i].v.length;
-    i++;
-  }
-  let module = '';
-  while (i < tokens.length && !(tokens[i].t === 'name' && tokens[i].v === 'import')) module += tokens[i++].v;
-  for (const [name, alias] of names(i + 1)) {
-    if (name === '*') continue;
-    out.push([alias ?? name, { module, level, name }]);
   }
   return out;
 }

@@ -2,7 +2,8 @@
 // time), module-level classes with their bases, keywords, decorators and body statements, and
 // module-level assignments. Built on envPySyntax's tokenizer, so text inside strings and comments
 // never counts, and the bodies of functions are never read as module code.
-import { findAtDepth0, matchBrackets, parseExpression, PyExpr, PyToken, splitAtDepth0, tokenizePython } from '../envPySyntax';
+import { matchBrackets, parseExpression, PyExpr, PyToken, splitAtDepth0, tokenizePython } from '../envPySyntax';
+import { walkStatements } from '../pyStatements';
 
 export interface ImportStmt {
   line: number;
@@ -84,7 +85,6 @@ interface Block {
   ignored?: boolean;
 }
 
-const COMPOUND = new Set(['if', 'elif', 'else', 'for', 'while', 'try', 'except', 'finally', 'with', 'match', 'case']);
 const DYNAMIC_IMPORT = new Set(['import_module', '__import__', 'walk_packages', 'iter_modules', 'load_module', 'exec_module']);
 
 /** Indexes `text`; never throws. */
@@ -105,23 +105,15 @@ export function indexPythonModule(text: string): ModuleIndex {
     if (!owner()) index.bindings.set(name, binding);
   };
 
-  const handle = (tokens: PyToken[], indent: number, line: number): void => {
-    while (stack.length && stack[stack.length - 1].indent >= indent) stack.pop();
-    if (!index.dynamicImports && tokens.some((tk) => tk.t === 'name' && DYNAMIC_IMPORT.has(tk.v))) index.dynamicImports = true;
-    const first = tokens[0];
-    const colonAfter = (from: number): number => findAtDepth0(tokens, from, tokens.length, ':');
-    const inlineBody = (colon: number): void => {
-      if (colon >= 0 && colon + 1 < tokens.length) handle(tokens.slice(colon + 1), indent + 1, tokens[colon + 1].line);
-    };
-
-    if (first.t === 'op' && first.v === '@') {
-      decorators.push(parseExpression(tokens, 1));
-      return;
-    }
-    const isAsync = first.t === 'name' && first.v === 'async';
-    const head = isAsync ? tokens[1] : first;
-    if (head?.t === 'name' && head.v === 'def') {
-      const nameTk = tokens[isAsync ? 2 : 1];
+  walkStatements<Block>(source.lines, stack, {
+    statementStart(tokens) {
+      if (!index.dynamicImports && tokens.some((tk) => tk.t === 'name' && DYNAMIC_IMPORT.has(tk.v))) index.dynamicImports = true;
+    },
+    decorator(expr) {
+      decorators.push(expr);
+    },
+    def(tokens, nameAt, indent, line) {
+      const nameTk = tokens[nameAt];
       const parent = owner();
       const block: Block = { indent, kind: 'def' };
       if (parent?.kind === 'class' && parent.cls && !parent.ignored) {
@@ -131,65 +123,58 @@ export function indexPythonModule(text: string): ModuleIndex {
         bind(nameTk.v, { kind: 'def', line });
       }
       decorators = [];
-      stack.push(block);
-      inlineBody(colonAfter(isAsync ? 3 : 2));
-      return;
-    }
-    if (head?.t === 'name' && head.v === 'class' && !isAsync) {
+      return block;
+    },
+    class(tokens, indent, line) {
       const cls = readClassHeader(tokens, line, decorators);
       decorators = [];
-      const parent = owner();
-      const ignored = !!parent || inIgnoredClass();
+      const ignored = !!owner() || inIgnoredClass();
       if (!ignored) {
         index.classes.push(cls);
         bind(cls.name, { kind: 'class', line, cls });
       }
-      stack.push({ indent, kind: 'class', cls, ignored });
-      inlineBody(colonAfter(2));
-      return;
-    }
-    decorators = [];
-    const keyword = head?.t === 'name' ? head.v : '';
-    if (COMPOUND.has(keyword) && !((keyword === 'match' || keyword === 'case') && isSoftKeywordUse(tokens))) {
-      const colon = colonAfter(isAsync ? 2 : 1);
+      return { indent, kind: 'class', cls, ignored };
+    },
+    compound(keyword, tokens, colon, indent) {
+      decorators = [];
       const header = tokens.slice(1, colon < 0 ? tokens.length : colon);
       const isTypeChecking = keyword === 'if' && header.some((tk) => tk.t === 'name' && tk.v === 'TYPE_CHECKING');
-      stack.push({ indent, kind: 'block', typeChecking: isTypeChecking });
-      inlineBody(colon);
-      return;
-    }
-    if (first.t === 'name' && (first.v === 'import' || first.v === 'from')) {
-      for (const stmt of readImport(tokens, line, inFunction(), typeChecking())) {
-        index.imports.push(stmt);
-        if (stmt.typeChecking) continue;
-        if (stmt.kind === 'import') {
-          bind(stmt.alias ?? stmt.module.split('.')[0], { kind: 'import', line, stmt });
-        } else {
-          for (const { name, alias } of stmt.names) if (name !== '*') bind(alias ?? name, { kind: 'import', line, stmt, name });
+      return { indent, kind: 'block', typeChecking: isTypeChecking };
+    },
+    simple(tokens, line) {
+      decorators = [];
+      const first = tokens[0];
+      if (first.t === 'name' && (first.v === 'import' || first.v === 'from')) {
+        for (const stmt of readImport(tokens, line, inFunction(), typeChecking())) {
+          index.imports.push(stmt);
+          if (stmt.typeChecking) continue;
+          if (stmt.kind === 'import') {
+            bind(stmt.alias ?? stmt.module.split('.')[0], { kind: 'import', line, stmt });
+          } else {
+            for (const { name, alias } of stmt.names) if (name !== '*') bind(alias ?? name, { kind: 'import', line, stmt, name });
+          }
+        }
+        return;
+      }
+      const parent = owner();
+      if (first.t === 'name' && first.v === 'return') {
+        if (parent?.method && tokens.length > 1) parent.method.returns.push(parseExpression(tokens, 1));
+        return;
+      }
+      for (const [a, b] of splitAtDepth0(tokens, 0, tokens.length, ';')) {
+        if (a >= b) continue;
+        const part = tokens.slice(a, b);
+        if (parent?.kind === 'class' && parent.cls && !parent.ignored) {
+          parent.cls.body.push({ line: part[0].line, tokens: part });
+        } else if (!parent) {
+          for (const assignment of readAssignments(part)) {
+            index.assignments.push(assignment);
+            bind(assignment.target, assignment.value ? { kind: 'assign', line: assignment.line, value: assignment.value } : { kind: 'other', line: assignment.line });
+          }
         }
       }
-      return;
-    }
-    const parent = owner();
-    if (first.t === 'name' && first.v === 'return') {
-      if (parent?.method && tokens.length > 1) parent.method.returns.push(parseExpression(tokens, 1));
-      return;
-    }
-    for (const [a, b] of splitAtDepth0(tokens, 0, tokens.length, ';')) {
-      if (a >= b) continue;
-      const part = tokens.slice(a, b);
-      if (parent?.kind === 'class' && parent.cls && !parent.ignored) {
-        parent.cls.body.push({ line: part[0].line, tokens: part });
-      } else if (!parent) {
-        for (const assignment of readAssignments(part)) {
-          index.assignments.push(assignment);
-          bind(assignment.target, assignment.value ? { kind: 'assign', line: assignment.line, value: assignment.value } : { kind: 'other', line: assignment.line });
-        }
-      }
-    }
-  };
-
-  for (const line of source.lines) handle(line.tokens, line.indent, line.line);
+    },
+  });
   return index;
 }
 
@@ -208,12 +193,6 @@ function readClassHeader(tokens: PyToken[], line: number, decorators: PyExpr[]):
     }
   }
   return cls;
-}
-
-/** `match` and `case` are soft keywords: `match = x` is an assignment. */
-function isSoftKeywordUse(tokens: PyToken[]): boolean {
-  const second = tokens[1];
-  return !!second && second.t === 'op' && second.v !== '(' && second.v !== '[' && second.v !== '{' && second.v !== '-';
 }
 
 /** `import a.b as c, d` / `from ..m import (x as y, z)`. */
