@@ -6,6 +6,8 @@ need=()
 want() { dpkg -s "$1" >/dev/null 2>&1 || need+=("$1"); }
 for tier in "$@"; do
   case "$tier" in
+    # zsh + fish: the shell quoting is run by the real shells; Alembic parses the command lines built.
+    unit) want python3-alembic; want zsh; want fish ;;
     # postgresql + python3-psycopg2: the live database status is tested on a throwaway PostgreSQL
     # cluster migrated by the real Alembic; python3-dotenv / python3-pydantic: .env and settings classes.
     alembic) want python3-alembic; want postgresql; want python3-psycopg2; want python3-dotenv; want python3-pydantic ;;

@@ -14,8 +14,8 @@
 //             with --wait-text TEXT, waits for a CodeLens showing TEXT before the picture.
 import fs from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { format, parseArgs } from 'node:util';
+import { createLogger, launchBrowser, loadChromium, workbenchUrl } from './vscode-browser.mjs';
 
 const { values: opt } = parseArgs({
   options: {
@@ -38,31 +38,15 @@ function usage(msg) {
   process.exit(2);
 }
 
-// playwright-core lives in the harness cache, not in the repo's node_modules.
-const { chromium } = createRequire(path.join(opt.harness, 'package.json'))('playwright-core');
-
-const t0 = Date.now();
-const logStream = opt.log ? fs.createWriteStream(opt.log, { flags: 'a' }) : undefined;
-/** Prints to the console and to the log file. */
-function say(line, stream = process.stdout) {
-  stream.write(`${line}\n`);
-  logStream?.write(`${line}\n`);
-}
+const chromium = loadChromium(opt.harness);
+const log = createLogger('driver', opt.log);
+const { say, status } = log;
 /** Log file only: browser console noise (offline gallery fetches etc.) would drown the test output. */
-const quiet = (line) => (process.env.VERBOSE ? say(line) : logStream?.write(`${line}\n`));
+const quiet = (line) => (process.env.VERBOSE ? say(line) : log.quiet(line));
 // Start-up chatter of the workbench and offline gallery errors: log file only.
 const WORKBENCH_NOISE = /open-vsx\.org|vsda|Extension host .* ended|^(Resolving connection token|Resolved connection token|Creating a socket|Updating additional builtin extensions cache|\[Service Worker\]|ChatSessionStore)/i;
-const status = (msg) => say(`[driver ${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
 
-// code-server takes the remote authority from the Host header: the payload URIs must use the same one.
-const remote = (p) => `vscode-remote://${new URL(opt.base).host}${p}`;
-const payload = [
-  ['extensionDevelopmentPath', remote(opt.ext)],
-  ['skipWelcome', 'true'],
-  ['skipReleaseNotes', 'true'],
-];
-if (opt.mode === 'test') payload.push(['extensionTestsPath', remote(opt.tests)]);
-const url = `${opt.base}/?folder=${encodeURIComponent(opt.folder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+const url = workbenchUrl(opt.base, opt.folder, opt.ext, opt.mode === 'test' ? opt.tests : undefined);
 const timeoutMs = Number(opt.timeout) * 1000;
 
 let ctx;
@@ -73,24 +57,14 @@ async function closeBrowser() {
 }
 async function finish(code) {
   await closeBrowser();
-  await new Promise((r) => (logStream ? logStream.end(r) : r()));
+  await log.close();
   process.exit(code);
 }
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => void finish(130));
 
 async function main() {
-  // A fresh profile each run; Playwright refuses --user-data-dir in args, hence the persistent context.
-  fs.rmSync(opt.profile, { recursive: true, force: true });
-  ctx = await chromium.launchPersistentContext(opt.profile, {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    viewport: { width: 1280, height: 800 },
-    // Keep Chromium's crashpad/dconf state out of $HOME.
-    env: { ...process.env, XDG_CONFIG_HOME: path.join(opt.profile, 'xdg-config'), XDG_CACHE_HOME: path.join(opt.profile, 'xdg-cache') },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
-  const page = ctx.pages()[0] ?? (await ctx.newPage());
+  let page;
+  [ctx, page] = await launchBrowser(chromium, opt.profile);
   const clean = (t) => t.replace(/%c/g, '').replace(/\s*(color|font-weight|background)[^;]*;?/g, '').trim();
   page.on('console', (m) => quiet(`[browser:${m.type()}] ${clean(m.text())}`));
   page.on('pageerror', (e) => quiet(`[pageerror] ${e.message}`));

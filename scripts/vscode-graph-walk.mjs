@@ -15,8 +15,8 @@ import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
+import { createLogger, launchBrowser, loadChromium, workbenchUrl } from './vscode-browser.mjs';
 
 const { values: opt } = parseArgs({
   options: {
@@ -32,15 +32,9 @@ for (const k of ['harness', 'base', 'folder', 'ext', 'png', 'profile']) {
   }
 }
 
-const { chromium } = createRequire(path.join(opt.harness, 'package.json'))('playwright-core');
-const t0 = Date.now();
-const logStream = opt.log ? fs.createWriteStream(opt.log, { flags: 'a' }) : undefined;
-function say(line, stream = process.stdout) {
-  stream.write(`${line}\n`);
-  logStream?.write(`${line}\n`);
-}
-const status = (msg) => say(`[graph-walk ${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
-const quiet = (line) => logStream?.write(`${line}\n`);
+const chromium = loadChromium(opt.harness);
+const log = createLogger('graph-walk', opt.log);
+const { say, status, quiet } = log;
 
 // ------------------------------------------------------------------ the workspace
 
@@ -149,7 +143,7 @@ function prepareWorkspace() {
 let ctx;
 async function finish(code) {
   await ctx?.close().catch(() => {});
-  await new Promise((r) => (logStream ? logStream.end(r) : r()));
+  await log.close();
   process.exit(code);
 }
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => void finish(130));
@@ -189,21 +183,12 @@ async function graphFrame(page, rows, deadline) {
 
 async function main() {
   const rows = prepareWorkspace();
-  fs.rmSync(opt.profile, { recursive: true, force: true });
-  ctx = await chromium.launchPersistentContext(opt.profile, {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    viewport: { width: 1280, height: 800 },
-    env: { ...process.env, XDG_CONFIG_HOME: path.join(opt.profile, 'xdg-config'), XDG_CACHE_HOME: path.join(opt.profile, 'xdg-cache') },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  const page = ctx.pages()[0] ?? (await ctx.newPage());
+  let page;
+  [ctx, page] = await launchBrowser(chromium, opt.profile);
   page.on('console', (m) => quiet(`[browser:${m.type()}] ${m.text()}`));
   page.on('pageerror', (e) => quiet(`[pageerror] ${e.message}`));
 
-  const remote = (p) => `vscode-remote://${new URL(opt.base).host}${p}`;
-  const payload = [['extensionDevelopmentPath', remote(opt.ext)], ['skipWelcome', 'true'], ['skipReleaseNotes', 'true']];
-  const url = `${opt.base}/?folder=${encodeURIComponent(opt.folder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+  const url = workbenchUrl(opt.base, opt.folder, opt.ext);
   const deadline = Date.now() + Number(opt.timeout) * 1000;
   try {
     status(`open ${url}`);

@@ -18,8 +18,8 @@
 // --python writes .vscode/settings.json with alembic.pythonPath into the folder first.
 import fs from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
+import { createLogger, launchBrowser, loadChromium, workbenchUrl } from './vscode-browser.mjs';
 
 const { values: opt } = parseArgs({
   options: {
@@ -34,15 +34,9 @@ for (const k of ['harness', 'base', 'folder', 'ext', 'out', 'profile']) {
     process.exit(2);
   }
 }
-const { chromium } = createRequire(path.join(opt.harness, 'package.json'))('playwright-core');
-
-const t0 = Date.now();
-const logStream = opt.log ? fs.createWriteStream(opt.log, { flags: 'a' }) : undefined;
-const say = (line) => {
-  process.stdout.write(`${line}\n`);
-  logStream?.write(`${line}\n`);
-};
-const status = (msg) => say(`[walk ${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
+const chromium = loadChromium(opt.harness);
+const log = createLogger('walk', opt.log);
+const { say, status, t0 } = log;
 const deadline = t0 + Number(opt.timeout) * 1000;
 /** Time left for one wait, capped so that a missing element fails in seconds, not at the deadline. */
 const left = (capMs) => Math.max(1000, Math.min(capMs, deadline - Date.now()));
@@ -57,26 +51,16 @@ if (opt.python) {
   fs.writeFileSync(path.join(opt.folder, '.vscode', 'settings.json'), `${JSON.stringify({ 'alembic.pythonPath': opt.python }, null, 2)}\n`);
 }
 
-const remote = (p) => `vscode-remote://${new URL(opt.base).host}${p}`;
-const payload = [['extensionDevelopmentPath', remote(opt.ext)], ['skipWelcome', 'true'], ['skipReleaseNotes', 'true']];
-const url = `${opt.base}/?folder=${encodeURIComponent(opt.folder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+const url = workbenchUrl(opt.base, opt.folder, opt.ext);
 
 const steps = [];
 let ctx;
 let page;
 
 async function main() {
-  fs.rmSync(opt.profile, { recursive: true, force: true });
   fs.mkdirSync(opt.out, { recursive: true });
-  ctx = await chromium.launchPersistentContext(opt.profile, {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    viewport: { width: 1280, height: 800 },
-    env: { ...process.env, XDG_CONFIG_HOME: path.join(opt.profile, 'xdg-config'), XDG_CACHE_HOME: path.join(opt.profile, 'xdg-cache') },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  page = ctx.pages()[0] ?? (await ctx.newPage());
-  page.on('pageerror', (e) => logStream?.write(`[pageerror] ${e.message}\n`));
+  [ctx, page] = await launchBrowser(chromium, opt.profile);
+  page.on('pageerror', (e) => log.quiet(`[pageerror] ${e.message}`));
   status(`open ${opt.folder}`);
   await page.goto(url);
   await page.locator('.monaco-workbench').waitFor({ timeout: left(60000) });
@@ -224,7 +208,7 @@ async function finish(code) {
   const passed = steps.filter((s) => s.ok).length;
   if (opt.result) fs.writeFileSync(opt.result, JSON.stringify({ passed, failed: steps.length - passed, steps }));
   await ctx?.close().catch(() => {});
-  await new Promise((r) => (logStream ? logStream.end(r) : r()));
+  await log.close();
   process.exit(code ?? (passed === steps.length ? 0 : 1));
 }
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => void finish(130));

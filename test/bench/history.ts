@@ -11,6 +11,7 @@
 // once they upgrade.
 import * as fs from 'fs';
 import * as path from 'path';
+import { prng } from '../support/prng';
 
 export interface GeneratedHistory {
   dir: string;
@@ -32,17 +33,6 @@ export interface GeneratedRevision {
   path: string;
 }
 
-/** mulberry32: small, fast, good enough for shapes. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TABLES = ['users', 'accounts', 'orders', 'order_items', 'products', 'invoices', 'payments', 'addresses',
   'sessions', 'audit_log', 'teams', 'memberships', 'projects', 'tasks', 'comments', 'tags', 'webhooks',

@@ -7,6 +7,7 @@ import { exportSvg } from '../../src/graph/graphSvg';
 import { problem } from '../../src/core/problems';
 import { RevisionSource } from '../../src/core/revisionFile';
 import { RevisionMap } from '../../src/core/revisionMap';
+import { prng } from '../support/prng';
 
 interface Spec {
   id: string;
@@ -50,17 +51,6 @@ const edge = (layout: GraphLayout, from: string, to: string) => {
   return found;
 };
 
-/** mulberry32 */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A random history: mostly linear lines of work that fork, merge, depend on each other, and sometimes break. */
 function randomHistory(seed: number, n: number, broken: boolean): Spec[] {

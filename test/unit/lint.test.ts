@@ -278,7 +278,7 @@ describe('lintEnvPy and lintProject', () => {
 
   it("the CLI's check prints lint problems, takes --severity and --dialect, lists --rules", function () {
     const cli = path.join(ROOT, 'dist', 'cli.js');
-    if (!fs.existsSync(cli)) this.skip();
+    assert.ok(fs.existsSync(cli), `${cli} is built (npm test builds it first)`);
     const dir = tempDir('alembic-lens-lint-');
     made.push(dir);
     const ini = writeProject(dir, [{ id: 'a0' }]);

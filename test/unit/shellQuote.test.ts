@@ -87,7 +87,7 @@ describe('shellQuote', () => {
       let path_: string | undefined;
       before(function () {
         path_ = which(exe);
-        if (!path_) this.skip();
+        assert.ok(path_, `${exe} is installed (scripts/ensure-system.sh unit installs it)`);
       });
 
       it('passes every argument through exactly, in one command line', () => {

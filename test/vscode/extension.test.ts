@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import {
+  activatedApi,
   AlembicLensApi, EXTENSION_ID, heads, itemText, randomRevisionId, readRevisionFiles, revisionSource,
   versionsDir, waitFor,
 } from './helpers';
@@ -32,11 +33,8 @@ describe('Alembic Lens in VS Code', () => {
 
   before(async function () {
     this.timeout(60000);
-    const ext = vscode.extensions.getExtension<AlembicLensApi>(EXTENSION_ID);
-    assert.ok(ext, `extension ${EXTENSION_ID} is loaded`);
     // No explicit activate(): the workspace's alembic.ini must be what activates it.
-    await waitFor('activation by workspaceContains:**/alembic.ini', () => ext.isActive, 30000);
-    exported = ext.exports;
+    exported = await activatedApi<AlembicLensApi>();
   });
 
   afterEach(async () => {

@@ -10,7 +10,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { GraphEdge, GraphLayout, GraphNode } from '../../src/core/graphLayout';
 import type { FromWebview, GraphView, RenderedReport } from '../../src/graph/protocol';
-import { EXTENSION_ID, heads, readRevisionFiles, versionsDir, waitFor } from './helpers';
+import { activatedApi, EXTENSION_ID, heads, readRevisionFiles, versionsDir, waitFor } from './helpers';
 
 interface GraphApi {
   whenIdle(): Promise<void>;
@@ -105,10 +105,7 @@ describe('Revision graph', () => {
 
   before(async function () {
     this.timeout(60000);
-    const ext = vscode.extensions.getExtension<GraphApi>(EXTENSION_ID);
-    assert.ok(ext, `extension ${EXTENSION_ID} is loaded`);
-    await waitFor('activation', () => ext.isActive, 30000);
-    api = ext.exports;
+    api = await activatedApi<GraphApi>();
     assert.strictEqual(typeof api.graph?.lastLayout, 'function', 'activate() returns an API with graph.lastLayout()');
   });
 

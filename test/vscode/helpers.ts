@@ -15,6 +15,14 @@ export interface AlembicLensApi {
   whenIdle(): Promise<void>;
 }
 
+/** The extension's API once the workspace has activated it (nothing here activates it explicitly). */
+export async function activatedApi<T>(): Promise<T> {
+  const ext = vscode.extensions.getExtension<T>(EXTENSION_ID);
+  assert.ok(ext, `extension ${EXTENSION_ID} is loaded`);
+  await waitFor('activation by workspaceContains:**/alembic.ini', () => ext.isActive, 30000);
+  return ext.exports;
+}
+
 /** Polls `check` until it returns a truthy value (returned) or `timeoutMs` passes (then fails with `what`). */
 export async function waitFor<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 5000, intervalMs = 100): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -9,7 +9,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { EXTENSION_ID, waitFor, workspaceRoot } from './helpers';
+import { activatedApi, waitFor, workspaceRoot } from './helpers';
 
 /** Debian's Python: it has Alembic 1.8.1, SQLAlchemy and psycopg2 (the pyenv `python3` on PATH has none). */
 export const ALEMBIC_PYTHON = '/usr/bin/python3';
@@ -26,13 +26,11 @@ export interface LensApi {
 }
 
 export async function lensApi(): Promise<LensApi> {
-  const ext = vscode.extensions.getExtension<LensApi>(EXTENSION_ID);
-  assert.ok(ext, `extension ${EXTENSION_ID} is loaded`);
-  await waitFor('the extension to activate', () => ext.isActive, 30000);
+  const api = await activatedApi<LensApi>();
   for (const fn of ['getRevisionItems', 'getDatabaseStatus', 'whenIdle'] as const) {
-    assert.strictEqual(typeof ext.exports?.[fn], 'function', `activate() returns an API with ${fn}()`);
+    assert.strictEqual(typeof api?.[fn], 'function', `activate() returns an API with ${fn}()`);
   }
-  return ext.exports;
+  return api;
 }
 
 export function short(id: string): string {

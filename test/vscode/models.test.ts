@@ -6,7 +6,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { EXTENSION_ID, heads, randomRevisionId, readRevisionFiles, revisionSource, versionsDir, waitFor, workspaceRoot } from './helpers';
+import { activatedApi, heads, randomRevisionId, readRevisionFiles, revisionSource, versionsDir, waitFor, workspaceRoot } from './helpers';
 
 const ALEMBIC_PYTHON = '/usr/bin/python3';
 const MODELS_CHANGED = 'Models changed since the last revision';
@@ -49,10 +49,7 @@ describe('models and migration checks', function () {
 
   before(async function () {
     this.timeout(60000);
-    const ext = vscode.extensions.getExtension<Api>(EXTENSION_ID);
-    assert.ok(ext);
-    await waitFor('activation', () => ext.isActive, 30000);
-    api = ext.exports;
+    api = await activatedApi<Api>();
     assert.strictEqual(typeof api.getTreeSnapshot, 'function', 'the API has getTreeSnapshot()');
     root = workspaceRoot();
     modelsFile = path.join(root, 'app', 'models.py');

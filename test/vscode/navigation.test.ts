@@ -4,7 +4,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { EXTENSION_ID, randomRevisionId, revisionSource, versionsDir, waitFor } from './helpers';
+import { activatedApi, randomRevisionId, revisionSource, versionsDir, waitFor } from './helpers';
 
 const FIRST = '13c9c7d2277c';
 const HEAD = '92404fb3f98d';
@@ -35,10 +35,7 @@ describe('navigation between revisions', function () {
 
   before(async function () {
     this.timeout(60000);
-    const ext = vscode.extensions.getExtension<Api>(EXTENSION_ID);
-    assert.ok(ext);
-    await waitFor('activation', () => ext.isActive, 30000);
-    api = ext.exports;
+    api = await activatedApi<Api>();
   });
 
   afterEach(async () => {
