@@ -40,6 +40,7 @@ export interface ProjectDatabaseStatus {
 }
 
 const DEBOUNCE_MS = 300;
+const FOCUS_PYTHON_MIN_MS = 60000;
 
 export class DatabaseStatusService extends Disposable {
   private readonly statuses = new Map<Project, ProjectDatabaseStatus>();
@@ -47,6 +48,7 @@ export class DatabaseStatusService extends Disposable {
   private readonly watchers = new Map<Project, vscode.Disposable>();
   private readonly timers = new Map<Project, NodeJS.Timeout>();
   private readonly followUps = new Set<NodeJS.Timeout>();
+  private readonly readAt = new Map<Project, number>();
   private readonly changeEmitter = this.register(new vscode.EventEmitter<void>());
   readonly onDidChange = this.changeEmitter.event;
 
@@ -57,7 +59,9 @@ export class DatabaseStatusService extends Disposable {
     super();
     this.register(registry.onDidChange(() => this.projectsChanged()));
     this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.refreshAll()));
-    this.register(vscode.window.onDidChangeWindowState((e) => e.focused && this.refreshAll()));
+    // Coming back to the window: someone may have migrated the database meanwhile. A status that
+    // needs Python (`alembic current`) is not re-asked more than once a minute for that.
+    this.register(vscode.window.onDidChangeWindowState((e) => e.focused && this.refreshOnFocus()));
     this.register(vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('alembic') && this.refreshAll()));
     const envWatcher = this.register(vscode.workspace.createFileSystemWatcher('**/.env'));
     for (const event of [envWatcher.onDidCreate, envWatcher.onDidChange, envWatcher.onDidDelete]) {
@@ -82,6 +86,14 @@ export class DatabaseStatusService extends Disposable {
     if (status?.kind === 'ok') return databaseState(project.graph, status.revisions ?? []);
     if (status?.kind === 'no-database' || status?.kind === 'no-version-table') return databaseState(project.graph, []);
     return undefined;
+  }
+
+  private refreshOnFocus(): void {
+    for (const project of this.registry.getProjects()) {
+      const status = this.statuses.get(project);
+      const askedPython = status?.source === 'alembic current' && Date.now() - (this.readAt.get(project) ?? 0) < FOCUS_PYTHON_MIN_MS;
+      if (!askedPython) void this.refresh(project);
+    }
   }
 
   refreshAll(): Promise<void> {
@@ -127,6 +139,7 @@ export class DatabaseStatusService extends Disposable {
     for (const project of [...this.statuses.keys()]) {
       if (projects.has(project)) continue;
       this.statuses.delete(project);
+      this.readAt.delete(project);
       this.watchers.get(project)?.dispose();
       this.watchers.delete(project);
     }
@@ -136,6 +149,7 @@ export class DatabaseStatusService extends Disposable {
 
   private set(project: Project, status: ProjectDatabaseStatus): void {
     this.statuses.set(project, status);
+    this.readAt.set(project, Date.now());
     this.changeEmitter.fire();
   }
 
