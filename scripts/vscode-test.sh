@@ -25,6 +25,7 @@
 #   ALEMBIC_LENS_KEEP_RUN=1     keep the run folder (profiles, workspace copy) even on success
 #   ALEMBIC_LENS_EXTENSION_PATH extension under test (default: the repo root)
 #   ALEMBIC_LENS_SELFCHECK      passed to the extension host (see test/vscode/index.ts)
+#   ALEMBIC_LENS_TEST_GREP      run only the mocha tests whose title matches (with ALEMBIC_LENS_SKIP_SCREENSHOT=1)
 #   VERBOSE=1                   also print the browser console
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

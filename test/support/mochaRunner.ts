@@ -23,7 +23,9 @@ export function findTestFiles(dir: string): string[] {
 
 /** Runs mocha over `files`; writes `{tier, passed, failed, skipped}` to `resultFile`; resolves to the failure count. */
 export function runMochaFiles(tier: string, files: string[], resultFile: string, options: Mocha.MochaOptions = {}): Promise<number> {
-  const mocha = new Mocha({ ui: 'bdd', color: !process.env.CI, timeout: 20000, ...options });
+  // ALEMBIC_LENS_TEST_GREP runs only the tests whose full title matches (a developer's shortcut; CI never sets it).
+  const grep = process.env.ALEMBIC_LENS_TEST_GREP;
+  const mocha = new Mocha({ ui: 'bdd', color: !process.env.CI, timeout: 20000, ...(grep ? { grep } : {}), ...options });
   for (const file of files) mocha.addFile(file);
   return new Promise((resolve) => {
     const runner = mocha.run((failures) => {
