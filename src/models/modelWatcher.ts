@@ -99,7 +99,6 @@ export class ModelWatcher extends Disposable {
     // A save in this window is known before the file watcher reports it.
     this.register(vscode.workspace.onDidSaveTextDocument((doc) => doc.uri.scheme === 'file' && doc.languageId === 'python' && this.fileEvent(doc.uri.fsPath, false)));
     this.register(registry.onDidChange(() => this.projectsChanged()));
-    this.register(vscode.commands.registerCommand('alembic.models.refresh', () => this.refresh()));
     this.register(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('alembic.modelGlobs')) this.scheduleAll();

@@ -21,7 +21,6 @@ export class DatabaseStatusBar extends Disposable {
     this.register(registry.onDidChange(() => this.update()));
     this.register(database.onDidChange(() => this.update()));
     this.register(vscode.window.onDidChangeActiveTextEditor(() => this.update()));
-    this.register(vscode.commands.registerCommand('alembic.status.actions', (arg?: { project?: Project }) => this.showActions(arg?.project)));
     this.update();
   }
 
@@ -47,13 +46,14 @@ export class DatabaseStatusBar extends Disposable {
     this.item.show();
   }
 
-  private async showActions(given?: Project): Promise<void> {
+  /** `alembic.status.actions`: the actions that apply to the project's database now. */
+  async showActions(given?: Project): Promise<void> {
     const project = given ?? (await pickProject(this.registry.getProjects(), 'Alembic'));
     if (!project) return;
     const state = this.database.stateOf(project);
     const actions: Array<vscode.QuickPickItem & { command: string }> = [
       { label: '$(arrow-up) Upgrade to Head', description: state?.pending.length ? `${state.pending.length} pending` : undefined, command: 'alembic.upgrade.head' },
-      { label: '$(arrow-down) Downgrade One Revision', command: 'alembic.downgrade.one' },
+      ...(state?.current.length ? [{ label: '$(arrow-down) Downgrade One Revision', command: 'alembic.downgrade.one' }] : []),
       { label: '$(sparkle) Generate Revision (autogenerate)', command: 'alembic.revision.autogenerate' },
       { label: '$(new-file) New Empty Revision', command: 'alembic.revision.new' },
       { label: '$(file-code) Show SQL for Upgrade...', command: 'alembic.sql.upgrade' },
