@@ -35,6 +35,8 @@ export async function initializeAlembic(runner: AlembicRunner, interpreters: Int
   if (!check.ok) throw new AlembicUnavailableError(check);
   const project = { name: path.basename(folder), folder, configFile: ini, section: 'alembic' };
   const result = await runner.run(project, alembicInitArgv(interpreter.path, directory.trim()));
+  // A failure was reported with the runner's finish event.
+  if (result.exitCode) return;
   const envPy = path.join(folder, directory.trim(), 'env.py');
   if (!(await waitForFile(envPy, result.exitCode === undefined ? 30000 : 2000))) {
     void vscode.window.showErrorMessage('alembic init did not create env.py: see the Alembic terminal.');

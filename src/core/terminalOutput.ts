@@ -64,8 +64,13 @@ export function failureLine(raw: string): string | undefined {
   const trimmed = lines.map((line) => line.trim());
   let failed = trimmed.length - 1;
   while (failed >= 0 && !trimmed[failed].startsWith('FAILED:')) failed--;
-  const text = failed >= 0 ? trimmed.slice(failed).join(' ') : trimmed[trimmed.length - 1];
+  const text = failed >= 0 ? joinWrapped(trimmed.slice(failed)) : trimmed[trimmed.length - 1];
   return text.length > MAX_ERROR_LINE ? `${text.slice(0, MAX_ERROR_LINE)}…` : text;
+}
+
+/** A wrapped message as one line: textwrap breaks after a hyphen inside a word (nothing dropped), else at a space. */
+function joinWrapped(pieces: string[]): string {
+  return pieces.reduce((text, piece) => (/\w-$/.test(text) ? text + piece : `${text} ${piece}`));
 }
 
 /** "alembic upgrade head": the command and its arguments, without the interpreter and the config options. */
