@@ -8,14 +8,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { AlembicLensApi } from '../../src/extension';
-import { randomRevisionId, revisionSource, versionsDir, waitFor, workspaceRoot } from './helpers';
+import { randomRevisionId, revisionSource, waitFor } from './helpers';
 import {
-  ALEMBIC_PYTHON, alembicCli, appDb, closeAllEditors, describeShown, HEAD, lensApi, newFiles, python, readSqlite, restoreSettings,
-  saveSettings, setAlembicSetting, setAside, snapshotDir, sqliteAt, trackTerminals, waitForStatus, withDialogs,
+  alembicCli, appDb, closeAllEditors, describeShown, HEAD, lensApi, newFiles, python, readSqlite, SampleWorkspace, setAlembicSetting,
+  snapshotDir, sqliteAt, trackTerminals, useSampleWorkspace, waitForStatus, withDialogs,
 } from './loopHelpers';
 
-/** The repository (read only: the tests work on a copy of migrations-sample). */
-const REPO = path.resolve(__dirname, '../../..');
 const SECRET = 's3cret-pw';
 
 describe('commands: failures you can see, actions that apply', function () {
@@ -23,33 +21,21 @@ describe('commands: failures you can see, actions that apply', function () {
   let api: AlembicLensApi;
   let root: string;
   let versions: string;
-  let originalVersions: Set<string>;
-  let modelsFile: string;
-  let modelsFound: string;
-  let saved: Record<string, unknown>;
+  let sample: SampleWorkspace | undefined;
   let terminals: vscode.Disposable | undefined;
-  let restoreEnv: (() => void) | undefined;
 
   before(async function () {
     this.timeout(60000);
     terminals = trackTerminals();
     api = (await lensApi()) as unknown as AlembicLensApi;
-    root = workspaceRoot();
-    versions = versionsDir(root);
-    originalVersions = snapshotDir(versions);
-    modelsFile = path.join(root, 'app', 'models.py');
-    modelsFound = fs.readFileSync(modelsFile, 'utf8');
-    fs.writeFileSync(modelsFile, fs.readFileSync(path.join(REPO, 'migrations-sample', 'app', 'models.py'), 'utf8'));
-    restoreEnv = setAside(path.join(root, '.env'));
-    saved = saveSettings('pythonPath', 'databaseUrl');
-    await setAlembicSetting('pythonPath', ALEMBIC_PYTHON);
-    await setAlembicSetting('databaseUrl', undefined);
+    sample = await useSampleWorkspace();
+    ({ root, versions } = sample);
   });
 
   afterEach(async function () {
     this.timeout(30000);
     await closeAllEditors();
-    for (const name of fs.readdirSync(versions)) if (!originalVersions.has(name) && name.endsWith('.py')) fs.rmSync(path.join(versions, name));
+    sample?.removeAddedRevisions();
     await setAlembicSetting('databaseUrl', undefined);
     await api.whenIdle();
   });
@@ -57,11 +43,7 @@ describe('commands: failures you can see, actions that apply', function () {
   after(async function () {
     this.timeout(30000);
     terminals?.dispose();
-    if (!api) return;
-    if (modelsFound !== undefined) fs.writeFileSync(modelsFile, modelsFound);
-    await sqliteAt(api, undefined);
-    await restoreSettings(saved);
-    restoreEnv?.();
+    if (api) await sample?.restore(api);
   });
 
   /** Output channel lines logged while `action` ran. */

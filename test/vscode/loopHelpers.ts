@@ -9,7 +9,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { activatedApi, waitFor, workspaceRoot } from './helpers';
+import { activatedApi, versionsDir, waitFor, workspaceRoot } from './helpers';
 
 /** Debian's Python: it has Alembic 1.8.1, SQLAlchemy and psycopg2 (the pyenv `python3` on PATH has none). */
 export const ALEMBIC_PYTHON = '/usr/bin/python3';
@@ -258,6 +258,56 @@ export function setAside(file: string): () => void {
   const aside = `${file}.lens-aside-${process.pid}`;
   fs.renameSync(file, aside);
   return () => fs.renameSync(aside, file);
+}
+
+/** The repository (read only: the tests work on a copy of migrations-sample). */
+const REPO = path.resolve(__dirname, '../../..');
+
+export interface SampleWorkspace {
+  root: string;
+  versions: string;
+  modelsFile: string;
+  /** The sample's models.py as in the repo: the models the sample's revisions were generated from. */
+  modelsText: string;
+  originalVersions: Set<string>;
+  /** Removes the revision files added since the suite started. */
+  removeAddedRevisions(): void;
+  /** Removes the sample's database and puts back what the suite found: models.py, the .env, the settings. */
+  restore(api: LensApi): Promise<void>;
+}
+
+/**
+ * Puts the workspace copy in the sample's state for a suite (another suite may have changed it): the
+ * sample's models.py, no .env, alembic.pythonPath at a Python with Alembic, no alembic.databaseUrl.
+ */
+export async function useSampleWorkspace(): Promise<SampleWorkspace> {
+  const root = workspaceRoot();
+  const versions = versionsDir(root);
+  const modelsFile = path.join(root, 'app', 'models.py');
+  const modelsFound = fs.readFileSync(modelsFile, 'utf8');
+  const modelsText = fs.readFileSync(path.join(REPO, 'migrations-sample', 'app', 'models.py'), 'utf8');
+  fs.writeFileSync(modelsFile, modelsText);
+  const originalVersions = snapshotDir(versions);
+  const restoreEnv = setAside(path.join(root, '.env'));
+  const saved = saveSettings('pythonPath', 'databaseUrl');
+  await setAlembicSetting('pythonPath', ALEMBIC_PYTHON);
+  await setAlembicSetting('databaseUrl', undefined);
+  return {
+    root,
+    versions,
+    modelsFile,
+    modelsText,
+    originalVersions,
+    removeAddedRevisions() {
+      for (const name of fs.readdirSync(versions)) if (!originalVersions.has(name) && name.endsWith('.py')) fs.rmSync(path.join(versions, name));
+    },
+    async restore(api) {
+      await sqliteAt(api, undefined, root);
+      fs.writeFileSync(modelsFile, modelsFound);
+      await restoreSettings(saved);
+      restoreEnv();
+    },
+  };
 }
 
 export function appDb(root = workspaceRoot()): string {
