@@ -2,7 +2,7 @@
 // after activate() returns, so that activation itself stays cheap.
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { Problem, Project } from './core';
+import { Problem, Project, Revision } from './core';
 import { ModelCodeLensProvider } from './codelens/modelCodeLens';
 import { RevisionCodeLensProvider } from './codelens/revisionCodeLens';
 import { ActionAvailability } from './commands/actionAvailability';
@@ -65,8 +65,10 @@ export function activate(context: vscode.ExtensionContext): AlembicLensApi {
       await registry.discover();
       await database.refreshAll();
     },
-    'alembic.revision.open': (file: string | { revision?: { source: { path: string; revisionLine: number } } }, line?: number) =>
-      typeof file === 'string' ? openAt(file, line) : file?.revision && openAt(file.revision.source.path, file.revision.source.revisionLine),
+    'alembic.revision.open': (file: string | { revision?: Revision }, line?: number) =>
+      typeof file === 'string'
+        ? openAt(file, line)
+        : file?.revision && openAt(file.revision.source.path, file.revision.source.revisionLine),
     'alembic.graph.show': (target?: GraphTarget) => graph.show(target),
     'alembic.status.actions': (arg?: { project?: Project }) => statusBar.showActions(arg?.project),
     'alembic.models.refresh': () => models.refresh(),

@@ -121,7 +121,8 @@ export class AlembicCommands {
     const file = await this.runCreatingRevision(project, command);
     if (!file) return;
     await vscode.window.showTextDocument(vscode.Uri.file(file));
-    if (autogenerate && upgradeIsEmpty(fs.readFileSync(file, 'utf8'))) await this.explainEmptyAutogenerate(project, file);
+    if (!autogenerate || !upgradeIsEmpty(fs.readFileSync(file, 'utf8'))) return;
+    await this.explainEmptyAutogenerate(project, file);
   }
 
   /** Runs `revision` or `merge`; the file it created, once known (undefined when it failed). */
@@ -304,7 +305,8 @@ export class AlembicCommands {
       validateInput: (value) => (value.trim() ? undefined : 'A message is needed'),
     });
     if (message === undefined) return;
-    const file = await this.runCreatingRevision(project, { command: 'merge', revisions: heads, message: message.trim() });
+    const merge: AlembicCommand = { command: 'merge', revisions: heads, message: message.trim() };
+    const file = await this.runCreatingRevision(project, merge);
     if (file) await vscode.window.showTextDocument(vscode.Uri.file(file));
   }
 
@@ -349,21 +351,25 @@ function nothingToDowngrade(status: ProjectDatabaseStatus | undefined, state: Da
     case 'no-version-table':
       return `${database} is not migrated yet (no alembic_version table): there is nothing to downgrade.`;
     case 'ok':
-      return state?.unknown.length
-        ? `${database} is at ${state.unknown.map(shortId).join(', ')}, which this history does not have: Alembic cannot downgrade from there.`
-        : `${database} is at base: there is nothing to downgrade.`;
-    default:
-      return `The database state can't be read, so there is nothing to downgrade from: ${(status?.message ?? 'see the status bar').replace(/\.$/, '')}.`;
+      if (!state?.unknown.length) return `${database} is at base: there is nothing to downgrade.`;
+      return `${database} is at ${state.unknown.map(shortId).join(', ')}, which this history does not have: Alembic cannot downgrade from there.`;
+    default: {
+      const why = (status?.message ?? 'see the status bar').replace(/\.$/, '');
+      return `The database state can't be read, so there is nothing to downgrade from: ${why}.`;
+    }
   }
 }
 
 /** Deletes a revision file after a modal confirmation naming it, and closes its editors. */
 async function deleteRevisionFile(file: string): Promise<void> {
   const name = path.basename(file);
-  const choice = await vscode.window.showWarningMessage(`Delete ${name}?`, { modal: true, detail: `The file is deleted from disk: ${file}` }, 'Delete');
+  const detail = `The file is deleted from disk: ${file}`;
+  const choice = await vscode.window.showWarningMessage(`Delete ${name}?`, { modal: true, detail }, 'Delete');
   if (choice !== 'Delete') return;
   const uri = vscode.Uri.file(file);
-  const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.fsPath === uri.fsPath);
+  const tabs = vscode.window.tabGroups.all
+    .flatMap((g) => g.tabs)
+    .filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.fsPath === uri.fsPath);
   await vscode.window.tabGroups.close(tabs);
   await fs.promises.unlink(file);
 }

@@ -33,11 +33,14 @@ export class CommandRegistry extends Disposable {
   private failed(what: string, err: unknown): void {
     const unavailable = err instanceof AlembicUnavailableError;
     const message = err instanceof Error ? err.message : String(err);
-    this.log.append(`[${timestamp(new Date())}] ${what} failed: ${err instanceof Error && !unavailable ? (err.stack ?? message) : message}`);
+    const details = err instanceof Error && !unavailable ? (err.stack ?? message) : message;
+    this.log.append(`[${timestamp(new Date())}] ${what} failed: ${details}`);
     const shown = maskSecrets(unavailable ? message : `Alembic Lens: ${message}`);
     const action = unavailable ? 'Set Python Path' : 'Show Log';
     void vscode.window.showErrorMessage(shown, action).then((choice) => {
-      if (choice === 'Set Python Path') void vscode.commands.executeCommand('workbench.action.openSettings', 'alembic.pythonPath');
+      if (choice === 'Set Python Path') {
+        void vscode.commands.executeCommand('workbench.action.openSettings', 'alembic.pythonPath');
+      }
       else if (choice === 'Show Log') this.log.show();
     });
   }

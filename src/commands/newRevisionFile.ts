@@ -11,7 +11,12 @@ import { RunResult } from '../runner/alembicTerminal';
 /** How long to wait for the watchers to report the new file of a command typed without shell integration. */
 const NEW_FILE_TIMEOUT_MS = 60000;
 
-export function createdRevisionFile(registry: ProjectRegistry, project: Project, before: ReadonlySet<string>, run: RunResult): Promise<string | undefined> {
+export function createdRevisionFile(
+  registry: ProjectRegistry,
+  project: Project,
+  before: ReadonlySet<string>,
+  run: RunResult,
+): Promise<string | undefined> {
   if (run.output !== undefined) {
     const generated = generatedFile(run.output, path.dirname(project.config.configFile), (file) => fs.existsSync(file));
     if (generated) return Promise.resolve(generated);
@@ -36,6 +41,7 @@ export function createdRevisionFile(registry: ProjectRegistry, project: Project,
 
 /** The first revision file of the project (as the registry has it now) that was not there before. */
 function addedFile(registry: ProjectRegistry, project: Project, before: ReadonlySet<string>): string | undefined {
-  const current = registry.getProjects().find((p) => p.config.configFile === project.config.configFile && p.config.section === project.config.section);
+  const { configFile, section } = project.config;
+  const current = registry.getProjects().find((p) => p.config.configFile === configFile && p.config.section === section);
   return current?.revisionFiles.find((file) => !before.has(file));
 }

@@ -8,8 +8,15 @@
 import * as path from 'path';
 
 /** CSI (colours, cursor), OSC (titles, VS Code's shell integration marks), and other two-byte escapes. */
-// eslint-disable-next-line no-control-regex
-const ESCAPES = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]|[\x00-\x08\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f]/g;
+const ESCAPES = new RegExp(
+  [
+    '\\x1b\\[[0-?]*[ -/]*[@-~]',
+    '\\x1b\\][^\\x07\\x1b]*(?:\\x07|\\x1b\\\\)',
+    '\\x1b[@-Z\\\\-_]',
+    '[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1a\\x1c-\\x1f\\x7f]',
+  ].join('|'),
+  'g',
+);
 
 /** The terminal output as the lines a user reads, without escape sequences. */
 export function terminalLines(raw: string): string[] {
@@ -42,7 +49,8 @@ export function generatedFile(raw: string, cwd: string, exists: (file: string) =
       const pieces = lines.slice(start, end + 1).map((line) => line.trim());
       pieces[0] = pieces[0].replace(/^Generating\s*/, '');
       pieces[pieces.length - 1] = pieces[pieces.length - 1].replace(/\s*\.\.\.\s+done\s*$/, '');
-      const candidates = (pieces[0] ? joinings(pieces) : joinings(pieces.slice(1))).map((p) => path.resolve(cwd, p.trim()));
+      const readings = pieces[0] ? joinings(pieces) : joinings(pieces.slice(1));
+      const candidates = readings.map((p) => path.resolve(cwd, p.trim()));
       const found = candidates.find((file) => exists(file));
       if (found) return found;
       break;

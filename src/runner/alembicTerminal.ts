@@ -4,8 +4,9 @@
 //
 // How a command is typed: with shell integration (bash, zsh, fish, pwsh get it injected by VS Code),
 // through `shellIntegration.executeCommand`, and the exit code comes back from
-// `onDidEndTerminalShellExecution`, the command's output from the execution's `read()` stream. Without it (cmd.exe, a shell VS Code cannot inject into, integration
-// turned off, or the shell slower to start than the wait below), the quoted line is typed with `sendText`
+// `onDidEndTerminalShellExecution`, the command's output from the execution's `read()` stream. Without
+// it (cmd.exe, a shell VS Code cannot inject into, integration turned off, or the shell slower to start
+// than the wait below), the quoted line is typed with `sendText`
 // and the result's `exitCode` is undefined: the command's outcome is then only visible through its effects
 // (revision files, the database), which the views pick up from file watchers and a database re-read.
 // The line is quoted for the terminal's shell (src/core/shellQuote.ts); nothing is ever built by
@@ -193,7 +194,11 @@ export class AlembicRunner extends Disposable {
    * executeCommand, then the exit code from the matching end event (undefined if the terminal closes
    * first) and what the command printed.
    */
-  private async execute(terminal: vscode.Terminal, integration: vscode.TerminalShellIntegration, commandLine: string): Promise<{ exitCode: number | undefined; output: string }> {
+  private async execute(
+    terminal: vscode.Terminal,
+    integration: vscode.TerminalShellIntegration,
+    commandLine: string,
+  ): Promise<{ exitCode: number | undefined; output: string }> {
     let output: Promise<string> = Promise.resolve('');
     const exitCode = await new Promise<number | undefined>((resolve) => {
       let execution: vscode.TerminalShellExecution | undefined;

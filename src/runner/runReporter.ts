@@ -20,7 +20,9 @@ export class RunReporter extends Disposable {
   private finished(run: RunFinishedEvent): void {
     const outcome = run.exitCode === undefined ? 'exit code unknown: no shell integration' : `exit code ${run.exitCode}`;
     const why = run.exitCode && run.output ? failureLine(run.output) : undefined;
-    this.log.append(`[${timestamp(run.startedAt)}] ${run.commandLine}\n    in ${run.project.folder}: ${outcome}${why ? `\n    ${why}` : ''}`);
+    const lines = [`[${timestamp(run.startedAt)}] ${run.commandLine}`, `    in ${run.project.folder}: ${outcome}`];
+    if (why) lines.push(`    ${why}`);
+    this.log.append(lines.join('\n'));
     if (!run.exitCode) return;
     // Shown at once (not after an await), so that it belongs to the command that ran.
     const message = `${commandSummary(run.argv)} failed${why ? `: ${why}` : ` (exit code ${run.exitCode})`}`;

@@ -51,9 +51,11 @@ export class DatabaseStatusBar extends Disposable {
     const project = given ?? (await pickProject(this.registry.getProjects(), 'Alembic'));
     if (!project) return;
     const state = this.database.stateOf(project);
+    const downgradeOne = { label: '$(arrow-down) Downgrade One Revision', command: 'alembic.downgrade.one' };
     const actions: Array<vscode.QuickPickItem & { command: string }> = [
       { label: '$(arrow-up) Upgrade to Head', description: state?.pending.length ? `${state.pending.length} pending` : undefined, command: 'alembic.upgrade.head' },
-      ...(state?.current.length ? [{ label: '$(arrow-down) Downgrade One Revision', command: 'alembic.downgrade.one' }] : []),
+      // Only when the database stands on a revision (as the menus: alembic.canDowngrade).
+      ...(state?.current.length ? [downgradeOne] : []),
       { label: '$(sparkle) Generate Revision (autogenerate)', command: 'alembic.revision.autogenerate' },
       { label: '$(new-file) New Empty Revision', command: 'alembic.revision.new' },
       { label: '$(file-code) Show SQL for Upgrade...', command: 'alembic.sql.upgrade' },

@@ -15,7 +15,7 @@ const WIDTHS = [24, 40, 57, 80, 200];
 /** Runs `argv` in a pseudo-terminal `columns` wide; what the terminal received. */
 function inTerminal(argv: string[], cwd: string, columns: number): string {
   const command = `stty cols ${columns}; ${argv.map(shellQuote).join(' ')}`;
-  const run = spawnSync('script', ['-qec', command, '/dev/null'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60000 });
+  const run = spawnSync('script', ['-qec', command, '/dev/null'], { cwd, encoding: 'utf8', stdio: 'pipe', timeout: 60000 });
   assert.ok(!run.error, `script: ${run.error}`);
   return run.stdout;
 }
@@ -38,10 +38,12 @@ describe('terminal output of the real Alembic', function () {
     it(`finds the generated revision file in a terminal ${width} columns wide`, () => {
       const versions = path.join(folder, 'alembic', 'versions');
       const before = new Set(fs.readdirSync(versions));
-      const output = inTerminal([PYTHON, '-m', 'alembic', 'revision', '-m', `add-phone to users table ${width}`], folder, width);
+      const argv = [PYTHON, '-m', 'alembic', 'revision', '-m', `add-phone to users table ${width}`];
+      const output = inTerminal(argv, folder, width);
       const added = fs.readdirSync(versions).filter((n) => !before.has(n));
       assert.strictEqual(added.length, 1, `one new file: ${JSON.stringify(output)}`);
-      assert.strictEqual(generatedFile(output, folder, (f) => fs.existsSync(f)), path.join(versions, added[0]), JSON.stringify(output));
+      const found = generatedFile(output, folder, (f) => fs.existsSync(f));
+      assert.strictEqual(found, path.join(versions, added[0]), JSON.stringify(output));
     });
 
     it(`reads Alembic's FAILED message whole in a terminal ${width} columns wide`, () => {

@@ -36,9 +36,11 @@ describe('terminal output', () => {
 
   it('takes the last generated file, resolves a relative path, and gives up when no reading exists', () => {
     const raw = '  Generating /tmp/a/alembic.ini ...  done\r\n  Generating versions/x_y.py ...  done\r\n';
-    assert.strictEqual(generatedFile(raw, '/srv/app', existing(path.resolve('/srv/app', 'versions/x_y.py'))), '/srv/app/versions/x_y.py');
+    const relative = path.resolve('/srv/app', 'versions/x_y.py');
+    assert.strictEqual(generatedFile(raw, '/srv/app', existing(relative)), '/srv/app/versions/x_y.py');
     assert.strictEqual(generatedFile(raw, '/srv/app', existing()), undefined);
-    assert.strictEqual(generatedFile('  Generating /x.py ...  FAILED\r\n', '/', existing('/x.py')), undefined, 'a failed generation');
+    const failed = generatedFile('  Generating /x.py ...  FAILED\r\n', '/', existing('/x.py'));
+    assert.strictEqual(failed, undefined, 'a failed generation');
   });
 
   it('says why a command failed: a traceback\'s last line, or Alembic\'s FAILED message joined again', () => {

@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { AlembicLensApi } from '../../src/extension';
-import { randomRevisionId, revisionSource, waitFor } from './helpers';
+import { EXTENSION_ID, randomRevisionId, revisionSource, waitFor } from './helpers';
 import {
   alembicCli, appDb, closeAllEditors, describeShown, HEAD, lensApi, newFiles, python, readSqlite, SampleWorkspace, setAlembicSetting,
   snapshotDir, sqliteAt, trackTerminals, useSampleWorkspace, waitForStatus, withDialogs,
@@ -68,7 +68,9 @@ describe('commands: failures you can see, actions that apply', function () {
     await waitForStatus(api, 'the new revision pending', (s) => s.text.includes('(1 pending)'));
 
     const linesBefore = api.commands?.outputLines().length ?? 0;
-    const result = await withDialogs({ error: (_m, items) => items.find((i) => i === 'Show Terminal') }, () => vscode.commands.executeCommand('alembic.upgrade.head'));
+    const result = await withDialogs({ error: (_m, items) => items.find((i) => i === 'Show Terminal') }, () =>
+      vscode.commands.executeCommand('alembic.upgrade.head'),
+    );
     const errors = result.shown.filter((s) => s.kind === 'error');
     assert.strictEqual(errors.length, 1, `one error notification: ${describeShown(result.shown)}`);
     console.log(`      notification: ${errors[0].message}`);
@@ -99,7 +101,9 @@ describe('commands: failures you can see, actions that apply', function () {
     await setting.update('shellIntegration.enabled', false, vscode.ConfigurationTarget.Global);
     try {
       const before = snapshotDir(versions);
-      const { result, lines } = await logged(() => withDialogs({ input: () => 'typed blind' }, () => vscode.commands.executeCommand('alembic.revision.new')));
+      const { result, lines } = await logged(() =>
+        withDialogs({ input: () => 'typed blind' }, () => vscode.commands.executeCommand('alembic.revision.new')),
+      );
       assert.deepStrictEqual(result.shown.filter((s) => s.kind === 'error'), [], describeShown(result.shown));
       console.log(`      output: ${lines.join(' | ')}`);
       assert.match(lines.join('\n'), /exit code unknown: no shell integration/);
@@ -115,7 +119,8 @@ describe('commands: failures you can see, actions that apply', function () {
   it('Downgrade One is offered only when the database stands on a revision, and says why otherwise', async function () {
     this.timeout(90000);
     const canDowngrade = async (what: string, expected: boolean): Promise<void> => {
-      await waitFor(`alembic.canDowngrade = ${expected} (${what})`, () => api.commands.contextKeys()['alembic.canDowngrade'] === expected, 10000);
+      const value = () => api.commands.contextKeys()['alembic.canDowngrade'];
+      await waitFor(`alembic.canDowngrade = ${expected} (${what})`, () => value() === expected, 10000);
     };
     const refused = async (pattern: RegExp): Promise<void> => {
       const { shown } = await withDialogs({}, () => vscode.commands.executeCommand('alembic.downgrade.one'));
@@ -134,7 +139,8 @@ describe('commands: failures you can see, actions that apply', function () {
     await refused(/no database yet/);
 
     fs.rmSync(appDb(root), { force: true });
-    python(['-c', 'import sqlite3, sys; sqlite3.connect(sys.argv[1]).execute("create table other (id integer)")', appDb(root)]);
+    const createOther = 'import sqlite3, sys; sqlite3.connect(sys.argv[1]).execute("create table other (id integer)")';
+    python(['-c', createOther, appDb(root)]);
     await waitForStatus(api, 'not migrated', (s) => s.kind === 'no-version-table');
     await canDowngrade('not migrated', false);
     await refused(/not migrated/);
@@ -151,9 +157,11 @@ describe('commands: failures you can see, actions that apply', function () {
     await refused(/can't be read|cannot be read|unreachable/i);
     await setAlembicSetting('databaseUrl', undefined);
 
-    const contributes = vscode.extensions.getExtension('alembic-lens.alembic-lens')!.packageJSON.contributes;
-    const whens = [...contributes.menus['view/title'], ...contributes.menus.commandPalette].filter((m: { command: string }) => m.command === 'alembic.downgrade.one');
-    assert.ok(whens.length >= 2 && whens.every((m: { when: string }) => m.when.includes('alembic.canDowngrade')), `every menu entry is gated: ${JSON.stringify(whens)}`);
+    const menus = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON.contributes.menus;
+    const entries: Array<{ command: string; when: string }> = [...menus['view/title'], ...menus.commandPalette];
+    const whens = entries.filter((m) => m.command === 'alembic.downgrade.one');
+    const gated = whens.every((m) => m.when.includes('alembic.canDowngrade'));
+    assert.ok(whens.length >= 2 && gated, `every menu entry is gated: ${JSON.stringify(whens)}`);
   });
 
   it('the graph\'s "Jump to current" is disabled without a current revision, enabled with one', async () => {

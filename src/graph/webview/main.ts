@@ -223,7 +223,7 @@ function updateJumpCurrentButton(): void {
   jumpCurrentButton.disabled = !hasCurrent;
   jumpCurrentButton.title = hasCurrent
     ? 'Scroll to the revision the database is at (again: the next one)'
-    : `No revision is current: the database is ${view?.states ? 'at base' : `not read (${view?.database ?? 'unknown'})`}.`;
+    : `No revision is current: the database is ${view?.states ? 'at base' : `not read (${view?.database})`}.`;
 }
 
 function selectedHeads(): string[] {
