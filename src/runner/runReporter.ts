@@ -18,7 +18,12 @@ export class RunReporter extends Disposable {
   }
 
   private finished(run: RunFinishedEvent): void {
-    const outcome = run.exitCode === undefined ? 'exit code unknown: no shell integration' : `exit code ${run.exitCode}`;
+    const outcome =
+      run.exitCode !== undefined
+        ? `exit code ${run.exitCode}`
+        : run.mode === 'sendText'
+          ? 'exit code unknown: no shell integration'
+          : 'exit code unknown: the shell did not report it (terminal closed?)';
     const why = run.exitCode && run.output ? failureLine(run.output) : undefined;
     const lines = [`[${timestamp(run.startedAt)}] ${run.commandLine}`, `    in ${run.project.folder}: ${outcome}`];
     if (why) lines.push(`    ${why}`);
