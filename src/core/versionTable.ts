@@ -122,7 +122,7 @@ function shortMessage(message: string, code: string, u: DatabaseUrl): string {
   else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') text = `Host not found: ${u.host}.`;
   else if (code === 'ETIMEDOUT' || /timeout|timed out/i.test(text)) text = `Connection timed out (${where(u)}).`;
   else if (code === 'ENOENT' && u.host?.startsWith('/')) text = `No server socket in ${u.host}.`;
-  text = maskSecrets(text, u);
+  text = maskSecrets(text);
   return text.length > 200 ? `${text.slice(0, 197)}...` : text;
 }
 
@@ -140,7 +140,7 @@ function isDriverLoadError(message: string): boolean {
 function driverMessage(err: unknown, u: DatabaseUrl): string {
   const message = String((err as Error)?.message ?? err);
   const firstReal = message.split('\n').find((l) => l.trim() && !/^Knex: run|^\$ npm install/.test(l.trim())) ?? message;
-  return maskSecrets(`The ${u.kind} driver does not load here: ${firstReal.trim().slice(0, 160)}`, u);
+  return maskSecrets(`The ${u.kind} driver does not load here: ${firstReal.trim().slice(0, 160)}`);
 }
 
 async function destroyQuietly(db: Knex): Promise<void> {
