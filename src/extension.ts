@@ -27,8 +27,8 @@ import { DatabaseStatusBar } from './views/statusBar';
 export interface AlembicLensApi {
   getRevisionItems(): Promise<Array<{ id: string; label: string; description?: string; contextValue?: string }>>;
   getProblems(): Problem[];
-  /** The status line of each project's database ("at 92404fb, up to date"), after a fresh read. */
-  getDatabaseStatus(): Promise<Array<{ project: string; kind: string; text: string; source?: string }>>;
+  /** The status line of each project's database ("at 92404fb, up to date") and its tooltip, after a fresh read. */
+  getDatabaseStatus(): Promise<Array<{ project: string; kind: string; text: string; source?: string; tooltip?: string }>>;
   whenIdle(): Promise<void>;
   /** The revision graph panels: what they sent to their webviews, and a way to post as a webview (tests). */
   graph: GraphTestApi;
@@ -111,7 +111,8 @@ export function activate(context: vscode.ExtensionContext): AlembicLensApi {
       return registry.getProjects().map((project) => {
         const status = database.get(project);
         const item = tree.getTreeItem({ kind: 'database', project });
-        return { project: project.name, kind: status?.kind ?? 'checking', text: String(item.label), source: status?.source };
+        const tooltip = item.tooltip instanceof vscode.MarkdownString ? item.tooltip.value : item.tooltip;
+        return { project: project.name, kind: status?.kind ?? 'checking', text: String(item.label), source: status?.source, tooltip };
       });
     },
     whenIdle: () => registry.whenIdle(),

@@ -145,6 +145,32 @@ describe('bad cases: missing Python, missing Alembic, database down', function (
     assert.deepStrictEqual(readSqlite(appDb(root)).rows, [HEAD], 'the SQLite database was not touched');
   });
 
+  it("env.py imports a module the project's Python lacks: \"can't read the status\" with the fix, not \"DB unreachable\"", async () => {
+    const envPy = path.join(root, 'alembic', 'env.py');
+    const original = fs.readFileSync(envPy, 'utf8');
+    // An unsupported dialect in the setting makes the extension ask `alembic current`, which runs env.py.
+    await setAlembicSetting('databaseUrl', 'mssql+pyodbc://lens:S3cret-mssql@sql.example.invalid/erp');
+    fs.writeFileSync(envPy, `import sqlmodel\n${original}`);
+    try {
+      const status = await waitForStatus(api, 'the status "can\'t read the status"', (s) => s.kind === 'unreadable', 30000);
+      assert.strictEqual(status.text, "Database: can't read the status: the project's Python has no module sqlmodel");
+      assert.match(status.tooltip ?? '', /pip install sqlmodel/);
+      assert.match(status.tooltip ?? '', /interpreter/);
+      assert.ok(!JSON.stringify(status).includes('S3cret'), JSON.stringify(status));
+    } finally {
+      fs.writeFileSync(envPy, original);
+    }
+  });
+
+  it('a URL that does not parse (bad port, a space in the password): the tooltip never shows the password', async () => {
+    await sqliteAt(api, HEAD);
+    await setAlembicSetting('databaseUrl', 'postgresql://lens:my secret@db.example.invalid:5432x/app');
+    const status = await waitForStatus(api, 'the status read by `alembic current`', (s) => s.source === 'alembic current', 30000);
+    console.log(`      tooltip: ${status.tooltip?.replace(/\n/g, ' / ')}`);
+    assert.match(status.tooltip ?? '', /port/i);
+    for (const secret of ['my secret', 'secret']) assert.ok(!JSON.stringify(status).includes(secret), JSON.stringify(status));
+  });
+
   it('a remote database that cannot be read: Upgrade to Head asks first, and does not claim there is nothing to apply', async () => {
     const password = 'remote-S3cret';
     await sqliteAt(api, undefined);
