@@ -180,7 +180,7 @@ export class DatabaseStatusService extends Disposable {
       case 'unreachable':
         return this.set(project, { kind: 'unreachable', message: result.message, ...describe });
       case 'unsupported':
-        return this.askAlembic(project, `${result.message} Asked \`alembic current\` instead.`, describe);
+        return this.askAlembic(project, `${result.message.replace(/\.?$/, '.')} Asked \`alembic current\` instead.`, describe);
       case 'unresolved':
         return this.askAlembic(project, result.message, {});
     }
