@@ -153,7 +153,8 @@ export class DatabaseStatusService extends Disposable {
   }
 
   private set(project: Project, status: ProjectDatabaseStatus): void {
-    this.statuses.set(project, status);
+    // Every text of a status reaches a tooltip: it never holds a secret, whatever produced it.
+    this.statuses.set(project, { ...status, message: status.message && maskSecrets(status.message) });
     this.readAt.set(project, Date.now());
     this.changeEmitter.fire();
   }
@@ -193,13 +194,13 @@ export class DatabaseStatusService extends Disposable {
       if (run.exitCode !== 0) {
         const failure = classifyAlembicFailure(`${run.stdout}\n${run.stderr}`, run.exitCode);
         const message = [`${capitalize(failure.message)}.`, failure.fix, why].filter(Boolean).join('\n');
-        return this.set(project, { ...describe, kind: failure.kind, reason: failure.message, source: 'alembic current', message: maskSecrets(message) });
+        return this.set(project, { ...describe, kind: failure.kind, reason: failure.message, source: 'alembic current', message });
       }
       const revisions = currentFromAlembicOutput(run.stdout);
       this.set(project, { ...describe, kind: 'ok', revisions, source: 'alembic current', message: why });
     } catch (err) {
       const message = err instanceof AlembicUnavailableError ? err.message : (err as Error).message;
-      this.set(project, { ...describe, kind: 'unknown', message: `${why} ${maskSecrets(message)}` });
+      this.set(project, { ...describe, kind: 'unknown', message: `${why} ${message}` });
     }
   }
 
