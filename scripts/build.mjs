@@ -50,7 +50,11 @@ await Promise.all([
     banner: { js: '#!/usr/bin/env node' },
     external: [...external, './cliStatus'],
   }),
-  esbuild.build({ ...common, entryPoints: [path.join(root, 'src/cliStatus.ts')], outfile: path.join(root, 'dist/cliStatus.js') }),
+  esbuild.build({
+    ...common,
+    entryPoints: [path.join(root, 'src/cliStatus.ts')],
+    outfile: path.join(root, 'dist/cliStatus.js'),
+  }),
   // The revision graph's webview script: a browser bundle, loaded from media/ by the webview.
   esbuild.build({
     entryPoints: [path.join(root, 'src/graph/webview/main.ts')],

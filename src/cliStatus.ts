@@ -8,7 +8,13 @@ import { readDotenvFile } from './core/dotenv';
 import { Project } from './core/project';
 import { readProjectDatabase } from './core/projectDatabase';
 
-export type StatusState = 'up-to-date' | 'pending' | 'unknown-revision' | 'no-database' | 'not-migrated' | 'unreachable';
+export type StatusState =
+  | 'up-to-date'
+  | 'pending'
+  | 'unknown-revision'
+  | 'no-database'
+  | 'not-migrated'
+  | 'unreachable';
 
 interface StatusReport {
   database: string | null;
@@ -43,13 +49,23 @@ export async function statusCommand(project: Project, options: { url?: string; j
     case 'no-database':
     case 'no-version-table': {
       const state = databaseState(project.graph, []);
-      const what = read.result.status === 'no-database' ? 'no database yet' : 'not migrated yet';
-      report = { ...base, state: read.result.status === 'no-database' ? 'no-database' : 'not-migrated', ...revisionLists(state), message: `${what}: ${state.pending.length} revision(s) pending` };
+      const missing = read.result.status === 'no-database';
+      report = {
+        ...base,
+        state: missing ? 'no-database' : 'not-migrated',
+        ...revisionLists(state),
+        message: `${missing ? 'no database yet' : 'not migrated yet'}: ${state.pending.length} revision(s) pending`,
+      };
       break;
     }
     case 'unsupported':
     case 'unresolved':
-      report = { ...base, state: 'unreachable', ...unread, message: `${read.result.message.replace(/\.?$/, '.')} Run \`alembic current\`, or give the URL with --url.` };
+      report = {
+        ...base,
+        state: 'unreachable',
+        ...unread,
+        message: `${read.result.message.replace(/\.?$/, '.')} Run \`alembic current\`, or give the URL with --url.`,
+      };
       break;
     case 'unreachable':
       report = { ...base, state: 'unreachable', ...unread, message: read.result.message };
@@ -79,7 +95,8 @@ function printReport(report: StatusReport): void {
     process.stderr.write(`can't read the database status: ${report.message}\n`);
     return;
   }
-  lines.push(`current: ${report.current.length ? report.current.join(', ') : report.state === 'up-to-date' || report.state === 'pending' ? 'base' : 'none'}`);
+  const migrated = report.state === 'up-to-date' || report.state === 'pending';
+  lines.push(`current: ${report.current.length ? report.current.join(', ') : migrated ? 'base' : 'none'}`);
   if (report.unknown.length) lines.push(`not in this history: ${report.unknown.join(', ')}`);
   lines.push(`pending: ${report.pending.length ? report.pending.join(', ') : 'none'}`);
   lines.push(report.message);

@@ -112,7 +112,8 @@ export function activate(context: vscode.ExtensionContext): AlembicLensApi {
         const status = database.get(project);
         const item = tree.getTreeItem({ kind: 'database', project });
         const tooltip = item.tooltip instanceof vscode.MarkdownString ? item.tooltip.value : item.tooltip;
-        return { project: project.name, kind: status?.kind ?? 'checking', text: String(item.label), source: status?.source, tooltip };
+        const kind = status?.kind ?? 'checking';
+        return { project: project.name, kind, text: String(item.label), source: status?.source, tooltip };
       });
     },
     whenIdle: () => registry.whenIdle(),

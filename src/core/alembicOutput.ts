@@ -142,7 +142,10 @@ export interface AlembicFailure {
 
 /** `SomeError: message` lines of a traceback: builtins, dotted (`sqlalchemy.exc.X`), `FAILED:`. */
 const EXCEPTION_LINE = /^((?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:Error|Exception|Exit|Warning)|KeyboardInterrupt|FAILED): ?(.*)$/;
-const CONNECTION_ERRORS = /OperationalError|InterfaceError|ConnectionRefused|ConnectionError|gaierror|TimeoutError|CannotConnectNow|InvalidPasswordError|InvalidAuthorization/;
+const CONNECTION_ERRORS = new RegExp(
+  ['OperationalError', 'InterfaceError', 'ConnectionRefused', 'ConnectionError', 'gaierror', 'TimeoutError', 'CannotConnectNow',
+    'InvalidPasswordError', 'InvalidAuthorization'].join('|'),
+);
 
 /**
  * What made `alembic current` (or any Alembic command) fail, read from its output: the last
@@ -154,7 +157,8 @@ export function classifyAlembicFailure(output: string, exitCode: number): Alembi
   const exceptionAt = lines.map((l) => EXCEPTION_LINE.exec(l)).map((m, i) => (m ? i : -1)).filter((i) => i >= 0).pop();
   if (exceptionAt === undefined) {
     const last = lines.map((l) => l.trim()).filter(Boolean).pop();
-    return { kind: 'unreadable', message: maskSecrets(last ? `alembic failed: ${last}` : `alembic exited with code ${exitCode}`) };
+    const message = last ? `alembic failed: ${last}` : `alembic exited with code ${exitCode}`;
+    return { kind: 'unreadable', message: maskSecrets(message) };
   }
   const [, type, text] = EXCEPTION_LINE.exec(lines[exceptionAt])!;
   const missing = /^No module named '([^']+)'/.exec(text);
@@ -166,14 +170,23 @@ export function classifyAlembicFailure(output: string, exitCode: number): Alembi
       fix: `Select the project's interpreter (the one with its packages), or install it: pip install ${module}`,
     };
   }
-  if (/Could not parse (rfc1738|SQLAlchemy) URL|invalid literal for int\(\) with base 10/.test(text) || /ArgumentError$/.test(type)) {
+  const badUrl = /Could not parse (rfc1738|SQLAlchemy) URL|invalid literal for int\(\) with base 10/.test(text);
+  if (badUrl || /ArgumentError$/.test(type)) {
     return { kind: 'unreadable', message: maskSecrets(`the database URL is not valid: ${shortText(text)}`) };
   }
   const plugin = /Can't load plugin: sqlalchemy\.dialects:(\S+)/.exec(text);
-  if (plugin) return { kind: 'unreadable', message: `SQLAlchemy has no dialect ${plugin[1]}`, fix: 'Install the package that provides it, or fix the URL.' };
-  if (CONNECTION_ERRORS.test(type) || CONNECTION_ERRORS.test(text)) return { kind: 'unreachable', message: maskSecrets(shortText(text)) };
+  if (plugin) {
+    return { kind: 'unreadable', message: `SQLAlchemy has no dialect ${plugin[1]}`, fix: 'Install the package that provides it, or fix the URL.' };
+  }
+  if (CONNECTION_ERRORS.test(type) || CONNECTION_ERRORS.test(text)) {
+    return { kind: 'unreachable', message: maskSecrets(shortText(text)) };
+  }
   if (type === 'FAILED') return { kind: 'unreadable', message: maskSecrets(shortText(text)) };
-  const envPyLine = lines.slice(0, exceptionAt).map((l) => /File ".*[\\/]env\.py", line (\d+)/.exec(l)?.[1]).filter(Boolean).pop();
+  const envPyLine = lines
+    .slice(0, exceptionAt)
+    .map((l) => /File ".*[\\/]env\.py", line (\d+)/.exec(l)?.[1])
+    .filter(Boolean)
+    .pop();
   const where = envPyLine ? `env.py failed (line ${envPyLine})` : 'alembic failed';
   return { kind: 'unreadable', message: maskSecrets(`${where}: ${type.split('.').pop()}: ${shortText(text)}`) };
 }

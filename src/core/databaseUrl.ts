@@ -67,7 +67,9 @@ export function parseDatabaseUrl(text: string, cwd: string = process.cwd()): Par
   const dialect = rawDialect === 'postgres' ? 'postgresql' : rawDialect.toLowerCase();
   let port: number | undefined;
   if (portText) {
-    if (!/^\d+$/.test(portText)) return { ok: false, error: maskSecrets(`Bad port '${portText}' in the database URL: it must be a number`) };
+    if (!/^\d+$/.test(portText)) {
+      return { ok: false, error: maskSecrets(`Bad port '${portText}' in the database URL: it must be a number`) };
+    }
     port = Number(portText);
   }
   const url: DatabaseUrl = {

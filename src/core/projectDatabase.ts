@@ -36,8 +36,11 @@ export interface ProjectDatabase {
 
 export async function readProjectDatabase(input: ProjectDatabaseInput): Promise<ProjectDatabase> {
   const folder = path.dirname(path.resolve(input.config.configFile));
-  const resolved = resolveDatabaseUrl({ config: input.config, processEnv: input.processEnv, dotenv: input.dotenv, settingUrl: input.overrideUrl });
-  if (!resolved.url) return { result: { status: 'unresolved', message: resolved.unresolved ?? 'The database URL is not readable without running Python.' } };
+  const { config, processEnv, dotenv } = input;
+  const resolved = resolveDatabaseUrl({ config, processEnv, dotenv, settingUrl: input.overrideUrl });
+  if (!resolved.url) {
+    return { result: { status: 'unresolved', message: resolved.unresolved ?? 'The database URL is not readable without running Python.' } };
+  }
   const parsed = parseDatabaseUrl(resolved.url, folder);
   const described = {
     database: describeDatabase(resolved.url, folder),
@@ -52,12 +55,18 @@ export async function readProjectDatabase(input: ProjectDatabaseInput): Promise<
     schema: resolved.versionTableSchema,
     timeoutMs: input.timeoutMs,
   });
-  if (result.status === 'unreachable' || result.status === 'unsupported') return { ...described, result: { ...result, message: maskSecrets(result.message, resolved.url) } };
+  if (result.status === 'unreachable' || result.status === 'unsupported') {
+    return { ...described, result: { ...result, message: maskSecrets(result.message, resolved.url) } };
+  }
   return { ...described, result };
 }
 
 /** The source of a URL for people: "DATABASE_URL from .env", "DATABASE_URL from the environment". */
-export function urlSourceLabel(source: UrlSourceLabel | undefined, dotenvFile: string | undefined, overrideLabel: string): string | undefined {
+export function urlSourceLabel(
+  source: UrlSourceLabel | undefined,
+  dotenvFile: string | undefined,
+  overrideLabel: string,
+): string | undefined {
   if (!source) return undefined;
   if (source.startsWith('env:')) return `${source.slice(4)} from the environment`;
   if (source.startsWith('dotenv:')) return `${source.slice(7)} from ${dotenvFile ? path.basename(dotenvFile) : '.env'}`;

@@ -54,7 +54,12 @@ export async function readDatabaseRevisions(url: string, options: ReadRevisionsO
       const source = sqliteReadSource(u.sqliteFile);
       if ('unsafe' in source) return { status: 'unsupported', message: source.unsafe };
       // better-sqlite3 is synchronous: a locked file must not block the caller for its default 5 s.
-      const connection = { filename: u.sqliteFile, image: source.image, busyTimeoutMs: Math.min(timeoutMs, 500), nativeBinding: options.sqliteNativeBinding };
+      const connection = {
+        filename: u.sqliteFile,
+        image: source.image,
+        busyTimeoutMs: Math.min(timeoutMs, 500),
+        nativeBinding: options.sqliteNativeBinding,
+      };
       config = { client: ReadOnlySqliteClient(), connection, useNullAsDefault: true };
       break;
     }
@@ -243,14 +248,17 @@ function sqliteReadSource(file: string): { image?: Buffer } | { unsafe: string }
     return {}; // unreadable: the driver says why
   }
   // Bytes 18 and 19 are the write and read format versions: 2 is WAL.
-  if (!header.subarray(0, 16).equals(Buffer.from('SQLite format 3\0')) || (header[18] !== 2 && header[19] !== 2)) return {};
+  const isSqlite = header.subarray(0, 16).equals(Buffer.from('SQLite format 3\0'));
+  if (!isSqlite || (header[18] !== 2 && header[19] !== 2)) return {};
   const name = path.basename(file);
   const walSize = fileSize(`${file}-wal`);
   if (walSize !== undefined && walSize > WAL_HEADER_BYTES) {
     return { unsafe: `${name} is a WAL database with changes still in ${name}-wal: reading it here would create files next to it.` };
   }
   const before = fs.statSync(file, { bigint: true });
-  if (before.size > WAL_IMAGE_MAX_BYTES) return { unsafe: `${name} is a WAL database too large to copy for reading (${before.size} bytes).` };
+  if (before.size > WAL_IMAGE_MAX_BYTES) {
+    return { unsafe: `${name} is a WAL database too large to copy for reading (${before.size} bytes).` };
+  }
   const image = fs.readFileSync(file);
   const after = fs.statSync(file, { bigint: true });
   if (after.mtimeNs !== before.mtimeNs || after.size !== before.size || fileSize(`${file}-wal`) !== walSize) {
@@ -279,11 +287,13 @@ function ReadOnlySqliteClient(): typeof Knex.Client {
   const Base: typeof Knex.Client = require('knex/lib/dialects/better-sqlite3');
   return class ReadOnlyBetterSqlite3 extends Base {
     override async acquireRawConnection(): Promise<unknown> {
-      const settings = (this as unknown as { connectionSettings: { filename: string; image?: Buffer; busyTimeoutMs: number; nativeBinding?: string } }).connectionSettings;
+      type Settings = { filename: string; image?: Buffer; busyTimeoutMs: number; nativeBinding?: string };
+      const settings = (this as unknown as { connectionSettings: Settings }).connectionSettings;
       const Driver = (this as unknown as { driver: new (file: string | Buffer, options: object) => unknown }).driver;
       try {
-        if (settings.image) return new Driver(settings.image, { readonly: true, nativeBinding: settings.nativeBinding });
-        return new Driver(settings.filename, { readonly: true, fileMustExist: true, timeout: settings.busyTimeoutMs, nativeBinding: settings.nativeBinding });
+        const { image, filename, busyTimeoutMs, nativeBinding } = settings;
+        if (image) return new Driver(image, { readonly: true, nativeBinding });
+        return new Driver(filename, { readonly: true, fileMustExist: true, timeout: busyTimeoutMs, nativeBinding });
       } catch (err) {
         // SQLite's own errors (SQLITE_CANTOPEN, ...) are about the file; anything else is the
         // native module failing to load (built for another Node or Electron, wrong architecture).

@@ -169,7 +169,12 @@ export class DatabaseStatusService extends Disposable {
     const settingUrl = vscode.workspace.getConfiguration('alembic', vscode.Uri.file(folder)).get<string>('databaseUrl', '');
     const { env: dotenv, file: dotenvFile } = await loadProjectEnv(folder);
     const { result, sqliteFile, ...describe } = await readProjectDatabase({
-      config: project.config, processEnv: process.env, dotenv, dotenvFile, overrideUrl: settingUrl, overrideLabel: 'the setting alembic.databaseUrl',
+      config: project.config,
+      processEnv: process.env,
+      dotenv,
+      dotenvFile,
+      overrideUrl: settingUrl,
+      overrideLabel: 'the setting alembic.databaseUrl',
     });
     if (sqliteFile) this.watchSqliteFile(project, sqliteFile);
     switch (result.status) {
@@ -181,7 +186,7 @@ export class DatabaseStatusService extends Disposable {
       case 'unreachable':
         return this.set(project, { kind: 'unreachable', message: result.message, ...describe });
       case 'unsupported':
-        return this.askAlembic(project, `${result.message.replace(/\.?$/, '.')} Asked \`alembic current\` instead.`, describe);
+        return this.askAlembic(project, `${sentence(result.message)} Asked \`alembic current\` instead.`, describe);
       case 'unresolved':
         return this.askAlembic(project, result.message, {});
     }
@@ -194,7 +199,8 @@ export class DatabaseStatusService extends Disposable {
       if (run.exitCode !== 0) {
         const failure = classifyAlembicFailure(`${run.stdout}\n${run.stderr}`, run.exitCode);
         const message = [`${capitalize(failure.message)}.`, failure.fix, why].filter(Boolean).join('\n');
-        return this.set(project, { ...describe, kind: failure.kind, reason: failure.message, source: 'alembic current', message });
+        const failed = { kind: failure.kind, reason: failure.message, source: 'alembic current', message };
+        return this.set(project, { ...describe, ...failed });
       }
       const revisions = currentFromAlembicOutput(run.stdout);
       this.set(project, { ...describe, kind: 'ok', revisions, source: 'alembic current', message: why });
@@ -215,6 +221,10 @@ export class DatabaseStatusService extends Disposable {
     const subscriptions = [watcher, watcher.onDidCreate(refresh), watcher.onDidChange(refresh), watcher.onDidDelete(refresh)];
     this.watchers.set(project, Object.assign(vscode.Disposable.from(...subscriptions), { key }));
   }
+}
+
+function sentence(text: string): string {
+  return text.replace(/\.?$/, '.');
 }
 
 function capitalize(text: string): string {

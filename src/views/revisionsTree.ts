@@ -118,7 +118,11 @@ export function describeDatabaseStatus(status: ProjectDatabaseStatus | undefined
     case 'unreachable':
       return { text: 'DB unreachable', icon: 'debug-disconnect', color: 'errorForeground' };
     case 'unreadable':
-      return { text: `can't read the status${status.reason ? `: ${status.reason}` : ''}`, icon: 'warning', color: 'charts.orange' };
+      return {
+        text: `can't read the status${status.reason ? `: ${status.reason}` : ''}`,
+        icon: 'warning',
+        color: 'charts.orange',
+      };
     case 'unknown':
       return { text: 'database state unknown', icon: 'question' };
     case 'ok': {

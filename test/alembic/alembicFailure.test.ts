@@ -15,10 +15,11 @@ const PYTHON = process.env.ALEMBIC_LENS_PYTHON ?? '/usr/bin/python3';
 function alembicCurrent(url: string, envPyPrefix = ''): { output: string; exitCode: number } {
   const dir = tempDir('alembic-lens-failure-');
   const env = { ...process.env, PYTHONDONTWRITEBYTECODE: '1' };
-  const init = spawnSync(PYTHON, ['-m', 'alembic', 'init', '-t', 'generic', 'migrations'], { cwd: dir, env, encoding: 'utf8' });
+  const init = spawnSync(PYTHON, ['-m', 'alembic', 'init', '-t', 'generic', 'migrations'], { cwd: dir, env, encoding: 'utf8' as const });
   assert.strictEqual(init.status, 0, init.stderr);
   const ini = path.join(dir, 'alembic.ini');
-  fs.writeFileSync(ini, fs.readFileSync(ini, 'utf8').replace(/^sqlalchemy\.url = .*$/m, `sqlalchemy.url = ${url.replace(/%/g, '%%')}`));
+  const iniText = fs.readFileSync(ini, 'utf8');
+  fs.writeFileSync(ini, iniText.replace(/^sqlalchemy\.url = .*$/m, `sqlalchemy.url = ${url.replace(/%/g, '%%')}`));
   const envPy = path.join(dir, 'migrations', 'env.py');
   fs.writeFileSync(envPy, envPyPrefix + fs.readFileSync(envPy, 'utf8'));
   const run = spawnSync(PYTHON, ['-m', 'alembic', 'current'], { cwd: dir, env, encoding: 'utf8', timeout: 60000 });

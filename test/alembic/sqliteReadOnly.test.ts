@@ -21,7 +21,8 @@ function snapshot(dir: string): Record<string, { sha256: string; mtimeNs: string
   const files: Record<string, { sha256: string; mtimeNs: string }> = {};
   for (const name of fs.readdirSync(dir).sort()) {
     const file = path.join(dir, name);
-    files[name] = { sha256: createHash('sha256').update(fs.readFileSync(file)).digest('hex'), mtimeNs: String(fs.statSync(file, { bigint: true }).mtimeNs) };
+    const sha256 = createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+    files[name] = { sha256, mtimeNs: String(fs.statSync(file, { bigint: true }).mtimeNs) };
   }
   return files;
 }

@@ -22,7 +22,8 @@ function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
 }
 
 function alembic(project: string, args: string[], env: Record<string, string> = {}): string {
-  const run = spawnSync(PYTHON, ['-m', 'alembic', ...args], { cwd: project, env: cleanEnv(env), encoding: 'utf8', timeout: 60000 });
+  const options = { cwd: project, env: cleanEnv(env), encoding: 'utf8' as const, timeout: 60000 };
+  const run = spawnSync(PYTHON, ['-m', 'alembic', ...args], options);
   assert.strictEqual(run.status, 0, `alembic ${args.join(' ')}: ${run.stderr}`);
   return run.stdout;
 }
@@ -37,8 +38,16 @@ interface StatusJson {
   message: string;
 }
 
-function status(project: string, args: string[], env: Record<string, string> = {}): { code: number; out: string; err: string; json?: StatusJson } {
-  const run = spawnSync(process.execPath, [CLI, '-c', path.join(project, 'alembic.ini'), 'status', ...args], { cwd: project, env: cleanEnv(env), encoding: 'utf8', timeout: 60000 });
+interface StatusRun {
+  code: number;
+  out: string;
+  err: string;
+  json?: StatusJson;
+}
+
+function status(project: string, args: string[], env: Record<string, string> = {}): StatusRun {
+  const argv = [CLI, '-c', path.join(project, 'alembic.ini'), 'status', ...args];
+  const run = spawnSync(process.execPath, argv, { cwd: project, env: cleanEnv(env), encoding: 'utf8', timeout: 60000 });
   const json = args.includes('--json') && run.stdout.trim() ? (JSON.parse(run.stdout) as StatusJson) : undefined;
   return { code: run.status ?? -1, out: run.stdout, err: run.stderr, json };
 }
@@ -46,7 +55,8 @@ function status(project: string, args: string[], env: Record<string, string> = {
 /** The tracked files of the sample only: no app.db, .env or caches from someone's earlier run. */
 function copySample(to: string): string {
   const sample = path.join(ROOT, 'migrations-sample');
-  fs.cpSync(sample, to, { recursive: true, filter: (src) => !/(^|[\\/])(app\.db|__pycache__|\.venv|\.env)$/.test(src) });
+  const untracked = /(^|[\\/])(app\.db|__pycache__|\.venv|\.env)$/;
+  fs.cpSync(sample, to, { recursive: true, filter: (src) => !untracked.test(src) });
   return to;
 }
 
