@@ -4,6 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { branchesCommand, headsCommand, historyCommand, showCommand } from './core/alembicOutput';
+import { maskSecrets } from './core/databaseUrl';
 import { readDotenvFile } from './core/dotenv';
 import { LINT_RULES, lintProject, parseSeveritySetting, RuleSeverity } from './core/lint';
 import { LoadOptions, loadProject, Project } from './core/project';
@@ -26,6 +27,10 @@ commands:
                         --no-lint              only the problems of reading the project
                         --rules                list the lint rules and exit
   config --json       the resolved configuration
+  status              where the database stands: current, pending and unknown revisions, without running Python;
+                      exit 0 up to date, 1 pending or at a revision the history lacks, 2 when it can't be read
+                        --url URL    the database to read (default: the URL env.py uses)
+                        --json       {"database", "source", "state", "current", "pending", "unknown", "message"}
 
 options:
   -c, --config PATH   alembic.ini or pyproject.toml (default: $ALEMBIC_CONFIG, ./alembic.ini, ./pyproject.toml)
@@ -37,7 +42,7 @@ class UsageError extends Error {}
 class ConfigError extends Error {}
 
 interface ParsedArgs {
-  values: { config?: string; name?: string; revRange?: string; json?: boolean; noCache?: boolean; help?: boolean; dialect?: string; noLint?: boolean; rules?: boolean };
+  values: { config?: string; name?: string; url?: string; revRange?: string; json?: boolean; noCache?: boolean; help?: boolean; dialect?: string; noLint?: boolean; rules?: boolean };
   /** `--severity rule=level`, in order. */
   severities: string[];
   positionals: string[];
@@ -48,7 +53,7 @@ interface ParsedArgs {
  * as `-1` is a positional (`show -1`), not an option.
  */
 function parseArguments(argv: string[]): ParsedArgs {
-  const withValue: Record<string, keyof ParsedArgs['values']> = { '-c': 'config', '--config': 'config', '-n': 'name', '--name': 'name', '-r': 'revRange', '--rev-range': 'revRange', '--dialect': 'dialect' };
+  const withValue: Record<string, keyof ParsedArgs['values']> = { '-c': 'config', '--config': 'config', '-n': 'name', '--name': 'name', '-r': 'revRange', '--rev-range': 'revRange', '--dialect': 'dialect', '--url': 'url' };
   const flags: Record<string, keyof ParsedArgs['values']> = { '--json': 'json', '--no-cache': 'noCache', '-h': 'help', '--help': 'help', '--no-lint': 'noLint', '--rules': 'rules' };
   const result: ParsedArgs = { values: {}, severities: [], positionals: [] };
   for (let i = 0; i < argv.length; i++) {
@@ -79,7 +84,7 @@ function parseArguments(argv: string[]): ParsedArgs {
   return result;
 }
 
-function main(argv: string[]): number {
+function main(argv: string[]): number | Promise<number> {
   const { values, severities, positionals } = parseArguments(argv);
   const [command, ...rest] = positionals;
   if (values.help || !command) {
@@ -101,6 +106,12 @@ function main(argv: string[]): number {
     case 'config':
       printJson(configJson(project));
       return 0;
+    case 'status': {
+      // A bundle of its own (knex and the drivers), loaded only here.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { statusCommand } = require('./cliStatus') as typeof import('./cliStatus');
+      return statusCommand(project, { url: values.url, json: values.json });
+    }
     case 'check': {
       project.checkGrammar();
       const levels: Record<string, RuleSeverity> = {};
@@ -239,9 +250,7 @@ function printJson(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n');
 }
 
-try {
-  process.exitCode = main(process.argv.slice(2));
-} catch (err) {
+function fail(err: unknown): void {
   if (err instanceof UsageError) {
     console.error(`alembic-lens: ${err.message}\n\n${USAGE}`);
     process.exitCode = 2;
@@ -249,7 +258,15 @@ try {
     console.error(`FAILED: ${err.message}`);
     process.exitCode = 1;
   } else {
-    console.error(`alembic-lens: internal error: ${(err as Error).stack ?? err}`);
+    console.error(`alembic-lens: internal error: ${maskSecrets(String((err as Error).stack ?? err))}`);
     process.exitCode = 3;
   }
+}
+
+try {
+  void Promise.resolve(main(process.argv.slice(2))).then((code) => {
+    process.exitCode = code;
+  }, fail);
+} catch (err) {
+  fail(err);
 }

@@ -31,8 +31,8 @@ import { DatabaseStatusBar } from './views/statusBar';
 export interface AlembicLensApi {
   getRevisionItems(): Promise<Array<{ id: string; label: string; description?: string; contextValue?: string }>>;
   getProblems(): Problem[];
-  /** The status line of each project's database ("at 92404fb, up to date"), after a fresh read. */
-  getDatabaseStatus(): Promise<Array<{ project: string; kind: string; text: string; source?: string }>>;
+  /** The status line of each project's database ("at 92404fb, up to date") and its tooltip, after a fresh read. */
+  getDatabaseStatus(): Promise<Array<{ project: string; kind: string; text: string; source?: string; tooltip?: string }>>;
   whenIdle(): Promise<void>;
   /** The revision graph panels: what they sent to their webviews, and a way to post as a webview (tests). */
   graph: GraphTestApi;
@@ -133,7 +133,9 @@ export function activate(context: vscode.ExtensionContext): AlembicLensApi {
       return registry.getProjects().map((project) => {
         const status = database.get(project);
         const item = tree.getTreeItem({ kind: 'database', project });
-        return { project: project.name, kind: status?.kind ?? 'checking', text: String(item.label), source: status?.source };
+        const tooltip = item.tooltip instanceof vscode.MarkdownString ? item.tooltip.value : item.tooltip;
+        const kind = status?.kind ?? 'checking';
+        return { project: project.name, kind, text: String(item.label), source: status?.source, tooltip };
       });
     },
     whenIdle: () => registry.whenIdle(),

@@ -28,6 +28,14 @@ export function databaseState(map: RevisionMap, versionTable: readonly string[])
   return { current, unknown, applied, pending };
 }
 
+export type DatabaseStanding = 'up-to-date' | 'pending' | 'unknown-revision';
+
+/** At a revision the history lacks, behind its heads, or at them. */
+export function databaseStanding(state: DatabaseState): DatabaseStanding {
+  if (state.unknown.length) return 'unknown-revision';
+  return state.pending.length ? 'pending' : 'up-to-date';
+}
+
 export function revisionState(state: DatabaseState, rev: Revision): RevisionState {
   if (state.current.includes(rev)) return 'current';
   return state.applied.has(rev) ? 'applied' : 'pending';

@@ -306,6 +306,39 @@ describe("database URLs parsed as SQLAlchemy's make_url parses them", function (
   });
 });
 
+describe("URLs with an unencoded '@' in the password, against SQLAlchemy's make_url", function () {
+  this.timeout(30000);
+  // Each URL and the password its author meant.
+  const urls: Array<[string, string]> = [
+    ['postgresql://u:p@ss@dbhost/db', 'p@ss'],
+    ['postgresql://u:aa@bb/cc@host/db', 'aa@bb/cc'],
+    ['postgresql://u@dbhost:5432/db?password=x@yz', 'x@yz'],
+    ['mysql+pymysql://u:pa@ss:w@h:3306/d', 'pa@ss:w'],
+  ];
+  it('make_url puts part of the password in the host, port or database (or fails): parseDatabaseUrl refuses them', () => {
+    const script = [
+      'import json, sys',
+      'from sqlalchemy.engine.url import make_url',
+      'out = []',
+      'for text in json.loads(sys.argv[1]):',
+      '    try:',
+      '        u = make_url(text)',
+      '        out.append(" ".join(str(x) for x in (u.host, u.port, u.database)))',
+      '    except Exception as e:',
+      '        out.append(None)',
+      'print(json.dumps(out))',
+    ].join('\n');
+    const shown = JSON.parse(python(['-c', script, JSON.stringify(urls.map(([u]) => u))], os.tmpdir()).stdout) as Array<string | null>;
+    urls.forEach(([url, meant], i) => {
+      const pieces = meant.split(/[@:/?=]/).filter((p) => p.length >= 2);
+      assert.ok(shown[i] === null || pieces.some((p) => shown[i]!.includes(p)), `make_url(${url}) shows ${shown[i]}`);
+      const parsed = parseDatabaseUrl(url, '/base');
+      assert.strictEqual(parsed.ok, false, url);
+      assert.match(!parsed.ok ? parsed.error : '', /unencoded '@'|port/);
+    });
+  });
+});
+
 describe('.env files parsed as python-dotenv parses them', function () {
   this.timeout(30000);
   it('agrees on a file full of corner cases', () => {

@@ -21,7 +21,7 @@ export const HEAD = '92404fb3f98d';
 export interface LensApi {
   getRevisionItems(): Promise<Array<{ id: string; label: string; description?: string; contextValue?: string }>>;
   getProblems(): Array<{ path: string; line: number; message: string; code: string }>;
-  getDatabaseStatus(): Promise<Array<{ project: string; kind: string; text: string; source?: string }>>;
+  getDatabaseStatus(): Promise<Array<{ project: string; kind: string; text: string; source?: string; tooltip?: string }>>;
   whenIdle(): Promise<void>;
 }
 
@@ -330,7 +330,7 @@ export async function sqliteAt(api: LensApi, revision: string | undefined, root 
 }
 
 /** Polls the status line of the (first) project until `check` accepts it. */
-export async function waitForStatus(api: LensApi, what: string, check: (status: { kind: string; text: string; source?: string }) => boolean, timeoutMs = 15000, project?: string) {
+export async function waitForStatus(api: LensApi, what: string, check: (status: { kind: string; text: string; source?: string; tooltip?: string }) => boolean, timeoutMs = 15000, project?: string) {
   let last: unknown;
   try {
     return await waitFor(what, async () => {
