@@ -10,10 +10,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { DriftDiff, DriftResult, parseDriftOutput } from '../../src/core/drift';
 import { migrationOps } from '../../src/core/models/migrationOps';
+import { copySample } from '../support/sampleCopy';
 
 const ROOT = process.env.ALEMBIC_LENS_ROOT ?? path.resolve(__dirname, '../../..');
 const PYTHON = process.env.ALEMBIC_LENS_PYTHON ?? '/usr/bin/python3';
-const SAMPLE = path.join(ROOT, 'migrations-sample');
 const HELPER = path.join(ROOT, 'media', 'python', 'alembic_lens_drift.py');
 
 interface Ran {
@@ -53,7 +53,7 @@ let tmp: string;
 /** A copy of the sample with its own SQLite database; upgraded to head unless told not to. */
 async function sampleCopy(name: string, upgrade = true): Promise<{ dir: string; url: string }> {
   const dir = path.join(tmp, name);
-  fs.cpSync(SAMPLE, dir, { recursive: true, filter: (src) => !/(^|[\\/])(app\.db|__pycache__|\.venv|\.env)$/.test(src) });
+  copySample(dir);
   const url = `sqlite:///${path.join(dir, 'drift.db')}`;
   if (upgrade) await mustRun(['-m', 'alembic', 'upgrade', 'head'], dir, url);
   return { dir, url };
