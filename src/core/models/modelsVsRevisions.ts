@@ -1,0 +1,149 @@
+// "Models changed since the last revision", decided from content: the tables and columns the models
+// define (src/core/models/modelFiles.ts) against those the revisions create (revisionSchema.ts). A
+// difference is claimed only where both sides are read for sure; raw SQL, names only Python computes,
+// models the reader cannot follow and objects env.py filters out of autogenerate hold the claim back.
+import { tokenizePython } from '../envPySyntax';
+import { historyKey } from './migrationOps';
+import type { ModelDiscovery } from './modelFiles';
+import type { RevisionSchema } from './revisionSchema';
+
+export type SchemaDifferenceKind = 'table-only-in-models' | 'column-only-in-models' | 'table-only-in-revisions' | 'column-only-in-revisions';
+
+export interface SchemaDifference {
+  kind: SchemaDifferenceKind;
+  /** `schema.table`, or the bare table name. */
+  table: string;
+  column?: string;
+  /** Where it is: the model's line, or the revision operation that created it. */
+  path: string;
+  line: number;
+  /** "users.sku is in the models but in no revision". */
+  message: string;
+}
+
+export interface ModelsComparison {
+  differences: SchemaDifference[];
+  /** Why some or all differences cannot be claimed (`file:line: reason`). */
+  unsure: string[];
+}
+
+export interface CompareInput {
+  discovery: ModelDiscovery;
+  revisions: RevisionSchema;
+  /** env.py's text: `include_object` / `include_name` hide objects from autogenerate that nobody can list. */
+  envText?: string;
+}
+
+interface ModelTable {
+  table: string;
+  schema?: string;
+  path: string;
+  line: number;
+  columns: Map<string, { path: string; line: number }>;
+  /** Some class mapped to it has columns the reader cannot list. */
+  partial: boolean;
+}
+
+const AUTOGENERATE_FILTERS = new Set(['include_object', 'include_name']);
+
+/** The differences between what the models define and what the revisions create, where they are sure. */
+export function compareModelsWithRevisions(input: CompareInput): ModelsComparison {
+  const { discovery, revisions } = input;
+  const unsure: string[] = [];
+  const metadata = discovery.metadata;
+  if (!metadata || metadata.expression === 'None') return { differences: [], unsure: ['env.py names no target_metadata the reader can follow'] };
+  const filter = input.envText === undefined ? undefined : autogenerateFilter(input.envText);
+  if (filter) return { differences: [], unsure: [`${discovery.envPy ?? 'env.py'}:${filter.line}: ${filter.name} decides what autogenerate compares`] };
+  if (revisions.unsure) return { differences: [], unsure: [revisions.unsure] };
+
+  const { tables: modelTables, unsure: modelsUnsure } = readModelTables(discovery);
+  unsure.push(...modelsUnsure);
+  const differences: SchemaDifference[] = [];
+  const isUnsureName = (table: string): boolean => revisions.unsureNames.has(table.toLowerCase());
+  for (const [key, model] of modelTables) {
+    const created = revisions.tables.get(key);
+    if (!created) {
+      if (!isUnsureName(model.table) && !nearMatch(key, model.table, [...revisions.tables.keys()])) {
+        differences.push(difference('table-only-in-models', key, undefined, model, `table ${key} is in the models but in no revision`));
+      }
+      continue;
+    }
+    if (created.columnsUnsure || isUnsureName(model.table)) continue;
+    for (const [column, at] of model.columns) {
+      if (created.columns.has(column) || nearMatch(column, column, [...created.columns.keys()])) continue;
+      differences.push(difference('column-only-in-models', key, column, at, `${key}.${column} is in the models but in no revision`));
+    }
+  }
+  // The other way needs every model read: a table the reader missed would look dropped.
+  const modelSchemas = new Set([...modelTables.values()].map((t) => t.schema));
+  const elsewhere = tablesOutsideTarget(discovery);
+  for (const [key, created] of revisions.tables) {
+    if (isUnsureName(created.table) || elsewhere.has(created.table.toLowerCase())) continue;
+    const model = modelTables.get(key);
+    if (!model) {
+      // Autogenerate looks at other schemas only with include_schemas: a table there may be none of its business.
+      if (modelsUnsure.length || !modelSchemas.has(created.schema) || nearMatch(key, created.table, [...modelTables.keys()])) continue;
+      const message = `table ${key} is created by revision ${created.created.revision} but the models no longer define it`;
+      differences.push(difference('table-only-in-revisions', key, undefined, created.created, message));
+      continue;
+    }
+    if (model.partial || created.columnsUnsure) continue;
+    for (const [column, at] of created.columns) {
+      if (model.columns.has(column) || nearMatch(column, column, [...model.columns.keys()])) continue;
+      const message = `${key}.${column} is created by revision ${at.revision} but the models no longer define it`;
+      differences.push(difference('column-only-in-revisions', key, column, at, message));
+    }
+  }
+  return { differences, unsure };
+}
+
+/** The tables of the models, by historyKey, with what keeps the list from being complete. */
+function readModelTables(discovery: ModelDiscovery): { tables: Map<string, ModelTable>; unsure: string[] } {
+  const tables = new Map<string, ModelTable>();
+  const unsure = discovery.partial ? [discovery.partial] : [];
+  for (const file of discovery.files) {
+    for (const cls of file.classes) {
+      if (cls.tableName === undefined) {
+        unsure.push(`${file.path}:${cls.line}: ${cls.name} has a table name only Python can compute`);
+        continue;
+      }
+      const key = historyKey(cls.tableName, cls.schema);
+      let table = tables.get(key);
+      if (!table) {
+        table = { table: cls.tableName, path: file.path, line: cls.line, columns: new Map(), partial: false };
+        if (cls.schema) table.schema = cls.schema;
+        tables.set(key, table);
+      }
+      table.partial ||= !!cls.partial;
+      for (const column of cls.columns) table.columns.set(column.name, { path: column.path ?? file.path, line: column.line });
+    }
+  }
+  return { tables, unsure };
+}
+
+/** Lower-case names of tables mapped into another MetaData, or by models env.py never imports. */
+function tablesOutsideTarget(discovery: ModelDiscovery): Set<string> {
+  const names = (discovery.otherTables ?? []).map((t) => t.table);
+  for (const file of discovery.unimported ?? []) for (const cls of file.classes) if (cls.tableName) names.push(cls.tableName);
+  return new Set(names.map((name) => name.toLowerCase()));
+}
+
+/** The same name in another case or schema: the reader cannot tell whether the database sees one or two. */
+function nearMatch(key: string, name: string, others: string[]): boolean {
+  const bare = name.toLowerCase();
+  return others.some((other) => other !== key && (other.toLowerCase() === key.toLowerCase() || other.toLowerCase().split('.').pop() === bare));
+}
+
+/** The first `include_object` / `include_name` env.py mentions (passed to configure, or defined). */
+function autogenerateFilter(envText: string): { name: string; line: number } | undefined {
+  for (const line of tokenizePython(envText).lines) {
+    const found = line.tokens.find((tk) => tk.t === 'name' && AUTOGENERATE_FILTERS.has(tk.v));
+    if (found) return { name: found.v, line: found.line };
+  }
+  return undefined;
+}
+
+function difference(kind: SchemaDifferenceKind, table: string, column: string | undefined, at: { path: string; line: number }, message: string): SchemaDifference {
+  return { kind, table, ...(column === undefined ? {} : { column }), path: at.path, line: at.line, message };
+}
+
