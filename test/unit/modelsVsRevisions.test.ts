@@ -4,7 +4,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { loadConfig } from '../../src/core/config';
-import { findModelFiles } from '../../src/core/models/modelFiles';
+import { findModelFiles, parseModelModule } from '../../src/core/models/modelFiles';
 import { compareModelsWithRevisions, ModelsComparison } from '../../src/core/models/modelsVsRevisions';
 import { revisionSchema } from '../../src/core/models/revisionSchema';
 import { loadProject } from '../../src/core/project';
@@ -176,5 +176,52 @@ describe('compareModelsWithRevisions on migrations-sample', () => {
     editModels(dir, (text) => `${text}\n\nclass Legacy(Base):\n    __tablename__ = "legacy"\n\n    id = Column(Integer, primary_key=True)\n    code = Column(String(5))\n`);
     addRevision(dir, ["op.add_column('legacy', sa.Column('code', sa.String(5)))"]);
     assert.deepStrictEqual(messages(dir), []);
+  });
+
+  it('nullability where both sides say it: a column made nullable, until alter_column(nullable=True)', () => {
+    const dir = sample();
+    editModels(dir, (text) => text.replace('name = Column(String(100), nullable=False)', 'name = Column(String(100), nullable=True)'));
+    assert.deepStrictEqual(messages(dir), ['users.name is nullable in the models but NOT NULL in the revisions']);
+    addRevision(dir, ["op.alter_column('users', 'name', existing_type=sa.String(length=100), nullable=True)"]);
+    assert.deepStrictEqual(messages(dir), []);
+  });
+
+  it('a column whose nullability the revision leaves unsaid (or computes) is not claimed', () => {
+    const dir = sample();
+    editModels(dir, (text) => text.replace('    email =', '    sku = Column(String(20), nullable=False)\n    email ='));
+    addRevision(dir, ["op.add_column('users', sa.Column('sku', sa.String(20)))", "op.alter_column('users', 'name', nullable=NULLABLE)"]);
+    editModels(dir, (text) => text.replace('name = Column(String(100), nullable=False)', 'name = Column(String(100), nullable=True)'));
+    assert.deepStrictEqual(messages(dir), []);
+  });
+});
+
+describe('column nullability as the model source says it', () => {
+  it('nullable=, primary_key=True, Mapped[Optional[...]] / Mapped[X | None] against Mapped[X]; nothing for a bare Column()', () => {
+    const [user] = parseModelModule(
+      [
+        'from typing import Optional, Union',
+        'from sqlalchemy import Column, Integer, String',
+        'from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column',
+        '',
+        'class Base(DeclarativeBase):',
+        '    pass',
+        '',
+        'class User(Base):',
+        '    __tablename__ = "users"',
+        '    id: Mapped[int] = mapped_column(primary_key=True)',
+        '    name: Mapped[str] = mapped_column(String(30))',
+        '    nick: Mapped[Optional[str]]',
+        '    bio: Mapped[str | None] = mapped_column(String(200))',
+        '    city: Mapped[Union[str, None]]',
+        '    code: Mapped[Optional[str]] = mapped_column(nullable=False)',
+        '    legacy = Column(String(10))',
+        '    flag = Column(Integer, nullable=FLAG_NULLABLE)',
+      ].join('\n'),
+      'models.py',
+    );
+    assert.deepStrictEqual(
+      user.columns.map((c) => [c.name, c.nullable]),
+      [['id', false], ['name', false], ['nick', true], ['bio', true], ['city', true], ['code', false], ['legacy', undefined], ['flag', undefined]],
+    );
   });
 });

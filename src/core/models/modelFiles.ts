@@ -18,6 +18,8 @@ export interface ModelColumn {
   line: number;
   /** The Python attribute, when it differs from the column name (`Column("user_name", ...)`). */
   attribute?: string;
+  /** When the source says: `nullable=`, `primary_key=True`, or `Mapped[Optional[...]]` against `Mapped[...]`. */
+  nullable?: boolean;
   /** Set for a column a mixin or base class declares: its line is in `path`, not in the model's file. */
   inheritedFrom?: string;
   path?: string;
@@ -993,7 +995,8 @@ function readTable(call: PyExpr & { k: 'call' }): { name?: string; schema?: stri
     const callee = calleeName(arg);
     if (arg.k !== 'call' || (callee !== 'Column' && callee !== 'mapped_column')) continue;
     const name = stringValue(arg.args[0]) ?? stringValue(keyword(arg, 'name'));
-    if (name !== undefined) columns.push({ name, line: arg.line });
+    const nullable = columnNullable(arg);
+    if (name !== undefined) columns.push(nullable === undefined ? { name, line: arg.line } : { name, line: arg.line, nullable });
   }
   return { name: stringValue(call.args[0]) ?? stringValue(keyword(call, 'name')), schema: stringValue(keyword(call, 'schema')), columns };
 }
@@ -1001,16 +1004,20 @@ function readTable(call: PyExpr & { k: 'call' }): { name?: string; schema?: stri
 /** One class-body assignment read as a column, or undefined. */
 function readColumn(target: string, annotation: PyExpr | undefined, value: PyExpr | undefined, line: number): BodyColumn | undefined {
   if (target.startsWith('__') || SKIPPED_ATTRIBUTES.has(target)) return undefined;
-  const named = (dbName: string | undefined, declarative: boolean): BodyColumn =>
-    dbName && dbName !== target ? { name: dbName, attribute: target, line, declarative } : { name: target, line, declarative };
+  const named = (dbName: string | undefined, declarative: boolean, call?: PyExpr): BodyColumn => {
+    const column: BodyColumn = dbName && dbName !== target ? { name: dbName, attribute: target, line, declarative } : { name: target, line, declarative };
+    const nullable = declarative ? columnNullable(call, annotation) : undefined;
+    if (nullable !== undefined) column.nullable = nullable;
+    return column;
+  };
   if (annotation && isClassVar(annotation)) return undefined;
   if (value?.k === 'call') {
     const callee = calleeName(value);
-    if (callee === 'Column' || callee === 'mapped_column') return named(stringValue(value.args[0]) ?? stringValue(keyword(value, 'name')), true);
+    if (callee === 'Column' || callee === 'mapped_column') return named(stringValue(value.args[0]) ?? stringValue(keyword(value, 'name')), true, value);
     if (callee === 'deferred' || callee === 'column_property') {
       const inner = value.args[0];
       const innerCallee = inner ? calleeName(inner) : undefined;
-      if (inner?.k === 'call' && (innerCallee === 'Column' || innerCallee === 'mapped_column')) return named(stringValue(inner.args[0]), true);
+      if (inner?.k === 'call' && (innerCallee === 'Column' || innerCallee === 'mapped_column')) return named(stringValue(inner.args[0]), true, inner);
       return undefined;
     }
     if (callee && NOT_COLUMNS.has(callee)) return undefined;
@@ -1028,6 +1035,34 @@ function readColumn(target: string, annotation: PyExpr | undefined, value: PyExp
   }
   // A plain annotation is a column only in SQLModel (pydantic fields).
   return isRelationshipType(annotation) ? undefined : named(undefined, false);
+}
+
+/**
+ * Whether a column accepts NULL, where the source says so: `nullable=True/False`, `primary_key=True`,
+ * else a `Mapped[...]` annotation (Optional or `| None`: nullable). Undefined otherwise: a composite
+ * primary key in `__table_args__`, for one, makes a plain `Column(...)` NOT NULL.
+ */
+export function columnNullable(call: PyExpr | undefined, annotation?: PyExpr): boolean | undefined {
+  const nullable = call?.k === 'call' ? keyword(call, 'nullable') : undefined;
+  if (nullable) return nullable.k === 'const' && (nullable.value === 'True' || nullable.value === 'False') ? nullable.value === 'True' : undefined;
+  const primaryKey = call?.k === 'call' ? keyword(call, 'primary_key') : undefined;
+  if (primaryKey?.k === 'const' && primaryKey.value === 'True') return false;
+  if (!annotation || !isMapped(annotation)) return undefined;
+  const inner = mappedInner(annotation);
+  return inner && inner.k !== 'str' ? isOptional(inner) : undefined;
+}
+
+/** `Optional[X]`, `Union[X, None]`, `X | None`. */
+function isOptional(type: PyExpr): boolean {
+  if (type.k === 'bin' && type.op === '|') return isNone(type.left) || isNone(type.right) || isOptional(type.left) || isOptional(type.right);
+  if (type.k !== 'sub') return false;
+  const name = (dottedName(type.obj) ?? '').split('.').pop();
+  if (name === 'Optional') return true;
+  return name === 'Union' && type.index.k === 'seq' && type.index.items.some(isNone);
+}
+
+function isNone(expr: PyExpr): boolean {
+  return expr.k === 'const' && expr.value === 'None';
 }
 
 function isClassVar(annotation: PyExpr): boolean {

@@ -7,7 +7,12 @@ import { historyKey } from './migrationOps';
 import type { ModelDiscovery } from './modelFiles';
 import type { RevisionSchema } from './revisionSchema';
 
-export type SchemaDifferenceKind = 'table-only-in-models' | 'column-only-in-models' | 'table-only-in-revisions' | 'column-only-in-revisions';
+export type SchemaDifferenceKind =
+  | 'table-only-in-models'
+  | 'column-only-in-models'
+  | 'table-only-in-revisions'
+  | 'column-only-in-revisions'
+  | 'nullable-differs';
 
 export interface SchemaDifference {
   kind: SchemaDifferenceKind;
@@ -39,7 +44,7 @@ interface ModelTable {
   schema?: string;
   path: string;
   line: number;
-  columns: Map<string, { path: string; line: number }>;
+  columns: Map<string, { path: string; line: number; nullable?: boolean }>;
   /** Some class mapped to it has columns the reader cannot list. */
   partial: boolean;
 }
@@ -70,8 +75,14 @@ export function compareModelsWithRevisions(input: CompareInput): ModelsCompariso
     }
     if (created.columnsUnsure || isUnsureName(model.table)) continue;
     for (const [column, at] of model.columns) {
-      if (created.columns.has(column) || nearMatch(column, column, [...created.columns.keys()])) continue;
-      differences.push(difference('column-only-in-models', key, column, at, `${key}.${column} is in the models but in no revision`));
+      const createdColumn = created.columns.get(column);
+      if (createdColumn) {
+        if (at.nullable === undefined || createdColumn.nullable === undefined || at.nullable === createdColumn.nullable) continue;
+        const message = `${key}.${column} is ${nullability(at.nullable)} in the models but ${nullability(createdColumn.nullable)} in the revisions`;
+        differences.push(difference('nullable-differs', key, column, at, message));
+      } else if (!nearMatch(column, column, [...created.columns.keys()])) {
+        differences.push(difference('column-only-in-models', key, column, at, `${key}.${column} is in the models but in no revision`));
+      }
     }
   }
   // The other way needs every model read: a table the reader missed would look dropped.
@@ -115,7 +126,7 @@ function readModelTables(discovery: ModelDiscovery): { tables: Map<string, Model
         tables.set(key, table);
       }
       table.partial ||= !!cls.partial;
-      for (const column of cls.columns) table.columns.set(column.name, { path: column.path ?? file.path, line: column.line });
+      for (const column of cls.columns) table.columns.set(column.name, { path: column.path ?? file.path, line: column.line, nullable: column.nullable });
     }
   }
   return { tables, unsure };
@@ -141,6 +152,10 @@ function autogenerateFilter(envText: string): { name: string; line: number } | u
     if (found) return { name: found.v, line: found.line };
   }
   return undefined;
+}
+
+function nullability(nullable: boolean): string {
+  return nullable ? 'nullable' : 'NOT NULL';
 }
 
 function difference(kind: SchemaDifferenceKind, table: string, column: string | undefined, at: { path: string; line: number }, message: string): SchemaDifference {

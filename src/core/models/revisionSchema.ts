@@ -5,13 +5,20 @@
 import { tokenizePython } from '../envPySyntax';
 import type { RevisionSource } from '../revisionFile';
 import type { RevisionMap } from '../revisionMap';
-import { calleeName } from './pythonIndex';
+import type { PyExpr } from '../envPySyntax';
 import { historyKey, historyOrder, MigrationCall, parseMigration, readRevisionText } from './migrationOps';
+import { columnNullable } from './modelFiles';
+import { calleeName, stringValue } from './pythonIndex';
 
 export interface SchemaPlace {
   revision: string;
   path: string;
   line: number;
+}
+
+export interface RevisionColumn extends SchemaPlace {
+  /** When the revisions say: `nullable=` or `primary_key=True` on the column, a primary key, alter_column(nullable=). */
+  nullable?: boolean;
 }
 
 export interface RevisionTable {
@@ -20,7 +27,7 @@ export interface RevisionTable {
   /** The create_table (or rename_table) that gave the table its current name. */
   created: SchemaPlace;
   /** Each column with the operation that created it (or gave it its name). */
-  columns: Map<string, SchemaPlace>;
+  columns: Map<string, RevisionColumn>;
   /** Some column only Python can name: a create_table argument, an add_column of a computed column. */
   columnsUnsure: boolean;
 }
@@ -86,7 +93,7 @@ function replay(schema: RevisionSchema, op: MigrationCall, open: boolean, place:
   const table = schema.tables.get(key);
   switch (op.op) {
     case 'create_table': {
-      const columns = new Map((op.columns ?? []).map((column) => [column, place]));
+      const columns = createdColumns(op, place);
       schema.tables.set(key, { table: op.table, ...(op.schema ? { schema: op.schema } : {}), created: place, columns, columnsUnsure: open });
       return;
     }
@@ -108,18 +115,55 @@ function replay(schema: RevisionSchema, op: MigrationCall, open: boolean, place:
     return;
   }
   if (op.op === 'add_column') {
-    if (op.column) table.columns.set(op.column, place);
+    if (op.column) table.columns.set(op.column, withNullable(place, columnNullable(op.arg('column'))));
     else table.columnsUnsure = true;
   } else if (op.op === 'drop_column') {
     if (op.column) table.columns.delete(op.column);
     else table.columnsUnsure = true;
-  } else if (op.op === 'alter_column' && op.arg('new_column_name')) {
-    if (!op.column || !op.newName) table.columnsUnsure = true;
-    else {
-      table.columns.delete(op.column);
-      table.columns.set(op.newName, place);
-    }
+  } else if (op.op === 'alter_column') {
+    alterColumn(table, op, place);
   }
+}
+
+/** alter_column: a new name, a new nullability. */
+function alterColumn(table: RevisionTable, op: MigrationCall, place: SchemaPlace): void {
+  const column = op.column === undefined ? undefined : table.columns.get(op.column);
+  if (op.arg('new_column_name')) {
+    if (!op.column || !op.newName) {
+      table.columnsUnsure = true;
+      return;
+    }
+    table.columns.delete(op.column);
+    table.columns.set(op.newName, { ...column, ...place });
+  }
+  const nullable = op.arg('nullable');
+  const target = table.columns.get(op.newName ?? op.column ?? '');
+  if (!nullable || !target) return;
+  if (nullable.k === 'const' && (nullable.value === 'True' || nullable.value === 'False')) target.nullable = nullable.value === 'True';
+  else delete target.nullable;
+}
+
+/** create_table's columns, NOT NULL where a PrimaryKeyConstraint lists them and they say nothing else. */
+function createdColumns(op: MigrationCall, place: SchemaPlace): Map<string, RevisionColumn> {
+  const args = op.call.args.slice(1).filter((a): a is PyExpr & { k: 'call' } => a.k === 'call');
+  const primaryKey = new Set<string>();
+  for (const pk of args.filter((a) => calleeName(a) === 'PrimaryKeyConstraint')) {
+    for (const name of pk.args.map((a) => stringValue(a))) if (name !== undefined) primaryKey.add(name);
+  }
+  // op.columns has the names (constants and op.f() resolved); the calls, in the same order when all resolved.
+  const calls = args.filter((a) => calleeName(a) === 'Column');
+  const names = op.columns ?? [];
+  const paired = calls.length === names.length;
+  const columns = new Map<string, RevisionColumn>();
+  names.forEach((name, i) => {
+    const nullable = paired ? columnNullable(calls[i]) ?? (primaryKey.has(name) ? false : undefined) : undefined;
+    columns.set(name, withNullable(place, nullable));
+  });
+  return columns;
+}
+
+function withNullable(place: SchemaPlace, nullable: boolean | undefined): RevisionColumn {
+  return nullable === undefined ? { ...place } : { ...place, nullable };
 }
 
 function readFacts(file: string, text: string | undefined): RevisionFacts {
