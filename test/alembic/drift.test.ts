@@ -15,7 +15,7 @@ import { findModelFiles } from '../../src/core/models/modelFiles';
 import { compareModelsWithRevisions, SchemaDifference } from '../../src/core/models/modelsVsRevisions';
 import { revisionSchema } from '../../src/core/models/revisionSchema';
 import { loadProject } from '../../src/core/project';
-import { copySample } from '../support/sampleCopy';
+import { copySample, editModels } from '../support/sampleCopy';
 
 const ROOT = process.env.ALEMBIC_LENS_ROOT ?? path.resolve(__dirname, '../../..');
 const PYTHON = process.env.ALEMBIC_LENS_PYTHON ?? '/usr/bin/python3';
@@ -67,14 +67,6 @@ async function sampleCopy(name: string, upgrade = true): Promise<{ dir: string; 
 async function drift(dir: string, url: string): Promise<{ result: DriftResult; ran: Ran }> {
   const ran = await python([HELPER, '-c', 'alembic.ini'], dir, url);
   return { result: parseDriftOutput(ran.stdout), ran };
-}
-
-function editModels(dir: string, edit: (text: string) => string): void {
-  const file = path.join(dir, 'app', 'models.py');
-  const before = fs.readFileSync(file, 'utf8');
-  const after = edit(before);
-  assert.notStrictEqual(after, before, 'the edit changed nothing');
-  fs.writeFileSync(file, after);
 }
 
 /** A drift difference as the operation autogenerate writes for it. */

@@ -37,6 +37,15 @@ export function copySample(to: string, from = SAMPLE): string {
   return to;
 }
 
+/** Rewrites the copy's app/models.py with `edit`, which must change it. */
+export function editModels(dir: string, edit: (text: string) => string): void {
+  const file = path.join(dir, 'app', 'models.py');
+  const before = fs.readFileSync(file, 'utf8');
+  const after = edit(before);
+  if (after === before) throw new Error(`the edit changed nothing in ${file}`);
+  fs.writeFileSync(file, after);
+}
+
 if (require.main === module) {
   const [to, from] = process.argv.slice(2);
   if (!to) {

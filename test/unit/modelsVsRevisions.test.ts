@@ -8,13 +8,13 @@ import { findModelFiles, parseModelModule } from '../../src/core/models/modelFil
 import { compareModelsWithRevisions, ModelsComparison } from '../../src/core/models/modelsVsRevisions';
 import { revisionSchema } from '../../src/core/models/revisionSchema';
 import { loadProject } from '../../src/core/project';
-import { copySample } from '../support/sampleCopy';
+import { copySample, editModels } from '../support/sampleCopy';
 import { revisionText, tempDir } from '../support/tempProject';
 
 const HEAD = '92404fb3f98d';
 const NEW_REVISION = 'b1c2d3e4f5a6';
 
-/** A fresh copy of the sample; `change` edits it before it is read. */
+/** A fresh copy of the sample's tracked files. */
 function sample(): string {
   return copySample(path.join(tempDir('alembic-lens-models-'), 'migrations-sample'));
 }
@@ -28,14 +28,6 @@ function compare(dir: string): ModelsComparison {
 
 function messages(dir: string): string[] {
   return compare(dir).differences.map((d) => d.message);
-}
-
-function editModels(dir: string, edit: (text: string) => string): void {
-  const file = path.join(dir, 'app', 'models.py');
-  const text = fs.readFileSync(file, 'utf8');
-  const edited = edit(text);
-  assert.notStrictEqual(edited, text, 'the edit applies to the sample models');
-  fs.writeFileSync(file, edited);
 }
 
 const addSku = (text: string): string => text.replace('    email =', '    sku = Column(String(20), nullable=True)\n    email =');
