@@ -236,7 +236,8 @@ export class ModelWatcher extends Disposable {
     const scanned = [...(found.envPy ? [found.envPy] : []), ...(found.scanned ?? [])];
     const revisions = revisionsOf(project);
     const envText = found.envPy && readFile(found.envPy);
-    const differences = revisions ? compareModelsWithRevisions({ discovery: found, revisions, envText }).differences : [];
+    const comparison = revisions ? compareModelsWithRevisions({ discovery: found, revisions, envText }) : undefined;
+    const differences = comparison?.differences ?? [];
     const changed = differences.length > 0;
     const models: ProjectModels = { files: found.files, problems: found.problems, base, scanned, changed, differences };
     if (models.changed) models.changedReason = describeDifferences(differences);

@@ -31,6 +31,15 @@ function messages(dir: string): string[] {
 }
 
 const addSku = (text: string): string => text.replace('    email =', '    sku = Column(String(20), nullable=True)\n    email =');
+const ID = 'id = Column(Integer, primary_key=True)';
+const nameNullable = (text: string): string =>
+  text.replace('name = Column(String(100), nullable=False)', 'name = Column(String(100), nullable=True)');
+
+/** The models with one more mapped class (on the sample's Base unless told). */
+function withClass(name: string, table: string, columns: string[], base = 'Base'): (text: string) => string {
+  const lines = ['', '', `class ${name}(${base}):`, `    __tablename__ = "${table}"`, '', ...columns.map((c) => `    ${c}`), ''];
+  return (text) => text + lines.join('\n');
+}
 
 /** A revision on the sample's head with these upgrade() lines. */
 function addRevision(dir: string, upgrade: string[], extra: string[] = []): string {
@@ -45,7 +54,8 @@ describe('compareModelsWithRevisions on migrations-sample', () => {
     const dir = sample();
     // As a fresh clone or a checkout leaves them: the revisions an hour old, the models written now.
     const hourAgo = new Date(Date.now() - 3600_000);
-    for (const name of fs.readdirSync(path.join(dir, 'alembic', 'versions'))) fs.utimesSync(path.join(dir, 'alembic', 'versions', name), hourAgo, hourAgo);
+    const versions = path.join(dir, 'alembic', 'versions');
+    for (const name of fs.readdirSync(versions)) fs.utimesSync(path.join(versions, name), hourAgo, hourAgo);
     fs.utimesSync(path.join(dir, 'app', 'models.py'), new Date(), new Date());
     assert.deepStrictEqual(compare(dir), { differences: [], unsure: [] });
   });
@@ -55,7 +65,8 @@ describe('compareModelsWithRevisions on migrations-sample', () => {
     editModels(dir, addSku);
     const [difference, ...rest] = compare(dir).differences;
     assert.deepStrictEqual(rest, []);
-    const line = fs.readFileSync(path.join(dir, 'app', 'models.py'), 'utf8').split('\n').findIndex((l) => l.startsWith('    sku =')) + 1;
+    const models = fs.readFileSync(path.join(dir, 'app', 'models.py'), 'utf8');
+    const line = models.split('\n').findIndex((l) => l.startsWith('    sku =')) + 1;
     assert.deepStrictEqual(difference, {
       kind: 'column-only-in-models',
       table: 'users',
@@ -84,7 +95,7 @@ describe('compareModelsWithRevisions on migrations-sample', () => {
 
   it('a new model class: its table is in no revision', () => {
     const dir = sample();
-    editModels(dir, (text) => `${text}\n\nclass Order(Base):\n    __tablename__ = "orders"\n\n    id = Column(Integer, primary_key=True)\n`);
+    editModels(dir, withClass('Order', 'orders', [ID]));
     assert.deepStrictEqual(messages(dir), ['table orders is in the models but in no revision']);
     addRevision(dir, ["op.create_table('orders', sa.Column('id', sa.Integer(), nullable=False), sa.PrimaryKeyConstraint('id'))"]);
     assert.deepStrictEqual(messages(dir), []);
@@ -105,7 +116,10 @@ describe('compareModelsWithRevisions on migrations-sample', () => {
   it('renames and drops are replayed in history order', () => {
     const dir = sample();
     editModels(dir, (text) => text.replace('    name = Column(', '    full_name = Column(').replace('__tablename__ = "users"', '__tablename__ = "people"'));
-    assert.deepStrictEqual(messages(dir).sort(), ['table people is in the models but in no revision', `table users is created by revision 13c9c7d2277c but the models no longer define it`].sort());
+    assert.deepStrictEqual(messages(dir).sort(), [
+      'table people is in the models but in no revision',
+      'table users is created by revision 13c9c7d2277c but the models no longer define it',
+    ]);
     addRevision(dir, ["op.rename_table('users', 'people')", "op.alter_column('people', 'name', new_column_name='full_name')"]);
     assert.deepStrictEqual(messages(dir), []);
   });
@@ -137,7 +151,7 @@ describe('compareModelsWithRevisions on migrations-sample', () => {
 
   it('a create_table whose columns the reader cannot list: no claim about that table\'s columns', () => {
     const dir = sample();
-    editModels(dir, (text) => `${text}\n\nclass Order(Base):\n    __tablename__ = "orders"\n\n    id = Column(Integer, primary_key=True)\n    total = Column(Integer)\n`);
+    editModels(dir, withClass('Order', 'orders', [ID, 'total = Column(Integer)']));
     addRevision(dir, ["op.create_table('orders', sa.Column('id', sa.Integer(), nullable=False), *audit_columns())"]);
     assert.deepStrictEqual(messages(dir), []);
   });
@@ -146,7 +160,8 @@ describe('compareModelsWithRevisions on migrations-sample', () => {
     const dir = sample();
     editModels(dir, addSku);
     const env = path.join(dir, 'alembic', 'env.py');
-    fs.writeFileSync(env, fs.readFileSync(env, 'utf8').replace('target_metadata=target_metadata,', 'target_metadata=target_metadata, include_object=lambda *a: True,'));
+    const filtered = 'target_metadata=target_metadata, include_object=lambda *a: True,';
+    fs.writeFileSync(env, fs.readFileSync(env, 'utf8').replace('target_metadata=target_metadata,', filtered));
     const result = compare(dir);
     assert.deepStrictEqual(result.differences, []);
     assert.match(result.unsure.join(), /include_object decides what autogenerate compares/);
@@ -155,24 +170,29 @@ describe('compareModelsWithRevisions on migrations-sample', () => {
   it('models the reader cannot complete: no claim that the revisions create what they lack', () => {
     const dir = sample();
     // A mixin from outside the project may bring `email`; a class named at run time may map `audit`.
-    editModels(dir, (text) => text.replace('from sqlalchemy.orm import declarative_base', 'from sqlalchemy.orm import declarative_base\nfrom outside.mixins import ContactMixin').replace('class User(Base):', 'class User(Base, ContactMixin):').replace(/^    email = .*\n/m, ''));
+    editModels(dir, (text) =>
+      text
+        .replace('from sqlalchemy.orm import declarative_base', 'from sqlalchemy.orm import declarative_base\nfrom outside.mixins import ContactMixin')
+        .replace('class User(Base):', 'class User(Base, ContactMixin):')
+        .replace(/^    email = .*\n/m, ''),
+    );
     assert.deepStrictEqual(messages(dir), []);
     addRevision(dir, ["op.create_table('audit', sa.Column('id', sa.Integer(), nullable=False))"]);
-    const auditModel = '\n\nAuditBase = declarative_base()\n\n\nclass Audit(AuditBase):\n    __tablename__ = "audit"\n    id = Column(Integer, primary_key=True)\n';
-    editModels(dir, (text) => `${text}${auditModel}`);
+    editModels(dir, (text) => `${text}\n\nAuditBase = declarative_base()\n`);
+    editModels(dir, withClass('Audit', 'audit', [ID], 'AuditBase'));
     assert.deepStrictEqual(messages(dir), [], 'a table mapped to another metadata is not claimed');
   });
 
   it('a table the revisions alter but never create (made before Alembic): no claim about it', () => {
     const dir = sample();
-    editModels(dir, (text) => `${text}\n\nclass Legacy(Base):\n    __tablename__ = "legacy"\n\n    id = Column(Integer, primary_key=True)\n    code = Column(String(5))\n`);
+    editModels(dir, withClass('Legacy', 'legacy', [ID, 'code = Column(String(5))']));
     addRevision(dir, ["op.add_column('legacy', sa.Column('code', sa.String(5)))"]);
     assert.deepStrictEqual(messages(dir), []);
   });
 
   it('nullability where both sides say it: a column made nullable, until alter_column(nullable=True)', () => {
     const dir = sample();
-    editModels(dir, (text) => text.replace('name = Column(String(100), nullable=False)', 'name = Column(String(100), nullable=True)'));
+    editModels(dir, nameNullable);
     assert.deepStrictEqual(messages(dir), ['users.name is nullable in the models but NOT NULL in the revisions']);
     addRevision(dir, ["op.alter_column('users', 'name', existing_type=sa.String(length=100), nullable=True)"]);
     assert.deepStrictEqual(messages(dir), []);
@@ -182,7 +202,7 @@ describe('compareModelsWithRevisions on migrations-sample', () => {
     const dir = sample();
     editModels(dir, (text) => text.replace('    email =', '    sku = Column(String(20), nullable=False)\n    email ='));
     addRevision(dir, ["op.add_column('users', sa.Column('sku', sa.String(20)))", "op.alter_column('users', 'name', nullable=NULLABLE)"]);
-    editModels(dir, (text) => text.replace('name = Column(String(100), nullable=False)', 'name = Column(String(100), nullable=True)'));
+    editModels(dir, nameNullable);
     assert.deepStrictEqual(messages(dir), []);
   });
 });
@@ -213,7 +233,10 @@ describe('column nullability as the model source says it', () => {
     );
     assert.deepStrictEqual(
       user.columns.map((c) => [c.name, c.nullable]),
-      [['id', false], ['name', false], ['nick', true], ['bio', true], ['city', true], ['code', false], ['legacy', undefined], ['flag', undefined]],
+      [
+        ['id', false], ['name', false], ['nick', true], ['bio', true],
+        ['city', true], ['code', false], ['legacy', undefined], ['flag', undefined],
+      ],
     );
   });
 });

@@ -8,7 +8,8 @@ import { copySample, SAMPLE, trackedFiles } from '../support/sampleCopy';
 import { tempDir } from '../support/tempProject';
 
 function git(cwd: string, ...args: string[]): void {
-  const ran = spawnSync('git', ['-c', 'user.name=lens', '-c', 'user.email=lens@example.invalid', ...args], { cwd, encoding: 'utf8' });
+  const identity = ['-c', 'user.name=lens', '-c', 'user.email=lens@example.invalid'];
+  const ran = spawnSync('git', [...identity, ...args], { cwd, encoding: 'utf8' });
   assert.strictEqual(ran.status, 0, `git ${args.join(' ')}: ${ran.stderr}`);
 }
 

@@ -105,7 +105,8 @@ describe('models and migration checks', function () {
 
   it('no mark after a checkout rewrote the files, the models last: content decides, not file times', async () => {
     await api.whenIdle();
-    const hasMark = async (): Promise<boolean> => flatten(await api.getTreeSnapshot('alembic.revisions')).some((i) => i.label === MODELS_CHANGED);
+    const hasMark = async (): Promise<boolean> =>
+      flatten(await api.getTreeSnapshot('alembic.revisions')).some((i) => i.label === MODELS_CHANGED);
     await waitFor('no "models changed" mark on the fresh sample', async () => !(await hasMark()), 5000);
     // As a checkout leaves them: the revision files older than ever seen, the models just written.
     const revisions = readRevisionFiles();
@@ -128,10 +129,13 @@ describe('models and migration checks', function () {
     const [unrelatedParent] = heads(readRevisionFiles());
     const unrelatedId = randomRevisionId();
     const unrelated = path.join(versionsDir(), `${unrelatedId}_lens_models_index_name.py`);
-    fs.writeFileSync(unrelated, revisionSource(unrelatedId, unrelatedParent, 'index name', "    op.create_index('ix_users_name', 'users', ['name'])"));
+    const createIndex = "    op.create_index('ix_users_name', 'users', ['name'])";
+    fs.writeFileSync(unrelated, revisionSource(unrelatedId, unrelatedParent, 'index name', createIndex));
     added.push(unrelated);
-    await waitFor('the new revision in the tree', async () => (await api.getRevisionItems()).some((i) => i.id === unrelatedId), 5000);
-    assert.ok(flatten(await api.getTreeSnapshot('alembic.models')).some((i) => i.label === MODELS_CHANGED), 'a revision without users.nickname leaves the mark');
+    const listed = async (): Promise<boolean> => (await api.getRevisionItems()).some((i) => i.id === unrelatedId);
+    await waitFor('the new revision in the tree', listed, 5000);
+    const marked = flatten(await api.getTreeSnapshot('alembic.models')).some((i) => i.label === MODELS_CHANGED);
+    assert.ok(marked, 'a revision without users.nickname leaves the mark');
     const [head] = heads(readRevisionFiles());
     const id = randomRevisionId();
     const file = path.join(versionsDir(), `${id}_lens_models_add_nickname.py`);

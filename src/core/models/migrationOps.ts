@@ -143,9 +143,12 @@ export function parseMigration(text: string): ParsedMigration {
     const fn = readFunction(name, line.line, body, new Map(constants));
     const main = result[name];
     if (!match[2]) {
-      result[name] = main
-        ? { ...fn, ops: [...main.ops, ...fn.ops], executes: [...main.executes, ...fn.executes], unresolved: [...main.unresolved, ...fn.unresolved] }
-        : fn;
+      const merged = main && {
+        ops: [...main.ops, ...fn.ops],
+        executes: [...main.executes, ...fn.executes],
+        unresolved: [...main.unresolved, ...fn.unresolved],
+      };
+      result[name] = merged ? { ...fn, ...merged } : fn;
     }
     else if (main) {
       main.ops.push(...fn.ops);
@@ -178,7 +181,16 @@ interface BatchScope {
 }
 
 function readFunction(name: 'upgrade' | 'downgrade', defLine: number, body: PyLine[], constants: Map<string, string>): MigrationFunction {
-  const fn: MigrationFunction = { name, line: defLine, empty: true, firstLine: body[0]?.line ?? defLine, raises: false, ops: [], executes: [], unresolved: [] };
+  const fn: MigrationFunction = {
+    name,
+    line: defLine,
+    empty: true,
+    firstLine: body[0]?.line ?? defLine,
+    raises: false,
+    ops: [],
+    executes: [],
+    unresolved: [],
+  };
   const scopes: BatchScope[] = [];
   for (let index = 0; index < body.length; index++) {
     const line = body[index];
@@ -227,7 +239,10 @@ function readFunction(name: 'upgrade' | 'downgrade', defLine: number, body: PyLi
       }
       const op = readOp(tk.v, call, scope, constants, tokens, i + 1, brackets.get(i + 1) ?? tokens.length, tokens[i - 2].line);
       if (op) fn.ops.push(op);
-      else if (SIGNATURES[tk.v] && (!scope || SIGNATURES[tk.v].batch)) fn.unresolved.push({ op: tk.v, line: tokens[i - 2].line });
+      else if (SIGNATURES[tk.v] && (!scope || SIGNATURES[tk.v].batch)) {
+        // A known operation whose table only Python can name: noted, so that nothing is concluded about it.
+        fn.unresolved.push({ op: tk.v, line: tokens[i - 2].line });
+      }
     }
   }
   return fn;

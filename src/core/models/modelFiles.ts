@@ -10,7 +10,7 @@ import type { AlembicConfig } from '../config';
 import type { PyExpr } from '../envPySyntax';
 import { Problem, problem } from '../problems';
 import { prependSysPath } from '../urlSource';
-import { calleeName, ClassDef, dottedName, ImportStmt, indexPythonModule, keyword, ModuleIndex, readAssignments, renderExpr, stringValue } from './pythonIndex';
+import { calleeName, ClassDef, dottedName, ImportStmt, indexPythonModule, keyword, MethodDef, ModuleIndex, readAssignments, renderExpr, stringValue } from './pythonIndex';
 
 export interface ModelColumn {
   /** The database column name. */
@@ -149,7 +149,9 @@ export function findModelFiles(input: FindModelsInput): ModelDiscovery {
     if (target && (targetIds || target.none) && !dynamic && input.scanUnimported !== false) findUnimported(context, closure);
   }
   if (target?.none) discovery.problems.unshift(targetNoneProblem(envPath, target.line, discovery.bases![0]));
-  if (target && !target.none && !targetIds) discovery.partial ??= `${envPath}:${target.line}: target_metadata cannot be followed to its MetaData`;
+  if (target && !target.none && !targetIds) {
+    discovery.partial ??= `${envPath}:${target.line}: target_metadata cannot be followed to its MetaData`;
+  }
   return discovery;
 }
 
@@ -175,7 +177,8 @@ interface DiscoveryContext {
 function modelsFor(ctx: DiscoveryContext, models: Array<{ model: ModelClass; root?: string }>): ModelClass[] {
   const other = (ctx.discovery.otherTables ??= []);
   for (const { model, root } of models) {
-    if (!ctx.belongs(root) && model.tableName !== undefined) other.push(model.schema ? { table: model.tableName, schema: model.schema } : { table: model.tableName });
+    if (ctx.belongs(root) || model.tableName === undefined) continue;
+    other.push(model.schema ? { table: model.tableName, schema: model.schema } : { table: model.tableName });
   }
   return models.filter((m) => ctx.belongs(m.root)).map((m) => m.model);
 }
@@ -880,7 +883,8 @@ class Resolver {
     if (seen.has(cls)) return false;
     seen.add(cls);
     const decoratorName = (d: PyExpr): string => dottedName(d.k === 'call' ? d.func : d) ?? '';
-    if (cls.methods.some((m) => m.name !== '__tablename__' && m.decorators.some((d) => /declared_attr/.test(decoratorName(d))))) return true;
+    const declaredAttr = (m: MethodDef): boolean => m.decorators.some((d) => /declared_attr/.test(decoratorName(d)));
+    if (cls.methods.some((m) => m.name !== '__tablename__' && declaredAttr(m))) return true;
     const assignsTable = cls.body.some((stmt) => readAssignments(stmt.tokens).some((a) => a.target === '__table__'));
     if (assignsTable && !this.readBody(mod, cls).table) return true;
     return cls.bases.some((baseExpr) => {
@@ -996,7 +1000,8 @@ function readTable(call: PyExpr & { k: 'call' }): { name?: string; schema?: stri
     if (arg.k !== 'call' || (callee !== 'Column' && callee !== 'mapped_column')) continue;
     const name = stringValue(arg.args[0]) ?? stringValue(keyword(arg, 'name'));
     const nullable = columnNullable(arg);
-    if (name !== undefined) columns.push(nullable === undefined ? { name, line: arg.line } : { name, line: arg.line, nullable });
+    if (name === undefined) continue;
+    columns.push(nullable === undefined ? { name, line: arg.line } : { name, line: arg.line, nullable });
   }
   return { name: stringValue(call.args[0]) ?? stringValue(keyword(call, 'name')), schema: stringValue(keyword(call, 'schema')), columns };
 }
@@ -1005,7 +1010,8 @@ function readTable(call: PyExpr & { k: 'call' }): { name?: string; schema?: stri
 function readColumn(target: string, annotation: PyExpr | undefined, value: PyExpr | undefined, line: number): BodyColumn | undefined {
   if (target.startsWith('__') || SKIPPED_ATTRIBUTES.has(target)) return undefined;
   const named = (dbName: string | undefined, declarative: boolean, call?: PyExpr): BodyColumn => {
-    const column: BodyColumn = dbName && dbName !== target ? { name: dbName, attribute: target, line, declarative } : { name: target, line, declarative };
+    const renamed = dbName !== undefined && dbName !== '' && dbName !== target;
+    const column: BodyColumn = renamed ? { name: dbName, attribute: target, line, declarative } : { name: target, line, declarative };
     const nullable = declarative ? columnNullable(call, annotation) : undefined;
     if (nullable !== undefined) column.nullable = nullable;
     return column;
@@ -1013,11 +1019,14 @@ function readColumn(target: string, annotation: PyExpr | undefined, value: PyExp
   if (annotation && isClassVar(annotation)) return undefined;
   if (value?.k === 'call') {
     const callee = calleeName(value);
-    if (callee === 'Column' || callee === 'mapped_column') return named(stringValue(value.args[0]) ?? stringValue(keyword(value, 'name')), true, value);
+    if (callee === 'Column' || callee === 'mapped_column') {
+      return named(stringValue(value.args[0]) ?? stringValue(keyword(value, 'name')), true, value);
+    }
     if (callee === 'deferred' || callee === 'column_property') {
       const inner = value.args[0];
       const innerCallee = inner ? calleeName(inner) : undefined;
-      if (inner?.k === 'call' && (innerCallee === 'Column' || innerCallee === 'mapped_column')) return named(stringValue(inner.args[0]), true, inner);
+      const innerColumn = inner?.k === 'call' && (innerCallee === 'Column' || innerCallee === 'mapped_column');
+      if (innerColumn) return named(stringValue(inner.args[0]), true, inner);
       return undefined;
     }
     if (callee && NOT_COLUMNS.has(callee)) return undefined;
@@ -1044,7 +1053,10 @@ function readColumn(target: string, annotation: PyExpr | undefined, value: PyExp
  */
 export function columnNullable(call: PyExpr | undefined, annotation?: PyExpr): boolean | undefined {
   const nullable = call?.k === 'call' ? keyword(call, 'nullable') : undefined;
-  if (nullable) return nullable.k === 'const' && (nullable.value === 'True' || nullable.value === 'False') ? nullable.value === 'True' : undefined;
+  if (nullable) {
+    const literal = nullable.k === 'const' && (nullable.value === 'True' || nullable.value === 'False');
+    return literal ? nullable.value === 'True' : undefined;
+  }
   const primaryKey = call?.k === 'call' ? keyword(call, 'primary_key') : undefined;
   if (primaryKey?.k === 'const' && primaryKey.value === 'True') return false;
   if (!annotation || !isMapped(annotation)) return undefined;
@@ -1054,7 +1066,9 @@ export function columnNullable(call: PyExpr | undefined, annotation?: PyExpr): b
 
 /** `Optional[X]`, `Union[X, None]`, `X | None`. */
 function isOptional(type: PyExpr): boolean {
-  if (type.k === 'bin' && type.op === '|') return isNone(type.left) || isNone(type.right) || isOptional(type.left) || isOptional(type.right);
+  if (type.k === 'bin' && type.op === '|') {
+    return isNone(type.left) || isNone(type.right) || isOptional(type.left) || isOptional(type.right);
+  }
   if (type.k !== 'sub') return false;
   const name = (dottedName(type.obj) ?? '').split('.').pop();
   if (name === 'Optional') return true;

@@ -54,47 +54,80 @@ const AUTOGENERATE_FILTERS = new Set(['include_object', 'include_name']);
 /** The differences between what the models define and what the revisions create, where they are sure. */
 export function compareModelsWithRevisions(input: CompareInput): ModelsComparison {
   const { discovery, revisions } = input;
-  const unsure: string[] = [];
   const metadata = discovery.metadata;
-  if (!metadata || metadata.expression === 'None') return { differences: [], unsure: ['env.py names no target_metadata the reader can follow'] };
+  if (!metadata || metadata.expression === 'None') {
+    return nothingClaimed('env.py names no target_metadata the reader can follow');
+  }
   const filter = input.envText === undefined ? undefined : autogenerateFilter(input.envText);
-  if (filter) return { differences: [], unsure: [`${discovery.envPy ?? 'env.py'}:${filter.line}: ${filter.name} decides what autogenerate compares`] };
-  if (revisions.unsure) return { differences: [], unsure: [revisions.unsure] };
+  if (filter) {
+    const envPy = discovery.envPy ?? 'env.py';
+    return nothingClaimed(`${envPy}:${filter.line}: ${filter.name} decides what autogenerate compares`);
+  }
+  if (revisions.unsure) return nothingClaimed(revisions.unsure);
+  const models = readModelTables(discovery);
+  const differences = [
+    ...modelSideDifferences(models.tables, revisions),
+    ...revisionSideDifferences(models, discovery, revisions),
+  ];
+  return { differences, unsure: models.unsure };
+}
 
-  const { tables: modelTables, unsure: modelsUnsure } = readModelTables(discovery);
-  unsure.push(...modelsUnsure);
+function nothingClaimed(reason: string): ModelsComparison {
+  return { differences: [], unsure: [reason] };
+}
+
+/** Tables, columns and nullability the models define that the revisions do not create. */
+function modelSideDifferences(modelTables: Map<string, ModelTable>, revisions: RevisionSchema): SchemaDifference[] {
   const differences: SchemaDifference[] = [];
-  const isUnsureName = (table: string): boolean => revisions.unsureNames.has(table.toLowerCase());
   for (const [key, model] of modelTables) {
     const created = revisions.tables.get(key);
+    if (isUnsureName(revisions, model.table)) continue;
     if (!created) {
-      if (!isUnsureName(model.table) && !nearMatch(key, model.table, [...revisions.tables.keys()])) {
-        differences.push(difference('table-only-in-models', key, undefined, model, `table ${key} is in the models but in no revision`));
-      }
+      if (nearMatch(key, model.table, [...revisions.tables.keys()])) continue;
+      const message = `table ${key} is in the models but in no revision`;
+      differences.push(difference('table-only-in-models', key, undefined, model, message));
       continue;
     }
-    if (created.columnsUnsure || isUnsureName(model.table)) continue;
+    if (created.columnsUnsure) continue;
     for (const [column, at] of model.columns) {
       const createdColumn = created.columns.get(column);
-      if (createdColumn) {
-        if (at.nullable === undefined || createdColumn.nullable === undefined || at.nullable === createdColumn.nullable) continue;
-        const message = `${key}.${column} is ${nullability(at.nullable)} in the models but ${nullability(createdColumn.nullable)} in the revisions`;
+      if (!createdColumn) {
+        if (nearMatch(column, column, [...created.columns.keys()])) continue;
+        const message = `${key}.${column} is in the models but in no revision`;
+        differences.push(difference('column-only-in-models', key, column, at, message));
+      } else if (differentNullability(at.nullable, createdColumn.nullable)) {
+        const message =
+          `${key}.${column} is ${nullability(at.nullable)} in the models ` +
+          `but ${nullability(createdColumn.nullable)} in the revisions`;
         differences.push(difference('nullable-differs', key, column, at, message));
-      } else if (!nearMatch(column, column, [...created.columns.keys()])) {
-        differences.push(difference('column-only-in-models', key, column, at, `${key}.${column} is in the models but in no revision`));
       }
     }
   }
-  // The other way needs every model read: a table the reader missed would look dropped.
-  const modelSchemas = new Set([...modelTables.values()].map((t) => t.schema));
+  return differences;
+}
+
+/**
+ * Tables and columns the revisions create that the models no longer define. This needs every model
+ * read: a table the reader missed would look dropped.
+ */
+function revisionSideDifferences(
+  models: { tables: Map<string, ModelTable>; unsure: string[] },
+  discovery: ModelDiscovery,
+  revisions: RevisionSchema,
+): SchemaDifference[] {
+  const differences: SchemaDifference[] = [];
+  const modelSchemas = new Set([...models.tables.values()].map((t) => t.schema));
   const elsewhere = tablesOutsideTarget(discovery);
   for (const [key, created] of revisions.tables) {
-    if (isUnsureName(created.table) || elsewhere.has(created.table.toLowerCase())) continue;
-    const model = modelTables.get(key);
+    if (isUnsureName(revisions, created.table) || elsewhere.has(created.table.toLowerCase())) continue;
+    const model = models.tables.get(key);
     if (!model) {
       // Autogenerate looks at other schemas only with include_schemas: a table there may be none of its business.
-      if (modelsUnsure.length || !modelSchemas.has(created.schema) || nearMatch(key, created.table, [...modelTables.keys()])) continue;
-      const message = `table ${key} is created by revision ${created.created.revision} but the models no longer define it`;
+      const otherName = nearMatch(key, created.table, [...models.tables.keys()]);
+      const maybeElsewhere = !modelSchemas.has(created.schema) || otherName;
+      if (models.unsure.length || maybeElsewhere) continue;
+      const { revision } = created.created;
+      const message = `table ${key} is created by revision ${revision} but the models no longer define it`;
       differences.push(difference('table-only-in-revisions', key, undefined, created.created, message));
       continue;
     }
@@ -105,7 +138,11 @@ export function compareModelsWithRevisions(input: CompareInput): ModelsCompariso
       differences.push(difference('column-only-in-revisions', key, column, at, message));
     }
   }
-  return { differences, unsure };
+  return differences;
+}
+
+function isUnsureName(revisions: RevisionSchema, table: string): boolean {
+  return revisions.unsureNames.has(table.toLowerCase());
 }
 
 /** The tables of the models, by historyKey, with what keeps the list from being complete. */
@@ -126,7 +163,10 @@ function readModelTables(discovery: ModelDiscovery): { tables: Map<string, Model
         tables.set(key, table);
       }
       table.partial ||= !!cls.partial;
-      for (const column of cls.columns) table.columns.set(column.name, { path: column.path ?? file.path, line: column.line, nullable: column.nullable });
+      for (const column of cls.columns) {
+        const at = { path: column.path ?? file.path, line: column.line, nullable: column.nullable };
+        table.columns.set(column.name, at);
+      }
     }
   }
   return { tables, unsure };
@@ -135,14 +175,20 @@ function readModelTables(discovery: ModelDiscovery): { tables: Map<string, Model
 /** Lower-case names of tables mapped into another MetaData, or by models env.py never imports. */
 function tablesOutsideTarget(discovery: ModelDiscovery): Set<string> {
   const names = (discovery.otherTables ?? []).map((t) => t.table);
-  for (const file of discovery.unimported ?? []) for (const cls of file.classes) if (cls.tableName) names.push(cls.tableName);
+  for (const file of discovery.unimported ?? []) {
+    for (const cls of file.classes) if (cls.tableName) names.push(cls.tableName);
+  }
   return new Set(names.map((name) => name.toLowerCase()));
 }
 
 /** The same name in another case or schema: the reader cannot tell whether the database sees one or two. */
 function nearMatch(key: string, name: string, others: string[]): boolean {
   const bare = name.toLowerCase();
-  return others.some((other) => other !== key && (other.toLowerCase() === key.toLowerCase() || other.toLowerCase().split('.').pop() === bare));
+  const same = (other: string): boolean => {
+    const lower = other.toLowerCase();
+    return lower === key.toLowerCase() || lower.split('.').pop() === bare;
+  };
+  return others.some((other) => other !== key && same(other));
 }
 
 /** The first `include_object` / `include_name` env.py mentions (passed to configure, or defined). */
@@ -154,11 +200,22 @@ function autogenerateFilter(envText: string): { name: string; line: number } | u
   return undefined;
 }
 
-function nullability(nullable: boolean): string {
+/** Both sides say, and say differently. */
+function differentNullability(model: boolean | undefined, revisions: boolean | undefined): boolean {
+  return model !== undefined && revisions !== undefined && model !== revisions;
+}
+
+function nullability(nullable: boolean | undefined): string {
   return nullable ? 'nullable' : 'NOT NULL';
 }
 
-function difference(kind: SchemaDifferenceKind, table: string, column: string | undefined, at: { path: string; line: number }, message: string): SchemaDifference {
+function difference(
+  kind: SchemaDifferenceKind,
+  table: string,
+  column: string | undefined,
+  at: { path: string; line: number },
+  message: string,
+): SchemaDifference {
   return { kind, table, ...(column === undefined ? {} : { column }), path: at.path, line: at.line, message };
 }
 

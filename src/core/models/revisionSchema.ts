@@ -17,7 +17,7 @@ export interface SchemaPlace {
 }
 
 export interface RevisionColumn extends SchemaPlace {
-  /** When the revisions say: `nullable=` or `primary_key=True` on the column, a primary key, alter_column(nullable=). */
+  /** When the revisions say: `nullable=` or `primary_key=True`, a PrimaryKeyConstraint, alter_column(nullable=). */
   nullable?: boolean;
 }
 
@@ -58,7 +58,13 @@ interface RevisionFacts {
 /** The operations that create, rename or remove tables and columns. */
 const SCHEMA_OPS = new Set(['create_table', 'drop_table', 'rename_table', 'add_column', 'drop_column', 'alter_column']);
 /** create_table arguments that are not columns. */
-const TABLE_ITEMS = new Set(['PrimaryKeyConstraint', 'ForeignKeyConstraint', 'UniqueConstraint', 'CheckConstraint', 'Index']);
+const TABLE_ITEMS = new Set([
+  'PrimaryKeyConstraint',
+  'ForeignKeyConstraint',
+  'UniqueConstraint',
+  'CheckConstraint',
+  'Index',
+]);
 const DDL = /\b(create|alter|drop|rename)\b/i;
 
 const factsCache = new WeakMap<RevisionSource, RevisionFacts>();
@@ -72,7 +78,9 @@ export function revisionSchema(project: { graph: RevisionMap }, options: Revisio
   const graph = project.graph;
   const sources = [...graph.revisions.values()].map((rev) => rev.source);
   const cached = options.readFile ? undefined : schemaCache.get(graph);
-  if (cached && cached.sources.length === sources.length && cached.sources.every((s, i) => s === sources[i])) return cached.result;
+  if (cached && cached.sources.length === sources.length && cached.sources.every((s, i) => s === sources[i])) {
+    return cached.result;
+  }
   const schema: RevisionSchema = { tables: new Map(), unsureNames: new Set() };
   for (const rev of historyOrder(graph)) {
     let facts = options.readFile ? undefined : factsCache.get(rev.source);
@@ -82,7 +90,9 @@ export function revisionSchema(project: { graph: RevisionMap }, options: Revisio
     }
     schema.unsure ??= facts.unsure;
     for (const word of facts.ddlWords) schema.unsureNames.add(word);
-    for (const op of facts.ops) replay(schema, op, facts.openTables.has(op), { revision: rev.id, path: rev.source.path, line: op.line });
+    for (const op of facts.ops) {
+      replay(schema, op, facts.openTables.has(op), { revision: rev.id, path: rev.source.path, line: op.line });
+    }
   }
   if (!options.readFile) schemaCache.set(graph, { sources, result: schema });
   return schema;
@@ -94,7 +104,9 @@ function replay(schema: RevisionSchema, op: MigrationCall, open: boolean, place:
   switch (op.op) {
     case 'create_table': {
       const columns = createdColumns(op, place);
-      schema.tables.set(key, { table: op.table, ...(op.schema ? { schema: op.schema } : {}), created: place, columns, columnsUnsure: open });
+      const table: RevisionTable = { table: op.table, created: place, columns, columnsUnsure: open };
+      if (op.schema) table.schema = op.schema;
+      schema.tables.set(key, table);
       return;
     }
     case 'drop_table':
@@ -139,7 +151,8 @@ function alterColumn(table: RevisionTable, op: MigrationCall, place: SchemaPlace
   const nullable = op.arg('nullable');
   const target = table.columns.get(op.newName ?? op.column ?? '');
   if (!nullable || !target) return;
-  if (nullable.k === 'const' && (nullable.value === 'True' || nullable.value === 'False')) target.nullable = nullable.value === 'True';
+  const literal = nullable.k === 'const' && (nullable.value === 'True' || nullable.value === 'False');
+  if (literal) target.nullable = nullable.value === 'True';
   else delete target.nullable;
 }
 
@@ -178,14 +191,17 @@ function readFacts(file: string, text: string | undefined): RevisionFacts {
   for (const line of source.lines) {
     if (line === docstring) continue;
     for (const tk of line.tokens) {
-      if (tk.t === 'str' && DDL.test(tk.v)) facts.ddlWords.push(...(tk.v.match(/[A-Za-z_][\w$]*/g) ?? []).map((w) => w.toLowerCase()));
+      if (tk.t !== 'str' || !DDL.test(tk.v)) continue;
+      facts.ddlWords.push(...(tk.v.match(/[A-Za-z_][\w$]*/g) ?? []).map((w) => w.toLowerCase()));
     }
   }
   facts.unsure ??= helperWithOps(file, source.lines);
   const upgrade = parseMigration(text).upgrade;
   if (!upgrade) return facts;
   const unresolved = upgrade.unresolved.find((u) => SCHEMA_OPS.has(u.op));
-  if (unresolved) facts.unsure ??= `${file}:${unresolved.line}: op.${unresolved.op} on a table whose name only Python can compute`;
+  if (unresolved) {
+    facts.unsure ??= `${file}:${unresolved.line}: op.${unresolved.op} on a table whose name only Python can compute`;
+  }
   const computed = upgrade.executes.find((e) => e.sql === undefined);
   if (computed) facts.unsure ??= `${file}:${computed.line}: op.execute with SQL only Python can compute`;
   facts.ops = upgrade.ops.filter((op) => SCHEMA_OPS.has(op.op));
@@ -217,7 +233,8 @@ function helperWithOps(file: string, lines: ReturnType<typeof tokenizePython>['l
     if (!helper) continue;
     const callsOp = line.tokens.some((tk, i) => {
       const called = line.tokens[i + 2]?.v ?? '';
-      return tk.t === 'name' && tk.v === 'op' && line.tokens[i + 1]?.v === '.' && (SCHEMA_OPS.has(called) || called === 'batch_alter_table');
+      const isOp = tk.t === 'name' && tk.v === 'op' && line.tokens[i + 1]?.v === '.';
+      return isOp && (SCHEMA_OPS.has(called) || called === 'batch_alter_table');
     });
     if (callsOp) return `${file}:${helper.line}: ${helper.name}() runs table operations the reader does not follow`;
   }
