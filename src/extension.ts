@@ -52,7 +52,7 @@ export function activate(context: vscode.ExtensionContext): AlembicLensApi {
   const tree = new RevisionsTreeProvider(registry, database);
   const diagnostics = new ProblemDiagnostics(registry);
   const graph = new GraphPanels(context.extensionUri, registry, database, (what, run) => commands.guard(what, run));
-  const models = new ModelWatcher(registry, context.workspaceState);
+  const models = new ModelWatcher(registry);
   const drift = new DriftService(registry, interpreters, models, context.extensionUri);
   const modelTree = new ModelFilesTreeProvider(registry, models, drift);
   const modelsChanged = new ModelsChangedIndicator(registry, models);

@@ -14,11 +14,10 @@ import { parseDotenv, readDotenvFile } from '../../src/core/dotenv';
 import { resolveDatabaseUrl, urlSourceForConfig } from '../../src/core/urlSource';
 import { currentFromAlembicOutput, DatabaseRevisions, readDatabaseRevisions } from '../../src/core/versionTable';
 import { PostgresCluster, startPostgres } from '../support/postgres';
+import { copySample } from '../support/sampleCopy';
 import { revisionText } from '../support/tempProject';
 
-const ROOT = process.env.ALEMBIC_LENS_ROOT ?? path.resolve(__dirname, '../../..');
 const PYTHON = process.env.ALEMBIC_LENS_PYTHON ?? '/usr/bin/python3';
-const SAMPLE = path.join(ROOT, 'migrations-sample');
 const FIRST = '13c9c7d2277c';
 const HEAD = '92404fb3f98d';
 
@@ -49,14 +48,6 @@ function alembicCurrent(project: string, env: Record<string, string> = {}): stri
 function okRevisions(result: DatabaseRevisions): string[] {
   assert.strictEqual(result.status, 'ok', JSON.stringify(result));
   return (result as { revisions: string[] }).revisions.slice().sort();
-}
-
-function copySample(to: string): string {
-  fs.cpSync(SAMPLE, to, {
-    recursive: true,
-    filter: (src) => !/(^|[\\/])(app\.db|__pycache__|\.venv|\.env)$/.test(src),
-  });
-  return to;
 }
 
 function makeTemp(prefix: string): string {
