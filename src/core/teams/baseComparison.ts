@@ -20,7 +20,7 @@ export interface BaseComparison {
   newFiles: ReadonlySet<string>;
   /** The history after merging this work tree into the base. */
   merged: RevisionMap;
-  /** merge-heads, and the problems of the merged history that neither side has (on this side's files). */
+  /** merge-heads, and the problems of the merged history that neither side has. */
   problems: Problem[];
   /** What the comparison could not know exactly, for the user (a shallow clone). */
   notes: string[];
@@ -60,7 +60,7 @@ export function compareWithBase(project: Project, ref: string, reader?: RefHisto
   const thisSide = branch || !head ? 'this branch' : 'this checkout';
   const problems = [
     ...mergeHeadsProblems(merged, project.graph, base.graph, { ref, newFiles, thisSide }),
-    ...mergeOnlyProblems(merged, [project.graph, base.graph], ours, ref),
+    ...mergeOnlyProblems(merged, [project.graph, base.graph], ref),
   ];
   return { ref, base, newFiles, merged, problems, notes };
 }
@@ -91,6 +91,7 @@ function mergeHeadsProblems(merged: RevisionMap, ours: RevisionMap, base: Revisi
   const forkHeads = accidentalForkHeads(merged);
   if (forkHeads.length <= Math.max(accidentalForkHeads(ours).length, accidentalForkHeads(base).length)) return [];
   const isNew = (rev: Revision): boolean => sides.newFiles.has(rev.source.path);
+  forkHeads.sort((a, b) => Number(isNew(b)) - Number(isNew(a)));
   const described = forkHeads.map((h) => `${h.id} (${h.source.message || 'no message'}, ${isNew(h) ? sides.thisSide : sides.ref})`);
   const list = described.length > 1 ? `${described.slice(0, -1).join(', ')} and ${described[described.length - 1]}` : described[0];
   const baseHeads = forkHeads.filter((h) => !isNew(h)).map((h) => h.id);
@@ -114,11 +115,11 @@ function firstNewRevision(head: Revision, isNew: (rev: Revision) => boolean): Re
   return rev;
 }
 
-/** Broken references and duplicates that only the merge creates, on this side's files. */
-function mergeOnlyProblems(merged: RevisionMap, sides: RevisionMap[], ours: ReadonlyMap<string, string>, ref: string): Problem[] {
+/** Broken references and duplicates that only the merge creates (a file of the base is where the merge puts it). */
+function mergeOnlyProblems(merged: RevisionMap, sides: RevisionMap[], ref: string): Problem[] {
   const key = (p: Problem): string => `${p.code}\0${p.path}\0${p.line}\0${p.message}`;
   const known = new Set(sides.flatMap((graph) => graph.problems.map(key)));
   return merged.problems
-    .filter((p) => ours.has(p.path) && !known.has(key(p)))
+    .filter((p) => !known.has(key(p)))
     .map((p) => ({ ...p, message: `after merging into ${ref}: ${p.message}` }));
 }
