@@ -9,6 +9,7 @@ import { LINT_RULES, lintProject, parseSeveritySetting, RuleSeverity } from './c
 import { LoadOptions, loadProject, Project } from './core/project';
 import { Problem } from './core/problems';
 import { RevisionError } from './core/revisionMap';
+import { explainMissingRevisions } from './core/git/deletedRevisions';
 import { GitError } from './core/git/gitRepository';
 import { BaseComparison, compareWithBase } from './core/teams/baseComparison';
 
@@ -239,7 +240,7 @@ function compareWithGitBase(project: Project, ref: string): BaseComparison {
 }
 
 function check(project: Project, lint: { severities: Record<string, RuleSeverity>; dialect?: string } | undefined, base?: BaseComparison, scope = 'all'): number {
-  const problems = [...project.problems, ...(base?.problems ?? [])];
+  const problems = [...project.problems, ...explainMissingRevisions(project), ...(base?.problems ?? [])];
   if (lint) {
     const dotenv = readDotenvFile(path.join(path.dirname(path.resolve(project.config.configFile)), '.env'));
     const includeRevision = base && scope === 'new' ? (source: { path: string }) => base.newFiles.has(source.path) : undefined;

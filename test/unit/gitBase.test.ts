@@ -252,3 +252,48 @@ describe('the accidental fork rule', () => {
     );
   });
 });
+
+describe('a revision that points nowhere: where it went', () => {
+  it('names the commit that deleted the file, its author and date; restoring it as told repairs the chain', () => {
+    const dir = tempDir('alembic-lens-deleted-');
+    writeProject(dir, [{ id: 'a0' }, { id: 'a1', down: 'a0' }, { id: 'b2', down: 'a1' }, { id: 'c3', down: 'b2', dependsOn: 'x9' }, { id: 'd4', down: 'y8' }]);
+    writeRevision(dir, { id: 'x9', down: 'a0', file: "x9 it's.py" });
+    writeRevision(dir, { id: 'y8', down: 'a0', file: 'sub/y8.py' });
+    git(dir, 'init', '-q');
+    commitAll(dir, 'history');
+    fs.rmSync(path.join(dir, 'alembic', 'versions', 'a1_rev.py'));
+    fs.rmSync(path.join(dir, 'alembic', 'versions', "x9 it's.py"));
+    fs.rmSync(path.join(dir, 'alembic', 'versions', 'sub'), { recursive: true });
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-q', '-m', 'clean up', '--author', 'Bob Builder <bob@example.com>');
+    const short = git(dir, 'rev-parse', '--short=7', 'HEAD');
+    const run = cli(dir, ['check']);
+    assert.strictEqual(run.status, 1);
+    const infos = run.stdout.split('\n').filter((l) => l.endsWith('[deleted-revision]'));
+    assert.deepStrictEqual(infos, [
+      `alembic/versions/b2_rev.py:${DOWN_REVISION_LINE}: info: revision a1 was deleted in ${short} by Bob Builder on 2024-03-01 (alembic/versions/a1_rev.py); ` +
+        `restore it with \`git checkout ${short}^ -- alembic/versions/a1_rev.py\`, or point b2 at an existing revision. [deleted-revision]`,
+      `alembic/versions/c3_rev.py:15: info: revision x9 was deleted in ${short} by Bob Builder on 2024-03-01 (alembic/versions/x9 it's.py); ` +
+        `restore it with \`git checkout ${short}^ -- 'alembic/versions/x9 it'\\''s.py'\`, or point c3 at an existing revision. [deleted-revision]`,
+    ]);
+    // y8 lived in a subfolder Alembic does not read (not recursive): it was never in the history.
+    assert.match(run.stdout, /d4_rev\.py:13: error: down_revision names 'y8'/);
+    for (const restore of infos.map((l) => /`(git checkout .*?)`/.exec(l)![1])) {
+      const ran = spawnSync('bash', ['-c', restore], { cwd: dir, encoding: 'utf8' });
+      assert.strictEqual(ran.status, 0, ran.stderr);
+    }
+    assert.deepStrictEqual(cli(dir, ['check']).stdout.match(/\[(missing-revision|deleted-revision)\]/g), ['[missing-revision]']);
+  });
+
+  it('without git, or for an id never committed, nothing is added and check still works', () => {
+    const dir = tempDir('alembic-lens-deleted-');
+    writeProject(dir, [{ id: 'a0' }, { id: 'b2', down: 'zz' }]);
+    const noGit = cli(dir, ['check'], { PATH: '/nonexistent' });
+    assert.strictEqual(noGit.status, 1);
+    assert.match(noGit.stdout, /b2_rev\.py:13: error: down_revision names 'zz'/);
+    assert.doesNotMatch(noGit.stdout, /deleted-revision/);
+    git(dir, 'init', '-q');
+    commitAll(dir, 'history');
+    assert.doesNotMatch(cli(dir, ['check']).stdout, /deleted-revision/);
+  });
+});

@@ -110,22 +110,32 @@ export class GitRepository {
     return parseTree(this.text(['ls-tree', '-z', '--full-tree', commit, '--', ...folders]));
   }
 
-  /** The contents of some blobs, in one `cat-file --batch`. */
+  /** The contents of some blobs by id, in one `cat-file --batch`. */
   readBlobs(ids: readonly string[]): Map<string, Buffer> {
     const out = new Map<string, Buffer>();
-    if (!ids.length) return out;
-    const data = this.run(['cat-file', '--batch'], ids.join('\n') + '\n');
+    this.readNamedBlobs(ids).forEach((bytes, i) => bytes && out.set(ids[i], bytes));
+    return out;
+  }
+
+  /** Objects named any way git understands (`<id>`, `<commit>^:<path>`), in order; undefined when missing. */
+  readNamedBlobs(names: readonly string[]): (Buffer | undefined)[] {
+    const usable = names.filter((name) => !name.includes('\n'));
+    if (!usable.length) return names.map(() => undefined);
+    const data = this.run(['cat-file', '--batch'], usable.join('\n') + '\n');
+    const byName = new Map<string, Buffer | undefined>();
     let at = 0;
-    while (at < data.length) {
+    for (const name of usable) {
+      if (at >= data.length) break;
       const eol = data.indexOf(10, at);
-      const header = data.toString('utf8', at, eol).split(' ');
+      // Found: `<id> <type> <size>`; else `<name> missing` (names may contain spaces).
+      const header = /^[0-9a-f]{40,64} \w+ (\d+)$/.exec(data.toString('utf8', at, eol));
       at = eol + 1;
-      if (header[1] === 'missing' || header.length < 3) continue;
-      const size = Number(header[2]);
-      out.set(header[0], data.subarray(at, at + size));
+      if (!header) continue;
+      const size = Number(header[1]);
+      byName.set(name, data.subarray(at, at + size));
       at += size + 1;
     }
-    return out;
+    return names.map((name) => byName.get(name));
   }
 
   /** The blob ids the work tree's files would get (`git add` filters applied), for absolute paths. */

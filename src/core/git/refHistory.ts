@@ -90,13 +90,17 @@ export class RefHistoryReader {
   }
 
   private isRevisionEntry(entry: TreeEntry, folders: string[]): boolean {
-    if (entry.type !== 'blob' || entry.mode === SYMLINK) return false;
-    const slash = entry.path.lastIndexOf('/');
-    const folder = slash < 0 ? '' : entry.path.slice(0, slash);
-    if (!isRevisionFileName(entry.path.slice(slash + 1))) return false;
-    if (!this.config.recursiveVersionLocations) return folders.includes(folder);
-    return !entry.path.split('/').includes('__pycache__');
+    return entry.type === 'blob' && entry.mode !== SYMLINK && isVersionFilePath(entry.path, folders, this.config.recursiveVersionLocations);
   }
+}
+
+/** Whether Alembic loads a root-relative path as a revision file of these version folders. */
+export function isVersionFilePath(file: string, folders: readonly string[], recursive: boolean): boolean {
+  const slash = file.lastIndexOf('/');
+  const folder = slash < 0 ? '' : file.slice(0, slash);
+  if (!isRevisionFileName(file.slice(slash + 1))) return false;
+  if (!recursive) return folders.includes(folder);
+  return folders.some((f) => !f || folder === f || folder.startsWith(`${f}/`)) && !file.split('/').includes('__pycache__');
 }
 
 function cacheKey(blob: string, file: string): string {
