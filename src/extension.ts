@@ -20,6 +20,7 @@ import { QuickFixes } from './problems/quickFixes';
 import { ProjectRegistry } from './projects/projectRegistry';
 import { AlembicRunner } from './runner/alembicTerminal';
 import { InterpreterService } from './runner/interpreter';
+import { TeamsService } from './teams/teamsService';
 import { RevisionsTreeProvider } from './views/revisionsTree';
 import { DatabaseStatusBar } from './views/statusBar';
 
@@ -48,7 +49,8 @@ export function activate(context: vscode.ExtensionContext): AlembicLensApi {
   const drift = new DriftService(registry, interpreters, models, context.extensionUri);
   const modelTree = new ModelFilesTreeProvider(registry, models, drift);
   const modelsChanged = new ModelsChangedIndicator(registry, models);
-  const lint = new LintDiagnostics(registry, models);
+  const teams = new TeamsService(registry, database);
+  const lint = new LintDiagnostics(registry, models, teams);
   context.subscriptions.push(
     registry,
     interpreters,
@@ -64,9 +66,11 @@ export function activate(context: vscode.ExtensionContext): AlembicLensApi {
     drift,
     modelTree,
     modelsChanged,
+    teams,
     lint,
     tree.addExtraItems(modelsChanged),
     diagnostics.addSource(lint),
+    diagnostics.addSource(teams),
     vscode.window.createTreeView('alembic.models', { treeDataProvider: modelTree }),
     new ModelCodeLensProvider(registry, models),
     new RevisionCodeLensProvider(registry, database),

@@ -90,6 +90,13 @@ export class GitRepository {
     return ran.status === 0 ? ran.stdout.toString('utf8').trim() : undefined;
   }
 
+  /** The branch changes merge into: the remote's default branch (`origin/HEAD`), else `main`, else `master`. */
+  defaultBaseRef(): string | undefined {
+    const remoteHead = runGit(this.gitCommand, this.root, ['symbolic-ref', '--quiet', '--short', 'refs/remotes/origin/HEAD']);
+    if (remoteHead.status === 0) return remoteHead.stdout.toString('utf8').trim();
+    return ['main', 'master'].find((branch) => this.tryResolveCommit(`refs/heads/${branch}`));
+  }
+
   /** The merge base of two commits; undefined when none is known (unrelated histories, a shallow clone). */
   mergeBase(a: string, b: string): string | undefined {
     const ran = runGit(this.gitCommand, this.root, ['merge-base', a, b]);

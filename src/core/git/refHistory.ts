@@ -35,7 +35,7 @@ export class RefHistoryReader {
   /** The version folders, relative to the repository root. */
   private readonly folders: string[];
 
-  constructor(readonly repo: GitRepository, private readonly config: AlembicConfig) {
+  constructor(readonly repo: GitRepository, readonly config: AlembicConfig) {
     this.folders = config.versionLocations.map((location) => {
       const relative = repo.relative(location);
       if (relative === undefined) {
