@@ -222,9 +222,9 @@ export class Project {
     return { done, changed };
   }
 
-  /** What the reader found in one loaded file (undefined when it is no revision). */
-  sourceOf(file: string): RevisionSource | undefined {
-    return this.files.get(file)?.source;
+  /** What the reader found in one loaded file (undefined when it is not loaded). */
+  fileResult(file: string): RevisionFileResult | undefined {
+    return this.files.get(file);
   }
 
   private rebuild(): RevisionMap {
@@ -299,16 +299,17 @@ export function listVersionDir(dir: string, recursive: boolean): string[] {
 }
 
 export function sortLoadOrder(files: string[], locations: string[]): string[] {
-  const locationOf = (file: string): number => {
+  // Each file's key is computed once, not n log n times in the comparator (path.relative is slow).
+  const keys = new Map<string, { location: number; parts: string[] }>();
+  for (const file of files) {
     const index = locations.findIndex((loc) => isInside(path.dirname(file), loc));
-    return index < 0 ? locations.length : index;
-  };
+    const location = index < 0 ? locations.length : index;
+    keys.set(file, { location, parts: path.relative(locations[location] ?? '', file).split(path.sep) });
+  }
   return files.sort((a, b) => {
-    const la = locationOf(a);
-    const lb = locationOf(b);
+    const { location: la, parts: pa } = keys.get(a)!;
+    const { location: lb, parts: pb } = keys.get(b)!;
     if (la !== lb) return la - lb;
-    const pa = path.relative(locations[la] ?? '', a).split(path.sep);
-    const pb = path.relative(locations[lb] ?? '', b).split(path.sep);
     for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
       if (pa[i] === pb[i]) continue;
       const aIsFile = i === pa.length - 1;

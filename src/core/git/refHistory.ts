@@ -45,6 +45,12 @@ export class RefHistoryReader {
     });
   }
 
+  /** Lends the reader a file already read (from the work tree): a blob with the same id at the same path is not read again. */
+  remember(blob: string, file: string, result: RevisionFileResult): void {
+    const key = cacheKey(blob, file);
+    if (!this.byBlob.has(key)) this.byBlob.set(key, result);
+  }
+
   /** The history at `ref`; throws a GitError when the ref names no commit. */
   read(ref: string): RefHistory {
     const commit = this.repo.resolveCommit(ref);

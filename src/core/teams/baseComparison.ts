@@ -30,10 +30,15 @@ export interface BaseComparison {
 export function compareWithBase(project: Project, ref: string, reader?: RefHistoryReader): BaseComparison {
   reader ??= new RefHistoryReader(GitRepository.open(path.dirname(path.resolve(project.config.configFile))), project.config);
   const repo = reader.repo;
-  const base = reader.read(ref);
   const ours = new Map<string, string>();
   const files = project.revisionFiles;
   repo.hashFiles(files).forEach((blob, i) => ours.set(files[i], blob));
+  // Most files are the same on both sides: what the work tree's reading found stands for the base's too.
+  for (const [file, blob] of ours) {
+    const result = project.fileResult(file);
+    if (result) reader.remember(blob, file, result);
+  }
+  const base = reader.read(ref);
   const baseBlobs = new Set(base.blobs.values());
   const newFiles = new Set(files.filter((file) => !baseBlobs.has(ours.get(file)!)));
 
@@ -54,7 +59,7 @@ export function compareWithBase(project: Project, ref: string, reader?: RefHisto
   const mergedFiles = mergedVersionFiles(ours, base.blobs, mergeBaseBlobs);
   const locations = project.config.versionLocations.map((location) => repo.absolute(repo.relative(location)!));
   const sources = sortLoadOrder([...mergedFiles.keys()], locations)
-    .map((file) => (mergedFiles.get(file) === 'ours' ? project.sourceOf(file) : base.sources.get(file)))
+    .map((file) => (mergedFiles.get(file) === 'ours' ? project.fileResult(file)?.source : base.sources.get(file)))
     .filter((source): source is RevisionSource => source !== undefined);
   const merged = new RevisionMap(sources);
   const thisSide = branch || !head ? 'this branch' : 'this checkout';
