@@ -106,12 +106,17 @@ export class TeamsService extends Disposable implements ProblemSource {
   }
 
   private compare(project: Project): ProjectComparison {
-    if (!vscode.workspace.isTrusted) return { unavailable: 'the workspace is not trusted: git is not run', deletions: [] };
+    if (!vscode.workspace.isTrusted) {
+      return { unavailable: 'the workspace is not trusted: git is not run', deletions: [] };
+    }
     const deletions = explainMissingRevisions(project);
     try {
       let reader = this.readers.get(project);
       if (!reader || reader.config !== project.config) {
-        reader = new RefHistoryReader(GitRepository.open(path.dirname(path.resolve(project.config.configFile))), project.config);
+        reader = new RefHistoryReader(
+          GitRepository.open(path.dirname(path.resolve(project.config.configFile))),
+          project.config,
+        );
         this.readers.set(project, reader);
       }
       const ref = setting<string>(project, 'git.baseBranch', '') || reader.repo.defaultBaseRef();
@@ -129,7 +134,8 @@ export class TeamsService extends Disposable implements ProblemSource {
     if (!extension) return;
     try {
       const api = (extension.isActive ? extension.exports : await extension.activate()).getAPI(1);
-      const follow = (repository: GitExtensionRepository): void => void this.register(repository.state.onDidChange(() => this.schedule()));
+      const follow = (repository: GitExtensionRepository): void =>
+        void this.register(repository.state.onDidChange(() => this.schedule()));
       api.repositories.forEach(follow);
       this.register(api.onDidOpenRepository(follow));
     } catch (err) {
@@ -139,5 +145,7 @@ export class TeamsService extends Disposable implements ProblemSource {
 }
 
 function setting<T>(project: Project, key: string, fallback: T): T {
-  return vscode.workspace.getConfiguration('alembic', vscode.Uri.file(path.dirname(project.config.configFile))).get<T>(key, fallback);
+  return vscode.workspace
+    .getConfiguration('alembic', vscode.Uri.file(path.dirname(project.config.configFile)))
+    .get<T>(key, fallback);
 }

@@ -19,7 +19,11 @@ interface Ran {
 }
 
 function alembic(cwd: string, ...args: string[]): Ran {
-  const ran = spawnSync(PYTHON, ['-m', 'alembic', ...args], { cwd, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
+  const ran = spawnSync(PYTHON, ['-m', 'alembic', ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
+  });
   if (ran.error) throw ran.error;
   return ran;
 }
@@ -40,7 +44,11 @@ function revision(cwd: string, message: string, ...args: string[]): string {
 
 /** The ids `alembic heads` prints, sorted. */
 function alembicHeads(cwd: string): string[] {
-  return mustAlembic(cwd, 'heads').split('\n').filter(Boolean).map((line) => line.split(' ')[0]).sort();
+  return mustAlembic(cwd, 'heads')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.split(' ')[0])
+    .sort();
 }
 
 function lens(cwd: string, ...args: string[]): Ran {
@@ -54,7 +62,10 @@ function initRepository(): string {
   git(dir, 'init', '-q');
   mustAlembic(dir, 'init', 'alembic');
   const ini = path.join(dir, 'alembic.ini');
-  fs.writeFileSync(ini, fs.readFileSync(ini, 'utf8').replace(/^sqlalchemy\.url = .*$/m, 'sqlalchemy.url = sqlite:///app.db'));
+  fs.writeFileSync(
+    ini,
+    fs.readFileSync(ini, 'utf8').replace(/^sqlalchemy\.url = .*$/m, 'sqlalchemy.url = sqlite:///app.db'),
+  );
   fs.writeFileSync(path.join(dir, '.gitignore'), 'app.db\n__pycache__/\n');
   return dir;
 }
@@ -81,11 +92,18 @@ describe('teams: check --base against the real Alembic and a real git merge', fu
     const check = lens(dir, 'check', '--base', 'main');
     assert.strictEqual(check.status, 1, check.stdout + check.stderr);
     const skuFile = fs.readdirSync(path.join(dir, 'alembic', 'versions')).find((f) => f.startsWith(sku))!;
-    const downLine = fs.readFileSync(path.join(dir, 'alembic', 'versions', skuFile), 'utf8').split('\n').findIndex((l) => l.startsWith('down_revision')) + 1;
+    const downLine =
+      fs
+        .readFileSync(path.join(dir, 'alembic', 'versions', skuFile), 'utf8')
+        .split('\n')
+        .findIndex((l) => l.startsWith('down_revision')) + 1;
     const mergeHeads = check.stdout.split('\n').filter((l) => l.endsWith('[merge-heads]'));
-    assert.deepStrictEqual(mergeHeads.map((l) => l.slice(0, l.indexOf(': `'))), [
-      `alembic/versions/${skuFile}:${downLine}: error: merging into main gives 2 heads: ${sku} (add sku, this branch) and ${price} (add price, main)`,
-    ]);
+    assert.deepStrictEqual(
+      mergeHeads.map((l) => l.slice(0, l.indexOf(': `'))),
+      [
+        `alembic/versions/${skuFile}:${downLine}: error: merging into main gives 2 heads: ${sku} (add sku, this branch) and ${price} (add price, main)`,
+      ],
+    );
     const preview = compareWithBase(loadProject(path.join(dir, 'alembic.ini')), 'main').merged.heads.sort();
 
     git(dir, 'merge', '-q', '--no-edit', 'main');
@@ -96,7 +114,13 @@ describe('teams: check --base against the real Alembic and a real git merge', fu
     assert.match(upgrade.stderr, /Multiple head revisions are present/);
     const merged = lens(dir, 'check');
     assert.strictEqual(merged.status, 1);
-    assert.deepStrictEqual(merged.stdout.match(/^.*\[multiple-heads\]$/gm)!.map((l) => /Revision (\w+) is one of 2 heads/.exec(l)![1]).sort(), [sku, price].sort());
+    assert.deepStrictEqual(
+      merged.stdout
+        .match(/^.*\[multiple-heads\]$/gm)!
+        .map((l) => /Revision (\w+) is one of 2 heads/.exec(l)![1])
+        .sort(),
+      [sku, price].sort(),
+    );
 
     mustAlembic(dir, 'merge', 'heads', '-m', 'merge heads');
     assert.strictEqual(alembicHeads(dir).length, 1);
@@ -126,7 +150,12 @@ describe('teams: check --base against the real Alembic and a real git merge', fu
     git(dir, 'checkout', '-q', 'feature');
     const check = lens(dir, 'check', '--base', 'main');
     assert.strictEqual(check.status, 1);
-    assert.match(check.stdout, new RegExp(`merging into main gives 2 heads: ${mine} \\(add column \\(expand\\), this branch\\) and ${theirs} \\(add index \\(expand\\), main\\)`));
+    assert.match(
+      check.stdout,
+      new RegExp(
+        `merging into main gives 2 heads: ${mine} \\(add column \\(expand\\), this branch\\) and ${theirs} \\(add index \\(expand\\), main\\)`,
+      ),
+    );
 
     git(dir, 'merge', '-q', '--no-edit', 'main');
     const expandHead = alembic(dir, 'upgrade', 'expand@head', '--sql');
@@ -135,6 +164,12 @@ describe('teams: check --base against the real Alembic and a real git merge', fu
     mustAlembic(dir, 'upgrade', 'contract@head', '--sql');
     const forked = lens(dir, 'check');
     assert.strictEqual(forked.status, 1);
-    assert.deepStrictEqual(forked.stdout.match(/^.*\[multiple-heads\]$/gm)!.map((l) => /Revision (\w+) is one of/.exec(l)![1]).sort(), [mine, theirs].sort());
+    assert.deepStrictEqual(
+      forked.stdout
+        .match(/^.*\[multiple-heads\]$/gm)!
+        .map((l) => /Revision (\w+) is one of/.exec(l)![1])
+        .sort(),
+      [mine, theirs].sort(),
+    );
   });
 });

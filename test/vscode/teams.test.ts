@@ -15,7 +15,13 @@ const THEIRS = 'e2e2e2e2e2e2';
 const DOWN_REVISION_LINE = 14;
 
 function git(cwd: string, ...args: string[]): void {
-  const env = { ...process.env, GIT_AUTHOR_NAME: 'Ada', GIT_AUTHOR_EMAIL: 'ada@example.com', GIT_COMMITTER_NAME: 'Ada', GIT_COMMITTER_EMAIL: 'ada@example.com' };
+  const env = {
+    ...process.env,
+    GIT_AUTHOR_NAME: 'Ada',
+    GIT_AUTHOR_EMAIL: 'ada@example.com',
+    GIT_COMMITTER_NAME: 'Ada',
+    GIT_COMMITTER_EMAIL: 'ada@example.com',
+  };
   const ran = spawnSync('git', ['-c', 'init.defaultBranch=main', ...args], { cwd, env, encoding: 'utf8' });
   assert.strictEqual(ran.status, 0, `git ${args.join(' ')}: ${ran.stderr}`);
 }
@@ -64,22 +70,43 @@ describe('teams: the base branch in the editor', function () {
   });
 
   it('shows the heads after merging into main at the new revision, and lints only what is new', async () => {
-    const mergeHeads = await waitFor('a merge-heads problem', () => api.getProblems().find((p) => p.code === 'merge-heads'), 20000);
+    const mergeHeads = await waitFor(
+      'a merge-heads problem',
+      () => api.getProblems().find((p) => p.code === 'merge-heads'),
+      20000,
+    );
     assert.strictEqual(`${path.basename(mergeHeads.path)}:${mergeHeads.line}`, `${MINE}_rev.py:${DOWN_REVISION_LINE}`);
-    assert.match(mergeHeads.message, new RegExp(`^merging into main gives 2 heads: ${MINE} \\(add sku, this branch\\) and ${THEIRS} \\(add price, main\\)`));
+    assert.match(
+      mergeHeads.message,
+      new RegExp(
+        `^merging into main gives 2 heads: ${MINE} \\(add sku, this branch\\) and ${THEIRS} \\(add price, main\\)`,
+      ),
+    );
     await waitFor('the new revision linted', () => problems().includes(`${MINE}_rev.py:20 drop-column`));
-    assert.ok(!problems().some((p) => p.startsWith(`${HISTORY}_rev.py`)), `history is not linted: ${problems().join(', ')}`);
+    assert.ok(
+      !problems().some((p) => p.startsWith(`${HISTORY}_rev.py`)),
+      `history is not linted: ${problems().join(', ')}`,
+    );
 
     await setAlembicSetting('lint.scope', 'all');
-    await waitFor('every revision linted with lint.scope = all', () => problems().includes(`${HISTORY}_rev.py:20 drop-table`));
+    await waitFor('every revision linted with lint.scope = all', () =>
+      problems().includes(`${HISTORY}_rev.py:20 drop-table`),
+    );
     await setAlembicSetting('lint.scope', undefined);
     await waitFor('history out of the lint again', () => !problems().some((p) => p.startsWith(`${HISTORY}_rev.py`)));
   });
 
   it('follows a branch switch: on main there is nothing to merge', async () => {
     git(root, 'checkout', '-q', 'main');
-    await waitFor('no merge-heads on main', () => !problems().some((p) => p.endsWith('merge-heads')) && fs.existsSync(file(THEIRS)), 20000);
-    assert.ok(!problems().some((p) => p.startsWith(`${MINE}_rev.py`)), `the other branch's revision is gone: ${problems().join(', ')}`);
+    await waitFor(
+      'no merge-heads on main',
+      () => !problems().some((p) => p.endsWith('merge-heads')) && fs.existsSync(file(THEIRS)),
+      20000,
+    );
+    assert.ok(
+      !problems().some((p) => p.startsWith(`${MINE}_rev.py`)),
+      `the other branch's revision is gone: ${problems().join(', ')}`,
+    );
     git(root, 'checkout', '-q', 'feature');
     await waitFor('merge-heads back on feature', () => problems().some((p) => p.endsWith('merge-heads')), 20000);
   });

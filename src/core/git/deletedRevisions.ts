@@ -32,17 +32,34 @@ export function missingReferences(graph: RevisionMap): { rev: Revision; id: stri
   for (const rev of graph.revisions.values()) {
     for (const id of rev.down) if (!graph.get(id)) out.push({ rev, id, line: rev.source.downRevisionLine });
     for (const id of rev.dependencies) {
-      if (!graph.get(id) && !graph.labels.has(id)) out.push({ rev, id, line: rev.source.dependsOnLine ?? rev.source.revisionLine });
+      if (!graph.get(id) && !graph.labels.has(id)) {
+        out.push({ rev, id, line: rev.source.dependsOnLine ?? rev.source.revisionLine });
+      }
     }
   }
   return out;
 }
 
 /** For each wanted id, the newest commit that deleted the file declaring it (ids never deleted are absent). */
-export function findDeletedRevisions(repo: GitRepository, folders: readonly string[], recursive: boolean, ids: ReadonlySet<string>): Map<string, RevisionDeletion> {
+export function findDeletedRevisions(
+  repo: GitRepository,
+  folders: readonly string[],
+  recursive: boolean,
+  ids: ReadonlySet<string>,
+): Map<string, RevisionDeletion> {
   const found = new Map<string, RevisionDeletion>();
   if (!ids.size || !folders.length) return found;
-  const log = repo.run(['log', '--no-renames', '--diff-filter=D', '--name-only', '-z', '--date=short', '--format=%x01%H%x1f%an%x1f%ad', '--', ...folders]);
+  const log = repo.run([
+    'log',
+    '--no-renames',
+    '--diff-filter=D',
+    '--name-only',
+    '-z',
+    '--date=short',
+    '--format=%x01%H%x1f%an%x1f%ad',
+    '--',
+    ...folders,
+  ]);
   const deleted = parseDeletions(log.toString('utf8')).filter((d) => isVersionFilePath(d.path, folders, recursive));
   // The deleted files' last contents, `<commit>^:<path>`, in one cat-file.
   const names = deleted.map((d) => `${d.commit}^:${d.path}`);
@@ -71,7 +88,12 @@ function parseDeletions(text: string): DeletedFile[] {
 }
 
 /** An info problem next to each missing-revision problem whose revision git knows was deleted. */
-export function deletedRevisionProblems(graph: RevisionMap, repo: GitRepository, folders: readonly string[], recursive: boolean): Problem[] {
+export function deletedRevisionProblems(
+  graph: RevisionMap,
+  repo: GitRepository,
+  folders: readonly string[],
+  recursive: boolean,
+): Problem[] {
   const missing = missingReferences(graph);
   const deletions = findDeletedRevisions(repo, folders, recursive, new Set(missing.map((m) => m.id)));
   return missing.flatMap(({ rev, id, line }) => {
@@ -90,7 +112,9 @@ export function explainMissingRevisions(project: Project): Problem[] {
   if (!project.problems.some((p) => p.code === 'missing-revision')) return [];
   try {
     const repo = GitRepository.open(path.dirname(path.resolve(project.config.configFile)));
-    const folders = project.config.versionLocations.map((location) => repo.relative(location)).filter((f): f is string => f !== undefined);
+    const folders = project.config.versionLocations
+      .map((location) => repo.relative(location))
+      .filter((f): f is string => f !== undefined);
     return deletedRevisionProblems(project.graph, repo, folders, project.config.recursiveVersionLocations);
   } catch (err) {
     if (err instanceof GitError) return [];

@@ -8,7 +8,10 @@ import * as path from 'path';
 export type GitErrorKind = 'no-git' | 'not-a-repository' | 'unknown-ref' | 'failed';
 
 export class GitError extends Error {
-  constructor(message: string, readonly kind: GitErrorKind) {
+  constructor(
+    message: string,
+    readonly kind: GitErrorKind,
+  ) {
     super(message);
   }
 }
@@ -55,7 +58,9 @@ export class GitRepository {
   /** Runs git in the root; throws a GitError carrying git's own message when it fails. */
   run(args: string[], input?: string): Buffer {
     const ran = runGit(this.gitCommand, this.root, args, input);
-    if (ran.status !== 0) throw new GitError(`git ${args[0]} failed: ${firstLine(ran.stderr) || `exit ${ran.status}`}`, 'failed');
+    if (ran.status !== 0) {
+      throw new GitError(`git ${args[0]} failed: ${firstLine(ran.stderr) || `exit ${ran.status}`}`, 'failed');
+    }
     return ran.stdout;
   }
 
@@ -65,7 +70,13 @@ export class GitRepository {
 
   /** The commit a ref names, or undefined when there is none (an unborn branch, a typo). */
   tryResolveCommit(ref: string): string | undefined {
-    const ran = runGit(this.gitCommand, this.root, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]);
+    const ran = runGit(this.gitCommand, this.root, [
+      'rev-parse',
+      '--verify',
+      '--quiet',
+      '--end-of-options',
+      `${ref}^{commit}`,
+    ]);
     return ran.status === 0 ? ran.stdout.toString('utf8').trim() : undefined;
   }
 
@@ -92,7 +103,12 @@ export class GitRepository {
 
   /** The branch changes merge into: the remote's default branch (`origin/HEAD`), else `main`, else `master`. */
   defaultBaseRef(): string | undefined {
-    const remoteHead = runGit(this.gitCommand, this.root, ['symbolic-ref', '--quiet', '--short', 'refs/remotes/origin/HEAD']);
+    const remoteHead = runGit(this.gitCommand, this.root, [
+      'symbolic-ref',
+      '--quiet',
+      '--short',
+      'refs/remotes/origin/HEAD',
+    ]);
     if (remoteHead.status === 0) return remoteHead.stdout.toString('utf8').trim();
     return ['main', 'master'].find((branch) => this.tryResolveCommit(`refs/heads/${branch}`));
   }
@@ -106,14 +122,24 @@ export class GitRepository {
   /** `ls-tree` of some folders at a commit (recursive); folders are root-relative with `/`. */
   listTree(commit: string, folders: readonly string[], recursive: boolean): TreeEntry[] {
     if (!folders.length) return [];
-    const args = ['ls-tree', '-z', '--full-tree', ...(recursive ? ['-r'] : []), commit, '--', ...folders.map((f) => (f ? `${f}/` : '.'))];
+    const args = [
+      'ls-tree',
+      '-z',
+      '--full-tree',
+      ...(recursive ? ['-r'] : []),
+      commit,
+      '--',
+      ...folders.map((f) => (f ? `${f}/` : '.')),
+    ];
     return parseTree(this.text(args));
   }
 
   /** The entries naming the folders themselves: their tree ids, which change when anything inside does. */
   folderEntries(commit: string, folders: readonly string[]): TreeEntry[] {
     if (!folders.length) return [];
-    if (folders.includes('')) return [{ mode: '040000', type: 'tree', id: this.text(['rev-parse', `${commit}^{tree}`]).trim(), path: '' }];
+    if (folders.includes('')) {
+      return [{ mode: '040000', type: 'tree', id: this.text(['rev-parse', `${commit}^{tree}`]).trim(), path: '' }];
+    }
     return parseTree(this.text(['ls-tree', '-z', '--full-tree', commit, '--', ...folders]));
   }
 
@@ -148,7 +174,9 @@ export class GitRepository {
   /** The blob ids the work tree's files would get (`git add` filters applied), for absolute paths. */
   hashFiles(files: readonly string[]): string[] {
     if (!files.length) return [];
-    return this.text(['hash-object', '--stdin-paths'], files.join('\n') + '\n').trim().split('\n');
+    return this.text(['hash-object', '--stdin-paths'], files.join('\n') + '\n')
+      .trim()
+      .split('\n');
   }
 
   /** A path relative to the root with `/`, or undefined when it is outside the work tree. */
@@ -170,7 +198,9 @@ function runGit(gitCommand: string, cwd: string, args: string[], input?: string)
   if (ran.error) {
     const code = (ran.error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' && !fs.existsSync(cwd)) throw new GitError(`${cwd} does not exist`, 'not-a-repository');
-    if (code === 'ENOENT') throw new GitError(`git is not installed (or not on PATH): '${gitCommand}' was not found`, 'no-git');
+    if (code === 'ENOENT') {
+      throw new GitError(`git is not installed (or not on PATH): '${gitCommand}' was not found`, 'no-git');
+    }
     throw new GitError(`git could not run: ${ran.error.message}`, 'failed');
   }
   return { status: ran.status, stdout: ran.stdout, stderr: ran.stderr.toString('utf8') };
@@ -188,7 +218,12 @@ function parseTree(text: string): TreeEntry[] {
 }
 
 function firstLine(text: string): string {
-  return text.trim().split('\n')[0]?.replace(/^(fatal|error): /, '') ?? '';
+  return (
+    text
+      .trim()
+      .split('\n')[0]
+      ?.replace(/^(fatal|error): /, '') ?? ''
+  );
 }
 
 function realpathOrSelf(file: string): string {

@@ -35,17 +35,23 @@ export class RefHistoryReader {
   /** The version folders, relative to the repository root. */
   private readonly folders: string[];
 
-  constructor(readonly repo: GitRepository, readonly config: AlembicConfig) {
+  constructor(
+    readonly repo: GitRepository,
+    readonly config: AlembicConfig,
+  ) {
     this.folders = config.versionLocations.map((location) => {
       const relative = repo.relative(location);
       if (relative === undefined) {
-        throw new GitError(`the version location ${location} is outside the git repository at ${repo.root}: its history at a ref cannot be read`, 'failed');
+        throw new GitError(
+          `the version location ${location} is outside the git repository at ${repo.root}: its history at a ref cannot be read`,
+          'failed',
+        );
       }
       return relative;
     });
   }
 
-  /** Lends the reader a file already read (from the work tree): a blob with the same id at the same path is not read again. */
+  /** Lends the reader a file already read (from the work tree): the same blob at the same path is not read again. */
   remember(blob: string, file: string, result: RevisionFileResult): void {
     const key = cacheKey(blob, file);
     if (!this.byBlob.has(key)) this.byBlob.set(key, result);
@@ -62,7 +68,10 @@ export class RefHistoryReader {
     const key = `${this.config.recursiveVersionLocations}\0${folderTrees.map((e) => `${e.path}:${e.id}`).join('\0')}`;
     let history = this.byTrees.get(key);
     if (!history) {
-      history = this.readTrees(commit, folderTrees.map((e) => e.path));
+      history = this.readTrees(
+        commit,
+        folderTrees.map((e) => e.path),
+      );
       this.byTrees.set(key, history);
     }
     return history;
@@ -70,11 +79,18 @@ export class RefHistoryReader {
 
   private readTrees(commit: string, presentFolders: string[]): TreeHistory {
     const recursive = this.config.recursiveVersionLocations;
-    const entries = this.repo.listTree(commit, presentFolders, recursive).filter((e) => this.isRevisionEntry(e, presentFolders));
+    const entries = this.repo
+      .listTree(commit, presentFolders, recursive)
+      .filter((e) => this.isRevisionEntry(e, presentFolders));
     const blobs = new Map<string, string>();
     for (const entry of entries) blobs.set(this.repo.absolute(entry.path), entry.id);
-    const files = sortLoadOrder([...blobs.keys()], this.folders.map((f) => this.repo.absolute(f)));
-    const unread = [...new Set(files.filter((f) => !this.byBlob.has(cacheKey(blobs.get(f)!, f))).map((f) => blobs.get(f)!))];
+    const files = sortLoadOrder(
+      [...blobs.keys()],
+      this.folders.map((f) => this.repo.absolute(f)),
+    );
+    const unread = [
+      ...new Set(files.filter((f) => !this.byBlob.has(cacheKey(blobs.get(f)!, f))).map((f) => blobs.get(f)!)),
+    ];
     const contents = this.repo.readBlobs(unread);
     const sources = new Map<string, RevisionSource>();
     const fileProblems: Problem[] = [];
@@ -96,7 +112,11 @@ export class RefHistoryReader {
   }
 
   private isRevisionEntry(entry: TreeEntry, folders: string[]): boolean {
-    return entry.type === 'blob' && entry.mode !== SYMLINK && isVersionFilePath(entry.path, folders, this.config.recursiveVersionLocations);
+    return (
+      entry.type === 'blob' &&
+      entry.mode !== SYMLINK &&
+      isVersionFilePath(entry.path, folders, this.config.recursiveVersionLocations)
+    );
   }
 }
 
@@ -106,7 +126,9 @@ export function isVersionFilePath(file: string, folders: readonly string[], recu
   const folder = slash < 0 ? '' : file.slice(0, slash);
   if (!isRevisionFileName(file.slice(slash + 1))) return false;
   if (!recursive) return folders.includes(folder);
-  return folders.some((f) => !f || folder === f || folder.startsWith(`${f}/`)) && !file.split('/').includes('__pycache__');
+  return (
+    folders.some((f) => !f || folder === f || folder.startsWith(`${f}/`)) && !file.split('/').includes('__pycache__')
+  );
 }
 
 function cacheKey(blob: string, file: string): string {

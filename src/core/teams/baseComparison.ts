@@ -28,7 +28,10 @@ export interface BaseComparison {
 
 /** Compares `project` (as in the work tree) with `ref`; throws a GitError when git cannot tell. */
 export function compareWithBase(project: Project, ref: string, reader?: RefHistoryReader): BaseComparison {
-  reader ??= new RefHistoryReader(GitRepository.open(path.dirname(path.resolve(project.config.configFile))), project.config);
+  reader ??= new RefHistoryReader(
+    GitRepository.open(path.dirname(path.resolve(project.config.configFile))),
+    project.config,
+  );
   const repo = reader.repo;
   const ours = new Map<string, string>();
   const files = project.revisionFiles;
@@ -45,7 +48,9 @@ export function compareWithBase(project: Project, ref: string, reader?: RefHisto
   const notes: string[] = [];
   const head = repo.tryResolveCommit('HEAD');
   const branch = repo.currentBranch();
-  if (head && !branch) notes.push(`HEAD is detached at ${head.slice(0, 7)}: comparing the checked-out files with ${ref}.`);
+  if (head && !branch) {
+    notes.push(`HEAD is detached at ${head.slice(0, 7)}: comparing the checked-out files with ${ref}.`);
+  }
   const mergeBase = head ? repo.mergeBase(head, base.commit) : undefined;
   if (head && !mergeBase) {
     notes.push(
@@ -71,7 +76,11 @@ export function compareWithBase(project: Project, ref: string, reader?: RefHisto
 }
 
 /** path -> the side whose version the merge keeps; files both sides deleted are absent. */
-function mergedVersionFiles(ours: ReadonlyMap<string, string>, theirs: ReadonlyMap<string, string>, mergeBase: ReadonlyMap<string, string>): Map<string, 'ours' | 'theirs'> {
+function mergedVersionFiles(
+  ours: ReadonlyMap<string, string>,
+  theirs: ReadonlyMap<string, string>,
+  mergeBase: ReadonlyMap<string, string>,
+): Map<string, 'ours' | 'theirs'> {
   const out = new Map<string, 'ours' | 'theirs'>();
   for (const [file, blob] of ours) {
     // Deleted on the base and unchanged here since the fork: the merge deletes it.
@@ -97,16 +106,24 @@ function mergeHeadsProblems(merged: RevisionMap, ours: RevisionMap, base: Revisi
   if (forkHeads.length <= Math.max(accidentalForkHeads(ours).length, accidentalForkHeads(base).length)) return [];
   const isNew = (rev: Revision): boolean => sides.newFiles.has(rev.source.path);
   forkHeads.sort((a, b) => Number(isNew(b)) - Number(isNew(a)));
-  const described = forkHeads.map((h) => `${h.id} (${h.source.message || 'no message'}, ${isNew(h) ? sides.thisSide : sides.ref})`);
-  const list = described.length > 1 ? `${described.slice(0, -1).join(', ')} and ${described[described.length - 1]}` : described[0];
+  const described = forkHeads.map(
+    (h) => `${h.id} (${h.source.message || 'no message'}, ${isNew(h) ? sides.thisSide : sides.ref})`,
+  );
+  const list =
+    described.length > 1 ? `${described.slice(0, -1).join(', ')} and ${described[described.length - 1]}` : described[0];
   const baseHeads = forkHeads.filter((h) => !isNew(h)).map((h) => h.id);
-  const fix = baseHeads.length === 1
-    ? ` Rebase this branch's revision onto ${baseHeads[0]} (its down_revision and Revises:), or add a merge revision (\`alembic merge heads\`).`
-    : ' Add a merge revision (`alembic merge heads`), or rebase this branch\'s revision onto the head of the base.';
+  const fix =
+    baseHeads.length === 1
+      ? ` Rebase this branch's revision onto ${baseHeads[0]} (its down_revision and Revises:), or add a merge revision (\`alembic merge heads\`).`
+      : " Add a merge revision (`alembic merge heads`), or rebase this branch's revision onto the head of the base.";
   const message = `merging into ${sides.ref} gives ${forkHeads.length} heads: ${list}: \`alembic upgrade head\` fails after the merge.${fix}`;
   const firstNew = new Set(forkHeads.filter(isNew).map((h) => firstNewRevision(h, isNew)));
-  if (!firstNew.size) return [problem('error', 'merge-heads', message, forkHeads[0].source.path, forkHeads[0].source.revisionLine)];
-  return [...firstNew].map((rev) => problem('error', 'merge-heads', message, rev.source.path, rev.source.downRevisionLine));
+  if (!firstNew.size) {
+    return [problem('error', 'merge-heads', message, forkHeads[0].source.path, forkHeads[0].source.revisionLine)];
+  }
+  return [...firstNew].map((rev) =>
+    problem('error', 'merge-heads', message, rev.source.path, rev.source.downRevisionLine),
+  );
 }
 
 /** Walks down from a new head while the parent is new too: the revision that branched off the base. */

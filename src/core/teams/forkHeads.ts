@@ -12,7 +12,9 @@ export function accidentalForkHeads(graph: RevisionMap): Revision[] {
   if (graph.heads.length < 2) return [];
   const heads = graph.heads.map((id) => graph.get(id)).filter((rev): rev is Revision => rev !== undefined);
   const headsPerLabel = new Map<string, number>();
-  for (const head of heads) for (const label of head.branchLabels) headsPerLabel.set(label, (headsPerLabel.get(label) ?? 0) + 1);
+  for (const head of heads) {
+    for (const label of head.branchLabels) headsPerLabel.set(label, (headsPerLabel.get(label) ?? 0) + 1);
+  }
   const unlabelled = heads.filter((head) => ![...head.branchLabels].some((label) => headsPerLabel.get(label) === 1));
   return unlabelled.length >= 2 ? unlabelled : [];
 }
