@@ -69,6 +69,7 @@ export function activate(context: vscode.ExtensionContext): AlembicLensApi {
     teams,
     lint,
     tree.addExtraItems(modelsChanged),
+    tree.addExtraItems(teams),
     diagnostics.addSource(lint),
     diagnostics.addSource(teams),
     vscode.window.createTreeView('alembic.models', { treeDataProvider: modelTree }),

@@ -15,6 +15,7 @@ import { DatabaseStatusService } from '../database/databaseStatus';
 import { ProblemSource } from '../problems/diagnostics';
 import { ProjectRegistry } from '../projects/projectRegistry';
 import { Disposable } from '../util/disposable';
+import { RevisionsExtraItems } from '../views/revisionsTree';
 
 const DEBOUNCE_MS = 500;
 
@@ -34,7 +35,7 @@ interface ProjectComparison {
   deletions: Problem[];
 }
 
-export class TeamsService extends Disposable implements ProblemSource {
+export class TeamsService extends Disposable implements ProblemSource, RevisionsExtraItems {
   private readonly results = new Map<Project, ProjectComparison>();
   private readonly readers = new Map<Project, RefHistoryReader>();
   private timer?: NodeJS.Timeout;
@@ -66,6 +67,31 @@ export class TeamsService extends Disposable implements ProblemSource {
       const result = this.results.get(project);
       return result ? [...(result.comparison?.problems ?? []), ...result.deletions] : [];
     });
+  }
+
+  /** The Revisions view's warning row when merging into the base gives more heads (RevisionsExtraItems). */
+  extraItems(project: Project): vscode.TreeItem[] {
+    const comparison = this.results.get(project)?.comparison;
+    const mergeHeads = comparison?.problems.find((p) => p.code === 'merge-heads');
+    if (!comparison || !mergeHeads) return [];
+    const heads = /gives (\d+) heads/.exec(mergeHeads.message)?.[1] ?? 'several';
+    const item = new vscode.TreeItem(
+      `Merging into ${comparison.ref} gives ${heads} heads`,
+      vscode.TreeItemCollapsibleState.None,
+    );
+    item.description = path.basename(mergeHeads.path);
+    item.tooltip = `${mergeHeads.message}
+
+Click to open the revision at its down_revision line.`;
+    item.iconPath = new vscode.ThemeIcon('git-merge', new vscode.ThemeColor('list.warningForeground'));
+    item.contextValue = 'teams:merge-heads';
+    item.id = `merge-heads:${project.config.configFile}:${project.config.section}`;
+    item.command = {
+      command: 'alembic.revision.open',
+      title: 'Open Revision',
+      arguments: [mergeHeads.path, mergeHeads.line],
+    };
+    return [item];
   }
 
   /** Why a project has no base comparison (for messages), or undefined when it has one. */

@@ -14,6 +14,12 @@ const MINE = 'f1f1f1f1f1f1';
 const THEIRS = 'e2e2e2e2e2e2';
 const DOWN_REVISION_LINE = 14;
 
+interface TreeRow {
+  label: string;
+  contextValue?: string;
+  command?: { command: string; arguments?: unknown[] };
+}
+
 function git(cwd: string, ...args: string[]): void {
   const env = {
     ...process.env,
@@ -82,6 +88,14 @@ describe('teams: the base branch in the editor', function () {
         `^merging into main gives 2 heads: ${MINE} \\(add sku, this branch\\) and ${THEIRS} \\(add price, main\\)`,
       ),
     );
+    const snapshot = await (api as unknown as { getTreeSnapshot(view: string): Promise<TreeRow[]> }).getTreeSnapshot(
+      'alembic.revisions',
+    );
+    // One project: its rows are the view's top level.
+    const row = snapshot.find((item) => item.contextValue === 'teams:merge-heads');
+    assert.ok(row, `a warning row in the Revisions view: ${JSON.stringify(snapshot.map((item) => item.label))}`);
+    assert.strictEqual(row.label, 'Merging into main gives 2 heads');
+    assert.deepStrictEqual(row.command?.arguments, [mergeHeads.path, DOWN_REVISION_LINE]);
     await waitFor('the new revision linted', () => problems().includes(`${MINE}_rev.py:20 drop-column`));
     assert.ok(
       !problems().some((p) => p.startsWith(`${HISTORY}_rev.py`)),
