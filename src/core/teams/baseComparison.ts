@@ -24,6 +24,8 @@ export interface BaseComparison {
   problems: Problem[];
   /** What the comparison could not know exactly, for the user (a shallow clone). */
   notes: string[];
+  /** With merge-heads: the base's head this branch's first new revisions can be rebased onto, when it has one. */
+  rebaseTarget?: string;
 }
 
 /** Compares `project` (as in the work tree) with `ref`; throws a GitError when git cannot tell. */
@@ -72,7 +74,11 @@ export function compareWithBase(project: Project, ref: string, reader?: RefHisto
     ...mergeHeadsProblems(merged, project.graph, base.graph, { ref, newFiles, thisSide }),
     ...mergeOnlyProblems(merged, [project.graph, base.graph], ref),
   ];
-  return { ref, base, newFiles, merged, problems, notes };
+  const baseForkHeads = problems.some((p) => p.code === 'merge-heads')
+    ? accidentalForkHeads(merged).filter((head) => !newFiles.has(head.source.path))
+    : [];
+  const rebaseTarget = baseForkHeads.length === 1 ? baseForkHeads[0].id : undefined;
+  return { ref, base, newFiles, merged, problems, notes, rebaseTarget };
 }
 
 /** path -> the side whose version the merge keeps; files both sides deleted are absent. */
