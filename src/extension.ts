@@ -20,6 +20,7 @@ import { QuickFixes } from './problems/quickFixes';
 import { ProjectRegistry } from './projects/projectRegistry';
 import { AlembicRunner } from './runner/alembicTerminal';
 import { InterpreterService } from './runner/interpreter';
+import { RebaseQuickFix } from './teams/rebaseQuickFix';
 import { TeamsService } from './teams/teamsService';
 import { RevisionsTreeProvider } from './views/revisionsTree';
 import { DatabaseStatusBar } from './views/statusBar';
@@ -77,6 +78,7 @@ export function activate(context: vscode.ExtensionContext): AlembicLensApi {
     new RevisionCodeLensProvider(registry, database),
     new RevisionNavigation(registry, database),
     new QuickFixes(registry, models),
+    new RebaseQuickFix(registry, teams),
     vscode.commands.registerCommand('alembic.refresh', async () => {
       await registry.discover();
       await database.refreshAll();

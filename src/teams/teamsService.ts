@@ -94,9 +94,9 @@ Click to open the revision at its down_revision line.`;
     return [item];
   }
 
-  /** Why a project has no base comparison (for messages), or undefined when it has one. */
-  unavailableReason(project: Project): string | undefined {
-    return this.results.get(project)?.unavailable;
+  /** The project's comparison with its base branch, when git could make one. */
+  comparisonOf(project: Project): BaseComparison | undefined {
+    return this.results.get(project)?.comparison;
   }
 
   /** The lint scope of a project: the revisions to lint, or undefined for every one. */

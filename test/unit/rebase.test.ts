@@ -35,7 +35,10 @@ describe('rebase onto the base head', () => {
       ['Revises: m1', 'down_revision = "m1"'],
     );
     const annotated = "revision: str = 'f1'\ndown_revision: Union[str, None] = 'a1'  # parent\n";
-    assert.strictEqual(edited(annotated, 'm1'), "revision: str = 'f1'\ndown_revision: Union[str, None] = 'm1'  # parent\n");
+    assert.strictEqual(
+      edited(annotated, 'm1'),
+      "revision: str = 'f1'\ndown_revision: Union[str, None] = 'm1'  # parent\n",
+    );
   });
 
   it('offers no edit for a merge revision or a value it cannot rewrite in place', () => {
@@ -66,7 +69,10 @@ describe('rebase onto the base head', () => {
     const source = project.graph.get('f1')!.source;
     assert.strictEqual(problem.line, source.downRevisionLine);
     const file = path.join(versions, 'f1_rev.py');
-    fs.writeFileSync(file, applied(fs.readFileSync(file, 'utf8'), rebaseEdits(fs.readFileSync(file, 'utf8'), source, 'm1')!));
+    fs.writeFileSync(
+      file,
+      applied(fs.readFileSync(file, 'utf8'), rebaseEdits(fs.readFileSync(file, 'utf8'), source, 'm1')!),
+    );
     commitAll(dir, 'rebase onto main');
     assert.deepStrictEqual(compareWithBase(loadProject(ini), 'main').problems, []);
     git(dir, 'merge', '-q', '--no-edit', 'main');

@@ -6,6 +6,7 @@ import * as assert from 'assert';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import * as vscode from 'vscode';
 import { revisionSource, versionsDir, waitFor, workspaceRoot } from './helpers';
 import { HEAD, LensApi, lensApi, restoreSettings, saveSettings, setAlembicSetting } from './loopHelpers';
 
@@ -123,5 +124,43 @@ describe('teams: the base branch in the editor', function () {
     );
     git(root, 'checkout', '-q', 'feature');
     await waitFor('merge-heads back on feature', () => problems().some((p) => p.endsWith('merge-heads')), 20000);
+  });
+
+  it("offers to rebase the new revision onto main's head, as an edit to confirm", async () => {
+    const mergeHeads = await waitFor(
+      'merge-heads',
+      () => api.getProblems().find((p) => p.code === 'merge-heads'),
+      20000,
+    );
+    const uri = vscode.Uri.file(mergeHeads.path);
+    // The code action command needs the document loaded in the workbench.
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const actions = await waitFor('the rebase quick fix', async () => {
+      const diagnostic = vscode.languages.getDiagnostics(uri).find((d) => d.code === 'merge-heads');
+      if (!diagnostic) return undefined;
+      const found = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+        'vscode.executeCodeActionProvider',
+        uri,
+        diagnostic.range,
+        vscode.CodeActionKind.QuickFix.value,
+      );
+      return found?.find((a) => a.title === `Rebase onto main's head (${THEIRS})`);
+    });
+    const edits = actions.edit!.entries().flatMap(([, textEdits]) => textEdits);
+    assert.deepStrictEqual(
+      edits.map((e) => [e.range.start.line + 1, e.newText]),
+      [
+        [DOWN_REVISION_LINE, `down_revision = '${THEIRS}'`],
+        [4, `Revises: ${THEIRS}`],
+      ],
+    );
+    // Applied without the confirmation dialog (a test cannot click it), then saved.
+    const apply = new vscode.WorkspaceEdit();
+    for (const e of edits) apply.replace(uri, e.range, e.newText);
+    assert.ok(await vscode.workspace.applyEdit(apply));
+    assert.ok(await doc.save());
+    await waitFor('merge-heads gone after the rebase', () => !problems().some((p) => p.endsWith('merge-heads')), 20000);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    git(root, 'checkout', '--', file(MINE));
   });
 });

@@ -19,7 +19,9 @@ export function rebaseEdits(text: string, source: RevisionSource, target: string
   const lines = text.split(/\r?\n/);
   const down = DOWN_REVISION.exec(lines[source.downRevisionLine - 1] ?? '');
   if (!down || down[3] !== source.downRevisions[0]) return undefined;
-  const edits: LineEdit[] = [{ line: source.downRevisionLine, text: `${down[1]}${down[2]}${target}${down[2]}${down[4]}` }];
+  const edits: LineEdit[] = [
+    { line: source.downRevisionLine, text: `${down[1]}${down[2]}${target}${down[2]}${down[4]}` },
+  ];
   // The header is the module docstring, above the assignments.
   const header = Math.min(source.revisionLine, source.downRevisionLine) - 1;
   for (let i = 0; i < header; i++) {
