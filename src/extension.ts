@@ -24,6 +24,8 @@ import { AlembicLog } from './runner/alembicLog';
 import { AlembicRunner } from './runner/alembicTerminal';
 import { InterpreterService } from './runner/interpreter';
 import { RunReporter } from './runner/runReporter';
+import { RebaseQuickFix } from './teams/rebaseQuickFix';
+import { TeamsService } from './teams/teamsService';
 import { RevisionsTreeProvider } from './views/revisionsTree';
 import { DatabaseStatusBar } from './views/statusBar';
 
@@ -56,7 +58,8 @@ export function activate(context: vscode.ExtensionContext): AlembicLensApi {
   const drift = new DriftService(registry, interpreters, models, context.extensionUri);
   const modelTree = new ModelFilesTreeProvider(registry, models, drift);
   const modelsChanged = new ModelsChangedIndicator(registry, models);
-  const lint = new LintDiagnostics(registry, models);
+  const teams = new TeamsService(registry, database);
+  const lint = new LintDiagnostics(registry, models, teams);
   const statusBar = new DatabaseStatusBar(registry, database);
   const availability = new ActionAvailability(registry, database);
   commands.add(new AlembicCommands(registry, runner, interpreters, database).commandTable());
@@ -92,14 +95,18 @@ export function activate(context: vscode.ExtensionContext): AlembicLensApi {
     drift,
     modelTree,
     modelsChanged,
+    teams,
     lint,
     tree.addExtraItems(modelsChanged),
+    tree.addExtraItems(teams),
     diagnostics.addSource(lint),
+    diagnostics.addSource(teams),
     vscode.window.createTreeView('alembic.models', { treeDataProvider: modelTree }),
     new ModelCodeLensProvider(registry, models),
     new RevisionCodeLensProvider(registry, database),
     new RevisionNavigation(registry, database),
     new QuickFixes(registry, models),
+    new RebaseQuickFix(registry, teams),
     // The one refresh after a command: the database, and the version folders once it has ended (file
     // events can lag behind, or miss files in a folder just created); the watchers do the rest.
     runner.onDidFinish((e) => {
