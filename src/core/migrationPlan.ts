@@ -1,0 +1,91 @@
+// What `alembic downgrade TARGET` and `alembic upgrade TARGET` run from a given version table, computed
+// the way Alembic computes it (ScriptDirectory._downgrade_revs / _upgrade_revs over
+// RevisionMap.iterate_revisions), so that a confirmation lists exactly the revisions whose downgrade()
+// or upgrade() Alembic will call, and refuses, with Alembic's words, what Alembic refuses.
+// The revision map code behind this is the same in Alembic 1.8.1 and current Alembic (1.19).
+import { Identifiers, Revision, RevisionError, RevisionMap } from './revisionMap';
+
+/** Alembic's `_collect_downgrade_revisions`: what a downgrade from `upper` (the version table) drops. */
+function collectDowngradeRevisions(map: RevisionMap, upper: readonly string[], target: string): { revisions: Set<Revision>; heads: Revision[] } {
+  const { branch, rev } = map.parseDowngradeTarget(upper, target, true);
+  const targetRevision = rev === 'base' ? null : rev;
+  let roots = targetRevision === null ? [...map.revisions.values()].filter((r) => r.isBase) : [...targetRevision.children];
+  if (branch && roots.length > 1) {
+    // A branch (label or revision id) keeps only the roots on its own line.
+    const onBranch = new Set(map.ancestors([map.resolveBranch(branch)], false));
+    roots = roots.filter((r) => onBranch.has(r));
+    if (!roots.length) throw new RevisionError('Not a valid downgrade target from current heads');
+  }
+  const heads = map.getRevisions(upper).filter((r): r is Revision => r !== null);
+  const active = new Set(map.ancestors(heads));
+  // Dropping a root drops everything above it, by down_revision and by depends_on, that is applied.
+  const revisions = new Set(map.descendants(roots).filter((r) => active.has(r)));
+  if (targetRevision !== null && !revisions.size && !heads.includes(targetRevision)) {
+    throw new RevisionError('Nothing to drop', 'range-not-ancestor');
+  }
+  return { revisions, heads };
+}
+
+/** Alembic's `_catch_revision_errors`: the message its command line prints after `FAILED:`. */
+function commandError(err: unknown, direction: 'upgrade' | 'downgrade', destination: string): Error {
+  if (!(err instanceof RevisionError)) return err as Error;
+  if (err.kind === 'range-not-ancestor') {
+    return new RevisionError(`Destination ${destination} is not a valid ${direction} target from current head(s)`, err.kind);
+  }
+  if (err.kind === 'multiple-heads') {
+    const message =
+      `Multiple head revisions are present for given argument '${destination}'; please specify a specific target revision, ` +
+      `'<branchname>@${destination}' to narrow to a specific head, or 'heads' for all heads`;
+    return new RevisionError(message, err.kind, err.argument, err.heads);
+  }
+  if (err.kind === 'resolution') return new RevisionError(`Can't locate revision identified by '${err.argument}'`, err.kind, err.argument);
+  return err;
+}
+
+/**
+ * The revisions `alembic downgrade <target>` runs from `versionTable` (its rows, in the order the
+ * database returns them), newest first, as Alembic runs them. Throws a RevisionError with Alembic's
+ * message when Alembic refuses the target.
+ */
+export function downgradePlan(map: RevisionMap, versionTable: readonly string[], target: string): Revision[] {
+  if (target.includes(':')) throw new RevisionError('Range revision not allowed');
+  try {
+    const { revisions, heads } = collectDowngradeRevisions(map, versionTable, target);
+    return map.topologicalSort(revisions, heads).map((id) => map.get(id)!);
+  } catch (err) {
+    throw commandError(err, 'downgrade', target);
+  }
+}
+
+/** The revisions `alembic upgrade <target>` runs from `versionTable`, oldest first, as Alembic runs them. */
+export function upgradePlan(map: RevisionMap, versionTable: Identifiers, target: string): Revision[] {
+  try {
+    return map.iterateRevisions(target, versionTable, { implicitBase: true }).reverse();
+  } catch (err) {
+    throw commandError(err, 'upgrade', target);
+  }
+}
+
+/**
+ * The argument that makes Alembic revert `current` (one of the version table's revisions) and as
+ * little else as it can: what depends on `current` goes with it. Plain `-1` is what users type, but
+ * Alembic's walk down from a merge point is ambiguous, and `<rev>-1` drops every applied child of
+ * the parent; `<rev>@<parent>` keeps the drop on `current`'s own line. An Error when Alembic accepts
+ * none of them.
+ */
+export function downgradeOneTarget(map: RevisionMap, versionTable: readonly string[], current: Revision): { argument: string; reverted: Revision[] } | Error {
+  const candidates = versionTable.length === 1 && !current.isMergePoint ? ['-1'] : [];
+  for (const parent of current.down) candidates.push(`${current.id}@${parent}`);
+  if (current.isBase) candidates.push(`${current.id}@base`);
+  let best: { argument: string; reverted: Revision[] } | undefined;
+  let refusal: Error | undefined;
+  for (const argument of candidates) {
+    try {
+      const reverted = downgradePlan(map, versionTable, argument);
+      if (reverted.includes(current) && (!best || reverted.length < best.reverted.length)) best = { argument, reverted };
+    } catch (err) {
+      refusal ??= err as Error;
+    }
+  }
+  return best ?? refusal ?? new RevisionError(`Alembic has no downgrade that reverts ${current.id}`);
+}
