@@ -3,7 +3,7 @@
 // RevisionMap.iterate_revisions), so that a confirmation lists exactly the revisions whose downgrade()
 // or upgrade() Alembic will call, and refuses, with Alembic's words, what Alembic refuses.
 // The revision map code behind this is the same in Alembic 1.8.1 and current Alembic (1.19).
-import { Identifiers, Revision, RevisionError, RevisionMap } from './revisionMap';
+import { Revision, RevisionError, RevisionMap } from './revisionMap';
 
 /** Alembic's `_collect_downgrade_revisions`: what a downgrade from `upper` (the version table) drops. */
 function collectDowngradeRevisions(map: RevisionMap, upper: readonly string[], target: string): { revisions: Set<Revision>; heads: Revision[] } {
@@ -42,28 +42,97 @@ function commandError(err: unknown, direction: 'upgrade' | 'downgrade', destinat
   return err;
 }
 
+/** What a command runs, in Alembic's order, and the version table it leaves. */
+export interface MigrationPlan {
+  revisions: Revision[];
+  /** The version table's rows afterwards (in no particular order). */
+  after: string[];
+}
+
 /**
- * The revisions `alembic downgrade <target>` runs from `versionTable` (its rows, in the order the
- * database returns them), newest first, as Alembic runs them. Throws a RevisionError with Alembic's
- * message when Alembic refuses the target.
+ * Alembic's HeadMaintainer.update_to_step: how the version table follows each step. Alembic's own
+ * bookkeeping can fail part-way (a KeyError or an AssertionError on histories with depends_on),
+ * after some migrations already ran: that is reported as a refusal, naming what would have run.
  */
-export function downgradePlan(map: RevisionMap, versionTable: readonly string[], target: string): Revision[] {
+function versionTableAfter(map: RevisionMap, rows: readonly string[], steps: Revision[], upgrade: boolean): string[] {
+  const heads = new Set(rows);
+  const ancestorsOf = (ids: Iterable<string>) => new Set(map.ancestors(map.getRevisions([...ids]) as Revision[]).map((r) => r.id));
+  const remove = (id: string | undefined): void => {
+    if (id === undefined || !heads.delete(id)) throw new Error(`KeyError: '${id}'`);
+  };
+  const insert = (id: string): void => {
+    if (heads.has(id)) throw new Error(`AssertionError: ${id} is already in the version table`);
+    heads.add(id);
+  };
+  const update = (from: string | undefined, to: string): void => {
+    if (heads.has(to)) throw new Error(`AssertionError: ${to} is already in the version table`);
+    remove(from);
+    heads.add(to);
+  };
+  /** What an unmerge (or a delete) leaves: the parents that no other current revision stands on. */
+  const unmergeTo = (rev: Revision): string[] => {
+    const others = [...heads].filter((id) => id !== rev.id);
+    const below = others.length ? ancestorsOf(others) : new Set<string>();
+    return rev.normalizedDown.filter((id) => !below.has(id));
+  };
+  for (const [index, rev] of steps.entries()) {
+    try {
+      const down = rev.normalizedDown;
+      if (!upgrade && heads.has(rev.id) && (!down.length || !unmergeTo(rev).length)) {
+        remove(rev.id);
+      } else if (upgrade && (!down.length || !down.some((id) => heads.has(id)))) {
+        insert(rev.id);
+      } else if (upgrade && down.length > 1 && down.filter((id) => heads.has(id)).length > 1) {
+        const others = [...heads].filter((id) => !down.includes(id));
+        const below = others.length ? ancestorsOf(others) : new Set<string>();
+        const merged = down.filter((id) => !below.has(id));
+        for (const id of merged.slice(0, -1)) remove(id);
+        update(merged[merged.length - 1], rev.id);
+      } else if (!upgrade && heads.has(rev.id) && down.length > 1) {
+        const to = unmergeTo(rev);
+        for (const id of to.slice(0, -1)) insert(id);
+        update(rev.id, to[to.length - 1]);
+      } else {
+        const present = down.length === 1 ? down : down.filter((id) => heads.has(id));
+        if (present.length !== 1) throw new Error("AssertionError: Can't do an UPDATE because downrevision is ambiguous");
+        if (upgrade) update(present[0], rev.id);
+        else update(rev.id, present[0]);
+      }
+    } catch (err) {
+      const done = steps.slice(0, index + 1).map((r) => r.id).join(', ');
+      const message = `Alembic would fail part-way, after running ${done}: its version table bookkeeping stops at ${rev.id} (${(err as Error).message})`;
+      throw new RevisionError(message, 'bookkeeping');
+    }
+  }
+  return [...heads];
+}
+
+/**
+ * What `alembic downgrade <target>` runs from `versionTable` (its rows, in the order the database
+ * returns them): the revisions whose downgrade() it calls, newest first. Throws a RevisionError with
+ * Alembic's message when Alembic refuses the target.
+ */
+export function downgradePlan(map: RevisionMap, versionTable: readonly string[], target: string): MigrationPlan {
   if (target.includes(':')) throw new RevisionError('Range revision not allowed');
+  let revisions: Revision[];
   try {
-    const { revisions, heads } = collectDowngradeRevisions(map, versionTable, target);
-    return map.topologicalSort(revisions, heads).map((id) => map.get(id)!);
+    const collected = collectDowngradeRevisions(map, versionTable, target);
+    revisions = map.topologicalSort(collected.revisions, collected.heads).map((id) => map.get(id)!);
   } catch (err) {
     throw commandError(err, 'downgrade', target);
   }
+  return { revisions, after: versionTableAfter(map, versionTable, revisions, false) };
 }
 
-/** The revisions `alembic upgrade <target>` runs from `versionTable`, oldest first, as Alembic runs them. */
-export function upgradePlan(map: RevisionMap, versionTable: Identifiers, target: string): Revision[] {
+/** What `alembic upgrade <target>` runs from `versionTable`: the revisions whose upgrade() it calls, oldest first. */
+export function upgradePlan(map: RevisionMap, versionTable: readonly string[], target: string): MigrationPlan {
+  let revisions: Revision[];
   try {
-    return map.iterateRevisions(target, versionTable, { implicitBase: true }).reverse();
+    revisions = map.iterateRevisions(target, versionTable, { implicitBase: true }).reverse();
   } catch (err) {
     throw commandError(err, 'upgrade', target);
   }
+  return { revisions, after: versionTableAfter(map, versionTable, revisions, true) };
 }
 
 /**
@@ -81,7 +150,7 @@ export function downgradeOneTarget(map: RevisionMap, versionTable: readonly stri
   let refusal: Error | undefined;
   for (const argument of candidates) {
     try {
-      const reverted = downgradePlan(map, versionTable, argument);
+      const reverted = downgradePlan(map, versionTable, argument).revisions;
       if (reverted.includes(current) && (!best || reverted.length < best.reverted.length)) best = { argument, reverted };
     } catch (err) {
       refusal ??= err as Error;

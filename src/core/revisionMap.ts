@@ -5,7 +5,7 @@
 import { Problem, problem } from './problems';
 import type { RevisionSource } from './revisionFile';
 
-export type RevisionErrorKind = 'revision' | 'resolution' | 'multiple-heads' | 'range-not-ancestor';
+export type RevisionErrorKind = 'revision' | 'resolution' | 'multiple-heads' | 'range-not-ancestor' | 'bookkeeping';
 
 /** A failed lookup or range, with the same message Alembic's command line prints after `FAILED:`. */
 export class RevisionError extends Error {

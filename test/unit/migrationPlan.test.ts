@@ -42,12 +42,12 @@ describe('migration plans (what Alembic runs)', () => {
     assert.ok(!(one instanceof Error), `a target: ${String(one)}`);
     assert.strictEqual(one.argument, 'mm@b1');
     assert.deepStrictEqual(ids(one.reverted), ['mm']);
-    assert.deepStrictEqual(ids(downgradePlan(map, ['mm', 'xx'], one.argument)), ['mm']);
+    assert.deepStrictEqual(ids(downgradePlan(map, ['mm', 'xx'], one.argument).revisions), ['mm']);
   });
 
   it('issue 9: Downgrade One of the other current revision reverts it alone (`xx-1` would revert four)', () => {
     const map = build(MERGE_AND_BRANCH);
-    assert.deepStrictEqual(ids(downgradePlan(map, ['mm', 'xx'], 'xx-1')), ['mm', 'b1', 'xx', 'c1']);
+    assert.deepStrictEqual(ids(downgradePlan(map, ['mm', 'xx'], 'xx-1').revisions), ['mm', 'b1', 'xx', 'c1']);
     const one = downgradeOneTarget(map, ['mm', 'xx'], map.get('xx')!);
     assert.ok(!(one instanceof Error));
     assert.strictEqual(one.argument, 'xx@aa');
@@ -70,7 +70,7 @@ describe('migration plans (what Alembic runs)', () => {
 
   it('issue 10: a downgrade to aa reverts only what stands on aa by down_revision, not what depends on it', () => {
     const map = build([['aa', null], ['mm', 'aa'], ['tt', null, 'aa']]);
-    assert.deepStrictEqual(ids(downgradePlan(map, ['mm', 'tt'], 'aa')), ['mm']);
+    assert.deepStrictEqual(ids(downgradePlan(map, ['mm', 'tt'], 'aa').revisions), ['mm']);
   });
 
   it('refuses what Alembic refuses, with its words', () => {
@@ -79,13 +79,13 @@ describe('migration plans (what Alembic runs)', () => {
     assert.throws(() => downgradePlan(map, ['xx'], 'zzzz'), /Can't locate revision identified by 'zzzz'/);
     assert.throws(() => downgradePlan(map, ['xx'], '+1'), /Relative revision \+1 didn't produce 1 migrations/);
     assert.throws(() => downgradePlan(map, ['xx'], 'aa:xx'), /Range revision not allowed/);
-    assert.deepStrictEqual(ids(downgradePlan(map, [], 'base')), []);
+    assert.deepStrictEqual(ids(downgradePlan(map, [], 'base').revisions), []);
   });
 
   it('upgrades from several current revisions apply what the target needs, oldest first', () => {
     const map = build(MERGE_AND_BRANCH);
-    assert.deepStrictEqual(ids(upgradePlan(map, ['b1', 'xx'], 'mm')), ['c1', 'mm']);
-    assert.deepStrictEqual(ids(upgradePlan(map, [], 'heads')).sort(), ['aa', 'b1', 'c1', 'mm', 'xx']);
+    assert.deepStrictEqual(ids(upgradePlan(map, ['b1', 'xx'], 'mm').revisions), ['c1', 'mm']);
+    assert.deepStrictEqual(ids(upgradePlan(map, [], 'heads').revisions).sort(), ['aa', 'b1', 'c1', 'mm', 'xx']);
     assert.throws(() => upgradePlan(map, ['b1', 'xx'], '+1'), /Ambiguous upgrade from multiple current revisions/);
   });
 });
