@@ -49,27 +49,41 @@ export interface MigrationPlan {
   after: string[];
 }
 
+/** Alembic's HeadMaintainer: the version table's rows, changed the way Alembic changes them (and fails). */
+class VersionTable {
+  readonly heads: Set<string>;
+
+  constructor(rows: readonly string[]) {
+    this.heads = new Set(rows);
+  }
+
+  remove(id: string | undefined): void {
+    if (id === undefined || !this.heads.delete(id)) throw new Error(`KeyError: '${id}'`);
+  }
+
+  insert(id: string): void {
+    if (this.heads.has(id)) throw new Error(`AssertionError: ${id} is already in the version table`);
+    this.heads.add(id);
+  }
+
+  update(from: string | undefined, to: string): void {
+    if (this.heads.has(to)) throw new Error(`AssertionError: ${to} is already in the version table`);
+    this.remove(from);
+    this.heads.add(to);
+  }
+}
+
 /**
- * Alembic's HeadMaintainer.update_to_step: how the version table follows each step. Alembic's own
- * bookkeeping can fail part-way (a KeyError or an AssertionError on histories with depends_on),
- * after some migrations already ran: that is reported as a refusal, naming what would have run.
+ * Alembic's HeadMaintainer.update_to_step for revision steps: how the version table follows each
+ * step. Alembic's own bookkeeping can fail part-way (a KeyError or an AssertionError on histories
+ * with depends_on), after some migrations already ran: that is reported as a refusal, naming what
+ * would have run.
  */
 function versionTableAfter(map: RevisionMap, rows: readonly string[], steps: Revision[], upgrade: boolean): string[] {
-  const heads = new Set(rows);
+  const table = new VersionTable(rows);
+  const heads = table.heads;
   const ancestorsOf = (ids: Iterable<string>) => new Set(map.ancestors(map.getRevisions([...ids]) as Revision[]).map((r) => r.id));
-  const remove = (id: string | undefined): void => {
-    if (id === undefined || !heads.delete(id)) throw new Error(`KeyError: '${id}'`);
-  };
-  const insert = (id: string): void => {
-    if (heads.has(id)) throw new Error(`AssertionError: ${id} is already in the version table`);
-    heads.add(id);
-  };
-  const update = (from: string | undefined, to: string): void => {
-    if (heads.has(to)) throw new Error(`AssertionError: ${to} is already in the version table`);
-    remove(from);
-    heads.add(to);
-  };
-  /** What an unmerge (or a delete) leaves: the parents that no other current revision stands on. */
+  /** The parents that no other current revision stands on: what an unmerge (or a delete) leaves. */
   const unmergeTo = (rev: Revision): string[] => {
     const others = [...heads].filter((id) => id !== rev.id);
     const below = others.length ? ancestorsOf(others) : new Set<string>();
@@ -79,24 +93,24 @@ function versionTableAfter(map: RevisionMap, rows: readonly string[], steps: Rev
     try {
       const down = rev.normalizedDown;
       if (!upgrade && heads.has(rev.id) && (!down.length || !unmergeTo(rev).length)) {
-        remove(rev.id);
+        table.remove(rev.id);
       } else if (upgrade && (!down.length || !down.some((id) => heads.has(id)))) {
-        insert(rev.id);
+        table.insert(rev.id);
       } else if (upgrade && down.length > 1 && down.filter((id) => heads.has(id)).length > 1) {
         const others = [...heads].filter((id) => !down.includes(id));
         const below = others.length ? ancestorsOf(others) : new Set<string>();
         const merged = down.filter((id) => !below.has(id));
-        for (const id of merged.slice(0, -1)) remove(id);
-        update(merged[merged.length - 1], rev.id);
+        for (const id of merged.slice(0, -1)) table.remove(id);
+        table.update(merged[merged.length - 1], rev.id);
       } else if (!upgrade && heads.has(rev.id) && down.length > 1) {
         const to = unmergeTo(rev);
-        for (const id of to.slice(0, -1)) insert(id);
-        update(rev.id, to[to.length - 1]);
+        for (const id of to.slice(0, -1)) table.insert(id);
+        table.update(rev.id, to[to.length - 1]);
       } else {
         const present = down.length === 1 ? down : down.filter((id) => heads.has(id));
         if (present.length !== 1) throw new Error("AssertionError: Can't do an UPDATE because downrevision is ambiguous");
-        if (upgrade) update(present[0], rev.id);
-        else update(rev.id, present[0]);
+        if (upgrade) table.update(present[0], rev.id);
+        else table.update(rev.id, present[0]);
       }
     } catch (err) {
       const done = steps.slice(0, index + 1).map((r) => r.id).join(', ');
@@ -157,4 +171,58 @@ export function downgradeOneTarget(map: RevisionMap, versionTable: readonly stri
     }
   }
   return best ?? refusal ?? new RevisionError(`Alembic has no downgrade that reverts ${current.id}`);
+}
+
+/**
+ * The version table `alembic stamp <destinations>` leaves (Alembic's ScriptDirectory._stamp_revs and
+ * its StampSteps): current revisions on another line of history stay. No migration runs.
+ */
+export function stampResult(map: RevisionMap, versionTable: readonly string[], destinations: readonly string[]): string[] {
+  const wanted = destinations.length ? destinations : ['base'];
+  let lineage: Revision[];
+  let targets: (Revision | null)[];
+  try {
+    const current = map.getRevisions(versionTable).filter((r): r is Revision => r !== null);
+    lineage = [...new Set(wanted.flatMap((dest) => map.filterForLineage(current, dest, true)))];
+    targets = map.getRevisions(wanted);
+  } catch (err) {
+    if (err instanceof RevisionError && err.kind === 'multiple-heads') {
+      throw new RevisionError('Multiple heads are present; please specify a single target revision', err.kind, err.argument, err.heads);
+    }
+    throw commandError(err, 'downgrade', wanted.join(' '));
+  }
+  const table = new VersionTable(versionTable);
+  const lineageIds = lineage.map((r) => r.id);
+  /** HeadMaintainer.update_to_step for one StampStep. */
+  const step = (from: string[], to: string | undefined, upgrade: boolean, branchMove: boolean): void => {
+    if (!upgrade && branchMove) {
+      if (from.length !== 1) throw new Error('AssertionError');
+      table.remove(from[0]);
+    } else if (upgrade && (branchMove || from.some((id) => !table.heads.has(id))) && to !== undefined && !table.heads.has(to)) {
+      table.insert(to);
+    } else if (from.length > 1 && to !== undefined) {
+      for (const id of from.slice(0, -1)) table.remove(id);
+      table.update(from[from.length - 1], to);
+    } else {
+      if (from.length !== 1 || to === undefined) throw new Error('AssertionError');
+      table.update(from[0], to);
+    }
+  };
+  try {
+    for (const dest of targets.length ? targets : [null]) {
+      if (dest === null) {
+        for (const id of lineageIds) step([id], undefined, false, true);
+        continue;
+      }
+      if (lineage.includes(dest)) continue;
+      const above = map.descendants([dest]).some((r) => lineage.includes(r));
+      const below = map.ancestors([dest]).some((r) => lineage.includes(r));
+      if (above && below) throw new Error('AssertionError: current revisions both above and below the destination');
+      if (above || below) step(lineageIds, dest.id, below, false);
+      else step([], dest.id, true, true);
+    }
+  } catch (err) {
+    throw new RevisionError(`Alembic would fail while stamping: ${(err as Error).message}`, 'bookkeeping');
+  }
+  return [...table.heads];
 }

@@ -611,7 +611,10 @@ export class RevisionMap {
   }
 
   private collectUpgradeRevisions(upper: string | null, lower: Identifiers, inclusive: boolean, implicitBase: boolean, assertRelativeLength: boolean): { needs: Set<Revision>; targets: Revision[] } {
-    let targets = this.parseUpgradeTarget(lower, upper, assertRelativeLength).filter((r): r is Revision => r !== null && (r as unknown) !== 'base');
+    const parsed: unknown[] = this.parseUpgradeTarget(lower, upper, assertRelativeLength);
+    // Alembic asserts each target is a revision: a walk past either end fails with an AssertionError.
+    if (!parsed.every((r) => r instanceof Revision)) throw new RevisionError(`${upper} walks past the history (Alembic fails with an AssertionError)`);
+    let targets = parsed as Revision[];
     if (typeof lower === 'string' && lower.includes('@')) {
       let branch = lower.slice(0, lower.indexOf('@'));
       const branchRev = this.getRevision(branch);

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Real ``alembic downgrade`` / ``alembic upgrade`` runs on SQLite: what Alembic runs, for the plans test.
+"""Real ``alembic downgrade`` / ``upgrade`` / ``stamp`` runs on SQLite: what Alembic runs, for the plans test.
 
 Usage (with /usr/bin/python3, which has alembic 1.8.1 + SQLAlchemy):
 
@@ -8,8 +8,8 @@ Usage (with /usr/bin/python3, which has alembic 1.8.1 + SQLAlchemy):
 
 Builds the randomized project of ``gen_history.py random --seed N``, points its ``sqlalchemy.url``
 at a SQLite file, makes K database states with real ``alembic upgrade`` / ``stamp`` commands, and
-from each state runs random targets (ids, partial ids, ``-1``, ``label@-1``, ``rev@parent``,
-``base``...) through Alembic's command line (``alembic.config.CommandLine``, what the ``alembic``
+from each state runs random downgrade targets (ids, partial ids, ``-1``, ``label@-1``,
+``rev@parent``, ``base``...), upgrade and stamp targets through Alembic's command line (``alembic.config.CommandLine``, what the ``alembic``
 script runs, with alembic_truth's patches), each on a fresh copy of the database. Writes
 ``DIR/plans.json``: per case the version table before and after, the revisions whose
 ``downgrade()`` / ``upgrade()`` ran (Alembic's "Running downgrade X -> Y" log lines, in order), the
@@ -43,6 +43,7 @@ from alembic.script import ScriptDirectory  # noqa: E402
 RUNNING = re.compile(r"Running (upgrade|downgrade) (.*?) -> ([^,\s]*)")
 TARGETS_PER_STATE = 7
 UPGRADES_PER_STATE = 3
+STAMPS_PER_STATE = 3
 
 
 def run_alembic(ini, section, argv):
@@ -188,6 +189,12 @@ class Plans:
             pool += ["%s@head" % label, "%s@+1" % label]
         return rng.sample(pool, min(UPGRADES_PER_STATE, len(pool)))
 
+    def stamp_targets(self):
+        rng = self.rng
+        pool = ["base", "heads", "head", rng.choice(self.ids), rng.choice(self.ids), rng.choice(self.ids)]
+        pool += ["%s@head" % label for label in self.labels]
+        return rng.sample(pool, min(STAMPS_PER_STATE, len(pool)))
+
     def cases(self):
         out = []
         for index in range(self.states):
@@ -195,9 +202,10 @@ class Plans:
             for target in self.downgrade_targets(rows):
                 out.append(dict(self.run_on_copy(snapshot, ["downgrade", target]), command="downgrade",
                                 target=target, state=index, steps=steps, rows=rows))
-            for target in self.upgrade_targets():
-                out.append(dict(self.run_on_copy(snapshot, ["upgrade", target]), command="upgrade",
-                                target=target, state=index, steps=steps, rows=rows))
+            for command in ("upgrade", "stamp"):
+                for target in self.upgrade_targets() if command == "upgrade" else self.stamp_targets():
+                    out.append(dict(self.run_on_copy(snapshot, [command, target]), command=command,
+                                    target=target, state=index, steps=steps, rows=rows))
         return out
 
 

@@ -10,7 +10,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { downgradeOneTarget, downgradePlan, MigrationPlan, upgradePlan } from '../../src/core/migrationPlan';
+import { downgradeOneTarget, downgradePlan, MigrationPlan, stampResult, upgradePlan } from '../../src/core/migrationPlan';
 import { loadProject } from '../../src/core/project';
 import { Revision, RevisionError, RevisionMap } from '../../src/core/revisionMap';
 import { checkPython, describeRun, makeTempDir, parseSeeds, removeTempDir, ROOT, runPython } from './harness';
@@ -25,7 +25,7 @@ const PROJECTS: { name: string; args: string[] }[] = [
 ];
 
 interface PlanCase {
-  command: 'downgrade' | 'upgrade';
+  command: 'downgrade' | 'upgrade' | 'stamp';
   target: string;
   state: number;
   /** the commands that made the state */
@@ -54,6 +54,11 @@ interface SeedPlans {
 function describeCase(project: string, c: PlanCase): string {
   const made = c.steps.length ? c.steps.map((s) => s.join(' ')).join('; ') : 'nothing';
   return `${project}, version table [${c.rows.join(', ')}] (made by: ${made}): alembic ${c.command} ${c.target}`;
+}
+
+/** A stamp runs no migration: only the version table it leaves is compared. */
+function stampPlan(map: RevisionMap, rows: string[], target: string): MigrationPlan {
+  return { revisions: [], after: stampResult(map, rows, [target]) };
 }
 
 /** What is wrong with our plan for one case, or undefined when it is exactly Alembic's. */
@@ -127,9 +132,9 @@ describe('differential: the revisions downgrade and upgrade run', function () {
   function checkCases(project: string, command: PlanCase['command']): void {
     const { truth, map } = seedPlans(project);
     const cases = truth.cases.filter((c) => c.command === command);
-    const plan = command === 'downgrade' ? downgradePlan : upgradePlan;
+    const plans = { downgrade: downgradePlan, upgrade: upgradePlan, stamp: stampPlan };
     const failures = cases.flatMap((c) => {
-      const wrong = compare(c, () => plan(map, c.rows, c.target));
+      const wrong = compare(c, () => plans[command](map, c.rows, c.target));
       return wrong ? [`${describeCase(project, c)}\n    ${wrong}`] : [];
     });
     if (failures.length) assert.fail(`${failures.length} of ${cases.length} ${command}s differ from Alembic\n\n${failures.join('\n\n')}`);
@@ -143,6 +148,10 @@ describe('differential: the revisions downgrade and upgrade run', function () {
 
       it('an upgrade lists exactly the revisions whose upgrade() Alembic runs, and refuses what Alembic refuses', function () {
         checkCases(project, 'upgrade');
+      });
+
+      it('a stamp records exactly the version table Alembic leaves, and refuses what Alembic refuses', function () {
+        checkCases(project, 'stamp');
       });
 
       it('Downgrade One sends a target Alembic accepts, and it reverts the revision picked', function () {
