@@ -12,6 +12,7 @@ import {
   Project,
   Revision,
   revisionState,
+  stampResult,
   upgradePlan,
 } from '../core';
 import { upgradeIsEmpty } from '../core/revisionBody';
@@ -288,7 +289,14 @@ export class AlembicCommands extends Disposable {
     if (revision === undefined) return;
     const status = this.database.get(project);
     const from = state?.current.length ? state.current.map((r) => shortId(r.id)).join(', ') : state ? 'base' : 'unknown';
-    const to = revision ? `${shortId(revision.id)} (${revision.source.message})` : 'base';
+    // What the version table holds afterwards: current revisions on other lines of history stay.
+    const destination = revision ? revision.id : 'base';
+    const recorded = state ? stampResult(project.graph, state.rows, [destination]) : revision ? [revision.id] : [];
+    const described = recorded.map((id) => {
+      const rev = project.graph.get(id);
+      return rev ? `${shortId(id)} (${rev.source.message})` : shortId(id);
+    });
+    const to = described.length ? described.join(', ') : 'base';
     const choice = await vscode.window.showWarningMessage(
       `Stamp ${status?.database ?? 'the database'} as ${revision ? shortId(revision.id) : 'base'}?`,
       {

@@ -6,10 +6,14 @@
 import { Revision, RevisionError, RevisionMap } from './revisionMap';
 
 /** Alembic's `_collect_downgrade_revisions`: what a downgrade from `upper` (the version table) drops. */
-function collectDowngradeRevisions(map: RevisionMap, upper: readonly string[], target: string): { revisions: Set<Revision>; heads: Revision[] } {
+function collectDowngradeRevisions(
+  map: RevisionMap,
+  upper: readonly string[],
+  target: string,
+): { revisions: Set<Revision>; heads: Revision[] } {
   const { branch, rev } = map.parseDowngradeTarget(upper, target, true);
   const targetRevision = rev === 'base' ? null : rev;
-  let roots = targetRevision === null ? [...map.revisions.values()].filter((r) => r.isBase) : [...targetRevision.children];
+  let roots = targetRevision ? [...targetRevision.children] : [...map.revisions.values()].filter((r) => r.isBase);
   if (branch && roots.length > 1) {
     // A branch (label or revision id) keeps only the roots on its own line.
     const onBranch = new Set(map.ancestors([map.resolveBranch(branch)], false));
@@ -30,15 +34,19 @@ function collectDowngradeRevisions(map: RevisionMap, upper: readonly string[], t
 function commandError(err: unknown, direction: 'upgrade' | 'downgrade', destination: string): Error {
   if (!(err instanceof RevisionError)) return err as Error;
   if (err.kind === 'range-not-ancestor') {
-    return new RevisionError(`Destination ${destination} is not a valid ${direction} target from current head(s)`, err.kind);
+    const message = `Destination ${destination} is not a valid ${direction} target from current head(s)`;
+    return new RevisionError(message, err.kind);
   }
   if (err.kind === 'multiple-heads') {
     const message =
-      `Multiple head revisions are present for given argument '${destination}'; please specify a specific target revision, ` +
-      `'<branchname>@${destination}' to narrow to a specific head, or 'heads' for all heads`;
+      `Multiple head revisions are present for given argument '${destination}'; ` +
+      `please specify a specific target revision, '<branchname>@${destination}' to narrow to a specific head, ` +
+      `or 'heads' for all heads`;
     return new RevisionError(message, err.kind, err.argument, err.heads);
   }
-  if (err.kind === 'resolution') return new RevisionError(`Can't locate revision identified by '${err.argument}'`, err.kind, err.argument);
+  if (err.kind === 'resolution') {
+    return new RevisionError(`Can't locate revision identified by '${err.argument}'`, err.kind, err.argument);
+  }
   return err;
 }
 
@@ -82,7 +90,9 @@ class VersionTable {
 function versionTableAfter(map: RevisionMap, rows: readonly string[], steps: Revision[], upgrade: boolean): string[] {
   const table = new VersionTable(rows);
   const heads = table.heads;
-  const ancestorsOf = (ids: Iterable<string>) => new Set(map.ancestors(map.getRevisions([...ids]) as Revision[]).map((r) => r.id));
+  const ancestorsOf = (ids: Iterable<string>): Set<string> => {
+    return new Set(map.ancestors(map.getRevisions([...ids]) as Revision[]).map((r) => r.id));
+  };
   /** The parents that no other current revision stands on: what an unmerge (or a delete) leaves. */
   const unmergeTo = (rev: Revision): string[] => {
     const others = [...heads].filter((id) => id !== rev.id);
@@ -108,13 +118,16 @@ function versionTableAfter(map: RevisionMap, rows: readonly string[], steps: Rev
         table.update(rev.id, to[to.length - 1]);
       } else {
         const present = down.length === 1 ? down : down.filter((id) => heads.has(id));
-        if (present.length !== 1) throw new Error("AssertionError: Can't do an UPDATE because downrevision is ambiguous");
+        const ambiguous = "AssertionError: Can't do an UPDATE because downrevision is ambiguous";
+        if (present.length !== 1) throw new Error(ambiguous);
         if (upgrade) table.update(present[0], rev.id);
         else table.update(rev.id, present[0]);
       }
     } catch (err) {
       const done = steps.slice(0, index + 1).map((r) => r.id).join(', ');
-      const message = `Alembic would fail part-way, after running ${done}: its version table bookkeeping stops at ${rev.id} (${(err as Error).message})`;
+      const message =
+        `Alembic would fail part-way, after running ${done}: ` +
+        `its version table bookkeeping stops at ${rev.id} (${(err as Error).message})`;
       throw new RevisionError(message, 'bookkeeping');
     }
   }
@@ -156,7 +169,11 @@ export function upgradePlan(map: RevisionMap, versionTable: readonly string[], t
  * the parent; `<rev>@<parent>` keeps the drop on `current`'s own line. An Error when Alembic accepts
  * none of them.
  */
-export function downgradeOneTarget(map: RevisionMap, versionTable: readonly string[], current: Revision): { argument: string; reverted: Revision[] } | Error {
+export function downgradeOneTarget(
+  map: RevisionMap,
+  versionTable: readonly string[],
+  current: Revision,
+): { argument: string; reverted: Revision[] } | Error {
   const candidates = versionTable.length === 1 && !current.isMergePoint ? ['-1'] : [];
   for (const parent of current.down) candidates.push(`${current.id}@${parent}`);
   if (current.isBase) candidates.push(`${current.id}@base`);
@@ -165,7 +182,8 @@ export function downgradeOneTarget(map: RevisionMap, versionTable: readonly stri
   for (const argument of candidates) {
     try {
       const reverted = downgradePlan(map, versionTable, argument).revisions;
-      if (reverted.includes(current) && (!best || reverted.length < best.reverted.length)) best = { argument, reverted };
+      const smaller = !best || reverted.length < best.reverted.length;
+      if (reverted.includes(current) && smaller) best = { argument, reverted };
     } catch (err) {
       refusal ??= err as Error;
     }
@@ -177,7 +195,11 @@ export function downgradeOneTarget(map: RevisionMap, versionTable: readonly stri
  * The version table `alembic stamp <destinations>` leaves (Alembic's ScriptDirectory._stamp_revs and
  * its StampSteps): current revisions on another line of history stay. No migration runs.
  */
-export function stampResult(map: RevisionMap, versionTable: readonly string[], destinations: readonly string[]): string[] {
+export function stampResult(
+  map: RevisionMap,
+  versionTable: readonly string[],
+  destinations: readonly string[],
+): string[] {
   const wanted = destinations.length ? destinations : ['base'];
   let lineage: Revision[];
   let targets: (Revision | null)[];
@@ -187,7 +209,8 @@ export function stampResult(map: RevisionMap, versionTable: readonly string[], d
     targets = map.getRevisions(wanted);
   } catch (err) {
     if (err instanceof RevisionError && err.kind === 'multiple-heads') {
-      throw new RevisionError('Multiple heads are present; please specify a single target revision', err.kind, err.argument, err.heads);
+      const message = 'Multiple heads are present; please specify a single target revision';
+      throw new RevisionError(message, err.kind, err.argument, err.heads);
     }
     throw commandError(err, 'downgrade', wanted.join(' '));
   }
@@ -198,7 +221,7 @@ export function stampResult(map: RevisionMap, versionTable: readonly string[], d
     if (!upgrade && branchMove) {
       if (from.length !== 1) throw new Error('AssertionError');
       table.remove(from[0]);
-    } else if (upgrade && (branchMove || from.some((id) => !table.heads.has(id))) && to !== undefined && !table.heads.has(to)) {
+    } else if (upgrade && (branchMove || from.some((id) => !table.heads.has(id))) && to && !table.heads.has(to)) {
       table.insert(to);
     } else if (from.length > 1 && to !== undefined) {
       for (const id of from.slice(0, -1)) table.remove(id);

@@ -9,9 +9,9 @@ Usage (with /usr/bin/python3, which has alembic 1.8.1 + SQLAlchemy):
 Builds the randomized project of ``gen_history.py random --seed N``, points its ``sqlalchemy.url``
 at a SQLite file, makes K database states with real ``alembic upgrade`` / ``stamp`` commands, and
 from each state runs random downgrade targets (ids, partial ids, ``-1``, ``label@-1``,
-``rev@parent``, ``base``...), upgrade and stamp targets through Alembic's command line (``alembic.config.CommandLine``, what the ``alembic``
-script runs, with alembic_truth's patches), each on a fresh copy of the database. Writes
-``DIR/plans.json``: per case the version table before and after, the revisions whose
+``rev@parent``, ``base``...), upgrade and stamp targets through Alembic's command line
+(``alembic.config.CommandLine``, what the ``alembic`` script runs, with alembic_truth's patches),
+each on a fresh copy of the database. Writes ``DIR/plans.json``: per case the version table before and after, the revisions whose
 ``downgrade()`` / ``upgrade()`` ran (Alembic's "Running downgrade X -> Y" log lines, in order), the
 orders Alembic may pick when a revision has several dependencies (hash order), and the error
 Alembic printed (``FAILED: ...``) or raised (a traceback).

@@ -1,8 +1,8 @@
-// What `alembic downgrade` / `alembic upgrade` run from a given version table. Expectations were
-// produced by Alembic 1.8.1's own RevisionMap.iterate_revisions on the same graphs; the differential
+// What `alembic downgrade` / `upgrade` / `stamp` do from a given version table. Expectations were
+// produced by Alembic 1.8.1 on the same graphs (RevisionMap.iterate_revisions, real `alembic stamp`); the differential
 // tier (test/alembic/migrationPlan.test.ts) checks the same functions against real runs on SQLite.
 import * as assert from 'assert';
-import { downgradeOneTarget, downgradePlan, upgradePlan } from '../../src/core/migrationPlan';
+import { downgradeOneTarget, downgradePlan, stampResult, upgradePlan } from '../../src/core/migrationPlan';
 import { RevisionSource } from '../../src/core/revisionFile';
 import { RevisionMap } from '../../src/core/revisionMap';
 
@@ -87,5 +87,15 @@ describe('migration plans (what Alembic runs)', () => {
     assert.deepStrictEqual(ids(upgradePlan(map, ['b1', 'xx'], 'mm').revisions), ['c1', 'mm']);
     assert.deepStrictEqual(ids(upgradePlan(map, [], 'heads').revisions).sort(), ['aa', 'b1', 'c1', 'mm', 'xx']);
     assert.throws(() => upgradePlan(map, ['b1', 'xx'], '+1'), /Ambiguous upgrade from multiple current revisions/);
+  });
+
+  it('a stamp keeps the current revisions of other lines, and drops what shares a line through depends_on', () => {
+    const map = build(MERGE_AND_BRANCH);
+    const stamp = (rows: string[], dest: string) => stampResult(map, rows, [dest]).sort();
+    assert.deepStrictEqual(stamp(['b1', 'xx'], 'mm'), ['mm', 'xx']);
+    assert.deepStrictEqual(stamp(['b1', 'xx'], 'base'), []);
+    assert.deepStrictEqual(stamp(['b1', 'xx'], 'c1'), ['b1', 'c1', 'xx']);
+    const dependent = build([['aa', null], ['mm', 'aa'], ['tt', null, 'aa']]);
+    assert.deepStrictEqual(stampResult(dependent, ['mm', 'tt'], ['aa']), ['aa']);
   });
 });
