@@ -1,27 +1,12 @@
 // What `alembic downgrade` / `upgrade` / `stamp` do from a given version table. Expectations were
-// produced by Alembic 1.8.1 on the same graphs (RevisionMap.iterate_revisions, real `alembic stamp`); the differential
-// tier (test/alembic/migrationPlan.test.ts) checks the same functions against real runs on SQLite.
+// produced by Alembic 1.8.1 on the same graphs (RevisionMap.iterate_revisions, real `alembic stamp`);
+// the differential tier (test/alembic/migrationPlan.test.ts) checks the same functions against real
+// runs on SQLite.
 import * as assert from 'assert';
 import { downgradeOneTarget, downgradePlan, stampResult, upgradePlan } from '../../src/core/migrationPlan';
-import { RevisionSource } from '../../src/core/revisionFile';
-import { RevisionMap } from '../../src/core/revisionMap';
+import { buildGraph, Spec } from '../support/revisionGraph';
 
-type Spec = [id: string, down: string | string[] | null, dependsOn?: string | null];
-
-function source([id, down, dependsOn]: Spec): RevisionSource {
-  return {
-    revision: id,
-    downRevisions: down === null ? [] : typeof down === 'string' ? [down] : down,
-    dependsOn: dependsOn ? [dependsOn] : [],
-    branchLabels: [],
-    message: `msg ${id}`,
-    longdoc: `msg ${id}`,
-    path: `/v/${id}.py`,
-    revisionLine: 10,
-    downRevisionLine: 11,
-  };
-}
-const build = (specs: Spec[]) => new RevisionMap(specs.map(source));
+const build = buildGraph;
 const ids = (revs: Array<{ id: string }>) => revs.map((r) => r.id);
 
 // aa <- {b1, c1} <- mm (merge); aa <- xx (another branch)
