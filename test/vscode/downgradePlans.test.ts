@@ -1,0 +1,108 @@
+// Issue 9, items 9 and 10, in a real VS Code: a downgrade's confirmation lists exactly what the real
+// Alembic then runs, and Downgrade One from a merge point among several current revisions sends a
+// target Alembic accepts. The sample gets a small branchy history on top of its head (removed after
+// each test); the database is put in its state with the real Alembic CLI and read back with sqlite3.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { randomRevisionId, revisionSource, versionsDir, waitFor, workspaceRoot } from './helpers';
+import {
+  ALEMBIC_PYTHON, alembicCli, appDb, assertNoError, describeShown, HEAD, LensApi, lensApi, prompts, readSqlite,
+  restoreSettings, saveSettings, setAlembicSetting, setAside, short, snapshotDir, sqliteAt, trackTerminals, treeStates,
+  waitForStatus, withDialogs,
+} from './loopHelpers';
+
+describe('downgrade confirmations say exactly what Alembic does', function () {
+  this.timeout(90000);
+  let api: LensApi;
+  let root: string;
+  let versions: string;
+  let originalVersions: Set<string>;
+  let saved: Record<string, unknown>;
+  let terminals: vscode.Disposable | undefined;
+  let restoreEnv: (() => void) | undefined;
+
+  before(async function () {
+    terminals = trackTerminals();
+    api = await lensApi();
+    root = workspaceRoot();
+    versions = versionsDir(root);
+    originalVersions = snapshotDir(versions);
+    restoreEnv = setAside(path.join(root, '.env'));
+    saved = saveSettings('pythonPath', 'databaseUrl');
+    await setAlembicSetting('pythonPath', ALEMBIC_PYTHON);
+    await setAlembicSetting('databaseUrl', undefined);
+  });
+
+  afterEach(async function () {
+    for (const name of fs.readdirSync(versions)) if (!originalVersions.has(name) && name.endsWith('.py')) fs.rmSync(path.join(versions, name));
+    await api.whenIdle();
+  });
+
+  after(async function () {
+    terminals?.dispose();
+    if (!api) return;
+    await sqliteAt(api, undefined);
+    await restoreSettings(saved);
+    restoreEnv?.();
+  });
+
+  /** Writes a revision file (a tuple of parents makes a merge) and waits for the tree to show it. */
+  async function addRevision(message: string, down: string | string[] | null, dependsOn?: string): Promise<string> {
+    const id = randomRevisionId();
+    let text = revisionSource(id, typeof down === 'string' ? down : null, message);
+    if (Array.isArray(down)) text = text.replace('down_revision = None', `down_revision = (${down.map((d) => `'${d}'`).join(', ')})`);
+    if (dependsOn) text = text.replace('depends_on = None', `depends_on = '${dependsOn}'`);
+    fs.writeFileSync(path.join(versions, `${id}_${message.replace(/\W+/g, '_')}.py`), text);
+    await waitFor(`${message} in the tree`, async () => (await treeStates(api))[id]);
+    return id;
+  }
+
+  /** Upgrades a fresh app.db to each revision in turn, and waits for the status to name them all. */
+  async function databaseAt(revisions: string[]): Promise<void> {
+    await sqliteAt(api, undefined);
+    for (const rev of revisions) alembicCli(root, ['upgrade', rev]);
+    await waitForStatus(api, `the status at ${revisions.map(short).join(', ')}`, (s) => revisions.every((r) => s.text.includes(short(r))));
+  }
+
+  const pick = (id: string) => (items: readonly vscode.QuickPickItem[]) => items.find((i) => (i as { revision?: { id: string } | null }).revision?.id === id);
+
+  it('item 9: Downgrade One of a merge point, with another current revision, reverts the merge alone', async function () {
+    const b1 = await addRevision('left branch', HEAD);
+    const c1 = await addRevision('right branch', HEAD);
+    const merge = await addRevision('merge left and right', [b1, c1]);
+    const other = await addRevision('other branch', HEAD);
+    await databaseAt([merge, other]);
+
+    const down = await withDialogs({ quickPick: pick(merge), warning: () => 'Downgrade' }, () => vscode.commands.executeCommand('alembic.downgrade.one'));
+    assertNoError(down.shown, 'Downgrade One');
+    const modal = prompts(down.shown).find((s) => s.kind === 'warning');
+    assert.ok(modal?.modal, `a modal confirmation: ${describeShown(down.shown)}`);
+    const listed = (modal.detail ?? '').split('\n').filter((line) => line.startsWith('• '));
+    assert.deepStrictEqual(listed, [`• ${short(merge)}  merge left and right`], 'the merge, and nothing else');
+    const rows = await waitFor('app.db at both parents and the other branch', () => {
+      const r = readSqlite(appDb(root)).rows;
+      return r && r.length === 3 ? r : undefined;
+    }, 30000, 200);
+    assert.deepStrictEqual([...rows].sort(), [b1, c1, other].sort());
+  });
+
+  it('item 10: Downgrade to a revision that another current revision depends on lists, and reverts, only its own line', async function () {
+    const mine = await addRevision('on head', HEAD);
+    const dependent = await addRevision('separate root depending on head', null, HEAD);
+    await databaseAt([mine, dependent]);
+
+    const down = await withDialogs({ quickPick: pick(HEAD), warning: () => 'Downgrade' }, () => vscode.commands.executeCommand('alembic.downgrade.to'));
+    assertNoError(down.shown, 'Downgrade to Revision');
+    const modal = prompts(down.shown).find((s) => s.kind === 'warning');
+    assert.ok(modal?.modal, `a modal confirmation: ${describeShown(down.shown)}`);
+    const listed = (modal.detail ?? '').split('\n').filter((line) => line.startsWith('• '));
+    assert.deepStrictEqual(listed, [`• ${short(mine)}  on head`], 'only the revision on head: the dependent one stays');
+    const rows = await waitFor('app.db with the dependent revision alone', () => {
+      const r = readSqlite(appDb(root)).rows;
+      return r?.join() === dependent ? r : undefined;
+    }, 30000, 200);
+    assert.deepStrictEqual(rows, [dependent]);
+  });
+});
