@@ -36,7 +36,9 @@ describe('downgrade confirmations say exactly what Alembic does', function () {
   });
 
   afterEach(async function () {
-    for (const name of fs.readdirSync(versions)) if (!originalVersions.has(name) && name.endsWith('.py')) fs.rmSync(path.join(versions, name));
+    for (const name of fs.readdirSync(versions)) {
+      if (!originalVersions.has(name) && name.endsWith('.py')) fs.rmSync(path.join(versions, name));
+    }
     await api.whenIdle();
   });
 
@@ -52,7 +54,8 @@ describe('downgrade confirmations say exactly what Alembic does', function () {
   async function addRevision(message: string, down: string | string[] | null, dependsOn?: string): Promise<string> {
     const id = randomRevisionId();
     let text = revisionSource(id, typeof down === 'string' ? down : null, message);
-    if (Array.isArray(down)) text = text.replace('down_revision = None', `down_revision = (${down.map((d) => `'${d}'`).join(', ')})`);
+    const parents = Array.isArray(down) ? down.map((d) => `'${d}'`).join(', ') : undefined;
+    if (parents) text = text.replace('down_revision = None', `down_revision = (${parents})`);
     if (dependsOn) text = text.replace('depends_on = None', `depends_on = '${dependsOn}'`);
     fs.writeFileSync(path.join(versions, `${id}_${message.replace(/\W+/g, '_')}.py`), text);
     await waitFor(`${message} in the tree`, async () => (await treeStates(api))[id]);
@@ -63,10 +66,16 @@ describe('downgrade confirmations say exactly what Alembic does', function () {
   async function databaseAt(revisions: string[]): Promise<void> {
     await sqliteAt(api, undefined);
     for (const rev of revisions) alembicCli(root, ['upgrade', rev]);
-    await waitForStatus(api, `the status at ${revisions.map(short).join(', ')}`, (s) => revisions.every((r) => s.text.includes(short(r))));
+    const what = `the status at ${revisions.map(short).join(', ')}`;
+    await waitForStatus(api, what, (s) => revisions.every((r) => s.text.includes(short(r))));
   }
 
-  const pick = (id: string) => (items: readonly vscode.QuickPickItem[]) => items.find((i) => (i as { revision?: { id: string } | null }).revision?.id === id);
+  const pick = (id: string) => (items: readonly vscode.QuickPickItem[]) => {
+    return items.find((i) => (i as { revision?: { id: string } | null }).revision?.id === id);
+  };
+
+  /** The revisions a confirmation lists ("• id  message" lines of its detail). */
+  const listed = (detail: string | undefined) => (detail ?? '').split('\n').filter((line) => line.startsWith('• '));
 
   it('item 9: Downgrade One of a merge point, with another current revision, reverts the merge alone', async function () {
     const b1 = await addRevision('left branch', HEAD);
@@ -75,12 +84,13 @@ describe('downgrade confirmations say exactly what Alembic does', function () {
     const other = await addRevision('other branch', HEAD);
     await databaseAt([merge, other]);
 
-    const down = await withDialogs({ quickPick: pick(merge), warning: () => 'Downgrade' }, () => vscode.commands.executeCommand('alembic.downgrade.one'));
+    const answers = { quickPick: pick(merge), warning: () => 'Downgrade' };
+    const down = await withDialogs(answers, () => vscode.commands.executeCommand('alembic.downgrade.one'));
     assertNoError(down.shown, 'Downgrade One');
     const modal = prompts(down.shown).find((s) => s.kind === 'warning');
     assert.ok(modal?.modal, `a modal confirmation: ${describeShown(down.shown)}`);
-    const listed = (modal.detail ?? '').split('\n').filter((line) => line.startsWith('• '));
-    assert.deepStrictEqual(listed, [`• ${short(merge)}  merge left and right`], 'the merge, and nothing else');
+    const onlyTheMerge = [`• ${short(merge)}  merge left and right`];
+    assert.deepStrictEqual(listed(modal.detail), onlyTheMerge, 'the merge, and nothing else');
     const rows = await waitFor('app.db at both parents and the other branch', () => {
       const r = readSqlite(appDb(root)).rows;
       return r && r.length === 3 ? r : undefined;
@@ -93,12 +103,13 @@ describe('downgrade confirmations say exactly what Alembic does', function () {
     const dependent = await addRevision('separate root depending on head', null, HEAD);
     await databaseAt([mine, dependent]);
 
-    const down = await withDialogs({ quickPick: pick(HEAD), warning: () => 'Downgrade' }, () => vscode.commands.executeCommand('alembic.downgrade.to'));
+    const answers = { quickPick: pick(HEAD), warning: () => 'Downgrade' };
+    const down = await withDialogs(answers, () => vscode.commands.executeCommand('alembic.downgrade.to'));
     assertNoError(down.shown, 'Downgrade to Revision');
     const modal = prompts(down.shown).find((s) => s.kind === 'warning');
     assert.ok(modal?.modal, `a modal confirmation: ${describeShown(down.shown)}`);
-    const listed = (modal.detail ?? '').split('\n').filter((line) => line.startsWith('• '));
-    assert.deepStrictEqual(listed, [`• ${short(mine)}  on head`], 'only the revision on head: the dependent one stays');
+    const onlyMine = [`• ${short(mine)}  on head`];
+    assert.deepStrictEqual(listed(modal.detail), onlyMine, 'only the revision on head: the dependent one stays');
     const rows = await waitFor('app.db with the dependent revision alone', () => {
       const r = readSqlite(appDb(root)).rows;
       return r?.join() === dependent ? r : undefined;
