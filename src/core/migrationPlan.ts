@@ -2,7 +2,11 @@
 // the way Alembic computes it (ScriptDirectory._downgrade_revs / _upgrade_revs over
 // RevisionMap.iterate_revisions), so that a confirmation lists exactly the revisions whose downgrade()
 // or upgrade() Alembic will call, and refuses, with Alembic's words, what Alembic refuses.
-// The revision map code behind this is the same in Alembic 1.8.1 and current Alembic (1.19).
+// Versions: revision.py's _parse_downgrade_target / _walk / _collect_downgrade_revisions and
+// _collect_upgrade_revisions, _stamp_revs and the HeadMaintainer are the same in Alembic 1.8.1 (what
+// the differential tier runs) and current Alembic (1.19): only typing changed. Current Alembic no
+// longer drops the version table at the end of an offline (`--sql`) downgrade to base, which no
+// plan here covers; plain `-1` from several current revisions still only warns, in both.
 import { Revision, RevisionError, RevisionMap } from './revisionMap';
 
 /** Alembic's `_collect_downgrade_revisions`: what a downgrade from `upper` (the version table) drops. */
