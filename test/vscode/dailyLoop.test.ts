@@ -12,9 +12,9 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { heads, randomRevisionId, readRevisionFiles, revisionSource, versionsDir, waitFor, workspaceRoot } from './helpers';
 import {
-  activeFile, ALEMBIC_PYTHON, appDb, assertNoError, closeAllEditors, describeShown, FIRST, HEAD, LensApi, lensApi, newFiles,
-  prompts, readSqlite, restoreSettings, revisionItem, saveSettings, sameFile, setAlembicSetting, setAside, short, snapshotDir, sqliteAt, trackTerminals,
-  treeStates, waitForStatus, withDialogs,
+  activeFile, appDb, assertNoError, closeAllEditors, describeShown, FIRST, HEAD, LensApi, lensApi, newFiles,
+  prompts, readSqlite, revisionItem, sameFile, short, snapshotDir, sqliteAt, trackTerminals,
+  treeStates, useSampleSqlite, waitForStatus, withDialogs,
 } from './loopHelpers';
 
 /** The repository (read only: the tests work on a copy of migrations-sample). */
@@ -31,9 +31,8 @@ describe('the daily loop on SQLite', function () {
   /** models.py as this suite found it (another suite may have changed it), put back at the end. */
   let modelsFound: string;
   let originalVersions: Set<string>;
-  let saved: Record<string, unknown>;
   let terminals: vscode.Disposable | undefined;
-  let restoreEnv: (() => void) | undefined;
+  let restoreSample: (() => Promise<void>) | undefined;
   /** Extra files and folders a test created, removed after it. */
   const cleanup: string[] = [];
 
@@ -48,10 +47,7 @@ describe('the daily loop on SQLite', function () {
     modelsText = fs.readFileSync(path.join(REPO, 'migrations-sample', 'app', 'models.py'), 'utf8');
     fs.writeFileSync(modelsFile, modelsText);
     originalVersions = snapshotDir(versions);
-    restoreEnv = setAside(path.join(root, '.env'));
-    saved = saveSettings('pythonPath', 'databaseUrl');
-    await setAlembicSetting('pythonPath', ALEMBIC_PYTHON);
-    await setAlembicSetting('databaseUrl', undefined);
+    restoreSample = await useSampleSqlite(root);
   });
 
   afterEach(async function () {
@@ -72,8 +68,7 @@ describe('the daily loop on SQLite', function () {
     if (!api) return;
     fs.writeFileSync(modelsFile, modelsFound);
     await sqliteAt(api, undefined);
-    await restoreSettings(saved);
-    restoreEnv?.();
+    await restoreSample?.();
   });
 
   /** The revision ids of files added to the versions folder since `before`. */

@@ -8,9 +8,8 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { randomRevisionId, revisionSource, versionsDir, waitFor, workspaceRoot } from './helpers';
 import {
-  ALEMBIC_PYTHON, alembicCli, appDb, assertNoError, describeShown, HEAD, LensApi, lensApi, prompts, readSqlite,
-  restoreSettings, saveSettings, setAlembicSetting, setAside, short, snapshotDir, sqliteAt, trackTerminals, treeStates,
-  waitForStatus, withDialogs,
+  alembicCli, appDb, assertNoError, describeShown, HEAD, LensApi, lensApi, prompts, readSqlite, short, snapshotDir,
+  sqliteAt, trackTerminals, treeStates, useSampleSqlite, waitForStatus, withDialogs,
 } from './loopHelpers';
 
 describe('downgrade confirmations say exactly what Alembic does', function () {
@@ -19,9 +18,8 @@ describe('downgrade confirmations say exactly what Alembic does', function () {
   let root: string;
   let versions: string;
   let originalVersions: Set<string>;
-  let saved: Record<string, unknown>;
   let terminals: vscode.Disposable | undefined;
-  let restoreEnv: (() => void) | undefined;
+  let restoreSample: (() => Promise<void>) | undefined;
 
   before(async function () {
     terminals = trackTerminals();
@@ -29,10 +27,7 @@ describe('downgrade confirmations say exactly what Alembic does', function () {
     root = workspaceRoot();
     versions = versionsDir(root);
     originalVersions = snapshotDir(versions);
-    restoreEnv = setAside(path.join(root, '.env'));
-    saved = saveSettings('pythonPath', 'databaseUrl');
-    await setAlembicSetting('pythonPath', ALEMBIC_PYTHON);
-    await setAlembicSetting('databaseUrl', undefined);
+    restoreSample = await useSampleSqlite(root);
   });
 
   afterEach(async function () {
@@ -46,8 +41,7 @@ describe('downgrade confirmations say exactly what Alembic does', function () {
     terminals?.dispose();
     if (!api) return;
     await sqliteAt(api, undefined);
-    await restoreSettings(saved);
-    restoreEnv?.();
+    await restoreSample?.();
   });
 
   /** Writes a revision file (a tuple of parents makes a merge) and waits for the tree to show it. */
@@ -74,8 +68,24 @@ describe('downgrade confirmations say exactly what Alembic does', function () {
     return items.find((i) => (i as { revision?: { id: string } | null }).revision?.id === id);
   };
 
-  /** The revisions a confirmation lists ("• id  message" lines of its detail). */
-  const listed = (detail: string | undefined) => (detail ?? '').split('\n').filter((line) => line.startsWith('• '));
+  /** Runs a downgrade command, picking `revision` and confirming; returns the lines its modal listed. */
+  async function confirmedDowngrade(command: string, revision: string): Promise<string[]> {
+    const answers = { quickPick: pick(revision), warning: () => 'Downgrade' };
+    const down = await withDialogs(answers, () => vscode.commands.executeCommand(command));
+    assertNoError(down.shown, command);
+    const modal = prompts(down.shown).find((s) => s.kind === 'warning');
+    assert.ok(modal?.modal, `a modal confirmation: ${describeShown(down.shown)}`);
+    return (modal.detail ?? '').split('\n').filter((line) => line.startsWith('• '));
+  }
+
+  /** Waits for app.db's version table to hold exactly `expected` (in any order). */
+  async function rowsBecome(expected: string[]): Promise<void> {
+    const wanted = [...expected].sort().join();
+    await waitFor(`app.db at ${expected.map(short).join(', ')}`, () => {
+      const rows = readSqlite(appDb(root)).rows;
+      return rows && [...rows].sort().join() === wanted ? rows : undefined;
+    }, 30000, 200);
+  }
 
   it('item 9: Downgrade One of a merge point, with another current revision, reverts the merge alone', async function () {
     const b1 = await addRevision('left branch', HEAD);
@@ -84,18 +94,9 @@ describe('downgrade confirmations say exactly what Alembic does', function () {
     const other = await addRevision('other branch', HEAD);
     await databaseAt([merge, other]);
 
-    const answers = { quickPick: pick(merge), warning: () => 'Downgrade' };
-    const down = await withDialogs(answers, () => vscode.commands.executeCommand('alembic.downgrade.one'));
-    assertNoError(down.shown, 'Downgrade One');
-    const modal = prompts(down.shown).find((s) => s.kind === 'warning');
-    assert.ok(modal?.modal, `a modal confirmation: ${describeShown(down.shown)}`);
-    const onlyTheMerge = [`• ${short(merge)}  merge left and right`];
-    assert.deepStrictEqual(listed(modal.detail), onlyTheMerge, 'the merge, and nothing else');
-    const rows = await waitFor('app.db at both parents and the other branch', () => {
-      const r = readSqlite(appDb(root)).rows;
-      return r && r.length === 3 ? r : undefined;
-    }, 30000, 200);
-    assert.deepStrictEqual([...rows].sort(), [b1, c1, other].sort());
+    const listed = await confirmedDowngrade('alembic.downgrade.one', merge);
+    assert.deepStrictEqual(listed, [`• ${short(merge)}  merge left and right`], 'the merge, and nothing else');
+    await rowsBecome([b1, c1, other]);
   });
 
   it('item 10: Downgrade to a revision that another current revision depends on lists, and reverts, only its own line', async function () {
@@ -103,17 +104,8 @@ describe('downgrade confirmations say exactly what Alembic does', function () {
     const dependent = await addRevision('separate root depending on head', null, HEAD);
     await databaseAt([mine, dependent]);
 
-    const answers = { quickPick: pick(HEAD), warning: () => 'Downgrade' };
-    const down = await withDialogs(answers, () => vscode.commands.executeCommand('alembic.downgrade.to'));
-    assertNoError(down.shown, 'Downgrade to Revision');
-    const modal = prompts(down.shown).find((s) => s.kind === 'warning');
-    assert.ok(modal?.modal, `a modal confirmation: ${describeShown(down.shown)}`);
-    const onlyMine = [`• ${short(mine)}  on head`];
-    assert.deepStrictEqual(listed(modal.detail), onlyMine, 'only the revision on head: the dependent one stays');
-    const rows = await waitFor('app.db with the dependent revision alone', () => {
-      const r = readSqlite(appDb(root)).rows;
-      return r?.join() === dependent ? r : undefined;
-    }, 30000, 200);
-    assert.deepStrictEqual(rows, [dependent]);
+    const listed = await confirmedDowngrade('alembic.downgrade.to', HEAD);
+    assert.deepStrictEqual(listed, [`• ${short(mine)}  on head`], 'only the revision on head: the dependent one stays');
+    await rowsBecome([dependent]);
   });
 });

@@ -260,6 +260,21 @@ export function setAside(file: string): () => void {
   return () => fs.renameSync(aside, file);
 }
 
+/**
+ * What a suite on the sample's SQLite database needs: no `.env` pointing elsewhere, Debian's Python,
+ * no `alembic.databaseUrl`. Returns the function that puts all of it back.
+ */
+export async function useSampleSqlite(root: string): Promise<() => Promise<void>> {
+  const restoreEnv = setAside(path.join(root, '.env'));
+  const saved = saveSettings('pythonPath', 'databaseUrl');
+  await setAlembicSetting('pythonPath', ALEMBIC_PYTHON);
+  await setAlembicSetting('databaseUrl', undefined);
+  return async () => {
+    await restoreSettings(saved);
+    restoreEnv();
+  };
+}
+
 export function appDb(root = workspaceRoot()): string {
   return path.join(root, 'app.db');
 }
