@@ -260,6 +260,21 @@ export function setAside(file: string): () => void {
   return () => fs.renameSync(aside, file);
 }
 
+/**
+ * What a suite on the sample's SQLite database needs: no `.env` pointing elsewhere, Debian's Python,
+ * no `alembic.databaseUrl`. Returns the function that puts all of it back.
+ */
+export async function useSampleSqlite(root: string): Promise<() => Promise<void>> {
+  const restoreEnv = setAside(path.join(root, '.env'));
+  const saved = saveSettings('pythonPath', 'databaseUrl');
+  await setAlembicSetting('pythonPath', ALEMBIC_PYTHON);
+  await setAlembicSetting('databaseUrl', undefined);
+  return async () => {
+    await restoreSettings(saved);
+    restoreEnv();
+  };
+}
+
 /** The repository (read only: the tests work on a copy of migrations-sample). */
 const REPO = path.resolve(__dirname, '../../..');
 
@@ -288,10 +303,7 @@ export async function useSampleWorkspace(): Promise<SampleWorkspace> {
   const modelsText = fs.readFileSync(path.join(REPO, 'migrations-sample', 'app', 'models.py'), 'utf8');
   fs.writeFileSync(modelsFile, modelsText);
   const originalVersions = snapshotDir(versions);
-  const restoreEnv = setAside(path.join(root, '.env'));
-  const saved = saveSettings('pythonPath', 'databaseUrl');
-  await setAlembicSetting('pythonPath', ALEMBIC_PYTHON);
-  await setAlembicSetting('databaseUrl', undefined);
+  const restoreSqlite = await useSampleSqlite(root);
   return {
     root,
     versions,
@@ -304,8 +316,7 @@ export async function useSampleWorkspace(): Promise<SampleWorkspace> {
     async restore(api) {
       await sqliteAt(api, undefined, root);
       fs.writeFileSync(modelsFile, modelsFound);
-      await restoreSettings(saved);
-      restoreEnv();
+      await restoreSqlite();
     },
   };
 }
