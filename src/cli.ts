@@ -9,6 +9,7 @@ import { LINT_RULES, lintProject, parseSeveritySetting, RuleSeverity } from './c
 import { LoadOptions, loadProject, Project } from './core/project';
 import { Problem } from './core/problems';
 import { RevisionError } from './core/revisionMap';
+import { testCommand } from './core/migrationTests/testCommand';
 
 const USAGE = `usage: alembic-lens [-c CONFIG] [-n NAME] <command> [options]
 
@@ -26,6 +27,11 @@ commands:
                         --no-lint              only the problems of reading the project
                         --rules                list the lint rules and exit
   config --json       the resolved configuration
+  test                migration tests on a throwaway database (runs Alembic with python3 or the project's .venv)
+                        --check LIST  stairway,single-head,models-match,downgrade-to-base (default all)
+                        -r RANGE      the revisions whose stairway runs, e.g. ae10:head
+                        --url URL     the server for the scratch database (default: the project's, if local)
+                        --json        {"results": [...], "database": "..."}
 
 options:
   -c, --config PATH   alembic.ini or pyproject.toml (default: $ALEMBIC_CONFIG, ./alembic.ini, ./pyproject.toml)
@@ -37,7 +43,7 @@ class UsageError extends Error {}
 class ConfigError extends Error {}
 
 interface ParsedArgs {
-  values: { config?: string; name?: string; revRange?: string; json?: boolean; noCache?: boolean; help?: boolean; dialect?: string; noLint?: boolean; rules?: boolean };
+  values: { config?: string; name?: string; revRange?: string; json?: boolean; noCache?: boolean; help?: boolean; dialect?: string; noLint?: boolean; rules?: boolean; url?: string; check?: string };
   /** `--severity rule=level`, in order. */
   severities: string[];
   positionals: string[];
@@ -48,7 +54,7 @@ interface ParsedArgs {
  * as `-1` is a positional (`show -1`), not an option.
  */
 function parseArguments(argv: string[]): ParsedArgs {
-  const withValue: Record<string, keyof ParsedArgs['values']> = { '-c': 'config', '--config': 'config', '-n': 'name', '--name': 'name', '-r': 'revRange', '--rev-range': 'revRange', '--dialect': 'dialect' };
+  const withValue: Record<string, keyof ParsedArgs['values']> = { '-c': 'config', '--config': 'config', '-n': 'name', '--name': 'name', '-r': 'revRange', '--rev-range': 'revRange', '--dialect': 'dialect', '--url': 'url', '--check': 'check' };
   const flags: Record<string, keyof ParsedArgs['values']> = { '--json': 'json', '--no-cache': 'noCache', '-h': 'help', '--help': 'help', '--no-lint': 'noLint', '--rules': 'rules' };
   const result: ParsedArgs = { values: {}, severities: [], positionals: [] };
   for (let i = 0; i < argv.length; i++) {
@@ -119,6 +125,14 @@ function main(argv: string[]): number {
     case 'show':
       if (rest.length !== 1) throw new UsageError('show: give exactly one revision identifier');
       return printLines(project, () => showCommand(project.graph, rest[0]));
+    case 'test': {
+      const helperScript = path.join(__dirname, '..', 'media', 'python', 'alembic_lens_migtest.py');
+      const io = { out: (line: string) => console.log(line), err: (line: string) => console.error(line) };
+      void testCommand(project, { url: values.url, check: values.check, range: values.revRange, json: values.json, helperScript }, io).then((code) => {
+        process.exitCode = code;
+      });
+      return 0;
+    }
     default:
       throw new UsageError(`unknown command '${command}'`);
   }
