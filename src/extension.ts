@@ -8,6 +8,7 @@ import { RevisionCodeLensProvider } from './codelens/revisionCodeLens';
 import { AlembicCommands } from './commands/alembicCommands';
 import { DatabaseStatusService } from './database/databaseStatus';
 import { GraphPanels, GraphTestApi } from './graph/graphPanel';
+import { MigrationTestService, MigrationTestsTestApi } from './migrationTests/migrationTestController';
 import { DriftService } from './models/driftCheck';
 import { ModelFilesTreeProvider } from './models/modelFilesView';
 import { ModelsChangedIndicator } from './models/modelStatus';
@@ -34,6 +35,8 @@ export interface AlembicLensApi {
   graph: GraphTestApi;
   /** A view's items as plain data, once files, models and lint have settled (tests). */
   getTreeSnapshot(view: 'alembic.revisions' | 'alembic.models'): Promise<TreeSnapshot[]>;
+  /** The Test Explorer's migration tests: items and runs as plain data (tests). */
+  migrationTests: MigrationTestsTestApi;
 }
 
 export function activate(context: vscode.ExtensionContext): AlembicLensApi {
@@ -49,6 +52,7 @@ export function activate(context: vscode.ExtensionContext): AlembicLensApi {
   const modelTree = new ModelFilesTreeProvider(registry, models, drift);
   const modelsChanged = new ModelsChangedIndicator(registry, models);
   const lint = new LintDiagnostics(registry, models);
+  const migrationTests = new MigrationTestService(registry, interpreters, context.extensionUri, context.workspaceState);
   context.subscriptions.push(
     registry,
     interpreters,
@@ -65,6 +69,7 @@ export function activate(context: vscode.ExtensionContext): AlembicLensApi {
     modelTree,
     modelsChanged,
     lint,
+    migrationTests,
     tree.addExtraItems(modelsChanged),
     diagnostics.addSource(lint),
     vscode.window.createTreeView('alembic.models', { treeDataProvider: modelTree }),
@@ -116,6 +121,7 @@ export function activate(context: vscode.ExtensionContext): AlembicLensApi {
     },
     whenIdle: () => registry.whenIdle(),
     graph: graph.testApi,
+    migrationTests: migrationTests.testApi,
     async getTreeSnapshot(view) {
       await registry.whenIdle();
       await models.whenIdle();
