@@ -3,13 +3,13 @@
 // and on a real PostgreSQL server started here. Expectations come from the fixtures' plants (which
 // revision, which line), never from the code under test. Nothing may touch the project's own database.
 import * as assert from 'assert';
-import { spawn } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { parseDatabaseUrl } from '../../src/core/databaseUrl';
-import { runMigrationTests } from '../../src/core/migrationTests';
+import { DatabaseUrl, parseDatabaseUrl } from '../../src/core/databaseUrl';
+import { runMigrationTests, withDatabase } from '../../src/core/migrationTests';
 import { loadProject } from '../../src/core/project';
 import { Fixture, FIXTURE_PYTHON, FIXTURES, lineOf, makeFixture, revisionFile } from '../support/migrationFixtures';
 import { PostgresCluster, startPostgres } from '../support/postgres';
@@ -244,6 +244,28 @@ describe('migration tests on PostgreSQL', function () {
     assert.strictEqual(raises.code, 1, raises.stdout + raises.stderr);
     assert.match(raises.stdout, /error: stairway b2000000c0de: downgrade of b2000000c0de raised RuntimeError: cannot undo the sku column/);
     assert.deepStrictEqual(scratchDatabases(), []);
+  });
+
+  it('fails on PostgreSQL a downgrade that drops the table but leaves its enum type', async () => {
+    const fixture: Fixture = {
+      name: 'enum-left',
+      models: ['id = Column(Integer, primary_key=True)'],
+      revisions: [{
+        id: 'a1000000c0de', message: 'create items with a status',
+        upgrade: ["op.create_table('items', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('status', sa.Enum('new', 'done', name='item_status')))"],
+        downgrade: ["op.drop_table('items')"],
+      }],
+    };
+    const run = await cli(project(fixture), ['test', '--check', 'stairway']);
+    assert.strictEqual(run.code, 1, run.stdout + run.stderr);
+    assert.match(run.stdout, /error: stairway a1000000c0de: downgrade left enum item_status; upgrade again to a1000000c0de raised ProgrammingError: .*item_status.*already exists/);
+    assert.deepStrictEqual(scratchDatabases(), []);
+  });
+
+  it('names the scratch database in a URL SQLAlchemy reads back the same', () => {
+    const url = withDatabase((parseDatabaseUrl(pg.url('appdb', { driver: 'psycopg2' })) as { ok: true; url: DatabaseUrl }).url, 'alembic_lens_test_x');
+    const read = spawnSync(FIXTURE_PYTHON, ['-c', 'import sys; from sqlalchemy.engine import make_url; u = make_url(sys.argv[1]); print(u.drivername, u.username, u.password, u.host, u.port, u.database)', url], { encoding: 'utf8' });
+    assert.strictEqual(read.stdout.trim(), `postgresql+psycopg2 postgres ${pg.password} 127.0.0.1 ${pg.port} alembic_lens_test_x`, read.stderr);
   });
 
   it('drops the scratch database when the run is cancelled mid-way', async () => {
