@@ -203,21 +203,28 @@ def stairway_step(migrations, revision, tested):
     except StepFailed as err:
         # Go on from where the upgrade should have left the database.
         migrations.stamp(revision.revision)
-        return Trace(schema_differences(before, migrations.snapshot(), "downgrade"), err)
+        return Trace(revision, schema_differences(before, migrations.snapshot(), "downgrade"), err)
     trace = schema_differences(before, left, "downgrade")
-    return Trace(trace) if trace else None
+    return Trace(revision, trace) if trace else None
 
 
 class Trace(Exception):
-    """The schema differs where the stairway expects it unchanged (and maybe the upgrade again failed)."""
+    """The downgrade left the schema changed (and maybe the upgrade again failed because of it): the
+    failure is at the revision's downgrade(), where the fix goes."""
 
-    def __init__(self, differences, step_failed=None):
+    def __init__(self, revision, differences, step_failed=None):
         parts = list(differences)
         if step_failed is not None:
             parts.append(str(step_failed))
         super().__init__("; ".join(parts))
-        self.path = step_failed.path if step_failed is not None else None
-        self.line = step_failed.line if step_failed is not None else None
+        self.path, self.line = downgrade_location(revision)
+
+
+def downgrade_location(revision):
+    """(path, line) of the revision's `def downgrade`, or (None, None) when it cannot be told."""
+    downgrade = getattr(getattr(revision, "module", None), "downgrade", None)
+    code = getattr(downgrade, "__code__", None)
+    return (revision.path, code.co_firstlineno) if code is not None else (None, None)
 
 
 def models_match(migrations, emit):

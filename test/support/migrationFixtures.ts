@@ -23,6 +23,8 @@ export interface Fixture {
   revisions: FixtureRevision[];
   /** Columns of the `items` model, as Python lines. */
   models: string[];
+  /** More of models.py, after the `items` model. */
+  moreModels?: string[];
 }
 
 const ITEMS_TABLE = [
@@ -64,11 +66,12 @@ export const FIXTURES = {
   sqliteOnly: {
     name: 'sqlite-only',
     models: ITEMS_MODEL,
+    moreModels: ['class Counter(Base):', "    __tablename__ = 'counters'", '    id = Column(Integer, primary_key=True)', '    value = Column(Integer)'],
     revisions: [
       CREATE_ITEMS,
       {
         id: 'b2000000c0de', message: 'raw sqlite table', down: CREATE_ITEMS.id,
-        upgrade: ["op.execute('CREATE TABLE counters (id INTEGER PRIMARY KEY AUTOINCREMENT, value INTEGER)')"],
+        upgrade: ["op.execute('CREATE TABLE counters (id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, value INTEGER)')"],
         downgrade: ["op.drop_table('counters')"],
       },
     ],
@@ -118,6 +121,7 @@ export function makeFixture(fixture: Fixture, dir: string, iniUrl: string): stri
       'class Item(Base):',
       "    __tablename__ = 'items'",
       ...fixture.models.map((l) => `    ${l}`),
+      ...(fixture.moreModels ? ['', '', ...fixture.moreModels] : []),
       '',
     ].join('\n'),
   );
