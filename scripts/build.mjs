@@ -47,6 +47,12 @@ await Promise.all([
     outfile: path.join(root, 'dist/cli.js'),
     banner: { js: '#!/usr/bin/env node' },
   }),
+  // `alembic-lens test`, loaded by the CLI only for that command: it bundles knex and the drivers.
+  esbuild.build({
+    ...common,
+    entryPoints: [path.join(root, 'src/core/migrationTests/testCommand.ts')],
+    outfile: path.join(root, 'dist/cliTest.js'),
+  }),
   // The revision graph's webview script: a browser bundle, loaded from media/ by the webview.
   esbuild.build({
     entryPoints: [path.join(root, 'src/graph/webview/main.ts')],

@@ -131,7 +131,10 @@ def run(args, emit):
     project_checks = [c for c in ("models-match", "downgrade-to-base") if c in checks]
     if project_checks and not stairway_ok:
         for check in project_checks:
-            emit("result", check=check, revision=None, status="skipped", message="not run: the stairway could not reach the head")
+            emit(
+                "result", check=check, revision=None, status="skipped",
+                message="not run: the stairway could not reach the head",
+            )
         return
     if "models-match" in checks:
         models_match(migrations, emit)
@@ -180,7 +183,10 @@ def stairway(migrations, order, wanted, emit):
         if not tested:
             continue
         if failure is None:
-            emit("result", check="stairway", revision=revision.revision, status="passed", message="", seconds=elapsed(started))
+            emit(
+                "result", check="stairway", revision=revision.revision, status="passed", message="",
+                seconds=elapsed(started),
+            )
         else:
             emit_failure(emit, "stairway", revision, failure, started)
     return True
@@ -255,7 +261,10 @@ def downgrade_to_base(migrations, initial, emit):
         emit_failure(emit, "downgrade-to-base", None, err, started)
         return
     if left:
-        emit("result", check="downgrade-to-base", revision=None, status="failed", message="; ".join(left), seconds=elapsed(started))
+        emit(
+            "result", check="downgrade-to-base", revision=None, status="failed", message="; ".join(left),
+            seconds=elapsed(started),
+        )
     else:
         emit("result", check="downgrade-to-base", revision=None, status="passed", message="", seconds=elapsed(started))
 
@@ -332,7 +341,11 @@ class Migrations:
         except Exception as err:  # noqa: BLE001 - a migration's own error is a test result
             raise StepFailed(what, err, self.paths)
         if not state["ran"]:
-            raise Refused("env.py never ran the migrations in online mode (is it in offline mode, or does it skip run_migrations?)", "error")
+            raise Refused(
+                "env.py never ran the migrations in online mode "
+                "(is it in offline mode, or does it skip run_migrations?)",
+                "error",
+            )
         return state["schema"]
 
     def verify(self, configure_kwargs):
@@ -348,7 +361,10 @@ class Migrations:
             raise Refused(
                 "env.py connected to %s, not to the scratch database %s: it does not take its URL from "
                 "sqlalchemy.url or from the variables %s. Nothing was migrated."
-                % (describe_identity(actual), describe_identity(self.expected), ", ".join(sorted(self.env_vars())) or "(none)"),
+                % (
+                    describe_identity(actual), describe_identity(self.expected),
+                    ", ".join(sorted(self.env_vars())) or "(none)",
+                ),
             )
 
     def env_vars(self):

@@ -35,17 +35,27 @@ def table_snapshot(inspector, name, dialect):
             "default": normalized(column.get("default")),
         }
     pk = inspector.get_pk_constraint(name) or {}
+    indexes = optional(inspector.get_indexes, name)
+    uniques = optional(inspector.get_unique_constraints, name)
+    foreign_keys = optional(inspector.get_foreign_keys, name)
+    checks = optional(inspector.get_check_constraints, name)
     return {
         "columns": columns,
         "primary key": tuple(pk.get("constrained_columns") or ()),
-        "index": named(optional(inspector.get_indexes, name), lambda i: (tuple(i.get("column_names") or ()), bool(i.get("unique")))),
-        "unique constraint": named(optional(inspector.get_unique_constraints, name), lambda u: tuple(u.get("column_names") or ())),
+        "index": named(indexes, lambda i: (columns_of(i, "column_names"), bool(i.get("unique")))),
+        "unique constraint": named(uniques, lambda u: columns_of(u, "column_names")),
         "foreign key": named(
-            optional(inspector.get_foreign_keys, name),
-            lambda f: (tuple(f.get("constrained_columns") or ()), f.get("referred_table"), tuple(f.get("referred_columns") or ())),
+            foreign_keys,
+            lambda f: (
+                columns_of(f, "constrained_columns"), f.get("referred_table"), columns_of(f, "referred_columns"),
+            ),
         ),
-        "check constraint": named(optional(inspector.get_check_constraints, name), lambda c: normalized(c.get("sqltext"))),
+        "check constraint": named(checks, lambda c: normalized(c.get("sqltext"))),
     }
+
+
+def columns_of(reflected, key):
+    return tuple(reflected.get(key) or ())
 
 
 def optional(reflect, table):
@@ -110,7 +120,8 @@ def table_differences(table, before, after, step):
                 what = {"type": "type", "nullable": "nullability", "default": "server default"}[facet]
                 out.append("%s changed the %s of column %s.%s from %s to %s" % (step, what, table, name, old, new))
     if before["primary key"] != after["primary key"]:
-        out.append("%s changed the primary key of %s from (%s) to (%s)" % (step, table, ", ".join(before["primary key"]), ", ".join(after["primary key"])))
+        old, new = ", ".join(before["primary key"]), ", ".join(after["primary key"])
+        out.append("%s changed the primary key of %s from (%s) to (%s)" % (step, table, old, new))
     for kind in ("index", "unique constraint", "foreign key", "check constraint"):
         old, new = before[kind], after[kind]
         for name in sorted(set(new) - set(old)):

@@ -27,14 +27,28 @@ export interface MigrationTestsTestApi {
 class ProjectTests extends Disposable {
   readonly controller: vscode.TestController;
 
-  constructor(readonly project: Project, label: string, runner: MigrationTestRunner) {
+  constructor(
+    readonly project: Project,
+    label: string,
+    runner: MigrationTestRunner,
+  ) {
     super();
-    const id = 'alembic-lens.migrations.' + createHash('sha1').update(`${path.resolve(project.config.configFile)}\0${project.config.section}`).digest('hex').slice(0, 12);
+    const id =
+      'alembic-lens.migrations.' +
+      createHash('sha1')
+        .update(`${path.resolve(project.config.configFile)}\0${project.config.section}`)
+        .digest('hex')
+        .slice(0, 12);
     this.controller = this.register(vscode.tests.createTestController(id, label));
     this.register(
-      this.controller.createRunProfile('Run', vscode.TestRunProfileKind.Run, async (request, token) => {
-        await runner.run(this, request, token);
-      }, true),
+      this.controller.createRunProfile(
+        'Run',
+        vscode.TestRunProfileKind.Run,
+        async (request, token) => {
+          await runner.run(this, request, token);
+        },
+        true,
+      ),
     );
     this.controller.refreshHandler = () => this.refresh();
     this.refresh();
@@ -44,7 +58,9 @@ class ProjectTests extends Disposable {
   refresh(): void {
     const c = this.controller;
     const items: vscode.TestItem[] = [];
-    const envPy = this.project.config.scriptLocation ? path.join(this.project.config.scriptLocation, 'env.py') : this.project.config.configFile;
+    const envPy = this.project.config.scriptLocation
+      ? path.join(this.project.config.scriptLocation, 'env.py')
+      : this.project.config.configFile;
     PROJECT_CHECKS.forEach(({ check, label }, index) => {
       const item = c.createTestItem(itemId(check), label, vscode.Uri.file(envPy));
       item.sortText = `0${index}`;
@@ -84,7 +100,12 @@ export class MigrationTestService extends Disposable {
   private readonly projects = new Map<Project, ProjectTests>();
   private readonly runner: MigrationTestRunner;
 
-  constructor(private readonly registry: ProjectRegistry, interpreters: InterpreterService, extensionUri: vscode.Uri, state: vscode.Memento) {
+  constructor(
+    private readonly registry: ProjectRegistry,
+    interpreters: InterpreterService,
+    extensionUri: vscode.Uri,
+    state: vscode.Memento,
+  ) {
     super();
     this.runner = this.register(new MigrationTestRunner(interpreters, extensionUri, state));
     this.register(registry.onDidChange(() => this.sync()));
@@ -117,7 +138,14 @@ export class MigrationTestService extends Disposable {
         const out: ReturnType<MigrationTestsTestApi['items']> = [];
         p.controller.items.forEach((item) => {
           const error = typeof item.error === 'string' ? item.error : item.error?.value;
-          out.push({ controller: p.controller.label, id: item.id, label: item.label, file: item.uri?.fsPath, line: item.range ? item.range.start.line + 1 : undefined, error });
+          out.push({
+            controller: p.controller.label,
+            id: item.id,
+            label: item.label,
+            file: item.uri?.fsPath,
+            line: item.range ? item.range.start.line + 1 : undefined,
+            error,
+          });
         });
         return out;
       }),

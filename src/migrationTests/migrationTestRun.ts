@@ -5,7 +5,15 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { describeDatabase, Project, resolveDatabaseUrl } from '../core';
-import { chooseScratchServer, HelperEvent, MigrationCheck, MigrationTestResult, runMigrationTests, serverKey, TestStatus } from '../core/migrationTests';
+import {
+  chooseScratchServer,
+  HelperEvent,
+  MigrationCheck,
+  MigrationTestResult,
+  runMigrationTests,
+  serverKey,
+  TestStatus,
+} from '../core/migrationTests';
 import { DatabaseUrl } from '../core/databaseUrl';
 import { InterpreterService } from '../runner/interpreter';
 import { loadProjectEnv } from '../runner/projectEnv';
@@ -13,7 +21,8 @@ import { Disposable } from '../util/disposable';
 import type { ProjectTests } from './migrationTestController';
 
 const CONFIRMED_SERVERS = 'alembic.migrationTests.confirmedServers';
-export const UNTRUSTED_MESSAGE = 'Migration tests run your project\'s Python code and create a database: trust the workspace to run them.';
+export const UNTRUSTED_MESSAGE =
+  "Migration tests run your project's Python code and create a database: trust the workspace to run them.";
 
 /** Item ids: `stairway:<revision>` and `check:<check>`. */
 export function itemId(check: MigrationCheck, revision?: string | null): string {
@@ -35,18 +44,37 @@ export interface RecordedRun {
 }
 
 export class MigrationTestRunner extends Disposable {
-  constructor(private readonly interpreters: InterpreterService, private readonly extensionUri: vscode.Uri, private readonly state: vscode.Memento) {
+  constructor(
+    private readonly interpreters: InterpreterService,
+    private readonly extensionUri: vscode.Uri,
+    private readonly state: vscode.Memento,
+  ) {
     super();
   }
 
-  async run(tests: ProjectTests, request: vscode.TestRunRequest, token: vscode.CancellationToken, observe?: (event: { kind: string; id?: string }) => void): Promise<RecordedRun> {
+  async run(
+    tests: ProjectTests,
+    request: vscode.TestRunRequest,
+    token: vscode.CancellationToken,
+    observe?: (event: { kind: string; id?: string }) => void,
+  ): Promise<RecordedRun> {
     const run = tests.controller.createTestRun(request, undefined, true);
     const recorded: RecordedRun = { outcomes: [] };
     const items = includedItems(tests.controller, request);
-    const record = (item: vscode.TestItem, status: RecordedOutcome['status'], text: string, file?: string, line?: number): void => {
+    const record = (
+      item: vscode.TestItem,
+      status: RecordedOutcome['status'],
+      text: string,
+      file?: string,
+      line?: number,
+    ): void => {
       recorded.outcomes.push({ id: item.id, status, message: text, file, line });
       const message = new vscode.TestMessage(text);
-      if (file) message.location = new vscode.Location(vscode.Uri.file(file), new vscode.Position(Math.max(0, (line ?? 1) - 1), 0));
+      if (file)
+        message.location = new vscode.Location(
+          vscode.Uri.file(file),
+          new vscode.Position(Math.max(0, (line ?? 1) - 1), 0),
+        );
       if (status === 'passed') run.passed(item);
       else if (status === 'skipped') run.skipped(item);
       else if (status === 'failed') run.failed(item, message);
@@ -79,9 +107,12 @@ export class MigrationTestRunner extends Disposable {
           onEvent: (event) => this.show(event, tests, run, record, observe),
         });
         recorded.database = result.database;
+        for (const w of result.warnings) run.appendOutput(`${w.path}:${w.line}: warning: ${w.message}\r\n`);
         if (result.fatal) {
           const status = result.fatal.code === 'cancelled' ? 'skipped' : 'errored';
-          unfinished().forEach((item) => record(item, status, result.fatal!.message, result.fatal!.path, result.fatal!.line));
+          unfinished().forEach((item) =>
+            record(item, status, result.fatal!.message, result.fatal!.path, result.fatal!.line),
+          );
         }
       } finally {
         cancelled.dispose();
@@ -108,19 +139,33 @@ export class MigrationTestRunner extends Disposable {
       observe?.({ kind: 'begin', id: item?.id });
     } else if (event.kind === 'result') {
       const item = tests.item(resultItemId(event.result));
-      if (item) record(item, event.result.status, event.result.message || event.result.status, event.result.path, event.result.line);
+      if (item)
+        record(
+          item,
+          event.result.status,
+          event.result.message || event.result.status,
+          event.result.path,
+          event.result.line,
+        );
     }
   }
 
   /** Interpreter, environment and scratch server, or why the tests cannot run. */
-  private async prepare(project: Project): Promise<{ python: string; env: Record<string, string | undefined>; server: DatabaseUrl } | string> {
+  private async prepare(
+    project: Project,
+  ): Promise<{ python: string; env: Record<string, string | undefined>; server: DatabaseUrl } | string> {
     if (!vscode.workspace.isTrusted) return UNTRUSTED_MESSAGE;
     const folder = path.dirname(path.resolve(project.config.configFile));
     const { interpreter, check } = await this.interpreters.resolveAndCheck(folder);
     if (!check.ok) return check.message;
     const { env: dotenv } = await loadProjectEnv(folder);
     const settings = vscode.workspace.getConfiguration('alembic', vscode.Uri.file(folder));
-    const resolved = resolveDatabaseUrl({ config: project.config, processEnv: process.env, dotenv, settingUrl: settings.get<string>('databaseUrl', '') });
+    const resolved = resolveDatabaseUrl({
+      config: project.config,
+      processEnv: process.env,
+      dotenv,
+      settingUrl: settings.get<string>('databaseUrl', ''),
+    });
     const server = chooseScratchServer({
       explicitUrl: settings.get<string>('test.databaseUrl', ''),
       explicitName: 'the setting alembic.test.databaseUrl',
@@ -142,7 +187,11 @@ export class MigrationTestRunner extends Disposable {
     const server = describeDatabase({ ...base, database: undefined });
     const choice = await vscode.window.showWarningMessage(
       `Run the migration tests on ${server}?`,
-      { modal: true, detail: 'Alembic Lens creates a scratch database alembic_lens_test_… on that server, runs the migrations there and drops it at the end. Your own database is not touched.' },
+      {
+        modal: true,
+        detail:
+          'Alembic Lens creates a scratch database alembic_lens_test_… on that server, runs the migrations there and drops it at the end. Your own database is not touched.',
+      },
       'Create and Run',
     );
     if (choice !== 'Create and Run') return false;
@@ -161,7 +210,9 @@ function includedItems(controller: vscode.TestController, request: vscode.TestRu
 /** The checks and stairway revisions the chosen items stand for. */
 function plan(items: readonly vscode.TestItem[]): { checks: MigrationCheck[]; revisions: string[] } {
   const revisions = items.filter((i) => i.id.startsWith('stairway:')).map((i) => i.id.slice('stairway:'.length));
-  const checks = items.filter((i) => i.id.startsWith('check:')).map((i) => i.id.slice('check:'.length) as MigrationCheck);
+  const checks = items
+    .filter((i) => i.id.startsWith('check:'))
+    .map((i) => i.id.slice('check:'.length) as MigrationCheck);
   return { checks: revisions.length ? ['stairway', ...checks] : checks, revisions };
 }
 

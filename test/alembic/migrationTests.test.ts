@@ -27,7 +27,10 @@ interface CliRun {
 
 /** The environment a CI job has: Debian's python3 first on PATH, no DATABASE_URL of ours. */
 function cliEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${path.dirname(FIXTURE_PYTHON)}${path.delimiter}${process.env.PATH ?? ''}` };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PATH: `${path.dirname(FIXTURE_PYTHON)}${path.delimiter}${process.env.PATH ?? ''}`,
+  };
   delete env.DATABASE_URL;
   return env;
 }
@@ -72,7 +75,10 @@ describe('migration tests on SQLite (alembic-lens test)', function () {
     const dir = project(FIXTURES.clean);
     const own = path.join(dir, 'app.db');
     const upgrade = await new Promise<number | null>((resolve) => {
-      spawn(FIXTURE_PYTHON, ['-m', 'alembic', 'upgrade', FIXTURES.clean.revisions[0].id], { cwd: dir, env: cliEnv() }).on('close', resolve);
+      spawn(FIXTURE_PYTHON, ['-m', 'alembic', 'upgrade', FIXTURES.clean.revisions[0].id], {
+        cwd: dir,
+        env: cliEnv(),
+      }).on('close', resolve);
     });
     assert.strictEqual(upgrade, 0);
     const before = sha256(own);
@@ -106,7 +112,9 @@ describe('migration tests on SQLite (alembic-lens test)', function () {
     const file = revisionFile(dir, 'b2000000c0de');
     const line = lineOf(file, "raise RuntimeError('cannot undo the sku column')");
     assert.ok(
-      run.stdout.includes(`${path.relative(dir, file)}:${line}: error: stairway b2000000c0de: downgrade of b2000000c0de raised RuntimeError: cannot undo the sku column`),
+      run.stdout.includes(
+        `${path.relative(dir, file)}:${line}: error: stairway b2000000c0de: downgrade of b2000000c0de raised RuntimeError: cannot undo the sku column`,
+      ),
       run.stdout,
     );
     assert.strictEqual(lastLine(run.stdout), 'alembic-lens test: 1 passed, 1 failed');
@@ -130,7 +138,8 @@ describe('migration tests on SQLite (alembic-lens test)', function () {
     assert.strictEqual(models.path, path.join(dir, 'alembic', 'env.py'));
     assert.strictEqual(models.line, lineOf(path.join(dir, 'alembic', 'env.py'), 'target_metadata = Base.metadata'));
     assert.match(answer.database, /^SQLite .*alembic_lens_test_[0-9a-f]{8}\.db$/);
-    for (const r of answer.results) assert.deepStrictEqual(Object.keys(r).sort(), ['check', 'line', 'message', 'path', 'revision', 'status']);
+    for (const r of answer.results)
+      assert.deepStrictEqual(Object.keys(r).sort(), ['check', 'line', 'message', 'path', 'revision', 'status']);
   });
 
   it('fails single-head on two heads', async () => {
@@ -144,20 +153,44 @@ describe('migration tests on SQLite (alembic-lens test)', function () {
   it('skips a revision that opts out with a comment, and says why', async () => {
     const dir = path.join(tempDir('alembic-lens-migtest-'), 'skipped');
     const [first, second] = FIXTURES.forgotDropTable.revisions;
-    makeFixture({ ...FIXTURES.forgotDropTable, revisions: [first, { ...second, header: ['# alembic-lens: test-skip stairway: tags are kept on purpose'] }] }, dir, 'sqlite:///%(here)s/app.db');
+    makeFixture(
+      {
+        ...FIXTURES.forgotDropTable,
+        revisions: [first, { ...second, header: ['# alembic-lens: test-skip stairway: tags are kept on purpose'] }],
+      },
+      dir,
+      'sqlite:///%(here)s/app.db',
+    );
     const run = await cli(dir, ['test', '--check', 'stairway', '--json']);
     assert.strictEqual(run.code, 0, run.stdout + run.stderr);
     const results = (JSON.parse(run.stdout) as { results: Array<Record<string, unknown>> }).results;
     const skipped = results.find((r) => r.revision === 'b2000000c0de');
-    assert.deepStrictEqual({ status: skipped?.status, message: skipped?.message }, { status: 'skipped', message: 'tags are kept on purpose' });
+    assert.deepStrictEqual(
+      { status: skipped?.status, message: skipped?.message },
+      { status: 'skipped', message: 'tags are kept on purpose' },
+    );
     const text = await cli(dir, ['test', '--check', 'stairway']);
     assert.strictEqual(lastLine(text.stdout), 'alembic-lens test: 1 passed, 0 failed, 1 skipped');
+    const file = revisionFile(dir, first.id);
+    fs.appendFileSync(file, '# alembic-lens: test-skip stairs: a typo\n');
+    const typo = await cli(dir, ['test', '--check', 'stairway']);
+    const line = lineOf(file, 'test-skip stairs');
+    assert.ok(typo.stderr.includes(`${path.relative(dir, file)}:${line}: warning: test-skip names no check 'stairs'`), typo.stderr);
   });
 
   it('runs only the stairway of the range given with -r', async () => {
-    const run = await cli(project(FIXTURES.clean), ['test', '--check', 'stairway', '-r', 'b2000000c0de:head', '--json']);
+    const run = await cli(project(FIXTURES.clean), [
+      'test',
+      '--check',
+      'stairway',
+      '-r',
+      'b2000000c0de:head',
+      '--json',
+    ]);
     assert.strictEqual(run.code, 0, run.stdout + run.stderr);
-    const revisions = (JSON.parse(run.stdout) as { results: Array<{ revision: string }> }).results.map((r) => r.revision);
+    const revisions = (JSON.parse(run.stdout) as { results: Array<{ revision: string }> }).results.map(
+      (r) => r.revision,
+    );
     assert.deepStrictEqual(revisions, ['b2000000c0de']);
   });
 
@@ -207,7 +240,8 @@ describe('migration tests on PostgreSQL', function () {
   });
   after(() => pg?.stop());
 
-  const scratchDatabases = (): string[] => pg.sql("SELECT datname FROM pg_database WHERE datname LIKE 'alembic_lens_test_%'").split('\n').filter(Boolean);
+  const scratchDatabases = (): string[] =>
+    pg.sql("SELECT datname FROM pg_database WHERE datname LIKE 'alembic_lens_test_%'").split('\n').filter(Boolean);
   const project = (fixture: Fixture): string => {
     const dir = path.join(base, fixture.name);
     if (!fs.existsSync(dir)) makeFixture(fixture, dir, pg.url('appdb').replace(/%/g, '%%'));
@@ -220,11 +254,19 @@ describe('migration tests on PostgreSQL', function () {
     const run = await cli(dir, ['test', '--json']);
     assert.strictEqual(run.code, 0, run.stdout + run.stderr);
     const answer = JSON.parse(run.stdout) as { results: Array<{ status: string }>; database: string };
-    assert.deepStrictEqual(answer.results.map((r) => r.status), ['passed', 'passed', 'passed', 'passed', 'passed']);
+    assert.deepStrictEqual(
+      answer.results.map((r) => r.status),
+      ['passed', 'passed', 'passed', 'passed', 'passed'],
+    );
     assert.match(answer.database, /^PostgreSQL alembic_lens_test_[0-9a-f]{8} on 127\.0\.0\.1:\d+$/);
     assert.ok(!run.stdout.includes(pg.password) && !run.stderr.includes(pg.password));
     assert.deepStrictEqual(scratchDatabases(), []);
-    assert.strictEqual(pg.sql("SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'public'", 'appdb').trim(), 'keep_me');
+    assert.strictEqual(
+      pg
+        .sql("SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'public'", 'appdb')
+        .trim(),
+      'keep_me',
+    );
   });
 
   it('fails on PostgreSQL the revision that only SQLite accepts, at its line', async () => {
@@ -233,7 +275,12 @@ describe('migration tests on PostgreSQL', function () {
     assert.strictEqual(run.code, 1, run.stdout + run.stderr);
     const file = revisionFile(dir, 'b2000000c0de');
     const line = lineOf(file, 'AUTOINCREMENT');
-    assert.ok(run.stdout.includes(`${path.relative(dir, file)}:${line}: error: stairway b2000000c0de: upgrade to b2000000c0de raised ProgrammingError:`), run.stdout);
+    assert.ok(
+      run.stdout.includes(
+        `${path.relative(dir, file)}:${line}: error: stairway b2000000c0de: upgrade to b2000000c0de raised ProgrammingError:`,
+      ),
+      run.stdout,
+    );
     assert.deepStrictEqual(scratchDatabases(), []);
   });
 
@@ -243,7 +290,10 @@ describe('migration tests on PostgreSQL', function () {
     assert.match(forgot.stdout, /error: stairway b2000000c0de: downgrade left table tags/);
     const raises = await cli(project(FIXTURES.downgradeRaises), ['test', '--check', 'stairway']);
     assert.strictEqual(raises.code, 1, raises.stdout + raises.stderr);
-    assert.match(raises.stdout, /error: stairway b2000000c0de: downgrade of b2000000c0de raised RuntimeError: cannot undo the sku column/);
+    assert.match(
+      raises.stdout,
+      /error: stairway b2000000c0de: downgrade of b2000000c0de raised RuntimeError: cannot undo the sku column/,
+    );
     assert.deepStrictEqual(scratchDatabases(), []);
   });
 
@@ -251,22 +301,45 @@ describe('migration tests on PostgreSQL', function () {
     const fixture: Fixture = {
       name: 'enum-left',
       models: ['id = Column(Integer, primary_key=True)'],
-      revisions: [{
-        id: 'a1000000c0de', message: 'create items with a status',
-        upgrade: ["op.create_table('items', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('status', sa.Enum('new', 'done', name='item_status')))"],
-        downgrade: ["op.drop_table('items')"],
-      }],
+      revisions: [
+        {
+          id: 'a1000000c0de',
+          message: 'create items with a status',
+          upgrade: [
+            "op.create_table('items', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('status', sa.Enum('new', 'done', name='item_status')))",
+          ],
+          downgrade: ["op.drop_table('items')"],
+        },
+      ],
     };
     const run = await cli(project(fixture), ['test', '--check', 'stairway']);
     assert.strictEqual(run.code, 1, run.stdout + run.stderr);
-    assert.match(run.stdout, /error: stairway a1000000c0de: downgrade left enum item_status; upgrade again to a1000000c0de raised ProgrammingError: .*item_status.*already exists/);
+    assert.match(
+      run.stdout,
+      /error: stairway a1000000c0de: downgrade left enum item_status; upgrade again to a1000000c0de raised ProgrammingError: .*item_status.*already exists/,
+    );
     assert.deepStrictEqual(scratchDatabases(), []);
   });
 
   it('names the scratch database in a URL SQLAlchemy reads back the same', () => {
-    const url = withDatabase((parseDatabaseUrl(pg.url('appdb', { driver: 'psycopg2' })) as { ok: true; url: DatabaseUrl }).url, 'alembic_lens_test_x');
-    const read = spawnSync(FIXTURE_PYTHON, ['-c', 'import sys; from sqlalchemy.engine import make_url; u = make_url(sys.argv[1]); print(u.drivername, u.username, u.password, u.host, u.port, u.database)', url], { encoding: 'utf8' });
-    assert.strictEqual(read.stdout.trim(), `postgresql+psycopg2 postgres ${pg.password} 127.0.0.1 ${pg.port} alembic_lens_test_x`, read.stderr);
+    const url = withDatabase(
+      (parseDatabaseUrl(pg.url('appdb', { driver: 'psycopg2' })) as { ok: true; url: DatabaseUrl }).url,
+      'alembic_lens_test_x',
+    );
+    const read = spawnSync(
+      FIXTURE_PYTHON,
+      [
+        '-c',
+        'import sys; from sqlalchemy.engine import make_url; u = make_url(sys.argv[1]); print(u.drivername, u.username, u.password, u.host, u.port, u.database)',
+        url,
+      ],
+      { encoding: 'utf8' },
+    );
+    assert.strictEqual(
+      read.stdout.trim(),
+      `postgresql+psycopg2 postgres ${pg.password} 127.0.0.1 ${pg.port} alembic_lens_test_x`,
+      read.stderr,
+    );
   });
 
   it('drops the scratch database when the run is cancelled mid-way', async () => {

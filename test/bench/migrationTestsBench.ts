@@ -30,10 +30,16 @@ function revisions(count: number): RevisionSpec[] {
     const down = i ? specs[i - 1].id : null;
     if (i % 10 === 0) {
       table = `t${i}`;
-      specs.push({ id, down, upgrade: [`op.create_table('${table}', sa.Column('id', sa.Integer(), primary_key=True))`], downgrade: [`op.drop_table('${table}')`] });
+      specs.push({
+        id,
+        down,
+        upgrade: [`op.create_table('${table}', sa.Column('id', sa.Integer(), primary_key=True))`],
+        downgrade: [`op.drop_table('${table}')`],
+      });
     } else {
       specs.push({
-        id, down,
+        id,
+        down,
         upgrade: [`op.add_column('${table}', sa.Column('c${i}', sa.String(20), nullable=True))`],
         downgrade: [`with op.batch_alter_table('${table}') as batch:`, `    batch.drop_column('c${i}')`],
       });
@@ -48,7 +54,8 @@ function makeProject(dir: string, count: number, iniUrl: string): string {
   if (init.status !== 0) throw new Error(`alembic init failed: ${init.stderr}`);
   const ini = path.join(dir, 'alembic.ini');
   fs.writeFileSync(ini, fs.readFileSync(ini, 'utf8').replace(/^sqlalchemy\.url = .*$/m, `sqlalchemy.url = ${iniUrl}`));
-  for (const spec of revisions(count)) fs.writeFileSync(path.join(dir, 'alembic', 'versions', `${spec.id}_rev.py`), revisionText(spec));
+  for (const spec of revisions(count))
+    fs.writeFileSync(path.join(dir, 'alembic', 'versions', `${spec.id}_rev.py`), revisionText(spec));
   return ini;
 }
 
@@ -68,8 +75,16 @@ async function bench(label: string, ini: string, serverUrl: string, count: numbe
   const counts = countResults(run.results);
   if (run.fatal || counts.passed !== count) throw new Error(`${label}: ${JSON.stringify(run.fatal ?? counts)}`);
   const helperSeconds = run.results.reduce((sum, r) => sum + (r.seconds ?? 0), 0);
-  const row = { database: label, revisions: count, totalSeconds: round(seconds), perRevisionMs: round((seconds * 1000) / count), stairwayStepMs: round((helperSeconds * 1000) / count) };
-  console.log(`${label.padEnd(12)} ${count} revisions: ${row.totalSeconds} s in all, ${row.perRevisionMs} ms per revision (${row.stairwayStepMs} ms in its up/down/up steps)`);
+  const row = {
+    database: label,
+    revisions: count,
+    totalSeconds: round(seconds),
+    perRevisionMs: round((seconds * 1000) / count),
+    stairwayStepMs: round((helperSeconds * 1000) / count),
+  };
+  console.log(
+    `${label.padEnd(12)} ${count} revisions: ${row.totalSeconds} s in all, ${row.perRevisionMs} ms per revision (${row.stairwayStepMs} ms in its up/down/up steps)`,
+  );
   return row;
 }
 

@@ -34,13 +34,21 @@ const ITEMS_TABLE = [
   ')',
 ];
 const ITEMS_MODEL = ['id = Column(Integer, primary_key=True)', 'name = Column(String(100), nullable=False)'];
-const CREATE_ITEMS: FixtureRevision = { id: 'a1000000c0de', message: 'create items', upgrade: ITEMS_TABLE, downgrade: ["op.drop_table('items')"] };
+const CREATE_ITEMS: FixtureRevision = {
+  id: 'a1000000c0de',
+  message: 'create items',
+  upgrade: ITEMS_TABLE,
+  downgrade: ["op.drop_table('items')"],
+};
 const SKU_MODEL = [...ITEMS_MODEL, 'sku = Column(String(20), nullable=True, index=True)'];
 const ADD_SKU: FixtureRevision = {
   id: 'b2000000c0de',
   message: 'add sku',
   down: CREATE_ITEMS.id,
-  upgrade: ["op.add_column('items', sa.Column('sku', sa.String(20), nullable=True))", "op.create_index('ix_items_sku', 'items', ['sku'])"],
+  upgrade: [
+    "op.add_column('items', sa.Column('sku', sa.String(20), nullable=True))",
+    "op.create_index('ix_items_sku', 'items', ['sku'])",
+  ],
   downgrade: ["op.drop_index('ix_items_sku', table_name='items')", "op.drop_column('items', 'sku')"],
 };
 
@@ -53,7 +61,13 @@ export const FIXTURES = {
     models: ITEMS_MODEL,
     revisions: [
       CREATE_ITEMS,
-      { id: 'b2000000c0de', message: 'create tags', down: CREATE_ITEMS.id, upgrade: ["op.create_table('tags', sa.Column('id', sa.Integer(), primary_key=True))"], downgrade: ['pass'] },
+      {
+        id: 'b2000000c0de',
+        message: 'create tags',
+        down: CREATE_ITEMS.id,
+        upgrade: ["op.create_table('tags', sa.Column('id', sa.Integer(), primary_key=True))"],
+        downgrade: ['pass'],
+      },
     ],
   },
   /** The second revision's downgrade raises: stairway b2 fails at the `raise` line. */
@@ -66,11 +80,18 @@ export const FIXTURES = {
   sqliteOnly: {
     name: 'sqlite-only',
     models: ITEMS_MODEL,
-    moreModels: ['class Counter(Base):', "    __tablename__ = 'counters'", '    id = Column(Integer, primary_key=True)', '    value = Column(Integer)'],
+    moreModels: [
+      'class Counter(Base):',
+      "    __tablename__ = 'counters'",
+      '    id = Column(Integer, primary_key=True)',
+      '    value = Column(Integer)',
+    ],
     revisions: [
       CREATE_ITEMS,
       {
-        id: 'b2000000c0de', message: 'raw sqlite table', down: CREATE_ITEMS.id,
+        id: 'b2000000c0de',
+        message: 'raw sqlite table',
+        down: CREATE_ITEMS.id,
         upgrade: ["op.execute('CREATE TABLE counters (id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, value INTEGER)')"],
         downgrade: ["op.drop_table('counters')"],
       },
@@ -93,8 +114,16 @@ export const FIXTURES = {
 function alembic(dir: string, args: string[]): void {
   const env: NodeJS.ProcessEnv = { ...process.env, PYTHONDONTWRITEBYTECODE: '1' };
   delete env.DATABASE_URL;
-  const result = spawnSync(FIXTURE_PYTHON, ['-m', 'alembic', ...args], { cwd: dir, env, encoding: 'utf8', timeout: 60000 });
-  if (result.status !== 0) throw new Error(`alembic ${args.join(' ')} in ${dir} failed:\n${result.stdout}${result.stderr}${result.error ?? ''}`);
+  const result = spawnSync(FIXTURE_PYTHON, ['-m', 'alembic', ...args], {
+    cwd: dir,
+    env,
+    encoding: 'utf8',
+    timeout: 60000,
+  });
+  if (result.status !== 0)
+    throw new Error(
+      `alembic ${args.join(' ')} in ${dir} failed:\n${result.stdout}${result.stderr}${result.error ?? ''}`,
+    );
 }
 
 /**
@@ -108,7 +137,12 @@ export function makeFixture(fixture: Fixture, dir: string, iniUrl: string): stri
   const ini = path.join(dir, 'alembic.ini');
   fs.writeFileSync(ini, fs.readFileSync(ini, 'utf8').replace(/^sqlalchemy\.url = .*$/m, `sqlalchemy.url = ${iniUrl}`));
   const envPy = path.join(dir, 'alembic', 'env.py');
-  fs.writeFileSync(envPy, fs.readFileSync(envPy, 'utf8').replace(/^target_metadata = None$/m, 'from models import Base\ntarget_metadata = Base.metadata'));
+  fs.writeFileSync(
+    envPy,
+    fs
+      .readFileSync(envPy, 'utf8')
+      .replace(/^target_metadata = None$/m, 'from models import Base\ntarget_metadata = Base.metadata'),
+  );
   fs.writeFileSync(
     path.join(dir, 'models.py'),
     [
@@ -131,9 +165,16 @@ export function makeFixture(fixture: Fixture, dir: string, iniUrl: string): stri
     alembic(dir, args);
     const file = revisionFile(dir, rev.id);
     let text = fs.readFileSync(file, 'utf8');
-    text = text.replace(/^def upgrade\(\)( -> None)?:\n    pass$/m, (_m, ret: string | undefined) => `def upgrade()${ret ?? ''}:\n${body(rev.upgrade)}`);
-    text = text.replace(/^def downgrade\(\)( -> None)?:\n    pass$/m, (_m, ret: string | undefined) => `def downgrade()${ret ?? ''}:\n${body(rev.downgrade)}`);
-    if (rev.header) text = text.replace(/^import sqlalchemy as sa$/m, `import sqlalchemy as sa\n${rev.header.join('\n')}`);
+    text = text.replace(
+      /^def upgrade\(\)( -> None)?:\n    pass$/m,
+      (_m, ret: string | undefined) => `def upgrade()${ret ?? ''}:\n${body(rev.upgrade)}`,
+    );
+    text = text.replace(
+      /^def downgrade\(\)( -> None)?:\n    pass$/m,
+      (_m, ret: string | undefined) => `def downgrade()${ret ?? ''}:\n${body(rev.downgrade)}`,
+    );
+    if (rev.header)
+      text = text.replace(/^import sqlalchemy as sa$/m, `import sqlalchemy as sa\n${rev.header.join('\n')}`);
     fs.writeFileSync(file, text);
   }
   return ini;
@@ -152,7 +193,10 @@ export function revisionFile(dir: string, id: string): string {
 
 /** The 1-based line of the first line of `file` containing `text`. */
 export function lineOf(file: string, text: string): number {
-  const index = fs.readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(text));
+  const index = fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .findIndex((l) => l.includes(text));
   if (index < 0) throw new Error(`'${text}' not in ${file}`);
   return index + 1;
 }

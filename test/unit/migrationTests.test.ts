@@ -26,20 +26,47 @@ function parsed(url: string) {
 
 describe('migration tests: the helper protocol', () => {
   it('reads results, with where they are, and ignores what is not its JSON', () => {
-    const line = JSON.stringify({ event: 'result', check: 'stairway', revision: 'abc', status: 'failed', message: 'boom', path: '/p/abc.py', line: 12, seconds: 0.5 });
+    const line = JSON.stringify({
+      event: 'result',
+      check: 'stairway',
+      revision: 'abc',
+      status: 'failed',
+      message: 'boom',
+      path: '/p/abc.py',
+      line: 12,
+      seconds: 0.5,
+    });
     assert.deepStrictEqual(parseHelperLine(line), {
       kind: 'result',
-      result: { check: 'stairway', revision: 'abc', status: 'failed', message: 'boom', path: '/p/abc.py', line: 12, seconds: 0.5 },
+      result: {
+        check: 'stairway',
+        revision: 'abc',
+        status: 'failed',
+        message: 'boom',
+        path: '/p/abc.py',
+        line: 12,
+        seconds: 0.5,
+      },
     });
     assert.strictEqual(parseHelperLine('INFO  [alembic.runtime.migration] Running upgrade'), undefined);
     assert.strictEqual(parseHelperLine('{not json'), undefined);
     assert.strictEqual(parseHelperLine(JSON.stringify({ event: 'begin', check: 'nonsense' })), undefined);
-    assert.deepStrictEqual(parseHelperLine('{"event": "begin", "check": "models-match", "revision": null}'), { kind: 'begin', check: 'models-match', revision: null });
+    assert.deepStrictEqual(parseHelperLine('{"event": "begin", "check": "models-match", "revision": null}'), {
+      kind: 'begin',
+      check: 'models-match',
+      revision: null,
+    });
   });
 
   it('reads a fatal answer, an unknown code as a plain error', () => {
-    assert.deepStrictEqual(parseHelperLine('{"event": "fatal", "code": "refused", "message": "no"}'), { kind: 'fatal', fatal: { code: 'refused', message: 'no' } });
-    assert.deepStrictEqual(parseHelperLine('{"event": "fatal", "code": "weird", "message": "x"}'), { kind: 'fatal', fatal: { code: 'error', message: 'x' } });
+    assert.deepStrictEqual(parseHelperLine('{"event": "fatal", "code": "refused", "message": "no"}'), {
+      kind: 'fatal',
+      fatal: { code: 'refused', message: 'no' },
+    });
+    assert.deepStrictEqual(parseHelperLine('{"event": "fatal", "code": "weird", "message": "x"}'), {
+      kind: 'fatal',
+      fatal: { code: 'error', message: 'x' },
+    });
   });
 
   it('splits a stream into whole lines however it is chunked', () => {
@@ -74,14 +101,30 @@ describe('migration tests: skip comments', () => {
 describe('migration tests: output for CI', () => {
   it('writes failures as a compiler does, relative to the working folder', () => {
     const cwd = path.resolve('/work/app');
-    const failure = { check: 'stairway' as const, revision: 'abc', status: 'failed' as const, message: 'downgrade left table tags', path: path.join(cwd, 'alembic/versions/abc.py'), line: 27 };
-    assert.strictEqual(formatFailure(failure, cwd), 'alembic/versions/abc.py:27: error: stairway abc: downgrade left table tags');
-    assert.strictEqual(formatFailure({ ...failure, path: '/elsewhere/x.py', revision: null, check: 'models-match' }, cwd), '/elsewhere/x.py:27: error: models-match: downgrade left table tags');
+    const failure = {
+      check: 'stairway' as const,
+      revision: 'abc',
+      status: 'failed' as const,
+      message: 'downgrade left table tags',
+      path: path.join(cwd, 'alembic/versions/abc.py'),
+      line: 27,
+    };
+    assert.strictEqual(
+      formatFailure(failure, cwd),
+      'alembic/versions/abc.py:27: error: stairway abc: downgrade left table tags',
+    );
+    assert.strictEqual(
+      formatFailure({ ...failure, path: '/elsewhere/x.py', revision: null, check: 'models-match' }, cwd),
+      '/elsewhere/x.py:27: error: models-match: downgrade left table tags',
+    );
   });
 
-  it('prefixes the summary so that it is never the test runner\'s line', () => {
+  it("prefixes the summary so that it is never the test runner's line", () => {
     assert.strictEqual(summaryLine({ passed: 3, failed: 1, skipped: 0 }), 'alembic-lens test: 3 passed, 1 failed');
-    assert.strictEqual(summaryLine({ passed: 3, failed: 0, skipped: 2 }), 'alembic-lens test: 3 passed, 0 failed, 2 skipped');
+    assert.strictEqual(
+      summaryLine({ passed: 3, failed: 0, skipped: 2 }),
+      'alembic-lens test: 3 passed, 0 failed, 2 skipped',
+    );
   });
 
   it('reads --check lists and names the unknown ones', () => {
@@ -95,7 +138,7 @@ describe('migration tests: output for CI', () => {
 describe('migration tests: the scratch server', () => {
   const cwd = '/work/app';
 
-  it('uses the project\'s server when it is local, SQLite included', () => {
+  it("uses the project's server when it is local, SQLite included", () => {
     const local = chooseScratchServer({ projectUrl: 'postgresql://u:pw@localhost:5433/app', cwd });
     assert.ok(local.ok && local.base.host === 'localhost' && !local.explicit);
     const sqlite = chooseScratchServer({ projectUrl: 'sqlite:///app.db', cwd });
@@ -103,15 +146,26 @@ describe('migration tests: the scratch server', () => {
   });
 
   it('refuses a server on another machine unless it is named, and never shows the password', () => {
-    const remote = chooseScratchServer({ projectUrl: 'postgresql://u:hunter2@db.example.com/app', explicitName: 'the setting alembic.test.databaseUrl', cwd });
+    const remote = chooseScratchServer({
+      projectUrl: 'postgresql://u:hunter2@db.example.com/app',
+      explicitName: 'the setting alembic.test.databaseUrl',
+      cwd,
+    });
     assert.ok(!remote.ok);
-    assert.match(remote.message, /another machine \(PostgreSQL app on db\.example\.com\).*the setting alembic\.test\.databaseUrl/);
+    assert.match(
+      remote.message,
+      /another machine \(PostgreSQL app on db\.example\.com\).*the setting alembic\.test\.databaseUrl/,
+    );
     assert.ok(!remote.message.includes('hunter2'));
-    const named = chooseScratchServer({ explicitUrl: 'postgresql://u:hunter2@db.example.com/app', projectUrl: 'sqlite:///app.db', cwd });
+    const named = chooseScratchServer({
+      explicitUrl: 'postgresql://u:hunter2@db.example.com/app',
+      projectUrl: 'sqlite:///app.db',
+      cwd,
+    });
     assert.ok(named.ok && named.explicit && named.base.host === 'db.example.com');
   });
 
-  it('says why when the project\'s URL is unknown, a placeholder or another database', () => {
+  it("says why when the project's URL is unknown, a placeholder or another database", () => {
     const unknown = chooseScratchServer({ projectUnresolved: 'env.py computes the URL', cwd });
     assert.ok(!unknown.ok && /env\.py computes the URL.*--url/.test(unknown.message));
     const placeholder = chooseScratchServer({ projectUrl: 'driver://user:pass@localhost/dbname', cwd });
@@ -127,22 +181,41 @@ describe('migration tests: the scratch server', () => {
 
   it('names the scratch database in the URL, keeping credentials, host, port and query', () => {
     assert.strictEqual(
-      withDatabase(parsed('postgresql+psycopg2://u%40x:p%40ss%3Aw%2Frd@127.0.0.1:5433/app?sslmode=require'), 'alembic_lens_test_1'),
+      withDatabase(
+        parsed('postgresql+psycopg2://u%40x:p%40ss%3Aw%2Frd@127.0.0.1:5433/app?sslmode=require'),
+        'alembic_lens_test_1',
+      ),
       'postgresql+psycopg2://u%40x:p%40ss%3Aw%2Frd@127.0.0.1:5433/alembic_lens_test_1?sslmode=require',
     );
     assert.strictEqual(withDatabase(parsed('mysql+pymysql://root@[::1]/shop'), 's'), 'mysql+pymysql://root@[::1]/s');
-    assert.strictEqual(withDatabase(parsed('postgresql://u@/app?host=/var/run/postgresql'), 's'), 'postgresql://u@/s?host=%2Fvar%2Frun%2Fpostgresql');
+    assert.strictEqual(
+      withDatabase(parsed('postgresql://u@/app?host=/var/run/postgresql'), 's'),
+      'postgresql://u@/s?host=%2Fvar%2Frun%2Fpostgresql',
+    );
   });
 });
 
 describe('migration tests: which stairways run', () => {
   it('follows upgrade order and the range given', () => {
     const dir = tempDir();
-    writeProject(dir, [{ id: 'c3', down: 'b2' }, { id: 'a1', down: null }, { id: 'b2', down: 'a1' }]);
+    writeProject(dir, [
+      { id: 'c3', down: 'b2' },
+      { id: 'a1', down: null },
+      { id: 'b2', down: 'a1' },
+    ]);
     const project = loadProject(path.join(dir, 'alembic.ini'));
-    assert.deepStrictEqual(stairwayRevisions(project).map((r) => r.id), ['a1', 'b2', 'c3']);
-    assert.deepStrictEqual(stairwayRevisions(project, 'b2:').map((r) => r.id), ['b2', 'c3']);
-    assert.deepStrictEqual(stairwayRevisions(project, undefined, ['c3', 'a1']).map((r) => r.id), ['a1', 'c3']);
+    assert.deepStrictEqual(
+      stairwayRevisions(project).map((r) => r.id),
+      ['a1', 'b2', 'c3'],
+    );
+    assert.deepStrictEqual(
+      stairwayRevisions(project, 'b2:').map((r) => r.id),
+      ['b2', 'c3'],
+    );
+    assert.deepStrictEqual(
+      stairwayRevisions(project, undefined, ['c3', 'a1']).map((r) => r.id),
+      ['a1', 'c3'],
+    );
     assert.throws(() => stairwayRevisions(project, 'b2'), /bad range 'b2'/);
   });
 });

@@ -7,7 +7,16 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { activatedApi, heads, randomRevisionId, readRevisionFiles, revisionSource, versionsDir, waitFor, workspaceRoot } from './helpers';
+import {
+  activatedApi,
+  heads,
+  randomRevisionId,
+  readRevisionFiles,
+  revisionSource,
+  versionsDir,
+  waitFor,
+  workspaceRoot,
+} from './helpers';
 import { ALEMBIC_PYTHON, restoreSettings, saveSettings, setAlembicSetting } from './loopHelpers';
 
 interface Outcome {
@@ -22,12 +31,18 @@ interface Api {
   whenIdle(): Promise<void>;
   migrationTests: {
     items(): Array<{ controller: string; id: string; label: string; file?: string; line?: number; error?: string }>;
-    run(ids: string[], cancelOn?: (event: { kind: string; id?: string }) => boolean): Promise<{ outcomes: Outcome[]; database?: string }>;
+    run(
+      ids: string[],
+      cancelOn?: (event: { kind: string; id?: string }) => boolean,
+    ): Promise<{ outcomes: Outcome[]; database?: string }>;
   };
 }
 
 function lineOf(file: string, pattern: RegExp): number {
-  const index = fs.readFileSync(file, 'utf8').split('\n').findIndex((l) => pattern.test(l));
+  const index = fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .findIndex((l) => pattern.test(l));
   assert.ok(index >= 0, `${pattern} in ${file}`);
   return index + 1;
 }
@@ -67,7 +82,8 @@ describe('migration tests in the Test Explorer', function () {
     await api.whenIdle();
     const items = api.migrationTests.items();
     const ids = items.map((i) => i.id);
-    for (const check of ['single-head', 'models-match', 'downgrade-to-base']) assert.ok(ids.includes(`check:${check}`), `check:${check} in ${ids}`);
+    for (const check of ['single-head', 'models-match', 'downgrade-to-base'])
+      assert.ok(ids.includes(`check:${check}`), `check:${check} in ${ids}`);
     for (const rev of readRevisionFiles()) {
       const item = items.find((i) => i.id === `stairway:${rev.revision}`);
       assert.ok(item, `an item for ${rev.revision}`);
@@ -92,17 +108,31 @@ describe('migration tests in the Test Explorer', function () {
     const head = heads(readRevisionFiles())[0];
     const id = randomRevisionId();
     const file = path.join(versionsDir(), `${id}_undoable.py`);
-    const text = revisionSource(id, head, 'undoable', "    op.create_table('notes', sa.Column('id', sa.Integer(), primary_key=True))")
-      .replace(/def downgrade\(\)( -> None)?:\n    pass/, "def downgrade():\n    raise NotImplementedError('notes stay')");
+    const text = revisionSource(
+      id,
+      head,
+      'undoable',
+      "    op.create_table('notes', sa.Column('id', sa.Integer(), primary_key=True))",
+    ).replace(
+      /def downgrade\(\)( -> None)?:\n    pass/,
+      "def downgrade():\n    raise NotImplementedError('notes stay')",
+    );
     assert.match(text, /raise NotImplementedError/);
     fs.writeFileSync(file, text);
     added.push(file);
-    await waitFor(`an item for ${id}`, async () => {
-      await api.whenIdle();
-      return api.migrationTests.items().some((i) => i.id === `stairway:${id}`);
-    }, 15000);
+    await waitFor(
+      `an item for ${id}`,
+      async () => {
+        await api.whenIdle();
+        return api.migrationTests.items().some((i) => i.id === `stairway:${id}`);
+      },
+      15000,
+    );
     const run = await api.migrationTests.run([`stairway:${id}`]);
-    assert.deepStrictEqual(run.outcomes.map((o) => [o.id, o.status]), [[`stairway:${id}`, 'failed']]);
+    assert.deepStrictEqual(
+      run.outcomes.map((o) => [o.id, o.status]),
+      [[`stairway:${id}`, 'failed']],
+    );
     const [outcome] = run.outcomes;
     assert.strictEqual(outcome.file, file);
     assert.strictEqual(outcome.line, lineOf(file, /raise NotImplementedError/));
@@ -111,8 +141,14 @@ describe('migration tests in the Test Explorer', function () {
 
   it('cancelling a run stops it and removes the scratch database', async () => {
     const folders = scratchFolders();
-    const run = await api.migrationTests.run([], (event) => event.kind === 'begin' && !!event.id?.startsWith('stairway:'));
-    assert.ok(run.outcomes.some((o) => o.status === 'skipped' && /cancelled/.test(o.message)), JSON.stringify(run.outcomes));
+    const run = await api.migrationTests.run(
+      [],
+      (event) => event.kind === 'begin' && !!event.id?.startsWith('stairway:'),
+    );
+    assert.ok(
+      run.outcomes.some((o) => o.status === 'skipped' && /cancelled/.test(o.message)),
+      JSON.stringify(run.outcomes),
+    );
     assert.deepStrictEqual(scratchFolders(), folders, 'the scratch SQLite folder is gone');
   });
 });

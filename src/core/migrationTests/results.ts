@@ -57,10 +57,12 @@ export function parseHelperLine(line: string): HelperEvent | undefined {
       return isMigrationCheck(raw.check) ? { kind: 'begin', check: raw.check, revision } : undefined;
     case 'result': {
       if (!isMigrationCheck(raw.check)) return undefined;
-      const status = raw.status === 'passed' || raw.status === 'failed' || raw.status === 'skipped' ? raw.status : 'failed';
+      const status =
+        raw.status === 'passed' || raw.status === 'failed' || raw.status === 'skipped' ? raw.status : 'failed';
       const result: MigrationTestResult = { check: raw.check, revision, status, message: str('message') ?? '' };
       const where = { path: str('path'), line: num('line'), seconds: num('seconds') };
-      for (const [key, value] of Object.entries(where)) if (value !== undefined) Object.assign(result, { [key]: value });
+      for (const [key, value] of Object.entries(where))
+        if (value !== undefined) Object.assign(result, { [key]: value });
       return { kind: 'result', result };
     }
     case 'fatal': {
@@ -123,7 +125,8 @@ export function formatFailure(result: MigrationTestResult, cwd: string): string 
   return `${file}:${result.line ?? 1}: error: ${subject}: ${result.message}`;
 }
 
-function shownPath(file: string, cwd: string): string {
+/** A path relative to `cwd` when inside it, else as given. */
+export function shownPath(file: string, cwd: string): string {
   const rel = path.relative(cwd, file);
   return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
 }

@@ -9,7 +9,15 @@ import { DatabaseUrl, maskSecrets } from '../databaseUrl';
 import { Project } from '../project';
 import { Revision } from '../revisionMap';
 import { urlSourceForConfig } from '../urlSource';
-import { FatalError, HelperEvent, LineSplitter, MIGRATION_CHECKS, MigrationCheck, MigrationTestResult, parseHelperLine } from './results';
+import {
+  FatalError,
+  HelperEvent,
+  LineSplitter,
+  MIGRATION_CHECKS,
+  MigrationCheck,
+  MigrationTestResult,
+  parseHelperLine,
+} from './results';
 import { createScratchDatabase, ScratchDatabase } from './scratchDatabase';
 import { readTestSkips, TestSkip } from './skips';
 
@@ -48,6 +56,8 @@ export interface MigrationTestRun {
   fatal?: FatalError;
   /** The scratch database, described without secrets (or the server, when none was made). */
   database: string;
+  /** Skip comments that name no check: said, not ignored. */
+  warnings: Array<{ path: string; line: number; message: string }>;
 }
 
 /** The revisions whose stairway a run tests, in upgrade order (base first). */
@@ -56,7 +66,8 @@ export function stairwayRevisions(project: Project, range?: string, ids?: readon
   let chosen: Revision[];
   if (range !== undefined) {
     const [start, end, ...more] = range.split(':');
-    if (end === undefined || more.length) throw new Error(`bad range '${range}': give [start]:[end], e.g. base:head or ae10:`);
+    if (end === undefined || more.length)
+      throw new Error(`bad range '${range}': give [start]:[end], e.g. base:head or ae10:`);
     chosen = graph.walkRevisions(start || 'base', end || 'heads');
   } else chosen = graph.walkRevisions('base', 'heads');
   const wanted = ids ? new Set(ids) : undefined;
@@ -72,15 +83,15 @@ export async function runMigrationTests(options: MigrationTestOptions): Promise<
     options.onEvent?.(event);
   };
   const stairway = checks.includes('stairway') ? stairwayRevisions(project, options.range, options.revisions) : [];
-  const skips = skipsByRevision(project);
+  const { skips, warnings } = readSkipComments(project);
   const toRun = planChecks(checks, stairway, skips, report);
-  if (!toRun.checks.length) return { results, database: 'none' };
+  if (!toRun.checks.length) return { results, database: 'none', warnings };
 
   let scratch: ScratchDatabase;
   try {
     scratch = await createScratchDatabase(options.server);
   } catch (err) {
-    return { results, fatal: { code: 'unreachable', message: (err as Error).message }, database: 'none' };
+    return { results, fatal: { code: 'unreachable', message: (err as Error).message }, database: 'none', warnings };
   }
   options.onDatabase?.(scratch.description);
   let fatal: FatalError | undefined;
@@ -90,10 +101,13 @@ export async function runMigrationTests(options: MigrationTestOptions): Promise<
     try {
       await scratch.drop();
     } catch (err) {
-      fatal ??= { code: 'error', message: `The scratch database ${scratch.description} could not be dropped: ${(err as Error).message}` };
+      fatal ??= {
+        code: 'error',
+        message: `The scratch database ${scratch.description} could not be dropped: ${(err as Error).message}`,
+      };
     }
   }
-  return { results, fatal, database: scratch.description };
+  return { results, fatal, database: scratch.description, warnings };
 }
 
 interface PlannedRun {
@@ -109,7 +123,17 @@ function planChecks(
   report: (event: HelperEvent) => void,
 ): PlannedRun {
   const skipped = (check: MigrationCheck, revision: Revision, skip: TestSkip): void =>
-    report({ kind: 'result', result: { check, revision: check === 'stairway' ? revision.id : null, status: 'skipped', message: skip.reason, path: revision.source.path, line: skip.line } });
+    report({
+      kind: 'result',
+      result: {
+        check,
+        revision: check === 'stairway' ? revision.id : null,
+        status: 'skipped',
+        message: skip.reason,
+        path: revision.source.path,
+        line: skip.line,
+      },
+    });
   const runStairway: string[] = [];
   for (const revision of stairway) {
     const skip = skips.get(revision)?.find((s) => s.check === 'stairway');
@@ -129,8 +153,9 @@ function planChecks(
   return { checks: left, stairway: runStairway };
 }
 
-function skipsByRevision(project: Project): Map<Revision, TestSkip[]> {
+function readSkipComments(project: Project): { skips: Map<Revision, TestSkip[]>; warnings: MigrationTestRun['warnings'] } {
   const out = new Map<Revision, TestSkip[]>();
+  const warnings: MigrationTestRun['warnings'] = [];
   for (const revision of project.graph.revisions.values()) {
     let text: string;
     try {
@@ -138,28 +163,50 @@ function skipsByRevision(project: Project): Map<Revision, TestSkip[]> {
     } catch {
       continue;
     }
-    const { skips } = readTestSkips(text);
+    const { skips, unknown } = readTestSkips(text);
     if (skips.length) out.set(revision, skips);
+    for (const { name, line } of unknown) {
+      const message = `test-skip names no check '${name}' (known: ${MIGRATION_CHECKS.join(', ')})`;
+      warnings.push({ path: revision.source.path, line, message });
+    }
   }
-  return out;
+  return { skips: out, warnings };
 }
 
-function runHelper(options: MigrationTestOptions, scratch: ScratchDatabase, plan: PlannedRun, report: (event: HelperEvent) => void): Promise<FatalError | undefined> {
+function runHelper(
+  options: MigrationTestOptions,
+  scratch: ScratchDatabase,
+  plan: PlannedRun,
+  report: (event: HelperEvent) => void,
+): Promise<FatalError | undefined> {
   const { project } = options;
   const folder = path.dirname(path.resolve(project.config.configFile));
   const args = [
     options.helperScript,
-    '-c', configArgument(project.config.configFile, folder),
-    '-n', project.config.section,
-    '--check', plan.checks.join(','),
+    '-c',
+    configArgument(project.config.configFile, folder),
+    '-n',
+    project.config.section,
+    '--check',
+    plan.checks.join(','),
     ...(plan.checks.includes('stairway') ? ['--stairway', plan.stairway.join(',')] : []),
     ...urlVariables(project).flatMap((name) => ['--env-var', name]),
   ];
-  const env = { ...options.env, ALEMBIC_LENS_TEST_URL: scratch.url, PYTHONIOENCODING: 'utf-8', PYTHONDONTWRITEBYTECODE: '1' };
+  const env = {
+    ...options.env,
+    ALEMBIC_LENS_TEST_URL: scratch.url,
+    PYTHONIOENCODING: 'utf-8',
+    PYTHONDONTWRITEBYTECODE: '1',
+  };
   const mask = (text: string): string => maskSecrets(maskSecrets(text, scratch.url), options.server);
   const located = locator(project);
   return new Promise((resolve) => {
-    const child = spawn(options.python, args, { cwd: folder, env, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+    const child = spawn(options.python, args, {
+      cwd: folder,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      windowsHide: true,
+    });
     const lines = new LineSplitter();
     let fatal: FatalError | undefined;
     let done = false;
@@ -169,7 +216,8 @@ function runHelper(options: MigrationTestOptions, scratch: ScratchDatabase, plan
       if (!event) return;
       if (event.kind === 'done') done = true;
       else if (event.kind === 'fatal') fatal = { ...event.fatal, message: mask(event.fatal.message) };
-      else if (event.kind === 'result') report({ kind: 'result', result: located({ ...event.result, message: mask(event.result.message) }) });
+      else if (event.kind === 'result')
+        report({ kind: 'result', result: located({ ...event.result, message: mask(event.result.message) }) });
       else report(event);
     };
     child.stdout.setEncoding('utf8');
@@ -197,7 +245,8 @@ function runHelper(options: MigrationTestOptions, scratch: ScratchDatabase, plan
       options.signal?.removeEventListener('abort', cancel);
       lines.end().forEach(handle);
       if (!fatal && !done) {
-        const why = spawnError ?? `the helper stopped (${signal ?? `exit code ${code}`})${lastStderr ? `: ${lastStderr}` : ''}`;
+        const why =
+          spawnError ?? `the helper stopped (${signal ?? `exit code ${code}`})${lastStderr ? `: ${lastStderr}` : ''}`;
         fatal = { code: spawnError ? 'no-alembic' : 'error', message: why };
       }
       resolve(fatal);
@@ -214,7 +263,9 @@ function urlVariables(project: Project): string[] {
 
 /** Fills in where a result is when the helper could not say: the revision's line, else env.py's. */
 function locator(project: Project): (result: MigrationTestResult) => MigrationTestResult {
-  const envPy = project.config.scriptLocation ? path.join(project.config.scriptLocation, 'env.py') : project.config.configFile;
+  const envPy = project.config.scriptLocation
+    ? path.join(project.config.scriptLocation, 'env.py')
+    : project.config.configFile;
   return (result) => {
     if (result.path) return result.line ? result : { ...result, line: revisionLineOf(project, result) ?? 1 };
     const revision = result.revision ? project.graph.get(result.revision) : undefined;
@@ -225,16 +276,20 @@ function locator(project: Project): (result: MigrationTestResult) => MigrationTe
 
 function revisionLineOf(project: Project, result: MigrationTestResult): number | undefined {
   const revision = result.revision ? project.graph.get(result.revision) : undefined;
-  return revision && path.resolve(revision.source.path) === path.resolve(result.path!) ? revision.source.revisionLine : undefined;
+  return revision && path.resolve(revision.source.path) === path.resolve(result.path!)
+    ? revision.source.revisionLine
+    : undefined;
 }
 
 /** The line of `target_metadata = ...` in env.py, where a models-match failure is about. */
 function targetMetadataLine(envPy: string): number {
   try {
-    const index = fs.readFileSync(envPy, 'utf8').split(/\r?\n/).findIndex((l) => /^target_metadata\s*[:=]/.test(l));
+    const index = fs
+      .readFileSync(envPy, 'utf8')
+      .split(/\r?\n/)
+      .findIndex((l) => /^target_metadata\s*[:=]/.test(l));
     return index >= 0 ? index + 1 : 1;
   } catch {
     return 1;
   }
 }
-

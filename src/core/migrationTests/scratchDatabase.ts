@@ -37,17 +37,26 @@ export function chooseScratchServer(input: ScratchServerInput): ScratchServer {
   const named = input.explicitName ?? '--url';
   if (!text) {
     const why = input.projectUnresolved ? ` (${input.projectUnresolved})` : '';
-    return { ok: false, message: `Cannot tell which database the project uses${why}: name a server for the scratch database with ${named}.` };
+    return {
+      ok: false,
+      message: `Cannot tell which database the project uses${why}: name a server for the scratch database with ${named}.`,
+    };
   }
   const parsed = parseDatabaseUrl(text, input.cwd);
   if (!parsed.ok) return { ok: false, message: parsed.error };
   const u = parsed.url;
-  if (u.placeholder) return { ok: false, message: `The project has no database URL yet (the template's placeholder): name one with ${named}.` };
-  if (u.kind === 'other') return { ok: false, message: `Migration tests run on SQLite, PostgreSQL or MySQL; not on ${u.dialect}.` };
+  if (u.placeholder)
+    return {
+      ok: false,
+      message: `The project has no database URL yet (the template's placeholder): name one with ${named}.`,
+    };
+  if (u.kind === 'other')
+    return { ok: false, message: `Migration tests run on SQLite, PostgreSQL or MySQL; not on ${u.dialect}.` };
   if (!explicit && !isLocalDatabase(u, input.cwd)) {
     return {
       ok: false,
-      message: `The project's database is on another machine (${describeDatabase(u, input.cwd)}): alembic-lens only creates a scratch ` +
+      message:
+        `The project's database is on another machine (${describeDatabase(u, input.cwd)}): alembic-lens only creates a scratch ` +
         `database there when you name that server with ${named}.`,
     };
   }
@@ -105,7 +114,10 @@ function createSqliteScratch(base: DatabaseUrl, name: string): ScratchDatabase {
 async function dropServerDatabase(db: Knex, base: DatabaseUrl, name: string): Promise<void> {
   if (base.kind === 'postgresql') {
     // A cancelled run's connection may outlive its killed process for a moment.
-    await db.raw('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ? AND pid <> pg_backend_pid()', [name]);
+    await db.raw(
+      'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ? AND pid <> pg_backend_pid()',
+      [name],
+    );
     await db.raw(`DROP DATABASE IF EXISTS "${name}"`);
   } else {
     await db.raw(`DROP DATABASE IF EXISTS \`${name}\``);
@@ -114,12 +126,22 @@ async function dropServerDatabase(db: Knex, base: DatabaseUrl, name: string): Pr
 
 /** Runs `work` connected to the server's maintenance database (PostgreSQL `postgres`, MySQL none). */
 async function onServer(base: DatabaseUrl, work: (db: Knex) => Promise<void>): Promise<void> {
-  const maintenance: DatabaseUrl = { ...base, database: base.kind === 'postgresql' ? 'postgres' : undefined, query: withoutDatabase(base) };
-  const config: Knex.Config = base.kind === 'postgresql'
-    ? { client: 'pg', connection: postgresConnection(maintenance, SERVER_TIMEOUT_MS) }
-    : { client: 'mysql2', connection: mysqlConnection(maintenance, SERVER_TIMEOUT_MS) };
+  const maintenance: DatabaseUrl = {
+    ...base,
+    database: base.kind === 'postgresql' ? 'postgres' : undefined,
+    query: withoutDatabase(base),
+  };
+  const config: Knex.Config =
+    base.kind === 'postgresql'
+      ? { client: 'pg', connection: postgresConnection(maintenance, SERVER_TIMEOUT_MS) }
+      : { client: 'mysql2', connection: mysqlConnection(maintenance, SERVER_TIMEOUT_MS) };
   const { default: knexFactory } = await import('knex');
-  const db = knexFactory({ ...config, pool: { min: 0, max: 1 }, acquireConnectionTimeout: SERVER_TIMEOUT_MS, log: SILENT_LOG });
+  const db = knexFactory({
+    ...config,
+    pool: { min: 0, max: 1 },
+    acquireConnectionTimeout: SERVER_TIMEOUT_MS,
+    log: SILENT_LOG,
+  });
   try {
     await work(db);
   } catch (err) {
@@ -139,15 +161,18 @@ function serverError(err: unknown, u: DatabaseUrl): string {
   const where = describeDatabase({ ...u, database: undefined });
   if (e?.code === 'ECONNREFUSED') return `Connection refused: ${where}.`;
   if (e?.code === 'ENOTFOUND' || e?.code === 'EAI_AGAIN') return `Host not found: ${where}.`;
-  const first = String(e?.message ?? err).split('\n')[0].trim();
+  const first = String(e?.message ?? err)
+    .split('\n')[0]
+    .trim();
   return maskSecrets(`${where}: ${first}`, u);
 }
 
 /** The URL with another database name; user, password, host, port and query kept. */
 export function withDatabase(u: DatabaseUrl, database: string): string {
-  const user = u.username !== undefined
-    ? `${encodeURIComponent(u.username)}${u.password !== undefined ? `:${encodeURIComponent(u.password)}` : ''}@`
-    : '';
+  const user =
+    u.username !== undefined
+      ? `${encodeURIComponent(u.username)}${u.password !== undefined ? `:${encodeURIComponent(u.password)}` : ''}@`
+      : '';
   // A socket folder from `?host=` stays in the query.
   const fromQuery = u.query.host?.includes(u.host ?? '');
   const host = !u.host || fromQuery ? '' : u.host.includes(':') ? `[${u.host}]` : u.host;

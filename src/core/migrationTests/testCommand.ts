@@ -5,7 +5,15 @@ import { readDotenvFile } from '../dotenv';
 import { Project } from '../project';
 import { findOnPath, findVenvPython } from '../pythonLookup';
 import { resolveDatabaseUrl } from '../urlSource';
-import { countResults, formatFailure, isMigrationCheck, MIGRATION_CHECKS, MigrationCheck, summaryLine } from './results';
+import {
+  countResults,
+  formatFailure,
+  isMigrationCheck,
+  MIGRATION_CHECKS,
+  MigrationCheck,
+  shownPath,
+  summaryLine,
+} from './results';
 import { runMigrationTests } from './runMigrationTests';
 import { chooseScratchServer } from './scratchDatabase';
 
@@ -37,7 +45,13 @@ export async function testCommand(project: Project, options: TestCommandOptions,
   const folder = path.dirname(path.resolve(project.config.configFile));
   const dotenv = readDotenvFile(path.join(folder, '.env'));
   const resolved = resolveDatabaseUrl({ config: project.config, processEnv: process.env, dotenv });
-  const server = chooseScratchServer({ explicitUrl: options.url, explicitName: '--url', projectUrl: resolved.url, projectUnresolved: resolved.unresolved, cwd: folder });
+  const server = chooseScratchServer({
+    explicitUrl: options.url,
+    explicitName: '--url',
+    projectUrl: resolved.url,
+    projectUnresolved: resolved.unresolved,
+    cwd: folder,
+  });
   if (!server.ok) return cannotRun(server.message);
   const python = findVenvPython([folder]) ?? findOnPath(['python3', 'python']) ?? 'python3';
 
@@ -57,7 +71,8 @@ export async function testCommand(project: Project, options: TestCommandOptions,
       env: { ...dotenv, ...process.env },
       signal: abort.signal,
       onEvent: (event) => {
-        if (!options.json && event.kind === 'result' && event.result.status === 'failed') io.out(formatFailure(event.result, process.cwd()));
+        if (!options.json && event.kind === 'result' && event.result.status === 'failed')
+          io.out(formatFailure(event.result, process.cwd()));
       },
     });
   } catch (err) {
@@ -66,10 +81,28 @@ export async function testCommand(project: Project, options: TestCommandOptions,
     process.removeListener('SIGINT', interrupted);
     process.removeListener('SIGTERM', interrupted);
   }
+  for (const w of run.warnings) io.err(`${shownPath(w.path, process.cwd())}:${w.line}: warning: ${w.message}`);
   const counts = countResults(run.results);
   if (options.json) {
-    const results = run.results.map((r) => ({ revision: r.revision, check: r.check, status: r.status, message: r.message, path: r.path ?? null, line: r.line ?? null }));
-    io.out(JSON.stringify({ results, database: run.database, ...(run.fatal ? { error: { code: run.fatal.code, message: run.fatal.message } } : {}) }, null, 2));
+    const results = run.results.map((r) => ({
+      revision: r.revision,
+      check: r.check,
+      status: r.status,
+      message: r.message,
+      path: r.path ?? null,
+      line: r.line ?? null,
+    }));
+    io.out(
+      JSON.stringify(
+        {
+          results,
+          database: run.database,
+          ...(run.fatal ? { error: { code: run.fatal.code, message: run.fatal.message } } : {}),
+        },
+        null,
+        2,
+      ),
+    );
   } else {
     io.out(summaryLine(counts));
   }
@@ -84,8 +117,12 @@ export async function testCommand(project: Project, options: TestCommandOptions,
 /** `--check stairway,models-match` as checks, or what is wrong with it. */
 export function parseChecks(text: string | undefined): MigrationCheck[] | string {
   if (text === undefined) return [...MIGRATION_CHECKS];
-  const names = text.split(',').map((n) => n.trim()).filter(Boolean);
+  const names = text
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
   const unknown = names.filter((n) => !isMigrationCheck(n));
-  if (unknown.length || !names.length) return `unknown check '${unknown.join(', ') || text}' (known: ${MIGRATION_CHECKS.join(', ')})`;
+  if (unknown.length || !names.length)
+    return `unknown check '${unknown.join(', ') || text}' (known: ${MIGRATION_CHECKS.join(', ')})`;
   return names as MigrationCheck[];
 }
