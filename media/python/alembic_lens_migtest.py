@@ -21,8 +21,9 @@ Writes one JSON object per line on stdout (env.py's prints and logging go to std
     {"event": "done"}
 
 Alembic APIs used: ScriptDirectory._upgrade_revs / _downgrade_revs / _stamp_revs (what `alembic
-upgrade`, `downgrade` and `stamp` call) and RevisionStep(revision_map, revision, is_upgrade), the same
-in Alembic 1.8 and current Alembic (1.13 to 1.16).
+upgrade`, `downgrade` and `stamp` call) and RevisionStep(revision_map, revision, is_upgrade). Tested
+with Alembic 1.8.1 and SQLAlchemy 1.4; later Alembic releases keep these names and signatures, but
+they are private and were not run here.
 """
 import argparse
 import json
