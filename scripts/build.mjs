@@ -55,6 +55,12 @@ await Promise.all([
     entryPoints: [path.join(root, 'src/cliStatus.ts')],
     outfile: path.join(root, 'dist/cliStatus.js'),
   }),
+  // `alembic-lens test`, loaded by the CLI only for that command: it bundles knex and the drivers.
+  esbuild.build({
+    ...common,
+    entryPoints: [path.join(root, 'src/core/migrationTests/testCommand.ts')],
+    outfile: path.join(root, 'dist/cliTest.js'),
+  }),
   // The revision graph's webview script: a browser bundle, loaded from media/ by the webview.
   esbuild.build({
     entryPoints: [path.join(root, 'src/graph/webview/main.ts')],

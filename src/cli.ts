@@ -13,6 +13,7 @@ import { RevisionError } from './core/revisionMap';
 import { explainMissingRevisions } from './core/git/deletedRevisions';
 import { GitError } from './core/git/gitRepository';
 import { BaseComparison, compareWithBase } from './core/teams/baseComparison';
+import type { testCommand as TestCommand } from './core/migrationTests/testCommand';
 
 const USAGE = `usage: alembic-lens [-c CONFIG] [-n NAME] <command> [options]
 
@@ -38,6 +39,11 @@ commands:
                       exit 0 up to date, 1 pending or at a revision the history lacks, 2 when it can't be read
                         --url URL    the database to read (default: the URL env.py uses)
                         --json       {"database", "source", "state", "current", "pending", "unknown", "message"}
+  test                migration tests on a throwaway database (runs Alembic with python3 or the project's .venv)
+                        --check LIST  stairway,single-head,models-match,downgrade-to-base (default all)
+                        -r RANGE      the revisions whose stairway runs, e.g. ae10:head
+                        --url URL     the server for the scratch database (default: the project's, if local)
+                        --json        {"results": [...], "database": "..."}
 
 options:
   -c, --config PATH   alembic.ini or pyproject.toml (default: $ALEMBIC_CONFIG, ./alembic.ini, ./pyproject.toml)
@@ -49,7 +55,7 @@ class UsageError extends Error {}
 class ConfigError extends Error {}
 
 interface ParsedArgs {
-  values: { config?: string; name?: string; url?: string; revRange?: string; json?: boolean; noCache?: boolean; help?: boolean; dialect?: string; noLint?: boolean; rules?: boolean; base?: string; scope?: string };
+  values: { config?: string; name?: string; url?: string; revRange?: string; json?: boolean; noCache?: boolean; help?: boolean; dialect?: string; noLint?: boolean; rules?: boolean; base?: string; scope?: string; check?: string };
   /** `--severity rule=level`, in order. */
   severities: string[];
   positionals: string[];
@@ -60,7 +66,7 @@ interface ParsedArgs {
  * as `-1` is a positional (`show -1`), not an option.
  */
 function parseArguments(argv: string[]): ParsedArgs {
-  const withValue: Record<string, keyof ParsedArgs['values']> = { '-c': 'config', '--config': 'config', '-n': 'name', '--name': 'name', '-r': 'revRange', '--rev-range': 'revRange', '--dialect': 'dialect', '--url': 'url', '--base': 'base', '--scope': 'scope' };
+  const withValue: Record<string, keyof ParsedArgs['values']> = { '-c': 'config', '--config': 'config', '-n': 'name', '--name': 'name', '-r': 'revRange', '--rev-range': 'revRange', '--dialect': 'dialect', '--url': 'url', '--base': 'base', '--scope': 'scope', '--check': 'check' };
   const flags: Record<string, keyof ParsedArgs['values']> = { '--json': 'json', '--no-cache': 'noCache', '-h': 'help', '--help': 'help', '--no-lint': 'noLint', '--rules': 'rules' };
   const result: ParsedArgs = { values: {}, severities: [], positionals: [] };
   for (let i = 0; i < argv.length; i++) {
@@ -141,6 +147,17 @@ function main(argv: string[]): number | Promise<number> {
     case 'show':
       if (rest.length !== 1) throw new UsageError('show: give exactly one revision identifier');
       return printLines(project, () => showCommand(project.graph, rest[0]));
+    case 'test': {
+      // A bundle of its own (dist/cliTest.js), as it carries the database drivers: the other commands start faster.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { testCommand } = require(path.join(__dirname, 'cliTest.js')) as { testCommand: typeof TestCommand };
+      const helperScript = path.join(__dirname, '..', 'media', 'python', 'alembic_lens_migtest.py');
+      const io = { out: (line: string) => console.log(line), err: (line: string) => console.error(line) };
+      void testCommand(project, { url: values.url, check: values.check, range: values.revRange, json: values.json, helperScript }, io).then((code) => {
+        process.exitCode = code;
+      });
+      return 0;
+    }
     default:
       throw new UsageError(`unknown command '${command}'`);
   }

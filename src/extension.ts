@@ -10,6 +10,7 @@ import { AlembicCommands } from './commands/alembicCommands';
 import { CommandRegistry } from './commands/commandRegistry';
 import { DatabaseStatusService } from './database/databaseStatus';
 import { GraphPanels, GraphTarget, GraphTestApi } from './graph/graphPanel';
+import { MigrationTestService, MigrationTestsTestApi } from './migrationTests/migrationTestController';
 import { DriftService } from './models/driftCheck';
 import { ModelFilesTreeProvider } from './models/modelFilesView';
 import { ModelsChangedIndicator } from './models/modelStatus';
@@ -42,6 +43,8 @@ export interface AlembicLensApi {
   getTreeSnapshot(view: 'alembic.revisions' | 'alembic.models'): Promise<TreeSnapshot[]>;
   /** What the commands left for the user to see: the "Alembic" output channel, the context keys (tests). */
   commands: { outputLines(): string[]; contextKeys(): Record<string, unknown> };
+  /** The Test Explorer's migration tests: items and runs as plain data (tests). */
+  migrationTests: MigrationTestsTestApi;
 }
 
 export function activate(context: vscode.ExtensionContext): AlembicLensApi {
@@ -77,6 +80,7 @@ export function activate(context: vscode.ExtensionContext): AlembicLensApi {
     'alembic.models.refresh': () => models.refresh(),
     'alembic.models.checkDrift': (arg?: { project?: Project }) => drift.checkCommand(arg?.project),
   });
+  const migrationTests = new MigrationTestService(registry, interpreters, context.extensionUri, context.workspaceState);
   context.subscriptions.push(
     log,
     commands,
@@ -97,6 +101,7 @@ export function activate(context: vscode.ExtensionContext): AlembicLensApi {
     modelsChanged,
     teams,
     lint,
+    migrationTests,
     tree.addExtraItems(modelsChanged),
     tree.addExtraItems(teams),
     diagnostics.addSource(lint),
@@ -147,6 +152,7 @@ export function activate(context: vscode.ExtensionContext): AlembicLensApi {
     },
     whenIdle: () => registry.whenIdle(),
     graph: graph.testApi,
+    migrationTests: migrationTests.testApi,
     async getTreeSnapshot(view) {
       await registry.whenIdle();
       await models.whenIdle();

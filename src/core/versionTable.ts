@@ -173,7 +173,7 @@ function first(values: string[] | undefined): string | undefined {
   return values?.[0];
 }
 
-function postgresConnection(u: DatabaseUrl, timeoutMs: number): Knex.PgConnectionConfig & Record<string, unknown> {
+export function postgresConnection(u: DatabaseUrl, timeoutMs: number): Knex.PgConnectionConfig & Record<string, unknown> {
   const sslmode = first(u.query.sslmode);
   const portText = first(u.query.port);
   const port = u.port ?? (portText && /^\d+$/.test(portText) ? Number(portText) : 5432);
@@ -205,7 +205,7 @@ function defaultPostgresSocket(port: number): string {
   return 'localhost';
 }
 
-function mysqlConnection(u: DatabaseUrl, timeoutMs: number): Knex.MySql2ConnectionConfig & Record<string, unknown> {
+export function mysqlConnection(u: DatabaseUrl, timeoutMs: number): Knex.MySql2ConnectionConfig & Record<string, unknown> {
   const socket = first(u.query.unix_socket) ?? (u.host?.startsWith('/') ? u.host : undefined);
   const connection: Knex.MySql2ConnectionConfig & Record<string, unknown> = {
     user: u.username ?? first(u.query.user),
