@@ -107,6 +107,11 @@ export class Project {
     return this.cachedProblems;
   }
 
+  /** Why the parse cache folder was not used, when a cache was asked for and refused. */
+  get cacheRefusal(): string | undefined {
+    return this.cache?.refusal;
+  }
+
   /** The revision files currently loaded, in Alembic's load order. */
   get revisionFiles(): readonly string[] {
     return this.order;
