@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { preparePrivateDir, readPrivateFile, writePrivateFile } from './privateDir';
 import { Problem } from './problems';
-import { messageOf, RevisionFileResult, RevisionSource } from './revisionFile';
+import { messageOf, RevisionFileResult } from './revisionFile';
 
 /** Bump when the parser's output or this file's layout changes: old caches are then ignored. */
 const FORMAT = 3;
@@ -158,14 +158,21 @@ function expand(file: string, [, , stored, problems, grammarChecked]: StoredEntr
   if (stored) {
     const [revision, downRevisions, dependsOn, branchLabels, longdoc, createDate] = stored;
     const [revisionLine, downRevisionLine, dependsOnLine, branchLabelsLine] = stored.slice(6) as number[];
-    const message = messageOf(longdoc);
-    const source: RevisionSource = {
-      revision, downRevisions, dependsOn, branchLabels, message, longdoc, path: file, revisionLine, downRevisionLine,
+    // The same keys in the same order as readRevisionFile's: one object shape for the graph code.
+    result.source = {
+      revision,
+      downRevisions,
+      dependsOn,
+      branchLabels,
+      message: messageOf(longdoc),
+      longdoc,
+      createDate: createDate ?? undefined,
+      path: file,
+      revisionLine,
+      downRevisionLine,
+      dependsOnLine: dependsOnLine || undefined,
+      branchLabelsLine: branchLabelsLine || undefined,
     };
-    if (createDate !== null) source.createDate = createDate;
-    if (dependsOnLine) source.dependsOnLine = dependsOnLine;
-    if (branchLabelsLine) source.branchLabelsLine = branchLabelsLine;
-    result.source = source;
   }
   return result;
 }
