@@ -109,6 +109,7 @@ function main(argv: string[]): number | Promise<number> {
     return 0;
   }
   const project = openProject(values.config, values.name, values.noCache ? undefined : defaultCacheDir());
+  if (project.cacheRefusal) console.error(`alembic-lens: ${project.cacheRefusal}; reading every file`);
 
   switch (command) {
     case 'graph':
