@@ -6,9 +6,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { AlembicConfig } from './config';
 import { isPlaceholderUrl } from './databaseUrl';
-import { matchBrackets, parseCallAt, parseExpression, PyExpr, PyLine, PyToken, splitAtDepth0, findAtDepth0, tokenizePython } from './envPySyntax';
-import { readImport as readImportStmts } from './models/pythonIndex';
-import { walkStatements } from './pyStatements';
+import {
+  findAtDepth0, matchBrackets, parseCallAt, parseExpression, PyExpr, PyLine, PyToken, readImport as readImportStmts, splitAtDepth0,
+  tokenizePython, walkStatements,
+} from './python';
 
 export interface SourceLocation {
   file: string;

@@ -7,10 +7,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { AlembicConfig } from '../config';
-import type { PyExpr } from '../envPySyntax';
+import type { PyExpr } from '../python';
 import { Problem, problem } from '../problems';
 import { prependSysPath } from '../urlSource';
-import { calleeName, ClassDef, dottedName, ImportStmt, indexPythonModule, keyword, ModuleIndex, readAssignments, renderExpr, stringValue } from './pythonIndex';
+import { calleeName, ClassDef, dottedName, ImportStmt, indexPythonModule, keyword, ModuleIndex, readAssignments, renderExpr, stringValue } from '../python';
 
 export interface ModelColumn {
   /** The database column name. */

@@ -1,8 +1,11 @@
 // The Python reader behind urlSource.ts: env.py and the app modules it imports need more than the
-// module-level literals pythonModule.ts reads. Logical lines with their indentation, and expressions
+// module-level literals module.ts reads. Logical lines with their indentation, and expressions
 // parsed into a small tree. Strings and comments are lexed exactly, so text inside them never counts
 // as code; what the parser does not understand becomes an `unknown` node, never an exception.
-import { CLOSERS, decodeEscapes, isIdentChar, isIdentStart, OPENERS, operatorAt, STRING_PREFIX } from './pythonModule';
+import {
+  CLOSERS, IndentLevels, isIdentChar, isIdentStart, MAX_NESTING, nullByteError, OPENERS, operatorAt, STRING_PREFIX, TOO_DEEP,
+} from './lexing';
+import { decodeEscapes, StringLiteralError } from './literals';
 
 export type PyToken =
   | { t: 'name'; v: string; line: number }
@@ -44,10 +47,14 @@ export type PyExpr =
 /** Splits Python source into logical lines of tokens (comments dropped, strings decoded). */
 export function tokenizePython(text: string): PySource {
   const lines: PyLine[] = [];
+  const nullByte = nullByteError(text);
+  if (nullByte) return { lines, error: nullByte };
   const n = text.length;
   let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   let line = 1;
+  const indents = new IndentLevels();
   while (pos < n) {
+    const lineStart = pos;
     let indent = 0;
     while (pos < n) {
       const c = text[pos];
@@ -66,6 +73,8 @@ export function tokenizePython(text: string): PySource {
       continue;
     }
     if (pos >= n) break;
+    const indentError = indents.check(text, lineStart, pos);
+    if (indentError) return { lines, error: { message: indentError, line } };
 
     const tokens: PyToken[] = [];
     const brackets: string[] = [];
@@ -141,7 +150,14 @@ export function tokenizePython(text: string): PySource {
         }
         if (end < 0) return { lines, error: { message: 'unterminated string literal', line: strLine } };
         const raw = text.slice(bodyStart, end).replace(/\r\n?/g, '\n');
-        tokens.push({ t: 'str', v: prefix.includes('r') ? raw : decodeEscapes(raw), line: strLine, prefix, raw });
+        let value: string;
+        try {
+          value = prefix.includes('r') ? raw : decodeEscapes(raw, prefix.includes('b'));
+        } catch (err) {
+          if (err instanceof StringLiteralError) return { lines, error: { message: err.message, line: strLine } };
+          throw err;
+        }
+        tokens.push({ t: 'str', v: value, line: strLine, prefix, raw });
         pos = end + (triple ? 3 : 1);
         continue;
       }
@@ -153,6 +169,7 @@ export function tokenizePython(text: string): PySource {
         continue;
       }
       if (OPENERS.includes(ch)) {
+        if (brackets.length >= MAX_NESTING) return { lines, error: { message: TOO_DEEP, line } };
         brackets.push(ch);
         tokens.push({ t: 'op', v: ch, line });
         pos++;
@@ -226,6 +243,9 @@ export function findAtDepth0(tokens: readonly PyToken[], start: number, end: num
 
 class ParseFailure extends Error {}
 
+/** Deeper expressions are read as unknown (CPython itself stops compiling at about 3,000 levels). */
+const MAX_EXPRESSION_DEPTH = 500;
+
 const COMPARISON = new Set(['==', '!=', '<', '>', '<=', '>=']);
 const BINARY_PRECEDENCE: Record<string, number> = {
   '|': 6, '^': 7, '&': 8, '<<': 9, '>>': 9, '+': 10, '-': 10, '*': 11, '/': 11, '//': 11, '%': 11, '@': 11,
@@ -256,6 +276,8 @@ export function parseCallAt(tokens: readonly PyToken[], nameIndex: number, brack
 class ExpressionParser {
   private pos = 0;
   private end = 0;
+  /** How deep the tree being built is here: bounded, so neither this parser nor a walk of its tree can overflow the stack. */
+  private depth = 0;
 
   constructor(private readonly tokens: readonly PyToken[], private readonly brackets: Map<number, number>) {}
 
@@ -300,6 +322,16 @@ class ExpressionParser {
 
   /** Precedence climbing: 1 conditional, 2 or, 3 and, 4 not, 5 comparisons, 6-11 binary operators, 12 unary, 13 power. */
   private expression(min: number): PyExpr {
+    const depth = this.depth;
+    try {
+      this.deeper();
+      return this.operators(min);
+    } finally {
+      this.depth = depth;
+    }
+  }
+
+  private operators(min: number): PyExpr {
     if (this.isName('lambda') || this.isName('yield')) throw new ParseFailure('lambda');
     let left = this.prefix(min);
     for (;;) {
@@ -313,6 +345,7 @@ class ExpressionParser {
         if (!this.isName('else')) throw new ParseFailure('if without else');
         this.pos++;
         const orelse = this.expression(1);
+        this.deeper();
         left = { k: 'cond', body: left, test, orelse, line };
         continue;
       }
@@ -321,6 +354,7 @@ class ExpressionParser {
         if (prec < min) return left;
         this.pos++;
         const right = this.expression(prec + 1);
+        this.deeper();
         left = { k: 'bool', op: tk.v, left, right, line };
         continue;
       }
@@ -336,6 +370,7 @@ class ExpressionParser {
           this.pos++;
         }
         const right = this.expression(6);
+        this.deeper();
         left = { k: 'bin', op, left, right, line };
         continue;
       }
@@ -344,6 +379,7 @@ class ExpressionParser {
         if (prec < min) return left;
         this.pos++;
         const right = this.expression(prec + 1);
+        this.deeper();
         left = { k: 'bin', op: tk.v, left, right, line };
         continue;
       }
@@ -351,6 +387,7 @@ class ExpressionParser {
         if (13 < min) return left;
         this.pos++;
         const right = this.expression(12); // right-associative
+        this.deeper();
         left = { k: 'bin', op: '**', left, right, line };
         continue;
       }
@@ -378,6 +415,7 @@ class ExpressionParser {
     for (;;) {
       const tk = this.peek();
       if (!tk || tk.t !== 'op') return expr;
+      if (tk.v === '.' || tk.v === '(' || tk.v === '[') this.deeper();
       if (tk.v === '.') {
         this.pos++;
         const name = this.peek();
@@ -396,6 +434,10 @@ class ExpressionParser {
         this.pos = close + 1;
       } else return expr;
     }
+  }
+
+  private deeper(): void {
+    if (++this.depth > MAX_EXPRESSION_DEPTH) throw new ParseFailure('nested too deeply');
   }
 
   private closer(): number {
