@@ -6,7 +6,7 @@ import * as path from 'path';
 import { messageOf, RevisionFileResult } from './revisionFile';
 
 /** Bump when the parser's output changes shape or meaning: old caches are then ignored. */
-const FORMAT = 2;
+const FORMAT = 3;
 /**
  * A file modified this recently may be modified again within the same mtime tick without its size
  * changing (git calls this "racily clean"): such files are parsed again next time, not cached.

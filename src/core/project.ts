@@ -44,7 +44,8 @@ export function locateConfig(configPath: string, options: LoadOptions = {}): Con
 }
 
 export class Project {
-  config: AlembicConfig;
+  /** Set by reload(). */
+  config!: AlembicConfig;
   graph: RevisionMap;
   private readonly files = new Map<string, FileEntry>();
   private order: string[] = [];
@@ -54,7 +55,6 @@ export class Project {
   private realLocations: string[] = [];
 
   constructor(readonly location: ConfigLocation, private readonly cacheDir?: string) {
-    this.config = loadConfig(location);
     this.graph = this.reload();
   }
 
@@ -66,6 +66,22 @@ export class Project {
 
   /** Re-reads the configuration and every revision file. */
   reload(): RevisionMap {
+    try {
+      return this.readProject();
+    } catch (err) {
+      // One project's unexpected failure must not take the workspace's other projects with it.
+      const configFile = this.location.iniPath ?? this.location.tomlPath ?? 'alembic.ini';
+      const message = `alembic-lens could not load this project: ${String(err)}`;
+      this.config = { ...unloadedConfig(configFile), problems: [problem('error', 'internal-error', message, configFile, 1)] };
+      this.files.clear();
+      this.order = [];
+      this.realLocations = [];
+      this.listingProblems = [];
+      return this.rebuild();
+    }
+  }
+
+  private readProject(): RevisionMap {
     this.config = loadConfig(this.location);
     this.files.clear();
     const cache = (this.cache = this.cacheDir ? new ParseCache(this.cacheDir, path.resolve(this.config.configFile), this.config.section) : undefined);
@@ -191,12 +207,17 @@ export class Project {
     } catch (err) {
       return { problems: [problem('error', 'unreadable-file', `Cannot read file: ${(err as Error).message}`, file, 1)], grammarChecked: true };
     }
-    const decoded = decodePythonSource(bytes);
-    if ('error' in decoded) {
-      return { problems: [problem('error', 'syntax-error', `Python cannot read this file: ${decoded.error}.`, file, decoded.line)], grammarChecked: true };
+    try {
+      const decoded = decodePythonSource(bytes);
+      if ('error' in decoded) {
+        return { problems: [problem('error', 'syntax-error', `Python cannot read this file: ${decoded.error}.`, file, decoded.line)], grammarChecked: true };
+      }
+      const result = readRevisionFile(file, decoded.text);
+      return withGrammar ? withGrammarCheck(file, decoded.text, result) : result;
+    } catch (err) {
+      // A reader's unexpected failure costs this one file, never the project.
+      return { problems: [problem('error', 'internal-error', `alembic-lens could not read this file: ${String(err)}`, file, 1)], grammarChecked: true };
     }
-    const result = readRevisionFile(file, decoded.text);
-    return withGrammar ? withGrammarCheck(file, decoded.text, result) : result;
   }
 
   /**
@@ -344,6 +365,14 @@ function safeRealpath(file: string): string {
   } catch {
     return file;
   }
+}
+
+/** The configuration of a project that could not be loaded: no revisions, nothing else to read. */
+function unloadedConfig(configFile: string): AlembicConfig {
+  return {
+    configFile, section: 'alembic', baseDir: path.dirname(configFile), versionLocations: [], recursiveVersionLocations: false, sourceless: false,
+    option: () => undefined, problems: [],
+  };
 }
 
 function withGrammarCheck(file: string, text: string, result: RevisionFileResult): RevisionFileResult {

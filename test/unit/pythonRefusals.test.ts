@@ -1,6 +1,7 @@
 // Python's own refusals, as the one Python reader (src/core/python) makes them: null bytes, TabError,
 // nesting deeper than CPython's tokenizer allows, codecs as Python defines them, and `\N{NAME}`.
 import * as assert from 'assert';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { lintRevision } from '../../src/core/lint';
@@ -23,6 +24,16 @@ const decodeError = (data: Buffer) => {
   return 'error' in decoded ? decoded : undefined;
 };
 const nested = (depth: number) => `x = ${'('.repeat(depth)}1${')'.repeat(depth)}\n`;
+const ROOT = process.env.ALEMBIC_LENS_ROOT ?? path.resolve(__dirname, '../../..');
+
+/** A project a1 <- b2 <- c3 whose c3 has `down_revision = ((((...'b2'...))))`, 8,000 deep. */
+function projectWithDeepFile(): { dir: string; ini: string; line: number } {
+  const dir = tempDir();
+  const ini = writeProject(dir, [{ id: 'a1' }, { id: 'b2', down: 'a1' }]);
+  const text = revisionText({ id: 'c3', down: 'b2' }).replace('down_revision = "b2"', `down_revision = ${'('.repeat(8000)}"b2"${')'.repeat(8000)}`);
+  fs.writeFileSync(path.join(dir, 'alembic', 'versions', 'c3.py'), text);
+  return { dir, ini, line: text.split('\n').findIndex((l) => l.startsWith('down_revision')) + 1 };
+}
 
 describe('Python refusals', () => {
   it('refuses null bytes, at the line of the first one, in both tokenizers', () => {
@@ -51,7 +62,8 @@ describe('Python refusals', () => {
     assert.deepStrictEqual(tokenizerError(`a = 1\n${nested(8000)}`), expected);
   });
 
-  it('reads 8,000 nested brackets, and 8,000 unary operators, in every reader without a stack overflow', () => {
+  it('reads 8,000 nested brackets, and 8,000 unary operators, in every reader without a stack overflow', function () {
+    this.timeout(20_000); // the full-grammar check takes about a second on each of these
     const deep = `from alembic import op\nimport sqlalchemy as sa\nrevision = "a1"\ndown_revision = None\n${nested(8000)}`;
     const unary = `revision = "a1"\nx = ${'-'.repeat(8000)}1\ndef upgrade():\n    op.f(${'not '.repeat(8000)}1)\n`;
     for (const text of [deep, unary]) {
@@ -87,7 +99,8 @@ describe('Python refusals', () => {
     assert.strictEqual(text(bytes('\xef\xbb\xbf# coding: utf-8\nx = 1\n')), '# coding: utf-8\nx = 1\n');
   });
 
-  it('decodes \\N{NAME} escapes: names and aliases, case-insensitively, and refuses unknown names', () => {
+  it('decodes \\N{NAME} escapes: names and aliases, case-insensitively, and refuses unknown names', function () {
+    this.timeout(20_000); // the name table is built on first use: about half a second
     assert.strictEqual(decodeEscapes('a\\N{DIGIT TWO}'), 'a2');
     assert.strictEqual(decodeEscapes('\\N{digit two}\\N{Latin Small Letter E With Acute}'), '2\u00e9');
     assert.strictEqual(decodeEscapes('\\N{BOM}\\N{LINE FEED}\\N{LATIN CAPITAL LETTER GHA}'), '\ufeff\n\u01a2');
@@ -111,18 +124,70 @@ describe('Python refusals', () => {
   });
 
   it('loads the rest of a project when one revision file has 8,000 nested parentheses: one problem, at its line', () => {
-    const dir = tempDir();
-    const ini = writeProject(dir, [{ id: 'a1' }, { id: 'b2', down: 'a1' }]);
-    const text = revisionText({ id: 'c3', down: 'b2', upgrade: [nested(8000).trim()] });
-    fs.writeFileSync(path.join(dir, 'alembic', 'versions', 'c3.py'), text);
+    const { ini, line } = projectWithDeepFile();
     const project = loadProject(ini);
     project.checkGrammar();
     assert.deepStrictEqual(project.graph.heads, ['b2']);
-    const line = text.split('\n').findIndex((l) => l.includes('((((')) + 1;
     assert.deepStrictEqual(project.problems.map((p) => [path.basename(p.path), p.line, p.message]), [
       ['c3.py', line, 'Python syntax error: too many nested parentheses. Alembic cannot import this file.'],
     ]);
-    const discovery = findModelFiles({ config: project.config, readFile: () => text });
-    assert.ok(discovery, 'model discovery returns');
+  });
+
+  it("the CLI's heads prints the heads and one problem for a file with 8,000 nested parentheses", () => {
+    const cli = path.join(ROOT, 'dist', 'cli.js');
+    assert.ok(fs.existsSync(cli), `${cli} is built (npm test builds it first)`);
+    const { dir, ini, line } = projectWithDeepFile();
+    const run = spawnSync(process.execPath, [cli, '-c', ini, '--no-cache', 'heads'], { cwd: dir, encoding: 'utf8' });
+    assert.strictEqual(run.stdout, 'b2 (head)\n', run.stderr);
+    assert.strictEqual(run.stderr, `alembic/versions/c3.py:${line}: error: Python syntax error: too many nested parentheses. Alembic cannot import this file. [syntax-error]\n`);
+  });
+});
+
+describe('Project, when a reader fails unexpectedly', () => {
+  it('keeps the other revision files and reports one problem on the failing file', () => {
+    const dir = tempDir();
+    const ini = writeProject(dir, [{ id: 'a1' }, { id: 'b2', down: 'a1', message: 'FAILS HERE' }]);
+    const decode = TextDecoder.prototype.decode;
+    // An exception no reader expects, from deep inside one file's read.
+    TextDecoder.prototype.decode = function (this: InstanceType<typeof TextDecoder>, ...args: Parameters<typeof decode>) {
+      const text = decode.apply(this, args);
+      if (text.includes('FAILS HERE')) throw new RangeError('simulated failure');
+      return text;
+    };
+    try {
+      const project = loadProject(ini);
+      assert.deepStrictEqual(project.graph.heads, ['a1']);
+      assert.deepStrictEqual(project.problems.map((p) => [p.code, path.basename(p.path), p.line, p.message]), [
+        ['internal-error', path.basename(project.revisionFiles[1]), 1, 'alembic-lens could not read this file: RangeError: simulated failure'],
+      ]);
+    } finally {
+      TextDecoder.prototype.decode = decode;
+    }
+  });
+});
+
+describe('loadProject, when loading fails unexpectedly', () => {
+  it('returns the project with one problem on its config file instead of throwing', () => {
+    const dir = tempDir();
+    const ini = writeProject(dir, [{ id: 'a1' }]);
+    // The module object itself, whose functions the bundled code calls (an import's binding is read-only).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const pathModule = require('path') as { resolve: typeof path.resolve };
+    const resolve = pathModule.resolve;
+    // An exception no part of loading expects, from inside the config reader.
+    pathModule.resolve = (...parts: string[]) => {
+      if (new Error().stack?.includes('loadConfig')) throw new RangeError('simulated failure');
+      return resolve(...parts);
+    };
+    let project;
+    try {
+      project = loadProject(ini);
+    } finally {
+      pathModule.resolve = resolve;
+    }
+    assert.deepStrictEqual(project.graph.heads, []);
+    assert.deepStrictEqual(project.problems.map((p) => [p.code, p.path, p.line, p.message]), [
+      ['internal-error', ini, 1, 'alembic-lens could not load this project: RangeError: simulated failure'],
+    ]);
   });
 });

@@ -39,7 +39,9 @@ const CODECS: Record<string, Codec> = {
   utf_8: (bytes) => {
     try {
       return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    } catch {
+    } catch (err) {
+      // TextDecoder's way of saying the bytes are not UTF-8; anything else is not about the file.
+      if (!(err instanceof TypeError)) throw err;
       return { error: `(unicode error) the file is not valid utf-8`, at: firstBadUtf8(bytes) };
     }
   },
