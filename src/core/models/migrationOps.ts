@@ -2,10 +2,9 @@
 // downgrade() (and `batch_op.*` inside `with op.batch_alter_table(...)`, the shape autogenerate writes
 // for SQLite), with the table, the column and the line of each. Then, over the whole history, when each
 // table was created, last changed and dropped: what the model CodeLens shows.
-import * as fs from 'fs';
 import {
-  calleeName, decodePythonSource, findAtDepth0, keyword, matchBrackets, parseCallAt, parseExpression, PyExpr, PyLine, PyToken,
-  readAssignments, splitAtDepth0, stringValue, tokenizePython,
+  calleeName, findAtDepth0, keyword, matchBrackets, parseCallAt, parseExpression, PyExpr, PyLine, PyToken,
+  readAssignments, readPythonFile, splitAtDepth0, stringValue, tokenizePython,
 } from '../python';
 import type { RevisionSource } from '../revisionFile';
 import type { Revision, RevisionMap } from '../revisionMap';
@@ -403,7 +402,7 @@ export function tableHistory(project: { graph: RevisionMap }, options: TableHist
     return cached.result;
   }
   const revisions = historyOrder(graph);
-  const readFile = options.readFile ?? readRevisionText;
+  const readFile = options.readFile ?? readPythonFile;
   const histories = new Map<string, TableHistory>();
   const historyOf = (table: string, schema?: string): TableHistory => {
     const key = historyKey(table, schema);
@@ -515,13 +514,4 @@ function historyOrder(graph: RevisionMap): Revision[] {
     }
   }
   return order;
-}
-
-function readRevisionText(file: string): string | undefined {
-  try {
-    const decoded = decodePythonSource(fs.readFileSync(file));
-    return 'text' in decoded ? decoded.text : undefined;
-  } catch {
-    return undefined;
-  }
 }

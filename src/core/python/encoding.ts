@@ -3,6 +3,7 @@
 // characters. Codecs are Python's, byte for byte: cp1252 leaves five bytes undefined, latin-1 maps
 // every byte to the same code point (WHATWG's `latin1` label is cp1252, so TextDecoder is not used
 // for it), ascii refuses bytes over 127. A codec Python has but alembic-lens does not is a problem.
+import * as fs from 'fs';
 
 export type DecodedSource = { text: string } | { error: string; line: number };
 
@@ -135,4 +136,29 @@ function firstBadUtf8(bytes: Uint8Array): number {
     }
   }
   return 0;
+}
+
+/**
+ * A Python file's text, decoded as Python decodes it; undefined when it cannot be read. A file
+ * Python would refuse to decode is still returned (undecodable bytes replaced), for readers that
+ * only look into it: the refusal itself is reported where the file is checked (revision files).
+ */
+export function readPythonFile(file: string): string | undefined {
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch {
+    return undefined;
+  }
+  const decoded = decodePythonSource(bytes);
+  return 'text' in decoded ? decoded.text : bytes.toString('utf8');
+}
+
+/** True when `dir` is a folder on disk. */
+export function isDirectory(dir: string): boolean {
+  try {
+    return fs.statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
 }

@@ -8,3 +8,4 @@ export * from './module';
 export * from './moduleIndex';
 export * from './statements';
 export * from './syntax';
+export * from './imports';
