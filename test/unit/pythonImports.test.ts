@@ -71,7 +71,7 @@ describe('imports, by Python rules', () => {
   });
 
   it("env.py and the modules it imports are decoded in their declared encoding", () => {
-    const dir = project({ 'alembic/env.py': ENV_PY });
+    const dir = project({ 'alembic/env.py': ENV_PY, 'app/__init__.py': '' });
     fs.writeFileSync(path.join(dir, 'app/__init__.py'), Buffer.from('# -*- coding: latin-1 -*-\nDATABASE_URL = "sqlite:///caf\xe9.db"\n', 'latin1'));
     const found = urlSourceForConfig(config(dir));
     assert.deepStrictEqual(found.kind === 'literal' ? found.url : found, 'sqlite:///caf\u00e9.db');
