@@ -148,7 +148,10 @@ export function tokenizePython(text: string): PySource {
           }
           q++;
         }
-        if (end < 0) return { lines, error: { message: 'unterminated string literal', line: strLine } };
+        if (end < 0) {
+          const message = triple ? 'unterminated triple-quoted string literal' : 'unterminated string literal';
+          return { lines, error: { message, line: strLine } };
+        }
         const raw = text.slice(bodyStart, end).replace(/\r\n?/g, '\n');
         let value: string;
         try {
