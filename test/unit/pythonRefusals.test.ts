@@ -8,8 +8,8 @@ import { lintRevision } from '../../src/core/lint';
 import { findModelFiles, migrationOps, parseModelModule } from '../../src/core/models';
 import { loadProject } from '../../src/core/project';
 import {
-  decodeEscapes, decodePythonSource, findGrammarError, indexPythonModule, lookupUnicodeName, readPythonModule,
-  tokenizePython,
+  decodeEscapes, decodePythonSource, findGrammarError, indexPythonModule, lookupUnicodeName, parseExpression,
+  readPythonModule, tokenizePython,
 } from '../../src/core/python';
 import { readRevisionFile } from '../../src/core/revisionFile';
 import { findUrlSource } from '../../src/core/urlSource';
@@ -111,6 +111,8 @@ describe('Python refusals', () => {
     assert.throws(() => decodeEscapes('\\N'), /malformed \\N character escape/);
     assert.strictEqual(decodeEscapes('\\N{NOT A NAME}', true), '\\N{NOT A NAME}', 'bytes have no \\N escape');
     assert.deepStrictEqual(moduleError('x = 1\ny = "\\N{NO SUCH CHARACTER}"\n')?.line, 2);
+    const fString = parseExpression(tokenizePython('f"a\\N{DIGIT TWO}{b}"\n').lines[0].tokens);
+    assert.deepStrictEqual(fString, { k: 'fstr', parts: ['a2', { k: 'name', id: 'b', line: 1 }], line: 1 }, 'in an f-string, \\N{...} is no field');
   });
 
   it('reads down_revision = "a\\N{DIGIT TWO}" as a2, so the history links', () => {

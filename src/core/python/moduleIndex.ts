@@ -2,7 +2,8 @@
 // time), module-level classes with their bases, keywords, decorators and body statements, and
 // module-level assignments. Built on syntax.ts's tokenizer, so text inside strings and comments
 // never counts, and the bodies of functions are never read as module code.
-import { matchBrackets, parseExpression, PyExpr, PyToken, splitAtDepth0, tokenizePython } from './syntax';
+import { parseExpression, PyExpr } from './expressions';
+import { matchBrackets, PyToken, splitAtDepth0, tokenizePython } from './syntax';
 import { walkStatements } from './statements';
 
 export interface ImportStmt {

@@ -2,7 +2,8 @@
 // logical lines grouped into blocks by indentation, decorators, `def` / `async def` / `class`
 // headers, compound statements and their inline bodies (`if x: y`). What a block means, and what
 // to record of each statement, is the caller's.
-import { findAtDepth0, parseExpression, PyExpr, PyLine, PyToken } from './syntax';
+import { parseExpression, PyExpr } from './expressions';
+import { findAtDepth0, PyLine, PyToken } from './syntax';
 
 export interface BlockVisitor<B extends { indent: number }> {
   /** Every statement, after the blocks it ends are closed; an inline body comes one indent deeper. */
