@@ -45,7 +45,11 @@ const testFiles = production ? [] : testEntries(path.join(root, 'test'));
 const unicodeNames = path.join(root, 'dist/unicodeNames.js');
 
 await Promise.all([
-  esbuild.build({ ...common, entryPoints: [path.join(root, 'src/core/python/unicodeNames.ts')], outfile: unicodeNames }),
+  esbuild.build({
+    ...common,
+    entryPoints: [path.join(root, 'src/core/python/unicodeNames.ts')],
+    outfile: unicodeNames,
+  }),
   esbuild.build({ ...common, entryPoints: [path.join(root, 'src/extension.ts')], outfile: path.join(root, 'dist/extension.js') }),
   esbuild.build({
     ...common,

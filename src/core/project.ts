@@ -370,8 +370,8 @@ function safeRealpath(file: string): string {
 /** The configuration of a project that could not be loaded: no revisions, nothing else to read. */
 function unloadedConfig(configFile: string): AlembicConfig {
   return {
-    configFile, section: 'alembic', baseDir: path.dirname(configFile), versionLocations: [], recursiveVersionLocations: false, sourceless: false,
-    option: () => undefined, problems: [],
+    configFile, section: 'alembic', baseDir: path.dirname(configFile), versionLocations: [],
+    recursiveVersionLocations: false, sourceless: false, option: () => undefined, problems: [],
   };
 }
 

@@ -6,8 +6,8 @@ import * as path from 'path';
 import { AlembicConfig } from './config';
 import { isPlaceholderUrl } from './databaseUrl';
 import {
-  findAtDepth0, findModule, isDirectory, matchBrackets, ModuleProbe, parseCallAt, parseExpression, PyExpr, PyLine, PyToken,
-  readImport as readImportStmts, readPythonFile, splitAtDepth0, tokenizePython, walkStatements,
+  findAtDepth0, findModule, isDirectory, matchBrackets, ModuleProbe, parseCallAt, parseExpression, PyExpr, PyLine,
+  PyToken, readImport as readImportStmts, readPythonFile, splitAtDepth0, tokenizePython, walkStatements,
 } from './python';
 
 export interface SourceLocation {

@@ -9,7 +9,9 @@ import { findModelFiles } from '../../src/core/models/modelFiles';
 import { urlSourceForConfig } from '../../src/core/urlSource';
 import { tempDir } from '../support/tempProject';
 
-function project(files: Record<string, string>, ini = '[alembic]\nscript_location = alembic\nprepend_sys_path = .\n'): string {
+const INI = '[alembic]\nscript_location = alembic\nprepend_sys_path = .\n';
+
+function project(files: Record<string, string>, ini = INI): string {
   const dir = tempDir('alembic-lens-imports-');
   for (const [name, text] of Object.entries({ 'alembic.ini': ini, ...files })) {
     fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
@@ -26,7 +28,8 @@ const urlVariable = (dir: string) => {
 const ENV_PY = 'from alembic import context\nfrom app import DATABASE_URL\ncontext.configure(url=DATABASE_URL)\n';
 const MODEL = (name: string) => `from sqlalchemy.orm import DeclarativeBase\n\nclass Base(DeclarativeBase):\n    pass\n\nclass ${name}(Base):\n    __tablename__ = '${name.toLowerCase()}'\n`;
 const MODELS_ENV_PY = 'from alembic import context\nfrom app.models import Base\ntarget_metadata = Base.metadata\n';
-const modelNames = (dir: string) => findModelFiles({ config: config(dir) }).files.flatMap((f) => f.classes.map((c) => c.name));
+const modelNames = (dir: string) =>
+  findModelFiles({ config: config(dir) }).files.flatMap((f) => f.classes.map((c) => c.name));
 
 describe('imports, by Python rules', () => {
   it('env.py: a package (app/__init__.py) comes before a module (app.py)', () => {

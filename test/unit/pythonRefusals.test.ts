@@ -96,6 +96,7 @@ describe('Python refusals', () => {
     assert.strictEqual(decodeError(bytes('x = 1\ny = "\xff"\n'))?.line, 2);
     assert.deepStrictEqual(decodeError(bytes('\xef\xbb\xbf# coding: latin-1\nx = 1\n')), { error: 'encoding problem: iso-8859-1 with BOM', line: 1 });
     assert.deepStrictEqual(decodeError(bytes('# coding: klingon\nx = 1\n')), { error: 'unknown encoding: klingon', line: 1 });
+    assert.match(decodeError(bytes('\n# coding: koi8-r\nx = 1\n'))?.error ?? '', /^encoding koi8-r is not one alembic-lens reads/);
     assert.strictEqual(text(bytes('\xef\xbb\xbf# coding: utf-8\nx = 1\n')), '# coding: utf-8\nx = 1\n');
   });
 

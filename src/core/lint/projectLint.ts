@@ -75,7 +75,11 @@ function configFindings(config: AlembicConfig, readFile: (file: string) => strin
 }
 
 /** Several heads: a problem on each head's `revision =` line, unless every head is its own labelled branch. */
-export function lintHistory(graph: RevisionMap, options: LintOptions = {}, readFile: (file: string) => string | undefined = readPythonFile): Problem[] {
+export function lintHistory(
+  graph: RevisionMap,
+  options: LintOptions = {},
+  readFile: (file: string) => string | undefined = readPythonFile,
+): Problem[] {
   if (graph.heads.length < 2 || severityOf('multiple-heads', options) === 'off') return [];
   const heads = graph.heads.map((id) => graph.get(id)!).filter(Boolean);
   // Independent branches (`alembic revision --head=base --branch-label=x`) have a head each by design.

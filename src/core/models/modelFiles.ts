@@ -11,8 +11,8 @@ import type { PyExpr } from '../python';
 import { Problem, problem } from '../problems';
 import { prependSysPath } from '../urlSource';
 import {
-  calleeName, ClassDef, dottedName, findModule, findSubmodule, ImportStmt, indexPythonModule, keyword, ModuleIndex, ModuleProbe,
-  readAssignments, readPythonFile, renderExpr, stringValue,
+  calleeName, ClassDef, dottedName, findModule, findSubmodule, ImportStmt, indexPythonModule, keyword, ModuleIndex,
+  ModuleProbe, readAssignments, readPythonFile, renderExpr, stringValue,
 } from '../python';
 
 export interface ModelColumn {

@@ -25,7 +25,12 @@ const CODEC_ALIASES: Record<string, string> = {
 };
 
 // Codecs Python knows that alembic-lens has no exact table for: a clear problem, not a guess.
-const UNSUPPORTED = /^(cp\w+|windows_\d+|iso_?8859_\d+|latin\d+|l\d+|koi8_\w+|mac_\w+|shift_jis\w*|sjis|euc_\w+|gb\w+|big5\w*|utf_(16|32)\w*|utf_7|hz|johab|ptcp154|tis_620|iso2022_\w+)$/;
+const UNSUPPORTED = new RegExp(
+  '^(cp\\w+|windows_\\d+|iso_?8859_\\d+|latin\\d+|l\\d+|koi8_\\w+|mac_\\w+|shift_jis\\w*|sjis|euc_\\w+|gb\\w+|big5\\w*'
+  + '|utf_(16|32)\\w*|utf_7|hz|johab|ptcp154|tis_620|iso2022_\\w+)$',
+);
+
+const READABLE = 'utf-8, ascii, latin-1, cp1252 and iso8859-15';
 
 // cp1252's 0x80-0x9F (Python's encodings/cp1252.py): 0 where Python's table says <undefined>.
 const CP1252_HIGH = [0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152,
@@ -66,7 +71,8 @@ export function decodePythonSource(bytes: Uint8Array): DecodedSource {
     }
     if (!name) {
       const known = UNSUPPORTED.test(normalizeEncoding(declared.name));
-      const error = known ? `encoding ${declared.name} is not one alembic-lens can read (it reads utf-8, ascii, latin-1, cp1252 and iso8859-15)` : `unknown encoding: ${declared.name}`;
+      if (!known) return { error: `unknown encoding: ${declared.name}`, line: declared.line };
+      const error = `encoding ${declared.name} is not one alembic-lens reads (it reads ${READABLE})`;
       return { error, line: declared.line };
     }
     codec = CODECS[name];
@@ -78,7 +84,8 @@ export function decodePythonSource(bytes: Uint8Array): DecodedSource {
 
 /** The coding declaration of the first line, or of the second after a comment or blank first line. */
 function codingDeclaration(bytes: Uint8Array): { name: string; line: number } | undefined {
-  const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, 512)).toString('latin1').split(/\r\n|\r|\n/, 2);
+  const start = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, 512));
+  const head = start.toString('latin1').split(/\r\n|\r|\n/, 2);
   for (let i = 0; i < head.length; i++) {
     const match = CODING.exec(head[i]);
     if (match) return { name: match[1], line: i + 1 };
@@ -100,7 +107,12 @@ function normalizeEncoding(name: string): string {
   return name.toLowerCase().replace(/[^a-z0-9.]+/g, '_').replace(/^_|_$/g, '');
 }
 
-function singleByte(bytes: Uint8Array, codecName: string, map: (byte: number) => number, reason: string): string | { error: string; at: number } {
+function singleByte(
+  bytes: Uint8Array,
+  codecName: string,
+  map: (byte: number) => number,
+  reason: string,
+): string | { error: string; at: number } {
   let out = '';
   const chunk: number[] = [];
   for (let i = 0; i < bytes.length; i++) {

@@ -57,7 +57,7 @@ export function parseCallAt(tokens: readonly PyToken[], nameIndex: number, brack
 class ExpressionParser {
   private pos = 0;
   private end = 0;
-  /** How deep the tree being built is here: bounded, so neither this parser nor a walk of its tree can overflow the stack. */
+  /** How deep the tree being built is here: bounded, so neither this parser nor a walk of its tree overflows the stack. */
   private depth = 0;
 
   constructor(private readonly tokens: readonly PyToken[], private readonly brackets: Map<number, number>) {}

@@ -12,7 +12,7 @@ export interface ModuleProbe {
 }
 
 export interface FoundModule {
-  /** The file Python runs for the module: the package's __init__.py or the module's .py; none for a namespace package. */
+  /** The file Python runs for the module: a package's __init__.py or a module's .py; none for a namespace package. */
   file?: string;
   /** A package's folders (several for a namespace package); empty for a plain module. */
   dirs: string[];
@@ -25,7 +25,13 @@ export interface FoundModule {
  * imports search `roots` (sys.path) in order, relative ones (`level` dots) the package of `fromFile`.
  * Undefined when Python would raise ModuleNotFoundError.
  */
-export function findModule(dotted: string, level: number, fromFile: string, roots: readonly string[], probe: ModuleProbe): FoundModule | undefined {
+export function findModule(
+  dotted: string,
+  level: number,
+  fromFile: string,
+  roots: readonly string[],
+  probe: ModuleProbe,
+): FoundModule | undefined {
   const parts = dotted ? dotted.split('.') : [];
   if (level > 0) {
     let dir = path.dirname(fromFile);

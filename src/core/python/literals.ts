@@ -47,7 +47,9 @@ export function decodeEscapes(raw: string, bytes = false): string {
       i += length;
     } else if (e === 'N' && !bytes) {
       const close = body[i + 1] === '{' ? body.indexOf('}', i + 2) : -1;
-      if (close < 0 || close === i + 2) throw unicodeError(start, close < 0 ? i : close, 'malformed \\N character escape');
+      if (close < 0 || close === i + 2) {
+        throw unicodeError(start, close < 0 ? i : close, 'malformed \\N character escape');
+      }
       const code = lookupUnicodeName(body.slice(i + 2, close));
       if (code === undefined) throw unicodeError(start, close, 'unknown Unicode character name');
       out += String.fromCodePoint(code);
@@ -60,7 +62,8 @@ export function decodeEscapes(raw: string, bytes = false): string {
 }
 
 function unicodeError(from: number, to: number, reason: string): StringLiteralError {
-  return new StringLiteralError(`(unicode error) 'unicodeescape' codec can't decode bytes in position ${from}-${to}: ${reason}`);
+  const where = `position ${from}-${to}`;
+  return new StringLiteralError(`(unicode error) 'unicodeescape' codec can't decode bytes in ${where}: ${reason}`);
 }
 
 /** What unicodeNames.ts builds. */

@@ -2,7 +2,8 @@
 // A single pass over the text: strings, comments, brackets and line continuations are lexed exactly
 // enough that text inside strings, comments or indented blocks never counts as an assignment.
 import {
-  CLOSERS, IndentLevels, isIdentChar, isIdentStart, MAX_NESTING, nullByteError, OPENERS, operatorAt, STRING_PREFIX, TOO_DEEP,
+  CLOSERS, IndentLevels, isIdentChar, isIdentStart, MAX_NESTING, nullByteError, OPENERS, operatorAt, STRING_PREFIX,
+  TOO_DEEP,
 } from './lexing';
 import { decodeEscapes, StringLiteralError } from './literals';
 
@@ -184,7 +185,9 @@ export function readPythonModule(text: string, watched: ReadonlySet<string>): Py
           }
           q++;
         }
-        if (end < 0) return fail(triple ? 'unterminated triple-quoted string literal' : 'unterminated string literal', startLine);
+        if (end < 0) {
+          return fail(triple ? 'unterminated triple-quoted string literal' : 'unterminated string literal', startLine);
+        }
         pos = end + (triple ? 3 : 1);
         lastOp = '';
         const isRaw = prefix.includes('r');
@@ -274,7 +277,7 @@ export function readPythonModule(text: string, watched: ReadonlySet<string>): Py
   return result;
 }
 
-/** The parser's indentation errors, once the tokenizer accepted the line: a block must open after ':', and only there. */
+/** The parser's indentation errors, once the tokenizer accepted the line: a block opens after ':', and only there. */
 function blockError(indented: boolean, opensBlock: boolean): string | undefined {
   if (opensBlock && !indented) return 'expected an indented block';
   if (!opensBlock && indented) return 'unexpected indent';

@@ -2,7 +2,8 @@
 // logical lines with their indentation, strings decoded, comments dropped, so text inside strings
 // or comments never counts as code; Python's tokenizer refusals (lexing.ts) stop it with a line.
 import {
-  CLOSERS, IndentLevels, isIdentChar, isIdentStart, MAX_NESTING, nullByteError, OPENERS, operatorAt, STRING_PREFIX, TOO_DEEP,
+  CLOSERS, IndentLevels, isIdentChar, isIdentStart, MAX_NESTING, nullByteError, OPENERS, operatorAt, STRING_PREFIX,
+  TOO_DEEP,
 } from './lexing';
 import { decodeEscapes, StringLiteralError } from './literals';
 
