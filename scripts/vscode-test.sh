@@ -19,7 +19,7 @@
 # the extension host as ALEMBIC_LENS_TEST_PG_URL (or the reason it could not start as
 # ALEMBIC_LENS_TEST_PG_ERROR, which makes test/vscode/postgres.test.ts fail with that reason).
 # Environment:
-#   ALEMBIC_LENS_TEST_TIMEOUT   seconds for the mocha run (default 180) and for the screenshot (default 60)
+#   ALEMBIC_LENS_TEST_TIMEOUT   seconds for the mocha run (default 300) and for the screenshot (default 60)
 #   ALEMBIC_LENS_SKIP_SCREENSHOT=1   skip the UI steps (screenshot and walk)
 #   ALEMBIC_LENS_PYTHON         the Python with Alembic the walk sets as alembic.pythonPath (default /usr/bin/python3)
 #   ALEMBIC_LENS_KEEP_RUN=1     keep the run folder (profiles, workspace copy) even on success
@@ -35,7 +35,7 @@ source "$ROOT/scripts/vscode-harness.sh"
 SELF_CHECK=0
 if [ "${1:-}" = --self-check ]; then SELF_CHECK=1; shift; fi
 RESULT="$(realpath -m "${1:-$ROOT/test-output/results/vscode.json}")"
-TEST_TIMEOUT="${ALEMBIC_LENS_TEST_TIMEOUT:-180}"
+TEST_TIMEOUT="${ALEMBIC_LENS_TEST_TIMEOUT:-300}"
 EXT_PATH="$(realpath -m "${ALEMBIC_LENS_EXTENSION_PATH:-$ROOT}")"
 TESTS_MODULE="$ROOT/out/test/vscode/index.js"
 LOGS="$ROOT/test-output/vscode"
@@ -80,9 +80,10 @@ rm -rf "$LOGS" && mkdir -p "$LOGS" "$RUN"
 # Old run folders (kept after failures): drop those older than 2 hours, never a concurrent run's.
 find "$RUNS" -mindepth 1 -maxdepth 1 -name 'vscode-test-*' -mmin +120 -exec rm -rf {} + 2>/dev/null
 
-# The tests write into their workspace: each step gets a fresh copy, the repo's copy is never touched.
+# The tests write into their workspace: each step gets a fresh copy of the sample's tracked files (not
+# the app.db or __pycache__ that `npm start` leaves), the repo's copy is never touched.
 copy_workspace() {
-  mkdir -p "$1" && cp -a "$ROOT/migrations-sample" "$1/" && echo "$1/migrations-sample"
+  node "$ROOT/out/test/support/sampleCopy.js" "$1/migrations-sample" && echo "$1/migrations-sample"
 }
 
 # start_postgres: the PostgreSQL cluster for the suite, in the background (it stops itself if this script

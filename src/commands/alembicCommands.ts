@@ -1,28 +1,32 @@
 // The palette and tree actions: each one picks a project and revisions from the graph, confirms what it
-// will change when it changes the database, then runs Alembic in the project's terminal.
+// will change when it changes the database, then runs Alembic in the project's terminal. A command only
+// starts the runner: the views follow from the runner's finish event and the file watchers.
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import {
   AlembicCommand,
   DatabaseState,
+  downgradeOneTarget,
+  downgradePlan,
   maskSecrets,
   Project,
   Revision,
-  revisionsAppliedBy,
-  revisionsRevertedBy,
   revisionState,
+  stampResult,
+  upgradePlan,
 } from '../core';
 import { upgradeIsEmpty } from '../core/revisionBody';
-import { DatabaseStatusService } from '../database/databaseStatus';
+import { DatabaseStatusService, ProjectDatabaseStatus } from '../database/databaseStatus';
 import { runnerProject } from '../database/runnerProject';
 import { ProjectRegistry } from '../projects/projectRegistry';
 import { runAlembicCaptured } from '../runner/alembicProcess';
-import { AlembicRunner, AlembicUnavailableError } from '../runner/alembicTerminal';
+import { AlembicRunner, RunResult } from '../runner/alembicTerminal';
 import { InterpreterService } from '../runner/interpreter';
-import { Disposable } from '../util/disposable';
 import { shortId } from '../views/revisionsTree';
+import { CommandHandler } from './commandRegistry';
 import { initializeAlembic } from './initAlembic';
+import { createdRevisionFile } from './newRevisionFile';
 import { pickProject, pickRevision } from './revisionPicker';
 
 /** What a tree item passes to a command. */
@@ -31,19 +35,17 @@ export interface RevisionTarget {
   revision: Revision;
 }
 
-/** How long to wait for the file of a new revision after the command was sent (no exit code). */
-const NEW_FILE_TIMEOUT_MS = 60000;
-const NEW_FILE_POLL_MS = 1000;
-
-export class AlembicCommands extends Disposable {
+export class AlembicCommands {
   constructor(
     private readonly registry: ProjectRegistry,
     private readonly runner: AlembicRunner,
     private readonly interpreters: InterpreterService,
     private readonly database: DatabaseStatusService,
-  ) {
-    super();
-    const commands: Record<string, (...args: never[]) => unknown> = {
+  ) {}
+
+  /** The commands by id, for the command registry. */
+  commandTable(): Record<string, CommandHandler> {
+    return {
       'alembic.revision.autogenerate': (t?: RevisionTarget) => this.generateRevision(true, t?.project),
       'alembic.revision.new': (t?: RevisionTarget) => this.generateRevision(false, t?.project),
       'alembic.upgrade.head': (t?: RevisionTarget) => this.upgradeHead(t?.project),
@@ -54,24 +56,9 @@ export class AlembicCommands extends Disposable {
       'alembic.merge.heads': (t?: { project?: Project; revisions?: string[] }) => this.mergeHeads(t?.project, t?.revisions),
       'alembic.current.show': (t?: RevisionTarget) => this.showCurrent(t?.project),
       'alembic.sql.upgrade': (t?: RevisionTarget) => this.showUpgradeSql(t),
-      'alembic.init': () => initializeAlembic(this.runner, this.interpreters, this.registry),
+      'alembic.init': () => initializeAlembic(this.runner, this.interpreters),
       'alembic.revision.copyId': (t?: RevisionTarget) => t && vscode.env.clipboard.writeText(t.revision.id),
     };
-    for (const [id, handler] of Object.entries(commands)) {
-      this.register(vscode.commands.registerCommand(id, (...args: never[]) => this.guard(id, () => handler(...args))));
-    }
-  }
-
-  /** One place that turns failures into a clear message instead of an unhandled rejection. */
-  private async guard(id: string, run: () => unknown): Promise<void> {
-    try {
-      await run();
-    } catch (err) {
-      const message = err instanceof AlembicUnavailableError ? err.message : `Alembic Lens: ${(err as Error).message}`;
-      const choice = await vscode.window.showErrorMessage(maskSecrets(message), ...(err instanceof AlembicUnavailableError ? ['Set Python Path'] : []));
-      if (choice === 'Set Python Path') void vscode.commands.executeCommand('workbench.action.openSettings', 'alembic.pythonPath');
-      console.error(`[alembic-lens] ${id}: ${maskSecrets((err as Error).stack ?? String(err))}`);
-    }
   }
 
   private requireTrust(): boolean {
@@ -94,19 +81,9 @@ export class AlembicCommands extends Disposable {
     return pickProject(projects, title);
   }
 
-  /** Runs a command in the project's terminal, then refreshes the tree and the database status. */
-  private async run(project: Project, command: AlembicCommand): Promise<number | undefined> {
-    const result = await this.runner.runCommand(runnerProject(project, this.registry), command);
-    await this.registry.whenIdle();
-    // File events can lag behind (or miss files in a folder just created): look at the disk too.
-    if (result.exitCode !== undefined) this.registry.rescan(this.sameProject(project) ?? project);
-    await this.database.refresh(project);
-    return result.exitCode;
-  }
-
-  /** The registry's current object for a project (a rediscovery replaces the objects). */
-  private sameProject(project: Project): Project | undefined {
-    return this.registry.getProjects().find((p) => p.config.configFile === project.config.configFile && p.config.section === project.config.section);
+  /** Runs a command in the project's terminal; a failure is reported by the runner's finish event. */
+  private run(project: Project, command: AlembicCommand): Promise<RunResult> {
+    return this.runner.runCommand(runnerProject(project, this.registry), command);
   }
 
   private async currentState(project: Project): Promise<DatabaseState | undefined> {
@@ -143,53 +120,30 @@ export class AlembicCommands extends Disposable {
       head = picked.id;
     }
     const command: AlembicCommand = { command: 'revision', message: message.trim(), autogenerate, head };
-    const before = new Set(project.revisionFiles);
-    const created = this.waitForNewRevisionFile(project, before);
-    const exitCode = await this.run(project, command);
-    if (exitCode !== undefined && exitCode !== 0) {
-      created.cancel();
-      void vscode.window.showErrorMessage(`alembic revision failed (exit code ${exitCode}): see the Alembic terminal.`);
-      return;
-    }
-    const file = await created.promise;
+    const file = await this.runCreatingRevision(project, command);
     if (!file) return;
     await vscode.window.showTextDocument(vscode.Uri.file(file));
-    if (autogenerate && upgradeIsEmpty(fs.readFileSync(file, 'utf8'))) await this.explainEmptyAutogenerate(project);
+    if (!autogenerate || !upgradeIsEmpty(fs.readFileSync(file, 'utf8'))) return;
+    await this.explainEmptyAutogenerate(project, file);
   }
 
-  /** Resolves with the first revision file that was not there before (or undefined after a while). */
-  private waitForNewRevisionFile(project: Project, before: Set<string>): { promise: Promise<string | undefined>; cancel(): void } {
-    let cancel = (): void => undefined;
-    const promise = new Promise<string | undefined>((resolve) => {
-      const check = (): void => {
-        const added = this.sameProject(project)?.revisionFiles.find((f) => !before.has(f));
-        if (added) finish(added);
-      };
-      const subscription = this.registry.onDidChange(check);
-      const timer = setTimeout(() => finish(undefined), NEW_FILE_TIMEOUT_MS);
-      // Without an exit code (a terminal without shell integration), poll the disk as well.
-      const poll = setInterval(() => {
-        const current = this.sameProject(project);
-        if (current) this.registry.rescan(current);
-      }, NEW_FILE_POLL_MS);
-      const finish = (file: string | undefined): void => {
-        subscription.dispose();
-        clearTimeout(timer);
-        clearInterval(poll);
-        resolve(file);
-      };
-      cancel = () => finish(undefined);
-    });
-    return { promise, cancel: () => cancel() };
+  /** Runs `revision` or `merge`; the file it created, once known (undefined when it failed). */
+  private async runCreatingRevision(project: Project, command: AlembicCommand): Promise<string | undefined> {
+    const before = new Set(project.revisionFiles);
+    const result = await this.run(project, command);
+    if (result.exitCode) return undefined;
+    return createdRevisionFile(this.registry, project, before, result);
   }
 
-  private async explainEmptyAutogenerate(project: Project): Promise<void> {
+  private async explainEmptyAutogenerate(project: Project, file: string): Promise<void> {
     const envPy = project.config.scriptLocation ? path.join(project.config.scriptLocation, 'env.py') : undefined;
     const choice = await vscode.window.showWarningMessage(
       'Autogenerate found no changes: upgrade() is empty. If you changed models, the usual causes are: env.py does not import the models into target_metadata (or sets target_metadata = None), or the database URL points at another database.',
       ...(envPy ? ['Open env.py'] : []),
+      'Delete This Revision',
     );
     if (choice === 'Open env.py' && envPy) await vscode.window.showTextDocument(vscode.Uri.file(envPy));
+    if (choice === 'Delete This Revision') await deleteRevisionFile(file);
   }
 
   // ------------------------------------------------------------------ upgrade / downgrade / stamp
@@ -213,7 +167,7 @@ export class AlembicCommands extends Disposable {
     }
     const state = await this.currentState(project);
     const headRevisions = heads.map((h) => project.graph.get(h)!);
-    const applying = state ? [...new Set(headRevisions.flatMap((h) => revisionsAppliedBy(project.graph, state, h)))] : project.graph.ancestors(headRevisions);
+    const applying = state ? upgradePlan(project.graph, state.rows, target).revisions : project.graph.ancestors(headRevisions);
     if (!(await this.confirmRemote(project, `Upgrade to ${target}`, applying, 'apply', !!state))) return;
     await this.run(project, { command: 'upgrade', revision: target });
   }
@@ -225,7 +179,7 @@ export class AlembicCommands extends Disposable {
     const state = await this.currentState(project);
     const revision = target?.revision ?? (await pickRevision(project, { title: 'Upgrade to Revision...', database: state, filter: state ? (r) => revisionState(state, r) === 'pending' : undefined }));
     if (!revision) return;
-    const applying = state ? revisionsAppliedBy(project.graph, state, revision) : project.graph.ancestors([revision]);
+    const applying = state ? upgradePlan(project.graph, state.rows, revision.id).revisions : project.graph.ancestors([revision]);
     if (state && !applying.length) {
       void vscode.window.showInformationMessage(`${shortId(revision.id)} is already applied.`);
       return;
@@ -240,7 +194,7 @@ export class AlembicCommands extends Disposable {
     if (!project) return;
     const state = await this.currentState(project);
     if (!state || !state.current.length) {
-      void vscode.window.showInformationMessage(state ? 'The database is at base: there is nothing to downgrade.' : `The database state is unknown: ${this.database.get(project)?.message ?? 'see the status bar'}.`);
+      void vscode.window.showInformationMessage(nothingToDowngrade(this.database.get(project), state));
       return;
     }
     let current = state.current[0];
@@ -249,12 +203,11 @@ export class AlembicCommands extends Disposable {
       if (!picked) return;
       current = picked;
     }
-    // Plain `-1` is what users type; with several current revisions `<rev>-1` keeps the step on that
-    // branch; from a merge point `-1` is ambiguous to Alembic, so step to one parent explicitly (that
-    // reverts the merge alone: the other parent stays applied).
-    const target = state.current.length > 1 ? `${current.id}-1` : current.isMergePoint ? current.down[0] : '-1';
-    if (!(await this.confirmDowngrade(project, [current], current.down[0] ?? 'base'))) return;
-    await this.run(project, { command: 'downgrade', revision: target });
+    // The argument Alembic accepts that reverts `current` and as little else as it can (see downgradeOneTarget).
+    const one = downgradeOneTarget(project.graph, state.rows, current);
+    if (one instanceof Error) throw one;
+    if (!(await this.confirmDowngrade(project, one.reverted, current.down[0] ?? 'base'))) return;
+    await this.run(project, { command: 'downgrade', revision: one.argument });
   }
 
   async downgradeTo(target?: RevisionTarget): Promise<void> {
@@ -270,7 +223,7 @@ export class AlembicCommands extends Disposable {
       target?.revision ??
       (await pickRevision(project, { title: 'Downgrade to Revision...', database: state, includeBase: true, filter: (r) => revisionState(state, r) !== 'pending' && !state.current.includes(r) }));
     if (revision === undefined) return;
-    const reverted = revisionsRevertedBy(project.graph, state, revision);
+    const reverted = downgradePlan(project.graph, state.rows, revision ? revision.id : 'base').revisions;
     if (!reverted.length) {
       void vscode.window.showInformationMessage(`Nothing to revert: the database does not stand on anything above ${revision ? shortId(revision.id) : 'base'}.`);
       return;
@@ -288,7 +241,14 @@ export class AlembicCommands extends Disposable {
     if (revision === undefined) return;
     const status = this.database.get(project);
     const from = state?.current.length ? state.current.map((r) => shortId(r.id)).join(', ') : state ? 'base' : 'unknown';
-    const to = revision ? `${shortId(revision.id)} (${revision.source.message})` : 'base';
+    // What the version table holds afterwards: current revisions on other lines of history stay.
+    const destination = revision ? revision.id : 'base';
+    const recorded = state ? stampResult(project.graph, state.rows, [destination]) : revision ? [revision.id] : [];
+    const described = recorded.map((id) => {
+      const rev = project.graph.get(id);
+      return rev ? `${shortId(id)} (${rev.source.message})` : shortId(id);
+    });
+    const to = described.length ? described.join(', ') : 'base';
     const choice = await vscode.window.showWarningMessage(
       `Stamp ${status?.database ?? 'the database'} as ${revision ? shortId(revision.id) : 'base'}?`,
       {
@@ -353,13 +313,8 @@ export class AlembicCommands extends Disposable {
       validateInput: (value) => (value.trim() ? undefined : 'A message is needed'),
     });
     if (message === undefined) return;
-    const created = this.waitForNewRevisionFile(project, new Set(project.revisionFiles));
-    const exitCode = await this.run(project, { command: 'merge', revisions: heads, message: message.trim() });
-    if (exitCode !== undefined && exitCode !== 0) {
-      created.cancel();
-      return;
-    }
-    const file = await created.promise;
+    const merge: AlembicCommand = { command: 'merge', revisions: heads, message: message.trim() };
+    const file = await this.runCreatingRevision(project, merge);
     if (file) await vscode.window.showTextDocument(vscode.Uri.file(file));
   }
 
@@ -393,6 +348,38 @@ export class AlembicCommands extends Disposable {
     const doc = await vscode.workspace.openTextDocument({ language: 'sql', content: await formatOfflineSql(run.stdout, dialect) });
     await vscode.window.showTextDocument(doc, { preview: false });
   }
+}
+
+/** Why Downgrade One has nothing to do: the database's state in words (the menus already hide it then). */
+function nothingToDowngrade(status: ProjectDatabaseStatus | undefined, state: DatabaseState | undefined): string {
+  const database = status?.database ?? 'the database';
+  switch (status?.kind) {
+    case 'no-database':
+      return `There is no database yet (${database}): there is nothing to downgrade.`;
+    case 'no-version-table':
+      return `${database} is not migrated yet (no alembic_version table): there is nothing to downgrade.`;
+    case 'ok':
+      if (!state?.unknown.length) return `${database} is at base: there is nothing to downgrade.`;
+      return `${database} is at ${state.unknown.map(shortId).join(', ')}, which this history does not have: Alembic cannot downgrade from there.`;
+    default: {
+      const why = (status?.message ?? 'see the status bar').replace(/\.$/, '');
+      return `The database state can't be read, so there is nothing to downgrade from: ${why}.`;
+    }
+  }
+}
+
+/** Deletes a revision file after a modal confirmation naming it, and closes its editors. */
+async function deleteRevisionFile(file: string): Promise<void> {
+  const name = path.basename(file);
+  const detail = `The file is deleted from disk: ${file}`;
+  const choice = await vscode.window.showWarningMessage(`Delete ${name}?`, { modal: true, detail }, 'Delete');
+  if (choice !== 'Delete') return;
+  const uri = vscode.Uri.file(file);
+  const tabs = vscode.window.tabGroups.all
+    .flatMap((g) => g.tabs)
+    .filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.fsPath === uri.fsPath);
+  await vscode.window.tabGroups.close(tabs);
+  await fs.promises.unlink(file);
 }
 
 const FORMATTER_LANGUAGE: Record<string, 'sqlite' | 'postgresql' | 'mysql' | 'mariadb'> = {

@@ -5,14 +5,13 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { alembicInitArgv } from '../core/alembicCommand';
 import { findAppModels, PythonModuleText, setIniUrl, wireEnvPy } from '../core/initWiring';
-import { ProjectRegistry } from '../projects/projectRegistry';
 import { AlembicRunner, AlembicUnavailableError } from '../runner/alembicTerminal';
 import { InterpreterService } from '../runner/interpreter';
 
 const SKIP_DIRS = new Set(['node_modules', '.git', '.venv', 'venv', 'env', '__pycache__', 'site-packages', '.tox', 'build', 'dist', 'alembic', 'migrations']);
 const MAX_FILES = 2000;
 
-export async function initializeAlembic(runner: AlembicRunner, interpreters: InterpreterService, registry: ProjectRegistry): Promise<void> {
+export async function initializeAlembic(runner: AlembicRunner, interpreters: InterpreterService): Promise<void> {
   if (!vscode.workspace.isTrusted) {
     void vscode.window.showWarningMessage('Alembic Lens runs Alembic only in a trusted workspace.');
     return;
@@ -36,6 +35,8 @@ export async function initializeAlembic(runner: AlembicRunner, interpreters: Int
   if (!check.ok) throw new AlembicUnavailableError(check);
   const project = { name: path.basename(folder), folder, configFile: ini, section: 'alembic' };
   const result = await runner.run(project, alembicInitArgv(interpreter.path, directory.trim()));
+  // A failure was reported with the runner's finish event.
+  if (result.exitCode) return;
   const envPy = path.join(folder, directory.trim(), 'env.py');
   if (!(await waitForFile(envPy, result.exitCode === undefined ? 30000 : 2000))) {
     void vscode.window.showErrorMessage('alembic init did not create env.py: see the Alembic terminal.');
@@ -58,7 +59,6 @@ export async function initializeAlembic(runner: AlembicRunner, interpreters: Int
   }
   if (models.urlVariable) notes.push(`$${models.urlVariable} overrides it, as in the app`);
   if (!models.urlDefault && !models.urlVariable) notes.push('no database URL found: set sqlalchemy.url in alembic.ini');
-  await registry.discover();
   await vscode.window.showTextDocument(vscode.Uri.file(envPy));
   void vscode.window.showInformationMessage(`Alembic initialized in ${vscode.workspace.asRelativePath(path.join(folder, directory.trim()))}: ${notes.join('; ')}.`);
 }

@@ -207,17 +207,7 @@ export class Project {
     } catch (err) {
       return { problems: [problem('error', 'unreadable-file', `Cannot read file: ${(err as Error).message}`, file, 1)], grammarChecked: true };
     }
-    try {
-      const decoded = decodePythonSource(bytes);
-      if ('error' in decoded) {
-        return { problems: [problem('error', 'syntax-error', `Python cannot read this file: ${decoded.error}.`, file, decoded.line)], grammarChecked: true };
-      }
-      const result = readRevisionFile(file, decoded.text);
-      return withGrammar ? withGrammarCheck(file, decoded.text, result) : result;
-    } catch (err) {
-      // A reader's unexpected failure costs this one file, never the project.
-      return { problems: [problem('error', 'internal-error', `alembic-lens could not read this file: ${String(err)}`, file, 1)], grammarChecked: true };
-    }
+    return readRevisionBytes(file, bytes, withGrammar);
   }
 
   /**
@@ -247,6 +237,11 @@ export class Project {
     return { done, changed };
   }
 
+  /** What the reader found in one loaded file (undefined when it is not loaded). */
+  fileResult(file: string): RevisionFileResult | undefined {
+    return this.files.get(file);
+  }
+
   private rebuild(): RevisionMap {
     const sources: RevisionSource[] = [];
     for (const file of this.order) {
@@ -256,6 +251,21 @@ export class Project {
     this.graph = new RevisionMap(sources);
     this.cachedProblems = undefined;
     return this.graph;
+  }
+}
+
+/** One revision file's bytes, from disk or from git, read as Alembic imports them. */
+export function readRevisionBytes(file: string, bytes: Buffer, withGrammar = false): FileEntry {
+  try {
+    const decoded = decodePythonSource(bytes);
+    if ('error' in decoded) {
+      return { problems: [problem('error', 'syntax-error', `Python cannot read this file: ${decoded.error}.`, file, decoded.line)], grammarChecked: true };
+    }
+    const result = readRevisionFile(file, decoded.text);
+    return withGrammar ? withGrammarCheck(file, decoded.text, result) : result;
+  } catch (err) {
+    // A reader's unexpected failure costs this one file, never the project.
+    return { problems: [problem('error', 'internal-error', `alembic-lens could not read this file: ${String(err)}`, file, 1)], grammarChecked: true };
   }
 }
 
@@ -308,17 +318,18 @@ export function listVersionDir(dir: string, recursive: boolean): string[] {
   return out;
 }
 
-function sortLoadOrder(files: string[], locations: string[]): string[] {
-  const locationOf = (file: string): number => {
+export function sortLoadOrder(files: string[], locations: string[]): string[] {
+  // Each file's key is computed once, not n log n times in the comparator (path.relative is slow).
+  const keys = new Map<string, { location: number; parts: string[] }>();
+  for (const file of files) {
     const index = locations.findIndex((loc) => isInside(path.dirname(file), loc));
-    return index < 0 ? locations.length : index;
-  };
+    const location = index < 0 ? locations.length : index;
+    keys.set(file, { location, parts: path.relative(locations[location] ?? '', file).split(path.sep) });
+  }
   return files.sort((a, b) => {
-    const la = locationOf(a);
-    const lb = locationOf(b);
+    const { location: la, parts: pa } = keys.get(a)!;
+    const { location: lb, parts: pb } = keys.get(b)!;
     if (la !== lb) return la - lb;
-    const pa = path.relative(locations[la] ?? '', a).split(path.sep);
-    const pb = path.relative(locations[lb] ?? '', b).split(path.sep);
     for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
       if (pa[i] === pb[i]) continue;
       const aIsFile = i === pa.length - 1;

@@ -55,9 +55,10 @@ export class GraphPanels extends Disposable {
     private readonly extensionUri: vscode.Uri,
     private readonly registry: ProjectRegistry,
     private readonly database: DatabaseStatusService,
+    /** The extension's one error handler: the webview's messages go through it as commands do. */
+    private readonly guard: (what: string, run: () => unknown) => Promise<void>,
   ) {
     super();
-    this.register(vscode.commands.registerCommand('alembic.graph.show', (target?: GraphTarget) => this.guard(() => this.show(target))));
     this.register(registry.onDidChange(() => this.scheduleUpdate()));
     this.register(database.onDidChange(() => this.scheduleUpdate()));
     this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.scheduleUpdate()));
@@ -101,7 +102,7 @@ export class GraphPanels extends Disposable {
         find: () => this.registry.getProjects().find((p) => projectKey(p) === key),
         database: this.database,
         disposed: () => this.panels.delete(key),
-        guard: (run) => this.guard(run),
+        guard: (run) => this.guard('the revision graph', run),
       });
       this.panels.set(key, panel);
     }
@@ -120,14 +121,6 @@ export class GraphPanels extends Disposable {
     this.updateTimer = setTimeout(() => {
       for (const panel of this.panels.values()) panel.update();
     }, UPDATE_DEBOUNCE_MS);
-  }
-
-  private async guard(run: () => unknown): Promise<void> {
-    try {
-      await run();
-    } catch (err) {
-      void vscode.window.showErrorMessage(`Alembic Lens: ${(err as Error).message}`);
-    }
   }
 }
 

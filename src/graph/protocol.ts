@@ -33,6 +33,8 @@ export interface RenderedReport {
   /** Node ids of the rows in the DOM. */
   visible: string[];
   selected: string[];
+  /** Ids of the toolbar buttons that are disabled (an action that cannot apply now). */
+  disabled: string[];
 }
 
 export type FromWebview =

@@ -36,7 +36,6 @@ export class DriftService extends Disposable {
     private readonly extensionUri: vscode.Uri,
   ) {
     super();
-    this.register(vscode.commands.registerCommand('alembic.models.checkDrift', (arg?: { project?: Project }) => this.checkCommand(arg?.project)));
     this.register(vscode.workspace.onDidSaveTextDocument((doc) => this.saved(doc)));
     this.register(registry.onDidChange(() => this.forgetGoneProjects()));
     this.register({ dispose: () => this.saveTimers.forEach((t) => clearTimeout(t)) });
@@ -63,7 +62,8 @@ export class DriftService extends Disposable {
     return run;
   }
 
-  private async checkCommand(given?: Project): Promise<void> {
+  /** `alembic.models.checkDrift`: runs the check and says how it went. */
+  async checkCommand(given?: Project): Promise<void> {
     if (!vscode.workspace.isTrusted) {
       const choice = await vscode.window.showWarningMessage('Checking the models against the database runs your project\'s Python code: trust the workspace first.', 'Manage Workspace Trust');
       if (choice) void vscode.commands.executeCommand('workbench.trust.manage');

@@ -4,8 +4,9 @@
 //
 // How a command is typed: with shell integration (bash, zsh, fish, pwsh get it injected by VS Code),
 // through `shellIntegration.executeCommand`, and the exit code comes back from
-// `onDidEndTerminalShellExecution`. Without it (cmd.exe, a shell VS Code cannot inject into, integration
-// turned off, or the shell slower to start than the wait below), the quoted line is typed with `sendText`
+// `onDidEndTerminalShellExecution`, the command's output from the execution's `read()` stream. Without
+// it (cmd.exe, a shell VS Code cannot inject into, integration turned off, or the shell slower to start
+// than the wait below), the quoted line is typed with `sendText`
 // and the result's `exitCode` is undefined: the command's outcome is then only visible through its effects
 // (revision files, the database), which the views pick up from file watchers and a database re-read.
 // The line is quoted for the terminal's shell (src/core/shellQuote.ts); nothing is ever built by
@@ -39,13 +40,16 @@ export type RunMode = 'shell-integration' | 'sendText';
 export interface RunResult {
   exitCode: number | undefined;
   mode: RunMode;
+  /** What the command printed, raw (escape sequences included); only under shell integration. */
+  output?: string;
 }
 
-export interface RunFinishedEvent {
+export interface RunFinishedEvent extends RunResult {
   project: RunnerProject;
   argv: readonly string[];
-  exitCode: number | undefined;
-  mode: RunMode;
+  /** The line typed in the terminal, quoted for its shell. */
+  commandLine: string;
+  startedAt: Date;
 }
 
 /** Alembic cannot run for a project: the message says what was tried and how to fix it. */
@@ -71,6 +75,10 @@ interface Slot {
 }
 
 const DEFAULT_SHELL_INTEGRATION_TIMEOUT_MS = 5000;
+/** How long the output stream may lag behind the end of the execution. */
+const OUTPUT_GRACE_MS = 2000;
+/** The output kept per command: its end is what says how it ended. */
+const MAX_OUTPUT_CHARS = 256 * 1024;
 
 export class AlembicRunner extends Disposable {
   private readonly slots = new Map<string, Slot>();
@@ -138,6 +146,7 @@ export class AlembicRunner extends Disposable {
     const terminalEnv = { ...env, ...options.env };
     const terminal = this.terminalFor(slot, project, terminalEnv);
     terminal.show(true);
+    const startedAt = new Date();
 
     const integration = await waitForShellIntegration(terminal, this.options.shellIntegrationTimeoutMs ?? DEFAULT_SHELL_INTEGRATION_TIMEOUT_MS);
     const seen = shellKindOf(terminal.state.shell);
@@ -145,12 +154,12 @@ export class AlembicRunner extends Disposable {
     const commandLine = quoteCommandLine(argv, seen ?? shellKindOfTerminal(terminal, this.shells.get(terminal)));
     let result: RunResult;
     if (integration) {
-      result = { exitCode: await this.execute(terminal, integration, commandLine), mode: 'shell-integration' };
+      result = { ...(await this.execute(terminal, integration, commandLine)), mode: 'shell-integration' };
     } else {
       terminal.sendText(commandLine, true);
       result = { exitCode: undefined, mode: 'sendText' };
     }
-    this.finishEmitter.fire({ project, argv, ...result });
+    this.finishEmitter.fire({ project, argv, commandLine, startedAt, ...result });
     return result;
   }
 
@@ -181,9 +190,17 @@ export class AlembicRunner extends Disposable {
     return count > 1 ? `Alembic: ${project.name}` : 'Alembic';
   }
 
-  /** executeCommand, then the exit code from the matching end event (undefined if the terminal closes first). */
-  private execute(terminal: vscode.Terminal, integration: vscode.TerminalShellIntegration, commandLine: string): Promise<number | undefined> {
-    return new Promise((resolve) => {
+  /**
+   * executeCommand, then the exit code from the matching end event (undefined if the terminal closes
+   * first) and what the command printed.
+   */
+  private async execute(
+    terminal: vscode.Terminal,
+    integration: vscode.TerminalShellIntegration,
+    commandLine: string,
+  ): Promise<{ exitCode: number | undefined; output: string }> {
+    let output: Promise<string> = Promise.resolve('');
+    const exitCode = await new Promise<number | undefined>((resolve) => {
       let execution: vscode.TerminalShellExecution | undefined;
       const subscriptions: vscode.Disposable[] = [];
       const done = (code: number | undefined): void => {
@@ -199,8 +216,11 @@ export class AlembicRunner extends Disposable {
         }),
       );
       execution = integration.executeCommand(commandLine);
+      // Read at once: the stream only has what is written after the first read().
+      output = readOutput(execution.read());
       this.running.get(terminal)?.add(execution);
     });
+    return { exitCode, output: await withTimeout(output, OUTPUT_GRACE_MS, '') };
   }
 
   private terminalClosed(terminal: vscode.Terminal): void {
@@ -209,6 +229,26 @@ export class AlembicRunner extends Disposable {
       if (slot.terminal === terminal) slot.terminal = undefined;
     }
   }
+}
+
+/** The stream's text, up to its end; only the last MAX_OUTPUT_CHARS are kept. */
+async function readOutput(stream: AsyncIterable<string>): Promise<string> {
+  let text = '';
+  try {
+    for await (const chunk of stream) {
+      text += chunk;
+      if (text.length > 2 * MAX_OUTPUT_CHARS) text = text.slice(-MAX_OUTPUT_CHARS);
+    }
+  } catch {
+    // the terminal went away: keep what was read
+  }
+  return text.slice(-MAX_OUTPUT_CHARS);
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<T>((resolve) => (timer = setTimeout(() => resolve(fallback), ms)));
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 /** Resolves with the terminal's shell integration, or undefined when it has not appeared within `timeoutMs`. */

@@ -21,7 +21,6 @@ export class DatabaseStatusBar extends Disposable {
     this.register(registry.onDidChange(() => this.update()));
     this.register(database.onDidChange(() => this.update()));
     this.register(vscode.window.onDidChangeActiveTextEditor(() => this.update()));
-    this.register(vscode.commands.registerCommand('alembic.status.actions', (arg?: { project?: Project }) => this.showActions(arg?.project)));
     this.update();
   }
 
@@ -43,17 +42,21 @@ export class DatabaseStatusBar extends Disposable {
     const prefix = this.registry.getProjects().length > 1 ? `Alembic (${project.name})` : 'Alembic';
     this.item.text = `$(${described.icon}) ${prefix}: ${described.text}`;
     this.item.tooltip = [status?.database, status?.source && `read via ${status.source}`, status?.message, 'Click for Alembic actions'].filter(Boolean).join('\n');
-    this.item.backgroundColor = status?.kind === 'unreachable' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    const failed = status?.kind === 'unreachable' || status?.kind === 'unreadable';
+    this.item.backgroundColor = failed ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     this.item.show();
   }
 
-  private async showActions(given?: Project): Promise<void> {
+  /** `alembic.status.actions`: the actions that apply to the project's database now. */
+  async showActions(given?: Project): Promise<void> {
     const project = given ?? (await pickProject(this.registry.getProjects(), 'Alembic'));
     if (!project) return;
     const state = this.database.stateOf(project);
+    const downgradeOne = { label: '$(arrow-down) Downgrade One Revision', command: 'alembic.downgrade.one' };
     const actions: Array<vscode.QuickPickItem & { command: string }> = [
       { label: '$(arrow-up) Upgrade to Head', description: state?.pending.length ? `${state.pending.length} pending` : undefined, command: 'alembic.upgrade.head' },
-      { label: '$(arrow-down) Downgrade One Revision', command: 'alembic.downgrade.one' },
+      // Only when the database stands on a revision (as the menus: alembic.canDowngrade).
+      ...(state?.current.length ? [downgradeOne] : []),
       { label: '$(sparkle) Generate Revision (autogenerate)', command: 'alembic.revision.autogenerate' },
       { label: '$(new-file) New Empty Revision', command: 'alembic.revision.new' },
       { label: '$(file-code) Show SQL for Upgrade...', command: 'alembic.sql.upgrade' },

@@ -19,6 +19,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { loadProject, type Project } from '../../src/core';
+import { GitRepository } from '../../src/core/git/gitRepository';
+import { RefHistoryReader } from '../../src/core/git/refHistory';
 import { layoutGraph } from '../../src/core/graphLayout';
 import { generateHistory, type GeneratedHistory } from './history';
 
@@ -33,6 +35,8 @@ const TARGETS = {
   updateFileMs: 5,
   cliSpeedup: 8,
   layoutMs: 200,
+  /** 1,000 revisions read at a git ref. */
+  refHistoryMs: 300,
 };
 
 interface Stats {
@@ -286,6 +290,58 @@ function benchSize(count: number, keep: boolean): SizeResult {
   }
 }
 
+interface RefHistoryResult {
+  revisions: number;
+  /** A new reader each run: git ls-tree + cat-file --batch + parsing, no cache; loose objects (a fresh commit). */
+  coldMs: Stats;
+  /** The same after `git gc`: packed objects, as in a clone. */
+  packedMs: Stats;
+  /** The same reader again: the tree id is unchanged, so the history comes from the cache. */
+  cachedMs: Stats;
+  headsAgree: boolean;
+}
+
+/** Reading a committed history at a git ref (`check --base`), against the same history loaded from disk. */
+function benchRefHistory(count: number): RefHistoryResult {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `alembic-lens-bench-git-${count}-`));
+  try {
+    const history = generateHistory(dir, count, SEED + count);
+    const git = (...args: string[]) => {
+      const r = spawnSync('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@example.com', ...args], { cwd: dir, encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
+    };
+    git('init', '-q');
+    git('add', '-A');
+    git('commit', '-q', '-m', 'history');
+    const project = loadProject(history.configPath);
+    const repo = GitRepository.open(dir);
+    let heads: string[] = [];
+    const coldReads = (): Stats => {
+      const samples: number[] = [];
+      for (let i = 0; i < 15; i++) {
+        const start = performance.now();
+        heads = new RefHistoryReader(repo, project.config).read('HEAD').graph.heads;
+        samples.push(performance.now() - start);
+      }
+      return stats(samples);
+    };
+    const coldMs = coldReads();
+    const cached: number[] = [];
+    const reader = new RefHistoryReader(repo, project.config);
+    reader.read('HEAD');
+    for (let i = 0; i < 15; i++) {
+      const start = performance.now();
+      reader.read('HEAD');
+      cached.push(performance.now() - start);
+    }
+    git('gc', '-q');
+    const packedMs = coldReads();
+    return { revisions: count, coldMs, packedMs, cachedMs: stats(cached), headsAgree: sameSet(heads, project.graph.heads) };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 function alembicVersion(): string {
   const r = spawnSync(python, ['-c', 'import alembic; print(alembic.__version__)'], { encoding: 'utf8' });
   return r.status === 0 ? r.stdout.trim() : 'unavailable';
@@ -320,6 +376,7 @@ function main(): void {
     results.push(r);
   }
 
+  let disagreeAtRef = false;
   const rows: string[][] = [['revisions', 'measure', 'median', 'min', 'first', 'runs', 'target', 'result']];
   const verdicts: Record<string, Verdict> = {};
   for (const r of results) {
@@ -342,6 +399,14 @@ function main(): void {
     rows.push([n, 'CLI speed-up over alembic', r.cliSpeedup === undefined ? 'n/a' : `${r.cliSpeedup.toFixed(1)}x`, '', '', '', targeted ? `>= ${TARGETS.cliSpeedup}x` : '',
       v('cliSpeedup', r.cliSpeedup, (x) => x >= TARGETS.cliSpeedup)]);
   }
+  const refHistory = benchRefHistory(1_000);
+  verdicts.refHistory = verdict(refHistory.coldMs.median, (x) => x < TARGETS.refHistoryMs);
+  const refRow = (measure: string, s: Stats, target: string, result: string): string[] =>
+    ['1,000', measure, ms(s, 'median'), ms(s, 'min'), ms(s, 'first'), String(s.runs), target, result];
+  rows.push(refRow('history at a git ref (RefHistoryReader)', refHistory.coldMs, `< ${TARGETS.refHistoryMs} ms`, verdicts.refHistory));
+  rows.push(refRow('  objects packed, as in a clone (info)', refHistory.packedMs, '', ''));
+  rows.push(refRow('  same tree id again (cached)', refHistory.cachedMs, '', ''));
+  if (!refHistory.headsAgree) disagreeAtRef = true;
   const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
   console.log('');
   rows.forEach((row, i) => {
@@ -349,7 +414,8 @@ function main(): void {
     if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   });
 
-  let disagree = false;
+  let disagree = disagreeAtRef;
+  if (disagreeAtRef) console.log('[bench] WARNING: the history read at HEAD has other heads than the same files on disk');
   for (const r of results) {
     const ref = r.alembicHeads;
     const check = (heads: string[] | undefined): string => (heads === undefined ? 'not run' : ref === undefined ? 'unchecked' : sameSet(heads, ref) ? 'same' : 'DIFFERENT');
@@ -373,6 +439,7 @@ function main(): void {
     targets: TARGETS,
     verdicts,
     histories: results.map(({ expectedHeads, ...r }) => ({ ...r, heads: expectedHeads })),
+    refHistory,
   };
   fs.writeFileSync(outFile, JSON.stringify(json, null, 2) + '\n');
   console.log(`\n[bench] wrote ${path.relative(root, outFile)}`);

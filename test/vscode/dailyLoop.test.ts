@@ -10,15 +10,12 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { heads, randomRevisionId, readRevisionFiles, revisionSource, versionsDir, waitFor, workspaceRoot } from './helpers';
+import { heads, randomRevisionId, readRevisionFiles, revisionSource, waitFor } from './helpers';
 import {
-  activeFile, ALEMBIC_PYTHON, appDb, assertNoError, closeAllEditors, describeShown, FIRST, HEAD, LensApi, lensApi, newFiles,
-  prompts, readSqlite, restoreSettings, revisionItem, saveSettings, sameFile, setAlembicSetting, setAside, short, snapshotDir, sqliteAt, trackTerminals,
-  treeStates, waitForStatus, withDialogs,
+  activeFile, appDb, assertNoError, closeAllEditors, describeShown, FIRST, HEAD, LensApi, lensApi, newFiles, prompts, readSqlite,
+  revisionItem, SampleWorkspace, sameFile, short, snapshotDir, sqliteAt, trackTerminals, treeStates, useSampleWorkspace, waitForStatus,
+  withDialogs,
 } from './loopHelpers';
-
-/** The repository (read only: the tests work on a copy of migrations-sample). */
-const REPO = path.resolve(__dirname, '../../..');
 
 describe('the daily loop on SQLite', function () {
   this.timeout(60000);
@@ -28,12 +25,8 @@ describe('the daily loop on SQLite', function () {
   let modelsFile: string;
   /** The sample's models.py as in the repo: the models the sample's revisions were generated from. */
   let modelsText: string;
-  /** models.py as this suite found it (another suite may have changed it), put back at the end. */
-  let modelsFound: string;
-  let originalVersions: Set<string>;
-  let saved: Record<string, unknown>;
+  let sample: SampleWorkspace | undefined;
   let terminals: vscode.Disposable | undefined;
-  let restoreEnv: (() => void) | undefined;
   /** Extra files and folders a test created, removed after it. */
   const cleanup: string[] = [];
 
@@ -41,24 +34,15 @@ describe('the daily loop on SQLite', function () {
     this.timeout(60000);
     terminals = trackTerminals();
     api = await lensApi();
-    root = workspaceRoot();
-    versions = versionsDir(root);
-    modelsFile = path.join(root, 'app', 'models.py');
-    modelsFound = fs.readFileSync(modelsFile, 'utf8');
-    modelsText = fs.readFileSync(path.join(REPO, 'migrations-sample', 'app', 'models.py'), 'utf8');
-    fs.writeFileSync(modelsFile, modelsText);
-    originalVersions = snapshotDir(versions);
-    restoreEnv = setAside(path.join(root, '.env'));
-    saved = saveSettings('pythonPath', 'databaseUrl');
-    await setAlembicSetting('pythonPath', ALEMBIC_PYTHON);
-    await setAlembicSetting('databaseUrl', undefined);
+    sample = await useSampleWorkspace();
+    ({ root, versions, modelsFile, modelsText } = sample);
   });
 
   afterEach(async function () {
     this.timeout(30000);
     await closeAllEditors();
     if (fs.readFileSync(modelsFile, 'utf8') !== modelsText) fs.writeFileSync(modelsFile, modelsText);
-    for (const name of fs.readdirSync(versions)) if (!originalVersions.has(name) && name.endsWith('.py')) fs.rmSync(path.join(versions, name));
+    sample?.removeAddedRevisions();
     const removedFolders = cleanup.splice(0);
     for (const p of removedFolders) fs.rmSync(p, { recursive: true, force: true });
     // A project folder removed behind the extension's back: make sure it is forgotten for the next tests.
@@ -69,11 +53,7 @@ describe('the daily loop on SQLite', function () {
   after(async function () {
     this.timeout(30000);
     terminals?.dispose();
-    if (!api) return;
-    fs.writeFileSync(modelsFile, modelsFound);
-    await sqliteAt(api, undefined);
-    await restoreSettings(saved);
-    restoreEnv?.();
+    if (api) await sample?.restore(api);
   });
 
   /** The revision ids of files added to the versions folder since `before`. */

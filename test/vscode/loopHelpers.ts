@@ -9,7 +9,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { activatedApi, waitFor, workspaceRoot } from './helpers';
+import { activatedApi, versionsDir, waitFor, workspaceRoot } from './helpers';
 
 /** Debian's Python: it has Alembic 1.8.1, SQLAlchemy and psycopg2 (the pyenv `python3` on PATH has none). */
 export const ALEMBIC_PYTHON = '/usr/bin/python3';
@@ -21,7 +21,7 @@ export const HEAD = '92404fb3f98d';
 export interface LensApi {
   getRevisionItems(): Promise<Array<{ id: string; label: string; description?: string; contextValue?: string }>>;
   getProblems(): Array<{ path: string; line: number; message: string; code: string }>;
-  getDatabaseStatus(): Promise<Array<{ project: string; kind: string; text: string; source?: string }>>;
+  getDatabaseStatus(): Promise<Array<{ project: string; kind: string; text: string; source?: string; tooltip?: string }>>;
   whenIdle(): Promise<void>;
 }
 
@@ -260,6 +260,67 @@ export function setAside(file: string): () => void {
   return () => fs.renameSync(aside, file);
 }
 
+/**
+ * What a suite on the sample's SQLite database needs: no `.env` pointing elsewhere, Debian's Python,
+ * no `alembic.databaseUrl`. Returns the function that puts all of it back.
+ */
+export async function useSampleSqlite(root: string): Promise<() => Promise<void>> {
+  const restoreEnv = setAside(path.join(root, '.env'));
+  const saved = saveSettings('pythonPath', 'databaseUrl');
+  await setAlembicSetting('pythonPath', ALEMBIC_PYTHON);
+  await setAlembicSetting('databaseUrl', undefined);
+  return async () => {
+    await restoreSettings(saved);
+    restoreEnv();
+  };
+}
+
+/** The repository (read only: the tests work on a copy of migrations-sample). */
+const REPO = path.resolve(__dirname, '../../..');
+
+export interface SampleWorkspace {
+  root: string;
+  versions: string;
+  modelsFile: string;
+  /** The sample's models.py as in the repo: the models the sample's revisions were generated from. */
+  modelsText: string;
+  originalVersions: Set<string>;
+  /** Removes the revision files added since the suite started. */
+  removeAddedRevisions(): void;
+  /** Removes the sample's database and puts back what the suite found: models.py, the .env, the settings. */
+  restore(api: LensApi): Promise<void>;
+}
+
+/**
+ * Puts the workspace copy in the sample's state for a suite (another suite may have changed it): the
+ * sample's models.py, no .env, alembic.pythonPath at a Python with Alembic, no alembic.databaseUrl.
+ */
+export async function useSampleWorkspace(): Promise<SampleWorkspace> {
+  const root = workspaceRoot();
+  const versions = versionsDir(root);
+  const modelsFile = path.join(root, 'app', 'models.py');
+  const modelsFound = fs.readFileSync(modelsFile, 'utf8');
+  const modelsText = fs.readFileSync(path.join(REPO, 'migrations-sample', 'app', 'models.py'), 'utf8');
+  fs.writeFileSync(modelsFile, modelsText);
+  const originalVersions = snapshotDir(versions);
+  const restoreSqlite = await useSampleSqlite(root);
+  return {
+    root,
+    versions,
+    modelsFile,
+    modelsText,
+    originalVersions,
+    removeAddedRevisions() {
+      for (const name of fs.readdirSync(versions)) if (!originalVersions.has(name) && name.endsWith('.py')) fs.rmSync(path.join(versions, name));
+    },
+    async restore(api) {
+      await sqliteAt(api, undefined, root);
+      fs.writeFileSync(modelsFile, modelsFound);
+      await restoreSqlite();
+    },
+  };
+}
+
 export function appDb(root = workspaceRoot()): string {
   return path.join(root, 'app.db');
 }
@@ -280,7 +341,7 @@ export async function sqliteAt(api: LensApi, revision: string | undefined, root 
 }
 
 /** Polls the status line of the (first) project until `check` accepts it. */
-export async function waitForStatus(api: LensApi, what: string, check: (status: { kind: string; text: string; source?: string }) => boolean, timeoutMs = 15000, project?: string) {
+export async function waitForStatus(api: LensApi, what: string, check: (status: { kind: string; text: string; source?: string; tooltip?: string }) => boolean, timeoutMs = 15000, project?: string) {
   let last: unknown;
   try {
     return await waitFor(what, async () => {

@@ -34,6 +34,7 @@ const search = $<HTMLInputElement>('search');
 const matchCount = $<HTMLSpanElement>('match-count');
 const mergeButton = $<HTMLButtonElement>('merge');
 const runsButton = $<HTMLButtonElement>('toggle-runs');
+const jumpCurrentButton = $<HTMLButtonElement>('jump-current');
 const statusEl = $<HTMLSpanElement>('status');
 const noticeEl = $<HTMLDivElement>('notice');
 const menu = $<HTMLDivElement>('menu');
@@ -213,6 +214,16 @@ function updateToolbar(): void {
   const heads = nodes.filter((n) => n.head).length;
   statusEl.textContent = `${view.project}: ${revisions} revision${revisions === 1 ? '' : 's'}${heads > 1 ? `, ${heads} heads` : ''} · Database: ${view.database}`;
   updateMergeButton();
+  updateJumpCurrentButton();
+}
+
+/** "Jump to current" only when the database stands on a revision; the tooltip says why not. */
+function updateJumpCurrentButton(): void {
+  const hasCurrent = !!view?.states && Object.values(view.states).includes('current');
+  jumpCurrentButton.disabled = !hasCurrent;
+  jumpCurrentButton.title = hasCurrent
+    ? 'Scroll to the revision the database is at (again: the next one)'
+    : `No revision is current: the database is ${view?.states ? 'at base' : `not read (${view?.database})`}.`;
 }
 
 function selectedHeads(): string[] {
@@ -234,6 +245,7 @@ function report(): void {
     rows: view.layout.rows,
     visible: nodes.slice(Math.max(0, windowStart), Math.max(0, windowEnd)).map((n) => n.id),
     selected: [...selected],
+    disabled: Array.from(document.querySelectorAll<HTMLButtonElement>('#toolbar button:disabled')).map((b) => b.id),
   });
 }
 
@@ -356,7 +368,7 @@ function flashStatus(text: string): void {
   statusTimer = setTimeout(() => (statusEl.textContent = before), 3000);
 }
 
-$('jump-current').addEventListener('click', () => jumpThrough('current'));
+jumpCurrentButton.addEventListener('click', () => jumpThrough('current'));
 $('jump-heads').addEventListener('click', () => jumpThrough('heads'));
 runsButton.addEventListener('click', () => post({ type: 'expandAll', expand: !!view?.layout.runs.some((r) => !r.expanded) }));
 $('export').addEventListener('click', () => post({ type: 'export' }));
