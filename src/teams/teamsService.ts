@@ -116,7 +116,8 @@ Click to open the revision at its down_revision line.`;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.refresh();
+      // Compare the files as the registry has them once it has applied every pending change.
+      void this.registry.whenIdle().then(() => this.refresh());
     }, delay);
   }
 
