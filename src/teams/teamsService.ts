@@ -12,10 +12,10 @@ import { GitError, GitRepository } from '../core/git/gitRepository';
 import { RefHistoryReader } from '../core/git/refHistory';
 import { BaseComparison, compareWithBase } from '../core/teams/baseComparison';
 import { DatabaseStatusService } from '../database/databaseStatus';
-import { ProblemSource } from '../problems/diagnostics';
+import { ProblemSource } from '../lint/diagnostics';
 import { ProjectRegistry } from '../projects/projectRegistry';
 import { Disposable } from '../util/disposable';
-import { RevisionsExtraItems } from '../views/revisionsTree';
+import { RevisionsExtraItems } from '../revisions/revisionsTree';
 
 const DEBOUNCE_MS = 500;
 
