@@ -141,22 +141,27 @@ export class DatabaseStatusService extends Disposable {
 
   private projectsChanged(): void {
     const projects = new Set(this.registry.getProjects());
+    let removed = false;
     for (const project of [...this.statuses.keys()]) {
       if (projects.has(project)) continue;
+      removed = true;
       this.statuses.delete(project);
       this.readAt.delete(project);
       this.watchers.get(project)?.dispose();
       this.watchers.delete(project);
     }
     for (const project of projects) if (!this.statuses.has(project)) void this.refresh(project);
-    this.changeEmitter.fire();
+    if (removed) this.changeEmitter.fire();
   }
 
   private set(project: Project, status: ProjectDatabaseStatus): void {
     // Every text of a status reaches a tooltip: it never holds a secret, whatever produced it.
-    this.statuses.set(project, { ...status, message: status.message && maskSecrets(status.message) });
+    const next = { ...status, message: status.message && maskSecrets(status.message) };
+    const unchanged = JSON.stringify(this.statuses.get(project)) === JSON.stringify(next);
+    this.statuses.set(project, next);
     this.readAt.set(project, Date.now());
-    this.changeEmitter.fire();
+    // A re-read that finds the same state changes no view (a refresh under a click loses the click).
+    if (!unchanged) this.changeEmitter.fire();
   }
 
   private async read(project: Project): Promise<void> {
