@@ -6,8 +6,10 @@
 // Compose merges `compose.yaml` with `compose.override.yaml` (lists are appended, maps merged), and
 // interpolates `${VAR}`, `${VAR:-default}`, `${VAR-default}`, `${VAR?error}` and `$$` from the
 // environment and the `.env` file next to the Compose file: the same is done here.
+import * as fs from 'fs';
 import * as path from 'path';
 import { load as loadYaml, YAMLException } from 'js-yaml';
+import { parseDotenv } from './dotenv';
 
 /** The file names Compose looks for, in its order, and their override files. */
 export const COMPOSE_FILE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml'];
@@ -44,6 +46,33 @@ export interface ComposeProject {
 }
 
 export type ComposeParse = { ok: true; project: ComposeProject } | { ok: false; error: string };
+
+/** The override file Compose merges into each file name, when present. */
+const OVERRIDE_NAMES: Record<string, string[]> = {
+  'compose.yaml': ['compose.override.yaml', 'compose.override.yml'],
+  'compose.yml': ['compose.override.yml', 'compose.override.yaml'],
+  'docker-compose.yml': ['docker-compose.override.yml', 'docker-compose.override.yaml'],
+  'docker-compose.yaml': ['docker-compose.override.yaml', 'docker-compose.override.yml'],
+};
+
+/**
+ * The Compose project `docker compose` would use from `folder`: the first Compose file in it or in the
+ * nearest parent up to `stopAt`, with its override, and the `.env` next to it. Undefined when none.
+ */
+export function readComposeProject(folder: string, stopAt: string, env: Readonly<Record<string, string | undefined>>): ComposeParse | undefined {
+  for (let dir = path.resolve(folder); ; dir = path.dirname(dir)) {
+    const name = COMPOSE_FILE_NAMES.find((n) => fs.existsSync(path.join(dir, n)));
+    if (name) {
+      const override = OVERRIDE_NAMES[name].find((n) => fs.existsSync(path.join(dir, n)));
+      const files = [name, ...(override ? [override] : [])].map((n) => path.join(dir, n));
+      const dotenvFile = path.join(dir, '.env');
+      const dotenv = fs.existsSync(dotenvFile) ? parseDotenv(fs.readFileSync(dotenvFile, 'utf8')) : {};
+      return parseCompose(files.map((file) => ({ file, text: fs.readFileSync(file, 'utf8') })), { ...dotenv, ...env });
+    }
+    const rel = path.relative(path.resolve(stopAt), dir);
+    if (!rel || rel.startsWith('..') || dir === path.dirname(dir)) return undefined;
+  }
+}
 
 /** A host folder and the path it has inside a container. */
 export interface PathMapping {
