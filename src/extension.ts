@@ -23,6 +23,7 @@ import { ProjectRegistry } from './projects/projectRegistry';
 import { AlembicLog } from './runner/alembicLog';
 import { AlembicRunner } from './runner/alembicTerminal';
 import { InterpreterService } from './runner/interpreter';
+import { RunModeSuggestions } from './runner/runModeSuggestion';
 import { RunReporter } from './runner/runReporter';
 import { RevisionsTreeProvider } from './views/revisionsTree';
 import { DatabaseStatusBar } from './views/statusBar';
@@ -87,6 +88,7 @@ export function activate(context: vscode.ExtensionContext): AlembicLensApi {
     statusBar,
     availability,
     new RunReporter(runner, log),
+    new RunModeSuggestions(registry, context.workspaceState),
     vscode.window.createTreeView('alembic.revisions', { treeDataProvider: tree }),
     models,
     drift,

@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { databaseState, DatabaseState, describeDatabase, isLocalDatabase, maskSecrets, parseDatabaseUrl, Project, resolveDatabaseUrl } from '../core';
 import { currentFromAlembicOutput, readDatabaseRevisions } from '../core/versionTable';
 import { ProjectRegistry } from '../projects/projectRegistry';
+import { composeDatabaseUrl } from '../runner/alembicLauncher';
 import { runAlembicCaptured } from '../runner/alembicProcess';
 import { AlembicUnavailableError } from '../runner/alembicTerminal';
 import { InterpreterService } from '../runner/interpreter';
@@ -163,9 +164,14 @@ export class DatabaseStatusService extends Disposable {
     const settingUrl = vscode.workspace.getConfiguration('alembic', vscode.Uri.file(folder)).get<string>('databaseUrl', '');
     const { env: dotenv, file: dotenvFile } = await loadProjectEnv(folder);
     const resolved = resolveDatabaseUrl({ config: project.config, processEnv: process.env, dotenv, settingUrl });
+    // Under Compose, a host such as `db` is only a name inside the Compose network.
+    const viaCompose = resolved.url ? composeDatabaseUrl(folder, resolved.url) : undefined;
+    if (viaCompose && 'askAlembic' in viaCompose) return this.askAlembic(project, viaCompose.askAlembic, {});
+    if (viaCompose) resolved.url = viaCompose.url;
     if (resolved.url) {
       const parsed = parseDatabaseUrl(resolved.url, folder);
-      const describe = { database: describeDatabase(resolved.url, folder), source: sourceLabel(resolved.source, dotenvFile), local: isLocalDatabase(resolved.url, folder), dialect: parsed.ok ? parsed.url.kind : undefined };
+      const source = [sourceLabel(resolved.source, dotenvFile), viaCompose?.note].filter(Boolean).join(', ') || undefined;
+      const describe = { database: describeDatabase(resolved.url, folder), source, local: isLocalDatabase(resolved.url, folder), dialect: parsed.ok ? parsed.url.kind : undefined };
       if (parsed.ok && parsed.url.sqliteFile) this.watchSqliteFile(project, parsed.url.sqliteFile);
       const result = await readDatabaseRevisions(resolved.url, { cwd: folder, versionTable: resolved.versionTable, schema: resolved.versionTableSchema });
       switch (result.status) {
