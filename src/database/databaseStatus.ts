@@ -175,8 +175,11 @@ export class DatabaseStatusService extends Disposable {
       if (parsed.ok && parsed.url.sqliteFile) this.watchSqliteFile(project, parsed.url.sqliteFile);
       const result = await readDatabaseRevisions(resolved.url, { cwd: folder, versionTable: resolved.versionTable, schema: resolved.versionTableSchema });
       switch (result.status) {
-        case 'ok':
-          return this.set(project, { kind: 'ok', revisions: result.revisions, ...describe });
+        case 'ok': {
+          // Desktop VS Code cannot load better-sqlite3: say that the runtime's node:sqlite read it.
+          const source = result.via ? [describe.source, `read with ${result.via}`].filter(Boolean).join(', ') : describe.source;
+          return this.set(project, { kind: 'ok', revisions: result.revisions, ...describe, source });
+        }
         case 'no-database':
         case 'no-version-table':
           return this.set(project, { kind: result.status, ...describe });
