@@ -59,7 +59,11 @@ const OVERRIDE_NAMES: Record<string, string[]> = {
  * The Compose project `docker compose` would use from `folder`: the first Compose file in it or in the
  * nearest parent up to `stopAt`, with its override, and the `.env` next to it. Undefined when none.
  */
-export function readComposeProject(folder: string, stopAt: string, env: Readonly<Record<string, string | undefined>>): ComposeParse | undefined {
+export function readComposeProject(
+  folder: string,
+  stopAt: string,
+  env: Readonly<Record<string, string | undefined>>,
+): ComposeParse | undefined {
   for (let dir = path.resolve(folder); ; dir = path.dirname(dir)) {
     const name = COMPOSE_FILE_NAMES.find((n) => fs.existsSync(path.join(dir, n)));
     if (name) {
@@ -149,7 +153,8 @@ export function containerPathsToHost(mapping: PathMapping, text: string): string
 
 /** The host port a service publishes for a container port (the first one when several). */
 export function publishedPort(project: ComposeProject, service: string, targetPort: number): ComposePort | undefined {
-  return project.services.find((s) => s.name === service)?.ports.find((p) => p.target === targetPort && p.published !== undefined);
+  const ports = project.services.find((s) => s.name === service)?.ports ?? [];
+  return ports.find((p) => p.target === targetPort && p.published !== undefined);
 }
 
 function readService(name: string, raw: Record<string, unknown>, base: string): ComposeService {
@@ -241,7 +246,9 @@ function interpolate(value: unknown, env: Readonly<Record<string, string | undef
 }
 
 function interpolateString(text: string, env: Readonly<Record<string, string | undefined>>): string {
-  return text.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (whole, name: string | undefined, op: string | undefined, arg: string | undefined, bare: string | undefined) => {
+  const variable = /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g;
+  type Part = string | undefined;
+  return text.replace(variable, (whole, name: Part, op: Part, arg: Part, bare: Part) => {
     if (whole === '$$') return '$';
     const key = name ?? bare ?? '';
     const value = env[key];

@@ -66,7 +66,11 @@ export function pythonScriptLaunch(
  * The Alembic command for a project inside a container: `--workdir` set to the project folder's
  * path there (unless the user gave one), so relative paths in alembic.ini resolve as on the host.
  */
-export function containerCommand(alembicCommand: readonly string[], mapping: PathMapping, hostFolder: string): string[] {
+export function containerCommand(
+  alembicCommand: readonly string[],
+  mapping: PathMapping,
+  hostFolder: string,
+): string[] {
   const exec = alembicCommand.findIndex((word) => word === 'exec' || word === 'run');
   if (exec < 0 || alembicCommand.some((w) => w === '-w' || w === '--workdir' || w.startsWith('--workdir='))) return [...alembicCommand];
   return [...alembicCommand.slice(0, exec + 1), '--workdir', toContainerPath(mapping, hostFolder), ...alembicCommand.slice(exec + 1)];

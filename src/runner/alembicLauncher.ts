@@ -71,7 +71,9 @@ function composeOf(folder: string): ComposeProject | undefined {
 
 /** The command's target: the config file as Alembic will see it (mapped into the container). */
 export function alembicTarget(launch: AlembicLaunch, project: RunnerProject): AlembicTarget {
-  const configFile = launch.mapping ? toContainerPath(launch.mapping, project.configFile) : configArgument(project.configFile, project.folder);
+  const configFile = launch.mapping
+    ? toContainerPath(launch.mapping, project.configFile)
+    : configArgument(project.configFile, project.folder);
   return { python: launch.python ?? '', command: launch.command, configFile, section: project.section };
 }
 
@@ -89,7 +91,10 @@ export function hostText(launch: AlembicLaunch, text: string): string {
  * A database URL read from the host when Alembic runs under Compose: through the port its service
  * publishes (`note` says so), or `askAlembic` when it publishes none. Undefined: use the URL as it is.
  */
-export function composeDatabaseUrl(folder: string, url: string): { url: string; note: string } | { askAlembic: string } | undefined {
+export function composeDatabaseUrl(
+  folder: string,
+  url: string,
+): { url: string; note: string } | { askAlembic: string } | undefined {
   if (!composeServiceOf(commandSetting(folder) ?? [])) return undefined;
   const compose = composeOf(folder);
   if (!compose) return undefined;

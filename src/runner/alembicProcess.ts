@@ -27,7 +27,8 @@ export async function runAlembicCaptured(
   timeoutMs = 60000,
 ): Promise<CapturedRun> {
   const launch = await resolveAlembicLaunch(interpreters, project.folder);
-  return runInProject(launch, project.folder, { argv: alembicArgv(alembicTarget(launch, project), command) }, timeoutMs);
+  const argv = alembicArgv(alembicTarget(launch, project), command);
+  return runInProject(launch, project.folder, { argv }, timeoutMs);
 }
 
 /**
@@ -42,7 +43,8 @@ export async function runPythonHelper(
   timeoutMs = 60000,
 ): Promise<CapturedRun> {
   const launch = await resolveAlembicLaunch(interpreters, folder);
-  const alembicPath = (hostPath: string): string => (launch.mapping ? toContainerPath(launch.mapping, hostPath) : hostPath);
+  const { mapping } = launch;
+  const alembicPath = (hostPath: string): string => (mapping ? toContainerPath(mapping, hostPath) : hostPath);
   const python = pythonScriptLaunch(launch.command, script, args(alembicPath), launch.mapping);
   if (!python) {
     throw new AlembicUnavailableError({
@@ -54,7 +56,12 @@ export async function runPythonHelper(
   return runInProject(launch, folder, python, timeoutMs);
 }
 
-async function runInProject(launch: AlembicLaunch, folder: string, run: PythonLaunch, timeoutMs: number): Promise<CapturedRun> {
+async function runInProject(
+  launch: AlembicLaunch,
+  folder: string,
+  run: PythonLaunch,
+  timeoutMs: number,
+): Promise<CapturedRun> {
   const [program, ...args] = run.argv;
   const { env } = await loadProjectEnv(folder);
   const input = run.stdinFile ? await fs.promises.readFile(run.stdinFile, 'utf8') : undefined;
@@ -66,7 +73,8 @@ async function runInProject(launch: AlembicLaunch, folder: string, run: PythonLa
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
         const stderrText = error && !stderr ? error.message : String(stderr);
-        resolve({ exitCode: code, stdout: String(stdout), stderr: hostText(launch, stderrText), ...(error?.killed ? { timedOut: true } : {}) });
+        const timedOut = error?.killed ? { timedOut: true } : {};
+        resolve({ exitCode: code, stdout: String(stdout), stderr: hostText(launch, stderrText), ...timedOut });
       },
     );
     // Without a script to pipe, stdin is closed at once: nothing waits for input that never comes.

@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { Project } from '../core';
-import { ComposeProject, readComposeProject } from '../core/compose';
+import { COMPOSE_FILE_NAMES, ComposeProject, readComposeProject } from '../core/compose';
 import { RunModeSuggestion, suggestRunMode } from '../core/runMode';
 import { quoteCommandLine } from '../core/shellQuote';
 import { ProjectRegistry } from '../projects/projectRegistry';
@@ -16,6 +16,7 @@ import { commandSetting } from './alembicLauncher';
 const DISMISSED_KEY = 'alembic.runModeSuggestion.dismissed';
 const USE_IT = 'Use it';
 const DONT_ASK = "Don't Ask Again";
+const WATCHED_FILES = ['uv.lock', 'poetry.lock', 'pdm.lock', ...COMPOSE_FILE_NAMES];
 
 export class RunModeSuggestions extends Disposable {
   /** Folders asked about in this session: one question per project, whatever the answer. */
@@ -28,6 +29,9 @@ export class RunModeSuggestions extends Disposable {
     super();
     this.register(registry.onDidChange(() => this.check()));
     this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.check()));
+    // A lock or Compose file that appears later (`uv lock`, a new compose.yaml) is a reason to ask.
+    const watcher = this.register(vscode.workspace.createFileSystemWatcher(`**/{${WATCHED_FILES.join(',')}}`));
+    this.register(watcher.onDidCreate(() => this.check()));
   }
 
   /** Asks about each project not asked yet (trusted workspaces only: the setting runs a program). */
@@ -52,7 +56,8 @@ export class RunModeSuggestions extends Disposable {
     );
     if (choice === USE_IT) {
       const uri = vscode.Uri.file(folder);
-      const target = vscode.workspace.getWorkspaceFolder(uri) ? vscode.ConfigurationTarget.WorkspaceFolder : vscode.ConfigurationTarget.Workspace;
+      const { WorkspaceFolder, Workspace } = vscode.ConfigurationTarget;
+      const target = vscode.workspace.getWorkspaceFolder(uri) ? WorkspaceFolder : Workspace;
       await vscode.workspace.getConfiguration('alembic', uri).update('command', suggestion.command, target);
     } else if (choice === DONT_ASK) {
       await this.state.update(DISMISSED_KEY, [...this.dismissed(), folder]);

@@ -55,7 +55,8 @@ describe('desktop SQLite: node:sqlite under Node 22', () => {
   it('reads the revision Alembic wrote, says node:sqlite, and changes no file', () => {
     const node = node22();
     const dir = path.join(tmp, 'sample');
-    fs.cpSync(SAMPLE, dir, { recursive: true, filter: (src) => !/(^|[\\/])(app\.db|__pycache__|\.venv|\.env)$/.test(src) });
+    const copied = (src: string): boolean => !/(^|[\\/])(app\.db|__pycache__|\.venv|\.env)$/.test(src);
+    fs.cpSync(SAMPLE, dir, { recursive: true, filter: copied });
     const url = `sqlite:///${path.join(dir, 'desk.db')}`;
     const env = { ...process.env, DATABASE_URL: url, PYTHONDONTWRITEBYTECODE: '1' };
     const up = spawnSync(PYTHON, ['-m', 'alembic', 'upgrade', 'head'], { cwd: dir, env, encoding: 'utf8', timeout: 120000 });

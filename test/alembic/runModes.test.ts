@@ -23,13 +23,16 @@ let tmp: string;
 
 function env(extra: Record<string, string> = {}): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !/^(DATABASE_URL|PG|POETRY_)/i.test(k)) out[k] = v;
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v !== undefined && !/^(DATABASE_URL|PG|POETRY_)/i.test(k)) out[k] = v;
+  }
   return { ...out, PYTHONDONTWRITEBYTECODE: '1', ...extra };
 }
 
 function sampleCopy(name: string): { dir: string; url: string } {
   const dir = path.join(tmp, name);
-  fs.cpSync(SAMPLE, dir, { recursive: true, filter: (src) => !/(^|[\\/])(app\.db|__pycache__|\.venv|\.env)$/.test(src) });
+  const copied = (src: string): boolean => !/(^|[\\/])(app\.db|__pycache__|\.venv|\.env)$/.test(src);
+  fs.cpSync(SAMPLE, dir, { recursive: true, filter: copied });
   return { dir, url: `sqlite:///${path.join(dir, 'wrapped.db')}` };
 }
 
@@ -99,7 +102,8 @@ describe('alembic.command: a real wrapper executable', () => {
     const container = pythonScriptLaunch(['docker', 'compose', 'exec', '-T', 'backend', 'alembic'], HELPER, ['-c', 'alembic.ini']);
     assert.deepStrictEqual(container?.argv.slice(-4), ['python', '-', '-c', 'alembic.ini']);
     // What the container's python receives: the same argv after the service, the script on stdin.
-    const result = parseDriftOutput(run({ argv: [PYTHON, ...container!.argv.slice(-3)], stdinFile: container!.stdinFile }, dir, { DATABASE_URL: url }));
+    const inContainer = { argv: [PYTHON, ...container!.argv.slice(-3)], stdinFile: container!.stdinFile };
+    const result = parseDriftOutput(run(inContainer, dir, { DATABASE_URL: url }));
     assert.ok(result.ok, JSON.stringify(result));
     assert.deepStrictEqual(result.ok && result.diffs.map((d) => [d.kind, d.table]), [['add_table', 'extra']]);
   });
@@ -142,6 +146,7 @@ describe('alembic.command: real Poetry', () => {
     run({ argv: ['poetry', 'run', 'alembic', 'upgrade', 'head'] }, dir, { ...poetryEnv, DATABASE_URL: url });
     const launch = pythonScriptLaunch(['poetry', 'run', 'alembic'], HELPER, ['-c', 'alembic.ini']);
     assert.deepStrictEqual(launch?.argv.slice(0, 3), ['poetry', 'run', 'python']);
-    assert.deepStrictEqual(parseDriftOutput(run(launch!, dir, { ...poetryEnv, DATABASE_URL: url })), { ok: true, diffs: [] });
+    const answer = run(launch!, dir, { ...poetryEnv, DATABASE_URL: url });
+    assert.deepStrictEqual(parseDriftOutput(answer), { ok: true, diffs: [] });
   });
 });

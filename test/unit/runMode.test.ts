@@ -95,7 +95,9 @@ describe('runMode: suggestion from the project files', () => {
   it('suggests nothing from Compose when no service mounts the project folder', () => {
     const baseOnly = compose('fastapi-template', ['compose.yml']);
     const backend = path.join(FIXTURES, 'fastapi-template', 'backend');
-    assert.strictEqual(suggestRunMode({ folder: backend, folders: [backend], exists: () => false, compose: [baseOnly] }), undefined);
+    const files = { folder: backend, folders: [backend], exists: () => false, compose: [baseOnly] };
+    const suggestion = suggestRunMode(files);
+    assert.strictEqual(suggestion, undefined);
   });
 });
 

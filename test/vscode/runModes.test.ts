@@ -66,3 +66,37 @@ describe('alembic.command: Alembic run through a wrapper', function () {
     assert.ok(lines.some((l) => l.includes(`'${wrapper}' alembic -c alembic.ini upgrade head`)), `the output channel shows the real command line: ${lines.slice(-4).join(' | ')}`);
   });
 });
+
+describe('alembic.command: the suggestion from a lock file', function () {
+  this.timeout(60000);
+  let api: AlembicLensApi;
+  let sample: SampleWorkspace | undefined;
+
+  before(async function () {
+    api = (await lensApi()) as unknown as AlembicLensApi;
+    sample = await useSampleWorkspace();
+  });
+
+  after(async function () {
+    fs.rmSync(path.join(sample!.root, 'uv.lock'), { force: true });
+    await setAlembicSetting('command', undefined);
+    if (api) await sample?.restore(api);
+  });
+
+  it('a new uv.lock brings one suggestion, and "Use it" sets alembic.command', async () => {
+    await setAlembicSetting('command', undefined);
+    const { shown } = await withDialogs({ info: (_m, items) => (items.includes('Use it') ? 'Use it' : undefined) }, async () => {
+      fs.writeFileSync(path.join(sample!.root, 'uv.lock'), 'version = 1\n');
+      await waitFor('alembic.command set by "Use it"', () => {
+        const value = vscode.workspace.getConfiguration('alembic').get<string[]>('command');
+        return value?.length ? value : undefined;
+      }, 20000);
+    });
+    const suggestions = shown.filter((s) => s.items.includes('Use it'));
+    assert.strictEqual(suggestions.length, 1, describeShown(shown));
+    console.log(`      suggestion: ${suggestions[0].message}`);
+    assert.match(suggestions[0].message, /uv run alembic.*uv\.lock in the project folder/);
+    assert.deepStrictEqual(suggestions[0].items, ['Use it', "Don't Ask Again"]);
+    assert.deepStrictEqual(vscode.workspace.getConfiguration('alembic').get('command'), ['uv', 'run', 'alembic']);
+  });
+});
