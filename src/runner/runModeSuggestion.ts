@@ -21,6 +21,8 @@ const WATCHED_FILES = ['uv.lock', 'poetry.lock', 'pdm.lock', ...COMPOSE_FILE_NAM
 export class RunModeSuggestions extends Disposable {
   /** Folders asked about in this session: one question per project, whatever the answer. */
   private readonly asked = new Set<string>();
+  /** Folders whose files suggested nothing: looked at again only when a lock or Compose file appears. */
+  private readonly nothingToSuggest = new Set<string>();
 
   constructor(
     private readonly registry: ProjectRegistry,
@@ -31,7 +33,10 @@ export class RunModeSuggestions extends Disposable {
     this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.check()));
     // A lock or Compose file that appears later (`uv lock`, a new compose.yaml) is a reason to ask.
     const watcher = this.register(vscode.workspace.createFileSystemWatcher(`**/{${WATCHED_FILES.join(',')}}`));
-    this.register(watcher.onDidCreate(() => this.check()));
+    this.register(watcher.onDidCreate(() => {
+      this.nothingToSuggest.clear();
+      this.check();
+    }));
   }
 
   /** Asks about each project not asked yet (trusted workspaces only: the setting runs a program). */
@@ -39,9 +44,13 @@ export class RunModeSuggestions extends Disposable {
     if (!vscode.workspace.isTrusted) return;
     for (const project of this.registry.getProjects()) {
       const folder = path.dirname(project.config.configFile);
-      if (this.asked.has(folder) || commandSetting(folder) || this.dismissed().includes(folder)) continue;
+      if (this.asked.has(folder) || this.nothingToSuggest.has(folder)) continue;
+      if (commandSetting(folder) || this.dismissed().includes(folder)) continue;
       const suggestion = suggestionFor(project);
-      if (!suggestion) continue;
+      if (!suggestion) {
+        this.nothingToSuggest.add(folder);
+        continue;
+      }
       this.asked.add(folder);
       void this.ask(project, folder, suggestion);
     }
