@@ -41,11 +41,25 @@ function testEntries(dir) {
 
 await Promise.all([
   esbuild.build({ ...common, entryPoints: [path.join(root, 'src/extension.ts')], outfile: path.join(root, 'dist/extension.js') }),
+  // `status` reads databases with knex and its drivers: a bundle of its own, loaded only by that
+  // command, keeps the other commands' start-up fast.
   esbuild.build({
     ...common,
     entryPoints: [path.join(root, 'src/cli.ts')],
     outfile: path.join(root, 'dist/cli.js'),
     banner: { js: '#!/usr/bin/env node' },
+    external: [...external, './cliStatus'],
+  }),
+  esbuild.build({
+    ...common,
+    entryPoints: [path.join(root, 'src/cliStatus.ts')],
+    outfile: path.join(root, 'dist/cliStatus.js'),
+  }),
+  // `alembic-lens test`, loaded by the CLI only for that command: it bundles knex and the drivers.
+  esbuild.build({
+    ...common,
+    entryPoints: [path.join(root, 'src/core/migrationTests/testCommand.ts')],
+    outfile: path.join(root, 'dist/cliTest.js'),
   }),
   // The revision graph's webview script: a browser bundle, loaded from media/ by the webview.
   esbuild.build({

@@ -80,9 +80,10 @@ rm -rf "$LOGS" && mkdir -p "$LOGS" "$RUN"
 # Old run folders (kept after failures): drop those older than 2 hours, never a concurrent run's.
 find "$RUNS" -mindepth 1 -maxdepth 1 -name 'vscode-test-*' -mmin +120 -exec rm -rf {} + 2>/dev/null
 
-# The tests write into their workspace: each step gets a fresh copy, the repo's copy is never touched.
+# The tests write into their workspace: each step gets a fresh copy of the sample's tracked files (not
+# the app.db or __pycache__ that `npm start` leaves), the repo's copy is never touched.
 copy_workspace() {
-  mkdir -p "$1" && cp -a "$ROOT/migrations-sample" "$1/" && echo "$1/migrations-sample"
+  node "$ROOT/out/test/support/sampleCopy.js" "$1/migrations-sample" && echo "$1/migrations-sample"
 }
 
 # start_postgres: the PostgreSQL cluster for the suite, in the background (it stops itself if this script

@@ -4,11 +4,16 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { branchesCommand, headsCommand, historyCommand, showCommand } from './core/alembicOutput';
+import { maskSecrets } from './core/databaseUrl';
 import { readDotenvFile } from './core/dotenv';
 import { LINT_RULES, lintProject, parseSeveritySetting, RuleSeverity } from './core/lint';
 import { LoadOptions, loadProject, Project } from './core/project';
 import { Problem } from './core/problems';
 import { RevisionError } from './core/revisionMap';
+import { explainMissingRevisions } from './core/git/deletedRevisions';
+import { GitError } from './core/git/gitRepository';
+import { BaseComparison, compareWithBase } from './core/teams/baseComparison';
+import type { testCommand as TestCommand } from './core/migrationTests/testCommand';
 
 const USAGE = `usage: alembic-lens [-c CONFIG] [-n NAME] <command> [options]
 
@@ -25,7 +30,20 @@ commands:
                         --dialect NAME         the database for dialect rules (default: from the project's URL)
                         --no-lint              only the problems of reading the project
                         --rules                list the lint rules and exit
+                        --base REF             also check the merge into REF (git): the heads after it
+                                               (merge-heads); lint only what is new against REF
+                        --scope new|all        lint the revisions new or changed against --base, or all
+                                               (default: new with --base, else all)
   config --json       the resolved configuration
+  status              where the database stands: current, pending and unknown revisions, without running Python;
+                      exit 0 up to date, 1 pending or at a revision the history lacks, 2 when it can't be read
+                        --url URL    the database to read (default: the URL env.py uses)
+                        --json       {"database", "source", "state", "current", "pending", "unknown", "message"}
+  test                migration tests on a throwaway database (runs Alembic with python3 or the project's .venv)
+                        --check LIST  stairway,single-head,models-match,downgrade-to-base (default all)
+                        -r RANGE      the revisions whose stairway runs, e.g. ae10:head
+                        --url URL     the server for the scratch database (default: the project's, if local)
+                        --json        {"results": [...], "database": "..."}
 
 options:
   -c, --config PATH   alembic.ini or pyproject.toml (default: $ALEMBIC_CONFIG, ./alembic.ini, ./pyproject.toml)
@@ -37,7 +55,7 @@ class UsageError extends Error {}
 class ConfigError extends Error {}
 
 interface ParsedArgs {
-  values: { config?: string; name?: string; revRange?: string; json?: boolean; noCache?: boolean; help?: boolean; dialect?: string; noLint?: boolean; rules?: boolean };
+  values: { config?: string; name?: string; url?: string; revRange?: string; json?: boolean; noCache?: boolean; help?: boolean; dialect?: string; noLint?: boolean; rules?: boolean; base?: string; scope?: string; check?: string };
   /** `--severity rule=level`, in order. */
   severities: string[];
   positionals: string[];
@@ -48,7 +66,7 @@ interface ParsedArgs {
  * as `-1` is a positional (`show -1`), not an option.
  */
 function parseArguments(argv: string[]): ParsedArgs {
-  const withValue: Record<string, keyof ParsedArgs['values']> = { '-c': 'config', '--config': 'config', '-n': 'name', '--name': 'name', '-r': 'revRange', '--rev-range': 'revRange', '--dialect': 'dialect' };
+  const withValue: Record<string, keyof ParsedArgs['values']> = { '-c': 'config', '--config': 'config', '-n': 'name', '--name': 'name', '-r': 'revRange', '--rev-range': 'revRange', '--dialect': 'dialect', '--url': 'url', '--base': 'base', '--scope': 'scope', '--check': 'check' };
   const flags: Record<string, keyof ParsedArgs['values']> = { '--json': 'json', '--no-cache': 'noCache', '-h': 'help', '--help': 'help', '--no-lint': 'noLint', '--rules': 'rules' };
   const result: ParsedArgs = { values: {}, severities: [], positionals: [] };
   for (let i = 0; i < argv.length; i++) {
@@ -79,7 +97,7 @@ function parseArguments(argv: string[]): ParsedArgs {
   return result;
 }
 
-function main(argv: string[]): number {
+function main(argv: string[]): number | Promise<number> {
   const { values, severities, positionals } = parseArguments(argv);
   const [command, ...rest] = positionals;
   if (values.help || !command) {
@@ -91,6 +109,7 @@ function main(argv: string[]): number {
     return 0;
   }
   const project = openProject(values.config, values.name, values.noCache ? undefined : defaultCacheDir());
+  if (project.cacheRefusal) console.error(`alembic-lens: ${project.cacheRefusal}; reading every file`);
 
   switch (command) {
     case 'graph':
@@ -101,6 +120,12 @@ function main(argv: string[]): number {
     case 'config':
       printJson(configJson(project));
       return 0;
+    case 'status': {
+      // A bundle of its own (knex and the drivers), loaded only here.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { statusCommand } = require('./cliStatus') as typeof import('./cliStatus');
+      return statusCommand(project, { url: values.url, json: values.json });
+    }
     case 'check': {
       project.checkGrammar();
       const levels: Record<string, RuleSeverity> = {};
@@ -108,7 +133,11 @@ function main(argv: string[]): number {
         const error = parseSeveritySetting(setting, levels);
         if (error) throw new UsageError(`--severity ${error}`);
       }
-      return check(project, values.noLint ? undefined : { severities: levels, dialect: values.dialect });
+      const scope = values.scope ?? (values.base ? 'new' : 'all');
+      if (scope !== 'new' && scope !== 'all') throw new UsageError(`--scope is 'new' or 'all', not '${scope}'`);
+      if (scope === 'new' && !values.base) throw new UsageError('--scope new needs --base REF, the branch to compare with');
+      const base = values.base === undefined ? undefined : compareWithGitBase(project, values.base);
+      return check(project, values.noLint ? undefined : { severities: levels, dialect: values.dialect }, base, scope);
     }
     case 'heads':
       return printLines(project, () => headsCommand(project.graph));
@@ -119,6 +148,17 @@ function main(argv: string[]): number {
     case 'show':
       if (rest.length !== 1) throw new UsageError('show: give exactly one revision identifier');
       return printLines(project, () => showCommand(project.graph, rest[0]));
+    case 'test': {
+      // A bundle of its own (dist/cliTest.js), as it carries the database drivers: the other commands start faster.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { testCommand } = require(path.join(__dirname, 'cliTest.js')) as { testCommand: typeof TestCommand };
+      const helperScript = path.join(__dirname, '..', 'media', 'python', 'alembic_lens_migtest.py');
+      const io = { out: (line: string) => console.log(line), err: (line: string) => console.error(line) };
+      void testCommand(project, { url: values.url, check: values.check, range: values.revRange, json: values.json, helperScript }, io).then((code) => {
+        process.exitCode = code;
+      });
+      return 0;
+    }
     default:
       throw new UsageError(`unknown command '${command}'`);
   }
@@ -216,16 +256,31 @@ function problemJson(p: Problem): unknown {
   return { severity: p.severity, code: p.code, message: p.message, path: p.path, line: p.line };
 }
 
-function check(project: Project, lint: { severities: Record<string, RuleSeverity>; dialect?: string } | undefined): number {
-  const problems = [...project.problems];
+function compareWithGitBase(project: Project, ref: string): BaseComparison {
+  try {
+    return compareWithBase(project, ref);
+  } catch (err) {
+    if (err instanceof GitError) {
+      const needsGit = err.kind === 'no-git' || err.kind === 'not-a-repository' ? ' (--base needs git)' : '';
+      throw new ConfigError(`check --base ${ref}: ${err.message}${needsGit}`);
+    }
+    throw err;
+  }
+}
+
+function check(project: Project, lint: { severities: Record<string, RuleSeverity>; dialect?: string } | undefined, base?: BaseComparison, scope = 'all'): number {
+  const problems = [...project.problems, ...explainMissingRevisions(project), ...(base?.problems ?? [])];
   if (lint) {
     const dotenv = readDotenvFile(path.join(path.dirname(path.resolve(project.config.configFile)), '.env'));
-    problems.push(...lintProject(project, { ...lint, env: process.env, dotenv }));
+    const includeRevision = base && scope === 'new' ? (source: { path: string }) => base.newFiles.has(source.path) : undefined;
+    problems.push(...lintProject(project, { ...lint, env: process.env, dotenv, includeRevision }));
   }
+  for (const note of base?.notes ?? []) console.error(`alembic-lens: note: ${note}`);
   for (const p of problems) console.log(formatProblem(p));
   const errors = problems.filter((p) => p.severity === 'error').length;
   const warnings = problems.filter((p) => p.severity === 'warning').length;
-  console.error(`${project.graph.size} revisions, ${errors} error(s), ${warnings} warning(s)`);
+  const compared = base ? ` (${base.newFiles.size} new or changed against ${base.ref}, linted: ${scope})` : '';
+  console.error(`${project.graph.size} revisions${compared}, ${errors} error(s), ${warnings} warning(s)`);
   return errors ? 1 : 0;
 }
 
@@ -239,9 +294,7 @@ function printJson(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n');
 }
 
-try {
-  process.exitCode = main(process.argv.slice(2));
-} catch (err) {
+function fail(err: unknown): void {
   if (err instanceof UsageError) {
     console.error(`alembic-lens: ${err.message}\n\n${USAGE}`);
     process.exitCode = 2;
@@ -249,7 +302,15 @@ try {
     console.error(`FAILED: ${err.message}`);
     process.exitCode = 1;
   } else {
-    console.error(`alembic-lens: internal error: ${(err as Error).stack ?? err}`);
+    console.error(`alembic-lens: internal error: ${maskSecrets(String((err as Error).stack ?? err))}`);
     process.exitCode = 3;
   }
+}
+
+try {
+  void Promise.resolve(main(process.argv.slice(2))).then((code) => {
+    process.exitCode = code;
+  }, fail);
+} catch (err) {
+  fail(err);
 }

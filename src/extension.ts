@@ -10,6 +10,7 @@ import { AlembicCommands } from './commands/alembicCommands';
 import { CommandRegistry } from './commands/commandRegistry';
 import { DatabaseStatusService } from './database/databaseStatus';
 import { GraphPanels, GraphTarget, GraphTestApi } from './graph/graphPanel';
+import { MigrationTestService, MigrationTestsTestApi } from './migrationTests/migrationTestController';
 import { DriftService } from './models/driftCheck';
 import { ModelFilesTreeProvider } from './models/modelFilesView';
 import { ModelsChangedIndicator } from './models/modelStatus';
@@ -25,6 +26,8 @@ import { AlembicRunner } from './runner/alembicTerminal';
 import { InterpreterService } from './runner/interpreter';
 import { RunModeSuggestions } from './runner/runModeSuggestion';
 import { RunReporter } from './runner/runReporter';
+import { RebaseQuickFix } from './teams/rebaseQuickFix';
+import { TeamsService } from './teams/teamsService';
 import { RevisionsTreeProvider } from './views/revisionsTree';
 import { DatabaseStatusBar } from './views/statusBar';
 
@@ -32,8 +35,8 @@ import { DatabaseStatusBar } from './views/statusBar';
 export interface AlembicLensApi {
   getRevisionItems(): Promise<Array<{ id: string; label: string; description?: string; contextValue?: string }>>;
   getProblems(): Problem[];
-  /** The status line of each project's database ("at 92404fb, up to date"), after a fresh read. */
-  getDatabaseStatus(): Promise<Array<{ project: string; kind: string; text: string; source?: string }>>;
+  /** The status line of each project's database ("at 92404fb, up to date") and its tooltip, after a fresh read. */
+  getDatabaseStatus(): Promise<Array<{ project: string; kind: string; text: string; source?: string; tooltip?: string }>>;
   whenIdle(): Promise<void>;
   /** The revision graph panels: what they sent to their webviews, and a way to post as a webview (tests). */
   graph: GraphTestApi;
@@ -41,6 +44,8 @@ export interface AlembicLensApi {
   getTreeSnapshot(view: 'alembic.revisions' | 'alembic.models'): Promise<TreeSnapshot[]>;
   /** What the commands left for the user to see: the "Alembic" output channel, the context keys (tests). */
   commands: { outputLines(): string[]; contextKeys(): Record<string, unknown> };
+  /** The Test Explorer's migration tests: items and runs as plain data (tests). */
+  migrationTests: MigrationTestsTestApi;
 }
 
 export function activate(context: vscode.ExtensionContext): AlembicLensApi {
@@ -53,11 +58,12 @@ export function activate(context: vscode.ExtensionContext): AlembicLensApi {
   const tree = new RevisionsTreeProvider(registry, database);
   const diagnostics = new ProblemDiagnostics(registry);
   const graph = new GraphPanels(context.extensionUri, registry, database, (what, run) => commands.guard(what, run));
-  const models = new ModelWatcher(registry, context.workspaceState);
+  const models = new ModelWatcher(registry);
   const drift = new DriftService(registry, interpreters, models, context.extensionUri);
   const modelTree = new ModelFilesTreeProvider(registry, models, drift);
   const modelsChanged = new ModelsChangedIndicator(registry, models);
-  const lint = new LintDiagnostics(registry, models);
+  const teams = new TeamsService(registry, database);
+  const lint = new LintDiagnostics(registry, models, teams);
   const statusBar = new DatabaseStatusBar(registry, database);
   const availability = new ActionAvailability(registry, database);
   commands.add(new AlembicCommands(registry, runner, interpreters, database).commandTable());
@@ -75,6 +81,7 @@ export function activate(context: vscode.ExtensionContext): AlembicLensApi {
     'alembic.models.refresh': () => models.refresh(),
     'alembic.models.checkDrift': (arg?: { project?: Project }) => drift.checkCommand(arg?.project),
   });
+  const migrationTests = new MigrationTestService(registry, interpreters, context.extensionUri, context.workspaceState);
   context.subscriptions.push(
     log,
     commands,
@@ -94,14 +101,19 @@ export function activate(context: vscode.ExtensionContext): AlembicLensApi {
     drift,
     modelTree,
     modelsChanged,
+    teams,
     lint,
+    migrationTests,
     tree.addExtraItems(modelsChanged),
+    tree.addExtraItems(teams),
     diagnostics.addSource(lint),
+    diagnostics.addSource(teams),
     vscode.window.createTreeView('alembic.models', { treeDataProvider: modelTree }),
     new ModelCodeLensProvider(registry, models),
     new RevisionCodeLensProvider(registry, database),
     new RevisionNavigation(registry, database),
     new QuickFixes(registry, models),
+    new RebaseQuickFix(registry, teams),
     // The one refresh after a command: the database, and the version folders once it has ended (file
     // events can lag behind, or miss files in a folder just created); the watchers do the rest.
     runner.onDidFinish((e) => {
@@ -135,11 +147,14 @@ export function activate(context: vscode.ExtensionContext): AlembicLensApi {
       return registry.getProjects().map((project) => {
         const status = database.get(project);
         const item = tree.getTreeItem({ kind: 'database', project });
-        return { project: project.name, kind: status?.kind ?? 'checking', text: String(item.label), source: status?.source };
+        const tooltip = item.tooltip instanceof vscode.MarkdownString ? item.tooltip.value : item.tooltip;
+        const kind = status?.kind ?? 'checking';
+        return { project: project.name, kind, text: String(item.label), source: status?.source, tooltip };
       });
     },
     whenIdle: () => registry.whenIdle(),
     graph: graph.testApi,
+    migrationTests: migrationTests.testApi,
     async getTreeSnapshot(view) {
       await registry.whenIdle();
       await models.whenIdle();

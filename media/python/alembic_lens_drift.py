@@ -55,21 +55,14 @@ class DriftError(Exception):
 
 def run(args):
     try:
-        from alembic.config import Config
         from alembic.runtime.environment import EnvironmentContext
         from alembic.script import ScriptDirectory
-        from alembic.autogenerate import compare_metadata
     except ImportError as err:
         raise DriftError("Alembic is not installed for %s (%s)" % (sys.executable, err))
 
     if not os.path.exists(args.config):
         raise DriftError("No config file %r found (in %s)" % (args.config, os.getcwd()))
-    # What env.py may read from the command line (context.get_x_argument(), config.cmd_opts).
-    cmd_opts = argparse.Namespace(
-        config=args.config, name=args.name, x=args.x, autogenerate=True, sql=False, message=None,
-        head="head", splice=False, branch_label=None, version_path=None, rev_id=None, depends_on=None,
-    )
-    config = Config(args.config, ini_section=args.name, cmd_opts=cmd_opts)
+    config = load_config(args.config, args.name, args.x)
     script = ScriptDirectory.from_config(config)
 
     diffs = []
@@ -85,33 +78,68 @@ def run(args):
                 % ("it is at %s" % current if current else "no revision is applied"),
                 "not-up-to-date",
             )
-        metadata = context.opts.get("target_metadata")
-        if metadata is None:
-            raise DriftError(
-                "env.py's target_metadata is None: there are no models to compare with the database.",
-                "no-target-metadata",
-            )
         state["ran"] = True
-        for diff in compare_metadata(context, metadata):
-            # A changed column is a list of modify_* tuples: one entry each.
-            for one in diff if isinstance(diff, list) else [diff]:
-                diffs.append(describe(one, context.dialect))
+        diffs.extend(metadata_diffs(context))
         return []
 
     env = EnvironmentContext(config, script, fn=compare, as_sql=False)
-    configure = env.configure
-
-    def configure_with_types(*a, **kw):
-        kw.setdefault("compare_type", True)
-        return configure(*a, **kw)
-
-    # env.py calls `context.configure(...)`, which the proxy looks up on this instance.
-    env.configure = configure_with_types
+    compare_types_by_default(env)
     with env:
         script.run_env()
     if not state["ran"]:
         raise DriftError("env.py never ran the migrations in online mode (is it in offline mode, or does it skip run_migrations?)")
     return {"ok": True, "diffs": diffs}
+
+
+def load_config(config_path, name, x):
+    """Alembic's Config as the command line builds it, with what env.py may read from the command line
+    (context.get_x_argument(), config.cmd_opts)."""
+    from alembic.config import Config
+
+    cmd_opts = argparse.Namespace(
+        config=config_path, name=name, x=x, autogenerate=True, sql=False, message=None,
+        head="head", splice=False, branch_label=None, version_path=None, rev_id=None, depends_on=None,
+    )
+    return Config(config_path, ini_section=name, cmd_opts=cmd_opts)
+
+
+def compare_types_by_default(env, on_configure=None):
+    """Turns compare_type on unless env.py turns it off; `on_configure(kwargs)` sees env.py's arguments first."""
+    configure = env.configure
+
+    def configure_with_types(*a, **kw):
+        if on_configure is not None:
+            on_configure(kw)
+        kw.setdefault("compare_type", True)
+        return configure(*a, **kw)
+
+    # env.py calls `context.configure(...)`, which the proxy looks up on this instance.
+    env.configure = configure_with_types
+
+
+def metadata_diffs(context):
+    """autogenerate's differences between env.py's target_metadata and the connected database, described."""
+    from alembic.autogenerate import compare_metadata
+
+    metadata = context.opts.get("target_metadata")
+    if metadata is None:
+        raise DriftError(
+            "env.py's target_metadata is None: there are no models to compare with the database.",
+            "no-target-metadata",
+        )
+    diffs = []
+    for diff in compare_metadata(context, metadata):
+        # A changed column is a list of modify_* tuples: one entry each.
+        for one in diff if isinstance(diff, list) else [diff]:
+            if not is_sqlite_internal(one):
+                diffs.append(describe(one, context.dialect))
+    return diffs
+
+
+def is_sqlite_internal(diff):
+    """SQLite's own tables (sqlite_sequence, made by AUTOINCREMENT): SQLAlchemy 1.4 reflects them as the
+    database's tables, so compare_metadata says to remove them; SQLAlchemy 2.0 leaves them out."""
+    return diff[0] == "remove_table" and diff[1].name.startswith("sqlite_")
 
 
 def describe(diff, dialect):

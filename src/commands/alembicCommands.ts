@@ -7,12 +7,14 @@ import * as vscode from 'vscode';
 import {
   AlembicCommand,
   DatabaseState,
+  downgradeOneTarget,
+  downgradePlan,
   maskSecrets,
   Project,
   Revision,
-  revisionsAppliedBy,
-  revisionsRevertedBy,
   revisionState,
+  stampResult,
+  upgradePlan,
 } from '../core';
 import { upgradeIsEmpty } from '../core/revisionBody';
 import { DatabaseStatusService, ProjectDatabaseStatus } from '../database/databaseStatus';
@@ -165,7 +167,7 @@ export class AlembicCommands {
     }
     const state = await this.currentState(project);
     const headRevisions = heads.map((h) => project.graph.get(h)!);
-    const applying = state ? [...new Set(headRevisions.flatMap((h) => revisionsAppliedBy(project.graph, state, h)))] : project.graph.ancestors(headRevisions);
+    const applying = state ? upgradePlan(project.graph, state.rows, target).revisions : project.graph.ancestors(headRevisions);
     if (!(await this.confirmRemote(project, `Upgrade to ${target}`, applying, 'apply', !!state))) return;
     await this.run(project, { command: 'upgrade', revision: target });
   }
@@ -177,7 +179,7 @@ export class AlembicCommands {
     const state = await this.currentState(project);
     const revision = target?.revision ?? (await pickRevision(project, { title: 'Upgrade to Revision...', database: state, filter: state ? (r) => revisionState(state, r) === 'pending' : undefined }));
     if (!revision) return;
-    const applying = state ? revisionsAppliedBy(project.graph, state, revision) : project.graph.ancestors([revision]);
+    const applying = state ? upgradePlan(project.graph, state.rows, revision.id).revisions : project.graph.ancestors([revision]);
     if (state && !applying.length) {
       void vscode.window.showInformationMessage(`${shortId(revision.id)} is already applied.`);
       return;
@@ -201,12 +203,11 @@ export class AlembicCommands {
       if (!picked) return;
       current = picked;
     }
-    // Plain `-1` is what users type; with several current revisions `<rev>-1` keeps the step on that
-    // branch; from a merge point `-1` is ambiguous to Alembic, so step to one parent explicitly (that
-    // reverts the merge alone: the other parent stays applied).
-    const target = state.current.length > 1 ? `${current.id}-1` : current.isMergePoint ? current.down[0] : '-1';
-    if (!(await this.confirmDowngrade(project, [current], current.down[0] ?? 'base'))) return;
-    await this.run(project, { command: 'downgrade', revision: target });
+    // The argument Alembic accepts that reverts `current` and as little else as it can (see downgradeOneTarget).
+    const one = downgradeOneTarget(project.graph, state.rows, current);
+    if (one instanceof Error) throw one;
+    if (!(await this.confirmDowngrade(project, one.reverted, current.down[0] ?? 'base'))) return;
+    await this.run(project, { command: 'downgrade', revision: one.argument });
   }
 
   async downgradeTo(target?: RevisionTarget): Promise<void> {
@@ -222,7 +223,7 @@ export class AlembicCommands {
       target?.revision ??
       (await pickRevision(project, { title: 'Downgrade to Revision...', database: state, includeBase: true, filter: (r) => revisionState(state, r) !== 'pending' && !state.current.includes(r) }));
     if (revision === undefined) return;
-    const reverted = revisionsRevertedBy(project.graph, state, revision);
+    const reverted = downgradePlan(project.graph, state.rows, revision ? revision.id : 'base').revisions;
     if (!reverted.length) {
       void vscode.window.showInformationMessage(`Nothing to revert: the database does not stand on anything above ${revision ? shortId(revision.id) : 'base'}.`);
       return;
@@ -240,7 +241,14 @@ export class AlembicCommands {
     if (revision === undefined) return;
     const status = this.database.get(project);
     const from = state?.current.length ? state.current.map((r) => shortId(r.id)).join(', ') : state ? 'base' : 'unknown';
-    const to = revision ? `${shortId(revision.id)} (${revision.source.message})` : 'base';
+    // What the version table holds afterwards: current revisions on other lines of history stay.
+    const destination = revision ? revision.id : 'base';
+    const recorded = state ? stampResult(project.graph, state.rows, [destination]) : revision ? [revision.id] : [];
+    const described = recorded.map((id) => {
+      const rev = project.graph.get(id);
+      return rev ? `${shortId(id)} (${rev.source.message})` : shortId(id);
+    });
+    const to = described.length ? described.join(', ') : 'base';
     const choice = await vscode.window.showWarningMessage(
       `Stamp ${status?.database ?? 'the database'} as ${revision ? shortId(revision.id) : 'base'}?`,
       {

@@ -1,6 +1,8 @@
 // The text of Alembic's read-only commands (`heads`, `history`, `branches`, `show`), line for line,
 // and the translation of lookup errors into the messages Alembic's command line prints.
+// Also: what a failed Alembic command says went wrong.
 import { Revision, RevisionError, RevisionMap } from './revisionMap';
+import { maskSecrets } from './secrets';
 
 interface HeadOnlyOptions {
   includeBranches?: boolean;
@@ -124,4 +126,73 @@ export function withCommandErrors<T>(run: () => T, context: { start?: string; en
         throw err;
     }
   }
+}
+
+export interface AlembicFailure {
+  /**
+   * 'unreachable': the database was tried and did not answer, or refused; 'unreadable': something
+   * failed before any database was contacted (a module missing, env.py, the URL itself).
+   */
+  kind: 'unreachable' | 'unreadable';
+  /** What failed, short, no secret: "the project's Python has no module sqlmodel". */
+  message: string;
+  /** How to fix it, when known. */
+  fix?: string;
+}
+
+/** `SomeError: message` lines of a traceback: builtins, dotted (`sqlalchemy.exc.X`), `FAILED:`. */
+const EXCEPTION_LINE = /^((?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:Error|Exception|Exit|Warning)|KeyboardInterrupt|FAILED): ?(.*)$/;
+const CONNECTION_ERRORS = new RegExp(
+  ['OperationalError', 'InterfaceError', 'ConnectionRefused', 'ConnectionError', 'gaierror', 'TimeoutError', 'CannotConnectNow',
+    'InvalidPasswordError', 'InvalidAuthorization'].join('|'),
+);
+
+/**
+ * What made `alembic current` (or any Alembic command) fail, read from its output: the last
+ * exception of the traceback, or Alembic's `FAILED:` line. Only a connection error counts as the
+ * database being unreachable.
+ */
+export function classifyAlembicFailure(output: string, exitCode: number): AlembicFailure {
+  const lines = output.split(/\r?\n/);
+  const exceptionAt = lines.map((l) => EXCEPTION_LINE.exec(l)).map((m, i) => (m ? i : -1)).filter((i) => i >= 0).pop();
+  if (exceptionAt === undefined) {
+    const last = lines.map((l) => l.trim()).filter(Boolean).pop();
+    const message = last ? `alembic failed: ${last}` : `alembic exited with code ${exitCode}`;
+    return { kind: 'unreadable', message: maskSecrets(message) };
+  }
+  const [, type, text] = EXCEPTION_LINE.exec(lines[exceptionAt])!;
+  const missing = /^No module named '([^']+)'/.exec(text);
+  if (type === 'ModuleNotFoundError' && missing) {
+    const module = missing[1].split('.')[0];
+    return {
+      kind: 'unreadable',
+      message: `the project's Python has no module ${module}`,
+      fix: `Select the project's interpreter (the one with its packages), or install it: pip install ${module}`,
+    };
+  }
+  const badUrl = /Could not parse (rfc1738|SQLAlchemy) URL|invalid literal for int\(\) with base 10/.test(text);
+  if (badUrl || /ArgumentError$/.test(type)) {
+    return { kind: 'unreadable', message: maskSecrets(`the database URL is not valid: ${shortText(text)}`) };
+  }
+  const plugin = /Can't load plugin: sqlalchemy\.dialects:(\S+)/.exec(text);
+  if (plugin) {
+    return { kind: 'unreadable', message: `SQLAlchemy has no dialect ${plugin[1]}`, fix: 'Install the package that provides it, or fix the URL.' };
+  }
+  if (CONNECTION_ERRORS.test(type) || CONNECTION_ERRORS.test(text)) {
+    return { kind: 'unreachable', message: maskSecrets(shortText(text)) };
+  }
+  if (type === 'FAILED') return { kind: 'unreadable', message: maskSecrets(shortText(text)) };
+  const envPyLine = lines
+    .slice(0, exceptionAt)
+    .map((l) => /File ".*[\\/]env\.py", line (\d+)/.exec(l)?.[1])
+    .filter(Boolean)
+    .pop();
+  const where = envPyLine ? `env.py failed (line ${envPyLine})` : 'alembic failed';
+  return { kind: 'unreadable', message: maskSecrets(`${where}: ${type.split('.').pop()}: ${shortText(text)}`) };
+}
+
+/** A driver's message without SQLAlchemy's `(psycopg2.OperationalError)` prefix, on one line. */
+function shortText(text: string): string {
+  const plain = text.replace(/^\([\w.]+\)\s*/, '').trim();
+  return plain.length > 200 ? `${plain.slice(0, 197)}...` : plain;
 }

@@ -58,16 +58,22 @@ export function loadConfig(location: ConfigLocation): AlembicConfig {
   }
   const toml = location.tomlPath ? readTomlAlembic(location.tomlPath, problems) : undefined;
 
-  const iniLine = (name: string): number => ini?.sections.get(section)?.get(name)?.line ?? 1;
+  const iniLine = (name: string): number => {
+    const option = ini?.sections.get(section)?.get(name) ?? ini?.defaults.get(name);
+    return option?.line || 1;
+  };
+  // Each option is interpolated once, when first read (Alembic reads only a few), and its problem reported once.
+  const interpolated = new Map<string, string | undefined>();
   const fromIni = (name: string): string | undefined => {
     if (!ini) return undefined;
+    if (interpolated.has(name)) return interpolated.get(name);
     const result = getOption(ini, section, name);
-    if (!result) return undefined;
-    if ('error' in result) {
+    if (result && 'error' in result) {
       problems.push(problem('error', 'ini-interpolation', result.error, ini.path, iniLine(name)));
-      return undefined;
     }
-    return result.value;
+    const value = result && 'value' in result ? result.value : undefined;
+    interpolated.set(name, value);
+    return value;
   };
   // configparser's has_option: the section must exist; [DEFAULT] keys count for every section.
   const hasIniOption = (name: string): boolean => {
@@ -109,6 +115,8 @@ export function loadConfig(location: ConfigLocation): AlembicConfig {
   const scriptLocation = option('script_location');
   const where = hasIniOption('script_location') ? { file: ini!.path, line: iniLine('script_location') } : { file: toml?.path ?? configFile, line: 1 };
   if (!scriptLocation) {
+    // A key whose value could not be interpolated has its own problem already.
+    if (hasIniOption('script_location')) return config;
     problems.push(problem('error', 'no-script-location', "No 'script_location' key found in configuration.", where.file, where.line));
     return config;
   }

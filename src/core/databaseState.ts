@@ -1,10 +1,12 @@
-// What the database's version table means for each revision: applied, current, or pending, and what
-// an upgrade, downgrade or stamp would change. Pure graph logic; reading the table is elsewhere.
+// What the database's version table means for each revision: applied, current, or pending (what a
+// command would change is migrationPlan.ts). Pure graph logic; reading the table is elsewhere.
 import { Revision, RevisionMap } from './revisionMap';
 
 export type RevisionState = 'current' | 'applied' | 'pending';
 
 export interface DatabaseState {
+  /** The version table's rows as read (what Alembic's commands start from). */
+  rows: readonly string[];
   /** The revisions in the version table that this history knows. */
   current: Revision[];
   /** Ids in the version table that no revision file declares (a branch deleted, a different project). */
@@ -25,24 +27,18 @@ export function databaseState(map: RevisionMap, versionTable: readonly string[])
   }
   const applied = new Set(map.ancestors(current));
   const pending = [...map.revisions.values()].filter((rev) => !applied.has(rev));
-  return { current, unknown, applied, pending };
+  return { rows: [...versionTable], current, unknown, applied, pending };
+}
+
+export type DatabaseStanding = 'up-to-date' | 'pending' | 'unknown-revision';
+
+/** At a revision the history lacks, behind its heads, or at them. */
+export function databaseStanding(state: DatabaseState): DatabaseStanding {
+  if (state.unknown.length) return 'unknown-revision';
+  return state.pending.length ? 'pending' : 'up-to-date';
 }
 
 export function revisionState(state: DatabaseState, rev: Revision): RevisionState {
   if (state.current.includes(rev)) return 'current';
   return state.applied.has(rev) ? 'applied' : 'pending';
-}
-
-/**
- * The revisions a downgrade to `target` reverts (null = base): applied revisions standing on the
- * target, newest first. Empty when the target is not below the current revisions.
- */
-export function revisionsRevertedBy(map: RevisionMap, state: DatabaseState, target: Revision | null): Revision[] {
-  const above = target ? new Set(map.descendants([target])) : undefined;
-  return [...state.applied].filter((rev) => rev !== target && (!above || above.has(rev)));
-}
-
-/** The revisions an upgrade to `target` applies: the target's ancestors not yet applied. */
-export function revisionsAppliedBy(map: RevisionMap, state: DatabaseState, target: Revision): Revision[] {
-  return map.ancestors([target]).filter((rev) => !state.applied.has(rev));
 }

@@ -1,7 +1,12 @@
-// SQLAlchemy database URLs: parsed the way `sqlalchemy.engine.url.make_url` does, described for
-// people, and masked. Any URL text that can reach a view, a log or an error message goes through
-// `maskPassword` first.
+// SQLAlchemy database URLs: parsed the way `sqlalchemy.engine.url.make_url` does and described for
+// people. Parsing remembers the URL's secrets, so that `maskSecrets` hides them in any later text;
+// no message made here holds the URL itself.
 import * as path from 'path';
+import { maskSecrets, percentDecode, rememberSecrets, secretRanges } from './secrets';
+
+export { maskSecrets } from './secrets';
+/** The former name of `maskSecrets`. */
+export const maskPassword = maskSecrets;
 
 export type DatabaseKind = 'sqlite' | 'postgresql' | 'mysql' | 'mariadb' | 'other';
 
@@ -13,7 +18,7 @@ export interface DatabaseUrl {
   driver?: string;
   kind: DatabaseKind;
   username?: string;
-  /** Decoded. Never show it: use `maskPassword` / `describeDatabase`. */
+  /** Decoded. Never show it: use `maskSecrets` / `describeDatabase`. */
   password?: string;
   /** Host name or IP (an IPv6 address without brackets), or a Unix socket directory from `?host=`. */
   host?: string;
@@ -32,9 +37,11 @@ export interface DatabaseUrl {
 
 export type ParsedUrl = { ok: true; url: DatabaseUrl } | { ok: false; error: string };
 
-// SQLAlchemy's `_parse_url` pattern, unchanged (1.4 and 2.0 agree).
+// SQLAlchemy's `_parse_url` pattern, unchanged (1.4 and 2.0 agree); `d` for the groups' positions.
 const URL_PATTERN =
-  /^([\w+]+):\/\/(?:([^:/]*)(?::([^@]*))?@)?(?:(?:\[([^/?]+)\]|([^/:?]+))?(?::([^/?]*))?)?(?:\/([^?]*))?(?:\?(.*))?$/s;
+  /^([\w+]+):\/\/(?:([^:/]*)(?::([^@]*))?@)?(?:(?:\[([^/?]+)\]|([^/:?]+))?(?::([^/?]*))?)?(?:\/([^?]*))?(?:\?(.*))?$/sd;
+/** The groups shown to people: user, IPv6 host, host, port, database. */
+const SHOWN_GROUPS = [2, 4, 5, 6, 7];
 
 /**
  * Parses a SQLAlchemy URL. `cwd` is the folder a relative SQLite path resolves against: the folder
@@ -42,14 +49,27 @@ const URL_PATTERN =
  */
 export function parseDatabaseUrl(text: string, cwd: string = process.cwd()): ParsedUrl {
   const trimmed = text.trim();
+  rememberSecrets(trimmed);
   const m = URL_PATTERN.exec(trimmed);
-  if (!m) return { ok: false, error: `Not a database URL: '${maskPassword(trimmed)}'` };
+  if (!m) return { ok: false, error: 'Not a database URL: expected dialect+driver://user:password@host:port/database' };
   const [, drivername, user, password, ipv6, ipv4, portText, database, queryText] = m;
+  // SQLAlchemy ends the password at its first `@` (and a user name at its first `:`): with an `@`
+  // unencoded in a password, it takes the password's end for the host, port or database.
+  const secrets = secretRanges(trimmed);
+  const overlaps = SHOWN_GROUPS.some((group) => {
+    const [start, end] = m.indices![group] ?? [0, 0];
+    return secrets.some(([from, to]) => start < to && from < end);
+  });
+  if (overlaps) {
+    return { ok: false, error: "The database URL's password holds an unencoded '@' that SQLAlchemy reads as the password's end: write it as %40" };
+  }
   const [rawDialect, ...driverParts] = drivername.split('+');
   const dialect = rawDialect === 'postgres' ? 'postgresql' : rawDialect.toLowerCase();
   let port: number | undefined;
   if (portText) {
-    if (!/^\d+$/.test(portText)) return { ok: false, error: `Bad port '${portText}' in ${maskPassword(trimmed)}` };
+    if (!/^\d+$/.test(portText)) {
+      return { ok: false, error: maskSecrets(`Bad port '${portText}' in the database URL: it must be a number`) };
+    }
     port = Number(portText);
   }
   const url: DatabaseUrl = {
@@ -72,7 +92,7 @@ export function parseDatabaseUrl(text: string, cwd: string = process.cwd()): Par
   }
   if (url.kind === 'sqlite') {
     if (url.username || url.password || url.host || url.port) {
-      return { ok: false, error: `Invalid SQLite URL ${maskPassword(trimmed)}: use sqlite:///relative.db or sqlite:////absolute.db` };
+      return { ok: false, error: 'Invalid SQLite URL: it has no user, password, host or port; use sqlite:///relative.db or sqlite:////absolute.db' };
     }
     const file = sqliteFilePath(url);
     if (file === undefined) url.sqliteMemory = true;
@@ -103,23 +123,11 @@ function first(values: string[] | undefined): string | undefined {
   return values && values.length ? values[0] : undefined;
 }
 
-/** Python's `urllib.parse.unquote`: %XX as UTF-8, malformed escapes kept as written. */
-function percentDecode(text: string): string {
-  if (!text.includes('%')) return text;
-  return text.replace(/(?:%[0-9a-fA-F]{2})+/g, (run) => {
-    try {
-      return decodeURIComponent(run);
-    } catch {
-      return run;
-    }
-  });
-}
-
-/** Python's `parse_qsl`: `+` is a space, blank values dropped. */
+/** Python's `parse_qsl` (3.9.2 and later): pairs split at `&` only, `+` is a space, blank values dropped. */
 function parseQuery(text: string | undefined): Record<string, string[]> {
   const query: Record<string, string[]> = {};
   if (!text) return query;
-  for (const part of text.split(/[&;]/)) {
+  for (const part of text.split('&')) {
     if (!part) continue;
     const eq = part.indexOf('=');
     if (eq < 0) continue;
@@ -129,54 +137,6 @@ function parseQuery(text: string | undefined): Record<string, string[]> {
     (query[key] ??= []).push(value);
   }
   return query;
-}
-
-const PASSWORD_KEYS = /^(password|passwd|pwd|pass|sslpassword|secret|token|access_token|api_key|apikey)$/i;
-
-/**
- * The URL with its password replaced by `***`: the `user:password@` part and any password-like
- * query parameter. Works on anything, parseable or not, and errs on the side of hiding too much:
- * the masked span runs to the last `@` before the query, as a password may hold `@` or `/`.
- */
-export function maskPassword(url: string): string {
-  let out = url.replace(/(\/\/[^:/\s]*:)(\S*)/g, (whole, head: string, rest: string) => {
-    const firstAt = rest.indexOf('@');
-    if (firstAt < 0) return whole;
-    const query = rest.indexOf('?', firstAt);
-    const lastAt = (query < 0 ? rest : rest.slice(0, query)).lastIndexOf('@');
-    return `${head}***${rest.slice(lastAt)}`;
-  });
-  out = out.replace(/([?&;])([^=&;\s]+)=([^&;\s#]*)/g, (whole, sep: string, key: string, value: string) =>
-    PASSWORD_KEYS.test(decodeKey(key)) && value ? `${sep}${key}=***` : whole,
-  );
-  return out;
-}
-
-function decodeKey(key: string): string {
-  return percentDecode(key.replace(/\+/g, ' '));
-}
-
-/**
- * Hides the secrets of `url` wherever they appear in `text` (a driver's error message, a command's
- * output): URLs, and the password itself, raw or percent-encoded.
- */
-export function maskSecrets(text: string, url?: string | DatabaseUrl): string {
-  let out = maskPassword(text);
-  const parsed = typeof url === 'string' ? parseDatabaseUrl(url) : url ? { ok: true as const, url } : undefined;
-  const secrets = new Set<string>();
-  if (parsed?.ok) {
-    if (parsed.url.password) secrets.add(parsed.url.password);
-    for (const [key, values] of Object.entries(parsed.url.query)) if (PASSWORD_KEYS.test(key)) values.forEach((v) => secrets.add(v));
-  }
-  if (typeof url === 'string') {
-    const m = URL_PATTERN.exec(url.trim());
-    if (m?.[3]) secrets.add(m[3]);
-  }
-  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
-    // A one-character password would mask every such character: still better than leaking it.
-    for (const form of [secret, encodeURIComponent(secret)]) if (form) out = out.split(form).join('***');
-  }
-  return out;
 }
 
 const LOCAL_NAMES = new Set(['localhost', 'localhost.localdomain', 'ip6-localhost', 'ip6-loopback', '::1', '0:0:0:0:0:0:0:1', '0.0.0.0', '::']);

@@ -7,6 +7,7 @@ export * from './project';
 export * from './tree';
 export * from './alembicOutput';
 export * from './databaseState';
+export * from './migrationPlan';
 export * from './databaseUrl';
 export * from './urlSource';
 export * from './dotenv';

@@ -16,13 +16,21 @@ export interface IniFile {
   /** `[DEFAULT]` plus the defaults the caller passed (Alembic passes `here`). */
   defaults: Map<string, IniOption>;
   problems: Problem[];
+  /** Characters produced by interpolation so far, over every option read (see MAX_TOTAL_CHARS). */
+  interpolatedChars: number;
 }
 
 const DEFAULT_SECTION = 'DEFAULT';
+/** configparser's MAX_INTERPOLATION_DEPTH. */
 const MAX_INTERPOLATION_DEPTH = 10;
+// Python has no limits beyond the depth: ten levels that each repeat the one below ten times make
+// configparser (and a naive reader) build gigabytes. No real value comes near these.
+const MAX_VALUE_CHARS = 4 * 1024 * 1024;
+const MAX_TOTAL_CHARS = 32 * 1024 * 1024;
+const MAX_SUBSTITUTIONS = 100_000;
 
 export function parseIni(text: string, path: string, defaults: Record<string, string> = {}): IniFile {
-  const file: IniFile = { path, sections: new Map(), defaults: new Map(), problems: [] };
+  const file: IniFile = { path, sections: new Map(), defaults: new Map(), problems: [], interpolatedChars: 0 };
   for (const [key, value] of Object.entries(defaults)) file.defaults.set(key.toLowerCase(), { raw: value, line: 0 });
   const seenSections = new Set<string>();
   const seenOptions = new Set<string>();
@@ -98,41 +106,76 @@ export function getOption(file: IniFile, section: string, key: string): Interpol
   const option = options?.get(lower) ?? (options ? file.defaults.get(lower) : undefined);
   if (!option) return undefined;
   const lookup = (name: string): string | undefined => (options?.get(name) ?? file.defaults.get(name))?.raw;
+  const budget: Budget = { chars: 0, substitutions: 0, fileChars: file.interpolatedChars, key, section };
   try {
-    return { value: interpolate(option.raw, lookup, key, section, 1) };
+    return { value: interpolate(option.raw, lookup, budget, 1) };
   } catch (err) {
     return { error: (err as Error).message };
+  } finally {
+    file.interpolatedChars += budget.chars;
   }
+}
+
+/** What one option's interpolation has produced and done so far, against the caps. */
+interface Budget {
+  chars: number;
+  substitutions: number;
+  /** Produced by the file's earlier reads. */
+  fileChars: number;
+  key: string;
+  section: string;
+}
+
+/** Counts `text` as output; throws past a cap. Only leaf text is counted, so `chars` is the final length. */
+function spend(budget: Budget, text: string): string {
+  budget.chars += text.length;
+  const where = `option '${budget.key}' in section '${budget.section}'`;
+  if (budget.chars > MAX_VALUE_CHARS) {
+    throw new Error(`Value substitution too large: ${where} would interpolate to more than ${MAX_VALUE_CHARS / 1024 / 1024} MiB; alembic-lens stops there`);
+  }
+  if (budget.fileChars + budget.chars > MAX_TOTAL_CHARS) {
+    throw new Error(`Value substitution too large: reading ${where}, the options of this file would interpolate to more than ${MAX_TOTAL_CHARS / 1024 / 1024} MiB in total`);
+  }
+  return text;
 }
 
 export function hasSection(file: IniFile, section: string): boolean {
   return file.sections.has(section);
 }
 
-function interpolate(raw: string, lookup: (name: string) => string | undefined, key: string, section: string, depth: number): string {
+function interpolate(raw: string, lookup: (name: string) => string | undefined, budget: Budget, depth: number): string {
+  const { key, section } = budget;
   if (depth > MAX_INTERPOLATION_DEPTH) throw new Error(`Recursion limit exceeded in value substitution: option '${key}' in section '${section}'`);
   let out = '';
   let rest = raw;
   while (rest) {
     const p = rest.indexOf('%');
-    if (p < 0) return out + rest;
-    out += rest.slice(0, p);
+    if (p < 0) return out + spend(budget, rest);
+    out += spend(budget, rest.slice(0, p));
     rest = rest.slice(p);
     const next = rest[1];
     if (next === '%') {
-      out += '%';
+      out += spend(budget, '%');
       rest = rest.slice(2);
     } else if (next === '(') {
+      if (++budget.substitutions > MAX_SUBSTITUTIONS) {
+        throw new Error(`Value substitution too large: option '${key}' in section '${section}' needs more than ${MAX_SUBSTITUTIONS} substitutions; alembic-lens stops there`);
+      }
       const m = /^%\(([^)]+)\)s/.exec(rest);
-      if (!m) throw new Error(`bad interpolation variable reference ${JSON.stringify(rest)} in option '${key}'`);
+      if (!m) throw new Error(`bad interpolation variable reference ${JSON.stringify(clip(rest))} in option '${key}'`);
       const name = m[1].toLowerCase();
       rest = rest.slice(m[0].length);
       const value = lookup(name);
       if (value === undefined) throw new Error(`Bad value substitution: option '${key}' in section '${section}' contains an interpolation key '${name}' which is not a valid option name`);
-      out += value.includes('%') ? interpolate(value, lookup, key, section, depth + 1) : value;
+      out += value.includes('%') ? interpolate(value, lookup, budget, depth + 1) : spend(budget, value);
     } else {
-      throw new Error(`'%' must be followed by '%' or '(', found: ${JSON.stringify(rest)} in option '${key}'`);
+      throw new Error(`'%' must be followed by '%' or '(', found: ${JSON.stringify(clip(rest))} in option '${key}'`);
     }
   }
   return out;
+}
+
+/** The start of a value quoted in a message: a hostile one may be megabytes long. */
+function clip(text: string): string {
+  return text.length > 80 ? `${text.slice(0, 80)}...` : text;
 }

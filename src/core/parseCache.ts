@@ -1,70 +1,92 @@
-// A cache of parsed revision files on disk, keyed by path and checked by size, mtime and inode, so
-// that a command-line run on a large history reads only the files that changed since the last run.
+// A cache of parsed revision files on disk, so that a command-line run on a large history reads only
+// the files that changed since the last run. An entry is used only when the file's size, mtime,
+// ctime (both in ns), inode and device are all unchanged: the ctime changes on every write and
+// cannot be set back, so an edit whose mtime was restored (touch -d, cp -p) is still seen.
+// One file per project, in a folder only this user can write (see privateDir.ts).
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { preparePrivateDir, readPrivateFile, writePrivateFile } from './privateDir';
+import { Problem } from './problems';
 import { messageOf, RevisionFileResult } from './revisionFile';
 
-/** Bump when the parser's output changes shape or meaning: old caches are then ignored. */
-const FORMAT = 2;
+/** Bump when the parser's output or this file's layout changes: old caches are then ignored. */
+const FORMAT = 3;
 /**
- * A file modified this recently may be modified again within the same mtime tick without its size
+ * A file changed this recently may change again within the same timestamp tick without its size
  * changing (git calls this "racily clean"): such files are parsed again next time, not cached.
  */
 const RACY_MS = 2000;
 /** Caches of projects whose config file is gone are removed once there are more than this many. */
 const MAX_CACHES = 32;
 
-/** On disk: `[size, mtimeMs, ino, result]`, the result without what the key already says (paths, message). */
-type StoredEntry = [number, number, number, RevisionFileResult];
+/** `revision, down, depends_on, labels, longdoc, createDate, lines` (a tuple: small to store and to parse). */
+type StoredSource = [string, string[], string[], string[], string, string | null, number, number, number, number];
+/** `[name, stat key, source or 0, problems without their path, grammar checked 0/1]`. */
+type StoredEntry = [string, string, StoredSource | 0, Omit<Problem, 'path'>[], 0 | 1];
 
 interface Entry {
-  size: number;
-  mtimeMs: number;
-  ino: number;
+  key: string;
+  racy: boolean;
   result: RevisionFileResult;
 }
 
 export class ParseCache {
+  /** Why the cache folder is not used (then every file is parsed), when it is not. */
+  readonly refusal?: string;
   private entries = new Map<string, Entry>();
-  /** Entries as read from disk, turned into Entry objects when first asked for. */
-  private stored: Record<string, StoredEntry> = {};
+  /** Entries as read from disk by stored name, turned into Entry objects when first asked for. */
+  private stored = new Map<string, StoredEntry>();
   private dirty = false;
   private readonly file: string;
+  /** Paths under the config's folder are stored relative to it. */
+  private readonly base: string;
 
   constructor(private readonly cacheDir: string, private readonly configFile: string, section: string) {
     const key = `${configFile}\0${section}`;
     this.file = path.join(cacheDir, `revisions-${createHash('sha1').update(key).digest('hex').slice(0, 16)}.json`);
+    this.base = path.dirname(configFile) + path.sep;
+    const check = preparePrivateDir(cacheDir);
+    if (!check.ok) {
+      this.refusal = `not using the cache folder: ${check.reason}`;
+      return;
+    }
+    const text = readPrivateFile(this.file);
+    if (text === undefined) return;
     try {
-      const data = JSON.parse(fs.readFileSync(this.file, 'utf8'));
-      if (data.format === FORMAT) this.stored = data.entries;
+      const newline = text.indexOf('\n');
+      const header = JSON.parse(text.slice(0, newline));
+      if (header.format !== FORMAT || header.configFile !== configFile) return;
+      for (const entry of JSON.parse(text.slice(newline + 1)) as StoredEntry[]) this.stored.set(entry[0], entry);
     } catch {
-      // no cache yet, or an unreadable one: start empty
+      // an unreadable cache: start empty
     }
   }
 
   /** The cached result when the file on disk is unchanged, else the freshly parsed one. */
   read(file: string, parse: () => RevisionFileResult): RevisionFileResult {
-    let stat: fs.Stats;
+    if (this.refusal) return parse();
+    let stat: fs.BigIntStats;
     try {
-      stat = fs.statSync(file);
+      stat = fs.statSync(file, { bigint: true });
     } catch {
       return parse();
     }
+    const key = `${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}:${stat.ino}:${stat.dev}`;
     const hit = this.entries.get(file) ?? this.restore(file);
-    if (hit && hit.size === stat.size && hit.mtimeMs === stat.mtimeMs && hit.ino === stat.ino) return hit.result;
+    if (hit && hit.key === key) return hit.result;
     const result = parse();
-    this.entries.set(file, { size: stat.size, mtimeMs: stat.mtimeMs, ino: stat.ino, result });
+    const racy = isRacy(stat.mtimeMs > stat.ctimeMs ? stat.mtimeMs : stat.ctimeMs);
+    this.entries.set(file, { key, racy, result });
     // A file too recent to be saved (see RACY_MS) is no reason to rewrite the cache.
-    if (!isRacy(stat.mtimeMs)) this.dirty = true;
+    if (!racy) this.dirty = true;
     return result;
   }
 
   private restore(file: string): Entry | undefined {
-    const stored = this.stored[file];
+    const stored = this.stored.get(this.nameOf(file));
     if (!stored) return undefined;
-    const [size, mtimeMs, ino, result] = stored;
-    const entry: Entry = { size, mtimeMs, ino, result: expand(file, result) };
+    const entry: Entry = { key: stored[1], racy: false, result: expand(file, stored) };
     this.entries.set(file, entry);
     return entry;
   }
@@ -74,35 +96,34 @@ export class ParseCache {
     const entry = this.entries.get(file);
     if (!entry) return;
     entry.result = result;
-    if (!isRacy(entry.mtimeMs)) this.dirty = true;
+    if (!entry.racy) this.dirty = true;
   }
 
   /** Writes the cache for the files still present (atomically); failures only cost speed. */
   save(present: Iterable<string>): void {
+    if (this.refusal) return;
     const keep = new Set(present);
     for (const file of keep) if (!this.entries.has(file)) this.restore(file);
-    if (Object.keys(this.stored).some((file) => !keep.has(file))) this.dirty = true;
-    for (const file of this.entries.keys()) {
-      if (!keep.has(file)) {
-        this.entries.delete(file);
-        this.dirty = true;
-      }
-    }
+    const keptNames = new Set([...keep].map((file) => this.nameOf(file)));
+    if ([...this.stored.keys()].some((name) => !keptNames.has(name))) this.dirty = true;
+    if ([...this.entries.keys()].some((file) => !keep.has(file))) this.dirty = true;
     if (!this.dirty) return;
-    const entries: Record<string, StoredEntry> = {};
+    const entries: StoredEntry[] = [];
     for (const [file, entry] of this.entries) {
-      if (!isRacy(entry.mtimeMs)) entries[file] = [entry.size, entry.mtimeMs, entry.ino, compact(entry.result)];
+      if (keep.has(file) && !entry.racy) entries.push(compact(this.nameOf(file), entry));
     }
     try {
-      fs.mkdirSync(this.cacheDir, { recursive: true });
-      const tmp = `${this.file}.${process.pid}.tmp`;
-      fs.writeFileSync(tmp, JSON.stringify({ format: FORMAT, configFile: this.configFile, entries }));
-      fs.renameSync(tmp, this.file);
+      const header = JSON.stringify({ format: FORMAT, configFile: this.configFile });
+      writePrivateFile(this.file, `${header}\n${JSON.stringify(entries)}`);
       this.dirty = false;
       this.pruneStale();
     } catch {
       // a read-only cache folder is not an error
     }
+  }
+
+  private nameOf(file: string): string {
+    return file.startsWith(this.base) ? file.slice(this.base.length) : file;
   }
 
   private pruneStale(): void {
@@ -111,9 +132,9 @@ export class ParseCache {
     for (const name of caches) {
       const file = path.join(this.cacheDir, name);
       try {
-        const head = readHead(file, 4096);
-        const configFile = /"configFile":("(?:[^"\\]|\\.)*")/.exec(head)?.[1];
-        if (!configFile || !fs.existsSync(JSON.parse(configFile))) fs.rmSync(file, { force: true });
+        const header = readPrivateFile(file)?.split('\n', 1)[0];
+        const configFile = header && JSON.parse(header).configFile;
+        if (typeof configFile !== 'string' || !fs.existsSync(configFile)) fs.rmSync(file, { force: true });
       } catch {
         // another process may be pruning too
       }
@@ -121,35 +142,41 @@ export class ParseCache {
   }
 }
 
-/** The first bytes of a file: the config path is written before the (large) entries. */
-function readHead(file: string, bytes: number): string {
-  const fd = fs.openSync(file, 'r');
-  try {
-    const buffer = Buffer.alloc(bytes);
-    return buffer.toString('utf8', 0, fs.readSync(fd, buffer, 0, bytes, 0));
-  } finally {
-    fs.closeSync(fd);
-  }
+function compact(name: string, { key, result }: Entry): StoredEntry {
+  const s = result.source;
+  const source: StoredSource | 0 = s
+    ? [s.revision, s.downRevisions, s.dependsOn, s.branchLabels, s.longdoc, s.createDate ?? null,
+      s.revisionLine, s.downRevisionLine, s.dependsOnLine ?? 0, s.branchLabelsLine ?? 0]
+    : 0;
+  const problems = result.problems.map(({ path: _path, ...rest }) => rest);
+  return [name, key, source, problems, result.grammarChecked ? 1 : 0];
 }
 
-function compact(result: RevisionFileResult): RevisionFileResult {
-  return {
-    ...result,
-    source: result.source && { ...result.source, path: '', message: '' },
-    problems: result.problems.map((p) => ({ ...p, path: '' })),
-  };
-}
-
-/** Fills in what compact() left out; the object was just parsed from JSON, so it is changed in place. */
-function expand(file: string, result: RevisionFileResult): RevisionFileResult {
-  if (result.source) {
-    result.source.path = file;
-    result.source.message = messageOf(result.source.longdoc);
+function expand(file: string, [, , stored, problems, grammarChecked]: StoredEntry): RevisionFileResult {
+  const result: RevisionFileResult = { problems: problems.map((p) => ({ ...p, path: file })) };
+  if (grammarChecked) result.grammarChecked = true;
+  if (stored) {
+    const [revision, downRevisions, dependsOn, branchLabels, longdoc, createDate] = stored;
+    const [revisionLine, downRevisionLine, dependsOnLine, branchLabelsLine] = stored.slice(6) as number[];
+    // The same keys in the same order as readRevisionFile's: one object shape for the graph code.
+    result.source = {
+      revision,
+      downRevisions,
+      dependsOn,
+      branchLabels,
+      message: messageOf(longdoc),
+      longdoc,
+      createDate: createDate ?? undefined,
+      path: file,
+      revisionLine,
+      downRevisionLine,
+      dependsOnLine: dependsOnLine || undefined,
+      branchLabelsLine: branchLabelsLine || undefined,
+    };
   }
-  for (const p of result.problems) p.path = file;
   return result;
 }
 
-function isRacy(mtimeMs: number): boolean {
-  return mtimeMs >= Date.now() - RACY_MS;
+function isRacy(changedMs: bigint): boolean {
+  return Number(changedMs) >= Date.now() - RACY_MS;
 }

@@ -5,7 +5,7 @@
 import { Problem, problem } from './problems';
 import type { RevisionSource } from './revisionFile';
 
-export type RevisionErrorKind = 'revision' | 'resolution' | 'multiple-heads' | 'range-not-ancestor';
+export type RevisionErrorKind = 'revision' | 'resolution' | 'multiple-heads' | 'range-not-ancestor' | 'bookkeeping';
 
 /** A failed lookup or range, with the same message Alembic's command line prints after `FAILED:`. */
 export class RevisionError extends Error {
@@ -68,6 +68,13 @@ export class Revision {
   get allDown(): string[] { return this.resolvedDependencies.length ? dedupe([...this.down, ...this.resolvedDependencies]) : this.down; }
   /** Alembic's `_normalized_down_revisions`. */
   get normalizedDown(): string[] { return this.normalizedDependencies.length ? dedupe([...this.down, ...this.normalizedDependencies]) : this.down; }
+}
+
+/** One identifier, several (a version table's rows), or null for base: Alembic's `util.to_tuple`. */
+export type Identifiers = string | readonly string[] | null;
+
+function toTuple(ids: Identifiers): string[] {
+  return ids === null ? [] : typeof ids === 'string' ? [ids] : [...ids];
 }
 
 function dedupe(values: string[]): string[] {
@@ -435,7 +442,8 @@ export class RevisionMap {
     return ids.length ? this.revisionForIdent(ids[0], branch) : null;
   }
 
-  private resolveBranch(label: string): Revision {
+  /** Alembic's `_resolve_branch`: a branch label, or a revision id used as one. */
+  resolveBranch(label: string): Revision {
     const labelled = this.lookup(label);
     if (labelled) return labelled;
     try {
@@ -510,7 +518,7 @@ export class RevisionMap {
   // ---------------------------------------------------------------- ranges and order
 
   /** Alembic's `iterate_revisions` in upgrade direction: revisions between lower and upper, newest first. */
-  iterateRevisions(upper: string | null, lower: string | null, options: { inclusive?: boolean; implicitBase?: boolean; assertRelativeLength?: boolean } = {}): Revision[] {
+  iterateRevisions(upper: string | null, lower: Identifiers, options: { inclusive?: boolean; implicitBase?: boolean; assertRelativeLength?: boolean } = {}): Revision[] {
     const { needs, targets } = this.collectUpgradeRevisions(upper, lower, options.inclusive ?? false, options.implicitBase ?? false, options.assertRelativeLength ?? true);
     return this.topologicalSort(needs, targets).map((id) => this.revisions.get(id)!);
   }
@@ -522,16 +530,17 @@ export class RevisionMap {
 
   private static readonly RELATIVE = /^(?:(.+?)@)?(\w+)?((?:\+|-)\d+)/;
 
-  private parseUpgradeTarget(current: string | null, target: string | null, assertRelativeLength: boolean): (Revision | null)[] {
+  private parseUpgradeTarget(current: Identifiers, target: string | null, assertRelativeLength: boolean): (Revision | null)[] {
     const match = target === null ? null : RevisionMap.RELATIVE.exec(target);
     if (!match) return this.getRevisions(target);
     const [, branch, symbol, relativeText] = match;
     const relative = parseInt(relativeText, 10);
     if (relative > 0) {
       if (symbol === undefined) {
-        let starts: (Revision | null | string)[] = current === null ? [null] : [current];
+        const currents = toTuple(current);
+        let starts: (Revision | null | string)[] = currents.length ? currents : [null];
         if (branch) {
-          const currentRevs = this.getRevisions(current === null ? [null] : [current]).filter((r): r is Revision => r !== null);
+          const currentRevs = this.getRevisions(currents).filter((r): r is Revision => r !== null);
           starts = this.filterForLineage(currentRevs, branch);
           if (!starts.length) {
             const active = this.filterForLineage(this.ancestors(currentRevs), branch);
@@ -553,7 +562,7 @@ export class RevisionMap {
   }
 
   /** Alembic's `_parse_downgrade_target`, for a relative or absolute lower bound. */
-  private parseDowngradeTarget(current: string | null, target: string | null, assertRelativeLength: boolean): { branch?: string; rev: Revision | null | 'base' } {
+  parseDowngradeTarget(current: Identifiers, target: string | null, assertRelativeLength: boolean): { branch?: string; rev: Revision | null | 'base' } {
     if (target === null) return { rev: null };
     const match = RevisionMap.RELATIVE.exec(target);
     if (match) {
@@ -569,11 +578,15 @@ export class RevisionMap {
       }
       const relativeToCurrent = symbol === undefined;
       if (relativeToCurrent) {
-        const currents = current === null ? [] : [current];
+        const currents = toTuple(current);
         if (branch) {
-          let symbols: (string | Revision)[] = this.filterForLineage(currents, branch);
-          if (!symbols.length) symbols = this.filterForLineage(this.allCurrent(currents), branch);
-          symbol = typeof symbols[0] === 'string' ? symbols[0] : (symbols[0] as Revision | undefined)?.id;
+          let symbols = this.filterForLineage(currents, branch);
+          if (!symbols.length) symbols = this.filterForLineage(this.allCurrent(currents), branch).map((r) => r.id);
+          // Alembic asserts exactly one here, and its command line fails with a traceback otherwise.
+          if (symbols.length !== 1) {
+            throw new RevisionError(`${target}: ${symbols.length ? 'several' : 'no'} current revisions are on branch '${branch}' (Alembic fails with an AssertionError)`);
+          }
+          symbol = symbols[0];
         } else {
           if (!currents.length) throw new RevisionError(`Relative revision ${relativeText} didn't produce ${Math.abs(rel)} migrations`);
           symbol = currents[0];
@@ -597,9 +610,12 @@ export class RevisionMap {
     return [...top].filter((rev) => !this.descendants([rev], false).some((d) => d !== rev && top.has(d)));
   }
 
-  private collectUpgradeRevisions(upper: string | null, lower: string | null, inclusive: boolean, implicitBase: boolean, assertRelativeLength: boolean): { needs: Set<Revision>; targets: Revision[] } {
-    let targets = this.parseUpgradeTarget(lower, upper, assertRelativeLength).filter((r): r is Revision => r !== null && (r as unknown) !== 'base');
-    if (lower !== null && lower.includes('@')) {
+  private collectUpgradeRevisions(upper: string | null, lower: Identifiers, inclusive: boolean, implicitBase: boolean, assertRelativeLength: boolean): { needs: Set<Revision>; targets: Revision[] } {
+    const parsed: unknown[] = this.parseUpgradeTarget(lower, upper, assertRelativeLength);
+    // Alembic asserts each target is a revision: a walk past either end fails with an AssertionError.
+    if (!parsed.every((r) => r instanceof Revision)) throw new RevisionError(`${upper} walks past the history (Alembic fails with an AssertionError)`);
+    let targets = parsed as Revision[];
+    if (typeof lower === 'string' && lower.includes('@')) {
       let branch = lower.slice(0, lower.indexOf('@'));
       const branchRev = this.getRevision(branch);
       if (branchRev && branchRev.id === branch) branch = [...branchRev.branchLabels][0];
@@ -612,7 +628,7 @@ export class RevisionMap {
     if (!implicitBase && currentRevs.some((r) => r !== null && !required.has(r))) {
       throw new RevisionError(`Range ${lower}:${upper} is not along one branch`, 'range-not-ancestor', undefined, undefined, { lower: String(lower), upper: String(upper) });
     }
-    if (currentRevs.length && currentRevs[0] === null) {
+    if (typeof lower === 'string' && currentRevs.length && currentRevs[0] === null) {
       // A relative lower bound such as `-2`, which get_revisions cannot resolve.
       const { rev } = this.parseDowngradeTarget(upper, lower, assertRelativeLength);
       if (rev === 'base' || rev === null) {
@@ -636,7 +652,7 @@ export class RevisionMap {
   }
 
   /** Alembic's `_topological_sort`: each revision after everything that depends on it, heads in load order. */
-  private topologicalSort(revisions: Set<Revision>, heads: Revision[]): string[] {
+  topologicalSort(revisions: Set<Revision>, heads: Revision[]): string[] {
     this.ensureNormalized();
     const todo = new Set([...revisions].map((r) => r.id));
     const ancestorsOf = (id: string): Set<string> => new Set(this.ancestors([this.revisions.get(id)!]).map((r) => r.id));

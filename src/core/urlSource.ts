@@ -1087,7 +1087,7 @@ export interface ResolveUrlInput {
 }
 
 export interface ResolvedUrl {
-  /** The URL, unmasked: never show it without `maskPassword`. */
+  /** The URL, unmasked: never show it without `maskSecrets`. */
   url?: string;
   /** Where the URL came from; absent when unresolved. */
   source?: UrlSourceLabel;

@@ -64,11 +64,20 @@ export async function readDatabaseRevisions(url: string, options: ReadRevisionsO
     case 'sqlite': {
       if (u.sqliteMemory || !u.sqliteFile) return { status: 'unsupported', message: 'An in-memory SQLite database only exists while Alembic runs.' };
       if (!isFile(u.sqliteFile)) return { status: 'no-database' };
+      const source = sqliteReadSource(u.sqliteFile);
+      if ('unsafe' in source) return { status: 'unsupported', message: source.unsafe };
       // better-sqlite3 is synchronous: a locked file must not block the caller for its default 5 s.
-      const connection = { filename: u.sqliteFile, busyTimeoutMs: Math.min(timeoutMs, 500), nativeBinding: options.sqliteNativeBinding };
-      const viaKnex = await readWithKnex({ client: ReadOnlySqliteClient(), connection, useNullAsDefault: true }, u, versionTable, options.schema, timeoutMs);
-      // For a file that exists, `unsupported` only means that better-sqlite3 did not load.
-      if (viaKnex.status !== 'unsupported') return viaKnex;
+      const connection = {
+        filename: u.sqliteFile,
+        image: source.image,
+        busyTimeoutMs: Math.min(timeoutMs, 500),
+        nativeBinding: options.sqliteNativeBinding,
+      };
+      const sqliteConfig = { client: ReadOnlySqliteClient(), connection, useNullAsDefault: true };
+      const viaKnex = await readWithKnex(sqliteConfig, u, versionTable, options.schema, timeoutMs);
+      // For a file that exists, `unsupported` only means that better-sqlite3 did not load. node:sqlite
+      // reads in place only, which for a WAL database would create its -shm and -wal files: not that.
+      if (viaKnex.status !== 'unsupported' || source.image) return viaKnex;
       return readWithNodeSqlite(options.loadNodeSqlite ?? runtimeNodeSqlite, u.sqliteFile, versionTable, viaKnex.message);
     }
     case 'postgresql':
@@ -140,7 +149,7 @@ function shortMessage(message: string, code: string, u: DatabaseUrl): string {
   else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') text = `Host not found: ${u.host}.`;
   else if (code === 'ETIMEDOUT' || /timeout|timed out/i.test(text)) text = `Connection timed out (${where(u)}).`;
   else if (code === 'ENOENT' && u.host?.startsWith('/')) text = `No server socket in ${u.host}.`;
-  text = maskSecrets(text, u);
+  text = maskSecrets(text);
   return text.length > 200 ? `${text.slice(0, 197)}...` : text;
 }
 
@@ -158,7 +167,7 @@ function isDriverLoadError(message: string): boolean {
 function driverMessage(err: unknown, u: DatabaseUrl): string {
   const message = String((err as Error)?.message ?? err);
   const firstReal = message.split('\n').find((l) => l.trim() && !/^Knex: run|^\$ npm install/.test(l.trim())) ?? message;
-  return maskSecrets(`The ${u.kind} driver does not load here: ${firstReal.trim().slice(0, 160)}`, u);
+  return maskSecrets(`The ${u.kind} driver does not load here: ${firstReal.trim().slice(0, 160)}`);
 }
 
 async function destroyQuietly(db: Knex): Promise<void> {
@@ -184,7 +193,7 @@ function first(values: string[] | undefined): string | undefined {
   return values?.[0];
 }
 
-function postgresConnection(u: DatabaseUrl, timeoutMs: number): Knex.PgConnectionConfig & Record<string, unknown> {
+export function postgresConnection(u: DatabaseUrl, timeoutMs: number): Knex.PgConnectionConfig & Record<string, unknown> {
   const sslmode = first(u.query.sslmode);
   const portText = first(u.query.port);
   const port = u.port ?? (portText && /^\d+$/.test(portText) ? Number(portText) : 5432);
@@ -216,7 +225,7 @@ function defaultPostgresSocket(port: number): string {
   return 'localhost';
 }
 
-function mysqlConnection(u: DatabaseUrl, timeoutMs: number): Knex.MySql2ConnectionConfig & Record<string, unknown> {
+export function mysqlConnection(u: DatabaseUrl, timeoutMs: number): Knex.MySql2ConnectionConfig & Record<string, unknown> {
   const socket = first(u.query.unix_socket) ?? (u.host?.startsWith('/') ? u.host : undefined);
   const connection: Knex.MySql2ConnectionConfig & Record<string, unknown> = {
     user: u.username ?? first(u.query.user),
@@ -236,6 +245,59 @@ function mysqlConnection(u: DatabaseUrl, timeoutMs: number): Knex.MySql2Connecti
   return connection;
 }
 
+/** WAL databases up to this size are copied into memory to be read; bigger ones are left to Alembic. */
+const WAL_IMAGE_MAX_BYTES = 64 * 1024 * 1024;
+const WAL_HEADER_BYTES = 32;
+
+/**
+ * How to read a SQLite file without creating or changing any file. A rollback-journal database is
+ * opened read-only in place. A WAL database cannot be: SQLite would create its -shm and -wal files
+ * next to it. When its -wal holds no changes, the main file is the whole database, read here as an
+ * in-memory copy; otherwise only SQLite can merge the -wal in, and that is Alembic's to do.
+ */
+function sqliteReadSource(file: string): { image?: Buffer } | { unsafe: string } {
+  const header = Buffer.alloc(20);
+  try {
+    const fd = fs.openSync(file, 'r');
+    try {
+      fs.readSync(fd, header, 0, header.length, 0);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return {}; // unreadable: the driver says why
+  }
+  // Bytes 18 and 19 are the write and read format versions: 2 is WAL.
+  const isSqlite = header.subarray(0, 16).equals(Buffer.from('SQLite format 3\0'));
+  if (!isSqlite || (header[18] !== 2 && header[19] !== 2)) return {};
+  const name = path.basename(file);
+  const walSize = fileSize(`${file}-wal`);
+  if (walSize !== undefined && walSize > WAL_HEADER_BYTES) {
+    return { unsafe: `${name} is a WAL database with changes still in ${name}-wal: reading it here would create files next to it.` };
+  }
+  const before = fs.statSync(file, { bigint: true });
+  if (before.size > WAL_IMAGE_MAX_BYTES) {
+    return { unsafe: `${name} is a WAL database too large to copy for reading (${before.size} bytes).` };
+  }
+  const image = fs.readFileSync(file);
+  const after = fs.statSync(file, { bigint: true });
+  if (after.mtimeNs !== before.mtimeNs || after.size !== before.size || fileSize(`${file}-wal`) !== walSize) {
+    return { unsafe: `${name} changed while it was read: a migration may be running.` };
+  }
+  // The copy is a plain database for SQLite's in-memory reader, which has no WAL.
+  image[18] = 1;
+  image[19] = 1;
+  return { image };
+}
+
+function fileSize(file: string): number | undefined {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * knex's better-sqlite3 client, opening the file read-only and only if it exists: reading the
  * status must never create an empty database where the user expects theirs.
@@ -245,10 +307,13 @@ function ReadOnlySqliteClient(): typeof Knex.Client {
   const Base: typeof Knex.Client = require('knex/lib/dialects/better-sqlite3');
   return class ReadOnlyBetterSqlite3 extends Base {
     override async acquireRawConnection(): Promise<unknown> {
-      const settings = (this as unknown as { connectionSettings: { filename: string; busyTimeoutMs: number; nativeBinding?: string } }).connectionSettings;
-      const Driver = (this as unknown as { driver: new (file: string, options: object) => unknown }).driver;
+      type Settings = { filename: string; image?: Buffer; busyTimeoutMs: number; nativeBinding?: string };
+      const settings = (this as unknown as { connectionSettings: Settings }).connectionSettings;
+      const Driver = (this as unknown as { driver: new (file: string | Buffer, options: object) => unknown }).driver;
       try {
-        return new Driver(settings.filename, { readonly: true, fileMustExist: true, timeout: settings.busyTimeoutMs, nativeBinding: settings.nativeBinding });
+        const { image, filename, busyTimeoutMs, nativeBinding } = settings;
+        if (image) return new Driver(image, { readonly: true, nativeBinding });
+        return new Driver(filename, { readonly: true, fileMustExist: true, timeout: busyTimeoutMs, nativeBinding });
       } catch (err) {
         // SQLite's own errors (SQLITE_CANTOPEN, ...) are about the file; anything else is the
         // native module failing to load (built for another Node or Electron, wrong architecture).

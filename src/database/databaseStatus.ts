@@ -4,8 +4,9 @@
 // Nothing here connects to a database or runs Python in an untrusted workspace.
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { databaseState, DatabaseState, describeDatabase, isLocalDatabase, maskSecrets, parseDatabaseUrl, Project, resolveDatabaseUrl } from '../core';
-import { currentFromAlembicOutput, readDatabaseRevisions } from '../core/versionTable';
+import { classifyAlembicFailure, databaseState, DatabaseState, maskSecrets, Project } from '../core';
+import { readProjectDatabase } from '../core/projectDatabase';
+import { currentFromAlembicOutput } from '../core/versionTable';
 import { ProjectRegistry } from '../projects/projectRegistry';
 import { composeDatabaseUrl } from '../runner/alembicLauncher';
 import { runAlembicCaptured } from '../runner/alembicProcess';
@@ -21,6 +22,8 @@ export type DatabaseStatusKind =
   | 'no-database'
   | 'no-version-table'
   | 'unreachable'
+  /** Reading failed before any database was contacted: a module missing, env.py, an invalid URL. */
+  | 'unreadable'
   | 'unknown'
   | 'untrusted';
 
@@ -34,6 +37,8 @@ export interface ProjectDatabaseStatus {
   source?: string;
   /** Why the status is not 'ok', for tooltips. */
   message?: string;
+  /** What failed, in a few words (kind 'unreadable'): "the project's Python has no module sqlmodel". */
+  reason?: string;
   /** sqlite | postgresql | mysql | ..., for the SQL formatter. */
   dialect?: string;
   /** True for SQLite files and servers on this machine: no extra confirmation for them. */
@@ -149,7 +154,8 @@ export class DatabaseStatusService extends Disposable {
   }
 
   private set(project: Project, status: ProjectDatabaseStatus): void {
-    this.statuses.set(project, status);
+    // Every text of a status reaches a tooltip: it never holds a secret, whatever produced it.
+    this.statuses.set(project, { ...status, message: status.message && maskSecrets(status.message) });
     this.readAt.set(project, Date.now());
     this.changeEmitter.fire();
   }
@@ -163,33 +169,30 @@ export class DatabaseStatusService extends Disposable {
     const folder = path.dirname(project.config.configFile);
     const settingUrl = vscode.workspace.getConfiguration('alembic', vscode.Uri.file(folder)).get<string>('databaseUrl', '');
     const { env: dotenv, file: dotenvFile } = await loadProjectEnv(folder);
-    const resolved = resolveDatabaseUrl({ config: project.config, processEnv: process.env, dotenv, settingUrl });
-    // Under Compose, a host such as `db` is only a name inside the Compose network.
-    const viaCompose = resolved.url ? composeDatabaseUrl(folder, resolved.url) : undefined;
-    if (viaCompose && 'askAlembic' in viaCompose) return this.askAlembic(project, viaCompose.askAlembic, {});
-    if (viaCompose) resolved.url = viaCompose.url;
-    if (resolved.url) {
-      const parsed = parseDatabaseUrl(resolved.url, folder);
-      const source = [sourceLabel(resolved.source, dotenvFile), viaCompose?.note].filter(Boolean).join(', ') || undefined;
-      const describe = { database: describeDatabase(resolved.url, folder), source, local: isLocalDatabase(resolved.url, folder), dialect: parsed.ok ? parsed.url.kind : undefined };
-      if (parsed.ok && parsed.url.sqliteFile) this.watchSqliteFile(project, parsed.url.sqliteFile);
-      const result = await readDatabaseRevisions(resolved.url, { cwd: folder, versionTable: resolved.versionTable, schema: resolved.versionTableSchema });
-      switch (result.status) {
-        case 'ok': {
-          // Desktop VS Code cannot load better-sqlite3: say that the runtime's node:sqlite read it.
-          const source = result.via ? [describe.source, `read with ${result.via}`].filter(Boolean).join(', ') : describe.source;
-          return this.set(project, { kind: 'ok', revisions: result.revisions, ...describe, source });
-        }
-        case 'no-database':
-        case 'no-version-table':
-          return this.set(project, { kind: result.status, ...describe });
-        case 'unreachable':
-          return this.set(project, { kind: 'unreachable', message: maskSecrets(result.message, resolved.url), ...describe });
-        case 'unsupported':
-          return this.askAlembic(project, `${result.message} Asked \`alembic current\` instead.`, describe);
-      }
+    const { result, sqliteFile, ...describe } = await readProjectDatabase({
+      config: project.config,
+      processEnv: process.env,
+      dotenv,
+      dotenvFile,
+      overrideUrl: settingUrl,
+      overrideLabel: 'the setting alembic.databaseUrl',
+      // Under Compose, a host such as `db` is only a name inside the Compose network.
+      hostUrl: (url) => composeDatabaseUrl(folder, url),
+    });
+    if (sqliteFile) this.watchSqliteFile(project, sqliteFile);
+    switch (result.status) {
+      case 'ok':
+        return this.set(project, { kind: 'ok', revisions: result.revisions, ...describe });
+      case 'no-database':
+      case 'no-version-table':
+        return this.set(project, { kind: result.status, ...describe });
+      case 'unreachable':
+        return this.set(project, { kind: 'unreachable', message: result.message, ...describe });
+      case 'unsupported':
+        return this.askAlembic(project, `${sentence(result.message)} Asked \`alembic current\` instead.`, describe);
+      case 'unresolved':
+        return this.askAlembic(project, result.message, {});
     }
-    return this.askAlembic(project, resolved.unresolved ?? 'The database URL is not readable without running Python.', {});
   }
 
   /** The fallback: `alembic current` with the project's interpreter, as the user would run it. */
@@ -197,14 +200,16 @@ export class DatabaseStatusService extends Disposable {
     try {
       const run = await runAlembicCaptured(this.interpreters, runnerProject(project, this.registry), { command: 'current' }, 30000);
       if (run.exitCode !== 0) {
-        const last = run.stderr.trim().split('\n').filter((l) => l.trim()).pop() ?? `exit code ${run.exitCode}`;
-        return this.set(project, { ...describe, kind: 'unreachable', source: 'alembic current', message: maskSecrets(`${why} \`alembic current\` failed: ${last}`) });
+        const failure = classifyAlembicFailure(`${run.stdout}\n${run.stderr}`, run.exitCode);
+        const message = [`${capitalize(failure.message)}.`, failure.fix, why].filter(Boolean).join('\n');
+        const failed = { kind: failure.kind, reason: failure.message, source: 'alembic current', message };
+        return this.set(project, { ...describe, ...failed });
       }
       const revisions = currentFromAlembicOutput(run.stdout);
       this.set(project, { ...describe, kind: 'ok', revisions, source: 'alembic current', message: why });
     } catch (err) {
       const message = err instanceof AlembicUnavailableError ? err.message : (err as Error).message;
-      this.set(project, { ...describe, kind: 'unknown', message: `${why} ${maskSecrets(message)}` });
+      this.set(project, { ...describe, kind: 'unknown', message: `${why} ${message}` });
     }
   }
 
@@ -221,10 +226,10 @@ export class DatabaseStatusService extends Disposable {
   }
 }
 
-function sourceLabel(source: string | undefined, dotenvFile: string | undefined): string | undefined {
-  if (!source) return undefined;
-  if (source.startsWith('env:')) return `${source.slice(4)} from the environment`;
-  if (source.startsWith('dotenv:')) return `${source.slice(7)} from ${dotenvFile ? path.basename(dotenvFile) : '.env'}`;
-  if (source === 'setting') return 'the setting alembic.databaseUrl';
-  return source;
+function sentence(text: string): string {
+  return text.replace(/\.?$/, '.');
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

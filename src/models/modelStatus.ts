@@ -51,7 +51,9 @@ export class ModelsChangedIndicator extends Disposable implements RevisionsExtra
     const project = (file && projects.find((p) => file.startsWith(path.dirname(p.config.configFile) + path.sep))) || projects[0];
     const several = this.registry.getProjects().length > 1;
     this.item.text = `$(sparkle) Models changed${several ? ` (${project.name})` : ''}`;
-    this.item.tooltip = `${MODELS_CHANGED_LABEL}${several ? ` in ${project.name}` : ''}. Click to generate a revision (autogenerate).`;
+    const reason = this.models.get(project)?.changedReason;
+    const title = `${MODELS_CHANGED_LABEL}${several ? ` in ${project.name}` : ''}.`;
+    this.item.tooltip = [title, reason, 'Click to generate a revision (autogenerate).'].filter(Boolean).join('\n\n');
     this.item.command = { command: 'alembic.revision.autogenerate', title: 'Generate Revision', arguments: [{ project }] };
     this.item.show();
   }

@@ -2,35 +2,26 @@
 // or the globs of `alembic.modelGlobs`), kept up to date from file events, and whether they changed
 // since the last revision was written.
 //
-// "Models changed since the last revision", the rule:
-//   - A fingerprint of the model files (their text without comments, blank lines and trailing space,
-//     so that a reformat or a comment does not count) is the baseline.
-//   - The baseline is taken again whenever a revision file is written (the newest revision file's
-//     mtime moves forward): autogenerate, a hand-written revision, or a checkout bringing both.
-//   - The models have changed when their fingerprint differs from the baseline; undoing an edit
-//     clears the flag again.
-//   - Baselines are remembered (workspace state) per state of the revision files (their count and the
-//     newest mtime): after a restart, or when a revision is deleted again, the models are compared with
-//     what they were for those revision files. Without one (first run, revisions changed while VS Code
-//     was closed, a revision removed), a model file written more than MTIME_SLACK_MS after the newest
-//     revision file counts as changed.
+// "Models changed since the last revision" is decided from content, never from file times: the tables
+// and columns the models define against those the revisions create (core/models/modelsVsRevisions.ts).
+// It is set only where the difference is certain, so a fresh clone, a checkout or a stash shows no mark,
+// and a revision that creates what the models add clears it.
 // Nothing here runs Python: the finder reads files.
-import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { Problem, Project } from '../core';
 import { findModelFiles, ModelDiscovery, ModelFile } from '../core/models/modelFiles';
 import { tableHistory, TableHistory } from '../core/models/migrationOps';
+import { compareModelsWithRevisions, SchemaDifference } from '../core/models/modelsVsRevisions';
+import { RevisionSchema, revisionSchema } from '../core/models/revisionSchema';
 import { ProjectRegistry } from '../projects/projectRegistry';
 import { Disposable } from '../util/disposable';
 
 const DEBOUNCE_MS = 250;
 const HISTORY_DEBOUNCE_MS = 150;
-/** A fresh clone writes every file within a few seconds: closer than this is "the same time". */
-const MTIME_SLACK_MS = 5000;
-/** Baselines remembered per project (one per state of the revision files), newest first. */
-const REMEMBERED_BASELINES = 50;
+/** Differences listed in a tooltip; the rest are counted. */
+const SHOWN_DIFFERENCES = 5;
 const IGNORED_DIRS = new Set(['node_modules', '.git', '.venv', 'venv', 'env', '.tox', '.nox', 'site-packages', '__pycache__', 'build', 'dist']);
 
 export interface ModelsBase {
@@ -49,18 +40,11 @@ export interface ProjectModels {
   base?: ModelsBase;
   /** env.py and the project files read while following its imports. */
   scanned: string[];
-  /** The model files differ from the baseline taken when the last revision was written. */
+  /** The models define a table or column no revision creates, or no longer define one a revision creates. */
   changed: boolean;
-  /** Why `changed` is set, for tooltips. */
+  /** What differs, for tooltips ("users.sku is in the models but in no revision"). */
   changedReason?: string;
-}
-
-interface Baseline {
-  /** `<revision file count>:<newest revision mtime>`: which revision files the fingerprint belongs to. */
-  stamp: string;
-  newestMtime: number;
-  /** Undefined when the mtime rule decided "changed" (no fingerprint to compare against). */
-  fingerprint?: string;
+  differences: SchemaDifference[];
 }
 
 interface ProjectEntry {
@@ -68,8 +52,8 @@ interface ProjectEntry {
   discovery: ModelDiscovery;
   /** The Base target_metadata named the last time it named one: the best guess once it is set to None. */
   lastBase?: ModelsBase;
-  fingerprint: string;
-  baseline?: Baseline;
+  /** What the revisions create, as compared last time: a new one means comparing again. */
+  revisions?: RevisionSchema;
   history?: Map<string, TableHistory>;
 }
 
@@ -87,10 +71,7 @@ export class ModelWatcher extends Disposable {
   /** Fires when model files, their classes, the "changed" flag or the table history changed. */
   readonly onDidChange = this.changeEmitter.event;
 
-  constructor(
-    private readonly registry: ProjectRegistry,
-    private readonly memento: vscode.Memento,
-  ) {
+  constructor(private readonly registry: ProjectRegistry) {
     super();
     const watcher = this.register(vscode.workspace.createFileSystemWatcher('**/*.py'));
     this.register(watcher.onDidChange((uri) => this.fileEvent(uri.fsPath, false)));
@@ -161,11 +142,11 @@ export class ModelWatcher extends Disposable {
   private projectsChanged(): void {
     const projects = new Set(this.registry.getProjects());
     for (const project of [...this.entries.keys()]) if (!projects.has(project)) this.entries.delete(project);
-    // New projects are read; for known ones a written revision means a new baseline, taken in the
-    // same debounced update as the model files, so that a checkout bringing both settles as one.
+    // New projects are read; known ones are compared again when their revisions changed, in the same
+    // debounced update as the model files, so that a checkout bringing both settles as one.
     for (const project of projects) {
-      const baseline = this.entries.get(project)?.baseline;
-      if (!baseline || revisionStamp(project).stamp !== baseline.stamp) this.schedule(project);
+      const entry = this.entries.get(project);
+      if (!entry || entry.revisions !== revisionsOf(project)) this.schedule(project);
     }
     this.rebuildIndex();
     this.scheduleHistory();
@@ -224,7 +205,7 @@ export class ModelWatcher extends Disposable {
     return this.updating;
   }
 
-  /** Runs the finder, fingerprints the model files and compares with the baseline. True when anything visible changed. */
+  /** Runs the finder and compares the models with the revisions. True when anything visible changed. */
   private update(project: Project): boolean {
     const texts = new Map<string, string>();
     const readFile = (file: string): string | undefined => {
@@ -247,65 +228,22 @@ export class ModelWatcher extends Disposable {
       const message = `Cannot find the model files: ${(err as Error).message}`;
       found = { files: [], problems: [{ severity: 'warning', code: 'models-unreadable', message, path: project.config.configFile, line: 1 }] };
     }
-    const fingerprint = fingerprintFiles(found.files.map((f) => [f.path, readFile(f.path) ?? '']));
     const before = this.entries.get(project);
     const named = baseOf(found);
     const lastBase = named ?? before?.lastBase;
     const base = named ?? (found.metadata?.expression === 'None' ? foundBase(found) ?? lastBase : undefined);
     const scanned = [...(found.envPy ? [found.envPy] : []), ...(found.scanned ?? [])];
-    const entry: ProjectEntry = {
-      models: { files: found.files, problems: found.problems, base, scanned, changed: false },
-      discovery: found,
-      lastBase,
-      fingerprint,
-      baseline: before?.baseline,
-      history: before?.history,
-    };
+    const revisions = revisionsOf(project);
+    const envText = found.envPy && readFile(found.envPy);
+    const comparison = revisions ? compareModelsWithRevisions({ discovery: found, revisions, envText }) : undefined;
+    const differences = comparison?.differences ?? [];
+    const changed = differences.length > 0;
+    const models: ProjectModels = { files: found.files, problems: found.problems, base, scanned, changed, differences };
+    if (models.changed) models.changedReason = describeDifferences(differences);
+    const entry: ProjectEntry = { models, discovery: found, lastBase, revisions, history: before?.history };
     this.entries.set(project, entry);
     if (!entry.history) this.scheduleHistory();
-    this.chooseBaseline(project, entry);
-    this.judge(entry);
-    return !before || before.fingerprint !== entry.fingerprint || before.models.changed !== entry.models.changed || !sameFiles(before.models, entry.models);
-  }
-
-  private judge(entry: ProjectEntry): void {
-    const baseline = entry.baseline;
-    if (!baseline) {
-      entry.models.changed = false;
-      return;
-    }
-    if (baseline.fingerprint === undefined) {
-      entry.models.changed = true;
-      entry.models.changedReason = 'A model file was saved after the newest revision file was written.';
-      return;
-    }
-    entry.models.changed = baseline.fingerprint !== entry.fingerprint;
-    entry.models.changedReason = entry.models.changed ? 'The model files changed since the newest revision file was written.' : undefined;
-  }
-
-  /**
-   * A baseline for the revision files as they are now: the one remembered for exactly these files
-   * (restart, or a revision removed again), else the rule for when they changed: written -> the models
-   * as they are now; removed, or never seen -> the mtime rule.
-   */
-  private chooseBaseline(project: Project, entry: ProjectEntry): void {
-    const revisions = revisionStamp(project);
-    if (entry.baseline?.stamp === revisions.stamp) return;
-    const known = this.storedBaselines(project).find((b) => b.stamp === revisions.stamp);
-    if (known) entry.baseline = known;
-    else {
-      const written = !!entry.baseline && revisions.newestMtime > entry.baseline.newestMtime;
-      const fingerprint = written || !modelsNewerThan(entry.models.files, revisions.newestMtime) ? entry.fingerprint : undefined;
-      entry.baseline = { ...revisions, fingerprint };
-    }
-    // Most recently used first: the state a branch switch or a deleted revision returns to stays known.
-    const kept = [entry.baseline, ...this.storedBaselines(project).filter((b) => b.stamp !== revisions.stamp)].slice(0, REMEMBERED_BASELINES);
-    void this.memento.update(baselineKey(project), kept);
-  }
-
-  private storedBaselines(project: Project): Baseline[] {
-    const stored = this.memento.get<unknown>(baselineKey(project));
-    return Array.isArray(stored) ? (stored as Baseline[]) : [];
+    return !before || before.models.changedReason !== models.changedReason || !sameFiles(before.models, models);
   }
 
   private rebuildIndex(): void {
@@ -367,47 +305,21 @@ function foundBase(found: ModelDiscovery): ModelsBase | undefined {
   return { module: base.module, name: base.name, modelModules };
 }
 
-function baselineKey(project: Project): string {
-  return `alembic.models.baseline:${project.config.configFile}:${project.config.section}`;
-}
-
-/** Which revision files there are, and when the newest was written. */
-function revisionStamp(project: Project): { stamp: string; newestMtime: number } {
-  let newest = 0;
-  for (const file of project.revisionFiles) {
-    try {
-      newest = Math.max(newest, fs.statSync(file).mtimeMs);
-    } catch {
-      // deleted meanwhile: the next event says so
-    }
+/** What the project's revisions create; undefined (nothing claimed) when reading them failed. */
+function revisionsOf(project: Project): RevisionSchema | undefined {
+  try {
+    return revisionSchema(project); // the same object while the revision sources are the same
+  } catch (err) {
+    console.error(`[alembic-lens] revisions of ${project.name}: ${(err as Error).message}`);
+    return undefined;
   }
-  return { stamp: `${project.revisionFiles.length}:${newest}`, newestMtime: newest };
 }
 
-function modelsNewerThan(files: readonly ModelFile[], mtime: number): boolean {
-  if (!mtime) return false;
-  return files.some((f) => {
-    try {
-      return fs.statSync(f.path).mtimeMs > mtime + MTIME_SLACK_MS;
-    } catch {
-      return false;
-    }
-  });
-}
-
-/** The model files' code without what autogenerate cannot see: comments, blank lines, trailing spaces. */
-export function fingerprintFiles(files: ReadonlyArray<readonly [string, string]>): string {
-  const hash = createHash('sha1');
-  for (const [file, text] of [...files].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
-    hash.update(path.resolve(file)).update('\0');
-    for (const line of text.split(/\r?\n/)) {
-      const code = line.replace(/\s+$/, '');
-      if (!code || /^\s*#/.test(code)) continue;
-      hash.update(code).update('\n');
-    }
-    hash.update('\0');
-  }
-  return hash.digest('hex');
+/** The tooltip's account of what differs. */
+function describeDifferences(differences: readonly SchemaDifference[]): string {
+  const shown = differences.slice(0, SHOWN_DIFFERENCES).map((d) => `• ${d.message}`);
+  if (differences.length > SHOWN_DIFFERENCES) shown.push(`• and ${differences.length - SHOWN_DIFFERENCES} more`);
+  return ['The models differ from what the revisions create:', ...shown].join('\n');
 }
 
 function sameFiles(a: ProjectModels, b: ProjectModels): boolean {

@@ -38,6 +38,12 @@ interface ProjectLint {
   envStale: boolean;
 }
 
+/** Which revisions a project's lint reports on (`alembic.lint.scope`); undefined: every one. */
+export interface LintScope {
+  scopeOf(project: Project): ((source: RevisionSource) => boolean) | undefined;
+  readonly onDidChange: vscode.Event<void>;
+}
+
 export class LintDiagnostics extends Disposable implements ProblemSource {
   private readonly lints = new Map<Project, ProjectLint>();
   private timer?: NodeJS.Timeout;
@@ -49,8 +55,10 @@ export class LintDiagnostics extends Disposable implements ProblemSource {
   constructor(
     private readonly registry: ProjectRegistry,
     private readonly models: ModelWatcher,
+    private readonly scope?: LintScope,
   ) {
     super();
+    if (scope) this.register(scope.onDidChange(() => this.changeEmitter.fire()));
     this.register(registry.onDidChange(() => this.schedule()));
     this.register(models.onDidChange(() => this.invalidateEnv()));
     const envWatcher = this.register(vscode.workspace.createFileSystemWatcher('**/{env.py,.env}'));
@@ -72,7 +80,8 @@ export class LintDiagnostics extends Disposable implements ProblemSource {
     for (const project of this.registry.getProjects()) {
       const lint = this.lints.get(project);
       if (!lint) continue;
-      for (const entry of lint.revisions.values()) out.push(...entry.problems);
+      const inScope = this.scope?.scopeOf(project);
+      for (const entry of lint.revisions.values()) if (!inScope || inScope(entry.source)) out.push(...entry.problems);
       out.push(...lint.history, ...lint.env);
     }
     return out;

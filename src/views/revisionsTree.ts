@@ -117,6 +117,12 @@ export function describeDatabaseStatus(status: ProjectDatabaseStatus | undefined
       return { text: 'not migrated yet', icon: 'database', color: 'charts.yellow' };
     case 'unreachable':
       return { text: 'DB unreachable', icon: 'debug-disconnect', color: 'errorForeground' };
+    case 'unreadable':
+      return {
+        text: `can't read the status${status.reason ? `: ${status.reason}` : ''}`,
+        icon: 'warning',
+        color: 'charts.orange',
+      };
     case 'unknown':
       return { text: 'database state unknown', icon: 'question' };
     case 'ok': {

@@ -42,7 +42,8 @@ export class DatabaseStatusBar extends Disposable {
     const prefix = this.registry.getProjects().length > 1 ? `Alembic (${project.name})` : 'Alembic';
     this.item.text = `$(${described.icon}) ${prefix}: ${described.text}`;
     this.item.tooltip = [status?.database, status?.source && `read via ${status.source}`, status?.message, 'Click for Alembic actions'].filter(Boolean).join('\n');
-    this.item.backgroundColor = status?.kind === 'unreachable' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    const failed = status?.kind === 'unreachable' || status?.kind === 'unreadable';
+    this.item.backgroundColor = failed ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     this.item.show();
   }
 

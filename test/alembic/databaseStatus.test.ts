@@ -14,11 +14,10 @@ import { parseDotenv, readDotenvFile } from '../../src/core/dotenv';
 import { resolveDatabaseUrl, urlSourceForConfig } from '../../src/core/urlSource';
 import { currentFromAlembicOutput, DatabaseRevisions, readDatabaseRevisions } from '../../src/core/versionTable';
 import { PostgresCluster, startPostgres } from '../support/postgres';
+import { copySample } from '../support/sampleCopy';
 import { revisionText } from '../support/tempProject';
 
-const ROOT = process.env.ALEMBIC_LENS_ROOT ?? path.resolve(__dirname, '../../..');
 const PYTHON = process.env.ALEMBIC_LENS_PYTHON ?? '/usr/bin/python3';
-const SAMPLE = path.join(ROOT, 'migrations-sample');
 const FIRST = '13c9c7d2277c';
 const HEAD = '92404fb3f98d';
 
@@ -49,14 +48,6 @@ function alembicCurrent(project: string, env: Record<string, string> = {}): stri
 function okRevisions(result: DatabaseRevisions): string[] {
   assert.strictEqual(result.status, 'ok', JSON.stringify(result));
   return (result as { revisions: string[] }).revisions.slice().sort();
-}
-
-function copySample(to: string): string {
-  fs.cpSync(SAMPLE, to, {
-    recursive: true,
-    filter: (src) => !/(^|[\\/])(app\.db|__pycache__|\.venv|\.env)$/.test(src),
-  });
-  return to;
 }
 
 function makeTemp(prefix: string): string {
@@ -302,6 +293,39 @@ describe("database URLs parsed as SQLAlchemy's make_url parses them", function (
       if (expected.host === null && u.query.host) expected.host = u.query.host[0];
       assert.deepStrictEqual(mine, expected, text);
       if (u.password) assert.ok(!maskPassword(text).includes(u.password), maskPassword(text));
+    });
+  });
+});
+
+describe("URLs with an unencoded '@' in the password, against SQLAlchemy's make_url", function () {
+  this.timeout(30000);
+  // Each URL and the password its author meant.
+  const urls: Array<[string, string]> = [
+    ['postgresql://u:p@ss@dbhost/db', 'p@ss'],
+    ['postgresql://u:aa@bb/cc@host/db', 'aa@bb/cc'],
+    ['postgresql://u@dbhost:5432/db?password=x@yz', 'x@yz'],
+    ['mysql+pymysql://u:pa@ss:w@h:3306/d', 'pa@ss:w'],
+  ];
+  it('make_url puts part of the password in the host, port or database (or fails): parseDatabaseUrl refuses them', () => {
+    const script = [
+      'import json, sys',
+      'from sqlalchemy.engine.url import make_url',
+      'out = []',
+      'for text in json.loads(sys.argv[1]):',
+      '    try:',
+      '        u = make_url(text)',
+      '        out.append(" ".join(str(x) for x in (u.host, u.port, u.database)))',
+      '    except Exception as e:',
+      '        out.append(None)',
+      'print(json.dumps(out))',
+    ].join('\n');
+    const shown = JSON.parse(python(['-c', script, JSON.stringify(urls.map(([u]) => u))], os.tmpdir()).stdout) as Array<string | null>;
+    urls.forEach(([url, meant], i) => {
+      const pieces = meant.split(/[@:/?=]/).filter((p) => p.length >= 2);
+      assert.ok(shown[i] === null || pieces.some((p) => shown[i]!.includes(p)), `make_url(${url}) shows ${shown[i]}`);
+      const parsed = parseDatabaseUrl(url, '/base');
+      assert.strictEqual(parsed.ok, false, url);
+      assert.match(!parsed.ok ? parsed.error : '', /unencoded '@'|port/);
     });
   });
 });

@@ -242,6 +242,20 @@ export function run(cmd: string, args: string[], cwd: string, timeoutMs = 60000)
   );
 }
 
+/** `0-23` or `3,7,12` (an environment variable); `count` seeds from 0 when unset. */
+export function parseSeeds(spec: string | undefined, count: number): number[] {
+  if (!spec) return Array.from({ length: count }, (_, i) => i);
+  const seeds: number[] = [];
+  for (const part of spec.split(',')) {
+    const m = /^\s*(\d+)\s*(?:-\s*(\d+))?\s*$/.exec(part);
+    if (!m) throw new Error(`seeds: cannot read '${part}'`);
+    const lo = Number(m[1]);
+    const hi = m[2] === undefined ? lo : Number(m[2]);
+    for (let s = lo; s <= hi; s++) seeds.push(s);
+  }
+  return seeds;
+}
+
 export function runCli(args: string[], cwd: string): Promise<RunResult> {
   return run(process.execPath, [CLI, ...args], cwd, 30000);
 }

@@ -24,6 +24,7 @@ import {
   LensGraph,
   makeTempDir,
   parseJson,
+  parseSeeds,
   RandomTruth,
   removeTempDir,
   ROOT,
@@ -33,20 +34,7 @@ import {
   TruthCommand,
 } from './harness';
 
-function parseSeeds(spec: string | undefined): number[] {
-  if (!spec) return Array.from({ length: 24 }, (_, i) => i);
-  const seeds: number[] = [];
-  for (const part of spec.split(',')) {
-    const m = /^\s*(\d+)\s*(?:-\s*(\d+))?\s*$/.exec(part);
-    if (!m) throw new Error(`ALEMBIC_LENS_SEEDS: cannot read '${part}'`);
-    const lo = Number(m[1]);
-    const hi = m[2] === undefined ? lo : Number(m[2]);
-    for (let s = lo; s <= hi; s++) seeds.push(s);
-  }
-  return seeds;
-}
-
-const SEEDS = parseSeeds(process.env.ALEMBIC_LENS_SEEDS);
+const SEEDS = parseSeeds(process.env.ALEMBIC_LENS_SEEDS, 24);
 
 interface SeedRun {
   truth?: RandomTruth;

@@ -10,7 +10,11 @@
 // and checks that alembic-lens finds the same heads as Alembic. Prints a table, writes
 // test-output/bench.json.
 //
-// Options: --sizes 1000,10000   --keep (leave the generated projects in the temp dir)
+// With --large, also: 100,000 revisions (cached CLI `heads`, CLI `check`) and a 50 MB revision file
+// (CLI `check`, with its peak memory). With --expose-gc (as `npm run bench` runs it), the heap a loaded
+// 10,000-revision project keeps, as the extension holds it.
+//
+// Options: --sizes 1000,10000   --large   --keep (leave the generated projects in the temp dir)
 //          --strict (exit 1 when a target is missed or the heads disagree)
 // Environment: ALEMBIC_PYTHON, the Python with Alembic installed (default /usr/bin/python3).
 import { spawnSync } from 'child_process';
@@ -19,8 +23,12 @@ import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { loadProject, type Project } from '../../src/core';
+import { GitRepository } from '../../src/core/git/gitRepository';
+import { RefHistoryReader } from '../../src/core/git/refHistory';
 import { layoutGraph } from '../../src/core/graphLayout';
 import { generateHistory, type GeneratedHistory } from './history';
+import { benchLarge, type LargeResult } from './large';
+import { type Stats, stats, timeProcess, waitPastRacyWindow } from './measure';
 
 const root = process.env.ALEMBIC_LENS_ROOT ?? path.resolve(__dirname, '..', '..', '..');
 const python = process.env.ALEMBIC_PYTHON ?? '/usr/bin/python3';
@@ -29,19 +37,20 @@ const SEED = 0x5eed_a1e;
 
 const TARGETS = {
   size: 10_000,
-  fullLoadMs: 300,
+  fullLoadMs: 150,
   updateFileMs: 5,
-  cliSpeedup: 8,
+  cliSpeedup: 15,
   layoutMs: 200,
+  /** 1,000 revisions read at a git ref. */
+  refHistoryMs: 300,
+  largeSize: 100_000,
+  largeCachedHeadsMs: 1000,
+  largeCheckMs: 3000,
+  hugeFileMB: 50,
+  hugeFileCheckMs: 1000,
+  hugeFileCheckPeakMB: 300,
 };
 
-interface Stats {
-  median: number;
-  min: number;
-  max: number;
-  first: number;
-  runs: number;
-}
 
 interface SizeResult {
   revisions: number;
@@ -66,14 +75,23 @@ interface SizeResult {
   layoutMs?: Stats;
   collapsedLayoutMs?: Stats;
   layoutShape?: { rows: number; lanes: number; collapsedRows: number };
+  /** Heap kept by a loaded project (after a full GC), in MB; only with --expose-gc. */
+  retainedHeapMB?: number;
   warnings: string[];
 }
 
-function stats(samples: number[]): Stats {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-  return { median, min: sorted[0], max: sorted[sorted.length - 1], first: samples[0], runs: samples.length };
+
+/** The heap a loaded project keeps (the extension also runs the full syntax check), after a full GC. */
+function retainedHeapMB(configPath: string): number | undefined {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) return undefined;
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const project = loadProject(configPath);
+  project.checkGrammar();
+  gc();
+  const retained = process.memoryUsage().heapUsed - before;
+  return project.graph.size ? retained / 1024 / 1024 : undefined;
 }
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
@@ -92,24 +110,6 @@ function settle(versionsDir: string): void {
   for (const name of fs.readdirSync(versionsDir)) fs.utimesSync(path.join(versionsDir, name), past, past);
 }
 
-// The wall clock of a command is taken by a small Node process of its own: forking this bench
-// process, which by now holds whole 10,000-revision projects in memory, costs time that belongs to
-// neither alembic-lens nor Alembic.
-const TIMER = `
-const { spawnSync } = require('child_process');
-const [cmd, ...args] = JSON.parse(process.argv[1]);
-const start = process.hrtime.bigint();
-const run = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-const ms = Number(process.hrtime.bigint() - start) / 1e6;
-process.stdout.write(JSON.stringify({ ms, stdout: run.stdout, stderr: run.stderr, status: run.status, error: run.error && run.error.message }));
-`;
-
-function timeProcess(cmd: string, args: string[], cwd: string): { ms: number; stdout: string; stderr: string; status: number | null; error?: Error } {
-  const timer = spawnSync(process.execPath, ['-e', TIMER, JSON.stringify([cmd, ...args])], { cwd, encoding: 'utf8', maxBuffer: 128 * 1024 * 1024 });
-  if (timer.error || timer.status !== 0) return { ms: NaN, stdout: '', stderr: timer.stderr ?? '', status: timer.status, error: timer.error ?? new Error(`timer exited ${timer.status}`) };
-  const run = JSON.parse(timer.stdout) as { ms: number; stdout: string; stderr: string; status: number | null; error?: string };
-  return { ms: run.ms, stdout: run.stdout ?? '', stderr: run.stderr ?? '', status: run.status, error: run.error ? new Error(run.error) : undefined };
-}
 
 /**
  * Runs `cmd` once untimed (it warms the OS file cache, and lets Python write its .pyc files, as
@@ -120,7 +120,8 @@ function benchProcess(label: string, cmd: string, args: string[], cwd: string, r
   const samples: number[] = [];
   let heads: string[] = [];
   for (let i = 0; i <= runs; i++) {
-    const r = timeProcess(cmd, args, cwd);
+    // A cache folder of the bench's own, next to the generated project.
+    const r = timeProcess(cmd, args, cwd, { ...process.env, XDG_CACHE_HOME: path.join(cwd, '.cache') });
     if (r.error || r.status !== 0) {
       const why = r.error ? r.error.message : `exit ${r.status}: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`;
       warnings.push(`${label} failed (${why})`);
@@ -175,6 +176,7 @@ function benchSize(count: number, keep: boolean): SizeResult {
     }
     if (!project) throw new Error('unreachable');
     result.fullLoadMs = stats(loads);
+    result.retainedHeapMB = retainedHeapMB(history.configPath);
     const problems = { error: 0, warning: 0, info: 0 };
     for (const p of project.problems) problems[p.severity]++;
     result.lensProblems = problems;
@@ -252,6 +254,7 @@ function benchSize(count: number, keep: boolean): SizeResult {
     }
     if (!sameSet(project.graph.heads, history.heads)) warnings.push('heads differ after restoring the edited files');
     settle(history.versionsDir);
+    waitPastRacyWindow();
 
     // 3. CLI heads.
     if (!fs.existsSync(cli)) warnings.push(`${path.relative(root, cli)} is missing: run node scripts/build.mjs`);
@@ -286,15 +289,67 @@ function benchSize(count: number, keep: boolean): SizeResult {
   }
 }
 
+interface RefHistoryResult {
+  revisions: number;
+  /** A new reader each run: git ls-tree + cat-file --batch + parsing, no cache; loose objects (a fresh commit). */
+  coldMs: Stats;
+  /** The same after `git gc`: packed objects, as in a clone. */
+  packedMs: Stats;
+  /** The same reader again: the tree id is unchanged, so the history comes from the cache. */
+  cachedMs: Stats;
+  headsAgree: boolean;
+}
+
+/** Reading a committed history at a git ref (`check --base`), against the same history loaded from disk. */
+function benchRefHistory(count: number): RefHistoryResult {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `alembic-lens-bench-git-${count}-`));
+  try {
+    const history = generateHistory(dir, count, SEED + count);
+    const git = (...args: string[]) => {
+      const r = spawnSync('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@example.com', ...args], { cwd: dir, encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
+    };
+    git('init', '-q');
+    git('add', '-A');
+    git('commit', '-q', '-m', 'history');
+    const project = loadProject(history.configPath);
+    const repo = GitRepository.open(dir);
+    let heads: string[] = [];
+    const coldReads = (): Stats => {
+      const samples: number[] = [];
+      for (let i = 0; i < 15; i++) {
+        const start = performance.now();
+        heads = new RefHistoryReader(repo, project.config).read('HEAD').graph.heads;
+        samples.push(performance.now() - start);
+      }
+      return stats(samples);
+    };
+    const coldMs = coldReads();
+    const cached: number[] = [];
+    const reader = new RefHistoryReader(repo, project.config);
+    reader.read('HEAD');
+    for (let i = 0; i < 15; i++) {
+      const start = performance.now();
+      reader.read('HEAD');
+      cached.push(performance.now() - start);
+    }
+    git('gc', '-q');
+    const packedMs = coldReads();
+    return { revisions: count, coldMs, packedMs, cachedMs: stats(cached), headsAgree: sameSet(heads, project.graph.heads) };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 function alembicVersion(): string {
   const r = spawnSync(python, ['-c', 'import alembic; print(alembic.__version__)'], { encoding: 'utf8' });
   return r.status === 0 ? r.stdout.trim() : 'unavailable';
 }
 
-type Verdict = 'PASS' | 'MISS' | 'n/a';
+type Verdict = 'PASS' | 'FAIL' | 'n/a';
 
 function verdict(value: number | undefined, ok: (v: number) => boolean): Verdict {
-  return value === undefined ? 'n/a' : ok(value) ? 'PASS' : 'MISS';
+  return value === undefined ? 'n/a' : ok(value) ? 'PASS' : 'FAIL';
 }
 
 function ms(s: Stats | undefined, key: 'median' | 'min' | 'first'): string {
@@ -303,11 +358,34 @@ function ms(s: Stats | undefined, key: 'median' | 'min' | 'first'): string {
   return v < 10 ? `${v.toFixed(2)} ms` : `${v.toFixed(1)} ms`;
 }
 
+/** The table rows of the large cases, with their verdicts. */
+function largeRows(r: LargeResult, verdicts: Record<string, Verdict>): string[][] {
+  const n = r.revisions.toLocaleString('en-US');
+  const mb = (value: number | undefined): string => (value === undefined ? 'n/a' : `${value.toFixed(0)} MB`);
+  /** A timed row whose median must stay under `limit` ms. */
+  const row = (size: string, measure: string, s: Stats | undefined, limit: number, key: string): string[] => {
+    verdicts[key] = verdict(s?.median, (x) => x < limit);
+    const runs = s ? String(s.runs) : '';
+    return [size, measure, ms(s, 'median'), ms(s, 'min'), ms(s, 'first'), runs, `< ${limit} ms`, verdicts[key]];
+  };
+  const huge = `${r.hugeFileMB} MB file`;
+  const memoryVerdict = verdict(r.hugeCheckPeakMB, (x) => x < TARGETS.hugeFileCheckPeakMB);
+  verdicts.hugeFileCheckMemory = memoryVerdict;
+  return [
+    row(n, 'CLI heads, cached', r.cachedHeadsMs, TARGETS.largeCachedHeadsMs, 'largeCachedHeads'),
+    row(n, 'CLI check', r.checkMs, TARGETS.largeCheckMs, 'largeCheck'),
+    [n, '  check peak memory (info)', mb(r.checkPeakMB), '', '', '', '', ''],
+    row(huge, 'CLI check --no-cache', r.hugeCheckMs, TARGETS.hugeFileCheckMs, 'hugeFileCheck'),
+    [huge, '  check peak memory', mb(r.hugeCheckPeakMB), '', '', '', `< ${TARGETS.hugeFileCheckPeakMB} MB`, memoryVerdict],
+  ];
+}
+
 function main(): void {
   const args = process.argv.slice(2);
   const sizesArg = args.indexOf('--sizes');
   const sizes = sizesArg >= 0 ? args[sizesArg + 1].split(',').map(Number) : [1_000, 10_000];
   const keep = args.includes('--keep');
+  const large = args.includes('--large');
   const strict = args.includes('--strict');
   const version = alembicVersion();
   console.log(`alembic-lens bench: node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, Alembic ${version} (${python})`);
@@ -319,7 +397,15 @@ function main(): void {
     console.log(`generated in ${r.generateMs.toFixed(0)} ms: ${r.merges} merges, ${r.branchLabels} branch labels, ${r.dependsOn} depends_on, ${r.expectedHeads.length} head(s)`);
     results.push(r);
   }
+  let largeResult: LargeResult | undefined;
+  if (large) {
+    const what = `${TARGETS.largeSize.toLocaleString('en-US')} revisions, a ${TARGETS.hugeFileMB} MB revision file`;
+    process.stdout.write(`[bench] large: ${what}... `);
+    largeResult = benchLarge(cli, SEED, TARGETS.hugeFileMB, TARGETS.largeSize, keep);
+    console.log(`generated in ${largeResult.generateMs} ms`);
+  }
 
+  let disagreeAtRef = false;
   const rows: string[][] = [['revisions', 'measure', 'median', 'min', 'first', 'runs', 'target', 'result']];
   const verdicts: Record<string, Verdict> = {};
   for (const r of results) {
@@ -341,7 +427,18 @@ function main(): void {
     rows.push(line(`  runs collapsed (info${r.layoutShape ? `: ${r.layoutShape.collapsedRows} rows` : ''})`, r.collapsedLayoutMs, '', ''));
     rows.push([n, 'CLI speed-up over alembic', r.cliSpeedup === undefined ? 'n/a' : `${r.cliSpeedup.toFixed(1)}x`, '', '', '', targeted ? `>= ${TARGETS.cliSpeedup}x` : '',
       v('cliSpeedup', r.cliSpeedup, (x) => x >= TARGETS.cliSpeedup)]);
+    const heap = r.retainedHeapMB === undefined ? 'n/a (run with --expose-gc)' : `${r.retainedHeapMB.toFixed(1)} MB`;
+    rows.push([n, 'heap kept by a loaded project (info)', heap, '', '', '', '', '']);
   }
+  const refHistory = benchRefHistory(1_000);
+  verdicts.refHistory = verdict(refHistory.coldMs.median, (x) => x < TARGETS.refHistoryMs);
+  const refRow = (measure: string, s: Stats, target: string, result: string): string[] =>
+    ['1,000', measure, ms(s, 'median'), ms(s, 'min'), ms(s, 'first'), String(s.runs), target, result];
+  rows.push(refRow('history at a git ref (RefHistoryReader)', refHistory.coldMs, `< ${TARGETS.refHistoryMs} ms`, verdicts.refHistory));
+  rows.push(refRow('  objects packed, as in a clone (info)', refHistory.packedMs, '', ''));
+  rows.push(refRow('  same tree id again (cached)', refHistory.cachedMs, '', ''));
+  if (!refHistory.headsAgree) disagreeAtRef = true;
+  if (largeResult) rows.push(...largeRows(largeResult, verdicts));
   const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
   console.log('');
   rows.forEach((row, i) => {
@@ -349,7 +446,9 @@ function main(): void {
     if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   });
 
-  let disagree = false;
+  let disagree = disagreeAtRef;
+  if (disagreeAtRef) console.log('[bench] WARNING: the history read at HEAD has other heads than the same files on disk');
+  for (const w of largeResult?.warnings ?? []) console.log(`[bench] WARNING large: ${w}`);
   for (const r of results) {
     const ref = r.alembicHeads;
     const check = (heads: string[] | undefined): string => (heads === undefined ? 'not run' : ref === undefined ? 'unchecked' : sameSet(heads, ref) ? 'same' : 'DIFFERENT');
@@ -373,6 +472,8 @@ function main(): void {
     targets: TARGETS,
     verdicts,
     histories: results.map(({ expectedHeads, ...r }) => ({ ...r, heads: expectedHeads })),
+    refHistory,
+    large: largeResult,
   };
   fs.writeFileSync(outFile, JSON.stringify(json, null, 2) + '\n');
   console.log(`\n[bench] wrote ${path.relative(root, outFile)}`);

@@ -16,11 +16,19 @@ export interface RevisionSpec {
   downgrade?: string[];
 }
 
-const created: string[] = [];
-// Temporary projects live as long as the test process: removed when it exits.
-process.on('exit', () => {
-  for (const dir of created) fs.rmSync(dir, { recursive: true, force: true });
-});
+// Temporary projects live as long as the test process: removed when it exits. Every test file bundles
+// its own copy of this module: one list and one exit handler for all of them.
+const CREATED = Symbol.for('alembic-lens.tempDirs');
+const shared = globalThis as { [CREATED]?: string[] };
+const created: string[] = shared[CREATED] ?? (shared[CREATED] = removedOnExit());
+
+function removedOnExit(): string[] {
+  const dirs: string[] = [];
+  process.on('exit', () => {
+    for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+  });
+  return dirs;
+}
 
 export function tempDir(prefix = 'alembic-lens-'): string {
   // Real path: version locations are reported with links resolved, as current Alembic does.

@@ -96,3 +96,20 @@ describe('loadConfig', () => {
     assert.deepStrictEqual(iniProjectSections('not an ini', 'x.ini'), ['alembic']);
   });
 });
+
+describe('loadConfig on a hostile alembic.ini', () => {
+  it('reports an interpolation that grows ten-fold per level at the line of the key, and goes on', () => {
+    const lines = ['[alembic]', `a0 = ${'x'.repeat(1000)}`];
+    for (let level = 1; level <= 9; level++) lines.push(`a${level} = ${`%(a${level - 1})s`.repeat(10)}`);
+    lines.push('script_location = migrations', 'sqlalchemy.url = %(a9)s');
+    const root = project({ 'alembic.ini': lines.join('\n') }, ['migrations/versions']);
+    const config = loadConfig({ iniPath: path.join(root, 'alembic.ini') });
+    assert.strictEqual(config.scriptLocation, path.join(root, 'migrations'));
+    assert.strictEqual(config.option('sqlalchemy.url'), undefined);
+    assert.strictEqual(config.option('sqlalchemy.url'), undefined);
+    const problems = config.problems.filter((p) => p.code === 'ini-interpolation');
+    assert.strictEqual(problems.length, 1, 'reported once however often it is read');
+    assert.strictEqual(problems[0].line, 13);
+    assert.match(problems[0].message, /sqlalchemy\.url.*more than 4 MiB/);
+  });
+});

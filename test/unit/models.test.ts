@@ -89,8 +89,8 @@ describe('parseModelModule', () => {
     assert.strictEqual(classes[0].kind, 'declarative');
     assert.strictEqual(classes[0].line, 7);
     assert.deepStrictEqual(classes[0].columns, [
-      { name: 'id', line: 10 },
-      { name: 'user_name', attribute: 'name', line: 11 },
+      { name: 'id', line: 10, nullable: false },
+      { name: 'user_name', attribute: 'name', line: 11, nullable: false },
     ]);
   });
 
@@ -187,7 +187,7 @@ describe('parseModelModule', () => {
     assert.ok(classes.every((c) => c.kind === 'table'));
     assert.strictEqual(classes[0].schema, 'auth');
     assert.deepStrictEqual(classes[0].columns, [
-      { name: 'id', line: 8 },
+      { name: 'id', line: 8, nullable: false },
       { name: 'email', line: 9 },
     ]);
   });

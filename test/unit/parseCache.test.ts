@@ -1,45 +1,179 @@
 import * as assert from 'assert';
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { ParseCache } from '../../src/core/parseCache';
 import { loadProject } from '../../src/core/project';
+import { readRevisionFile } from '../../src/core/revisionFile';
 import { revisionText, tempDir, writeProject } from '../support/tempProject';
 
-describe('parse cache', () => {
-  const setBack = (file: string, seconds: number) => {
-    const t = new Date(Date.now() - seconds * 1000);
-    fs.utimesSync(file, t, t);
-  };
+/** Files changed in the last 2 s are never cached (racily clean); tests that need a warm cache wait. */
+function waitPastRacyWindow(): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2100);
+}
 
-  it('reuses parsed files across loads and re-reads a file that changed', () => {
-    const dir = tempDir();
-    const cacheDir = path.join(dir, 'cache');
-    const ini = writeProject(dir, [{ id: 'a1', message: 'first' }, { id: 'b2', down: 'a1' }]);
-    const a1 = path.join(dir, 'alembic', 'versions', 'a1_rev.py');
-    for (const file of fs.readdirSync(path.dirname(a1))) setBack(path.join(path.dirname(a1), file), 60);
-    loadProject(ini, { cacheDir });
-    assert.strictEqual(fs.readdirSync(cacheDir).length, 1);
+/** A three-revision project whose heads are b1 and c1; editing c1's parent to b1 (same size) leaves c1 alone. */
+function branchyProject(): { ini: string; c1: string; cacheDir: string } {
+  const dir = tempDir();
+  const ini = writeProject(dir, [{ id: 'a1' }, { id: 'b1', down: 'a1' }, { id: 'c1', down: 'a1' }]);
+  return { ini, c1: path.join(dir, 'alembic', 'versions', 'c1_rev.py'), cacheDir: path.join(dir, 'cache') };
+}
 
-    // Same size and mtime: the cached parse is used even though the text differs (proves the hit).
-    const stat = fs.statSync(a1);
-    fs.writeFileSync(a1, revisionText({ id: 'a1', message: 'FIRST' }));
-    fs.utimesSync(a1, stat.atime, stat.mtime);
-    assert.strictEqual(loadProject(ini, { cacheDir }).graph.get('a1')!.source.message, 'first');
+function cachedAndUncachedHeads(ini: string, cacheDir: string): { cached: string[]; uncached: string[] } {
+  const heads = (options: { cacheDir?: string }) => [...loadProject(ini, options).graph.heads].sort();
+  return { cached: heads({ cacheDir }), uncached: heads({}) };
+}
 
-    // A real edit changes the mtime: the file is parsed again.
-    fs.writeFileSync(a1, revisionText({ id: 'a1', message: 'edited message' }));
-    setBack(a1, 30);
-    assert.strictEqual(loadProject(ini, { cacheDir }).graph.get('a1')!.source.message, 'edited message');
+/** Projects older than the racy window, made once for the whole file: each test takes its own. */
+const settled: ReturnType<typeof branchyProject>[] = [];
+function settledProject(): ReturnType<typeof branchyProject> {
+  const project = settled.pop();
+  assert.ok(project, 'make more settled projects in before()');
+  return project;
+}
+
+describe('parse cache', function () {
+  before(function () {
+    this.timeout(10000);
+    for (let i = 0; i < 9; i++) settled.push(branchyProject());
+    waitPastRacyWindow();
   });
 
-  it('never caches a file modified in the last seconds (racily clean)', () => {
-    const dir = tempDir();
-    const cacheDir = path.join(dir, 'cache');
-    const ini = writeProject(dir, [{ id: 'a1', message: 'first' }]);
-    const a1 = path.join(dir, 'alembic', 'versions', 'a1_rev.py');
-    loadProject(ini, { cacheDir });
-    const stat = fs.statSync(a1);
-    fs.writeFileSync(a1, revisionText({ id: 'a1', message: 'FIRST' }));
-    fs.utimesSync(a1, stat.atime, stat.mtime);
-    assert.strictEqual(loadProject(ini, { cacheDir }).graph.get('a1')!.source.message, 'FIRST');
+  describe('parse cache: entries', function () {
+    this.timeout(20000);
+
+    it('reuses parsed files across loads and re-reads a file that changed', () => {
+      const { ini, c1, cacheDir } = settledProject();
+      const config = path.resolve(ini);
+      let parses = 0;
+      const parse = () => {
+        parses++;
+        return readRevisionFile(c1, fs.readFileSync(c1, 'utf8'));
+      };
+      const first = new ParseCache(cacheDir, config, 'alembic');
+      first.read(c1, parse);
+      first.save([c1]);
+      assert.strictEqual(parses, 1);
+      const second = new ParseCache(cacheDir, config, 'alembic');
+      assert.strictEqual(second.read(c1, parse).source!.revision, 'c1');
+      assert.strictEqual(parses, 1, 'an unchanged file is not parsed again');
+      fs.writeFileSync(c1, revisionText({ id: 'c1', down: 'a1', message: 'edited message' }));
+      assert.strictEqual(new ParseCache(cacheDir, config, 'alembic').read(c1, parse).source!.message, 'edited message');
+      assert.strictEqual(parses, 2);
+    });
+
+    it('never caches a file modified in the last seconds (racily clean)', () => {
+      const { ini, c1, cacheDir } = branchyProject();
+      loadProject(ini, { cacheDir });
+      const stat = fs.statSync(c1);
+      fs.writeFileSync(c1, revisionText({ id: 'c1', down: 'a1', message: 'FIRST' }));
+      fs.utimesSync(c1, stat.atime, stat.mtime);
+      assert.strictEqual(loadProject(ini, { cacheDir }).graph.get('c1')!.source.message, 'FIRST');
+    });
+
+    it('sees a same-size edit whose mtime was put back (touch -r)', () => {
+      const { ini, c1, cacheDir } = settledProject();
+      const reference = `${c1}.orig`;
+      execFileSync('cp', ['-p', c1, reference]);
+      assert.deepStrictEqual(cachedAndUncachedHeads(ini, cacheDir), { cached: ['b1', 'c1'], uncached: ['b1', 'c1'] });
+      fs.writeFileSync(c1, fs.readFileSync(c1, 'utf8').replace("down_revision = \"a1\"", "down_revision = \"b1\""));
+      execFileSync('touch', ['-r', reference, c1]);
+      fs.rmSync(reference);
+      assert.deepStrictEqual(cachedAndUncachedHeads(ini, cacheDir), { cached: ['c1'], uncached: ['c1'] });
+    });
+
+    it('sees a file copied over with cp -p (same inode, size and mtime)', () => {
+      const { ini, c1, cacheDir } = settledProject();
+      const edited = path.join(path.dirname(ini), 'c1_edited.txt');
+      fs.writeFileSync(edited, fs.readFileSync(c1, 'utf8').replace("down_revision = \"a1\"", "down_revision = \"b1\""));
+      execFileSync('touch', ['-r', c1, edited]);
+      const inode = fs.statSync(c1).ino;
+      assert.deepStrictEqual(cachedAndUncachedHeads(ini, cacheDir).cached, ['b1', 'c1']);
+      execFileSync('cp', ['-p', edited, c1]);
+      assert.strictEqual(fs.statSync(c1).ino, inode, 'cp -p over a file keeps its inode');
+      assert.deepStrictEqual(cachedAndUncachedHeads(ini, cacheDir), { cached: ['c1'], uncached: ['c1'] });
+    });
+  });
+
+  describe('parse cache: folder safety', function () {
+    this.timeout(20000);
+
+    /** A project with a warm cache in `cacheDir` (created by the first load). */
+    function warmProject(): { ini: string; cacheDir: string; versions: string } {
+      const { ini, cacheDir } = settledProject();
+      loadProject(ini, { cacheDir });
+      return { ini, cacheDir, versions: path.join(path.dirname(ini), 'alembic', 'versions') };
+    }
+
+    it('does not write through a link planted at the temporary file name', () => {
+      const { ini, cacheDir, versions } = warmProject();
+      const [cacheFile] = fs.readdirSync(cacheDir).filter((name) => name.endsWith('.json'));
+      assert.ok(cacheFile, 'the first load wrote a cache file');
+      const victim = path.join(path.dirname(ini), 'victim.txt');
+      fs.writeFileSync(victim, 'precious');
+      const planted = path.join(cacheDir, `${cacheFile}.${process.pid}.tmp`);
+      fs.symlinkSync(victim, planted);
+      fs.rmSync(path.join(versions, 'b1_rev.py'));
+      assert.deepStrictEqual(loadProject(ini, { cacheDir }).graph.heads, ['c1']);
+      assert.strictEqual(fs.readFileSync(victim, 'utf8'), 'precious');
+      assert.ok(fs.lstatSync(planted).isSymbolicLink());
+      assert.ok(fs.lstatSync(path.join(cacheDir, cacheFile)).isFile());
+      assert.deepStrictEqual(loadProject(ini, { cacheDir }).graph.heads, ['c1']);
+    });
+
+    it('does not read a cache file that is a link', () => {
+      const { ini, cacheDir } = warmProject();
+      const [cacheFile] = fs.readdirSync(cacheDir).filter((name) => name.endsWith('.json'));
+      // A tampered copy elsewhere, linked in place: it says c1 follows b1, which would leave one head.
+      const elsewhere = path.join(path.dirname(ini), 'elsewhere.json');
+      const text = fs.readFileSync(path.join(cacheDir, cacheFile), 'utf8');
+      const tampered = text.replace(/"c1",("downRevisions":)?\["a1"\]/, '"c1",$1["b1"]');
+      assert.notStrictEqual(tampered, text, 'the cache names c1 with its parent');
+      fs.writeFileSync(elsewhere, tampered);
+      fs.rmSync(path.join(cacheDir, cacheFile));
+      fs.symlinkSync(elsewhere, path.join(cacheDir, cacheFile));
+      assert.deepStrictEqual([...loadProject(ini, { cacheDir }).graph.heads].sort(), ['b1', 'c1']);
+    });
+
+    it('creates its folder with mode 0700 and tightens a private folder of looser mode', () => {
+      const { ini, cacheDir } = warmProject();
+      assert.strictEqual(fs.statSync(cacheDir).mode & 0o777, 0o700);
+      fs.chmodSync(cacheDir, 0o755);
+      loadProject(ini, { cacheDir });
+      assert.strictEqual(fs.statSync(cacheDir).mode & 0o777, 0o700);
+      for (const name of fs.readdirSync(cacheDir)) {
+        assert.strictEqual(fs.statSync(path.join(cacheDir, name)).mode & 0o077, 0, name);
+      }
+    });
+
+    for (const [label, mode] of [['group', 0o770], ['others', 0o707]] as const) {
+      it(`refuses a folder writable by ${label}: reads every file, writes nothing, says why`, () => {
+        const { ini, cacheDir } = settledProject();
+        fs.mkdirSync(cacheDir);
+        fs.chmodSync(cacheDir, mode);
+        const project = loadProject(ini, { cacheDir });
+        assert.deepStrictEqual([...project.graph.heads].sort(), ['b1', 'c1']);
+        assert.deepStrictEqual(fs.readdirSync(cacheDir), []);
+        const who = label === 'group' ? 'its group' : 'others';
+        assert.match(project.cacheRefusal ?? '', new RegExp(`writable by ${who}`));
+        assert.strictEqual(fs.statSync(cacheDir).mode & 0o777, mode, 'a refused folder is left as it is');
+      });
+    }
+
+    it("refuses a folder that is not the user's", function () {
+      const { ini, cacheDir: ownCacheDir } = settledProject();
+      // As root, a folder is given to `nobody`; any other user finds /usr owned by root.
+      const asRoot = process.getuid?.() === 0;
+      const cacheDir = asRoot ? ownCacheDir : '/usr';
+      if (asRoot) {
+        fs.mkdirSync(cacheDir, { mode: 0o700 });
+        fs.chownSync(cacheDir, 65534, 65534);
+      }
+      const before = fs.readdirSync(cacheDir);
+      const project = loadProject(ini, { cacheDir });
+      assert.deepStrictEqual([...project.graph.heads].sort(), ['b1', 'c1']);
+      assert.deepStrictEqual(fs.readdirSync(cacheDir), before);
+      assert.match(project.cacheRefusal ?? '', new RegExp(`belongs to user id ${asRoot ? 65534 : 0}, not to you`));
+    });
   });
 });

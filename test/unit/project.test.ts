@@ -131,3 +131,30 @@ describe('newestFirst', () => {
     assert.deepStrictEqual(order, ['c3', 'd4', 'b2', 'a1']);
   });
 });
+
+describe('Project: the full syntax check is bounded', () => {
+  it('skips the full-grammar check of a file over 4 MB, says so at line 1, and still reads the revision', () => {
+    const dir = tempDir();
+    const row = (i: number) => `op.execute("INSERT INTO reference_data VALUES (${i}, 'row ${i}')")`;
+    const rows = Array.from({ length: 60_000 }, (_, i) => row(i));
+    const ini = writeProject(dir, [{ id: 'a1' }, { id: 'b1', down: 'a1', upgrade: rows }]);
+    const big = path.join(dir, 'alembic', 'versions', 'b1_rev.py');
+    assert.ok(fs.statSync(big).size > 4 * 1024 * 1024);
+    const project = loadProject(ini);
+    assert.strictEqual(project.checkGrammar().done, true);
+    assert.deepStrictEqual(project.graph.heads, ['b1']);
+    const skipped = project.problems.filter((p) => p.code === 'grammar-check-skipped');
+    assert.strictEqual(skipped.length, 1);
+    assert.strictEqual(skipped[0].path, big);
+    assert.strictEqual(skipped[0].line, 1);
+    assert.strictEqual(skipped[0].severity, 'info');
+  });
+
+  it('still finds a syntax error by the full-grammar check in a file under the cap', () => {
+    const dir = tempDir();
+    const ini = writeProject(dir, [{ id: 'a1', upgrade: ['x = (1 +', 'y = 2)', 'def f(:', '    pass'] }]);
+    const project = loadProject(ini);
+    project.checkGrammar();
+    assert.ok(project.problems.some((p) => p.code === 'syntax-error'), JSON.stringify(project.problems));
+  });
+});

@@ -1,25 +1,10 @@
 // Expectations were produced by Alembic 1.8.1's own RevisionMap on the same graphs (see the
 // differential tier for the randomized comparison); each case here pins one rule.
 import * as assert from 'assert';
-import { RevisionSource } from '../../src/core/revisionFile';
-import { RevisionError, RevisionMap } from '../../src/core/revisionMap';
+import { RevisionError } from '../../src/core/revisionMap';
+import { buildGraph, Spec } from '../support/revisionGraph';
 
-type Spec = [id: string, down: string | string[] | null, dependsOn?: string | null, labels?: string | null];
-
-function source([id, down, dependsOn, labels]: Spec): RevisionSource {
-  return {
-    revision: id,
-    downRevisions: down === null ? [] : typeof down === 'string' ? [down] : down,
-    dependsOn: dependsOn ? [dependsOn] : [],
-    branchLabels: labels ? [labels] : [],
-    message: `msg ${id}`,
-    longdoc: `msg ${id}`,
-    path: `/v/${id}.py`,
-    revisionLine: 10,
-    downRevisionLine: 11,
-  };
-}
-const build = (specs: Spec[]) => new RevisionMap(specs.map(source));
+const build = buildGraph;
 const ids = (revs: Array<{ id: string } | null>) => revs.map((r) => (r ? r.id : null));
 
 // a1aa <- b2bb <- c3cc <- {d4dd (feature), e5ee} <- f6ff (merge); g7gg (other) <- h8hh, which depends on b2bb

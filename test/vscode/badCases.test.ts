@@ -51,6 +51,11 @@ describe('bad cases: missing Python, missing Alembic, database down', function (
     restoreEnv?.();
   });
 
+  /** A Markdown tooltip as people read it: no `&nbsp;`, no backslash escapes. */
+  function plainText(markdown: string | undefined): string {
+    return (markdown ?? '').replace(/&nbsp;/g, ' ').replace(/\\(.)/g, '$1');
+  }
+
   /** The tabs' labels, to see which editor a button opened. */
   function tabLabels(): string[] {
     return vscode.window.tabGroups.all.flatMap((g) => g.tabs.map((t) => t.label));
@@ -143,6 +148,34 @@ describe('bad cases: missing Python, missing Alembic, database down', function (
     assert.ok(shown.some((s) => `${s.message} ${s.detail}`.includes(`PostgreSQL app on 127.0.0.1:${port}`)), 'the database is named (without its password)');
     assert.deepStrictEqual(opened, [], 'nothing ran against a database whose state is unknown');
     assert.deepStrictEqual(readSqlite(appDb(root)).rows, [HEAD], 'the SQLite database was not touched');
+  });
+
+  it("env.py imports a module the project's Python lacks: \"can't read the status\" with the fix, not \"DB unreachable\"", async () => {
+    const envPy = path.join(root, 'alembic', 'env.py');
+    const original = fs.readFileSync(envPy, 'utf8');
+    // An unsupported dialect in the setting makes the extension ask `alembic current`, which runs env.py.
+    await setAlembicSetting('pythonPath', ALEMBIC_PYTHON);
+    await setAlembicSetting('databaseUrl', 'mssql+pyodbc://lens:S3cret-mssql@sql.example.invalid/erp');
+    fs.writeFileSync(envPy, `import sqlmodel\n${original}`);
+    try {
+      const status = await waitForStatus(api, 'the status "can\'t read the status"', (s) => s.kind === 'unreadable', 30000);
+      assert.strictEqual(status.text, "Database: can't read the status: the project's Python has no module sqlmodel");
+      const tooltip = plainText(status.tooltip);
+      assert.match(tooltip, /pip install sqlmodel/);
+      assert.match(tooltip, /interpreter/);
+      assert.ok(!JSON.stringify(status).includes('S3cret'), JSON.stringify(status));
+    } finally {
+      fs.writeFileSync(envPy, original);
+    }
+  });
+
+  it('a URL that does not parse (bad port, a space in the password): the tooltip never shows the password', async () => {
+    await sqliteAt(api, HEAD);
+    await setAlembicSetting('databaseUrl', 'postgresql://lens:my secret@db.example.invalid:5432x/app');
+    const status = await waitForStatus(api, 'the status read by `alembic current`', (s) => s.source === 'alembic current', 30000);
+    console.log(`      tooltip: ${plainText(status.tooltip).replace(/\n+/g, ' / ')}`);
+    assert.match(plainText(status.tooltip), /port/i);
+    for (const secret of ['my secret', 'secret']) assert.ok(!JSON.stringify(status).includes(secret), JSON.stringify(status));
   });
 
   it('a remote database that cannot be read: Upgrade to Head asks first, and does not claim there is nothing to apply', async () => {

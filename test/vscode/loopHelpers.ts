@@ -21,7 +21,7 @@ export const HEAD = '92404fb3f98d';
 export interface LensApi {
   getRevisionItems(): Promise<Array<{ id: string; label: string; description?: string; contextValue?: string }>>;
   getProblems(): Array<{ path: string; line: number; message: string; code: string }>;
-  getDatabaseStatus(): Promise<Array<{ project: string; kind: string; text: string; source?: string }>>;
+  getDatabaseStatus(): Promise<Array<{ project: string; kind: string; text: string; source?: string; tooltip?: string }>>;
   whenIdle(): Promise<void>;
 }
 
@@ -260,6 +260,21 @@ export function setAside(file: string): () => void {
   return () => fs.renameSync(aside, file);
 }
 
+/**
+ * What a suite on the sample's SQLite database needs: no `.env` pointing elsewhere, Debian's Python,
+ * no `alembic.databaseUrl`. Returns the function that puts all of it back.
+ */
+export async function useSampleSqlite(root: string): Promise<() => Promise<void>> {
+  const restoreEnv = setAside(path.join(root, '.env'));
+  const saved = saveSettings('pythonPath', 'databaseUrl');
+  await setAlembicSetting('pythonPath', ALEMBIC_PYTHON);
+  await setAlembicSetting('databaseUrl', undefined);
+  return async () => {
+    await restoreSettings(saved);
+    restoreEnv();
+  };
+}
+
 /** The repository (read only: the tests work on a copy of migrations-sample). */
 const REPO = path.resolve(__dirname, '../../..');
 
@@ -288,10 +303,7 @@ export async function useSampleWorkspace(): Promise<SampleWorkspace> {
   const modelsText = fs.readFileSync(path.join(REPO, 'migrations-sample', 'app', 'models.py'), 'utf8');
   fs.writeFileSync(modelsFile, modelsText);
   const originalVersions = snapshotDir(versions);
-  const restoreEnv = setAside(path.join(root, '.env'));
-  const saved = saveSettings('pythonPath', 'databaseUrl');
-  await setAlembicSetting('pythonPath', ALEMBIC_PYTHON);
-  await setAlembicSetting('databaseUrl', undefined);
+  const restoreSqlite = await useSampleSqlite(root);
   return {
     root,
     versions,
@@ -304,8 +316,7 @@ export async function useSampleWorkspace(): Promise<SampleWorkspace> {
     async restore(api) {
       await sqliteAt(api, undefined, root);
       fs.writeFileSync(modelsFile, modelsFound);
-      await restoreSettings(saved);
-      restoreEnv();
+      await restoreSqlite();
     },
   };
 }
@@ -330,7 +341,7 @@ export async function sqliteAt(api: LensApi, revision: string | undefined, root 
 }
 
 /** Polls the status line of the (first) project until `check` accepts it. */
-export async function waitForStatus(api: LensApi, what: string, check: (status: { kind: string; text: string; source?: string }) => boolean, timeoutMs = 15000, project?: string) {
+export async function waitForStatus(api: LensApi, what: string, check: (status: { kind: string; text: string; source?: string; tooltip?: string }) => boolean, timeoutMs = 15000, project?: string) {
   let last: unknown;
   try {
     return await waitFor(what, async () => {

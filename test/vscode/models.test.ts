@@ -21,6 +21,7 @@ interface TreeSnapshot {
 
 interface Api {
   whenIdle(): Promise<void>;
+  getRevisionItems(): Promise<Array<{ id: string }>>;
   getTreeSnapshot(view: 'alembic.models' | 'alembic.revisions'): Promise<TreeSnapshot[]>;
   getProblems(): Array<{ path: string; line: number; message: string; code: string }>;
 }
@@ -94,6 +95,7 @@ describe('models and migration checks', function () {
     console.log(`      marked ${Date.now() - saved} ms after the save`);
     const item = flatten(await api.getTreeSnapshot('alembic.revisions')).find((i) => i.label === MODELS_CHANGED)!;
     assert.match(item.description ?? '', /Generate Revision/);
+    assert.match(item.tooltip ?? '', /users\.nickname is in the models but in no revision/, 'the tooltip says what differs');
     assert.ok(flatten(await api.getTreeSnapshot('alembic.models')).some((i) => i.label === MODELS_CHANGED), 'the Model Files view says so too');
 
     await editor.edit((e) => e.delete(new vscode.Range(emailLine + 1, 0, emailLine + 2, 0)));
@@ -101,10 +103,39 @@ describe('models and migration checks', function () {
     await waitFor('the mark to go when the models are back as the revision saw them', async () => !(await hasMark()), 3000);
   });
 
-  it('a new revision file takes the models as they are: the mark goes', async () => {
+  it('no mark after a checkout rewrote the files, the models last: content decides, not file times', async () => {
+    await api.whenIdle();
+    const hasMark = async (): Promise<boolean> =>
+      flatten(await api.getTreeSnapshot('alembic.revisions')).some((i) => i.label === MODELS_CHANGED);
+    await waitFor('no "models changed" mark on the fresh sample', async () => !(await hasMark()), 5000);
+    // As a checkout leaves them: the revision files older than ever seen, the models just written.
+    const revisions = readRevisionFiles();
+    const older = new Date(Math.min(...revisions.map((r) => fs.statSync(r.file).mtimeMs)) - 3600000);
+    for (const revision of revisions) fs.utimesSync(revision.file, older, older);
+    const now = new Date();
+    fs.utimesSync(modelsFile, now, now);
+    await vscode.commands.executeCommand('alembic.models.refresh');
+    await api.whenIdle();
+    for (let i = 0; i < 10; i++) {
+      assert.ok(!(await hasMark()), 'no "models changed" mark: the models define what the revisions create');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  });
+
+  it('a revision that adds the column clears the mark; one that does not leaves it', async () => {
     await api.whenIdle();
     fs.writeFileSync(modelsFile, modelsText.replace('    email =', '    nickname = Column(String(50), nullable=True)\n    email ='));
     await waitFor('the mark', async () => flatten(await api.getTreeSnapshot('alembic.models')).some((i) => i.label === MODELS_CHANGED), 5000);
+    const [unrelatedParent] = heads(readRevisionFiles());
+    const unrelatedId = randomRevisionId();
+    const unrelated = path.join(versionsDir(), `${unrelatedId}_lens_models_index_name.py`);
+    const createIndex = "    op.create_index('ix_users_name', 'users', ['name'])";
+    fs.writeFileSync(unrelated, revisionSource(unrelatedId, unrelatedParent, 'index name', createIndex));
+    added.push(unrelated);
+    const listed = async (): Promise<boolean> => (await api.getRevisionItems()).some((i) => i.id === unrelatedId);
+    await waitFor('the new revision in the tree', listed, 5000);
+    const marked = flatten(await api.getTreeSnapshot('alembic.models')).some((i) => i.label === MODELS_CHANGED);
+    assert.ok(marked, 'a revision without users.nickname leaves the mark');
     const [head] = heads(readRevisionFiles());
     const id = randomRevisionId();
     const file = path.join(versionsDir(), `${id}_lens_models_add_nickname.py`);

@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { runTests } from '@vscode/test-electron';
+import { copySample } from '../support/sampleCopy';
 
 async function main(): Promise<void> {
   const root = path.resolve(__dirname, '../../..'); // out/test/vscode -> repo root
@@ -14,7 +15,7 @@ async function main(): Promise<void> {
   // The tests write into the workspace: give them a copy, never the repo's migrations-sample/.
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'alembic-lens-electron-'));
   const workspace = path.join(tmp, 'migrations-sample');
-  fs.cpSync(path.join(root, 'migrations-sample'), workspace, { recursive: true });
+  copySample(workspace, path.join(root, 'migrations-sample'));
   fs.rmSync(resultFile, { force: true });
   try {
     await runTests({

@@ -11,6 +11,7 @@ import { Problem, problem } from '../problems';
 import type { Project } from '../project';
 import type { RevisionSource } from '../revisionFile';
 import type { RevisionMap } from '../revisionMap';
+import { accidentalForkHeads } from '../teams/forkHeads';
 import { resolveDatabaseUrl, urlSourceForConfig } from '../urlSource';
 import { revisionFindings } from './revisionRules';
 import { Dialect, LintOptions, severityOf } from './rules';
@@ -31,6 +32,8 @@ export interface ProjectLintOptions extends EnvLintOptions {
   /** The environment Alembic runs with and the project's .env: to infer the dialect from the URL when `dialect` is absent. */
   env?: Readonly<Record<string, string | undefined>>;
   dotenv?: Readonly<Record<string, string>>;
+  /** The lint scope: revisions outside it (history, e.g. unchanged on the base branch) get no revision findings. */
+  includeRevision?: (source: RevisionSource) => boolean;
 }
 
 /** env.py's problems (target_metadata = None, models nobody imports) and the config's (placeholder URL). */
@@ -74,19 +77,17 @@ function configFindings(config: AlembicConfig, readFile: (file: string) => strin
   ];
 }
 
-/** Several heads: a problem on each head's `revision =` line, unless every head is its own labelled branch. */
+/** An accidental fork (see accidentalForkHeads): a problem on each of its heads' `revision =` line. */
 export function lintHistory(graph: RevisionMap, options: LintOptions = {}, readFile: (file: string) => string | undefined = readText): Problem[] {
   if (graph.heads.length < 2 || severityOf('multiple-heads', options) === 'off') return [];
-  const heads = graph.heads.map((id) => graph.get(id)!).filter(Boolean);
-  // Independent branches (`alembic revision --head=base --branch-label=x`) have a head each by design.
-  const labels = heads.map((h) => [...h.branchLabels].sort().join(','));
-  if (labels.every((l) => l) && new Set(labels).size === labels.length) return [];
-  const list = graph.heads.join(', ');
+  const heads = accidentalForkHeads(graph);
+  if (!heads.length) return [];
+  const list = heads.map((head) => head.id).join(', ');
   const raw = heads.map((head) =>
     problem(
-      'warning',
+      'error',
       'multiple-heads',
-      `Revision ${head.id} is one of ${heads.length} heads (${list}): \`alembic upgrade head\` and \`alembic revision --autogenerate\` fail with "Multiple head revisions are present". ` +
+      `Revision ${head.id} is one of ${heads.length} heads (${list}) not on separate labelled branches: \`alembic upgrade head\` and \`alembic revision --autogenerate\` fail with "Multiple head revisions are present". ` +
         'Safe pattern: `alembic merge heads -m "merge heads"` adds a revision that joins them.',
       head.source.path,
       head.source.revisionLine,
@@ -109,6 +110,7 @@ export function lintProject(project: Project, options: ProjectLintOptions = {}):
   const problems: Problem[] = [];
   for (const rev of project.graph.revisions.values()) {
     const source = rev.source;
+    if (options.includeRevision && !options.includeRevision(source)) continue;
     const cached = options.readFile ? undefined : revisionCache.get(source);
     if (cached?.key === key) {
       problems.push(...cached.problems);

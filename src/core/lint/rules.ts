@@ -39,7 +39,7 @@ export const LINT_RULES: readonly LintRule[] = [
   { code: 'target-metadata-none', severity: 'warning', scope: 'env.py', summary: 'env.py sets target_metadata = None: autogenerate has no models' },
   { code: 'models-not-imported', severity: 'warning', scope: 'env.py', summary: 'a module with mapped classes is never imported from env.py: autogenerate does not see its models' },
   { code: 'placeholder-url', severity: 'warning', scope: 'config', summary: "sqlalchemy.url is the template's placeholder and env.py sets no other URL" },
-  { code: 'multiple-heads', severity: 'warning', scope: 'history', summary: 'the history has several heads: `alembic upgrade head` and autogenerate refuse to run' },
+  { code: 'multiple-heads', severity: 'error', scope: 'history', summary: 'several heads not on separate labelled branches (an accidental fork; a head whose branch label no other head has is by design): `alembic upgrade head` and autogenerate refuse to run' },
 ];
 
 const BY_CODE = new Map(LINT_RULES.map((r) => [r.code, r]));

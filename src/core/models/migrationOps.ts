@@ -56,6 +56,8 @@ export interface MigrationFunction {
   ops: MigrationCall[];
   /** `op.execute(...)` calls, with their SQL when it is a literal. */
   executes: Array<{ line: number; sql?: string }>;
+  /** Table operations whose table name only Python can compute (a call, an imported constant...). */
+  unresolved: Array<{ op: string; line: number }>;
 }
 
 export interface ParsedMigration {
@@ -140,10 +142,18 @@ export function parseMigration(text: string): ParsedMigration {
     for (; j < lines.length && lines[j].indent > 0; j++) body.push(lines[j]);
     const fn = readFunction(name, line.line, body, new Map(constants));
     const main = result[name];
-    if (!match[2]) result[name] = main ? { ...fn, ops: [...main.ops, ...fn.ops], executes: [...main.executes, ...fn.executes] } : fn;
+    if (!match[2]) {
+      const merged = main && {
+        ops: [...main.ops, ...fn.ops],
+        executes: [...main.executes, ...fn.executes],
+        unresolved: [...main.unresolved, ...fn.unresolved],
+      };
+      result[name] = merged ? { ...fn, ...merged } : fn;
+    }
     else if (main) {
       main.ops.push(...fn.ops);
       main.executes.push(...fn.executes);
+      main.unresolved.push(...fn.unresolved);
     } else result[name] = { ...fn, empty: false };
     i = j - 1;
   }
@@ -171,7 +181,16 @@ interface BatchScope {
 }
 
 function readFunction(name: 'upgrade' | 'downgrade', defLine: number, body: PyLine[], constants: Map<string, string>): MigrationFunction {
-  const fn: MigrationFunction = { name, line: defLine, empty: true, firstLine: body[0]?.line ?? defLine, raises: false, ops: [], executes: [] };
+  const fn: MigrationFunction = {
+    name,
+    line: defLine,
+    empty: true,
+    firstLine: body[0]?.line ?? defLine,
+    raises: false,
+    ops: [],
+    executes: [],
+    unresolved: [],
+  };
   const scopes: BatchScope[] = [];
   for (let index = 0; index < body.length; index++) {
     const line = body[index];
@@ -220,6 +239,10 @@ function readFunction(name: 'upgrade' | 'downgrade', defLine: number, body: PyLi
       }
       const op = readOp(tk.v, call, scope, constants, tokens, i + 1, brackets.get(i + 1) ?? tokens.length, tokens[i - 2].line);
       if (op) fn.ops.push(op);
+      else if (SIGNATURES[tk.v] && (!scope || SIGNATURES[tk.v].batch)) {
+        // A known operation whose table only Python can name: noted, so that nothing is concluded about it.
+        fn.unresolved.push({ op: tk.v, line: tokens[i - 2].line });
+      }
     }
   }
   return fn;
@@ -489,7 +512,7 @@ export function tableHistory(project: { graph: RevisionMap }, options: TableHist
 }
 
 /** Revisions parents first (down revisions and dependencies before their children), else in load order. */
-function historyOrder(graph: RevisionMap): Revision[] {
+export function historyOrder(graph: RevisionMap): Revision[] {
   const order: Revision[] = [];
   const state = new Map<Revision, 1 | 2>();
   for (const start of graph.revisions.values()) {
@@ -516,7 +539,7 @@ function historyOrder(graph: RevisionMap): Revision[] {
   return order;
 }
 
-function readRevisionText(file: string): string | undefined {
+export function readRevisionText(file: string): string | undefined {
   try {
     const decoded = decodePythonSource(fs.readFileSync(file));
     return 'text' in decoded ? decoded.text : undefined;

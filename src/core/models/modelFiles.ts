@@ -10,7 +10,7 @@ import type { AlembicConfig } from '../config';
 import type { PyExpr } from '../envPySyntax';
 import { Problem, problem } from '../problems';
 import { prependSysPath } from '../urlSource';
-import { calleeName, ClassDef, dottedName, ImportStmt, indexPythonModule, keyword, ModuleIndex, readAssignments, renderExpr, stringValue } from './pythonIndex';
+import { calleeName, ClassDef, dottedName, ImportStmt, indexPythonModule, keyword, MethodDef, ModuleIndex, readAssignments, renderExpr, stringValue } from './pythonIndex';
 
 export interface ModelColumn {
   /** The database column name. */
@@ -18,6 +18,8 @@ export interface ModelColumn {
   line: number;
   /** The Python attribute, when it differs from the column name (`Column("user_name", ...)`). */
   attribute?: string;
+  /** When the source says: `nullable=`, `primary_key=True`, or `Mapped[Optional[...]]` against `Mapped[...]`. */
+  nullable?: boolean;
   /** Set for a column a mixin or base class declares: its line is in `path`, not in the model's file. */
   inheritedFrom?: string;
   path?: string;
@@ -33,6 +35,8 @@ export interface ModelClass {
   line: number;
   kind: 'declarative' | 'sqlmodel' | 'table';
   columns: ModelColumn[];
+  /** Some columns come from where the reader cannot follow (an outside base class, a declared_attr). */
+  partial?: boolean;
 }
 
 export interface ModelFile {
@@ -75,6 +79,10 @@ export interface ModelDiscovery {
   bases?: DeclarativeBaseInfo[];
   /** Every project file read while following env.py's imports: watch them to know when to discover again. */
   scanned?: string[];
+  /** Why `files` may miss models (`file:line: reason`): imports made at run time, a module that does not parse... */
+  partial?: string;
+  /** Tables the modules read map into another MetaData than target_metadata's. */
+  otherTables?: Array<{ table: string; schema?: string }>;
 }
 
 export interface FindModelsInput {
@@ -135,11 +143,22 @@ export function findModelFiles(input: FindModelsInput): ModelDiscovery {
     const closure = importClosure(resolver, env);
     discoverByImports(context, closure);
     const dynamic = [...closure.keys()].some((f) => resolver.load(f)?.index.dynamicImports);
+    if (dynamic) discovery.partial = 'a module env.py imports loads modules by name at run time (importlib)';
+    for (const file of closure.keys()) noteUnparsed(discovery, file, resolver.load(file));
     // Imports nobody can list statically (importlib) may load any module: nothing is "never imported" then.
     if (target && (targetIds || target.none) && !dynamic && input.scanUnimported !== false) findUnimported(context, closure);
   }
   if (target?.none) discovery.problems.unshift(targetNoneProblem(envPath, target.line, discovery.bases![0]));
+  if (target && !target.none && !targetIds) {
+    discovery.partial ??= `${envPath}:${target.line}: target_metadata cannot be followed to its MetaData`;
+  }
   return discovery;
+}
+
+/** A module whose reading stopped at a syntax error: models after it are missing. */
+function noteUnparsed(discovery: ModelDiscovery, file: string, mod: ModuleData | undefined): void {
+  const error = mod?.index.error;
+  if (error) discovery.partial ??= `${file}:${error.line}: ${error.message}`;
 }
 
 interface DiscoveryContext {
@@ -154,6 +173,16 @@ interface DiscoveryContext {
   discovery: ModelDiscovery;
 }
 
+/** The models that map into target_metadata; the tables of the others are noted in `otherTables`. */
+function modelsFor(ctx: DiscoveryContext, models: Array<{ model: ModelClass; root?: string }>): ModelClass[] {
+  const other = (ctx.discovery.otherTables ??= []);
+  for (const { model, root } of models) {
+    if (ctx.belongs(root) || model.tableName === undefined) continue;
+    other.push(model.schema ? { table: model.tableName, schema: model.schema } : { table: model.tableName });
+  }
+  return models.filter((m) => ctx.belongs(m.root)).map((m) => m.model);
+}
+
 /** `alembic.modelGlobs`: the files the globs match, instead of following env.py's imports. */
 function discoverByGlobs(ctx: DiscoveryContext, globs: string[]): void {
   const { input, resolver, discovery } = ctx;
@@ -165,9 +194,10 @@ function discoverByGlobs(ctx: DiscoveryContext, globs: string[]): void {
     if (!match || seen.has(file)) continue;
     seen.add(file);
     const mod = resolver.load(file);
+    noteUnparsed(discovery, file, mod);
     if (!mod) continue;
     addBases(discovery.bases!, resolver.basesOf(mod));
-    const classes = resolver.modelsOf(mod).filter((m) => ctx.belongs(m.root)).map((m) => m.model);
+    const classes = modelsFor(ctx, resolver.modelsOf(mod));
     if (classes.length) discovery.files.push({ path: file, module: mod.module, reason: `matches alembic.modelGlobs pattern '${match.glob}'`, classes });
   }
   discovery.scanned = [...seen];
@@ -185,7 +215,7 @@ function discoverByImports(ctx: DiscoveryContext, closure: Map<string, ImportVia
     const mod = resolver.load(file);
     if (!mod) continue;
     addBases(discovery.bases!, resolver.basesOf(mod));
-    const classes = resolver.modelsOf(mod).filter((m) => ctx.belongs(m.root)).map((m) => m.model);
+    const classes = modelsFor(ctx, resolver.modelsOf(mod));
     if (!classes.length) continue;
     let reason: string;
     if (target?.definedIn?.file === file) {
@@ -845,6 +875,31 @@ class Resolver {
     return body;
   }
 
+  /**
+   * Columns a class may have that the reader cannot list: from a base class outside the project (other
+   * than SQLAlchemy's and SQLModel's own), a declared_attr method, or a `__table__` it cannot read.
+   */
+  private hasUnlistedColumns(mod: ModuleData, cls: ClassDef, seen: Set<ClassDef>): boolean {
+    if (seen.has(cls)) return false;
+    seen.add(cls);
+    const decoratorName = (d: PyExpr): string => dottedName(d.k === 'call' ? d.func : d) ?? '';
+    const declaredAttr = (m: MethodDef): boolean => m.decorators.some((d) => /declared_attr/.test(decoratorName(d)));
+    if (cls.methods.some((m) => m.name !== '__tablename__' && declaredAttr(m))) return true;
+    const assignsTable = cls.body.some((stmt) => readAssignments(stmt.tokens).some((a) => a.target === '__table__'));
+    if (assignsTable && !this.readBody(mod, cls).table) return true;
+    return cls.bases.some((baseExpr) => {
+      const base = this.evalExpr(mod, baseExpr);
+      const last = (dottedName(baseExpr) ?? '').split('.').pop() ?? '';
+      if (base.k === 'external') return !/^(sqlalchemy|sqlmodel|typing|abc)\b/.test(base.dotted);
+      if (base.k === 'unknown') return last !== 'SQLModel' && !DECLARATIVE_BASE_CLASSES.has(last);
+      if (base.k === 'class') return this.hasUnlistedColumns(base.mod, base.cls, seen);
+      if (base.k !== 'declBase') return false;
+      const custom = keyword(base.call, 'cls');
+      const customClass = custom ? this.evalExpr(base.mod, custom) : undefined;
+      return customClass?.k === 'class' ? this.hasUnlistedColumns(customClass.mod, customClass.cls, seen) : false;
+    });
+  }
+
   private tableEntity(mod: ModuleData, expr: PyExpr): { mod: ModuleData; call: PyExpr & { k: 'call' } } | undefined {
     const entity = this.evalExpr(mod, expr);
     return entity.k === 'table' ? { mod: entity.mod, call: entity.call } : undefined;
@@ -873,6 +928,7 @@ class Resolver {
       const info = this.classify(mod, cls);
       if (info.role !== 'mapped') continue;
       const model: ModelClass = { name: cls.name, tableName: info.tableName, schema: info.schema, line: cls.line, kind: info.sqlmodel ? 'sqlmodel' : 'declarative', columns: info.columns };
+      if (this.hasUnlistedColumns(mod, cls, new Set())) model.partial = true;
       if (model.tableName === undefined) delete model.tableName;
       if (model.schema === undefined) delete model.schema;
       out.push({ model, root: info.guessedRoot ? undefined : info.root, line: cls.line });
@@ -883,6 +939,7 @@ class Resolver {
       if (table.name === undefined) continue;
       const model: ModelClass = { name: a.target, tableName: table.name, schema: table.schema, line: a.line, kind: 'table', columns: table.columns };
       if (model.schema === undefined) delete model.schema;
+      if (a.value.args.slice(2).some((arg) => arg.k !== 'call')) model.partial = true; // `*columns`, a variable
       const metaArg = a.value.args[1];
       const root = metaArg ? this.metadataIdentity(this.evalExpr(mod, metaArg))?.id : undefined;
       out.push({ model, root, line: a.line });
@@ -942,7 +999,9 @@ function readTable(call: PyExpr & { k: 'call' }): { name?: string; schema?: stri
     const callee = calleeName(arg);
     if (arg.k !== 'call' || (callee !== 'Column' && callee !== 'mapped_column')) continue;
     const name = stringValue(arg.args[0]) ?? stringValue(keyword(arg, 'name'));
-    if (name !== undefined) columns.push({ name, line: arg.line });
+    const nullable = columnNullable(arg);
+    if (name === undefined) continue;
+    columns.push(nullable === undefined ? { name, line: arg.line } : { name, line: arg.line, nullable });
   }
   return { name: stringValue(call.args[0]) ?? stringValue(keyword(call, 'name')), schema: stringValue(keyword(call, 'schema')), columns };
 }
@@ -950,16 +1009,24 @@ function readTable(call: PyExpr & { k: 'call' }): { name?: string; schema?: stri
 /** One class-body assignment read as a column, or undefined. */
 function readColumn(target: string, annotation: PyExpr | undefined, value: PyExpr | undefined, line: number): BodyColumn | undefined {
   if (target.startsWith('__') || SKIPPED_ATTRIBUTES.has(target)) return undefined;
-  const named = (dbName: string | undefined, declarative: boolean): BodyColumn =>
-    dbName && dbName !== target ? { name: dbName, attribute: target, line, declarative } : { name: target, line, declarative };
+  const named = (dbName: string | undefined, declarative: boolean, call?: PyExpr): BodyColumn => {
+    const renamed = dbName !== undefined && dbName !== '' && dbName !== target;
+    const column: BodyColumn = renamed ? { name: dbName, attribute: target, line, declarative } : { name: target, line, declarative };
+    const nullable = declarative ? columnNullable(call, annotation) : undefined;
+    if (nullable !== undefined) column.nullable = nullable;
+    return column;
+  };
   if (annotation && isClassVar(annotation)) return undefined;
   if (value?.k === 'call') {
     const callee = calleeName(value);
-    if (callee === 'Column' || callee === 'mapped_column') return named(stringValue(value.args[0]) ?? stringValue(keyword(value, 'name')), true);
+    if (callee === 'Column' || callee === 'mapped_column') {
+      return named(stringValue(value.args[0]) ?? stringValue(keyword(value, 'name')), true, value);
+    }
     if (callee === 'deferred' || callee === 'column_property') {
       const inner = value.args[0];
       const innerCallee = inner ? calleeName(inner) : undefined;
-      if (inner?.k === 'call' && (innerCallee === 'Column' || innerCallee === 'mapped_column')) return named(stringValue(inner.args[0]), true);
+      const innerColumn = inner?.k === 'call' && (innerCallee === 'Column' || innerCallee === 'mapped_column');
+      if (innerColumn) return named(stringValue(inner.args[0]), true, inner);
       return undefined;
     }
     if (callee && NOT_COLUMNS.has(callee)) return undefined;
@@ -977,6 +1044,39 @@ function readColumn(target: string, annotation: PyExpr | undefined, value: PyExp
   }
   // A plain annotation is a column only in SQLModel (pydantic fields).
   return isRelationshipType(annotation) ? undefined : named(undefined, false);
+}
+
+/**
+ * Whether a column accepts NULL, where the source says so: `nullable=True/False`, `primary_key=True`,
+ * else a `Mapped[...]` annotation (Optional or `| None`: nullable). Undefined otherwise: a composite
+ * primary key in `__table_args__`, for one, makes a plain `Column(...)` NOT NULL.
+ */
+export function columnNullable(call: PyExpr | undefined, annotation?: PyExpr): boolean | undefined {
+  const nullable = call?.k === 'call' ? keyword(call, 'nullable') : undefined;
+  if (nullable) {
+    const literal = nullable.k === 'const' && (nullable.value === 'True' || nullable.value === 'False');
+    return literal ? nullable.value === 'True' : undefined;
+  }
+  const primaryKey = call?.k === 'call' ? keyword(call, 'primary_key') : undefined;
+  if (primaryKey?.k === 'const' && primaryKey.value === 'True') return false;
+  if (!annotation || !isMapped(annotation)) return undefined;
+  const inner = mappedInner(annotation);
+  return inner && inner.k !== 'str' ? isOptional(inner) : undefined;
+}
+
+/** `Optional[X]`, `Union[X, None]`, `X | None`. */
+function isOptional(type: PyExpr): boolean {
+  if (type.k === 'bin' && type.op === '|') {
+    return isNone(type.left) || isNone(type.right) || isOptional(type.left) || isOptional(type.right);
+  }
+  if (type.k !== 'sub') return false;
+  const name = (dottedName(type.obj) ?? '').split('.').pop();
+  if (name === 'Optional') return true;
+  return name === 'Union' && type.index.k === 'seq' && type.index.items.some(isNone);
+}
+
+function isNone(expr: PyExpr): boolean {
+  return expr.k === 'const' && expr.value === 'None';
 }
 
 function isClassVar(annotation: PyExpr): boolean {

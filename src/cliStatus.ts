@@ -1,0 +1,104 @@
+// `alembic-lens status`: where the database stands, read as the extension reads it (the URL env.py
+// uses, from the environment, .env, a settings class, a literal or sqlalchemy.url; `--url` first),
+// without running Python. Exit 0 up to date, 1 pending or at a revision the history lacks, 2 unread.
+import * as path from 'path';
+import { databaseStanding, databaseState, DatabaseState } from './core/databaseState';
+import { maskSecrets } from './core/databaseUrl';
+import { readDotenvFile } from './core/dotenv';
+import { Project } from './core/project';
+import { readProjectDatabase } from './core/projectDatabase';
+
+export type StatusState =
+  | 'up-to-date'
+  | 'pending'
+  | 'unknown-revision'
+  | 'no-database'
+  | 'not-migrated'
+  | 'unreachable';
+
+interface StatusReport {
+  database: string | null;
+  source: string | null;
+  state: StatusState;
+  current: string[];
+  pending: string[];
+  unknown: string[];
+  message: string;
+}
+
+export async function statusCommand(project: Project, options: { url?: string; json?: boolean }): Promise<number> {
+  const dotenvFile = path.join(path.dirname(path.resolve(project.config.configFile)), '.env');
+  const read = await readProjectDatabase({
+    config: project.config,
+    processEnv: process.env,
+    dotenv: readDotenvFile(dotenvFile),
+    dotenvFile,
+    overrideUrl: options.url,
+    overrideLabel: '--url',
+  });
+  const base = { database: read.database ?? null, source: read.source ?? null };
+  const unread = { current: [], pending: [], unknown: [] };
+  let report: StatusReport;
+  switch (read.result.status) {
+    case 'ok': {
+      const state = databaseState(project.graph, read.result.revisions);
+      const standing = databaseStanding(state);
+      report = { ...base, state: standing, ...revisionLists(state), message: standingMessage(standing, state) };
+      break;
+    }
+    case 'no-database':
+    case 'no-version-table': {
+      const state = databaseState(project.graph, []);
+      const missing = read.result.status === 'no-database';
+      report = {
+        ...base,
+        state: missing ? 'no-database' : 'not-migrated',
+        ...revisionLists(state),
+        message: `${missing ? 'no database yet' : 'not migrated yet'}: ${state.pending.length} revision(s) pending`,
+      };
+      break;
+    }
+    case 'unsupported':
+    case 'unresolved':
+      report = {
+        ...base,
+        state: 'unreachable',
+        ...unread,
+        message: `${read.result.message.replace(/\.?$/, '.')} Run \`alembic current\`, or give the URL with --url.`,
+      };
+      break;
+    case 'unreachable':
+      report = { ...base, state: 'unreachable', ...unread, message: read.result.message };
+      break;
+  }
+  report.message = maskSecrets(report.message);
+  if (options.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  else printReport(report);
+  if (report.state === 'unreachable') return 2;
+  return report.pending.length || report.unknown.length ? 1 : 0;
+}
+
+function revisionLists(state: DatabaseState): Pick<StatusReport, 'current' | 'pending' | 'unknown'> {
+  return { current: state.current.map((r) => r.id), pending: state.pending.map((r) => r.id), unknown: state.unknown };
+}
+
+function standingMessage(standing: StatusState, state: DatabaseState): string {
+  if (standing === 'unknown-revision') return `the database is at ${state.unknown.join(', ')}, which this history does not have`;
+  if (standing === 'pending') return `${state.pending.length} revision(s) pending`;
+  return 'up to date';
+}
+
+function printReport(report: StatusReport): void {
+  const lines = [`database: ${report.database ?? 'unknown'}${report.source ? ` (${report.source})` : ''}`];
+  if (report.state === 'unreachable') {
+    process.stdout.write(lines.join('\n') + '\n');
+    process.stderr.write(`can't read the database status: ${report.message}\n`);
+    return;
+  }
+  const migrated = report.state === 'up-to-date' || report.state === 'pending';
+  lines.push(`current: ${report.current.length ? report.current.join(', ') : migrated ? 'base' : 'none'}`);
+  if (report.unknown.length) lines.push(`not in this history: ${report.unknown.join(', ')}`);
+  lines.push(`pending: ${report.pending.length ? report.pending.join(', ') : 'none'}`);
+  lines.push(report.message);
+  process.stdout.write(lines.join('\n') + '\n');
+}

@@ -1,0 +1,296 @@
+// One migration test run: which revisions and checks, the skip comments, the scratch database made
+// and always dropped, and media/python/alembic_lens_migtest.py run once with the project's
+// interpreter, its events streamed to the caller (the CLI, the Test Explorer) as they come.
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { configArgument } from '../alembicCommand';
+import { DatabaseUrl, maskSecrets } from '../databaseUrl';
+import { Project } from '../project';
+import { Revision } from '../revisionMap';
+import { urlSourceForConfig } from '../urlSource';
+import {
+  FatalError,
+  HelperEvent,
+  LineSplitter,
+  MIGRATION_CHECKS,
+  MigrationCheck,
+  MigrationTestResult,
+  parseHelperLine,
+} from './results';
+import { createScratchDatabase, ScratchDatabase } from './scratchDatabase';
+import { readTestSkips, TestSkip } from './skips';
+
+/** How long a cancelled helper gets to stop before it is killed outright. */
+const KILL_GRACE_MS = 2000;
+/** Variables env.py commonly reads its URL from, besides the one alembic-lens found in env.py. */
+const COMMON_URL_VARIABLES = ['DATABASE_URL'];
+
+export interface MigrationTestOptions {
+  project: Project;
+  /** The interpreter that runs Alembic for the project. */
+  python: string;
+  /** media/python/alembic_lens_migtest.py */
+  helperScript: string;
+  /** Where the scratch database goes (see chooseScratchServer). */
+  server: DatabaseUrl;
+  /** Default: every check. */
+  checks?: readonly MigrationCheck[];
+  /** Stairway revisions: an Alembic range `start:end` (as `alembic history -r`)... */
+  range?: string;
+  /** ...or these ids (default: every revision). */
+  revisions?: readonly string[];
+  /** The environment Alembic runs with (the process's and the project's `.env`). */
+  env: Readonly<Record<string, string | undefined>>;
+  signal?: AbortSignal;
+  onEvent?(event: HelperEvent): void;
+  /** The helper's stderr (Alembic's log, env.py's prints), secrets masked. */
+  onOutput?(text: string): void;
+  /** Called once the scratch database exists, with its description. */
+  onDatabase?(description: string): void;
+}
+
+export interface MigrationTestRun {
+  results: MigrationTestResult[];
+  /** Set when the run could not go on (refused, no Alembic, server unreachable, cancelled). */
+  fatal?: FatalError;
+  /** The scratch database, described without secrets (or the server, when none was made). */
+  database: string;
+  /** Skip comments that name no check: said, not ignored. */
+  warnings: Array<{ path: string; line: number; message: string }>;
+}
+
+/** The revisions whose stairway a run tests, in upgrade order (base first). */
+export function stairwayRevisions(project: Project, range?: string, ids?: readonly string[]): Revision[] {
+  const graph = project.graph;
+  let chosen: Revision[];
+  if (range !== undefined) {
+    const [start, end, ...more] = range.split(':');
+    if (end === undefined || more.length)
+      throw new Error(`bad range '${range}': give [start]:[end], e.g. base:head or ae10:`);
+    chosen = graph.walkRevisions(start || 'base', end || 'heads');
+  } else chosen = graph.walkRevisions('base', 'heads');
+  const wanted = ids ? new Set(ids) : undefined;
+  return chosen.filter((rev) => !wanted || wanted.has(rev.id)).reverse();
+}
+
+export async function runMigrationTests(options: MigrationTestOptions): Promise<MigrationTestRun> {
+  const { project } = options;
+  const checks = options.checks ?? MIGRATION_CHECKS;
+  const results: MigrationTestResult[] = [];
+  const report = (event: HelperEvent): void => {
+    if (event.kind === 'result') results.push(event.result);
+    options.onEvent?.(event);
+  };
+  const stairway = checks.includes('stairway') ? stairwayRevisions(project, options.range, options.revisions) : [];
+  const { skips, warnings } = readSkipComments(project);
+  const toRun = planChecks(checks, stairway, skips, report);
+  if (!toRun.checks.length) return { results, database: 'none', warnings };
+
+  let scratch: ScratchDatabase;
+  try {
+    scratch = await createScratchDatabase(options.server);
+  } catch (err) {
+    return { results, fatal: { code: 'unreachable', message: (err as Error).message }, database: 'none', warnings };
+  }
+  options.onDatabase?.(scratch.description);
+  let fatal: FatalError | undefined;
+  try {
+    fatal = await runHelper(options, scratch, toRun, report);
+  } finally {
+    try {
+      await scratch.drop();
+    } catch (err) {
+      fatal ??= {
+        code: 'error',
+        message: `The scratch database ${scratch.description} could not be dropped: ${(err as Error).message}`,
+      };
+    }
+  }
+  return { results, fatal, database: scratch.description, warnings };
+}
+
+interface PlannedRun {
+  checks: MigrationCheck[];
+  stairway: string[];
+}
+
+/** Reports what the skip comments skip; returns what is left for the helper. */
+function planChecks(
+  checks: readonly MigrationCheck[],
+  stairway: Revision[],
+  skips: Map<Revision, TestSkip[]>,
+  report: (event: HelperEvent) => void,
+): PlannedRun {
+  const skipped = (check: MigrationCheck, revision: Revision, skip: TestSkip): void =>
+    report({
+      kind: 'result',
+      result: {
+        check,
+        revision: check === 'stairway' ? revision.id : null,
+        status: 'skipped',
+        message: skip.reason,
+        path: revision.source.path,
+        line: skip.line,
+      },
+    });
+  const runStairway: string[] = [];
+  for (const revision of stairway) {
+    const skip = skips.get(revision)?.find((s) => s.check === 'stairway');
+    if (skip) skipped('stairway', revision, skip);
+    else runStairway.push(revision.id);
+  }
+  const left: MigrationCheck[] = [];
+  for (const check of checks) {
+    if (check === 'stairway') {
+      if (runStairway.length) left.push(check);
+      continue;
+    }
+    const where = [...skips].find(([, list]) => list.some((s) => s.check === check));
+    if (where) skipped(check, where[0], where[1].find((s) => s.check === check)!);
+    else left.push(check);
+  }
+  return { checks: left, stairway: runStairway };
+}
+
+function readSkipComments(project: Project): { skips: Map<Revision, TestSkip[]>; warnings: MigrationTestRun['warnings'] } {
+  const out = new Map<Revision, TestSkip[]>();
+  const warnings: MigrationTestRun['warnings'] = [];
+  for (const revision of project.graph.revisions.values()) {
+    let text: string;
+    try {
+      text = fs.readFileSync(revision.source.path, 'utf8');
+    } catch {
+      continue;
+    }
+    const { skips, unknown } = readTestSkips(text);
+    if (skips.length) out.set(revision, skips);
+    for (const { name, line } of unknown) {
+      const message = `test-skip names no check '${name}' (known: ${MIGRATION_CHECKS.join(', ')})`;
+      warnings.push({ path: revision.source.path, line, message });
+    }
+  }
+  return { skips: out, warnings };
+}
+
+function runHelper(
+  options: MigrationTestOptions,
+  scratch: ScratchDatabase,
+  plan: PlannedRun,
+  report: (event: HelperEvent) => void,
+): Promise<FatalError | undefined> {
+  const { project } = options;
+  const folder = path.dirname(path.resolve(project.config.configFile));
+  const args = [
+    options.helperScript,
+    '-c',
+    configArgument(project.config.configFile, folder),
+    '-n',
+    project.config.section,
+    '--check',
+    plan.checks.join(','),
+    ...(plan.checks.includes('stairway') ? ['--stairway', plan.stairway.join(',')] : []),
+    ...urlVariables(project).flatMap((name) => ['--env-var', name]),
+  ];
+  const env = {
+    ...options.env,
+    ALEMBIC_LENS_TEST_URL: scratch.url,
+    PYTHONIOENCODING: 'utf-8',
+    PYTHONDONTWRITEBYTECODE: '1',
+  };
+  // options.server was parsed, so maskSecrets already knows its secrets.
+  const mask = (text: string): string => maskSecrets(text, scratch.url);
+  const located = locator(project);
+  return new Promise((resolve) => {
+    const child = spawn(options.python, args, {
+      cwd: folder,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      windowsHide: true,
+    });
+    const lines = new LineSplitter();
+    let fatal: FatalError | undefined;
+    let done = false;
+    let lastStderr = '';
+    const handle = (line: string): void => {
+      const event = parseHelperLine(line);
+      if (!event) return;
+      if (event.kind === 'done') done = true;
+      else if (event.kind === 'fatal') fatal = { ...event.fatal, message: mask(event.fatal.message) };
+      else if (event.kind === 'result')
+        report({ kind: 'result', result: located({ ...event.result, message: mask(event.result.message) }) });
+      else report(event);
+    };
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => lines.push(chunk).forEach(handle));
+    child.stderr.on('data', (chunk: string) => {
+      const text = mask(chunk);
+      lastStderr = text.trim().split(/\r?\n/).pop() || lastStderr;
+      options.onOutput?.(text);
+    });
+    let killTimer: NodeJS.Timeout | undefined;
+    const cancel = (): void => {
+      fatal = { code: 'cancelled', message: 'The run was cancelled.' };
+      child.kill('SIGTERM');
+      killTimer = setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS);
+    };
+    if (options.signal?.aborted) cancel();
+    options.signal?.addEventListener('abort', cancel, { once: true });
+    let spawnError: string | undefined;
+    child.on('error', (err) => {
+      spawnError = `Cannot run ${options.python}: ${err.message}`;
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(killTimer);
+      options.signal?.removeEventListener('abort', cancel);
+      lines.end().forEach(handle);
+      if (!fatal && !done) {
+        const why =
+          spawnError ?? `the helper stopped (${signal ?? `exit code ${code}`})${lastStderr ? `: ${lastStderr}` : ''}`;
+        fatal = { code: spawnError ? 'no-alembic' : 'error', message: why };
+      }
+      resolve(fatal);
+    });
+  });
+}
+
+/** The environment variables env.py may read its URL from: they all get the scratch URL. */
+function urlVariables(project: Project): string[] {
+  const source = urlSourceForConfig(project.config);
+  const found = source.kind === 'env' ? [source.variable] : [];
+  return [...new Set([...found, ...COMMON_URL_VARIABLES])];
+}
+
+/** Fills in where a result is when the helper could not say: the revision's line, else env.py's. */
+function locator(project: Project): (result: MigrationTestResult) => MigrationTestResult {
+  const envPy = project.config.scriptLocation
+    ? path.join(project.config.scriptLocation, 'env.py')
+    : project.config.configFile;
+  return (result) => {
+    if (result.path) return result.line ? result : { ...result, line: revisionLineOf(project, result) ?? 1 };
+    const revision = result.revision ? project.graph.get(result.revision) : undefined;
+    if (revision) return { ...result, path: revision.source.path, line: revision.source.revisionLine };
+    return { ...result, path: envPy, line: targetMetadataLine(envPy) };
+  };
+}
+
+function revisionLineOf(project: Project, result: MigrationTestResult): number | undefined {
+  const revision = result.revision ? project.graph.get(result.revision) : undefined;
+  return revision && path.resolve(revision.source.path) === path.resolve(result.path!)
+    ? revision.source.revisionLine
+    : undefined;
+}
+
+/** The line of `target_metadata = ...` in env.py, where a models-match failure is about. */
+function targetMetadataLine(envPy: string): number {
+  try {
+    const index = fs
+      .readFileSync(envPy, 'utf8')
+      .split(/\r?\n/)
+      .findIndex((l) => /^target_metadata\s*[:=]/.test(l));
+    return index >= 0 ? index + 1 : 1;
+  } catch {
+    return 1;
+  }
+}

@@ -1,0 +1,128 @@
+// `alembic-lens test`: the migration tests from the command line, for CI. One line per failure as a
+// compiler writes it, a last summary line, exit 1 on a failure and 2 when the tests could not run.
+import * as path from 'path';
+import { readDotenvFile } from '../dotenv';
+import { Project } from '../project';
+import { findOnPath, findVenvPython } from '../pythonLookup';
+import { resolveDatabaseUrl } from '../urlSource';
+import {
+  countResults,
+  formatFailure,
+  isMigrationCheck,
+  MIGRATION_CHECKS,
+  MigrationCheck,
+  shownPath,
+  summaryLine,
+} from './results';
+import { runMigrationTests } from './runMigrationTests';
+import { chooseScratchServer } from './scratchDatabase';
+
+export interface TestCommandOptions {
+  /** `--url`: the server for the scratch database (any server, as it is named explicitly). */
+  url?: string;
+  /** `--check a,b`: default every check. */
+  check?: string;
+  /** `-r start:end`: the revisions whose stairway runs. */
+  range?: string;
+  json?: boolean;
+  /** media/python/alembic_lens_migtest.py */
+  helperScript: string;
+}
+
+export interface Output {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+export async function testCommand(project: Project, options: TestCommandOptions, io: Output): Promise<number> {
+  const cannotRun = (message: string): number => {
+    if (options.json) io.out(JSON.stringify({ results: [], database: 'none', error: { code: 'error', message } }));
+    io.err(`alembic-lens test: cannot run: ${message}`);
+    return 2;
+  };
+  const checks = parseChecks(options.check);
+  if (typeof checks === 'string') return cannotRun(checks);
+  const folder = path.dirname(path.resolve(project.config.configFile));
+  const dotenv = readDotenvFile(path.join(folder, '.env'));
+  const resolved = resolveDatabaseUrl({ config: project.config, processEnv: process.env, dotenv });
+  const server = chooseScratchServer({
+    explicitUrl: options.url,
+    explicitName: '--url',
+    projectUrl: resolved.url,
+    projectUnresolved: resolved.unresolved,
+    cwd: folder,
+  });
+  if (!server.ok) return cannotRun(server.message);
+  const python = findVenvPython([folder]) ?? findOnPath(['python3', 'python']) ?? 'python3';
+
+  const abort = new AbortController();
+  const interrupted = (): void => abort.abort();
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+  let run;
+  try {
+    run = await runMigrationTests({
+      project,
+      python,
+      helperScript: options.helperScript,
+      server: server.base,
+      checks,
+      range: options.range,
+      env: { ...dotenv, ...process.env },
+      signal: abort.signal,
+      onEvent: (event) => {
+        if (!options.json && event.kind === 'result' && event.result.status === 'failed')
+          io.out(formatFailure(event.result, process.cwd()));
+      },
+    });
+  } catch (err) {
+    return cannotRun((err as Error).message);
+  } finally {
+    process.removeListener('SIGINT', interrupted);
+    process.removeListener('SIGTERM', interrupted);
+  }
+  for (const w of run.warnings) io.err(`${shownPath(w.path, process.cwd())}:${w.line}: warning: ${w.message}`);
+  const counts = countResults(run.results);
+  if (options.json) {
+    const results = run.results.map((r) => ({
+      revision: r.revision,
+      check: r.check,
+      status: r.status,
+      message: r.message,
+      path: r.path ?? null,
+      line: r.line ?? null,
+    }));
+    io.out(
+      JSON.stringify(
+        {
+          results,
+          database: run.database,
+          ...(run.fatal ? { error: { code: run.fatal.code, message: run.fatal.message } } : {}),
+        },
+        null,
+        2,
+      ),
+    );
+  } else {
+    io.out(summaryLine(counts));
+  }
+  if (run.fatal) {
+    const where = run.fatal.path ? ` (${run.fatal.path}:${run.fatal.line ?? 1})` : '';
+    io.err(`alembic-lens test: cannot run: ${run.fatal.message}${where}`);
+    return 2;
+  }
+  return counts.failed ? 1 : 0;
+}
+
+/** `--check stairway,models-match` as checks, or what is wrong with it. */
+export function parseChecks(text: string | undefined): MigrationCheck[] | string {
+  if (text === undefined) return [...MIGRATION_CHECKS];
+  const names = text
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
+  const unknown = names.filter((n) => !isMigrationCheck(n));
+  if (unknown.length || !names.length)
+    return `unknown check '${unknown.join(', ') || text}' (known: ${MIGRATION_CHECKS.join(', ')})`;
+  return names as MigrationCheck[];
+}

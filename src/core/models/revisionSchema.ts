@@ -1,0 +1,242 @@
+// What the revisions create, read without running them: the upgrade() table operations of every
+// revision, replayed in history order, give the tables and columns a database at the heads has. Where
+// the replay cannot be sure (raw SQL, names only Python computes, helper functions that run the
+// operations), it says so: for some tables, or for the whole history.
+import { tokenizePython } from '../envPySyntax';
+import type { RevisionSource } from '../revisionFile';
+import type { RevisionMap } from '../revisionMap';
+import type { PyExpr } from '../envPySyntax';
+import { historyKey, historyOrder, MigrationCall, parseMigration, readRevisionText } from './migrationOps';
+import { columnNullable } from './modelFiles';
+import { calleeName, stringValue } from './pythonIndex';
+
+export interface SchemaPlace {
+  revision: string;
+  path: string;
+  line: number;
+}
+
+export interface RevisionColumn extends SchemaPlace {
+  /** When the revisions say: `nullable=` or `primary_key=True`, a PrimaryKeyConstraint, alter_column(nullable=). */
+  nullable?: boolean;
+}
+
+export interface RevisionTable {
+  table: string;
+  schema?: string;
+  /** The create_table (or rename_table) that gave the table its current name. */
+  created: SchemaPlace;
+  /** Each column with the operation that created it (or gave it its name). */
+  columns: Map<string, RevisionColumn>;
+  /** Some column only Python can name: a create_table argument, an add_column of a computed column. */
+  columnsUnsure: boolean;
+}
+
+export interface RevisionSchema {
+  /** By historyKey: `schema.table`, or the bare name. */
+  tables: Map<string, RevisionTable>;
+  /** Lower-case names nothing can be claimed about: words of raw DDL, tables altered but never created. */
+  unsureNames: Set<string>;
+  /** Why nothing about the history can be claimed (`file:line: reason`), when so. */
+  unsure?: string;
+}
+
+export interface RevisionSchemaOptions {
+  /** Reads a revision file; default: the file system, decoded as Python does. */
+  readFile?: (file: string) => string | undefined;
+}
+
+/** What one revision file contributes; read once per source object. */
+interface RevisionFacts {
+  ops: MigrationCall[];
+  /** create_table calls whose column list the reader cannot complete. */
+  openTables: Set<MigrationCall>;
+  ddlWords: string[];
+  unsure?: string;
+}
+
+/** The operations that create, rename or remove tables and columns. */
+const SCHEMA_OPS = new Set(['create_table', 'drop_table', 'rename_table', 'add_column', 'drop_column', 'alter_column']);
+/** create_table arguments that are not columns. */
+const TABLE_ITEMS = new Set([
+  'PrimaryKeyConstraint',
+  'ForeignKeyConstraint',
+  'UniqueConstraint',
+  'CheckConstraint',
+  'Index',
+]);
+const DDL = /\b(create|alter|drop|rename)\b/i;
+
+const factsCache = new WeakMap<RevisionSource, RevisionFacts>();
+const schemaCache = new WeakMap<RevisionMap, { sources: RevisionSource[]; result: RevisionSchema }>();
+
+/**
+ * The tables and columns the project's revisions create. Memoized per graph while its revision sources
+ * are the same objects (an edited file gets a new source), unless `readFile` is given.
+ */
+export function revisionSchema(project: { graph: RevisionMap }, options: RevisionSchemaOptions = {}): RevisionSchema {
+  const graph = project.graph;
+  const sources = [...graph.revisions.values()].map((rev) => rev.source);
+  const cached = options.readFile ? undefined : schemaCache.get(graph);
+  if (cached && cached.sources.length === sources.length && cached.sources.every((s, i) => s === sources[i])) {
+    return cached.result;
+  }
+  const schema: RevisionSchema = { tables: new Map(), unsureNames: new Set() };
+  for (const rev of historyOrder(graph)) {
+    let facts = options.readFile ? undefined : factsCache.get(rev.source);
+    if (!facts) {
+      facts = readFacts(rev.source.path, (options.readFile ?? readRevisionText)(rev.source.path));
+      if (!options.readFile) factsCache.set(rev.source, facts);
+    }
+    schema.unsure ??= facts.unsure;
+    for (const word of facts.ddlWords) schema.unsureNames.add(word);
+    for (const op of facts.ops) {
+      replay(schema, op, facts.openTables.has(op), { revision: rev.id, path: rev.source.path, line: op.line });
+    }
+  }
+  if (!options.readFile) schemaCache.set(graph, { sources, result: schema });
+  return schema;
+}
+
+function replay(schema: RevisionSchema, op: MigrationCall, open: boolean, place: SchemaPlace): void {
+  const key = historyKey(op.table, op.schema);
+  const table = schema.tables.get(key);
+  switch (op.op) {
+    case 'create_table': {
+      const columns = createdColumns(op, place);
+      const table: RevisionTable = { table: op.table, created: place, columns, columnsUnsure: open };
+      if (op.schema) table.schema = op.schema;
+      schema.tables.set(key, table);
+      return;
+    }
+    case 'drop_table':
+      schema.tables.delete(key);
+      return;
+    case 'rename_table':
+      schema.tables.delete(key);
+      if (!op.newName) schema.unsure ??= `${place.path}:${place.line}: rename_table to a name only Python can compute`;
+      else if (!table) schema.unsureNames.add(op.newName.toLowerCase());
+      else schema.tables.set(historyKey(op.newName, op.schema), { ...table, table: op.newName, created: place });
+      return;
+    default:
+      break;
+  }
+  if (!table) {
+    // A table the revisions alter but never create (made by raw SQL, or before Alembic): nothing to claim.
+    schema.unsureNames.add(op.table.toLowerCase());
+    return;
+  }
+  if (op.op === 'add_column') {
+    if (op.column) table.columns.set(op.column, withNullable(place, columnNullable(op.arg('column'))));
+    else table.columnsUnsure = true;
+  } else if (op.op === 'drop_column') {
+    if (op.column) table.columns.delete(op.column);
+    else table.columnsUnsure = true;
+  } else if (op.op === 'alter_column') {
+    alterColumn(table, op, place);
+  }
+}
+
+/** alter_column: a new name, a new nullability. */
+function alterColumn(table: RevisionTable, op: MigrationCall, place: SchemaPlace): void {
+  const column = op.column === undefined ? undefined : table.columns.get(op.column);
+  if (op.arg('new_column_name')) {
+    if (!op.column || !op.newName) {
+      table.columnsUnsure = true;
+      return;
+    }
+    table.columns.delete(op.column);
+    table.columns.set(op.newName, { ...column, ...place });
+  }
+  const nullable = op.arg('nullable');
+  const target = table.columns.get(op.newName ?? op.column ?? '');
+  if (!nullable || !target) return;
+  const literal = nullable.k === 'const' && (nullable.value === 'True' || nullable.value === 'False');
+  if (literal) target.nullable = nullable.value === 'True';
+  else delete target.nullable;
+}
+
+/** create_table's columns, NOT NULL where a PrimaryKeyConstraint lists them and they say nothing else. */
+function createdColumns(op: MigrationCall, place: SchemaPlace): Map<string, RevisionColumn> {
+  const args = op.call.args.slice(1).filter((a): a is PyExpr & { k: 'call' } => a.k === 'call');
+  const primaryKey = new Set<string>();
+  for (const pk of args.filter((a) => calleeName(a) === 'PrimaryKeyConstraint')) {
+    for (const name of pk.args.map((a) => stringValue(a))) if (name !== undefined) primaryKey.add(name);
+  }
+  // op.columns has the names (constants and op.f() resolved); the calls, in the same order when all resolved.
+  const calls = args.filter((a) => calleeName(a) === 'Column');
+  const names = op.columns ?? [];
+  const paired = calls.length === names.length;
+  const columns = new Map<string, RevisionColumn>();
+  names.forEach((name, i) => {
+    const nullable = paired ? columnNullable(calls[i]) ?? (primaryKey.has(name) ? false : undefined) : undefined;
+    columns.set(name, withNullable(place, nullable));
+  });
+  return columns;
+}
+
+function withNullable(place: SchemaPlace, nullable: boolean | undefined): RevisionColumn {
+  return nullable === undefined ? { ...place } : { ...place, nullable };
+}
+
+function readFacts(file: string, text: string | undefined): RevisionFacts {
+  const facts: RevisionFacts = { ops: [], openTables: new Set(), ddlWords: [] };
+  if (text === undefined) return { ...facts, unsure: `${file}: cannot be read` };
+  const source = tokenizePython(text);
+  if (source.error) facts.unsure = `${file}:${source.error.line}: ${source.error.message}`;
+  // Words of string literals that look like DDL (op.execute, conn.execute(text(...))), the module's
+  // docstring (the message) excepted.
+  const first = source.lines[0];
+  const docstring = first && first.indent === 0 && first.tokens.every((tk) => tk.t === 'str') ? first : undefined;
+  for (const line of source.lines) {
+    if (line === docstring) continue;
+    for (const tk of line.tokens) {
+      if (tk.t !== 'str' || !DDL.test(tk.v)) continue;
+      facts.ddlWords.push(...(tk.v.match(/[A-Za-z_][\w$]*/g) ?? []).map((w) => w.toLowerCase()));
+    }
+  }
+  facts.unsure ??= helperWithOps(file, source.lines);
+  const upgrade = parseMigration(text).upgrade;
+  if (!upgrade) return facts;
+  const unresolved = upgrade.unresolved.find((u) => SCHEMA_OPS.has(u.op));
+  if (unresolved) {
+    facts.unsure ??= `${file}:${unresolved.line}: op.${unresolved.op} on a table whose name only Python can compute`;
+  }
+  const computed = upgrade.executes.find((e) => e.sql === undefined);
+  if (computed) facts.unsure ??= `${file}:${computed.line}: op.execute with SQL only Python can compute`;
+  facts.ops = upgrade.ops.filter((op) => SCHEMA_OPS.has(op.op));
+  for (const op of facts.ops) if (op.op === 'create_table' && !columnsReadable(op)) facts.openTables.add(op);
+  return facts;
+}
+
+/** A create_table whose every positional argument after the name is a named Column or a constraint. */
+function columnsReadable(op: MigrationCall): boolean {
+  let columnCalls = 0;
+  for (const arg of op.call.args.slice(1)) {
+    const callee = arg.k === 'call' ? calleeName(arg) : undefined;
+    if (callee === 'Column') columnCalls++;
+    else if (!callee || !TABLE_ITEMS.has(callee)) return false;
+  }
+  return columnCalls === (op.columns ?? []).length;
+}
+
+/** A module-level function other than upgrade()/downgrade() that calls op.*: operations the replay does not see. */
+function helperWithOps(file: string, lines: ReturnType<typeof tokenizePython>['lines']): string | undefined {
+  let helper: { name: string; line: number } | undefined;
+  for (const line of lines) {
+    const [a, b, c] = line.tokens;
+    if (line.indent === 0) {
+      const name = a?.v === 'def' ? b?.v : a?.v === 'async' && b?.v === 'def' ? c?.v : undefined;
+      helper = name !== undefined && !/^(upgrade|downgrade)(_\w+)?$/.test(name) ? { name, line: line.line } : undefined;
+      continue;
+    }
+    if (!helper) continue;
+    const callsOp = line.tokens.some((tk, i) => {
+      const called = line.tokens[i + 2]?.v ?? '';
+      const isOp = tk.t === 'name' && tk.v === 'op' && line.tokens[i + 1]?.v === '.';
+      return isOp && (SCHEMA_OPS.has(called) || called === 'batch_alter_table');
+    });
+    if (callsOp) return `${file}:${helper.line}: ${helper.name}() runs table operations the reader does not follow`;
+  }
+  return undefined;
+}

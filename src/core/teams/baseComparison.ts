@@ -1,0 +1,153 @@
+// The work tree against the branch it merges into (the base): which revision files are new or
+// changed (the rest is history: deployed, reviewed), and the merge preview, the revision graph a
+// merge would give. A merge combines the version folders file by file, as git's three-way merge does:
+// a file on one side only is kept, unless the other side deleted it unchanged since the merge base.
+// When the merged history has an accidental fork that neither side has, `alembic upgrade head`
+// fails after the merge although nothing conflicted in git: that is the `merge-heads` problem.
+import * as path from 'path';
+import { GitRepository } from '../git/gitRepository';
+import { RefHistory, RefHistoryReader } from '../git/refHistory';
+import { Problem, problem } from '../problems';
+import { Project, sortLoadOrder } from '../project';
+import type { RevisionSource } from '../revisionFile';
+import { Revision, RevisionMap } from '../revisionMap';
+import { accidentalForkHeads } from './forkHeads';
+
+export interface BaseComparison {
+  ref: string;
+  base: RefHistory;
+  /** The work tree's revision files that are new or changed against the base (by content). */
+  newFiles: ReadonlySet<string>;
+  /** The history after merging this work tree into the base. */
+  merged: RevisionMap;
+  /** merge-heads, and the problems of the merged history that neither side has. */
+  problems: Problem[];
+  /** What the comparison could not know exactly, for the user (a shallow clone). */
+  notes: string[];
+  /** With merge-heads: the base's head this branch's first new revisions can be rebased onto, when it has one. */
+  rebaseTarget?: string;
+}
+
+/** Compares `project` (as in the work tree) with `ref`; throws a GitError when git cannot tell. */
+export function compareWithBase(project: Project, ref: string, reader?: RefHistoryReader): BaseComparison {
+  reader ??= new RefHistoryReader(
+    GitRepository.open(path.dirname(path.resolve(project.config.configFile))),
+    project.config,
+  );
+  const repo = reader.repo;
+  const ours = new Map<string, string>();
+  const files = project.revisionFiles;
+  repo.hashFiles(files).forEach((blob, i) => ours.set(files[i], blob));
+  // Most files are the same on both sides: what the work tree's reading found stands for the base's too.
+  for (const [file, blob] of ours) {
+    const result = project.fileResult(file);
+    if (result) reader.remember(blob, file, result);
+  }
+  const base = reader.read(ref);
+  const baseBlobs = new Set(base.blobs.values());
+  const newFiles = new Set(files.filter((file) => !baseBlobs.has(ours.get(file)!)));
+
+  const notes: string[] = [];
+  const head = repo.tryResolveCommit('HEAD');
+  const branch = repo.currentBranch();
+  if (head && !branch) {
+    notes.push(`HEAD is detached at ${head.slice(0, 7)}: comparing the checked-out files with ${ref}.`);
+  }
+  const mergeBase = head ? repo.mergeBase(head, base.commit) : undefined;
+  if (head && !mergeBase) {
+    notes.push(
+      repo.shallow
+        ? `this shallow clone does not reach the commit where HEAD and ${ref} forked: revision files deleted on either side since then count as present (clone with fetch-depth: 0 for an exact preview).`
+        : `HEAD and ${ref} have no common commit: the merge preview keeps the revision files of both sides.`,
+    );
+  }
+  const mergeBaseBlobs = mergeBase ? reader.readCommit(mergeBase).blobs : new Map<string, string>();
+
+  const mergedFiles = mergedVersionFiles(ours, base.blobs, mergeBaseBlobs);
+  const locations = project.config.versionLocations.map((location) => repo.absolute(repo.relative(location)!));
+  const sources = sortLoadOrder([...mergedFiles.keys()], locations)
+    .map((file) => (mergedFiles.get(file) === 'ours' ? project.fileResult(file)?.source : base.sources.get(file)))
+    .filter((source): source is RevisionSource => source !== undefined);
+  const merged = new RevisionMap(sources);
+  const thisSide = branch || !head ? 'this branch' : 'this checkout';
+  const problems = [
+    ...mergeHeadsProblems(merged, project.graph, base.graph, { ref, newFiles, thisSide }),
+    ...mergeOnlyProblems(merged, [project.graph, base.graph], ref),
+  ];
+  const baseForkHeads = problems.some((p) => p.code === 'merge-heads')
+    ? accidentalForkHeads(merged).filter((head) => !newFiles.has(head.source.path))
+    : [];
+  const rebaseTarget = baseForkHeads.length === 1 ? baseForkHeads[0].id : undefined;
+  return { ref, base, newFiles, merged, problems, notes, rebaseTarget };
+}
+
+/** path -> the side whose version the merge keeps; files both sides deleted are absent. */
+function mergedVersionFiles(
+  ours: ReadonlyMap<string, string>,
+  theirs: ReadonlyMap<string, string>,
+  mergeBase: ReadonlyMap<string, string>,
+): Map<string, 'ours' | 'theirs'> {
+  const out = new Map<string, 'ours' | 'theirs'>();
+  for (const [file, blob] of ours) {
+    // Deleted on the base and unchanged here since the fork: the merge deletes it.
+    if (!theirs.has(file) && mergeBase.get(file) === blob) continue;
+    out.set(file, 'ours');
+  }
+  for (const [file, blob] of theirs) {
+    if (ours.has(file) || mergeBase.get(file) === blob) continue;
+    out.set(file, 'theirs');
+  }
+  return out;
+}
+
+interface Sides {
+  ref: string;
+  newFiles: ReadonlySet<string>;
+  thisSide: string;
+}
+
+/** The accidental fork a merge creates, at the down_revision line of each branch's first new revision. */
+function mergeHeadsProblems(merged: RevisionMap, ours: RevisionMap, base: RevisionMap, sides: Sides): Problem[] {
+  const forkHeads = accidentalForkHeads(merged);
+  if (forkHeads.length <= Math.max(accidentalForkHeads(ours).length, accidentalForkHeads(base).length)) return [];
+  const isNew = (rev: Revision): boolean => sides.newFiles.has(rev.source.path);
+  forkHeads.sort((a, b) => Number(isNew(b)) - Number(isNew(a)));
+  const described = forkHeads.map(
+    (h) => `${h.id} (${h.source.message || 'no message'}, ${isNew(h) ? sides.thisSide : sides.ref})`,
+  );
+  const list =
+    described.length > 1 ? `${described.slice(0, -1).join(', ')} and ${described[described.length - 1]}` : described[0];
+  const baseHeads = forkHeads.filter((h) => !isNew(h)).map((h) => h.id);
+  const fix =
+    baseHeads.length === 1
+      ? ` Rebase this branch's revision onto ${baseHeads[0]} (its down_revision and Revises:), or add a merge revision (\`alembic merge heads\`).`
+      : " Add a merge revision (`alembic merge heads`), or rebase this branch's revision onto the head of the base.";
+  const message = `merging into ${sides.ref} gives ${forkHeads.length} heads: ${list}: \`alembic upgrade head\` fails after the merge.${fix}`;
+  const firstNew = new Set(forkHeads.filter(isNew).map((h) => firstNewRevision(h, isNew)));
+  if (!firstNew.size) {
+    return [problem('error', 'merge-heads', message, forkHeads[0].source.path, forkHeads[0].source.revisionLine)];
+  }
+  return [...firstNew].map((rev) =>
+    problem('error', 'merge-heads', message, rev.source.path, rev.source.downRevisionLine),
+  );
+}
+
+/** Walks down from a new head while the parent is new too: the revision that branched off the base. */
+function firstNewRevision(head: Revision, isNew: (rev: Revision) => boolean): Revision {
+  const seen = new Set([head]);
+  let rev = head;
+  for (let parent = rev.parents.find(isNew); parent && !seen.has(parent); parent = rev.parents.find(isNew)) {
+    seen.add(parent);
+    rev = parent;
+  }
+  return rev;
+}
+
+/** Broken references and duplicates that only the merge creates (a file of the base is where the merge puts it). */
+function mergeOnlyProblems(merged: RevisionMap, sides: RevisionMap[], ref: string): Problem[] {
+  const key = (p: Problem): string => `${p.code}\0${p.path}\0${p.line}\0${p.message}`;
+  const known = new Set(sides.flatMap((graph) => graph.problems.map(key)));
+  return merged.problems
+    .filter((p) => !known.has(key(p)))
+    .map((p) => ({ ...p, message: `after merging into ${ref}: ${p.message}` }));
+}

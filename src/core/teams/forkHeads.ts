@@ -1,0 +1,20 @@
+// Which heads make an accidental fork. Alembic's `upgrade head` fails as soon as there are several
+// heads; a project with independent branches by design (expand/contract, one branch per component)
+// runs `upgrade heads` or `upgrade <label>@head` instead. `<label>@head` names one head only when no
+// other head carries that label (labels spread from the revision declaring them to its
+// descendants), so a head is on its own labelled branch when one of its labels is on no other head.
+// The others, when there are two or more of them, are a fork nobody designed: two revisions written
+// on the same parent, which only a merge revision (or a rebase of one of them) repairs.
+import type { Revision, RevisionMap } from '../revisionMap';
+
+/** The heads not on their own labelled branch, when there are at least two of them; else none. */
+export function accidentalForkHeads(graph: RevisionMap): Revision[] {
+  if (graph.heads.length < 2) return [];
+  const heads = graph.heads.map((id) => graph.get(id)).filter((rev): rev is Revision => rev !== undefined);
+  const headsPerLabel = new Map<string, number>();
+  for (const head of heads) {
+    for (const label of head.branchLabels) headsPerLabel.set(label, (headsPerLabel.get(label) ?? 0) + 1);
+  }
+  const unlabelled = heads.filter((head) => ![...head.branchLabels].some((label) => headsPerLabel.get(label) === 1));
+  return unlabelled.length >= 2 ? unlabelled : [];
+}

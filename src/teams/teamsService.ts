@@ -1,0 +1,177 @@
+// The team features in the editor: each project compared with its base branch (src/core/teams), for
+// the merge preview's problems (merge-heads), the revisions git knows were deleted, and the lint
+// scope (`alembic.lint.scope`). Recomputed, debounced, when the projects, the settings or git's state
+// (the built-in git extension's events: commits, branch switches) change; git runs only in a trusted
+// workspace. Without git, the scope
+// falls back to the revisions the database has not applied; without a database either, to all.
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { Problem, Project, RevisionSource } from '../core';
+import { explainMissingRevisions } from '../core/git/deletedRevisions';
+import { GitError, GitRepository } from '../core/git/gitRepository';
+import { RefHistoryReader } from '../core/git/refHistory';
+import { BaseComparison, compareWithBase } from '../core/teams/baseComparison';
+import { DatabaseStatusService } from '../database/databaseStatus';
+import { ProblemSource } from '../problems/diagnostics';
+import { ProjectRegistry } from '../projects/projectRegistry';
+import { Disposable } from '../util/disposable';
+import { RevisionsExtraItems } from '../views/revisionsTree';
+
+const DEBOUNCE_MS = 500;
+
+/** The few parts of the built-in git extension's API (`vscode.git`, version 1) used here. */
+interface GitExtensionApi {
+  repositories: GitExtensionRepository[];
+  onDidOpenRepository: vscode.Event<GitExtensionRepository>;
+}
+interface GitExtensionRepository {
+  state: { onDidChange: vscode.Event<void> };
+}
+
+interface ProjectComparison {
+  comparison?: BaseComparison;
+  /** Why there is none (no git, not a repository, no such base branch). */
+  unavailable?: string;
+  deletions: Problem[];
+}
+
+export class TeamsService extends Disposable implements ProblemSource, RevisionsExtraItems {
+  private readonly results = new Map<Project, ProjectComparison>();
+  private readonly readers = new Map<Project, RefHistoryReader>();
+  private timer?: NodeJS.Timeout;
+  private readonly changeEmitter = this.register(new vscode.EventEmitter<void>());
+  readonly onDidChange = this.changeEmitter.event;
+
+  constructor(
+    private readonly registry: ProjectRegistry,
+    private readonly database: DatabaseStatusService,
+  ) {
+    super();
+    this.register(registry.onDidChange(() => this.schedule()));
+    // The scope without git depends on what the database has applied.
+    this.register(database.onDidChange(() => this.changeEmitter.fire()));
+    this.register(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('alembic.git') || e.affectsConfiguration('alembic.lint.scope')) this.schedule(0);
+      }),
+    );
+    // git runs what a repository's config names (filters, fsmonitor): only in a trusted workspace.
+    this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.schedule(0)));
+    this.register({ dispose: () => clearTimeout(this.timer) });
+    void this.followGitExtension();
+    this.schedule();
+  }
+
+  problems(): readonly Problem[] {
+    return this.registry.getProjects().flatMap((project) => {
+      const result = this.results.get(project);
+      return result ? [...(result.comparison?.problems ?? []), ...result.deletions] : [];
+    });
+  }
+
+  /** The Revisions view's warning row when merging into the base gives more heads (RevisionsExtraItems). */
+  extraItems(project: Project): vscode.TreeItem[] {
+    const comparison = this.results.get(project)?.comparison;
+    const mergeHeads = comparison?.problems.find((p) => p.code === 'merge-heads');
+    if (!comparison || !mergeHeads) return [];
+    const heads = /gives (\d+) heads/.exec(mergeHeads.message)?.[1] ?? 'several';
+    const item = new vscode.TreeItem(
+      `Merging into ${comparison.ref} gives ${heads} heads`,
+      vscode.TreeItemCollapsibleState.None,
+    );
+    item.description = path.basename(mergeHeads.path);
+    item.tooltip = `${mergeHeads.message}
+
+Click to open the revision at its down_revision line.`;
+    item.iconPath = new vscode.ThemeIcon('git-merge', new vscode.ThemeColor('list.warningForeground'));
+    item.contextValue = 'teams:merge-heads';
+    item.id = `merge-heads:${project.config.configFile}:${project.config.section}`;
+    item.command = {
+      command: 'alembic.revision.open',
+      title: 'Open Revision',
+      arguments: [mergeHeads.path, mergeHeads.line],
+    };
+    return [item];
+  }
+
+  /** The project's comparison with its base branch, when git could make one. */
+  comparisonOf(project: Project): BaseComparison | undefined {
+    return this.results.get(project)?.comparison;
+  }
+
+  /** The lint scope of a project: the revisions to lint, or undefined for every one. */
+  scopeOf(project: Project): ((source: RevisionSource) => boolean) | undefined {
+    if (setting<string>(project, 'lint.scope', 'new') === 'all') return undefined;
+    const comparison = this.results.get(project)?.comparison;
+    if (comparison) return (source) => comparison.newFiles.has(source.path);
+    const state = this.database.stateOf(project);
+    if (!state) return undefined;
+    return (source) => {
+      const rev = project.graph.get(source.revision);
+      return !rev || !state.applied.has(rev);
+    };
+  }
+
+  private schedule(delay = DEBOUNCE_MS): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.refresh();
+    }, delay);
+  }
+
+  private refresh(): void {
+    const projects = this.registry.getProjects();
+    for (const project of [...this.results.keys()]) {
+      if (projects.includes(project)) continue;
+      this.results.delete(project);
+      this.readers.delete(project);
+    }
+    for (const project of projects) this.results.set(project, this.compare(project));
+    this.changeEmitter.fire();
+  }
+
+  private compare(project: Project): ProjectComparison {
+    if (!vscode.workspace.isTrusted) {
+      return { unavailable: 'the workspace is not trusted: git is not run', deletions: [] };
+    }
+    const deletions = explainMissingRevisions(project);
+    try {
+      let reader = this.readers.get(project);
+      if (!reader || reader.config !== project.config) {
+        reader = new RefHistoryReader(
+          GitRepository.open(path.dirname(path.resolve(project.config.configFile))),
+          project.config,
+        );
+        this.readers.set(project, reader);
+      }
+      const ref = setting<string>(project, 'git.baseBranch', '') || reader.repo.defaultBaseRef();
+      if (!ref) return { unavailable: 'no base branch: set alembic.git.baseBranch', deletions };
+      return { comparison: compareWithBase(project, ref, reader), deletions };
+    } catch (err) {
+      if (!(err instanceof GitError)) throw err;
+      return { unavailable: err.message, deletions };
+    }
+  }
+
+  /** Commits and branch switches, as the built-in git extension sees them; nothing when it is absent or disabled. */
+  private async followGitExtension(): Promise<void> {
+    const extension = vscode.extensions.getExtension<{ getAPI(version: 1): GitExtensionApi }>('vscode.git');
+    if (!extension) return;
+    try {
+      const api = (extension.isActive ? extension.exports : await extension.activate()).getAPI(1);
+      const follow = (repository: GitExtensionRepository): void =>
+        void this.register(repository.state.onDidChange(() => this.schedule()));
+      api.repositories.forEach(follow);
+      this.register(api.onDidOpenRepository(follow));
+    } catch (err) {
+      console.error(`[alembic-lens] the git extension's API is not available: ${(err as Error).message}`);
+    }
+  }
+}
+
+function setting<T>(project: Project, key: string, fallback: T): T {
+  return vscode.workspace
+    .getConfiguration('alembic', vscode.Uri.file(path.dirname(project.config.configFile)))
+    .get<T>(key, fallback);
+}

@@ -1,0 +1,175 @@
+// Teams against the real Alembic: two branches each add a revision with `alembic revision` on the same
+// head, `check --base main` on the branch predicts the heads after the merge, a real `git merge` is
+// made, and Alembic's own `heads` / `upgrade head` on the merged tree must agree. The same for heads
+// that are labelled branches by design (expand/contract), which Alembic runs with `<label>@head`.
+import * as assert from 'assert';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { loadProject } from '../../src/core/project';
+import { compareWithBase } from '../../src/core/teams/baseComparison';
+import { commitAll, git } from '../support/gitRepo';
+import { tempDir } from '../support/tempProject';
+import { CLI, PYTHON } from './harness';
+
+interface Ran {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function alembic(cwd: string, ...args: string[]): Ran {
+  const ran = spawnSync(PYTHON, ['-m', 'alembic', ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
+  });
+  if (ran.error) throw ran.error;
+  return ran;
+}
+
+function mustAlembic(cwd: string, ...args: string[]): string {
+  const ran = alembic(cwd, ...args);
+  if (ran.status !== 0) throw new Error(`alembic ${args.join(' ')} exited ${ran.status}: ${ran.stdout}${ran.stderr}`);
+  return ran.stdout;
+}
+
+/** `alembic revision -m MESSAGE ...`; returns the new revision's id (from Alembic's "Generating .../ID_slug.py"). */
+function revision(cwd: string, message: string, ...args: string[]): string {
+  const out = mustAlembic(cwd, 'revision', '-m', message, ...args);
+  const id = /Generating .*[\\/]([0-9a-f]{12})_[^\\/]*\.py/.exec(out)?.[1];
+  assert.ok(id, `no revision id in: ${out}`);
+  return id!;
+}
+
+/** The ids `alembic heads` prints, sorted. */
+function alembicHeads(cwd: string): string[] {
+  return mustAlembic(cwd, 'heads')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.split(' ')[0])
+    .sort();
+}
+
+function lens(cwd: string, ...args: string[]): Ran {
+  return spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8' });
+}
+
+/** A project made by `alembic init`, with a SQLite URL, committed on main. */
+function initRepository(): string {
+  const dir = path.join(tempDir('alembic-lens-teams-'), 'app');
+  fs.mkdirSync(dir);
+  git(dir, 'init', '-q');
+  mustAlembic(dir, 'init', 'alembic');
+  const ini = path.join(dir, 'alembic.ini');
+  fs.writeFileSync(
+    ini,
+    fs.readFileSync(ini, 'utf8').replace(/^sqlalchemy\.url = .*$/m, 'sqlalchemy.url = sqlite:///app.db'),
+  );
+  fs.writeFileSync(path.join(dir, '.gitignore'), 'app.db\n__pycache__/\n');
+  return dir;
+}
+
+describe('teams: check --base against the real Alembic and a real git merge', function () {
+  before(function () {
+    assert.ok(fs.existsSync(CLI), `${CLI} is built (npm test builds it first)`);
+    const version = spawnSync(PYTHON, ['-c', 'import alembic; print(alembic.__version__)'], { encoding: 'utf8' });
+    assert.strictEqual(version.status, 0, `${PYTHON} has Alembic: ${version.stderr}`);
+  });
+
+  it('two branches add a revision on the same head: the preview names the heads `alembic heads` shows after the merge', () => {
+    const dir = initRepository();
+    revision(dir, 'create users');
+    commitAll(dir, 'create users');
+    git(dir, 'checkout', '-q', '-b', 'feature');
+    const sku = revision(dir, 'add sku');
+    commitAll(dir, 'add sku');
+    git(dir, 'checkout', '-q', 'main');
+    const price = revision(dir, 'add price');
+    commitAll(dir, 'add price');
+    git(dir, 'checkout', '-q', 'feature');
+
+    const check = lens(dir, 'check', '--base', 'main');
+    assert.strictEqual(check.status, 1, check.stdout + check.stderr);
+    const skuFile = fs.readdirSync(path.join(dir, 'alembic', 'versions')).find((f) => f.startsWith(sku))!;
+    const downLine =
+      fs
+        .readFileSync(path.join(dir, 'alembic', 'versions', skuFile), 'utf8')
+        .split('\n')
+        .findIndex((l) => l.startsWith('down_revision')) + 1;
+    const mergeHeads = check.stdout.split('\n').filter((l) => l.endsWith('[merge-heads]'));
+    assert.deepStrictEqual(
+      mergeHeads.map((l) => l.slice(0, l.indexOf(': `'))),
+      [
+        `alembic/versions/${skuFile}:${downLine}: error: merging into main gives 2 heads: ${sku} (add sku, this branch) and ${price} (add price, main)`,
+      ],
+    );
+    const preview = compareWithBase(loadProject(path.join(dir, 'alembic.ini')), 'main').merged.heads.sort();
+
+    git(dir, 'merge', '-q', '--no-edit', 'main');
+    assert.deepStrictEqual(alembicHeads(dir), [sku, price].sort());
+    assert.deepStrictEqual(preview, alembicHeads(dir));
+    const upgrade = alembic(dir, 'upgrade', 'head');
+    assert.notStrictEqual(upgrade.status, 0);
+    assert.match(upgrade.stderr, /Multiple head revisions are present/);
+    const merged = lens(dir, 'check');
+    assert.strictEqual(merged.status, 1);
+    assert.deepStrictEqual(
+      merged.stdout
+        .match(/^.*\[multiple-heads\]$/gm)!
+        .map((l) => /Revision (\w+) is one of 2 heads/.exec(l)![1])
+        .sort(),
+      [sku, price].sort(),
+    );
+
+    mustAlembic(dir, 'merge', 'heads', '-m', 'merge heads');
+    assert.strictEqual(alembicHeads(dir).length, 1);
+    mustAlembic(dir, 'upgrade', 'head');
+    const fixed = lens(dir, 'check', '--base', 'main');
+    assert.strictEqual(fixed.status, 0, fixed.stdout + fixed.stderr);
+    assert.doesNotMatch(fixed.stdout, /heads\]/);
+  });
+
+  it('heads on labelled branches by design pass; a fork inside one fails as `<label>@head` does in Alembic', () => {
+    const dir = initRepository();
+    const expand = revision(dir, 'expand base', '--head=base', '--branch-label=expand');
+    revision(dir, 'contract base', '--head=base', '--branch-label=contract');
+    commitAll(dir, 'expand and contract');
+    mustAlembic(dir, 'upgrade', 'heads');
+    for (const label of ['expand', 'contract']) mustAlembic(dir, 'upgrade', `${label}@head`, '--sql');
+    const designed = lens(dir, 'check');
+    assert.strictEqual(designed.status, 0, designed.stdout + designed.stderr);
+    assert.doesNotMatch(designed.stdout, /multiple-heads/);
+
+    git(dir, 'checkout', '-q', '-b', 'feature');
+    const mine = revision(dir, 'add column (expand)', `--head=${expand}`);
+    commitAll(dir, 'mine');
+    git(dir, 'checkout', '-q', 'main');
+    const theirs = revision(dir, 'add index (expand)', `--head=${expand}`);
+    commitAll(dir, 'theirs');
+    git(dir, 'checkout', '-q', 'feature');
+    const check = lens(dir, 'check', '--base', 'main');
+    assert.strictEqual(check.status, 1);
+    assert.match(
+      check.stdout,
+      new RegExp(
+        `merging into main gives 2 heads: ${mine} \\(add column \\(expand\\), this branch\\) and ${theirs} \\(add index \\(expand\\), main\\)`,
+      ),
+    );
+
+    git(dir, 'merge', '-q', '--no-edit', 'main');
+    const expandHead = alembic(dir, 'upgrade', 'expand@head', '--sql');
+    assert.notStrictEqual(expandHead.status, 0);
+    assert.match(expandHead.stderr, /Multiple head revisions are present for given argument 'expand@head'/);
+    mustAlembic(dir, 'upgrade', 'contract@head', '--sql');
+    const forked = lens(dir, 'check');
+    assert.strictEqual(forked.status, 1);
+    assert.deepStrictEqual(
+      forked.stdout
+        .match(/^.*\[multiple-heads\]$/gm)!
+        .map((l) => /Revision (\w+) is one of/.exec(l)![1])
+        .sort(),
+      [mine, theirs].sort(),
+    );
+  });
+});

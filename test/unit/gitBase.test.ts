@@ -1,0 +1,410 @@
+// The history at a git ref, the merge preview (`check --base`), the lint scope and the accidental
+// fork rule, on real repositories made with the git CLI. The Alembic side of the same scenarios
+// (real `alembic revision`, `alembic heads` on the merged tree) is in test/alembic/teams.test.ts.
+import * as assert from 'assert';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { GitError, GitRepository } from '../../src/core/git/gitRepository';
+import { RefHistoryReader } from '../../src/core/git/refHistory';
+import { lintProject } from '../../src/core/lint';
+import { loadProject } from '../../src/core/project';
+import { compareWithBase } from '../../src/core/teams/baseComparison';
+import { commitAll, git } from '../support/gitRepo';
+import { revisionText, RevisionSpec, tempDir, writeProject } from '../support/tempProject';
+
+const ROOT = process.env.ALEMBIC_LENS_ROOT ?? path.resolve(__dirname, '../../..');
+const CLI = path.join(ROOT, 'dist', 'cli.js');
+const DOWN_REVISION_LINE = 13;
+
+function writeRevision(dir: string, spec: RevisionSpec): string {
+  const file = path.join(dir, 'alembic', 'versions', spec.file ?? `${spec.id}_rev.py`);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, revisionText(spec));
+  return file;
+}
+
+/** main: a0 <- a1; branch `feature` adds f1 on a1; main then adds m1 on a1. Checked out: feature. */
+function forkedRepository(): { dir: string; ini: string } {
+  const dir = tempDir('alembic-lens-git-');
+  const ini = writeProject(dir, [{ id: 'a0' }, { id: 'a1', down: 'a0' }]);
+  git(dir, 'init', '-q');
+  commitAll(dir, 'history');
+  git(dir, 'checkout', '-q', '-b', 'feature');
+  writeRevision(dir, { id: 'f1', down: 'a1', message: 'add sku' });
+  commitAll(dir, 'add sku');
+  git(dir, 'checkout', '-q', 'main');
+  writeRevision(dir, { id: 'm1', down: 'a1', message: 'add price' });
+  commitAll(dir, 'add price');
+  git(dir, 'checkout', '-q', 'feature');
+  return { dir, ini };
+}
+
+function cli(cwd: string, args: string[], env: NodeJS.ProcessEnv = process.env) {
+  assert.ok(fs.existsSync(CLI), `${CLI} is built (npm test builds it first)`);
+  return spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env });
+}
+
+describe('the history at a git ref', () => {
+  it('reads the same revisions as a checkout of that ref, without touching the work tree', () => {
+    const dir = tempDir('alembic-lens-git-');
+    const ini = writeProject(
+      dir,
+      [{ id: 'a0' }, { id: 'b1', down: 'a0', labels: 'app' }],
+      '[alembic]\nscript_location = alembic\nrecursive_version_locations = true\n',
+    );
+    writeRevision(dir, { id: 'c2', down: 'b1', file: 'sub/c2.py', dependsOn: 'a0' });
+    fs.writeFileSync(path.join(dir, 'alembic', 'versions', '__init__.py'), '');
+    fs.writeFileSync(path.join(dir, 'alembic', 'versions', 'notes.txt'), 'revision = "zz"');
+    fs.mkdirSync(path.join(dir, 'alembic', 'versions', '__pycache__'));
+    fs.writeFileSync(path.join(dir, 'alembic', 'versions', '__pycache__', 'x.py'), revisionText({ id: 'zz' }));
+    git(dir, 'init', '-q');
+    commitAll(dir, 'history');
+    git(dir, 'tag', 'v1');
+    // The work tree moves on; the ref does not.
+    writeRevision(dir, { id: 'd3', down: 'c2' });
+    fs.rmSync(path.join(dir, 'alembic', 'versions', 'a0_rev.py'));
+    const before = fs.readdirSync(path.join(dir, 'alembic', 'versions')).sort();
+
+    const project = loadProject(ini);
+    const reader = new RefHistoryReader(GitRepository.open(dir), project.config);
+    const atRef = reader.read('v1');
+    const checkout = path.join(tempDir('alembic-lens-git-'), 'v1');
+    git(dir, 'worktree', 'add', '-q', '--detach', checkout, 'v1');
+    const truth = loadProject(path.join(checkout, 'alembic.ini'));
+    const shape = (
+      revs: Iterable<{
+        id: string;
+        down: string[];
+        dependencies: string[];
+        branchLabels: Set<string>;
+        source: { path: string; message: string; revisionLine: number };
+      }>,
+      root: string,
+    ) =>
+      [...revs].map((r) => [
+        r.id,
+        r.down,
+        r.dependencies,
+        [...r.branchLabels],
+        path.relative(root, r.source.path),
+        r.source.message,
+        r.source.revisionLine,
+      ]);
+    assert.deepStrictEqual(shape(atRef.graph.revisions.values(), dir), shape(truth.graph.revisions.values(), checkout));
+    assert.deepStrictEqual(atRef.graph.heads, ['c2']);
+    assert.deepStrictEqual(atRef.problems, []);
+    assert.deepStrictEqual(fs.readdirSync(path.join(dir, 'alembic', 'versions')).sort(), before);
+    assert.ok(project.graph.get('d3') && !project.graph.get('a0'), 'the work tree is read as it is');
+  });
+
+  it('is cached by tree id: another ref with the same version folder gives the same history object', () => {
+    const { dir, ini } = forkedRepository();
+    const reader = new RefHistoryReader(GitRepository.open(dir), loadProject(ini).config);
+    const main = reader.read('main');
+    git(dir, 'branch', 'same-as-main', 'main');
+    git(dir, 'commit', '-q', '--allow-empty', '-m', 'nothing in the versions');
+    assert.strictEqual(reader.read('same-as-main').graph, main.graph);
+    assert.strictEqual(reader.read('HEAD').graph, reader.read('feature').graph);
+    assert.notStrictEqual(reader.read('feature').graph, main.graph);
+    assert.deepStrictEqual(main.graph.heads, ['m1']);
+  });
+
+  it('bad cases say what is wrong: no git, not a repository, an unknown ref, a folder outside the repository', () => {
+    const { dir, ini } = forkedRepository();
+    assert.throws(
+      () => GitRepository.open(dir, 'git-not-installed-here'),
+      (err: GitError) => err.kind === 'no-git' && /git is not installed/.test(err.message),
+    );
+    const plain = tempDir('alembic-lens-nogit-');
+    assert.throws(
+      () => GitRepository.open(plain),
+      (err: GitError) =>
+        err.kind === 'not-a-repository' && err.message.includes(`${plain} is not inside a git repository`),
+    );
+    const reader = new RefHistoryReader(GitRepository.open(dir), loadProject(ini).config);
+    assert.throws(
+      () => reader.read('origin/main'),
+      (err: GitError) =>
+        err.kind === 'unknown-ref' &&
+        /base ref 'origin\/main' does not exist in .*Known branches: feature, main\./.test(err.message),
+    );
+    assert.throws(
+      () => reader.read('--output=/tmp/x'),
+      (err: GitError) => err.kind === 'unknown-ref',
+    );
+    const outside = writeProject(tempDir('alembic-lens-outside-'), [{ id: 'x1' }]);
+    assert.throws(
+      () => new RefHistoryReader(GitRepository.open(dir), loadProject(outside).config),
+      /outside the git repository/,
+    );
+  });
+});
+
+describe('check --base: the heads after the merge', () => {
+  it("reports merge-heads at the new revision's down_revision line and exits 1; a rebased branch passes", () => {
+    const { dir, ini } = forkedRepository();
+    const comparison = compareWithBase(loadProject(ini), 'main');
+    assert.deepStrictEqual(comparison.merged.heads.sort(), ['f1', 'm1']);
+    assert.deepStrictEqual(
+      [...comparison.newFiles].map((f) => path.basename(f)),
+      ['f1_rev.py'],
+    );
+    const run = cli(dir, ['check', '--base', 'main']);
+    assert.strictEqual(run.status, 1, run.stderr);
+    assert.strictEqual(
+      run.stdout.split('\n')[0],
+      `alembic/versions/f1_rev.py:${DOWN_REVISION_LINE}: error: merging into main gives 2 heads: f1 (add sku, this branch) and m1 (add price, main): ` +
+        "`alembic upgrade head` fails after the merge. Rebase this branch's revision onto m1 (its down_revision and Revises:), or add a merge revision (`alembic merge heads`). [merge-heads]",
+    );
+    assert.match(run.stderr, /3 revisions \(1 new or changed against main, linted: new\), 1 error\(s\)/);
+
+    // Merging main in without fixing the fork: this checkout has the two heads itself.
+    git(dir, 'merge', '-q', '--no-edit', 'main');
+    const merged = cli(dir, ['check', '--base', 'main']);
+    assert.strictEqual(merged.status, 1);
+    assert.deepStrictEqual(merged.stdout.match(/\[(multiple-heads|merge-heads)\]$/gm), [
+      '[multiple-heads]',
+      '[multiple-heads]',
+    ]);
+    // The usual team fix: this branch's first new revision now builds on main's head.
+    writeRevision(dir, { id: 'f1', down: 'm1', message: 'add sku' });
+    const rebased = cli(dir, ['check', '--base', 'main']);
+    assert.strictEqual(rebased.status, 0, rebased.stdout + rebased.stderr);
+    assert.doesNotMatch(rebased.stdout, /merge-heads/);
+  });
+
+  it('combines the version folders as a merge does: files one side deleted unchanged stay deleted', () => {
+    const { dir, ini } = forkedRepository();
+    // This branch squashes a0 + a1 into s1, which f1 builds on; main still has a0 and a1 unchanged.
+    fs.rmSync(path.join(dir, 'alembic', 'versions', 'a0_rev.py'));
+    fs.rmSync(path.join(dir, 'alembic', 'versions', 'a1_rev.py'));
+    writeRevision(dir, { id: 's1', message: 'squashed' });
+    writeRevision(dir, { id: 'f1', down: 's1', message: 'add sku' });
+    const comparison = compareWithBase(loadProject(ini), 'main');
+    assert.deepStrictEqual([...comparison.merged.revisions.keys()].sort(), ['f1', 'm1', 's1']);
+    // m1 (added on main after the fork) points at a1, which this branch deleted: only the merge breaks it.
+    assert.deepStrictEqual(
+      comparison.problems.map((p) => `${p.code} ${path.basename(p.path)}:${p.line} ${p.message.slice(0, 60)}`),
+      [
+        `merge-heads s1_rev.py:${DOWN_REVISION_LINE} merging into main gives 2 heads: f1 (add sku, this branch) a`,
+        `missing-revision m1_rev.py:${DOWN_REVISION_LINE} after merging into main: down_revision names 'a1', which is `,
+      ],
+    );
+    commitAll(dir, 'squash');
+    // From main, with a0 deleted here too (uncommitted): a1 is unchanged here and deleted by the squash.
+    git(dir, 'checkout', '-q', 'main');
+    fs.rmSync(path.join(dir, 'alembic', 'versions', 'a0_rev.py'));
+    const onMain = compareWithBase(loadProject(ini), 'feature');
+    assert.deepStrictEqual([...onMain.merged.revisions.keys()].sort(), ['f1', 'm1', 's1']);
+    assert.deepStrictEqual(
+      onMain.problems.map((p) => `${p.code} ${path.basename(p.path)}:${p.line} ${p.message.slice(0, 60)}`),
+      [
+        `merge-heads m1_rev.py:${DOWN_REVISION_LINE} merging into feature gives 2 heads: m1 (add price, this bran`,
+        `missing-revision m1_rev.py:${DOWN_REVISION_LINE} after merging into feature: down_revision names 'a1', which `,
+      ],
+    );
+  });
+
+  it('a shallow clone without the base says how to fetch it; with the base but not the fork point it still previews', () => {
+    const { dir } = forkedRepository();
+    const clone = path.join(tempDir('alembic-lens-shallow-'), 'clone');
+    git(path.dirname(clone), 'clone', '-q', '--depth', '1', '--branch', 'feature', `file://${dir}`, clone);
+    const missing = cli(clone, ['check', '--base', 'origin/main']);
+    assert.strictEqual(missing.status, 1);
+    assert.match(
+      missing.stderr,
+      /^FAILED: check --base origin\/main: base ref 'origin\/main' does not exist in .*This is a shallow clone.*git fetch origin main.*fetch-depth: 0/m,
+    );
+    git(clone, 'fetch', '-q', '--depth', '1', 'origin', 'main:refs/remotes/origin/main');
+    const previewed = cli(clone, ['check', '--base', 'origin/main']);
+    assert.strictEqual(previewed.status, 1);
+    assert.match(
+      previewed.stderr,
+      /note: this shallow clone does not reach the commit where HEAD and origin\/main forked/,
+    );
+    assert.match(
+      previewed.stdout,
+      /merging into origin\/main gives 2 heads: f1 \(add sku, this branch\) and m1 \(add price, origin\/main\)/,
+    );
+  });
+
+  it('a detached HEAD compares the checked-out files and says so', () => {
+    const { dir } = forkedRepository();
+    git(dir, 'checkout', '-q', '--detach', 'feature');
+    const run = cli(dir, ['check', '--base', 'main']);
+    assert.strictEqual(run.status, 1);
+    assert.match(run.stderr, /note: HEAD is detached at [0-9a-f]{7}: comparing the checked-out files with main\./);
+    assert.match(
+      run.stdout,
+      /merging into main gives 2 heads: f1 \(add sku, this checkout\) and m1 \(add price, main\)/,
+    );
+  });
+
+  it('without git or outside a repository: --base fails clearly, check without it works', () => {
+    const plain = tempDir('alembic-lens-nogit-');
+    writeProject(plain, [{ id: 'a0' }]);
+    const notRepo = cli(plain, ['check', '--base', 'main'], {
+      ...process.env,
+      GIT_CEILING_DIRECTORIES: path.dirname(plain),
+    });
+    assert.strictEqual(notRepo.status, 1);
+    assert.match(
+      notRepo.stderr,
+      /^FAILED: check --base main: .* is not inside a git repository .*\(--base needs git\)$/m,
+    );
+    const noGit = cli(plain, ['check', '--base', 'main'], { PATH: '/nonexistent' });
+    assert.strictEqual(noGit.status, 1);
+    assert.match(
+      noGit.stderr,
+      /^FAILED: check --base main: git is not installed \(or not on PATH\).*\(--base needs git\)$/m,
+    );
+    const without = cli(plain, ['check'], { PATH: '/nonexistent' });
+    assert.strictEqual(without.status, 0, without.stderr);
+    assert.strictEqual(cli(plain, ['check', '--scope', 'new']).status, 2);
+    assert.strictEqual(cli(plain, ['check', '--scope', 'some']).status, 2);
+  });
+});
+
+describe('lint scope: what is new, not history', () => {
+  it('lints only revisions new or changed against the base; history problems always in full', () => {
+    const dir = tempDir('alembic-lens-scope-');
+    const ini = writeProject(dir, [
+      { id: 'a0', upgrade: ['op.drop_table("old")'] },
+      { id: 'a1', down: 'a0', upgrade: ['op.drop_table("older")'] },
+      { id: 'b1', down: 'gone' },
+    ]);
+    git(dir, 'init', '-q');
+    commitAll(dir, 'history');
+    git(dir, 'checkout', '-q', '-b', 'feature');
+    writeRevision(dir, { id: 'a1', down: 'a0', upgrade: ['op.drop_table("older")', 'op.drop_column("t", "c")'] });
+    writeRevision(dir, { id: 'f1', down: 'a1', upgrade: ['op.drop_table("new")'] });
+    // Moved, same content: still history.
+    fs.renameSync(
+      path.join(dir, 'alembic', 'versions', 'a0_rev.py'),
+      path.join(dir, 'alembic', 'versions', 'a0_moved.py'),
+    );
+    const run = cli(dir, ['check', '--base', 'main']);
+    const found = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.replace(/: (error|warning): .*\[/, ' $1 ['));
+    assert.deepStrictEqual(found.sort(), [
+      'alembic/versions/a1_rev.py:19 warning [drop-table]',
+      'alembic/versions/a1_rev.py:20 warning [drop-column]',
+      'alembic/versions/a1_rev.py:24 warning [empty-downgrade]',
+      'alembic/versions/b1_rev.py:12 error [multiple-heads]',
+      `alembic/versions/b1_rev.py:${DOWN_REVISION_LINE} error [missing-revision]`,
+      'alembic/versions/f1_rev.py:12 error [multiple-heads]',
+      'alembic/versions/f1_rev.py:19 warning [drop-table]',
+      'alembic/versions/f1_rev.py:23 warning [empty-downgrade]',
+    ]);
+    assert.match(run.stderr, /4 revisions \(2 new or changed against main, linted: new\)/);
+    const all = cli(dir, ['check', '--base', 'main', '--scope', 'all']);
+    assert.match(all.stdout, /a0_moved\.py:19: warning: .*\[drop-table\]/);
+    const project = loadProject(ini);
+    assert.strictEqual(lintProject(project).filter((p) => p.code === 'drop-table').length, 3);
+  });
+});
+
+describe('the accidental fork rule', () => {
+  const headsProblems = (specs: RevisionSpec[]) => {
+    const dir = tempDir('alembic-lens-fork-');
+    return lintProject(loadProject(writeProject(dir, specs)))
+      .filter((p) => p.code === 'multiple-heads')
+      .map((p) => `${path.basename(p.path)} ${p.severity}`);
+  };
+
+  it('two heads on the same line are an error on each head; check exits 1', () => {
+    assert.deepStrictEqual(headsProblems([{ id: 'a0' }, { id: 'b1', down: 'a0' }, { id: 'c1', down: 'a0' }]), [
+      'b1_rev.py error',
+      'c1_rev.py error',
+    ]);
+    const dir = tempDir('alembic-lens-fork-');
+    writeProject(dir, [{ id: 'a0' }, { id: 'b1', down: 'a0' }, { id: 'c1', down: 'a0' }]);
+    const run = cli(dir, ['check']);
+    assert.strictEqual(run.status, 1);
+    assert.match(
+      run.stdout,
+      /b1_rev\.py:12: error: Revision b1 is one of 2 heads \(b1, c1\) not on separate labelled branches/,
+    );
+  });
+
+  it('heads each with a label no other head has are by design; a fork inside a labelled branch is not', () => {
+    // expand/contract: each branch labelled at its base.
+    assert.deepStrictEqual(
+      headsProblems([
+        { id: 'e1', labels: 'expand' },
+        { id: 'e2', down: 'e1' },
+        { id: 'c1', labels: 'contract' },
+        { id: 'c2', down: 'c1' },
+      ]),
+      [],
+    );
+    // An unlabelled main line with one labelled side branch: `upgrade heads` is the design.
+    assert.deepStrictEqual(headsProblems([{ id: 'a0' }, { id: 'a1', down: 'a0' }, { id: 'x1', labels: 'audit' }]), []);
+    // Two revisions written on the head of `expand`: both heads carry only `expand`.
+    assert.deepStrictEqual(
+      headsProblems([
+        { id: 'e1', labels: 'expand' },
+        { id: 'e2', down: 'e1' },
+        { id: 'e3', down: 'e1' },
+        { id: 'c1', labels: 'contract' },
+      ]),
+      ['e2_rev.py error', 'e3_rev.py error'],
+    );
+  });
+});
+
+describe('a revision that points nowhere: where it went', () => {
+  it('names the commit that deleted the file, its author and date; restoring it as told repairs the chain', () => {
+    const dir = tempDir('alembic-lens-deleted-');
+    writeProject(dir, [
+      { id: 'a0' },
+      { id: 'a1', down: 'a0' },
+      { id: 'b2', down: 'a1' },
+      { id: 'c3', down: 'b2', dependsOn: 'x9' },
+      { id: 'd4', down: 'y8' },
+    ]);
+    writeRevision(dir, { id: 'x9', down: 'a0', file: "x9 it's.py" });
+    writeRevision(dir, { id: 'y8', down: 'a0', file: 'sub/y8.py' });
+    git(dir, 'init', '-q');
+    commitAll(dir, 'history');
+    fs.rmSync(path.join(dir, 'alembic', 'versions', 'a1_rev.py'));
+    fs.rmSync(path.join(dir, 'alembic', 'versions', "x9 it's.py"));
+    fs.rmSync(path.join(dir, 'alembic', 'versions', 'sub'), { recursive: true });
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-q', '-m', 'clean up', '--author', 'Bob Builder <bob@example.com>');
+    const short = git(dir, 'rev-parse', '--short=7', 'HEAD');
+    const run = cli(dir, ['check']);
+    assert.strictEqual(run.status, 1);
+    const infos = run.stdout.split('\n').filter((l) => l.endsWith('[deleted-revision]'));
+    assert.deepStrictEqual(infos, [
+      `alembic/versions/b2_rev.py:${DOWN_REVISION_LINE}: info: revision a1 was deleted in ${short} by Bob Builder on 2024-03-01 (alembic/versions/a1_rev.py); ` +
+        `restore it with \`git checkout ${short}^ -- alembic/versions/a1_rev.py\`, or point b2 at an existing revision. [deleted-revision]`,
+      `alembic/versions/c3_rev.py:15: info: revision x9 was deleted in ${short} by Bob Builder on 2024-03-01 (alembic/versions/x9 it's.py); ` +
+        `restore it with \`git checkout ${short}^ -- 'alembic/versions/x9 it'\\''s.py'\`, or point c3 at an existing revision. [deleted-revision]`,
+    ]);
+    // y8 lived in a subfolder Alembic does not read (not recursive): it was never in the history.
+    assert.match(run.stdout, /d4_rev\.py:13: error: down_revision names 'y8'/);
+    for (const restore of infos.map((l) => /`(git checkout .*?)`/.exec(l)![1])) {
+      const ran = spawnSync('bash', ['-c', restore], { cwd: dir, encoding: 'utf8' });
+      assert.strictEqual(ran.status, 0, ran.stderr);
+    }
+    assert.deepStrictEqual(cli(dir, ['check']).stdout.match(/\[(missing-revision|deleted-revision)\]/g), [
+      '[missing-revision]',
+    ]);
+  });
+
+  it('without git, or for an id never committed, nothing is added and check still works', () => {
+    const dir = tempDir('alembic-lens-deleted-');
+    writeProject(dir, [{ id: 'a0' }, { id: 'b2', down: 'zz' }]);
+    const noGit = cli(dir, ['check'], { PATH: '/nonexistent' });
+    assert.strictEqual(noGit.status, 1);
+    assert.match(noGit.stdout, /b2_rev\.py:13: error: down_revision names 'zz'/);
+    assert.doesNotMatch(noGit.stdout, /deleted-revision/);
+    git(dir, 'init', '-q');
+    commitAll(dir, 'history');
+    assert.doesNotMatch(cli(dir, ['check']).stdout, /deleted-revision/);
+  });
+});

@@ -1,0 +1,202 @@
+// Migration tests, the plain-Node parts: the helper's answer read line by line, the skip comments,
+// the CLI's lines, the choice of the scratch server, and the scratch URL.
+import * as assert from 'assert';
+import * as path from 'path';
+import { parseDatabaseUrl } from '../../src/core/databaseUrl';
+import {
+  chooseScratchServer,
+  formatFailure,
+  LineSplitter,
+  parseHelperLine,
+  readTestSkips,
+  serverKey,
+  stairwayRevisions,
+  summaryLine,
+  withDatabase,
+} from '../../src/core/migrationTests';
+import { parseChecks } from '../../src/core/migrationTests/testCommand';
+import { loadProject } from '../../src/core/project';
+import { tempDir, writeProject } from '../support/tempProject';
+
+function parsed(url: string) {
+  const result = parseDatabaseUrl(url);
+  assert.ok(result.ok, url);
+  return result.url;
+}
+
+describe('migration tests: the helper protocol', () => {
+  it('reads results, with where they are, and ignores what is not its JSON', () => {
+    const fields = { check: 'stairway', revision: 'abc', status: 'failed', message: 'boom', path: '/p/x.py', line: 12 };
+    const line = JSON.stringify({ event: 'result', ...fields });
+    assert.deepStrictEqual(parseHelperLine(line), { kind: 'result', result: fields });
+    assert.strictEqual(parseHelperLine('INFO  [alembic.runtime.migration] Running upgrade'), undefined);
+    assert.strictEqual(parseHelperLine('{not json'), undefined);
+    assert.strictEqual(parseHelperLine(JSON.stringify({ event: 'begin', check: 'nonsense' })), undefined);
+    assert.deepStrictEqual(parseHelperLine('{"event": "begin", "check": "models-match", "revision": null}'), {
+      kind: 'begin',
+      check: 'models-match',
+      revision: null,
+    });
+  });
+
+  it('reads a fatal answer, an unknown code as a plain error', () => {
+    assert.deepStrictEqual(parseHelperLine('{"event": "fatal", "code": "refused", "message": "no"}'), {
+      kind: 'fatal',
+      fatal: { code: 'refused', message: 'no' },
+    });
+    assert.deepStrictEqual(parseHelperLine('{"event": "fatal", "code": "weird", "message": "x"}'), {
+      kind: 'fatal',
+      fatal: { code: 'error', message: 'x' },
+    });
+  });
+
+  it('splits a stream into whole lines however it is chunked', () => {
+    const splitter = new LineSplitter();
+    assert.deepStrictEqual(splitter.push('{"a"'), []);
+    assert.deepStrictEqual(splitter.push(': 1}\r\n{"b": 2}\n{"c"'), ['{"a": 1}', '{"b": 2}']);
+    assert.deepStrictEqual(splitter.end(), ['{"c"']);
+    assert.deepStrictEqual(splitter.end(), []);
+  });
+});
+
+describe('migration tests: skip comments', () => {
+  it('reads the check and the reason from comment lines only', () => {
+    const text = [
+      '"""msg"""',
+      '# alembic-lens: test-skip stairway: data migration, cannot be undone',
+      'x = "# alembic-lens: test-skip models-match: inside a string"',
+      '    #alembic-lens:test-skip downgrade-to-base,single-head',
+      '# alembic-lens: test-skip stairs: typo',
+    ].join('\n');
+    assert.deepStrictEqual(readTestSkips(text), {
+      skips: [
+        { check: 'stairway', reason: 'data migration, cannot be undone', line: 2 },
+        { check: 'downgrade-to-base', reason: 'no reason given', line: 4 },
+        { check: 'single-head', reason: 'no reason given', line: 4 },
+      ],
+      unknown: [{ name: 'stairs', line: 5 }],
+    });
+  });
+});
+
+describe('migration tests: output for CI', () => {
+  it('writes failures as a compiler does, relative to the working folder', () => {
+    const cwd = path.resolve('/work/app');
+    const failure = {
+      check: 'stairway' as const,
+      revision: 'abc',
+      status: 'failed' as const,
+      message: 'downgrade left table tags',
+      path: path.join(cwd, 'alembic/versions/abc.py'),
+      line: 27,
+    };
+    assert.strictEqual(
+      formatFailure(failure, cwd),
+      'alembic/versions/abc.py:27: error: stairway abc: downgrade left table tags',
+    );
+    assert.strictEqual(
+      formatFailure({ ...failure, path: '/elsewhere/x.py', revision: null, check: 'models-match' }, cwd),
+      '/elsewhere/x.py:27: error: models-match: downgrade left table tags',
+    );
+  });
+
+  it("prefixes the summary so that it is never the test runner's line", () => {
+    assert.strictEqual(summaryLine({ passed: 3, failed: 1, skipped: 0 }), 'alembic-lens test: 3 passed, 1 failed');
+    assert.strictEqual(
+      summaryLine({ passed: 3, failed: 0, skipped: 2 }),
+      'alembic-lens test: 3 passed, 0 failed, 2 skipped',
+    );
+  });
+
+  it('reads --check lists and names the unknown ones', () => {
+    assert.deepStrictEqual(parseChecks(undefined), ['stairway', 'single-head', 'models-match', 'downgrade-to-base']);
+    assert.deepStrictEqual(parseChecks('models-match, stairway'), ['models-match', 'stairway']);
+    assert.match(parseChecks('stairway,stairs') as string, /unknown check 'stairs'/);
+    assert.match(parseChecks('') as string, /unknown check/);
+  });
+});
+
+describe('migration tests: the scratch server', () => {
+  const cwd = '/work/app';
+
+  it("uses the project's server when it is local, SQLite included", () => {
+    const local = chooseScratchServer({ projectUrl: 'postgresql://u:pw@localhost:5433/app', cwd });
+    assert.ok(local.ok && local.base.host === 'localhost' && !local.explicit);
+    const sqlite = chooseScratchServer({ projectUrl: 'sqlite:///app.db', cwd });
+    assert.ok(sqlite.ok && sqlite.base.kind === 'sqlite');
+  });
+
+  it('refuses a server on another machine unless it is named, and never shows the password', () => {
+    const remote = chooseScratchServer({
+      projectUrl: 'postgresql://u:hunter2@db.example.com/app',
+      explicitName: 'the setting alembic.test.databaseUrl',
+      cwd,
+    });
+    assert.ok(!remote.ok);
+    assert.match(
+      remote.message,
+      /another machine \(PostgreSQL app on db\.example\.com\).*the setting alembic\.test\.databaseUrl/,
+    );
+    assert.ok(!remote.message.includes('hunter2'));
+    const named = chooseScratchServer({
+      explicitUrl: 'postgresql://u:hunter2@db.example.com/app',
+      projectUrl: 'sqlite:///app.db',
+      cwd,
+    });
+    assert.ok(named.ok && named.explicit && named.base.host === 'db.example.com');
+  });
+
+  it("says why when the project's URL is unknown, a placeholder or another database", () => {
+    const unknown = chooseScratchServer({ projectUnresolved: 'env.py computes the URL', cwd });
+    assert.ok(!unknown.ok && /env\.py computes the URL.*--url/.test(unknown.message));
+    const placeholder = chooseScratchServer({ projectUrl: 'driver://user:pass@localhost/dbname', cwd });
+    assert.ok(!placeholder.ok && /placeholder/.test(placeholder.message));
+    const oracle = chooseScratchServer({ projectUrl: 'oracle://u:p@localhost/x', cwd });
+    assert.ok(!oracle.ok && /not on oracle/.test(oracle.message));
+  });
+
+  it('keys servers without users or secrets, for one confirmation per server', () => {
+    assert.strictEqual(serverKey(parsed('postgresql://a:secret@127.0.0.1:5433/app')), 'postgresql://127.0.0.1:5433');
+    assert.strictEqual(serverKey(parsed('postgresql://b:other@127.0.0.1:5433/other')), 'postgresql://127.0.0.1:5433');
+  });
+
+  it('names the scratch database in the URL, keeping credentials, host, port and query', () => {
+    assert.strictEqual(
+      withDatabase(
+        parsed('postgresql+psycopg2://u%40x:p%40ss%3Aw%2Frd@127.0.0.1:5433/app?sslmode=require'),
+        'alembic_lens_test_1',
+      ),
+      'postgresql+psycopg2://u%40x:p%40ss%3Aw%2Frd@127.0.0.1:5433/alembic_lens_test_1?sslmode=require',
+    );
+    assert.strictEqual(withDatabase(parsed('mysql+pymysql://root@[::1]/shop'), 's'), 'mysql+pymysql://root@[::1]/s');
+    assert.strictEqual(
+      withDatabase(parsed('postgresql://u@/app?host=/var/run/postgresql'), 's'),
+      'postgresql://u@/s?host=%2Fvar%2Frun%2Fpostgresql',
+    );
+  });
+});
+
+describe('migration tests: which stairways run', () => {
+  it('follows upgrade order and the range given', () => {
+    const dir = tempDir();
+    writeProject(dir, [
+      { id: 'c3', down: 'b2' },
+      { id: 'a1', down: null },
+      { id: 'b2', down: 'a1' },
+    ]);
+    const project = loadProject(path.join(dir, 'alembic.ini'));
+    assert.deepStrictEqual(
+      stairwayRevisions(project).map((r) => r.id),
+      ['a1', 'b2', 'c3'],
+    );
+    assert.deepStrictEqual(
+      stairwayRevisions(project, 'b2:').map((r) => r.id),
+      ['b2', 'c3'],
+    );
+    assert.deepStrictEqual(
+      stairwayRevisions(project, undefined, ['c3', 'a1']).map((r) => r.id),
+      ['a1', 'c3'],
+    );
+    assert.throws(() => stairwayRevisions(project, 'b2'), /bad range 'b2'/);
+  });
+});

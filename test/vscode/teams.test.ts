@@ -1,0 +1,166 @@
+// The base branch in a real VS Code: the workspace (a copy of migrations-sample) becomes a real git
+// repository with two branches that each add a revision on the same head. The Problems panel must show
+// the heads after merging into the base at the new revision's down_revision line, lint only what is
+// new against the base (alembic.lint.scope), and follow a branch switch.
+import * as assert from 'assert';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { revisionSource, versionsDir, waitFor, workspaceRoot } from './helpers';
+import { HEAD, LensApi, lensApi, restoreSettings, saveSettings, setAlembicSetting } from './loopHelpers';
+
+const HISTORY = 'a1b2c3d4e5f6';
+const MINE = 'f1f1f1f1f1f1';
+const THEIRS = 'e2e2e2e2e2e2';
+const DOWN_REVISION_LINE = 14;
+
+interface TreeRow {
+  label: string;
+  contextValue?: string;
+  command?: { command: string; arguments?: unknown[] };
+}
+
+function git(cwd: string, ...args: string[]): void {
+  const env = {
+    ...process.env,
+    GIT_AUTHOR_NAME: 'Ada',
+    GIT_AUTHOR_EMAIL: 'ada@example.com',
+    GIT_COMMITTER_NAME: 'Ada',
+    GIT_COMMITTER_EMAIL: 'ada@example.com',
+  };
+  const ran = spawnSync('git', ['-c', 'init.defaultBranch=main', ...args], { cwd, env, encoding: 'utf8' });
+  assert.strictEqual(ran.status, 0, `git ${args.join(' ')}: ${ran.stderr}`);
+}
+
+describe('teams: the base branch in the editor', function () {
+  this.timeout(60000);
+  let api: LensApi;
+  let root: string;
+  let saved: Record<string, unknown>;
+  const file = (id: string): string => path.join(versionsDir(), `${id}_rev.py`);
+  const problems = () => api.getProblems().map((p) => `${path.basename(p.path)}:${p.line} ${p.code}`);
+
+  before(async function () {
+    this.timeout(60000);
+    api = await lensApi();
+    root = workspaceRoot();
+    assert.ok(!fs.existsSync(path.join(root, '.git')), 'the test workspace is no git repository yet');
+    saved = saveSettings('git.baseBranch', 'lint.scope');
+    fs.writeFileSync(path.join(root, '.gitignore'), '.vscode/\n*.db\n__pycache__/\n.env\n');
+    const commit = (message: string): void => {
+      git(root, 'add', '-A');
+      git(root, 'commit', '-q', '-m', message);
+    };
+    git(root, 'init', '-q');
+    fs.writeFileSync(file(HISTORY), revisionSource(HISTORY, HEAD, 'drop legacy', '    op.drop_table("legacy")'));
+    commit('history');
+    git(root, 'checkout', '-q', '-b', 'feature');
+    fs.writeFileSync(file(MINE), revisionSource(MINE, HISTORY, 'add sku', '    op.drop_column("users", "sku_old")'));
+    commit('add sku');
+    git(root, 'checkout', '-q', 'main');
+    fs.writeFileSync(file(THEIRS), revisionSource(THEIRS, HISTORY, 'add price'));
+    commit('add price');
+    git(root, 'checkout', '-q', 'feature');
+    await setAlembicSetting('git.baseBranch', 'main');
+    await setAlembicSetting('lint.scope', undefined);
+  });
+
+  after(async function () {
+    this.timeout(30000);
+    if (!root) return;
+    for (const id of [HISTORY, MINE, THEIRS]) fs.rmSync(file(id), { force: true });
+    fs.rmSync(path.join(root, '.git'), { recursive: true, force: true });
+    fs.rmSync(path.join(root, '.gitignore'), { force: true });
+    if (saved) await restoreSettings(saved);
+    await api?.whenIdle();
+  });
+
+  it('shows the heads after merging into main at the new revision, and lints only what is new', async () => {
+    const mergeHeads = await waitFor(
+      'a merge-heads problem',
+      () => api.getProblems().find((p) => p.code === 'merge-heads'),
+      20000,
+    );
+    assert.strictEqual(`${path.basename(mergeHeads.path)}:${mergeHeads.line}`, `${MINE}_rev.py:${DOWN_REVISION_LINE}`);
+    assert.match(
+      mergeHeads.message,
+      new RegExp(
+        `^merging into main gives 2 heads: ${MINE} \\(add sku, this branch\\) and ${THEIRS} \\(add price, main\\)`,
+      ),
+    );
+    const snapshot = await (api as unknown as { getTreeSnapshot(view: string): Promise<TreeRow[]> }).getTreeSnapshot(
+      'alembic.revisions',
+    );
+    // One project: its rows are the view's top level.
+    const row = snapshot.find((item) => item.contextValue === 'teams:merge-heads');
+    assert.ok(row, `a warning row in the Revisions view: ${JSON.stringify(snapshot.map((item) => item.label))}`);
+    assert.strictEqual(row.label, 'Merging into main gives 2 heads');
+    assert.deepStrictEqual(row.command?.arguments, [mergeHeads.path, DOWN_REVISION_LINE]);
+    await waitFor('the new revision linted', () => problems().includes(`${MINE}_rev.py:20 drop-column`));
+    assert.ok(
+      !problems().some((p) => p.startsWith(`${HISTORY}_rev.py`)),
+      `history is not linted: ${problems().join(', ')}`,
+    );
+
+    await setAlembicSetting('lint.scope', 'all');
+    await waitFor('every revision linted with lint.scope = all', () =>
+      problems().includes(`${HISTORY}_rev.py:20 drop-table`),
+    );
+    await setAlembicSetting('lint.scope', undefined);
+    await waitFor('history out of the lint again', () => !problems().some((p) => p.startsWith(`${HISTORY}_rev.py`)));
+  });
+
+  it('follows a branch switch: on main there is nothing to merge', async () => {
+    git(root, 'checkout', '-q', 'main');
+    await waitFor(
+      'no merge-heads on main',
+      () => !problems().some((p) => p.endsWith('merge-heads')) && fs.existsSync(file(THEIRS)),
+      20000,
+    );
+    assert.ok(
+      !problems().some((p) => p.startsWith(`${MINE}_rev.py`)),
+      `the other branch's revision is gone: ${problems().join(', ')}`,
+    );
+    git(root, 'checkout', '-q', 'feature');
+    await waitFor('merge-heads back on feature', () => problems().some((p) => p.endsWith('merge-heads')), 20000);
+  });
+
+  it("offers to rebase the new revision onto main's head, as an edit to confirm", async () => {
+    const mergeHeads = await waitFor(
+      'merge-heads',
+      () => api.getProblems().find((p) => p.code === 'merge-heads'),
+      20000,
+    );
+    const uri = vscode.Uri.file(mergeHeads.path);
+    // The code action command needs the document loaded in the workbench.
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const actions = await waitFor('the rebase quick fix', async () => {
+      const diagnostic = vscode.languages.getDiagnostics(uri).find((d) => d.code === 'merge-heads');
+      if (!diagnostic) return undefined;
+      const found = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+        'vscode.executeCodeActionProvider',
+        uri,
+        diagnostic.range,
+        vscode.CodeActionKind.QuickFix.value,
+      );
+      return found?.find((a) => a.title === `Rebase onto main's head (${THEIRS})`);
+    });
+    const edits = actions.edit!.entries().flatMap(([, textEdits]) => textEdits);
+    assert.deepStrictEqual(
+      edits.map((e) => [e.range.start.line + 1, e.newText]),
+      [
+        [DOWN_REVISION_LINE, `down_revision = '${THEIRS}'`],
+        [4, `Revises: ${THEIRS}`],
+      ],
+    );
+    // Applied without the confirmation dialog (a test cannot click it), then saved.
+    const apply = new vscode.WorkspaceEdit();
+    for (const e of edits) apply.replace(uri, e.range, e.newText);
+    assert.ok(await vscode.workspace.applyEdit(apply));
+    assert.ok(await doc.save());
+    await waitFor('merge-heads gone after the rebase', () => !problems().some((p) => p.endsWith('merge-heads')), 20000);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    git(root, 'checkout', '--', file(MINE));
+  });
+});
