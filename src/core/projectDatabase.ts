@@ -67,7 +67,9 @@ export async function readProjectDatabase(input: ProjectDatabaseInput): Promise<
     return { ...described, result: { ...result, message: maskSecrets(result.message, url) } };
   }
   // Desktop VS Code cannot load better-sqlite3: say that the runtime's node:sqlite read it.
-  if (result.status === 'ok' && result.via) return { ...described, source: joined(described.source, `read with ${result.via}`), result };
+  if (result.status === 'ok' && result.via) {
+    return { ...described, source: joined(described.source, `read with ${result.via}`), result };
+  }
   return { ...described, result };
 }
 

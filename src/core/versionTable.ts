@@ -78,7 +78,8 @@ export async function readDatabaseRevisions(url: string, options: ReadRevisionsO
       // For a file that exists, `unsupported` only means that better-sqlite3 did not load. node:sqlite
       // reads in place only, which for a WAL database would create its -shm and -wal files: not that.
       if (viaKnex.status !== 'unsupported' || source.image) return viaKnex;
-      return readWithNodeSqlite(options.loadNodeSqlite ?? runtimeNodeSqlite, u.sqliteFile, versionTable, viaKnex.message);
+      const loadNodeSqlite = options.loadNodeSqlite ?? runtimeNodeSqlite;
+      return readWithNodeSqlite(loadNodeSqlite, u.sqliteFile, versionTable, viaKnex.message);
     }
     case 'postgresql':
       config = { client: 'pg', connection: postgresConnection(u, timeoutMs) };
@@ -93,8 +94,15 @@ export async function readDatabaseRevisions(url: string, options: ReadRevisionsO
   return readWithKnex(config, u, versionTable, options.schema, timeoutMs);
 }
 
-async function readWithKnex(base: Knex.Config, u: DatabaseUrl, versionTable: string, schema: string | undefined, timeoutMs: number): Promise<DatabaseRevisions> {
-  const config: Knex.Config = { ...base, pool: { min: 0, max: 1 }, acquireConnectionTimeout: timeoutMs, log: SILENT_LOG };
+async function readWithKnex(
+  base: Knex.Config,
+  u: DatabaseUrl,
+  versionTable: string,
+  schema: string | undefined,
+  timeoutMs: number,
+): Promise<DatabaseRevisions> {
+  const pool = { min: 0, max: 1 };
+  const config: Knex.Config = { ...base, pool, acquireConnectionTimeout: timeoutMs, log: SILENT_LOG };
   let db: Knex | undefined;
   try {
     // Loaded on first use: knex and its drivers are most of the extension's code, and activation
@@ -335,14 +343,22 @@ function runtimeNodeSqlite(): NodeSqlite | undefined {
 }
 
 /** The version table read with node:sqlite, read-only twice over: opened read-only, and `query_only`. */
-function readWithNodeSqlite(load: () => NodeSqlite | undefined, file: string, table: string, whyNotKnex: string): DatabaseRevisions {
+function readWithNodeSqlite(
+  load: () => NodeSqlite | undefined,
+  file: string,
+  table: string,
+  whyNotKnex: string,
+): DatabaseRevisions {
   const sqlite = load();
-  if (!sqlite) return { status: 'unsupported', message: `${whyNotKnex} This runtime has no node:sqlite either (Node 22 has it).` };
+  if (!sqlite) {
+    return { status: 'unsupported', message: `${whyNotKnex} This runtime has no node:sqlite either (Node 22 has it).` };
+  }
   let db: InstanceType<NodeSqlite['DatabaseSync']> | undefined;
   try {
     db = new sqlite.DatabaseSync(file, { readOnly: true });
     db.exec('PRAGMA query_only = ON');
-    const rows = db.prepare(`SELECT version_num FROM "${table.replace(/"/g, '""')}"`).all() as Array<{ version_num: unknown }>;
+    const quoted = `"${table.replace(/"/g, '""')}"`;
+    const rows = db.prepare(`SELECT version_num FROM ${quoted}`).all() as Array<{ version_num: unknown }>;
     return { status: 'ok', revisions: rows.map((r) => String(r.version_num)), via: 'node:sqlite' };
   } catch (err) {
     const message = String((err as Error)?.message ?? err);

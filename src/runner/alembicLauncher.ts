@@ -100,6 +100,8 @@ export function composeDatabaseUrl(
   if (!compose) return undefined;
   const reach = hostReachableUrl(url, compose);
   if (reach.kind === 'published') return { url: reach.url, note: reach.note };
-  if (reach.kind === 'unpublished') return { askAlembic: `The database host is ${reach.note}: asked \`alembic current\` through alembic.command.` };
+  if (reach.kind === 'unpublished') {
+    return { askAlembic: `The database is only reachable inside Compose (${reach.note}): asked \`alembic current\` through alembic.command.` };
+  }
   return undefined;
 }

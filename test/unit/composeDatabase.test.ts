@@ -25,7 +25,11 @@ describe('projectDatabase: a Compose-hosted database', () => {
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  const input = () => ({ config: loadConfig({ iniPath: path.join(dir, 'alembic.ini') }), processEnv: {}, overrideLabel: 'setting' });
+  const input = () => ({
+    config: loadConfig({ iniPath: path.join(dir, 'alembic.ini') }),
+    processEnv: {},
+    overrideLabel: 'setting',
+  });
 
   it('reads through the URL the host reaches, and the source says so', async () => {
     let asked: string | undefined;
@@ -40,13 +44,15 @@ describe('projectDatabase: a Compose-hosted database', () => {
   });
 
   it('leaves it to alembic current when the service publishes no port', async () => {
-    const compose = parseCompose([{ file: path.join(dir, 'compose.yaml'), text: 'services:\n  db:\n    image: postgres\n' }]);
+    const text = 'services:\n  db:\n    image: postgres\n';
+    const compose = parseCompose([{ file: path.join(dir, 'compose.yaml'), text }]);
     assert.ok(compose.ok);
     const hostUrl = (url: string) => {
       const reach = hostReachableUrl(url, compose.project);
       return reach.kind === 'unpublished' ? { askAlembic: reach.note } : undefined;
     };
     const read = await readProjectDatabase({ ...input(), hostUrl });
-    assert.deepStrictEqual(read.result, { status: 'unresolved', message: 'the Compose service "db" publishes no port for 5432' });
+    const message = 'the Compose service "db" publishes no port for 5432';
+    assert.deepStrictEqual(read.result, { status: 'unresolved', message });
   });
 });
