@@ -39,7 +39,17 @@ function testEntries(dir) {
   return out;
 }
 
+const testFiles = production ? [] : testEntries(path.join(root, 'test'));
+// The Unicode name table of `\N{NAME}` escapes: a bundle of its own, loaded only when needed from the
+// folder of the bundle that runs (src/core/python/literals.ts), so a copy sits beside each.
+const unicodeNames = path.join(root, 'dist/unicodeNames.js');
+
 await Promise.all([
+  esbuild.build({
+    ...common,
+    entryPoints: [path.join(root, 'src/core/python/unicodeNames.ts')],
+    outfile: unicodeNames,
+  }),
   esbuild.build({ ...common, entryPoints: [path.join(root, 'src/extension.ts')], outfile: path.join(root, 'dist/extension.js') }),
   // `status` reads databases with knex and its drivers: a bundle of its own, loaded only by that
   // command, keeps the other commands' start-up fast.
@@ -76,9 +86,12 @@ await Promise.all([
     ? Promise.resolve()
     : esbuild.build({
         ...common,
-        entryPoints: testEntries(path.join(root, 'test')),
+        entryPoints: testFiles,
         outbase: path.join(root, 'test'),
         outdir: path.join(root, 'out/test'),
       }),
 ]);
 fs.chmodSync(path.join(root, 'dist/cli.js'), 0o755);
+for (const dir of new Set(testFiles.map((file) => path.dirname(path.relative(path.join(root, 'test'), file))))) {
+  fs.copyFileSync(unicodeNames, path.join(root, 'out/test', dir, 'unicodeNames.js'));
+}

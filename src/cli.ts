@@ -154,10 +154,7 @@ function main(argv: string[]): number | Promise<number> {
       const { testCommand } = require(path.join(__dirname, 'cliTest.js')) as { testCommand: typeof TestCommand };
       const helperScript = path.join(__dirname, '..', 'media', 'python', 'alembic_lens_migtest.py');
       const io = { out: (line: string) => console.log(line), err: (line: string) => console.error(line) };
-      void testCommand(project, { url: values.url, check: values.check, range: values.revRange, json: values.json, helperScript }, io).then((code) => {
-        process.exitCode = code;
-      });
-      return 0;
+      return testCommand(project, { url: values.url, check: values.check, range: values.revRange, json: values.json, helperScript }, io);
     }
     default:
       throw new UsageError(`unknown command '${command}'`);

@@ -2,24 +2,24 @@
 // after activate() returns, so that activation itself stays cheap.
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { Problem, Project, Revision } from './core';
-import { ModelCodeLensProvider } from './codelens/modelCodeLens';
-import { RevisionCodeLensProvider } from './codelens/revisionCodeLens';
+import { Project, Revision } from './core';
+import { ModelCodeLensProvider } from './models/modelCodeLens';
+import { RevisionCodeLensProvider } from './revisions/revisionCodeLens';
 import { ActionAvailability } from './commands/actionAvailability';
 import { AlembicCommands } from './commands/alembicCommands';
 import { CommandRegistry } from './commands/commandRegistry';
 import { DatabaseStatusService } from './database/databaseStatus';
-import { GraphPanels, GraphTarget, GraphTestApi } from './graph/graphPanel';
-import { MigrationTestService, MigrationTestsTestApi } from './migrationTests/migrationTestController';
+import { GraphPanels, GraphTarget } from './graph/graphPanel';
+import { MigrationTestService } from './migrationTests/migrationTestController';
 import { DriftService } from './models/driftCheck';
 import { ModelFilesTreeProvider } from './models/modelFilesView';
 import { ModelsChangedIndicator } from './models/modelStatus';
 import { ModelWatcher } from './models/modelWatcher';
-import { snapshotTree, TreeSnapshot } from './models/treeSnapshot';
-import { RevisionNavigation } from './navigation/revisionNavigation';
-import { ProblemDiagnostics } from './problems/diagnostics';
-import { LintDiagnostics } from './problems/lintDiagnostics';
-import { QuickFixes } from './problems/quickFixes';
+import { AlembicLensApi, createTestApi } from './testApi/testApi';
+import { RevisionNavigation } from './revisions/revisionNavigation';
+import { ProblemDiagnostics } from './lint/diagnostics';
+import { LintDiagnostics } from './lint/lintDiagnostics';
+import { QuickFixes } from './lint/quickFixes';
 import { ProjectRegistry } from './projects/projectRegistry';
 import { AlembicLog } from './runner/alembicLog';
 import { AlembicRunner } from './runner/alembicTerminal';
@@ -28,25 +28,8 @@ import { RunModeSuggestions } from './runner/runModeSuggestion';
 import { RunReporter } from './runner/runReporter';
 import { RebaseQuickFix } from './teams/rebaseQuickFix';
 import { TeamsService } from './teams/teamsService';
-import { RevisionsTreeProvider } from './views/revisionsTree';
-import { DatabaseStatusBar } from './views/statusBar';
-
-/** What the extension returns from activate(): used by the extension-host tests and other extensions. */
-export interface AlembicLensApi {
-  getRevisionItems(): Promise<Array<{ id: string; label: string; description?: string; contextValue?: string }>>;
-  getProblems(): Problem[];
-  /** The status line of each project's database ("at 92404fb, up to date") and its tooltip, after a fresh read. */
-  getDatabaseStatus(): Promise<Array<{ project: string; kind: string; text: string; source?: string; tooltip?: string }>>;
-  whenIdle(): Promise<void>;
-  /** The revision graph panels: what they sent to their webviews, and a way to post as a webview (tests). */
-  graph: GraphTestApi;
-  /** A view's items as plain data, once files, models and lint have settled (tests). */
-  getTreeSnapshot(view: 'alembic.revisions' | 'alembic.models'): Promise<TreeSnapshot[]>;
-  /** What the commands left for the user to see: the "Alembic" output channel, the context keys (tests). */
-  commands: { outputLines(): string[]; contextKeys(): Record<string, unknown> };
-  /** The Test Explorer's migration tests: items and runs as plain data (tests). */
-  migrationTests: MigrationTestsTestApi;
-}
+import { RevisionsTreeProvider } from './revisions/revisionsTree';
+import { DatabaseStatusBar } from './revisions/statusBar';
 
 export function activate(context: vscode.ExtensionContext): AlembicLensApi {
   const log = new AlembicLog();
@@ -125,44 +108,7 @@ export function activate(context: vscode.ExtensionContext): AlembicLensApi {
   );
   void registry.discover();
 
-  return {
-    async getRevisionItems() {
-      await registry.whenIdle();
-      const items: Awaited<ReturnType<AlembicLensApi['getRevisionItems']>> = [];
-      const walk = (nodes: ReturnType<RevisionsTreeProvider['getChildren']>): void => {
-        for (const node of nodes) {
-          const item = tree.getTreeItem(node);
-          if (node.kind === 'revision') {
-            items.push({ id: node.revision.id, label: String(item.label), description: item.description as string | undefined, contextValue: item.contextValue });
-          } else if (node.kind === 'project') walk(tree.getChildren(node));
-        }
-      };
-      walk(tree.getChildren());
-      return items;
-    },
-    getProblems: () => diagnostics.allProblems(),
-    async getDatabaseStatus() {
-      await registry.whenIdle();
-      await database.refreshAll();
-      return registry.getProjects().map((project) => {
-        const status = database.get(project);
-        const item = tree.getTreeItem({ kind: 'database', project });
-        const tooltip = item.tooltip instanceof vscode.MarkdownString ? item.tooltip.value : item.tooltip;
-        const kind = status?.kind ?? 'checking';
-        return { project: project.name, kind, text: String(item.label), source: status?.source, tooltip };
-      });
-    },
-    whenIdle: () => registry.whenIdle(),
-    graph: graph.testApi,
-    migrationTests: migrationTests.testApi,
-    async getTreeSnapshot(view) {
-      await registry.whenIdle();
-      await models.whenIdle();
-      await lint.whenIdle();
-      return view === 'alembic.models' ? snapshotTree(modelTree) : snapshotTree(tree);
-    },
-    commands: { outputLines: () => log.lines(), contextKeys: () => availability.contextKeys() },
-  };
+  return createTestApi({ registry, tree, diagnostics, database, graph, migrationTests, models, lint, modelTree, log, availability });
 }
 
 export function deactivate(): void {

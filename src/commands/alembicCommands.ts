@@ -18,12 +18,12 @@ import {
 } from '../core';
 import { upgradeIsEmpty } from '../core/revisionBody';
 import { DatabaseStatusService, ProjectDatabaseStatus } from '../database/databaseStatus';
-import { runnerProject } from '../database/runnerProject';
+import { runnerProject } from '../runner/runnerProject';
 import { ProjectRegistry } from '../projects/projectRegistry';
 import { runAlembicCaptured } from '../runner/alembicProcess';
 import { AlembicRunner, RunResult } from '../runner/alembicTerminal';
 import { InterpreterService } from '../runner/interpreter';
-import { shortId } from '../views/revisionsTree';
+import { shortId } from '../revisions/revisionsTree';
 import { CommandHandler } from './commandRegistry';
 import { initializeAlembic } from './initAlembic';
 import { createdRevisionFile } from './newRevisionFile';

@@ -1,7 +1,7 @@
 // Quick picks over the revision graph: users choose revisions by message, id or state, never by typing ids.
 import * as vscode from 'vscode';
 import { DatabaseState, newestFirst, Project, Revision, revisionState } from '../core';
-import { shortId } from '../views/revisionsTree';
+import { shortId } from '../revisions/revisionsTree';
 
 export interface RevisionPick extends vscode.QuickPickItem {
   revision: Revision | null;

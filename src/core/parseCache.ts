@@ -11,7 +11,7 @@ import { Problem } from './problems';
 import { messageOf, RevisionFileResult } from './revisionFile';
 
 /** Bump when the parser's output or this file's layout changes: old caches are then ignored. */
-const FORMAT = 3;
+const FORMAT = 4;
 /**
  * A file changed this recently may change again within the same timestamp tick without its size
  * changing (git calls this "racily clean"): such files are parsed again next time, not cached.

@@ -5,8 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { AlembicConfig, ConfigLocation, loadConfig, tomlHasAlembic } from './config';
 import { ParseCache } from './parseCache';
-import { findGrammarError } from './pythonGrammar';
-import { decodePythonSource } from './pythonEncoding';
+import { decodePythonSource, findGrammarError } from './python';
 import { Problem, problem } from './problems';
 import { isRevisionFileName, readRevisionFile, RevisionFileResult, RevisionSource } from './revisionFile';
 import { RevisionMap } from './revisionMap';
@@ -51,7 +50,8 @@ export function locateConfig(configPath: string, options: LoadOptions = {}): Con
 }
 
 export class Project {
-  config: AlembicConfig;
+  /** Set by reload(). */
+  config!: AlembicConfig;
   graph: RevisionMap;
   private readonly files = new Map<string, FileEntry>();
   private order: string[] = [];
@@ -61,7 +61,6 @@ export class Project {
   private realLocations: string[] = [];
 
   constructor(readonly location: ConfigLocation, private readonly cacheDir?: string) {
-    this.config = loadConfig(location);
     this.graph = this.reload();
   }
 
@@ -73,6 +72,22 @@ export class Project {
 
   /** Re-reads the configuration and every revision file. */
   reload(): RevisionMap {
+    try {
+      return this.readProject();
+    } catch (err) {
+      // One project's unexpected failure must not take the workspace's other projects with it.
+      const configFile = this.location.iniPath ?? this.location.tomlPath ?? 'alembic.ini';
+      const message = `alembic-lens could not load this project: ${String(err)}`;
+      this.config = { ...unloadedConfig(configFile), problems: [problem('error', 'internal-error', message, configFile, 1)] };
+      this.files.clear();
+      this.order = [];
+      this.realLocations = [];
+      this.listingProblems = [];
+      return this.rebuild();
+    }
+  }
+
+  private readProject(): RevisionMap {
     this.config = loadConfig(this.location);
     this.files.clear();
     const cache = (this.cache = this.cacheDir ? new ParseCache(this.cacheDir, path.resolve(this.config.configFile), this.config.section) : undefined);
@@ -252,13 +267,19 @@ export class Project {
 
 /** One revision file's bytes, from disk or from git, read as Alembic imports them. */
 export function readRevisionBytes(file: string, bytes: Buffer, withGrammar = false): FileEntry {
-  const decoded = decodePythonSource(bytes);
-  if ('error' in decoded) {
-    return { problems: [problem('error', 'syntax-error', `Python cannot read this file: ${decoded.error}.`, file, decoded.line)], grammarChecked: true };
+  try {
+    const decoded = decodePythonSource(bytes);
+    if ('error' in decoded) {
+      return { problems: [problem('error', 'syntax-error', `Python cannot read this file: ${decoded.error}.`, file, decoded.line)], grammarChecked: true };
+    }
+    const result = readRevisionFile(file, decoded.text);
+    // A file too large for the grammar check is settled now, so that the check never reads it again.
+    const settleNow = withGrammar || decoded.text.length > MAX_GRAMMAR_CHECK_CHARS;
+    return settleNow ? withGrammarCheck(file, decoded.text, result) : result;
+  } catch (err) {
+    // A reader's unexpected failure costs this one file, never the project.
+    return { problems: [problem('error', 'internal-error', `alembic-lens could not read this file: ${String(err)}`, file, 1)], grammarChecked: true };
   }
-  const result = readRevisionFile(file, decoded.text);
-  // A file too large for the grammar check is settled now, so that the check never reads it again.
-  return withGrammar || decoded.text.length > MAX_GRAMMAR_CHECK_CHARS ? withGrammarCheck(file, decoded.text, result) : result;
 }
 
 /** The values that decide the graph; when they and their lines are unchanged, so is the graph. */
@@ -368,6 +389,14 @@ function safeRealpath(file: string): string {
   } catch {
     return file;
   }
+}
+
+/** The configuration of a project that could not be loaded: no revisions, nothing else to read. */
+function unloadedConfig(configFile: string): AlembicConfig {
+  return {
+    configFile, section: 'alembic', baseDir: path.dirname(configFile), versionLocations: [],
+    recursiveVersionLocations: false, sourceless: false, option: () => undefined, problems: [],
+  };
 }
 
 function withGrammarCheck(file: string, text: string, result: RevisionFileResult): RevisionFileResult {

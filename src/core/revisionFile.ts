@@ -2,7 +2,7 @@
 // The module variables are the truth: file names and the `Revision ID:` / `Revises:` header lines are not.
 import * as path from 'path';
 import { Problem, problem } from './problems';
-import { PyValue, readPythonModule } from './pythonModule';
+import { PyValue, readPythonModule } from './python';
 
 export interface RevisionSource {
   revision: string;

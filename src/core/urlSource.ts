@@ -2,13 +2,13 @@
 // `sqlalchemy.url`, an environment variable (directly, through a settings class, or through a name
 // imported from the app's own modules), a literal, or something only Python can compute. Then the
 // URL itself, from an explicit setting, the environment, `.env`, the literal or the ini.
-import * as fs from 'fs';
 import * as path from 'path';
 import { AlembicConfig } from './config';
 import { isPlaceholderUrl } from './databaseUrl';
-import { matchBrackets, parseCallAt, parseExpression, PyExpr, PyLine, PyToken, splitAtDepth0, findAtDepth0, tokenizePython } from './envPySyntax';
-import { readImport as readImportStmts } from './models/pythonIndex';
-import { walkStatements } from './pyStatements';
+import {
+  findAtDepth0, findModule, isDirectory, matchBrackets, ModuleProbe, parseCallAt, parseExpression, PyExpr, PyLine,
+  PyToken, readImport as readImportStmts, readPythonFile, splitAtDepth0, tokenizePython, walkStatements,
+} from './python';
 
 export interface SourceLocation {
   file: string;
@@ -57,7 +57,7 @@ const MAX_EVAL_DEPTH = 60;
 /** The URL source of the project whose configuration is `config`; reads env.py unless given. */
 export function urlSourceForConfig(config: AlembicConfig, envPyText?: string): UrlSource | { kind: 'no-env-py'; path?: string } {
   const envPyPath = config.scriptLocation ? path.join(config.scriptLocation, 'env.py') : undefined;
-  const text = envPyText ?? (envPyPath ? readText(envPyPath) : undefined);
+  const text = envPyText ?? (envPyPath ? readPythonFile(envPyPath) : undefined);
   if (text === undefined || !envPyPath) return { kind: 'no-env-py', path: envPyPath };
   return findUrlSource(text, { envPyPath, baseDir: config.baseDir, sysPath: prependSysPath(config) });
 }
@@ -335,7 +335,7 @@ class Analyzer {
   private readonly texts = new Map<string, string | undefined>();
 
   read(file: string): string | undefined {
-    if (!this.texts.has(file)) this.texts.set(file, (this.options.readFile ?? readText)(file));
+    if (!this.texts.has(file)) this.texts.set(file, (this.options.readFile ?? readPythonFile)(file));
     return this.texts.get(file);
   }
 
@@ -493,7 +493,7 @@ class Analyzer {
     const bindings = mod.scope.bindings.get(name);
     if (bindings?.length) return this.lookup(name, { mod, scope: mod.scope, line: Number.MAX_SAFE_INTEGER }, at);
     // `from package import submodule`
-    const sub = path.basename(mod.file) === '__init__.py' ? this.findModuleFile(name, path.dirname(mod.file)) : undefined;
+    const sub = path.basename(mod.file) === '__init__.py' ? this.findModuleFile(name, [path.dirname(mod.file)]) : undefined;
     if (sub) {
       const loaded = this.loadFile(sub, mod.depth + 1);
       if (loaded !== 'too-deep') return { k: 'module', mod: loaded };
@@ -511,22 +511,17 @@ class Analyzer {
   /** Finds a project module (never one in site-packages); 'external' when it is not the project's. */
   private loadModule(dotted: string, relativeTo: string | undefined, depth: number): ModuleIndex | 'external' | 'too-deep' {
     const roots = relativeTo !== undefined ? [relativeTo] : this.roots;
-    for (const root of roots) {
-      const file = dotted ? this.findModuleFile(dotted, root) : this.read(path.join(root, '__init__.py')) !== undefined ? path.join(root, '__init__.py') : undefined;
-      if (file) return this.loadFile(file, depth);
-    }
-    return 'external';
+    const init = relativeTo !== undefined ? path.join(relativeTo, '__init__.py') : undefined;
+    const file = dotted ? this.findModuleFile(dotted, roots) : init && this.read(init) !== undefined ? init : undefined;
+    return file ? this.loadFile(file, depth) : 'external';
   }
 
-  private findModuleFile(dotted: string, root: string): string | undefined {
-    const parts = dotted.split('.');
-    const candidates = [path.join(root, ...parts) + '.py', path.join(root, ...parts, '__init__.py')];
-    for (const file of candidates) {
-      if (/[\\/](site|dist)-packages[\\/]/.test(file)) continue;
-      if (this.read(file) !== undefined) return file;
-    }
-    return undefined;
+  private findModuleFile(dotted: string, roots: string[]): string | undefined {
+    const file = findModule(dotted, 0, '', roots, this.probe)?.file;
+    return file && !/[\\/](site|dist)-packages[\\/]/.test(file) ? file : undefined;
   }
+
+  private readonly probe: ModuleProbe = { isFile: (file) => this.read(file) !== undefined, isDir: isDirectory };
 
   private loadFile(file: string, depth: number): ModuleIndex | 'too-deep' {
     const cached = this.modules.get(file);
@@ -1152,13 +1147,5 @@ export function resolveDatabaseUrl(input: ResolveUrlInput): ResolvedUrl {
       if (found.fallback !== undefined) return { ...base, url: found.fallback, source: 'env.py literal' };
       return { ...base, unresolved: `${found.variable} is not set (neither in the environment nor in .env).` };
     }
-  }
-}
-
-function readText(file: string): string | undefined {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
   }
 }

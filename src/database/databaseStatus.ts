@@ -14,7 +14,7 @@ import { AlembicUnavailableError } from '../runner/alembicTerminal';
 import { InterpreterService } from '../runner/interpreter';
 import { loadProjectEnv } from '../runner/projectEnv';
 import { Disposable } from '../util/disposable';
-import { runnerProject } from './runnerProject';
+import { runnerProject } from '../runner/runnerProject';
 
 export type DatabaseStatusKind =
   | 'checking'

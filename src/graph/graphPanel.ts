@@ -10,7 +10,7 @@ import { pickProject } from '../commands/revisionPicker';
 import { DatabaseStatusService } from '../database/databaseStatus';
 import { ProjectRegistry } from '../projects/projectRegistry';
 import { Disposable } from '../util/disposable';
-import { describeDatabaseStatus, shortId } from '../views/revisionsTree';
+import { describeDatabaseStatus, shortId } from '../revisions/revisionsTree';
 import { exportSvg } from './graphSvg';
 import type { FromWebview, GraphView, RenderedReport, RevisionAction, ToWebview } from './protocol';
 

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { Project } from '../core';
 import { ProjectRegistry } from '../projects/projectRegistry';
 import { Disposable } from '../util/disposable';
-import { RevisionsExtraItems } from '../views/revisionsTree';
+import { RevisionsExtraItems } from '../revisions/revisionsTree';
 import { ModelWatcher } from './modelWatcher';
 
 export const MODELS_CHANGED_LABEL = 'Models changed since the last revision';

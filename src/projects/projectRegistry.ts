@@ -91,13 +91,13 @@ export class ProjectRegistry extends Disposable {
     for (const uri of inis.sort(byPath)) {
       iniDirs.add(path.dirname(uri.fsPath));
       const text = await readText(uri);
-      for (const section of iniProjectSections(text ?? '', uri.fsPath)) found.push(loadProject(uri.fsPath, { section }));
+      for (const section of iniProjectSections(text ?? '', uri.fsPath)) found.push(...loadProjectAlone(uri.fsPath, { section }));
     }
     for (const uri of tomls.sort(byPath)) {
       // A pyproject.toml beside an alembic.ini is already part of that project.
       if (iniDirs.has(path.dirname(uri.fsPath))) continue;
       const text = await readText(uri);
-      if (text && tomlHasAlembic(text)) found.push(loadProject(uri.fsPath));
+      if (text && tomlHasAlembic(text)) found.push(...loadProjectAlone(uri.fsPath));
     }
     this.projects = found;
     this.pending.clear();
@@ -211,5 +211,15 @@ function exists(file: string): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** loadProject reports a project's own failures as problems; should it still throw, the other projects load. */
+function loadProjectAlone(configPath: string, options?: Parameters<typeof loadProject>[1]): Project[] {
+  try {
+    return [loadProject(configPath, options)];
+  } catch (err) {
+    console.error(`alembic-lens: could not load the project of ${configPath}:`, err);
+    return [];
   }
 }

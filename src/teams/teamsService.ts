@@ -12,10 +12,10 @@ import { GitError, GitRepository } from '../core/git/gitRepository';
 import { RefHistoryReader } from '../core/git/refHistory';
 import { BaseComparison, compareWithBase } from '../core/teams/baseComparison';
 import { DatabaseStatusService } from '../database/databaseStatus';
-import { ProblemSource } from '../problems/diagnostics';
+import { ProblemSource } from '../lint/diagnostics';
 import { ProjectRegistry } from '../projects/projectRegistry';
 import { Disposable } from '../util/disposable';
-import { RevisionsExtraItems } from '../views/revisionsTree';
+import { RevisionsExtraItems } from '../revisions/revisionsTree';
 
 const DEBOUNCE_MS = 500;
 
@@ -116,7 +116,8 @@ Click to open the revision at its down_revision line.`;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.refresh();
+      // Compare the files as the registry has them once it has applied every pending change.
+      void this.registry.whenIdle().then(() => this.refresh());
     }, delay);
   }
 

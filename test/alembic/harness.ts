@@ -322,18 +322,8 @@ export function clip(s: string, n = 1500): string {
  *  - in `alembic branches` the `-> child` lines of a branch point follow `nextrev` too.
  * Those parts are compared as sets: this sorts them, in expected and actual text alike.
  */
-/**
- * Known limitation, kept visible here: alembic-lens does not ship Unicode's character-name table, so
- * a `\N{NAME}` escape in a docstring stays as written in its messages. The generator's names are
- * decoded before comparing; every other character must match exactly.
- */
-const NAMED_ESCAPES: Record<string, string> = { BULLET: '\u2022' };
-export function decodeNamedEscapes(text: string): string {
-  return text.replace(/\\N\{([A-Z0-9 -]+)\}/g, (whole, name: string) => NAMED_ESCAPES[name] ?? whole);
-}
-
 export function canonical(text: string, labels: Set<string>, command: string): string {
-  const lines = decodeNamedEscapes(text).split('\n').map((line) => {
+  const lines = text.split('\n').map((line) => {
     const m = /^(Branches into|Branch names): (.*)$/.exec(line);
     if (m) return `${m[1]}: ${m[2].split(', ').sort().join(', ')}`;
     return line.replace(/\(([^()]+)\)/g, (whole, inner: string) => {
@@ -500,7 +490,7 @@ export function compareGraph(truth: TruthGraph, lens: LensGraph, opts: GraphComp
       diffs.push(
         `${id}.dependsOn: expected ${JSON.stringify(t.dependencies)} (as written) or ${JSON.stringify(t.resolved_dependencies)} (resolved), got ${JSON.stringify(g.dependsOn)}`,
       );
-    field('message', t.doc, decodeNamedEscapes(g.message));
+    field('message', t.doc, g.message);
     field('path', t.path, g.path);
     if (opts.shallow) continue;
     field('branchLabels (as a set)', sorted(t.branch_labels), sorted(g.branchLabels ?? []));

@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { decodeEscapes, readPythonModule } from '../../src/core/pythonModule';
+import { decodeEscapes, readPythonModule } from '../../src/core/python';
 
 const WATCHED = new Set(['revision', 'down_revision', 'branch_labels', 'depends_on']);
 const read = (text: string) => readPythonModule(text, WATCHED);

@@ -1,6 +1,7 @@
 // CodeLens in a real VS Code on the copy of migrations-sample: on the model class `User` (its table and
 // the revisions that created and last changed it) and on a revision file's `revision =` line (database
 // state and the run commands), read through VS Code's own `vscode.executeCodeLensProvider`.
+import type { AlembicLensApi } from '../../src/testApi/testApi';
 import * as assert from 'assert';
 import * as path from 'path';
 import * as vscode from 'vscode';
@@ -9,9 +10,7 @@ import { activatedApi, versionsDir, waitFor, workspaceRoot } from './helpers';
 const FIRST = '13c9c7d2277c';
 const HEAD = '92404fb3f98d';
 
-interface Api {
-  whenIdle(): Promise<void>;
-}
+type Api = AlembicLensApi;
 
 async function lenses(uri: vscode.Uri): Promise<vscode.CodeLens[]> {
   return (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 100)) ?? [];

@@ -7,7 +7,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { AlembicLensApi } from '../../src/extension';
+import type { AlembicLensApi } from '../../src/testApi/testApi';
 import { EXTENSION_ID, randomRevisionId, revisionSource, waitFor } from './helpers';
 import {
   alembicCli, appDb, closeAllEditors, describeShown, HEAD, lensApi, newFiles, python, readSqlite, SampleWorkspace, setAlembicSetting,

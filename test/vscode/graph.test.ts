@@ -2,6 +2,7 @@
 // sent (the webview reports back), it follows a generated history with branches, merges and depends_on as
 // the files appear, and the webview's messages (node click, context menu, merge, export) do what the tree
 // does. Messages are posted through the extension's API exactly as the webview posts them.
+import type { AlembicLensApi } from '../../src/testApi/testApi';
 import * as assert from 'assert';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
@@ -12,16 +13,7 @@ import type { GraphEdge, GraphLayout, GraphNode } from '../../src/core/graphLayo
 import type { FromWebview, GraphView, RenderedReport } from '../../src/graph/protocol';
 import { activatedApi, EXTENSION_ID, heads, readRevisionFiles, versionsDir, waitFor } from './helpers';
 
-interface GraphApi {
-  whenIdle(): Promise<void>;
-  graph: {
-    panels(): string[];
-    lastLayout(project?: string): GraphLayout | undefined;
-    lastView(project?: string): GraphView | undefined;
-    lastRendered(project?: string): RenderedReport | undefined;
-    simulate(project: string | undefined, message: FromWebview): Promise<void>;
-  };
-}
+type GraphApi = AlembicLensApi;
 
 /** A revision file as Alembic writes it, with any down_revision tuple, depends_on and branch labels. */
 function revisionFile(id: string, down: string[], message: string, day: number, extra: { depends?: string[]; labels?: string[] } = {}): string {

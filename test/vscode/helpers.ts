@@ -8,12 +8,7 @@ import * as vscode from 'vscode';
 export const EXTENSION_ID = 'alembic-lens.alembic-lens';
 
 /** What the extension's activate() returns (the contract the tests are written against). */
-export interface AlembicLensApi {
-  getRevisionItems(): Promise<Array<{ label: string; description?: string; id: string }>>;
-  getProblems(): Array<{ path: string; line: number; message: string; code: string }>;
-  /** Resolves once pending file-watch updates are applied. */
-  whenIdle(): Promise<void>;
-}
+export type { AlembicLensApi } from '../../src/testApi/testApi';
 
 /** The extension's API once the workspace has activated it (nothing here activates it explicitly). */
 export async function activatedApi<T>(): Promise<T> {

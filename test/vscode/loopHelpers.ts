@@ -4,6 +4,7 @@
 //
 // Dialogs: the `vscode` object a test imports is the one the extension uses (same extension), so a test
 // can replace window.showInputBox & co for the duration of one command and restore them afterwards.
+import type { AlembicLensApi } from '../../src/testApi/testApi';
 import * as assert from 'assert';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -17,13 +18,8 @@ export const ALEMBIC_PYTHON = '/usr/bin/python3';
 export const FIRST = '13c9c7d2277c';
 export const HEAD = '92404fb3f98d';
 
-/** What the extension's activate() returns (src/extension.ts). */
-export interface LensApi {
-  getRevisionItems(): Promise<Array<{ id: string; label: string; description?: string; contextValue?: string }>>;
-  getProblems(): Array<{ path: string; line: number; message: string; code: string }>;
-  getDatabaseStatus(): Promise<Array<{ project: string; kind: string; text: string; source?: string; tooltip?: string }>>;
-  whenIdle(): Promise<void>;
-}
+/** What the extension's activate() returns. */
+export type LensApi = AlembicLensApi;
 
 export async function lensApi(): Promise<LensApi> {
   const api = await activatedApi<LensApi>();

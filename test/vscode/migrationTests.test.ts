@@ -2,6 +2,7 @@
 // items (one per revision, at its `revision =` line, and the project checks), a run of all of them, a
 // planted failing downgrade reported at its line, and a cancelled run that leaves no scratch database.
 // Items and outcomes are read through the extension's test API (VS Code gives no results back).
+import type { AlembicLensApi } from '../../src/testApi/testApi';
 import * as assert from 'assert';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
@@ -27,16 +28,7 @@ interface Outcome {
   line?: number;
 }
 
-interface Api {
-  whenIdle(): Promise<void>;
-  migrationTests: {
-    items(): Array<{ controller: string; id: string; label: string; file?: string; line?: number; error?: string }>;
-    run(
-      ids: string[],
-      cancelOn?: (event: { kind: string; id?: string }) => boolean,
-    ): Promise<{ outcomes: Outcome[]; database?: string }>;
-  };
-}
+type Api = AlembicLensApi;
 
 function lineOf(file: string, pattern: RegExp): number {
   const index = fs

@@ -1,6 +1,8 @@
 // Model files, "models changed since the last revision", the drift check, and the migration lint with
 // its quick fixes, in a real VS Code on the copy of migrations-sample. The views are read through the
 // extension's test API (getTreeSnapshot), diagnostics and code actions through VS Code's own API.
+import type { AlembicLensApi } from '../../src/testApi/testApi';
+import type { TreeSnapshot } from '../../src/testApi/treeSnapshot';
 import * as assert from 'assert';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -11,20 +13,8 @@ import { activatedApi, heads, randomRevisionId, readRevisionFiles, revisionSourc
 const ALEMBIC_PYTHON = '/usr/bin/python3';
 const MODELS_CHANGED = 'Models changed since the last revision';
 
-interface TreeSnapshot {
-  label: string;
-  description?: string;
-  contextValue?: string;
-  tooltip?: string;
-  children: TreeSnapshot[];
-}
 
-interface Api {
-  whenIdle(): Promise<void>;
-  getRevisionItems(): Promise<Array<{ id: string }>>;
-  getTreeSnapshot(view: 'alembic.models' | 'alembic.revisions'): Promise<TreeSnapshot[]>;
-  getProblems(): Array<{ path: string; line: number; message: string; code: string }>;
-}
+type Api = AlembicLensApi;
 
 function flatten(nodes: TreeSnapshot[]): TreeSnapshot[] {
   return nodes.flatMap((n) => [n, ...flatten(n.children)]);

@@ -1,5 +1,6 @@
 // Hover, Go to Definition and Find All References on revision ids in revision files, in a real VS Code
 // on the copy of migrations-sample, through VS Code's own execute*Provider commands.
+import type { AlembicLensApi } from '../../src/testApi/testApi';
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -9,9 +10,7 @@ import { activatedApi, randomRevisionId, revisionSource, versionsDir, waitFor } 
 const FIRST = '13c9c7d2277c';
 const HEAD = '92404fb3f98d';
 
-interface Api {
-  whenIdle(): Promise<void>;
-}
+type Api = AlembicLensApi;
 
 /** The position of the `nth` occurrence of `text` on the first line matching `line`. */
 function positionOf(doc: vscode.TextDocument, line: RegExp, text: string): vscode.Position {

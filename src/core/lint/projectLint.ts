@@ -1,13 +1,13 @@
 // The lint of a whole project: every revision file, env.py (target_metadata, models nobody imports),
 // the config (the template's placeholder URL) and the history (several heads). What the CLI's `check`
 // prints and the Problems panel shows.
-import * as fs from 'fs';
 import * as path from 'path';
 import type { AlembicConfig } from '../config';
 import { isPlaceholderUrl, parseDatabaseUrl } from '../databaseUrl';
 import { parseIni } from '../ini';
 import { findModelFiles, ModelDiscovery } from '../models/modelFiles';
 import { Problem, problem } from '../problems';
+import { readPythonFile } from '../python';
 import type { Project } from '../project';
 import type { RevisionSource } from '../revisionFile';
 import type { RevisionMap } from '../revisionMap';
@@ -39,7 +39,7 @@ export interface ProjectLintOptions extends EnvLintOptions {
 /** env.py's problems (target_metadata = None, models nobody imports) and the config's (placeholder URL). */
 export function lintEnvPy(config: AlembicConfig, options: EnvLintOptions = {}): Problem[] {
   const envPath = config.scriptLocation ? path.join(config.scriptLocation, 'env.py') : undefined;
-  const baseRead = options.readFile ?? readText;
+  const baseRead = options.readFile ?? readPythonFile;
   const readFile = options.envPyText === undefined ? baseRead : (file: string) => (file === envPath ? options.envPyText : baseRead(file));
   const wanted = ['target-metadata-none', 'models-not-imported'].some((code) => severityOf(code, options) !== 'off');
   const discovery = wanted
@@ -78,7 +78,11 @@ function configFindings(config: AlembicConfig, readFile: (file: string) => strin
 }
 
 /** An accidental fork (see accidentalForkHeads): a problem on each of its heads' `revision =` line. */
-export function lintHistory(graph: RevisionMap, options: LintOptions = {}, readFile: (file: string) => string | undefined = readText): Problem[] {
+export function lintHistory(
+  graph: RevisionMap,
+  options: LintOptions = {},
+  readFile: (file: string) => string | undefined = readPythonFile,
+): Problem[] {
   if (graph.heads.length < 2 || severityOf('multiple-heads', options) === 'off') return [];
   const heads = accidentalForkHeads(graph);
   if (!heads.length) return [];
@@ -105,7 +109,7 @@ const revisionCache = new WeakMap<RevisionSource, { key: string; problems: Probl
 export function lintProject(project: Project, options: ProjectLintOptions = {}): Problem[] {
   const dialect = options.dialect ?? inferDialect(project.config, options.env, options.dotenv);
   const lintOptions: LintOptions = { severities: options.severities, dialect };
-  const readFile = options.readFile ?? readText;
+  const readFile = options.readFile ?? readPythonFile;
   const key = JSON.stringify([options.severities ?? {}, dialect ?? '']);
   const problems: Problem[] = [];
   for (const rev of project.graph.revisions.values()) {
@@ -135,14 +139,6 @@ export function inferDialect(config: AlembicConfig, env?: Readonly<Record<string
     if (!resolved.url) return undefined;
     const parsed = parseDatabaseUrl(resolved.url, config.baseDir);
     return parsed.ok && !parsed.url.placeholder ? parsed.url.dialect : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function readText(file: string): string | undefined {
-  try {
-    return fs.readFileSync(file, 'utf8');
   } catch {
     return undefined;
   }

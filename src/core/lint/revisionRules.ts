@@ -2,10 +2,9 @@
 // job is to undo), a downgrade() that does nothing, and the empty autogenerate. Each problem names the
 // operation, says why it hurts and gives the safe pattern, at the line of the call.
 import { Problem, problem } from '../problems';
-import { readPythonModule } from '../pythonModule';
+import { calleeName, keyword, readPythonModule, renderExpr } from '../python';
 import { CallExpr, MigrationCall, MigrationFunction, parseMigration, ParsedMigration } from '../models/migrationOps';
-import { calleeName, keyword, renderExpr } from '../models/pythonIndex';
-import type { PyExpr } from '../envPySyntax';
+import type { PyExpr } from '../python';
 import { LintOptions, lintRule, severityOf } from './rules';
 import { applyLintOptions, pythonSuppressions } from './suppressions';
 

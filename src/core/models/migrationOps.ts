@@ -3,11 +3,12 @@
 // for SQLite), with the table, the column and the line of each. Then, over the whole history, when each
 // table was created, last changed and dropped: what the model CodeLens shows.
 import * as fs from 'fs';
-import { matchBrackets, parseCallAt, parseExpression, PyExpr, PyLine, PyToken, splitAtDepth0, findAtDepth0, tokenizePython } from '../envPySyntax';
-import { decodePythonSource } from '../pythonEncoding';
+import {
+  calleeName, decodePythonSource, findAtDepth0, keyword, matchBrackets, parseCallAt, parseExpression, PyExpr, PyLine,
+  PyToken, readAssignments, splitAtDepth0, stringValue, tokenizePython,
+} from '../python';
 import type { RevisionSource } from '../revisionFile';
 import type { Revision, RevisionMap } from '../revisionMap';
-import { calleeName, keyword, readAssignments, stringValue } from './pythonIndex';
 
 export interface TableOp {
   /** The operation's name (`add_column`), the same for `op.x` and `batch_op.x`. */

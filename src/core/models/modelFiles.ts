@@ -7,10 +7,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { AlembicConfig } from '../config';
-import type { PyExpr } from '../envPySyntax';
+import type { PyExpr } from '../python';
 import { Problem, problem } from '../problems';
 import { prependSysPath } from '../urlSource';
-import { calleeName, ClassDef, dottedName, ImportStmt, indexPythonModule, keyword, MethodDef, ModuleIndex, readAssignments, renderExpr, stringValue } from './pythonIndex';
+import {
+  calleeName, ClassDef, dottedName, findModule, findSubmodule, ImportStmt, indexPythonModule, keyword, MethodDef,
+  ModuleIndex, ModuleProbe, readAssignments, readPythonFile, renderExpr, stringValue,
+} from '../python';
 
 export interface ModelColumn {
   /** The database column name. */
@@ -119,7 +122,7 @@ export function parseModelModule(text: string, file: string): ModelClass[] {
 
 export function findModelFiles(input: FindModelsInput): ModelDiscovery {
   const { config } = input;
-  const readFile = input.readFile ?? readText;
+  const readFile = input.readFile ?? readPythonFile;
   const discovery: ModelDiscovery = { files: [], problems: [], unimported: [], bases: [], scanned: [] };
   if (!config.scriptLocation) return discovery;
   const envPath = path.join(config.scriptLocation, 'env.py');
@@ -463,6 +466,8 @@ class Resolver {
     return this.kindOf(p) === 'dir';
   }
 
+  private readonly probe: ModuleProbe = { isFile: (p) => this.isFile(p), isDir: (p) => this.isDir(p) };
+
   fromText(file: string, text: string, module: string): ModuleData {
     const mod: ModuleData = { file, module, index: indexPythonModule(text) };
     this.modules.set(file, mod);
@@ -495,45 +500,8 @@ class Resolver {
    */
   private findModule(dotted: string, level: number, fromFile: string): { file?: string; dir?: string; chain: string[] } | undefined {
     if (this.offline) return undefined;
-    const parts = dotted ? dotted.split('.') : [];
-    let bases: string[];
-    if (level > 0) {
-      let dir = path.dirname(fromFile);
-      for (let i = 1; i < level; i++) dir = path.dirname(dir);
-      bases = [dir];
-    } else {
-      if (!parts.length) return undefined;
-      bases = this.roots.filter((root) => this.isFile(path.join(root, `${parts[0]}.py`)) || this.isDir(path.join(root, parts[0])));
-      if (!bases.length) return undefined;
-    }
-    const base = bases[0];
-    const chain: string[] = [];
-    let current = base;
-    let file: string | undefined;
-    let dir: string | undefined = level > 0 ? base : undefined;
-    if (level > 0 && !parts.length) {
-      const init = path.join(base, '__init__.py');
-      return { file: this.isFile(init) ? init : undefined, dir: base, chain: [] };
-    }
-    for (let i = 0; i < parts.length; i++) {
-      const asFile = path.join(current, `${parts[i]}.py`);
-      const asDir = path.join(current, parts[i]);
-      file = undefined;
-      dir = undefined;
-      if (this.isDir(asDir)) {
-        dir = asDir;
-        const init = path.join(asDir, '__init__.py');
-        if (this.isFile(init)) {
-          file = init;
-          chain.push(init);
-        }
-        current = asDir;
-      } else if (this.isFile(asFile) && i === parts.length - 1) {
-        file = asFile;
-        chain.push(asFile);
-      } else return undefined;
-    }
-    return { file, dir, chain };
+    const found = findModule(dotted, level, fromFile, this.roots, this.probe);
+    return found && { file: found.file, dir: found.dirs[0], chain: found.chain };
   }
 
   /** The project files `stmt` in `mod` makes Python run, in order. */
@@ -553,10 +521,7 @@ class Resolver {
   }
 
   private submodule(dir: string, name: string): string | undefined {
-    const asFile = path.join(dir, `${name}.py`);
-    if (this.isFile(asFile)) return asFile;
-    const init = path.join(dir, name, '__init__.py');
-    return this.isFile(init) ? init : undefined;
+    return findSubmodule([dir], name, this.probe)?.file;
   }
 
   private moduleEntity(found: { file?: string; dir?: string } | undefined, dotted: string): Entity {
@@ -1194,12 +1159,4 @@ function uniqueDirs(dirs: string[]): string[] {
 function isInside(child: string, parent: string): boolean {
   const rel = path.relative(parent, child);
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-}
-
-function readText(file: string): string | undefined {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
 }

@@ -2,7 +2,7 @@
 // define (src/core/models/modelFiles.ts) against those the revisions create (revisionSchema.ts). A
 // difference is claimed only where both sides are read for sure; raw SQL, names only Python computes,
 // models the reader cannot follow and objects env.py filters out of autogenerate hold the claim back.
-import { tokenizePython } from '../envPySyntax';
+import { tokenizePython } from '../python';
 import { historyKey } from './migrationOps';
 import type { ModelDiscovery } from './modelFiles';
 import type { RevisionSchema } from './revisionSchema';

@@ -2,13 +2,11 @@
 // revision, replayed in history order, give the tables and columns a database at the heads has. Where
 // the replay cannot be sure (raw SQL, names only Python computes, helper functions that run the
 // operations), it says so: for some tables, or for the whole history.
-import { tokenizePython } from '../envPySyntax';
+import { calleeName, PyExpr, stringValue, tokenizePython } from '../python';
 import type { RevisionSource } from '../revisionFile';
 import type { RevisionMap } from '../revisionMap';
-import type { PyExpr } from '../envPySyntax';
 import { historyKey, historyOrder, MigrationCall, parseMigration, readRevisionText } from './migrationOps';
 import { columnNullable } from './modelFiles';
-import { calleeName, stringValue } from './pythonIndex';
 
 export interface SchemaPlace {
   revision: string;

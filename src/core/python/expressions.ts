@@ -1,28 +1,9 @@
-// The Python reader behind urlSource.ts: env.py and the app modules it imports need more than the
-// module-level literals pythonModule.ts reads. Logical lines with their indentation, and expressions
-// parsed into a small tree. Strings and comments are lexed exactly, so text inside them never counts
-// as code; what the parser does not understand becomes an `unknown` node, never an exception.
-import { CLOSERS, decodeEscapes, isIdentChar, isIdentStart, OPENERS, operatorAt, STRING_PREFIX } from './pythonModule';
-
-export type PyToken =
-  | { t: 'name'; v: string; line: number }
-  | { t: 'str'; v: string; line: number; prefix: string; raw: string }
-  | { t: 'num'; v: string; line: number }
-  | { t: 'op'; v: string; line: number };
-
-export interface PyLine {
-  /** Columns of indentation (a tab counts to the next multiple of 8, as in Python's tokenizer). */
-  indent: number;
-  /** 1-based line of the first token. */
-  line: number;
-  tokens: PyToken[];
-}
-
-export interface PySource {
-  lines: PyLine[];
-  /** The first lexing error; the lines before it are still returned. */
-  error?: { message: string; line: number };
-}
+// Python expressions parsed into a small tree, for the readers that evaluate what they can (env.py's
+// URL, model classes, migration operations). What the parser does not understand becomes an
+// `unknown` node, never an exception, and no expression is followed deeper than a fixed bound.
+import { CLOSERS, OPENERS } from './lexing';
+import { decodeEscapes } from './literals';
+import { findAtDepth0, matchBrackets, PyToken, splitAtDepth0, tokenizePython } from './syntax';
 
 export type PyExpr =
   | { k: 'str'; value: string; line: number }
@@ -41,190 +22,10 @@ export type PyExpr =
   | { k: 'dict'; entries: Array<{ key: PyExpr | undefined; value: PyExpr }>; line: number }
   | { k: 'unknown'; text: string; line: number };
 
-/** Splits Python source into logical lines of tokens (comments dropped, strings decoded). */
-export function tokenizePython(text: string): PySource {
-  const lines: PyLine[] = [];
-  const n = text.length;
-  let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  let line = 1;
-  while (pos < n) {
-    let indent = 0;
-    while (pos < n) {
-      const c = text[pos];
-      if (c === ' ') indent++;
-      else if (c === '\t') indent = (Math.floor(indent / 8) + 1) * 8;
-      else if (c === '\f') indent = 0;
-      else break;
-      pos++;
-    }
-    if (pos >= n) break;
-    if (text[pos] === '#') while (pos < n && text[pos] !== '\n' && text[pos] !== '\r') pos++;
-    if (pos < n && (text[pos] === '\n' || text[pos] === '\r')) {
-      if (text[pos] === '\r' && text[pos + 1] === '\n') pos++;
-      pos++;
-      line++;
-      continue;
-    }
-    if (pos >= n) break;
-
-    const tokens: PyToken[] = [];
-    const brackets: string[] = [];
-    const startLine = line;
-    while (pos < n) {
-      const c = text.charCodeAt(pos);
-      const ch = text[pos];
-      if (ch === '\n' || ch === '\r') {
-        if (ch === '\r' && text[pos + 1] === '\n') pos++;
-        pos++;
-        line++;
-        if (brackets.length === 0) break;
-        continue;
-      }
-      if (ch === ' ' || ch === '\t' || ch === '\f') {
-        pos++;
-        continue;
-      }
-      if (ch === '#') {
-        while (pos < n && text[pos] !== '\n' && text[pos] !== '\r') pos++;
-        continue;
-      }
-      if (ch === '\\') {
-        const next = text[pos + 1];
-        if (next === '\n' || next === '\r') {
-          pos += next === '\r' && text[pos + 2] === '\n' ? 3 : 2;
-          line++;
-          continue;
-        }
-        return { lines, error: { message: 'unexpected character after line continuation character', line } };
-      }
-      if (ch === '"' || ch === "'" || isIdentStart(c)) {
-        let p = pos;
-        if (ch !== '"' && ch !== "'") {
-          while (p < n && isIdentChar(text.charCodeAt(p))) p++;
-          const word = text.slice(pos, p);
-          if (!((text[p] === '"' || text[p] === "'") && STRING_PREFIX.test(word))) {
-            tokens.push({ t: 'name', v: word, line });
-            pos = p;
-            continue;
-          }
-        }
-        const prefix = text.slice(pos, p).toLowerCase();
-        const quote = text[p];
-        const triple = text[p + 1] === quote && text[p + 2] === quote;
-        const bodyStart = p + (triple ? 3 : 1);
-        const strLine = line;
-        let q = bodyStart;
-        let end = -1;
-        while (q < n) {
-          const d = text[q];
-          if (d === '\\') {
-            if (text[q + 1] === '\n') line++;
-            else if (text[q + 1] === '\r') {
-              line++;
-              if (text[q + 2] === '\n') q++;
-            }
-            q += 2;
-            continue;
-          }
-          if (d === '\n' || d === '\r') {
-            if (!triple) return { lines, error: { message: 'unterminated string literal', line: strLine } };
-            if (d === '\r' && text[q + 1] === '\n') q++;
-            line++;
-            q++;
-            continue;
-          }
-          if (d === quote && (!triple || (text[q + 1] === quote && text[q + 2] === quote))) {
-            end = q;
-            break;
-          }
-          q++;
-        }
-        if (end < 0) return { lines, error: { message: 'unterminated string literal', line: strLine } };
-        const raw = text.slice(bodyStart, end).replace(/\r\n?/g, '\n');
-        tokens.push({ t: 'str', v: prefix.includes('r') ? raw : decodeEscapes(raw), line: strLine, prefix, raw });
-        pos = end + (triple ? 3 : 1);
-        continue;
-      }
-      if ((c >= 48 && c <= 57) || (ch === '.' && /[0-9]/.test(text[pos + 1] ?? ''))) {
-        let p = pos + 1;
-        while (p < n && (isIdentChar(text.charCodeAt(p)) || text[p] === '.')) p++;
-        tokens.push({ t: 'num', v: text.slice(pos, p), line });
-        pos = p;
-        continue;
-      }
-      if (OPENERS.includes(ch)) {
-        brackets.push(ch);
-        tokens.push({ t: 'op', v: ch, line });
-        pos++;
-        continue;
-      }
-      if (CLOSERS.includes(ch)) {
-        if (OPENERS[CLOSERS.indexOf(ch)] !== brackets.pop()) return { lines, error: { message: `unmatched '${ch}'`, line } };
-        tokens.push({ t: 'op', v: ch, line });
-        pos++;
-        continue;
-      }
-      const op = operatorAt(text, pos);
-      tokens.push({ t: 'op', v: op, line });
-      pos += op.length;
-    }
-    if (brackets.length) return { lines, error: { message: `'${brackets[brackets.length - 1]}' was never closed`, line: startLine } };
-    if (tokens.length) lines.push({ indent, line: tokens[0].line, tokens });
-  }
-  return { lines };
-}
-
-/** For every bracket in `tokens`, the index of its partner. */
-export function matchBrackets(tokens: readonly PyToken[]): Map<number, number> {
-  const match = new Map<number, number>();
-  const stack: number[] = [];
-  tokens.forEach((tk, i) => {
-    if (tk.t !== 'op') return;
-    if (OPENERS.includes(tk.v)) stack.push(i);
-    else if (CLOSERS.includes(tk.v)) {
-      const open = stack.pop();
-      if (open !== undefined) {
-        match.set(open, i);
-        match.set(i, open);
-      }
-    }
-  });
-  return match;
-}
-
-/** Splits tokens[start, end) at the depth-0 occurrences of the operator `sep`. */
-export function splitAtDepth0(tokens: readonly PyToken[], start: number, end: number, sep: string): Array<[number, number]> {
-  const parts: Array<[number, number]> = [];
-  let depth = 0;
-  let from = start;
-  for (let i = start; i < end; i++) {
-    const tk = tokens[i];
-    if (tk.t !== 'op') continue;
-    if (OPENERS.includes(tk.v)) depth++;
-    else if (CLOSERS.includes(tk.v)) depth--;
-    else if (depth === 0 && tk.v === sep) {
-      parts.push([from, i]);
-      from = i + 1;
-    }
-  }
-  parts.push([from, end]);
-  return parts;
-}
-
-/** Index of the first depth-0 operator `op` in tokens[start, end), or -1. */
-export function findAtDepth0(tokens: readonly PyToken[], start: number, end: number, op: string): number {
-  let depth = 0;
-  for (let i = start; i < end; i++) {
-    const tk = tokens[i];
-    if (tk.t !== 'op') continue;
-    if (OPENERS.includes(tk.v)) depth++;
-    else if (CLOSERS.includes(tk.v)) depth--;
-    else if (depth === 0 && tk.v === op) return i;
-  }
-  return -1;
-}
-
 class ParseFailure extends Error {}
+
+/** Deeper expressions are read as unknown (CPython itself stops compiling at about 3,000 levels). */
+const MAX_EXPRESSION_DEPTH = 500;
 
 const COMPARISON = new Set(['==', '!=', '<', '>', '<=', '>=']);
 const BINARY_PRECEDENCE: Record<string, number> = {
@@ -256,6 +57,8 @@ export function parseCallAt(tokens: readonly PyToken[], nameIndex: number, brack
 class ExpressionParser {
   private pos = 0;
   private end = 0;
+  /** How deep the tree being built is here: bounded, so neither this parser nor a walk of its tree overflows the stack. */
+  private depth = 0;
 
   constructor(private readonly tokens: readonly PyToken[], private readonly brackets: Map<number, number>) {}
 
@@ -300,6 +103,16 @@ class ExpressionParser {
 
   /** Precedence climbing: 1 conditional, 2 or, 3 and, 4 not, 5 comparisons, 6-11 binary operators, 12 unary, 13 power. */
   private expression(min: number): PyExpr {
+    const depth = this.depth;
+    try {
+      this.deeper();
+      return this.operators(min);
+    } finally {
+      this.depth = depth;
+    }
+  }
+
+  private operators(min: number): PyExpr {
     if (this.isName('lambda') || this.isName('yield')) throw new ParseFailure('lambda');
     let left = this.prefix(min);
     for (;;) {
@@ -313,6 +126,7 @@ class ExpressionParser {
         if (!this.isName('else')) throw new ParseFailure('if without else');
         this.pos++;
         const orelse = this.expression(1);
+        this.deeper();
         left = { k: 'cond', body: left, test, orelse, line };
         continue;
       }
@@ -321,6 +135,7 @@ class ExpressionParser {
         if (prec < min) return left;
         this.pos++;
         const right = this.expression(prec + 1);
+        this.deeper();
         left = { k: 'bool', op: tk.v, left, right, line };
         continue;
       }
@@ -336,6 +151,7 @@ class ExpressionParser {
           this.pos++;
         }
         const right = this.expression(6);
+        this.deeper();
         left = { k: 'bin', op, left, right, line };
         continue;
       }
@@ -344,6 +160,7 @@ class ExpressionParser {
         if (prec < min) return left;
         this.pos++;
         const right = this.expression(prec + 1);
+        this.deeper();
         left = { k: 'bin', op: tk.v, left, right, line };
         continue;
       }
@@ -351,6 +168,7 @@ class ExpressionParser {
         if (13 < min) return left;
         this.pos++;
         const right = this.expression(12); // right-associative
+        this.deeper();
         left = { k: 'bin', op: '**', left, right, line };
         continue;
       }
@@ -378,6 +196,7 @@ class ExpressionParser {
     for (;;) {
       const tk = this.peek();
       if (!tk || tk.t !== 'op') return expr;
+      if (tk.v === '.' || tk.v === '(' || tk.v === '[') this.deeper();
       if (tk.v === '.') {
         this.pos++;
         const name = this.peek();
@@ -396,6 +215,10 @@ class ExpressionParser {
         this.pos = close + 1;
       } else return expr;
     }
+  }
+
+  private deeper(): void {
+    if (++this.depth > MAX_EXPRESSION_DEPTH) throw new ParseFailure('nested too deeply');
   }
 
   private closer(): number {
@@ -519,6 +342,12 @@ function fStringParts(raw: string, isRaw: boolean, line: number): Array<string |
     if ((ch === '{' || ch === '}') && raw[i + 1] === ch) {
       literal += ch;
       i++;
+      continue;
+    }
+    const namedEscape = !isRaw && ch === '\\' && raw[i + 1] === 'N' && raw[i + 2] === '{' ? raw.indexOf('}', i) : -1;
+    if (namedEscape >= 0) {
+      literal += raw.slice(i, namedEscape + 1);
+      i = namedEscape;
       continue;
     }
     if (ch !== '{') {

@@ -1,6 +1,11 @@
 // Reads the module-level literal assignments and the docstring of a Python file, without running it.
 // A single pass over the text: strings, comments, brackets and line continuations are lexed exactly
 // enough that text inside strings, comments or indented blocks never counts as an assignment.
+import {
+  CLOSERS, IndentLevels, isIdentChar, isIdentStart, MAX_NESTING, nullByteError, OPENERS, operatorAt, STRING_PREFIX,
+  TOO_DEEP,
+} from './lexing';
+import { decodeEscapes, StringLiteralError } from './literals';
 
 /** A value as far as it can be known statically. */
 export type PyValue =
@@ -42,30 +47,6 @@ const enum Ch {
   LParen = 40, RParen = 41, LBracket = 91, RBracket = 93, LBrace = 123, RBrace = 125,
 }
 
-// The lexing helpers below are shared with envPySyntax.ts, which reads env.py with the same rules.
-export const OPENERS = '([{';
-export const CLOSERS = ')]}';
-// Longest first, so that `**=` is not read as `*` `*=`.
-const OPERATORS = ['**=', '//=', '>>=', '<<=', '...', '->', ':=', '==', '!=', '<=', '>=', '**', '//', '<<', '>>',
-  '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '@='];
-/** What may stand right before a quote: r, b, u, f, and the two-letter combinations. */
-export const STRING_PREFIX = /^(?:[rRbBuUfF]|[rR][bBfF]|[bBfF][rR])$/;
-
-export function isIdentStart(c: number): boolean {
-  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c > 127;
-}
-export function isIdentChar(c: number): boolean {
-  return isIdentStart(c) || (c >= 48 && c <= 57);
-}
-
-/** The operator at `pos` (not a bracket): the longest of OPERATORS, else the one character. */
-export function operatorAt(text: string, pos: number): string {
-  for (const candidate of OPERATORS) {
-    if (text.startsWith(candidate, pos)) return candidate;
-  }
-  return text[pos];
-}
-
 /**
  * Reads `text` (a Python module) and returns the docstring and the assignments to `watched` names.
  * Lexing stops at the first syntax error the scanner can see (unterminated string, unbalanced
@@ -82,7 +63,7 @@ export function readPythonModule(text: string, watched: ReadonlySet<string>): Py
   let blockKeyword = '';
   // Indentation as Python's tokenizer checks it: a stack of open block levels, and whether the last
   // logical line opened a block (ended with ':').
-  const indents = [0];
+  const indents = new IndentLevels();
   let opensBlock = false;
   // A compound statement header without any ':' (`def f()`), remembered to name the real error.
   let headerMissingColon = 0;
@@ -91,6 +72,8 @@ export function readPythonModule(text: string, watched: ReadonlySet<string>): Py
     result.syntaxError = { message, line: at };
     return result;
   };
+  const nullByte = nullByteError(text);
+  if (nullByte) return fail(nullByte.message, nullByte.line);
 
   while (pos < n) {
     // Start of a physical line: measure indentation, skip blank and comment-only lines.
@@ -101,7 +84,6 @@ export function readPythonModule(text: string, watched: ReadonlySet<string>): Py
       else break;
     }
     const indent = pos - lineStart;
-    const column = indentColumn(text, lineStart, pos);
     if (pos >= n) break;
     const c0 = text.charCodeAt(pos);
     if (c0 === Ch.Hash) {
@@ -115,7 +97,7 @@ export function readPythonModule(text: string, watched: ReadonlySet<string>): Py
     }
     if (pos >= n) break;
 
-    const indentError = checkIndent(indents, column, opensBlock);
+    const indentError = indents.check(text, lineStart, pos) ?? blockError(indents.indented, opensBlock);
     if (indentError === 'unexpected indent' && headerMissingColon) return fail("expected ':'", headerMissingColon);
     if (indentError) return fail(indentError, line);
     const leadWord = identifierAt(text, pos);
@@ -174,12 +156,14 @@ export function readPythonModule(text: string, watched: ReadonlySet<string>): Py
         const triple = text.charCodeAt(p + 1) === quote && text.charCodeAt(p + 2) === quote;
         const bodyStart = p + (triple ? 3 : 1);
         const startLine = line;
-        // Scanned here rather than in a helper shared with envPySyntax: a call per string made this reader ~20% slower.
+        // Scanned here rather than in a helper shared with syntax.ts: a call per string made this reader ~20% slower.
         let q = bodyStart;
         let end = -1;
+        let escaped = false;
         while (q < n) {
           const d = text.charCodeAt(q);
           if (d === Ch.Backslash) {
+            escaped = true;
             if (text.charCodeAt(q + 1) === Ch.LF) line++;
             else if (text.charCodeAt(q + 1) === Ch.CR) {
               line++;
@@ -201,20 +185,32 @@ export function readPythonModule(text: string, watched: ReadonlySet<string>): Py
           }
           q++;
         }
-        if (end < 0) return fail(triple ? 'unterminated triple-quoted string literal' : 'unterminated string literal', startLine);
+        if (end < 0) {
+          return fail(triple ? 'unterminated triple-quoted string literal' : 'unterminated string literal', startLine);
+        }
         pos = end + (triple ? 3 : 1);
         lastOp = '';
-        if (keep) {
+        const isRaw = prefix.includes('r');
+        // Python refuses a bad escape anywhere in the file, so unkept strings with one are decoded too.
+        if (keep || (escaped && !isRaw)) {
           const raw = text.slice(bodyStart, end);
-          const isRaw = prefix.includes('r');
-          tokens.push({
-            t: 'str',
-            v: isRaw ? raw.replace(/\r\n?/g, '\n') : decodeEscapes(raw),
-            line: startLine,
-            bytes: prefix.includes('b'),
-            fStringPrefix: prefix.includes('f'),
-            formatted: prefix.includes('f') && /\{(?!\{)/.test(raw.replace(/\{\{/g, '')),
-          });
+          let value: string;
+          try {
+            value = isRaw ? raw.replace(/\r\n?/g, '\n') : decodeEscapes(raw, prefix.includes('b'));
+          } catch (err) {
+            if (err instanceof StringLiteralError) return fail(err.message, startLine);
+            throw err;
+          }
+          if (keep) {
+            tokens.push({
+              t: 'str',
+              v: value,
+              line: startLine,
+              bytes: prefix.includes('b'),
+              fStringPrefix: prefix.includes('f'),
+              formatted: prefix.includes('f') && hasReplacementField(raw, isRaw),
+            });
+          }
         }
         continue;
       }
@@ -229,6 +225,7 @@ export function readPythonModule(text: string, watched: ReadonlySet<string>): Py
       const ch = text[pos];
       const opener = OPENERS.indexOf(ch);
       if (opener >= 0) {
+        if (brackets.length >= MAX_NESTING) return fail(TOO_DEEP, line);
         brackets.push(opener);
         if (keep) tokens.push({ t: 'op', v: ch, line });
         lastOp = '';
@@ -280,30 +277,17 @@ export function readPythonModule(text: string, watched: ReadonlySet<string>): Py
   return result;
 }
 
-/** Python's indentation column: a tab advances to the next multiple of 8. */
-function indentColumn(text: string, from: number, to: number): number {
-  let column = 0;
-  for (let i = from; i < to; i++) {
-    const c = text.charCodeAt(i);
-    if (c === Ch.Tab) column = (Math.floor(column / 8) + 1) * 8;
-    else if (c === Ch.FF) column = 0;
-    else column++;
-  }
-  return column;
+/** The parser's indentation errors, once the tokenizer accepted the line: a block opens after ':', and only there. */
+function blockError(indented: boolean, opensBlock: boolean): string | undefined {
+  if (opensBlock && !indented) return 'expected an indented block';
+  if (!opensBlock && indented) return 'unexpected indent';
+  return undefined;
 }
 
-/** Python's IndentationError rules for the first line of a logical line at `column`. */
-function checkIndent(indents: number[], column: number, opensBlock: boolean): string | undefined {
-  const top = indents[indents.length - 1];
-  if (opensBlock) {
-    if (column <= top) return 'expected an indented block';
-    indents.push(column);
-    return undefined;
-  }
-  if (column > top) return 'unexpected indent';
-  while (indents[indents.length - 1] > column) indents.pop();
-  if (indents[indents.length - 1] !== column) return 'unindent does not match any outer indentation level';
-  return undefined;
+/** An f-string body with a `{field}` (`{{` is a brace; `\N{NAME}` an escape). */
+function hasReplacementField(raw: string, isRaw: boolean): boolean {
+  const literal = isRaw ? raw : raw.replace(/\\N\{[^}]*\}/g, '');
+  return /\{(?!\{)/.test(literal.replace(/\{\{/g, ''));
 }
 
 const COMPOUND_KEYWORDS = new Set(['def', 'class', 'if', 'elif', 'else', 'for', 'while', 'try', 'except', 'finally', 'with']);
@@ -462,47 +446,4 @@ function parseAtom(tokens: Token[], state: { i: number }): PyValue | undefined {
     return { kind: 'seq', items };
   }
   return undefined;
-}
-
-const SIMPLE_ESCAPES: Record<string, string> = {
-  '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v',
-};
-
-/** Python's escape processing for a non-raw str literal body. */
-export function decodeEscapes(raw: string): string {
-  const body = raw.replace(/\r\n?/g, '\n');
-  if (!body.includes('\\')) return body;
-  let out = '';
-  for (let i = 0; i < body.length; i++) {
-    const ch = body[i];
-    if (ch !== '\\' || i + 1 >= body.length) {
-      out += ch;
-      continue;
-    }
-    const e = body[++i];
-    if (e === '\n') continue;
-    if (e in SIMPLE_ESCAPES) {
-      out += SIMPLE_ESCAPES[e];
-    } else if (e >= '0' && e <= '7') {
-      let digits = e;
-      while (digits.length < 3 && body[i + 1] >= '0' && body[i + 1] <= '7') digits += body[++i];
-      out += String.fromCodePoint(parseInt(digits, 8));
-    } else if (e === 'x' || e === 'u' || e === 'U') {
-      const len = e === 'x' ? 2 : e === 'u' ? 4 : 8;
-      const hex = body.slice(i + 1, i + 1 + len);
-      if (/^[0-9a-fA-F]+$/.test(hex) && hex.length === len) {
-        out += String.fromCodePoint(parseInt(hex, 16));
-        i += len;
-      } else out += '\\' + e;
-    } else if (e === 'N' && body[i + 1] === '{') {
-      // Unicode names need Python's name table; keep the escape as written.
-      const close = body.indexOf('}', i);
-      const end = close < 0 ? body.length - 1 : close;
-      out += '\\' + body.slice(i, end + 1);
-      i = end;
-    } else {
-      out += '\\' + e;
-    }
-  }
-  return out;
 }

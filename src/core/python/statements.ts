@@ -1,8 +1,9 @@
-// The statement walk shared by the readers built on envPySyntax (model discovery, env.py's URL):
+// The statement walk shared by the readers built on syntax.ts (model discovery, env.py's URL):
 // logical lines grouped into blocks by indentation, decorators, `def` / `async def` / `class`
 // headers, compound statements and their inline bodies (`if x: y`). What a block means, and what
 // to record of each statement, is the caller's.
-import { findAtDepth0, parseExpression, PyExpr, PyLine, PyToken } from './envPySyntax';
+import { parseExpression, PyExpr } from './expressions';
+import { findAtDepth0, PyLine, PyToken } from './syntax';
 
 export interface BlockVisitor<B extends { indent: number }> {
   /** Every statement, after the blocks it ends are closed; an inline body comes one indent deeper. */
@@ -19,6 +20,10 @@ export interface BlockVisitor<B extends { indent: number }> {
   simple(tokens: PyToken[], line: number): void;
 }
 
+// Python allows no compound statement in an inline body (`if a: if b: c`); the walk follows a few
+// levels of such invalid code, and never without bound.
+const MAX_INLINE_BODIES = 20;
+
 const COMPOUND = new Set(['if', 'elif', 'else', 'for', 'while', 'try', 'except', 'finally', 'with', 'match', 'case']);
 
 /**
@@ -26,14 +31,16 @@ const COMPOUND = new Set(['if', 'elif', 'else', 'for', 'while', 'try', 'except',
  * the visitor is called; the visitor's blocks are pushed after its call returns.
  */
 export function walkStatements<B extends { indent: number }>(lines: readonly PyLine[], stack: B[], visitor: BlockVisitor<B>): void {
-  const handle = (tokens: PyToken[], indent: number, line: number): void => {
+  const handle = (tokens: PyToken[], indent: number, line: number, inline = 0): void => {
     while (stack.length && stack[stack.length - 1].indent >= indent) stack.pop();
     visitor.statementStart?.(tokens, indent, line);
     const first = tokens[0];
     const colonAfter = (from: number): number => findAtDepth0(tokens, from, tokens.length, ':');
     const body = (colon: number, block: B): void => {
       stack.push(block);
-      if (colon >= 0 && colon + 1 < tokens.length) handle(tokens.slice(colon + 1), indent + 1, tokens[colon + 1].line);
+      if (colon >= 0 && colon + 1 < tokens.length && inline < MAX_INLINE_BODIES) {
+        handle(tokens.slice(colon + 1), indent + 1, tokens[colon + 1].line, inline + 1);
+      }
     };
 
     if (first.t === 'op' && first.v === '@') {

@@ -1,7 +1,7 @@
 // The runner's view of a project: where its terminal runs and which config it passes to Alembic.
 import * as path from 'path';
 import { Project } from '../core';
-import { RunnerProject } from '../runner/alembicTerminal';
+import { RunnerProject } from './alembicTerminal';
 import { ProjectRegistry } from '../projects/projectRegistry';
 
 export function runnerProject(project: Project, registry: ProjectRegistry): RunnerProject {

@@ -6,8 +6,8 @@ import { Project, Revision, revisionState } from '../core';
 import { DatabaseStatusService } from '../database/databaseStatus';
 import { ProjectRegistry } from '../projects/projectRegistry';
 import { Disposable } from '../util/disposable';
-import { describeDatabaseStatus } from '../views/revisionsTree';
-import { codeLensEnabled } from './settings';
+import { describeDatabaseStatus } from './revisionsTree';
+import { codeLensEnabled } from '../util/codeLensSettings';
 
 const REVISION_LINE = /^revision\s*(?::[^=]*)?=(?!=)/;
 const GRAPH_COMMAND = 'alembic.graph.show';

@@ -1,9 +1,10 @@
 // The shape of a Python module as model discovery needs it: imports (and whether they run at import
 // time), module-level classes with their bases, keywords, decorators and body statements, and
-// module-level assignments. Built on envPySyntax's tokenizer, so text inside strings and comments
+// module-level assignments. Built on syntax.ts's tokenizer, so text inside strings and comments
 // never counts, and the bodies of functions are never read as module code.
-import { matchBrackets, parseExpression, PyExpr, PyToken, splitAtDepth0, tokenizePython } from '../envPySyntax';
-import { walkStatements } from '../pyStatements';
+import { parseExpression, PyExpr } from './expressions';
+import { matchBrackets, PyToken, splitAtDepth0, tokenizePython } from './syntax';
+import { walkStatements } from './statements';
 
 export interface ImportStmt {
   line: number;

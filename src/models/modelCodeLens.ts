@@ -6,11 +6,11 @@ import * as vscode from 'vscode';
 import { Project, Revision } from '../core';
 import { ModelClass, parseModelModule } from '../core/models/modelFiles';
 import { historyKey, TableHistory } from '../core/models/migrationOps';
-import { ModelWatcher } from '../models/modelWatcher';
+import { ModelWatcher } from './modelWatcher';
 import { ProjectRegistry } from '../projects/projectRegistry';
 import { Disposable } from '../util/disposable';
-import { shortId } from '../views/revisionsTree';
-import { codeLensEnabled } from './settings';
+import { shortId } from '../revisions/revisionsTree';
+import { codeLensEnabled } from '../util/codeLensSettings';
 
 export class ModelCodeLensProvider extends Disposable implements vscode.CodeLensProvider {
   private readonly changeEmitter = this.register(new vscode.EventEmitter<void>());

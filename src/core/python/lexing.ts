@@ -1,0 +1,98 @@
+// The lexing tables and the refusals that both Python tokenizers (module.ts, the fast revision-file
+// reader, and syntax.ts, the full one) share: operators, string prefixes, and the limits and
+// indentation rules of CPython's tokenizer (null bytes, nesting, TabError), with its messages.
+export const OPENERS = '([{';
+export const CLOSERS = ')]}';
+// Longest first, so that `**=` is not read as `*` `*=`.
+const OPERATORS = ['**=', '//=', '>>=', '<<=', '...', '->', ':=', '==', '!=', '<=', '>=', '**', '//', '<<', '>>',
+  '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '@='];
+/** What may stand right before a quote: r, b, u, f, and the two-letter combinations. */
+export const STRING_PREFIX = /^(?:[rRbBuUfF]|[rR][bBfF]|[bBfF][rR])$/;
+
+/** CPython's tokenizer stops at this many open brackets (MAXLEVEL). */
+export const MAX_NESTING = 200;
+export const TOO_DEEP = 'too many nested parentheses';
+/** CPython's tokenizer stops at this many indentation levels (MAXINDENT). */
+const MAX_INDENT_LEVELS = 100;
+const TAB_ERROR = 'inconsistent use of tabs and spaces in indentation';
+
+export function isIdentStart(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c > 127;
+}
+export function isIdentChar(c: number): boolean {
+  return isIdentStart(c) || (c >= 48 && c <= 57);
+}
+
+/** The operator at `pos` (not a bracket): the longest of OPERATORS, else the one character. */
+export function operatorAt(text: string, pos: number): string {
+  for (const candidate of OPERATORS) {
+    if (text.startsWith(candidate, pos)) return candidate;
+  }
+  return text[pos];
+}
+
+/** Python refuses source with a NUL character anywhere: the error, at the NUL's line. */
+export function nullByteError(text: string): { message: string; line: number } | undefined {
+  const at = text.indexOf('\0');
+  if (at < 0) return undefined;
+  return { message: 'source code cannot contain null bytes', line: lineAt(text, at) };
+}
+
+/** The 1-based line of offset `at` (\n, \r\n and \r end lines). */
+export function lineAt(text: string, at: number): number {
+  let line = 1;
+  for (let i = 0; i < at; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) line++;
+  }
+  return line;
+}
+
+/**
+ * The open indentation levels of a module, as CPython's tokenizer keeps them: each level's column
+ * with a tab advancing to the next multiple of 8, and again with a tab counting 1. Where the two
+ * measures disagree about the order of two lines, the meaning depends on the tab size: TabError.
+ */
+export class IndentLevels {
+  private readonly columns = [0];
+  private readonly alternates = [0];
+  /** Whether the last line checked opened a new level (an INDENT token). */
+  indented = false;
+
+  /** The tokenizer's error for a logical line indented by text[from, to), else undefined. Pushes or pops levels. */
+  check(text: string, from: number, to: number): string | undefined {
+    let column = 0;
+    let alternate = 0;
+    for (let i = from; i < to; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 9) {
+        column = (Math.floor(column / 8) + 1) * 8;
+        alternate++;
+      } else if (c === 12) {
+        column = 0;
+        alternate = 0;
+      } else {
+        column++;
+        alternate++;
+      }
+    }
+    const top = this.columns.length - 1;
+    this.indented = false;
+    if (column === this.columns[top]) return alternate !== this.alternates[top] ? TAB_ERROR : undefined;
+    if (column > this.columns[top]) {
+      if (this.columns.length >= MAX_INDENT_LEVELS) return 'too many levels of indentation';
+      if (alternate <= this.alternates[top]) return TAB_ERROR;
+      this.columns.push(column);
+      this.alternates.push(alternate);
+      this.indented = true;
+      return undefined;
+    }
+    while (this.columns.length > 1 && column < this.columns[this.columns.length - 1]) {
+      this.columns.pop();
+      this.alternates.pop();
+    }
+    if (column !== this.columns[this.columns.length - 1]) return 'unindent does not match any outer indentation level';
+    if (alternate !== this.alternates[this.alternates.length - 1]) return TAB_ERROR;
+    return undefined;
+  }
+}

@@ -1,0 +1,228 @@
+// The full Python tokenizer, behind the env.py, settings and model readers and the migration bodies:
+// logical lines with their indentation, strings decoded, comments dropped, so text inside strings
+// or comments never counts as code; Python's tokenizer refusals (lexing.ts) stop it with a line.
+import {
+  CLOSERS, IndentLevels, isIdentChar, isIdentStart, MAX_NESTING, nullByteError, OPENERS, operatorAt, STRING_PREFIX,
+  TOO_DEEP,
+} from './lexing';
+import { decodeEscapes, StringLiteralError } from './literals';
+
+export type PyToken =
+  | { t: 'name'; v: string; line: number }
+  | { t: 'str'; v: string; line: number; prefix: string; raw: string }
+  | { t: 'num'; v: string; line: number }
+  | { t: 'op'; v: string; line: number };
+
+export interface PyLine {
+  /** Columns of indentation (a tab counts to the next multiple of 8, as in Python's tokenizer). */
+  indent: number;
+  /** 1-based line of the first token. */
+  line: number;
+  tokens: PyToken[];
+}
+
+export interface PySource {
+  lines: PyLine[];
+  /** The first lexing error; the lines before it are still returned. */
+  error?: { message: string; line: number };
+}
+
+/** Splits Python source into logical lines of tokens (comments dropped, strings decoded). */
+export function tokenizePython(text: string): PySource {
+  const lines: PyLine[] = [];
+  const nullByte = nullByteError(text);
+  if (nullByte) return { lines, error: nullByte };
+  const n = text.length;
+  let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  let line = 1;
+  const indents = new IndentLevels();
+  while (pos < n) {
+    const lineStart = pos;
+    let indent = 0;
+    while (pos < n) {
+      const c = text[pos];
+      if (c === ' ') indent++;
+      else if (c === '\t') indent = (Math.floor(indent / 8) + 1) * 8;
+      else if (c === '\f') indent = 0;
+      else break;
+      pos++;
+    }
+    if (pos >= n) break;
+    if (text[pos] === '#') while (pos < n && text[pos] !== '\n' && text[pos] !== '\r') pos++;
+    if (pos < n && (text[pos] === '\n' || text[pos] === '\r')) {
+      if (text[pos] === '\r' && text[pos + 1] === '\n') pos++;
+      pos++;
+      line++;
+      continue;
+    }
+    if (pos >= n) break;
+    const indentError = indents.check(text, lineStart, pos);
+    if (indentError) return { lines, error: { message: indentError, line } };
+
+    const tokens: PyToken[] = [];
+    const brackets: string[] = [];
+    const startLine = line;
+    while (pos < n) {
+      const c = text.charCodeAt(pos);
+      const ch = text[pos];
+      if (ch === '\n' || ch === '\r') {
+        if (ch === '\r' && text[pos + 1] === '\n') pos++;
+        pos++;
+        line++;
+        if (brackets.length === 0) break;
+        continue;
+      }
+      if (ch === ' ' || ch === '\t' || ch === '\f') {
+        pos++;
+        continue;
+      }
+      if (ch === '#') {
+        while (pos < n && text[pos] !== '\n' && text[pos] !== '\r') pos++;
+        continue;
+      }
+      if (ch === '\\') {
+        const next = text[pos + 1];
+        if (next === '\n' || next === '\r') {
+          pos += next === '\r' && text[pos + 2] === '\n' ? 3 : 2;
+          line++;
+          continue;
+        }
+        return { lines, error: { message: 'unexpected character after line continuation character', line } };
+      }
+      if (ch === '"' || ch === "'" || isIdentStart(c)) {
+        let p = pos;
+        if (ch !== '"' && ch !== "'") {
+          while (p < n && isIdentChar(text.charCodeAt(p))) p++;
+          const word = text.slice(pos, p);
+          if (!((text[p] === '"' || text[p] === "'") && STRING_PREFIX.test(word))) {
+            tokens.push({ t: 'name', v: word, line });
+            pos = p;
+            continue;
+          }
+        }
+        const prefix = text.slice(pos, p).toLowerCase();
+        const quote = text[p];
+        const triple = text[p + 1] === quote && text[p + 2] === quote;
+        const bodyStart = p + (triple ? 3 : 1);
+        const strLine = line;
+        let q = bodyStart;
+        let end = -1;
+        while (q < n) {
+          const d = text[q];
+          if (d === '\\') {
+            if (text[q + 1] === '\n') line++;
+            else if (text[q + 1] === '\r') {
+              line++;
+              if (text[q + 2] === '\n') q++;
+            }
+            q += 2;
+            continue;
+          }
+          if (d === '\n' || d === '\r') {
+            if (!triple) return { lines, error: { message: 'unterminated string literal', line: strLine } };
+            if (d === '\r' && text[q + 1] === '\n') q++;
+            line++;
+            q++;
+            continue;
+          }
+          if (d === quote && (!triple || (text[q + 1] === quote && text[q + 2] === quote))) {
+            end = q;
+            break;
+          }
+          q++;
+        }
+        if (end < 0) {
+          const message = triple ? 'unterminated triple-quoted string literal' : 'unterminated string literal';
+          return { lines, error: { message, line: strLine } };
+        }
+        const raw = text.slice(bodyStart, end).replace(/\r\n?/g, '\n');
+        let value: string;
+        try {
+          value = prefix.includes('r') ? raw : decodeEscapes(raw, prefix.includes('b'));
+        } catch (err) {
+          if (err instanceof StringLiteralError) return { lines, error: { message: err.message, line: strLine } };
+          throw err;
+        }
+        tokens.push({ t: 'str', v: value, line: strLine, prefix, raw });
+        pos = end + (triple ? 3 : 1);
+        continue;
+      }
+      if ((c >= 48 && c <= 57) || (ch === '.' && /[0-9]/.test(text[pos + 1] ?? ''))) {
+        let p = pos + 1;
+        while (p < n && (isIdentChar(text.charCodeAt(p)) || text[p] === '.')) p++;
+        tokens.push({ t: 'num', v: text.slice(pos, p), line });
+        pos = p;
+        continue;
+      }
+      if (OPENERS.includes(ch)) {
+        if (brackets.length >= MAX_NESTING) return { lines, error: { message: TOO_DEEP, line } };
+        brackets.push(ch);
+        tokens.push({ t: 'op', v: ch, line });
+        pos++;
+        continue;
+      }
+      if (CLOSERS.includes(ch)) {
+        if (OPENERS[CLOSERS.indexOf(ch)] !== brackets.pop()) return { lines, error: { message: `unmatched '${ch}'`, line } };
+        tokens.push({ t: 'op', v: ch, line });
+        pos++;
+        continue;
+      }
+      const op = operatorAt(text, pos);
+      tokens.push({ t: 'op', v: op, line });
+      pos += op.length;
+    }
+    if (brackets.length) return { lines, error: { message: `'${brackets[brackets.length - 1]}' was never closed`, line: startLine } };
+    if (tokens.length) lines.push({ indent, line: tokens[0].line, tokens });
+  }
+  return { lines };
+}
+
+/** For every bracket in `tokens`, the index of its partner. */
+export function matchBrackets(tokens: readonly PyToken[]): Map<number, number> {
+  const match = new Map<number, number>();
+  const stack: number[] = [];
+  tokens.forEach((tk, i) => {
+    if (tk.t !== 'op') return;
+    if (OPENERS.includes(tk.v)) stack.push(i);
+    else if (CLOSERS.includes(tk.v)) {
+      const open = stack.pop();
+      if (open !== undefined) {
+        match.set(open, i);
+        match.set(i, open);
+      }
+    }
+  });
+  return match;
+}
+
+/** Splits tokens[start, end) at the depth-0 occurrences of the operator `sep`. */
+export function splitAtDepth0(tokens: readonly PyToken[], start: number, end: number, sep: string): Array<[number, number]> {
+  const parts: Array<[number, number]> = [];
+  let depth = 0;
+  let from = start;
+  for (let i = start; i < end; i++) {
+    const tk = tokens[i];
+    if (tk.t !== 'op') continue;
+    if (OPENERS.includes(tk.v)) depth++;
+    else if (CLOSERS.includes(tk.v)) depth--;
+    else if (depth === 0 && tk.v === sep) {
+      parts.push([from, i]);
+      from = i + 1;
+    }
+  }
+  parts.push([from, end]);
+  return parts;
+}
+
+/** Index of the first depth-0 operator `op` in tokens[start, end), or -1. */
+export function findAtDepth0(tokens: readonly PyToken[], start: number, end: number, op: string): number {
+  let depth = 0;
+  for (let i = start; i < end; i++) {
+    const tk = tokens[i];
+    if (tk.t !== 'op') continue;
+    if (OPENERS.includes(tk.v)) depth++;
+    else if (CLOSERS.includes(tk.v)) depth--;
+    else if (depth === 0 && tk.v === op) return i;
+  }
+  return -1;
+}
