@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { AlembicLensApi } from '../../src/extension';
+import type { AlembicLensApi } from '../../src/testApi/testApi';
 import {
   ALEMBIC_PYTHON, appDb, describeShown, FIRST, HEAD, lensApi, readSqlite, SampleWorkspace, setAlembicSetting, short,
   sqliteAt, trackTerminals, useSampleWorkspace, waitForStatus, withDialogs,
