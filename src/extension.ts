@@ -24,6 +24,7 @@ import { ProjectRegistry } from './projects/projectRegistry';
 import { AlembicLog } from './runner/alembicLog';
 import { AlembicRunner } from './runner/alembicTerminal';
 import { InterpreterService } from './runner/interpreter';
+import { RunModeSuggestions } from './runner/runModeSuggestion';
 import { RunReporter } from './runner/runReporter';
 import { RebaseQuickFix } from './teams/rebaseQuickFix';
 import { TeamsService } from './teams/teamsService';
@@ -77,6 +78,7 @@ export function activate(context: vscode.ExtensionContext): AlembicLensApi {
     statusBar,
     availability,
     new RunReporter(runner, log),
+    new RunModeSuggestions(registry, context.workspaceState),
     vscode.window.createTreeView('alembic.revisions', { treeDataProvider: tree }),
     models,
     drift,

@@ -5,7 +5,8 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { alembicInitArgv } from '../core/alembicCommand';
 import { findAppModels, PythonModuleText, setIniUrl, wireEnvPy } from '../core/initWiring';
-import { AlembicRunner, AlembicUnavailableError } from '../runner/alembicTerminal';
+import { resolveAlembicLaunch } from '../runner/alembicLauncher';
+import { AlembicRunner } from '../runner/alembicTerminal';
 import { InterpreterService } from '../runner/interpreter';
 
 const SKIP_DIRS = new Set(['node_modules', '.git', '.venv', 'venv', 'env', '__pycache__', 'site-packages', '.tox', 'build', 'dist', 'alembic', 'migrations']);
@@ -31,10 +32,9 @@ export async function initializeAlembic(runner: AlembicRunner, interpreters: Int
   });
   if (!directory) return;
 
-  const { interpreter, check } = await interpreters.resolveAndCheck(folder);
-  if (!check.ok) throw new AlembicUnavailableError(check);
+  const launch = await resolveAlembicLaunch(interpreters, folder);
   const project = { name: path.basename(folder), folder, configFile: ini, section: 'alembic' };
-  const result = await runner.run(project, alembicInitArgv(interpreter.path, directory.trim()));
+  const result = await runner.run(project, alembicInitArgv(launch.command, directory.trim()));
   // A failure was reported with the runner's finish event.
   if (result.exitCode) return;
   const envPy = path.join(folder, directory.trim(), 'env.py');

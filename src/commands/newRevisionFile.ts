@@ -18,7 +18,7 @@ export function createdRevisionFile(
   run: RunResult,
 ): Promise<string | undefined> {
   if (run.output !== undefined) {
-    const generated = generatedFile(run.output, path.dirname(project.config.configFile), (file) => fs.existsSync(file));
+    const generated = generatedFile(run.output, path.dirname(project.config.configFile), (file) => fs.existsSync(file), run.hostPath);
     if (generated) return Promise.resolve(generated);
   }
   // With an exit code, the runner's finish event has already had the registry re-list the folders.

@@ -13,6 +13,8 @@ import * as path from 'path';
 export interface AlembicTarget {
   /** The Python interpreter that has Alembic installed. */
   python: string;
+  /** The argv that runs Alembic (setting `alembic.command`); `<python> -m alembic` when unset. */
+  command?: readonly string[];
   /** alembic.ini or pyproject.toml (Alembic >= 1.16 takes either with -c). */
   configFile: string;
   /** The ini section (`-n`); omitted when it is the default `alembic`. */
@@ -46,7 +48,7 @@ export type AlembicCommandName = AlembicCommand['command'];
 
 /** The full argv for one command on one project. */
 export function alembicArgv(target: AlembicTarget, cmd: AlembicCommand): string[] {
-  const argv = [target.python, '-m', 'alembic', ...option('-c', target.configFile, '--config')];
+  const argv = [...(target.command ?? [target.python, '-m', 'alembic']), ...option('-c', target.configFile, '--config')];
   // `-n` only applies to an ini file; Alembic ignores it for pyproject.toml.
   if (target.section && target.section !== 'alembic') argv.push(...option('-n', target.section, '--name'));
   argv.push(cmd.command, ...commandArgs(cmd));
@@ -57,8 +59,12 @@ export function alembicArgv(target: AlembicTarget, cmd: AlembicCommand): string[
  * `alembic init`: creates `directory` from a template, and the config file `-c` names (without `-c`,
  * alembic.ini in the current folder). The `pyproject` template writes pyproject.toml instead.
  */
-export function alembicInitArgv(python: string, directory: string, options: { template?: string; configFile?: string; packageFiles?: boolean } = {}): string[] {
-  const argv = [python, '-m', 'alembic'];
+export function alembicInitArgv(
+  python: string | readonly string[],
+  directory: string,
+  options: { template?: string; configFile?: string; packageFiles?: boolean } = {},
+): string[] {
+  const argv = typeof python === 'string' ? [python, '-m', 'alembic'] : [...python];
   argv.push(...option('-c', options.configFile, '--config'));
   argv.push('init', ...option('--template', options.template ?? 'generic'));
   if (options.packageFiles) argv.push('--package');

@@ -1,5 +1,7 @@
 // Reads which revision(s) a database is at: one SELECT on Alembic's version table, through knex
-// (better-sqlite3 opened read-only, pg, mysql2), without Python. Never creates, writes or throws:
+// (better-sqlite3 opened read-only, pg, mysql2), without Python. Where better-sqlite3 cannot load (the
+// Node build inside desktop VS Code's Electron), SQLite is read with the runtime's `node:sqlite` (Node
+// 22, VS Code 1.101+), also read-only. Never creates, writes or throws:
 // every outcome is a status the caller can show, and `unsupported` tells it to ask Alembic instead
 // (`alembic current`, whose output `currentFromAlembicOutput` reads).
 import * as fs from 'fs';
@@ -9,7 +11,7 @@ import { DatabaseUrl, maskSecrets, parseDatabaseUrl } from './databaseUrl';
 
 export type DatabaseRevisions =
   /** The version table's rows; `[]` is base (migrated, then downgraded to nothing, or stamped base). */
-  | { status: 'ok'; revisions: string[] }
+  | { status: 'ok'; revisions: string[]; via?: 'node:sqlite' }
   /** The SQLite file or the server's database does not exist. */
   | { status: 'no-database' }
   /** The database exists but Alembic never ran on it. */
@@ -32,6 +34,17 @@ export interface ReadRevisionsOptions {
    * Electron build inside VS Code). A binding that fails to load makes the result `unsupported`.
    */
   sqliteNativeBinding?: string;
+  /** Loads `node:sqlite`, the fallback when better-sqlite3 does not load (tests inject it). */
+  loadNodeSqlite?: () => NodeSqlite | undefined;
+}
+
+/** What is used of `node:sqlite` (Node 22). */
+export interface NodeSqlite {
+  DatabaseSync: new (file: string, options?: { readOnly?: boolean; open?: boolean }) => {
+    exec(sql: string): void;
+    prepare(sql: string): { all(): unknown[] };
+    close(): void;
+  };
 }
 
 const DRIVER_LOAD = 'ALEMBIC_LENS_DRIVER_LOAD';
@@ -60,8 +73,13 @@ export async function readDatabaseRevisions(url: string, options: ReadRevisionsO
         busyTimeoutMs: Math.min(timeoutMs, 500),
         nativeBinding: options.sqliteNativeBinding,
       };
-      config = { client: ReadOnlySqliteClient(), connection, useNullAsDefault: true };
-      break;
+      const sqliteConfig = { client: ReadOnlySqliteClient(), connection, useNullAsDefault: true };
+      const viaKnex = await readWithKnex(sqliteConfig, u, versionTable, options.schema, timeoutMs);
+      // For a file that exists, `unsupported` only means that better-sqlite3 did not load. node:sqlite
+      // reads in place only, which for a WAL database would create its -shm and -wal files: not that.
+      if (viaKnex.status !== 'unsupported' || source.image) return viaKnex;
+      const loadNodeSqlite = options.loadNodeSqlite ?? runtimeNodeSqlite;
+      return readWithNodeSqlite(loadNodeSqlite, u.sqliteFile, versionTable, viaKnex.message);
     }
     case 'postgresql':
       config = { client: 'pg', connection: postgresConnection(u, timeoutMs) };
@@ -73,8 +91,18 @@ export async function readDatabaseRevisions(url: string, options: ReadRevisionsO
     default:
       return { status: 'unsupported', message: `alembic-lens does not read ${u.dialect} databases itself.` };
   }
-  config = { ...config, pool: { min: 0, max: 1 }, acquireConnectionTimeout: timeoutMs, log: SILENT_LOG };
+  return readWithKnex(config, u, versionTable, options.schema, timeoutMs);
+}
 
+async function readWithKnex(
+  base: Knex.Config,
+  u: DatabaseUrl,
+  versionTable: string,
+  schema: string | undefined,
+  timeoutMs: number,
+): Promise<DatabaseRevisions> {
+  const pool = { min: 0, max: 1 };
+  const config: Knex.Config = { ...base, pool, acquireConnectionTimeout: timeoutMs, log: SILENT_LOG };
   let db: Knex | undefined;
   try {
     // Loaded on first use: knex and its drivers are most of the extension's code, and activation
@@ -89,7 +117,7 @@ export async function readDatabaseRevisions(url: string, options: ReadRevisionsO
     timer = setTimeout(() => resolve({ status: 'unreachable', message: `No answer within ${Math.round(timeoutMs / 100) / 10} s.` }), timeoutMs + 1000);
   });
   try {
-    return await Promise.race([selectRevisions(db, versionTable, options.schema, u), deadline]);
+    return await Promise.race([selectRevisions(db, versionTable, schema, u), deadline]);
   } finally {
     clearTimeout(timer);
     await destroyQuietly(db);
@@ -302,6 +330,43 @@ function ReadOnlySqliteClient(): typeof Knex.Client {
       }
     }
   };
+}
+
+/** `node:sqlite` when this runtime has it (Node 22; VS Code 1.101 and later). */
+function runtimeNodeSqlite(): NodeSqlite | undefined {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('node:sqlite') as NodeSqlite;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The version table read with node:sqlite, read-only twice over: opened read-only, and `query_only`. */
+function readWithNodeSqlite(
+  load: () => NodeSqlite | undefined,
+  file: string,
+  table: string,
+  whyNotKnex: string,
+): DatabaseRevisions {
+  const sqlite = load();
+  if (!sqlite) {
+    return { status: 'unsupported', message: `${whyNotKnex} This runtime has no node:sqlite either (Node 22 has it).` };
+  }
+  let db: InstanceType<NodeSqlite['DatabaseSync']> | undefined;
+  try {
+    db = new sqlite.DatabaseSync(file, { readOnly: true });
+    db.exec('PRAGMA query_only = ON');
+    const quoted = `"${table.replace(/"/g, '""')}"`;
+    const rows = db.prepare(`SELECT version_num FROM ${quoted}`).all() as Array<{ version_num: unknown }>;
+    return { status: 'ok', revisions: rows.map((r) => String(r.version_num)), via: 'node:sqlite' };
+  } catch (err) {
+    const message = String((err as Error)?.message ?? err);
+    if (/no such table/i.test(message)) return { status: 'no-version-table' };
+    return { status: 'unreachable', message: message.split('\n')[0].slice(0, 200) };
+  } finally {
+    db?.close();
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

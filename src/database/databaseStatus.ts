@@ -8,6 +8,7 @@ import { classifyAlembicFailure, databaseState, DatabaseState, maskSecrets, Proj
 import { readProjectDatabase } from '../core/projectDatabase';
 import { currentFromAlembicOutput } from '../core/versionTable';
 import { ProjectRegistry } from '../projects/projectRegistry';
+import { composeDatabaseUrl } from '../runner/alembicLauncher';
 import { runAlembicCaptured } from '../runner/alembicProcess';
 import { AlembicUnavailableError } from '../runner/alembicTerminal';
 import { InterpreterService } from '../runner/interpreter';
@@ -180,6 +181,8 @@ export class DatabaseStatusService extends Disposable {
       dotenvFile,
       overrideUrl: settingUrl,
       overrideLabel: 'the setting alembic.databaseUrl',
+      // Under Compose, a host such as `db` is only a name inside the Compose network.
+      hostUrl: (url) => composeDatabaseUrl(folder, url),
     });
     if (sqliteFile) this.watchSqliteFile(project, sqliteFile);
     switch (result.status) {

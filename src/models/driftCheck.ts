@@ -1,17 +1,15 @@
 // "Alembic: Check Models Against Database": runs media/python/alembic_lens_drift.py (Alembic's own
-// compare_metadata, read-only) with the project's interpreter and .env, and keeps the differences per
-// project for the Model Files view. Trusted workspaces only; failures become one readable line, never a
+// compare_metadata, read-only) with the Python Alembic runs with (alembic.command) and the project's .env,
+// and keeps the differences per project for the Model Files view. Trusted workspaces only; failures become one readable line, never a
 // traceback. With `alembic.checkOnSave` the check runs after a model file is saved (debounced).
-import { execFile } from 'child_process';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { maskSecrets, Project } from '../core';
-import { configArgument } from '../core/alembicCommand';
 import { DriftDiff, DriftErrorCode, parseDriftOutput } from '../core/drift';
 import { ProjectRegistry } from '../projects/projectRegistry';
 import { AlembicUnavailableError } from '../runner/alembicTerminal';
 import { InterpreterService } from '../runner/interpreter';
-import { loadProjectEnv } from '../runner/projectEnv';
+import { runPythonHelper } from '../runner/alembicProcess';
 import { pickProject } from '../commands/revisionPicker';
 import { Disposable } from '../util/disposable';
 import { ModelWatcher } from './modelWatcher';
@@ -91,12 +89,11 @@ export class DriftService extends Disposable {
     if (!vscode.workspace.isTrusted) return { kind: 'error', code: 'unavailable', message: 'Alembic Lens runs no Python in an untrusted workspace.', at };
     const folder = path.dirname(project.config.configFile);
     try {
-      const { interpreter, check } = await this.interpreters.resolveAndCheck(folder);
-      if (!check.ok) throw new AlembicUnavailableError(check);
       const script = vscode.Uri.joinPath(this.extensionUri, 'media', 'python', 'alembic_lens_drift.py').fsPath;
-      const args = [script, '-c', configArgument(project.config.configFile, folder), ...(project.config.section !== 'alembic' ? ['-n', project.config.section] : [])];
-      const { env } = await loadProjectEnv(folder);
-      const { stdout, stderr, error } = await execCaptured(interpreter.path, args, folder, { ...process.env, ...env, PYTHONIOENCODING: 'utf-8' });
+      const section = project.config.section !== 'alembic' ? ['-n', project.config.section] : [];
+      const run = await runPythonHelper(this.interpreters, folder, script, (alembicPath) => ['-c', alembicPath(project.config.configFile), ...section], TIMEOUT_MS);
+      const { stdout, stderr } = run;
+      const error = run.timedOut ? `no answer within ${TIMEOUT_MS / 1000} s` : run.exitCode ? `exit code ${run.exitCode}` : undefined;
       const parsed = parseDriftOutput(stdout);
       if (parsed.ok) return { kind: 'ok', diffs: parsed.diffs, at };
       const lastLine = stderr.trim().split(/\r?\n/).filter((l) => l.trim()).pop();
@@ -131,13 +128,4 @@ export class DriftService extends Disposable {
     }
     if (changed) this.changeEmitter.fire();
   }
-}
-
-function execCaptured(file: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ stdout: string; stderr: string; error?: string }> {
-  return new Promise((resolve) => {
-    execFile(file, args, { cwd, env, timeout: TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024, windowsHide: true }, (error, stdout, stderr) => {
-      const why = error?.killed ? `no answer within ${TIMEOUT_MS / 1000} s` : error?.message.split('\n')[0];
-      resolve({ stdout: String(stdout), stderr: String(stderr), error: why });
-    });
-  });
 }

@@ -12,9 +12,10 @@
 // The line is quoted for the terminal's shell (src/core/shellQuote.ts); nothing is ever built by
 // concatenating user text into a command string.
 import * as vscode from 'vscode';
-import { alembicArgv, AlembicCommand, configArgument } from '../core/alembicCommand';
+import { alembicArgv, AlembicCommand } from '../core/alembicCommand';
 import { quoteCommandLine, ShellKind, shellKindOf } from '../core/shellQuote';
 import { Disposable } from '../util/disposable';
+import { alembicTarget, hostPathOf, resolveAlembicLaunch } from './alembicLauncher';
 import { AlembicCheck, InterpreterService } from './interpreter';
 import { envFingerprint, loadProjectEnv } from './projectEnv';
 
@@ -42,6 +43,8 @@ export interface RunResult {
   mode: RunMode;
   /** What the command printed, raw (escape sequences included); only under shell integration. */
   output?: string;
+  /** A path the command printed, on the host (it ran in a container when alembic.command says so). */
+  hostPath?: (printed: string) => string;
 }
 
 export interface RunFinishedEvent extends RunResult {
@@ -107,15 +110,14 @@ export class AlembicRunner extends Disposable {
   }
 
   /**
-   * Resolves the project's interpreter, checks that it has Alembic, and runs the command.
+   * Resolves how Alembic runs (alembic.command, else the interpreter, checked to have Alembic) and runs the command.
    * Rejects with AlembicUnavailableError (an actionable message) when Alembic cannot run.
    */
   async runCommand(project: RunnerProject, command: AlembicCommand, options?: RunOptions): Promise<RunResult> {
     if (!this.interpreters) throw new Error('AlembicRunner.runCommand needs an InterpreterService');
-    const { interpreter, check } = await this.interpreters.resolveAndCheck(project.folder);
-    if (!check.ok) throw new AlembicUnavailableError(check);
-    const argv = alembicArgv({ python: interpreter.path, configFile: configArgument(project.configFile, project.folder), section: project.section }, command);
-    return this.run(project, argv, options);
+    const launch = await resolveAlembicLaunch(this.interpreters, project.folder);
+    const result = await this.run(project, alembicArgv(alembicTarget(launch, project), command), options);
+    return { ...result, hostPath: (printed) => hostPathOf(launch, printed) };
   }
 
   /**

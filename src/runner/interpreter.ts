@@ -60,7 +60,8 @@ export class InterpreterService extends Disposable {
     super();
     this.register(
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('alembic.pythonPath') || e.affectsConfiguration('python.defaultInterpreterPath')) this.changed();
+        const keys = ['alembic.pythonPath', 'alembic.command', 'python.defaultInterpreterPath'];
+        if (keys.some((key) => e.affectsConfiguration(key))) this.changed();
       }),
     );
     this.register(vscode.extensions.onDidChange(() => {
