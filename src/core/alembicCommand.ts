@@ -7,7 +7,7 @@
 // expected one argument" (checked with Alembic 1.8.1). Such values are written as `--message=-weird`,
 // which argparse takes verbatim; a positional revision like that gets a `--` before the positionals.
 // Relative revisions such as `-1` look like negative numbers to argparse and pass as they are.
-import * as path from 'path';
+import * as path from 'node:path';
 
 /** Where the command runs against: the interpreter and the project's configuration. */
 export interface AlembicTarget {
@@ -48,7 +48,10 @@ export type AlembicCommandName = AlembicCommand['command'];
 
 /** The full argv for one command on one project. */
 export function alembicArgv(target: AlembicTarget, cmd: AlembicCommand): string[] {
-  const argv = [...(target.command ?? [target.python, '-m', 'alembic']), ...option('-c', target.configFile, '--config')];
+  const argv = [
+    ...(target.command ?? [target.python, '-m', 'alembic']),
+    ...option('-c', target.configFile, '--config'),
+  ];
   // `-n` only applies to an ini file; Alembic ignores it for pyproject.toml.
   if (target.section && target.section !== 'alembic') argv.push(...option('-n', target.section, '--name'));
   argv.push(cmd.command, ...commandArgs(cmd));
@@ -98,13 +101,22 @@ export function commandArgs(cmd: AlembicCommand): string[] {
         ...positionals(nonEmpty(cmd.revisions, 'merge')),
       ];
     case 'stamp':
-      return [...flag('--sql', cmd.sql), ...option('--tag', cmd.tag), ...flag('--purge', cmd.purge), ...positionals(nonEmpty(cmd.revisions, 'stamp'))];
+      return [
+        ...flag('--sql', cmd.sql),
+        ...option('--tag', cmd.tag),
+        ...flag('--purge', cmd.purge),
+        ...positionals(nonEmpty(cmd.revisions, 'stamp')),
+      ];
     case 'current':
       return flag('--verbose', cmd.verbose);
     case 'heads':
       return [...flag('--verbose', cmd.verbose), ...flag('--resolve-dependencies', cmd.resolveDependencies)];
     case 'history':
-      return [...option('-r', cmd.revRange, '--rev-range'), ...flag('--verbose', cmd.verbose), ...flag('--indicate-current', cmd.indicateCurrent)];
+      return [
+        ...option('-r', cmd.revRange, '--rev-range'),
+        ...flag('--verbose', cmd.verbose),
+        ...flag('--indicate-current', cmd.indicateCurrent),
+      ];
     case 'check':
       return [];
     case 'show':

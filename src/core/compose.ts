@@ -6,8 +6,8 @@
 // Compose merges `compose.yaml` with `compose.override.yaml` (lists are appended, maps merged), and
 // interpolates `${VAR}`, `${VAR:-default}`, `${VAR-default}`, `${VAR?error}` and `$$` from the
 // environment and the `.env` file next to the Compose file: the same is done here.
-import * as fs from 'fs';
-import * as path from 'path';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { load as loadYaml, YAMLException } from 'js-yaml';
 import { parseDotenv } from './dotenv';
 
@@ -71,7 +71,10 @@ export function readComposeProject(
       const files = [name, ...(override ? [override] : [])].map((n) => path.join(dir, n));
       const dotenvFile = path.join(dir, '.env');
       const dotenv = fs.existsSync(dotenvFile) ? parseDotenv(fs.readFileSync(dotenvFile, 'utf8')) : {};
-      return parseCompose(files.map((file) => ({ file, text: fs.readFileSync(file, 'utf8') })), { ...dotenv, ...env });
+      return parseCompose(
+        files.map((file) => ({ file, text: fs.readFileSync(file, 'utf8') })),
+        { ...dotenv, ...env },
+      );
     }
     const rel = path.relative(path.resolve(stopAt), dir);
     if (!rel || rel.startsWith('..') || dir === path.dirname(dir)) return undefined;
@@ -101,7 +104,10 @@ export function parseCompose(
     } catch (err) {
       const mark = err instanceof YAMLException ? err.mark : undefined;
       const where = mark ? `${file}:${mark.line + 1}` : file;
-      return { ok: false, error: `${where}: not valid YAML: ${err instanceof YAMLException ? err.reason : String(err)}` };
+      return {
+        ok: false,
+        error: `${where}: not valid YAML: ${err instanceof YAMLException ? err.reason : String(err)}`,
+      };
     }
     if (doc === undefined || doc === null) continue;
     if (!isMap(doc)) return { ok: false, error: `${file}:1: a Compose file is a mapping (services: ...)` };
@@ -148,7 +154,10 @@ export function toHostPath(mapping: PathMapping, containerPath: string): string 
 export function containerPathsToHost(mapping: PathMapping, text: string): string {
   const root = mapping.containerRoot.replace(/\/+$/, '');
   const escaped = root.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return text.replace(new RegExp(`(^|[\\s"'(=])(${escaped})((?:/[^\\s"':,)]*)?)(?![^\\s"':,)])`, 'g'), (_m, before: string, _r, rest: string) => `${before}${toHostPath(mapping, root + rest)}`);
+  return text.replace(
+    new RegExp(`(^|[\\s"'(=])(${escaped})((?:/[^\\s"':,)]*)?)(?![^\\s"':,)])`, 'g'),
+    (_m, before: string, _r, rest: string) => `${before}${toHostPath(mapping, root + rest)}`,
+  );
 }
 
 /** The host port a service publishes for a container port (the first one when several). */
@@ -180,7 +189,12 @@ function readVolume(volume: unknown, base: string): ComposeMount | undefined {
     if (!target || !isHostPath(source)) return undefined;
     return { source: path.resolve(base, expandHome(source)), target, kind: 'bind' };
   }
-  if (isMap(volume) && volume.type === 'bind' && typeof volume.source === 'string' && typeof volume.target === 'string') {
+  if (
+    isMap(volume) &&
+    volume.type === 'bind' &&
+    typeof volume.source === 'string' &&
+    typeof volume.target === 'string'
+  ) {
     return { source: path.resolve(base, expandHome(volume.source)), target: volume.target, kind: 'bind' };
   }
   return undefined;
@@ -211,7 +225,13 @@ function readPort(port: unknown): ComposePort[] {
     const target = Number(port.target);
     const published = port.published === undefined ? undefined : Number(port.published);
     if (!Number.isInteger(target)) return [];
-    return [{ target, ...(Number.isInteger(published) ? { published } : {}), ...(typeof port.host_ip === 'string' ? { hostIp: port.host_ip } : {}) }];
+    return [
+      {
+        target,
+        ...(Number.isInteger(published) ? { published } : {}),
+        ...(typeof port.host_ip === 'string' ? { hostIp: port.host_ip } : {}),
+      },
+    ];
   }
   if (typeof port !== 'string') return [];
   const spec = port.replace(/\/(tcp|udp|sctp)$/, '');
@@ -253,8 +273,8 @@ function interpolateString(text: string, env: Readonly<Record<string, string | u
     const key = name ?? bare ?? '';
     const value = env[key];
     const unsetOrEmpty = value === undefined || (op?.startsWith(':') && value === '');
-    if (op === ':-' || op === '-') return unsetOrEmpty ? arg ?? '' : value ?? '';
-    if (op === ':+' || op === '+') return unsetOrEmpty ? '' : arg ?? '';
+    if (op === ':-' || op === '-') return unsetOrEmpty ? (arg ?? '') : (value ?? '');
+    if (op === ':+' || op === '+') return unsetOrEmpty ? '' : (arg ?? '');
     return value ?? '';
   });
 }

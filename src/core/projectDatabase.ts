@@ -1,11 +1,11 @@
 // Where a project's database stands, read the way Alembic would find it: the URL from an explicit
 // override, or from what env.py uses (the environment, .env, a settings class, a literal, the ini),
 // then its version table. Shared by the extension's status and `alembic-lens status`.
-import * as path from 'path';
-import { AlembicConfig } from './config';
+import * as path from 'node:path';
+import type { AlembicConfig } from './config';
 import { describeDatabase, isLocalDatabase, maskSecrets, parseDatabaseUrl } from './databaseUrl';
-import { DatabaseRevisions, readDatabaseRevisions } from './versionTable';
-import { resolveDatabaseUrl, UrlSourceLabel } from './urlSource';
+import { resolveDatabaseUrl, type UrlSourceLabel } from './urlSource';
+import { type DatabaseRevisions, readDatabaseRevisions } from './versionTable';
 
 export interface ProjectDatabaseInput {
   config: AlembicConfig;
@@ -44,7 +44,12 @@ export async function readProjectDatabase(input: ProjectDatabaseInput): Promise<
   const { config, processEnv, dotenv } = input;
   const resolved = resolveDatabaseUrl({ config, processEnv, dotenv, settingUrl: input.overrideUrl });
   if (!resolved.url) {
-    return { result: { status: 'unresolved', message: resolved.unresolved ?? 'The database URL is not readable without running Python.' } };
+    return {
+      result: {
+        status: 'unresolved',
+        message: resolved.unresolved ?? 'The database URL is not readable without running Python.',
+      },
+    };
   }
   const reach = input.hostUrl?.(resolved.url);
   if (reach && 'askAlembic' in reach) return { result: { status: 'unresolved', message: reach.askAlembic } };

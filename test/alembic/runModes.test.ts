@@ -3,14 +3,14 @@
 // and by real Poetry (`poetry run alembic`, Debian's python3-poetry) in a project whose .venv sees the
 // Debian Alembic. The drift helper runs through the same wrappers (`<wrapper> python <script>`), and piped
 // on stdin (`python -`), as it is in a container. Docker itself cannot run here (no engine).
-import * as assert from 'assert';
-import { spawnSync } from 'child_process';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
+import * as assert from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { alembicArgv } from '../../src/core/alembicCommand';
 import { parseDriftOutput } from '../../src/core/drift';
-import { pythonScriptLaunch, PythonLaunch } from '../../src/core/runMode';
+import { type PythonLaunch, pythonScriptLaunch } from '../../src/core/runMode';
 import { readDatabaseRevisions } from '../../src/core/versionTable';
 
 const ROOT = process.env.ALEMBIC_LENS_ROOT ?? path.resolve(__dirname, '../../..');
@@ -41,23 +41,27 @@ function run(launch: PythonLaunch, cwd: string, extraEnv: Record<string, string>
   const [program, ...args] = launch.argv;
   const input = launch.stdinFile ? fs.readFileSync(launch.stdinFile, 'utf8') : '';
   const r = spawnSync(program, args, { cwd, env: env(extraEnv), input, encoding: 'utf8', timeout: 120000 });
-  if (r.status !== 0) throw new Error(`${launch.argv.join(' ')} exited ${r.status ?? r.signal}:\n${r.stdout}${r.stderr}${r.error ?? ''}`);
+  if (r.status !== 0)
+    throw new Error(`${launch.argv.join(' ')} exited ${r.status ?? r.signal}:\n${r.stdout}${r.stderr}${r.error ?? ''}`);
   return r.stdout;
 }
 
 /** A wrapper like `uv run`: logs its argv (one per line), then runs `alembic ...` or `python ...`. */
 function writeWrapper(dir: string, log: string): string {
   const wrapper = path.join(dir, 'run-in-env');
-  fs.writeFileSync(wrapper, [
-    '#!/bin/sh',
-    `for arg in "$@"; do printf '%s\\n' "$arg" >> '${log}'; done`,
-    `printf -- '--\\n' >> '${log}'`,
-    'what="$1"; shift',
-    `if [ "$what" = alembic ]; then exec '${PYTHON}' -m alembic "$@"; fi`,
-    `if [ "$what" = python ]; then exec '${PYTHON}' "$@"; fi`,
-    'echo "run-in-env: unknown command $what" >&2; exit 2',
-    '',
-  ].join('\n'));
+  fs.writeFileSync(
+    wrapper,
+    [
+      '#!/bin/sh',
+      `for arg in "$@"; do printf '%s\\n' "$arg" >> '${log}'; done`,
+      `printf -- '--\\n' >> '${log}'`,
+      'what="$1"; shift',
+      `if [ "$what" = alembic ]; then exec '${PYTHON}' -m alembic "$@"; fi`,
+      `if [ "$what" = python ]; then exec '${PYTHON}' "$@"; fi`,
+      'echo "run-in-env: unknown command $what" >&2; exit 2',
+      '',
+    ].join('\n'),
+  );
   fs.chmodSync(wrapper, 0o755);
   return wrapper;
 }
@@ -75,10 +79,21 @@ describe('alembic.command: a real wrapper executable', () => {
     const { dir, url } = sampleCopy('wrapper');
     const log = path.join(tmp, 'wrapper.log');
     const wrapper = writeWrapper(tmp, log);
-    const argv = alembicArgv({ python: '', command: [wrapper, 'alembic'], configFile: 'alembic.ini', section: 'alembic' }, { command: 'upgrade', revision: 'head' });
+    const argv = alembicArgv(
+      { python: '', command: [wrapper, 'alembic'], configFile: 'alembic.ini', section: 'alembic' },
+      { command: 'upgrade', revision: 'head' },
+    );
     assert.deepStrictEqual(argv, [wrapper, 'alembic', '-c', 'alembic.ini', 'upgrade', 'head']);
     run({ argv }, dir, { DATABASE_URL: url });
-    assert.deepStrictEqual(fs.readFileSync(log, 'utf8').split('\n'), ['alembic', '-c', 'alembic.ini', 'upgrade', 'head', '--', '']);
+    assert.deepStrictEqual(fs.readFileSync(log, 'utf8').split('\n'), [
+      'alembic',
+      '-c',
+      'alembic.ini',
+      'upgrade',
+      'head',
+      '--',
+      '',
+    ]);
     const read = await readDatabaseRevisions(url, { cwd: dir });
     assert.deepStrictEqual(read, { status: 'ok', revisions: [HEAD] });
   });
@@ -87,7 +102,16 @@ describe('alembic.command: a real wrapper executable', () => {
     const { dir, url } = sampleCopy('wrapper-drift');
     const log = path.join(tmp, 'wrapper-drift.log');
     const wrapper = writeWrapper(tmp, log);
-    run({ argv: alembicArgv({ python: '', command: [wrapper, 'alembic'], configFile: 'alembic.ini' }, { command: 'upgrade', revision: 'head' }) }, dir, { DATABASE_URL: url });
+    run(
+      {
+        argv: alembicArgv(
+          { python: '', command: [wrapper, 'alembic'], configFile: 'alembic.ini' },
+          { command: 'upgrade', revision: 'head' },
+        ),
+      },
+      dir,
+      { DATABASE_URL: url },
+    );
     const launch = pythonScriptLaunch([wrapper, 'alembic'], HELPER, ['-c', 'alembic.ini']);
     assert.deepStrictEqual(launch, { argv: [wrapper, 'python', HELPER, '-c', 'alembic.ini'] });
     const result = parseDriftOutput(run(launch!, dir, { DATABASE_URL: url }));
@@ -98,8 +122,14 @@ describe('alembic.command: a real wrapper executable', () => {
   it('runs the drift helper piped on stdin, as in a container, and still sees the models', () => {
     const { dir, url } = sampleCopy('stdin-drift');
     run({ argv: [PYTHON, '-m', 'alembic', 'upgrade', 'head'] }, dir, { DATABASE_URL: url });
-    fs.appendFileSync(path.join(dir, 'app', 'models.py'), '\n\nclass Extra(Base):\n    __tablename__ = "extra"\n    id = Column(Integer, primary_key=True)\n');
-    const container = pythonScriptLaunch(['docker', 'compose', 'exec', '-T', 'backend', 'alembic'], HELPER, ['-c', 'alembic.ini']);
+    fs.appendFileSync(
+      path.join(dir, 'app', 'models.py'),
+      '\n\nclass Extra(Base):\n    __tablename__ = "extra"\n    id = Column(Integer, primary_key=True)\n',
+    );
+    const container = pythonScriptLaunch(['docker', 'compose', 'exec', '-T', 'backend', 'alembic'], HELPER, [
+      '-c',
+      'alembic.ini',
+    ]);
     assert.deepStrictEqual(container?.argv.slice(-4), ['python', '-', '-c', 'alembic.ini']);
     // What the container's python receives: the same argv after the service, the script on stdin.
     const inContainer = { argv: [PYTHON, ...container!.argv.slice(-3)], stdinFile: container!.stdinFile };
@@ -112,18 +142,37 @@ describe('alembic.command: a real wrapper executable', () => {
 describe('alembic.command: real Poetry', () => {
   function poetryProject(name: string): { dir: string; url: string; poetryEnv: Record<string, string> } {
     const { dir, url } = sampleCopy(name);
-    fs.writeFileSync(path.join(dir, 'pyproject.toml'), [
-      '[tool.poetry]', 'name = "sample"', 'version = "0.1.0"', 'description = ""', 'authors = []', '',
-      '[tool.poetry.dependencies]', 'python = "^3.9"', '',
-    ].join('\n'));
+    fs.writeFileSync(
+      path.join(dir, 'pyproject.toml'),
+      [
+        '[tool.poetry]',
+        'name = "sample"',
+        'version = "0.1.0"',
+        'description = ""',
+        'authors = []',
+        '',
+        '[tool.poetry.dependencies]',
+        'python = "^3.9"',
+        '',
+      ].join('\n'),
+    );
     // The project's environment: a .venv that sees the Debian Alembic (no PyPI here), with the
     // `alembic` script pip would have installed into it.
-    const made = spawnSync(PYTHON, ['-m', 'venv', '--system-site-packages', path.join(dir, '.venv')], { encoding: 'utf8' });
+    const made = spawnSync(PYTHON, ['-m', 'venv', '--system-site-packages', path.join(dir, '.venv')], {
+      encoding: 'utf8',
+    });
     assert.strictEqual(made.status, 0, made.stderr);
     const script = path.join(dir, '.venv', 'bin', 'alembic');
-    fs.writeFileSync(script, `#!${path.join(dir, '.venv', 'bin', 'python')}\nimport sys\nfrom alembic.config import main\nsys.exit(main())\n`);
+    fs.writeFileSync(
+      script,
+      `#!${path.join(dir, '.venv', 'bin', 'python')}\nimport sys\nfrom alembic.config import main\nsys.exit(main())\n`,
+    );
     fs.chmodSync(script, 0o755);
-    const poetryEnv = { POETRY_VIRTUALENVS_IN_PROJECT: 'true', POETRY_CACHE_DIR: path.join(tmp, 'poetry-cache'), POETRY_CONFIG_DIR: path.join(tmp, 'poetry-config') };
+    const poetryEnv = {
+      POETRY_VIRTUALENVS_IN_PROJECT: 'true',
+      POETRY_CACHE_DIR: path.join(tmp, 'poetry-cache'),
+      POETRY_CONFIG_DIR: path.join(tmp, 'poetry-config'),
+    };
     return { dir, url, poetryEnv };
   }
 
@@ -134,10 +183,22 @@ describe('alembic.command: real Poetry', () => {
 
   it('runs `poetry run alembic upgrade head` and the database moves', async () => {
     const { dir, url, poetryEnv } = poetryProject('poetry');
-    const argv = alembicArgv({ python: '', command: ['poetry', 'run', 'alembic'], configFile: 'alembic.ini' }, { command: 'upgrade', revision: 'head' });
+    const argv = alembicArgv(
+      { python: '', command: ['poetry', 'run', 'alembic'], configFile: 'alembic.ini' },
+      { command: 'upgrade', revision: 'head' },
+    );
     const out = run({ argv }, dir, { ...poetryEnv, DATABASE_URL: url });
     assert.deepStrictEqual(await readDatabaseRevisions(url, { cwd: dir }), { status: 'ok', revisions: [HEAD] }, out);
-    const current = run({ argv: alembicArgv({ python: '', command: ['poetry', 'run', 'alembic'], configFile: 'alembic.ini' }, { command: 'current' }) }, dir, { ...poetryEnv, DATABASE_URL: url });
+    const current = run(
+      {
+        argv: alembicArgv(
+          { python: '', command: ['poetry', 'run', 'alembic'], configFile: 'alembic.ini' },
+          { command: 'current' },
+        ),
+      },
+      dir,
+      { ...poetryEnv, DATABASE_URL: url },
+    );
     assert.match(current, new RegExp(`^${HEAD} \\(head\\)`, 'm'));
   });
 

@@ -1,13 +1,13 @@
 // The database status under Compose, in core: readProjectDatabase reads the URL env.py uses through the
 // URL this machine reaches (hostUrl, from the Compose file's published port) and says so in its source,
 // or leaves it to `alembic current` when the service publishes no port.
-import * as assert from 'assert';
+import * as assert from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import Database from 'better-sqlite3';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import { loadConfig } from '../../src/core/config';
 import { parseCompose } from '../../src/core/compose';
+import { loadConfig } from '../../src/core/config';
 import { readProjectDatabase } from '../../src/core/projectDatabase';
 import { hostReachableUrl } from '../../src/core/runMode';
 
@@ -15,13 +15,21 @@ describe('projectDatabase: a Compose-hosted database', () => {
   let dir: string;
   before(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alembic-lens-compose-db-'));
-    fs.writeFileSync(path.join(dir, 'alembic.ini'), '[alembic]\nscript_location = alembic\nsqlalchemy.url = postgresql://app:s3cret@db:5432/app\n');
+    fs.writeFileSync(
+      path.join(dir, 'alembic.ini'),
+      '[alembic]\nscript_location = alembic\nsqlalchemy.url = postgresql://app:s3cret@db:5432/app\n',
+    );
     const db = new Database(path.join(dir, 'host.db'));
-    db.exec("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL); INSERT INTO alembic_version VALUES ('abc123')");
+    db.exec(
+      "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL); INSERT INTO alembic_version VALUES ('abc123')",
+    );
     db.close();
     // env.py uses the ini's URL, as the template's does.
     fs.mkdirSync(path.join(dir, 'alembic'));
-    fs.writeFileSync(path.join(dir, 'alembic', 'env.py'), 'from alembic import context\nconfig = context.config\nurl = config.get_main_option("sqlalchemy.url")\n');
+    fs.writeFileSync(
+      path.join(dir, 'alembic', 'env.py'),
+      'from alembic import context\nconfig = context.config\nurl = config.get_main_option("sqlalchemy.url")\n',
+    );
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 

@@ -1,16 +1,16 @@
 // How Alembic runs (setting alembic.command): the Python "in the same environment" for the helpers, the
 // suggestion from a project's files, and Compose: path mapping both ways and the database host seen from
 // the host. The Compose files are excerpts of real projects' files (test/fixtures/compose).
-import * as assert from 'assert';
-import * as fs from 'fs';
-import * as path from 'path';
+import * as assert from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import {
+  type ComposeProject,
   containerPathsToHost,
   parseCompose,
   serviceMountingFolder,
   toContainerPath,
   toHostPath,
-  ComposeProject,
 } from '../../src/core/compose';
 import {
   composeServiceOf,
@@ -26,7 +26,10 @@ const ROOT = process.env.ALEMBIC_LENS_ROOT ?? path.resolve(__dirname, '../../..'
 const FIXTURES = path.join(ROOT, 'test/fixtures/compose');
 
 function compose(folder: string, names: string[], env: Record<string, string> = {}): ComposeProject {
-  const files = names.map((name) => ({ file: path.join(FIXTURES, folder, name), text: fs.readFileSync(path.join(FIXTURES, folder, name), 'utf8') }));
+  const files = names.map((name) => ({
+    file: path.join(FIXTURES, folder, name),
+    text: fs.readFileSync(path.join(FIXTURES, folder, name), 'utf8'),
+  }));
   const parsed = parseCompose(files, env);
   if (!parsed.ok) throw new Error(parsed.error);
   return parsed.project;
@@ -37,10 +40,14 @@ describe('runMode: Python in the same environment as Alembic', () => {
     assert.deepStrictEqual(pythonCommandFor(['uv', 'run', 'alembic']), ['uv', 'run', 'python']);
     assert.deepStrictEqual(pythonCommandFor(['poetry', 'run', 'alembic']), ['poetry', 'run', 'python']);
     assert.deepStrictEqual(pythonCommandFor(['pdm', 'run', 'alembic']), ['pdm', 'run', 'python']);
-    assert.deepStrictEqual(
-      pythonCommandFor(['docker', 'compose', 'exec', '-T', 'backend', 'alembic']),
-      ['docker', 'compose', 'exec', '-T', 'backend', 'python'],
-    );
+    assert.deepStrictEqual(pythonCommandFor(['docker', 'compose', 'exec', '-T', 'backend', 'alembic']), [
+      'docker',
+      'compose',
+      'exec',
+      '-T',
+      'backend',
+      'python',
+    ]);
   });
 
   it('uses the interpreter of `-m alembic` and the python next to a venv alembic', () => {
@@ -129,27 +136,52 @@ describe('compose: real Compose files', () => {
     const mapping = { service: 'backend', hostRoot: '/home/u/proj/backend', containerRoot: '/app' };
     const output = '  Generating /app/alembic/versions/1a2b_add_users.py ...  done\r\n';
     const onHost = '/home/u/proj/backend/alembic/versions/1a2b_add_users.py';
-    const found = generatedFile(output, '/app', (f) => f === onHost, (p) => toHostPath(mapping, p));
+    const found = generatedFile(
+      output,
+      '/app',
+      (f) => f === onHost,
+      (p) => toHostPath(mapping, p),
+    );
     assert.strictEqual(found, onHost);
     assert.strictEqual(
-      containerPathsToHost(mapping, 'FAILED: Can\'t locate revision in "/app/alembic/versions", see /app/alembic.ini:3'),
+      containerPathsToHost(
+        mapping,
+        'FAILED: Can\'t locate revision in "/app/alembic/versions", see /app/alembic.ini:3',
+      ),
       'FAILED: Can\'t locate revision in "/home/u/proj/backend/alembic/versions", see /home/u/proj/backend/alembic.ini:3',
     );
     assert.strictEqual(containerPathsToHost(mapping, 'see /application/x'), 'see /application/x');
   });
 
   it('interpolates variables as Compose does', () => {
-    const parsed = parseCompose([{ file: '/w/compose.yaml', text: [
-      'services:',
-      '  db:',
-      '    ports: ["${DB_PORT:-5433}:5432", "127.0.0.1:${ADMIN_PORT}:80"]',
-      '  app:',
-      '    volumes: ["${SRC-./src}:/srv/app:ro", "data:/data", {type: bind, source: ./cfg, target: /cfg}]',
-    ].join('\n') }], { ADMIN_PORT: '9090' });
+    const parsed = parseCompose(
+      [
+        {
+          file: '/w/compose.yaml',
+          text: [
+            'services:',
+            '  db:',
+            '    ports: ["${DB_PORT:-5433}:5432", "127.0.0.1:${ADMIN_PORT}:80"]',
+            '  app:',
+            '    volumes: ["${SRC-./src}:/srv/app:ro", "data:/data", {type: bind, source: ./cfg, target: /cfg}]',
+          ].join('\n'),
+        },
+      ],
+      { ADMIN_PORT: '9090' },
+    );
     assert.ok(parsed.ok);
     const db = parsed.project.services[0];
-    assert.deepStrictEqual(db.ports, [{ target: 5432, published: 5433 }, { target: 80, published: 9090, hostIp: '127.0.0.1' }]);
-    assert.deepStrictEqual(parsed.project.services[1].mounts.map((m) => [m.source, m.target]), [['/w/src', '/srv/app'], ['/w/cfg', '/cfg']]);
+    assert.deepStrictEqual(db.ports, [
+      { target: 5432, published: 5433 },
+      { target: 80, published: 9090, hostIp: '127.0.0.1' },
+    ]);
+    assert.deepStrictEqual(
+      parsed.project.services[1].mounts.map((m) => [m.source, m.target]),
+      [
+        ['/w/src', '/srv/app'],
+        ['/w/cfg', '/cfg'],
+      ],
+    );
   });
 
   it('says where a Compose file is not valid YAML', () => {
@@ -165,7 +197,14 @@ describe('runMode: containers', () => {
   it('runs Alembic in the project folder inside the container', () => {
     const command = ['docker', 'compose', 'exec', '-T', 'backend', 'alembic'];
     assert.deepStrictEqual(containerCommand(command, mapping, '/home/u/proj/backend/sub'), [
-      'docker', 'compose', 'exec', '--workdir', '/app/sub', '-T', 'backend', 'alembic',
+      'docker',
+      'compose',
+      'exec',
+      '--workdir',
+      '/app/sub',
+      '-T',
+      'backend',
+      'alembic',
     ]);
     const given = ['docker', 'compose', 'exec', '-w', '/srv', 'backend', 'alembic'];
     assert.deepStrictEqual(containerCommand(given, mapping, '/home/u/proj/backend'), given);
@@ -177,10 +216,16 @@ describe('runMode: containers', () => {
     const template = compose('fastapi-template', ['compose.yml', 'compose.override.yml']);
     const reach = hostReachableUrl('postgresql+psycopg://postgres:s3cret@db:5432/app', template);
     assert.strictEqual(reach.kind, 'published');
-    assert.strictEqual(reach.kind === 'published' && reach.url, 'postgresql+psycopg://postgres:s3cret@127.0.0.1:5432/app');
+    assert.strictEqual(
+      reach.kind === 'published' && reach.url,
+      'postgresql+psycopg://postgres:s3cret@127.0.0.1:5432/app',
+    );
     assert.match(reach.kind === 'published' ? reach.note : '', /port 5432, published by the Compose service "db"/);
     const defaultPort = hostReachableUrl('postgresql://u@db/app?sslmode=disable', template);
-    assert.strictEqual(defaultPort.kind === 'published' && defaultPort.url, 'postgresql://u@127.0.0.1:5432/app?sslmode=disable');
+    assert.strictEqual(
+      defaultPort.kind === 'published' && defaultPort.url,
+      'postgresql://u@127.0.0.1:5432/app?sslmode=disable',
+    );
   });
 
   it('says when the database service publishes no port, and leaves other hosts alone', () => {
@@ -191,7 +236,9 @@ describe('runMode: containers', () => {
   });
 
   it('uses the published port of a remapped, address-bound port', () => {
-    const parsed = parseCompose([{ file: '/w/compose.yaml', text: 'services:\n  pg:\n    ports: ["127.0.0.1:15432:5432"]\n' }]);
+    const parsed = parseCompose([
+      { file: '/w/compose.yaml', text: 'services:\n  pg:\n    ports: ["127.0.0.1:15432:5432"]\n' },
+    ]);
     assert.ok(parsed.ok);
     const reach = hostReachableUrl('postgresql://u:p@pg/app', parsed.project);
     assert.strictEqual(reach.kind === 'published' && reach.url, 'postgresql://u:p@127.0.0.1:15432/app');

@@ -2,12 +2,12 @@
 // runtime's node:sqlite (loader injected here: this tier runs on Node 20, which has none); when that is
 // missing too, `unsupported`, so the caller asks `alembic current`. The real node:sqlite path runs under
 // Node 22 in test/alembic/nodeSqlite.test.ts.
-import * as assert from 'assert';
+import * as assert from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import Database from 'better-sqlite3';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import { NodeSqlite, readDatabaseRevisions } from '../../src/core/versionTable';
+import { type NodeSqlite, readDatabaseRevisions } from '../../src/core/versionTable';
 
 const BROKEN_BINDING = '/nonexistent/better_sqlite3.node';
 
@@ -18,7 +18,9 @@ before(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alembic-lens-sqlite-order-'));
   file = path.join(dir, 'app.db');
   const db = new Database(file);
-  db.exec("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL); INSERT INTO alembic_version VALUES ('92404fb3f98d')");
+  db.exec(
+    "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL); INSERT INTO alembic_version VALUES ('92404fb3f98d')",
+  );
   db.close();
 });
 
@@ -50,22 +52,43 @@ function recordingNodeSqlite(calls: string[]): NodeSqlite {
 describe('versionTable: the SQLite readers, in order', () => {
   it('uses better-sqlite3 when it loads, without asking for node:sqlite', async () => {
     let asked = 0;
-    const result = await readDatabaseRevisions(`sqlite:///${file}`, { cwd: dir, loadNodeSqlite: () => (asked++, undefined) });
+    const result = await readDatabaseRevisions(`sqlite:///${file}`, {
+      cwd: dir,
+      loadNodeSqlite: () => {
+        asked++;
+        return undefined;
+      },
+    });
     assert.deepStrictEqual(result, { status: 'ok', revisions: ['92404fb3f98d'] });
     assert.strictEqual(asked, 0);
   });
 
   it('falls back to node:sqlite, read-only, when better-sqlite3 does not load, and says so', async () => {
     const calls: string[] = [];
-    const result = await readDatabaseRevisions(`sqlite:///${file}`, { cwd: dir, sqliteNativeBinding: BROKEN_BINDING, loadNodeSqlite: () => recordingNodeSqlite(calls) });
+    const result = await readDatabaseRevisions(`sqlite:///${file}`, {
+      cwd: dir,
+      sqliteNativeBinding: BROKEN_BINDING,
+      loadNodeSqlite: () => recordingNodeSqlite(calls),
+    });
     assert.deepStrictEqual(result, { status: 'ok', revisions: ['92404fb3f98d'], via: 'node:sqlite' });
-    assert.deepStrictEqual(calls, ['open readOnly=true', 'PRAGMA query_only = ON', 'SELECT version_num FROM "alembic_version"']);
+    assert.deepStrictEqual(calls, [
+      'open readOnly=true',
+      'PRAGMA query_only = ON',
+      'SELECT version_num FROM "alembic_version"',
+    ]);
   });
 
   it('is unsupported (ask alembic current) when neither loads, naming both', async () => {
-    const result = await readDatabaseRevisions(`sqlite:///${file}`, { cwd: dir, sqliteNativeBinding: BROKEN_BINDING, loadNodeSqlite: () => undefined });
+    const result = await readDatabaseRevisions(`sqlite:///${file}`, {
+      cwd: dir,
+      sqliteNativeBinding: BROKEN_BINDING,
+      loadNodeSqlite: () => undefined,
+    });
     assert.strictEqual(result.status, 'unsupported');
-    assert.match(result.status === 'unsupported' ? result.message : '', /sqlite driver does not load here.*no node:sqlite either/s);
+    assert.match(
+      result.status === 'unsupported' ? result.message : '',
+      /sqlite driver does not load here.*no node:sqlite either/s,
+    );
   });
 
   it('tells a database without a version table through node:sqlite too', async () => {

@@ -1,11 +1,18 @@
 // The rules that read one revision file: risky operations in upgrade() (never in downgrade(), whose
 // job is to undo), a downgrade() that does nothing, and the empty autogenerate. Each problem names the
 // operation, says why it hurts and gives the safe pattern, at the line of the call.
-import { Problem, problem } from '../problems';
-import { calleeName, keyword, readPythonModule, renderExpr } from '../python';
-import { CallExpr, MigrationCall, MigrationFunction, parseMigration, ParsedMigration } from '../models/migrationOps';
+
+import {
+  type CallExpr,
+  type MigrationCall,
+  type MigrationFunction,
+  type ParsedMigration,
+  parseMigration,
+} from '../models/migrationOps';
+import { type Problem, problem } from '../problems';
 import type { PyExpr } from '../python';
-import { LintOptions, lintRule, severityOf } from './rules';
+import { calleeName, keyword, readPythonModule, renderExpr } from '../python';
+import { type LintOptions, lintRule, severityOf } from './rules';
 import { applyLintOptions, pythonSuppressions } from './suppressions';
 
 /** The lint problems of one revision file, with the options' severities and the file's suppressions applied. */
@@ -89,7 +96,9 @@ function riskyOperations(up: MigrationFunction, migration: ParsedMigration, add:
         const column = op.arg('column');
         if (column?.k !== 'call' || isNew(op) || renames.has(op)) break;
         if (!isFalse(keyword(column, 'nullable')) || hasDatabaseDefault(column)) break;
-        const pythonDefault = keyword(column, 'default') ? ' (default= does not help: SQLAlchemy applies it on INSERT, the database never sees it)' : '';
+        const pythonDefault = keyword(column, 'default')
+          ? ' (default= does not help: SQLAlchemy applies it on INSERT, the database never sees it)'
+          : '';
         add(
           'add-column-not-null-without-default',
           `${where} adds ${op.table}.${op.column ?? '?'} as NOT NULL without server_default: on a table that has rows the database refuses it (existing rows would be NULL)${pythonDefault}. ` +
@@ -126,7 +135,10 @@ function riskyOperations(up: MigrationFunction, migration: ParsedMigration, add:
  * add_column -> the drop_column on the same table whose column had the same type. The dropped
  * column's type comes from downgrade(), where autogenerate adds it back.
  */
-function renamePairs(up: MigrationFunction, down: MigrationFunction | undefined): Map<MigrationCall, { drop: MigrationCall; type: string }> {
+function renamePairs(
+  up: MigrationFunction,
+  down: MigrationFunction | undefined,
+): Map<MigrationCall, { drop: MigrationCall; type: string }> {
   const pairs = new Map<MigrationCall, { drop: MigrationCall; type: string }>();
   const typeOf = (column: PyExpr | undefined): string | undefined => {
     if (column?.k !== 'call') return undefined;
@@ -146,7 +158,13 @@ function renamePairs(up: MigrationFunction, down: MigrationFunction | undefined)
     const type = typeOf(addColumn);
     if (!type || addColumn?.k !== 'call') continue;
     const drop = up.ops.find(
-      (d) => d.op === 'drop_column' && !used.has(d) && d.table === addOp.table && d.column && d.column !== addOp.column && droppedType.get(`${d.table}\0${d.column}`) === type,
+      (d) =>
+        d.op === 'drop_column' &&
+        !used.has(d) &&
+        d.table === addOp.table &&
+        d.column &&
+        d.column !== addOp.column &&
+        droppedType.get(`${d.table}\0${d.column}`) === type,
     );
     if (!drop) continue;
     used.add(drop);
@@ -169,11 +187,31 @@ export function normalizeType(text: string): string {
 }
 
 const TYPE_ALIASES: Record<string, string> = {
-  STRING: 'VARCHAR', UNICODE: 'VARCHAR', NVARCHAR: 'VARCHAR', TEXT: 'TEXT', UNICODETEXT: 'TEXT', CLOB: 'TEXT',
-  INT: 'INTEGER', INTEGER: 'INTEGER', BIGINTEGER: 'BIGINT', SMALLINTEGER: 'SMALLINT',
-  BOOLEAN: 'BOOLEAN', BOOL: 'BOOLEAN', DATETIME: 'DATETIME', TIMESTAMP: 'DATETIME',
-  FLOAT: 'FLOAT', REAL: 'FLOAT', DOUBLE: 'FLOAT', DOUBLE_PRECISION: 'FLOAT', NUMERIC: 'NUMERIC', DECIMAL: 'NUMERIC',
-  LARGEBINARY: 'BLOB', BYTEA: 'BLOB', BLOB: 'BLOB', UUID: 'UUID', UUIDTYPE: 'UUID',
+  STRING: 'VARCHAR',
+  UNICODE: 'VARCHAR',
+  NVARCHAR: 'VARCHAR',
+  TEXT: 'TEXT',
+  UNICODETEXT: 'TEXT',
+  CLOB: 'TEXT',
+  INT: 'INTEGER',
+  INTEGER: 'INTEGER',
+  BIGINTEGER: 'BIGINT',
+  SMALLINTEGER: 'SMALLINT',
+  BOOLEAN: 'BOOLEAN',
+  BOOL: 'BOOLEAN',
+  DATETIME: 'DATETIME',
+  TIMESTAMP: 'DATETIME',
+  FLOAT: 'FLOAT',
+  REAL: 'FLOAT',
+  DOUBLE: 'FLOAT',
+  DOUBLE_PRECISION: 'FLOAT',
+  NUMERIC: 'NUMERIC',
+  DECIMAL: 'NUMERIC',
+  LARGEBINARY: 'BLOB',
+  BYTEA: 'BLOB',
+  BLOB: 'BLOB',
+  UUID: 'UUID',
+  UUIDTYPE: 'UUID',
 };
 
 function emptyFunctions(text: string, migration: ParsedMigration, add: Add): void {
@@ -202,7 +240,8 @@ function emptyFunctions(text: string, migration: ParsedMigration, add: Add): voi
   }
 }
 
-const CHANGE_WORDS = /\b(add|adds|added|adding|create|creates|created|creating|drop|drops|dropped|dropping|remove|removes|removed|removing|rename|renames|renamed|renaming|alter|alters|altered|altering|change|changes|changed|changing|delete|deletes|deleted|modify|modifies|modified|make|makes|new|index|column|table|constraint|nullable|unique|foreign key)\b/i;
+const CHANGE_WORDS =
+  /\b(add|adds|added|adding|create|creates|created|creating|drop|drops|dropped|dropping|remove|removes|removed|removing|rename|renames|renamed|renaming|alter|alters|altered|altering|change|changes|changed|changing|delete|deletes|deleted|modify|modifies|modified|make|makes|new|index|column|table|constraint|nullable|unique|foreign key)\b/i;
 
 /** A merge revision (several down revisions) is empty by design. */
 function isMergeRevision(text: string): boolean {
@@ -219,7 +258,11 @@ function revisionMessage(text: string): string | undefined {
 
 /** An `op.execute(...)` before `op` that may fill the column: an UPDATE of its table, or SQL built in Python. */
 function backfilledBefore(fn: MigrationFunction, op: MigrationCall): boolean {
-  return fn.executes.some((e) => e.line < op.line && (e.sql === undefined || (/\bupdate\b/i.test(e.sql) && e.sql.toLowerCase().includes(op.table.toLowerCase()))));
+  return fn.executes.some(
+    (e) =>
+      e.line < op.line &&
+      (e.sql === undefined || (/\bupdate\b/i.test(e.sql) && e.sql.toLowerCase().includes(op.table.toLowerCase()))),
+  );
 }
 
 function hasDatabaseDefault(column: CallExpr): boolean {
