@@ -11,7 +11,8 @@ import { revisionText } from '../support/tempProject';
 const FIRST = 19;
 
 function lint(upgrade: string[], downgrade: string[]): Problem[] {
-  return lintRevision(revisionText({ id: 'b1', down: 'a0', message: 'change things', upgrade, downgrade }), '/p/versions/b1.py');
+  const text = revisionText({ id: 'b1', down: 'a0', message: 'change things', upgrade, downgrade });
+  return lintRevision(text, '/p/versions/b1.py');
 }
 
 const codes = (problems: Problem[]): string[] => problems.map((p) => `${p.line} ${p.code}`);
@@ -98,30 +99,34 @@ describe('drop-column: copy-then-rename within a revision', () => {
     "op.drop_column('user', 'id')",
     "op.alter_column('user', 'new_id', new_column_name='id')",
   ];
-  const downgrade = ["op.add_column('user', sa.Column('old_id', sa.Integer()))", "op.drop_column('user', 'id')", "op.alter_column('user', 'old_id', new_column_name='id')"];
+  const downgrade = [
+    "op.add_column('user', sa.Column('old_id', sa.Integer()))",
+    "op.drop_column('user', 'id')",
+    "op.alter_column('user', 'old_id', new_column_name='id')",
+  ];
+  const [addNewId, copy, dropId, renameNewId] = copyThenRename;
 
   it('the FastAPI shape: not reported', () => {
     assert.deepStrictEqual(codes(lint(copyThenRename, downgrade)), []);
   });
 
-  it('still reported without the copy, or when the copy is a comment, a plain string, another column or in downgrade()', () => {
-    const without = (replacement: string): string[] => codes(lint([copyThenRename[0], replacement, ...copyThenRename.slice(2)], downgrade));
-    assert.deepStrictEqual(without('pass'), [`${FIRST + 2} drop-column`]);
-    assert.deepStrictEqual(without('# op.execute(\'UPDATE "user" SET new_id = uuid_generate_v4()\')'), [`${FIRST + 2} drop-column`]);
-    assert.deepStrictEqual(without('note = \'UPDATE "user" SET new_id = uuid_generate_v4()\''), [`${FIRST + 2} drop-column`]);
-    assert.deepStrictEqual(without('op.execute(\'UPDATE "user" SET other_id = 1\')'), [`${FIRST + 2} drop-column`]);
-    assert.deepStrictEqual(without('op.execute(\'UPDATE item SET new_id = uuid_generate_v4()\')'), [`${FIRST + 2} drop-column`]);
-    assert.deepStrictEqual(
-      codes(lint([copyThenRename[0], ...copyThenRename.slice(2)], ['op.execute(\'UPDATE "user" SET new_id = 1\')', ...downgrade])),
-      [`${FIRST + 1} drop-column`],
-    );
+  it('still reported without the copy, or when the copy is a comment, a string, another column or in downgrade()', () => {
+    const reported = [`${FIRST + 2} drop-column`];
+    const withCopy = (replacement: string): string[] =>
+      codes(lint([addNewId, replacement, dropId, renameNewId], downgrade));
+    assert.deepStrictEqual(withCopy('pass'), reported);
+    assert.deepStrictEqual(withCopy('# op.execute(\'UPDATE "user" SET new_id = uuid_generate_v4()\')'), reported);
+    assert.deepStrictEqual(withCopy('note = \'UPDATE "user" SET new_id = uuid_generate_v4()\''), reported);
+    assert.deepStrictEqual(withCopy('op.execute(\'UPDATE "user" SET other_id = 1\')'), reported);
+    assert.deepStrictEqual(withCopy('op.execute(\'UPDATE item SET new_id = uuid_generate_v4()\')'), reported);
+    const copyInDowngrade = ['op.execute(\'UPDATE "user" SET new_id = 1\')', ...downgrade];
+    assert.deepStrictEqual(codes(lint([addNewId, dropId, renameNewId], copyInDowngrade)), [`${FIRST + 1} drop-column`]);
   });
 
   it('still reported when the copy comes after the drop, or when the renamed column is another one', () => {
-    assert.deepStrictEqual(codes(lint([copyThenRename[0], copyThenRename[2], copyThenRename[1], copyThenRename[3]], downgrade)), [`${FIRST + 1} drop-column`]);
-    assert.deepStrictEqual(
-      codes(lint([...copyThenRename.slice(0, 3), "op.alter_column('user', 'new_id', new_column_name='uuid')"], downgrade)),
-      [`${FIRST + 2} drop-column`],
-    );
+    assert.deepStrictEqual(codes(lint([addNewId, dropId, copy, renameNewId], downgrade)), [`${FIRST + 1} drop-column`]);
+    const renameElsewhere = "op.alter_column('user', 'new_id', new_column_name='uuid')";
+    const problems = lint([addNewId, copy, dropId, renameElsewhere], downgrade);
+    assert.deepStrictEqual(codes(problems), [`${FIRST + 2} drop-column`]);
   });
 });

@@ -18,7 +18,10 @@ export interface RenamePair {
  * nullability (the dropped column's come from downgrade(), where autogenerate adds it back), exactly
  * one dropped and one added column of that shape on the table, and names that resemble.
  */
-export function renamePairs(up: MigrationFunction, down: MigrationFunction | undefined): Map<MigrationCall, RenamePair> {
+export function renamePairs(
+  up: MigrationFunction,
+  down: MigrationFunction | undefined,
+): Map<MigrationCall, RenamePair> {
   const droppedShape = new Map<string, string>();
   for (const op of down?.ops ?? []) {
     const shape = op.op === 'add_column' && op.column ? columnShape(op.arg('column')) : undefined;
@@ -77,15 +80,20 @@ export function resemblingNames(a: string, b: string): string | undefined {
 export function copiedThenRenamed(up: MigrationFunction, drop: MigrationCall): boolean {
   if (drop.op !== 'drop_column' || !drop.column) return false;
   const rename = up.ops.find(
-    (op) => op.op === 'alter_column' && op.line > drop.line && op.newName === drop.column && op.column && columnKey(op, '') === columnKey(drop, ''),
+    (op) =>
+      op.op === 'alter_column' && op.line > drop.line && op.newName === drop.column && op.column &&
+      columnKey(op, '') === columnKey(drop, ''),
   );
-  return !!rename && up.executes.some((e) => e.line < drop.line && e.sql !== undefined && updatesColumn(e.sql, drop.table, rename.column!));
+  if (!rename?.column) return false;
+  const copiesInto = (sql: string | undefined): boolean => sql !== undefined && updatesColumn(sql, drop.table, rename.column!);
+  return up.executes.some((e) => e.line < drop.line && copiesInto(e.sql));
 }
 
 /** `UPDATE [schema.]table SET ... column = ...`, the names quoted or not. */
 function updatesColumn(sql: string, table: string, column: string): boolean {
   const quoted = (name: string): string => `["\`\\[]?${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}["\`\\]]?`;
-  const update = new RegExp(`\\bUPDATE\\s+(?:ONLY\\s+)?(?:\\S+\\.)?${quoted(table)}\\s+(?:(?:AS\\s+)?\\w+\\s+)?SET\\s+([\\s\\S]*)`, 'i');
+  const target = `(?:ONLY\\s+)?(?:\\S+\\.)?${quoted(table)}\\s+(?:(?:AS\\s+)?\\w+\\s+)?`;
+  const update = new RegExp(`\\bUPDATE\\s+${target}SET\\s+([\\s\\S]*)`, 'i');
   const assignments = update.exec(sql)?.[1].split(/\bWHERE\b/i)[0];
   return !!assignments && new RegExp(`(?:^|[\\s,(])${quoted(column)}\\s*=`, 'i').test(assignments);
 }

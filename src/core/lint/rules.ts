@@ -33,7 +33,7 @@ export const LINT_RULES: readonly LintRule[] = [
   { code: 'alter-column-not-null', severity: 'warning', scope: 'revision', summary: 'upgrade() makes a column NOT NULL without backfilling it first' },
   { code: 'add-column-not-null-without-default', severity: 'warning', scope: 'revision', summary: 'upgrade() adds a NOT NULL column without server_default: fails on a table with rows' },
   { code: 'create-index-not-concurrently', severity: 'warning', scope: 'revision', summary: 'upgrade() creates an index without postgresql_concurrently=True: writes are blocked while it builds', dialects: ['postgresql'] },
-  { code: 'rename-as-drop-add', severity: 'warning', scope: 'revision', summary: 'upgrade() drops a column and adds one of the same type: a rename that loses the data' },
+  { code: 'rename-as-drop-add', severity: 'warning', scope: 'revision', summary: 'upgrade() drops a column and adds one with the same type and a resembling name: a rename that loses the data' },
   { code: 'empty-downgrade', severity: 'warning', scope: 'revision', summary: 'downgrade() is empty while upgrade() is not' },
   { code: 'empty-autogenerate', severity: 'warning', scope: 'revision', summary: 'upgrade() is empty although the message announces a change: autogenerate saw no models' },
   { code: 'target-metadata-none', severity: 'warning', scope: 'env.py', summary: 'env.py sets target_metadata = None: autogenerate has no models' },
