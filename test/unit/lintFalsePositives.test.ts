@@ -106,8 +106,16 @@ describe('drop-column: copy-then-rename within a revision', () => {
   ];
   const [addNewId, copy, dropId, renameNewId] = copyThenRename;
 
-  it('the FastAPI shape: not reported', () => {
+  it('the FastAPI shape: not reported, with op or in a batch', () => {
     assert.deepStrictEqual(codes(lint(copyThenRename, downgrade)), []);
+    const batch = [
+      addNewId,
+      copy,
+      "with op.batch_alter_table('user') as batch_op:",
+      "    batch_op.drop_column('id')",
+      "    batch_op.alter_column('new_id', new_column_name='id')",
+    ];
+    assert.deepStrictEqual(codes(lint(batch, downgrade)), []);
   });
 
   it('still reported without the copy, or when the copy is a comment, a string, another column or in downgrade()', () => {
