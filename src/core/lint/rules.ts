@@ -68,7 +68,8 @@ export const LINT_RULES: readonly LintRule[] = [
     code: 'rename-as-drop-add',
     severity: 'warning',
     scope: 'revision',
-    summary: 'upgrade() drops a column and adds one of the same type: a rename that loses the data',
+    summary:
+      'upgrade() drops a column and adds one with the same type and a resembling name: a rename that loses the data',
   },
   {
     code: 'empty-downgrade',
