@@ -1,10 +1,10 @@
 // Regression tests for lint false positives found on real projects (issue 13), built from the shapes of
 // their revisions: Netflix/dispatch (five columns dropped from duplication_rule, an unrelated `window`
 // added) and the FastAPI full-stack template (integer ids replaced by UUIDs: copy, drop, rename).
-import * as assert from 'assert';
+import * as assert from 'node:assert';
 import { lintRevision } from '../../src/core/lint';
 import { resemblingNames } from '../../src/core/lint/revisionRules';
-import { Problem } from '../../src/core/problems';
+import type { Problem } from '../../src/core/problems';
 import { revisionText } from '../support/tempProject';
 
 /** upgrade() starts on line 19 of a revisionText file. */
@@ -39,33 +39,62 @@ describe('rename-as-drop-add pairs only on evidence', () => {
 
   it('the dispatch shape: a foreign key dropped and an unrelated column of the same type added are no rename', () => {
     const problems = lint(dispatchUpgrade, dispatchDowngrade);
-    assert.deepStrictEqual(codes(problems), [2, 3, 4, 5, 6].map((offset) => `${FIRST + offset} drop-column`));
+    assert.deepStrictEqual(
+      codes(problems),
+      [2, 3, 4, 5, 6].map((offset) => `${FIRST + offset} drop-column`),
+    );
   });
 
   it('a resembling name, same table, same type and options, one of each: reported, and the message says why', () => {
     const problems = lint(
-      ["op.add_column('users', sa.Column('email', sa.String(length=255), nullable=True))", "op.drop_column('users', 'email_address')"],
-      ["op.add_column('users', sa.Column('email_address', sa.VARCHAR(length=255), autoincrement=False, nullable=True))", "op.drop_column('users', 'email')"],
+      [
+        "op.add_column('users', sa.Column('email', sa.String(length=255), nullable=True))",
+        "op.drop_column('users', 'email_address')",
+      ],
+      [
+        "op.add_column('users', sa.Column('email_address', sa.VARCHAR(length=255), autoincrement=False, nullable=True))",
+        "op.drop_column('users', 'email')",
+      ],
     );
     assert.deepStrictEqual(codes(problems), [`${FIRST} rename-as-drop-add`]);
-    assert.match(problems[0].message, /email_address dropped and email added on users with the same type VARCHAR\(255\)/);
+    assert.match(
+      problems[0].message,
+      /email_address dropped and email added on users with the same type VARCHAR\(255\)/,
+    );
     assert.match(problems[0].message, /one name contains the other/);
-    assert.match(problems[0].message, /op\.alter_column\('users', 'email_address', new_column_name='email'\) to keep the data/);
+    assert.match(
+      problems[0].message,
+      /op\.alter_column\('users', 'email_address', new_column_name='email'\) to keep the data/,
+    );
   });
 
   it('not when the options differ (nullable), nor when two columns of that type are dropped', () => {
     assert.deepStrictEqual(
-      codes(lint(
-        ["op.add_column('users', sa.Column('email', sa.String(length=255), nullable=False, server_default=''))", "op.drop_column('users', 'email_address')"],
-        ["op.add_column('users', sa.Column('email_address', sa.VARCHAR(length=255), nullable=True))"],
-      )),
+      codes(
+        lint(
+          [
+            "op.add_column('users', sa.Column('email', sa.String(length=255), nullable=False, server_default=''))",
+            "op.drop_column('users', 'email_address')",
+          ],
+          ["op.add_column('users', sa.Column('email_address', sa.VARCHAR(length=255), nullable=True))"],
+        ),
+      ),
       [`${FIRST + 1} drop-column`],
     );
     assert.deepStrictEqual(
-      codes(lint(
-        ["op.add_column('users', sa.Column('email', sa.String(length=255)))", "op.drop_column('users', 'email_address')", "op.drop_column('users', 'email_backup')"],
-        ["op.add_column('users', sa.Column('email_address', sa.VARCHAR(length=255)))", "op.add_column('users', sa.Column('email_backup', sa.VARCHAR(length=255)))"],
-      )),
+      codes(
+        lint(
+          [
+            "op.add_column('users', sa.Column('email', sa.String(length=255)))",
+            "op.drop_column('users', 'email_address')",
+            "op.drop_column('users', 'email_backup')",
+          ],
+          [
+            "op.add_column('users', sa.Column('email_address', sa.VARCHAR(length=255)))",
+            "op.add_column('users', sa.Column('email_backup', sa.VARCHAR(length=255)))",
+          ],
+        ),
+      ),
       [`${FIRST + 1} drop-column`, `${FIRST + 2} drop-column`],
       'two candidates: which one is renamed is a guess',
     );
@@ -73,10 +102,18 @@ describe('rename-as-drop-add pairs only on evidence', () => {
 
   it('only from upgrade(): a drop and add in downgrade() or in comments pair with nothing', () => {
     assert.deepStrictEqual(
-      codes(lint(
-        ["# op.add_column('users', sa.Column('email', sa.String(length=255)))", "op.drop_column('users', 'email_address')"],
-        ["op.add_column('users', sa.Column('email_address', sa.VARCHAR(length=255)))", "op.drop_column('users', 'email')"],
-      )),
+      codes(
+        lint(
+          [
+            "# op.add_column('users', sa.Column('email', sa.String(length=255)))",
+            "op.drop_column('users', 'email_address')",
+          ],
+          [
+            "op.add_column('users', sa.Column('email_address', sa.VARCHAR(length=255)))",
+            "op.drop_column('users', 'email')",
+          ],
+        ),
+      ),
       [`${FIRST + 1} drop-column`],
     );
   });
@@ -126,7 +163,7 @@ describe('drop-column: copy-then-rename within a revision', () => {
     assert.deepStrictEqual(withCopy('# op.execute(\'UPDATE "user" SET new_id = uuid_generate_v4()\')'), reported);
     assert.deepStrictEqual(withCopy('note = \'UPDATE "user" SET new_id = uuid_generate_v4()\''), reported);
     assert.deepStrictEqual(withCopy('op.execute(\'UPDATE "user" SET other_id = 1\')'), reported);
-    assert.deepStrictEqual(withCopy('op.execute(\'UPDATE item SET new_id = uuid_generate_v4()\')'), reported);
+    assert.deepStrictEqual(withCopy("op.execute('UPDATE item SET new_id = uuid_generate_v4()')"), reported);
     const copyInDowngrade = ['op.execute(\'UPDATE "user" SET new_id = 1\')', ...downgrade];
     assert.deepStrictEqual(codes(lint([addNewId, dropId, renameNewId], copyInDowngrade)), [`${FIRST + 1} drop-column`]);
   });

@@ -2,8 +2,8 @@
 // rename written the long way (rename-as-drop-add, paired only on evidence), and copy-then-rename (the
 // data copied into a new column, the old column dropped, the new one renamed to the old name).
 import type { MigrationCall, MigrationFunction } from '../models/migrationOps';
-import { keyword, renderExpr } from '../python';
 import type { PyExpr } from '../python';
+import { keyword, renderExpr } from '../python';
 
 export interface RenamePair {
   drop: MigrationCall;
@@ -81,11 +81,15 @@ export function copiedThenRenamed(up: MigrationFunction, drop: MigrationCall): b
   if (drop.op !== 'drop_column' || !drop.column) return false;
   const rename = up.ops.find(
     (op) =>
-      op.op === 'alter_column' && op.line > drop.line && op.newName === drop.column && op.column &&
+      op.op === 'alter_column' &&
+      op.line > drop.line &&
+      op.newName === drop.column &&
+      op.column &&
       columnKey(op, '') === columnKey(drop, ''),
   );
   if (!rename?.column) return false;
-  const copiesInto = (sql: string | undefined): boolean => sql !== undefined && updatesColumn(sql, drop.table, rename.column!);
+  const copiesInto = (sql: string | undefined): boolean =>
+    sql !== undefined && updatesColumn(sql, drop.table, rename.column!);
   return up.executes.some((e) => e.line < drop.line && copiesInto(e.sql));
 }
 
@@ -114,7 +118,11 @@ function columnShape(column: PyExpr | undefined): string | undefined {
 
 /** The lower-case words of a snake_case or camelCase name. */
 function words(name: string): string[] {
-  return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
 }
 
 function editDistance(a: string, b: string): number {
@@ -143,9 +151,29 @@ export function normalizeType(text: string): string {
 }
 
 const TYPE_ALIASES: Record<string, string> = {
-  STRING: 'VARCHAR', UNICODE: 'VARCHAR', NVARCHAR: 'VARCHAR', TEXT: 'TEXT', UNICODETEXT: 'TEXT', CLOB: 'TEXT',
-  INT: 'INTEGER', INTEGER: 'INTEGER', BIGINTEGER: 'BIGINT', SMALLINTEGER: 'SMALLINT',
-  BOOLEAN: 'BOOLEAN', BOOL: 'BOOLEAN', DATETIME: 'DATETIME', TIMESTAMP: 'DATETIME',
-  FLOAT: 'FLOAT', REAL: 'FLOAT', DOUBLE: 'FLOAT', DOUBLE_PRECISION: 'FLOAT', NUMERIC: 'NUMERIC', DECIMAL: 'NUMERIC',
-  LARGEBINARY: 'BLOB', BYTEA: 'BLOB', BLOB: 'BLOB', UUID: 'UUID', UUIDTYPE: 'UUID',
+  STRING: 'VARCHAR',
+  UNICODE: 'VARCHAR',
+  NVARCHAR: 'VARCHAR',
+  TEXT: 'TEXT',
+  UNICODETEXT: 'TEXT',
+  CLOB: 'TEXT',
+  INT: 'INTEGER',
+  INTEGER: 'INTEGER',
+  BIGINTEGER: 'BIGINT',
+  SMALLINTEGER: 'SMALLINT',
+  BOOLEAN: 'BOOLEAN',
+  BOOL: 'BOOLEAN',
+  DATETIME: 'DATETIME',
+  TIMESTAMP: 'DATETIME',
+  FLOAT: 'FLOAT',
+  REAL: 'FLOAT',
+  DOUBLE: 'FLOAT',
+  DOUBLE_PRECISION: 'FLOAT',
+  NUMERIC: 'NUMERIC',
+  DECIMAL: 'NUMERIC',
+  LARGEBINARY: 'BLOB',
+  BYTEA: 'BLOB',
+  BLOB: 'BLOB',
+  UUID: 'UUID',
+  UUIDTYPE: 'UUID',
 };
