@@ -41,6 +41,7 @@ commands:
                         --json       {"database", "source", "state", "current", "pending", "unknown", "message"}
   test                migration tests on a throwaway database (runs Alembic with python3 or the project's .venv)
                         --check LIST  stairway,single-head,models-match,downgrade-to-base (default all)
+                        --python PATH the Python with Alembic (default: the project's .venv, else python3 on PATH)
                         -r RANGE      the revisions whose stairway runs, e.g. ae10:head
                         --url URL     the server for the scratch database (default: the project's, if local)
                         --json        {"results": [...], "database": "..."}
@@ -69,6 +70,7 @@ interface ParsedArgs {
     base?: string;
     scope?: string;
     check?: string;
+    python?: string;
   };
   /** `--severity rule=level`, in order. */
   severities: string[];
@@ -92,6 +94,7 @@ function parseArguments(argv: string[]): ParsedArgs {
     '--base': 'base',
     '--scope': 'scope',
     '--check': 'check',
+    '--python': 'python',
   };
   const flags: Record<string, keyof ParsedArgs['values']> = {
     '--json': 'json',
@@ -197,7 +200,14 @@ function main(argv: string[]): number | Promise<number> {
       const io = { out: (line: string) => console.log(line), err: (line: string) => console.error(line) };
       return testCommand(
         project,
-        { url: values.url, check: values.check, range: values.revRange, json: values.json, helperScript },
+        {
+          url: values.url,
+          check: values.check,
+          range: values.revRange,
+          json: values.json,
+          python: values.python,
+          helperScript,
+        },
         io,
       );
     }

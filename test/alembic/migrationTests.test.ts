@@ -231,7 +231,15 @@ describe('migration tests on SQLite (alembic-lens test)', function () {
     try {
       const run = await cli(dir, ['test']);
       assert.strictEqual(run.code, 2, run.stdout + run.stderr);
-      assert.match(run.stderr, /cannot run: Alembic is not installed for /);
+      assert.match(
+        run.stderr,
+        /cannot run: Alembic is not installed for .*; name a Python that has it with --python PATH/,
+      );
+      assert.doesNotMatch(run.stdout, /passed/, 'a run that never started prints no summary that reads as clean');
+      // --python names the interpreter: it wins over the project's .venv.
+      const named = await cli(dir, ['test', '--check', 'single-head', '--python', FIXTURE_PYTHON]);
+      assert.strictEqual(named.code, 0, named.stdout + named.stderr);
+      assert.match(named.stdout, /alembic-lens test: 1 passed, 0 failed/);
     } finally {
       fs.rmSync(path.join(dir, '.venv'), { recursive: true, force: true });
     }

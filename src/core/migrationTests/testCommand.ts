@@ -25,6 +25,8 @@ export interface TestCommandOptions {
   /** `-r start:end`: the revisions whose stairway runs. */
   range?: string;
   json?: boolean;
+  /** `--python`: the interpreter with Alembic (default: the project's .venv, else python3 on PATH). */
+  python?: string;
   /** media/python/alembic_lens_migtest.py */
   helperScript: string;
 }
@@ -53,7 +55,7 @@ export async function testCommand(project: Project, options: TestCommandOptions,
     cwd: folder,
   });
   if (!server.ok) return cannotRun(server.message);
-  const python = findVenvPython([folder]) ?? findOnPath(['python3', 'python']) ?? 'python3';
+  const python = options.python ?? findVenvPython([folder]) ?? findOnPath(['python3', 'python']) ?? 'python3';
 
   const abort = new AbortController();
   const interrupted = (): void => abort.abort();
@@ -103,12 +105,17 @@ export async function testCommand(project: Project, options: TestCommandOptions,
         2,
       ),
     );
-  } else {
+  } else if (!run.fatal || run.results.length) {
+    // A run that never started has no summary: "0 passed, 0 failed" would read as a clean result.
     io.out(summaryLine(counts));
   }
   if (run.fatal) {
     const where = run.fatal.path ? ` (${run.fatal.path}:${run.fatal.line ?? 1})` : '';
-    io.err(`alembic-lens test: cannot run: ${run.fatal.message}${where}`);
+    const hint =
+      /Alembic is not installed/.test(run.fatal.message) && !options.python
+        ? '; name a Python that has it with --python PATH'
+        : '';
+    io.err(`alembic-lens test: cannot run: ${run.fatal.message}${where}${hint}`);
     return 2;
   }
   return counts.failed ? 1 : 0;
