@@ -2,7 +2,9 @@
 // `KEY=value`, `export KEY=value`, single quotes (only \' and \\ escapes), double quotes (C escapes),
 // `#` comments, a ` #` comment after an unquoted value, and `${VAR}` / `${VAR:-default}` expansion,
 // which python-dotenv applies to every value, single-quoted ones included.
+
 import * as fs from 'node:fs';
+import { SIMPLE_ESCAPES } from './python/literals';
 
 export interface DotenvOptions {
   /** The process environment, for `${VAR}` expansion. */
@@ -13,19 +15,6 @@ export interface DotenvOptions {
    */
   override?: boolean;
 }
-
-const DOUBLE_ESCAPES: Record<string, string> = {
-  '\\': '\\',
-  "'": "'",
-  '"': '"',
-  a: '\x07',
-  b: '\b',
-  f: '\f',
-  n: '\n',
-  r: '\r',
-  t: '\t',
-  v: '\v',
-};
 
 interface Entry {
   key: string;
@@ -123,8 +112,8 @@ function readEntries(text: string): Entry[] {
         const c = text[q];
         if (c === '\\' && q + 1 < n) {
           const e = text[q + 1];
-          if (quote === '"' && e in DOUBLE_ESCAPES) {
-            value += DOUBLE_ESCAPES[e];
+          if (quote === '"' && e in SIMPLE_ESCAPES) {
+            value += SIMPLE_ESCAPES[e];
             q += 2;
             continue;
           }

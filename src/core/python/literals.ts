@@ -6,7 +6,8 @@ import * as path from 'node:path';
 /** An escape Python refuses to compile; the message is Python's. */
 export class StringLiteralError extends Error {}
 
-const SIMPLE_ESCAPES: Record<string, string> = {
+/** The one-character escapes of a Python string literal (python-dotenv's double quotes decode the same). */
+export const SIMPLE_ESCAPES: Record<string, string> = {
   '\\': '\\',
   "'": "'",
   '"': '"',
