@@ -28,29 +28,39 @@ function multipleHeads(heads: string[], argument: string | undefined): RevisionE
   return new RevisionError(`Multiple heads are present for given argument '${argument}'; ${heads.join(', ')}`, 'multiple-heads', argument, heads);
 }
 
+/** Shared by every revision without branch labels or dependencies: most histories have none. */
+const NO_LABELS = new Set<string>();
+const NO_IDS: readonly string[] = Object.freeze([]);
+
 export class Revision {
   /** Ids of revisions whose down_revision names this one. */
   readonly nextrev: string[] = [];
-  /** Same, plus revisions that depend on this one through depends_on. */
-  readonly allNextrev: string[] = [];
-  /** depends_on resolved to revision ids (branch labels replaced by the labelled revision). */
-  resolvedDependencies: string[] = [];
-  /** resolvedDependencies minus those an ancestor already depends on. */
-  normalizedDependencies: string[] = [];
-  /** Branch labels after propagation along the branch. */
-  readonly branchLabels: Set<string>;
   /** The same edges as objects, for fast walks: down_revision parents and nextrev children... */
   readonly parents: Revision[] = [];
   readonly children: Revision[] = [];
-  /** ...and with depends_on included. */
-  readonly allParents: Revision[] = [];
-  readonly allChildren: Revision[] = [];
+  /**
+   * ...and with depends_on included: the same arrays as the three above until a depends_on edge
+   * makes them differ (see RevisionMap.link), so a history without depends_on allocates no copies.
+   */
+  allNextrev: string[] = this.nextrev;
+  allParents: Revision[] = this.parents;
+  allChildren: Revision[] = this.children;
+  /** depends_on resolved to revision ids (branch labels replaced by the labelled revision). */
+  resolvedDependencies: readonly string[] = NO_IDS;
+  /** resolvedDependencies minus those an ancestor already depends on. */
+  normalizedDependencies: readonly string[] = NO_IDS;
+  /**
+   * Branch labels after propagation along the branch. Revisions with the same labels share one set,
+   * so a set is never changed once assigned: RevisionMap replaces it instead. (Typed as a Set for
+   * the callers that declare it so; treat it as read-only.)
+   */
+  branchLabels: Set<string>;
   /** Position in load order. */
   index = 0;
 
   /** Replaced in place when an edit leaves the graph's shape alone. */
   constructor(public source: RevisionSource) {
-    this.branchLabels = new Set(source.branchLabels);
+    this.branchLabels = source.branchLabels.length ? new Set(source.branchLabels) : NO_LABELS;
   }
 
   get id(): string { return this.source.revision; }
@@ -79,6 +89,23 @@ function toTuple(ids: Identifiers): string[] {
 
 function dedupe(values: string[]): string[] {
   return values.length < 2 ? values : [...new Set(values)];
+}
+
+/** `set` followed by the labels it lacks, in their order: a new set, or `set` itself when it lacks none. */
+function withLabels(set: Set<string>, labels: Iterable<string>): Set<string> {
+  let out: Set<string> | undefined;
+  for (const label of labels) if (!set.has(label)) (out ??= new Set(set)).add(label);
+  return out ?? set;
+}
+
+/** Adds `labels` to each revision without changing a set another revision may share. */
+function addLabels(revisions: Iterable<Revision>, labels: ReadonlySet<string>): void {
+  const replaced = new Map<Set<string>, Set<string>>();
+  for (const rev of revisions) {
+    let next = replaced.get(rev.branchLabels);
+    if (!next) replaced.set(rev.branchLabels, (next = withLabels(rev.branchLabels, labels)));
+    rev.branchLabels = next;
+  }
 }
 
 type Edges = (rev: Revision) => readonly string[];
@@ -164,6 +191,7 @@ export class RevisionMap {
 
   private resolveDependencies(): void {
     for (const rev of this.revisions.values()) {
+      if (!rev.dependencies.length) continue;
       const resolved: string[] = [];
       for (const dep of rev.dependencies) {
         const target = this.lookup(dep);
@@ -188,18 +216,36 @@ export class RevisionMap {
           }
           continue;
         }
-        if (!down.allNextrev.includes(rev.id)) {
-          down.allNextrev.push(rev.id);
-          down.allChildren.push(rev);
-          rev.allParents.push(down);
-        }
-        if (rev.down.includes(down.id) && !down.nextrev.includes(rev.id)) {
-          down.nextrev.push(rev.id);
-          down.children.push(rev);
-          rev.parents.push(down);
-        }
+        this.link(down, rev);
       }
     }
+  }
+
+  /**
+   * Adds the edge to the all* lists (down_revision or depends_on) and, for a down_revision, to the
+   * versioned lists. Those share their arrays until an edge belongs to only one of them.
+   */
+  private link(down: Revision, rev: Revision): void {
+    const toAll = !down.allNextrev.includes(rev.id);
+    const toVersioned = rev.down.includes(down.id) && !down.nextrev.includes(rev.id);
+    if (toAll !== toVersioned) {
+      if (down.allNextrev === down.nextrev) {
+        down.allNextrev = [...down.nextrev];
+        down.allChildren = [...down.children];
+      }
+      if (rev.allParents === rev.parents) rev.allParents = [...rev.parents];
+    }
+    if (toVersioned) {
+      down.nextrev.push(rev.id);
+      down.children.push(rev);
+      rev.parents.push(down);
+    }
+    if (!toAll) return;
+    if (down.allNextrev !== down.nextrev) {
+      down.allNextrev.push(rev.id);
+      down.allChildren.push(rev);
+    }
+    if (rev.allParents !== rev.parents) rev.allParents.push(down);
   }
 
   /**
@@ -298,12 +344,15 @@ export class RevisionMap {
     const labelled = [...this.revisions.values()].filter((rev) => rev.source.branchLabels.length);
     if (!labelled.length) return;
     if (this.parentsFirst.length === this.revisions.size) {
-      // Parents come first, so each revision takes its parents' final labels in one pass.
+      // Parents come first, so each revision takes its parents' final labels in one pass; a revision
+      // that adds nothing to its parent's labels shares the parent's set.
       for (const rev of this.parentsFirst) {
-        for (const parent of rev.parents) for (const label of parent.branchLabels) rev.branchLabels.add(label);
+        let labels = rev.branchLabels;
+        for (const parent of rev.parents) labels = labels.size ? withLabels(labels, parent.branchLabels) : parent.branchLabels;
+        rev.branchLabels = labels;
       }
     } else {
-      for (const rev of labelled) for (const node of this.reach([rev], nextrev)) for (const label of rev.branchLabels) node.branchLabels.add(label);
+      for (const rev of labelled) addLabels(this.reach([rev], nextrev), rev.branchLabels);
     }
     for (const rev of labelled) this.labelAncestorsOfLine(rev);
   }
@@ -320,13 +369,13 @@ export class RevisionMap {
       tip = this.revisions.get(tip.nextrev[0])!;
     }
     if (tip.nextrev.length > 0 || tip.isRealBranchPoint || tip.isMergePoint || rev.isRealBranchPoint || rev.isMergePoint) return;
-    const labels = [...rev.branchLabels];
     const seen = new Set<Revision>([rev]);
     for (let parent = rev.down.length ? this.lookup(rev.down[0]) : undefined; parent && !parent.isRealBranchPoint && !parent.isMergePoint && !seen.has(parent); ) {
       seen.add(parent);
-      for (const label of labels) parent.branchLabels.add(label);
       parent = parent.down.length ? this.lookup(parent.down[0]) : undefined;
     }
+    seen.delete(rev);
+    addLabels(seen, rev.branchLabels);
   }
 
   /** Every revision reachable from `starts` along `edges`, starts included. */
