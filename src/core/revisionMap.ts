@@ -33,18 +33,18 @@ const NO_LABELS = new Set<string>();
 const NO_IDS: readonly string[] = Object.freeze([]);
 
 export class Revision {
-  /** Ids of revisions whose down_revision names this one. */
-  readonly nextrev: string[] = [];
-  /** The same edges as objects, for fast walks: down_revision parents and nextrev children... */
+  /** down_revision edges: the revisions this one names, and those that name it... */
   readonly parents: Revision[] = [];
   readonly children: Revision[] = [];
   /**
-   * ...and with depends_on included: the same arrays as the three above until a depends_on edge
+   * ...and with depends_on included: the same arrays as the two above until a depends_on edge
    * makes them differ (see RevisionMap.link), so a history without depends_on allocates no copies.
    */
-  allNextrev: string[] = this.nextrev;
   allParents: Revision[] = this.parents;
   allChildren: Revision[] = this.children;
+  /** The ids of children and allChildren, made on first use (once the graph is linked). */
+  private nextIds: string[] | undefined = undefined;
+  private allNextIds: string[] | undefined = undefined;
   /** depends_on resolved to revision ids (branch labels replaced by the labelled revision). */
   resolvedDependencies: readonly string[] = NO_IDS;
   /** resolvedDependencies minus those an ancestor already depends on. */
@@ -67,12 +67,19 @@ export class Revision {
   /** Alembic's `_versioned_down_revisions`. */
   get down(): string[] { return this.source.downRevisions; }
   get dependencies(): string[] { return this.source.dependsOn; }
-  get isHead(): boolean { return this.nextrev.length === 0; }
-  get isRealHead(): boolean { return this.allNextrev.length === 0; }
+  /** Ids of revisions whose down_revision names this one. */
+  get nextrev(): string[] { return (this.nextIds ??= this.children.map((child) => child.id)); }
+  /** Same, plus revisions that depend on this one through depends_on. */
+  get allNextrev(): string[] {
+    if (this.allChildren === this.children) return this.nextrev;
+    return (this.allNextIds ??= this.allChildren.map((child) => child.id));
+  }
+  get isHead(): boolean { return this.children.length === 0; }
+  get isRealHead(): boolean { return this.allChildren.length === 0; }
   get isBase(): boolean { return this.down.length === 0; }
   get isRealBase(): boolean { return this.down.length === 0 && this.dependencies.length === 0; }
-  get isBranchPoint(): boolean { return this.nextrev.length > 1; }
-  get isRealBranchPoint(): boolean { return this.allNextrev.length > 1; }
+  get isBranchPoint(): boolean { return this.children.length > 1; }
+  get isRealBranchPoint(): boolean { return this.allChildren.length > 1; }
   get isMergePoint(): boolean { return this.down.length > 1; }
   /** Alembic's `_all_down_revisions`. */
   get allDown(): string[] { return this.resolvedDependencies.length ? dedupe([...this.down, ...this.resolvedDependencies]) : this.down; }
@@ -226,25 +233,18 @@ export class RevisionMap {
    * versioned lists. Those share their arrays until an edge belongs to only one of them.
    */
   private link(down: Revision, rev: Revision): void {
-    const toAll = !down.allNextrev.includes(rev.id);
-    const toVersioned = rev.down.includes(down.id) && !down.nextrev.includes(rev.id);
+    const toAll = !down.allChildren.includes(rev);
+    const toVersioned = rev.down.includes(down.id) && !down.children.includes(rev);
     if (toAll !== toVersioned) {
-      if (down.allNextrev === down.nextrev) {
-        down.allNextrev = [...down.nextrev];
-        down.allChildren = [...down.children];
-      }
+      if (down.allChildren === down.children) down.allChildren = [...down.children];
       if (rev.allParents === rev.parents) rev.allParents = [...rev.parents];
     }
     if (toVersioned) {
-      down.nextrev.push(rev.id);
       down.children.push(rev);
       rev.parents.push(down);
     }
     if (!toAll) return;
-    if (down.allNextrev !== down.nextrev) {
-      down.allNextrev.push(rev.id);
-      down.allChildren.push(rev);
-    }
+    if (down.allChildren !== down.children) down.allChildren.push(rev);
     if (rev.allParents !== rev.parents) rev.allParents.push(down);
   }
 
@@ -364,11 +364,11 @@ export class RevisionMap {
   private labelAncestorsOfLine(rev: Revision): void {
     let tip = rev;
     let steps = 0;
-    while (tip.nextrev.length === 1 && steps++ < this.revisions.size) {
+    while (tip.children.length === 1 && steps++ < this.revisions.size) {
       if (tip.isRealBranchPoint || tip.isMergePoint) return;
-      tip = this.revisions.get(tip.nextrev[0])!;
+      tip = tip.children[0];
     }
-    if (tip.nextrev.length > 0 || tip.isRealBranchPoint || tip.isMergePoint || rev.isRealBranchPoint || rev.isMergePoint) return;
+    if (tip.children.length > 0 || tip.isRealBranchPoint || tip.isMergePoint || rev.isRealBranchPoint || rev.isMergePoint) return;
     const seen = new Set<Revision>([rev]);
     for (let parent = rev.down.length ? this.lookup(rev.down[0]) : undefined; parent && !parent.isRealBranchPoint && !parent.isMergePoint && !seen.has(parent); ) {
       seen.add(parent);
