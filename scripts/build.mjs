@@ -1,8 +1,9 @@
 // Builds everything with esbuild: the extension bundle, the CLI bundle, and the test files.
 // Type checking is separate (`tsc --noEmit`), as esbuild only strips types.
-import * as esbuild from 'esbuild';
+
 import fs from 'node:fs';
 import path from 'node:path';
+import * as esbuild from 'esbuild';
 
 const production = process.argv.includes('--production');
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -11,8 +12,17 @@ const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 // in node_modules), and the knex dialect drivers alembic-lens does not use. pg and mysql2 are plain
 // JavaScript and are bundled, so the .vsix needs no node_modules for them.
 const external = [
-  'vscode', 'better-sqlite3', 'pg-query-stream', 'pg-native', 'mysql', 'mariadb', 'sqlite3',
-  'oracledb', 'tedious', 'mocha', 'playwright-core',
+  'vscode',
+  'better-sqlite3',
+  'pg-query-stream',
+  'pg-native',
+  'mysql',
+  'mariadb',
+  'sqlite3',
+  'oracledb',
+  'tedious',
+  'mocha',
+  'playwright-core',
 ];
 
 const common = {
@@ -50,7 +60,11 @@ await Promise.all([
     entryPoints: [path.join(root, 'src/core/python/unicodeNames.ts')],
     outfile: unicodeNames,
   }),
-  esbuild.build({ ...common, entryPoints: [path.join(root, 'src/extension.ts')], outfile: path.join(root, 'dist/extension.js') }),
+  esbuild.build({
+    ...common,
+    entryPoints: [path.join(root, 'src/extension.ts')],
+    outfile: path.join(root, 'dist/extension.js'),
+  }),
   // `status` reads databases with knex and its drivers: a bundle of its own, loaded only by that
   // command, keeps the other commands' start-up fast.
   esbuild.build({

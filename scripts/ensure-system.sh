@@ -9,8 +9,9 @@ for tier in "$@"; do
     # zsh + fish: the shell quoting is run by the real shells; Alembic parses the command lines built.
     unit) want python3-alembic; want zsh; want fish ;;
     # postgresql + python3-psycopg2: the live database status is tested on a throwaway PostgreSQL
-    # cluster migrated by the real Alembic; python3-dotenv / python3-pydantic: .env and settings classes.
-    alembic) want python3-alembic; want postgresql; want python3-psycopg2; want python3-dotenv; want python3-pydantic ;;
+    # cluster migrated by the real Alembic; python3-dotenv / python3-pydantic: .env and settings classes;
+    # python3-poetry: `poetry run alembic` (setting alembic.command) is run for real.
+    alembic) want python3-alembic; want postgresql; want python3-psycopg2; want python3-dotenv; want python3-pydantic; want python3-poetry ;;
     vscode|start) want python3-alembic; want postgresql; want python3-psycopg2; want chromium; want ripgrep; want libkrb5-dev; want g++; want make; want curl; want procps ;;
   esac
 done

@@ -20,7 +20,8 @@ const commands = {
 
 // The tiers that need system packages install them first (a no-op when present).
 const setup = spawnSync('bash', [path.join(root, 'scripts/ensure-system.sh'), ...tiers], { stdio: 'inherit' });
-if (setup.status !== 0) console.error('[test] system set-up failed: the tiers that need it will fail with their own message');
+if (setup.status !== 0)
+  console.error('[test] system set-up failed: the tiers that need it will fail with their own message');
 
 fs.rmSync(resultsDir, { recursive: true, force: true });
 fs.mkdirSync(resultsDir, { recursive: true });
@@ -50,7 +51,9 @@ for (const tier of tiers) {
   totals.passed += counts.passed;
   totals.failed += counts.failed;
   totals.skipped += counts.skipped;
-  lines.push(`[test] ${tier}: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped (${seconds}s)`);
+  lines.push(
+    `[test] ${tier}: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped (${seconds}s)`,
+  );
 }
 console.log('');
 for (const line of lines) console.log(line);

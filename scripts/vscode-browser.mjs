@@ -2,8 +2,8 @@
 // harness cache, the workbench URL with the extension under development, a headless Chromium with
 // the flags this offline machine needs, and a logger that also writes to a log file.
 import fs from 'node:fs';
-import path from 'node:path';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 
 /** playwright-core lives in the harness cache, not in the repo's node_modules. */
 export function loadChromium(harnessDir) {
@@ -16,7 +16,11 @@ export function loadChromium(harnessDir) {
  */
 export function workbenchUrl(base, folder, ext, tests) {
   const remote = (p) => `vscode-remote://${new URL(base).host}${p}`;
-  const payload = [['extensionDevelopmentPath', remote(ext)], ['skipWelcome', 'true'], ['skipReleaseNotes', 'true']];
+  const payload = [
+    ['extensionDevelopmentPath', remote(ext)],
+    ['skipWelcome', 'true'],
+    ['skipReleaseNotes', 'true'],
+  ];
   if (tests) payload.push(['extensionTestsPath', remote(tests)]);
   return `${base}/?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
 }
@@ -31,9 +35,21 @@ export async function launchBrowser(chromium, profile) {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
     viewport: { width: 1280, height: 800 },
-    env: { ...process.env, XDG_CONFIG_HOME: path.join(profile, 'xdg-config'), XDG_CACHE_HOME: path.join(profile, 'xdg-cache') },
+    env: {
+      ...process.env,
+      XDG_CONFIG_HOME: path.join(profile, 'xdg-config'),
+      XDG_CACHE_HOME: path.join(profile, 'xdg-cache'),
+    },
     // Without the background-networking flags Chromium keeps trying hosts this machine cannot reach.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   return [ctx, ctx.pages()[0] ?? (await ctx.newPage())];
 }

@@ -19,11 +19,20 @@ import { createLogger, launchBrowser, loadChromium, workbenchUrl } from './vscod
 
 const { values: opt } = parseArgs({
   options: {
-    mode: { type: 'string' }, harness: { type: 'string' }, base: { type: 'string' }, folder: { type: 'string' },
-    ext: { type: 'string' }, tests: { type: 'string' }, png: { type: 'string' }, profile: { type: 'string' },
-    timeout: { type: 'string', default: '180' }, log: { type: 'string' },
-    container: { type: 'string', default: 'Alembic' }, view: { type: 'string', default: 'Revisions' },
-    open: { type: 'string' }, 'wait-text': { type: 'string' },
+    mode: { type: 'string' },
+    harness: { type: 'string' },
+    base: { type: 'string' },
+    folder: { type: 'string' },
+    ext: { type: 'string' },
+    tests: { type: 'string' },
+    png: { type: 'string' },
+    profile: { type: 'string' },
+    timeout: { type: 'string', default: '180' },
+    log: { type: 'string' },
+    container: { type: 'string', default: 'Alembic' },
+    view: { type: 'string', default: 'Revisions' },
+    open: { type: 'string' },
+    'wait-text': { type: 'string' },
   },
 });
 for (const k of ['mode', 'harness', 'base', 'folder', 'ext', 'profile']) {
@@ -44,7 +53,8 @@ const { say, status } = log;
 /** Log file only: browser console noise (offline gallery fetches etc.) would drown the test output. */
 const quiet = (line) => (process.env.VERBOSE ? say(line) : log.quiet(line));
 // Start-up chatter of the workbench and offline gallery errors: log file only.
-const WORKBENCH_NOISE = /open-vsx\.org|vsda|Extension host .* ended|^(Resolving connection token|Resolved connection token|Creating a socket|Updating additional builtin extensions cache|\[Service Worker\]|ChatSessionStore)/i;
+const WORKBENCH_NOISE =
+  /open-vsx\.org|vsda|Extension host .* ended|^(Resolving connection token|Resolved connection token|Creating a socket|Updating additional builtin extensions cache|\[Service Worker\]|ChatSessionStore)/i;
 
 const url = workbenchUrl(opt.base, opt.folder, opt.ext, opt.mode === 'test' ? opt.tests : undefined);
 const timeoutMs = Number(opt.timeout) * 1000;
@@ -65,7 +75,11 @@ for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => void finish(130))
 async function main() {
   let page;
   [ctx, page] = await launchBrowser(chromium, opt.profile);
-  const clean = (t) => t.replace(/%c/g, '').replace(/\s*(color|font-weight|background)[^;]*;?/g, '').trim();
+  const clean = (t) =>
+    t
+      .replace(/%c/g, '')
+      .replace(/\s*(color|font-weight|background)[^;]*;?/g, '')
+      .trim();
   page.on('console', (m) => quiet(`[browser:${m.type()}] ${clean(m.text())}`));
   page.on('pageerror', (e) => quiet(`[pageerror] ${e.message}`));
 
@@ -112,7 +126,9 @@ async function screenshot(page) {
     await item.waitFor({ timeout: left(20000) }); // extensions are registered soon after load
     status(`activity-bar item "${opt.container}" found`);
     // A view container's pane; with a single view the header is hidden but the pane is still there.
-    const pane = page.locator('.sidebar .pane', { has: page.locator(`.pane-header[aria-label^="${opt.view}"]`) }).first();
+    const pane = page
+      .locator('.sidebar .pane', { has: page.locator(`.pane-header[aria-label^="${opt.view}"]`) })
+      .first();
     // Click unless the container is already open (state restored from a profile): a click would close it.
     if (!(await pane.isVisible())) await item.click();
     await page.mouse.move(800, 500); // no hover tooltip over the activity bar in the picture
@@ -127,9 +143,15 @@ async function screenshot(page) {
     return 0;
   } catch (e) {
     say(`[driver] screenshot step failed: ${e.message.split('\n')[0]}`, process.stderr);
-    const failed = opt.png.replace(/\.png$/, '') + '.failed.png';
-    await page.screenshot({ path: failed }).then(() => say(`[driver] what the page showed: ${failed}`, process.stderr), () => {});
-    const sidebar = await page.locator('.sidebar').innerText({ timeout: 2000 }).catch(() => '(no sidebar)');
+    const failed = `${opt.png.replace(/\.png$/, '')}.failed.png`;
+    await page.screenshot({ path: failed }).then(
+      () => say(`[driver] what the page showed: ${failed}`, process.stderr),
+      () => {},
+    );
+    const sidebar = await page
+      .locator('.sidebar')
+      .innerText({ timeout: 2000 })
+      .catch(() => '(no sidebar)');
     say(`[driver] sidebar text: ${JSON.stringify(sidebar.slice(0, 500))}`, process.stderr);
     return 1;
   }

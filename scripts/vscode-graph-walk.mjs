@@ -20,9 +20,15 @@ import { createLogger, launchBrowser, loadChromium, workbenchUrl } from './vscod
 
 const { values: opt } = parseArgs({
   options: {
-    harness: { type: 'string' }, base: { type: 'string' }, folder: { type: 'string' }, ext: { type: 'string' },
-    png: { type: 'string' }, profile: { type: 'string' }, history: { type: 'string', default: 'sample' },
-    timeout: { type: 'string', default: '90' }, log: { type: 'string' },
+    harness: { type: 'string' },
+    base: { type: 'string' },
+    folder: { type: 'string' },
+    ext: { type: 'string' },
+    png: { type: 'string' },
+    profile: { type: 'string' },
+    history: { type: 'string', default: 'sample' },
+    timeout: { type: 'string', default: '90' },
+    log: { type: 'string' },
   },
 });
 for (const k of ['harness', 'base', 'folder', 'ext', 'png', 'profile']) {
@@ -51,9 +57,19 @@ const BRANCHY = [
   ['o4', ['o3'], 'add customer_id to orders'],
   ['i3', ['i2'], 'add currency to invoices', { depends: ['o4'] }],
   ['m1', ['o4', 'i3'], 'merge billing into main'],
-  ...['add phone to users', 'index users email', 'add is_active to users', 'create addresses table', 'add zip to addresses',
-    'add country to addresses', 'create sessions table', 'add expires_at to sessions', 'drop legacy_tokens table',
-    'add last_login to users', 'create audit_log table'].map((message, i) => [`l${i + 1}`, [i ? `l${i}` : 'm1'], message]),
+  ...[
+    'add phone to users',
+    'index users email',
+    'add is_active to users',
+    'create addresses table',
+    'add zip to addresses',
+    'add country to addresses',
+    'create sessions table',
+    'add expires_at to sessions',
+    'drop legacy_tokens table',
+    'add last_login to users',
+    'create audit_log table',
+  ].map((message, i) => [`l${i + 1}`, [i ? `l${i}` : 'm1'], message]),
   ['t1', ['l11'], 'create tags table'],
   ['w1', ['l11'], 'create webhooks table', { labels: ['webhooks'] }],
   ['t2', ['t1'], 'create order_tags table'],
@@ -64,7 +80,8 @@ const BRANCHY = [
 ];
 const BRANCHY_CURRENT = 'l11';
 
-const idOf = (name) => (/^[0-9a-f]{12}$/.test(name) ? name : crypto.createHash('sha1').update(`branchy:${name}`).digest('hex').slice(0, 12));
+const idOf = (name) =>
+  /^[0-9a-f]{12}$/.test(name) ? name : crypto.createHash('sha1').update(`branchy:${name}`).digest('hex').slice(0, 12);
 
 function tuple(values) {
   if (!values?.length) return 'None';
@@ -75,7 +92,10 @@ function writeBranchyHistory(versions) {
   BRANCHY.forEach(([name, parents, message, extra = {}], i) => {
     const id = idOf(name);
     const down = parents.map(idOf);
-    const date = new Date(Date.UTC(2026, 11, 1, 9, 30) + i * 86400000).toISOString().replace('T', ' ').replace('Z', '000');
+    const date = new Date(Date.UTC(2026, 11, 1, 9, 30) + i * 86400000)
+      .toISOString()
+      .replace('T', ' ')
+      .replace('Z', '000');
     const slug = message.toLowerCase().replace(/\W+/g, '_').replace(/^_|_$/g, '');
     const text = `"""${message}
 
@@ -119,7 +139,10 @@ function stamp(dbFile, revision) {
   ].join('\n');
   const run = spawnSync('python3', ['-c', script, dbFile, revision], { encoding: 'utf8' });
   if (run.status === 0) status(`stamped ${path.basename(dbFile)} at ${revision}`);
-  else status(`could not stamp ${dbFile} (the picture shows no database state): ${run.error?.message ?? run.stderr.trim()}`);
+  else
+    status(
+      `could not stamp ${dbFile} (the picture shows no database state): ${run.error?.message ?? run.stderr.trim()}`,
+    );
 }
 
 function prepareWorkspace() {
@@ -173,7 +196,10 @@ async function runFromPalette(page, title, deadline) {
 async function graphFrame(page, rows, deadline) {
   for (;;) {
     for (const frame of page.frames()) {
-      const count = await frame.locator('#rows .row').count().catch(() => 0);
+      const count = await frame
+        .locator('#rows .row')
+        .count()
+        .catch(() => 0);
       if (count >= rows) return frame;
     }
     if (Date.now() > deadline) throw new Error(`no graph webview with ${rows} rows`);
@@ -207,14 +233,20 @@ async function main() {
     await runFromPalette(page, 'Alembic: Show Revision Graph', deadline);
     // The sample's revisions, plus the generated ones (a collapsed run takes one row for several).
     const frame = await graphFrame(page, opt.history === 'branchy' ? 12 : rows, deadline);
-    await frame.locator('#status', { hasText: 'Database: at' }).waitFor({ timeout: Math.max(1000, deadline - Date.now()) }).catch(() => status('the database state did not show up in time'));
+    await frame
+      .locator('#status', { hasText: 'Database: at' })
+      .waitFor({ timeout: Math.max(1000, deadline - Date.now()) })
+      .catch(() => status('the database state did not show up in time'));
     const texts = await frame.locator('#rows .row').allInnerTexts();
     status(`graph rows: ${JSON.stringify(texts.map((t) => t.replace(/\s+/g, ' ')))}`);
     const first = await frame.locator('#rows .row').first().boundingBox();
     if (opt.history === 'branchy' && first) {
       // Hover the newest row, the one with the problem: its tooltip says what is wrong.
       await page.mouse.move(first.x + first.width * 0.45, first.y + first.height / 2);
-      await frame.locator('#tooltip:not([hidden])').waitFor({ timeout: 5000 }).catch(() => status('no tooltip shown'));
+      await frame
+        .locator('#tooltip:not([hidden])')
+        .waitFor({ timeout: 5000 })
+        .catch(() => status('no tooltip shown'));
     } else {
       await page.mouse.move(700, 52); // the empty end of the tab bar: no hover in the picture
     }
@@ -225,8 +257,11 @@ async function main() {
     return 0;
   } catch (e) {
     say(`[graph-walk] failed: ${e.message.split('\n')[0]}`, process.stderr);
-    const failed = opt.png.replace(/\.png$/, '') + '.failed.png';
-    await page.screenshot({ path: failed }).then(() => say(`[graph-walk] what the page showed: ${failed}`, process.stderr), () => {});
+    const failed = `${opt.png.replace(/\.png$/, '')}.failed.png`;
+    await page.screenshot({ path: failed }).then(
+      () => say(`[graph-walk] what the page showed: ${failed}`, process.stderr),
+      () => {},
+    );
     return 1;
   }
 }

@@ -23,9 +23,16 @@ import { createLogger, launchBrowser, loadChromium, workbenchUrl } from './vscod
 
 const { values: opt } = parseArgs({
   options: {
-    harness: { type: 'string' }, base: { type: 'string' }, folder: { type: 'string' }, ext: { type: 'string' },
-    out: { type: 'string' }, profile: { type: 'string' }, python: { type: 'string' }, result: { type: 'string' },
-    timeout: { type: 'string', default: '120' }, log: { type: 'string' },
+    harness: { type: 'string' },
+    base: { type: 'string' },
+    folder: { type: 'string' },
+    ext: { type: 'string' },
+    out: { type: 'string' },
+    profile: { type: 'string' },
+    python: { type: 'string' },
+    result: { type: 'string' },
+    timeout: { type: 'string', default: '120' },
+    log: { type: 'string' },
   },
 });
 for (const k of ['harness', 'base', 'folder', 'ext', 'out', 'profile']) {
@@ -48,7 +55,10 @@ const VERSIONS = path.join(opt.folder, 'alembic', 'versions');
 
 if (opt.python) {
   fs.mkdirSync(path.join(opt.folder, '.vscode'), { recursive: true });
-  fs.writeFileSync(path.join(opt.folder, '.vscode', 'settings.json'), `${JSON.stringify({ 'alembic.pythonPath': opt.python }, null, 2)}\n`);
+  fs.writeFileSync(
+    path.join(opt.folder, '.vscode', 'settings.json'),
+    `${JSON.stringify({ 'alembic.pythonPath': opt.python }, null, 2)}\n`,
+  );
 }
 
 const url = workbenchUrl(opt.base, opt.folder, opt.ext);
@@ -112,7 +122,12 @@ async function main() {
     await item.waitFor({ timeout: left(20000) });
     if (!(await pane.isVisible())) await item.click();
     await widenSidebar(560);
-    const texts = await waitRows('the fresh state', (t) => t.some((r) => r.startsWith('Database: no database yet')) && t.filter((r) => r.includes('pending')).length >= 2, 45000);
+    const texts = await waitRows(
+      'the fresh state',
+      (t) =>
+        t.some((r) => r.startsWith('Database: no database yet')) && t.filter((r) => r.includes('pending')).length >= 2,
+      45000,
+    );
     status(`rows: ${JSON.stringify(texts)}`);
     await shotTree('tree-fresh.png');
   });
@@ -132,7 +147,10 @@ async function main() {
     if (!text.includes(`at ${HEAD}, up to date`)) throw new Error(`the status bar says ${JSON.stringify(text)}`);
     status(`status bar: ${JSON.stringify(text)}`);
     const bar = await page.locator('.part.statusbar').boundingBox();
-    await page.screenshot({ path: path.join(opt.out, 'status-bar.png'), clip: bar ? { x: 0, y: Math.max(0, bar.y - 24), width: bar.width, height: bar.height + 24 } : undefined });
+    await page.screenshot({
+      path: path.join(opt.out, 'status-bar.png'),
+      clip: bar ? { x: 0, y: Math.max(0, bar.y - 24), width: bar.width, height: bar.height + 24 } : undefined,
+    });
     const texts = await waitRows('the upgraded state', (t) => t.some((r) => r.includes(`${HEAD} · head · current`)));
     status(`rows: ${JSON.stringify(texts)}`);
     await shotTree('tree-upgraded.png');
@@ -140,11 +158,19 @@ async function main() {
 
   await step('autogenerate from the palette after a model change: the new revision is the pending head', async () => {
     const models = fs.readFileSync(MODELS, 'utf8');
-    fs.writeFileSync(MODELS, models.replace(/(\n\s+email = Column\([^\n]*\n)/, '$1    phone = Column(String(30), nullable=True)\n'));
-    if (!fs.readFileSync(MODELS, 'utf8').includes('phone')) throw new Error('could not add the phone column to app/models.py');
+    fs.writeFileSync(
+      MODELS,
+      models.replace(/(\n\s+email = Column\([^\n]*\n)/, '$1    phone = Column(String(30), nullable=True)\n'),
+    );
+    if (!fs.readFileSync(MODELS, 'utf8').includes('phone'))
+      throw new Error('could not add the phone column to app/models.py');
     await palette('Alembic: Generate Revision (autogenerate)');
     await answerInput('Generate Revision (autogenerate)', 'add phone to users');
-    const texts = await waitRows('the new revision', (t) => t.some((r) => r.startsWith('add phone to users') && r.includes('head · pending')), 45000);
+    const texts = await waitRows(
+      'the new revision',
+      (t) => t.some((r) => r.startsWith('add phone to users') && r.includes('head · pending')),
+      45000,
+    );
     status(`rows: ${JSON.stringify(texts)}`);
     await shotTree('tree-pending-revision.png');
   });
@@ -163,7 +189,11 @@ async function main() {
   await step('a click on "2 heads: merge needed", Enter: one merged head', async () => {
     await rows.filter({ hasText: '2 heads: merge needed' }).first().click();
     await answerInput('Merge 2 heads');
-    const texts = await waitRows('the merge', (t) => t.some((r) => r.includes('head · merge · pending')) && !t.some((r) => r.startsWith('2 heads')), 45000);
+    const texts = await waitRows(
+      'the merge',
+      (t) => t.some((r) => r.includes('head · merge · pending')) && !t.some((r) => r.startsWith('2 heads')),
+      45000,
+    );
     status(`rows: ${JSON.stringify(texts)}`);
     await shotTree('tree-merged.png');
   });
@@ -198,7 +228,10 @@ async function step(name, run) {
     steps.push({ name, ok: false, error });
     status(`FAILED: ${name}: ${error}`);
     const shot = path.join(opt.out, `walk-step-${steps.length}.failed.png`);
-    await page?.screenshot({ path: shot }).then(() => status(`what the page showed: ${shot}`), () => {});
+    await page?.screenshot({ path: shot }).then(
+      () => status(`what the page showed: ${shot}`),
+      () => {},
+    );
   }
 }
 
@@ -212,7 +245,10 @@ async function finish(code) {
   process.exit(code ?? (passed === steps.length ? 0 : 1));
 }
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => void finish(130));
-main().then(() => finish(), async (e) => {
-  say(`[walk] error: ${e?.stack ?? e}`);
-  await finish(2);
-});
+main().then(
+  () => finish(),
+  async (e) => {
+    say(`[walk] error: ${e?.stack ?? e}`);
+    await finish(2);
+  },
+);

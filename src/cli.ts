@@ -1,19 +1,19 @@
 // `alembic-lens`: the extension's Alembic reader on the command line, for CI and scripts.
 // Options mirror Alembic's (`-c/--config`, `-n/--name`); read-only commands print what Alembic prints.
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { branchesCommand, headsCommand, historyCommand, showCommand } from './core/alembicOutput';
 import { maskSecrets } from './core/databaseUrl';
 import { readDotenvFile } from './core/dotenv';
-import { LINT_RULES, lintProject, parseSeveritySetting, RuleSeverity } from './core/lint';
-import { LoadOptions, loadProject, Project } from './core/project';
-import { Problem } from './core/problems';
-import { RevisionError } from './core/revisionMap';
 import { explainMissingRevisions } from './core/git/deletedRevisions';
 import { GitError } from './core/git/gitRepository';
-import { BaseComparison, compareWithBase } from './core/teams/baseComparison';
+import { LINT_RULES, lintProject, parseSeveritySetting, type RuleSeverity } from './core/lint';
 import type { testCommand as TestCommand } from './core/migrationTests/testCommand';
+import type { Problem } from './core/problems';
+import { type LoadOptions, loadProject, type Project } from './core/project';
+import { RevisionError } from './core/revisionMap';
+import { type BaseComparison, compareWithBase } from './core/teams/baseComparison';
 
 const USAGE = `usage: alembic-lens [-c CONFIG] [-n NAME] <command> [options]
 
@@ -55,7 +55,21 @@ class UsageError extends Error {}
 class ConfigError extends Error {}
 
 interface ParsedArgs {
-  values: { config?: string; name?: string; url?: string; revRange?: string; json?: boolean; noCache?: boolean; help?: boolean; dialect?: string; noLint?: boolean; rules?: boolean; base?: string; scope?: string; check?: string };
+  values: {
+    config?: string;
+    name?: string;
+    url?: string;
+    revRange?: string;
+    json?: boolean;
+    noCache?: boolean;
+    help?: boolean;
+    dialect?: string;
+    noLint?: boolean;
+    rules?: boolean;
+    base?: string;
+    scope?: string;
+    check?: string;
+  };
   /** `--severity rule=level`, in order. */
   severities: string[];
   positionals: string[];
@@ -66,8 +80,27 @@ interface ParsedArgs {
  * as `-1` is a positional (`show -1`), not an option.
  */
 function parseArguments(argv: string[]): ParsedArgs {
-  const withValue: Record<string, keyof ParsedArgs['values']> = { '-c': 'config', '--config': 'config', '-n': 'name', '--name': 'name', '-r': 'revRange', '--rev-range': 'revRange', '--dialect': 'dialect', '--url': 'url', '--base': 'base', '--scope': 'scope', '--check': 'check' };
-  const flags: Record<string, keyof ParsedArgs['values']> = { '--json': 'json', '--no-cache': 'noCache', '-h': 'help', '--help': 'help', '--no-lint': 'noLint', '--rules': 'rules' };
+  const withValue: Record<string, keyof ParsedArgs['values']> = {
+    '-c': 'config',
+    '--config': 'config',
+    '-n': 'name',
+    '--name': 'name',
+    '-r': 'revRange',
+    '--rev-range': 'revRange',
+    '--dialect': 'dialect',
+    '--url': 'url',
+    '--base': 'base',
+    '--scope': 'scope',
+    '--check': 'check',
+  };
+  const flags: Record<string, keyof ParsedArgs['values']> = {
+    '--json': 'json',
+    '--no-cache': 'noCache',
+    '-h': 'help',
+    '--help': 'help',
+    '--no-lint': 'noLint',
+    '--rules': 'rules',
+  };
   const result: ParsedArgs = { values: {}, severities: [], positionals: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -79,7 +112,11 @@ function parseArguments(argv: string[]): ParsedArgs {
       result.positionals.push(...argv.slice(i + 1));
       break;
     }
-    const [name, inline] = arg.startsWith('--') ? (arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined]) : [arg.slice(0, 2), arg.length > 2 ? arg.slice(2) : undefined];
+    const [name, inline] = arg.startsWith('--')
+      ? arg.includes('=')
+        ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+        : [arg, undefined]
+      : [arg.slice(0, 2), arg.length > 2 ? arg.slice(2) : undefined];
     if (name === '--severity') {
       const value = inline ?? argv[++i];
       if (value === undefined) throw new UsageError(`${name} expects rule=level`);
@@ -105,7 +142,10 @@ function main(argv: string[]): number | Promise<number> {
     return values.help ? 0 : 2;
   }
   if (command === 'check' && values.rules) {
-    for (const rule of LINT_RULES) console.log(`${rule.code.padEnd(38)} ${rule.severity.padEnd(8)} ${rule.summary}${rule.dialects ? ` (${rule.dialects.join(', ')} only)` : ''}`);
+    for (const rule of LINT_RULES)
+      console.log(
+        `${rule.code.padEnd(38)} ${rule.severity.padEnd(8)} ${rule.summary}${rule.dialects ? ` (${rule.dialects.join(', ')} only)` : ''}`,
+      );
     return 0;
   }
   const project = openProject(values.config, values.name, values.noCache ? undefined : defaultCacheDir());
@@ -135,7 +175,8 @@ function main(argv: string[]): number | Promise<number> {
       }
       const scope = values.scope ?? (values.base ? 'new' : 'all');
       if (scope !== 'new' && scope !== 'all') throw new UsageError(`--scope is 'new' or 'all', not '${scope}'`);
-      if (scope === 'new' && !values.base) throw new UsageError('--scope new needs --base REF, the branch to compare with');
+      if (scope === 'new' && !values.base)
+        throw new UsageError('--scope new needs --base REF, the branch to compare with');
       const base = values.base === undefined ? undefined : compareWithGitBase(project, values.base);
       return check(project, values.noLint ? undefined : { severities: levels, dialect: values.dialect }, base, scope);
     }
@@ -154,7 +195,11 @@ function main(argv: string[]): number | Promise<number> {
       const { testCommand } = require(path.join(__dirname, 'cliTest.js')) as { testCommand: typeof TestCommand };
       const helperScript = path.join(__dirname, '..', 'media', 'python', 'alembic_lens_migtest.py');
       const io = { out: (line: string) => console.log(line), err: (line: string) => console.error(line) };
-      return testCommand(project, { url: values.url, check: values.check, range: values.revRange, json: values.json, helperScript }, io);
+      return testCommand(
+        project,
+        { url: values.url, check: values.check, range: values.revRange, json: values.json, helperScript },
+        io,
+      );
     }
     default:
       throw new UsageError(`unknown command '${command}'`);
@@ -166,7 +211,11 @@ function defaultCacheDir(): string {
   return path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'alembic-lens');
 }
 
-function openProject(configOption: string | undefined, section: string | undefined, cacheDir: string | undefined): Project {
+function openProject(
+  configOption: string | undefined,
+  section: string | undefined,
+  cacheDir: string | undefined,
+): Project {
   const configPath = configOption ?? process.env.ALEMBIC_CONFIG ?? defaultConfigPath();
   if (!fs.existsSync(configPath)) throw new ConfigError(`No config file '${configPath}' found`);
   // Alembic resolves relative locations against its working directory; when they do not exist
@@ -201,7 +250,7 @@ function printLines(project: Project, produce: () => string[]): number {
   }
   try {
     const lines = produce();
-    if (lines.length) process.stdout.write(lines.join('\n') + '\n');
+    if (lines.length) process.stdout.write(`${lines.join('\n')}\n`);
   } catch (err) {
     if (err instanceof RevisionError) {
       console.error(`FAILED: ${err.message}`);
@@ -265,11 +314,17 @@ function compareWithGitBase(project: Project, ref: string): BaseComparison {
   }
 }
 
-function check(project: Project, lint: { severities: Record<string, RuleSeverity>; dialect?: string } | undefined, base?: BaseComparison, scope = 'all'): number {
+function check(
+  project: Project,
+  lint: { severities: Record<string, RuleSeverity>; dialect?: string } | undefined,
+  base?: BaseComparison,
+  scope = 'all',
+): number {
   const problems = [...project.problems, ...explainMissingRevisions(project), ...(base?.problems ?? [])];
   if (lint) {
     const dotenv = readDotenvFile(path.join(path.dirname(path.resolve(project.config.configFile)), '.env'));
-    const includeRevision = base && scope === 'new' ? (source: { path: string }) => base.newFiles.has(source.path) : undefined;
+    const includeRevision =
+      base && scope === 'new' ? (source: { path: string }) => base.newFiles.has(source.path) : undefined;
     problems.push(...lintProject(project, { ...lint, env: process.env, dotenv, includeRevision }));
   }
   for (const note of base?.notes ?? []) console.error(`alembic-lens: note: ${note}`);
@@ -288,7 +343,7 @@ function formatProblem(p: Problem): string {
 }
 
 function printJson(value: unknown): void {
-  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
 function fail(err: unknown): void {

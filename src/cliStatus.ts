@@ -1,11 +1,11 @@
 // `alembic-lens status`: where the database stands, read as the extension reads it (the URL env.py
 // uses, from the environment, .env, a settings class, a literal or sqlalchemy.url; `--url` first),
 // without running Python. Exit 0 up to date, 1 pending or at a revision the history lacks, 2 unread.
-import * as path from 'path';
-import { databaseStanding, databaseState, DatabaseState } from './core/databaseState';
+import * as path from 'node:path';
+import { type DatabaseState, databaseStanding, databaseState } from './core/databaseState';
 import { maskSecrets } from './core/databaseUrl';
 import { readDotenvFile } from './core/dotenv';
-import { Project } from './core/project';
+import type { Project } from './core/project';
 import { readProjectDatabase } from './core/projectDatabase';
 
 export type StatusState =
@@ -72,7 +72,7 @@ export async function statusCommand(project: Project, options: { url?: string; j
       break;
   }
   report.message = maskSecrets(report.message);
-  if (options.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else printReport(report);
   if (report.state === 'unreachable') return 2;
   return report.pending.length || report.unknown.length ? 1 : 0;
@@ -83,7 +83,8 @@ function revisionLists(state: DatabaseState): Pick<StatusReport, 'current' | 'pe
 }
 
 function standingMessage(standing: StatusState, state: DatabaseState): string {
-  if (standing === 'unknown-revision') return `the database is at ${state.unknown.join(', ')}, which this history does not have`;
+  if (standing === 'unknown-revision')
+    return `the database is at ${state.unknown.join(', ')}, which this history does not have`;
   if (standing === 'pending') return `${state.pending.length} revision(s) pending`;
   return 'up to date';
 }
@@ -91,7 +92,7 @@ function standingMessage(standing: StatusState, state: DatabaseState): string {
 function printReport(report: StatusReport): void {
   const lines = [`database: ${report.database ?? 'unknown'}${report.source ? ` (${report.source})` : ''}`];
   if (report.state === 'unreachable') {
-    process.stdout.write(lines.join('\n') + '\n');
+    process.stdout.write(`${lines.join('\n')}\n`);
     process.stderr.write(`can't read the database status: ${report.message}\n`);
     return;
   }
@@ -100,5 +101,5 @@ function printReport(report: StatusReport): void {
   if (report.unknown.length) lines.push(`not in this history: ${report.unknown.join(', ')}`);
   lines.push(`pending: ${report.pending.length ? report.pending.join(', ') : 'none'}`);
   lines.push(report.message);
-  process.stdout.write(lines.join('\n') + '\n');
+  process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -1,34 +1,35 @@
 // Activation: builds the services, hands VS Code one disposer, and starts the first project scan
 // after activate() returns, so that activation itself stays cheap.
-import * as path from 'path';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { Project, Revision } from './core';
-import { ModelCodeLensProvider } from './models/modelCodeLens';
-import { RevisionCodeLensProvider } from './revisions/revisionCodeLens';
 import { ActionAvailability } from './commands/actionAvailability';
 import { AlembicCommands } from './commands/alembicCommands';
 import { CommandRegistry } from './commands/commandRegistry';
+import type { Project, Revision } from './core';
 import { DatabaseStatusService } from './database/databaseStatus';
-import { GraphPanels, GraphTarget } from './graph/graphPanel';
-import { MigrationTestService } from './migrationTests/migrationTestController';
-import { DriftService } from './models/driftCheck';
-import { ModelFilesTreeProvider } from './models/modelFilesView';
-import { ModelsChangedIndicator } from './models/modelStatus';
-import { ModelWatcher } from './models/modelWatcher';
-import { AlembicLensApi, createTestApi } from './testApi/testApi';
-import { RevisionNavigation } from './revisions/revisionNavigation';
+import { GraphPanels, type GraphTarget } from './graph/graphPanel';
 import { ProblemDiagnostics } from './lint/diagnostics';
 import { LintDiagnostics } from './lint/lintDiagnostics';
 import { QuickFixes } from './lint/quickFixes';
+import { MigrationTestService } from './migrationTests/migrationTestController';
+import { DriftService } from './models/driftCheck';
+import { ModelCodeLensProvider } from './models/modelCodeLens';
+import { ModelFilesTreeProvider } from './models/modelFilesView';
+import { ModelsChangedIndicator } from './models/modelStatus';
+import { ModelWatcher } from './models/modelWatcher';
 import { ProjectRegistry } from './projects/projectRegistry';
+import { RevisionCodeLensProvider } from './revisions/revisionCodeLens';
+import { RevisionNavigation } from './revisions/revisionNavigation';
+import { RevisionsTreeProvider } from './revisions/revisionsTree';
+import { DatabaseStatusBar } from './revisions/statusBar';
 import { AlembicLog } from './runner/alembicLog';
 import { AlembicRunner } from './runner/alembicTerminal';
 import { InterpreterService } from './runner/interpreter';
+import { RunModeSuggestions } from './runner/runModeSuggestion';
 import { RunReporter } from './runner/runReporter';
 import { RebaseQuickFix } from './teams/rebaseQuickFix';
 import { TeamsService } from './teams/teamsService';
-import { RevisionsTreeProvider } from './revisions/revisionsTree';
-import { DatabaseStatusBar } from './revisions/statusBar';
+import { type AlembicLensApi, createTestApi } from './testApi/testApi';
 
 export function activate(context: vscode.ExtensionContext): AlembicLensApi {
   const log = new AlembicLog();
@@ -77,6 +78,7 @@ export function activate(context: vscode.ExtensionContext): AlembicLensApi {
     statusBar,
     availability,
     new RunReporter(runner, log),
+    new RunModeSuggestions(registry, context.workspaceState),
     vscode.window.createTreeView('alembic.revisions', { treeDataProvider: tree }),
     models,
     drift,
@@ -98,7 +100,13 @@ export function activate(context: vscode.ExtensionContext): AlembicLensApi {
     // The one refresh after a command: the database, and the version folders once it has ended (file
     // events can lag behind, or miss files in a folder just created); the watchers do the rest.
     runner.onDidFinish((e) => {
-      const project = registry.getProjects().find((p) => path.resolve(p.config.configFile) === path.resolve(e.project.configFile) && p.config.section === e.project.section);
+      const project = registry
+        .getProjects()
+        .find(
+          (p) =>
+            path.resolve(p.config.configFile) === path.resolve(e.project.configFile) &&
+            p.config.section === e.project.section,
+        );
       if (!project) return;
       if (e.exitCode !== undefined) registry.rescan(project);
       database.refreshAfterCommand(project, e.exitCode === undefined);
@@ -106,7 +114,19 @@ export function activate(context: vscode.ExtensionContext): AlembicLensApi {
   );
   void registry.discover();
 
-  return createTestApi({ registry, tree, diagnostics, database, graph, migrationTests, models, lint, modelTree, log, availability });
+  return createTestApi({
+    registry,
+    tree,
+    diagnostics,
+    database,
+    graph,
+    migrationTests,
+    models,
+    lint,
+    modelTree,
+    log,
+    availability,
+  });
 }
 
 export function deactivate(): void {
@@ -115,5 +135,8 @@ export function deactivate(): void {
 
 async function openAt(file: string, line = 1): Promise<void> {
   const position = new vscode.Position(Math.max(0, line - 1), 0);
-  await vscode.window.showTextDocument(vscode.Uri.file(file), { selection: new vscode.Range(position, position), preview: true });
+  await vscode.window.showTextDocument(vscode.Uri.file(file), {
+    selection: new vscode.Range(position, position),
+    preview: true,
+  });
 }

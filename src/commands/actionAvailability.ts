@@ -2,8 +2,8 @@
 // the real state: `alembic.state` (loading, ready, noProject) and `alembic.canDowngrade` (some project's
 // database stands on a revision). The values are kept for the extension's test API.
 import * as vscode from 'vscode';
-import { DatabaseStatusService } from '../database/databaseStatus';
-import { ProjectRegistry } from '../projects/projectRegistry';
+import type { DatabaseStatusService } from '../database/databaseStatus';
+import type { ProjectRegistry } from '../projects/projectRegistry';
 import { Disposable } from '../util/disposable';
 
 export class ActionAvailability extends Disposable {
@@ -28,7 +28,10 @@ export class ActionAvailability extends Disposable {
   private update(): void {
     const projects = this.registry.getProjects();
     this.set('alembic.state', projects.length ? 'ready' : 'noProject');
-    this.set('alembic.canDowngrade', projects.some((p) => !!this.database.stateOf(p)?.current.length));
+    this.set(
+      'alembic.canDowngrade',
+      projects.some((p) => !!this.database.stateOf(p)?.current.length),
+    );
   }
 
   private set(key: string, value: unknown): void {

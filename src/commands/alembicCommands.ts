@@ -1,30 +1,30 @@
 // The palette and tree actions: each one picks a project and revisions from the graph, confirms what it
 // will change when it changes the database, then runs Alembic in the project's terminal. A command only
 // starts the runner: the views follow from the runner's finish event and the file watchers.
-import * as fs from 'fs';
-import * as path from 'path';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
-  AlembicCommand,
-  DatabaseState,
+  type AlembicCommand,
+  type DatabaseState,
   downgradeOneTarget,
   downgradePlan,
   maskSecrets,
-  Project,
-  Revision,
+  type Project,
+  type Revision,
   revisionState,
   stampResult,
   upgradePlan,
 } from '../core';
 import { upgradeIsEmpty } from '../core/revisionBody';
-import { DatabaseStatusService, ProjectDatabaseStatus } from '../database/databaseStatus';
-import { runnerProject } from '../runner/runnerProject';
-import { ProjectRegistry } from '../projects/projectRegistry';
-import { runAlembicCaptured } from '../runner/alembicProcess';
-import { AlembicRunner, RunResult } from '../runner/alembicTerminal';
-import { InterpreterService } from '../runner/interpreter';
+import type { DatabaseStatusService, ProjectDatabaseStatus } from '../database/databaseStatus';
+import type { ProjectRegistry } from '../projects/projectRegistry';
 import { shortId } from '../revisions/revisionsTree';
-import { CommandHandler } from './commandRegistry';
+import { runAlembicCaptured } from '../runner/alembicProcess';
+import type { AlembicRunner, RunResult } from '../runner/alembicTerminal';
+import type { InterpreterService } from '../runner/interpreter';
+import { runnerProject } from '../runner/runnerProject';
+import type { CommandHandler } from './commandRegistry';
 import { initializeAlembic } from './initAlembic';
 import { createdRevisionFile } from './newRevisionFile';
 import { pickProject, pickRevision } from './revisionPicker';
@@ -53,7 +53,8 @@ export class AlembicCommands {
       'alembic.upgrade.to': (t?: RevisionTarget) => this.upgradeTo(t),
       'alembic.downgrade.to': (t?: RevisionTarget) => this.downgradeTo(t),
       'alembic.stamp': (t?: RevisionTarget) => this.stamp(t),
-      'alembic.merge.heads': (t?: { project?: Project; revisions?: string[] }) => this.mergeHeads(t?.project, t?.revisions),
+      'alembic.merge.heads': (t?: { project?: Project; revisions?: string[] }) =>
+        this.mergeHeads(t?.project, t?.revisions),
       'alembic.current.show': (t?: RevisionTarget) => this.showCurrent(t?.project),
       'alembic.sql.upgrade': (t?: RevisionTarget) => this.showUpgradeSql(t),
       'alembic.init': () => initializeAlembic(this.runner, this.interpreters),
@@ -63,9 +64,14 @@ export class AlembicCommands {
 
   private requireTrust(): boolean {
     if (vscode.workspace.isTrusted) return true;
-    void vscode.window.showWarningMessage('Alembic Lens runs Alembic (your project\'s Python code) only in a trusted workspace.', 'Manage Workspace Trust').then((choice) => {
-      if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
-    });
+    void vscode.window
+      .showWarningMessage(
+        "Alembic Lens runs Alembic (your project's Python code) only in a trusted workspace.",
+        'Manage Workspace Trust',
+      )
+      .then((choice) => {
+        if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
+      });
     return false;
   }
 
@@ -74,7 +80,10 @@ export class AlembicCommands {
     await this.registry.whenIdle();
     const projects = this.registry.getProjects();
     if (!projects.length) {
-      const choice = await vscode.window.showInformationMessage('No Alembic project in this workspace.', 'Initialize Alembic in Folder...');
+      const choice = await vscode.window.showInformationMessage(
+        'No Alembic project in this workspace.',
+        'Initialize Alembic in Folder...',
+      );
       if (choice) void vscode.commands.executeCommand('alembic.init');
       return undefined;
     }
@@ -87,7 +96,8 @@ export class AlembicCommands {
   }
 
   private async currentState(project: Project): Promise<DatabaseState | undefined> {
-    if (!this.database.get(project) || this.database.get(project)?.kind === 'checking') await this.database.refresh(project);
+    if (!this.database.get(project) || this.database.get(project)?.kind === 'checking')
+      await this.database.refresh(project);
     return this.database.stateOf(project);
   }
 
@@ -157,7 +167,10 @@ export class AlembicCommands {
     if (heads.length > 1) {
       const choice = await vscode.window.showWarningMessage(
         `This project has ${heads.length} heads: \`upgrade head\` would fail with "Multiple head revisions".`,
-        { modal: true, detail: `Heads: ${heads.map(shortId).join(', ')}.\nUpgrade all heads applies every branch; merging them first gives one line of history again.` },
+        {
+          modal: true,
+          detail: `Heads: ${heads.map(shortId).join(', ')}.\nUpgrade all heads applies every branch; merging them first gives one line of history again.`,
+        },
         'Upgrade All Heads',
         'Merge Heads',
       );
@@ -167,7 +180,9 @@ export class AlembicCommands {
     }
     const state = await this.currentState(project);
     const headRevisions = heads.map((h) => project.graph.get(h)!);
-    const applying = state ? upgradePlan(project.graph, state.rows, target).revisions : project.graph.ancestors(headRevisions);
+    const applying = state
+      ? upgradePlan(project.graph, state.rows, target).revisions
+      : project.graph.ancestors(headRevisions);
     if (!(await this.confirmRemote(project, `Upgrade to ${target}`, applying, 'apply', !!state))) return;
     await this.run(project, { command: 'upgrade', revision: target });
   }
@@ -177,9 +192,17 @@ export class AlembicCommands {
     const project = await this.project(target?.project, 'Upgrade to Revision...');
     if (!project) return;
     const state = await this.currentState(project);
-    const revision = target?.revision ?? (await pickRevision(project, { title: 'Upgrade to Revision...', database: state, filter: state ? (r) => revisionState(state, r) === 'pending' : undefined }));
+    const revision =
+      target?.revision ??
+      (await pickRevision(project, {
+        title: 'Upgrade to Revision...',
+        database: state,
+        filter: state ? (r) => revisionState(state, r) === 'pending' : undefined,
+      }));
     if (!revision) return;
-    const applying = state ? upgradePlan(project.graph, state.rows, revision.id).revisions : project.graph.ancestors([revision]);
+    const applying = state
+      ? upgradePlan(project.graph, state.rows, revision.id).revisions
+      : project.graph.ancestors([revision]);
     if (state && !applying.length) {
       void vscode.window.showInformationMessage(`${shortId(revision.id)} is already applied.`);
       return;
@@ -193,13 +216,17 @@ export class AlembicCommands {
     const project = await this.project(given, 'Downgrade One Revision');
     if (!project) return;
     const state = await this.currentState(project);
-    if (!state || !state.current.length) {
+    if (!state?.current.length) {
       void vscode.window.showInformationMessage(nothingToDowngrade(this.database.get(project), state));
       return;
     }
     let current = state.current[0];
     if (state.current.length > 1) {
-      const picked = await pickRevision(project, { title: 'The database is at several heads: downgrade which one?', filter: (r) => state.current.includes(r), database: state });
+      const picked = await pickRevision(project, {
+        title: 'The database is at several heads: downgrade which one?',
+        filter: (r) => state.current.includes(r),
+        database: state,
+      });
       if (!picked) return;
       current = picked;
     }
@@ -216,16 +243,25 @@ export class AlembicCommands {
     if (!project) return;
     const state = await this.currentState(project);
     if (!state) {
-      void vscode.window.showWarningMessage(`The database state is unknown, so Alembic Lens cannot say what a downgrade would revert: ${this.database.get(project)?.message ?? ''}`);
+      void vscode.window.showWarningMessage(
+        `The database state is unknown, so Alembic Lens cannot say what a downgrade would revert: ${this.database.get(project)?.message ?? ''}`,
+      );
       return;
     }
     const revision =
       target?.revision ??
-      (await pickRevision(project, { title: 'Downgrade to Revision...', database: state, includeBase: true, filter: (r) => revisionState(state, r) !== 'pending' && !state.current.includes(r) }));
+      (await pickRevision(project, {
+        title: 'Downgrade to Revision...',
+        database: state,
+        includeBase: true,
+        filter: (r) => revisionState(state, r) !== 'pending' && !state.current.includes(r),
+      }));
     if (revision === undefined) return;
     const reverted = downgradePlan(project.graph, state.rows, revision ? revision.id : 'base').revisions;
     if (!reverted.length) {
-      void vscode.window.showInformationMessage(`Nothing to revert: the database does not stand on anything above ${revision ? shortId(revision.id) : 'base'}.`);
+      void vscode.window.showInformationMessage(
+        `Nothing to revert: the database does not stand on anything above ${revision ? shortId(revision.id) : 'base'}.`,
+      );
       return;
     }
     if (!(await this.confirmDowngrade(project, reverted, revision ? revision.id : 'base'))) return;
@@ -237,10 +273,20 @@ export class AlembicCommands {
     const project = await this.project(target?.project, 'Stamp Revision...');
     if (!project) return;
     const state = await this.currentState(project);
-    const revision = target?.revision ?? (await pickRevision(project, { title: 'Stamp Revision... (records a revision without running it)', database: state, includeBase: true }));
+    const revision =
+      target?.revision ??
+      (await pickRevision(project, {
+        title: 'Stamp Revision... (records a revision without running it)',
+        database: state,
+        includeBase: true,
+      }));
     if (revision === undefined) return;
     const status = this.database.get(project);
-    const from = state?.current.length ? state.current.map((r) => shortId(r.id)).join(', ') : state ? 'base' : 'unknown';
+    const from = state?.current.length
+      ? state.current.map((r) => shortId(r.id)).join(', ')
+      : state
+        ? 'base'
+        : 'unknown';
     // What the version table holds afterwards: current revisions on other lines of history stay.
     const destination = revision ? revision.id : 'base';
     const recorded = state ? stampResult(project.graph, state.rows, [destination]) : revision ? [revision.id] : [];
@@ -281,16 +327,26 @@ export class AlembicCommands {
    * Upgrades of a database on another machine ask first, naming the database and what runs. When the
    * database could not be read, `applying` is every revision up to the target: all of them may run.
    */
-  private async confirmRemote(project: Project, action: string, applying: Revision[], verb: string, stateKnown: boolean): Promise<boolean> {
+  private async confirmRemote(
+    project: Project,
+    action: string,
+    applying: Revision[],
+    verb: string,
+    stateKnown: boolean,
+  ): Promise<boolean> {
     const status = this.database.get(project);
-    if (!status || status.local !== false) return true;
+    if (status?.local !== false) return true;
     const list = applying.slice(0, 15).map((r) => `• ${shortId(r.id)}  ${r.source.message}`);
     if (applying.length > 15) list.push(`• ... and ${applying.length - 15} more`);
     const count = `${applying.length} revision${applying.length === 1 ? '' : 's'}`;
     const what = stateKnown
       ? `This will ${verb} ${count}:`
       : `Its current revision could not be read (${status.message ?? status.kind}), so up to ${count} may ${verb === 'apply' ? 'be applied' : 'run'}:`;
-    const choice = await vscode.window.showWarningMessage(`${action} on ${status.database}?`, { modal: true, detail: `${status.database} is not on this machine.\n${what}\n${list.join('\n')}` }, 'Run');
+    const choice = await vscode.window.showWarningMessage(
+      `${action} on ${status.database}?`,
+      { modal: true, detail: `${status.database} is not on this machine.\n${what}\n${list.join('\n')}` },
+      'Run',
+    );
     return choice === 'Run';
   }
 
@@ -308,7 +364,7 @@ export class AlembicCommands {
     }
     const message = await vscode.window.showInputBox({
       title: `Merge ${heads.length} heads`,
-      prompt: 'The merge revision\'s message',
+      prompt: "The merge revision's message",
       value: `merge ${heads.map(shortId).join(' and ')}`,
       validateInput: (value) => (value.trim() ? undefined : 'A message is needed'),
     });
@@ -331,21 +387,38 @@ export class AlembicCommands {
     const project = await this.project(target?.project, 'Show SQL for Upgrade...');
     if (!project) return;
     const state = await this.currentState(project);
-    const revision = target?.revision ?? (await pickRevision(project, { title: 'Show SQL for Upgrade to...', database: state, filter: state ? (r) => revisionState(state, r) === 'pending' : undefined }));
+    const revision =
+      target?.revision ??
+      (await pickRevision(project, {
+        title: 'Show SQL for Upgrade to...',
+        database: state,
+        filter: state ? (r) => revisionState(state, r) === 'pending' : undefined,
+      }));
     if (!revision) return;
     const from = state && state.current.length === 1 ? state.current[0].id : undefined;
     const range = from ? `${from}:${revision.id}` : revision.id;
     const run = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `alembic upgrade ${range} --sql` },
-      () => runAlembicCaptured(this.interpreters, runnerProject(project, this.registry), { command: 'upgrade', revision: range, sql: true }),
+      () =>
+        runAlembicCaptured(this.interpreters, runnerProject(project, this.registry), {
+          command: 'upgrade',
+          revision: range,
+          sql: true,
+        }),
     );
     if (run.exitCode !== 0) {
       const detail = run.stderr.trim().split('\n').slice(-8).join('\n');
-      void vscode.window.showErrorMessage(`alembic upgrade --sql failed (exit code ${run.exitCode})`, { modal: true, detail: maskSecrets(detail) });
+      void vscode.window.showErrorMessage(`alembic upgrade --sql failed (exit code ${run.exitCode})`, {
+        modal: true,
+        detail: maskSecrets(detail),
+      });
       return;
     }
     const dialect = this.database.get(project)?.dialect;
-    const doc = await vscode.workspace.openTextDocument({ language: 'sql', content: await formatOfflineSql(run.stdout, dialect) });
+    const doc = await vscode.workspace.openTextDocument({
+      language: 'sql',
+      content: await formatOfflineSql(run.stdout, dialect),
+    });
     await vscode.window.showTextDocument(doc, { preview: false });
   }
 }

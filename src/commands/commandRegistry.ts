@@ -3,7 +3,7 @@
 // lets a rejection escape unhandled. Every registration is disposed with the registry.
 import * as vscode from 'vscode';
 import { maskSecrets } from '../core';
-import { AlembicLog, timestamp } from '../runner/alembicLog';
+import { type AlembicLog, timestamp } from '../runner/alembicLog';
 import { AlembicUnavailableError } from '../runner/alembicTerminal';
 import { Disposable } from '../util/disposable';
 
@@ -40,8 +40,7 @@ export class CommandRegistry extends Disposable {
     void vscode.window.showErrorMessage(shown, action).then((choice) => {
       if (choice === 'Set Python Path') {
         void vscode.commands.executeCommand('workbench.action.openSettings', 'alembic.pythonPath');
-      }
-      else if (choice === 'Show Log') this.log.show();
+      } else if (choice === 'Show Log') this.log.show();
     });
   }
 }

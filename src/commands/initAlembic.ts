@@ -1,14 +1,28 @@
 // "Alembic: Initialize Alembic in Folder...": runs `alembic init`, then wires env.py to the app's models
 // and database URL so that the first autogenerate is not empty.
-import * as fs from 'fs';
-import * as path from 'path';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { alembicInitArgv } from '../core/alembicCommand';
-import { findAppModels, PythonModuleText, setIniUrl, wireEnvPy } from '../core/initWiring';
-import { AlembicRunner, AlembicUnavailableError } from '../runner/alembicTerminal';
-import { InterpreterService } from '../runner/interpreter';
+import { findAppModels, type PythonModuleText, setIniUrl, wireEnvPy } from '../core/initWiring';
+import { resolveAlembicLaunch } from '../runner/alembicLauncher';
+import type { AlembicRunner } from '../runner/alembicTerminal';
+import type { InterpreterService } from '../runner/interpreter';
 
-const SKIP_DIRS = new Set(['node_modules', '.git', '.venv', 'venv', 'env', '__pycache__', 'site-packages', '.tox', 'build', 'dist', 'alembic', 'migrations']);
+const SKIP_DIRS = new Set([
+  'node_modules',
+  '.git',
+  '.venv',
+  'venv',
+  'env',
+  '__pycache__',
+  'site-packages',
+  '.tox',
+  'build',
+  'dist',
+  'alembic',
+  'migrations',
+]);
 const MAX_FILES = 2000;
 
 export async function initializeAlembic(runner: AlembicRunner, interpreters: InterpreterService): Promise<void> {
@@ -20,21 +34,27 @@ export async function initializeAlembic(runner: AlembicRunner, interpreters: Int
   if (!folder) return;
   const ini = path.join(folder, 'alembic.ini');
   if (fs.existsSync(ini)) {
-    void vscode.window.showWarningMessage(`${vscode.workspace.asRelativePath(ini)} already exists: Alembic is initialized there.`);
+    void vscode.window.showWarningMessage(
+      `${vscode.workspace.asRelativePath(ini)} already exists: Alembic is initialized there.`,
+    );
     return;
   }
   const directory = await vscode.window.showInputBox({
     title: 'Initialize Alembic',
     prompt: `The migrations folder to create in ${vscode.workspace.asRelativePath(folder)}`,
     value: 'alembic',
-    validateInput: (value) => (!value.trim() ? 'A folder name is needed' : fs.existsSync(path.join(folder, value.trim())) ? `${value.trim()} already exists` : undefined),
+    validateInput: (value) =>
+      !value.trim()
+        ? 'A folder name is needed'
+        : fs.existsSync(path.join(folder, value.trim()))
+          ? `${value.trim()} already exists`
+          : undefined,
   });
   if (!directory) return;
 
-  const { interpreter, check } = await interpreters.resolveAndCheck(folder);
-  if (!check.ok) throw new AlembicUnavailableError(check);
+  const launch = await resolveAlembicLaunch(interpreters, folder);
   const project = { name: path.basename(folder), folder, configFile: ini, section: 'alembic' };
-  const result = await runner.run(project, alembicInitArgv(interpreter.path, directory.trim()));
+  const result = await runner.run(project, alembicInitArgv(launch.command, directory.trim()));
   // A failure was reported with the runner's finish event.
   if (result.exitCode) return;
   const envPy = path.join(folder, directory.trim(), 'env.py');
@@ -48,7 +68,11 @@ export async function initializeAlembic(runner: AlembicRunner, interpreters: Int
   const envText = fs.readFileSync(envPy, 'utf8');
   const wired = wireEnvPy(envText, models);
   if (wired !== envText) fs.writeFileSync(envPy, wired);
-  notes.push(models.base ? `target_metadata = ${models.base.name}.metadata (from ${models.base.module})` : 'no declarative Base found: set target_metadata in env.py yourself');
+  notes.push(
+    models.base
+      ? `target_metadata = ${models.base.name}.metadata (from ${models.base.module})`
+      : 'no declarative Base found: set target_metadata in env.py yourself',
+  );
   if (models.urlDefault && fs.existsSync(ini)) {
     const iniText = fs.readFileSync(ini, 'utf8');
     const updated = setIniUrl(iniText, models.urlDefault);
@@ -60,17 +84,34 @@ export async function initializeAlembic(runner: AlembicRunner, interpreters: Int
   if (models.urlVariable) notes.push(`$${models.urlVariable} overrides it, as in the app`);
   if (!models.urlDefault && !models.urlVariable) notes.push('no database URL found: set sqlalchemy.url in alembic.ini');
   await vscode.window.showTextDocument(vscode.Uri.file(envPy));
-  void vscode.window.showInformationMessage(`Alembic initialized in ${vscode.workspace.asRelativePath(path.join(folder, directory.trim()))}: ${notes.join('; ')}.`);
+  void vscode.window.showInformationMessage(
+    `Alembic initialized in ${vscode.workspace.asRelativePath(path.join(folder, directory.trim()))}: ${notes.join('; ')}.`,
+  );
 }
 
 async function pickFolder(): Promise<string | undefined> {
   const folders = vscode.workspace.workspaceFolders ?? [];
-  const items: Array<vscode.QuickPickItem & { folder?: string }> = folders.map((f) => ({ label: f.name, description: f.uri.fsPath, folder: f.uri.fsPath }));
+  const items: Array<vscode.QuickPickItem & { folder?: string }> = folders.map((f) => ({
+    label: f.name,
+    description: f.uri.fsPath,
+    folder: f.uri.fsPath,
+  }));
   items.push({ label: '$(folder-opened) Other Folder...', description: 'choose a subfolder' });
-  const picked = folders.length ? await vscode.window.showQuickPick(items, { title: 'Initialize Alembic in Folder...', placeHolder: 'Where alembic.ini goes (usually the app\'s root)' }) : items[items.length - 1];
+  const picked = folders.length
+    ? await vscode.window.showQuickPick(items, {
+        title: 'Initialize Alembic in Folder...',
+        placeHolder: "Where alembic.ini goes (usually the app's root)",
+      })
+    : items[items.length - 1];
   if (!picked) return undefined;
   if (picked.folder) return picked.folder;
-  const chosen = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, canSelectMany: false, openLabel: 'Initialize Alembic Here', defaultUri: folders[0]?.uri });
+  const chosen = await vscode.window.showOpenDialog({
+    canSelectFolders: true,
+    canSelectFiles: false,
+    canSelectMany: false,
+    openLabel: 'Initialize Alembic Here',
+    defaultUri: folders[0]?.uri,
+  });
   return chosen?.[0]?.fsPath;
 }
 
@@ -86,7 +127,8 @@ function readAppModules(folder: string): PythonModuleText[] {
       return;
     }
     for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-      if (entry.isDirectory() && !SKIP_DIRS.has(entry.name) && !entry.name.startsWith('.')) walk(path.join(dir, entry.name), [...parts, entry.name]);
+      if (entry.isDirectory() && !SKIP_DIRS.has(entry.name) && !entry.name.startsWith('.'))
+        walk(path.join(dir, entry.name), [...parts, entry.name]);
       else if (entry.isFile() && entry.name.endsWith('.py')) {
         const name = entry.name === '__init__.py' ? parts : [...parts, entry.name.slice(0, -3)];
         if (!name.length || !name.every((p) => /^[A-Za-z_]\w*$/.test(p))) continue;

@@ -1,12 +1,12 @@
 // Which file a `revision` or `merge` command created. Under shell integration Alembic says it
 // ("Generating <path> ...  done") in the output the runner read; typed without it, the first new
 // revision file the file watchers report. Nothing polls the disk.
-import * as fs from 'fs';
-import * as path from 'path';
-import { Project } from '../core';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Project } from '../core';
 import { generatedFile } from '../core/terminalOutput';
-import { ProjectRegistry } from '../projects/projectRegistry';
-import { RunResult } from '../runner/alembicTerminal';
+import type { ProjectRegistry } from '../projects/projectRegistry';
+import type { RunResult } from '../runner/alembicTerminal';
 
 /** How long to wait for the watchers to report the new file of a command typed without shell integration. */
 const NEW_FILE_TIMEOUT_MS = 60000;
@@ -18,7 +18,12 @@ export function createdRevisionFile(
   run: RunResult,
 ): Promise<string | undefined> {
   if (run.output !== undefined) {
-    const generated = generatedFile(run.output, path.dirname(project.config.configFile), (file) => fs.existsSync(file));
+    const generated = generatedFile(
+      run.output,
+      path.dirname(project.config.configFile),
+      (file) => fs.existsSync(file),
+      run.hostPath,
+    );
     if (generated) return Promise.resolve(generated);
   }
   // With an exit code, the runner's finish event has already had the registry re-list the folders.
@@ -42,6 +47,8 @@ export function createdRevisionFile(
 /** The first revision file of the project (as the registry has it now) that was not there before. */
 function addedFile(registry: ProjectRegistry, project: Project, before: ReadonlySet<string>): string | undefined {
   const { configFile, section } = project.config;
-  const current = registry.getProjects().find((p) => p.config.configFile === configFile && p.config.section === section);
+  const current = registry
+    .getProjects()
+    .find((p) => p.config.configFile === configFile && p.config.section === section);
   return current?.revisionFiles.find((file) => !before.has(file));
 }

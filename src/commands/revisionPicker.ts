@@ -1,6 +1,6 @@
 // Quick picks over the revision graph: users choose revisions by message, id or state, never by typing ids.
 import * as vscode from 'vscode';
-import { DatabaseState, newestFirst, Project, Revision, revisionState } from '../core';
+import { type DatabaseState, newestFirst, type Project, type Revision, revisionState } from '../core';
 import { shortId } from '../revisions/revisionsTree';
 
 export interface RevisionPick extends vscode.QuickPickItem {
@@ -25,7 +25,11 @@ export async function pickRevision(project: Project, options: PickOptions): Prom
     items.push(revisionPick(rev, options.database));
   }
   if (options.includeBase) {
-    items.push({ label: '$(debug-step-back) base', description: 'before the first revision: an empty schema', revision: null });
+    items.push({
+      label: '$(debug-step-back) base',
+      description: 'before the first revision: an empty schema',
+      revision: null,
+    });
   }
   if (!items.length) {
     void vscode.window.showInformationMessage(`${options.title}: no revision fits.`);
@@ -59,7 +63,11 @@ function revisionPick(rev: Revision, database?: DatabaseState): RevisionPick {
 export async function pickProject(projects: readonly Project[], title: string): Promise<Project | undefined> {
   if (projects.length <= 1) return projects[0];
   const picked = await vscode.window.showQuickPick(
-    projects.map((project) => ({ label: project.name, description: vscode.workspace.asRelativePath(project.config.configFile), project })),
+    projects.map((project) => ({
+      label: project.name,
+      description: vscode.workspace.asRelativePath(project.config.configFile),
+      project,
+    })),
     { title, placeHolder: 'Which Alembic project?' },
   );
   return picked?.project;

@@ -7,12 +7,14 @@
 // expected one argument" (checked with Alembic 1.8.1). Such values are written as `--message=-weird`,
 // which argparse takes verbatim; a positional revision like that gets a `--` before the positionals.
 // Relative revisions such as `-1` look like negative numbers to argparse and pass as they are.
-import * as path from 'path';
+import * as path from 'node:path';
 
 /** Where the command runs against: the interpreter and the project's configuration. */
 export interface AlembicTarget {
   /** The Python interpreter that has Alembic installed. */
   python: string;
+  /** The argv that runs Alembic (setting `alembic.command`); `<python> -m alembic` when unset. */
+  command?: readonly string[];
   /** alembic.ini or pyproject.toml (Alembic >= 1.16 takes either with -c). */
   configFile: string;
   /** The ini section (`-n`); omitted when it is the default `alembic`. */
@@ -46,7 +48,10 @@ export type AlembicCommandName = AlembicCommand['command'];
 
 /** The full argv for one command on one project. */
 export function alembicArgv(target: AlembicTarget, cmd: AlembicCommand): string[] {
-  const argv = [target.python, '-m', 'alembic', ...option('-c', target.configFile, '--config')];
+  const argv = [
+    ...(target.command ?? [target.python, '-m', 'alembic']),
+    ...option('-c', target.configFile, '--config'),
+  ];
   // `-n` only applies to an ini file; Alembic ignores it for pyproject.toml.
   if (target.section && target.section !== 'alembic') argv.push(...option('-n', target.section, '--name'));
   argv.push(cmd.command, ...commandArgs(cmd));
@@ -57,8 +62,12 @@ export function alembicArgv(target: AlembicTarget, cmd: AlembicCommand): string[
  * `alembic init`: creates `directory` from a template, and the config file `-c` names (without `-c`,
  * alembic.ini in the current folder). The `pyproject` template writes pyproject.toml instead.
  */
-export function alembicInitArgv(python: string, directory: string, options: { template?: string; configFile?: string; packageFiles?: boolean } = {}): string[] {
-  const argv = [python, '-m', 'alembic'];
+export function alembicInitArgv(
+  python: string | readonly string[],
+  directory: string,
+  options: { template?: string; configFile?: string; packageFiles?: boolean } = {},
+): string[] {
+  const argv = typeof python === 'string' ? [python, '-m', 'alembic'] : [...python];
   argv.push(...option('-c', options.configFile, '--config'));
   argv.push('init', ...option('--template', options.template ?? 'generic'));
   if (options.packageFiles) argv.push('--package');
@@ -92,13 +101,22 @@ export function commandArgs(cmd: AlembicCommand): string[] {
         ...positionals(nonEmpty(cmd.revisions, 'merge')),
       ];
     case 'stamp':
-      return [...flag('--sql', cmd.sql), ...option('--tag', cmd.tag), ...flag('--purge', cmd.purge), ...positionals(nonEmpty(cmd.revisions, 'stamp'))];
+      return [
+        ...flag('--sql', cmd.sql),
+        ...option('--tag', cmd.tag),
+        ...flag('--purge', cmd.purge),
+        ...positionals(nonEmpty(cmd.revisions, 'stamp')),
+      ];
     case 'current':
       return flag('--verbose', cmd.verbose);
     case 'heads':
       return [...flag('--verbose', cmd.verbose), ...flag('--resolve-dependencies', cmd.resolveDependencies)];
     case 'history':
-      return [...option('-r', cmd.revRange, '--rev-range'), ...flag('--verbose', cmd.verbose), ...flag('--indicate-current', cmd.indicateCurrent)];
+      return [
+        ...option('-r', cmd.revRange, '--rev-range'),
+        ...flag('--verbose', cmd.verbose),
+        ...flag('--indicate-current', cmd.indicateCurrent),
+      ];
     case 'check':
       return [];
     case 'show':

@@ -1,7 +1,7 @@
 // The text of Alembic's read-only commands (`heads`, `history`, `branches`, `show`), line for line,
 // and the translation of lookup errors into the messages Alembic's command line prints.
 // Also: what a failed Alembic command says went wrong.
-import { Revision, RevisionError, RevisionMap } from './revisionMap';
+import { type Revision, RevisionError, type RevisionMap } from './revisionMap';
 import { maskSecrets } from './secrets';
 
 interface HeadOnlyOptions {
@@ -43,7 +43,9 @@ export function formatLogEntry(rev: Revision): string {
   if (rev.isBranchPoint) entry += `Branches into: ${rev.nextrev.join(', ')}\n`;
   if (rev.branchLabels.size) entry += `Branch names: ${[...rev.branchLabels].join(', ')}\n`;
   entry += `Path: ${rev.source.path}\n`;
-  entry += `\n${splitLines(rev.source.longdoc).map((para) => `    ${para}`).join('\n')}\n`;
+  entry += `\n${splitLines(rev.source.longdoc)
+    .map((para) => `    ${para}`)
+    .join('\n')}\n`;
   return entry;
 }
 
@@ -57,7 +59,9 @@ function splitLines(text: string): string[] {
 
 /** `alembic heads`: the heads, each with its labels and whether it is a real or effective head. */
 export function headsCommand(map: RevisionMap): string[] {
-  return (map.getRevisions(map.heads) as Revision[]).map((rev) => formatRevisionLine(rev, { includeBranches: true, treeIndicators: false }));
+  return (map.getRevisions(map.heads) as Revision[]).map((rev) =>
+    formatRevisionLine(rev, { includeBranches: true, treeIndicators: false }),
+  );
 }
 
 /** `alembic history [-r start:end]`, newest first. */
@@ -84,7 +88,8 @@ export function branchesCommand(map: RevisionMap): string[] {
     if (!rev.isBranchPoint) continue;
     const indent = ' '.repeat(rev.id.length);
     out.push(formatRevisionLine(rev, { includeBranches: true }));
-    for (const child of rev.nextrev) out.push(`${indent} -> ${formatRevisionLine(map.get(child)!, { includeBranches: true })}`);
+    for (const child of rev.nextrev)
+      out.push(`${indent} -> ${formatRevisionLine(map.get(child)!, { includeBranches: true })}`);
     out.push('');
   }
   return out;
@@ -94,7 +99,8 @@ export function branchesCommand(map: RevisionMap): string[] {
 export function showCommand(map: RevisionMap, identifier: string): string[] {
   const revisions = withCommandErrors(() => map.getRevisions(identifier));
   // Alembic itself crashes when `-N` walks below the first revision; say what happened instead.
-  if (revisions.includes(null) && /^(?:.*@)?-\d+$/.test(identifier)) throw new RevisionError(`Relative revision ${identifier} walks past the first revision`);
+  if (revisions.includes(null) && /^(?:.*@)?-\d+$/.test(identifier))
+    throw new RevisionError(`Relative revision ${identifier} walks past the first revision`);
   return revisions.filter((r): r is Revision => r !== null).map((rev) => formatLogEntry(rev));
 }
 
@@ -141,10 +147,20 @@ export interface AlembicFailure {
 }
 
 /** `SomeError: message` lines of a traceback: builtins, dotted (`sqlalchemy.exc.X`), `FAILED:`. */
-const EXCEPTION_LINE = /^((?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:Error|Exception|Exit|Warning)|KeyboardInterrupt|FAILED): ?(.*)$/;
+const EXCEPTION_LINE =
+  /^((?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:Error|Exception|Exit|Warning)|KeyboardInterrupt|FAILED): ?(.*)$/;
 const CONNECTION_ERRORS = new RegExp(
-  ['OperationalError', 'InterfaceError', 'ConnectionRefused', 'ConnectionError', 'gaierror', 'TimeoutError', 'CannotConnectNow',
-    'InvalidPasswordError', 'InvalidAuthorization'].join('|'),
+  [
+    'OperationalError',
+    'InterfaceError',
+    'ConnectionRefused',
+    'ConnectionError',
+    'gaierror',
+    'TimeoutError',
+    'CannotConnectNow',
+    'InvalidPasswordError',
+    'InvalidAuthorization',
+  ].join('|'),
 );
 
 /**
@@ -154,9 +170,16 @@ const CONNECTION_ERRORS = new RegExp(
  */
 export function classifyAlembicFailure(output: string, exitCode: number): AlembicFailure {
   const lines = output.split(/\r?\n/);
-  const exceptionAt = lines.map((l) => EXCEPTION_LINE.exec(l)).map((m, i) => (m ? i : -1)).filter((i) => i >= 0).pop();
+  const exceptionAt = lines
+    .map((l) => EXCEPTION_LINE.exec(l))
+    .map((m, i) => (m ? i : -1))
+    .filter((i) => i >= 0)
+    .pop();
   if (exceptionAt === undefined) {
-    const last = lines.map((l) => l.trim()).filter(Boolean).pop();
+    const last = lines
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .pop();
     const message = last ? `alembic failed: ${last}` : `alembic exited with code ${exitCode}`;
     return { kind: 'unreadable', message: maskSecrets(message) };
   }
@@ -176,7 +199,11 @@ export function classifyAlembicFailure(output: string, exitCode: number): Alembi
   }
   const plugin = /Can't load plugin: sqlalchemy\.dialects:(\S+)/.exec(text);
   if (plugin) {
-    return { kind: 'unreadable', message: `SQLAlchemy has no dialect ${plugin[1]}`, fix: 'Install the package that provides it, or fix the URL.' };
+    return {
+      kind: 'unreadable',
+      message: `SQLAlchemy has no dialect ${plugin[1]}`,
+      fix: 'Install the package that provides it, or fix the URL.',
+    };
   }
   if (CONNECTION_ERRORS.test(type) || CONNECTION_ERRORS.test(text)) {
     return { kind: 'unreachable', message: maskSecrets(shortText(text)) };

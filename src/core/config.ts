@@ -1,11 +1,11 @@
 // Resolves an Alembic project's configuration the way `alembic.config.Config` and
 // `ScriptDirectory.from_config` do: alembic.ini (a named section, default `alembic`) and, since
 // Alembic 1.16, `[tool.alembic]` in pyproject.toml, the ini winning key by key.
-import * as fs from 'fs';
-import * as path from 'path';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
-import { getOption, IniFile, parseIni } from './ini';
-import { Problem, problem } from './problems';
+import { getOption, type IniFile, parseIni } from './ini';
+import { type Problem, problem } from './problems';
 
 export interface ConfigLocation {
   /** alembic.ini (may be absent when the project lives only in pyproject.toml). */
@@ -50,7 +50,8 @@ export function loadConfig(location: ConfigLocation): AlembicConfig {
   if (location.iniPath) {
     const text = readText(location.iniPath);
     if (text === undefined) {
-      if (!location.tomlPath) problems.push(problem('error', 'no-config', `Config file not found: ${location.iniPath}`, location.iniPath, 1));
+      if (!location.tomlPath)
+        problems.push(problem('error', 'no-config', `Config file not found: ${location.iniPath}`, location.iniPath, 1));
     } else {
       ini = parseIni(text, location.iniPath, { here: path.dirname(path.resolve(location.iniPath)) });
       problems.push(...ini.problems);
@@ -89,7 +90,9 @@ export function loadConfig(location: ConfigLocation): AlembicConfig {
     if (hasIniOption(name)) return fromIni(name) === 'true';
     const value = toml?.values[name];
     if (value !== undefined && typeof value !== 'boolean') {
-      problems.push(problem('error', 'toml-value', `boolean value expected for TOML parameter '${name}'`, toml!.path, 1));
+      problems.push(
+        problem('error', 'toml-value', `boolean value expected for TOML parameter '${name}'`, toml!.path, 1),
+      );
       return false;
     }
     return value === true;
@@ -109,27 +112,60 @@ export function loadConfig(location: ConfigLocation): AlembicConfig {
   };
 
   if (ini && !ini.sections.has(section) && !toml) {
-    problems.push(problem('error', 'no-section', `No '[${section}]' section in ${path.basename(ini.path)}: Alembic says "No config file found, or file has no '[${section}]' section".`, ini.path, 1));
+    problems.push(
+      problem(
+        'error',
+        'no-section',
+        `No '[${section}]' section in ${path.basename(ini.path)}: Alembic says "No config file found, or file has no '[${section}]' section".`,
+        ini.path,
+        1,
+      ),
+    );
     return config;
   }
   const scriptLocation = option('script_location');
-  const where = hasIniOption('script_location') ? { file: ini!.path, line: iniLine('script_location') } : { file: toml?.path ?? configFile, line: 1 };
+  const where = hasIniOption('script_location')
+    ? { file: ini!.path, line: iniLine('script_location') }
+    : { file: toml?.path ?? configFile, line: 1 };
   if (!scriptLocation) {
     // A key whose value could not be interpolated has its own problem already.
     if (hasIniOption('script_location')) return config;
-    problems.push(problem('error', 'no-script-location', "No 'script_location' key found in configuration.", where.file, where.line));
+    problems.push(
+      problem(
+        'error',
+        'no-script-location',
+        "No 'script_location' key found in configuration.",
+        where.file,
+        where.line,
+      ),
+    );
     return config;
   }
   config.scriptLocation = resolveResource(scriptLocation, baseDir, where, problems);
   if (config.scriptLocation && !isDirectory(config.scriptLocation)) {
-    problems.push(problem('error', 'missing-script-location', `script_location ${config.scriptLocation} does not exist (Alembic: "Path doesn't exist"). Note that an ini value has no inline comments: everything after '=' is the value.`, where.file, where.line));
+    problems.push(
+      problem(
+        'error',
+        'missing-script-location',
+        `script_location ${config.scriptLocation} does not exist (Alembic: "Path doesn't exist"). Note that an ini value has no inline comments: everything after '=' is the value.`,
+        where.file,
+        where.line,
+      ),
+    );
   }
   config.recursiveVersionLocations = booleanOption('recursive_version_locations');
   config.sourceless = booleanOption('sourceless');
 
-  const versionWhere = hasIniOption('version_locations') ? { file: ini!.path, line: iniLine('version_locations') } : { file: toml?.path ?? configFile, line: 1 };
-  const separatorLine = ['path_separator', 'version_path_separator'].map((n) => ini?.sections.get(section)?.get(n)?.line).find((l) => l !== undefined);
-  const listed = versionLocationList(fromIni, hasIniOption, toml, problems, { file: versionWhere.file, line: separatorLine ?? versionWhere.line });
+  const versionWhere = hasIniOption('version_locations')
+    ? { file: ini!.path, line: iniLine('version_locations') }
+    : { file: toml?.path ?? configFile, line: 1 };
+  const separatorLine = ['path_separator', 'version_path_separator']
+    .map((n) => ini?.sections.get(section)?.get(n)?.line)
+    .find((l) => l !== undefined);
+  const listed = versionLocationList(fromIni, hasIniOption, toml, problems, {
+    file: versionWhere.file,
+    line: separatorLine ?? versionWhere.line,
+  });
   if (listed) {
     config.versionLocations = listed
       .map((entry) => resolveResource(entry, baseDir, versionWhere, problems))
@@ -139,7 +175,15 @@ export function loadConfig(location: ConfigLocation): AlembicConfig {
   }
   for (const dir of config.versionLocations) {
     if (!isDirectory(dir)) {
-      problems.push(problem('warning', 'missing-version-location', `Version location ${dir} does not exist; Alembic skips it (1.8 and older fail).`, versionWhere.file, versionWhere.line));
+      problems.push(
+        problem(
+          'warning',
+          'missing-version-location',
+          `Version location ${dir} does not exist; Alembic skips it (1.8 and older fail).`,
+          versionWhere.file,
+          versionWhere.line,
+        ),
+      );
     }
   }
   return config;
@@ -157,18 +201,36 @@ function versionLocationList(
 ): string[] | undefined {
   const text = hasIniOption('version_locations') ? fromIni('version_locations') : undefined;
   if (text) {
-    const separatorName = ['path_separator', 'version_path_separator'].find((name) => hasIniOption(name) || typeof toml?.values[name] === 'string');
+    const separatorName = ['path_separator', 'version_path_separator'].find(
+      (name) => hasIniOption(name) || typeof toml?.values[name] === 'string',
+    );
     if (!separatorName) return text.split(/, *| +/);
-    const separatorValue = hasIniOption(separatorName) ? fromIni(separatorName) : (toml!.values[separatorName] as string);
+    const separatorValue = hasIniOption(separatorName)
+      ? fromIni(separatorName)
+      : (toml!.values[separatorName] as string);
     const separator = separatorValue === undefined ? undefined : SEPARATORS[separatorValue];
     if (separator === undefined) {
-      problems.push(problem('error', 'bad-separator', `'${separatorValue}' is not a valid value for ${separatorName}; expected 'space', 'newline', 'os', ':', ';'`, separatorWhere.file, separatorWhere.line));
+      problems.push(
+        problem(
+          'error',
+          'bad-separator',
+          `'${separatorValue}' is not a valid value for ${separatorName}; expected 'space', 'newline', 'os', ':', ';'`,
+          separatorWhere.file,
+          separatorWhere.line,
+        ),
+      );
       return [];
     }
-    return text.split(separator).filter((x) => x).map((x) => x.trim());
+    return text
+      .split(separator)
+      .filter((x) => x)
+      .map((x) => x.trim());
   }
-  const fromToml = toml?.values['version_locations'];
-  if (Array.isArray(fromToml)) return fromToml.filter((v): v is string => typeof v === 'string').map((v) => toml!.interpolate(v, 'version_locations'));
+  const fromToml = toml?.values.version_locations;
+  if (Array.isArray(fromToml))
+    return fromToml
+      .filter((v): v is string => typeof v === 'string')
+      .map((v) => toml!.interpolate(v, 'version_locations'));
   return undefined;
 }
 
@@ -176,12 +238,25 @@ function versionLocationList(
  * Alembic's `coerce_resource_to_filename`: `package:sub/dir` names a folder inside an importable
  * package; anything else is a path. Packages are looked up next to the config without importing.
  */
-function resolveResource(value: string, baseDir: string, where: { file: string; line: number }, problems: Problem[]): string | undefined {
+function resolveResource(
+  value: string,
+  baseDir: string,
+  where: { file: string; line: number },
+  problems: Problem[],
+): string | undefined {
   if (!path.isAbsolute(value) && value.includes(':') && !/^[A-Za-z]:[\\/]/.test(value)) {
     const [pkg, ...parts] = value.split(':');
     const pkgDir = findPackageDir(pkg, baseDir);
     if (!pkgDir) {
-      problems.push(problem('error', 'package-not-found', `Cannot find the Python package '${pkg}' of '${value}' next to the config without importing it; use a path, or keep the package in the project folder.`, where.file, where.line));
+      problems.push(
+        problem(
+          'error',
+          'package-not-found',
+          `Cannot find the Python package '${pkg}' of '${value}' next to the config without importing it; use a path, or keep the package in the project folder.`,
+          where.file,
+          where.line,
+        ),
+      );
       return undefined;
     }
     return path.join(pkgDir, ...parts);
@@ -197,7 +272,12 @@ function resolveResource(value: string, baseDir: string, where: { file: string; 
 function findPackageDir(dotted: string, baseDir: string): string | undefined {
   const rel = dotted.split('.');
   const roots: string[] = [baseDir, path.join(baseDir, 'src')];
-  for (let dir = path.dirname(baseDir), depth = 0; depth < 6 && dir !== path.dirname(dir); dir = path.dirname(dir), depth++) roots.push(dir, path.join(dir, 'src'));
+  for (
+    let dir = path.dirname(baseDir), depth = 0;
+    depth < 6 && dir !== path.dirname(dir);
+    dir = path.dirname(dir), depth++
+  )
+    roots.push(dir, path.join(dir, 'src'));
   for (const [i, root] of roots.entries()) {
     const dir = path.join(root, ...rel);
     const isPackage = i < 2 || fs.existsSync(path.join(dir, '__init__.py'));
@@ -220,14 +300,24 @@ function readTomlAlembic(tomlPath: string, problems: Problem[]): TomlAlembic | u
     data = parseToml(text) as Record<string, unknown>;
   } catch (err) {
     const e = err as Error & { line?: number };
-    problems.push(problem('error', 'toml-syntax', `pyproject.toml is not valid TOML: ${e.message.split('\n')[0]}`, tomlPath, e.line ?? 1));
+    problems.push(
+      problem(
+        'error',
+        'toml-syntax',
+        `pyproject.toml is not valid TOML: ${e.message.split('\n')[0]}`,
+        tomlPath,
+        e.line ?? 1,
+      ),
+    );
     return undefined;
   }
   const tool = data.tool as Record<string, unknown> | undefined;
   const alembic = tool?.alembic;
   if (alembic === undefined) return undefined;
   if (typeof alembic !== 'object' || alembic === null || Array.isArray(alembic)) {
-    problems.push(problem('error', 'toml-value', 'Incorrect TOML format: [tool.alembic] must be a table.', tomlPath, 1));
+    problems.push(
+      problem('error', 'toml-value', 'Incorrect TOML format: [tool.alembic] must be a table.', tomlPath, 1),
+    );
     return undefined;
   }
   const here = path.dirname(path.resolve(tomlPath));
@@ -239,7 +329,9 @@ function readTomlAlembic(tomlPath: string, problems: Problem[]): TomlAlembic | u
       return value.replace(/%\(([^)]*)\)s|%%/g, (m, key: string | undefined) => {
         if (m === '%%') return '%';
         if (key === 'here') return here;
-        problems.push(problem('error', 'toml-value', `Unknown substitution %(${key})s in [tool.alembic] ${name}`, tomlPath, 1));
+        problems.push(
+          problem('error', 'toml-value', `Unknown substitution %(${key})s in [tool.alembic] ${name}`, tomlPath, 1),
+        );
         return m;
       });
     },
@@ -273,7 +365,9 @@ function isDirectory(dir: string): boolean {
  */
 export function iniProjectSections(text: string, iniPath: string): string[] {
   const ini = parseIni(text, iniPath);
-  const sections = [...ini.sections.entries()].filter(([, options]) => options.has('script_location')).map(([name]) => name);
+  const sections = [...ini.sections.entries()]
+    .filter(([, options]) => options.has('script_location'))
+    .map(([name]) => name);
   if (!sections.length) return ['alembic'];
   // The default section first: it is the one `alembic` uses without -n.
   return sections.sort((a, b) => (a === 'alembic' ? -1 : b === 'alembic' ? 1 : 0));

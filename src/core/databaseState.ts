@@ -1,6 +1,6 @@
 // What the database's version table means for each revision: applied, current, or pending (what a
 // command would change is migrationPlan.ts). Pure graph logic; reading the table is elsewhere.
-import { Revision, RevisionMap } from './revisionMap';
+import type { Revision, RevisionMap } from './revisionMap';
 
 export type RevisionState = 'current' | 'applied' | 'pending';
 

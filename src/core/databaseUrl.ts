@@ -1,7 +1,7 @@
 // SQLAlchemy database URLs: parsed the way `sqlalchemy.engine.url.make_url` does and described for
 // people. Parsing remembers the URL's secrets, so that `maskSecrets` hides them in any later text;
 // no message made here holds the URL itself.
-import * as path from 'path';
+import * as path from 'node:path';
 import { maskSecrets, percentDecode, rememberSecrets, secretRanges } from './secrets';
 
 export { maskSecrets } from './secrets';
@@ -39,7 +39,7 @@ export type ParsedUrl = { ok: true; url: DatabaseUrl } | { ok: false; error: str
 
 // SQLAlchemy's `_parse_url` pattern, unchanged (1.4 and 2.0 agree); `d` for the groups' positions.
 const URL_PATTERN =
-  /^([\w+]+):\/\/(?:([^:/]*)(?::([^@]*))?@)?(?:(?:\[([^/?]+)\]|([^/:?]+))?(?::([^/?]*))?)?(?:\/([^?]*))?(?:\?(.*))?$/sd;
+  /^([\w+]+):\/\/(?:([^:/]*)(?::([^@]*))?@)?(?:(?:\[([^/?]+)\]|([^/:?]+))?(?::([^/?]*))?)?(?:\/([^?]*))?(?:\?(.*))?$/ds;
 /** The groups shown to people: user, IPv6 host, host, port, database. */
 const SHOWN_GROUPS = [2, 4, 5, 6, 7];
 
@@ -61,7 +61,11 @@ export function parseDatabaseUrl(text: string, cwd: string = process.cwd()): Par
     return secrets.some(([from, to]) => start < to && from < end);
   });
   if (overlaps) {
-    return { ok: false, error: "The database URL's password holds an unencoded '@' that SQLAlchemy reads as the password's end: write it as %40" };
+    return {
+      ok: false,
+      error:
+        "The database URL's password holds an unencoded '@' that SQLAlchemy reads as the password's end: write it as %40",
+    };
   }
   const [rawDialect, ...driverParts] = drivername.split('+');
   const dialect = rawDialect === 'postgres' ? 'postgresql' : rawDialect.toLowerCase();
@@ -92,7 +96,11 @@ export function parseDatabaseUrl(text: string, cwd: string = process.cwd()): Par
   }
   if (url.kind === 'sqlite') {
     if (url.username || url.password || url.host || url.port) {
-      return { ok: false, error: 'Invalid SQLite URL: it has no user, password, host or port; use sqlite:///relative.db or sqlite:////absolute.db' };
+      return {
+        ok: false,
+        error:
+          'Invalid SQLite URL: it has no user, password, host or port; use sqlite:///relative.db or sqlite:////absolute.db',
+      };
     }
     const file = sqliteFilePath(url);
     if (file === undefined) url.sqliteMemory = true;
@@ -120,7 +128,7 @@ function sqliteFilePath(url: DatabaseUrl): string | undefined {
 }
 
 function first(values: string[] | undefined): string | undefined {
-  return values && values.length ? values[0] : undefined;
+  return values?.length ? values[0] : undefined;
 }
 
 /** Python's `parse_qsl` (3.9.2 and later): pairs split at `&` only, `+` is a space, blank values dropped. */
@@ -139,7 +147,16 @@ function parseQuery(text: string | undefined): Record<string, string[]> {
   return query;
 }
 
-const LOCAL_NAMES = new Set(['localhost', 'localhost.localdomain', 'ip6-localhost', 'ip6-loopback', '::1', '0:0:0:0:0:0:0:1', '0.0.0.0', '::']);
+const LOCAL_NAMES = new Set([
+  'localhost',
+  'localhost.localdomain',
+  'ip6-localhost',
+  'ip6-loopback',
+  '::1',
+  '0:0:0:0:0:0:0:1',
+  '0.0.0.0',
+  '::',
+]);
 
 /**
  * True for databases on this machine: SQLite, localhost, 127.0.0.0/8, ::1, Unix sockets (including
@@ -160,12 +177,29 @@ export function isLocalDatabase(url: string | DatabaseUrl, cwd?: string): boolea
 }
 
 const DIALECT_NAMES: Record<string, string> = {
-  sqlite: 'SQLite', postgresql: 'PostgreSQL', mysql: 'MySQL', mariadb: 'MariaDB', mssql: 'SQL Server',
-  oracle: 'Oracle', cockroachdb: 'CockroachDB', redshift: 'Redshift', snowflake: 'Snowflake',
-  duckdb: 'DuckDB', firebird: 'Firebird', sybase: 'Sybase', bigquery: 'BigQuery', clickhouse: 'ClickHouse',
+  sqlite: 'SQLite',
+  postgresql: 'PostgreSQL',
+  mysql: 'MySQL',
+  mariadb: 'MariaDB',
+  mssql: 'SQL Server',
+  oracle: 'Oracle',
+  cockroachdb: 'CockroachDB',
+  redshift: 'Redshift',
+  snowflake: 'Snowflake',
+  duckdb: 'DuckDB',
+  firebird: 'Firebird',
+  sybase: 'Sybase',
+  bigquery: 'BigQuery',
+  clickhouse: 'ClickHouse',
 };
 
-const DEFAULT_PORTS: Record<string, number> = { postgresql: 5432, mysql: 3306, mariadb: 3306, mssql: 1433, oracle: 1521 };
+const DEFAULT_PORTS: Record<string, number> = {
+  postgresql: 5432,
+  mysql: 3306,
+  mariadb: 3306,
+  mssql: 1433,
+  oracle: 1521,
+};
 
 /**
  * A short text for people, free of secrets: "SQLite app.db", "PostgreSQL mydb on db.example.com",

@@ -2,7 +2,7 @@
 // `KEY=value`, `export KEY=value`, single quotes (only \' and \\ escapes), double quotes (C escapes),
 // `#` comments, a ` #` comment after an unquoted value, and `${VAR}` / `${VAR:-default}` expansion,
 // which python-dotenv applies to every value, single-quoted ones included.
-import * as fs from 'fs';
+import * as fs from 'node:fs';
 
 export interface DotenvOptions {
   /** The process environment, for `${VAR}` expansion. */
@@ -14,7 +14,18 @@ export interface DotenvOptions {
   override?: boolean;
 }
 
-const DOUBLE_ESCAPES: Record<string, string> = { '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
+const DOUBLE_ESCAPES: Record<string, string> = {
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
+};
 
 interface Entry {
   key: string;
@@ -29,8 +40,8 @@ export function parseDotenv(text: string, options: DotenvOptions = {}): Record<s
   const override = options.override ?? true;
   for (const entry of entries) {
     const lookup = (name: string): string | undefined => {
-      const fromFile = Object.prototype.hasOwnProperty.call(values, name) ? values[name] : undefined;
-      return override ? fromFile ?? env[name] : env[name] ?? fromFile;
+      const fromFile = Object.hasOwn(values, name) ? values[name] : undefined;
+      return override ? (fromFile ?? env[name]) : (env[name] ?? fromFile);
     };
     values[entry.key] = expandVariables(entry.value, lookup);
   }
@@ -50,10 +61,10 @@ export function readDotenvFile(file: string, options: DotenvOptions = {}): Recor
 
 /** python-dotenv's `${NAME}` / `${NAME:-default}`; an unknown name without a default is empty. */
 function expandVariables(value: string, lookup: (name: string) => string | undefined): string {
-  return value.replace(/\$\{([^}:]*)(?::-([^}]*))?\}/g, (m, name: string, fallback: string | undefined) => {
+  return value.replace(/\$\{([^}:]*)(?::-([^}]*))?\}/g, (_m, name: string, fallback: string | undefined) => {
     // A variable set to '' stays '': the default is only for unset ones.
     const found = lookup(name);
-    return found !== undefined ? found : fallback ?? '';
+    return found !== undefined ? found : (fallback ?? '');
   });
 }
 

@@ -43,7 +43,10 @@ export type DriftResult =
 
 /** Reads the helper's stdout: the last line that is its JSON object (anything printed before is ignored). */
 export function parseDriftOutput(stdout: string): DriftResult {
-  const lines = stdout.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  const lines = stdout
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean);
   for (let i = lines.length - 1; i >= 0; i--) {
     if (!lines[i].startsWith('{')) continue;
     let value: unknown;
@@ -58,11 +61,18 @@ export function parseDriftOutput(stdout: string): DriftResult {
       const diffs = Array.isArray(answer.diffs) ? answer.diffs.filter(isDiffLike).map(toDiff) : [];
       return { ok: true, diffs };
     }
-    const code = typeof answer.code === 'string' && ['not-up-to-date', 'no-target-metadata', 'error'].includes(answer.code) ? (answer.code as DriftErrorCode) : 'error';
+    const code =
+      typeof answer.code === 'string' && ['not-up-to-date', 'no-target-metadata', 'error'].includes(answer.code)
+        ? (answer.code as DriftErrorCode)
+        : 'error';
     return { ok: false, error: typeof answer.error === 'string' ? answer.error : 'the drift check failed', code };
   }
   const shown = stdout.trim();
-  return { ok: false, error: shown ? `unreadable answer from the drift helper: ${shown.slice(0, 200)}` : '', code: 'no-output' };
+  return {
+    ok: false,
+    error: shown ? `unreadable answer from the drift helper: ${shown.slice(0, 200)}` : '',
+    code: 'no-output',
+  };
 }
 
 function isDiffLike(value: unknown): value is Record<string, unknown> {
@@ -85,7 +95,10 @@ export function describeDiff(diff: DriftDiff): string {
   const column = table && diff.column ? `${table}.${diff.column}` : diff.column;
   const onlyModels = 'in the models, not in the database';
   const onlyDatabase = 'in the database, not in the models';
-  const both = (what: string): string => (diff.database !== undefined && diff.models !== undefined ? `${what}: ${diff.models} in the models, ${diff.database} in the database` : `${what} differs`);
+  const both = (what: string): string =>
+    diff.database !== undefined && diff.models !== undefined
+      ? `${what}: ${diff.models} in the models, ${diff.database} in the database`
+      : `${what} differs`;
   switch (diff.kind) {
     case 'add_table':
       return `Table ${table ?? '?'}: ${onlyModels}`;

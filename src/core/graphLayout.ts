@@ -248,7 +248,10 @@ export function layoutGraph(map: RevisionMap, options: GraphLayoutOptions = {}):
     stubs.set(at.id, index + 1);
     const offset = (index % 2 ? -1 : 1) * (0.5 + Math.floor(index / 2));
     edge.lane = at.lane;
-    edge.route = [[at.lane, at.row], [at.lane + offset, at.row + 0.5 * direction]];
+    edge.route = [
+      [at.lane, at.row],
+      [at.lane + offset, at.row + 0.5 * direction],
+    ];
     return edge;
   };
   const finished: PendingEdge[] = [];
@@ -365,7 +368,11 @@ function routeOf(fromLane: number, fromRow: number, lane: number, toLane: number
 function dedupeTargets<T extends { id: string }>(targets: T[]): T[] {
   if (targets.length < 2) return targets;
   const seen = new Set<string>();
-  return targets.filter((t) => !seen.has(t.id) && (seen.add(t.id), true));
+  return targets.filter((t) => {
+    if (seen.has(t.id)) return false;
+    seen.add(t.id);
+    return true;
+  });
 }
 
 function groupProblems(problems: readonly Problem[]): Map<string, GraphProblem[]> {
@@ -384,8 +391,12 @@ function groupProblems(problems: readonly Problem[]): Map<string, GraphProblem[]
 function attachEdgeProblems(edges: GraphEdge[], nodes: Map<string, GraphNode>): void {
   for (const edge of edges) {
     if (!edge.dangling) continue;
-    const problem = nodes.get(edge.from)?.problems.find((p) => p.code === 'missing-revision' && p.message.includes(`'${edge.to}'`));
-    edge.problem = problem?.message ?? `${edge.kind === 'down' ? 'down_revision' : 'depends_on'} names '${edge.to}', which is not in this history.`;
+    const problem = nodes
+      .get(edge.from)
+      ?.problems.find((p) => p.code === 'missing-revision' && p.message.includes(`'${edge.to}'`));
+    edge.problem =
+      problem?.message ??
+      `${edge.kind === 'down' ? 'down_revision' : 'depends_on'} names '${edge.to}', which is not in this history.`;
   }
 }
 
@@ -397,4 +408,3 @@ function encodeEnd(row: number, lane: number): number {
 function decodeEnd(value: number): number {
   return Math.floor(value / LANE_BITS);
 }
-

@@ -1,7 +1,7 @@
 // An .ini reader with the rules of Python's configparser as Alembic uses it (ConfigParser with
 // BasicInterpolation): `#`/`;` full-line comments only, `=` or `:` delimiters, case-insensitive keys,
 // indented continuation lines, `[DEFAULT]`, strict duplicates, and `%(name)s` / `%%` interpolation.
-import { Problem, problem } from './problems';
+import { type Problem, problem } from './problems';
 
 export interface IniOption {
   raw: string;
@@ -64,7 +64,15 @@ export function parseIni(text: string, path: string, defaults: Record<string, st
       if (currentName === DEFAULT_SECTION) {
         current = file.defaults;
       } else if (seenSections.has(currentName)) {
-        file.problems.push(problem('error', 'ini-syntax', `Section '${currentName}' already exists (Python's configparser refuses duplicate sections).`, path, lineNo));
+        file.problems.push(
+          problem(
+            'error',
+            'ini-syntax',
+            `Section '${currentName}' already exists (Python's configparser refuses duplicate sections).`,
+            path,
+            lineNo,
+          ),
+        );
         current = file.sections.get(currentName);
       } else {
         current = file.sections.get(currentName) ?? new Map();
@@ -74,19 +82,43 @@ export function parseIni(text: string, path: string, defaults: Record<string, st
       continue;
     }
     if (!current) {
-      file.problems.push(problem('error', 'ini-syntax', `File contains no section headers: line ${lineNo} (${JSON.stringify(stripped)}) comes before any [section].`, path, lineNo));
+      file.problems.push(
+        problem(
+          'error',
+          'ini-syntax',
+          `File contains no section headers: line ${lineNo} (${JSON.stringify(stripped)}) comes before any [section].`,
+          path,
+          lineNo,
+        ),
+      );
       return file;
     }
     const delimiter = /^(.*?)\s*([=:])\s*(.*)$/.exec(stripped);
-    if (!delimiter || !delimiter[1].trimEnd()) {
-      file.problems.push(problem('error', 'ini-syntax', `Cannot parse line ${lineNo}: expected 'key = value' (${JSON.stringify(stripped)}).`, path, lineNo));
+    if (!delimiter?.[1].trimEnd()) {
+      file.problems.push(
+        problem(
+          'error',
+          'ini-syntax',
+          `Cannot parse line ${lineNo}: expected 'key = value' (${JSON.stringify(stripped)}).`,
+          path,
+          lineNo,
+        ),
+      );
       option = undefined;
       continue;
     }
     const key = delimiter[1].trimEnd().toLowerCase();
     const seenKey = `${currentName}\0${key}`;
     if (seenOptions.has(seenKey)) {
-      file.problems.push(problem('error', 'ini-syntax', `Option '${key}' in section '${currentName}' already exists (line ${current.get(key)!.line}); Python's configparser refuses duplicates.`, path, lineNo));
+      file.problems.push(
+        problem(
+          'error',
+          'ini-syntax',
+          `Option '${key}' in section '${currentName}' already exists (line ${current.get(key)!.line}); Python's configparser refuses duplicates.`,
+          path,
+          lineNo,
+        ),
+      );
     }
     seenOptions.add(seenKey);
     option = { raw: '', line: lineNo };
@@ -131,10 +163,14 @@ function spend(budget: Budget, text: string): string {
   budget.chars += text.length;
   const where = `option '${budget.key}' in section '${budget.section}'`;
   if (budget.chars > MAX_VALUE_CHARS) {
-    throw new Error(`Value substitution too large: ${where} would interpolate to more than ${MAX_VALUE_CHARS / 1024 / 1024} MiB; alembic-lens stops there`);
+    throw new Error(
+      `Value substitution too large: ${where} would interpolate to more than ${MAX_VALUE_CHARS / 1024 / 1024} MiB; alembic-lens stops there`,
+    );
   }
   if (budget.fileChars + budget.chars > MAX_TOTAL_CHARS) {
-    throw new Error(`Value substitution too large: reading ${where}, the options of this file would interpolate to more than ${MAX_TOTAL_CHARS / 1024 / 1024} MiB in total`);
+    throw new Error(
+      `Value substitution too large: reading ${where}, the options of this file would interpolate to more than ${MAX_TOTAL_CHARS / 1024 / 1024} MiB in total`,
+    );
   }
   return text;
 }
@@ -145,7 +181,8 @@ export function hasSection(file: IniFile, section: string): boolean {
 
 function interpolate(raw: string, lookup: (name: string) => string | undefined, budget: Budget, depth: number): string {
   const { key, section } = budget;
-  if (depth > MAX_INTERPOLATION_DEPTH) throw new Error(`Recursion limit exceeded in value substitution: option '${key}' in section '${section}'`);
+  if (depth > MAX_INTERPOLATION_DEPTH)
+    throw new Error(`Recursion limit exceeded in value substitution: option '${key}' in section '${section}'`);
   let out = '';
   let rest = raw;
   while (rest) {
@@ -159,14 +196,19 @@ function interpolate(raw: string, lookup: (name: string) => string | undefined, 
       rest = rest.slice(2);
     } else if (next === '(') {
       if (++budget.substitutions > MAX_SUBSTITUTIONS) {
-        throw new Error(`Value substitution too large: option '${key}' in section '${section}' needs more than ${MAX_SUBSTITUTIONS} substitutions; alembic-lens stops there`);
+        throw new Error(
+          `Value substitution too large: option '${key}' in section '${section}' needs more than ${MAX_SUBSTITUTIONS} substitutions; alembic-lens stops there`,
+        );
       }
       const m = /^%\(([^)]+)\)s/.exec(rest);
       if (!m) throw new Error(`bad interpolation variable reference ${JSON.stringify(clip(rest))} in option '${key}'`);
       const name = m[1].toLowerCase();
       rest = rest.slice(m[0].length);
       const value = lookup(name);
-      if (value === undefined) throw new Error(`Bad value substitution: option '${key}' in section '${section}' contains an interpolation key '${name}' which is not a valid option name`);
+      if (value === undefined)
+        throw new Error(
+          `Bad value substitution: option '${key}' in section '${section}' contains an interpolation key '${name}' which is not a valid option name`,
+        );
       out += value.includes('%') ? interpolate(value, lookup, budget, depth + 1) : spend(budget, value);
     } else {
       throw new Error(`'%' must be followed by '%' or '(', found: ${JSON.stringify(clip(rest))} in option '${key}'`);

@@ -22,9 +22,11 @@ const DECLARATIVE_BASE = /^(\w+)\s*(?::[^=\n]+)?=\s*(?:\w+\.)*declarative_base\s
 const DECLARATIVE_CLASS = /^class\s+(\w+)\s*\(\s*(?:\w+\.)*DeclarativeBase(?:NoMeta)?\b/m;
 const SQLMODEL_TABLE = /^class\s+\w+\s*\([^)]*\bSQLModel\b[^)]*table\s*=\s*True/m;
 const MAPPED_CLASS = /^\s+__tablename__\s*=/m;
-const ENV_URL = /os\.(?:environ\.get|getenv)\(\s*["'](\w*(?:DATABASE|DB)\w*URL\w*|\w*(?:DATABASE|DB)_URI\w*)["']\s*(?:,\s*(?:f?["']([^"'\n]+)["']))?/;
+const ENV_URL =
+  /os\.(?:environ\.get|getenv)\(\s*["'](\w*(?:DATABASE|DB)\w*URL\w*|\w*(?:DATABASE|DB)_URI\w*)["']\s*(?:,\s*(?:f?["']([^"'\n]+)["']))?/;
 const ENV_URL_INDEX = /os\.environ\[\s*["'](\w*(?:DATABASE|DB)\w*(?:URL|URI)\w*)["']\s*\]/;
-const LITERAL_URL = /^\s*\w*(?:DATABASE|DB)\w*(?:URL|URI)\w*\s*(?::[^=\n]+)?=\s*["']((?:sqlite|postgres(?:ql)?|mysql|mariadb|oracle|mssql)[^"'\n]*)["']/im;
+const LITERAL_URL =
+  /^\s*\w*(?:DATABASE|DB)\w*(?:URL|URI)\w*\s*(?::[^=\n]+)?=\s*["']((?:sqlite|postgres(?:ql)?|mysql|mariadb|oracle|mssql)[^"'\n]*)["']/im;
 
 export function findAppModels(modules: readonly PythonModuleText[]): AppModels {
   const found: AppModels = { modelModules: [] };
@@ -60,7 +62,8 @@ export function wireEnvPy(envPy: string, models: AppModels): string {
   if (models.base && /^target_metadata\s*=\s*None\s*$/m.test(text)) {
     const imports = [`from ${models.base.module} import ${models.base.name}`];
     for (const module of models.modelModules) {
-      if (module !== models.base.module) imports.push(`import ${module}  # noqa: F401  (registers its models on the metadata)`);
+      if (module !== models.base.module)
+        imports.push(`import ${module}  # noqa: F401  (registers its models on the metadata)`);
     }
     const block = `# The models autogenerate compares with the database (wired by Alembic Lens).\n${imports.join('\n')}\n\ntarget_metadata = ${models.base.name}.metadata`;
     text = text.replace(/^target_metadata\s*=\s*None\s*$/m, block);

@@ -7,7 +7,7 @@
 // the differential tier runs) and current Alembic (1.19): only typing changed. Current Alembic no
 // longer drops the version table at the end of an offline (`--sql`) downgrade to base, which no
 // plan here covers; plain `-1` from several current revisions still only warns, in both.
-import { Revision, RevisionError, RevisionMap } from './revisionMap';
+import { type Revision, RevisionError, type RevisionMap } from './revisionMap';
 
 /** Alembic's `_collect_downgrade_revisions`: what a downgrade from `upper` (the version table) drops. */
 function collectDowngradeRevisions(
@@ -128,7 +128,10 @@ function versionTableAfter(map: RevisionMap, rows: readonly string[], steps: Rev
         else table.update(rev.id, present[0]);
       }
     } catch (err) {
-      const done = steps.slice(0, index + 1).map((r) => r.id).join(', ');
+      const done = steps
+        .slice(0, index + 1)
+        .map((r) => r.id)
+        .join(', ');
       const message =
         `Alembic would fail part-way, after running ${done}: ` +
         `its version table bookkeeping stops at ${rev.id} (${(err as Error).message})`;

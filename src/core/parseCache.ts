@@ -3,12 +3,12 @@
 // ctime (both in ns), inode and device are all unchanged: the ctime changes on every write and
 // cannot be set back, so an edit whose mtime was restored (touch -d, cp -p) is still seen.
 // One file per project, in a folder only this user can write (see privateDir.ts).
-import { createHash } from 'crypto';
-import * as fs from 'fs';
-import * as path from 'path';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { preparePrivateDir, readPrivateFile, writePrivateFile } from './privateDir';
-import { Problem } from './problems';
-import { messageOf, RevisionFileResult } from './revisionFile';
+import type { Problem } from './problems';
+import { messageOf, type RevisionFileResult } from './revisionFile';
 
 /** Bump when the parser's output or this file's layout changes: old caches are then ignored. */
 const FORMAT = 4;
@@ -42,7 +42,11 @@ export class ParseCache {
   /** Paths under the config's folder are stored relative to it. */
   private readonly base: string;
 
-  constructor(private readonly cacheDir: string, private readonly configFile: string, section: string) {
+  constructor(
+    private readonly cacheDir: string,
+    private readonly configFile: string,
+    section: string,
+  ) {
     const key = `${configFile}\0${section}`;
     this.file = path.join(cacheDir, `revisions-${createHash('sha1').update(key).digest('hex').slice(0, 16)}.json`);
     this.base = path.dirname(configFile) + path.sep;
@@ -76,6 +80,7 @@ export class ParseCache {
     const hit = this.entries.get(file) ?? this.restore(file);
     if (hit && hit.key === key) return hit.result;
     const result = parse();
+    // biome-ignore lint/complexity/useMathMinMax: the times are bigints, which Math.max does not take
     const racy = isRacy(stat.mtimeMs > stat.ctimeMs ? stat.mtimeMs : stat.ctimeMs);
     this.entries.set(file, { key, racy, result });
     // A file too recent to be saved (see RACY_MS) is no reason to rewrite the cache.
@@ -145,8 +150,18 @@ export class ParseCache {
 function compact(name: string, { key, result }: Entry): StoredEntry {
   const s = result.source;
   const source: StoredSource | 0 = s
-    ? [s.revision, s.downRevisions, s.dependsOn, s.branchLabels, s.longdoc, s.createDate ?? null,
-      s.revisionLine, s.downRevisionLine, s.dependsOnLine ?? 0, s.branchLabelsLine ?? 0]
+    ? [
+        s.revision,
+        s.downRevisions,
+        s.dependsOn,
+        s.branchLabels,
+        s.longdoc,
+        s.createDate ?? null,
+        s.revisionLine,
+        s.downRevisionLine,
+        s.dependsOnLine ?? 0,
+        s.branchLabelsLine ?? 0,
+      ]
     : 0;
   const problems = result.problems.map(({ path: _path, ...rest }) => rest);
   return [name, key, source, problems, result.grammarChecked ? 1 : 0];

@@ -2,9 +2,9 @@
 // folder must be the user's and not writable by group or others (else it is refused, with the
 // reason); files are read without following links and written through a temporary file created
 // exclusively, under a random name, without following links, then renamed into place.
-import { randomBytes } from 'crypto';
-import * as fs from 'fs';
-import * as path from 'path';
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 
 const PRIVATE_DIR_MODE = 0o700;
 const PRIVATE_FILE_MODE = 0o600;

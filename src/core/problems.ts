@@ -15,6 +15,15 @@ export interface Problem {
   column?: number;
 }
 
-export function problem(severity: Severity, code: string, message: string, path: string, line = 1, column?: number): Problem {
-  return column === undefined ? { severity, code, message, path, line } : { severity, code, message, path, line, column };
+export function problem(
+  severity: Severity,
+  code: string,
+  message: string,
+  path: string,
+  line = 1,
+  column?: number,
+): Problem {
+  return column === undefined
+    ? { severity, code, message, path, line }
+    : { severity, code, message, path, line, column };
 }

@@ -1,13 +1,13 @@
 // One Alembic project: its configuration, every revision file in its version locations, and the
 // revision graph built from them. Updates are incremental: a changed file is re-read alone, and the
 // graph is rebuilt only when the file's revision, parents, dependencies or labels changed.
-import * as fs from 'fs';
-import * as path from 'path';
-import { AlembicConfig, ConfigLocation, loadConfig, tomlHasAlembic } from './config';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { type AlembicConfig, type ConfigLocation, loadConfig, tomlHasAlembic } from './config';
 import { ParseCache } from './parseCache';
+import { type Problem, problem } from './problems';
 import { decodePythonSource, findGrammarError } from './python';
-import { Problem, problem } from './problems';
-import { isRevisionFileName, readRevisionFile, RevisionFileResult, RevisionSource } from './revisionFile';
+import { isRevisionFileName, type RevisionFileResult, type RevisionSource, readRevisionFile } from './revisionFile';
 import { RevisionMap } from './revisionMap';
 
 type FileEntry = RevisionFileResult;
@@ -37,7 +37,12 @@ export function locateConfig(configPath: string, options: LoadOptions = {}): Con
   const dir = path.dirname(absolute);
   if (path.basename(absolute) === 'pyproject.toml') {
     const ini = path.join(dir, 'alembic.ini');
-    return { tomlPath: absolute, iniPath: fs.existsSync(ini) ? ini : undefined, section: options.section, baseDir: options.baseDir };
+    return {
+      tomlPath: absolute,
+      iniPath: fs.existsSync(ini) ? ini : undefined,
+      section: options.section,
+      baseDir: options.baseDir,
+    };
   }
   const toml = path.join(dir, 'pyproject.toml');
   let tomlPath: string | undefined;
@@ -60,7 +65,10 @@ export class Project {
   private cache?: ParseCache;
   private realLocations: string[] = [];
 
-  constructor(readonly location: ConfigLocation, private readonly cacheDir?: string) {
+  constructor(
+    readonly location: ConfigLocation,
+    private readonly cacheDir?: string,
+  ) {
     this.graph = this.reload();
   }
 
@@ -78,7 +86,10 @@ export class Project {
       // One project's unexpected failure must not take the workspace's other projects with it.
       const configFile = this.location.iniPath ?? this.location.tomlPath ?? 'alembic.ini';
       const message = `alembic-lens could not load this project: ${String(err)}`;
-      this.config = { ...unloadedConfig(configFile), problems: [problem('error', 'internal-error', message, configFile, 1)] };
+      this.config = {
+        ...unloadedConfig(configFile),
+        problems: [problem('error', 'internal-error', message, configFile, 1)],
+      };
       this.files.clear();
       this.order = [];
       this.realLocations = [];
@@ -90,8 +101,11 @@ export class Project {
   private readProject(): RevisionMap {
     this.config = loadConfig(this.location);
     this.files.clear();
-    const cache = (this.cache = this.cacheDir ? new ParseCache(this.cacheDir, path.resolve(this.config.configFile), this.config.section) : undefined);
-    const read = (file: string): FileEntry => (cache ? cache.read(file, () => this.readFile(file)) : this.readFile(file));
+    const cache = (this.cache = this.cacheDir
+      ? new ParseCache(this.cacheDir, path.resolve(this.config.configFile), this.config.section)
+      : undefined);
+    const read = (file: string): FileEntry =>
+      cache ? cache.read(file, () => this.readFile(file)) : this.readFile(file);
     const seenReal = new Set<string>();
     const listingProblems: Problem[] = [];
     // The same file can only be listed twice through several (overlapping or linked) locations.
@@ -106,7 +120,15 @@ export class Project {
         }
         const real = safeRealpath(file);
         if (seenReal.has(real)) {
-          listingProblems.push(problem('warning', 'duplicate-file', `File ${real} is loaded twice; Alembic ignores the second. Make version_locations unique.`, file, 1));
+          listingProblems.push(
+            problem(
+              'warning',
+              'duplicate-file',
+              `File ${real} is loaded twice; Alembic ignores the second. Make version_locations unique.`,
+              file,
+              1,
+            ),
+          );
           continue;
         }
         seenReal.add(real);
@@ -143,7 +165,9 @@ export class Project {
     if (!isRevisionFileName(path.basename(file))) return false;
     const dir = path.dirname(this.canonical(file));
     return this.realLocations.some((location) =>
-      this.config.recursiveVersionLocations ? isInside(dir, location) && !dir.split(path.sep).includes('__pycache__') : dir === location,
+      this.config.recursiveVersionLocations
+        ? isInside(dir, location) && !dir.split(path.sep).includes('__pycache__')
+        : dir === location,
     );
   }
 
@@ -151,7 +175,8 @@ export class Project {
   private canonical(file: string): string {
     const absolute = path.resolve(file);
     for (const [i, location] of this.config.versionLocations.entries()) {
-      if (location !== this.realLocations[i] && isInside(absolute, location)) return path.join(this.realLocations[i], path.relative(location, absolute));
+      if (location !== this.realLocations[i] && isInside(absolute, location))
+        return path.join(this.realLocations[i], path.relative(location, absolute));
     }
     return absolute;
   }
@@ -175,7 +200,12 @@ export class Project {
       this.rebuild();
       return true;
     }
-    if (before.source && after.source && sameShape(before.source, after.source) && sameProblems(before.problems, after.problems)) {
+    if (
+      before.source &&
+      after.source &&
+      sameShape(before.source, after.source) &&
+      sameProblems(before.problems, after.problems)
+    ) {
       // Message or body edits: swap the source in place, the graph keeps its shape.
       const rev = this.graph.get(after.source.revision);
       if (rev && rev.source === before.source) rev.source = after.source;
@@ -190,7 +220,9 @@ export class Project {
    * or removed): for when file events may have been missed, e.g. right after a command wrote a file.
    */
   rescan(): boolean {
-    const listed = new Set(this.realLocations.flatMap((location) => listVersionDir(location, this.config.recursiveVersionLocations)));
+    const listed = new Set(
+      this.realLocations.flatMap((location) => listVersionDir(location, this.config.recursiveVersionLocations)),
+    );
     const added = [...listed].filter((file) => !this.files.has(file));
     const removed = this.order.filter((file) => !listed.has(file));
     if (!added.length && !removed.length) return false;
@@ -216,7 +248,10 @@ export class Project {
     try {
       bytes = fs.readFileSync(file);
     } catch (err) {
-      return { problems: [problem('error', 'unreadable-file', `Cannot read file: ${(err as Error).message}`, file, 1)], grammarChecked: true };
+      return {
+        problems: [problem('error', 'unreadable-file', `Cannot read file: ${(err as Error).message}`, file, 1)],
+        grammarChecked: true,
+      };
     }
     return readRevisionBytes(file, bytes, withGrammar);
   }
@@ -270,7 +305,12 @@ export function readRevisionBytes(file: string, bytes: Buffer, withGrammar = fal
   try {
     const decoded = decodePythonSource(bytes);
     if ('error' in decoded) {
-      return { problems: [problem('error', 'syntax-error', `Python cannot read this file: ${decoded.error}.`, file, decoded.line)], grammarChecked: true };
+      return {
+        problems: [
+          problem('error', 'syntax-error', `Python cannot read this file: ${decoded.error}.`, file, decoded.line),
+        ],
+        grammarChecked: true,
+      };
     }
     const result = readRevisionFile(file, decoded.text);
     // A file too large for the grammar check is settled now, so that the check never reads it again.
@@ -278,7 +318,10 @@ export function readRevisionBytes(file: string, bytes: Buffer, withGrammar = fal
     return settleNow ? withGrammarCheck(file, decoded.text, result) : result;
   } catch (err) {
     // A reader's unexpected failure costs this one file, never the project.
-    return { problems: [problem('error', 'internal-error', `alembic-lens could not read this file: ${String(err)}`, file, 1)], grammarChecked: true };
+    return {
+      problems: [problem('error', 'internal-error', `alembic-lens could not read this file: ${String(err)}`, file, 1)],
+      grammarChecked: true,
+    };
   }
 }
 
@@ -298,7 +341,10 @@ function sameShape(a: RevisionSource, b: RevisionSource): boolean {
 }
 
 function sameProblems(a: Problem[], b: Problem[]): boolean {
-  return a.length === b.length && a.every((p, i) => p.code === b[i].code && p.line === b[i].line && p.message === b[i].message);
+  return (
+    a.length === b.length &&
+    a.every((p, i) => p.code === b[i].code && p.line === b[i].line && p.message === b[i].message)
+  );
 }
 
 /**
@@ -375,7 +421,15 @@ function unreadableCompiledFiles(dir: string): Problem[] {
   const sources = new Set(names.filter((n) => n.endsWith('.py')).map((n) => n.split('.')[0]));
   return names
     .filter((n) => /\.py[co]$/.test(n) && !sources.has(n.split('.')[0]))
-    .map((n) => problem('info', 'sourceless-file', `${n} is compiled without its .py source; alembic-lens cannot read it without running Python.`, path.join(dir, n), 1));
+    .map((n) =>
+      problem(
+        'info',
+        'sourceless-file',
+        `${n} is compiled without its .py source; alembic-lens cannot read it without running Python.`,
+        path.join(dir, n),
+        1,
+      ),
+    );
 }
 
 function isInside(child: string, parent: string): boolean {
@@ -394,8 +448,14 @@ function safeRealpath(file: string): string {
 /** The configuration of a project that could not be loaded: no revisions, nothing else to read. */
 function unloadedConfig(configFile: string): AlembicConfig {
   return {
-    configFile, section: 'alembic', baseDir: path.dirname(configFile), versionLocations: [],
-    recursiveVersionLocations: false, sourceless: false, option: () => undefined, problems: [],
+    configFile,
+    section: 'alembic',
+    baseDir: path.dirname(configFile),
+    versionLocations: [],
+    recursiveVersionLocations: false,
+    sourceless: false,
+    option: () => undefined,
+    problems: [],
   };
 }
 
@@ -410,7 +470,10 @@ function withGrammarCheck(file: string, text: string, result: RevisionFileResult
   const error = findGrammarError(text);
   if (!error) return { ...result, grammarChecked: true };
   const message = `Python syntax error: ${error.message}. Alembic cannot import this file.`;
-  return { problems: [...result.problems, problem('error', 'syntax-error', message, file, error.line)], grammarChecked: true };
+  return {
+    problems: [...result.problems, problem('error', 'syntax-error', message, file, error.line)],
+    grammarChecked: true,
+  };
 }
 
 function realpathOrSelf(dir: string): string {

@@ -1,11 +1,11 @@
 // Where a project's database stands, read the way Alembic would find it: the URL from an explicit
 // override, or from what env.py uses (the environment, .env, a settings class, a literal, the ini),
 // then its version table. Shared by the extension's status and `alembic-lens status`.
-import * as path from 'path';
-import { AlembicConfig } from './config';
+import * as path from 'node:path';
+import type { AlembicConfig } from './config';
 import { describeDatabase, isLocalDatabase, maskSecrets, parseDatabaseUrl } from './databaseUrl';
-import { DatabaseRevisions, readDatabaseRevisions } from './versionTable';
-import { resolveDatabaseUrl, UrlSourceLabel } from './urlSource';
+import { resolveDatabaseUrl, type UrlSourceLabel } from './urlSource';
+import { type DatabaseRevisions, readDatabaseRevisions } from './versionTable';
 
 export interface ProjectDatabaseInput {
   config: AlembicConfig;
@@ -17,6 +17,11 @@ export interface ProjectDatabaseInput {
   overrideUrl?: string;
   overrideLabel: string;
   timeoutMs?: number;
+  /**
+   * The URL as this machine reaches it, when that differs (a Compose service's host, through its
+   * published port; `note` says so), or `askAlembic` when only Alembic's own environment can reach it.
+   */
+  hostUrl?: (url: string) => { url: string; note: string } | { askAlembic: string } | undefined;
 }
 
 export interface ProjectDatabase {
@@ -39,26 +44,42 @@ export async function readProjectDatabase(input: ProjectDatabaseInput): Promise<
   const { config, processEnv, dotenv } = input;
   const resolved = resolveDatabaseUrl({ config, processEnv, dotenv, settingUrl: input.overrideUrl });
   if (!resolved.url) {
-    return { result: { status: 'unresolved', message: resolved.unresolved ?? 'The database URL is not readable without running Python.' } };
+    return {
+      result: {
+        status: 'unresolved',
+        message: resolved.unresolved ?? 'The database URL is not readable without running Python.',
+      },
+    };
   }
-  const parsed = parseDatabaseUrl(resolved.url, folder);
+  const reach = input.hostUrl?.(resolved.url);
+  if (reach && 'askAlembic' in reach) return { result: { status: 'unresolved', message: reach.askAlembic } };
+  const url = reach?.url ?? resolved.url;
+  const parsed = parseDatabaseUrl(url, folder);
   const described = {
-    database: describeDatabase(resolved.url, folder),
-    source: urlSourceLabel(resolved.source, input.dotenvFile, input.overrideLabel),
-    local: isLocalDatabase(resolved.url, folder),
+    database: describeDatabase(url, folder),
+    source: joined(urlSourceLabel(resolved.source, input.dotenvFile, input.overrideLabel), reach?.note),
+    local: isLocalDatabase(url, folder),
     dialect: parsed.ok ? parsed.url.kind : undefined,
     sqliteFile: parsed.ok ? parsed.url.sqliteFile : undefined,
   };
-  const result = await readDatabaseRevisions(resolved.url, {
+  const result = await readDatabaseRevisions(url, {
     cwd: folder,
     versionTable: resolved.versionTable,
     schema: resolved.versionTableSchema,
     timeoutMs: input.timeoutMs,
   });
   if (result.status === 'unreachable' || result.status === 'unsupported') {
-    return { ...described, result: { ...result, message: maskSecrets(result.message, resolved.url) } };
+    return { ...described, result: { ...result, message: maskSecrets(result.message, url) } };
+  }
+  // Desktop VS Code cannot load better-sqlite3: say that the runtime's node:sqlite read it.
+  if (result.status === 'ok' && result.via) {
+    return { ...described, source: joined(described.source, `read with ${result.via}`), result };
   }
   return { ...described, result };
+}
+
+function joined(...parts: Array<string | undefined>): string | undefined {
+  return parts.filter(Boolean).join(', ') || undefined;
 }
 
 /** The source of a URL for people: "DATABASE_URL from .env", "DATABASE_URL from the environment". */

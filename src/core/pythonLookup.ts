@@ -1,10 +1,13 @@
 // Where a Python interpreter is, without asking anyone: a project's virtual environment, or PATH.
 // The extension's interpreter service and the CLI both look here.
-import * as fs from 'fs';
-import * as path from 'path';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 
 /** `bin/python` (or `Scripts\python.exe`) of the first `.venv`, `venv` or `env` in `dirs`. */
-export function findVenvPython(dirs: readonly string[], platform: NodeJS.Platform = process.platform): string | undefined {
+export function findVenvPython(
+  dirs: readonly string[],
+  platform: NodeJS.Platform = process.platform,
+): string | undefined {
   const exe = platform === 'win32' ? path.join('Scripts', 'python.exe') : path.join('bin', 'python');
   for (const dir of dirs) {
     for (const name of ['.venv', 'venv', 'env']) {
@@ -16,7 +19,11 @@ export function findVenvPython(dirs: readonly string[], platform: NodeJS.Platfor
 }
 
 /** The first of `names` found on PATH, as a full path. */
-export function findOnPath(names: readonly string[], env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string | undefined {
+export function findOnPath(
+  names: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string | undefined {
   const dirs = (env.PATH ?? env.Path ?? '').split(path.delimiter).filter(Boolean);
   const exts = platform === 'win32' ? (env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';').filter(Boolean) : [''];
   for (const name of names) {

@@ -1,8 +1,8 @@
 // Turns one revision file's text into the values Alembic would read from the imported module.
 // The module variables are the truth: file names and the `Revision ID:` / `Revises:` header lines are not.
-import * as path from 'path';
-import { Problem, problem } from './problems';
-import { PyValue, readPythonModule } from './python';
+import * as path from 'node:path';
+import { type Problem, problem } from './problems';
+import { type PyValue, readPythonModule } from './python';
 
 export interface RevisionSource {
   revision: string;
@@ -47,7 +47,15 @@ export function readRevisionFile(filePath: string, text: string): RevisionFileRe
   const problems: Problem[] = [];
   const module = readPythonModule(text, WATCHED);
   if (module.syntaxError) {
-    problems.push(problem('error', 'syntax-error', `Python syntax error: ${module.syntaxError.message}. Alembic cannot import this file.`, filePath, module.syntaxError.line));
+    problems.push(
+      problem(
+        'error',
+        'syntax-error',
+        `Python syntax error: ${module.syntaxError.message}. Alembic cannot import this file.`,
+        filePath,
+        module.syntaxError.line,
+      ),
+    );
     return { problems, grammarChecked: true };
   }
 
@@ -56,7 +64,15 @@ export function readRevisionFile(filePath: string, text: string): RevisionFileRe
   for (const a of module.assignments) {
     last.set(a.name, a);
     if (!a.topLevel) {
-      problems.push(problem('warning', 'conditional-value', `'${a.name}' is assigned inside a block; alembic-lens reads it as if the block always runs.`, filePath, a.line));
+      problems.push(
+        problem(
+          'warning',
+          'conditional-value',
+          `'${a.name}' is assigned inside a block; alembic-lens reads it as if the block always runs.`,
+          filePath,
+          a.line,
+        ),
+      );
     }
   }
 
@@ -66,7 +82,15 @@ export function readRevisionFile(filePath: string, text: string): RevisionFileRe
     const values = toStrings(found.value, allowSequence);
     if (!values) {
       const detail = found.value.kind === 'computed' ? ` (${found.value.text})` : '';
-      problems.push(problem('error', 'computed-value', `'${name}' is computed${detail}, not readable without running Python; alembic-lens needs a literal string, tuple or None here.`, filePath, found.line));
+      problems.push(
+        problem(
+          'error',
+          'computed-value',
+          `'${name}' is computed${detail}, not readable without running Python; alembic-lens needs a literal string, tuple or None here.`,
+          filePath,
+          found.line,
+        ),
+      );
       return { values: [], line: found.line, ok: false };
     }
     return { values, line: found.line, ok: true };
@@ -79,26 +103,58 @@ export function readRevisionFile(filePath: string, text: string): RevisionFileRe
     revisionLine = revisionEntry.line;
     if (revisionEntry.value.kind === 'str') revision = revisionEntry.value.value;
     else {
-      problems.push(problem('error', 'computed-value', `'revision' must be a literal string; this one is ${describe(revisionEntry.value)}, not readable without running Python.`, filePath, revisionLine));
+      problems.push(
+        problem(
+          'error',
+          'computed-value',
+          `'revision' must be a literal string; this one is ${describe(revisionEntry.value)}, not readable without running Python.`,
+          filePath,
+          revisionLine,
+        ),
+      );
       return { problems };
     }
   } else {
     const legacy = LEGACY_REVISION_FILE.exec(path.basename(filePath));
     if (!legacy) {
-      problems.push(problem('error', 'no-revision-variable', "No module-level 'revision' variable: Alembic cannot load this file (\"Could not determine revision id from filename\"). Move helper modules out of the versions folder or declare revision.", filePath, 1));
+      problems.push(
+        problem(
+          'error',
+          'no-revision-variable',
+          'No module-level \'revision\' variable: Alembic cannot load this file ("Could not determine revision id from filename"). Move helper modules out of the versions folder or declare revision.',
+          filePath,
+          1,
+        ),
+      );
       return { problems };
     }
     revision = legacy[1];
   }
   const illegal = ['@', '-', '+', ':'].filter((c) => revision!.includes(c));
   if (illegal.length) {
-    problems.push(problem('error', 'illegal-revision-id', `Character(s) '${illegal.sort().join(', ')}' not allowed in revision identifier '${revision}'.`, filePath, revisionLine));
+    problems.push(
+      problem(
+        'error',
+        'illegal-revision-id',
+        `Character(s) '${illegal.sort().join(', ')}' not allowed in revision identifier '${revision}'.`,
+        filePath,
+        revisionLine,
+      ),
+    );
   }
 
   let downRevisionLine = revisionLine;
   let downRevisions: string[] = [];
   if (!last.has('down_revision')) {
-    problems.push(problem('error', 'no-down-revision', "No module-level 'down_revision' variable: Alembic fails to load this file. Use down_revision = None for a first revision.", filePath, revisionLine));
+    problems.push(
+      problem(
+        'error',
+        'no-down-revision',
+        "No module-level 'down_revision' variable: Alembic fails to load this file. Use down_revision = None for a first revision.",
+        filePath,
+        revisionLine,
+      ),
+    );
   } else {
     const down = read('down_revision', true);
     downRevisions = down.values;
@@ -108,11 +164,27 @@ export function readRevisionFile(filePath: string, text: string): RevisionFileRe
   const labels = read('branch_labels', true);
 
   if (downRevisions.includes(revision)) {
-    problems.push(problem('error', 'cycle', `Self-loop is detected in revisions (${revision}): the revision names itself as its down_revision.`, filePath, downRevisionLine));
+    problems.push(
+      problem(
+        'error',
+        'cycle',
+        `Self-loop is detected in revisions (${revision}): the revision names itself as its down_revision.`,
+        filePath,
+        downRevisionLine,
+      ),
+    );
     downRevisions = downRevisions.filter((d) => d !== revision);
   }
   if (depends.values.includes(revision)) {
-    problems.push(problem('error', 'cycle', `Dependency self-loop is detected in revisions (${revision}): the revision depends on itself.`, filePath, depends.line ?? revisionLine));
+    problems.push(
+      problem(
+        'error',
+        'cycle',
+        `Dependency self-loop is detected in revisions (${revision}): the revision depends on itself.`,
+        filePath,
+        depends.line ?? revisionLine,
+      ),
+    );
   }
 
   const longdoc = (module.docstring ?? '').trim();
@@ -138,10 +210,14 @@ export function readRevisionFile(filePath: string, text: string): RevisionFileRe
 
 function describe(value: PyValue): string {
   switch (value.kind) {
-    case 'none': return 'None';
-    case 'seq': return 'a sequence';
-    case 'computed': return `computed (${value.text})`;
-    default: return 'a string';
+    case 'none':
+      return 'None';
+    case 'seq':
+      return 'a sequence';
+    case 'computed':
+      return `computed (${value.text})`;
+    default:
+      return 'a string';
   }
 }
 

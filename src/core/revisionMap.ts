@@ -2,7 +2,7 @@
 // effective heads, bases, branch and merge points, branch label propagation, depends_on, identifier
 // resolution, ranges and history order. Where Alembic raises on a broken history, this records a
 // problem and keeps going, so that everything else can still be shown.
-import { Problem, problem } from './problems';
+import { type Problem, problem } from './problems';
 import type { RevisionSource } from './revisionFile';
 
 export type RevisionErrorKind = 'revision' | 'resolution' | 'multiple-heads' | 'range-not-ancestor' | 'bookkeeping';
@@ -25,7 +25,12 @@ function resolutionError(message: string, argument: string): RevisionError {
 }
 
 function multipleHeads(heads: string[], argument: string | undefined): RevisionError {
-  return new RevisionError(`Multiple heads are present for given argument '${argument}'; ${heads.join(', ')}`, 'multiple-heads', argument, heads);
+  return new RevisionError(
+    `Multiple heads are present for given argument '${argument}'; ${heads.join(', ')}`,
+    'multiple-heads',
+    argument,
+    heads,
+  );
 }
 
 /** Shared by every revision without branch labels or dependencies: most histories have none. */
@@ -63,28 +68,54 @@ export class Revision {
     this.branchLabels = source.branchLabels.length ? new Set(source.branchLabels) : NO_LABELS;
   }
 
-  get id(): string { return this.source.revision; }
+  get id(): string {
+    return this.source.revision;
+  }
   /** Alembic's `_versioned_down_revisions`. */
-  get down(): string[] { return this.source.downRevisions; }
-  get dependencies(): string[] { return this.source.dependsOn; }
+  get down(): string[] {
+    return this.source.downRevisions;
+  }
+  get dependencies(): string[] {
+    return this.source.dependsOn;
+  }
   /** Ids of revisions whose down_revision names this one. */
-  get nextrev(): string[] { return (this.nextIds ??= this.children.map((child) => child.id)); }
+  get nextrev(): string[] {
+    return (this.nextIds ??= this.children.map((child) => child.id));
+  }
   /** Same, plus revisions that depend on this one through depends_on. */
   get allNextrev(): string[] {
     if (this.allChildren === this.children) return this.nextrev;
     return (this.allNextIds ??= this.allChildren.map((child) => child.id));
   }
-  get isHead(): boolean { return this.children.length === 0; }
-  get isRealHead(): boolean { return this.allChildren.length === 0; }
-  get isBase(): boolean { return this.down.length === 0; }
-  get isRealBase(): boolean { return this.down.length === 0 && this.dependencies.length === 0; }
-  get isBranchPoint(): boolean { return this.children.length > 1; }
-  get isRealBranchPoint(): boolean { return this.allChildren.length > 1; }
-  get isMergePoint(): boolean { return this.down.length > 1; }
+  get isHead(): boolean {
+    return this.children.length === 0;
+  }
+  get isRealHead(): boolean {
+    return this.allChildren.length === 0;
+  }
+  get isBase(): boolean {
+    return this.down.length === 0;
+  }
+  get isRealBase(): boolean {
+    return this.down.length === 0 && this.dependencies.length === 0;
+  }
+  get isBranchPoint(): boolean {
+    return this.children.length > 1;
+  }
+  get isRealBranchPoint(): boolean {
+    return this.allChildren.length > 1;
+  }
+  get isMergePoint(): boolean {
+    return this.down.length > 1;
+  }
   /** Alembic's `_all_down_revisions`. */
-  get allDown(): string[] { return this.resolvedDependencies.length ? dedupe([...this.down, ...this.resolvedDependencies]) : this.down; }
+  get allDown(): string[] {
+    return this.resolvedDependencies.length ? dedupe([...this.down, ...this.resolvedDependencies]) : this.down;
+  }
   /** Alembic's `_normalized_down_revisions`. */
-  get normalizedDown(): string[] { return this.normalizedDependencies.length ? dedupe([...this.down, ...this.normalizedDependencies]) : this.down; }
+  get normalizedDown(): string[] {
+    return this.normalizedDependencies.length ? dedupe([...this.down, ...this.normalizedDependencies]) : this.down;
+  }
 }
 
 /** One identifier, several (a version table's rows), or null for base: Alembic's `util.to_tuple`. */
@@ -146,7 +177,15 @@ export class RevisionMap {
       if (previous) {
         const message = `Revision ${source.revision} is present more than once (also in ${previous.source.path}); Alembic keeps only the one it loads last.`;
         this.problems.push(problem('error', 'duplicate-revision', message, source.path, source.revisionLine));
-        this.problems.push(problem('error', 'duplicate-revision', `Revision ${source.revision} is present more than once (also in ${source.path}).`, previous.source.path, previous.source.revisionLine));
+        this.problems.push(
+          problem(
+            'error',
+            'duplicate-revision',
+            `Revision ${source.revision} is present more than once (also in ${source.path}).`,
+            previous.source.path,
+            previous.source.revisionLine,
+          ),
+        );
       } else {
         this.order.set(source.revision, this.order.size);
       }
@@ -188,7 +227,15 @@ export class RevisionMap {
         if (owner) {
           const what = owner.id === label ? 'is the id of revision' : 'is already used by revision';
           const message = `Branch name '${label}' in revision ${rev.id} ${what} ${owner.id}: Alembic refuses to load the history.`;
-          this.problems.push(problem('error', 'duplicate-branch-label', message, rev.source.path, rev.source.branchLabelsLine ?? rev.source.revisionLine));
+          this.problems.push(
+            problem(
+              'error',
+              'duplicate-branch-label',
+              message,
+              rev.source.path,
+              rev.source.branchLabelsLine ?? rev.source.revisionLine,
+            ),
+          );
           continue;
         }
         this.labels.set(label, rev);
@@ -205,7 +252,15 @@ export class RevisionMap {
         if (target) resolved.push(target.id);
         else {
           const message = `depends_on names '${dep}', which is neither a revision nor a branch label in this project.`;
-          this.problems.push(problem('error', 'missing-revision', message, rev.source.path, rev.source.dependsOnLine ?? rev.source.revisionLine));
+          this.problems.push(
+            problem(
+              'error',
+              'missing-revision',
+              message,
+              rev.source.path,
+              rev.source.dependsOnLine ?? rev.source.revisionLine,
+            ),
+          );
         }
       }
       rev.resolvedDependencies = resolved;
@@ -219,7 +274,9 @@ export class RevisionMap {
         if (!down) {
           if (rev.down.includes(downId)) {
             const message = `down_revision names '${downId}', which is not a revision in this project (Alembic: "Revision ${downId} referenced from ${rev.id} is not present").`;
-            this.problems.push(problem('error', 'missing-revision', message, rev.source.path, rev.source.downRevisionLine));
+            this.problems.push(
+              problem('error', 'missing-revision', message, rev.source.path, rev.source.downRevisionLine),
+            );
           }
           continue;
         }
@@ -286,7 +343,9 @@ export class RevisionMap {
     for (const rev of this.parentsFirst) above.set(rev, declaredAbove(rev));
     for (const rev of dependers) {
       const inherited = above.get(rev);
-      rev.normalizedDependencies = inherited ? rev.resolvedDependencies.filter((dep) => !inherited.has(dep)) : rev.resolvedDependencies;
+      rev.normalizedDependencies = inherited
+        ? rev.resolvedDependencies.filter((dep) => !inherited.has(dep))
+        : rev.resolvedDependencies;
     }
   }
 
@@ -303,7 +362,8 @@ export class RevisionMap {
     while (ready.length) {
       const rev = ready.pop()!;
       out.push(rev);
-      for (const child of withDependencies ? rev.allChildren : rev.children) if (--waiting[child.index] === 0) ready.push(child);
+      for (const child of withDependencies ? rev.allChildren : rev.children)
+        if (--waiting[child.index] === 0) ready.push(child);
     }
     return out;
   }
@@ -322,7 +382,9 @@ export class RevisionMap {
       const roots = [...this.revisions.values()].filter((r) => down(r).every((id) => !this.lookup(id)));
       const fromHeads = this.reach(this.pick(heads), down);
       const fromBases = this.reach(roots, up);
-      const outside = [...this.revisions.values()].filter((r) => !(fromHeads.has(r) && fromBases.has(r)) && !this.inCycle.has(r.id));
+      const outside = [...this.revisions.values()].filter(
+        (r) => !(fromHeads.has(r) && fromBases.has(r)) && !this.inCycle.has(r.id),
+      );
       if (!outside.length) return;
       const ids = outside.map((r) => r.id).sort();
       for (const rev of outside) {
@@ -348,7 +410,8 @@ export class RevisionMap {
       // that adds nothing to its parent's labels shares the parent's set.
       for (const rev of this.parentsFirst) {
         let labels = rev.branchLabels;
-        for (const parent of rev.parents) labels = labels.size ? withLabels(labels, parent.branchLabels) : parent.branchLabels;
+        for (const parent of rev.parents)
+          labels = labels.size ? withLabels(labels, parent.branchLabels) : parent.branchLabels;
         rev.branchLabels = labels;
       }
     } else {
@@ -368,9 +431,19 @@ export class RevisionMap {
       if (tip.isRealBranchPoint || tip.isMergePoint) return;
       tip = tip.children[0];
     }
-    if (tip.children.length > 0 || tip.isRealBranchPoint || tip.isMergePoint || rev.isRealBranchPoint || rev.isMergePoint) return;
+    if (
+      tip.children.length > 0 ||
+      tip.isRealBranchPoint ||
+      tip.isMergePoint ||
+      rev.isRealBranchPoint ||
+      rev.isMergePoint
+    )
+      return;
     const seen = new Set<Revision>([rev]);
-    for (let parent = rev.down.length ? this.lookup(rev.down[0]) : undefined; parent && !parent.isRealBranchPoint && !parent.isMergePoint && !seen.has(parent); ) {
+    for (
+      let parent = rev.down.length ? this.lookup(rev.down[0]) : undefined;
+      parent && !parent.isRealBranchPoint && !parent.isMergePoint && !seen.has(parent);
+    ) {
       seen.add(parent);
       parent = parent.down.length ? this.lookup(parent.down[0]) : undefined;
     }
@@ -425,7 +498,9 @@ export class RevisionMap {
       if (perTarget && targetSet) {
         const overlaps = [...perTarget].filter((r) => targetSet.has(r) && r !== target);
         if (overlaps.length) {
-          throw new RevisionError(`Requested revision ${target.id} overlaps with other requested revisions ${overlaps.map((r) => r.id).join(', ')}`);
+          throw new RevisionError(
+            `Requested revision ${target.id} overlaps with other requested revisions ${overlaps.map((r) => r.id).join(', ')}`,
+          );
         }
       }
     }
@@ -453,12 +528,13 @@ export class RevisionMap {
   resolveNumber(id: string | null): { ids: string[]; branch?: string } {
     let branch: string | undefined;
     let name = id;
-    if (name !== null && name.includes('@')) {
+    if (name?.includes('@')) {
       const at = name.indexOf('@');
       branch = name.slice(0, at);
       name = name.slice(at + 1);
     }
-    if (name === 'heads') return { ids: branch ? this.filterForLineage(this.heads, branch) : [...this.realHeads], branch };
+    if (name === 'heads')
+      return { ids: branch ? this.filterForLineage(this.heads, branch) : [...this.realHeads], branch };
     if (name === 'head') {
       const head = this.currentHead(branch);
       return { ids: head ? [head] : [], branch };
@@ -498,7 +574,8 @@ export class RevisionMap {
     try {
       return this.revisionForIdent(label)!;
     } catch (err) {
-      if (err instanceof RevisionError && err.kind === 'resolution') throw resolutionError(`No such branch: '${label}'`, label);
+      if (err instanceof RevisionError && err.kind === 'resolution')
+        throw resolutionError(`No such branch: '${label}'`, label);
       throw err;
     }
   }
@@ -507,14 +584,25 @@ export class RevisionMap {
     const branchRev = branch ? this.resolveBranch(branch) : undefined;
     let rev = this.lookup(id);
     if (!rev) {
-      let matches = [...this.revisions.keys(), ...this.labels.keys()].filter((key) => key.length > 3 && key.startsWith(id));
+      let matches = [...this.revisions.keys(), ...this.labels.keys()].filter(
+        (key) => key.length > 3 && key.startsWith(id),
+      );
       if (branchRev) matches = this.filterForLineage(matches, branch!);
       if (!matches.length) {
-        const hint = id.length < 4 ? '; please ensure at least four characters are present for partial revision identifier matches' : '';
+        const hint =
+          id.length < 4
+            ? '; please ensure at least four characters are present for partial revision identifier matches'
+            : '';
         throw resolutionError(`No such revision or branch '${id}'${hint}`, id);
       }
       if (matches.length > 1) {
-        throw resolutionError(`Multiple revisions start with '${id}': ${matches.slice(0, 3).map((m) => `'${m}'`).join(', ')}...`, id);
+        throw resolutionError(
+          `Multiple revisions start with '${id}': ${matches
+            .slice(0, 3)
+            .map((m) => `'${m}'`)
+            .join(', ')}...`,
+          id,
+        );
       }
       rev = this.lookup(matches[0])!;
     }
@@ -525,18 +613,28 @@ export class RevisionMap {
   }
 
   /** Keeps the targets on the same line of history as `against` (an identifier, possibly `label@x`). */
-  filterForLineage<T extends string | Revision>(targets: readonly T[], against: string, includeDependencies = false): T[] {
+  filterForLineage<T extends string | Revision>(
+    targets: readonly T[],
+    against: string,
+    includeDependencies = false,
+  ): T[] {
     const { ids, branch } = this.resolveNumber(against);
     const shares = [...(branch ? [branch] : []), ...ids];
     return targets.filter((t) => this.sharesLineage(t, shares, includeDependencies));
   }
 
-  private sharesLineage(target: string | Revision, against: readonly (string | Revision)[], includeDependencies = false): boolean {
+  private sharesLineage(
+    target: string | Revision,
+    against: readonly (string | Revision)[],
+    includeDependencies = false,
+  ): boolean {
     if (!against.length) return true;
     const resolved = typeof target === 'string' ? this.revisionForIdent(target) : target;
     const others = new Set(against.map((a) => (typeof a === 'string' ? this.revisionForIdent(a) : a)));
-    for (const rev of this.related(includeDependencies ? allNextrev : nextrev, [resolved])) if (others.has(rev)) return true;
-    for (const rev of this.related(includeDependencies ? normalizedDown : versionedDown, [resolved])) if (others.has(rev)) return true;
+    for (const rev of this.related(includeDependencies ? allNextrev : nextrev, [resolved]))
+      if (others.has(rev)) return true;
+    for (const rev of this.related(includeDependencies ? normalizedDown : versionedDown, [resolved]))
+      if (others.has(rev)) return true;
     return false;
   }
 
@@ -544,7 +642,12 @@ export class RevisionMap {
    * Alembic's `_walk`: `steps` up (positive) or down (negative) from `start` (null = base).
    * Returns undefined when the walk goes past the ends, 'base' when it lands on base.
    */
-  walk(start: Revision | null | string, steps: number, branch?: string, noOverwalk = true): Revision | null | 'base' | undefined {
+  walk(
+    start: Revision | null | string,
+    steps: number,
+    branch?: string,
+    noOverwalk = true,
+  ): Revision | null | 'base' | undefined {
     let current: Revision | null | 'base' = typeof start === 'string' ? this.getRevision(start) : start;
     for (let i = 0; i < Math.abs(steps); i++) {
       let children: (Revision | null | 'base')[];
@@ -567,8 +670,18 @@ export class RevisionMap {
   // ---------------------------------------------------------------- ranges and order
 
   /** Alembic's `iterate_revisions` in upgrade direction: revisions between lower and upper, newest first. */
-  iterateRevisions(upper: string | null, lower: Identifiers, options: { inclusive?: boolean; implicitBase?: boolean; assertRelativeLength?: boolean } = {}): Revision[] {
-    const { needs, targets } = this.collectUpgradeRevisions(upper, lower, options.inclusive ?? false, options.implicitBase ?? false, options.assertRelativeLength ?? true);
+  iterateRevisions(
+    upper: string | null,
+    lower: Identifiers,
+    options: { inclusive?: boolean; implicitBase?: boolean; assertRelativeLength?: boolean } = {},
+  ): Revision[] {
+    const { needs, targets } = this.collectUpgradeRevisions(
+      upper,
+      lower,
+      options.inclusive ?? false,
+      options.implicitBase ?? false,
+      options.assertRelativeLength ?? true,
+    );
     return this.topologicalSort(needs, targets).map((id) => this.revisions.get(id)!);
   }
 
@@ -579,7 +692,11 @@ export class RevisionMap {
 
   private static readonly RELATIVE = /^(?:(.+?)@)?(\w+)?((?:\+|-)\d+)/;
 
-  private parseUpgradeTarget(current: Identifiers, target: string | null, assertRelativeLength: boolean): (Revision | null)[] {
+  private parseUpgradeTarget(
+    current: Identifiers,
+    target: string | null,
+    assertRelativeLength: boolean,
+  ): (Revision | null)[] {
     const match = target === null ? null : RevisionMap.RELATIVE.exec(target);
     if (!match) return this.getRevisions(target);
     const [, branch, symbol, relativeText] = match;
@@ -600,18 +717,24 @@ export class RevisionMap {
         }
         if (starts.length > 1) throw new RevisionError('Ambiguous upgrade from multiple current revisions');
         const rev = this.walk(starts[0] as Revision | null, relative, branch, assertRelativeLength);
-        if (rev === undefined) throw new RevisionError(`Relative revision ${relativeText} didn't produce ${Math.abs(relative)} migrations`);
+        if (rev === undefined)
+          throw new RevisionError(`Relative revision ${relativeText} didn't produce ${Math.abs(relative)} migrations`);
         return [rev as Revision | null];
       }
       return [this.walk(this.getRevision(symbol), relative, branch, assertRelativeLength) as Revision | null];
     }
-    if (symbol === undefined) throw new RevisionError(`Relative revision ${relative} didn't produce ${Math.abs(relative)} migrations`);
+    if (symbol === undefined)
+      throw new RevisionError(`Relative revision ${relative} didn't produce ${Math.abs(relative)} migrations`);
     const start = branch === undefined ? this.getRevision(symbol) : this.getRevision(`${branch}@${symbol}`);
     return [this.walk(start, relative, undefined, assertRelativeLength) as Revision | null];
   }
 
   /** Alembic's `_parse_downgrade_target`, for a relative or absolute lower bound. */
-  parseDowngradeTarget(current: Identifiers, target: string | null, assertRelativeLength: boolean): { branch?: string; rev: Revision | null | 'base' } {
+  parseDowngradeTarget(
+    current: Identifiers,
+    target: string | null,
+    assertRelativeLength: boolean,
+  ): { branch?: string; rev: Revision | null | 'base' } {
     if (target === null) return { rev: null };
     const match = RevisionMap.RELATIVE.exec(target);
     if (match) {
@@ -620,7 +743,8 @@ export class RevisionMap {
       const relativeText = match[3];
       const rel = parseInt(relativeText, 10);
       if (rel >= 0) {
-        if (symbol === undefined) throw new RevisionError(`Relative revision ${relativeText} didn't produce ${Math.abs(rel)} migrations`);
+        if (symbol === undefined)
+          throw new RevisionError(`Relative revision ${relativeText} didn't produce ${Math.abs(rel)} migrations`);
         const rev = this.walk(symbol, rel, branch, assertRelativeLength);
         if (rev === undefined) throw new RevisionError('Walked too far');
         return { branch, rev };
@@ -633,11 +757,14 @@ export class RevisionMap {
           if (!symbols.length) symbols = this.filterForLineage(this.allCurrent(currents), branch).map((r) => r.id);
           // Alembic asserts exactly one here, and its command line fails with a traceback otherwise.
           if (symbols.length !== 1) {
-            throw new RevisionError(`${target}: ${symbols.length ? 'several' : 'no'} current revisions are on branch '${branch}' (Alembic fails with an AssertionError)`);
+            throw new RevisionError(
+              `${target}: ${symbols.length ? 'several' : 'no'} current revisions are on branch '${branch}' (Alembic fails with an AssertionError)`,
+            );
           }
           symbol = symbols[0];
         } else {
-          if (!currents.length) throw new RevisionError(`Relative revision ${relativeText} didn't produce ${Math.abs(rel)} migrations`);
+          if (!currents.length)
+            throw new RevisionError(`Relative revision ${relativeText} didn't produce ${Math.abs(rel)} migrations`);
           symbol = currents[0];
           branch = symbol;
         }
@@ -645,7 +772,11 @@ export class RevisionMap {
       const start = branch === undefined ? this.getRevision(symbol!) : this.getRevision(`${branch}@${symbol}`);
       const rev = this.walk(start, rel, undefined, assertRelativeLength);
       if (rev === undefined) {
-        throw new RevisionError(relativeToCurrent ? `Relative revision ${relativeText} didn't produce ${Math.abs(rel)} migrations` : 'Walked too far');
+        throw new RevisionError(
+          relativeToCurrent
+            ? `Relative revision ${relativeText} didn't produce ${Math.abs(rel)} migrations`
+            : 'Walked too far',
+        );
       }
       return { branch, rev };
     }
@@ -659,10 +790,17 @@ export class RevisionMap {
     return [...top].filter((rev) => !this.descendants([rev], false).some((d) => d !== rev && top.has(d)));
   }
 
-  private collectUpgradeRevisions(upper: string | null, lower: Identifiers, inclusive: boolean, implicitBase: boolean, assertRelativeLength: boolean): { needs: Set<Revision>; targets: Revision[] } {
+  private collectUpgradeRevisions(
+    upper: string | null,
+    lower: Identifiers,
+    inclusive: boolean,
+    implicitBase: boolean,
+    assertRelativeLength: boolean,
+  ): { needs: Set<Revision>; targets: Revision[] } {
     const parsed: unknown[] = this.parseUpgradeTarget(lower, upper, assertRelativeLength);
     // Alembic asserts each target is a revision: a walk past either end fails with an AssertionError.
-    if (!parsed.every((r) => r instanceof Revision)) throw new RevisionError(`${upper} walks past the history (Alembic fails with an AssertionError)`);
+    if (!parsed.every((r) => r instanceof Revision))
+      throw new RevisionError(`${upper} walks past the history (Alembic fails with an AssertionError)`);
     let targets = parsed as Revision[];
     if (typeof lower === 'string' && lower.includes('@')) {
       let branch = lower.slice(0, lower.indexOf('@'));
@@ -675,7 +813,13 @@ export class RevisionMap {
 
     let currentRevs = this.getRevisions(lower);
     if (!implicitBase && currentRevs.some((r) => r !== null && !required.has(r))) {
-      throw new RevisionError(`Range ${lower}:${upper} is not along one branch`, 'range-not-ancestor', undefined, undefined, { lower: String(lower), upper: String(upper) });
+      throw new RevisionError(
+        `Range ${lower}:${upper} is not along one branch`,
+        'range-not-ancestor',
+        undefined,
+        undefined,
+        { lower: String(lower), upper: String(upper) },
+      );
     }
     if (typeof lower === 'string' && currentRevs.length && currentRevs[0] === null) {
       // A relative lower bound such as `-2`, which get_revisions cannot resolve.
@@ -688,7 +832,13 @@ export class RevisionMap {
         lower = rev.id;
       }
     }
-    const currentSet = new Set(this.related(normalizedDown, currentRevs.filter((r): r is Revision => r !== null), true));
+    const currentSet = new Set(
+      this.related(
+        normalizedDown,
+        currentRevs.filter((r): r is Revision => r !== null),
+        true,
+      ),
+    );
     for (const r of currentRevs) if (r) currentSet.add(r);
     const needs = new Set([...required].filter((r) => !currentSet.has(r)));
     if (inclusive) for (const r of this.getRevisions(lower)) if (r) needs.add(r);
@@ -704,8 +854,11 @@ export class RevisionMap {
   topologicalSort(revisions: Set<Revision>, heads: Revision[]): string[] {
     this.ensureNormalized();
     const todo = new Set([...revisions].map((r) => r.id));
-    const ancestorsOf = (id: string): Set<string> => new Set(this.ancestors([this.revisions.get(id)!]).map((r) => r.id));
-    const currentHeads = [...new Set(heads.map((h) => h.id).filter((id) => todo.has(id)))].sort((a, b) => this.order.get(a)! - this.order.get(b)!);
+    const ancestorsOf = (id: string): Set<string> =>
+      new Set(this.ancestors([this.revisions.get(id)!]).map((r) => r.id));
+    const currentHeads = [...new Set(heads.map((h) => h.id).filter((id) => todo.has(id)))].sort(
+      (a, b) => this.order.get(a)! - this.order.get(b)!,
+    );
     const ancestorsByIndex = currentHeads.map(ancestorsOf);
     const output: string[] = [];
     let index = 0;

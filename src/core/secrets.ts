@@ -105,9 +105,10 @@ function hideRemembered(text: string): string {
     for (const form of new Set([secret, encodeURIComponent(secret)])) {
       if (!out.includes(form)) continue;
       // A short password must not turn every such letter of a message into `***`.
-      out = form.length >= ANYWHERE_LENGTH
-        ? out.split(form).join(MASK)
-        : out.replace(new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(form)}(?![\\p{L}\\p{N}])`, 'gu'), MASK);
+      out =
+        form.length >= ANYWHERE_LENGTH
+          ? out.split(form).join(MASK)
+          : out.replace(new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(form)}(?![\\p{L}\\p{N}])`, 'gu'), MASK);
     }
   }
   return out;

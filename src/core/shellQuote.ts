@@ -33,7 +33,11 @@ export const SHELL_KINDS: readonly ShellKind[] = ['bash', 'zsh', 'sh', 'fish', '
 
 /** An argument the shell cannot be given exactly (see the module comment for what each shell refuses). */
 export class UnquotableArgumentError extends Error {
-  constructor(readonly shell: ShellKind, readonly argument: string, why: string) {
+  constructor(
+    readonly shell: ShellKind,
+    readonly argument: string,
+    why: string,
+  ) {
     super(`Cannot pass ${JSON.stringify(argument)} through ${shell}: ${why}`);
     this.name = 'UnquotableArgumentError';
   }
@@ -46,7 +50,12 @@ export class UnquotableArgumentError extends Error {
  */
 export function shellKindOf(shell: string | undefined): ShellKind | undefined {
   if (!shell) return undefined;
-  const base = shell.trim().split(/[\\/]/).pop()!.toLowerCase().replace(/\.exe$/, '');
+  const base = shell
+    .trim()
+    .split(/[\\/]/)
+    .pop()!
+    .toLowerCase()
+    .replace(/\.exe$/, '');
   switch (base) {
     case 'bash':
     case 'gitbash':
@@ -182,7 +191,12 @@ function quoteCmdExecutable(exe: string): string {
 }
 
 function quoteCmd(arg: string): string {
-  if (CONTROL.test(arg)) throw new UnquotableArgumentError('cmd', arg, 'cmd.exe cannot pass control characters (newlines included) in an argument');
+  if (CONTROL.test(arg))
+    throw new UnquotableArgumentError(
+      'cmd',
+      arg,
+      'cmd.exe cannot pass control characters (newlines included) in an argument',
+    );
   if (arg !== '' && SAFE_CMD.test(arg)) return arg;
   const forProgram = quoteForCRuntime(arg);
   let out = '';

@@ -5,7 +5,7 @@
 // Alembic wraps its own messages to the terminal's width (`util.messaging.msg` uses textwrap when
 // stdout is a terminal): "Generating <path> ...  done" can span several lines, each indented by two
 // spaces, and the wrap may fall on a space (dropped) or inside a word or after a hyphen (nothing dropped).
-import * as path from 'path';
+import * as path from 'node:path';
 
 /** CSI (colours, cursor), OSC (titles, VS Code's shell integration marks), and other two-byte escapes. */
 const ESCAPES = new RegExp(
@@ -38,9 +38,15 @@ const MAX_WRAPPED_PIECES = 12;
 /**
  * The file a `revision` or `merge` command generated, from its "Generating <path> ...  done" message
  * (the last one: a template may generate several files, the revision file comes last). `exists` picks
- * the reading of a wrapped path that is on disk; relative paths are resolved against `cwd`.
+ * the reading of a wrapped path that is on disk; relative paths are resolved against `cwd`. `toHost` maps
+ * a path Alembic printed inside a container to the host's.
  */
-export function generatedFile(raw: string, cwd: string, exists: (file: string) => boolean): string | undefined {
+export function generatedFile(
+  raw: string,
+  cwd: string,
+  exists: (file: string) => boolean,
+  toHost: (file: string) => string = (file) => file,
+): string | undefined {
   const lines = terminalLines(raw);
   for (let end = lines.length - 1; end >= 0; end--) {
     if (!/\.\.\.\s+done\s*$/.test(lines[end])) continue;
@@ -50,7 +56,9 @@ export function generatedFile(raw: string, cwd: string, exists: (file: string) =
       pieces[0] = pieces[0].replace(/^Generating\s*/, '');
       pieces[pieces.length - 1] = pieces[pieces.length - 1].replace(/\s*\.\.\.\s+done\s*$/, '');
       const readings = pieces[0] ? joinings(pieces) : joinings(pieces.slice(1));
-      const candidates = readings.map((p) => path.resolve(cwd, p.trim()));
+      const candidates = readings.map((p) =>
+        toHost(path.posix.isAbsolute(p.trim()) ? p.trim() : path.resolve(cwd, p.trim())),
+      );
       const found = candidates.find((file) => exists(file));
       if (found) return found;
       break;

@@ -1,6 +1,6 @@
 // Display order for revision lists: newest first, every revision before its parents, heads on top.
 import { Heap } from './heap';
-import { Revision, RevisionMap } from './revisionMap';
+import type { Revision, RevisionMap } from './revisionMap';
 
 /**
  * Orders revisions children-before-parents (a reverse topological order), picking among the

@@ -2,12 +2,25 @@
 // `sqlalchemy.url`, an environment variable (directly, through a settings class, or through a name
 // imported from the app's own modules), a literal, or something only Python can compute. Then the
 // URL itself, from an explicit setting, the environment, `.env`, the literal or the ini.
-import * as path from 'path';
-import { AlembicConfig } from './config';
+import * as path from 'node:path';
+import type { AlembicConfig } from './config';
 import { isPlaceholderUrl } from './databaseUrl';
 import {
-  findAtDepth0, findModule, isDirectory, matchBrackets, ModuleProbe, parseCallAt, parseExpression, PyExpr, PyLine,
-  PyToken, readImport as readImportStmts, readPythonFile, splitAtDepth0, tokenizePython, walkStatements,
+  findAtDepth0,
+  findModule,
+  isDirectory,
+  type ModuleProbe,
+  matchBrackets,
+  type PyExpr,
+  type PyLine,
+  type PyToken,
+  parseCallAt,
+  parseExpression,
+  readImport as readImportStmts,
+  readPythonFile,
+  splitAtDepth0,
+  tokenizePython,
+  walkStatements,
 } from './python';
 
 export interface SourceLocation {
@@ -55,7 +68,10 @@ const MAX_IMPORT_DEPTH = 3;
 const MAX_EVAL_DEPTH = 60;
 
 /** The URL source of the project whose configuration is `config`; reads env.py unless given. */
-export function urlSourceForConfig(config: AlembicConfig, envPyText?: string): UrlSource | { kind: 'no-env-py'; path?: string } {
+export function urlSourceForConfig(
+  config: AlembicConfig,
+  envPyText?: string,
+): UrlSource | { kind: 'no-env-py'; path?: string } {
   const envPyPath = config.scriptLocation ? path.join(config.scriptLocation, 'env.py') : undefined;
   const text = envPyText ?? (envPyPath ? readPythonFile(envPyPath) : undefined);
   if (text === undefined || !envPyPath) return { kind: 'no-env-py', path: envPyPath };
@@ -67,8 +83,12 @@ export function prependSysPath(config: AlembicConfig): string[] {
   const value = config.option('prepend_sys_path');
   if (!value) return [];
   const separator = config.option('path_separator');
-  const parts = separator === 'newline' ? value.split('\n') : separator === ';' ? value.split(';') : value.split(/, *| +|:|;|\n/);
-  return parts.map((p) => p.trim()).filter(Boolean).map((p) => path.resolve(config.baseDir, p));
+  const parts =
+    separator === 'newline' ? value.split('\n') : separator === ';' ? value.split(';') : value.split(/, *| +|:|;|\n/);
+  return parts
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .map((p) => path.resolve(config.baseDir, p));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -150,7 +170,14 @@ interface Block {
 function indexModule(text: string, file: string, depth: number): ModuleIndex {
   const source = tokenizePython(text);
   const moduleScope: Scope = { kind: 'module', bindings: new Map(), subscripts: [] };
-  const mod: ModuleIndex = { file, packageDir: path.dirname(file), depth, scope: moduleScope, lines: [], syntaxError: source.error };
+  const mod: ModuleIndex = {
+    file,
+    packageDir: path.dirname(file),
+    depth,
+    scope: moduleScope,
+    lines: [],
+    syntaxError: source.error,
+  };
   // The module's block never closes: statements are at indent 0 or deeper.
   const stack: Block[] = [{ indent: -1, scope: moduleScope, conditional: false, inExcept: false }];
   const functions = new Map<Scope, FunctionDef>();
@@ -173,7 +200,12 @@ function indexModule(text: string, file: string, depth: number): ModuleIndex {
     },
     def(tokens, nameAt, indent, lineNo) {
       const outer = scope();
-      const fnScope: Scope = { kind: 'function', parent: outer.kind === 'class' ? nearestNonClass(outer) : outer, bindings: new Map(), subscripts: [] };
+      const fnScope: Scope = {
+        kind: 'function',
+        parent: outer.kind === 'class' ? nearestNonClass(outer) : outer,
+        bindings: new Map(),
+        subscripts: [],
+      };
       const fn: FunctionDef = { name: tokens[nameAt]?.v ?? '?', line: lineNo, scope: fnScope, returns: [], decorators };
       decorators = [];
       bind(fn.name, { kind: 'def', line: lineNo, fn });
@@ -185,14 +217,22 @@ function indexModule(text: string, file: string, depth: number): ModuleIndex {
         const close = brackets.get(open) ?? tokens.length;
         for (const [a] of splitAtDepth0(tokens, open + 1, close, ',')) {
           const p = tokens[a]?.t === 'op' && (tokens[a].v === '*' || tokens[a].v === '**') ? tokens[a + 1] : tokens[a];
-          if (p?.t === 'name') fnScope.bindings.set(p.v, [{ kind: 'param', line: lineNo, conditional: false, inExcept: false }]);
+          if (p?.t === 'name')
+            fnScope.bindings.set(p.v, [{ kind: 'param', line: lineNo, conditional: false, inExcept: false }]);
         }
       }
       return { indent, scope: fnScope, conditional: false, inExcept: false };
     },
     class(tokens, indent, lineNo) {
       const clsScope: Scope = { kind: 'class', parent: scope(), bindings: new Map(), subscripts: [] };
-      const cls: ClassDef = { name: tokens[1]?.v ?? '?', line: lineNo, scope: clsScope, bases: [], keywords: [], decorators };
+      const cls: ClassDef = {
+        name: tokens[1]?.v ?? '?',
+        line: lineNo,
+        scope: clsScope,
+        bases: [],
+        keywords: [],
+        decorators,
+      };
       decorators = [];
       if (tokens[2]?.v === '(') {
         const brackets = matchBrackets(tokens);
@@ -247,8 +287,10 @@ function readStatement(
   const first = tokens[0];
   if (eqs.length === 1) {
     // `name: T` declares a field (pydantic) without a value; `x += 1` rebinds to something computed.
-    if (first.t === 'name' && tokens[1]?.t === 'op' && tokens[1].v === ':') bind(first.v, { kind: 'assign', line: lineNo, annotationOnly: true });
-    else if (first.t === 'name' && tokens[1]?.t === 'op' && /^[-+*/%&|^@]=|^(\/\/|\*\*|<<|>>)=$/.test(tokens[1].v)) bind(first.v, { kind: 'other', line: lineNo });
+    if (first.t === 'name' && tokens[1]?.t === 'op' && tokens[1].v === ':')
+      bind(first.v, { kind: 'assign', line: lineNo, annotationOnly: true });
+    else if (first.t === 'name' && tokens[1]?.t === 'op' && /^[-+*/%&|^@]=|^(\/\/|\*\*|<<|>>)=$/.test(tokens[1].v))
+      bind(first.v, { kind: 'other', line: lineNo });
     return;
   }
   const [va, vb] = eqs[eqs.length - 1];
@@ -264,7 +306,8 @@ function readStatement(
       scope.subscripts.push({ target: t[0].v, key: parseExpression(t, 2, t.length - 1), value, line: lineNo });
     } else {
       // Tuple targets and the like: the names are rebound to something this reader does not follow.
-      for (const tk of t) if (tk.t === 'name' && !(t[0].t === 'name' && t[1]?.v === '.')) bind(tk.v, { kind: 'other', line: lineNo });
+      for (const tk of t)
+        if (tk.t === 'name' && !(t[0].t === 'name' && t[1]?.v === '.')) bind(tk.v, { kind: 'other', line: lineNo });
     }
   }
 }
@@ -277,7 +320,8 @@ function readImport(tokens: PyToken[]): Array<[string, ImportRef]> {
       const top = stmt.module.split('.')[0];
       out.push(stmt.alias ? [stmt.alias, { module: stmt.module, level: 0 }] : [top, { module: top, level: 0 }]);
     } else {
-      for (const { name, alias } of stmt.names) if (name !== '*') out.push([alias ?? name, { module: stmt.module, level: stmt.level, name }]);
+      for (const { name, alias } of stmt.names)
+        if (name !== '*') out.push([alias ?? name, { module: stmt.module, level: stmt.level, name }]);
     }
   }
   return out;
@@ -289,7 +333,14 @@ function readImport(tokens: PyToken[]): Array<[string, ImportRef]> {
 type Val =
   | { k: 'str'; v: string; where: SourceLocation }
   | { k: 'none' }
-  | { k: 'env'; variable: string; fallback?: Val; caseInsensitive?: boolean; replace: Array<[string, string]>; where: SourceLocation }
+  | {
+      k: 'env';
+      variable: string;
+      fallback?: Val;
+      caseInsensitive?: boolean;
+      replace: Array<[string, string]>;
+      where: SourceLocation;
+    }
   | { k: 'path'; v: string }
   | { k: 'configUrl'; where: SourceLocation }
   | { k: 'configSection'; main: boolean }
@@ -311,16 +362,38 @@ interface Ctx {
 }
 
 /** Classes and functions whose call or attribute reads one environment variable. */
-const ENV_FUNCTIONS = new Set(['os.getenv', 'os.environ.get', 'os.environ.setdefault', 'decouple.config', 'environ.get']);
-const ENV_READER_CLASSES = new Set(['starlette.config.Config', 'environs.Env', 'decouple.AutoConfig', 'decouple.Config']);
+const ENV_FUNCTIONS = new Set([
+  'os.getenv',
+  'os.environ.get',
+  'os.environ.setdefault',
+  'decouple.config',
+  'environ.get',
+]);
+const ENV_READER_CLASSES = new Set([
+  'starlette.config.Config',
+  'environs.Env',
+  'decouple.AutoConfig',
+  'decouple.Config',
+]);
 const ENGINE_FUNCTIONS = new Set([
-  'sqlalchemy.create_engine', 'sqlalchemy.engine.create_engine', 'sqlalchemy.ext.asyncio.create_async_engine',
-  'sqlmodel.create_engine', 'sqlalchemy.ext.asyncio.engine.create_async_engine',
+  'sqlalchemy.create_engine',
+  'sqlalchemy.engine.create_engine',
+  'sqlalchemy.ext.asyncio.create_async_engine',
+  'sqlmodel.create_engine',
+  'sqlalchemy.ext.asyncio.engine.create_async_engine',
 ]);
 const ENGINE_FROM_CONFIG = new Set([
-  'sqlalchemy.engine_from_config', 'sqlalchemy.engine.engine_from_config', 'sqlalchemy.ext.asyncio.async_engine_from_config',
+  'sqlalchemy.engine_from_config',
+  'sqlalchemy.engine.engine_from_config',
+  'sqlalchemy.ext.asyncio.async_engine_from_config',
 ]);
-const URL_IDENTITY = new Set(['sqlalchemy.engine.url.make_url', 'sqlalchemy.engine.make_url', 'sqlalchemy.make_url', 'str', 'sqlalchemy.engine.url.URL']);
+const URL_IDENTITY = new Set([
+  'sqlalchemy.engine.url.make_url',
+  'sqlalchemy.engine.make_url',
+  'sqlalchemy.make_url',
+  'str',
+  'sqlalchemy.engine.url.URL',
+]);
 
 class Analyzer {
   private readonly modules = new Map<string, ModuleIndex | undefined>();
@@ -329,7 +402,9 @@ class Analyzer {
   readonly roots: string[];
 
   constructor(private readonly options: UrlSourceOptions) {
-    this.roots = [...(options.sysPath ?? []), options.baseDir].map((r) => path.resolve(r)).filter((r, i, all) => all.indexOf(r) === i);
+    this.roots = [...(options.sysPath ?? []), options.baseDir]
+      .map((r) => path.resolve(r))
+      .filter((r, i, all) => all.indexOf(r) === i);
   }
 
   private readonly texts = new Map<string, string | undefined>();
@@ -364,7 +439,12 @@ class Analyzer {
       case 'const':
         return expr.value === 'None' ? { k: 'none' } : this.computed(expr.value, expr, ctx);
       case 'fstr':
-        return this.joinParts(expr.parts.map((p) => (typeof p === 'string' ? p : this.eval(p, ctx))), expr, ctx, 'an f-string');
+        return this.joinParts(
+          expr.parts.map((p) => (typeof p === 'string' ? p : this.eval(p, ctx))),
+          expr,
+          ctx,
+          'an f-string',
+        );
       case 'name':
         return this.lookup(expr.id, ctx, expr);
       case 'attr':
@@ -378,15 +458,24 @@ class Analyzer {
       case 'bool': {
         if (expr.op !== 'or') return this.computed(`'${expr.op}' expression`, expr, ctx);
         const left = this.eval(expr.left, ctx);
-        if (left.k === 'env' && (!left.fallback || left.fallback.k === 'none')) return { ...left, fallback: this.eval(expr.right, ctx) };
+        if (left.k === 'env' && (!left.fallback || left.fallback.k === 'none'))
+          return { ...left, fallback: this.eval(expr.right, ctx) };
         if (left.k === 'str') return left.v ? left : this.eval(expr.right, ctx);
         if (left.k === 'none') return this.eval(expr.right, ctx);
         return this.computed(`'or' of ${describeVal(left)}`, expr, ctx, varsOf(left));
       }
       case 'cond':
-        return this.computed('a conditional expression', expr, ctx, [...varsOf(this.eval(expr.body, ctx)), ...varsOf(this.eval(expr.orelse, ctx))]);
+        return this.computed('a conditional expression', expr, ctx, [
+          ...varsOf(this.eval(expr.body, ctx)),
+          ...varsOf(this.eval(expr.orelse, ctx)),
+        ]);
       case 'seq':
-        return this.computed(`a ${expr.kind}`, expr, ctx, expr.items.flatMap((item) => varsOf(this.eval(item, ctx))));
+        return this.computed(
+          `a ${expr.kind}`,
+          expr,
+          ctx,
+          expr.items.flatMap((item) => varsOf(this.eval(item, ctx))),
+        );
       default:
         return this.computed(expr.k === 'unknown' ? `'${expr.text}'` : `a ${expr.k} expression`, expr, ctx);
     }
@@ -442,7 +531,8 @@ class Analyzer {
     const preferred = list.filter((b) => !b.inExcept);
     const pool = preferred.length ? preferred : list;
     const last = pool[pool.length - 1];
-    if (last && last.conditional && pool.length > 1 && last.kind !== 'def' && last.kind !== 'class') return { ...last, kind: 'other', branchy: true };
+    if (last?.conditional && pool.length > 1 && last.kind !== 'def' && last.kind !== 'class')
+      return { ...last, kind: 'other', branchy: true };
     return last;
   }
 
@@ -476,16 +566,19 @@ class Analyzer {
 
   private importValue(ref: ImportRef, ctx: Ctx, at: { line: number }): Val {
     const base = ref.level ? this.relativeBase(ctx.mod, ref.level) : undefined;
-    if (ref.level && base === undefined) return this.computed(`relative import from ${'.'.repeat(ref.level)}${ref.module}`, at, ctx);
+    if (ref.level && base === undefined)
+      return this.computed(`relative import from ${'.'.repeat(ref.level)}${ref.module}`, at, ctx);
     const mod = this.loadModule(ref.module, base, ctx.mod.depth + 1);
     if (ref.name === undefined) {
       // `import a.b as c` binds the module itself; an external module is a name for builtins.
       if (mod === 'external') return { k: 'ext', name: ref.module };
-      if (mod === 'too-deep') return this.computed(`module ${ref.module} (imports followed ${MAX_IMPORT_DEPTH} deep)`, at, ctx);
+      if (mod === 'too-deep')
+        return this.computed(`module ${ref.module} (imports followed ${MAX_IMPORT_DEPTH} deep)`, at, ctx);
       return { k: 'module', mod };
     }
     if (mod === 'external') return { k: 'ext', name: ref.module ? `${ref.module}.${ref.name}` : ref.name };
-    if (mod === 'too-deep') return this.computed(`${ref.name} from ${ref.module} (imports followed ${MAX_IMPORT_DEPTH} deep)`, at, ctx);
+    if (mod === 'too-deep')
+      return this.computed(`${ref.name} from ${ref.module} (imports followed ${MAX_IMPORT_DEPTH} deep)`, at, ctx);
     return this.moduleAttribute(mod, ref.name, at, ctx);
   }
 
@@ -493,7 +586,8 @@ class Analyzer {
     const bindings = mod.scope.bindings.get(name);
     if (bindings?.length) return this.lookup(name, { mod, scope: mod.scope, line: Number.MAX_SAFE_INTEGER }, at);
     // `from package import submodule`
-    const sub = path.basename(mod.file) === '__init__.py' ? this.findModuleFile(name, [path.dirname(mod.file)]) : undefined;
+    const sub =
+      path.basename(mod.file) === '__init__.py' ? this.findModuleFile(name, [path.dirname(mod.file)]) : undefined;
     if (sub) {
       const loaded = this.loadFile(sub, mod.depth + 1);
       if (loaded !== 'too-deep') return { k: 'module', mod: loaded };
@@ -509,7 +603,11 @@ class Analyzer {
   }
 
   /** Finds a project module (never one in site-packages); 'external' when it is not the project's. */
-  private loadModule(dotted: string, relativeTo: string | undefined, depth: number): ModuleIndex | 'external' | 'too-deep' {
+  private loadModule(
+    dotted: string,
+    relativeTo: string | undefined,
+    depth: number,
+  ): ModuleIndex | 'external' | 'too-deep' {
     const roots = relativeTo !== undefined ? [relativeTo] : this.roots;
     const init = relativeTo !== undefined ? path.join(relativeTo, '__init__.py') : undefined;
     const file = dotted ? this.findModuleFile(dotted, roots) : init && this.read(init) !== undefined ? init : undefined;
@@ -555,7 +653,8 @@ class Analyzer {
         return this.instanceAttribute(obj, name, expr, ctx);
       case 'class': {
         const field = obj.cls.scope.bindings.get(name);
-        if (field?.length) return this.lookup(name, { mod: obj.mod, scope: obj.cls.scope, line: Number.MAX_SAFE_INTEGER }, expr);
+        if (field?.length)
+          return this.lookup(name, { mod: obj.mod, scope: obj.cls.scope, line: Number.MAX_SAFE_INTEGER }, expr);
         return this.computed(`${obj.cls.name}.${name}`, expr, ctx);
       }
       case 'engine':
@@ -577,14 +676,17 @@ class Analyzer {
       return { k: 'env', variable: key.v, replace: [], where: this.where(expr, ctx) };
     }
     if (obj.k === 'configSection' && key.k === 'str' && key.v === 'sqlalchemy.url') {
-      return obj.main ? { k: 'configUrl', where: this.where(expr, ctx) } : this.computed('a URL from another ini section', expr, ctx);
+      return obj.main
+        ? { k: 'configUrl', where: this.where(expr, ctx) }
+        : this.computed('a URL from another ini section', expr, ctx);
     }
     return this.computed(`${describeVal(obj)}[...]`, expr, ctx, varsOf(obj));
   }
 
   private call(expr: PyExpr & { k: 'call' }, ctx: Ctx): Val {
     const where = this.where(expr, ctx);
-    const arg = (i: number, kw?: string): PyExpr | undefined => (kw && expr.kwargs.find((k) => k.name === kw)?.value) || expr.args[i];
+    const arg = (i: number, kw?: string): PyExpr | undefined =>
+      (kw && expr.kwargs.find((k) => k.name === kw)?.value) || expr.args[i];
     if (expr.func.k === 'attr') {
       const obj = this.eval(expr.func.obj, ctx);
       const method = expr.func.name;
@@ -598,17 +700,28 @@ class Analyzer {
       if (ENV_READER_CLASSES.has(name)) return { k: 'envReader', name };
       if (ENGINE_FUNCTIONS.has(name)) {
         const url = arg(0, 'url');
-        return { k: 'engine', url: url ? this.eval(url, ctx) : this.computed('create_engine without a URL', expr, ctx), where };
+        return {
+          k: 'engine',
+          url: url ? this.eval(url, ctx) : this.computed('create_engine without a URL', expr, ctx),
+          where,
+        };
       }
       if (ENGINE_FROM_CONFIG.has(name)) {
         const config = arg(0, 'configuration');
         const prefixExpr = arg(1, 'prefix');
         const prefix = prefixExpr ? this.eval(prefixExpr, ctx) : { k: 'str' as const, v: 'sqlalchemy.', where };
-        if (!config || prefix.k !== 'str') return { k: 'engine', url: this.computed('engine_from_config arguments', expr, ctx), where };
+        if (!config || prefix.k !== 'str')
+          return { k: 'engine', url: this.computed('engine_from_config arguments', expr, ctx), where };
         return { k: 'engine', url: this.urlFromConfigDict(config, `${prefix.v}url`, ctx), where };
       }
       if (name === 'sqlalchemy.ext.asyncio.AsyncEngine' && expr.args[0]) return this.eval(expr.args[0], ctx);
-      if (URL_IDENTITY.has(name) || name === 'pathlib.Path' || name === 'Path' || name === 'pathlib.PurePath' || name === 'os.fspath') {
+      if (
+        URL_IDENTITY.has(name) ||
+        name === 'pathlib.Path' ||
+        name === 'Path' ||
+        name === 'pathlib.PurePath' ||
+        name === 'os.fspath'
+      ) {
         const value = arg(0);
         if (!value) return this.computed(`${name}()`, expr, ctx);
         const v = this.eval(value, ctx);
@@ -621,7 +734,8 @@ class Analyzer {
       }
       if (name === 'os.path.join') {
         const parts = expr.args.map((a) => this.eval(a, ctx));
-        if (parts.every((p) => p.k === 'str' || p.k === 'path')) return { k: 'str', v: path.join(...parts.map((p) => (p as { v: string }).v)), where };
+        if (parts.every((p) => p.k === 'str' || p.k === 'path'))
+          return { k: 'str', v: path.join(...parts.map((p) => (p as { v: string }).v)), where };
         return this.computed('os.path.join', expr, ctx, parts.flatMap(varsOf));
       }
       if (['os.path.dirname', 'os.path.abspath', 'os.path.realpath', 'os.path.normpath'].includes(name)) {
@@ -646,21 +760,35 @@ class Analyzer {
   private envCall(expr: PyExpr & { k: 'call' }, ctx: Ctx, arg: (i: number, kw?: string) => PyExpr | undefined): Val {
     const nameExpr = arg(0, 'key') ?? arg(0, 'option');
     const name = nameExpr ? this.eval(nameExpr, ctx) : undefined;
-    if (!name || name.k !== 'str') return this.computed('an environment variable whose name is computed', expr, ctx);
+    if (name?.k !== 'str') return this.computed('an environment variable whose name is computed', expr, ctx);
     const fallbackExpr = expr.args[1] ?? expr.kwargs.find((k) => k.name === 'default')?.value;
     const fallback = fallbackExpr ? this.eval(fallbackExpr, ctx) : undefined;
-    return { k: 'env', variable: name.v, fallback: fallback ?? { k: 'none' }, replace: [], where: this.where(expr, ctx) };
+    return {
+      k: 'env',
+      variable: name.v,
+      fallback: fallback ?? { k: 'none' },
+      replace: [],
+      where: this.where(expr, ctx),
+    };
   }
 
-  private methodCall(obj: Val, method: string, expr: PyExpr & { k: 'call' }, ctx: Ctx, arg: (i: number, kw?: string) => PyExpr | undefined): Val | undefined {
+  private methodCall(
+    obj: Val,
+    method: string,
+    expr: PyExpr & { k: 'call' },
+    ctx: Ctx,
+    arg: (i: number, kw?: string) => PyExpr | undefined,
+  ): Val | undefined {
     const where = this.where(expr, ctx);
     if (obj.k === 'config') {
       // The main section is `config.config_ini_section`; any other one is a multidb set-up's.
-      const isMain = (section: PyExpr | undefined): boolean => !section || (section.k === 'attr' && section.name === 'config_ini_section');
+      const isMain = (section: PyExpr | undefined): boolean =>
+        !section || (section.k === 'attr' && section.name === 'config_ini_section');
       const optionExpr = method === 'get_section_option' ? arg(1) : arg(0);
       const option = optionExpr ? this.eval(optionExpr, ctx) : undefined;
       if ((method === 'get_main_option' || method === 'get_section_option') && option?.k === 'str') {
-        if (method === 'get_section_option' && !isMain(arg(0))) return this.computed(`'${option.v}' of another ini section`, expr, ctx);
+        if (method === 'get_section_option' && !isMain(arg(0)))
+          return this.computed(`'${option.v}' of another ini section`, expr, ctx);
         if (option.v === 'sqlalchemy.url') return { k: 'configUrl', where };
         return this.computed(`config option '${option.v}'`, expr, ctx);
       }
@@ -668,13 +796,20 @@ class Analyzer {
       return this.computed(`config.${method}()`, expr, ctx);
     }
     if (obj.k === 'envReader') return this.envCall(expr, ctx, arg);
-    if (obj.k === 'ext' && (obj.name === 'os.environ' || obj.name === 'environ') && (method === 'get' || method === 'setdefault')) return this.envCall(expr, ctx, arg);
+    if (
+      obj.k === 'ext' &&
+      (obj.name === 'os.environ' || obj.name === 'environ') &&
+      (method === 'get' || method === 'setdefault')
+    )
+      return this.envCall(expr, ctx, arg);
     if (obj.k === 'path') {
-      if (method === 'resolve' || method === 'absolute') return { k: 'path', v: path.resolve(this.options.baseDir, obj.v) };
+      if (method === 'resolve' || method === 'absolute')
+        return { k: 'path', v: path.resolve(this.options.baseDir, obj.v) };
       if (method === 'as_posix' || method === '__str__') return { k: 'str', v: obj.v.split(path.sep).join('/'), where };
       if (method === 'joinpath') {
         const parts = expr.args.map((a) => this.eval(a, ctx));
-        if (parts.every((p) => p.k === 'str' || p.k === 'path')) return { k: 'path', v: path.join(obj.v, ...parts.map((p) => (p as { v: string }).v)) };
+        if (parts.every((p) => p.k === 'str' || p.k === 'path'))
+          return { k: 'path', v: path.join(obj.v, ...parts.map((p) => (p as { v: string }).v)) };
       }
       return this.computed(`Path.${method}()`, expr, ctx);
     }
@@ -685,9 +820,14 @@ class Analyzer {
         return applyReplace(obj, a.v, b.v, this.computed(`${describeVal(obj)}.replace()`, expr, ctx, varsOf(obj)));
       }
     }
-    if (method === 'strip' && expr.args.length === 0 && (obj.k === 'str' || obj.k === 'env')) return obj.k === 'str' ? { ...obj, v: obj.v.trim() } : obj;
+    if (method === 'strip' && expr.args.length === 0 && (obj.k === 'str' || obj.k === 'env'))
+      return obj.k === 'str' ? { ...obj, v: obj.v.trim() } : obj;
     // Renders of a URL object or a pydantic URL type: the same text.
-    if (['unicode_string', 'render_as_string', '__str__'].includes(method) && (obj.k === 'env' || obj.k === 'str' || obj.k === 'configUrl')) return obj;
+    if (
+      ['unicode_string', 'render_as_string', '__str__'].includes(method) &&
+      (obj.k === 'env' || obj.k === 'str' || obj.k === 'configUrl')
+    )
+      return obj;
     if (obj.k === 'engine' && (method === 'connect' || method === 'begin')) return obj;
     if (obj.k === 'module' || obj.k === 'instance' || obj.k === 'class' || obj.k === 'ext') return undefined;
     if (obj.k === 'computed') return { ...obj, detail: `${obj.detail}.${method}()` };
@@ -701,14 +841,20 @@ class Analyzer {
     const values = fn.returns.map((r) => this.eval(r.expr, { mod, scope: fn.scope, line: r.line }));
     const keys = new Set(values.map(valKey));
     if (keys.size === 1) return values[0];
-    return this.computed(`${fn.name}() returns different values`, { line: fn.line }, { mod, scope: fn.scope, line: fn.line }, values.flatMap(varsOf));
+    return this.computed(
+      `${fn.name}() returns different values`,
+      { line: fn.line },
+      { mod, scope: fn.scope, line: fn.line },
+      values.flatMap(varsOf),
+    );
   }
 
   private binary(expr: PyExpr & { k: 'bin' }, ctx: Ctx): Val {
     const left = this.eval(expr.left, ctx);
     const right = this.eval(expr.right, ctx);
     if (expr.op === '+') return this.joinParts([left, right], expr, ctx, 'a concatenation');
-    if (expr.op === '/' && left.k === 'path' && (right.k === 'str' || right.k === 'path')) return { k: 'path', v: path.join(left.v, right.v) };
+    if (expr.op === '/' && left.k === 'path' && (right.k === 'str' || right.k === 'path'))
+      return { k: 'path', v: path.join(left.v, right.v) };
     return this.computed(`'${expr.op}' expression`, expr, ctx, [...varsOf(left), ...varsOf(right)]);
   }
 
@@ -718,7 +864,9 @@ class Analyzer {
     const explicit = obj.kwargs.find((k) => k.name === name);
     if (explicit) return this.eval(explicit.value, obj.ctx);
     const chain = this.classChain(obj.cls, obj.mod);
-    const settings = chain.some(({ cls, mod }) => cls.bases.some((b) => this.qualifiedBase(b, mod, cls).endsWith('BaseSettings')));
+    const settings = chain.some(({ cls, mod }) =>
+      cls.bases.some((b) => this.qualifiedBase(b, mod, cls).endsWith('BaseSettings')),
+    );
     for (const { cls, mod } of chain) {
       const bindings = cls.scope.bindings.get(name);
       if (!bindings?.length) continue;
@@ -728,7 +876,8 @@ class Analyzer {
         return this.computed(`${cls.name}.${name} is computed by a method`, binding, clsCtx);
       }
       if (!settings) {
-        if (binding.annotationOnly) return this.computed(`${cls.name}.${name} is set when the object is made`, binding, clsCtx);
+        if (binding.annotationOnly)
+          return this.computed(`${cls.name}.${name} is set when the object is made`, binding, clsCtx);
         return this.lookup(name, { mod, scope: cls.scope, line: Number.MAX_SAFE_INTEGER }, expr);
       }
       return this.settingsField(chain, cls, mod, name, binding);
@@ -737,18 +886,29 @@ class Analyzer {
   }
 
   /** A pydantic BaseSettings field: its environment variable, and its default when unset. */
-  private settingsField(chain: Array<{ cls: ClassDef; mod: ModuleIndex }>, cls: ClassDef, mod: ModuleIndex, name: string, binding: Binding): Val {
+  private settingsField(
+    chain: Array<{ cls: ClassDef; mod: ModuleIndex }>,
+    cls: ClassDef,
+    mod: ModuleIndex,
+    name: string,
+    binding: Binding,
+  ): Val {
     const where: SourceLocation = { file: mod.file, line: binding.line };
     const clsCtx: Ctx = { mod, scope: cls.scope, line: binding.line };
     const { prefix, caseSensitive } = this.settingsConfig(chain);
     let variable = `${prefix}${name}`;
-    let fallback: Val | undefined = binding.annotationOnly ? undefined : binding.expr ? this.eval(binding.expr, clsCtx) : undefined;
+    let fallback: Val | undefined = binding.annotationOnly
+      ? undefined
+      : binding.expr
+        ? this.eval(binding.expr, clsCtx)
+        : undefined;
     const value = binding.expr;
     if (value?.k === 'call' && /(^|\.)Field$/.test(exprName(value.func))) {
       const kw = (n: string): PyExpr | undefined => value.kwargs.find((k) => k.name === n)?.value;
       const aliasExpr = kw('validation_alias') ?? kw('alias') ?? kw('env');
       if (aliasExpr) {
-        const alias = aliasExpr.k === 'call' ? aliasExpr.args[0] : aliasExpr.k === 'seq' ? aliasExpr.items[0] : aliasExpr;
+        const alias =
+          aliasExpr.k === 'call' ? aliasExpr.args[0] : aliasExpr.k === 'seq' ? aliasExpr.items[0] : aliasExpr;
         const v = alias ? this.eval(alias, clsCtx) : undefined;
         if (v?.k === 'str') variable = v.v;
         else return this.computed(`${cls.name}.${name} reads a computed alias`, binding, clsCtx);
@@ -769,7 +929,10 @@ class Analyzer {
     };
   }
 
-  private settingsConfig(chain: Array<{ cls: ClassDef; mod: ModuleIndex }>): { prefix: string; caseSensitive: boolean } {
+  private settingsConfig(chain: Array<{ cls: ClassDef; mod: ModuleIndex }>): {
+    prefix: string;
+    caseSensitive: boolean;
+  } {
     let prefix = '';
     let caseSensitive = false;
     // The base classes first, so that a subclass's settings win.
@@ -783,7 +946,8 @@ class Analyzer {
       for (const kw of cls.keywords) apply(kw.name, kw.value);
       const modelConfig = cls.scope.bindings.get('model_config')?.slice(-1)[0]?.expr;
       if (modelConfig?.k === 'call') for (const kw of modelConfig.kwargs) apply(kw.name, kw.value);
-      if (modelConfig?.k === 'dict') for (const e of modelConfig.entries) if (e.key?.k === 'str') apply(e.key.value, e.value);
+      if (modelConfig?.k === 'dict')
+        for (const e of modelConfig.entries) if (e.key?.k === 'str') apply(e.key.value, e.value);
       const inner = cls.scope.bindings.get('Config')?.slice(-1)[0]?.cls;
       if (inner) {
         for (const key of ['env_prefix', 'case_sensitive']) {
@@ -802,7 +966,12 @@ class Analyzer {
           for (const d of b.fn?.decorators ?? []) {
             const name = d.k === 'call' ? exprName(d.func) : exprName(d);
             if (/(^|\.)(root_validator|model_validator)$/.test(name)) return true;
-            if (/(^|\.)(validator|field_validator)$/.test(name) && d.k === 'call' && d.args.some((a) => a.k === 'str' && (a.value === field || a.value === '*'))) return true;
+            if (
+              /(^|\.)(validator|field_validator)$/.test(name) &&
+              d.k === 'call' &&
+              d.args.some((a) => a.k === 'str' && (a.value === field || a.value === '*'))
+            )
+              return true;
           }
         }
       }
@@ -845,7 +1014,8 @@ class Analyzer {
         const bindings = scope.bindings.get(expr.id);
         if (bindings?.length) {
           const b = this.pickBinding(bindings, ctx.line, scope !== ctx.scope);
-          if (b?.kind === 'assign' && b.expr) return this.urlFromConfigDict(b.expr, key, { ...ctx, scope, line: b.line }, seen + 1);
+          if (b?.kind === 'assign' && b.expr)
+            return this.urlFromConfigDict(b.expr, key, { ...ctx, scope, line: b.line }, seen + 1);
           break;
         }
       }
@@ -865,7 +1035,9 @@ class Analyzer {
     const v = this.eval(expr, ctx);
     if (v.k === 'configSection') {
       if (!v.main) return this.computed('a URL from another ini section (multidb?)', expr, ctx);
-      return key === 'sqlalchemy.url' ? { k: 'configUrl', where: this.where(expr, ctx) } : this.computed(`config option '${key}'`, expr, ctx);
+      return key === 'sqlalchemy.url'
+        ? { k: 'configUrl', where: this.where(expr, ctx) }
+        : this.computed(`config option '${key}'`, expr, ctx);
     }
     return this.computed(`engine_from_config(${describeVal(v)})`, expr, ctx, varsOf(v));
   }
@@ -874,7 +1046,8 @@ class Analyzer {
 function applyReplace(obj: Val, from: string, to: string, otherwise: Val): Val {
   if (obj.k === 'str') return { ...obj, v: obj.v.split(from).join(to) };
   if (obj.k === 'env') {
-    const fallback = obj.fallback && obj.fallback.k !== 'none' ? applyReplace(obj.fallback, from, to, obj.fallback) : obj.fallback;
+    const fallback =
+      obj.fallback && obj.fallback.k !== 'none' ? applyReplace(obj.fallback, from, to, obj.fallback) : obj.fallback;
     return { ...obj, fallback, replace: [...obj.replace, [from, to]] };
   }
   if (obj.k === 'pctEscaped') return applyReplace(obj.inner, from, to, otherwise);
@@ -941,7 +1114,11 @@ export function findUrlSource(envPyText: string, options: UrlSourceOptions): Url
   const analyzer = new Analyzer(options);
   const mod = indexModule(envPyText, path.resolve(options.envPyPath), 0);
   if (mod.syntaxError) {
-    return { kind: 'computed', detail: `env.py does not parse: ${mod.syntaxError.message} at line ${mod.syntaxError.line}`, where: { file: mod.file, line: mod.syntaxError.line } };
+    return {
+      kind: 'computed',
+      detail: `env.py does not parse: ${mod.syntaxError.message} at line ${mod.syntaxError.line}`,
+      where: { file: mod.file, line: mod.syntaxError.line },
+    };
   }
 
   const engines: Val[] = [];
@@ -957,7 +1134,7 @@ export function findUrlSource(envPyText: string, options: UrlSourceOptions): Url
       const tk = tokens[i];
       if (tk.t !== 'name' || tokens[i + 1]?.v !== '(') continue;
       const call = parseCallAt(tokens, i, brackets);
-      if (!call || call.k !== 'call') continue;
+      if (call?.k !== 'call') continue;
       const ctx: Ctx = { mod, scope, line: tk.line };
       const method = call.func.k === 'attr' ? call.func.name : call.func.k === 'name' ? call.func.id : '';
       if (method === 'set_main_option' || method === 'set_section_option') {
@@ -1053,7 +1230,10 @@ function toOrigin(v: Val): UrlOrigin {
     case 'computed': {
       const vars = (v.vars ?? []).filter((name) => !v.detail.includes(name));
       const detail = vars.length ? `${v.detail}, using ${[...new Set(vars)].join(', ')}` : v.detail;
-      return { kind: 'computed', detail: v.where ? `${detail} (${path.basename(v.where.file)}:${v.where.line})` : detail };
+      return {
+        kind: 'computed',
+        detail: v.where ? `${detail} (${path.basename(v.where.file)}:${v.where.line})` : detail,
+      };
     }
     case 'ext':
       return { kind: 'computed', detail: `${v.name}, from outside the project` };
@@ -1102,16 +1282,28 @@ export interface ResolvedUrl {
 export function resolveDatabaseUrl(input: ResolveUrlInput): ResolvedUrl {
   const found = input.urlSource ?? urlSourceForConfig(input.config, input.envPyText);
   const urlSource = found.kind === 'no-env-py' ? undefined : found;
-  const base = { urlSource, versionTable: urlSource?.versionTable ?? 'alembic_version', versionTableSchema: urlSource?.versionTableSchema };
+  const base = {
+    urlSource,
+    versionTable: urlSource?.versionTable ?? 'alembic_version',
+    versionTableSchema: urlSource?.versionTableSchema,
+  };
   const setting = input.settingUrl?.trim();
   if (setting) return { ...base, url: setting, source: 'setting' };
-  if (found.kind === 'no-env-py') return { ...base, unresolved: `No env.py found${found.path ? ` at ${found.path}` : ''}: Alembic cannot run without it.` };
+  if (found.kind === 'no-env-py')
+    return {
+      ...base,
+      unresolved: `No env.py found${found.path ? ` at ${found.path}` : ''}: Alembic cannot run without it.`,
+    };
 
   const fromIni = (): ResolvedUrl => {
     const url = input.config.option('sqlalchemy.url')?.trim();
     const ini = path.basename(input.config.configFile);
     if (!url) return { ...base, unresolved: `${ini} has no sqlalchemy.url and env.py does not set one.` };
-    if (isPlaceholderUrl(url)) return { ...base, unresolved: `sqlalchemy.url in ${ini} is still the template's placeholder (driver://user:pass@localhost/dbname).` };
+    if (isPlaceholderUrl(url))
+      return {
+        ...base,
+        unresolved: `sqlalchemy.url in ${ini} is still the template's placeholder (driver://user:pass@localhost/dbname).`,
+      };
     return { ...base, url, source: 'alembic.ini' };
   };
 
@@ -1137,12 +1329,16 @@ export function resolveDatabaseUrl(input: ResolveUrlInput): ResolvedUrl {
       const hit = fromEnv ?? lookup(input.dotenv);
       if (hit) {
         const [name, value] = hit;
-        if (!value.trim()) return { ...base, unresolved: `${name} is set but empty (${fromEnv ? 'environment' : '.env'}).` };
+        if (!value.trim())
+          return { ...base, unresolved: `${name} is set but empty (${fromEnv ? 'environment' : '.env'}).` };
         return { ...base, url: apply(value), source: fromEnv ? `env:${name}` : `dotenv:${name}` };
       }
       if (found.fallback === 'ini') return fromIni();
       if (found.fallback === 'computed') {
-        return { ...base, unresolved: `${found.variable} is not set, and env.py's default for it is computed${found.where ? ` (${path.basename(found.where.file)}:${found.where.line})` : ''}.` };
+        return {
+          ...base,
+          unresolved: `${found.variable} is not set, and env.py's default for it is computed${found.where ? ` (${path.basename(found.where.file)}:${found.where.line})` : ''}.`,
+        };
       }
       if (found.fallback !== undefined) return { ...base, url: found.fallback, source: 'env.py literal' };
       return { ...base, unresolved: `${found.variable} is not set (neither in the environment nor in .env).` };

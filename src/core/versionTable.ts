@@ -1,15 +1,17 @@
 // Reads which revision(s) a database is at: one SELECT on Alembic's version table, through knex
-// (better-sqlite3 opened read-only, pg, mysql2), without Python. Never creates, writes or throws:
+// (better-sqlite3 opened read-only, pg, mysql2), without Python. Where better-sqlite3 cannot load (the
+// Node build inside desktop VS Code's Electron), SQLite is read with the runtime's `node:sqlite` (Node
+// 22, VS Code 1.101+), also read-only. Never creates, writes or throws:
 // every outcome is a status the caller can show, and `unsupported` tells it to ask Alembic instead
 // (`alembic current`, whose output `currentFromAlembicOutput` reads).
-import * as fs from 'fs';
-import * as path from 'path';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Knex } from 'knex';
-import { DatabaseUrl, maskSecrets, parseDatabaseUrl } from './databaseUrl';
+import { type DatabaseUrl, maskSecrets, parseDatabaseUrl } from './databaseUrl';
 
 export type DatabaseRevisions =
   /** The version table's rows; `[]` is base (migrated, then downgraded to nothing, or stamped base). */
-  | { status: 'ok'; revisions: string[] }
+  | { status: 'ok'; revisions: string[]; via?: 'node:sqlite' }
   /** The SQLite file or the server's database does not exist. */
   | { status: 'no-database' }
   /** The database exists but Alembic never ran on it. */
@@ -32,6 +34,20 @@ export interface ReadRevisionsOptions {
    * Electron build inside VS Code). A binding that fails to load makes the result `unsupported`.
    */
   sqliteNativeBinding?: string;
+  /** Loads `node:sqlite`, the fallback when better-sqlite3 does not load (tests inject it). */
+  loadNodeSqlite?: () => NodeSqlite | undefined;
+}
+
+/** What is used of `node:sqlite` (Node 22). */
+export interface NodeSqlite {
+  DatabaseSync: new (
+    file: string,
+    options?: { readOnly?: boolean; open?: boolean },
+  ) => {
+    exec(sql: string): void;
+    prepare(sql: string): { all(): unknown[] };
+    close(): void;
+  };
 }
 
 const DRIVER_LOAD = 'ALEMBIC_LENS_DRIVER_LOAD';
@@ -42,14 +58,16 @@ export async function readDatabaseRevisions(url: string, options: ReadRevisionsO
   const parsed = parseDatabaseUrl(url, options.cwd);
   if (!parsed.ok) return { status: 'unsupported', message: parsed.error };
   const u = parsed.url;
-  if (u.placeholder) return { status: 'unsupported', message: 'No database configured (the URL is the template placeholder).' };
+  if (u.placeholder)
+    return { status: 'unsupported', message: 'No database configured (the URL is the template placeholder).' };
   const timeoutMs = options.timeoutMs ?? 3000;
   const versionTable = options.versionTable ?? 'alembic_version';
 
   let config: Knex.Config;
   switch (u.kind) {
     case 'sqlite': {
-      if (u.sqliteMemory || !u.sqliteFile) return { status: 'unsupported', message: 'An in-memory SQLite database only exists while Alembic runs.' };
+      if (u.sqliteMemory || !u.sqliteFile)
+        return { status: 'unsupported', message: 'An in-memory SQLite database only exists while Alembic runs.' };
       if (!isFile(u.sqliteFile)) return { status: 'no-database' };
       const source = sqliteReadSource(u.sqliteFile);
       if ('unsafe' in source) return { status: 'unsupported', message: source.unsafe };
@@ -60,8 +78,13 @@ export async function readDatabaseRevisions(url: string, options: ReadRevisionsO
         busyTimeoutMs: Math.min(timeoutMs, 500),
         nativeBinding: options.sqliteNativeBinding,
       };
-      config = { client: ReadOnlySqliteClient(), connection, useNullAsDefault: true };
-      break;
+      const sqliteConfig = { client: ReadOnlySqliteClient(), connection, useNullAsDefault: true };
+      const viaKnex = await readWithKnex(sqliteConfig, u, versionTable, options.schema, timeoutMs);
+      // For a file that exists, `unsupported` only means that better-sqlite3 did not load. node:sqlite
+      // reads in place only, which for a WAL database would create its -shm and -wal files: not that.
+      if (viaKnex.status !== 'unsupported' || source.image) return viaKnex;
+      const loadNodeSqlite = options.loadNodeSqlite ?? runtimeNodeSqlite;
+      return readWithNodeSqlite(loadNodeSqlite, u.sqliteFile, versionTable, viaKnex.message);
     }
     case 'postgresql':
       config = { client: 'pg', connection: postgresConnection(u, timeoutMs) };
@@ -73,8 +96,18 @@ export async function readDatabaseRevisions(url: string, options: ReadRevisionsO
     default:
       return { status: 'unsupported', message: `alembic-lens does not read ${u.dialect} databases itself.` };
   }
-  config = { ...config, pool: { min: 0, max: 1 }, acquireConnectionTimeout: timeoutMs, log: SILENT_LOG };
+  return readWithKnex(config, u, versionTable, options.schema, timeoutMs);
+}
 
+async function readWithKnex(
+  base: Knex.Config,
+  u: DatabaseUrl,
+  versionTable: string,
+  schema: string | undefined,
+  timeoutMs: number,
+): Promise<DatabaseRevisions> {
+  const pool = { min: 0, max: 1 };
+  const config: Knex.Config = { ...base, pool, acquireConnectionTimeout: timeoutMs, log: SILENT_LOG };
   let db: Knex | undefined;
   try {
     // Loaded on first use: knex and its drivers are most of the extension's code, and activation
@@ -86,19 +119,29 @@ export async function readDatabaseRevisions(url: string, options: ReadRevisionsO
   }
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<DatabaseRevisions>((resolve) => {
-    timer = setTimeout(() => resolve({ status: 'unreachable', message: `No answer within ${Math.round(timeoutMs / 100) / 10} s.` }), timeoutMs + 1000);
+    timer = setTimeout(
+      () => resolve({ status: 'unreachable', message: `No answer within ${Math.round(timeoutMs / 100) / 10} s.` }),
+      timeoutMs + 1000,
+    );
   });
   try {
-    return await Promise.race([selectRevisions(db, versionTable, options.schema, u), deadline]);
+    return await Promise.race([selectRevisions(db, versionTable, schema, u), deadline]);
   } finally {
     clearTimeout(timer);
     await destroyQuietly(db);
   }
 }
 
-async function selectRevisions(db: Knex, table: string, schema: string | undefined, u: DatabaseUrl): Promise<DatabaseRevisions> {
+async function selectRevisions(
+  db: Knex,
+  table: string,
+  schema: string | undefined,
+  u: DatabaseUrl,
+): Promise<DatabaseRevisions> {
   try {
-    const query = schema ? db.withSchema(schema).select('version_num').from(table) : db.select('version_num').from(table);
+    const query = schema
+      ? db.withSchema(schema).select('version_num').from(table)
+      : db.select('version_num').from(table);
     const rows: Array<{ version_num: unknown }> = await query;
     return { status: 'ok', revisions: rows.map((r) => String(r.version_num)) };
   } catch (err) {
@@ -110,9 +153,16 @@ function classify(err: unknown, u: DatabaseUrl, schema: string | undefined): Dat
   const e = err as { code?: string; errno?: number; message?: string };
   const code = String(e?.code ?? '');
   const message = String(e?.message ?? err);
-  if (code === DRIVER_LOAD || code === 'ERR_DLOPEN_FAILED' || code === 'MODULE_NOT_FOUND' || isDriverLoadError(message)) return { status: 'unsupported', message: driverMessage(err, u) };
+  if (code === DRIVER_LOAD || code === 'ERR_DLOPEN_FAILED' || code === 'MODULE_NOT_FOUND' || isDriverLoadError(message))
+    return { status: 'unsupported', message: driverMessage(err, u) };
   // A table or schema that does not exist: PostgreSQL 42P01/3F000, MySQL 1146, SQLite "no such table".
-  if (code === '42P01' || code === '3F000' || code === 'ER_NO_SUCH_TABLE' || e?.errno === 1146 || /no such table/i.test(message)) {
+  if (
+    code === '42P01' ||
+    code === '3F000' ||
+    code === 'ER_NO_SUCH_TABLE' ||
+    e?.errno === 1146 ||
+    /no such table/i.test(message)
+  ) {
     return { status: 'no-version-table' };
   }
   // PostgreSQL 3D000 / MySQL 1049: the server answers, the database is not there. In MySQL a
@@ -124,7 +174,10 @@ function classify(err: unknown, u: DatabaseUrl, schema: string | undefined): Dat
 }
 
 function shortMessage(message: string, code: string, u: DatabaseUrl): string {
-  let text = message.replace(/^select .*? - /i, '').split('\n')[0].trim();
+  let text = message
+    .replace(/^select .*? - /i, '')
+    .split('\n')[0]
+    .trim();
   if (code === 'ECONNREFUSED') text = `Connection refused (${where(u)}).`;
   else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') text = `Host not found: ${u.host}.`;
   else if (code === 'ETIMEDOUT' || /timeout|timed out/i.test(text)) text = `Connection timed out (${where(u)}).`;
@@ -141,12 +194,15 @@ function where(u: DatabaseUrl): string {
 }
 
 function isDriverLoadError(message: string): boolean {
-  return /Cannot find module|NODE_MODULE_VERSION|was compiled against a different|Could not locate the bindings file|invalid ELF header|dlopen|npm install/i.test(message);
+  return /Cannot find module|NODE_MODULE_VERSION|was compiled against a different|Could not locate the bindings file|invalid ELF header|dlopen|npm install/i.test(
+    message,
+  );
 }
 
 function driverMessage(err: unknown, u: DatabaseUrl): string {
   const message = String((err as Error)?.message ?? err);
-  const firstReal = message.split('\n').find((l) => l.trim() && !/^Knex: run|^\$ npm install/.test(l.trim())) ?? message;
+  const firstReal =
+    message.split('\n').find((l) => l.trim() && !/^Knex: run|^\$ npm install/.test(l.trim())) ?? message;
   return maskSecrets(`The ${u.kind} driver does not load here: ${firstReal.trim().slice(0, 160)}`);
 }
 
@@ -173,7 +229,10 @@ function first(values: string[] | undefined): string | undefined {
   return values?.[0];
 }
 
-export function postgresConnection(u: DatabaseUrl, timeoutMs: number): Knex.PgConnectionConfig & Record<string, unknown> {
+export function postgresConnection(
+  u: DatabaseUrl,
+  timeoutMs: number,
+): Knex.PgConnectionConfig & Record<string, unknown> {
   const sslmode = first(u.query.sslmode);
   const portText = first(u.query.port);
   const port = u.port ?? (portText && /^\d+$/.test(portText) ? Number(portText) : 5432);
@@ -205,7 +264,10 @@ function defaultPostgresSocket(port: number): string {
   return 'localhost';
 }
 
-export function mysqlConnection(u: DatabaseUrl, timeoutMs: number): Knex.MySql2ConnectionConfig & Record<string, unknown> {
+export function mysqlConnection(
+  u: DatabaseUrl,
+  timeoutMs: number,
+): Knex.MySql2ConnectionConfig & Record<string, unknown> {
   const socket = first(u.query.unix_socket) ?? (u.host?.startsWith('/') ? u.host : undefined);
   const connection: Knex.MySql2ConnectionConfig & Record<string, unknown> = {
     user: u.username ?? first(u.query.user),
@@ -219,7 +281,13 @@ export function mysqlConnection(u: DatabaseUrl, timeoutMs: number): Knex.MySql2C
     connection.port = u.port ?? 3306;
   }
   const sslMode = first(u.query.ssl_mode)?.toUpperCase();
-  if (first(u.query.ssl_ca) || first(u.query.ssl) === 'true' || sslMode === 'REQUIRED' || sslMode === 'VERIFY_CA' || sslMode === 'VERIFY_IDENTITY') {
+  if (
+    first(u.query.ssl_ca) ||
+    first(u.query.ssl) === 'true' ||
+    sslMode === 'REQUIRED' ||
+    sslMode === 'VERIFY_CA' ||
+    sslMode === 'VERIFY_IDENTITY'
+  ) {
     connection.ssl = { rejectUnauthorized: sslMode === 'VERIFY_CA' || sslMode === 'VERIFY_IDENTITY' };
   }
   return connection;
@@ -253,7 +321,9 @@ function sqliteReadSource(file: string): { image?: Buffer } | { unsafe: string }
   const name = path.basename(file);
   const walSize = fileSize(`${file}-wal`);
   if (walSize !== undefined && walSize > WAL_HEADER_BYTES) {
-    return { unsafe: `${name} is a WAL database with changes still in ${name}-wal: reading it here would create files next to it.` };
+    return {
+      unsafe: `${name} is a WAL database with changes still in ${name}-wal: reading it here would create files next to it.`,
+    };
   }
   const before = fs.statSync(file, { bigint: true });
   if (before.size > WAL_IMAGE_MAX_BYTES) {
@@ -304,6 +374,43 @@ function ReadOnlySqliteClient(): typeof Knex.Client {
   };
 }
 
+/** `node:sqlite` when this runtime has it (Node 22; VS Code 1.101 and later). */
+function runtimeNodeSqlite(): NodeSqlite | undefined {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('node:sqlite') as NodeSqlite;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The version table read with node:sqlite, read-only twice over: opened read-only, and `query_only`. */
+function readWithNodeSqlite(
+  load: () => NodeSqlite | undefined,
+  file: string,
+  table: string,
+  whyNotKnex: string,
+): DatabaseRevisions {
+  const sqlite = load();
+  if (!sqlite) {
+    return { status: 'unsupported', message: `${whyNotKnex} This runtime has no node:sqlite either (Node 22 has it).` };
+  }
+  let db: InstanceType<NodeSqlite['DatabaseSync']> | undefined;
+  try {
+    db = new sqlite.DatabaseSync(file, { readOnly: true });
+    db.exec('PRAGMA query_only = ON');
+    const quoted = `"${table.replace(/"/g, '""')}"`;
+    const rows = db.prepare(`SELECT version_num FROM ${quoted}`).all() as Array<{ version_num: unknown }>;
+    return { status: 'ok', revisions: rows.map((r) => String(r.version_num)), via: 'node:sqlite' };
+  } catch (err) {
+    const message = String((err as Error)?.message ?? err);
+    if (/no such table/i.test(message)) return { status: 'no-version-table' };
+    return { status: 'unreachable', message: message.split('\n')[0].slice(0, 200) };
+  } finally {
+    db?.close();
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // `alembic current`
 
@@ -313,11 +420,16 @@ function ReadOnlySqliteClient(): typeof Knex.Client {
  * Logging lines are skipped; no output means base.
  */
 export function currentFromAlembicOutput(stdout: string): string[] {
-  const lines = stdout.split(/\r?\n/).map((l) => l.trimEnd()).filter((l) => l.trim());
+  const lines = stdout
+    .split(/\r?\n/)
+    .map((l) => l.trimEnd())
+    .filter((l) => l.trim());
   const content = lines.filter((l) => !/^(INFO|WARNI?N?G?|ERROR|DEBUG|CRITI?C?A?L?)\s+\[[\w.]+\]/.test(l));
   const verbose = content.filter((l) => l.startsWith('Rev: '));
   const revisions = verbose.length
     ? verbose.map((l) => l.slice('Rev: '.length).trim().split(/\s+/)[0])
-    : content.filter((l) => !/^\s/.test(l) && !/^Current revision\(s\) for /.test(l)).map((l) => l.trim().split(/\s+/)[0]);
+    : content
+        .filter((l) => !/^\s/.test(l) && !/^Current revision\(s\) for /.test(l))
+        .map((l) => l.trim().split(/\s+/)[0]);
   return [...new Set(revisions.filter((r) => r && r !== '(head)'))];
 }

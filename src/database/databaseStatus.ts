@@ -2,18 +2,19 @@
 // cannot be known statically or the driver does not load, by asking `alembic current`. Refreshed when an
 // Alembic command ends, when the SQLite file appears or changes, when .env changes, and on demand.
 // Nothing here connects to a database or runs Python in an untrusted workspace.
-import * as path from 'path';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { classifyAlembicFailure, databaseState, DatabaseState, maskSecrets, Project } from '../core';
+import { classifyAlembicFailure, type DatabaseState, databaseState, maskSecrets, type Project } from '../core';
 import { readProjectDatabase } from '../core/projectDatabase';
 import { currentFromAlembicOutput } from '../core/versionTable';
-import { ProjectRegistry } from '../projects/projectRegistry';
+import type { ProjectRegistry } from '../projects/projectRegistry';
+import { composeDatabaseUrl } from '../runner/alembicLauncher';
 import { runAlembicCaptured } from '../runner/alembicProcess';
 import { AlembicUnavailableError } from '../runner/alembicTerminal';
-import { InterpreterService } from '../runner/interpreter';
+import type { InterpreterService } from '../runner/interpreter';
 import { loadProjectEnv } from '../runner/projectEnv';
-import { Disposable } from '../util/disposable';
 import { runnerProject } from '../runner/runnerProject';
+import { Disposable } from '../util/disposable';
 
 export type DatabaseStatusKind =
   | 'checking'
@@ -67,7 +68,9 @@ export class DatabaseStatusService extends Disposable {
     // Coming back to the window: someone may have migrated the database meanwhile. A status that
     // needs Python (`alembic current`) is not re-asked more than once a minute for that.
     this.register(vscode.window.onDidChangeWindowState((e) => e.focused && this.refreshOnFocus()));
-    this.register(vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('alembic') && this.refreshAll()));
+    this.register(
+      vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('alembic') && this.refreshAll()),
+    );
     const envWatcher = this.register(vscode.workspace.createFileSystemWatcher('**/.env'));
     for (const event of [envWatcher.onDidCreate, envWatcher.onDidChange, envWatcher.onDidDelete]) {
       this.register(event((uri) => this.forProjectsIn(path.dirname(uri.fsPath), (p) => this.scheduleRefresh(p))));
@@ -96,7 +99,8 @@ export class DatabaseStatusService extends Disposable {
   private refreshOnFocus(): void {
     for (const project of this.registry.getProjects()) {
       const status = this.statuses.get(project);
-      const askedPython = status?.source === 'alembic current' && Date.now() - (this.readAt.get(project) ?? 0) < FOCUS_PYTHON_MIN_MS;
+      const askedPython =
+        status?.source === 'alembic current' && Date.now() - (this.readAt.get(project) ?? 0) < FOCUS_PYTHON_MIN_MS;
       if (!askedPython) void this.refresh(project);
     }
   }
@@ -132,41 +136,55 @@ export class DatabaseStatusService extends Disposable {
 
   private scheduleRefresh(project: Project): void {
     clearTimeout(this.timers.get(project));
-    this.timers.set(project, setTimeout(() => void this.refresh(project), DEBOUNCE_MS));
+    this.timers.set(
+      project,
+      setTimeout(() => void this.refresh(project), DEBOUNCE_MS),
+    );
   }
 
   private forProjectsIn(folder: string, action: (project: Project) => void): void {
-    for (const project of this.registry.getProjects()) if (path.dirname(project.config.configFile) === folder) action(project);
+    for (const project of this.registry.getProjects())
+      if (path.dirname(project.config.configFile) === folder) action(project);
   }
 
   private projectsChanged(): void {
     const projects = new Set(this.registry.getProjects());
+    let removed = false;
     for (const project of [...this.statuses.keys()]) {
       if (projects.has(project)) continue;
+      removed = true;
       this.statuses.delete(project);
       this.readAt.delete(project);
       this.watchers.get(project)?.dispose();
       this.watchers.delete(project);
     }
     for (const project of projects) if (!this.statuses.has(project)) void this.refresh(project);
-    this.changeEmitter.fire();
+    if (removed) this.changeEmitter.fire();
   }
 
   private set(project: Project, status: ProjectDatabaseStatus): void {
     // Every text of a status reaches a tooltip: it never holds a secret, whatever produced it.
-    this.statuses.set(project, { ...status, message: status.message && maskSecrets(status.message) });
+    const next = { ...status, message: status.message && maskSecrets(status.message) };
+    const unchanged = JSON.stringify(this.statuses.get(project)) === JSON.stringify(next);
+    this.statuses.set(project, next);
     this.readAt.set(project, Date.now());
-    this.changeEmitter.fire();
+    // A re-read that finds the same state changes no view (a refresh under a click loses the click).
+    if (!unchanged) this.changeEmitter.fire();
   }
 
   private async read(project: Project): Promise<void> {
     if (!vscode.workspace.isTrusted) {
-      this.set(project, { kind: 'untrusted', message: 'In an untrusted workspace Alembic Lens connects to no database and runs no Python.' });
+      this.set(project, {
+        kind: 'untrusted',
+        message: 'In an untrusted workspace Alembic Lens connects to no database and runs no Python.',
+      });
       return;
     }
     if (!this.statuses.has(project)) this.set(project, { kind: 'checking' });
     const folder = path.dirname(project.config.configFile);
-    const settingUrl = vscode.workspace.getConfiguration('alembic', vscode.Uri.file(folder)).get<string>('databaseUrl', '');
+    const settingUrl = vscode.workspace
+      .getConfiguration('alembic', vscode.Uri.file(folder))
+      .get<string>('databaseUrl', '');
     const { env: dotenv, file: dotenvFile } = await loadProjectEnv(folder);
     const { result, sqliteFile, ...describe } = await readProjectDatabase({
       config: project.config,
@@ -175,6 +193,8 @@ export class DatabaseStatusService extends Disposable {
       dotenvFile,
       overrideUrl: settingUrl,
       overrideLabel: 'the setting alembic.databaseUrl',
+      // Under Compose, a host such as `db` is only a name inside the Compose network.
+      hostUrl: (url) => composeDatabaseUrl(folder, url),
     });
     if (sqliteFile) this.watchSqliteFile(project, sqliteFile);
     switch (result.status) {
@@ -195,7 +215,12 @@ export class DatabaseStatusService extends Disposable {
   /** The fallback: `alembic current` with the project's interpreter, as the user would run it. */
   private async askAlembic(project: Project, why: string, describe: Partial<ProjectDatabaseStatus>): Promise<void> {
     try {
-      const run = await runAlembicCaptured(this.interpreters, runnerProject(project, this.registry), { command: 'current' }, 30000);
+      const run = await runAlembicCaptured(
+        this.interpreters,
+        runnerProject(project, this.registry),
+        { command: 'current' },
+        30000,
+      );
       if (run.exitCode !== 0) {
         const failure = classifyAlembicFailure(`${run.stdout}\n${run.stderr}`, run.exitCode);
         const message = [`${capitalize(failure.message)}.`, failure.fix, why].filter(Boolean).join('\n');
@@ -216,9 +241,16 @@ export class DatabaseStatusService extends Disposable {
     const existing = this.watchers.get(project) as (vscode.Disposable & { key?: string }) | undefined;
     if (existing?.key === key) return;
     existing?.dispose();
-    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(path.dirname(file)), path.basename(file)));
+    const watcher = vscode.workspace.createFileSystemWatcher(
+      new vscode.RelativePattern(vscode.Uri.file(path.dirname(file)), path.basename(file)),
+    );
     const refresh = (): void => this.scheduleRefresh(project);
-    const subscriptions = [watcher, watcher.onDidCreate(refresh), watcher.onDidChange(refresh), watcher.onDidDelete(refresh)];
+    const subscriptions = [
+      watcher,
+      watcher.onDidCreate(refresh),
+      watcher.onDidChange(refresh),
+      watcher.onDidDelete(refresh),
+    ];
     this.watchers.set(project, Object.assign(vscode.Disposable.from(...subscriptions), { key }));
   }
 }

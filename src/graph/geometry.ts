@@ -53,7 +53,8 @@ export function edgePath(g: Geometry, edge: GraphEdge): string {
   // Half a row at most: the bend is over before the next row, whose nodes stay half a row away from it.
   const h = Math.min(g.rowHeight / 2, bendTop && bendBottom ? span / 2 : span);
   let d = `M${xs} ${ys}`;
-  if (bendTop) d += `C${xs} ${round(ys + (dir * h) / 2)} ${xl} ${round(ys + (dir * h) / 2)} ${xl} ${round(ys + dir * h)}`;
+  if (bendTop)
+    d += `C${xs} ${round(ys + (dir * h) / 2)} ${xl} ${round(ys + (dir * h) / 2)} ${xl} ${round(ys + dir * h)}`;
   const yEndRun = bendBottom ? round(ye - dir * h) : ye;
   if (yEndRun !== round(ys + (bendTop ? dir * h : 0))) d += `L${xl} ${yEndRun}`;
   if (bendBottom) d += `C${xl} ${round(ye - (dir * h) / 2)} ${xe} ${round(ye - (dir * h) / 2)} ${xe} ${ye}`;

@@ -1,16 +1,16 @@
 // The "Revision Graph" panels: one webview per project that draws the whole history (src/core/graphLayout)
 // with the database state, follows file and database changes live, and turns the webview's clicks and
 // menu choices into the extension's existing commands, so they confirm exactly as the tree does.
-import { randomBytes } from 'crypto';
-import * as path from 'path';
+import { randomBytes } from 'node:crypto';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { Project, Revision, RevisionState, revisionState } from '../core';
-import { GraphLayout, layoutGraph, runContaining } from '../core/graphLayout';
 import { pickProject } from '../commands/revisionPicker';
-import { DatabaseStatusService } from '../database/databaseStatus';
-import { ProjectRegistry } from '../projects/projectRegistry';
-import { Disposable } from '../util/disposable';
+import { type Project, type Revision, type RevisionState, revisionState } from '../core';
+import { type GraphLayout, layoutGraph, runContaining } from '../core/graphLayout';
+import type { DatabaseStatusService } from '../database/databaseStatus';
+import type { ProjectRegistry } from '../projects/projectRegistry';
 import { describeDatabaseStatus, shortId } from '../revisions/revisionsTree';
+import { Disposable } from '../util/disposable';
 import { exportSvg } from './graphSvg';
 import type { FromWebview, GraphView, RenderedReport, RevisionAction, ToWebview } from './protocol';
 
@@ -86,11 +86,16 @@ export class GraphPanels extends Disposable {
     await this.registry.whenIdle();
     const projects = this.registry.getProjects();
     if (!projects.length) {
-      void vscode.window.showInformationMessage('No Alembic project in this workspace: there is no revision graph to show.');
+      void vscode.window.showInformationMessage(
+        'No Alembic project in this workspace: there is no revision graph to show.',
+      );
       return;
     }
-    const given = target && typeof target === 'object' && ('project' in target || 'revision' in target) ? target : undefined;
-    const project = given?.project ? (projects.find((p) => projectKey(p) === projectKey(given.project!)) ?? given.project) : await pickProject(projects, 'Show Revision Graph');
+    const given =
+      target && typeof target === 'object' && ('project' in target || 'revision' in target) ? target : undefined;
+    const project = given?.project
+      ? (projects.find((p) => projectKey(p) === projectKey(given.project!)) ?? given.project)
+      : await pickProject(projects, 'Show Revision Graph');
     if (!project) return;
     const revision = typeof given?.revision === 'string' ? given.revision : given?.revision?.id;
     const key = projectKey(project);
@@ -158,7 +163,9 @@ class GraphPanel extends Disposable {
     });
     this.panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'alembic.svg');
     this.panel.webview.html = this.html(media);
-    this.register(this.panel.webview.onDidReceiveMessage((message: FromWebview) => host.guard(() => this.handle(message))));
+    this.register(
+      this.panel.webview.onDidReceiveMessage((message: FromWebview) => host.guard(() => this.handle(message))),
+    );
     this.register(this.panel.onDidDispose(() => this.dispose()));
   }
 
@@ -217,7 +224,11 @@ class GraphPanel extends Disposable {
       states,
       database: describeDatabaseStatus(project ? this.host.database.get(project) : undefined, state).text,
       trusted: vscode.workspace.isTrusted,
-      notice: project ? (layout.rows ? undefined : 'This project has no revision yet.') : 'This project is no longer in the workspace.',
+      notice: project
+        ? layout.rows
+          ? undefined
+          : 'This project has no revision yet.'
+        : 'This project is no longer in the workspace.',
     };
     this.panel.title = `Revision Graph: ${this.project.name}`;
     this.post({ type: 'view', view: this.view, reveal });
@@ -242,7 +253,8 @@ class GraphPanel extends Disposable {
         return this.open(message.id);
       case 'action': {
         const revision = this.revision(message.id);
-        if (revision) await vscode.commands.executeCommand(ACTIONS[message.action], { project: this.project, revision });
+        if (revision)
+          await vscode.commands.executeCommand(ACTIONS[message.action], { project: this.project, revision });
         return;
       }
       case 'merge':
@@ -271,7 +283,8 @@ class GraphPanel extends Disposable {
 
   private revision(id: string): Revision | undefined {
     const revision = this.project.graph.get(id);
-    if (!revision) void vscode.window.showWarningMessage(`Revision ${shortId(id)} is no longer in ${this.project.name}.`);
+    if (!revision)
+      void vscode.window.showWarningMessage(`Revision ${shortId(id)} is no longer in ${this.project.name}.`);
     return revision;
   }
 
@@ -293,7 +306,9 @@ class GraphPanel extends Disposable {
     const heads = this.project.graph.heads;
     const notHeads = ids.filter((id) => !heads.includes(id));
     if (notHeads.length) {
-      void vscode.window.showInformationMessage(`Only heads can be merged: ${notHeads.map(shortId).join(', ')} ${notHeads.length === 1 ? 'is not a head' : 'are not heads'}.`);
+      void vscode.window.showInformationMessage(
+        `Only heads can be merged: ${notHeads.map(shortId).join(', ')} ${notHeads.length === 1 ? 'is not a head' : 'are not heads'}.`,
+      );
       return;
     }
     await vscode.commands.executeCommand('alembic.merge.heads', { project: this.project, revisions: ids });
@@ -311,13 +326,20 @@ class GraphPanel extends Disposable {
     });
     if (!uri) return;
     if (await exists(uri)) {
-      const choice = await vscode.window.showWarningMessage(`${path.basename(uri.fsPath)} already exists. Replace it?`, { modal: true, detail: uri.fsPath }, 'Replace');
+      const choice = await vscode.window.showWarningMessage(
+        `${path.basename(uri.fsPath)} already exists. Replace it?`,
+        { modal: true, detail: uri.fsPath },
+        'Replace',
+      );
       if (choice !== 'Replace') return;
     }
     const kind = vscode.window.activeColorTheme.kind;
-    const theme = kind === vscode.ColorThemeKind.Light || kind === vscode.ColorThemeKind.HighContrastLight ? 'light' : 'dark';
+    const theme =
+      kind === vscode.ColorThemeKind.Light || kind === vscode.ColorThemeKind.HighContrastLight ? 'light' : 'dark';
     await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(exportSvg(this.view, theme)));
-    void vscode.window.showInformationMessage(`Revision graph of ${this.project.name} saved to ${vscode.workspace.asRelativePath(uri)}.`);
+    void vscode.window.showInformationMessage(
+      `Revision graph of ${this.project.name} saved to ${vscode.workspace.asRelativePath(uri)}.`,
+    );
   }
 
   private html(media: vscode.Uri): string {

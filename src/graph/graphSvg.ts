@@ -3,7 +3,7 @@
 // colours them with a fixed palette. No DOM, no vscode.
 import type { RevisionState } from '../core/databaseState';
 import type { GraphEdge, GraphLayout, GraphNode } from '../core/graphLayout';
-import { edgePath, Geometry, geometryFor, laneX, NODE_RADIUS, rowY, shortDate, shortRevisionId } from './geometry';
+import { edgePath, type Geometry, geometryFor, laneX, NODE_RADIUS, rowY, shortDate, shortRevisionId } from './geometry';
 
 /** Lane colours cycle through this many classes (`lane-c0`...). */
 export const LANE_COLORS = 6;
@@ -17,13 +17,17 @@ export function laneClass(lane: number, mainLanes: number): string {
 }
 
 export function edgeMarkup(g: Geometry, edge: GraphEdge, mainLanes: number): string {
-  const classes = ['edge', edge.dangling ? 'dangling' : edge.kind === 'depends' ? 'lane-dep' : laneClass(edge.lane, mainLanes)];
+  const classes = [
+    'edge',
+    edge.dangling ? 'dangling' : edge.kind === 'depends' ? 'lane-dep' : laneClass(edge.lane, mainLanes),
+  ];
   if (edge.kind === 'depends') classes.push('depends');
   let markup = `<path class="${classes.join(' ')}" d="${edgePath(g, edge)}"/>`;
   const [l, r] = edge.route[edge.route.length - 1];
   const x = laneX(g, l);
   const y = rowY(g, r);
-  if (edge.dangling) markup += `<path class="dangling-end" d="M${x - 3} ${y - 3}L${x + 3} ${y + 3}M${x - 3} ${y + 3}L${x + 3} ${y - 3}"/>`;
+  if (edge.dangling)
+    markup += `<path class="dangling-end" d="M${x - 3} ${y - 3}L${x + 3} ${y + 3}M${x - 3} ${y + 3}L${x + 3} ${y - 3}"/>`;
   else if (edge.jump) markup += `<circle class="jump-end" cx="${x}" cy="${y}" r="2.5"/>`;
   return markup;
 }
@@ -39,7 +43,13 @@ export function nodeClasses(node: GraphNode, state: RevisionState | undefined, m
   return classes;
 }
 
-export function nodeMarkup(g: Geometry, node: GraphNode, state: RevisionState | undefined, mainLanes: number, selected = false): string {
+export function nodeMarkup(
+  g: Geometry,
+  node: GraphNode,
+  state: RevisionState | undefined,
+  mainLanes: number,
+  selected = false,
+): string {
   const x = laneX(g, node.lane);
   const y = rowY(g, node.row);
   const classes = nodeClasses(node, state, mainLanes);
@@ -78,13 +88,29 @@ export type ExportTheme = 'light' | 'dark';
 
 const PALETTES: Record<ExportTheme, Record<string, string>> = {
   light: {
-    background: '#ffffff', foreground: '#1f1f1f', muted: '#6b6b6b', tag: '#e4e4e4', error: '#c72e2e', warning: '#b8860b',
-    current: '#1a73e8', applied: '#388a34', pending: '#bf8803', dependency: '#8a8a8a',
+    background: '#ffffff',
+    foreground: '#1f1f1f',
+    muted: '#6b6b6b',
+    tag: '#e4e4e4',
+    error: '#c72e2e',
+    warning: '#b8860b',
+    current: '#1a73e8',
+    applied: '#388a34',
+    pending: '#bf8803',
+    dependency: '#8a8a8a',
     lanes: '#3b7dd8,#a557c5,#d2731f,#1f9e89,#c2477d,#6f7d1c',
   },
   dark: {
-    background: '#1e1e1e', foreground: '#cccccc', muted: '#9d9d9d', tag: '#3a3d41', error: '#f14c4c', warning: '#cca700',
-    current: '#4daafc', applied: '#89d185', pending: '#e2c08d', dependency: '#8a8a8a',
+    background: '#1e1e1e',
+    foreground: '#cccccc',
+    muted: '#9d9d9d',
+    tag: '#3a3d41',
+    error: '#f14c4c',
+    warning: '#cca700',
+    current: '#4daafc',
+    applied: '#89d185',
+    pending: '#e2c08d',
+    dependency: '#8a8a8a',
     lanes: '#4daafc,#c586c0,#e8a25c,#4ec9b0,#f48771,#b5cea8',
   },
 };
@@ -134,7 +160,10 @@ export function nodeTags(node: GraphNode, state: RevisionState | undefined): Arr
 }
 
 /** A file of the whole graph: every row, with its message, tags, short id and date. */
-export function exportSvg(view: { project: string; database: string; layout: GraphLayout; states?: Record<string, RevisionState> }, theme: ExportTheme): string {
+export function exportSvg(
+  view: { project: string; database: string; layout: GraphLayout; states?: Record<string, RevisionState> },
+  theme: ExportTheme,
+): string {
   const { layout, states } = view;
   const g = geometryFor(layout.lanes);
   const header = 44;
@@ -147,12 +176,16 @@ export function exportSvg(view: { project: string; database: string; layout: Gra
     let x = textX;
     for (const tag of nodeTags(node, states?.[node.id])) {
       const w = tag.text.length * 6.2 + 10;
-      text.push(`<g class="tag ${tag.kind}"><rect x="${x}" y="${y - 13}" width="${w}" height="17" rx="3"/><text x="${x + 5}" y="${y}">${escapeXml(tag.text)}</text></g>`);
+      text.push(
+        `<g class="tag ${tag.kind}"><rect x="${x}" y="${y - 13}" width="${w}" height="17" rx="3"/><text x="${x + 5}" y="${y}">${escapeXml(tag.text)}</text></g>`,
+      );
       x += w + 5;
     }
     const room = Math.floor((width - 230 - x) / 7);
     const message = node.message.length > room ? `${node.message.slice(0, Math.max(1, room - 1))}…` : node.message;
-    text.push(`<text class="${node.kind === 'run' ? 'run-msg' : 'msg'}" x="${x}" y="${y}">${escapeXml(message)}</text>`);
+    text.push(
+      `<text class="${node.kind === 'run' ? 'run-msg' : 'msg'}" x="${x}" y="${y}">${escapeXml(message)}</text>`,
+    );
     if (node.kind === 'revision') {
       text.push(`<text class="meta" x="${width - 210}" y="${y}">${escapeXml(shortRevisionId(node.id))}</text>`);
       text.push(`<text class="meta" x="${width - 140}" y="${y}">${escapeXml(shortDate(node.createDate))}</text>`);

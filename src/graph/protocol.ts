@@ -19,9 +19,7 @@ export interface GraphView {
   notice?: string;
 }
 
-export type ToWebview =
-  | { type: 'view'; view: GraphView; reveal?: string }
-  | { type: 'reveal'; id: string };
+export type ToWebview = { type: 'view'; view: GraphView; reveal?: string } | { type: 'reveal'; id: string };
 
 /** The actions of a revision's context menu; each maps to one of the extension's commands. */
 export type RevisionAction = 'upgrade' | 'downgrade' | 'stamp' | 'sql' | 'copyId';

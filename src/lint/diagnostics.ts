@@ -1,7 +1,7 @@
 // Publishes the problems of every project to the Problems panel, at the file and line they are about.
 import * as vscode from 'vscode';
-import { Problem, Severity } from '../core';
-import { ProjectRegistry } from '../projects/projectRegistry';
+import type { Problem, Severity } from '../core';
+import type { ProjectRegistry } from '../projects/projectRegistry';
 import { Disposable } from '../util/disposable';
 
 const SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {

@@ -6,16 +6,24 @@
 //   - the history rule (several heads) whenever the graph changed, which costs nothing.
 // Severities come from `alembic.lint.severities`; `# alembic-lens: ignore[rule]` comments are the
 // core's. The problems are published by ProblemDiagnostics, in the one `alembic` collection.
-import * as fs from 'fs';
-import * as path from 'path';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { Problem, Project, RevisionSource } from '../core';
-import { Dialect, inferDialect, lintEnvPy, lintHistory, lintRevision, LintOptions, RuleSeverity } from '../core/lint';
-import { ModelWatcher } from '../models/modelWatcher';
-import { ProjectRegistry } from '../projects/projectRegistry';
+import type { Problem, Project, RevisionSource } from '../core';
+import {
+  type Dialect,
+  inferDialect,
+  type LintOptions,
+  lintEnvPy,
+  lintHistory,
+  lintRevision,
+  type RuleSeverity,
+} from '../core/lint';
+import type { ModelWatcher } from '../models/modelWatcher';
+import type { ProjectRegistry } from '../projects/projectRegistry';
 import { loadProjectEnv } from '../runner/projectEnv';
 import { Disposable } from '../util/disposable';
-import { ProblemSource } from './diagnostics';
+import type { ProblemSource } from './diagnostics';
 
 const DEBOUNCE_MS = 50;
 const TYPING_DEBOUNCE_MS = 300;
@@ -62,14 +70,20 @@ export class LintDiagnostics extends Disposable implements ProblemSource {
     this.register(registry.onDidChange(() => this.schedule()));
     this.register(models.onDidChange(() => this.invalidateEnv()));
     const envWatcher = this.register(vscode.workspace.createFileSystemWatcher('**/{env.py,.env}'));
-    for (const event of [envWatcher.onDidCreate, envWatcher.onDidChange, envWatcher.onDidDelete]) this.register(event(() => this.invalidateEnv()));
+    for (const event of [envWatcher.onDidCreate, envWatcher.onDidChange, envWatcher.onDidDelete])
+      this.register(event(() => this.invalidateEnv()));
     this.register(
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('alembic.lint') || e.affectsConfiguration('alembic.databaseUrl')) this.invalidateEnv();
+        if (e.affectsConfiguration('alembic.lint') || e.affectsConfiguration('alembic.databaseUrl'))
+          this.invalidateEnv();
       }),
     );
     // Unsaved edits of a revision file are linted as they are typed; closing the editor goes back to the file.
-    this.register(vscode.workspace.onDidChangeTextDocument((e) => this.isRevisionDocument(e.document) && e.contentChanges.length && this.schedule(TYPING_DEBOUNCE_MS)));
+    this.register(
+      vscode.workspace.onDidChangeTextDocument(
+        (e) => this.isRevisionDocument(e.document) && e.contentChanges.length && this.schedule(TYPING_DEBOUNCE_MS),
+      ),
+    );
     this.register(vscode.workspace.onDidCloseTextDocument((doc) => this.isRevisionDocument(doc) && this.schedule()));
     this.register({ dispose: () => clearTimeout(this.timer) });
     this.schedule();
@@ -129,7 +143,8 @@ export class LintDiagnostics extends Disposable implements ProblemSource {
     const projects = this.registry.getProjects();
     for (const project of [...this.lints.keys()]) if (!projects.includes(project)) this.lints.delete(project);
     const openDirty = new Map<string, vscode.TextDocument>();
-    for (const doc of vscode.workspace.textDocuments) if (doc.isDirty && doc.uri.scheme === 'file') openDirty.set(path.resolve(doc.uri.fsPath), doc);
+    for (const doc of vscode.workspace.textDocuments)
+      if (doc.isDirty && doc.uri.scheme === 'file') openDirty.set(path.resolve(doc.uri.fsPath), doc);
     let changed = false;
     const deadline = Date.now() + SLICE_MS;
     let done = true;
@@ -156,7 +171,11 @@ export class LintDiagnostics extends Disposable implements ProblemSource {
   }
 
   /** env.py and the config, with the watcher's model discovery; also settles the dialect the revision rules use. */
-  private async lintEnv(project: Project, lint: ProjectLint, severities: Record<string, RuleSeverity>): Promise<boolean> {
+  private async lintEnv(
+    project: Project,
+    lint: ProjectLint,
+    severities: Record<string, RuleSeverity>,
+  ): Promise<boolean> {
     const folder = path.dirname(project.config.configFile);
     const { env: dotenv } = await loadProjectEnv(folder);
     const dialect = inferDialect(project.config, process.env, dotenv);
@@ -166,7 +185,12 @@ export class LintDiagnostics extends Disposable implements ProblemSource {
     }
     let problems: Problem[];
     try {
-      problems = lintEnvPy(project.config, { severities, dialect, discovery: this.models.discovery(project), modelGlobs: this.modelGlobs(project) });
+      problems = lintEnvPy(project.config, {
+        severities,
+        dialect,
+        discovery: this.models.discovery(project),
+        modelGlobs: this.modelGlobs(project),
+      });
     } catch (err) {
       console.error(`[alembic-lens] lint of env.py for ${project.name}: ${(err as Error).message}`);
       problems = [];
@@ -177,7 +201,13 @@ export class LintDiagnostics extends Disposable implements ProblemSource {
   }
 
   /** Lints the revision files whose source or buffer changed, until `deadline`; `done` when none is left. */
-  private lintRevisions(project: Project, lint: ProjectLint, options: LintOptions, openDirty: Map<string, vscode.TextDocument>, deadline: number): { changed: boolean; done: boolean } {
+  private lintRevisions(
+    project: Project,
+    lint: ProjectLint,
+    options: LintOptions,
+    openDirty: Map<string, vscode.TextDocument>,
+    deadline: number,
+  ): { changed: boolean; done: boolean } {
     const optionsKey = JSON.stringify([options.severities ?? {}, options.dialect ?? '']);
     const seen = new Set<string>();
     let changed = false;
@@ -207,14 +237,19 @@ export class LintDiagnostics extends Disposable implements ProblemSource {
   }
 
   private severities(project: Project): Record<string, RuleSeverity> {
-    const value = vscode.workspace.getConfiguration('alembic', vscode.Uri.file(path.dirname(project.config.configFile))).get<Record<string, string>>('lint.severities', {});
+    const value = vscode.workspace
+      .getConfiguration('alembic', vscode.Uri.file(path.dirname(project.config.configFile)))
+      .get<Record<string, string>>('lint.severities', {});
     const out: Record<string, RuleSeverity> = {};
-    for (const [rule, level] of Object.entries(value ?? {})) if (['error', 'warning', 'info', 'off'].includes(level)) out[rule] = level as RuleSeverity;
+    for (const [rule, level] of Object.entries(value ?? {}))
+      if (['error', 'warning', 'info', 'off'].includes(level)) out[rule] = level as RuleSeverity;
     return out;
   }
 
   private modelGlobs(project: Project): string[] | undefined {
-    const globs = vscode.workspace.getConfiguration('alembic', vscode.Uri.file(path.dirname(project.config.configFile))).get<string[]>('modelGlobs', []);
+    const globs = vscode.workspace
+      .getConfiguration('alembic', vscode.Uri.file(path.dirname(project.config.configFile)))
+      .get<string[]>('modelGlobs', []);
     return globs.length ? globs : undefined;
   }
 }
@@ -237,5 +272,15 @@ function readText(file: string): string | undefined {
 }
 
 function sameProblems(a: readonly Problem[], b: readonly Problem[]): boolean {
-  return a.length === b.length && a.every((p, i) => p.code === b[i].code && p.line === b[i].line && p.path === b[i].path && p.message === b[i].message && p.severity === b[i].severity);
+  return (
+    a.length === b.length &&
+    a.every(
+      (p, i) =>
+        p.code === b[i].code &&
+        p.line === b[i].line &&
+        p.path === b[i].path &&
+        p.message === b[i].message &&
+        p.severity === b[i].severity,
+    )
+  );
 }

@@ -2,13 +2,13 @@
 // target_metadata at the models' Base, and silence one lint rule on one line. Edits are WorkspaceEdits
 // (previewable from the light bulb, undoable) that only add text or replace the `None`; nothing that
 // is already there is overwritten.
-import * as path from 'path';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { Project } from '../core';
-import { ModelWatcher } from '../models/modelWatcher';
-import { ProjectRegistry } from '../projects/projectRegistry';
-import { Disposable } from '../util/disposable';
+import type { Project } from '../core';
 import { isLintRule } from '../core/lint/rules';
+import type { ModelWatcher } from '../models/modelWatcher';
+import type { ProjectRegistry } from '../projects/projectRegistry';
+import { Disposable } from '../util/disposable';
 
 const TARGET_NONE = /^(target_metadata\s*(?::[^=]*)?=\s*)None\b/;
 const IGNORE_COMMENT = /#\s*alembic-lens:\s*ignore\[([^\]]*)\]/;
@@ -21,11 +21,23 @@ export class QuickFixes extends Disposable implements vscode.CodeActionProvider 
     private readonly models: ModelWatcher,
   ) {
     super();
-    this.register(vscode.languages.registerCodeActionsProvider({ language: 'python', scheme: 'file' }, this, { providedCodeActionKinds: QuickFixes.kinds }));
-    this.register(vscode.languages.registerCodeActionsProvider({ language: 'ini', scheme: 'file' }, this, { providedCodeActionKinds: QuickFixes.kinds }));
+    this.register(
+      vscode.languages.registerCodeActionsProvider({ language: 'python', scheme: 'file' }, this, {
+        providedCodeActionKinds: QuickFixes.kinds,
+      }),
+    );
+    this.register(
+      vscode.languages.registerCodeActionsProvider({ language: 'ini', scheme: 'file' }, this, {
+        providedCodeActionKinds: QuickFixes.kinds,
+      }),
+    );
   }
 
-  provideCodeActions(document: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
+  provideCodeActions(
+    document: vscode.TextDocument,
+    _range: vscode.Range,
+    context: vscode.CodeActionContext,
+  ): vscode.CodeAction[] {
     const actions: vscode.CodeAction[] = [];
     for (const diagnostic of context.diagnostics) {
       if (diagnostic.source !== 'alembic-lens') continue;
@@ -36,7 +48,12 @@ export class QuickFixes extends Disposable implements vscode.CodeActionProvider 
         const fix = this.targetMetadataFix(document, project, diagnostic);
         if (fix) actions.push(fix);
       }
-      if (isLintRule(code)) actions.push(document.languageId === 'python' ? ignoreOnLine(document, diagnostic, code) : ignoreAbove(document, diagnostic, code));
+      if (isLintRule(code))
+        actions.push(
+          document.languageId === 'python'
+            ? ignoreOnLine(document, diagnostic, code)
+            : ignoreAbove(document, diagnostic, code),
+        );
     }
     return actions;
   }
@@ -46,12 +63,22 @@ export class QuickFixes extends Disposable implements vscode.CodeActionProvider 
     const resolved = path.resolve(file);
     return (
       this.registry.projectOfFile(resolved) ??
-      this.registry.getProjects().find((p) => p.ownsConfigFile(resolved) || (p.config.scriptLocation && path.join(p.config.scriptLocation, 'env.py') === resolved))
+      this.registry
+        .getProjects()
+        .find(
+          (p) =>
+            p.ownsConfigFile(resolved) ||
+            (p.config.scriptLocation && path.join(p.config.scriptLocation, 'env.py') === resolved),
+        )
     );
   }
 
   /** `from <module> import Base` (plus the other model modules, so that their classes register) and `target_metadata = Base.metadata`. */
-  private targetMetadataFix(document: vscode.TextDocument, project: Project, diagnostic: vscode.Diagnostic): vscode.CodeAction | undefined {
+  private targetMetadataFix(
+    document: vscode.TextDocument,
+    project: Project,
+    diagnostic: vscode.Diagnostic,
+  ): vscode.CodeAction | undefined {
     const base = this.models.get(project)?.base;
     if (!base) return undefined;
     const lines = document.getText().split(/\r?\n/);
@@ -59,11 +86,12 @@ export class QuickFixes extends Disposable implements vscode.CodeActionProvider 
     if (targetLine < 0) return undefined;
     const prefix = TARGET_NONE.exec(lines[targetLine])![1];
     const edit = new vscode.WorkspaceEdit();
-    const metadata = { label: 'Set target_metadata to the models\' metadata', needsConfirmation: false };
+    const metadata = { label: "Set target_metadata to the models' metadata", needsConfirmation: false };
     const imports: string[] = [];
     if (!bindsName(lines, base.name)) imports.push(`from ${base.module} import ${base.name}`);
     for (const module of base.modelModules) {
-      if (module !== base.module && !importsModule(lines, module)) imports.push(`import ${module}  # noqa: F401  (registers its models on the metadata)`);
+      if (module !== base.module && !importsModule(lines, module))
+        imports.push(`import ${module}  # noqa: F401  (registers its models on the metadata)`);
     }
     if (imports.length) {
       const at = lastImportLineBefore(lines, targetLine);
@@ -71,8 +99,16 @@ export class QuickFixes extends Disposable implements vscode.CodeActionProvider 
       const position = at < 0 ? new vscode.Position(0, 0) : new vscode.Position(at + 1, 0);
       edit.insert(document.uri, position, imports.join(eol) + eol, metadata);
     }
-    edit.replace(document.uri, new vscode.Range(targetLine, prefix.length, targetLine, prefix.length + 'None'.length), `${base.name}.metadata`, metadata);
-    const action = new vscode.CodeAction(`Set target_metadata = ${base.name}.metadata (import ${base.name} from ${base.module})`, vscode.CodeActionKind.QuickFix);
+    edit.replace(
+      document.uri,
+      new vscode.Range(targetLine, prefix.length, targetLine, prefix.length + 'None'.length),
+      `${base.name}.metadata`,
+      metadata,
+    );
+    const action = new vscode.CodeAction(
+      `Set target_metadata = ${base.name}.metadata (import ${base.name} from ${base.module})`,
+      vscode.CodeActionKind.QuickFix,
+    );
     action.edit = edit;
     action.diagnostics = [diagnostic];
     action.isPreferred = true;
@@ -94,14 +130,21 @@ function ignoreOnLine(document: vscode.TextDocument, diagnostic: vscode.Diagnost
   const edit = new vscode.WorkspaceEdit();
   const existing = IGNORE_COMMENT.exec(line.text);
   if (existing) {
-    const rules = existing[1].split(',').map((r) => r.trim()).filter(Boolean);
+    const rules = existing[1]
+      .split(',')
+      .map((r) => r.trim())
+      .filter(Boolean);
     if (!rules.includes(rule)) {
       const closing = existing.index + existing[0].length - 1;
       edit.insert(document.uri, new vscode.Position(line.lineNumber, closing), rules.length ? `, ${rule}` : rule);
     }
   } else {
     const end = line.text.replace(/\s+$/, '').length;
-    edit.replace(document.uri, new vscode.Range(line.lineNumber, end, line.lineNumber, line.text.length), `  # alembic-lens: ignore[${rule}]`);
+    edit.replace(
+      document.uri,
+      new vscode.Range(line.lineNumber, end, line.lineNumber, line.text.length),
+      `  # alembic-lens: ignore[${rule}]`,
+    );
   }
   const action = new vscode.CodeAction(`Ignore ${rule} on this line`, vscode.CodeActionKind.QuickFix);
   action.edit = edit;
@@ -125,7 +168,11 @@ function ignoreAbove(document: vscode.TextDocument, diagnostic: vscode.Diagnosti
 /** True when env.py already binds `name` at module level (an import or an assignment). */
 function bindsName(lines: readonly string[], name: string): boolean {
   const word = new RegExp(`(?:^|[\\s,(])${name}(?:\\s*(?:,|\\)|$|#))`);
-  return lines.some((l) => (/^(from\s+\S+\s+import|import)\s/.test(l) && word.test(l.replace(/^from\s+\S+\s+import\s+/, ' '))) || new RegExp(`^${name}\\s*(?::[^=]*)?=`).test(l));
+  return lines.some(
+    (l) =>
+      (/^(from\s+\S+\s+import|import)\s/.test(l) && word.test(l.replace(/^from\s+\S+\s+import\s+/, ' '))) ||
+      new RegExp(`^${name}\\s*(?::[^=]*)?=`).test(l),
+  );
 }
 
 function importsModule(lines: readonly string[], module: string): boolean {

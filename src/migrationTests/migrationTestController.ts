@@ -1,15 +1,15 @@
 // The Test Explorer's "Alembic migrations": one test controller per project, an item per revision
 // (its stairway step, at its line, so the run icon shows in the revision file) and the project checks.
 // In an untrusted workspace the items are listed but not runnable, and say why.
-import { createHash } from 'crypto';
-import * as path from 'path';
+import { createHash } from 'node:crypto';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { Project } from '../core';
-import { MigrationCheck } from '../core/migrationTests';
-import { ProjectRegistry } from '../projects/projectRegistry';
-import { InterpreterService } from '../runner/interpreter';
+import type { Project } from '../core';
+import type { MigrationCheck } from '../core/migrationTests';
+import type { ProjectRegistry } from '../projects/projectRegistry';
+import type { InterpreterService } from '../runner/interpreter';
 import { Disposable } from '../util/disposable';
-import { itemId, MigrationTestRunner, RecordedRun, UNTRUSTED_MESSAGE } from './migrationTestRun';
+import { itemId, MigrationTestRunner, type RecordedRun, UNTRUSTED_MESSAGE } from './migrationTestRun';
 
 const PROJECT_CHECKS: ReadonlyArray<{ check: MigrationCheck; label: string }> = [
   { check: 'single-head', label: 'single head' },

@@ -2,20 +2,20 @@
 // runner finds them, the scratch server (asked once per server), then the core run, its events shown
 // on the items as they come, failures as test messages at their line, the helper's log in the run's
 // output. Cancelling stops the Python process; the core run still drops the scratch database.
-import * as path from 'path';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { describeDatabase, Project, resolveDatabaseUrl } from '../core';
+import { describeDatabase, type Project, resolveDatabaseUrl } from '../core';
+import type { DatabaseUrl } from '../core/databaseUrl';
 import {
   chooseScratchServer,
-  HelperEvent,
-  MigrationCheck,
-  MigrationTestResult,
+  type HelperEvent,
+  type MigrationCheck,
+  type MigrationTestResult,
   runMigrationTests,
   serverKey,
-  TestStatus,
+  type TestStatus,
 } from '../core/migrationTests';
-import { DatabaseUrl } from '../core/databaseUrl';
-import { InterpreterService } from '../runner/interpreter';
+import type { InterpreterService } from '../runner/interpreter';
 import { loadProjectEnv } from '../runner/projectEnv';
 import { Disposable } from '../util/disposable';
 import type { ProjectTests } from './migrationTestController';

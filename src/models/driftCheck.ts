@@ -1,25 +1,25 @@
 // "Alembic: Check Models Against Database": runs media/python/alembic_lens_drift.py (Alembic's own
-// compare_metadata, read-only) with the project's interpreter and .env, and keeps the differences per
-// project for the Model Files view. Trusted workspaces only; failures become one readable line, never a
+// compare_metadata, read-only) with the Python Alembic runs with (alembic.command) and the project's .env,
+// and keeps the differences per project for the Model Files view. Trusted workspaces only; failures become one readable line, never a
 // traceback. With `alembic.checkOnSave` the check runs after a model file is saved (debounced).
-import { execFile } from 'child_process';
-import * as path from 'path';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { maskSecrets, Project } from '../core';
-import { configArgument } from '../core/alembicCommand';
-import { DriftDiff, DriftErrorCode, parseDriftOutput } from '../core/drift';
-import { ProjectRegistry } from '../projects/projectRegistry';
-import { AlembicUnavailableError } from '../runner/alembicTerminal';
-import { InterpreterService } from '../runner/interpreter';
-import { loadProjectEnv } from '../runner/projectEnv';
 import { pickProject } from '../commands/revisionPicker';
+import { maskSecrets, type Project } from '../core';
+import { type DriftDiff, type DriftErrorCode, parseDriftOutput } from '../core/drift';
+import type { ProjectRegistry } from '../projects/projectRegistry';
+import { runPythonHelper } from '../runner/alembicProcess';
+import { AlembicUnavailableError } from '../runner/alembicTerminal';
+import type { InterpreterService } from '../runner/interpreter';
 import { Disposable } from '../util/disposable';
-import { ModelWatcher } from './modelWatcher';
+import type { ModelWatcher } from './modelWatcher';
 
 const TIMEOUT_MS = 60000;
 const ON_SAVE_DEBOUNCE_MS = 1500;
 
-export type SettledDrift = { kind: 'ok'; diffs: DriftDiff[]; at: Date } | { kind: 'error'; message: string; code: DriftErrorCode | 'unavailable'; at: Date };
+export type SettledDrift =
+  | { kind: 'ok'; diffs: DriftDiff[]; at: Date }
+  | { kind: 'error'; message: string; code: DriftErrorCode | 'unavailable'; at: Date };
 export type DriftResult = SettledDrift | { kind: 'running'; previous?: SettledDrift };
 
 export class DriftService extends Disposable {
@@ -50,7 +50,10 @@ export class DriftService extends Disposable {
     const running = this.runs.get(project);
     if (running) return running;
     const previous = this.results.get(project);
-    this.results.set(project, { kind: 'running', previous: previous?.kind === 'running' ? previous.previous : previous });
+    this.results.set(project, {
+      kind: 'running',
+      previous: previous?.kind === 'running' ? previous.previous : previous,
+    });
     this.changeEmitter.fire();
     const run = this.run(project).then((result) => {
       this.runs.delete(project);
@@ -65,7 +68,10 @@ export class DriftService extends Disposable {
   /** `alembic.models.checkDrift`: runs the check and says how it went. */
   async checkCommand(given?: Project): Promise<void> {
     if (!vscode.workspace.isTrusted) {
-      const choice = await vscode.window.showWarningMessage('Checking the models against the database runs your project\'s Python code: trust the workspace first.', 'Manage Workspace Trust');
+      const choice = await vscode.window.showWarningMessage(
+        "Checking the models against the database runs your project's Python code: trust the workspace first.",
+        'Manage Workspace Trust',
+      );
       if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
       return;
     }
@@ -73,7 +79,10 @@ export class DriftService extends Disposable {
     const project = given ?? (await pickProject(this.registry.getProjects(), 'Check Models Against Database'));
     if (!project) return;
     const result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Comparing the models of ${project.name} with the database…` },
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `Comparing the models of ${project.name} with the database…`,
+      },
       () => this.check(project),
     );
     void vscode.commands.executeCommand('alembic.models.focus');
@@ -81,25 +90,49 @@ export class DriftService extends Disposable {
       void vscode.window.showWarningMessage(`Alembic Lens: ${result.message}`, 'Upgrade to Head').then((choice) => {
         if (choice) void vscode.commands.executeCommand('alembic.upgrade.head', { project });
       });
-    } else if (result.kind === 'error') void vscode.window.showErrorMessage(`Alembic Lens: the drift check failed: ${result.message}`);
-    else if (result.kind === 'ok' && !result.diffs.length) void vscode.window.showInformationMessage(`Alembic Lens: the models match the database (${project.name}).`);
-    else if (result.kind === 'ok') void vscode.window.showWarningMessage(`Alembic Lens: ${result.diffs.length} difference${result.diffs.length === 1 ? '' : 's'} between the models and the database: see the Model Files view.`);
+    } else if (result.kind === 'error')
+      void vscode.window.showErrorMessage(`Alembic Lens: the drift check failed: ${result.message}`);
+    else if (result.kind === 'ok' && !result.diffs.length)
+      void vscode.window.showInformationMessage(`Alembic Lens: the models match the database (${project.name}).`);
+    else if (result.kind === 'ok')
+      void vscode.window.showWarningMessage(
+        `Alembic Lens: ${result.diffs.length} difference${result.diffs.length === 1 ? '' : 's'} between the models and the database: see the Model Files view.`,
+      );
   }
 
   private async run(project: Project): Promise<SettledDrift> {
     const at = new Date();
-    if (!vscode.workspace.isTrusted) return { kind: 'error', code: 'unavailable', message: 'Alembic Lens runs no Python in an untrusted workspace.', at };
+    if (!vscode.workspace.isTrusted)
+      return {
+        kind: 'error',
+        code: 'unavailable',
+        message: 'Alembic Lens runs no Python in an untrusted workspace.',
+        at,
+      };
     const folder = path.dirname(project.config.configFile);
     try {
-      const { interpreter, check } = await this.interpreters.resolveAndCheck(folder);
-      if (!check.ok) throw new AlembicUnavailableError(check);
       const script = vscode.Uri.joinPath(this.extensionUri, 'media', 'python', 'alembic_lens_drift.py').fsPath;
-      const args = [script, '-c', configArgument(project.config.configFile, folder), ...(project.config.section !== 'alembic' ? ['-n', project.config.section] : [])];
-      const { env } = await loadProjectEnv(folder);
-      const { stdout, stderr, error } = await execCaptured(interpreter.path, args, folder, { ...process.env, ...env, PYTHONIOENCODING: 'utf-8' });
+      const section = project.config.section !== 'alembic' ? ['-n', project.config.section] : [];
+      const run = await runPythonHelper(
+        this.interpreters,
+        folder,
+        script,
+        (alembicPath) => ['-c', alembicPath(project.config.configFile), ...section],
+        TIMEOUT_MS,
+      );
+      const { stdout, stderr } = run;
+      const error = run.timedOut
+        ? `no answer within ${TIMEOUT_MS / 1000} s`
+        : run.exitCode
+          ? `exit code ${run.exitCode}`
+          : undefined;
       const parsed = parseDriftOutput(stdout);
       if (parsed.ok) return { kind: 'ok', diffs: parsed.diffs, at };
-      const lastLine = stderr.trim().split(/\r?\n/).filter((l) => l.trim()).pop();
+      const lastLine = stderr
+        .trim()
+        .split(/\r?\n/)
+        .filter((l) => l.trim())
+        .pop();
       const message = parsed.error || lastLine || error || 'no answer from the drift helper';
       return { kind: 'error', code: parsed.code, message: maskSecrets(message), at };
     } catch (err) {
@@ -115,10 +148,13 @@ export class DriftService extends Disposable {
     if (!vscode.workspace.getConfiguration('alembic', document.uri).get<boolean>('checkOnSave', false)) return;
     const { project } = hit;
     clearTimeout(this.saveTimers.get(project));
-    this.saveTimers.set(project, setTimeout(() => {
-      this.saveTimers.delete(project);
-      void this.check(project);
-    }, ON_SAVE_DEBOUNCE_MS));
+    this.saveTimers.set(
+      project,
+      setTimeout(() => {
+        this.saveTimers.delete(project);
+        void this.check(project);
+      }, ON_SAVE_DEBOUNCE_MS),
+    );
   }
 
   private forgetGoneProjects(): void {
@@ -131,13 +167,4 @@ export class DriftService extends Disposable {
     }
     if (changed) this.changeEmitter.fire();
   }
-}
-
-function execCaptured(file: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ stdout: string; stderr: string; error?: string }> {
-  return new Promise((resolve) => {
-    execFile(file, args, { cwd, env, timeout: TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024, windowsHide: true }, (error, stdout, stderr) => {
-      const why = error?.killed ? `no answer within ${TIMEOUT_MS / 1000} s` : error?.message.split('\n')[0];
-      resolve({ stdout: String(stdout), stderr: String(stderr), error: why });
-    });
-  });
 }

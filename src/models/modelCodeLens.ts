@@ -3,14 +3,14 @@
 // one click to autogenerate. Cheap by construction: the open document's text is parsed (once per
 // version), the table history comes from the model watcher's memory; no disk, no Python, no database.
 import * as vscode from 'vscode';
-import { Project, Revision } from '../core';
-import { ModelClass, parseModelModule } from '../core/models/modelFiles';
-import { historyKey, TableHistory } from '../core/models/migrationOps';
-import { ModelWatcher } from './modelWatcher';
-import { ProjectRegistry } from '../projects/projectRegistry';
-import { Disposable } from '../util/disposable';
+import type { Project, Revision } from '../core';
+import { historyKey, type TableHistory } from '../core/models/migrationOps';
+import { type ModelClass, parseModelModule } from '../core/models/modelFiles';
+import type { ProjectRegistry } from '../projects/projectRegistry';
 import { shortId } from '../revisions/revisionsTree';
 import { codeLensEnabled } from '../util/codeLensSettings';
+import { Disposable } from '../util/disposable';
+import type { ModelWatcher } from './modelWatcher';
 
 export class ModelCodeLensProvider extends Disposable implements vscode.CodeLensProvider {
   private readonly changeEmitter = this.register(new vscode.EventEmitter<void>());
@@ -18,13 +18,17 @@ export class ModelCodeLensProvider extends Disposable implements vscode.CodeLens
   private readonly parsed = new WeakMap<vscode.TextDocument, { version: number; classes: ModelClass[] }>();
 
   constructor(
-    private readonly registry: ProjectRegistry,
+    readonly registry: ProjectRegistry,
     private readonly models: ModelWatcher,
   ) {
     super();
     this.register(models.onDidChange(() => this.changeEmitter.fire()));
     this.register(registry.onDidChange(() => this.changeEmitter.fire()));
-    this.register(vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('alembic.codeLens') && this.changeEmitter.fire()));
+    this.register(
+      vscode.workspace.onDidChangeConfiguration(
+        (e) => e.affectsConfiguration('alembic.codeLens') && this.changeEmitter.fire(),
+      ),
+    );
     this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.changeEmitter.fire()));
     this.register(vscode.languages.registerCodeLensProvider({ language: 'python', scheme: 'file' }, this));
   }
@@ -57,9 +61,17 @@ export class ModelCodeLensProvider extends Disposable implements vscode.CodeLens
   }
 }
 
-function classLenses(project: Project, table: string, schema: string | undefined, history: ReadonlyMap<string, TableHistory> | undefined, range: vscode.Range): vscode.CodeLens[] {
+function classLenses(
+  project: Project,
+  table: string,
+  schema: string | undefined,
+  history: ReadonlyMap<string, TableHistory> | undefined,
+  range: vscode.Range,
+): vscode.CodeLens[] {
   const name = historyKey(table, schema);
-  const lenses = [new vscode.CodeLens(range, { title: `$(table) ${name}`, command: '', tooltip: `Mapped to the table ${name}` })];
+  const lenses = [
+    new vscode.CodeLens(range, { title: `$(table) ${name}`, command: '', tooltip: `Mapped to the table ${name}` }),
+  ];
   if (!history) return lenses; // the history is still being read: the lenses refresh when it is
   const entry = history.get(name);
   if (!entry?.created || entry.dropped) {
@@ -75,11 +87,18 @@ function classLenses(project: Project, table: string, schema: string | undefined
     if (!entry?.dropped) return lenses;
   }
   if (entry.created) lenses.push(eventLens(project, range, 'created in', entry.created, true));
-  if (entry.lastChanged && entry.lastChanged.revision !== entry.created?.revision) lenses.push(eventLens(project, range, 'last changed in', entry.lastChanged, false));
+  if (entry.lastChanged && entry.lastChanged.revision !== entry.created?.revision)
+    lenses.push(eventLens(project, range, 'last changed in', entry.lastChanged, false));
   return lenses;
 }
 
-function eventLens(project: Project, range: vscode.Range, verb: string, event: { revision: string; path: string; line: number; op?: string }, withMessage: boolean): vscode.CodeLens {
+function eventLens(
+  project: Project,
+  range: vscode.Range,
+  verb: string,
+  event: { revision: string; path: string; line: number; op?: string },
+  withMessage: boolean,
+): vscode.CodeLens {
   const revision: Revision | undefined = project.graph.get(event.revision);
   const message = revision?.source.message ?? '';
   const title = `${verb} ${shortId(event.revision)}${withMessage && message ? ` ${message}` : ''}`;

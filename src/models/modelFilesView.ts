@@ -1,16 +1,16 @@
 // The "Model Files" view: per project, the modules that define the models autogenerate compares, why
 // each one counts (the import from env.py, a glob, ...), the mapped classes in each (click: the class
 // line), and the result of the last drift check.
-import * as path from 'path';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { Problem, Project } from '../core';
-import { describeDiff, DriftDiff } from '../core/drift';
-import { ModelClass, ModelFile } from '../core/models/modelFiles';
-import { ProjectRegistry } from '../projects/projectRegistry';
+import type { Problem, Project } from '../core';
+import { type DriftDiff, describeDiff } from '../core/drift';
+import type { ModelClass, ModelFile } from '../core/models/modelFiles';
+import type { ProjectRegistry } from '../projects/projectRegistry';
 import { Disposable } from '../util/disposable';
-import { DriftResult, DriftService, SettledDrift } from './driftCheck';
+import type { DriftResult, DriftService, SettledDrift } from './driftCheck';
 import { MODELS_CHANGED_LABEL } from './modelStatus';
-import { ModelWatcher } from './modelWatcher';
+import type { ModelWatcher } from './modelWatcher';
 
 export type ModelNode =
   | { kind: 'project'; project: Project }
@@ -38,13 +38,18 @@ export class ModelFilesTreeProvider extends Disposable implements vscode.TreeDat
 
   getChildren(node?: ModelNode): ModelNode[] {
     const projects = this.registry.getProjects();
-    if (!node) return projects.length === 1 ? this.projectChildren(projects[0]) : projects.map((project) => ({ kind: 'project', project }));
+    if (!node)
+      return projects.length === 1
+        ? this.projectChildren(projects[0])
+        : projects.map((project) => ({ kind: 'project', project }));
     switch (node.kind) {
       case 'project':
         return this.projectChildren(node.project);
       case 'drift': {
         const result = settled(this.drift.get(node.project));
-        return result?.kind === 'ok' ? result.diffs.map((diff, index) => ({ kind: 'diff', project: node.project, diff, index })) : [];
+        return result?.kind === 'ok'
+          ? result.diffs.map((diff, index) => ({ kind: 'diff', project: node.project, diff, index }))
+          : [];
       }
       case 'file':
         return node.file.classes.map((cls) => ({ kind: 'class', project: node.project, file: node.file, cls }));
@@ -68,14 +73,24 @@ export class ModelFilesTreeProvider extends Disposable implements vscode.TreeDat
         item.iconPath = new vscode.ThemeIcon('sparkle', new vscode.ThemeColor('charts.yellow'));
         item.contextValue = 'models:changed';
         item.id = `models-changed:${key(node.project)}`;
-        item.command = { command: 'alembic.revision.autogenerate', title: 'Generate Revision', arguments: [{ project: node.project }] };
+        item.command = {
+          command: 'alembic.revision.autogenerate',
+          title: 'Generate Revision',
+          arguments: [{ project: node.project }],
+        };
         return item;
       }
       case 'drift':
         return driftItem(node.project, this.drift.get(node.project));
       case 'diff': {
         const item = new vscode.TreeItem(describeDiff(node.diff), vscode.TreeItemCollapsibleState.None);
-        item.iconPath = new vscode.ThemeIcon(node.diff.kind.startsWith('add') ? 'diff-added' : node.diff.kind.startsWith('remove') ? 'diff-removed' : 'diff-modified');
+        item.iconPath = new vscode.ThemeIcon(
+          node.diff.kind.startsWith('add')
+            ? 'diff-added'
+            : node.diff.kind.startsWith('remove')
+              ? 'diff-removed'
+              : 'diff-modified',
+        );
         item.tooltip = node.diff.detail || describeDiff(node.diff);
         item.id = `drift:${key(node.project)}:${node.index}`;
         item.contextValue = 'drift:diff';
@@ -83,16 +98,25 @@ export class ModelFilesTreeProvider extends Disposable implements vscode.TreeDat
       }
       case 'problem': {
         const item = new vscode.TreeItem(node.problem.message, vscode.TreeItemCollapsibleState.None);
-        item.iconPath = new vscode.ThemeIcon(node.problem.severity === 'error' ? 'error' : node.problem.severity === 'warning' ? 'warning' : 'info');
+        item.iconPath = new vscode.ThemeIcon(
+          node.problem.severity === 'error' ? 'error' : node.problem.severity === 'warning' ? 'warning' : 'info',
+        );
         item.tooltip = `${node.problem.message}\n\n${node.problem.path}:${node.problem.line}`;
-        item.command = { command: 'alembic.revision.open', title: 'Open', arguments: [node.problem.path, node.problem.line] };
+        item.command = {
+          command: 'alembic.revision.open',
+          title: 'Open',
+          arguments: [node.problem.path, node.problem.line],
+        };
         item.contextValue = 'models:problem';
         return item;
       }
       case 'file': {
         const folder = path.dirname(node.project.config.configFile);
         const relative = path.relative(folder, node.file.path);
-        const item = new vscode.TreeItem(relative.startsWith('..') ? node.file.path : relative, node.file.classes.length ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(
+          relative.startsWith('..') ? node.file.path : relative,
+          node.file.classes.length ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None,
+        );
         item.description = node.file.reason;
         item.tooltip = `${node.file.path}\n\nA model file because: ${node.file.reason}\n${node.file.classes.length} mapped class${node.file.classes.length === 1 ? '' : 'es'}`;
         item.resourceUri = vscode.Uri.file(node.file.path);
@@ -109,7 +133,11 @@ export class ModelFilesTreeProvider extends Disposable implements vscode.TreeDat
         item.iconPath = new vscode.ThemeIcon(node.cls.tableName ? 'symbol-class' : 'symbol-interface');
         item.id = `model-class:${key(node.project)}:${node.file.path}:${node.cls.name}:${node.cls.line}`;
         item.contextValue = 'models:class';
-        item.command = { command: 'alembic.revision.open', title: 'Go to Class', arguments: [node.file.path, node.cls.line] };
+        item.command = {
+          command: 'alembic.revision.open',
+          title: 'Go to Class',
+          arguments: [node.file.path, node.cls.line],
+        };
         return item;
       }
     }
@@ -139,17 +167,20 @@ function driftItem(project: Project, result: DriftResult | undefined): vscode.Tr
   if (result?.kind === 'running') {
     label = 'Drift: comparing the models with the database…';
     icon = new vscode.ThemeIcon('loading~spin');
-    tooltip = 'alembic_lens_drift.py is running (Alembic\'s compare_metadata, read-only).';
+    tooltip = "alembic_lens_drift.py is running (Alembic's compare_metadata, read-only).";
   } else if (!done) {
     label = 'Drift: not checked';
     icon = new vscode.ThemeIcon('circle-large-outline');
-    tooltip = vscode.workspace.isTrusted ? 'Click to compare the models with the database (runs your project\'s Python, reads the schema only).' : 'Trust the workspace to compare the models with the database.';
+    tooltip = vscode.workspace.isTrusted
+      ? "Click to compare the models with the database (runs your project's Python, reads the schema only)."
+      : 'Trust the workspace to compare the models with the database.';
   } else if (done.kind === 'error' && done.code === 'not-up-to-date') {
     label = 'Drift: the database is not at the head revision';
     icon = new vscode.ThemeIcon('arrow-circle-up', new vscode.ThemeColor('charts.yellow'));
     tooltip = `${done.message}\n\nThe models can only be compared with a database at the head: upgrade it, then check again.`;
   } else if (done.kind === 'error') {
-    label = done.code === 'no-target-metadata' ? 'Drift: env.py has no target_metadata to compare' : 'Drift: check failed';
+    label =
+      done.code === 'no-target-metadata' ? 'Drift: env.py has no target_metadata to compare' : 'Drift: check failed';
     icon = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
     tooltip = done.message;
   } else if (done.kind === 'ok' && !done.diffs.length) {
@@ -170,7 +201,12 @@ function driftItem(project: Project, result: DriftResult | undefined): vscode.Tr
   item.id = `drift:${key(project)}:${collapsible}`;
   item.contextValue = `drift:${done?.kind ?? 'none'}`;
   // The list of differences expands on click; the inline button runs the check again.
-  if (result?.kind !== 'running' && collapsible === vscode.TreeItemCollapsibleState.None) item.command = { command: 'alembic.models.checkDrift', title: 'Check Models Against Database', arguments: [{ project }] };
+  if (result?.kind !== 'running' && collapsible === vscode.TreeItemCollapsibleState.None)
+    item.command = {
+      command: 'alembic.models.checkDrift',
+      title: 'Check Models Against Database',
+      arguments: [{ project }],
+    };
   return item;
 }
 

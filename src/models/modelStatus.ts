@@ -1,17 +1,19 @@
 // Says "models changed since the last revision" where users look: a status bar item and a line in the
 // Revisions view, each one click from `alembic.revision.autogenerate`.
-import * as path from 'path';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { Project } from '../core';
-import { ProjectRegistry } from '../projects/projectRegistry';
+import type { Project } from '../core';
+import type { ProjectRegistry } from '../projects/projectRegistry';
+import type { RevisionsExtraItems } from '../revisions/revisionsTree';
 import { Disposable } from '../util/disposable';
-import { RevisionsExtraItems } from '../revisions/revisionsTree';
-import { ModelWatcher } from './modelWatcher';
+import type { ModelWatcher } from './modelWatcher';
 
 export const MODELS_CHANGED_LABEL = 'Models changed since the last revision';
 
 export class ModelsChangedIndicator extends Disposable implements RevisionsExtraItems {
-  private readonly item = this.register(vscode.window.createStatusBarItem('alembic.modelsChanged', vscode.StatusBarAlignment.Left, 49));
+  private readonly item = this.register(
+    vscode.window.createStatusBarItem('alembic.modelsChanged', vscode.StatusBarAlignment.Left, 49),
+  );
   readonly onDidChange: vscode.Event<void>;
 
   constructor(
@@ -33,7 +35,8 @@ export class ModelsChangedIndicator extends Disposable implements RevisionsExtra
     if (!models?.changed) return [];
     const item = new vscode.TreeItem(MODELS_CHANGED_LABEL, vscode.TreeItemCollapsibleState.None);
     item.description = vscode.workspace.isTrusted ? 'Generate Revision' : undefined;
-    item.tooltip = `${models.changedReason ?? ''}\n\nModel files: ${models.files.map((f) => path.basename(f.path)).join(', ')}\n\nClick to generate a revision (alembic revision --autogenerate).`.trim();
+    item.tooltip =
+      `${models.changedReason ?? ''}\n\nModel files: ${models.files.map((f) => path.basename(f.path)).join(', ')}\n\nClick to generate a revision (alembic revision --autogenerate).`.trim();
     item.iconPath = new vscode.ThemeIcon('sparkle', new vscode.ThemeColor('charts.yellow'));
     item.contextValue = 'models:changed';
     item.id = `models-changed:${project.config.configFile}:${project.config.section}`;
@@ -48,13 +51,18 @@ export class ModelsChangedIndicator extends Disposable implements RevisionsExtra
       return;
     }
     const file = vscode.window.activeTextEditor?.document.uri.fsPath;
-    const project = (file && projects.find((p) => file.startsWith(path.dirname(p.config.configFile) + path.sep))) || projects[0];
+    const project =
+      (file && projects.find((p) => file.startsWith(path.dirname(p.config.configFile) + path.sep))) || projects[0];
     const several = this.registry.getProjects().length > 1;
     this.item.text = `$(sparkle) Models changed${several ? ` (${project.name})` : ''}`;
     const reason = this.models.get(project)?.changedReason;
     const title = `${MODELS_CHANGED_LABEL}${several ? ` in ${project.name}` : ''}.`;
     this.item.tooltip = [title, reason, 'Click to generate a revision (autogenerate).'].filter(Boolean).join('\n\n');
-    this.item.command = { command: 'alembic.revision.autogenerate', title: 'Generate Revision', arguments: [{ project }] };
+    this.item.command = {
+      command: 'alembic.revision.autogenerate',
+      title: 'Generate Revision',
+      arguments: [{ project }],
+    };
     this.item.show();
   }
 }

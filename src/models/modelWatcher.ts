@@ -7,22 +7,34 @@
 // It is set only where the difference is certain, so a fresh clone, a checkout or a stash shows no mark,
 // and a revision that creates what the models add clears it.
 // Nothing here runs Python: the finder reads files.
-import * as fs from 'fs';
-import * as path from 'path';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { Problem, Project } from '../core';
-import { findModelFiles, ModelDiscovery, ModelFile } from '../core/models/modelFiles';
-import { tableHistory, TableHistory } from '../core/models/migrationOps';
-import { compareModelsWithRevisions, SchemaDifference } from '../core/models/modelsVsRevisions';
-import { RevisionSchema, revisionSchema } from '../core/models/revisionSchema';
-import { ProjectRegistry } from '../projects/projectRegistry';
+import type { Problem, Project } from '../core';
+import { type TableHistory, tableHistory } from '../core/models/migrationOps';
+import { findModelFiles, type ModelDiscovery, type ModelFile } from '../core/models/modelFiles';
+import { compareModelsWithRevisions, type SchemaDifference } from '../core/models/modelsVsRevisions';
+import { type RevisionSchema, revisionSchema } from '../core/models/revisionSchema';
+import type { ProjectRegistry } from '../projects/projectRegistry';
 import { Disposable } from '../util/disposable';
 
 const DEBOUNCE_MS = 250;
 const HISTORY_DEBOUNCE_MS = 150;
 /** Differences listed in a tooltip; the rest are counted. */
 const SHOWN_DIFFERENCES = 5;
-const IGNORED_DIRS = new Set(['node_modules', '.git', '.venv', 'venv', 'env', '.tox', '.nox', 'site-packages', '__pycache__', 'build', 'dist']);
+const IGNORED_DIRS = new Set([
+  'node_modules',
+  '.git',
+  '.venv',
+  'venv',
+  'env',
+  '.tox',
+  '.nox',
+  'site-packages',
+  '__pycache__',
+  'build',
+  'dist',
+]);
 
 export interface ModelsBase {
   /** `from <module> import <name>`, then `<name>.metadata`. */
@@ -78,7 +90,11 @@ export class ModelWatcher extends Disposable {
     this.register(watcher.onDidCreate((uri) => this.fileEvent(uri.fsPath, true)));
     this.register(watcher.onDidDelete((uri) => this.fileEvent(uri.fsPath, true)));
     // A save in this window is known before the file watcher reports it.
-    this.register(vscode.workspace.onDidSaveTextDocument((doc) => doc.uri.scheme === 'file' && doc.languageId === 'python' && this.fileEvent(doc.uri.fsPath, false)));
+    this.register(
+      vscode.workspace.onDidSaveTextDocument(
+        (doc) => doc.uri.scheme === 'file' && doc.languageId === 'python' && this.fileEvent(doc.uri.fsPath, false),
+      ),
+    );
     this.register(registry.onDidChange(() => this.projectsChanged()));
     this.register(
       vscode.workspace.onDidChangeConfiguration((e) => {
@@ -161,7 +177,8 @@ export class ModelWatcher extends Disposable {
       const envPy = project.config.scriptLocation && resolved === path.join(project.config.scriptLocation, 'env.py');
       // A new or deleted module can become a model file (a new import in models/__init__.py follows it).
       const near = createdOrDeleted && isInside(file, path.dirname(project.config.configFile));
-      if (known || envPy || near || (isInside(file, path.dirname(project.config.configFile)) && mayDefineModels(file))) this.schedule(project, file);
+      if (known || envPy || near || (isInside(file, path.dirname(project.config.configFile)) && mayDefineModels(file)))
+        this.schedule(project, file);
     }
   }
 
@@ -220,18 +237,25 @@ export class ModelWatcher extends Disposable {
       texts.set(key, text as string);
       return text;
     };
-    const globs = vscode.workspace.getConfiguration('alembic', vscode.Uri.file(path.dirname(project.config.configFile))).get<string[]>('modelGlobs', []);
+    const globs = vscode.workspace
+      .getConfiguration('alembic', vscode.Uri.file(path.dirname(project.config.configFile)))
+      .get<string[]>('modelGlobs', []);
     let found: ModelDiscovery;
     try {
       found = findModelFiles({ config: project.config, readFile, modelGlobs: globs.length ? globs : undefined });
     } catch (err) {
       const message = `Cannot find the model files: ${(err as Error).message}`;
-      found = { files: [], problems: [{ severity: 'warning', code: 'models-unreadable', message, path: project.config.configFile, line: 1 }] };
+      found = {
+        files: [],
+        problems: [
+          { severity: 'warning', code: 'models-unreadable', message, path: project.config.configFile, line: 1 },
+        ],
+      };
     }
     const before = this.entries.get(project);
     const named = baseOf(found);
     const lastBase = named ?? before?.lastBase;
-    const base = named ?? (found.metadata?.expression === 'None' ? foundBase(found) ?? lastBase : undefined);
+    const base = named ?? (found.metadata?.expression === 'None' ? (foundBase(found) ?? lastBase) : undefined);
     const scanned = [...(found.envPy ? [found.envPy] : []), ...(found.scanned ?? [])];
     const revisions = revisionsOf(project);
     const envText = found.envPy && readFile(found.envPy);
@@ -294,7 +318,11 @@ function baseOf(found: ModelDiscovery): ModelsBase | undefined {
   const metadata = found.metadata;
   const match = metadata && /^([A-Za-z_]\w*)\.metadata$/.exec(metadata.expression);
   if (!match || !metadata.module) return undefined;
-  return { module: metadata.module, name: match[1], modelModules: found.files.map((f) => f.module).filter((m) => m !== metadata.module) };
+  return {
+    module: metadata.module,
+    name: match[1],
+    modelModules: found.files.map((f) => f.module).filter((m) => m !== metadata.module),
+  };
 }
 
 /** With target_metadata = None: the declarative Base the finder saw, and the modules with models to import. */
@@ -324,14 +352,19 @@ function describeDifferences(differences: readonly SchemaDifference[]): string {
 
 function sameFiles(a: ProjectModels, b: ProjectModels): boolean {
   const key = (m: ProjectModels): string =>
-    JSON.stringify([m.files.map((f) => [f.path, f.reason, f.classes.map((c) => [c.name, c.tableName, c.line, c.columns.length])]), m.problems.map((p) => [p.code, p.path, p.line, p.message])]);
+    JSON.stringify([
+      m.files.map((f) => [f.path, f.reason, f.classes.map((c) => [c.name, c.tableName, c.line, c.columns.length])]),
+      m.problems.map((p) => [p.code, p.path, p.line, p.message]),
+    ]);
   return key(a) === key(b);
 }
 
 /** A module that could hold models (cheap look at one changed file: a save elsewhere costs nothing). */
 function mayDefineModels(file: string): boolean {
   try {
-    return /__tablename__|__table__|\bTable\(|declarative_base|DeclarativeBase|\bmetadata\b|SQLModel|\bBase\b/.test(fs.readFileSync(file, 'utf8'));
+    return /__tablename__|__table__|\bTable\(|declarative_base|DeclarativeBase|\bmetadata\b|SQLModel|\bBase\b/.test(
+      fs.readFileSync(file, 'utf8'),
+    );
   } catch {
     return false;
   }

@@ -1,9 +1,9 @@
 // Finds the Alembic projects of the workspace, keeps each one's model up to date from file events,
 // and tells the views when something changed. All parsing is in src/core; this is the wiring.
-import * as fs from 'fs';
-import * as path from 'path';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { iniProjectSections, loadProject, Project, tomlHasAlembic } from '../core';
+import { iniProjectSections, loadProject, type Project, tomlHasAlembic } from '../core';
 import { Disposable } from '../util/disposable';
 
 const EXCLUDE = '**/{node_modules,.git,.venv,venv,env,.tox,.nox,site-packages,__pycache__,build,dist}/**';
@@ -91,7 +91,8 @@ export class ProjectRegistry extends Disposable {
     for (const uri of inis.sort(byPath)) {
       iniDirs.add(path.dirname(uri.fsPath));
       const text = await readText(uri);
-      for (const section of iniProjectSections(text ?? '', uri.fsPath)) found.push(...loadProjectAlone(uri.fsPath, { section }));
+      for (const section of iniProjectSections(text ?? '', uri.fsPath))
+        found.push(...loadProjectAlone(uri.fsPath, { section }));
     }
     for (const uri of tomls.sort(byPath)) {
       // A pyproject.toml beside an alembic.ini is already part of that project.
@@ -131,10 +132,18 @@ export class ProjectRegistry extends Disposable {
     this.disposeProjectWatchers();
     for (const project of this.projects) {
       for (const location of project.config.versionLocations) {
-        const pattern = new vscode.RelativePattern(vscode.Uri.file(location), project.config.recursiveVersionLocations ? '**/*.py' : '*.py');
+        const pattern = new vscode.RelativePattern(
+          vscode.Uri.file(location),
+          project.config.recursiveVersionLocations ? '**/*.py' : '*.py',
+        );
         const watcher = vscode.workspace.createFileSystemWatcher(pattern);
         const onFile = (uri: vscode.Uri): void => this.fileChanged(project, uri.fsPath);
-        this.projectWatchers.push(watcher, watcher.onDidCreate(onFile), watcher.onDidChange(onFile), watcher.onDidDelete(onFile));
+        this.projectWatchers.push(
+          watcher,
+          watcher.onDidCreate(onFile),
+          watcher.onDidChange(onFile),
+          watcher.onDidDelete(onFile),
+        );
       }
     }
   }
@@ -180,7 +189,12 @@ export class ProjectRegistry extends Disposable {
   }
 
   private configChanged(uri: vscode.Uri): void {
-    if (uri.fsPath.split(path.sep).some((part) => ['node_modules', 'site-packages', '.venv', 'venv', '.git'].includes(part))) return;
+    if (
+      uri.fsPath
+        .split(path.sep)
+        .some((part) => ['node_modules', 'site-packages', '.venv', 'venv', '.git'].includes(part))
+    )
+      return;
     this.scheduleRediscover();
   }
 

@@ -2,12 +2,12 @@
 // pending) and what can be done from here (upgrade or downgrade to it, its upgrade SQL, the graph).
 // From memory only: the project's graph and the database status service's last read.
 import * as vscode from 'vscode';
-import { Project, Revision, revisionState } from '../core';
-import { DatabaseStatusService } from '../database/databaseStatus';
-import { ProjectRegistry } from '../projects/projectRegistry';
+import { type Project, type Revision, revisionState } from '../core';
+import type { DatabaseStatusService } from '../database/databaseStatus';
+import type { ProjectRegistry } from '../projects/projectRegistry';
+import { codeLensEnabled } from '../util/codeLensSettings';
 import { Disposable } from '../util/disposable';
 import { describeDatabaseStatus } from './revisionsTree';
-import { codeLensEnabled } from '../util/codeLensSettings';
 
 const REVISION_LINE = /^revision\s*(?::[^=]*)?=(?!=)/;
 const GRAPH_COMMAND = 'alembic.graph.show';
@@ -31,7 +31,9 @@ export class RevisionCodeLensProvider extends Disposable implements vscode.CodeL
     const refresh = (): void => this.changeEmitter.fire();
     this.register(registry.onDidChange(() => void this.lookForGraphCommand().then(refresh)));
     this.register(database.onDidChange(refresh));
-    this.register(vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('alembic.codeLens') && refresh()));
+    this.register(
+      vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('alembic.codeLens') && refresh()),
+    );
     this.register(vscode.workspace.onDidGrantWorkspaceTrust(refresh));
     this.register(vscode.languages.registerCodeLensProvider({ language: 'python', scheme: 'file' }, this));
     void this.lookForGraphCommand().then(refresh);
@@ -48,24 +50,66 @@ export class RevisionCodeLensProvider extends Disposable implements vscode.CodeL
     const state = this.database.stateOf(project);
     const dbState = state ? revisionState(state, revision) : undefined;
     if (dbState) {
-      lenses.push(new vscode.CodeLens(range, { title: STATE_TEXT[dbState], command: 'alembic.status.actions', arguments: [{ project }], tooltip: `${this.database.get(project)?.database ?? 'The database'}: ${dbState}. Click for the database actions.` }));
+      lenses.push(
+        new vscode.CodeLens(range, {
+          title: STATE_TEXT[dbState],
+          command: 'alembic.status.actions',
+          arguments: [{ project }],
+          tooltip: `${this.database.get(project)?.database ?? 'The database'}: ${dbState}. Click for the database actions.`,
+        }),
+      );
     } else {
       const described = describeDatabaseStatus(this.database.get(project), undefined);
-      lenses.push(new vscode.CodeLens(range, { title: `$(${described.icon}) ${described.text}`, command: 'alembic.status.actions', arguments: [{ project }], tooltip: this.database.get(project)?.message ?? 'Click for the database actions.' }));
+      lenses.push(
+        new vscode.CodeLens(range, {
+          title: `$(${described.icon}) ${described.text}`,
+          command: 'alembic.status.actions',
+          arguments: [{ project }],
+          tooltip: this.database.get(project)?.message ?? 'Click for the database actions.',
+        }),
+      );
     }
     if (vscode.workspace.isTrusted) {
       // What makes sense from the database's state: nothing to upgrade to an applied revision, nothing to revert to a pending one.
       if (dbState !== 'applied' && dbState !== 'current') {
-        lenses.push(new vscode.CodeLens(range, { title: '$(arrow-up) Upgrade to here', command: 'alembic.upgrade.to', arguments: [target], tooltip: `alembic upgrade ${revision.id}` }));
+        lenses.push(
+          new vscode.CodeLens(range, {
+            title: '$(arrow-up) Upgrade to here',
+            command: 'alembic.upgrade.to',
+            arguments: [target],
+            tooltip: `alembic upgrade ${revision.id}`,
+          }),
+        );
       }
       if (dbState !== 'pending' && dbState !== 'current') {
-        lenses.push(new vscode.CodeLens(range, { title: '$(arrow-down) Downgrade to here', command: 'alembic.downgrade.to', arguments: [target], tooltip: `alembic downgrade ${revision.id}` }));
+        lenses.push(
+          new vscode.CodeLens(range, {
+            title: '$(arrow-down) Downgrade to here',
+            command: 'alembic.downgrade.to',
+            arguments: [target],
+            tooltip: `alembic downgrade ${revision.id}`,
+          }),
+        );
       }
       if (dbState !== 'applied' && dbState !== 'current') {
-        lenses.push(new vscode.CodeLens(range, { title: '$(file-code) Show SQL', command: 'alembic.sql.upgrade', arguments: [target], tooltip: `alembic upgrade <current>:${revision.id} --sql` }));
+        lenses.push(
+          new vscode.CodeLens(range, {
+            title: '$(file-code) Show SQL',
+            command: 'alembic.sql.upgrade',
+            arguments: [target],
+            tooltip: `alembic upgrade <current>:${revision.id} --sql`,
+          }),
+        );
       }
     }
-    if (this.graphCommand) lenses.push(new vscode.CodeLens(range, { title: '$(type-hierarchy) Show in Graph', command: GRAPH_COMMAND, arguments: [target] }));
+    if (this.graphCommand)
+      lenses.push(
+        new vscode.CodeLens(range, {
+          title: '$(type-hierarchy) Show in Graph',
+          command: GRAPH_COMMAND,
+          arguments: [target],
+        }),
+      );
     return lenses;
   }
 

@@ -1,18 +1,21 @@
 // Hover, Go to Definition and Find All References on the revision ids a revision file names
 // (`down_revision`, `depends_on`, `revision`, and the docstring's `Revises:` line). Everything comes
 // from the in-memory graph; only Find All References reads the files it lists, to place each id exactly.
-import * as fs from 'fs';
-import * as path from 'path';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { Project, Revision, revisionState } from '../core';
-import { DatabaseStatusService } from '../database/databaseStatus';
-import { ProjectRegistry } from '../projects/projectRegistry';
+import { type Project, type Revision, revisionState } from '../core';
+import { type IdReference, referenceAt, resolveRevision, revisionReferences } from '../core/revisionReferences';
+import type { DatabaseStatusService } from '../database/databaseStatus';
+import type { ProjectRegistry } from '../projects/projectRegistry';
 import { Disposable } from '../util/disposable';
-import { IdReference, referenceAt, resolveRevision, revisionReferences } from '../core/revisionReferences';
 
 const SELECTOR: vscode.DocumentSelector = { language: 'python', scheme: 'file' };
 
-export class RevisionNavigation extends Disposable implements vscode.HoverProvider, vscode.DefinitionProvider, vscode.ReferenceProvider {
+export class RevisionNavigation
+  extends Disposable
+  implements vscode.HoverProvider, vscode.DefinitionProvider, vscode.ReferenceProvider
+{
   constructor(
     private readonly registry: ProjectRegistry,
     private readonly database: DatabaseStatusService,
@@ -42,13 +45,15 @@ export class RevisionNavigation extends Disposable implements vscode.HoverProvid
     if (state) facts.push(revisionState(state, revision));
     if (revision.isHead) facts.push('head');
     if (revision.isMergePoint) facts.push('merge');
-    md.appendMarkdown(facts.join(' · ') + '\n\n');
+    md.appendMarkdown(`${facts.join(' · ')}\n\n`);
     if (revision.source.createDate) md.appendMarkdown(`Created ${escapeMarkdown(revision.source.createDate)}\n\n`);
     md.appendMarkdown(escapeMarkdown(path.basename(revision.source.path)));
     // The command line resolves prefixes; the loader of revision files needs the exact id (or a branch label).
     const exact = project.graph.get(ref.id) || project.graph.labels.has(ref.id);
     if (!exact && (ref.kind === 'down_revision' || ref.kind === 'depends_on')) {
-      md.appendMarkdown(`\n\n$(warning) ${escapeMarkdown(`'${ref.id}' is a prefix: Alembic needs the full id ${revision.id} in ${ref.kind}.`)}`);
+      md.appendMarkdown(
+        `\n\n$(warning) ${escapeMarkdown(`'${ref.id}' is a prefix: Alembic needs the full id ${revision.id} in ${ref.kind}.`)}`,
+      );
     }
     return new vscode.Hover(md, range);
   }
@@ -59,21 +64,30 @@ export class RevisionNavigation extends Disposable implements vscode.HoverProvid
     return revision ? revisionLocation(revision) : undefined;
   }
 
-  provideReferences(document: vscode.TextDocument, position: vscode.Position, context: vscode.ReferenceContext): vscode.Location[] | undefined {
+  provideReferences(
+    document: vscode.TextDocument,
+    position: vscode.Position,
+    context: vscode.ReferenceContext,
+  ): vscode.Location[] | undefined {
     const found = this.at(document, position);
     const target = found && resolveRevision(found.project, found.ref.id).revision;
     if (!found || !target) return undefined;
     const locations: vscode.Location[] = [];
     if (context.includeDeclaration) locations.push(revisionLocation(target));
     for (const rev of found.project.graph.revisions.values()) {
-      const names = [...rev.down, ...rev.dependencies].filter((id) => resolveRevision(found.project, id).revision === target);
+      const names = [...rev.down, ...rev.dependencies].filter(
+        (id) => resolveRevision(found.project, id).revision === target,
+      );
       if (names.length) locations.push(...this.placesIn(rev, new Set(names)));
     }
     return locations;
   }
 
   /** The revision id under the cursor in a revision file of a project. */
-  private at(document: vscode.TextDocument, position: vscode.Position): { project: Project; ref: IdReference } | undefined {
+  private at(
+    document: vscode.TextDocument,
+    position: vscode.Position,
+  ): { project: Project; ref: IdReference } | undefined {
     const project = this.registry.projectOfFile(document.uri.fsPath);
     if (!project) return undefined;
     const ref = referenceAt(document.getText(), position.line, position.character);
@@ -90,14 +104,19 @@ export class RevisionNavigation extends Disposable implements vscode.HoverProvid
     } catch {
       // deleted since the graph was built: fall back to the recorded line
     }
-    const refs = text ? revisionReferences(text).filter((r) => (r.kind === 'down_revision' || r.kind === 'depends_on') && ids.has(r.id)) : [];
+    const refs = text
+      ? revisionReferences(text).filter((r) => (r.kind === 'down_revision' || r.kind === 'depends_on') && ids.has(r.id))
+      : [];
     if (refs.length) return refs.map((r) => new vscode.Location(uri, new vscode.Range(r.line, r.start, r.line, r.end)));
     return [new vscode.Location(uri, new vscode.Position(Math.max(0, rev.source.downRevisionLine - 1), 0))];
   }
 }
 
 function revisionLocation(revision: Revision): vscode.Location {
-  return new vscode.Location(vscode.Uri.file(revision.source.path), new vscode.Position(Math.max(0, revision.source.revisionLine - 1), 0));
+  return new vscode.Location(
+    vscode.Uri.file(revision.source.path),
+    new vscode.Position(Math.max(0, revision.source.revisionLine - 1), 0),
+  );
 }
 
 function escapeMarkdown(text: string): string {

@@ -1,10 +1,10 @@
 // The "Revisions" view: per project (one root each when there are several), a database status line, a
 // warning when the history has several heads, then every revision newest first with its state.
-import * as path from 'path';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { DatabaseState, newestFirst, Project, Revision, revisionState } from '../core';
-import { DatabaseStatusService, ProjectDatabaseStatus } from '../database/databaseStatus';
-import { ProjectRegistry } from '../projects/projectRegistry';
+import { type DatabaseState, newestFirst, type Project, type Revision, revisionState } from '../core';
+import type { DatabaseStatusService, ProjectDatabaseStatus } from '../database/databaseStatus';
+import type { ProjectRegistry } from '../projects/projectRegistry';
 import { Disposable } from '../util/disposable';
 
 export type RevisionsNode =
@@ -49,7 +49,10 @@ export class RevisionsTreeProvider extends Disposable implements vscode.TreeData
 
   getChildren(node?: RevisionsNode): RevisionsNode[] {
     const projects = this.registry.getProjects();
-    if (!node) return projects.length === 1 ? this.projectChildren(projects[0]) : projects.map((project) => ({ kind: 'project', project }));
+    if (!node)
+      return projects.length === 1
+        ? this.projectChildren(projects[0])
+        : projects.map((project) => ({ kind: 'project', project }));
     return node.kind === 'project' ? this.projectChildren(node.project) : [];
   }
 
@@ -71,8 +74,12 @@ export class RevisionsTreeProvider extends Disposable implements vscode.TreeData
   private projectChildren(project: Project): RevisionsNode[] {
     const top: RevisionsNode[] = [{ kind: 'database', project }];
     if (project.graph.heads.length > 1) top.push({ kind: 'heads', project });
-    for (const source of this.extras) for (const item of source.extraItems(project)) top.push({ kind: 'extra', project, item });
-    return [...top, ...this.orderedRevisions(project).map((revision): RevisionsNode => ({ kind: 'revision', project, revision }))];
+    for (const source of this.extras)
+      for (const item of source.extraItems(project)) top.push({ kind: 'extra', project, item });
+    return [
+      ...top,
+      ...this.orderedRevisions(project).map((revision): RevisionsNode => ({ kind: 'revision', project, revision })),
+    ];
   }
 
   /** The display order is computed once per graph (a rebuilt graph is a new object). */
@@ -104,7 +111,10 @@ export function shortId(id: string): string {
 }
 
 /** One line on where the database stands; the same words as the status bar. */
-export function describeDatabaseStatus(status: ProjectDatabaseStatus | undefined, state: DatabaseState | undefined): { text: string; icon: string; color?: string } {
+export function describeDatabaseStatus(
+  status: ProjectDatabaseStatus | undefined,
+  state: DatabaseState | undefined,
+): { text: string; icon: string; color?: string } {
   switch (status?.kind) {
     case undefined:
     case 'checking':
@@ -128,8 +138,15 @@ export function describeDatabaseStatus(status: ProjectDatabaseStatus | undefined
     case 'ok': {
       if (!state) return { text: 'database read', icon: 'database' };
       const at = state.current.length ? state.current.map((r) => shortId(r.id)).join(', ') : 'base';
-      const unknown = state.unknown.length ? `, ${state.unknown.length} unknown id${state.unknown.length > 1 ? 's' : ''}` : '';
-      if (state.unknown.length) return { text: `at ${[at, ...state.unknown.map(shortId)].join(', ')} (not in this history${unknown})`, icon: 'warning', color: 'charts.orange' };
+      const unknown = state.unknown.length
+        ? `, ${state.unknown.length} unknown id${state.unknown.length > 1 ? 's' : ''}`
+        : '';
+      if (state.unknown.length)
+        return {
+          text: `at ${[at, ...state.unknown.map(shortId)].join(', ')} (not in this history${unknown})`,
+          icon: 'warning',
+          color: 'charts.orange',
+        };
       return state.pending.length
         ? { text: `at ${at} (${state.pending.length} pending)`, icon: 'arrow-circle-up', color: 'charts.yellow' }
         : { text: `at ${at}, up to date`, icon: 'check', color: 'charts.green' };
@@ -137,11 +154,18 @@ export function describeDatabaseStatus(status: ProjectDatabaseStatus | undefined
   }
 }
 
-function databaseItem(project: Project, status: ProjectDatabaseStatus | undefined, state: DatabaseState | undefined): vscode.TreeItem {
+function databaseItem(
+  project: Project,
+  status: ProjectDatabaseStatus | undefined,
+  state: DatabaseState | undefined,
+): vscode.TreeItem {
   const described = describeDatabaseStatus(status, state);
   const item = new vscode.TreeItem(`Database: ${described.text}`, vscode.TreeItemCollapsibleState.None);
   item.description = status?.database;
-  item.iconPath = new vscode.ThemeIcon(described.icon, described.color ? new vscode.ThemeColor(described.color) : undefined);
+  item.iconPath = new vscode.ThemeIcon(
+    described.icon,
+    described.color ? new vscode.ThemeColor(described.color) : undefined,
+  );
   const tooltip = new vscode.MarkdownString();
   tooltip.appendText(`${status?.database ?? 'Database'}: ${described.text}\n\n`);
   if (status?.source) tooltip.appendText(`Read via: ${status.source}\n\n`);
@@ -195,11 +219,23 @@ function revisionItem(project: Project, rev: Revision, state: DatabaseState | un
     ? ['error', 'errorForeground']
     : dbState
       ? STATE_ICONS[dbState]
-      : [rev.isMergePoint ? 'git-merge' : rev.isBranchPoint ? 'git-branch' : rev.isHead ? 'git-commit' : 'circle-outline'];
+      : [
+          rev.isMergePoint
+            ? 'git-merge'
+            : rev.isBranchPoint
+              ? 'git-branch'
+              : rev.isHead
+                ? 'git-commit'
+                : 'circle-outline',
+        ];
   item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
   item.tooltip = revisionTooltip(rev, states);
   item.resourceUri = vscode.Uri.file(rev.source.path);
-  item.command = { command: 'alembic.revision.open', title: 'Open Revision File', arguments: [rev.source.path, rev.source.revisionLine] };
+  item.command = {
+    command: 'alembic.revision.open',
+    title: 'Open Revision File',
+    arguments: [rev.source.path, rev.source.revisionLine],
+  };
   return item;
 }
 

@@ -1,15 +1,17 @@
 // The status bar item: where the database of the active project stands, one click from the actions.
-import * as path from 'path';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { Project } from '../core';
-import { DatabaseStatusService } from '../database/databaseStatus';
-import { ProjectRegistry } from '../projects/projectRegistry';
 import { pickProject } from '../commands/revisionPicker';
+import type { Project } from '../core';
+import type { DatabaseStatusService } from '../database/databaseStatus';
+import type { ProjectRegistry } from '../projects/projectRegistry';
 import { Disposable } from '../util/disposable';
 import { describeDatabaseStatus } from './revisionsTree';
 
 export class DatabaseStatusBar extends Disposable {
-  private readonly item = this.register(vscode.window.createStatusBarItem('alembic.status', vscode.StatusBarAlignment.Left, 50));
+  private readonly item = this.register(
+    vscode.window.createStatusBarItem('alembic.status', vscode.StatusBarAlignment.Left, 50),
+  );
 
   constructor(
     private readonly registry: ProjectRegistry,
@@ -28,7 +30,13 @@ export class DatabaseStatusBar extends Disposable {
   private activeProject(): Project | undefined {
     const projects = this.registry.getProjects();
     const file = vscode.window.activeTextEditor?.document.uri.fsPath;
-    return (file && projects.find((p) => p.ownsRevisionFile(file) || file.startsWith(path.dirname(p.config.configFile) + path.sep))) || projects[0];
+    return (
+      (file &&
+        projects.find(
+          (p) => p.ownsRevisionFile(file) || file.startsWith(path.dirname(p.config.configFile) + path.sep),
+        )) ||
+      projects[0]
+    );
   }
 
   private update(): void {
@@ -41,7 +49,14 @@ export class DatabaseStatusBar extends Disposable {
     const described = describeDatabaseStatus(status, this.database.stateOf(project));
     const prefix = this.registry.getProjects().length > 1 ? `Alembic (${project.name})` : 'Alembic';
     this.item.text = `$(${described.icon}) ${prefix}: ${described.text}`;
-    this.item.tooltip = [status?.database, status?.source && `read via ${status.source}`, status?.message, 'Click for Alembic actions'].filter(Boolean).join('\n');
+    this.item.tooltip = [
+      status?.database,
+      status?.source && `read via ${status.source}`,
+      status?.message,
+      'Click for Alembic actions',
+    ]
+      .filter(Boolean)
+      .join('\n');
     const failed = status?.kind === 'unreachable' || status?.kind === 'unreadable';
     this.item.backgroundColor = failed ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     this.item.show();
@@ -54,7 +69,11 @@ export class DatabaseStatusBar extends Disposable {
     const state = this.database.stateOf(project);
     const downgradeOne = { label: '$(arrow-down) Downgrade One Revision', command: 'alembic.downgrade.one' };
     const actions: Array<vscode.QuickPickItem & { command: string }> = [
-      { label: '$(arrow-up) Upgrade to Head', description: state?.pending.length ? `${state.pending.length} pending` : undefined, command: 'alembic.upgrade.head' },
+      {
+        label: '$(arrow-up) Upgrade to Head',
+        description: state?.pending.length ? `${state.pending.length} pending` : undefined,
+        command: 'alembic.upgrade.head',
+      },
       // Only when the database stands on a revision (as the menus: alembic.canDowngrade).
       ...(state?.current.length ? [downgradeOne] : []),
       { label: '$(sparkle) Generate Revision (autogenerate)', command: 'alembic.revision.autogenerate' },
@@ -64,8 +83,16 @@ export class DatabaseStatusBar extends Disposable {
       { label: '$(bookmark) Stamp Revision...', command: 'alembic.stamp' },
       { label: '$(refresh) Refresh', command: 'alembic.refresh' },
     ];
-    if (project.graph.heads.length > 1) actions.unshift({ label: '$(git-merge) Merge Heads', description: `${project.graph.heads.length} heads`, command: 'alembic.merge.heads' });
-    const picked = await vscode.window.showQuickPick(actions, { title: `Alembic: ${project.name}`, placeHolder: this.item.text.replace(/^\$\([^)]+\)\s*/, '') });
+    if (project.graph.heads.length > 1)
+      actions.unshift({
+        label: '$(git-merge) Merge Heads',
+        description: `${project.graph.heads.length} heads`,
+        command: 'alembic.merge.heads',
+      });
+    const picked = await vscode.window.showQuickPick(actions, {
+      title: `Alembic: ${project.name}`,
+      placeHolder: this.item.text.replace(/^\$\([^)]+\)\s*/, ''),
+    });
     if (picked) await vscode.commands.executeCommand(picked.command, { project });
   }
 }

@@ -1,15 +1,23 @@
-// Runs an Alembic command in the background and captures its output (for `current` and `--sql`),
-// with the same interpreter and .env as the terminal, no shell, and a time limit.
-import { execFile } from 'child_process';
-import { alembicArgv, AlembicCommand, configArgument } from '../core/alembicCommand';
-import { AlembicUnavailableError, RunnerProject } from './alembicTerminal';
-import { InterpreterService } from './interpreter';
+// Runs an Alembic command, or a Python helper script in Alembic's environment, in the background and
+// captures its output (for `current`, `--sql`, the drift check), with the same command (alembic.command
+// or the interpreter) and .env as the terminal, no shell, and a time limit. Under Compose, container
+// paths in what it printed are shown as the host's, and a helper script is piped on stdin.
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import { type AlembicCommand, alembicArgv } from '../core/alembicCommand';
+import { toContainerPath } from '../core/compose';
+import { type PythonLaunch, pythonScriptLaunch } from '../core/runMode';
+import { type AlembicLaunch, alembicTarget, hostText, resolveAlembicLaunch } from './alembicLauncher';
+import { AlembicUnavailableError, type RunnerProject } from './alembicTerminal';
+import type { InterpreterService } from './interpreter';
 import { loadProjectEnv } from './projectEnv';
 
 export interface CapturedRun {
   exitCode: number;
   stdout: string;
   stderr: string;
+  /** Set when the process was killed for taking longer than the time limit. */
+  timedOut?: boolean;
 }
 
 export async function runAlembicCaptured(
@@ -18,19 +26,65 @@ export async function runAlembicCaptured(
   command: AlembicCommand,
   timeoutMs = 60000,
 ): Promise<CapturedRun> {
-  const { interpreter, check } = await interpreters.resolveAndCheck(project.folder);
-  if (!check.ok) throw new AlembicUnavailableError(check);
-  const [python, ...args] = alembicArgv({ python: interpreter.path, configFile: configArgument(project.configFile, project.folder), section: project.section }, command);
-  const { env } = await loadProjectEnv(project.folder);
+  const launch = await resolveAlembicLaunch(interpreters, project.folder);
+  const argv = alembicArgv(alembicTarget(launch, project), command);
+  return runInProject(launch, project.folder, { argv }, timeoutMs);
+}
+
+/**
+ * A helper script run by the Python Alembic runs with (`uv run python`, `docker compose exec ... python`).
+ * `args` gets the function that turns a host path into the path Alembic sees (mapped into a container).
+ */
+export async function runPythonHelper(
+  interpreters: InterpreterService,
+  folder: string,
+  script: string,
+  args: (alembicPath: (hostPath: string) => string) => string[],
+  timeoutMs = 60000,
+): Promise<CapturedRun> {
+  const launch = await resolveAlembicLaunch(interpreters, folder);
+  const { mapping } = launch;
+  const alembicPath = (hostPath: string): string => (mapping ? toContainerPath(mapping, hostPath) : hostPath);
+  const python = pythonScriptLaunch(launch.command, script, args(alembicPath), launch.mapping);
+  if (!python) {
+    throw new AlembicUnavailableError({
+      ok: false,
+      reason: 'error',
+      message: `alembic.command (${JSON.stringify(launch.command)}) does not end in "alembic", so the Python it uses is unknown: set it to the command that runs alembic itself.`,
+    });
+  }
+  return runInProject(launch, folder, python, timeoutMs);
+}
+
+async function runInProject(
+  launch: AlembicLaunch,
+  folder: string,
+  run: PythonLaunch,
+  timeoutMs: number,
+): Promise<CapturedRun> {
+  const [program, ...args] = run.argv;
+  const { env } = await loadProjectEnv(folder);
+  const input = run.stdinFile ? await fs.promises.readFile(run.stdinFile, 'utf8') : undefined;
   return new Promise((resolve) => {
-    execFile(
-      python,
+    const child = execFile(
+      program,
       args,
-      { cwd: project.folder, env: { ...process.env, ...env, PYTHONIOENCODING: 'utf-8' }, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 },
+      {
+        cwd: folder,
+        env: { ...process.env, ...env, PYTHONIOENCODING: 'utf-8' },
+        timeout: timeoutMs,
+        maxBuffer: 64 * 1024 * 1024,
+        windowsHide: true,
+      },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ exitCode: code, stdout: String(stdout), stderr: error && !stderr ? error.message : String(stderr) });
+        const stderrText = error && !stderr ? error.message : String(stderr);
+        const timedOut = error?.killed ? { timedOut: true } : {};
+        resolve({ exitCode: code, stdout: String(stdout), stderr: hostText(launch, stderrText), ...timedOut });
       },
     );
+    // Without a script to pipe, stdin is closed at once: nothing waits for input that never comes.
+    child.stdin?.on('error', () => undefined);
+    child.stdin?.end(input);
   });
 }

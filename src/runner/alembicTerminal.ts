@@ -12,10 +12,11 @@
 // The line is quoted for the terminal's shell (src/core/shellQuote.ts); nothing is ever built by
 // concatenating user text into a command string.
 import * as vscode from 'vscode';
-import { alembicArgv, AlembicCommand, configArgument } from '../core/alembicCommand';
-import { quoteCommandLine, ShellKind, shellKindOf } from '../core/shellQuote';
+import { type AlembicCommand, alembicArgv } from '../core/alembicCommand';
+import { quoteCommandLine, type ShellKind, shellKindOf } from '../core/shellQuote';
 import { Disposable } from '../util/disposable';
-import { AlembicCheck, InterpreterService } from './interpreter';
+import { alembicTarget, hostPathOf, resolveAlembicLaunch } from './alembicLauncher';
+import type { AlembicCheck, InterpreterService } from './interpreter';
 import { envFingerprint, loadProjectEnv } from './projectEnv';
 
 export interface RunnerProject {
@@ -42,6 +43,8 @@ export interface RunResult {
   mode: RunMode;
   /** What the command printed, raw (escape sequences included); only under shell integration. */
   output?: string;
+  /** A path the command printed, on the host (it ran in a container when alembic.command says so). */
+  hostPath?: (printed: string) => string;
 }
 
 export interface RunFinishedEvent extends RunResult {
@@ -96,8 +99,12 @@ export class AlembicRunner extends Disposable {
   ) {
     super();
     this.register(vscode.window.onDidCloseTerminal((t) => this.terminalClosed(t)));
-    this.register(vscode.window.onDidStartTerminalShellExecution((e) => this.running.get(e.terminal)?.add(e.execution)));
-    this.register(vscode.window.onDidEndTerminalShellExecution((e) => this.running.get(e.terminal)?.delete(e.execution)));
+    this.register(
+      vscode.window.onDidStartTerminalShellExecution((e) => this.running.get(e.terminal)?.add(e.execution)),
+    );
+    this.register(
+      vscode.window.onDidEndTerminalShellExecution((e) => this.running.get(e.terminal)?.delete(e.execution)),
+    );
     this.register({
       dispose: () => {
         for (const slot of this.slots.values()) slot.terminal?.dispose();
@@ -107,15 +114,14 @@ export class AlembicRunner extends Disposable {
   }
 
   /**
-   * Resolves the project's interpreter, checks that it has Alembic, and runs the command.
+   * Resolves how Alembic runs (alembic.command, else the interpreter, checked to have Alembic) and runs the command.
    * Rejects with AlembicUnavailableError (an actionable message) when Alembic cannot run.
    */
   async runCommand(project: RunnerProject, command: AlembicCommand, options?: RunOptions): Promise<RunResult> {
     if (!this.interpreters) throw new Error('AlembicRunner.runCommand needs an InterpreterService');
-    const { interpreter, check } = await this.interpreters.resolveAndCheck(project.folder);
-    if (!check.ok) throw new AlembicUnavailableError(check);
-    const argv = alembicArgv({ python: interpreter.path, configFile: configArgument(project.configFile, project.folder), section: project.section }, command);
-    return this.run(project, argv, options);
+    const launch = await resolveAlembicLaunch(this.interpreters, project.folder);
+    const result = await this.run(project, alembicArgv(alembicTarget(launch, project), command), options);
+    return { ...result, hostPath: (printed) => hostPathOf(launch, printed) };
   }
 
   /**
@@ -125,7 +131,9 @@ export class AlembicRunner extends Disposable {
    */
   run(project: RunnerProject, argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
     if (!vscode.workspace.isTrusted) {
-      return Promise.reject(new Error('Alembic Lens runs no commands in an untrusted workspace. Trust the workspace to run Alembic.'));
+      return Promise.reject(
+        new Error('Alembic Lens runs no commands in an untrusted workspace. Trust the workspace to run Alembic.'),
+      );
     }
     const key = projectKey(project);
     let slot = this.slots.get(key);
@@ -141,14 +149,22 @@ export class AlembicRunner extends Disposable {
     return this.slots.get(projectKey(project))?.terminal;
   }
 
-  private async runNow(slot: Slot, project: RunnerProject, argv: readonly string[], options: RunOptions): Promise<RunResult> {
+  private async runNow(
+    slot: Slot,
+    project: RunnerProject,
+    argv: readonly string[],
+    options: RunOptions,
+  ): Promise<RunResult> {
     const { env } = await loadProjectEnv(project.folder);
     const terminalEnv = { ...env, ...options.env };
     const terminal = this.terminalFor(slot, project, terminalEnv);
     terminal.show(true);
     const startedAt = new Date();
 
-    const integration = await waitForShellIntegration(terminal, this.options.shellIntegrationTimeoutMs ?? DEFAULT_SHELL_INTEGRATION_TIMEOUT_MS);
+    const integration = await waitForShellIntegration(
+      terminal,
+      this.options.shellIntegrationTimeoutMs ?? DEFAULT_SHELL_INTEGRATION_TIMEOUT_MS,
+    );
     const seen = shellKindOf(terminal.state.shell);
     if (seen) this.shells.set(terminal, seen);
     const commandLine = quoteCommandLine(argv, seen ?? shellKindOfTerminal(terminal, this.shells.get(terminal)));
@@ -252,7 +268,10 @@ function withTimeout<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T
 }
 
 /** Resolves with the terminal's shell integration, or undefined when it has not appeared within `timeoutMs`. */
-export function waitForShellIntegration(terminal: vscode.Terminal, timeoutMs: number): Promise<vscode.TerminalShellIntegration | undefined> {
+export function waitForShellIntegration(
+  terminal: vscode.Terminal,
+  timeoutMs: number,
+): Promise<vscode.TerminalShellIntegration | undefined> {
   if (terminal.shellIntegration) return Promise.resolve(terminal.shellIntegration);
   return new Promise((resolve) => {
     const subscriptions: vscode.Disposable[] = [];
@@ -293,4 +312,3 @@ export function shellKindOfTerminal(terminal: vscode.Terminal, seenBefore?: Shel
 function projectKey(project: RunnerProject): string {
   return `${project.configFile}\0${project.section}`;
 }
-

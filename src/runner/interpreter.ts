@@ -8,13 +8,14 @@
 //   5. `python3`, then `python`, on PATH
 // A failed check names what was tried and how to fix it (select an interpreter, `pip install alembic`,
 // set `alembic.pythonPath`): the user never meets a Python traceback in a terminal instead.
-import { execFile } from 'child_process';
-import * as path from 'path';
-import * as vscode from 'vscode';
+
+import { execFile } from 'node:child_process';
+import * as path from 'node:path';
 import { PythonExtension } from '@vscode/python-extension';
+import * as vscode from 'vscode';
+import { findOnPath, findVenvPython } from '../core/pythonLookup';
 import { Disposable } from '../util/disposable';
 import { resolveSettingPath } from './projectEnv';
-import { findOnPath, findVenvPython } from '../core/pythonLookup';
 
 export { findOnPath, findVenvPython };
 
@@ -60,15 +61,18 @@ export class InterpreterService extends Disposable {
     super();
     this.register(
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('alembic.pythonPath') || e.affectsConfiguration('python.defaultInterpreterPath')) this.changed();
+        const keys = ['alembic.pythonPath', 'alembic.command', 'python.defaultInterpreterPath'];
+        if (keys.some((key) => e.affectsConfiguration(key))) this.changed();
       }),
     );
-    this.register(vscode.extensions.onDidChange(() => {
-      // The Python extension may have been installed, enabled or removed.
-      if (!this.pythonApi) return;
-      this.pythonApi = undefined;
-      this.changed();
-    }));
+    this.register(
+      vscode.extensions.onDidChange(() => {
+        // The Python extension may have been installed, enabled or removed.
+        if (!this.pythonApi) return;
+        this.pythonApi = undefined;
+        this.changed();
+      }),
+    );
   }
 
   /** The interpreter for a project folder (never fails: the last resort is `python3` on PATH, checked later). */
@@ -78,20 +82,44 @@ export class InterpreterService extends Disposable {
     const tried: string[] = [];
 
     const setting = vscode.workspace.getConfiguration('alembic', uri).get<string>('pythonPath', '').trim();
-    if (setting) return { path: resolveSettingPath(setting, workspaceFolder ?? folder, workspaceFolder), source: 'setting', tried: [...tried, `alembic.pythonPath (${setting})`] };
+    if (setting)
+      return {
+        path: resolveSettingPath(setting, workspaceFolder ?? folder, workspaceFolder),
+        source: 'setting',
+        tried: [...tried, `alembic.pythonPath (${setting})`],
+      };
     tried.push('alembic.pythonPath (not set)');
 
     const fromExtension = await this.fromPythonExtension(uri);
-    if (fromExtension) return { path: fromExtension, source: 'python-extension', tried: [...tried, `the Python extension (${fromExtension})`] };
-    tried.push(this.options.usePythonExtension === false || !vscode.extensions.getExtension(PYTHON_EXTENSION_ID) ? 'the Python extension (not installed)' : 'the Python extension (no interpreter selected)');
+    if (fromExtension)
+      return {
+        path: fromExtension,
+        source: 'python-extension',
+        tried: [...tried, `the Python extension (${fromExtension})`],
+      };
+    tried.push(
+      this.options.usePythonExtension === false || !vscode.extensions.getExtension(PYTHON_EXTENSION_ID)
+        ? 'the Python extension (not installed)'
+        : 'the Python extension (no interpreter selected)',
+    );
 
-    const defaultPath = vscode.workspace.getConfiguration('python', uri).get<string>('defaultInterpreterPath', '').trim();
+    const defaultPath = vscode.workspace
+      .getConfiguration('python', uri)
+      .get<string>('defaultInterpreterPath', '')
+      .trim();
     if (defaultPath && defaultPath !== 'python') {
-      return { path: resolveSettingPath(defaultPath, workspaceFolder ?? folder, workspaceFolder), source: 'python.defaultInterpreterPath', tried: [...tried, `python.defaultInterpreterPath (${defaultPath})`] };
+      return {
+        path: resolveSettingPath(defaultPath, workspaceFolder ?? folder, workspaceFolder),
+        source: 'python.defaultInterpreterPath',
+        tried: [...tried, `python.defaultInterpreterPath (${defaultPath})`],
+      };
     }
     tried.push('python.defaultInterpreterPath (not set)');
 
-    const dirs = [folder, ...(workspaceFolder && path.resolve(workspaceFolder) !== path.resolve(folder) ? [workspaceFolder] : [])];
+    const dirs = [
+      folder,
+      ...(workspaceFolder && path.resolve(workspaceFolder) !== path.resolve(folder) ? [workspaceFolder] : []),
+    ];
     const venv = findVenvPython(dirs);
     if (venv) return { path: venv, source: 'venv', tried: [...tried, `virtual environment ${venv}`] };
     tried.push(`.venv, venv, env in ${dirs.join(' and ')} (none)`);
@@ -103,9 +131,14 @@ export class InterpreterService extends Disposable {
 
   /** Whether `python` can import Alembic and SQLAlchemy; the versions when it can. */
   checkAlembic(interpreter: ResolvedInterpreter | string): Promise<AlembicCheck> {
-    const resolved: ResolvedInterpreter = typeof interpreter === 'string' ? { path: interpreter, source: 'setting', tried: [] } : interpreter;
+    const resolved: ResolvedInterpreter =
+      typeof interpreter === 'string' ? { path: interpreter, source: 'setting', tried: [] } : interpreter;
     if (!vscode.workspace.isTrusted) {
-      return Promise.resolve({ ok: false, reason: 'error', message: 'Alembic Lens runs no Python in an untrusted workspace. Trust the workspace to run Alembic commands.' });
+      return Promise.resolve({
+        ok: false,
+        reason: 'error',
+        message: 'Alembic Lens runs no Python in an untrusted workspace. Trust the workspace to run Alembic commands.',
+      });
     }
     const cached = this.checks.get(resolved.path);
     if (cached) return cached;
@@ -134,7 +167,8 @@ export class InterpreterService extends Disposable {
   }
 
   private async fromPythonExtension(uri: vscode.Uri): Promise<string | undefined> {
-    if (this.options.usePythonExtension === false || !vscode.extensions.getExtension(PYTHON_EXTENSION_ID)) return undefined;
+    if (this.options.usePythonExtension === false || !vscode.extensions.getExtension(PYTHON_EXTENSION_ID))
+      return undefined;
     this.pythonApi ??= this.connectPythonExtension();
     const api = await this.pythonApi;
     if (!api) return undefined;
@@ -164,32 +198,47 @@ export class InterpreterService extends Disposable {
 function runCheck(interpreter: ResolvedInterpreter): Promise<AlembicCheck> {
   const python = interpreter.path;
   return new Promise((resolve) => {
-    execFile(python, ['-c', CHECK_SCRIPT], { timeout: CHECK_TIMEOUT_MS, windowsHide: true, encoding: 'utf8' }, (error, stdout, stderr) => {
-      if (!error) {
-        const [alembicVersion = '', sqlalchemyVersion = ''] = stdout.trim().split(/\s+/);
-        resolve({ ok: true, python, alembicVersion, sqlalchemyVersion });
-        return;
-      }
-      resolve(describeFailure(interpreter, error, stderr));
-    });
+    execFile(
+      python,
+      ['-c', CHECK_SCRIPT],
+      { timeout: CHECK_TIMEOUT_MS, windowsHide: true, encoding: 'utf8' },
+      (error, stdout, stderr) => {
+        if (!error) {
+          const [alembicVersion = '', sqlalchemyVersion = ''] = stdout.trim().split(/\s+/);
+          resolve({ ok: true, python, alembicVersion, sqlalchemyVersion });
+          return;
+        }
+        resolve(describeFailure(interpreter, error, stderr));
+      },
+    );
   });
 }
 
 /** The failure of the import check as a message saying what was tried and what to do. */
-export function describeFailure(interpreter: ResolvedInterpreter, error: { code?: string | number | null; killed?: boolean; message: string }, stderr: string): AlembicCheck & { ok: false } {
+export function describeFailure(
+  interpreter: ResolvedInterpreter,
+  error: { code?: string | number | null; killed?: boolean; message: string },
+  stderr: string,
+): AlembicCheck & { ok: false } {
   const python = interpreter.path;
   const from = SOURCE_LABEL[interpreter.source];
   const tried = interpreter.tried.length ? ` Looked at: ${interpreter.tried.join('; ')}.` : '';
-  const choose = 'select the interpreter that has it ("Python: Select Interpreter" with the Python extension) or set alembic.pythonPath';
+  const choose =
+    'select the interpreter that has it ("Python: Select Interpreter" with the Python extension) or set alembic.pythonPath';
   const missingModule = /No module named '?(alembic|sqlalchemy)\b/.exec(stderr);
   // pyenv's shim exits 127 with "command not found" when the selected version lacks the command.
-  const notFound = error.code === 'ENOENT' || error.code === 'EACCES' || error.code === 127 || /command not found|No such file or directory/.test(stderr);
+  const notFound =
+    error.code === 'ENOENT' ||
+    error.code === 'EACCES' ||
+    error.code === 127 ||
+    /command not found|No such file or directory/.test(stderr);
   if (missingModule) {
     const pkg = missingModule[1];
     return {
       ok: false,
       reason: 'no-alembic',
-      message: `${pkg === 'alembic' ? 'Alembic' : 'SQLAlchemy'} is not installed for the Python interpreter ${python} (from ${from}). ` +
+      message:
+        `${pkg === 'alembic' ? 'Alembic' : 'SQLAlchemy'} is not installed for the Python interpreter ${python} (from ${from}). ` +
         `Install it into that environment (\`${python} -m pip install alembic\`), or ${choose}.${tried}`,
     };
   }
@@ -197,13 +246,22 @@ export function describeFailure(interpreter: ResolvedInterpreter, error: { code?
     return {
       ok: false,
       reason: 'no-python',
-      message: `No Python interpreter at ${python} (from ${from}). Select an interpreter ("Python: Select Interpreter" with the Python extension), ` +
+      message:
+        `No Python interpreter at ${python} (from ${from}). Select an interpreter ("Python: Select Interpreter" with the Python extension), ` +
         `set alembic.pythonPath to a Python that has Alembic installed, or create a .venv in the project.${tried}`,
     };
   }
   if (error.killed) {
-    return { ok: false, reason: 'error', message: `${python} did not answer within ${CHECK_TIMEOUT_MS / 1000} s when asked for its Alembic version; ${choose}.${tried}` };
+    return {
+      ok: false,
+      reason: 'error',
+      message: `${python} did not answer within ${CHECK_TIMEOUT_MS / 1000} s when asked for its Alembic version; ${choose}.${tried}`,
+    };
   }
   const lastLine = stderr.trim().split(/\r?\n/).pop() || error.message;
-  return { ok: false, reason: 'error', message: `${python} (from ${from}) cannot import Alembic: ${lastLine}. Fix that environment, or ${choose}.${tried}` };
+  return {
+    ok: false,
+    reason: 'error',
+    message: `${python} (from ${from}) cannot import Alembic: ${lastLine}. Fix that environment, or ${choose}.${tried}`,
+  };
 }

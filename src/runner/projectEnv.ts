@@ -1,10 +1,10 @@
 // The environment variables an Alembic terminal gets from the project's `.env` file (settings
 // `alembic.loadDotEnv`, `alembic.dotEnvPath`). Parsing is src/core/dotenv.ts; this only finds the file.
 // Values are secrets more often than not: nothing here logs or displays them.
-import { createHash } from 'crypto';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { parseDotenv } from '../core/dotenv';
 
@@ -44,9 +44,7 @@ export function envFingerprint(env: Readonly<Record<string, string>>): string {
  * path is relative to `base` (the project folder).
  */
 export function resolveSettingPath(value: string, base: string, workspaceFolder?: string): string {
-  let p = value
-    .replace(/\$\{workspaceFolder\}/g, workspaceFolder ?? base)
-    .replace(/\$\{userHome\}/g, os.homedir());
+  let p = value.replace(/\$\{workspaceFolder\}/g, workspaceFolder ?? base).replace(/\$\{userHome\}/g, os.homedir());
   if (p === '~' || p.startsWith('~/') || p.startsWith('~\\')) p = path.join(os.homedir(), p.slice(1));
   return path.resolve(base, p);
 }

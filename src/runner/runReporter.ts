@@ -5,8 +5,8 @@ import * as vscode from 'vscode';
 import { maskSecrets } from '../core';
 import { commandSummary, failureLine } from '../core/terminalOutput';
 import { Disposable } from '../util/disposable';
-import { AlembicLog, timestamp } from './alembicLog';
-import { AlembicRunner, RunFinishedEvent } from './alembicTerminal';
+import { type AlembicLog, timestamp } from './alembicLog';
+import type { AlembicRunner, RunFinishedEvent } from './alembicTerminal';
 
 export class RunReporter extends Disposable {
   constructor(

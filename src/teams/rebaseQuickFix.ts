@@ -1,11 +1,11 @@
 // The quick fix on a merge-heads problem: rebase this branch's first new revision onto the base's head
 // (src/core/teams/rebase.ts). The edit needs confirmation, so VS Code shows it as a diff first.
-import * as path from 'path';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { rebaseEdits } from '../core/teams/rebase';
-import { ProjectRegistry } from '../projects/projectRegistry';
+import type { ProjectRegistry } from '../projects/projectRegistry';
 import { Disposable } from '../util/disposable';
-import { TeamsService } from './teamsService';
+import type { TeamsService } from './teamsService';
 
 export class RebaseQuickFix extends Disposable implements vscode.CodeActionProvider {
   constructor(

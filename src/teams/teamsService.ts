@@ -4,18 +4,18 @@
 // (the built-in git extension's events: commits, branch switches) change; git runs only in a trusted
 // workspace. Without git, the scope
 // falls back to the revisions the database has not applied; without a database either, to all.
-import * as path from 'path';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { Problem, Project, RevisionSource } from '../core';
+import type { Problem, Project, RevisionSource } from '../core';
 import { explainMissingRevisions } from '../core/git/deletedRevisions';
 import { GitError, GitRepository } from '../core/git/gitRepository';
 import { RefHistoryReader } from '../core/git/refHistory';
-import { BaseComparison, compareWithBase } from '../core/teams/baseComparison';
-import { DatabaseStatusService } from '../database/databaseStatus';
-import { ProblemSource } from '../lint/diagnostics';
-import { ProjectRegistry } from '../projects/projectRegistry';
+import { type BaseComparison, compareWithBase } from '../core/teams/baseComparison';
+import type { DatabaseStatusService } from '../database/databaseStatus';
+import type { ProblemSource } from '../lint/diagnostics';
+import type { ProjectRegistry } from '../projects/projectRegistry';
+import type { RevisionsExtraItems } from '../revisions/revisionsTree';
 import { Disposable } from '../util/disposable';
-import { RevisionsExtraItems } from '../revisions/revisionsTree';
 
 const DEBOUNCE_MS = 500;
 
@@ -39,6 +39,7 @@ export class TeamsService extends Disposable implements ProblemSource, Revisions
   private readonly results = new Map<Project, ProjectComparison>();
   private readonly readers = new Map<Project, RefHistoryReader>();
   private timer?: NodeJS.Timeout;
+  private lastSignature = '';
   private readonly changeEmitter = this.register(new vscode.EventEmitter<void>());
   readonly onDidChange = this.changeEmitter.event;
 
@@ -49,7 +50,7 @@ export class TeamsService extends Disposable implements ProblemSource, Revisions
     super();
     this.register(registry.onDidChange(() => this.schedule()));
     // The scope without git depends on what the database has applied.
-    this.register(database.onDidChange(() => this.changeEmitter.fire()));
+    this.register(database.onDidChange(() => this.fireIfChanged()));
     this.register(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('alembic.git') || e.affectsConfiguration('alembic.lint.scope')) this.schedule(0);
@@ -129,6 +130,31 @@ Click to open the revision at its down_revision line.`;
       this.readers.delete(project);
     }
     for (const project of projects) this.results.set(project, this.compare(project));
+    this.fireIfChanged();
+  }
+
+  /** Tells the views only when a problem, the row or the lint scope changed: each refresh redraws them. */
+  private fireIfChanged(): void {
+    const signature = JSON.stringify(
+      this.registry.getProjects().map((project) => {
+        const result = this.results.get(project);
+        const scope = setting<string>(project, 'lint.scope', 'new');
+        const applied = !result?.comparison && scope !== 'all' ? this.database.stateOf(project)?.applied : undefined;
+        const problems = [...(result?.comparison?.problems ?? []), ...(result?.deletions ?? [])];
+        return [
+          project.config.configFile,
+          project.config.section,
+          scope,
+          result?.unavailable,
+          result?.comparison?.ref,
+          problems.map((p) => [p.code, p.path, p.line, p.message]),
+          [...(result?.comparison?.newFiles ?? [])].sort(),
+          applied && [...applied].map((rev) => rev.id).sort(),
+        ];
+      }),
+    );
+    if (signature === this.lastSignature) return;
+    this.lastSignature = signature;
     this.changeEmitter.fire();
   }
 

@@ -1,26 +1,28 @@
 // What activate() returns: the extension's state as plain data, for the extension-host tests (and any
 // extension that wants it). Tests import this type instead of declaring their own.
 import * as vscode from 'vscode';
-import { Problem } from '../core';
-import { ActionAvailability } from '../commands/actionAvailability';
-import { DatabaseStatusService } from '../database/databaseStatus';
-import { GraphPanels, GraphTestApi } from '../graph/graphPanel';
-import { LintDiagnostics } from '../lint/lintDiagnostics';
-import { ProblemDiagnostics } from '../lint/diagnostics';
-import { MigrationTestService, MigrationTestsTestApi } from '../migrationTests/migrationTestController';
-import { ModelFilesTreeProvider } from '../models/modelFilesView';
-import { ModelWatcher } from '../models/modelWatcher';
-import { ProjectRegistry } from '../projects/projectRegistry';
-import { RevisionsTreeProvider } from '../revisions/revisionsTree';
-import { AlembicLog } from '../runner/alembicLog';
-import { snapshotTree, TreeSnapshot } from './treeSnapshot';
+import type { ActionAvailability } from '../commands/actionAvailability';
+import type { Problem } from '../core';
+import type { DatabaseStatusService } from '../database/databaseStatus';
+import type { GraphPanels, GraphTestApi } from '../graph/graphPanel';
+import type { ProblemDiagnostics } from '../lint/diagnostics';
+import type { LintDiagnostics } from '../lint/lintDiagnostics';
+import type { MigrationTestService, MigrationTestsTestApi } from '../migrationTests/migrationTestController';
+import type { ModelFilesTreeProvider } from '../models/modelFilesView';
+import type { ModelWatcher } from '../models/modelWatcher';
+import type { ProjectRegistry } from '../projects/projectRegistry';
+import type { RevisionsTreeProvider } from '../revisions/revisionsTree';
+import type { AlembicLog } from '../runner/alembicLog';
+import { snapshotTree, type TreeSnapshot } from './treeSnapshot';
 
 /** What the extension returns from activate(): used by the extension-host tests and other extensions. */
 export interface AlembicLensApi {
   getRevisionItems(): Promise<Array<{ id: string; label: string; description?: string; contextValue?: string }>>;
   getProblems(): Problem[];
   /** The status line of each project's database ("at 92404fb, up to date") and its tooltip, after a fresh read. */
-  getDatabaseStatus(): Promise<Array<{ project: string; kind: string; text: string; source?: string; tooltip?: string }>>;
+  getDatabaseStatus(): Promise<
+    Array<{ project: string; kind: string; text: string; source?: string; tooltip?: string }>
+  >;
   whenIdle(): Promise<void>;
   /** The revision graph panels: what they sent to their webviews, and a way to post as a webview (tests). */
   graph: GraphTestApi;
@@ -48,7 +50,8 @@ export interface TestApiSources {
 }
 
 export function createTestApi(sources: TestApiSources): AlembicLensApi {
-  const { registry, tree, diagnostics, database, graph, migrationTests, models, lint, modelTree, log, availability } = sources;
+  const { registry, tree, diagnostics, database, graph, migrationTests, models, lint, modelTree, log, availability } =
+    sources;
   return {
     async getRevisionItems() {
       await registry.whenIdle();
@@ -57,7 +60,12 @@ export function createTestApi(sources: TestApiSources): AlembicLensApi {
         for (const node of nodes) {
           const item = tree.getTreeItem(node);
           if (node.kind === 'revision') {
-            items.push({ id: node.revision.id, label: String(item.label), description: item.description as string | undefined, contextValue: item.contextValue });
+            items.push({
+              id: node.revision.id,
+              label: String(item.label),
+              description: item.description as string | undefined,
+              contextValue: item.contextValue,
+            });
           } else if (node.kind === 'project') walk(tree.getChildren(node));
         }
       };

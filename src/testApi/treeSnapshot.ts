@@ -1,6 +1,6 @@
 // A tree view's items as plain data (label, description, contextValue, children): what the extension's
 // test API returns, so that the extension-host tests read a view as a user would.
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 
 export interface TreeSnapshot {
   label: string;
@@ -11,7 +11,11 @@ export interface TreeSnapshot {
   children: TreeSnapshot[];
 }
 
-export async function snapshotTree<T>(provider: vscode.TreeDataProvider<T>, node?: T, depth = 4): Promise<TreeSnapshot[]> {
+export async function snapshotTree<T>(
+  provider: vscode.TreeDataProvider<T>,
+  node?: T,
+  depth = 4,
+): Promise<TreeSnapshot[]> {
   const children = (await provider.getChildren(node)) ?? [];
   const out: TreeSnapshot[] = [];
   for (const child of children) {

@@ -1,10 +1,10 @@
 // When `alembic current` fails, what really failed, read from the real Alembic's output: a module the
 // project's Python lacks, an invalid URL, env.py raising, or the database not answering. Only the
 // last one may be called "unreachable"; no message shows the password.
-import * as assert from 'assert';
-import { spawnSync } from 'child_process';
-import * as fs from 'fs';
-import * as path from 'path';
+import * as assert from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { classifyAlembicFailure } from '../../src/core/alembicOutput';
 import { freePort } from '../support/postgres';
 import { tempDir } from '../support/tempProject';
@@ -15,7 +15,11 @@ const PYTHON = process.env.ALEMBIC_LENS_PYTHON ?? '/usr/bin/python3';
 function alembicCurrent(url: string, envPyPrefix = ''): { output: string; exitCode: number } {
   const dir = tempDir('alembic-lens-failure-');
   const env = { ...process.env, PYTHONDONTWRITEBYTECODE: '1' };
-  const init = spawnSync(PYTHON, ['-m', 'alembic', 'init', '-t', 'generic', 'migrations'], { cwd: dir, env, encoding: 'utf8' as const });
+  const init = spawnSync(PYTHON, ['-m', 'alembic', 'init', '-t', 'generic', 'migrations'], {
+    cwd: dir,
+    env,
+    encoding: 'utf8' as const,
+  });
   assert.strictEqual(init.status, 0, init.stderr);
   const ini = path.join(dir, 'alembic.ini');
   const iniText = fs.readFileSync(ini, 'utf8');

@@ -3,17 +3,17 @@
 // cluster; `readDatabaseRevisions` must agree with `alembic current`, and `resolveDatabaseUrl` must
 // find the database Alembic really used. Also: URL parsing against SQLAlchemy's make_url, .env
 // parsing against python-dotenv, env.py templates from `alembic init`, a pydantic settings class.
-import * as assert from 'assert';
-import { spawn, spawnSync } from 'child_process';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
+import * as assert from 'node:assert';
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { loadConfig } from '../../src/core/config';
 import { maskPassword, parseDatabaseUrl } from '../../src/core/databaseUrl';
 import { parseDotenv, readDotenvFile } from '../../src/core/dotenv';
 import { resolveDatabaseUrl, urlSourceForConfig } from '../../src/core/urlSource';
-import { currentFromAlembicOutput, DatabaseRevisions, readDatabaseRevisions } from '../../src/core/versionTable';
-import { PostgresCluster, startPostgres } from '../support/postgres';
+import { currentFromAlembicOutput, type DatabaseRevisions, readDatabaseRevisions } from '../../src/core/versionTable';
+import { type PostgresCluster, startPostgres } from '../support/postgres';
 import { copySample } from '../support/sampleCopy';
 import { revisionText } from '../support/tempProject';
 
@@ -24,14 +24,17 @@ const HEAD = '92404fb3f98d';
 /** The environment Alembic runs with: this process's, minus anything that would pick a database. */
 function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !/^(DATABASE_URL|LENS_|PG)/i.test(k)) env[k] = v;
+  for (const [k, v] of Object.entries(process.env))
+    if (v !== undefined && !/^(DATABASE_URL|LENS_|PG)/i.test(k)) env[k] = v;
   return { ...env, PYTHONDONTWRITEBYTECODE: '1', ...extra };
 }
 
 function python(args: string[], cwd: string, env: Record<string, string> = {}): { stdout: string; stderr: string } {
   const result = spawnSync(PYTHON, args, { cwd, env: baseEnv(env), encoding: 'utf8', timeout: 60000 });
   if (result.status !== 0) {
-    throw new Error(`${PYTHON} ${args.join(' ')} (in ${cwd}) exited with ${result.status ?? result.signal}:\n${maskPassword(`${result.stdout}${result.stderr}${result.error ?? ''}`)}`);
+    throw new Error(
+      `${PYTHON} ${args.join(' ')} (in ${cwd}) exited with ${result.status ?? result.signal}:\n${maskPassword(`${result.stdout}${result.stderr}${result.error ?? ''}`)}`,
+    );
   }
   return { stdout: result.stdout, stderr: result.stderr };
 }
@@ -73,7 +76,10 @@ describe('database status: SQLite migrated by the real Alembic', function () {
     assert.strictEqual(fs.existsSync(file), false, 'reading must not create the file');
 
     alembic(project, ['upgrade', FIRST], env);
-    assert.deepStrictEqual(okRevisions(await readDatabaseRevisions(url, { cwd: project })), alembicCurrent(project, env));
+    assert.deepStrictEqual(
+      okRevisions(await readDatabaseRevisions(url, { cwd: project })),
+      alembicCurrent(project, env),
+    );
     assert.deepStrictEqual(alembicCurrent(project, env), [FIRST]);
 
     alembic(project, ['upgrade', 'head'], env);
@@ -82,7 +88,10 @@ describe('database status: SQLite migrated by the real Alembic', function () {
 
     // A second branch off the first revision: two rows in the version table.
     const branch = 'b7e1c0de5a11';
-    fs.writeFileSync(path.join(project, 'alembic', 'versions', `${branch}_side_branch.py`), revisionText({ id: branch, down: FIRST, message: 'side branch' }));
+    fs.writeFileSync(
+      path.join(project, 'alembic', 'versions', `${branch}_side_branch.py`),
+      revisionText({ id: branch, down: FIRST, message: 'side branch' }),
+    );
     try {
       alembic(project, ['upgrade', 'heads'], env);
       assert.deepStrictEqual(okRevisions(await readDatabaseRevisions(url, { cwd: project })), [HEAD, branch].sort());
@@ -103,7 +112,10 @@ describe('database status: SQLite migrated by the real Alembic', function () {
     assert.strictEqual(resolved.url, `sqlite:///${path.join(project, 'app.db').split(path.sep).join('/')}`);
     alembic(project, ['upgrade', 'head']);
     assert.ok(fs.existsSync(path.join(project, 'app.db')), 'Alembic created app.db where the reader said');
-    assert.deepStrictEqual(okRevisions(await readDatabaseRevisions(resolved.url!, { cwd: project })), alembicCurrent(project));
+    assert.deepStrictEqual(
+      okRevisions(await readDatabaseRevisions(resolved.url!, { cwd: project })),
+      alembicCurrent(project),
+    );
   });
 
   it('resolves a relative SQLite path against the config folder, as Alembic run there does', async () => {
@@ -120,14 +132,23 @@ describe('database status: SQLite migrated by the real Alembic', function () {
     const proj = copySample(path.join(dir, 'dotenv-project'));
     const envPy = path.join(proj, 'alembic', 'env.py');
     fs.writeFileSync(envPy, `from dotenv import load_dotenv\nload_dotenv()\n${fs.readFileSync(envPy, 'utf8')}`);
-    fs.writeFileSync(path.join(proj, '.env'), `# local settings\nDATA_DIR=${proj}\nexport DATABASE_URL="sqlite:///\${DATA_DIR}/from-dotenv.db"  # expanded\n`);
+    fs.writeFileSync(
+      path.join(proj, '.env'),
+      `# local settings\nDATA_DIR=${proj}\nexport DATABASE_URL="sqlite:///\${DATA_DIR}/from-dotenv.db"  # expanded\n`,
+    );
     const config = loadConfig({ iniPath: path.join(proj, 'alembic.ini') });
     const dotenv = readDotenvFile(path.join(proj, '.env'), { env: {} });
     const resolved = resolveDatabaseUrl({ config, processEnv: {}, dotenv });
-    assert.deepStrictEqual([resolved.url, resolved.source], [`sqlite:///${proj}/from-dotenv.db`, 'dotenv:DATABASE_URL']);
+    assert.deepStrictEqual(
+      [resolved.url, resolved.source],
+      [`sqlite:///${proj}/from-dotenv.db`, 'dotenv:DATABASE_URL'],
+    );
     alembic(proj, ['upgrade', 'head']);
     assert.ok(fs.existsSync(path.join(proj, 'from-dotenv.db')), 'Alembic used the .env URL');
-    assert.deepStrictEqual(okRevisions(await readDatabaseRevisions(resolved.url!, { cwd: proj })), alembicCurrent(proj));
+    assert.deepStrictEqual(
+      okRevisions(await readDatabaseRevisions(resolved.url!, { cwd: proj })),
+      alembicCurrent(proj),
+    );
   });
 
   it('reads a pydantic BaseSettings field the way pydantic does (prefix, case-insensitive, default)', async () => {
@@ -151,33 +172,49 @@ describe('database status: SQLite migrated by the real Alembic', function () {
     );
     const envPy = path.join(proj, 'alembic', 'env.py');
     const text = fs.readFileSync(envPy, 'utf8');
-    fs.writeFileSync(envPy, text.replace('from app.database import DATABASE_URL', 'from app.config import settings').replace('DATABASE_URL.replace("%", "%%")', 'settings.database_url'));
+    fs.writeFileSync(
+      envPy,
+      text
+        .replace('from app.database import DATABASE_URL', 'from app.config import settings')
+        .replace('DATABASE_URL.replace("%", "%%")', 'settings.database_url'),
+    );
     const config = loadConfig({ iniPath: path.join(proj, 'alembic.ini') });
-    assert.deepStrictEqual({ ...urlSourceForConfig(config), where: undefined }, {
-      kind: 'env',
-      variable: 'LENS_DATABASE_URL',
-      fallback: 'sqlite:///./settings-default.db',
-      caseInsensitive: true,
-      where: undefined,
-    });
+    assert.deepStrictEqual(
+      { ...urlSourceForConfig(config), where: undefined },
+      {
+        kind: 'env',
+        variable: 'LENS_DATABASE_URL',
+        fallback: 'sqlite:///./settings-default.db',
+        caseInsensitive: true,
+        where: undefined,
+      },
+    );
 
     const env = { lens_database_url: `sqlite:///${path.join(dir, 'settings-env.db')}` };
     const fromEnv = resolveDatabaseUrl({ config, processEnv: env });
     assert.strictEqual(fromEnv.source, 'env:lens_database_url');
     alembic(proj, ['upgrade', FIRST], env);
-    assert.deepStrictEqual(okRevisions(await readDatabaseRevisions(fromEnv.url!, { cwd: proj })), alembicCurrent(proj, env));
+    assert.deepStrictEqual(
+      okRevisions(await readDatabaseRevisions(fromEnv.url!, { cwd: proj })),
+      alembicCurrent(proj, env),
+    );
     assert.ok(fs.existsSync(path.join(dir, 'settings-env.db')));
 
     const fallback = resolveDatabaseUrl({ config, processEnv: {} });
     assert.strictEqual(fallback.url, 'sqlite:///./settings-default.db');
     alembic(proj, ['upgrade', 'head']);
     assert.ok(fs.existsSync(path.join(proj, 'settings-default.db')));
-    assert.deepStrictEqual(okRevisions(await readDatabaseRevisions(fallback.url!, { cwd: proj })), alembicCurrent(proj));
+    assert.deepStrictEqual(
+      okRevisions(await readDatabaseRevisions(fallback.url!, { cwd: proj })),
+      alembicCurrent(proj),
+    );
   });
 
   it('says no-database for a missing file and leaves it missing', async () => {
     const missing = path.join(dir, 'sub', 'never.db');
-    assert.deepStrictEqual(await readDatabaseRevisions(`sqlite:///${missing}`, { cwd: dir }), { status: 'no-database' });
+    assert.deepStrictEqual(await readDatabaseRevisions(`sqlite:///${missing}`, { cwd: dir }), {
+      status: 'no-database',
+    });
     assert.strictEqual(fs.existsSync(missing), false);
     assert.strictEqual(fs.existsSync(path.dirname(missing)), false);
   });
@@ -185,11 +222,21 @@ describe('database status: SQLite migrated by the real Alembic', function () {
   it('says no-version-table for an empty file and for a database Alembic never ran on', async () => {
     const empty = path.join(dir, 'empty.db');
     fs.writeFileSync(empty, '');
-    assert.deepStrictEqual(await readDatabaseRevisions('sqlite:///empty.db', { cwd: dir }), { status: 'no-version-table' });
+    assert.deepStrictEqual(await readDatabaseRevisions('sqlite:///empty.db', { cwd: dir }), {
+      status: 'no-version-table',
+    });
     assert.strictEqual(fs.statSync(empty).size, 0, 'the empty file stays untouched');
     const other = path.join(dir, 'other.db');
-    python(['-c', `import sqlite3; c = sqlite3.connect(${JSON.stringify(other)}); c.execute("create table t (x)"); c.commit()`], dir);
-    assert.deepStrictEqual(await readDatabaseRevisions(`sqlite:///${other}`, { cwd: dir }), { status: 'no-version-table' });
+    python(
+      [
+        '-c',
+        `import sqlite3; c = sqlite3.connect(${JSON.stringify(other)}); c.execute("create table t (x)"); c.commit()`,
+      ],
+      dir,
+    );
+    assert.deepStrictEqual(await readDatabaseRevisions(`sqlite:///${other}`, { cwd: dir }), {
+      status: 'no-version-table',
+    });
   });
 
   it('says unreachable, with a short message, for a file that is no database', async () => {
@@ -201,8 +248,21 @@ describe('database status: SQLite migrated by the real Alembic', function () {
 
   it('does not wait long on a SQLite file another process holds locked (a migration running)', async () => {
     const file = path.join(dir, 'locked.db');
-    python(['-c', `import sqlite3; c = sqlite3.connect(${JSON.stringify(file)}); c.execute("create table alembic_version (version_num varchar(32) not null)"); c.commit()`], dir);
-    const holder = spawn(PYTHON, ['-c', `import sqlite3, sys, time\nc = sqlite3.connect(${JSON.stringify(file)}, isolation_level=None)\nc.execute("begin exclusive")\nprint("locked", flush=True)\ntime.sleep(20)`], { env: baseEnv() });
+    python(
+      [
+        '-c',
+        `import sqlite3; c = sqlite3.connect(${JSON.stringify(file)}); c.execute("create table alembic_version (version_num varchar(32) not null)"); c.commit()`,
+      ],
+      dir,
+    );
+    const holder = spawn(
+      PYTHON,
+      [
+        '-c',
+        `import sqlite3, sys, time\nc = sqlite3.connect(${JSON.stringify(file)}, isolation_level=None)\nc.execute("begin exclusive")\nprint("locked", flush=True)\ntime.sleep(20)`,
+      ],
+      { env: baseEnv() },
+    );
     try {
       await new Promise<void>((resolve, reject) => {
         holder.stdout.on('data', () => resolve());
@@ -220,9 +280,20 @@ describe('database status: SQLite migrated by the real Alembic', function () {
 
   it('reads a custom version table name', async () => {
     const file = path.join(dir, 'custom-table.db');
-    python(['-c', `import sqlite3; c = sqlite3.connect(${JSON.stringify(file)}); c.execute("create table lens_version (version_num varchar(32) not null)"); c.execute("insert into lens_version values ('abc123')"); c.commit()`], dir);
-    assert.deepStrictEqual(await readDatabaseRevisions(`sqlite:///${file}`, { cwd: dir, versionTable: 'lens_version' }), { status: 'ok', revisions: ['abc123'] });
-    assert.deepStrictEqual(await readDatabaseRevisions(`sqlite:///${file}`, { cwd: dir }), { status: 'no-version-table' });
+    python(
+      [
+        '-c',
+        `import sqlite3; c = sqlite3.connect(${JSON.stringify(file)}); c.execute("create table lens_version (version_num varchar(32) not null)"); c.execute("insert into lens_version values ('abc123')"); c.commit()`,
+      ],
+      dir,
+    );
+    assert.deepStrictEqual(
+      await readDatabaseRevisions(`sqlite:///${file}`, { cwd: dir, versionTable: 'lens_version' }),
+      { status: 'ok', revisions: ['abc123'] },
+    );
+    assert.deepStrictEqual(await readDatabaseRevisions(`sqlite:///${file}`, { cwd: dir }), {
+      status: 'no-version-table',
+    });
   });
 });
 
@@ -274,7 +345,9 @@ describe("database URLs parsed as SQLAlchemy's make_url parses them", function (
       '    out.append(dict(drivername=u.drivername, username=u.username, password=u.password, host=u.host, port=u.port, database=u.database, query=q))',
       'print(json.dumps(out))',
     ].join('\n');
-    const truth = JSON.parse(python(['-c', script, JSON.stringify(urls)], os.tmpdir()).stdout) as Array<Record<string, unknown>>;
+    const truth = JSON.parse(python(['-c', script, JSON.stringify(urls)], os.tmpdir()).stdout) as Array<
+      Record<string, unknown>
+    >;
     urls.forEach((text, i) => {
       const parsed = parseDatabaseUrl(text, '/base');
       assert.ok(parsed.ok, text);
@@ -319,7 +392,9 @@ describe("URLs with an unencoded '@' in the password, against SQLAlchemy's make_
       '        out.append(None)',
       'print(json.dumps(out))',
     ].join('\n');
-    const shown = JSON.parse(python(['-c', script, JSON.stringify(urls.map(([u]) => u))], os.tmpdir()).stdout) as Array<string | null>;
+    const shown = JSON.parse(python(['-c', script, JSON.stringify(urls.map(([u]) => u))], os.tmpdir()).stdout) as Array<
+      string | null
+    >;
     urls.forEach(([url, meant], i) => {
       const pieces = meant.split(/[@:/?=]/).filter((p) => p.length >= 2);
       assert.ok(shown[i] === null || pieces.some((p) => shown[i]!.includes(p)), `make_url(${url}) shows ${shown[i]}`);
@@ -362,7 +437,8 @@ describe('.env files parsed as python-dotenv parses them', function () {
     try {
       const file = path.join(dir, '.env');
       fs.writeFileSync(file, text);
-      const script = 'import json, sys\nfrom dotenv import dotenv_values\nprint(json.dumps({k: v for k, v in dotenv_values(sys.argv[1]).items() if v is not None}))';
+      const script =
+        'import json, sys\nfrom dotenv import dotenv_values\nprint(json.dumps({k: v for k, v in dotenv_values(sys.argv[1]).items() if v is not None}))';
       const truth = JSON.parse(python(['-c', script, file], dir, { FROM_ENV: 'env-value' }).stdout);
       assert.deepStrictEqual(parseDotenv(text, { env: { FROM_ENV: 'env-value' } }), truth);
     } finally {
@@ -395,7 +471,10 @@ describe('database status: PostgreSQL migrated by the real Alembic', function ()
     const url = pg!.url('app', { driver: 'psycopg2' });
     const env = { DATABASE_URL: url };
     alembic(project, ['upgrade', FIRST], env);
-    assert.deepStrictEqual(okRevisions(await readDatabaseRevisions(url, { cwd: project })), alembicCurrent(project, env));
+    assert.deepStrictEqual(
+      okRevisions(await readDatabaseRevisions(url, { cwd: project })),
+      alembicCurrent(project, env),
+    );
     alembic(project, ['upgrade', 'head'], env);
     assert.deepStrictEqual(okRevisions(await readDatabaseRevisions(url, { cwd: project })), [HEAD]);
     assert.deepStrictEqual(alembicCurrent(project, env), [HEAD]);
@@ -421,7 +500,12 @@ describe('database status: PostgreSQL migrated by the real Alembic', function ()
     const envPy = path.join(proj, 'alembic', 'env.py');
     fs.writeFileSync(
       envPy,
-      fs.readFileSync(envPy, 'utf8').replace(/target_metadata=target_metadata,/g, 'target_metadata=target_metadata,\n        version_table="lens_version",\n        version_table_schema="lens",'),
+      fs
+        .readFileSync(envPy, 'utf8')
+        .replace(
+          /target_metadata=target_metadata,/g,
+          'target_metadata=target_metadata,\n        version_table="lens_version",\n        version_table_schema="lens",',
+        ),
     );
     const url = pg!.url('schemadb');
     const env = { DATABASE_URL: url };
@@ -429,10 +513,17 @@ describe('database status: PostgreSQL migrated by the real Alembic', function ()
     const config = loadConfig({ iniPath: path.join(proj, 'alembic.ini') });
     const resolved = resolveDatabaseUrl({ config, processEnv: env });
     assert.deepStrictEqual([resolved.versionTable, resolved.versionTableSchema], ['lens_version', 'lens']);
-    const read = await readDatabaseRevisions(resolved.url!, { cwd: proj, versionTable: resolved.versionTable, schema: resolved.versionTableSchema });
+    const read = await readDatabaseRevisions(resolved.url!, {
+      cwd: proj,
+      versionTable: resolved.versionTable,
+      schema: resolved.versionTableSchema,
+    });
     assert.deepStrictEqual(okRevisions(read), alembicCurrent(proj, env));
     assert.deepStrictEqual(await readDatabaseRevisions(url, { cwd: proj }), { status: 'no-version-table' });
-    assert.deepStrictEqual(await readDatabaseRevisions(url, { cwd: proj, versionTable: 'lens_version', schema: 'nosuchschema' }), { status: 'no-version-table' });
+    assert.deepStrictEqual(
+      await readDatabaseRevisions(url, { cwd: proj, versionTable: 'lens_version', schema: 'nosuchschema' }),
+      { status: 'no-version-table' },
+    );
   });
 
   it('says unreachable for a wrong password, without showing either password', async () => {
@@ -442,7 +533,8 @@ describe('database status: PostgreSQL migrated by the real Alembic', function ()
     assert.strictEqual(result.status, 'unreachable', JSON.stringify(result));
     const message = (result as { message: string }).message;
     assert.match(message, /password authentication failed/);
-    for (const secret of [wrong, encodeURIComponent(wrong), pg!.password, encodeURIComponent(pg!.password)]) assert.ok(!message.includes(secret), message);
+    for (const secret of [wrong, encodeURIComponent(wrong), pg!.password, encodeURIComponent(pg!.password)])
+      assert.ok(!message.includes(secret), message);
   });
 
   it('says unreachable, quickly, when the server is down', async () => {

@@ -3,16 +3,16 @@
 // head. Differential: for each change of the models, the differences the helper reports must be the
 // operations Alembic's own `revision --autogenerate` writes for the same models and database (read
 // back with migrationOps), and an unchanged project must report none.
-import * as assert from 'assert';
-import { spawn } from 'child_process';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import { DriftDiff, DriftResult, parseDriftOutput } from '../../src/core/drift';
+import * as assert from 'node:assert';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { loadConfig } from '../../src/core/config';
+import { type DriftDiff, type DriftResult, parseDriftOutput } from '../../src/core/drift';
 import { migrationOps } from '../../src/core/models/migrationOps';
 import { findModelFiles } from '../../src/core/models/modelFiles';
-import { compareModelsWithRevisions, SchemaDifference } from '../../src/core/models/modelsVsRevisions';
+import { compareModelsWithRevisions, type SchemaDifference } from '../../src/core/models/modelsVsRevisions';
 import { revisionSchema } from '../../src/core/models/revisionSchema';
 import { loadProject } from '../../src/core/project';
 import { copySample, editModels } from '../support/sampleCopy';
@@ -49,7 +49,8 @@ function python(args: string[], cwd: string, databaseUrl: string): Promise<Ran> 
 
 async function mustRun(args: string[], cwd: string, databaseUrl: string): Promise<Ran> {
   const r = await python(args, cwd, databaseUrl);
-  if (r.code !== 0) throw new Error(`${PYTHON} ${args.join(' ')} (in ${cwd}) exited ${r.code}:\n${r.stdout}${r.stderr}`);
+  if (r.code !== 0)
+    throw new Error(`${PYTHON} ${args.join(' ')} (in ${cwd}) exited ${r.code}:\n${r.stdout}${r.stderr}`);
   return r;
 }
 
@@ -72,11 +73,18 @@ async function drift(dir: string, url: string): Promise<{ result: DriftResult; r
 /** A drift difference as the operation autogenerate writes for it. */
 function asOperation(diff: DriftDiff): string {
   const op: Record<string, string> = {
-    add_table: 'create_table', remove_table: 'drop_table', add_column: 'add_column', remove_column: 'drop_column',
-    add_index: 'create_index', remove_index: 'drop_index', add_constraint: 'create_unique_constraint', remove_constraint: 'drop_constraint',
-    add_fk: 'create_foreign_key', remove_fk: 'drop_constraint',
+    add_table: 'create_table',
+    remove_table: 'drop_table',
+    add_column: 'add_column',
+    remove_column: 'drop_column',
+    add_index: 'create_index',
+    remove_index: 'drop_index',
+    add_constraint: 'create_unique_constraint',
+    remove_constraint: 'drop_constraint',
+    add_fk: 'create_foreign_key',
+    remove_fk: 'drop_constraint',
   };
-  const name = diff.kind.startsWith('modify_') ? 'alter_column' : op[diff.kind] ?? diff.kind;
+  const name = diff.kind.startsWith('modify_') ? 'alter_column' : (op[diff.kind] ?? diff.kind);
   const withColumn = name === 'add_column' || name === 'drop_column' || name === 'alter_column';
   return `${name} ${diff.table}${withColumn && diff.column ? `.${diff.column}` : ''}`;
 }
@@ -110,13 +118,17 @@ const SCENARIOS: Scenario[] = [
   { name: 'unchanged models', edit: (t) => `${t}\n`, expected: [] },
   {
     name: 'a new nullable column',
-    edit: (t) => t.replace('    email = Column(', '    nickname = Column(String(50), nullable=True)\n    email = Column('),
+    edit: (t) =>
+      t.replace('    email = Column(', '    nickname = Column(String(50), nullable=True)\n    email = Column('),
     expected: ['add_column users.nickname'],
   },
   {
     name: 'a new model with a foreign key and an index',
     edit: (t) =>
-      t.replace('from sqlalchemy import Column, Integer, String', 'from sqlalchemy import Column, ForeignKey, Integer, String') +
+      t.replace(
+        'from sqlalchemy import Column, Integer, String',
+        'from sqlalchemy import Column, ForeignKey, Integer, String',
+      ) +
       '\n\nclass Order(Base):\n    __tablename__ = "orders"\n\n    id = Column(Integer, primary_key=True)\n    user_id = Column(Integer, ForeignKey("users.id"), nullable=False, index=True)\n',
     expected: ['create_index orders', 'create_table orders'],
   },
@@ -137,7 +149,8 @@ describe('drift check (alembic_lens_drift.py) against Alembic 1.8.1', function (
 
   before(async function () {
     const probe = await python(['-c', 'import alembic, sqlalchemy'], ROOT, 'sqlite://');
-    if (probe.code !== 0) throw new Error(`${PYTHON} cannot import alembic (scripts/ensure-system.sh alembic):\n${probe.stderr}`);
+    if (probe.code !== 0)
+      throw new Error(`${PYTHON} cannot import alembic (scripts/ensure-system.sh alembic):\n${probe.stderr}`);
     tmp = fs.mkdtempSync(path.join(fs.realpathSync(os.tmpdir()), 'alembic-lens-drift-'));
   });
   after(() => {
@@ -158,18 +171,40 @@ describe('drift check (alembic_lens_drift.py) against Alembic 1.8.1', function (
         const created = fs.readdirSync(versions).filter((f) => !before.has(f) && f.endsWith('.py'));
         assert.strictEqual(created.length, 1, `${scenario.name}: autogenerate wrote ${created.join(', ')}`);
         const ops = migrationOps(fs.readFileSync(path.join(versions, created[0]), 'utf8'));
-        return { scenario, result, ran, autogenerated: uniqueSorted(ops.upgrade.map((o) => `${o.op} ${o.table}${o.column && /column/.test(o.op) ? `.${o.column}` : ''}`)) };
+        return {
+          scenario,
+          result,
+          ran,
+          autogenerated: uniqueSorted(
+            ops.upgrade.map((o) => `${o.op} ${o.table}${o.column && /column/.test(o.op) ? `.${o.column}` : ''}`),
+          ),
+        };
       }),
     );
     for (const { scenario, result, ran, autogenerated } of outcomes) {
       assert.ok(result.ok, `${scenario.name}: the helper failed: ${JSON.stringify(result)}\n${ran.stderr}`);
-      assert.strictEqual(ran.stdout.trim().split('\n').length, 1, `${scenario.name}: stdout is one JSON line:\n${ran.stdout}`);
+      assert.strictEqual(
+        ran.stdout.trim().split('\n').length,
+        1,
+        `${scenario.name}: stdout is one JSON line:\n${ran.stdout}`,
+      );
       const reported = uniqueSorted(result.diffs.map(asOperation));
       assert.deepStrictEqual(autogenerated, scenario.expected, `${scenario.name}: what autogenerate wrote`);
-      assert.deepStrictEqual(reported, autogenerated, `${scenario.name}: the helper reported ${JSON.stringify(result.diffs)}`);
+      assert.deepStrictEqual(
+        reported,
+        autogenerated,
+        `${scenario.name}: the helper reported ${JSON.stringify(result.diffs)}`,
+      );
     }
     const added = outcomes[1].result as DriftResult & { ok: true };
-    assert.deepStrictEqual(added.diffs, [{ kind: 'add_column', table: 'users', column: 'nickname', detail: 'add column users.nickname (VARCHAR(50), nullable)' }]);
+    assert.deepStrictEqual(added.diffs, [
+      {
+        kind: 'add_column',
+        table: 'users',
+        column: 'nickname',
+        detail: 'add column users.nickname (VARCHAR(50), nullable)',
+      },
+    ]);
   });
 
   it('"models changed" claims what autogenerate changes in tables, columns, nullability; clears once its revision exists', async () => {
@@ -199,12 +234,25 @@ describe('drift check (alembic_lens_drift.py) against Alembic 1.8.1', function (
 
   it('compares types unless env.py turns compare_type off (1.8 autogenerate does not by default)', async () => {
     const { dir, url } = await sampleCopy('types');
-    editModels(dir, (t) => t.replace('name = Column(String(100), nullable=False)', 'name = Column(String(200), nullable=False)'));
+    editModels(dir, (t) =>
+      t.replace('name = Column(String(100), nullable=False)', 'name = Column(String(200), nullable=False)'),
+    );
     const { result } = await drift(dir, url);
     assert.ok(result.ok, JSON.stringify(result));
-    assert.deepStrictEqual(result.diffs.map((d) => [d.kind, d.column, d.database, d.models]), [['modify_type', 'name', 'VARCHAR(100)', 'VARCHAR(200)']]);
+    assert.deepStrictEqual(
+      result.diffs.map((d) => [d.kind, d.column, d.database, d.models]),
+      [['modify_type', 'name', 'VARCHAR(100)', 'VARCHAR(200)']],
+    );
     const envPy = path.join(dir, 'alembic', 'env.py');
-    fs.writeFileSync(envPy, fs.readFileSync(envPy, 'utf8').replace('target_metadata=target_metadata,\n            # SQLite', 'target_metadata=target_metadata,\n            compare_type=False,\n            # SQLite'));
+    fs.writeFileSync(
+      envPy,
+      fs
+        .readFileSync(envPy, 'utf8')
+        .replace(
+          'target_metadata=target_metadata,\n            # SQLite',
+          'target_metadata=target_metadata,\n            compare_type=False,\n            # SQLite',
+        ),
+    );
     const off = await drift(dir, url);
     assert.ok(off.result.ok && off.result.diffs.length === 0, JSON.stringify(off.result));
   });
@@ -236,7 +284,11 @@ describe('drift check (alembic_lens_drift.py) against Alembic 1.8.1', function (
     assert.match(broken.ran.stderr, /Traceback/, 'the traceback goes to stderr');
 
     const missing = await python([HELPER, '-c', 'nope.ini'], dir, url);
-    assert.deepStrictEqual(parseDriftOutput(missing.stdout), { ok: false, error: `No config file 'nope.ini' found (in ${dir})`, code: 'error' });
+    assert.deepStrictEqual(parseDriftOutput(missing.stdout), {
+      ok: false,
+      error: `No config file 'nope.ini' found (in ${dir})`,
+      code: 'error',
+    });
     assert.strictEqual(missing.code, 1);
   });
 });

@@ -4,11 +4,11 @@
 //  - for a broken project: report a problem on the right file and a sensible line (not crash), keep
 //    loading the rest of the project, and where Alembic only warns, build the graph Alembic builds;
 //  - for an unusual config or odd files: resolve and print exactly what Alembic does.
-import * as assert from 'assert';
-import * as fs from 'fs';
-import * as path from 'path';
+import * as assert from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import {
-  CaseTruth,
+  type CaseTruth,
   checkCliBuilt,
   checkPython,
   compareCommand,
@@ -18,19 +18,19 @@ import {
   formatProblems,
   GEN,
   indent,
-  LensConfig,
-  LensGraph,
-  LensProblem,
+  type LensConfig,
+  type LensGraph,
+  type LensProblem,
   makeTempDir,
   matchesExpectation,
   parseCheck,
   parseJson,
-  removeTempDir,
   ROOT,
-  RunResult,
+  type RunResult,
+  removeTempDir,
   runCli,
   runPython,
-  TruthCommand,
+  type TruthCommand,
 } from './harness';
 
 // The case names, so that mocha can declare the tests before the truth exists; gen_errors.py
@@ -104,7 +104,8 @@ describe('differential: broken and unusual Alembic projects', function () {
       setupError = `gen_history.py errors failed: ${describeRun(gen)}\n${gen.stderr}`;
       return;
     }
-    const cases = (JSON.parse(fs.readFileSync(path.join(tmp, 'errors.json'), 'utf8')) as { cases: CaseRun['truth'][] }).cases;
+    const cases = (JSON.parse(fs.readFileSync(path.join(tmp, 'errors.json'), 'utf8')) as { cases: CaseRun['truth'][] })
+      .cases;
     const names = cases.map((c) => c.name).sort();
     const declared = Object.keys(CASES).sort();
     if (JSON.stringify(names) !== JSON.stringify(declared)) {
@@ -122,7 +123,13 @@ describe('differential: broken and unusual Alembic projects', function () {
           cli(['config', '--json']),
           ...t.commands.map((c) => cli(c.argv)),
         ]);
-        runs.set(t.name, { truth: t, graph, check, config, commands: t.commands.map((c, i) => ({ truth: c, result: commands[i] })) });
+        runs.set(t.name, {
+          truth: t,
+          graph,
+          check,
+          config,
+          commands: t.commands.map((c, i) => ({ truth: c, result: commands[i] })),
+        });
       }),
     );
   });
@@ -141,7 +148,8 @@ describe('differential: broken and unusual Alembic projects', function () {
   function alembicDoes(t: CaseTruth): string {
     const l = t.load;
     const warn = l.warnings.length ? `; warnings: ${l.warnings.map((w) => JSON.stringify(w.message)).join(', ')}` : '';
-    if (l.ok) return `Alembic loads it (${l.graph!.revisions.length} revisions, heads ${JSON.stringify(l.graph!.heads)})${warn}`;
+    if (l.ok)
+      return `Alembic loads it (${l.graph!.revisions.length} revisions, heads ${JSON.stringify(l.graph!.heads)})${warn}`;
     const e = l.error!;
     return `Alembic fails: ${e.type}: ${e.message}${e.cause ? ` (from ${e.cause.type}: ${e.cause.message})` : ''}${warn}`;
   }
@@ -170,13 +178,18 @@ describe('differential: broken and unusual Alembic projects', function () {
   /** Reports of the commands whose output differs from Alembic's. */
   function commandDiffs(run: CaseRun): string[] {
     const labels = new Set(run.truth.load.graph?.revisions.flatMap((r) => r.branch_labels) ?? []);
-    return run.commands.map((c) => compareCommand(c.truth, c.result, labels)).filter((c) => !c.ok).map((c) => c.report);
+    return run.commands
+      .map((c) => compareCommand(c.truth, c.result, labels))
+      .filter((c) => !c.ok)
+      .map((c) => c.report);
   }
 
   function commandsAgree(run: CaseRun): void {
     const failures = commandDiffs(run);
     if (failures.length)
-      assert.fail(`${run.truth.name}: ${failures.length} of ${run.commands.length} commands differ from Alembic\n\n${failures.join('\n\n')}`);
+      assert.fail(
+        `${run.truth.name}: ${failures.length} of ${run.commands.length} commands differ from Alembic\n\n${failures.join('\n\n')}`,
+      );
   }
 
   function graphOf(run: CaseRun): LensGraph {
@@ -192,7 +205,10 @@ describe('differential: broken and unusual Alembic projects', function () {
       it('does not crash', function () {
         const run = caseRun(name);
         const bad = [run.graph, run.check, run.config, ...run.commands.map((c) => c.result)].filter(crashed);
-        if (bad.length) assert.fail(`${name}: alembic-lens crashed\n${bad.map((r) => `${describeRun(r)}\n${indent(r.stderr)}`).join('\n')}`);
+        if (bad.length)
+          assert.fail(
+            `${name}: alembic-lens crashed\n${bad.map((r) => `${describeRun(r)}\n${indent(r.stderr)}`).join('\n')}`,
+          );
       });
 
       if (kind === 'error') {
@@ -209,7 +225,9 @@ describe('differential: broken and unusual Alembic projects', function () {
                     (e) =>
                       `    code ${e.codes.length ? e.codes.join(' | ') : '(any)'}, severity ${e.severities.join(' | ')}, ` +
                       `file ${e.files.join(' | ')}, line ${e.lineRange[0]}..${e.lineRange[1]}` +
-                      (e.keywords.length ? `, message mentioning ${e.keywords.map((k) => JSON.stringify(k)).join(' and ')}` : ''),
+                      (e.keywords.length
+                        ? `, message mentioning ${e.keywords.map((k) => JSON.stringify(k)).join(' and ')}`
+                        : ''),
                   )
                   .join('\n') +
                 `\n  alembic-lens reported:\n${formatProblems(problems)}\n  (${describeRun(run.check)})`,
@@ -223,9 +241,13 @@ describe('differential: broken and unusual Alembic projects', function () {
           const hasError = lines.some((p) => p.severity === 'error');
           const mustError = t.expect.some((e) => e.severities.length === 1 && e.severities[0] === 'error');
           if (mustError && !hasError)
-            assert.fail(`${name}: Alembic cannot load this project (${alembicDoes(t)}) but check reports no error\n${describeRun(run.check)}\n${run.check.stdout}`);
+            assert.fail(
+              `${name}: Alembic cannot load this project (${alembicDoes(t)}) but check reports no error\n${describeRun(run.check)}\n${run.check.stdout}`,
+            );
           if (run.check.code !== (hasError ? 1 : 0))
-            assert.fail(`${name}: check exited ${run.check.code} with ${hasError ? 'an error' : 'no error'} printed\n${describeRun(run.check)}\n${run.check.stdout}${run.check.stderr}`);
+            assert.fail(
+              `${name}: check exited ${run.check.code} with ${hasError ? 'an error' : 'no error'} printed\n${describeRun(run.check)}\n${run.check.stdout}${run.check.stderr}`,
+            );
         });
 
         // One test, so that nothing is skipped: what Alembic still loads (without the broken files,
@@ -259,11 +281,15 @@ describe('differential: broken and unusual Alembic projects', function () {
           it('config --json resolves what Alembic resolves', function () {
             const run = caseRun(name);
             const t = run.truth;
-            if (run.config.code !== 0) assert.fail(`${name}: config --json exited ${run.config.code}: ${describeRun(run.config)}\n${run.config.stderr}`);
+            if (run.config.code !== 0)
+              assert.fail(
+                `${name}: config --json exited ${run.config.code}: ${describeRun(run.config)}\n${run.config.stderr}`,
+              );
             const parsed = parseJson<LensConfig>(run.config);
             if (!parsed.value) assert.fail(parsed.error);
             const diffs = compareConfig(t.load.config!, parsed.value);
-            if (diffs.length) assert.fail(`${name}: ${t.description}\n  ${describeRun(run.config)}\n  ${diffs.join('\n  ')}`);
+            if (diffs.length)
+              assert.fail(`${name}: ${t.description}\n  ${describeRun(run.config)}\n  ${diffs.join('\n  ')}`);
           });
         }
 
@@ -273,8 +299,10 @@ describe('differential: broken and unusual Alembic projects', function () {
           const g = graphOf(run);
           const diffs = compareGraph(t.load.graph!, g);
           const errors = (g.problems ?? []).filter((p) => p.severity === 'error');
-          if (errors.length) diffs.push(`error problems on a project Alembic loads cleanly:\n${formatProblems(errors)}`);
-          if (diffs.length) assert.fail(`${name}: ${t.description}\n  ${describeRun(run.graph)}\n  ${diffs.join('\n  ')}`);
+          if (errors.length)
+            diffs.push(`error problems on a project Alembic loads cleanly:\n${formatProblems(errors)}`);
+          if (diffs.length)
+            assert.fail(`${name}: ${t.description}\n  ${describeRun(run.graph)}\n  ${diffs.join('\n  ')}`);
         });
 
         it('heads / history / branches / show print what Alembic prints', function () {

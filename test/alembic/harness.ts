@@ -1,10 +1,11 @@
 // Shared plumbing for the differential tier: where things are, running Python and the CLI
 // (in parallel, bounded), the truth's types, and order-insensitive comparison of the parts
 // of Alembic's output whose order is hash order in Python.
-import { spawn } from 'child_process';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Readable } from 'node:stream';
 
 export const ROOT = process.env.ALEMBIC_LENS_ROOT ?? path.resolve(__dirname, '../../..');
 /** The Debian interpreter that has alembic 1.8.1 + SQLAlchemy (the pyenv `python3` does not). */
@@ -214,9 +215,13 @@ export function run(cmd: string, args: string[], cwd: string, timeoutMs = 60000)
         const started = Date.now();
         const out: Buffer[] = [];
         const err: Buffer[] = [];
-        let child;
+        let child: ChildProcessByStdio<null, Readable, Readable>;
         try {
-          child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PYTHONHASHSEED: '0' } });
+          child = spawn(cmd, args, {
+            cwd,
+            stdio: ['ignore', 'pipe', 'pipe'],
+            env: { ...process.env, PYTHONHASHSEED: '0' },
+          });
         } catch (e) {
           resolve({ cmd, args, cwd, code: null, signal: null, stdout: '', stderr: String(e), ms: 0 });
           return;
@@ -304,12 +309,14 @@ export function parseJson<T>(r: RunResult): { value?: T; error?: string } {
   try {
     return { value: JSON.parse(r.stdout) as T };
   } catch (e) {
-    return { error: `not JSON (${(e as Error).message}): ${describeRun(r)}\nstdout: ${clip(r.stdout)}\nstderr: ${clip(r.stderr)}` };
+    return {
+      error: `not JSON (${(e as Error).message}): ${describeRun(r)}\nstdout: ${clip(r.stdout)}\nstderr: ${clip(r.stderr)}`,
+    };
   }
 }
 
 export function clip(s: string, n = 1500): string {
-  return s.length > n ? s.slice(0, n) + `… (${s.length - n} more characters)` : s;
+  return s.length > n ? `${s.slice(0, n)}… (${s.length - n} more characters)` : s;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -358,7 +365,8 @@ export function lineDiff(expected: string, actual: string, context = 3): string 
   if (n * m > 4_000_000) return `--- expected\n${clip(expected)}\n+++ actual\n${clip(actual)}`;
   const dp: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
   for (let i = n - 1; i >= 0; i--)
-    for (let j = m - 1; j >= 0; j--) dp[i][j] = a[i] === b[j] ? dp[i + 1][j + 1] + 1 : Math.max(dp[i + 1][j], dp[i][j + 1]);
+    for (let j = m - 1; j >= 0; j--)
+      dp[i][j] = a[i] === b[j] ? dp[i + 1][j + 1] + 1 : Math.max(dp[i + 1][j], dp[i][j + 1]);
   const ops: { t: ' ' | '-' | '+'; s: string }[] = [];
   let i = 0;
   let j = 0;
@@ -369,7 +377,9 @@ export function lineDiff(expected: string, actual: string, context = 3): string 
     } else if (j < m && (i >= n || dp[i][j + 1] >= dp[i + 1][j])) ops.push({ t: '+', s: b[j++] });
     else ops.push({ t: '-', s: a[i++] });
   }
-  const keep = ops.map((op, k) => op.t !== ' ' || ops.slice(Math.max(0, k - context), k + context + 1).some((o) => o.t !== ' '));
+  const keep = ops.map(
+    (op, k) => op.t !== ' ' || ops.slice(Math.max(0, k - context), k + context + 1).some((o) => o.t !== ' '),
+  );
   const out: string[] = ['--- expected (Alembic)', '+++ actual (alembic-lens)'];
   let skipped = false;
   ops.forEach((op, k) => {
@@ -417,13 +427,18 @@ export function compareCommand(truth: TruthCommand, r: RunResult, labels: Set<st
     };
   }
   if (r.code !== 0) {
-    return { ok: false, report: `${head}\n  expected exit 0 and:\n${indent(clip(truth.stdout, 600))}\n  got exit ${r.code}, stderr:\n${indent(clip(r.stderr, 400))}` };
+    return {
+      ok: false,
+      report: `${head}\n  expected exit 0 and:\n${indent(clip(truth.stdout, 600))}\n  got exit ${r.code}, stderr:\n${indent(clip(r.stderr, 400))}`,
+    };
   }
   const cmd = truth.argv[0];
   const got = canonical(r.stdout, labels, cmd);
   const options = (truth.alternatives ?? [truth.stdout]).map((t) => canonical(t, labels, cmd));
   if (options.includes(got)) return { ok: true, report: '' };
-  const note = truth.alternatives ? ` (one of ${truth.alternatives.length} orders Alembic may print; diff against the first)` : '';
+  const note = truth.alternatives
+    ? ` (one of ${truth.alternatives.length} orders Alembic may print; diff against the first)`
+    : '';
   return { ok: false, report: `${head}${note}\n${indent(lineDiff(options[0], got))}` };
 }
 
@@ -468,8 +483,14 @@ export function compareGraph(truth: TruthGraph, lens: LensGraph, opts: GraphComp
   }
   const consider = (id: string) => !opts.only || opts.only.has(id);
   if (opts.heads !== false) {
-    if (!same(lens.heads, truth.effective_heads)) diffs.push(`heads: expected ${JSON.stringify(truth.effective_heads)} (revision_map.heads, Alembic's order), got ${JSON.stringify(lens.heads)}`);
-    if (!same(lens.realHeads, truth.heads)) diffs.push(`realHeads: expected ${JSON.stringify(truth.heads)} (get_revisions("heads")), got ${JSON.stringify(lens.realHeads)}`);
+    if (!same(lens.heads, truth.effective_heads))
+      diffs.push(
+        `heads: expected ${JSON.stringify(truth.effective_heads)} (revision_map.heads, Alembic's order), got ${JSON.stringify(lens.heads)}`,
+      );
+    if (!same(lens.realHeads, truth.heads))
+      diffs.push(
+        `realHeads: expected ${JSON.stringify(truth.heads)} (get_revisions("heads")), got ${JSON.stringify(lens.realHeads)}`,
+      );
     if (!same(sorted(lens.bases ?? []), sorted(truth.bases)))
       diffs.push(`bases: expected ${JSON.stringify(truth.bases)}, got ${JSON.stringify(lens.bases)}`);
   }
@@ -484,7 +505,8 @@ export function compareGraph(truth: TruthGraph, lens: LensGraph, opts: GraphComp
     };
     field('downRevisions', t.down_revision, g.downRevisions);
     const lines = fs.existsSync(t.path) ? fs.readFileSync(t.path, 'utf8').split('\n').length : Infinity;
-    if (!Number.isInteger(g.line) || g.line < 1 || g.line > lines) diffs.push(`${id}.line: ${g.line} is not a line of ${t.path} (${lines} lines)`);
+    if (!Number.isInteger(g.line) || g.line < 1 || g.line > lines)
+      diffs.push(`${id}.line: ${g.line} is not a line of ${t.path} (${lines} lines)`);
     // dependsOn: as written (ids or labels) or resolved to ids: either is accepted
     if (!same(g.dependsOn, t.dependencies) && !same(g.dependsOn, t.resolved_dependencies))
       diffs.push(
@@ -521,7 +543,8 @@ export function parseCheck(stdout: string, cwd: string): LensProblem[] {
   const out: LensProblem[] = [];
   for (const line of stdout.split('\n')) {
     const m = /^(.*?):(\d+): (error|warning|info): (.*?)(?: \[([\w.-]+)\])?$/.exec(line);
-    if (m) out.push({ path: path.resolve(cwd, m[1]), line: Number(m[2]), severity: m[3], message: m[4], code: m[5] ?? '' });
+    if (m)
+      out.push({ path: path.resolve(cwd, m[1]), line: Number(m[2]), severity: m[3], message: m[4], code: m[5] ?? '' });
   }
   return out;
 }

@@ -7,19 +7,19 @@
 //
 // Seeds: ALEMBIC_LENS_PLAN_SEEDS="0-11" (default) or "3,7". Reproduce one seed's cases with
 //   /usr/bin/python3 test/alembic/gen_plans.py --seed N --out /tmp/somewhere
-import * as assert from 'assert';
-import * as fs from 'fs';
-import * as path from 'path';
+import * as assert from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import {
   downgradeOneTarget,
   downgradePlan,
-  MigrationPlan,
+  type MigrationPlan,
   stampResult,
   upgradePlan,
 } from '../../src/core/migrationPlan';
 import { loadProject } from '../../src/core/project';
-import { Revision, RevisionError, RevisionMap } from '../../src/core/revisionMap';
-import { checkPython, describeRun, makeTempDir, parseSeeds, removeTempDir, ROOT, runPython } from './harness';
+import { type Revision, RevisionError, type RevisionMap } from '../../src/core/revisionMap';
+import { checkPython, describeRun, makeTempDir, parseSeeds, ROOT, removeTempDir, runPython } from './harness';
 
 const GEN_PLANS = path.join(ROOT, 'test', 'alembic', 'gen_plans.py');
 const SEEDS = parseSeeds(process.env.ALEMBIC_LENS_PLAN_SEEDS, 12);
@@ -176,15 +176,19 @@ describe('differential: the revisions downgrade and upgrade run', function () {
             const where = `${project}, [${rows.join(', ')}], Downgrade One of ${id}`;
             if (one instanceof Error) {
               const accepted = stateCases.filter((c) => c.target.startsWith(`${id}@`) && !c.error);
-              if (accepted.length) failures.push(`${where}: refused (${one.message}) but Alembic accepts ${accepted[0].target}`);
+              if (accepted.length)
+                failures.push(`${where}: refused (${one.message}) but Alembic accepts ${accepted[0].target}`);
               continue;
             }
             const listed = one.reverted.map((r) => r.id);
             const ran = stateCases.find((c) => c.target === one.argument);
             if (!ran) failures.push(`${where}: '${one.argument}' was not run through Alembic`);
-            else if (ran.error) failures.push(`${describeCase(project, ran)}\n    Alembic refuses: ${ran.error.message}`);
+            else if (ran.error)
+              failures.push(`${describeCase(project, ran)}\n    Alembic refuses: ${ran.error.message}`);
             else if (!ran.ran.includes(id) || ran.ran.join() !== listed.join()) {
-              failures.push(`${describeCase(project, ran)}\n    Alembic ran [${ran.ran.join(', ')}], the dialog lists [${listed.join(', ')}]`);
+              failures.push(
+                `${describeCase(project, ran)}\n    Alembic ran [${ran.ran.join(', ')}], the dialog lists [${listed.join(', ')}]`,
+              );
             }
           }
         }
@@ -232,7 +236,10 @@ describe('differential: the revisions downgrade and upgrade run', function () {
     assert.deepStrictEqual([alembic.ran, alembic.error], [['mmmm'], null], 'what Alembic ran');
     const oldList = [...oldRevertedList(map, alembic.rows, map.get('aaaa')!)].map((r) => r.id);
     assert.deepStrictEqual(oldList.sort(), ['mmmm', 'tttt'], 'the old list');
-    assert.deepStrictEqual(downgradePlan(map, alembic.rows, 'aaaa').revisions.map((r) => r.id), ['mmmm']);
+    assert.deepStrictEqual(
+      downgradePlan(map, alembic.rows, 'aaaa').revisions.map((r) => r.id),
+      ['mmmm'],
+    );
   });
 
   it('issue 9 item 9: Downgrade One from the merge m9m9 at [m9m9, xxxx] sends a target Alembic accepts', function () {
@@ -240,14 +247,24 @@ describe('differential: the revisions downgrade and upgrade run', function () {
     const rows = ['m9m9', 'xxxx'];
     const alembic = (target: string) => truth.cases.find((c) => c.target === target && c.rows.join() === rows.join())!;
     assert.strictEqual(alembic('m9m9-1').error?.message, 'Ambiguous walk', 'the old target');
-    assert.deepStrictEqual(alembic('xxxx-1').ran.length, 4, 'the old target for the other current revision reverts four');
-    for (const [current, argument] of [['m9m9', 'm9m9@b1b1'], ['xxxx', 'xxxx@aaaa']]) {
+    assert.deepStrictEqual(
+      alembic('xxxx-1').ran.length,
+      4,
+      'the old target for the other current revision reverts four',
+    );
+    for (const [current, argument] of [
+      ['m9m9', 'm9m9@b1b1'],
+      ['xxxx', 'xxxx@aaaa'],
+    ]) {
       const one = downgradeOneTarget(map, rows, map.get(current)!);
       assert.ok(!(one instanceof Error), String(one));
       assert.strictEqual(one.argument, argument);
       const ran = alembic(argument);
       assert.deepStrictEqual([ran.ran, ran.error], [[current], null], `what Alembic ran for ${argument}`);
-      assert.deepStrictEqual(one.reverted.map((r) => r.id), [current]);
+      assert.deepStrictEqual(
+        one.reverted.map((r) => r.id),
+        [current],
+      );
     }
   });
 });

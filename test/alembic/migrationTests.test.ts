@@ -2,17 +2,24 @@
 // Alembic (1.8.1 from Debian), run by `node dist/cli.js test` and by runMigrationTests on real SQLite
 // and on a real PostgreSQL server started here. Expectations come from the fixtures' plants (which
 // revision, which line), never from the code under test. Nothing may touch the project's own database.
-import * as assert from 'assert';
-import { spawn, spawnSync } from 'child_process';
-import { createHash } from 'crypto';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import { DatabaseUrl, parseDatabaseUrl } from '../../src/core/databaseUrl';
+import * as assert from 'node:assert';
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { type DatabaseUrl, parseDatabaseUrl } from '../../src/core/databaseUrl';
 import { runMigrationTests, withDatabase } from '../../src/core/migrationTests';
 import { loadProject } from '../../src/core/project';
-import { Fixture, FIXTURE_PYTHON, FIXTURES, lineOf, makeFixture, revisionFile } from '../support/migrationFixtures';
-import { PostgresCluster, startPostgres } from '../support/postgres';
+import {
+  FIXTURE_PYTHON,
+  FIXTURES,
+  type Fixture,
+  lineOf,
+  makeFixture,
+  revisionFile,
+} from '../support/migrationFixtures';
+import { type PostgresCluster, startPostgres } from '../support/postgres';
 import { tempDir } from '../support/tempProject';
 
 const ROOT = process.env.ALEMBIC_LENS_ROOT ?? path.resolve(__dirname, '../../..');
@@ -175,7 +182,10 @@ describe('migration tests on SQLite (alembic-lens test)', function () {
     fs.appendFileSync(file, '# alembic-lens: test-skip stairs: a typo\n');
     const typo = await cli(dir, ['test', '--check', 'stairway']);
     const line = lineOf(file, 'test-skip stairs');
-    assert.ok(typo.stderr.includes(`${path.relative(dir, file)}:${line}: warning: test-skip names no check 'stairs'`), typo.stderr);
+    assert.ok(
+      typo.stderr.includes(`${path.relative(dir, file)}:${line}: warning: test-skip names no check 'stairs'`),
+      typo.stderr,
+    );
   });
 
   it('runs only the stairway of the range given with -r', async () => {

@@ -1,11 +1,11 @@
 // The CLI's parse cache against the real Alembic: a cached run, an uncached run and `alembic heads`
 // agree after edits that keep a file's size and put its mtime back (touch -r, cp -p over the file).
-import * as assert from 'assert';
-import { execFileSync, spawnSync } from 'child_process';
-import * as fs from 'fs';
-import * as path from 'path';
-import { CLI, PYTHON } from './harness';
+import * as assert from 'node:assert';
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { tempDir, writeProject } from '../support/tempProject';
+import { CLI, PYTHON } from './harness';
 
 /** The ids `heads` printed, sorted. */
 function headIds(stdout: string): string[] {

@@ -2,11 +2,11 @@
 // (null bytes, tabs, nesting, codecs, string escapes), alembic-lens must refuse exactly when
 // `compile()` does, at the line CPython names when it names one, and read accepted strings as
 // CPython does. The cases are bytes made here; the truth is CPython's, recorded by compile_cases.py.
-import * as assert from 'assert';
-import * as fs from 'fs';
-import * as path from 'path';
+import * as assert from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { decodePythonSource, findGrammarError, readPythonModule, tokenizePython } from '../../src/core/python';
-import { checkPython, describeRun, makeTempDir, removeTempDir, ROOT, runPython } from './harness';
+import { checkPython, describeRun, makeTempDir, ROOT, removeTempDir, runPython } from './harness';
 
 const latin1 = (text: string) => Buffer.from(text, 'latin1');
 const nest = (open: string, close: string, depth: number) => `x = ${open.repeat(depth)}1${close.repeat(depth)}\n`;
@@ -33,7 +33,11 @@ const CASES: Record<string, Buffer> = {
   cp1252_0x8f: latin1('# coding=cp1252\n\nx = "\x8f"\n'),
   cp1252_0x90: latin1('# coding: cp1252\nx = "\x90"\n'),
   cp1252_0x9d: latin1('# coding: cp1252\nx = "\x9d"\n'),
-  latin1_high_bytes: latin1(`# coding: latin-1\nx = "${Array.from({ length: 128 }, (_, i) => String.fromCharCode(128 + i)).join('').replace(/[\x85]/g, '')}"\n`),
+  latin1_high_bytes: latin1(
+    `# coding: latin-1\nx = "${Array.from({ length: 128 }, (_, i) => String.fromCharCode(128 + i))
+      .join('')
+      .replace(/[\x85]/g, '')}"\n`,
+  ),
   latin1_iso_spelling: latin1('# vim: set fileencoding=iso-8859-1 :\nx = "\xa4"\n'),
   latin9: latin1('# coding: iso8859-15\nx = "\xa4\xbd"\n'),
   ascii_ok: latin1('# coding: ascii\nx = "plain"\n'),
@@ -50,7 +54,9 @@ const CASES: Record<string, Buffer> = {
   named_digit_two: latin1('x = "a\\N{DIGIT TWO}"\n'),
   named_lowercase: latin1('x = "\\N{latin small letter e with acute}"\n'),
   named_aliases: latin1('x = "\\N{BOM}\\N{LINE FEED}\\N{LATIN CAPITAL LETTER GHA}\\N{NBSP}"\n'),
-  named_cjk_hangul: latin1('x = "\\N{CJK UNIFIED IDEOGRAPH-4E00}\\N{HANGUL SYLLABLE GAG}\\N{CJK COMPATIBILITY IDEOGRAPH-F900}"\n'),
+  named_cjk_hangul: latin1(
+    'x = "\\N{CJK UNIFIED IDEOGRAPH-4E00}\\N{HANGUL SYLLABLE GAG}\\N{CJK COMPATIBILITY IDEOGRAPH-F900}"\n',
+  ),
   named_cjk_lowercase: latin1('x = "\\N{cjk unified ideograph-4e00}"\n'),
   named_unknown: latin1('x = 1\ny = "\\N{DIGIT TWOO}"\n'),
   named_unknown_in_function: latin1('def f():\n    return "\\N{NO SUCH NAME}"\n'),

@@ -7,9 +7,9 @@
 // of them (~70 per seed). A failure names the seed; reproduce its project with
 //   /usr/bin/python3 test/alembic/gen_history.py random --seed N --out /tmp/somewhere
 // or keep the generated projects with ALEMBIC_LENS_KEEP=1.
-import * as assert from 'assert';
-import * as fs from 'fs';
-import * as path from 'path';
+import * as assert from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import {
   checkCliBuilt,
   checkPython,
@@ -17,21 +17,21 @@ import {
   compareConfig,
   compareGraph,
   describeRun,
-  formatProblems,
   FULL,
+  formatProblems,
   GEN,
-  LensConfig,
-  LensGraph,
+  type LensConfig,
+  type LensGraph,
   makeTempDir,
   parseJson,
   parseSeeds,
-  RandomTruth,
-  removeTempDir,
+  type RandomTruth,
   ROOT,
-  RunResult,
+  type RunResult,
+  removeTempDir,
   runCli,
   runPython,
-  TruthCommand,
+  type TruthCommand,
 } from './harness';
 
 const SEEDS = parseSeeds(process.env.ALEMBIC_LENS_SEEDS, 24);
@@ -107,7 +107,8 @@ describe('differential: randomized Alembic histories', function () {
     const run = runs.get(seed);
     if (!run) throw new Error(`seed ${seed} was not generated`);
     if (run.genError || !run.truth) throw new Error(`seed ${seed}: gen_history.py failed:\n${run.genError}`);
-    if (!run.truth.load.ok) throw new Error(`seed ${seed}: Alembic could not load its own project: ${JSON.stringify(run.truth.load.error)}`);
+    if (!run.truth.load.ok)
+      throw new Error(`seed ${seed}: Alembic could not load its own project: ${JSON.stringify(run.truth.load.error)}`);
     return { run, t: run.truth };
   }
 
@@ -130,7 +131,8 @@ describe('differential: randomized Alembic histories', function () {
       const c = compareCommand(truth, result, labels);
       if (!c.ok) failures.push(c.report);
     }
-    if (failures.length) assert.fail(`${label(t)}: ${failures.length} of ${n} commands differ from Alembic\n\n${failures.join('\n\n')}`);
+    if (failures.length)
+      assert.fail(`${label(t)}: ${failures.length} of ${n} commands differ from Alembic\n\n${failures.join('\n\n')}`);
   }
 
   for (const seed of SEEDS) {
@@ -144,7 +146,8 @@ describe('differential: randomized Alembic histories', function () {
         const diffs = compareGraph(t.load.graph!, parsed.value);
         const errors = (parsed.value.problems ?? []).filter((p) => p.severity === 'error');
         if (errors.length) diffs.push(`error problems on a project Alembic loads cleanly:\n${formatProblems(errors)}`);
-        if (diffs.length) assert.fail(`${label(t)}: graph --json differs from Alembic (${describeRun(r)})\n  ${diffs.join('\n  ')}`);
+        if (diffs.length)
+          assert.fail(`${label(t)}: graph --json differs from Alembic (${describeRun(r)})\n  ${diffs.join('\n  ')}`);
       });
 
       it('config --json resolves the same locations as Alembic', function () {
@@ -154,7 +157,8 @@ describe('differential: randomized Alembic histories', function () {
         const parsed = parseJson<LensConfig>(r);
         if (!parsed.value) assert.fail(`${label(t)}: ${parsed.error}`);
         const diffs = compareConfig(t.load.config!, parsed.value);
-        if (diffs.length) assert.fail(`${label(t)}: config --json differs from Alembic (${describeRun(r)})\n  ${diffs.join('\n  ')}`);
+        if (diffs.length)
+          assert.fail(`${label(t)}: config --json differs from Alembic (${describeRun(r)})\n  ${diffs.join('\n  ')}`);
       });
 
       it('heads, history and branches print what Alembic prints', function () {

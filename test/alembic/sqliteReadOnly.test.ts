@@ -1,11 +1,11 @@
 // Reading the version table of a SQLite database made by the real sqlite3 (Python's) creates and
 // changes nothing: no -shm or -wal file appears, no byte or mtime of any file moves. Where a safe
 // read is impossible (changes still in the -wal file), the reader says so and asks for Alembic.
-import * as assert from 'assert';
-import { spawnSync } from 'child_process';
-import { createHash } from 'crypto';
-import * as fs from 'fs';
-import * as path from 'path';
+import * as assert from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { readDatabaseRevisions } from '../../src/core/versionTable';
 import { tempDir } from '../support/tempProject';
 
@@ -53,7 +53,16 @@ describe('SQLite: reading never creates or changes a file', function () {
   it('a WAL database whose last commit is still in -wal (the writer died), -shm removed: no file touched, Alembic asked', async () => {
     const dir = tempDir('alembic-lens-wal-');
     // os._exit: no close, so no checkpoint: the update stays in app.db-wal.
-    python([...CREATE, 'c.execute("pragma wal_autocheckpoint=0")', 'c.execute("update alembic_version set version_num = \'a1b2c3d4e5f6\'")', 'c.commit()', 'os._exit(0)'].join('\n'), dir);
+    python(
+      [
+        ...CREATE,
+        'c.execute("pragma wal_autocheckpoint=0")',
+        'c.execute("update alembic_version set version_num = \'a1b2c3d4e5f6\'")',
+        'c.commit()',
+        'os._exit(0)',
+      ].join('\n'),
+      dir,
+    );
     fs.rmSync(path.join(dir, 'app.db-shm'), { force: true });
     const before = snapshot(dir);
     assert.deepStrictEqual(Object.keys(before), ['app.db', 'app.db-wal']);
@@ -65,7 +74,12 @@ describe('SQLite: reading never creates or changes a file', function () {
 
   it('a rollback-journal database: read, nothing created or changed', async () => {
     const dir = tempDir('alembic-lens-journal-');
-    python(CREATE.filter((l) => !l.includes('journal_mode')).concat('c.close()').join('\n'), dir);
+    python(
+      CREATE.filter((l) => !l.includes('journal_mode'))
+        .concat('c.close()')
+        .join('\n'),
+      dir,
+    );
     const before = snapshot(dir);
     const result = await readDatabaseRevisions('sqlite:///app.db', { cwd: dir });
     assert.deepStrictEqual(result, { status: 'ok', revisions: ['92404fb3f98d'] });

@@ -1,11 +1,11 @@
 // `alembic-lens status` against databases the real Alembic migrated: SQLite (the sample's own
 // env.py URL, .env, --url) and the throwaway PostgreSQL server. Its answer must match `alembic
 // current`, its exit code the state, and no output may hold the password.
-import * as assert from 'assert';
-import { spawnSync } from 'child_process';
-import * as fs from 'fs';
-import * as path from 'path';
-import { PostgresCluster, startPostgres } from '../support/postgres';
+import * as assert from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { type PostgresCluster, startPostgres } from '../support/postgres';
 import { revisionText, tempDir } from '../support/tempProject';
 import { CLI } from './harness';
 
@@ -71,22 +71,37 @@ describe('alembic-lens status: SQLite migrated by the real Alembic', function ()
   it('no database yet: state no-database, every revision pending, exit 1', () => {
     const result = status(project, ['--json']);
     assert.strictEqual(result.code, 1, result.err);
-    assert.deepStrictEqual({ ...result.json, message: undefined }, {
-      database: 'SQLite app.db', source: 'env.py literal', state: 'no-database', current: [], pending: [FIRST, HEAD], unknown: [], message: undefined,
-    });
+    assert.deepStrictEqual(
+      { ...result.json, message: undefined },
+      {
+        database: 'SQLite app.db',
+        source: 'env.py literal',
+        state: 'no-database',
+        current: [],
+        pending: [FIRST, HEAD],
+        unknown: [],
+        message: undefined,
+      },
+    );
   });
 
   it('after `alembic upgrade 13c9c7d2277c`: pending, exit 1; after `upgrade head`: up to date, exit 0, as `alembic current` says', () => {
     alembic(project, ['upgrade', FIRST]);
     const pending = status(project, ['--json']);
     assert.strictEqual(pending.code, 1);
-    assert.deepStrictEqual([pending.json?.state, pending.json?.current, pending.json?.pending], ['pending', [FIRST], [HEAD]]);
+    assert.deepStrictEqual(
+      [pending.json?.state, pending.json?.current, pending.json?.pending],
+      ['pending', [FIRST], [HEAD]],
+    );
 
     alembic(project, ['upgrade', 'head']);
     assert.match(alembic(project, ['current']), new RegExp(`^${HEAD} \\(head\\)`, 'm'));
     const upToDate = status(project, ['--json']);
     assert.strictEqual(upToDate.code, 0, upToDate.err);
-    assert.deepStrictEqual([upToDate.json?.state, upToDate.json?.current, upToDate.json?.pending, upToDate.json?.unknown], ['up-to-date', [HEAD], [], []]);
+    assert.deepStrictEqual(
+      [upToDate.json?.state, upToDate.json?.current, upToDate.json?.pending, upToDate.json?.unknown],
+      ['up-to-date', [HEAD], [], []],
+    );
 
     const text = status(project, []);
     assert.strictEqual(text.code, 0);
@@ -103,7 +118,10 @@ describe('alembic-lens status: SQLite migrated by the real Alembic', function ()
     fs.rmSync(file);
     const result = status(project, ['--json']);
     assert.strictEqual(result.code, 1);
-    assert.deepStrictEqual([result.json?.state, result.json?.current, result.json?.unknown], ['unknown-revision', [], [extra]]);
+    assert.deepStrictEqual(
+      [result.json?.state, result.json?.current, result.json?.unknown],
+      ['unknown-revision', [], [extra]],
+    );
     alembic(project, ['stamp', '--purge', HEAD]);
   });
 
@@ -113,9 +131,15 @@ describe('alembic-lens status: SQLite migrated by the real Alembic', function ()
     try {
       alembic(project, ['upgrade', FIRST], { DATABASE_URL: `sqlite:///${other}` });
       const fromDotenv = status(project, ['--json']);
-      assert.deepStrictEqual([fromDotenv.json?.source, fromDotenv.json?.database, fromDotenv.json?.current], ['DATABASE_URL from .env', 'SQLite other.db', [FIRST]]);
+      assert.deepStrictEqual(
+        [fromDotenv.json?.source, fromDotenv.json?.database, fromDotenv.json?.current],
+        ['DATABASE_URL from .env', 'SQLite other.db', [FIRST]],
+      );
       const fromOption = status(project, ['--json', '--url', `sqlite:///${path.join(project, 'app.db')}`]);
-      assert.deepStrictEqual([fromOption.json?.source, fromOption.json?.state, fromOption.json?.current], ['--url', 'up-to-date', [HEAD]]);
+      assert.deepStrictEqual(
+        [fromOption.json?.source, fromOption.json?.state, fromOption.json?.current],
+        ['--url', 'up-to-date', [HEAD]],
+      );
     } finally {
       fs.rmSync(path.join(project, '.env'));
     }
@@ -156,7 +180,10 @@ describe('alembic-lens status: PostgreSQL migrated by the real Alembic', functio
     alembic(project, ['upgrade', FIRST], env);
     const pending = status(project, ['--json'], env);
     assert.strictEqual(pending.code, 1, pending.err);
-    assert.deepStrictEqual([pending.json?.state, pending.json?.current, pending.json?.pending, pending.json?.source], ['pending', [FIRST], [HEAD], 'DATABASE_URL from the environment']);
+    assert.deepStrictEqual(
+      [pending.json?.state, pending.json?.current, pending.json?.pending, pending.json?.source],
+      ['pending', [FIRST], [HEAD], 'DATABASE_URL from the environment'],
+    );
     assert.strictEqual(pending.json?.database, `PostgreSQL app on 127.0.0.1:${pg!.port}`);
 
     alembic(project, ['upgrade', 'head'], env);
@@ -170,7 +197,8 @@ describe('alembic-lens status: PostgreSQL migrated by the real Alembic', functio
     assert.strictEqual(down.json?.state, 'unreachable');
     assert.match(down.json?.message ?? '', /refused/i);
     for (const run of [pending, upToDate, down]) {
-      for (const secret of [pg!.password, encodeURIComponent(pg!.password), 'tus pw']) assert.ok(!`${run.out}${run.err}`.includes(secret), `${run.out}${run.err}`);
+      for (const secret of [pg!.password, encodeURIComponent(pg!.password), 'tus pw'])
+        assert.ok(!`${run.out}${run.err}`.includes(secret), `${run.out}${run.err}`);
     }
   });
 });

@@ -2,10 +2,10 @@
 // head, `check --base main` on the branch predicts the heads after the merge, a real `git merge` is
 // made, and Alembic's own `heads` / `upgrade head` on the merged tree must agree. The same for heads
 // that are labelled branches by design (expand/contract), which Alembic runs with `<label>@head`.
-import * as assert from 'assert';
-import { spawnSync } from 'child_process';
-import * as fs from 'fs';
-import * as path from 'path';
+import * as assert from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { loadProject } from '../../src/core/project';
 import { compareWithBase } from '../../src/core/teams/baseComparison';
 import { commitAll, git } from '../support/gitRepo';

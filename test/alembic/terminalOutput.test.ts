@@ -2,11 +2,11 @@
 // pseudo-terminal (util-linux `script`) of several widths: Alembic wraps its messages to the width
 // (textwrap), so the new revision file must be found from "Generating ... done" however it was cut,
 // and Alembic's "FAILED:" message must read as it does when printed unwrapped (no terminal).
-import * as assert from 'assert';
-import { spawnSync } from 'child_process';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
+import * as assert from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { failureLine, generatedFile } from '../../src/core/terminalOutput';
 import { PYTHON, shellQuote } from './harness';
 
@@ -15,7 +15,12 @@ const WIDTHS = [24, 40, 57, 80, 200];
 /** Runs `argv` in a pseudo-terminal `columns` wide; what the terminal received. */
 function inTerminal(argv: string[], cwd: string, columns: number): string {
   const command = `stty cols ${columns}; ${argv.map(shellQuote).join(' ')}`;
-  const run = spawnSync('script', ['-qec', command, '/dev/null'], { cwd, encoding: 'utf8', stdio: 'pipe', timeout: 60000 });
+  const run = spawnSync('script', ['-qec', command, '/dev/null'], {
+    cwd,
+    encoding: 'utf8',
+    stdio: 'pipe',
+    timeout: 60000,
+  });
   assert.ok(!run.error, `script: ${run.error}`);
   return run.stdout;
 }

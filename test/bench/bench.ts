@@ -17,16 +17,16 @@
 // Options: --sizes 1000,10000   --large   --keep (leave the generated projects in the temp dir)
 //          --strict (exit 1 when a target is missed or the heads disagree)
 // Environment: ALEMBIC_PYTHON, the Python with Alembic installed (default /usr/bin/python3).
-import { spawnSync } from 'child_process';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import { performance } from 'perf_hooks';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { loadProject, type Project } from '../../src/core';
 import { GitRepository } from '../../src/core/git/gitRepository';
 import { RefHistoryReader } from '../../src/core/git/refHistory';
 import { layoutGraph } from '../../src/core/graphLayout';
-import { generateHistory, type GeneratedHistory } from './history';
+import { type GeneratedHistory, generateHistory } from './history';
 import { benchLarge, type LargeResult } from './large';
 import { type Stats, stats, timeProcess, waitPastRacyWindow } from './measure';
 
@@ -50,7 +50,6 @@ const TARGETS = {
   hugeFileCheckMs: 1000,
   hugeFileCheckPeakMB: 300,
 };
-
 
 interface SizeResult {
   revisions: number;
@@ -79,7 +78,6 @@ interface SizeResult {
   retainedHeapMB?: number;
   warnings: string[];
 }
-
 
 /** The heap a loaded project keeps (the extension also runs the full syntax check), after a full GC. */
 function retainedHeapMB(configPath: string): number | undefined {
@@ -110,20 +108,28 @@ function settle(versionsDir: string): void {
   for (const name of fs.readdirSync(versionsDir)) fs.utimesSync(path.join(versionsDir, name), past, past);
 }
 
-
 /**
  * Runs `cmd` once untimed (it warms the OS file cache, and lets Python write its .pyc files, as
  * any second run in real life finds them) then `runs` times; undefined and a warning if it fails.
  */
-function benchProcess(label: string, cmd: string, args: string[], cwd: string, runs: number, known: Set<string>, warnings: string[]):
-  { stats: Stats; heads: string[] } | undefined {
+function benchProcess(
+  label: string,
+  cmd: string,
+  args: string[],
+  cwd: string,
+  runs: number,
+  known: Set<string>,
+  warnings: string[],
+): { stats: Stats; heads: string[] } | undefined {
   const samples: number[] = [];
   let heads: string[] = [];
   for (let i = 0; i <= runs; i++) {
     // A cache folder of the bench's own, next to the generated project.
     const r = timeProcess(cmd, args, cwd, { ...process.env, XDG_CACHE_HOME: path.join(cwd, '.cache') });
     if (r.error || r.status !== 0) {
-      const why = r.error ? r.error.message : `exit ${r.status}: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`;
+      const why = r.error
+        ? r.error.message
+        : `exit ${r.status}: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`;
       warnings.push(`${label} failed (${why})`);
       return undefined;
     }
@@ -180,13 +186,18 @@ function benchSize(count: number, keep: boolean): SizeResult {
     const problems = { error: 0, warning: 0, info: 0 };
     for (const p of project.problems) problems[p.severity]++;
     result.lensProblems = problems;
-    if (project.graph.size !== count) warnings.push(`alembic-lens read ${project.graph.size} revisions, ${count} were written`);
+    if (project.graph.size !== count)
+      warnings.push(`alembic-lens read ${project.graph.size} revisions, ${count} were written`);
     if (problems.error) {
       const first = project.problems.find((p) => p.severity === 'error');
-      warnings.push(`alembic-lens reported ${problems.error} error(s) on a valid history, first: ${first?.code}: ${first?.message} (${first?.path}:${first?.line})`);
+      warnings.push(
+        `alembic-lens reported ${problems.error} error(s) on a valid history, first: ${first?.code}: ${first?.message} (${first?.path}:${first?.line})`,
+      );
     }
     if (!sameSet(result.lensHeads ?? [], history.heads)) {
-      warnings.push(`alembic-lens heads ${JSON.stringify(result.lensHeads)} differ from the generated history's ${JSON.stringify(history.heads)}`);
+      warnings.push(
+        `alembic-lens heads ${JSON.stringify(result.lensHeads)} differ from the generated history's ${JSON.stringify(history.heads)}`,
+      );
     }
 
     // 5 (measured here, on the freshly loaded graph). The graph view's layout.
@@ -220,7 +231,8 @@ function benchSize(count: number, keep: boolean): SizeResult {
       project.updateFile(rev.path);
       const heads = project.graph.heads;
       updates.push(performance.now() - start);
-      if (!sameSet(heads, history.heads)) warnings.push(`heads changed after editing only the message of ${path.basename(rev.path)}`);
+      if (!sameSet(heads, history.heads))
+        warnings.push(`heads changed after editing only the message of ${path.basename(rev.path)}`);
       if (project.graph.get(rev.id)?.source.message !== `${rev.message} (edit ${i})`) {
         warnings.push(`updateFile(${path.basename(rev.path)}) did not pick up the new message`);
       }
@@ -242,7 +254,8 @@ function benchSize(count: number, keep: boolean): SizeResult {
       project.updateFile(rev.path);
       const heads = project.graph.heads;
       structural.push(performance.now() - start);
-      if (!sameSet(heads, history.heads)) warnings.push(`heads changed after adding a depends_on to ${path.basename(rev.path)}`);
+      if (!sameSet(heads, history.heads))
+        warnings.push(`heads changed after adding a depends_on to ${path.basename(rev.path)}`);
       if (!project.graph.get(rev.id)?.dependencies.includes(dependency)) {
         warnings.push(`updateFile(${path.basename(rev.path)}) did not pick up the new depends_on`);
       }
@@ -259,7 +272,15 @@ function benchSize(count: number, keep: boolean): SizeResult {
     // 3. CLI heads.
     if (!fs.existsSync(cli)) warnings.push(`${path.relative(root, cli)} is missing: run node scripts/build.mjs`);
     else {
-      const run = benchProcess('CLI heads', process.execPath, [cli, '-c', history.configPath, 'heads'], dir, big ? 5 : 7, known, warnings);
+      const run = benchProcess(
+        'CLI heads',
+        process.execPath,
+        [cli, '-c', history.configPath, 'heads'],
+        dir,
+        big ? 5 : 7,
+        known,
+        warnings,
+      );
       if (run) {
         result.cliHeadsMs = run.stats;
         result.cliHeads = run.heads;
@@ -267,21 +288,34 @@ function benchSize(count: number, keep: boolean): SizeResult {
     }
 
     // 4. Alembic heads, the reference.
-    const ref = benchProcess('alembic heads', python, ['-m', 'alembic', '-c', history.configPath, 'heads'], dir, big ? 3 : 5, known, warnings);
+    const ref = benchProcess(
+      'alembic heads',
+      python,
+      ['-m', 'alembic', '-c', history.configPath, 'heads'],
+      dir,
+      big ? 3 : 5,
+      known,
+      warnings,
+    );
     if (ref) {
       result.alembicHeadsMs = ref.stats;
       result.alembicHeads = ref.heads;
       if (!sameSet(ref.heads, history.heads)) {
-        warnings.push(`alembic heads ${JSON.stringify(ref.heads)} differ from the generated history's ${JSON.stringify(history.heads)} (generator bug?)`);
+        warnings.push(
+          `alembic heads ${JSON.stringify(ref.heads)} differ from the generated history's ${JSON.stringify(history.heads)} (generator bug?)`,
+        );
       }
       if (result.lensHeads && !sameSet(result.lensHeads, ref.heads)) {
-        warnings.push(`alembic-lens heads ${JSON.stringify(result.lensHeads)} != alembic heads ${JSON.stringify(ref.heads)}`);
+        warnings.push(
+          `alembic-lens heads ${JSON.stringify(result.lensHeads)} != alembic heads ${JSON.stringify(ref.heads)}`,
+        );
       }
       if (result.cliHeads && !sameSet(result.cliHeads, ref.heads)) {
         warnings.push(`CLI heads ${JSON.stringify(result.cliHeads)} != alembic heads ${JSON.stringify(ref.heads)}`);
       }
     }
-    if (result.cliHeadsMs && result.alembicHeadsMs) result.cliSpeedup = result.alembicHeadsMs.median / result.cliHeadsMs.median;
+    if (result.cliHeadsMs && result.alembicHeadsMs)
+      result.cliSpeedup = result.alembicHeadsMs.median / result.cliHeadsMs.median;
     return result;
   } finally {
     if (keep) console.log(`[bench] kept ${dir}`);
@@ -306,7 +340,10 @@ function benchRefHistory(count: number): RefHistoryResult {
   try {
     const history = generateHistory(dir, count, SEED + count);
     const git = (...args: string[]) => {
-      const r = spawnSync('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@example.com', ...args], { cwd: dir, encoding: 'utf8' });
+      const r = spawnSync('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@example.com', ...args], {
+        cwd: dir,
+        encoding: 'utf8',
+      });
       if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
     };
     git('init', '-q');
@@ -335,7 +372,13 @@ function benchRefHistory(count: number): RefHistoryResult {
     }
     git('gc', '-q');
     const packedMs = coldReads();
-    return { revisions: count, coldMs, packedMs, cachedMs: stats(cached), headsAgree: sameSet(heads, project.graph.heads) };
+    return {
+      revisions: count,
+      coldMs,
+      packedMs,
+      cachedMs: stats(cached),
+      headsAgree: sameSet(heads, project.graph.heads),
+    };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -376,7 +419,16 @@ function largeRows(r: LargeResult, verdicts: Record<string, Verdict>): string[][
     row(n, 'CLI check', r.checkMs, TARGETS.largeCheckMs, 'largeCheck'),
     [n, '  check peak memory (info)', mb(r.checkPeakMB), '', '', '', '', ''],
     row(huge, 'CLI check --no-cache', r.hugeCheckMs, TARGETS.hugeFileCheckMs, 'hugeFileCheck'),
-    [huge, '  check peak memory', mb(r.hugeCheckPeakMB), '', '', '', `< ${TARGETS.hugeFileCheckPeakMB} MB`, memoryVerdict],
+    [
+      huge,
+      '  check peak memory',
+      mb(r.hugeCheckPeakMB),
+      '',
+      '',
+      '',
+      `< ${TARGETS.hugeFileCheckPeakMB} MB`,
+      memoryVerdict,
+    ],
   ];
 }
 
@@ -388,13 +440,17 @@ function main(): void {
   const large = args.includes('--large');
   const strict = args.includes('--strict');
   const version = alembicVersion();
-  console.log(`alembic-lens bench: node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, Alembic ${version} (${python})`);
+  console.log(
+    `alembic-lens bench: node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, Alembic ${version} (${python})`,
+  );
 
   const results: SizeResult[] = [];
   for (const size of sizes) {
     process.stdout.write(`[bench] ${size.toLocaleString('en-US')} revisions... `);
     const r = benchSize(size, keep);
-    console.log(`generated in ${r.generateMs.toFixed(0)} ms: ${r.merges} merges, ${r.branchLabels} branch labels, ${r.dependsOn} depends_on, ${r.expectedHeads.length} head(s)`);
+    console.log(
+      `generated in ${r.generateMs.toFixed(0)} ms: ${r.merges} merges, ${r.branchLabels} branch labels, ${r.dependsOn} depends_on, ${r.expectedHeads.length} head(s)`,
+    );
     results.push(r);
   }
   let largeResult: LargeResult | undefined;
@@ -416,25 +472,84 @@ function main(): void {
       verdicts[key] = verdict(value, ok);
       return verdicts[key];
     };
-    const line = (measure: string, s: Stats | undefined, target: string, result: string): string[] =>
-      [n, measure, ms(s, 'median'), ms(s, 'min'), ms(s, 'first'), s ? String(s.runs) : '', targeted ? target : '', result];
-    rows.push(line('full load (loadProject)', r.fullLoadMs, `< ${TARGETS.fullLoadMs} ms`, v('fullLoad', r.fullLoadMs?.median, (x) => x < TARGETS.fullLoadMs)));
-    rows.push(line('one changed file (updateFile)', r.updateFileMs, `< ${TARGETS.updateFileMs} ms`, v('updateFile', r.updateFileMs?.median, (x) => x < TARGETS.updateFileMs)));
+    const line = (measure: string, s: Stats | undefined, target: string, result: string): string[] => [
+      n,
+      measure,
+      ms(s, 'median'),
+      ms(s, 'min'),
+      ms(s, 'first'),
+      s ? String(s.runs) : '',
+      targeted ? target : '',
+      result,
+    ];
+    rows.push(
+      line(
+        'full load (loadProject)',
+        r.fullLoadMs,
+        `< ${TARGETS.fullLoadMs} ms`,
+        v('fullLoad', r.fullLoadMs?.median, (x) => x < TARGETS.fullLoadMs),
+      ),
+    );
+    rows.push(
+      line(
+        'one changed file (updateFile)',
+        r.updateFileMs,
+        `< ${TARGETS.updateFileMs} ms`,
+        v('updateFile', r.updateFileMs?.median, (x) => x < TARGETS.updateFileMs),
+      ),
+    );
     rows.push(line('  graph-changing edit (info)', r.structuralUpdateMs, '', ''));
     rows.push(line('CLI heads (node dist/cli.js)', r.cliHeadsMs, '', ''));
     rows.push(line('alembic heads (reference)', r.alembicHeadsMs, '', ''));
-    rows.push(line('graph layout, all rows (layoutGraph)', r.layoutMs, `< ${TARGETS.layoutMs} ms`, v('layout', r.layoutMs?.median, (x) => x < TARGETS.layoutMs)));
-    rows.push(line(`  runs collapsed (info${r.layoutShape ? `: ${r.layoutShape.collapsedRows} rows` : ''})`, r.collapsedLayoutMs, '', ''));
-    rows.push([n, 'CLI speed-up over alembic', r.cliSpeedup === undefined ? 'n/a' : `${r.cliSpeedup.toFixed(1)}x`, '', '', '', targeted ? `>= ${TARGETS.cliSpeedup}x` : '',
-      v('cliSpeedup', r.cliSpeedup, (x) => x >= TARGETS.cliSpeedup)]);
+    rows.push(
+      line(
+        'graph layout, all rows (layoutGraph)',
+        r.layoutMs,
+        `< ${TARGETS.layoutMs} ms`,
+        v('layout', r.layoutMs?.median, (x) => x < TARGETS.layoutMs),
+      ),
+    );
+    rows.push(
+      line(
+        `  runs collapsed (info${r.layoutShape ? `: ${r.layoutShape.collapsedRows} rows` : ''})`,
+        r.collapsedLayoutMs,
+        '',
+        '',
+      ),
+    );
+    rows.push([
+      n,
+      'CLI speed-up over alembic',
+      r.cliSpeedup === undefined ? 'n/a' : `${r.cliSpeedup.toFixed(1)}x`,
+      '',
+      '',
+      '',
+      targeted ? `>= ${TARGETS.cliSpeedup}x` : '',
+      v('cliSpeedup', r.cliSpeedup, (x) => x >= TARGETS.cliSpeedup),
+    ]);
     const heap = r.retainedHeapMB === undefined ? 'n/a (run with --expose-gc)' : `${r.retainedHeapMB.toFixed(1)} MB`;
     rows.push([n, 'heap kept by a loaded project (info)', heap, '', '', '', '', '']);
   }
   const refHistory = benchRefHistory(1_000);
   verdicts.refHistory = verdict(refHistory.coldMs.median, (x) => x < TARGETS.refHistoryMs);
-  const refRow = (measure: string, s: Stats, target: string, result: string): string[] =>
-    ['1,000', measure, ms(s, 'median'), ms(s, 'min'), ms(s, 'first'), String(s.runs), target, result];
-  rows.push(refRow('history at a git ref (RefHistoryReader)', refHistory.coldMs, `< ${TARGETS.refHistoryMs} ms`, verdicts.refHistory));
+  const refRow = (measure: string, s: Stats, target: string, result: string): string[] => [
+    '1,000',
+    measure,
+    ms(s, 'median'),
+    ms(s, 'min'),
+    ms(s, 'first'),
+    String(s.runs),
+    target,
+    result,
+  ];
+  rows.push(
+    refRow(
+      'history at a git ref (RefHistoryReader)',
+      refHistory.coldMs,
+      `< ${TARGETS.refHistoryMs} ms`,
+      verdicts.refHistory,
+    ),
+  );
   rows.push(refRow('  objects packed, as in a clone (info)', refHistory.packedMs, '', ''));
   rows.push(refRow('  same tree id again (cached)', refHistory.cachedMs, '', ''));
   if (!refHistory.headsAgree) disagreeAtRef = true;
@@ -442,20 +557,29 @@ function main(): void {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
   console.log('');
   rows.forEach((row, i) => {
-    console.log(row.map((cell, c) => (c >= 2 && c <= 5 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ').trimEnd());
+    console.log(
+      row
+        .map((cell, c) => (c >= 2 && c <= 5 ? cell.padStart(widths[c]) : cell.padEnd(widths[c])))
+        .join('  ')
+        .trimEnd(),
+    );
     if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   });
 
   let disagree = disagreeAtRef;
-  if (disagreeAtRef) console.log('[bench] WARNING: the history read at HEAD has other heads than the same files on disk');
+  if (disagreeAtRef)
+    console.log('[bench] WARNING: the history read at HEAD has other heads than the same files on disk');
   for (const w of largeResult?.warnings ?? []) console.log(`[bench] WARNING large: ${w}`);
   for (const r of results) {
     const ref = r.alembicHeads;
-    const check = (heads: string[] | undefined): string => (heads === undefined ? 'not run' : ref === undefined ? 'unchecked' : sameSet(heads, ref) ? 'same' : 'DIFFERENT');
+    const check = (heads: string[] | undefined): string =>
+      heads === undefined ? 'not run' : ref === undefined ? 'unchecked' : sameSet(heads, ref) ? 'same' : 'DIFFERENT';
     const inProcess = check(r.lensHeads);
     const viaCli = check(r.cliHeads);
     if (inProcess !== 'same' || viaCli !== 'same') disagree = true;
-    console.log(`\n[bench] ${r.revisions.toLocaleString('en-US')}: heads vs alembic heads${ref ? ` (${ref.length})` : ''}: loadProject ${inProcess}, CLI ${viaCli}`);
+    console.log(
+      `\n[bench] ${r.revisions.toLocaleString('en-US')}: heads vs alembic heads${ref ? ` (${ref.length})` : ''}: loadProject ${inProcess}, CLI ${viaCli}`,
+    );
     for (const w of r.warnings) console.log(`[bench] WARNING ${r.revisions}: ${w}`);
   }
 
@@ -475,7 +599,7 @@ function main(): void {
     refHistory,
     large: largeResult,
   };
-  fs.writeFileSync(outFile, JSON.stringify(json, null, 2) + '\n');
+  fs.writeFileSync(outFile, `${JSON.stringify(json, null, 2)}\n`);
   console.log(`\n[bench] wrote ${path.relative(root, outFile)}`);
   if (strict && (disagree || Object.values(verdicts).some((v) => v !== 'PASS'))) process.exitCode = 1;
 }

@@ -1,9 +1,9 @@
 // The bench's large cases (`npm run bench -- --large`): a 100,000-revision history (cached CLI
 // `heads`, CLI `check`) and a project with one 50 MB revision file (CLI `check`, uncached, with its
 // peak memory). Each runs the built CLI with a cache folder of its own.
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { generateHistory } from './history';
 import { peakMemoryMB, type Stats, stats, timeProcess, waitPastRacyWindow } from './measure';
 
@@ -20,13 +20,23 @@ export interface LargeResult {
 }
 
 /** `runs` timed runs after one untimed (warming) run; undefined and a warning if one fails. */
-function timed(label: string, cli: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, runs: number, warnings: string[]): Stats | undefined {
+function timed(
+  label: string,
+  cli: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  runs: number,
+  warnings: string[],
+): Stats | undefined {
   const samples: number[] = [];
   for (let i = 0; i <= runs; i++) {
     const r = timeProcess(process.execPath, [cli, ...args], cwd, env);
     // `check` exits 1 when it finds errors; only a crash (or a usage error) is a failure here.
     if (r.error || r.status === null || r.status > 1) {
-      warnings.push(`${label} failed (${r.error?.message ?? `exit ${r.status}: ${r.stderr.trim().split('\n').slice(-2).join(' | ')}`})`);
+      warnings.push(
+        `${label} failed (${r.error?.message ?? `exit ${r.status}: ${r.stderr.trim().split('\n').slice(-2).join(' | ')}`})`,
+      );
       return undefined;
     }
     if (i > 0) samples.push(r.ms);
@@ -36,8 +46,19 @@ function timed(label: string, cli: string, args: string[], cwd: string, env: Nod
 
 /** A revision whose upgrade() inserts rows, one op.execute per row, to `megabytes` of text. */
 function hugeRevision(id: string, down: string, megabytes: number): string {
-  const lines = [`"""load reference data\n\nRevision ID: ${id}\nRevises: ${down}\nCreate Date: 2024-01-01 00:00:00.000000\n\n"""`,
-    'from alembic import op', '', '', `revision = '${id}'`, `down_revision = '${down}'`, 'branch_labels = None', 'depends_on = None', '', '', 'def upgrade() -> None:'];
+  const lines = [
+    `"""load reference data\n\nRevision ID: ${id}\nRevises: ${down}\nCreate Date: 2024-01-01 00:00:00.000000\n\n"""`,
+    'from alembic import op',
+    '',
+    '',
+    `revision = '${id}'`,
+    `down_revision = '${down}'`,
+    'branch_labels = None',
+    'depends_on = None',
+    '',
+    '',
+    'def upgrade() -> None:',
+  ];
   let size = lines.join('\n').length;
   for (let row = 0; size < megabytes * 1024 * 1024; row++) {
     const line = `    op.execute("INSERT INTO reference_data (id, code, label) VALUES (${row}, 'code-${row}', 'a label for row ${row} of the reference table')")`;
@@ -48,7 +69,13 @@ function hugeRevision(id: string, down: string, megabytes: number): string {
   return lines.join('\n');
 }
 
-export function benchLarge(cli: string, seed: number, megabytes: number, revisions: number, keep: boolean): LargeResult {
+export function benchLarge(
+  cli: string,
+  seed: number,
+  megabytes: number,
+  revisions: number,
+  keep: boolean,
+): LargeResult {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alembic-lens-bench-large-'));
   const env = { ...process.env, XDG_CACHE_HOME: path.join(dir, 'cache') };
   const warnings: string[] = [];
@@ -58,7 +85,10 @@ export function benchLarge(cli: string, seed: number, megabytes: number, revisio
     const result: LargeResult = { revisions, generateMs: Date.now() - started, hugeFileMB: megabytes, warnings };
     const huge = path.join(dir, 'huge');
     const small = generateHistory(huge, 20, seed);
-    fs.writeFileSync(path.join(small.versionsDir, 'ffffffffffff_load_reference_data.py'), hugeRevision('ffffffffffff', small.heads[0], megabytes));
+    fs.writeFileSync(
+      path.join(small.versionsDir, 'ffffffffffff_load_reference_data.py'),
+      hugeRevision('ffffffffffff', small.heads[0], megabytes),
+    );
     waitPastRacyWindow();
 
     const config = ['-c', history.configPath];

@@ -1,6 +1,6 @@
 // Timing helpers of the bench: a command's wall clock measured by a small process of its own, and
 // the summary statistics of samples.
-import { spawnSync } from 'child_process';
+import { spawnSync } from 'node:child_process';
 
 export interface Stats {
   median: number;
@@ -37,17 +37,51 @@ export interface ProcessRun {
   error?: Error;
 }
 
-export function timeProcess(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): ProcessRun {
+export function timeProcess(
+  cmd: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = process.env,
+): ProcessRun {
   const options = { cwd, env, encoding: 'utf8' as const, maxBuffer: 128 * 1024 * 1024 };
   const timer = spawnSync(process.execPath, ['-e', TIMER, JSON.stringify([cmd, ...args])], options);
-  if (timer.error || timer.status !== 0) return { ms: NaN, stdout: '', stderr: timer.stderr ?? '', status: timer.status, error: timer.error ?? new Error(`timer exited ${timer.status}`) };
-  const run = JSON.parse(timer.stdout) as { ms: number; stdout: string; stderr: string; status: number | null; error?: string };
-  return { ms: run.ms, stdout: run.stdout ?? '', stderr: run.stderr ?? '', status: run.status, error: run.error ? new Error(run.error) : undefined };
+  if (timer.error || timer.status !== 0)
+    return {
+      ms: NaN,
+      stdout: '',
+      stderr: timer.stderr ?? '',
+      status: timer.status,
+      error: timer.error ?? new Error(`timer exited ${timer.status}`),
+    };
+  const run = JSON.parse(timer.stdout) as {
+    ms: number;
+    stdout: string;
+    stderr: string;
+    status: number | null;
+    error?: string;
+  };
+  return {
+    ms: run.ms,
+    stdout: run.stdout ?? '',
+    stderr: run.stderr ?? '',
+    status: run.status,
+    error: run.error ? new Error(run.error) : undefined,
+  };
 }
 
 /** The peak resident memory of one run of a command, in MB (GNU time's %M); undefined without /usr/bin/time. */
-export function peakMemoryMB(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): number | undefined {
-  const run = spawnSync('/usr/bin/time', ['-f', 'peak-kb %M', cmd, ...args], { cwd, env, encoding: 'utf8', maxBuffer: 128 * 1024 * 1024 });
+export function peakMemoryMB(
+  cmd: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = process.env,
+): number | undefined {
+  const run = spawnSync('/usr/bin/time', ['-f', 'peak-kb %M', cmd, ...args], {
+    cwd,
+    env,
+    encoding: 'utf8',
+    maxBuffer: 128 * 1024 * 1024,
+  });
   const kb = /peak-kb (\d+)\s*$/.exec(run.stderr ?? '')?.[1];
   return kb === undefined ? undefined : Number(kb) / 1024;
 }

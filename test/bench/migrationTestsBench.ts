@@ -6,16 +6,16 @@
 //
 // Options: --revisions 100   --no-postgres
 // Environment: ALEMBIC_PYTHON, the Python with Alembic installed (default /usr/bin/python3).
-import { spawnSync } from 'child_process';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import { performance } from 'perf_hooks';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { parseDatabaseUrl } from '../../src/core/databaseUrl';
 import { countResults, runMigrationTests } from '../../src/core/migrationTests';
 import { loadProject } from '../../src/core/project';
 import { startPostgres } from '../support/postgres';
-import { RevisionSpec, revisionText } from '../support/tempProject';
+import { type RevisionSpec, revisionText } from '../support/tempProject';
 
 const root = process.env.ALEMBIC_LENS_ROOT ?? path.resolve(__dirname, '..', '..', '..');
 const python = process.env.ALEMBIC_PYTHON ?? '/usr/bin/python3';
@@ -116,7 +116,7 @@ async function main(): Promise<void> {
   }
   const out = path.join(root, 'test-output', 'bench-migrations.json');
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, JSON.stringify({ python, rows }, null, 2) + '\n');
+  fs.writeFileSync(out, `${JSON.stringify({ python, rows }, null, 2)}\n`);
 }
 
 main().catch((err) => {

@@ -1,7 +1,7 @@
 // Real git repositories for tests, made with the git CLI: a fixed identity and dates, no user
 // configuration (HOME-independent), and no repository above the temporary folder.
-import { spawnSync } from 'child_process';
-import * as os from 'os';
+import { spawnSync } from 'node:child_process';
+import * as os from 'node:os';
 
 const GIT_ENV = {
   GIT_AUTHOR_NAME: 'Ada Tester',

@@ -2,9 +2,9 @@
 // init` writes the project, `alembic revision` writes each revision file, and only the bodies of
 // upgrade() and downgrade() are filled in. The models (models.py) are what env.py's target_metadata
 // imports. Each fixture says what the tests expect of it.
-import { spawnSync } from 'child_process';
-import * as fs from 'fs';
-import * as path from 'path';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 
 export const FIXTURE_PYTHON = process.env.ALEMBIC_LENS_PYTHON ?? '/usr/bin/python3';
 
@@ -166,11 +166,11 @@ export function makeFixture(fixture: Fixture, dir: string, iniUrl: string): stri
     const file = revisionFile(dir, rev.id);
     let text = fs.readFileSync(file, 'utf8');
     text = text.replace(
-      /^def upgrade\(\)( -> None)?:\n    pass$/m,
+      /^def upgrade\(\)( -> None)?:\n {4}pass$/m,
       (_m, ret: string | undefined) => `def upgrade()${ret ?? ''}:\n${body(rev.upgrade)}`,
     );
     text = text.replace(
-      /^def downgrade\(\)( -> None)?:\n    pass$/m,
+      /^def downgrade\(\)( -> None)?:\n {4}pass$/m,
       (_m, ret: string | undefined) => `def downgrade()${ret ?? ''}:\n${body(rev.downgrade)}`,
     );
     if (rev.header)

@@ -1,7 +1,8 @@
 // Runs a set of mocha test files and records the counts, so that `scripts/test.mjs` can sum all tiers.
 // Used in plain Node (unit and alembic tiers) and inside the VS Code extension host (vscode tier).
-import * as fs from 'fs';
-import * as path from 'path';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
 import Mocha = require('mocha');
 
 export interface TierCounts {
@@ -22,7 +23,12 @@ export function findTestFiles(dir: string): string[] {
 }
 
 /** Runs mocha over `files`; writes `{tier, passed, failed, skipped}` to `resultFile`; resolves to the failure count. */
-export function runMochaFiles(tier: string, files: string[], resultFile: string, options: Mocha.MochaOptions = {}): Promise<number> {
+export function runMochaFiles(
+  tier: string,
+  files: string[],
+  resultFile: string,
+  options: Mocha.MochaOptions = {},
+): Promise<number> {
   // ALEMBIC_LENS_TEST_GREP runs only the tests whose full title matches (a developer's shortcut; CI never sets it).
   const grep = process.env.ALEMBIC_LENS_TEST_GREP;
   const mocha = new Mocha({ ui: 'bdd', color: !process.env.CI, timeout: 20000, ...(grep ? { grep } : {}), ...options });

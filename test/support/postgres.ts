@@ -2,11 +2,11 @@
 // free port (and a Unix socket in the same folder), a password for the `postgres` role, and a stop
 // that always cleans up. As root, the server runs as the `postgres` system user (initdb refuses
 // root). Failing to start throws with the server's log: the tests that need it fail, never skip.
-import { execFileSync, spawnSync } from 'child_process';
-import * as fs from 'fs';
-import * as net from 'net';
-import * as os from 'os';
-import * as path from 'path';
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
 
 export interface PostgresCluster {
   host: string;
@@ -28,13 +28,18 @@ export function findPostgresBin(): string | undefined {
   const candidates: string[] = [];
   if (process.env.ALEMBIC_LENS_PG_BIN) candidates.push(process.env.ALEMBIC_LENS_PG_BIN);
   try {
-    const versions = fs.readdirSync('/usr/lib/postgresql').filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
+    const versions = fs
+      .readdirSync('/usr/lib/postgresql')
+      .filter((v) => /^\d+$/.test(v))
+      .sort((a, b) => Number(b) - Number(a));
     candidates.push(...versions.map((v) => `/usr/lib/postgresql/${v}/bin`));
   } catch {
     // not Debian's layout
   }
   candidates.push(...(process.env.PATH ?? '').split(path.delimiter));
-  return candidates.find((dir) => dir && fs.existsSync(path.join(dir, 'initdb')) && fs.existsSync(path.join(dir, 'pg_ctl')));
+  return candidates.find(
+    (dir) => dir && fs.existsSync(path.join(dir, 'initdb')) && fs.existsSync(path.join(dir, 'pg_ctl')),
+  );
 }
 
 export async function freePort(): Promise<number> {
@@ -52,11 +57,15 @@ export async function freePort(): Promise<number> {
 export async function startPostgres(options: { password?: string } = {}): Promise<PostgresCluster> {
   const bin = findPostgresBin();
   if (!bin) {
-    throw new Error('PostgreSQL server binaries not found (initdb, pg_ctl): install the Debian package `postgresql` (scripts/ensure-system.sh alembic does), or set ALEMBIC_LENS_PG_BIN.');
+    throw new Error(
+      'PostgreSQL server binaries not found (initdb, pg_ctl): install the Debian package `postgresql` (scripts/ensure-system.sh alembic does), or set ALEMBIC_LENS_PG_BIN.',
+    );
   }
   const asRoot = process.getuid?.() === 0;
   if (asRoot && spawnSync('id', ['-u', 'postgres']).status !== 0) {
-    throw new Error('Running as root, and there is no `postgres` system user to run the server as (initdb refuses root).');
+    throw new Error(
+      'Running as root, and there is no `postgres` system user to run the server as (initdb refuses root).',
+    );
   }
   const password = options.password ?? 'lens-test-pw';
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alembic-lens-pg-'));
@@ -69,8 +78,16 @@ export async function startPostgres(options: { password?: string } = {}): Promis
   const run = (tool: string, args: string[], timeoutMs = 60000): { ok: boolean; output: string } => {
     const command = asRoot ? 'runuser' : path.join(bin, tool);
     const commandArgs = asRoot ? ['-u', 'postgres', '--', path.join(bin, tool), ...args] : args;
-    const result = spawnSync(command, commandArgs, { cwd: dir, encoding: 'utf8', timeout: timeoutMs, env: { ...process.env, LC_ALL: 'C', PGPASSWORD: password } });
-    return { ok: result.status === 0, output: `${result.stdout ?? ''}${result.stderr ?? ''}${result.error ? String(result.error) : ''}` };
+    const result = spawnSync(command, commandArgs, {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: timeoutMs,
+      env: { ...process.env, LC_ALL: 'C', PGPASSWORD: password },
+    });
+    return {
+      ok: result.status === 0,
+      output: `${result.stdout ?? ''}${result.stderr ?? ''}${result.error ? String(result.error) : ''}`,
+    };
   };
   let stopped = false;
   const stop = (): void => {
@@ -96,7 +113,19 @@ export async function startPostgres(options: { password?: string } = {}): Promis
 
   // A crash of the test process must not leave a server behind.
   process.on('exit', stop);
-  const init = run('initdb', ['-D', dataDir, '-U', 'postgres', `--pwfile=${pwFile}`, '--auth-host=scram-sha-256', '--auth-local=trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
+  const init = run('initdb', [
+    '-D',
+    dataDir,
+    '-U',
+    'postgres',
+    `--pwfile=${pwFile}`,
+    '--auth-host=scram-sha-256',
+    '--auth-local=trust',
+    '-E',
+    'UTF8',
+    '--locale=C',
+    '--no-sync',
+  ]);
   if (!init.ok) fail('initdb', init.output);
 
   let port = 0;
@@ -121,7 +150,21 @@ export async function startPostgres(options: { password?: string } = {}): Promis
       return `postgresql${opts.driver ? `+${opts.driver}` : ''}://postgres:${pw}@127.0.0.1:${port}/${database}`;
     },
     sql(statement, database = 'postgres') {
-      const psql = run('psql', ['-h', dir, '-p', String(port), '-U', 'postgres', '-d', database, '-v', 'ON_ERROR_STOP=1', '-qAt', '-c', statement]);
+      const psql = run('psql', [
+        '-h',
+        dir,
+        '-p',
+        String(port),
+        '-U',
+        'postgres',
+        '-d',
+        database,
+        '-v',
+        'ON_ERROR_STOP=1',
+        '-qAt',
+        '-c',
+        statement,
+      ]);
       if (!psql.ok) throw new Error(`psql: ${statement}: ${psql.output}`);
       return psql.output;
     },
@@ -130,7 +173,11 @@ export async function startPostgres(options: { password?: string } = {}): Promis
   // pg_ctl -w waits for the server to accept connections; check TCP with the password too.
   const deadline = Date.now() + 15000;
   for (;;) {
-    const probe = run('psql', ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-qAt', '-c', 'select 1'], 10000);
+    const probe = run(
+      'psql',
+      ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-qAt', '-c', 'select 1'],
+      10000,
+    );
     if (probe.ok) break;
     if (Date.now() > deadline) fail('waiting for the server', probe.output);
     await new Promise((r) => setTimeout(r, 200));

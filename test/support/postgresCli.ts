@@ -6,12 +6,14 @@
 //
 // The URL holds the test password: it goes to FILE (mode 600), never to stdout. FILE appears only once
 // the server accepts connections; a failure to start exits 1 with the reason on stderr.
-import * as fs from 'fs';
-import { parseArgs } from 'util';
+import * as fs from 'node:fs';
+import { parseArgs } from 'node:util';
 import { startPostgres } from './postgres';
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { 'url-file': { type: 'string' }, database: { type: 'string', default: 'lens' } } });
+  const { values } = parseArgs({
+    options: { 'url-file': { type: 'string' }, database: { type: 'string', default: 'lens' } },
+  });
   const urlFile = values['url-file'];
   const database = values.database ?? 'lens';
   if (!urlFile || !/^[a-z_][a-z0-9_]*$/.test(database)) {

@@ -1,5 +1,5 @@
 // Small revision graphs for unit tests, written as tuples instead of revision files.
-import { RevisionSource } from '../../src/core/revisionFile';
+import type { RevisionSource } from '../../src/core/revisionFile';
 import { RevisionMap } from '../../src/core/revisionMap';
 
 export type Spec = [id: string, down: string | string[] | null, dependsOn?: string | null, labels?: string | null];

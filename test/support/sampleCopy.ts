@@ -3,15 +3,16 @@
 // Outside a git checkout (a tarball), the same with a fixed list of what .gitignore leaves out.
 //
 //   node out/test/support/sampleCopy.js DEST [SOURCE]   (used by scripts/vscode-test.sh)
-import { spawnSync } from 'child_process';
-import * as fs from 'fs';
-import * as path from 'path';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 
 const ROOT = process.env.ALEMBIC_LENS_ROOT ?? path.resolve(__dirname, '../../..');
 export const SAMPLE = path.join(ROOT, 'migrations-sample');
 
 /** What a run leaves in a project and git ignores: databases, bytecode, virtualenvs, local settings. */
-const UNTRACKED = /(^|[\\/])(__pycache__|\.venv|venv|\.env|\.pytest_cache|\.mypy_cache)$|\.(db|db-wal|db-shm|db-journal|sqlite3?|pyc)$/;
+const UNTRACKED =
+  /(^|[\\/])(__pycache__|\.venv|venv|\.env|\.pytest_cache|\.mypy_cache)$|\.(db|db-wal|db-shm|db-journal|sqlite3?|pyc)$/;
 
 /** The files git tracks under `dir` (relative paths), or undefined outside a git checkout. */
 export function trackedFiles(dir: string): string[] | undefined {

@@ -1,7 +1,7 @@
 // Writes small Alembic projects into temporary folders for tests.
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 
 export interface RevisionSpec {
   id: string;
@@ -49,7 +49,7 @@ export function revisionText(spec: RevisionSpec): string {
     `"""${spec.message ?? `revision ${spec.id}`}`,
     '',
     `Revision ID: ${spec.id}`,
-    `Revises: ${Array.isArray(spec.down) ? spec.down.join(', ') : spec.down ?? ''}`,
+    `Revises: ${Array.isArray(spec.down) ? spec.down.join(', ') : (spec.down ?? '')}`,
     `Create Date: ${spec.createDate ?? '2024-01-01 00:00:00.000000'}`,
     '',
     '"""',
@@ -74,10 +74,15 @@ export function revisionText(spec: RevisionSpec): string {
 }
 
 /** Writes alembic.ini + alembic/versions/<revisions>; returns the ini path. */
-export function writeProject(dir: string, revisions: RevisionSpec[], ini = '[alembic]\nscript_location = alembic\n'): string {
+export function writeProject(
+  dir: string,
+  revisions: RevisionSpec[],
+  ini = '[alembic]\nscript_location = alembic\n',
+): string {
   const versions = path.join(dir, 'alembic', 'versions');
   fs.mkdirSync(versions, { recursive: true });
   fs.writeFileSync(path.join(dir, 'alembic.ini'), ini);
-  for (const spec of revisions) fs.writeFileSync(path.join(versions, spec.file ?? `${spec.id}_rev.py`), revisionText(spec));
+  for (const spec of revisions)
+    fs.writeFileSync(path.join(versions, spec.file ?? `${spec.id}_rev.py`), revisionText(spec));
   return path.join(dir, 'alembic.ini');
 }

@@ -1,6 +1,6 @@
-import * as assert from 'assert';
-import * as fs from 'fs';
-import * as path from 'path';
+import * as assert from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { iniProjectSections, loadConfig } from '../../src/core/config';
 import { tempDir } from '../support/tempProject';
 
@@ -24,14 +24,20 @@ describe('loadConfig', () => {
   });
 
   it('resolves %(here)s, absolute paths, and the package:path form', () => {
-    const root = project({ 'alembic.ini': '[alembic]\nscript_location = myapp.db:migrations\nversion_locations = %(here)s/extra\n' }, ['myapp/db/migrations', 'extra']);
+    const root = project(
+      { 'alembic.ini': '[alembic]\nscript_location = myapp.db:migrations\nversion_locations = %(here)s/extra\n' },
+      ['myapp/db/migrations', 'extra'],
+    );
     const config = loadConfig({ iniPath: path.join(root, 'alembic.ini') });
     assert.strictEqual(config.scriptLocation, path.join(root, 'myapp', 'db', 'migrations'));
     assert.deepStrictEqual(config.versionLocations, [path.join(root, 'extra')]);
   });
 
   it('finds the package of package:path above the config when the ini lives inside that package', () => {
-    const root = project({ 'src/app/__init__.py': '', 'src/app/alembic.ini': '[core]\nscript_location = app:db/revisions/core\n' }, ['src/app/db/revisions/core/versions']);
+    const root = project(
+      { 'src/app/__init__.py': '', 'src/app/alembic.ini': '[core]\nscript_location = app:db/revisions/core\n' },
+      ['src/app/db/revisions/core/versions'],
+    );
     const config = loadConfig({ iniPath: path.join(root, 'src', 'app', 'alembic.ini'), section: 'core' });
     assert.strictEqual(config.scriptLocation, path.join(root, 'src', 'app', 'db', 'revisions', 'core'));
     assert.deepStrictEqual(config.problems, []);
@@ -48,19 +54,32 @@ describe('loadConfig', () => {
     for (const [options, expected] of cases) {
       const root = project({ 'alembic.ini': `[alembic]\nscript_location = alembic\n${options}` }, dirs);
       const config = loadConfig({ iniPath: path.join(root, 'alembic.ini') });
-      assert.deepStrictEqual(config.versionLocations, expected.map((d) => path.join(root, d)), options);
+      assert.deepStrictEqual(
+        config.versionLocations,
+        expected.map((d) => path.join(root, d)),
+        options,
+      );
     }
   });
 
   it('reports an invalid separator', () => {
-    const root = project({ 'alembic.ini': '[alembic]\nscript_location = alembic\nversion_locations = a\npath_separator = comma\n' }, ['alembic']);
+    const root = project(
+      { 'alembic.ini': '[alembic]\nscript_location = alembic\nversion_locations = a\npath_separator = comma\n' },
+      ['alembic'],
+    );
     const config = loadConfig({ iniPath: path.join(root, 'alembic.ini') });
     assert.ok(config.problems.some((p) => p.code === 'bad-separator' && p.line === 4));
   });
 
   it('reads [tool.alembic] from pyproject.toml, the ini winning key by key', () => {
-    const toml = '[tool.alembic]\nscript_location = "%(here)s/from_toml"\nversion_locations = ["%(here)s/v1", "%(here)s/v2"]\nrecursive_version_locations = true\n';
-    const root = project({ 'pyproject.toml': toml, 'alembic.ini': '[alembic]\nscript_location = from_ini\n' }, ['from_ini', 'from_toml', 'v1', 'v2']);
+    const toml =
+      '[tool.alembic]\nscript_location = "%(here)s/from_toml"\nversion_locations = ["%(here)s/v1", "%(here)s/v2"]\nrecursive_version_locations = true\n';
+    const root = project({ 'pyproject.toml': toml, 'alembic.ini': '[alembic]\nscript_location = from_ini\n' }, [
+      'from_ini',
+      'from_toml',
+      'v1',
+      'v2',
+    ]);
     const both = loadConfig({ iniPath: path.join(root, 'alembic.ini'), tomlPath: path.join(root, 'pyproject.toml') });
     assert.strictEqual(both.scriptLocation, path.join(root, 'from_ini'));
     assert.deepStrictEqual(both.versionLocations, [path.join(root, 'v1'), path.join(root, 'v2')]);
@@ -72,13 +91,23 @@ describe('loadConfig', () => {
   it('reports invalid TOML with its line, and a non-boolean flag', () => {
     const root = project({ 'pyproject.toml': '[tool.alembic]\nscript_location = "x"\nversion_locations = [\n' });
     const config = loadConfig({ tomlPath: path.join(root, 'pyproject.toml') });
-    assert.ok(config.problems.some((p) => p.code === 'toml-syntax' && p.line >= 3), JSON.stringify(config.problems));
-    const root2 = project({ 'pyproject.toml': '[tool.alembic]\nscript_location = "x"\nsourceless = "true"\n' }, ['x/versions']);
-    assert.ok(loadConfig({ tomlPath: path.join(root2, 'pyproject.toml') }).problems.some((p) => p.code === 'toml-value'));
+    assert.ok(
+      config.problems.some((p) => p.code === 'toml-syntax' && p.line >= 3),
+      JSON.stringify(config.problems),
+    );
+    const root2 = project({ 'pyproject.toml': '[tool.alembic]\nscript_location = "x"\nsourceless = "true"\n' }, [
+      'x/versions',
+    ]);
+    assert.ok(
+      loadConfig({ tomlPath: path.join(root2, 'pyproject.toml') }).problems.some((p) => p.code === 'toml-value'),
+    );
   });
 
   it('uses a named section (-n) and reports a missing one or a missing script_location', () => {
-    const root = project({ 'alembic.ini': '[alembic]\nscript_location = a\n[other]\nscript_location = b\n[empty]\nx = 1\n' }, ['a/versions', 'b/versions']);
+    const root = project(
+      { 'alembic.ini': '[alembic]\nscript_location = a\n[other]\nscript_location = b\n[empty]\nx = 1\n' },
+      ['a/versions', 'b/versions'],
+    );
     const ini = path.join(root, 'alembic.ini');
     assert.strictEqual(loadConfig({ iniPath: ini, section: 'other' }).scriptLocation, path.join(root, 'b'));
     assert.ok(loadConfig({ iniPath: ini, section: 'missing' }).problems.some((p) => p.code === 'no-section'));
@@ -86,13 +115,25 @@ describe('loadConfig', () => {
   });
 
   it('warns about a version location that does not exist', () => {
-    const root = project({ 'alembic.ini': '[alembic]\nscript_location = alembic\nversion_locations = %(here)s/nowhere\npath_separator = os\n' }, ['alembic']);
+    const root = project(
+      {
+        'alembic.ini':
+          '[alembic]\nscript_location = alembic\nversion_locations = %(here)s/nowhere\npath_separator = os\n',
+      },
+      ['alembic'],
+    );
     const config = loadConfig({ iniPath: path.join(root, 'alembic.ini') });
     assert.ok(config.problems.some((p) => p.code === 'missing-version-location' && p.line === 3));
   });
 
   it('lists the projects of a multi-section ini, the default section first', () => {
-    assert.deepStrictEqual(iniProjectSections('[db2]\nscript_location = b\n[alembic]\nscript_location = a\n[loggers]\nkeys = root\n', 'x.ini'), ['alembic', 'db2']);
+    assert.deepStrictEqual(
+      iniProjectSections(
+        '[db2]\nscript_location = b\n[alembic]\nscript_location = a\n[loggers]\nkeys = root\n',
+        'x.ini',
+      ),
+      ['alembic', 'db2'],
+    );
     assert.deepStrictEqual(iniProjectSections('not an ini', 'x.ini'), ['alembic']);
   });
 });

@@ -1,6 +1,13 @@
-import * as assert from 'assert';
-import * as path from 'path';
-import { describeDatabase, isLocalDatabase, isPlaceholderUrl, maskPassword, maskSecrets, parseDatabaseUrl } from '../../src/core/databaseUrl';
+import * as assert from 'node:assert';
+import * as path from 'node:path';
+import {
+  describeDatabase,
+  isLocalDatabase,
+  isPlaceholderUrl,
+  maskPassword,
+  maskSecrets,
+  parseDatabaseUrl,
+} from '../../src/core/databaseUrl';
 
 const parse = (text: string, cwd = '/proj') => {
   const result = parseDatabaseUrl(text, cwd);
@@ -85,7 +92,10 @@ describe('parseDatabaseUrl', () => {
 describe('maskPassword', () => {
   const cases: Array<[string, string]> = [
     ['postgresql://scott:tiger@localhost/db', 'postgresql://scott:***@localhost/db'],
-    ['postgresql+psycopg2://u:p%40ss@h:5432/db?sslmode=require', 'postgresql+psycopg2://u:***@h:5432/db?sslmode=require'],
+    [
+      'postgresql+psycopg2://u:p%40ss@h:5432/db?sslmode=require',
+      'postgresql+psycopg2://u:***@h:5432/db?sslmode=require',
+    ],
     ['mysql://u:p@ss@host/db', 'mysql://u:***@host/db'],
     ['postgresql://u:pa/ss@host/db', 'postgresql://u:***@host/db'],
     ['postgresql://u:p@[::1]:5432/db', 'postgresql://u:***@[::1]:5432/db'],
@@ -95,7 +105,10 @@ describe('maskPassword', () => {
     ['sqlite:///app.db', 'sqlite:///app.db'],
     ['postgresql://h/db?user=u&password=secret&x=1', 'postgresql://h/db?user=u&password=***&x=1'],
     // Credentials run to the line's last `@`: a password may hold `@`, spaces and `://`.
-    ['failed: (psycopg2.OperationalError) postgresql://a:b@h/d and mysql://c:d@e/f', 'failed: (psycopg2.OperationalError) postgresql://a:***@e/f'],
+    [
+      'failed: (psycopg2.OperationalError) postgresql://a:b@h/d and mysql://c:d@e/f',
+      'failed: (psycopg2.OperationalError) postgresql://a:***@e/f',
+    ],
   ];
   for (const [input, expected] of cases) {
     it(`masks ${input}`, () => assert.strictEqual(maskPassword(input), expected));
@@ -117,9 +130,25 @@ describe('maskPassword', () => {
 });
 
 describe('isLocalDatabase', () => {
-  const local = ['sqlite:///app.db', 'sqlite://', 'postgresql://u:p@localhost/db', 'postgresql://127.0.0.1/db', 'postgresql://127.1.2.3:5433/db',
-    'postgresql://[::1]/db', 'postgresql://u@/db', 'postgresql://u@/db?host=/var/run/postgresql', 'mysql://u@LOCALHOST/db', 'postgresql://app.localhost/db'];
-  const remote = ['postgresql://db.example.com/db', 'postgresql://10.0.0.5/db', 'postgresql://[2001:db8::1]/db', 'mysql://128.0.0.1/db', 'postgresql://localhost.example.com/db'];
+  const local = [
+    'sqlite:///app.db',
+    'sqlite://',
+    'postgresql://u:p@localhost/db',
+    'postgresql://127.0.0.1/db',
+    'postgresql://127.1.2.3:5433/db',
+    'postgresql://[::1]/db',
+    'postgresql://u@/db',
+    'postgresql://u@/db?host=/var/run/postgresql',
+    'mysql://u@LOCALHOST/db',
+    'postgresql://app.localhost/db',
+  ];
+  const remote = [
+    'postgresql://db.example.com/db',
+    'postgresql://10.0.0.5/db',
+    'postgresql://[2001:db8::1]/db',
+    'mysql://128.0.0.1/db',
+    'postgresql://localhost.example.com/db',
+  ];
   for (const url of local) it(`local: ${url}`, () => assert.strictEqual(isLocalDatabase(url), true));
   for (const url of remote) it(`remote: ${url}`, () => assert.strictEqual(isLocalDatabase(url), false));
 });
@@ -129,11 +158,20 @@ describe('describeDatabase', () => {
     assert.strictEqual(describeDatabase('sqlite:///app.db', '/proj'), 'SQLite app.db');
     assert.strictEqual(describeDatabase('sqlite:////var/lib/x.db', '/proj'), 'SQLite /var/lib/x.db');
     assert.strictEqual(describeDatabase('sqlite://'), 'SQLite in memory');
-    assert.strictEqual(describeDatabase('postgresql+psycopg2://u:secret@db.example.com/mydb'), 'PostgreSQL mydb on db.example.com');
-    assert.strictEqual(describeDatabase('postgresql://u:secret@db.example.com:5433/mydb'), 'PostgreSQL mydb on db.example.com:5433');
+    assert.strictEqual(
+      describeDatabase('postgresql+psycopg2://u:secret@db.example.com/mydb'),
+      'PostgreSQL mydb on db.example.com',
+    );
+    assert.strictEqual(
+      describeDatabase('postgresql://u:secret@db.example.com:5433/mydb'),
+      'PostgreSQL mydb on db.example.com:5433',
+    );
     assert.strictEqual(describeDatabase('mysql+pymysql://u:secret@127.0.0.1:3306/shop'), 'MySQL shop on 127.0.0.1');
     assert.strictEqual(describeDatabase('mariadb://u@[::1]:3307/shop'), 'MariaDB shop on [::1]:3307');
-    assert.strictEqual(describeDatabase('postgresql://u@/app?host=/var/run/postgresql'), 'PostgreSQL app on socket /var/run/postgresql');
+    assert.strictEqual(
+      describeDatabase('postgresql://u@/app?host=/var/run/postgresql'),
+      'PostgreSQL app on socket /var/run/postgresql',
+    );
     assert.strictEqual(describeDatabase('mssql+pyodbc://u:p@sql.example.com/erp'), 'SQL Server erp on sql.example.com');
     assert.strictEqual(describeDatabase('driver://user:pass@localhost/dbname'), 'no database configured');
   });

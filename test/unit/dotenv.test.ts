@@ -1,4 +1,4 @@
-import * as assert from 'assert';
+import * as assert from 'node:assert';
 import { parseDotenv } from '../../src/core/dotenv';
 
 describe('parseDotenv', () => {
@@ -15,9 +15,19 @@ describe('parseDotenv', () => {
     });
   });
 
-  it('reads single quotes literally (but for \\\' and \\\\) and double quotes with escapes', () => {
-    const text = [`A='it\\'s # not a comment'`, `B="line\\nbreak \\"quoted\\" \\\\ tab\\t"`, `C='raw \\n'`, `D="x" # comment`].join('\n');
-    assert.deepStrictEqual(parseDotenv(text), { A: "it's # not a comment", B: 'line\nbreak "quoted" \\ tab\t', C: 'raw \\n', D: 'x' });
+  it("reads single quotes literally (but for \\' and \\\\) and double quotes with escapes", () => {
+    const text = [
+      `A='it\\'s # not a comment'`,
+      `B="line\\nbreak \\"quoted\\" \\\\ tab\\t"`,
+      `C='raw \\n'`,
+      `D="x" # comment`,
+    ].join('\n');
+    assert.deepStrictEqual(parseDotenv(text), {
+      A: "it's # not a comment",
+      B: 'line\nbreak "quoted" \\ tab\t',
+      C: 'raw \\n',
+      D: 'x',
+    });
   });
 
   it('reads quoted values over several lines', () => {
@@ -29,7 +39,15 @@ describe('parseDotenv', () => {
   });
 
   it('expands ${VAR} and ${VAR:-default} from earlier lines and the environment', () => {
-    const text = ['USER_=app', 'PASS=s3cret', 'URL=postgresql://${USER_}:${PASS}@${HOST:-localhost}/${DB}', `Q='\${USER_}'`, 'E=', 'F=${E:-dflt}', 'G=$USER_'].join('\n');
+    const text = [
+      'USER_=app',
+      'PASS=s3cret',
+      'URL=postgresql://${USER_}:${PASS}@${HOST:-localhost}/${DB}',
+      `Q='\${USER_}'`,
+      'E=',
+      'F=${E:-dflt}',
+      'G=$USER_',
+    ].join('\n');
     assert.deepStrictEqual(parseDotenv(text, { env: { DB: 'appdb' } }), {
       USER_: 'app',
       PASS: 's3cret',

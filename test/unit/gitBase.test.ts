@@ -1,17 +1,17 @@
 // The history at a git ref, the merge preview (`check --base`), the lint scope and the accidental
 // fork rule, on real repositories made with the git CLI. The Alembic side of the same scenarios
 // (real `alembic revision`, `alembic heads` on the merged tree) is in test/alembic/teams.test.ts.
-import * as assert from 'assert';
-import { spawnSync } from 'child_process';
-import * as fs from 'fs';
-import * as path from 'path';
-import { GitError, GitRepository } from '../../src/core/git/gitRepository';
+import * as assert from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { type GitError, GitRepository } from '../../src/core/git/gitRepository';
 import { RefHistoryReader } from '../../src/core/git/refHistory';
 import { lintProject } from '../../src/core/lint';
 import { loadProject } from '../../src/core/project';
 import { compareWithBase } from '../../src/core/teams/baseComparison';
 import { commitAll, git } from '../support/gitRepo';
-import { revisionText, RevisionSpec, tempDir, writeProject } from '../support/tempProject';
+import { type RevisionSpec, revisionText, tempDir, writeProject } from '../support/tempProject';
 
 const ROOT = process.env.ALEMBIC_LENS_ROOT ?? path.resolve(__dirname, '../../..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');

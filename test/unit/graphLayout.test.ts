@@ -1,12 +1,12 @@
 // The revision graph's layout: lanes, rows, edge routes and collapsed runs. The geometric checks run on
 // random histories (fixed seeds) with branches, merges, depends_on, missing targets and cycles.
-import * as assert from 'assert';
-import { GraphLayout, layoutGraph } from '../../src/core/graphLayout';
+import * as assert from 'node:assert';
+import { type GraphLayout, layoutGraph } from '../../src/core/graphLayout';
+import { problem } from '../../src/core/problems';
+import type { RevisionSource } from '../../src/core/revisionFile';
+import { RevisionMap } from '../../src/core/revisionMap';
 import { edgePath, geometryFor, laneX, NODE_RADIUS, rowY } from '../../src/graph/geometry';
 import { exportSvg } from '../../src/graph/graphSvg';
-import { problem } from '../../src/core/problems';
-import { RevisionSource } from '../../src/core/revisionFile';
-import { RevisionMap } from '../../src/core/revisionMap';
 import { prng } from '../support/prng';
 
 interface Spec {
@@ -51,11 +51,11 @@ const edge = (layout: GraphLayout, from: string, to: string) => {
   return found;
 };
 
-
 /** A random history: mostly linear lines of work that fork, merge, depend on each other, and sometimes break. */
 function randomHistory(seed: number, n: number, broken: boolean): Spec[] {
   const rand = prng(seed);
-  const pick = (below: number, recent = 6): number => Math.max(0, below - 1 - Math.floor(rand() * Math.min(below, rand() < 0.8 ? recent : below)));
+  const pick = (below: number, recent = 6): number =>
+    Math.max(0, below - 1 - Math.floor(rand() * Math.min(below, rand() < 0.8 ? recent : below)));
   const specs: Spec[] = [];
   for (let i = 0; i < n; i++) {
     const id = `n${String(i).padStart(3, '0')}`;
@@ -74,7 +74,8 @@ function randomHistory(seed: number, n: number, broken: boolean): Spec[] {
     if (broken && rand() < 0.03) spec.down = [...down, `missing_${i}`];
     if (broken && rand() < 0.02) spec.depends = [...(spec.depends ?? []), `gone_${i}`];
     // A parent from the future: a cycle, or a revision hanging off one.
-    if (broken && i > 5 && rand() < 0.015) spec.down = [`n${String(Math.min(n - 1, i + 1 + Math.floor(rand() * 5))).padStart(3, '0')}`];
+    if (broken && i > 5 && rand() < 0.015)
+      spec.down = [`n${String(Math.min(n - 1, i + 1 + Math.floor(rand() * 5))).padStart(3, '0')}`];
     specs.push(spec);
   }
   return specs;
@@ -101,7 +102,11 @@ function checkGeometry(layout: GraphLayout): void {
     const name = `${e.kind} ${e.from} -> ${e.to}`;
     const from = byId.get(e.from)!;
     const at = e.jump === 'in' ? byId.get(e.to)! : from;
-    assert.deepStrictEqual(e.route[0], [at.lane, at.row], `${name} starts at its ${e.jump === 'in' ? 'target' : 'child'}`);
+    assert.deepStrictEqual(
+      e.route[0],
+      [at.lane, at.row],
+      `${name} starts at its ${e.jump === 'in' ? 'target' : 'child'}`,
+    );
     assert.ok(e.lane < layout.lanes, `${name} lane is in range`);
     if (e.dangling || e.jump) {
       assert.strictEqual(e.route.length, 2, `${name} is a stub`);
@@ -133,7 +138,11 @@ function checkGeometry(layout: GraphLayout): void {
       const bottom = Math.max(r1, r2);
       for (let r = top; r <= bottom; r++) {
         const there = byRow.get(r)!;
-        if (there.lane === l1) assert.ok(there.id === e.from || there.id === e.to, `${name} passes through ${there.id} (lane ${l1}, row ${r})`);
+        if (there.lane === l1)
+          assert.ok(
+            there.id === e.from || there.id === e.to,
+            `${name} passes through ${there.id} (lane ${l1}, row ${r})`,
+          );
       }
       const list = runs.get(l1) ?? [];
       list.push({ top, bottom, edge: name });
@@ -146,7 +155,10 @@ function checkGeometry(layout: GraphLayout): void {
       const a = list[i - 1];
       const b = list[i];
       const touch = b.top === a.bottom && byRow.get(b.top)!.lane === lane;
-      assert.ok(b.top > a.bottom || touch, `lane ${lane}: ${a.edge} (rows ${a.top}-${a.bottom}) and ${b.edge} (rows ${b.top}-${b.bottom}) overlap`);
+      assert.ok(
+        b.top > a.bottom || touch,
+        `lane ${lane}: ${a.edge} (rows ${a.top}-${a.bottom}) and ${b.edge} (rows ${b.top}-${b.bottom}) overlap`,
+      );
     }
   }
 }
@@ -156,7 +168,10 @@ describe('graphLayout', () => {
     const layout = layoutGraph(build(linear(5)), { collapseAbove: Infinity });
     assert.strictEqual(layout.lanes, 1);
     assert.strictEqual(layout.rows, 5);
-    assert.deepStrictEqual(layout.nodes.map((n) => n.id), ['r4', 'r3', 'r2', 'r1', 'r0']);
+    assert.deepStrictEqual(
+      layout.nodes.map((n) => n.id),
+      ['r4', 'r3', 'r2', 'r1', 'r0'],
+    );
     assert.ok(layout.nodes.every((n) => n.lane === 0));
     assert.strictEqual(layout.edges.length, 4);
     assert.ok(layout.edges.every((e) => e.kind === 'down' && e.lane === 0 && e.route.length === 2));
@@ -168,8 +183,12 @@ describe('graphLayout', () => {
     // a <- b <- {c1 <- c2, d1 <- d2} <- m
     const layout = layoutGraph(
       build([
-        { id: 'a' }, { id: 'b', down: ['a'] },
-        { id: 'c1', down: ['b'] }, { id: 'd1', down: ['b'] }, { id: 'c2', down: ['c1'] }, { id: 'd2', down: ['d1'] },
+        { id: 'a' },
+        { id: 'b', down: ['a'] },
+        { id: 'c1', down: ['b'] },
+        { id: 'd1', down: ['b'] },
+        { id: 'c2', down: ['c1'] },
+        { id: 'd2', down: ['d1'] },
         { id: 'm', down: ['c2', 'd2'] },
       ]),
     );
@@ -179,14 +198,18 @@ describe('graphLayout', () => {
     assert.ok(m.merge);
     const toC = edge(layout, 'm', 'c2');
     const toD = edge(layout, 'm', 'd2');
-    assert.strictEqual(toC.lane, m.lane, 'the first parent continues the merge\'s lane');
+    assert.strictEqual(toC.lane, m.lane, "the first parent continues the merge's lane");
     assert.notStrictEqual(toD.lane, toC.lane, 'the other parent gets a lane of its own');
     assert.deepStrictEqual(toD.route[0], [m.lane, m.row], 'both lanes leave from the merge');
     assert.strictEqual(node(layout, 'c1').lane, node(layout, 'c2').lane);
     assert.strictEqual(node(layout, 'd1').lane, node(layout, 'd2').lane, 'the branch stays in its lane');
     const b = node(layout, 'b');
     assert.ok(b.branchPoint);
-    assert.deepStrictEqual(edge(layout, 'd1', 'b').route.at(-1), [b.lane, b.row], 'the branch joins at the branch point');
+    assert.deepStrictEqual(
+      edge(layout, 'd1', 'b').route.at(-1),
+      [b.lane, b.row],
+      'the branch joins at the branch point',
+    );
     checkGeometry(layout);
   });
 
@@ -201,7 +224,13 @@ describe('graphLayout', () => {
 
   it('draws depends_on as its own kind of edge, outside the main lanes', () => {
     const layout = layoutGraph(
-      build([{ id: 'a' }, { id: 'b', down: ['a'] }, { id: 'x' }, { id: 'y', down: ['x'], depends: ['b'] }, { id: 'z', down: ['b'], depends: ['a'] }]),
+      build([
+        { id: 'a' },
+        { id: 'b', down: ['a'] },
+        { id: 'x' },
+        { id: 'y', down: ['x'], depends: ['b'] },
+        { id: 'z', down: ['b'], depends: ['a'] },
+      ]),
     );
     const dep = edge(layout, 'y', 'b');
     assert.strictEqual(dep.kind, 'depends');
@@ -215,7 +244,13 @@ describe('graphLayout', () => {
     specs.push({ id: 'x', down: ['r11'], depends: ['r1'] });
     const layout = layoutGraph(build(specs), { collapseAbove: Infinity, longEdgeRows: 5 });
     const stubs = layout.edges.filter((e) => e.kind === 'depends');
-    assert.deepStrictEqual(stubs.map((e) => [e.from, e.to, e.jump]), [['x', 'r1', 'out'], ['x', 'r1', 'in']]);
+    assert.deepStrictEqual(
+      stubs.map((e) => [e.from, e.to, e.jump]),
+      [
+        ['x', 'r1', 'out'],
+        ['x', 'r1', 'in'],
+      ],
+    );
     assert.strictEqual(layout.lanes, 1, 'no lane held across the rows between');
     assert.ok(stubs[0].route[1][1] > stubs[0].route[0][1], 'the stub at the child points down, towards the target');
     assert.ok(stubs[1].route[1][1] < stubs[1].route[0][1], 'the stub at the target points up, towards the child');
@@ -231,12 +266,21 @@ describe('graphLayout', () => {
     assert.match(down.problem!, /'gone'/);
     const dep = edge(layout, 'c', 'nowhere');
     assert.ok(dep.dangling && dep.kind === 'depends');
-    assert.ok(node(layout, 'b').problems.some((p) => p.code === 'missing-revision'), 'the node carries the problem');
+    assert.ok(
+      node(layout, 'b').problems.some((p) => p.code === 'missing-revision'),
+      'the node carries the problem',
+    );
     checkGeometry(layout);
   });
 
   it('flags cycle members and still routes their edges around nodes', () => {
-    const map = build([{ id: 'a' }, { id: 'b', down: ['a'] }, { id: 'c', down: ['e'] }, { id: 'd', down: ['c'] }, { id: 'e', down: ['d'] }]);
+    const map = build([
+      { id: 'a' },
+      { id: 'b', down: ['a'] },
+      { id: 'c', down: ['e'] },
+      { id: 'd', down: ['c'] },
+      { id: 'e', down: ['d'] },
+    ]);
     const layout = layoutGraph(map, { problems: map.problems });
     for (const id of ['c', 'd', 'e']) assert.ok(node(layout, id).cycle, `${id} is flagged`);
     assert.ok(!node(layout, 'b').cycle);
@@ -248,7 +292,11 @@ describe('graphLayout', () => {
     for (let seed = 1; seed <= 60; seed++) {
       const specs = randomHistory(seed, 40 + (seed % 7) * 30, seed % 3 === 0);
       const map = build(specs);
-      for (const options of [{ collapseAbove: Infinity }, { collapseAbove: 3, longEdgeRows: 10 }, { collapseAbove: 2, expandAll: true }]) {
+      for (const options of [
+        { collapseAbove: Infinity },
+        { collapseAbove: 3, longEdgeRows: 10 },
+        { collapseAbove: 2, expandAll: true },
+      ]) {
         const layout = layoutGraph(map, { problems: map.problems, ...options });
         try {
           checkGeometry(layout);
@@ -261,7 +309,10 @@ describe('graphLayout', () => {
   });
 
   it('has a geometric check that catches an edge through a node', () => {
-    const layout = layoutGraph(build([{ id: 'a' }, { id: 'b', down: ['a'] }, { id: 'c', down: ['a'] }, { id: 'd', down: ['b'] }]), { collapseAbove: Infinity });
+    const layout = layoutGraph(
+      build([{ id: 'a' }, { id: 'b', down: ['a'] }, { id: 'c', down: ['a'] }, { id: 'd', down: ['b'] }]),
+      { collapseAbove: Infinity },
+    );
     checkGeometry(layout);
     // Reroute c -> a through the lane of a node between its ends.
     const edgeC = edge(layout, 'c', 'a');
@@ -270,7 +321,12 @@ describe('graphLayout', () => {
     const between = layout.nodes.find((n) => n.row > c.row && n.row < a.row && n.lane !== edgeC.lane);
     assert.ok(between, 'a node between the ends of the edge in another lane');
     edgeC.lane = between.lane;
-    edgeC.route = [[c.lane, c.row], [between.lane, c.row], [between.lane, a.row], [a.lane, a.row]].filter((p, i, all) => i === 0 || p[0] !== all[i - 1][0] || p[1] !== all[i - 1][1]) as typeof edgeC.route;
+    edgeC.route = [
+      [c.lane, c.row],
+      [between.lane, c.row],
+      [between.lane, a.row],
+      [a.lane, a.row],
+    ].filter((p, i, all) => i === 0 || p[0] !== all[i - 1][0] || p[1] !== all[i - 1][1]) as typeof edgeC.route;
     assert.throws(() => checkGeometry(layout), /passes through/);
   });
 
@@ -285,14 +341,20 @@ describe('graphLayout', () => {
   it('collapses long linear runs into one node, and expands them on request', () => {
     const map = build(linear(20));
     const collapsed = layoutGraph(map);
-    assert.deepStrictEqual(collapsed.nodes.map((n) => n.id), ['r19', 'run:r1', 'r0']);
+    assert.deepStrictEqual(
+      collapsed.nodes.map((n) => n.id),
+      ['r19', 'run:r1', 'r0'],
+    );
     const run = node(collapsed, 'run:r1');
     assert.strictEqual(run.kind, 'run');
     assert.strictEqual(run.members!.length, 18);
     assert.strictEqual(run.members![0].id, 'r18', 'members newest first');
     assert.strictEqual(run.message, '18 revisions');
     assert.deepStrictEqual(collapsed.runs, [{ id: 'run:r1', count: 18, expanded: false }]);
-    assert.deepStrictEqual(collapsed.edges.map((e) => `${e.from}>${e.to}`), ['r19>run:r1', 'run:r1>r0']);
+    assert.deepStrictEqual(
+      collapsed.edges.map((e) => `${e.from}>${e.to}`),
+      ['r19>run:r1', 'run:r1>r0'],
+    );
     checkGeometry(collapsed);
 
     const expanded = layoutGraph(map, { expanded: new Set(['run:r1']) });
@@ -310,12 +372,24 @@ describe('graphLayout', () => {
     const specs = linear(30);
     specs[10].labels = ['feature'];
     const map = build(specs);
-    const layout = layoutGraph(map, { pinned: ['r20'], problems: [problem('warning', 'lint', 'careful', '/v/r25.py', 3)] });
+    const layout = layoutGraph(map, {
+      pinned: ['r20'],
+      problems: [problem('warning', 'lint', 'careful', '/v/r25.py', 3)],
+    });
     // r1..r9 | r10 labelled | r11..r19 | r20 pinned | r21..r24 (4: too short) | r25 problem | r26..r28 (3)
-    assert.deepStrictEqual(layout.runs.map((r) => [r.id, r.count]), [['run:r11', 9], ['run:r1', 9]]);
+    assert.deepStrictEqual(
+      layout.runs.map((r) => [r.id, r.count]),
+      [
+        ['run:r11', 9],
+        ['run:r1', 9],
+      ],
+    );
     for (const id of ['r10', 'r20', 'r25', 'r22']) assert.strictEqual(node(layout, id).kind, 'revision');
     assert.deepStrictEqual(node(layout, 'r10').labels, ['feature']);
-    assert.deepStrictEqual(node(layout, 'r25').problems.map((p) => p.message), ['careful']);
+    assert.deepStrictEqual(
+      node(layout, 'r25').problems.map((p) => p.message),
+      ['careful'],
+    );
     checkGeometry(layout);
   });
 
@@ -343,7 +417,10 @@ function samplePath(d: string): Array<[number, number]> {
       const [x1, y1, x2, y2, x, y] = n;
       for (let t = 0; t <= 1; t += 0.05) {
         const u = 1 - t;
-        points.push([u * u * u * at[0] + 3 * u * u * t * x1 + 3 * u * t * t * x2 + t * t * t * x, u * u * u * at[1] + 3 * u * u * t * y1 + 3 * u * t * t * y2 + t * t * t * y]);
+        points.push([
+          u * u * u * at[0] + 3 * u * u * t * x1 + 3 * u * t * t * x2 + t * t * t * x,
+          u * u * u * at[1] + 3 * u * u * t * y1 + 3 * u * t * t * y2 + t * t * t * y,
+        ]);
       }
       at = [x, y];
     }
@@ -364,17 +441,32 @@ describe('graph drawing', () => {
           const n = byRow[row];
           if (!n || n.id === e.from || n.id === e.to) continue;
           const distance = Math.hypot(x - laneX(g, n.lane), y - rowY(g, n.row));
-          assert.ok(distance > NODE_RADIUS + 1, `seed ${seed}: ${e.kind} ${e.from} -> ${e.to} is drawn over ${n.id} (${distance.toFixed(1)} px)`);
+          assert.ok(
+            distance > NODE_RADIUS + 1,
+            `seed ${seed}: ${e.kind} ${e.from} -> ${e.to} is drawn over ${n.id} (${distance.toFixed(1)} px)`,
+          );
         }
       }
     }
   });
 
   it('exports every row, with its id, message and the database state', () => {
-    const map = build([{ id: 'aaaa1111', down: [] }, { id: 'bbbb2222', down: ['aaaa1111'], labels: ['feature'] }, { id: 'cccc3333', down: ['aaaa1111'] }]);
+    const map = build([
+      { id: 'aaaa1111', down: [] },
+      { id: 'bbbb2222', down: ['aaaa1111'], labels: ['feature'] },
+      { id: 'cccc3333', down: ['aaaa1111'] },
+    ]);
     const layout = layoutGraph(map);
-    const svg = exportSvg({ project: 'demo <&>', database: 'at aaaa111', layout, states: { aaaa1111: 'current', bbbb2222: 'pending', cccc3333: 'pending' } }, 'light');
-    assert.match(svg, /^<\?xml [^]*<svg xmlns="http:\/\/www.w3.org\/2000\/svg"[^]*<\/svg>\n$/);
+    const svg = exportSvg(
+      {
+        project: 'demo <&>',
+        database: 'at aaaa111',
+        layout,
+        states: { aaaa1111: 'current', bbbb2222: 'pending', cccc3333: 'pending' },
+      },
+      'light',
+    );
+    assert.match(svg, /^<\?xml [\s\S]*<svg xmlns="http:\/\/www.w3.org\/2000\/svg"[\s\S]*<\/svg>\n$/);
     assert.strictEqual(svg.match(/<g class="node /g)?.length, 3);
     for (const id of ['aaaa111', 'bbbb222', 'cccc333']) assert.ok(svg.includes(`>${id}<`), id);
     assert.ok(svg.includes('state-current') && svg.includes('@feature'));

@@ -3,13 +3,13 @@
 // duplicate ids, token edits). Loading, the full syntax check and the lint must never throw; every
 // problem names a file and a line; the files left alone still load. Sizes are bounded, so a hang
 // shows as the test's timeout.
-import * as assert from 'assert';
-import * as fs from 'fs';
-import * as path from 'path';
+import * as assert from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { lintProject } from '../../src/core/lint';
-import { Problem } from '../../src/core/problems';
-import { loadProject, Project } from '../../src/core/project';
-import { generateHistory, GeneratedHistory } from '../bench/history';
+import type { Problem } from '../../src/core/problems';
+import { loadProject, type Project } from '../../src/core/project';
+import { type GeneratedHistory, generateHistory } from '../bench/history';
 import { prng } from '../support/prng';
 import { tempDir } from '../support/tempProject';
 
@@ -65,7 +65,11 @@ const REVISION_MUTATIONS: Record<string, Mutation> = {
   'random bytes': (text, rand) => insert(text, at(text, rand), randomBytes(rand, int(rand, 1, 64))),
   'deep nesting': (text, rand) => {
     const depth = int(rand, 1, MAX_NESTING);
-    const [open, close] = pick(rand, [['(', ')'], ['[', ']'], ['{', '}']]);
+    const [open, close] = pick(rand, [
+      ['(', ')'],
+      ['[', ']'],
+      ['{', '}'],
+    ]);
     const nested = `${open.repeat(depth)}'0'${rand() < 0.5 ? close.repeat(depth) : ''}`;
     const variable = pick(rand, ['revision', 'down_revision', 'depends_on', 'branch_labels']);
     if (rand() < 0.5) return insert(text, at(text, rand), `\nx = ${nested}\n`);
@@ -103,7 +107,7 @@ const INI_MUTATIONS: Record<string, Mutation> = {
   },
   interpolation: (text, rand) => {
     // Each level repeats the one below: up to 12^9 copies of a0, as configparser would build them.
-    const bomb = ['a0 = ' + 'x'.repeat(int(rand, 0, 100))];
+    const bomb = [`a0 = ${'x'.repeat(int(rand, 0, 100))}`];
     const levels = int(rand, 6, 9);
     const repeats = int(rand, 8, 12);
     for (let level = 1; level <= levels; level++) bomb.push(`a${level} = ${`%(a${level - 1})s`.repeat(repeats)}`);
@@ -129,7 +133,13 @@ const TOML_MUTATIONS: Record<string, Mutation> = {
 };
 
 const PYPROJECT = [
-  '[project]', 'name = "app"', '', '[tool.alembic]', 'script_location = "%(here)s/alembic"', 'sourceless = false', '',
+  '[project]',
+  'name = "app"',
+  '',
+  '[tool.alembic]',
+  'script_location = "%(here)s/alembic"',
+  'sourceless = false',
+  '',
 ].join('\n');
 
 function makeProject(seed: number): { history: GeneratedHistory; dir: string } {
@@ -180,11 +190,13 @@ describe('hostile-input fuzz (fixed seeds)', function () {
         assert.ok(loaded, `${label}: the untouched ${path.basename(revision.path)} did not load`);
       }
     });
-
   }
 
   for (const seed of CONFIG_SEEDS) {
-    for (const [file, mutations] of [['alembic.ini', INI_MUTATIONS], ['pyproject.toml', TOML_MUTATIONS]] as const) {
+    for (const [file, mutations] of [
+      ['alembic.ini', INI_MUTATIONS],
+      ['pyproject.toml', TOML_MUTATIONS],
+    ] as const) {
       it(`seed ${seed}: a mutated ${file} never breaks the load`, () => {
         const rand = prng(seed * 7919);
         const { history, dir } = makeProject(seed);

@@ -1,22 +1,35 @@
 // Expectations below were checked against Python 3.11's configparser.ConfigParser({'here': ...}).
-import * as assert from 'assert';
+import * as assert from 'node:assert';
 import { getOption, parseIni } from '../../src/core/ini';
 
-const value = (text: string, key: string, section = 'alembic') => getOption(parseIni(text, '/p/alembic.ini', { here: '/h' }), section, key);
+const value = (text: string, key: string, section = 'alembic') =>
+  getOption(parseIni(text, '/p/alembic.ini', { here: '/h' }), section, key);
 
 describe('parseIni (configparser rules)', () => {
   it('lower-cases keys, keeps inline ; and # as part of the value', () => {
-    assert.deepStrictEqual(value('[alembic]\nScript_Location = %(here)s/a ; not a comment\n', 'script_location'), { value: '/h/a ; not a comment' });
+    assert.deepStrictEqual(value('[alembic]\nScript_Location = %(here)s/a ; not a comment\n', 'script_location'), {
+      value: '/h/a ; not a comment',
+    });
   });
 
   it('joins indented continuation lines, keeping blank lines inside and dropping comment lines', () => {
-    assert.deepStrictEqual(value('[alembic]\nversion_locations = a\n  b\n\n  c\n# comment\nx: y\n', 'version_locations'), { value: 'a\nb\n\nc' });
-    assert.deepStrictEqual(value('[alembic]\nversion_locations = a\n  b\n\n  c\n# comment\nx: y\n', 'x'), { value: 'y' });
+    assert.deepStrictEqual(
+      value('[alembic]\nversion_locations = a\n  b\n\n  c\n# comment\nx: y\n', 'version_locations'),
+      { value: 'a\nb\n\nc' },
+    );
+    assert.deepStrictEqual(value('[alembic]\nversion_locations = a\n  b\n\n  c\n# comment\nx: y\n', 'x'), {
+      value: 'y',
+    });
   });
 
   it('interpolates %(here)s, [DEFAULT] keys and %%', () => {
-    assert.deepStrictEqual(value('[alembic]\nscript_location = %(here)s/x %% y\n', 'script_location'), { value: '/h/x % y' });
-    assert.deepStrictEqual(value('[DEFAULT]\nroot = /r\n[alembic]\nscript_location = %(root)s/mig\n', 'script_location'), { value: '/r/mig' });
+    assert.deepStrictEqual(value('[alembic]\nscript_location = %(here)s/x %% y\n', 'script_location'), {
+      value: '/h/x % y',
+    });
+    assert.deepStrictEqual(
+      value('[DEFAULT]\nroot = /r\n[alembic]\nscript_location = %(root)s/mig\n', 'script_location'),
+      { value: '/r/mig' },
+    );
   });
 
   it('reports bad interpolation as an error for that option only', () => {
@@ -85,7 +98,7 @@ describe('parseIni interpolation limits', () => {
     assert.match((results[refused] as { error: string }).error, /more than 32 MiB in total/);
   });
 
-  it('stops at configparser\'s depth limit', () => {
+  it("stops at configparser's depth limit", () => {
     const lines = ['[alembic]', 'v0 = %%'];
     for (let i = 1; i <= 12; i++) lines.push(`v${i} = %(v${i - 1})s`);
     assert.match((value(lines.join('\n'), 'v12') as { error: string }).error, /Recursion limit exceeded/);

@@ -1,12 +1,21 @@
-import * as assert from 'assert';
-import { spawnSync } from 'child_process';
-import * as fs from 'fs';
-import * as path from 'path';
+import * as assert from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { loadConfig } from '../../src/core/config';
-import { LINT_RULES, lintEnvPy, lintProject, lintRevision, LintOptions, parseSeveritySetting, pythonComments, RuleSeverity } from '../../src/core/lint';
+import {
+  LINT_RULES,
+  type LintOptions,
+  lintEnvPy,
+  lintProject,
+  lintRevision,
+  parseSeveritySetting,
+  pythonComments,
+  type RuleSeverity,
+} from '../../src/core/lint';
 import { normalizeType } from '../../src/core/lint/revisionRules';
+import type { Problem } from '../../src/core/problems';
 import { loadProject } from '../../src/core/project';
-import { Problem } from '../../src/core/problems';
 import { revisionText, tempDir, writeProject } from '../support/tempProject';
 
 const ROOT = process.env.ALEMBIC_LENS_ROOT ?? path.resolve(__dirname, '../../..');
@@ -17,13 +26,23 @@ after(() => {
 });
 
 /** A revision file whose upgrade() and downgrade() have the given lines; upgrade() starts on line 19. */
-function revision(upgrade: string[], downgrade: string[] = ['pass'], message = 'change things', down: string | string[] = 'a0'): string {
+function revision(
+  upgrade: string[],
+  downgrade: string[] = ['pass'],
+  message = 'change things',
+  down: string | string[] = 'a0',
+): string {
   return revisionText({ id: 'b1', down, message, upgrade, downgrade });
 }
 
 const FIRST = 19;
 
-function lint(upgrade: string[], downgrade: string[] = ['op.execute("SELECT 1")'], options: LintOptions = {}, message?: string): Problem[] {
+function lint(
+  upgrade: string[],
+  downgrade: string[] = ['op.execute("SELECT 1")'],
+  options: LintOptions = {},
+  message?: string,
+): Problem[] {
   return lintRevision(revision(upgrade, downgrade, message), '/p/versions/b1.py', options);
 }
 
@@ -31,8 +50,17 @@ const codes = (problems: Problem[]): string[] => problems.map((p) => `${p.line} 
 
 describe('lintRevision: risky operations in upgrade()', () => {
   it('drop-table and drop-column, at the line of the call, with the why and the safe pattern', () => {
-    const problems = lint(['op.drop_table("users")', 'with op.batch_alter_table("orders") as batch_op:', '    batch_op.drop_column("note")', 'op.drop_column("items", "price", schema="shop")']);
-    assert.deepStrictEqual(codes(problems), [`${FIRST} drop-table`, `${FIRST + 2} drop-column`, `${FIRST + 3} drop-column`]);
+    const problems = lint([
+      'op.drop_table("users")',
+      'with op.batch_alter_table("orders") as batch_op:',
+      '    batch_op.drop_column("note")',
+      'op.drop_column("items", "price", schema="shop")',
+    ]);
+    assert.deepStrictEqual(codes(problems), [
+      `${FIRST} drop-table`,
+      `${FIRST + 2} drop-column`,
+      `${FIRST + 3} drop-column`,
+    ]);
     assert.match(problems[0].message, /op\.drop_table\("users"\)|op\.drop_table\('users'\)/);
     assert.match(problems[0].message, /Safe pattern:/);
     assert.match(problems[1].message, /orders\.note/);
@@ -51,7 +79,7 @@ describe('lintRevision: risky operations in upgrade()', () => {
       '',
       'def upgrade():',
       '    # op.drop_table("in_comment")',
-      '    note = "op.drop_column(\'users\', \'x\')"',
+      "    note = \"op.drop_column('users', 'x')\"",
       '    op.execute("DROP TABLE is text, not an op")',
       '',
       'def downgrade():',
@@ -62,17 +90,40 @@ describe('lintRevision: risky operations in upgrade()', () => {
   });
 
   it('alter-column-type; not for existing_type= alone', () => {
-    const problems = lint(["op.alter_column('users', 'email',", '           existing_type=sa.VARCHAR(length=255),', '           type_=sa.String(length=320))', "op.alter_column('users', 'name', existing_type=sa.VARCHAR(length=100), comment='x')"]);
+    const problems = lint([
+      "op.alter_column('users', 'email',",
+      '           existing_type=sa.VARCHAR(length=255),',
+      '           type_=sa.String(length=320))',
+      "op.alter_column('users', 'name', existing_type=sa.VARCHAR(length=100), comment='x')",
+    ]);
     assert.deepStrictEqual(codes(problems), [`${FIRST} alter-column-type`]);
     assert.match(problems[0].message, /users\.email to sa\.String\(length=320\)/);
   });
 
   it('alter-column-not-null, unless a backfill runs first or the table is new', () => {
-    assert.deepStrictEqual(codes(lint(["op.alter_column('users', 'email', existing_type=sa.VARCHAR(), nullable=False)"])), [`${FIRST} alter-column-not-null`]);
-    assert.deepStrictEqual(codes(lint(['with op.batch_alter_table("users") as b:', '    b.alter_column("email", nullable=False)'])), [`${FIRST + 1} alter-column-not-null`]);
-    assert.deepStrictEqual(lint(['op.execute("UPDATE users SET email = \'\' WHERE email IS NULL")', "op.alter_column('users', 'email', nullable=False)"]), []);
+    assert.deepStrictEqual(
+      codes(lint(["op.alter_column('users', 'email', existing_type=sa.VARCHAR(), nullable=False)"])),
+      [`${FIRST} alter-column-not-null`],
+    );
+    assert.deepStrictEqual(
+      codes(lint(['with op.batch_alter_table("users") as b:', '    b.alter_column("email", nullable=False)'])),
+      [`${FIRST + 1} alter-column-not-null`],
+    );
+    assert.deepStrictEqual(
+      lint([
+        'op.execute("UPDATE users SET email = \'\' WHERE email IS NULL")',
+        "op.alter_column('users', 'email', nullable=False)",
+      ]),
+      [],
+    );
     assert.deepStrictEqual(lint(["op.alter_column('users', 'email', nullable=True)"]), []);
-    assert.deepStrictEqual(lint(['op.create_table("users", sa.Column("email", sa.String()))', "op.alter_column('users', 'email', nullable=False)"]), []);
+    assert.deepStrictEqual(
+      lint([
+        'op.create_table("users", sa.Column("email", sa.String()))',
+        "op.alter_column('users', 'email', nullable=False)",
+      ]),
+      [],
+    );
   });
 
   it('add-column-not-null-without-default; not with server_default, nullable, a primary key or a new table', () => {
@@ -86,7 +137,11 @@ describe('lintRevision: risky operations in upgrade()', () => {
       "op.add_column('tags', sa.Column('name', sa.String(), nullable=False))",
       "op.add_column('users', sa.Column('none_default', sa.String(), nullable=False, server_default=None))",
     ]);
-    assert.deepStrictEqual(codes(problems), [`${FIRST} add-column-not-null-without-default`, `${FIRST + 1} add-column-not-null-without-default`, `${FIRST + 7} add-column-not-null-without-default`]);
+    assert.deepStrictEqual(codes(problems), [
+      `${FIRST} add-column-not-null-without-default`,
+      `${FIRST + 1} add-column-not-null-without-default`,
+      `${FIRST + 7} add-column-not-null-without-default`,
+    ]);
     assert.match(problems[1].message, /default= does not help/);
     assert.doesNotMatch(problems[0].message, /default= does not help/);
   });
@@ -94,30 +149,53 @@ describe('lintRevision: risky operations in upgrade()', () => {
   it('create-index-not-concurrently: PostgreSQL only, not with postgresql_concurrently=True, not on a new table', () => {
     const upgrade = [
       "op.create_index(op.f('ix_users_email'), 'users', ['email'], unique=False)",
-      "with op.get_context().autocommit_block():",
+      'with op.get_context().autocommit_block():',
       "    op.create_index('ix_users_name', 'users', ['name'], postgresql_concurrently=True)",
       "op.create_table('tags', sa.Column('id', sa.Integer()))",
       "op.create_index('ix_tags_id', 'tags', ['id'])",
     ];
-    assert.deepStrictEqual(codes(lint(upgrade, undefined, { dialect: 'postgresql' })), [`${FIRST} create-index-not-concurrently`]);
+    assert.deepStrictEqual(codes(lint(upgrade, undefined, { dialect: 'postgresql' })), [
+      `${FIRST} create-index-not-concurrently`,
+    ]);
     assert.deepStrictEqual(lint(upgrade, undefined, { dialect: 'sqlite' }), []);
     assert.deepStrictEqual(lint(upgrade), [], 'unknown dialect: no PostgreSQL advice');
   });
 
   it("rename-as-drop-add on autogenerate's output (the dropped type comes from downgrade(), reflected)", () => {
     const problems = lint(
-      ["op.add_column('users', sa.Column('full_name', sa.String(length=100), nullable=True))", "op.drop_column('users', 'name')", "op.add_column('users', sa.Column('age', sa.Integer(), nullable=True))"],
-      ["op.add_column('users', sa.Column('name', sa.VARCHAR(length=100), nullable=True))", "op.drop_column('users', 'age')", "op.drop_column('users', 'full_name')"],
+      [
+        "op.add_column('users', sa.Column('full_name', sa.String(length=100), nullable=True))",
+        "op.drop_column('users', 'name')",
+        "op.add_column('users', sa.Column('age', sa.Integer(), nullable=True))",
+      ],
+      [
+        "op.add_column('users', sa.Column('name', sa.VARCHAR(length=100), nullable=True))",
+        "op.drop_column('users', 'age')",
+        "op.drop_column('users', 'full_name')",
+      ],
     );
     assert.deepStrictEqual(codes(problems), [`${FIRST} rename-as-drop-add`]);
     assert.match(problems[0].message, /op\.alter_column\('users', 'name', new_column_name='full_name'\)/);
     // Another type, another table: no rename.
     assert.deepStrictEqual(
-      codes(lint(["op.add_column('users', sa.Column('full_name', sa.Text(), nullable=True))", "op.drop_column('users', 'name')"], ["op.add_column('users', sa.Column('name', sa.VARCHAR(length=100), nullable=True))"])),
+      codes(
+        lint(
+          [
+            "op.add_column('users', sa.Column('full_name', sa.Text(), nullable=True))",
+            "op.drop_column('users', 'name')",
+          ],
+          ["op.add_column('users', sa.Column('name', sa.VARCHAR(length=100), nullable=True))"],
+        ),
+      ),
       [`${FIRST + 1} drop-column`],
     );
     assert.deepStrictEqual(
-      codes(lint(["op.add_column('people', sa.Column('full_name', sa.String(length=100)))", "op.drop_column('users', 'name')"], ["op.add_column('users', sa.Column('name', sa.VARCHAR(length=100)))"])),
+      codes(
+        lint(
+          ["op.add_column('people', sa.Column('full_name', sa.String(length=100)))", "op.drop_column('users', 'name')"],
+          ["op.add_column('users', sa.Column('name', sa.VARCHAR(length=100)))"],
+        ),
+      ),
       [`${FIRST + 1} drop-column`],
     );
     assert.strictEqual(normalizeType('sa.String(length=100)'), normalizeType('sa.VARCHAR(length=100)'));
@@ -130,12 +208,19 @@ describe('lintRevision: empty functions', () => {
   it('empty-downgrade when downgrade() is pass and upgrade() is not; not when it raises', () => {
     const problems = lint(["op.add_column('users', sa.Column('bio', sa.Text()))"], ['pass']);
     assert.deepStrictEqual(codes(problems), [`${FIRST + 4} empty-downgrade`]);
-    assert.deepStrictEqual(lint(["op.add_column('users', sa.Column('bio', sa.Text()))"], ['raise NotImplementedError("one way")']), []);
+    assert.deepStrictEqual(
+      lint(["op.add_column('users', sa.Column('bio', sa.Text()))"], ['raise NotImplementedError("one way")']),
+      [],
+    );
     assert.deepStrictEqual(lint(['pass'], ['pass'], {}, 'initial'), []);
   });
 
   it('empty-autogenerate when upgrade() is only pass (comments, docstring) and the message announces a change', () => {
-    const empty = ['# ### commands auto generated by Alembic - please adjust! ###', 'pass', '# ### end Alembic commands ###'];
+    const empty = [
+      '# ### commands auto generated by Alembic - please adjust! ###',
+      'pass',
+      '# ### end Alembic commands ###',
+    ];
     const problems = lint(empty, ['pass'], {}, 'add email column to users');
     assert.deepStrictEqual(codes(problems), [`${FIRST + 1} empty-autogenerate`]);
     assert.match(problems[0].message, /"add email column to users"/);
@@ -151,13 +236,32 @@ describe('suppressions and severities', () => {
     assert.deepStrictEqual(lint(['op.drop_table("users")  # alembic-lens: ignore[drop-table]']), []);
     assert.deepStrictEqual(lint(['# alembic-lens: ignore[drop-table, drop-column]', 'op.drop_table("users")']), []);
     assert.deepStrictEqual(lint(['op.drop_table("users")  # alembic-lens: ignore']), []);
-    assert.deepStrictEqual(codes(lint(['op.drop_table("users")  # alembic-lens: ignore[drop-column]'])), [`${FIRST} drop-table`], 'another rule');
+    assert.deepStrictEqual(
+      codes(lint(['op.drop_table("users")  # alembic-lens: ignore[drop-column]'])),
+      [`${FIRST} drop-table`],
+      'another rule',
+    );
     // A trailing comment on the previous statement is about that statement.
-    assert.deepStrictEqual(codes(lint(['op.drop_column("a", "b")  # alembic-lens: ignore[drop-table, drop-column]', 'op.drop_table("users")'])), [`${FIRST + 1} drop-table`]);
-    assert.deepStrictEqual(codes(lint(['# alembic-lens: ignore[drop-table]', '', 'op.drop_table("users")'])), [`${FIRST + 2} drop-table`], 'only the line right above');
-    const fileWide = revision(['op.drop_table("users")', 'op.drop_table("orders")'], ['op.execute("SELECT 1")']).replace('import sqlalchemy as sa', 'import sqlalchemy as sa  # alembic-lens: ignore-file[drop-table]');
+    assert.deepStrictEqual(
+      codes(
+        lint(['op.drop_column("a", "b")  # alembic-lens: ignore[drop-table, drop-column]', 'op.drop_table("users")']),
+      ),
+      [`${FIRST + 1} drop-table`],
+    );
+    assert.deepStrictEqual(
+      codes(lint(['# alembic-lens: ignore[drop-table]', '', 'op.drop_table("users")'])),
+      [`${FIRST + 2} drop-table`],
+      'only the line right above',
+    );
+    const fileWide = revision(
+      ['op.drop_table("users")', 'op.drop_table("orders")'],
+      ['op.execute("SELECT 1")'],
+    ).replace('import sqlalchemy as sa', 'import sqlalchemy as sa  # alembic-lens: ignore-file[drop-table]');
     assert.deepStrictEqual(lintRevision(fileWide, '/p/x.py'), []);
-    const all = revision(['op.drop_table("users")', 'op.drop_column("a", "b")'], ['pass']).replace('"""change things', '"""change things\n# not a comment: inside the docstring alembic-lens: ignore-file');
+    const all = revision(['op.drop_table("users")', 'op.drop_column("a", "b")'], ['pass']).replace(
+      '"""change things',
+      '"""change things\n# not a comment: inside the docstring alembic-lens: ignore-file',
+    );
     assert.deepStrictEqual(codes(lintRevision(all, '/p/x.py')).length, 3, 'text in a docstring is no comment');
     const allFile = `# alembic-lens: ignore-file\n${revision(['op.drop_table("users")'], ['pass'])}`;
     assert.deepStrictEqual(lintRevision(allFile, '/p/x.py'), []);
@@ -166,7 +270,10 @@ describe('suppressions and severities', () => {
   it('a directive inside a string is not a comment', () => {
     assert.deepStrictEqual(codes(lint(['op.drop_table("users # alembic-lens: ignore")'])), [`${FIRST} drop-table`]);
     assert.deepStrictEqual(
-      pythonComments('x = "a # b"  # real\ns = """\n# no\n"""\ny = \'it\\\'s # no\'  # yes\n').map((c) => [c.line, c.text.trim()]),
+      pythonComments('x = "a # b"  # real\ns = """\n# no\n"""\ny = \'it\\\'s # no\'  # yes\n').map((c) => [
+        c.line,
+        c.text.trim(),
+      ]),
       [
         [1, 'real'],
         [5, 'yes'],
@@ -177,7 +284,10 @@ describe('suppressions and severities', () => {
   it('severities: a rule can be raised, lowered or turned off', () => {
     const upgrade = ['op.drop_table("users")', 'op.drop_column("a", "b")'];
     const problems = lint(upgrade, undefined, { severities: { 'drop-table': 'error', 'drop-column': 'off' } });
-    assert.deepStrictEqual(problems.map((p) => [p.code, p.severity]), [['drop-table', 'error']]);
+    assert.deepStrictEqual(
+      problems.map((p) => [p.code, p.severity]),
+      [['drop-table', 'error']],
+    );
     const levels: Record<string, RuleSeverity> = {};
     assert.strictEqual(parseSeveritySetting('drop-table=info', levels), undefined);
     assert.strictEqual(parseSeveritySetting('all=off', levels), undefined);
@@ -199,7 +309,8 @@ describe('lintEnvPy and lintProject', () => {
     return dir;
   }
 
-  const GENERIC_INI = '[alembic]\nscript_location = alembic\nprepend_sys_path = .\nsqlalchemy.url = driver://user:pass@localhost/dbname\n';
+  const GENERIC_INI =
+    '[alembic]\nscript_location = alembic\nprepend_sys_path = .\nsqlalchemy.url = driver://user:pass@localhost/dbname\n';
   const ENV_TAIL = [
     '',
     'def run_migrations_online():',
@@ -216,15 +327,30 @@ describe('lintEnvPy and lintProject', () => {
     const dir = projectDir({
       'alembic.ini': GENERIC_INI,
       'alembic/versions/.keep': '',
-      'alembic/env.py': ['from alembic import context', 'from sqlalchemy import engine_from_config', 'config = context.config', 'target_metadata = None', ...ENV_TAIL].join('\n'),
+      'alembic/env.py': [
+        'from alembic import context',
+        'from sqlalchemy import engine_from_config',
+        'config = context.config',
+        'target_metadata = None',
+        ...ENV_TAIL,
+      ].join('\n'),
     });
     const config = loadConfig({ iniPath: path.join(dir, 'alembic.ini') });
     const problems = lintEnvPy(config);
-    assert.deepStrictEqual(problems.map((p) => [p.code, path.basename(p.path), p.line]), [
-      ['target-metadata-none', 'env.py', 4],
-      ['placeholder-url', 'alembic.ini', 4],
-    ]);
-    assert.deepStrictEqual(lintEnvPy(config, { severities: { 'placeholder-url': 'off', 'target-metadata-none': 'info' } }).map((p) => [p.code, p.severity]), [['target-metadata-none', 'info']]);
+    assert.deepStrictEqual(
+      problems.map((p) => [p.code, path.basename(p.path), p.line]),
+      [
+        ['target-metadata-none', 'env.py', 4],
+        ['placeholder-url', 'alembic.ini', 4],
+      ],
+    );
+    assert.deepStrictEqual(
+      lintEnvPy(config, { severities: { 'placeholder-url': 'off', 'target-metadata-none': 'info' } }).map((p) => [
+        p.code,
+        p.severity,
+      ]),
+      [['target-metadata-none', 'info']],
+    );
   });
 
   it('no placeholder-url when env.py sets the URL, or the ini has a real one; suppression comments in env.py and the ini', () => {
@@ -245,18 +371,41 @@ describe('lintEnvPy and lintProject', () => {
     const suppressed = projectDir({
       'alembic.ini': GENERIC_INI.replace('sqlalchemy.url', '# alembic-lens: ignore[placeholder-url]\nsqlalchemy.url'),
       'alembic/versions/.keep': '',
-      'alembic/env.py': ['from alembic import context', 'config = context.config', 'target_metadata = None', ...ENV_TAIL].join('\n'),
+      'alembic/env.py': [
+        'from alembic import context',
+        'config = context.config',
+        'target_metadata = None',
+        ...ENV_TAIL,
+      ].join('\n'),
     });
-    assert.deepStrictEqual(lintEnvPy(loadConfig({ iniPath: path.join(suppressed, 'alembic.ini') })).map((p) => p.code), ['target-metadata-none']);
+    assert.deepStrictEqual(
+      lintEnvPy(loadConfig({ iniPath: path.join(suppressed, 'alembic.ini') })).map((p) => p.code),
+      ['target-metadata-none'],
+    );
   });
 
   it('lintProject: every revision, multiple-heads on each head, env.py; the dialect from the URL; cached per revision source', () => {
     const dir = tempDir('alembic-lens-lint-');
     made.push(dir);
-    const ini = writeProject(dir, [{ id: 'a0' }, { id: 'b1', down: 'a0' }, { id: 'c2', down: 'a0' }], '[alembic]\nscript_location = alembic\nsqlalchemy.url = postgresql://u@db/app\n');
+    const ini = writeProject(
+      dir,
+      [{ id: 'a0' }, { id: 'b1', down: 'a0' }, { id: 'c2', down: 'a0' }],
+      '[alembic]\nscript_location = alembic\nsqlalchemy.url = postgresql://u@db/app\n',
+    );
     const versions = path.join(dir, 'alembic', 'versions');
-    fs.writeFileSync(path.join(versions, 'b1_rev.py'), revisionText({ id: 'b1', down: 'a0', upgrade: ["op.create_index('ix_users_email', 'users', ['email'])"] }));
-    fs.writeFileSync(path.join(dir, 'alembic', 'env.py'), ['from alembic import context', 'from myapp.models import Base', 'target_metadata = Base.metadata', ...ENV_TAIL].join('\n'));
+    fs.writeFileSync(
+      path.join(versions, 'b1_rev.py'),
+      revisionText({ id: 'b1', down: 'a0', upgrade: ["op.create_index('ix_users_email', 'users', ['email'])"] }),
+    );
+    fs.writeFileSync(
+      path.join(dir, 'alembic', 'env.py'),
+      [
+        'from alembic import context',
+        'from myapp.models import Base',
+        'target_metadata = Base.metadata',
+        ...ENV_TAIL,
+      ].join('\n'),
+    );
     const project = loadProject(ini);
     const problems = lintProject(project);
     assert.deepStrictEqual(problems.map((p) => `${path.basename(p.path)}:${p.line} ${p.code}`).sort(), [
@@ -266,14 +415,23 @@ describe('lintEnvPy and lintProject', () => {
       'c2_rev.py:12 multiple-heads',
     ]);
     assert.match(problems.find((p) => p.code === 'multiple-heads')!.message, /alembic merge heads/);
-    assert.strictEqual(lintProject(project, { dialect: 'sqlite' }).filter((p) => p.code === 'create-index-not-concurrently').length, 0);
+    assert.strictEqual(
+      lintProject(project, { dialect: 'sqlite' }).filter((p) => p.code === 'create-index-not-concurrently').length,
+      0,
+    );
     const again = lintProject(project);
     assert.deepStrictEqual(again, problems);
     // Independent labelled branches have a head each by design.
     const labelled = tempDir('alembic-lens-lint-');
     made.push(labelled);
-    const labelledIni = writeProject(labelled, [{ id: 'x1', labels: 'app' }, { id: 'y1', labels: 'audit' }]);
-    assert.deepStrictEqual(lintProject(loadProject(labelledIni)).filter((p) => p.code === 'multiple-heads'), []);
+    const labelledIni = writeProject(labelled, [
+      { id: 'x1', labels: 'app' },
+      { id: 'y1', labels: 'audit' },
+    ]);
+    assert.deepStrictEqual(
+      lintProject(loadProject(labelledIni)).filter((p) => p.code === 'multiple-heads'),
+      [],
+    );
   });
 
   it("the CLI's check prints lint problems, takes --severity and --dialect, lists --rules", function () {
@@ -282,8 +440,12 @@ describe('lintEnvPy and lintProject', () => {
     const dir = tempDir('alembic-lens-lint-');
     made.push(dir);
     const ini = writeProject(dir, [{ id: 'a0' }]);
-    fs.writeFileSync(path.join(dir, 'alembic', 'versions', 'a0_rev.py'), revisionText({ id: 'a0', upgrade: ['op.drop_table("users")'] }));
-    const run = (...args: string[]) => spawnSync(process.execPath, [cli, '-c', ini, ...args], { cwd: dir, encoding: 'utf8' });
+    fs.writeFileSync(
+      path.join(dir, 'alembic', 'versions', 'a0_rev.py'),
+      revisionText({ id: 'a0', upgrade: ['op.drop_table("users")'] }),
+    );
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, [cli, '-c', ini, ...args], { cwd: dir, encoding: 'utf8' });
     const plain = run('check');
     assert.strictEqual(plain.status, 0, plain.stderr);
     assert.match(plain.stdout, /^alembic\/versions\/a0_rev\.py:19: warning: .* \[drop-table\]$/m);

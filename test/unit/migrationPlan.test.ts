@@ -2,9 +2,9 @@
 // produced by Alembic 1.8.1 on the same graphs (RevisionMap.iterate_revisions, real `alembic stamp`);
 // the differential tier (test/alembic/migrationPlan.test.ts) checks the same functions against real
 // runs on SQLite.
-import * as assert from 'assert';
+import * as assert from 'node:assert';
 import { downgradeOneTarget, downgradePlan, stampResult, upgradePlan } from '../../src/core/migrationPlan';
-import { buildGraph, Spec } from '../support/revisionGraph';
+import { buildGraph, type Spec } from '../support/revisionGraph';
 
 const build = buildGraph;
 const ids = (revs: Array<{ id: string }>) => revs.map((r) => r.id);
@@ -54,13 +54,20 @@ describe('migration plans (what Alembic runs)', () => {
   });
 
   it('issue 10: a downgrade to aa reverts only what stands on aa by down_revision, not what depends on it', () => {
-    const map = build([['aa', null], ['mm', 'aa'], ['tt', null, 'aa']]);
+    const map = build([
+      ['aa', null],
+      ['mm', 'aa'],
+      ['tt', null, 'aa'],
+    ]);
     assert.deepStrictEqual(ids(downgradePlan(map, ['mm', 'tt'], 'aa').revisions), ['mm']);
   });
 
   it('refuses what Alembic refuses, with its words', () => {
     const map = build(MERGE_AND_BRANCH);
-    assert.throws(() => downgradePlan(map, ['xx'], 'b1'), /Destination b1 is not a valid downgrade target from current head\(s\)/);
+    assert.throws(
+      () => downgradePlan(map, ['xx'], 'b1'),
+      /Destination b1 is not a valid downgrade target from current head\(s\)/,
+    );
     assert.throws(() => downgradePlan(map, ['xx'], 'zzzz'), /Can't locate revision identified by 'zzzz'/);
     assert.throws(() => downgradePlan(map, ['xx'], '+1'), /Relative revision \+1 didn't produce 1 migrations/);
     assert.throws(() => downgradePlan(map, ['xx'], 'aa:xx'), /Range revision not allowed/);
@@ -80,7 +87,11 @@ describe('migration plans (what Alembic runs)', () => {
     assert.deepStrictEqual(stamp(['b1', 'xx'], 'mm'), ['mm', 'xx']);
     assert.deepStrictEqual(stamp(['b1', 'xx'], 'base'), []);
     assert.deepStrictEqual(stamp(['b1', 'xx'], 'c1'), ['b1', 'c1', 'xx']);
-    const dependent = build([['aa', null], ['mm', 'aa'], ['tt', null, 'aa']]);
+    const dependent = build([
+      ['aa', null],
+      ['mm', 'aa'],
+      ['tt', null, 'aa'],
+    ]);
     assert.deepStrictEqual(stampResult(dependent, ['mm', 'tt'], ['aa']), ['aa']);
   });
 });

@@ -1,7 +1,7 @@
 // Migration tests, the plain-Node parts: the helper's answer read line by line, the skip comments,
 // the CLI's lines, the choice of the scratch server, and the scratch URL.
-import * as assert from 'assert';
-import * as path from 'path';
+import * as assert from 'node:assert';
+import * as path from 'node:path';
 import { parseDatabaseUrl } from '../../src/core/databaseUrl';
 import {
   chooseScratchServer,

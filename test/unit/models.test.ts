@@ -1,8 +1,15 @@
-import * as assert from 'assert';
-import * as fs from 'fs';
-import * as path from 'path';
+import * as assert from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { loadConfig } from '../../src/core/config';
-import { camelToSnake, findModelFiles, globToRegExp, ModelClass, ModelDiscovery, parseModelModule } from '../../src/core/models/modelFiles';
+import {
+  camelToSnake,
+  findModelFiles,
+  globToRegExp,
+  type ModelClass,
+  type ModelDiscovery,
+  parseModelModule,
+} from '../../src/core/models/modelFiles';
 import { tempDir } from '../support/tempProject';
 
 const made: string[] = [];
@@ -14,7 +21,10 @@ after(() => {
 function project(files: Record<string, string>): string {
   const dir = tempDir('alembic-lens-models-');
   made.push(dir);
-  const all = { 'alembic.ini': '[alembic]\nscript_location = alembic\nprepend_sys_path = .\nsqlalchemy.url = sqlite:///app.db\n', ...files };
+  const all = {
+    'alembic.ini': '[alembic]\nscript_location = alembic\nprepend_sys_path = .\nsqlalchemy.url = sqlite:///app.db\n',
+    ...files,
+  };
   for (const [name, text] of Object.entries(all)) {
     fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
     fs.writeFileSync(path.join(dir, name), text);
@@ -318,13 +328,22 @@ describe('findModelFiles', () => {
     const { dir, found } = discover({
       'app/__init__.py': '',
       'app/database.py': 'from sqlalchemy.orm import declarative_base\nBase = declarative_base()\n',
-      'app/models.py': 'from sqlalchemy import Column, Integer\nfrom .database import Base\n\nclass User(Base):\n    __tablename__ = "users"\n    id = Column(Integer, primary_key=True)\n',
+      'app/models.py':
+        'from sqlalchemy import Column, Integer\nfrom .database import Base\n\nclass User(Base):\n    __tablename__ = "users"\n    id = Column(Integer, primary_key=True)\n',
       'app/main.py': 'from fastapi import FastAPI\napp = FastAPI()\n',
-      'alembic/env.py': envPy('from app.database import Base', 'from app import models  # noqa: F401', '', 'target_metadata = Base.metadata'),
+      'alembic/env.py': envPy(
+        'from app.database import Base',
+        'from app import models  # noqa: F401',
+        '',
+        'target_metadata = Base.metadata',
+      ),
     });
     assert.deepStrictEqual(found.problems, []);
     assert.deepStrictEqual(found.metadata, { expression: 'Base.metadata', module: 'app.database', line: 13 });
-    assert.deepStrictEqual(found.files.map((f) => [rel(dir, f.path), f.module, f.reason]), [['app/models.py', 'app.models', 'imported by env.py (line 11)']]);
+    assert.deepStrictEqual(
+      found.files.map((f) => [rel(dir, f.path), f.module, f.reason]),
+      [['app/models.py', 'app.models', 'imported by env.py (line 11)']],
+    );
     assert.deepStrictEqual(tables(found.files[0].classes), ['users']);
     assert.ok(found.scanned!.includes(path.join(dir, 'app/database.py')));
   });
@@ -333,15 +352,23 @@ describe('findModelFiles', () => {
     const { dir, found } = discover({
       'app/__init__.py': '',
       'app/database.py': 'from sqlalchemy.orm import declarative_base\nBase = declarative_base()\n',
-      'app/models.py': 'from sqlalchemy import Column, Integer\nfrom app.database import Base\n\nclass User(Base):\n    __tablename__ = "users"\n    id = Column(Integer, primary_key=True)\n',
-      'tests/test_models.py': 'from sqlalchemy import Column, Integer\nfrom app.database import Base\nclass Fixture(Base):\n    __tablename__ = "fixture"\n    id = Column(Integer, primary_key=True)\n',
+      'app/models.py':
+        'from sqlalchemy import Column, Integer\nfrom app.database import Base\n\nclass User(Base):\n    __tablename__ = "users"\n    id = Column(Integer, primary_key=True)\n',
+      'tests/test_models.py':
+        'from sqlalchemy import Column, Integer\nfrom app.database import Base\nclass Fixture(Base):\n    __tablename__ = "fixture"\n    id = Column(Integer, primary_key=True)\n',
       'alembic/env.py': envPy('from app.database import Base', '', 'target_metadata = Base.metadata'),
     });
     assert.deepStrictEqual(found.files, []);
-    assert.deepStrictEqual(found.problems.map((p) => [p.code, rel(dir, p.path), p.line]), [['models-not-imported', 'alembic/env.py', 12]]);
+    assert.deepStrictEqual(
+      found.problems.map((p) => [p.code, rel(dir, p.path), p.line]),
+      [['models-not-imported', 'alembic/env.py', 12]],
+    );
     assert.match(found.problems[0].message, /app\/models\.py defines User \(table 'users'\)/);
     assert.match(found.problems[0].message, /import app\.models/);
-    assert.deepStrictEqual(found.unimported!.map((u) => [rel(dir, u.path), u.module, names(u.classes)]), [['app/models.py', 'app.models', ['User']]]);
+    assert.deepStrictEqual(
+      found.unimported!.map((u) => [rel(dir, u.path), u.module, names(u.classes)]),
+      [['app/models.py', 'app.models', ['User']]],
+    );
   });
 
   it('a models/ package whose __init__ imports its submodules; relative imports', () => {
@@ -349,8 +376,10 @@ describe('findModelFiles', () => {
       'app/__init__.py': '',
       'app/models/__init__.py': 'from .base import Base\nfrom .user import User\nfrom . import item\n',
       'app/models/base.py': 'from sqlalchemy.orm import DeclarativeBase\n\nclass Base(DeclarativeBase):\n    pass\n',
-      'app/models/user.py': 'from sqlalchemy.orm import Mapped, mapped_column\nfrom .base import Base\n\nclass User(Base):\n    __tablename__ = "users"\n    id: Mapped[int] = mapped_column(primary_key=True)\n',
-      'app/models/item.py': 'from sqlalchemy.orm import Mapped, mapped_column\nfrom app.models.base import Base\n\nclass Item(Base):\n    __tablename__ = "items"\n    id: Mapped[int] = mapped_column(primary_key=True)\n    title: Mapped[str]\n',
+      'app/models/user.py':
+        'from sqlalchemy.orm import Mapped, mapped_column\nfrom .base import Base\n\nclass User(Base):\n    __tablename__ = "users"\n    id: Mapped[int] = mapped_column(primary_key=True)\n',
+      'app/models/item.py':
+        'from sqlalchemy.orm import Mapped, mapped_column\nfrom app.models.base import Base\n\nclass Item(Base):\n    __tablename__ = "items"\n    id: Mapped[int] = mapped_column(primary_key=True)\n    title: Mapped[str]\n',
       'alembic/env.py': envPy('from app.models import Base', 'target_metadata = Base.metadata'),
     });
     assert.deepStrictEqual(found.problems, []);
@@ -379,11 +408,15 @@ describe('findModelFiles', () => {
         '    def __tablename__(cls) -> str:',
         '        return cls.__name__.lower()',
       ].join('\n'),
-      'app/db/base.py': '# Import all the models, so that Base has them before being\n# imported by Alembic\nfrom app.db.base_class import Base  # noqa\nfrom app.models.user import User  # noqa\nfrom app.models.item import Item  # noqa\n',
+      'app/db/base.py':
+        '# Import all the models, so that Base has them before being\n# imported by Alembic\nfrom app.db.base_class import Base  # noqa\nfrom app.models.user import User  # noqa\nfrom app.models.item import Item  # noqa\n',
       'app/models/__init__.py': '',
-      'app/models/user.py': 'from sqlalchemy import Column, Integer, String\nfrom app.db.base_class import Base\n\nclass User(Base):\n    id = Column(Integer, primary_key=True, index=True)\n    email = Column(String, unique=True)\n',
-      'app/models/item.py': 'from sqlalchemy import Column, Integer\nfrom app.db.base_class import Base\n\nclass Item(Base):\n    id = Column(Integer, primary_key=True)\n',
-      'app/models/archive.py': 'from sqlalchemy import Column, Integer\nfrom app.db.base_class import Base\n\nclass Archive(Base):\n    id = Column(Integer, primary_key=True)\n',
+      'app/models/user.py':
+        'from sqlalchemy import Column, Integer, String\nfrom app.db.base_class import Base\n\nclass User(Base):\n    id = Column(Integer, primary_key=True, index=True)\n    email = Column(String, unique=True)\n',
+      'app/models/item.py':
+        'from sqlalchemy import Column, Integer\nfrom app.db.base_class import Base\n\nclass Item(Base):\n    id = Column(Integer, primary_key=True)\n',
+      'app/models/archive.py':
+        'from sqlalchemy import Column, Integer\nfrom app.db.base_class import Base\n\nclass Archive(Base):\n    id = Column(Integer, primary_key=True)\n',
       'alembic/env.py': envPy('from app.db.base import Base  # noqa', '', 'target_metadata = Base.metadata'),
     });
     assert.deepStrictEqual(found.metadata, { expression: 'Base.metadata', module: 'app.db.base_class', line: 12 });
@@ -391,39 +424,67 @@ describe('findModelFiles', () => {
     assert.deepStrictEqual([...byFile.keys()].sort(), ['app/models/item.py', 'app/models/user.py']);
     assert.strictEqual(byFile.get('app/models/user.py')!.reason, 'imported by app/db/base.py (line 4)');
     assert.deepStrictEqual(tables(byFile.get('app/models/user.py')!.classes), ['user']);
-    assert.deepStrictEqual(found.problems.map((p) => p.code), ['models-not-imported']);
+    assert.deepStrictEqual(
+      found.problems.map((p) => p.code),
+      ['models-not-imported'],
+    );
     assert.match(found.problems[0].message, /app\/models\/archive\.py defines Archive \(table 'archive'\)/);
   });
 
   it('SQLModel: target_metadata = SQLModel.metadata and a module imported for its side effect', () => {
     const { dir, found } = discover({
       'app/__init__.py': '',
-      'app/models.py': 'from typing import Optional\nfrom sqlmodel import Field, SQLModel\n\nclass Hero(SQLModel, table=True):\n    id: Optional[int] = Field(default=None, primary_key=True)\n    name: str\n',
-      'alembic/env.py': envPy('from sqlmodel import SQLModel', 'import app.models  # noqa: F401', '', 'target_metadata = SQLModel.metadata'),
+      'app/models.py':
+        'from typing import Optional\nfrom sqlmodel import Field, SQLModel\n\nclass Hero(SQLModel, table=True):\n    id: Optional[int] = Field(default=None, primary_key=True)\n    name: str\n',
+      'alembic/env.py': envPy(
+        'from sqlmodel import SQLModel',
+        'import app.models  # noqa: F401',
+        '',
+        'target_metadata = SQLModel.metadata',
+      ),
     });
     assert.deepStrictEqual(found.problems, []);
     assert.deepStrictEqual(found.metadata, { expression: 'SQLModel.metadata', module: 'sqlmodel', line: 13 });
-    assert.deepStrictEqual(found.files.map((f) => [rel(dir, f.path), f.reason, tables(f.classes)]), [['app/models.py', 'imported by env.py (line 11)', ['hero']]]);
+    assert.deepStrictEqual(
+      found.files.map((f) => [rel(dir, f.path), f.reason, tables(f.classes)]),
+      [['app/models.py', 'imported by env.py (line 11)', ['hero']]],
+    );
   });
 
   it('Table objects on a MetaData named by target_metadata, imported from the module that defines it', () => {
     const { dir, found } = discover({
       'db/__init__.py': '',
-      'db/tables.py': 'from sqlalchemy import Column, Integer, MetaData, Table\nmetadata = MetaData()\nusers = Table("users", metadata, Column("id", Integer, primary_key=True))\n',
+      'db/tables.py':
+        'from sqlalchemy import Column, Integer, MetaData, Table\nmetadata = MetaData()\nusers = Table("users", metadata, Column("id", Integer, primary_key=True))\n',
       'alembic/env.py': envPy('from db.tables import metadata', 'target_metadata = metadata'),
     });
-    assert.deepStrictEqual(found.files.map((f) => [rel(dir, f.path), f.reason, names(f.classes), tables(f.classes)]), [
-      ['db/tables.py', 'defines metadata used by target_metadata (imported by env.py, line 10)', ['users'], ['users']],
-    ]);
+    assert.deepStrictEqual(
+      found.files.map((f) => [rel(dir, f.path), f.reason, names(f.classes), tables(f.classes)]),
+      [
+        [
+          'db/tables.py',
+          'defines metadata used by target_metadata (imported by env.py, line 10)',
+          ['users'],
+          ['users'],
+        ],
+      ],
+    );
   });
 
   it('a list of metadata; a second Base that target_metadata does not name is neither listed nor reported', () => {
     const { dir, found } = discover({
       'app/__init__.py': '',
-      'app/models.py': 'from sqlalchemy import Column, Integer\nfrom sqlalchemy.orm import declarative_base\nBase = declarative_base()\nclass A(Base):\n    __tablename__ = "a"\n    id = Column(Integer, primary_key=True)\n',
-      'app/audit.py': 'from sqlalchemy import Column, Integer\nfrom sqlalchemy.orm import declarative_base\nAuditBase = declarative_base()\nclass Log(AuditBase):\n    __tablename__ = "log"\n    id = Column(Integer, primary_key=True)\n',
-      'app/other_db.py': 'from sqlalchemy import Column, Integer\nfrom sqlalchemy.orm import declarative_base\nOtherBase = declarative_base()\nclass Remote(OtherBase):\n    __tablename__ = "remote"\n    id = Column(Integer, primary_key=True)\n',
-      'alembic/env.py': envPy('from app.models import Base', 'from app.audit import AuditBase', 'target_metadata = [Base.metadata, AuditBase.metadata]'),
+      'app/models.py':
+        'from sqlalchemy import Column, Integer\nfrom sqlalchemy.orm import declarative_base\nBase = declarative_base()\nclass A(Base):\n    __tablename__ = "a"\n    id = Column(Integer, primary_key=True)\n',
+      'app/audit.py':
+        'from sqlalchemy import Column, Integer\nfrom sqlalchemy.orm import declarative_base\nAuditBase = declarative_base()\nclass Log(AuditBase):\n    __tablename__ = "log"\n    id = Column(Integer, primary_key=True)\n',
+      'app/other_db.py':
+        'from sqlalchemy import Column, Integer\nfrom sqlalchemy.orm import declarative_base\nOtherBase = declarative_base()\nclass Remote(OtherBase):\n    __tablename__ = "remote"\n    id = Column(Integer, primary_key=True)\n',
+      'alembic/env.py': envPy(
+        'from app.models import Base',
+        'from app.audit import AuditBase',
+        'target_metadata = [Base.metadata, AuditBase.metadata]',
+      ),
     });
     assert.deepStrictEqual(found.problems, []);
     assert.strictEqual(found.metadata?.expression, '[Base.metadata, AuditBase.metadata]');
@@ -433,13 +494,23 @@ describe('findModelFiles', () => {
   it('target_metadata = None: the problem, with the base to import; the model modules a fix should import', () => {
     const { dir, found } = discover({
       'app/__init__.py': '',
-      'app/models.py': 'from sqlalchemy import Column, Integer\nfrom sqlalchemy.orm import DeclarativeBase\nclass Base(DeclarativeBase):\n    pass\nclass User(Base):\n    __tablename__ = "users"\n    id = Column(Integer, primary_key=True)\n',
-      'alembic/env.py': envPy('# add your model\'s MetaData object here', 'target_metadata = None'),
+      'app/models.py':
+        'from sqlalchemy import Column, Integer\nfrom sqlalchemy.orm import DeclarativeBase\nclass Base(DeclarativeBase):\n    pass\nclass User(Base):\n    __tablename__ = "users"\n    id = Column(Integer, primary_key=True)\n',
+      'alembic/env.py': envPy("# add your model's MetaData object here", 'target_metadata = None'),
     });
-    assert.deepStrictEqual(found.problems.map((p) => [p.code, rel(dir, p.path), p.line]), [['target-metadata-none', 'alembic/env.py', 11]]);
+    assert.deepStrictEqual(
+      found.problems.map((p) => [p.code, rel(dir, p.path), p.line]),
+      [['target-metadata-none', 'alembic/env.py', 11]],
+    );
     assert.match(found.problems[0].message, /from app\.models import Base/);
-    assert.deepStrictEqual(found.bases!.map((b) => [b.name, b.module]), [['Base', 'app.models']]);
-    assert.deepStrictEqual(found.unimported!.map((u) => u.module), ['app.models']);
+    assert.deepStrictEqual(
+      found.bases!.map((b) => [b.name, b.module]),
+      [['Base', 'app.models']],
+    );
+    assert.deepStrictEqual(
+      found.unimported!.map((u) => u.module),
+      ['app.models'],
+    );
     assert.deepStrictEqual(found.metadata, { expression: 'None', line: 11 });
   });
 
@@ -447,24 +518,30 @@ describe('findModelFiles', () => {
     const { dir, found } = discover({
       'alembic.ini': '[alembic]\nscript_location = migrations\nprepend_sys_path = src\n',
       'src/shop/__init__.py': '',
-      'src/shop/models.py': 'from sqlalchemy import Column, Integer\nfrom sqlalchemy.orm import declarative_base\nBase = declarative_base()\nclass Order(Base):\n    __tablename__ = "orders"\n    id = Column(Integer, primary_key=True)\n',
-      '.venv/lib/python3.11/site-packages/shop_plugin/models.py': 'from shop.models import Base\nfrom sqlalchemy import Column, Integer\nclass Plugin(Base):\n    __tablename__ = "plugin"\n    id = Column(Integer, primary_key=True)\n',
+      'src/shop/models.py':
+        'from sqlalchemy import Column, Integer\nfrom sqlalchemy.orm import declarative_base\nBase = declarative_base()\nclass Order(Base):\n    __tablename__ = "orders"\n    id = Column(Integer, primary_key=True)\n',
+      '.venv/lib/python3.11/site-packages/shop_plugin/models.py':
+        'from shop.models import Base\nfrom sqlalchemy import Column, Integer\nclass Plugin(Base):\n    __tablename__ = "plugin"\n    id = Column(Integer, primary_key=True)\n',
       'venv/pyvenv.cfg': 'home = /usr/bin\n',
-      'venv/lib/models.py': 'from shop.models import Base\nfrom sqlalchemy import Column, Integer\nclass Plugin2(Base):\n    __tablename__ = "plugin2"\n    id = Column(Integer, primary_key=True)\n',
+      'venv/lib/models.py':
+        'from shop.models import Base\nfrom sqlalchemy import Column, Integer\nclass Plugin2(Base):\n    __tablename__ = "plugin2"\n    id = Column(Integer, primary_key=True)\n',
       'migrations/env.py': envPy('import shop.models as models', 'target_metadata = models.Base.metadata'),
     });
     assert.deepStrictEqual(found.problems, []);
-    assert.deepStrictEqual(found.files.map((f) => [rel(dir, f.path), f.module, f.reason]), [
-      ['src/shop/models.py', 'shop.models', 'defines Base used by target_metadata (imported by env.py, line 10)'],
-    ]);
+    assert.deepStrictEqual(
+      found.files.map((f) => [rel(dir, f.path), f.module, f.reason]),
+      [['src/shop/models.py', 'shop.models', 'defines Base used by target_metadata (imported by env.py, line 10)']],
+    );
   });
 
   it('modelGlobs replace discovery', () => {
     const { dir, found } = discover(
       {
         'app/__init__.py': '',
-        'app/users/models.py': 'from sqlalchemy import Column, Integer\nfrom app.base import Base\nclass User(Base):\n    __tablename__ = "users"\n    id = Column(Integer, primary_key=True)\n',
-        'app/orders/models.py': 'from sqlalchemy import Column, Integer\nfrom app.base import Base\nclass Order(Base):\n    __tablename__ = "orders"\n    id = Column(Integer, primary_key=True)\n',
+        'app/users/models.py':
+          'from sqlalchemy import Column, Integer\nfrom app.base import Base\nclass User(Base):\n    __tablename__ = "users"\n    id = Column(Integer, primary_key=True)\n',
+        'app/orders/models.py':
+          'from sqlalchemy import Column, Integer\nfrom app.base import Base\nclass Order(Base):\n    __tablename__ = "orders"\n    id = Column(Integer, primary_key=True)\n',
         'app/orders/views.py': 'x = 1\n',
         'app/base.py': 'from sqlalchemy.orm import declarative_base\nBase = declarative_base()\n',
         'alembic/env.py': envPy('from app.base import Base', 'target_metadata = Base.metadata'),
@@ -481,13 +558,28 @@ describe('findModelFiles', () => {
   it('follows imports inside env.py functions, not those of other modules or under TYPE_CHECKING', () => {
     const { dir, found } = discover({
       'app/__init__.py': '',
-      'app/base.py': 'from typing import TYPE_CHECKING\nfrom sqlalchemy.orm import declarative_base\nBase = declarative_base()\nif TYPE_CHECKING:\n    from app import typed  # noqa\ndef load():\n    from app import lazy  # noqa\n',
-      'app/eager.py': 'from sqlalchemy import Column, Integer\nfrom app.base import Base\nclass Eager(Base):\n    __tablename__ = "eager"\n    id = Column(Integer, primary_key=True)\n',
-      'app/typed.py': 'from sqlalchemy import Column, Integer\nfrom app.base import Base\nclass Typed(Base):\n    __tablename__ = "typed"\n    id = Column(Integer, primary_key=True)\n',
-      'app/lazy.py': 'from sqlalchemy import Column, Integer\nfrom app.base import Base\nclass Lazy(Base):\n    __tablename__ = "lazy"\n    id = Column(Integer, primary_key=True)\n',
-      'alembic/env.py': envPy('from app.base import Base', 'target_metadata = Base.metadata', '', 'def include_models():', '    import app.eager  # noqa', '', 'include_models()'),
+      'app/base.py':
+        'from typing import TYPE_CHECKING\nfrom sqlalchemy.orm import declarative_base\nBase = declarative_base()\nif TYPE_CHECKING:\n    from app import typed  # noqa\ndef load():\n    from app import lazy  # noqa\n',
+      'app/eager.py':
+        'from sqlalchemy import Column, Integer\nfrom app.base import Base\nclass Eager(Base):\n    __tablename__ = "eager"\n    id = Column(Integer, primary_key=True)\n',
+      'app/typed.py':
+        'from sqlalchemy import Column, Integer\nfrom app.base import Base\nclass Typed(Base):\n    __tablename__ = "typed"\n    id = Column(Integer, primary_key=True)\n',
+      'app/lazy.py':
+        'from sqlalchemy import Column, Integer\nfrom app.base import Base\nclass Lazy(Base):\n    __tablename__ = "lazy"\n    id = Column(Integer, primary_key=True)\n',
+      'alembic/env.py': envPy(
+        'from app.base import Base',
+        'target_metadata = Base.metadata',
+        '',
+        'def include_models():',
+        '    import app.eager  # noqa',
+        '',
+        'include_models()',
+      ),
     });
-    assert.deepStrictEqual(found.files.map((f) => rel(dir, f.path)), ['app/eager.py']);
+    assert.deepStrictEqual(
+      found.files.map((f) => rel(dir, f.path)),
+      ['app/eager.py'],
+    );
     assert.deepStrictEqual(found.unimported!.map((u) => rel(dir, u.path)).sort(), ['app/lazy.py', 'app/typed.py']);
   });
 
@@ -495,7 +587,8 @@ describe('findModelFiles', () => {
     const { found } = discover({
       'app/__init__.py': 'import importlib\nfor name in ("a",):\n    importlib.import_module(f"app.models.{name}")\n',
       'app/base.py': 'from sqlalchemy.orm import declarative_base\nBase = declarative_base()\n',
-      'app/models/a.py': 'from sqlalchemy import Column, Integer\nfrom app.base import Base\nclass A(Base):\n    __tablename__ = "a"\n    id = Column(Integer, primary_key=True)\n',
+      'app/models/a.py':
+        'from sqlalchemy import Column, Integer\nfrom app.base import Base\nclass A(Base):\n    __tablename__ = "a"\n    id = Column(Integer, primary_key=True)\n',
       'alembic/env.py': envPy('import app', 'from app.base import Base', 'target_metadata = Base.metadata'),
     });
     assert.deepStrictEqual(found.problems, []);

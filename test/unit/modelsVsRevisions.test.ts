@@ -1,11 +1,11 @@
 // "Models changed", decided from content: copies of migrations-sample (its real model and revision
 // files), changed as a user would, compared by compareModelsWithRevisions. File times never matter.
-import * as assert from 'assert';
-import * as fs from 'fs';
-import * as path from 'path';
+import * as assert from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { loadConfig } from '../../src/core/config';
 import { findModelFiles, parseModelModule } from '../../src/core/models/modelFiles';
-import { compareModelsWithRevisions, ModelsComparison } from '../../src/core/models/modelsVsRevisions';
+import { compareModelsWithRevisions, type ModelsComparison } from '../../src/core/models/modelsVsRevisions';
 import { revisionSchema } from '../../src/core/models/revisionSchema';
 import { loadProject } from '../../src/core/project';
 import { copySample, editModels } from '../support/sampleCopy';
@@ -30,14 +30,23 @@ function messages(dir: string): string[] {
   return compare(dir).differences.map((d) => d.message);
 }
 
-const addSku = (text: string): string => text.replace('    email =', '    sku = Column(String(20), nullable=True)\n    email =');
+const addSku = (text: string): string =>
+  text.replace('    email =', '    sku = Column(String(20), nullable=True)\n    email =');
 const ID = 'id = Column(Integer, primary_key=True)';
 const nameNullable = (text: string): string =>
   text.replace('name = Column(String(100), nullable=False)', 'name = Column(String(100), nullable=True)');
 
 /** The models with one more mapped class (on the sample's Base unless told). */
 function withClass(name: string, table: string, columns: string[], base = 'Base'): (text: string) => string {
-  const lines = ['', '', `class ${name}(${base}):`, `    __tablename__ = "${table}"`, '', ...columns.map((c) => `    ${c}`), ''];
+  const lines = [
+    '',
+    '',
+    `class ${name}(${base}):`,
+    `    __tablename__ = "${table}"`,
+    '',
+    ...columns.map((c) => `    ${c}`),
+    '',
+  ];
   return (text) => text + lines.join('\n');
 }
 
@@ -82,7 +91,10 @@ describe('compareModelsWithRevisions on migrations-sample', () => {
     editModels(dir, addSku);
     addRevision(dir, ["op.add_column('users', sa.Column('sku', sa.String(length=20), nullable=True))"]);
     assert.deepStrictEqual(messages(dir), []);
-    addRevision(dir, ["with op.batch_alter_table('users', schema=None) as batch_op:", "    batch_op.add_column(sa.Column('sku', sa.String(length=20), nullable=True))"]);
+    addRevision(dir, [
+      "with op.batch_alter_table('users', schema=None) as batch_op:",
+      "    batch_op.add_column(sa.Column('sku', sa.String(length=20), nullable=True))",
+    ]);
     assert.deepStrictEqual(messages(dir), []);
   });
 
@@ -97,30 +109,43 @@ describe('compareModelsWithRevisions on migrations-sample', () => {
     const dir = sample();
     editModels(dir, withClass('Order', 'orders', [ID]));
     assert.deepStrictEqual(messages(dir), ['table orders is in the models but in no revision']);
-    addRevision(dir, ["op.create_table('orders', sa.Column('id', sa.Integer(), nullable=False), sa.PrimaryKeyConstraint('id'))"]);
+    addRevision(dir, [
+      "op.create_table('orders', sa.Column('id', sa.Integer(), nullable=False), sa.PrimaryKeyConstraint('id'))",
+    ]);
     assert.deepStrictEqual(messages(dir), []);
   });
 
   it('a column or table the models no longer define, named with the revision that created it', () => {
     const dir = sample();
-    editModels(dir, (text) => text.replace(/^    email = .*\n/m, ''));
-    assert.deepStrictEqual(messages(dir), [`users.email is created by revision ${HEAD} but the models no longer define it`]);
+    editModels(dir, (text) => text.replace(/^ {4}email = .*\n/m, ''));
+    assert.deepStrictEqual(messages(dir), [
+      `users.email is created by revision ${HEAD} but the models no longer define it`,
+    ]);
     addRevision(dir, ["op.drop_column('users', 'email')"]);
     assert.deepStrictEqual(messages(dir), []);
 
     const other = sample();
     addRevision(other, ["op.create_table('audit', sa.Column('id', sa.Integer(), nullable=False))"]);
-    assert.deepStrictEqual(messages(other), [`table audit is created by revision ${NEW_REVISION} but the models no longer define it`]);
+    assert.deepStrictEqual(messages(other), [
+      `table audit is created by revision ${NEW_REVISION} but the models no longer define it`,
+    ]);
   });
 
   it('renames and drops are replayed in history order', () => {
     const dir = sample();
-    editModels(dir, (text) => text.replace('    name = Column(', '    full_name = Column(').replace('__tablename__ = "users"', '__tablename__ = "people"'));
+    editModels(dir, (text) =>
+      text
+        .replace('    name = Column(', '    full_name = Column(')
+        .replace('__tablename__ = "users"', '__tablename__ = "people"'),
+    );
     assert.deepStrictEqual(messages(dir).sort(), [
       'table people is in the models but in no revision',
       'table users is created by revision 13c9c7d2277c but the models no longer define it',
     ]);
-    addRevision(dir, ["op.rename_table('users', 'people')", "op.alter_column('people', 'name', new_column_name='full_name')"]);
+    addRevision(dir, [
+      "op.rename_table('users', 'people')",
+      "op.alter_column('people', 'name', new_column_name='full_name')",
+    ]);
     assert.deepStrictEqual(messages(dir), []);
   });
 
@@ -138,18 +163,29 @@ describe('compareModelsWithRevisions on migrations-sample', () => {
     const dir = sample();
     editModels(dir, addSku);
     const file = addRevision(dir, ['op.execute(build_sql())']);
-    const line = fs.readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes('op.execute(build_sql())')) + 1;
-    assert.deepStrictEqual(compare(dir), { differences: [], unsure: [`${file}:${line}: op.execute with SQL only Python can compute`] });
+    const line =
+      fs
+        .readFileSync(file, 'utf8')
+        .split('\n')
+        .findIndex((l) => l.includes('op.execute(build_sql())')) + 1;
+    assert.deepStrictEqual(compare(dir), {
+      differences: [],
+      unsure: [`${file}:${line}: op.execute with SQL only Python can compute`],
+    });
 
     addRevision(dir, ["op.add_column(table_name(), sa.Column('sku', sa.String(20)))"]);
     assert.match(compare(dir).unsure.join(), /op\.add_column on a table whose name only Python can compute/);
 
-    addRevision(dir, ['_add_sku()'], ['', 'def _add_sku():', "    op.add_column('users', sa.Column('sku', sa.String(20)))"]);
+    addRevision(
+      dir,
+      ['_add_sku()'],
+      ['', 'def _add_sku():', "    op.add_column('users', sa.Column('sku', sa.String(20)))"],
+    );
     assert.match(compare(dir).unsure.join(), /_add_sku\(\) runs table operations the reader does not follow/);
     assert.deepStrictEqual(compare(dir).differences, []);
   });
 
-  it('a create_table whose columns the reader cannot list: no claim about that table\'s columns', () => {
+  it("a create_table whose columns the reader cannot list: no claim about that table's columns", () => {
     const dir = sample();
     editModels(dir, withClass('Order', 'orders', [ID, 'total = Column(Integer)']));
     addRevision(dir, ["op.create_table('orders', sa.Column('id', sa.Integer(), nullable=False), *audit_columns())"]);
@@ -172,9 +208,12 @@ describe('compareModelsWithRevisions on migrations-sample', () => {
     // A mixin from outside the project may bring `email`; a class named at run time may map `audit`.
     editModels(dir, (text) =>
       text
-        .replace('from sqlalchemy.orm import declarative_base', 'from sqlalchemy.orm import declarative_base\nfrom outside.mixins import ContactMixin')
+        .replace(
+          'from sqlalchemy.orm import declarative_base',
+          'from sqlalchemy.orm import declarative_base\nfrom outside.mixins import ContactMixin',
+        )
         .replace('class User(Base):', 'class User(Base, ContactMixin):')
-        .replace(/^    email = .*\n/m, ''),
+        .replace(/^ {4}email = .*\n/m, ''),
     );
     assert.deepStrictEqual(messages(dir), []);
     addRevision(dir, ["op.create_table('audit', sa.Column('id', sa.Integer(), nullable=False))"]);
@@ -201,7 +240,10 @@ describe('compareModelsWithRevisions on migrations-sample', () => {
   it('a column whose nullability the revision leaves unsaid (or computes) is not claimed', () => {
     const dir = sample();
     editModels(dir, (text) => text.replace('    email =', '    sku = Column(String(20), nullable=False)\n    email ='));
-    addRevision(dir, ["op.add_column('users', sa.Column('sku', sa.String(20)))", "op.alter_column('users', 'name', nullable=NULLABLE)"]);
+    addRevision(dir, [
+      "op.add_column('users', sa.Column('sku', sa.String(20)))",
+      "op.alter_column('users', 'name', nullable=NULLABLE)",
+    ]);
     editModels(dir, nameNullable);
     assert.deepStrictEqual(messages(dir), []);
   });
@@ -234,8 +276,14 @@ describe('column nullability as the model source says it', () => {
     assert.deepStrictEqual(
       user.columns.map((c) => [c.name, c.nullable]),
       [
-        ['id', false], ['name', false], ['nick', true], ['bio', true],
-        ['city', true], ['code', false], ['legacy', undefined], ['flag', undefined],
+        ['id', false],
+        ['name', false],
+        ['nick', true],
+        ['bio', true],
+        ['city', true],
+        ['code', false],
+        ['legacy', undefined],
+        ['flag', undefined],
       ],
     );
   });

@@ -1,7 +1,7 @@
-import * as assert from 'assert';
-import { execFileSync } from 'child_process';
-import * as fs from 'fs';
-import * as path from 'path';
+import * as assert from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { ParseCache } from '../../src/core/parseCache';
 import { loadProject } from '../../src/core/project';
 import { readRevisionFile } from '../../src/core/revisionFile';
@@ -76,7 +76,7 @@ describe('parse cache', function () {
       const reference = `${c1}.orig`;
       execFileSync('cp', ['-p', c1, reference]);
       assert.deepStrictEqual(cachedAndUncachedHeads(ini, cacheDir), { cached: ['b1', 'c1'], uncached: ['b1', 'c1'] });
-      fs.writeFileSync(c1, fs.readFileSync(c1, 'utf8').replace("down_revision = \"a1\"", "down_revision = \"b1\""));
+      fs.writeFileSync(c1, fs.readFileSync(c1, 'utf8').replace('down_revision = "a1"', 'down_revision = "b1"'));
       execFileSync('touch', ['-r', reference, c1]);
       fs.rmSync(reference);
       assert.deepStrictEqual(cachedAndUncachedHeads(ini, cacheDir), { cached: ['c1'], uncached: ['c1'] });
@@ -85,7 +85,7 @@ describe('parse cache', function () {
     it('sees a file copied over with cp -p (same inode, size and mtime)', () => {
       const { ini, c1, cacheDir } = settledProject();
       const edited = path.join(path.dirname(ini), 'c1_edited.txt');
-      fs.writeFileSync(edited, fs.readFileSync(c1, 'utf8').replace("down_revision = \"a1\"", "down_revision = \"b1\""));
+      fs.writeFileSync(edited, fs.readFileSync(c1, 'utf8').replace('down_revision = "a1"', 'down_revision = "b1"'));
       execFileSync('touch', ['-r', c1, edited]);
       const inode = fs.statSync(c1).ino;
       assert.deepStrictEqual(cachedAndUncachedHeads(ini, cacheDir).cached, ['b1', 'c1']);
@@ -146,7 +146,10 @@ describe('parse cache', function () {
       }
     });
 
-    for (const [label, mode] of [['group', 0o770], ['others', 0o707]] as const) {
+    for (const [label, mode] of [
+      ['group', 0o770],
+      ['others', 0o707],
+    ] as const) {
       it(`refuses a folder writable by ${label}: reads every file, writes nothing, says why`, () => {
         const { ini, cacheDir } = settledProject();
         fs.mkdirSync(cacheDir);

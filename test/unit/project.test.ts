@@ -1,6 +1,6 @@
-import * as assert from 'assert';
-import * as fs from 'fs';
-import * as path from 'path';
+import * as assert from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { loadProject } from '../../src/core/project';
 import { newestFirst } from '../../src/core/tree';
 import { revisionText, tempDir, writeProject } from '../support/tempProject';
@@ -22,14 +22,24 @@ describe('Project', () => {
 
   it('walks subfolders with recursive_version_locations, files before folders, sorted', () => {
     const dir = tempDir();
-    const ini = writeProject(dir, [{ id: 'b2', down: 'a1', file: 'b.py' }], '[alembic]\nscript_location = alembic\nrecursive_version_locations = true\n');
+    const ini = writeProject(
+      dir,
+      [{ id: 'b2', down: 'a1', file: 'b.py' }],
+      '[alembic]\nscript_location = alembic\nrecursive_version_locations = true\n',
+    );
     const versions = path.join(dir, 'alembic', 'versions');
-    for (const [sub, id, down] of [['z', 'c3', 'b2'], ['a', 'a1', null]] as const) {
+    for (const [sub, id, down] of [
+      ['z', 'c3', 'b2'],
+      ['a', 'a1', null],
+    ] as const) {
       fs.mkdirSync(path.join(versions, sub));
       fs.writeFileSync(path.join(versions, sub, `${id}.py`), revisionText({ id, down }));
     }
     const project = loadProject(ini);
-    assert.deepStrictEqual(project.revisionFiles.map((f) => path.relative(versions, f)), ['b.py', path.join('a', 'a1.py'), path.join('z', 'c3.py')]);
+    assert.deepStrictEqual(
+      project.revisionFiles.map((f) => path.relative(versions, f)),
+      ['b.py', path.join('a', 'a1.py'), path.join('z', 'c3.py')],
+    );
     assert.deepStrictEqual(project.graph.heads, ['c3']);
   });
 
@@ -109,7 +119,10 @@ describe('Project', () => {
 
   it('keeps Alembic load order when a file is added (sorted names)', () => {
     const dir = tempDir();
-    const ini = writeProject(dir, [{ id: 'x', file: 'b.py' }, { id: 'y', file: 'd.py' }]);
+    const ini = writeProject(dir, [
+      { id: 'x', file: 'b.py' },
+      { id: 'y', file: 'd.py' },
+    ]);
     const project = loadProject(ini);
     const added = path.join(dir, 'alembic', 'versions', 'c.py');
     fs.writeFileSync(added, revisionText({ id: 'z' }));
@@ -155,6 +168,9 @@ describe('Project: the full syntax check is bounded', () => {
     const ini = writeProject(dir, [{ id: 'a1', upgrade: ['x = (1 +', 'y = 2)', 'def f(:', '    pass'] }]);
     const project = loadProject(ini);
     project.checkGrammar();
-    assert.ok(project.problems.some((p) => p.code === 'syntax-error'), JSON.stringify(project.problems));
+    assert.ok(
+      project.problems.some((p) => p.code === 'syntax-error'),
+      JSON.stringify(project.problems),
+    );
   });
 });

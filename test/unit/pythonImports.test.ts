@@ -1,9 +1,9 @@
 // Imports resolved by Python's rules, by the env.py reader (urlSource) and the model reader
 // (modelFiles) alike: a package before a module, a module before a namespace folder, namespace
 // packages spanning sys.path entries, relative imports.
-import * as assert from 'assert';
-import * as fs from 'fs';
-import * as path from 'path';
+import * as assert from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { loadConfig } from '../../src/core/config';
 import { findModelFiles } from '../../src/core/models/modelFiles';
 import { urlSourceForConfig } from '../../src/core/urlSource';
@@ -26,7 +26,8 @@ const urlVariable = (dir: string) => {
   return found.kind === 'env' ? found.variable : found.kind;
 };
 const ENV_PY = 'from alembic import context\nfrom app import DATABASE_URL\ncontext.configure(url=DATABASE_URL)\n';
-const MODEL = (name: string) => `from sqlalchemy.orm import DeclarativeBase\n\nclass Base(DeclarativeBase):\n    pass\n\nclass ${name}(Base):\n    __tablename__ = '${name.toLowerCase()}'\n`;
+const MODEL = (name: string) =>
+  `from sqlalchemy.orm import DeclarativeBase\n\nclass Base(DeclarativeBase):\n    pass\n\nclass ${name}(Base):\n    __tablename__ = '${name.toLowerCase()}'\n`;
 const MODELS_ENV_PY = 'from alembic import context\nfrom app.models import Base\ntarget_metadata = Base.metadata\n';
 const modelNames = (dir: string) =>
   findModelFiles({ config: config(dir) }).files.flatMap((f) => f.classes.map((c) => c.name));
@@ -73,9 +74,12 @@ describe('imports, by Python rules', () => {
     assert.deepStrictEqual(modelNames(dir), ['Invoice']);
   });
 
-  it("env.py and the modules it imports are decoded in their declared encoding", () => {
+  it('env.py and the modules it imports are decoded in their declared encoding', () => {
     const dir = project({ 'alembic/env.py': ENV_PY, 'app/__init__.py': '' });
-    fs.writeFileSync(path.join(dir, 'app/__init__.py'), Buffer.from('# -*- coding: latin-1 -*-\nDATABASE_URL = "sqlite:///caf\xe9.db"\n', 'latin1'));
+    fs.writeFileSync(
+      path.join(dir, 'app/__init__.py'),
+      Buffer.from('# -*- coding: latin-1 -*-\nDATABASE_URL = "sqlite:///caf\xe9.db"\n', 'latin1'),
+    );
     const found = urlSourceForConfig(config(dir));
     assert.deepStrictEqual(found.kind === 'literal' ? found.url : found, 'sqlite:///caf\u00e9.db');
   });

@@ -1,9 +1,9 @@
-import * as assert from 'assert';
+import * as assert from 'node:assert';
 import { decodeEscapes, readPythonModule } from '../../src/core/python';
 
 const WATCHED = new Set(['revision', 'down_revision', 'branch_labels', 'depends_on']);
 const read = (text: string) => readPythonModule(text, WATCHED);
-const valueOf = (text: string, name: string) => {
+const valueNamed = (text: string, name: string) => {
   const found = read(text).assignments.filter((a) => a.name === name);
   return found[found.length - 1]?.value;
 };
@@ -16,10 +16,22 @@ describe('readPythonModule', () => {
       `branch_labels = ('''one''', """two""")`,
       `depends_on = ['x', r'y']`,
     ].join('\n');
-    assert.deepStrictEqual(valueOf(text, 'revision'), { kind: 'str', value: 'abc123' });
-    assert.deepStrictEqual(valueOf(text, 'down_revision'), { kind: 'str', value: 'def456' });
-    assert.deepStrictEqual(valueOf(text, 'branch_labels'), { kind: 'seq', items: [{ kind: 'str', value: 'one' }, { kind: 'str', value: 'two' }] });
-    assert.deepStrictEqual(valueOf(text, 'depends_on'), { kind: 'seq', items: [{ kind: 'str', value: 'x' }, { kind: 'str', value: 'y' }] });
+    assert.deepStrictEqual(valueNamed(text, 'revision'), { kind: 'str', value: 'abc123' });
+    assert.deepStrictEqual(valueNamed(text, 'down_revision'), { kind: 'str', value: 'def456' });
+    assert.deepStrictEqual(valueNamed(text, 'branch_labels'), {
+      kind: 'seq',
+      items: [
+        { kind: 'str', value: 'one' },
+        { kind: 'str', value: 'two' },
+      ],
+    });
+    assert.deepStrictEqual(valueNamed(text, 'depends_on'), {
+      kind: 'seq',
+      items: [
+        { kind: 'str', value: 'x' },
+        { kind: 'str', value: 'y' },
+      ],
+    });
   });
 
   it('reads annotated assignments of the newer template', () => {
@@ -30,13 +42,19 @@ describe('readPythonModule', () => {
       `branch_labels: Union[str, Sequence[str], None] = None`,
       `depends_on: Union[str, Sequence[str], None] = None`,
     ].join('\n');
-    assert.deepStrictEqual(valueOf(text, 'revision'), { kind: 'str', value: '1a2b' });
-    assert.deepStrictEqual(valueOf(text, 'down_revision'), { kind: 'seq', items: [{ kind: 'str', value: 'aa' }, { kind: 'str', value: 'bb' }] });
-    assert.deepStrictEqual(valueOf(text, 'branch_labels'), { kind: 'none' });
+    assert.deepStrictEqual(valueNamed(text, 'revision'), { kind: 'str', value: '1a2b' });
+    assert.deepStrictEqual(valueNamed(text, 'down_revision'), {
+      kind: 'seq',
+      items: [
+        { kind: 'str', value: 'aa' },
+        { kind: 'str', value: 'bb' },
+      ],
+    });
+    assert.deepStrictEqual(valueNamed(text, 'branch_labels'), { kind: 'none' });
   });
 
   it('ignores a bare annotation without a value', () => {
-    assert.strictEqual(valueOf('revision: str\n', 'revision'), undefined);
+    assert.strictEqual(valueNamed('revision: str\n', 'revision'), undefined);
   });
 
   it('never takes text from comments, strings or function bodies', () => {
@@ -55,13 +73,13 @@ describe('readPythonModule', () => {
       'revision = "real"',
       'down_revision = None',
     ].join('\n');
-    assert.deepStrictEqual(valueOf(text, 'revision'), { kind: 'str', value: 'real' });
-    assert.deepStrictEqual(valueOf(text, 'down_revision'), { kind: 'none' });
+    assert.deepStrictEqual(valueNamed(text, 'revision'), { kind: 'str', value: 'real' });
+    assert.deepStrictEqual(valueNamed(text, 'down_revision'), { kind: 'none' });
     assert.strictEqual(read(text).assignments.filter((a) => a.name === 'revision').length, 1);
   });
 
   it('keeps the last assignment, as Python does', () => {
-    assert.deepStrictEqual(valueOf(`revision = 'a'\nrevision = 'b'\n`, 'revision'), { kind: 'str', value: 'b' });
+    assert.deepStrictEqual(valueNamed(`revision = 'a'\nrevision = 'b'\n`, 'revision'), { kind: 'str', value: 'b' });
   });
 
   it('handles continuation lines, brackets across lines, semicolons and chained assignment', () => {
@@ -75,23 +93,38 @@ describe('readPythonModule', () => {
       `x = 1; branch_labels = 'lbl'`,
       `depends_on = other = 'dep'`,
     ].join('\n');
-    assert.deepStrictEqual(valueOf(text, 'down_revision'), { kind: 'seq', items: [{ kind: 'str', value: 'a' }, { kind: 'str', value: 'b' }] });
-    assert.deepStrictEqual(valueOf(text, 'revision'), { kind: 'str', value: 'cont' });
-    assert.deepStrictEqual(valueOf(text, 'branch_labels'), { kind: 'str', value: 'lbl' });
-    assert.deepStrictEqual(valueOf(text, 'depends_on'), { kind: 'str', value: 'dep' });
+    assert.deepStrictEqual(valueNamed(text, 'down_revision'), {
+      kind: 'seq',
+      items: [
+        { kind: 'str', value: 'a' },
+        { kind: 'str', value: 'b' },
+      ],
+    });
+    assert.deepStrictEqual(valueNamed(text, 'revision'), { kind: 'str', value: 'cont' });
+    assert.deepStrictEqual(valueNamed(text, 'branch_labels'), { kind: 'str', value: 'lbl' });
+    assert.deepStrictEqual(valueNamed(text, 'depends_on'), { kind: 'str', value: 'dep' });
   });
 
   it('concatenates adjacent string literals and unwraps parentheses', () => {
-    assert.deepStrictEqual(valueOf(`revision = ('ab' "cd")\n`, 'revision'), { kind: 'str', value: 'abcd' });
-    assert.deepStrictEqual(valueOf(`down_revision = ('x',)\n`, 'down_revision'), { kind: 'seq', items: [{ kind: 'str', value: 'x' }] });
-    assert.deepStrictEqual(valueOf(`down_revision = 'x', 'y'\n`, 'down_revision'), { kind: 'seq', items: [{ kind: 'str', value: 'x' }, { kind: 'str', value: 'y' }] });
+    assert.deepStrictEqual(valueNamed(`revision = ('ab' "cd")\n`, 'revision'), { kind: 'str', value: 'abcd' });
+    assert.deepStrictEqual(valueNamed(`down_revision = ('x',)\n`, 'down_revision'), {
+      kind: 'seq',
+      items: [{ kind: 'str', value: 'x' }],
+    });
+    assert.deepStrictEqual(valueNamed(`down_revision = 'x', 'y'\n`, 'down_revision'), {
+      kind: 'seq',
+      items: [
+        { kind: 'str', value: 'x' },
+        { kind: 'str', value: 'y' },
+      ],
+    });
   });
 
   it('reports computed values instead of guessing', () => {
     for (const expr of ['make_id()', 'other_revision', 'f"{x}"', "b'bytes'", "'a' + 'b'", "{'a': 1}"]) {
-      assert.strictEqual(valueOf(`revision = ${expr}\n`, 'revision')?.kind, 'computed', expr);
+      assert.strictEqual(valueNamed(`revision = ${expr}\n`, 'revision')?.kind, 'computed', expr);
     }
-    assert.deepStrictEqual(valueOf(`revision = f'plain'\n`, 'revision'), { kind: 'str', value: 'plain' });
+    assert.deepStrictEqual(valueNamed(`revision = f'plain'\n`, 'revision'), { kind: 'str', value: 'plain' });
   });
 
   it('flags assignments inside module-level if/try blocks as conditional', () => {
@@ -101,14 +134,23 @@ describe('readPythonModule', () => {
   });
 
   it('reads the docstring with escapes processed, and only when it is the first statement', () => {
-    assert.strictEqual(read(`# comment\n"""Add users\\ttable\n\nRevision ID: x\n"""\nrevision = 'x'\n`).docstring, 'Add users\ttable\n\nRevision ID: x\n');
+    assert.strictEqual(
+      read(`# comment\n"""Add users\\ttable\n\nRevision ID: x\n"""\nrevision = 'x'\n`).docstring,
+      'Add users\ttable\n\nRevision ID: x\n',
+    );
     assert.strictEqual(read(`r'''raw \\n'''\n`).docstring, 'raw \\n');
     assert.strictEqual(read(`import os\n"""not a docstring"""\n`).docstring, undefined);
   });
 
   it('gives 1-based lines of statements', () => {
     const found = read(`"""doc\n\nmore\n"""\n\nrevision = 'a'\ndown_revision = None\n`).assignments;
-    assert.deepStrictEqual(found.map((a) => [a.name, a.line]), [['revision', 6], ['down_revision', 7]]);
+    assert.deepStrictEqual(
+      found.map((a) => [a.name, a.line]),
+      [
+        ['revision', 6],
+        ['down_revision', 7],
+      ],
+    );
   });
 
   it('reports unterminated strings and unbalanced brackets with a line', () => {
@@ -121,13 +163,19 @@ describe('readPythonModule', () => {
   it('handles CRLF line endings and a BOM', () => {
     const found = read(`\ufeff"""doc"""\r\nrevision = 'a'\r\ndown_revision = 'b'\r\n`);
     assert.strictEqual(found.docstring, 'doc');
-    assert.deepStrictEqual(found.assignments.map((a) => [a.name, a.line]), [['revision', 2], ['down_revision', 3]]);
+    assert.deepStrictEqual(
+      found.assignments.map((a) => [a.name, a.line]),
+      [
+        ['revision', 2],
+        ['down_revision', 3],
+      ],
+    );
   });
 });
 
 describe('decodeEscapes', () => {
   it('follows Python escape rules', () => {
-    assert.strictEqual(decodeEscapes('a\\nb\\\\c\\\'d\\x41\\u00e9\\101\\q'), "a\nb\\c'dAéA\\q");
+    assert.strictEqual(decodeEscapes("a\\nb\\\\c\\'d\\x41\\u00e9\\101\\q"), "a\nb\\c'dAéA\\q");
     assert.strictEqual(decodeEscapes('line\\\nnext'), 'linenext');
   });
 });
@@ -143,7 +191,10 @@ describe('readPythonModule indentation (IndentationError rules)', () => {
   it('reports unexpected indents, missing blocks and inconsistent dedents with their line', () => {
     assert.deepStrictEqual(error('x = 1\n    y = 2\n'), { message: 'unexpected indent', line: 2 });
     assert.deepStrictEqual(error('def f():\nreturn 1\n'), { message: 'expected an indented block', line: 2 });
-    assert.deepStrictEqual(error('def f():\n    pass\n  x = 1\n'), { message: 'unindent does not match any outer indentation level', line: 3 });
+    assert.deepStrictEqual(error('def f():\n    pass\n  x = 1\n'), {
+      message: 'unindent does not match any outer indentation level',
+      line: 3,
+    });
     assert.deepStrictEqual(error('def f():\n# only a comment\n'), { message: 'expected an indented block', line: 2 });
   });
   it('does not take a bytes or f-string first statement as the docstring', () => {

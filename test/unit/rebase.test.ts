@@ -1,13 +1,13 @@
 // The "rebase onto the base's head" fix: the line edits, and on a real git repository that the fixed
 // branch merges into main with one head.
-import * as assert from 'assert';
-import { spawnSync } from 'child_process';
-import * as fs from 'fs';
-import * as path from 'path';
+import * as assert from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { loadProject } from '../../src/core/project';
 import { readRevisionFile } from '../../src/core/revisionFile';
 import { compareWithBase } from '../../src/core/teams/baseComparison';
-import { LineEdit, rebaseEdits } from '../../src/core/teams/rebase';
+import { type LineEdit, rebaseEdits } from '../../src/core/teams/rebase';
 import { commitAll, git } from '../support/gitRepo';
 import { revisionText, tempDir, writeProject } from '../support/tempProject';
 

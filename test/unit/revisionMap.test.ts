@@ -1,8 +1,8 @@
 // Expectations were produced by Alembic 1.8.1's own RevisionMap on the same graphs (see the
 // differential tier for the randomized comparison); each case here pins one rule.
-import * as assert from 'assert';
+import * as assert from 'node:assert';
 import { RevisionError } from '../../src/core/revisionMap';
-import { buildGraph, Spec } from '../support/revisionGraph';
+import { buildGraph, type Spec } from '../support/revisionGraph';
 
 const build = buildGraph;
 const ids = (revs: Array<{ id: string } | null>) => revs.map((r) => (r ? r.id : null));
@@ -32,7 +32,10 @@ describe('RevisionMap', () => {
   });
 
   it('separates effective heads from real heads when depends_on points at a tip', () => {
-    const map = build([['a1aa', null], ['b2bb', null, 'a1aa']]);
+    const map = build([
+      ['a1aa', null],
+      ['b2bb', null, 'a1aa'],
+    ]);
     assert.deepStrictEqual(map.heads, ['a1aa', 'b2bb']);
     assert.deepStrictEqual(map.realHeads, ['b2bb']);
     assert.deepStrictEqual(map.realBases, ['a1aa']);
@@ -45,12 +48,27 @@ describe('RevisionMap', () => {
     assert.deepStrictEqual(labels('f6ff'), ['feature']);
     assert.deepStrictEqual(labels('c3cc'), []);
     assert.deepStrictEqual(labels('h8hh'), ['other']);
-    const linear = build([['x1xx', null], ['y2yy', 'x1xx'], ['z3zz', 'y2yy', null, 'lbl'], ['w4ww', 'z3zz']]);
-    for (const id of ['x1xx', 'y2yy', 'z3zz', 'w4ww']) assert.deepStrictEqual([...linear.get(id)!.branchLabels], ['lbl'], id);
+    const linear = build([
+      ['x1xx', null],
+      ['y2yy', 'x1xx'],
+      ['z3zz', 'y2yy', null, 'lbl'],
+      ['w4ww', 'z3zz'],
+    ]);
+    for (const id of ['x1xx', 'y2yy', 'z3zz', 'w4ww'])
+      assert.deepStrictEqual([...linear.get(id)!.branchLabels], ['lbl'], id);
   });
 
   it('orders history like Alembic: newest first, heads in load order', () => {
-    assert.deepStrictEqual(ids(build(BRANCHY).walkRevisions()), ['f6ff', 'd4dd', 'e5ee', 'h8hh', 'g7gg', 'c3cc', 'b2bb', 'a1aa']);
+    assert.deepStrictEqual(ids(build(BRANCHY).walkRevisions()), [
+      'f6ff',
+      'd4dd',
+      'e5ee',
+      'h8hh',
+      'g7gg',
+      'c3cc',
+      'b2bb',
+      'a1aa',
+    ]);
   });
 
   it('resolves identifiers as Alembic does', () => {
@@ -71,16 +89,26 @@ describe('RevisionMap', () => {
   it('raises Alembic errors for bad identifiers', () => {
     const map = build(BRANCHY);
     const fails = (ident: string, kind: string, message: RegExp) => {
-      assert.throws(() => map.getRevisions(ident), (err: unknown) => err instanceof RevisionError && err.kind === kind && message.test(err.message), ident);
+      assert.throws(
+        () => map.getRevisions(ident),
+        (err: unknown) => err instanceof RevisionError && err.kind === kind && message.test(err.message),
+        ident,
+      );
     };
     fails('head', 'multiple-heads', /Multiple heads are present for given argument 'head'; f6ff, h8hh/);
     fails('zzzz', 'resolution', /No such revision or branch 'zzzz'/);
     fails('b2bb+1', 'resolution', /No such revision or branch 'b2bb\+1'/);
     fails('other@a1aa', 'resolution', /Revision a1aa is not a member of branch 'other'/);
-    const twins = build([['abcd1', null], ['abcd2', 'abcd1']]);
+    const twins = build([
+      ['abcd1', null],
+      ['abcd2', 'abcd1'],
+    ]);
     assert.throws(() => twins.getRevision('abcd'), /Multiple revisions start with 'abcd': 'abcd1', 'abcd2'\.\.\./);
     assert.throws(() => twins.getRevision('ab'), /Multiple revisions start with 'ab'/);
-    assert.throws(() => twins.getRevision('zz'), /No such revision or branch 'zz'; please ensure at least four characters/);
+    assert.throws(
+      () => twins.getRevision('zz'),
+      /No such revision or branch 'zz'; please ensure at least four characters/,
+    );
   });
 
   it('walks relative steps for upgrade targets', () => {
@@ -105,7 +133,10 @@ describe('RevisionMap', () => {
     assert.ok(codes.includes('cycle@/v/e5ee.py') && codes.includes('cycle@/v/f6ff.py'));
     assert.deepStrictEqual([...map.inCycle].sort(), ['e5ee', 'f6ff']);
     assert.strictEqual(map.get('b2bb')!.isBase, false);
-    const dupes = build([['a1aa', null], ['a1aa', null]]);
+    const dupes = build([
+      ['a1aa', null],
+      ['a1aa', null],
+    ]);
     assert.strictEqual(dupes.problems.filter((p) => p.code === 'duplicate-revision').length, 2);
     assert.strictEqual(dupes.size, 1);
   });

@@ -1,9 +1,9 @@
 // The tests' copy of migrations-sample holds the tracked files only: what `npm start` and an upgrade
 // leave in the repo's copy (app.db, __pycache__, .venv) must not reach a test. Real git, real files.
-import * as assert from 'assert';
-import { spawnSync } from 'child_process';
-import * as fs from 'fs';
-import * as path from 'path';
+import * as assert from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { copySample, SAMPLE, trackedFiles } from '../support/sampleCopy';
 import { tempDir } from '../support/tempProject';
 

@@ -1,6 +1,6 @@
 // No database password in any text alembic-lens produces: parse errors, descriptions, masked driver
 // and SQLAlchemy messages. Hand-written hostile cases, then a seeded fuzz of generated URLs.
-import * as assert from 'assert';
+import * as assert from 'node:assert';
 import { describeDatabase, maskSecrets, parseDatabaseUrl } from '../../src/core/databaseUrl';
 import { readDatabaseRevisions } from '../../src/core/versionTable';
 import { prng } from '../support/prng';
@@ -57,7 +57,10 @@ describe('secrets: URLs that do not parse', () => {
 
   it('masks password-like query values whole: spaces, # and @ included, up to & or the end', () => {
     assert.strictEqual(maskSecrets('postgresql://h/db?password=my secret'), 'postgresql://h/db?password=***');
-    assert.strictEqual(maskSecrets('postgresql://h/db?password=ab#cd&sslmode=require'), 'postgresql://h/db?password=***&sslmode=require');
+    assert.strictEqual(
+      maskSecrets('postgresql://h/db?password=ab#cd&sslmode=require'),
+      'postgresql://h/db?password=***&sslmode=require',
+    );
     assert.strictEqual(maskSecrets('mysql://h/db?user=u&passwd=a b@c'), 'mysql://h/db?user=u&passwd=***');
     assert.strictEqual(maskSecrets('DRIVER={x};SERVER=h;PWD=se cret'), 'DRIVER={x};SERVER=h;PWD=***');
   });
@@ -86,8 +89,43 @@ describe('secrets: an unencoded @ in the password', () => {
 
 describe('secrets: seeded fuzz of hostile URLs', function () {
   this.timeout(60000);
-  const schemes = ['postgresql', 'postgresql+psycopg2', 'mysql+pymysql', 'mariadb', 'sqlite', 'mssql+pyodbc', 'ora cle', 'x-y', 'dríver', ''];
-  const hostile = [' ', '@', '#', '%', '%4', '%40', '?', '/', ':', '&', '=', '"', "'", '\\', 'é', '密', '🔑', '\t', '+', ';', '//', '@@', '?password='];
+  const schemes = [
+    'postgresql',
+    'postgresql+psycopg2',
+    'mysql+pymysql',
+    'mariadb',
+    'sqlite',
+    'mssql+pyodbc',
+    'ora cle',
+    'x-y',
+    'dríver',
+    '',
+  ];
+  const hostile = [
+    ' ',
+    '@',
+    '#',
+    '%',
+    '%4',
+    '%40',
+    '?',
+    '/',
+    ':',
+    '&',
+    '=',
+    '"',
+    "'",
+    '\\',
+    'é',
+    '密',
+    '🔑',
+    '\t',
+    '+',
+    ';',
+    '//',
+    '@@',
+    '?password=',
+  ];
   const hosts = ['dbhost', 'db.example.com', '127.0.0.1', '[::1]', '', 'h-1', 'münchen.example'];
   const ports = ['', ':5432', ':5432x', ':', ':99999999999999999999', ': 1', ':-1', ':٣'];
 
@@ -115,7 +153,8 @@ describe('secrets: seeded fuzz of hostile URLs', function () {
     const db = pick(['/db', '/app', '', '/', '/my db', '/d?sslmode=require']);
     let url: string;
     if (form < 0.55) url = `${pick(schemes)}://${user}:${pw.text}@${pick(hosts)}${pick(ports)}${db}`;
-    else if (form < 0.8) url = `${pick(schemes)}://${user}@${pick(hosts)}${pick(ports)}/db?${pick(['password', 'pwd', 'passwd', 'PASSWORD'])}=${pw.text}`;
+    else if (form < 0.8)
+      url = `${pick(schemes)}://${user}@${pick(hosts)}${pick(ports)}/db?${pick(['password', 'pwd', 'passwd', 'PASSWORD'])}=${pw.text}`;
     else url = `${pick(schemes)}://${user}:${pw.text}@${pick(hosts)}${pick(ports)}${db}?a=1&password=${pw.text}`;
     return { url, chunks: pw.chunks };
   }
@@ -127,7 +166,11 @@ describe('secrets: seeded fuzz of hostile URLs', function () {
         const { url, chunks } = hostileUrl(random);
         const shown = await everythingShownFor(url);
         for (const chunk of chunks) {
-          for (const text of shown) assert.ok(!text.includes(chunk), `seed ${seed} #${i}: ${JSON.stringify(url)} shows ${chunk} in ${JSON.stringify(text)}`);
+          for (const text of shown)
+            assert.ok(
+              !text.includes(chunk),
+              `seed ${seed} #${i}: ${JSON.stringify(url)} shows ${chunk} in ${JSON.stringify(text)}`,
+            );
         }
       }
     });

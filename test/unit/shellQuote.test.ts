@@ -3,30 +3,117 @@
 // Debian machine; zsh and fish are tried when installed (skipped otherwise). bash and zsh also run as
 // interactive shells (history expansion on), the way a terminal runs them. PowerShell and cmd.exe are
 // not here: their lines are checked against exact expected strings.
-import * as assert from 'assert';
-import { spawnSync } from 'child_process';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import { quoteArgument, quoteCommandLine, shellKindOf, ShellKind, UnquotableArgumentError } from '../../src/core/shellQuote';
+import * as assert from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import {
+  quoteArgument,
+  quoteCommandLine,
+  type ShellKind,
+  shellKindOf,
+  UnquotableArgumentError,
+} from '../../src/core/shellQuote';
 
 const HOSTILE = `it's a "test" $(touch PWNED) \`touch PWNED\` ünï`;
 
 /** Arguments every shell must pass exactly (no control characters: see CONTROL_CHARS). */
 const ARGS: string[] = [
   HOSTILE,
-  '', ' ', '  leading and trailing  ', 'plain', '-m', '--sql', '-', '--', '-weird message',
-  `'`, `''`, `"`, `""`, `\\`, `\\'`, `'\\''`, `\\"`, `a\\`, `a\\\\`, `\\\\server\\share`,
-  '$HOME', '${HOME}', '$(touch PWNED)', '`touch PWNED`', '$((1+1))', '$[1+1]', '$0', '$$', '$?', '$',
-  'a;touch PWNED', 'a && touch PWNED', 'a || touch PWNED', 'a | cat', 'a > PWNED', 'a < /etc/passwd', '&', 'a&b',
-  '*', '?', '[a-z]*', '{a,b}', '{1..3}', '~', '~root', '~/x', '#comment', 'a#b', '=cmd', 'a=b', '@(x)', '+(x)',
-  '!', '!!', '!$', '!-1', 'a!b', '!touch', '^', '^a^b', '%', '%PATH%', '50%', '%%', 'a%b%c',
-  '(x)', ')', '\\(', 'a,b', 'x:y', '/usr/bin/python3', 'C:\\Program Files\\Python\\python.exe',
-  'ünï', '日本語', '🚀 emoji', 'é́ combining', '\u00a0nbsp', '\u2018smart\u2019 \u201cquotes\u201d', '\u2028line separator',
+  '',
+  ' ',
+  '  leading and trailing  ',
+  'plain',
+  '-m',
+  '--sql',
+  '-',
+  '--',
+  '-weird message',
+  `'`,
+  `''`,
+  `"`,
+  `""`,
+  `\\`,
+  `\\'`,
+  `'\\''`,
+  `\\"`,
+  `a\\`,
+  `a\\\\`,
+  `\\\\server\\share`,
+  '$HOME',
+  '${HOME}',
+  '$(touch PWNED)',
+  '`touch PWNED`',
+  '$((1+1))',
+  '$[1+1]',
+  '$0',
+  '$$',
+  '$?',
+  '$',
+  'a;touch PWNED',
+  'a && touch PWNED',
+  'a || touch PWNED',
+  'a | cat',
+  'a > PWNED',
+  'a < /etc/passwd',
+  '&',
+  'a&b',
+  '*',
+  '?',
+  '[a-z]*',
+  '{a,b}',
+  '{1..3}',
+  '~',
+  '~root',
+  '~/x',
+  '#comment',
+  'a#b',
+  '=cmd',
+  'a=b',
+  '@(x)',
+  '+(x)',
+  '!',
+  '!!',
+  '!$',
+  '!-1',
+  'a!b',
+  '!touch',
+  '^',
+  '^a^b',
+  '%',
+  '%PATH%',
+  '50%',
+  '%%',
+  'a%b%c',
+  '(x)',
+  ')',
+  '\\(',
+  'a,b',
+  'x:y',
+  '/usr/bin/python3',
+  'C:\\Program Files\\Python\\python.exe',
+  'ünï',
+  '日本語',
+  '🚀 emoji',
+  'é́ combining',
+  '\u00a0nbsp',
+  '\u2018smart\u2019 \u201cquotes\u201d',
+  '\u2028line separator',
 ];
 
 /** Control characters: bash, zsh and fish take them as escapes; sh only newline and tab. */
-const CONTROL_CHARS = ['line1\nline2', 'trailing newline\n', '\n', 'tab\there', 'cr\rhere', 'esc \x1b[31m red', 'ctrl-c \x03', 'del \x7f', `it's\n"multi"\nline!`];
+const CONTROL_CHARS = [
+  'line1\nline2',
+  'trailing newline\n',
+  '\n',
+  'tab\there',
+  'cr\rhere',
+  'esc \x1b[31m red',
+  'ctrl-c \x03',
+  'del \x7f',
+  `it's\n"multi"\nline!`,
+];
 
 const PRINTF = '/usr/bin/printf';
 
@@ -52,7 +139,10 @@ function roundTripInteractive(shell: 'bash' | 'zsh', exe: string, args: string[]
   const input = shell === 'bash' ? `set -H\n${line}\nexit\n` : `setopt BANG_HIST\n${line}\nexit\n`;
   const flags = shell === 'bash' ? ['--norc', '--noprofile', '-i'] : ['-f', '-i'];
   const r = spawnSync(exe, flags, { cwd, input, env: { ...process.env, LC_ALL: 'C.UTF-8', HISTFILE: '' } });
-  assert.ok(fs.existsSync(out), `interactive ${shell} did not run the line (exit ${r.status}): ${r.stderr.toString()}\nline: ${line}`);
+  assert.ok(
+    fs.existsSync(out),
+    `interactive ${shell} did not run the line (exit ${r.status}): ${r.stderr.toString()}\nline: ${line}`,
+  );
   return splitNul(fs.readFileSync(out));
 }
 
@@ -95,7 +185,12 @@ describe('shellQuote', () => {
       });
 
       it('passes each argument alone', () => {
-        for (const arg of ARGS) assert.deepStrictEqual(roundTrip(kind, path_!, [arg], cwd), [arg], `argument ${JSON.stringify(arg)} -> ${quoteArgument(arg, kind)}`);
+        for (const arg of ARGS)
+          assert.deepStrictEqual(
+            roundTrip(kind, path_!, [arg], cwd),
+            [arg],
+            `argument ${JSON.stringify(arg)} -> ${quoteArgument(arg, kind)}`,
+          );
       });
 
       if (control) {
@@ -103,14 +198,21 @@ describe('shellQuote', () => {
           for (const arg of CONTROL_CHARS) {
             const quoted = quoteArgument(arg, kind);
             assert.ok(!/[\x00-\x1f\x7f]/.test(quoted), `no raw control character in ${JSON.stringify(quoted)}`);
-            assert.deepStrictEqual(roundTrip(kind, path_!, [arg], cwd), [arg], `argument ${JSON.stringify(arg)} -> ${quoted}`);
+            assert.deepStrictEqual(
+              roundTrip(kind, path_!, [arg], cwd),
+              [arg],
+              `argument ${JSON.stringify(arg)} -> ${quoted}`,
+            );
           }
         });
       }
 
       if (interactive) {
         it('passes every argument through an interactive shell with history expansion on', () => {
-          assert.deepStrictEqual(roundTripInteractive(interactive, path_!, [...ARGS, ...CONTROL_CHARS], cwd), [...ARGS, ...CONTROL_CHARS]);
+          assert.deepStrictEqual(roundTripInteractive(interactive, path_!, [...ARGS, ...CONTROL_CHARS], cwd), [
+            ...ARGS,
+            ...CONTROL_CHARS,
+          ]);
         });
       }
     });
@@ -130,22 +232,34 @@ describe('shellQuote', () => {
     const argv = ['/usr/bin/python3', '-m', 'alembic', 'revision', '-m', HOSTILE];
     it('bash and zsh', () => {
       for (const shell of ['bash', 'zsh'] as const) {
-        assert.strictEqual(quoteCommandLine(argv, shell), `/usr/bin/python3 -m alembic revision -m 'it'\\''s a "test" $(touch PWNED) \`touch PWNED\` ünï'`);
+        assert.strictEqual(
+          quoteCommandLine(argv, shell),
+          `/usr/bin/python3 -m alembic revision -m 'it'\\''s a "test" $(touch PWNED) \`touch PWNED\` ünï'`,
+        );
         assert.strictEqual(quoteArgument('a\nb!', shell), `'a'$'\\n''b!'`);
         assert.strictEqual(quoteArgument('\x1b', shell), `$'\\x1B'`);
       }
     });
     it('sh', () => {
-      assert.strictEqual(quoteCommandLine(argv, 'sh'), `/usr/bin/python3 -m alembic revision -m 'it'\\''s a "test" $(touch PWNED) \`touch PWNED\` ünï'`);
+      assert.strictEqual(
+        quoteCommandLine(argv, 'sh'),
+        `/usr/bin/python3 -m alembic revision -m 'it'\\''s a "test" $(touch PWNED) \`touch PWNED\` ünï'`,
+      );
     });
     it('fish', () => {
-      assert.strictEqual(quoteCommandLine(argv, 'fish'), `/usr/bin/python3 -m alembic revision -m 'it\\'s a "test" $(touch PWNED) \`touch PWNED\` ünï'`);
+      assert.strictEqual(
+        quoteCommandLine(argv, 'fish'),
+        `/usr/bin/python3 -m alembic revision -m 'it\\'s a "test" $(touch PWNED) \`touch PWNED\` ünï'`,
+      );
       assert.strictEqual(quoteArgument(`back\\slash 'q'`, 'fish'), `'back\\\\slash \\'q\\''`);
       assert.strictEqual(quoteArgument('a\nb', 'fish'), `'a'\\n'b'`);
     });
     it('PowerShell: & before the executable, single quotes doubled (smart quotes too)', () => {
       assert.strictEqual(
-        quoteCommandLine(['C:\\Program Files\\Python312\\python.exe', '-m', 'alembic', 'revision', '-m', HOSTILE], 'pwsh'),
+        quoteCommandLine(
+          ['C:\\Program Files\\Python312\\python.exe', '-m', 'alembic', 'revision', '-m', HOSTILE],
+          'pwsh',
+        ),
         `& 'C:\\Program Files\\Python312\\python.exe' -m alembic revision -m 'it''s a "test" $(touch PWNED) \`touch PWNED\` ünï'`,
       );
       assert.strictEqual(quoteCommandLine(['python'], 'pwsh'), '& python');
@@ -161,7 +275,10 @@ describe('shellQuote', () => {
     });
     it('cmd.exe: C runtime quoting, every metacharacter behind ^, %NAME% broken with ^', () => {
       assert.strictEqual(
-        quoteCommandLine(['C:\\Program Files (x86)\\Python\\python.exe', '-m', 'alembic', 'revision', '-m', HOSTILE], 'cmd'),
+        quoteCommandLine(
+          ['C:\\Program Files (x86)\\Python\\python.exe', '-m', 'alembic', 'revision', '-m', HOSTILE],
+          'cmd',
+        ),
         `"C:\\Program Files (x86)\\Python\\python.exe" -m alembic revision -m ^"it's a \\^"test\\^" $^(touch PWNED^) \`touch PWNED\` ünï^"`,
       );
       assert.strictEqual(quoteArgument('', 'cmd'), '^"^"');
@@ -176,24 +293,44 @@ describe('shellQuote', () => {
       assert.throws(() => quoteArgument('a\nb', 'cmd'), UnquotableArgumentError);
     });
     it('quotes only what needs it, and an executable with = in the command position', () => {
-      assert.strictEqual(quoteCommandLine(['python3', '-m', 'alembic', '-c', 'alembic.ini', 'upgrade', 'head'], 'bash'), 'python3 -m alembic -c alembic.ini upgrade head');
+      assert.strictEqual(
+        quoteCommandLine(['python3', '-m', 'alembic', '-c', 'alembic.ini', 'upgrade', 'head'], 'bash'),
+        'python3 -m alembic -c alembic.ini upgrade head',
+      );
       assert.strictEqual(quoteCommandLine(['/opt/a=b/python', '--message=x'], 'bash'), `'/opt/a=b/python' --message=x`);
       assert.strictEqual(quoteArgument('=x', 'zsh'), `'=x'`);
       assert.strictEqual(quoteArgument('', 'bash'), `''`);
     });
     it('refuses NUL for every shell', () => {
-      for (const shell of ['bash', 'zsh', 'sh', 'fish', 'pwsh', 'cmd'] as const) assert.throws(() => quoteArgument('a\0b', shell), UnquotableArgumentError);
+      for (const shell of ['bash', 'zsh', 'sh', 'fish', 'pwsh', 'cmd'] as const)
+        assert.throws(() => quoteArgument('a\0b', shell), UnquotableArgumentError);
     });
   });
 
   describe('shellKindOf', () => {
     it("maps VS Code's terminal shell ids and shell paths", () => {
       const cases: Array<[string | undefined, ShellKind | undefined]> = [
-        ['bash', 'bash'], ['gitbash', 'bash'], ['zsh', 'zsh'], ['fish', 'fish'], ['sh', 'sh'], ['ksh', 'sh'], ['pwsh', 'pwsh'], ['cmd', 'cmd'],
-        ['/bin/bash', 'bash'], ['/usr/bin/zsh', 'zsh'], ['/usr/local/bin/fish', 'fish'], ['/bin/dash', 'sh'],
-        ['C:\\Windows\\System32\\cmd.exe', 'cmd'], ['C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe', 'pwsh'],
-        ['C:\\Program Files\\PowerShell\\7\\pwsh.exe', 'pwsh'], ['C:\\Program Files\\Git\\bin\\bash.exe', 'bash'],
-        ['csh', undefined], ['nu', undefined], ['python', undefined], [undefined, undefined], ['', undefined],
+        ['bash', 'bash'],
+        ['gitbash', 'bash'],
+        ['zsh', 'zsh'],
+        ['fish', 'fish'],
+        ['sh', 'sh'],
+        ['ksh', 'sh'],
+        ['pwsh', 'pwsh'],
+        ['cmd', 'cmd'],
+        ['/bin/bash', 'bash'],
+        ['/usr/bin/zsh', 'zsh'],
+        ['/usr/local/bin/fish', 'fish'],
+        ['/bin/dash', 'sh'],
+        ['C:\\Windows\\System32\\cmd.exe', 'cmd'],
+        ['C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe', 'pwsh'],
+        ['C:\\Program Files\\PowerShell\\7\\pwsh.exe', 'pwsh'],
+        ['C:\\Program Files\\Git\\bin\\bash.exe', 'bash'],
+        ['csh', undefined],
+        ['nu', undefined],
+        ['python', undefined],
+        [undefined, undefined],
+        ['', undefined],
       ];
       for (const [input, expected] of cases) assert.strictEqual(shellKindOf(input), expected, String(input));
     });

@@ -1,8 +1,8 @@
 // Reading back what Alembic printed in a terminal: the raw stream of a shell-integrated execution
 // (escape sequences, CR LF, Alembic's own wrapping at the terminal width), as alembic 1.8's
 // util.messaging writes it: `msg()` wraps with textwrap and indents every line by two spaces.
-import * as assert from 'assert';
-import * as path from 'path';
+import * as assert from 'node:assert';
+import * as path from 'node:path';
 import { commandSummary, failureLine, generatedFile, terminalLines } from '../../src/core/terminalOutput';
 
 const FILE = '/home/dev/my app/alembic/versions/3f2a1b_add-phone_to_users.py';
@@ -43,18 +43,29 @@ describe('terminal output', () => {
     assert.strictEqual(failed, undefined, 'a failed generation');
   });
 
-  it('says why a command failed: a traceback\'s last line, or Alembic\'s FAILED message joined again', () => {
-    const traceback = 'Traceback (most recent call last):\r\n  File "x.py", line 3, in upgrade\r\n    raise RuntimeError("boom")\r\nRuntimeError: boom\r\n\r\n';
+  it("says why a command failed: a traceback's last line, or Alembic's FAILED message joined again", () => {
+    const traceback =
+      'Traceback (most recent call last):\r\n  File "x.py", line 3, in upgrade\r\n    raise RuntimeError("boom")\r\nRuntimeError: boom\r\n\r\n';
     assert.strictEqual(failureLine(traceback), 'RuntimeError: boom');
-    const failed = "INFO  [alembic] ctx\r\n  FAILED: Multiple head revisions are present for given\r\n  argument 'head'; please specify a specific target\r\n  revision\r\n";
-    assert.strictEqual(failureLine(failed), "FAILED: Multiple head revisions are present for given argument 'head'; please specify a specific target revision");
+    const failed =
+      "INFO  [alembic] ctx\r\n  FAILED: Multiple head revisions are present for given\r\n  argument 'head'; please specify a specific target\r\n  revision\r\n";
+    assert.strictEqual(
+      failureLine(failed),
+      "FAILED: Multiple head revisions are present for given argument 'head'; please specify a specific target revision",
+    );
     assert.strictEqual(failureLine('\r\n  \r\n'), undefined);
     assert.strictEqual(failureLine(`${'x'.repeat(1000)}\r\n`)?.length, 401, 'a long line is cut');
   });
 
   it('names the command as a user types it, without the interpreter and the config options', () => {
-    assert.strictEqual(commandSummary(['/usr/bin/python3', '-m', 'alembic', '-c', 'alembic.ini', '-n', 'db2', 'upgrade', 'head']), 'alembic upgrade head');
-    assert.strictEqual(commandSummary(['/venv/bin/python', '-m', 'alembic', '--config=x.ini', 'revision', '-m', 'add x']), 'alembic revision -m add x');
+    assert.strictEqual(
+      commandSummary(['/usr/bin/python3', '-m', 'alembic', '-c', 'alembic.ini', '-n', 'db2', 'upgrade', 'head']),
+      'alembic upgrade head',
+    );
+    assert.strictEqual(
+      commandSummary(['/venv/bin/python', '-m', 'alembic', '--config=x.ini', 'revision', '-m', 'add x']),
+      'alembic revision -m add x',
+    );
     assert.strictEqual(commandSummary(['python3', '-c', 'pass']), 'python3 -c pass');
   });
 });

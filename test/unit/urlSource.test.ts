@@ -1,6 +1,6 @@
-import * as assert from 'assert';
-import * as fs from 'fs';
-import * as path from 'path';
+import * as assert from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { loadConfig } from '../../src/core/config';
 import { findUrlSource, resolveDatabaseUrl, urlSourceForConfig } from '../../src/core/urlSource';
 import { tempDir } from '../support/tempProject';
@@ -16,7 +16,10 @@ after(() => {
 function project(files: Record<string, string>): string {
   const dir = tempDir('alembic-lens-url-');
   made.push(dir);
-  const all = { 'alembic.ini': '[alembic]\nscript_location = alembic\nprepend_sys_path = .\nsqlalchemy.url = sqlite:///ini.db\n', ...files };
+  const all = {
+    'alembic.ini': '[alembic]\nscript_location = alembic\nprepend_sys_path = .\nsqlalchemy.url = sqlite:///ini.db\n',
+    ...files,
+  };
   for (const [name, text] of Object.entries(all)) {
     fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
     fs.writeFileSync(path.join(dir, name), text);
@@ -114,7 +117,10 @@ else:
 
 /** The generic template with `extra` inserted after `config = context.config`. */
 const generic = (extra: string, imports = ''): string =>
-  GENERIC.replace('from alembic import context\n', `from alembic import context\n${imports}`).replace('config = context.config\n', `config = context.config\n${extra}\n`);
+  GENERIC.replace('from alembic import context\n', `from alembic import context\n${imports}`).replace(
+    'config = context.config\n',
+    `config = context.config\n${extra}\n`,
+  );
 
 describe('findUrlSource: templates and the sample', () => {
   it("reads the generic template as the ini's sqlalchemy.url", () => {
@@ -123,16 +129,22 @@ describe('findUrlSource: templates and the sample', () => {
 
   it('reads the async template (AsyncEngine around engine_from_config, async with) as the ini', () => {
     const env = GENERIC.replace(
-      /connectable = engine_from_config\(([\s\S]*?)\)\n\n    with connectable.connect\(\) as connection:/,
+      /connectable = engine_from_config\(([\s\S]*?)\)\n\n {4}with connectable.connect\(\) as connection:/,
       'connectable = AsyncEngine(\n        engine_from_config($1)\n    )\n\n    async with connectable.connect() as connection:',
-    ).replace('from sqlalchemy import pool\n', 'from sqlalchemy import pool\nfrom sqlalchemy.ext.asyncio import AsyncEngine\n');
+    ).replace(
+      'from sqlalchemy import pool\n',
+      'from sqlalchemy import pool\nfrom sqlalchemy.ext.asyncio import AsyncEngine\n',
+    );
     assert.ok(env.includes('AsyncEngine(\n        engine_from_config'));
     assert.deepStrictEqual(sourceOf({ 'alembic/env.py': env }).found, { kind: 'ini' });
   });
 
   it('reads the newer async template (async_engine_from_config) as the ini', () => {
     const env = GENERIC.replace('connectable = engine_from_config(', 'connectable = async_engine_from_config(')
-      .replace('from sqlalchemy import pool\n', 'from sqlalchemy import pool\nfrom sqlalchemy.ext.asyncio import async_engine_from_config\n')
+      .replace(
+        'from sqlalchemy import pool\n',
+        'from sqlalchemy import pool\nfrom sqlalchemy.ext.asyncio import async_engine_from_config\n',
+      )
       .replace('with connectable.connect() as connection:', 'async with connectable.connect() as connection:');
     assert.deepStrictEqual(sourceOf({ 'alembic/env.py': env }).found, { kind: 'ini' });
   });
@@ -162,18 +174,31 @@ describe('findUrlSource: where env.py takes the URL from', () => {
   const cases: Array<[string, Record<string, string>, unknown]> = [
     [
       'set_main_option from os.environ[...]',
-      { 'alembic/env.py': generic('config.set_main_option("sqlalchemy.url", os.environ["DATABASE_URL"])', 'import os\n') },
+      {
+        'alembic/env.py': generic(
+          'config.set_main_option("sqlalchemy.url", os.environ["DATABASE_URL"])',
+          'import os\n',
+        ),
+      },
       { kind: 'env', variable: 'DATABASE_URL' },
     ],
     [
       'set_main_option from os.getenv with a literal default, escaped for ConfigParser',
-      { 'alembic/env.py': generic('config.set_main_option("sqlalchemy.url", os.getenv("DB_URL", "sqlite:///dev.db").replace("%", "%%"))', 'import os\n') },
+      {
+        'alembic/env.py': generic(
+          'config.set_main_option("sqlalchemy.url", os.getenv("DB_URL", "sqlite:///dev.db").replace("%", "%%"))',
+          'import os\n',
+        ),
+      },
       { kind: 'env', variable: 'DB_URL', fallback: 'sqlite:///dev.db' },
     ],
     [
       'a module-level name from os.environ.get, used by create_engine and context.configure',
       {
-        'alembic/env.py': generic('DATABASE_URL = os.environ.get("DATABASE_URL", "postgresql://app@localhost/app")', 'import os\nfrom sqlalchemy import create_engine\n')
+        'alembic/env.py': generic(
+          'DATABASE_URL = os.environ.get("DATABASE_URL", "postgresql://app@localhost/app")',
+          'import os\nfrom sqlalchemy import create_engine\n',
+        )
           .replace(/connectable = engine_from_config\([\s\S]*?\)\n/, 'connectable = create_engine(DATABASE_URL)\n')
           .replace('url = config.get_main_option("sqlalchemy.url")', 'url = DATABASE_URL'),
       },
@@ -181,7 +206,12 @@ describe('findUrlSource: where env.py takes the URL from', () => {
     ],
     [
       'env var or the ini value',
-      { 'alembic/env.py': generic('config.set_main_option("sqlalchemy.url", os.environ.get("DATABASE_URL") or config.get_main_option("sqlalchemy.url"))', 'import os\n') },
+      {
+        'alembic/env.py': generic(
+          'config.set_main_option("sqlalchemy.url", os.environ.get("DATABASE_URL") or config.get_main_option("sqlalchemy.url"))',
+          'import os\n',
+        ),
+      },
       { kind: 'env', variable: 'DATABASE_URL', fallback: 'ini' },
     ],
     [
@@ -191,15 +221,23 @@ describe('findUrlSource: where env.py takes the URL from', () => {
     ],
     [
       'from os import getenv, environ',
-      { 'alembic/env.py': generic('URL = getenv("A_URL") or environ["B_URL"]\nconfig.set_main_option("sqlalchemy.url", URL)', 'from os import getenv, environ\n') },
+      {
+        'alembic/env.py': generic(
+          'URL = getenv("A_URL") or environ["B_URL"]\nconfig.set_main_option("sqlalchemy.url", URL)',
+          'from os import getenv, environ\n',
+        ),
+      },
       // The first variable, then something this reader does not resolve (the second variable).
       { kind: 'env', variable: 'A_URL', fallback: 'computed' },
     ],
     [
       'the old full-stack template: get_url() into configuration["sqlalchemy.url"]',
       {
-        'alembic/env.py': generic('def get_url():\n    return os.getenv("DATABASE_URL", "postgresql://postgres@db/app")\n', 'import os\n').replace(
-          /connectable = engine_from_config\(\n        config.get_section\(config.config_ini_section, \{\}\),/,
+        'alembic/env.py': generic(
+          'def get_url():\n    return os.getenv("DATABASE_URL", "postgresql://postgres@db/app")\n',
+          'import os\n',
+        ).replace(
+          /connectable = engine_from_config\(\n {8}config.get_section\(config.config_ini_section, \{\}\),/,
           'configuration = config.get_section(config.config_ini_section)\n    configuration["sqlalchemy.url"] = get_url()\n    connectable = engine_from_config(\n        configuration,',
         ),
       },
@@ -213,17 +251,30 @@ describe('findUrlSource: where env.py takes the URL from', () => {
           'import os\n',
         ),
       },
-      { kind: 'computed', detail: 'an f-string built from POSTGRES_USER, POSTGRES_PASSWORD, POSTGRES_SERVER (env.py:NN)' },
+      {
+        kind: 'computed',
+        detail: 'an f-string built from POSTGRES_USER, POSTGRES_PASSWORD, POSTGRES_SERVER (env.py:NN)',
+      },
     ],
     [
       'a value chosen in branches',
-      { 'alembic/env.py': generic('if os.getenv("TESTING"):\n    url = "sqlite://"\nelse:\n    url = os.environ["DATABASE_URL"]\nconfig.set_main_option("sqlalchemy.url", url)', 'import os\n') },
+      {
+        'alembic/env.py': generic(
+          'if os.getenv("TESTING"):\n    url = "sqlite://"\nelse:\n    url = os.environ["DATABASE_URL"]\nconfig.set_main_option("sqlalchemy.url", url)',
+          'import os\n',
+        ),
+      },
       { kind: 'computed', detail: "'url' is assigned in several branches (env.py:NN)" },
     ],
     [
       'a name from an installed package (never read)',
-      { 'alembic/env.py': generic('config.set_main_option("sqlalchemy.url", DATABASE_URL)', 'from company_settings import DATABASE_URL\n') },
-      { kind: 'computed', detail: "company_settings.DATABASE_URL (env.py:NN)" },
+      {
+        'alembic/env.py': generic(
+          'config.set_main_option("sqlalchemy.url", DATABASE_URL)',
+          'from company_settings import DATABASE_URL\n',
+        ),
+      },
+      { kind: 'computed', detail: 'company_settings.DATABASE_URL (env.py:NN)' },
     ],
     [
       'decoys in comments, strings and docstrings',
@@ -252,29 +303,52 @@ describe('findUrlSource: where env.py takes the URL from', () => {
   }
 
   it('reads literal version_table and version_table_schema', () => {
-    const env = GENERIC.replace('connection=connection, target_metadata=target_metadata', 'connection=connection, target_metadata=target_metadata,\n            version_table="lens_version", version_table_schema=SCHEMA').replace(
-      'target_metadata = None\n',
-      'target_metadata = None\nSCHEMA = "lens"\n',
-    );
-    assert.deepStrictEqual(sourceOf({ 'alembic/env.py': env }).found, { kind: 'ini', versionTable: 'lens_version', versionTableSchema: 'lens' });
+    const env = GENERIC.replace(
+      'connection=connection, target_metadata=target_metadata',
+      'connection=connection, target_metadata=target_metadata,\n            version_table="lens_version", version_table_schema=SCHEMA',
+    ).replace('target_metadata = None\n', 'target_metadata = None\nSCHEMA = "lens"\n');
+    assert.deepStrictEqual(sourceOf({ 'alembic/env.py': env }).found, {
+      kind: 'ini',
+      versionTable: 'lens_version',
+      versionTableSchema: 'lens',
+    });
   });
 
   it('says where the env lookup is', () => {
-    const { dir, found } = sourceOf({ 'alembic/env.py': generic('\nconfig.set_main_option("sqlalchemy.url", os.environ["DATABASE_URL"])', 'import os\n') });
-    assert.deepStrictEqual((found as { where?: unknown }).where, { file: path.join(dir, 'alembic', 'env.py'), line: 13 });
+    const { dir, found } = sourceOf({
+      'alembic/env.py': generic(
+        '\nconfig.set_main_option("sqlalchemy.url", os.environ["DATABASE_URL"])',
+        'import os\n',
+      ),
+    });
+    assert.deepStrictEqual((found as { where?: unknown }).where, {
+      file: path.join(dir, 'alembic', 'env.py'),
+      line: 13,
+    });
   });
 });
 
 describe('findUrlSource: app modules and settings classes', () => {
-  const ENV_SETTINGS = generic('config.set_main_option("sqlalchemy.url", str(settings.database_url))', 'from app.config import settings\n');
+  const ENV_SETTINGS = generic(
+    'config.set_main_option("sqlalchemy.url", str(settings.database_url))',
+    'from app.config import settings\n',
+  );
 
   it('follows `from app.database import DATABASE_URL`', () => {
     const found = sourceOf({
-      'alembic/env.py': generic('config.set_main_option("sqlalchemy.url", DATABASE_URL)', 'from app.database import DATABASE_URL\n'),
+      'alembic/env.py': generic(
+        'config.set_main_option("sqlalchemy.url", DATABASE_URL)',
+        'from app.database import DATABASE_URL\n',
+      ),
       'app/__init__.py': '',
       'app/database.py': 'import os\n\nDATABASE_URL = os.getenv("DATABASE_URL", "sqlite:///./app.db")\n',
     }).found;
-    assert.deepStrictEqual(found, { kind: 'env', variable: 'DATABASE_URL', fallback: 'sqlite:///./app.db', where: { file: (found as { where: { file: string } }).where.file, line: 3 } });
+    assert.deepStrictEqual(found, {
+      kind: 'env',
+      variable: 'DATABASE_URL',
+      fallback: 'sqlite:///./app.db',
+      where: { file: (found as { where: { file: string } }).where.file, line: 3 },
+    });
   });
 
   it('reads a pydantic v2 BaseSettings field: env var, prefix, case-insensitive, literal default', () => {
@@ -291,12 +365,24 @@ describe('findUrlSource: app modules and settings classes', () => {
         'settings = Settings()',
       ].join('\n'),
     });
-    assert.deepStrictEqual({ ...found, where: undefined }, { kind: 'env', variable: 'APP_DATABASE_URL', fallback: 'sqlite:///./dev.db', caseInsensitive: true, where: undefined });
+    assert.deepStrictEqual(
+      { ...found, where: undefined },
+      {
+        kind: 'env',
+        variable: 'APP_DATABASE_URL',
+        fallback: 'sqlite:///./dev.db',
+        caseInsensitive: true,
+        where: undefined,
+      },
+    );
   });
 
   it('reads a pydantic v1 settings class with Config, Field(env=...), and a get_settings() cache', () => {
     const { found } = sourceOf({
-      'alembic/env.py': generic('config.set_main_option("sqlalchemy.url", get_settings().db_url)', 'from app.core.config import get_settings\n'),
+      'alembic/env.py': generic(
+        'config.set_main_option("sqlalchemy.url", get_settings().db_url)',
+        'from app.core.config import get_settings\n',
+      ),
       'app/core/config.py': [
         'from functools import lru_cache',
         'from pydantic import BaseSettings, Field',
@@ -318,7 +404,10 @@ describe('findUrlSource: app modules and settings classes', () => {
 
   it('calls a computed_field property computed, naming it', () => {
     const { found } = sourceOf({
-      'alembic/env.py': generic('def get_url():\n    return str(settings.SQLALCHEMY_DATABASE_URI)\n\nconfig.set_main_option("sqlalchemy.url", get_url())', 'from app.core.config import settings\n'),
+      'alembic/env.py': generic(
+        'def get_url():\n    return str(settings.SQLALCHEMY_DATABASE_URI)\n\nconfig.set_main_option("sqlalchemy.url", get_url())',
+        'from app.core.config import settings\n',
+      ),
       'app/core/config.py': [
         'from pydantic import computed_field, PostgresDsn',
         'from pydantic_core import MultiHostUrl',
@@ -341,7 +430,10 @@ describe('findUrlSource: app modules and settings classes', () => {
 
   it('makes the default of a validated field computed (old full-stack template)', () => {
     const { found } = sourceOf({
-      'alembic/env.py': generic('config.set_main_option("sqlalchemy.url", settings.SQLALCHEMY_DATABASE_URI)', 'from app.core.config import settings\n'),
+      'alembic/env.py': generic(
+        'config.set_main_option("sqlalchemy.url", settings.SQLALCHEMY_DATABASE_URI)',
+        'from app.core.config import settings\n',
+      ),
       'app/core/config.py': [
         'from typing import Any, Dict, Optional',
         'from pydantic import BaseSettings, PostgresDsn, validator',
@@ -359,43 +451,60 @@ describe('findUrlSource: app modules and settings classes', () => {
         'settings = Settings()',
       ].join('\n'),
     });
-    assert.deepStrictEqual({ ...found, where: undefined }, { kind: 'env', variable: 'SQLALCHEMY_DATABASE_URI', fallback: 'computed', where: undefined });
+    assert.deepStrictEqual(
+      { ...found, where: undefined },
+      { kind: 'env', variable: 'SQLALCHEMY_DATABASE_URI', fallback: 'computed', where: undefined },
+    );
   });
 
   it('follows a relative import two modules deep, with an engine imported into env.py', () => {
-    const env = GENERIC.replace('from alembic import context\n', 'from alembic import context\nfrom app.db.session import engine\n').replace(
-      /connectable = engine_from_config\([\s\S]*?\)\n/,
-      'connectable = engine\n',
-    );
+    const env = GENERIC.replace(
+      'from alembic import context\n',
+      'from alembic import context\nfrom app.db.session import engine\n',
+    ).replace(/connectable = engine_from_config\([\s\S]*?\)\n/, 'connectable = engine\n');
     const { found } = sourceOf({
       'alembic/env.py': env,
       'app/__init__.py': '',
       'app/db/__init__.py': '',
-      'app/db/session.py': 'from sqlalchemy.ext.asyncio import create_async_engine\nfrom ..core.config import settings\n\nengine = create_async_engine(settings.DATABASE_URL.replace("+asyncpg", "+psycopg2"), echo=False)\n',
-      'app/core/config.py': 'import os\n\nclass Settings:\n    DATABASE_URL: str = os.getenv("DATABASE_URL", "postgresql+asyncpg://localhost/app")\n\nsettings = Settings()\n',
+      'app/db/session.py':
+        'from sqlalchemy.ext.asyncio import create_async_engine\nfrom ..core.config import settings\n\nengine = create_async_engine(settings.DATABASE_URL.replace("+asyncpg", "+psycopg2"), echo=False)\n',
+      'app/core/config.py':
+        'import os\n\nclass Settings:\n    DATABASE_URL: str = os.getenv("DATABASE_URL", "postgresql+asyncpg://localhost/app")\n\nsettings = Settings()\n',
     });
-    assert.deepStrictEqual({ ...found, where: undefined }, {
-      kind: 'env',
-      variable: 'DATABASE_URL',
-      fallback: 'postgresql+psycopg2://localhost/app',
-      replace: [['+asyncpg', '+psycopg2']],
-      where: undefined,
-    });
+    assert.deepStrictEqual(
+      { ...found, where: undefined },
+      {
+        kind: 'env',
+        variable: 'DATABASE_URL',
+        fallback: 'postgresql+psycopg2://localhost/app',
+        replace: [['+asyncpg', '+psycopg2']],
+        where: undefined,
+      },
+    );
   });
 
   it('finds modules through prepend_sys_path (src layout) and `import pkg.mod as alias`', () => {
     const { found } = sourceOf({
       'alembic.ini': '[alembic]\nscript_location = migrations\nprepend_sys_path = . src\n',
-      'migrations/env.py': generic('config.set_main_option("sqlalchemy.url", cfg.URL)', 'import myapp.settings as cfg\n'),
+      'migrations/env.py': generic(
+        'config.set_main_option("sqlalchemy.url", cfg.URL)',
+        'import myapp.settings as cfg\n',
+      ),
       'src/myapp/__init__.py': '',
-      'src/myapp/settings.py': 'from starlette.config import Config\n\nconfig = Config(".env")\nURL = config("DATABASE_URL", cast=str, default="sqlite:///./star.db")\n',
+      'src/myapp/settings.py':
+        'from starlette.config import Config\n\nconfig = Config(".env")\nURL = config("DATABASE_URL", cast=str, default="sqlite:///./star.db")\n',
     });
-    assert.deepStrictEqual({ ...found, where: undefined }, { kind: 'env', variable: 'DATABASE_URL', fallback: 'sqlite:///./star.db', where: undefined });
+    assert.deepStrictEqual(
+      { ...found, where: undefined },
+      { kind: 'env', variable: 'DATABASE_URL', fallback: 'sqlite:///./star.db', where: undefined },
+    );
   });
 
   it('prefers the try branch of a try/except ImportError', () => {
     const { found } = sourceOf({
-      'alembic/env.py': generic('try:\n    from app.database import DATABASE_URL\nexcept ImportError:\n    DATABASE_URL = "sqlite:///fallback.db"\nconfig.set_main_option("sqlalchemy.url", DATABASE_URL)'),
+      'alembic/env.py': generic(
+        'try:\n    from app.database import DATABASE_URL\nexcept ImportError:\n    DATABASE_URL = "sqlite:///fallback.db"\nconfig.set_main_option("sqlalchemy.url", DATABASE_URL)',
+      ),
       'app/database.py': 'import os\nDATABASE_URL = os.environ["DATABASE_URL"]\n',
     });
     assert.deepStrictEqual({ ...found, where: undefined }, { kind: 'env', variable: 'DATABASE_URL', where: undefined });
@@ -412,21 +521,42 @@ describe('findUrlSource: app modules and settings classes', () => {
 });
 
 describe('resolveDatabaseUrl', () => {
-  const envFile = generic('config.set_main_option("sqlalchemy.url", os.getenv("DATABASE_URL", "sqlite:///default.db"))', 'import os\n');
+  const envFile = generic(
+    'config.set_main_option("sqlalchemy.url", os.getenv("DATABASE_URL", "sqlite:///default.db"))',
+    'import os\n',
+  );
 
   it('takes the setting first, then the process env, then .env, then the default', () => {
     const { config } = sourceOf({ 'alembic/env.py': envFile });
     const resolve = (extra: object) => resolveDatabaseUrl({ config, ...extra });
-    assert.deepStrictEqual(pick(resolve({ settingUrl: 'sqlite:///s.db', processEnv: { DATABASE_URL: 'sqlite:///e.db' } })), { url: 'sqlite:///s.db', source: 'setting' });
-    assert.deepStrictEqual(pick(resolve({ processEnv: { DATABASE_URL: 'sqlite:///e.db' }, dotenv: { DATABASE_URL: 'sqlite:///d.db' } })), { url: 'sqlite:///e.db', source: 'env:DATABASE_URL' });
-    assert.deepStrictEqual(pick(resolve({ processEnv: {}, dotenv: { DATABASE_URL: 'sqlite:///d.db' } })), { url: 'sqlite:///d.db', source: 'dotenv:DATABASE_URL' });
-    assert.deepStrictEqual(pick(resolve({ processEnv: {} })), { url: 'sqlite:///default.db', source: 'env.py literal' });
+    assert.deepStrictEqual(
+      pick(resolve({ settingUrl: 'sqlite:///s.db', processEnv: { DATABASE_URL: 'sqlite:///e.db' } })),
+      { url: 'sqlite:///s.db', source: 'setting' },
+    );
+    assert.deepStrictEqual(
+      pick(resolve({ processEnv: { DATABASE_URL: 'sqlite:///e.db' }, dotenv: { DATABASE_URL: 'sqlite:///d.db' } })),
+      { url: 'sqlite:///e.db', source: 'env:DATABASE_URL' },
+    );
+    assert.deepStrictEqual(pick(resolve({ processEnv: {}, dotenv: { DATABASE_URL: 'sqlite:///d.db' } })), {
+      url: 'sqlite:///d.db',
+      source: 'dotenv:DATABASE_URL',
+    });
+    assert.deepStrictEqual(pick(resolve({ processEnv: {} })), {
+      url: 'sqlite:///default.db',
+      source: 'env.py literal',
+    });
   });
 
   it("uses the ini when env.py does not override it, and says when it is the template's placeholder", () => {
     const { config } = sourceOf({ 'alembic/env.py': GENERIC });
-    assert.deepStrictEqual(pick(resolveDatabaseUrl({ config, processEnv: { DATABASE_URL: 'sqlite:///ignored.db' } })), { url: 'sqlite:///ini.db', source: 'alembic.ini' });
-    const placeholder = sourceOf({ 'alembic.ini': '[alembic]\nscript_location = alembic\nsqlalchemy.url = driver://user:pass@localhost/dbname\n', 'alembic/env.py': GENERIC });
+    assert.deepStrictEqual(pick(resolveDatabaseUrl({ config, processEnv: { DATABASE_URL: 'sqlite:///ignored.db' } })), {
+      url: 'sqlite:///ini.db',
+      source: 'alembic.ini',
+    });
+    const placeholder = sourceOf({
+      'alembic.ini': '[alembic]\nscript_location = alembic\nsqlalchemy.url = driver://user:pass@localhost/dbname\n',
+      'alembic/env.py': GENERIC,
+    });
     const result = resolveDatabaseUrl({ config: placeholder.config });
     assert.strictEqual(result.url, undefined);
     assert.match(result.unresolved!, /placeholder/);
@@ -434,16 +564,25 @@ describe('resolveDatabaseUrl', () => {
 
   it('matches a pydantic variable case-insensitively and applies replace()', () => {
     const { config } = sourceOf({
-      'alembic/env.py': generic('config.set_main_option("sqlalchemy.url", settings.database_url.replace("+asyncpg", ""))', 'from app.config import settings\n'),
-      'app/config.py': 'from pydantic_settings import BaseSettings\nclass S(BaseSettings):\n    database_url: str\nsettings = S()\n',
+      'alembic/env.py': generic(
+        'config.set_main_option("sqlalchemy.url", settings.database_url.replace("+asyncpg", ""))',
+        'from app.config import settings\n',
+      ),
+      'app/config.py':
+        'from pydantic_settings import BaseSettings\nclass S(BaseSettings):\n    database_url: str\nsettings = S()\n',
     });
-    assert.deepStrictEqual(pick(resolveDatabaseUrl({ config, processEnv: { database_url: 'postgresql+asyncpg://h/db' } })), { url: 'postgresql://h/db', source: 'env:database_url' });
+    assert.deepStrictEqual(
+      pick(resolveDatabaseUrl({ config, processEnv: { database_url: 'postgresql+asyncpg://h/db' } })),
+      { url: 'postgresql://h/db', source: 'env:database_url' },
+    );
     const missing = resolveDatabaseUrl({ config, processEnv: {} });
     assert.match(missing.unresolved!, /DATABASE_URL is not set/);
   });
 
   it('is unresolved, with the reason, when env.py computes the URL or there is no env.py', () => {
-    const computed = sourceOf({ 'alembic/env.py': generic('config.set_main_option("sqlalchemy.url", make_url_somehow())') });
+    const computed = sourceOf({
+      'alembic/env.py': generic('config.set_main_option("sqlalchemy.url", make_url_somehow())'),
+    });
     assert.match(resolveDatabaseUrl({ config: computed.config }).unresolved!, /env\.py computes the URL/);
     const none = sourceOf({});
     assert.match(resolveDatabaseUrl({ config: none.config }).unresolved!, /No env\.py/);
@@ -451,24 +590,41 @@ describe('resolveDatabaseUrl', () => {
 
   it('says so when the variable is set but empty', () => {
     const { config } = sourceOf({ 'alembic/env.py': envFile });
-    assert.match(resolveDatabaseUrl({ config, processEnv: { DATABASE_URL: '' } }).unresolved!, /DATABASE_URL is set but empty/);
+    assert.match(
+      resolveDatabaseUrl({ config, processEnv: { DATABASE_URL: '' } }).unresolved!,
+      /DATABASE_URL is set but empty/,
+    );
   });
 
   it('does not guess past a syntax error in env.py', () => {
-    const found = sourceOf({ 'alembic/env.py': GENERIC.replace('config = context.config', 'config = context.config(') }).found;
+    const found = sourceOf({
+      'alembic/env.py': GENERIC.replace('config = context.config', 'config = context.config('),
+    }).found;
     assert.strictEqual(found.kind, 'computed');
     assert.match((found as { detail: string }).detail, /env\.py does not parse/);
   });
 
   it('carries the version table from env.py', () => {
-    const { config } = sourceOf({ 'alembic/env.py': GENERIC.replace('connection=connection,', 'connection=connection, version_table="v", version_table_schema="s",') });
+    const { config } = sourceOf({
+      'alembic/env.py': GENERIC.replace(
+        'connection=connection,',
+        'connection=connection, version_table="v", version_table_schema="s",',
+      ),
+    });
     const result = resolveDatabaseUrl({ config });
     assert.deepStrictEqual([result.versionTable, result.versionTableSchema], ['v', 's']);
   });
 
   it('reads env.py text given directly', () => {
-    const found = findUrlSource('from alembic import context\ncontext.configure(url="sqlite:///x.db")\n', { envPyPath: '/nowhere/env.py', baseDir: '/nowhere' });
-    assert.deepStrictEqual(found, { kind: 'literal', url: 'sqlite:///x.db', where: { file: path.resolve('/nowhere/env.py'), line: 2 } });
+    const found = findUrlSource('from alembic import context\ncontext.configure(url="sqlite:///x.db")\n', {
+      envPyPath: '/nowhere/env.py',
+      baseDir: '/nowhere',
+    });
+    assert.deepStrictEqual(found, {
+      kind: 'literal',
+      url: 'sqlite:///x.db',
+      where: { file: path.resolve('/nowhere/env.py'), line: 2 },
+    });
   });
 });
 

@@ -1,13 +1,17 @@
-import * as assert from 'assert';
-import * as fs from 'fs';
-import * as path from 'path';
+import * as assert from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { currentFromAlembicOutput, readDatabaseRevisions } from '../../src/core/versionTable';
 import { tempDir } from '../support/tempProject';
 
 describe('currentFromAlembicOutput', () => {
   it('reads one revision per line, with or without head markers and branch labels', () => {
     assert.deepStrictEqual(currentFromAlembicOutput('92404fb3f98d (head)\n'), ['92404fb3f98d']);
-    assert.deepStrictEqual(currentFromAlembicOutput('abc (effective head)\ndef (mybranch) (head)\n0001_initial\n'), ['abc', 'def', '0001_initial']);
+    assert.deepStrictEqual(currentFromAlembicOutput('abc (effective head)\ndef (mybranch) (head)\n0001_initial\n'), [
+      'abc',
+      'def',
+      '0001_initial',
+    ]);
   });
 
   it('reads empty output as base', () => {
@@ -59,7 +63,10 @@ describe('readDatabaseRevisions without a server', () => {
     try {
       fs.writeFileSync(path.join(dir, 'app.db'), '');
       fs.writeFileSync(path.join(dir, 'bogus.node'), 'not a shared object');
-      const result = await readDatabaseRevisions('sqlite:///app.db', { cwd: dir, sqliteNativeBinding: path.join(dir, 'bogus.node') });
+      const result = await readDatabaseRevisions('sqlite:///app.db', {
+        cwd: dir,
+        sqliteNativeBinding: path.join(dir, 'bogus.node'),
+      });
       assert.strictEqual(result.status, 'unsupported', JSON.stringify(result));
       assert.match((result as { message: string }).message, /driver does not load/);
     } finally {
@@ -68,7 +75,12 @@ describe('readDatabaseRevisions without a server', () => {
   });
 
   it('is unsupported for in-memory SQLite, other dialects, the placeholder and unreadable URLs', async () => {
-    for (const url of ['sqlite://', 'mssql+pyodbc://u:secret@h/db', 'driver://user:pass@localhost/dbname', 'nonsense']) {
+    for (const url of [
+      'sqlite://',
+      'mssql+pyodbc://u:secret@h/db',
+      'driver://user:pass@localhost/dbname',
+      'nonsense',
+    ]) {
       const result = await readDatabaseRevisions(url, { cwd: '/' });
       assert.strictEqual(result.status, 'unsupported', `${url}: ${JSON.stringify(result)}`);
       assert.ok(!JSON.stringify(result).includes('secret'));

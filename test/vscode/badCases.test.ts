@@ -2,18 +2,35 @@
 // a database that is down, a remote database that cannot be read. The user must get a message that says
 // what is wrong and how to fix it, no command may be typed into a terminal, and no password may appear
 // in anything shown (status, messages, modal details).
-import * as assert from 'assert';
-import { spawnSync } from 'child_process';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
+import * as assert from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { findOnPath } from '../../src/runner/interpreter';
 import { freePort } from '../support/postgres';
 import { waitFor, workspaceRoot } from './helpers';
 import {
-  ALEMBIC_PYTHON, appDb, assertNoError, closeAllEditors, countTerminalsOpened, describeShown, HEAD, LensApi, lensApi, readSqlite,
-  restoreSettings, saveSettings, setAlembicSetting, setAside, Shown, sqliteAt, trackTerminals, waitForStatus, withDialogs,
+  ALEMBIC_PYTHON,
+  appDb,
+  assertNoError,
+  closeAllEditors,
+  countTerminalsOpened,
+  describeShown,
+  HEAD,
+  type LensApi,
+  lensApi,
+  readSqlite,
+  restoreSettings,
+  type Shown,
+  saveSettings,
+  setAlembicSetting,
+  setAside,
+  sqliteAt,
+  trackTerminals,
+  waitForStatus,
+  withDialogs,
 } from './loopHelpers';
 
 describe('bad cases: missing Python, missing Alembic, database down', function () {
@@ -65,7 +82,9 @@ describe('bad cases: missing Python, missing Alembic, database down', function (
     await sqliteAt(api, undefined);
     await setAlembicSetting('pythonPath', '/nonexistent/python');
     const { result, opened } = await countTerminalsOpened(() =>
-      withDialogs({ error: (_m, items) => items.find((i) => i === 'Set Python Path') }, () => vscode.commands.executeCommand('alembic.upgrade.head')),
+      withDialogs({ error: (_m, items) => items.find((i) => i === 'Set Python Path') }, () =>
+        vscode.commands.executeCommand('alembic.upgrade.head'),
+      ),
     );
     const errors = result.shown.filter((s) => s.kind === 'error');
     assert.strictEqual(errors.length, 1, describeShown(result.shown));
@@ -80,7 +99,9 @@ describe('bad cases: missing Python, missing Alembic, database down', function (
 
     // Autogenerate asks for the message, then says the same thing instead of running.
     const versions = fs.readdirSync(path.join(root, 'alembic', 'versions')).sort();
-    const auto = await countTerminalsOpened(() => withDialogs({ input: () => 'add phone' }, () => vscode.commands.executeCommand('alembic.revision.autogenerate')));
+    const auto = await countTerminalsOpened(() =>
+      withDialogs({ input: () => 'add phone' }, () => vscode.commands.executeCommand('alembic.revision.autogenerate')),
+    );
     const autoErrors = auto.result.shown.filter((s) => s.kind === 'error');
     assert.strictEqual(autoErrors.length, 1, describeShown(auto.result.shown));
     assert.match(autoErrors[0].message, /No Python interpreter at \/nonexistent\/python/);
@@ -100,11 +121,16 @@ describe('bad cases: missing Python, missing Alembic, database down', function (
     }
     console.log(`      interpreter without Alembic: ${python}`);
     await setAlembicSetting('pythonPath', python);
-    const { result, opened } = await countTerminalsOpened(() => withDialogs({}, () => vscode.commands.executeCommand('alembic.upgrade.head')));
+    const { result, opened } = await countTerminalsOpened(() =>
+      withDialogs({}, () => vscode.commands.executeCommand('alembic.upgrade.head')),
+    );
     const errors = result.shown.filter((s) => s.kind === 'error');
     assert.strictEqual(errors.length, 1, describeShown(result.shown));
     console.log(`      ${errors[0].message.slice(0, 200)}...`);
-    assert.ok(errors[0].message.includes(`Alembic is not installed for the Python interpreter ${python}`), errors[0].message);
+    assert.ok(
+      errors[0].message.includes(`Alembic is not installed for the Python interpreter ${python}`),
+      errors[0].message,
+    );
     assert.ok(errors[0].message.includes(`${python} -m pip install alembic`), 'says how to install it');
     assert.match(errors[0].message, /alembic\.pythonPath/);
     assert.deepStrictEqual(errors[0].items, ['Set Python Path']);
@@ -132,25 +158,36 @@ describe('bad cases: missing Python, missing Alembic, database down', function (
     assert.strictEqual(status.source, 'the setting alembic.databaseUrl');
 
     const shown: Shown[] = [];
-    const pickBase = (items: readonly vscode.QuickPickItem[]) => items.find((i) => (i as { revision?: unknown }).revision === null);
+    const pickBase = (items: readonly vscode.QuickPickItem[]) =>
+      items.find((i) => (i as { revision?: unknown }).revision === null);
     const { opened } = await countTerminalsOpened(async () => {
       for (const command of ['alembic.downgrade.one', 'alembic.downgrade.to', 'alembic.stamp']) {
-        shown.push(...(await withDialogs({ quickPick: pickBase }, () => vscode.commands.executeCommand(command))).shown);
+        shown.push(
+          ...(await withDialogs({ quickPick: pickBase }, () => vscode.commands.executeCommand(command))).shown,
+        );
       }
     });
-    console.log(`      ${shown.map((s) => `${s.kind}: ${s.message}${s.detail ? ` | ${s.detail.replace(/\n/g, ' / ')}` : ''}`).join('\n      ')}`);
+    console.log(
+      `      ${shown.map((s) => `${s.kind}: ${s.message}${s.detail ? ` | ${s.detail.replace(/\n/g, ' / ')}` : ''}`).join('\n      ')}`,
+    );
     assertNoError(shown, 'commands with the database down');
     const everything = JSON.stringify({ status: await api.getDatabaseStatus(), shown });
     for (const secret of [password, encodeURIComponent(password), 'S3cret']) {
       assert.ok(!everything.includes(secret), `"${secret}" appears in what was shown: ${everything}`);
     }
-    assert.ok(shown.some((s) => /Connection refused/.test(s.message)), 'a message says the connection was refused');
-    assert.ok(shown.some((s) => `${s.message} ${s.detail}`.includes(`PostgreSQL app on 127.0.0.1:${port}`)), 'the database is named (without its password)');
+    assert.ok(
+      shown.some((s) => /Connection refused/.test(s.message)),
+      'a message says the connection was refused',
+    );
+    assert.ok(
+      shown.some((s) => `${s.message} ${s.detail}`.includes(`PostgreSQL app on 127.0.0.1:${port}`)),
+      'the database is named (without its password)',
+    );
     assert.deepStrictEqual(opened, [], 'nothing ran against a database whose state is unknown');
     assert.deepStrictEqual(readSqlite(appDb(root)).rows, [HEAD], 'the SQLite database was not touched');
   });
 
-  it("env.py imports a module the project's Python lacks: \"can't read the status\" with the fix, not \"DB unreachable\"", async () => {
+  it('env.py imports a module the project\'s Python lacks: "can\'t read the status" with the fix, not "DB unreachable"', async () => {
     const envPy = path.join(root, 'alembic', 'env.py');
     const original = fs.readFileSync(envPy, 'utf8');
     // An unsupported dialect in the setting makes the extension ask `alembic current`, which runs env.py.
@@ -158,7 +195,12 @@ describe('bad cases: missing Python, missing Alembic, database down', function (
     await setAlembicSetting('databaseUrl', 'mssql+pyodbc://lens:S3cret-mssql@sql.example.invalid/erp');
     fs.writeFileSync(envPy, `import sqlmodel\n${original}`);
     try {
-      const status = await waitForStatus(api, 'the status "can\'t read the status"', (s) => s.kind === 'unreadable', 30000);
+      const status = await waitForStatus(
+        api,
+        'the status "can\'t read the status"',
+        (s) => s.kind === 'unreadable',
+        30000,
+      );
       assert.strictEqual(status.text, "Database: can't read the status: the project's Python has no module sqlmodel");
       const tooltip = plainText(status.tooltip);
       assert.match(tooltip, /pip install sqlmodel/);
@@ -172,10 +214,16 @@ describe('bad cases: missing Python, missing Alembic, database down', function (
   it('a URL that does not parse (bad port, a space in the password): the tooltip never shows the password', async () => {
     await sqliteAt(api, HEAD);
     await setAlembicSetting('databaseUrl', 'postgresql://lens:my secret@db.example.invalid:5432x/app');
-    const status = await waitForStatus(api, 'the status read by `alembic current`', (s) => s.source === 'alembic current', 30000);
+    const status = await waitForStatus(
+      api,
+      'the status read by `alembic current`',
+      (s) => s.source === 'alembic current',
+      30000,
+    );
     console.log(`      tooltip: ${plainText(status.tooltip).replace(/\n+/g, ' / ')}`);
     assert.match(plainText(status.tooltip), /port/i);
-    for (const secret of ['my secret', 'secret']) assert.ok(!JSON.stringify(status).includes(secret), JSON.stringify(status));
+    for (const secret of ['my secret', 'secret'])
+      assert.ok(!JSON.stringify(status).includes(secret), JSON.stringify(status));
   });
 
   it('a remote database that cannot be read: Upgrade to Head asks first, and does not claim there is nothing to apply', async () => {
@@ -183,7 +231,9 @@ describe('bad cases: missing Python, missing Alembic, database down', function (
     await sqliteAt(api, undefined);
     await setAlembicSetting('databaseUrl', `postgresql://deploy:${password}@db.example.invalid/shop`);
     await waitForStatus(api, 'the status "DB unreachable"', (s) => s.kind === 'unreachable');
-    const { result, opened } = await countTerminalsOpened(() => withDialogs({}, () => vscode.commands.executeCommand('alembic.upgrade.head')));
+    const { result, opened } = await countTerminalsOpened(() =>
+      withDialogs({}, () => vscode.commands.executeCommand('alembic.upgrade.head')),
+    );
     const modal = result.shown.find((s) => s.kind === 'warning');
     assert.ok(modal, `a confirmation is shown: ${describeShown(result.shown)}`);
     console.log(`      modal: ${modal.message} | ${modal.detail?.replace(/\n/g, ' / ')}`);
@@ -191,6 +241,9 @@ describe('bad cases: missing Python, missing Alembic, database down', function (
     assert.match(modal.message, /PostgreSQL shop on db\.example\.invalid/, 'names the database');
     assert.ok(!JSON.stringify(result.shown).includes(password), 'no password');
     assert.deepStrictEqual(opened, [], 'cancelled: nothing ran');
-    assert.ok(!/apply 0 revisions/.test(modal.detail ?? ''), `the database state is unknown, yet the confirmation says "${modal.detail}"`);
+    assert.ok(
+      !/apply 0 revisions/.test(modal.detail ?? ''),
+      `the database state is unknown, yet the confirmation says "${modal.detail}"`,
+    );
   });
 });

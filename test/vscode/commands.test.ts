@@ -3,15 +3,30 @@
 // notification with the error's last line, masked, and the "Alembic" output channel's record of what
 // ran); actions that cannot apply are not offered (context keys, the graph's "Jump to current") and say
 // why when run anyway; an empty autogenerate can be deleted after a confirmation that names the file.
-import * as assert from 'assert';
-import * as fs from 'fs';
-import * as path from 'path';
+import * as assert from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AlembicLensApi } from '../../src/testApi/testApi';
 import { EXTENSION_ID, randomRevisionId, revisionSource, waitFor } from './helpers';
 import {
-  alembicCli, appDb, closeAllEditors, describeShown, HEAD, lensApi, newFiles, python, readSqlite, SampleWorkspace, setAlembicSetting,
-  snapshotDir, sqliteAt, trackTerminals, useSampleWorkspace, waitForStatus, withDialogs,
+  alembicCli,
+  appDb,
+  closeAllEditors,
+  describeShown,
+  HEAD,
+  lensApi,
+  newFiles,
+  python,
+  readSqlite,
+  type SampleWorkspace,
+  setAlembicSetting,
+  snapshotDir,
+  sqliteAt,
+  trackTerminals,
+  useSampleWorkspace,
+  waitForStatus,
+  withDialogs,
 } from './loopHelpers';
 
 const SECRET = 's3cret-pw';
@@ -48,7 +63,11 @@ describe('commands: failures you can see, actions that apply', function () {
 
   /** Output channel lines logged while `action` ran. */
   async function logged<T>(action: () => Promise<T>): Promise<{ result: T; lines: string[] }> {
-    assert.strictEqual(typeof api.commands?.outputLines, 'function', 'activate() returns an API with commands.outputLines()');
+    assert.strictEqual(
+      typeof api.commands?.outputLines,
+      'function',
+      'activate() returns an API with commands.outputLines()',
+    );
     const before = api.commands.outputLines().length;
     const result = await action();
     return { result, lines: api.commands.outputLines().slice(before) };
@@ -57,7 +76,10 @@ describe('commands: failures you can see, actions that apply', function () {
   /** Closes the extension's terminals, so that the next command opens a new one (with the current settings). */
   async function closeAlembicTerminals(): Promise<void> {
     for (const t of vscode.window.terminals.filter((t) => t.name.startsWith('Alembic'))) t.dispose();
-    await waitFor('the Alembic terminals closed', () => !vscode.window.terminals.some((t) => t.name.startsWith('Alembic')));
+    await waitFor(
+      'the Alembic terminals closed',
+      () => !vscode.window.terminals.some((t) => t.name.startsWith('Alembic')),
+    );
   }
 
   it('a revision whose upgrade raises: a notification with the error\'s last line (masked) and "Show Terminal", and the output channel says what ran', async () => {
@@ -75,13 +97,21 @@ describe('commands: failures you can see, actions that apply', function () {
     assert.strictEqual(errors.length, 1, `one error notification: ${describeShown(result.shown)}`);
     console.log(`      notification: ${errors[0].message}`);
     assert.match(errors[0].message, /alembic upgrade head failed/);
-    assert.match(errors[0].message, /RuntimeError: cannot reach postgresql:\/\/lens:\*\*\*@db\.example\/app/, 'the error\'s last line');
+    assert.match(
+      errors[0].message,
+      /RuntimeError: cannot reach postgresql:\/\/lens:\*\*\*@db\.example\/app/,
+      "the error's last line",
+    );
     assert.ok(!errors[0].message.includes(SECRET), 'the password is masked');
     assert.deepStrictEqual(errors[0].items, ['Show Terminal']);
     await waitFor('the Alembic terminal shown', () => vscode.window.activeTerminal?.name === 'Alembic');
     assert.deepStrictEqual(readSqlite(appDb(root)).rows, [HEAD], 'the failing migration was not recorded');
 
-    assert.strictEqual(typeof api.commands?.outputLines, 'function', 'activate() returns an API with commands.outputLines()');
+    assert.strictEqual(
+      typeof api.commands?.outputLines,
+      'function',
+      'activate() returns an API with commands.outputLines()',
+    );
     const lines = api.commands.outputLines().slice(linesBefore);
     console.log(`      output: ${lines.join(' | ')}`);
     const text = lines.join('\n');
@@ -104,12 +134,20 @@ describe('commands: failures you can see, actions that apply', function () {
       const { result, lines } = await logged(() =>
         withDialogs({ input: () => 'typed blind' }, () => vscode.commands.executeCommand('alembic.revision.new')),
       );
-      assert.deepStrictEqual(result.shown.filter((s) => s.kind === 'error'), [], describeShown(result.shown));
+      assert.deepStrictEqual(
+        result.shown.filter((s) => s.kind === 'error'),
+        [],
+        describeShown(result.shown),
+      );
       console.log(`      output: ${lines.join(' | ')}`);
       assert.match(lines.join('\n'), /exit code unknown: no shell integration/);
       const created = await waitFor('the new revision file', () => newFiles(versions, before)[0], 30000);
       assert.match(path.basename(created), /typed_blind\.py$/);
-      await waitFor('the new revision opened', () => vscode.window.activeTextEditor?.document.uri.fsPath === created, 15000);
+      await waitFor(
+        'the new revision opened',
+        () => vscode.window.activeTextEditor?.document.uri.fsPath === created,
+        15000,
+      );
     } finally {
       await setting.update('shellIntegration.enabled', undefined, vscode.ConfigurationTarget.Global);
       await closeAlembicTerminals();
@@ -168,11 +206,15 @@ describe('commands: failures you can see, actions that apply', function () {
     await sqliteAt(api, undefined);
     await vscode.commands.executeCommand('alembic.graph.show');
     const disabled = (expected: boolean) =>
-      waitFor(`"Jump to current" ${expected ? 'disabled' : 'enabled'}`, () => {
-        const view = api.graph.lastView();
-        const rendered = api.graph.lastRendered();
-        return view && rendered?.version === view.version && rendered.disabled?.includes('jump-current') === expected;
-      }, 15000);
+      waitFor(
+        `"Jump to current" ${expected ? 'disabled' : 'enabled'}`,
+        () => {
+          const view = api.graph.lastView();
+          const rendered = api.graph.lastRendered();
+          return view && rendered?.version === view.version && rendered.disabled?.includes('jump-current') === expected;
+        },
+        15000,
+      );
     await disabled(true);
     await sqliteAt(api, HEAD);
     await disabled(false);
@@ -185,7 +227,8 @@ describe('commands: failures you can see, actions that apply', function () {
       const run = await withDialogs(
         {
           input: () => 'nothing to do',
-          warning: (message, items) => (/no changes/.test(message) ? items.find((i) => i === 'Delete This Revision') : confirm),
+          warning: (message, items) =>
+            /no changes/.test(message) ? items.find((i) => i === 'Delete This Revision') : confirm,
         },
         () => vscode.commands.executeCommand('alembic.revision.autogenerate'),
       );
@@ -208,7 +251,10 @@ describe('commands: failures you can see, actions that apply', function () {
     const deleted = await generate('Delete');
     const asked = deleted.shown.filter((s) => s.kind === 'warning')[1];
     const name = /Delete (\S+\.py)\?/.exec(asked?.message ?? '')?.[1];
-    assert.ok(name && !deleted.before.has(name), `the confirmation names the new file: ${describeShown(deleted.shown)}`);
+    assert.ok(
+      name && !deleted.before.has(name),
+      `the confirmation names the new file: ${describeShown(deleted.shown)}`,
+    );
     assert.ok(!fs.existsSync(path.join(versions, name)), `${name} was deleted`);
     assert.deepStrictEqual(snapshotDir(versions), deleted.before, 'exactly that file: the folder is as it was before');
   });

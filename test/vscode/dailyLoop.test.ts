@@ -6,14 +6,34 @@
 // on disk, the SQLite version table read with Python's sqlite3, the tree's items and the status line.
 // Each test puts the database in the state it needs with the real Alembic CLI, and afterEach removes the
 // files it added, so the tests do not depend on each other.
-import * as assert from 'assert';
-import * as fs from 'fs';
-import * as path from 'path';
+import * as assert from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { heads, randomRevisionId, readRevisionFiles, revisionSource, waitFor } from './helpers';
 import {
-  activeFile, appDb, assertNoError, closeAllEditors, describeShown, FIRST, HEAD, LensApi, lensApi, newFiles, prompts, readSqlite,
-  revisionItem, SampleWorkspace, sameFile, short, snapshotDir, sqliteAt, trackTerminals, treeStates, useSampleWorkspace, waitForStatus,
+  activeFile,
+  appDb,
+  assertNoError,
+  closeAllEditors,
+  describeShown,
+  FIRST,
+  HEAD,
+  type LensApi,
+  lensApi,
+  newFiles,
+  prompts,
+  readSqlite,
+  revisionItem,
+  type SampleWorkspace,
+  sameFile,
+  short,
+  snapshotDir,
+  sqliteAt,
+  trackTerminals,
+  treeStates,
+  useSampleWorkspace,
+  waitForStatus,
   withDialogs,
 } from './loopHelpers';
 
@@ -74,9 +94,15 @@ describe('the daily loop on SQLite', function () {
     const states = await treeStates(api);
     const files = readRevisionFiles(versions);
     assert.ok(files.length >= 2);
-    for (const f of files) assert.ok(states[f.revision]?.includes('pending'), `${f.revision} is pending: ${JSON.stringify(states)}`);
+    for (const f of files)
+      assert.ok(states[f.revision]?.includes('pending'), `${f.revision} is pending: ${JSON.stringify(states)}`);
     assert.deepStrictEqual(states[HEAD], ['head', 'pending']);
-    assert.ok(!Object.values(states).flat().some((s) => s === 'current' || s === 'applied'), 'nothing current or applied');
+    assert.ok(
+      !Object.values(states)
+        .flat()
+        .some((s) => s === 'current' || s === 'applied'),
+      'nothing current or applied',
+    );
   });
 
   it('Upgrade to Head creates app.db at the head; the tree shows the head current and the rest applied', async () => {
@@ -84,13 +110,20 @@ describe('the daily loop on SQLite', function () {
     const { shown } = await withDialogs({}, () => vscode.commands.executeCommand('alembic.upgrade.head'));
     assertNoError(shown, 'upgrade head');
     assert.deepStrictEqual(prompts(shown), [], `a local SQLite upgrade asks nothing: ${describeShown(shown)}`);
-    const db = await waitFor('app.db at the head (read with Python sqlite3)', () => {
-      const read = readSqlite(appDb(root));
-      return read.rows?.[0] === HEAD ? read : undefined;
-    }, 30000, 200);
+    const db = await waitFor(
+      'app.db at the head (read with Python sqlite3)',
+      () => {
+        const read = readSqlite(appDb(root));
+        return read.rows?.[0] === HEAD ? read : undefined;
+      },
+      30000,
+      200,
+    );
     assert.deepStrictEqual(db.rows, [HEAD]);
     assert.deepStrictEqual(db.tables.users, ['id', 'name', 'email'], 'both migrations ran');
-    const status = await waitForStatus(api, 'the status "up to date"', (s) => s.text.includes(`at ${short(HEAD)}, up to date`));
+    const status = await waitForStatus(api, 'the status "up to date"', (s) =>
+      s.text.includes(`at ${short(HEAD)}, up to date`),
+    );
     assert.strictEqual(status.kind, 'ok');
     const states = await waitFor('the tree to show the new state', async () => {
       const s = await treeStates(api);
@@ -105,7 +138,10 @@ describe('the daily loop on SQLite', function () {
     // The user adds a column in the editor and saves.
     const doc = await vscode.workspace.openTextDocument(modelsFile);
     await vscode.window.showTextDocument(doc);
-    const line = doc.getText().split('\n').findIndex((l) => l.includes('email = Column('));
+    const line = doc
+      .getText()
+      .split('\n')
+      .findIndex((l) => l.includes('email = Column('));
     assert.ok(line >= 0, 'models.py has the email column');
     const edit = new vscode.WorkspaceEdit();
     edit.insert(doc.uri, new vscode.Position(line + 1, 0), '    phone = Column(String(30), nullable=True)\n');
@@ -114,13 +150,23 @@ describe('the daily loop on SQLite', function () {
     assert.match(fs.readFileSync(modelsFile, 'utf8'), /phone = Column\(String\(30\)/);
 
     const before = snapshotDir(versions);
-    const { shown } = await withDialogs({ input: () => 'add phone to users' }, () => vscode.commands.executeCommand('alembic.revision.autogenerate'));
+    const { shown } = await withDialogs({ input: () => 'add phone to users' }, () =>
+      vscode.commands.executeCommand('alembic.revision.autogenerate'),
+    );
     assertNoError(shown, 'autogenerate');
-    assert.deepStrictEqual(prompts(shown).map((s) => s.kind), ['input'], `only the message is asked: ${describeShown(shown)}`);
+    assert.deepStrictEqual(
+      prompts(shown).map((s) => s.kind),
+      ['input'],
+      `only the message is asked: ${describeShown(shown)}`,
+    );
     const rev = addedRevision(before);
     assert.match(path.basename(rev.file), /add_phone_to_users\.py$/);
     assert.ok(sameFile(activeFile(), rev.file), `the new revision is open in the editor (active: ${activeFile()})`);
-    assert.match(rev.text, /(op|batch_op)\.add_column\(sa\.Column\('phone', sa\.String\(length=30\)/, 'upgrade() adds the phone column');
+    assert.match(
+      rev.text,
+      /(op|batch_op)\.add_column\(sa\.Column\('phone', sa\.String\(length=30\)/,
+      'upgrade() adds the phone column',
+    );
     assert.match(rev.text, /^down_revision = '92404fb3f98d'$/m);
 
     const states = await waitFor('the new revision in the tree', async () => {
@@ -134,10 +180,15 @@ describe('the daily loop on SQLite', function () {
 
     const upgrade = await withDialogs({}, () => vscode.commands.executeCommand('alembic.upgrade.head'));
     assertNoError(upgrade.shown, 'upgrade head');
-    const db = await waitFor('app.db at the new revision', () => {
-      const read = readSqlite(appDb(root));
-      return read.rows?.[0] === rev.id ? read : undefined;
-    }, 30000, 200);
+    const db = await waitFor(
+      'app.db at the new revision',
+      () => {
+        const read = readSqlite(appDb(root));
+        return read.rows?.[0] === rev.id ? read : undefined;
+      },
+      30000,
+      200,
+    );
     assert.ok(db.tables.users.includes('phone'), `users has the phone column: ${db.tables.users}`);
     await waitForStatus(api, 'the status at the new head', (s) => s.text.includes(`at ${short(rev.id)}, up to date`));
     const after = await treeStates(api);
@@ -154,20 +205,28 @@ describe('the daily loop on SQLite', function () {
     );
     assertNoError(shown, 'autogenerate');
     const rev = addedRevision(before);
-    assert.match(rev.text, /def upgrade\(\) -> None:\n\s+# ### commands auto generated by Alembic - please adjust! ###\n\s+pass/);
+    assert.match(
+      rev.text,
+      /def upgrade\(\) -> None:\n\s+# ### commands auto generated by Alembic - please adjust! ###\n\s+pass/,
+    );
     const warnings = shown.filter((s) => s.kind === 'warning');
     assert.strictEqual(warnings.length, 1, describeShown(shown));
     console.log(`      warning: ${warnings[0].message}`);
     assert.match(warnings[0].message, /no changes/i);
     assert.match(warnings[0].message, /upgrade\(\) is empty/);
     assert.match(warnings[0].message, /target_metadata/, 'names the usual cause');
-    assert.ok(sameFile(activeFile(), path.join(root, 'alembic', 'env.py')), `"Open env.py" opened it (active: ${activeFile()})`);
+    assert.ok(
+      sameFile(activeFile(), path.join(root, 'alembic', 'env.py')),
+      `"Open env.py" opened it (active: ${activeFile()})`,
+    );
   });
 
   it('Downgrade One asks first, naming the revision and the database; Cancel changes nothing, Downgrade moves back one', async () => {
     await sqliteAt(api, HEAD);
     const mtime = fs.statSync(appDb(root)).mtimeMs;
-    const cancelled = await withDialogs({ warning: () => undefined }, () => vscode.commands.executeCommand('alembic.downgrade.one'));
+    const cancelled = await withDialogs({ warning: () => undefined }, () =>
+      vscode.commands.executeCommand('alembic.downgrade.one'),
+    );
     assertNoError(cancelled.shown, 'downgrade (cancelled)');
     assert.strictEqual(prompts(cancelled.shown).length, 1, describeShown(cancelled.shown));
     const modal = prompts(cancelled.shown)[0];
@@ -183,12 +242,19 @@ describe('the daily loop on SQLite', function () {
     assert.deepStrictEqual(readSqlite(appDb(root)).rows, [HEAD], 'cancel: the version table is unchanged');
     assert.strictEqual(fs.statSync(appDb(root)).mtimeMs, mtime, 'cancel: app.db was not written');
 
-    const done = await withDialogs({ warning: () => 'Downgrade' }, () => vscode.commands.executeCommand('alembic.downgrade.one'));
+    const done = await withDialogs({ warning: () => 'Downgrade' }, () =>
+      vscode.commands.executeCommand('alembic.downgrade.one'),
+    );
     assertNoError(done.shown, 'downgrade');
-    const db = await waitFor('app.db one revision back', () => {
-      const read = readSqlite(appDb(root));
-      return read.rows?.[0] === FIRST ? read : undefined;
-    }, 30000, 200);
+    const db = await waitFor(
+      'app.db one revision back',
+      () => {
+        const read = readSqlite(appDb(root));
+        return read.rows?.[0] === FIRST ? read : undefined;
+      },
+      30000,
+      200,
+    );
     assert.deepStrictEqual(db.tables.users, ['id', 'name'], 'the email column is gone');
     await waitForStatus(api, 'the status "1 pending"', (s) => s.text.includes(`at ${short(FIRST)} (1 pending)`));
     const states = await treeStates(api);
@@ -198,8 +264,11 @@ describe('the daily loop on SQLite', function () {
 
   it('Show SQL for Upgrade opens formatted SQL in an untitled SQL editor and changes nothing', async () => {
     await sqliteAt(api, FIRST);
-    const pickHead = (items: readonly vscode.QuickPickItem[]) => items.find((i) => (i as { revision?: { id: string } | null }).revision?.id === HEAD);
-    const { shown } = await withDialogs({ quickPick: pickHead }, () => vscode.commands.executeCommand('alembic.sql.upgrade'));
+    const pickHead = (items: readonly vscode.QuickPickItem[]) =>
+      items.find((i) => (i as { revision?: { id: string } | null }).revision?.id === HEAD);
+    const { shown } = await withDialogs({ quickPick: pickHead }, () =>
+      vscode.commands.executeCommand('alembic.sql.upgrade'),
+    );
     assertNoError(shown, 'show SQL');
     const pick = shown.find((s) => s.kind === 'quickPick');
     assert.deepStrictEqual(pick?.items, ['add email column to users'], 'only pending revisions are offered');
@@ -212,15 +281,22 @@ describe('the daily loop on SQLite', function () {
     assert.match(sql, /-- Running upgrade 13c9c7d2277c -> 92404fb3f98d/, 'from where the database is, not from base');
     assert.match(sql, /ALTER TABLE users\s+ADD COLUMN email VARCHAR\(255\);/);
     assert.match(sql, /CREATE UNIQUE INDEX ix_users_email ON users \(email\);/);
-    assert.match(sql, /^UPDATE alembic_version\nSET\n\s+version_num = '92404fb3f98d'\nWHERE/m, 'formatted (Alembic writes the UPDATE on one line)');
+    assert.match(
+      sql,
+      /^UPDATE alembic_version\nSET\n\s+version_num = '92404fb3f98d'\nWHERE/m,
+      'formatted (Alembic writes the UPDATE on one line)',
+    );
     assert.ok(!/CREATE TABLE users/.test(sql), 'no SQL for the applied revision');
     assert.deepStrictEqual(readSqlite(appDb(root)).rows, [FIRST], 'nothing ran');
 
     // From a fresh clone: the SQL of the whole history, and still no database file.
     await closeAllEditors();
     await sqliteAt(api, undefined);
-    const pickFirst = (items: readonly vscode.QuickPickItem[]) => items.find((i) => (i as { revision?: { id: string } | null }).revision?.id === FIRST);
-    const fromBase = await withDialogs({ quickPick: pickFirst }, () => vscode.commands.executeCommand('alembic.sql.upgrade'));
+    const pickFirst = (items: readonly vscode.QuickPickItem[]) =>
+      items.find((i) => (i as { revision?: { id: string } | null }).revision?.id === FIRST);
+    const fromBase = await withDialogs({ quickPick: pickFirst }, () =>
+      vscode.commands.executeCommand('alembic.sql.upgrade'),
+    );
     assertNoError(fromBase.shown, 'show SQL from base');
     const text = vscode.window.activeTextEditor?.document.getText() ?? '';
     assert.strictEqual(vscode.window.activeTextEditor?.document.languageId, 'sql');
@@ -233,10 +309,13 @@ describe('the daily loop on SQLite', function () {
   it('two heads: the tree shows both, Upgrade to Head warns, a new revision asks which head, Merge Heads makes one head, Downgrade One unmerges', async function () {
     this.timeout(90000);
     await sqliteAt(api, HEAD);
-    const pickId = (id: string) => (items: readonly vscode.QuickPickItem[]) => items.find((i) => (i as { revision?: { id: string } | null }).revision?.id === id);
+    const pickId = (id: string) => (items: readonly vscode.QuickPickItem[]) =>
+      items.find((i) => (i as { revision?: { id: string } | null }).revision?.id === id);
     // My revision, through the palette...
     let before = snapshotDir(versions);
-    const mine = await withDialogs({ input: () => 'add orders table' }, () => vscode.commands.executeCommand('alembic.revision.new'));
+    const mine = await withDialogs({ input: () => 'add orders table' }, () =>
+      vscode.commands.executeCommand('alembic.revision.new'),
+    );
     assertNoError(mine.shown, 'new revision');
     const b = addedRevision(before);
     assert.match(b.text, /^down_revision = '92404fb3f98d'$/m);
@@ -267,18 +346,31 @@ describe('the daily loop on SQLite', function () {
     );
     assertNoError(onA.shown, 'new revision on a chosen head');
     const asked = prompts(onA.shown);
-    assert.deepStrictEqual(asked.map((s) => s.kind), ['input', 'warning', 'quickPick'], describeShown(onA.shown));
+    assert.deepStrictEqual(
+      asked.map((s) => s.kind),
+      ['input', 'warning', 'quickPick'],
+      describeShown(onA.shown),
+    );
     assert.ok(asked[1].modal && /2 heads/.test(asked[1].message), describeShown(onA.shown));
-    assert.deepStrictEqual([...asked[2].items].sort(), ['add invoices table', 'add orders table'], 'only the heads are offered');
+    assert.deepStrictEqual(
+      [...asked[2].items].sort(),
+      ['add invoices table', 'add orders table'],
+      'only the heads are offered',
+    );
     const c = addedRevision(before);
     assert.match(c.text, new RegExp(`^down_revision = '${a}'$`, 'm'), 'the new revision follows the head picked');
     await waitFor('the new head in the tree', async () => (await treeStates(api))[c.id]?.includes('head'));
 
     before = snapshotDir(versions);
-    const merge = await withDialogs({ input: (o) => o.value }, () => vscode.commands.executeCommand('alembic.merge.heads'));
+    const merge = await withDialogs({ input: (o) => o.value }, () =>
+      vscode.commands.executeCommand('alembic.merge.heads'),
+    );
     assertNoError(merge.shown, 'merge heads');
     const input = merge.shown.find((s) => s.kind === 'input');
-    assert.ok(input?.value?.includes(short(c.id)) && input.value.includes(short(b.id)), `the proposed message names both heads: ${input?.value}`);
+    assert.ok(
+      input?.value?.includes(short(c.id)) && input.value.includes(short(b.id)),
+      `the proposed message names both heads: ${input?.value}`,
+    );
     const m = addedRevision(before);
     assert.ok(sameFile(activeFile(), m.file), 'the merge revision is open');
     const mFile = readRevisionFiles(versions).find((f) => f.revision === m.id)!;
@@ -296,21 +388,39 @@ describe('the daily loop on SQLite', function () {
     await waitForStatus(api, 'the status at the merge', (s) => s.text.includes(`at ${short(m.id)}, up to date`));
 
     // Downgrade One from the merge point reverts the merge alone: both branches stay applied.
-    const down = await withDialogs({ warning: () => 'Downgrade' }, () => vscode.commands.executeCommand('alembic.downgrade.one'));
+    const down = await withDialogs({ warning: () => 'Downgrade' }, () =>
+      vscode.commands.executeCommand('alembic.downgrade.one'),
+    );
     assertNoError(down.shown, 'downgrade from the merge');
-    assert.match(down.shown[0]?.detail ?? '', new RegExp(`${short(m.id)}\\s+merge`), `the modal names the merge: ${describeShown(down.shown)}`);
-    const rows = await waitFor('app.db at both parents of the merge', () => {
-      const r = readSqlite(appDb(root)).rows;
-      return r?.length === 2 ? r : undefined;
-    }, 30000, 200);
+    assert.match(
+      down.shown[0]?.detail ?? '',
+      new RegExp(`${short(m.id)}\\s+merge`),
+      `the modal names the merge: ${describeShown(down.shown)}`,
+    );
+    const rows = await waitFor(
+      'app.db at both parents of the merge',
+      () => {
+        const r = readSqlite(appDb(root)).rows;
+        return r?.length === 2 ? r : undefined;
+      },
+      30000,
+      200,
+    );
     assert.deepStrictEqual([...rows].sort(), [b.id, c.id].sort());
-    await waitForStatus(api, 'the status at both branches', (s) => s.text.includes('(1 pending)') && s.text.includes(short(b.id)) && s.text.includes(short(c.id)));
+    await waitForStatus(
+      api,
+      'the status at both branches',
+      (s) => s.text.includes('(1 pending)') && s.text.includes(short(b.id)) && s.text.includes(short(c.id)),
+    );
   });
 
   it('Stamp to base asks first ("no migration runs") and empties the version table without touching the schema', async () => {
     await sqliteAt(api, HEAD);
-    const pickBase = (items: readonly vscode.QuickPickItem[]) => items.find((i) => (i as { revision?: unknown }).revision === null);
-    const { shown } = await withDialogs({ quickPick: pickBase, warning: () => 'Stamp' }, () => vscode.commands.executeCommand('alembic.stamp'));
+    const pickBase = (items: readonly vscode.QuickPickItem[]) =>
+      items.find((i) => (i as { revision?: unknown }).revision === null);
+    const { shown } = await withDialogs({ quickPick: pickBase, warning: () => 'Stamp' }, () =>
+      vscode.commands.executeCommand('alembic.stamp'),
+    );
     assertNoError(shown, 'stamp');
     const modal = shown.find((s) => s.kind === 'warning');
     assert.ok(modal, describeShown(shown));
@@ -320,14 +430,22 @@ describe('the daily loop on SQLite', function () {
     assert.match(modal.detail ?? '', /no migration runs/);
     assert.match(modal.detail ?? '', /Recorded now: 92404fb/);
     assert.match(modal.detail ?? '', /Will record: base/);
-    const db = await waitFor('an empty version table', () => {
-      const read = readSqlite(appDb(root));
-      return read.rows?.length === 0 ? read : undefined;
-    }, 30000, 200);
+    const db = await waitFor(
+      'an empty version table',
+      () => {
+        const read = readSqlite(appDb(root));
+        return read.rows?.length === 0 ? read : undefined;
+      },
+      30000,
+      200,
+    );
     assert.deepStrictEqual(db.tables.users, ['id', 'name', 'email'], 'the schema is unchanged');
     await waitForStatus(api, 'the status at base', (s) => s.text.includes('at base (2 pending)'));
     const states = await treeStates(api);
-    assert.ok(Object.values(states).every((s) => s.includes('pending')), JSON.stringify(states));
+    assert.ok(
+      Object.values(states).every((s) => s.includes('pending')),
+      JSON.stringify(states),
+    );
   });
 
   it('a revision message with quotes, $(...), backticks and unicode reaches the docstring verbatim and runs nothing', async () => {
@@ -335,7 +453,9 @@ describe('the daily loop on SQLite', function () {
     const pwned = `/tmp/lens-pwned-${process.pid}`;
     const message = `it's a "test" $(touch ${pwned}) \`touch ${pwned}\` ; rm -rf nothing & ünïcødé — 日本語 ✓`;
     const before = snapshotDir(versions);
-    const { shown } = await withDialogs({ input: () => message }, () => vscode.commands.executeCommand('alembic.revision.new'));
+    const { shown } = await withDialogs({ input: () => message }, () =>
+      vscode.commands.executeCommand('alembic.revision.new'),
+    );
     assertNoError(shown, 'new revision');
     const rev = addedRevision(before);
     assert.ok(rev.text.startsWith(`"""${message}\n`), `docstring: ${JSON.stringify(rev.text.slice(0, 160))}`);
@@ -352,7 +472,10 @@ describe('the daily loop on SQLite', function () {
     cleanup.push(demo);
     fs.mkdirSync(path.join(demo, 'app'), { recursive: true });
     fs.writeFileSync(path.join(demo, 'app', '__init__.py'), '');
-    fs.writeFileSync(path.join(demo, 'app', 'db.py'), 'import os\n\nDATABASE_URL = os.getenv("DATABASE_URL", "sqlite:///./demo.db")\n');
+    fs.writeFileSync(
+      path.join(demo, 'app', 'db.py'),
+      'import os\n\nDATABASE_URL = os.getenv("DATABASE_URL", "sqlite:///./demo.db")\n',
+    );
     fs.writeFileSync(
       path.join(demo, 'app', 'models.py'),
       [
@@ -379,7 +502,11 @@ describe('the daily loop on SQLite', function () {
       () => vscode.commands.executeCommand('alembic.init'),
     );
     assertNoError(init.shown, 'init');
-    assert.deepStrictEqual(init.shown.map((s) => s.kind), ['quickPick', 'openDialog', 'input', 'info'], describeShown(init.shown));
+    assert.deepStrictEqual(
+      init.shown.map((s) => s.kind),
+      ['quickPick', 'openDialog', 'input', 'info'],
+      describeShown(init.shown),
+    );
     const info = init.shown[3].message;
     console.log(`      ${info}`);
     assert.match(info, /target_metadata = Base\.metadata/);
@@ -387,9 +514,17 @@ describe('the daily loop on SQLite', function () {
     assert.match(envPy, /^from app\.models import Base$/m);
     assert.match(envPy, /^target_metadata = Base\.metadata$/m);
     assert.ok(!/^target_metadata = None$/m.test(envPy), 'the None placeholder is replaced');
-    assert.match(fs.readFileSync(path.join(demo, 'alembic.ini'), 'utf8'), /^sqlalchemy\.url = sqlite:\/\/\/\.\/demo\.db$/m, "the app's default URL");
+    assert.match(
+      fs.readFileSync(path.join(demo, 'alembic.ini'), 'utf8'),
+      /^sqlalchemy\.url = sqlite:\/\/\/\.\/demo\.db$/m,
+      "the app's default URL",
+    );
     assert.ok(sameFile(activeFile(), path.join(demo, 'alembic', 'env.py')), 'env.py is open');
-    await waitFor('the demo project in the tree', async () => (await api.getDatabaseStatus()).some((s) => s.project === 'demo'), 15000);
+    await waitFor(
+      'the demo project in the tree',
+      async () => (await api.getDatabaseStatus()).some((s) => s.project === 'demo'),
+      15000,
+    );
 
     const before = new Set<string>();
     const t0 = Date.now();
@@ -399,7 +534,10 @@ describe('the daily loop on SQLite', function () {
     );
     const elapsed = Date.now() - t0;
     assertNoError(auto.shown, 'autogenerate in demo');
-    assert.ok(!auto.shown.some((s) => s.kind === 'warning'), `no empty-autogenerate warning: ${describeShown(auto.shown)}`);
+    assert.ok(
+      !auto.shown.some((s) => s.kind === 'warning'),
+      `no empty-autogenerate warning: ${describeShown(auto.shown)}`,
+    );
     const created = newFiles(path.join(demo, 'alembic', 'versions'), before);
     assert.strictEqual(created.length, 1, JSON.stringify(created));
     const text = fs.readFileSync(created[0], 'utf8');
@@ -420,11 +558,22 @@ describe('the daily loop on SQLite', function () {
     cleanup.push(gone);
     fs.mkdirSync(gone);
     fs.copyFileSync(path.join(root, 'alembic.ini'), path.join(gone, 'alembic.ini'));
-    fs.cpSync(path.join(root, 'alembic'), path.join(gone, 'alembic'), { recursive: true, filter: (src) => !src.includes('__pycache__') });
+    fs.cpSync(path.join(root, 'alembic'), path.join(gone, 'alembic'), {
+      recursive: true,
+      filter: (src) => !src.includes('__pycache__'),
+    });
     // Set-up: the Refresh button, so that only the deletion is left to the file watchers.
     await vscode.commands.executeCommand('alembic.refresh');
-    await waitFor('the old_service project in the tree', async () => (await api.getDatabaseStatus()).some((s) => s.project === 'old_service'), 15000);
+    await waitFor(
+      'the old_service project in the tree',
+      async () => (await api.getDatabaseStatus()).some((s) => s.project === 'old_service'),
+      15000,
+    );
     fs.rmSync(gone, { recursive: true, force: true });
-    await waitFor('old_service gone from the tree after its folder was deleted', async () => (await api.getDatabaseStatus()).every((s) => s.project !== 'old_service'), 10000);
+    await waitFor(
+      'old_service gone from the tree after its folder was deleted',
+      async () => (await api.getDatabaseStatus()).every((s) => s.project !== 'old_service'),
+      10000,
+    );
   });
 });

@@ -2,14 +2,29 @@
 // Alembic then runs, and Downgrade One from a merge point among several current revisions sends a
 // target Alembic accepts. The sample gets a small branchy history on top of its head (removed after
 // each test); the database is put in its state with the real Alembic CLI and read back with sqlite3.
-import * as assert from 'assert';
-import * as fs from 'fs';
-import * as path from 'path';
+import * as assert from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { randomRevisionId, revisionSource, versionsDir, waitFor, workspaceRoot } from './helpers';
 import {
-  alembicCli, appDb, assertNoError, describeShown, HEAD, LensApi, lensApi, prompts, readSqlite, short, snapshotDir,
-  sqliteAt, trackTerminals, treeStates, useSampleSqlite, waitForStatus, withDialogs,
+  alembicCli,
+  appDb,
+  assertNoError,
+  describeShown,
+  HEAD,
+  type LensApi,
+  lensApi,
+  prompts,
+  readSqlite,
+  short,
+  snapshotDir,
+  sqliteAt,
+  trackTerminals,
+  treeStates,
+  useSampleSqlite,
+  waitForStatus,
+  withDialogs,
 } from './loopHelpers';
 
 describe('downgrade confirmations say exactly what Alembic does', function () {
@@ -81,10 +96,15 @@ describe('downgrade confirmations say exactly what Alembic does', function () {
   /** Waits for app.db's version table to hold exactly `expected` (in any order). */
   async function rowsBecome(expected: string[]): Promise<void> {
     const wanted = [...expected].sort().join();
-    await waitFor(`app.db at ${expected.map(short).join(', ')}`, () => {
-      const rows = readSqlite(appDb(root)).rows;
-      return rows && [...rows].sort().join() === wanted ? rows : undefined;
-    }, 30000, 200);
+    await waitFor(
+      `app.db at ${expected.map(short).join(', ')}`,
+      () => {
+        const rows = readSqlite(appDb(root)).rows;
+        return rows && [...rows].sort().join() === wanted ? rows : undefined;
+      },
+      30000,
+      200,
+    );
   }
 
   it('item 9: Downgrade One of a merge point, with another current revision, reverts the merge alone', async function () {

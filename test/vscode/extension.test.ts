@@ -1,14 +1,21 @@
 // The extension in a real VS Code, on a throw-away copy of migrations-sample/ (see scripts/vscode-test.sh).
 // Written against the extension's contract (see helpers.ts: AlembicLensApi). Every test removes the files
 // it adds, so the tests are independent of each other and of their order.
-import * as assert from 'assert';
-import * as fs from 'fs';
-import * as path from 'path';
+import * as assert from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
+  type AlembicLensApi,
   activatedApi,
-  AlembicLensApi, EXTENSION_ID, heads, itemText, randomRevisionId, readRevisionFiles, revisionSource,
-  versionsDir, waitFor,
+  EXTENSION_ID,
+  heads,
+  itemText,
+  randomRevisionId,
+  readRevisionFiles,
+  revisionSource,
+  versionsDir,
+  waitFor,
 } from './helpers';
 
 describe('Alembic Lens in VS Code', () => {
@@ -50,9 +57,15 @@ describe('Alembic Lens in VS Code', () => {
     const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
     const contributes = ext.packageJSON.contributes ?? {};
     const containers: Array<{ id: string; title: string }> = contributes.viewsContainers?.activitybar ?? [];
-    assert.ok(containers.some((c) => c.id === 'alembic' && c.title === 'Alembic'), 'view container alembic "Alembic"');
+    assert.ok(
+      containers.some((c) => c.id === 'alembic' && c.title === 'Alembic'),
+      'view container alembic "Alembic"',
+    );
     const views: Array<{ id: string; name: string }> = contributes.views?.alembic ?? [];
-    assert.ok(views.some((v) => v.id === 'alembic.revisions' && v.name === 'Revisions'), 'view alembic.revisions "Revisions"');
+    assert.ok(
+      views.some((v) => v.id === 'alembic.revisions' && v.name === 'Revisions'),
+      'view alembic.revisions "Revisions"',
+    );
     assert.ok((await vscode.commands.getCommands(true)).includes('alembic.refresh'), 'command alembic.refresh');
     await vscode.commands.executeCommand('alembic.revisions.focus'); // opens the view: its provider must not throw
     await vscode.commands.executeCommand('alembic.refresh');
@@ -62,13 +75,19 @@ describe('Alembic Lens in VS Code', () => {
   it("lists the sample's revisions in the tree", async () => {
     const api = lens();
     const files = readRevisionFiles();
-    assert.ok(files.length >= 2, `the sample has at least 2 revision files (found ${files.length} in ${versionsDir()})`);
+    assert.ok(
+      files.length >= 2,
+      `the sample has at least 2 revision files (found ${files.length} in ${versionsDir()})`,
+    );
     await api.whenIdle();
     const items = await api.getRevisionItems();
     assert.ok(items.length >= files.length, `${items.length} items for ${files.length} revision files`);
     const texts = items.map(itemText);
     for (const f of files) {
-      assert.ok(texts.some((t) => t.includes(f.revision)), `revision ${f.revision} (${path.basename(f.file)}) is in the tree: ${JSON.stringify(texts)}`);
+      assert.ok(
+        texts.some((t) => t.includes(f.revision)),
+        `revision ${f.revision} (${path.basename(f.file)}) is in the tree: ${JSON.stringify(texts)}`,
+      );
     }
   });
 
@@ -94,22 +113,33 @@ describe('Alembic Lens in VS Code', () => {
     const api = lens();
     const id = randomRevisionId();
     const missing = randomRevisionId();
-    const file = addVersionFile(`${id}_lens_e2e_dangling.py`, revisionSource(id, missing, 'lens e2e: dangling down_revision'));
+    const file = addVersionFile(
+      `${id}_lens_e2e_dangling.py`,
+      revisionSource(id, missing, 'lens e2e: dangling down_revision'),
+    );
     const uri = vscode.Uri.file(file);
     const diagnostics = await waitFor(`a diagnostic on ${path.basename(file)}`, async () => {
       await api.whenIdle();
       const found = vscode.languages.getDiagnostics(uri);
       return found.length ? found : undefined;
     });
-    console.log(`      diagnostic: ${diagnostics.map((d) => `${d.range.start.line + 1}: ${d.message} [${String(d.code ?? '')}]`).join('; ')}`);
-    assert.ok(api.getProblems().some((p) => path.resolve(p.path) === path.resolve(file)), 'getProblems() lists the file too');
+    console.log(
+      `      diagnostic: ${diagnostics.map((d) => `${d.range.start.line + 1}: ${d.message} [${String(d.code ?? '')}]`).join('; ')}`,
+    );
+    assert.ok(
+      api.getProblems().some((p) => path.resolve(p.path) === path.resolve(file)),
+      'getProblems() lists the file too',
+    );
 
     fs.rmSync(added.pop()!);
     await waitFor(`no diagnostics left on ${path.basename(file)}`, async () => {
       await api.whenIdle();
       return vscode.languages.getDiagnostics(uri).length === 0;
     });
-    assert.ok(!api.getProblems().some((p) => path.resolve(p.path) === path.resolve(file)), 'getProblems() forgot the file');
+    assert.ok(
+      !api.getProblems().some((p) => path.resolve(p.path) === path.resolve(file)),
+      'getProblems() forgot the file',
+    );
   });
 
   it('reports a revision file with a syntax error, and clears it when the file is deleted', async () => {
@@ -117,7 +147,10 @@ describe('Alembic Lens in VS Code', () => {
     const [head] = heads(readRevisionFiles());
     const id = randomRevisionId();
     // An unterminated string in the revision id: the file cannot be read by Alembic either.
-    const text = revisionSource(id, head ?? null, 'lens e2e: syntax error').replace(`revision = '${id}'`, `revision = '${id}`);
+    const text = revisionSource(id, head ?? null, 'lens e2e: syntax error').replace(
+      `revision = '${id}'`,
+      `revision = '${id}`,
+    );
     const file = addVersionFile(`${id}_lens_e2e_syntax.py`, text);
     const uri = vscode.Uri.file(file);
     await waitFor(`a diagnostic on ${path.basename(file)}`, async () => {

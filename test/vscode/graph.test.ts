@@ -2,21 +2,28 @@
 // sent (the webview reports back), it follows a generated history with branches, merges and depends_on as
 // the files appear, and the webview's messages (node click, context menu, merge, export) do what the tree
 // does. Messages are posted through the extension's API exactly as the webview posts them.
-import type { AlembicLensApi } from '../../src/testApi/testApi';
-import * as assert from 'assert';
-import * as crypto from 'crypto';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
+
+import * as assert from 'node:assert';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { GraphEdge, GraphLayout, GraphNode } from '../../src/core/graphLayout';
-import type { FromWebview, GraphView, RenderedReport } from '../../src/graph/protocol';
+import type { RenderedReport } from '../../src/graph/protocol';
+import type { AlembicLensApi } from '../../src/testApi/testApi';
 import { activatedApi, EXTENSION_ID, heads, readRevisionFiles, versionsDir, waitFor } from './helpers';
 
 type GraphApi = AlembicLensApi;
 
 /** A revision file as Alembic writes it, with any down_revision tuple, depends_on and branch labels. */
-function revisionFile(id: string, down: string[], message: string, day: number, extra: { depends?: string[]; labels?: string[] } = {}): string {
+function revisionFile(
+  id: string,
+  down: string[],
+  message: string,
+  day: number,
+  extra: { depends?: string[]; labels?: string[] } = {},
+): string {
   const tuple = (values: string[] | undefined): string =>
     !values?.length ? 'None' : values.length === 1 ? `'${values[0]}'` : `(${values.map((v) => `'${v}'`).join(', ')})`;
   return `"""${message}
@@ -71,21 +78,29 @@ describe('Revision graph', () => {
       fs.writeFileSync(file, f.text);
       added.push(file);
     }
-    return waitFor(`the graph to show ${files.length} added revisions`, async () => {
-      await api.whenIdle();
-      const layout = api.graph.lastLayout();
-      const shown = new Set(layout?.nodes.flatMap((n) => [n.id, ...(n.members ?? []).map((m) => m.id)]));
-      return files.every((f) => shown.has(f.id)) ? layout : undefined;
-    }, 15000);
+    return waitFor(
+      `the graph to show ${files.length} added revisions`,
+      async () => {
+        await api.whenIdle();
+        const layout = api.graph.lastLayout();
+        const shown = new Set(layout?.nodes.flatMap((n) => [n.id, ...(n.members ?? []).map((m) => m.id)]));
+        return files.every((f) => shown.has(f.id)) ? layout : undefined;
+      },
+      15000,
+    );
   }
 
   /** The webview drew the last view the extension sent. */
   function drawn(): Promise<RenderedReport> {
-    return waitFor('the webview to draw the last view', () => {
-      const view = api.graph.lastView();
-      const rendered = api.graph.lastRendered();
-      return view && rendered && rendered.version === view.version ? rendered : undefined;
-    }, 15000);
+    return waitFor(
+      'the webview to draw the last view',
+      () => {
+        const view = api.graph.lastView();
+        const rendered = api.graph.lastRendered();
+        return view && rendered && rendered.version === view.version ? rendered : undefined;
+      },
+      15000,
+    );
   }
 
   const node = (layout: GraphLayout, id: string): GraphNode => {
@@ -117,7 +132,12 @@ describe('Revision graph', () => {
     assert.ok(command, 'the command is contributed');
     assert.strictEqual(`${command.category}: ${command.title}`, 'Alembic: Show Revision Graph');
     assert.ok(command.icon, 'it has an icon for the view title bar');
-    assert.ok(contributes.menus['view/title'].some((m: { command: string; when: string }) => m.command === 'alembic.graph.show' && m.when.includes('view == alembic.revisions')));
+    assert.ok(
+      contributes.menus['view/title'].some(
+        (m: { command: string; when: string }) =>
+          m.command === 'alembic.graph.show' && m.when.includes('view == alembic.revisions'),
+      ),
+    );
   });
 
   it('opens on the sample: one panel, whose webview drew the layout it was sent', async () => {
@@ -130,9 +150,15 @@ describe('Revision graph', () => {
     assert.strictEqual(layout.nodes[0].id, heads(files)[0], 'the head is on top');
     const rendered = await drawn();
     assert.strictEqual(rendered.rows, layout.rows);
-    assert.deepStrictEqual([...rendered.visible].sort(), layout.nodes.map((n) => n.id).sort(), 'every row is in the DOM');
+    assert.deepStrictEqual(
+      [...rendered.visible].sort(),
+      layout.nodes.map((n) => n.id).sort(),
+      'every row is in the DOM',
+    );
 
-    const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.label.startsWith('Revision Graph'));
+    const tabs = vscode.window.tabGroups.all
+      .flatMap((g) => g.tabs)
+      .filter((t) => t.input instanceof vscode.TabInputWebview && t.label.startsWith('Revision Graph'));
     assert.strictEqual(tabs.length, 1, 'one graph panel');
     // Again: the same panel, not a second one.
     await vscode.commands.executeCommand('alembic.graph.show');
@@ -154,7 +180,12 @@ describe('Revision graph', () => {
       ['a3', [id('m1')], 'index orders status'],
       ['c1', [id('m1')], 'create tags table', { depends: [id('a1')] }],
     ];
-    const layout = await addRevisions(specs.map(([name, down, message, extra], i) => ({ id: id(name), text: revisionFile(id(name), down, message, i + 1, extra) })));
+    const layout = await addRevisions(
+      specs.map(([name, down, message, extra], i) => ({
+        id: id(name),
+        text: revisionFile(id(name), down, message, i + 1, extra),
+      })),
+    );
 
     const merge = node(layout, id('m1'));
     assert.ok(merge.merge, 'the merge is a merge point');
@@ -166,19 +197,30 @@ describe('Revision graph', () => {
     const dep = edgesFrom(layout, id('c1')).find((e) => e.kind === 'depends');
     assert.ok(dep && dep.to === id('a1'), 'depends_on is drawn as its own kind of edge');
     assert.ok(node(layout, id('a3')).head && node(layout, id('c1')).head, 'two heads');
-    assert.deepStrictEqual(node(layout, id('b1')).labels, [`feature_${process.pid}`], 'the branch label is on the revision that declares it');
+    assert.deepStrictEqual(
+      node(layout, id('b1')).labels,
+      [`feature_${process.pid}`],
+      'the branch label is on the revision that declares it',
+    );
     await drawn();
 
     // Reveal (what the CodeLens calls): the panel scrolls to the revision and selects it.
     await vscode.commands.executeCommand('alembic.graph.show', { revision: id('b1') });
-    await waitFor('the revealed revision selected in the webview', () => api.graph.lastRendered()?.selected.includes(id('b1')), 10000);
+    await waitFor(
+      'the revealed revision selected in the webview',
+      () => api.graph.lastRendered()?.selected.includes(id('b1')),
+      10000,
+    );
 
     // A live update keeps the selection.
     const before = api.graph.lastView()!.version;
     await addRevisions([{ id: id('d1'), text: revisionFile(id('d1'), [id('a3')], 'add notes to orders', 9) }]);
     const rendered = await drawn();
     assert.ok(api.graph.lastView()!.version > before);
-    assert.ok(rendered.selected.includes(id('b1')), `the selection survives the update: ${JSON.stringify(rendered.selected)}`);
+    assert.ok(
+      rendered.selected.includes(id('b1')),
+      `the selection survives the update: ${JSON.stringify(rendered.selected)}`,
+    );
   });
 
   it('shows problems where they are: a dangling edge for a missing down_revision', async () => {
@@ -188,7 +230,10 @@ describe('Revision graph', () => {
     const dangling = edgesFrom(layout, id).find((e) => e.dangling);
     assert.ok(dangling, 'a dangling edge');
     assert.match(dangling.problem ?? '', /0123456789ab/);
-    assert.ok(node(layout, id).problems.some((p) => p.code === 'missing-revision'), 'the node carries the problem');
+    assert.ok(
+      node(layout, id).problems.some((p) => p.code === 'missing-revision'),
+      'the node carries the problem',
+    );
   });
 
   it('collapses a long linear run into one node and expands it on request', async () => {
@@ -207,7 +252,10 @@ describe('Revision graph', () => {
     assert.ok(!expanded.nodes.some((n) => n.kind === 'run'), 'expanded');
     assert.strictEqual(expanded.rows, layout.rows + run.members!.length - 1);
     await api.graph.simulate(undefined, { type: 'collapse', runs: [run.id] });
-    assert.ok(api.graph.lastLayout()!.nodes.some((n) => n.id === run.id), 'collapsed again');
+    assert.ok(
+      api.graph.lastLayout()!.nodes.some((n) => n.id === run.id),
+      'collapsed again',
+    );
   });
 
   it('opens the file of a clicked node', async () => {
@@ -234,7 +282,10 @@ describe('Revision graph', () => {
       return Promise.resolve(undefined); // the user cancels the modal
     }) as never);
     await api.graph.simulate(undefined, { type: 'action', action: 'stamp', id: head });
-    assert.ok(warnings.some((w) => w.startsWith('Stamp') && w.includes(head.slice(0, 7))), `alembic.stamp asked first: ${JSON.stringify(warnings)}`);
+    assert.ok(
+      warnings.some((w) => w.startsWith('Stamp') && w.includes(head.slice(0, 7))),
+      `alembic.stamp asked first: ${JSON.stringify(warnings)}`,
+    );
   });
 
   it('merges selected heads with alembic.merge.heads', async () => {
@@ -252,7 +303,10 @@ describe('Revision graph', () => {
       return Promise.resolve(undefined); // cancelled at the message prompt: nothing runs
     }) as never);
     await api.graph.simulate(undefined, { type: 'merge', ids: [x, y] });
-    assert.ok(inputs.some((t) => /^Merge 2 heads/.test(t)), `alembic.merge.heads asked for the message: ${JSON.stringify(inputs)}`);
+    assert.ok(
+      inputs.some((t) => /^Merge 2 heads/.test(t)),
+      `alembic.merge.heads asked for the message: ${JSON.stringify(inputs)}`,
+    );
   });
 
   it('exports the whole graph as SVG, asking before it replaces a file', async () => {
@@ -268,13 +322,17 @@ describe('Revision graph', () => {
     try {
       await api.graph.simulate(undefined, { type: 'export' });
       const svg = fs.readFileSync(target, 'utf8');
-      assert.match(svg, /^<\?xml[^]*<svg [^]*<\/svg>\s*$/);
-      for (const f of readRevisionFiles()) assert.ok(svg.includes(f.revision.slice(0, 7)), `the export shows ${f.revision}`);
+      assert.match(svg, /^<\?xml[\s\S]*<svg [\s\S]*<\/svg>\s*$/);
+      for (const f of readRevisionFiles())
+        assert.ok(svg.includes(f.revision.slice(0, 7)), `the export shows ${f.revision}`);
       assert.strictEqual(warnings.length, 0, 'no question for a new file');
 
       fs.writeFileSync(target, 'old');
       await api.graph.simulate(undefined, { type: 'export' });
-      assert.ok(warnings.some((w) => w.includes('already exists')), 'asks before replacing');
+      assert.ok(
+        warnings.some((w) => w.includes('already exists')),
+        'asks before replacing',
+      );
       assert.strictEqual(fs.readFileSync(target, 'utf8'), 'old', 'kept when the user says no');
       answer = 'Replace';
       await api.graph.simulate(undefined, { type: 'export' });

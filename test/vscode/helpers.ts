@@ -1,8 +1,8 @@
 // Helpers for the extension-host tests: the contract of the extension's API, polling, and reading the
 // workspace's Alembic revision files the way the tests need (independently of the extension's parser).
-import * as assert from 'assert';
-import * as fs from 'fs';
-import * as path from 'path';
+import * as assert from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 
 export const EXTENSION_ID = 'alembic-lens.alembic-lens';
@@ -19,7 +19,12 @@ export async function activatedApi<T>(): Promise<T> {
 }
 
 /** Polls `check` until it returns a truthy value (returned) or `timeoutMs` passes (then fails with `what`). */
-export async function waitFor<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 5000, intervalMs = 100): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 5000,
+  intervalMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -74,7 +79,10 @@ export interface RevisionFile {
 /** Reads `revision = ...` / `down_revision = ...` (with or without `: str` annotations) from each file. */
 export function readRevisionFiles(dir = versionsDir()): RevisionFile[] {
   const out: RevisionFile[] = [];
-  for (const name of fs.readdirSync(dir).filter((n) => n.endsWith('.py')).sort()) {
+  for (const name of fs
+    .readdirSync(dir)
+    .filter((n) => n.endsWith('.py'))
+    .sort()) {
     const text = fs.readFileSync(path.join(dir, name), 'utf8');
     const rev = /^revision\s*(?::[^=]+)?=\s*['"]([^'"]+)['"]/m.exec(text);
     if (!rev) continue;
@@ -96,7 +104,12 @@ export function randomRevisionId(): string {
 }
 
 /** A revision file as `alembic revision -m <message>` writes it (Alembic 1.8 template, trimmed). */
-export function revisionSource(revision: string, downRevision: string | null, message: string, body = '    pass'): string {
+export function revisionSource(
+  revision: string,
+  downRevision: string | null,
+  message: string,
+  body = '    pass',
+): string {
   return `"""${message}
 
 Revision ID: ${revision}

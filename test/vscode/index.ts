@@ -8,11 +8,12 @@
 //   ALEMBIC_LENS_SELFCHECK       harness self-check: `fail` adds a deliberately failing test,
 //                                `hang` never settles (exercises the launcher's timeout)
 //   ALEMBIC_LENS_COLOR           1 = coloured mocha output
-import * as path from 'path';
+import * as path from 'node:path';
 import { findTestFiles, runMochaFiles } from '../support/mochaRunner';
 
 export async function run(): Promise<void> {
-  const resultFile = process.env.ALEMBIC_LENS_RESULT_FILE || path.resolve(__dirname, '../../../test-output/results/vscode-mocha.json');
+  const resultFile =
+    process.env.ALEMBIC_LENS_RESULT_FILE || path.resolve(__dirname, '../../../test-output/results/vscode-mocha.json');
   const files = findTestFiles(__dirname);
   switch (process.env.ALEMBIC_LENS_SELFCHECK) {
     case 'fail':
@@ -21,6 +22,9 @@ export async function run(): Promise<void> {
     case 'hang':
       return new Promise<void>(() => undefined);
   }
-  const failures = await runMochaFiles('vscode', files, resultFile, { color: process.env.ALEMBIC_LENS_COLOR === '1', timeout: 30000 });
+  const failures = await runMochaFiles('vscode', files, resultFile, {
+    color: process.env.ALEMBIC_LENS_COLOR === '1',
+    timeout: 30000,
+  });
   if (failures) throw new Error(`${failures} test(s) failed`);
 }

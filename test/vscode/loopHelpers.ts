@@ -4,12 +4,13 @@
 //
 // Dialogs: the `vscode` object a test imports is the one the extension uses (same extension), so a test
 // can replace window.showInputBox & co for the duration of one command and restore them afterwards.
-import type { AlembicLensApi } from '../../src/testApi/testApi';
-import * as assert from 'assert';
-import { spawnSync } from 'child_process';
-import * as fs from 'fs';
-import * as path from 'path';
+
+import * as assert from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { AlembicLensApi } from '../../src/testApi/testApi';
 import { activatedApi, versionsDir, waitFor, workspaceRoot } from './helpers';
 
 /** Debian's Python: it has Alembic 1.8.1, SQLAlchemy and psycopg2 (the pyenv `python3` on PATH has none). */
@@ -39,7 +40,10 @@ export function short(id: string): string {
 export async function setAlembicSetting(key: string, value: unknown): Promise<void> {
   const config = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('alembic');
   await config().update(key, value, vscode.ConfigurationTarget.Workspace);
-  await waitFor(`alembic.${key} = ${JSON.stringify(value)}`, () => JSON.stringify(config().inspect(key)?.workspaceValue) === JSON.stringify(value));
+  await waitFor(
+    `alembic.${key} = ${JSON.stringify(value)}`,
+    () => JSON.stringify(config().inspect(key)?.workspaceValue) === JSON.stringify(value),
+  );
 }
 
 /** The workspace values of the given `alembic.*` settings, to put back with restoreSettings. */
@@ -72,7 +76,10 @@ export interface Answers {
   /** Gets the options; returns the text typed (undefined: Escape). Default: Escape. */
   input?: (options: vscode.InputBoxOptions) => string | undefined;
   /** Gets the items; returns the one picked (undefined: Escape). Default: Escape. */
-  quickPick?: (items: readonly vscode.QuickPickItem[], options: vscode.QuickPickOptions | undefined) => vscode.QuickPickItem | undefined;
+  quickPick?: (
+    items: readonly vscode.QuickPickItem[],
+    options: vscode.QuickPickOptions | undefined,
+  ) => vscode.QuickPickItem | undefined;
   /** Gets the message and its buttons; returns the button clicked (undefined: closed / Cancel). Default: closed. */
   warning?: (message: string, items: string[], options: vscode.MessageOptions) => string | undefined;
   info?: (message: string, items: string[], options: vscode.MessageOptions) => string | undefined;
@@ -87,41 +94,73 @@ type MessageFn = (message: string, ...rest: unknown[]) => Thenable<unknown>;
  * and message the extension showed meanwhile. An input box answer must pass the box's own validation,
  * as it would have to in the real UI.
  */
-export async function withDialogs<T>(answers: Answers, action: () => Thenable<T>): Promise<{ result: T; shown: Shown[] }> {
+export async function withDialogs<T>(
+  answers: Answers,
+  action: () => Thenable<T>,
+): Promise<{ result: T; shown: Shown[] }> {
   const shown: Shown[] = [];
   const w = vscode.window as unknown as Record<string, unknown>;
-  const names = ['showInputBox', 'showQuickPick', 'showWarningMessage', 'showInformationMessage', 'showErrorMessage', 'showOpenDialog'];
+  const names = [
+    'showInputBox',
+    'showQuickPick',
+    'showWarningMessage',
+    'showInformationMessage',
+    'showErrorMessage',
+    'showOpenDialog',
+  ];
   const originals = Object.fromEntries(names.map((n) => [n, w[n]]));
 
-  const message = (kind: 'warning' | 'info' | 'error'): MessageFn => async (text: string, ...rest: unknown[]) => {
-    let options: vscode.MessageOptions = {};
-    if (rest.length && rest[0] && typeof rest[0] === 'object' && !('title' in (rest[0] as object))) options = rest.shift() as vscode.MessageOptions;
-    const buttons = rest as Array<string | vscode.MessageItem>;
-    const labels = buttons.map((b) => (typeof b === 'string' ? b : b.title));
-    const entry: Shown = { kind, message: text, detail: options.detail, modal: options.modal, items: labels };
-    shown.push(entry);
-    const answer = answers[kind]?.(text, labels, options);
-    if (answer !== undefined) assert.ok(labels.includes(answer), `the ${kind} "${text}" has a button "${answer}" (it has ${JSON.stringify(labels)})`);
-    entry.answer = answer;
-    return answer === undefined ? undefined : buttons[labels.indexOf(answer)];
-  };
+  const message =
+    (kind: 'warning' | 'info' | 'error'): MessageFn =>
+    async (text: string, ...rest: unknown[]) => {
+      let options: vscode.MessageOptions = {};
+      if (rest.length && rest[0] && typeof rest[0] === 'object' && !('title' in (rest[0] as object)))
+        options = rest.shift() as vscode.MessageOptions;
+      const buttons = rest as Array<string | vscode.MessageItem>;
+      const labels = buttons.map((b) => (typeof b === 'string' ? b : b.title));
+      const entry: Shown = { kind, message: text, detail: options.detail, modal: options.modal, items: labels };
+      shown.push(entry);
+      const answer = answers[kind]?.(text, labels, options);
+      if (answer !== undefined)
+        assert.ok(
+          labels.includes(answer),
+          `the ${kind} "${text}" has a button "${answer}" (it has ${JSON.stringify(labels)})`,
+        );
+      entry.answer = answer;
+      return answer === undefined ? undefined : buttons[labels.indexOf(answer)];
+    };
   w.showWarningMessage = message('warning');
   w.showInformationMessage = message('info');
   w.showErrorMessage = message('error');
   w.showInputBox = async (options: vscode.InputBoxOptions = {}) => {
-    const entry: Shown = { kind: 'input', message: options.title ?? options.prompt ?? '', items: [], value: options.value };
+    const entry: Shown = {
+      kind: 'input',
+      message: options.title ?? options.prompt ?? '',
+      items: [],
+      value: options.value,
+    };
     shown.push(entry);
     const answer = answers.input?.(options);
     if (answer !== undefined && options.validateInput) {
       const problem = await options.validateInput(answer);
-      assert.ok(!problem, `the input box "${entry.message}" accepts ${JSON.stringify(answer)} (it says: ${JSON.stringify(problem)})`);
+      assert.ok(
+        !problem,
+        `the input box "${entry.message}" accepts ${JSON.stringify(answer)} (it says: ${JSON.stringify(problem)})`,
+      );
     }
     entry.answer = answer;
     return answer;
   };
-  w.showQuickPick = async (items: readonly vscode.QuickPickItem[] | Thenable<readonly vscode.QuickPickItem[]>, options?: vscode.QuickPickOptions) => {
+  w.showQuickPick = async (
+    items: readonly vscode.QuickPickItem[] | Thenable<readonly vscode.QuickPickItem[]>,
+    options?: vscode.QuickPickOptions,
+  ) => {
     const list = await items;
-    const entry: Shown = { kind: 'quickPick', message: options?.title ?? options?.placeHolder ?? '', items: list.map((i) => i.label) };
+    const entry: Shown = {
+      kind: 'quickPick',
+      message: options?.title ?? options?.placeHolder ?? '',
+      items: list.map((i) => i.label),
+    };
     shown.push(entry);
     const answer = answers.quickPick?.(list, options);
     if (answer !== undefined) assert.ok(list.includes(answer), 'the answer is one of the quick pick items');
@@ -151,11 +190,19 @@ export function prompts(shown: Shown[]): Shown[] {
 /** Fails with what the extension showed when it reported an error. */
 export function assertNoError(shown: Shown[], what: string): void {
   const errors = shown.filter((s) => s.kind === 'error');
-  assert.deepStrictEqual(errors.map((e) => `${e.message}${e.detail ? ` / ${e.detail}` : ''}`), [], `${what}: no error message`);
+  assert.deepStrictEqual(
+    errors.map((e) => `${e.message}${e.detail ? ` / ${e.detail}` : ''}`),
+    [],
+    `${what}: no error message`,
+  );
 }
 
 export function describeShown(shown: Shown[]): string {
-  return JSON.stringify(shown.map((s) => ({ kind: s.kind, message: s.message, detail: s.detail, items: s.items, answer: s.answer })), null, 1);
+  return JSON.stringify(
+    shown.map((s) => ({ kind: s.kind, message: s.message, detail: s.detail, items: s.items, answer: s.answer })),
+    null,
+    1,
+  );
 }
 
 /**
@@ -192,9 +239,16 @@ function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 }
 
 export function python(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): string {
-  const result = spawnSync(ALEMBIC_PYTHON, args, { cwd: options.cwd, env: cleanEnv(options.env), encoding: 'utf8', timeout: 60000 });
+  const result = spawnSync(ALEMBIC_PYTHON, args, {
+    cwd: options.cwd,
+    env: cleanEnv(options.env),
+    encoding: 'utf8',
+    timeout: 60000,
+  });
   if (result.status !== 0) {
-    throw new Error(`${ALEMBIC_PYTHON} ${args.join(' ')} exited with ${result.status ?? result.signal}:\n${result.stdout}${result.stderr}${result.error ?? ''}`);
+    throw new Error(
+      `${ALEMBIC_PYTHON} ${args.join(' ')} exited with ${result.status ?? result.signal}:\n${result.stdout}${result.stderr}${result.error ?? ''}`,
+    );
   }
   return result.stdout;
 }
@@ -307,7 +361,8 @@ export async function useSampleWorkspace(): Promise<SampleWorkspace> {
     modelsText,
     originalVersions,
     removeAddedRevisions() {
-      for (const name of fs.readdirSync(versions)) if (!originalVersions.has(name) && name.endsWith('.py')) fs.rmSync(path.join(versions, name));
+      for (const name of fs.readdirSync(versions))
+        if (!originalVersions.has(name) && name.endsWith('.py')) fs.rmSync(path.join(versions, name));
     },
     async restore(api) {
       await sqliteAt(api, undefined, root);
@@ -330,22 +385,38 @@ export async function sqliteAt(api: LensApi, revision: string | undefined, root 
   fs.rmSync(appDb(root), { force: true });
   if (revision) alembicCli(root, ['upgrade', revision]);
   const expected = revision ? `at ${short(revision)}` : 'no database yet';
-  await waitFor(`the extension to see the database ${revision ? `at ${short(revision)}` : 'gone'}`, async () => {
-    const [status] = await api.getDatabaseStatus();
-    return status?.text.includes(expected) ? status : undefined;
-  }, 10000, 150);
+  await waitFor(
+    `the extension to see the database ${revision ? `at ${short(revision)}` : 'gone'}`,
+    async () => {
+      const [status] = await api.getDatabaseStatus();
+      return status?.text.includes(expected) ? status : undefined;
+    },
+    10000,
+    150,
+  );
 }
 
 /** Polls the status line of the (first) project until `check` accepts it. */
-export async function waitForStatus(api: LensApi, what: string, check: (status: { kind: string; text: string; source?: string; tooltip?: string }) => boolean, timeoutMs = 15000, project?: string) {
+export async function waitForStatus(
+  api: LensApi,
+  what: string,
+  check: (status: { kind: string; text: string; source?: string; tooltip?: string }) => boolean,
+  timeoutMs = 15000,
+  project?: string,
+) {
   let last: unknown;
   try {
-    return await waitFor(what, async () => {
-      const all = await api.getDatabaseStatus();
-      const status = project ? all.find((s) => s.project === project) : all[0];
-      last = status;
-      return status && check(status) ? status : undefined;
-    }, timeoutMs, 200);
+    return await waitFor(
+      what,
+      async () => {
+        const all = await api.getDatabaseStatus();
+        const status = project ? all.find((s) => s.project === project) : all[0];
+        last = status;
+        return status && check(status) ? status : undefined;
+      },
+      timeoutMs,
+      200,
+    );
   } catch (err) {
     throw new Error(`${(err as Error).message}; last status: ${JSON.stringify(last)}`);
   }
@@ -366,7 +437,10 @@ export async function treeStates(api: LensApi): Promise<Record<string, string[]>
 
 /** Files of `dir` that were not in `before`. */
 export function newFiles(dir: string, before: ReadonlySet<string>): string[] {
-  return fs.readdirSync(dir).filter((n) => n.endsWith('.py') && !before.has(n)).map((n) => path.join(dir, n));
+  return fs
+    .readdirSync(dir)
+    .filter((n) => n.endsWith('.py') && !before.has(n))
+    .map((n) => path.join(dir, n));
 }
 
 export function snapshotDir(dir: string): Set<string> {

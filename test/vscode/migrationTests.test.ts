@@ -2,12 +2,13 @@
 // items (one per revision, at its `revision =` line, and the project checks), a run of all of them, a
 // planted failing downgrade reported at its line, and a cancelled run that leaves no scratch database.
 // Items and outcomes are read through the extension's test API (VS Code gives no results back).
+
+import * as assert from 'node:assert';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import type { AlembicLensApi } from '../../src/testApi/testApi';
-import * as assert from 'assert';
-import { createHash } from 'crypto';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import {
   activatedApi,
   heads,
@@ -19,14 +20,6 @@ import {
   workspaceRoot,
 } from './helpers';
 import { ALEMBIC_PYTHON, restoreSettings, saveSettings, setAlembicSetting } from './loopHelpers';
-
-interface Outcome {
-  id: string;
-  status: string;
-  message: string;
-  file?: string;
-  line?: number;
-}
 
 type Api = AlembicLensApi;
 
@@ -106,7 +99,7 @@ describe('migration tests in the Test Explorer', function () {
       'undoable',
       "    op.create_table('notes', sa.Column('id', sa.Integer(), primary_key=True))",
     ).replace(
-      /def downgrade\(\)( -> None)?:\n    pass/,
+      /def downgrade\(\)( -> None)?:\n {4}pass/,
       "def downgrade():\n    raise NotImplementedError('notes stay')",
     );
     assert.match(text, /raise NotImplementedError/);

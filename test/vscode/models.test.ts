@@ -1,18 +1,27 @@
 // Model files, "models changed since the last revision", the drift check, and the migration lint with
 // its quick fixes, in a real VS Code on the copy of migrations-sample. The views are read through the
 // extension's test API (getTreeSnapshot), diagnostics and code actions through VS Code's own API.
+
+import * as assert from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
 import type { AlembicLensApi } from '../../src/testApi/testApi';
 import type { TreeSnapshot } from '../../src/testApi/treeSnapshot';
-import * as assert from 'assert';
-import { spawnSync } from 'child_process';
-import * as fs from 'fs';
-import * as path from 'path';
-import * as vscode from 'vscode';
-import { activatedApi, heads, randomRevisionId, readRevisionFiles, revisionSource, versionsDir, waitFor, workspaceRoot } from './helpers';
+import {
+  activatedApi,
+  heads,
+  randomRevisionId,
+  readRevisionFiles,
+  revisionSource,
+  versionsDir,
+  waitFor,
+  workspaceRoot,
+} from './helpers';
 
 const ALEMBIC_PYTHON = '/usr/bin/python3';
 const MODELS_CHANGED = 'Models changed since the last revision';
-
 
 type Api = AlembicLensApi;
 
@@ -25,7 +34,14 @@ function lintDiagnostics(uri: vscode.Uri, code: string): vscode.Diagnostic[] {
 }
 
 async function quickFixes(uri: vscode.Uri, diagnostic: vscode.Diagnostic): Promise<vscode.CodeAction[]> {
-  return (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, diagnostic.range, vscode.CodeActionKind.QuickFix.value)) ?? [];
+  return (
+    (await vscode.commands.executeCommand<vscode.CodeAction[]>(
+      'vscode.executeCodeActionProvider',
+      uri,
+      diagnostic.range,
+      vscode.CodeActionKind.QuickFix.value,
+    )) ?? []
+  );
 }
 
 describe('models and migration checks', function () {
@@ -60,10 +76,14 @@ describe('models and migration checks', function () {
   });
 
   it('the Model Files view lists app/models.py, why it is one, and its classes', async () => {
-    const file = await waitFor('app/models.py in the Model Files view', async () => {
-      const items = flatten(await api.getTreeSnapshot('alembic.models'));
-      return items.find((i) => i.contextValue === 'models:file' && i.label === path.join('app', 'models.py'));
-    }, 10000);
+    const file = await waitFor(
+      'app/models.py in the Model Files view',
+      async () => {
+        const items = flatten(await api.getTreeSnapshot('alembic.models'));
+        return items.find((i) => i.contextValue === 'models:file' && i.label === path.join('app', 'models.py'));
+      },
+      10000,
+    );
     console.log(`      ${file.label} — ${file.description}`);
     assert.match(file.description ?? '', /env\.py|target_metadata|Base/, 'the reason names env.py / target_metadata');
     const user = file.children.find((c) => c.label === 'User');
@@ -73,24 +93,41 @@ describe('models and migration checks', function () {
 
   it('saving a model change marks "models changed" within a second; undoing it clears the mark', async () => {
     await api.whenIdle();
-    const hasMark = async (): Promise<boolean> => flatten(await api.getTreeSnapshot('alembic.revisions')).some((i) => i.label === MODELS_CHANGED);
+    const hasMark = async (): Promise<boolean> =>
+      flatten(await api.getTreeSnapshot('alembic.revisions')).some((i) => i.label === MODELS_CHANGED);
     await waitFor('no "models changed" mark on the fresh sample', async () => !(await hasMark()), 5000);
     const doc = await vscode.workspace.openTextDocument(modelsFile);
     const editor = await vscode.window.showTextDocument(doc);
-    const emailLine = doc.getText().split('\n').findIndex((l) => l.trimStart().startsWith('email ='));
-    await editor.edit((e) => e.insert(new vscode.Position(emailLine + 1, 0), '    nickname = Column(String(50), nullable=True)\n'));
+    const emailLine = doc
+      .getText()
+      .split('\n')
+      .findIndex((l) => l.trimStart().startsWith('email ='));
+    await editor.edit((e) =>
+      e.insert(new vscode.Position(emailLine + 1, 0), '    nickname = Column(String(50), nullable=True)\n'),
+    );
     const saved = Date.now();
     await doc.save();
     await waitFor('the "models changed" mark in the Revisions view', hasMark, 1000, 25);
     console.log(`      marked ${Date.now() - saved} ms after the save`);
     const item = flatten(await api.getTreeSnapshot('alembic.revisions')).find((i) => i.label === MODELS_CHANGED)!;
     assert.match(item.description ?? '', /Generate Revision/);
-    assert.match(item.tooltip ?? '', /users\.nickname is in the models but in no revision/, 'the tooltip says what differs');
-    assert.ok(flatten(await api.getTreeSnapshot('alembic.models')).some((i) => i.label === MODELS_CHANGED), 'the Model Files view says so too');
+    assert.match(
+      item.tooltip ?? '',
+      /users\.nickname is in the models but in no revision/,
+      'the tooltip says what differs',
+    );
+    assert.ok(
+      flatten(await api.getTreeSnapshot('alembic.models')).some((i) => i.label === MODELS_CHANGED),
+      'the Model Files view says so too',
+    );
 
     await editor.edit((e) => e.delete(new vscode.Range(emailLine + 1, 0, emailLine + 2, 0)));
     await doc.save();
-    await waitFor('the mark to go when the models are back as the revision saw them', async () => !(await hasMark()), 3000);
+    await waitFor(
+      'the mark to go when the models are back as the revision saw them',
+      async () => !(await hasMark()),
+      3000,
+    );
   });
 
   it('no mark after a checkout rewrote the files, the models last: content decides, not file times', async () => {
@@ -114,8 +151,15 @@ describe('models and migration checks', function () {
 
   it('a revision that adds the column clears the mark; one that does not leaves it', async () => {
     await api.whenIdle();
-    fs.writeFileSync(modelsFile, modelsText.replace('    email =', '    nickname = Column(String(50), nullable=True)\n    email ='));
-    await waitFor('the mark', async () => flatten(await api.getTreeSnapshot('alembic.models')).some((i) => i.label === MODELS_CHANGED), 5000);
+    fs.writeFileSync(
+      modelsFile,
+      modelsText.replace('    email =', '    nickname = Column(String(50), nullable=True)\n    email ='),
+    );
+    await waitFor(
+      'the mark',
+      async () => flatten(await api.getTreeSnapshot('alembic.models')).some((i) => i.label === MODELS_CHANGED),
+      5000,
+    );
     const [unrelatedParent] = heads(readRevisionFiles());
     const unrelatedId = randomRevisionId();
     const unrelated = path.join(versionsDir(), `${unrelatedId}_lens_models_index_name.py`);
@@ -129,9 +173,21 @@ describe('models and migration checks', function () {
     const [head] = heads(readRevisionFiles());
     const id = randomRevisionId();
     const file = path.join(versionsDir(), `${id}_lens_models_add_nickname.py`);
-    fs.writeFileSync(file, revisionSource(id, head, 'add nickname', "    op.add_column('users', sa.Column('nickname', sa.String(50), nullable=True))"));
+    fs.writeFileSync(
+      file,
+      revisionSource(
+        id,
+        head,
+        'add nickname',
+        "    op.add_column('users', sa.Column('nickname', sa.String(50), nullable=True))",
+      ),
+    );
     added.push(file);
-    await waitFor('the mark to go after the revision was written', async () => !flatten(await api.getTreeSnapshot('alembic.models')).some((i) => i.label === MODELS_CHANGED), 5000);
+    await waitFor(
+      'the mark to go after the revision was written',
+      async () => !flatten(await api.getTreeSnapshot('alembic.models')).some((i) => i.label === MODELS_CHANGED),
+      5000,
+    );
   });
 
   it('Check Models Against Database: a result in the Model Files view, never a traceback', async function () {
@@ -144,12 +200,22 @@ describe('models and migration checks', function () {
     /** Runs the check as the palette does, and returns the Drift item once it has an answer. */
     const check = async (): Promise<TreeSnapshot> => {
       await vscode.commands.executeCommand('alembic.models.checkDrift');
-      const drift = await waitFor('a drift result', async () => {
-        const item = flatten(await api.getTreeSnapshot('alembic.models')).find((i) => i.label.startsWith('Drift:'));
-        return item && !/not checked|comparing/.test(item.label) ? item : undefined;
-      }, 60000, 250);
-      console.log(`      ${drift.label}${drift.description ? ` — ${drift.description}` : ''}: ${JSON.stringify(drift.children.map((c) => c.label))}`);
-      assert.doesNotMatch(`${drift.label} ${drift.description ?? ''} ${drift.tooltip ?? ''}`, /Traceback|File ".*", line \d+/);
+      const drift = await waitFor(
+        'a drift result',
+        async () => {
+          const item = flatten(await api.getTreeSnapshot('alembic.models')).find((i) => i.label.startsWith('Drift:'));
+          return item && !/not checked|comparing/.test(item.label) ? item : undefined;
+        },
+        60000,
+        250,
+      );
+      console.log(
+        `      ${drift.label}${drift.description ? ` — ${drift.description}` : ''}: ${JSON.stringify(drift.children.map((c) => c.label))}`,
+      );
+      assert.doesNotMatch(
+        `${drift.label} ${drift.description ?? ''} ${drift.tooltip ?? ''}`,
+        /Traceback|File ".*", line \d+/,
+      );
       return drift;
     };
     try {
@@ -157,21 +223,37 @@ describe('models and migration checks', function () {
       const upgraded = spawnSync(ALEMBIC_PYTHON, ['-m', 'alembic', 'upgrade', 'head'], { cwd: root, encoding: 'utf8' });
       assert.strictEqual(upgraded.status, 0, upgraded.stderr);
       assert.strictEqual((await check()).label, 'Drift: models match the database');
-      fs.writeFileSync(modelsFile, modelsText.replace('    email =', '    nickname = Column(String(50), nullable=True)\n    email ='));
+      fs.writeFileSync(
+        modelsFile,
+        modelsText.replace('    email =', '    nickname = Column(String(50), nullable=True)\n    email ='),
+      );
       await api.whenIdle();
       const drift = await check();
       assert.strictEqual(drift.label, 'Drift: 1 difference from the database');
-      assert.deepStrictEqual(drift.children.map((c) => c.label), ['Column users.nickname: in the models, not in the database']);
+      assert.deepStrictEqual(
+        drift.children.map((c) => c.label),
+        ['Column users.nickname: in the models, not in the database'],
+      );
 
       // alembic.checkOnSave: saving the model file checks again by itself.
       await config.update('checkOnSave', true, vscode.ConfigurationTarget.Workspace);
       const doc = await vscode.workspace.openTextDocument(modelsFile);
       const editor = await vscode.window.showTextDocument(doc);
-      const line = doc.getText().split('\n').findIndex((l) => l.includes('nickname ='));
+      const line = doc
+        .getText()
+        .split('\n')
+        .findIndex((l) => l.includes('nickname ='));
       await editor.edit((e) => e.delete(new vscode.Range(line, 0, line + 1, 0)));
       await doc.save();
-      await waitFor('the check after the save to find no difference', async () =>
-        flatten(await api.getTreeSnapshot('alembic.models')).some((i) => i.label === 'Drift: models match the database'), 20000, 250);
+      await waitFor(
+        'the check after the save to find no difference',
+        async () =>
+          flatten(await api.getTreeSnapshot('alembic.models')).some(
+            (i) => i.label === 'Drift: models match the database',
+          ),
+        20000,
+        250,
+      );
     } finally {
       await config.update('checkOnSave', undefined, vscode.ConfigurationTarget.Workspace);
       await config.update('pythonPath', before, vscode.ConfigurationTarget.Workspace);
@@ -189,19 +271,30 @@ describe('models and migration checks', function () {
     added.push(file);
     const line = text.split('\n').findIndex((l) => l.includes("op.drop_column('users', 'email')"));
     const uri = vscode.Uri.file(file);
-    const [diagnostic] = await waitFor('a drop-column diagnostic', () => {
-      const found = lintDiagnostics(uri, 'drop-column');
-      return found.length ? found : undefined;
-    }, 10000);
+    const [diagnostic] = await waitFor(
+      'a drop-column diagnostic',
+      () => {
+        const found = lintDiagnostics(uri, 'drop-column');
+        return found.length ? found : undefined;
+      },
+      10000,
+    );
     console.log(`      ${diagnostic.range.start.line + 1}: ${diagnostic.message}`);
     assert.strictEqual(diagnostic.range.start.line, line, 'on the op.drop_column line');
-    assert.ok(api.getProblems().some((p) => p.code === 'drop-column' && path.resolve(p.path) === path.resolve(file)), 'getProblems() has it too');
+    assert.ok(
+      api.getProblems().some((p) => p.code === 'drop-column' && path.resolve(p.path) === path.resolve(file)),
+      'getProblems() has it too',
+    );
 
     // alembic.lint.severities: a rule made an error, then turned off.
     const config = vscode.workspace.getConfiguration('alembic');
     try {
       await config.update('lint.severities', { 'drop-column': 'error' }, vscode.ConfigurationTarget.Workspace);
-      await waitFor('drop-column as an error', () => lintDiagnostics(uri, 'drop-column')[0]?.severity === vscode.DiagnosticSeverity.Error, 5000);
+      await waitFor(
+        'drop-column as an error',
+        () => lintDiagnostics(uri, 'drop-column')[0]?.severity === vscode.DiagnosticSeverity.Error,
+        5000,
+      );
       await config.update('lint.severities', { 'drop-column': 'off' }, vscode.ConfigurationTarget.Workspace);
       await waitFor('drop-column off', () => lintDiagnostics(uri, 'drop-column').length === 0, 5000);
     } finally {
@@ -223,14 +316,20 @@ describe('models and migration checks', function () {
   it('env.py with target_metadata = None: the diagnostic, and a quick fix that wires the models back', async function () {
     this.timeout(60000);
     await api.whenIdle();
-    const broken = envText.replace(/^from app\.models import Base\n/m, '').replace(/^target_metadata = Base\.metadata$/m, 'target_metadata = None');
+    const broken = envText
+      .replace(/^from app\.models import Base\n/m, '')
+      .replace(/^target_metadata = Base\.metadata$/m, 'target_metadata = None');
     assert.notStrictEqual(broken, envText, 'the sample env.py has the lines this test changes');
     fs.writeFileSync(envFile, broken);
     const uri = vscode.Uri.file(envFile);
-    const [diagnostic] = await waitFor('a target-metadata-none diagnostic', () => {
-      const found = lintDiagnostics(uri, 'target-metadata-none');
-      return found.length ? found : undefined;
-    }, 10000);
+    const [diagnostic] = await waitFor(
+      'a target-metadata-none diagnostic',
+      () => {
+        const found = lintDiagnostics(uri, 'target-metadata-none');
+        return found.length ? found : undefined;
+      },
+      10000,
+    );
     const targetLine = broken.split('\n').findIndex((l) => l.startsWith('target_metadata = None'));
     assert.strictEqual(diagnostic.range.start.line, targetLine, 'on the target_metadata line');
 
@@ -244,12 +343,27 @@ describe('models and migration checks', function () {
     const fixed = fs.readFileSync(envFile, 'utf8');
     assert.match(fixed, /^from app\.models import Base$/m);
     assert.match(fixed, /^target_metadata = Base\.metadata$/m);
-    assert.ok(fixed.indexOf('from app.models import Base') < fixed.indexOf('target_metadata = Base.metadata'), 'imported before use');
-    const compiled = spawnSync(ALEMBIC_PYTHON, ['-c', 'import ast, sys; ast.parse(open(sys.argv[1]).read())', envFile], { encoding: 'utf8' });
+    assert.ok(
+      fixed.indexOf('from app.models import Base') < fixed.indexOf('target_metadata = Base.metadata'),
+      'imported before use',
+    );
+    const compiled = spawnSync(
+      ALEMBIC_PYTHON,
+      ['-c', 'import ast, sys; ast.parse(open(sys.argv[1]).read())', envFile],
+      { encoding: 'utf8' },
+    );
     assert.strictEqual(compiled.status, 0, `env.py parses: ${compiled.stderr}`);
     // Alembic runs the fixed env.py: an offline upgrade renders the sample's migrations.
-    const sql = spawnSync(ALEMBIC_PYTHON, ['-m', 'alembic', 'upgrade', 'head', '--sql'], { cwd: root, encoding: 'utf8', env: { ...process.env, DATABASE_URL: 'sqlite:///lens-models-test.db' } });
+    const sql = spawnSync(ALEMBIC_PYTHON, ['-m', 'alembic', 'upgrade', 'head', '--sql'], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, DATABASE_URL: 'sqlite:///lens-models-test.db' },
+    });
     assert.strictEqual(sql.status, 0, `alembic runs the fixed env.py: ${sql.stderr.split('\n').slice(-5).join('\n')}`);
-    await waitFor('the target-metadata-none diagnostic to go', () => lintDiagnostics(uri, 'target-metadata-none').length === 0, 10000);
+    await waitFor(
+      'the target-metadata-none diagnostic to go',
+      () => lintDiagnostics(uri, 'target-metadata-none').length === 0,
+      10000,
+    );
   });
 });

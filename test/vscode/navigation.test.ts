@@ -1,10 +1,11 @@
 // Hover, Go to Definition and Find All References on revision ids in revision files, in a real VS Code
 // on the copy of migrations-sample, through VS Code's own execute*Provider commands.
-import type { AlembicLensApi } from '../../src/testApi/testApi';
-import * as assert from 'assert';
-import * as fs from 'fs';
-import * as path from 'path';
+
+import * as assert from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { AlembicLensApi } from '../../src/testApi/testApi';
 import { activatedApi, randomRevisionId, revisionSource, versionsDir, waitFor } from './helpers';
 
 const FIRST = '13c9c7d2277c';
@@ -14,7 +15,10 @@ type Api = AlembicLensApi;
 
 /** The position of the `nth` occurrence of `text` on the first line matching `line`. */
 function positionOf(doc: vscode.TextDocument, line: RegExp, text: string): vscode.Position {
-  const index = doc.getText().split(/\r?\n/).findIndex((l) => line.test(l));
+  const index = doc
+    .getText()
+    .split(/\r?\n/)
+    .findIndex((l) => line.test(l));
   assert.ok(index >= 0, `a line matching ${line}`);
   const column = doc.lineAt(index).text.indexOf(text);
   assert.ok(column >= 0, `${text} on line ${index + 1}`);
@@ -45,22 +49,40 @@ describe('navigation between revisions', function () {
 
   it('hover on a down_revision id: message, date and state', async () => {
     await api.whenIdle();
-    const doc = await vscode.workspace.openTextDocument(path.join(versionsDir(), `${HEAD}_add_email_column_to_users.py`));
-    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, positionOf(doc, /^down_revision/, FIRST));
+    const doc = await vscode.workspace.openTextDocument(
+      path.join(versionsDir(), `${HEAD}_add_email_column_to_users.py`),
+    );
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+      'vscode.executeHoverProvider',
+      doc.uri,
+      positionOf(doc, /^down_revision/, FIRST),
+    );
     const text = hoverText(hovers);
     console.log(`      hover: ${JSON.stringify(text)}`);
     assert.match(text, /create users table/);
     assert.match(text, /2026-11-25 19:00:46/, 'the Create Date');
     assert.ok(text.includes(FIRST), 'the full id');
     // ...and on the docstring's Revises: line.
-    const onDoc = hoverText(await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, positionOf(doc, /^Revises:/, FIRST)));
+    const onDoc = hoverText(
+      await vscode.commands.executeCommand<vscode.Hover[]>(
+        'vscode.executeHoverProvider',
+        doc.uri,
+        positionOf(doc, /^Revises:/, FIRST),
+      ),
+    );
     assert.match(onDoc, /create users table/);
   });
 
-  it("Go to Definition on a down_revision id opens the file at its revision line", async () => {
+  it('Go to Definition on a down_revision id opens the file at its revision line', async () => {
     await api.whenIdle();
-    const doc = await vscode.workspace.openTextDocument(path.join(versionsDir(), `${HEAD}_add_email_column_to_users.py`));
-    const found = await vscode.commands.executeCommand<Array<vscode.Location | vscode.LocationLink>>('vscode.executeDefinitionProvider', doc.uri, positionOf(doc, /^down_revision/, FIRST));
+    const doc = await vscode.workspace.openTextDocument(
+      path.join(versionsDir(), `${HEAD}_add_email_column_to_users.py`),
+    );
+    const found = await vscode.commands.executeCommand<Array<vscode.Location | vscode.LocationLink>>(
+      'vscode.executeDefinitionProvider',
+      doc.uri,
+      positionOf(doc, /^down_revision/, FIRST),
+    );
     assert.strictEqual(found.length, 1);
     const location = found[0] as vscode.Location;
     assert.strictEqual(path.basename(location.uri.fsPath), `${FIRST}_create_users_table.py`);
@@ -73,29 +95,66 @@ describe('navigation between revisions', function () {
     // A second child of FIRST that names it by a 4-character prefix in depends_on.
     const id = randomRevisionId();
     const file = path.join(versionsDir(), `${id}_lens_nav_depends.py`);
-    fs.writeFileSync(file, revisionSource(id, HEAD, 'lens nav: depends on a prefix').replace('depends_on = None', "depends_on = '13c9'"));
+    fs.writeFileSync(
+      file,
+      revisionSource(id, HEAD, 'lens nav: depends on a prefix').replace('depends_on = None', "depends_on = '13c9'"),
+    );
     added.push(file);
     const doc = await vscode.workspace.openTextDocument(file);
-    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, positionOf(doc, /^depends_on/, '13c9'));
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+      'vscode.executeHoverProvider',
+      doc.uri,
+      positionOf(doc, /^depends_on/, '13c9'),
+    );
     const hover = hoverText(hovers);
     assert.match(hover, /create users table/);
-    assert.match(hover, /'13c9' is a prefix: Alembic needs the full id 13c9c7d2277c in depends_on/, 'says that Alembic itself wants the full id here');
-    const definition = await vscode.commands.executeCommand<vscode.Location[]>('vscode.executeDefinitionProvider', doc.uri, positionOf(doc, /^depends_on/, '13c9'));
-    assert.strictEqual(path.basename(definition[0].uri.fsPath), `${FIRST}_create_users_table.py`, 'the prefix resolves to 13c9c7d2277c');
+    assert.match(
+      hover,
+      /'13c9' is a prefix: Alembic needs the full id 13c9c7d2277c in depends_on/,
+      'says that Alembic itself wants the full id here',
+    );
+    const definition = await vscode.commands.executeCommand<vscode.Location[]>(
+      'vscode.executeDefinitionProvider',
+      doc.uri,
+      positionOf(doc, /^depends_on/, '13c9'),
+    );
+    assert.strictEqual(
+      path.basename(definition[0].uri.fsPath),
+      `${FIRST}_create_users_table.py`,
+      'the prefix resolves to 13c9c7d2277c',
+    );
 
     const first = await vscode.workspace.openTextDocument(path.join(versionsDir(), `${FIRST}_create_users_table.py`));
     // The file watcher loads the new revision within a moment.
-    const refs = await waitFor(`revision ${id} among the references`, async () => {
-      await api.whenIdle();
-      const found = await vscode.commands.executeCommand<vscode.Location[]>('vscode.executeReferenceProvider', first.uri, positionOf(first, /^revision =/, FIRST));
-      return found.some((r) => r.uri.fsPath === file) ? found : undefined;
-    }, 10000);
+    const refs = await waitFor(
+      `revision ${id} among the references`,
+      async () => {
+        await api.whenIdle();
+        const found = await vscode.commands.executeCommand<vscode.Location[]>(
+          'vscode.executeReferenceProvider',
+          first.uri,
+          positionOf(first, /^revision =/, FIRST),
+        );
+        return found.some((r) => r.uri.fsPath === file) ? found : undefined;
+      },
+      10000,
+    );
     const places = refs.map((r) => `${path.basename(r.uri.fsPath)}:${r.range.start.line + 1}`);
     console.log(`      references: ${JSON.stringify(places)}`);
-    assert.ok(places.some((p) => p.startsWith(`${HEAD}_`)), 'the child by down_revision');
-    assert.ok(places.some((p) => p.startsWith(`${id}_`)), 'the revision naming it in depends_on by a prefix');
+    assert.ok(
+      places.some((p) => p.startsWith(`${HEAD}_`)),
+      'the child by down_revision',
+    );
+    assert.ok(
+      places.some((p) => p.startsWith(`${id}_`)),
+      'the revision naming it in depends_on by a prefix',
+    );
     const viaDepends = refs.find((r) => r.uri.fsPath === file)!;
     const line = doc.lineAt(viaDepends.range.start.line).text;
-    assert.strictEqual(line.slice(viaDepends.range.start.character, viaDepends.range.end.character), '13c9', 'the range is the id itself');
+    assert.strictEqual(
+      line.slice(viaDepends.range.start.character, viaDepends.range.end.character),
+      '13c9',
+      'the range is the id itself',
+    );
   });
 });

@@ -2,16 +2,35 @@
 // DATABASE_URL (the sample's env.py reads it through app/database.py). The server is a throwaway cluster
 // started by scripts/vscode-test.sh (test/support/postgresCli.ts), whose URL arrives in
 // ALEMBIC_LENS_TEST_PG_URL. The version table is read independently with psycopg2.
-import * as assert from 'assert';
-import * as fs from 'fs';
-import * as net from 'net';
-import * as os from 'os';
-import * as path from 'path';
+import * as assert from 'node:assert';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { waitFor, workspaceRoot } from './helpers';
 import {
-  alembicCli, ALEMBIC_PYTHON, appDb, assertNoError, closeAllEditors, countTerminalsOpened, describeShown, FIRST, HEAD, LensApi, lensApi,
-  prompts, python, readPostgresVersions, restoreSettings, saveSettings, setAlembicSetting, short, trackTerminals, waitForStatus, withDialogs,
+  ALEMBIC_PYTHON,
+  alembicCli,
+  appDb,
+  assertNoError,
+  closeAllEditors,
+  countTerminalsOpened,
+  describeShown,
+  FIRST,
+  HEAD,
+  type LensApi,
+  lensApi,
+  prompts,
+  python,
+  readPostgresVersions,
+  restoreSettings,
+  saveSettings,
+  setAlembicSetting,
+  short,
+  trackTerminals,
+  waitForStatus,
+  withDialogs,
 } from './loopHelpers';
 
 describe('the daily loop on PostgreSQL (DATABASE_URL in .env)', function () {
@@ -27,7 +46,8 @@ describe('the daily loop on PostgreSQL (DATABASE_URL in .env)', function () {
 
   /** Every way the password could leak into text. */
   function assertNoPassword(text: string): void {
-    for (const secret of new Set([password, encodeURIComponent(password)])) assert.ok(!text.includes(secret), `the password appears in: ${text}`);
+    for (const secret of new Set([password, encodeURIComponent(password)]))
+      assert.ok(!text.includes(secret), `the password appears in: ${text}`);
   }
 
   function writeEnv(databaseUrl: string): void {
@@ -36,13 +56,22 @@ describe('the daily loop on PostgreSQL (DATABASE_URL in .env)', function () {
 
   /** Drops what the migrations created, so each run starts from an empty database. */
   function emptyDatabase(): void {
-    python(['-c', 'import os, psycopg2\nc = psycopg2.connect(os.environ["LENS_TEST_URL"])\nc.autocommit = True\nc.cursor().execute("DROP TABLE IF EXISTS alembic_version, users CASCADE")'], { env: { LENS_TEST_URL: url } });
+    python(
+      [
+        '-c',
+        'import os, psycopg2\nc = psycopg2.connect(os.environ["LENS_TEST_URL"])\nc.autocommit = True\nc.cursor().execute("DROP TABLE IF EXISTS alembic_version, users CASCADE")',
+      ],
+      { env: { LENS_TEST_URL: url } },
+    );
   }
 
   before(async function () {
     this.timeout(60000);
     const given = process.env.ALEMBIC_LENS_TEST_PG_URL;
-    assert.ok(given, `no PostgreSQL test server: ${process.env.ALEMBIC_LENS_TEST_PG_ERROR ?? 'ALEMBIC_LENS_TEST_PG_URL is not set (scripts/vscode-test.sh starts one)'}`);
+    assert.ok(
+      given,
+      `no PostgreSQL test server: ${process.env.ALEMBIC_LENS_TEST_PG_ERROR ?? 'ALEMBIC_LENS_TEST_PG_URL is not set (scripts/vscode-test.sh starts one)'}`,
+    );
     url = given;
     const parsed = new URL(url);
     password = decodeURIComponent(parsed.password);
@@ -82,7 +111,11 @@ describe('the daily loop on PostgreSQL (DATABASE_URL in .env)', function () {
   }
 
   it('reads the PostgreSQL database named by DATABASE_URL in .env: "not migrated yet"', async () => {
-    const status = await waitForStatus(api, 'the status from .env', (s) => s.source === 'DATABASE_URL from .env' && s.kind === 'no-version-table');
+    const status = await waitForStatus(
+      api,
+      'the status from .env',
+      (s) => s.source === 'DATABASE_URL from .env' && s.kind === 'no-version-table',
+    );
     assert.strictEqual(status.text, 'Database: not migrated yet');
     assertNoPassword(JSON.stringify(await api.getDatabaseStatus()));
   });
@@ -92,22 +125,36 @@ describe('the daily loop on PostgreSQL (DATABASE_URL in .env)', function () {
     await waitForStatus(api, 'the status "not migrated yet"', (s) => s.kind === 'no-version-table');
     const { shown } = await withDialogs({}, () => vscode.commands.executeCommand('alembic.upgrade.head'));
     assertNoError(shown, 'upgrade head');
-    assert.deepStrictEqual(prompts(shown), [], `a server on 127.0.0.1 counts as local: no confirmation (${describeShown(shown)})`);
-    await waitFor('PostgreSQL at the head (read with psycopg2)', () => readPostgresVersions(url)?.join() === HEAD, 30000, 300);
+    assert.deepStrictEqual(
+      prompts(shown),
+      [],
+      `a server on 127.0.0.1 counts as local: no confirmation (${describeShown(shown)})`,
+    );
+    await waitFor(
+      'PostgreSQL at the head (read with psycopg2)',
+      () => readPostgresVersions(url)?.join() === HEAD,
+      30000,
+      300,
+    );
     await waitForStatus(api, 'the status "up to date"', (s) => s.text.includes(`at ${short(HEAD)}, up to date`));
     assert.ok(!fs.existsSync(appDb(root)), 'the terminal got DATABASE_URL from .env: app.db was not created');
   });
 
   it('Downgrade One names the PostgreSQL database (never its password) and moves it back one', async () => {
     await postgresAt(HEAD, `at ${short(HEAD)}, up to date`);
-    const { shown } = await withDialogs({ warning: () => 'Downgrade' }, () => vscode.commands.executeCommand('alembic.downgrade.one'));
+    const { shown } = await withDialogs({ warning: () => 'Downgrade' }, () =>
+      vscode.commands.executeCommand('alembic.downgrade.one'),
+    );
     assertNoError(shown, 'downgrade');
     const modal = shown.find((s) => s.kind === 'warning');
     assert.ok(modal?.modal, describeShown(shown));
     console.log(`      modal: ${modal.message} | ${modal.detail?.replace(/\n/g, ' / ')}`);
     assert.strictEqual(modal.message, `Downgrade PostgreSQL lens on 127.0.0.1:${portText} to ${short(FIRST)}?`);
     assert.match(modal.detail ?? '', /92404fb\s+add email column to users/);
-    assert.ok(modal.detail?.includes(`Database: PostgreSQL lens on 127.0.0.1:${portText} (DATABASE_URL from .env)`), modal.detail);
+    assert.ok(
+      modal.detail?.includes(`Database: PostgreSQL lens on 127.0.0.1:${portText} (DATABASE_URL from .env)`),
+      modal.detail,
+    );
     assertNoPassword(JSON.stringify(shown));
     await waitFor('PostgreSQL one revision back', () => readPostgresVersions(url)?.join() === FIRST, 30000, 300);
     await waitForStatus(api, 'the status "1 pending"', (s) => s.text.includes(`at ${short(FIRST)} (1 pending)`));
@@ -116,7 +163,10 @@ describe('the daily loop on PostgreSQL (DATABASE_URL in .env)', function () {
   it('a server at another address: Upgrade to Head asks first, naming it and what will run; Cancel runs nothing, Run upgrades', async () => {
     // The same server seen through a non-loopback address of this machine (a TCP relay to 127.0.0.1),
     // which is what a database on the LAN looks like to the extension.
-    const address = Object.values(os.networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal)?.address ?? os.hostname();
+    const address =
+      Object.values(os.networkInterfaces())
+        .flat()
+        .find((i) => i && i.family === 'IPv4' && !i.internal)?.address ?? os.hostname();
     const target = Number(portText);
     const sockets = new Set<net.Socket>();
     const relay = net.createServer((client) => {
@@ -137,9 +187,15 @@ describe('the daily loop on PostgreSQL (DATABASE_URL in .env)', function () {
       emptyDatabase();
       alembicCli(root, ['upgrade', FIRST], { DATABASE_URL: url });
       writeEnv(remoteUrl);
-      await waitForStatus(api, `the status of ${where}`, (s) => s.text.includes(`at ${short(FIRST)} (1 pending)`) && s.source === 'DATABASE_URL from .env');
+      await waitForStatus(
+        api,
+        `the status of ${where}`,
+        (s) => s.text.includes(`at ${short(FIRST)} (1 pending)`) && s.source === 'DATABASE_URL from .env',
+      );
 
-      const cancelled = await countTerminalsOpened(() => withDialogs({}, () => vscode.commands.executeCommand('alembic.upgrade.head')));
+      const cancelled = await countTerminalsOpened(() =>
+        withDialogs({}, () => vscode.commands.executeCommand('alembic.upgrade.head')),
+      );
       const modal = cancelled.result.shown.find((s) => s.kind === 'warning');
       assert.ok(modal?.modal, describeShown(cancelled.result.shown));
       console.log(`      modal: ${modal.message} | ${modal.detail?.replace(/\n/g, ' / ')}`);
@@ -150,7 +206,9 @@ describe('the daily loop on PostgreSQL (DATABASE_URL in .env)', function () {
       assertNoPassword(JSON.stringify(cancelled.result.shown));
       assert.deepStrictEqual(readPostgresVersions(url), [FIRST], 'cancelled: nothing ran');
 
-      const run = await withDialogs({ warning: () => 'Run' }, () => vscode.commands.executeCommand('alembic.upgrade.head'));
+      const run = await withDialogs({ warning: () => 'Run' }, () =>
+        vscode.commands.executeCommand('alembic.upgrade.head'),
+      );
       assertNoError(run.shown, 'upgrade after confirmation');
       await waitFor('PostgreSQL at the head', () => readPostgresVersions(url)?.join() === HEAD, 30000, 300);
       await waitForStatus(api, 'the status "up to date"', (s) => s.text.includes(`at ${short(HEAD)}, up to date`));

@@ -3,9 +3,10 @@
 //
 //   npm run build && node out/test/vscode/runElectron.js [resultFile]
 //   env: VSCODE_VERSION (default 1.100.3; "stable" for the latest)
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
+
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { runTests } from '@vscode/test-electron';
 import { copySample } from '../support/sampleCopy';
 

@@ -3,13 +3,19 @@
 // setting alembic.pythonPath pointed at a Python that has Alembic (Debian's /usr/bin/python3).
 // Works in both runner modes: with shell integration the exit code is asserted; without it (typed with
 // sendText), the command's effects are waited for instead. Which mode ran is printed.
-import * as assert from 'assert';
-import { execFileSync, spawnSync } from 'child_process';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
+import * as assert from 'node:assert';
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { AlembicRunner, RunFinishedEvent, RunnerProject, RunResult, shellKindOfTerminal } from '../../src/runner/alembicTerminal';
+import {
+  AlembicRunner,
+  type RunFinishedEvent,
+  type RunnerProject,
+  type RunResult,
+  shellKindOfTerminal,
+} from '../../src/runner/alembicTerminal';
 import { InterpreterService } from '../../src/runner/interpreter';
 import { heads, readRevisionFiles, versionsDir, waitFor, workspaceRoot } from './helpers';
 
@@ -27,10 +33,21 @@ describe('runner: Alembic commands in a VS Code terminal', function () {
   const cleanup: string[] = [];
 
   before(async function () {
-    assert.strictEqual(spawnSync(ALEMBIC_PYTHON, ['-c', 'import alembic'], { encoding: 'utf8' }).status, 0, `${ALEMBIC_PYTHON} has Alembic (scripts/ensure-system.sh vscode installs it)`);
+    assert.strictEqual(
+      spawnSync(ALEMBIC_PYTHON, ['-c', 'import alembic'], { encoding: 'utf8' }).status,
+      0,
+      `${ALEMBIC_PYTHON} has Alembic (scripts/ensure-system.sh vscode installs it)`,
+    );
     root = workspaceRoot();
-    project = { name: path.basename(root), folder: root, configFile: path.join(root, 'alembic.ini'), section: 'alembic' };
-    await vscode.workspace.getConfiguration('alembic').update('pythonPath', ALEMBIC_PYTHON, vscode.ConfigurationTarget.Workspace);
+    project = {
+      name: path.basename(root),
+      folder: root,
+      configFile: path.join(root, 'alembic.ini'),
+      section: 'alembic',
+    };
+    await vscode.workspace
+      .getConfiguration('alembic')
+      .update('pythonPath', ALEMBIC_PYTHON, vscode.ConfigurationTarget.Workspace);
     interpreters = new InterpreterService({ usePythonExtension: false });
     runner = new AlembicRunner(interpreters, { shellIntegrationTimeoutMs: 10000, projectCount: () => 1 });
     runner.onDidFinish((e) => finished.push(e));
@@ -39,7 +56,9 @@ describe('runner: Alembic commands in a VS Code terminal', function () {
   after(async () => {
     runner?.dispose();
     interpreters?.dispose();
-    await vscode.workspace.getConfiguration('alembic').update('pythonPath', undefined, vscode.ConfigurationTarget.Workspace);
+    await vscode.workspace
+      .getConfiguration('alembic')
+      .update('pythonPath', undefined, vscode.ConfigurationTarget.Workspace);
     for (const f of [...cleanup, path.join(root, 'app.db'), path.join(root, '.env')]) fs.rmSync(f, { force: true });
   });
 
@@ -84,25 +103,40 @@ describe('runner: Alembic commands in a VS Code terminal', function () {
     const version = (): string | undefined => {
       if (!fs.existsSync(db)) return undefined;
       try {
-        return execFileSync(ALEMBIC_PYTHON, ['-c', 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("select version_num from alembic_version").fetchone()[0])', db], { encoding: 'utf8' }).trim();
+        return execFileSync(
+          ALEMBIC_PYTHON,
+          [
+            '-c',
+            'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("select version_num from alembic_version").fetchone()[0])',
+            db,
+          ],
+          { encoding: 'utf8' },
+        ).trim();
       } catch {
         return undefined;
       }
     };
     await settled(result, 'the database at head', () => version() === head);
-    assert.ok(finished.some((e) => e.argv.includes('upgrade') && e.exitCode === result.exitCode), 'onDidFinish fired for the command');
+    assert.ok(
+      finished.some((e) => e.argv.includes('upgrade') && e.exitCode === result.exitCode),
+      'onDidFinish fired for the command',
+    );
   });
 
   it('passes a hostile revision message verbatim, and the shell runs nothing from it', async () => {
     fs.rmSync(PWNED, { force: true });
     const before = new Set(fs.readdirSync(versionsDir()));
     const result = await runner.runCommand(project, { command: 'revision', message: HOSTILE });
-    const created = (): string | undefined => fs.readdirSync(versionsDir()).find((n) => n.endsWith('.py') && !before.has(n));
+    const created = (): string | undefined =>
+      fs.readdirSync(versionsDir()).find((n) => n.endsWith('.py') && !before.has(n));
     await settled(result, 'a new revision file', () => !!created());
     const file = path.join(versionsDir(), created()!);
     cleanup.push(file);
     const text = fs.readFileSync(file, 'utf8');
-    assert.ok(text.startsWith(`"""${HOSTILE}\n`), `docstring of ${path.basename(file)}: ${JSON.stringify(text.slice(0, 120))}`);
+    assert.ok(
+      text.startsWith(`"""${HOSTILE}\n`),
+      `docstring of ${path.basename(file)}: ${JSON.stringify(text.slice(0, 120))}`,
+    );
     assert.ok(!fs.existsSync(PWNED), `${PWNED} was created: the shell executed part of the message`);
     fs.rmSync(file);
   });
@@ -110,7 +144,12 @@ describe('runner: Alembic commands in a VS Code terminal', function () {
   it('gives the terminal the .env variables, and recreates it when the .env changes', async () => {
     const out = path.join(os.tmpdir(), `lens-env-${process.pid}.txt`);
     cleanup.push(out);
-    const probe = [ALEMBIC_PYTHON, '-c', 'import os, sys; open(sys.argv[1], "w").write(os.environ.get("LENS_PROBE", "<unset>"))', out];
+    const probe = [
+      ALEMBIC_PYTHON,
+      '-c',
+      'import os, sys; open(sys.argv[1], "w").write(os.environ.get("LENS_PROBE", "<unset>"))',
+      out,
+    ];
     const envFile = path.join(root, '.env');
     const read = (): string | undefined => (fs.existsSync(out) ? fs.readFileSync(out, 'utf8') : undefined);
 
@@ -127,7 +166,11 @@ describe('runner: Alembic commands in a VS Code terminal', function () {
     await settled(result, 'the probe output', () => read() !== undefined);
     assert.strictEqual(read(), 'second');
     assert.notStrictEqual(runner.terminalOf(project), first, 'a new terminal for the new environment');
-    assert.strictEqual(vscode.window.terminals.filter((t) => t.name === 'Alembic').length, 1, 'the old terminal is closed');
+    assert.strictEqual(
+      vscode.window.terminals.filter((t) => t.name === 'Alembic').length,
+      1,
+      'the old terminal is closed',
+    );
     assert.ok(!fs.existsSync(PWNED), 'a .env value was executed');
   });
 
@@ -135,11 +178,20 @@ describe('runner: Alembic commands in a VS Code terminal', function () {
     const out = path.join(os.tmpdir(), `lens-order-${process.pid}.txt`);
     cleanup.push(out);
     fs.rmSync(out, { force: true });
-    const append = (text: string, sleep: number): string[] => [ALEMBIC_PYTHON, '-c', `import sys, time; time.sleep(${sleep}); open(sys.argv[1], "a").write("${text}")`, out];
+    const append = (text: string, sleep: number): string[] => [
+      ALEMBIC_PYTHON,
+      '-c',
+      `import sys, time; time.sleep(${sleep}); open(sys.argv[1], "a").write("${text}")`,
+      out,
+    ];
     const results = await Promise.all([runner.run(project, append('1', 1.5)), runner.run(project, append('2', 0))]);
     await settled(results[1], 'both outputs', () => fs.existsSync(out) && fs.readFileSync(out, 'utf8').length === 2);
     assert.strictEqual(fs.readFileSync(out, 'utf8'), '12');
-    if (results[0].mode === 'shell-integration') assert.deepStrictEqual(results.map((r) => r.exitCode), [0, 0]);
+    if (results[0].mode === 'shell-integration')
+      assert.deepStrictEqual(
+        results.map((r) => r.exitCode),
+        [0, 0],
+      );
   });
 
   it('reports a failing command with its exit code (under shell integration)', async function () {
@@ -158,10 +210,17 @@ describe('runner: Alembic commands in a VS Code terminal', function () {
       const result = await blind.runCommand(project, { command: 'revision', message: `blind: ${HOSTILE}` });
       const terminal = blind.terminalOf(project)!;
       assert.strictEqual(terminal.name, `Alembic: ${project.name}`, 'named after the project when there are several');
-      console.log(`      mode ${result.mode}, exit code ${result.exitCode}; terminal.state.shell=${terminal.state.shell}, shellIntegration ${terminal.shellIntegration ? 'present' : 'absent'}`);
+      console.log(
+        `      mode ${result.mode}, exit code ${result.exitCode}; terminal.state.shell=${terminal.state.shell}, shellIntegration ${terminal.shellIntegration ? 'present' : 'absent'}`,
+      );
       assert.strictEqual(result.mode, 'sendText');
-      const created = (): string | undefined => fs.readdirSync(versionsDir()).find((n) => n.endsWith('.py') && !before.has(n));
-      await settled(result, 'a new revision file', () => !!created() && fs.statSync(path.join(versionsDir(), created()!)).size > 0);
+      const created = (): string | undefined =>
+        fs.readdirSync(versionsDir()).find((n) => n.endsWith('.py') && !before.has(n));
+      await settled(
+        result,
+        'a new revision file',
+        () => !!created() && fs.statSync(path.join(versionsDir(), created()!)).size > 0,
+      );
       const file = path.join(versionsDir(), created()!);
       cleanup.push(file);
       await waitFor('the revision file written', () => fs.readFileSync(file, 'utf8').includes('def downgrade'));
@@ -178,16 +237,22 @@ describe('runner: Alembic commands in a VS Code terminal', function () {
     // Without alembic.pythonPath the runner falls back to python3 on PATH. So that the test does not
     // depend on this machine's PATH, a python3 that cannot see site-packages (so no Alembic) comes first.
     const noAlembic = fs.mkdtempSync(path.join(os.tmpdir(), 'alembic-lens-nopy-'));
-    fs.writeFileSync(path.join(noAlembic, 'python3'), `#!/bin/sh\nexec ${ALEMBIC_PYTHON} -I -S "$@"\n`, { mode: 0o755 });
+    fs.writeFileSync(path.join(noAlembic, 'python3'), `#!/bin/sh\nexec ${ALEMBIC_PYTHON} -I -S "$@"\n`, {
+      mode: 0o755,
+    });
     const savedPath = process.env.PATH;
     process.env.PATH = `${noAlembic}${path.delimiter}${savedPath}`;
-    await vscode.workspace.getConfiguration('alembic').update('pythonPath', undefined, vscode.ConfigurationTarget.Workspace);
+    await vscode.workspace
+      .getConfiguration('alembic')
+      .update('pythonPath', undefined, vscode.ConfigurationTarget.Workspace);
     try {
       const { interpreter, check } = await waitFor('the setting to be gone', async () => {
         const r = await interpreters.resolveAndCheck(root);
         return r.interpreter.source !== 'setting' ? r : undefined;
       });
-      console.log(`      resolved ${interpreter.path} from ${interpreter.source}; tried: ${interpreter.tried.join('; ')}`);
+      console.log(
+        `      resolved ${interpreter.path} from ${interpreter.source}; tried: ${interpreter.tried.join('; ')}`,
+      );
       if (check.ok) assert.fail(`${interpreter.path} imports Alembic: the test needs a Python without it`);
       assert.strictEqual(check.reason, 'no-alembic', `check: ${JSON.stringify(check)}`);
       console.log(`      ${check.message}`);
@@ -196,18 +261,25 @@ describe('runner: Alembic commands in a VS Code terminal', function () {
       assert.ok(check.message.includes('alembic.pythonPath'), 'names the setting');
       assert.ok(check.message.includes('Select Interpreter'), 'mentions selecting an interpreter');
       const count = finished.length;
-      await assert.rejects(runner.runCommand(project, { command: 'current' }), { name: 'AlembicUnavailableError', message: check.message });
+      await assert.rejects(runner.runCommand(project, { command: 'current' }), {
+        name: 'AlembicUnavailableError',
+        message: check.message,
+      });
       assert.strictEqual(finished.length, count, 'nothing was run');
     } finally {
       process.env.PATH = savedPath;
       fs.rmSync(noAlembic, { recursive: true, force: true });
-      await vscode.workspace.getConfiguration('alembic').update('pythonPath', ALEMBIC_PYTHON, vscode.ConfigurationTarget.Workspace);
+      await vscode.workspace
+        .getConfiguration('alembic')
+        .update('pythonPath', ALEMBIC_PYTHON, vscode.ConfigurationTarget.Workspace);
     }
   });
 
   it('says clearly that there is no Python at a wrong path, and runs nothing', async () => {
     const missing = path.join(root, 'no-such-venv', 'bin', 'python');
-    await vscode.workspace.getConfiguration('alembic').update('pythonPath', missing, vscode.ConfigurationTarget.Workspace);
+    await vscode.workspace
+      .getConfiguration('alembic')
+      .update('pythonPath', missing, vscode.ConfigurationTarget.Workspace);
     try {
       await waitFor('the setting to apply', async () => (await interpreters.resolve(root)).path === missing);
       const count = finished.length;
@@ -219,7 +291,9 @@ describe('runner: Alembic commands in a VS Code terminal', function () {
       });
       assert.strictEqual(finished.length, count, 'nothing was run');
     } finally {
-      await vscode.workspace.getConfiguration('alembic').update('pythonPath', ALEMBIC_PYTHON, vscode.ConfigurationTarget.Workspace);
+      await vscode.workspace
+        .getConfiguration('alembic')
+        .update('pythonPath', ALEMBIC_PYTHON, vscode.ConfigurationTarget.Workspace);
     }
   });
 });

@@ -2,13 +2,13 @@
 // repository with two branches that each add a revision on the same head. The Problems panel must show
 // the heads after merging into the base at the new revision's down_revision line, lint only what is
 // new against the base (alembic.lint.scope), and follow a branch switch.
-import * as assert from 'assert';
-import { spawnSync } from 'child_process';
-import * as fs from 'fs';
-import * as path from 'path';
+import * as assert from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { revisionSource, versionsDir, waitFor, workspaceRoot } from './helpers';
-import { HEAD, LensApi, lensApi, restoreSettings, saveSettings, setAlembicSetting } from './loopHelpers';
+import { HEAD, type LensApi, lensApi, restoreSettings, saveSettings, setAlembicSetting } from './loopHelpers';
 
 const HISTORY = 'a1b2c3d4e5f6';
 const MINE = 'f1f1f1f1f1f1';

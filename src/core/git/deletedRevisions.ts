@@ -1,9 +1,9 @@
 // Where a revision that is named but missing went: for a down_revision or depends_on that names no
 // revision, the newest commit that deleted a file of the version folders declaring that revision,
 // read with the same reader as the work tree's files.
-import * as path from 'path';
-import { Problem, problem } from '../problems';
-import { Project, readRevisionBytes } from '../project';
+import * as path from 'node:path';
+import { type Problem, problem } from '../problems';
+import { type Project, readRevisionBytes } from '../project';
 import type { Revision, RevisionMap } from '../revisionMap';
 import { quoteArgument } from '../shellQuote';
 import { GitError, GitRepository } from './gitRepository';

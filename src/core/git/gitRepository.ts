@@ -1,9 +1,9 @@
 // A git repository read through the git CLI, never touching its work tree or index: commits, trees,
 // blobs, merge bases, the log. Every failure is a GitError whose message says what is wrong and
 // what to do about it, so that callers can show it as it is.
-import { spawnSync } from 'child_process';
-import * as fs from 'fs';
-import * as path from 'path';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 
 export type GitErrorKind = 'no-git' | 'not-a-repository' | 'unknown-ref' | 'failed';
 
@@ -154,7 +154,7 @@ export class GitRepository {
   readNamedBlobs(names: readonly string[]): (Buffer | undefined)[] {
     const usable = names.filter((name) => !name.includes('\n'));
     if (!usable.length) return names.map(() => undefined);
-    const data = this.run(['cat-file', '--batch'], usable.join('\n') + '\n');
+    const data = this.run(['cat-file', '--batch'], `${usable.join('\n')}\n`);
     const byName = new Map<string, Buffer | undefined>();
     let at = 0;
     for (const name of usable) {
@@ -174,7 +174,7 @@ export class GitRepository {
   /** The blob ids the work tree's files would get (`git add` filters applied), for absolute paths. */
   hashFiles(files: readonly string[]): string[] {
     if (!files.length) return [];
-    return this.text(['hash-object', '--stdin-paths'], files.join('\n') + '\n')
+    return this.text(['hash-object', '--stdin-paths'], `${files.join('\n')}\n`)
       .trim()
       .split('\n');
   }

@@ -4,11 +4,11 @@
 // RevisionMap) turns them into revisions. The version folders are the work tree's configuration's.
 // Results are cached by the folders' tree ids, parsed files by blob id.
 import type { AlembicConfig } from '../config';
-import { Problem } from '../problems';
+import type { Problem } from '../problems';
 import { readRevisionBytes, sortLoadOrder } from '../project';
-import { isRevisionFileName, RevisionFileResult, RevisionSource } from '../revisionFile';
+import { isRevisionFileName, type RevisionFileResult, type RevisionSource } from '../revisionFile';
 import { RevisionMap } from '../revisionMap';
-import { GitError, GitRepository, TreeEntry } from './gitRepository';
+import { GitError, type GitRepository, type TreeEntry } from './gitRepository';
 
 export interface RefHistory {
   /** The ref as given, and the commit it named when read. */

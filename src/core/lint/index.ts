@@ -1,6 +1,7 @@
 // Migration lint: the rules, their options and suppression comments, per file and per project.
+
+export type { EnvLintOptions, ProjectLintOptions } from './projectLint';
+export { inferDialect, lintEnvPy, lintHistory, lintProject } from './projectLint';
+export { lintRevision, revisionFindings } from './revisionRules';
 export * from './rules';
 export * from './suppressions';
-export { lintRevision, revisionFindings } from './revisionRules';
-export { lintEnvPy, lintHistory, lintProject, inferDialect } from './projectLint';
-export type { EnvLintOptions, ProjectLintOptions } from './projectLint';

@@ -1,21 +1,21 @@
 // The lint of a whole project: every revision file, env.py (target_metadata, models nobody imports),
 // the config (the template's placeholder URL) and the history (several heads). What the CLI's `check`
 // prints and the Problems panel shows.
-import * as path from 'path';
+import * as path from 'node:path';
 import type { AlembicConfig } from '../config';
 import { isPlaceholderUrl, parseDatabaseUrl } from '../databaseUrl';
 import { parseIni } from '../ini';
-import { findModelFiles, ModelDiscovery } from '../models/modelFiles';
-import { Problem, problem } from '../problems';
-import { readPythonFile } from '../python';
+import { findModelFiles, type ModelDiscovery } from '../models/modelFiles';
+import { type Problem, problem } from '../problems';
 import type { Project } from '../project';
+import { readPythonFile } from '../python';
 import type { RevisionSource } from '../revisionFile';
 import type { RevisionMap } from '../revisionMap';
 import { accidentalForkHeads } from '../teams/forkHeads';
 import { resolveDatabaseUrl, urlSourceForConfig } from '../urlSource';
 import { revisionFindings } from './revisionRules';
-import { Dialect, LintOptions, severityOf } from './rules';
-import { applyLintOptions, iniSuppressions, pythonSuppressions, Suppressions } from './suppressions';
+import { type Dialect, type LintOptions, severityOf } from './rules';
+import { applyLintOptions, iniSuppressions, pythonSuppressions, type Suppressions } from './suppressions';
 
 export interface EnvLintOptions extends LintOptions {
   /** env.py's text when it differs from the file (an unsaved editor). */
@@ -40,36 +40,53 @@ export interface ProjectLintOptions extends EnvLintOptions {
 export function lintEnvPy(config: AlembicConfig, options: EnvLintOptions = {}): Problem[] {
   const envPath = config.scriptLocation ? path.join(config.scriptLocation, 'env.py') : undefined;
   const baseRead = options.readFile ?? readPythonFile;
-  const readFile = options.envPyText === undefined ? baseRead : (file: string) => (file === envPath ? options.envPyText : baseRead(file));
+  const readFile =
+    options.envPyText === undefined
+      ? baseRead
+      : (file: string) => (file === envPath ? options.envPyText : baseRead(file));
   const wanted = ['target-metadata-none', 'models-not-imported'].some((code) => severityOf(code, options) !== 'off');
   const discovery = wanted
-    ? options.discovery ?? findModelFiles({ config, readFile, listPythonFiles: options.listPythonFiles, modelGlobs: options.modelGlobs })
+    ? (options.discovery ??
+      findModelFiles({ config, readFile, listPythonFiles: options.listPythonFiles, modelGlobs: options.modelGlobs }))
     : undefined;
-  const raw = [...(discovery?.problems ?? []), ...configFindings(config, readFile, envPath ? readFile(envPath) : undefined)];
+  const raw = [
+    ...(discovery?.problems ?? []),
+    ...configFindings(config, readFile, envPath ? readFile(envPath) : undefined),
+  ];
   const cache = new Map<string, Suppressions | undefined>();
   return applyLintOptions(raw, options, (file) => {
     if (!cache.has(file)) {
       const text = readFile(file);
-      cache.set(file, text === undefined ? undefined : file === config.iniPath ? iniSuppressions(text) : pythonSuppressions(text));
+      cache.set(
+        file,
+        text === undefined ? undefined : file === config.iniPath ? iniSuppressions(text) : pythonSuppressions(text),
+      );
     }
     return cache.get(file);
   });
 }
 
 /** `sqlalchemy.url = driver://user:pass@localhost/dbname` in the ini while env.py uses the ini's URL. */
-function configFindings(config: AlembicConfig, readFile: (file: string) => string | undefined, envPyText: string | undefined): Problem[] {
+function configFindings(
+  config: AlembicConfig,
+  readFile: (file: string) => string | undefined,
+  envPyText: string | undefined,
+): Problem[] {
   const url = config.option('sqlalchemy.url');
   if (!url || !isPlaceholderUrl(url) || !config.iniPath || envPyText === undefined) return [];
   const source = urlSourceForConfig(config, envPyText);
   if (source.kind !== 'ini') return [];
   const iniText = readFile(config.iniPath);
-  const option = iniText === undefined ? undefined : parseIni(iniText, config.iniPath).sections.get(config.section)?.get('sqlalchemy.url');
+  const option =
+    iniText === undefined
+      ? undefined
+      : parseIni(iniText, config.iniPath).sections.get(config.section)?.get('sqlalchemy.url');
   return [
     problem(
       'warning',
       'placeholder-url',
       "sqlalchemy.url is still the template's placeholder (driver://user:pass@localhost/dbname) and env.py sets no other URL: every command that connects fails " +
-        '(Can\'t load plugin: sqlalchemy.dialects:driver). Safe pattern: read the URL from the environment in env.py ' +
+        "(Can't load plugin: sqlalchemy.dialects:driver). Safe pattern: read the URL from the environment in env.py " +
         '(`config.set_main_option("sqlalchemy.url", os.environ["DATABASE_URL"])`), so no password lands in git; or write the real URL here.',
       config.iniPath,
       option?.line ?? 1,
@@ -133,7 +150,11 @@ export function lintProject(project: Project, options: ProjectLintOptions = {}):
 }
 
 /** The dialect of the URL Alembic would use (setting-free: env.py, the environment, .env, the ini). */
-export function inferDialect(config: AlembicConfig, env?: Readonly<Record<string, string | undefined>>, dotenv?: Readonly<Record<string, string>>): Dialect | undefined {
+export function inferDialect(
+  config: AlembicConfig,
+  env?: Readonly<Record<string, string | undefined>>,
+  dotenv?: Readonly<Record<string, string>>,
+): Dialect | undefined {
   try {
     const resolved = resolveDatabaseUrl({ config, processEnv: env, dotenv });
     if (!resolved.url) return undefined;

@@ -1,12 +1,22 @@
 // The rules that read one revision file: risky operations in upgrade() (never in downgrade(), whose
 // job is to undo), a downgrade() that does nothing, and the empty autogenerate. Each problem names the
 // operation, says why it hurts and gives the safe pattern, at the line of the call.
-import { Problem, problem } from '../problems';
-import { calleeName, keyword, readPythonModule, renderExpr } from '../python';
-import { CallExpr, MigrationCall, MigrationFunction, parseMigration, ParsedMigration } from '../models/migrationOps';
+
+import {
+  type CallExpr,
+  type MigrationCall,
+  type MigrationFunction,
+  type ParsedMigration,
+  parseMigration,
+} from '../models/migrationOps';
+import { type Problem, problem } from '../problems';
 import type { PyExpr } from '../python';
-import { LintOptions, lintRule, severityOf } from './rules';
+import { calleeName, keyword, readPythonModule, renderExpr } from '../python';
+import { copiedThenRenamed, renamePairs } from './renames';
+import { type LintOptions, lintRule, severityOf } from './rules';
 import { applyLintOptions, pythonSuppressions } from './suppressions';
+
+export { normalizeType, resemblingNames } from './renames';
 
 /** The lint problems of one revision file, with the options' severities and the file's suppressions applied. */
 export function lintRevision(text: string, path: string, options: LintOptions = {}): Problem[] {
@@ -54,7 +64,7 @@ function riskyOperations(up: MigrationFunction, migration: ParsedMigration, add:
         );
         break;
       case 'drop_column':
-        if (renamedDrops.has(op)) break;
+        if (renamedDrops.has(op) || copiedThenRenamed(up, op)) break;
         add(
           'drop-column',
           `${where} deletes the data of ${op.table}.${op.column ?? '?'}, and code of the previous release that still reads it fails during the deploy. ` +
@@ -89,7 +99,9 @@ function riskyOperations(up: MigrationFunction, migration: ParsedMigration, add:
         const column = op.arg('column');
         if (column?.k !== 'call' || isNew(op) || renames.has(op)) break;
         if (!isFalse(keyword(column, 'nullable')) || hasDatabaseDefault(column)) break;
-        const pythonDefault = keyword(column, 'default') ? ' (default= does not help: SQLAlchemy applies it on INSERT, the database never sees it)' : '';
+        const pythonDefault = keyword(column, 'default')
+          ? ' (default= does not help: SQLAlchemy applies it on INSERT, the database never sees it)'
+          : '';
         add(
           'add-column-not-null-without-default',
           `${where} adds ${op.table}.${op.column ?? '?'} as NOT NULL without server_default: on a table that has rows the database refuses it (existing rows would be NULL)${pythonDefault}. ` +
@@ -112,69 +124,16 @@ function riskyOperations(up: MigrationFunction, migration: ParsedMigration, add:
         break;
     }
   }
-  for (const [addOp, { drop, type }] of renames) {
+  for (const [addOp, { drop, type, why }] of renames) {
     add(
       'rename-as-drop-add',
-      `${addOp.table}: drop_column('${drop.column}') and add_column('${addOp.column}', ${type}) in the same upgrade look like a rename, and as written the migration deletes the data of '${drop.column}' (autogenerate cannot detect renames). ` +
-        `Safe pattern: op.alter_column('${addOp.table}', '${drop.column}', new_column_name='${addOp.column}') (and the reverse in downgrade()).`,
+      `${drop.column} dropped and ${addOp.column} added on ${addOp.table} with the same type ${type} and resembling names (${why}): ` +
+        `if this is a rename, use op.alter_column('${addOp.table}', '${drop.column}', new_column_name='${addOp.column}') to keep the data ` +
+        `(and the reverse in downgrade()); as written the migration deletes the data of '${drop.column}' (autogenerate cannot detect renames).`,
       addOp.line,
     );
   }
 }
-
-/**
- * add_column -> the drop_column on the same table whose column had the same type. The dropped
- * column's type comes from downgrade(), where autogenerate adds it back.
- */
-function renamePairs(up: MigrationFunction, down: MigrationFunction | undefined): Map<MigrationCall, { drop: MigrationCall; type: string }> {
-  const pairs = new Map<MigrationCall, { drop: MigrationCall; type: string }>();
-  const typeOf = (column: PyExpr | undefined): string | undefined => {
-    if (column?.k !== 'call') return undefined;
-    const type = column.args[1] ?? keyword(column, 'type_');
-    return type ? normalizeType(renderExpr(type)) : undefined;
-  };
-  const droppedType = new Map<string, string>();
-  for (const op of down?.ops ?? []) {
-    if (op.op !== 'add_column' || !op.column) continue;
-    const type = typeOf(op.arg('column'));
-    if (type) droppedType.set(`${op.table}\0${op.column}`, type);
-  }
-  const used = new Set<MigrationCall>();
-  for (const addOp of up.ops) {
-    if (addOp.op !== 'add_column' || !addOp.column) continue;
-    const addColumn = addOp.arg('column');
-    const type = typeOf(addColumn);
-    if (!type || addColumn?.k !== 'call') continue;
-    const drop = up.ops.find(
-      (d) => d.op === 'drop_column' && !used.has(d) && d.table === addOp.table && d.column && d.column !== addOp.column && droppedType.get(`${d.table}\0${d.column}`) === type,
-    );
-    if (!drop) continue;
-    used.add(drop);
-    pairs.set(addOp, { drop, type: renderExpr((addColumn as CallExpr).args[1] ?? keyword(addColumn, 'type_')!) });
-  }
-  return pairs;
-}
-
-/**
- * A type in a form where what autogenerate writes for the model (`sa.String(length=100)`) and what
- * it reflects from the database (`sa.VARCHAR(length=100)`, `postgresql.TIMESTAMP()`) compare equal.
- */
-export function normalizeType(text: string): string {
-  const compact = text.replace(/\s+/g, '');
-  const m = /^(?:\w+\.)*(\w+)(\(.*\))?$/s.exec(compact);
-  if (!m) return compact;
-  const name = m[1].toUpperCase();
-  const args = (m[2] ?? '').replace(/\blength=/g, '').replace(/^\(\)$/, '');
-  return `${TYPE_ALIASES[name] ?? name}${args}`;
-}
-
-const TYPE_ALIASES: Record<string, string> = {
-  STRING: 'VARCHAR', UNICODE: 'VARCHAR', NVARCHAR: 'VARCHAR', TEXT: 'TEXT', UNICODETEXT: 'TEXT', CLOB: 'TEXT',
-  INT: 'INTEGER', INTEGER: 'INTEGER', BIGINTEGER: 'BIGINT', SMALLINTEGER: 'SMALLINT',
-  BOOLEAN: 'BOOLEAN', BOOL: 'BOOLEAN', DATETIME: 'DATETIME', TIMESTAMP: 'DATETIME',
-  FLOAT: 'FLOAT', REAL: 'FLOAT', DOUBLE: 'FLOAT', DOUBLE_PRECISION: 'FLOAT', NUMERIC: 'NUMERIC', DECIMAL: 'NUMERIC',
-  LARGEBINARY: 'BLOB', BYTEA: 'BLOB', BLOB: 'BLOB', UUID: 'UUID', UUIDTYPE: 'UUID',
-};
 
 function emptyFunctions(text: string, migration: ParsedMigration, add: Add): void {
   const up = migration.upgrade;
@@ -202,7 +161,8 @@ function emptyFunctions(text: string, migration: ParsedMigration, add: Add): voi
   }
 }
 
-const CHANGE_WORDS = /\b(add|adds|added|adding|create|creates|created|creating|drop|drops|dropped|dropping|remove|removes|removed|removing|rename|renames|renamed|renaming|alter|alters|altered|altering|change|changes|changed|changing|delete|deletes|deleted|modify|modifies|modified|make|makes|new|index|column|table|constraint|nullable|unique|foreign key)\b/i;
+const CHANGE_WORDS =
+  /\b(add|adds|added|adding|create|creates|created|creating|drop|drops|dropped|dropping|remove|removes|removed|removing|rename|renames|renamed|renaming|alter|alters|altered|altering|change|changes|changed|changing|delete|deletes|deleted|modify|modifies|modified|make|makes|new|index|column|table|constraint|nullable|unique|foreign key)\b/i;
 
 /** A merge revision (several down revisions) is empty by design. */
 function isMergeRevision(text: string): boolean {
@@ -219,7 +179,11 @@ function revisionMessage(text: string): string | undefined {
 
 /** An `op.execute(...)` before `op` that may fill the column: an UPDATE of its table, or SQL built in Python. */
 function backfilledBefore(fn: MigrationFunction, op: MigrationCall): boolean {
-  return fn.executes.some((e) => e.line < op.line && (e.sql === undefined || (/\bupdate\b/i.test(e.sql) && e.sql.toLowerCase().includes(op.table.toLowerCase()))));
+  return fn.executes.some(
+    (e) =>
+      e.line < op.line &&
+      (e.sql === undefined || (/\bupdate\b/i.test(e.sql) && e.sql.toLowerCase().includes(op.table.toLowerCase()))),
+  );
 }
 
 function hasDatabaseDefault(column: CallExpr): boolean {

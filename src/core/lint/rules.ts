@@ -27,19 +27,87 @@ export interface LintRule {
 }
 
 export const LINT_RULES: readonly LintRule[] = [
-  { code: 'drop-table', severity: 'warning', scope: 'revision', summary: 'upgrade() drops a table: its data is gone, downgrade() cannot bring it back' },
-  { code: 'drop-column', severity: 'warning', scope: 'revision', summary: 'upgrade() drops a column: its data is gone, and code still reading it breaks during the deploy' },
-  { code: 'alter-column-type', severity: 'warning', scope: 'revision', summary: 'upgrade() changes a column type: a table rewrite under lock, failing on values that do not convert' },
-  { code: 'alter-column-not-null', severity: 'warning', scope: 'revision', summary: 'upgrade() makes a column NOT NULL without backfilling it first' },
-  { code: 'add-column-not-null-without-default', severity: 'warning', scope: 'revision', summary: 'upgrade() adds a NOT NULL column without server_default: fails on a table with rows' },
-  { code: 'create-index-not-concurrently', severity: 'warning', scope: 'revision', summary: 'upgrade() creates an index without postgresql_concurrently=True: writes are blocked while it builds', dialects: ['postgresql'] },
-  { code: 'rename-as-drop-add', severity: 'warning', scope: 'revision', summary: 'upgrade() drops a column and adds one of the same type: a rename that loses the data' },
-  { code: 'empty-downgrade', severity: 'warning', scope: 'revision', summary: 'downgrade() is empty while upgrade() is not' },
-  { code: 'empty-autogenerate', severity: 'warning', scope: 'revision', summary: 'upgrade() is empty although the message announces a change: autogenerate saw no models' },
-  { code: 'target-metadata-none', severity: 'warning', scope: 'env.py', summary: 'env.py sets target_metadata = None: autogenerate has no models' },
-  { code: 'models-not-imported', severity: 'warning', scope: 'env.py', summary: 'a module with mapped classes is never imported from env.py: autogenerate does not see its models' },
-  { code: 'placeholder-url', severity: 'warning', scope: 'config', summary: "sqlalchemy.url is the template's placeholder and env.py sets no other URL" },
-  { code: 'multiple-heads', severity: 'error', scope: 'history', summary: 'several heads not on separate labelled branches (an accidental fork; a head whose branch label no other head has is by design): `alembic upgrade head` and autogenerate refuse to run' },
+  {
+    code: 'drop-table',
+    severity: 'warning',
+    scope: 'revision',
+    summary: 'upgrade() drops a table: its data is gone, downgrade() cannot bring it back',
+  },
+  {
+    code: 'drop-column',
+    severity: 'warning',
+    scope: 'revision',
+    summary: 'upgrade() drops a column: its data is gone, and code still reading it breaks during the deploy',
+  },
+  {
+    code: 'alter-column-type',
+    severity: 'warning',
+    scope: 'revision',
+    summary: 'upgrade() changes a column type: a table rewrite under lock, failing on values that do not convert',
+  },
+  {
+    code: 'alter-column-not-null',
+    severity: 'warning',
+    scope: 'revision',
+    summary: 'upgrade() makes a column NOT NULL without backfilling it first',
+  },
+  {
+    code: 'add-column-not-null-without-default',
+    severity: 'warning',
+    scope: 'revision',
+    summary: 'upgrade() adds a NOT NULL column without server_default: fails on a table with rows',
+  },
+  {
+    code: 'create-index-not-concurrently',
+    severity: 'warning',
+    scope: 'revision',
+    summary: 'upgrade() creates an index without postgresql_concurrently=True: writes are blocked while it builds',
+    dialects: ['postgresql'],
+  },
+  {
+    code: 'rename-as-drop-add',
+    severity: 'warning',
+    scope: 'revision',
+    summary:
+      'upgrade() drops a column and adds one with the same type and a resembling name: a rename that loses the data',
+  },
+  {
+    code: 'empty-downgrade',
+    severity: 'warning',
+    scope: 'revision',
+    summary: 'downgrade() is empty while upgrade() is not',
+  },
+  {
+    code: 'empty-autogenerate',
+    severity: 'warning',
+    scope: 'revision',
+    summary: 'upgrade() is empty although the message announces a change: autogenerate saw no models',
+  },
+  {
+    code: 'target-metadata-none',
+    severity: 'warning',
+    scope: 'env.py',
+    summary: 'env.py sets target_metadata = None: autogenerate has no models',
+  },
+  {
+    code: 'models-not-imported',
+    severity: 'warning',
+    scope: 'env.py',
+    summary: 'a module with mapped classes is never imported from env.py: autogenerate does not see its models',
+  },
+  {
+    code: 'placeholder-url',
+    severity: 'warning',
+    scope: 'config',
+    summary: "sqlalchemy.url is the template's placeholder and env.py sets no other URL",
+  },
+  {
+    code: 'multiple-heads',
+    severity: 'error',
+    scope: 'history',
+    summary:
+      'several heads not on separate labelled branches (an accidental fork; a head whose branch label no other head has is by design): `alembic upgrade head` and autogenerate refuse to run',
+  },
 ];
 
 const BY_CODE = new Map(LINT_RULES.map((r) => [r.code, r]));

@@ -2,7 +2,7 @@
 // the line above silences that line; `# alembic-lens: ignore-file[rule]` (or bare `ignore-file`)
 // anywhere silences the file. Only real comments count: the same text inside a string does not.
 import type { Problem, Severity } from '../problems';
-import { LintOptions, severityOf } from './rules';
+import { type LintOptions, severityOf } from './rules';
 
 export interface Suppressions {
   /** Rules ignored in the whole file; `*` for all. */
@@ -37,7 +37,11 @@ export function isSuppressed(suppressions: Suppressions, code: string, line: num
  * Gives each problem the severity its rule has under `options`, and drops the problems of rules
  * that are off or suppressed by a comment of their file (`suppressionsOf(path)`).
  */
-export function applyLintOptions(problems: Problem[], options: LintOptions, suppressionsOf: (path: string) => Suppressions | undefined): Problem[] {
+export function applyLintOptions(
+  problems: Problem[],
+  options: LintOptions,
+  suppressionsOf: (path: string) => Suppressions | undefined,
+): Problem[] {
   const out: Problem[] = [];
   for (const p of problems) {
     const severity = severityOf(p.code, options);
@@ -60,7 +64,13 @@ function fromComments(comments: SourceComment[]): Suppressions {
   const result: Suppressions = { file: new Set(), lines: new Map() };
   for (const comment of comments) {
     for (const m of comment.text.matchAll(DIRECTIVE)) {
-      const rules = m[2] === undefined ? ['*'] : m[2].split(',').map((r) => r.trim()).filter(Boolean);
+      const rules =
+        m[2] === undefined
+          ? ['*']
+          : m[2]
+              .split(',')
+              .map((r) => r.trim())
+              .filter(Boolean);
       if (!rules.length) continue;
       if (m[1]) {
         for (const r of rules) result.file.add(r);

@@ -1,5 +1,5 @@
 // Migration tests (stairway, single-head, models-match, downgrade-to-base) on a throwaway database.
 export * from './results';
-export * from './skips';
-export * from './scratchDatabase';
 export * from './runMigrationTests';
+export * from './scratchDatabase';
+export * from './skips';

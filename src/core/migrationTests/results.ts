@@ -1,6 +1,6 @@
 // Migration test results: what media/python/alembic_lens_migtest.py reports (one JSON object per
 // line), read into typed events, and the results said as a compiler says errors, for the CLI and CI.
-import * as path from 'path';
+import * as path from 'node:path';
 
 export const MIGRATION_CHECKS = ['stairway', 'single-head', 'models-match', 'downgrade-to-base'] as const;
 export type MigrationCheck = (typeof MIGRATION_CHECKS)[number];

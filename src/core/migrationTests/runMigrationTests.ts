@@ -1,25 +1,25 @@
 // One migration test run: which revisions and checks, the skip comments, the scratch database made
 // and always dropped, and media/python/alembic_lens_migtest.py run once with the project's
 // interpreter, its events streamed to the caller (the CLI, the Test Explorer) as they come.
-import { spawn } from 'child_process';
-import * as fs from 'fs';
-import * as path from 'path';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { configArgument } from '../alembicCommand';
-import { DatabaseUrl, maskSecrets } from '../databaseUrl';
-import { Project } from '../project';
-import { Revision } from '../revisionMap';
+import { type DatabaseUrl, maskSecrets } from '../databaseUrl';
+import type { Project } from '../project';
+import type { Revision } from '../revisionMap';
 import { urlSourceForConfig } from '../urlSource';
 import {
-  FatalError,
-  HelperEvent,
+  type FatalError,
+  type HelperEvent,
   LineSplitter,
   MIGRATION_CHECKS,
-  MigrationCheck,
-  MigrationTestResult,
+  type MigrationCheck,
+  type MigrationTestResult,
   parseHelperLine,
 } from './results';
-import { createScratchDatabase, ScratchDatabase } from './scratchDatabase';
-import { readTestSkips, TestSkip } from './skips';
+import { createScratchDatabase, type ScratchDatabase } from './scratchDatabase';
+import { readTestSkips, type TestSkip } from './skips';
 
 /** How long a cancelled helper gets to stop before it is killed outright. */
 const KILL_GRACE_MS = 2000;
@@ -153,7 +153,10 @@ function planChecks(
   return { checks: left, stairway: runStairway };
 }
 
-function readSkipComments(project: Project): { skips: Map<Revision, TestSkip[]>; warnings: MigrationTestRun['warnings'] } {
+function readSkipComments(project: Project): {
+  skips: Map<Revision, TestSkip[]>;
+  warnings: MigrationTestRun['warnings'];
+} {
   const out = new Map<Revision, TestSkip[]>();
   const warnings: MigrationTestRun['warnings'] = [];
   for (const revision of project.graph.revisions.values()) {

@@ -3,12 +3,12 @@
 // server of the project's URL (or of the URL the user names), and dropped at the end, even when the
 // run failed or was cancelled. A server that is not on this machine is only used when named
 // explicitly (`--url`, setting `alembic.test.databaseUrl`).
-import { randomBytes } from 'crypto';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import type { Knex } from 'knex';
-import { DatabaseUrl, describeDatabase, isLocalDatabase, maskSecrets, parseDatabaseUrl } from '../databaseUrl';
+import { type DatabaseUrl, describeDatabase, isLocalDatabase, maskSecrets, parseDatabaseUrl } from '../databaseUrl';
 import { mysqlConnection, postgresConnection } from '../versionTable';
 
 export const SCRATCH_PREFIX = 'alembic_lens_test_';

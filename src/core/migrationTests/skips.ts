@@ -1,7 +1,7 @@
 // `# alembic-lens: test-skip stairway: reason` in a revision file: that revision opts out of a check.
 // A project check (single-head, models-match, downgrade-to-base) named in any revision file is skipped
 // for the project. Only comment lines count: a string that happens to hold the text does not.
-import { isMigrationCheck, MigrationCheck } from './results';
+import { isMigrationCheck, type MigrationCheck } from './results';
 
 export interface TestSkip {
   check: MigrationCheck;

@@ -1,8 +1,8 @@
 // `alembic-lens test`: the migration tests from the command line, for CI. One line per failure as a
 // compiler writes it, a last summary line, exit 1 on a failure and 2 when the tests could not run.
-import * as path from 'path';
+import * as path from 'node:path';
 import { readDotenvFile } from '../dotenv';
-import { Project } from '../project';
+import type { Project } from '../project';
 import { findOnPath, findVenvPython } from '../pythonLookup';
 import { resolveDatabaseUrl } from '../urlSource';
 import {
@@ -10,7 +10,7 @@ import {
   formatFailure,
   isMigrationCheck,
   MIGRATION_CHECKS,
-  MigrationCheck,
+  type MigrationCheck,
   shownPath,
   summaryLine,
 } from './results';
@@ -59,7 +59,7 @@ export async function testCommand(project: Project, options: TestCommandOptions,
   const interrupted = (): void => abort.abort();
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
-  let run;
+  let run: Awaited<ReturnType<typeof runMigrationTests>>;
   try {
     run = await runMigrationTests({
       project,

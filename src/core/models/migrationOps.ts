@@ -2,10 +2,22 @@
 // downgrade() (and `batch_op.*` inside `with op.batch_alter_table(...)`, the shape autogenerate writes
 // for SQLite), with the table, the column and the line of each. Then, over the whole history, when each
 // table was created, last changed and dropped: what the model CodeLens shows.
-import * as fs from 'fs';
+import * as fs from 'node:fs';
 import {
-  calleeName, decodePythonSource, findAtDepth0, keyword, matchBrackets, parseCallAt, parseExpression, PyExpr, PyLine,
-  PyToken, readAssignments, splitAtDepth0, stringValue, tokenizePython,
+  calleeName,
+  decodePythonSource,
+  findAtDepth0,
+  keyword,
+  matchBrackets,
+  type PyExpr,
+  type PyLine,
+  type PyToken,
+  parseCallAt,
+  parseExpression,
+  readAssignments,
+  splitAtDepth0,
+  stringValue,
+  tokenizePython,
 } from '../python';
 import type { RevisionSource } from '../revisionFile';
 import type { Revision, RevisionMap } from '../revisionMap';
@@ -86,10 +98,33 @@ const SIGNATURES: Record<string, Signature> = {
   drop_table: { params: ['table_name'], table: 'table_name', aliases: { table_name: 'name' } },
   rename_table: { params: ['old_table_name', 'new_table_name'], table: 'old_table_name', newName: 'new_table_name' },
   add_column: { params: ['table_name', 'column'], batch: ['column'], table: 'table_name', columnExpr: 'column' },
-  drop_column: { params: ['table_name', 'column_name'], batch: ['column_name'], table: 'table_name', column: 'column_name' },
-  alter_column: { params: ['table_name', 'column_name'], batch: ['column_name'], table: 'table_name', column: 'column_name', newName: 'new_column_name' },
-  create_index: { params: ['index_name', 'table_name', 'columns'], batch: ['index_name', 'columns'], table: 'table_name', name: 'index_name', aliases: { index_name: 'name' } },
-  drop_index: { params: ['index_name', 'table_name'], batch: ['index_name'], table: 'table_name', name: 'index_name', aliases: { index_name: 'name' } },
+  drop_column: {
+    params: ['table_name', 'column_name'],
+    batch: ['column_name'],
+    table: 'table_name',
+    column: 'column_name',
+  },
+  alter_column: {
+    params: ['table_name', 'column_name'],
+    batch: ['column_name'],
+    table: 'table_name',
+    column: 'column_name',
+    newName: 'new_column_name',
+  },
+  create_index: {
+    params: ['index_name', 'table_name', 'columns'],
+    batch: ['index_name', 'columns'],
+    table: 'table_name',
+    name: 'index_name',
+    aliases: { index_name: 'name' },
+  },
+  drop_index: {
+    params: ['index_name', 'table_name'],
+    batch: ['index_name'],
+    table: 'table_name',
+    name: 'index_name',
+    aliases: { index_name: 'name' },
+  },
   create_foreign_key: {
     params: ['constraint_name', 'source_table', 'referent_table', 'local_cols', 'remote_cols'],
     batch: ['constraint_name', 'referent_table', 'local_cols', 'remote_cols'],
@@ -97,11 +132,40 @@ const SIGNATURES: Record<string, Signature> = {
     name: 'constraint_name',
     aliases: { source_table: 'source', referent_table: 'referent', constraint_name: 'name' },
   },
-  create_unique_constraint: { params: ['constraint_name', 'table_name', 'columns'], batch: ['constraint_name', 'columns'], table: 'table_name', name: 'constraint_name', aliases: { table_name: 'source', constraint_name: 'name' } },
-  create_check_constraint: { params: ['constraint_name', 'table_name', 'condition'], batch: ['constraint_name', 'condition'], table: 'table_name', name: 'constraint_name', aliases: { table_name: 'source', constraint_name: 'name' } },
-  create_primary_key: { params: ['constraint_name', 'table_name', 'columns'], batch: ['constraint_name', 'columns'], table: 'table_name', name: 'constraint_name', aliases: { constraint_name: 'name' } },
-  create_exclude_constraint: { params: ['constraint_name', 'table_name'], batch: ['constraint_name'], table: 'table_name', name: 'constraint_name' },
-  drop_constraint: { params: ['constraint_name', 'table_name', 'type_'], batch: ['constraint_name', 'type_'], table: 'table_name', name: 'constraint_name', aliases: { constraint_name: 'name' } },
+  create_unique_constraint: {
+    params: ['constraint_name', 'table_name', 'columns'],
+    batch: ['constraint_name', 'columns'],
+    table: 'table_name',
+    name: 'constraint_name',
+    aliases: { table_name: 'source', constraint_name: 'name' },
+  },
+  create_check_constraint: {
+    params: ['constraint_name', 'table_name', 'condition'],
+    batch: ['constraint_name', 'condition'],
+    table: 'table_name',
+    name: 'constraint_name',
+    aliases: { table_name: 'source', constraint_name: 'name' },
+  },
+  create_primary_key: {
+    params: ['constraint_name', 'table_name', 'columns'],
+    batch: ['constraint_name', 'columns'],
+    table: 'table_name',
+    name: 'constraint_name',
+    aliases: { constraint_name: 'name' },
+  },
+  create_exclude_constraint: {
+    params: ['constraint_name', 'table_name'],
+    batch: ['constraint_name'],
+    table: 'table_name',
+    name: 'constraint_name',
+  },
+  drop_constraint: {
+    params: ['constraint_name', 'table_name', 'type_'],
+    batch: ['constraint_name', 'type_'],
+    table: 'table_name',
+    name: 'constraint_name',
+    aliases: { constraint_name: 'name' },
+  },
   create_table_comment: { params: ['table_name', 'comment'], batch: ['comment'], table: 'table_name' },
   drop_table_comment: { params: ['table_name'], batch: [], table: 'table_name' },
   bulk_insert: { params: ['table', 'rows'], table: 'table' },
@@ -136,9 +200,10 @@ export function parseMigration(text: string): ParsedMigration {
     // The body: the rest of the header line after its ':', then the indented lines that follow.
     const body: PyLine[] = [];
     const open = tokens.findIndex((tk) => tk.t === 'op' && tk.v === '(');
-    const close = open >= 0 ? matchBrackets(tokens).get(open) ?? open : 0;
+    const close = open >= 0 ? (matchBrackets(tokens).get(open) ?? open) : 0;
     const colon = findAtDepth0(tokens, close + 1, tokens.length, ':');
-    if (colon >= 0 && colon + 1 < tokens.length) body.push({ indent: 1, line: tokens[colon + 1].line, tokens: tokens.slice(colon + 1) });
+    if (colon >= 0 && colon + 1 < tokens.length)
+      body.push({ indent: 1, line: tokens[colon + 1].line, tokens: tokens.slice(colon + 1) });
     let j = i + 1;
     for (; j < lines.length && lines[j].indent > 0; j++) body.push(lines[j]);
     const fn = readFunction(name, line.line, body, new Map(constants));
@@ -150,8 +215,7 @@ export function parseMigration(text: string): ParsedMigration {
         unresolved: [...main.unresolved, ...fn.unresolved],
       };
       result[name] = merged ? { ...fn, ...merged } : fn;
-    }
-    else if (main) {
+    } else if (main) {
       main.ops.push(...fn.ops);
       main.executes.push(...fn.executes);
       main.unresolved.push(...fn.unresolved);
@@ -168,7 +232,8 @@ function collectConstants(tokens: PyToken[], into: Map<string, string>): void {
     const value = stringValue(a.value);
     if (value !== undefined) into.set(a.target, value);
     else into.delete(a.target);
-    const tableName = a.value?.k === 'call' && /^[Tt]able$/.test(calleeName(a.value) ?? '') ? stringValue(a.value.args[0]) : undefined;
+    const tableName =
+      a.value?.k === 'call' && /^[Tt]able$/.test(calleeName(a.value) ?? '') ? stringValue(a.value.args[0]) : undefined;
     if (tableName !== undefined) into.set(`${TABLE_PREFIX}${a.target}`, tableName);
     else into.delete(`${TABLE_PREFIX}${a.target}`);
   }
@@ -181,7 +246,12 @@ interface BatchScope {
   schema?: string;
 }
 
-function readFunction(name: 'upgrade' | 'downgrade', defLine: number, body: PyLine[], constants: Map<string, string>): MigrationFunction {
+function readFunction(
+  name: 'upgrade' | 'downgrade',
+  defLine: number,
+  body: PyLine[],
+  constants: Map<string, string>,
+): MigrationFunction {
   const fn: MigrationFunction = {
     name,
     line: defLine,
@@ -199,12 +269,14 @@ function readFunction(name: 'upgrade' | 'downgrade', defLine: number, body: PyLi
     while (scopes.length && scopes[scopes.length - 1].indent >= line.indent) scopes.pop();
     const first = tokens[0];
     const isDocstring = index === 0 && tokens.every((tk) => tk.t === 'str');
-    if (!(first.t === 'name' && first.v === 'pass') && !(first.t === 'op' && first.v === '...') && !isDocstring) fn.empty = false;
+    if (!(first.t === 'name' && first.v === 'pass') && !(first.t === 'op' && first.v === '...') && !isDocstring)
+      fn.empty = false;
     if (first.t === 'name' && first.v === 'raise') fn.raises = true;
     collectConstants(tokens, constants);
 
     let from = 0;
-    const withAt = first.t === 'name' && first.v === 'with' ? 0 : first.v === 'async' && tokens[1]?.v === 'with' ? 1 : -1;
+    const withAt =
+      first.t === 'name' && first.v === 'with' ? 0 : first.v === 'async' && tokens[1]?.v === 'with' ? 1 : -1;
     if (withAt >= 0) {
       const colon = findAtDepth0(tokens, withAt + 1, tokens.length, ':');
       const end = colon < 0 ? tokens.length : colon;
@@ -213,7 +285,12 @@ function readFunction(name: 'upgrade' | 'downgrade', defLine: number, body: PyLi
         if (asIndex < a) continue;
         const alias = tokens[asIndex + 1];
         const expr = parseExpression(tokens, a, asIndex);
-        if (expr.k === 'call' && expr.func.k === 'attr' && expr.func.name === 'batch_alter_table' && alias?.t === 'name') {
+        if (
+          expr.k === 'call' &&
+          expr.func.k === 'attr' &&
+          expr.func.name === 'batch_alter_table' &&
+          alias?.t === 'name'
+        ) {
           scopes.push({
             indent: line.indent,
             alias: alias.v,
@@ -227,18 +304,31 @@ function readFunction(name: 'upgrade' | 'downgrade', defLine: number, body: PyLi
     const brackets = matchBrackets(tokens);
     for (let i = from; i < tokens.length; i++) {
       const tk = tokens[i];
-      if (tk.t !== 'name' || tokens[i + 1]?.v !== '(' || tokens[i - 1]?.v !== '.' || tokens[i - 2]?.t !== 'name') continue;
+      if (tk.t !== 'name' || tokens[i + 1]?.v !== '(' || tokens[i - 1]?.v !== '.' || tokens[i - 2]?.t !== 'name')
+        continue;
       if (tokens[i - 3]?.t === 'op' && tokens[i - 3].v === '.') continue; // `self.op.x(...)`: not Alembic's op
       const receiver = tokens[i - 2].v;
       const scope = [...scopes].reverse().find((s) => s.alias === receiver);
       if (!scope && receiver !== 'op') continue;
       const call = parseCallAt(tokens, i, brackets);
-      if (!call || call.k !== 'call') continue;
+      if (call?.k !== 'call') continue;
       if (tk.v === 'execute' && !scope) {
-        fn.executes.push({ line: tokens[i - 2].line, sql: resolveString(call.args[0] ?? keyword(call, 'sqltext'), constants) });
+        fn.executes.push({
+          line: tokens[i - 2].line,
+          sql: resolveString(call.args[0] ?? keyword(call, 'sqltext'), constants),
+        });
         continue;
       }
-      const op = readOp(tk.v, call, scope, constants, tokens, i + 1, brackets.get(i + 1) ?? tokens.length, tokens[i - 2].line);
+      const op = readOp(
+        tk.v,
+        call,
+        scope,
+        constants,
+        tokens,
+        i + 1,
+        brackets.get(i + 1) ?? tokens.length,
+        tokens[i - 2].line,
+      );
       if (op) fn.ops.push(op);
       else if (SIGNATURES[tk.v] && (!scope || SIGNATURES[tk.v].batch)) {
         // A known operation whose table only Python can name: noted, so that nothing is concluded about it.
@@ -282,7 +372,10 @@ function readOp(
     if (column !== undefined) op.column = column;
   } else if (signature.columnExpr) {
     const columnCall = arg(signature.columnExpr);
-    const column = columnCall?.k === 'call' ? resolveString(columnCall.args[0] ?? keyword(columnCall, 'name'), constants) : undefined;
+    const column =
+      columnCall?.k === 'call'
+        ? resolveString(columnCall.args[0] ?? keyword(columnCall, 'name'), constants)
+        : undefined;
     if (column !== undefined) op.column = column;
   }
   if (signature.newName) {
@@ -301,7 +394,10 @@ function readOp(
       .filter((c): c is string => c !== undefined);
   } else if (opName === 'create_index' || opName === 'create_unique_constraint' || opName === 'create_primary_key') {
     const list = arg('columns');
-    const columns = list?.k === 'seq' ? list.items.map((c) => resolveString(c, constants)).filter((c): c is string => c !== undefined) : [];
+    const columns =
+      list?.k === 'seq'
+        ? list.items.map((c) => resolveString(c, constants)).filter((c): c is string => c !== undefined)
+        : [];
     if (columns.length) op.columns = columns;
   }
   return op;
@@ -312,7 +408,8 @@ function resolveString(expr: PyExpr | undefined, constants: Map<string, string>)
   if (!expr) return undefined;
   if (expr.k === 'str') return expr.value;
   if (expr.k === 'name') return constants.get(expr.id);
-  if (expr.k === 'call' && calleeName(expr) === 'f' && expr.args.length === 1) return resolveString(expr.args[0], constants);
+  if (expr.k === 'call' && calleeName(expr) === 'f' && expr.args.length === 1)
+    return resolveString(expr.args[0], constants);
   return undefined;
 }
 
@@ -417,12 +514,20 @@ const opsCache = new WeakMap<RevisionSource, MigrationOps>();
  * edited file gets a new source object) returns the same map without reading anything; each revision
  * file is read once per source object.
  */
-export function tableHistory(project: { graph: RevisionMap }, options: TableHistoryOptions = {}): Map<string, TableHistory> {
+export function tableHistory(
+  project: { graph: RevisionMap },
+  options: TableHistoryOptions = {},
+): Map<string, TableHistory> {
   const graph = project.graph;
   const sources: RevisionSource[] = [];
   for (const rev of graph.revisions.values()) sources.push(rev.source);
   const cached = historyCache.get(graph);
-  if (cached && cached.readFile === options.readFile && cached.sources.length === sources.length && cached.sources.every((s, i) => s === sources[i])) {
+  if (
+    cached &&
+    cached.readFile === options.readFile &&
+    cached.sources.length === sources.length &&
+    cached.sources.every((s, i) => s === sources[i])
+  ) {
     return cached.result;
   }
   const revisions = historyOrder(graph);
@@ -485,7 +590,7 @@ export function tableHistory(project: { graph: RevisionMap }, options: TableHist
         }
         default: {
           h.lastChanged = event;
-          const touched = op.column ? [op.column] : op.columns ?? [];
+          const touched = op.column ? [op.column] : (op.columns ?? []);
           for (const column of touched) {
             const c = columnOf(h, column);
             const columnEvent = event.column === column ? event : { ...event, column };

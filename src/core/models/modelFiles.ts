@@ -4,16 +4,29 @@
 // directly or through other modules, is read for mapped classes and Table objects. Importing is what
 // registers a model in the metadata, so a mapped class whose module nobody imports is invisible to
 // autogenerate: that pitfall is reported, with the file and class.
-import * as fs from 'fs';
-import * as path from 'path';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { AlembicConfig } from '../config';
+import { type Problem, problem } from '../problems';
 import type { PyExpr } from '../python';
-import { Problem, problem } from '../problems';
-import { prependSysPath } from '../urlSource';
 import {
-  calleeName, ClassDef, dottedName, findModule, findSubmodule, ImportStmt, indexPythonModule, keyword, MethodDef,
-  ModuleIndex, ModuleProbe, readAssignments, readPythonFile, renderExpr, stringValue,
+  type ClassDef,
+  calleeName,
+  dottedName,
+  findModule,
+  findSubmodule,
+  type ImportStmt,
+  indexPythonModule,
+  keyword,
+  type MethodDef,
+  type ModuleIndex,
+  type ModuleProbe,
+  readAssignments,
+  readPythonFile,
+  renderExpr,
+  stringValue,
 } from '../python';
+import { prependSysPath } from '../urlSource';
 
 export interface ModelColumn {
   /** The database column name. */
@@ -135,11 +148,27 @@ export function findModelFiles(input: FindModelsInput): ModelDiscovery {
   const env = resolver.fromText(envPath, envText, 'env');
   const target = readTargetMetadata(resolver, env);
   if (target) {
-    discovery.metadata = target.module === undefined ? { expression: target.expression, line: target.line } : { expression: target.expression, module: target.module, line: target.line };
+    discovery.metadata =
+      target.module === undefined
+        ? { expression: target.expression, line: target.line }
+        : { expression: target.expression, module: target.module, line: target.line };
   }
-  const targetIds = target && !target.none && target.ids.length && target.ids.every((id) => id !== undefined) ? new Set(target.ids as string[]) : undefined;
+  const targetIds =
+    target && !target.none && target.ids.length && target.ids.every((id) => id !== undefined)
+      ? new Set(target.ids as string[])
+      : undefined;
   const belongs = (root: string | undefined): boolean => !targetIds || root === undefined || targetIds.has(root);
-  const context: DiscoveryContext = { input, readFile, roots, resolver, envPath, target, targetIds, belongs, discovery };
+  const context: DiscoveryContext = {
+    input,
+    readFile,
+    roots,
+    resolver,
+    envPath,
+    target,
+    targetIds,
+    belongs,
+    discovery,
+  };
 
   if (input.modelGlobs?.length) discoverByGlobs(context, input.modelGlobs);
   else {
@@ -149,7 +178,8 @@ export function findModelFiles(input: FindModelsInput): ModelDiscovery {
     if (dynamic) discovery.partial = 'a module env.py imports loads modules by name at run time (importlib)';
     for (const file of closure.keys()) noteUnparsed(discovery, file, resolver.load(file));
     // Imports nobody can list statically (importlib) may load any module: nothing is "never imported" then.
-    if (target && (targetIds || target.none) && !dynamic && input.scanUnimported !== false) findUnimported(context, closure);
+    if (target && (targetIds || target.none) && !dynamic && input.scanUnimported !== false)
+      findUnimported(context, closure);
   }
   if (target?.none) discovery.problems.unshift(targetNoneProblem(envPath, target.line, discovery.bases![0]));
   if (target && !target.none && !targetIds) {
@@ -201,7 +231,13 @@ function discoverByGlobs(ctx: DiscoveryContext, globs: string[]): void {
     if (!mod) continue;
     addBases(discovery.bases!, resolver.basesOf(mod));
     const classes = modelsFor(ctx, resolver.modelsOf(mod));
-    if (classes.length) discovery.files.push({ path: file, module: mod.module, reason: `matches alembic.modelGlobs pattern '${match.glob}'`, classes });
+    if (classes.length)
+      discovery.files.push({
+        path: file,
+        module: mod.module,
+        reason: `matches alembic.modelGlobs pattern '${match.glob}'`,
+        classes,
+      });
   }
   discovery.scanned = [...seen];
 }
@@ -225,7 +261,8 @@ function discoverByImports(ctx: DiscoveryContext, closure: Map<string, ImportVia
       reason = `defines ${target.definedIn.name} used by target_metadata`;
       if (via.importer) reason += ` (imported by ${importer(via)}, line ${via.line})`;
     } else {
-      const forTarget = via.importer === envPath && via.stmt && importBinds(via.stmt).some((name) => targetNames.has(name));
+      const forTarget =
+        via.importer === envPath && via.stmt && importBinds(via.stmt).some((name) => targetNames.has(name));
       reason = `imported by ${importer(via)} (line ${via.line})${forTarget ? ' for target_metadata' : ''}`;
     }
     discovery.files.push({ path: file, module: mod.module, reason, classes });
@@ -259,12 +296,21 @@ function findUnimported(ctx: DiscoveryContext, closure: Map<string, ImportVia>):
         .map((m) => m.model);
       if (!classes.length) continue;
       discovery.unimported!.push({ path: file, module: mod.module, classes });
-      if (!target!.none) discovery.problems.push(notImportedProblem(relative(baseDir, file), mod.module, classes, ctx.envPath, target!.line));
+      if (!target!.none)
+        discovery.problems.push(
+          notImportedProblem(relative(baseDir, file), mod.module, classes, ctx.envPath, target!.line),
+        );
     }
   }
 }
 
-function notImportedProblem(file: string, module: string, classes: ModelClass[], envPath: string, line: number): Problem {
+function notImportedProblem(
+  file: string,
+  module: string,
+  classes: ModelClass[],
+  envPath: string,
+  line: number,
+): Problem {
   const names = classes.map((c) => (c.tableName ? `${c.name} (table '${c.tableName}')` : c.name));
   const shown = names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
   const many = classes.length > 1;
@@ -280,7 +326,7 @@ function targetNoneProblem(envPath: string, line: number, base: DeclarativeBaseI
     ? `import the models' base (\`from ${base.module} import ${base.name}\`) and set \`target_metadata = ${base.name}.metadata\``
     : 'import your declarative Base here and set `target_metadata = Base.metadata` (SQLModel: `SQLModel.metadata`)';
   const message =
-    "target_metadata is None: autogenerate has no models to compare, so `alembic revision --autogenerate` stops with \"Can't proceed with --autogenerate option\" " +
+    'target_metadata is None: autogenerate has no models to compare, so `alembic revision --autogenerate` stops with "Can\'t proceed with --autogenerate option" ' +
     `and \`alembic check\` cannot run. Safe pattern: ${hint}.`;
   return problem('warning', 'target-metadata-none', message, envPath, line);
 }
@@ -306,7 +352,7 @@ interface TargetMetadata {
 /** env.py's `target_metadata = ...` (the last module-level one), or the `target_metadata=` passed to configure. */
 function readTargetMetadata(resolver: Resolver, env: ModuleData): TargetMetadata | undefined {
   const assigned = [...env.index.assignments].reverse().find((a) => a.target === 'target_metadata' && a.value);
-  let expr = assigned?.value;
+  const expr = assigned?.value;
   let line = assigned?.line;
   if (!expr) return undefined;
   line ??= expr.line;
@@ -321,7 +367,8 @@ function readTargetMetadata(resolver: Resolver, env: ModuleData): TargetMetadata
     const entity = resolver.evalExpr(env, item);
     const identity = resolver.metadataIdentity(entity);
     ids.push(identity?.id);
-    if (!definedIn && identity?.owner && identity.owner.mod.file !== env.file) definedIn = { file: identity.owner.mod.file, name: identity.owner.name };
+    if (!definedIn && identity?.owner && identity.owner.mod.file !== env.file)
+      definedIn = { file: identity.owner.mod.file, name: identity.owner.name };
   }
   return {
     expression: renderExpr(expr),
@@ -329,7 +376,11 @@ function readTargetMetadata(resolver: Resolver, env: ModuleData): TargetMetadata
     none: false,
     ids,
     names,
-    module: definedIn ? resolver.load(definedIn.file)?.module : items.some((i) => dottedName(i)?.startsWith('SQLModel')) ? 'sqlmodel' : undefined,
+    module: definedIn
+      ? resolver.load(definedIn.file)?.module
+      : items.some((i) => dottedName(i)?.startsWith('SQLModel'))
+        ? 'sqlmodel'
+        : undefined,
     definedIn,
   };
 }
@@ -423,9 +474,40 @@ interface ClassBody {
 }
 
 const DECLARATIVE_BASE_CLASSES = new Set(['DeclarativeBase', 'DeclarativeBaseNoMeta']);
-const NOT_COLUMNS = new Set(['relationship', 'Relationship', 'association_proxy', 'synonym', 'composite', 'query_expression', 'backref', 'dynamic_loader', 'hybrid_property']);
-const SKIPPED_ATTRIBUTES = new Set(['metadata', 'registry', 'type_annotation_map', 'model_config', 'query', 'query_class']);
-const LIST_TYPES = new Set(['List', 'list', 'Set', 'set', 'Dict', 'dict', 'Sequence', 'Iterable', 'Collection', 'FrozenSet', 'frozenset', 'Tuple', 'tuple']);
+const NOT_COLUMNS = new Set([
+  'relationship',
+  'Relationship',
+  'association_proxy',
+  'synonym',
+  'composite',
+  'query_expression',
+  'backref',
+  'dynamic_loader',
+  'hybrid_property',
+]);
+const SKIPPED_ATTRIBUTES = new Set([
+  'metadata',
+  'registry',
+  'type_annotation_map',
+  'model_config',
+  'query',
+  'query_class',
+]);
+const LIST_TYPES = new Set([
+  'List',
+  'list',
+  'Set',
+  'set',
+  'Dict',
+  'dict',
+  'Sequence',
+  'Iterable',
+  'Collection',
+  'FrozenSet',
+  'frozenset',
+  'Tuple',
+  'tuple',
+]);
 
 class Resolver {
   private readonly modules = new Map<string, ModuleData | undefined>();
@@ -477,7 +559,10 @@ class Resolver {
   load(file: string): ModuleData | undefined {
     if (!this.modules.has(file)) {
       const text = this.readFile(file);
-      this.modules.set(file, text === undefined ? undefined : { file, module: this.moduleName(file), index: indexPythonModule(text) });
+      this.modules.set(
+        file,
+        text === undefined ? undefined : { file, module: this.moduleName(file), index: indexPythonModule(text) },
+      );
     }
     return this.modules.get(file);
   }
@@ -498,7 +583,11 @@ class Resolver {
    * The project file a dotted module lives in, and the files Python runs importing it (each
    * package's __init__.py, then the module). Outside the project (site-packages): undefined.
    */
-  private findModule(dotted: string, level: number, fromFile: string): { file?: string; dir?: string; chain: string[] } | undefined {
+  private findModule(
+    dotted: string,
+    level: number,
+    fromFile: string,
+  ): { file?: string; dir?: string; chain: string[] } | undefined {
     if (this.offline) return undefined;
     const found = findModule(dotted, level, fromFile, this.roots, this.probe);
     return found && { file: found.file, dir: found.dirs[0], chain: found.chain };
@@ -529,7 +618,11 @@ class Resolver {
     const mod = found.file ? this.load(found.file) : undefined;
     if (mod) return { k: 'module', mod };
     // A namespace package: its submodules are found through the folder.
-    if (found.dir) return { k: 'module', mod: { file: path.join(found.dir, '__init__.py'), module: dotted, index: indexPythonModule('') } };
+    if (found.dir)
+      return {
+        k: 'module',
+        mod: { file: path.join(found.dir, '__init__.py'), module: dotted, index: indexPythonModule('') },
+      };
     return { k: 'unknown', name: dotted };
   }
 
@@ -539,7 +632,10 @@ class Resolver {
       return this.moduleEntity(this.findModule(dotted, 0, mod.file), dotted);
     }
     const found = this.findModule(stmt.module, stmt.level, mod.file);
-    if (!found) return stmt.level > 0 ? { k: 'unknown', name: name ?? stmt.module } : { k: 'external', dotted: `${stmt.module}.${name}` };
+    if (!found)
+      return stmt.level > 0
+        ? { k: 'unknown', name: name ?? stmt.module }
+        : { k: 'external', dotted: `${stmt.module}.${name}` };
     if (!name) return { k: 'unknown', name: stmt.module };
     const pkg = found.file ? this.load(found.file) : undefined;
     if (pkg?.index.bindings.has(name)) return this.lookup(pkg, name);
@@ -564,7 +660,8 @@ class Resolver {
       const binding = mod.index.bindings.get(name);
       if (!binding) {
         for (const stmt of mod.index.imports) {
-          if (stmt.kind !== 'from' || stmt.typeChecking || stmt.inFunction || !stmt.names.some((n) => n.name === '*')) continue;
+          if (stmt.kind !== 'from' || stmt.typeChecking || stmt.inFunction || !stmt.names.some((n) => n.name === '*'))
+            continue;
           const target = this.findModule(stmt.module, stmt.level, mod.file);
           const starMod = target?.file ? this.load(target.file) : undefined;
           if (starMod?.index.bindings.has(name)) return this.lookup(starMod, name);
@@ -592,12 +689,19 @@ class Resolver {
       const callee = this.evalExpr(mod, value.func);
       const dotted = callee.k === 'external' ? callee.dotted : '';
       const last = value.func.k === 'attr' ? value.func.name : value.func.k === 'name' ? value.func.id : '';
-      if (/(^|\.)declarative_base$/.test(dotted) || last === 'generate_base' || (callee.k === 'unknown' && last === 'declarative_base')) {
+      if (
+        /(^|\.)declarative_base$/.test(dotted) ||
+        last === 'generate_base' ||
+        (callee.k === 'unknown' && last === 'declarative_base')
+      ) {
         return { k: 'declBase', mod, name, call: value };
       }
-      if (/(^|\.)MetaData$/.test(dotted) || (callee.k === 'unknown' && last === 'MetaData')) return { k: 'metadata', mod, name };
-      if (/(^|\.)SQLAlchemy$/.test(dotted) || (callee.k === 'unknown' && last === 'SQLAlchemy')) return { k: 'flaskDb', mod, name };
-      if (last === 'Table' && (callee.k === 'external' || callee.k === 'unknown')) return { k: 'table', mod, name, call: value };
+      if (/(^|\.)MetaData$/.test(dotted) || (callee.k === 'unknown' && last === 'MetaData'))
+        return { k: 'metadata', mod, name };
+      if (/(^|\.)SQLAlchemy$/.test(dotted) || (callee.k === 'unknown' && last === 'SQLAlchemy'))
+        return { k: 'flaskDb', mod, name };
+      if (last === 'Table' && (callee.k === 'external' || callee.k === 'unknown'))
+        return { k: 'table', mod, name, call: value };
       return { k: 'unknown', name };
     }
     return this.evalExpr(mod, value);
@@ -648,7 +752,9 @@ class Resolver {
       case 'flaskDb':
         return { id: `${of.mod.file}#${of.name}`, owner: { mod: of.mod, name: of.name } };
       case 'flaskModel':
-        return of.db ? { id: `${of.db.mod.file}#${of.db.name}`, owner: { mod: of.db.mod, name: of.db.name } } : undefined;
+        return of.db
+          ? { id: `${of.db.mod.file}#${of.db.name}`, owner: { mod: of.db.mod, name: of.db.name } }
+          : undefined;
       case 'external':
         return of.dotted.endsWith('SQLModel') ? { id: 'sqlmodel' } : undefined;
       default:
@@ -772,13 +878,21 @@ class Resolver {
       const id = body.metadata ? this.metadataIdentity(this.evalExpr(mod, body.metadata))?.id : undefined;
       const rootId = id ?? `${mod.file}#${cls.name}`;
       if (!this.rootOwners.has(rootId)) this.rootOwners.set(rootId, { mod, name: cls.name });
-      return { role: 'root', root: rootId, sqlmodel: false, tablenameMode: mode, columns: [...inherited, ...declarativeColumns] };
+      return {
+        role: 'root',
+        root: rootId,
+        sqlmodel: false,
+        tablenameMode: mode,
+        columns: [...inherited, ...declarativeColumns],
+      };
     }
     if (sqlmodel) {
       const columns = [...inherited, ...body.columns.map(stripFlag)];
       const table = cls.keywords.find((k) => k.name === 'table');
-      if (!(table?.value.k === 'const' && table.value.value === 'True')) return { role: 'mixin', root, sqlmodel, columns, tablenameMode: mode };
-      const tableName = body.tablename ?? (body.declared ? declaredName(body.declared, cls.name) : cls.name.toLowerCase());
+      if (!(table?.value.k === 'const' && table.value.value === 'True'))
+        return { role: 'mixin', root, sqlmodel, columns, tablenameMode: mode };
+      const tableName =
+        body.tablename ?? (body.declared ? declaredName(body.declared, cls.name) : cls.name.toLowerCase());
       return { role: 'mapped', root, sqlmodel, columns, tableName, schema: body.schema };
     }
     const columns = [...inherited, ...declarativeColumns];
@@ -786,18 +900,43 @@ class Resolver {
     if (body.tablename !== undefined || body.table) {
       const tableName = body.tablename ?? body.table?.name;
       const tableColumns = body.table ? [...inherited, ...body.table.columns] : columns;
-      return { role: 'mapped', root, guessedRoot, sqlmodel, columns: tableColumns, tableName, schema: body.schema ?? body.table?.schema };
+      return {
+        role: 'mapped',
+        root,
+        guessedRoot,
+        sqlmodel,
+        columns: tableColumns,
+        tableName,
+        schema: body.schema ?? body.table?.schema,
+      };
     }
     if (mappedParent) {
       // Single-table inheritance: the subclass's columns go to the parent's table.
-      return { role: 'mapped', root, guessedRoot, sqlmodel, columns, tableName: mappedParent.tableName, schema: mappedParent.schema };
+      return {
+        role: 'mapped',
+        root,
+        guessedRoot,
+        sqlmodel,
+        columns,
+        tableName: mappedParent.tableName,
+        schema: mappedParent.schema,
+      };
     }
     if (root !== undefined) {
       const ownColumns = declarativeColumns.length > 0;
       // A guessed base maps only a class that declares columns; a known one with a computed name maps any.
-      if (guessedRoot && !ownColumns) return { role: 'other', root, guessedRoot, sqlmodel, columns, tablenameMode: mode };
+      if (guessedRoot && !ownColumns)
+        return { role: 'other', root, guessedRoot, sqlmodel, columns, tablenameMode: mode };
       if (!mode && !ownColumns) return { role: 'mixin', root, guessedRoot, sqlmodel, columns };
-      return { role: 'mapped', root, guessedRoot, sqlmodel, columns, tableName: mode ? declaredName(mode, cls.name) : undefined, schema: body.schema };
+      return {
+        role: 'mapped',
+        root,
+        guessedRoot,
+        sqlmodel,
+        columns,
+        tableName: mode ? declaredName(mode, cls.name) : undefined,
+        schema: body.schema,
+      };
     }
     if (declarativeColumns.length || body.declared) return { role: 'mixin', sqlmodel, columns, tablenameMode: mode };
     return { role: 'other', sqlmodel, columns };
@@ -823,7 +962,8 @@ class Resolver {
           continue;
         }
         if (a.target === '__table__' && value) {
-          const table = value.k === 'call' && calleeName(value) === 'Table' ? { mod, call: value } : this.tableEntity(mod, value);
+          const table =
+            value.k === 'call' && calleeName(value) === 'Table' ? { mod, call: value } : this.tableEntity(mod, value);
           if (table) body.table = readTable(table.call);
           continue;
         }
@@ -876,12 +1016,14 @@ class Resolver {
     for (const cls of mod.index.classes) {
       const info = this.classify(mod, cls);
       if (info.role === 'root') out.push({ name: cls.name, module: mod.module, path: mod.file, line: cls.line });
-      if (info.role === 'mapped' && info.sqlmodel && !out.some((b) => b.name === 'SQLModel')) out.push({ name: 'SQLModel', module: 'sqlmodel' });
+      if (info.role === 'mapped' && info.sqlmodel && !out.some((b) => b.name === 'SQLModel'))
+        out.push({ name: 'SQLModel', module: 'sqlmodel' });
     }
     for (const a of mod.index.assignments) {
       if (a.value?.k !== 'call') continue;
       const entity = this.lookup(mod, a.target);
-      if (entity.k === 'declBase' && entity.mod === mod) out.push({ name: a.target, module: mod.module, path: mod.file, line: a.line });
+      if (entity.k === 'declBase' && entity.mod === mod)
+        out.push({ name: a.target, module: mod.module, path: mod.file, line: a.line });
     }
     return out;
   }
@@ -892,17 +1034,31 @@ class Resolver {
     for (const cls of mod.index.classes) {
       const info = this.classify(mod, cls);
       if (info.role !== 'mapped') continue;
-      const model: ModelClass = { name: cls.name, tableName: info.tableName, schema: info.schema, line: cls.line, kind: info.sqlmodel ? 'sqlmodel' : 'declarative', columns: info.columns };
+      const model: ModelClass = {
+        name: cls.name,
+        tableName: info.tableName,
+        schema: info.schema,
+        line: cls.line,
+        kind: info.sqlmodel ? 'sqlmodel' : 'declarative',
+        columns: info.columns,
+      };
       if (this.hasUnlistedColumns(mod, cls, new Set())) model.partial = true;
       if (model.tableName === undefined) delete model.tableName;
       if (model.schema === undefined) delete model.schema;
       out.push({ model, root: info.guessedRoot ? undefined : info.root, line: cls.line });
     }
     for (const a of mod.index.assignments) {
-      if (!a.value || a.value.k !== 'call' || calleeName(a.value) !== 'Table') continue;
+      if (a.value?.k !== 'call' || calleeName(a.value) !== 'Table') continue;
       const table = readTable(a.value);
       if (table.name === undefined) continue;
-      const model: ModelClass = { name: a.target, tableName: table.name, schema: table.schema, line: a.line, kind: 'table', columns: table.columns };
+      const model: ModelClass = {
+        name: a.target,
+        tableName: table.name,
+        schema: table.schema,
+        line: a.line,
+        kind: 'table',
+        columns: table.columns,
+      };
       if (model.schema === undefined) delete model.schema;
       if (a.value.args.slice(2).some((arg) => arg.k !== 'call')) model.partial = true; // `*columns`, a variable
       const metaArg = a.value.args[1];
@@ -952,7 +1108,7 @@ function isNameLower(expr: PyExpr): boolean {
 function schemaOf(value: PyExpr | undefined): string | undefined {
   if (!value) return undefined;
   const dict = value.k === 'dict' ? value : value.k === 'seq' ? value.items.find((i) => i.k === 'dict') : undefined;
-  if (!dict || dict.k !== 'dict') return undefined;
+  if (dict?.k !== 'dict') return undefined;
   const entry = dict.entries.find((e) => e.key && stringValue(e.key) === 'schema');
   return stringValue(entry?.value);
 }
@@ -968,15 +1124,26 @@ function readTable(call: PyExpr & { k: 'call' }): { name?: string; schema?: stri
     if (name === undefined) continue;
     columns.push(nullable === undefined ? { name, line: arg.line } : { name, line: arg.line, nullable });
   }
-  return { name: stringValue(call.args[0]) ?? stringValue(keyword(call, 'name')), schema: stringValue(keyword(call, 'schema')), columns };
+  return {
+    name: stringValue(call.args[0]) ?? stringValue(keyword(call, 'name')),
+    schema: stringValue(keyword(call, 'schema')),
+    columns,
+  };
 }
 
 /** One class-body assignment read as a column, or undefined. */
-function readColumn(target: string, annotation: PyExpr | undefined, value: PyExpr | undefined, line: number): BodyColumn | undefined {
+function readColumn(
+  target: string,
+  annotation: PyExpr | undefined,
+  value: PyExpr | undefined,
+  line: number,
+): BodyColumn | undefined {
   if (target.startsWith('__') || SKIPPED_ATTRIBUTES.has(target)) return undefined;
   const named = (dbName: string | undefined, declarative: boolean, call?: PyExpr): BodyColumn => {
     const renamed = dbName !== undefined && dbName !== '' && dbName !== target;
-    const column: BodyColumn = renamed ? { name: dbName, attribute: target, line, declarative } : { name: target, line, declarative };
+    const column: BodyColumn = renamed
+      ? { name: dbName, attribute: target, line, declarative }
+      : { name: target, line, declarative };
     const nullable = declarative ? columnNullable(call, annotation) : undefined;
     if (nullable !== undefined) column.nullable = nullable;
     return column;
@@ -1079,7 +1246,19 @@ function isRelationshipType(expr: PyExpr | undefined): boolean {
 // ---------------------------------------------------------------------------------------------
 // files
 
-const SKIPPED_DIRS = new Set(['__pycache__', 'node_modules', 'site-packages', 'dist-packages', 'venv', 'env', 'virtualenv', 'build', 'dist', 'tests', 'test']);
+const SKIPPED_DIRS = new Set([
+  '__pycache__',
+  'node_modules',
+  'site-packages',
+  'dist-packages',
+  'venv',
+  'env',
+  'virtualenv',
+  'build',
+  'dist',
+  'tests',
+  'test',
+]);
 
 /** The .py files under `root`, skipping hidden folders, virtualenvs, caches and test folders. */
 export function listPythonFiles(root: string): string[] {
@@ -1131,7 +1310,11 @@ export function globToRegExp(glob: string): RegExp {
       const close = g.indexOf('}', i);
       if (close < 0) re += '\\{';
       else {
-        re += `(?:${g.slice(i + 1, close).split(',').map(escapeRegExp).join('|')})`;
+        re += `(?:${g
+          .slice(i + 1, close)
+          .split(',')
+          .map(escapeRegExp)
+          .join('|')})`;
         i = close;
       }
     } else re += escapeRegExp(ch);

@@ -218,4 +218,3 @@ function difference(
 ): SchemaDifference {
   return { kind, table, ...(column === undefined ? {} : { column }), path: at.path, line: at.line, message };
 }
-

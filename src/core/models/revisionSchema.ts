@@ -2,10 +2,10 @@
 // revision, replayed in history order, give the tables and columns a database at the heads has. Where
 // the replay cannot be sure (raw SQL, names only Python computes, helper functions that run the
 // operations), it says so: for some tables, or for the whole history.
-import { calleeName, PyExpr, stringValue, tokenizePython } from '../python';
+import { calleeName, type PyExpr, stringValue, tokenizePython } from '../python';
 import type { RevisionSource } from '../revisionFile';
 import type { RevisionMap } from '../revisionMap';
-import { historyKey, historyOrder, MigrationCall, parseMigration, readRevisionText } from './migrationOps';
+import { historyKey, historyOrder, type MigrationCall, parseMigration, readRevisionText } from './migrationOps';
 import { columnNullable } from './modelFiles';
 
 export interface SchemaPlace {
@@ -167,7 +167,7 @@ function createdColumns(op: MigrationCall, place: SchemaPlace): Map<string, Revi
   const paired = calls.length === names.length;
   const columns = new Map<string, RevisionColumn>();
   names.forEach((name, i) => {
-    const nullable = paired ? columnNullable(calls[i]) ?? (primaryKey.has(name) ? false : undefined) : undefined;
+    const nullable = paired ? (columnNullable(calls[i]) ?? (primaryKey.has(name) ? false : undefined)) : undefined;
     columns.set(name, withNullable(place, nullable));
   });
   return columns;

@@ -3,7 +3,7 @@
 // characters. Codecs are Python's, byte for byte: cp1252 leaves five bytes undefined, latin-1 maps
 // every byte to the same code point (WHATWG's `latin1` label is cp1252, so TextDecoder is not used
 // for it), ascii refuses bytes over 127. A codec Python has but alembic-lens does not is a problem.
-import * as fs from 'fs';
+import * as fs from 'node:fs';
 
 export type DecodedSource = { text: string } | { error: string; line: number };
 
@@ -13,32 +13,70 @@ type Codec = (bytes: Uint8Array) => string | { error: string; at: number };
 
 // Python's codec aliases (encodings/aliases.py), normalized as encodings.normalize_encoding does.
 const CODEC_ALIASES: Record<string, string> = {
-  utf_8: 'utf_8', u8: 'utf_8', utf: 'utf_8', utf8: 'utf_8', utf8_ucs2: 'utf_8', utf8_ucs4: 'utf_8', cp65001: 'utf_8',
-  ascii: 'ascii', '646': 'ascii', 'ansi_x3.4_1968': 'ascii', ansi_x3_4_1968: 'ascii', 'ansi_x3.4_1986': 'ascii',
-  cp367: 'ascii', csascii: 'ascii', ibm367: 'ascii', iso646_us: 'ascii', 'iso_646.irv_1991': 'ascii', iso_ir_6: 'ascii',
-  us: 'ascii', us_ascii: 'ascii',
-  latin_1: 'latin_1', iso8859_1: 'latin_1', '8859': 'latin_1', cp819: 'latin_1', csisolatin1: 'latin_1',
-  ibm819: 'latin_1', iso_8859_1: 'latin_1', iso_8859_1_1987: 'latin_1', iso_ir_100: 'latin_1', l1: 'latin_1',
-  latin: 'latin_1', latin1: 'latin_1',
-  cp1252: 'cp1252', windows_1252: 'cp1252', '1252': 'cp1252',
-  iso8859_15: 'iso8859_15', iso_8859_15: 'iso8859_15', l9: 'iso8859_15', latin9: 'iso8859_15',
+  utf_8: 'utf_8',
+  u8: 'utf_8',
+  utf: 'utf_8',
+  utf8: 'utf_8',
+  utf8_ucs2: 'utf_8',
+  utf8_ucs4: 'utf_8',
+  cp65001: 'utf_8',
+  ascii: 'ascii',
+  '646': 'ascii',
+  'ansi_x3.4_1968': 'ascii',
+  ansi_x3_4_1968: 'ascii',
+  'ansi_x3.4_1986': 'ascii',
+  cp367: 'ascii',
+  csascii: 'ascii',
+  ibm367: 'ascii',
+  iso646_us: 'ascii',
+  'iso_646.irv_1991': 'ascii',
+  iso_ir_6: 'ascii',
+  us: 'ascii',
+  us_ascii: 'ascii',
+  latin_1: 'latin_1',
+  iso8859_1: 'latin_1',
+  '8859': 'latin_1',
+  cp819: 'latin_1',
+  csisolatin1: 'latin_1',
+  ibm819: 'latin_1',
+  iso_8859_1: 'latin_1',
+  iso_8859_1_1987: 'latin_1',
+  iso_ir_100: 'latin_1',
+  l1: 'latin_1',
+  latin: 'latin_1',
+  latin1: 'latin_1',
+  cp1252: 'cp1252',
+  windows_1252: 'cp1252',
+  '1252': 'cp1252',
+  iso8859_15: 'iso8859_15',
+  iso_8859_15: 'iso8859_15',
+  l9: 'iso8859_15',
+  latin9: 'iso8859_15',
 };
 
 // Codecs Python knows that alembic-lens has no exact table for: a clear problem, not a guess.
 const UNSUPPORTED = new RegExp(
-  '^(cp\\w+|windows_\\d+|iso_?8859_\\d+|latin\\d+|l\\d+|koi8_\\w+|mac_\\w+|shift_jis\\w*|sjis|euc_\\w+|gb\\w+|big5\\w*'
-  + '|utf_(16|32)\\w*|utf_7|hz|johab|ptcp154|tis_620|iso2022_\\w+)$',
+  '^(cp\\w+|windows_\\d+|iso_?8859_\\d+|latin\\d+|l\\d+|koi8_\\w+|mac_\\w+|shift_jis\\w*|sjis|euc_\\w+|gb\\w+|big5\\w*' +
+    '|utf_(16|32)\\w*|utf_7|hz|johab|ptcp154|tis_620|iso2022_\\w+)$',
 );
 
 const READABLE = 'utf-8, ascii, latin-1, cp1252 and iso8859-15';
 
 // cp1252's 0x80-0x9F (Python's encodings/cp1252.py): 0 where Python's table says <undefined>.
-const CP1252_HIGH = [0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152,
-  0, 0x017d, 0, 0, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0,
-  0x017e, 0x0178];
+const CP1252_HIGH = [
+  0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017d, 0, 0,
+  0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178,
+];
 // Where iso8859-15 differs from latin-1.
 const LATIN9_CHANGES: Record<number, number> = {
-  0xa4: 0x20ac, 0xa6: 0x0160, 0xa8: 0x0161, 0xb4: 0x017d, 0xb8: 0x017e, 0xbc: 0x0152, 0xbd: 0x0153, 0xbe: 0x0178,
+  164: 0x20ac,
+  166: 0x0160,
+  168: 0x0161,
+  180: 0x017d,
+  184: 0x017e,
+  188: 0x0152,
+  189: 0x0153,
+  190: 0x0178,
 };
 
 const CODECS: Record<string, Codec> = {
@@ -53,8 +91,13 @@ const CODECS: Record<string, Codec> = {
   },
   ascii: (bytes) => singleByte(bytes, 'ascii', (b) => (b < 0x80 ? b : -1), 'ordinal not in range(128)'),
   latin_1: (bytes) => singleByte(bytes, 'latin-1', (b) => b, ''),
-  cp1252: (bytes) => singleByte(bytes, 'charmap', (b) => (b >= 0x80 && b < 0xa0 ? CP1252_HIGH[b - 0x80] || -1 : b),
-    'character maps to <undefined>'),
+  cp1252: (bytes) =>
+    singleByte(
+      bytes,
+      'charmap',
+      (b) => (b >= 0x80 && b < 0xa0 ? CP1252_HIGH[b - 0x80] || -1 : b),
+      'character maps to <undefined>',
+    ),
   iso8859_15: (bytes) => singleByte(bytes, 'charmap', (b) => LATIN9_CHANGES[b] ?? b, ''),
 };
 
@@ -104,7 +147,10 @@ function normalTokenizerName(name: string): string {
 
 /** encodings.normalize_encoding, lowercased as codecs.lookup does. */
 function normalizeEncoding(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9.]+/g, '_').replace(/^_|_$/g, '');
+  return name
+    .toLowerCase()
+    .replace(/[^a-z0-9.]+/g, '_')
+    .replace(/^_|_$/g, '');
 }
 
 function singleByte(

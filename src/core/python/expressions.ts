@@ -3,7 +3,7 @@
 // `unknown` node, never an exception, and no expression is followed deeper than a fixed bound.
 import { CLOSERS, OPENERS } from './lexing';
 import { decodeEscapes } from './literals';
-import { findAtDepth0, matchBrackets, PyToken, splitAtDepth0, tokenizePython } from './syntax';
+import { findAtDepth0, matchBrackets, type PyToken, splitAtDepth0, tokenizePython } from './syntax';
 
 export type PyExpr =
   | { k: 'str'; value: string; line: number }
@@ -29,14 +29,60 @@ const MAX_EXPRESSION_DEPTH = 500;
 
 const COMPARISON = new Set(['==', '!=', '<', '>', '<=', '>=']);
 const BINARY_PRECEDENCE: Record<string, number> = {
-  '|': 6, '^': 7, '&': 8, '<<': 9, '>>': 9, '+': 10, '-': 10, '*': 11, '/': 11, '//': 11, '%': 11, '@': 11,
+  '|': 6,
+  '^': 7,
+  '&': 8,
+  '<<': 9,
+  '>>': 9,
+  '+': 10,
+  '-': 10,
+  '*': 11,
+  '/': 11,
+  '//': 11,
+  '%': 11,
+  '@': 11,
 };
-const KEYWORDS = new Set(['and', 'as', 'assert', 'async', 'break', 'class', 'continue', 'def', 'del', 'elif', 'else', 'except',
-  'finally', 'for', 'from', 'global', 'if', 'import', 'in', 'is', 'lambda', 'nonlocal', 'not', 'or', 'pass', 'raise',
-  'return', 'try', 'while', 'with', 'yield']);
+const KEYWORDS = new Set([
+  'and',
+  'as',
+  'assert',
+  'async',
+  'break',
+  'class',
+  'continue',
+  'def',
+  'del',
+  'elif',
+  'else',
+  'except',
+  'finally',
+  'for',
+  'from',
+  'global',
+  'if',
+  'import',
+  'in',
+  'is',
+  'lambda',
+  'nonlocal',
+  'not',
+  'or',
+  'pass',
+  'raise',
+  'return',
+  'try',
+  'while',
+  'with',
+  'yield',
+]);
 
 /** Parses tokens[start, end) as one expression (a bare tuple when it has depth-0 commas). Never throws. */
-export function parseExpression(tokens: readonly PyToken[], start = 0, end = tokens.length, brackets?: Map<number, number>): PyExpr {
+export function parseExpression(
+  tokens: readonly PyToken[],
+  start = 0,
+  end = tokens.length,
+  brackets?: Map<number, number>,
+): PyExpr {
   return new ExpressionParser(tokens, brackets ?? matchBrackets(tokens)).parseRange(start, end);
 }
 
@@ -44,13 +90,18 @@ export function parseExpression(tokens: readonly PyToken[], start = 0, end = tok
  * Parses the call whose callee ends with the name token at `nameIndex` (`a.b.name(...)`): walks back
  * over the dotted chain, then reads the call. Undefined when tokens[nameIndex + 1] is not `(`.
  */
-export function parseCallAt(tokens: readonly PyToken[], nameIndex: number, brackets: Map<number, number>): PyExpr | undefined {
+export function parseCallAt(
+  tokens: readonly PyToken[],
+  nameIndex: number,
+  brackets: Map<number, number>,
+): PyExpr | undefined {
   const open = tokens[nameIndex + 1];
-  if (!open || open.t !== 'op' || open.v !== '(') return undefined;
+  if (open?.t !== 'op' || open.v !== '(') return undefined;
   const close = brackets.get(nameIndex + 1);
   if (close === undefined) return undefined;
   let start = nameIndex;
-  while (start >= 2 && tokens[start - 1].t === 'op' && tokens[start - 1].v === '.' && tokens[start - 2].t === 'name') start -= 2;
+  while (start >= 2 && tokens[start - 1].t === 'op' && tokens[start - 1].v === '.' && tokens[start - 2].t === 'name')
+    start -= 2;
   return new ExpressionParser(tokens, brackets).parseRange(start, close + 1);
 }
 
@@ -60,7 +111,10 @@ class ExpressionParser {
   /** How deep the tree being built is here: bounded, so neither this parser nor a walk of its tree overflows the stack. */
   private depth = 0;
 
-  constructor(private readonly tokens: readonly PyToken[], private readonly brackets: Map<number, number>) {}
+  constructor(
+    private readonly tokens: readonly PyToken[],
+    private readonly brackets: Map<number, number>,
+  ) {}
 
   parseRange(start: number, end: number): PyExpr {
     const saved = [this.pos, this.end];
@@ -89,7 +143,11 @@ class ExpressionParser {
       .slice(start, end)
       .map((tk) => (tk.t === 'str' ? JSON.stringify(tk.v) : tk.v))
       .join(' ');
-    return { k: 'unknown', text: text.length > 80 ? `${text.slice(0, 77)}...` : text, line: this.tokens[start]?.line ?? 0 };
+    return {
+      k: 'unknown',
+      text: text.length > 80 ? `${text.slice(0, 77)}...` : text,
+      line: this.tokens[start]?.line ?? 0,
+    };
   }
 
   private peek(): PyToken | undefined {
@@ -141,7 +199,8 @@ class ExpressionParser {
       }
       const comparison =
         (tk.t === 'op' && COMPARISON.has(tk.v)) ||
-        (tk.t === 'name' && (tk.v === 'in' || tk.v === 'is' || (tk.v === 'not' && this.tokens[this.pos + 1]?.v === 'in')));
+        (tk.t === 'name' &&
+          (tk.v === 'in' || tk.v === 'is' || (tk.v === 'not' && this.tokens[this.pos + 1]?.v === 'in')));
       if (comparison) {
         if (5 < min) return left;
         let op = tk.v;
@@ -195,12 +254,12 @@ class ExpressionParser {
     let expr = this.atom();
     for (;;) {
       const tk = this.peek();
-      if (!tk || tk.t !== 'op') return expr;
+      if (tk?.t !== 'op') return expr;
       if (tk.v === '.' || tk.v === '(' || tk.v === '[') this.deeper();
       if (tk.v === '.') {
         this.pos++;
         const name = this.peek();
-        if (!name || name.t !== 'name') throw new ParseFailure('name expected after .');
+        if (name?.t !== 'name') throw new ParseFailure('name expected after .');
         this.pos++;
         expr = { k: 'attr', obj: expr, name: name.v, line: name.line };
       } else if (tk.v === '(') {
@@ -210,7 +269,10 @@ class ExpressionParser {
       } else if (tk.v === '[') {
         const close = this.closer();
         const inner = this.pos + 1;
-        const index = findAtDepth0(this.tokens, inner, close, ':') >= 0 ? this.unknown(inner, close) : this.parseRange(inner, close);
+        const index =
+          findAtDepth0(this.tokens, inner, close, ':') >= 0
+            ? this.unknown(inner, close)
+            : this.parseRange(inner, close);
         expr = { k: 'sub', obj: expr, index, line: tk.line };
         this.pos = close + 1;
       } else return expr;
@@ -231,7 +293,8 @@ class ExpressionParser {
     const args: PyExpr[] = [];
     const kwargs: Array<{ name: string; value: PyExpr }> = [];
     const line = this.tokens[open].line;
-    if (this.hasComprehension(open + 1, close)) return { k: 'call', func, args: [this.unknown(open + 1, close)], kwargs, line };
+    if (this.hasComprehension(open + 1, close))
+      return { k: 'call', func, args: [this.unknown(open + 1, close)], kwargs, line };
     for (const [a, b] of splitAtDepth0(this.tokens, open + 1, close, ',')) {
       if (a >= b) continue;
       const first = this.tokens[a];
@@ -295,7 +358,8 @@ class ExpressionParser {
       const isDict = nonEmpty.some(([a, b]) => findAtDepth0(this.tokens, a, b, ':') >= 0 || this.tokens[a].v === '**');
       if (!isDict) return { k: 'seq', kind: 'set', items: nonEmpty.map(([a, b]) => this.parseRange(a, b)), line };
       const entries = nonEmpty.map(([a, b]) => {
-        if (this.tokens[a].t === 'op' && this.tokens[a].v === '**') return { key: undefined, value: this.parseRange(a + 1, b) };
+        if (this.tokens[a].t === 'op' && this.tokens[a].v === '**')
+          return { key: undefined, value: this.parseRange(a + 1, b) };
         const colon = findAtDepth0(this.tokens, a, b, ':');
         if (colon < 0) return { key: undefined, value: this.unknown(a, b) };
         return { key: this.parseRange(a, colon), value: this.parseRange(colon + 1, b) };

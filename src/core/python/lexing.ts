@@ -4,8 +4,32 @@
 export const OPENERS = '([{';
 export const CLOSERS = ')]}';
 // Longest first, so that `**=` is not read as `*` `*=`.
-const OPERATORS = ['**=', '//=', '>>=', '<<=', '...', '->', ':=', '==', '!=', '<=', '>=', '**', '//', '<<', '>>',
-  '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '@='];
+const OPERATORS = [
+  '**=',
+  '//=',
+  '>>=',
+  '<<=',
+  '...',
+  '->',
+  ':=',
+  '==',
+  '!=',
+  '<=',
+  '>=',
+  '**',
+  '//',
+  '<<',
+  '>>',
+  '+=',
+  '-=',
+  '*=',
+  '/=',
+  '%=',
+  '&=',
+  '|=',
+  '^=',
+  '@=',
+];
 /** What may stand right before a quote: r, b, u, f, and the two-letter combinations. */
 export const STRING_PREFIX = /^(?:[rRbBuUfF]|[rR][bBfF]|[bBfF][rR])$/;
 

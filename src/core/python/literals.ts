@@ -1,13 +1,22 @@
 // Python's decoding of string literal bodies: every escape the compiler decodes, `\N{NAME}` included
 // (its name table loaded only when such an escape appears), and the escapes it refuses.
-import * as fs from 'fs';
-import * as path from 'path';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 
 /** An escape Python refuses to compile; the message is Python's. */
 export class StringLiteralError extends Error {}
 
 const SIMPLE_ESCAPES: Record<string, string> = {
-  '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v',
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
 };
 const HEX_LENGTH: Record<string, number> = { x: 2, u: 4, U: 8 };
 
@@ -55,7 +64,7 @@ export function decodeEscapes(raw: string, bytes = false): string {
       out += String.fromCodePoint(code);
       i = close;
     } else {
-      out += '\\' + e;
+      out += `\\${e}`;
     }
   }
   return out;
@@ -92,8 +101,16 @@ function loadNameTable(): UnicodeNameTable {
 
 // Python computes these names (case-sensitively) instead of looking them up.
 const CJK_PREFIX = 'CJK UNIFIED IDEOGRAPH-';
-const CJK_RANGES: Array<[number, number]> = [[0x3400, 0x4dbf], [0x4e00, 0x9fff], [0x20000, 0x2a6df],
-  [0x2a700, 0x2b738], [0x2b740, 0x2b81d], [0x2b820, 0x2cea1], [0x2ceb0, 0x2ebe0], [0x30000, 0x3134a]];
+const CJK_RANGES: Array<[number, number]> = [
+  [0x3400, 0x4dbf],
+  [0x4e00, 0x9fff],
+  [0x20000, 0x2a6df],
+  [0x2a700, 0x2b738],
+  [0x2b740, 0x2b81d],
+  [0x2b820, 0x2cea1],
+  [0x2ceb0, 0x2ebe0],
+  [0x30000, 0x3134a],
+];
 
 function unifiedIdeograph(name: string): number | undefined {
   if (!name.startsWith(CJK_PREFIX)) return undefined;
@@ -105,10 +122,59 @@ function unifiedIdeograph(name: string): number | undefined {
 
 const HANGUL_PREFIX = 'HANGUL SYLLABLE ';
 const LEADING = ['G', 'GG', 'N', 'D', 'DD', 'R', 'M', 'B', 'BB', 'S', 'SS', '', 'J', 'JJ', 'C', 'K', 'T', 'P', 'H'];
-const VOWELS = ['A', 'AE', 'YA', 'YAE', 'EO', 'E', 'YEO', 'YE', 'O', 'WA', 'WAE', 'OE', 'YO', 'U', 'WEO', 'WE', 'WI',
-  'YU', 'EU', 'YI', 'I'];
-const TRAILING = ['', 'G', 'GG', 'GS', 'N', 'NJ', 'NH', 'D', 'L', 'LG', 'LM', 'LB', 'LS', 'LT', 'LP', 'LH', 'M', 'B',
-  'BS', 'S', 'SS', 'NG', 'J', 'C', 'K', 'T', 'P', 'H'];
+const VOWELS = [
+  'A',
+  'AE',
+  'YA',
+  'YAE',
+  'EO',
+  'E',
+  'YEO',
+  'YE',
+  'O',
+  'WA',
+  'WAE',
+  'OE',
+  'YO',
+  'U',
+  'WEO',
+  'WE',
+  'WI',
+  'YU',
+  'EU',
+  'YI',
+  'I',
+];
+const TRAILING = [
+  '',
+  'G',
+  'GG',
+  'GS',
+  'N',
+  'NJ',
+  'NH',
+  'D',
+  'L',
+  'LG',
+  'LM',
+  'LB',
+  'LS',
+  'LT',
+  'LP',
+  'LH',
+  'M',
+  'B',
+  'BS',
+  'S',
+  'SS',
+  'NG',
+  'J',
+  'C',
+  'K',
+  'T',
+  'P',
+  'H',
+];
 
 /** Python's find_syllable: the longest jamo name at each of the three positions. */
 function hangulSyllable(name: string): number | undefined {

@@ -2,7 +2,15 @@
 // A single pass over the text: strings, comments, brackets and line continuations are lexed exactly
 // enough that text inside strings, comments or indented blocks never counts as an assignment.
 import {
-  CLOSERS, IndentLevels, isIdentChar, isIdentStart, MAX_NESTING, nullByteError, OPENERS, operatorAt, STRING_PREFIX,
+  CLOSERS,
+  IndentLevels,
+  isIdentChar,
+  isIdentStart,
+  MAX_NESTING,
+  nullByteError,
+  OPENERS,
+  operatorAt,
+  STRING_PREFIX,
   TOO_DEEP,
 } from './lexing';
 import { decodeEscapes, StringLiteralError } from './literals';
@@ -42,9 +50,22 @@ type Token =
   | { t: 'num'; v: string; line: number }
   | { t: 'op'; v: string; line: number };
 
-const enum Ch {
-  Tab = 9, LF = 10, FF = 12, CR = 13, Space = 32, Hash = 35, Quote = 34, Apos = 39, Backslash = 92,
-  LParen = 40, RParen = 41, LBracket = 91, RBracket = 93, LBrace = 123, RBrace = 125,
+enum Ch {
+  Tab = 9,
+  LF = 10,
+  FF = 12,
+  CR = 13,
+  Space = 32,
+  Hash = 35,
+  Quote = 34,
+  Apos = 39,
+  Backslash = 92,
+  LParen = 40,
+  RParen = 41,
+  LBracket = 91,
+  RBracket = 93,
+  LBrace = 123,
+  RBrace = 125,
 }
 
 /**
@@ -245,7 +266,6 @@ export function readPythonModule(text: string, watched: ReadonlySet<string>): Py
       lastOp = op;
       if (op === ':' && brackets.length === 0) colonAtDepth0 = true;
       pos += op.length;
-      continue;
     }
     if (brackets.length) return fail(`'${OPENERS[brackets[brackets.length - 1]]}' was never closed`, statementLine);
     opensBlock = lastOp === ':';
@@ -266,7 +286,9 @@ export function readPythonModule(text: string, watched: ReadonlySet<string>): Py
         }
       }
       if (indent === 0) blockKeyword = statement[0].v;
-      const insideDefinition = indent > 0 && (blockKeyword === 'def' || blockKeyword === 'class' || blockKeyword === 'async' || blockKeyword === '@');
+      const insideDefinition =
+        indent > 0 &&
+        (blockKeyword === 'def' || blockKeyword === 'class' || blockKeyword === 'async' || blockKeyword === '@');
       if (insideDefinition) continue;
       readAssignment(statement, watched, indent === 0, result.assignments);
     }
@@ -290,7 +312,19 @@ function hasReplacementField(raw: string, isRaw: boolean): boolean {
   return /\{(?!\{)/.test(literal.replace(/\{\{/g, ''));
 }
 
-const COMPOUND_KEYWORDS = new Set(['def', 'class', 'if', 'elif', 'else', 'for', 'while', 'try', 'except', 'finally', 'with']);
+const COMPOUND_KEYWORDS = new Set([
+  'def',
+  'class',
+  'if',
+  'elif',
+  'else',
+  'for',
+  'while',
+  'try',
+  'except',
+  'finally',
+  'with',
+]);
 
 function identifierAt(text: string, pos: number): string {
   let p = pos;
@@ -321,11 +355,16 @@ function splitStatements(tokens: Token[]): Token[][] {
 }
 
 /** Handles `a = v`, `a = b = v`, and `a: T = v`; records the watched targets. */
-function readAssignment(statement: Token[], watched: ReadonlySet<string>, topLevel: boolean, into: PyAssignment[]): void {
+function readAssignment(
+  statement: Token[],
+  watched: ReadonlySet<string>,
+  topLevel: boolean,
+  into: PyAssignment[],
+): void {
   const first = statement[0];
   if (first.t !== 'name' || !watched.has(first.v)) return;
   const second = statement[1];
-  if (!second || second.t !== 'op') return;
+  if (second?.t !== 'op') return;
   const line = first.line;
   if (second.v === ':') {
     const eq = indexAtDepth0(statement, '=', 2);
@@ -335,7 +374,12 @@ function readAssignment(statement: Token[], watched: ReadonlySet<string>, topLev
   }
   if (second.v !== '=') {
     if (second.v.endsWith('=') && second.v.length > 1 && !['==', '!=', '<=', '>='].includes(second.v)) {
-      into.push({ name: first.v, value: computed(statement.slice(2), `augmented assignment '${second.v}'`), line, topLevel });
+      into.push({
+        name: first.v,
+        value: computed(statement.slice(2), `augmented assignment '${second.v}'`),
+        line,
+        topLevel,
+      });
     }
     return;
   }
@@ -374,7 +418,12 @@ function indexAtDepth0(tokens: Token[], op: string, from: number): number {
 }
 
 function computed(tokens: Token[], why?: string): PyValue {
-  const text = why ?? tokens.map((tk) => (tk.t === 'str' ? JSON.stringify(tk.v) : tk.v)).join(' ').slice(0, 80);
+  const text =
+    why ??
+    tokens
+      .map((tk) => (tk.t === 'str' ? JSON.stringify(tk.v) : tk.v))
+      .join(' ')
+      .slice(0, 80);
   return { kind: 'computed', text };
 }
 
@@ -438,7 +487,7 @@ function parseAtom(tokens: Token[], state: { i: number }): PyValue | undefined {
       } else break;
     }
     const end = tokens[state.i];
-    if (!end || end.t !== 'op' || end.v !== close) return undefined;
+    if (end?.t !== 'op' || end.v !== close) return undefined;
     state.i++;
     // `(x)` is just x; `(x,)` and `[x]` are sequences; `{}` would be a dict, not a sequence.
     if (tk.v === '(' && !sawComma && items.length === 1) return items[0];

@@ -2,9 +2,9 @@
 // time), module-level classes with their bases, keywords, decorators and body statements, and
 // module-level assignments. Built on syntax.ts's tokenizer, so text inside strings and comments
 // never counts, and the bodies of functions are never read as module code.
-import { parseExpression, PyExpr } from './expressions';
-import { matchBrackets, PyToken, splitAtDepth0, tokenizePython } from './syntax';
+import { type PyExpr, parseExpression } from './expressions';
 import { walkStatements } from './statements';
+import { matchBrackets, type PyToken, splitAtDepth0, tokenizePython } from './syntax';
 
 export interface ImportStmt {
   line: number;
@@ -86,12 +86,26 @@ interface Block {
   ignored?: boolean;
 }
 
-const DYNAMIC_IMPORT = new Set(['import_module', '__import__', 'walk_packages', 'iter_modules', 'load_module', 'exec_module']);
+const DYNAMIC_IMPORT = new Set([
+  'import_module',
+  '__import__',
+  'walk_packages',
+  'iter_modules',
+  'load_module',
+  'exec_module',
+]);
 
 /** Indexes `text`; never throws. */
 export function indexPythonModule(text: string): ModuleIndex {
   const source = tokenizePython(text);
-  const index: ModuleIndex = { imports: [], classes: [], assignments: [], bindings: new Map(), dynamicImports: false, error: source.error };
+  const index: ModuleIndex = {
+    imports: [],
+    classes: [],
+    assignments: [],
+    bindings: new Map(),
+    dynamicImports: false,
+    error: source.error,
+  };
   const stack: Block[] = [];
   let decorators: PyExpr[] = [];
 
@@ -108,7 +122,8 @@ export function indexPythonModule(text: string): ModuleIndex {
 
   walkStatements<Block>(source.lines, stack, {
     statementStart(tokens) {
-      if (!index.dynamicImports && tokens.some((tk) => tk.t === 'name' && DYNAMIC_IMPORT.has(tk.v))) index.dynamicImports = true;
+      if (!index.dynamicImports && tokens.some((tk) => tk.t === 'name' && DYNAMIC_IMPORT.has(tk.v)))
+        index.dynamicImports = true;
     },
     decorator(expr) {
       decorators.push(expr);
@@ -152,7 +167,8 @@ export function indexPythonModule(text: string): ModuleIndex {
           if (stmt.kind === 'import') {
             bind(stmt.alias ?? stmt.module.split('.')[0], { kind: 'import', line, stmt });
           } else {
-            for (const { name, alias } of stmt.names) if (name !== '*') bind(alias ?? name, { kind: 'import', line, stmt, name });
+            for (const { name, alias } of stmt.names)
+              if (name !== '*') bind(alias ?? name, { kind: 'import', line, stmt, name });
           }
         }
         return;
@@ -170,7 +186,12 @@ export function indexPythonModule(text: string): ModuleIndex {
         } else if (!parent) {
           for (const assignment of readAssignments(part)) {
             index.assignments.push(assignment);
-            bind(assignment.target, assignment.value ? { kind: 'assign', line: assignment.line, value: assignment.value } : { kind: 'other', line: assignment.line });
+            bind(
+              assignment.target,
+              assignment.value
+                ? { kind: 'assign', line: assignment.line, value: assignment.value }
+                : { kind: 'other', line: assignment.line },
+            );
           }
         }
       }
@@ -210,7 +231,16 @@ export function readImport(tokens: PyToken[], line: number, inFunction: boolean,
     return out;
   };
   if (tokens[0].v === 'import') {
-    return names(1).map(({ dotted, alias }) => ({ line, kind: 'import', module: dotted, level: 0, names: [], alias, inFunction, typeChecking }));
+    return names(1).map(({ dotted, alias }) => ({
+      line,
+      kind: 'import',
+      module: dotted,
+      level: 0,
+      names: [],
+      alias,
+      inFunction,
+      typeChecking,
+    }));
   }
   let i = 1;
   let level = 0;
@@ -287,7 +317,11 @@ export function renderExpr(expr: PyExpr): string {
       return JSON.stringify(expr.value);
     case 'seq': {
       const inner = expr.items.map(renderExpr).join(', ');
-      return expr.kind === 'list' ? `[${inner}]` : expr.kind === 'set' ? `{${inner}}` : `(${inner}${expr.items.length === 1 ? ',' : ''})`;
+      return expr.kind === 'list'
+        ? `[${inner}]`
+        : expr.kind === 'set'
+          ? `{${inner}}`
+          : `(${inner}${expr.items.length === 1 ? ',' : ''})`;
     }
     case 'num':
       return expr.value;

@@ -2,8 +2,8 @@
 // logical lines grouped into blocks by indentation, decorators, `def` / `async def` / `class`
 // headers, compound statements and their inline bodies (`if x: y`). What a block means, and what
 // to record of each statement, is the caller's.
-import { parseExpression, PyExpr } from './expressions';
-import { findAtDepth0, PyLine, PyToken } from './syntax';
+import { type PyExpr, parseExpression } from './expressions';
+import { findAtDepth0, type PyLine, type PyToken } from './syntax';
 
 export interface BlockVisitor<B extends { indent: number }> {
   /** Every statement, after the blocks it ends are closed; an inline body comes one indent deeper. */
@@ -30,7 +30,11 @@ const COMPOUND = new Set(['if', 'elif', 'else', 'for', 'while', 'try', 'except',
  * Walks `lines`, keeping `stack` to the blocks that enclose each statement (innermost last) when
  * the visitor is called; the visitor's blocks are pushed after its call returns.
  */
-export function walkStatements<B extends { indent: number }>(lines: readonly PyLine[], stack: B[], visitor: BlockVisitor<B>): void {
+export function walkStatements<B extends { indent: number }>(
+  lines: readonly PyLine[],
+  stack: B[],
+  visitor: BlockVisitor<B>,
+): void {
   const handle = (tokens: PyToken[], indent: number, line: number, inline = 0): void => {
     while (stack.length && stack[stack.length - 1].indent >= indent) stack.pop();
     visitor.statementStart?.(tokens, indent, line);

@@ -2,7 +2,15 @@
 // logical lines with their indentation, strings decoded, comments dropped, so text inside strings
 // or comments never counts as code; Python's tokenizer refusals (lexing.ts) stop it with a line.
 import {
-  CLOSERS, IndentLevels, isIdentChar, isIdentStart, MAX_NESTING, nullByteError, OPENERS, operatorAt, STRING_PREFIX,
+  CLOSERS,
+  IndentLevels,
+  isIdentChar,
+  isIdentStart,
+  MAX_NESTING,
+  nullByteError,
+  OPENERS,
+  operatorAt,
+  STRING_PREFIX,
   TOO_DEEP,
 } from './lexing';
 import { decodeEscapes, StringLiteralError } from './literals';
@@ -162,7 +170,8 @@ export function tokenizePython(text: string): PySource {
         continue;
       }
       if (CLOSERS.includes(ch)) {
-        if (OPENERS[CLOSERS.indexOf(ch)] !== brackets.pop()) return { lines, error: { message: `unmatched '${ch}'`, line } };
+        if (OPENERS[CLOSERS.indexOf(ch)] !== brackets.pop())
+          return { lines, error: { message: `unmatched '${ch}'`, line } };
         tokens.push({ t: 'op', v: ch, line });
         pos++;
         continue;
@@ -171,7 +180,8 @@ export function tokenizePython(text: string): PySource {
       tokens.push({ t: 'op', v: op, line });
       pos += op.length;
     }
-    if (brackets.length) return { lines, error: { message: `'${brackets[brackets.length - 1]}' was never closed`, line: startLine } };
+    if (brackets.length)
+      return { lines, error: { message: `'${brackets[brackets.length - 1]}' was never closed`, line: startLine } };
     if (tokens.length) lines.push({ indent, line: tokens[0].line, tokens });
   }
   return { lines };
@@ -196,7 +206,12 @@ export function matchBrackets(tokens: readonly PyToken[]): Map<number, number> {
 }
 
 /** Splits tokens[start, end) at the depth-0 occurrences of the operator `sep`. */
-export function splitAtDepth0(tokens: readonly PyToken[], start: number, end: number, sep: string): Array<[number, number]> {
+export function splitAtDepth0(
+  tokens: readonly PyToken[],
+  start: number,
+  end: number,
+  sep: string,
+): Array<[number, number]> {
   const parts: Array<[number, number]> = [];
   let depth = 0;
   let from = start;

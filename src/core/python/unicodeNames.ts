@@ -6,9 +6,20 @@ import type { UnicodeNameTable } from './literals';
 
 // Ranges whose names are computed (CJK unified ideographs, Hangul syllables) or that Python 3.11 does
 // not name (Tangut ideographs, private use): skipped while building, for speed.
-const SKIPPED: Array<[number, number]> = [[0x3400, 0x4dbf], [0x4e00, 0x9fff], [0xac00, 0xd7a3], [0xe000, 0xf8ff],
-  [0x17000, 0x187f7], [0x20000, 0x2a6df], [0x2a700, 0x2ebe0], [0x30000, 0x3134a]];
-const SCANNED: Array<[number, number]> = [[0, 0x3ffff], [0xe0000, 0xe0fff]];
+const SKIPPED: Array<[number, number]> = [
+  [0x3400, 0x4dbf],
+  [0x4e00, 0x9fff],
+  [0xac00, 0xd7a3],
+  [0xe000, 0xf8ff],
+  [0x17000, 0x187f7],
+  [0x20000, 0x2a6df],
+  [0x2a700, 0x2ebe0],
+  [0x30000, 0x3134a],
+];
+const SCANNED: Array<[number, number]> = [
+  [0, 0x3ffff],
+  [0xe0000, 0xe0fff],
+];
 // Names the package computes from a range that Python 3.11 looks up differently (CJK, case-sensitive)
 // or not at all.
 const COMPUTED_PREFIXES = ['CJK UNIFIED IDEOGRAPH-', 'TANGUT IDEOGRAPH-', 'EGYPTIAN HIEROGLYPH-'];

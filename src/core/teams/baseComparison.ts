@@ -4,13 +4,13 @@
 // a file on one side only is kept, unless the other side deleted it unchanged since the merge base.
 // When the merged history has an accidental fork that neither side has, `alembic upgrade head`
 // fails after the merge although nothing conflicted in git: that is the `merge-heads` problem.
-import * as path from 'path';
+import * as path from 'node:path';
 import { GitRepository } from '../git/gitRepository';
-import { RefHistory, RefHistoryReader } from '../git/refHistory';
-import { Problem, problem } from '../problems';
-import { Project, sortLoadOrder } from '../project';
+import { type RefHistory, RefHistoryReader } from '../git/refHistory';
+import { type Problem, problem } from '../problems';
+import { type Project, sortLoadOrder } from '../project';
 import type { RevisionSource } from '../revisionFile';
-import { Revision, RevisionMap } from '../revisionMap';
+import { type Revision, RevisionMap } from '../revisionMap';
 import { accidentalForkHeads } from './forkHeads';
 
 export interface BaseComparison {

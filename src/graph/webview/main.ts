@@ -3,7 +3,7 @@
 // of each row is HTML. Everything it does to the project goes to the extension as a message.
 import type { RevisionState } from '../../core/databaseState';
 import type { GraphEdge, GraphNode } from '../../core/graphLayout';
-import { edgeRows, Geometry, geometryFor, shortDate, shortRevisionId } from '../geometry';
+import { edgeRows, type Geometry, geometryFor, shortDate, shortRevisionId } from '../geometry';
 import { laneMarkup, nodeTags } from '../graphSvg';
 import type { FromWebview, GraphView, RevisionAction, ToWebview } from '../protocol';
 
@@ -73,7 +73,13 @@ function post(message: FromWebview): void {
 }
 
 function applyView(next: GraphView, revealId?: string): void {
-  const anchor = view ? topAnchor() : restored ? undefined : saved.anchor !== undefined ? { id: saved.anchor, offset: saved.offset ?? 0 } : undefined;
+  const anchor = view
+    ? topAnchor()
+    : restored
+      ? undefined
+      : saved.anchor !== undefined
+        ? { id: saved.anchor, offset: saved.offset ?? 0 }
+        : undefined;
   if (!view && !restored) {
     selected = new Set(saved.selected ?? []);
     search.value = saved.query ?? '';
@@ -168,13 +174,23 @@ function render(force = false): void {
   const matchSet = new Set(matches.map((id) => memberOf.get(id)?.id ?? id));
   const currentMatch = matchIndex >= 0 ? matches[matchIndex] : undefined;
   const currentMatchRow = currentMatch ? rowOf(currentMatch) : undefined;
-  rowsEl.replaceChildren(...nodes.slice(start, end).map((node) => rowElement(node, matchSet.has(node.id), node.row === currentMatchRow)));
+  rowsEl.replaceChildren(
+    ...nodes.slice(start, end).map((node) => rowElement(node, matchSet.has(node.id), node.row === currentMatchRow)),
+  );
 }
 
 function rowElement(node: GraphNode, match: boolean, currentMatch: boolean): HTMLDivElement {
   const row = document.createElement('div');
   const state = stateOf(node.id);
-  row.className = ['row', node.kind, state ? `state-${state}` : '', selected.has(node.id) ? 'selected' : '', node.id === focused ? 'focused' : '', match ? 'match' : '', currentMatch ? 'current-match' : '']
+  row.className = [
+    'row',
+    node.kind,
+    state ? `state-${state}` : '',
+    selected.has(node.id) ? 'selected' : '',
+    node.id === focused ? 'focused' : '',
+    match ? 'match' : '',
+    currentMatch ? 'current-match' : '',
+  ]
     .filter(Boolean)
     .join(' ');
   row.dataset.id = node.id;
@@ -185,7 +201,14 @@ function rowElement(node: GraphNode, match: boolean, currentMatch: boolean): HTM
     row.append(span('msg', `${node.message} (click to expand)`));
     const newest = node.members?.[0];
     const oldest = node.members?.[node.members.length - 1];
-    row.append(span('date', newest && oldest ? `${shortDate(oldest.createDate).slice(0, 10)} … ${shortDate(newest.createDate).slice(0, 10)}` : ''));
+    row.append(
+      span(
+        'date',
+        newest && oldest
+          ? `${shortDate(oldest.createDate).slice(0, 10)} … ${shortDate(newest.createDate).slice(0, 10)}`
+          : '',
+      ),
+    );
     row.setAttribute('aria-label', `${node.message}, collapsed`);
     return row;
   }
@@ -210,7 +233,7 @@ function updateToolbar(): void {
   const collapsed = runs.filter((r) => !r.expanded).length;
   runsButton.hidden = runs.length === 0;
   runsButton.textContent = collapsed ? `Expand runs (${collapsed})` : 'Collapse runs';
-  const revisions = nodes.reduce((n, node) => n + (node.kind === 'run' ? node.members?.length ?? 0 : 1), 0);
+  const revisions = nodes.reduce((n, node) => n + (node.kind === 'run' ? (node.members?.length ?? 0) : 1), 0);
   const heads = nodes.filter((n) => n.head).length;
   statusEl.textContent = `${view.project}: ${revisions} revision${revisions === 1 ? '' : 's'}${heads > 1 ? `, ${heads} heads` : ''} · Database: ${view.database}`;
   updateMergeButton();
@@ -312,21 +335,39 @@ function computeMatches(jump: boolean): void {
   if (query) {
     for (const node of nodes) {
       if (node.kind === 'run') {
-        for (const m of node.members ?? []) if (`${m.id} ${m.message}`.toLowerCase().includes(query)) matches.push(m.id);
+        for (const m of node.members ?? [])
+          if (`${m.id} ${m.message}`.toLowerCase().includes(query)) matches.push(m.id);
         continue;
       }
-      const text = [node.id, node.message, ...node.labels, ...node.branch.map((l) => `@${l}`), ...node.labels.map((l) => `@${l}`)].join(' ').toLowerCase();
+      const text = [
+        node.id,
+        node.message,
+        ...node.labels,
+        ...node.branch.map((l) => `@${l}`),
+        ...node.labels.map((l) => `@${l}`),
+      ]
+        .join(' ')
+        .toLowerCase();
       if (text.includes(query)) matches.push(node.id);
     }
   }
   matchIndex = previous ? matches.indexOf(previous) : -1;
-  matchCount.textContent = query ? (matches.length ? `${matchIndex >= 0 ? matchIndex + 1 : 0} of ${matches.length}` : 'no match') : '';
+  matchCount.textContent = query
+    ? matches.length
+      ? `${matchIndex >= 0 ? matchIndex + 1 : 0} of ${matches.length}`
+      : 'no match'
+    : '';
   if (jump && matches.length) step(1);
 }
 
 function step(direction: 1 | -1): void {
   if (!matches.length) return;
-  matchIndex = matchIndex < 0 ? (direction > 0 ? 0 : matches.length - 1) : (matchIndex + direction + matches.length) % matches.length;
+  matchIndex =
+    matchIndex < 0
+      ? direction > 0
+        ? 0
+        : matches.length - 1
+      : (matchIndex + direction + matches.length) % matches.length;
   matchCount.textContent = `${matchIndex + 1} of ${matches.length}`;
   reveal(matches[matchIndex]);
 }
@@ -351,9 +392,18 @@ search.addEventListener('keydown', (e) => {
 
 function jumpThrough(kind: 'current' | 'heads'): void {
   if (!view) return;
-  const ids = kind === 'current' ? nodes.filter((n) => stateOf(n.id) === 'current').map((n) => n.id) : nodes.filter((n) => n.head).map((n) => n.id);
+  const ids =
+    kind === 'current'
+      ? nodes.filter((n) => stateOf(n.id) === 'current').map((n) => n.id)
+      : nodes.filter((n) => n.head).map((n) => n.id);
   if (!ids.length) {
-    flashStatus(kind === 'current' ? (view.states ? 'The database is at base: no revision is current.' : 'The database state is not known.') : 'No head.');
+    flashStatus(
+      kind === 'current'
+        ? view.states
+          ? 'The database is at base: no revision is current.'
+          : 'The database state is not known.'
+        : 'No head.',
+    );
     return;
   }
   cycle[kind] = (cycle[kind] + 1) % ids.length;
@@ -370,7 +420,9 @@ function flashStatus(text: string): void {
 
 jumpCurrentButton.addEventListener('click', () => jumpThrough('current'));
 $('jump-heads').addEventListener('click', () => jumpThrough('heads'));
-runsButton.addEventListener('click', () => post({ type: 'expandAll', expand: !!view?.layout.runs.some((r) => !r.expanded) }));
+runsButton.addEventListener('click', () =>
+  post({ type: 'expandAll', expand: !!view?.layout.runs.some((r) => !r.expanded) }),
+);
 $('export').addEventListener('click', () => post({ type: 'export' }));
 mergeButton.addEventListener('click', () => post({ type: 'merge', ids: selectedHeads() }));
 
@@ -410,7 +462,7 @@ rowsEl.addEventListener('contextmenu', (e) => {
 
 scroller.addEventListener('keydown', (e) => {
   if (!view || !nodes.length) return;
-  const current = focused ? rowOf(focused) ?? 0 : -1;
+  const current = focused ? (rowOf(focused) ?? 0) : -1;
   const move = (row: number): void => {
     const node = nodes[Math.max(0, Math.min(nodes.length - 1, row))];
     scrollToRow(node.row);
@@ -468,7 +520,9 @@ interface MenuItem {
 
 function menuItems(node: GraphNode): Array<MenuItem | 'separator'> {
   if (node.kind === 'run') {
-    return [{ label: `Expand ${node.members?.length ?? ''} Revisions`, run: () => post({ type: 'expand', runs: [node.id] }) }];
+    return [
+      { label: `Expand ${node.members?.length ?? ''} Revisions`, run: () => post({ type: 'expand', runs: [node.id] }) },
+    ];
   }
   const state = stateOf(node.id);
   const action = (a: RevisionAction) => () => post({ type: 'action', action: a, id: node.id });
@@ -476,14 +530,18 @@ function menuItems(node: GraphNode): Array<MenuItem | 'separator'> {
   if (view?.trusted) {
     items.push('separator');
     if (state !== 'applied' && state !== 'current') items.push({ label: 'Upgrade to Here', run: action('upgrade') });
-    if (state !== 'pending' && state !== 'current') items.push({ label: 'Downgrade to Here', run: action('downgrade') });
+    if (state !== 'pending' && state !== 'current')
+      items.push({ label: 'Downgrade to Here', run: action('downgrade') });
     items.push({ label: 'Stamp…', run: action('stamp') });
-    if (state !== 'applied' && state !== 'current') items.push({ label: 'Show SQL for Upgrade to Here', run: action('sql') });
+    if (state !== 'applied' && state !== 'current')
+      items.push({ label: 'Show SQL for Upgrade to Here', run: action('sql') });
   }
   items.push('separator', { label: 'Copy Revision Id', run: action('copyId') });
   const heads = selectedHeads();
-  if (view?.trusted && heads.length >= 2 && heads.includes(node.id)) items.push({ label: `Merge ${heads.length} Selected Heads`, run: () => post({ type: 'merge', ids: heads }) });
-  if (node.run) items.push('separator', { label: 'Collapse Run', run: () => post({ type: 'collapse', runs: [node.run!] }) });
+  if (view?.trusted && heads.length >= 2 && heads.includes(node.id))
+    items.push({ label: `Merge ${heads.length} Selected Heads`, run: () => post({ type: 'merge', ids: heads }) });
+  if (node.run)
+    items.push('separator', { label: 'Collapse Run', run: () => post({ type: 'collapse', runs: [node.run!] }) });
   return items;
 }
 
@@ -558,27 +616,44 @@ function showTooltip(node: GraphNode, x: number, y: number): void {
   if (node.kind === 'run') {
     const members = node.members ?? [];
     lines.push(['title', `${members.length} revisions in a line`]);
-    lines.push(['', `from ${shortRevisionId(members[members.length - 1]?.id ?? '')} ${members[members.length - 1]?.message ?? ''}`]);
+    lines.push([
+      '',
+      `from ${shortRevisionId(members[members.length - 1]?.id ?? '')} ${members[members.length - 1]?.message ?? ''}`,
+    ]);
     lines.push(['', `to ${shortRevisionId(members[0]?.id ?? '')} ${members[0]?.message ?? ''}`]);
     lines.push(['muted', 'Click to expand.']);
   } else {
     const state = stateOf(node.id);
     lines.push(['title', node.message || '(no message)']);
     lines.push(['mono', node.id]);
-    const facts = [state, node.head && 'head', node.merge && 'merge point', node.branchPoint && 'branch point', node.base && 'base'].filter(Boolean);
+    const facts = [
+      state,
+      node.head && 'head',
+      node.merge && 'merge point',
+      node.branchPoint && 'branch point',
+      node.base && 'base',
+    ].filter(Boolean);
     if (facts.length) lines.push(['', facts.join(' · ')]);
     const down = (outgoing.get(node.id) ?? []).filter((e) => e.kind === 'down').map((e) => shortRevisionId(e.to));
-    const deps = (outgoing.get(node.id) ?? []).filter((e) => e.kind === 'depends' && e.jump !== 'in').map((e) => shortRevisionId(e.to));
+    const deps = (outgoing.get(node.id) ?? [])
+      .filter((e) => e.kind === 'depends' && e.jump !== 'in')
+      .map((e) => shortRevisionId(e.to));
     lines.push(['', `Revises: ${down.length ? down.join(', ') : 'base'}`]);
     if (deps.length) lines.push(['', `Depends on: ${deps.join(', ')}`]);
     const labels = [...new Set([...node.labels, ...node.branch])];
     if (labels.length) lines.push(['', `Branch labels: ${labels.join(', ')}`]);
     if (node.createDate) lines.push(['muted', `Created ${node.createDate}`]);
-    for (const p of node.problems) lines.push([p.severity === 'error' ? 'error' : 'warning', `${p.severity}: ${p.message}`]);
-    if (node.cycle && !node.problems.some((p) => p.code === 'cycle')) lines.push(['error', 'In a cycle: Alembic refuses to load the history.']);
-    for (const e of outgoing.get(node.id) ?? []) if (e.dangling && e.problem && !node.problems.some((p) => p.message === e.problem)) lines.push(['error', e.problem]);
+    for (const p of node.problems)
+      lines.push([p.severity === 'error' ? 'error' : 'warning', `${p.severity}: ${p.message}`]);
+    if (node.cycle && !node.problems.some((p) => p.code === 'cycle'))
+      lines.push(['error', 'In a cycle: Alembic refuses to load the history.']);
+    for (const e of outgoing.get(node.id) ?? [])
+      if (e.dangling && e.problem && !node.problems.some((p) => p.message === e.problem))
+        lines.push(['error', e.problem]);
   }
-  tooltip.replaceChildren(...lines.map(([cls, text]) => Object.assign(document.createElement('div'), { className: cls, textContent: text })));
+  tooltip.replaceChildren(
+    ...lines.map(([cls, text]) => Object.assign(document.createElement('div'), { className: cls, textContent: text })),
+  );
   tooltip.hidden = false;
   const rect = tooltip.getBoundingClientRect();
   tooltip.style.left = `${Math.max(4, Math.min(x + 12, window.innerWidth - rect.width - 8))}px`;

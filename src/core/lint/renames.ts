@@ -1,0 +1,179 @@
+// Which drop_column calls of an upgrade() are renames after all: a drop and an add that look like a
+// rename written the long way (rename-as-drop-add, paired only on evidence), and copy-then-rename (the
+// data copied into a new column, the old column dropped, the new one renamed to the old name).
+import type { MigrationCall, MigrationFunction } from '../models/migrationOps';
+import type { PyExpr } from '../python';
+import { keyword, renderExpr } from '../python';
+
+export interface RenamePair {
+  drop: MigrationCall;
+  /** The shared type, normalized (`VARCHAR(255)`), with NOT NULL when both are. */
+  type: string;
+  /** Why the names resemble, for the message. */
+  why: string;
+}
+
+/**
+ * add_column -> the drop_column it may rename. The evidence: the same table, the same type and
+ * nullability (the dropped column's come from downgrade(), where autogenerate adds it back), exactly
+ * one dropped and one added column of that shape on the table, and names that resemble.
+ */
+export function renamePairs(
+  up: MigrationFunction,
+  down: MigrationFunction | undefined,
+): Map<MigrationCall, RenamePair> {
+  const droppedShape = new Map<string, string>();
+  for (const op of down?.ops ?? []) {
+    const shape = op.op === 'add_column' && op.column ? columnShape(op.arg('column')) : undefined;
+    if (shape) droppedShape.set(columnKey(op, op.column!), shape);
+  }
+  const candidates = new Map<string, { adds: MigrationCall[]; drops: MigrationCall[] }>();
+  const candidatesOf = (op: MigrationCall, shape: string): { adds: MigrationCall[]; drops: MigrationCall[] } => {
+    const key = `${columnKey(op, '')}\0${shape}`;
+    if (!candidates.has(key)) candidates.set(key, { adds: [], drops: [] });
+    return candidates.get(key)!;
+  };
+  for (const op of up.ops) {
+    if (!op.column) continue;
+    if (op.op === 'add_column') {
+      const shape = columnShape(op.arg('column'));
+      if (shape) candidatesOf(op, shape).adds.push(op);
+    } else if (op.op === 'drop_column' && !copiedThenRenamed(up, op)) {
+      const shape = droppedShape.get(columnKey(op, op.column));
+      if (shape) candidatesOf(op, shape).drops.push(op);
+    }
+  }
+  const pairs = new Map<MigrationCall, RenamePair>();
+  for (const [key, { adds, drops }] of candidates) {
+    if (adds.length !== 1 || drops.length !== 1) continue;
+    const why = resemblingNames(drops[0].column!, adds[0].column!);
+    if (why) pairs.set(adds[0], { drop: drops[0], type: key.slice(key.lastIndexOf('\0') + 1), why });
+  }
+  return pairs;
+}
+
+/**
+ * Why two column names resemble, or undefined: the same words reordered (`created_by_user`,
+ * `user_created_by`), the words of one all in the other (`email`, `email_address`), or an edit
+ * distance of at most a quarter of the longer name (`adress`, `address`; never for `id`, `uid`).
+ */
+export function resemblingNames(a: string, b: string): string | undefined {
+  if (a.toLowerCase() === b.toLowerCase()) return undefined;
+  const wordsA = words(a);
+  const wordsB = words(b);
+  const [fewer, more] = wordsA.length <= wordsB.length ? [wordsA, wordsB] : [wordsB, wordsA];
+  if (fewer.length && fewer.every((w) => more.includes(w))) {
+    return fewer.length === more.length ? 'the same words reordered' : 'one name contains the other';
+  }
+  const distance = editDistance(a.toLowerCase(), b.toLowerCase());
+  if (distance <= Math.floor(Math.max(a.length, b.length) / 4)) {
+    return `the names differ by ${distance} character${distance > 1 ? 's' : ''}`;
+  }
+  return undefined;
+}
+
+/**
+ * A drop_column whose data was copied into another column of the table (an `op.execute("UPDATE
+ * t SET new = ...")` before the drop) that is then renamed to the dropped name: the FastAPI
+ * template's integer-to-UUID id. The column lives on under its name; only its values changed.
+ */
+export function copiedThenRenamed(up: MigrationFunction, drop: MigrationCall): boolean {
+  if (drop.op !== 'drop_column' || !drop.column) return false;
+  const rename = up.ops.find(
+    (op) =>
+      op.op === 'alter_column' &&
+      op.line > drop.line &&
+      op.newName === drop.column &&
+      op.column &&
+      columnKey(op, '') === columnKey(drop, ''),
+  );
+  if (!rename?.column) return false;
+  const copiesInto = (sql: string | undefined): boolean =>
+    sql !== undefined && updatesColumn(sql, drop.table, rename.column!);
+  return up.executes.some((e) => e.line < drop.line && copiesInto(e.sql));
+}
+
+/** `UPDATE [schema.]table SET ... column = ...`, the names quoted or not. */
+function updatesColumn(sql: string, table: string, column: string): boolean {
+  const quoted = (name: string): string => `["\`\\[]?${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}["\`\\]]?`;
+  const target = `(?:ONLY\\s+)?(?:\\S+\\.)?${quoted(table)}\\s+(?:(?:AS\\s+)?\\w+\\s+)?`;
+  const update = new RegExp(`\\bUPDATE\\s+${target}SET\\s+([\\s\\S]*)`, 'i');
+  const assignments = update.exec(sql)?.[1].split(/\bWHERE\b/i)[0];
+  return !!assignments && new RegExp(`(?:^|[\\s,(])${quoted(column)}\\s*=`, 'i').test(assignments);
+}
+
+function columnKey(op: MigrationCall, column: string): string {
+  return `${op.schema ?? ''}\0${op.table}\0${column}`;
+}
+
+/** The type and nullability of an `sa.Column(...)`, normalized; undefined when the type is not written. */
+function columnShape(column: PyExpr | undefined): string | undefined {
+  if (column?.k !== 'call') return undefined;
+  const type = column.args[1] ?? keyword(column, 'type_');
+  if (!type) return undefined;
+  const nullable = keyword(column, 'nullable');
+  const notNull = nullable?.k === 'const' && nullable.value === 'False';
+  return `${normalizeType(renderExpr(type))}${notNull ? ' NOT NULL' : ''}`;
+}
+
+/** The lower-case words of a snake_case or camelCase name. */
+function words(name: string): string[] {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}
+
+/**
+ * A type in a form where what autogenerate writes for the model (`sa.String(length=100)`) and what
+ * it reflects from the database (`sa.VARCHAR(length=100)`, `postgresql.TIMESTAMP()`) compare equal.
+ */
+export function normalizeType(text: string): string {
+  const compact = text.replace(/\s+/g, '');
+  const m = /^(?:\w+\.)*(\w+)(\(.*\))?$/s.exec(compact);
+  if (!m) return compact;
+  const name = m[1].toUpperCase();
+  const args = (m[2] ?? '').replace(/\blength=/g, '').replace(/^\(\)$/, '');
+  return `${TYPE_ALIASES[name] ?? name}${args}`;
+}
+
+const TYPE_ALIASES: Record<string, string> = {
+  STRING: 'VARCHAR',
+  UNICODE: 'VARCHAR',
+  NVARCHAR: 'VARCHAR',
+  TEXT: 'TEXT',
+  UNICODETEXT: 'TEXT',
+  CLOB: 'TEXT',
+  INT: 'INTEGER',
+  INTEGER: 'INTEGER',
+  BIGINTEGER: 'BIGINT',
+  SMALLINTEGER: 'SMALLINT',
+  BOOLEAN: 'BOOLEAN',
+  BOOL: 'BOOLEAN',
+  DATETIME: 'DATETIME',
+  TIMESTAMP: 'DATETIME',
+  FLOAT: 'FLOAT',
+  REAL: 'FLOAT',
+  DOUBLE: 'FLOAT',
+  DOUBLE_PRECISION: 'FLOAT',
+  NUMERIC: 'NUMERIC',
+  DECIMAL: 'NUMERIC',
+  LARGEBINARY: 'BLOB',
+  BYTEA: 'BLOB',
+  BLOB: 'BLOB',
+  UUID: 'UUID',
+  UUIDTYPE: 'UUID',
+};

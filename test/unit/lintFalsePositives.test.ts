@@ -1,0 +1,177 @@
+// Regression tests for lint false positives found on real projects (issue 13), built from the shapes of
+// their revisions: Netflix/dispatch (five columns dropped from duplication_rule, an unrelated `window`
+// added) and the FastAPI full-stack template (integer ids replaced by UUIDs: copy, drop, rename).
+import * as assert from 'node:assert';
+import { lintRevision } from '../../src/core/lint';
+import { resemblingNames } from '../../src/core/lint/revisionRules';
+import type { Problem } from '../../src/core/problems';
+import { revisionText } from '../support/tempProject';
+
+/** upgrade() starts on line 19 of a revisionText file. */
+const FIRST = 19;
+
+function lint(upgrade: string[], downgrade: string[]): Problem[] {
+  const text = revisionText({ id: 'b1', down: 'a0', message: 'change things', upgrade, downgrade });
+  return lintRevision(text, '/p/versions/b1.py');
+}
+
+const codes = (problems: Problem[]): string[] => problems.map((p) => `${p.line} ${p.code}`);
+
+describe('rename-as-drop-add pairs only on evidence', () => {
+  // The dispatch shape: several columns dropped (one an Integer foreign key), one Integer column added.
+  const dispatchUpgrade = [
+    "op.add_column('duplication_rule', sa.Column('window', sa.Integer(), nullable=True))",
+    "op.drop_constraint('duplication_rule_creator_id_fkey', 'duplication_rule', type_='foreignkey')",
+    "op.drop_column('duplication_rule', 'expression')",
+    "op.drop_column('duplication_rule', 'creator_id')",
+    "op.drop_column('duplication_rule', 'description')",
+    "op.drop_column('duplication_rule', 'name')",
+    "op.drop_column('duplication_rule', 'search_vector')",
+  ];
+  const dispatchDowngrade = [
+    "op.add_column('duplication_rule', sa.Column('search_vector', postgresql.TSVECTOR(), autoincrement=False, nullable=True))",
+    "op.add_column('duplication_rule', sa.Column('description', sa.VARCHAR(), autoincrement=False, nullable=True))",
+    "op.add_column('duplication_rule', sa.Column('name', sa.VARCHAR(), autoincrement=False, nullable=True))",
+    "op.add_column('duplication_rule', sa.Column('expression', postgresql.JSON(), autoincrement=False, nullable=True))",
+    "op.add_column('duplication_rule', sa.Column('creator_id', sa.INTEGER(), autoincrement=False, nullable=True))",
+    "op.drop_column('duplication_rule', 'window')",
+  ];
+
+  it('the dispatch shape: a foreign key dropped and an unrelated column of the same type added are no rename', () => {
+    const problems = lint(dispatchUpgrade, dispatchDowngrade);
+    assert.deepStrictEqual(
+      codes(problems),
+      [2, 3, 4, 5, 6].map((offset) => `${FIRST + offset} drop-column`),
+    );
+  });
+
+  it('a resembling name, same table, same type and options, one of each: reported, and the message says why', () => {
+    const problems = lint(
+      [
+        "op.add_column('users', sa.Column('email', sa.String(length=255), nullable=True))",
+        "op.drop_column('users', 'email_address')",
+      ],
+      [
+        "op.add_column('users', sa.Column('email_address', sa.VARCHAR(length=255), autoincrement=False, nullable=True))",
+        "op.drop_column('users', 'email')",
+      ],
+    );
+    assert.deepStrictEqual(codes(problems), [`${FIRST} rename-as-drop-add`]);
+    assert.match(
+      problems[0].message,
+      /email_address dropped and email added on users with the same type VARCHAR\(255\)/,
+    );
+    assert.match(problems[0].message, /one name contains the other/);
+    assert.match(
+      problems[0].message,
+      /op\.alter_column\('users', 'email_address', new_column_name='email'\) to keep the data/,
+    );
+  });
+
+  it('not when the options differ (nullable), nor when two columns of that type are dropped', () => {
+    assert.deepStrictEqual(
+      codes(
+        lint(
+          [
+            "op.add_column('users', sa.Column('email', sa.String(length=255), nullable=False, server_default=''))",
+            "op.drop_column('users', 'email_address')",
+          ],
+          ["op.add_column('users', sa.Column('email_address', sa.VARCHAR(length=255), nullable=True))"],
+        ),
+      ),
+      [`${FIRST + 1} drop-column`],
+    );
+    assert.deepStrictEqual(
+      codes(
+        lint(
+          [
+            "op.add_column('users', sa.Column('email', sa.String(length=255)))",
+            "op.drop_column('users', 'email_address')",
+            "op.drop_column('users', 'email_backup')",
+          ],
+          [
+            "op.add_column('users', sa.Column('email_address', sa.VARCHAR(length=255)))",
+            "op.add_column('users', sa.Column('email_backup', sa.VARCHAR(length=255)))",
+          ],
+        ),
+      ),
+      [`${FIRST + 1} drop-column`, `${FIRST + 2} drop-column`],
+      'two candidates: which one is renamed is a guess',
+    );
+  });
+
+  it('only from upgrade(): a drop and add in downgrade() or in comments pair with nothing', () => {
+    assert.deepStrictEqual(
+      codes(
+        lint(
+          [
+            "# op.add_column('users', sa.Column('email', sa.String(length=255)))",
+            "op.drop_column('users', 'email_address')",
+          ],
+          [
+            "op.add_column('users', sa.Column('email_address', sa.VARCHAR(length=255)))",
+            "op.drop_column('users', 'email')",
+          ],
+        ),
+      ),
+      [`${FIRST + 1} drop-column`],
+    );
+  });
+
+  it('names resemble when one contains the other, the words are reordered, or the edit distance is small', () => {
+    assert.strictEqual(resemblingNames('email_address', 'email'), 'one name contains the other');
+    assert.strictEqual(resemblingNames('created_by_user', 'user_created_by'), 'the same words reordered');
+    assert.strictEqual(resemblingNames('adress', 'address'), 'the names differ by 1 character');
+    assert.strictEqual(resemblingNames('creator_id', 'window'), undefined);
+    assert.strictEqual(resemblingNames('id', 'uid'), undefined, 'too short to say: one letter is a third of the name');
+    assert.strictEqual(resemblingNames('name', 'mode'), undefined);
+  });
+});
+
+describe('drop-column: copy-then-rename within a revision', () => {
+  // The FastAPI template shape: new_id added, filled by an UPDATE, the old id dropped, new_id renamed to id.
+  const copyThenRename = [
+    "op.add_column('user', sa.Column('new_id', postgresql.UUID(as_uuid=True)))",
+    'op.execute(\'UPDATE "user" SET new_id = uuid_generate_v4()\')',
+    "op.drop_column('user', 'id')",
+    "op.alter_column('user', 'new_id', new_column_name='id')",
+  ];
+  const downgrade = [
+    "op.add_column('user', sa.Column('old_id', sa.Integer()))",
+    "op.drop_column('user', 'id')",
+    "op.alter_column('user', 'old_id', new_column_name='id')",
+  ];
+  const [addNewId, copy, dropId, renameNewId] = copyThenRename;
+
+  it('the FastAPI shape: not reported, with op or in a batch', () => {
+    assert.deepStrictEqual(codes(lint(copyThenRename, downgrade)), []);
+    const batch = [
+      addNewId,
+      copy,
+      "with op.batch_alter_table('user') as batch_op:",
+      "    batch_op.drop_column('id')",
+      "    batch_op.alter_column('new_id', new_column_name='id')",
+    ];
+    assert.deepStrictEqual(codes(lint(batch, downgrade)), []);
+  });
+
+  it('still reported without the copy, or when the copy is a comment, a string, another column or in downgrade()', () => {
+    const reported = [`${FIRST + 2} drop-column`];
+    const withCopy = (replacement: string): string[] =>
+      codes(lint([addNewId, replacement, dropId, renameNewId], downgrade));
+    assert.deepStrictEqual(withCopy('pass'), reported);
+    assert.deepStrictEqual(withCopy('# op.execute(\'UPDATE "user" SET new_id = uuid_generate_v4()\')'), reported);
+    assert.deepStrictEqual(withCopy('note = \'UPDATE "user" SET new_id = uuid_generate_v4()\''), reported);
+    assert.deepStrictEqual(withCopy('op.execute(\'UPDATE "user" SET other_id = 1\')'), reported);
+    assert.deepStrictEqual(withCopy("op.execute('UPDATE item SET new_id = uuid_generate_v4()')"), reported);
+    const copyInDowngrade = ['op.execute(\'UPDATE "user" SET new_id = 1\')', ...downgrade];
+    assert.deepStrictEqual(codes(lint([addNewId, dropId, renameNewId], copyInDowngrade)), [`${FIRST + 1} drop-column`]);
+  });
+
+  it('still reported when the copy comes after the drop, or when the renamed column is another one', () => {
+    assert.deepStrictEqual(codes(lint([addNewId, dropId, copy, renameNewId], downgrade)), [`${FIRST + 1} drop-column`]);
+    const renameElsewhere = "op.alter_column('user', 'new_id', new_column_name='uuid')";
+    const problems = lint([addNewId, copy, dropId, renameElsewhere], downgrade);
+    assert.deepStrictEqual(codes(problems), [`${FIRST + 2} drop-column`]);
+  });
+});
