@@ -33,29 +33,39 @@ function multipleHeads(heads: string[], argument: string | undefined): RevisionE
   );
 }
 
+/** Shared by every revision without branch labels or dependencies: most histories have none. */
+const NO_LABELS = new Set<string>();
+const NO_IDS: readonly string[] = Object.freeze([]);
+
 export class Revision {
-  /** Ids of revisions whose down_revision names this one. */
-  readonly nextrev: string[] = [];
-  /** Same, plus revisions that depend on this one through depends_on. */
-  readonly allNextrev: string[] = [];
-  /** depends_on resolved to revision ids (branch labels replaced by the labelled revision). */
-  resolvedDependencies: string[] = [];
-  /** resolvedDependencies minus those an ancestor already depends on. */
-  normalizedDependencies: string[] = [];
-  /** Branch labels after propagation along the branch. */
-  readonly branchLabels: Set<string>;
-  /** The same edges as objects, for fast walks: down_revision parents and nextrev children... */
+  /** down_revision edges: the revisions this one names, and those that name it... */
   readonly parents: Revision[] = [];
   readonly children: Revision[] = [];
-  /** ...and with depends_on included. */
-  readonly allParents: Revision[] = [];
-  readonly allChildren: Revision[] = [];
+  /**
+   * ...and with depends_on included: the same arrays as the two above until a depends_on edge
+   * makes them differ (see RevisionMap.link), so a history without depends_on allocates no copies.
+   */
+  allParents: Revision[] = this.parents;
+  allChildren: Revision[] = this.children;
+  /** The ids of children and allChildren, made on first use (once the graph is linked). */
+  private nextIds: string[] | undefined = undefined;
+  private allNextIds: string[] | undefined = undefined;
+  /** depends_on resolved to revision ids (branch labels replaced by the labelled revision). */
+  resolvedDependencies: readonly string[] = NO_IDS;
+  /** resolvedDependencies minus those an ancestor already depends on. */
+  normalizedDependencies: readonly string[] = NO_IDS;
+  /**
+   * Branch labels after propagation along the branch. Revisions with the same labels share one set,
+   * so a set is never changed once assigned: RevisionMap replaces it instead. (Typed as a Set for
+   * the callers that declare it so; treat it as read-only.)
+   */
+  branchLabels: Set<string>;
   /** Position in load order. */
   index = 0;
 
   /** Replaced in place when an edit leaves the graph's shape alone. */
   constructor(public source: RevisionSource) {
-    this.branchLabels = new Set(source.branchLabels);
+    this.branchLabels = source.branchLabels.length ? new Set(source.branchLabels) : NO_LABELS;
   }
 
   get id(): string {
@@ -68,11 +78,20 @@ export class Revision {
   get dependencies(): string[] {
     return this.source.dependsOn;
   }
+  /** Ids of revisions whose down_revision names this one. */
+  get nextrev(): string[] {
+    return (this.nextIds ??= this.children.map((child) => child.id));
+  }
+  /** Same, plus revisions that depend on this one through depends_on. */
+  get allNextrev(): string[] {
+    if (this.allChildren === this.children) return this.nextrev;
+    return (this.allNextIds ??= this.allChildren.map((child) => child.id));
+  }
   get isHead(): boolean {
-    return this.nextrev.length === 0;
+    return this.children.length === 0;
   }
   get isRealHead(): boolean {
-    return this.allNextrev.length === 0;
+    return this.allChildren.length === 0;
   }
   get isBase(): boolean {
     return this.down.length === 0;
@@ -81,10 +100,10 @@ export class Revision {
     return this.down.length === 0 && this.dependencies.length === 0;
   }
   get isBranchPoint(): boolean {
-    return this.nextrev.length > 1;
+    return this.children.length > 1;
   }
   get isRealBranchPoint(): boolean {
-    return this.allNextrev.length > 1;
+    return this.allChildren.length > 1;
   }
   get isMergePoint(): boolean {
     return this.down.length > 1;
@@ -108,6 +127,23 @@ function toTuple(ids: Identifiers): string[] {
 
 function dedupe(values: string[]): string[] {
   return values.length < 2 ? values : [...new Set(values)];
+}
+
+/** `set` followed by the labels it lacks, in their order: a new set, or `set` itself when it lacks none. */
+function withLabels(set: Set<string>, labels: Iterable<string>): Set<string> {
+  let out: Set<string> | undefined;
+  for (const label of labels) if (!set.has(label)) (out ??= new Set(set)).add(label);
+  return out ?? set;
+}
+
+/** Adds `labels` to each revision without changing a set another revision may share. */
+function addLabels(revisions: Iterable<Revision>, labels: ReadonlySet<string>): void {
+  const replaced = new Map<Set<string>, Set<string>>();
+  for (const rev of revisions) {
+    let next = replaced.get(rev.branchLabels);
+    if (!next) replaced.set(rev.branchLabels, (next = withLabels(rev.branchLabels, labels)));
+    rev.branchLabels = next;
+  }
 }
 
 type Edges = (rev: Revision) => readonly string[];
@@ -209,6 +245,7 @@ export class RevisionMap {
 
   private resolveDependencies(): void {
     for (const rev of this.revisions.values()) {
+      if (!rev.dependencies.length) continue;
       const resolved: string[] = [];
       for (const dep of rev.dependencies) {
         const target = this.lookup(dep);
@@ -243,18 +280,29 @@ export class RevisionMap {
           }
           continue;
         }
-        if (!down.allNextrev.includes(rev.id)) {
-          down.allNextrev.push(rev.id);
-          down.allChildren.push(rev);
-          rev.allParents.push(down);
-        }
-        if (rev.down.includes(down.id) && !down.nextrev.includes(rev.id)) {
-          down.nextrev.push(rev.id);
-          down.children.push(rev);
-          rev.parents.push(down);
-        }
+        this.link(down, rev);
       }
     }
+  }
+
+  /**
+   * Adds the edge to the all* lists (down_revision or depends_on) and, for a down_revision, to the
+   * versioned lists. Those share their arrays until an edge belongs to only one of them.
+   */
+  private link(down: Revision, rev: Revision): void {
+    const toAll = !down.allChildren.includes(rev);
+    const toVersioned = rev.down.includes(down.id) && !down.children.includes(rev);
+    if (toAll !== toVersioned) {
+      if (down.allChildren === down.children) down.allChildren = [...down.children];
+      if (rev.allParents === rev.parents) rev.allParents = [...rev.parents];
+    }
+    if (toVersioned) {
+      down.children.push(rev);
+      rev.parents.push(down);
+    }
+    if (!toAll) return;
+    if (down.allChildren !== down.children) down.allChildren.push(rev);
+    if (rev.allParents !== rev.parents) rev.allParents.push(down);
   }
 
   /**
@@ -358,14 +406,16 @@ export class RevisionMap {
     const labelled = [...this.revisions.values()].filter((rev) => rev.source.branchLabels.length);
     if (!labelled.length) return;
     if (this.parentsFirst.length === this.revisions.size) {
-      // Parents come first, so each revision takes its parents' final labels in one pass.
+      // Parents come first, so each revision takes its parents' final labels in one pass; a revision
+      // that adds nothing to its parent's labels shares the parent's set.
       for (const rev of this.parentsFirst) {
-        for (const parent of rev.parents) for (const label of parent.branchLabels) rev.branchLabels.add(label);
+        let labels = rev.branchLabels;
+        for (const parent of rev.parents)
+          labels = labels.size ? withLabels(labels, parent.branchLabels) : parent.branchLabels;
+        rev.branchLabels = labels;
       }
     } else {
-      for (const rev of labelled)
-        for (const node of this.reach([rev], nextrev))
-          for (const label of rev.branchLabels) node.branchLabels.add(label);
+      for (const rev of labelled) addLabels(this.reach([rev], nextrev), rev.branchLabels);
     }
     for (const rev of labelled) this.labelAncestorsOfLine(rev);
   }
@@ -377,28 +427,28 @@ export class RevisionMap {
   private labelAncestorsOfLine(rev: Revision): void {
     let tip = rev;
     let steps = 0;
-    while (tip.nextrev.length === 1 && steps++ < this.revisions.size) {
+    while (tip.children.length === 1 && steps++ < this.revisions.size) {
       if (tip.isRealBranchPoint || tip.isMergePoint) return;
-      tip = this.revisions.get(tip.nextrev[0])!;
+      tip = tip.children[0];
     }
     if (
-      tip.nextrev.length > 0 ||
+      tip.children.length > 0 ||
       tip.isRealBranchPoint ||
       tip.isMergePoint ||
       rev.isRealBranchPoint ||
       rev.isMergePoint
     )
       return;
-    const labels = [...rev.branchLabels];
     const seen = new Set<Revision>([rev]);
     for (
       let parent = rev.down.length ? this.lookup(rev.down[0]) : undefined;
       parent && !parent.isRealBranchPoint && !parent.isMergePoint && !seen.has(parent);
     ) {
       seen.add(parent);
-      for (const label of labels) parent.branchLabels.add(label);
       parent = parent.down.length ? this.lookup(parent.down[0]) : undefined;
     }
+    seen.delete(rev);
+    addLabels(seen, rev.branchLabels);
   }
 
   /** Every revision reachable from `starts` along `edges`, starts included. */
