@@ -110,7 +110,7 @@ export class AlembicCommands {
     const message = await vscode.window.showInputBox({
       title: autogenerate ? 'Generate Revision (autogenerate)' : 'New Empty Revision',
       prompt: 'The revision message (it becomes the docstring and the file name)',
-      placeHolder: 'add email column to users',
+      placeHolder: 'What the revision does, in a few words',
       validateInput: (value) => (value.trim() ? undefined : 'A message says what the revision does'),
     });
     if (message === undefined) return;

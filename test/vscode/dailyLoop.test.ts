@@ -150,9 +150,19 @@ describe('the daily loop on SQLite', function () {
     assert.match(fs.readFileSync(modelsFile, 'utf8'), /phone = Column\(String\(30\)/);
 
     const before = snapshotDir(versions);
-    const { shown } = await withDialogs({ input: () => 'add phone to users' }, () =>
-      vscode.commands.executeCommand('alembic.revision.autogenerate'),
+    let placeHolder: string | undefined;
+    const { shown } = await withDialogs(
+      {
+        input: (options) => {
+          placeHolder = options.placeHolder;
+          return 'add phone to users';
+        },
+      },
+      () => vscode.commands.executeCommand('alembic.revision.autogenerate'),
     );
+    // A placeholder that reads like a revision message looks pre-filled (the sample has "add email column to users").
+    const messages = (await api.getRevisionItems()).map((item) => item.label);
+    assert.ok(placeHolder && !messages.includes(placeHolder), `a neutral placeholder, not a message: ${placeHolder}`);
     assertNoError(shown, 'autogenerate');
     assert.deepStrictEqual(
       prompts(shown).map((s) => s.kind),
