@@ -77,9 +77,4 @@ export function shortRevisionId(id: string): string {
   return id.length > 7 ? id.slice(0, 7) : id;
 }
 
-/** "2024-03-01 14:02:11.123456" -> "2024-03-01 14:02". */
-export function shortDate(createDate: string | undefined): string {
-  if (!createDate) return '';
-  const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2})/.exec(createDate);
-  return m ? `${m[1]} ${m[2]}` : createDate;
-}
+export { shortDate } from '../core/createDate';

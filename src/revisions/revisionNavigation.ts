@@ -1,10 +1,12 @@
 // Hover, Go to Definition and Find All References on the revision ids a revision file names
 // (`down_revision`, `depends_on`, `revision`, and the docstring's `Revises:` line). Everything comes
 // from the in-memory graph; only Find All References reads the files it lists, to place each id exactly.
+
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { type Project, type Revision, revisionState } from '../core';
+import { shortDate } from '../core/createDate';
 import { type IdReference, referenceAt, resolveRevision, revisionReferences } from '../core/revisionReferences';
 import type { DatabaseStatusService } from '../database/databaseStatus';
 import type { ProjectRegistry } from '../projects/projectRegistry';
@@ -46,7 +48,8 @@ export class RevisionNavigation
     if (revision.isHead) facts.push('head');
     if (revision.isMergePoint) facts.push('merge');
     md.appendMarkdown(`${facts.join(' · ')}\n\n`);
-    if (revision.source.createDate) md.appendMarkdown(`Created ${escapeMarkdown(revision.source.createDate)}\n\n`);
+    if (revision.source.createDate)
+      md.appendMarkdown(`Created ${escapeMarkdown(shortDate(revision.source.createDate))}\n\n`);
     md.appendMarkdown(escapeMarkdown(path.basename(revision.source.path)));
     // The command line resolves prefixes; the loader of revision files needs the exact id (or a branch label).
     const exact = project.graph.get(ref.id) || project.graph.labels.has(ref.id);

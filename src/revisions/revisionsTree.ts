@@ -1,8 +1,10 @@
 // The "Revisions" view: per project (one root each when there are several), a database status line, a
 // warning when the history has several heads, then every revision newest first with its state.
+
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { type DatabaseState, newestFirst, type Project, type Revision, revisionState } from '../core';
+import { shortDate } from '../core/createDate';
 import type { DatabaseStatusService, ProjectDatabaseStatus } from '../database/databaseStatus';
 import type { ProjectRegistry } from '../projects/projectRegistry';
 import { Disposable } from '../util/disposable';
@@ -247,7 +249,7 @@ function revisionTooltip(rev: Revision, states: string[]): vscode.MarkdownString
   tooltip.appendMarkdown(`Revises: ${rev.down.length ? code(rev.down) : '_base_'}\n\n`);
   if (rev.dependencies.length) tooltip.appendMarkdown(`Depends on: ${code(rev.dependencies)}\n\n`);
   if (rev.branchLabels.size) tooltip.appendMarkdown(`Branch labels: ${code(rev.branchLabels)}\n\n`);
-  if (rev.source.createDate) tooltip.appendMarkdown(`Created: ${escapeMarkdown(rev.source.createDate)}\n\n`);
+  if (rev.source.createDate) tooltip.appendMarkdown(`Created: ${escapeMarkdown(shortDate(rev.source.createDate))}\n\n`);
   tooltip.appendMarkdown(`File: ${escapeMarkdown(path.basename(rev.source.path))}`);
   return tooltip;
 }

@@ -10,6 +10,7 @@ import * as assert from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { TreeSnapshot } from '../../src/testApi/treeSnapshot';
 import { heads, randomRevisionId, readRevisionFiles, revisionSource, waitFor } from './helpers';
 import {
   activeFile,
@@ -103,6 +104,14 @@ describe('the daily loop on SQLite', function () {
         .some((s) => s === 'current' || s === 'applied'),
       'nothing current or applied',
     );
+    // The header says "Create Date: 2026-11-25 19:00:48.065132": the tooltip shows it to the minute.
+    const flat = (rows: TreeSnapshot[]): TreeSnapshot[] => rows.flatMap((r) => [r, ...flat(r.children)]);
+    const headRow = flat(await api.getTreeSnapshot('alembic.revisions')).find((r) =>
+      r.description?.startsWith('92404fb'),
+    );
+    // The tooltip is Markdown: its dashes are escaped.
+    const tooltip = (headRow?.tooltip ?? '').replace(/\\/g, '');
+    assert.match(tooltip, /Created: 2026-11-25 19:00\n/, `the head's tooltip: ${tooltip}`);
   });
 
   it('Upgrade to Head creates app.db at the head; the tree shows the head current and the rest applied', async () => {

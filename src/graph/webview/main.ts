@@ -642,7 +642,7 @@ function showTooltip(node: GraphNode, x: number, y: number): void {
     if (deps.length) lines.push(['', `Depends on: ${deps.join(', ')}`]);
     const labels = [...new Set([...node.labels, ...node.branch])];
     if (labels.length) lines.push(['', `Branch labels: ${labels.join(', ')}`]);
-    if (node.createDate) lines.push(['muted', `Created ${node.createDate}`]);
+    if (node.createDate) lines.push(['muted', `Created ${shortDate(node.createDate)}`]);
     for (const p of node.problems)
       lines.push([p.severity === 'error' ? 'error' : 'warning', `${p.severity}: ${p.message}`]);
     if (node.cycle && !node.problems.some((p) => p.code === 'cycle'))
