@@ -224,6 +224,10 @@ describe('bad cases: missing Python, missing Alembic, database down', function (
     assert.match(plainText(status.tooltip), /port/i);
     for (const secret of ['my secret', 'secret'])
       assert.ok(!JSON.stringify(status).includes(secret), JSON.stringify(status));
+    // `alembic current` opens the sample's SQLite file, and SQLAlchemy creates it when it is missing: let the
+    // last one end (the status read directly again) before the next test removes app.db.
+    await setAlembicSetting('databaseUrl', undefined);
+    await waitForStatus(api, 'the status read directly again', (s) => s.source !== 'alembic current', 30000);
   });
 
   it('a remote database that cannot be read: Upgrade to Head asks first, and does not claim there is nothing to apply', async () => {
