@@ -5,8 +5,6 @@ import * as path from 'node:path';
 import { maskSecrets, percentDecode, rememberSecrets, secretRanges } from './secrets';
 
 export { maskSecrets } from './secrets';
-/** The former name of `maskSecrets`. */
-export const maskPassword = maskSecrets;
 
 export type DatabaseKind = 'sqlite' | 'postgresql' | 'mysql' | 'mariadb' | 'other';
 

@@ -76,5 +76,3 @@ export function edgeRows(edge: GraphEdge): [top: number, bottom: number] {
 export function shortRevisionId(id: string): string {
   return id.length > 7 ? id.slice(0, 7) : id;
 }
-
-export { shortDate } from '../core/createDate';

@@ -1,9 +1,11 @@
 // The SVG of the revision graph's lanes (edges and nodes), shared by the webview, which draws the visible
 // rows and colours the classes with the theme's variables, and the export, which draws every row and
 // colours them with a fixed palette. No DOM, no vscode.
+
+import { shortDate } from '../core/createDate';
 import type { RevisionState } from '../core/databaseState';
 import type { GraphEdge, GraphLayout, GraphNode } from '../core/graphLayout';
-import { edgePath, type Geometry, geometryFor, laneX, NODE_RADIUS, rowY, shortDate, shortRevisionId } from './geometry';
+import { edgePath, type Geometry, geometryFor, laneX, NODE_RADIUS, rowY, shortRevisionId } from './geometry';
 
 /** Lane colours cycle through this many classes (`lane-c0`...). */
 export const LANE_COLORS = 6;

@@ -15,9 +15,10 @@ import {
   toContainerPath,
   toHostPath,
 } from '../core/compose';
+import { findOnPath } from '../core/pythonLookup';
 import { composeServiceOf, containerCommand, hostReachableUrl, interpreterCommand } from '../core/runMode';
 import { AlembicUnavailableError, type RunnerProject } from './alembicTerminal';
-import { findOnPath, type InterpreterService } from './interpreter';
+import type { InterpreterService } from './interpreter';
 
 export interface AlembicLaunch {
   /** The argv prefix that runs Alembic. */

@@ -17,8 +17,6 @@ import { findOnPath, findVenvPython } from '../core/pythonLookup';
 import { Disposable } from '../util/disposable';
 import { resolveSettingPath } from './projectEnv';
 
-export { findOnPath, findVenvPython };
-
 export type InterpreterSource = 'setting' | 'python-extension' | 'python.defaultInterpreterPath' | 'venv' | 'PATH';
 
 export interface ResolvedInterpreter {

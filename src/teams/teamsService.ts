@@ -11,6 +11,7 @@ import { explainMissingRevisions } from '../core/git/deletedRevisions';
 import { GitError, GitRepository } from '../core/git/gitRepository';
 import { RefHistoryReader } from '../core/git/refHistory';
 import { type BaseComparison, compareWithBase } from '../core/teams/baseComparison';
+import { accidentalForkHeads } from '../core/teams/forkHeads';
 import type { DatabaseStatusService } from '../database/databaseStatus';
 import type { ProblemSource } from '../lint/diagnostics';
 import type { ProjectRegistry } from '../projects/projectRegistry';
@@ -75,7 +76,7 @@ export class TeamsService extends Disposable implements ProblemSource, Revisions
     const comparison = this.results.get(project)?.comparison;
     const mergeHeads = comparison?.problems.find((p) => p.code === 'merge-heads');
     if (!comparison || !mergeHeads) return [];
-    const heads = /gives (\d+) heads/.exec(mergeHeads.message)?.[1] ?? 'several';
+    const heads = accidentalForkHeads(comparison.merged).length;
     const item = new vscode.TreeItem(
       `Merging into ${comparison.ref} gives ${heads} heads`,
       vscode.TreeItemCollapsibleState.None,

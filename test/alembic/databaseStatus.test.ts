@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadConfig } from '../../src/core/config';
-import { maskPassword, parseDatabaseUrl } from '../../src/core/databaseUrl';
+import { maskSecrets, parseDatabaseUrl } from '../../src/core/databaseUrl';
 import { parseDotenv, readDotenvFile } from '../../src/core/dotenv';
 import { resolveDatabaseUrl, urlSourceForConfig } from '../../src/core/urlSource';
 import { currentFromAlembicOutput, type DatabaseRevisions, readDatabaseRevisions } from '../../src/core/versionTable';
@@ -33,7 +33,7 @@ function python(args: string[], cwd: string, env: Record<string, string> = {}): 
   const result = spawnSync(PYTHON, args, { cwd, env: baseEnv(env), encoding: 'utf8', timeout: 60000 });
   if (result.status !== 0) {
     throw new Error(
-      `${PYTHON} ${args.join(' ')} (in ${cwd}) exited with ${result.status ?? result.signal}:\n${maskPassword(`${result.stdout}${result.stderr}${result.error ?? ''}`)}`,
+      `${PYTHON} ${args.join(' ')} (in ${cwd}) exited with ${result.status ?? result.signal}:\n${maskSecrets(`${result.stdout}${result.stderr}${result.error ?? ''}`)}`,
     );
   }
   return { stdout: result.stdout, stderr: result.stderr };
@@ -365,7 +365,7 @@ describe("database URLs parsed as SQLAlchemy's make_url parses them", function (
       const expected = { ...truth[i] };
       if (expected.host === null && u.query.host) expected.host = u.query.host[0];
       assert.deepStrictEqual(mine, expected, text);
-      if (u.password) assert.ok(!maskPassword(text).includes(u.password), maskPassword(text));
+      if (u.password) assert.ok(!maskSecrets(text).includes(u.password), maskSecrets(text));
     });
   });
 });

@@ -4,7 +4,6 @@ import {
   describeDatabase,
   isLocalDatabase,
   isPlaceholderUrl,
-  maskPassword,
   maskSecrets,
   parseDatabaseUrl,
 } from '../../src/core/databaseUrl';
@@ -89,7 +88,7 @@ describe('parseDatabaseUrl', () => {
   });
 });
 
-describe('maskPassword', () => {
+describe('maskSecrets', () => {
   const cases: Array<[string, string]> = [
     ['postgresql://scott:tiger@localhost/db', 'postgresql://scott:***@localhost/db'],
     [
@@ -111,12 +110,12 @@ describe('maskPassword', () => {
     ],
   ];
   for (const [input, expected] of cases) {
-    it(`masks ${input}`, () => assert.strictEqual(maskPassword(input), expected));
+    it(`masks ${input}`, () => assert.strictEqual(maskSecrets(input), expected));
   }
 
   it('never shows any part of a password, whatever it holds', () => {
     for (const pw of ['s3cr3t', 'p@ss', 'a:b', 'x/y', 'q?r', 'p@ss@word', '%41%42']) {
-      const masked = maskPassword(`postgresql://user:${pw}@db.example.com/app`);
+      const masked = maskSecrets(`postgresql://user:${pw}@db.example.com/app`);
       assert.ok(!masked.includes(pw), masked);
       assert.ok(masked.includes('***'), masked);
     }

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { findOnPath } from '../../src/runner/interpreter';
+import { findOnPath } from '../../src/core/pythonLookup';
 import { freePort } from '../support/postgres';
 import { waitFor, workspaceRoot } from './helpers';
 import {

@@ -1,9 +1,11 @@
 // The revision graph webview: draws only the rows in view (plus a margin), so that a history of 10,000
 // revisions scrolls as smoothly as one of ten. Lanes are SVG (markup shared with the export), the text
 // of each row is HTML. Everything it does to the project goes to the extension as a message.
+
+import { shortDate } from '../../core/createDate';
 import type { RevisionState } from '../../core/databaseState';
 import type { GraphEdge, GraphNode } from '../../core/graphLayout';
-import { edgeRows, type Geometry, geometryFor, shortDate, shortRevisionId } from '../geometry';
+import { edgeRows, type Geometry, geometryFor, shortRevisionId } from '../geometry';
 import { laneMarkup, nodeTags } from '../graphSvg';
 import type { FromWebview, GraphView, RevisionAction, ToWebview } from '../protocol';
 
