@@ -11,6 +11,7 @@ import {
   matchBrackets,
   type PyExpr,
   type PyLine,
+  type PySource,
   type PyToken,
   parseCallAt,
   parseExpression,
@@ -179,9 +180,12 @@ export function migrationOps(text: string): MigrationOps {
   return { upgrade: plain(parsed.upgrade), downgrade: plain(parsed.downgrade) };
 }
 
-/** upgrade() and downgrade() of a revision file: emptiness, and every table operation with its call. */
-export function parseMigration(text: string): ParsedMigration {
-  const source = tokenizePython(text);
+/**
+ * upgrade() and downgrade() of a revision file: emptiness, and every table operation with its call. Takes
+ * the text, or its tokens when the caller has them already.
+ */
+export function parseMigration(text: string | PySource): ParsedMigration {
+  const source = typeof text === 'string' ? tokenizePython(text) : text;
   const lines = source.lines;
   const constants = new Map<string, string>();
   for (const line of lines) if (line.indent === 0) collectConstants(line.tokens, constants);

@@ -194,7 +194,7 @@ function readFacts(file: string, text: string | undefined): RevisionFacts {
     }
   }
   facts.unsure ??= helperWithOps(file, source.lines);
-  const upgrade = parseMigration(text).upgrade;
+  const upgrade = parseMigration(source).upgrade;
   if (!upgrade) return facts;
   const unresolved = upgrade.unresolved.find((u) => SCHEMA_OPS.has(u.op));
   if (unresolved) {
