@@ -10,8 +10,9 @@ for tier in "$@"; do
     unit) want python3-alembic; want zsh; want fish ;;
     # postgresql + python3-psycopg2: the live database status is tested on a throwaway PostgreSQL
     # cluster migrated by the real Alembic; python3-dotenv / python3-pydantic: .env and settings classes;
-    # python3-poetry: `poetry run alembic` (setting alembic.command) is run for real.
-    alembic) want python3-alembic; want postgresql; want python3-psycopg2; want python3-dotenv; want python3-pydantic; want python3-poetry ;;
+    # python3-poetry: `poetry run alembic` (setting alembic.command) is run for real; mariadb-server +
+    # python3-pymysql: the migration tests run on a throwaway MariaDB server.
+    alembic) want python3-alembic; want postgresql; want python3-psycopg2; want python3-dotenv; want python3-pydantic; want python3-poetry; want mariadb-server; want python3-pymysql ;;
     vscode|start) want python3-alembic; want postgresql; want python3-psycopg2; want chromium; want ripgrep; want libkrb5-dev; want g++; want make; want curl; want procps ;;
   esac
 done

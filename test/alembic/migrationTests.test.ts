@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { type DatabaseUrl, parseDatabaseUrl } from '../../src/core/databaseUrl';
 import { runMigrationTests, withDatabase } from '../../src/core/migrationTests';
 import { loadProject } from '../../src/core/project';
+import { interpreterCommand } from '../../src/core/runMode';
 import {
   FIXTURE_PYTHON,
   FIXTURES,
@@ -366,7 +367,7 @@ describe('migration tests on PostgreSQL', function () {
     let seenScratch: string[] = [];
     const run = await runMigrationTests({
       project: loadProject(path.join(dir, 'alembic.ini')),
-      python: FIXTURE_PYTHON,
+      alembicCommand: interpreterCommand(FIXTURE_PYTHON),
       helperScript: HELPER,
       server: (parseDatabaseUrl(pg.url('appdb')) as { ok: true; url: never }).url,
       env: cliEnv(),
