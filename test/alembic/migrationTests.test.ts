@@ -113,6 +113,21 @@ describe('migration tests on SQLite (alembic-lens test)', function () {
     assert.match(lastLine(run.stdout), /^alembic-lens test: \d+ passed, [1-9]\d* failed/);
   });
 
+  it('fails the stairway of an upgrade that is not repeatable after its downgrade, naming the difference', async () => {
+    const dir = project(FIXTURES.notRepeatable);
+    const run = await cli(dir, ['test', '--check', 'stairway']);
+    assert.strictEqual(run.code, 1, run.stdout + run.stderr);
+    const file = revisionFile(dir, 'b2000000c0de');
+    const failure = run.stdout.split('\n').find((l) => l.includes('stairway b2000000c0de'));
+    assert.ok(failure, run.stdout);
+    assert.ok(failure.startsWith(`${path.relative(dir, file)}:${lineOf(file, 'def downgrade')}:`), failure);
+    assert.match(
+      failure,
+      /: error: stairway b2000000c0de: upgrade is not repeatable after downgrade: the second upgrade changed the nullability of column items\.sku from False to True$/,
+    );
+    assert.strictEqual(lastLine(run.stdout), 'alembic-lens test: 1 passed, 1 failed');
+  });
+
   it('fails a downgrade that raises at the line that raises', async () => {
     const dir = project(FIXTURES.downgradeRaises);
     const run = await cli(dir, ['test', '--check', 'stairway']);
@@ -303,7 +318,7 @@ describe('migration tests on PostgreSQL', function () {
     assert.deepStrictEqual(scratchDatabases(), []);
   });
 
-  it('fails the forgotten drop_table and the raising downgrade on PostgreSQL too', async () => {
+  it('fails the forgotten drop_table, the raising downgrade and the unrepeatable upgrade on PostgreSQL too', async () => {
     const forgot = await cli(project(FIXTURES.forgotDropTable), ['test', '--check', 'stairway']);
     assert.strictEqual(forgot.code, 1, forgot.stdout + forgot.stderr);
     assert.match(forgot.stdout, /error: stairway b2000000c0de: downgrade left table tags/);
@@ -313,6 +328,9 @@ describe('migration tests on PostgreSQL', function () {
       raises.stdout,
       /error: stairway b2000000c0de: downgrade of b2000000c0de raised RuntimeError: cannot undo the sku column/,
     );
+    const again = await cli(project(FIXTURES.notRepeatable), ['test', '--check', 'stairway']);
+    assert.strictEqual(again.code, 1, again.stdout + again.stderr);
+    assert.match(again.stdout, /stairway b2000000c0de: upgrade is not repeatable after downgrade: .*items\.sku/);
     assert.deepStrictEqual(scratchDatabases(), []);
   });
 
