@@ -12,6 +12,7 @@ import { type DatabaseUrl, parseDatabaseUrl } from '../../src/core/databaseUrl';
 import { runMigrationTests, withDatabase } from '../../src/core/migrationTests';
 import { loadProject } from '../../src/core/project';
 import { interpreterCommand } from '../../src/core/runMode';
+import { type CliRun, ciEnv, runLensCli } from '../support/lensCli';
 import {
   FIXTURE_PYTHON,
   FIXTURES,
@@ -24,35 +25,9 @@ import { type PostgresCluster, startPostgres } from '../support/postgres';
 import { tempDir } from '../support/tempProject';
 
 const ROOT = process.env.ALEMBIC_LENS_ROOT ?? path.resolve(__dirname, '../../..');
-const CLI = path.join(ROOT, 'dist', 'cli.js');
 const HELPER = path.join(ROOT, 'media', 'python', 'alembic_lens_migtest.py');
 
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** The environment a CI job has: Debian's python3 first on PATH, no DATABASE_URL of ours. */
-function cliEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PATH: `${path.dirname(FIXTURE_PYTHON)}${path.delimiter}${process.env.PATH ?? ''}`,
-  };
-  delete env.DATABASE_URL;
-  return env;
-}
-
-function cli(cwd: string, args: string[]): Promise<CliRun> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (cwd: string, args: string[]): Promise<CliRun> => runLensCli(cwd, args);
 
 function sha256(file: string): string {
   return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
@@ -85,7 +60,7 @@ describe('migration tests on SQLite (alembic-lens test)', function () {
     const upgrade = await new Promise<number | null>((resolve) => {
       spawn(FIXTURE_PYTHON, ['-m', 'alembic', 'upgrade', FIXTURES.clean.revisions[0].id], {
         cwd: dir,
-        env: cliEnv(),
+        env: ciEnv(),
       }).on('close', resolve);
     });
     assert.strictEqual(upgrade, 0);
@@ -388,7 +363,7 @@ describe('migration tests on PostgreSQL', function () {
       alembicCommand: interpreterCommand(FIXTURE_PYTHON),
       helperScript: HELPER,
       server: (parseDatabaseUrl(pg.url('appdb')) as { ok: true; url: never }).url,
-      env: cliEnv(),
+      env: ciEnv(),
       signal: abort.signal,
       onEvent: (event) => {
         if (event.kind === 'begin' && event.check === 'stairway' && !abort.signal.aborted) {

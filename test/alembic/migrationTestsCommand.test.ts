@@ -2,30 +2,16 @@
 // the helper runs through a real wrapper executable that logs its argv and is the only place the
 // project's models can be imported from (its own PYTHONPATH, as a uv or Poetry environment would be).
 import * as assert from 'node:assert';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeArgvWrapper } from '../support/argvWrapper';
+import { type CliRun, runLensCli } from '../support/lensCli';
 import { FIXTURE_PYTHON, FIXTURES, makeFixture } from '../support/migrationFixtures';
 import { tempDir } from '../support/tempProject';
 
 const ROOT = process.env.ALEMBIC_LENS_ROOT ?? path.resolve(__dirname, '../../..');
-const CLI = path.join(ROOT, 'dist', 'cli.js');
 const HELPER = path.join(ROOT, 'media', 'python', 'alembic_lens_migtest.py');
-
-function cli(cwd: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  delete env.DATABASE_URL;
-  delete env.PYTHONPATH;
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (cwd: string, args: string[]): Promise<CliRun> => runLensCli(cwd, args);
 
 describe('migration tests through alembic.command (a real wrapper)', function () {
   this.timeout(120000);
