@@ -461,3 +461,16 @@ export function sameFile(a: string | undefined, b: string | undefined): boolean 
   const real = (p: string): string => (fs.existsSync(p) ? fs.realpathSync(p) : path.resolve(p));
   return real(a) === real(b);
 }
+
+/** The PostgreSQL server scripts/vscode-test.sh started (ALEMBIC_LENS_TEST_PG_URL), or a failure saying why there is none. */
+export function testPostgresServer(): { url: string; password: string; host: string; port: string } {
+  const url = process.env.ALEMBIC_LENS_TEST_PG_URL;
+  assert.ok(
+    url,
+    `no PostgreSQL test server: ${process.env.ALEMBIC_LENS_TEST_PG_ERROR ?? 'ALEMBIC_LENS_TEST_PG_URL is not set (scripts/vscode-test.sh starts one)'}`,
+  );
+  const parsed = new URL(url);
+  const password = decodeURIComponent(parsed.password);
+  assert.ok(password, 'the test server has a password (to check that it is never shown)');
+  return { url, password, host: parsed.hostname, port: parsed.port };
+}
