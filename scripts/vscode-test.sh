@@ -21,7 +21,7 @@
 # the extension host as ALEMBIC_LENS_TEST_PG_URL (or the reason it could not start as
 # ALEMBIC_LENS_TEST_PG_ERROR, which makes test/vscode/postgres.test.ts fail with that reason).
 # Environment:
-#   ALEMBIC_LENS_TEST_TIMEOUT   seconds for the mocha run (default 300) and for the screenshot (default 60)
+#   ALEMBIC_LENS_TEST_TIMEOUT   seconds for the mocha run (default 600) and for the screenshot (default 60)
 #   ALEMBIC_LENS_SKIP_SCREENSHOT=1   skip the UI steps (screenshot and walk)
 #   ALEMBIC_LENS_PYTHON         the Python with Alembic the walk sets as alembic.pythonPath (default /usr/bin/python3)
 #   ALEMBIC_LENS_KEEP_RUN=1     keep the run folder (profiles, workspace copy) even on success
@@ -37,7 +37,7 @@ source "$ROOT/scripts/vscode-harness.sh"
 SELF_CHECK=0
 if [ "${1:-}" = --self-check ]; then SELF_CHECK=1; shift; fi
 RESULT="$(realpath -m "${1:-$ROOT/test-output/results/vscode.json}")"
-TEST_TIMEOUT="${ALEMBIC_LENS_TEST_TIMEOUT:-300}"
+TEST_TIMEOUT="${ALEMBIC_LENS_TEST_TIMEOUT:-600}"
 EXT_PATH="$(realpath -m "${ALEMBIC_LENS_EXTENSION_PATH:-$ROOT}")"
 TESTS_MODULE="$ROOT/out/test/vscode/index.js"
 LOGS="$ROOT/test-output/vscode"
