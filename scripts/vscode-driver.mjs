@@ -143,7 +143,11 @@ async function screenshot(page) {
     await rows.first().waitFor({ timeout: left(45000) }); // the extension reads the project first
     await page.waitForTimeout(500); // let the tree finish rendering icons/descriptions
     const rowText = opt['row-text'];
-    if (rowText) await rows.filter({ hasText: rowText }).first().waitFor({ timeout: left(45000) });
+    if (rowText)
+      await rows
+        .filter({ hasText: rowText })
+        .first()
+        .waitFor({ timeout: left(45000) });
     status(`"${opt.view}" rows: ${JSON.stringify(await rows.allInnerTexts())}`);
     if (opt.open) await openFile(page, opt.open, opt['wait-text'], left(45000));
     fs.mkdirSync(path.dirname(opt.png), { recursive: true });
