@@ -1,9 +1,9 @@
 // Runs Alembic commands for the user in a VS Code terminal: one terminal per project ("Alembic", or
-// "Alembic: <project>" when the workspace has several), opened in the project folder with the project's
-// .env variables, one command at a time per project.
+// "Alembic: <project>" when the workspace has several and VS Code does not show the project's folder),
+// opened in the project folder with the project's .env variables, one command at a time per project.
 //
 // How a command is typed: with shell integration (bash, zsh, fish, pwsh get it injected by VS Code),
-// through `shellIntegration.executeCommand`, and the exit code comes back from
+// through `shellIntegration.executeCommand` (in a new terminal, once its first prompt is there), and the exit code comes back from
 // `onDidEndTerminalShellExecution`, the command's output from the execution's `read()` stream. Without
 // it (cmd.exe, a shell VS Code cannot inject into, integration turned off, or the shell slower to start
 // than the wait below), the quoted line is typed with `sendText`
