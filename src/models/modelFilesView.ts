@@ -18,6 +18,7 @@ export type ModelNode =
   | { kind: 'drift'; project: Project }
   | { kind: 'diff'; project: Project; diff: DriftDiff; index: number }
   | { kind: 'problem'; project: Project; problem: Problem }
+  | { kind: 'noFiles'; project: Project }
   | { kind: 'file'; project: Project; file: ModelFile }
   | { kind: 'class'; project: Project; file: ModelFile; cls: ModelClass };
 
@@ -110,6 +111,24 @@ export class ModelFilesTreeProvider extends Disposable implements vscode.TreeDat
         item.contextValue = 'models:problem';
         return item;
       }
+      case 'noFiles': {
+        const item = new vscode.TreeItem('No model files found', vscode.TreeItemCollapsibleState.None);
+        item.description = 'Choose Model Files...';
+        const globs = vscode.workspace
+          .getConfiguration('alembic', vscode.Uri.file(path.dirname(node.project.config.configFile)))
+          .get<string[]>('modelGlobs', []);
+        const searched = globs.length ? `alembic.modelGlobs (${globs.join(', ')}) matches` : "env.py's imports lead to";
+        item.tooltip = `${searched} no file with mapped classes. Click to choose the folders that define the models.`;
+        item.iconPath = new vscode.ThemeIcon('search');
+        item.contextValue = 'models:none';
+        item.id = `models-none:${key(node.project)}`;
+        item.command = {
+          command: 'alembic.models.chooseGlobs',
+          title: 'Choose Model Files...',
+          arguments: [{ project: node.project }],
+        };
+        return item;
+      }
       case 'file': {
         const folder = path.dirname(node.project.config.configFile);
         const relative = path.relative(folder, node.file.path);
@@ -150,6 +169,7 @@ export class ModelFilesTreeProvider extends Disposable implements vscode.TreeDat
     nodes.push({ kind: 'drift', project });
     for (const problem of models?.problems ?? []) nodes.push({ kind: 'problem', project, problem });
     for (const file of models?.files ?? []) nodes.push({ kind: 'file', project, file });
+    if (models && !models.files.length) nodes.push({ kind: 'noFiles', project });
     return nodes;
   }
 }

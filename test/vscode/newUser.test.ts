@@ -131,6 +131,28 @@ describe('new-user polish', function () {
     }
   });
 
+  it('Model Files: when no model file is found, a row says so and opens "Choose Model Files..."', async () => {
+    const config = () => vscode.workspace.getConfiguration('alembic', vscode.Uri.file(sample.root));
+    const before = config().inspect<string[]>('modelGlobs')?.workspaceFolderValue;
+    try {
+      await config().update('modelGlobs', ['nowhere/*.py'], vscode.ConfigurationTarget.WorkspaceFolder);
+      const row = await waitFor(
+        'the "No model files found" row',
+        async () => (await api.getTreeSnapshot('alembic.models')).find((r) => r.label === 'No model files found'),
+        10000,
+      );
+      assert.strictEqual(row.command?.command, 'alembic.models.chooseGlobs');
+      assert.match(row.tooltip ?? '', /alembic\.modelGlobs \(nowhere\/\*\.py\) matches no file with mapped classes/);
+    } finally {
+      await config().update('modelGlobs', before, vscode.ConfigurationTarget.WorkspaceFolder);
+    }
+    await waitFor(
+      'app/models.py listed again',
+      async () => (await api.getTreeSnapshot('alembic.models')).some((r) => r.label === 'app/models.py'),
+      10000,
+    );
+  });
+
   it('Model Files: "Choose Model Files..." offers the folders with Python files and writes alembic.modelGlobs after a confirmation', async () => {
     const config = () => vscode.workspace.getConfiguration('alembic', vscode.Uri.file(sample.root));
     const before = config().inspect<string[]>('modelGlobs');
