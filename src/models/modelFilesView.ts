@@ -67,20 +67,16 @@ export class ModelFilesTreeProvider extends Disposable implements vscode.TreeDat
         item.id = `models:${key(node.project)}`;
         return item;
       }
-      case 'changed': {
-        const item = new vscode.TreeItem(MODELS_CHANGED_LABEL, vscode.TreeItemCollapsibleState.None);
-        item.description = 'Generate Revision';
-        item.tooltip = this.models.get(node.project)?.changedReason;
-        item.iconPath = new vscode.ThemeIcon('sparkle', new vscode.ThemeColor('charts.yellow'));
-        item.contextValue = 'models:changed';
-        item.id = `models-changed:${key(node.project)}`;
-        item.command = {
+      case 'changed':
+        return projectActionRow(node.project, {
+          label: MODELS_CHANGED_LABEL,
+          tooltip: this.models.get(node.project)?.changedReason,
+          icon: new vscode.ThemeIcon('sparkle', new vscode.ThemeColor('charts.yellow')),
+          contextValue: 'models:changed',
+          id: 'models-changed',
           command: 'alembic.revision.autogenerate',
           title: 'Generate Revision',
-          arguments: [{ project: node.project }],
-        };
-        return item;
-      }
+        });
       case 'drift':
         return driftItem(node.project, this.drift.get(node.project));
       case 'diff': {
@@ -112,22 +108,19 @@ export class ModelFilesTreeProvider extends Disposable implements vscode.TreeDat
         return item;
       }
       case 'noFiles': {
-        const item = new vscode.TreeItem('No model files found', vscode.TreeItemCollapsibleState.None);
-        item.description = 'Choose Model Files...';
         const globs = vscode.workspace
           .getConfiguration('alembic', vscode.Uri.file(path.dirname(node.project.config.configFile)))
           .get<string[]>('modelGlobs', []);
         const searched = globs.length ? `alembic.modelGlobs (${globs.join(', ')}) matches` : "env.py's imports lead to";
-        item.tooltip = `${searched} no file with mapped classes. Click to choose the folders that define the models.`;
-        item.iconPath = new vscode.ThemeIcon('search');
-        item.contextValue = 'models:none';
-        item.id = `models-none:${key(node.project)}`;
-        item.command = {
+        return projectActionRow(node.project, {
+          label: 'No model files found',
+          tooltip: `${searched} no file with mapped classes. Click to choose the folders that define the models.`,
+          icon: new vscode.ThemeIcon('search'),
+          contextValue: 'models:none',
+          id: 'models-none',
           command: 'alembic.models.chooseGlobs',
           title: 'Choose Model Files...',
-          arguments: [{ project: node.project }],
-        };
-        return item;
+        });
       }
       case 'file': {
         const folder = path.dirname(node.project.config.configFile);
@@ -172,6 +165,28 @@ export class ModelFilesTreeProvider extends Disposable implements vscode.TreeDat
     if (models && !models.files.length) nodes.push({ kind: 'noFiles', project });
     return nodes;
   }
+}
+
+interface ProjectActionRow {
+  label: string;
+  tooltip?: string;
+  icon: vscode.ThemeIcon;
+  contextValue: string;
+  id: string;
+  command: string;
+  title: string;
+}
+
+/** A row that runs a command on its project; the command's title is the row's description. */
+function projectActionRow(project: Project, row: ProjectActionRow): vscode.TreeItem {
+  const item = new vscode.TreeItem(row.label, vscode.TreeItemCollapsibleState.None);
+  item.description = row.title;
+  item.tooltip = row.tooltip;
+  item.iconPath = row.icon;
+  item.contextValue = row.contextValue;
+  item.id = `${row.id}:${key(project)}`;
+  item.command = { command: row.command, title: row.title, arguments: [{ project }] };
+  return item;
 }
 
 function settled(result: DriftResult | undefined): SettledDrift | undefined {
