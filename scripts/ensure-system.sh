@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the named test tiers (or `start`) need, when they are missing.
-# Usage: scripts/ensure-system.sh [unit] [alembic] [vscode] [start]
+# Usage: scripts/ensure-system.sh [unit] [alembic] [vscode] [vsix] [start]
 set -uo pipefail
 need=()
 want() { dpkg -s "$1" >/dev/null 2>&1 || need+=("$1"); }
@@ -13,7 +13,7 @@ for tier in "$@"; do
     # python3-poetry: `poetry run alembic` (setting alembic.command) is run for real; mariadb-server +
     # python3-pymysql: the migration tests run on a throwaway MariaDB server.
     alembic) want python3-alembic; want postgresql; want python3-psycopg2; want python3-dotenv; want python3-pydantic; want python3-poetry; want mariadb-server; want python3-pymysql ;;
-    vscode|start) want python3-alembic; want postgresql; want python3-psycopg2; want chromium; want ripgrep; want libkrb5-dev; want g++; want make; want curl; want procps ;;
+    vscode|vsix|start) want python3-alembic; want postgresql; want python3-psycopg2; want chromium; want ripgrep; want libkrb5-dev; want g++; want make; want curl; want procps ;;
   esac
 done
 ((${#need[@]})) || exit 0

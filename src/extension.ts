@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { ActionAvailability } from './commands/actionAvailability';
 import { AlembicCommands } from './commands/alembicCommands';
 import { CommandRegistry } from './commands/commandRegistry';
+import { SqlDocuments } from './commands/sqlDocuments';
 import type { Project, Revision } from './core';
 import { DatabaseStatusService } from './database/databaseStatus';
 import { GraphPanels, type GraphTarget } from './graph/graphPanel';
@@ -15,6 +16,7 @@ import { MigrationTestService } from './migrationTests/migrationTestController';
 import { DriftService } from './models/driftCheck';
 import { ModelCodeLensProvider } from './models/modelCodeLens';
 import { ModelFilesTreeProvider } from './models/modelFilesView';
+import { chooseModelGlobs } from './models/modelGlobsPicker';
 import { ModelsChangedIndicator } from './models/modelStatus';
 import { ModelWatcher } from './models/modelWatcher';
 import { ProjectRegistry } from './projects/projectRegistry';
@@ -49,7 +51,8 @@ export function activate(context: vscode.ExtensionContext): AlembicLensApi {
   const lint = new LintDiagnostics(registry, models, teams);
   const statusBar = new DatabaseStatusBar(registry, database);
   const availability = new ActionAvailability(registry, database);
-  commands.add(new AlembicCommands(registry, runner, interpreters, database).commandTable());
+  const sqlDocuments = new SqlDocuments();
+  commands.add(new AlembicCommands(registry, runner, interpreters, database, sqlDocuments).commandTable());
   commands.add({
     'alembic.refresh': async () => {
       await registry.discover();
@@ -62,6 +65,7 @@ export function activate(context: vscode.ExtensionContext): AlembicLensApi {
     'alembic.graph.show': (target?: GraphTarget) => graph.show(target),
     'alembic.status.actions': (arg?: { project?: Project }) => statusBar.showActions(arg?.project),
     'alembic.models.refresh': () => models.refresh(),
+    'alembic.models.chooseGlobs': (arg?: { project?: Project }) => chooseModelGlobs(registry, arg?.project),
     'alembic.models.checkDrift': (arg?: { project?: Project }) => drift.checkCommand(arg?.project),
   });
   const migrationTests = new MigrationTestService(registry, interpreters, context.extensionUri, context.workspaceState);
@@ -77,6 +81,7 @@ export function activate(context: vscode.ExtensionContext): AlembicLensApi {
     graph,
     statusBar,
     availability,
+    sqlDocuments,
     new RunReporter(runner, log),
     new RunModeSuggestions(registry, context.workspaceState),
     vscode.window.createTreeView('alembic.revisions', { treeDataProvider: tree }),

@@ -212,11 +212,13 @@ function revisionItem(project: Project, rev: Revision, state: DatabaseState | un
   const item = new vscode.TreeItem(rev.source.message || shortId(rev.id), vscode.TreeItemCollapsibleState.None);
   const states = revisionStates(project, rev, state);
   const labels = [...rev.branchLabels].map((l) => `@${l}`);
-  // "applied" is the normal case for old revisions: the icon says it, the description stays short.
-  item.description = [shortId(rev.id), ...states.filter((s) => s !== 'applied'), ...labels].join(' · ');
+  const dbState = state ? revisionState(state, rev) : undefined;
+  // The database state first: the message takes most of a default-width side bar, and the description
+  // is cut from its end.
+  const structural = states.filter((s) => s !== dbState);
+  item.description = [dbState, ...structural, shortId(rev.id), ...labels].filter(Boolean).join(' · ');
   item.id = `revision:${projectKey(project)}:${rev.id}`;
   item.contextValue = ['revision', ...states].join(':');
-  const dbState = state ? revisionState(state, rev) : undefined;
   const [icon, color] = states.includes('cycle')
     ? ['error', 'errorForeground']
     : dbState

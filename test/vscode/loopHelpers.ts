@@ -75,7 +75,7 @@ export interface Shown {
 export interface Answers {
   /** Gets the options; returns the text typed (undefined: Escape). Default: Escape. */
   input?: (options: vscode.InputBoxOptions) => string | undefined;
-  /** Gets the items; returns the one picked (undefined: Escape). Default: Escape. */
+  /** Gets the items; returns the one picked (undefined: Escape; with canPickMany, the only one). Default: Escape. */
   quickPick?: (
     items: readonly vscode.QuickPickItem[],
     options: vscode.QuickPickOptions | undefined,
@@ -165,7 +165,8 @@ export async function withDialogs<T>(
     const answer = answers.quickPick?.(list, options);
     if (answer !== undefined) assert.ok(list.includes(answer), 'the answer is one of the quick pick items');
     entry.answer = answer?.label;
-    return answer;
+    // A multi-select pick resolves to the items picked.
+    return options?.canPickMany && answer ? [answer] : answer;
   };
   w.showOpenDialog = async (options?: vscode.OpenDialogOptions) => {
     const entry: Shown = { kind: 'openDialog', message: options?.openLabel ?? options?.title ?? '', items: [] };

@@ -531,12 +531,12 @@ function menuItems(node: GraphNode): Array<MenuItem | 'separator'> {
   const items: Array<MenuItem | 'separator'> = [{ label: 'Open File', run: () => post({ type: 'open', id: node.id }) }];
   if (view?.trusted) {
     items.push('separator');
-    if (state !== 'applied' && state !== 'current') items.push({ label: 'Upgrade to Here', run: action('upgrade') });
-    if (state !== 'pending' && state !== 'current')
-      items.push({ label: 'Downgrade to Here', run: action('downgrade') });
-    items.push({ label: 'Stamp…', run: action('stamp') });
     if (state !== 'applied' && state !== 'current')
-      items.push({ label: 'Show SQL for Upgrade to Here', run: action('sql') });
+      items.push({ label: 'Upgrade to Revision', run: action('upgrade') });
+    if (state !== 'pending' && state !== 'current')
+      items.push({ label: 'Downgrade to Revision', run: action('downgrade') });
+    items.push({ label: 'Stamp Revision…', run: action('stamp') });
+    if (state !== 'applied' && state !== 'current') items.push({ label: 'Show SQL for Upgrade', run: action('sql') });
   }
   items.push('separator', { label: 'Copy Revision Id', run: action('copyId') });
   const heads = selectedHeads();
