@@ -8,67 +8,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadProject } from '../../src/core/project';
 import { compareWithBase } from '../../src/core/teams/baseComparison';
+import { alembic, alembicHeads, CLI, initRepository, lens, mustAlembic, PYTHON, revision } from '../support/alembicGit';
 import { commitAll, git } from '../support/gitRepo';
-import { tempDir } from '../support/tempProject';
-import { CLI, PYTHON } from './harness';
-
-interface Ran {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function alembic(cwd: string, ...args: string[]): Ran {
-  const ran = spawnSync(PYTHON, ['-m', 'alembic', ...args], {
-    cwd,
-    encoding: 'utf8',
-    env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
-  });
-  if (ran.error) throw ran.error;
-  return ran;
-}
-
-function mustAlembic(cwd: string, ...args: string[]): string {
-  const ran = alembic(cwd, ...args);
-  if (ran.status !== 0) throw new Error(`alembic ${args.join(' ')} exited ${ran.status}: ${ran.stdout}${ran.stderr}`);
-  return ran.stdout;
-}
-
-/** `alembic revision -m MESSAGE ...`; returns the new revision's id (from Alembic's "Generating .../ID_slug.py"). */
-function revision(cwd: string, message: string, ...args: string[]): string {
-  const out = mustAlembic(cwd, 'revision', '-m', message, ...args);
-  const id = /Generating .*[\\/]([0-9a-f]{12})_[^\\/]*\.py/.exec(out)?.[1];
-  assert.ok(id, `no revision id in: ${out}`);
-  return id!;
-}
-
-/** The ids `alembic heads` prints, sorted. */
-function alembicHeads(cwd: string): string[] {
-  return mustAlembic(cwd, 'heads')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => line.split(' ')[0])
-    .sort();
-}
-
-function lens(cwd: string, ...args: string[]): Ran {
-  return spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8' });
-}
-
-/** A project made by `alembic init`, with a SQLite URL, committed on main. */
-function initRepository(): string {
-  const dir = path.join(tempDir('alembic-lens-teams-'), 'app');
-  fs.mkdirSync(dir);
-  git(dir, 'init', '-q');
-  mustAlembic(dir, 'init', 'alembic');
-  const ini = path.join(dir, 'alembic.ini');
-  fs.writeFileSync(
-    ini,
-    fs.readFileSync(ini, 'utf8').replace(/^sqlalchemy\.url = .*$/m, 'sqlalchemy.url = sqlite:///app.db'),
-  );
-  fs.writeFileSync(path.join(dir, '.gitignore'), 'app.db\n__pycache__/\n');
-  return dir;
-}
 
 describe('teams: check --base against the real Alembic and a real git merge', function () {
   before(function () {
