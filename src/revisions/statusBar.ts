@@ -6,6 +6,14 @@ import type { Project } from '../core';
 import type { DatabaseStatusService } from '../database/databaseStatus';
 import type { ProjectRegistry } from '../projects/projectRegistry';
 import { Disposable } from '../util/disposable';
+
+/** Where the database's revision comes from when this checkout lacks it (the teams feature), and what to do. */
+export interface DatabaseOrigins {
+  describe(project: Project): string | undefined;
+  actionItems(project: Project): Array<vscode.QuickPickItem & { command: string }>;
+  readonly onDidChange: vscode.Event<void>;
+}
+
 import { describeDatabaseStatus } from './revisionsTree';
 
 export class DatabaseStatusBar extends Disposable {
@@ -16,8 +24,10 @@ export class DatabaseStatusBar extends Disposable {
   constructor(
     private readonly registry: ProjectRegistry,
     private readonly database: DatabaseStatusService,
+    private readonly origins?: DatabaseOrigins,
   ) {
     super();
+    if (origins) this.register(origins.onDidChange(() => this.update()));
     this.item.name = 'Alembic Database';
     this.item.command = 'alembic.status.actions';
     this.register(registry.onDidChange(() => this.update()));
@@ -48,7 +58,7 @@ export class DatabaseStatusBar extends Disposable {
     const status = this.database.get(project);
     const described = describeDatabaseStatus(status, this.database.stateOf(project));
     const prefix = this.registry.getProjects().length > 1 ? `Alembic (${project.name})` : 'Alembic';
-    this.item.text = `$(${described.icon}) ${prefix}: ${described.text}`;
+    this.item.text = `$(${described.icon}) ${prefix}: ${this.origins?.describe(project) ?? described.text}`;
     this.item.tooltip = [
       status?.database,
       status?.source && `read via ${status.source}`,
@@ -83,6 +93,7 @@ export class DatabaseStatusBar extends Disposable {
       { label: '$(bookmark) Stamp Revision...', command: 'alembic.stamp' },
       { label: '$(refresh) Refresh', command: 'alembic.refresh' },
     ];
+    actions.unshift(...(this.origins?.actionItems(project) ?? []));
     if (project.graph.heads.length > 1)
       actions.unshift({
         label: '$(git-merge) Merge Heads',

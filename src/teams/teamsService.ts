@@ -10,6 +10,7 @@ import type { Problem, Project, RevisionSource } from '../core';
 import { explainMissingRevisions } from '../core/git/deletedRevisions';
 import { GitError, GitRepository } from '../core/git/gitRepository';
 import { RefHistoryReader } from '../core/git/refHistory';
+import { describeOrigin, originOfUnknownRevision, type RevisionOrigin } from '../core/git/revisionOrigin';
 import { type BaseComparison, compareWithBase } from '../core/teams/baseComparison';
 import { accidentalForkHeads } from '../core/teams/forkHeads';
 import type { DatabaseStatusService } from '../database/databaseStatus';
@@ -34,6 +35,8 @@ interface ProjectComparison {
   /** Why there is none (no git, not a repository, no such base branch). */
   unavailable?: string;
   deletions: Problem[];
+  /** Where the database's revision comes from when this checkout lacks it. */
+  origin?: RevisionOrigin;
 }
 
 export class TeamsService extends Disposable implements ProblemSource, RevisionsExtraItems {
@@ -50,8 +53,14 @@ export class TeamsService extends Disposable implements ProblemSource, Revisions
   ) {
     super();
     this.register(registry.onDidChange(() => this.schedule()));
-    // The scope without git depends on what the database has applied.
-    this.register(database.onDidChange(() => this.fireIfChanged()));
+    // The scope without git depends on what the database has applied; a revision it is at that this
+    // checkout lacks is looked for in the other branches.
+    this.register(
+      database.onDidChange(() => {
+        this.fireIfChanged();
+        this.schedule();
+      }),
+    );
     this.register(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('alembic.git') || e.affectsConfiguration('alembic.lint.scope')) this.schedule(0);
@@ -71,11 +80,53 @@ export class TeamsService extends Disposable implements ProblemSource, Revisions
     });
   }
 
-  /** The Revisions view's warning row when merging into the base gives more heads (RevisionsExtraItems). */
+  /** The Revisions view's rows: the database's revision from another branch, the merge's heads (RevisionsExtraItems). */
   extraItems(project: Project): vscode.TreeItem[] {
+    return [this.originItem(project), this.mergeHeadsItem(project)].filter((i): i is vscode.TreeItem => !!i);
+  }
+
+  /** Where the database's revision comes from, when this checkout lacks it and git knows. */
+  originOf(project: Project): RevisionOrigin | undefined {
+    return this.results.get(project)?.origin;
+  }
+
+  /** The reader of the project's repository (cached with its parsed files); throws a GitError without one. */
+  readerOf(project: Project): RefHistoryReader {
+    let reader = this.readers.get(project);
+    if (!reader || reader.config !== project.config) {
+      reader = new RefHistoryReader(
+        GitRepository.open(path.dirname(path.resolve(project.config.configFile))),
+        project.config,
+      );
+      this.readers.set(project, reader);
+    }
+    return reader;
+  }
+
+  private originItem(project: Project): vscode.TreeItem | undefined {
+    const origin = this.originOf(project);
+    if (!origin) return undefined;
+    const text = describeOrigin(origin);
+    const item = new vscode.TreeItem(
+      text.charAt(0).toUpperCase() + text.slice(1),
+      vscode.TreeItemCollapsibleState.None,
+    );
+    item.tooltip = `${text}.\n\nAlembic cannot upgrade or downgrade from a revision it has no file for. Click to switch back to ${origin.ref}, or to downgrade with its revisions.`;
+    item.iconPath = new vscode.ThemeIcon('git-branch', new vscode.ThemeColor('list.warningForeground'));
+    item.contextValue = `teams:origin${origin.isBranch ? ':branch' : ''}`;
+    item.id = `origin:${project.config.configFile}:${project.config.section}`;
+    item.command = {
+      command: 'alembic.teams.originActions',
+      title: 'Database Branch Actions',
+      arguments: [{ project }],
+    };
+    return item;
+  }
+
+  private mergeHeadsItem(project: Project): vscode.TreeItem | undefined {
     const comparison = this.results.get(project)?.comparison;
     const mergeHeads = comparison?.problems.find((p) => p.code === 'merge-heads');
-    if (!comparison || !mergeHeads) return [];
+    if (!comparison || !mergeHeads) return undefined;
     const heads = accidentalForkHeads(comparison.merged).length;
     const item = new vscode.TreeItem(
       `Merging into ${comparison.ref} gives ${heads} heads`,
@@ -93,7 +144,7 @@ Click to open the revision at its down_revision line.`;
       title: 'Open Revision',
       arguments: [mergeHeads.path, mergeHeads.line],
     };
-    return [item];
+    return item;
   }
 
   /** The project's comparison with its base branch, when git could make one. */
@@ -148,6 +199,7 @@ Click to open the revision at its down_revision line.`;
           scope,
           result?.unavailable,
           result?.comparison?.ref,
+          result?.origin && [result.origin.revision, result.origin.ref, result.origin.commit],
           problems.map((p) => [p.code, p.path, p.line, p.message]),
           [...(result?.comparison?.newFiles ?? [])].sort(),
           applied && [...applied].map((rev) => rev.id).sort(),
@@ -164,21 +216,16 @@ Click to open the revision at its down_revision line.`;
       return { unavailable: 'the workspace is not trusted: git is not run', deletions: [] };
     }
     const deletions = explainMissingRevisions(project);
+    let origin: RevisionOrigin | undefined;
     try {
-      let reader = this.readers.get(project);
-      if (!reader || reader.config !== project.config) {
-        reader = new RefHistoryReader(
-          GitRepository.open(path.dirname(path.resolve(project.config.configFile))),
-          project.config,
-        );
-        this.readers.set(project, reader);
-      }
+      const reader = this.readerOf(project);
+      origin = originOfUnknownRevision(project, this.database.stateOf(project)?.unknown ?? [], reader);
       const ref = setting<string>(project, 'git.baseBranch', '') || reader.repo.defaultBaseRef();
-      if (!ref) return { unavailable: 'no base branch: set alembic.git.baseBranch', deletions };
-      return { comparison: compareWithBase(project, ref, reader), deletions };
+      if (!ref) return { unavailable: 'no base branch: set alembic.git.baseBranch', deletions, origin };
+      return { comparison: compareWithBase(project, ref, reader), deletions, origin };
     } catch (err) {
       if (!(err instanceof GitError)) throw err;
-      return { unavailable: err.message, deletions };
+      return { unavailable: err.message, deletions, origin };
     }
   }
 

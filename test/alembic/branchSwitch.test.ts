@@ -8,7 +8,8 @@ import * as path from 'node:path';
 import { GitRepository } from '../../src/core/git/gitRepository';
 import { originOfUnknownRevision } from '../../src/core/git/revisionOrigin';
 import { loadProject } from '../../src/core/project';
-import { planForeignDowngrade, prepareForeignDowngrade } from '../../src/core/teams/branchSwitch';
+import { planForeignDowngrade } from '../../src/core/teams/branchSwitch';
+import { prepareTemporaryConfig } from '../../src/core/teams/temporaryConfig';
 import { alembic, initRepository, lens, mustAlembic, revision } from '../support/alembicGit';
 import { commitAll, git } from '../support/gitRepo';
 import { type PostgresCluster, startPostgres } from '../support/postgres';
@@ -62,7 +63,7 @@ function downgradeWithOrigin(s: Scenario): string {
   assert.deepStrictEqual([origin!.ref, origin!.commit, origin!.isBranch], ['feature/x', s.skuCommit, true]);
   const plan = planForeignDowngrade(project, origin!, [s.sku]);
   assert.deepStrictEqual([plan.target, plan.reverted.map((r) => r.id)], [s.users, [s.sku]]);
-  const prepared = prepareForeignDowngrade(project, GitRepository.open(s.dir), plan);
+  const prepared = prepareTemporaryConfig(project, GitRepository.open(s.dir), plan.files);
   try {
     const ran = alembic(s.dir, '-c', prepared.configFile, 'downgrade', plan.target);
     assert.strictEqual(ran.status, 0, ran.stdout + ran.stderr);

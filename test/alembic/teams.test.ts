@@ -6,8 +6,11 @@ import * as assert from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { GitRepository } from '../../src/core/git/gitRepository';
 import { loadProject } from '../../src/core/project';
 import { compareWithBase } from '../../src/core/teams/baseComparison';
+import { planMergeRevision } from '../../src/core/teams/mergeRevision';
+import { prepareTemporaryConfig } from '../../src/core/teams/temporaryConfig';
 import { alembic, alembicHeads, CLI, initRepository, lens, mustAlembic, PYTHON, revision } from '../support/alembicGit';
 import { commitAll, git } from '../support/gitRepo';
 
@@ -112,5 +115,56 @@ describe('teams: check --base against the real Alembic and a real git merge', fu
         .sort(),
       [mine, theirs].sort(),
     );
+  });
+
+  it('Create a merge revision: the preview is the file `alembic merge` writes; after the git merge there is one head', () => {
+    const dir = initRepository();
+    revision(dir, 'create users');
+    commitAll(dir, 'create users');
+    git(dir, 'checkout', '-q', '-b', 'feature');
+    const sku = revision(dir, 'add sku');
+    commitAll(dir, 'add sku');
+    git(dir, 'checkout', '-q', 'main');
+    const price = revision(dir, 'add price');
+    commitAll(dir, 'add price');
+    git(dir, 'checkout', '-q', 'feature');
+
+    const project = loadProject(path.join(dir, 'alembic.ini'));
+    const plan = planMergeRevision(project, compareWithBase(project, 'main'));
+    assert.ok(plan, 'a merge revision is offered for the merge-heads problem');
+    assert.deepStrictEqual(plan!.heads, [sku, price], "this branch's head first, then main's");
+    const repo = GitRepository.open(dir);
+    const mergeArgs = ['merge', '-m', plan!.message, '--rev-id', plan!.revId, ...plan!.heads];
+    const generated = (out: string): string => /Generating (\S+\.py)/.exec(out)![1];
+
+    const preview = prepareTemporaryConfig(project, repo, plan!.files, { copyVersions: true });
+    let previewText: string;
+    try {
+      const out = mustAlembic(dir, '-c', preview.configFile, ...mergeArgs);
+      assert.ok(generated(out).startsWith(preview.folder), `the preview is written in the temporary folder: ${out}`);
+      previewText = fs.readFileSync(generated(out), 'utf8');
+    } finally {
+      preview.cleanup();
+    }
+    assert.strictEqual(git(dir, 'status', '--porcelain'), '', 'the preview leaves the work tree as it was');
+
+    const real = prepareTemporaryConfig(project, repo, plan!.files);
+    let file: string;
+    try {
+      file = generated(mustAlembic(dir, '-c', real.configFile, ...mergeArgs));
+    } finally {
+      real.cleanup();
+    }
+    assert.strictEqual(path.dirname(file), path.join(dir, 'alembic', 'versions'));
+    const withoutDate = (text: string): string => text.replace(/^Create Date: .*$/m, '');
+    assert.strictEqual(withoutDate(fs.readFileSync(file, 'utf8')), withoutDate(previewText));
+    assert.match(previewText, new RegExp(`^down_revision = \\('${sku}', '${price}'\\)`, 'm'));
+
+    const check = lens(dir, 'check', '--base', 'main');
+    assert.doesNotMatch(check.stdout, /merge-heads/, check.stdout);
+    commitAll(dir, 'merge revision');
+    git(dir, 'merge', '-q', '--no-edit', 'main');
+    assert.deepStrictEqual(alembicHeads(dir), [plan!.revId]);
+    mustAlembic(dir, 'upgrade', 'head');
   });
 });

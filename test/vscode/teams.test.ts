@@ -5,10 +5,26 @@
 import * as assert from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { revisionSource, versionsDir, waitFor, workspaceRoot } from './helpers';
-import { HEAD, type LensApi, lensApi, restoreSettings, saveSettings, setAlembicSetting } from './loopHelpers';
+import {
+  alembicCli,
+  appDb,
+  assertNoError,
+  HEAD,
+  type LensApi,
+  lensApi,
+  readSqlite,
+  restoreSettings,
+  saveSettings,
+  setAlembicSetting,
+  setAside,
+  short,
+  useSampleSqlite,
+  withDialogs,
+} from './loopHelpers';
 
 const HISTORY = 'a1b2c3d4e5f6';
 const MINE = 'f1f1f1f1f1f1';
@@ -21,7 +37,7 @@ interface TreeRow {
   command?: { command: string; arguments?: unknown[] };
 }
 
-function git(cwd: string, ...args: string[]): void {
+function git(cwd: string, ...args: string[]): string {
   const env = {
     ...process.env,
     GIT_AUTHOR_NAME: 'Ada',
@@ -31,6 +47,7 @@ function git(cwd: string, ...args: string[]): void {
   };
   const ran = spawnSync('git', ['-c', 'init.defaultBranch=main', ...args], { cwd, env, encoding: 'utf8' });
   assert.strictEqual(ran.status, 0, `git ${args.join(' ')}: ${ran.stderr}`);
+  return ran.stdout.trim();
 }
 
 describe('teams: the base branch in the editor', function () {
@@ -163,4 +180,75 @@ describe('teams: the base branch in the editor', function () {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     git(root, 'checkout', '--', file(MINE));
   });
+
+  it('database at a revision of another branch: the row names it; Switch Back refuses a dirty tree; Downgrade with its revisions', async function () {
+    this.timeout(90000);
+    const sku = 'c4c4c4c4c4c4';
+    const restoreSqlite = await useSampleSqlite(root);
+    const restoreDb = setAside(appDb(root));
+    const tempBefore = downgradeFolders();
+    try {
+      git(root, 'checkout', '-q', '-b', 'sku-branch', 'main');
+      const create = '    op.create_table("sku_x", sa.Column("id", sa.Integer, primary_key=True))';
+      const text = revisionSource(sku, THEIRS, 'add sku table', create);
+      fs.writeFileSync(file(sku), text.replace(/(def downgrade\(\):\n) {4}pass/, '$1    op.drop_table("sku_x")'));
+      git(root, 'add', '-A');
+      git(root, 'commit', '-q', '-m', 'add sku table');
+      const commit = git(root, 'rev-parse', 'HEAD');
+      alembicCli(root, ['stamp', THEIRS]);
+      alembicCli(root, ['upgrade', sku]);
+      git(root, 'checkout', '-q', 'main');
+
+      const snapshot = () =>
+        (api as unknown as { getTreeSnapshot(view: string): Promise<TreeRow[]> }).getTreeSnapshot('alembic.revisions');
+      const row = await waitFor(
+        'the row naming the branch the database is from',
+        async () => (await snapshot()).find((item) => item.contextValue === 'teams:origin:branch'),
+        20000,
+      );
+      assert.strictEqual(
+        row.label,
+        `Database at ${short(sku)} (add sku table) from branch sku-branch (commit ${short(commit)}), not in this checkout`,
+      );
+
+      fs.appendFileSync(file(THEIRS), '# a local edit\n');
+      const refused = await withDialogs({ warning: () => 'Switch to sku-branch' }, () =>
+        vscode.commands.executeCommand('alembic.teams.switchBack'),
+      );
+      assert.match(
+        refused.shown.find((s) => s.kind === 'error')?.message ?? '',
+        new RegExp(
+          `^Cannot switch back to sku-branch: the work tree has uncommitted changes \\(.*${THEIRS}_rev\\.py\\)`,
+        ),
+      );
+      assert.strictEqual(git(root, 'branch', '--show-current'), 'main');
+      git(root, 'checkout', '--', file(THEIRS));
+
+      const down = await withDialogs({ warning: () => 'Downgrade' }, () =>
+        vscode.commands.executeCommand('alembic.teams.downgradeWithOrigin'),
+      );
+      assertNoError(down.shown, 'downgrade with the branch');
+      const modal = down.shown.find((s) => s.kind === 'warning' && s.modal);
+      assert.match(modal?.message ?? '', new RegExp(`to ${short(THEIRS)} with sku-branch's revisions\\?$`));
+      assert.deepStrictEqual(
+        (modal?.detail ?? '').split('\n').filter((line) => line.startsWith('• ')),
+        [`• ${short(sku)}  add sku table`],
+      );
+      await waitFor('app.db back at the shared revision', () => readSqlite(appDb(root)).rows?.join() === THEIRS, 30000);
+      await waitFor(
+        'the row gone',
+        async () => !(await snapshot()).some((i) => i.contextValue?.startsWith('teams:origin')),
+      );
+      await waitFor('the temporary files removed', () => ![...downgradeFolders()].some((d) => !tempBefore.has(d)));
+    } finally {
+      fs.rmSync(file(sku), { force: true });
+      git(root, 'checkout', '-q', '-f', 'feature');
+      restoreDb();
+      await restoreSqlite();
+    }
+  });
 });
+
+function downgradeFolders(): Set<string> {
+  return new Set(fs.readdirSync(os.tmpdir()).filter((name) => name.startsWith('alembic-lens-downgrade-')));
+}
