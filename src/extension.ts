@@ -30,6 +30,7 @@ import { RunReporter } from './runner/runReporter';
 import { BranchSwitchActions } from './teams/branchSwitchActions';
 import { MergeRevisionAction } from './teams/mergeRevisionAction';
 import { RebaseQuickFix } from './teams/rebaseQuickFix';
+import { RestoreRevisionAction } from './teams/restoreRevisionAction';
 import { TeamsService } from './teams/teamsService';
 import { type AlembicLensApi, createTestApi } from './testApi/testApi';
 
@@ -52,10 +53,12 @@ export function activate(context: vscode.ExtensionContext): AlembicLensApi {
   const branchSwitch = new BranchSwitchActions(registry, teams, database, runner);
   const statusBar = new DatabaseStatusBar(registry, database, branchSwitch);
   const mergeRevision = new MergeRevisionAction(registry, teams, database, runner, interpreters);
+  const restoreRevision = new RestoreRevisionAction(registry, teams);
   const availability = new ActionAvailability(registry, database);
   commands.add(new AlembicCommands(registry, runner, interpreters, database).commandTable());
   commands.add(branchSwitch.commandTable());
   commands.add(mergeRevision.commandTable());
+  commands.add(restoreRevision.commandTable());
   commands.add({
     'alembic.refresh': async () => {
       await registry.discover();
@@ -93,10 +96,12 @@ export function activate(context: vscode.ExtensionContext): AlembicLensApi {
     teams,
     branchSwitch,
     mergeRevision,
+    restoreRevision,
     lint,
     migrationTests,
     tree.addExtraItems(modelsChanged),
     tree.addExtraItems(teams),
+    tree.setTooltipLines(teams),
     diagnostics.addSource(lint),
     diagnostics.addSource(teams),
     vscode.window.createTreeView('alembic.models', { treeDataProvider: modelTree }),

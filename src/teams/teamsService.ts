@@ -6,17 +6,18 @@
 // falls back to the revisions the database has not applied; without a database either, to all.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { Problem, Project, RevisionSource } from '../core';
-import { explainMissingRevisions } from '../core/git/deletedRevisions';
+import type { Problem, Project, Revision, RevisionSource } from '../core';
+import { type ExplainedDeletion, explainMissingRevisions } from '../core/git/deletedRevisions';
 import { GitError, GitRepository } from '../core/git/gitRepository';
 import { RefHistoryReader } from '../core/git/refHistory';
+import { type CommitFacts, commitsAddingFiles, describeAddition } from '../core/git/revisionCommits';
 import { describeOrigin, originOfUnknownRevision, type RevisionOrigin } from '../core/git/revisionOrigin';
 import { type BaseComparison, compareWithBase } from '../core/teams/baseComparison';
 import { accidentalForkHeads } from '../core/teams/forkHeads';
 import type { DatabaseStatusService } from '../database/databaseStatus';
 import type { ProblemSource } from '../lint/diagnostics';
 import type { ProjectRegistry } from '../projects/projectRegistry';
-import type { RevisionsExtraItems } from '../revisions/revisionsTree';
+import type { RevisionsExtraItems, RevisionTooltipLines } from '../revisions/revisionsTree';
 import { Disposable } from '../util/disposable';
 
 const DEBOUNCE_MS = 500;
@@ -34,12 +35,15 @@ interface ProjectComparison {
   comparison?: BaseComparison;
   /** Why there is none (no git, not a repository, no such base branch). */
   unavailable?: string;
-  deletions: Problem[];
+  /** The deleted-revision problems, with what restores each file. */
+  deletions: ExplainedDeletion[];
   /** Where the database's revision comes from when this checkout lacks it. */
   origin?: RevisionOrigin;
+  /** Absolute path -> the commit that added the file, read once per HEAD; absent without git. */
+  additions?: { head: string; byFile: ReadonlyMap<string, CommitFacts> };
 }
 
-export class TeamsService extends Disposable implements ProblemSource, RevisionsExtraItems {
+export class TeamsService extends Disposable implements ProblemSource, RevisionsExtraItems, RevisionTooltipLines {
   private readonly results = new Map<Project, ProjectComparison>();
   private readonly readers = new Map<Project, RefHistoryReader>();
   private timer?: NodeJS.Timeout;
@@ -76,13 +80,24 @@ export class TeamsService extends Disposable implements ProblemSource, Revisions
   problems(): readonly Problem[] {
     return this.registry.getProjects().flatMap((project) => {
       const result = this.results.get(project);
-      return result ? [...(result.comparison?.problems ?? []), ...result.deletions] : [];
+      return result ? [...(result.comparison?.problems ?? []), ...result.deletions.map((d) => d.problem)] : [];
     });
   }
 
   /** The Revisions view's rows: the database's revision from another branch, the merge's heads (RevisionsExtraItems). */
   extraItems(project: Project): vscode.TreeItem[] {
     return [this.originItem(project), this.mergeHeadsItem(project)].filter((i): i is vscode.TreeItem => !!i);
+  }
+
+  /** The tooltip's git line: "Git: added in abc1234 by Ada on 2024-03-01" or "Git: not committed yet". */
+  tooltipLine(project: Project, revision: Revision): string | undefined {
+    const additions = this.results.get(project)?.additions;
+    return additions && `Git: ${describeAddition(additions.byFile.get(revision.source.path))}`;
+  }
+
+  /** The deleted-revision problems of a project, with what restores each file. */
+  deletionsOf(project: Project): readonly ExplainedDeletion[] {
+    return this.results.get(project)?.deletions ?? [];
   }
 
   /** Where the database's revision comes from, when this checkout lacks it and git knows. */
@@ -192,7 +207,8 @@ Click to open the revision at its down_revision line.`;
         const result = this.results.get(project);
         const scope = setting<string>(project, 'lint.scope', 'new');
         const applied = !result?.comparison && scope !== 'all' ? this.database.stateOf(project)?.applied : undefined;
-        const problems = [...(result?.comparison?.problems ?? []), ...(result?.deletions ?? [])];
+        const deleted = (result?.deletions ?? []).map((d) => d.problem);
+        const problems = [...(result?.comparison?.problems ?? []), ...deleted];
         return [
           project.config.configFile,
           project.config.section,
@@ -200,6 +216,8 @@ Click to open the revision at its down_revision line.`;
           result?.unavailable,
           result?.comparison?.ref,
           result?.origin && [result.origin.revision, result.origin.ref, result.origin.commit],
+          result?.additions?.head,
+          result?.additions && project.revisionFiles.filter((f) => !result.additions?.byFile.has(f)),
           problems.map((p) => [p.code, p.path, p.line, p.message]),
           [...(result?.comparison?.newFiles ?? [])].sort(),
           applied && [...applied].map((rev) => rev.id).sort(),
@@ -217,16 +235,32 @@ Click to open the revision at its down_revision line.`;
     }
     const deletions = explainMissingRevisions(project);
     let origin: RevisionOrigin | undefined;
+    let additions: ProjectComparison['additions'];
     try {
       const reader = this.readerOf(project);
       origin = originOfUnknownRevision(project, this.database.stateOf(project)?.unknown ?? [], reader);
+      additions = this.additions(project, reader);
       const ref = setting<string>(project, 'git.baseBranch', '') || reader.repo.defaultBaseRef();
-      if (!ref) return { unavailable: 'no base branch: set alembic.git.baseBranch', deletions, origin };
-      return { comparison: compareWithBase(project, ref, reader), deletions, origin };
+      if (!ref) return { unavailable: 'no base branch: set alembic.git.baseBranch', deletions, origin, additions };
+      return { comparison: compareWithBase(project, ref, reader), deletions, origin, additions };
     } catch (err) {
       if (!(err instanceof GitError)) throw err;
-      return { unavailable: err.message, deletions, origin };
+      return { unavailable: err.message, deletions, origin, additions };
     }
+  }
+
+  /** Which commit added each revision file: one `git log` when HEAD moved, else the last answer. */
+  private additions(project: Project, reader: RefHistoryReader): ProjectComparison['additions'] {
+    const repo = reader.repo;
+    const head = repo.tryResolveCommit('HEAD') ?? '';
+    const last = this.results.get(project)?.additions;
+    if (last?.head === head) return last;
+    const folders = project.config.versionLocations
+      .map((location) => repo.relative(location))
+      .filter((f): f is string => f !== undefined);
+    const byFile = new Map<string, CommitFacts>();
+    for (const [file, facts] of commitsAddingFiles(repo, folders)) byFile.set(repo.absolute(file), facts);
+    return { head, byFile };
   }
 
   /** Commits and branch switches, as the built-in git extension sees them; nothing when it is absent or disabled. */

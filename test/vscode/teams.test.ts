@@ -181,6 +181,94 @@ describe('teams: the base branch in the editor', function () {
     git(root, 'checkout', '--', file(MINE));
   });
 
+  /** The quick fixes VS Code offers for the first diagnostic of `code` in `file`. */
+  async function quickFixes(file: string, code: string): Promise<vscode.CodeAction[]> {
+    const uri = vscode.Uri.file(file);
+    await vscode.workspace.openTextDocument(uri);
+    return waitFor(`the quick fixes of ${code}`, async () => {
+      const diagnostic = vscode.languages.getDiagnostics(uri).find((d) => d.code === code);
+      if (!diagnostic) return undefined;
+      const found = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+        'vscode.executeCodeActionProvider',
+        uri,
+        diagnostic.range,
+        vscode.CodeActionKind.QuickFix.value,
+      );
+      return found?.length ? found : undefined;
+    });
+  }
+
+  it('Create a merge revision: the diff previews what `alembic merge` writes, which then writes it', async function () {
+    this.timeout(60000);
+    const restoreSqlite = await useSampleSqlite(root);
+    const before = new Set(fs.readdirSync(versionsDir()));
+    try {
+      const mergeHeads = await waitFor(
+        'merge-heads',
+        () => api.getProblems().find((p) => p.code === 'merge-heads'),
+        20000,
+      );
+      const fixes = await quickFixes(mergeHeads.path, 'merge-heads');
+      const merge = fixes.find((a) => a.title === 'Create a merge revision (alembic merge)');
+      assert.ok(merge?.command, `offered next to the rebase: ${fixes.map((a) => a.title).join(', ')}`);
+      let preview: string | undefined;
+      const created = await withDialogs(
+        {
+          warning: () => {
+            const diff = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+            const modified = diff instanceof vscode.TabInputTextDiff ? diff.modified : undefined;
+            preview = vscode.workspace.textDocuments.find((d) => d.uri.toString() === modified?.toString())?.getText();
+            return 'Create';
+          },
+        },
+        () => vscode.commands.executeCommand(merge.command!.command, ...(merge.command!.arguments ?? [])),
+      );
+      assertNoError(created.shown, 'create a merge revision');
+      const added = await waitFor('the merge revision file', () => {
+        const names = fs.readdirSync(versionsDir()).filter((name) => !before.has(name) && name.endsWith('.py'));
+        return names.length ? names : undefined;
+      });
+      assert.strictEqual(added.length, 1);
+      const text = fs.readFileSync(path.join(versionsDir(), added[0]), 'utf8');
+      const withoutDate = (t: string) => t.replace(/^Create Date: .*$/m, '');
+      assert.ok(preview, 'the preview was on screen when the confirmation asked');
+      assert.strictEqual(withoutDate(text), withoutDate(preview!));
+      assert.match(text, new RegExp(`^down_revision = \\('${MINE}', '${THEIRS}'\\)`, 'm'));
+    } finally {
+      for (const name of fs.readdirSync(versionsDir())) {
+        if (!before.has(name)) fs.rmSync(path.join(versionsDir(), name), { recursive: true, force: true });
+      }
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      await restoreSqlite();
+    }
+  });
+
+  it('a revision file deleted in the work tree: Restore from HEAD, after a confirmation naming it', async () => {
+    const original = fs.readFileSync(file(HISTORY), 'utf8');
+    fs.rmSync(file(HISTORY));
+    try {
+      const deleted = await waitFor(
+        'the deleted-revision problem',
+        () => api.getProblems().find((p) => p.code === 'deleted-revision'),
+        20000,
+      );
+      assert.match(deleted.message, /deleted in the work tree but still at HEAD/);
+      const fixes = await quickFixes(deleted.path, 'deleted-revision');
+      const restore = fixes.find((a) => a.title === `Restore ${HISTORY}_rev.py from HEAD`);
+      assert.ok(restore?.command, fixes.map((a) => a.title).join(', '));
+      const restored = await withDialogs({ warning: () => 'Restore' }, () =>
+        vscode.commands.executeCommand(restore.command!.command, ...(restore.command!.arguments ?? [])),
+      );
+      assertNoError(restored.shown, 'restore');
+      assert.match(restored.shown.find((s) => s.modal)?.message ?? '', new RegExp(`${HISTORY}_rev\\.py from HEAD\\?$`));
+      assert.strictEqual(fs.readFileSync(file(HISTORY), 'utf8'), original);
+      await waitFor('the problem gone', () => !api.getProblems().some((p) => p.code === 'deleted-revision'), 20000);
+    } finally {
+      if (!fs.existsSync(file(HISTORY))) fs.writeFileSync(file(HISTORY), original);
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    }
+  });
+
   it('database at a revision of another branch: the row names it; Switch Back refuses a dirty tree; Downgrade with its revisions', async function () {
     this.timeout(90000);
     const sku = 'c4c4c4c4c4c4';
