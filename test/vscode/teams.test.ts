@@ -33,6 +33,7 @@ const DOWN_REVISION_LINE = 14;
 
 interface TreeRow {
   label: string;
+  tooltip?: string;
   contextValue?: string;
   command?: { command: string; arguments?: unknown[] };
 }
@@ -114,6 +115,15 @@ describe('teams: the base branch in the editor', function () {
     assert.ok(row, `a warning row in the Revisions view: ${JSON.stringify(snapshot.map((item) => item.label))}`);
     assert.strictEqual(row.label, 'Merging into main gives 2 heads');
     assert.deepStrictEqual(row.command?.arguments, [mergeHeads.path, DOWN_REVISION_LINE]);
+    const added = git(root, 'log', '-1', '--format=%H', '--', file(MINE)).slice(0, 7);
+    const mine = await waitFor('the git line in the tooltip of the new revision', async () => {
+      const rows = await (api as unknown as { getTreeSnapshot(view: string): Promise<TreeRow[]> }).getTreeSnapshot(
+        'alembic.revisions',
+      );
+      const tooltip = rows.find((r) => r.label === 'add sku')?.tooltip?.replace(/\\(.)/g, '$1');
+      return tooltip?.includes('Git: ') ? tooltip : undefined;
+    });
+    assert.match(mine, new RegExp(`Git: added in ${added} by Ada on \\d{4}-\\d{2}-\\d{2}$`));
     await waitFor('the new revision linted', () => problems().includes(`${MINE}_rev.py:20 drop-column`));
     assert.ok(
       !problems().some((p) => p.startsWith(`${HISTORY}_rev.py`)),
