@@ -14,6 +14,21 @@ import { prepareTemporaryConfig } from '../../src/core/teams/temporaryConfig';
 import { alembic, alembicHeads, CLI, initRepository, lens, mustAlembic, PYTHON, revision } from '../support/alembicGit';
 import { commitAll, git } from '../support/gitRepo';
 
+/** main: users <- price; feature: users <- sku, checked out. */
+function forkedRepository(): { dir: string; sku: string; price: string } {
+  const dir = initRepository();
+  revision(dir, 'create users');
+  commitAll(dir, 'create users');
+  git(dir, 'checkout', '-q', '-b', 'feature');
+  const sku = revision(dir, 'add sku');
+  commitAll(dir, 'add sku');
+  git(dir, 'checkout', '-q', 'main');
+  const price = revision(dir, 'add price');
+  commitAll(dir, 'add price');
+  git(dir, 'checkout', '-q', 'feature');
+  return { dir, sku, price };
+}
+
 describe('teams: check --base against the real Alembic and a real git merge', function () {
   before(function () {
     assert.ok(fs.existsSync(CLI), `${CLI} is built (npm test builds it first)`);
@@ -22,16 +37,7 @@ describe('teams: check --base against the real Alembic and a real git merge', fu
   });
 
   it('two branches add a revision on the same head: the preview names the heads `alembic heads` shows after the merge', () => {
-    const dir = initRepository();
-    revision(dir, 'create users');
-    commitAll(dir, 'create users');
-    git(dir, 'checkout', '-q', '-b', 'feature');
-    const sku = revision(dir, 'add sku');
-    commitAll(dir, 'add sku');
-    git(dir, 'checkout', '-q', 'main');
-    const price = revision(dir, 'add price');
-    commitAll(dir, 'add price');
-    git(dir, 'checkout', '-q', 'feature');
+    const { dir, sku, price } = forkedRepository();
 
     const check = lens(dir, 'check', '--base', 'main');
     assert.strictEqual(check.status, 1, check.stdout + check.stderr);
@@ -118,16 +124,7 @@ describe('teams: check --base against the real Alembic and a real git merge', fu
   });
 
   it('Create a merge revision: the preview is the file `alembic merge` writes; after the git merge there is one head', () => {
-    const dir = initRepository();
-    revision(dir, 'create users');
-    commitAll(dir, 'create users');
-    git(dir, 'checkout', '-q', '-b', 'feature');
-    const sku = revision(dir, 'add sku');
-    commitAll(dir, 'add sku');
-    git(dir, 'checkout', '-q', 'main');
-    const price = revision(dir, 'add price');
-    commitAll(dir, 'add price');
-    git(dir, 'checkout', '-q', 'feature');
+    const { dir, sku, price } = forkedRepository();
 
     const project = loadProject(path.join(dir, 'alembic.ini'));
     const plan = planMergeRevision(project, compareWithBase(project, 'main'));

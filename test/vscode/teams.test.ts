@@ -153,17 +153,13 @@ describe('teams: the base branch in the editor', function () {
     await waitFor('merge-heads back on feature', () => problems().some((p) => p.endsWith('merge-heads')), 20000);
   });
 
-  it("offers to rebase the new revision onto main's head, as an edit to confirm", async () => {
-    const mergeHeads = await waitFor(
-      'merge-heads',
-      () => api.getProblems().find((p) => p.code === 'merge-heads'),
-      20000,
-    );
-    const uri = vscode.Uri.file(mergeHeads.path);
+  /** The quick fix titled `title` on the first diagnostic of `code` in `file`, once VS Code offers it. */
+  async function quickFix(file: string, code: string, title: string): Promise<vscode.CodeAction> {
+    const uri = vscode.Uri.file(file);
     // The code action command needs the document loaded in the workbench.
-    const doc = await vscode.workspace.openTextDocument(uri);
-    const actions = await waitFor('the rebase quick fix', async () => {
-      const diagnostic = vscode.languages.getDiagnostics(uri).find((d) => d.code === 'merge-heads');
+    await vscode.workspace.openTextDocument(uri);
+    return waitFor(`the quick fix "${title}"`, async () => {
+      const diagnostic = vscode.languages.getDiagnostics(uri).find((d) => d.code === code);
       if (!diagnostic) return undefined;
       const found = await vscode.commands.executeCommand<vscode.CodeAction[]>(
         'vscode.executeCodeActionProvider',
@@ -171,8 +167,19 @@ describe('teams: the base branch in the editor', function () {
         diagnostic.range,
         vscode.CodeActionKind.QuickFix.value,
       );
-      return found?.find((a) => a.title === `Rebase onto main's head (${THEIRS})`);
+      return found?.find((a) => a.title === title);
     });
+  }
+
+  it("offers to rebase the new revision onto main's head, as an edit to confirm", async () => {
+    const mergeHeads = await waitFor(
+      'merge-heads',
+      () => api.getProblems().find((p) => p.code === 'merge-heads'),
+      20000,
+    );
+    const uri = vscode.Uri.file(mergeHeads.path);
+    const actions = await quickFix(mergeHeads.path, 'merge-heads', `Rebase onto main's head (${THEIRS})`);
+    const doc = await vscode.workspace.openTextDocument(uri);
     const edits = actions.edit!.entries().flatMap(([, textEdits]) => textEdits);
     assert.deepStrictEqual(
       edits.map((e) => [e.range.start.line + 1, e.newText]),
@@ -191,23 +198,6 @@ describe('teams: the base branch in the editor', function () {
     git(root, 'checkout', '--', file(MINE));
   });
 
-  /** The quick fixes VS Code offers for the first diagnostic of `code` in `file`. */
-  async function quickFixes(file: string, code: string): Promise<vscode.CodeAction[]> {
-    const uri = vscode.Uri.file(file);
-    await vscode.workspace.openTextDocument(uri);
-    return waitFor(`the quick fixes of ${code}`, async () => {
-      const diagnostic = vscode.languages.getDiagnostics(uri).find((d) => d.code === code);
-      if (!diagnostic) return undefined;
-      const found = await vscode.commands.executeCommand<vscode.CodeAction[]>(
-        'vscode.executeCodeActionProvider',
-        uri,
-        diagnostic.range,
-        vscode.CodeActionKind.QuickFix.value,
-      );
-      return found?.length ? found : undefined;
-    });
-  }
-
   it('Create a merge revision: the diff previews what `alembic merge` writes, which then writes it', async function () {
     this.timeout(60000);
     const restoreSqlite = await useSampleSqlite(root);
@@ -218,9 +208,8 @@ describe('teams: the base branch in the editor', function () {
         () => api.getProblems().find((p) => p.code === 'merge-heads'),
         20000,
       );
-      const fixes = await quickFixes(mergeHeads.path, 'merge-heads');
-      const merge = fixes.find((a) => a.title === 'Create a merge revision (alembic merge)');
-      assert.ok(merge?.command, `offered next to the rebase: ${fixes.map((a) => a.title).join(', ')}`);
+      const merge = await quickFix(mergeHeads.path, 'merge-heads', 'Create a merge revision (alembic merge)');
+      assert.ok(merge.command, 'the quick fix runs a command');
       let preview: string | undefined;
       const created = await withDialogs(
         {
@@ -263,9 +252,8 @@ describe('teams: the base branch in the editor', function () {
         20000,
       );
       assert.match(deleted.message, /deleted in the work tree but still at HEAD/);
-      const fixes = await quickFixes(deleted.path, 'deleted-revision');
-      const restore = fixes.find((a) => a.title === `Restore ${HISTORY}_rev.py from HEAD`);
-      assert.ok(restore?.command, fixes.map((a) => a.title).join(', '));
+      const restore = await quickFix(deleted.path, 'deleted-revision', `Restore ${HISTORY}_rev.py from HEAD`);
+      assert.ok(restore.command, 'the quick fix runs a command');
       const restored = await withDialogs({ warning: () => 'Restore' }, () =>
         vscode.commands.executeCommand(restore.command!.command, ...(restore.command!.arguments ?? [])),
       );
