@@ -72,7 +72,10 @@ export function prepareTemporaryConfig(
     const ours = project.config.versionLocations.map((location, i) => {
       if (!options.copyVersions) return location;
       const copy = path.join(folder, `copy${i}`);
-      fs.cpSync(location, copy, { recursive: true, filter: (source) => !source.includes('__pycache__') });
+      // A version location that does not exist (a problem reported elsewhere) gets an empty copy.
+      if (fs.existsSync(location)) {
+        fs.cpSync(location, copy, { recursive: true, filter: (source) => !source.includes('__pycache__') });
+      } else fs.mkdirSync(copy);
       return copy;
     });
     const locations = [...ours, versions].join(separator === '\n' ? '\n  ' : separator);
