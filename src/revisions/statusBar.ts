@@ -6,6 +6,7 @@ import type { Project } from '../core';
 import type { DatabaseStatusService } from '../database/databaseStatus';
 import type { ProjectRegistry } from '../projects/projectRegistry';
 import { Disposable } from '../util/disposable';
+import { describeDatabaseStatus } from './revisionsTree';
 
 /** Where the database's revision comes from when this checkout lacks it (the teams feature), and what to do. */
 export interface DatabaseOrigins {
@@ -13,8 +14,6 @@ export interface DatabaseOrigins {
   actionItems(project: Project): Array<vscode.QuickPickItem & { command: string }>;
   readonly onDidChange: vscode.Event<void>;
 }
-
-import { describeDatabaseStatus } from './revisionsTree';
 
 export class DatabaseStatusBar extends Disposable {
   private readonly item = this.register(
