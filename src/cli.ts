@@ -334,7 +334,11 @@ function check(
   base?: BaseComparison,
   scope = 'all',
 ): number {
-  const problems = [...project.problems, ...explainMissingRevisions(project), ...(base?.problems ?? [])];
+  const problems = [
+    ...project.problems,
+    ...explainMissingRevisions(project).map((explained) => explained.problem),
+    ...(base?.problems ?? []),
+  ];
   if (lint) {
     const dotenv = readDotenvFile(path.join(path.dirname(path.resolve(project.config.configFile)), '.env'));
     const includeRevision =

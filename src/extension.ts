@@ -29,7 +29,10 @@ import { AlembicRunner } from './runner/alembicTerminal';
 import { InterpreterService } from './runner/interpreter';
 import { RunModeSuggestions } from './runner/runModeSuggestion';
 import { RunReporter } from './runner/runReporter';
+import { BranchSwitchActions } from './teams/branchSwitchActions';
+import { MergeRevisionAction } from './teams/mergeRevisionAction';
 import { RebaseQuickFix } from './teams/rebaseQuickFix';
+import { RestoreRevisionAction } from './teams/restoreRevisionAction';
 import { TeamsService } from './teams/teamsService';
 import { type AlembicLensApi, createTestApi } from './testApi/testApi';
 
@@ -49,10 +52,16 @@ export function activate(context: vscode.ExtensionContext): AlembicLensApi {
   const modelsChanged = new ModelsChangedIndicator(registry, models);
   const teams = new TeamsService(registry, database);
   const lint = new LintDiagnostics(registry, models, teams);
-  const statusBar = new DatabaseStatusBar(registry, database);
+  const branchSwitch = new BranchSwitchActions(registry, teams, database, runner);
+  const statusBar = new DatabaseStatusBar(registry, database, branchSwitch);
+  const mergeRevision = new MergeRevisionAction(registry, teams, database, runner, interpreters);
+  const restoreRevision = new RestoreRevisionAction(registry, teams);
   const availability = new ActionAvailability(registry, database);
   const sqlDocuments = new SqlDocuments();
   commands.add(new AlembicCommands(registry, runner, interpreters, database, sqlDocuments).commandTable());
+  commands.add(branchSwitch.commandTable());
+  commands.add(mergeRevision.commandTable());
+  commands.add(restoreRevision.commandTable());
   commands.add({
     'alembic.refresh': async () => {
       await registry.discover();
@@ -90,10 +99,14 @@ export function activate(context: vscode.ExtensionContext): AlembicLensApi {
     modelTree,
     modelsChanged,
     teams,
+    branchSwitch,
+    mergeRevision,
+    restoreRevision,
     lint,
     migrationTests,
     tree.addExtraItems(modelsChanged),
     tree.addExtraItems(teams),
+    tree.setTooltipLines(teams),
     diagnostics.addSource(lint),
     diagnostics.addSource(teams),
     vscode.window.createTreeView('alembic.models', { treeDataProvider: modelTree }),
@@ -101,7 +114,7 @@ export function activate(context: vscode.ExtensionContext): AlembicLensApi {
     new RevisionCodeLensProvider(registry, database),
     new RevisionNavigation(registry, database),
     new QuickFixes(registry, models),
-    new RebaseQuickFix(registry, teams),
+    new RebaseQuickFix(registry, teams, mergeRevision),
     // The one refresh after a command: the database, and the version folders once it has ended (file
     // events can lag behind, or miss files in a folder just created); the watchers do the rest.
     runner.onDidFinish((e) => {
