@@ -24,8 +24,8 @@ interface StatusReport {
   current: string[];
   pending: string[];
   unknown: string[];
-  /** Where an unknown revision comes from, when git can tell. */
-  foundIn?: { ref: string; commit: string } | null;
+  /** Where an unknown revision comes from: the ref git found it at first, none without git or a match. */
+  foundIn?: { ref: string; commit: string }[];
   message: string;
 }
 
@@ -49,7 +49,7 @@ export async function statusCommand(project: Project, options: { url?: string; j
       report = { ...base, state: standing, ...revisionLists(state), message: standingMessage(standing, state) };
       if (state.unknown.length) {
         const origin = originOfUnknownRevision(project, state.unknown);
-        report.foundIn = origin ? { ref: origin.ref, commit: origin.commit } : null;
+        report.foundIn = origin ? [{ ref: origin.ref, commit: origin.commit }] : [];
         if (origin) report.message = describeOrigin(origin);
       }
       break;

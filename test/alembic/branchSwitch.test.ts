@@ -89,7 +89,7 @@ describe('branch switch: the database at a revision this checkout does not have'
     const json = JSON.parse(status.stdout);
     assert.deepStrictEqual(
       [json.state, json.unknown, json.foundIn],
-      ['unknown-revision', [s.sku], { ref: 'feature/x', commit: s.skuCommit }],
+      ['unknown-revision', [s.sku], [{ ref: 'feature/x', commit: s.skuCommit }]],
     );
     const text = lens(s.dir, 'status');
     assert.match(
@@ -111,15 +111,16 @@ describe('branch switch: the database at a revision this checkout does not have'
     const s = switchedAway();
     git(s.dir, 'branch', '-q', '-D', 'feature/x');
     const json = JSON.parse(lens(s.dir, 'status', '--json').stdout);
-    assert.strictEqual(json.foundIn.commit, s.skuCommit);
-    assert.match(json.foundIn.ref, /^HEAD@\{\d+\}$/);
+    assert.strictEqual(json.foundIn.length, 1);
+    assert.strictEqual(json.foundIn[0].commit, s.skuCommit);
+    assert.match(json.foundIn[0].ref, /^HEAD@\{\d+\}$/);
   });
 
-  it('no git repository: status still reports the unknown revision, with foundIn null', () => {
+  it('no git repository: status still reports the unknown revision, with foundIn empty', () => {
     const s = switchedAway();
     fs.rmSync(path.join(s.dir, '.git'), { recursive: true });
     const json = JSON.parse(lens(s.dir, 'status', '--json').stdout);
-    assert.deepStrictEqual([json.state, json.foundIn], ['unknown-revision', null]);
+    assert.deepStrictEqual([json.state, json.foundIn], ['unknown-revision', []]);
   });
 
   describe('PostgreSQL', () => {
