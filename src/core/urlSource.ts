@@ -5,6 +5,7 @@
 import * as path from 'node:path';
 import type { AlembicConfig } from './config';
 import { isPlaceholderUrl } from './databaseUrl';
+import { prependSysPath } from './sysPath';
 import {
   findAtDepth0,
   findModule,
@@ -76,19 +77,6 @@ export function urlSourceForConfig(
   const text = envPyText ?? (envPyPath ? readPythonFile(envPyPath) : undefined);
   if (text === undefined || !envPyPath) return { kind: 'no-env-py', path: envPyPath };
   return findUrlSource(text, { envPyPath, baseDir: config.baseDir, sysPath: prependSysPath(config) });
-}
-
-/** Alembic's prepend_sys_path entries, absolute (split on spaces, commas and the path separator). */
-export function prependSysPath(config: AlembicConfig): string[] {
-  const value = config.option('prepend_sys_path');
-  if (!value) return [];
-  const separator = config.option('path_separator');
-  const parts =
-    separator === 'newline' ? value.split('\n') : separator === ';' ? value.split(';') : value.split(/, *| +|:|;|\n/);
-  return parts
-    .map((p) => p.trim())
-    .filter(Boolean)
-    .map((p) => path.resolve(config.baseDir, p));
 }
 
 // ---------------------------------------------------------------------------------------------

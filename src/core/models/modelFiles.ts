@@ -26,7 +26,7 @@ import {
   renderExpr,
   stringValue,
 } from '../python';
-import { prependSysPath } from '../urlSource';
+import { projectImportRoots } from '../sysPath';
 
 export interface ModelColumn {
   /** The database column name. */
@@ -143,7 +143,7 @@ export function findModelFiles(input: FindModelsInput): ModelDiscovery {
   if (envText === undefined) return discovery;
   discovery.envPy = envPath;
 
-  const roots = uniqueDirs([...prependSysPath(config), config.baseDir, path.dirname(path.resolve(config.configFile))]);
+  const roots = projectImportRoots(config);
   const resolver = new Resolver(roots, readFile);
   const env = resolver.fromText(envPath, envText, 'env');
   const target = readTargetMetadata(resolver, env);
@@ -1333,10 +1333,6 @@ function toPosix(p: string): string {
 function relative(base: string, file: string): string {
   const rel = path.relative(base, file);
   return rel && !rel.startsWith('..') ? toPosix(rel) : file;
-}
-
-function uniqueDirs(dirs: string[]): string[] {
-  return dirs.map((d) => path.resolve(d)).filter((d, i, all) => all.indexOf(d) === i);
 }
 
 function isInside(child: string, parent: string): boolean {
