@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { AlembicConfig } from './config';
 
 /** Alembic's prepend_sys_path entries, absolute (split on spaces, commas and the path separator). */
-export function prependSysPath(config: AlembicConfig): string[] {
+function prependSysPath(config: AlembicConfig): string[] {
   const value = config.option('prepend_sys_path');
   if (!value) return [];
   const separator = config.option('path_separator');

@@ -3,6 +3,7 @@ import * as assert from 'node:assert';
 import * as path from 'node:path';
 import { loadConfig } from '../../src/core/config';
 import { findModelFiles } from '../../src/core/models/modelFiles';
+import { urlSourceForConfig } from '../../src/core/urlSource';
 
 const ROOT = process.env.ALEMBIC_LENS_ROOT ?? path.resolve(__dirname, '../../..');
 const DISPATCH = path.join(ROOT, 'test/fixtures/dispatch/src/dispatch');
@@ -41,5 +42,18 @@ describe('model discovery: a project laid out like Netflix/dispatch', () => {
       'updated_at',
     ]);
     assert.deepStrictEqual(found.problems, []);
+  });
+
+  it("reads the database URL through the same imports: dispatch.config's DATABASE_URL and its default", () => {
+    assert.deepStrictEqual(urlSourceForConfig(config), {
+      kind: 'env',
+      variable: 'DATABASE_URL',
+      fallback: 'postgresql://dispatch@localhost/dispatch',
+      where: {
+        file: path.join(DISPATCH, 'config.py'),
+        line: 3,
+        expression: 'os.environ.get("DATABASE_URL", "postgresql://dispatch@localhost/dispatch")',
+      },
+    });
   });
 });

@@ -334,8 +334,12 @@ export function renderExpr(expr: PyExpr): string {
       return `${renderExpr(expr.left)} ${expr.op} ${renderExpr(expr.right)}`;
     case 'cond':
       return `${renderExpr(expr.body)} if ${renderExpr(expr.test)} else ${renderExpr(expr.orelse)}`;
-    case 'fstr':
-      return `f"${expr.parts.map((p) => (typeof p === 'string' ? JSON.stringify(p).slice(1, -1) : `{${renderExpr(p)}}`)).join('')}"`;
+    case 'fstr': {
+      const parts = expr.parts.map((p) =>
+        typeof p === 'string' ? JSON.stringify(p).slice(1, -1) : `{${renderExpr(p)}}`,
+      );
+      return `f"${parts.join('')}"`;
+    }
     case 'sub':
       return `${renderOperand(expr.obj)}[${renderExpr(expr.index)}]`;
     case 'unknown':

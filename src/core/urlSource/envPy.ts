@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import type { AlembicConfig } from '../config';
 import { matchBrackets, type PyExpr, parseCallAt, readPythonFile } from '../python';
-import { prependSysPath } from '../sysPath';
+import { projectImportRoots } from '../sysPath';
 import { Analyzer } from './analyzer';
 import { indexModule } from './moduleScope';
 import { type Ctx, describeVal, type SourceLocation, type Val, valKey } from './values';
@@ -42,7 +42,7 @@ export interface UrlSourceOptions {
   envPyPath: string;
   /** The folder Alembic runs in (the config's folder): a sys.path entry. */
   baseDir: string;
-  /** prepend_sys_path entries, absolute, searched before baseDir. */
+  /** The import roots, absolute, in Python's order (prepend_sys_path first); baseDir is one anyway. */
   sysPath?: string[];
   /** Reads a project module; default fs. */
   readFile?: (file: string) => string | undefined;
@@ -56,7 +56,7 @@ export function urlSourceForConfig(
   const envPyPath = config.scriptLocation ? path.join(config.scriptLocation, 'env.py') : undefined;
   const text = envPyText ?? (envPyPath ? readPythonFile(envPyPath) : undefined);
   if (text === undefined || !envPyPath) return { kind: 'no-env-py', path: envPyPath };
-  return findUrlSource(text, { envPyPath, baseDir: config.baseDir, sysPath: prependSysPath(config) });
+  return findUrlSource(text, { envPyPath, baseDir: config.baseDir, sysPath: projectImportRoots(config) });
 }
 
 /** Reads env.py (and the project modules it imports) and says where the database URL comes from. */

@@ -136,7 +136,8 @@ export function resolveDatabaseUrl(input: ResolveUrlInput): ResolvedUrl {
         ...base,
         unresolved: `sqlalchemy.url in ${ini} is still the template's placeholder (driver://user:pass@localhost/dbname).`,
       };
-    return { ...base, url, source: { kind: 'ini', file: input.config.iniPath ?? input.config.configFile } };
+    const file = input.config.iniPath ?? input.config.configFile;
+    return { ...base, url, source: { kind: 'ini', file } };
   };
 
   switch (found.kind) {
