@@ -192,33 +192,24 @@ export class ModelReader extends ModuleResolver {
         schema: body.schema ?? body.table?.schema,
       };
     }
-    if (mappedParent) {
-      // Single-table inheritance: the subclass's columns go to the parent's table.
-      return {
-        role: 'mapped',
-        root,
-        guessedRoot,
-        sqlmodel,
-        columns,
-        tableName: mappedParent.tableName,
-        schema: mappedParent.schema,
-      };
-    }
+    const mapped = (tableName: string | undefined, schema: string | undefined): ClassInfo => ({
+      role: 'mapped',
+      root,
+      guessedRoot,
+      sqlmodel,
+      columns,
+      tableName,
+      schema,
+    });
+    // Single-table inheritance: the subclass's columns go to the parent's table.
+    if (mappedParent) return mapped(mappedParent.tableName, mappedParent.schema);
     if (root !== undefined) {
       const ownColumns = declarativeColumns.length > 0;
       // A guessed base maps only a class that declares columns; a known one with a computed name maps any.
       if (guessedRoot && !ownColumns)
         return { role: 'other', root, guessedRoot, sqlmodel, columns, tablenameMode: mode };
       if (!mode && !ownColumns) return { role: 'mixin', root, guessedRoot, sqlmodel, columns };
-      return {
-        role: 'mapped',
-        root,
-        guessedRoot,
-        sqlmodel,
-        columns,
-        tableName: mode ? declaredName(mode, cls.name) : undefined,
-        schema: body.schema,
-      };
+      return mapped(mode ? declaredName(mode, cls.name) : undefined, body.schema);
     }
     if (declarativeColumns.length || body.declared) return { role: 'mixin', sqlmodel, columns, tablenameMode: mode };
     return { role: 'other', sqlmodel, columns };
