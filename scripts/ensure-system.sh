@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the named test tiers (or `start`) need, when they are missing.
-# Usage: scripts/ensure-system.sh [unit] [alembic] [vscode] [start]
+# Usage: scripts/ensure-system.sh [unit] [alembic] [vscode] [vsix] [start]
 set -uo pipefail
 need=()
 want() { dpkg -s "$1" >/dev/null 2>&1 || need+=("$1"); }
@@ -10,9 +10,10 @@ for tier in "$@"; do
     unit) want python3-alembic; want zsh; want fish ;;
     # postgresql + python3-psycopg2: the live database status is tested on a throwaway PostgreSQL
     # cluster migrated by the real Alembic; python3-dotenv / python3-pydantic: .env and settings classes;
-    # python3-poetry: `poetry run alembic` (setting alembic.command) is run for real.
-    alembic) want python3-alembic; want postgresql; want python3-psycopg2; want python3-dotenv; want python3-pydantic; want python3-poetry ;;
-    vscode|start) want python3-alembic; want postgresql; want python3-psycopg2; want chromium; want ripgrep; want libkrb5-dev; want g++; want make; want curl; want procps ;;
+    # python3-poetry: `poetry run alembic` (setting alembic.command) is run for real; mariadb-server +
+    # python3-pymysql: the migration tests run on a throwaway MariaDB server.
+    alembic) want python3-alembic; want postgresql; want python3-psycopg2; want python3-dotenv; want python3-pydantic; want python3-poetry; want mariadb-server; want python3-pymysql ;;
+    vscode|vsix|start) want python3-alembic; want postgresql; want python3-psycopg2; want chromium; want ripgrep; want libkrb5-dev; want g++; want make; want curl; want procps ;;
   esac
 done
 ((${#need[@]})) || exit 0

@@ -2,6 +2,7 @@
 //   unit     plain Node, src/core only
 //   alembic  differential tests against the real Alembic (Debian python3-alembic)
 //   vscode   the extension-host suite in a real VS Code (code-server + headless Chromium)
+//   vsix     the packaged .vsix installed into a clean code-server profile (scripts/vsix-test.sh)
 // `node scripts/test.mjs unit alembic` runs only the tiers named.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -9,13 +10,14 @@ import path from 'node:path';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const resultsDir = path.join(root, 'test-output', 'results');
-const allTiers = ['unit', 'alembic', 'vscode'];
+const allTiers = ['unit', 'alembic', 'vscode', 'vsix'];
 const tiers = process.argv.slice(2).length ? process.argv.slice(2) : allTiers;
 
 const commands = {
   unit: (result) => ['node', [path.join(root, 'out/test/support/runTier.js'), 'unit', result]],
   alembic: (result) => ['node', [path.join(root, 'out/test/support/runTier.js'), 'alembic', result]],
   vscode: (result) => ['bash', [path.join(root, 'scripts/vscode-test.sh'), result]],
+  vsix: (result) => ['bash', [path.join(root, 'scripts/vsix-test.sh'), result]],
 };
 
 // The tiers that need system packages install them first (a no-op when present).

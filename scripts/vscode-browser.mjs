@@ -12,15 +12,16 @@ export function loadChromium(harnessDir) {
 
 /**
  * The workbench URL that opens `folder` with the extension at `ext` loaded (and `tests` run, when
- * given). code-server takes the remote authority from the Host header: the payload URIs use the same.
+ * given); without `ext`, only the installed extensions run. code-server takes the remote authority from
+ * the Host header: the payload URIs use the same.
  */
 export function workbenchUrl(base, folder, ext, tests) {
   const remote = (p) => `vscode-remote://${new URL(base).host}${p}`;
   const payload = [
-    ['extensionDevelopmentPath', remote(ext)],
     ['skipWelcome', 'true'],
     ['skipReleaseNotes', 'true'],
   ];
+  if (ext) payload.unshift(['extensionDevelopmentPath', remote(ext)]);
   if (tests) payload.push(['extensionTestsPath', remote(tests)]);
   return `${base}/?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
 }

@@ -2,7 +2,7 @@
 // Chromium with playwright-core. Used by scripts/vscode-test.sh.
 //
 //   node scripts/vscode-driver.mjs --mode test       --harness DIR --base URL --folder DIR --ext DIR --tests FILE --profile DIR [--timeout S] [--log FILE]
-//   node scripts/vscode-driver.mjs --mode screenshot --harness DIR --base URL --folder DIR --ext DIR --png FILE   --profile DIR [--timeout S] [--log FILE]
+//   node scripts/vscode-driver.mjs --mode screenshot --harness DIR --base URL --folder DIR [--ext DIR] --png FILE --profile DIR [--timeout S] [--log FILE]
 //
 // test:       opens the workbench with the payload extensionDevelopmentPath + extensionTestsPath, as the
 //             VS Code test runner does. The extension host loads the tests module and calls its run();
@@ -11,7 +11,10 @@
 // screenshot: opens the workbench with the extension (no tests), clicks the "Alembic" activity-bar item
 //             as a user would, waits for rows in the "Revisions" view and saves a PNG. Exit status 0/1.
 //             With --open FILE (relative to --folder) it then opens that file through Quick Open and,
-//             with --wait-text TEXT, waits for a CodeLens showing TEXT before the picture.
+//             with --wait-text TEXT, waits for a CodeLens showing TEXT before the picture. Without --ext,
+//             the installed extensions run (a .vsix installed into the server's extensions folder).
+//             --row-text TEXT: a row of the view must show TEXT. --walkthrough TITLE: then opens that
+//             walkthrough (Welcome: Open Walkthrough...) and pictures it in --walkthrough-png FILE.
 import fs from 'node:fs';
 import path from 'node:path';
 import { format, parseArgs } from 'node:util';
@@ -33,12 +36,16 @@ const { values: opt } = parseArgs({
     view: { type: 'string', default: 'Revisions' },
     open: { type: 'string' },
     'wait-text': { type: 'string' },
+    'row-text': { type: 'string' },
+    walkthrough: { type: 'string' },
+    'walkthrough-png': { type: 'string' },
   },
 });
-for (const k of ['mode', 'harness', 'base', 'folder', 'ext', 'profile']) {
+for (const k of ['mode', 'harness', 'base', 'folder', 'profile']) {
   if (!opt[k]) usage(`--${k} is required`);
 }
-if (opt.mode === 'test' && !opt.tests) usage('--tests is required in test mode');
+if (opt.mode === 'test' && !(opt.tests && opt.ext)) usage('--tests and --ext are required in test mode');
+if (opt.walkthrough && !opt['walkthrough-png']) usage('--walkthrough needs --walkthrough-png');
 if (opt.mode === 'screenshot' && !opt.png) usage('--png is required in screenshot mode');
 if (opt.mode !== 'test' && opt.mode !== 'screenshot') usage(`unknown --mode ${opt.mode}`);
 
@@ -135,11 +142,18 @@ async function screenshot(page) {
     const rows = pane.locator('.monaco-list-row');
     await rows.first().waitFor({ timeout: left(45000) }); // the extension reads the project first
     await page.waitForTimeout(500); // let the tree finish rendering icons/descriptions
+    const rowText = opt['row-text'];
+    if (rowText)
+      await rows
+        .filter({ hasText: rowText })
+        .first()
+        .waitFor({ timeout: left(45000) });
     status(`"${opt.view}" rows: ${JSON.stringify(await rows.allInnerTexts())}`);
     if (opt.open) await openFile(page, opt.open, opt['wait-text'], left(45000));
     fs.mkdirSync(path.dirname(opt.png), { recursive: true });
     await page.screenshot({ path: opt.png });
     status(`screenshot saved: ${opt.png}`);
+    if (opt.walkthrough) await openWalkthrough(page, opt.walkthrough, opt['walkthrough-png'], left(30000));
     return 0;
   } catch (e) {
     say(`[driver] screenshot step failed: ${e.message.split('\n')[0]}`, process.stderr);
@@ -173,6 +187,23 @@ async function openFile(page, file, text, timeout) {
   }
   await page.mouse.move(1200, 780); // no hover in the picture
   await page.waitForTimeout(500);
+}
+
+/** Opens a walkthrough from the palette as a user would, and pictures its first step. */
+async function openWalkthrough(page, title, png, timeout) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ timeout: 10000 });
+  await input.fill('>Welcome: Open Walkthrough');
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Open Walkthrough' }).first().click();
+  await input.fill(title);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().click();
+  await page.locator('.gettingStartedContainer', { hasText: title }).first().waitFor({ timeout });
+  await page.mouse.move(1200, 780);
+  await page.waitForTimeout(1000); // the step's media (image or markdown) loads after the page
+  status(`walkthrough "${title}" shown`);
+  await page.screenshot({ path: png });
+  status(`screenshot saved: ${png}`);
 }
 
 main().then(finish, async (e) => {

@@ -137,8 +137,10 @@ harness_start_server() {
   log="$run/server.log"
   mkdir -p "$run"/{user-data/User,extensions,xdg-config,xdg-data,xdg-cache}
   # Quiet, offline-friendly defaults; the user may change them in the UI (kept in <run>/user-data).
-  [ -f "$run/user-data/User/settings.json" ] || cat >"$run/user-data/User/settings.json" <<'EOF'
+  # HARNESS_EXTRA_SETTINGS: more `"key": value` pairs, comma-separated.
+  [ -f "$run/user-data/User/settings.json" ] || cat >"$run/user-data/User/settings.json" <<EOF
 {
+  ${HARNESS_EXTRA_SETTINGS:+$HARNESS_EXTRA_SETTINGS,}
   "workbench.startupEditor": "none",
   "workbench.tips.enabled": false,
   "telemetry.telemetryLevel": "off",

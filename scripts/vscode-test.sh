@@ -15,11 +15,13 @@
 # Outputs: test-output/vscode/*.log, test-output/screenshots/revisions-view.png, model-codelens.png, and the
 # walk's tree-fresh.png, palette.png, status-bar.png, tree-upgraded.png, tree-pending-revision.png,
 # tree-two-heads.png, tree-merged.png.
+# The tests in test/vscode/untrusted/ run first, alone, in a code-server with workspace trust on and the
+# folder untrusted (restricted mode); the rest of the suite runs with workspace trust disabled.
 # A throwaway PostgreSQL cluster (test/support/postgresCli.ts) runs while the suite does: its URL reaches
 # the extension host as ALEMBIC_LENS_TEST_PG_URL (or the reason it could not start as
 # ALEMBIC_LENS_TEST_PG_ERROR, which makes test/vscode/postgres.test.ts fail with that reason).
 # Environment:
-#   ALEMBIC_LENS_TEST_TIMEOUT   seconds for the mocha run (default 300) and for the screenshot (default 60)
+#   ALEMBIC_LENS_TEST_TIMEOUT   seconds for the mocha run (default 600) and for the screenshot (default 60)
 #   ALEMBIC_LENS_SKIP_SCREENSHOT=1   skip the UI steps (screenshot and walk)
 #   ALEMBIC_LENS_PYTHON         the Python with Alembic the walk sets as alembic.pythonPath (default /usr/bin/python3)
 #   ALEMBIC_LENS_KEEP_RUN=1     keep the run folder (profiles, workspace copy) even on success
@@ -35,7 +37,7 @@ source "$ROOT/scripts/vscode-harness.sh"
 SELF_CHECK=0
 if [ "${1:-}" = --self-check ]; then SELF_CHECK=1; shift; fi
 RESULT="$(realpath -m "${1:-$ROOT/test-output/results/vscode.json}")"
-TEST_TIMEOUT="${ALEMBIC_LENS_TEST_TIMEOUT:-300}"
+TEST_TIMEOUT="${ALEMBIC_LENS_TEST_TIMEOUT:-600}"
 EXT_PATH="$(realpath -m "${ALEMBIC_LENS_EXTENSION_PATH:-$ROOT}")"
 TESTS_MODULE="$ROOT/out/test/vscode/index.js"
 LOGS="$ROOT/test-output/vscode"
@@ -130,11 +132,17 @@ export ALEMBIC_LENS_COLOR=0
 declare -A T # step timings, seconds
 
 # start_server <workspace>: code-server with the workspace, trust prompt off (the tests need a trusted
-# workspace; the restricted mode is a separate concern).
+# workspace). With UNTRUSTED=1: workspace trust on, no startup prompt, so the folder opens untrusted
+# (restricted mode), in a server folder of its own.
 start_server() {
   local t0
   t0=$(harness_now)
-  harness_start_server "$RUN/server" "$1" --disable-workspace-trust || return 1
+  if [ -n "${UNTRUSTED:-}" ]; then
+    HARNESS_EXTRA_SETTINGS='"security.workspace.trust.enabled": true, "security.workspace.trust.startupPrompt": "never"' \
+      harness_start_server "$RUN/server-untrusted" "$1" || return 1
+  else
+    harness_start_server "$RUN/server" "$1" --disable-workspace-trust || return 1
+  fi
   T[server_start]=$(harness_elapsed "$t0")
   log "code-server on $HARNESS_BASE_URL (pid $HARNESS_SERVER_PID) started in ${T[server_start]}s"
 }
@@ -161,6 +169,8 @@ run_suite() {
   local ws="$1" name="$2" limit="$3" mocha_result="$RUN/$2-result.json" t0 counts
   export ALEMBIC_LENS_RESULT_FILE="$mocha_result" ALEMBIC_LENS_TEST_WORKSPACE="$ws"
   export ALEMBIC_LENS_SELFCHECK="${4-${ALEMBIC_LENS_SELFCHECK:-}}"
+  # test/vscode/index.ts: only the tests in test/vscode/untrusted/, or all but those.
+  export ALEMBIC_LENS_UNTRUSTED="${UNTRUSTED:+1}"
   start_server "$ws" || { PASSED=0 FAILED=1 SKIPPED=0 SUITE_RC=1; return; }
   t0=$(harness_now)
   log "running the mocha suite in the extension host (timeout ${limit}s)"
@@ -212,11 +222,17 @@ fi
 
 # ---------------------------------------------------------------- the suite
 start_postgres
+# First the few tests of restricted mode (test/vscode/untrusted/), in an untrusted workspace of their own.
+UNTRUSTED=1 run_suite "$(copy_workspace "$RUN/ws-untrusted")" tests-untrusted 120
+harness_stop_server
+log "mocha, untrusted workspace: $PASSED passed, $FAILED failed, $SKIPPED skipped (driver exit $SUITE_RC, ${T[tests]}s)"
+read -r U_PASSED U_FAILED U_SKIPPED <<<"$PASSED $FAILED $SKIPPED"
 WS_TEST="$(copy_workspace "$RUN/ws-test")"
 wait_postgres
 run_suite "$WS_TEST" tests "$TEST_TIMEOUT"
 stop_postgres
 log "mocha: $PASSED passed, $FAILED failed, $SKIPPED skipped (driver exit $SUITE_RC, ${T[tests]}s)"
+PASSED=$((PASSED + U_PASSED)) FAILED=$((FAILED + U_FAILED)) SKIPPED=$((SKIPPED + U_SKIPPED))
 
 # ---------------------------------------------------------------- UI: screenshot of the Revisions view
 if [ -n "${ALEMBIC_LENS_SKIP_SCREENSHOT:-}" ]; then

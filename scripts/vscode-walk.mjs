@@ -6,16 +6,18 @@
 //                                [--python PATH] [--result FILE] [--timeout S] [--log FILE]
 //
 // Steps (each one counts as a test in --result, {"passed":N,"failed":N,"steps":[...]}):
-//   1. the Revisions view of a fresh clone                          -> tree-fresh.png
+//   1. the Revisions view of a fresh clone: at the side bar's default width each row's state is not cut
+//      off (tree-default-width.png); then widened                    -> tree-fresh.png
 //   2. F1, "Alembic: Upgrade to Head" in the command palette         -> palette.png
-//   3. Enter: the status bar turns to "up to date", the tree to current -> status-bar.png, tree-upgraded.png
+//   3. Enter: the status bar turns to "up to date", the tree to current, the terminal shows the command
+//      line once                                                     -> status-bar.png, tree-upgraded.png
 //   4. a model edited on disk, then "Alembic: Generate Revision (autogenerate)" from the palette, a message
 //      typed in the input box: the new revision is the pending head    -> tree-pending-revision.png
 //   5. a teammate's revision on the same parent arrives (written to disk): "2 heads: merge needed"
 //                                                                    -> tree-two-heads.png
 //   6. a click on that warning row, Enter in the message box: one merged head -> tree-merged.png
 // A step that fails saves <step>.failed.png; the steps after it need its state, so they count as failed too.
-// --python writes .vscode/settings.json with alembic.pythonPath into the folder first.
+// --python writes .vscode/settings.json with alembic.pythonPath (and the terminal's DOM renderer) into the folder first.
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -57,7 +59,8 @@ if (opt.python) {
   fs.mkdirSync(path.join(opt.folder, '.vscode'), { recursive: true });
   fs.writeFileSync(
     path.join(opt.folder, '.vscode', 'settings.json'),
-    `${JSON.stringify({ 'alembic.pythonPath': opt.python }, null, 2)}\n`,
+    // The DOM renderer, not WebGL: the terminal's text is then in the page, where step 3 reads it.
+    `${JSON.stringify({ 'alembic.pythonPath': opt.python, 'terminal.integrated.gpuAcceleration': 'off' }, null, 2)}\n`,
   );
 }
 
@@ -121,14 +124,17 @@ async function main() {
     const item = page.locator('.activitybar [aria-label^="Alembic"]').first();
     await item.waitFor({ timeout: left(20000) });
     if (!(await pane.isVisible())) await item.click();
-    await widenSidebar(560);
-    const texts = await waitRows(
+    await waitRows(
       'the fresh state',
       (t) =>
         t.some((r) => r.startsWith('Database: no database yet')) && t.filter((r) => r.includes('pending')).length >= 2,
       45000,
     );
-    status(`rows: ${JSON.stringify(texts)}`);
+    await shotTree('tree-default-width.png');
+    const cut = await statesCutOff(pane);
+    if (cut.length) throw new Error(`at the default width the state is cut off in ${JSON.stringify(cut)}`);
+    await widenSidebar(560);
+    status(`rows: ${JSON.stringify(await rowTexts())}`);
     await shotTree('tree-fresh.png');
   });
 
@@ -151,9 +157,15 @@ async function main() {
       path: path.join(opt.out, 'status-bar.png'),
       clip: bar ? { x: 0, y: Math.max(0, bar.y - 24), width: bar.width, height: bar.height + 24 } : undefined,
     });
-    const texts = await waitRows('the upgraded state', (t) => t.some((r) => r.includes(`${HEAD} · head · current`)));
+    const texts = await waitRows('the upgraded state', (t) => t.some((r) => r.includes(`current · head · ${HEAD}`)));
     status(`rows: ${JSON.stringify(texts)}`);
     await shotTree('tree-upgraded.png');
+    // Typed once: the terminal echoes a line sent before the prompt is there, and the prompt shows it again.
+    const terminal = (await page.locator('.terminal-wrapper .xterm-rows').first().innerText()).replace(/\n/g, '');
+    const echoes = terminal.split('-m alembic -c alembic.ini upgrade head').length - 1;
+    status(`terminal: the command line is shown ${echoes} time(s)`);
+    if (echoes !== 1)
+      throw new Error(`the terminal shows the command line ${echoes} times: ${JSON.stringify(terminal)}`);
   });
 
   await step('autogenerate from the palette after a model change: the new revision is the pending head', async () => {
@@ -168,7 +180,7 @@ async function main() {
     await answerInput('Generate Revision (autogenerate)', 'add phone to users');
     const texts = await waitRows(
       'the new revision',
-      (t) => t.some((r) => r.startsWith('add phone to users') && r.includes('head · pending')),
+      (t) => t.some((r) => r.startsWith('add phone to users') && r.includes('pending · head')),
       45000,
     );
     status(`rows: ${JSON.stringify(texts)}`);
@@ -191,12 +203,45 @@ async function main() {
     await answerInput('Merge 2 heads');
     const texts = await waitRows(
       'the merge',
-      (t) => t.some((r) => r.includes('head · merge · pending')) && !t.some((r) => r.startsWith('2 heads')),
+      (t) => t.some((r) => r.includes('pending · head · merge')) && !t.some((r) => r.startsWith('2 heads')),
       45000,
     );
     status(`rows: ${JSON.stringify(texts)}`);
     await shotTree('tree-merged.png');
   });
+}
+
+/**
+ * The revision rows whose state word (current, pending, applied) is not fully shown. A description too
+ * long for the row is cut where its box ends, an ellipsis in place of the last few pixels: the word must
+ * end before that.
+ */
+async function statesCutOff(pane) {
+  const ellipsisPx = 12;
+  return pane.locator('.monaco-list-row').evaluateAll(
+    (rows, ellipsis) =>
+      rows.flatMap((row) => {
+        const description = row.querySelector('.label-description');
+        if (!description) return [];
+        const walker = document.createTreeWalker(description, NodeFilter.SHOW_TEXT);
+        for (let text = walker.nextNode(); text; text = walker.nextNode()) {
+          const match = /\b(current|pending|applied)\b/.exec(text.textContent ?? '');
+          if (!match) continue;
+          const range = document.createRange();
+          range.setStart(text, match.index);
+          range.setEnd(text, match.index + match[0].length);
+          // The box that overflows is the one cut: none, and the whole description is shown.
+          let clipped;
+          for (let box = description; box && box !== row && !clipped; box = box.parentElement)
+            if (box.scrollWidth > box.clientWidth) clipped = box;
+          const shown =
+            !clipped || range.getBoundingClientRect().right <= clipped.getBoundingClientRect().right - ellipsis;
+          return shown ? [] : [row.innerText.replace(/\s+/g, ' ')];
+        }
+        return [];
+      }),
+    ellipsisPx,
+  );
 }
 
 /** Drags the sash right of the side bar so that the tree's descriptions (ids, states) are readable. */

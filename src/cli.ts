@@ -42,6 +42,7 @@ commands:
   test                migration tests on a throwaway database (runs Alembic with python3 or the project's .venv)
                         --check LIST  stairway,single-head,models-match,downgrade-to-base (default all)
                         --python PATH the Python with Alembic (default: the project's .venv, else python3 on PATH)
+                        --command CMD how Alembic runs, as alembic.command: 'uv run alembic', 'poetry run alembic'
                         -r RANGE      the revisions whose stairway runs, e.g. ae10:head
                         --url URL     the server for the scratch database (default: the project's, if local)
                         --json        {"results": [...], "database": "..."}
@@ -71,6 +72,7 @@ interface ParsedArgs {
     scope?: string;
     check?: string;
     python?: string;
+    command?: string;
   };
   /** `--severity rule=level`, in order. */
   severities: string[];
@@ -95,6 +97,7 @@ function parseArguments(argv: string[]): ParsedArgs {
     '--scope': 'scope',
     '--check': 'check',
     '--python': 'python',
+    '--command': 'command',
   };
   const flags: Record<string, keyof ParsedArgs['values']> = {
     '--json': 'json',
@@ -206,6 +209,7 @@ function main(argv: string[]): number | Promise<number> {
           range: values.revRange,
           json: values.json,
           python: values.python,
+          command: values.command,
           helperScript,
         },
         io,
@@ -330,7 +334,11 @@ function check(
   base?: BaseComparison,
   scope = 'all',
 ): number {
-  const problems = [...project.problems, ...explainMissingRevisions(project), ...(base?.problems ?? [])];
+  const problems = [
+    ...project.problems,
+    ...explainMissingRevisions(project).map((explained) => explained.problem),
+    ...(base?.problems ?? []),
+  ];
   if (lint) {
     const dotenv = readDotenvFile(path.join(path.dirname(path.resolve(project.config.configFile)), '.env'));
     const includeRevision =

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { type DatabaseState, databaseStanding, databaseState } from './core/databaseState';
 import { maskSecrets } from './core/databaseUrl';
 import { readDotenvFile } from './core/dotenv';
+import { describeOrigin, originOfUnknownRevision } from './core/git/revisionOrigin';
 import type { Project } from './core/project';
 import { readProjectDatabase } from './core/projectDatabase';
 import type { DatabaseUrlSource } from './core/urlSource';
@@ -26,6 +27,8 @@ interface StatusReport {
   current: string[];
   pending: string[];
   unknown: string[];
+  /** Where an unknown revision comes from, when git can tell. */
+  foundIn?: { ref: string; commit: string } | null;
   message: string;
 }
 
@@ -47,6 +50,11 @@ export async function statusCommand(project: Project, options: { url?: string; j
       const state = databaseState(project.graph, read.result.revisions);
       const standing = databaseStanding(state);
       report = { ...base, state: standing, ...revisionLists(state), message: standingMessage(standing, state) };
+      if (state.unknown.length) {
+        const origin = originOfUnknownRevision(project, state.unknown);
+        report.foundIn = origin ? { ref: origin.ref, commit: origin.commit } : null;
+        if (origin) report.message = describeOrigin(origin);
+      }
       break;
     }
     case 'no-database':

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { ActionAvailability } from './commands/actionAvailability';
 import { AlembicCommands } from './commands/alembicCommands';
 import { CommandRegistry } from './commands/commandRegistry';
+import { SqlDocuments } from './commands/sqlDocuments';
 import type { Project, Revision } from './core';
 import { DatabaseStatusService } from './database/databaseStatus';
 import { GraphPanels, type GraphTarget } from './graph/graphPanel';
@@ -15,6 +16,7 @@ import { MigrationTestService } from './migrationTests/migrationTestController';
 import { DriftService } from './models/driftCheck';
 import { ModelCodeLensProvider } from './models/modelCodeLens';
 import { ModelFilesTreeProvider } from './models/modelFilesView';
+import { chooseModelGlobs } from './models/modelGlobsPicker';
 import { ModelsChangedIndicator } from './models/modelStatus';
 import { ModelWatcher } from './models/modelWatcher';
 import { ProjectRegistry } from './projects/projectRegistry';
@@ -27,7 +29,10 @@ import { AlembicRunner } from './runner/alembicTerminal';
 import { InterpreterService } from './runner/interpreter';
 import { RunModeSuggestions } from './runner/runModeSuggestion';
 import { RunReporter } from './runner/runReporter';
+import { BranchSwitchActions } from './teams/branchSwitchActions';
+import { MergeRevisionAction } from './teams/mergeRevisionAction';
 import { RebaseQuickFix } from './teams/rebaseQuickFix';
+import { RestoreRevisionAction } from './teams/restoreRevisionAction';
 import { TeamsService } from './teams/teamsService';
 import { type AlembicLensApi, createTestApi } from './testApi/testApi';
 
@@ -47,9 +52,16 @@ export function activate(context: vscode.ExtensionContext): AlembicLensApi {
   const modelsChanged = new ModelsChangedIndicator(registry, models);
   const teams = new TeamsService(registry, database);
   const lint = new LintDiagnostics(registry, models, teams);
-  const statusBar = new DatabaseStatusBar(registry, database);
+  const branchSwitch = new BranchSwitchActions(registry, teams, database, runner);
+  const statusBar = new DatabaseStatusBar(registry, database, branchSwitch);
+  const mergeRevision = new MergeRevisionAction(registry, teams, database, runner, interpreters);
+  const restoreRevision = new RestoreRevisionAction(registry, teams);
   const availability = new ActionAvailability(registry, database);
-  commands.add(new AlembicCommands(registry, runner, interpreters, database).commandTable());
+  const sqlDocuments = new SqlDocuments();
+  commands.add(new AlembicCommands(registry, runner, interpreters, database, sqlDocuments).commandTable());
+  commands.add(branchSwitch.commandTable());
+  commands.add(mergeRevision.commandTable());
+  commands.add(restoreRevision.commandTable());
   commands.add({
     'alembic.refresh': async () => {
       await registry.discover();
@@ -62,6 +74,7 @@ export function activate(context: vscode.ExtensionContext): AlembicLensApi {
     'alembic.graph.show': (target?: GraphTarget) => graph.show(target),
     'alembic.status.actions': (arg?: { project?: Project }) => statusBar.showActions(arg?.project),
     'alembic.models.refresh': () => models.refresh(),
+    'alembic.models.chooseGlobs': (arg?: { project?: Project }) => chooseModelGlobs(registry, arg?.project),
     'alembic.models.checkDrift': (arg?: { project?: Project }) => drift.checkCommand(arg?.project),
   });
   const migrationTests = new MigrationTestService(registry, interpreters, context.extensionUri, context.workspaceState);
@@ -77,6 +90,7 @@ export function activate(context: vscode.ExtensionContext): AlembicLensApi {
     graph,
     statusBar,
     availability,
+    sqlDocuments,
     new RunReporter(runner, log),
     new RunModeSuggestions(registry, context.workspaceState),
     vscode.window.createTreeView('alembic.revisions', { treeDataProvider: tree }),
@@ -85,10 +99,14 @@ export function activate(context: vscode.ExtensionContext): AlembicLensApi {
     modelTree,
     modelsChanged,
     teams,
+    branchSwitch,
+    mergeRevision,
+    restoreRevision,
     lint,
     migrationTests,
     tree.addExtraItems(modelsChanged),
     tree.addExtraItems(teams),
+    tree.setTooltipLines(teams),
     diagnostics.addSource(lint),
     diagnostics.addSource(teams),
     vscode.window.createTreeView('alembic.models', { treeDataProvider: modelTree }),
@@ -96,7 +114,7 @@ export function activate(context: vscode.ExtensionContext): AlembicLensApi {
     new RevisionCodeLensProvider(registry, database),
     new RevisionNavigation(registry, database),
     new QuickFixes(registry, models),
-    new RebaseQuickFix(registry, teams),
+    new RebaseQuickFix(registry, teams, mergeRevision),
     // The one refresh after a command: the database, and the version folders once it has ended (file
     // events can lag behind, or miss files in a folder just created); the watchers do the rest.
     runner.onDidFinish((e) => {

@@ -1,6 +1,6 @@
 """alembic-lens migration tests: every revision up, down and up again, on a throwaway database.
 
-One process runs a whole test run with the project's interpreter. env.py runs through Alembic itself
+One process runs a whole test run with the Python Alembic runs with (alembic.command or the interpreter). env.py runs through Alembic itself
 (its own target_metadata, options and engine), once per step, like `alembic upgrade` does; the
 migration function it calls applies exactly the step asked for. The database is the scratch one
 alembic-lens created: its URL comes in the environment variable ALEMBIC_LENS_TEST_URL (never on the
@@ -21,7 +21,9 @@ Writes one JSON object per line on stdout (env.py's prints and logging go to std
     {"event": "done"}
 
 Alembic APIs used: ScriptDirectory._upgrade_revs / _downgrade_revs / _stamp_revs (what `alembic
-upgrade`, `downgrade` and `stamp` call) and RevisionStep(revision_map, revision, is_upgrade). Tested
+upgrade`, `downgrade` and `stamp` call), RevisionStep(revision_map, revision, is_upgrade), and the
+public `on_version_apply` callbacks of context.configure (the schema a step made, read in its
+transaction: the stairway's upgrade after the downgrade must make the schema the first upgrade made). Tested
 with Alembic 1.8.1 and SQLAlchemy 1.4; later Alembic releases keep these names and signatures, but
 they are private and were not run here.
 """
@@ -196,23 +198,30 @@ def stairway(migrations, order, wanted, emit):
 def stairway_step(migrations, revision, tested):
     """Returns the stairway's failure for `revision` (None when it passed); raises StepFailed when the upgrade fails.
 
-    Three runs of env.py: upgrade (the schema read first), downgrade one step, upgrade again (the schema
-    the downgrade left read first). Reading the schema in the same run as a step halves the runs."""
+    Three runs of env.py: upgrade (the schema read first), downgrade one step (the schema the upgrade made
+    read first), upgrade again (the schema the downgrade left read first, the one it makes read last).
+    Reading the schema in the same run as a step halves the runs."""
     before = migrations.upgrade(revision.revision, "upgrade to %s" % revision.revision, snapshot=tested)
     if not tested:
         return None
     try:
-        migrations.downgrade_one(revision)
+        upgraded = migrations.downgrade_one(revision, snapshot=True)
     except StepFailed as err:
         return err
     try:
-        left = migrations.upgrade(revision.revision, "upgrade again to %s" % revision.revision, snapshot=True)
+        left, again = migrations.upgrade_again(revision.revision, "upgrade again to %s" % revision.revision)
     except StepFailed as err:
         # Go on from where the upgrade should have left the database.
         migrations.stamp(revision.revision)
         return Trace(revision, schema_differences(before, migrations.snapshot(), "downgrade"), err)
     trace = schema_differences(before, left, "downgrade")
-    return Trace(revision, trace) if trace else None
+    if trace:
+        return Trace(revision, trace)
+    # The schema is as before, yet the upgrade may decide from what the downgrade left (rows, views).
+    changed = schema_differences(upgraded, again, "the second upgrade")
+    if changed:
+        return Trace(revision, ["upgrade is not repeatable after downgrade: " + "; ".join(changed)])
+    return None
 
 
 class Trace(Exception):
@@ -290,16 +299,30 @@ class Migrations:
         self.script = script
         self.expected = expected
         self.paths = set(os.path.realpath(r.path) for r in script.walk_revisions() if r.path)
+        # "wanted" while a run wants the schema after its last step; then that schema.
+        self.after = None
 
     def upgrade(self, destination, what, snapshot=False):
         """Upgrades to `destination`; with `snapshot`, returns the schema as it was just before."""
         return self.run(lambda heads, context: self.script._upgrade_revs(destination, heads), what, snapshot)
 
-    def downgrade_one(self, revision):
+    def upgrade_again(self, destination, what):
+        """Upgrades to `destination`; returns the schemas just before and just after."""
+        self.after = "wanted"
+        try:
+            before = self.upgrade(destination, what, snapshot=True)
+            after = self.after
+        finally:
+            self.after = None
+        # No step ran (nothing to upgrade): the schema after is the one before.
+        return before, (before if after == "wanted" else after)
+
+    def downgrade_one(self, revision, snapshot=False):
+        """Runs the revision's downgrade(); with `snapshot`, returns the schema as it was just before."""
         from alembic.runtime.migration import RevisionStep
 
         step = RevisionStep(self.script.revision_map, revision, False)
-        self.run(lambda heads, context: [step], "downgrade of %s" % revision.revision)
+        return self.run(lambda heads, context: [step], "downgrade of %s" % revision.revision, snapshot)
 
     def downgrade_base(self):
         self.run(lambda heads, context: self.script._downgrade_revs("base", heads), "downgrade to base")
@@ -333,7 +356,7 @@ class Migrations:
             return steps(heads, context)
 
         env = EnvironmentContext(self.config, self.script, fn=migration_fn, as_sql=False)
-        compare_types_by_default(env, self.verify)
+        compare_types_by_default(env, self.configuring)
         try:
             with env:
                 self.script.run_env()
@@ -348,6 +371,18 @@ class Migrations:
                 "error",
             )
         return state["schema"]
+
+    def configuring(self, configure_kwargs):
+        """env.py configures the context: check the database, and listen to the steps applied."""
+        self.verify(configure_kwargs)
+        listeners = configure_kwargs.get("on_version_apply") or ()
+        listeners = [listeners] if callable(listeners) else list(listeners)
+        configure_kwargs["on_version_apply"] = listeners + [self.step_applied]
+
+    def step_applied(self, ctx, step, heads, run_args):
+        """After each step, in its transaction: the schema it made, when the run wants it."""
+        if self.after is not None:
+            self.after = snapshot_schema(ctx.connection, version_table_of(ctx))
 
     def verify(self, configure_kwargs):
         """Called when env.py configures the context, before any migration: the scratch database, or stop."""

@@ -28,6 +28,7 @@ import type { CommandHandler } from './commandRegistry';
 import { initializeAlembic } from './initAlembic';
 import { createdRevisionFile } from './newRevisionFile';
 import { pickProject, pickRevision } from './revisionPicker';
+import type { SqlDocuments } from './sqlDocuments';
 
 /** What a tree item passes to a command. */
 export interface RevisionTarget {
@@ -41,6 +42,7 @@ export class AlembicCommands {
     private readonly runner: AlembicRunner,
     private readonly interpreters: InterpreterService,
     private readonly database: DatabaseStatusService,
+    private readonly sqlDocuments: SqlDocuments,
   ) {}
 
   /** The commands by id, for the command registry. */
@@ -415,11 +417,8 @@ export class AlembicCommands {
       return;
     }
     const dialect = this.database.get(project)?.dialect;
-    const doc = await vscode.workspace.openTextDocument({
-      language: 'sql',
-      content: await formatOfflineSql(run.stdout, dialect),
-    });
-    await vscode.window.showTextDocument(doc, { preview: false });
+    const name = `upgrade ${from ? shortId(from) : 'base'}..${shortId(revision.id)}.sql`;
+    await this.sqlDocuments.show(name, await formatOfflineSql(run.stdout, dialect));
   }
 }
 

@@ -189,7 +189,8 @@ export function loadConfig(location: ConfigLocation): AlembicConfig {
   return config;
 }
 
-const SEPARATORS: Record<string, string> = { space: ' ', newline: '\n', os: path.delimiter, ':': ':', ';': ';' };
+/** The values of path_separator / version_path_separator and the character each splits on. */
+export const SEPARATORS: Record<string, string> = { space: ' ', newline: '\n', os: path.delimiter, ':': ':', ';': ';' };
 
 /** Alembic's `get_version_locations_list`: path_separator, the deprecated version_path_separator, or the legacy split. */
 function versionLocationList(

@@ -53,6 +53,11 @@ export function pythonCommandFor(alembicCommand: readonly string[]): string[] | 
   return [...alembicCommand.slice(0, -1), 'python'];
 }
 
+/** Why a helper script cannot run through a command that does not end in Alembic. */
+export function unknownPythonMessage(alembicCommand: readonly string[]): string {
+  return `alembic.command (${JSON.stringify(alembicCommand)}) does not end in "alembic", so the Python it uses is unknown: set it to the command that runs alembic itself.`;
+}
+
 /**
  * A helper script with its arguments, run like Alembic. In a container the script is read from
  * stdin (`python - args`) unless it lies inside the mounted folder; its path is mapped then.

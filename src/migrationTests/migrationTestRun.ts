@@ -1,5 +1,5 @@
-// One run of the migration tests from the Test Explorer: the project's interpreter and `.env` as the
-// runner finds them, the scratch server (asked once per server), then the core run, its events shown
+// One run of the migration tests from the Test Explorer: how Alembic runs (alembic.command or the
+// interpreter) and `.env` as the runner finds them, the scratch server (asked once per server), then the core run, its events shown
 // on the items as they come, failures as test messages at their line, the helper's log in the run's
 // output. Cancelling stops the Python process; the core run still drops the scratch database.
 import * as path from 'node:path';
@@ -15,6 +15,7 @@ import {
   serverKey,
   type TestStatus,
 } from '../core/migrationTests';
+import { type AlembicLaunch, resolveAlembicLaunch } from '../runner/alembicLauncher';
 import type { InterpreterService } from '../runner/interpreter';
 import { loadProjectEnv } from '../runner/projectEnv';
 import { Disposable } from '../util/disposable';
@@ -95,7 +96,7 @@ export class MigrationTestRunner extends Disposable {
       try {
         const result = await runMigrationTests({
           project: tests.project,
-          python: prepared.python,
+          alembicCommand: prepared.alembicCommand,
           helperScript: vscode.Uri.joinPath(this.extensionUri, 'media', 'python', 'alembic_lens_migtest.py').fsPath,
           server: prepared.server,
           checks,
@@ -153,11 +154,15 @@ export class MigrationTestRunner extends Disposable {
   /** Interpreter, environment and scratch server, or why the tests cannot run. */
   private async prepare(
     project: Project,
-  ): Promise<{ python: string; env: Record<string, string | undefined>; server: DatabaseUrl } | string> {
+  ): Promise<{ alembicCommand: string[]; env: Record<string, string | undefined>; server: DatabaseUrl } | string> {
     if (!vscode.workspace.isTrusted) return UNTRUSTED_MESSAGE;
     const folder = path.dirname(path.resolve(project.config.configFile));
-    const { interpreter, check } = await this.interpreters.resolveAndCheck(folder);
-    if (!check.ok) return check.message;
+    let launch: AlembicLaunch;
+    try {
+      launch = await resolveAlembicLaunch(this.interpreters, folder);
+    } catch (err) {
+      return (err as Error).message;
+    }
     const { env: dotenv } = await loadProjectEnv(folder);
     const settings = vscode.workspace.getConfiguration('alembic', vscode.Uri.file(folder));
     const resolved = resolveDatabaseUrl({
@@ -175,7 +180,7 @@ export class MigrationTestRunner extends Disposable {
     });
     if (!server.ok) return server.message;
     if (!(await this.confirmServer(server.base))) return 'Not run: the scratch database was not confirmed.';
-    return { python: interpreter.path, env: { ...process.env, ...dotenv }, server: server.base };
+    return { alembicCommand: launch.command, env: { ...process.env, ...dotenv }, server: server.base };
   }
 
   /** A database server is asked about once: the tests create (and drop) a database there. */

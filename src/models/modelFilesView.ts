@@ -19,6 +19,7 @@ export type ModelNode =
   | { kind: 'drift'; project: Project }
   | { kind: 'diff'; project: Project; diff: DriftDiff; index: number }
   | { kind: 'problem'; project: Project; problem: Problem }
+  | { kind: 'noFiles'; project: Project }
   | { kind: 'file'; project: Project; file: ModelFile }
   | { kind: 'class'; project: Project; file: ModelFile; cls: ModelClass };
 
@@ -67,20 +68,16 @@ export class ModelFilesTreeProvider extends Disposable implements vscode.TreeDat
         item.id = `models:${key(node.project)}`;
         return item;
       }
-      case 'changed': {
-        const item = new vscode.TreeItem(MODELS_CHANGED_LABEL, vscode.TreeItemCollapsibleState.None);
-        item.description = 'Generate Revision';
-        item.tooltip = this.models.get(node.project)?.changedReason;
-        item.iconPath = new vscode.ThemeIcon('sparkle', new vscode.ThemeColor('charts.yellow'));
-        item.contextValue = 'models:changed';
-        item.id = `models-changed:${key(node.project)}`;
-        item.command = {
+      case 'changed':
+        return projectActionRow(node.project, {
+          label: MODELS_CHANGED_LABEL,
+          tooltip: this.models.get(node.project)?.changedReason,
+          icon: new vscode.ThemeIcon('sparkle', new vscode.ThemeColor('charts.yellow')),
+          contextValue: 'models:changed',
+          id: 'models-changed',
           command: 'alembic.revision.autogenerate',
           title: 'Generate Revision',
-          arguments: [{ project: node.project }],
-        };
-        return item;
-      }
+        });
       case 'drift':
         return driftItem(node.project, this.drift.get(node.project));
       case 'diff': {
@@ -110,6 +107,21 @@ export class ModelFilesTreeProvider extends Disposable implements vscode.TreeDat
         };
         item.contextValue = 'models:problem';
         return item;
+      }
+      case 'noFiles': {
+        const globs = vscode.workspace
+          .getConfiguration('alembic', vscode.Uri.file(path.dirname(node.project.config.configFile)))
+          .get<string[]>('modelGlobs', []);
+        const searched = globs.length ? `alembic.modelGlobs (${globs.join(', ')}) matches` : "env.py's imports lead to";
+        return projectActionRow(node.project, {
+          label: 'No model files found',
+          tooltip: `${searched} no file with mapped classes. Click to choose the folders that define the models.`,
+          icon: new vscode.ThemeIcon('search'),
+          contextValue: 'models:none',
+          id: 'models-none',
+          command: 'alembic.models.chooseGlobs',
+          title: 'Choose Model Files...',
+        });
       }
       case 'file': {
         const folder = path.dirname(node.project.config.configFile);
@@ -151,8 +163,31 @@ export class ModelFilesTreeProvider extends Disposable implements vscode.TreeDat
     nodes.push({ kind: 'drift', project });
     for (const problem of models?.problems ?? []) nodes.push({ kind: 'problem', project, problem });
     for (const file of models?.files ?? []) nodes.push({ kind: 'file', project, file });
+    if (models && !models.files.length) nodes.push({ kind: 'noFiles', project });
     return nodes;
   }
+}
+
+interface ProjectActionRow {
+  label: string;
+  tooltip?: string;
+  icon: vscode.ThemeIcon;
+  contextValue: string;
+  id: string;
+  command: string;
+  title: string;
+}
+
+/** A row that runs a command on its project; the command's title is the row's description. */
+function projectActionRow(project: Project, row: ProjectActionRow): vscode.TreeItem {
+  const item = new vscode.TreeItem(row.label, vscode.TreeItemCollapsibleState.None);
+  item.description = row.title;
+  item.tooltip = row.tooltip;
+  item.iconPath = row.icon;
+  item.contextValue = row.contextValue;
+  item.id = `${row.id}:${key(project)}`;
+  item.command = { command: row.command, title: row.title, arguments: [{ project }] };
+  return item;
 }
 
 function settled(result: DriftResult | undefined): SettledDrift | undefined {

@@ -74,7 +74,7 @@ export class RevisionCodeLensProvider extends Disposable implements vscode.CodeL
       if (dbState !== 'applied' && dbState !== 'current') {
         lenses.push(
           new vscode.CodeLens(range, {
-            title: '$(arrow-up) Upgrade to here',
+            title: '$(arrow-up) Upgrade to Revision',
             command: 'alembic.upgrade.to',
             arguments: [target],
             tooltip: `alembic upgrade ${revision.id}`,
@@ -84,7 +84,7 @@ export class RevisionCodeLensProvider extends Disposable implements vscode.CodeL
       if (dbState !== 'pending' && dbState !== 'current') {
         lenses.push(
           new vscode.CodeLens(range, {
-            title: '$(arrow-down) Downgrade to here',
+            title: '$(arrow-down) Downgrade to Revision',
             command: 'alembic.downgrade.to',
             arguments: [target],
             tooltip: `alembic downgrade ${revision.id}`,
@@ -94,7 +94,7 @@ export class RevisionCodeLensProvider extends Disposable implements vscode.CodeL
       if (dbState !== 'applied' && dbState !== 'current') {
         lenses.push(
           new vscode.CodeLens(range, {
-            title: '$(file-code) Show SQL',
+            title: '$(file-code) Show SQL for Upgrade',
             command: 'alembic.sql.upgrade',
             arguments: [target],
             tooltip: `alembic upgrade <current>:${revision.id} --sql`,

@@ -22,11 +22,18 @@ export interface RevisionsExtraItems {
   readonly onDidChange: vscode.Event<void>;
 }
 
+/** A line another feature adds to each revision's tooltip (e.g. the commit that added its file). */
+export interface RevisionTooltipLines {
+  tooltipLine(project: Project, revision: Revision): string | undefined;
+  readonly onDidChange: vscode.Event<void>;
+}
+
 export class RevisionsTreeProvider extends Disposable implements vscode.TreeDataProvider<RevisionsNode> {
   private readonly changeEmitter = this.register(new vscode.EventEmitter<void>());
   readonly onDidChangeTreeData = this.changeEmitter.event;
   private readonly ordered = new WeakMap<object, Revision[]>();
   private readonly extras: RevisionsExtraItems[] = [];
+  private tooltipLines?: RevisionTooltipLines;
 
   constructor(
     private readonly registry: ProjectRegistry,
@@ -49,6 +56,16 @@ export class RevisionsTreeProvider extends Disposable implements vscode.TreeData
     });
   }
 
+  /** Adds a line to each revision's tooltip; the tree redraws when `source` fires. */
+  setTooltipLines(source: RevisionTooltipLines): vscode.Disposable {
+    this.tooltipLines = source;
+    const subscription = source.onDidChange(() => this.changeEmitter.fire());
+    return new vscode.Disposable(() => {
+      subscription.dispose();
+      this.tooltipLines = undefined;
+    });
+  }
+
   getChildren(node?: RevisionsNode): RevisionsNode[] {
     const projects = this.registry.getProjects();
     if (!node)
@@ -67,7 +84,12 @@ export class RevisionsTreeProvider extends Disposable implements vscode.TreeData
       case 'heads':
         return headsWarningItem(node.project);
       case 'revision':
-        return revisionItem(node.project, node.revision, this.database.stateOf(node.project));
+        return revisionItem(
+          node.project,
+          node.revision,
+          this.database.stateOf(node.project),
+          this.tooltipLines?.tooltipLine(node.project, node.revision),
+        );
       case 'extra':
         return node.item;
     }
@@ -208,15 +230,22 @@ const STATE_ICONS: Record<string, [string, string?]> = {
   applied: ['pass-filled', 'charts.green'],
 };
 
-function revisionItem(project: Project, rev: Revision, state: DatabaseState | undefined): vscode.TreeItem {
+function revisionItem(
+  project: Project,
+  rev: Revision,
+  state: DatabaseState | undefined,
+  extraLine?: string,
+): vscode.TreeItem {
   const item = new vscode.TreeItem(rev.source.message || shortId(rev.id), vscode.TreeItemCollapsibleState.None);
   const states = revisionStates(project, rev, state);
   const labels = [...rev.branchLabels].map((l) => `@${l}`);
-  // "applied" is the normal case for old revisions: the icon says it, the description stays short.
-  item.description = [shortId(rev.id), ...states.filter((s) => s !== 'applied'), ...labels].join(' · ');
+  const dbState = state ? revisionState(state, rev) : undefined;
+  // The database state first: the message takes most of a default-width side bar, and the description
+  // is cut from its end.
+  const structural = states.filter((s) => s !== dbState);
+  item.description = [dbState, ...structural, shortId(rev.id), ...labels].filter(Boolean).join(' · ');
   item.id = `revision:${projectKey(project)}:${rev.id}`;
   item.contextValue = ['revision', ...states].join(':');
-  const dbState = state ? revisionState(state, rev) : undefined;
   const [icon, color] = states.includes('cycle')
     ? ['error', 'errorForeground']
     : dbState
@@ -231,7 +260,7 @@ function revisionItem(project: Project, rev: Revision, state: DatabaseState | un
                 : 'circle-outline',
         ];
   item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
-  item.tooltip = revisionTooltip(rev, states);
+  item.tooltip = revisionTooltip(rev, states, extraLine);
   item.resourceUri = vscode.Uri.file(rev.source.path);
   item.command = {
     command: 'alembic.revision.open',
@@ -241,7 +270,7 @@ function revisionItem(project: Project, rev: Revision, state: DatabaseState | un
   return item;
 }
 
-function revisionTooltip(rev: Revision, states: string[]): vscode.MarkdownString {
+function revisionTooltip(rev: Revision, states: string[], extraLine?: string): vscode.MarkdownString {
   const code = (ids: Iterable<string>) => [...ids].map((id) => `\`${id}\``).join(', ');
   const tooltip = new vscode.MarkdownString();
   tooltip.appendMarkdown(`**${escapeMarkdown(rev.source.message || rev.id)}**\n\n`);
@@ -251,6 +280,7 @@ function revisionTooltip(rev: Revision, states: string[]): vscode.MarkdownString
   if (rev.branchLabels.size) tooltip.appendMarkdown(`Branch labels: ${code(rev.branchLabels)}\n\n`);
   if (rev.source.createDate) tooltip.appendMarkdown(`Created: ${escapeMarkdown(shortDate(rev.source.createDate))}\n\n`);
   tooltip.appendMarkdown(`File: ${escapeMarkdown(path.basename(rev.source.path))}`);
+  if (extraLine) tooltip.appendMarkdown(`\n\n${escapeMarkdown(extraLine)}`);
   return tooltip;
 }
 

@@ -8,6 +8,13 @@ import type { ProjectRegistry } from '../projects/projectRegistry';
 import { Disposable } from '../util/disposable';
 import { describeDatabaseStatus } from './revisionsTree';
 
+/** Where the database's revision comes from when this checkout lacks it (the teams feature), and what to do. */
+export interface DatabaseOrigins {
+  describe(project: Project): string | undefined;
+  actionItems(project: Project): Array<vscode.QuickPickItem & { command: string }>;
+  readonly onDidChange: vscode.Event<void>;
+}
+
 export class DatabaseStatusBar extends Disposable {
   private readonly item = this.register(
     vscode.window.createStatusBarItem('alembic.status', vscode.StatusBarAlignment.Left, 50),
@@ -16,8 +23,10 @@ export class DatabaseStatusBar extends Disposable {
   constructor(
     private readonly registry: ProjectRegistry,
     private readonly database: DatabaseStatusService,
+    private readonly origins?: DatabaseOrigins,
   ) {
     super();
+    if (origins) this.register(origins.onDidChange(() => this.update()));
     this.item.name = 'Alembic Database';
     this.item.command = 'alembic.status.actions';
     this.register(registry.onDidChange(() => this.update()));
@@ -48,7 +57,7 @@ export class DatabaseStatusBar extends Disposable {
     const status = this.database.get(project);
     const described = describeDatabaseStatus(status, this.database.stateOf(project));
     const prefix = this.registry.getProjects().length > 1 ? `Alembic (${project.name})` : 'Alembic';
-    this.item.text = `$(${described.icon}) ${prefix}: ${described.text}`;
+    this.item.text = `$(${described.icon}) ${prefix}: ${this.origins?.describe(project) ?? described.text}`;
     this.item.tooltip = [
       status?.database,
       status?.source && `read via ${status.source}`,
@@ -83,6 +92,7 @@ export class DatabaseStatusBar extends Disposable {
       { label: '$(bookmark) Stamp Revision...', command: 'alembic.stamp' },
       { label: '$(refresh) Refresh', command: 'alembic.refresh' },
     ];
+    actions.unshift(...(this.origins?.actionItems(project) ?? []));
     if (project.graph.heads.length > 1)
       actions.unshift({
         label: '$(git-merge) Merge Heads',

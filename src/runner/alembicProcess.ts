@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import { type AlembicCommand, alembicArgv } from '../core/alembicCommand';
 import { toContainerPath } from '../core/compose';
-import { type PythonLaunch, pythonScriptLaunch } from '../core/runMode';
+import { type PythonLaunch, pythonScriptLaunch, unknownPythonMessage } from '../core/runMode';
 import { type AlembicLaunch, alembicTarget, hostText, resolveAlembicLaunch } from './alembicLauncher';
 import { AlembicUnavailableError, type RunnerProject } from './alembicTerminal';
 import type { InterpreterService } from './interpreter';
@@ -50,7 +50,7 @@ export async function runPythonHelper(
     throw new AlembicUnavailableError({
       ok: false,
       reason: 'error',
-      message: `alembic.command (${JSON.stringify(launch.command)}) does not end in "alembic", so the Python it uses is unknown: set it to the command that runs alembic itself.`,
+      message: unknownPythonMessage(launch.command),
     });
   }
   return runInProject(launch, folder, python, timeoutMs);

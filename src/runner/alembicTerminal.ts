@@ -1,9 +1,9 @@
 // Runs Alembic commands for the user in a VS Code terminal: one terminal per project ("Alembic", or
-// "Alembic: <project>" when the workspace has several), opened in the project folder with the project's
-// .env variables, one command at a time per project.
+// "Alembic: <project>" when the workspace has several and VS Code does not show the project's folder),
+// opened in the project folder with the project's .env variables, one command at a time per project.
 //
 // How a command is typed: with shell integration (bash, zsh, fish, pwsh get it injected by VS Code),
-// through `shellIntegration.executeCommand`, and the exit code comes back from
+// through `shellIntegration.executeCommand` (in a new terminal, once its first prompt is there), and the exit code comes back from
 // `onDidEndTerminalShellExecution`, the command's output from the execution's `read()` stream. Without
 // it (cmd.exe, a shell VS Code cannot inject into, integration turned off, or the shell slower to start
 // than the wait below), the quoted line is typed with `sendText`
@@ -11,6 +11,7 @@
 // (revision files, the database), which the views pick up from file watchers and a database re-read.
 // The line is quoted for the terminal's shell (src/core/shellQuote.ts); nothing is ever built by
 // concatenating user text into a command string.
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { type AlembicCommand, alembicArgv } from '../core/alembicCommand';
 import { quoteCommandLine, type ShellKind, shellKindOf } from '../core/shellQuote';
@@ -78,6 +79,8 @@ interface Slot {
 }
 
 const DEFAULT_SHELL_INTEGRATION_TIMEOUT_MS = 5000;
+/** How long a new terminal's shell gets to reach its first prompt once shell integration is there. */
+const FIRST_PROMPT_TIMEOUT_MS = 3000;
 /** How long the output stream may lag behind the end of the execution. */
 const OUTPUT_GRACE_MS = 2000;
 /** The output kept per command: its end is what says how it ended. */
@@ -157,6 +160,7 @@ export class AlembicRunner extends Disposable {
   ): Promise<RunResult> {
     const { env } = await loadProjectEnv(project.folder);
     const terminalEnv = { ...env, ...options.env };
+    const reused = slot.terminal;
     const terminal = this.terminalFor(slot, project, terminalEnv);
     terminal.show(true);
     const startedAt = new Date();
@@ -165,6 +169,7 @@ export class AlembicRunner extends Disposable {
       terminal,
       this.options.shellIntegrationTimeoutMs ?? DEFAULT_SHELL_INTEGRATION_TIMEOUT_MS,
     );
+    if (integration && terminal !== reused) await waitForFirstPrompt(terminal, FIRST_PROMPT_TIMEOUT_MS);
     const seen = shellKindOf(terminal.state.shell);
     if (seen) this.shells.set(terminal, seen);
     const commandLine = quoteCommandLine(argv, seen ?? shellKindOfTerminal(terminal, this.shells.get(terminal)));
@@ -203,7 +208,13 @@ export class AlembicRunner extends Disposable {
 
   private terminalName(project: RunnerProject): string {
     const count = this.options.projectCount?.() ?? this.slots.size;
-    return count > 1 ? `Alembic: ${project.name}` : 'Alembic';
+    if (count <= 1) return 'Alembic';
+    // VS Code already appends the folder to a terminal whose folder is not the workspace folder
+    // ("Alembic - backend"): the project's name would say it twice.
+    const folderShown =
+      (vscode.workspace.workspaceFolders?.length ?? 0) > 1 ||
+      !vscode.workspace.workspaceFolders?.some((f) => path.resolve(f.uri.fsPath) === path.resolve(project.folder));
+    return folderShown && project.name === path.basename(project.folder) ? 'Alembic' : `Alembic: ${project.name}`;
   }
 
   /**
@@ -272,18 +283,42 @@ export function waitForShellIntegration(
   terminal: vscode.Terminal,
   timeoutMs: number,
 ): Promise<vscode.TerminalShellIntegration | undefined> {
-  if (terminal.shellIntegration) return Promise.resolve(terminal.shellIntegration);
+  return waitForTerminal(terminal, timeoutMs, () => terminal.shellIntegration);
+}
+
+/**
+ * Resolves once a new terminal's shell reports its folder, which the shell integration scripts do just
+ * before they draw the first prompt (or after `timeoutMs`). Shell integration appears earlier, while the
+ * shell still runs its start-up files: a line sent then is echoed by the terminal, and once more by the
+ * prompt's line editor.
+ */
+async function waitForFirstPrompt(terminal: vscode.Terminal, timeoutMs: number): Promise<void> {
+  await waitForTerminal(terminal, timeoutMs, () => terminal.shellIntegration?.cwd);
+}
+
+/**
+ * `check()` as soon as it is truthy: now, or after a change of the terminal's shell integration; what it
+ * gives after `timeoutMs`; undefined when the terminal closes first.
+ */
+function waitForTerminal<T>(
+  terminal: vscode.Terminal,
+  timeoutMs: number,
+  check: () => T | undefined,
+): Promise<T | undefined> {
+  const now = check();
+  if (now) return Promise.resolve(now);
   return new Promise((resolve) => {
     const subscriptions: vscode.Disposable[] = [];
-    const done = (value: vscode.TerminalShellIntegration | undefined): void => {
+    const done = (value: T | undefined): void => {
       clearTimeout(timer);
       subscriptions.forEach((d) => d.dispose());
       resolve(value);
     };
-    const timer = setTimeout(() => done(terminal.shellIntegration), timeoutMs);
+    const timer = setTimeout(() => done(check()), timeoutMs);
     subscriptions.push(
       vscode.window.onDidChangeTerminalShellIntegration((e) => {
-        if (e.terminal === terminal) done(e.shellIntegration);
+        const value = e.terminal === terminal ? check() : undefined;
+        if (value) done(value);
       }),
       vscode.window.onDidCloseTerminal((t) => {
         if (t === terminal) done(undefined);

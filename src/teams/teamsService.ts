@@ -6,16 +6,18 @@
 // falls back to the revisions the database has not applied; without a database either, to all.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { Problem, Project, RevisionSource } from '../core';
-import { explainMissingRevisions } from '../core/git/deletedRevisions';
+import type { Problem, Project, Revision, RevisionSource } from '../core';
+import { type ExplainedDeletion, explainMissingRevisions } from '../core/git/deletedRevisions';
 import { GitError, GitRepository } from '../core/git/gitRepository';
 import { RefHistoryReader } from '../core/git/refHistory';
+import { type CommitFacts, commitsAddingFiles, describeAddition } from '../core/git/revisionCommits';
+import { describeOrigin, originOfUnknownRevision, type RevisionOrigin } from '../core/git/revisionOrigin';
 import { type BaseComparison, compareWithBase } from '../core/teams/baseComparison';
 import { accidentalForkHeads } from '../core/teams/forkHeads';
 import type { DatabaseStatusService } from '../database/databaseStatus';
 import type { ProblemSource } from '../lint/diagnostics';
 import type { ProjectRegistry } from '../projects/projectRegistry';
-import type { RevisionsExtraItems } from '../revisions/revisionsTree';
+import type { RevisionsExtraItems, RevisionTooltipLines } from '../revisions/revisionsTree';
 import { Disposable } from '../util/disposable';
 
 const DEBOUNCE_MS = 500;
@@ -33,10 +35,15 @@ interface ProjectComparison {
   comparison?: BaseComparison;
   /** Why there is none (no git, not a repository, no such base branch). */
   unavailable?: string;
-  deletions: Problem[];
+  /** The deleted-revision problems, with what restores each file. */
+  deletions: ExplainedDeletion[];
+  /** Where the database's revision comes from when this checkout lacks it. */
+  origin?: RevisionOrigin;
+  /** Absolute path -> the commit that added the file, read once per HEAD; absent without git. */
+  additions?: { head: string; byFile: ReadonlyMap<string, CommitFacts> };
 }
 
-export class TeamsService extends Disposable implements ProblemSource, RevisionsExtraItems {
+export class TeamsService extends Disposable implements ProblemSource, RevisionsExtraItems, RevisionTooltipLines {
   private readonly results = new Map<Project, ProjectComparison>();
   private readonly readers = new Map<Project, RefHistoryReader>();
   private timer?: NodeJS.Timeout;
@@ -50,8 +57,14 @@ export class TeamsService extends Disposable implements ProblemSource, Revisions
   ) {
     super();
     this.register(registry.onDidChange(() => this.schedule()));
-    // The scope without git depends on what the database has applied.
-    this.register(database.onDidChange(() => this.fireIfChanged()));
+    // The scope without git depends on what the database has applied; a revision it is at that this
+    // checkout lacks is looked for in the other branches.
+    this.register(
+      database.onDidChange(() => {
+        this.fireIfChanged();
+        this.schedule();
+      }),
+    );
     this.register(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('alembic.git') || e.affectsConfiguration('alembic.lint.scope')) this.schedule(0);
@@ -67,15 +80,68 @@ export class TeamsService extends Disposable implements ProblemSource, Revisions
   problems(): readonly Problem[] {
     return this.registry.getProjects().flatMap((project) => {
       const result = this.results.get(project);
-      return result ? [...(result.comparison?.problems ?? []), ...result.deletions] : [];
+      return result ? [...(result.comparison?.problems ?? []), ...result.deletions.map((d) => d.problem)] : [];
     });
   }
 
-  /** The Revisions view's warning row when merging into the base gives more heads (RevisionsExtraItems). */
+  /** The Revisions view's rows: the database's revision from another branch, the merge's heads (RevisionsExtraItems). */
   extraItems(project: Project): vscode.TreeItem[] {
+    return [this.originItem(project), this.mergeHeadsItem(project)].filter((i): i is vscode.TreeItem => !!i);
+  }
+
+  /** The tooltip's git line: "Git: added in abc1234 by Ada on 2024-03-01" or "Git: not committed yet". */
+  tooltipLine(project: Project, revision: Revision): string | undefined {
+    const additions = this.results.get(project)?.additions;
+    return additions && `Git: ${describeAddition(additions.byFile.get(revision.source.path))}`;
+  }
+
+  /** The deleted-revision problems of a project, with what restores each file. */
+  deletionsOf(project: Project): readonly ExplainedDeletion[] {
+    return this.results.get(project)?.deletions ?? [];
+  }
+
+  /** Where the database's revision comes from, when this checkout lacks it and git knows. */
+  originOf(project: Project): RevisionOrigin | undefined {
+    return this.results.get(project)?.origin;
+  }
+
+  /** The reader of the project's repository (cached with its parsed files); throws a GitError without one. */
+  readerOf(project: Project): RefHistoryReader {
+    let reader = this.readers.get(project);
+    if (!reader || reader.config !== project.config) {
+      reader = new RefHistoryReader(
+        GitRepository.open(path.dirname(path.resolve(project.config.configFile))),
+        project.config,
+      );
+      this.readers.set(project, reader);
+    }
+    return reader;
+  }
+
+  private originItem(project: Project): vscode.TreeItem | undefined {
+    const origin = this.originOf(project);
+    if (!origin) return undefined;
+    const text = describeOrigin(origin);
+    const item = new vscode.TreeItem(
+      text.charAt(0).toUpperCase() + text.slice(1),
+      vscode.TreeItemCollapsibleState.None,
+    );
+    item.tooltip = `${text}.\n\nAlembic cannot upgrade or downgrade from a revision it has no file for. Click to switch back to ${origin.ref}, or to downgrade with its revisions.`;
+    item.iconPath = new vscode.ThemeIcon('git-branch', new vscode.ThemeColor('list.warningForeground'));
+    item.contextValue = `teams:origin${origin.isBranch ? ':branch' : ''}`;
+    item.id = `origin:${project.config.configFile}:${project.config.section}`;
+    item.command = {
+      command: 'alembic.teams.originActions',
+      title: 'Database Branch Actions',
+      arguments: [{ project }],
+    };
+    return item;
+  }
+
+  private mergeHeadsItem(project: Project): vscode.TreeItem | undefined {
     const comparison = this.results.get(project)?.comparison;
     const mergeHeads = comparison?.problems.find((p) => p.code === 'merge-heads');
-    if (!comparison || !mergeHeads) return [];
+    if (!comparison || !mergeHeads) return undefined;
     const heads = accidentalForkHeads(comparison.merged).length;
     const item = new vscode.TreeItem(
       `Merging into ${comparison.ref} gives ${heads} heads`,
@@ -93,7 +159,7 @@ Click to open the revision at its down_revision line.`;
       title: 'Open Revision',
       arguments: [mergeHeads.path, mergeHeads.line],
     };
-    return [item];
+    return item;
   }
 
   /** The project's comparison with its base branch, when git could make one. */
@@ -141,13 +207,17 @@ Click to open the revision at its down_revision line.`;
         const result = this.results.get(project);
         const scope = setting<string>(project, 'lint.scope', 'new');
         const applied = !result?.comparison && scope !== 'all' ? this.database.stateOf(project)?.applied : undefined;
-        const problems = [...(result?.comparison?.problems ?? []), ...(result?.deletions ?? [])];
+        const deleted = (result?.deletions ?? []).map((d) => d.problem);
+        const problems = [...(result?.comparison?.problems ?? []), ...deleted];
         return [
           project.config.configFile,
           project.config.section,
           scope,
           result?.unavailable,
           result?.comparison?.ref,
+          result?.origin && [result.origin.revision, result.origin.ref, result.origin.commit],
+          result?.additions?.head,
+          result?.additions && project.revisionFiles.filter((f) => !result.additions?.byFile.has(f)),
           problems.map((p) => [p.code, p.path, p.line, p.message]),
           [...(result?.comparison?.newFiles ?? [])].sort(),
           applied && [...applied].map((rev) => rev.id).sort(),
@@ -164,22 +234,33 @@ Click to open the revision at its down_revision line.`;
       return { unavailable: 'the workspace is not trusted: git is not run', deletions: [] };
     }
     const deletions = explainMissingRevisions(project);
+    let origin: RevisionOrigin | undefined;
+    let additions: ProjectComparison['additions'];
     try {
-      let reader = this.readers.get(project);
-      if (!reader || reader.config !== project.config) {
-        reader = new RefHistoryReader(
-          GitRepository.open(path.dirname(path.resolve(project.config.configFile))),
-          project.config,
-        );
-        this.readers.set(project, reader);
-      }
+      const reader = this.readerOf(project);
+      origin = originOfUnknownRevision(project, this.database.stateOf(project)?.unknown ?? [], reader);
+      additions = this.additions(project, reader);
       const ref = setting<string>(project, 'git.baseBranch', '') || reader.repo.defaultBaseRef();
-      if (!ref) return { unavailable: 'no base branch: set alembic.git.baseBranch', deletions };
-      return { comparison: compareWithBase(project, ref, reader), deletions };
+      if (!ref) return { unavailable: 'no base branch: set alembic.git.baseBranch', deletions, origin, additions };
+      return { comparison: compareWithBase(project, ref, reader), deletions, origin, additions };
     } catch (err) {
       if (!(err instanceof GitError)) throw err;
-      return { unavailable: err.message, deletions };
+      return { unavailable: err.message, deletions, origin, additions };
     }
+  }
+
+  /** Which commit added each revision file: one `git log` when HEAD moved, else the last answer. */
+  private additions(project: Project, reader: RefHistoryReader): ProjectComparison['additions'] {
+    const repo = reader.repo;
+    const head = repo.tryResolveCommit('HEAD') ?? '';
+    const last = this.results.get(project)?.additions;
+    if (last?.head === head) return last;
+    const folders = project.config.versionLocations
+      .map((location) => repo.relative(location))
+      .filter((f): f is string => f !== undefined);
+    const byFile = new Map<string, CommitFacts>();
+    for (const [file, facts] of commitsAddingFiles(repo, folders)) byFile.set(repo.absolute(file), facts);
+    return { head, byFile };
   }
 
   /** Commits and branch switches, as the built-in git extension sees them; nothing when it is absent or disabled. */

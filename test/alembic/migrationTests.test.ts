@@ -11,6 +11,8 @@ import * as path from 'node:path';
 import { type DatabaseUrl, parseDatabaseUrl } from '../../src/core/databaseUrl';
 import { runMigrationTests, withDatabase } from '../../src/core/migrationTests';
 import { loadProject } from '../../src/core/project';
+import { interpreterCommand } from '../../src/core/runMode';
+import { type CliRun, ciEnv, runLensCli } from '../support/lensCli';
 import {
   FIXTURE_PYTHON,
   FIXTURES,
@@ -23,35 +25,9 @@ import { type PostgresCluster, startPostgres } from '../support/postgres';
 import { tempDir } from '../support/tempProject';
 
 const ROOT = process.env.ALEMBIC_LENS_ROOT ?? path.resolve(__dirname, '../../..');
-const CLI = path.join(ROOT, 'dist', 'cli.js');
 const HELPER = path.join(ROOT, 'media', 'python', 'alembic_lens_migtest.py');
 
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** The environment a CI job has: Debian's python3 first on PATH, no DATABASE_URL of ours. */
-function cliEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PATH: `${path.dirname(FIXTURE_PYTHON)}${path.delimiter}${process.env.PATH ?? ''}`,
-  };
-  delete env.DATABASE_URL;
-  return env;
-}
-
-function cli(cwd: string, args: string[]): Promise<CliRun> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (cwd: string, args: string[]): Promise<CliRun> => runLensCli(cwd, args);
 
 function sha256(file: string): string {
   return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
@@ -84,7 +60,7 @@ describe('migration tests on SQLite (alembic-lens test)', function () {
     const upgrade = await new Promise<number | null>((resolve) => {
       spawn(FIXTURE_PYTHON, ['-m', 'alembic', 'upgrade', FIXTURES.clean.revisions[0].id], {
         cwd: dir,
-        env: cliEnv(),
+        env: ciEnv(),
       }).on('close', resolve);
     });
     assert.strictEqual(upgrade, 0);
@@ -110,6 +86,21 @@ describe('migration tests on SQLite (alembic-lens test)', function () {
     assert.ok(failure.startsWith(`${path.relative(dir, file)}:${lineOf(file, 'def downgrade')}:`), failure);
     assert.match(failure, /: error: stairway b2000000c0de: .*downgrade left table tags/);
     assert.match(lastLine(run.stdout), /^alembic-lens test: \d+ passed, [1-9]\d* failed/);
+  });
+
+  it('fails the stairway of an upgrade that is not repeatable after its downgrade, naming the difference', async () => {
+    const dir = project(FIXTURES.notRepeatable);
+    const run = await cli(dir, ['test', '--check', 'stairway']);
+    assert.strictEqual(run.code, 1, run.stdout + run.stderr);
+    const file = revisionFile(dir, 'b2000000c0de');
+    const failure = run.stdout.split('\n').find((l) => l.includes('stairway b2000000c0de'));
+    assert.ok(failure, run.stdout);
+    assert.ok(failure.startsWith(`${path.relative(dir, file)}:${lineOf(file, 'def downgrade')}:`), failure);
+    assert.match(
+      failure,
+      /: error: stairway b2000000c0de: upgrade is not repeatable after downgrade: the second upgrade changed the nullability of column items\.sku from False to True$/,
+    );
+    assert.strictEqual(lastLine(run.stdout), 'alembic-lens test: 1 passed, 1 failed');
   });
 
   it('fails a downgrade that raises at the line that raises', async () => {
@@ -302,7 +293,7 @@ describe('migration tests on PostgreSQL', function () {
     assert.deepStrictEqual(scratchDatabases(), []);
   });
 
-  it('fails the forgotten drop_table and the raising downgrade on PostgreSQL too', async () => {
+  it('fails the forgotten drop_table, the raising downgrade and the unrepeatable upgrade on PostgreSQL too', async () => {
     const forgot = await cli(project(FIXTURES.forgotDropTable), ['test', '--check', 'stairway']);
     assert.strictEqual(forgot.code, 1, forgot.stdout + forgot.stderr);
     assert.match(forgot.stdout, /error: stairway b2000000c0de: downgrade left table tags/);
@@ -312,6 +303,9 @@ describe('migration tests on PostgreSQL', function () {
       raises.stdout,
       /error: stairway b2000000c0de: downgrade of b2000000c0de raised RuntimeError: cannot undo the sku column/,
     );
+    const again = await cli(project(FIXTURES.notRepeatable), ['test', '--check', 'stairway']);
+    assert.strictEqual(again.code, 1, again.stdout + again.stderr);
+    assert.match(again.stdout, /stairway b2000000c0de: upgrade is not repeatable after downgrade: .*items\.sku/);
     assert.deepStrictEqual(scratchDatabases(), []);
   });
 
@@ -366,10 +360,10 @@ describe('migration tests on PostgreSQL', function () {
     let seenScratch: string[] = [];
     const run = await runMigrationTests({
       project: loadProject(path.join(dir, 'alembic.ini')),
-      python: FIXTURE_PYTHON,
+      alembicCommand: interpreterCommand(FIXTURE_PYTHON),
       helperScript: HELPER,
       server: (parseDatabaseUrl(pg.url('appdb')) as { ok: true; url: never }).url,
-      env: cliEnv(),
+      env: ciEnv(),
       signal: abort.signal,
       onEvent: (event) => {
         if (event.kind === 'begin' && event.check === 'stairway' && !abort.signal.aborted) {

@@ -12,6 +12,7 @@ import { alembicArgv } from '../../src/core/alembicCommand';
 import { parseDriftOutput } from '../../src/core/drift';
 import { type PythonLaunch, pythonScriptLaunch } from '../../src/core/runMode';
 import { readDatabaseRevisions } from '../../src/core/versionTable';
+import { writeArgvWrapper } from '../support/argvWrapper';
 
 const ROOT = process.env.ALEMBIC_LENS_ROOT ?? path.resolve(__dirname, '../../..');
 const PYTHON = process.env.ALEMBIC_LENS_PYTHON ?? '/usr/bin/python3';
@@ -46,24 +47,8 @@ function run(launch: PythonLaunch, cwd: string, extraEnv: Record<string, string>
   return r.stdout;
 }
 
-/** A wrapper like `uv run`: logs its argv (one per line), then runs `alembic ...` or `python ...`. */
 function writeWrapper(dir: string, log: string): string {
-  const wrapper = path.join(dir, 'run-in-env');
-  fs.writeFileSync(
-    wrapper,
-    [
-      '#!/bin/sh',
-      `for arg in "$@"; do printf '%s\\n' "$arg" >> '${log}'; done`,
-      `printf -- '--\\n' >> '${log}'`,
-      'what="$1"; shift',
-      `if [ "$what" = alembic ]; then exec '${PYTHON}' -m alembic "$@"; fi`,
-      `if [ "$what" = python ]; then exec '${PYTHON}' "$@"; fi`,
-      'echo "run-in-env: unknown command $what" >&2; exit 2',
-      '',
-    ].join('\n'),
-  );
-  fs.chmodSync(wrapper, 0o755);
-  return wrapper;
+  return writeArgvWrapper(dir, log, PYTHON);
 }
 
 before(() => {

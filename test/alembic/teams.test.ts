@@ -6,68 +6,27 @@ import * as assert from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { GitRepository } from '../../src/core/git/gitRepository';
 import { loadProject } from '../../src/core/project';
 import { compareWithBase } from '../../src/core/teams/baseComparison';
+import { planMergeRevision } from '../../src/core/teams/mergeRevision';
+import { prepareTemporaryConfig } from '../../src/core/teams/temporaryConfig';
+import { alembic, alembicHeads, CLI, initRepository, lens, mustAlembic, PYTHON, revision } from '../support/alembicGit';
 import { commitAll, git } from '../support/gitRepo';
-import { tempDir } from '../support/tempProject';
-import { CLI, PYTHON } from './harness';
 
-interface Ran {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function alembic(cwd: string, ...args: string[]): Ran {
-  const ran = spawnSync(PYTHON, ['-m', 'alembic', ...args], {
-    cwd,
-    encoding: 'utf8',
-    env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
-  });
-  if (ran.error) throw ran.error;
-  return ran;
-}
-
-function mustAlembic(cwd: string, ...args: string[]): string {
-  const ran = alembic(cwd, ...args);
-  if (ran.status !== 0) throw new Error(`alembic ${args.join(' ')} exited ${ran.status}: ${ran.stdout}${ran.stderr}`);
-  return ran.stdout;
-}
-
-/** `alembic revision -m MESSAGE ...`; returns the new revision's id (from Alembic's "Generating .../ID_slug.py"). */
-function revision(cwd: string, message: string, ...args: string[]): string {
-  const out = mustAlembic(cwd, 'revision', '-m', message, ...args);
-  const id = /Generating .*[\\/]([0-9a-f]{12})_[^\\/]*\.py/.exec(out)?.[1];
-  assert.ok(id, `no revision id in: ${out}`);
-  return id!;
-}
-
-/** The ids `alembic heads` prints, sorted. */
-function alembicHeads(cwd: string): string[] {
-  return mustAlembic(cwd, 'heads')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => line.split(' ')[0])
-    .sort();
-}
-
-function lens(cwd: string, ...args: string[]): Ran {
-  return spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8' });
-}
-
-/** A project made by `alembic init`, with a SQLite URL, committed on main. */
-function initRepository(): string {
-  const dir = path.join(tempDir('alembic-lens-teams-'), 'app');
-  fs.mkdirSync(dir);
-  git(dir, 'init', '-q');
-  mustAlembic(dir, 'init', 'alembic');
-  const ini = path.join(dir, 'alembic.ini');
-  fs.writeFileSync(
-    ini,
-    fs.readFileSync(ini, 'utf8').replace(/^sqlalchemy\.url = .*$/m, 'sqlalchemy.url = sqlite:///app.db'),
-  );
-  fs.writeFileSync(path.join(dir, '.gitignore'), 'app.db\n__pycache__/\n');
-  return dir;
+/** main: users <- price; feature: users <- sku, checked out. */
+function forkedRepository(): { dir: string; sku: string; price: string } {
+  const dir = initRepository();
+  revision(dir, 'create users');
+  commitAll(dir, 'create users');
+  git(dir, 'checkout', '-q', '-b', 'feature');
+  const sku = revision(dir, 'add sku');
+  commitAll(dir, 'add sku');
+  git(dir, 'checkout', '-q', 'main');
+  const price = revision(dir, 'add price');
+  commitAll(dir, 'add price');
+  git(dir, 'checkout', '-q', 'feature');
+  return { dir, sku, price };
 }
 
 describe('teams: check --base against the real Alembic and a real git merge', function () {
@@ -78,16 +37,7 @@ describe('teams: check --base against the real Alembic and a real git merge', fu
   });
 
   it('two branches add a revision on the same head: the preview names the heads `alembic heads` shows after the merge', () => {
-    const dir = initRepository();
-    revision(dir, 'create users');
-    commitAll(dir, 'create users');
-    git(dir, 'checkout', '-q', '-b', 'feature');
-    const sku = revision(dir, 'add sku');
-    commitAll(dir, 'add sku');
-    git(dir, 'checkout', '-q', 'main');
-    const price = revision(dir, 'add price');
-    commitAll(dir, 'add price');
-    git(dir, 'checkout', '-q', 'feature');
+    const { dir, sku, price } = forkedRepository();
 
     const check = lens(dir, 'check', '--base', 'main');
     assert.strictEqual(check.status, 1, check.stdout + check.stderr);
@@ -171,5 +121,47 @@ describe('teams: check --base against the real Alembic and a real git merge', fu
         .sort(),
       [mine, theirs].sort(),
     );
+  });
+
+  it('Create a merge revision: the preview is the file `alembic merge` writes; after the git merge there is one head', () => {
+    const { dir, sku, price } = forkedRepository();
+
+    const project = loadProject(path.join(dir, 'alembic.ini'));
+    const plan = planMergeRevision(project, compareWithBase(project, 'main'));
+    assert.ok(plan, 'a merge revision is offered for the merge-heads problem');
+    assert.deepStrictEqual(plan!.heads, [sku, price], "this branch's head first, then main's");
+    const repo = GitRepository.open(dir);
+    const mergeArgs = ['merge', '-m', plan!.message, '--rev-id', plan!.revId, ...plan!.heads];
+    const generated = (out: string): string => /Generating (\S+\.py)/.exec(out)![1];
+
+    const preview = prepareTemporaryConfig(project, repo, plan!.files, { copyVersions: true });
+    let previewText: string;
+    try {
+      const out = mustAlembic(dir, '-c', preview.configFile, ...mergeArgs);
+      assert.ok(generated(out).startsWith(preview.folder), `the preview is written in the temporary folder: ${out}`);
+      previewText = fs.readFileSync(generated(out), 'utf8');
+    } finally {
+      preview.cleanup();
+    }
+    assert.strictEqual(git(dir, 'status', '--porcelain'), '', 'the preview leaves the work tree as it was');
+
+    const real = prepareTemporaryConfig(project, repo, plan!.files);
+    let file: string;
+    try {
+      file = generated(mustAlembic(dir, '-c', real.configFile, ...mergeArgs));
+    } finally {
+      real.cleanup();
+    }
+    assert.strictEqual(path.dirname(file), path.join(dir, 'alembic', 'versions'));
+    const withoutDate = (text: string): string => text.replace(/^Create Date: .*$/m, '');
+    assert.strictEqual(withoutDate(fs.readFileSync(file, 'utf8')), withoutDate(previewText));
+    assert.match(previewText, new RegExp(`^down_revision = \\('${sku}', '${price}'\\)`, 'm'));
+
+    const check = lens(dir, 'check', '--base', 'main');
+    assert.doesNotMatch(check.stdout, /merge-heads/, check.stdout);
+    commitAll(dir, 'merge revision');
+    git(dir, 'merge', '-q', '--no-edit', 'main');
+    assert.deepStrictEqual(alembicHeads(dir), [plan!.revId]);
+    mustAlembic(dir, 'upgrade', 'head');
   });
 });

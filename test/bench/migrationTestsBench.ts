@@ -14,6 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { parseDatabaseUrl } from '../../src/core/databaseUrl';
 import { countResults, runMigrationTests } from '../../src/core/migrationTests';
 import { loadProject } from '../../src/core/project';
+import { interpreterCommand } from '../../src/core/runMode';
 import { startPostgres } from '../support/postgres';
 import { type RevisionSpec, revisionText } from '../support/tempProject';
 
@@ -65,7 +66,7 @@ async function bench(label: string, ini: string, serverUrl: string, count: numbe
   const started = performance.now();
   const run = await runMigrationTests({
     project: loadProject(ini),
-    python,
+    alembicCommand: interpreterCommand(python),
     helperScript,
     server: parsed.url,
     checks: ['stairway'],

@@ -97,6 +97,26 @@ export const FIXTURES = {
       },
     ],
   },
+  /**
+   * The second revision seeds a row its downgrade forgets, and its upgrade decides from the rows: the
+   * schema after the downgrade is as before, but the upgrade again makes items.sku nullable, not NOT NULL.
+   */
+  notRepeatable: {
+    name: 'not-repeatable',
+    models: SKU_MODEL,
+    revisions: [
+      CREATE_ITEMS,
+      {
+        ...ADD_SKU,
+        upgrade: [
+          "existing = op.get_bind().execute(sa.text('SELECT count(*) FROM items')).scalar()",
+          "op.add_column('items', sa.Column('sku', sa.String(20), nullable=bool(existing), server_default='-'))",
+          "op.create_index('ix_items_sku', 'items', ['sku'])",
+          "op.execute(\"INSERT INTO items (name, sku) VALUES ('first item', 'a1')\")",
+        ],
+      },
+    ],
+  },
   /** The model has a column no revision creates: models-match fails, "add column items.sku". */
   modelColumnMissing: { name: 'model-column-missing', models: SKU_MODEL, revisions: [CREATE_ITEMS] },
   /** Two revisions on the first: single-head fails. */

@@ -5,8 +5,10 @@ import * as assert from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { explainMissingRevisions } from '../../src/core/git/deletedRevisions';
 import { type GitError, GitRepository } from '../../src/core/git/gitRepository';
 import { RefHistoryReader } from '../../src/core/git/refHistory';
+import { restoreFromCommit } from '../../src/core/git/workTree';
 import { lintProject } from '../../src/core/lint';
 import { loadProject } from '../../src/core/project';
 import { compareWithBase } from '../../src/core/teams/baseComparison';
@@ -406,5 +408,55 @@ describe('a revision that points nowhere: where it went', () => {
     git(dir, 'init', '-q');
     commitAll(dir, 'history');
     assert.doesNotMatch(cli(dir, ['check']).stdout, /deleted-revision/);
+  });
+
+  it('a file deleted in the work tree only: still at HEAD, restored from there, never over a file', () => {
+    const dir = tempDir('alembic-lens-deleted-');
+    writeProject(dir, [{ id: 'a0' }, { id: 'a1', down: 'a0' }, { id: 'b2', down: 'a1' }]);
+    git(dir, 'init', '-q');
+    commitAll(dir, 'history');
+    const head = git(dir, 'rev-parse', '--short=7', 'HEAD');
+    const file = path.join(dir, 'alembic', 'versions', 'a1_rev.py');
+    const original = fs.readFileSync(file, 'utf8');
+    fs.rmSync(file);
+    const explained = explainMissingRevisions(loadProject(path.join(dir, 'alembic.ini')));
+    assert.deepStrictEqual(
+      explained.map((e) => [path.basename(e.problem.path), e.problem.line, e.problem.message]),
+      [
+        [
+          'b2_rev.py',
+          DOWN_REVISION_LINE,
+          `revision a1 is alembic/versions/a1_rev.py, deleted in the work tree but still at HEAD (${head}); ` +
+            'restore it with `git checkout HEAD -- alembic/versions/a1_rev.py`, or point b2 at an existing revision.',
+        ],
+      ],
+    );
+    const { deletion } = explained[0];
+    const repo = GitRepository.open(dir);
+    restoreFromCommit(repo, deletion.restoreFrom, deletion.path, repo.absolute(deletion.path));
+    assert.strictEqual(fs.readFileSync(file, 'utf8'), original);
+    assert.deepStrictEqual(explainMissingRevisions(loadProject(path.join(dir, 'alembic.ini'))), []);
+    fs.writeFileSync(file, '# rewritten meanwhile\n');
+    assert.throws(() => restoreFromCommit(repo, deletion.restoreFrom, deletion.path, file), /EEXIST/);
+    assert.strictEqual(fs.readFileSync(file, 'utf8'), '# rewritten meanwhile\n');
+  });
+
+  it('a committed deletion is restored from the parent of the commit that deleted it', () => {
+    const dir = tempDir('alembic-lens-deleted-');
+    writeProject(dir, [{ id: 'a0' }, { id: 'a1', down: 'a0' }, { id: 'b2', down: 'a1' }]);
+    git(dir, 'init', '-q');
+    commitAll(dir, 'history');
+    const file = path.join(dir, 'alembic', 'versions', 'a1_rev.py');
+    const original = fs.readFileSync(file, 'utf8');
+    fs.rmSync(file);
+    const deleting = commitAll(dir, 'delete a1');
+    const [{ deletion }] = explainMissingRevisions(loadProject(path.join(dir, 'alembic.ini')));
+    assert.deepStrictEqual(
+      [deletion.commit, deletion.inWorkTree, deletion.restoreFrom],
+      [deleting, false, `${deleting}^`],
+    );
+    const repo = GitRepository.open(dir);
+    restoreFromCommit(repo, deletion.restoreFrom, deletion.path, repo.absolute(deletion.path));
+    assert.strictEqual(fs.readFileSync(file, 'utf8'), original);
   });
 });

@@ -1,11 +1,12 @@
 // Migration tests, the plain-Node parts: the helper's answer read line by line, the skip comments,
-// the CLI's lines, the choice of the scratch server, and the scratch URL.
+// the CLI's lines, how the helper is started, the choice of the scratch server, and the scratch URL.
 import * as assert from 'node:assert';
 import * as path from 'node:path';
 import { parseDatabaseUrl } from '../../src/core/databaseUrl';
 import {
   chooseScratchServer,
   formatFailure,
+  helperLaunch,
   LineSplitter,
   parseHelperLine,
   readTestSkips,
@@ -14,7 +15,7 @@ import {
   summaryLine,
   withDatabase,
 } from '../../src/core/migrationTests';
-import { parseChecks } from '../../src/core/migrationTests/testCommand';
+import { parseChecks, parseCommand } from '../../src/core/migrationTests/testCommand';
 import { loadProject } from '../../src/core/project';
 import { tempDir, writeProject } from '../support/tempProject';
 
@@ -113,6 +114,42 @@ describe('migration tests: output for CI', () => {
     assert.deepStrictEqual(parseChecks('models-match, stairway'), ['models-match', 'stairway']);
     assert.match(parseChecks('stairway,stairs') as string, /unknown check 'stairs'/);
     assert.match(parseChecks('') as string, /unknown check/);
+  });
+
+  it('reads --command as words or as a JSON array, and says what it expects', () => {
+    assert.strictEqual(parseCommand(undefined), undefined);
+    assert.deepStrictEqual(parseCommand(' uv  run alembic '), ['uv', 'run', 'alembic']);
+    assert.deepStrictEqual(parseCommand('["/opt/run in env", "alembic"]'), ['/opt/run in env', 'alembic']);
+    for (const bad of ['', '[]', '[1]', '["uv", ""]', '[not json'])
+      assert.match(parseCommand(bad) as string, /--command expects the command that runs Alembic/, bad);
+  });
+});
+
+describe('migration tests: how the helper is started', () => {
+  const helper = '/ext/media/python/alembic_lens_migtest.py';
+
+  it('runs the helper with the Python of the command that runs Alembic', () => {
+    assert.deepStrictEqual(helperLaunch(['uv', 'run', 'alembic'], helper, ['-c', 'alembic.ini']), [
+      'uv',
+      'run',
+      'python',
+      helper,
+      '-c',
+      'alembic.ini',
+    ]);
+    assert.deepStrictEqual(helperLaunch(['/venv/bin/python', '-m', 'alembic'], helper, []), [
+      '/venv/bin/python',
+      helper,
+    ]);
+    assert.deepStrictEqual(helperLaunch(['/venv/bin/alembic'], helper, []), ['/venv/bin/python', helper]);
+  });
+
+  it('says why a command that does not end in alembic, or runs in a container, cannot run it', () => {
+    assert.match(helperLaunch(['make', 'migrate'], helper, []) as string, /does not end in "alembic"/);
+    assert.match(
+      helperLaunch(['docker', 'compose', 'exec', '-T', 'backend', 'alembic'], helper, []) as string,
+      /do not run inside a container yet/,
+    );
   });
 });
 

@@ -162,8 +162,8 @@ describe('CodeLens', function () {
     }
     if (/pending/.test(stateTitle)) {
       assert.ok(
-        text.includes('$(arrow-up) Upgrade to here') && text.includes('$(file-code) Show SQL'),
-        'pending: Upgrade to here and Show SQL',
+        text.includes('$(arrow-up) Upgrade to Revision') && text.includes('$(file-code) Show SQL for Upgrade'),
+        'pending: Upgrade to Revision and Show SQL for Upgrade',
       );
     }
     const graph = (await vscode.commands.getCommands(true)).includes('alembic.graph.show');

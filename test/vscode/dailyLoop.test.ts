@@ -107,7 +107,7 @@ describe('the daily loop on SQLite', function () {
     // The header says "Create Date: 2026-11-25 19:00:48.065132": the tooltip shows it to the minute.
     const flat = (rows: TreeSnapshot[]): TreeSnapshot[] => rows.flatMap((r) => [r, ...flat(r.children)]);
     const headRow = flat(await api.getTreeSnapshot('alembic.revisions')).find((r) =>
-      r.description?.startsWith('92404fb'),
+      r.description?.includes('92404fb'),
     );
     // The tooltip is Markdown: its dashes are escaped.
     const tooltip = (headRow?.tooltip ?? '').replace(/\\/g, '');
@@ -281,7 +281,7 @@ describe('the daily loop on SQLite', function () {
     assert.deepStrictEqual(states[HEAD], ['head', 'pending']);
   });
 
-  it('Show SQL for Upgrade opens formatted SQL in an untitled SQL editor and changes nothing', async () => {
+  it('Show SQL for Upgrade opens formatted SQL in a read-only SQL document named after the range, never dirty, and changes nothing', async () => {
     await sqliteAt(api, FIRST);
     const pickHead = (items: readonly vscode.QuickPickItem[]) =>
       items.find((i) => (i as { revision?: { id: string } | null }).revision?.id === HEAD);
@@ -293,8 +293,7 @@ describe('the daily loop on SQLite', function () {
     assert.deepStrictEqual(pick?.items, ['add email column to users'], 'only pending revisions are offered');
     const editor = vscode.window.activeTextEditor;
     assert.ok(editor, 'an editor is open');
-    assert.strictEqual(editor.document.isUntitled, true, 'an untitled document');
-    assert.strictEqual(editor.document.languageId, 'sql');
+    assertReadOnlySql(editor.document, `upgrade ${short(FIRST)}..${short(HEAD)}.sql`);
     const sql = editor.document.getText();
     console.log(`      ${sql.split('\n').slice(0, 4).join(' | ')} ...`);
     assert.match(sql, /-- Running upgrade 13c9c7d2277c -> 92404fb3f98d/, 'from where the database is, not from base');
@@ -317,8 +316,10 @@ describe('the daily loop on SQLite', function () {
       vscode.commands.executeCommand('alembic.sql.upgrade'),
     );
     assertNoError(fromBase.shown, 'show SQL from base');
-    const text = vscode.window.activeTextEditor?.document.getText() ?? '';
-    assert.strictEqual(vscode.window.activeTextEditor?.document.languageId, 'sql');
+    const fromBaseDoc = vscode.window.activeTextEditor?.document;
+    assert.ok(fromBaseDoc, 'an editor is open');
+    assertReadOnlySql(fromBaseDoc, `upgrade base..${short(FIRST)}.sql`);
+    const text = fromBaseDoc.getText();
     assert.match(text, /CREATE TABLE alembic_version/);
     assert.match(text, /CREATE TABLE users \(/);
     assert.ok(!/ADD COLUMN email/.test(text), 'stops at the revision picked');
@@ -596,3 +597,18 @@ describe('the daily loop on SQLite', function () {
     );
   });
 });
+
+/**
+ * Offline SQL as a user should get it: a tab named after the range, in SQL, that cannot be edited and so
+ * never asks to be saved on close (an untitled document with text is dirty, and asks).
+ */
+function assertReadOnlySql(doc: vscode.TextDocument, name: string): void {
+  assert.strictEqual(path.posix.basename(doc.uri.path), name, 'the tab is named after the range');
+  assert.strictEqual(doc.languageId, 'sql');
+  assert.strictEqual(doc.isUntitled, false, 'not an untitled document');
+  assert.strictEqual(doc.isDirty, false, 'not dirty: closing it asks nothing');
+  assert.ok(
+    !['untitled', 'file'].includes(doc.uri.scheme),
+    `served by the extension, not a file to save (${doc.uri.scheme})`,
+  );
+}

@@ -8,13 +8,19 @@
 //   ALEMBIC_LENS_SELFCHECK       harness self-check: `fail` adds a deliberately failing test,
 //                                `hang` never settles (exercises the launcher's timeout)
 //   ALEMBIC_LENS_COLOR           1 = coloured mocha output
+//   ALEMBIC_LENS_UNTRUSTED       1 = the workspace is untrusted (restricted mode): only the tests in
+//                                untrusted/ run; otherwise every test but those
 import * as path from 'node:path';
 import { findTestFiles, runMochaFiles } from '../support/mochaRunner';
 
 export async function run(): Promise<void> {
   const resultFile =
     process.env.ALEMBIC_LENS_RESULT_FILE || path.resolve(__dirname, '../../../test-output/results/vscode-mocha.json');
-  const files = findTestFiles(__dirname);
+  const untrustedDir = path.join(__dirname, 'untrusted');
+  const files =
+    process.env.ALEMBIC_LENS_UNTRUSTED === '1'
+      ? findTestFiles(untrustedDir)
+      : findTestFiles(__dirname).filter((file) => !file.startsWith(untrustedDir + path.sep));
   switch (process.env.ALEMBIC_LENS_SELFCHECK) {
     case 'fail':
       files.push(path.join(__dirname, 'selfcheck', 'deliberateFailure.js'));

@@ -75,7 +75,7 @@ export interface Shown {
 export interface Answers {
   /** Gets the options; returns the text typed (undefined: Escape). Default: Escape. */
   input?: (options: vscode.InputBoxOptions) => string | undefined;
-  /** Gets the items; returns the one picked (undefined: Escape). Default: Escape. */
+  /** Gets the items; returns the one picked (undefined: Escape; with canPickMany, the only one). Default: Escape. */
   quickPick?: (
     items: readonly vscode.QuickPickItem[],
     options: vscode.QuickPickOptions | undefined,
@@ -165,7 +165,8 @@ export async function withDialogs<T>(
     const answer = answers.quickPick?.(list, options);
     if (answer !== undefined) assert.ok(list.includes(answer), 'the answer is one of the quick pick items');
     entry.answer = answer?.label;
-    return answer;
+    // A multi-select pick resolves to the items picked.
+    return options?.canPickMany && answer ? [answer] : answer;
   };
   w.showOpenDialog = async (options?: vscode.OpenDialogOptions) => {
     const entry: Shown = { kind: 'openDialog', message: options?.openLabel ?? options?.title ?? '', items: [] };
@@ -460,4 +461,17 @@ export function sameFile(a: string | undefined, b: string | undefined): boolean 
   if (!a || !b) return false;
   const real = (p: string): string => (fs.existsSync(p) ? fs.realpathSync(p) : path.resolve(p));
   return real(a) === real(b);
+}
+
+/** The PostgreSQL server scripts/vscode-test.sh started (ALEMBIC_LENS_TEST_PG_URL), or a failure saying why there is none. */
+export function testPostgresServer(): { url: string; password: string; host: string; port: string } {
+  const url = process.env.ALEMBIC_LENS_TEST_PG_URL;
+  assert.ok(
+    url,
+    `no PostgreSQL test server: ${process.env.ALEMBIC_LENS_TEST_PG_ERROR ?? 'ALEMBIC_LENS_TEST_PG_URL is not set (scripts/vscode-test.sh starts one)'}`,
+  );
+  const parsed = new URL(url);
+  const password = decodeURIComponent(parsed.password);
+  assert.ok(password, 'the test server has a password (to check that it is never shown)');
+  return { url, password, host: parsed.hostname, port: parsed.port };
 }

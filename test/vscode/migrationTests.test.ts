@@ -8,9 +8,12 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as vscode from 'vscode';
 import type { AlembicLensApi } from '../../src/testApi/testApi';
+import { writeArgvWrapper } from '../support/argvWrapper';
 import {
   activatedApi,
+  EXTENSION_ID,
   heads,
   randomRevisionId,
   readRevisionFiles,
@@ -122,6 +125,33 @@ describe('migration tests in the Test Explorer', function () {
     assert.strictEqual(outcome.file, file);
     assert.strictEqual(outcome.line, lineOf(file, /raise NotImplementedError/));
     assert.match(outcome.message, /downgrade of \w+ raised NotImplementedError: notes stay/);
+  });
+
+  it('runs through alembic.command: the helper is started by the wrapper the setting names', async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'alembic-lens-migtest-wrapper-'));
+    const log = path.join(tmp, 'argv.log');
+    try {
+      await setAlembicSetting('command', [writeArgvWrapper(tmp, log, ALEMBIC_PYTHON), 'alembic']);
+      const run = await api.migrationTests.run(['check:single-head']);
+      assert.deepStrictEqual(
+        run.outcomes.map((o) => [o.id, o.status]),
+        [['check:single-head', 'passed']],
+        JSON.stringify(run.outcomes),
+      );
+      const argv = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n') : [];
+      assert.deepStrictEqual(argv.slice(0, 2), [
+        'python',
+        path.join(
+          vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath,
+          'media',
+          'python',
+          'alembic_lens_migtest.py',
+        ),
+      ]);
+    } finally {
+      await setAlembicSetting('command', undefined);
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
   });
 
   it('cancelling a run stops it and removes the scratch database', async () => {

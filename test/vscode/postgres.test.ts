@@ -28,6 +28,7 @@ import {
   saveSettings,
   setAlembicSetting,
   short,
+  testPostgresServer,
   trackTerminals,
   waitForStatus,
   withDialogs,
@@ -67,16 +68,7 @@ describe('the daily loop on PostgreSQL (DATABASE_URL in .env)', function () {
 
   before(async function () {
     this.timeout(60000);
-    const given = process.env.ALEMBIC_LENS_TEST_PG_URL;
-    assert.ok(
-      given,
-      `no PostgreSQL test server: ${process.env.ALEMBIC_LENS_TEST_PG_ERROR ?? 'ALEMBIC_LENS_TEST_PG_URL is not set (scripts/vscode-test.sh starts one)'}`,
-    );
-    url = given;
-    const parsed = new URL(url);
-    password = decodeURIComponent(parsed.password);
-    portText = parsed.port;
-    assert.ok(password, 'the test server has a password (to check that it is never shown)');
+    ({ url, password, port: portText } = testPostgresServer());
     terminals = trackTerminals();
     api = await lensApi();
     root = workspaceRoot();

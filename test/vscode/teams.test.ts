@@ -5,10 +5,26 @@
 import * as assert from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { revisionSource, versionsDir, waitFor, workspaceRoot } from './helpers';
-import { HEAD, type LensApi, lensApi, restoreSettings, saveSettings, setAlembicSetting } from './loopHelpers';
+import {
+  alembicCli,
+  appDb,
+  assertNoError,
+  HEAD,
+  type LensApi,
+  lensApi,
+  readSqlite,
+  restoreSettings,
+  saveSettings,
+  setAlembicSetting,
+  setAside,
+  short,
+  useSampleSqlite,
+  withDialogs,
+} from './loopHelpers';
 
 const HISTORY = 'a1b2c3d4e5f6';
 const MINE = 'f1f1f1f1f1f1';
@@ -17,11 +33,12 @@ const DOWN_REVISION_LINE = 14;
 
 interface TreeRow {
   label: string;
+  tooltip?: string;
   contextValue?: string;
   command?: { command: string; arguments?: unknown[] };
 }
 
-function git(cwd: string, ...args: string[]): void {
+function git(cwd: string, ...args: string[]): string {
   const env = {
     ...process.env,
     GIT_AUTHOR_NAME: 'Ada',
@@ -31,6 +48,7 @@ function git(cwd: string, ...args: string[]): void {
   };
   const ran = spawnSync('git', ['-c', 'init.defaultBranch=main', ...args], { cwd, env, encoding: 'utf8' });
   assert.strictEqual(ran.status, 0, `git ${args.join(' ')}: ${ran.stderr}`);
+  return ran.stdout.trim();
 }
 
 describe('teams: the base branch in the editor', function () {
@@ -97,6 +115,15 @@ describe('teams: the base branch in the editor', function () {
     assert.ok(row, `a warning row in the Revisions view: ${JSON.stringify(snapshot.map((item) => item.label))}`);
     assert.strictEqual(row.label, 'Merging into main gives 2 heads');
     assert.deepStrictEqual(row.command?.arguments, [mergeHeads.path, DOWN_REVISION_LINE]);
+    const added = git(root, 'log', '-1', '--format=%H', '--', file(MINE)).slice(0, 7);
+    const mine = await waitFor('the git line in the tooltip of the new revision', async () => {
+      const rows = await (api as unknown as { getTreeSnapshot(view: string): Promise<TreeRow[]> }).getTreeSnapshot(
+        'alembic.revisions',
+      );
+      const tooltip = rows.find((r) => r.label === 'add sku')?.tooltip?.replace(/\\(.)/g, '$1');
+      return tooltip?.includes('Git: ') ? tooltip : undefined;
+    });
+    assert.match(mine, new RegExp(`Git: added in ${added} by Ada on \\d{4}-\\d{2}-\\d{2}$`));
     await waitFor('the new revision linted', () => problems().includes(`${MINE}_rev.py:20 drop-column`));
     assert.ok(
       !problems().some((p) => p.startsWith(`${HISTORY}_rev.py`)),
@@ -126,17 +153,13 @@ describe('teams: the base branch in the editor', function () {
     await waitFor('merge-heads back on feature', () => problems().some((p) => p.endsWith('merge-heads')), 20000);
   });
 
-  it("offers to rebase the new revision onto main's head, as an edit to confirm", async () => {
-    const mergeHeads = await waitFor(
-      'merge-heads',
-      () => api.getProblems().find((p) => p.code === 'merge-heads'),
-      20000,
-    );
-    const uri = vscode.Uri.file(mergeHeads.path);
+  /** The quick fix titled `title` on the first diagnostic of `code` in `file`, once VS Code offers it. */
+  async function quickFix(file: string, code: string, title: string): Promise<vscode.CodeAction> {
+    const uri = vscode.Uri.file(file);
     // The code action command needs the document loaded in the workbench.
-    const doc = await vscode.workspace.openTextDocument(uri);
-    const actions = await waitFor('the rebase quick fix', async () => {
-      const diagnostic = vscode.languages.getDiagnostics(uri).find((d) => d.code === 'merge-heads');
+    await vscode.workspace.openTextDocument(uri);
+    return waitFor(`the quick fix "${title}"`, async () => {
+      const diagnostic = vscode.languages.getDiagnostics(uri).find((d) => d.code === code);
       if (!diagnostic) return undefined;
       const found = await vscode.commands.executeCommand<vscode.CodeAction[]>(
         'vscode.executeCodeActionProvider',
@@ -144,8 +167,19 @@ describe('teams: the base branch in the editor', function () {
         diagnostic.range,
         vscode.CodeActionKind.QuickFix.value,
       );
-      return found?.find((a) => a.title === `Rebase onto main's head (${THEIRS})`);
+      return found?.find((a) => a.title === title);
     });
+  }
+
+  it("offers to rebase the new revision onto main's head, as an edit to confirm", async () => {
+    const mergeHeads = await waitFor(
+      'merge-heads',
+      () => api.getProblems().find((p) => p.code === 'merge-heads'),
+      20000,
+    );
+    const uri = vscode.Uri.file(mergeHeads.path);
+    const actions = await quickFix(mergeHeads.path, 'merge-heads', `Rebase onto main's head (${THEIRS})`);
+    const doc = await vscode.workspace.openTextDocument(uri);
     const edits = actions.edit!.entries().flatMap(([, textEdits]) => textEdits);
     assert.deepStrictEqual(
       edits.map((e) => [e.range.start.line + 1, e.newText]),
@@ -163,4 +197,144 @@ describe('teams: the base branch in the editor', function () {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     git(root, 'checkout', '--', file(MINE));
   });
+
+  it('Create a merge revision: the diff previews what `alembic merge` writes, which then writes it', async function () {
+    this.timeout(60000);
+    const restoreSqlite = await useSampleSqlite(root);
+    const before = new Set(fs.readdirSync(versionsDir()));
+    try {
+      const mergeHeads = await waitFor(
+        'merge-heads',
+        () => api.getProblems().find((p) => p.code === 'merge-heads'),
+        20000,
+      );
+      const merge = await quickFix(mergeHeads.path, 'merge-heads', 'Create a merge revision (alembic merge)');
+      assert.ok(merge.command, 'the quick fix runs a command');
+      let preview: string | undefined;
+      const created = await withDialogs(
+        {
+          warning: () => {
+            const diff = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+            const modified = diff instanceof vscode.TabInputTextDiff ? diff.modified : undefined;
+            preview = vscode.workspace.textDocuments.find((d) => d.uri.toString() === modified?.toString())?.getText();
+            return 'Create';
+          },
+        },
+        () => vscode.commands.executeCommand(merge.command!.command, ...(merge.command!.arguments ?? [])),
+      );
+      assertNoError(created.shown, 'create a merge revision');
+      const added = await waitFor('the merge revision file', () => {
+        const names = fs.readdirSync(versionsDir()).filter((name) => !before.has(name) && name.endsWith('.py'));
+        return names.length ? names : undefined;
+      });
+      assert.strictEqual(added.length, 1);
+      const text = fs.readFileSync(path.join(versionsDir(), added[0]), 'utf8');
+      const withoutDate = (t: string) => t.replace(/^Create Date: .*$/m, '');
+      assert.ok(preview, 'the preview was on screen when the confirmation asked');
+      assert.strictEqual(withoutDate(text), withoutDate(preview!));
+      assert.match(text, new RegExp(`^down_revision = \\('${MINE}', '${THEIRS}'\\)`, 'm'));
+    } finally {
+      for (const name of fs.readdirSync(versionsDir())) {
+        if (!before.has(name)) fs.rmSync(path.join(versionsDir(), name), { recursive: true, force: true });
+      }
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      await restoreSqlite();
+    }
+  });
+
+  it('a revision file deleted in the work tree: Restore from HEAD, after a confirmation naming it', async () => {
+    const original = fs.readFileSync(file(HISTORY), 'utf8');
+    fs.rmSync(file(HISTORY));
+    try {
+      const deleted = await waitFor(
+        'the deleted-revision problem',
+        () => api.getProblems().find((p) => p.code === 'deleted-revision'),
+        20000,
+      );
+      assert.match(deleted.message, /deleted in the work tree but still at HEAD/);
+      const restore = await quickFix(deleted.path, 'deleted-revision', `Restore ${HISTORY}_rev.py from HEAD`);
+      assert.ok(restore.command, 'the quick fix runs a command');
+      const restored = await withDialogs({ warning: () => 'Restore' }, () =>
+        vscode.commands.executeCommand(restore.command!.command, ...(restore.command!.arguments ?? [])),
+      );
+      assertNoError(restored.shown, 'restore');
+      assert.match(restored.shown.find((s) => s.modal)?.message ?? '', new RegExp(`${HISTORY}_rev\\.py from HEAD\\?$`));
+      assert.strictEqual(fs.readFileSync(file(HISTORY), 'utf8'), original);
+      await waitFor('the problem gone', () => !api.getProblems().some((p) => p.code === 'deleted-revision'), 20000);
+    } finally {
+      if (!fs.existsSync(file(HISTORY))) fs.writeFileSync(file(HISTORY), original);
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    }
+  });
+
+  it('database at a revision of another branch: the row names it; Switch Back refuses a dirty tree; Downgrade with its revisions', async function () {
+    this.timeout(90000);
+    const sku = 'c4c4c4c4c4c4';
+    const restoreSqlite = await useSampleSqlite(root);
+    const restoreDb = setAside(appDb(root));
+    const tempBefore = downgradeFolders();
+    try {
+      git(root, 'checkout', '-q', '-b', 'sku-branch', 'main');
+      const create = '    op.create_table("sku_x", sa.Column("id", sa.Integer, primary_key=True))';
+      const text = revisionSource(sku, THEIRS, 'add sku table', create);
+      fs.writeFileSync(file(sku), text.replace(/(def downgrade\(\):\n) {4}pass/, '$1    op.drop_table("sku_x")'));
+      git(root, 'add', '-A');
+      git(root, 'commit', '-q', '-m', 'add sku table');
+      const commit = git(root, 'rev-parse', 'HEAD');
+      alembicCli(root, ['stamp', THEIRS]);
+      alembicCli(root, ['upgrade', sku]);
+      git(root, 'checkout', '-q', 'main');
+
+      const snapshot = () =>
+        (api as unknown as { getTreeSnapshot(view: string): Promise<TreeRow[]> }).getTreeSnapshot('alembic.revisions');
+      const row = await waitFor(
+        'the row naming the branch the database is from',
+        async () => (await snapshot()).find((item) => item.contextValue === 'teams:origin:branch'),
+        20000,
+      );
+      assert.strictEqual(
+        row.label,
+        `Database at ${short(sku)} (add sku table) from branch sku-branch (commit ${short(commit)}), not in this checkout`,
+      );
+
+      fs.appendFileSync(file(THEIRS), '# a local edit\n');
+      const refused = await withDialogs({ warning: () => 'Switch to sku-branch' }, () =>
+        vscode.commands.executeCommand('alembic.teams.switchBack'),
+      );
+      assert.match(
+        refused.shown.find((s) => s.kind === 'error')?.message ?? '',
+        new RegExp(
+          `^Cannot switch back to sku-branch: the work tree has uncommitted changes \\(.*${THEIRS}_rev\\.py\\)`,
+        ),
+      );
+      assert.strictEqual(git(root, 'branch', '--show-current'), 'main');
+      git(root, 'checkout', '--', file(THEIRS));
+
+      const down = await withDialogs({ warning: () => 'Downgrade' }, () =>
+        vscode.commands.executeCommand('alembic.teams.downgradeWithOrigin'),
+      );
+      assertNoError(down.shown, 'downgrade with the branch');
+      const modal = down.shown.find((s) => s.kind === 'warning' && s.modal);
+      assert.match(modal?.message ?? '', new RegExp(`to ${short(THEIRS)} with sku-branch's revisions\\?$`));
+      assert.deepStrictEqual(
+        (modal?.detail ?? '').split('\n').filter((line) => line.startsWith('• ')),
+        [`• ${short(sku)}  add sku table`],
+      );
+      await waitFor('app.db back at the shared revision', () => readSqlite(appDb(root)).rows?.join() === THEIRS, 30000);
+      await waitFor(
+        'the row gone',
+        async () => !(await snapshot()).some((i) => i.contextValue?.startsWith('teams:origin')),
+      );
+      await waitFor('the temporary files removed', () => ![...downgradeFolders()].some((d) => !tempBefore.has(d)));
+    } finally {
+      fs.rmSync(file(sku), { force: true });
+      git(root, 'checkout', '-q', '-f', 'feature');
+      restoreDb();
+      await restoreSqlite();
+    }
+  });
 });
+
+function downgradeFolders(): Set<string> {
+  return new Set(fs.readdirSync(os.tmpdir()).filter((name) => name.startsWith('alembic-lens-downgrade-')));
+}

@@ -1,6 +1,7 @@
 // Where a revision that is named but missing went: for a down_revision or depends_on that names no
-// revision, the newest commit that deleted a file of the version folders declaring that revision,
-// read with the same reader as the work tree's files.
+// revision, a file of the version folders declaring it that the work tree deleted (still at HEAD), else
+// the newest commit that deleted one, read with the same reader as the work tree's files. Either way
+// the file can be written back from git (git/workTree.ts restoreFromCommit).
 import * as path from 'node:path';
 import { type Problem, problem } from '../problems';
 import { type Project, readRevisionBytes } from '../project';
@@ -8,10 +9,16 @@ import type { Revision, RevisionMap } from '../revisionMap';
 import { quoteArgument } from '../shellQuote';
 import { GitError, GitRepository } from './gitRepository';
 import { isVersionFilePath } from './refHistory';
+import { logFileChanges } from './revisionCommits';
 
 export interface RevisionDeletion {
   revision: string;
+  /** The commit that deleted the file; HEAD's when only the work tree deleted it. */
   commit: string;
+  /** True when the deletion is not committed: the file is still at HEAD. */
+  inWorkTree: boolean;
+  /** Where the file's last contents are, as git names them: `<commit>^` or `HEAD`. */
+  restoreFrom: string;
   author: string;
   /** The author date, YYYY-MM-DD. */
   date: string;
@@ -21,6 +28,7 @@ export interface RevisionDeletion {
 
 interface DeletedFile {
   commit: string;
+  inWorkTree: boolean;
   author: string;
   date: string;
   path: string;
@@ -49,42 +57,39 @@ export function findDeletedRevisions(
 ): Map<string, RevisionDeletion> {
   const found = new Map<string, RevisionDeletion>();
   if (!ids.size || !folders.length) return found;
-  const log = repo.run([
-    'log',
-    '--no-renames',
-    '--diff-filter=D',
-    '--name-only',
-    '-z',
-    '--date=short',
-    '--format=%x01%H%x1f%an%x1f%ad',
-    '--',
-    ...folders,
-  ]);
-  const deleted = parseDeletions(log.toString('utf8')).filter((d) => isVersionFilePath(d.path, folders, recursive));
-  // The deleted files' last contents, `<commit>^:<path>`, in one cat-file.
-  const names = deleted.map((d) => `${d.commit}^:${d.path}`);
-  const contents = repo.readNamedBlobs(names);
+  const committed = logFileChanges(repo, 'D', folders).map((d) => ({ ...d, inWorkTree: false }));
+  const deleted = [...workTreeDeletions(repo, folders), ...committed].filter((d) =>
+    isVersionFilePath(d.path, folders, recursive),
+  );
+  // The deleted files' last contents, `<commit>^:<path>` (`HEAD:<path>` for the work tree), in one cat-file.
+  const sources = deleted.map((d) => (d.inWorkTree ? 'HEAD' : `${d.commit}^`));
+  const contents = repo.readNamedBlobs(deleted.map((d, i) => `${sources[i]}:${d.path}`));
   for (const [i, file] of deleted.entries()) {
     const bytes = contents[i];
     if (!bytes) continue;
     const id = readRevisionBytes(repo.absolute(file.path), bytes).source?.revision;
-    if (id && ids.has(id) && !found.has(id)) found.set(id, { revision: id, ...file });
+    if (id && ids.has(id) && !found.has(id)) found.set(id, { revision: id, ...file, restoreFrom: sources[i] });
   }
   return found;
 }
 
-function parseDeletions(text: string): DeletedFile[] {
-  const out: DeletedFile[] = [];
-  for (const record of text.split('\x01')) {
-    if (!record) continue;
-    const [header, ...rest] = record.split('\0');
-    const [commit, author, date] = header.replace(/\n+$/, '').split('\x1f');
-    for (const name of rest) {
-      const file = name.replace(/^\n+/, '');
-      if (file) out.push({ commit, author, date, path: file });
-    }
-  }
-  return out;
+/** Files of `folders` at HEAD that the work tree (or the index) no longer has. */
+function workTreeDeletions(repo: GitRepository, folders: readonly string[]): DeletedFile[] {
+  const head = repo.tryResolveCommit('HEAD');
+  if (!head) return [];
+  const names = repo.run(['diff', '--no-renames', '--name-only', '--diff-filter=D', '-z', 'HEAD', '--', ...folders]);
+  const { author, date } = repo.commitFacts(head);
+  return names
+    .toString('utf8')
+    .split('\0')
+    .filter(Boolean)
+    .map((file) => ({ commit: head, inWorkTree: true, author, date, path: file }));
+}
+
+/** A deleted-revision problem and the deletion it reports. */
+export interface ExplainedDeletion {
+  problem: Problem;
+  deletion: RevisionDeletion;
 }
 
 /** An info problem next to each missing-revision problem whose revision git knows was deleted. */
@@ -93,22 +98,24 @@ export function deletedRevisionProblems(
   repo: GitRepository,
   folders: readonly string[],
   recursive: boolean,
-): Problem[] {
+): ExplainedDeletion[] {
   const missing = missingReferences(graph);
   const deletions = findDeletedRevisions(repo, folders, recursive, new Set(missing.map((m) => m.id)));
   return missing.flatMap(({ rev, id, line }) => {
     const deletion = deletions.get(id);
     if (!deletion) return [];
     const short = deletion.commit.slice(0, 7);
-    const message =
-      `revision ${id} was deleted in ${short} by ${deletion.author} on ${deletion.date} (${deletion.path}); ` +
-      `restore it with \`git checkout ${short}^ -- ${quoteArgument(deletion.path, 'sh')}\`, or point ${rev.id} at an existing revision.`;
-    return [problem('info', 'deleted-revision', message, rev.source.path, line)];
+    const restore = `\`git checkout ${deletion.inWorkTree ? 'HEAD' : `${short}^`} -- ${quoteArgument(deletion.path, 'sh')}\``;
+    const what = deletion.inWorkTree
+      ? `revision ${id} is ${deletion.path}, deleted in the work tree but still at HEAD (${short})`
+      : `revision ${id} was deleted in ${short} by ${deletion.author} on ${deletion.date} (${deletion.path})`;
+    const message = `${what}; restore it with ${restore}, or point ${rev.id} at an existing revision.`;
+    return [{ problem: problem('info', 'deleted-revision', message, rev.source.path, line), deletion }];
   });
 }
 
 /** deletedRevisionProblems for a project in the work tree; none when git cannot tell (no git, no repository). */
-export function explainMissingRevisions(project: Project): Problem[] {
+export function explainMissingRevisions(project: Project): ExplainedDeletion[] {
   if (!project.problems.some((p) => p.code === 'missing-revision')) return [];
   try {
     const repo = GitRepository.open(path.dirname(path.resolve(project.config.configFile)));

@@ -101,6 +101,44 @@ export class GitRepository {
     return ran.status === 0 ? ran.stdout.toString('utf8').trim() : undefined;
   }
 
+  /** The local branches with the commit each names, most recently committed first. */
+  localBranches(): { name: string; commit: string }[] {
+    return this.text([
+      'for-each-ref',
+      '--sort=-committerdate',
+      '--format=%(refname:short)%00%(objectname)',
+      'refs/heads',
+    ])
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => {
+        const [name, commit] = line.split('\0');
+        return { name, commit };
+      });
+  }
+
+  /** The commits HEAD was at lately, newest first, from its reflog (`HEAD@{n}`); none without a reflog. */
+  recentHeads(count: number): { ref: string; commit: string }[] {
+    const ran = runGit(this.gitCommand, this.root, ['reflog', 'show', `-n${count}`, '--format=%gd%x00%H', 'HEAD']);
+    if (ran.status !== 0) return [];
+    return ran.stdout
+      .toString('utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => {
+        const [ref, commit] = line.split('\0');
+        return { ref, commit };
+      });
+  }
+
+  /** A commit's author and author date (YYYY-MM-DD). */
+  commitFacts(commit: string): { author: string; date: string } {
+    const [author, date] = this.text(['show', '-s', '--date=short', '--format=%an%x00%ad', commit, '--'])
+      .trim()
+      .split('\0');
+    return { author, date };
+  }
+
   /** The branch changes merge into: the remote's default branch (`origin/HEAD`), else `main`, else `master`. */
   defaultBaseRef(): string | undefined {
     const remoteHead = runGit(this.gitCommand, this.root, [

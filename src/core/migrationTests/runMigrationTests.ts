@@ -1,6 +1,7 @@
 // One migration test run: which revisions and checks, the skip comments, the scratch database made
-// and always dropped, and media/python/alembic_lens_migtest.py run once with the project's
-// interpreter, its events streamed to the caller (the CLI, the Test Explorer) as they come.
+// and always dropped, and media/python/alembic_lens_migtest.py run once by the Python Alembic runs with
+// (`alembic.command`: `uv run python`, `poetry run python`, or the interpreter of `<python> -m alembic`),
+// its events streamed to the caller (the CLI, the Test Explorer) as they come.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -8,6 +9,7 @@ import { configArgument } from '../alembicCommand';
 import { type DatabaseUrl, maskSecrets } from '../databaseUrl';
 import type { Project } from '../project';
 import type { Revision } from '../revisionMap';
+import { isContainerCommand, pythonScriptLaunch, unknownPythonMessage } from '../runMode';
 import { urlSourceForConfig } from '../urlSource';
 import {
   type FatalError,
@@ -28,8 +30,8 @@ const COMMON_URL_VARIABLES = ['DATABASE_URL'];
 
 export interface MigrationTestOptions {
   project: Project;
-  /** The interpreter that runs Alembic for the project. */
-  python: string;
+  /** The argv prefix that runs Alembic for the project (`alembic.command`, or `<python> -m alembic`). */
+  alembicCommand: readonly string[];
   /** media/python/alembic_lens_migtest.py */
   helperScript: string;
   /** Where the scratch database goes (see chooseScratchServer). */
@@ -86,6 +88,8 @@ export async function runMigrationTests(options: MigrationTestOptions): Promise<
   const { skips, warnings } = readSkipComments(project);
   const toRun = planChecks(checks, stairway, skips, report);
   if (!toRun.checks.length) return { results, database: 'none', warnings };
+  const argv = helperLaunch(options.alembicCommand, options.helperScript, helperArguments(project, toRun));
+  if (typeof argv === 'string') return { results, fatal: { code: 'error', message: argv }, database: 'none', warnings };
 
   let scratch: ScratchDatabase;
   try {
@@ -96,7 +100,7 @@ export async function runMigrationTests(options: MigrationTestOptions): Promise<
   options.onDatabase?.(scratch.description);
   let fatal: FatalError | undefined;
   try {
-    fatal = await runHelper(options, scratch, toRun, report);
+    fatal = await runHelper(options, argv, scratch, report);
   } finally {
     try {
       await scratch.drop();
@@ -176,18 +180,11 @@ function readSkipComments(project: Project): {
   return { skips: out, warnings };
 }
 
-function runHelper(
-  options: MigrationTestOptions,
-  scratch: ScratchDatabase,
-  plan: PlannedRun,
-  report: (event: HelperEvent) => void,
-): Promise<FatalError | undefined> {
-  const { project } = options;
-  const folder = path.dirname(path.resolve(project.config.configFile));
-  const args = [
-    options.helperScript,
+/** The helper's arguments after the script: the project, the checks, the variables that get the scratch URL. */
+function helperArguments(project: Project, plan: PlannedRun): string[] {
+  return [
     '-c',
-    configArgument(project.config.configFile, folder),
+    configArgument(project.config.configFile, path.dirname(path.resolve(project.config.configFile))),
     '-n',
     project.config.section,
     '--check',
@@ -195,6 +192,17 @@ function runHelper(
     ...(plan.checks.includes('stairway') ? ['--stairway', plan.stairway.join(',')] : []),
     ...urlVariables(project).flatMap((name) => ['--env-var', name]),
   ];
+}
+
+function runHelper(
+  options: MigrationTestOptions,
+  argv: readonly string[],
+  scratch: ScratchDatabase,
+  report: (event: HelperEvent) => void,
+): Promise<FatalError | undefined> {
+  const { project } = options;
+  const folder = path.dirname(path.resolve(project.config.configFile));
+  const [program, ...programArgs] = argv;
   const env = {
     ...options.env,
     ALEMBIC_LENS_TEST_URL: scratch.url,
@@ -205,7 +213,7 @@ function runHelper(
   const mask = (text: string): string => maskSecrets(text, scratch.url);
   const located = locator(project);
   return new Promise((resolve) => {
-    const child = spawn(options.python, args, {
+    const child = spawn(program, programArgs, {
       cwd: folder,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -242,7 +250,7 @@ function runHelper(
     options.signal?.addEventListener('abort', cancel, { once: true });
     let spawnError: string | undefined;
     child.on('error', (err) => {
-      spawnError = `Cannot run ${options.python}: ${err.message}`;
+      spawnError = `Cannot run ${program}: ${err.message}`;
     });
     child.on('close', (code, signal) => {
       clearTimeout(killTimer);
@@ -256,6 +264,23 @@ function runHelper(
       resolve(fatal);
     });
   });
+}
+
+/**
+ * The helper's argv, run by the Python Alembic runs with; or why it cannot run. Not in a container:
+ * there the scratch URL (a variable of this process) and the helper's sibling modules would be missing.
+ */
+export function helperLaunch(
+  alembicCommand: readonly string[],
+  helperScript: string,
+  args: readonly string[],
+): string[] | string {
+  const shown = JSON.stringify(alembicCommand);
+  if (isContainerCommand(alembicCommand))
+    return `The migration tests do not run inside a container yet (alembic.command is ${shown}): run them with a local Python, e.g. \`alembic-lens test --python PATH\`.`;
+  const launch = pythonScriptLaunch(alembicCommand, helperScript, args);
+  if (!launch) return unknownPythonMessage(alembicCommand);
+  return launch.argv;
 }
 
 /** The environment variables env.py may read its URL from: they all get the scratch URL. */

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { readDotenvFile } from '../dotenv';
 import type { Project } from '../project';
 import { findOnPath, findVenvPython } from '../pythonLookup';
+import { interpreterCommand } from '../runMode';
 import { resolveDatabaseUrl } from '../urlSource';
 import {
   countResults,
@@ -27,6 +28,8 @@ export interface TestCommandOptions {
   json?: boolean;
   /** `--python`: the interpreter with Alembic (default: the project's .venv, else python3 on PATH). */
   python?: string;
+  /** `--command`: how Alembic runs, as the setting alembic.command (`uv run alembic`); wins over --python. */
+  command?: string;
   /** media/python/alembic_lens_migtest.py */
   helperScript: string;
 }
@@ -55,7 +58,8 @@ export async function testCommand(project: Project, options: TestCommandOptions,
     cwd: folder,
   });
   if (!server.ok) return cannotRun(server.message);
-  const python = options.python ?? findVenvPython([folder]) ?? findOnPath(['python3', 'python']) ?? 'python3';
+  const alembicCommand = parseCommand(options.command);
+  if (typeof alembicCommand === 'string') return cannotRun(alembicCommand);
 
   const abort = new AbortController();
   const interrupted = (): void => abort.abort();
@@ -65,7 +69,11 @@ export async function testCommand(project: Project, options: TestCommandOptions,
   try {
     run = await runMigrationTests({
       project,
-      python,
+      alembicCommand:
+        alembicCommand ??
+        interpreterCommand(
+          options.python ?? findVenvPython([folder]) ?? findOnPath(['python3', 'python']) ?? 'python3',
+        ),
       helperScript: options.helperScript,
       server: server.base,
       checks,
@@ -112,13 +120,29 @@ export async function testCommand(project: Project, options: TestCommandOptions,
   if (run.fatal) {
     const where = run.fatal.path ? ` (${run.fatal.path}:${run.fatal.line ?? 1})` : '';
     const hint =
-      /Alembic is not installed/.test(run.fatal.message) && !options.python
+      /Alembic is not installed/.test(run.fatal.message) && !options.python && !alembicCommand
         ? '; name a Python that has it with --python PATH'
         : '';
     io.err(`alembic-lens test: cannot run: ${run.fatal.message}${where}${hint}`);
     return 2;
   }
   return counts.failed ? 1 : 0;
+}
+
+/** `--command 'uv run alembic'` (words) or `--command '["uv", "run", "alembic"]'` (JSON) as an argv. */
+export function parseCommand(text: string | undefined): string[] | undefined | string {
+  if (text === undefined) return undefined;
+  let words: unknown = text.trim().split(/\s+/).filter(Boolean);
+  if (text.trim().startsWith('[')) {
+    try {
+      words = JSON.parse(text);
+    } catch {
+      words = undefined;
+    }
+  }
+  if (!Array.isArray(words) || !words.length || !words.every((w) => typeof w === 'string' && w))
+    return `--command expects the command that runs Alembic, e.g. 'uv run alembic' or '["uv", "run", "alembic"]'`;
+  return words as string[];
 }
 
 /** `--check stairway,models-match` as checks, or what is wrong with it. */

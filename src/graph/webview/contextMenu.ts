@@ -28,12 +28,12 @@ export function menuItems(node: GraphNode, ctx: MenuContext): Array<MenuItem | '
   const items: Array<MenuItem | 'separator'> = [{ label: 'Open File', run: () => post({ type: 'open', id: node.id }) }];
   if (ctx.trusted) {
     items.push('separator');
-    if (state !== 'applied' && state !== 'current') items.push({ label: 'Upgrade to Here', run: action('upgrade') });
-    if (state !== 'pending' && state !== 'current')
-      items.push({ label: 'Downgrade to Here', run: action('downgrade') });
-    items.push({ label: 'Stamp…', run: action('stamp') });
     if (state !== 'applied' && state !== 'current')
-      items.push({ label: 'Show SQL for Upgrade to Here', run: action('sql') });
+      items.push({ label: 'Upgrade to Revision', run: action('upgrade') });
+    if (state !== 'pending' && state !== 'current')
+      items.push({ label: 'Downgrade to Revision', run: action('downgrade') });
+    items.push({ label: 'Stamp Revision…', run: action('stamp') });
+    if (state !== 'applied' && state !== 'current') items.push({ label: 'Show SQL for Upgrade', run: action('sql') });
   }
   items.push('separator', { label: 'Copy Revision Id', run: action('copyId') });
   const heads = ctx.selectedHeads;

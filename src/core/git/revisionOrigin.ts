@@ -1,0 +1,83 @@
+// Where a revision this checkout does not have comes from: after a branch switch the database can stand
+// on a revision of the branch left behind. The local branches are read first (most recently committed
+// first), then the commits HEAD was at lately (its reflog: a branch since deleted), each with the same
+// reader as the base branch's history, so that versions folders shared by several refs are read once.
+import * as path from 'node:path';
+import type { Project } from '../project';
+import type { Revision } from '../revisionMap';
+import { GitError, GitRepository } from './gitRepository';
+import { type RefHistory, RefHistoryReader } from './refHistory';
+
+/** How many reflog entries are looked through after the branches. */
+const RECENT_HEADS = 50;
+
+export interface RevisionOrigin {
+  /** The revision id looked for. */
+  revision: string;
+  /** A branch name, or `HEAD@{n}` for a commit HEAD was at. */
+  ref: string;
+  /** True when `ref` is a local branch (one can switch back to it). */
+  isBranch: boolean;
+  commit: string;
+  /** The history at that commit. */
+  history: Omit<RefHistory, 'ref' | 'commit'>;
+}
+
+/**
+ * The first local branch (other than the checked-out one), else recent HEAD, whose history has `id`.
+ * HEAD itself counts (`HEAD@{0}`): a revision file deleted in the work tree but committed is found there.
+ */
+export function findRevisionOrigin(reader: RefHistoryReader, id: string): RevisionOrigin | undefined {
+  const repo = reader.repo;
+  const current = repo.currentBranch();
+  const candidates = [
+    ...repo
+      .localBranches()
+      .filter((branch) => branch.name !== current)
+      .map((branch) => ({ ref: branch.name, commit: branch.commit, isBranch: true })),
+    ...repo.recentHeads(RECENT_HEADS).map((entry) => ({ ...entry, isBranch: false })),
+  ];
+  const seen = new Set<string>();
+  for (const candidate of candidates) {
+    if (seen.has(candidate.commit)) continue;
+    seen.add(candidate.commit);
+    const history = reader.readCommit(candidate.commit);
+    if (history.graph.revisions.has(id)) return { revision: id, ...candidate, history };
+  }
+  return undefined;
+}
+
+/**
+ * "database at 3f2a1c0 (add sku) from branch feature/x (commit abc1234), not in this checkout": the words
+ * the status bar, the tree and the CLI share.
+ */
+export function describeOrigin(origin: RevisionOrigin): string {
+  const rev: Revision | undefined = origin.history.graph.revisions.get(origin.revision);
+  const message = rev?.source.message ? ` (${rev.source.message})` : '';
+  const where = origin.isBranch ? `branch ${origin.ref}` : origin.ref;
+  const commit = origin.commit.slice(0, 7);
+  return `database at ${origin.revision.slice(0, 7)}${message} from ${where} (commit ${commit}), not in this checkout`;
+}
+
+/** The origin of the first of `ids` git can place, for a project in its work tree; undefined without git. */
+export function originOfUnknownRevision(
+  project: Project,
+  ids: readonly string[],
+  reader?: RefHistoryReader,
+): RevisionOrigin | undefined {
+  if (!ids.length) return undefined;
+  try {
+    reader ??= new RefHistoryReader(
+      GitRepository.open(path.dirname(path.resolve(project.config.configFile))),
+      project.config,
+    );
+    for (const id of ids) {
+      const origin = findRevisionOrigin(reader, id);
+      if (origin) return origin;
+    }
+    return undefined;
+  } catch (err) {
+    if (err instanceof GitError) return undefined;
+    throw err;
+  }
+}

@@ -1,0 +1,145 @@
+// A branch switch leaves the database at a revision this checkout lacks: `alembic-lens status` says
+// which branch has it, and the downgrade with that branch's revisions (git/revisionOrigin.ts,
+// teams/branchSwitch.ts) run by the real Alembic brings the database back to the shared history, after
+// which `alembic upgrade head` works on this branch. On SQLite and on the throwaway PostgreSQL server.
+import * as assert from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { GitRepository } from '../../src/core/git/gitRepository';
+import { originOfUnknownRevision } from '../../src/core/git/revisionOrigin';
+import { loadProject } from '../../src/core/project';
+import { planForeignDowngrade } from '../../src/core/teams/branchSwitch';
+import { prepareTemporaryConfig } from '../../src/core/teams/temporaryConfig';
+import { alembic, initRepository, lens, mustAlembic, revision } from '../support/alembicGit';
+import { commitAll, git } from '../support/gitRepo';
+import { type PostgresCluster, startPostgres } from '../support/postgres';
+
+/** Gives a generated revision an upgrade that creates `table` and a downgrade that drops it. */
+function createsTable(dir: string, id: string, table: string): void {
+  const versions = path.join(dir, 'alembic', 'versions');
+  const file = path.join(versions, fs.readdirSync(versions).find((f) => f.startsWith(id))!);
+  const text = fs
+    .readFileSync(file, 'utf8')
+    .replace(
+      /(def upgrade\(\)[^\n]*\n)\s+pass/,
+      `$1    op.create_table('${table}', sa.Column('id', sa.Integer, primary_key=True))`,
+    )
+    .replace(/(def downgrade\(\)[^\n]*\n)\s+pass/, `$1    op.drop_table('${table}')`);
+  fs.writeFileSync(file, text);
+}
+
+interface Scenario {
+  dir: string;
+  users: string;
+  sku: string;
+  skuCommit: string;
+}
+
+/** main: users; feature/x: users <- sku, upgraded to sku; then main checked out again. */
+function switchedAway(url?: string, hereScriptLocation = false): Scenario {
+  const dir = initRepository(url);
+  if (hereScriptLocation) {
+    const ini = path.join(dir, 'alembic.ini');
+    const text = fs.readFileSync(ini, 'utf8').replace(/^script_location = .*$/m, 'script_location = %(here)s/alembic');
+    fs.writeFileSync(ini, text);
+  }
+  const users = revision(dir, 'create users');
+  createsTable(dir, users, 'users');
+  commitAll(dir, 'create users');
+  git(dir, 'checkout', '-q', '-b', 'feature/x');
+  const sku = revision(dir, 'add sku');
+  createsTable(dir, sku, 'sku');
+  const skuCommit = commitAll(dir, 'add sku');
+  mustAlembic(dir, 'upgrade', 'head');
+  git(dir, 'checkout', '-q', 'main');
+  return { dir, users, sku, skuCommit };
+}
+
+/** Plans, prepares and runs the downgrade with the real Alembic; returns the temporary folder (removed by now). */
+function downgradeWithOrigin(s: Scenario): string {
+  const project = loadProject(path.join(s.dir, 'alembic.ini'));
+  const origin = originOfUnknownRevision(project, [s.sku]);
+  assert.ok(origin, 'git finds the branch that has the revision');
+  assert.deepStrictEqual([origin!.ref, origin!.commit, origin!.isBranch], ['feature/x', s.skuCommit, true]);
+  const plan = planForeignDowngrade(project, origin!, [s.sku]);
+  assert.deepStrictEqual([plan.target, plan.reverted.map((r) => r.id)], [s.users, [s.sku]]);
+  const prepared = prepareTemporaryConfig(project, GitRepository.open(s.dir), plan.files);
+  try {
+    const ran = alembic(s.dir, '-c', prepared.configFile, 'downgrade', plan.target);
+    assert.strictEqual(ran.status, 0, ran.stdout + ran.stderr);
+    assert.match(ran.stderr, new RegExp(`Running downgrade ${s.sku} -> ${s.users}`));
+  } finally {
+    prepared.cleanup();
+  }
+  assert.ok(!fs.existsSync(prepared.folder), 'the temporary files are removed');
+  return prepared.folder;
+}
+
+describe('branch switch: the database at a revision this checkout does not have', function () {
+  this.timeout(120000);
+
+  it('SQLite: status names the branch; the downgrade with its revisions lets `upgrade head` work again', () => {
+    const s = switchedAway();
+    const stuck = alembic(s.dir, 'upgrade', 'head');
+    assert.notStrictEqual(stuck.status, 0);
+    assert.match(stuck.stderr, /Can't locate revision identified by/);
+
+    const status = lens(s.dir, 'status', '--json');
+    assert.strictEqual(status.status, 1, status.stderr);
+    const json = JSON.parse(status.stdout);
+    assert.deepStrictEqual(
+      [json.state, json.unknown, json.foundIn],
+      ['unknown-revision', [s.sku], { ref: 'feature/x', commit: s.skuCommit }],
+    );
+    const text = lens(s.dir, 'status');
+    assert.match(
+      text.stdout,
+      new RegExp(
+        `database at ${s.sku.slice(0, 7)} \\(add sku\\) from branch feature/x \\(commit ${s.skuCommit.slice(0, 7)}\\), not in this checkout`,
+      ),
+    );
+
+    downgradeWithOrigin(s);
+    assert.match(mustAlembic(s.dir, 'current'), new RegExp(`^${s.users} \\(head\\)`, 'm'));
+    mustAlembic(s.dir, 'upgrade', 'head');
+    assert.strictEqual(git(s.dir, 'status', '--porcelain'), '', 'the work tree is untouched');
+    const after = JSON.parse(lens(s.dir, 'status', '--json').stdout);
+    assert.deepStrictEqual([after.state, after.current, after.foundIn], ['up-to-date', [s.users], undefined]);
+  });
+
+  it('a branch deleted since: found in the reflog as HEAD@{n}', () => {
+    const s = switchedAway();
+    git(s.dir, 'branch', '-q', '-D', 'feature/x');
+    const json = JSON.parse(lens(s.dir, 'status', '--json').stdout);
+    assert.strictEqual(json.foundIn.commit, s.skuCommit);
+    assert.match(json.foundIn.ref, /^HEAD@\{\d+\}$/);
+  });
+
+  it('no git repository: status still reports the unknown revision, with foundIn null', () => {
+    const s = switchedAway();
+    fs.rmSync(path.join(s.dir, '.git'), { recursive: true });
+    const json = JSON.parse(lens(s.dir, 'status', '--json').stdout);
+    assert.deepStrictEqual([json.state, json.foundIn], ['unknown-revision', null]);
+  });
+
+  describe('PostgreSQL', () => {
+    let pg: PostgresCluster | undefined;
+    before(async () => {
+      pg = await startPostgres({ password: 'sw%tch pw' });
+      pg.sql('CREATE DATABASE app');
+    });
+    after(() => pg?.stop());
+
+    it('the same downgrade on PostgreSQL, with `%(here)s` in script_location and a % in the password', () => {
+      const s = switchedAway(pg!.url('app', { driver: 'psycopg2' }), true);
+      assert.strictEqual(
+        pg!.sql('SELECT version_num FROM alembic_version', 'app').trim().split('\n').includes(s.sku),
+        true,
+      );
+      downgradeWithOrigin(s);
+      assert.doesNotMatch(pg!.sql("SELECT to_regclass('public.sku')", 'app'), /sku/);
+      mustAlembic(s.dir, 'upgrade', 'head');
+      assert.match(mustAlembic(s.dir, 'current'), new RegExp(`^${s.users} \\(head\\)`, 'm'));
+    });
+  });
+});
