@@ -8,6 +8,7 @@ import { readDotenvFile } from './core/dotenv';
 import { describeOrigin, originOfUnknownRevision } from './core/git/revisionOrigin';
 import type { Project } from './core/project';
 import { readProjectDatabase } from './core/projectDatabase';
+import type { DatabaseUrlSource } from './core/urlSource';
 
 export type StatusState =
   | 'up-to-date'
@@ -20,6 +21,8 @@ export type StatusState =
 interface StatusReport {
   database: string | null;
   source: string | null;
+  /** Where the URL came from, typed: `{ kind: 'dotenv', name, file }`, `{ kind: 'envPy', file, line, ... }`... */
+  urlSource: DatabaseUrlSource | null;
   state: StatusState;
   current: string[];
   pending: string[];
@@ -39,7 +42,7 @@ export async function statusCommand(project: Project, options: { url?: string; j
     overrideUrl: options.url,
     overrideLabel: '--url',
   });
-  const base = { database: read.database ?? null, source: read.source ?? null };
+  const base = { database: read.database ?? null, source: read.source ?? null, urlSource: read.urlSource ?? null };
   const unread = { current: [], pending: [], unknown: [] };
   let report: StatusReport;
   switch (read.result.status) {

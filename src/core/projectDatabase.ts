@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import type { AlembicConfig } from './config';
 import { describeDatabase, isLocalDatabase, maskSecrets, parseDatabaseUrl } from './databaseUrl';
-import { resolveDatabaseUrl, type UrlSourceLabel } from './urlSource';
+import { type DatabaseUrlSource, describeUrlSource, resolveDatabaseUrl } from './urlSource';
 import { type DatabaseRevisions, readDatabaseRevisions } from './versionTable';
 
 export interface ProjectDatabaseInput {
@@ -27,8 +27,10 @@ export interface ProjectDatabaseInput {
 export interface ProjectDatabase {
   /** "SQLite app.db", "PostgreSQL app on db.example.com": never a password. */
   database?: string;
-  /** Where the URL came from: "DATABASE_URL from .env", "alembic.ini", "--url". */
+  /** Where the URL came from, for people: "DATABASE_URL from .env", "alembic.ini", "--url", with notes. */
   source?: string;
+  /** Where the URL came from, typed. */
+  urlSource?: DatabaseUrlSource;
   /** True for SQLite files and servers on this machine. */
   local?: boolean;
   /** sqlite | postgresql | mysql | ... */
@@ -42,7 +44,14 @@ export interface ProjectDatabase {
 export async function readProjectDatabase(input: ProjectDatabaseInput): Promise<ProjectDatabase> {
   const folder = path.dirname(path.resolve(input.config.configFile));
   const { config, processEnv, dotenv } = input;
-  const resolved = resolveDatabaseUrl({ config, processEnv, dotenv, settingUrl: input.overrideUrl });
+  const resolved = resolveDatabaseUrl({
+    config,
+    processEnv,
+    dotenv,
+    dotenvFile: input.dotenvFile,
+    settingUrl: input.overrideUrl,
+    settingName: input.overrideLabel,
+  });
   if (!resolved.url) {
     return {
       result: {
@@ -57,7 +66,8 @@ export async function readProjectDatabase(input: ProjectDatabaseInput): Promise<
   const parsed = parseDatabaseUrl(url, folder);
   const described = {
     database: describeDatabase(url, folder),
-    source: joined(urlSourceLabel(resolved.source, input.dotenvFile, input.overrideLabel), reach?.note),
+    source: joined(resolved.source && describeUrlSource(resolved.source, folder), reach?.note),
+    urlSource: resolved.source,
     local: isLocalDatabase(url, folder),
     dialect: parsed.ok ? parsed.url.kind : undefined,
     sqliteFile: parsed.ok ? parsed.url.sqliteFile : undefined,
@@ -80,17 +90,4 @@ export async function readProjectDatabase(input: ProjectDatabaseInput): Promise<
 
 function joined(...parts: Array<string | undefined>): string | undefined {
   return parts.filter(Boolean).join(', ') || undefined;
-}
-
-/** The source of a URL for people: "DATABASE_URL from .env", "DATABASE_URL from the environment". */
-export function urlSourceLabel(
-  source: UrlSourceLabel | undefined,
-  dotenvFile: string | undefined,
-  overrideLabel: string,
-): string | undefined {
-  if (!source) return undefined;
-  if (source.startsWith('env:')) return `${source.slice(4)} from the environment`;
-  if (source.startsWith('dotenv:')) return `${source.slice(7)} from ${dotenvFile ? path.basename(dotenvFile) : '.env'}`;
-  if (source === 'setting') return overrideLabel;
-  return source;
 }

@@ -4,7 +4,14 @@
 // Nothing here connects to a database or runs Python in an untrusted workspace.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { classifyAlembicFailure, type DatabaseState, databaseState, maskSecrets, type Project } from '../core';
+import {
+  classifyAlembicFailure,
+  type DatabaseState,
+  type DatabaseUrlSource,
+  databaseState,
+  maskSecrets,
+  type Project,
+} from '../core';
 import { readProjectDatabase } from '../core/projectDatabase';
 import { currentFromAlembicOutput } from '../core/versionTable';
 import type { ProjectRegistry } from '../projects/projectRegistry';
@@ -35,6 +42,8 @@ export interface ProjectDatabaseStatus {
   database?: string;
   /** Where the answer came from: "DATABASE_URL from .env", "alembic.ini", "alembic current". */
   source?: string;
+  /** Where the URL came from, typed (absent when `alembic current` answered without one). */
+  urlSource?: DatabaseUrlSource;
   /** Why the status is not 'ok', for tooltips. */
   message?: string;
   /** What failed, in a few words (kind 'unreadable'): "the project's Python has no module sqlmodel". */

@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import type { Project, Revision } from '../core';
 import { historyKey, type TableHistory } from '../core/models/migrationOps';
-import { type ModelClass, parseModelModule } from '../core/models/modelFiles';
+import { type ModelClass, parseModelModule } from '../core/models/modelClasses';
 import type { ProjectRegistry } from '../projects/projectRegistry';
 import { shortId } from '../revisions/revisionsTree';
 import { codeLensEnabled } from '../util/codeLensSettings';

@@ -108,7 +108,16 @@ describe('database status: SQLite migrated by the real Alembic', function () {
   it("finds the database env.py really uses when DATABASE_URL is unset (the sample's app.db)", async () => {
     const config = loadConfig({ iniPath: path.join(project, 'alembic.ini') });
     const resolved = resolveDatabaseUrl({ config, processEnv: {} });
-    assert.strictEqual(resolved.source, 'env.py literal');
+    assert.deepStrictEqual(
+      { ...resolved.source, expression: undefined },
+      {
+        kind: 'envPy',
+        file: path.join(project, 'app', 'database.py'),
+        line: 16,
+        expression: undefined,
+        defaultOf: 'DATABASE_URL',
+      },
+    );
     assert.strictEqual(resolved.url, `sqlite:///${path.join(project, 'app.db').split(path.sep).join('/')}`);
     alembic(project, ['upgrade', 'head']);
     assert.ok(fs.existsSync(path.join(project, 'app.db')), 'Alembic created app.db where the reader said');
@@ -122,7 +131,10 @@ describe('database status: SQLite migrated by the real Alembic', function () {
     const env = { DATABASE_URL: 'sqlite:///relative.db' };
     const config = loadConfig({ iniPath: path.join(project, 'alembic.ini') });
     const resolved = resolveDatabaseUrl({ config, processEnv: env });
-    assert.deepStrictEqual([resolved.url, resolved.source], ['sqlite:///relative.db', 'env:DATABASE_URL']);
+    assert.deepStrictEqual(
+      [resolved.url, resolved.source],
+      ['sqlite:///relative.db', { kind: 'environment', name: 'DATABASE_URL' }],
+    );
     alembic(project, ['upgrade', FIRST], env);
     assert.ok(fs.existsSync(path.join(project, 'relative.db')));
     assert.deepStrictEqual(okRevisions(await readDatabaseRevisions(resolved.url!, { cwd: config.baseDir })), [FIRST]);
@@ -141,7 +153,7 @@ describe('database status: SQLite migrated by the real Alembic', function () {
     const resolved = resolveDatabaseUrl({ config, processEnv: {}, dotenv });
     assert.deepStrictEqual(
       [resolved.url, resolved.source],
-      [`sqlite:///${proj}/from-dotenv.db`, 'dotenv:DATABASE_URL'],
+      [`sqlite:///${proj}/from-dotenv.db`, { kind: 'dotenv', name: 'DATABASE_URL' }],
     );
     alembic(proj, ['upgrade', 'head']);
     assert.ok(fs.existsSync(path.join(proj, 'from-dotenv.db')), 'Alembic used the .env URL');
@@ -192,7 +204,7 @@ describe('database status: SQLite migrated by the real Alembic', function () {
 
     const env = { lens_database_url: `sqlite:///${path.join(dir, 'settings-env.db')}` };
     const fromEnv = resolveDatabaseUrl({ config, processEnv: env });
-    assert.strictEqual(fromEnv.source, 'env:lens_database_url');
+    assert.deepStrictEqual(fromEnv.source, { kind: 'environment', name: 'lens_database_url' });
     alembic(proj, ['upgrade', FIRST], env);
     assert.deepStrictEqual(
       okRevisions(await readDatabaseRevisions(fromEnv.url!, { cwd: proj })),
@@ -481,7 +493,7 @@ describe('database status: PostgreSQL migrated by the real Alembic', function ()
 
     const config = loadConfig({ iniPath: path.join(project, 'alembic.ini') });
     const resolved = resolveDatabaseUrl({ config, processEnv: env });
-    assert.deepStrictEqual([resolved.url, resolved.source], [url, 'env:DATABASE_URL']);
+    assert.deepStrictEqual([resolved.url, resolved.source], [url, { kind: 'environment', name: 'DATABASE_URL' }]);
   });
 
   it('reads through the Unix socket (?host=), as psycopg2 does', async () => {

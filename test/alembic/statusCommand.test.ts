@@ -31,6 +31,7 @@ function alembic(project: string, args: string[], env: Record<string, string> = 
 interface StatusJson {
   database: string | null;
   source: string | null;
+  urlSource: unknown;
   state: string;
   current: string[];
   pending: string[];
@@ -75,7 +76,16 @@ describe('alembic-lens status: SQLite migrated by the real Alembic', function ()
       { ...result.json, message: undefined },
       {
         database: 'SQLite app.db',
-        source: 'env.py literal',
+        source:
+          'the default of DATABASE_URL in app/database.py:16: ' +
+          'os.environ.get("DATABASE_URL", f"sqlite:///{(PROJECT_DIR / "app.db").as_posix()}")',
+        urlSource: {
+          kind: 'envPy',
+          file: path.join(project, 'app', 'database.py'),
+          line: 16,
+          expression: 'os.environ.get("DATABASE_URL", f"sqlite:///{(PROJECT_DIR / "app.db").as_posix()}")',
+          defaultOf: 'DATABASE_URL',
+        },
         state: 'no-database',
         current: [],
         pending: [FIRST, HEAD],

@@ -2,14 +2,9 @@ import * as assert from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadConfig } from '../../src/core/config';
-import {
-  camelToSnake,
-  findModelFiles,
-  globToRegExp,
-  type ModelClass,
-  type ModelDiscovery,
-  parseModelModule,
-} from '../../src/core/models/modelFiles';
+import { camelToSnake, type ModelClass, parseModelModule } from '../../src/core/models/modelClasses';
+import { findModelFiles, type ModelDiscovery } from '../../src/core/models/modelFiles';
+import { globMatcher } from '../../src/core/models/projectFiles';
 import { tempDir } from '../support/tempProject';
 
 const made: string[] = [];
@@ -596,11 +591,49 @@ describe('findModelFiles', () => {
     assert.deepStrictEqual([none.files, none.problems, none.envPy], [[], [], undefined]);
   });
 
-  it('globToRegExp', () => {
-    assert.ok(globToRegExp('app/**/models.py').test('app/models.py'));
-    assert.ok(globToRegExp('app/**/models.py').test('app/a/b/models.py'));
-    assert.ok(!globToRegExp('app/*/models.py').test('app/a/b/models.py'));
-    assert.ok(globToRegExp('**/{models,tables}.py').test('x/tables.py'));
-    assert.ok(globToRegExp('./app/?.py').test('app/a.py'));
+  it('globMatcher', () => {
+    assert.ok(globMatcher('app/**/models.py')('app/models.py'));
+    assert.ok(globMatcher('app/**/models.py')('app/a/b/models.py'));
+    assert.ok(!globMatcher('app/*/models.py')('app/a/b/models.py'));
+    assert.ok(globMatcher('**/{models,tables}.py')('x/tables.py'));
+    assert.ok(globMatcher('./app/?.py')('app/a.py'));
+  });
+
+  it('globMatcher: ** at the start, the end and alone; * and ? stay inside a folder', () => {
+    const everyModels = globMatcher('**/models.py');
+    assert.deepStrictEqual(
+      ['models.py', 'a/models.py', 'a/b/c/models.py', 'a/models.py.bak', 'a/my_models.py'].map(everyModels),
+      [true, true, true, false, false],
+    );
+    const underApp = globMatcher('app/**');
+    assert.deepStrictEqual(['app/x.py', 'app/a/b/x.py', 'other/app/x.py'].map(underApp), [true, true, false]);
+    assert.ok(globMatcher('**')('a/b/.hidden.py'), 'dotfiles match, as they did');
+    assert.ok(!globMatcher('app/?.py')('app/ab.py'));
+    assert.ok(!globMatcher('app/*.py')('app/sub/x.py'));
+    assert.ok(globMatcher('app\\*\\models.py')('app/users/models.py'), 'backslashes are folder separators');
+  });
+
+  it('globMatcher: braces, nested in paths and with ** inside', () => {
+    const both = globMatcher('{app,lib}/**/{models,tables}.py');
+    assert.deepStrictEqual(['app/models.py', 'lib/x/tables.py', 'app/x/views.py', 'src/models.py'].map(both), [
+      true,
+      true,
+      false,
+      false,
+    ]);
+    assert.ok(globMatcher('app/{users/**,orders}/models.py')('app/users/a/b/models.py'));
+    assert.ok(globMatcher('app/{users/**,orders}/models.py')('app/orders/models.py'));
+    assert.ok(!globMatcher('app/{users/**,orders}/models.py')('app/orders/x/models.py'));
+  });
+
+  it('globMatcher: regex metacharacters in a path are literal characters', () => {
+    const odd = 'app/models (v1.0)+[draft]$^|/user.models.py';
+    assert.ok(globMatcher(odd)(odd));
+    assert.ok(globMatcher('app/models (v1.0)+[draft]$^|/*.py')(odd));
+    assert.ok(!globMatcher('app/models (v1.0)+[draft]$^|/*.py')('app/models v1.0+[draft]$^|/user.py'));
+    assert.ok(!globMatcher('app/[abc]/models.py')('app/a/models.py'), '[abc] is no character class');
+    assert.ok(!globMatcher('app/user.py')('app/userxpy'), '. is no wildcard');
+    assert.ok(!globMatcher('app/+(a).py')('app/a.py'), '+(...) is no extglob');
+    assert.ok(!globMatcher('!app/*.py')('lib/x.py'), 'a leading ! is no negation');
   });
 });

@@ -2,7 +2,13 @@ import * as assert from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadConfig } from '../../src/core/config';
-import { findUrlSource, resolveDatabaseUrl, urlSourceForConfig } from '../../src/core/urlSource';
+import {
+  describeUrlSource,
+  findUrlSource,
+  type ResolvedUrl,
+  resolveDatabaseUrl,
+  urlSourceForConfig,
+} from '../../src/core/urlSource';
 import { tempDir } from '../support/tempProject';
 
 const ROOT = process.env.ALEMBIC_LENS_ROOT ?? path.resolve(__dirname, '../../..');
@@ -165,7 +171,11 @@ describe('findUrlSource: templates and the sample', () => {
       kind: 'env',
       variable: 'DATABASE_URL',
       fallback: `sqlite:///${path.join(sample, 'app.db').split(path.sep).join('/')}`,
-      where: { file: path.join(sample, 'app', 'database.py'), line: 16 },
+      where: {
+        file: path.join(sample, 'app', 'database.py'),
+        line: 16,
+        expression: 'os.environ.get("DATABASE_URL", f"sqlite:///{(PROJECT_DIR / "app.db").as_posix()}")',
+      },
     });
   });
 });
@@ -324,6 +334,7 @@ describe('findUrlSource: where env.py takes the URL from', () => {
     assert.deepStrictEqual((found as { where?: unknown }).where, {
       file: path.join(dir, 'alembic', 'env.py'),
       line: 13,
+      expression: 'os.environ["DATABASE_URL"]',
     });
   });
 });
@@ -347,7 +358,11 @@ describe('findUrlSource: app modules and settings classes', () => {
       kind: 'env',
       variable: 'DATABASE_URL',
       fallback: 'sqlite:///./app.db',
-      where: { file: (found as { where: { file: string } }).where.file, line: 3 },
+      where: {
+        file: (found as { where: { file: string } }).where.file,
+        line: 3,
+        expression: 'os.getenv("DATABASE_URL", "sqlite:///./app.db")',
+      },
     });
   });
 
@@ -531,19 +546,25 @@ describe('resolveDatabaseUrl', () => {
     const resolve = (extra: object) => resolveDatabaseUrl({ config, ...extra });
     assert.deepStrictEqual(
       pick(resolve({ settingUrl: 'sqlite:///s.db', processEnv: { DATABASE_URL: 'sqlite:///e.db' } })),
-      { url: 'sqlite:///s.db', source: 'setting' },
+      { url: 'sqlite:///s.db', source: { kind: 'setting', name: 'the setting alembic.databaseUrl' } },
     );
     assert.deepStrictEqual(
       pick(resolve({ processEnv: { DATABASE_URL: 'sqlite:///e.db' }, dotenv: { DATABASE_URL: 'sqlite:///d.db' } })),
-      { url: 'sqlite:///e.db', source: 'env:DATABASE_URL' },
+      { url: 'sqlite:///e.db', source: { kind: 'environment', name: 'DATABASE_URL' } },
     );
     assert.deepStrictEqual(pick(resolve({ processEnv: {}, dotenv: { DATABASE_URL: 'sqlite:///d.db' } })), {
       url: 'sqlite:///d.db',
-      source: 'dotenv:DATABASE_URL',
+      source: { kind: 'dotenv', name: 'DATABASE_URL' },
     });
     assert.deepStrictEqual(pick(resolve({ processEnv: {} })), {
       url: 'sqlite:///default.db',
-      source: 'env.py literal',
+      source: {
+        kind: 'envPy',
+        file: path.join(config.baseDir, 'alembic', 'env.py'),
+        line: 12,
+        expression: 'os.getenv("DATABASE_URL", "sqlite:///default.db")',
+        defaultOf: 'DATABASE_URL',
+      },
     });
   });
 
@@ -551,7 +572,7 @@ describe('resolveDatabaseUrl', () => {
     const { config } = sourceOf({ 'alembic/env.py': GENERIC });
     assert.deepStrictEqual(pick(resolveDatabaseUrl({ config, processEnv: { DATABASE_URL: 'sqlite:///ignored.db' } })), {
       url: 'sqlite:///ini.db',
-      source: 'alembic.ini',
+      source: { kind: 'ini', file: path.join(config.baseDir, 'alembic.ini') },
     });
     const placeholder = sourceOf({
       'alembic.ini': '[alembic]\nscript_location = alembic\nsqlalchemy.url = driver://user:pass@localhost/dbname\n',
@@ -573,7 +594,7 @@ describe('resolveDatabaseUrl', () => {
     });
     assert.deepStrictEqual(
       pick(resolveDatabaseUrl({ config, processEnv: { database_url: 'postgresql+asyncpg://h/db' } })),
-      { url: 'postgresql://h/db', source: 'env:database_url' },
+      { url: 'postgresql://h/db', source: { kind: 'environment', name: 'database_url' } },
     );
     const missing = resolveDatabaseUrl({ config, processEnv: {} });
     assert.match(missing.unresolved!, /DATABASE_URL is not set/);
@@ -623,11 +644,44 @@ describe('resolveDatabaseUrl', () => {
     assert.deepStrictEqual(found, {
       kind: 'literal',
       url: 'sqlite:///x.db',
-      where: { file: path.resolve('/nowhere/env.py'), line: 2 },
+      where: { file: path.resolve('/nowhere/env.py'), line: 2, expression: '"sqlite:///x.db"' },
     });
   });
 });
 
-function pick(result: { url?: string; source?: string; unresolved?: string }) {
+describe('describeUrlSource', () => {
+  it("names the file, the line and the expression of an env.py default (the sample's app/database.py)", () => {
+    const sample = path.join(ROOT, 'migrations-sample');
+    const config = loadConfig({ iniPath: path.join(sample, 'alembic.ini') });
+    const resolved = resolveDatabaseUrl({ config, processEnv: {} });
+    assert.strictEqual(
+      describeUrlSource(resolved.source!, sample),
+      'the default of DATABASE_URL in app/database.py:16: ' +
+        'os.environ.get("DATABASE_URL", f"sqlite:///{(PROJECT_DIR / "app.db").as_posix()}")',
+    );
+  });
+
+  it('names a literal in env.py, with its password masked, in the typed source too', () => {
+    const { config } = sourceOf({
+      'alembic/env.py': generic('config.set_main_option("sqlalchemy.url", "postgresql://app:Wq7-secret@db/app")'),
+    });
+    const resolved = resolveDatabaseUrl({ config, processEnv: {} });
+    assert.strictEqual(resolved.url, 'postgresql://app:Wq7-secret@db/app');
+    const text = describeUrlSource(resolved.source!, config.baseDir);
+    assert.match(text, /^a literal in alembic\/env\.py:11: "postgresql:\/\/app:\*\*\*@db\/app"$/);
+    assert.doesNotMatch(JSON.stringify(resolved.source), /Wq7-secret/);
+  });
+
+  it('names the variable and where it was set, the ini, the setting', () => {
+    const envFile = path.join('/p', '.env.local');
+    assert.strictEqual(describeUrlSource({ kind: 'environment', name: 'DB_URL' }), 'DB_URL from the environment');
+    assert.strictEqual(describeUrlSource({ kind: 'dotenv', name: 'DB_URL', file: envFile }), 'DB_URL from .env.local');
+    assert.strictEqual(describeUrlSource({ kind: 'dotenv', name: 'DB_URL' }), 'DB_URL from .env');
+    assert.strictEqual(describeUrlSource({ kind: 'ini', file: path.join('/p', 'alembic.ini') }), 'alembic.ini');
+    assert.strictEqual(describeUrlSource({ kind: 'setting', name: '--url' }), '--url');
+  });
+});
+
+function pick(result: ResolvedUrl) {
   return result.unresolved ? { unresolved: result.unresolved } : { url: result.url, source: result.source };
 }

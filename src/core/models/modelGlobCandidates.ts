@@ -4,7 +4,7 @@
 // test folders); Alembic's own script folder (env.py and the revisions) is left out.
 import * as path from 'node:path';
 import type { AlembicConfig } from '../config';
-import { listPythonFiles } from './modelFiles';
+import { listPythonFiles } from './projectFiles';
 
 export interface ModelGlobCandidate {
   /** `app/models/*.py`, or `*.py` for the project folder itself. */

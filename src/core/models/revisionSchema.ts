@@ -6,7 +6,7 @@ import { calleeName, type PyExpr, stringValue, tokenizePython } from '../python'
 import type { RevisionSource } from '../revisionFile';
 import type { RevisionMap } from '../revisionMap';
 import { historyKey, historyOrder, type MigrationCall, parseMigration, readRevisionText } from './migrationOps';
-import { columnNullable } from './modelFiles';
+import { columnNullable } from './modelColumns';
 
 export interface SchemaPlace {
   revision: string;

@@ -2,7 +2,7 @@
 // entry, a regular package (a folder with __init__.py) comes before a module (name.py), and a folder
 // without __init__.py is a namespace package only when no entry has either; a namespace package spans
 // every such folder. Relative imports start from the importing module's package. The readers of
-// env.py (urlSource.ts) and of models (modelFiles.ts) both resolve imports here.
+// env.py (urlSource/) and of models (models/) both resolve imports here.
 import * as path from 'node:path';
 
 /** What the resolver may ask of the file system (or of a view of it that includes unsaved editors). */

@@ -310,7 +310,7 @@ export function renderExpr(expr: PyExpr): string {
     case 'name':
       return expr.id;
     case 'attr':
-      return `${renderExpr(expr.obj)}.${expr.name}`;
+      return `${renderOperand(expr.obj)}.${expr.name}`;
     case 'const':
       return expr.value;
     case 'str':
@@ -326,16 +326,31 @@ export function renderExpr(expr: PyExpr): string {
     case 'num':
       return expr.value;
     case 'call':
-      return `${renderExpr(expr.func)}(${[...expr.args.map(renderExpr), ...expr.kwargs.map((k) => (k.name === '**' ? `**${renderExpr(k.value)}` : `${k.name}=${renderExpr(k.value)}`))].join(', ')})`;
+      return `${renderOperand(expr.func)}(${[...expr.args.map(renderExpr), ...expr.kwargs.map((k) => (k.name === '**' ? `**${renderExpr(k.value)}` : `${k.name}=${renderExpr(k.value)}`))].join(', ')})`;
     case 'unary':
       return `${expr.op === 'not' ? 'not ' : expr.op}${renderExpr(expr.operand)}`;
     case 'bin':
+    case 'bool':
       return `${renderExpr(expr.left)} ${expr.op} ${renderExpr(expr.right)}`;
+    case 'cond':
+      return `${renderExpr(expr.body)} if ${renderExpr(expr.test)} else ${renderExpr(expr.orelse)}`;
+    case 'fstr': {
+      const parts = expr.parts.map((p) =>
+        typeof p === 'string' ? JSON.stringify(p).slice(1, -1) : `{${renderExpr(p)}}`,
+      );
+      return `f"${parts.join('')}"`;
+    }
     case 'sub':
-      return `${renderExpr(expr.obj)}[${renderExpr(expr.index)}]`;
+      return `${renderOperand(expr.obj)}[${renderExpr(expr.index)}]`;
     case 'unknown':
       return expr.text;
     default:
       return '…';
   }
+}
+
+/** An operand of `.`, `[]` or a call: an operator expression needs its parentheses back. */
+function renderOperand(expr: PyExpr): string {
+  const text = renderExpr(expr);
+  return expr.k === 'bin' || expr.k === 'bool' || expr.k === 'cond' || expr.k === 'unary' ? `(${text})` : text;
 }

@@ -2,12 +2,14 @@
 // revisions scrolls as smoothly as one of ten. Lanes are SVG (markup shared with the export), the text
 // of each row is HTML. Everything it does to the project goes to the extension as a message.
 
-import { shortDate } from '../../core/createDate';
 import type { RevisionState } from '../../core/databaseState';
 import type { GraphEdge, GraphNode } from '../../core/graphLayout';
-import { edgeRows, type Geometry, geometryFor, shortRevisionId } from '../geometry';
-import { laneMarkup, nodeTags } from '../graphSvg';
-import type { FromWebview, GraphView, RevisionAction, ToWebview } from '../protocol';
+import { edgeRows, type Geometry, geometryFor } from '../geometry';
+import { laneMarkup } from '../graphSvg';
+import type { FromWebview, GraphView, ToWebview } from '../protocol';
+import { hideMenu as hideMenuIn, menuItems, showMenu as showMenuIn } from './contextMenu';
+import { rowElement, rowForKey, searchMatches } from './rows';
+import { placeTooltip, tooltipLines } from './tooltip';
 
 interface VsCodeApi {
   postMessage(message: FromWebview): void;
@@ -177,56 +179,16 @@ function render(force = false): void {
   const currentMatch = matchIndex >= 0 ? matches[matchIndex] : undefined;
   const currentMatchRow = currentMatch ? rowOf(currentMatch) : undefined;
   rowsEl.replaceChildren(
-    ...nodes.slice(start, end).map((node) => rowElement(node, matchSet.has(node.id), node.row === currentMatchRow)),
+    ...nodes.slice(start, end).map((node) =>
+      rowElement(node, {
+        state: stateOf(node.id),
+        selected: selected.has(node.id),
+        focused: node.id === focused,
+        match: matchSet.has(node.id),
+        currentMatch: node.row === currentMatchRow,
+      }),
+    ),
   );
-}
-
-function rowElement(node: GraphNode, match: boolean, currentMatch: boolean): HTMLDivElement {
-  const row = document.createElement('div');
-  const state = stateOf(node.id);
-  row.className = [
-    'row',
-    node.kind,
-    state ? `state-${state}` : '',
-    selected.has(node.id) ? 'selected' : '',
-    node.id === focused ? 'focused' : '',
-    match ? 'match' : '',
-    currentMatch ? 'current-match' : '',
-  ]
-    .filter(Boolean)
-    .join(' ');
-  row.dataset.id = node.id;
-  row.setAttribute('role', 'option');
-  row.setAttribute('aria-selected', String(selected.has(node.id)));
-  for (const tag of nodeTags(node, state)) row.append(span(`tag ${tag.kind}`, tag.text));
-  if (node.kind === 'run') {
-    row.append(span('msg', `${node.message} (click to expand)`));
-    const newest = node.members?.[0];
-    const oldest = node.members?.[node.members.length - 1];
-    row.append(
-      span(
-        'date',
-        newest && oldest
-          ? `${shortDate(oldest.createDate).slice(0, 10)} … ${shortDate(newest.createDate).slice(0, 10)}`
-          : '',
-      ),
-    );
-    row.setAttribute('aria-label', `${node.message}, collapsed`);
-    return row;
-  }
-  row.append(span('msg', node.message || '(no message)'));
-  if (node.merge) row.append(span('kind', 'merge'));
-  else if (node.branchPoint) row.append(span('kind', 'branch point'));
-  row.append(span('id', shortRevisionId(node.id)), span('date', shortDate(node.createDate)));
-  row.setAttribute('aria-label', `${node.message} ${node.id}${state ? `, ${state}` : ''}`);
-  return row;
-}
-
-function span(className: string, text: string): HTMLSpanElement {
-  const el = document.createElement('span');
-  el.className = className;
-  el.textContent = text;
-  return el;
 }
 
 function updateToolbar(): void {
@@ -333,26 +295,7 @@ function scrollToRow(row: number): void {
 function computeMatches(jump: boolean): void {
   const query = search.value.trim().toLowerCase();
   const previous = matchIndex >= 0 ? matches[matchIndex] : undefined;
-  matches = [];
-  if (query) {
-    for (const node of nodes) {
-      if (node.kind === 'run') {
-        for (const m of node.members ?? [])
-          if (`${m.id} ${m.message}`.toLowerCase().includes(query)) matches.push(m.id);
-        continue;
-      }
-      const text = [
-        node.id,
-        node.message,
-        ...node.labels,
-        ...node.branch.map((l) => `@${l}`),
-        ...node.labels.map((l) => `@${l}`),
-      ]
-        .join(' ')
-        .toLowerCase();
-      if (text.includes(query)) matches.push(node.id);
-    }
-  }
+  matches = query ? searchMatches(nodes, query) : [];
   matchIndex = previous ? matches.indexOf(previous) : -1;
   matchCount.textContent = query
     ? matches.length
@@ -465,28 +408,15 @@ rowsEl.addEventListener('contextmenu', (e) => {
 scroller.addEventListener('keydown', (e) => {
   if (!view || !nodes.length) return;
   const current = focused ? (rowOf(focused) ?? 0) : -1;
-  const move = (row: number): void => {
-    const node = nodes[Math.max(0, Math.min(nodes.length - 1, row))];
+  const target = rowForKey(e.key, current, nodes.length);
+  if (target !== undefined) {
+    e.preventDefault();
+    const node = nodes[Math.max(0, Math.min(nodes.length - 1, target))];
     scrollToRow(node.row);
     select([node.id], node.id);
-  };
+    return;
+  }
   switch (e.key) {
-    case 'ArrowDown':
-      e.preventDefault();
-      move(current + 1);
-      break;
-    case 'ArrowUp':
-      e.preventDefault();
-      move(current - 1);
-      break;
-    case 'Home':
-      e.preventDefault();
-      move(0);
-      break;
-    case 'End':
-      e.preventDefault();
-      move(nodes.length - 1);
-      break;
     case 'Enter':
       if (focused) {
         const node = byId.get(focused);
@@ -515,81 +445,19 @@ document.addEventListener('keydown', (e) => {
 
 // ------------------------------------------------------------------ context menu
 
-interface MenuItem {
-  label: string;
-  run: () => void;
-}
-
-function menuItems(node: GraphNode): Array<MenuItem | 'separator'> {
-  if (node.kind === 'run') {
-    return [
-      { label: `Expand ${node.members?.length ?? ''} Revisions`, run: () => post({ type: 'expand', runs: [node.id] }) },
-    ];
-  }
-  const state = stateOf(node.id);
-  const action = (a: RevisionAction) => () => post({ type: 'action', action: a, id: node.id });
-  const items: Array<MenuItem | 'separator'> = [{ label: 'Open File', run: () => post({ type: 'open', id: node.id }) }];
-  if (view?.trusted) {
-    items.push('separator');
-    if (state !== 'applied' && state !== 'current')
-      items.push({ label: 'Upgrade to Revision', run: action('upgrade') });
-    if (state !== 'pending' && state !== 'current')
-      items.push({ label: 'Downgrade to Revision', run: action('downgrade') });
-    items.push({ label: 'Stamp Revision…', run: action('stamp') });
-    if (state !== 'applied' && state !== 'current') items.push({ label: 'Show SQL for Upgrade', run: action('sql') });
-  }
-  items.push('separator', { label: 'Copy Revision Id', run: action('copyId') });
-  const heads = selectedHeads();
-  if (view?.trusted && heads.length >= 2 && heads.includes(node.id))
-    items.push({ label: `Merge ${heads.length} Selected Heads`, run: () => post({ type: 'merge', ids: heads }) });
-  if (node.run)
-    items.push('separator', { label: 'Collapse Run', run: () => post({ type: 'collapse', runs: [node.run!] }) });
-  return items;
-}
-
 function showMenu(node: GraphNode, x: number, y: number): void {
   hideTooltip();
-  const buttons: HTMLButtonElement[] = [];
-  menu.replaceChildren(
-    ...menuItems(node).map((item) => {
-      if (item === 'separator') {
-        const sep = document.createElement('div');
-        sep.className = 'separator';
-        sep.setAttribute('role', 'separator');
-        return sep;
-      }
-      const button = document.createElement('button');
-      button.className = 'menu-item';
-      button.setAttribute('role', 'menuitem');
-      button.textContent = item.label;
-      button.addEventListener('click', () => {
-        hideMenu();
-        item.run();
-      });
-      buttons.push(button);
-      return button;
-    }),
-  );
-  menu.hidden = false;
-  const rect = menu.getBoundingClientRect();
-  menu.style.left = `${Math.max(0, Math.min(x, window.innerWidth - rect.width - 4))}px`;
-  menu.style.top = `${Math.max(0, Math.min(y, window.innerHeight - rect.height - 4))}px`;
-  buttons[0]?.focus();
-  menu.onkeydown = (e) => {
-    const i = buttons.indexOf(document.activeElement as HTMLButtonElement);
-    if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
-      e.preventDefault();
-      buttons[(i + (e.key === 'ArrowDown' ? 1 : buttons.length - 1)) % buttons.length]?.focus();
-    } else if (e.key === 'Escape' || e.key === 'Tab') {
-      e.preventDefault();
-      hideMenu();
-      scroller.focus();
-    }
-  };
+  const items = menuItems(node, {
+    state: stateOf(node.id),
+    trusted: !!view?.trusted,
+    selectedHeads: selectedHeads(),
+    post,
+  });
+  showMenuIn(menu, items, x, y, () => scroller.focus());
 }
 
 function hideMenu(): void {
-  if (!menu.hidden) menu.hidden = true;
+  hideMenuIn(menu);
 }
 
 document.addEventListener('mousedown', (e) => {
@@ -614,52 +482,7 @@ rowsEl.addEventListener('mousemove', (e) => {
 rowsEl.addEventListener('mouseleave', hideTooltip);
 
 function showTooltip(node: GraphNode, x: number, y: number): void {
-  const lines: Array<[string, string]> = [];
-  if (node.kind === 'run') {
-    const members = node.members ?? [];
-    lines.push(['title', `${members.length} revisions in a line`]);
-    lines.push([
-      '',
-      `from ${shortRevisionId(members[members.length - 1]?.id ?? '')} ${members[members.length - 1]?.message ?? ''}`,
-    ]);
-    lines.push(['', `to ${shortRevisionId(members[0]?.id ?? '')} ${members[0]?.message ?? ''}`]);
-    lines.push(['muted', 'Click to expand.']);
-  } else {
-    const state = stateOf(node.id);
-    lines.push(['title', node.message || '(no message)']);
-    lines.push(['mono', node.id]);
-    const facts = [
-      state,
-      node.head && 'head',
-      node.merge && 'merge point',
-      node.branchPoint && 'branch point',
-      node.base && 'base',
-    ].filter(Boolean);
-    if (facts.length) lines.push(['', facts.join(' · ')]);
-    const down = (outgoing.get(node.id) ?? []).filter((e) => e.kind === 'down').map((e) => shortRevisionId(e.to));
-    const deps = (outgoing.get(node.id) ?? [])
-      .filter((e) => e.kind === 'depends' && e.jump !== 'in')
-      .map((e) => shortRevisionId(e.to));
-    lines.push(['', `Revises: ${down.length ? down.join(', ') : 'base'}`]);
-    if (deps.length) lines.push(['', `Depends on: ${deps.join(', ')}`]);
-    const labels = [...new Set([...node.labels, ...node.branch])];
-    if (labels.length) lines.push(['', `Branch labels: ${labels.join(', ')}`]);
-    if (node.createDate) lines.push(['muted', `Created ${shortDate(node.createDate)}`]);
-    for (const p of node.problems)
-      lines.push([p.severity === 'error' ? 'error' : 'warning', `${p.severity}: ${p.message}`]);
-    if (node.cycle && !node.problems.some((p) => p.code === 'cycle'))
-      lines.push(['error', 'In a cycle: Alembic refuses to load the history.']);
-    for (const e of outgoing.get(node.id) ?? [])
-      if (e.dangling && e.problem && !node.problems.some((p) => p.message === e.problem))
-        lines.push(['error', e.problem]);
-  }
-  tooltip.replaceChildren(
-    ...lines.map(([cls, text]) => Object.assign(document.createElement('div'), { className: cls, textContent: text })),
-  );
-  tooltip.hidden = false;
-  const rect = tooltip.getBoundingClientRect();
-  tooltip.style.left = `${Math.max(4, Math.min(x + 12, window.innerWidth - rect.width - 8))}px`;
-  tooltip.style.top = `${y + 18 + rect.height > window.innerHeight ? Math.max(4, y - rect.height - 8) : y + 18}px`;
+  placeTooltip(tooltip, tooltipLines(node, stateOf(node.id), outgoing.get(node.id) ?? []), x, y);
 }
 
 function hideTooltip(): void {

@@ -1,0 +1,40 @@
+// The folders Python imports a project's modules from when Alembic runs it: prepend_sys_path, the
+// folder Alembic runs in, and, for `script_location = pkg:dir`, the folder the package `pkg` is in.
+import * as path from 'node:path';
+import type { AlembicConfig } from './config';
+
+/** Alembic's prepend_sys_path entries, absolute (split on spaces, commas and the path separator). */
+function prependSysPath(config: AlembicConfig): string[] {
+  const value = config.option('prepend_sys_path');
+  if (!value) return [];
+  const separator = config.option('path_separator');
+  const parts =
+    separator === 'newline' ? value.split('\n') : separator === ';' ? value.split(';') : value.split(/, *| +|:|;|\n/);
+  return parts
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .map((p) => path.resolve(config.baseDir, p));
+}
+
+/**
+ * The folder a `pkg:dir` script_location's package is imported from: Alembic imports `pkg`, so that
+ * folder is on sys.path (an installed package, or a `src/` layout). Undefined for a plain path.
+ */
+export function scriptPackageRoot(config: AlembicConfig): string | undefined {
+  const value = config.option('script_location')?.trim();
+  // `C:\x` and `C:/x` are Windows paths, not resources.
+  const resource = value && /^([A-Za-z_][\w.]*):(?![\\/])(.*)$/.exec(value);
+  if (!resource || !config.scriptLocation) return undefined;
+  const depth = resource[2].split(/[\\/]/).filter(Boolean).length + resource[1].split('.').length;
+  let dir = path.resolve(config.scriptLocation);
+  for (let i = 0; i < depth; i++) dir = path.dirname(dir);
+  return dir;
+}
+
+/** Where the project's imports are looked up, in Python's order, without duplicates. */
+export function projectImportRoots(config: AlembicConfig): string[] {
+  const roots = [...prependSysPath(config), config.baseDir, path.dirname(path.resolve(config.configFile))];
+  const packageRoot = scriptPackageRoot(config);
+  if (packageRoot) roots.push(packageRoot);
+  return roots.map((d) => path.resolve(d)).filter((d, i, all) => all.indexOf(d) === i);
+}
