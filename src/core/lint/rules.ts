@@ -126,6 +126,11 @@ export function lintRule(code: string): LintRule | undefined {
   return BY_CODE.get(code);
 }
 
+/** Where a rule is documented, relative to the repository's (and the installed extension's) root. */
+export function ruleDocPath(code: string): string | undefined {
+  return BY_CODE.has(code) ? `docs/rules/${code}.md` : undefined;
+}
+
 /** The severity a rule's problems get under `options` (`off` when disabled). */
 export function severityOf(code: string, options: LintOptions = {}): RuleSeverity {
   const rule = BY_CODE.get(code);
