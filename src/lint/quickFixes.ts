@@ -9,6 +9,7 @@ import { isLintRule } from '../core/lint/rules';
 import type { ModelWatcher } from '../models/modelWatcher';
 import type { ProjectRegistry } from '../projects/projectRegistry';
 import { Disposable } from '../util/disposable';
+import { diagnosticCode } from './diagnostics';
 
 const TARGET_NONE = /^(target_metadata\s*(?::[^=]*)?=\s*)None\b/;
 const IGNORE_COMMENT = /#\s*alembic-lens:\s*ignore\[([^\]]*)\]/;
@@ -41,7 +42,7 @@ export class QuickFixes extends Disposable implements vscode.CodeActionProvider 
     const actions: vscode.CodeAction[] = [];
     for (const diagnostic of context.diagnostics) {
       if (diagnostic.source !== 'alembic-lens') continue;
-      const code = String(diagnostic.code ?? '');
+      const code = diagnosticCode(diagnostic);
       const project = this.projectOf(document.uri.fsPath);
       if (code === 'multiple-heads' && project) actions.push(mergeHeads(project, diagnostic));
       if (code === 'target-metadata-none' && project) {

@@ -30,7 +30,9 @@ function flatten(nodes: TreeSnapshot[]): TreeSnapshot[] {
 }
 
 function lintDiagnostics(uri: vscode.Uri, code: string): vscode.Diagnostic[] {
-  return vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'alembic-lens' && String(d.code) === code);
+  return vscode.languages
+    .getDiagnostics(uri)
+    .filter((d) => d.source === 'alembic-lens' && String(typeof d.code === 'object' ? d.code.value : d.code) === code);
 }
 
 async function quickFixes(uri: vscode.Uri, diagnostic: vscode.Diagnostic): Promise<vscode.CodeAction[]> {
@@ -281,6 +283,12 @@ describe('models and migration checks', function () {
     );
     console.log(`      ${diagnostic.range.start.line + 1}: ${diagnostic.message}`);
     assert.strictEqual(diagnostic.range.start.line, line, 'on the op.drop_column line');
+    // The code links to the rule's documentation, shipped with the extension.
+    const code = diagnostic.code as { value: string; target: vscode.Uri };
+    assert.strictEqual(code.value, 'drop-column');
+    assert.match(code.target.path, /\/docs\/rules\/drop-column\.md$/);
+    const ruleDoc = new TextDecoder().decode(await vscode.workspace.fs.readFile(code.target));
+    assert.match(ruleDoc, /^# drop-column\n/);
     assert.ok(
       api.getProblems().some((p) => p.code === 'drop-column' && path.resolve(p.path) === path.resolve(file)),
       'getProblems() has it too',
