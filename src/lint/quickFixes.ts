@@ -10,6 +10,7 @@ import type { ModelWatcher } from '../models/modelWatcher';
 import type { ProjectRegistry } from '../projects/projectRegistry';
 import { Disposable } from '../util/disposable';
 import { diagnosticCode } from './diagnostics';
+import { ruleFixAction } from './ruleQuickFixes';
 
 const TARGET_NONE = /^(target_metadata\s*(?::[^=]*)?=\s*)None\b/;
 const IGNORE_COMMENT = /#\s*alembic-lens:\s*ignore\[([^\]]*)\]/;
@@ -49,6 +50,8 @@ export class QuickFixes extends Disposable implements vscode.CodeActionProvider 
         const fix = this.targetMetadataFix(document, project, diagnostic);
         if (fix) actions.push(fix);
       }
+      const ruleFix = document.languageId === 'python' ? ruleFixAction(document, diagnostic, code) : undefined;
+      if (ruleFix) actions.push(ruleFix);
       if (isLintRule(code))
         actions.push(
           document.languageId === 'python'
