@@ -100,6 +100,7 @@ describe('lint rules against the real Alembic, SQLite and PostgreSQL', function 
     const snippets: string[][] = [
       ["rows = op.get_bind().execute(sa.text('SELECT 1')).fetchall()"],
       ['tables = sa.inspect(op.get_bind()).get_table_names()'],
+      ['inspector = sa.engine.reflection.Inspector.from_engine(op.get_bind())'],
       ["if op.get_bind().dialect.name == 'sqlite':", "    op.execute('SELECT 1')"],
       ['if not context.is_offline_mode():', "    rows = op.get_bind().execute(sa.text('SELECT 1')).fetchall()"],
       ['if context.is_offline_mode():', '    return', "rows = op.get_bind().execute(sa.text('SELECT 1')).all()"],

@@ -321,6 +321,35 @@ describe('models and migration checks', function () {
     await waitFor('the drop-column diagnostic to go', () => lintDiagnostics(uri, 'drop-column').length === 0, 10000);
   });
 
+  it('a read that breaks `upgrade --sql`: offline-mode-unsafe, and the quick fix that guards it', async () => {
+    await api.whenIdle();
+    const [head] = heads(readRevisionFiles());
+    const id = randomRevisionId();
+    const file = path.join(versionsDir(), `${id}_lens_lint_offline.py`);
+    const read = "    rows = op.get_bind().execute(sa.text('SELECT 1')).fetchall()";
+    fs.writeFileSync(file, revisionSource(id, head, 'read rows', read));
+    added.push(file);
+    const uri = vscode.Uri.file(file);
+    const [diagnostic] = await waitFor(
+      'an offline-mode-unsafe diagnostic',
+      () => {
+        const found = lintDiagnostics(uri, 'offline-mode-unsafe');
+        return found.length ? found : undefined;
+      },
+      10000,
+    );
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc);
+    const fixes = await quickFixes(uri, diagnostic);
+    const guard = fixes.find((f) => f.title.startsWith('Run it only online'));
+    assert.ok(guard?.edit, `a guard quick fix: ${JSON.stringify(fixes.map((f) => f.title))}`);
+    assert.ok(await vscode.workspace.applyEdit(guard.edit));
+    assert.match(doc.getText(), /^from alembic import context$/m);
+    assert.match(doc.getText(), /\n {4}if not context\.is_offline_mode\(\):\n {8}rows = op\.get_bind\(\)/);
+    await doc.save();
+    await waitFor('the diagnostic to go', () => lintDiagnostics(uri, 'offline-mode-unsafe').length === 0, 10000);
+  });
+
   it('env.py with target_metadata = None: the diagnostic, and a quick fix that wires the models back', async function () {
     this.timeout(60000);
     await api.whenIdle();

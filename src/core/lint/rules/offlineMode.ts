@@ -59,6 +59,8 @@ function onlineOnlyCall(tokens: readonly PyToken[]): { what: string; line: numbe
     if (tk.v === 'inspect' && (!afterDot || /^(sa|sqlalchemy)$/.test(tokens[i - 2]?.v ?? '')))
       return { what: `${afterDot ? `${tokens[i - 2].v}.` : ''}inspect(...)`, line: tk.line };
     if (afterDot && RESULT_METHODS.has(tk.v)) return { what: `.${tk.v}()`, line: tk.line };
+    if (afterDot && tk.v === 'from_engine' && tokens[i - 2]?.v === 'Inspector')
+      return { what: 'Inspector.from_engine(...)', line: tk.line };
   }
   return undefined;
 }
