@@ -145,6 +145,24 @@ describe('lint rules for op.*', () => {
     assert.strictEqual(first.severity, 'error');
   });
 
+  it('a test of the database decides: no SQLite advice under `if is_postgres():`, no PostgreSQL advice under sqlite', () => {
+    const upgrade = [
+      'if is_postgres():',
+      "    op.alter_column('recipes', 'quantity', type_=sa.Float())",
+      "    op.create_unique_constraint('uq_a', 'recipes', ['a'])",
+      'else:',
+      "    op.alter_column('recipes', 'rating', type_=sa.Float())",
+      'if op.get_context().dialect.name != "sqlite":',
+      "    op.drop_constraint('uq_b', 'recipes', type_='unique')",
+      'if op.get_bind().dialect.name == "sqlite":',
+      "    op.create_unique_constraint('uq_c', 'recipes', ['c'])",
+    ];
+    const sqlite: LintOptions = { dialect: 'sqlite', renderAsBatch: false };
+    assert.deepStrictEqual(hits('sqlite-alter-outside-batch', upgrade, sqlite), ['4', '8']);
+    assert.deepStrictEqual(hits('create-unique-constraint', upgrade, PG), ['2']);
+    assert.deepStrictEqual(hits('create-unique-constraint', upgrade), ['2'], 'unknown database: the same');
+  });
+
   it('offline-mode-unsafe: results and inspection, not under an is_offline_mode() guard', () => {
     const upgrade = [
       'conn = op.get_bind()',

@@ -15,6 +15,7 @@ import { calleeName, keyword, readPythonModule, renderExpr, tokenizePython } fro
 import { copiedThenRenamed, renamePairs } from './renames';
 import { type LintOptions, lintRule, severityOf } from './rules';
 import { REVISION_RULE_FAMILIES } from './rules/registry';
+import { statementScopes } from './rules/statementScopes';
 import { applyLintOptions, pythonSuppressions } from './suppressions';
 
 export { normalizeType, resemblingNames } from './renames';
@@ -31,12 +32,15 @@ export function lintRevision(text: string, path: string, options: LintOptions = 
 export function revisionFindings(text: string, path: string, options: LintOptions = {}): Problem[] {
   const source = tokenizePython(text);
   const migration = parseMigration(source);
+  const scopes = statementScopes(source);
   const up = migration.upgrade;
   const problems: Problem[] = [];
   const add = (code: string, message: string, line: number): void => {
     if (severityOf(code, options) === 'off') return;
     const rule = lintRule(code);
     if (rule?.dialects && options.dialect && !rule.dialects.includes(options.dialect)) return;
+    // Code under a test of the database (`if is_postgres():`) runs only where the test allows.
+    if (rule?.dialects && !rule.dialects.some((dialect) => scopes.runsOn(line, dialect))) return;
     // The database is unknown: the advice stands, for the databases it is about.
     const where = rule?.dialects && !options.dialect ? `On ${rule.dialects.map(dialectName).join(' or ')}: ` : '';
     problems.push(problem(rule?.severity ?? 'warning', code, `${where}${message}`, path, line));

@@ -16,6 +16,9 @@ interface Block {
   online: boolean;
   /** Its body runs only offline (`if context.is_offline_mode():`). */
   offline: boolean;
+  /** Its body runs only on these databases (`if is_postgres():`) or never on those (`if dialect != "sqlite":`). */
+  onlyOn?: string[];
+  notOn?: string[];
 }
 
 export interface Statement {
@@ -35,6 +38,8 @@ export interface StatementScopes {
   inAutocommitBlock(line: number): boolean;
   /** Only runs online: guarded by `context.is_offline_mode()`. */
   onlineOnly(line: number): boolean;
+  /** Whether the line can run on `dialect`: no enclosing test of the database excludes it. */
+  runsOn(line: number, dialect: string): boolean;
 }
 
 const scopesCache = new WeakMap<PySource, StatementScopes>();
@@ -61,6 +66,16 @@ export function statementScopes(source: PySource): StatementScopes {
       offline = !!test?.online;
     }
     const made: Block = { indent, keyword, header, online, offline };
+    const dialects = dialectsTested(header);
+    const negative = header.some((tk) => (tk.t === 'name' && tk.v === 'not') || (tk.t === 'op' && tk.v === '!='));
+    if ((keyword === 'if' || keyword === 'elif') && dialects.length) {
+      if (negative) made.notOn = dialects;
+      else made.onlyOn = dialects;
+    } else if (keyword === 'else') {
+      const test = lastIf.get(indent);
+      if (test?.onlyOn) made.notOn = test.onlyOn;
+      if (test?.notOn) made.onlyOn = test.notOn;
+    }
     if (keyword === 'if' || keyword === 'elif') lastIf.set(indent, made);
     return made;
   };
@@ -102,6 +117,7 @@ export function statementScopes(source: PySource): StatementScopes {
   };
   const functionAt = (line: number): string | undefined => at(line)?.blocks.find((b) => b.keyword === 'def')?.name;
   const result: StatementScopes = {
+    runsOn: () => true,
     statements,
     at,
     functionAt,
@@ -116,8 +132,30 @@ export function statementScopes(source: PySource): StatementScopes {
       return after !== undefined && after < line && !statement.blocks.some((b) => b.offline);
     },
   };
+  result.runsOn = (line, dialect) =>
+    !at(line)?.blocks.some((b) => (b.onlyOn && !b.onlyOn.includes(dialect)) || b.notOn?.includes(dialect));
   scopesCache.set(source, result);
   return result;
+}
+
+const DIALECT_WORDS: Array<[RegExp, string]> = [
+  [/postgres/i, 'postgresql'],
+  [/sqlite/i, 'sqlite'],
+  [/mysql/i, 'mysql'],
+  [/mariadb/i, 'mariadb'],
+  [/mssql/i, 'mssql'],
+  [/oracle/i, 'oracle'],
+];
+
+/** The databases a test names: `op.get_context().dialect.name == "postgresql"`, `is_postgres()`. */
+function dialectsTested(header: readonly PyToken[]): string[] {
+  const found = new Set<string>();
+  for (const tk of header) {
+    if (tk.t !== 'str' && tk.t !== 'name') continue;
+    for (const [word, dialect] of DIALECT_WORDS) if (word.test(tk.v)) found.add(dialect);
+  }
+  if (found.has('mysql')) found.add('mariadb');
+  return [...found];
 }
 
 export function mentions(tokens: readonly PyToken[], name: string): boolean {
