@@ -1,7 +1,7 @@
 // Conventions some teams enforce and others do not: off unless turned on (`--severity rule=warning`,
 // `alembic.lint.severities`).
 import type { CallExpr, MigrationCall } from '../../models/migrationOps';
-import { calleeName, keyword, type PyExpr, renderExpr } from '../../python';
+import { calleeName, keyword, type PyExpr, renderExpr, stringValue } from '../../python';
 import type { LintRule } from '../rules';
 import { createdEarlier, describeCall, isTrueConst, type RevisionRuleFamily } from './ruleInput';
 
@@ -52,6 +52,7 @@ export const optInRules: RevisionRuleFamily = {
     const up = migration.upgrade;
     if (!up) return;
     for (const op of up.ops) {
+      const keyColumns = primaryKeyConstraintColumns(op);
       for (const column of columnsOf(op)) {
         const type = columnType(column);
         if (!type) continue;
@@ -65,7 +66,9 @@ export const optInRules: RevisionRuleFamily = {
             type.line,
           );
         }
-        if (/^(Integer|INTEGER|SmallInteger)$/.test(name ?? '') && isTrueConst(keyword(column, 'primary_key'))) {
+        const primary =
+          isTrueConst(keyword(column, 'primary_key')) || keyColumns.has(stringValue(column.args[0]) ?? '');
+        if (/^(Integer|INTEGER|SmallInteger)$/.test(name ?? '') && primary) {
           report(
             'integer-primary-key',
             `${describeCall(op)}: ${renderExpr(type)} primary key: a 32-bit id runs out after 2,147,483,647 rows, ` +
@@ -94,6 +97,15 @@ function columnsOf(op: MigrationCall): CallExpr[] {
   const candidates =
     op.op === 'create_table' ? op.call.args.slice(1) : op.op === 'add_column' ? [op.arg('column')] : [];
   return candidates.filter((a): a is CallExpr => a?.k === 'call' && calleeName(a) === 'Column');
+}
+
+/** create_table's `sa.PrimaryKeyConstraint('id', ...)` columns (the shape autogenerate writes). */
+function primaryKeyConstraintColumns(op: MigrationCall): Set<string> {
+  if (op.op !== 'create_table') return new Set();
+  const constraints = op.call.args.filter((a) => a.k === 'call' && calleeName(a) === 'PrimaryKeyConstraint');
+  return new Set(
+    constraints.flatMap((c) => (c.k === 'call' ? c.args.map(stringValue) : [])).filter((v) => v !== undefined),
+  );
 }
 
 /** Column('name', Type, ...) or Column(Type, ...), or type_= */
