@@ -56,6 +56,26 @@ describe('models and migration checks', function () {
   let envText: string;
   const added: string[] = [];
 
+  /** A new head revision with `body` as its upgrade(), and the first `code` diagnostic the lint puts on it. */
+  async function revisionWithDiagnostic(slug: string, body: string, code: string) {
+    const [head] = heads(readRevisionFiles());
+    const id = randomRevisionId();
+    const file = path.join(versionsDir(), `${id}_lens_lint_${slug}.py`);
+    const text = revisionSource(id, head, slug.replace(/_/g, ' '), body);
+    fs.writeFileSync(file, text);
+    added.push(file);
+    const uri = vscode.Uri.file(file);
+    const [diagnostic] = await waitFor(
+      `a ${code} diagnostic`,
+      () => {
+        const found = lintDiagnostics(uri, code);
+        return found.length ? found : undefined;
+      },
+      10000,
+    );
+    return { file, text, uri, diagnostic };
+  }
+
   before(async function () {
     this.timeout(60000);
     api = await activatedApi<Api>();
@@ -265,22 +285,12 @@ describe('models and migration checks', function () {
 
   it('a risky migration gets drop-column at the exact line, and "ignore on this line" silences it', async () => {
     await api.whenIdle();
-    const [head] = heads(readRevisionFiles());
-    const id = randomRevisionId();
-    const file = path.join(versionsDir(), `${id}_lens_lint_drop_email.py`);
-    const text = revisionSource(id, head, 'drop email', "    op.drop_column('users', 'email')");
-    fs.writeFileSync(file, text);
-    added.push(file);
-    const line = text.split('\n').findIndex((l) => l.includes("op.drop_column('users', 'email')"));
-    const uri = vscode.Uri.file(file);
-    const [diagnostic] = await waitFor(
-      'a drop-column diagnostic',
-      () => {
-        const found = lintDiagnostics(uri, 'drop-column');
-        return found.length ? found : undefined;
-      },
-      10000,
+    const { file, text, uri, diagnostic } = await revisionWithDiagnostic(
+      'drop_email',
+      "    op.drop_column('users', 'email')",
+      'drop-column',
     );
+    const line = text.split('\n').findIndex((l) => l.includes("op.drop_column('users', 'email')"));
     console.log(`      ${diagnostic.range.start.line + 1}: ${diagnostic.message}`);
     assert.strictEqual(diagnostic.range.start.line, line, 'on the op.drop_column line');
     // The code links to the rule's documentation, shipped with the extension.
@@ -323,21 +333,8 @@ describe('models and migration checks', function () {
 
   it('a read that breaks `upgrade --sql`: offline-mode-unsafe, and the quick fix that guards it', async () => {
     await api.whenIdle();
-    const [head] = heads(readRevisionFiles());
-    const id = randomRevisionId();
-    const file = path.join(versionsDir(), `${id}_lens_lint_offline.py`);
     const read = "    rows = op.get_bind().execute(sa.text('SELECT 1')).fetchall()";
-    fs.writeFileSync(file, revisionSource(id, head, 'read rows', read));
-    added.push(file);
-    const uri = vscode.Uri.file(file);
-    const [diagnostic] = await waitFor(
-      'an offline-mode-unsafe diagnostic',
-      () => {
-        const found = lintDiagnostics(uri, 'offline-mode-unsafe');
-        return found.length ? found : undefined;
-      },
-      10000,
-    );
+    const { uri, diagnostic } = await revisionWithDiagnostic('offline', read, 'offline-mode-unsafe');
     const doc = await vscode.workspace.openTextDocument(uri);
     await vscode.window.showTextDocument(doc);
     const fixes = await quickFixes(uri, diagnostic);
