@@ -85,6 +85,30 @@ describe('lint quick fixes, applied and linted again', () => {
     assert.deepStrictEqual(codesOf(after, {}), []);
   });
 
+  it('sqlite-alter-outside-batch: the operation moved into op.batch_alter_table(), its table argument taken out', () => {
+    const sqlite: LintOptions = { dialect: 'sqlite', renderAsBatch: false };
+    const column = fixOnce(
+      ["op.alter_column('users', 'email',", "    existing_type=sa.String(), server_default='x')"],
+      'sqlite-alter-outside-batch',
+      sqlite,
+    );
+    assert.match(
+      column.after,
+      /\n {4}with op\.batch_alter_table\('users'\) as batch_op:\n {8}batch_op\.alter_column\('email', existing_type=sa\.String\(\), server_default='x'\)\n/,
+    );
+    assert.deepStrictEqual(codesOf(column.after, sqlite), []);
+    const constraint = fixOnce(
+      ["op.create_foreign_key('fk_a', 'users', 'teams', ['team_id'], ['id'], schema='app')"],
+      'sqlite-alter-outside-batch',
+      sqlite,
+    );
+    assert.match(
+      constraint.after,
+      /batch_alter_table\('users', schema='app'\) as batch_op:\n {8}batch_op\.create_foreign_key\('fk_a', 'teams', \['team_id'\], \['id'\]\)/,
+    );
+    assert.deepStrictEqual(codesOf(constraint.after, sqlite), []);
+  });
+
   it('no fix where the shape is not plain: an inline body', () => {
     const text = revisionText({ id: 'b1', down: 'a0', upgrade: ["if True: op.create_index('ix', 'users', ['a'])"] });
     const found = lintRevision(text, '/p/b1.py', PG).find((p) => p.code === 'create-index-not-concurrently');

@@ -63,6 +63,15 @@ export function ruleFix(text: string, code: string, line: number): RuleFix | und
         ],
       };
     }
+    case 'sqlite-alter-outside-batch': {
+      const body = inBatch(spanLines(lines, statement).join('\n'), statement.indent);
+      return (
+        body && {
+          title: 'Run it in op.batch_alter_table()',
+          edits: [{ fromLine: statement.from, toLine: statement.to, lines: body }],
+        }
+      );
+    }
     case 'offline-mode-unsafe': {
       const edits: LineEdit[] = [
         {
@@ -145,7 +154,58 @@ function addKeyword(lines: string[], span: Span, keyword: string): string[] | un
   return edited.split('\n');
 }
 
-/** The index of the `)` closing the `(` at `open`, skipping strings and comments; -1 if none. */
+/** Where each operation's table is among its positional arguments. */
+const TABLE_ARGUMENT: Record<string, number> = {
+  alter_column: 0,
+  drop_constraint: 1,
+  create_foreign_key: 1,
+  create_unique_constraint: 1,
+  create_check_constraint: 1,
+  create_primary_key: 1,
+};
+
+/** `op.x(table, ...)` as `with op.batch_alter_table(table) as batch_op: batch_op.x(...)`; only a plain statement. */
+function inBatch(statement: string, indent: string): string[] | undefined {
+  const call = /^\s*op\.(\w+)\(/.exec(statement);
+  const tableAt = call ? TABLE_ARGUMENT[call[1]] : undefined;
+  // A comment inside the call would not survive the rewrite onto one line.
+  if (!call || tableAt === undefined || statement.includes('#')) return undefined;
+  const open = call[0].length - 1;
+  const close = matchingParen(statement, open);
+  if (close < 0 || statement.slice(close + 1).trim()) return undefined;
+  const args = splitArguments(statement.slice(open + 1, close));
+  if (args.length <= tableAt || args.slice(0, tableAt + 1).some((a) => /^\w+\s*=[^=]/.test(a))) return undefined;
+  const schema = args.find((a) => /^schema\s*=/.test(a));
+  const rest = args.filter((a, i) => i !== tableAt && a !== schema);
+  const header = `with op.batch_alter_table(${args[tableAt]}${schema ? `, ${schema}` : ''}) as batch_op:`;
+  return [`${indent}${header}`, `${indent}    batch_op.${call[1]}(${rest.join(', ')})`];
+}
+
+/** The top-level, comma-separated arguments of a call's inside, trimmed. */
+function splitArguments(inside: string): string[] {
+  const args: string[] = [];
+  let start = 0;
+  for (let i = 0; i <= inside.length; i++) {
+    const c = inside[i];
+    if (i === inside.length || c === ',') {
+      const arg = inside.slice(start, i).trim();
+      if (arg) args.push(arg);
+      start = i + 1;
+    } else if (c === '(' || c === '[' || c === '{') {
+      const end = matchingParen(inside, i);
+      if (end < 0) return [];
+      i = end;
+    } else if (c === '"' || c === "'") {
+      const quote = inside.startsWith(c.repeat(3), i) ? c.repeat(3) : c;
+      i += quote.length;
+      while (i < inside.length && !inside.startsWith(quote, i)) i += inside[i] === '\\' ? 2 : 1;
+      i += quote.length - 1;
+    }
+  }
+  return args;
+}
+
+/** The index of the bracket closing the one at `open`, skipping strings and comments; -1 if none. */
 function matchingParen(text: string, open: number): number {
   let depth = 0;
   for (let i = open; i < text.length; i++) {
@@ -160,7 +220,7 @@ function matchingParen(text: string, open: number): number {
     } else if (c === '(' || c === '[' || c === '{') depth++;
     else if (c === ')' || c === ']' || c === '}') {
       depth--;
-      if (depth === 0) return c === ')' ? i : -1;
+      if (depth === 0) return i;
     }
   }
   return -1;
