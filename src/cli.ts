@@ -8,7 +8,17 @@ import { maskSecrets } from './core/databaseUrl';
 import { readDotenvFile } from './core/dotenv';
 import { explainMissingRevisions } from './core/git/deletedRevisions';
 import { GitError } from './core/git/gitRepository';
-import { LINT_RULES, lintProject, parseSeveritySetting, type RuleSeverity } from './core/lint';
+import {
+  formatReport,
+  LINT_RULES,
+  lintProject,
+  parseSeveritySetting,
+  REPORT_FORMATS,
+  type ReportFormat,
+  type RuleSeverity,
+  ruleDocPath,
+  severityOf,
+} from './core/lint';
 import type { testCommand as TestCommand } from './core/migrationTests/testCommand';
 import type { Problem } from './core/problems';
 import { type LoadOptions, loadProject, type Project } from './core/project';
@@ -29,7 +39,9 @@ commands:
                         --severity RULE=LEVEL  (repeatable; LEVEL: error, warning, info, off; RULE 'all' for every rule)
                         --dialect NAME         the database for dialect rules (default: from the project's URL)
                         --no-lint              only the problems of reading the project
-                        --rules                list the lint rules and exit
+                        --rules                list the lint rules (on or off, severity, databases, doc) and exit
+                        --format FORMAT        text (default), json, sarif (SARIF 2.1.0, for code scanning),
+                                               github (workflow annotations); exit codes are the same
                         --base REF             also check the merge into REF (git): the heads after it
                                                (merge-heads); lint only what is new against REF
                         --scope new|all        lint the revisions new or changed against --base, or all
@@ -73,6 +85,7 @@ interface ParsedArgs {
     check?: string;
     python?: string;
     command?: string;
+    format?: string;
   };
   /** `--severity rule=level`, in order. */
   severities: string[];
@@ -98,6 +111,7 @@ function parseArguments(argv: string[]): ParsedArgs {
     '--check': 'check',
     '--python': 'python',
     '--command': 'command',
+    '--format': 'format',
   };
   const flags: Record<string, keyof ParsedArgs['values']> = {
     '--json': 'json',
@@ -147,13 +161,7 @@ function main(argv: string[]): number | Promise<number> {
     console.log(USAGE);
     return values.help ? 0 : 2;
   }
-  if (command === 'check' && values.rules) {
-    for (const rule of LINT_RULES)
-      console.log(
-        `${rule.code.padEnd(38)} ${rule.severity.padEnd(8)} ${rule.summary}${rule.dialects ? ` (${rule.dialects.join(', ')} only)` : ''}`,
-      );
-    return 0;
-  }
+  if (command === 'check' && values.rules) return listRules(severities);
   const project = openProject(values.config, values.name, values.noCache ? undefined : defaultCacheDir());
   if (project.cacheRefusal) console.error(`alembic-lens: ${project.cacheRefusal}; reading every file`);
 
@@ -174,17 +182,15 @@ function main(argv: string[]): number | Promise<number> {
     }
     case 'check': {
       project.checkGrammar();
-      const levels: Record<string, RuleSeverity> = {};
-      for (const setting of severities) {
-        const error = parseSeveritySetting(setting, levels);
-        if (error) throw new UsageError(`--severity ${error}`);
-      }
+      const levels = parseSeverities(severities);
+      const format = reportFormat(values.format);
       const scope = values.scope ?? (values.base ? 'new' : 'all');
       if (scope !== 'new' && scope !== 'all') throw new UsageError(`--scope is 'new' or 'all', not '${scope}'`);
       if (scope === 'new' && !values.base)
         throw new UsageError('--scope new needs --base REF, the branch to compare with');
       const base = values.base === undefined ? undefined : compareWithGitBase(project, values.base);
-      return check(project, values.noLint ? undefined : { severities: levels, dialect: values.dialect }, base, scope);
+      const lint = values.noLint ? undefined : { severities: levels, dialect: values.dialect };
+      return check(project, lint, base, scope, format);
     }
     case 'heads':
       return printLines(project, () => headsCommand(project.graph));
@@ -333,6 +339,7 @@ function check(
   lint: { severities: Record<string, RuleSeverity>; dialect?: string } | undefined,
   base?: BaseComparison,
   scope = 'all',
+  format: ReportFormat = 'text',
 ): number {
   const problems = [
     ...project.problems,
@@ -346,7 +353,7 @@ function check(
     problems.push(...lintProject(project, { ...lint, env: process.env, dotenv, includeRevision }));
   }
   for (const note of base?.notes ?? []) console.error(`alembic-lens: note: ${note}`);
-  for (const p of problems) console.log(formatProblem(p));
+  process.stdout.write(formatReport(problems, format, { cwd: process.cwd(), toolVersion: toolVersion() }));
   const errors = problems.filter((p) => p.severity === 'error').length;
   const warnings = problems.filter((p) => p.severity === 'warning').length;
   const compared = base ? ` (${base.newFiles.size} new or changed against ${base.ref}, linted: ${scope})` : '';
@@ -354,10 +361,49 @@ function check(
   return errors ? 1 : 0;
 }
 
+function parseSeverities(settings: string[]): Record<string, RuleSeverity> {
+  const levels: Record<string, RuleSeverity> = {};
+  for (const setting of settings) {
+    const error = parseSeveritySetting(setting, levels);
+    if (error) throw new UsageError(`--severity ${error}`);
+  }
+  return levels;
+}
+
+function reportFormat(format = 'text'): ReportFormat {
+  if (!(REPORT_FORMATS as readonly string[]).includes(format))
+    throw new UsageError(`--format is one of ${REPORT_FORMATS.join(', ')}, not '${format}'`);
+  return format as ReportFormat;
+}
+
+/** `check --rules`: each rule, on or off (after --severity), its severity, its databases, what it reports, its doc. */
+function listRules(settings: string[]): number {
+  const levels = parseSeverities(settings);
+  console.log(`${'rule'.padEnd(42)} ${'state'.padEnd(5)} ${'severity'.padEnd(8)} ${'databases'.padEnd(10)} summary`);
+  for (const rule of LINT_RULES) {
+    const level = severityOf(rule.code, { severities: levels });
+    const state = level === 'off' ? 'off' : 'on';
+    const severity = level === 'off' ? rule.severity : level;
+    const databases = rule.dialects?.join(',') ?? 'all';
+    console.log(
+      `${rule.code.padEnd(42)} ${state.padEnd(5)} ${severity.padEnd(8)} ${databases.padEnd(10)} ${rule.summary} (${ruleDocPath(rule.code)})`,
+    );
+  }
+  return 0;
+}
+
 function formatProblem(p: Problem): string {
-  const rel = path.relative(process.cwd(), p.path);
-  const shown = rel && !rel.startsWith('..') ? rel : p.path;
-  return `${shown}:${p.line}: ${p.severity}: ${p.message} [${p.code}]`;
+  return formatReport([p], 'text', { cwd: process.cwd() }).trimEnd();
+}
+
+/** The version in the package.json next to the bundle, when there is one. */
+function toolVersion(): string | undefined {
+  try {
+    return (JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version?: string })
+      .version;
+  } catch {
+    return undefined;
+  }
 }
 
 function printJson(value: unknown): void {

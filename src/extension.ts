@@ -44,7 +44,7 @@ export function activate(context: vscode.ExtensionContext): AlembicLensApi {
   const runner = new AlembicRunner(interpreters, { projectCount: () => registry.getProjects().length });
   const database = new DatabaseStatusService(registry, interpreters);
   const tree = new RevisionsTreeProvider(registry, database);
-  const diagnostics = new ProblemDiagnostics(registry);
+  const diagnostics = new ProblemDiagnostics(registry, context.extensionUri);
   const graph = new GraphPanels(context.extensionUri, registry, database, (what, run) => commands.guard(what, run));
   const models = new ModelWatcher(registry);
   const drift = new DriftService(registry, interpreters, models, context.extensionUri);

@@ -1,6 +1,7 @@
 // Publishes the problems of every project to the Problems panel, at the file and line they are about.
 import * as vscode from 'vscode';
 import type { Problem, Severity } from '../core';
+import { ruleDocPath } from '../core/lint/rules';
 import type { ProjectRegistry } from '../projects/projectRegistry';
 import { Disposable } from '../util/disposable';
 
@@ -9,6 +10,12 @@ const SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {
   warning: vscode.DiagnosticSeverity.Warning,
   info: vscode.DiagnosticSeverity.Information,
 };
+
+/** A diagnostic's code, whether plain or `{ value, target }` (a lint rule linking to its doc). */
+export function diagnosticCode(diagnostic: vscode.Diagnostic): string {
+  const code = diagnostic.code;
+  return String(typeof code === 'object' ? code.value : (code ?? ''));
+}
 
 /** Problems another feature finds (lint, models), published in the same collection. */
 export interface ProblemSource {
@@ -20,7 +27,11 @@ export class ProblemDiagnostics extends Disposable {
   private readonly collection = this.register(vscode.languages.createDiagnosticCollection('alembic'));
   private readonly sources: ProblemSource[] = [];
 
-  constructor(private readonly registry: ProjectRegistry) {
+  /** `docsRoot`: the folder holding docs/rules/, which a lint diagnostic's code links to. */
+  constructor(
+    private readonly registry: ProjectRegistry,
+    private readonly docsRoot?: vscode.Uri,
+  ) {
     super();
     this.register(registry.onDidChange(() => this.publish()));
     this.publish();
@@ -50,7 +61,9 @@ export class ProblemDiagnostics extends Disposable {
       const range = new vscode.Range(line, Math.max(0, (p.column ?? 1) - 1), line, Number.MAX_SAFE_INTEGER);
       const diagnostic = new vscode.Diagnostic(range, p.message, SEVERITY[p.severity]);
       diagnostic.source = 'alembic-lens';
-      diagnostic.code = p.code;
+      const doc = ruleDocPath(p.code);
+      diagnostic.code =
+        doc && this.docsRoot ? { value: p.code, target: vscode.Uri.joinPath(this.docsRoot, doc) } : p.code;
       const list = byFile.get(p.path) ?? [];
       list.push(diagnostic);
       byFile.set(p.path, list);

@@ -9,6 +9,8 @@ import { isLintRule } from '../core/lint/rules';
 import type { ModelWatcher } from '../models/modelWatcher';
 import type { ProjectRegistry } from '../projects/projectRegistry';
 import { Disposable } from '../util/disposable';
+import { diagnosticCode } from './diagnostics';
+import { ruleFixAction } from './ruleQuickFixes';
 
 const TARGET_NONE = /^(target_metadata\s*(?::[^=]*)?=\s*)None\b/;
 const IGNORE_COMMENT = /#\s*alembic-lens:\s*ignore\[([^\]]*)\]/;
@@ -41,13 +43,15 @@ export class QuickFixes extends Disposable implements vscode.CodeActionProvider 
     const actions: vscode.CodeAction[] = [];
     for (const diagnostic of context.diagnostics) {
       if (diagnostic.source !== 'alembic-lens') continue;
-      const code = String(diagnostic.code ?? '');
+      const code = diagnosticCode(diagnostic);
       const project = this.projectOf(document.uri.fsPath);
       if (code === 'multiple-heads' && project) actions.push(mergeHeads(project, diagnostic));
       if (code === 'target-metadata-none' && project) {
         const fix = this.targetMetadataFix(document, project, diagnostic);
         if (fix) actions.push(fix);
       }
+      const ruleFix = document.languageId === 'python' ? ruleFixAction(document, diagnostic, code) : undefined;
+      if (ruleFix) actions.push(ruleFix);
       if (isLintRule(code))
         actions.push(
           document.languageId === 'python'

@@ -30,7 +30,9 @@ function flatten(nodes: TreeSnapshot[]): TreeSnapshot[] {
 }
 
 function lintDiagnostics(uri: vscode.Uri, code: string): vscode.Diagnostic[] {
-  return vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'alembic-lens' && String(d.code) === code);
+  return vscode.languages
+    .getDiagnostics(uri)
+    .filter((d) => d.source === 'alembic-lens' && String(typeof d.code === 'object' ? d.code.value : d.code) === code);
 }
 
 async function quickFixes(uri: vscode.Uri, diagnostic: vscode.Diagnostic): Promise<vscode.CodeAction[]> {
@@ -53,6 +55,26 @@ describe('models and migration checks', function () {
   let envFile: string;
   let envText: string;
   const added: string[] = [];
+
+  /** A new head revision with `body` as its upgrade(), and the first `code` diagnostic the lint puts on it. */
+  async function revisionWithDiagnostic(slug: string, body: string, code: string) {
+    const [head] = heads(readRevisionFiles());
+    const id = randomRevisionId();
+    const file = path.join(versionsDir(), `${id}_lens_lint_${slug}.py`);
+    const text = revisionSource(id, head, slug.replace(/_/g, ' '), body);
+    fs.writeFileSync(file, text);
+    added.push(file);
+    const uri = vscode.Uri.file(file);
+    const [diagnostic] = await waitFor(
+      `a ${code} diagnostic`,
+      () => {
+        const found = lintDiagnostics(uri, code);
+        return found.length ? found : undefined;
+      },
+      10000,
+    );
+    return { file, text, uri, diagnostic };
+  }
 
   before(async function () {
     this.timeout(60000);
@@ -263,24 +285,20 @@ describe('models and migration checks', function () {
 
   it('a risky migration gets drop-column at the exact line, and "ignore on this line" silences it', async () => {
     await api.whenIdle();
-    const [head] = heads(readRevisionFiles());
-    const id = randomRevisionId();
-    const file = path.join(versionsDir(), `${id}_lens_lint_drop_email.py`);
-    const text = revisionSource(id, head, 'drop email', "    op.drop_column('users', 'email')");
-    fs.writeFileSync(file, text);
-    added.push(file);
-    const line = text.split('\n').findIndex((l) => l.includes("op.drop_column('users', 'email')"));
-    const uri = vscode.Uri.file(file);
-    const [diagnostic] = await waitFor(
-      'a drop-column diagnostic',
-      () => {
-        const found = lintDiagnostics(uri, 'drop-column');
-        return found.length ? found : undefined;
-      },
-      10000,
+    const { file, text, uri, diagnostic } = await revisionWithDiagnostic(
+      'drop_email',
+      "    op.drop_column('users', 'email')",
+      'drop-column',
     );
+    const line = text.split('\n').findIndex((l) => l.includes("op.drop_column('users', 'email')"));
     console.log(`      ${diagnostic.range.start.line + 1}: ${diagnostic.message}`);
     assert.strictEqual(diagnostic.range.start.line, line, 'on the op.drop_column line');
+    // The code links to the rule's documentation, shipped with the extension.
+    const code = diagnostic.code as { value: string; target: vscode.Uri };
+    assert.strictEqual(code.value, 'drop-column');
+    assert.match(code.target.path, /\/docs\/rules\/drop-column\.md$/);
+    const ruleDoc = new TextDecoder().decode(await vscode.workspace.fs.readFile(code.target));
+    assert.match(ruleDoc, /^# drop-column\n/);
     assert.ok(
       api.getProblems().some((p) => p.code === 'drop-column' && path.resolve(p.path) === path.resolve(file)),
       'getProblems() has it too',
@@ -311,6 +329,22 @@ describe('models and migration checks', function () {
     assert.match(doc.lineAt(line).text, /op\.drop_column\('users', 'email'\)\s+# alembic-lens: ignore\[drop-column\]$/);
     await doc.save();
     await waitFor('the drop-column diagnostic to go', () => lintDiagnostics(uri, 'drop-column').length === 0, 10000);
+  });
+
+  it('a read that breaks `upgrade --sql`: offline-mode-unsafe, and the quick fix that guards it', async () => {
+    await api.whenIdle();
+    const read = "    rows = op.get_bind().execute(sa.text('SELECT 1')).fetchall()";
+    const { uri, diagnostic } = await revisionWithDiagnostic('offline', read, 'offline-mode-unsafe');
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc);
+    const fixes = await quickFixes(uri, diagnostic);
+    const guard = fixes.find((f) => f.title.startsWith('Run it only online'));
+    assert.ok(guard?.edit, `a guard quick fix: ${JSON.stringify(fixes.map((f) => f.title))}`);
+    assert.ok(await vscode.workspace.applyEdit(guard.edit));
+    assert.match(doc.getText(), /^from alembic import context$/m);
+    assert.match(doc.getText(), /\n {4}if not context\.is_offline_mode\(\):\n {8}rows = op\.get_bind\(\)/);
+    await doc.save();
+    await waitFor('the diagnostic to go', () => lintDiagnostics(uri, 'offline-mode-unsafe').length === 0, 10000);
   });
 
   it('env.py with target_metadata = None: the diagnostic, and a quick fix that wires the models back', async function () {

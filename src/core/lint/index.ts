@@ -2,6 +2,7 @@
 
 export type { EnvLintOptions, ProjectLintOptions } from './projectLint';
 export { inferDialect, lintEnvPy, lintHistory, lintProject } from './projectLint';
+export { formatReport, REPORT_FORMATS, type ReportFormat, shownPath } from './reportFormats';
 export { lintRevision, revisionFindings } from './revisionRules';
 export * from './rules';
 export * from './suppressions';

@@ -15,6 +15,7 @@ import { accidentalForkHeads } from '../teams/forkHeads';
 import { resolveDatabaseUrl, urlSourceForConfig } from '../urlSource';
 import { revisionFindings } from './revisionRules';
 import { type Dialect, type LintOptions, severityOf } from './rules';
+import { envRendersAsBatch } from './rules/sqliteBatch';
 import { applyLintOptions, iniSuppressions, pythonSuppressions, type Suppressions } from './suppressions';
 
 export interface EnvLintOptions extends LintOptions {
@@ -125,9 +126,11 @@ const revisionCache = new WeakMap<RevisionSource, { key: string; problems: Probl
 /** Every lint problem of the project: its revision files, its history, env.py and the config. */
 export function lintProject(project: Project, options: ProjectLintOptions = {}): Problem[] {
   const dialect = options.dialect ?? inferDialect(project.config, options.env, options.dotenv);
-  const lintOptions: LintOptions = { severities: options.severities, dialect };
   const readFile = options.readFile ?? readPythonFile;
-  const key = JSON.stringify([options.severities ?? {}, dialect ?? '']);
+  const envPath = project.config.scriptLocation ? path.join(project.config.scriptLocation, 'env.py') : undefined;
+  const renderAsBatch = envRendersAsBatch(options.envPyText ?? (envPath ? readFile(envPath) : undefined));
+  const lintOptions: LintOptions = { severities: options.severities, dialect, renderAsBatch };
+  const key = JSON.stringify([options.severities ?? {}, dialect ?? '', renderAsBatch ?? '']);
   const problems: Problem[] = [];
   for (const rev of project.graph.revisions.values()) {
     const source = rev.source;

@@ -11,9 +11,11 @@ import {
 } from '../models/migrationOps';
 import { type Problem, problem } from '../problems';
 import type { PyExpr } from '../python';
-import { calleeName, keyword, readPythonModule, renderExpr } from '../python';
+import { calleeName, keyword, readPythonModule, renderExpr, tokenizePython } from '../python';
 import { copiedThenRenamed, renamePairs } from './renames';
 import { type LintOptions, lintRule, severityOf } from './rules';
+import { REVISION_RULE_FAMILIES } from './rules/registry';
+import { statementScopes } from './rules/statementScopes';
 import { applyLintOptions, pythonSuppressions } from './suppressions';
 
 export { normalizeType, resemblingNames } from './renames';
@@ -28,21 +30,33 @@ export function lintRevision(text: string, path: string, options: LintOptions = 
 
 /** The problems before severities and suppressions. */
 export function revisionFindings(text: string, path: string, options: LintOptions = {}): Problem[] {
-  const migration = parseMigration(text);
+  const source = tokenizePython(text);
+  const migration = parseMigration(source);
+  const scopes = statementScopes(source);
   const up = migration.upgrade;
   const problems: Problem[] = [];
   const add = (code: string, message: string, line: number): void => {
     if (severityOf(code, options) === 'off') return;
     const rule = lintRule(code);
-    if (rule?.dialects && !(options.dialect && rule.dialects.includes(options.dialect))) return;
-    problems.push(problem(rule?.severity ?? 'warning', code, message, path, line));
+    if (rule?.dialects && options.dialect && !rule.dialects.includes(options.dialect)) return;
+    // Code under a test of the database (`if is_postgres():`) runs only where the test allows.
+    if (rule?.dialects && !rule.dialects.some((dialect) => scopes.runsOn(line, dialect))) return;
+    // The database is unknown: the advice stands, for the databases it is about.
+    const where = rule?.dialects && !options.dialect ? `On ${rule.dialects.map(dialectName).join(' or ')}: ` : '';
+    problems.push(problem(rule?.severity ?? 'warning', code, `${where}${message}`, path, line));
   };
   if (up) riskyOperations(up, migration, add);
   emptyFunctions(text, migration, add);
+  const input = { migration, source, dialect: options.dialect, renderAsBatch: options.renderAsBatch };
+  for (const family of REVISION_RULE_FAMILIES) family.check(input, add);
   return problems.sort((a, b) => a.line - b.line);
 }
 
 type Add = (code: string, message: string, line: number) => void;
+
+function dialectName(dialect: string): string {
+  return dialect === 'postgresql' ? 'PostgreSQL' : dialect === 'sqlite' ? 'SQLite' : dialect;
+}
 
 function riskyOperations(up: MigrationFunction, migration: ParsedMigration, add: Add): void {
   // A table created earlier in this upgrade has no rows yet: what fails on rows cannot fail there.

@@ -2,6 +2,7 @@
 // (`alembic-lens check --rules` prints them). Options choose severities (`off` disables a rule) and
 // the database dialect the dialect-specific rules need.
 import type { Severity } from '../problems';
+import { REVISION_RULE_FAMILIES } from './rules/registry';
 
 export type RuleSeverity = Severity | 'off';
 
@@ -13,6 +14,8 @@ export interface LintOptions {
   severities?: Record<string, RuleSeverity>;
   /** The database the migrations run on; inferred from the project's URL by lintProject when absent. */
   dialect?: Dialect;
+  /** env.py passes render_as_batch=True to context.configure(); read by lintProject. */
+  renderAsBatch?: boolean;
 }
 
 export type RuleScope = 'revision' | 'env.py' | 'config' | 'history';
@@ -24,6 +27,8 @@ export interface LintRule {
   summary: string;
   /** Only for these dialects. */
   dialects?: Dialect[];
+  /** Opt-in: off unless a severity is set for it. */
+  off?: boolean;
 }
 
 export const LINT_RULES: readonly LintRule[] = [
@@ -108,6 +113,7 @@ export const LINT_RULES: readonly LintRule[] = [
     summary:
       'several heads not on separate labelled branches (an accidental fork; a head whose branch label no other head has is by design): `alembic upgrade head` and autogenerate refuse to run',
   },
+  ...REVISION_RULE_FAMILIES.flatMap((family) => family.rules),
 ];
 
 const BY_CODE = new Map(LINT_RULES.map((r) => [r.code, r]));
@@ -120,9 +126,15 @@ export function lintRule(code: string): LintRule | undefined {
   return BY_CODE.get(code);
 }
 
+/** Where a rule is documented, relative to the repository's (and the installed extension's) root. */
+export function ruleDocPath(code: string): string | undefined {
+  return BY_CODE.has(code) ? `docs/rules/${code}.md` : undefined;
+}
+
 /** The severity a rule's problems get under `options` (`off` when disabled). */
 export function severityOf(code: string, options: LintOptions = {}): RuleSeverity {
-  return options.severities?.[code] ?? BY_CODE.get(code)?.severity ?? 'warning';
+  const rule = BY_CODE.get(code);
+  return options.severities?.[code] ?? (rule?.off ? 'off' : (rule?.severity ?? 'warning'));
 }
 
 /**

@@ -1,0 +1,164 @@
+// PostgreSQL locks: operations that hold a lock blocking reads or writes of a table that has rows
+// while they rewrite or scan it, and the concurrent forms that cannot run inside the migration's
+// transaction. The operations on a table created earlier in the same upgrade() are left alone.
+import type { MigrationCall } from '../../models/migrationOps';
+import { keyword, renderExpr } from '../../python';
+import type { LintRule } from '../rules';
+import { createdEarlier, describeCall, isTrueConst, type RevisionRuleFamily, type RuleReport } from './ruleInput';
+import { statementScopes } from './statementScopes';
+
+const postgresRule = (code: string, summary: string, severity: LintRule['severity'] = 'warning'): LintRule => ({
+  code,
+  severity,
+  scope: 'revision',
+  summary,
+  dialects: ['postgresql'],
+});
+
+const rules: LintRule[] = [
+  postgresRule(
+    'volatile-server-default',
+    'upgrade() adds a column with a volatile server_default (gen_random_uuid(), clock_timestamp()...) to an existing table: a full rewrite under an exclusive lock',
+  ),
+  postgresRule(
+    'drop-index-not-concurrently',
+    'upgrade() drops an index without postgresql_concurrently=True: reads and writes of the table wait for the lock',
+  ),
+  postgresRule(
+    'concurrent-index-outside-autocommit',
+    'a concurrent index operation outside `with op.get_context().autocommit_block():` fails: it cannot run inside a transaction',
+    'error',
+  ),
+  postgresRule(
+    'create-foreign-key-without-not-valid',
+    'upgrade() adds a foreign key to an existing table without postgresql_not_valid=True: both tables are locked while every row is checked',
+  ),
+  postgresRule(
+    'create-check-constraint-without-not-valid',
+    'upgrade() adds a check constraint to an existing table without postgresql_not_valid=True: writes are blocked while every row is checked',
+  ),
+  postgresRule(
+    'create-unique-constraint',
+    'upgrade() adds a unique constraint to an existing table: its index is built under a lock that blocks writes',
+  ),
+  postgresRule(
+    'enum-value-in-transaction',
+    'ALTER TYPE ... ADD VALUE inside the migration transaction: fails before PostgreSQL 12, and the value is unusable until commit after',
+  ),
+];
+
+/** PostgreSQL functions marked VOLATILE that people use as column defaults (now() is STABLE: no rewrite). */
+const VOLATILE_DEFAULT = /\b(gen_random_uuid|uuid_generate_v[14]|clock_timestamp|timeofday|random|nextval)\s*\(/i;
+const CONCURRENT_SQL = /\b(?:(?:create|drop)\s+(?:unique\s+)?index|reindex\s+\w+)\s+concurrently\b/i;
+const ADD_ENUM_VALUE = /\balter\s+type\s+\S+\s+add\s+value\b/i;
+
+export const postgresLockRules: RevisionRuleFamily = {
+  rules,
+  check({ migration, source }, report) {
+    const up = migration.upgrade;
+    if (!up) return;
+    const isNew = createdEarlier(up);
+    const scopes = statementScopes(source);
+    for (const op of up.ops) {
+      const concurrently = isTrueConst(keyword(op.call, 'postgresql_concurrently'));
+      if ((op.op === 'create_index' || op.op === 'drop_index') && concurrently && !scopes.inAutocommitBlock(op.line))
+        reportOutsideAutocommit(report, describeCall(op), op.line);
+      if (isNew(op)) continue;
+      switch (op.op) {
+        case 'add_column':
+          volatileDefault(op, report);
+          break;
+        case 'drop_index':
+          if (!concurrently) {
+            report(
+              'drop-index-not-concurrently',
+              `${describeCall(op)} drops the index${op.name ? ` ${op.name}` : ''} under an ACCESS EXCLUSIVE lock on ${op.table}: ` +
+                'every query of the table waits, and so does everything queued behind it, for as long as a long transaction holds it up. ' +
+                'Safe pattern: `with op.get_context().autocommit_block(): op.drop_index(..., postgresql_concurrently=True)`.',
+              op.line,
+            );
+          }
+          break;
+        case 'create_foreign_key':
+        case 'create_check_constraint':
+          if (!isTrueConst(keyword(op.call, 'postgresql_not_valid'))) notValid(op, report);
+          break;
+        case 'create_unique_constraint':
+          report(
+            'create-unique-constraint',
+            `${describeCall(op)} builds a unique index on ${op.table} while a lock blocks every write to it, for as long as the build takes. ` +
+              'Safe pattern: build the index first, outside the transaction (`with op.get_context().autocommit_block(): ' +
+              'op.create_index("uq_name", ..., unique=True, postgresql_concurrently=True)`), then ' +
+              '`op.execute("ALTER TABLE ... ADD CONSTRAINT uq_name UNIQUE USING INDEX uq_name")`, which is instant.',
+            op.line,
+          );
+          break;
+        default:
+          break;
+      }
+    }
+    for (const { line, sql } of up.executes) {
+      if (sql === undefined || scopes.inAutocommitBlock(line)) continue;
+      if (CONCURRENT_SQL.test(sql)) reportOutsideAutocommit(report, `op.execute("${shortSql(sql)}")`, line);
+      if (ADD_ENUM_VALUE.test(sql)) {
+        report(
+          'enum-value-in-transaction',
+          `op.execute("${shortSql(sql)}") adds an enum value inside the migration's transaction: PostgreSQL before 12 refuses ` +
+            '(ALTER TYPE ... ADD VALUE cannot run inside a transaction block), and from 12 the new value cannot be used ' +
+            'until the transaction commits, so a later statement of this migration that uses it fails. ' +
+            'Safe pattern: `with op.get_context().autocommit_block(): op.execute("ALTER TYPE ... ADD VALUE ...")`.',
+          line,
+        );
+      }
+    }
+  },
+};
+
+function reportOutsideAutocommit(report: RuleReport, what: string, line: number) {
+  report(
+    'concurrent-index-outside-autocommit',
+    `${what} runs inside the migration's transaction, and PostgreSQL refuses it: ` +
+      '"CREATE INDEX CONCURRENTLY cannot run inside a transaction block". ' +
+      'Safe pattern: put it in `with op.get_context().autocommit_block():`, which commits the transaction before it.',
+    line,
+  );
+}
+
+function volatileDefault(op: MigrationCall, report: RuleReport): void {
+  const column = op.arg('column');
+  const serverDefault = column?.k === 'call' ? keyword(column, 'server_default') : undefined;
+  if (!serverDefault) return;
+  const rendered = renderExpr(serverDefault);
+  const fn = VOLATILE_DEFAULT.exec(rendered)?.[1];
+  if (!fn) return;
+  report(
+    'volatile-server-default',
+    `${describeCall(op)} adds ${op.table}.${op.column ?? '?'} with server_default=${rendered}: ${fn}() is VOLATILE, so PostgreSQL ` +
+      `computes it for every existing row, rewriting the whole table under an ACCESS EXCLUSIVE lock (a constant or STABLE ` +
+      'default such as now() is stored once, without a rewrite, since PostgreSQL 11). ' +
+      'Safe pattern: add the column without the default, set the default with op.alter_column(..., server_default=...) ' +
+      '(only new rows get it), and backfill the existing rows in batches.',
+    op.line,
+  );
+}
+
+function notValid(op: MigrationCall, report: RuleReport): void {
+  const kind = op.op === 'create_foreign_key' ? 'foreign key' : 'check constraint';
+  const locked =
+    op.op === 'create_foreign_key' ? `writes to ${op.table} and to the table it references` : `writes to ${op.table}`;
+  report(
+    op.op === 'create_foreign_key'
+      ? 'create-foreign-key-without-not-valid'
+      : 'create-check-constraint-without-not-valid',
+    `${describeCall(op)} adds a ${kind} to ${op.table}, which has rows: PostgreSQL checks every row while it blocks ${locked}. ` +
+      `Safe pattern: add it with postgresql_not_valid=True (new rows are checked at once, the lock is brief), then ` +
+      `validate it in a later step: op.execute("ALTER TABLE ${op.table} VALIDATE CONSTRAINT ${op.name ?? '<name>'}"), ` +
+      'which checks the old rows without blocking writes.',
+    op.line,
+  );
+}
+
+function shortSql(sql: string): string {
+  const flat = sql.replace(/\s+/g, ' ').trim();
+  return flat.length > 60 ? `${flat.slice(0, 57)}...` : flat;
+}

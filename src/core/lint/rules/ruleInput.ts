@@ -1,0 +1,43 @@
+// What a rule of src/core/lint/rules/ gets: one revision file already read (its operations and its
+// tokens), and the facts of the project it needs (the dialect, env.py's batch mode). A rule family
+// declares its rules and reports findings through `report`; revisionRules.ts applies dialects,
+// severities and suppressions.
+import type { MigrationCall, MigrationFunction, ParsedMigration } from '../../models/migrationOps';
+import type { PyExpr, PySource } from '../../python';
+import type { Dialect, LintRule } from '../rules';
+
+export interface RevisionRuleInput {
+  migration: ParsedMigration;
+  source: PySource;
+  /** The project's database, when known. */
+  dialect?: Dialect;
+  /** env.py passes `render_as_batch=True` to `context.configure()`; undefined when env.py was not read. */
+  renderAsBatch?: boolean;
+}
+
+export type RuleReport = (code: string, message: string, line: number) => void;
+
+export interface RevisionRuleFamily {
+  rules: readonly LintRule[];
+  check(input: RevisionRuleInput, report: RuleReport): void;
+}
+
+/**
+ * Whether an operation's table was created earlier in the same upgrade(): such a table has no rows
+ * and no readers yet, so what locks or fails on rows cannot hurt there.
+ */
+export function createdEarlier(up: MigrationFunction): (op: MigrationCall) => boolean {
+  const createdAt = new Map<string, number>();
+  for (const op of up.ops) if (op.op === 'create_table' && !createdAt.has(op.table)) createdAt.set(op.table, op.line);
+  return (op) => (createdAt.get(op.table) ?? Number.POSITIVE_INFINITY) < op.line;
+}
+
+export function isTrueConst(expr: PyExpr | undefined): boolean {
+  return expr?.k === 'const' && expr.value === 'True';
+}
+
+/** `op.name(args)` as the messages show it, shortened. */
+export function describeCall(op: MigrationCall): string {
+  const args = op.args.length > 60 ? `${op.args.slice(0, 57)}...` : op.args;
+  return `${op.batch ? 'batch_op' : 'op'}.${op.op}(${args})`;
+}

@@ -1,0 +1,171 @@
+// Where each statement of a revision file stands: the function it is in (upgrade, downgrade, a
+// helper), and the blocks around it that change what it does: `with op.get_context().autocommit_block():`
+// (outside the migration's transaction) and a guard against offline mode (`if not
+// context.is_offline_mode():`, the `else` of `if context.is_offline_mode():`, or code after an early
+// `return` from that `if`).
+import { type PySource, type PyToken, walkStatements } from '../../python';
+
+interface Block {
+  indent: number;
+  keyword: string;
+  /** The header up to its colon. */
+  header: PyToken[];
+  /** The function a `def` block defines. */
+  name?: string;
+  /** Its body runs only online. */
+  online: boolean;
+  /** Its body runs only offline (`if context.is_offline_mode():`). */
+  offline: boolean;
+  /** Its body runs only on these databases (`if is_postgres():`) or never on those (`if dialect != "sqlite":`). */
+  onlyOn?: string[];
+  notOn?: string[];
+}
+
+export interface Statement {
+  line: number;
+  /** The statement's tokens; for a compound statement, its header only. */
+  tokens: PyToken[];
+  /** The enclosing blocks, outermost first. */
+  blocks: readonly Block[];
+}
+
+export interface StatementScopes {
+  statements: Statement[];
+  /** The statement a line belongs to (the last one starting at or before it). */
+  at(line: number): Statement | undefined;
+  /** The top-level function the line is in. */
+  functionAt(line: number): string | undefined;
+  inAutocommitBlock(line: number): boolean;
+  /** Only runs online: guarded by `context.is_offline_mode()`. */
+  onlineOnly(line: number): boolean;
+  /** Whether the line can run on `dialect`: no enclosing test of the database excludes it. */
+  runsOn(line: number, dialect: string): boolean;
+}
+
+const scopesCache = new WeakMap<PySource, StatementScopes>();
+
+export function statementScopes(source: PySource): StatementScopes {
+  const cached = scopesCache.get(source);
+  if (cached) return cached;
+  const statements: Statement[] = [];
+  const stack: Block[] = [];
+  const lastIf = new Map<number, Block>();
+  /** Top-level function -> the line after which it only runs online (an early return when offline). */
+  const onlineAfter = new Map<string, number>();
+  const block = (keyword: string, tokens: PyToken[], colon: number, indent: number): Block => {
+    const header = colon < 0 ? tokens : tokens.slice(0, colon);
+    const current = statements[statements.length - 1];
+    if (current) current.tokens = header;
+    const tests = mentions(header, 'is_offline_mode');
+    const negated = header.some((tk) => tk.t === 'name' && tk.v === 'not');
+    let online = tests && negated && keyword === 'if';
+    let offline = tests && !negated && (keyword === 'if' || keyword === 'elif');
+    if (keyword === 'else') {
+      const test = lastIf.get(indent);
+      online = !!test?.offline;
+      offline = !!test?.online;
+    }
+    const made: Block = { indent, keyword, header, online, offline };
+    const dialects = dialectsTested(header);
+    const negative = header.some((tk) => (tk.t === 'name' && tk.v === 'not') || (tk.t === 'op' && tk.v === '!='));
+    if ((keyword === 'if' || keyword === 'elif') && dialects.length) {
+      if (negative) made.notOn = dialects;
+      else made.onlyOn = dialects;
+    } else if (keyword === 'else') {
+      const test = lastIf.get(indent);
+      if (test?.onlyOn) made.notOn = test.onlyOn;
+      if (test?.notOn) made.onlyOn = test.notOn;
+    }
+    if (keyword === 'if' || keyword === 'elif') lastIf.set(indent, made);
+    return made;
+  };
+  walkStatements<Block>(source.lines, stack, {
+    statementStart(tokens, _indent, line) {
+      statements.push({ line, tokens, blocks: [...stack] });
+    },
+    decorator() {},
+    def(tokens, nameAt, indent) {
+      const made = block('def', tokens, -1, indent);
+      made.name = tokens[nameAt]?.v;
+      return made;
+    },
+    class(tokens, indent) {
+      return block('class', tokens, -1, indent);
+    },
+    compound(keyword, tokens, colon, indent) {
+      return block(keyword, tokens, colon, indent);
+    },
+    simple(tokens, line) {
+      const exits = tokens[0]?.t === 'name' && (tokens[0].v === 'return' || tokens[0].v === 'raise');
+      const innermost = stack[stack.length - 1];
+      const fn = stack.find((b) => b.keyword === 'def')?.name;
+      if (exits && innermost?.offline && fn && !onlineAfter.has(fn)) onlineAfter.set(fn, line);
+    },
+  });
+  const at = (line: number): Statement | undefined => {
+    let lo = 0;
+    let hi = statements.length - 1;
+    let found: Statement | undefined;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (statements[mid].line <= line) {
+        found = statements[mid];
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found;
+  };
+  const functionAt = (line: number): string | undefined => at(line)?.blocks.find((b) => b.keyword === 'def')?.name;
+  const result: StatementScopes = {
+    runsOn: () => true,
+    statements,
+    at,
+    functionAt,
+    inAutocommitBlock: (line) =>
+      !!at(line)?.blocks.some((b) => b.keyword === 'with' && mentions(b.header, 'autocommit_block')),
+    onlineOnly: (line) => {
+      const statement = at(line);
+      if (!statement) return false;
+      if (statement.blocks.some((b) => b.online)) return true;
+      const fn = functionAt(line);
+      const after = fn === undefined ? undefined : onlineAfter.get(fn);
+      return after !== undefined && after < line && !statement.blocks.some((b) => b.offline);
+    },
+  };
+  result.runsOn = (line, dialect) =>
+    !at(line)?.blocks.some((b) => (b.onlyOn && !b.onlyOn.includes(dialect)) || b.notOn?.includes(dialect));
+  scopesCache.set(source, result);
+  return result;
+}
+
+const DIALECT_WORDS: Array<[RegExp, string]> = [
+  [/postgres/i, 'postgresql'],
+  [/sqlite/i, 'sqlite'],
+  [/mysql/i, 'mysql'],
+  [/mariadb/i, 'mariadb'],
+  [/mssql/i, 'mssql'],
+  [/oracle/i, 'oracle'],
+];
+
+/** The databases a test names: `op.get_context().dialect.name == "postgresql"`, `is_postgres()`. */
+function dialectsTested(header: readonly PyToken[]): string[] {
+  const found = new Set<string>();
+  for (const tk of header) {
+    if (tk.t !== 'str' && tk.t !== 'name') continue;
+    for (const [word, dialect] of DIALECT_WORDS) if (word.test(tk.v)) found.add(dialect);
+  }
+  if (found.has('mysql')) found.add('mariadb');
+  return [...found];
+}
+
+export function mentions(tokens: readonly PyToken[], name: string): boolean {
+  return tokens.some((tk) => tk.t === 'name' && tk.v === name);
+}
+
+/** The statements of the top-level `upgrade()` (and the multidb template's `upgrade_<engine>()`). */
+export function upgradeStatements(scopes: StatementScopes): Statement[] {
+  return scopes.statements.filter((s) => {
+    const fn = s.blocks.find((b) => b.keyword === 'def');
+    return fn !== undefined && fn.indent === 0 && /^upgrade(_\w+)?$/.test(fn.name ?? '');
+  });
+}
