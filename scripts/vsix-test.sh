@@ -61,12 +61,13 @@ rm -rf "$LOGS" && mkdir -p "$LOGS" "$RUN" "$SHOTS"
 package() {
   (cd "$ROOT" && npm run package) >"$LOGS/package.log" 2>&1 && mv "$ROOT/alembic-lens.vsix" "$VSIX"
 }
-# What the .vsix ships: every file must be one the extension uses at run time, and the bundle is there.
+# What the .vsix ships: every file must be one the extension uses at run time (the rule docs are the lint
+# diagnostics' links), and the bundle is there.
 contents_are_runtime_only() {
   local files unexpected
   files="$(unzip -Z1 "$VSIX" | grep '^extension/')" || return 1
   echo "$files" >"$LOGS/contents.txt"
-  unexpected="$(echo "$files" | grep -Ev '^extension/(package\.json|readme\.md|changelog\.md|LICENSE\.txt|dist/(extension|unicodeNames)\.js|media/(alembic\.svg|icon\.png|(graph|python|screenshots|walkthrough)/.+)|node_modules/(better-sqlite3|bindings|file-uri-to-path)/.+)$')"
+  unexpected="$(echo "$files" | grep -Ev '^extension/(package\.json|readme\.md|changelog\.md|LICENSE\.txt|dist/(extension|unicodeNames)\.js|docs/rules/[a-z0-9-]+\.md|media/(alembic\.svg|icon\.png|(graph|python|screenshots|walkthrough)/.+)|node_modules/(better-sqlite3|bindings|file-uri-to-path)/.+)$')"
   [ -z "$unexpected" ] || { log "not used at run time, yet in the .vsix: $(echo "$unexpected" | tr '\n' ' ')"; return 1; }
   grep -qx 'extension/dist/extension.js' <<<"$files" &&
     grep -qx 'extension/node_modules/better-sqlite3/build/Release/better_sqlite3.node' <<<"$files"
