@@ -13,7 +13,7 @@ import {
   STRING_PREFIX,
   TOO_DEEP,
 } from './lexing';
-import { decodeEscapes, StringLiteralError } from './literals';
+import { decodeEscapes, normalizeNewlines, StringLiteralError } from './literals';
 
 export type PyToken =
   | { t: 'name'; v: string; line: number }
@@ -143,7 +143,7 @@ export function tokenizePython(text: string): PySource {
           const message = triple ? 'unterminated triple-quoted string literal' : 'unterminated string literal';
           return { lines, error: { message, line: strLine } };
         }
-        const raw = text.slice(bodyStart, end).replace(/\r\n?/g, '\n');
+        const raw = normalizeNewlines(text.slice(bodyStart, end));
         let value: string;
         try {
           value = prefix.includes('r') ? raw : decodeEscapes(raw, prefix.includes('b'));
