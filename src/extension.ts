@@ -37,6 +37,7 @@ import { TeamsService } from './teams/teamsService';
 import { type AlembicLensApi, createTestApi } from './testApi/testApi';
 
 export function activate(context: vscode.ExtensionContext): AlembicLensApi {
+  const started = performance.now();
   const log = new AlembicLog();
   const commands = new CommandRegistry(log);
   const registry = new ProjectRegistry();
@@ -144,6 +145,7 @@ export function activate(context: vscode.ExtensionContext): AlembicLensApi {
     modelTree,
     log,
     availability,
+    activationMs: performance.now() - started,
   });
 }
 

@@ -1,7 +1,10 @@
 // A cache of parsed revision files on disk, so that a command-line run on a large history reads only
 // the files that changed since the last run. An entry is used only when the file's size, mtime,
-// ctime (both in ns), inode and device are all unchanged: the ctime changes on every write and
-// cannot be set back, so an edit whose mtime was restored (touch -d, cp -p) is still seen.
+// ctime, inode and device are all unchanged: the ctime changes on every write and cannot be set
+// back, so an edit whose mtime was restored (touch -d, cp -p) is still seen.
+// The times are compared as the millisecond floats of a plain stat (sub-microsecond resolution, and
+// no BigInt or string per file): a cached file's ctime is at least RACY_MS older than the cache, so
+// any later write moves it by far more than that resolution.
 // One file per project, in a folder only this user can write (see privateDir.ts).
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -11,7 +14,7 @@ import type { Problem } from './problems';
 import { messageOf, type RevisionFileResult } from './revisionFile';
 
 /** Bump when the parser's output or this file's layout changes: old caches are then ignored. */
-const FORMAT = 4;
+const FORMAT = 5;
 /**
  * A file changed this recently may change again within the same timestamp tick without its size
  * changing (git calls this "racily clean"): such files are parsed again next time, not cached.
@@ -19,14 +22,33 @@ const FORMAT = 4;
 const RACY_MS = 2000;
 /** Caches of projects whose config file is gone are removed once there are more than this many. */
 const MAX_CACHES = 32;
+const STAT_OPTIONS = { throwIfNoEntry: false } as const;
 
 /** `revision, down, depends_on, labels, longdoc, createDate, lines` (a tuple: small to store and to parse). */
 type StoredSource = [string, string[], string[], string[], string, string | null, number, number, number, number];
-/** `[name, stat key, source or 0, problems without their path, grammar checked 0/1]`. */
-type StoredEntry = [string, string, StoredSource | 0, Omit<Problem, 'path'>[], 0 | 1];
+/** `[name, size, mtimeMs, ctimeMs, ino, dev, source or 0, problems without their path or 0, grammar checked 0/1]`. */
+type StoredEntry = [
+  string,
+  number,
+  number,
+  number,
+  number,
+  number,
+  StoredSource | 0,
+  Omit<Problem, 'path'>[] | 0,
+  0 | 1,
+];
 
-interface Entry {
-  key: string;
+/** What identifies one version of a file on disk. */
+interface FileStat {
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  ino: number;
+  dev: number;
+}
+
+interface Entry extends FileStat {
   racy: boolean;
   result: RevisionFileResult;
 }
@@ -38,6 +60,8 @@ export class ParseCache {
   /** Entries as read from disk by stored name, turned into Entry objects when first asked for. */
   private stored = new Map<string, StoredEntry>();
   private dirty = false;
+  /** How many stored entries were turned into Entry objects. */
+  private restored = 0;
   private readonly file: string;
   /** Paths under the config's folder are stored relative to it. */
   private readonly base: string;
@@ -70,19 +94,19 @@ export class ParseCache {
   /** The cached result when the file on disk is unchanged, else the freshly parsed one. */
   read(file: string, parse: () => RevisionFileResult): RevisionFileResult {
     if (this.refusal) return parse();
-    let stat: fs.BigIntStats;
+    let stat: fs.Stats | undefined;
     try {
-      stat = fs.statSync(file, { bigint: true });
+      stat = fs.statSync(file, STAT_OPTIONS);
     } catch {
-      return parse();
+      // unreadable metadata: parse (and report) the file as it is
     }
-    const key = `${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}:${stat.ino}:${stat.dev}`;
+    if (!stat) return parse();
     const hit = this.entries.get(file) ?? this.restore(file);
-    if (hit && hit.key === key) return hit.result;
+    if (hit && sameStat(hit, stat)) return hit.result;
     const result = parse();
-    // biome-ignore lint/complexity/useMathMinMax: the times are bigints, which Math.max does not take
-    const racy = isRacy(stat.mtimeMs > stat.ctimeMs ? stat.mtimeMs : stat.ctimeMs);
-    this.entries.set(file, { key, racy, result });
+    const racy = isRacy(Math.max(stat.mtimeMs, stat.ctimeMs));
+    const { size, mtimeMs, ctimeMs, ino, dev } = stat;
+    this.entries.set(file, { size, mtimeMs, ctimeMs, ino, dev, racy, result });
     // A file too recent to be saved (see RACY_MS) is no reason to rewrite the cache.
     if (!racy) this.dirty = true;
     return result;
@@ -91,8 +115,10 @@ export class ParseCache {
   private restore(file: string): Entry | undefined {
     const stored = this.stored.get(this.nameOf(file));
     if (!stored) return undefined;
-    const entry: Entry = { key: stored[1], racy: false, result: expand(file, stored) };
+    const [, size, mtimeMs, ctimeMs, ino, dev] = stored;
+    const entry: Entry = { size, mtimeMs, ctimeMs, ino, dev, racy: false, result: expand(file, stored) };
     this.entries.set(file, entry);
+    this.restored++;
     return entry;
   }
 
@@ -105,14 +131,10 @@ export class ParseCache {
   }
 
   /** Writes the cache for the files still present (atomically); failures only cost speed. */
-  save(present: Iterable<string>): void {
-    if (this.refusal) return;
+  save(present: readonly string[]): void {
+    if (this.refusal || this.unchanged(present)) return;
     const keep = new Set(present);
     for (const file of keep) if (!this.entries.has(file)) this.restore(file);
-    const keptNames = new Set([...keep].map((file) => this.nameOf(file)));
-    if ([...this.stored.keys()].some((name) => !keptNames.has(name))) this.dirty = true;
-    if ([...this.entries.keys()].some((file) => !keep.has(file))) this.dirty = true;
-    if (!this.dirty) return;
     const entries: StoredEntry[] = [];
     for (const [file, entry] of this.entries) {
       if (keep.has(file) && !entry.racy) entries.push(compact(this.nameOf(file), entry));
@@ -125,6 +147,16 @@ export class ParseCache {
     } catch {
       // a read-only cache folder is not an error
     }
+  }
+
+  /**
+   * True when the file on disk already says exactly this: nothing parsed or updated, every present
+   * file read from it, and no stored entry left over (a file removed since).
+   */
+  private unchanged(present: readonly string[]): boolean {
+    if (this.dirty || this.restored !== this.stored.size || this.entries.size !== present.length) return false;
+    for (const file of present) if (!this.entries.has(file)) return false;
+    return true;
   }
 
   private nameOf(file: string): string {
@@ -147,7 +179,11 @@ export class ParseCache {
   }
 }
 
-function compact(name: string, { key, result }: Entry): StoredEntry {
+function sameStat(a: FileStat, b: FileStat): boolean {
+  return a.ctimeMs === b.ctimeMs && a.mtimeMs === b.mtimeMs && a.size === b.size && a.ino === b.ino && a.dev === b.dev;
+}
+
+function compact(name: string, { size, mtimeMs, ctimeMs, ino, dev, result }: Entry): StoredEntry {
   const s = result.source;
   const source: StoredSource | 0 = s
     ? [
@@ -163,16 +199,17 @@ function compact(name: string, { key, result }: Entry): StoredEntry {
         s.branchLabelsLine ?? 0,
       ]
     : 0;
-  const problems = result.problems.map(({ path: _path, ...rest }) => rest);
-  return [name, key, source, problems, result.grammarChecked ? 1 : 0];
+  const problems = result.problems.length ? result.problems.map(({ path: _path, ...rest }) => rest) : 0;
+  return [name, size, mtimeMs, ctimeMs, ino, dev, source, problems, result.grammarChecked ? 1 : 0];
 }
 
-function expand(file: string, [, , stored, problems, grammarChecked]: StoredEntry): RevisionFileResult {
-  const result: RevisionFileResult = { problems: problems.map((p) => ({ ...p, path: file })) };
-  if (grammarChecked) result.grammarChecked = true;
-  if (stored) {
-    const [revision, downRevisions, dependsOn, branchLabels, longdoc, createDate] = stored;
-    const [revisionLine, downRevisionLine, dependsOnLine, branchLabelsLine] = stored.slice(6) as number[];
+function expand(file: string, stored: StoredEntry): RevisionFileResult {
+  const problems = stored[7];
+  const result: RevisionFileResult = { problems: problems ? problems.map((p) => ({ ...p, path: file })) : [] };
+  if (stored[8]) result.grammarChecked = true;
+  const source = stored[6];
+  if (source) {
+    const [revision, downRevisions, dependsOn, branchLabels, longdoc, createDate] = source;
     // The same keys in the same order as readRevisionFile's: one object shape for the graph code.
     result.source = {
       revision,
@@ -183,15 +220,15 @@ function expand(file: string, [, , stored, problems, grammarChecked]: StoredEntr
       longdoc,
       createDate: createDate ?? undefined,
       path: file,
-      revisionLine,
-      downRevisionLine,
-      dependsOnLine: dependsOnLine || undefined,
-      branchLabelsLine: branchLabelsLine || undefined,
+      revisionLine: source[6],
+      downRevisionLine: source[7],
+      dependsOnLine: source[8] || undefined,
+      branchLabelsLine: source[9] || undefined,
     };
   }
   return result;
 }
 
-function isRacy(changedMs: bigint): boolean {
-  return Number(changedMs) >= Date.now() - RACY_MS;
+function isRacy(changedMs: number): boolean {
+  return changedMs >= Date.now() - RACY_MS;
 }

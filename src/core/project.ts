@@ -246,7 +246,7 @@ export class Project {
   private readFile(file: string, withGrammar = false): FileEntry {
     let bytes: Buffer;
     try {
-      bytes = fs.readFileSync(file);
+      bytes = readFileBytes(file);
     } catch (err) {
       return {
         problems: [problem('error', 'unreadable-file', `Cannot read file: ${(err as Error).message}`, file, 1)],
@@ -474,6 +474,25 @@ function withGrammarCheck(file: string, text: string, result: RevisionFileResult
     problems: [...result.problems, problem('error', 'syntax-error', message, file, error.line)],
     grammarChecked: true,
   };
+}
+
+/** Read into one scratch buffer first: no fstat and no large allocation per file (10,000 files show it). */
+const scratch = Buffer.allocUnsafe(64 * 1024);
+
+/** A file's bytes, as fs.readFileSync gives them (a copy: the scratch buffer is reused). */
+function readFileBytes(file: string): Buffer {
+  const fd = fs.openSync(file, 'r');
+  try {
+    let length = 0;
+    for (let got = 1; got > 0 && length < scratch.length; length += got) {
+      got = fs.readSync(fd, scratch, length, scratch.length - length, length);
+    }
+    // A larger file (or one growing under us) is read whole.
+    if (length === scratch.length) return fs.readFileSync(fd);
+    return Buffer.from(scratch.subarray(0, length));
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 function realpathOrSelf(dir: string): string {

@@ -238,5 +238,6 @@ function toStrings(value: PyValue, allowSequence: boolean): string[] | undefined
 
 /** Alembic's `doc`: the first paragraph of the stripped docstring. */
 export function messageOf(longdoc: string): string {
-  return longdoc.split('\n\n')[0];
+  const end = longdoc.indexOf('\n\n');
+  return end < 0 ? longdoc : longdoc.slice(0, end);
 }

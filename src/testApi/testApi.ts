@@ -32,6 +32,8 @@ export interface AlembicLensApi {
   commands: { outputLines(): string[]; contextKeys(): Record<string, unknown> };
   /** The Test Explorer's migration tests: items and runs as plain data (tests). */
   migrationTests: MigrationTestsTestApi;
+  /** How long the synchronous part of activate() took, in ms (the bench reports it). */
+  activationMs: number;
 }
 
 /** The services the test API reads. */
@@ -47,6 +49,7 @@ export interface TestApiSources {
   modelTree: ModelFilesTreeProvider;
   log: AlembicLog;
   availability: ActionAvailability;
+  activationMs: number;
 }
 
 export function createTestApi(sources: TestApiSources): AlembicLensApi {
@@ -87,6 +90,7 @@ export function createTestApi(sources: TestApiSources): AlembicLensApi {
     whenIdle: () => registry.whenIdle(),
     graph: graph.testApi,
     migrationTests: migrationTests.testApi,
+    activationMs: sources.activationMs,
     async getTreeSnapshot(view) {
       await registry.whenIdle();
       await models.whenIdle();

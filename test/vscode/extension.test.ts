@@ -53,6 +53,15 @@ describe('Alembic Lens in VS Code', () => {
     lens();
   });
 
+  it("records how long activate()'s synchronous part took, for the bench", () => {
+    const { activationMs } = lens();
+    assert.ok(Number.isFinite(activationMs) && activationMs > 0, `activationMs is a duration: ${activationMs}`);
+    // `npm run bench` prints the figure of the last run of this tier (real VS Code, real activation).
+    const file = path.resolve(__dirname, '../../../test-output/activation.json');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, `${JSON.stringify({ activationMs, date: new Date().toISOString() })}\n`);
+  });
+
   it('contributes the Alembic view container, the Revisions view and the refresh command', async () => {
     const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
     const contributes = ext.packageJSON.contributes ?? {};

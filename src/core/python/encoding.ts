@@ -8,6 +8,8 @@ import * as fs from 'node:fs';
 export type DecodedSource = { text: string } | { error: string; line: number };
 
 const CODING = /^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)/;
+/** The bytes a comment or blank line can start with: space, tab, form feed, #, CR, LF. */
+const LINE_LEAD = new Set([0x20, 0x09, 0x0c, 0x23, 0x0d, 0x0a]);
 
 type Codec = (bytes: Uint8Array) => string | { error: string; at: number };
 
@@ -127,6 +129,9 @@ export function decodePythonSource(bytes: Uint8Array): DecodedSource {
 
 /** The coding declaration of the first line, or of the second after a comment or blank first line. */
 function codingDeclaration(bytes: Uint8Array): { name: string; line: number } | undefined {
+  // A first line that starts with code (a docstring, an import) is neither a comment nor blank: no
+  // declaration can follow. Most files start so; this skips decoding and splitting their head.
+  if (bytes.length && !LINE_LEAD.has(bytes[0])) return undefined;
   const start = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, 512));
   const head = start.toString('latin1').split(/\r\n|\r|\n/, 2);
   for (let i = 0; i < head.length; i++) {

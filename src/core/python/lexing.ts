@@ -47,10 +47,18 @@ export function isIdentChar(c: number): boolean {
   return isIdentStart(c) || (c >= 48 && c <= 57);
 }
 
+/** OPERATORS by their first character (longest first): most characters start none, `.` only `...`. */
+const OPERATORS_BY_FIRST = new Map<number, string[]>();
+for (const operator of OPERATORS) {
+  const first = operator.charCodeAt(0);
+  OPERATORS_BY_FIRST.set(first, [...(OPERATORS_BY_FIRST.get(first) ?? []), operator]);
+}
+
 /** The operator at `pos` (not a bracket): the longest of OPERATORS, else the one character. */
 export function operatorAt(text: string, pos: number): string {
-  for (const candidate of OPERATORS) {
-    if (text.startsWith(candidate, pos)) return candidate;
+  const candidates = OPERATORS_BY_FIRST.get(text.charCodeAt(pos));
+  if (candidates) {
+    for (const candidate of candidates) if (text.startsWith(candidate, pos)) return candidate;
   }
   return text[pos];
 }

@@ -26,7 +26,7 @@ const HEX_LENGTH: Record<string, number> = { x: 2, u: 4, U: 8 };
  * are not escapes). Throws StringLiteralError where Python refuses the literal.
  */
 export function decodeEscapes(raw: string, bytes = false): string {
-  const body = raw.replace(/\r\n?/g, '\n');
+  const body = normalizeNewlines(raw);
   if (!body.includes('\\')) return body;
   let out = '';
   for (let i = 0; i < body.length; i++) {
@@ -193,4 +193,9 @@ function hangulSyllable(name: string): number | undefined {
   }
   if (rest) return undefined;
   return 0xac00 + (indices[0] * VOWELS.length + indices[1]) * TRAILING.length + indices[2];
+}
+
+/** Newlines in a literal's body read as \n (\r\n and \r too); most bodies have no \r to replace. */
+export function normalizeNewlines(raw: string): string {
+  return raw.includes('\r') ? raw.replace(/\r\n?/g, '\n') : raw;
 }

@@ -13,7 +13,7 @@ import {
   STRING_PREFIX,
   TOO_DEEP,
 } from './lexing';
-import { decodeEscapes, StringLiteralError } from './literals';
+import { decodeEscapes, normalizeNewlines, StringLiteralError } from './literals';
 
 /** A value as far as it can be known statically. */
 export type PyValue =
@@ -127,7 +127,8 @@ export function readPythonModule(text: string, watched: ReadonlySet<string>): Py
     // A logical line: tokens until a newline outside brackets and not after a backslash.
     const statementLine = line;
     let lastOp = '';
-    const keep = indent === 0 || watchedAhead(text, pos, watched);
+    // Indented lines are tokenized only when they start with a watched name (not function bodies).
+    const keep = indent === 0 || watched.has(leadWord);
     const tokens: Token[] = [];
     const brackets: number[] = [];
     while (pos < n) {
@@ -162,11 +163,11 @@ export function readPythonModule(text: string, watched: ReadonlySet<string>): Py
         if (c !== Ch.Quote && c !== Ch.Apos) {
           while (p < n && isIdentChar(text.charCodeAt(p))) p++;
           const q = text.charCodeAt(p);
-          const word = text.slice(pos, p);
-          if ((q === Ch.Quote || q === Ch.Apos) && STRING_PREFIX.test(word)) {
+          // The word is sliced only when it is needed: most names sit in bodies that are not kept.
+          if ((q === Ch.Quote || q === Ch.Apos) && STRING_PREFIX.test(text.slice(pos, p))) {
             // falls through to string lexing below with the prefix
           } else {
-            if (keep) tokens.push({ t: 'name', v: word, line });
+            if (keep) tokens.push({ t: 'name', v: text.slice(pos, p), line });
             lastOp = '';
             pos = p;
             continue;
@@ -217,7 +218,7 @@ export function readPythonModule(text: string, watched: ReadonlySet<string>): Py
           const raw = text.slice(bodyStart, end);
           let value: string;
           try {
-            value = isRaw ? raw.replace(/\r\n?/g, '\n') : decodeEscapes(raw, prefix.includes('b'));
+            value = isRaw ? normalizeNewlines(raw) : decodeEscapes(raw, prefix.includes('b'));
           } catch (err) {
             if (err instanceof StringLiteralError) return fail(err.message, startLine);
             throw err;
@@ -244,7 +245,7 @@ export function readPythonModule(text: string, watched: ReadonlySet<string>): Py
         continue;
       }
       const ch = text[pos];
-      const opener = OPENERS.indexOf(ch);
+      const opener = c === Ch.LParen ? 0 : c === Ch.LBracket ? 1 : c === Ch.LBrace ? 2 : -1;
       if (opener >= 0) {
         if (brackets.length >= MAX_NESTING) return fail(TOO_DEEP, line);
         brackets.push(opener);
@@ -253,7 +254,7 @@ export function readPythonModule(text: string, watched: ReadonlySet<string>): Py
         pos++;
         continue;
       }
-      const closer = CLOSERS.indexOf(ch);
+      const closer = c === Ch.RParen ? 0 : c === Ch.RBracket ? 1 : c === Ch.RBrace ? 2 : -1;
       if (closer >= 0) {
         if (brackets.pop() !== closer) return fail(`unmatched '${ch}'`, line);
         if (keep) tokens.push({ t: 'op', v: ch, line });
@@ -330,11 +331,6 @@ function identifierAt(text: string, pos: number): string {
   let p = pos;
   while (p < text.length && isIdentChar(text.charCodeAt(p))) p++;
   return text.slice(pos, p);
-}
-
-/** Cheap look-ahead: does this indented line start with a watched name? Avoids tokenizing function bodies. */
-function watchedAhead(text: string, pos: number, watched: ReadonlySet<string>): boolean {
-  return watched.has(identifierAt(text, pos));
 }
 
 function splitStatements(tokens: Token[]): Token[][] {

@@ -13,7 +13,7 @@ import {
   STRING_PREFIX,
   TOO_DEEP,
 } from './lexing';
-import { decodeEscapes, StringLiteralError } from './literals';
+import { decodeEscapes, normalizeNewlines, StringLiteralError } from './literals';
 
 export type PyToken =
   | { t: 'name'; v: string; line: number }
@@ -34,6 +34,10 @@ export interface PySource {
   /** The first lexing error; the lines before it are still returned. */
   error?: { message: string; line: number };
 }
+
+const LF = 10;
+const CR = 13;
+const BACKSLASH = 92;
 
 /** Splits Python source into logical lines of tokens (comments dropped, strings decoded). */
 export function tokenizePython(text: string): PySource {
@@ -109,31 +113,32 @@ export function tokenizePython(text: string): PySource {
           }
         }
         const prefix = text.slice(pos, p).toLowerCase();
-        const quote = text[p];
-        const triple = text[p + 1] === quote && text[p + 2] === quote;
+        // Char codes, not one-character strings: this loop runs over every character of every literal.
+        const quote = text.charCodeAt(p);
+        const triple = text.charCodeAt(p + 1) === quote && text.charCodeAt(p + 2) === quote;
         const bodyStart = p + (triple ? 3 : 1);
         const strLine = line;
         let q = bodyStart;
         let end = -1;
         while (q < n) {
-          const d = text[q];
-          if (d === '\\') {
-            if (text[q + 1] === '\n') line++;
-            else if (text[q + 1] === '\r') {
+          const d = text.charCodeAt(q);
+          if (d === BACKSLASH) {
+            if (text.charCodeAt(q + 1) === LF) line++;
+            else if (text.charCodeAt(q + 1) === CR) {
               line++;
-              if (text[q + 2] === '\n') q++;
+              if (text.charCodeAt(q + 2) === LF) q++;
             }
             q += 2;
             continue;
           }
-          if (d === '\n' || d === '\r') {
+          if (d === LF || d === CR) {
             if (!triple) return { lines, error: { message: 'unterminated string literal', line: strLine } };
-            if (d === '\r' && text[q + 1] === '\n') q++;
+            if (d === CR && text.charCodeAt(q + 1) === LF) q++;
             line++;
             q++;
             continue;
           }
-          if (d === quote && (!triple || (text[q + 1] === quote && text[q + 2] === quote))) {
+          if (d === quote && (!triple || (text.charCodeAt(q + 1) === quote && text.charCodeAt(q + 2) === quote))) {
             end = q;
             break;
           }
@@ -143,7 +148,7 @@ export function tokenizePython(text: string): PySource {
           const message = triple ? 'unterminated triple-quoted string literal' : 'unterminated string literal';
           return { lines, error: { message, line: strLine } };
         }
-        const raw = text.slice(bodyStart, end).replace(/\r\n?/g, '\n');
+        const raw = normalizeNewlines(text.slice(bodyStart, end));
         let value: string;
         try {
           value = prefix.includes('r') ? raw : decodeEscapes(raw, prefix.includes('b'));
