@@ -43,7 +43,7 @@ describe('commands: failures you can see, actions that apply', function () {
     this.timeout(60000);
     terminals = trackTerminals();
     api = (await lensApi()) as unknown as AlembicLensApi;
-    sample = await useSampleWorkspace();
+    sample = await useSampleWorkspace(api);
     ({ root, versions } = sample);
   });
 

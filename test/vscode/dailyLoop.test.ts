@@ -55,7 +55,7 @@ describe('the daily loop on SQLite', function () {
     this.timeout(60000);
     terminals = trackTerminals();
     api = await lensApi();
-    sample = await useSampleWorkspace();
+    sample = await useSampleWorkspace(api);
     ({ root, versions, modelsFile, modelsText } = sample);
   });
 

@@ -346,14 +346,26 @@ export interface SampleWorkspace {
  * Puts the workspace copy in the sample's state for a suite (another suite may have changed it): the
  * sample's models.py, no .env, alembic.pythonPath at a Python with Alembic, no alembic.databaseUrl.
  */
-export async function useSampleWorkspace(): Promise<SampleWorkspace> {
+export async function useSampleWorkspace(api: LensApi): Promise<SampleWorkspace> {
   const root = workspaceRoot();
   const versions = versionsDir(root);
   const modelsFile = path.join(root, 'app', 'models.py');
   const modelsFound = fs.readFileSync(modelsFile, 'utf8');
   const modelsText = fs.readFileSync(path.join(REPO, 'migrations-sample', 'app', 'models.py'), 'utf8');
   fs.writeFileSync(modelsFile, modelsText);
-  const originalVersions = snapshotDir(versions);
+  // The sample's own revisions, from the repo: a revision an earlier suite left behind (a terminal
+  // command that wrote its file after that suite's cleanup) would otherwise count as the sample's.
+  const originalVersions = snapshotDir(versionsDir(path.join(REPO, 'migrations-sample')));
+  const leftovers = [...snapshotDir(versions)].filter((n) => n.endsWith('.py') && !originalVersions.has(n));
+  for (const name of leftovers) {
+    console.log(`      removed ${name}, a revision an earlier suite left in the workspace copy`);
+    fs.rmSync(path.join(versions, name));
+  }
+  if (leftovers.length > 0)
+    await waitFor('the tree without the leftover revisions', async () => {
+      const ids = (await api.getRevisionItems()).map((i) => i.id);
+      return leftovers.every((n) => !ids.some((id) => n.startsWith(id))) ? true : undefined;
+    });
   const restoreSqlite = await useSampleSqlite(root);
   return {
     root,

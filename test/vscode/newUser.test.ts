@@ -35,7 +35,7 @@ describe('new-user polish', function () {
     this.timeout(60000);
     terminals = trackTerminals();
     api = await lensApi();
-    sample = await useSampleWorkspace();
+    sample = await useSampleWorkspace(api);
   });
 
   after(async () => {

@@ -37,7 +37,7 @@ describe('alembic.command: Alembic run through a wrapper', function () {
     this.timeout(60000);
     terminals = trackTerminals();
     api = (await lensApi()) as unknown as AlembicLensApi;
-    sample = await useSampleWorkspace();
+    sample = await useSampleWorkspace(api);
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'alembic-lens-wrapper-'));
   });
 
@@ -97,7 +97,7 @@ describe('alembic.command: the suggestion from a lock file', function () {
 
   before(async function () {
     api = (await lensApi()) as unknown as AlembicLensApi;
-    sample = await useSampleWorkspace();
+    sample = await useSampleWorkspace(api);
   });
 
   after(async function () {
