@@ -14,6 +14,7 @@ import {
   type Dialect,
   inferDialect,
   type LintOptions,
+  lintAgainstModels,
   lintEnvPy,
   lintHistory,
   lintRevision,
@@ -41,6 +42,8 @@ interface ProjectLint {
   revisions: Map<string, RevisionLint>;
   env: Problem[];
   history: Problem[];
+  /** The model rules' problems, with the revision each is on (for the scope). */
+  models: Array<{ source?: RevisionSource; problem: Problem }>;
   dialect?: Dialect;
   /** env.py and the config must be linted again. */
   envStale: boolean;
@@ -96,6 +99,7 @@ export class LintDiagnostics extends Disposable implements ProblemSource {
       if (!lint) continue;
       const inScope = this.scope?.scopeOf(project);
       for (const entry of lint.revisions.values()) if (!inScope || inScope(entry.source)) out.push(...entry.problems);
+      for (const { source, problem } of lint.models) if (!inScope || !source || inScope(source)) out.push(problem);
       out.push(...lint.history, ...lint.env);
     }
     return out;
@@ -150,7 +154,8 @@ export class LintDiagnostics extends Disposable implements ProblemSource {
     let done = true;
     for (const project of projects) {
       let lint = this.lints.get(project);
-      if (!lint) this.lints.set(project, (lint = { revisions: new Map(), env: [], history: [], envStale: true }));
+      if (!lint)
+        this.lints.set(project, (lint = { revisions: new Map(), env: [], history: [], models: [], envStale: true }));
       const severities = this.severities(project);
       if (lint.envStale) {
         lint.envStale = false;
@@ -165,6 +170,7 @@ export class LintDiagnostics extends Disposable implements ProblemSource {
         lint.history = history;
         changed = true;
       }
+      changed = this.lintModels(project, lint, options) || changed;
     }
     if (changed) this.changeEmitter.fire();
     if (!done) this.schedule(0);
@@ -197,6 +203,27 @@ export class LintDiagnostics extends Disposable implements ProblemSource {
     }
     if (sameProblems(problems, lint.env)) return false;
     lint.env = problems;
+    return true;
+  }
+
+  /** The rules that compare the revisions with the model watcher's models (none while it has none). */
+  private lintModels(project: Project, lint: ProjectLint, options: LintOptions): boolean {
+    const discovery = this.models.discovery(project);
+    let problems: Problem[] = [];
+    try {
+      if (discovery) problems = lintAgainstModels(project, { ...options, discovery });
+    } catch (err) {
+      console.error(`[alembic-lens] model lint for ${project.name}: ${(err as Error).message}`);
+    }
+    if (
+      sameProblems(
+        problems,
+        lint.models.map((m) => m.problem),
+      )
+    )
+      return false;
+    const sources = new Map([...project.graph.revisions.values()].map((rev) => [rev.source.path, rev.source]));
+    lint.models = problems.map((problem) => ({ source: sources.get(problem.path), problem }));
     return true;
   }
 

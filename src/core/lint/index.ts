@@ -1,5 +1,6 @@
 // Migration lint: the rules, their options and suppression comments, per file and per project.
 
+export { lintAgainstModels, type ModelLintOptions } from './modelLint';
 export type { EnvLintOptions, ProjectLintOptions } from './projectLint';
 export { inferDialect, lintEnvPy, lintHistory, lintProject } from './projectLint';
 export { formatReport, REPORT_FORMATS, type ReportFormat, shownPath } from './reportFormats';

@@ -13,6 +13,7 @@ import type { RevisionSource } from '../revisionFile';
 import type { RevisionMap } from '../revisionMap';
 import { accidentalForkHeads } from '../teams/forkHeads';
 import { resolveDatabaseUrl, urlSourceForConfig } from '../urlSource';
+import { lintAgainstModels } from './modelLint';
 import { revisionFindings } from './revisionRules';
 import { type Dialect, type LintOptions, severityOf } from './rules';
 import { envRendersAsBatch } from './rules/sqliteBatch';
@@ -148,6 +149,7 @@ export function lintProject(project: Project, options: ProjectLintOptions = {}):
     problems.push(...found);
   }
   problems.push(...lintHistory(project.graph, lintOptions, readFile));
+  problems.push(...lintAgainstModels(project, { ...options, ...lintOptions }));
   problems.push(...lintEnvPy(project.config, { ...options, dialect }));
   return problems;
 }

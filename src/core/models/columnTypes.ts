@@ -84,7 +84,8 @@ export function columnType(call: PyExpr | undefined): ColumnType | undefined {
 /** What autogenerate (with compare_type) would see differ between the model's type and the revision's. */
 export function typeDifference(model: ColumnType, revision: ColumnType): string | undefined {
   if (!model.family || !revision.family) return undefined;
-  if (model.family !== revision.family) return `type ${model.written} in the model, ${revision.written} in the revision`;
+  if (model.family !== revision.family)
+    return `type ${model.written} in the model, ${revision.written} in the revision`;
   if (model.length !== undefined && revision.length !== undefined && model.length !== revision.length)
     return `length ${model.length} in the model (${model.written}), ${revision.length} in the revision (${revision.written})`;
   return undefined;
