@@ -52,8 +52,10 @@ describe('model rules: a revision that drops what the models still map', () => {
     assert.strictEqual(found.severity, 'error');
     assert.strictEqual(found.path, file);
     assert.strictEqual(found.line, lineOf(file, "op.drop_column('users'"));
-    assert.match(found.message, /users\.email, which the models still map \(User\.email\)/);
-    assert.match(found.message, /\(app\/models\.py:\d+\)$/);
+    const modelLine = lineOf(models(dir), 'email =');
+    assert.ok(
+      found.message.includes(`drops users.email, which the models still map (User.email, app/models.py:${modelLine})`),
+    );
     assert.deepStrictEqual(found.related, [
       { path: models(dir), line: lineOf(models(dir), 'email ='), message: 'User.email maps users.email' },
     ]);
@@ -75,7 +77,7 @@ describe('model rules: a revision that drops what the models still map', () => {
     );
     addRevision(dir, 'a1a1a1a1a1a1', ["op.drop_column('users', 'email')"]);
     const [found] = modelRuleProblems(dir);
-    assert.match(found.message, /\(User\.email_address\)/);
+    assert.match(found.message, /\(User\.email_address, app\/models\.py:\d+\)/);
 
     const other = sample();
     editModels(other, (text) => text.replace('    email = Column(', '    email = Column("email_addr", '));
@@ -218,7 +220,10 @@ describe('model rules: add_column / create_table against the model', () => {
     const [found, ...rest] = modelRuleProblems(dir);
     assert.deepStrictEqual(rest, []);
     assert.strictEqual(found.line, lineOf(file, "op.create_table('tags'"));
-    assert.match(found.message, /creates tags\.label unlike the model Tag\.label: NOT NULL in the model, nullable/);
+    assert.match(
+      found.message,
+      /creates tags\.label unlike the model Tag\.label \(app\/models\.py:\d+\): NOT NULL in the model, nullable/,
+    );
 
     addRevision(dir, 'b2b2b2b2b2b2', ["op.alter_column('tags', 'label', nullable=False)"], 'a1a1a1a1a1a1');
     assert.deepStrictEqual(modelRuleProblems(dir), []);
@@ -230,10 +235,7 @@ describe('model rules: add_column / create_table against the model', () => {
     const problems = modelRuleProblems(dir);
     const text = formatReport(problems, 'text', { cwd: dir });
     const modelLine = lineOf(models(dir), 'email =');
-    assert.match(
-      text,
-      new RegExp(`\\nnote: |\\napp/models\\.py:${modelLine}: note: User\\.email maps users\\.email\\n$`),
-    );
+    assert.match(text, new RegExp(`\\napp/models\\.py:${modelLine}: note: User\\.email maps users\\.email\\n$`));
     const sarif = JSON.parse(formatReport(problems, 'sarif', { cwd: dir }));
     assert.deepStrictEqual(sarif.runs[0].results[0].relatedLocations, [
       {

@@ -95,11 +95,12 @@ export function modelRuleFindings(input: ModelRuleInput): Problem[] {
     return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : file;
   };
   const report = (code: string, step: Step, message: string, at: { path: string; line: number }, what: string) => {
+    // The model's place goes where the message says {model}.
     const where = `${shown(at.path)}:${at.line}`;
     const related: RelatedPlace[] = [{ path: at.path, line: at.line, message: what }];
     const rule = MODEL_RULES.find((r) => r.code === code);
     found.push({
-      ...problem(rule?.severity ?? 'warning', code, `${message} (${where})`, step.source.path, step.op.line),
+      ...problem(rule?.severity ?? 'warning', code, message.replace('{model}', where), step.source.path, step.op.line),
       related,
     });
   };
@@ -111,11 +112,11 @@ export function modelRuleFindings(input: ModelRuleInput): Problem[] {
     if (!table) return;
     const later = steps.slice(index + 1);
     if ((op.op === 'drop_table' || (op.op === 'rename_table' && op.newName)) && !tableRestored(key, later)) {
-      const verb = op.op === 'drop_table' ? 'drops' : `renames to '${op.newName}'`;
+      const change = op.op === 'drop_table' ? `drops the table '${op.table}'` : renamed('table', op);
       report(
         'drops-mapped-table',
         step,
-        `${describeCall(op)} ${verb} the table '${op.table}', which the models still map (class ${table.className}): ` +
+        `${describeCall(op)} ${change}, which the models still map (class ${table.className}, {model}): ` +
           'the code released with this migration queries a table that no longer exists. ' +
           'Safe pattern (expand and contract): remove the model and every use of it first, ' +
           'and drop the table in a later migration; or, if the drop is meant, delete the model in the same change',
@@ -127,12 +128,12 @@ export function modelRuleFindings(input: ModelRuleInput): Problem[] {
     const dropsColumn = op.op === 'drop_column' || (op.op === 'alter_column' && op.newName);
     const column = op.column === undefined ? undefined : table.columns.get(op.column);
     if (dropsColumn && column && op.column && !columnRestored(key, op.column, later)) {
-      const verb = op.op === 'drop_column' ? 'drops' : `renames to '${op.newName}'`;
+      const change = op.op === 'drop_column' ? `drops ${op.table}.${op.column}` : renamed('column', op);
       const attribute = `${column.className}.${column.attribute ?? op.column}`;
       report(
         'drops-mapped-column',
         step,
-        `${describeCall(op)} ${verb} ${op.table}.${op.column}, which the models still map (${attribute}): ` +
+        `${describeCall(op)} ${change}, which the models still map (${attribute}, {model}): ` +
           'the code released with this migration reads and writes a column that no longer exists. ' +
           'Safe pattern (expand and contract): remove the attribute from the model and stop using it first, ' +
           'and drop the column in a later migration; or, if the change is meant, update the model in the same change',
@@ -151,7 +152,7 @@ export function modelRuleFindings(input: ModelRuleInput): Problem[] {
         report(
           'differs-from-model',
           step,
-          `${describeCall(op)} creates ${op.table}.${created.name} unlike the model ${attribute}: ${why}. ` +
+          `${describeCall(op)} creates ${op.table}.${created.name} unlike the model ${attribute} ({model}): ${why}. ` +
             'The next `alembic revision --autogenerate` compares the database with the model and emits an ' +
             'alter_column that undoes this (types: with compare_type, the default since Alembic 1.12). ' +
             'Safe pattern: make the migration say what the model says, or change the model',
@@ -162,6 +163,11 @@ export function modelRuleFindings(input: ModelRuleInput): Problem[] {
     }
   });
   return found;
+}
+
+function renamed(what: 'table' | 'column', op: MigrationCall): string {
+  const old = what === 'table' ? `the table '${op.table}'` : `${op.table}.${op.column}`;
+  return `renames ${old} to '${op.newName}'`;
 }
 
 /** The tables the models of target_metadata map, by historyKey; undefined when the models cannot be trusted. */
