@@ -18,6 +18,8 @@ import {
   lintEnvPy,
   lintHistory,
   lintRevision,
+  pgParserLoading,
+  pgParserState,
   type RuleSeverity,
 } from '../core/lint';
 import type { ModelWatcher } from '../models/modelWatcher';
@@ -174,6 +176,7 @@ export class LintDiagnostics extends Disposable implements ProblemSource {
     }
     if (changed) this.changeEmitter.fire();
     if (!done) this.schedule(0);
+    else void pgParserLoading()?.then(() => this.schedule());
   }
 
   /** env.py and the config, with the watcher's model discovery; also settles the dialect the revision rules use. */
@@ -235,7 +238,8 @@ export class LintDiagnostics extends Disposable implements ProblemSource {
     openDirty: Map<string, vscode.TextDocument>,
     deadline: number,
   ): { changed: boolean; done: boolean } {
-    const optionsKey = JSON.stringify([options.severities ?? {}, options.dialect ?? '']);
+    // The PostgreSQL parser's state too: the lint of raw SQL starts loading it and runs again when it is there.
+    const optionsKey = JSON.stringify([options.severities ?? {}, options.dialect ?? '', pgParserState()]);
     const seen = new Set<string>();
     let changed = false;
     let done = true;

@@ -6,4 +6,5 @@ export { inferDialect, lintEnvPy, lintHistory, lintProject } from './projectLint
 export { formatReport, REPORT_FORMATS, type ReportFormat, shownPath } from './reportFormats';
 export { lintRevision, revisionFindings } from './revisionRules';
 export * from './rules';
+export { loadPgParser, pgParserFailure, pgParserLoading, pgParserState } from './sql/pgParser';
 export * from './suppressions';

@@ -17,6 +17,7 @@ import { lintAgainstModels } from './modelLint';
 import { revisionFindings } from './revisionRules';
 import { type Dialect, type LintOptions, severityOf } from './rules';
 import { envRendersAsBatch } from './rules/sqliteBatch';
+import { pgParserState } from './sql/pgParser';
 import { applyLintOptions, iniSuppressions, pythonSuppressions, type Suppressions } from './suppressions';
 
 export interface EnvLintOptions extends LintOptions {
@@ -131,7 +132,7 @@ export function lintProject(project: Project, options: ProjectLintOptions = {}):
   const envPath = project.config.scriptLocation ? path.join(project.config.scriptLocation, 'env.py') : undefined;
   const renderAsBatch = envRendersAsBatch(options.envPyText ?? (envPath ? readFile(envPath) : undefined));
   const lintOptions: LintOptions = { severities: options.severities, dialect, renderAsBatch };
-  const key = JSON.stringify([options.severities ?? {}, dialect ?? '', renderAsBatch ?? '']);
+  const key = JSON.stringify([options.severities ?? {}, dialect ?? '', renderAsBatch ?? '', pgParserState()]);
   const problems: Problem[] = [];
   for (const rev of project.graph.revisions.values()) {
     const source = rev.source;

@@ -7,6 +7,7 @@ import { offlineModeRules } from './offlineMode';
 import { optInRules } from './optInRules';
 import { ormImportRules } from './ormImports';
 import { postgresLockRules } from './postgresLocks';
+import { rawSqlRules } from './rawSql';
 import { renameRules } from './renameRules';
 import type { RevisionRuleFamily } from './ruleInput';
 import { sqliteBatchRules } from './sqliteBatch';
@@ -18,6 +19,7 @@ export const REVISION_RULE_FAMILIES: readonly RevisionRuleFamily[] = [
   offlineModeRules,
   ormImportRules,
   optInRules,
+  rawSqlRules,
 ];
 
 /** The rules that need the whole project (its history and its models): see modelRules.ts. */
