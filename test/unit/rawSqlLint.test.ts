@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { lintRevision, pgParserLoading, pgParserState } from '../../src/core/lint';
+import { applyLineEdits, ruleFix } from '../../src/core/lint/rules/fixes';
 import { revisionText, tempDir, writeProject } from '../support/tempProject';
 
 const ROOT = process.env.ALEMBIC_LENS_ROOT ?? path.resolve(__dirname, '../../..');
@@ -131,6 +132,57 @@ describe('raw SQL lint (PostgreSQL parser)', () => {
     const off = revision(['op.execute("ALTER TABLE users DROP COLUMN legacy")']);
     const problems = lintRevision(off, FILE, { dialect: 'postgresql', severities: { 'drop-column': 'off' } });
     assert.deepStrictEqual(problems, []);
+  });
+
+  it('quick fixes edit the SQL (CONCURRENTLY in autocommit_block, NOT VALID then VALIDATE); linted again: clean', () => {
+    const cases: Array<[string, string, RegExp]> = [
+      [
+        'op.execute("CREATE UNIQUE INDEX ix_a ON users (email)")',
+        'create-index-not-concurrently',
+        /\n {4}with op\.get_context\(\)\.autocommit_block\(\):\n {8}op\.execute\("CREATE UNIQUE INDEX CONCURRENTLY ix_a ON users \(email\)"\)\n/,
+      ],
+      [
+        "op.execute('DROP INDEX ix_b')  # old",
+        'drop-index-not-concurrently',
+        /\n {8}op\.execute\('DROP INDEX CONCURRENTLY ix_b'\) {2}# old\n/,
+      ],
+      [
+        'op.execute("ALTER TABLE orders ADD CONSTRAINT fk_u FOREIGN KEY (user_id, org) REFERENCES users (id, org);")',
+        'create-foreign-key-without-not-valid',
+        /REFERENCES users \(id, org\) NOT VALID"\)\n {4}with op\.get_context\(\)\.autocommit_block\(\):\n {8}op\.execute\("ALTER TABLE orders VALIDATE CONSTRAINT fk_u"\)\n/,
+      ],
+      [
+        'op.execute("ALTER TABLE orders ADD CONSTRAINT ck_t CHECK (total >= 0)")',
+        'create-check-constraint-without-not-valid',
+        /CHECK \(total >= 0\) NOT VALID"\)\n/,
+      ],
+    ];
+    for (const [statement, code, expected] of cases) {
+      const before = revision([statement]);
+      const problem = lintRevision(before, FILE, { dialect: 'postgresql' }).find((p) => p.code === code);
+      assert.ok(problem, code);
+      const fix = ruleFix(before, code, problem.line);
+      assert.ok(fix, `a fix for ${code}`);
+      const after = applyLineEdits(before, fix.edits);
+      assert.match(after, expected);
+      assert.deepStrictEqual(found(after), [], `${code}: linted again`);
+    }
+  });
+
+  it('no fix where the SQL is not plain: several statements, DROP INDEX of two, several actions', () => {
+    for (const [statement, code] of [
+      ['op.execute("CREATE INDEX a ON t (x); CREATE INDEX b ON t (y)")', 'create-index-not-concurrently'],
+      ['op.execute("DROP INDEX a, b")', 'drop-index-not-concurrently'],
+      [
+        'op.execute("ALTER TABLE t ADD CONSTRAINT c CHECK (x > 0), ADD CONSTRAINT d CHECK (y > 0)")',
+        'create-check-constraint-without-not-valid',
+      ],
+    ]) {
+      const text = revision([statement]);
+      const problem = lintRevision(text, FILE, { dialect: 'postgresql' }).find((p) => p.code === code);
+      assert.ok(problem, `${code} reported on ${statement}`);
+      assert.strictEqual(ruleFix(text, code, problem.line), undefined, statement);
+    }
   });
 
   it('the CLI waits for the parser and reports the SQL findings in one run', function () {
