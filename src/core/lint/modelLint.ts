@@ -1,5 +1,6 @@
 // The model rules (rules/modelRules.ts) over a project: the models of target_metadata read once, the
 // findings given their severities and the revision files' suppression comments.
+import * as path from 'node:path';
 import type { AlembicConfig } from '../config';
 import { findModelFiles, type ModelDiscovery } from '../models/modelFiles';
 import type { Problem } from '../problems';
@@ -22,6 +23,22 @@ export interface ModelLintOptions extends LintOptions {
 /** Whether any model rule is on (finding the models costs a read of the project's modules). */
 export function modelRulesWanted(options: LintOptions): boolean {
   return MODEL_RULES.some((rule) => severityOf(rule.code, options) !== 'off');
+}
+
+/**
+ * One model discovery for the model rules and env.py's lint (models nobody imports), made with env.py's
+ * unsaved text when given; undefined when no model rule is on (env.py's lint then makes its own).
+ */
+export function sharedModelDiscovery(
+  config: AlembicConfig,
+  options: ModelLintOptions & { envPyText?: string },
+): ModelDiscovery | undefined {
+  if (options.discovery || !modelRulesWanted(options)) return options.discovery;
+  const baseRead = options.readFile ?? readPythonFile;
+  const envPath = config.scriptLocation ? path.join(config.scriptLocation, 'env.py') : undefined;
+  const envText = options.envPyText;
+  const readFile = envText === undefined ? baseRead : (file: string) => (file === envPath ? envText : baseRead(file));
+  return findModelFiles({ config, readFile, listPythonFiles: options.listPythonFiles, modelGlobs: options.modelGlobs });
 }
 
 /** The model rules' problems on the project's revisions in scope. */

@@ -13,7 +13,7 @@ import type { RevisionSource } from '../revisionFile';
 import type { RevisionMap } from '../revisionMap';
 import { accidentalForkHeads } from '../teams/forkHeads';
 import { resolveDatabaseUrl, urlSourceForConfig } from '../urlSource';
-import { lintAgainstModels } from './modelLint';
+import { lintAgainstModels, sharedModelDiscovery } from './modelLint';
 import { revisionFindings } from './revisionRules';
 import { type Dialect, type LintOptions, severityOf } from './rules';
 import { envRendersAsBatch } from './rules/sqliteBatch';
@@ -150,8 +150,9 @@ export function lintProject(project: Project, options: ProjectLintOptions = {}):
     problems.push(...found);
   }
   problems.push(...lintHistory(project.graph, lintOptions, readFile));
-  problems.push(...lintAgainstModels(project, { ...options, ...lintOptions }));
-  problems.push(...lintEnvPy(project.config, { ...options, dialect }));
+  const discovery = sharedModelDiscovery(project.config, { ...options, ...lintOptions });
+  problems.push(...lintAgainstModels(project, { ...options, ...lintOptions, discovery }));
+  problems.push(...lintEnvPy(project.config, { ...options, dialect, discovery }));
   return problems;
 }
 
