@@ -58,6 +58,7 @@ describe('raw SQL lint (PostgreSQL parser)', () => {
       'op.execute("ALTER TABLE users ALTER COLUMN age TYPE bigint")',
       'op.execute("ALTER TABLE users ADD COLUMN sku text NOT NULL")',
       'op.execute("ALTER TABLE users ADD COLUMN token uuid DEFAULT gen_random_uuid()")',
+      'op.execute("ALTER TABLE links ADD COLUMN id SERIAL PRIMARY KEY")',
       'op.execute("ALTER TABLE users RENAME COLUMN nick TO handle")',
       'op.execute("ALTER TABLE people RENAME TO persons")',
     ]);
@@ -74,6 +75,7 @@ describe('raw SQL lint (PostgreSQL parser)', () => {
       ['alter-column-type', at('TYPE bigint')],
       ['add-column-not-null-without-default', at('sku text')],
       ['volatile-server-default', at('gen_random_uuid')],
+      ['volatile-server-default', at('SERIAL PRIMARY KEY')],
       ['rename-column', at('RENAME COLUMN')],
       ['rename-table', at('RENAME TO persons')],
     ]);

@@ -16,6 +16,7 @@ interface Place {
   line: number;
 }
 
+const SERIAL = /^(small|big)?serial[248]?$/i;
 const VOLATILE = /^(gen_random_uuid|uuid_generate_v[14]|clock_timestamp|timeofday|random|nextval)$/i;
 
 export const rawSqlRules: RevisionRuleFamily = {
@@ -187,11 +188,16 @@ function addColumn(def: Node | undefined, table: string, where: string, line: nu
   const has = (type: string) => constraints.some((c) => c.contype === type);
   const column = `${table}.${String(def.colname ?? '?')}`;
   const defaultExpr = constraints.find((c) => c.contype === 'CONSTR_DEFAULT')?.raw_expr as Node | undefined;
-  const fn = functionName(child(defaultExpr ?? {}, 'FuncCall'));
+  // SERIAL is an integer with the default nextval(...): VOLATILE too.
+  const serial = SERIAL.test(lastName(child(def, 'typeName')?.names) ?? '');
+  const fn = serial ? 'nextval' : functionName(child(defaultExpr ?? {}, 'FuncCall'));
   if (fn && VOLATILE.test(fn)) {
+    const what = serial
+      ? `as ${lastName(child(def, 'typeName')?.names)?.toUpperCase()}, whose default is nextval()`
+      : `with the default ${fn}()`;
     report(
       'volatile-server-default',
-      `${where} adds ${column} with the default ${fn}(), which is VOLATILE: PostgreSQL computes it for every existing row, rewriting the whole table under an ACCESS EXCLUSIVE lock. ` +
+      `${where} adds ${column} ${what}, which is VOLATILE: PostgreSQL computes it for every existing row, rewriting the whole table under an ACCESS EXCLUSIVE lock. ` +
         'Safe pattern: add the column without the default, then SET DEFAULT (only new rows get it), and backfill the existing rows in batches.',
       line,
     );
@@ -249,8 +255,13 @@ function relationName(stmt: Node | undefined): string | undefined {
 }
 
 function functionName(call: Node | undefined): string | undefined {
-  const names = (call?.funcname as Node[] | undefined) ?? [];
-  const last = child(names[names.length - 1], 'String')?.sval;
+  return lastName(call?.funcname);
+}
+
+/** The last part of a qualified name (`pg_catalog.int8`): a list of `{String: {sval}}` nodes. */
+function lastName(names: unknown): string | undefined {
+  const list = Array.isArray(names) ? (names as Node[]) : [];
+  const last = child(list[list.length - 1], 'String')?.sval;
   return typeof last === 'string' ? last : undefined;
 }
 
