@@ -79,15 +79,13 @@ interface Step {
   op: MigrationCall;
 }
 
-/** The operations that change a column (an index or a constraint on it does not). */
-const COLUMN_CHANGES = new Set(['add_column', 'drop_column', 'alter_column']);
-
 const opsCache = new WeakMap<RevisionSource, MigrationCall[]>();
 
 /** The findings of the model rules, before severities and suppressions. */
 export function modelRuleFindings(input: ModelRuleInput): Problem[] {
-  const tables = mappedTables(input.discovery);
-  if (!tables) return [];
+  const read = mappedTables(input.discovery);
+  if (!read) return [];
+  const tables: Map<string, MappedTable> = read;
   const steps = historySteps(input);
   const found: Problem[] = [];
   const shown = (file: string): string => {
@@ -104,14 +102,21 @@ export function modelRuleFindings(input: ModelRuleInput): Problem[] {
       related,
     });
   };
-  steps.forEach((step, index) => {
-    if (input.includeRevision && !input.includeRevision(step.source)) return;
+  // Backwards through the history: `later` holds what the operations after the current one do.
+  const later = new LaterOps();
+  for (let index = steps.length - 1; index >= 0; index--) {
+    const step = steps[index];
+    if (!input.includeRevision || input.includeRevision(step.source)) lintStep(step, later);
+    later.add(step.op);
+  }
+  return found.reverse();
+
+  function lintStep(step: Step, later: LaterOps): void {
     const { op } = step;
     const key = historyKey(op.table, op.schema);
     const table = tables.get(key);
     if (!table) return;
-    const later = steps.slice(index + 1);
-    if ((op.op === 'drop_table' || (op.op === 'rename_table' && op.newName)) && !tableRestored(key, later)) {
+    if ((op.op === 'drop_table' || (op.op === 'rename_table' && op.newName)) && !later.tableRestored(key)) {
       const change = op.op === 'drop_table' ? `drops the table '${op.table}'` : renamed('table', op);
       report(
         'drops-mapped-table',
@@ -127,7 +132,7 @@ export function modelRuleFindings(input: ModelRuleInput): Problem[] {
     }
     const dropsColumn = op.op === 'drop_column' || (op.op === 'alter_column' && op.newName);
     const column = op.column === undefined ? undefined : table.columns.get(op.column);
-    if (dropsColumn && column && op.column && !columnRestored(key, op.column, later)) {
+    if (dropsColumn && column && op.column && !later.columnRestored(key, op.column)) {
       const change = op.op === 'drop_column' ? `drops ${op.table}.${op.column}` : renamed('column', op);
       const attribute = `${column.className}.${column.attribute ?? op.column}`;
       report(
@@ -145,7 +150,7 @@ export function modelRuleFindings(input: ModelRuleInput): Problem[] {
     if (op.op === 'add_column' || op.op === 'create_table') {
       for (const created of createdColumns(op)) {
         const mapped = table.columns.get(created.name);
-        if (!mapped || touchedLater(key, created.name, later)) continue;
+        if (!mapped || later.columnTouched(key, created.name)) continue;
         const why = disagreement(mapped, created);
         if (!why) continue;
         const attribute = `${mapped.className}.${mapped.attribute ?? created.name}`;
@@ -161,8 +166,7 @@ export function modelRuleFindings(input: ModelRuleInput): Problem[] {
         );
       }
     }
-  });
-  return found;
+  }
 }
 
 function renamed(what: 'table' | 'column', op: MigrationCall): string {
@@ -210,34 +214,69 @@ function historySteps(input: ModelRuleInput): Step[] {
   return steps;
 }
 
-/** A later operation gives the name back: the table is created again, or another one renamed to it. */
-function tableRestored(key: string, later: Step[]): boolean {
-  return later.some(({ op }) => {
-    if (op.op === 'create_table') return historyKey(op.table, op.schema) === key;
-    return op.op === 'rename_table' && !!op.newName && historyKey(op.newName, op.schema) === key;
-  });
+/**
+ * What the operations after a point of the history do to names, gathered walking it backwards: which
+ * tables and columns they give back (created again, renamed to), and which columns they change at all.
+ */
+class LaterOps {
+  private readonly restoredTables = new Set<string>();
+  private readonly restoredColumns = new Set<string>();
+  private readonly touchedColumns = new Set<string>();
+
+  tableRestored(key: string): boolean {
+    return this.restoredTables.has(key);
+  }
+
+  /** Given back, or the whole table is (the reader does not replay what a re-created table holds). */
+  columnRestored(key: string, column: string): boolean {
+    return this.restoredColumns.has(columnKey(key, column)) || this.restoredColumns.has(columnKey(key));
+  }
+
+  columnTouched(key: string, column: string): boolean {
+    return this.touchedColumns.has(columnKey(key, column)) || this.touchedColumns.has(columnKey(key));
+  }
+
+  add(op: MigrationCall): void {
+    const key = historyKey(op.table, op.schema);
+    const wholeTable = (table: string): void => {
+      this.restoredTables.add(table);
+      this.restoredColumns.add(columnKey(table));
+      this.touchedColumns.add(columnKey(table));
+    };
+    switch (op.op) {
+      case 'create_table':
+        wholeTable(key);
+        break;
+      case 'rename_table':
+        if (op.newName) wholeTable(historyKey(op.newName, op.schema));
+        this.touchedColumns.add(columnKey(key));
+        break;
+      case 'drop_table':
+        this.touchedColumns.add(columnKey(key));
+        break;
+      case 'add_column':
+        this.restoredColumns.add(columnKey(key, op.column));
+        this.touchedColumns.add(columnKey(key, op.column));
+        break;
+      case 'drop_column':
+        this.touchedColumns.add(columnKey(key, op.column));
+        break;
+      case 'alter_column':
+        this.touchedColumns.add(columnKey(key, op.column));
+        if (op.newName) {
+          this.restoredColumns.add(columnKey(key, op.newName));
+          this.touchedColumns.add(columnKey(key, op.newName));
+        }
+        break;
+      default:
+        break;
+    }
+  }
 }
 
-/** A later operation gives the column back (or the whole table, which the reader does not replay). */
-function columnRestored(key: string, column: string, later: Step[]): boolean {
-  return later.some(({ op }) => {
-    if (op.op === 'rename_table') return !!op.newName && historyKey(op.newName, op.schema) === key;
-    if (historyKey(op.table, op.schema) !== key) return false;
-    if (op.op === 'create_table') return true;
-    if (op.op === 'add_column') return op.column === column || op.column === undefined;
-    return op.op === 'alter_column' && op.newName === column;
-  });
-}
-
-/** Any later operation on the column or its table's name: the column's latest state is not this one's. */
-function touchedLater(key: string, column: string, later: Step[]): boolean {
-  return later.some(({ op: other }) => {
-    if (other.op === 'rename_table' && other.newName && historyKey(other.newName, other.schema) === key) return true;
-    if (historyKey(other.table, other.schema) !== key) return false;
-    if (other.op === 'drop_table' || other.op === 'create_table' || other.op === 'rename_table') return true;
-    if (!COLUMN_CHANGES.has(other.op)) return false;
-    return other.column === column || other.newName === column || other.column === undefined;
-  });
+/** A column of a table; without a name, any column of it (an operation whose column only Python knows). */
+function columnKey(table: string, column?: string): string {
+  return column === undefined ? `${table}\0*` : `${table}\0${column}`;
 }
 
 interface CreatedColumn {
