@@ -85,6 +85,50 @@ describe('model rules: a revision that drops what the models still map', () => {
     assert.deepStrictEqual(modelRuleProblems(other), []);
   });
 
+  it('reads the shapes models take: a mixin column, an imperative Table(...), a __tablename__ unlike the class', () => {
+    const dir = sample();
+    editModels(
+      dir,
+      (text) =>
+        text.replace(
+          'from sqlalchemy import Column, Integer, String',
+          'from sqlalchemy import Column, Integer, String, Table',
+        ) +
+        [
+          '',
+          '',
+          'class Audited:',
+          '    audited_by = Column(String(50))',
+          '',
+          '',
+          'class Invoice(Audited, Base):',
+          '    __tablename__ = "billing_invoice"',
+          '    id = Column(Integer, primary_key=True)',
+          '',
+          '',
+          'tags = Table("tags", Base.metadata, Column("id", Integer, primary_key=True), Column("label", String(30)))',
+          '',
+        ].join('\n'),
+    );
+    const file = addRevision(dir, 'a1a1a1a1a1a1', [
+      "op.drop_column('billing_invoice', 'audited_by')",
+      "op.drop_column('tags', 'label')",
+      "op.drop_table('invoice')",
+      "op.drop_table('User')",
+    ]);
+    const found = modelRuleProblems(dir);
+    assert.deepStrictEqual(
+      found.map((p) => [p.code, p.line]),
+      [
+        ['drops-mapped-column', lineOf(file, "op.drop_column('billing_invoice'")],
+        ['drops-mapped-column', lineOf(file, "op.drop_column('tags'")],
+      ],
+    );
+    assert.match(found[0].message, /\(Invoice\.audited_by, app\/models\.py:\d+\)/);
+    assert.strictEqual(found[0].related?.[0].line, lineOf(models(dir), 'audited_by ='));
+    assert.match(found[1].message, /\(tags\.label, /);
+  });
+
   it('the latest state counts: a drop that a later revision undoes, copy-then-rename in one revision', () => {
     const dir = sample();
     addRevision(dir, 'a1a1a1a1a1a1', ["op.drop_column('users', 'email')"]);
