@@ -62,6 +62,7 @@ export class LintDiagnostics extends Disposable implements ProblemSource {
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private idleWaiters: Array<() => void> = [];
+  private alive = true;
   private readonly changeEmitter = this.register(new vscode.EventEmitter<void>());
   readonly onDidChange = this.changeEmitter.event;
 
@@ -90,7 +91,12 @@ export class LintDiagnostics extends Disposable implements ProblemSource {
       ),
     );
     this.register(vscode.workspace.onDidCloseTextDocument((doc) => this.isRevisionDocument(doc) && this.schedule()));
-    this.register({ dispose: () => clearTimeout(this.timer) });
+    this.register({
+      dispose: () => {
+        this.alive = false;
+        clearTimeout(this.timer);
+      },
+    });
     this.schedule();
   }
 
@@ -176,7 +182,8 @@ export class LintDiagnostics extends Disposable implements ProblemSource {
     }
     if (changed) this.changeEmitter.fire();
     if (!done) this.schedule(0);
-    else void pgParserLoading()?.then(() => this.schedule());
+    // Raw SQL asked for the PostgreSQL parser: lint again once it is there (not after dispose).
+    else void pgParserLoading()?.then(() => this.alive && this.schedule());
   }
 
   /** env.py and the config, with the watcher's model discovery; also settles the dialect the revision rules use. */
