@@ -107,7 +107,7 @@ export class MigrationTestService extends Disposable {
     state: vscode.Memento,
   ) {
     super();
-    this.runner = this.register(new MigrationTestRunner(interpreters, extensionUri, state));
+    this.runner = this.register(new MigrationTestRunner(registry, interpreters, extensionUri, state));
     this.register(registry.onDidChange(() => this.sync()));
     this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.projects.forEach((p) => p.refresh())));
     this.register({ dispose: () => this.projects.forEach((p) => p.dispose()) });

@@ -34,7 +34,7 @@ export class MergeRevisionAction extends Disposable implements vscode.TextDocume
     private readonly interpreters: InterpreterService,
   ) {
     super();
-    this.context = { registry, database, runner, own: (d) => this.register(d) };
+    this.context = { registry, runner, own: (d) => this.register(d) };
     this.register(vscode.workspace.registerTextDocumentContentProvider(PREVIEW_SCHEME, this));
   }
 
