@@ -54,7 +54,7 @@ export function activate(context: vscode.ExtensionContext): AlembicLensApi {
   const lint = new LintDiagnostics(registry, models, teams);
   const branchSwitch = new BranchSwitchActions(registry, teams, database, runner);
   const statusBar = new DatabaseStatusBar(registry, database, branchSwitch);
-  const mergeRevision = new MergeRevisionAction(registry, teams, database, runner, interpreters);
+  const mergeRevision = new MergeRevisionAction(registry, teams, runner, interpreters);
   const restoreRevision = new RestoreRevisionAction(registry, teams);
   const availability = new ActionAvailability(registry, database);
   const sqlDocuments = new SqlDocuments();

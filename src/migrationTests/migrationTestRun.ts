@@ -2,7 +2,6 @@
 // interpreter) and `.env` as the runner finds them, the scratch server (asked once per server), then the core run, its events shown
 // on the items as they come, failures as test messages at their line, the helper's log in the run's
 // output. Cancelling stops the Python process; the core run still drops the scratch database.
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { describeDatabase, type Project } from '../core';
 import type { DatabaseUrl } from '../core/databaseUrl';
@@ -167,7 +166,7 @@ export class MigrationTestRunner extends Disposable {
     }
     const dotenv = context.dotenv().env;
     const settings = context.settings();
-    const resolved = context.databaseUrl();
+    const resolved = this.registry.resolveDatabaseUrl(project);
     const server = chooseScratchServer({
       explicitUrl: settings.get<string>('test.databaseUrl', ''),
       explicitName: 'the setting alembic.test.databaseUrl',

@@ -10,7 +10,6 @@ import type { AlembicCommand, Project } from '../core';
 import { planMergeRevision } from '../core/teams/mergeRevision';
 import { prepareTemporaryConfig } from '../core/teams/temporaryConfig';
 import { generatedFile } from '../core/terminalOutput';
-import type { DatabaseStatusService } from '../database/databaseStatus';
 import type { ProjectRegistry } from '../projects/projectRegistry';
 import { runAlembicCaptured } from '../runner/alembicProcess';
 import type { AlembicRunner } from '../runner/alembicTerminal';
@@ -29,7 +28,6 @@ export class MergeRevisionAction extends Disposable implements vscode.TextDocume
   constructor(
     private readonly registry: ProjectRegistry,
     private readonly teams: TeamsService,
-    database: DatabaseStatusService,
     runner: AlembicRunner,
     private readonly interpreters: InterpreterService,
   ) {
