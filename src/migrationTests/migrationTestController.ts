@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Project } from '../core';
 import type { MigrationCheck } from '../core/migrationTests';
-import type { ProjectRegistry } from '../projects/projectRegistry';
+import { type ProjectRegistry, projectKey } from '../projects/projectRegistry';
 import type { InterpreterService } from '../runner/interpreter';
 import { Disposable } from '../util/disposable';
 import { itemId, MigrationTestRunner, type RecordedRun, UNTRUSTED_MESSAGE } from './migrationTestRun';
@@ -36,7 +36,7 @@ class ProjectTests extends Disposable {
     const id =
       'alembic-lens.migrations.' +
       createHash('sha1')
-        .update(`${path.resolve(project.config.configFile)}\0${project.config.section}`)
+        .update(projectKey(project))
         .digest('hex')
         .slice(0, 12);
     this.controller = this.register(vscode.tests.createTestController(id, label));

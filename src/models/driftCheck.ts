@@ -2,7 +2,6 @@
 // compare_metadata, read-only) with the Python Alembic runs with (alembic.command) and the project's .env,
 // and keeps the differences per project for the Model Files view. Trusted workspaces only; failures become one readable line, never a
 // traceback. With `alembic.checkOnSave` the check runs after a model file is saved (debounced).
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { pickProject } from '../commands/revisionPicker';
 import { maskSecrets, type Project } from '../core';

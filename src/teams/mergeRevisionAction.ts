@@ -113,7 +113,7 @@ export class MergeRevisionAction extends Disposable implements vscode.TextDocume
     try {
       const withCopy = { ...runnerProject(project, this.registry), configFile: temporary.configFile };
       const run = await runAlembicCaptured(this.interpreters, withCopy, command);
-      const folder = path.dirname(project.config.configFile);
+      const { folder } = withCopy;
       const file = generatedFile(`${run.stdout}\n${run.stderr}`, folder, (f) => fs.existsSync(f));
       if (run.exitCode !== 0 || !file) {
         const why = run.stderr.trim().split('\n').slice(-3).join(' ');
