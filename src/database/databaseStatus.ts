@@ -73,9 +73,10 @@ export class DatabaseStatusService extends Disposable {
     super();
     this.register(
       registry.onDidChange((e) => {
+        // The registry has loaded `.env` or the settings and resolved the URL again: read with them.
         if (e.kinds.has('projects')) this.projectsChanged();
-        // The registry has loaded `.env` and resolved the URL again: read with them.
-        else if (e.kinds.has('environment') || e.kinds.has('config')) for (const p of e.projects) void this.refresh(p);
+        else if (e.kinds.has('config')) for (const p of e.projects) void this.refresh(p);
+        else if (e.kinds.has('environment')) for (const p of e.projects) this.scheduleRefresh(p);
       }),
     );
     this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.refreshAll()));
