@@ -66,9 +66,12 @@ export class ProjectContext {
     return this.database;
   }
 
-  /** Reads `.env` again (when it was read before; else on first use). */
-  reloadEnv(): void {
-    if (this.env) this.env = readProjectEnv(this.folder);
+  /** Reads `.env` again (when it was read before; else on first use); true when its variables changed. */
+  reloadEnv(): boolean {
+    if (!this.env) return false;
+    const before = JSON.stringify(this.env);
+    this.env = readProjectEnv(this.folder);
+    return JSON.stringify(this.env) !== before;
   }
 
   /** Resolves the URL again (env.py, a settings module may have changed); true when it or its source changed. */

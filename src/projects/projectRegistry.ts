@@ -118,10 +118,17 @@ export class ProjectRegistry extends Disposable {
     return this.contextOf(project).databaseUrl();
   }
 
-  /** Resolves the database URL again (before reading the database); tells the views when it changed. */
+  /**
+   * Reads `.env` and resolves the database URL again, before the database is read: the file watchers
+   * may not have reported an edit yet, and a status read with old variables would name the wrong
+   * database. Tells the views when something changed.
+   */
   resolveDatabaseUrl(project: Project): ResolvedUrl {
     const context = this.contextOf(project);
-    if (context.reresolve() && this.projects.includes(project)) this.fire([project], 'database');
+    const kinds: ProjectChangeKind[] = [];
+    if (context.reloadEnv()) kinds.push('environment');
+    if (context.reresolve()) kinds.push('database');
+    if (this.projects.includes(project)) this.fire([project], ...kinds);
     return context.databaseUrl();
   }
 
@@ -141,7 +148,7 @@ export class ProjectRegistry extends Disposable {
   }
 
   private fire(projects: readonly Project[], ...kinds: ProjectChangeKind[]): void {
-    if (projects.length) this.changeEmitter.fire({ projects, kinds: new Set(kinds) });
+    if (projects.length && kinds.length) this.changeEmitter.fire({ projects, kinds: new Set(kinds) });
   }
 
   private async findProjects(): Promise<void> {
