@@ -33,7 +33,7 @@ class ProjectTests extends Disposable {
     runner: MigrationTestRunner,
   ) {
     super();
-    const id = 'alembic-lens.migrations.' + createHash('sha1').update(projectKey(project)).digest('hex').slice(0, 12);
+    const id = `alembic-lens.migrations.${createHash('sha1').update(projectKey(project)).digest('hex').slice(0, 12)}`;
     this.controller = this.register(vscode.tests.createTestController(id, label));
     this.register(
       this.controller.createRunProfile(
