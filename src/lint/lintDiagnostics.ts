@@ -9,10 +9,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { Problem, Project, RevisionSource } from '../core';
+import { type Problem, type Project, parseDatabaseUrl, type RevisionSource } from '../core';
 import {
   type Dialect,
-  inferDialect,
   type LintOptions,
   lintAgainstModels,
   lintEnvPy,
@@ -24,14 +23,9 @@ import {
 } from '../core/lint';
 import type { ModelWatcher } from '../models/modelWatcher';
 import type { ProjectRegistry } from '../projects/projectRegistry';
-import { loadProjectEnv } from '../runner/projectEnv';
 import { Disposable } from '../util/disposable';
+import { DELAYS, Debouncer } from '../util/schedule';
 import type { ProblemSource } from './diagnostics';
-
-const DEBOUNCE_MS = 50;
-const TYPING_DEBOUNCE_MS = 300;
-/** The first lint of a long history runs in slices of this much time, so that the extension host stays responsive. */
-const SLICE_MS = 40;
 
 interface RevisionLint {
   source: RevisionSource;
@@ -59,10 +53,8 @@ export interface LintScope {
 
 export class LintDiagnostics extends Disposable implements ProblemSource {
   private readonly lints = new Map<Project, ProjectLint>();
-  private timer?: NodeJS.Timeout;
+  private readonly scheduled = this.register(new Debouncer());
   private running?: Promise<void>;
-  private idleWaiters: Array<() => void> = [];
-  private alive = true;
   private readonly changeEmitter = this.register(new vscode.EventEmitter<void>());
   readonly onDidChange = this.changeEmitter.event;
 
@@ -73,30 +65,22 @@ export class LintDiagnostics extends Disposable implements ProblemSource {
   ) {
     super();
     if (scope) this.register(scope.onDidChange(() => this.changeEmitter.fire()));
-    this.register(registry.onDidChange(() => this.schedule()));
+    // The dialect follows the URL the registry resolved (the setting, the environment, .env, env.py).
+    this.register(registry.onDidChange((e) => (e.kinds.has('database') ? this.invalidateEnv() : this.schedule())));
     this.register(models.onDidChange(() => this.invalidateEnv()));
-    const envWatcher = this.register(vscode.workspace.createFileSystemWatcher('**/{env.py,.env}'));
+    const envWatcher = this.register(vscode.workspace.createFileSystemWatcher('**/env.py'));
     for (const event of [envWatcher.onDidCreate, envWatcher.onDidChange, envWatcher.onDidDelete])
       this.register(event(() => this.invalidateEnv()));
     this.register(
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('alembic.lint') || e.affectsConfiguration('alembic.databaseUrl'))
-          this.invalidateEnv();
-      }),
+      vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('alembic.lint') && this.invalidateEnv()),
     );
     // Unsaved edits of a revision file are linted as they are typed; closing the editor goes back to the file.
     this.register(
       vscode.workspace.onDidChangeTextDocument(
-        (e) => this.isRevisionDocument(e.document) && e.contentChanges.length && this.schedule(TYPING_DEBOUNCE_MS),
+        (e) => this.isRevisionDocument(e.document) && e.contentChanges.length && this.schedule(DELAYS.lintTyping),
       ),
     );
     this.register(vscode.workspace.onDidCloseTextDocument((doc) => this.isRevisionDocument(doc) && this.schedule()));
-    this.register({
-      dispose: () => {
-        this.alive = false;
-        clearTimeout(this.timer);
-      },
-    });
     this.schedule();
   }
 
@@ -116,8 +100,7 @@ export class LintDiagnostics extends Disposable implements ProblemSource {
   /** Resolves once every pending lint has run (and the model watcher has settled). */
   async whenIdle(): Promise<void> {
     await this.models.whenIdle();
-    if (!this.timer && !this.running) return;
-    await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    await this.scheduled.whenIdle();
   }
 
   private isRevisionDocument(doc: vscode.TextDocument): boolean {
@@ -129,23 +112,17 @@ export class LintDiagnostics extends Disposable implements ProblemSource {
     this.schedule();
   }
 
-  private schedule(delay = DEBOUNCE_MS): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.run();
-    }, delay);
+  private schedule(delay: number = DELAYS.lint): void {
+    this.scheduled.schedule('lint', delay, () => this.run());
   }
 
   private async run(): Promise<void> {
     if (this.running) {
       await this.running;
-      if (this.timer) return;
+      if (this.scheduled.isPending('lint')) return;
     }
     this.running = this.lintAll().finally(() => {
       this.running = undefined;
-      if (this.timer) return;
-      for (const resolve of this.idleWaiters.splice(0)) resolve();
     });
     return this.running;
   }
@@ -158,7 +135,7 @@ export class LintDiagnostics extends Disposable implements ProblemSource {
     for (const doc of vscode.workspace.textDocuments)
       if (doc.isDirty && doc.uri.scheme === 'file') openDirty.set(path.resolve(doc.uri.fsPath), doc);
     let changed = false;
-    const deadline = Date.now() + SLICE_MS;
+    const deadline = Date.now() + DELAYS.lintSlice;
     let done = true;
     for (const project of projects) {
       let lint = this.lints.get(project);
@@ -182,8 +159,8 @@ export class LintDiagnostics extends Disposable implements ProblemSource {
     }
     if (changed) this.changeEmitter.fire();
     if (!done) this.schedule(0);
-    // Raw SQL asked for the PostgreSQL parser: lint again once it is there (not after dispose).
-    else void pgParserLoading()?.then(() => this.alive && this.schedule());
+    // Raw SQL asked for the PostgreSQL parser: lint again once it is there.
+    else void pgParserLoading()?.then(() => this.schedule());
   }
 
   /** env.py and the config, with the watcher's model discovery; also settles the dialect the revision rules use. */
@@ -192,9 +169,7 @@ export class LintDiagnostics extends Disposable implements ProblemSource {
     lint: ProjectLint,
     severities: Record<string, RuleSeverity>,
   ): Promise<boolean> {
-    const folder = path.dirname(project.config.configFile);
-    const { env: dotenv } = await loadProjectEnv(folder);
-    const dialect = inferDialect(project.config, process.env, dotenv);
+    const dialect = dialectOf(this.registry.databaseUrlOf(project).url, project.config.baseDir);
     if (dialect !== lint.dialect) {
       lint.dialect = dialect;
       lint.revisions.clear();
@@ -275,9 +250,7 @@ export class LintDiagnostics extends Disposable implements ProblemSource {
   }
 
   private severities(project: Project): Record<string, RuleSeverity> {
-    const value = vscode.workspace
-      .getConfiguration('alembic', vscode.Uri.file(path.dirname(project.config.configFile)))
-      .get<Record<string, string>>('lint.severities', {});
+    const value = this.registry.settingsOf(project).get<Record<string, string>>('lint.severities', {});
     const out: Record<string, RuleSeverity> = {};
     for (const [rule, level] of Object.entries(value ?? {}))
       if (['error', 'warning', 'info', 'off'].includes(level)) out[rule] = level as RuleSeverity;
@@ -285,11 +258,16 @@ export class LintDiagnostics extends Disposable implements ProblemSource {
   }
 
   private modelGlobs(project: Project): string[] | undefined {
-    const globs = vscode.workspace
-      .getConfiguration('alembic', vscode.Uri.file(path.dirname(project.config.configFile)))
-      .get<string[]>('modelGlobs', []);
+    const globs = this.registry.settingsOf(project).get<string[]>('modelGlobs', []);
     return globs.length ? globs : undefined;
   }
+}
+
+/** The dialect the revision rules check for: none for an unreadable URL or the template's placeholder. */
+function dialectOf(url: string | undefined, baseDir: string): Dialect | undefined {
+  if (!url) return undefined;
+  const parsed = parseDatabaseUrl(url, baseDir);
+  return parsed.ok && !parsed.url.placeholder ? parsed.url.dialect : undefined;
 }
 
 function safeLint(text: string, file: string, options: LintOptions): Problem[] {
