@@ -14,7 +14,7 @@ import type { Problem } from './problems';
 import { messageOf, type RevisionFileResult } from './revisionFile';
 
 /** Bump when the parser's output or this file's layout changes: old caches are then ignored. */
-const FORMAT = 5;
+const FORMAT = 6;
 /**
  * A file changed this recently may change again within the same timestamp tick without its size
  * changing (git calls this "racily clean"): such files are parsed again next time, not cached.
@@ -26,7 +26,11 @@ const STAT_OPTIONS = { throwIfNoEntry: false } as const;
 
 /** `revision, down, depends_on, labels, longdoc, createDate, lines` (a tuple: small to store and to parse). */
 type StoredSource = [string, string[], string[], string[], string, string | null, number, number, number, number];
-/** `[name, size, mtimeMs, ctimeMs, ino, dev, source or 0, problems without their path or 0, grammar checked 0/1]`. */
+type StoredProblems = Omit<Problem, 'path'>[] | 0;
+/**
+ * `[name, size, mtimeMs, ctimeMs, ino, dev, source or 0, problems without their path or 0, grammar checked 0/1,
+ * lint findings as [options key, problems] or 0]`.
+ */
 type StoredEntry = [
   string,
   number,
@@ -35,9 +39,11 @@ type StoredEntry = [
   number,
   number,
   StoredSource | 0,
-  Omit<Problem, 'path'>[] | 0,
+  StoredProblems,
   0 | 1,
+  StoredLint,
 ];
+type StoredLint = [string, StoredProblems] | 0;
 
 /** What identifies one version of a file on disk. */
 interface FileStat {
@@ -122,7 +128,7 @@ export class ParseCache {
     return entry;
   }
 
-  /** Replaces a file's cached result (after a further check), keeping its stat. */
+  /** Replaces a file's cached result (after a further check, or with its lint findings), keeping its stat. */
   update(file: string, result: RevisionFileResult): void {
     const entry = this.entries.get(file);
     if (!entry) return;
@@ -199,14 +205,34 @@ function compact(name: string, { size, mtimeMs, ctimeMs, ino, dev, result }: Ent
         s.branchLabelsLine ?? 0,
       ]
     : 0;
-  const problems = result.problems.length ? result.problems.map(({ path: _path, ...rest }) => rest) : 0;
-  return [name, size, mtimeMs, ctimeMs, ino, dev, source, problems, result.grammarChecked ? 1 : 0];
+  const lint: StoredLint = result.lint ? [result.lint.key, withoutPaths(result.lint.problems)] : 0;
+  return [
+    name,
+    size,
+    mtimeMs,
+    ctimeMs,
+    ino,
+    dev,
+    source,
+    withoutPaths(result.problems),
+    result.grammarChecked ? 1 : 0,
+    lint,
+  ];
+}
+
+function withoutPaths(problems: Problem[]): StoredProblems {
+  return problems.length ? problems.map(({ path: _path, ...rest }) => rest) : 0;
+}
+
+function withPath(file: string, problems: StoredProblems): Problem[] {
+  return problems ? problems.map((p) => ({ ...p, path: file })) : [];
 }
 
 function expand(file: string, stored: StoredEntry): RevisionFileResult {
-  const problems = stored[7];
-  const result: RevisionFileResult = { problems: problems ? problems.map((p) => ({ ...p, path: file })) : [] };
+  const result: RevisionFileResult = { problems: withPath(file, stored[7]) };
   if (stored[8]) result.grammarChecked = true;
+  const lint = stored[9];
+  if (lint) result.lint = { key: lint[0], problems: withPath(file, lint[1]) };
   const source = stored[6];
   if (source) {
     const [revision, downRevisions, dependsOn, branchLabels, longdoc, createDate] = source;

@@ -1,16 +1,22 @@
 // One Alembic project: its configuration, every revision file in its version locations, and the
 // revision graph built from them. Updates are incremental: a changed file is re-read alone, and the
-// graph is rebuilt only when the file's revision, parents, dependencies or labels changed.
+// graph is rebuilt only when the file's revision, parents, dependencies or labels changed. Each file's
+// record (revisionRecord.ts: operations, schema facts, lint findings) is read on first use and kept
+// with the file's entry until the file changes.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type AlembicConfig, type ConfigLocation, loadConfig, tomlHasAlembic } from './config';
+import { lintKey } from './lint/revisionRules';
+import type { LintOptions } from './lint/rules';
 import { ParseCache } from './parseCache';
 import { type Problem, problem } from './problems';
 import { decodePythonSource, findGrammarError } from './python';
 import { isRevisionFileName, type RevisionFileResult, type RevisionSource, readRevisionFile } from './revisionFile';
 import { RevisionMap } from './revisionMap';
+import { buildRevisionRecord, type RevisionRecord, type RevisionRecords, unreadableRecord } from './revisionRecord';
 
-type FileEntry = RevisionFileResult;
+/** A file as loaded, and its record once something past the graph needed it. */
+type FileEntry = RevisionFileResult & { record?: RevisionRecord };
 
 /**
  * The full-grammar check of a larger file would hold the extension host for seconds and take
@@ -54,7 +60,7 @@ export function locateConfig(configPath: string, options: LoadOptions = {}): Con
   return { iniPath: absolute, tomlPath, section: options.section, baseDir: options.baseDir };
 }
 
-export class Project {
+export class Project implements RevisionRecords {
   /** Set by reload(). */
   config!: AlembicConfig;
   graph: RevisionMap;
@@ -64,6 +70,13 @@ export class Project {
   private cachedProblems?: Problem[];
   private cache?: ParseCache;
   private realLocations: string[] = [];
+  /**
+   * The lint options the records' findings were last computed with: a record built for another reader
+   * (the table history) computes its findings with them, so that the lint finds them ready.
+   */
+  private lintOptions: LintOptions = {};
+  /** Values computed from every record (table history, revision schema), by name; cleared by any change of a file or the graph. */
+  private readonly derivedValues = new Map<string, unknown>();
 
   constructor(
     readonly location: ConfigLocation,
@@ -209,6 +222,7 @@ export class Project {
       // Message or body edits: swap the source in place, the graph keeps its shape.
       const rev = this.graph.get(after.source.revision);
       if (rev && rev.source === before.source) rev.source = after.source;
+      this.derivedValues.clear();
       return true;
     }
     this.rebuild();
@@ -288,6 +302,70 @@ export class Project {
     return this.files.get(file);
   }
 
+  /** The record of a loaded revision (read on first use); undefined when its file is not loaded. */
+  revisionRecord(source: RevisionSource): RevisionRecord | undefined {
+    // By path: the grammar check replaces an entry's source object without rebuilding the graph.
+    const entry = this.files.get(source.path);
+    if (!entry?.source) return undefined;
+    if (!entry.record) this.readRecord(source.path, entry, this.lintOptions);
+    return entry.record;
+  }
+
+  /**
+   * The record of a revision file by path (e.g. one a command just wrote): the loaded entry's, else the
+   * file read on its own (not added to the project: the file watchers do that).
+   */
+  recordOfFile(file: string): RevisionRecord | undefined {
+    const absolute = this.canonical(file);
+    const source = this.files.get(absolute)?.source;
+    if (source) return this.revisionRecord(source);
+    const entry: FileEntry = { problems: [] };
+    this.readRecord(absolute, entry, this.lintOptions, false);
+    return entry.record;
+  }
+
+  /**
+   * The lint problems of a loaded revision under `options`: the record's, read again only when the
+   * options that shape the findings (severities, dialect, batch mode) differ from the last ones.
+   */
+  revisionLint(source: RevisionSource, options: LintOptions): Problem[] {
+    const entry = this.files.get(source.path);
+    if (!entry?.source) return [];
+    if (entry.lint?.key !== lintKey(options)) {
+      this.lintOptions = options;
+      this.readRecord(source.path, entry, options);
+    }
+    return entry.lint?.problems ?? [];
+  }
+
+  derived<T>(name: string, compute: () => T): T {
+    if (!this.derivedValues.has(name)) this.derivedValues.set(name, compute());
+    return this.derivedValues.get(name) as T;
+  }
+
+  /** Writes the parse cache (with the lint findings computed since the load), when there is one. */
+  saveCache(): void {
+    this.cache?.save(this.order);
+  }
+
+  /** Reads one file's record into its entry: the one read of its text past the graph's. */
+  private readRecord(file: string, entry: FileEntry, options: LintOptions, cached = true): void {
+    let record: RevisionRecord;
+    try {
+      const decoded = decodePythonSource(readFileBytes(file));
+      record =
+        'text' in decoded
+          ? buildRevisionRecord(file, decoded.text, options, entry.source)
+          : unreadableRecord(file, options, decoded.error);
+    } catch (err) {
+      // A reader's unexpected failure costs this one file's record, never the project.
+      record = unreadableRecord(file, options, String(err));
+    }
+    entry.record = record;
+    entry.lint = record.lint;
+    if (cached) this.cache?.update(file, entry);
+  }
+
   private rebuild(): RevisionMap {
     const sources: RevisionSource[] = [];
     for (const file of this.order) {
@@ -296,6 +374,7 @@ export class Project {
     }
     this.graph = new RevisionMap(sources);
     this.cachedProblems = undefined;
+    this.derivedValues.clear();
     return this.graph;
   }
 }

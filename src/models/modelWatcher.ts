@@ -11,10 +11,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Problem, Project } from '../core';
-import { type TableHistory, tableHistory } from '../core/models/migrationOps';
 import { findModelFiles, type ModelDiscovery, type ModelFile } from '../core/models/modelFiles';
 import { compareModelsWithRevisions, type SchemaDifference } from '../core/models/modelsVsRevisions';
 import { type RevisionSchema, revisionSchema } from '../core/models/revisionSchema';
+import { type TableHistory, tableHistory } from '../core/models/tableHistory';
 import type { ProjectRegistry } from '../projects/projectRegistry';
 import { Disposable } from '../util/disposable';
 

@@ -1,8 +1,9 @@
 // Migration lint: the rules, their options and suppression comments, per file and per project.
 
+export { lintRevision } from '../revisionRecord';
 export type { EnvLintOptions, ProjectLintOptions } from './projectLint';
 export { inferDialect, lintEnvPy, lintHistory, lintProject } from './projectLint';
 export { formatReport, REPORT_FORMATS, type ReportFormat, shownPath } from './reportFormats';
-export { lintRevision, revisionFindings } from './revisionRules';
+export { lintKey, revisionFindings } from './revisionRules';
 export * from './rules';
 export * from './suppressions';

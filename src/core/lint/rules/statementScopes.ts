@@ -42,11 +42,8 @@ export interface StatementScopes {
   runsOn(line: number, dialect: string): boolean;
 }
 
-const scopesCache = new WeakMap<PySource, StatementScopes>();
-
+/** The statements of `source` and their blocks; built once per revision record (revisionRules.ts). */
 export function statementScopes(source: PySource): StatementScopes {
-  const cached = scopesCache.get(source);
-  if (cached) return cached;
   const statements: Statement[] = [];
   const stack: Block[] = [];
   const lastIf = new Map<number, Block>();
@@ -134,7 +131,6 @@ export function statementScopes(source: PySource): StatementScopes {
   };
   result.runsOn = (line, dialect) =>
     !at(line)?.blocks.some((b) => (b.onlyOn && !b.onlyOn.includes(dialect)) || b.notOn?.includes(dialect));
-  scopesCache.set(source, result);
   return result;
 }
 
