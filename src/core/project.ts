@@ -16,7 +16,7 @@ import { RevisionMap } from './revisionMap';
 import { buildRevisionRecord, type RevisionRecord, type RevisionRecords, unreadableRecord } from './revisionRecord';
 
 /** A file as loaded, and its record once something past the graph needed it. */
-type FileEntry = RevisionFileResult & { record?: RevisionRecord };
+export type FileEntry = RevisionFileResult & { record?: RevisionRecord };
 
 /**
  * The full-grammar check of a larger file would hold the extension host for seconds and take
@@ -298,7 +298,7 @@ export class Project implements RevisionRecords {
   }
 
   /** What the reader found in one loaded file (undefined when it is not loaded). */
-  fileResult(file: string): RevisionFileResult | undefined {
+  fileResult(file: string): FileEntry | undefined {
     return this.files.get(file);
   }
 
@@ -331,9 +331,12 @@ export class Project implements RevisionRecords {
   revisionLint(source: RevisionSource, options: LintOptions): Problem[] {
     const entry = this.files.get(source.path);
     if (!entry?.source) return [];
-    if (entry.lint?.key !== lintKey(options)) {
+    const key = lintKey(options);
+    if (entry.lint?.key !== key) {
       this.lintOptions = options;
-      this.readRecord(source.path, entry, options);
+      const stored = this.cache?.lint(source.path, key);
+      if (stored) entry.lint = stored;
+      else this.readRecord(source.path, entry, options);
     }
     return entry.lint?.problems ?? [];
   }
@@ -363,7 +366,7 @@ export class Project implements RevisionRecords {
     }
     entry.record = record;
     entry.lint = record.lint;
-    if (cached) this.cache?.update(file, entry);
+    if (cached) this.cache?.lintChanged(file);
   }
 
   private rebuild(): RevisionMap {

@@ -78,7 +78,10 @@ export function statementScopes(source: PySource): StatementScopes {
   };
   walkStatements<Block>(source.lines, stack, {
     statementStart(tokens, _indent, line) {
-      statements.push({ line, tokens, blocks: [...stack] });
+      // Consecutive statements in the same blocks share one copy (a data migration has 100,000s).
+      const previous = statements[statements.length - 1]?.blocks;
+      const same = previous?.length === stack.length && stack.every((b, i) => previous[i] === b);
+      statements.push({ line, tokens, blocks: same ? previous : [...stack] });
     },
     decorator() {},
     def(tokens, nameAt, indent) {
