@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { lintProject } from '../../src/core/lint';
 import { loadProject } from '../../src/core/project';
+import { revisionReferences } from '../../src/core/revisionReferences';
 import { revisionText, tempDir, writeProject } from '../support/tempProject';
 
 describe('revision records: each file read once, by the project', () => {
@@ -36,6 +37,25 @@ describe('revision records: each file read once, by the project', () => {
     assert.strictEqual(project.revisionRecord(source), record, 'the same options: nothing read again');
     lintProject(project, { env: {}, dotenv: {}, dialect: 'sqlite' });
     assert.notStrictEqual(project.revisionRecord(source), record, 'another dialect: the findings are read again');
+  });
+
+  it('keeps where down_revision and depends_on name their ids, as the whole text gives them', () => {
+    const dir = tempDir();
+    const ini = writeProject(dir, [{ id: 'a1' }, { id: 'b1' }, { id: 'c1', down: 'a1', dependsOn: 'b1' }]);
+    const file = path.join(dir, 'alembic', 'versions', 'c1_rev.py');
+    const text = revisionText({ id: 'c1', down: 'a1', dependsOn: 'b1' }).replace(
+      'down_revision = "a1"',
+      'down_revision = (  # merged\n    "a1",\n    "b1",\n)',
+    );
+    fs.writeFileSync(file, text);
+    const project = loadProject(ini);
+    const refs = project.revisionRecord(project.graph.get('c1')!.source)!.parentRefs;
+    const expected = revisionReferences(text).filter((r) => r.kind === 'down_revision' || r.kind === 'depends_on');
+    assert.deepStrictEqual(refs, expected);
+    assert.deepStrictEqual(
+      refs.map((r) => `${r.kind} ${r.id} ${r.line}`),
+      ['down_revision a1 13', 'down_revision b1 14', 'depends_on b1 17'],
+    );
   });
 
   it('tells whether a file a command just wrote has an empty upgrade(), loaded or not', () => {
