@@ -178,3 +178,16 @@ export function realpathOrSelf(dir: string): string {
     return dir;
   }
 }
+
+/**
+ * A revision file's text, decoded as Python does. Only the model rules (rules/modelRules.ts, which need
+ * the operations' parsed calls that the revision records do not keep) still read files this way.
+ */
+export function readRevisionText(file: string): string | undefined {
+  try {
+    const decoded = decodePythonSource(fs.readFileSync(file));
+    return 'text' in decoded ? decoded.text : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -8,26 +8,23 @@
 // core's. The problems are published by ProblemDiagnostics, in the one `alembic` collection.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { Problem, Project, RevisionSource } from '../core';
+import { type Problem, type Project, parseDatabaseUrl, type RevisionSource } from '../core';
 import {
   type Dialect,
-  inferDialect,
   type LintOptions,
+  lintAgainstModels,
   lintEnvPy,
   lintHistory,
   lintRevision,
+  pgParserLoading,
+  pgParserState,
   type RuleSeverity,
 } from '../core/lint';
 import type { ModelWatcher } from '../models/modelWatcher';
 import type { ProjectRegistry } from '../projects/projectRegistry';
-import { loadProjectEnv } from '../runner/projectEnv';
 import { Disposable } from '../util/disposable';
+import { DELAYS, Debouncer } from '../util/schedule';
 import type { ProblemSource } from './diagnostics';
-
-const DEBOUNCE_MS = 50;
-const TYPING_DEBOUNCE_MS = 300;
-/** The first lint of a long history runs in slices of this much time, so that the extension host stays responsive. */
-const SLICE_MS = 40;
 
 interface RevisionLint {
   source: RevisionSource;
@@ -40,6 +37,8 @@ interface ProjectLint {
   revisions: Map<string, RevisionLint>;
   env: Problem[];
   history: Problem[];
+  /** The model rules' problems, with the revision each is on (for the scope). */
+  models: Array<{ source?: RevisionSource; problem: Problem }>;
   dialect?: Dialect;
   /** env.py and the config must be linted again. */
   envStale: boolean;
@@ -53,9 +52,8 @@ export interface LintScope {
 
 export class LintDiagnostics extends Disposable implements ProblemSource {
   private readonly lints = new Map<Project, ProjectLint>();
-  private timer?: NodeJS.Timeout;
+  private readonly scheduled = this.register(new Debouncer());
   private running?: Promise<void>;
-  private idleWaiters: Array<() => void> = [];
   private readonly changeEmitter = this.register(new vscode.EventEmitter<void>());
   readonly onDidChange = this.changeEmitter.event;
 
@@ -66,25 +64,22 @@ export class LintDiagnostics extends Disposable implements ProblemSource {
   ) {
     super();
     if (scope) this.register(scope.onDidChange(() => this.changeEmitter.fire()));
-    this.register(registry.onDidChange(() => this.schedule()));
+    // The dialect follows the URL the registry resolved (the setting, the environment, .env, env.py).
+    this.register(registry.onDidChange((e) => (e.kinds.has('database') ? this.invalidateEnv() : this.schedule())));
     this.register(models.onDidChange(() => this.invalidateEnv()));
-    const envWatcher = this.register(vscode.workspace.createFileSystemWatcher('**/{env.py,.env}'));
+    const envWatcher = this.register(vscode.workspace.createFileSystemWatcher('**/env.py'));
     for (const event of [envWatcher.onDidCreate, envWatcher.onDidChange, envWatcher.onDidDelete])
       this.register(event(() => this.invalidateEnv()));
     this.register(
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('alembic.lint') || e.affectsConfiguration('alembic.databaseUrl'))
-          this.invalidateEnv();
-      }),
+      vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('alembic.lint') && this.invalidateEnv()),
     );
     // Unsaved edits of a revision file are linted as they are typed; closing the editor goes back to the file.
     this.register(
       vscode.workspace.onDidChangeTextDocument(
-        (e) => this.isRevisionDocument(e.document) && e.contentChanges.length && this.schedule(TYPING_DEBOUNCE_MS),
+        (e) => this.isRevisionDocument(e.document) && e.contentChanges.length && this.schedule(DELAYS.lintTyping),
       ),
     );
     this.register(vscode.workspace.onDidCloseTextDocument((doc) => this.isRevisionDocument(doc) && this.schedule()));
-    this.register({ dispose: () => clearTimeout(this.timer) });
     this.schedule();
   }
 
@@ -95,6 +90,7 @@ export class LintDiagnostics extends Disposable implements ProblemSource {
       if (!lint) continue;
       const inScope = this.scope?.scopeOf(project);
       for (const entry of lint.revisions.values()) if (!inScope || inScope(entry.source)) out.push(...entry.problems);
+      for (const { source, problem } of lint.models) if (!inScope || !source || inScope(source)) out.push(problem);
       out.push(...lint.history, ...lint.env);
     }
     return out;
@@ -103,8 +99,7 @@ export class LintDiagnostics extends Disposable implements ProblemSource {
   /** Resolves once every pending lint has run (and the model watcher has settled). */
   async whenIdle(): Promise<void> {
     await this.models.whenIdle();
-    if (!this.timer && !this.running) return;
-    await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    await this.scheduled.whenIdle();
   }
 
   private isRevisionDocument(doc: vscode.TextDocument): boolean {
@@ -116,23 +111,17 @@ export class LintDiagnostics extends Disposable implements ProblemSource {
     this.schedule();
   }
 
-  private schedule(delay = DEBOUNCE_MS): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.run();
-    }, delay);
+  private schedule(delay: number = DELAYS.lint): void {
+    this.scheduled.schedule('lint', delay, () => this.run());
   }
 
   private async run(): Promise<void> {
     if (this.running) {
       await this.running;
-      if (this.timer) return;
+      if (this.scheduled.isPending('lint')) return;
     }
     this.running = this.lintAll().finally(() => {
       this.running = undefined;
-      if (this.timer) return;
-      for (const resolve of this.idleWaiters.splice(0)) resolve();
     });
     return this.running;
   }
@@ -145,11 +134,12 @@ export class LintDiagnostics extends Disposable implements ProblemSource {
     for (const doc of vscode.workspace.textDocuments)
       if (doc.isDirty && doc.uri.scheme === 'file') openDirty.set(path.resolve(doc.uri.fsPath), doc);
     let changed = false;
-    const deadline = Date.now() + SLICE_MS;
+    const deadline = Date.now() + DELAYS.lintSlice;
     let done = true;
     for (const project of projects) {
       let lint = this.lints.get(project);
-      if (!lint) this.lints.set(project, (lint = { revisions: new Map(), env: [], history: [], envStale: true }));
+      if (!lint)
+        this.lints.set(project, (lint = { revisions: new Map(), env: [], history: [], models: [], envStale: true }));
       const severities = this.severities(project);
       if (lint.envStale) {
         lint.envStale = false;
@@ -164,9 +154,12 @@ export class LintDiagnostics extends Disposable implements ProblemSource {
         lint.history = history;
         changed = true;
       }
+      changed = this.lintModels(project, lint, options) || changed;
     }
     if (changed) this.changeEmitter.fire();
     if (!done) this.schedule(0);
+    // Raw SQL asked for the PostgreSQL parser: lint again once it is there.
+    else void pgParserLoading()?.then(() => this.schedule());
   }
 
   /** env.py and the config, with the watcher's model discovery; also settles the dialect the revision rules use. */
@@ -175,9 +168,7 @@ export class LintDiagnostics extends Disposable implements ProblemSource {
     lint: ProjectLint,
     severities: Record<string, RuleSeverity>,
   ): Promise<boolean> {
-    const folder = path.dirname(project.config.configFile);
-    const { env: dotenv } = await loadProjectEnv(folder);
-    const dialect = inferDialect(project.config, process.env, dotenv);
+    const dialect = dialectOf(this.registry.databaseUrlOf(project).url, project.config.baseDir);
     if (dialect !== lint.dialect) {
       lint.dialect = dialect;
       lint.revisions.clear();
@@ -199,6 +190,27 @@ export class LintDiagnostics extends Disposable implements ProblemSource {
     return true;
   }
 
+  /** The rules that compare the revisions with the model watcher's models (none while it has none). */
+  private lintModels(project: Project, lint: ProjectLint, options: LintOptions): boolean {
+    const discovery = this.models.discovery(project);
+    let problems: Problem[] = [];
+    try {
+      if (discovery) problems = lintAgainstModels(project, { ...options, discovery });
+    } catch (err) {
+      console.error(`[alembic-lens] model lint for ${project.name}: ${(err as Error).message}`);
+    }
+    if (
+      sameProblems(
+        problems,
+        lint.models.map((m) => m.problem),
+      )
+    )
+      return false;
+    const sources = new Map([...project.graph.revisions.values()].map((rev) => [rev.source.path, rev.source]));
+    lint.models = problems.map((problem) => ({ source: sources.get(problem.path), problem }));
+    return true;
+  }
+
   /** Lints the revision files whose source or buffer changed, until `deadline`; `done` when none is left. */
   private lintRevisions(
     project: Project,
@@ -207,7 +219,8 @@ export class LintDiagnostics extends Disposable implements ProblemSource {
     openDirty: Map<string, vscode.TextDocument>,
     deadline: number,
   ): { changed: boolean; done: boolean } {
-    const optionsKey = JSON.stringify([options.severities ?? {}, options.dialect ?? '']);
+    // The PostgreSQL parser's state too: the lint of raw SQL starts loading it and runs again when it is there.
+    const optionsKey = JSON.stringify([options.severities ?? {}, options.dialect ?? '', pgParserState()]);
     const seen = new Set<string>();
     let changed = false;
     let done = true;
@@ -236,9 +249,7 @@ export class LintDiagnostics extends Disposable implements ProblemSource {
   }
 
   private severities(project: Project): Record<string, RuleSeverity> {
-    const value = vscode.workspace
-      .getConfiguration('alembic', vscode.Uri.file(path.dirname(project.config.configFile)))
-      .get<Record<string, string>>('lint.severities', {});
+    const value = this.registry.settingsOf(project).get<Record<string, string>>('lint.severities', {});
     const out: Record<string, RuleSeverity> = {};
     for (const [rule, level] of Object.entries(value ?? {}))
       if (['error', 'warning', 'info', 'off'].includes(level)) out[rule] = level as RuleSeverity;
@@ -246,11 +257,16 @@ export class LintDiagnostics extends Disposable implements ProblemSource {
   }
 
   private modelGlobs(project: Project): string[] | undefined {
-    const globs = vscode.workspace
-      .getConfiguration('alembic', vscode.Uri.file(path.dirname(project.config.configFile)))
-      .get<string[]>('modelGlobs', []);
+    const globs = this.registry.settingsOf(project).get<string[]>('modelGlobs', []);
     return globs.length ? globs : undefined;
   }
+}
+
+/** The dialect the revision rules check for: none for an unreadable URL or the template's placeholder. */
+function dialectOf(url: string | undefined, baseDir: string): Dialect | undefined {
+  if (!url) return undefined;
+  const parsed = parseDatabaseUrl(url, baseDir);
+  return parsed.ok && !parsed.url.placeholder ? parsed.url.dialect : undefined;
 }
 
 function safeLint(text: string, file: string, options: LintOptions): Problem[] {

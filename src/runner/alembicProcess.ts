@@ -10,7 +10,7 @@ import { type PythonLaunch, pythonScriptLaunch, unknownPythonMessage } from '../
 import { type AlembicLaunch, alembicTarget, hostText, resolveAlembicLaunch } from './alembicLauncher';
 import { AlembicUnavailableError, type RunnerProject } from './alembicTerminal';
 import type { InterpreterService } from './interpreter';
-import { loadProjectEnv } from './projectEnv';
+import { readProjectEnv } from './projectEnv';
 
 export interface CapturedRun {
   exitCode: number;
@@ -29,6 +29,23 @@ export async function runAlembicCaptured(
   const launch = await resolveAlembicLaunch(interpreters, project.folder);
   const argv = alembicArgv(alembicTarget(launch, project), command);
   return runInProject(launch, project.folder, { argv }, timeoutMs);
+}
+
+/**
+ * `alembic current` through `currentScript` (media/python/alembic_lens_current.py): the user's command,
+ * except that a SQLite file env.py names but that does not exist is not created by asking. A command
+ * whose Python is unknown runs as it is.
+ */
+export async function runAlembicCurrent(
+  interpreters: InterpreterService,
+  project: RunnerProject,
+  currentScript: string,
+  timeoutMs: number,
+): Promise<CapturedRun> {
+  const launch = await resolveAlembicLaunch(interpreters, project.folder);
+  const argv = alembicArgv(alembicTarget(launch, project), { command: 'current' });
+  const script = pythonScriptLaunch(launch.command, currentScript, argv.slice(launch.command.length), launch.mapping);
+  return runInProject(launch, project.folder, script ?? { argv }, timeoutMs);
 }
 
 /**
@@ -63,7 +80,7 @@ async function runInProject(
   timeoutMs: number,
 ): Promise<CapturedRun> {
   const [program, ...args] = run.argv;
-  const { env } = await loadProjectEnv(folder);
+  const { env } = readProjectEnv(folder);
   const input = run.stdinFile ? await fs.promises.readFile(run.stdinFile, 'utf8') : undefined;
   return new Promise((resolve) => {
     const child = execFile(

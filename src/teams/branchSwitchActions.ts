@@ -32,7 +32,7 @@ export class BranchSwitchActions extends Disposable implements DatabaseOrigins {
   ) {
     super();
     this.onDidChange = teams.onDidChange;
-    this.context = { registry, database, runner, own: (d) => this.register(d) };
+    this.context = { registry, runner, own: (d) => this.register(d) };
   }
 
   describe(project: Project): string | undefined {

@@ -10,7 +10,6 @@ import type { AlembicCommand, Project } from '../core';
 import { planMergeRevision } from '../core/teams/mergeRevision';
 import { prepareTemporaryConfig } from '../core/teams/temporaryConfig';
 import { generatedFile } from '../core/terminalOutput';
-import type { DatabaseStatusService } from '../database/databaseStatus';
 import type { ProjectRegistry } from '../projects/projectRegistry';
 import { runAlembicCaptured } from '../runner/alembicProcess';
 import type { AlembicRunner } from '../runner/alembicTerminal';
@@ -29,12 +28,11 @@ export class MergeRevisionAction extends Disposable implements vscode.TextDocume
   constructor(
     private readonly registry: ProjectRegistry,
     private readonly teams: TeamsService,
-    database: DatabaseStatusService,
     runner: AlembicRunner,
     private readonly interpreters: InterpreterService,
   ) {
     super();
-    this.context = { registry, database, runner, own: (d) => this.register(d) };
+    this.context = { registry, runner, own: (d) => this.register(d) };
     this.register(vscode.workspace.registerTextDocumentContentProvider(PREVIEW_SCHEME, this));
   }
 
@@ -115,7 +113,7 @@ export class MergeRevisionAction extends Disposable implements vscode.TextDocume
     try {
       const withCopy = { ...runnerProject(project, this.registry), configFile: temporary.configFile };
       const run = await runAlembicCaptured(this.interpreters, withCopy, command);
-      const folder = path.dirname(project.config.configFile);
+      const { folder } = withCopy;
       const file = generatedFile(`${run.stdout}\n${run.stderr}`, folder, (f) => fs.existsSync(f));
       if (run.exitCode !== 0 || !file) {
         const why = run.stderr.trim().split('\n').slice(-3).join(' ');

@@ -13,6 +13,7 @@ import type { RevisionSource } from '../revisionFile';
 import type { RevisionMap } from '../revisionMap';
 import { accidentalForkHeads } from '../teams/forkHeads';
 import { resolveDatabaseUrl, urlSourceForConfig } from '../urlSource';
+import { lintAgainstModels, sharedModelDiscovery } from './modelLint';
 import { type Dialect, type LintOptions, severityOf } from './rules';
 import { envRendersAsBatch } from './rules/sqliteBatch';
 import { applyLintOptions, iniSuppressions, pythonSuppressions, type Suppressions } from './suppressions';
@@ -138,7 +139,9 @@ export function lintProject(project: Project, options: ProjectLintOptions = {}):
   // The findings go into the parse cache: the next run reads no unchanged file.
   project.saveCache();
   problems.push(...lintHistory(project.graph, lintOptions, readFile));
-  problems.push(...lintEnvPy(project.config, { ...options, dialect }));
+  const discovery = sharedModelDiscovery(project.config, { ...options, ...lintOptions });
+  problems.push(...lintAgainstModels(project, { ...options, ...lintOptions, discovery }));
+  problems.push(...lintEnvPy(project.config, { ...options, dialect, discovery }));
   return problems;
 }
 

@@ -10,6 +10,7 @@ import { copiedThenRenamed, renamePairs } from './renames';
 import { type LintOptions, lintRule, severityOf } from './rules';
 import { REVISION_RULE_FAMILIES } from './rules/registry';
 import { statementScopes } from './rules/statementScopes';
+import { pgParserState } from './sql/pgParser';
 
 export { normalizeType, resemblingNames } from './renames';
 
@@ -26,7 +27,13 @@ export interface LintInput {
 
 /** What lint findings depend on besides the file: the cache key of a revision's findings. */
 export function lintKey(options: LintOptions): string {
-  return JSON.stringify([options.severities ?? {}, options.dialect ?? '', options.renderAsBatch ?? '']);
+  // The raw SQL rules read op.execute's SQL only once the PostgreSQL parser is loaded.
+  return JSON.stringify([
+    options.severities ?? {},
+    options.dialect ?? '',
+    options.renderAsBatch ?? '',
+    pgParserState(),
+  ]);
 }
 
 /** The problems before severities and suppressions. */
