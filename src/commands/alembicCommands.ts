@@ -16,7 +16,6 @@ import {
   stampResult,
   upgradePlan,
 } from '../core';
-import { upgradeIsEmpty } from '../core/revisionBody';
 import type { DatabaseStatusService, ProjectDatabaseStatus } from '../database/databaseStatus';
 import type { ProjectRegistry } from '../projects/projectRegistry';
 import { shortId } from '../revisions/revisionsTree';
@@ -135,7 +134,7 @@ export class AlembicCommands {
     const file = await this.runCreatingRevision(project, command);
     if (!file) return;
     await vscode.window.showTextDocument(vscode.Uri.file(file));
-    if (!autogenerate || !upgradeIsEmpty(fs.readFileSync(file, 'utf8'))) return;
+    if (!autogenerate || !project.recordOfFile(file)?.upgradeEmpty) return;
     await this.explainEmptyAutogenerate(project, file);
   }
 

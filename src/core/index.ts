@@ -9,9 +9,9 @@ export * from './dotenv';
 export * from './migrationPlan';
 export * from './problems';
 export * from './project';
-export * from './revisionBody';
 export * from './revisionFile';
 export * from './revisionMap';
+export * from './revisionRecord';
 export * from './tree';
 export * from './urlSource';
 // versionTable.ts is imported directly where needed: it pulls in knex and the database drivers.

@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { preparePrivateDir, readPrivateFile, writePrivateFile } from './privateDir';
 import type { Problem } from './problems';
 import { messageOf, type RevisionFileResult } from './revisionFile';
+import type { RevisionLint } from './revisionRecord';
 
 /** Bump when the parser's output or this file's layout changes: old caches are then ignored. */
 const FORMAT = 5;
@@ -26,18 +27,11 @@ const STAT_OPTIONS = { throwIfNoEntry: false } as const;
 
 /** `revision, down, depends_on, labels, longdoc, createDate, lines` (a tuple: small to store and to parse). */
 type StoredSource = [string, string[], string[], string[], string, string | null, number, number, number, number];
+type StoredProblems = Omit<Problem, 'path'>[] | 0;
 /** `[name, size, mtimeMs, ctimeMs, ino, dev, source or 0, problems without their path or 0, grammar checked 0/1]`. */
-type StoredEntry = [
-  string,
-  number,
-  number,
-  number,
-  number,
-  number,
-  StoredSource | 0,
-  Omit<Problem, 'path'>[] | 0,
-  0 | 1,
-];
+type StoredEntry = [string, number, number, number, number, number, StoredSource | 0, StoredProblems, 0 | 1];
+/** `[name, size, mtimeMs, ctimeMs, ino, dev, lint options key, problems without their path or 0]`. */
+type StoredLint = [string, number, number, number, number, number, string, StoredProblems];
 
 /** What identifies one version of a file on disk. */
 interface FileStat {
@@ -63,6 +57,10 @@ export class ParseCache {
   /** How many stored entries were turned into Entry objects. */
   private restored = 0;
   private readonly file: string;
+  /** The lint findings beside the cache, read only when a lint first asks (`heads` never does). */
+  private readonly lintFile: string;
+  private storedLint?: Map<string, StoredLint>;
+  private lintDirty = false;
   /** Paths under the config's folder are stored relative to it. */
   private readonly base: string;
 
@@ -72,7 +70,9 @@ export class ParseCache {
     section: string,
   ) {
     const key = `${configFile}\0${section}`;
-    this.file = path.join(cacheDir, `revisions-${createHash('sha1').update(key).digest('hex').slice(0, 16)}.json`);
+    const hash = createHash('sha1').update(key).digest('hex').slice(0, 16);
+    this.file = path.join(cacheDir, `revisions-${hash}.json`);
+    this.lintFile = path.join(cacheDir, `lint-${hash}.json`);
     this.base = path.dirname(configFile) + path.sep;
     const check = preparePrivateDir(cacheDir);
     if (!check.ok) {
@@ -122,7 +122,7 @@ export class ParseCache {
     return entry;
   }
 
-  /** Replaces a file's cached result (after a further check), keeping its stat. */
+  /** Replaces a file's cached result (after a further check, or with its lint findings), keeping its stat. */
   update(file: string, result: RevisionFileResult): void {
     const entry = this.entries.get(file);
     if (!entry) return;
@@ -132,7 +132,9 @@ export class ParseCache {
 
   /** Writes the cache for the files still present (atomically); failures only cost speed. */
   save(present: readonly string[]): void {
-    if (this.refusal || this.unchanged(present)) return;
+    if (this.refusal) return;
+    if (this.lintDirty) this.saveLint(present);
+    if (this.unchanged(present)) return;
     const keep = new Set(present);
     for (const file of keep) if (!this.entries.has(file)) this.restore(file);
     const entries: StoredEntry[] = [];
@@ -140,10 +142,72 @@ export class ParseCache {
       if (keep.has(file) && !entry.racy) entries.push(compact(this.nameOf(file), entry));
     }
     try {
-      const header = JSON.stringify({ format: FORMAT, configFile: this.configFile });
-      writePrivateFile(this.file, `${header}\n${JSON.stringify(entries)}`);
+      writePrivateFile(this.file, `${this.header()}\n${JSON.stringify(entries)}`);
       this.dirty = false;
       this.pruneStale();
+    } catch {
+      // a read-only cache folder is not an error
+    }
+  }
+
+  /** The stored lint findings of a file under the options of `key` (lintKey), when the file is unchanged since. */
+  lint(file: string, key: string): RevisionLint | undefined {
+    const entry = this.entries.get(file);
+    if (this.refusal || !entry) return undefined;
+    this.storedLint ??= this.readLint();
+    const stored = this.storedLint.get(this.nameOf(file));
+    if (!stored || stored[6] !== key || !sameStat(entry, statOf(stored))) return undefined;
+    return { key, problems: withPath(file, stored[7]) };
+  }
+
+  /** A file's result got new lint findings (RevisionFileResult.lint): the next save writes them. */
+  lintChanged(file: string): void {
+    const entry = this.entries.get(file);
+    if (entry && !entry.racy) this.lintDirty = true;
+  }
+
+  private header(): string {
+    return JSON.stringify({ format: FORMAT, configFile: this.configFile });
+  }
+
+  /** Lint findings hold rule messages: another build of alembic-lens (its code file's mtime) lints again. */
+  private lintHeader(): string {
+    return JSON.stringify({ format: FORMAT, configFile: this.configFile, build: buildStamp() });
+  }
+
+  private readLint(): Map<string, StoredLint> {
+    const stored = new Map<string, StoredLint>();
+    const text = readPrivateFile(this.lintFile);
+    if (text === undefined) return stored;
+    try {
+      const newline = text.indexOf('\n');
+      if (text.slice(0, newline) !== this.lintHeader()) return stored;
+      for (const entry of JSON.parse(text.slice(newline + 1)) as StoredLint[]) stored.set(entry[0], entry);
+    } catch {
+      // an unreadable lint cache: lint again
+    }
+    return stored;
+  }
+
+  /** Writes the lint findings of the present files: this run's, and the stored ones still valid. */
+  private saveLint(present: readonly string[]): void {
+    this.storedLint ??= this.readLint();
+    const out: StoredLint[] = [];
+    for (const file of present) {
+      const entry = this.entries.get(file);
+      if (!entry || entry.racy) continue;
+      const name = this.nameOf(file);
+      const lint = entry.result.lint;
+      const { size, mtimeMs, ctimeMs, ino, dev } = entry;
+      if (lint) out.push([name, size, mtimeMs, ctimeMs, ino, dev, lint.key, withoutPaths(lint.problems)]);
+      else {
+        const old = this.storedLint.get(name);
+        if (old && sameStat(entry, statOf(old))) out.push(old);
+      }
+    }
+    try {
+      writePrivateFile(this.lintFile, `${this.lintHeader()}\n${JSON.stringify(out)}`);
+      this.lintDirty = false;
     } catch {
       // a read-only cache folder is not an error
     }
@@ -164,7 +228,7 @@ export class ParseCache {
   }
 
   private pruneStale(): void {
-    const caches = fs.readdirSync(this.cacheDir).filter((name) => /^revisions-.*\.json$/.test(name));
+    const caches = fs.readdirSync(this.cacheDir).filter((name) => /^(revisions|lint)-.*\.json$/.test(name));
     if (caches.length <= MAX_CACHES) return;
     for (const name of caches) {
       const file = path.join(this.cacheDir, name);
@@ -177,6 +241,18 @@ export class ParseCache {
       }
     }
   }
+}
+
+let stamp: number | undefined;
+
+/** The modification time of the running code (the bundle, or this module in the tests). */
+function buildStamp(): number {
+  stamp ??= fs.statSync(__filename, STAT_OPTIONS)?.mtimeMs ?? 0;
+  return stamp;
+}
+
+function statOf([, size, mtimeMs, ctimeMs, ino, dev]: StoredLint): FileStat {
+  return { size, mtimeMs, ctimeMs, ino, dev };
 }
 
 function sameStat(a: FileStat, b: FileStat): boolean {
@@ -199,13 +275,19 @@ function compact(name: string, { size, mtimeMs, ctimeMs, ino, dev, result }: Ent
         s.branchLabelsLine ?? 0,
       ]
     : 0;
-  const problems = result.problems.length ? result.problems.map(({ path: _path, ...rest }) => rest) : 0;
-  return [name, size, mtimeMs, ctimeMs, ino, dev, source, problems, result.grammarChecked ? 1 : 0];
+  return [name, size, mtimeMs, ctimeMs, ino, dev, source, withoutPaths(result.problems), result.grammarChecked ? 1 : 0];
+}
+
+function withoutPaths(problems: Problem[]): StoredProblems {
+  return problems.length ? problems.map(({ path: _path, ...rest }) => rest) : 0;
+}
+
+function withPath(file: string, problems: StoredProblems): Problem[] {
+  return problems ? problems.map((p) => ({ ...p, path: file })) : [];
 }
 
 function expand(file: string, stored: StoredEntry): RevisionFileResult {
-  const problems = stored[7];
-  const result: RevisionFileResult = { problems: problems ? problems.map((p) => ({ ...p, path: file })) : [] };
+  const result: RevisionFileResult = { problems: withPath(file, stored[7]) };
   if (stored[8]) result.grammarChecked = true;
   const source = stored[6];
   if (source) {

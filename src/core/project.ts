@@ -1,22 +1,34 @@
 // One Alembic project: its configuration, every revision file in its version locations, and the
 // revision graph built from them. Updates are incremental: a changed file is re-read alone, and the
-// graph is rebuilt only when the file's revision, parents, dependencies or labels changed.
+// graph is rebuilt only when the file's revision, parents, dependencies or labels changed. Each file's
+// record (revisionRecord.ts: operations, schema facts, lint findings) is read on first use and kept
+// with the file's entry until the file changes.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type AlembicConfig, type ConfigLocation, loadConfig, tomlHasAlembic } from './config';
+import { lintKey } from './lint/revisionRules';
+import type { LintOptions } from './lint/rules';
 import { ParseCache } from './parseCache';
 import { type Problem, problem } from './problems';
-import { decodePythonSource, findGrammarError } from './python';
-import { isRevisionFileName, type RevisionFileResult, type RevisionSource, readRevisionFile } from './revisionFile';
+import { decodePythonSource } from './python';
+import { isRevisionFileName, type RevisionFileResult, type RevisionSource } from './revisionFile';
 import { RevisionMap } from './revisionMap';
+import { buildRevisionRecord, type RevisionRecord, type RevisionRecords, unreadableRecord } from './revisionRecord';
+import {
+  isInside,
+  listVersionDir,
+  readFileBytes,
+  readRevisionBytes,
+  realpathOrSelf,
+  safeRealpath,
+  sortLoadOrder,
+  unreadableCompiledFiles,
+} from './versionFiles';
 
-type FileEntry = RevisionFileResult;
+export { listVersionDir, readRevisionBytes, sortLoadOrder } from './versionFiles';
 
-/**
- * The full-grammar check of a larger file would hold the extension host for seconds and take
- * gigabytes (a 50 MB data migration: 3.6 s of CPU, 660 MB); the fast reader still reads it.
- */
-const MAX_GRAMMAR_CHECK_CHARS = 4 * 1024 * 1024;
+/** A file as loaded, and its record once something past the graph needed it. */
+export type FileEntry = RevisionFileResult & { record?: RevisionRecord };
 
 export interface LoadOptions {
   section?: string;
@@ -54,7 +66,7 @@ export function locateConfig(configPath: string, options: LoadOptions = {}): Con
   return { iniPath: absolute, tomlPath, section: options.section, baseDir: options.baseDir };
 }
 
-export class Project {
+export class Project implements RevisionRecords {
   /** Set by reload(). */
   config!: AlembicConfig;
   graph: RevisionMap;
@@ -64,6 +76,13 @@ export class Project {
   private cachedProblems?: Problem[];
   private cache?: ParseCache;
   private realLocations: string[] = [];
+  /**
+   * The lint options the records' findings were last computed with: a record built for another reader
+   * (the table history) computes its findings with them, so that the lint finds them ready.
+   */
+  private lintOptions: LintOptions = {};
+  /** Values computed from every record (table history, revision schema), by name; cleared by any change of a file or the graph. */
+  private readonly derivedValues = new Map<string, unknown>();
 
   constructor(
     readonly location: ConfigLocation,
@@ -209,6 +228,7 @@ export class Project {
       // Message or body edits: swap the source in place, the graph keeps its shape.
       const rev = this.graph.get(after.source.revision);
       if (rev && rev.source === before.source) rev.source = after.source;
+      this.derivedValues.clear();
       return true;
     }
     this.rebuild();
@@ -284,8 +304,75 @@ export class Project {
   }
 
   /** What the reader found in one loaded file (undefined when it is not loaded). */
-  fileResult(file: string): RevisionFileResult | undefined {
+  fileResult(file: string): FileEntry | undefined {
     return this.files.get(file);
+  }
+
+  /** The record of a loaded revision (read on first use); undefined when its file is not loaded. */
+  revisionRecord(source: RevisionSource): RevisionRecord | undefined {
+    // By path: the grammar check replaces an entry's source object without rebuilding the graph.
+    const entry = this.files.get(source.path);
+    if (!entry?.source) return undefined;
+    if (!entry.record) this.readRecord(source.path, entry, this.lintOptions);
+    return entry.record;
+  }
+
+  /**
+   * The record of a revision file by path (e.g. one a command just wrote): the loaded entry's, else the
+   * file read on its own (not added to the project: the file watchers do that).
+   */
+  recordOfFile(file: string): RevisionRecord | undefined {
+    const absolute = this.canonical(file);
+    const source = this.files.get(absolute)?.source;
+    if (source) return this.revisionRecord(source);
+    const entry: FileEntry = { problems: [] };
+    this.readRecord(absolute, entry, this.lintOptions, false);
+    return entry.record;
+  }
+
+  /**
+   * The lint problems of a loaded revision under `options`: the record's, read again only when the
+   * options that shape the findings (severities, dialect, batch mode) differ from the last ones.
+   */
+  revisionLint(source: RevisionSource, options: LintOptions): Problem[] {
+    const entry = this.files.get(source.path);
+    if (!entry?.source) return [];
+    const key = lintKey(options);
+    if (entry.lint?.key !== key) {
+      this.lintOptions = options;
+      const stored = this.cache?.lint(source.path, key);
+      if (stored) entry.lint = stored;
+      else this.readRecord(source.path, entry, options);
+    }
+    return entry.lint?.problems ?? [];
+  }
+
+  derived<T>(name: string, compute: () => T): T {
+    if (!this.derivedValues.has(name)) this.derivedValues.set(name, compute());
+    return this.derivedValues.get(name) as T;
+  }
+
+  /** Writes the parse cache (with the lint findings computed since the load), when there is one. */
+  saveCache(): void {
+    this.cache?.save(this.order);
+  }
+
+  /** Reads one file's record into its entry: the one read of its text past the graph's. */
+  private readRecord(file: string, entry: FileEntry, options: LintOptions, cached = true): void {
+    let record: RevisionRecord;
+    try {
+      const decoded = decodePythonSource(readFileBytes(file));
+      record =
+        'text' in decoded
+          ? buildRevisionRecord(file, decoded.text, options, entry.source)
+          : unreadableRecord(file, options, decoded.error);
+    } catch (err) {
+      // A reader's unexpected failure costs this one file's record, never the project.
+      record = unreadableRecord(file, options, String(err));
+    }
+    entry.record = record;
+    entry.lint = record.lint;
+    if (cached) this.cache?.lintChanged(file);
   }
 
   private rebuild(): RevisionMap {
@@ -296,32 +383,8 @@ export class Project {
     }
     this.graph = new RevisionMap(sources);
     this.cachedProblems = undefined;
+    this.derivedValues.clear();
     return this.graph;
-  }
-}
-
-/** One revision file's bytes, from disk or from git, read as Alembic imports them. */
-export function readRevisionBytes(file: string, bytes: Buffer, withGrammar = false): FileEntry {
-  try {
-    const decoded = decodePythonSource(bytes);
-    if ('error' in decoded) {
-      return {
-        problems: [
-          problem('error', 'syntax-error', `Python cannot read this file: ${decoded.error}.`, file, decoded.line),
-        ],
-        grammarChecked: true,
-      };
-    }
-    const result = readRevisionFile(file, decoded.text);
-    // A file too large for the grammar check is settled now, so that the check never reads it again.
-    const settleNow = withGrammar || decoded.text.length > MAX_GRAMMAR_CHECK_CHARS;
-    return settleNow ? withGrammarCheck(file, decoded.text, result) : result;
-  } catch (err) {
-    // A reader's unexpected failure costs this one file, never the project.
-    return {
-      problems: [problem('error', 'internal-error', `alembic-lens could not read this file: ${String(err)}`, file, 1)],
-      grammarChecked: true,
-    };
   }
 }
 
@@ -347,104 +410,6 @@ function sameProblems(a: Problem[], b: Problem[]): boolean {
   );
 }
 
-/**
- * Lists a version directory as current Alembic does: file names sorted, and with
- * recursive_version_locations a top-down walk (files of a folder before its sorted subfolders),
- * skipping __pycache__. (Alembic 1.8 used unsorted os.listdir order and no recursion.)
- */
-export function listVersionDir(dir: string, recursive: boolean): string[] {
-  const out: string[] = [];
-  const walk = (current: string): void => {
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(current, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    const files: string[] = [];
-    const dirs: string[] = [];
-    for (const entry of entries) {
-      if (entry.isDirectory()) dirs.push(entry.name);
-      else if (isRevisionFileName(entry.name) && (entry.isFile() || entry.isSymbolicLink())) files.push(entry.name);
-    }
-    // Plain concatenation: path.join normalizes every time, which shows on 10,000 files.
-    const prefix = current.endsWith(path.sep) ? current : current + path.sep;
-    for (const name of files.sort(compareCodePoints)) out.push(prefix + name);
-    if (!recursive) return;
-    for (const name of dirs.sort(compareCodePoints)) if (name !== '__pycache__') walk(path.join(current, name));
-  };
-  walk(dir);
-  return out;
-}
-
-export function sortLoadOrder(files: string[], locations: string[]): string[] {
-  // Each file's key is computed once, not n log n times in the comparator (path.relative is slow).
-  const keys = new Map<string, { location: number; parts: string[] }>();
-  for (const file of files) {
-    const index = locations.findIndex((loc) => isInside(path.dirname(file), loc));
-    const location = index < 0 ? locations.length : index;
-    keys.set(file, { location, parts: path.relative(locations[location] ?? '', file).split(path.sep) });
-  }
-  return files.sort((a, b) => {
-    const { location: la, parts: pa } = keys.get(a)!;
-    const { location: lb, parts: pb } = keys.get(b)!;
-    if (la !== lb) return la - lb;
-    for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
-      if (pa[i] === pb[i]) continue;
-      const aIsFile = i === pa.length - 1;
-      const bIsFile = i === pb.length - 1;
-      if (aIsFile !== bIsFile) return aIsFile ? -1 : 1;
-      return compareCodePoints(pa[i], pb[i]);
-    }
-    return pa.length - pb.length;
-  });
-}
-
-/** Python's string order (code points), not UTF-16 units. */
-function compareCodePoints(a: string, b: string): number {
-  if (!/[\ud800-\udfff]/.test(a) && !/[\ud800-\udfff]/.test(b)) return a < b ? -1 : a > b ? 1 : 0;
-  const ca = [...a];
-  const cb = [...b];
-  for (let i = 0; i < Math.min(ca.length, cb.length); i++) {
-    if (ca[i] !== cb[i]) return ca[i].codePointAt(0)! - cb[i].codePointAt(0)!;
-  }
-  return ca.length - cb.length;
-}
-
-function unreadableCompiledFiles(dir: string): Problem[] {
-  let names: string[];
-  try {
-    names = fs.readdirSync(dir);
-  } catch {
-    return [];
-  }
-  const sources = new Set(names.filter((n) => n.endsWith('.py')).map((n) => n.split('.')[0]));
-  return names
-    .filter((n) => /\.py[co]$/.test(n) && !sources.has(n.split('.')[0]))
-    .map((n) =>
-      problem(
-        'info',
-        'sourceless-file',
-        `${n} is compiled without its .py source; alembic-lens cannot read it without running Python.`,
-        path.join(dir, n),
-        1,
-      ),
-    );
-}
-
-function isInside(child: string, parent: string): boolean {
-  const rel = path.relative(parent, child);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-}
-
-function safeRealpath(file: string): string {
-  try {
-    return fs.realpathSync(file);
-  } catch {
-    return file;
-  }
-}
-
 /** The configuration of a project that could not be loaded: no revisions, nothing else to read. */
 function unloadedConfig(configFile: string): AlembicConfig {
   return {
@@ -457,48 +422,4 @@ function unloadedConfig(configFile: string): AlembicConfig {
     option: () => undefined,
     problems: [],
   };
-}
-
-function withGrammarCheck(file: string, text: string, result: RevisionFileResult): RevisionFileResult {
-  if (result.problems.some((p) => p.code === 'syntax-error')) return { ...result, grammarChecked: true };
-  if (text.length > MAX_GRAMMAR_CHECK_CHARS) {
-    const megabytes = (text.length / 1024 / 1024).toFixed(1);
-    const message = `This file is ${megabytes} MB, too large for the full Python syntax check (over ${MAX_GRAMMAR_CHECK_CHARS / 1024 / 1024} MB); only the revision variables were read.`;
-    const skipped = problem('info', 'grammar-check-skipped', message, file, 1);
-    return { ...result, problems: [...result.problems, skipped], grammarChecked: true };
-  }
-  const error = findGrammarError(text);
-  if (!error) return { ...result, grammarChecked: true };
-  const message = `Python syntax error: ${error.message}. Alembic cannot import this file.`;
-  return {
-    problems: [...result.problems, problem('error', 'syntax-error', message, file, error.line)],
-    grammarChecked: true,
-  };
-}
-
-/** Read into one scratch buffer first: no fstat and no large allocation per file (10,000 files show it). */
-const scratch = Buffer.allocUnsafe(64 * 1024);
-
-/** A file's bytes, as fs.readFileSync gives them (a copy: the scratch buffer is reused). */
-function readFileBytes(file: string): Buffer {
-  const fd = fs.openSync(file, 'r');
-  try {
-    let length = 0;
-    for (let got = 1; got > 0 && length < scratch.length; length += got) {
-      got = fs.readSync(fd, scratch, length, scratch.length - length, length);
-    }
-    // A larger file (or one growing under us) is read whole.
-    if (length === scratch.length) return fs.readFileSync(fd);
-    return Buffer.from(scratch.subarray(0, length));
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-function realpathOrSelf(dir: string): string {
-  try {
-    return fs.realpathSync(dir);
-  } catch {
-    return dir;
-  }
 }

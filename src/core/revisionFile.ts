@@ -3,6 +3,7 @@
 import * as path from 'node:path';
 import { type Problem, problem } from './problems';
 import { type PyValue, readPythonModule } from './python';
+import type { RevisionLint } from './revisionRecord';
 
 export interface RevisionSource {
   revision: string;
@@ -32,6 +33,8 @@ export interface RevisionFileResult {
   problems: Problem[];
   /** Set once the full-grammar check ran (see Project.checkGrammar). */
   grammarChecked?: boolean;
+  /** The lint problems, once linted (Project.revisionLint; the parse cache keeps them). */
+  lint?: RevisionLint;
 }
 
 const WATCHED = new Set(['revision', 'down_revision', 'branch_labels', 'depends_on']);

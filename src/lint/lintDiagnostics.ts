@@ -6,7 +6,6 @@
 //   - the history rule (several heads) whenever the graph changed, which costs nothing.
 // Severities come from `alembic.lint.severities`; `# alembic-lens: ignore[rule]` comments are the
 // core's. The problems are published by ProblemDiagnostics, in the one `alembic` collection.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { type Problem, type Project, parseDatabaseUrl, type RevisionSource } from '../core';
@@ -236,8 +235,8 @@ export class LintDiagnostics extends Disposable implements ProblemSource {
         done = false;
         continue;
       }
-      const text = doc ? doc.getText() : readText(file);
-      const problems = text === undefined ? [] : safeLint(text, file, options);
+      // A saved file's problems are its record's (the project reads each file once); an unsaved buffer is linted as typed.
+      const problems = doc ? safeLint(doc.getText(), file, options) : project.revisionLint(rev.source, options);
       lint.revisions.set(file, { source: rev.source, key, problems });
       changed ||= !cached || !sameProblems(cached.problems, problems);
     }
@@ -276,14 +275,6 @@ function safeLint(text: string, file: string, options: LintOptions): Problem[] {
   } catch (err) {
     console.error(`[alembic-lens] lint of ${file}: ${(err as Error).message}`);
     return [];
-  }
-}
-
-function readText(file: string): string | undefined {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
   }
 }
 

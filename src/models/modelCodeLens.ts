@@ -4,8 +4,8 @@
 // version), the table history comes from the model watcher's memory; no disk, no Python, no database.
 import * as vscode from 'vscode';
 import type { Project, Revision } from '../core';
-import { historyKey, type TableHistory } from '../core/models/migrationOps';
 import { type ModelClass, parseModelModule } from '../core/models/modelClasses';
+import { historyKey, type TableHistory } from '../core/models/tableHistory';
 import type { ProjectRegistry } from '../projects/projectRegistry';
 import { shortId } from '../revisions/revisionsTree';
 import { codeLensEnabled } from '../util/codeLensSettings';

@@ -2,7 +2,6 @@
 // (`down_revision`, `depends_on`, `revision`, and the docstring's `Revises:` line). Everything comes
 // from the in-memory graph; only Find All References reads the files it lists, to place each id exactly.
 
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { type Project, type Revision, revisionState } from '../core';
@@ -81,7 +80,7 @@ export class RevisionNavigation
       const names = [...rev.down, ...rev.dependencies].filter(
         (id) => resolveRevision(found.project, id).revision === target,
       );
-      if (names.length) locations.push(...this.placesIn(rev, new Set(names)));
+      if (names.length) locations.push(...this.placesIn(found.project, rev, new Set(names)));
     }
     return locations;
   }
@@ -98,18 +97,13 @@ export class RevisionNavigation
   }
 
   /** Where `rev`'s file names one of `ids` in down_revision / depends_on (the assignment line when unreadable). */
-  private placesIn(rev: Revision, ids: Set<string>): vscode.Location[] {
+  private placesIn(project: Project, rev: Revision, ids: Set<string>): vscode.Location[] {
     const uri = vscode.Uri.file(rev.source.path);
     const open = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === uri.fsPath);
-    let text: string | undefined = open?.getText();
-    try {
-      text ??= fs.readFileSync(rev.source.path, 'utf8');
-    } catch {
-      // deleted since the graph was built: fall back to the recorded line
-    }
-    const refs = text
-      ? revisionReferences(text).filter((r) => (r.kind === 'down_revision' || r.kind === 'depends_on') && ids.has(r.id))
-      : [];
+    // An open editor's text as typed; else the places the project's record of the file keeps.
+    const refs = (
+      open ? revisionReferences(open.getText()) : (project.revisionRecord(rev.source)?.parentRefs ?? [])
+    ).filter((r) => (r.kind === 'down_revision' || r.kind === 'depends_on') && ids.has(r.id));
     if (refs.length) return refs.map((r) => new vscode.Location(uri, new vscode.Range(r.line, r.start, r.line, r.end)));
     return [new vscode.Location(uri, new vscode.Position(Math.max(0, rev.source.downRevisionLine - 1), 0))];
   }

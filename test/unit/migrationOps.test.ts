@@ -1,9 +1,11 @@
 import * as assert from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { historyKey, migrationOps, type TableOp, tableHistory } from '../../src/core/models/migrationOps';
+import { migrationOps, type TableOp } from '../../src/core/models/migrationOps';
+import { historyKey, tableHistory, tableHistoryOf } from '../../src/core/models/tableHistory';
 import { loadProject } from '../../src/core/project';
 import { RevisionMap } from '../../src/core/revisionMap';
+import { buildRevisionRecord } from '../../src/core/revisionRecord';
 import { revisionText, tempDir, writeProject } from '../support/tempProject';
 
 const ROOT = process.env.ALEMBIC_LENS_ROOT ?? path.resolve(__dirname, '../../..');
@@ -324,30 +326,26 @@ describe('tableHistory', () => {
     assert.ok(!history.has('s_t'));
   });
 
-  it('is memoized per graph and revision sources: no file is read again until one changes', () => {
+  it('is kept by the project: the same map, each file read once, until a revision file changes', () => {
     const ini = historyProject({
       '1.py': revision('r1', null, ['op.create_table("t", sa.Column("id", sa.Integer()))']),
       '2.py': revision('r2', 'r1', ['op.add_column("t", sa.Column("x", sa.Integer()))']),
     });
     const project = loadProject(ini);
-    let reads = 0;
-    const readFile = (file: string): string => {
-      reads++;
-      return fs.readFileSync(file, 'utf8');
-    };
-    const first = tableHistory(project, { readFile });
-    assert.strictEqual(reads, 2);
-    assert.strictEqual(tableHistory(project, { readFile }), first);
-    assert.strictEqual(reads, 2, 'the same graph: nothing read');
-    const defaultRead = tableHistory(project);
-    assert.strictEqual(tableHistory(project), defaultRead);
+    const first = tableHistory(project);
+    assert.strictEqual(tableHistory(project), first, 'the same graph: nothing computed again');
+    const recordOf = (id: string) => project.revisionRecord(project.graph.get(id)!.source);
+    const r1 = recordOf('r1');
+    assert.ok(r1);
+    assert.strictEqual(recordOf('r1'), r1, 'a record is read once');
     // A body edit keeps the graph but gives the revision a new source: only then is it recomputed.
     const file = path.join(path.dirname(ini), 'alembic', 'versions', '2.py');
     fs.writeFileSync(file, revision('r2', 'r1', ['op.drop_table("t")']));
     assert.ok(project.updateFile(file));
     const after = tableHistory(project);
-    assert.notStrictEqual(after, defaultRead);
+    assert.notStrictEqual(after, first);
     assert.strictEqual(after.get('t')!.dropped?.revision, 'r2');
+    assert.strictEqual(recordOf('r1'), r1, 'the unchanged file keeps its record');
   });
 
   it('orders a long linear history without overflowing the stack', () => {
@@ -363,17 +361,16 @@ describe('tableHistory', () => {
       downRevisionLine: 2,
     }));
     const graph = new RevisionMap(sources.reverse());
-    const history = tableHistory(
-      { graph },
-      {
-        readFile: (file) =>
-          file.endsWith('/r0.py')
-            ? revision('r0', null, ['op.create_table("t")'])
-            : file.endsWith('/r19999.py')
-              ? revision('r19999', 'x', ['op.drop_table("t")'])
-              : undefined,
-      },
-    );
+    const text = (file: string) =>
+      file.endsWith('/r0.py')
+        ? revision('r0', null, ['op.create_table("t")'])
+        : file.endsWith('/r19999.py')
+          ? revision('r19999', 'x', ['op.drop_table("t")'])
+          : undefined;
+    const history = tableHistoryOf(graph, (rev) => {
+      const found = text(rev.source.path);
+      return found === undefined ? undefined : buildRevisionRecord(rev.source.path, found).upgradeOps;
+    });
     assert.deepStrictEqual(
       [history.get('t')!.created?.revision, history.get('t')!.dropped?.revision],
       ['r0', 'r19999'],

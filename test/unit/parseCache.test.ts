@@ -2,8 +2,9 @@ import * as assert from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { lintProject } from '../../src/core/lint';
 import { ParseCache } from '../../src/core/parseCache';
-import { loadProject } from '../../src/core/project';
+import { loadProject, type Project } from '../../src/core/project';
 import { readRevisionFile } from '../../src/core/revisionFile';
 import { revisionText, tempDir, writeProject } from '../support/tempProject';
 
@@ -32,10 +33,15 @@ function settledProject(): ReturnType<typeof branchyProject> {
   return project;
 }
 
+let linted: { ini: string; file: string; cacheDir: string };
+
 describe('parse cache', function () {
   before(function () {
     this.timeout(10000);
     for (let i = 0; i < 9; i++) settled.push(branchyProject());
+    const dir = tempDir();
+    const ini = writeProject(dir, [{ id: 'a1', upgrade: ["op.drop_table('users')"] }]);
+    linted = { ini, file: path.join(dir, 'alembic', 'versions', 'a1_rev.py'), cacheDir: path.join(dir, 'cache') };
     waitPastRacyWindow();
   });
 
@@ -92,6 +98,35 @@ describe('parse cache', function () {
       execFileSync('cp', ['-p', edited, c1]);
       assert.strictEqual(fs.statSync(c1).ino, inode, 'cp -p over a file keeps its inode');
       assert.deepStrictEqual(cachedAndUncachedHeads(ini, cacheDir), { cached: ['c1'], uncached: ['c1'] });
+    });
+  });
+
+  describe('parse cache: lint findings', function () {
+    this.timeout(20000);
+    const lintOf = (project: Project, severities = {}) =>
+      lintProject(project, { env: {}, dotenv: {}, severities })
+        .filter((p) => p.code === 'drop-table')
+        .map((p) => `${path.basename(p.path)}:${p.line} ${p.severity}`);
+
+    it('keeps the findings of each file for the next run, per lint options, until the file changes', () => {
+      const { ini, file, cacheDir } = linted;
+      const first = loadProject(ini, { cacheDir });
+      const found = lintOf(first);
+      assert.deepStrictEqual(found, ['a1_rev.py:19 warning']);
+      assert.ok(first.fileResult(file)!.record, 'the first run reads the file');
+
+      const second = loadProject(ini, { cacheDir });
+      assert.deepStrictEqual(lintOf(second), found);
+      assert.strictEqual(second.fileResult(file)!.record, undefined, 'the next run reads no unchanged file');
+      assert.deepStrictEqual(lintOf(second, { 'drop-table': 'error' }), ['a1_rev.py:19 error']);
+      assert.ok(second.fileResult(file)!.record, 'other options: the file is read again');
+
+      fs.writeFileSync(file, revisionText({ id: 'a1', upgrade: ['pass', "op.drop_table('users')"] }));
+      assert.deepStrictEqual(
+        lintOf(loadProject(ini, { cacheDir })),
+        ['a1_rev.py:20 warning'],
+        'an edited file is linted again',
+      );
     });
   });
 

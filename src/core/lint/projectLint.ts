@@ -14,10 +14,8 @@ import type { RevisionMap } from '../revisionMap';
 import { accidentalForkHeads } from '../teams/forkHeads';
 import { resolveDatabaseUrl, urlSourceForConfig } from '../urlSource';
 import { lintAgainstModels, sharedModelDiscovery } from './modelLint';
-import { revisionFindings } from './revisionRules';
 import { type Dialect, type LintOptions, severityOf } from './rules';
 import { envRendersAsBatch } from './rules/sqliteBatch';
-import { pgParserState } from './sql/pgParser';
 import { applyLintOptions, iniSuppressions, pythonSuppressions, type Suppressions } from './suppressions';
 
 export interface EnvLintOptions extends LintOptions {
@@ -123,32 +121,23 @@ export function lintHistory(
   });
 }
 
-const revisionCache = new WeakMap<RevisionSource, { key: string; problems: Problem[] }>();
-
-/** Every lint problem of the project: its revision files, its history, env.py and the config. */
+/**
+ * Every lint problem of the project: its revision files (each from its record, which the project
+ * keeps: a second lint with the same options reads nothing), its history, env.py and the config.
+ */
 export function lintProject(project: Project, options: ProjectLintOptions = {}): Problem[] {
   const dialect = options.dialect ?? inferDialect(project.config, options.env, options.dotenv);
   const readFile = options.readFile ?? readPythonFile;
   const envPath = project.config.scriptLocation ? path.join(project.config.scriptLocation, 'env.py') : undefined;
   const renderAsBatch = envRendersAsBatch(options.envPyText ?? (envPath ? readFile(envPath) : undefined));
   const lintOptions: LintOptions = { severities: options.severities, dialect, renderAsBatch };
-  const key = JSON.stringify([options.severities ?? {}, dialect ?? '', renderAsBatch ?? '', pgParserState()]);
   const problems: Problem[] = [];
   for (const rev of project.graph.revisions.values()) {
-    const source = rev.source;
-    if (options.includeRevision && !options.includeRevision(source)) continue;
-    const cached = options.readFile ? undefined : revisionCache.get(source);
-    if (cached?.key === key) {
-      problems.push(...cached.problems);
-      continue;
-    }
-    const text = readFile(source.path);
-    if (text === undefined) continue;
-    const raw = revisionFindings(text, source.path, lintOptions);
-    const found = raw.length ? applyLintOptions(raw, lintOptions, () => pythonSuppressions(text)) : raw;
-    if (!options.readFile) revisionCache.set(source, { key, problems: found });
-    problems.push(...found);
+    if (options.includeRevision && !options.includeRevision(rev.source)) continue;
+    problems.push(...project.revisionLint(rev.source, lintOptions));
   }
+  // The findings go into the parse cache: the next run reads no unchanged file.
+  project.saveCache();
   problems.push(...lintHistory(project.graph, lintOptions, readFile));
   const discovery = sharedModelDiscovery(project.config, { ...options, ...lintOptions });
   problems.push(...lintAgainstModels(project, { ...options, ...lintOptions, discovery }));

@@ -2,36 +2,43 @@
 // job is to undo), a downgrade() that does nothing, and the empty autogenerate. Each problem names the
 // operation, says why it hurts and gives the safe pattern, at the line of the call.
 
-import {
-  type CallExpr,
-  type MigrationCall,
-  type MigrationFunction,
-  type ParsedMigration,
-  parseMigration,
-} from '../models/migrationOps';
+import type { CallExpr, MigrationCall, MigrationFunction, ParsedMigration } from '../models/migrationOps';
 import { type Problem, problem } from '../problems';
-import type { PyExpr } from '../python';
-import { calleeName, keyword, readPythonModule, renderExpr, tokenizePython } from '../python';
+import type { PyExpr, PySource } from '../python';
+import { calleeName, keyword, renderExpr } from '../python';
 import { copiedThenRenamed, renamePairs } from './renames';
 import { type LintOptions, lintRule, severityOf } from './rules';
 import { REVISION_RULE_FAMILIES } from './rules/registry';
 import { statementScopes } from './rules/statementScopes';
-import { applyLintOptions, pythonSuppressions } from './suppressions';
+import { pgParserState } from './sql/pgParser';
 
 export { normalizeType, resemblingNames } from './renames';
 
-/** The lint problems of one revision file, with the options' severities and the file's suppressions applied. */
-export function lintRevision(text: string, path: string, options: LintOptions = {}): Problem[] {
-  const raw = revisionFindings(text, path, options);
-  if (!raw.length) return raw;
-  const suppressions = pythonSuppressions(text);
-  return applyLintOptions(raw, options, () => suppressions);
+/** What the lint of one revision file reads: the file as its record's single read gave it (revisionRecord.ts). */
+export interface LintInput {
+  path: string;
+  source: PySource;
+  migration: ParsedMigration;
+  /** The first line of the module docstring (Alembic's revision message). */
+  message?: string;
+  /** down_revision names several revisions: a merge, empty by design. */
+  isMerge: boolean;
+}
+
+/** What lint findings depend on besides the file: the cache key of a revision's findings. */
+export function lintKey(options: LintOptions): string {
+  // The raw SQL rules read op.execute's SQL only once the PostgreSQL parser is loaded.
+  return JSON.stringify([
+    options.severities ?? {},
+    options.dialect ?? '',
+    options.renderAsBatch ?? '',
+    pgParserState(),
+  ]);
 }
 
 /** The problems before severities and suppressions. */
-export function revisionFindings(text: string, path: string, options: LintOptions = {}): Problem[] {
-  const source = tokenizePython(text);
-  const migration = parseMigration(source);
+export function revisionFindings(input: LintInput, options: LintOptions = {}): Problem[] {
+  const { source, migration, path } = input;
   const scopes = statementScopes(source);
   const up = migration.upgrade;
   const problems: Problem[] = [];
@@ -46,9 +53,9 @@ export function revisionFindings(text: string, path: string, options: LintOption
     problems.push(problem(rule?.severity ?? 'warning', code, `${where}${message}`, path, line));
   };
   if (up) riskyOperations(up, migration, add);
-  emptyFunctions(text, migration, add);
-  const input = { migration, source, dialect: options.dialect, renderAsBatch: options.renderAsBatch };
-  for (const family of REVISION_RULE_FAMILIES) family.check(input, add);
+  emptyFunctions(input, add);
+  const ruleInput = { migration, source, scopes, dialect: options.dialect, renderAsBatch: options.renderAsBatch };
+  for (const family of REVISION_RULE_FAMILIES) family.check(ruleInput, add);
   return problems.sort((a, b) => a.line - b.line);
 }
 
@@ -149,9 +156,9 @@ function riskyOperations(up: MigrationFunction, migration: ParsedMigration, add:
   }
 }
 
-function emptyFunctions(text: string, migration: ParsedMigration, add: Add): void {
-  const up = migration.upgrade;
-  const down = migration.downgrade;
+function emptyFunctions(input: LintInput, add: Add): void {
+  const up = input.migration.upgrade;
+  const down = input.migration.downgrade;
   if (up && down && !up.empty && down.empty && !down.raises) {
     add(
       'empty-downgrade',
@@ -160,8 +167,8 @@ function emptyFunctions(text: string, migration: ParsedMigration, add: Add): voi
       down.firstLine,
     );
   }
-  if (up?.empty && !isMergeRevision(text)) {
-    const message = revisionMessage(text);
+  if (up?.empty && !input.isMerge) {
+    const message = input.message;
     const change = message ? CHANGE_WORDS.exec(message) : null;
     if (change) {
       add(
@@ -177,19 +184,6 @@ function emptyFunctions(text: string, migration: ParsedMigration, add: Add): voi
 
 const CHANGE_WORDS =
   /\b(add|adds|added|adding|create|creates|created|creating|drop|drops|dropped|dropping|remove|removes|removed|removing|rename|renames|renamed|renaming|alter|alters|altered|altering|change|changes|changed|changing|delete|deletes|deleted|modify|modifies|modified|make|makes|new|index|column|table|constraint|nullable|unique|foreign key)\b/i;
-
-/** A merge revision (several down revisions) is empty by design. */
-function isMergeRevision(text: string): boolean {
-  const down = readPythonModule(text, new Set(['down_revision'])).assignments.pop()?.value;
-  return down?.kind === 'seq' && down.items.length > 1;
-}
-
-/** The first line of the module docstring (Alembic's revision message). */
-function revisionMessage(text: string): string | undefined {
-  const doc = readPythonModule(text, new Set()).docstring;
-  const first = doc?.trim().split('\n')[0]?.trim();
-  return first || undefined;
-}
 
 /** An `op.execute(...)` before `op` that may fill the column: an UPDATE of its table, or SQL built in Python. */
 function backfilledBefore(fn: MigrationFunction, op: MigrationCall): boolean {

@@ -5,3 +5,4 @@ export { camelToSnake, type DeclarativeBaseInfo, type ModelClass, parseModelModu
 export { columnNullable, type ModelColumn } from './modelColumns';
 export * from './modelFiles';
 export { globMatcher, listPythonFiles } from './projectFiles';
+export * from './tableHistory';

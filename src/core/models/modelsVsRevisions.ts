@@ -3,9 +3,9 @@
 // difference is claimed only where both sides are read for sure; raw SQL, names only Python computes,
 // models the reader cannot follow and objects env.py filters out of autogenerate hold the claim back.
 import { tokenizePython } from '../python';
-import { historyKey } from './migrationOps';
 import type { ModelDiscovery } from './modelFiles';
 import type { RevisionSchema } from './revisionSchema';
+import { historyKey } from './tableHistory';
 
 export type SchemaDifferenceKind =
   | 'table-only-in-models'

@@ -2,11 +2,11 @@
 // revision, replayed in history order, give the tables and columns a database at the heads has. Where
 // the replay cannot be sure (raw SQL, names only Python computes, helper functions that run the
 // operations), it says so: for some tables, or for the whole history.
-import { calleeName, type PyExpr, stringValue, tokenizePython } from '../python';
-import type { RevisionSource } from '../revisionFile';
-import type { RevisionMap } from '../revisionMap';
-import { historyKey, historyOrder, type MigrationCall, parseMigration, readRevisionText } from './migrationOps';
+import { calleeName, type PyExpr, type PySource, stringValue } from '../python';
+import type { RevisionRecords } from '../revisionRecord';
+import type { MigrationCall, MigrationFunction, TableOp } from './migrationOps';
 import { columnNullable } from './modelColumns';
+import { historyKey, historyOrder } from './tableHistory';
 
 export interface SchemaPlace {
   revision: string;
@@ -39,17 +39,25 @@ export interface RevisionSchema {
   unsure?: string;
 }
 
-export interface RevisionSchemaOptions {
-  /** Reads a revision file; default: the file system, decoded as Python does. */
-  readFile?: (file: string) => string | undefined;
+/** One schema operation of upgrade(), reduced to what the replay needs (no parsed call is kept). */
+export interface SchemaStep {
+  op: TableOp;
+  /** create_table: each column's nullability in op.columns order (undefined: not said); add_column: the column's. */
+  nullable?: Array<boolean | undefined>;
+  /** create_table whose column list the reader cannot complete. */
+  open?: boolean;
+  /** alter_column with a new_column_name argument. */
+  renames?: boolean;
+  /** alter_column's nullable=: the literal, null when only Python can tell; absent when not given. */
+  setsNullable?: boolean | null;
 }
 
-/** What one revision file contributes; read once per source object. */
-interface RevisionFacts {
-  ops: MigrationCall[];
-  /** create_table calls whose column list the reader cannot complete. */
-  openTables: Set<MigrationCall>;
+/** What one revision file contributes to the schema, derived when its record is built. */
+export interface SchemaFacts {
+  steps: SchemaStep[];
+  /** Words of string literals that look like DDL (raw SQL): nothing is claimed about those names. */
   ddlWords: string[];
+  /** Why nothing about the history can be claimed, when so (`file:line: reason`). */
   unsure?: string;
 }
 
@@ -65,44 +73,40 @@ const TABLE_ITEMS = new Set([
 ]);
 const DDL = /\b(create|alter|drop|rename)\b/i;
 
-const factsCache = new WeakMap<RevisionSource, RevisionFacts>();
-const schemaCache = new WeakMap<RevisionMap, { sources: RevisionSource[]; result: RevisionSchema }>();
-
 /**
- * The tables and columns the project's revisions create. Memoized per graph while its revision sources
- * are the same objects (an edited file gets a new source), unless `readFile` is given.
+ * The tables and columns the project's revisions create. Kept by the project (see Project.derived)
+ * until a revision file or the graph changes.
  */
-export function revisionSchema(project: { graph: RevisionMap }, options: RevisionSchemaOptions = {}): RevisionSchema {
-  const graph = project.graph;
-  const sources = [...graph.revisions.values()].map((rev) => rev.source);
-  const cached = options.readFile ? undefined : schemaCache.get(graph);
-  if (cached && cached.sources.length === sources.length && cached.sources.every((s, i) => s === sources[i])) {
-    return cached.result;
-  }
+export function revisionSchema(project: RevisionRecords): RevisionSchema {
+  return project.derived('revisionSchema', () => replayHistory(project));
+}
+
+function replayHistory(project: RevisionRecords): RevisionSchema {
   const schema: RevisionSchema = { tables: new Map(), unsureNames: new Set() };
-  for (const rev of historyOrder(graph)) {
-    let facts = options.readFile ? undefined : factsCache.get(rev.source);
-    if (!facts) {
-      facts = readFacts(rev.source.path, (options.readFile ?? readRevisionText)(rev.source.path));
-      if (!options.readFile) factsCache.set(rev.source, facts);
-    }
+  for (const rev of historyOrder(project.graph)) {
+    const facts = project.revisionRecord(rev.source)?.schema ?? {
+      steps: [],
+      ddlWords: [],
+      unsure: `${rev.source.path}: cannot be read`,
+    };
     schema.unsure ??= facts.unsure;
     for (const word of facts.ddlWords) schema.unsureNames.add(word);
-    for (const op of facts.ops) {
-      replay(schema, op, facts.openTables.has(op), { revision: rev.id, path: rev.source.path, line: op.line });
+    for (const step of facts.steps) {
+      replay(schema, step, { revision: rev.id, path: rev.source.path, line: step.op.line });
     }
   }
-  if (!options.readFile) schemaCache.set(graph, { sources, result: schema });
   return schema;
 }
 
-function replay(schema: RevisionSchema, op: MigrationCall, open: boolean, place: SchemaPlace): void {
+function replay(schema: RevisionSchema, step: SchemaStep, place: SchemaPlace): void {
+  const op = step.op;
   const key = historyKey(op.table, op.schema);
   const table = schema.tables.get(key);
   switch (op.op) {
     case 'create_table': {
-      const columns = createdColumns(op, place);
-      const table: RevisionTable = { table: op.table, created: place, columns, columnsUnsure: open };
+      const columns = new Map<string, RevisionColumn>();
+      (op.columns ?? []).forEach((name, i) => columns.set(name, withNullable(place, step.nullable?.[i])));
+      const table: RevisionTable = { table: op.table, created: place, columns, columnsUnsure: !!step.open };
       if (op.schema) table.schema = op.schema;
       schema.tables.set(key, table);
       return;
@@ -125,20 +129,21 @@ function replay(schema: RevisionSchema, op: MigrationCall, open: boolean, place:
     return;
   }
   if (op.op === 'add_column') {
-    if (op.column) table.columns.set(op.column, withNullable(place, columnNullable(op.arg('column'))));
+    if (op.column) table.columns.set(op.column, withNullable(place, step.nullable?.[0]));
     else table.columnsUnsure = true;
   } else if (op.op === 'drop_column') {
     if (op.column) table.columns.delete(op.column);
     else table.columnsUnsure = true;
   } else if (op.op === 'alter_column') {
-    alterColumn(table, op, place);
+    alterColumn(table, step, place);
   }
 }
 
 /** alter_column: a new name, a new nullability. */
-function alterColumn(table: RevisionTable, op: MigrationCall, place: SchemaPlace): void {
+function alterColumn(table: RevisionTable, step: SchemaStep, place: SchemaPlace): void {
+  const op = step.op;
   const column = op.column === undefined ? undefined : table.columns.get(op.column);
-  if (op.arg('new_column_name')) {
+  if (step.renames) {
     if (!op.column || !op.newName) {
       table.columnsUnsure = true;
       return;
@@ -146,16 +151,14 @@ function alterColumn(table: RevisionTable, op: MigrationCall, place: SchemaPlace
     table.columns.delete(op.column);
     table.columns.set(op.newName, { ...column, ...place });
   }
-  const nullable = op.arg('nullable');
   const target = table.columns.get(op.newName ?? op.column ?? '');
-  if (!nullable || !target) return;
-  const literal = nullable.k === 'const' && (nullable.value === 'True' || nullable.value === 'False');
-  if (literal) target.nullable = nullable.value === 'True';
-  else delete target.nullable;
+  if (step.setsNullable === undefined || !target) return;
+  if (step.setsNullable === null) delete target.nullable;
+  else target.nullable = step.setsNullable;
 }
 
-/** create_table's columns, NOT NULL where a PrimaryKeyConstraint lists them and they say nothing else. */
-function createdColumns(op: MigrationCall, place: SchemaPlace): Map<string, RevisionColumn> {
+/** create_table's columns' nullability, NOT NULL where a PrimaryKeyConstraint lists them and they say nothing else. */
+function createdNullability(op: MigrationCall): Array<boolean | undefined> | undefined {
   const args = op.call.args.slice(1).filter((a): a is PyExpr & { k: 'call' } => a.k === 'call');
   const primaryKey = new Set<string>();
   for (const pk of args.filter((a) => calleeName(a) === 'PrimaryKeyConstraint')) {
@@ -164,23 +167,17 @@ function createdColumns(op: MigrationCall, place: SchemaPlace): Map<string, Revi
   // op.columns has the names (constants and op.f() resolved); the calls, in the same order when all resolved.
   const calls = args.filter((a) => calleeName(a) === 'Column');
   const names = op.columns ?? [];
-  const paired = calls.length === names.length;
-  const columns = new Map<string, RevisionColumn>();
-  names.forEach((name, i) => {
-    const nullable = paired ? (columnNullable(calls[i]) ?? (primaryKey.has(name) ? false : undefined)) : undefined;
-    columns.set(name, withNullable(place, nullable));
-  });
-  return columns;
+  if (calls.length !== names.length) return undefined;
+  return names.map((name, i) => columnNullable(calls[i]) ?? (primaryKey.has(name) ? false : undefined));
 }
 
 function withNullable(place: SchemaPlace, nullable: boolean | undefined): RevisionColumn {
   return nullable === undefined ? { ...place } : { ...place, nullable };
 }
 
-function readFacts(file: string, text: string | undefined): RevisionFacts {
-  const facts: RevisionFacts = { ops: [], openTables: new Set(), ddlWords: [] };
-  if (text === undefined) return { ...facts, unsure: `${file}: cannot be read` };
-  const source = tokenizePython(text);
+/** What a revision file contributes to the schema: read from its tokens and its parsed upgrade(). */
+export function schemaFacts(file: string, source: PySource, upgrade: MigrationFunction | undefined): SchemaFacts {
+  const facts: SchemaFacts = { steps: [], ddlWords: [] };
   if (source.error) facts.unsure = `${file}:${source.error.line}: ${source.error.message}`;
   // Words of string literals that look like DDL (op.execute, conn.execute(text(...))), the module's
   // docstring (the message) excepted.
@@ -194,7 +191,6 @@ function readFacts(file: string, text: string | undefined): RevisionFacts {
     }
   }
   facts.unsure ??= helperWithOps(file, source.lines);
-  const upgrade = parseMigration(source).upgrade;
   if (!upgrade) return facts;
   const unresolved = upgrade.unresolved.find((u) => SCHEMA_OPS.has(u.op));
   if (unresolved) {
@@ -202,9 +198,27 @@ function readFacts(file: string, text: string | undefined): RevisionFacts {
   }
   const computed = upgrade.executes.find((e) => e.sql === undefined);
   if (computed) facts.unsure ??= `${file}:${computed.line}: op.execute with SQL only Python can compute`;
-  facts.ops = upgrade.ops.filter((op) => SCHEMA_OPS.has(op.op));
-  for (const op of facts.ops) if (op.op === 'create_table' && !columnsReadable(op)) facts.openTables.add(op);
+  for (const op of upgrade.ops) if (SCHEMA_OPS.has(op.op)) facts.steps.push(schemaStep(op));
   return facts;
+}
+
+function schemaStep(call: MigrationCall): SchemaStep {
+  const { call: _call, arg: _arg, ...op } = call;
+  const step: SchemaStep = { op };
+  if (op.op === 'create_table') {
+    step.nullable = createdNullability(call);
+    if (!columnsReadable(call)) step.open = true;
+  } else if (op.op === 'add_column') {
+    step.nullable = [columnNullable(call.arg('column'))];
+  } else if (op.op === 'alter_column') {
+    if (call.arg('new_column_name')) step.renames = true;
+    const nullable = call.arg('nullable');
+    if (nullable) {
+      const literal = nullable.k === 'const' && (nullable.value === 'True' || nullable.value === 'False');
+      step.setsNullable = literal ? nullable.value === 'True' : null;
+    }
+  }
+  return step;
 }
 
 /** A create_table whose every positional argument after the name is a named Column or a constraint. */
@@ -219,7 +233,7 @@ function columnsReadable(op: MigrationCall): boolean {
 }
 
 /** A module-level function other than upgrade()/downgrade() that calls op.*: operations the replay does not see. */
-function helperWithOps(file: string, lines: ReturnType<typeof tokenizePython>['lines']): string | undefined {
+function helperWithOps(file: string, lines: PySource['lines']): string | undefined {
   let helper: { name: string; line: number } | undefined;
   for (const line of lines) {
     const [a, b, c] = line.tokens;

@@ -5,19 +5,15 @@
 // models cannot be read for sure (no target_metadata, a table name only Python computes).
 import * as path from 'node:path';
 import { type ColumnType, columnType, typeDifference } from '../../models/columnTypes';
-import {
-  historyKey,
-  historyOrder,
-  type MigrationCall,
-  parseMigration,
-  readRevisionText,
-} from '../../models/migrationOps';
+import { type MigrationCall, parseMigration } from '../../models/migrationOps';
 import { columnNullable } from '../../models/modelColumns';
 import type { ModelDiscovery } from '../../models/modelFiles';
+import { historyKey, historyOrder } from '../../models/tableHistory';
 import { type Problem, problem, type RelatedPlace } from '../../problems';
 import { calleeName, stringValue, tokenizePython } from '../../python';
 import type { RevisionSource } from '../../revisionFile';
 import type { RevisionMap } from '../../revisionMap';
+import { readRevisionText } from '../../versionFiles';
 import type { LintRule } from '../rules';
 import { describeCall } from './ruleInput';
 

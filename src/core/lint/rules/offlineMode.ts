@@ -4,7 +4,7 @@
 import type { PyToken } from '../../python';
 import type { LintRule } from '../rules';
 import type { RevisionRuleFamily } from './ruleInput';
-import { statementScopes, upgradeStatements } from './statementScopes';
+import { upgradeStatements } from './statementScopes';
 
 const rules: LintRule[] = [
   {
@@ -33,8 +33,7 @@ const RESULT_METHODS = new Set([
 
 export const offlineModeRules: RevisionRuleFamily = {
   rules,
-  check({ source }, report) {
-    const scopes = statementScopes(source);
+  check({ scopes }, report) {
     for (const statement of upgradeStatements(scopes)) {
       const reads = onlineOnlyCall(statement.tokens);
       if (!reads || scopes.onlineOnly(reads.line)) continue;

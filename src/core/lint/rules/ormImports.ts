@@ -4,7 +4,6 @@
 import type { PyToken } from '../../python';
 import type { LintRule } from '../rules';
 import type { RevisionRuleFamily } from './ruleInput';
-import { statementScopes } from './statementScopes';
 
 const rules: LintRule[] = [
   {
@@ -21,8 +20,8 @@ const LIBRARIES = /^(sqlalchemy|sqlmodel|alembic|django|pydantic|geoalchemy2|sql
 
 export const ormImportRules: RevisionRuleFamily = {
   rules,
-  check({ source }, report) {
-    for (const statement of statementScopes(source).statements) {
+  check({ scopes }, report) {
+    for (const statement of scopes.statements) {
       const module = importedModule(statement.tokens);
       if (!module || LIBRARIES.test(module) || !module.split('.').some((part) => /^models?$/.test(part))) continue;
       report(

@@ -5,7 +5,6 @@ import type { MigrationCall } from '../../models/migrationOps';
 import { keyword, renderExpr } from '../../python';
 import type { LintRule } from '../rules';
 import { createdEarlier, describeCall, isTrueConst, type RevisionRuleFamily, type RuleReport } from './ruleInput';
-import { statementScopes } from './statementScopes';
 
 const postgresRule = (code: string, summary: string, severity: LintRule['severity'] = 'warning'): LintRule => ({
   code,
@@ -54,11 +53,10 @@ const ADD_ENUM_VALUE = /\balter\s+type\s+\S+\s+add\s+value\b/i;
 
 export const postgresLockRules: RevisionRuleFamily = {
   rules,
-  check({ migration, source }, report) {
+  check({ migration, scopes }, report) {
     const up = migration.upgrade;
     if (!up) return;
     const isNew = createdEarlier(up);
-    const scopes = statementScopes(source);
     for (const op of up.ops) {
       const concurrently = isTrueConst(keyword(op.call, 'postgresql_concurrently'));
       if ((op.op === 'create_index' || op.op === 'drop_index') && concurrently && !scopes.inAutocommitBlock(op.line))

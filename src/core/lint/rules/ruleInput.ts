@@ -1,14 +1,17 @@
-// What a rule of src/core/lint/rules/ gets: one revision file already read (its operations and its
-// tokens), and the facts of the project it needs (the dialect, env.py's batch mode). A rule family
+// What a rule of src/core/lint/rules/ gets: one revision file already read once (its operations, its
+// tokens and where each statement stands), and the facts of the project it needs (the dialect, env.py's batch mode). A rule family
 // declares its rules and reports findings through `report`; revisionRules.ts applies dialects,
 // severities and suppressions.
 import type { MigrationCall, MigrationFunction, ParsedMigration } from '../../models/migrationOps';
 import type { PyExpr, PySource } from '../../python';
 import type { Dialect, LintRule } from '../rules';
+import type { StatementScopes } from './statementScopes';
 
 export interface RevisionRuleInput {
   migration: ParsedMigration;
   source: PySource;
+  /** The statements of `source` with their enclosing blocks (function, autocommit, offline and dialect guards). */
+  scopes: StatementScopes;
   /** The project's database, when known. */
   dialect?: Dialect;
   /** env.py passes `render_as_batch=True` to `context.configure()`; undefined when env.py was not read. */

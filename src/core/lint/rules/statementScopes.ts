@@ -42,11 +42,8 @@ export interface StatementScopes {
   runsOn(line: number, dialect: string): boolean;
 }
 
-const scopesCache = new WeakMap<PySource, StatementScopes>();
-
+/** The statements of `source` and their blocks; built once per revision record (revisionRules.ts). */
 export function statementScopes(source: PySource): StatementScopes {
-  const cached = scopesCache.get(source);
-  if (cached) return cached;
   const statements: Statement[] = [];
   const stack: Block[] = [];
   const lastIf = new Map<number, Block>();
@@ -81,7 +78,10 @@ export function statementScopes(source: PySource): StatementScopes {
   };
   walkStatements<Block>(source.lines, stack, {
     statementStart(tokens, _indent, line) {
-      statements.push({ line, tokens, blocks: [...stack] });
+      // Consecutive statements in the same blocks share one copy (a data migration has 100,000s).
+      const previous = statements[statements.length - 1]?.blocks;
+      const same = previous?.length === stack.length && stack.every((b, i) => previous[i] === b);
+      statements.push({ line, tokens, blocks: same ? previous : [...stack] });
     },
     decorator() {},
     def(tokens, nameAt, indent) {
@@ -134,7 +134,6 @@ export function statementScopes(source: PySource): StatementScopes {
   };
   result.runsOn = (line, dialect) =>
     !at(line)?.blocks.some((b) => (b.onlyOn && !b.onlyOn.includes(dialect)) || b.notOn?.includes(dialect));
-  scopesCache.set(source, result);
   return result;
 }
 
