@@ -1,11 +1,12 @@
 // A stand-in for `docker` where no Docker engine runs: an executable named `docker`, put first on PATH,
 // that accepts only `docker compose exec [--workdir DIR] -T SERVICE COMMAND...`, logs its argv and
-// what it reads on stdin, and runs COMMAND (`python` is the real Python with Alembic) as a container
-// would: in DIR, with the container's own environment (none of the caller's variables), stdin, stdout
-// and stderr relayed through it. The "container" sees the project at the Compose file's mount point, a
-// symbolic link to the host folder; an argument naming a host path of the project is refused, as it
-// would not exist in a real container. Like `docker compose exec`, it does not pass signals on: when
-// it is killed, the process "in the container" only sees its stdin, stdout and stderr close.
+// what it reads on stdin, and runs COMMAND as a container would (`python` and `alembic` are the real
+// Python with Alembic): in DIR, with the container's own environment (none of the caller's variables),
+// stdin, stdout and stderr relayed through it. The "container" sees the project at the Compose file's
+// mount point, a symbolic link to the host folder; an argument naming a host path of the project is
+// refused, as it would not exist in a real container. Like `docker compose exec`, it does not pass
+// signals on: when it is killed, the process "in the container" only sees its stdin, stdout and stderr
+// close.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FIXTURE_PYTHON } from './migrationFixtures';
@@ -64,6 +65,8 @@ if any(HOST_FOLDER in word for word in argv):
     refuse("a host path is not in the container: %s" % next(w for w in argv if HOST_FOLDER in w))
 if command[0] == "python":
     command[0] = PYTHON
+elif command[0] == "alembic":
+    command[0:1] = [PYTHON, "-m", "alembic"]
 env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/root"}
 child = subprocess.Popen(
     command, cwd=workdir or "/", env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
