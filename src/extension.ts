@@ -1,6 +1,5 @@
 // Activation: builds the services, hands VS Code one disposer, and starts the first project scan
 // after activate() returns, so that activation itself stays cheap.
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ActionAvailability } from './commands/actionAvailability';
 import { AlembicCommands } from './commands/alembicCommands';
@@ -19,7 +18,7 @@ import { ModelFilesTreeProvider } from './models/modelFilesView';
 import { chooseModelGlobs } from './models/modelGlobsPicker';
 import { ModelsChangedIndicator } from './models/modelStatus';
 import { ModelWatcher } from './models/modelWatcher';
-import { ProjectRegistry } from './projects/projectRegistry';
+import { ProjectRegistry, projectKey } from './projects/projectRegistry';
 import { RevisionCodeLensProvider } from './revisions/revisionCodeLens';
 import { RevisionNavigation } from './revisions/revisionNavigation';
 import { RevisionsTreeProvider } from './revisions/revisionsTree';
@@ -55,7 +54,7 @@ export function activate(context: vscode.ExtensionContext): AlembicLensApi {
   const lint = new LintDiagnostics(registry, models, teams);
   const branchSwitch = new BranchSwitchActions(registry, teams, database, runner);
   const statusBar = new DatabaseStatusBar(registry, database, branchSwitch);
-  const mergeRevision = new MergeRevisionAction(registry, teams, database, runner, interpreters);
+  const mergeRevision = new MergeRevisionAction(registry, teams, runner, interpreters);
   const restoreRevision = new RestoreRevisionAction(registry, teams);
   const availability = new ActionAvailability(registry, database);
   const sqlDocuments = new SqlDocuments();
@@ -118,14 +117,9 @@ export function activate(context: vscode.ExtensionContext): AlembicLensApi {
     new RebaseQuickFix(registry, teams, mergeRevision),
     // The one refresh after a command: the database, and the version folders once it has ended (file
     // events can lag behind, or miss files in a folder just created); the watchers do the rest.
+    // A run with a temporary copy of the config carries the project's key: it is refreshed here too.
     runner.onDidFinish((e) => {
-      const project = registry
-        .getProjects()
-        .find(
-          (p) =>
-            path.resolve(p.config.configFile) === path.resolve(e.project.configFile) &&
-            p.config.section === e.project.section,
-        );
+      const project = registry.projectByKey(e.project.key ?? projectKey(e.project));
       if (!project) return;
       if (e.exitCode !== undefined) registry.rescan(project);
       database.refreshAfterCommand(project, e.exitCode === undefined);

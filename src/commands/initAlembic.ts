@@ -144,14 +144,20 @@ function readAppModules(folder: string): PythonModuleText[] {
   return out;
 }
 
+/**
+ * Whether `file` is there, or appears within `timeoutMs` (a command typed without shell integration, a
+ * container's bind mount): the file watchers say so, nothing polls the disk.
+ */
 function waitForFile(file: string, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve) => {
-    const poll = (): void => {
-      if (fs.existsSync(file)) resolve(true);
-      else if (Date.now() > deadline) resolve(false);
-      else setTimeout(poll, 200);
-    };
-    poll();
-  });
+  if (fs.existsSync(file)) return Promise.resolve(true);
+  // A workspace-wide pattern: the folder that will hold the file does not exist yet.
+  const watcher = vscode.workspace.createFileSystemWatcher(`**/${path.basename(file)}`, false, true, true);
+  return new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(fs.existsSync(file)), timeoutMs);
+    watcher.onDidCreate((uri) => {
+      if (path.resolve(uri.fsPath) !== path.resolve(file)) return;
+      clearTimeout(timer);
+      resolve(true);
+    });
+  }).finally(() => watcher.dispose());
 }

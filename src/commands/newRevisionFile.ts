@@ -2,7 +2,6 @@
 // ("Generating <path> ...  done") in the output the runner read; typed without it, the first new
 // revision file the file watchers report. Nothing polls the disk.
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { Project } from '../core';
 import { generatedFile } from '../core/terminalOutput';
 import type { ProjectRegistry } from '../projects/projectRegistry';
@@ -20,7 +19,7 @@ export function createdRevisionFile(
   if (run.output !== undefined) {
     const generated = generatedFile(
       run.output,
-      path.dirname(project.config.configFile),
+      registry.folderOf(project),
       (file) => fs.existsSync(file),
       run.hostPath,
     );
@@ -46,9 +45,6 @@ export function createdRevisionFile(
 
 /** The first revision file of the project (as the registry has it now) that was not there before. */
 function addedFile(registry: ProjectRegistry, project: Project, before: ReadonlySet<string>): string | undefined {
-  const { configFile, section } = project.config;
-  const current = registry
-    .getProjects()
-    .find((p) => p.config.configFile === configFile && p.config.section === section);
+  const current = registry.projectByKey(registry.keyOf(project));
   return current?.revisionFiles.find((file) => !before.has(file));
 }

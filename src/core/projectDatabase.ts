@@ -4,18 +4,20 @@
 import * as path from 'node:path';
 import type { AlembicConfig } from './config';
 import { describeDatabase, isLocalDatabase, maskSecrets, parseDatabaseUrl } from './databaseUrl';
-import { type DatabaseUrlSource, describeUrlSource, resolveDatabaseUrl } from './urlSource';
+import { type DatabaseUrlSource, describeUrlSource, type ResolvedUrl, resolveDatabaseUrl } from './urlSource';
 import { type DatabaseRevisions, readDatabaseRevisions } from './versionTable';
 
 export interface ProjectDatabaseInput {
   config: AlembicConfig;
-  processEnv: Readonly<Record<string, string | undefined>>;
+  /** The URL already resolved (the extension's registry does it once per project); else from the fields below. */
+  resolved?: ResolvedUrl;
+  processEnv?: Readonly<Record<string, string | undefined>>;
   /** The project's `.env`, parsed, and the file it came from. */
   dotenv?: Readonly<Record<string, string>>;
   dotenvFile?: string;
   /** A URL that wins over everything (the setting `alembic.databaseUrl`, `--url`), and how to name it. */
   overrideUrl?: string;
-  overrideLabel: string;
+  overrideLabel?: string;
   timeoutMs?: number;
   /**
    * The URL as this machine reaches it, when that differs (a Compose service's host, through its
@@ -44,14 +46,16 @@ export interface ProjectDatabase {
 export async function readProjectDatabase(input: ProjectDatabaseInput): Promise<ProjectDatabase> {
   const folder = path.dirname(path.resolve(input.config.configFile));
   const { config, processEnv, dotenv } = input;
-  const resolved = resolveDatabaseUrl({
-    config,
-    processEnv,
-    dotenv,
-    dotenvFile: input.dotenvFile,
-    settingUrl: input.overrideUrl,
-    settingName: input.overrideLabel,
-  });
+  const resolved =
+    input.resolved ??
+    resolveDatabaseUrl({
+      config,
+      processEnv,
+      dotenv,
+      dotenvFile: input.dotenvFile,
+      settingUrl: input.overrideUrl,
+      settingName: input.overrideLabel,
+    });
   if (!resolved.url) {
     return {
       result: {

@@ -19,9 +19,9 @@ import { composeDatabaseUrl } from '../runner/alembicLauncher';
 import { runAlembicCaptured } from '../runner/alembicProcess';
 import { AlembicUnavailableError } from '../runner/alembicTerminal';
 import type { InterpreterService } from '../runner/interpreter';
-import { loadProjectEnv } from '../runner/projectEnv';
 import { runnerProject } from '../runner/runnerProject';
 import { Disposable } from '../util/disposable';
+import { DELAYS, Debouncer } from '../util/schedule';
 
 export type DatabaseStatusKind =
   | 'checking'
@@ -54,15 +54,14 @@ export interface ProjectDatabaseStatus {
   local?: boolean;
 }
 
-const DEBOUNCE_MS = 300;
+/** A status that needs Python (`alembic current`) is not asked again on focus more often than this. */
 const FOCUS_PYTHON_MIN_MS = 60000;
 
 export class DatabaseStatusService extends Disposable {
   private readonly statuses = new Map<Project, ProjectDatabaseStatus>();
   private readonly reads = new Map<Project, Promise<void>>();
   private readonly watchers = new Map<Project, vscode.Disposable>();
-  private readonly timers = new Map<Project, NodeJS.Timeout>();
-  private readonly followUps = new Set<NodeJS.Timeout>();
+  private readonly scheduled = this.register(new Debouncer());
   private readonly readAt = new Map<Project, number>();
   private readonly changeEmitter = this.register(new vscode.EventEmitter<void>());
   readonly onDidChange = this.changeEmitter.event;
@@ -72,23 +71,21 @@ export class DatabaseStatusService extends Disposable {
     private readonly interpreters: InterpreterService,
   ) {
     super();
-    this.register(registry.onDidChange(() => this.projectsChanged()));
+    this.register(
+      registry.onDidChange((e) => {
+        // The registry has loaded `.env` or the settings and resolved the URL again: read with them.
+        if (e.kinds.has('projects')) this.projectsChanged();
+        else if (e.kinds.has('config')) for (const p of e.projects) void this.refresh(p);
+        else if (e.kinds.has('environment')) for (const p of e.projects) this.scheduleRefresh(p);
+      }),
+    );
     this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.refreshAll()));
     // Coming back to the window: someone may have migrated the database meanwhile. A status that
     // needs Python (`alembic current`) is not re-asked more than once a minute for that.
     this.register(vscode.window.onDidChangeWindowState((e) => e.focused && this.refreshOnFocus()));
-    this.register(
-      vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('alembic') && this.refreshAll()),
-    );
-    const envWatcher = this.register(vscode.workspace.createFileSystemWatcher('**/.env'));
-    for (const event of [envWatcher.onDidCreate, envWatcher.onDidChange, envWatcher.onDidDelete]) {
-      this.register(event((uri) => this.forProjectsIn(path.dirname(uri.fsPath), (p) => this.scheduleRefresh(p))));
-    }
     this.register({
       dispose: () => {
         for (const w of this.watchers.values()) w.dispose();
-        for (const t of this.timers.values()) clearTimeout(t);
-        for (const t of this.followUps) clearTimeout(t);
       },
     });
   }
@@ -134,26 +131,14 @@ export class DatabaseStatusService extends Disposable {
   refreshAfterCommand(project: Project, endUnknown: boolean): void {
     void this.refresh(project);
     if (!endUnknown) return;
-    for (const delay of [2000, 5000, 15000]) {
-      const timer = setTimeout(() => {
-        this.followUps.delete(timer);
-        void this.refresh(project);
-      }, delay);
-      this.followUps.add(timer);
-    }
+    const key = this.registry.keyOf(project);
+    // Keyed by delay too: a second blind command restarts the same follow-ups instead of adding more.
+    for (const delay of DELAYS.afterBlindCommand)
+      this.scheduled.schedule(`after:${key}:${delay}`, delay, () => this.refresh(project));
   }
 
   private scheduleRefresh(project: Project): void {
-    clearTimeout(this.timers.get(project));
-    this.timers.set(
-      project,
-      setTimeout(() => void this.refresh(project), DEBOUNCE_MS),
-    );
-  }
-
-  private forProjectsIn(folder: string, action: (project: Project) => void): void {
-    for (const project of this.registry.getProjects())
-      if (path.dirname(project.config.configFile) === folder) action(project);
+    this.scheduled.schedule(`read:${this.registry.keyOf(project)}`, DELAYS.databaseRead, () => this.refresh(project));
   }
 
   private projectsChanged(): void {
@@ -190,18 +175,11 @@ export class DatabaseStatusService extends Disposable {
       return;
     }
     if (!this.statuses.has(project)) this.set(project, { kind: 'checking' });
-    const folder = path.dirname(project.config.configFile);
-    const settingUrl = vscode.workspace
-      .getConfiguration('alembic', vscode.Uri.file(folder))
-      .get<string>('databaseUrl', '');
-    const { env: dotenv, file: dotenvFile } = await loadProjectEnv(folder);
+    const { folder } = this.registry.contextOf(project);
     const { result, sqliteFile, ...describe } = await readProjectDatabase({
       config: project.config,
-      processEnv: process.env,
-      dotenv,
-      dotenvFile,
-      overrideUrl: settingUrl,
-      overrideLabel: 'the setting alembic.databaseUrl',
+      // Resolved by the registry (setting, environment, .env, env.py, the ini), again: env.py may have changed.
+      resolved: this.registry.resolveDatabaseUrl(project),
       // Under Compose, a host such as `db` is only a name inside the Compose network.
       hostUrl: (url) => composeDatabaseUrl(folder, url),
     });
@@ -246,7 +224,7 @@ export class DatabaseStatusService extends Disposable {
 
   /** A fresh clone has no SQLite file until the first upgrade: notice when it appears or changes. */
   private watchSqliteFile(project: Project, file: string): void {
-    const key = `${project.config.configFile}:${file}`;
+    const key = `${this.registry.keyOf(project)}:${file}`;
     const existing = this.watchers.get(project) as (vscode.Disposable & { key?: string }) | undefined;
     if (existing?.key === key) return;
     existing?.dispose();

@@ -11,6 +11,7 @@ import type { DatabaseStatusService } from '../database/databaseStatus';
 import type { ProjectRegistry } from '../projects/projectRegistry';
 import { describeDatabaseStatus, shortId } from '../revisions/revisionsTree';
 import { Disposable } from '../util/disposable';
+import { DELAYS, Debouncer } from '../util/schedule';
 import { exportSvg } from './graphSvg';
 import type { FromWebview, GraphView, RenderedReport, RevisionAction, ToWebview } from './protocol';
 
@@ -41,15 +42,9 @@ const ACTIONS: Record<RevisionAction, string> = {
   copyId: 'alembic.revision.copyId',
 };
 
-const UPDATE_DEBOUNCE_MS = 100;
-
-function projectKey(project: Project): string {
-  return `${path.resolve(project.config.configFile)}:${project.config.section}`;
-}
-
 export class GraphPanels extends Disposable {
   private readonly panels = new Map<string, GraphPanel>();
-  private updateTimer?: NodeJS.Timeout;
+  private readonly scheduled = this.register(new Debouncer());
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -64,7 +59,6 @@ export class GraphPanels extends Disposable {
     this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.scheduleUpdate()));
     this.register({
       dispose: () => {
-        clearTimeout(this.updateTimer);
         for (const panel of [...this.panels.values()]) panel.dispose();
       },
     });
@@ -94,17 +88,18 @@ export class GraphPanels extends Disposable {
     const given =
       target && typeof target === 'object' && ('project' in target || 'revision' in target) ? target : undefined;
     const project = given?.project
-      ? (projects.find((p) => projectKey(p) === projectKey(given.project!)) ?? given.project)
+      ? (this.registry.projectByKey(this.registry.keyOf(given.project)) ?? given.project)
       : await pickProject(projects, 'Show Revision Graph');
     if (!project) return;
     const revision = typeof given?.revision === 'string' ? given.revision : given?.revision?.id;
-    const key = projectKey(project);
+    const { key, folder } = this.registry.contextOf(project);
     let panel = this.panels.get(key);
     if (!panel) {
       // From an editor (the CodeLens of a revision file), beside it; from the tree or the palette, in front.
       const column = revision && vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
       panel = new GraphPanel(key, project, this.extensionUri, column, {
-        find: () => this.registry.getProjects().find((p) => projectKey(p) === key),
+        find: () => this.registry.projectByKey(key),
+        folder,
         database: this.database,
         disposed: () => this.panels.delete(key),
         guard: (run) => this.guard('the revision graph', run),
@@ -122,16 +117,17 @@ export class GraphPanels extends Disposable {
 
   private scheduleUpdate(): void {
     if (!this.panels.size) return;
-    clearTimeout(this.updateTimer);
-    this.updateTimer = setTimeout(() => {
+    this.scheduled.schedule('update', DELAYS.graph, () => {
       for (const panel of this.panels.values()) panel.update();
-    }, UPDATE_DEBOUNCE_MS);
+    });
   }
 }
 
 interface PanelHost {
   /** The project as the registry has it now (it is rebuilt when its configuration changes). */
   find(): Project | undefined;
+  /** The project's folder: where an export is proposed. */
+  folder: string;
   database: DatabaseStatusService;
   disposed(): void;
   guard(run: () => unknown): Promise<void>;
@@ -316,7 +312,7 @@ class GraphPanel extends Disposable {
 
   private async export(): Promise<void> {
     if (!this.view) return;
-    const folder = path.dirname(this.project.config.configFile);
+    const { folder } = this.host;
     const name = `${this.project.name.replace(/[^\w.-]+/g, '-')}-revisions.svg`;
     const uri = await vscode.window.showSaveDialog({
       title: 'Export the Revision Graph as SVG',

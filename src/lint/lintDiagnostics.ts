@@ -9,26 +9,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { Problem, Project, RevisionSource } from '../core';
-import {
-  type Dialect,
-  inferDialect,
-  type LintOptions,
-  lintEnvPy,
-  lintHistory,
-  lintRevision,
-  type RuleSeverity,
-} from '../core/lint';
+import { type Problem, type Project, parseDatabaseUrl, type RevisionSource } from '../core';
+import { type Dialect, type LintOptions, lintEnvPy, lintHistory, lintRevision, type RuleSeverity } from '../core/lint';
 import type { ModelWatcher } from '../models/modelWatcher';
 import type { ProjectRegistry } from '../projects/projectRegistry';
-import { loadProjectEnv } from '../runner/projectEnv';
 import { Disposable } from '../util/disposable';
+import { DELAYS, Debouncer } from '../util/schedule';
 import type { ProblemSource } from './diagnostics';
-
-const DEBOUNCE_MS = 50;
-const TYPING_DEBOUNCE_MS = 300;
-/** The first lint of a long history runs in slices of this much time, so that the extension host stays responsive. */
-const SLICE_MS = 40;
 
 interface RevisionLint {
   source: RevisionSource;
@@ -54,9 +41,8 @@ export interface LintScope {
 
 export class LintDiagnostics extends Disposable implements ProblemSource {
   private readonly lints = new Map<Project, ProjectLint>();
-  private timer?: NodeJS.Timeout;
+  private readonly scheduled = this.register(new Debouncer());
   private running?: Promise<void>;
-  private idleWaiters: Array<() => void> = [];
   private readonly changeEmitter = this.register(new vscode.EventEmitter<void>());
   readonly onDidChange = this.changeEmitter.event;
 
@@ -67,25 +53,22 @@ export class LintDiagnostics extends Disposable implements ProblemSource {
   ) {
     super();
     if (scope) this.register(scope.onDidChange(() => this.changeEmitter.fire()));
-    this.register(registry.onDidChange(() => this.schedule()));
+    // The dialect follows the URL the registry resolved (the setting, the environment, .env, env.py).
+    this.register(registry.onDidChange((e) => (e.kinds.has('database') ? this.invalidateEnv() : this.schedule())));
     this.register(models.onDidChange(() => this.invalidateEnv()));
-    const envWatcher = this.register(vscode.workspace.createFileSystemWatcher('**/{env.py,.env}'));
+    const envWatcher = this.register(vscode.workspace.createFileSystemWatcher('**/env.py'));
     for (const event of [envWatcher.onDidCreate, envWatcher.onDidChange, envWatcher.onDidDelete])
       this.register(event(() => this.invalidateEnv()));
     this.register(
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('alembic.lint') || e.affectsConfiguration('alembic.databaseUrl'))
-          this.invalidateEnv();
-      }),
+      vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('alembic.lint') && this.invalidateEnv()),
     );
     // Unsaved edits of a revision file are linted as they are typed; closing the editor goes back to the file.
     this.register(
       vscode.workspace.onDidChangeTextDocument(
-        (e) => this.isRevisionDocument(e.document) && e.contentChanges.length && this.schedule(TYPING_DEBOUNCE_MS),
+        (e) => this.isRevisionDocument(e.document) && e.contentChanges.length && this.schedule(DELAYS.lintTyping),
       ),
     );
     this.register(vscode.workspace.onDidCloseTextDocument((doc) => this.isRevisionDocument(doc) && this.schedule()));
-    this.register({ dispose: () => clearTimeout(this.timer) });
     this.schedule();
   }
 
@@ -104,8 +87,7 @@ export class LintDiagnostics extends Disposable implements ProblemSource {
   /** Resolves once every pending lint has run (and the model watcher has settled). */
   async whenIdle(): Promise<void> {
     await this.models.whenIdle();
-    if (!this.timer && !this.running) return;
-    await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    await this.scheduled.whenIdle();
   }
 
   private isRevisionDocument(doc: vscode.TextDocument): boolean {
@@ -117,23 +99,17 @@ export class LintDiagnostics extends Disposable implements ProblemSource {
     this.schedule();
   }
 
-  private schedule(delay = DEBOUNCE_MS): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.run();
-    }, delay);
+  private schedule(delay: number = DELAYS.lint): void {
+    this.scheduled.schedule('lint', delay, () => this.run());
   }
 
   private async run(): Promise<void> {
     if (this.running) {
       await this.running;
-      if (this.timer) return;
+      if (this.scheduled.isPending('lint')) return;
     }
     this.running = this.lintAll().finally(() => {
       this.running = undefined;
-      if (this.timer) return;
-      for (const resolve of this.idleWaiters.splice(0)) resolve();
     });
     return this.running;
   }
@@ -146,7 +122,7 @@ export class LintDiagnostics extends Disposable implements ProblemSource {
     for (const doc of vscode.workspace.textDocuments)
       if (doc.isDirty && doc.uri.scheme === 'file') openDirty.set(path.resolve(doc.uri.fsPath), doc);
     let changed = false;
-    const deadline = Date.now() + SLICE_MS;
+    const deadline = Date.now() + DELAYS.lintSlice;
     let done = true;
     for (const project of projects) {
       let lint = this.lints.get(project);
@@ -176,9 +152,7 @@ export class LintDiagnostics extends Disposable implements ProblemSource {
     lint: ProjectLint,
     severities: Record<string, RuleSeverity>,
   ): Promise<boolean> {
-    const folder = path.dirname(project.config.configFile);
-    const { env: dotenv } = await loadProjectEnv(folder);
-    const dialect = inferDialect(project.config, process.env, dotenv);
+    const dialect = dialectOf(this.registry.databaseUrlOf(project).url, project.config.baseDir);
     if (dialect !== lint.dialect) {
       lint.dialect = dialect;
       lint.revisions.clear();
@@ -237,9 +211,7 @@ export class LintDiagnostics extends Disposable implements ProblemSource {
   }
 
   private severities(project: Project): Record<string, RuleSeverity> {
-    const value = vscode.workspace
-      .getConfiguration('alembic', vscode.Uri.file(path.dirname(project.config.configFile)))
-      .get<Record<string, string>>('lint.severities', {});
+    const value = this.registry.settingsOf(project).get<Record<string, string>>('lint.severities', {});
     const out: Record<string, RuleSeverity> = {};
     for (const [rule, level] of Object.entries(value ?? {}))
       if (['error', 'warning', 'info', 'off'].includes(level)) out[rule] = level as RuleSeverity;
@@ -247,11 +219,16 @@ export class LintDiagnostics extends Disposable implements ProblemSource {
   }
 
   private modelGlobs(project: Project): string[] | undefined {
-    const globs = vscode.workspace
-      .getConfiguration('alembic', vscode.Uri.file(path.dirname(project.config.configFile)))
-      .get<string[]>('modelGlobs', []);
+    const globs = this.registry.settingsOf(project).get<string[]>('modelGlobs', []);
     return globs.length ? globs : undefined;
   }
+}
+
+/** The dialect the revision rules check for: none for an unreadable URL or the template's placeholder. */
+function dialectOf(url: string | undefined, baseDir: string): Dialect | undefined {
+  if (!url) return undefined;
+  const parsed = parseDatabaseUrl(url, baseDir);
+  return parsed.ok && !parsed.url.placeholder ? parsed.url.dialect : undefined;
 }
 
 function safeLint(text: string, file: string, options: LintOptions): Problem[] {

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Project } from '../core';
 import type { MigrationCheck } from '../core/migrationTests';
-import type { ProjectRegistry } from '../projects/projectRegistry';
+import { type ProjectRegistry, projectKey } from '../projects/projectRegistry';
 import type { InterpreterService } from '../runner/interpreter';
 import { Disposable } from '../util/disposable';
 import { itemId, MigrationTestRunner, type RecordedRun, UNTRUSTED_MESSAGE } from './migrationTestRun';
@@ -33,12 +33,7 @@ class ProjectTests extends Disposable {
     runner: MigrationTestRunner,
   ) {
     super();
-    const id =
-      'alembic-lens.migrations.' +
-      createHash('sha1')
-        .update(`${path.resolve(project.config.configFile)}\0${project.config.section}`)
-        .digest('hex')
-        .slice(0, 12);
+    const id = `alembic-lens.migrations.${createHash('sha1').update(projectKey(project)).digest('hex').slice(0, 12)}`;
     this.controller = this.register(vscode.tests.createTestController(id, label));
     this.register(
       this.controller.createRunProfile(
@@ -107,7 +102,7 @@ export class MigrationTestService extends Disposable {
     state: vscode.Memento,
   ) {
     super();
-    this.runner = this.register(new MigrationTestRunner(interpreters, extensionUri, state));
+    this.runner = this.register(new MigrationTestRunner(registry, interpreters, extensionUri, state));
     this.register(registry.onDidChange(() => this.sync()));
     this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.projects.forEach((p) => p.refresh())));
     this.register({ dispose: () => this.projects.forEach((p) => p.dispose()) });

@@ -2,9 +2,8 @@
 // interpreter) and `.env` as the runner finds them, the scratch server (asked once per server), then the core run, its events shown
 // on the items as they come, failures as test messages at their line, the helper's log in the run's
 // output. Cancelling stops the Python process; the core run still drops the scratch database.
-import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { describeDatabase, type Project, resolveDatabaseUrl } from '../core';
+import { describeDatabase, type Project } from '../core';
 import type { DatabaseUrl } from '../core/databaseUrl';
 import {
   type ContainerTarget,
@@ -17,9 +16,9 @@ import {
   type TestStatus,
   testTarget,
 } from '../core/migrationTests';
+import type { ProjectRegistry } from '../projects/projectRegistry';
 import { type AlembicLaunch, resolveAlembicLaunch } from '../runner/alembicLauncher';
 import type { InterpreterService } from '../runner/interpreter';
-import { loadProjectEnv } from '../runner/projectEnv';
 import { Disposable } from '../util/disposable';
 import type { ProjectTests } from './migrationTestController';
 
@@ -48,6 +47,7 @@ export interface RecordedRun {
 
 export class MigrationTestRunner extends Disposable {
   constructor(
+    private readonly registry: ProjectRegistry,
     private readonly interpreters: InterpreterService,
     private readonly extensionUri: vscode.Uri,
     private readonly state: vscode.Memento,
@@ -165,21 +165,17 @@ export class MigrationTestRunner extends Disposable {
     | string
   > {
     if (!vscode.workspace.isTrusted) return UNTRUSTED_MESSAGE;
-    const folder = path.dirname(path.resolve(project.config.configFile));
+    const context = this.registry.contextOf(project);
+    const { folder } = context;
     let launch: AlembicLaunch;
     try {
       launch = await resolveAlembicLaunch(this.interpreters, folder);
     } catch (err) {
       return (err as Error).message;
     }
-    const { env: dotenv } = await loadProjectEnv(folder);
-    const settings = vscode.workspace.getConfiguration('alembic', vscode.Uri.file(folder));
-    const resolved = resolveDatabaseUrl({
-      config: project.config,
-      processEnv: process.env,
-      dotenv,
-      settingUrl: settings.get<string>('databaseUrl', ''),
-    });
+    const dotenv = context.dotenv().env;
+    const settings = context.settings();
+    const resolved = this.registry.resolveDatabaseUrl(project);
     // Under Compose: the service's mount, and the server as this machine reaches it (container.ts).
     const target = testTarget({
       alembicCommand: launch.command,

@@ -2,7 +2,6 @@
 // compare_metadata, read-only) with the Python Alembic runs with (alembic.command) and the project's .env,
 // and keeps the differences per project for the Model Files view. Trusted workspaces only; failures become one readable line, never a
 // traceback. With `alembic.checkOnSave` the check runs after a model file is saved (debounced).
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { pickProject } from '../commands/revisionPicker';
 import { maskSecrets, type Project } from '../core';
@@ -12,10 +11,11 @@ import { runPythonHelper } from '../runner/alembicProcess';
 import { AlembicUnavailableError } from '../runner/alembicTerminal';
 import type { InterpreterService } from '../runner/interpreter';
 import { Disposable } from '../util/disposable';
+import { DELAYS, Debouncer } from '../util/schedule';
 import type { ModelWatcher } from './modelWatcher';
 
+/** The drift helper imports the project's models and connects: a minute, then it is reported as hanging. */
 const TIMEOUT_MS = 60000;
-const ON_SAVE_DEBOUNCE_MS = 1500;
 
 export type SettledDrift =
   | { kind: 'ok'; diffs: DriftDiff[]; at: Date }
@@ -25,7 +25,7 @@ export type DriftResult = SettledDrift | { kind: 'running'; previous?: SettledDr
 export class DriftService extends Disposable {
   private readonly results = new Map<Project, DriftResult>();
   private readonly runs = new Map<Project, Promise<SettledDrift>>();
-  private readonly saveTimers = new Map<Project, NodeJS.Timeout>();
+  private readonly onSave = this.register(new Debouncer());
   private readonly changeEmitter = this.register(new vscode.EventEmitter<void>());
   readonly onDidChange = this.changeEmitter.event;
 
@@ -37,8 +37,7 @@ export class DriftService extends Disposable {
   ) {
     super();
     this.register(vscode.workspace.onDidSaveTextDocument((doc) => this.saved(doc)));
-    this.register(registry.onDidChange(() => this.forgetGoneProjects()));
-    this.register({ dispose: () => this.saveTimers.forEach((t) => clearTimeout(t)) });
+    this.register(registry.onDidChange((e) => e.kinds.has('projects') && this.forgetGoneProjects()));
   }
 
   get(project: Project): DriftResult | undefined {
@@ -109,7 +108,7 @@ export class DriftService extends Disposable {
         message: 'Alembic Lens runs no Python in an untrusted workspace.',
         at,
       };
-    const folder = path.dirname(project.config.configFile);
+    const folder = this.registry.folderOf(project);
     try {
       const script = vscode.Uri.joinPath(this.extensionUri, 'media', 'python', 'alembic_lens_drift.py').fsPath;
       const section = project.config.section !== 'alembic' ? ['-n', project.config.section] : [];
@@ -147,14 +146,7 @@ export class DriftService extends Disposable {
     if (!hit || !vscode.workspace.isTrusted) return;
     if (!vscode.workspace.getConfiguration('alembic', document.uri).get<boolean>('checkOnSave', false)) return;
     const { project } = hit;
-    clearTimeout(this.saveTimers.get(project));
-    this.saveTimers.set(
-      project,
-      setTimeout(() => {
-        this.saveTimers.delete(project);
-        void this.check(project);
-      }, ON_SAVE_DEBOUNCE_MS),
-    );
+    this.onSave.schedule(this.registry.keyOf(project), DELAYS.driftOnSave, () => void this.check(project));
   }
 
   private forgetGoneProjects(): void {

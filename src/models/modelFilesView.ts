@@ -7,7 +7,7 @@ import type { Problem, Project } from '../core';
 import { type DriftDiff, describeDiff } from '../core/drift';
 import type { ModelClass } from '../core/models/modelClasses';
 import type { ModelFile } from '../core/models/modelFiles';
-import type { ProjectRegistry } from '../projects/projectRegistry';
+import { type ProjectRegistry, projectKey } from '../projects/projectRegistry';
 import { Disposable } from '../util/disposable';
 import type { DriftResult, DriftService, SettledDrift } from './driftCheck';
 import { MODELS_CHANGED_LABEL } from './modelStatus';
@@ -65,7 +65,7 @@ export class ModelFilesTreeProvider extends Disposable implements vscode.TreeDat
       case 'project': {
         const item = new vscode.TreeItem(node.project.name, vscode.TreeItemCollapsibleState.Expanded);
         item.iconPath = new vscode.ThemeIcon('database');
-        item.id = `models:${key(node.project)}`;
+        item.id = `models:${projectKey(node.project)}`;
         return item;
       }
       case 'changed':
@@ -90,7 +90,7 @@ export class ModelFilesTreeProvider extends Disposable implements vscode.TreeDat
               : 'diff-modified',
         );
         item.tooltip = node.diff.detail || describeDiff(node.diff);
-        item.id = `drift:${key(node.project)}:${node.index}`;
+        item.id = `drift:${projectKey(node.project)}:${node.index}`;
         item.contextValue = 'drift:diff';
         return item;
       }
@@ -109,9 +109,7 @@ export class ModelFilesTreeProvider extends Disposable implements vscode.TreeDat
         return item;
       }
       case 'noFiles': {
-        const globs = vscode.workspace
-          .getConfiguration('alembic', vscode.Uri.file(path.dirname(node.project.config.configFile)))
-          .get<string[]>('modelGlobs', []);
+        const globs = this.registry.settingsOf(node.project).get<string[]>('modelGlobs', []);
         const searched = globs.length ? `alembic.modelGlobs (${globs.join(', ')}) matches` : "env.py's imports lead to";
         return projectActionRow(node.project, {
           label: 'No model files found',
@@ -124,7 +122,7 @@ export class ModelFilesTreeProvider extends Disposable implements vscode.TreeDat
         });
       }
       case 'file': {
-        const folder = path.dirname(node.project.config.configFile);
+        const folder = this.registry.folderOf(node.project);
         const relative = path.relative(folder, node.file.path);
         const item = new vscode.TreeItem(
           relative.startsWith('..') ? node.file.path : relative,
@@ -134,7 +132,7 @@ export class ModelFilesTreeProvider extends Disposable implements vscode.TreeDat
         item.tooltip = `${node.file.path}\n\nA model file because: ${node.file.reason}\n${node.file.classes.length} mapped class${node.file.classes.length === 1 ? '' : 'es'}`;
         item.resourceUri = vscode.Uri.file(node.file.path);
         item.iconPath = vscode.ThemeIcon.File;
-        item.id = `model-file:${key(node.project)}:${node.file.path}`;
+        item.id = `model-file:${projectKey(node.project)}:${node.file.path}`;
         item.contextValue = 'models:file';
         item.command = { command: 'alembic.revision.open', title: 'Open Model File', arguments: [node.file.path, 1] };
         return item;
@@ -144,7 +142,7 @@ export class ModelFilesTreeProvider extends Disposable implements vscode.TreeDat
         item.description = node.cls.tableName ? `table ${node.cls.tableName}` : node.cls.kind;
         item.tooltip = `${node.cls.name}${node.cls.tableName ? ` → table ${node.cls.tableName}` : ''}\n${node.cls.columns.length} column${node.cls.columns.length === 1 ? '' : 's'}: ${node.cls.columns.map((c) => c.name).join(', ')}`;
         item.iconPath = new vscode.ThemeIcon(node.cls.tableName ? 'symbol-class' : 'symbol-interface');
-        item.id = `model-class:${key(node.project)}:${node.file.path}:${node.cls.name}:${node.cls.line}`;
+        item.id = `model-class:${projectKey(node.project)}:${node.file.path}:${node.cls.name}:${node.cls.line}`;
         item.contextValue = 'models:class';
         item.command = {
           command: 'alembic.revision.open',
@@ -185,7 +183,7 @@ function projectActionRow(project: Project, row: ProjectActionRow): vscode.TreeI
   item.tooltip = row.tooltip;
   item.iconPath = row.icon;
   item.contextValue = row.contextValue;
-  item.id = `${row.id}:${key(project)}`;
+  item.id = `${row.id}:${projectKey(project)}`;
   item.command = { command: row.command, title: row.title, arguments: [{ project }] };
   return item;
 }
@@ -234,7 +232,7 @@ function driftItem(project: Project, result: DriftResult | undefined): vscode.Tr
   item.iconPath = icon;
   item.tooltip = tooltip;
   if (done?.kind === 'error') item.description = done.message;
-  item.id = `drift:${key(project)}:${collapsible}`;
+  item.id = `drift:${projectKey(project)}:${collapsible}`;
   item.contextValue = `drift:${done?.kind ?? 'none'}`;
   // The list of differences expands on click; the inline button runs the check again.
   if (result?.kind !== 'running' && collapsible === vscode.TreeItemCollapsibleState.None)
@@ -244,8 +242,4 @@ function driftItem(project: Project, result: DriftResult | undefined): vscode.Tr
       arguments: [{ project }],
     };
   return item;
-}
-
-function key(project: Project): string {
-  return `${project.config.configFile}:${project.config.section}`;
 }

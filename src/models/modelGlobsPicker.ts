@@ -2,7 +2,6 @@
 // with Python files, those that define the models; after a confirmation that shows the value, they are
 // written to the workspace settings as `alembic.modelGlobs`. Picking none removes the setting, and the
 // discovery follows env.py's imports again.
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { pickProject } from '../commands/revisionPicker';
 import type { Project } from '../core';
@@ -13,8 +12,8 @@ export async function chooseModelGlobs(registry: ProjectRegistry, given?: Projec
   await registry.whenIdle();
   const project = given ?? (await pickProject(registry.getProjects(), 'Choose Model Files'));
   if (!project) return;
-  const folder = vscode.Uri.file(path.dirname(project.config.configFile));
-  const config = vscode.workspace.getConfiguration('alembic', folder);
+  const folder = vscode.Uri.file(registry.folderOf(project));
+  const config = registry.settingsOf(project);
   const current = config.get<string[]>('modelGlobs', []);
   const candidates = modelGlobCandidates(project.config);
   if (!candidates.length) {

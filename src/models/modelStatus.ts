@@ -39,7 +39,7 @@ export class ModelsChangedIndicator extends Disposable implements RevisionsExtra
       `${models.changedReason ?? ''}\n\nModel files: ${models.files.map((f) => path.basename(f.path)).join(', ')}\n\nClick to generate a revision (alembic revision --autogenerate).`.trim();
     item.iconPath = new vscode.ThemeIcon('sparkle', new vscode.ThemeColor('charts.yellow'));
     item.contextValue = 'models:changed';
-    item.id = `models-changed:${project.config.configFile}:${project.config.section}`;
+    item.id = `models-changed:${this.registry.keyOf(project)}`;
     item.command = { command: 'alembic.revision.autogenerate', title: 'Generate Revision', arguments: [{ project }] };
     return [item];
   }
@@ -50,9 +50,7 @@ export class ModelsChangedIndicator extends Disposable implements RevisionsExtra
       this.item.hide();
       return;
     }
-    const file = vscode.window.activeTextEditor?.document.uri.fsPath;
-    const project =
-      (file && projects.find((p) => file.startsWith(path.dirname(p.config.configFile) + path.sep))) || projects[0];
+    const project = this.registry.activeProject(projects) ?? projects[0];
     const several = this.registry.getProjects().length > 1;
     this.item.text = `$(sparkle) Models changed${several ? ` (${project.name})` : ''}`;
     const reason = this.models.get(project)?.changedReason;

@@ -17,9 +17,8 @@ import { compareModelsWithRevisions, type SchemaDifference } from '../core/model
 import { type RevisionSchema, revisionSchema } from '../core/models/revisionSchema';
 import type { ProjectRegistry } from '../projects/projectRegistry';
 import { Disposable } from '../util/disposable';
+import { DELAYS, Debouncer } from '../util/schedule';
 
-const DEBOUNCE_MS = 250;
-const HISTORY_DEBOUNCE_MS = 150;
 /** Differences listed in a tooltip; the rest are counted. */
 const SHOWN_DIFFERENCES = 5;
 const IGNORED_DIRS = new Set([
@@ -75,10 +74,11 @@ export class ModelWatcher extends Disposable {
   /** Files whose change can change what the finder finds (env.py and what it imports), by project. */
   private readonly watched = new Map<string, Project[]>();
   private readonly pending = new Map<Project, Set<string>>();
-  private updateTimer?: NodeJS.Timeout;
-  private historyTimer?: NodeJS.Timeout;
+  /** The model updates: what whenIdle() waits for. */
+  private readonly updates = this.register(new Debouncer());
+  /** The table history: the model lens redraws when it is there, nobody waits for it. */
+  private readonly background = this.register(new Debouncer());
   private updating?: Promise<void>;
-  private idleWaiters: Array<() => void> = [];
   private readonly changeEmitter = this.register(new vscode.EventEmitter<void>());
   /** Fires when model files, their classes, the "changed" flag or the table history changed. */
   readonly onDidChange = this.changeEmitter.event;
@@ -95,18 +95,14 @@ export class ModelWatcher extends Disposable {
         (doc) => doc.uri.scheme === 'file' && doc.languageId === 'python' && this.fileEvent(doc.uri.fsPath, false),
       ),
     );
-    this.register(registry.onDidChange(() => this.projectsChanged()));
+    this.register(
+      registry.onDidChange((e) => (e.kinds.has('projects') || e.kinds.has('revisions')) && this.projectsChanged()),
+    );
     this.register(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('alembic.modelGlobs')) this.scheduleAll();
       }),
     );
-    this.register({
-      dispose: () => {
-        clearTimeout(this.updateTimer);
-        clearTimeout(this.historyTimer);
-      },
-    });
     this.projectsChanged();
   }
 
@@ -136,23 +132,13 @@ export class ModelWatcher extends Disposable {
 
   /** Resolves once every pending file event has been applied. */
   whenIdle(): Promise<void> {
-    if (this.isIdle()) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    return this.updates.whenIdle();
   }
 
   /** Finds the model files of every project again. */
   refresh(): Promise<void> {
     this.scheduleAll();
     return this.whenIdle();
-  }
-
-  private isIdle(): boolean {
-    return !this.updateTimer && !this.updating && this.pending.size === 0;
-  }
-
-  private notifyIdle(): void {
-    if (!this.isIdle()) return;
-    for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
   private projectsChanged(): void {
@@ -176,9 +162,9 @@ export class ModelWatcher extends Disposable {
       const known = this.byFile.get(resolved)?.includes(project) || this.watched.get(resolved)?.includes(project);
       const envPy = project.config.scriptLocation && resolved === path.join(project.config.scriptLocation, 'env.py');
       // A new or deleted module can become a model file (a new import in models/__init__.py follows it).
-      const near = createdOrDeleted && isInside(file, path.dirname(project.config.configFile));
-      if (known || envPy || near || (isInside(file, path.dirname(project.config.configFile)) && mayDefineModels(file)))
-        this.schedule(project, file);
+      const folder = this.registry.folderOf(project);
+      const near = createdOrDeleted && isInside(file, folder);
+      if (known || envPy || near || (isInside(file, folder) && mayDefineModels(file))) this.schedule(project, file);
     }
   }
 
@@ -191,17 +177,13 @@ export class ModelWatcher extends Disposable {
     let files = this.pending.get(project);
     if (!files) this.pending.set(project, (files = new Set()));
     if (file) files.add(file);
-    clearTimeout(this.updateTimer);
-    this.updateTimer = setTimeout(() => {
-      this.updateTimer = undefined;
-      void this.flush();
-    }, DEBOUNCE_MS);
+    this.updates.schedule('update', DELAYS.models, () => this.flush());
   }
 
   private async flush(): Promise<void> {
     if (this.updating) {
       await this.updating;
-      if (this.updateTimer) return;
+      if (this.updates.isPending('update')) return;
     }
     const projects = [...this.pending.keys()];
     this.pending.clear();
@@ -217,7 +199,6 @@ export class ModelWatcher extends Disposable {
       }
     })().finally(() => {
       this.updating = undefined;
-      this.notifyIdle();
     });
     return this.updating;
   }
@@ -237,9 +218,7 @@ export class ModelWatcher extends Disposable {
       texts.set(key, text as string);
       return text;
     };
-    const globs = vscode.workspace
-      .getConfiguration('alembic', vscode.Uri.file(path.dirname(project.config.configFile)))
-      .get<string[]>('modelGlobs', []);
+    const globs = this.registry.settingsOf(project).get<string[]>('modelGlobs', []);
     let found: ModelDiscovery;
     try {
       found = findModelFiles({ config: project.config, readFile, modelGlobs: globs.length ? globs : undefined });
@@ -291,9 +270,7 @@ export class ModelWatcher extends Disposable {
 
   /** The table history reads every revision file: once per change of the revision files, after they settle. */
   private scheduleHistory(): void {
-    clearTimeout(this.historyTimer);
-    this.historyTimer = setTimeout(() => {
-      this.historyTimer = undefined;
+    this.background.schedule('history', DELAYS.tableHistory, () => {
       let changed = false;
       for (const project of this.registry.getProjects()) {
         const entry = this.entries.get(project);
@@ -309,7 +286,7 @@ export class ModelWatcher extends Disposable {
         entry.history = history;
       }
       if (changed) this.changeEmitter.fire();
-    }, HISTORY_DEBOUNCE_MS);
+    });
   }
 }
 

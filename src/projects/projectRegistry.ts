@@ -1,29 +1,41 @@
-// Finds the Alembic projects of the workspace, keeps each one's model up to date from file events,
-// and tells the views when something changed. All parsing is in src/core; this is the wiring.
+// Finds the Alembic projects of the workspace, keeps each one's model and context (projectContext.ts)
+// up to date from file and settings events, and tells the views what changed, typed. All parsing is in
+// src/core; this is the wiring.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { iniProjectSections, loadProject, type Project, tomlHasAlembic } from '../core';
+import type { ResolvedUrl } from '../core/urlSource';
+import type { ProjectEnv } from '../runner/projectEnv';
 import { Disposable } from '../util/disposable';
+import { DELAYS, Debouncer } from '../util/schedule';
+import { type ProjectChange, type ProjectChangeKind, ProjectContext } from './projectContext';
+
+export { type ProjectChange, type ProjectChangeKind, projectFolder, projectKey } from './projectContext';
 
 const EXCLUDE = '**/{node_modules,.git,.venv,venv,env,.tox,.nox,site-packages,__pycache__,build,dist}/**';
-const DEBOUNCE_MS = 100;
-const GRAMMAR_SLICE_MS = 30;
-const GRAMMAR_PAUSE_MS = 20;
+const ALL_KINDS: ReadonlySet<ProjectChangeKind> = new Set([
+  'projects',
+  'revisions',
+  'config',
+  'environment',
+  'database',
+]);
 
 export type RegistryState = 'loading' | 'ready';
 
 export class ProjectRegistry extends Disposable {
   private projects: Project[] = [];
+  private contexts = new Map<Project, ProjectContext>();
   private projectWatchers: vscode.Disposable[] = [];
   private readonly pending = new Map<Project, Set<string>>();
-  private flushTimer?: NodeJS.Timeout;
-  private rediscoverTimer?: NodeJS.Timeout;
-  private grammarTimer?: NodeJS.Timeout;
+  /** Discovery and file updates: what whenIdle() waits for. */
+  private readonly updates = this.register(new Debouncer());
+  /** The background syntax check: views update when it finds something, nobody waits for it. */
+  private readonly background = this.register(new Debouncer());
   private discovering?: Promise<void>;
-  private idleWaiters: Array<() => void> = [];
-  private readonly changeEmitter = this.register(new vscode.EventEmitter<void>());
-  /** Fires after projects were found again or a file change was applied. */
+  private readonly changeEmitter = this.register(new vscode.EventEmitter<ProjectChange>());
+  /** Fires with what changed: projects found again, revisions, settings, `.env`, the database URL. */
   readonly onDidChange = this.changeEmitter.event;
   state: RegistryState = 'loading';
 
@@ -38,14 +50,12 @@ export class ProjectRegistry extends Disposable {
     // Deleting a whole folder reports only the folder, not the alembic.ini inside it.
     const deletions = this.register(vscode.workspace.createFileSystemWatcher('**', true, true, false));
     this.register(deletions.onDidDelete((uri) => this.folderDeleted(uri.fsPath)));
+    // What the database URL is read from: `.env` and env.py.
+    const urlFiles = this.register(vscode.workspace.createFileSystemWatcher('**/{.env,env.py}'));
+    for (const event of [urlFiles.onDidCreate, urlFiles.onDidChange, urlFiles.onDidDelete])
+      this.register(event((uri) => this.urlFileChanged(uri.fsPath)));
+    this.register(vscode.workspace.onDidChangeConfiguration((e) => this.settingsChanged(e)));
     this.register({ dispose: () => this.disposeProjectWatchers() });
-    this.register({
-      dispose: () => {
-        clearTimeout(this.flushTimer);
-        clearTimeout(this.rediscoverTimer);
-        clearTimeout(this.grammarTimer);
-      },
-    });
   }
 
   getProjects(): readonly Project[] {
@@ -57,28 +67,88 @@ export class ProjectRegistry extends Disposable {
     return this.projects.find((p) => p.ownsRevisionFile(file));
   }
 
+  /** The project with this key (projectKey), as loaded now. */
+  projectByKey(key: string): Project | undefined {
+    return this.projects.find((p) => this.contextOf(p).key === key);
+  }
+
+  /**
+   * The project the user works on: among `candidates` (every project by default), the one of the
+   * active editor's file (a revision file of it, else a file in its folder), else the first one.
+   */
+  activeProject(candidates: readonly Project[] = this.projects): Project | undefined {
+    const file = vscode.window.activeTextEditor?.document.uri.fsPath;
+    if (file) {
+      const inside = (p: Project): boolean => file.startsWith(this.contextOf(p).folder + path.sep);
+      const found = candidates.find((p) => p.ownsRevisionFile(file)) ?? candidates.find(inside);
+      if (found) return found;
+    }
+    return candidates[0];
+  }
+
+  /** The project's key, folder, settings, `.env` and database URL. */
+  contextOf(project: Project): ProjectContext {
+    let context = this.contexts.get(project);
+    // A project no longer listed (a command's late answer) still gets a context, not kept.
+    if (!context) {
+      context = new ProjectContext(project);
+      if (this.projects.includes(project)) this.contexts.set(project, context);
+    }
+    return context;
+  }
+
+  keyOf(project: Project): string {
+    return this.contextOf(project).key;
+  }
+
+  folderOf(project: Project): string {
+    return this.contextOf(project).folder;
+  }
+
+  settingsOf(project: Project): vscode.WorkspaceConfiguration {
+    return this.contextOf(project).settings();
+  }
+
+  envOf(project: Project): ProjectEnv {
+    return this.contextOf(project).dotenv();
+  }
+
+  /** The database URL Alembic would use, as last resolved (unmasked: never show it as is). */
+  databaseUrlOf(project: Project): ResolvedUrl {
+    return this.contextOf(project).databaseUrl();
+  }
+
+  /**
+   * Reads `.env` and resolves the database URL again, before the database is read: the file watchers
+   * may not have reported an edit yet, and a status read with old variables would name the wrong
+   * database. Tells the views when something changed.
+   */
+  resolveDatabaseUrl(project: Project): ResolvedUrl {
+    const context = this.contextOf(project);
+    const kinds: ProjectChangeKind[] = [];
+    if (context.reloadEnv()) kinds.push('environment');
+    if (context.reresolve()) kinds.push('database');
+    if (this.projects.includes(project)) this.fire([project], ...kinds);
+    return context.databaseUrl();
+  }
+
   /** Finds every project again and reloads it from disk. */
   discover(): Promise<void> {
-    this.discovering ??= this.findProjects().finally(() => {
-      this.discovering = undefined;
-      this.notifyIdle();
-    });
+    this.discovering ??= this.updates.track(
+      this.findProjects().finally(() => {
+        this.discovering = undefined;
+      }),
+    );
     return this.discovering;
   }
 
-  /** Resolves once discovery and every pending file update have been applied. */
+  /** Resolves once discovery and every pending file update (timers not yet fired included) have been applied. */
   whenIdle(): Promise<void> {
-    if (this.isIdle()) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    return this.updates.whenIdle();
   }
 
-  private isIdle(): boolean {
-    return !this.discovering && this.pending.size === 0 && !this.rediscoverTimer;
-  }
-
-  private notifyIdle(): void {
-    if (!this.isIdle()) return;
-    for (const resolve of this.idleWaiters.splice(0)) resolve();
+  private fire(projects: readonly Project[], ...kinds: ProjectChangeKind[]): void {
+    if (projects.length && kinds.length) this.changeEmitter.fire({ projects, kinds: new Set(kinds) });
   }
 
   private async findProjects(): Promise<void> {
@@ -101,31 +171,31 @@ export class ProjectRegistry extends Disposable {
       if (text && tomlHasAlembic(text)) found.push(...loadProjectAlone(uri.fsPath));
     }
     this.projects = found;
+    this.contexts = new Map(found.map((p) => [p, new ProjectContext(p)]));
     this.pending.clear();
     this.watchProjects();
     this.state = 'ready';
-    this.changeEmitter.fire();
+    this.changeEmitter.fire({ projects: found, kinds: ALL_KINDS });
     this.scheduleGrammarCheck();
   }
 
   /** The full syntax check runs after loading, in slices, so that the extension host stays responsive. */
   private scheduleGrammarCheck(): void {
-    clearTimeout(this.grammarTimer);
     const slice = (): void => {
-      let changed = false;
+      const changed: Project[] = [];
       let done = true;
       for (const project of this.projects) {
-        const result = project.checkGrammar(GRAMMAR_SLICE_MS);
-        changed ||= result.changed;
+        const result = project.checkGrammar(DELAYS.grammarSlice);
+        if (result.changed) changed.push(project);
         if (!result.done) {
           done = false;
           break;
         }
       }
-      if (changed) this.changeEmitter.fire();
-      this.grammarTimer = done ? undefined : setTimeout(slice, GRAMMAR_PAUSE_MS);
+      this.fire(changed, 'revisions');
+      if (!done) this.background.schedule('grammar', DELAYS.grammarPause, slice);
     };
-    this.grammarTimer = setTimeout(slice, GRAMMAR_PAUSE_MS);
+    this.background.schedule('grammar', DELAYS.grammarPause, slice);
   }
 
   private watchProjects(): void {
@@ -158,22 +228,21 @@ export class ProjectRegistry extends Disposable {
     if (!files) this.pending.set(project, (files = new Set()));
     files.add(file);
     // A checkout touching hundreds of files becomes one update.
-    clearTimeout(this.flushTimer);
-    this.flushTimer = setTimeout(() => this.flush(), DEBOUNCE_MS);
+    this.updates.schedule('files', DELAYS.fileEvents, () => this.flush());
   }
 
   private flush(): void {
-    this.flushTimer = undefined;
-    let changed = false;
+    const changed: Project[] = [];
     for (const [project, files] of this.pending) {
       if (!this.projects.includes(project)) continue;
+      let updated = false;
       for (const file of files) {
-        changed = (exists(file) ? project.updateFile(file) : project.removeFile(file)) || changed;
+        updated = (exists(file) ? project.updateFile(file) : project.removeFile(file)) || updated;
       }
+      if (updated) changed.push(project);
     }
     this.pending.clear();
-    if (changed) this.changeEmitter.fire();
-    this.notifyIdle();
+    this.fire(changed, 'revisions');
   }
 
   private folderDeleted(deleted: string): void {
@@ -184,8 +253,48 @@ export class ProjectRegistry extends Disposable {
   /** Re-lists a project's version folders (after a command wrote files); true when something changed. */
   rescan(project: Project): boolean {
     if (!this.projects.includes(project) || !project.rescan()) return false;
-    this.changeEmitter.fire();
+    this.fire([project], 'revisions');
     return true;
+  }
+
+  /** `.env` or env.py changed: the projects that read it load their variables and resolve their URL again. */
+  private urlFileChanged(file: string): void {
+    const folder = path.dirname(path.resolve(file));
+    const isEnvPy = path.basename(file) === 'env.py';
+    for (const project of this.projects) {
+      const context = this.contextOf(project);
+      const reads = isEnvPy
+        ? !!project.config.scriptLocation &&
+          path.resolve(project.config.scriptLocation, 'env.py') === path.resolve(file)
+        : context.folder === folder || context.dotenv().file === path.resolve(file);
+      if (!reads) continue;
+      // Several writes of one save become one reload.
+      this.updates.schedule(`url:${context.key}`, DELAYS.fileEvents, () => this.reloadContext(project, !isEnvPy));
+    }
+  }
+
+  private reloadContext(project: Project, envChanged: boolean, ...also: ProjectChangeKind[]): void {
+    if (!this.projects.includes(project)) return;
+    const context = this.contextOf(project);
+    const kinds: ProjectChangeKind[] = [...also];
+    if (envChanged) {
+      // Reported even when the variables read the same: the database is read again, as the user expects.
+      context.reloadEnv();
+      kinds.push('environment');
+    }
+    if (context.reresolve()) kinds.push('database');
+    this.fire([project], ...kinds);
+  }
+
+  private settingsChanged(e: vscode.ConfigurationChangeEvent): void {
+    if (!e.affectsConfiguration('alembic')) return;
+    for (const project of this.projects) {
+      const uri = vscode.Uri.file(this.contextOf(project).folder);
+      if (!e.affectsConfiguration('alembic', uri)) continue;
+      const envChanged =
+        e.affectsConfiguration('alembic.loadDotEnv', uri) || e.affectsConfiguration('alembic.dotEnvPath', uri);
+      this.reloadContext(project, envChanged, 'config');
+    }
   }
 
   private configChanged(uri: vscode.Uri): void {
@@ -199,11 +308,7 @@ export class ProjectRegistry extends Disposable {
   }
 
   private scheduleRediscover(): void {
-    clearTimeout(this.rediscoverTimer);
-    this.rediscoverTimer = setTimeout(() => {
-      this.rediscoverTimer = undefined;
-      void this.discover();
-    }, DEBOUNCE_MS);
+    this.updates.schedule('discover', DELAYS.rediscover, () => this.discover());
   }
 }
 

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { type DatabaseState, newestFirst, type Project, type Revision, revisionState } from '../core';
 import { shortDate } from '../core/createDate';
 import type { DatabaseStatusService, ProjectDatabaseStatus } from '../database/databaseStatus';
-import type { ProjectRegistry } from '../projects/projectRegistry';
+import { type ProjectRegistry, projectKey } from '../projects/projectRegistry';
 import { Disposable } from '../util/disposable';
 
 export type RevisionsNode =
@@ -123,10 +123,6 @@ function projectItem(project: Project): vscode.TreeItem {
   item.contextValue = 'project';
   item.id = `project:${projectKey(project)}`;
   return item;
-}
-
-function projectKey(project: Project): string {
-  return `${project.config.configFile}:${project.config.section}`;
 }
 
 /** Short ids as Alembic users read them: the first 7 characters. */

@@ -1,5 +1,4 @@
 // The status bar item: where the database of the active project stands, one click from the actions.
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { pickProject } from '../commands/revisionPicker';
 import type { Project } from '../core';
@@ -35,21 +34,8 @@ export class DatabaseStatusBar extends Disposable {
     this.update();
   }
 
-  /** The project of the active editor's file, else the first one. */
-  private activeProject(): Project | undefined {
-    const projects = this.registry.getProjects();
-    const file = vscode.window.activeTextEditor?.document.uri.fsPath;
-    return (
-      (file &&
-        projects.find(
-          (p) => p.ownsRevisionFile(file) || file.startsWith(path.dirname(p.config.configFile) + path.sep),
-        )) ||
-      projects[0]
-    );
-  }
-
   private update(): void {
-    const project = this.activeProject();
+    const project = this.registry.activeProject();
     if (!project) {
       this.item.hide();
       return;

@@ -10,7 +10,7 @@ import { type PythonLaunch, pythonScriptLaunch, unknownPythonMessage } from '../
 import { type AlembicLaunch, alembicTarget, hostText, resolveAlembicLaunch } from './alembicLauncher';
 import { AlembicUnavailableError, type RunnerProject } from './alembicTerminal';
 import type { InterpreterService } from './interpreter';
-import { loadProjectEnv } from './projectEnv';
+import { readProjectEnv } from './projectEnv';
 
 export interface CapturedRun {
   exitCode: number;
@@ -63,7 +63,7 @@ async function runInProject(
   timeoutMs: number,
 ): Promise<CapturedRun> {
   const [program, ...args] = run.argv;
-  const { env } = await loadProjectEnv(folder);
+  const { env } = readProjectEnv(folder);
   const input = run.stdinFile ? await fs.promises.readFile(run.stdinFile, 'utf8') : undefined;
   return new Promise((resolve) => {
     const child = execFile(

@@ -15,10 +15,11 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { type AlembicCommand, alembicArgv } from '../core/alembicCommand';
 import { quoteCommandLine, type ShellKind, shellKindOf } from '../core/shellQuote';
+import { projectKey } from '../projects/projectContext';
 import { Disposable } from '../util/disposable';
 import { alembicTarget, hostPathOf, resolveAlembicLaunch } from './alembicLauncher';
 import type { AlembicCheck, InterpreterService } from './interpreter';
-import { envFingerprint, loadProjectEnv } from './projectEnv';
+import { envFingerprint, readProjectEnv } from './projectEnv';
 
 export interface RunnerProject {
   /** Shown in the terminal name when there are several projects. */
@@ -29,6 +30,11 @@ export interface RunnerProject {
   configFile: string;
   /** The ini section (`alembic` unless the project uses `-n`). */
   section: string;
+  /**
+   * The project's key (projectKey) when it differs from the one of configFile and section: a run with a
+   * temporary copy of the config stays the project's (its terminal, its refresh).
+   */
+  key?: string;
 }
 
 export interface RunOptions {
@@ -138,7 +144,7 @@ export class AlembicRunner extends Disposable {
         new Error('Alembic Lens runs no commands in an untrusted workspace. Trust the workspace to run Alembic.'),
       );
     }
-    const key = projectKey(project);
+    const key = slotKey(project);
     let slot = this.slots.get(key);
     if (!slot) this.slots.set(key, (slot = { queue: Promise.resolve() }));
     const s = slot;
@@ -149,7 +155,7 @@ export class AlembicRunner extends Disposable {
 
   /** The project's terminal, if it is open. */
   terminalOf(project: RunnerProject): vscode.Terminal | undefined {
-    return this.slots.get(projectKey(project))?.terminal;
+    return this.slots.get(slotKey(project))?.terminal;
   }
 
   private async runNow(
@@ -158,7 +164,8 @@ export class AlembicRunner extends Disposable {
     argv: readonly string[],
     options: RunOptions,
   ): Promise<RunResult> {
-    const { env } = await loadProjectEnv(project.folder);
+    // Read again at every start: a terminal never runs with variables older than the file.
+    const { env } = readProjectEnv(project.folder);
     const terminalEnv = { ...env, ...options.env };
     const reused = slot.terminal;
     const terminal = this.terminalFor(slot, project, terminalEnv);
@@ -344,6 +351,6 @@ export function shellKindOfTerminal(terminal: vscode.Terminal, seenBefore?: Shel
   );
 }
 
-function projectKey(project: RunnerProject): string {
-  return `${project.configFile}\0${project.section}`;
+function slotKey(project: RunnerProject): string {
+  return project.key ?? projectKey(project);
 }

@@ -15,8 +15,12 @@ export interface ProjectEnv {
   file?: string;
 }
 
-/** The .env variables for a project folder, or an empty set when loading is off or there is no file. */
-export async function loadProjectEnv(folder: string): Promise<ProjectEnv> {
+/**
+ * The .env variables for a project folder, or an empty set when loading is off or there is no file. The
+ * registry keeps each project's (ProjectContext); the runner reads it again when a command starts, so
+ * that a terminal never runs with variables older than the file.
+ */
+export function readProjectEnv(folder: string): ProjectEnv {
   const uri = vscode.Uri.file(folder);
   const config = vscode.workspace.getConfiguration('alembic', uri);
   if (!config.get<boolean>('loadDotEnv', true)) return { env: {} };
@@ -25,7 +29,7 @@ export async function loadProjectEnv(folder: string): Promise<ProjectEnv> {
   const file = configured ? resolveSettingPath(configured, folder, workspaceFolder) : path.join(folder, '.env');
   let text: string;
   try {
-    text = await fs.promises.readFile(file, 'utf8');
+    text = fs.readFileSync(file, 'utf8');
   } catch {
     return { env: {} };
   }

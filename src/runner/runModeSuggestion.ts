@@ -9,7 +9,7 @@ import type { Project } from '../core';
 import { COMPOSE_FILE_NAMES, type ComposeProject, readComposeProject } from '../core/compose';
 import { type RunModeSuggestion, suggestRunMode } from '../core/runMode';
 import { quoteCommandLine } from '../core/shellQuote';
-import type { ProjectRegistry } from '../projects/projectRegistry';
+import { type ProjectRegistry, projectFolder } from '../projects/projectRegistry';
 import { Disposable } from '../util/disposable';
 import { commandSetting } from './alembicLauncher';
 
@@ -29,7 +29,7 @@ export class RunModeSuggestions extends Disposable {
     private readonly state: vscode.Memento,
   ) {
     super();
-    this.register(registry.onDidChange(() => this.check()));
+    this.register(registry.onDidChange((e) => e.kinds.has('projects') && this.check()));
     this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.check()));
     // A lock or Compose file that appears later (`uv lock`, a new compose.yaml) is a reason to ask.
     const watcher = this.register(vscode.workspace.createFileSystemWatcher(`**/{${WATCHED_FILES.join(',')}}`));
@@ -45,7 +45,7 @@ export class RunModeSuggestions extends Disposable {
   check(): void {
     if (!vscode.workspace.isTrusted) return;
     for (const project of this.registry.getProjects()) {
-      const folder = path.dirname(project.config.configFile);
+      const folder = this.registry.folderOf(project);
       if (this.asked.has(folder) || this.nothingToSuggest.has(folder)) continue;
       if (commandSetting(folder) || this.dismissed().includes(folder)) continue;
       const suggestion = suggestionFor(project);
@@ -82,7 +82,7 @@ export class RunModeSuggestions extends Disposable {
 
 /** What the project's files suggest: lock files in its folder and up to the workspace folder, its Compose file. */
 export function suggestionFor(project: Project): RunModeSuggestion | undefined {
-  const folder = path.dirname(project.config.configFile);
+  const folder = projectFolder(project);
   const workspaceFolder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(folder))?.uri.fsPath ?? folder;
   const folders: string[] = [];
   for (let dir = folder; ; dir = path.dirname(dir)) {

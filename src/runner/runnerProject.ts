@@ -6,16 +6,12 @@ import type { RunnerProject } from './alembicTerminal';
 
 export function runnerProject(project: Project, registry: ProjectRegistry): RunnerProject {
   const names = registry.getProjects().map((p) => p.name);
-  const name = names.filter((n) => n === project.name).length > 1 ? qualifiedName(project) : project.name;
-  return {
-    name,
-    folder: path.dirname(project.config.configFile),
-    configFile: project.config.configFile,
-    section: project.config.section,
-  };
+  const { key, folder } = registry.contextOf(project);
+  const name = names.filter((n) => n === project.name).length > 1 ? qualifiedName(project, folder) : project.name;
+  return { name, folder, configFile: project.config.configFile, section: project.config.section, key };
 }
 
 /** Two projects in folders of the same name are told apart by their path. */
-function qualifiedName(project: Project): string {
-  return `${path.basename(path.dirname(path.dirname(project.config.configFile)))}/${project.name}`;
+function qualifiedName(project: Project, folder: string): string {
+  return `${path.basename(path.dirname(folder))}/${project.name}`;
 }

@@ -3,7 +3,6 @@
 // revisions (src/core/teams/branchSwitch.ts: the missing files in a temporary folder, a temporary ini
 // copy naming it, the real `alembic downgrade` in the project's terminal). Each asks first, naming
 // the branch, or the revisions reverted and the database.
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CommandHandler } from '../commands/commandRegistry';
 import { pickProject } from '../commands/revisionPicker';
@@ -34,7 +33,7 @@ export class BranchSwitchActions extends Disposable implements DatabaseOrigins {
   ) {
     super();
     this.onDidChange = teams.onDidChange;
-    this.context = { registry, database, runner, own: (d) => this.register(d) };
+    this.context = { registry, runner, own: (d) => this.register(d) };
   }
 
   describe(project: Project): string | undefined {
@@ -148,7 +147,7 @@ export class BranchSwitchActions extends Disposable implements DatabaseOrigins {
     );
     if (choice !== 'Downgrade') return;
     // Under Compose the temporary files go where the container sees them, or the action says why it cannot run.
-    const mount = containerMount(path.dirname(path.resolve(project.config.configFile)));
+    const mount = containerMount(this.registry.folderOf(project));
     if (typeof mount === 'string') {
       void vscode.window.showErrorMessage(mount);
       return;

@@ -11,7 +11,6 @@ import { type PathMapping, toHostPath } from '../core/compose';
 import { planMergeRevision } from '../core/teams/mergeRevision';
 import { prepareTemporaryConfig } from '../core/teams/temporaryConfig';
 import { generatedFile } from '../core/terminalOutput';
-import type { DatabaseStatusService } from '../database/databaseStatus';
 import type { ProjectRegistry } from '../projects/projectRegistry';
 import { containerMount } from '../runner/alembicLauncher';
 import { runAlembicCaptured } from '../runner/alembicProcess';
@@ -31,12 +30,11 @@ export class MergeRevisionAction extends Disposable implements vscode.TextDocume
   constructor(
     private readonly registry: ProjectRegistry,
     private readonly teams: TeamsService,
-    database: DatabaseStatusService,
     runner: AlembicRunner,
     private readonly interpreters: InterpreterService,
   ) {
     super();
-    this.context = { registry, database, runner, own: (d) => this.register(d) };
+    this.context = { registry, runner, own: (d) => this.register(d) };
     this.register(vscode.workspace.registerTextDocumentContentProvider(PREVIEW_SCHEME, this));
   }
 
@@ -67,7 +65,7 @@ export class MergeRevisionAction extends Disposable implements vscode.TextDocume
       return;
     }
     // Under Compose the temporary files go where the container sees them, or the action says why it cannot run.
-    const mount = containerMount(path.dirname(path.resolve(project.config.configFile)));
+    const mount = containerMount(this.registry.folderOf(project));
     if (typeof mount === 'string') {
       void vscode.window.showErrorMessage(mount);
       return;
@@ -126,7 +124,7 @@ export class MergeRevisionAction extends Disposable implements vscode.TextDocume
     try {
       const withCopy = { ...runnerProject(project, this.registry), configFile: temporary.configFile };
       const run = await runAlembicCaptured(this.interpreters, withCopy, command);
-      const folder = path.dirname(project.config.configFile);
+      const { folder } = withCopy;
       const toHost = (file: string): string => (container ? toHostPath(container, file) : file);
       const file = generatedFile(`${run.stdout}\n${run.stderr}`, folder, (f) => fs.existsSync(f), toHost);
       if (run.exitCode !== 0 || !file) {

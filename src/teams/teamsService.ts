@@ -19,8 +19,7 @@ import type { ProblemSource } from '../lint/diagnostics';
 import type { ProjectRegistry } from '../projects/projectRegistry';
 import type { RevisionsExtraItems, RevisionTooltipLines } from '../revisions/revisionsTree';
 import { Disposable } from '../util/disposable';
-
-const DEBOUNCE_MS = 500;
+import { DELAYS, Debouncer } from '../util/schedule';
 
 /** The few parts of the built-in git extension's API (`vscode.git`, version 1) used here. */
 interface GitExtensionApi {
@@ -46,7 +45,10 @@ interface ProjectComparison {
 export class TeamsService extends Disposable implements ProblemSource, RevisionsExtraItems, RevisionTooltipLines {
   private readonly results = new Map<Project, ProjectComparison>();
   private readonly readers = new Map<Project, RefHistoryReader>();
-  private timer?: NodeJS.Timeout;
+  private readonly scheduled = this.register(new Debouncer());
+  /** Set while this service re-lists the version folders: the registry's answer is not a new change. */
+  private rescanning = false;
+  private rescanPending = false;
   private lastSignature = '';
   private readonly changeEmitter = this.register(new vscode.EventEmitter<void>());
   readonly onDidChange = this.changeEmitter.event;
@@ -56,7 +58,7 @@ export class TeamsService extends Disposable implements ProblemSource, Revisions
     private readonly database: DatabaseStatusService,
   ) {
     super();
-    this.register(registry.onDidChange(() => this.schedule()));
+    this.register(registry.onDidChange(() => !this.rescanning && this.schedule()));
     // The scope without git depends on what the database has applied; a revision it is at that this
     // checkout lacks is looked for in the other branches.
     this.register(
@@ -72,7 +74,6 @@ export class TeamsService extends Disposable implements ProblemSource, Revisions
     );
     // git runs what a repository's config names (filters, fsmonitor): only in a trusted workspace.
     this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.schedule(0)));
-    this.register({ dispose: () => clearTimeout(this.timer) });
     void this.followGitExtension();
     this.schedule();
   }
@@ -109,10 +110,7 @@ export class TeamsService extends Disposable implements ProblemSource, Revisions
   readerOf(project: Project): RefHistoryReader {
     let reader = this.readers.get(project);
     if (!reader || reader.config !== project.config) {
-      reader = new RefHistoryReader(
-        GitRepository.open(path.dirname(path.resolve(project.config.configFile))),
-        project.config,
-      );
+      reader = new RefHistoryReader(GitRepository.open(this.registry.folderOf(project)), project.config);
       this.readers.set(project, reader);
     }
     return reader;
@@ -169,7 +167,7 @@ Click to open the revision at its down_revision line.`;
 
   /** The lint scope of a project: the revisions to lint, or undefined for every one. */
   scopeOf(project: Project): ((source: RevisionSource) => boolean) | undefined {
-    if (setting<string>(project, 'lint.scope', 'new') === 'all') return undefined;
+    if (this.setting<string>(project, 'lint.scope', 'new') === 'all') return undefined;
     const comparison = this.results.get(project)?.comparison;
     if (comparison) return (source) => comparison.newFiles.has(source.path);
     const state = this.database.stateOf(project);
@@ -180,13 +178,35 @@ Click to open the revision at its down_revision line.`;
     };
   }
 
-  private schedule(delay = DEBOUNCE_MS): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
+  /**
+   * Compares again after `delay`. After a branch switch or a commit (`rescan`), the version folders are
+   * re-listed first: the file watchers may not have reported the checkout yet, and a comparison of the
+   * history before it would be stale.
+   */
+  private schedule(delay: number = DELAYS.teams, rescan = false): void {
+    this.rescanPending ||= rescan;
+    this.scheduled.schedule('compare', delay, async () => {
+      if (this.rescanPending) {
+        this.rescanPending = false;
+        this.rescanProjects();
+      }
       // Compare the files as the registry has them once it has applied every pending change.
-      void this.registry.whenIdle().then(() => this.refresh());
-    }, delay);
+      await this.registry.whenIdle();
+      this.refresh();
+    });
+  }
+
+  private setting<T>(project: Project, key: string, fallback: T): T {
+    return this.registry.settingsOf(project).get<T>(key, fallback);
+  }
+
+  private rescanProjects(): void {
+    this.rescanning = true;
+    try {
+      for (const project of this.registry.getProjects()) this.registry.rescan(project);
+    } finally {
+      this.rescanning = false;
+    }
   }
 
   private refresh(): void {
@@ -205,7 +225,7 @@ Click to open the revision at its down_revision line.`;
     const signature = JSON.stringify(
       this.registry.getProjects().map((project) => {
         const result = this.results.get(project);
-        const scope = setting<string>(project, 'lint.scope', 'new');
+        const scope = this.setting<string>(project, 'lint.scope', 'new');
         const applied = !result?.comparison && scope !== 'all' ? this.database.stateOf(project)?.applied : undefined;
         const deleted = (result?.deletions ?? []).map((d) => d.problem);
         const problems = [...(result?.comparison?.problems ?? []), ...deleted];
@@ -240,7 +260,7 @@ Click to open the revision at its down_revision line.`;
       const reader = this.readerOf(project);
       origin = originOfUnknownRevision(project, this.database.stateOf(project)?.unknown ?? [], reader);
       additions = this.additions(project, reader);
-      const ref = setting<string>(project, 'git.baseBranch', '') || reader.repo.defaultBaseRef();
+      const ref = this.setting<string>(project, 'git.baseBranch', '') || reader.repo.defaultBaseRef();
       if (!ref) return { unavailable: 'no base branch: set alembic.git.baseBranch', deletions, origin, additions };
       return { comparison: compareWithBase(project, ref, reader), deletions, origin, additions };
     } catch (err) {
@@ -270,17 +290,11 @@ Click to open the revision at its down_revision line.`;
     try {
       const api = (extension.isActive ? extension.exports : await extension.activate()).getAPI(1);
       const follow = (repository: GitExtensionRepository): void =>
-        void this.register(repository.state.onDidChange(() => this.schedule()));
+        void this.register(repository.state.onDidChange(() => this.schedule(DELAYS.teams, true)));
       api.repositories.forEach(follow);
       this.register(api.onDidOpenRepository(follow));
     } catch (err) {
       console.error(`[alembic-lens] the git extension's API is not available: ${(err as Error).message}`);
     }
   }
-}
-
-function setting<T>(project: Project, key: string, fallback: T): T {
-  return vscode.workspace
-    .getConfiguration('alembic', vscode.Uri.file(path.dirname(project.config.configFile)))
-    .get<T>(key, fallback);
 }

@@ -1,18 +1,16 @@
 // Runs Alembic in the project's terminal with a temporary config (src/core/teams/temporaryConfig.ts),
 // then removes it: right away when the terminal reports the end, else once `done` holds on a later
-// change (typed without shell integration, the end is unknown), or when the extension stops. The
-// runner's own refresh finds the project by its config file, which this run did not use: it is done here.
+// change (typed without shell integration, the end is unknown), or when the extension stops. The run
+// carries the project's key, so the runner's finish event refreshes the project as for any command.
 import type * as vscode from 'vscode';
 import type { AlembicCommand, Project } from '../core';
 import type { TemporaryConfig } from '../core/teams/temporaryConfig';
-import type { DatabaseStatusService } from '../database/databaseStatus';
 import type { ProjectRegistry } from '../projects/projectRegistry';
 import type { AlembicRunner, RunResult } from '../runner/alembicTerminal';
 import { runnerProject } from '../runner/runnerProject';
 
 export interface TemporaryRunContext {
   registry: ProjectRegistry;
-  database: DatabaseStatusService;
   runner: AlembicRunner;
   /** Owns what outlives the run (the removal when the end is unknown). */
   own<T extends vscode.Disposable>(disposable: T): T;
@@ -30,8 +28,6 @@ export async function runWithTemporaryConfig(
     const withCopy = { ...runnerProject(project, context.registry), configFile: temporary.configFile };
     const result = await context.runner.runCommand(withCopy, command);
     endKnown = result.exitCode !== undefined;
-    if (endKnown) context.registry.rescan(project);
-    context.database.refreshAfterCommand(project, !endKnown);
     return result;
   } finally {
     if (endKnown) temporary.cleanup();

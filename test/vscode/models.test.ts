@@ -331,6 +331,43 @@ describe('models and migration checks', function () {
     await waitFor('the drop-column diagnostic to go', () => lintDiagnostics(uri, 'drop-column').length === 0, 10000);
   });
 
+  it('the lint follows the database URL the project resolves: alembic.databaseUrl on PostgreSQL brings its rules', async () => {
+    // One resolution per project (the registry's): the status and the lint's dialect read the same URL.
+    await api.whenIdle();
+    const config = vscode.workspace.getConfiguration('alembic');
+    const before = config.inspect<string>('databaseUrl')?.workspaceValue;
+    const [head] = heads(readRevisionFiles());
+    const id = randomRevisionId();
+    const file = path.join(versionsDir(), `${id}_lens_lint_dialect.py`);
+    fs.writeFileSync(
+      file,
+      revisionSource(id, head, 'index', "    op.create_index('ix_users_email2', 'users', ['email'])"),
+    );
+    added.push(file);
+    const uri = vscode.Uri.file(file);
+    const rule = 'create-index-not-concurrently';
+    try {
+      await config.update('databaseUrl', 'sqlite:///lens-dialect.db', vscode.ConfigurationTarget.Workspace);
+      await waitFor('the new revision in the tree', async () =>
+        (await api.getRevisionItems()).some((r) => r.id === id),
+      );
+      await api.getTreeSnapshot('alembic.revisions'); // files, models and lint settled
+      assert.deepStrictEqual(lintDiagnostics(uri, rule), [], 'a PostgreSQL-only rule is quiet on SQLite');
+
+      await config.update('databaseUrl', 'postgresql://lens@127.0.0.1:1/lens', vscode.ConfigurationTarget.Workspace);
+      const [diagnostic] = await waitFor(`a ${rule} diagnostic once the URL is PostgreSQL`, () => {
+        const found = lintDiagnostics(uri, rule);
+        return found.length ? found : undefined;
+      });
+      assert.doesNotMatch(diagnostic.message, /^On PostgreSQL/, 'the dialect is known, not guessed');
+
+      await config.update('databaseUrl', 'sqlite:///lens-dialect.db', vscode.ConfigurationTarget.Workspace);
+      await waitFor(`the ${rule} diagnostic gone on SQLite`, () => lintDiagnostics(uri, rule).length === 0);
+    } finally {
+      await config.update('databaseUrl', before, vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
   it('a read that breaks `upgrade --sql`: offline-mode-unsafe, and the quick fix that guards it', async () => {
     await api.whenIdle();
     const read = "    rows = op.get_bind().execute(sa.text('SELECT 1')).fetchall()";
