@@ -42,7 +42,7 @@ export function activate(context: vscode.ExtensionContext): AlembicLensApi {
   const registry = new ProjectRegistry();
   const interpreters = new InterpreterService();
   const runner = new AlembicRunner(interpreters, { projectCount: () => registry.getProjects().length });
-  const database = new DatabaseStatusService(registry, interpreters);
+  const database = new DatabaseStatusService(registry, interpreters, context.extensionUri);
   const tree = new RevisionsTreeProvider(registry, database);
   const diagnostics = new ProblemDiagnostics(registry, context.extensionUri);
   const graph = new GraphPanels(context.extensionUri, registry, database, (what, run) => commands.guard(what, run));

@@ -433,3 +433,12 @@ export function currentFromAlembicOutput(stdout: string): string[] {
         .map((l) => l.trim().split(/\s+/)[0]);
   return [...new Set(revisions.filter((r) => r && r !== '(head)'))];
 }
+
+/** What media/python/alembic_lens_current.py prints before the SQLite file it refused to create. */
+const MISSING_SQLITE_MARKER = 'alembic-lens: no SQLite database file: ';
+
+/** The SQLite file `alembic current` found missing (and did not create), from its stderr. */
+export function missingSqliteFileFromOutput(stderr: string): string | undefined {
+  const line = stderr.split(/\r?\n/).find((l) => l.startsWith(MISSING_SQLITE_MARKER));
+  return line?.slice(MISSING_SQLITE_MARKER.length).trim() || undefined;
+}

@@ -13,10 +13,10 @@ import {
   type Project,
 } from '../core';
 import { readProjectDatabase } from '../core/projectDatabase';
-import { currentFromAlembicOutput } from '../core/versionTable';
+import { currentFromAlembicOutput, missingSqliteFileFromOutput } from '../core/versionTable';
 import type { ProjectRegistry } from '../projects/projectRegistry';
 import { composeDatabaseUrl } from '../runner/alembicLauncher';
-import { runAlembicCaptured } from '../runner/alembicProcess';
+import { runAlembicCurrent } from '../runner/alembicProcess';
 import { AlembicUnavailableError } from '../runner/alembicTerminal';
 import type { InterpreterService } from '../runner/interpreter';
 import { runnerProject } from '../runner/runnerProject';
@@ -69,6 +69,7 @@ export class DatabaseStatusService extends Disposable {
   constructor(
     private readonly registry: ProjectRegistry,
     private readonly interpreters: InterpreterService,
+    private readonly extensionUri: vscode.Uri,
   ) {
     super();
     this.register(
@@ -202,12 +203,13 @@ export class DatabaseStatusService extends Disposable {
   /** The fallback: `alembic current` with the project's interpreter, as the user would run it. */
   private async askAlembic(project: Project, why: string, describe: Partial<ProjectDatabaseStatus>): Promise<void> {
     try {
-      const run = await runAlembicCaptured(
-        this.interpreters,
-        runnerProject(project, this.registry),
-        { command: 'current' },
-        30000,
-      );
+      const script = vscode.Uri.joinPath(this.extensionUri, 'media', 'python', 'alembic_lens_current.py').fsPath;
+      const run = await runAlembicCurrent(this.interpreters, runnerProject(project, this.registry), script, 30000);
+      const missing = run.exitCode !== 0 ? missingSqliteFileFromOutput(run.stderr) : undefined;
+      if (missing) {
+        const message = `${why} env.py opens the SQLite file ${missing}, which does not exist yet (the first upgrade creates it).`;
+        return this.set(project, { ...describe, kind: 'no-database', source: 'alembic current', message });
+      }
       if (run.exitCode !== 0) {
         const failure = classifyAlembicFailure(`${run.stdout}\n${run.stderr}`, run.exitCode);
         const message = [`${capitalize(failure.message)}.`, failure.fix, why].filter(Boolean).join('\n');

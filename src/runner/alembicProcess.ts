@@ -32,6 +32,23 @@ export async function runAlembicCaptured(
 }
 
 /**
+ * `alembic current` through `currentScript` (media/python/alembic_lens_current.py): the user's command,
+ * except that a SQLite file env.py names but that does not exist is not created by asking. A command
+ * whose Python is unknown runs as it is.
+ */
+export async function runAlembicCurrent(
+  interpreters: InterpreterService,
+  project: RunnerProject,
+  currentScript: string,
+  timeoutMs: number,
+): Promise<CapturedRun> {
+  const launch = await resolveAlembicLaunch(interpreters, project.folder);
+  const argv = alembicArgv(alembicTarget(launch, project), { command: 'current' });
+  const script = pythonScriptLaunch(launch.command, currentScript, argv.slice(launch.command.length), launch.mapping);
+  return runInProject(launch, project.folder, script ?? { argv }, timeoutMs);
+}
+
+/**
  * A helper script run by the Python Alembic runs with (`uv run python`, `docker compose exec ... python`).
  * `args` gets the function that turns a host path into the path Alembic sees (mapped into a container).
  */

@@ -224,9 +224,33 @@ describe('bad cases: missing Python, missing Alembic, database down', function (
     assert.match(plainText(status.tooltip), /port/i);
     for (const secret of ['my secret', 'secret'])
       assert.ok(!JSON.stringify(status).includes(secret), JSON.stringify(status));
-    // `alembic current` opens the sample's SQLite file, and SQLAlchemy creates it when it is missing: let the
-    // last one end (the status read directly again) before the next test removes app.db.
+    // Let the last `alembic current` end (the status read directly again) before the next test removes app.db.
     await setAlembicSetting('databaseUrl', undefined);
+    await waitForStatus(api, 'the status read directly again', (s) => s.source !== 'alembic current', 30000);
+  });
+
+  it('a URL only env.py can compute, and no SQLite file yet: "no database yet" by `alembic current`, which creates no file', async () => {
+    const envPy = path.join(root, 'alembic', 'env.py');
+    const original = fs.readFileSync(envPy, 'utf8');
+    await sqliteAt(api, undefined);
+    await setAlembicSetting('pythonPath', ALEMBIC_PYTHON);
+    // A URL built at run time: nothing static can read it, so the extension asks `alembic current`.
+    const computed = `config.set_main_option("sqlalchemy.url", "".join(["sqlite:///", "app", ".db"]))`;
+    fs.writeFileSync(envPy, original.replace(/^config\.set_main_option\("sqlalchemy\.url".*$/m, computed));
+    try {
+      const status = await waitForStatus(
+        api,
+        'the status "no database yet" from `alembic current`',
+        (s) => s.source === 'alembic current' && s.kind === 'no-database',
+        30000,
+      );
+      console.log(`      tooltip: ${plainText(status.tooltip).replace(/\n+/g, ' / ')}`);
+      assert.match(plainText(status.tooltip), /app\.db/);
+      // SQLAlchemy would have created an empty app.db on connecting; asking must leave no file behind.
+      assert.ok(!fs.existsSync(path.join(root, 'app.db')), 'asking for the state created app.db');
+    } finally {
+      fs.writeFileSync(envPy, original);
+    }
     await waitForStatus(api, 'the status read directly again', (s) => s.source !== 'alembic current', 30000);
   });
 
