@@ -77,18 +77,22 @@ export const STDIN_BOOTSTRAP = 'import json,sys;exec(json.loads(sys.stdin.readli
 const BOOTSTRAP_FILE = 'alembic_lens_stdin.py';
 
 /**
- * What the container's Python reads on stdin: the bootstrap's text, then the helper's modules (every
- * `.py` next to it but the bootstrap) and `env`. ASCII only, whatever the container's locale.
+ * What the container's Python reads on stdin: the bootstrap's text, then the helper's modules (it and
+ * the `alembic_lens_*` modules next to it that it imports, followed through their imports) and `env`.
+ * ASCII only, whatever the container's locale.
  */
 export function helperStdin(helperScript: string, env: Readonly<Record<string, string>>): string {
   const dir = path.dirname(helperScript);
   const main = path.basename(helperScript, '.py');
   const modules: Record<string, string> = {};
-  for (const name of fs.readdirSync(dir).sort()) {
-    if (!name.endsWith('.py') || name === BOOTSTRAP_FILE) continue;
-    modules[name.slice(0, -3)] = fs.readFileSync(path.join(dir, name), 'utf8');
+  const pending = [main];
+  for (let name = pending.pop(); name !== undefined; name = pending.pop()) {
+    if (name in modules) continue;
+    const text = fs.readFileSync(path.join(dir, `${name}.py`), 'utf8');
+    modules[name] = text;
+    for (const m of text.matchAll(/^\s*(?:from\s+(alembic_lens_\w+)\s+import|import\s+(alembic_lens_\w+))/gm))
+      pending.push(m[1] ?? m[2]);
   }
-  if (!(main in modules)) throw new Error(`${helperScript}: not found`);
   const bootstrap = fs.readFileSync(path.join(dir, BOOTSTRAP_FILE), 'utf8');
   return `${asciiJson(bootstrap)}\n${asciiJson({ env, modules, main })}\n`;
 }
