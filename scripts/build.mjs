@@ -53,12 +53,21 @@ const testFiles = production ? [] : testEntries(path.join(root, 'test'));
 // The Unicode name table of `\N{NAME}` escapes: a bundle of its own, loaded only when needed from the
 // folder of the bundle that runs (src/core/python/literals.ts), so a copy sits beside each.
 const unicodeNames = path.join(root, 'dist/unicodeNames.js');
+// The PostgreSQL parser (libpg-query, WebAssembly): the same, loaded only to lint raw SQL on a
+// PostgreSQL project (src/core/lint/sql/pgParser.ts); its .wasm file must sit beside it.
+const pgParser = path.join(root, 'dist/pgParser.js');
+const pgWasm = path.join(root, 'node_modules/libpg-query/wasm/libpg-query.wasm');
 
 await Promise.all([
   esbuild.build({
     ...common,
     entryPoints: [path.join(root, 'src/core/python/unicodeNames.ts')],
     outfile: unicodeNames,
+  }),
+  esbuild.build({
+    ...common,
+    entryPoints: [path.join(root, 'src/core/lint/sql/pgParserBundle.ts')],
+    outfile: pgParser,
   }),
   esbuild.build({
     ...common,
@@ -106,6 +115,9 @@ await Promise.all([
       }),
 ]);
 fs.chmodSync(path.join(root, 'dist/cli.js'), 0o755);
+fs.copyFileSync(pgWasm, path.join(root, 'dist/libpg-query.wasm'));
 for (const dir of new Set(testFiles.map((file) => path.dirname(path.relative(path.join(root, 'test'), file))))) {
   fs.copyFileSync(unicodeNames, path.join(root, 'out/test', dir, 'unicodeNames.js'));
+  fs.copyFileSync(pgParser, path.join(root, 'out/test', dir, 'pgParser.js'));
+  fs.copyFileSync(pgWasm, path.join(root, 'out/test', dir, 'libpg-query.wasm'));
 }

@@ -67,9 +67,10 @@ contents_are_runtime_only() {
   local files unexpected
   files="$(unzip -Z1 "$VSIX" | grep '^extension/')" || return 1
   echo "$files" >"$LOGS/contents.txt"
-  unexpected="$(echo "$files" | grep -Ev '^extension/(package\.json|readme\.md|changelog\.md|LICENSE\.txt|dist/(extension|unicodeNames)\.js|docs/rules/[a-z0-9-]+\.md|media/(alembic\.svg|icon\.png|(graph|python|screenshots|walkthrough)/.+)|node_modules/(better-sqlite3|bindings|file-uri-to-path)/.+)$')"
+  unexpected="$(echo "$files" | grep -Ev '^extension/(package\.json|readme\.md|changelog\.md|LICENSE\.txt|dist/(extension|unicodeNames|pgParser)\.js|dist/libpg-query\.wasm|docs/rules/[a-z0-9-]+\.md|media/(alembic\.svg|icon\.png|(graph|python|screenshots|walkthrough)/.+)|node_modules/(better-sqlite3|bindings|file-uri-to-path)/.+)$')"
   [ -z "$unexpected" ] || { log "not used at run time, yet in the .vsix: $(echo "$unexpected" | tr '\n' ' ')"; return 1; }
   grep -qx 'extension/dist/extension.js' <<<"$files" &&
+    grep -qx 'extension/dist/pgParser.js' <<<"$files" && grep -qx 'extension/dist/libpg-query.wasm' <<<"$files" &&
     grep -qx 'extension/node_modules/better-sqlite3/build/Release/better_sqlite3.node' <<<"$files"
 }
 install_vsix() {

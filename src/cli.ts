@@ -13,6 +13,8 @@ import {
   LINT_RULES,
   lintProject,
   parseSeveritySetting,
+  pgParserFailure,
+  pgParserLoading,
   REPORT_FORMATS,
   type ReportFormat,
   type RuleSeverity,
@@ -335,13 +337,13 @@ function compareWithGitBase(project: Project, ref: string): BaseComparison {
   }
 }
 
-function check(
+async function check(
   project: Project,
   lint: { severities: Record<string, RuleSeverity>; dialect?: string } | undefined,
   base?: BaseComparison,
   scope = 'all',
   format: ReportFormat = 'text',
-): number {
+): Promise<number> {
   const problems = [
     ...project.problems,
     ...explainMissingRevisions(project).map((explained) => explained.problem),
@@ -351,7 +353,15 @@ function check(
     const dotenv = readDotenvFile(path.join(path.dirname(path.resolve(project.config.configFile)), '.env'));
     const includeRevision =
       base && scope === 'new' ? (source: { path: string }) => base.newFiles.has(source.path) : undefined;
-    problems.push(...lintProject(project, { ...lint, env: process.env, dotenv, includeRevision }));
+    const options = { ...lint, env: process.env, dotenv, includeRevision };
+    let found = lintProject(project, options);
+    // Raw SQL on PostgreSQL: the first lint asked for the parser; lint again once it is there.
+    const loading = pgParserLoading();
+    if (loading) {
+      if (await loading) found = lintProject(project, options);
+      else console.error(`alembic-lens: note: the SQL of op.execute() is not linted: ${pgParserFailure()}`);
+    }
+    problems.push(...found);
   }
   for (const note of base?.notes ?? []) console.error(`alembic-lens: note: ${note}`);
   process.stdout.write(formatReport(problems, format, { cwd: process.cwd(), toolVersion: toolVersion() }));

@@ -13,6 +13,14 @@ export interface Problem {
   line: number;
   /** 1-based column, when known. */
   column?: number;
+  /** Other places the problem is about: the model line a migration contradicts. */
+  related?: RelatedPlace[];
+}
+
+export interface RelatedPlace {
+  path: string;
+  line: number;
+  message: string;
 }
 
 export function problem(

@@ -61,6 +61,15 @@ export class ProblemDiagnostics extends Disposable {
       const range = new vscode.Range(line, Math.max(0, (p.column ?? 1) - 1), line, Number.MAX_SAFE_INTEGER);
       const diagnostic = new vscode.Diagnostic(range, p.message, SEVERITY[p.severity]);
       diagnostic.source = 'alembic-lens';
+      if (p.related?.length) {
+        diagnostic.relatedInformation = p.related.map(
+          (r) =>
+            new vscode.DiagnosticRelatedInformation(
+              new vscode.Location(vscode.Uri.file(r.path), new vscode.Position(Math.max(0, r.line - 1), 0)),
+              r.message,
+            ),
+        );
+      }
       const doc = ruleDocPath(p.code);
       diagnostic.code =
         doc && this.docsRoot ? { value: p.code, target: vscode.Uri.joinPath(this.docsRoot, doc) } : p.code;

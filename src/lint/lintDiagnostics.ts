@@ -10,7 +10,17 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { type Problem, type Project, parseDatabaseUrl, type RevisionSource } from '../core';
-import { type Dialect, type LintOptions, lintEnvPy, lintHistory, lintRevision, type RuleSeverity } from '../core/lint';
+import {
+  type Dialect,
+  type LintOptions,
+  lintAgainstModels,
+  lintEnvPy,
+  lintHistory,
+  lintRevision,
+  pgParserLoading,
+  pgParserState,
+  type RuleSeverity,
+} from '../core/lint';
 import type { ModelWatcher } from '../models/modelWatcher';
 import type { ProjectRegistry } from '../projects/projectRegistry';
 import { Disposable } from '../util/disposable';
@@ -28,6 +38,8 @@ interface ProjectLint {
   revisions: Map<string, RevisionLint>;
   env: Problem[];
   history: Problem[];
+  /** The model rules' problems, with the revision each is on (for the scope). */
+  models: Array<{ source?: RevisionSource; problem: Problem }>;
   dialect?: Dialect;
   /** env.py and the config must be linted again. */
   envStale: boolean;
@@ -79,6 +91,7 @@ export class LintDiagnostics extends Disposable implements ProblemSource {
       if (!lint) continue;
       const inScope = this.scope?.scopeOf(project);
       for (const entry of lint.revisions.values()) if (!inScope || inScope(entry.source)) out.push(...entry.problems);
+      for (const { source, problem } of lint.models) if (!inScope || !source || inScope(source)) out.push(problem);
       out.push(...lint.history, ...lint.env);
     }
     return out;
@@ -126,7 +139,8 @@ export class LintDiagnostics extends Disposable implements ProblemSource {
     let done = true;
     for (const project of projects) {
       let lint = this.lints.get(project);
-      if (!lint) this.lints.set(project, (lint = { revisions: new Map(), env: [], history: [], envStale: true }));
+      if (!lint)
+        this.lints.set(project, (lint = { revisions: new Map(), env: [], history: [], models: [], envStale: true }));
       const severities = this.severities(project);
       if (lint.envStale) {
         lint.envStale = false;
@@ -141,9 +155,12 @@ export class LintDiagnostics extends Disposable implements ProblemSource {
         lint.history = history;
         changed = true;
       }
+      changed = this.lintModels(project, lint, options) || changed;
     }
     if (changed) this.changeEmitter.fire();
     if (!done) this.schedule(0);
+    // Raw SQL asked for the PostgreSQL parser: lint again once it is there.
+    else void pgParserLoading()?.then(() => this.schedule());
   }
 
   /** env.py and the config, with the watcher's model discovery; also settles the dialect the revision rules use. */
@@ -174,6 +191,27 @@ export class LintDiagnostics extends Disposable implements ProblemSource {
     return true;
   }
 
+  /** The rules that compare the revisions with the model watcher's models (none while it has none). */
+  private lintModels(project: Project, lint: ProjectLint, options: LintOptions): boolean {
+    const discovery = this.models.discovery(project);
+    let problems: Problem[] = [];
+    try {
+      if (discovery) problems = lintAgainstModels(project, { ...options, discovery });
+    } catch (err) {
+      console.error(`[alembic-lens] model lint for ${project.name}: ${(err as Error).message}`);
+    }
+    if (
+      sameProblems(
+        problems,
+        lint.models.map((m) => m.problem),
+      )
+    )
+      return false;
+    const sources = new Map([...project.graph.revisions.values()].map((rev) => [rev.source.path, rev.source]));
+    lint.models = problems.map((problem) => ({ source: sources.get(problem.path), problem }));
+    return true;
+  }
+
   /** Lints the revision files whose source or buffer changed, until `deadline`; `done` when none is left. */
   private lintRevisions(
     project: Project,
@@ -182,7 +220,8 @@ export class LintDiagnostics extends Disposable implements ProblemSource {
     openDirty: Map<string, vscode.TextDocument>,
     deadline: number,
   ): { changed: boolean; done: boolean } {
-    const optionsKey = JSON.stringify([options.severities ?? {}, options.dialect ?? '']);
+    // The PostgreSQL parser's state too: the lint of raw SQL starts loading it and runs again when it is there.
+    const optionsKey = JSON.stringify([options.severities ?? {}, options.dialect ?? '', pgParserState()]);
     const seen = new Set<string>();
     let changed = false;
     let done = true;

@@ -84,7 +84,13 @@ interface Slot {
   envFingerprint?: string;
 }
 
-const DEFAULT_SHELL_INTEGRATION_TIMEOUT_MS = 5000;
+/**
+ * How long a new terminal's shell gets to report shell integration: its start-up files run first, and a
+ * loaded machine was seen to take over 5 s. Typing blind too early costs the exit code and the output.
+ */
+const DEFAULT_SHELL_INTEGRATION_TIMEOUT_MS = 15000;
+/** The wait where integration is not expected: turned off in the settings, or absent from a terminal already used. */
+const UNEXPECTED_INTEGRATION_TIMEOUT_MS = 1000;
 /** How long a new terminal's shell gets to reach its first prompt once shell integration is there. */
 const FIRST_PROMPT_TIMEOUT_MS = 3000;
 /** How long the output stream may lag behind the end of the execution. */
@@ -172,9 +178,14 @@ export class AlembicRunner extends Disposable {
     terminal.show(true);
     const startedAt = new Date();
 
+    const expected =
+      terminal !== reused &&
+      vscode.workspace.getConfiguration('terminal.integrated').get<boolean>('shellIntegration.enabled', true);
     const integration = await waitForShellIntegration(
       terminal,
-      this.options.shellIntegrationTimeoutMs ?? DEFAULT_SHELL_INTEGRATION_TIMEOUT_MS,
+      expected
+        ? (this.options.shellIntegrationTimeoutMs ?? DEFAULT_SHELL_INTEGRATION_TIMEOUT_MS)
+        : UNEXPECTED_INTEGRATION_TIMEOUT_MS,
     );
     if (integration && terminal !== reused) await waitForFirstPrompt(terminal, FIRST_PROMPT_TIMEOUT_MS);
     const seen = shellKindOf(terminal.state.shell);

@@ -94,8 +94,14 @@ describe('parseModelModule', () => {
     assert.strictEqual(classes[0].kind, 'declarative');
     assert.strictEqual(classes[0].line, 7);
     assert.deepStrictEqual(classes[0].columns, [
-      { name: 'id', line: 10, nullable: false },
-      { name: 'user_name', attribute: 'name', line: 11, nullable: false },
+      { name: 'id', line: 10, nullable: false, type: { written: 'Integer', family: 'integer' } },
+      {
+        name: 'user_name',
+        attribute: 'name',
+        line: 11,
+        nullable: false,
+        type: { written: 'String(100)', family: 'string', length: 100 },
+      },
     ]);
   });
 
@@ -192,8 +198,8 @@ describe('parseModelModule', () => {
     assert.ok(classes.every((c) => c.kind === 'table'));
     assert.strictEqual(classes[0].schema, 'auth');
     assert.deepStrictEqual(classes[0].columns, [
-      { name: 'id', line: 8, nullable: false },
-      { name: 'email', line: 9 },
+      { name: 'id', line: 8, nullable: false, type: { written: 'Integer', family: 'integer' } },
+      { name: 'email', line: 9, type: { written: 'sa.String(255)', family: 'string', length: 255 } },
     ]);
   });
 

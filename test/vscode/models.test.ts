@@ -331,6 +331,27 @@ describe('models and migration checks', function () {
     await waitFor('the drop-column diagnostic to go', () => lintDiagnostics(uri, 'drop-column').length === 0, 10000);
   });
 
+  it('a drop of a column the models still map: drops-mapped-column, related to the model line', async () => {
+    await api.whenIdle();
+    const { uri, diagnostic } = await revisionWithDiagnostic(
+      'drop_mapped_email',
+      "    op.drop_column('users', 'email')",
+      'drops-mapped-column',
+    );
+    console.log(`      ${diagnostic.range.start.line + 1}: ${diagnostic.message}`);
+    assert.strictEqual(diagnostic.severity, vscode.DiagnosticSeverity.Error);
+    const modelLine = modelsText.split('\n').findIndex((l) => l.trimStart().startsWith('email ='));
+    const related = (diagnostic.relatedInformation ?? []).map((r) => [
+      r.location.uri.fsPath,
+      r.location.range.start.line,
+      r.message,
+    ]);
+    assert.deepStrictEqual(related, [[modelsFile, modelLine, 'User.email maps users.email']]);
+    // The contract step: the model no longer maps the column, and the error goes.
+    fs.writeFileSync(modelsFile, modelsText.replace(/ {4}email = .*\n/, ''));
+    await waitFor('drops-mapped-column gone', () => lintDiagnostics(uri, 'drops-mapped-column').length === 0, 10000);
+  });
+
   it('the lint follows the database URL the project resolves: alembic.databaseUrl on PostgreSQL brings its rules', async () => {
     // One resolution per project (the registry's): the status and the lint's dialect read the same URL.
     await api.whenIdle();

@@ -8,7 +8,15 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { waitFor, workspaceRoot } from './helpers';
+import {
+  heads,
+  randomRevisionId,
+  readRevisionFiles,
+  revisionSource,
+  versionsDir,
+  waitFor,
+  workspaceRoot,
+} from './helpers';
 import {
   ALEMBIC_PYTHON,
   alembicCli,
@@ -208,6 +216,50 @@ describe('the daily loop on PostgreSQL (DATABASE_URL in .env)', function () {
       writeEnv(url);
       for (const s of sockets) s.destroy();
       await new Promise((resolve) => relay.close(resolve));
+    }
+  });
+  it("raw SQL in op.execute() is linted with PostgreSQL's parser, and the quick fix adds CONCURRENTLY", async () => {
+    const [head] = heads(readRevisionFiles());
+    const id = randomRevisionId();
+    const file = path.join(versionsDir(), `${id}_lens_raw_sql.py`);
+    const body = '    op.execute("CREATE INDEX ix_users_name ON users (name)")';
+    fs.writeFileSync(file, revisionSource(id, head, 'raw sql index', body));
+    const uri = vscode.Uri.file(file);
+    const indexDiagnostics = () =>
+      vscode.languages
+        .getDiagnostics(uri)
+        .filter((d) => (typeof d.code === 'object' ? d.code.value : d.code) === 'create-index-not-concurrently');
+    try {
+      const [diagnostic] = await waitFor(
+        'create-index-not-concurrently on the op.execute line',
+        () => {
+          const found = indexDiagnostics();
+          return found.length ? found : undefined;
+        },
+        20000,
+      );
+      console.log(`      ${diagnostic.range.start.line + 1}: ${diagnostic.message}`);
+      assert.match(
+        diagnostic.message,
+        /^op\.execute\("CREATE INDEX ix_users_name ON users \(name\)"\) builds the index/,
+      );
+      const doc = await vscode.workspace.openTextDocument(uri);
+      await vscode.window.showTextDocument(doc);
+      const fixes =
+        (await vscode.commands.executeCommand<vscode.CodeAction[]>(
+          'vscode.executeCodeActionProvider',
+          uri,
+          diagnostic.range,
+          vscode.CodeActionKind.QuickFix.value,
+        )) ?? [];
+      const fix = fixes.find((f) => f.title === 'Use CREATE INDEX CONCURRENTLY in an autocommit block');
+      assert.ok(fix?.edit, `the SQL quick fix: ${JSON.stringify(fixes.map((f) => f.title))}`);
+      assert.ok(await vscode.workspace.applyEdit(fix.edit));
+      assert.match(doc.getText(), /autocommit_block\(\):\n {8}op\.execute\("CREATE INDEX CONCURRENTLY ix_users_name/);
+      await doc.save();
+      await waitFor('the diagnostic to go', () => indexDiagnostics().length === 0, 10000);
+    } finally {
+      fs.rmSync(file, { force: true });
     }
   });
 });

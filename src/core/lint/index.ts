@@ -1,8 +1,10 @@
 // Migration lint: the rules, their options and suppression comments, per file and per project.
 
+export { lintAgainstModels, type ModelLintOptions } from './modelLint';
 export type { EnvLintOptions, ProjectLintOptions } from './projectLint';
 export { inferDialect, lintEnvPy, lintHistory, lintProject } from './projectLint';
 export { formatReport, REPORT_FORMATS, type ReportFormat, shownPath } from './reportFormats';
 export { lintRevision, revisionFindings } from './revisionRules';
 export * from './rules';
+export { loadPgParser, pgParserFailure, pgParserLoading, pgParserState } from './sql/pgParser';
 export * from './suppressions';

@@ -13,9 +13,11 @@ import type { RevisionSource } from '../revisionFile';
 import type { RevisionMap } from '../revisionMap';
 import { accidentalForkHeads } from '../teams/forkHeads';
 import { resolveDatabaseUrl, urlSourceForConfig } from '../urlSource';
+import { lintAgainstModels, sharedModelDiscovery } from './modelLint';
 import { revisionFindings } from './revisionRules';
 import { type Dialect, type LintOptions, severityOf } from './rules';
 import { envRendersAsBatch } from './rules/sqliteBatch';
+import { pgParserState } from './sql/pgParser';
 import { applyLintOptions, iniSuppressions, pythonSuppressions, type Suppressions } from './suppressions';
 
 export interface EnvLintOptions extends LintOptions {
@@ -130,7 +132,7 @@ export function lintProject(project: Project, options: ProjectLintOptions = {}):
   const envPath = project.config.scriptLocation ? path.join(project.config.scriptLocation, 'env.py') : undefined;
   const renderAsBatch = envRendersAsBatch(options.envPyText ?? (envPath ? readFile(envPath) : undefined));
   const lintOptions: LintOptions = { severities: options.severities, dialect, renderAsBatch };
-  const key = JSON.stringify([options.severities ?? {}, dialect ?? '', renderAsBatch ?? '']);
+  const key = JSON.stringify([options.severities ?? {}, dialect ?? '', renderAsBatch ?? '', pgParserState()]);
   const problems: Problem[] = [];
   for (const rev of project.graph.revisions.values()) {
     const source = rev.source;
@@ -148,7 +150,9 @@ export function lintProject(project: Project, options: ProjectLintOptions = {}):
     problems.push(...found);
   }
   problems.push(...lintHistory(project.graph, lintOptions, readFile));
-  problems.push(...lintEnvPy(project.config, { ...options, dialect }));
+  const discovery = sharedModelDiscovery(project.config, { ...options, ...lintOptions });
+  problems.push(...lintAgainstModels(project, { ...options, ...lintOptions, discovery }));
+  problems.push(...lintEnvPy(project.config, { ...options, dialect, discovery }));
   return problems;
 }
 

@@ -17,9 +17,7 @@ export interface ReportContext {
 export function formatReport(problems: readonly Problem[], format: ReportFormat, context: ReportContext): string {
   switch (format) {
     case 'text':
-      return problems
-        .map((p) => `${shownPath(p.path, context.cwd)}:${p.line}: ${p.severity}: ${p.message} [${p.code}]\n`)
-        .join('');
+      return problems.map((p) => textLine(p, context.cwd)).join('');
     case 'json':
       return `${JSON.stringify(jsonReport(problems, context), null, 2)}\n`;
     case 'sarif':
@@ -27,6 +25,12 @@ export function formatReport(problems: readonly Problem[], format: ReportFormat,
     case 'github':
       return problems.map((p) => githubAnnotation(p, context)).join('');
   }
+}
+
+/** `file:line: severity: message [code]`, then a `file:line: note: ...` line for each related place. */
+function textLine(p: Problem, cwd: string): string {
+  const notes = (p.related ?? []).map((r) => `${shownPath(r.path, cwd)}:${r.line}: note: ${r.message}\n`);
+  return `${shownPath(p.path, cwd)}:${p.line}: ${p.severity}: ${p.message} [${p.code}]\n${notes.join('')}`;
 }
 
 /** Relative to cwd when inside it (forward slashes), else absolute. */
@@ -89,6 +93,20 @@ function sarifReport(problems: readonly Problem[], context: ReportContext): Sari
                 },
               },
             ],
+            ...(p.related?.length
+              ? {
+                  relatedLocations: p.related.map(
+                    (r, id): Sarif.Location => ({
+                      id,
+                      message: { text: r.message },
+                      physicalLocation: {
+                        artifactLocation: sarifArtifact(r.path, context.cwd),
+                        region: { startLine: r.line },
+                      },
+                    }),
+                  ),
+                }
+              : {}),
           }),
         ),
       },

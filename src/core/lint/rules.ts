@@ -2,7 +2,7 @@
 // (`alembic-lens check --rules` prints them). Options choose severities (`off` disables a rule) and
 // the database dialect the dialect-specific rules need.
 import type { Severity } from '../problems';
-import { REVISION_RULE_FAMILIES } from './rules/registry';
+import { PROJECT_RULES, REVISION_RULE_FAMILIES } from './rules/registry';
 
 export type RuleSeverity = Severity | 'off';
 
@@ -114,6 +114,7 @@ export const LINT_RULES: readonly LintRule[] = [
       'several heads not on separate labelled branches (an accidental fork; a head whose branch label no other head has is by design): `alembic upgrade head` and autogenerate refuse to run',
   },
   ...REVISION_RULE_FAMILIES.flatMap((family) => family.rules),
+  ...PROJECT_RULES,
 ];
 
 const BY_CODE = new Map(LINT_RULES.map((r) => [r.code, r]));

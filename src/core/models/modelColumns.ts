@@ -1,6 +1,7 @@
 // Columns and tables as a model's source declares them: `Column(...)`, `mapped_column(...)`, `Mapped[...]`
 // annotations, SQLModel fields, `Table(...)` objects, `__table_args__` schemas, and whether a column is nullable.
 import { calleeName, dottedName, keyword, type PyExpr, stringValue } from '../python';
+import { type ColumnType, columnType } from './columnTypes';
 
 export interface ModelColumn {
   /** The database column name. */
@@ -10,6 +11,8 @@ export interface ModelColumn {
   attribute?: string;
   /** When the source says: `nullable=`, `primary_key=True`, or `Mapped[Optional[...]]` against `Mapped[...]`. */
   nullable?: boolean;
+  /** The type the `Column(...)` / `mapped_column(...)` call names, when it names one. */
+  type?: ColumnType;
   /** Set for a column a mixin or base class declares: its line is in `path`, not in the model's file. */
   inheritedFrom?: string;
   path?: string;
@@ -77,7 +80,10 @@ export function readTable(call: PyExpr & { k: 'call' }): { name?: string; schema
     const name = stringValue(arg.args[0]) ?? stringValue(keyword(arg, 'name'));
     const nullable = columnNullable(arg);
     if (name === undefined) continue;
-    columns.push(nullable === undefined ? { name, line: arg.line } : { name, line: arg.line, nullable });
+    const column: ModelColumn = nullable === undefined ? { name, line: arg.line } : { name, line: arg.line, nullable };
+    const type = columnType(arg);
+    if (type) column.type = type;
+    columns.push(column);
   }
   return {
     name: stringValue(call.args[0]) ?? stringValue(keyword(call, 'name')),
@@ -101,6 +107,8 @@ export function readColumn(
       : { name: target, line, declarative };
     const nullable = declarative ? columnNullable(call, annotation) : undefined;
     if (nullable !== undefined) column.nullable = nullable;
+    const type = declarative ? columnType(call) : undefined;
+    if (type) column.type = type;
     return column;
   };
   if (annotation && isClassVar(annotation)) return undefined;

@@ -3,6 +3,7 @@
 // `postgresql_not_valid=True` and validate the constraint after the transaction, guard a statement with
 // `if not context.is_offline_mode():`. Nothing is offered where the statement's shape is not plain.
 import { tokenizePython } from '../../python';
+import { SQL_FIX_CODES, sqlExecuteFix } from './sqlFixes';
 import { statementScopes } from './statementScopes';
 
 /** Replace lines fromLine..toLine (1-based, inclusive) with `lines`; toLine = fromLine - 1 inserts before fromLine. */
@@ -24,6 +25,11 @@ export function ruleFix(text: string, code: string, line: number): RuleFix | und
   const lines = text.split(/\r\n|\r|\n/);
   const statement = statementSpan(text, lines, line);
   if (!statement) return undefined;
+  // Raw SQL findings on op.execute(...) get SQL edits, not keyword arguments.
+  if (SQL_FIX_CODES.has(code) && /^\s*op\.execute\s*\(/.test(lines[statement.from - 1] ?? '')) {
+    const fix = sqlExecuteFix(spanLines(lines, statement), statement.indent, statement.inAutocommit, code);
+    return fix && { title: fix.title, edits: [{ fromLine: statement.from, toLine: statement.to, lines: fix.lines }] };
+  }
   switch (code) {
     case 'create-index-not-concurrently':
     case 'drop-index-not-concurrently': {

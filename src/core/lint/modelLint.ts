@@ -1,0 +1,75 @@
+// The model rules (rules/modelRules.ts) over a project: the models of target_metadata read once, the
+// findings given their severities and the revision files' suppression comments.
+import * as path from 'node:path';
+import type { AlembicConfig } from '../config';
+import { findModelFiles, type ModelDiscovery } from '../models/modelFiles';
+import type { Problem } from '../problems';
+import { readPythonFile } from '../python';
+import type { RevisionSource } from '../revisionFile';
+import type { RevisionMap } from '../revisionMap';
+import { type LintOptions, severityOf } from './rules';
+import { MODEL_RULES, modelRuleFindings } from './rules/modelRules';
+import { applyLintOptions, pythonSuppressions, type Suppressions } from './suppressions';
+
+export interface ModelLintOptions extends LintOptions {
+  /** A discovery already made (the model watcher's); else the models are found from env.py. */
+  discovery?: ModelDiscovery;
+  readFile?: (file: string) => string | undefined;
+  listPythonFiles?: (root: string) => string[];
+  modelGlobs?: string[];
+  includeRevision?: (source: RevisionSource) => boolean;
+}
+
+/** Whether any model rule is on (finding the models costs a read of the project's modules). */
+export function modelRulesWanted(options: LintOptions): boolean {
+  return MODEL_RULES.some((rule) => severityOf(rule.code, options) !== 'off');
+}
+
+/**
+ * One model discovery for the model rules and env.py's lint (models nobody imports), made with env.py's
+ * unsaved text when given; undefined when no model rule is on (env.py's lint then makes its own).
+ */
+export function sharedModelDiscovery(
+  config: AlembicConfig,
+  options: ModelLintOptions & { envPyText?: string },
+): ModelDiscovery | undefined {
+  if (options.discovery || !modelRulesWanted(options)) return options.discovery;
+  const baseRead = options.readFile ?? readPythonFile;
+  const envPath = config.scriptLocation ? path.join(config.scriptLocation, 'env.py') : undefined;
+  const envText = options.envPyText;
+  const readFile = envText === undefined ? baseRead : (file: string) => (file === envPath ? envText : baseRead(file));
+  return findModelFiles({ config, readFile, listPythonFiles: options.listPythonFiles, modelGlobs: options.modelGlobs });
+}
+
+/** The model rules' problems on the project's revisions in scope. */
+export function lintAgainstModels(
+  project: { config: AlembicConfig; graph: RevisionMap },
+  options: ModelLintOptions = {},
+): Problem[] {
+  if (!modelRulesWanted(options)) return [];
+  const readFile = options.readFile ?? readPythonFile;
+  const discovery =
+    options.discovery ??
+    findModelFiles({
+      config: project.config,
+      readFile,
+      listPythonFiles: options.listPythonFiles,
+      modelGlobs: options.modelGlobs,
+      scanUnimported: false,
+    });
+  const raw = modelRuleFindings({
+    graph: project.graph,
+    discovery,
+    baseDir: project.config.baseDir,
+    readFile: options.readFile,
+    includeRevision: options.includeRevision,
+  });
+  const cache = new Map<string, Suppressions | undefined>();
+  return applyLintOptions(raw, options, (file) => {
+    if (!cache.has(file)) {
+      const text = readFile(file);
+      cache.set(file, text === undefined ? undefined : pythonSuppressions(text));
+    }
+    return cache.get(file);
+  });
+}

@@ -1,0 +1,98 @@
+// Column types as a model or a revision writes them (`String(100)`, `sa.BigInteger()`), reduced to what
+// autogenerate compares: a family of equivalent SQLAlchemy types, and a string length. Only types both
+// sides name plainly are compared; a custom type, a variant or a type held in a variable is left alone.
+import { calleeName, keyword, type PyExpr, renderExpr } from '../python';
+
+export interface ColumnType {
+  /** As written: `sa.String(length=100)`. */
+  written: string;
+  /** The family of equivalent types (`string`, `bigint`...); undefined for types the reader does not know. */
+  family?: string;
+  /** String types: the length, when written as a number. */
+  length?: number;
+}
+
+const FAMILIES: Record<string, string> = {
+  String: 'string',
+  VARCHAR: 'string',
+  Unicode: 'string',
+  NVARCHAR: 'string',
+  AutoString: 'string',
+  Text: 'text',
+  TEXT: 'text',
+  UnicodeText: 'text',
+  Integer: 'integer',
+  INTEGER: 'integer',
+  INT: 'integer',
+  BigInteger: 'bigint',
+  BIGINT: 'bigint',
+  SmallInteger: 'smallint',
+  SMALLINT: 'smallint',
+  Boolean: 'boolean',
+  BOOLEAN: 'boolean',
+  DateTime: 'datetime',
+  DATETIME: 'datetime',
+  Date: 'date',
+  DATE: 'date',
+  Time: 'time',
+  TIME: 'time',
+  Numeric: 'numeric',
+  NUMERIC: 'numeric',
+  DECIMAL: 'numeric',
+  Float: 'float',
+  FLOAT: 'float',
+  Uuid: 'uuid',
+  UUID: 'uuid',
+  JSON: 'json',
+  JSONB: 'jsonb',
+  LargeBinary: 'binary',
+  BYTEA: 'binary',
+  BLOB: 'binary',
+};
+const STRING_FAMILIES = new Set(['string']);
+/** Positional arguments of Column() that are not its type. */
+const NOT_TYPES = new Set(['ForeignKey', 'Sequence', 'Identity', 'Computed', 'CheckConstraint', 'FetchedValue']);
+
+/** The type argument of `Column(...)` / `mapped_column(...)`: `type_=`, else the first positional that is not the name. */
+export function columnTypeExpr(call: PyExpr | undefined): PyExpr | undefined {
+  if (call?.k !== 'call') return undefined;
+  const named = keyword(call, 'type_');
+  if (named) return named;
+  const first = call.args.find((arg) => arg.k !== 'str');
+  if (!first || (first.k !== 'name' && first.k !== 'attr' && first.k !== 'call')) return undefined;
+  const callee = first.k === 'call' ? calleeName(first) : lastName(first);
+  return callee && NOT_TYPES.has(callee) ? undefined : first;
+}
+
+/** The type of a `Column(...)` call, when it names one. */
+export function columnType(call: PyExpr | undefined): ColumnType | undefined {
+  const expr = columnTypeExpr(call);
+  if (!expr) return undefined;
+  const name = expr.k === 'call' ? calleeName(expr) : lastName(expr);
+  const type: ColumnType = { written: renderExpr(expr) };
+  // `String(50).with_variant(...)` is named after its method: unknown, like any type the table lacks.
+  const family = name && Object.hasOwn(FAMILIES, name) ? FAMILIES[name] : undefined;
+  if (!family) return type;
+  type.family = family;
+  if (STRING_FAMILIES.has(family) && expr.k === 'call') {
+    const length = keyword(expr, 'length') ?? expr.args[0];
+    if (length?.k === 'num' && /^\d+$/.test(length.value)) type.length = Number(length.value);
+  }
+  return type;
+}
+
+/** What autogenerate (with compare_type) would see differ between the model's type and the revision's. */
+export function typeDifference(model: ColumnType, revision: ColumnType): string | undefined {
+  if (!model.family || !revision.family) return undefined;
+  if (model.family !== revision.family)
+    return `type ${model.written} in the model, ${revision.written} in the revision`;
+  if (model.length !== undefined && revision.length !== undefined && model.length !== revision.length)
+    return `length ${model.length} in the model (${model.written}), ${revision.length} in the revision (${revision.written})`;
+  return undefined;
+}
+
+function lastName(expr: PyExpr): string | undefined {
+  if (expr.k === 'name') return expr.id;
+  if (expr.k === 'attr') return expr.name;
+  return undefined;
+}
