@@ -56,7 +56,8 @@ commands:
   test                migration tests on a throwaway database (runs Alembic with python3 or the project's .venv)
                         --check LIST  stairway,single-head,models-match,downgrade-to-base (default all)
                         --python PATH the Python with Alembic (default: the project's .venv, else python3 on PATH)
-                        --command CMD how Alembic runs, as alembic.command: 'uv run alembic', 'poetry run alembic'
+                        --command CMD how Alembic runs, as alembic.command: 'uv run alembic', 'poetry run alembic',
+                                      'docker compose exec -T backend alembic' (its Compose file must mount the project)
                         -r RANGE      the revisions whose stairway runs, e.g. ae10:head
                         --url URL     the server for the scratch database (default: the project's, if local)
                         --json        {"results": [...], "database": "..."}

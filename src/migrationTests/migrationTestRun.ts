@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { describeDatabase, type Project } from '../core';
 import type { DatabaseUrl } from '../core/databaseUrl';
 import {
+  type ContainerTarget,
   chooseScratchServer,
   type HelperEvent,
   type MigrationCheck,
@@ -13,6 +14,7 @@ import {
   runMigrationTests,
   serverKey,
   type TestStatus,
+  testTarget,
 } from '../core/migrationTests';
 import type { ProjectRegistry } from '../projects/projectRegistry';
 import { type AlembicLaunch, resolveAlembicLaunch } from '../runner/alembicLauncher';
@@ -97,6 +99,7 @@ export class MigrationTestRunner extends Disposable {
         const result = await runMigrationTests({
           project: tests.project,
           alembicCommand: prepared.alembicCommand,
+          container: prepared.container,
           helperScript: vscode.Uri.joinPath(this.extensionUri, 'media', 'python', 'alembic_lens_migtest.py').fsPath,
           server: prepared.server,
           checks,
@@ -152,9 +155,15 @@ export class MigrationTestRunner extends Disposable {
   }
 
   /** Interpreter, environment and scratch server, or why the tests cannot run. */
-  private async prepare(
-    project: Project,
-  ): Promise<{ alembicCommand: string[]; env: Record<string, string | undefined>; server: DatabaseUrl } | string> {
+  private async prepare(project: Project): Promise<
+    | {
+        alembicCommand: string[];
+        container?: ContainerTarget;
+        env: Record<string, string | undefined>;
+        server: DatabaseUrl;
+      }
+    | string
+  > {
     if (!vscode.workspace.isTrusted) return UNTRUSTED_MESSAGE;
     const context = this.registry.contextOf(project);
     const { folder } = context;
@@ -167,16 +176,30 @@ export class MigrationTestRunner extends Disposable {
     const dotenv = context.dotenv().env;
     const settings = context.settings();
     const resolved = this.registry.resolveDatabaseUrl(project);
-    const server = chooseScratchServer({
+    // Under Compose: the service's mount, and the server as this machine reaches it (container.ts).
+    const target = testTarget({
+      alembicCommand: launch.command,
+      folder,
+      compose: launch.compose,
       explicitUrl: settings.get<string>('test.databaseUrl', ''),
-      explicitName: 'the setting alembic.test.databaseUrl',
       projectUrl: resolved.url,
+    });
+    if (typeof target === 'string') return target;
+    const server = chooseScratchServer({
+      explicitUrl: target.explicitUrl,
+      explicitName: 'the setting alembic.test.databaseUrl',
+      projectUrl: target.projectUrl,
       projectUnresolved: resolved.unresolved,
       cwd: folder,
     });
     if (!server.ok) return server.message;
     if (!(await this.confirmServer(server.base))) return 'Not run: the scratch database was not confirmed.';
-    return { alembicCommand: launch.command, env: { ...process.env, ...dotenv }, server: server.base };
+    return {
+      alembicCommand: target.alembicCommand,
+      container: target.container,
+      env: { ...process.env, ...dotenv },
+      server: server.base,
+    };
   }
 
   /** A database server is asked about once: the tests create (and drop) a database there. */

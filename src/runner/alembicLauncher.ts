@@ -76,6 +76,23 @@ export async function resolveAlembicLaunch(interpreters: InterpreterService, fol
   return { command: containerCommand(setting, mapping, folder), source: 'setting', mapping, compose };
 }
 
+/**
+ * Where Alembic, run by alembic.command in a Compose service, sees the project folder: `mapping`; or why
+ * that cannot be told (a string). `{}` when Alembic does not run in a container.
+ */
+export function containerMount(folder: string): { mapping?: PathMapping } | string {
+  const setting = commandSetting(folder);
+  const service = setting && composeServiceOf(setting);
+  if (!service) return {};
+  const compose = composeOf(folder);
+  const mounted = compose && serviceMountingFolder(compose, folder);
+  if (mounted?.service === service) return { mapping: mounted };
+  return (
+    `Alembic runs in the Compose service "${service}" (alembic.command), and no Compose file gives that service ` +
+    `a volume that mounts ${folder}: the temporary files this action hands to Alembic would not be seen there.`
+  );
+}
+
 /** The Compose project of a folder (its files in it or a parent, up to the workspace folder). */
 function composeOf(folder: string): ComposeProject | undefined {
   const workspaceFolder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(folder))?.uri.fsPath ?? folder;

@@ -15,6 +15,7 @@ import type { DatabaseStatusService } from '../database/databaseStatus';
 import type { ProjectRegistry } from '../projects/projectRegistry';
 import { shortId } from '../revisions/revisionsTree';
 import type { DatabaseOrigins } from '../revisions/statusBar';
+import { containerMount } from '../runner/alembicLauncher';
 import type { AlembicRunner } from '../runner/alembicTerminal';
 import { Disposable } from '../util/disposable';
 import type { TeamsService } from './teamsService';
@@ -145,7 +146,15 @@ export class BranchSwitchActions extends Disposable implements DatabaseOrigins {
       'Downgrade',
     );
     if (choice !== 'Downgrade') return;
-    const temporary = prepareTemporaryConfig(project, this.teams.readerOf(project).repo, plan.files);
+    // Under Compose the temporary files go where the container sees them, or the action says why it cannot run.
+    const mount = containerMount(this.registry.folderOf(project));
+    if (typeof mount === 'string') {
+      void vscode.window.showErrorMessage(mount);
+      return;
+    }
+    const temporary = prepareTemporaryConfig(project, this.teams.readerOf(project).repo, plan.files, {
+      container: mount.mapping,
+    });
     const reverted = new Set(plan.reverted.map((r) => r.id));
     await runWithTemporaryConfig(
       this.context,

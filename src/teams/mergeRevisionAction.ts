@@ -7,10 +7,12 @@ import * as vscode from 'vscode';
 import type { CommandHandler } from '../commands/commandRegistry';
 import { createdRevisionFile } from '../commands/newRevisionFile';
 import type { AlembicCommand, Project } from '../core';
+import { type PathMapping, toHostPath } from '../core/compose';
 import { planMergeRevision } from '../core/teams/mergeRevision';
 import { prepareTemporaryConfig } from '../core/teams/temporaryConfig';
 import { generatedFile } from '../core/terminalOutput';
 import type { ProjectRegistry } from '../projects/projectRegistry';
+import { containerMount } from '../runner/alembicLauncher';
 import { runAlembicCaptured } from '../runner/alembicProcess';
 import type { AlembicRunner } from '../runner/alembicTerminal';
 import type { InterpreterService } from '../runner/interpreter';
@@ -62,6 +64,13 @@ export class MergeRevisionAction extends Disposable implements vscode.TextDocume
       void vscode.window.showInformationMessage('No merge into the base branch gives several heads: nothing to merge.');
       return;
     }
+    // Under Compose the temporary files go where the container sees them, or the action says why it cannot run.
+    const mount = containerMount(this.registry.folderOf(project));
+    if (typeof mount === 'string') {
+      void vscode.window.showErrorMessage(mount);
+      return;
+    }
+    const container = mount.mapping;
     const repo = this.teams.readerOf(project).repo;
     const command: AlembicCommand = {
       command: 'merge',
@@ -71,8 +80,9 @@ export class MergeRevisionAction extends Disposable implements vscode.TextDocume
     };
     const preview = await this.preview(
       project,
-      prepareTemporaryConfig(project, repo, plan.files, { copyVersions: true }),
+      prepareTemporaryConfig(project, repo, plan.files, { copyVersions: true, container }),
       command,
+      container,
     );
     const left = vscode.Uri.from({ scheme: PREVIEW_SCHEME, path: `/nothing/${preview.name}` });
     const right = vscode.Uri.from({ scheme: PREVIEW_SCHEME, path: `/${plan.revId}/${preview.name}` });
@@ -94,7 +104,7 @@ export class MergeRevisionAction extends Disposable implements vscode.TextDocume
     this.previews.delete(right.toString());
     if (choice !== 'Create') return;
     const before = new Set(project.revisionFiles);
-    const temporary = prepareTemporaryConfig(project, repo, plan.files);
+    const temporary = prepareTemporaryConfig(project, repo, plan.files, { container });
     const result = await runWithTemporaryConfig(this.context, project, temporary, command, {
       event: this.registry.onDidChange,
       done: () => this.registry.getProjects().some((p) => p.graph.revisions.has(plan.revId)),
@@ -109,12 +119,14 @@ export class MergeRevisionAction extends Disposable implements vscode.TextDocume
     project: Project,
     temporary: ReturnType<typeof prepareTemporaryConfig>,
     command: AlembicCommand,
+    container: PathMapping | undefined,
   ): Promise<{ name: string; text: string }> {
     try {
       const withCopy = { ...runnerProject(project, this.registry), configFile: temporary.configFile };
       const run = await runAlembicCaptured(this.interpreters, withCopy, command);
       const { folder } = withCopy;
-      const file = generatedFile(`${run.stdout}\n${run.stderr}`, folder, (f) => fs.existsSync(f));
+      const toHost = (file: string): string => (container ? toHostPath(container, file) : file);
+      const file = generatedFile(`${run.stdout}\n${run.stderr}`, folder, (f) => fs.existsSync(f), toHost);
       if (run.exitCode !== 0 || !file) {
         const why = run.stderr.trim().split('\n').slice(-3).join(' ');
         throw new Error(`alembic merge (preview) failed with exit code ${run.exitCode}: ${why}`);

@@ -3,16 +3,20 @@
 // teams/branchSwitch.ts) run by the real Alembic brings the database back to the shared history, after
 // which `alembic upgrade head` works on this branch. On SQLite and on the throwaway PostgreSQL server.
 import * as assert from 'node:assert';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { toContainerPath } from '../../src/core/compose';
 import { GitRepository } from '../../src/core/git/gitRepository';
 import { originOfUnknownRevision } from '../../src/core/git/revisionOrigin';
 import { loadProject } from '../../src/core/project';
 import { planForeignDowngrade } from '../../src/core/teams/branchSwitch';
 import { prepareTemporaryConfig } from '../../src/core/teams/temporaryConfig';
 import { alembic, initRepository, lens, mustAlembic, revision } from '../support/alembicGit';
+import { makeFakeDocker } from '../support/fakeDocker';
 import { commitAll, git } from '../support/gitRepo';
 import { type PostgresCluster, startPostgres } from '../support/postgres';
+import { tempDir } from '../support/tempProject';
 
 /** Gives a generated revision an upgrade that creates `table` and a downgrade that drops it. */
 function createsTable(dir: string, id: string, table: string): void {
@@ -105,6 +109,55 @@ describe('branch switch: the database at a revision this checkout does not have'
     assert.strictEqual(git(s.dir, 'status', '--porcelain'), '', 'the work tree is untouched');
     const after = JSON.parse(lens(s.dir, 'status', '--json').stdout);
     assert.deepStrictEqual([after.state, after.current, after.foundIn], ['up-to-date', [s.users], undefined]);
+  });
+
+  it('in a Compose service: the temporary files are in the mounted project folder, named as the container sees them', () => {
+    const s = switchedAway(undefined, true);
+    const project = loadProject(path.join(s.dir, 'alembic.ini'));
+    const plan = planForeignDowngrade(project, originOfUnknownRevision(project, [s.sku])!, [s.sku]);
+    const docker = makeFakeDocker(tempDir('alembic-lens-docker-'), 'backend', s.dir);
+    const mapping = { service: 'backend', hostRoot: s.dir, containerRoot: docker.mountPoint };
+    const repo = GitRepository.open(s.dir);
+    const outside = { ...mapping, hostRoot: path.join(s.dir, 'alembic', 'versions') };
+    assert.throws(
+      () => prepareTemporaryConfig(project, repo, plan.files, { container: outside }),
+      /is outside .*versions, the folder the Compose service "backend" mounts: Alembic in the container cannot read it/,
+    );
+    assert.deepStrictEqual(
+      fs.readdirSync(s.dir).filter((n) => n.startsWith('.alembic-lens')),
+      [],
+    );
+    const prepared = prepareTemporaryConfig(project, repo, plan.files, { container: mapping });
+    try {
+      assert.strictEqual(path.dirname(prepared.folder), s.dir);
+      const ini = fs.readFileSync(prepared.configFile, 'utf8');
+      assert.ok(!ini.includes(s.dir), `the ini copy names a host path:\n${ini}`);
+      const configFile = toContainerPath(mapping, prepared.configFile);
+      const ran = spawnSync(
+        'docker',
+        [
+          'compose',
+          'exec',
+          '--workdir',
+          docker.mountPoint,
+          '-T',
+          'backend',
+          'alembic',
+          '-c',
+          configFile,
+          'downgrade',
+          plan.target,
+        ],
+        { encoding: 'utf8', env: { ...process.env, PATH: docker.path() } },
+      );
+      assert.strictEqual(ran.status, 0, ran.stdout + ran.stderr);
+      assert.match(ran.stderr, new RegExp(`Running downgrade ${s.sku} -> ${s.users}`));
+    } finally {
+      prepared.cleanup();
+    }
+    assert.ok(!fs.existsSync(prepared.folder), 'the temporary files are removed');
+    mustAlembic(s.dir, 'upgrade', 'head');
+    assert.strictEqual(git(s.dir, 'status', '--porcelain'), '', 'the work tree is untouched');
   });
 
   it('a branch deleted since: found in the reflog as HEAD@{n}', () => {

@@ -58,12 +58,15 @@ describe('migration tests through alembic.command (a real wrapper)', function ()
     assert.ok(!fs.existsSync(log), 'the wrapper did not run');
   });
 
-  it('says why a command that does not end in alembic, or runs in a container, cannot run the tests', async () => {
+  it('says why a command that does not end in alembic, or a container without a Compose file, cannot run the tests', async () => {
     const custom = await cli(dir, ['test', '--command', 'make migrate']);
     assert.strictEqual(custom.code, 2, custom.stdout + custom.stderr);
     assert.match(custom.stderr, /cannot run: alembic\.command \(\["make","migrate"\]\) does not end in "alembic"/);
     const container = await cli(dir, ['test', '--command', 'docker compose exec -T backend alembic']);
     assert.strictEqual(container.code, 2, container.stdout + container.stderr);
-    assert.match(container.stderr, /cannot run: The migration tests do not run inside a container yet/);
+    assert.match(
+      container.stderr,
+      /cannot run: The migration tests run in the Compose service "backend" .* only when a Compose file declares that service with a volume that mounts .*: no Compose file was found\./,
+    );
   });
 });

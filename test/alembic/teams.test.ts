@@ -6,13 +6,17 @@ import * as assert from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { toContainerPath, toHostPath } from '../../src/core/compose';
 import { GitRepository } from '../../src/core/git/gitRepository';
 import { loadProject } from '../../src/core/project';
 import { compareWithBase } from '../../src/core/teams/baseComparison';
 import { planMergeRevision } from '../../src/core/teams/mergeRevision';
 import { prepareTemporaryConfig } from '../../src/core/teams/temporaryConfig';
+import { generatedFile } from '../../src/core/terminalOutput';
 import { alembic, alembicHeads, CLI, initRepository, lens, mustAlembic, PYTHON, revision } from '../support/alembicGit';
+import { makeFakeDocker } from '../support/fakeDocker';
 import { commitAll, git } from '../support/gitRepo';
+import { tempDir } from '../support/tempProject';
 
 /** main: users <- price; feature: users <- sku, checked out. */
 function forkedRepository(): { dir: string; sku: string; price: string } {
@@ -163,5 +167,41 @@ describe('teams: check --base against the real Alembic and a real git merge', fu
     git(dir, 'merge', '-q', '--no-edit', 'main');
     assert.deepStrictEqual(alembicHeads(dir), [plan!.revId]);
     mustAlembic(dir, 'upgrade', 'head');
+  });
+  it('Create a merge revision in a Compose service: the preview is written in the mounted folder and found on the host', () => {
+    const { dir, sku, price } = forkedRepository();
+    const project = loadProject(path.join(dir, 'alembic.ini'));
+    const plan = planMergeRevision(project, compareWithBase(project, 'main'))!;
+    assert.deepStrictEqual(plan.heads, [sku, price]);
+    const docker = makeFakeDocker(tempDir('alembic-lens-docker-'), 'backend', dir);
+    const mapping = { service: 'backend', hostRoot: dir, containerRoot: docker.mountPoint };
+    const preview = prepareTemporaryConfig(project, GitRepository.open(dir), plan.files, {
+      copyVersions: true,
+      container: mapping,
+    });
+    try {
+      assert.strictEqual(path.dirname(preview.folder), dir);
+      assert.ok(!fs.readFileSync(preview.configFile, 'utf8').includes(dir), 'the ini copy names a host path');
+      const config = toContainerPath(mapping, preview.configFile);
+      const args = ['merge', '-m', plan.message, '--rev-id', plan.revId, ...plan.heads];
+      const ran = spawnSync(
+        'docker',
+        ['compose', 'exec', '--workdir', docker.mountPoint, '-T', 'backend', 'alembic', '-c', config, ...args],
+        { encoding: 'utf8', env: { ...process.env, PATH: docker.path() } },
+      );
+      assert.strictEqual(ran.status, 0, ran.stdout + ran.stderr);
+      const file = generatedFile(
+        ran.stdout,
+        dir,
+        (f) => fs.existsSync(f),
+        (f) => toHostPath(mapping, f),
+      );
+      assert.ok(file?.startsWith(preview.folder), `the preview is in the temporary folder: ${ran.stdout}`);
+      assert.match(fs.readFileSync(file!, 'utf8'), new RegExp(`^down_revision = \\('${sku}', '${price}'\\)`, 'm'));
+    } finally {
+      preview.cleanup();
+    }
+    assert.ok(!fs.existsSync(preview.folder));
+    assert.strictEqual(git(dir, 'status', '--porcelain'), '', 'the preview leaves the work tree as it was');
   });
 });

@@ -1,23 +1,30 @@
 // Migration tests, the plain-Node parts: the helper's answer read line by line, the skip comments,
 // the CLI's lines, how the helper is started, the choice of the scratch server, and the scratch URL.
 import * as assert from 'node:assert';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { parseCompose } from '../../src/core/compose';
 import { parseDatabaseUrl } from '../../src/core/databaseUrl';
 import {
   chooseScratchServer,
   formatFailure,
   helperLaunch,
+  helperStdin,
   LineSplitter,
   parseHelperLine,
   readTestSkips,
+  STDIN_BOOTSTRAP,
   serverKey,
   stairwayRevisions,
   summaryLine,
+  testTarget,
   withDatabase,
 } from '../../src/core/migrationTests';
 import { parseChecks, parseCommand } from '../../src/core/migrationTests/testCommand';
 import { loadProject } from '../../src/core/project';
 import { tempDir, writeProject } from '../support/tempProject';
+
+const ROOT = process.env.ALEMBIC_LENS_ROOT ?? path.resolve(__dirname, '../../..');
 
 function parsed(url: string) {
   const result = parseDatabaseUrl(url);
@@ -144,11 +151,121 @@ describe('migration tests: how the helper is started', () => {
     assert.deepStrictEqual(helperLaunch(['/venv/bin/alembic'], helper, []), ['/venv/bin/python', helper]);
   });
 
-  it('says why a command that does not end in alembic, or runs in a container, cannot run it', () => {
+  it('says why a command that does not end in alembic, or a container whose mount is unknown, cannot run it', () => {
     assert.match(helperLaunch(['make', 'migrate'], helper, []) as string, /does not end in "alembic"/);
     assert.match(
       helperLaunch(['docker', 'compose', 'exec', '-T', 'backend', 'alembic'], helper, []) as string,
-      /do not run inside a container yet/,
+      /run in a container only when the folder it mounts is known/,
+    );
+  });
+
+  it("runs the container's python with the bootstrap that reads the helper from stdin", () => {
+    const docker = ['docker', 'compose', 'exec', '--workdir', '/app', '-T', 'backend', 'alembic'];
+    assert.deepStrictEqual(helperLaunch(docker, helper, ['-c', '/app/alembic.ini'], true), [
+      ...docker.slice(0, -1),
+      'python',
+      '-c',
+      STDIN_BOOTSTRAP,
+      '-c',
+      '/app/alembic.ini',
+    ]);
+  });
+
+  it('sends the helper, the modules it imports and the URL on stdin, ASCII only', () => {
+    const real = path.join(ROOT, 'media', 'python', 'alembic_lens_migtest.py');
+    const url = 'postgresql://u:p\u00e4ss@db:5432/alembic_lens_test_0a1b2c3d';
+    const text = helperStdin(real, { ALEMBIC_LENS_TEST_URL: url });
+    assert.match(text, /^[\x00-\x7f]*$/);
+    const [bootstrap, payload, rest] = text.split('\n');
+    assert.strictEqual(rest, '');
+    assert.strictEqual(
+      JSON.parse(bootstrap),
+      fs.readFileSync(path.join(ROOT, 'media/python/alembic_lens_stdin.py'), 'utf8'),
+    );
+    const parsedPayload = JSON.parse(payload) as {
+      env: Record<string, string>;
+      modules: Record<string, string>;
+      main: string;
+    };
+    assert.deepStrictEqual(parsedPayload.env, { ALEMBIC_LENS_TEST_URL: url });
+    assert.strictEqual(parsedPayload.main, 'alembic_lens_migtest');
+    // The helper and what it imports (followed through imports), not the other helpers next to it.
+    assert.deepStrictEqual(Object.keys(parsedPayload.modules).sort(), [
+      'alembic_lens_drift',
+      'alembic_lens_migtest',
+      'alembic_lens_schema',
+    ]);
+    assert.strictEqual(parsedPayload.modules.alembic_lens_migtest, fs.readFileSync(real, 'utf8'));
+  });
+});
+
+describe('migration tests in a Compose service: command and URLs (the full-stack-fastapi-template files)', () => {
+  const root = path.join(ROOT, 'test/fixtures/compose/fastapi-template');
+  const folder = path.join(root, 'backend');
+  const files = ['compose.yml', 'compose.override.yml'].map((name) => ({
+    file: path.join(root, name),
+    text: fs.readFileSync(path.join(root, name), 'utf8'),
+  }));
+  const parsedCompose = parseCompose(files);
+  assert.ok(parsedCompose.ok);
+  const compose = parsedCompose.project;
+  const command = ['docker', 'compose', 'exec', '-T', 'backend', 'alembic'];
+  const url = 'postgresql+psycopg://postgres:changethis@db:5432/app';
+
+  it('creates the scratch database through the published port, and gives the container the URL it reaches', () => {
+    const target = testTarget({ alembicCommand: command, folder, compose, projectUrl: url });
+    assert.deepStrictEqual(target, {
+      alembicCommand: ['docker', 'compose', 'exec', '--workdir', '/app/backend', '-T', 'backend', 'alembic'],
+      container: {
+        mapping: { service: 'backend', hostRoot: folder, containerRoot: '/app/backend' },
+        serverUrl: url,
+      },
+      explicitUrl: undefined,
+      projectUrl: 'postgresql+psycopg://postgres:changethis@127.0.0.1:5432/app',
+    });
+    const explicit = testTarget({ alembicCommand: command, folder, compose, explicitUrl: url, projectUrl: 'x' });
+    assert.ok(typeof explicit !== 'string');
+    assert.strictEqual(explicit.explicitUrl, 'postgresql+psycopg://postgres:changethis@127.0.0.1:5432/app');
+    assert.strictEqual(explicit.projectUrl, 'x');
+  });
+
+  it('keeps a URL that names no Compose service (SQLite, a server outside), and leaves local commands alone', () => {
+    const sqlite = testTarget({ alembicCommand: command, folder, compose, projectUrl: 'sqlite:///app.db' });
+    assert.ok(typeof sqlite !== 'string');
+    assert.deepStrictEqual(sqlite.container, {
+      mapping: { service: 'backend', hostRoot: folder, containerRoot: '/app/backend' },
+    });
+    assert.strictEqual(sqlite.projectUrl, 'sqlite:///app.db');
+    const local = ['uv', 'run', 'alembic'];
+    assert.deepStrictEqual(testTarget({ alembicCommand: local, folder, compose, projectUrl: url }), {
+      alembicCommand: local,
+      explicitUrl: undefined,
+      projectUrl: url,
+    });
+  });
+
+  it('says why when the service mounts no project folder, no Compose file is found, or the database port is not published', () => {
+    const worker = ['docker', 'compose', 'exec', '-T', 'prestart', 'alembic'];
+    assert.match(
+      testTarget({ alembicCommand: worker, folder, compose, projectUrl: url }) as string,
+      /the Compose service "prestart" .* only when a Compose file declares that service with a volume that mounts .*backend: compose\.yml has none\./,
+    );
+    assert.match(
+      testTarget({ alembicCommand: command, folder, projectUrl: url }) as string,
+      /no Compose file was found\./,
+    );
+    const unpublished = parseCompose([{ file: path.join(root, 'compose.yml'), text: files[0].text }]);
+    assert.ok(unpublished.ok);
+    const withoutPorts = {
+      ...unpublished.project,
+      services: [
+        ...compose.services.filter((s) => s.name === 'backend'),
+        ...unpublished.project.services.filter((s) => s.name !== 'backend'),
+      ],
+    };
+    assert.match(
+      testTarget({ alembicCommand: command, folder, compose: withoutPorts, projectUrl: url }) as string,
+      /only reachable inside Compose \(the Compose service "db" publishes no port for 5432\): publish its port, or name a server/,
     );
   });
 });

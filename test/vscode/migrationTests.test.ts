@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AlembicLensApi } from '../../src/testApi/testApi';
 import { writeArgvWrapper } from '../support/argvWrapper';
+import { makeFakeDocker } from '../support/fakeDocker';
 import {
   activatedApi,
   EXTENSION_ID,
@@ -149,6 +150,56 @@ describe('migration tests in the Test Explorer', function () {
         ),
       ]);
     } finally {
+      await setAlembicSetting('command', undefined);
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it('runs in a Compose service through alembic.command: helper on stdin, scratch file in the mounted folder', async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'alembic-lens-migtest-docker-'));
+    const root = workspaceRoot();
+    const composeFile = path.join(root, 'compose.yaml');
+    const docker = makeFakeDocker(tmp, 'backend', root);
+    try {
+      // The setting first: with alembic.command set, the new Compose file brings no suggestion.
+      await setAlembicSetting('command', [
+        path.join(docker.binDir, 'docker'),
+        'compose',
+        'exec',
+        '-T',
+        'backend',
+        'alembic',
+      ]);
+      fs.writeFileSync(composeFile, `services:\n  backend:\n    volumes:\n      - ./:${docker.mountPoint}\n`);
+      const first = api.migrationTests.items().find((i) => i.id.startsWith('stairway:'))!.id;
+      const run = await api.migrationTests.run(['check:single-head', first]);
+      assert.deepStrictEqual(
+        run.outcomes.map((o) => [o.id, o.status]).sort(),
+        [
+          ['check:single-head', 'passed'],
+          [first, 'passed'],
+        ].sort(),
+        JSON.stringify(run.outcomes),
+      );
+      assert.ok(run.database?.startsWith(`SQLite ${path.join(root, '.alembic-lens-test-')}`), run.database);
+      const calls = docker.calls();
+      assert.strictEqual(calls.length, 1, JSON.stringify(calls));
+      assert.deepStrictEqual(calls[0].argv.slice(0, 7), [
+        'compose',
+        'exec',
+        '--workdir',
+        docker.mountPoint,
+        '-T',
+        'backend',
+        'python',
+      ]);
+      assert.deepStrictEqual(
+        fs.readdirSync(root).filter((n) => n.startsWith('.alembic-lens-')),
+        [],
+        'the scratch folder is removed',
+      );
+    } finally {
+      fs.rmSync(composeFile, { force: true });
       await setAlembicSetting('command', undefined);
       fs.rmSync(tmp, { recursive: true, force: true });
     }

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { makeFakeDocker } from '../support/fakeDocker';
 import { revisionSource, versionsDir, waitFor, workspaceRoot } from './helpers';
 import {
   alembicCli,
@@ -198,8 +199,8 @@ describe('teams: the base branch in the editor', function () {
     git(root, 'checkout', '--', file(MINE));
   });
 
-  it('Create a merge revision: the diff previews what `alembic merge` writes, which then writes it', async function () {
-    this.timeout(60000);
+  /** The merge-heads quick fix, its preview confirmed: the file written must be the one previewed. */
+  const createMergeRevision = async (): Promise<void> => {
     const restoreSqlite = await useSampleSqlite(root);
     const before = new Set(fs.readdirSync(versionsDir()));
     try {
@@ -239,6 +240,57 @@ describe('teams: the base branch in the editor', function () {
       }
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
       await restoreSqlite();
+    }
+  };
+
+  it('Create a merge revision: the diff previews what `alembic merge` writes, which then writes it', async function () {
+    this.timeout(60000);
+    await createMergeRevision();
+  });
+
+  it('Create a merge revision in a Compose service: the temporary ini copy is in the mounted folder', async function () {
+    this.timeout(90000);
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'alembic-lens-teams-docker-'));
+    const docker = makeFakeDocker(tmp, 'backend', root);
+    const composeFile = path.join(root, 'compose.yaml');
+    try {
+      // The setting first: with alembic.command set, the new Compose file brings no suggestion.
+      await setAlembicSetting('command', [
+        path.join(docker.binDir, 'docker'),
+        'compose',
+        'exec',
+        '-T',
+        'backend',
+        'alembic',
+      ]);
+      fs.writeFileSync(composeFile, `services:\n  backend:\n    volumes:\n      - ./:${docker.mountPoint}\n`);
+      await createMergeRevision();
+      const merges = docker.calls().filter((c) => c.argv.includes('merge'));
+      assert.strictEqual(
+        merges.length,
+        2,
+        `the preview and the merge ran in the container: ${JSON.stringify(docker.calls())}`,
+      );
+      for (const { argv } of merges) {
+        assert.deepStrictEqual(argv.slice(0, 7), [
+          'compose',
+          'exec',
+          '--workdir',
+          docker.mountPoint,
+          '-T',
+          'backend',
+          'alembic',
+        ]);
+        const config = argv[argv.indexOf('-c') + 1];
+        assert.ok(config.startsWith(`${docker.mountPoint}/.alembic-lens-downgrade-`), config);
+      }
+      await waitFor('the temporary folders removed', () =>
+        fs.readdirSync(root).some((n) => n.startsWith('.alembic-lens-')) ? undefined : true,
+      );
+    } finally {
+      fs.rmSync(composeFile, { force: true });
+      await setAlembicSetting('command', undefined);
+      fs.rmSync(tmp, { recursive: true, force: true });
     }
   });
 

@@ -1,4 +1,5 @@
 // Migration tests (stairway, single-head, models-match, downgrade-to-base) on a throwaway database.
+export * from './container';
 export * from './results';
 export * from './runMigrationTests';
 export * from './scratchDatabase';

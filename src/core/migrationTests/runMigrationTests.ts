@@ -1,16 +1,19 @@
 // One migration test run: which revisions and checks, the skip comments, the scratch database made
 // and always dropped, and media/python/alembic_lens_migtest.py run once by the Python Alembic runs with
-// (`alembic.command`: `uv run python`, `poetry run python`, or the interpreter of `<python> -m alembic`),
-// its events streamed to the caller (the CLI, the Test Explorer) as they come.
+// (`alembic.command`: `uv run python`, `poetry run python`, the interpreter of `<python> -m alembic`, or
+// a Compose service's `python`, see container.ts), its events streamed to the caller (the CLI, the Test
+// Explorer) as they come.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { configArgument } from '../alembicCommand';
-import { type DatabaseUrl, maskSecrets } from '../databaseUrl';
+import { containerPathsToHost, toContainerPath, toHostPath } from '../compose';
+import { type DatabaseUrl, maskSecrets, parseDatabaseUrl } from '../databaseUrl';
 import type { Project } from '../project';
 import type { Revision } from '../revisionMap';
-import { isContainerCommand, pythonScriptLaunch, unknownPythonMessage } from '../runMode';
+import { isContainerCommand, pythonCommandFor, pythonScriptLaunch, unknownPythonMessage } from '../runMode';
 import { urlSourceForConfig } from '../urlSource';
+import { type ContainerTarget, helperStdin, STDIN_BOOTSTRAP } from './container';
 import {
   type FatalError,
   type HelperEvent,
@@ -20,7 +23,7 @@ import {
   type MigrationTestResult,
   parseHelperLine,
 } from './results';
-import { createScratchDatabase, type ScratchDatabase } from './scratchDatabase';
+import { createScratchDatabase, type ScratchDatabase, withDatabase } from './scratchDatabase';
 import { readTestSkips, type TestSkip } from './skips';
 
 /** How long a cancelled helper gets to stop before it is killed outright. */
@@ -34,6 +37,8 @@ export interface MigrationTestOptions {
   alembicCommand: readonly string[];
   /** media/python/alembic_lens_migtest.py */
   helperScript: string;
+  /** Required when alembicCommand runs in a Compose service (see testTarget in container.ts). */
+  container?: ContainerTarget;
   /** Where the scratch database goes (see chooseScratchServer). */
   server: DatabaseUrl;
   /** Default: every check. */
@@ -88,12 +93,19 @@ export async function runMigrationTests(options: MigrationTestOptions): Promise<
   const { skips, warnings } = readSkipComments(project);
   const toRun = planChecks(checks, stairway, skips, report);
   if (!toRun.checks.length) return { results, database: 'none', warnings };
-  const argv = helperLaunch(options.alembicCommand, options.helperScript, helperArguments(project, toRun));
+  const { container } = options;
+  const argv = helperLaunch(
+    options.alembicCommand,
+    options.helperScript,
+    helperArguments(project, toRun, container),
+    !!container,
+  );
   if (typeof argv === 'string') return { results, fatal: { code: 'error', message: argv }, database: 'none', warnings };
 
   let scratch: ScratchDatabase;
   try {
-    scratch = await createScratchDatabase(options.server);
+    // In a container, the SQLite file must be where the container sees it: in the mounted project folder.
+    scratch = await createScratchDatabase(options.server, container ? projectFolder(project) : undefined);
   } catch (err) {
     return { results, fatal: { code: 'unreachable', message: (err as Error).message }, database: 'none', warnings };
   }
@@ -180,11 +192,18 @@ function readSkipComments(project: Project): {
   return { skips: out, warnings };
 }
 
+function projectFolder(project: Project): string {
+  return path.dirname(path.resolve(project.config.configFile));
+}
+
 /** The helper's arguments after the script: the project, the checks, the variables that get the scratch URL. */
-function helperArguments(project: Project, plan: PlannedRun): string[] {
+function helperArguments(project: Project, plan: PlannedRun, container?: ContainerTarget): string[] {
+  const configFile = path.resolve(project.config.configFile);
   return [
     '-c',
-    configArgument(project.config.configFile, path.dirname(path.resolve(project.config.configFile))),
+    container
+      ? toContainerPath(container.mapping, configFile)
+      : configArgument(project.config.configFile, projectFolder(project)),
     '-n',
     project.config.section,
     '--check',
@@ -200,25 +219,43 @@ function runHelper(
   scratch: ScratchDatabase,
   report: (event: HelperEvent) => void,
 ): Promise<FatalError | undefined> {
-  const { project } = options;
-  const folder = path.dirname(path.resolve(project.config.configFile));
+  const { project, container } = options;
+  const folder = projectFolder(project);
   const [program, ...programArgs] = argv;
+  const helperUrl = container ? containerUrl(container, options.server, scratch) : scratch.url;
+  // In a container, the URL goes on stdin: neither the command line nor `-e` of `docker compose exec`.
+  let stdin: string | undefined;
+  try {
+    stdin = container ? helperStdin(options.helperScript, { ALEMBIC_LENS_TEST_URL: helperUrl }) : undefined;
+  } catch (err) {
+    return Promise.resolve({
+      code: 'error',
+      message: `The migration test helper is missing: ${(err as Error).message}`,
+    });
+  }
   const env = {
     ...options.env,
-    ALEMBIC_LENS_TEST_URL: scratch.url,
+    ...(container ? {} : { ALEMBIC_LENS_TEST_URL: helperUrl }),
     PYTHONIOENCODING: 'utf-8',
     PYTHONDONTWRITEBYTECODE: '1',
   };
-  // options.server was parsed, so maskSecrets already knows its secrets.
-  const mask = (text: string): string => maskSecrets(text, scratch.url);
+  // options.server was parsed, so maskSecrets already knows its secrets (and containerUrl parsed its own).
+  const hostText = (text: string): string => (container ? containerPathsToHost(container.mapping, text) : text);
+  const mask = (text: string): string => hostText(maskSecrets(text, scratch.url));
+  const hostPath = (file: string | undefined): string | undefined =>
+    file && container ? toHostPath(container.mapping, file) : file;
   const located = locator(project);
   return new Promise((resolve) => {
     const child = spawn(program, programArgs, {
       cwd: folder,
       env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
       windowsHide: true,
     });
+    // In a container stdin stays open while the helper runs: its end stops the helper (alembic_lens_stdin.py).
+    child.stdin.on('error', () => undefined);
+    if (stdin === undefined) child.stdin.end();
+    else child.stdin.write(stdin);
     const lines = new LineSplitter();
     let fatal: FatalError | undefined;
     let done = false;
@@ -227,10 +264,12 @@ function runHelper(
       const event = parseHelperLine(line);
       if (!event) return;
       if (event.kind === 'done') done = true;
-      else if (event.kind === 'fatal') fatal = { ...event.fatal, message: mask(event.fatal.message) };
-      else if (event.kind === 'result')
-        report({ kind: 'result', result: located({ ...event.result, message: mask(event.result.message) }) });
-      else report(event);
+      else if (event.kind === 'fatal')
+        fatal = { ...event.fatal, message: mask(event.fatal.message), path: hostPath(event.fatal.path) };
+      else if (event.kind === 'result') {
+        const result = { ...event.result, message: mask(event.result.message), path: hostPath(event.result.path) };
+        report({ kind: 'result', result: located(result) });
+      } else report(event);
     };
     child.stdout.setEncoding('utf8');
     child.stderr.setEncoding('utf8');
@@ -243,6 +282,7 @@ function runHelper(
     let killTimer: NodeJS.Timeout | undefined;
     const cancel = (): void => {
       fatal = { code: 'cancelled', message: 'The run was cancelled.' };
+      child.stdin.destroy();
       child.kill('SIGTERM');
       killTimer = setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS);
     };
@@ -254,6 +294,7 @@ function runHelper(
     });
     child.on('close', (code, signal) => {
       clearTimeout(killTimer);
+      child.stdin.destroy();
       options.signal?.removeEventListener('abort', cancel);
       lines.end().forEach(handle);
       if (!fatal && !done) {
@@ -267,20 +308,35 @@ function runHelper(
 }
 
 /**
- * The helper's argv, run by the Python Alembic runs with; or why it cannot run. Not in a container:
- * there the scratch URL (a variable of this process) and the helper's sibling modules would be missing.
+ * The helper's argv, run by the Python Alembic runs with; or why it cannot run. In a container
+ * (`inContainer`: its folder mapping is known) the Python reads a bootstrap, the helper's modules and
+ * the scratch URL from stdin (see container.ts).
  */
 export function helperLaunch(
   alembicCommand: readonly string[],
   helperScript: string,
   args: readonly string[],
+  inContainer = false,
 ): string[] | string {
-  const shown = JSON.stringify(alembicCommand);
-  if (isContainerCommand(alembicCommand))
-    return `The migration tests do not run inside a container yet (alembic.command is ${shown}): run them with a local Python, e.g. \`alembic-lens test --python PATH\`.`;
+  if (isContainerCommand(alembicCommand)) {
+    const python = pythonCommandFor(alembicCommand);
+    if (!python) return unknownPythonMessage(alembicCommand);
+    if (!inContainer)
+      return `The migration tests run in a container only when the folder it mounts is known (alembic.command is ${JSON.stringify(alembicCommand)}).`;
+    return [...python, '-c', STDIN_BOOTSTRAP, ...args];
+  }
   const launch = pythonScriptLaunch(alembicCommand, helperScript, args);
   if (!launch) return unknownPythonMessage(alembicCommand);
   return launch.argv;
+}
+
+/** The scratch database's URL as the container reaches it: its file mapped, or its server's URL there. */
+function containerUrl(container: ContainerTarget, server: DatabaseUrl, scratch: ScratchDatabase): string {
+  if (server.kind === 'sqlite')
+    return `${server.drivername}:///${toContainerPath(container.mapping, scratch.database)}`;
+  if (!container.serverUrl) return scratch.url;
+  const parsed = parseDatabaseUrl(container.serverUrl);
+  return parsed.ok ? withDatabase(parsed.url, scratch.database) : scratch.url;
 }
 
 /** The environment variables env.py may read its URL from: they all get the scratch URL. */

@@ -74,14 +74,19 @@ export interface ScratchDatabase {
   url: string;
   /** For people: "PostgreSQL alembic_lens_test_1a2b3c4d on 127.0.0.1:5433", no secret. */
   description: string;
+  /** The database's name on its server, or the SQLite file. */
+  database: string;
   /** Deletes the database (or the SQLite folder); safe to call twice; throws only with a masked message. */
   drop(): Promise<void>;
 }
 
-/** Creates the scratch database; throws an Error with a masked, one-line message when the server refuses. */
-export async function createScratchDatabase(base: DatabaseUrl): Promise<ScratchDatabase> {
+/**
+ * Creates the scratch database; throws an Error with a masked, one-line message when the server refuses.
+ * A SQLite file goes in a new folder in `sqliteParent` (default: the system's temporary folder).
+ */
+export async function createScratchDatabase(base: DatabaseUrl, sqliteParent?: string): Promise<ScratchDatabase> {
   const name = SCRATCH_PREFIX + randomBytes(4).toString('hex');
-  if (base.kind === 'sqlite') return createSqliteScratch(base, name);
+  if (base.kind === 'sqlite') return createSqliteScratch(base, name, sqliteParent ?? os.tmpdir());
   const url = withDatabase(base, name);
   const description = describeDatabase(url);
   await onServer(base, async (db) => {
@@ -91,6 +96,7 @@ export async function createScratchDatabase(base: DatabaseUrl): Promise<ScratchD
   return {
     url,
     description,
+    database: name,
     async drop() {
       if (dropped) return;
       await onServer(base, (db) => dropServerDatabase(db, base, name));
@@ -99,12 +105,14 @@ export async function createScratchDatabase(base: DatabaseUrl): Promise<ScratchD
   };
 }
 
-function createSqliteScratch(base: DatabaseUrl, name: string): ScratchDatabase {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alembic-lens-test-'));
+function createSqliteScratch(base: DatabaseUrl, name: string, parent: string): ScratchDatabase {
+  // A dot folder: hidden from the file lists and globs of a project it is made in.
+  const dir = fs.mkdtempSync(path.join(parent, parent === os.tmpdir() ? 'alembic-lens-test-' : '.alembic-lens-test-'));
   const file = path.join(dir, `${name}.db`);
   return {
     url: `${base.drivername}:///${file}`,
     description: `SQLite ${file}`,
+    database: file,
     async drop() {
       fs.rmSync(dir, { recursive: true, force: true });
     },

@@ -1,11 +1,13 @@
 // `alembic-lens test`: the migration tests from the command line, for CI. One line per failure as a
 // compiler writes it, a last summary line, exit 1 on a failure and 2 when the tests could not run.
 import * as path from 'node:path';
+import { readComposeProject } from '../compose';
 import { readDotenvFile } from '../dotenv';
 import type { Project } from '../project';
 import { findOnPath, findVenvPython } from '../pythonLookup';
-import { interpreterCommand } from '../runMode';
+import { interpreterCommand, isContainerCommand } from '../runMode';
 import { resolveDatabaseUrl } from '../urlSource';
+import { testTarget } from './container';
 import {
   countResults,
   formatFailure,
@@ -50,16 +52,31 @@ export async function testCommand(project: Project, options: TestCommandOptions,
   const folder = path.dirname(path.resolve(project.config.configFile));
   const dotenv = readDotenvFile(path.join(folder, '.env'));
   const resolved = resolveDatabaseUrl({ config: project.config, processEnv: process.env, dotenv });
-  const server = chooseScratchServer({
+  const alembicCommand = parseCommand(options.command);
+  if (typeof alembicCommand === 'string') return cannotRun(alembicCommand);
+  let compose: ReturnType<typeof readComposeProject>;
+  // Like `docker compose`, the Compose file is looked for in the folder and its parents.
+  if (alembicCommand && isContainerCommand(alembicCommand))
+    compose = readComposeProject(folder, path.parse(folder).root, { ...dotenv, ...process.env });
+  if (compose && !compose.ok) return cannotRun(compose.error);
+  const target = testTarget({
+    alembicCommand:
+      alembicCommand ??
+      interpreterCommand(options.python ?? findVenvPython([folder]) ?? findOnPath(['python3', 'python']) ?? 'python3'),
+    folder,
+    compose: compose?.project,
     explicitUrl: options.url,
-    explicitName: '--url',
     projectUrl: resolved.url,
+  });
+  if (typeof target === 'string') return cannotRun(target);
+  const server = chooseScratchServer({
+    explicitUrl: target.explicitUrl,
+    explicitName: '--url',
+    projectUrl: target.projectUrl,
     projectUnresolved: resolved.unresolved,
     cwd: folder,
   });
   if (!server.ok) return cannotRun(server.message);
-  const alembicCommand = parseCommand(options.command);
-  if (typeof alembicCommand === 'string') return cannotRun(alembicCommand);
 
   const abort = new AbortController();
   const interrupted = (): void => abort.abort();
@@ -69,11 +86,8 @@ export async function testCommand(project: Project, options: TestCommandOptions,
   try {
     run = await runMigrationTests({
       project,
-      alembicCommand:
-        alembicCommand ??
-        interpreterCommand(
-          options.python ?? findVenvPython([folder]) ?? findOnPath(['python3', 'python']) ?? 'python3',
-        ),
+      alembicCommand: target.alembicCommand,
+      container: target.container,
       helperScript: options.helperScript,
       server: server.base,
       checks,

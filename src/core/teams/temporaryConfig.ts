@@ -2,9 +2,12 @@
 // taken from git, go into a private temporary folder, next to a copy of the ini whose version_locations
 // adds that folder, with `here` pinned to the project's folder. Alembic gets the copy with `-c`; the
 // folder is removed afterwards. The project's own files are untouched, unless Alembic writes a new one.
+// When Alembic runs in a Compose service, the temporary folder is made in the project folder (the
+// container sees only what is mounted) and the paths the copy names are the container's.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { type PathMapping, toContainerPath } from '../compose';
 import { SEPARATORS } from '../config';
 import type { GitRepository } from '../git/gitRepository';
 import type { RefHistory } from '../git/refHistory';
@@ -36,6 +39,13 @@ export function missingFiles(project: Project, history: Pick<RefHistory, 'source
     .map(([file, source]) => ({ path: file, blob: history.blobs.get(file)!, source }));
 }
 
+export interface TemporaryConfigOptions {
+  /** Copy the project's version folders into the temporary folder too (a preview of what Alembic writes). */
+  copyVersions?: boolean;
+  /** Alembic runs in a Compose service that mounts the project folder this way. */
+  container?: PathMapping;
+}
+
 /**
  * Writes `files` (from git) and an ini copy whose version_locations adds their folder into a new private
  * temporary folder. With `copyVersions`, the project's version folders are copied there too and the
@@ -45,7 +55,7 @@ export function prepareTemporaryConfig(
   project: Project,
   repo: GitRepository,
   files: readonly HistoryFile[],
-  options: { copyVersions?: boolean } = {},
+  options: TemporaryConfigOptions = {},
 ): TemporaryConfig {
   const ini = project.config.iniPath;
   if (!ini) {
@@ -54,7 +64,17 @@ export function prepareTemporaryConfig(
         '(its temporary copy adds the folder of those revisions to version_locations)',
     );
   }
-  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'alembic-lens-downgrade-'));
+  const { container } = options;
+  const here = path.dirname(path.resolve(ini));
+  const seen = container ? containerPathOf(container) : (file: string): string => file;
+  if (container) {
+    // Refused before anything is written: a folder the container does not see.
+    for (const location of [here, ...project.config.versionLocations]) seen(location);
+  }
+  // A dot folder in the project: hidden from its file lists and globs, seen by the container.
+  const folder = container
+    ? fs.mkdtempSync(path.join(here, '.alembic-lens-downgrade-'))
+    : fs.mkdtempSync(path.join(os.tmpdir(), 'alembic-lens-downgrade-'));
   const cleanup = (): void => fs.rmSync(folder, { recursive: true, force: true });
   try {
     const versions = path.join(folder, 'versions');
@@ -68,7 +88,9 @@ export function prepareTemporaryConfig(
       fs.writeFileSync(path.join(versions, name), contents.get(file.blob) ?? '');
     }
     const separatorName = project.config.option('path_separator');
-    const separator = (separatorName && SEPARATORS[separatorName]) || path.delimiter;
+    // A container is Linux, whatever this machine is: its `os` separator is ':'.
+    const ownSeparator = container ? ':' : 'os';
+    const separator = (separatorName && SEPARATORS[separatorName]) || SEPARATORS[ownSeparator];
     const ours = project.config.versionLocations.map((location, i) => {
       if (!options.copyVersions) return location;
       const copy = path.join(folder, `copy${i}`);
@@ -78,12 +100,12 @@ export function prepareTemporaryConfig(
       } else fs.mkdirSync(copy);
       return copy;
     });
-    const locations = [...ours, versions].join(separator === '\n' ? '\n  ' : separator);
+    const locations = [...ours, versions].map(seen).join(separator === '\n' ? '\n  ' : separator);
     const text = iniWithVersionLocations(fs.readFileSync(ini, 'utf8'), {
       section: project.config.section,
-      here: path.dirname(path.resolve(ini)),
+      here: seen(here),
       versionLocations: locations,
-      separatorOption: separatorName ? undefined : 'os',
+      separatorOption: separatorName ? undefined : ownSeparator,
     });
     const configFile = path.join(folder, path.basename(ini));
     fs.writeFileSync(configFile, text);
@@ -92,6 +114,20 @@ export function prepareTemporaryConfig(
     cleanup();
     throw err;
   }
+}
+
+/** A host path as the container sees it; throws when it is outside the mounted folder. */
+function containerPathOf(mapping: PathMapping): (hostPath: string) => string {
+  return (hostPath) => {
+    const rel = path.relative(mapping.hostRoot, hostPath);
+    if (rel.startsWith('..') || path.isAbsolute(rel)) {
+      throw new Error(
+        `${hostPath} is outside ${mapping.hostRoot}, the folder the Compose service "${mapping.service}" mounts: ` +
+          'Alembic in the container cannot read it, so this action cannot run there',
+      );
+    }
+    return toContainerPath(mapping, hostPath);
+  };
 }
 
 const REPLACED_KEY = /^\s*(version_locations|version_path_separator)\s*[=:]/i;
