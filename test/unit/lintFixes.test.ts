@@ -65,6 +65,32 @@ describe('lint quick fixes, applied and linted again', () => {
     assert.deepStrictEqual(codesOf(check.after), []);
   });
 
+  it('add-column-not-null-without-default: a neutral server_default for the type, on any database', () => {
+    const cases: Array<[string, string]> = [
+      ["op.add_column('users', sa.Column('nickname', sa.String(length=50), nullable=False))", "server_default=''"],
+      ["op.add_column('users', sa.Column('visits', sa.Integer(), nullable=False))", "server_default='0'"],
+      ["op.add_column('users', sa.Column('active', sa.Boolean(), nullable=False))", 'server_default=sa.false()'],
+      ["op.add_column('users', sa.Column('seen_at', sa.DateTime(), nullable=False))", 'server_default=sa.func.now()'],
+    ];
+    for (const [statement, expected] of cases) {
+      for (const options of [PG, { dialect: 'sqlite' } as LintOptions]) {
+        const { after } = fixOnce([statement], 'add-column-not-null-without-default', options);
+        assert.ok(after.includes(`nullable=False, ${expected})`), after);
+        assert.ok(!codesOf(after, options).includes('add-column-not-null-without-default'), after);
+      }
+    }
+    // No neutral value for a type it does not know: no fix rather than a guess.
+    const json = revisionText({
+      id: 'b1',
+      down: 'a0',
+      upgrade: ["op.add_column('users', sa.Column('prefs', postgresql.JSONB(), nullable=False))"],
+      downgrade: ['pass'],
+    });
+    const found = lintRevision(json, '/p/b1.py', PG).find((p) => p.code === 'add-column-not-null-without-default');
+    assert.ok(found);
+    assert.strictEqual(ruleFix(json, found.code!, found.line), undefined);
+  });
+
   it('offline-mode-unsafe: guarded by is_offline_mode(), and context imported once', () => {
     const { after } = fixOnce(
       [

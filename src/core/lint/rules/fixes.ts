@@ -1,7 +1,7 @@
 // The mechanical fixes of lint findings, as line edits the editor applies (and the tests apply and lint
 // again): add `postgresql_concurrently=True` and put the statement in an autocommit block, add
 // `postgresql_not_valid=True` and validate the constraint after the transaction, guard a statement with
-// `if not context.is_offline_mode():`. Nothing is offered where the statement's shape is not plain.
+// `if not context.is_offline_mode():`, give a NOT NULL column added to a table a neutral server_default. Nothing is offered where the statement's shape is not plain.
 import { tokenizePython } from '../../python';
 import { SQL_FIX_CODES, sqlExecuteFix } from './sqlFixes';
 import { statementScopes } from './statementScopes';
@@ -78,6 +78,21 @@ export function ruleFix(text: string, code: string, line: number): RuleFix | und
         }
       );
     }
+    case 'add-column-not-null-without-default': {
+      const span = spanLines(lines, statement);
+      const value = serverDefaultFor(span.join('\n'), text);
+      if (!value) return undefined;
+      return {
+        title: `Add server_default=${value}: the value existing rows get`,
+        edits: [
+          {
+            fromLine: statement.from,
+            toLine: statement.to,
+            lines: span.map((l) => l.replace(NOT_NULL, `nullable=False, server_default=${value}`)),
+          },
+        ],
+      };
+    }
     case 'offline-mode-unsafe': {
       const edits: LineEdit[] = [
         {
@@ -95,6 +110,25 @@ export function ruleFix(text: string, code: string, line: number): RuleFix | und
     default:
       return undefined;
   }
+}
+
+const NOT_NULL = /\bnullable\s*=\s*False\b/;
+
+/**
+ * The neutral default of the added column's type (empty string, zero, false, the current time), when
+ * the statement has one plain `nullable=False` and a type named in its `Column(...)`; else undefined.
+ */
+function serverDefaultFor(statement: string, text: string): string | undefined {
+  if ((statement.match(new RegExp(NOT_NULL.source, 'g')) ?? []).length !== 1) return undefined;
+  const type = /Column\(\s*(['"])\w+\1\s*,\s*(?:sa\.|sqlalchemy\.)?(\w+)/.exec(statement)?.[2] ?? '';
+  const sa = /^import sqlalchemy as sa\b/m.test(text) ? 'sa' : /^import sqlalchemy\b/m.test(text) ? 'sqlalchemy' : '';
+  if (/^(String|Unicode|Text|UnicodeText|VARCHAR|CHAR|NVARCHAR|TEXT|AutoString)$/.test(type)) return "''";
+  if (/^(Integer|BigInteger|SmallInteger|Numeric|Float|DECIMAL|INTEGER|BIGINT|SMALLINT|NUMERIC|FLOAT)$/.test(type))
+    return "'0'";
+  if (!sa) return undefined;
+  if (/^(Boolean|BOOLEAN)$/.test(type)) return `${sa}.false()`;
+  if (/^(DateTime|Date|TIMESTAMP|DATETIME|DATE)$/.test(type)) return `${sa}.func.now()`;
+  return undefined;
 }
 
 /** Applies non-overlapping edits to a text (for tests and the CLI); keeps its line ending. */
