@@ -14,6 +14,7 @@ import { applyLintOptions } from './suppressions';
 export interface ModelLintOptions extends LintOptions {
   /** A discovery already made (the model watcher's); else the models are found from env.py. */
   discovery?: ModelDiscovery;
+  /** Reads the model modules; the revision files come from the project's records, never read here. */
   readFile?: (file: string) => string | undefined;
   listPythonFiles?: (root: string) => string[];
   modelGlobs?: string[];
