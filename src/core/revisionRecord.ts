@@ -6,8 +6,9 @@
 // The Project owns the records (Project.revisionRecord) and drops one when its file changes.
 import { lintKey, revisionFindings } from './lint/revisionRules';
 import type { LintOptions } from './lint/rules';
-import { applyLintOptions, pythonSuppressions } from './lint/suppressions';
-import { parseMigration, type TableOp } from './models/migrationOps';
+import { type CreatedColumn, createdColumns } from './lint/rules/modelRules';
+import { applyLintOptions, pythonSuppressions, type Suppressions } from './lint/suppressions';
+import { type MigrationCall, parseMigration, type TableOp } from './models/migrationOps';
 import { type SchemaFacts, schemaFacts } from './models/revisionSchema';
 import type { Problem } from './problems';
 import { readPythonModule, tokenizePython } from './python';
@@ -21,15 +22,23 @@ export interface RevisionLint {
   problems: Problem[];
 }
 
+/** A table operation as the record keeps it: no parsed call, only what the model rules compare. */
+export interface RecordedOp extends TableOp {
+  /** add_column and create_table: the columns they create (name, nullability, type). */
+  created?: CreatedColumn[];
+}
+
 export interface RevisionRecord {
   /** upgrade()'s table operations (without their parsed calls), in source order. */
-  upgradeOps: TableOp[];
+  upgradeOps: RecordedOp[];
   /** upgrade() holds nothing but `pass`, `...` or a docstring; undefined when there is no upgrade(). */
   upgradeEmpty?: boolean;
   schema: SchemaFacts;
   /** The ids down_revision and depends_on name, with their columns (0-based lines); empty without a loaded source. */
   parentRefs: IdReference[];
   lint: RevisionLint;
+  /** Its `alembic-lens: ignore` comments, for the findings made past the record (the model rules); none: undefined. */
+  suppressions?: Suppressions;
 }
 
 /** What the records are read from: a Project, or anything that keeps records for a graph. */
@@ -61,10 +70,12 @@ export function buildRevisionRecord(
   const message = module.longdoc.split('\n')[0]?.trim() || undefined;
   const input = { path: file, source, migration, message, isMerge: module.downRevisions.length > 1 };
   const raw = revisionFindings(input, options);
-  const problems = raw.length ? applyLintOptions(raw, options, () => pythonSuppressions(text)) : raw;
+  // Every directive names the tool: a file without that word has none (most files, and no scan).
+  const suppressions = text.includes('alembic-lens') ? pythonSuppressions(text) : undefined;
+  const problems = raw.length ? applyLintOptions(raw, options, () => suppressions) : raw;
   const upgrade = migration.upgrade;
   return {
-    upgradeOps: (upgrade?.ops ?? []).map(({ call: _call, arg: _arg, ...op }) => op),
+    upgradeOps: (upgrade?.ops ?? []).map(recordedOp),
     upgradeEmpty: upgrade?.empty,
     schema: schemaFacts(file, source, upgrade),
     parentRefs: [
@@ -72,6 +83,7 @@ export function buildRevisionRecord(
       ...referencesAt(text, module.dependsOnLine, 'depends_on'),
     ],
     lint: { key: lintKey(options), problems },
+    suppressions,
   };
 }
 
@@ -79,6 +91,12 @@ export function buildRevisionRecord(
 export function unreadableRecord(file: string, options: LintOptions, why = 'cannot be read'): RevisionRecord {
   const schema = { steps: [], ddlWords: [], unsure: `${file}: ${why}` };
   return { upgradeOps: [], schema, parentRefs: [], lint: lintOf([], options) };
+}
+
+function recordedOp(call: MigrationCall): RecordedOp {
+  const { call: _call, arg: _arg, ...op } = call;
+  const created = createdColumns(call);
+  return created ? { ...op, created } : op;
 }
 
 function lintOf(problems: Problem[], options: LintOptions): RevisionLint {

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { formatReport, lintAgainstModels, lintProject } from '../../src/core/lint';
 import type { Problem } from '../../src/core/problems';
 import { loadProject } from '../../src/core/project';
+import type { RevisionSource } from '../../src/core/revisionFile';
 import { copySample, editModels } from '../support/sampleCopy';
 import { revisionText, tempDir } from '../support/tempProject';
 
@@ -207,6 +208,45 @@ describe('model rules: a revision that drops what the models still map', () => {
     assert.deepStrictEqual(modelRuleProblems(dir), []);
     const project = loadProject(path.join(dir, 'alembic.ini'));
     assert.deepStrictEqual(lintAgainstModels(project, { severities: { 'drops-mapped-column': 'off' } }), []);
+  });
+});
+
+describe('model rules: read from the revision records', () => {
+  it('read no revision file: with the files gone, the records give the same findings and suppressions', () => {
+    const dir = sample();
+    const file = addRevision(dir, 'a1a1a1a1a1a1', [
+      "op.drop_column('users', 'email')",
+      "op.drop_column('users', 'name')  # alembic-lens: ignore[drops-mapped-column]",
+      "op.add_column('users', sa.Column('sku', sa.String(length=40), nullable=True))",
+    ]);
+    fs.writeFileSync(
+      models(dir),
+      fs
+        .readFileSync(models(dir), 'utf8')
+        .replace('    email =', '    sku = Column(String(20), nullable=False)\n    email ='),
+    );
+    const project = loadProject(path.join(dir, 'alembic.ini'));
+    const first = lintProject(project, { env: {} }).filter((p) => MODEL_CODES.has(p.code));
+    assert.deepStrictEqual(
+      first.map((p) => `${p.code} ${p.line}`),
+      [
+        `drops-mapped-column ${lineOf(file, "op.drop_column('users', 'email')")}`,
+        `differs-from-model ${lineOf(file, "op.add_column('users'")}`,
+      ],
+    );
+    // Every record is built by that lint; the rules must not need the files any more.
+    fs.rmSync(path.join(dir, 'alembic', 'versions'), { recursive: true });
+    const asked = new Map<string, number>();
+    const records = {
+      config: project.config,
+      graph: project.graph,
+      revisionRecord: (source: RevisionSource) => {
+        asked.set(source.path, (asked.get(source.path) ?? 0) + 1);
+        return project.revisionRecord(source);
+      },
+    };
+    assert.deepStrictEqual(lintAgainstModels(records, {}), first);
+    assert.strictEqual(asked.size, project.graph.revisions.size, 'every revision from its record');
   });
 });
 

@@ -128,6 +128,20 @@ describe('raw SQL lint (PostgreSQL parser)', () => {
     assert.deepStrictEqual(found(real, 'sqlite'), [], 'SQLite: the PostgreSQL parser is not used');
   });
 
+  it('reads the SQL of sa.text("...") / text("..."), not text() of SQL built in Python', () => {
+    const text = revision([
+      'op.execute(sa.text("CREATE INDEX ix_a ON users (email)"))',
+      "op.execute(text('DROP INDEX ix_b'))",
+      'op.execute(sa.text(f"CREATE INDEX ix_c ON {TABLE} (email)"))',
+      'op.execute(sa.text("CREATE INDEX ix_d ON " + TABLE + " (email)"))',
+      'op.execute(sa.text(sql))',
+    ]);
+    assert.deepStrictEqual(found(text), [
+      ['create-index-not-concurrently', lineOf(text, 'ix_a')],
+      ['drop-index-not-concurrently', lineOf(text, 'ix_b')],
+    ]);
+  });
+
   it('suppression comments and severities apply as for op.* calls', () => {
     const text = revision(['op.execute("DROP TABLE audit")  # alembic-lens: ignore[drop-table]']);
     assert.deepStrictEqual(found(text), []);

@@ -6,14 +6,15 @@ import { findModelFiles, type ModelDiscovery } from '../models/modelFiles';
 import type { Problem } from '../problems';
 import { readPythonFile } from '../python';
 import type { RevisionSource } from '../revisionFile';
-import type { RevisionMap } from '../revisionMap';
+import type { RevisionRecords } from '../revisionRecord';
 import { type LintOptions, severityOf } from './rules';
 import { MODEL_RULES, modelRuleFindings } from './rules/modelRules';
-import { applyLintOptions, pythonSuppressions, type Suppressions } from './suppressions';
+import { applyLintOptions } from './suppressions';
 
 export interface ModelLintOptions extends LintOptions {
   /** A discovery already made (the model watcher's); else the models are found from env.py. */
   discovery?: ModelDiscovery;
+  /** Reads the model modules; the revision files come from the project's records, never read here. */
   readFile?: (file: string) => string | undefined;
   listPythonFiles?: (root: string) => string[];
   modelGlobs?: string[];
@@ -43,7 +44,7 @@ export function sharedModelDiscovery(
 
 /** The model rules' problems on the project's revisions in scope. */
 export function lintAgainstModels(
-  project: { config: AlembicConfig; graph: RevisionMap },
+  project: { config: AlembicConfig } & Pick<RevisionRecords, 'graph' | 'revisionRecord'>,
   options: ModelLintOptions = {},
 ): Problem[] {
   if (!modelRulesWanted(options)) return [];
@@ -59,17 +60,16 @@ export function lintAgainstModels(
     });
   const raw = modelRuleFindings({
     graph: project.graph,
+    records: project,
     discovery,
     baseDir: project.config.baseDir,
-    readFile: options.readFile,
     includeRevision: options.includeRevision,
   });
-  const cache = new Map<string, Suppressions | undefined>();
+  if (!raw.length) return raw;
+  // The suppression comments come from the records too: no revision file is read again.
+  const sources = new Map([...project.graph.revisions.values()].map((rev) => [rev.source.path, rev.source]));
   return applyLintOptions(raw, options, (file) => {
-    if (!cache.has(file)) {
-      const text = readFile(file);
-      cache.set(file, text === undefined ? undefined : pythonSuppressions(text));
-    }
-    return cache.get(file);
+    const source = sources.get(file);
+    return source ? project.revisionRecord(source)?.suppressions : undefined;
   });
 }

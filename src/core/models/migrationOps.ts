@@ -315,7 +315,7 @@ function readFunction(
       if (tk.v === 'execute' && !scope) {
         fn.executes.push({
           line: tokens[i - 2].line,
-          sql: resolveString(call.args[0] ?? keyword(call, 'sqltext'), constants),
+          sql: resolveString(unwrapText(call.args[0] ?? keyword(call, 'sqltext')), constants),
         });
         continue;
       }
@@ -411,6 +411,12 @@ function resolveString(expr: PyExpr | undefined, constants: Map<string, string>)
   if (expr.k === 'call' && calleeName(expr) === 'f' && expr.args.length === 1)
     return resolveString(expr.args[0], constants);
   return undefined;
+}
+
+/** The SQL of `text("...")` / `sa.text("...")`, which op.execute runs as the string itself. */
+function unwrapText(expr: PyExpr | undefined): PyExpr | undefined {
+  if (expr?.k !== 'call' || calleeName(expr) !== 'text') return expr;
+  return expr.args[0] ?? expr.kwargs.find((kw) => kw.name === 'text')?.value;
 }
 
 /** bulk_insert's table: `sa.table("users", ...)` (or `sa.Table`), or a name assigned one in the file. */

@@ -5,15 +5,15 @@
 // models cannot be read for sure (no target_metadata, a table name only Python computes).
 import * as path from 'node:path';
 import { type ColumnType, columnType, typeDifference } from '../../models/columnTypes';
-import { type MigrationCall, parseMigration } from '../../models/migrationOps';
+import type { MigrationCall, TableOp } from '../../models/migrationOps';
 import { columnNullable } from '../../models/modelColumns';
 import type { ModelDiscovery } from '../../models/modelFiles';
 import { historyKey, historyOrder } from '../../models/tableHistory';
 import { type Problem, problem, type RelatedPlace } from '../../problems';
-import { calleeName, stringValue, tokenizePython } from '../../python';
+import { calleeName, stringValue } from '../../python';
 import type { RevisionSource } from '../../revisionFile';
 import type { RevisionMap } from '../../revisionMap';
-import { readRevisionText } from '../../versionFiles';
+import type { RecordedOp, RevisionRecords } from '../../revisionRecord';
 import type { LintRule } from '../rules';
 import { describeCall } from './ruleInput';
 
@@ -47,8 +47,8 @@ export interface ModelRuleInput {
   discovery?: ModelDiscovery;
   /** Paths in messages are shown relative to this folder (the project's). */
   baseDir: string;
-  /** Reads a revision file; default: the file system, decoded as Python does. */
-  readFile?: (file: string) => string | undefined;
+  /** Each revision's record (its upgrade() operations): the rules read no revision file themselves. */
+  records: Pick<RevisionRecords, 'revisionRecord'>;
   /** The revisions reported on; default: every one. */
   includeRevision?: (source: RevisionSource) => boolean;
 }
@@ -72,10 +72,8 @@ interface MappedTable {
 interface Step {
   source: RevisionSource;
   revision: string;
-  op: MigrationCall;
+  op: RecordedOp;
 }
-
-const opsCache = new WeakMap<RevisionSource, MigrationCall[]>();
 
 /** The findings of the model rules, before severities and suppressions. */
 export function modelRuleFindings(input: ModelRuleInput): Problem[] {
@@ -144,7 +142,7 @@ export function modelRuleFindings(input: ModelRuleInput): Problem[] {
       return;
     }
     if (op.op === 'add_column' || op.op === 'create_table') {
-      for (const created of createdColumns(op)) {
+      for (const created of op.created ?? []) {
         const mapped = table.columns.get(created.name);
         if (!mapped || later.columnTouched(key, created.name)) continue;
         const why = disagreement(mapped, created);
@@ -165,7 +163,7 @@ export function modelRuleFindings(input: ModelRuleInput): Problem[] {
   }
 }
 
-function renamed(what: 'table' | 'column', op: MigrationCall): string {
+function renamed(what: 'table' | 'column', op: TableOp): string {
   const old = what === 'table' ? `the table '${op.table}'` : `${op.table}.${op.column}`;
   return `renames ${old} to '${op.newName}'`;
 }
@@ -199,12 +197,7 @@ function mappedTables(discovery: ModelDiscovery | undefined): Map<string, Mapped
 function historySteps(input: ModelRuleInput): Step[] {
   const steps: Step[] = [];
   for (const rev of historyOrder(input.graph)) {
-    let ops = input.readFile ? undefined : opsCache.get(rev.source);
-    if (!ops) {
-      const text = (input.readFile ?? readRevisionText)(rev.source.path);
-      ops = text === undefined ? [] : (parseMigration(tokenizePython(text)).upgrade?.ops ?? []);
-      if (!input.readFile) opsCache.set(rev.source, ops);
-    }
+    const ops = input.records.revisionRecord(rev.source)?.upgradeOps ?? [];
     for (const op of ops) steps.push({ source: rev.source, revision: rev.id, op });
   }
   return steps;
@@ -232,7 +225,7 @@ class LaterOps {
     return this.touchedColumns.has(columnKey(key, column)) || this.touchedColumns.has(columnKey(key));
   }
 
-  add(op: MigrationCall): void {
+  add(op: TableOp): void {
     const key = historyKey(op.table, op.schema);
     const wholeTable = (table: string): void => {
       this.restoredTables.add(table);
@@ -275,14 +268,18 @@ function columnKey(table: string, column?: string): string {
   return column === undefined ? `${table}\0*` : `${table}\0${column}`;
 }
 
-interface CreatedColumn {
+export interface CreatedColumn {
   name: string;
   nullable?: boolean;
   type?: ColumnType;
 }
 
-/** The `Column(...)` calls of an add_column or create_table whose name is a literal. */
-function createdColumns(op: MigrationCall): CreatedColumn[] {
+/**
+ * The `Column(...)` calls of an add_column or create_table whose name is a literal (undefined for other
+ * operations): what the revision record keeps of the call for these rules.
+ */
+export function createdColumns(op: MigrationCall): CreatedColumn[] | undefined {
+  if (op.op !== 'add_column' && op.op !== 'create_table') return undefined;
   const calls = op.op === 'add_column' ? [op.arg('column')] : op.call.args.slice(1);
   const out: CreatedColumn[] = [];
   for (const call of calls) {

@@ -2,7 +2,7 @@
 // tokens and where each statement stands), and the facts of the project it needs (the dialect, env.py's batch mode). A rule family
 // declares its rules and reports findings through `report`; revisionRules.ts applies dialects,
 // severities and suppressions.
-import type { MigrationCall, MigrationFunction, ParsedMigration } from '../../models/migrationOps';
+import type { MigrationCall, MigrationFunction, ParsedMigration, TableOp } from '../../models/migrationOps';
 import type { PyExpr, PySource } from '../../python';
 import type { Dialect, LintRule } from '../rules';
 import type { StatementScopes } from './statementScopes';
@@ -40,7 +40,7 @@ export function isTrueConst(expr: PyExpr | undefined): boolean {
 }
 
 /** `op.name(args)` as the messages show it, shortened. */
-export function describeCall(op: MigrationCall): string {
+export function describeCall(op: Pick<TableOp, 'args' | 'batch' | 'op'>): string {
   const args = op.args.length > 60 ? `${op.args.slice(0, 57)}...` : op.args;
   return `${op.batch ? 'batch_op' : 'op'}.${op.op}(${args})`;
 }
