@@ -8,9 +8,11 @@
 import * as assert from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AlembicLensApi } from '../../src/testApi/testApi';
+import { type FakeDocker, makeFakeDocker } from '../support/fakeDocker';
 import { activatedApi, versionsDir, waitFor, workspaceRoot } from './helpers';
 
 /** Debian's Python: it has Alembic 1.8.1, SQLAlchemy and psycopg2 (the pyenv `python3` on PATH has none). */
@@ -486,4 +488,31 @@ export function testPostgresServer(): { url: string; password: string; host: str
   const password = decodeURIComponent(parsed.password);
   assert.ok(password, 'the test server has a password (to check that it is never shown)');
   return { url, password, host: parsed.hostname, port: parsed.port };
+}
+
+/**
+ * Runs `body` with alembic.command through a fake `docker` whose service `backend` mounts the workspace
+ * folder `root` (and a compose.yaml that says so); then removes both and the setting.
+ */
+export async function withFakeCompose(root: string, body: (docker: FakeDocker) => Promise<void>): Promise<void> {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'alembic-lens-docker-'));
+  const composeFile = path.join(root, 'compose.yaml');
+  const docker = makeFakeDocker(tmp, 'backend', root);
+  try {
+    // The setting first: with alembic.command set, the new Compose file brings no suggestion.
+    await setAlembicSetting('command', [
+      path.join(docker.binDir, 'docker'),
+      'compose',
+      'exec',
+      '-T',
+      'backend',
+      'alembic',
+    ]);
+    fs.writeFileSync(composeFile, `services:\n  backend:\n    volumes:\n      - ./:${docker.mountPoint}\n`);
+    await body(docker);
+  } finally {
+    fs.rmSync(composeFile, { force: true });
+    await setAlembicSetting('command', undefined);
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
 }

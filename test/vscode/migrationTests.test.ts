@@ -11,7 +11,6 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AlembicLensApi } from '../../src/testApi/testApi';
 import { writeArgvWrapper } from '../support/argvWrapper';
-import { makeFakeDocker } from '../support/fakeDocker';
 import {
   activatedApi,
   EXTENSION_ID,
@@ -23,7 +22,7 @@ import {
   waitFor,
   workspaceRoot,
 } from './helpers';
-import { ALEMBIC_PYTHON, restoreSettings, saveSettings, setAlembicSetting } from './loopHelpers';
+import { ALEMBIC_PYTHON, restoreSettings, saveSettings, setAlembicSetting, withFakeCompose } from './loopHelpers';
 
 type Api = AlembicLensApi;
 
@@ -156,21 +155,8 @@ describe('migration tests in the Test Explorer', function () {
   });
 
   it('runs in a Compose service through alembic.command: helper on stdin, scratch file in the mounted folder', async () => {
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'alembic-lens-migtest-docker-'));
     const root = workspaceRoot();
-    const composeFile = path.join(root, 'compose.yaml');
-    const docker = makeFakeDocker(tmp, 'backend', root);
-    try {
-      // The setting first: with alembic.command set, the new Compose file brings no suggestion.
-      await setAlembicSetting('command', [
-        path.join(docker.binDir, 'docker'),
-        'compose',
-        'exec',
-        '-T',
-        'backend',
-        'alembic',
-      ]);
-      fs.writeFileSync(composeFile, `services:\n  backend:\n    volumes:\n      - ./:${docker.mountPoint}\n`);
+    await withFakeCompose(root, async (docker) => {
       const first = api.migrationTests.items().find((i) => i.id.startsWith('stairway:'))!.id;
       const run = await api.migrationTests.run(['check:single-head', first]);
       assert.deepStrictEqual(
@@ -198,11 +184,7 @@ describe('migration tests in the Test Explorer', function () {
         [],
         'the scratch folder is removed',
       );
-    } finally {
-      fs.rmSync(composeFile, { force: true });
-      await setAlembicSetting('command', undefined);
-      fs.rmSync(tmp, { recursive: true, force: true });
-    }
+    });
   });
 
   it('cancelling a run stops it and removes the scratch database', async () => {

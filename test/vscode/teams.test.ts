@@ -8,7 +8,6 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { makeFakeDocker } from '../support/fakeDocker';
 import { revisionSource, versionsDir, waitFor, workspaceRoot } from './helpers';
 import {
   alembicCli,
@@ -25,6 +24,7 @@ import {
   short,
   useSampleSqlite,
   withDialogs,
+  withFakeCompose,
 } from './loopHelpers';
 
 const HISTORY = 'a1b2c3d4e5f6';
@@ -250,20 +250,7 @@ describe('teams: the base branch in the editor', function () {
 
   it('Create a merge revision in a Compose service: the temporary ini copy is in the mounted folder', async function () {
     this.timeout(90000);
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'alembic-lens-teams-docker-'));
-    const docker = makeFakeDocker(tmp, 'backend', root);
-    const composeFile = path.join(root, 'compose.yaml');
-    try {
-      // The setting first: with alembic.command set, the new Compose file brings no suggestion.
-      await setAlembicSetting('command', [
-        path.join(docker.binDir, 'docker'),
-        'compose',
-        'exec',
-        '-T',
-        'backend',
-        'alembic',
-      ]);
-      fs.writeFileSync(composeFile, `services:\n  backend:\n    volumes:\n      - ./:${docker.mountPoint}\n`);
+    await withFakeCompose(root, async (docker) => {
       await createMergeRevision();
       const merges = docker.calls().filter((c) => c.argv.includes('merge'));
       assert.strictEqual(
@@ -287,11 +274,7 @@ describe('teams: the base branch in the editor', function () {
       await waitFor('the temporary folders removed', () =>
         fs.readdirSync(root).some((n) => n.startsWith('.alembic-lens-')) ? undefined : true,
       );
-    } finally {
-      fs.rmSync(composeFile, { force: true });
-      await setAlembicSetting('command', undefined);
-      fs.rmSync(tmp, { recursive: true, force: true });
-    }
+    });
   });
 
   it('a revision file deleted in the work tree: Restore from HEAD, after a confirmation naming it', async () => {
