@@ -364,7 +364,7 @@ async function check(
     problems.push(...found);
   }
   for (const note of base?.notes ?? []) console.error(`alembic-lens: note: ${note}`);
-  process.stdout.write(formatReport(problems, format, { cwd: process.cwd(), toolVersion: toolVersion() }));
+  process.stdout.write(formatReport(problems, format, { cwd: process.cwd(), ...toolInfo() }));
   const errors = problems.filter((p) => p.severity === 'error').length;
   const warnings = problems.filter((p) => p.severity === 'warning').length;
   const compared = base ? ` (${base.newFiles.size} new or changed against ${base.ref}, linted: ${scope})` : '';
@@ -407,13 +407,16 @@ function formatProblem(p: Problem): string {
   return formatReport([p], 'text', { cwd: process.cwd() }).trimEnd();
 }
 
-/** The version in the package.json next to the bundle, when there is one. */
-function toolVersion(): string | undefined {
+/** The version and home page in the package.json next to the bundle, when there is one. */
+function toolInfo(): { toolVersion?: string; toolUri?: string } {
   try {
-    return (JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version?: string })
-      .version;
+    const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as {
+      version?: string;
+      homepage?: string;
+    };
+    return { toolVersion: manifest.version, toolUri: manifest.homepage };
   } catch {
-    return undefined;
+    return {};
   }
 }
 

@@ -106,6 +106,22 @@ describe('check --format and --rules', () => {
     });
   });
 
+  it("sarif: Microsoft's SARIF validator (the 2.1.0 schema and its rules) finds nothing wrong", function () {
+    this.timeout(120000);
+    const sarifFile = path.join(dir, 'report.sarif');
+    fs.writeFileSync(sarifFile, run('check', '--format', 'sarif').stdout);
+    const findings = validateSarif(sarifFile);
+    assert.deepStrictEqual(findings, [], findings.join('\n'));
+    // The validator does catch a broken log: no tool name, a level the schema does not have.
+    const broken = JSON.parse(fs.readFileSync(sarifFile, 'utf8')) as Sarif.Log;
+    delete (broken.runs[0].tool.driver as Partial<Sarif.ToolComponent>).name;
+    (broken.runs[0].results ?? [])[0].level = 'fatal' as Sarif.Result.level;
+    fs.writeFileSync(sarifFile, JSON.stringify(broken));
+    const brokenFindings = validateSarif(sarifFile).join('\n');
+    assert.match(brokenFindings, /error JSON1002: .*runs\[0\]\.tool\.driver.*"name"/, 'a required property missing');
+    assert.match(brokenFindings, /error JSON1019: .*runs\[0\]\.results\[0\]\.level.*fatal/, 'a value not in the enum');
+  });
+
   it('--rules lists every rule: on or off (after --severity), severity, databases, its doc, which exists', () => {
     const out = run('check', '--rules');
     assert.strictEqual(out.status, 0);
@@ -128,3 +144,26 @@ describe('check --format and --rules', () => {
     }
   });
 });
+
+/**
+ * The errors and warnings of `Sarif.Multitool validate` (the SARIF SDK's validator, an exact dev
+ * dependency) on a file, as text. npm does not run its postinstall (chmod), so the binary is made executable here.
+ */
+function validateSarif(file: string): string[] {
+  const platform = process.platform === 'win32' ? 'win32' : process.platform === 'darwin' ? 'darwin' : 'linux';
+  const tool = path.join(
+    path.dirname(require.resolve(`@microsoft/sarif-multitool-${platform}/package.json`)),
+    platform === 'win32' ? 'Sarif.Multitool.exe' : 'Sarif.Multitool',
+  );
+  if (platform !== 'win32') fs.chmodSync(tool, 0o755);
+  const output = `${file}.validation.sarif`;
+  const ran = spawnSync(tool, ['validate', file, '--output', output, '--log', 'ForceOverwrite'], {
+    encoding: 'utf8',
+    env: { ...process.env, DOTNET_CLI_TELEMETRY_OPTOUT: '1' },
+  });
+  assert.ok(fs.existsSync(output), `the validator wrote no log: ${ran.stdout}${ran.stderr}${ran.error ?? ''}`);
+  const log = JSON.parse(fs.readFileSync(output, 'utf8')) as Sarif.Log;
+  return (log.runs[0].results ?? [])
+    .filter((r) => r.level === 'error' || r.level === 'warning' || r.level === undefined)
+    .map((r) => `${r.level ?? 'warning'} ${r.ruleId}: ${r.message.text ?? JSON.stringify(r.message)}`);
+}

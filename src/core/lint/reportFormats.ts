@@ -12,6 +12,8 @@ export interface ReportContext {
   /** Paths are shown relative to this folder (the repository root in CI) when they are inside it. */
   cwd: string;
   toolVersion?: string;
+  /** Where a reader of the report learns about the tool (SARIF's informationUri). */
+  toolUri?: string;
 }
 
 export function formatReport(problems: readonly Problem[], format: ReportFormat, context: ReportContext): string {
@@ -63,6 +65,7 @@ function sarifReport(problems: readonly Problem[], context: ReportContext): Sari
           driver: {
             name: 'alembic-lens',
             ...(context.toolVersion ? { version: context.toolVersion } : {}),
+            ...(context.toolUri ? { informationUri: context.toolUri } : {}),
             rules: ids.map((id): Sarif.ReportingDescriptor => {
               const rule = lintRule(id);
               return {
