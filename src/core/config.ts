@@ -37,6 +37,8 @@ export interface AlembicConfig {
   sourceless: boolean;
   /** Reads another main option (ini first, then toml), interpolated. */
   option(name: string): string | undefined;
+  /** `[tool.alembic]` as parsed, `%(here)s` not substituted (for a temporary ini built from it). */
+  tomlValues?: Readonly<Record<string, unknown>>;
   problems: Problem[];
 }
 
@@ -108,6 +110,7 @@ export function loadConfig(location: ConfigLocation): AlembicConfig {
     recursiveVersionLocations: false,
     sourceless: false,
     option,
+    tomlValues: toml?.values,
     problems,
   };
 
@@ -202,13 +205,11 @@ function versionLocationList(
 ): string[] | undefined {
   const text = hasIniOption('version_locations') ? fromIni('version_locations') : undefined;
   if (text) {
-    const separatorName = ['path_separator', 'version_path_separator'].find(
-      (name) => hasIniOption(name) || typeof toml?.values[name] === 'string',
-    );
+    // The separator comes from the ini only (`get_main_option`, Alembic 1.16 to 1.19): pyproject.toml's
+    // path_separator splits nothing, its lists need none.
+    const separatorName = ['path_separator', 'version_path_separator'].find((name) => hasIniOption(name));
     if (!separatorName) return text.split(/, *| +/);
-    const separatorValue = hasIniOption(separatorName)
-      ? fromIni(separatorName)
-      : (toml!.values[separatorName] as string);
+    const separatorValue = fromIni(separatorName);
     const separator = separatorValue === undefined ? undefined : SEPARATORS[separatorValue];
     if (separator === undefined) {
       problems.push(

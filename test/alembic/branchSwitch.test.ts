@@ -12,7 +12,7 @@ import { originOfUnknownRevision } from '../../src/core/git/revisionOrigin';
 import { loadProject } from '../../src/core/project';
 import { planForeignDowngrade } from '../../src/core/teams/branchSwitch';
 import { prepareTemporaryConfig } from '../../src/core/teams/temporaryConfig';
-import { alembic, initRepository, lens, mustAlembic, revision } from '../support/alembicGit';
+import { alembic, initRepository, lens, mustAlembic, PYTHON, revision } from '../support/alembicGit';
 import { makeFakeDocker } from '../support/fakeDocker';
 import { commitAll, git } from '../support/gitRepo';
 import { type PostgresCluster, startPostgres } from '../support/postgres';
@@ -77,6 +77,62 @@ function downgradeWithOrigin(s: Scenario): string {
   }
   assert.ok(!fs.existsSync(prepared.folder), 'the temporary files are removed');
   return prepared.folder;
+}
+
+/**
+ * A project configured only in pyproject.toml (Alembic >= 1.16), its revisions in two version folders. main:
+ * users <- price (in "more versions"); feature/x: users <- sku, upgraded to sku; then main checked out again.
+ * Alembic 1.8.1 reads no toml: the revisions are made with an ini outside the repository (paths relative to
+ * the project folder, where Alembic runs); the temporary ini it does read.
+ */
+function pyprojectSwitchedAway(): Scenario & { price: string } {
+  const dir = initRepository();
+  const ini = path.join(tempDir('alembic-lens-ini-'), 'alembic.ini');
+  fs.renameSync(path.join(dir, 'alembic.ini'), ini);
+  fs.writeFileSync(
+    path.join(dir, 'pyproject.toml'),
+    [
+      '[project]',
+      'name = "app"',
+      '',
+      '[tool.alembic]',
+      'script_location = "%(here)s/alembic"',
+      'version_locations = ["%(here)s/alembic/versions", "%(here)s/alembic/more versions"]',
+      'prepend_sys_path = ["."]',
+      '"sqlalchemy.url" = "sqlite:///%(here)s/app.db"',
+      '',
+    ].join('\n'),
+  );
+  const made = (message: string): string => {
+    const out = mustAlembic(dir, '-c', ini, 'revision', '-m', message);
+    return /Generating .*[\\/]([0-9a-f]{12})_[^\\/]*\.py/.exec(out)![1];
+  };
+  const users = made('create users');
+  createsTable(dir, users, 'users');
+  commitAll(dir, 'create users');
+  git(dir, 'checkout', '-q', '-b', 'feature/x');
+  const sku = made('add sku');
+  createsTable(dir, sku, 'sku');
+  const skuCommit = commitAll(dir, 'add sku');
+  mustAlembic(dir, '-c', ini, 'upgrade', 'head');
+  git(dir, 'checkout', '-q', 'main');
+  const price = made('add price');
+  const versions = path.join(dir, 'alembic', 'versions');
+  fs.mkdirSync(path.join(dir, 'alembic', 'more versions'));
+  const priceFile = fs.readdirSync(versions).find((f) => f.startsWith(price))!;
+  fs.renameSync(path.join(versions, priceFile), path.join(dir, 'alembic', 'more versions', priceFile));
+  commitAll(dir, 'add price');
+  return { dir, users, sku, skuCommit, price };
+}
+
+/** The tables of the SQLite database `file`, sorted. */
+function sqliteTables(file: string): string[] {
+  const query =
+    "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); print(' '.join(sorted(r[0] for r in " +
+    'c.execute("select name from sqlite_master where type = \'table\'"))))';
+  const ran = spawnSync(PYTHON, ['-c', query, file], { encoding: 'utf8' });
+  assert.strictEqual(ran.status, 0, ran.stderr);
+  return ran.stdout.trim().split(' ');
 }
 
 describe('branch switch: the database at a revision this checkout does not have', function () {
@@ -157,6 +213,68 @@ describe('branch switch: the database at a revision this checkout does not have'
     }
     assert.ok(!fs.existsSync(prepared.folder), 'the temporary files are removed');
     mustAlembic(s.dir, 'upgrade', 'head');
+    assert.strictEqual(git(s.dir, 'status', '--porcelain'), '', 'the work tree is untouched');
+  });
+
+  it('pyproject.toml only: the temporary ini gives Alembic the project, both version folders and the branch', () => {
+    const s = pyprojectSwitchedAway();
+    const project = loadProject(path.join(s.dir, 'pyproject.toml'));
+    assert.deepStrictEqual([project.config.iniPath, project.config.problems], [undefined, []]);
+    const plan = planForeignDowngrade(project, originOfUnknownRevision(project, [s.sku])!, [s.sku]);
+    assert.deepStrictEqual([plan.target, plan.reverted.map((r) => r.id)], [s.users, [s.sku]]);
+    const prepared = prepareTemporaryConfig(project, GitRepository.open(s.dir), plan.files);
+    try {
+      const heads = mustAlembic(s.dir, '-c', prepared.configFile, 'heads');
+      assert.deepStrictEqual(
+        heads
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => l.split(' ')[0])
+          .sort(),
+        [s.price, s.sku].sort(),
+      );
+      const history = mustAlembic(s.dir, '-c', prepared.configFile, 'history');
+      for (const id of [s.users, s.price, s.sku]) assert.match(history, new RegExp(id), history);
+      assert.deepStrictEqual(sqliteTables(path.join(s.dir, 'app.db')), ['alembic_version', 'sku', 'users']);
+      mustAlembic(s.dir, '-c', prepared.configFile, 'downgrade', plan.target);
+      assert.match(mustAlembic(s.dir, '-c', prepared.configFile, 'current'), new RegExp(`^${s.users}\\b`, 'm'));
+    } finally {
+      prepared.cleanup();
+    }
+    assert.deepStrictEqual(sqliteTables(path.join(s.dir, 'app.db')), ['alembic_version', 'users']);
+
+    // In a Compose service: the toml's `%(here)s` is the container's project folder too.
+    const docker = makeFakeDocker(tempDir('alembic-lens-docker-'), 'backend', s.dir);
+    const mapping = { service: 'backend', hostRoot: s.dir, containerRoot: docker.mountPoint };
+    const inContainer = prepareTemporaryConfig(project, GitRepository.open(s.dir), plan.files, { container: mapping });
+    try {
+      assert.ok(!fs.readFileSync(inContainer.configFile, 'utf8').includes(s.dir), 'the ini names a host path');
+      const config = toContainerPath(mapping, inContainer.configFile);
+      const ran = spawnSync(
+        'docker',
+        ['compose', 'exec', '--workdir', docker.mountPoint, '-T', 'backend', 'alembic', '-c', config, 'heads'],
+        { encoding: 'utf8', env: { ...process.env, PATH: docker.path() } },
+      );
+      assert.strictEqual(ran.status, 0, ran.stdout + ran.stderr);
+      assert.deepStrictEqual(
+        ran.stdout
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => l.split(' ')[0])
+          .sort(),
+        [s.price, s.sku].sort(),
+      );
+    } finally {
+      inContainer.cleanup();
+    }
+    // This branch's own history, again through a temporary ini (Alembic 1.8.1 reads no toml).
+    const own = prepareTemporaryConfig(project, GitRepository.open(s.dir), []);
+    try {
+      mustAlembic(s.dir, '-c', own.configFile, 'upgrade', 'head');
+      assert.match(mustAlembic(s.dir, '-c', own.configFile, 'current'), new RegExp(`^${s.price} \\(head\\)`, 'm'));
+    } finally {
+      own.cleanup();
+    }
     assert.strictEqual(git(s.dir, 'status', '--porcelain'), '', 'the work tree is untouched');
   });
 

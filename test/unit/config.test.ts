@@ -88,6 +88,19 @@ describe('loadConfig', () => {
     assert.strictEqual(tomlOnly.scriptLocation, path.join(root, 'from_toml'));
   });
 
+  it("splits the ini's version_locations by the ini's separator only: pyproject.toml's path_separator splits nothing", () => {
+    const root = project(
+      {
+        'alembic.ini': '[alembic]\nscript_location = alembic\nversion_locations = %(here)s/a;b %(here)s/c\n',
+        'pyproject.toml': '[tool.alembic]\npath_separator = ";"\n',
+      },
+      ['alembic', 'a;b', 'c'],
+    );
+    const config = loadConfig({ iniPath: path.join(root, 'alembic.ini'), tomlPath: path.join(root, 'pyproject.toml') });
+    // Alembic 1.16 to 1.19 read it with get_main_option: no ini separator, the legacy space/comma split.
+    assert.deepStrictEqual(config.versionLocations, [path.join(root, 'a;b'), path.join(root, 'c')]);
+  });
+
   it('reports invalid TOML with its line, and a non-boolean flag', () => {
     const root = project({ 'pyproject.toml': '[tool.alembic]\nscript_location = "x"\nversion_locations = [\n' });
     const config = loadConfig({ tomlPath: path.join(root, 'pyproject.toml') });
