@@ -110,11 +110,12 @@ export class Revision {
   }
   /** Alembic's `_all_down_revisions`. */
   get allDown(): string[] {
-    return this.resolvedDependencies.length ? dedupe([...this.down, ...this.resolvedDependencies]) : this.down;
+    // Deduplicated, as Alembic's dedupe_tuple: `down_revision = ('a1', 'a1')` is one parent.
+    return dedupe(this.resolvedDependencies.length ? [...this.down, ...this.resolvedDependencies] : this.down);
   }
   /** Alembic's `_normalized_down_revisions`. */
   get normalizedDown(): string[] {
-    return this.normalizedDependencies.length ? dedupe([...this.down, ...this.normalizedDependencies]) : this.down;
+    return dedupe(this.normalizedDependencies.length ? [...this.down, ...this.normalizedDependencies] : this.down);
   }
 }
 
@@ -126,7 +127,9 @@ function toTuple(ids: Identifiers): string[] {
 }
 
 function dedupe(values: string[]): string[] {
-  return values.length < 2 ? values : [...new Set(values)];
+  if (values.length < 2 || (values.length === 2 && values[0] !== values[1])) return values;
+  const unique = [...new Set(values)];
+  return unique.length === values.length ? values : unique;
 }
 
 /** `set` followed by the labels it lacks, in their order: a new set, or `set` itself when it lacks none. */

@@ -466,8 +466,8 @@ def generate_handwritten(b):
     """Valid but unusual files: every one must load exactly as Alembic loads it."""
     p = b.project("handwritten")
     v = b.versions(p)
-    A, B_, C, D, E, F, G, H, I, J, K, L, M, N, O, P, Q, R = [
-        "a0a0a0a0a0a%d" % i if i < 10 else "a0a0a0a0a0%d" % i for i in range(18)
+    A, B_, C, D, E, F, G, H, I, J, K, L, M, N, O, P, Q, R, S, T = [
+        "a0a0a0a0a0a%d" % i if i < 10 else "a0a0a0a0a0%d" % i for i in range(20)
     ]
     files = {
         # legacy: no `revision` variable, hex file name = the revision id
@@ -519,6 +519,13 @@ def generate_handwritten(b):
         ).encode("latin-1"),
         Q + "_bom.py": ("\ufeff\"\"\"with a BOM \u2713\"\"\"\nrevision = %r\ndown_revision = %r\n" % (Q, P)).encode("utf-8"),
         R + "_crlf.py": ("\"\"\"crlf line one\r\nline two\r\n\r\nthird\"\"\"\r\nrevision = %r\r\ndown_revision = %r\r\n" % (R, Q)).encode("utf-8"),
+        # the same parent twice is one parent (Alembic dedupes), still shown as a merge point
+        S + "_same_parent_twice.py": '"""same parent twice"""\nrevision = %r\ndown_revision = (%r, %r)\n' % (S, R, R),
+        # a block under `if TYPE_CHECKING:` never runs; its `else:` always does
+        T + "_type_checking.py": (
+            '"""type checking"""\nfrom typing import TYPE_CHECKING\n\nrevision = %r\ndown_revision = %r\n'
+            "if TYPE_CHECKING:\n    down_revision = %r\nelse:\n    branch_labels = ('checked',)\n" % (T, S, Q)
+        ),
         # ignored: __init__.py, emacs lock files, non-.py files, sub-folders (not recursive)
         "__init__.py": "revision = 'initinit0000'\ndown_revision = None\n",
         ".#lock_" + A + ".py": "revision = 'lockfile0000'\ndown_revision = None\n",
@@ -532,7 +539,7 @@ def generate_handwritten(b):
                 fh.write(text)
         else:
             b.write(os.path.join(v, name), text)
-    ids = [R1, R2, R3, R4, "abcdef123456", A, B_, C, D, E, F, G, H, I, J, K, L, M, N, O, P, Q, R]
-    cmds = [["heads"], ["history"], ["branches"], ["show", "heads"], ["show", "solo"], ["show", "other@head"]]
+    ids = [R1, R2, R3, R4, "abcdef123456", A, B_, C, D, E, F, G, H, I, J, K, L, M, N, O, P, Q, R, S, T]
+    cmds = [["heads"], ["history"], ["branches"], ["show", "heads"], ["show", "solo"], ["show", "other@head"], ["show", "checked@head"]]
     cmds += [["show", i] for i in ids]
     b.add("handwritten", "valid", p, "valid but unusual revision files", commands=cmds)

@@ -82,6 +82,9 @@ export function readPythonModule(text: string, watched: ReadonlySet<string>): Py
   // The first token of the last statement at indentation 0: tells whether an indented block is a
   // function/class body (never counts) or an if/try/with block (counts, but conditionally).
   let blockKeyword = '';
+  // What the last indentation-0 compound statement's block does when the module runs: `if TYPE_CHECKING:`
+  // never runs (typing.TYPE_CHECKING is False at run time), its `else:` always does, other blocks may.
+  let blockRuns: 'never' | 'always' | 'maybe' = 'maybe';
   // Indentation as Python's tokenizer checks it: a stack of open block levels, and whether the last
   // logical line opened a block (ended with ':').
   const indents = new IndentLevels();
@@ -286,18 +289,31 @@ export function readPythonModule(text: string, watched: ReadonlySet<string>): Py
           continue;
         }
       }
-      if (indent === 0) blockKeyword = statement[0].v;
+      if (indent === 0) {
+        blockRuns = isTypeCheckingIf(statement)
+          ? 'never'
+          : statement[0].v === 'else' && blockRuns === 'never'
+            ? 'always'
+            : 'maybe';
+        blockKeyword = statement[0].v;
+      }
       const insideDefinition =
         indent > 0 &&
         (blockKeyword === 'def' || blockKeyword === 'class' || blockKeyword === 'async' || blockKeyword === '@');
-      if (insideDefinition) continue;
-      readAssignment(statement, watched, indent === 0, result.assignments);
+      if (insideDefinition || (indent > 0 && blockRuns === 'never')) continue;
+      readAssignment(statement, watched, indent === 0 || blockRuns === 'always', result.assignments);
     }
     firstStatement = false;
   }
   // Python reports a block missing at the end of the file on the file's last line.
   if (opensBlock) return fail('expected an indented block', /\r?\n$/.test(text) ? line - 1 : line);
   return result;
+}
+
+/** `if TYPE_CHECKING:` or `if typing.TYPE_CHECKING:` (a block that never runs). */
+function isTypeCheckingIf(statement: Token[]): boolean {
+  const words = statement.map((tk) => tk.v).join(' ');
+  return words === 'if TYPE_CHECKING :' || words === 'if typing . TYPE_CHECKING :';
 }
 
 /** The parser's indentation errors, once the tokenizer accepted the line: a block opens after ':', and only there. */
