@@ -51,12 +51,12 @@ export interface TemporaryConfigOptions {
  * temporary folder. With `copyVersions`, the project's version folders are copied there too and the
  * ini names the copies instead: what Alembic writes then lands in the temporary folder (a preview).
  */
-export function prepareTemporaryConfig(
+export async function prepareTemporaryConfig(
   project: Project,
   repo: GitRepository,
   files: readonly HistoryFile[],
   options: TemporaryConfigOptions = {},
-): TemporaryConfig {
+): Promise<TemporaryConfig> {
   const ini = project.config.iniPath;
   if (!ini) {
     throw new Error(
@@ -79,7 +79,7 @@ export function prepareTemporaryConfig(
   try {
     const versions = path.join(folder, 'versions');
     fs.mkdirSync(versions);
-    const contents = repo.readBlobs(files.map((f) => f.blob));
+    const contents = await repo.readBlobs(files.map((f) => f.blob));
     const names = new Set<string>();
     for (const [i, file] of files.entries()) {
       const base = path.basename(file.path);
