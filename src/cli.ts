@@ -191,9 +191,8 @@ function main(argv: string[]): number | Promise<number> {
       if (scope !== 'new' && scope !== 'all') throw new UsageError(`--scope is 'new' or 'all', not '${scope}'`);
       if (scope === 'new' && !values.base)
         throw new UsageError('--scope new needs --base REF, the branch to compare with');
-      const base = values.base === undefined ? undefined : compareWithGitBase(project, values.base);
       const lint = values.noLint ? undefined : { severities: levels, dialect: values.dialect };
-      return check(project, lint, base, scope, format);
+      return check(project, lint, values.base, scope, format);
     }
     case 'heads':
       return printLines(project, () => headsCommand(project.graph));
@@ -325,9 +324,9 @@ function problemJson(p: Problem): unknown {
   return { severity: p.severity, code: p.code, message: p.message, path: p.path, line: p.line };
 }
 
-function compareWithGitBase(project: Project, ref: string): BaseComparison {
+async function compareWithGitBase(project: Project, ref: string): Promise<BaseComparison> {
   try {
-    return compareWithBase(project, ref);
+    return await compareWithBase(project, ref);
   } catch (err) {
     if (err instanceof GitError) {
       const needsGit = err.kind === 'no-git' || err.kind === 'not-a-repository' ? ' (--base needs git)' : '';
@@ -340,13 +339,14 @@ function compareWithGitBase(project: Project, ref: string): BaseComparison {
 async function check(
   project: Project,
   lint: { severities: Record<string, RuleSeverity>; dialect?: string } | undefined,
-  base?: BaseComparison,
+  baseRef?: string,
   scope = 'all',
   format: ReportFormat = 'text',
 ): Promise<number> {
+  const base = baseRef === undefined ? undefined : await compareWithGitBase(project, baseRef);
   const problems = [
     ...project.problems,
-    ...explainMissingRevisions(project).map((explained) => explained.problem),
+    ...(await explainMissingRevisions(project)).map((explained) => explained.problem),
     ...(base?.problems ?? []),
   ];
   if (lint) {

@@ -51,7 +51,7 @@ export async function statusCommand(project: Project, options: { url?: string; j
       const standing = databaseStanding(state);
       report = { ...base, state: standing, ...revisionLists(state), message: standingMessage(standing, state) };
       if (state.unknown.length) {
-        const origin = originOfUnknownRevision(project, state.unknown);
+        const origin = await originOfUnknownRevision(project, state.unknown);
         report.foundIn = origin ? [{ ref: origin.ref, commit: origin.commit }] : [];
         if (origin) report.message = describeOrigin(origin);
       }

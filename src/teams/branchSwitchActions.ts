@@ -83,9 +83,9 @@ export class BranchSwitchActions extends Disposable implements DatabaseOrigins {
   }
 
   /** The origin git finds now (not a cached one: the database or the branches may have moved). */
-  private currentOrigin(project: Project): RevisionOrigin | undefined {
+  private async currentOrigin(project: Project): Promise<RevisionOrigin | undefined> {
     const unknown = this.database.stateOf(project)?.unknown ?? [];
-    const origin = originOfUnknownRevision(project, unknown, this.teams.readerOf(project));
+    const origin = await originOfUnknownRevision(project, unknown, await this.teams.readerOf(project));
     if (!origin) {
       void vscode.window.showInformationMessage(
         unknown.length
@@ -99,7 +99,7 @@ export class BranchSwitchActions extends Disposable implements DatabaseOrigins {
   async switchBack(given?: Project): Promise<void> {
     if (!requireTrust()) return;
     const project = await this.projectWithOrigin(given, 'Switch Back');
-    const origin = project && this.currentOrigin(project);
+    const origin = project && (await this.currentOrigin(project));
     if (!project || !origin) return;
     if (!origin.isBranch) {
       void vscode.window.showInformationMessage(
@@ -107,8 +107,8 @@ export class BranchSwitchActions extends Disposable implements DatabaseOrigins {
       );
       return;
     }
-    const repo = this.teams.readerOf(project).repo;
-    const refusal = switchRefusal(repo, origin.ref);
+    const repo = (await this.teams.readerOf(project)).repo;
+    const refusal = await switchRefusal(repo, origin.ref);
     if (refusal) {
       void vscode.window.showErrorMessage(`Cannot switch back to ${origin.ref}: ${refusal}.`);
       return;
@@ -120,14 +120,14 @@ export class BranchSwitchActions extends Disposable implements DatabaseOrigins {
       button,
     );
     if (choice !== button) return;
-    switchToBranch(repo, origin.ref);
+    await switchToBranch(repo, origin.ref);
     void vscode.window.showInformationMessage(`Switched to branch ${origin.ref}.`);
   }
 
   async downgradeWithOrigin(given?: Project): Promise<void> {
     if (!requireTrust()) return;
     const project = await this.projectWithOrigin(given, 'Downgrade with the Other Branch');
-    const origin = project && this.currentOrigin(project);
+    const origin = project && (await this.currentOrigin(project));
     const state = project && this.database.stateOf(project);
     if (!project || !origin || !state) return;
     const plan = planForeignDowngrade(project, origin, state.rows);
@@ -152,7 +152,7 @@ export class BranchSwitchActions extends Disposable implements DatabaseOrigins {
       void vscode.window.showErrorMessage(mount);
       return;
     }
-    const temporary = prepareTemporaryConfig(project, this.teams.readerOf(project).repo, plan.files, {
+    const temporary = await prepareTemporaryConfig(project, (await this.teams.readerOf(project)).repo, plan.files, {
       container: mount.mapping,
     });
     const reverted = new Set(plan.reverted.map((r) => r.id));

@@ -9,7 +9,7 @@ import { createdRevisionFile } from '../commands/newRevisionFile';
 import type { AlembicCommand, Project } from '../core';
 import { type PathMapping, toHostPath } from '../core/compose';
 import { planMergeRevision } from '../core/teams/mergeRevision';
-import { prepareTemporaryConfig } from '../core/teams/temporaryConfig';
+import { prepareTemporaryConfig, type TemporaryConfig } from '../core/teams/temporaryConfig';
 import { generatedFile } from '../core/terminalOutput';
 import type { ProjectRegistry } from '../projects/projectRegistry';
 import { containerMount } from '../runner/alembicLauncher';
@@ -71,7 +71,7 @@ export class MergeRevisionAction extends Disposable implements vscode.TextDocume
       return;
     }
     const container = mount.mapping;
-    const repo = this.teams.readerOf(project).repo;
+    const repo = (await this.teams.readerOf(project)).repo;
     const command: AlembicCommand = {
       command: 'merge',
       revisions: plan.heads,
@@ -80,7 +80,7 @@ export class MergeRevisionAction extends Disposable implements vscode.TextDocume
     };
     const preview = await this.preview(
       project,
-      prepareTemporaryConfig(project, repo, plan.files, { copyVersions: true, container }),
+      await prepareTemporaryConfig(project, repo, plan.files, { copyVersions: true, container }),
       command,
       container,
     );
@@ -104,7 +104,7 @@ export class MergeRevisionAction extends Disposable implements vscode.TextDocume
     this.previews.delete(right.toString());
     if (choice !== 'Create') return;
     const before = new Set(project.revisionFiles);
-    const temporary = prepareTemporaryConfig(project, repo, plan.files, { container });
+    const temporary = await prepareTemporaryConfig(project, repo, plan.files, { container });
     const result = await runWithTemporaryConfig(this.context, project, temporary, command, {
       event: this.registry.onDidChange,
       done: () => this.registry.getProjects().some((p) => p.graph.revisions.has(plan.revId)),
@@ -117,7 +117,7 @@ export class MergeRevisionAction extends Disposable implements vscode.TextDocume
   /** Runs the merge into the temporary copies; the file Alembic wrote, read, and the copies removed. */
   private async preview(
     project: Project,
-    temporary: ReturnType<typeof prepareTemporaryConfig>,
+    temporary: TemporaryConfig,
     command: AlembicCommand,
     container: PathMapping | undefined,
   ): Promise<{ name: string; text: string }> {

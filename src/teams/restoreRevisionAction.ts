@@ -66,7 +66,7 @@ export class RestoreRevisionAction extends Disposable implements vscode.CodeActi
       void vscode.window.showWarningMessage('Alembic Lens runs git only in a trusted workspace.');
       return;
     }
-    const repo = this.teams.readerOf(project).repo;
+    const repo = (await this.teams.readerOf(project)).repo;
     const target = repo.absolute(deletion.path);
     const choice = await vscode.window.showWarningMessage(
       `Restore ${deletion.path} from ${sourceName(deletion)}?`,
@@ -80,7 +80,7 @@ export class RestoreRevisionAction extends Disposable implements vscode.CodeActi
       'Restore',
     );
     if (choice !== 'Restore') return;
-    restoreFromCommit(repo, deletion.restoreFrom, deletion.path, target);
+    await restoreFromCommit(repo, deletion.restoreFrom, deletion.path, target);
     await vscode.window.showTextDocument(vscode.Uri.file(target));
   }
 }

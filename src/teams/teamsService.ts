@@ -2,13 +2,14 @@
 // the merge preview's problems (merge-heads), the revisions git knows were deleted, and the lint
 // scope (`alembic.lint.scope`). Recomputed, debounced, when the projects, the settings or git's state
 // (the built-in git extension's events: commits, branch switches) change; git runs only in a trusted
-// workspace. Without git, the scope
-// falls back to the revisions the database has not applied; without a database either, to all.
+// workspace, and asynchronously: the views read the last finished result, and a computation that a
+// change overtook while it ran (an event, or HEAD moved under it) is dropped, never published. Without
+// git, the scope falls back to the revisions the database has not applied; without a database either, to all.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Problem, Project, Revision, RevisionSource } from '../core';
 import { type ExplainedDeletion, explainMissingRevisions } from '../core/git/deletedRevisions';
-import { GitError, GitRepository } from '../core/git/gitRepository';
+import { GitError, GitRepository, readWhileHeadStays } from '../core/git/gitRepository';
 import { RefHistoryReader } from '../core/git/refHistory';
 import { type CommitFacts, commitsAddingFiles, describeAddition } from '../core/git/revisionCommits';
 import { describeOrigin, originOfUnknownRevision, type RevisionOrigin } from '../core/git/revisionOrigin';
@@ -19,7 +20,7 @@ import type { ProblemSource } from '../lint/diagnostics';
 import type { ProjectRegistry } from '../projects/projectRegistry';
 import type { RevisionsExtraItems, RevisionTooltipLines } from '../revisions/revisionsTree';
 import { Disposable } from '../util/disposable';
-import { DELAYS, Debouncer } from '../util/schedule';
+import { DELAYS, Debouncer, LatestOnly } from '../util/schedule';
 
 /** The few parts of the built-in git extension's API (`vscode.git`, version 1) used here. */
 interface GitExtensionApi {
@@ -43,9 +44,12 @@ interface ProjectComparison {
 }
 
 export class TeamsService extends Disposable implements ProblemSource, RevisionsExtraItems, RevisionTooltipLines {
-  private readonly results = new Map<Project, ProjectComparison>();
-  private readonly readers = new Map<Project, RefHistoryReader>();
+  /** The last finished computation's results: what the views show. */
+  private results = new Map<Project, ProjectComparison>();
+  /** A promise, so that callers asking while git opens the repository share one open. */
+  private readonly readers = new Map<Project, { config: Project['config']; reader: Promise<RefHistoryReader> }>();
   private readonly scheduled = this.register(new Debouncer());
+  private readonly latest = new LatestOnly();
   /** Set while this service re-lists the version folders: the registry's answer is not a new change. */
   private rescanning = false;
   private rescanPending = false;
@@ -74,6 +78,8 @@ export class TeamsService extends Disposable implements ProblemSource, Revisions
     );
     // git runs what a repository's config names (filters, fsmonitor): only in a trusted workspace.
     this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.schedule(0)));
+    // A computation still running when the service goes must not publish.
+    this.register({ dispose: () => this.latest.invalidate() });
     void this.followGitExtension();
     this.schedule();
   }
@@ -106,13 +112,20 @@ export class TeamsService extends Disposable implements ProblemSource, Revisions
     return this.results.get(project)?.origin;
   }
 
-  /** The reader of the project's repository (cached with its parsed files); throws a GitError without one. */
-  readerOf(project: Project): RefHistoryReader {
-    let reader = this.readers.get(project);
-    if (!reader || reader.config !== project.config) {
-      reader = new RefHistoryReader(GitRepository.open(this.registry.folderOf(project)), project.config);
-      this.readers.set(project, reader);
-    }
+  /** The reader of the project's repository (cached with its parsed files); rejects with a GitError without one. */
+  readerOf(project: Project): Promise<RefHistoryReader> {
+    const cached = this.readers.get(project);
+    if (cached && cached.config === project.config) return cached.reader;
+    const { config } = project;
+    const reader = GitRepository.open(this.registry.folderOf(project)).then(
+      (repo) => new RefHistoryReader(repo, config),
+    );
+    const entry = { config, reader };
+    this.readers.set(project, entry);
+    // No repository (yet): asked again next time, as `git init` may come.
+    reader.catch(() => {
+      if (this.readers.get(project) === entry) this.readers.delete(project);
+    });
     return reader;
   }
 
@@ -185,6 +198,8 @@ Click to open the revision at its down_revision line.`;
    */
   private schedule(delay: number = DELAYS.teams, rescan = false): void {
     this.rescanPending ||= rescan;
+    // What a computation in progress read may have changed (a branch switch, a commit): it must not publish.
+    this.latest.invalidate();
     this.scheduled.schedule('compare', delay, async () => {
       if (this.rescanPending) {
         this.rescanPending = false;
@@ -192,7 +207,7 @@ Click to open the revision at its down_revision line.`;
       }
       // Compare the files as the registry has them once it has applied every pending change.
       await this.registry.whenIdle();
-      this.refresh();
+      await this.refresh();
     });
   }
 
@@ -209,15 +224,31 @@ Click to open the revision at its down_revision line.`;
     }
   }
 
-  private refresh(): void {
+  /** Computes every project's result in the background; publishes them together, unless overtaken. */
+  private async refresh(): Promise<void> {
     const projects = this.registry.getProjects();
-    for (const project of [...this.results.keys()]) {
-      if (projects.includes(project)) continue;
-      this.results.delete(project);
-      this.readers.delete(project);
-    }
-    for (const project of projects) this.results.set(project, this.compare(project));
-    this.fireIfChanged();
+    for (const project of this.readers.keys()) if (!projects.includes(project)) this.readers.delete(project);
+    await this.latest.run(
+      async (isCurrent) => {
+        const results = new Map<Project, ProjectComparison>();
+        for (const project of projects) {
+          if (!isCurrent()) break;
+          const result = await this.compare(project);
+          if (result === 'head-moved') return undefined;
+          results.set(project, result);
+        }
+        return results;
+      },
+      (results) => {
+        if (!results) {
+          // HEAD moved while git was read, maybe before the git extension or the watchers tell: again, rescanned.
+          this.schedule(DELAYS.teams, true);
+          return;
+        }
+        this.results = results;
+        this.fireIfChanged();
+      },
+    );
   }
 
   /** Tells the views only when a problem, the row or the lint scope changed: each refresh redraws them. */
@@ -249,20 +280,32 @@ Click to open the revision at its down_revision line.`;
     this.changeEmitter.fire();
   }
 
-  private compare(project: Project): ProjectComparison {
+  /** The project's result, or 'head-moved' when a commit or a branch switch came while git was read. */
+  private async compare(project: Project): Promise<ProjectComparison | 'head-moved'> {
     if (!vscode.workspace.isTrusted) {
       return { unavailable: 'the workspace is not trusted: git is not run', deletions: [] };
     }
-    const deletions = explainMissingRevisions(project);
+    let reader: RefHistoryReader;
+    try {
+      reader = await this.readerOf(project);
+    } catch (err) {
+      if (!(err instanceof GitError)) throw err;
+      return { unavailable: err.message, deletions: await explainMissingRevisions(project) };
+    }
+    const read = await readWhileHeadStays(reader.repo, () => this.compareIn(project, reader));
+    return read.moved ? 'head-moved' : read.value;
+  }
+
+  private async compareIn(project: Project, reader: RefHistoryReader): Promise<ProjectComparison> {
+    const deletions = await explainMissingRevisions(project);
     let origin: RevisionOrigin | undefined;
     let additions: ProjectComparison['additions'];
     try {
-      const reader = this.readerOf(project);
-      origin = originOfUnknownRevision(project, this.database.stateOf(project)?.unknown ?? [], reader);
-      additions = this.additions(project, reader);
-      const ref = this.setting<string>(project, 'git.baseBranch', '') || reader.repo.defaultBaseRef();
+      origin = await originOfUnknownRevision(project, this.database.stateOf(project)?.unknown ?? [], reader);
+      additions = await this.additions(project, reader);
+      const ref = this.setting<string>(project, 'git.baseBranch', '') || (await reader.repo.defaultBaseRef());
       if (!ref) return { unavailable: 'no base branch: set alembic.git.baseBranch', deletions, origin, additions };
-      return { comparison: compareWithBase(project, ref, reader), deletions, origin, additions };
+      return { comparison: await compareWithBase(project, ref, reader), deletions, origin, additions };
     } catch (err) {
       if (!(err instanceof GitError)) throw err;
       return { unavailable: err.message, deletions, origin, additions };
@@ -270,16 +313,16 @@ Click to open the revision at its down_revision line.`;
   }
 
   /** Which commit added each revision file: one `git log` when HEAD moved, else the last answer. */
-  private additions(project: Project, reader: RefHistoryReader): ProjectComparison['additions'] {
+  private async additions(project: Project, reader: RefHistoryReader): Promise<ProjectComparison['additions']> {
     const repo = reader.repo;
-    const head = repo.tryResolveCommit('HEAD') ?? '';
+    const head = (await repo.tryResolveCommit('HEAD')) ?? '';
     const last = this.results.get(project)?.additions;
     if (last?.head === head) return last;
     const folders = project.config.versionLocations
       .map((location) => repo.relative(location))
       .filter((f): f is string => f !== undefined);
     const byFile = new Map<string, CommitFacts>();
-    for (const [file, facts] of commitsAddingFiles(repo, folders)) byFile.set(repo.absolute(file), facts);
+    for (const [file, facts] of await commitsAddingFiles(repo, folders)) byFile.set(repo.absolute(file), facts);
     return { head, byFile };
   }
 

@@ -1,6 +1,7 @@
 // The one debounce and idle helper of the extension, and the one table of its delays. A service owns a
 // Debouncer, schedules keyed tasks on it and answers `whenIdle()` from it; nothing else keeps timers or
-// idle waiters of its own. Plain TypeScript (no `vscode`), so the unit tier tests it.
+// idle waiters of its own. LatestOnly keeps an asynchronous computation overtaken by a newer one from
+// publishing its older answer. Plain TypeScript (no `vscode`), so the unit tier tests it.
 
 /** Every debounce and pause of the extension, in ms, with why it is that long. */
 export const DELAYS = {
@@ -124,5 +125,32 @@ export class Debouncer {
       if (!this.isIdle() && !this.disposed) return;
       for (const resolve of this.waiters.splice(0)) resolve();
     });
+  }
+}
+
+/**
+ * Computations of which only the newest may publish: a run's result is applied only when no run started,
+ * and no `invalidate()` came, since it started. An older run that finishes after a newer one (or after the
+ * state it read changed) is dropped, so that it never shows as current.
+ */
+export class LatestOnly {
+  private generation = 0;
+
+  /**
+   * Runs `compute` (which may stop early once `isCurrent()` is false), then `apply` with its result if it is
+   * still the newest; resolves to whether it was applied.
+   */
+  async run<T>(compute: (isCurrent: () => boolean) => Promise<T>, apply: (result: T) => void): Promise<boolean> {
+    const generation = ++this.generation;
+    const isCurrent = (): boolean => generation === this.generation;
+    const result = await compute(isCurrent);
+    if (!isCurrent()) return false;
+    apply(result);
+    return true;
+  }
+
+  /** The run in progress, if any, is out of date: its result will not be applied. */
+  invalidate(): void {
+    this.generation++;
   }
 }

@@ -60,14 +60,14 @@ function switchedAway(url?: string, hereScriptLocation = false): Scenario {
 }
 
 /** Plans, prepares and runs the downgrade with the real Alembic; returns the temporary folder (removed by now). */
-function downgradeWithOrigin(s: Scenario): string {
+async function downgradeWithOrigin(s: Scenario): Promise<string> {
   const project = loadProject(path.join(s.dir, 'alembic.ini'));
-  const origin = originOfUnknownRevision(project, [s.sku]);
+  const origin = await originOfUnknownRevision(project, [s.sku]);
   assert.ok(origin, 'git finds the branch that has the revision');
   assert.deepStrictEqual([origin!.ref, origin!.commit, origin!.isBranch], ['feature/x', s.skuCommit, true]);
   const plan = planForeignDowngrade(project, origin!, [s.sku]);
   assert.deepStrictEqual([plan.target, plan.reverted.map((r) => r.id)], [s.users, [s.sku]]);
-  const prepared = prepareTemporaryConfig(project, GitRepository.open(s.dir), plan.files);
+  const prepared = await prepareTemporaryConfig(project, await GitRepository.open(s.dir), plan.files);
   try {
     const ran = alembic(s.dir, '-c', prepared.configFile, 'downgrade', plan.target);
     assert.strictEqual(ran.status, 0, ran.stdout + ran.stderr);
@@ -138,7 +138,7 @@ function sqliteTables(file: string): string[] {
 describe('branch switch: the database at a revision this checkout does not have', function () {
   this.timeout(120000);
 
-  it('SQLite: status names the branch; the downgrade with its revisions lets `upgrade head` work again', () => {
+  it('SQLite: status names the branch; the downgrade with its revisions lets `upgrade head` work again', async () => {
     const s = switchedAway();
     const stuck = alembic(s.dir, 'upgrade', 'head');
     assert.notStrictEqual(stuck.status, 0);
@@ -159,7 +159,7 @@ describe('branch switch: the database at a revision this checkout does not have'
       ),
     );
 
-    downgradeWithOrigin(s);
+    await downgradeWithOrigin(s);
     assert.match(mustAlembic(s.dir, 'current'), new RegExp(`^${s.users} \\(head\\)`, 'm'));
     mustAlembic(s.dir, 'upgrade', 'head');
     assert.strictEqual(git(s.dir, 'status', '--porcelain'), '', 'the work tree is untouched');
@@ -167,23 +167,23 @@ describe('branch switch: the database at a revision this checkout does not have'
     assert.deepStrictEqual([after.state, after.current, after.foundIn], ['up-to-date', [s.users], undefined]);
   });
 
-  it('in a Compose service: the temporary files are in the mounted project folder, named as the container sees them', () => {
+  it('in a Compose service: the temporary files are in the mounted project folder, named as the container sees them', async () => {
     const s = switchedAway(undefined, true);
     const project = loadProject(path.join(s.dir, 'alembic.ini'));
-    const plan = planForeignDowngrade(project, originOfUnknownRevision(project, [s.sku])!, [s.sku]);
+    const plan = planForeignDowngrade(project, (await originOfUnknownRevision(project, [s.sku]))!, [s.sku]);
     const docker = makeFakeDocker(tempDir('alembic-lens-docker-'), 'backend', s.dir);
     const mapping = { service: 'backend', hostRoot: s.dir, containerRoot: docker.mountPoint };
-    const repo = GitRepository.open(s.dir);
+    const repo = await GitRepository.open(s.dir);
     const outside = { ...mapping, hostRoot: path.join(s.dir, 'alembic', 'versions') };
-    assert.throws(
-      () => prepareTemporaryConfig(project, repo, plan.files, { container: outside }),
+    await assert.rejects(
+      prepareTemporaryConfig(project, repo, plan.files, { container: outside }),
       /is outside .*versions, the folder the Compose service "backend" mounts: Alembic in the container cannot read it/,
     );
     assert.deepStrictEqual(
       fs.readdirSync(s.dir).filter((n) => n.startsWith('.alembic-lens')),
       [],
     );
-    const prepared = prepareTemporaryConfig(project, repo, plan.files, { container: mapping });
+    const prepared = await prepareTemporaryConfig(project, repo, plan.files, { container: mapping });
     try {
       assert.strictEqual(path.dirname(prepared.folder), s.dir);
       const ini = fs.readFileSync(prepared.configFile, 'utf8');
@@ -216,13 +216,13 @@ describe('branch switch: the database at a revision this checkout does not have'
     assert.strictEqual(git(s.dir, 'status', '--porcelain'), '', 'the work tree is untouched');
   });
 
-  it('pyproject.toml only: the temporary ini gives Alembic the project, both version folders and the branch', () => {
+  it('pyproject.toml only: the temporary ini gives Alembic the project, both version folders and the branch', async () => {
     const s = pyprojectSwitchedAway();
     const project = loadProject(path.join(s.dir, 'pyproject.toml'));
     assert.deepStrictEqual([project.config.iniPath, project.config.problems], [undefined, []]);
-    const plan = planForeignDowngrade(project, originOfUnknownRevision(project, [s.sku])!, [s.sku]);
+    const plan = planForeignDowngrade(project, (await originOfUnknownRevision(project, [s.sku]))!, [s.sku]);
     assert.deepStrictEqual([plan.target, plan.reverted.map((r) => r.id)], [s.users, [s.sku]]);
-    const prepared = prepareTemporaryConfig(project, GitRepository.open(s.dir), plan.files);
+    const prepared = await prepareTemporaryConfig(project, await GitRepository.open(s.dir), plan.files);
     try {
       const heads = mustAlembic(s.dir, '-c', prepared.configFile, 'heads');
       assert.deepStrictEqual(
@@ -246,7 +246,9 @@ describe('branch switch: the database at a revision this checkout does not have'
     // In a Compose service: the toml's `%(here)s` is the container's project folder too.
     const docker = makeFakeDocker(tempDir('alembic-lens-docker-'), 'backend', s.dir);
     const mapping = { service: 'backend', hostRoot: s.dir, containerRoot: docker.mountPoint };
-    const inContainer = prepareTemporaryConfig(project, GitRepository.open(s.dir), plan.files, { container: mapping });
+    const inContainer = await prepareTemporaryConfig(project, await GitRepository.open(s.dir), plan.files, {
+      container: mapping,
+    });
     try {
       assert.ok(!fs.readFileSync(inContainer.configFile, 'utf8').includes(s.dir), 'the ini names a host path');
       const config = toContainerPath(mapping, inContainer.configFile);
@@ -268,7 +270,7 @@ describe('branch switch: the database at a revision this checkout does not have'
       inContainer.cleanup();
     }
     // This branch's own history, again through a temporary ini (Alembic 1.8.1 reads no toml).
-    const own = prepareTemporaryConfig(project, GitRepository.open(s.dir), []);
+    const own = await prepareTemporaryConfig(project, await GitRepository.open(s.dir), []);
     try {
       mustAlembic(s.dir, '-c', own.configFile, 'upgrade', 'head');
       assert.match(mustAlembic(s.dir, '-c', own.configFile, 'current'), new RegExp(`^${s.price} \\(head\\)`, 'm'));
@@ -302,13 +304,13 @@ describe('branch switch: the database at a revision this checkout does not have'
     });
     after(() => pg?.stop());
 
-    it('the same downgrade on PostgreSQL, with `%(here)s` in script_location and a % in the password', () => {
+    it('the same downgrade on PostgreSQL, with `%(here)s` in script_location and a % in the password', async () => {
       const s = switchedAway(pg!.url('app', { driver: 'psycopg2' }), true);
       assert.strictEqual(
         pg!.sql('SELECT version_num FROM alembic_version', 'app').trim().split('\n').includes(s.sku),
         true,
       );
-      downgradeWithOrigin(s);
+      await downgradeWithOrigin(s);
       assert.doesNotMatch(pg!.sql("SELECT to_regclass('public.sku')", 'app'), /sku/);
       mustAlembic(s.dir, 'upgrade', 'head');
       assert.match(mustAlembic(s.dir, 'current'), new RegExp(`^${s.users} \\(head\\)`, 'm'));

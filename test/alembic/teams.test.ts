@@ -40,7 +40,7 @@ describe('teams: check --base against the real Alembic and a real git merge', fu
     assert.strictEqual(version.status, 0, `${PYTHON} has Alembic: ${version.stderr}`);
   });
 
-  it('two branches add a revision on the same head: the preview names the heads `alembic heads` shows after the merge', () => {
+  it('two branches add a revision on the same head: the preview names the heads `alembic heads` shows after the merge', async () => {
     const { dir, sku, price } = forkedRepository();
 
     const check = lens(dir, 'check', '--base', 'main');
@@ -58,7 +58,7 @@ describe('teams: check --base against the real Alembic and a real git merge', fu
         `alembic/versions/${skuFile}:${downLine}: error: merging into main gives 2 heads: ${sku} (add sku, this branch) and ${price} (add price, main)`,
       ],
     );
-    const preview = compareWithBase(loadProject(path.join(dir, 'alembic.ini')), 'main').merged.heads.sort();
+    const preview = (await compareWithBase(loadProject(path.join(dir, 'alembic.ini')), 'main')).merged.heads.sort();
 
     git(dir, 'merge', '-q', '--no-edit', 'main');
     assert.deepStrictEqual(alembicHeads(dir), [sku, price].sort());
@@ -127,18 +127,18 @@ describe('teams: check --base against the real Alembic and a real git merge', fu
     );
   });
 
-  it('Create a merge revision: the preview is the file `alembic merge` writes; after the git merge there is one head', () => {
+  it('Create a merge revision: the preview is the file `alembic merge` writes; after the git merge there is one head', async () => {
     const { dir, sku, price } = forkedRepository();
 
     const project = loadProject(path.join(dir, 'alembic.ini'));
-    const plan = planMergeRevision(project, compareWithBase(project, 'main'));
+    const plan = planMergeRevision(project, await compareWithBase(project, 'main'));
     assert.ok(plan, 'a merge revision is offered for the merge-heads problem');
     assert.deepStrictEqual(plan!.heads, [sku, price], "this branch's head first, then main's");
-    const repo = GitRepository.open(dir);
+    const repo = await GitRepository.open(dir);
     const mergeArgs = ['merge', '-m', plan!.message, '--rev-id', plan!.revId, ...plan!.heads];
     const generated = (out: string): string => /Generating (\S+\.py)/.exec(out)![1];
 
-    const preview = prepareTemporaryConfig(project, repo, plan!.files, { copyVersions: true });
+    const preview = await prepareTemporaryConfig(project, repo, plan!.files, { copyVersions: true });
     let previewText: string;
     try {
       const out = mustAlembic(dir, '-c', preview.configFile, ...mergeArgs);
@@ -149,7 +149,7 @@ describe('teams: check --base against the real Alembic and a real git merge', fu
     }
     assert.strictEqual(git(dir, 'status', '--porcelain'), '', 'the preview leaves the work tree as it was');
 
-    const real = prepareTemporaryConfig(project, repo, plan!.files);
+    const real = await prepareTemporaryConfig(project, repo, plan!.files);
     let file: string;
     try {
       file = generated(mustAlembic(dir, '-c', real.configFile, ...mergeArgs));
@@ -168,14 +168,14 @@ describe('teams: check --base against the real Alembic and a real git merge', fu
     assert.deepStrictEqual(alembicHeads(dir), [plan!.revId]);
     mustAlembic(dir, 'upgrade', 'head');
   });
-  it('Create a merge revision in a Compose service: the preview is written in the mounted folder and found on the host', () => {
+  it('Create a merge revision in a Compose service: the preview is written in the mounted folder and found on the host', async () => {
     const { dir, sku, price } = forkedRepository();
     const project = loadProject(path.join(dir, 'alembic.ini'));
-    const plan = planMergeRevision(project, compareWithBase(project, 'main'))!;
+    const plan = planMergeRevision(project, await compareWithBase(project, 'main'))!;
     assert.deepStrictEqual(plan.heads, [sku, price]);
     const docker = makeFakeDocker(tempDir('alembic-lens-docker-'), 'backend', dir);
     const mapping = { service: 'backend', hostRoot: dir, containerRoot: docker.mountPoint };
-    const preview = prepareTemporaryConfig(project, GitRepository.open(dir), plan.files, {
+    const preview = await prepareTemporaryConfig(project, await GitRepository.open(dir), plan.files, {
       copyVersions: true,
       container: mapping,
     });

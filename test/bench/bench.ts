@@ -338,7 +338,7 @@ interface RefHistoryResult {
 }
 
 /** Reading a committed history at a git ref (`check --base`), against the same history loaded from disk. */
-function benchRefHistory(count: number): RefHistoryResult {
+async function benchRefHistory(count: number): Promise<RefHistoryResult> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `alembic-lens-bench-git-${count}-`));
   try {
     const history = generateHistory(dir, count, SEED + count);
@@ -353,28 +353,29 @@ function benchRefHistory(count: number): RefHistoryResult {
     git('add', '-A');
     git('commit', '-q', '-m', 'history');
     const project = loadProject(history.configPath);
-    const repo = GitRepository.open(dir);
+    const repo = await GitRepository.open(dir);
     let heads: string[] = [];
-    const coldReads = (): Stats => {
+    // Each sample is a whole read, from the call until its promise settles (git runs asynchronously).
+    const coldReads = async (): Promise<Stats> => {
       const samples: number[] = [];
       for (let i = 0; i < 15; i++) {
         const start = performance.now();
-        heads = new RefHistoryReader(repo, project.config).read('HEAD').graph.heads;
+        heads = (await new RefHistoryReader(repo, project.config).read('HEAD')).graph.heads;
         samples.push(performance.now() - start);
       }
       return stats(samples);
     };
-    const coldMs = coldReads();
+    const coldMs = await coldReads();
     const cached: number[] = [];
     const reader = new RefHistoryReader(repo, project.config);
-    reader.read('HEAD');
+    await reader.read('HEAD');
     for (let i = 0; i < 15; i++) {
       const start = performance.now();
-      reader.read('HEAD');
+      await reader.read('HEAD');
       cached.push(performance.now() - start);
     }
     git('gc', '-q');
-    const packedMs = coldReads();
+    const packedMs = await coldReads();
     return {
       revisions: count,
       coldMs,
@@ -459,7 +460,7 @@ function largeRows(r: LargeResult, verdicts: Record<string, Verdict>): string[][
   ];
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const sizesArg = args.indexOf('--sizes');
   const sizes = sizesArg >= 0 ? args[sizesArg + 1].split(',').map(Number) : [1_000, 10_000];
@@ -557,7 +558,7 @@ function main(): void {
     const heap = r.retainedHeapMB === undefined ? 'n/a (run with --expose-gc)' : `${r.retainedHeapMB.toFixed(1)} MB`;
     rows.push([n, 'heap kept by a loaded project (info)', heap, '', '', '', '', '']);
   }
-  const refHistory = benchRefHistory(1_000);
+  const refHistory = await benchRefHistory(1_000);
   verdicts.refHistory = verdict(refHistory.coldMs.median, (x) => x < TARGETS.refHistoryMs);
   const refRow = (measure: string, s: Stats, target: string, result: string): string[] => [
     '1,000',
@@ -632,4 +633,7 @@ function main(): void {
   if (strict && (disagree || Object.values(verdicts).some((v) => v !== 'PASS'))) process.exitCode = 1;
 }
 
-main();
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});

@@ -48,7 +48,7 @@ function cli(cwd: string, args: string[], env: NodeJS.ProcessEnv = process.env) 
 }
 
 describe('the history at a git ref', () => {
-  it('reads the same revisions as a checkout of that ref, without touching the work tree', () => {
+  it('reads the same revisions as a checkout of that ref, without touching the work tree', async () => {
     const dir = tempDir('alembic-lens-git-');
     const ini = writeProject(
       dir,
@@ -69,8 +69,8 @@ describe('the history at a git ref', () => {
     const before = fs.readdirSync(path.join(dir, 'alembic', 'versions')).sort();
 
     const project = loadProject(ini);
-    const reader = new RefHistoryReader(GitRepository.open(dir), project.config);
-    const atRef = reader.read('v1');
+    const reader = new RefHistoryReader(await GitRepository.open(dir), project.config);
+    const atRef = await reader.read('v1');
     const checkout = path.join(tempDir('alembic-lens-git-'), 'v1');
     git(dir, 'worktree', 'add', '-q', '--detach', checkout, 'v1');
     const truth = loadProject(path.join(checkout, 'alembic.ini'));
@@ -100,53 +100,48 @@ describe('the history at a git ref', () => {
     assert.ok(project.graph.get('d3') && !project.graph.get('a0'), 'the work tree is read as it is');
   });
 
-  it('is cached by tree id: another ref with the same version folder gives the same history object', () => {
+  it('is cached by tree id: another ref with the same version folder gives the same history object', async () => {
     const { dir, ini } = forkedRepository();
-    const reader = new RefHistoryReader(GitRepository.open(dir), loadProject(ini).config);
-    const main = reader.read('main');
+    const reader = new RefHistoryReader(await GitRepository.open(dir), loadProject(ini).config);
+    const main = await reader.read('main');
     git(dir, 'branch', 'same-as-main', 'main');
     git(dir, 'commit', '-q', '--allow-empty', '-m', 'nothing in the versions');
-    assert.strictEqual(reader.read('same-as-main').graph, main.graph);
-    assert.strictEqual(reader.read('HEAD').graph, reader.read('feature').graph);
-    assert.notStrictEqual(reader.read('feature').graph, main.graph);
+    assert.strictEqual((await reader.read('same-as-main')).graph, main.graph);
+    assert.strictEqual((await reader.read('HEAD')).graph, (await reader.read('feature')).graph);
+    assert.notStrictEqual((await reader.read('feature')).graph, main.graph);
     assert.deepStrictEqual(main.graph.heads, ['m1']);
   });
 
-  it('bad cases say what is wrong: no git, not a repository, an unknown ref, a folder outside the repository', () => {
+  it('bad cases say what is wrong: no git, not a repository, an unknown ref, a folder outside the repository', async () => {
     const { dir, ini } = forkedRepository();
-    assert.throws(
-      () => GitRepository.open(dir, 'git-not-installed-here'),
+    await assert.rejects(
+      GitRepository.open(dir, 'git-not-installed-here'),
       (err: GitError) => err.kind === 'no-git' && /git is not installed/.test(err.message),
     );
     const plain = tempDir('alembic-lens-nogit-');
-    assert.throws(
-      () => GitRepository.open(plain),
+    await assert.rejects(
+      GitRepository.open(plain),
       (err: GitError) =>
         err.kind === 'not-a-repository' && err.message.includes(`${plain} is not inside a git repository`),
     );
-    const reader = new RefHistoryReader(GitRepository.open(dir), loadProject(ini).config);
-    assert.throws(
-      () => reader.read('origin/main'),
+    const reader = new RefHistoryReader(await GitRepository.open(dir), loadProject(ini).config);
+    await assert.rejects(
+      reader.read('origin/main'),
       (err: GitError) =>
         err.kind === 'unknown-ref' &&
         /base ref 'origin\/main' does not exist in .*Known branches: feature, main\./.test(err.message),
     );
-    assert.throws(
-      () => reader.read('--output=/tmp/x'),
-      (err: GitError) => err.kind === 'unknown-ref',
-    );
+    await assert.rejects(reader.read('--output=/tmp/x'), (err: GitError) => err.kind === 'unknown-ref');
     const outside = writeProject(tempDir('alembic-lens-outside-'), [{ id: 'x1' }]);
-    assert.throws(
-      () => new RefHistoryReader(GitRepository.open(dir), loadProject(outside).config),
-      /outside the git repository/,
-    );
+    const repo = await GitRepository.open(dir);
+    assert.throws(() => new RefHistoryReader(repo, loadProject(outside).config), /outside the git repository/);
   });
 });
 
 describe('check --base: the heads after the merge', () => {
-  it("reports merge-heads at the new revision's down_revision line and exits 1; a rebased branch passes", () => {
+  it("reports merge-heads at the new revision's down_revision line and exits 1; a rebased branch passes", async () => {
     const { dir, ini } = forkedRepository();
-    const comparison = compareWithBase(loadProject(ini), 'main');
+    const comparison = await compareWithBase(loadProject(ini), 'main');
     assert.deepStrictEqual(comparison.merged.heads.sort(), ['f1', 'm1']);
     assert.deepStrictEqual(
       [...comparison.newFiles].map((f) => path.basename(f)),
@@ -176,14 +171,14 @@ describe('check --base: the heads after the merge', () => {
     assert.doesNotMatch(rebased.stdout, /merge-heads/);
   });
 
-  it('combines the version folders as a merge does: files one side deleted unchanged stay deleted', () => {
+  it('combines the version folders as a merge does: files one side deleted unchanged stay deleted', async () => {
     const { dir, ini } = forkedRepository();
     // This branch squashes a0 + a1 into s1, which f1 builds on; main still has a0 and a1 unchanged.
     fs.rmSync(path.join(dir, 'alembic', 'versions', 'a0_rev.py'));
     fs.rmSync(path.join(dir, 'alembic', 'versions', 'a1_rev.py'));
     writeRevision(dir, { id: 's1', message: 'squashed' });
     writeRevision(dir, { id: 'f1', down: 's1', message: 'add sku' });
-    const comparison = compareWithBase(loadProject(ini), 'main');
+    const comparison = await compareWithBase(loadProject(ini), 'main');
     assert.deepStrictEqual([...comparison.merged.revisions.keys()].sort(), ['f1', 'm1', 's1']);
     // m1 (added on main after the fork) points at a1, which this branch deleted: only the merge breaks it.
     assert.deepStrictEqual(
@@ -197,7 +192,7 @@ describe('check --base: the heads after the merge', () => {
     // From main, with a0 deleted here too (uncommitted): a1 is unchanged here and deleted by the squash.
     git(dir, 'checkout', '-q', 'main');
     fs.rmSync(path.join(dir, 'alembic', 'versions', 'a0_rev.py'));
-    const onMain = compareWithBase(loadProject(ini), 'feature');
+    const onMain = await compareWithBase(loadProject(ini), 'feature');
     assert.deepStrictEqual([...onMain.merged.revisions.keys()].sort(), ['f1', 'm1', 's1']);
     assert.deepStrictEqual(
       onMain.problems.map((p) => `${p.code} ${path.basename(p.path)}:${p.line} ${p.message.slice(0, 60)}`),
@@ -410,7 +405,7 @@ describe('a revision that points nowhere: where it went', () => {
     assert.doesNotMatch(cli(dir, ['check']).stdout, /deleted-revision/);
   });
 
-  it('a file deleted in the work tree only: still at HEAD, restored from there, never over a file', () => {
+  it('a file deleted in the work tree only: still at HEAD, restored from there, never over a file', async () => {
     const dir = tempDir('alembic-lens-deleted-');
     writeProject(dir, [{ id: 'a0' }, { id: 'a1', down: 'a0' }, { id: 'b2', down: 'a1' }]);
     git(dir, 'init', '-q');
@@ -419,7 +414,7 @@ describe('a revision that points nowhere: where it went', () => {
     const file = path.join(dir, 'alembic', 'versions', 'a1_rev.py');
     const original = fs.readFileSync(file, 'utf8');
     fs.rmSync(file);
-    const explained = explainMissingRevisions(loadProject(path.join(dir, 'alembic.ini')));
+    const explained = await explainMissingRevisions(loadProject(path.join(dir, 'alembic.ini')));
     assert.deepStrictEqual(
       explained.map((e) => [path.basename(e.problem.path), e.problem.line, e.problem.message]),
       [
@@ -432,16 +427,16 @@ describe('a revision that points nowhere: where it went', () => {
       ],
     );
     const { deletion } = explained[0];
-    const repo = GitRepository.open(dir);
-    restoreFromCommit(repo, deletion.restoreFrom, deletion.path, repo.absolute(deletion.path));
+    const repo = await GitRepository.open(dir);
+    await restoreFromCommit(repo, deletion.restoreFrom, deletion.path, repo.absolute(deletion.path));
     assert.strictEqual(fs.readFileSync(file, 'utf8'), original);
-    assert.deepStrictEqual(explainMissingRevisions(loadProject(path.join(dir, 'alembic.ini'))), []);
+    assert.deepStrictEqual(await explainMissingRevisions(loadProject(path.join(dir, 'alembic.ini'))), []);
     fs.writeFileSync(file, '# rewritten meanwhile\n');
-    assert.throws(() => restoreFromCommit(repo, deletion.restoreFrom, deletion.path, file), /EEXIST/);
+    await assert.rejects(restoreFromCommit(repo, deletion.restoreFrom, deletion.path, file), /EEXIST/);
     assert.strictEqual(fs.readFileSync(file, 'utf8'), '# rewritten meanwhile\n');
   });
 
-  it('a committed deletion is restored from the parent of the commit that deleted it', () => {
+  it('a committed deletion is restored from the parent of the commit that deleted it', async () => {
     const dir = tempDir('alembic-lens-deleted-');
     writeProject(dir, [{ id: 'a0' }, { id: 'a1', down: 'a0' }, { id: 'b2', down: 'a1' }]);
     git(dir, 'init', '-q');
@@ -450,13 +445,13 @@ describe('a revision that points nowhere: where it went', () => {
     const original = fs.readFileSync(file, 'utf8');
     fs.rmSync(file);
     const deleting = commitAll(dir, 'delete a1');
-    const [{ deletion }] = explainMissingRevisions(loadProject(path.join(dir, 'alembic.ini')));
+    const [{ deletion }] = await explainMissingRevisions(loadProject(path.join(dir, 'alembic.ini')));
     assert.deepStrictEqual(
       [deletion.commit, deletion.inWorkTree, deletion.restoreFrom],
       [deleting, false, `${deleting}^`],
     );
-    const repo = GitRepository.open(dir);
-    restoreFromCommit(repo, deletion.restoreFrom, deletion.path, repo.absolute(deletion.path));
+    const repo = await GitRepository.open(dir);
+    await restoreFromCommit(repo, deletion.restoreFrom, deletion.path, repo.absolute(deletion.path));
     assert.strictEqual(fs.readFileSync(file, 'utf8'), original);
   });
 });

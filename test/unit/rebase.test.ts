@@ -47,7 +47,7 @@ describe('rebase onto the base head', () => {
     assert.strictEqual(edited("revision = 'f1'\ndown_revision = None\n", 'm1'), undefined);
   });
 
-  it('on a real repository: the fixed branch merges into main with one head', () => {
+  it('on a real repository: the fixed branch merges into main with one head', async () => {
     const dir = tempDir('alembic-lens-rebase-');
     const ini = writeProject(dir, [{ id: 'a0' }, { id: 'a1', down: 'a0' }]);
     const versions = path.join(dir, 'alembic', 'versions');
@@ -62,7 +62,7 @@ describe('rebase onto the base head', () => {
     git(dir, 'checkout', '-q', 'feature');
 
     const project = loadProject(ini);
-    const comparison = compareWithBase(project, 'main');
+    const comparison = await compareWithBase(project, 'main');
     assert.strictEqual(comparison.rebaseTarget, 'm1');
     const [problem] = comparison.problems;
     assert.strictEqual(problem.code, 'merge-heads');
@@ -74,7 +74,7 @@ describe('rebase onto the base head', () => {
       applied(fs.readFileSync(file, 'utf8'), rebaseEdits(fs.readFileSync(file, 'utf8'), source, 'm1')!),
     );
     commitAll(dir, 'rebase onto main');
-    assert.deepStrictEqual(compareWithBase(loadProject(ini), 'main').problems, []);
+    assert.deepStrictEqual((await compareWithBase(loadProject(ini), 'main')).problems, []);
     git(dir, 'merge', '-q', '--no-edit', 'main');
     const run = spawnSync(process.execPath, [CLI, 'heads'], { cwd: dir, encoding: 'utf8' });
     assert.strictEqual(run.stdout, 'f1 (head)\n');

@@ -10,7 +10,7 @@ import { commitAll, git } from '../support/gitRepo';
 import { revisionText, tempDir, writeProject } from '../support/tempProject';
 
 describe('which commit added each revision file', () => {
-  it('names the commit, its author and date; "not committed yet" for a new file', () => {
+  it('names the commit, its author and date; "not committed yet" for a new file', async () => {
     const dir = tempDir('alembic-lens-commits-');
     writeProject(dir, [{ id: 'a0' }]);
     git(dir, 'init', '-q');
@@ -22,14 +22,14 @@ describe('which commit added each revision file', () => {
     const second = git(dir, 'rev-parse', 'HEAD');
     fs.writeFileSync(path.join(versions, 'c2_rev.py'), revisionText({ id: 'c2', down: 'b1' }));
 
-    const added = commitsAddingFiles(GitRepository.open(dir), ['alembic/versions']);
+    const added = await commitsAddingFiles(await GitRepository.open(dir), ['alembic/versions']);
     const line = (name: string) => describeAddition(added.get(`alembic/versions/${name}`));
     assert.strictEqual(line('a0_rev.py'), `added in ${first.slice(0, 7)} by Ada Tester on 2024-03-01`);
     assert.strictEqual(line('b1_rev.py'), `added in ${second.slice(0, 7)} by Bob Builder on 2024-05-06`);
     assert.strictEqual(line('c2_rev.py'), 'not committed yet');
   });
 
-  it('reads 200 revisions with one git log', () => {
+  it('reads 200 revisions with one git log', async () => {
     const dir = tempDir('alembic-lens-commits-');
     writeProject(
       dir,
@@ -40,7 +40,7 @@ describe('which commit added each revision file', () => {
     const calls = path.join(dir, 'git-calls.log');
     const wrapper = path.join(dir, 'git-wrapper.sh');
     fs.writeFileSync(wrapper, `#!/bin/sh\necho "$1" >> '${calls}'\nexec git "$@"\n`, { mode: 0o755 });
-    const added = commitsAddingFiles(GitRepository.open(dir, wrapper), ['alembic/versions']);
+    const added = await commitsAddingFiles(await GitRepository.open(dir, wrapper), ['alembic/versions']);
     assert.strictEqual(added.size, 200);
     const logs = fs
       .readFileSync(calls, 'utf8')

@@ -2,7 +2,7 @@
 // not yet fired and for the work they started (an idle answer while a timer is pending would let a test,
 // or the teams service, read a stale model).
 import * as assert from 'node:assert';
-import { DELAYS, Debouncer } from '../../src/util/schedule';
+import { DELAYS, Debouncer, LatestOnly } from '../../src/util/schedule';
 
 const tick = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -101,5 +101,49 @@ describe('Debouncer', () => {
       const values: readonly number[] = typeof value === 'number' ? [value] : value;
       for (const ms of values) assert.ok(Number.isInteger(ms) && ms >= 0, `${name}: ${ms}`);
     }
+  });
+});
+
+describe('LatestOnly', () => {
+  /** A computation that resolves to `value` after `ms`, noting whether it was still current then. */
+  const slow =
+    (value: string, ms: number, current: string[]) =>
+    async (isCurrent: () => boolean): Promise<string> => {
+      await tick(ms);
+      if (isCurrent()) current.push(value);
+      return value;
+    };
+
+  it('an older run that finishes after a newer one is dropped; the newer one publishes', async () => {
+    const latest = new LatestOnly();
+    const published: string[] = [];
+    const current: string[] = [];
+    const older = latest.run(slow('older', 40, current), (v) => published.push(v));
+    await tick(5);
+    const newer = latest.run(slow('newer', 5, current), (v) => published.push(v));
+    assert.deepStrictEqual(await Promise.all([older, newer]), [false, true]);
+    assert.deepStrictEqual(published, ['newer']);
+    assert.deepStrictEqual(current, ['newer'], 'the older run could see it was overtaken');
+  });
+
+  it('an older run that finishes first is dropped too: it never shows while a newer one runs', async () => {
+    const latest = new LatestOnly();
+    const published: string[] = [];
+    const older = latest.run(slow('older', 5, []), (v) => published.push(v));
+    const newer = latest.run(slow('newer', 30, []), (v) => published.push(v));
+    assert.strictEqual(await older, false);
+    assert.deepStrictEqual(published, []);
+    assert.strictEqual(await newer, true);
+    assert.deepStrictEqual(published, ['newer']);
+  });
+
+  it('invalidate() drops the run in progress; the next run publishes again', async () => {
+    const latest = new LatestOnly();
+    const published: string[] = [];
+    const running = latest.run(slow('before the change', 10, []), (v) => published.push(v));
+    latest.invalidate();
+    assert.strictEqual(await running, false);
+    assert.strictEqual(await latest.run(slow('after', 1, []), (v) => published.push(v)), true);
+    assert.deepStrictEqual(published, ['after']);
   });
 });

@@ -20,10 +20,14 @@ function repository(files: Record<string, string>, dirs: string[]): string {
   return root;
 }
 
-function prepared(root: string, configFile: string, run: (t: TemporaryConfig, text: string) => void): void {
+async function prepared(
+  root: string,
+  configFile: string,
+  run: (t: TemporaryConfig, text: string) => void,
+): Promise<void> {
   const project = loadProject(path.join(root, configFile));
   assert.deepStrictEqual(project.config.problems, []);
-  const temporary = prepareTemporaryConfig(project, GitRepository.open(root), []);
+  const temporary = await prepareTemporaryConfig(project, await GitRepository.open(root), []);
   try {
     run(temporary, fs.readFileSync(temporary.configFile, 'utf8'));
   } finally {
@@ -53,9 +57,9 @@ options = "format REVISION_SCRIPT_FILENAME"
 `;
 
 describe('the temporary ini of a project configured in pyproject.toml', () => {
-  it('pyproject.toml only: the toml keys, %(here)s kept, the version folders split by a separator none contains', () => {
+  it('pyproject.toml only: the toml keys, %(here)s kept, the version folders split by a separator none contains', async () => {
     const root = repository({ 'pyproject.toml': TOML }, ['migrations/versions', 'more:versions', 'third', 'src']);
-    prepared(root, 'pyproject.toml', (temporary, text) => {
+    await prepared(root, 'pyproject.toml', (temporary, text) => {
       const section = (name: string): string => text.split(`[${name}]\n`)[1].split('\n[')[0];
       assert.strictEqual(section('DEFAULT').trim(), `here = ${root}`);
       // `os` (':') is in "more:versions": the next separator Alembic takes is ';'.
@@ -96,7 +100,7 @@ describe('the temporary ini of a project configured in pyproject.toml', () => {
     });
   });
 
-  it('alembic.ini and pyproject.toml: the ini wins key by key, keeps its sections and its path_separator', () => {
+  it('alembic.ini and pyproject.toml: the ini wins key by key, keeps its sections and its path_separator', async () => {
     const ini = [
       '[alembic]',
       'sqlalchemy.url = sqlite:///%(here)s/ini.db',
@@ -115,7 +119,7 @@ describe('the temporary ini of a project configured in pyproject.toml', () => {
       'more:versions',
       'third',
     ]);
-    prepared(root, 'alembic.ini', (temporary, text) => {
+    await prepared(root, 'alembic.ini', (temporary, text) => {
       const versions = path.join(temporary.folder, 'versions');
       assert.match(
         text,
@@ -146,13 +150,13 @@ describe('the temporary ini of a project configured in pyproject.toml', () => {
     });
   });
 
-  it('an alembic.ini without the [alembic] section: the section is added', () => {
+  it('an alembic.ini without the [alembic] section: the section is added', async () => {
     const root = repository({ 'pyproject.toml': TOML, 'alembic.ini': '[loggers]\nkeys = root\n' }, [
       'migrations/versions',
       'more:versions',
       'third',
     ]);
-    prepared(root, 'alembic.ini', (temporary) => {
+    await prepared(root, 'alembic.ini', (temporary) => {
       const copy = loadConfig({ iniPath: temporary.configFile });
       assert.deepStrictEqual(copy.problems, []);
       assert.strictEqual(copy.scriptLocation, path.join(root, 'migrations'));

@@ -49,21 +49,21 @@ export function missingReferences(graph: RevisionMap): { rev: Revision; id: stri
 }
 
 /** For each wanted id, the newest commit that deleted the file declaring it (ids never deleted are absent). */
-export function findDeletedRevisions(
+export async function findDeletedRevisions(
   repo: GitRepository,
   folders: readonly string[],
   recursive: boolean,
   ids: ReadonlySet<string>,
-): Map<string, RevisionDeletion> {
+): Promise<Map<string, RevisionDeletion>> {
   const found = new Map<string, RevisionDeletion>();
   if (!ids.size || !folders.length) return found;
-  const committed = logFileChanges(repo, 'D', folders).map((d) => ({ ...d, inWorkTree: false }));
-  const deleted = [...workTreeDeletions(repo, folders), ...committed].filter((d) =>
+  const committed = (await logFileChanges(repo, 'D', folders)).map((d) => ({ ...d, inWorkTree: false }));
+  const deleted = [...(await workTreeDeletions(repo, folders)), ...committed].filter((d) =>
     isVersionFilePath(d.path, folders, recursive),
   );
   // The deleted files' last contents, `<commit>^:<path>` (`HEAD:<path>` for the work tree), in one cat-file.
   const sources = deleted.map((d) => (d.inWorkTree ? 'HEAD' : `${d.commit}^`));
-  const contents = repo.readNamedBlobs(deleted.map((d, i) => `${sources[i]}:${d.path}`));
+  const contents = await repo.readNamedBlobs(deleted.map((d, i) => `${sources[i]}:${d.path}`));
   for (const [i, file] of deleted.entries()) {
     const bytes = contents[i];
     if (!bytes) continue;
@@ -74,11 +74,20 @@ export function findDeletedRevisions(
 }
 
 /** Files of `folders` at HEAD that the work tree (or the index) no longer has. */
-function workTreeDeletions(repo: GitRepository, folders: readonly string[]): DeletedFile[] {
-  const head = repo.tryResolveCommit('HEAD');
+async function workTreeDeletions(repo: GitRepository, folders: readonly string[]): Promise<DeletedFile[]> {
+  const head = await repo.tryResolveCommit('HEAD');
   if (!head) return [];
-  const names = repo.run(['diff', '--no-renames', '--name-only', '--diff-filter=D', '-z', 'HEAD', '--', ...folders]);
-  const { author, date } = repo.commitFacts(head);
+  const names = await repo.run([
+    'diff',
+    '--no-renames',
+    '--name-only',
+    '--diff-filter=D',
+    '-z',
+    'HEAD',
+    '--',
+    ...folders,
+  ]);
+  const { author, date } = await repo.commitFacts(head);
   return names
     .toString('utf8')
     .split('\0')
@@ -93,14 +102,14 @@ export interface ExplainedDeletion {
 }
 
 /** An info problem next to each missing-revision problem whose revision git knows was deleted. */
-export function deletedRevisionProblems(
+export async function deletedRevisionProblems(
   graph: RevisionMap,
   repo: GitRepository,
   folders: readonly string[],
   recursive: boolean,
-): ExplainedDeletion[] {
+): Promise<ExplainedDeletion[]> {
   const missing = missingReferences(graph);
-  const deletions = findDeletedRevisions(repo, folders, recursive, new Set(missing.map((m) => m.id)));
+  const deletions = await findDeletedRevisions(repo, folders, recursive, new Set(missing.map((m) => m.id)));
   return missing.flatMap(({ rev, id, line }) => {
     const deletion = deletions.get(id);
     if (!deletion) return [];
@@ -115,14 +124,14 @@ export function deletedRevisionProblems(
 }
 
 /** deletedRevisionProblems for a project in the work tree; none when git cannot tell (no git, no repository). */
-export function explainMissingRevisions(project: Project): ExplainedDeletion[] {
+export async function explainMissingRevisions(project: Project): Promise<ExplainedDeletion[]> {
   if (!project.problems.some((p) => p.code === 'missing-revision')) return [];
   try {
-    const repo = GitRepository.open(path.dirname(path.resolve(project.config.configFile)));
+    const repo = await GitRepository.open(path.dirname(path.resolve(project.config.configFile)));
     const folders = project.config.versionLocations
       .map((location) => repo.relative(location))
       .filter((f): f is string => f !== undefined);
-    return deletedRevisionProblems(project.graph, repo, folders, project.config.recursiveVersionLocations);
+    return await deletedRevisionProblems(project.graph, repo, folders, project.config.recursiveVersionLocations);
   } catch (err) {
     if (err instanceof GitError) return [];
     throw err;

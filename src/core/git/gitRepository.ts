@@ -1,7 +1,8 @@
 // A git repository read through the git CLI, never touching its work tree or index: commits, trees,
 // blobs, merge bases, the log. Every failure is a GitError whose message says what is wrong and
-// what to do about it, so that callers can show it as it is.
-import { spawnSync } from 'node:child_process';
+// what to do about it, so that callers can show it as it is. git runs asynchronously: on a large
+// history a read takes long enough to stall the extension host's event loop if waited for.
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -30,9 +31,6 @@ interface Ran {
   stderr: string;
 }
 
-/** Big enough for the blobs of a large history in one `cat-file --batch`. */
-const MAX_OUTPUT = 1 << 30;
-
 export class GitRepository {
   private constructor(
     /** The work tree's root, links resolved. */
@@ -42,8 +40,8 @@ export class GitRepository {
   ) {}
 
   /** The repository `dir` is in; throws a GitError when git is missing or `dir` is in none. */
-  static open(dir: string, gitCommand = 'git'): GitRepository {
-    const ran = runGit(gitCommand, dir, ['rev-parse', '--show-toplevel', '--is-shallow-repository']);
+  static async open(dir: string, gitCommand = 'git'): Promise<GitRepository> {
+    const ran = await runGit(gitCommand, dir, ['rev-parse', '--show-toplevel', '--is-shallow-repository']);
     if (ran.status !== 0) {
       if (/not a git repository/i.test(ran.stderr)) {
         throw new GitError(`${dir} is not inside a git repository (git: ${firstLine(ran.stderr)})`, 'not-a-repository');
@@ -56,21 +54,21 @@ export class GitRepository {
   }
 
   /** Runs git in the root; throws a GitError carrying git's own message when it fails. */
-  run(args: string[], input?: string): Buffer {
-    const ran = runGit(this.gitCommand, this.root, args, input);
+  async run(args: string[], input?: string): Promise<Buffer> {
+    const ran = await runGit(this.gitCommand, this.root, args, input);
     if (ran.status !== 0) {
       throw new GitError(`git ${args[0]} failed: ${firstLine(ran.stderr) || `exit ${ran.status}`}`, 'failed');
     }
     return ran.stdout;
   }
 
-  private text(args: string[], input?: string): string {
-    return this.run(args, input).toString('utf8');
+  private async text(args: string[], input?: string): Promise<string> {
+    return (await this.run(args, input)).toString('utf8');
   }
 
   /** The commit a ref names, or undefined when there is none (an unborn branch, a typo). */
-  tryResolveCommit(ref: string): string | undefined {
-    const ran = runGit(this.gitCommand, this.root, [
+  async tryResolveCommit(ref: string): Promise<string | undefined> {
+    const ran = await runGit(this.gitCommand, this.root, [
       'rev-parse',
       '--verify',
       '--quiet',
@@ -81,10 +79,12 @@ export class GitRepository {
   }
 
   /** The commit a ref names; a GitError that says what exists when it names none. */
-  resolveCommit(ref: string): string {
-    const commit = this.tryResolveCommit(ref);
+  async resolveCommit(ref: string): Promise<string> {
+    const commit = await this.tryResolveCommit(ref);
     if (commit) return commit;
-    const known = this.text(['for-each-ref', '--count=12', '--format=%(refname:short)', 'refs/heads', 'refs/remotes'])
+    const known = (
+      await this.text(['for-each-ref', '--count=12', '--format=%(refname:short)', 'refs/heads', 'refs/remotes'])
+    )
       .split('\n')
       .filter((name) => name && !name.endsWith('/HEAD'));
     const shallowHint = this.shallow
@@ -96,19 +96,26 @@ export class GitRepository {
   }
 
   /** The checked-out branch's short name, or undefined for a detached HEAD (or an unborn repository). */
-  currentBranch(): string | undefined {
-    const ran = runGit(this.gitCommand, this.root, ['symbolic-ref', '--quiet', '--short', 'HEAD']);
+  async currentBranch(): Promise<string | undefined> {
+    const ran = await runGit(this.gitCommand, this.root, ['symbolic-ref', '--quiet', '--short', 'HEAD']);
     return ran.status === 0 ? ran.stdout.toString('utf8').trim() : undefined;
   }
 
+  /** Where HEAD is, in one word: its commit and the branch it names (`HEAD` when detached); undefined when unborn. */
+  async headState(): Promise<string | undefined> {
+    const ran = await runGit(this.gitCommand, this.root, ['rev-parse', 'HEAD', '--symbolic-full-name', 'HEAD']);
+    return ran.status === 0 ? ran.stdout.toString('utf8').trim().replace('\n', ' ') : undefined;
+  }
+
   /** The local branches with the commit each names, most recently committed first. */
-  localBranches(): { name: string; commit: string }[] {
-    return this.text([
+  async localBranches(): Promise<{ name: string; commit: string }[]> {
+    const text = await this.text([
       'for-each-ref',
       '--sort=-committerdate',
       '--format=%(refname:short)%00%(objectname)',
       'refs/heads',
-    ])
+    ]);
+    return text
       .split('\n')
       .filter(Boolean)
       .map((line) => {
@@ -118,8 +125,14 @@ export class GitRepository {
   }
 
   /** The commits HEAD was at lately, newest first, from its reflog (`HEAD@{n}`); none without a reflog. */
-  recentHeads(count: number): { ref: string; commit: string }[] {
-    const ran = runGit(this.gitCommand, this.root, ['reflog', 'show', `-n${count}`, '--format=%gd%x00%H', 'HEAD']);
+  async recentHeads(count: number): Promise<{ ref: string; commit: string }[]> {
+    const ran = await runGit(this.gitCommand, this.root, [
+      'reflog',
+      'show',
+      `-n${count}`,
+      '--format=%gd%x00%H',
+      'HEAD',
+    ]);
     if (ran.status !== 0) return [];
     return ran.stdout
       .toString('utf8')
@@ -132,33 +145,34 @@ export class GitRepository {
   }
 
   /** A commit's author and author date (YYYY-MM-DD). */
-  commitFacts(commit: string): { author: string; date: string } {
-    const [author, date] = this.text(['show', '-s', '--date=short', '--format=%an%x00%ad', commit, '--'])
+  async commitFacts(commit: string): Promise<{ author: string; date: string }> {
+    const [author, date] = (await this.text(['show', '-s', '--date=short', '--format=%an%x00%ad', commit, '--']))
       .trim()
       .split('\0');
     return { author, date };
   }
 
   /** The branch changes merge into: the remote's default branch (`origin/HEAD`), else `main`, else `master`. */
-  defaultBaseRef(): string | undefined {
-    const remoteHead = runGit(this.gitCommand, this.root, [
+  async defaultBaseRef(): Promise<string | undefined> {
+    const remoteHead = await runGit(this.gitCommand, this.root, [
       'symbolic-ref',
       '--quiet',
       '--short',
       'refs/remotes/origin/HEAD',
     ]);
     if (remoteHead.status === 0) return remoteHead.stdout.toString('utf8').trim();
-    return ['main', 'master'].find((branch) => this.tryResolveCommit(`refs/heads/${branch}`));
+    for (const branch of ['main', 'master']) if (await this.tryResolveCommit(`refs/heads/${branch}`)) return branch;
+    return undefined;
   }
 
   /** The merge base of two commits; undefined when none is known (unrelated histories, a shallow clone). */
-  mergeBase(a: string, b: string): string | undefined {
-    const ran = runGit(this.gitCommand, this.root, ['merge-base', a, b]);
+  async mergeBase(a: string, b: string): Promise<string | undefined> {
+    const ran = await runGit(this.gitCommand, this.root, ['merge-base', a, b]);
     return ran.status === 0 ? ran.stdout.toString('utf8').trim() : undefined;
   }
 
   /** `ls-tree` of some folders at a commit (recursive); folders are root-relative with `/`. */
-  listTree(commit: string, folders: readonly string[], recursive: boolean): TreeEntry[] {
+  async listTree(commit: string, folders: readonly string[], recursive: boolean): Promise<TreeEntry[]> {
     if (!folders.length) return [];
     const args = [
       'ls-tree',
@@ -169,30 +183,32 @@ export class GitRepository {
       '--',
       ...folders.map((f) => (f ? `${f}/` : '.')),
     ];
-    return parseTree(this.text(args));
+    return parseTree(await this.text(args));
   }
 
   /** The entries naming the folders themselves: their tree ids, which change when anything inside does. */
-  folderEntries(commit: string, folders: readonly string[]): TreeEntry[] {
+  async folderEntries(commit: string, folders: readonly string[]): Promise<TreeEntry[]> {
     if (!folders.length) return [];
     if (folders.includes('')) {
-      return [{ mode: '040000', type: 'tree', id: this.text(['rev-parse', `${commit}^{tree}`]).trim(), path: '' }];
+      const id = (await this.text(['rev-parse', `${commit}^{tree}`])).trim();
+      return [{ mode: '040000', type: 'tree', id, path: '' }];
     }
-    return parseTree(this.text(['ls-tree', '-z', '--full-tree', commit, '--', ...folders]));
+    return parseTree(await this.text(['ls-tree', '-z', '--full-tree', commit, '--', ...folders]));
   }
 
   /** The contents of some blobs by id, in one `cat-file --batch`. */
-  readBlobs(ids: readonly string[]): Map<string, Buffer> {
+  async readBlobs(ids: readonly string[]): Promise<Map<string, Buffer>> {
     const out = new Map<string, Buffer>();
-    this.readNamedBlobs(ids).forEach((bytes, i) => bytes && out.set(ids[i], bytes));
+    (await this.readNamedBlobs(ids)).forEach((bytes, i) => bytes && out.set(ids[i], bytes));
     return out;
   }
 
   /** Objects named any way git understands (`<id>`, `<commit>^:<path>`), in order; undefined when missing. */
-  readNamedBlobs(names: readonly string[]): (Buffer | undefined)[] {
+  async readNamedBlobs(names: readonly string[]): Promise<(Buffer | undefined)[]> {
     const usable = names.filter((name) => !name.includes('\n'));
     if (!usable.length) return names.map(() => undefined);
-    const data = this.run(['cat-file', '--batch'], `${usable.join('\n')}\n`);
+    // --buffer: one write per pipe-full, not one per object (each would be an event for the loop to handle).
+    const data = await this.run(['cat-file', '--batch', '--buffer'], `${usable.join('\n')}\n`);
     const byName = new Map<string, Buffer | undefined>();
     let at = 0;
     for (const name of usable) {
@@ -210,11 +226,9 @@ export class GitRepository {
   }
 
   /** The blob ids the work tree's files would get (`git add` filters applied), for absolute paths. */
-  hashFiles(files: readonly string[]): string[] {
+  async hashFiles(files: readonly string[]): Promise<string[]> {
     if (!files.length) return [];
-    return this.text(['hash-object', '--stdin-paths'], `${files.join('\n')}\n`)
-      .trim()
-      .split('\n');
+    return (await this.text(['hash-object', '--stdin-paths'], `${files.join('\n')}\n`)).trim().split('\n');
   }
 
   /** A path relative to the root with `/`, or undefined when it is outside the work tree. */
@@ -229,19 +243,49 @@ export class GitRepository {
   }
 }
 
-function runGit(gitCommand: string, cwd: string, args: string[], input?: string): Ran {
+/**
+ * Runs `read` (reads of `repo` that belong together) and says whether HEAD stayed where it was meanwhile:
+ * a commit or a branch switch during the read makes its answer a mix of two states, or a failure (a file
+ * gone by the time git is asked). A failure is thrown only when HEAD stayed.
+ */
+export async function readWhileHeadStays<T>(
+  repo: GitRepository,
+  read: () => Promise<T>,
+): Promise<{ moved: false; value: T } | { moved: true }> {
+  const before = await repo.headState();
+  let value: T;
+  try {
+    value = await read();
+  } catch (err) {
+    if ((await repo.headState()) !== before) return { moved: true };
+    throw err;
+  }
+  return (await repo.headState()) === before ? { moved: false, value } : { moved: true };
+}
+
+function runGit(gitCommand: string, cwd: string, args: string[], input?: string): Promise<Ran> {
   // No optional locks: reading must never compete with the user's own git commands for index.lock.
   const env = { ...process.env, GIT_OPTIONAL_LOCKS: '0', LC_ALL: 'C' };
-  const ran = spawnSync(gitCommand, args, { cwd, input, env, maxBuffer: MAX_OUTPUT, windowsHide: true });
-  if (ran.error) {
-    const code = (ran.error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' && !fs.existsSync(cwd)) throw new GitError(`${cwd} does not exist`, 'not-a-repository');
-    if (code === 'ENOENT') {
-      throw new GitError(`git is not installed (or not on PATH): '${gitCommand}' was not found`, 'no-git');
-    }
-    throw new GitError(`git could not run: ${ran.error.message}`, 'failed');
-  }
-  return { status: ran.status, stdout: ran.stdout, stderr: ran.stderr.toString('utf8') };
+  return new Promise((resolve, reject) => {
+    const child = spawn(gitCommand, args, { cwd, env, windowsHide: true });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT' && !fs.existsSync(cwd)) {
+        reject(new GitError(`${cwd} does not exist`, 'not-a-repository'));
+      } else if (err.code === 'ENOENT') {
+        reject(new GitError(`git is not installed (or not on PATH): '${gitCommand}' was not found`, 'no-git'));
+      } else reject(new GitError(`git could not run: ${err.message}`, 'failed'));
+    });
+    child.on('close', (status) =>
+      resolve({ status, stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr).toString('utf8') }),
+    );
+    // A git that exits before reading all its input (a bad ref, a crash) says why in its exit status, not in EPIPE.
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(input);
+  });
 }
 
 function parseTree(text: string): TreeEntry[] {

@@ -2,7 +2,8 @@
 // without touching the work tree: `git ls-tree` lists the version folders at the ref, `git cat-file
 // --batch` reads their blobs, and the same reader as for files on disk (readRevisionBytes, then
 // RevisionMap) turns them into revisions. The version folders are the work tree's configuration's.
-// Results are cached by the folders' tree ids, parsed files by blob id.
+// Results are cached by the folders' tree ids, parsed files by blob id; a read in progress is shared
+// by the callers that ask for it meanwhile (git runs asynchronously, and the editor asks often).
 import type { AlembicConfig } from '../config';
 import type { Problem } from '../problems';
 import { readRevisionBytes, sortLoadOrder } from '../project';
@@ -30,10 +31,13 @@ type TreeHistory = Omit<RefHistory, 'ref' | 'commit'>;
 const SYMLINK = '120000';
 
 export class RefHistoryReader {
-  private readonly byTrees = new Map<string, TreeHistory>();
+  /** By tree ids; a promise, so that a read in progress is not started again. A failed read is dropped. */
+  private readonly byTrees = new Map<string, Promise<TreeHistory>>();
+  /** The reads in progress by commit (their tree ids not known yet); dropped once settled. */
+  private readonly reading = new Map<string, Promise<TreeHistory>>();
   private readonly byBlob = new Map<string, RevisionFileResult>();
   /** The version folders, relative to the repository root. */
-  private readonly folders: string[];
+  readonly folders: readonly string[];
 
   constructor(
     readonly repo: GitRepository,
@@ -58,30 +62,47 @@ export class RefHistoryReader {
   }
 
   /** The history at `ref`; throws a GitError when the ref names no commit. */
-  read(ref: string): RefHistory {
-    const commit = this.repo.resolveCommit(ref);
-    return { ref, commit, ...this.readCommit(commit) };
+  async read(ref: string): Promise<RefHistory> {
+    const commit = await this.repo.resolveCommit(ref);
+    return { ref, commit, ...(await this.readCommit(commit)) };
   }
 
-  readCommit(commit: string): TreeHistory {
-    const folderTrees = this.repo.folderEntries(commit, this.folders).filter((entry) => entry.type === 'tree');
-    const key = `${this.config.recursiveVersionLocations}\0${folderTrees.map((e) => `${e.path}:${e.id}`).join('\0')}`;
-    let history = this.byTrees.get(key);
-    if (!history) {
-      history = this.readTrees(
-        commit,
-        folderTrees.map((e) => e.path),
-      );
-      this.byTrees.set(key, history);
+  /** The history at a commit; callers asking while the same commit is read share that read. */
+  readCommit(commit: string): Promise<TreeHistory> {
+    let reading = this.reading.get(commit);
+    if (!reading) {
+      reading = this.readCommitTrees(commit);
+      this.reading.set(commit, reading);
+      const done = (): void => {
+        this.reading.delete(commit);
+      };
+      reading.then(done, done);
     }
+    return reading;
+  }
+
+  private async readCommitTrees(commit: string): Promise<TreeHistory> {
+    const folderTrees = (await this.repo.folderEntries(commit, this.folders)).filter((entry) => entry.type === 'tree');
+    const key = `${this.config.recursiveVersionLocations}\0${folderTrees.map((e) => `${e.path}:${e.id}`).join('\0')}`;
+    const cached = this.byTrees.get(key);
+    if (cached) return cached;
+    const history = this.readTrees(
+      commit,
+      folderTrees.map((e) => e.path),
+    );
+    this.byTrees.set(key, history);
+    // A failure (git gone, a commit pruned) is not the answer for these trees: the next read tries again.
+    history.catch(() => {
+      if (this.byTrees.get(key) === history) this.byTrees.delete(key);
+    });
     return history;
   }
 
-  private readTrees(commit: string, presentFolders: string[]): TreeHistory {
+  private async readTrees(commit: string, presentFolders: string[]): Promise<TreeHistory> {
     const recursive = this.config.recursiveVersionLocations;
-    const entries = this.repo
-      .listTree(commit, presentFolders, recursive)
-      .filter((e) => this.isRevisionEntry(e, presentFolders));
+    const entries = (await this.repo.listTree(commit, presentFolders, recursive)).filter((e) =>
+      this.isRevisionEntry(e, presentFolders),
+    );
     const blobs = new Map<string, string>();
     for (const entry of entries) blobs.set(this.repo.absolute(entry.path), entry.id);
     const files = sortLoadOrder(
@@ -91,7 +112,7 @@ export class RefHistoryReader {
     const unread = [
       ...new Set(files.filter((f) => !this.byBlob.has(cacheKey(blobs.get(f)!, f))).map((f) => blobs.get(f)!)),
     ];
-    const contents = this.repo.readBlobs(unread);
+    const contents = await this.repo.readBlobs(unread);
     const sources = new Map<string, RevisionSource>();
     const fileProblems: Problem[] = [];
     for (const file of files) {

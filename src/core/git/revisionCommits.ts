@@ -16,10 +16,14 @@ export interface FileChange extends CommitFacts {
 }
 
 /** The files of `folders` that HEAD's history added (`A`) or deleted (`D`), newest commit first, in one `git log`. */
-export function logFileChanges(repo: GitRepository, kind: 'A' | 'D', folders: readonly string[]): FileChange[] {
-  if (!folders.length || !repo.tryResolveCommit('HEAD')) return [];
-  const log = repo
-    .run([
+export async function logFileChanges(
+  repo: GitRepository,
+  kind: 'A' | 'D',
+  folders: readonly string[],
+): Promise<FileChange[]> {
+  if (!folders.length || !(await repo.tryResolveCommit('HEAD'))) return [];
+  const log = (
+    await repo.run([
       'log',
       '--no-renames',
       `--diff-filter=${kind}`,
@@ -31,7 +35,7 @@ export function logFileChanges(repo: GitRepository, kind: 'A' | 'D', folders: re
       '--',
       ...folders.map((f) => f || '.'),
     ])
-    .toString('utf8');
+  ).toString('utf8');
   const out: FileChange[] = [];
   for (const record of log.split('\x01')) {
     if (!record) continue;
@@ -46,9 +50,14 @@ export function logFileChanges(repo: GitRepository, kind: 'A' | 'D', folders: re
 }
 
 /** Root-relative path -> the newest commit that added it, for the files of `folders` in HEAD's history. */
-export function commitsAddingFiles(repo: GitRepository, folders: readonly string[]): Map<string, CommitFacts> {
+export async function commitsAddingFiles(
+  repo: GitRepository,
+  folders: readonly string[],
+): Promise<Map<string, CommitFacts>> {
   const added = new Map<string, CommitFacts>();
-  for (const { path, ...facts } of logFileChanges(repo, 'A', folders)) if (!added.has(path)) added.set(path, facts);
+  for (const { path, ...facts } of await logFileChanges(repo, 'A', folders)) {
+    if (!added.has(path)) added.set(path, facts);
+  }
   return added;
 }
 

@@ -27,21 +27,20 @@ export interface RevisionOrigin {
  * The first local branch (other than the checked-out one), else recent HEAD, whose history has `id`.
  * HEAD itself counts (`HEAD@{0}`): a revision file deleted in the work tree but committed is found there.
  */
-export function findRevisionOrigin(reader: RefHistoryReader, id: string): RevisionOrigin | undefined {
+export async function findRevisionOrigin(reader: RefHistoryReader, id: string): Promise<RevisionOrigin | undefined> {
   const repo = reader.repo;
-  const current = repo.currentBranch();
+  const current = await repo.currentBranch();
   const candidates = [
-    ...repo
-      .localBranches()
+    ...(await repo.localBranches())
       .filter((branch) => branch.name !== current)
       .map((branch) => ({ ref: branch.name, commit: branch.commit, isBranch: true })),
-    ...repo.recentHeads(RECENT_HEADS).map((entry) => ({ ...entry, isBranch: false })),
+    ...(await repo.recentHeads(RECENT_HEADS)).map((entry) => ({ ...entry, isBranch: false })),
   ];
   const seen = new Set<string>();
   for (const candidate of candidates) {
     if (seen.has(candidate.commit)) continue;
     seen.add(candidate.commit);
-    const history = reader.readCommit(candidate.commit);
+    const history = await reader.readCommit(candidate.commit);
     if (history.graph.revisions.has(id)) return { revision: id, ...candidate, history };
   }
   return undefined;
@@ -60,19 +59,19 @@ export function describeOrigin(origin: RevisionOrigin): string {
 }
 
 /** The origin of the first of `ids` git can place, for a project in its work tree; undefined without git. */
-export function originOfUnknownRevision(
+export async function originOfUnknownRevision(
   project: Project,
   ids: readonly string[],
   reader?: RefHistoryReader,
-): RevisionOrigin | undefined {
+): Promise<RevisionOrigin | undefined> {
   if (!ids.length) return undefined;
   try {
     reader ??= new RefHistoryReader(
-      GitRepository.open(path.dirname(path.resolve(project.config.configFile))),
+      await GitRepository.open(path.dirname(path.resolve(project.config.configFile))),
       project.config,
     );
     for (const id of ids) {
-      const origin = findRevisionOrigin(reader, id);
+      const origin = await findRevisionOrigin(reader, id);
       if (origin) return origin;
     }
     return undefined;

@@ -5,9 +5,8 @@ import * as fs from 'node:fs';
 import { GitError, type GitRepository } from './gitRepository';
 
 /** Tracked files with uncommitted changes, staged or not (untracked files stay where they are on a switch). */
-export function trackedChanges(repo: GitRepository): string[] {
-  return repo
-    .run(['status', '--porcelain', '-z', '--untracked-files=no'])
+export async function trackedChanges(repo: GitRepository): Promise<string[]> {
+  return (await repo.run(['status', '--porcelain', '-z', '--untracked-files=no']))
     .toString('utf8')
     .split('\0')
     .filter(Boolean)
@@ -15,23 +14,28 @@ export function trackedChanges(repo: GitRepository): string[] {
 }
 
 /** Why the work tree cannot switch to `branch` now (uncommitted changes), or undefined when it can. */
-export function switchRefusal(repo: GitRepository, branch: string): string | undefined {
-  const changed = trackedChanges(repo);
+export async function switchRefusal(repo: GitRepository, branch: string): Promise<string | undefined> {
+  const changed = await trackedChanges(repo);
   if (!changed.length) return undefined;
   const shown = changed.slice(0, 5).join(', ') + (changed.length > 5 ? `, ... (${changed.length} files)` : '');
   return `the work tree has uncommitted changes (${shown}): commit or stash them, then switch to ${branch}`;
 }
 
 /** `git checkout <branch>`; a GitError saying why when the work tree has uncommitted changes. */
-export function switchToBranch(repo: GitRepository, branch: string): void {
-  const refusal = switchRefusal(repo, branch);
+export async function switchToBranch(repo: GitRepository, branch: string): Promise<void> {
+  const refusal = await switchRefusal(repo, branch);
   if (refusal) throw new GitError(refusal, 'failed');
-  repo.run(['checkout', '--quiet', branch, '--']);
+  await repo.run(['checkout', '--quiet', branch, '--']);
 }
 
 /** Writes `<commit>:<relative path>` to `file`; a GitError when git has no such file, an error when `file` exists. */
-export function restoreFromCommit(repo: GitRepository, commit: string, relative: string, file: string): void {
-  const [bytes] = repo.readNamedBlobs([`${commit}:${relative}`]);
+export async function restoreFromCommit(
+  repo: GitRepository,
+  commit: string,
+  relative: string,
+  file: string,
+): Promise<void> {
+  const [bytes] = await repo.readNamedBlobs([`${commit}:${relative}`]);
   if (!bytes) throw new GitError(`commit ${commit.slice(0, 7)} has no file ${relative}`, 'failed');
   // `wx`: never over a file written since the problem was reported.
   fs.writeFileSync(file, bytes, { flag: 'wx' });

@@ -84,7 +84,7 @@ export function readPythonModule(text: string, watched: ReadonlySet<string>): Py
   let blockKeyword = '';
   // What the last indentation-0 compound statement's block does when the module runs: `if TYPE_CHECKING:`
   // never runs (typing.TYPE_CHECKING is False at run time), its `else:` always does, other blocks may.
-  let blockRuns: 'never' | 'always' | 'maybe' = 'maybe';
+  let blockRuns = 'maybe' as 'never' | 'always' | 'maybe';
   // Indentation as Python's tokenizer checks it: a stack of open block levels, and whether the last
   // logical line opened a block (ended with ':').
   const indents = new IndentLevels();
@@ -290,11 +290,8 @@ export function readPythonModule(text: string, watched: ReadonlySet<string>): Py
         }
       }
       if (indent === 0) {
-        blockRuns = isTypeCheckingIf(statement)
-          ? 'never'
-          : statement[0].v === 'else' && blockRuns === 'never'
-            ? 'always'
-            : 'maybe';
+        const elseOfTypeChecking = statement[0].v === 'else' && blockRuns === 'never';
+        blockRuns = isTypeCheckingIf(statement) ? 'never' : elseOfTypeChecking ? 'always' : 'maybe';
         blockKeyword = statement[0].v;
       }
       const insideDefinition =

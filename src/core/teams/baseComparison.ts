@@ -29,31 +29,35 @@ export interface BaseComparison {
 }
 
 /** Compares `project` (as in the work tree) with `ref`; throws a GitError when git cannot tell. */
-export function compareWithBase(project: Project, ref: string, reader?: RefHistoryReader): BaseComparison {
+export async function compareWithBase(
+  project: Project,
+  ref: string,
+  reader?: RefHistoryReader,
+): Promise<BaseComparison> {
   reader ??= new RefHistoryReader(
-    GitRepository.open(path.dirname(path.resolve(project.config.configFile))),
+    await GitRepository.open(path.dirname(path.resolve(project.config.configFile))),
     project.config,
   );
   const repo = reader.repo;
   const ours = new Map<string, string>();
   const files = project.revisionFiles;
-  repo.hashFiles(files).forEach((blob, i) => ours.set(files[i], blob));
+  (await repo.hashFiles(files)).forEach((blob, i) => ours.set(files[i], blob));
   // Most files are the same on both sides: what the work tree's reading found stands for the base's too.
   for (const [file, blob] of ours) {
     const result = project.fileResult(file);
     if (result) reader.remember(blob, file, result);
   }
-  const base = reader.read(ref);
+  const base = await reader.read(ref);
   const baseBlobs = new Set(base.blobs.values());
   const newFiles = new Set(files.filter((file) => !baseBlobs.has(ours.get(file)!)));
 
   const notes: string[] = [];
-  const head = repo.tryResolveCommit('HEAD');
-  const branch = repo.currentBranch();
+  const head = await repo.tryResolveCommit('HEAD');
+  const branch = await repo.currentBranch();
   if (head && !branch) {
     notes.push(`HEAD is detached at ${head.slice(0, 7)}: comparing the checked-out files with ${ref}.`);
   }
-  const mergeBase = head ? repo.mergeBase(head, base.commit) : undefined;
+  const mergeBase = head ? await repo.mergeBase(head, base.commit) : undefined;
   if (head && !mergeBase) {
     notes.push(
       repo.shallow
@@ -61,10 +65,11 @@ export function compareWithBase(project: Project, ref: string, reader?: RefHisto
         : `HEAD and ${ref} have no common commit: the merge preview keeps the revision files of both sides.`,
     );
   }
-  const mergeBaseBlobs = mergeBase ? reader.readCommit(mergeBase).blobs : new Map<string, string>();
+  const mergeBaseBlobs = mergeBase ? (await reader.readCommit(mergeBase)).blobs : new Map<string, string>();
 
   const mergedFiles = mergedVersionFiles(ours, base.blobs, mergeBaseBlobs);
-  const locations = project.config.versionLocations.map((location) => repo.absolute(repo.relative(location)!));
+  // The folders the reader found inside the repository when made (the project's config may have changed since).
+  const locations = reader.folders.map((folder) => repo.absolute(folder));
   const sources = sortLoadOrder([...mergedFiles.keys()], locations)
     .map((file) => (mergedFiles.get(file) === 'ours' ? project.fileResult(file)?.source : base.sources.get(file)))
     .filter((source): source is RevisionSource => source !== undefined);

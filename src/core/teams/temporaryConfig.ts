@@ -54,12 +54,12 @@ export interface TemporaryConfigOptions {
  * temporary folder. With `copyVersions`, the project's version folders are copied there too and the
  * ini names the copies instead: what Alembic writes then lands in the temporary folder (a preview).
  */
-export function prepareTemporaryConfig(
+export async function prepareTemporaryConfig(
   project: Project,
   repo: GitRepository,
   files: readonly HistoryFile[],
   options: TemporaryConfigOptions = {},
-): TemporaryConfig {
+): Promise<TemporaryConfig> {
   const { config } = project;
   const iniText = config.iniPath && fs.existsSync(config.iniPath) ? fs.readFileSync(config.iniPath, 'utf8') : undefined;
   const { container } = options;
@@ -78,7 +78,7 @@ export function prepareTemporaryConfig(
   try {
     const versions = path.join(folder, 'versions');
     fs.mkdirSync(versions);
-    const contents = repo.readBlobs(files.map((f) => f.blob));
+    const contents = await repo.readBlobs(files.map((f) => f.blob));
     const names = new Set<string>();
     for (const [i, file] of files.entries()) {
       const base = path.basename(file.path);
