@@ -55,7 +55,8 @@ export function listVersionDir(dir: string, recursive: boolean): string[] {
     const dirs: string[] = [];
     for (const entry of entries) {
       if (entry.isDirectory()) dirs.push(entry.name);
-      else if (isRevisionFileName(entry.name) && (entry.isFile() || entry.isSymbolicLink())) files.push(entry.name);
+      // Everything else Alembic lists too (os.walk's files): a FIFO or socket is reported by readFileBytes.
+      else if (isRevisionFileName(entry.name)) files.push(entry.name);
     }
     // Plain concatenation: path.join normalizes every time, which shows on 10,000 files.
     const prefix = current.endsWith(path.sep) ? current : current + path.sep;
@@ -157,11 +158,20 @@ const scratch = Buffer.allocUnsafe(64 * 1024);
 
 /** A file's bytes, as fs.readFileSync gives them (a copy: the scratch buffer is reused). */
 export function readFileBytes(file: string): Buffer {
-  const fd = fs.openSync(file, 'r');
+  // Non-blocking: opening or reading a FIFO (or a link to one) must not wait forever for a writer.
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
   try {
     let length = 0;
-    for (let got = 1; got > 0 && length < scratch.length; length += got) {
-      got = fs.readSync(fd, scratch, length, scratch.length - length, length);
+    try {
+      for (let got = 1; got > 0 && length < scratch.length; length += got) {
+        got = fs.readSync(fd, scratch, length, scratch.length - length, length);
+      }
+    } catch (err) {
+      if (fs.fstatSync(fd).isFile()) throw err;
+    }
+    // Only what reads empty or fails (ESPIPE) can be a FIFO or device: the others need no fstat.
+    if (length === 0 && !fs.fstatSync(fd).isFile()) {
+      throw new Error('it is not a regular file (a FIFO, socket or device): Python would wait on it or fail');
     }
     // A larger file (or one growing under us) is read whole.
     if (length === scratch.length) return fs.readFileSync(fd);

@@ -68,7 +68,11 @@ export async function readDatabaseRevisions(url: string, options: ReadRevisionsO
     case 'sqlite': {
       if (u.sqliteMemory || !u.sqliteFile)
         return { status: 'unsupported', message: 'An in-memory SQLite database only exists while Alembic runs.' };
-      if (!isFile(u.sqliteFile)) return { status: 'no-database' };
+      const kind = fileKind(u.sqliteFile);
+      if (kind === 'missing') return { status: 'no-database' };
+      // SQLite cannot open it either ("unable to open database file"): not "no database yet".
+      if (kind === 'other')
+        return { status: 'unreachable', message: `SQLite cannot open ${u.sqliteFile}: it is not a regular file.` };
       const source = sqliteReadSource(u.sqliteFile);
       if ('unsafe' in source) return { status: 'unsupported', message: source.unsafe };
       // better-sqlite3 is synchronous: a locked file must not block the caller for its default 5 s.
@@ -217,11 +221,12 @@ async function destroyQuietly(db: Knex): Promise<void> {
   clearTimeout(timer);
 }
 
-function isFile(file: string): boolean {
+function fileKind(file: string): 'file' | 'missing' | 'other' {
   try {
-    return fs.statSync(file).isFile();
+    const stat = fs.statSync(file, { throwIfNoEntry: false });
+    return !stat ? 'missing' : stat.isFile() ? 'file' : 'other';
   } catch {
-    return false;
+    return 'other';
   }
 }
 

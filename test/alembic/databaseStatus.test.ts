@@ -231,6 +231,18 @@ describe('database status: SQLite migrated by the real Alembic', function () {
     assert.strictEqual(fs.existsSync(path.dirname(missing)), false);
   });
 
+  it('a directory where the SQLite file should be is unreachable (as for Alembic), never "no database yet"', async () => {
+    const folder = path.join(dir, 'folder.db');
+    fs.mkdirSync(folder);
+    const ran = spawnSync(PYTHON, ['-c', `import sqlite3; sqlite3.connect(${JSON.stringify(folder)}).execute('select 1')`], {
+      encoding: 'utf8',
+    });
+    assert.match(ran.stderr, /unable to open database file/, 'SQLite itself cannot open it');
+    const read = await readDatabaseRevisions('sqlite:///folder.db', { cwd: dir });
+    assert.strictEqual(read.status, 'unreachable');
+    assert.match((read as { message: string }).message, /folder\.db: it is not a regular file/);
+  });
+
   it('says no-version-table for an empty file and for a database Alembic never ran on', async () => {
     const empty = path.join(dir, 'empty.db');
     fs.writeFileSync(empty, '');

@@ -1,9 +1,13 @@
 import * as assert from 'node:assert';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadProject } from '../../src/core/project';
 import { newestFirst } from '../../src/core/tree';
 import { revisionText, tempDir, writeProject } from '../support/tempProject';
+
+const ROOT = process.env.ALEMBIC_LENS_ROOT ?? path.resolve(__dirname, '../../..');
+const CLI = path.join(ROOT, 'dist', 'cli.js');
 
 describe('Project', () => {
   it('loads every revision file of the version directory and skips what Alembic skips', () => {
@@ -56,6 +60,29 @@ describe('Project', () => {
     assert.strictEqual(byFile.get('helpers.py')?.code, 'no-revision-variable');
     assert.strictEqual(byFile.get('broken.py')?.code, 'syntax-error');
     assert.strictEqual(byFile.get('broken.py')?.line, 2);
+  });
+
+  it('a FIFO, or a link to one, in the version folder is one problem, never a wait for a writer', function () {
+    if (process.platform === 'win32') this.skip();
+    const dir = tempDir();
+    const ini = writeProject(dir, [{ id: 'a1' }, { id: 'b2', down: 'a1' }]);
+    const versions = path.join(dir, 'alembic', 'versions');
+    const made = spawnSync('mkfifo', [path.join(versions, 'pipe.py')]);
+    assert.strictEqual(made.status, 0, 'mkfifo');
+    fs.symlinkSync('pipe.py', path.join(versions, 'pipe_link.py'));
+    // Through the CLI in a child process, so that a blocking read shows as a timeout, not a hung tier.
+    const ran = spawnSync(process.execPath, [CLI, '-c', ini, 'check', '--format', 'json', '--no-cache'], {
+      encoding: 'utf8',
+      timeout: 20000,
+    });
+    assert.strictEqual(ran.signal, null, `check did not finish: ${ran.stderr}`);
+    const problems: { path: string; code: string; message: string }[] = JSON.parse(ran.stdout).problems;
+    const unreadable = problems
+      .filter((p) => p.code === 'unreadable-file')
+      .map((p) => [path.basename(p.path), p.message]);
+    assert.deepStrictEqual(unreadable.map((p) => p[0]).sort(), ['pipe.py', 'pipe_link.py']);
+    assert.deepStrictEqual(loadProject(ini).graph.heads, ['b2'], 'the rest still loads');
+    for (const [, message] of unreadable) assert.match(message, /not a regular file/);
   });
 
   it('reports a computed value with its line, and still loads the rest', () => {
