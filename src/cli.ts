@@ -361,7 +361,9 @@ async function check(
       if (await loading) found = lintProject(project, options);
       else console.error(`alembic-lens: note: the SQL of op.execute() is not linted: ${pgParserFailure()}`);
     }
-    problems.push(...found);
+    // Reading the URL for the dialect may have found a config problem (an ini value that does not interpolate).
+    const known = new Set(problems);
+    problems.push(...project.config.problems.filter((p) => !known.has(p)), ...found);
   }
   for (const note of base?.notes ?? []) console.error(`alembic-lens: note: ${note}`);
   process.stdout.write(formatReport(problems, format, { cwd: process.cwd(), ...toolInfo() }));

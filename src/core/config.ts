@@ -37,6 +37,8 @@ export interface AlembicConfig {
   sourceless: boolean;
   /** Reads another main option (ini first, then toml), interpolated. */
   option(name: string): string | undefined;
+  /** Why option(name) gave nothing although the key is there (its interpolation failed). */
+  optionError?(name: string): string | undefined;
   /** `[tool.alembic]` as parsed, `%(here)s` not substituted (for a temporary ini built from it). */
   tomlValues?: Readonly<Record<string, unknown>>;
   problems: Problem[];
@@ -67,11 +69,13 @@ export function loadConfig(location: ConfigLocation): AlembicConfig {
   };
   // Each option is interpolated once, when first read (Alembic reads only a few), and its problem reported once.
   const interpolated = new Map<string, string | undefined>();
+  const interpolationErrors = new Map<string, string>();
   const fromIni = (name: string): string | undefined => {
     if (!ini) return undefined;
     if (interpolated.has(name)) return interpolated.get(name);
     const result = getOption(ini, section, name);
     if (result && 'error' in result) {
+      interpolationErrors.set(name, result.error);
       problems.push(problem('error', 'ini-interpolation', result.error, ini.path, iniLine(name)));
     }
     const value = result && 'value' in result ? result.value : undefined;
@@ -110,6 +114,7 @@ export function loadConfig(location: ConfigLocation): AlembicConfig {
     recursiveVersionLocations: false,
     sourceless: false,
     option,
+    optionError: (name) => interpolationErrors.get(name),
     tomlValues: toml?.values,
     problems,
   };

@@ -211,7 +211,11 @@ function interpolate(raw: string, lookup: (name: string) => string | undefined, 
         );
       out += value.includes('%') ? interpolate(value, lookup, budget, depth + 1) : spend(budget, value);
     } else {
-      throw new Error(`'%' must be followed by '%' or '(', found: ${JSON.stringify(clip(rest))} in option '${key}'`);
+      // The value is not quoted: it is often a URL whose password holds the '%' (configparser quotes it).
+      throw new Error(
+        `'%' must be followed by '%' or '(' in option '${key}' (character ${raw.length - rest.length + 1} of its value): ` +
+          "write '%%' for a literal '%', e.g. a URL-encoded password's '%40' as '%%40'",
+      );
     }
   }
   return out;

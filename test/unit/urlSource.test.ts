@@ -1,4 +1,5 @@
 import * as assert from 'node:assert';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadConfig } from '../../src/core/config';
@@ -581,6 +582,26 @@ describe('resolveDatabaseUrl', () => {
     const result = resolveDatabaseUrl({ config: placeholder.config });
     assert.strictEqual(result.url, undefined);
     assert.match(result.unresolved!, /placeholder/);
+  });
+
+  it("a single '%' in the ini's URL (a URL-encoded password): the status says why, check reports it, no password", () => {
+    const ini = '[alembic]\nscript_location = alembic\nsqlalchemy.url = postgresql://u:S3cr%40t@localhost:1/db\n';
+    const { dir, config } = sourceOf({ 'alembic.ini': ini, 'alembic/env.py': GENERIC });
+    const result = resolveDatabaseUrl({ config });
+    assert.strictEqual(result.url, undefined);
+    assert.match(
+      result.unresolved!,
+      /sqlalchemy\.url in alembic\.ini cannot be read.*'%' must be followed by '%' or '\('/,
+    );
+    assert.ok(!result.unresolved!.includes('40t@'), result.unresolved);
+    fs.mkdirSync(path.join(dir, 'alembic', 'versions'));
+    const cli = path.join(ROOT, 'dist', 'cli.js');
+    const checked = spawnSync(process.execPath, [cli, '-c', path.join(dir, 'alembic.ini'), 'check', '--no-cache'], {
+      encoding: 'utf8',
+    });
+    assert.strictEqual(checked.status, 1, checked.stdout + checked.stderr);
+    assert.match(checked.stdout, /alembic\.ini:3: error: '%' must be followed by .*\[ini-interpolation\]$/m);
+    assert.ok(!`${checked.stdout}${checked.stderr}`.includes('S3cr'), 'no part of the password');
   });
 
   it('matches a pydantic variable case-insensitively and applies replace()', () => {

@@ -130,6 +130,8 @@ export function resolveDatabaseUrl(input: ResolveUrlInput): ResolvedUrl {
   const fromIni = (): ResolvedUrl => {
     const url = input.config.option('sqlalchemy.url')?.trim();
     const ini = path.basename(input.config.configFile);
+    const error = input.config.optionError?.('sqlalchemy.url');
+    if (error) return { ...base, unresolved: `sqlalchemy.url in ${ini} cannot be read, as for Alembic: ${error}` };
     if (!url) return { ...base, unresolved: `${ini} has no sqlalchemy.url and env.py does not set one.` };
     if (isPlaceholderUrl(url))
       return {
