@@ -234,9 +234,13 @@ describe('database status: SQLite migrated by the real Alembic', function () {
   it('a directory where the SQLite file should be is unreachable (as for Alembic), never "no database yet"', async () => {
     const folder = path.join(dir, 'folder.db');
     fs.mkdirSync(folder);
-    const ran = spawnSync(PYTHON, ['-c', `import sqlite3; sqlite3.connect(${JSON.stringify(folder)}).execute('select 1')`], {
-      encoding: 'utf8',
-    });
+    const ran = spawnSync(
+      PYTHON,
+      ['-c', `import sqlite3; sqlite3.connect(${JSON.stringify(folder)}).execute('select 1')`],
+      {
+        encoding: 'utf8',
+      },
+    );
     assert.match(ran.stderr, /unable to open database file/, 'SQLite itself cannot open it');
     const read = await readDatabaseRevisions('sqlite:///folder.db', { cwd: dir });
     assert.strictEqual(read.status, 'unreachable');
