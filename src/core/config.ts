@@ -187,7 +187,9 @@ export function loadConfig(location: ConfigLocation): AlembicConfig {
         problem(
           'warning',
           'missing-version-location',
-          `Version location ${dir} does not exist; Alembic skips it (1.8 and older fail).`,
+          listed
+            ? `Version location ${dir} does not exist; Alembic skips it.`
+            : `Version location ${dir} does not exist; current Alembic skips it (older releases, 1.8 among them, fail on a missing default versions folder).`,
           versionWhere.file,
           versionWhere.line,
         ),
