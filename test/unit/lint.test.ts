@@ -93,11 +93,11 @@ describe('lintRevision: risky operations in upgrade()', () => {
     const problems = lint([
       "op.alter_column('users', 'email',",
       '           existing_type=sa.VARCHAR(length=255),',
-      '           type_=sa.String(length=320))',
+      '           type_=sa.String(length=100))',
       "op.alter_column('users', 'name', existing_type=sa.VARCHAR(length=100), comment='x')",
     ]);
     assert.deepStrictEqual(codes(problems), [`${FIRST} alter-column-type`]);
-    assert.match(problems[0].message, /users\.email to sa\.String\(length=320\)/);
+    assert.match(problems[0].message, /users\.email to sa\.String\(length=100\)/);
   });
 
   it('alter-column-not-null, unless a backfill runs first or the table is new', () => {

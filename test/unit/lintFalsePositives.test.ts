@@ -175,3 +175,29 @@ describe('drop-column: copy-then-rename within a revision', () => {
     assert.deepStrictEqual(codes(problems), [`${FIRST + 2} drop-column`]);
   });
 });
+
+describe('alter-column-type: a longer string is no rewrite on PostgreSQL', () => {
+  const widen = (type: string) => [
+    `op.alter_column('users', 'name', existing_type=sa.VARCHAR(length=100), type_=${type}, existing_nullable=True)`,
+  ];
+  const typeFindings = (upgrade: string[], dialect?: string): string[] => {
+    const text = revisionText({ id: 'b1', down: 'a0', message: 'widen', upgrade, downgrade: ['pass'] });
+    return lintRevision(text, '/p/versions/b1.py', { dialect })
+      .filter((p) => p.code === 'alter-column-type')
+      .map((p) => `${p.line} ${p.code}`);
+  };
+
+  it('autogenerate widening VARCHAR(100) to String(150) or Text: quiet on PostgreSQL and when the database is unknown', () => {
+    for (const type of ['sa.String(length=150)', 'sa.String(150)', 'sa.Text()', 'sa.String()']) {
+      assert.deepStrictEqual(typeFindings(widen(type), 'postgresql'), [], type);
+      assert.deepStrictEqual(typeFindings(widen(type)), [], type);
+    }
+  });
+
+  it('still reported: a shorter string, another family, and any change on MySQL; never on SQLite (no ALTER TYPE)', () => {
+    assert.deepStrictEqual(typeFindings(widen('sa.String(length=50)'), 'postgresql'), [`${FIRST} alter-column-type`]);
+    assert.deepStrictEqual(typeFindings(widen('sa.Integer()'), 'postgresql'), [`${FIRST} alter-column-type`]);
+    assert.deepStrictEqual(typeFindings(widen('sa.String(length=150)'), 'mysql'), [`${FIRST} alter-column-type`]);
+    assert.deepStrictEqual(typeFindings(widen('sa.Integer()'), 'sqlite'), []);
+  });
+});

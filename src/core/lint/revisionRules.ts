@@ -2,6 +2,7 @@
 // job is to undo), a downgrade() that does nothing, and the empty autogenerate. Each problem names the
 // operation, says why it hurts and gives the safe pattern, at the line of the call.
 
+import { isStringWidening, typeOfExpr } from '../models/columnTypes';
 import type { CallExpr, MigrationCall, MigrationFunction, ParsedMigration } from '../models/migrationOps';
 import { type Problem, problem } from '../problems';
 import type { PyExpr, PySource } from '../python';
@@ -52,7 +53,7 @@ export function revisionFindings(input: LintInput, options: LintOptions = {}): P
     const where = rule?.dialects && !options.dialect ? `On ${rule.dialects.map(dialectName).join(' or ')}: ` : '';
     problems.push(problem(rule?.severity ?? 'warning', code, `${where}${message}`, path, line));
   };
-  if (up) riskyOperations(up, migration, add);
+  if (up) riskyOperations(up, migration, add, options.dialect);
   emptyFunctions(input, add);
   const ruleInput = { migration, source, scopes, dialect: options.dialect, renderAsBatch: options.renderAsBatch };
   for (const family of REVISION_RULE_FAMILIES) family.check(ruleInput, add);
@@ -65,7 +66,7 @@ function dialectName(dialect: string): string {
   return dialect === 'postgresql' ? 'PostgreSQL' : dialect === 'sqlite' ? 'SQLite' : dialect;
 }
 
-function riskyOperations(up: MigrationFunction, migration: ParsedMigration, add: Add): void {
+function riskyOperations(up: MigrationFunction, migration: ParsedMigration, add: Add, dialect?: string): void {
   // A table created earlier in this upgrade has no rows yet: what fails on rows cannot fail there.
   const createdAt = new Map<string, number>();
   for (const op of up.ops) if (op.op === 'create_table' && !createdAt.has(op.table)) createdAt.set(op.table, op.line);
@@ -96,7 +97,11 @@ function riskyOperations(up: MigrationFunction, migration: ParsedMigration, add:
       case 'alter_column': {
         const column = `${op.table}.${op.column ?? '?'}`;
         const type = op.arg('type_');
-        if (type && !isNone(type)) {
+        const existing = op.arg('existing_type');
+        // SQLite has no ALTER COLUMN TYPE (its batch rule says so); a longer string is no rewrite on PostgreSQL.
+        const widening = !!type && !!existing && isStringWidening(typeOfExpr(existing), typeOfExpr(type));
+        const quiet = dialect === 'sqlite' || (widening && dialect !== 'mysql' && dialect !== 'mariadb');
+        if (type && !isNone(type) && !quiet) {
           add(
             'alter-column-type',
             `${where} changes the type of ${column} to ${renderExpr(type)}: PostgreSQL and MySQL rewrite the table under an exclusive lock, and the migration fails on any value that does not convert. ` +

@@ -67,7 +67,11 @@ export function columnTypeExpr(call: PyExpr | undefined): PyExpr | undefined {
 /** The type of a `Column(...)` call, when it names one. */
 export function columnType(call: PyExpr | undefined): ColumnType | undefined {
   const expr = columnTypeExpr(call);
-  if (!expr) return undefined;
+  return expr && typeOfExpr(expr);
+}
+
+/** A type expression (`sa.String(length=100)`, `sa.Text()`) as a ColumnType. */
+export function typeOfExpr(expr: PyExpr): ColumnType {
   const name = expr.k === 'call' ? calleeName(expr) : lastName(expr);
   const type: ColumnType = { written: renderExpr(expr) };
   // `String(50).with_variant(...)` is named after its method: unknown, like any type the table lacks.
@@ -79,6 +83,16 @@ export function columnType(call: PyExpr | undefined): ColumnType | undefined {
     if (length?.k === 'num' && /^\d+$/.test(length.value)) type.length = Number(length.value);
   }
   return type;
+}
+
+/**
+ * A string type made longer, or made Text: PostgreSQL changes only its catalog (no rewrite, no value can
+ * fail to convert); MySQL may still copy the table.
+ */
+export function isStringWidening(from: ColumnType | undefined, to: ColumnType | undefined): boolean {
+  if (from?.family !== 'string' || from.length === undefined || !to) return false;
+  if (to.family === 'text') return true;
+  return to.family === 'string' && (to.length === undefined || to.length >= from.length);
 }
 
 /** What autogenerate (with compare_type) would see differ between the model's type and the revision's. */
