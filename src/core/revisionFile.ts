@@ -83,6 +83,19 @@ export function readRevisionFile(filePath: string, text: string): RevisionFileRe
     const found = last.get(name);
     if (!found) return { values: [], ok: true };
     const values = toStrings(found.value, allowSequence);
+    // Alembic's tuple_rev_as_scalar takes rev[0] of a one-item value: a one-item set raises TypeError.
+    if (found.value.kind === 'seq' && found.value.set && found.value.items.length === 1 && name !== 'branch_labels') {
+      problems.push(
+        problem(
+          'error',
+          'set-value',
+          `'${name}' is a set: Alembic fails to load this file ("TypeError: 'set' object is not subscriptable"). Write a string or a tuple.`,
+          filePath,
+          found.line,
+        ),
+      );
+      return { values: [], line: found.line, ok: false };
+    }
     if (!values) {
       const detail = found.value.kind === 'computed' ? ` (${found.value.text})` : '';
       problems.push(

@@ -201,3 +201,19 @@ describe('Project: the full syntax check is bounded', () => {
     );
   });
 });
+
+describe('Project: values Alembic refuses', () => {
+  it("a one-item set as down_revision or depends_on is an error at its line (Alembic: 'set' object is not subscriptable)", () => {
+    const dir = tempDir();
+    const ini = writeProject(dir, [{ id: 'a1' }]);
+    const versions = path.join(dir, 'alembic', 'versions');
+    fs.writeFileSync(path.join(versions, 'b1.py'), "revision = 'b1'\ndown_revision = {'a1'}\n");
+    fs.writeFileSync(path.join(versions, 'c1.py'), "revision = 'c1'\ndown_revision = ('a1',)\ndepends_on = {'b1'}\n");
+    fs.writeFileSync(path.join(versions, 'd1.py'), "revision = 'd1'\ndown_revision = 'c1'\nbranch_labels = {'x'}\n");
+    const problems = loadProject(ini).problems.map((p) => `${path.basename(p.path)}:${p.line} ${p.code}`);
+    assert.deepStrictEqual(
+      problems.filter((p) => p.endsWith('set-value')),
+      ['b1.py:2 set-value', 'c1.py:3 set-value'],
+    );
+  });
+});

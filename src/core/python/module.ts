@@ -19,7 +19,7 @@ import { decodeEscapes, normalizeNewlines, StringLiteralError } from './literals
 export type PyValue =
   | { kind: 'none' }
   | { kind: 'str'; value: string }
-  | { kind: 'seq'; items: PyValue[] }
+  | { kind: 'seq'; items: PyValue[] /** Written `{...}`: a set, which Python cannot index. */; set?: boolean }
   | { kind: 'computed'; text: string };
 
 export interface PyAssignment {
@@ -501,7 +501,7 @@ function parseAtom(tokens: Token[], state: { i: number }): PyValue | undefined {
     // `(x)` is just x; `(x,)` and `[x]` are sequences; `{}` would be a dict, not a sequence.
     if (tk.v === '(' && !sawComma && items.length === 1) return items[0];
     if (tk.v === '{' && items.length === 0) return undefined;
-    return { kind: 'seq', items };
+    return tk.v === '{' ? { kind: 'seq', items, set: true } : { kind: 'seq', items };
   }
   return undefined;
 }
