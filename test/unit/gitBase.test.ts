@@ -171,6 +171,18 @@ describe('check --base: the heads after the merge', () => {
     assert.doesNotMatch(rebased.stdout, /merge-heads/);
   });
 
+  it('a project read before a branch switch (files gone, not yet reported): compares what is on disk, never fails', async () => {
+    const { dir, ini } = forkedRepository();
+    const stale = loadProject(ini);
+    // The editor's file watchers may report the checkout after git's own event: the project still lists f1.
+    git(dir, 'checkout', '-q', 'main');
+    assert.ok(stale.revisionFiles.some((f) => path.basename(f) === 'f1_rev.py'));
+    const comparison = await compareWithBase(stale, 'main');
+    assert.deepStrictEqual([...comparison.newFiles], []);
+    assert.deepStrictEqual(comparison.problems, []);
+    assert.ok(!comparison.merged.heads.includes('f1'), comparison.merged.heads.join(', '));
+  });
+
   it('combines the version folders as a merge does: files one side deleted unchanged stay deleted', async () => {
     const { dir, ini } = forkedRepository();
     // This branch squashes a0 + a1 into s1, which f1 builds on; main still has a0 and a1 unchanged.

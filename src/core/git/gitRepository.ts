@@ -225,10 +225,15 @@ export class GitRepository {
     return names.map((name) => byName.get(name));
   }
 
-  /** The blob ids the work tree's files would get (`git add` filters applied), for absolute paths. */
-  async hashFiles(files: readonly string[]): Promise<string[]> {
-    if (!files.length) return [];
-    return (await this.text(['hash-object', '--stdin-paths'], `${files.join('\n')}\n`)).trim().split('\n');
+  /**
+   * The blob ids the work tree's files would get (`git add` filters applied), for absolute paths; a file
+   * that is gone (a checkout the file watchers have not reported yet) has none, as git would fail on it.
+   */
+  async hashFiles(files: readonly string[]): Promise<Map<string, string>> {
+    const present = files.filter((file) => isRegularFile(file) && !file.includes('\n'));
+    if (!present.length) return new Map();
+    const blobs = (await this.text(['hash-object', '--stdin-paths'], `${present.join('\n')}\n`)).trim().split('\n');
+    return new Map(present.map((file, i) => [file, blobs[i]]));
   }
 
   /** A path relative to the root with `/`, or undefined when it is outside the work tree. */
@@ -313,5 +318,14 @@ function realpathOrSelf(file: string): string {
     return fs.realpathSync(file);
   } catch {
     return file;
+  }
+}
+
+/** A regular file (through symlinks): git can hash it without blocking (a FIFO) or failing (gone). */
+function isRegularFile(file: string): boolean {
+  try {
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
   }
 }

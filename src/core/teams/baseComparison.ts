@@ -39,9 +39,9 @@ export async function compareWithBase(
     project.config,
   );
   const repo = reader.repo;
-  const ours = new Map<string, string>();
-  const files = project.revisionFiles;
-  (await repo.hashFiles(files)).forEach((blob, i) => ours.set(files[i], blob));
+  // The files as they are on disk now: one the project still lists but a checkout removed is not ours.
+  const ours = await repo.hashFiles(project.revisionFiles);
+  const files = [...ours.keys()];
   // Most files are the same on both sides: what the work tree's reading found stands for the base's too.
   for (const [file, blob] of ours) {
     const result = project.fileResult(file);
