@@ -164,9 +164,20 @@ export class Project implements RevisionRecords {
   get problems(): Problem[] {
     if (!this.cachedProblems) {
       const fileProblems = this.order.flatMap((file) => this.files.get(file)!.problems);
-      this.cachedProblems = [...this.config.problems, ...this.listingProblems, ...fileProblems, ...this.graph.problems];
+      const graphProblems = this.noteCompiledFiles(this.graph.problems);
+      this.cachedProblems = [...this.config.problems, ...this.listingProblems, ...fileProblems, ...graphProblems];
     }
     return this.cachedProblems;
+  }
+
+  /**
+   * The history's problems that revisions in compiled files (which Alembic loads with `sourceless = true`
+   * and alembic-lens cannot read) may explain, made warnings that say so: a revision not found, heads.
+   */
+  noteCompiledFiles(problems: Problem[]): Problem[] {
+    const compiled = this.listingProblems.filter((p) => p.code === 'sourceless-file');
+    if (!compiled.length) return problems;
+    return problems.map((p) => (UNCERTAIN_WITH_COMPILED.has(p.code) ? maybeCompiled(p, compiled) : p));
   }
 
   /** Why the parse cache folder was not used, when a cache was asked for and refused. */
@@ -386,6 +397,21 @@ export class Project implements RevisionRecords {
     this.derivedValues.clear();
     return this.graph;
   }
+}
+
+/** What the revisions in compiled files (unread) may settle: a revision not found, heads they may join. */
+const UNCERTAIN_WITH_COMPILED = new Set(['missing-revision', 'multiple-heads']);
+
+/** A graph problem the compiled files Alembic loads (and alembic-lens cannot read) may explain: a warning. */
+function maybeCompiled(found: Problem, compiled: Problem[]): Problem {
+  const names = compiled.map((p) => path.basename(p.path));
+  const listed = names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
+  const why = found.code === 'missing-revision' ? 'It may be in' : 'A revision in';
+  return {
+    ...found,
+    severity: found.severity === 'error' ? 'warning' : found.severity,
+    message: `${found.message} ${why} a compiled file Alembic loads here (sourceless = true) but alembic-lens cannot read${found.code === 'missing-revision' ? '' : ' may change this'}: ${listed}.`,
+  };
 }
 
 /** The values that decide the graph; when they and their lines are unchanged, so is the graph. */

@@ -102,25 +102,42 @@ function compareCodePoints(a: string, b: string): number {
   return ca.length - cb.length;
 }
 
+/**
+ * The compiled files Alembic loads with `sourceless = true` and alembic-lens cannot read: a `.pyc`
+ * (or a `.pyo` without a `.pyc`) without its `.py`, and in `__pycache__` the files whose module has no
+ * file of that name beside it (Alembic's `_list_py_dir` and `_from_filename`).
+ */
 export function unreadableCompiledFiles(dir: string): Problem[] {
-  let names: string[];
+  const names = listNames(dir);
+  const stems = new Set(names.map((n) => n.split('.')[0]));
+  const present = new Set(names);
+  const loaded = names.filter((n) => {
+    const match = /^(?!\.#|__init__)(.*\.py)([co])$/.exec(n);
+    if (!match) return false;
+    return !present.has(match[1]) && !(match[2] === 'o' && present.has(`${match[1]}c`));
+  });
+  const cached = present.has('__pycache__')
+    ? listNames(path.join(dir, '__pycache__'))
+        .filter((n) => /\.py[co]$/.test(n) && !stems.has(n.split('.')[0]))
+        .map((n) => path.join('__pycache__', n))
+    : [];
+  return [...loaded, ...cached].map((n) =>
+    problem(
+      'info',
+      'sourceless-file',
+      `${n} is compiled without its .py source (sourceless = true: Alembic loads it); alembic-lens cannot read it without running Python.`,
+      path.join(dir, n),
+      1,
+    ),
+  );
+}
+
+function listNames(dir: string): string[] {
   try {
-    names = fs.readdirSync(dir);
+    return fs.readdirSync(dir);
   } catch {
     return [];
   }
-  const sources = new Set(names.filter((n) => n.endsWith('.py')).map((n) => n.split('.')[0]));
-  return names
-    .filter((n) => /\.py[co]$/.test(n) && !sources.has(n.split('.')[0]))
-    .map((n) =>
-      problem(
-        'info',
-        'sourceless-file',
-        `${n} is compiled without its .py source; alembic-lens cannot read it without running Python.`,
-        path.join(dir, n),
-        1,
-      ),
-    );
 }
 
 export function isInside(child: string, parent: string): boolean {

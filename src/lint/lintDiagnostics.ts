@@ -149,7 +149,7 @@ export class LintDiagnostics extends Disposable implements ProblemSource {
       const revisions = this.lintRevisions(project, lint, options, openDirty, deadline);
       changed ||= revisions.changed;
       done &&= revisions.done;
-      const history = lintHistory(project.graph, options);
+      const history = project.noteCompiledFiles(lintHistory(project.graph, options));
       if (!sameProblems(history, lint.history)) {
         lint.history = history;
         changed = true;

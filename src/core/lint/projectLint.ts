@@ -138,7 +138,7 @@ export function lintProject(project: Project, options: ProjectLintOptions = {}):
   }
   // The findings go into the parse cache: the next run reads no unchanged file.
   project.saveCache();
-  problems.push(...lintHistory(project.graph, lintOptions, readFile));
+  problems.push(...project.noteCompiledFiles(lintHistory(project.graph, lintOptions, readFile)));
   const discovery = sharedModelDiscovery(project.config, { ...options, ...lintOptions });
   problems.push(...lintAgainstModels(project, { ...options, ...lintOptions, discovery }));
   problems.push(...lintEnvPy(project.config, { ...options, dialect, discovery }));

@@ -309,6 +309,7 @@ export function readPythonModule(text: string, watched: ReadonlySet<string>): Py
 
 /** `if TYPE_CHECKING:` or `if typing.TYPE_CHECKING:` (a block that never runs). */
 function isTypeCheckingIf(statement: Token[]): boolean {
+  if (statement[0].v !== 'if' || statement.length > 5) return false;
   const words = statement.map((tk) => tk.v).join(' ');
   return words === 'if TYPE_CHECKING :' || words === 'if typing . TYPE_CHECKING :';
 }
