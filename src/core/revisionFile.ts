@@ -20,6 +20,11 @@ export interface RevisionSource {
   /** The `Create Date:` line of the docstring, when there is one. */
   createDate?: string;
   path: string;
+  /**
+   * `depends_on = ''`: no dependency, yet Alembic's `dependencies` is '' and not None, so a base with it is
+   * no real base (a dependency cycle when no other real base reaches it).
+   */
+  emptyDependsOn?: boolean;
   /** 1-based lines of the assignments, for diagnostics and navigation. */
   revisionLine: number;
   downRevisionLine: number;
@@ -90,6 +95,22 @@ export function readRevisionFile(filePath: string, text: string): RevisionFileRe
           'error',
           'set-value',
           `'${name}' is a set: Alembic fails to load this file ("TypeError: 'set' object is not subscriptable"). Write a string or a tuple.`,
+          filePath,
+          found.line,
+        ),
+      );
+      return { values: [], line: found.line, ok: false };
+    }
+    // Alembic's to_tuple('') is ('',): an empty branch label, shown as "()".
+    if (name === 'branch_labels' && found.value.kind === 'str' && !found.value.value) {
+      return { values: [''], line: found.line, ok: true };
+    }
+    if (!values && found.value.kind === 'seq' && found.value.items.some((item) => item.kind === 'none')) {
+      problems.push(
+        problem(
+          'error',
+          'none-in-sequence',
+          `'${name}' holds None inside a sequence: Alembic fails to load the history (a revision None is looked up). Leave None out, or write None alone.`,
           filePath,
           found.line,
         ),
@@ -210,6 +231,7 @@ export function readRevisionFile(filePath: string, text: string): RevisionFileRe
       revision,
       downRevisions,
       dependsOn: depends.values.filter((d) => d !== revision),
+      ...(isEmptyString(last.get('depends_on')?.value) && { emptyDependsOn: true }),
       branchLabels: labels.values,
       message: messageOf(longdoc),
       longdoc,
@@ -222,6 +244,10 @@ export function readRevisionFile(filePath: string, text: string): RevisionFileRe
     },
     problems,
   };
+}
+
+function isEmptyString(value: PyValue | undefined): boolean {
+  return value?.kind === 'str' && value.value === '';
 }
 
 function describe(value: PyValue): string {

@@ -97,7 +97,7 @@ export class Revision {
     return this.down.length === 0;
   }
   get isRealBase(): boolean {
-    return this.down.length === 0 && this.dependencies.length === 0;
+    return this.down.length === 0 && this.dependencies.length === 0 && !this.source.emptyDependsOn;
   }
   get isBranchPoint(): boolean {
     return this.children.length > 1;
@@ -378,11 +378,17 @@ export class RevisionMap {
   private detectCycles(): void {
     // An order with every revision in it proves there is no cycle (the common case, and a cheap one).
     const acyclic = this.parentsFirst.length === this.revisions.size;
-    const hasDependencies = [...this.revisions.values()].some((r) => r.resolvedDependencies.length);
-    if (acyclic && (!hasDependencies || this.topologicalOrder(true).length === this.revisions.size)) return;
+    const revisions = [...this.revisions.values()];
+    const hasDependencies = revisions.some((r) => r.resolvedDependencies.length);
+    // A base with depends_on = '' is no real base: what only it reaches is a dependency cycle for Alembic.
+    const unrealBase = revisions.some((r) => r.isBase && !r.isRealBase && !r.resolvedDependencies.length);
+    if (acyclic && !unrealBase && (!hasDependencies || this.topologicalOrder(true).length === this.revisions.size))
+      return;
     const check = (heads: string[], down: Edges, up: Edges, kind: string): void => {
       // A revision whose parents are all missing counts as a base here: that problem is reported already.
-      const roots = [...this.revisions.values()].filter((r) => down(r).every((id) => !this.lookup(id)));
+      const roots = [...this.revisions.values()].filter(
+        (r) => down(r).every((id) => !this.lookup(id)) && !(down === allDown && r.source.emptyDependsOn),
+      );
       const fromHeads = this.reach(this.pick(heads), down);
       const fromBases = this.reach(roots, up);
       const outside = [...this.revisions.values()].filter(

@@ -47,6 +47,8 @@ const CASES: Record<string, CaseTruth['kind']> = {
   cycle_whole: 'error',
   self_loop: 'error',
   dependency_cycle: 'error',
+  empty_depends_on_base: 'error',
+  none_in_down_revision: 'error',
   duplicate_branch_label: 'error',
   no_revision_variable: 'error',
   no_down_revision_variable: 'error',

@@ -265,6 +265,22 @@ def generate(out):
     b.add("dependency_cycle", "error", p, "x depends_on y while y's down_revision is x",
           [exp(["cycle"], [fa, fb], [1, 1000], ["error"])], remove_for_rest=[fa, fb])
 
+    p = b.project("empty_depends_on_base")
+    text = rev_text(X1, None, doc="a second base, depends_on an empty string").replace(
+        "depends_on = None", "depends_on = ''"
+    )
+    f = b.write_rev(p, X1 + "_empty_deps.py", text)
+    b.add("empty_depends_on_base", "error", p,
+          "depends_on = '' on a base: Alembic's dependencies is '' (not None), so it is no real base: a dependency cycle",
+          [exp(["cycle"], [f], [1, 1000], ["error"])], remove_for_rest=[f])
+
+    p = b.project("none_in_down_revision")
+    text = rev_text(X1, R3).replace("down_revision = %r" % R3, "down_revision = (%r, None)" % R3)
+    f = b.write_rev(p, X1 + "_none_inside.py", text)
+    ln = line_of(text, r"^down_revision = ")
+    b.add("none_in_down_revision", "error", p, "down_revision = ('x', None): Alembic looks up a revision None and fails",
+          [exp(["none-in-sequence"], [f], [ln, ln], ["error"])], remove_for_rest=[f])
+
     p = b.project("duplicate_branch_label")
     ta = rev_text(X1, R3, labels="feature")
     tb = rev_text(X2, R4, labels=("feature",))
@@ -466,8 +482,8 @@ def generate_handwritten(b):
     """Valid but unusual files: every one must load exactly as Alembic loads it."""
     p = b.project("handwritten")
     v = b.versions(p)
-    A, B_, C, D, E, F, G, H, I, J, K, L, M, N, O, P, Q, R, S, T = [
-        "a0a0a0a0a0a%d" % i if i < 10 else "a0a0a0a0a0%d" % i for i in range(20)
+    A, B_, C, D, E, F, G, H, I, J, K, L, M, N, O, P, Q, R, S, T, U, V = [
+        "a0a0a0a0a0a%d" % i if i < 10 else "a0a0a0a0a0%d" % i for i in range(22)
     ]
     files = {
         # legacy: no `revision` variable, hex file name = the revision id
@@ -526,6 +542,10 @@ def generate_handwritten(b):
             '"""type checking"""\nfrom typing import TYPE_CHECKING\n\nrevision = %r\ndown_revision = %r\n'
             "if TYPE_CHECKING:\n    down_revision = %r\nelse:\n    branch_labels = ('checked',)\n" % (T, S, Q)
         ),
+        # an empty string label is a label for Alembic (to_tuple('') is ('',)), shown as "()"
+        U + "_empty_label.py": '"""empty label"""\nrevision = %r\ndown_revision = %r\nbranch_labels = ""\n' % (U, T),
+        # depends_on = '' on a revision that is no base: no dependency
+        V + "_empty_deps.py": '"""empty depends_on"""\nrevision = %r\ndown_revision = %r\ndepends_on = ""\n' % (V, U),
         # ignored: __init__.py, emacs lock files, non-.py files, sub-folders (not recursive)
         "__init__.py": "revision = 'initinit0000'\ndown_revision = None\n",
         ".#lock_" + A + ".py": "revision = 'lockfile0000'\ndown_revision = None\n",
@@ -539,7 +559,7 @@ def generate_handwritten(b):
                 fh.write(text)
         else:
             b.write(os.path.join(v, name), text)
-    ids = [R1, R2, R3, R4, "abcdef123456", A, B_, C, D, E, F, G, H, I, J, K, L, M, N, O, P, Q, R, S, T]
+    ids = [R1, R2, R3, R4, "abcdef123456", A, B_, C, D, E, F, G, H, I, J, K, L, M, N, O, P, Q, R, S, T, U, V]
     cmds = [["heads"], ["history"], ["branches"], ["show", "heads"], ["show", "solo"], ["show", "other@head"], ["show", "checked@head"]]
     cmds += [["show", i] for i in ids]
     b.add("handwritten", "valid", p, "valid but unusual revision files", commands=cmds)
