@@ -399,18 +399,20 @@ export class Project implements RevisionRecords {
   }
 }
 
-/** What the revisions in compiled files (unread) may settle: a revision not found, heads they may join. */
-const UNCERTAIN_WITH_COMPILED = new Set(['missing-revision', 'multiple-heads']);
+/** The history problems a revision in an unread compiled file may explain, and how to say so. */
+const UNCERTAIN_WITH_COMPILED = new Map([
+  ['missing-revision', 'It may be in'],
+  ['multiple-heads', 'A revision that may join them is in'],
+]);
 
 /** A graph problem the compiled files Alembic loads (and alembic-lens cannot read) may explain: a warning. */
 function maybeCompiled(found: Problem, compiled: Problem[]): Problem {
   const names = compiled.map((p) => path.basename(p.path));
   const listed = names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
-  const why = found.code === 'missing-revision' ? 'It may be in' : 'A revision in';
   return {
     ...found,
     severity: found.severity === 'error' ? 'warning' : found.severity,
-    message: `${found.message} ${why} a compiled file Alembic loads here (sourceless = true) but alembic-lens cannot read${found.code === 'missing-revision' ? '' : ' may change this'}: ${listed}.`,
+    message: `${found.message} ${UNCERTAIN_WITH_COMPILED.get(found.code)} a compiled file Alembic loads here (sourceless = true) but alembic-lens cannot read: ${listed}.`,
   };
 }
 

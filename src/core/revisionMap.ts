@@ -381,7 +381,7 @@ export class RevisionMap {
     const revisions = [...this.revisions.values()];
     const hasDependencies = revisions.some((r) => r.resolvedDependencies.length);
     // A base with depends_on = '' is no real base: what only it reaches is a dependency cycle for Alembic.
-    const unrealBase = revisions.some((r) => r.isBase && !r.isRealBase && !r.resolvedDependencies.length);
+    const unrealBase = revisions.some((r) => r.isBase && r.source.emptyDependsOn);
     if (acyclic && !unrealBase && (!hasDependencies || this.topologicalOrder(true).length === this.revisions.size))
       return;
     const check = (heads: string[], down: Edges, up: Edges, kind: string): void => {
