@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { load as loadYaml, YAMLException } from 'js-yaml';
 import { parseDotenv } from './dotenv';
+import { readTextFile } from './fileBytes';
 
 /** The file names Compose looks for, in its order, and their override files. */
 export const COMPOSE_FILE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml'];
@@ -70,9 +71,9 @@ export function readComposeProject(
       const override = OVERRIDE_NAMES[name].find((n) => fs.existsSync(path.join(dir, n)));
       const files = [name, ...(override ? [override] : [])].map((n) => path.join(dir, n));
       const dotenvFile = path.join(dir, '.env');
-      const dotenv = fs.existsSync(dotenvFile) ? parseDotenv(fs.readFileSync(dotenvFile, 'utf8')) : {};
+      const dotenv = fs.existsSync(dotenvFile) ? parseDotenv(readTextFile(dotenvFile)) : {};
       return parseCompose(
-        files.map((file) => ({ file, text: fs.readFileSync(file, 'utf8') })),
+        files.map((file) => ({ file, text: readTextFile(file) })),
         { ...dotenv, ...env },
       );
     }

@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
+import { readTextFile } from './fileBytes';
 import { getOption, type IniFile, parseIni } from './ini';
 import { type Problem, problem } from './problems';
 
@@ -354,7 +355,7 @@ export function tomlHasAlembic(text: string): boolean {
 
 function readText(file: string): string | undefined {
   try {
-    return fs.readFileSync(file, 'utf8');
+    return readTextFile(file);
   } catch {
     return undefined;
   }

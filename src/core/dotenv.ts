@@ -3,7 +3,7 @@
 // `#` comments, a ` #` comment after an unquoted value, and `${VAR}` / `${VAR:-default}` expansion,
 // which python-dotenv applies to every value, single-quoted ones included.
 
-import * as fs from 'node:fs';
+import { readTextFile } from './fileBytes';
 import { SIMPLE_ESCAPES } from './python/literals';
 
 export interface DotenvOptions {
@@ -41,7 +41,7 @@ export function parseDotenv(text: string, options: DotenvOptions = {}): Record<s
 export function readDotenvFile(file: string, options: DotenvOptions = {}): Record<string, string> | undefined {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readTextFile(file);
   } catch {
     return undefined;
   }

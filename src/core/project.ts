@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type AlembicConfig, type ConfigLocation, loadConfig, tomlHasAlembic } from './config';
+import { readFileBytes, readTextFile } from './fileBytes';
 import { lintKey } from './lint/revisionRules';
 import type { LintOptions } from './lint/rules';
 import { ParseCache } from './parseCache';
@@ -17,7 +18,6 @@ import { buildRevisionRecord, type RevisionRecord, type RevisionRecords, unreada
 import {
   isInside,
   listVersionDir,
-  readFileBytes,
   readRevisionBytes,
   realpathOrSelf,
   safeRealpath,
@@ -59,7 +59,7 @@ export function locateConfig(configPath: string, options: LoadOptions = {}): Con
   const toml = path.join(dir, 'pyproject.toml');
   let tomlPath: string | undefined;
   try {
-    if (tomlHasAlembic(fs.readFileSync(toml, 'utf8'))) tomlPath = toml;
+    if (tomlHasAlembic(readTextFile(toml))) tomlPath = toml;
   } catch {
     // no pyproject.toml: the ini alone
   }

@@ -170,34 +170,6 @@ function withGrammarCheck(file: string, text: string, result: RevisionFileResult
   };
 }
 
-/** Read into one scratch buffer first: no fstat and no large allocation per file (10,000 files show it). */
-const scratch = Buffer.allocUnsafe(64 * 1024);
-
-/** A file's bytes, as fs.readFileSync gives them (a copy: the scratch buffer is reused). */
-export function readFileBytes(file: string): Buffer {
-  // Non-blocking: opening or reading a FIFO (or a link to one) must not wait forever for a writer.
-  const fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
-  try {
-    let length = 0;
-    try {
-      for (let got = 1; got > 0 && length < scratch.length; length += got) {
-        got = fs.readSync(fd, scratch, length, scratch.length - length, length);
-      }
-    } catch (err) {
-      if (fs.fstatSync(fd).isFile()) throw err;
-    }
-    // Only what reads empty or fails (ESPIPE) can be a FIFO or device: the others need no fstat.
-    if (length === 0 && !fs.fstatSync(fd).isFile()) {
-      throw new Error('it is not a regular file (a FIFO, socket or device): Python would wait on it or fail');
-    }
-    // A larger file (or one growing under us) is read whole.
-    if (length === scratch.length) return fs.readFileSync(fd);
-    return Buffer.from(scratch.subarray(0, length));
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
 export function realpathOrSelf(dir: string): string {
   try {
     return fs.realpathSync(dir);

@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Problem, Project } from '../core';
+import { readTextFile } from '../core/fileBytes';
 import { findModelFiles, type ModelDiscovery, type ModelFile } from '../core/models/modelFiles';
 import { compareModelsWithRevisions, type SchemaDifference } from '../core/models/modelsVsRevisions';
 import { type RevisionSchema, revisionSchema } from '../core/models/revisionSchema';
@@ -211,7 +212,7 @@ export class ModelWatcher extends Disposable {
       if (texts.has(key)) return texts.get(key);
       let text: string | undefined;
       try {
-        text = fs.readFileSync(key, 'utf8');
+        text = readTextFile(key);
       } catch {
         text = undefined;
       }
@@ -340,7 +341,7 @@ function sameFiles(a: ProjectModels, b: ProjectModels): boolean {
 function mayDefineModels(file: string): boolean {
   try {
     return /__tablename__|__table__|\bTable\(|declarative_base|DeclarativeBase|\bmetadata\b|SQLModel|\bBase\b/.test(
-      fs.readFileSync(file, 'utf8'),
+      readTextFile(file),
     );
   } catch {
     return false;

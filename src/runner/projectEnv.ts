@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { parseDotenv } from '../core/dotenv';
+import { readTextFile } from '../core/fileBytes';
 
 export interface ProjectEnv {
   /** The variables, possibly empty. */
@@ -29,7 +30,7 @@ export function readProjectEnv(folder: string): ProjectEnv {
   const file = configured ? resolveSettingPath(configured, folder, workspaceFolder) : path.join(folder, '.env');
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readTextFile(file);
   } catch {
     return { env: {} };
   }

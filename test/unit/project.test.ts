@@ -85,6 +85,42 @@ describe('Project', () => {
     for (const [, message] of unreadable) assert.match(message, /not a regular file/);
   });
 
+  it('a device or a FIFO as env.py, .env, a model module, pyproject.toml or a revision: a problem, never a hang', function () {
+    if (process.platform === 'win32') this.skip();
+    const dir = tempDir();
+    const ini = writeProject(dir, [{ id: 'a1' }, { id: 'b2', down: 'a1' }]);
+    const versions = path.join(dir, 'alembic', 'versions');
+    // A revision that reads like a file but never ends, and one of the project's other files each.
+    fs.symlinkSync('/dev/zero', path.join(versions, 'zero.py'));
+    fs.writeFileSync(
+      path.join(dir, 'alembic', 'env.py'),
+      'from app.models import Base\nfrom app.other import Thing\ntarget_metadata = Base.metadata\n',
+    );
+    fs.mkdirSync(path.join(dir, 'app'));
+    fs.writeFileSync(path.join(dir, 'app', '__init__.py'), '');
+    fs.symlinkSync('/dev/zero', path.join(dir, 'app', 'models.py'));
+    for (const fifo of [path.join(dir, 'app', 'other.py'), path.join(dir, '.env'), path.join(dir, 'pyproject.toml')]) {
+      assert.strictEqual(spawnSync('mkfifo', [fifo]).status, 0, 'mkfifo');
+    }
+    // In a child process, so that a read that never ends shows as a timeout, not a hung tier.
+    const ran = spawnSync(process.execPath, [CLI, '-c', ini, 'check', '--format', 'json', '--no-cache'], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 20000,
+    });
+    assert.strictEqual(ran.signal, null, `check did not finish: ${ran.stderr}`);
+    const problems: { path: string; code: string; message: string }[] = JSON.parse(ran.stdout).problems;
+    const zero = problems.find((p) => path.basename(p.path) === 'zero.py');
+    assert.strictEqual(zero?.code, 'unreadable-file');
+    assert.match(zero.message, /not a regular file/);
+    const heads = spawnSync(process.execPath, [CLI, '-c', ini, 'heads', '--no-cache'], {
+      encoding: 'utf8',
+      timeout: 20000,
+    });
+    assert.strictEqual(heads.signal, null, `heads did not finish: ${heads.stderr}`);
+    assert.match(heads.stdout, /^b2 \(head\)$/m);
+  });
+
   it('reports a computed value with its line, and still loads the rest', () => {
     const dir = tempDir();
     const ini = writeProject(dir, [{ id: 'a1' }]);

@@ -4,6 +4,7 @@
 // every byte to the same code point (WHATWG's `latin1` label is cp1252, so TextDecoder is not used
 // for it), ascii refuses bytes over 127. A codec Python has but alembic-lens does not is a problem.
 import * as fs from 'node:fs';
+import { readFileBytes } from '../fileBytes';
 
 export type DecodedSource = { text: string } | { error: string; line: number };
 
@@ -209,7 +210,7 @@ function firstBadUtf8(bytes: Uint8Array): number {
 export function readPythonFile(file: string): string | undefined {
   let bytes: Buffer;
   try {
-    bytes = fs.readFileSync(file);
+    bytes = readFileBytes(file);
   } catch {
     return undefined;
   }
