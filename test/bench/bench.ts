@@ -79,7 +79,47 @@ interface SizeResult {
   layoutShape?: { rows: number; lanes: number; collapsedRows: number };
   /** Heap kept by a loaded project (after a full GC), in MB; only with --expose-gc. */
   retainedHeapMB?: number;
+  /** What no reader can go below on this machine (info): see machineFloor. */
+  floor?: MachineFloor;
   warnings: string[];
+}
+
+/**
+ * The machine's floor under the targets: a Node process that does nothing, a stat of every revision
+ * file (what a cache must do to trust its entries), and an open, read and close of every file (what a
+ * full load must do). The CLI cannot run `heads` faster than the first two together.
+ */
+interface MachineFloor {
+  nodeStartMs: Stats;
+  statAllMs: Stats;
+  readAllMs: Stats;
+}
+
+function machineFloor(files: string[]): MachineFloor {
+  const start: number[] = [];
+  for (let i = 0; i < 6; i++) {
+    const r = timeProcess(process.execPath, ['-e', '0'], os.tmpdir(), process.env);
+    if (i > 0) start.push(r.ms);
+  }
+  const timeEach = (touch: (file: string) => void): Stats => {
+    const samples: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const t = performance.now();
+      for (const file of files) touch(file);
+      if (i > 0) samples.push(performance.now() - t);
+    }
+    return stats(samples);
+  };
+  const buffer = Buffer.allocUnsafe(64 * 1024);
+  return {
+    nodeStartMs: stats(start),
+    statAllMs: timeEach((file) => fs.statSync(file)),
+    readAllMs: timeEach((file) => {
+      const fd = fs.openSync(file, 'r');
+      fs.readSync(fd, buffer, 0, buffer.length, 0);
+      fs.closeSync(fd);
+    }),
+  };
 }
 
 /** The heap a loaded project keeps (the extension also runs the full syntax check), after a full GC. */
@@ -319,6 +359,7 @@ function benchSize(count: number, keep: boolean): SizeResult {
     }
     if (result.cliHeadsMs && result.alembicHeadsMs)
       result.cliSpeedup = result.alembicHeadsMs.median / result.cliHeadsMs.median;
+    if (big) result.floor = machineFloor(history.revisions.map((r) => r.path));
     return result;
   } finally {
     if (keep) console.log(`[bench] kept ${dir}`);
@@ -555,6 +596,15 @@ async function main(): Promise<void> {
       targeted ? `>= ${TARGETS.cliSpeedup}x` : '',
       v('cliSpeedup', r.cliSpeedup, (x) => x >= TARGETS.cliSpeedup),
     ]);
+    if (r.floor) {
+      const { nodeStartMs, statAllMs, readAllMs } = r.floor;
+      const cliFloor = nodeStartMs.median + statAllMs.median;
+      const ceiling = r.alembicHeadsMs ? `${(r.alembicHeadsMs.median / cliFloor).toFixed(1)}x` : 'n/a';
+      rows.push(line('  floor: node -e 0 (info)', nodeStartMs, '', ''));
+      rows.push(line('  floor: stat every file (info)', statAllMs, '', ''));
+      rows.push(line('  floor: open+read+close every file (info)', readAllMs, '', ''));
+      rows.push([n, '  speed-up if heads cost only start + stat (info)', ceiling, '', '', '', '', '']);
+    }
     const heap = r.retainedHeapMB === undefined ? 'n/a (run with --expose-gc)' : `${r.retainedHeapMB.toFixed(1)} MB`;
     rows.push([n, 'heap kept by a loaded project (info)', heap, '', '', '', '', '']);
   }
