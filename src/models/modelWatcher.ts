@@ -7,7 +7,6 @@
 // It is set only where the difference is certain, so a fresh clone, a checkout or a stash shows no mark,
 // and a revision that creates what the models add clears it.
 // Nothing here runs Python: the finder reads files.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Problem, Project } from '../core';

@@ -2,7 +2,6 @@
 // `alembic.loadDotEnv`, `alembic.dotEnvPath`). Parsing is src/core/dotenv.ts; this only finds the file.
 // Values are secrets more often than not: nothing here logs or displays them.
 import { createHash } from 'node:crypto';
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
