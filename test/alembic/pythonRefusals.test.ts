@@ -71,6 +71,17 @@ const CASES: Record<string, Buffer> = {
   illegal_U: latin1('x = "\\U00110000"\n'),
   bytes_bad_x: latin1('x = b"\\xZZ"\n'),
   escapes_kept: latin1('x = "\\q\\d"\n'),
+  // Newer grammar than the full-syntax check's parser knows (3.9 to 3.11), accepted as CPython does.
+  paren_with: latin1('with (op.batch_alter_table("t") as batch_op):\n    batch_op.drop_column("x")\n'),
+  paren_with_lines: latin1(
+    'def upgrade():\n    with (\n        op.batch_alter_table("a") as a,  # as b\n        open("as") as (x, y),\n    ):\n        pass\n',
+  ),
+  paren_with_async: latin1('async def f():\n    async with (a as b, c as d):\n        pass\n'),
+  paren_with_then_error: latin1('with (a as b):\n    pass\nx = = 1\n'),
+  paren_with_as_outside: latin1('with (a as b) as c:\n    pass\n'),
+  decorator_expression: latin1('@handlers[0].register\ndef f():\n    pass\n'),
+  star_in_subscript: latin1('x = a[*b]\ny = a[1, *c]\n'),
+  matmul_continuation_then_error: latin1('x = (a\n@ b)\ny = = 2\n'),
 };
 
 type Truth = { ok: boolean; line: number | null; error: string; x?: string | null };

@@ -236,6 +236,28 @@ describe('Project: the full syntax check is bounded', () => {
       JSON.stringify(project.problems),
     );
   });
+  it('reads Python 3.9+ forms the grammar check lagged on (a parenthesized with, as pgadmin4 writes batch operations) without a syntax error', () => {
+    const dir = tempDir();
+    const batch = ['with (op.batch_alter_table("t") as batch_op):', '    batch_op.drop_column("x")'];
+    const ini = writeProject(dir, [
+      { id: 'a1', upgrade: batch },
+      {
+        id: 'b2',
+        down: 'a1',
+        upgrade: [
+          'with (',
+          '    op.batch_alter_table("t") as a,',
+          '    op.batch_alter_table("u") as b,',
+          '):',
+          '    pass',
+        ],
+      },
+    ]);
+    const project = loadProject(ini);
+    project.checkGrammar();
+    assert.deepStrictEqual(project.problems, []);
+    assert.deepStrictEqual(project.graph.heads, ['b2']);
+  });
 });
 
 describe('Project: values Alembic refuses', () => {

@@ -16,6 +16,17 @@ export interface GrammarError {
 }
 
 export function findGrammarError(text: string): GrammarError | undefined {
+  let errorAt = firstErrorOffset(text);
+  // Lezer's grammar lags CPython's: on an error, read again with the newer forms rewritten into
+  // ones it knows, of the same length so that the offset of a real error stays where it was.
+  if (errorAt >= 0) errorAt = firstErrorOffset(rewriteNewerSyntax(text));
+  if (errorAt < 0) return undefined;
+  let line = 1;
+  for (let i = 0; i < errorAt && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return { line, message: 'invalid syntax' };
+}
+
+function firstErrorOffset(text: string): number {
   let errorAt = -1;
   pythonParser()
     .parse(text)
@@ -29,8 +40,111 @@ export function findGrammarError(text: string): GrammarError | undefined {
         return undefined;
       },
     });
-  if (errorAt < 0) return undefined;
-  let line = 1;
-  for (let i = 0; i < errorAt && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
-  return { line, message: 'invalid syntax' };
+  return errorAt;
+}
+
+/**
+ * The forms CPython accepts and Lezer's grammar refuses, rewritten in place (same length, same lines):
+ * - parenthesized context managers, `with (a as b, c as d):` (3.9+): each `as` of the group becomes
+ *   `or`, an expression Lezer reads;
+ * - any expression as a decorator, `@buttons[0].clicked.connect` (3.9+): the expression is blanked;
+ * - a starred item in a subscript, `Generic[*Ts]` (3.11+): the `*` is blanked.
+ */
+export function rewriteNewerSyntax(text: string): string {
+  const code = codeMask(text);
+  const out = text.split('');
+  const isOpen = (i: number) => code[i] && OPEN.includes(text[i]);
+  const isClose = (i: number) => code[i] && CLOSE.includes(text[i]);
+  const wordAt = (i: number, word: string) =>
+    text.startsWith(word, i) && !isWordChar(text.charCodeAt(i - 1)) && !isWordChar(text.charCodeAt(i + word.length));
+  const nextCode = (i: number) => {
+    while (i < text.length && (text[i] === ' ' || text[i] === '\t' || !code[i])) i++;
+    return i;
+  };
+  const closingOf = (open: number): number => {
+    for (let i = open, depth = 0; i < text.length; i++) {
+      if (isOpen(i)) depth++;
+      else if (isClose(i) && --depth === 0) return i;
+    }
+    return text.length;
+  };
+  /** Calls `visit` on each code character at depth 1 inside the bracket at `open`. */
+  const insideOnce = (open: number, visit: (i: number) => void) => {
+    for (let j = open + 1, depth = 1; j < text.length && depth > 0; j++) {
+      if (isOpen(j)) depth++;
+      else if (isClose(j)) depth--;
+      else if (depth === 1 && code[j]) visit(j);
+    }
+  };
+  let depth = 0;
+  let lineStart = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '\n') lineStart = i + 1;
+    if (!code[i]) continue;
+    const statementStart = () => depth === 0 && /^[ \t]*(?:async[ \t]+)?$/.test(text.slice(lineStart, i));
+    if (text[i] === 'w' && wordAt(i, 'with') && statementStart()) {
+      const open = nextCode(i + 4);
+      if (text[open] !== '(') continue;
+      if (text[nextCode(closingOf(open) + 1)] !== ':') continue;
+      insideOnce(open, (j) => {
+        if (wordAt(j, 'as')) out.splice(j, 2, 'o', 'r');
+      });
+    } else if (text[i] === '@' && statementStart()) {
+      // To the end of the logical line; a line break inside brackets stays a line break.
+      for (let j = i + 1, inner = 0; j < text.length && (inner > 0 || text[j] !== '\n'); j++) {
+        if (isOpen(j)) inner++;
+        else if (isClose(j)) inner--;
+        if (text[j] !== '\n' && text[j] !== '\r') out[j] = j === i + 1 ? 'x' : ' ';
+      }
+    } else if (text[i] === '[' && /[\w)\]]/.test(text[previousCode(text, code, i)] ?? '')) {
+      insideOnce(i, (j) => {
+        const before = text[previousCode(text, code, j)];
+        if (text[j] === '*' && !'*='.includes(text[j + 1]) && (before === '[' || before === ',')) out[j] = ' ';
+      });
+    }
+    if (isOpen(i)) depth++;
+    else if (isClose(i)) depth = Math.max(0, depth - 1);
+  }
+  return out.join('');
+}
+
+const OPEN = '([{';
+const CLOSE = ')]}';
+
+function isWordChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c > 127;
+}
+
+function previousCode(text: string, code: boolean[], i: number): number {
+  let j = i - 1;
+  while (j >= 0 && (!code[j] || /\s/.test(text[j]))) j--;
+  return j;
+}
+
+/**
+ * For each character: true when it is code, false inside a string literal or a comment. A string's
+ * prefix (r, b, f…) does not change where it ends: even in a raw string a backslash keeps the next
+ * character from closing it.
+ */
+function codeMask(text: string): boolean[] {
+  const code = new Array<boolean>(text.length).fill(true);
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i];
+    const start = i;
+    if (c === '#') {
+      while (i < text.length && text[i] !== '\n') i++;
+    } else if (c === '"' || c === "'") {
+      const quote = text.startsWith(c.repeat(3), i) ? c.repeat(3) : c;
+      i += quote.length;
+      while (i < text.length && !text.startsWith(quote, i) && !(quote.length === 1 && text[i] === '\n'))
+        i += text[i] === '\\' ? 2 : 1;
+      i = Math.min(text.length, i + (text.startsWith(quote, i) ? quote.length : 0));
+    } else {
+      i++;
+      continue;
+    }
+    code.fill(false, start, i);
+  }
+  return code;
 }
