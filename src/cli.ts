@@ -259,13 +259,15 @@ function defaultConfigPath(): string {
 }
 
 /**
- * Prints a read-only command's lines. Without a readable config, or with a cycle (no order exists),
- * it refuses as Alembic does; other problems are reported on stderr after the output.
+ * Prints a read-only command's lines. Without a readable config or its version locations, or with a
+ * cycle (no order exists), it refuses as Alembic does; other problems go to stderr after the output.
  */
 function printLines(project: Project, produce: () => string[]): number {
-  const fatal = !project.config.scriptLocation
-    ? project.config.problems.find((p) => p.severity === 'error')
-    : project.problems.find((p) => p.code === 'cycle');
+  // Alembic's ScriptDirectory.from_config raises on these before any revision is read.
+  const fatal =
+    project.config.problems.find(
+      (p) => p.severity === 'error' && (!project.config.scriptLocation || p.code === 'bad-separator'),
+    ) ?? project.problems.find((p) => p.code === 'cycle');
   if (fatal) {
     console.error(`FAILED: ${fatal.message}`);
     return 1;

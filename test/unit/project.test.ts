@@ -121,6 +121,27 @@ describe('Project', () => {
     assert.match(heads.stdout, /^b2 \(head\)$/m);
   });
 
+  it("an invalid version_path_separator stops heads and history with exit 1, as Alembic's ScriptDirectory.from_config does, instead of printing no heads", () => {
+    const dir = tempDir();
+    const ini = writeProject(dir, [{ id: 'a1' }]);
+    const text = fs
+      .readFileSync(ini, 'utf8')
+      .replace(
+        '[alembic]\n',
+        '[alembic]\nversion_locations = %(here)s/alembic/versions\nversion_path_separator = bogus\n',
+      );
+    fs.writeFileSync(ini, text);
+    for (const command of ['heads', 'history', 'branches']) {
+      const ran = spawnSync(process.execPath, [CLI, '-c', ini, command, '--no-cache'], {
+        encoding: 'utf8',
+        timeout: 20000,
+      });
+      assert.strictEqual(ran.status, 1, `${command}: ${ran.stdout}${ran.stderr}`);
+      assert.match(ran.stderr, /'bogus' is not a valid value for version_path_separator/, command);
+      assert.strictEqual(ran.stdout, '', command);
+    }
+  });
+
   it('reports a computed value with its line, and still loads the rest', () => {
     const dir = tempDir();
     const ini = writeProject(dir, [{ id: 'a1' }]);
