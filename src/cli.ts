@@ -135,19 +135,27 @@ function parseArguments(argv: string[]): ParsedArgs {
       result.positionals.push(...argv.slice(i + 1));
       break;
     }
-    const [name, inline] = arg.startsWith('--')
+    const [written, inline] = arg.startsWith('--')
       ? arg.includes('=')
         ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
         : [arg, undefined]
-      : [arg.slice(0, 2), arg.length > 2 ? arg.slice(2) : undefined];
+      : // argparse reads `-r=X` as `-r X`, and `-rX` too.
+        [arg.slice(0, 2), arg.length > 2 ? arg.slice(arg[2] === '=' ? 3 : 2) : undefined];
+    const name = written.startsWith('--')
+      ? unabbreviated(written, [...Object.keys(withValue), ...Object.keys(flags), '--severity'])
+      : written;
+    // argparse never takes an option-like word as the value: `-r -3:` is an error, `-r -1` is not.
+    const nextValue = () => {
+      const next = argv[i + 1];
+      if (next === undefined || (next.length > 1 && next.startsWith('-') && !/^-\d+$|^-\d*\.\d+$/.test(next)))
+        throw new UsageError(`argument ${name}: expected one argument`);
+      i++;
+      return next;
+    };
     if (name === '--severity') {
-      const value = inline ?? argv[++i];
-      if (value === undefined) throw new UsageError(`${name} expects rule=level`);
-      result.severities.push(value);
+      result.severities.push(inline ?? nextValue());
     } else if (withValue[name]) {
-      const value = inline ?? argv[++i];
-      if (value === undefined) throw new UsageError(`${name} expects a value`);
-      (result.values as Record<string, string>)[withValue[name]] = value;
+      (result.values as Record<string, string>)[withValue[name]] = inline ?? nextValue();
     } else if (flags[name] && inline === undefined) {
       (result.values as Record<string, boolean>)[flags[name]] = true;
     } else {
@@ -155,6 +163,14 @@ function parseArguments(argv: string[]): ParsedArgs {
     }
   }
   return result;
+}
+
+/** argparse's allow_abbrev: a long option may be shortened to any prefix that names only it. */
+function unabbreviated(written: string, known: string[]): string {
+  if (known.includes(written)) return written;
+  const matches = [...new Set(known.filter((option) => option.startsWith('--') && option.startsWith(written)))];
+  if (matches.length > 1) throw new UsageError(`ambiguous option: ${written} could match ${matches.join(', ')}`);
+  return matches[0] ?? written;
 }
 
 function main(argv: string[]): number | Promise<number> {
