@@ -372,6 +372,30 @@ describe('findModelFiles', () => {
     );
   });
 
+  it('models-not-imported: a module of single-table-inheritance subclasses adds nothing to a table unless a subclass declares a column', () => {
+    const { dir, found } = discover({
+      'app/__init__.py': '',
+      'app/database.py': 'from sqlalchemy.orm import declarative_base\nBase = declarative_base()\n',
+      'app/models.py':
+        'from sqlalchemy import Column, Integer, String\nfrom app.database import Base\n\nclass Payment(Base):\n    __tablename__ = "payments"\n    id = Column(Integer, primary_key=True)\n    kind = Column(String)\n    __mapper_args__ = {"polymorphic_on": kind}\n',
+      'app/stripe.py':
+        'from sqlalchemy.orm import Mapped\nfrom app.models import Payment\n\nclass StripePayment(Payment):\n    __mapper_args__ = {"polymorphic_identity": "stripe"}\n    refunds: Mapped[list["Refund"]] = relationship()\n',
+      'app/card.py':
+        'from sqlalchemy import Column, String\nfrom app.models import Payment\n\nclass CardPayment(Payment):\n    __mapper_args__ = {"polymorphic_identity": "card"}\n    last4 = Column(String(4))\n',
+      'alembic/env.py': envPy('from app.database import Base', 'import app.models', 'target_metadata = Base.metadata'),
+    });
+    // app/card.py adds the column payments.last4 only once imported; app/stripe.py adds nothing.
+    assert.deepStrictEqual(
+      found.unimported!.map((u) => [rel(dir, u.path), names(u.classes)]),
+      [['app/card.py', ['CardPayment']]],
+    );
+    assert.deepStrictEqual(
+      found.problems.map((p) => p.code),
+      ['models-not-imported'],
+    );
+    assert.match(found.problems[0].message, /app\/card\.py defines CardPayment/);
+  });
+
   it('a models/ package whose __init__ imports its submodules; relative imports', () => {
     const { dir, found } = discover({
       'app/__init__.py': '',

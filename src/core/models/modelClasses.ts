@@ -27,6 +27,8 @@ export interface ModelClass {
   columns: ModelColumn[];
   /** Some columns come from where the reader cannot follow (an outside base class, a declared_attr). */
   partial?: boolean;
+  /** A single-table-inheritance subclass without columns of its own: its parent's table is all it maps. */
+  addsNoColumns?: true;
 }
 
 export interface DeclarativeBaseInfo {
@@ -202,7 +204,11 @@ export class ModelReader extends ModuleResolver {
       schema,
     });
     // Single-table inheritance: the subclass's columns go to the parent's table.
-    if (mappedParent) return mapped(mappedParent.tableName, mappedParent.schema);
+    if (mappedParent)
+      return {
+        ...mapped(mappedParent.tableName, mappedParent.schema),
+        ...(declarativeColumns.length ? {} : { addsNoColumns: true }),
+      };
     if (root !== undefined) {
       const ownColumns = declarativeColumns.length > 0;
       // A guessed base maps only a class that declares columns; a known one with a computed name maps any.
@@ -316,6 +322,7 @@ export class ModelReader extends ModuleResolver {
         columns: info.columns,
       };
       if (this.hasUnlistedColumns(mod, cls, new Set())) model.partial = true;
+      if (info.addsNoColumns) model.addsNoColumns = true;
       if (model.tableName === undefined) delete model.tableName;
       if (model.schema === undefined) delete model.schema;
       out.push({ model, root: info.guessedRoot ? undefined : info.root, line: cls.line });

@@ -237,7 +237,14 @@ function findUnimported(ctx: DiscoveryContext, closure: Map<string, ImportVia>):
       if (target!.none) addBases(discovery.bases!, resolver.basesOf(mod));
       const classes = resolver
         .modelsOf(mod)
-        .filter((m) => m.root !== undefined && (target!.none || targetIds!.has(m.root)) && m.model.kind !== 'table')
+        // A subclass sharing its parent's table and adding no column changes nothing autogenerate sees.
+        .filter(
+          (m) =>
+            m.root !== undefined &&
+            (target!.none || targetIds!.has(m.root)) &&
+            m.model.kind !== 'table' &&
+            !m.model.addsNoColumns,
+        )
         .map((m) => m.model);
       if (!classes.length) continue;
       discovery.unimported!.push({ path: file, module: mod.module, classes });

@@ -48,6 +48,8 @@ export interface ClassInfo {
   schema?: string;
   sqlmodel: boolean;
   columns: ModelColumn[];
+  /** Single-table inheritance with no column of its own: the class adds nothing to any table. */
+  addsNoColumns?: boolean;
 }
 
 export abstract class ModuleResolver {
