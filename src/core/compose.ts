@@ -72,9 +72,10 @@ export function readComposeProject(
       const files = [name, ...(override ? [override] : [])].map((n) => path.join(dir, n));
       const dotenvFile = path.join(dir, '.env');
       const dotenv = fs.existsSync(dotenvFile) ? parseDotenv(readTextFile(dotenvFile)) : {};
+      // `${PWD}` is the folder a shell runs `docker compose` from (the project folder), not this process's.
       return parseCompose(
         files.map((file) => ({ file, text: readTextFile(file) })),
-        { ...dotenv, ...env },
+        { ...dotenv, ...env, PWD: path.resolve(folder) },
       );
     }
     const rel = path.relative(path.resolve(stopAt), dir);

@@ -88,7 +88,8 @@ async function runInProject(
       args,
       {
         cwd: folder,
-        env: { ...process.env, ...env, PYTHONIOENCODING: 'utf-8' },
+        // PWD as a shell in the folder would set it: Compose reads `${PWD}` from the environment.
+        env: { ...process.env, ...env, PWD: folder, PYTHONIOENCODING: 'utf-8' },
         timeout: timeoutMs,
         maxBuffer: 64 * 1024 * 1024,
         windowsHide: true,

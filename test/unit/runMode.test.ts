@@ -3,11 +3,13 @@
 // the host. The Compose files are excerpts of real projects' files (test/fixtures/compose).
 import * as assert from 'node:assert';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import {
   type ComposeProject,
   containerPathsToHost,
   parseCompose,
+  readComposeProject,
   serviceMountingFolder,
   toContainerPath,
   toHostPath,
@@ -119,6 +121,27 @@ describe('compose: real Compose files', () => {
     ]);
     assert.deepStrictEqual(backend?.ports, [{ target: 8000, published: 8000 }]);
     assert.deepStrictEqual(template.services.find((s) => s.name === 'db')?.ports, [{ target: 5432, published: 5432 }]);
+  });
+
+  it("reads `${PWD}` in a mount as the folder docker compose runs from, not this process's own PWD", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alembic-lens-pwd-'));
+    try {
+      const backend = path.join(dir, 'backend');
+      fs.mkdirSync(backend);
+      fs.writeFileSync(
+        path.join(backend, 'docker-compose.yml'),
+        'services:\n  api:\n    image: python\n    volumes:\n      - ${PWD}:/srv/app\n',
+      );
+      const parsed = readComposeProject(backend, dir, { PWD: '/somewhere/else' });
+      assert.ok(parsed?.ok, JSON.stringify(parsed));
+      assert.deepStrictEqual(serviceMountingFolder(parsed.project, backend), {
+        service: 'api',
+        hostRoot: backend,
+        containerRoot: '/srv/app',
+      });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('maps paths both ways for the 2020 template (./backend/app:/app)', () => {

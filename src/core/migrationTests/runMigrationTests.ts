@@ -236,6 +236,8 @@ function runHelper(
   const env = {
     ...options.env,
     ...(container ? {} : { ALEMBIC_LENS_TEST_URL: helperUrl }),
+    // As a shell in the folder would set it: Compose reads `${PWD}` from the environment.
+    PWD: folder,
     PYTHONIOENCODING: 'utf-8',
     PYTHONDONTWRITEBYTECODE: '1',
   };
