@@ -11,6 +11,7 @@ import { GitError } from './core/git/gitRepository';
 import {
   formatReport,
   LINT_RULES,
+  lintHistory,
   lintProject,
   parseSeveritySetting,
   pgParserFailure,
@@ -40,7 +41,8 @@ commands:
   check               problems and lint findings as 'path:line: severity: message [code]'; exit 1 on any error
                         --severity RULE=LEVEL  (repeatable; LEVEL: error, warning, info, off; RULE 'all' for every rule)
                         --dialect NAME         the database for dialect rules (default: from the project's URL)
-                        --no-lint              only the problems of reading the project
+                        --no-lint              only the problems of reading the project and of its
+                                               history (an accidental fork's heads, merge-heads)
                         --rules                list the lint rules (on or off, severity, databases, doc) and exit
                         --format FORMAT        text (default), json, sarif (SARIF 2.1.0, for code scanning),
                                                github (workflow annotations); exit codes are the same
@@ -382,6 +384,9 @@ async function check(
     // Reading the URL for the dialect may have found a config problem (an ini value that does not interpolate).
     const known = new Set(problems);
     problems.push(...project.config.problems.filter((p) => !known.has(p)), ...found);
+  } else {
+    // Several heads of an accidental fork are the history's problem, not a finding on a migration.
+    problems.push(...lintHistory(project.graph));
   }
   for (const note of base?.notes ?? []) console.error(`alembic-lens: note: ${note}`);
   process.stdout.write(formatReport(problems, format, { cwd: process.cwd(), ...toolInfo() }));

@@ -465,4 +465,20 @@ describe('lintEnvPy and lintProject', () => {
     assert.strictEqual(run('check', '--severity', 'bogus=error').status, 2);
     assert.match(run('check', '--rules').stdout, /^create-index-not-concurrently\s+on\s+warning\s+postgresql\s/m);
   });
+
+  it("check --no-lint still fails on an accidental fork: several heads are the history's problem, as merge-heads is", () => {
+    const cli = path.join(ROOT, 'dist', 'cli.js');
+    const dir = tempDir('alembic-lens-lint-');
+    made.push(dir);
+    const ini = writeProject(dir, [{ id: 'a0' }, { id: 'b1', down: 'a0' }, { id: 'c2', down: 'a0' }]);
+    const ran = spawnSync(process.execPath, [cli, '-c', ini, 'check', '--no-lint'], { cwd: dir, encoding: 'utf8' });
+    assert.strictEqual(ran.status, 1, ran.stdout + ran.stderr);
+    assert.deepStrictEqual(
+      ran.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => line.replace(/:\d+: .*\[/, ' [')),
+      ['alembic/versions/b1_rev.py [multiple-heads]', 'alembic/versions/c2_rev.py [multiple-heads]'],
+    );
+  });
 });
