@@ -103,6 +103,49 @@ describe('migration tests on SQLite (alembic-lens test)', function () {
     assert.strictEqual(lastLine(run.stdout), 'alembic-lens test: 1 passed, 1 failed');
   });
 
+  it('reports the revisions after a stairway that left the schema changed as not reached, not as failed', async () => {
+    const dir = project(FIXTURES.residueBlocksLater);
+    const run = await cli(dir, ['test', '--json']);
+    assert.strictEqual(run.code, 1, run.stdout + run.stderr);
+    const results = (JSON.parse(run.stdout) as { results: Array<Record<string, unknown>> }).results;
+    const of = (check: string, revision: string | null) =>
+      results.find((r) => r.check === check && r.revision === revision);
+    assert.strictEqual(of('stairway', 'a1000000c0de')?.status, 'passed', run.stdout);
+    assert.strictEqual(of('stairway', 'b2000000c0de')?.status, 'failed', run.stdout);
+    assert.match(String(of('stairway', 'b2000000c0de')?.message), /downgrade left column items\.sku/);
+    // c3 would pass on the schema b2's upgrade makes: its failure here would be b2's residue.
+    const later = of('stairway', 'c3000000c0de');
+    assert.strictEqual(later?.status, 'skipped', run.stdout);
+    assert.match(String(later?.message), /^not reached: the stairway of b2000000c0de left the schema changed/);
+    for (const check of ['models-match', 'downgrade-to-base']) {
+      assert.strictEqual(of(check, null)?.status, 'skipped', run.stdout);
+      assert.match(String(of(check, null)?.message), /b2000000c0de left the schema changed/);
+    }
+    // Run alone, on a schema only its own predecessors made, c3 passes: the skip hid no failure of its own.
+    const alone = await cli(dir, ['test', '--check', 'stairway', '-r', 'c3000000c0de:head']);
+    assert.strictEqual(alone.code, 0, alone.stdout + alone.stderr);
+    // A downgrade that raises after a change (SQLite's DDL is not rolled back) leaves a schema changed too.
+    const [first, second, third] = FIXTURES.residueBlocksLater.revisions;
+    const raising = path.join(tempDir('alembic-lens-migtest-'), 'raises-midway');
+    makeFixture(
+      {
+        ...FIXTURES.residueBlocksLater,
+        revisions: [
+          first,
+          { ...second, downgrade: ["op.drop_index('ix_items_sku', table_name='items')", "raise RuntimeError('stop')"] },
+          third,
+        ],
+      },
+      raising,
+      'sqlite:///%(here)s/app.db',
+    );
+    const midway = await cli(raising, ['test', '--check', 'stairway']);
+    assert.strictEqual(midway.code, 1, midway.stdout + midway.stderr);
+    assert.match(midway.stdout, /error: stairway b2000000c0de: downgrade of b2000000c0de raised RuntimeError: stop/);
+    assert.doesNotMatch(midway.stdout, /stairway c3000000c0de/, 'c3 blamed for the residue of b2');
+    assert.strictEqual(lastLine(midway.stdout), 'alembic-lens test: 1 passed, 1 failed, 1 skipped');
+  });
+
   it('fails a downgrade that raises at the line that raises', async () => {
     const dir = project(FIXTURES.downgradeRaises);
     const run = await cli(dir, ['test', '--check', 'stairway']);
