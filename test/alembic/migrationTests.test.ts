@@ -238,6 +238,16 @@ describe('migration tests on SQLite (alembic-lens test)', function () {
     assert.deepStrictEqual(revisions, ['b2000000c0de']);
   });
 
+  it('prints no summary when env.py cannot run, though single-head (which needs no database) passed', async () => {
+    const dir = path.join(tempDir('alembic-lens-migtest-'), 'env-fails');
+    makeFixture(FIXTURES.clean, dir, 'sqlite:///%(here)s/app.db');
+    fs.rmSync(path.join(dir, 'models.py'));
+    const run = await cli(dir, ['test']);
+    assert.strictEqual(run.code, 2, run.stdout + run.stderr);
+    assert.doesNotMatch(run.stdout, /passed/, 'a summary that reads as tests run');
+    assert.match(lastLine(run.stderr), /cannot run: .*No module named 'models'/);
+  });
+
   it('refuses, before migrating anything, a project whose env.py ignores the URL it is given', async () => {
     const dir = path.join(tempDir('alembic-lens-migtest-'), 'hardcoded');
     makeFixture(FIXTURES.clean, dir, 'sqlite:///%(here)s/app.db');
@@ -270,6 +280,18 @@ describe('migration tests on SQLite (alembic-lens test)', function () {
         /cannot run: Alembic is not installed for .*; name a Python that has it with --python PATH/,
       );
       assert.doesNotMatch(run.stdout, /passed/, 'a run that never started prints no summary that reads as clean');
+      // A skip comment is no test run: the skip it reports makes no summary either.
+      const file = revisionFile(dir, FIXTURES.clean.revisions[1].id);
+      const text = fs.readFileSync(file, 'utf8');
+      fs.appendFileSync(file, '# alembic-lens: test-skip stairway: kept out\n');
+      try {
+        const skipping = await cli(dir, ['test']);
+        assert.strictEqual(skipping.code, 2, skipping.stdout + skipping.stderr);
+        assert.doesNotMatch(skipping.stdout, /passed|skipped/, 'a summary for a run that never started');
+        assert.match(lastLine(skipping.stderr), /cannot run: Alembic is not installed/);
+      } finally {
+        fs.writeFileSync(file, text);
+      }
       // --python names the interpreter: it wins over the project's .venv.
       const named = await cli(dir, ['test', '--check', 'single-head', '--python', FIXTURE_PYTHON]);
       assert.strictEqual(named.code, 0, named.stdout + named.stderr);
