@@ -85,6 +85,31 @@ describe('migration tests: skip comments', () => {
       unknown: [{ name: 'stairs', line: 5 }],
     });
   });
+
+  it('reads a skip comment at the end of a code line', () => {
+    const text = [
+      'def upgrade():',
+      "    op.execute('UPDATE items SET n = 0')  # alembic-lens: test-skip stairway: data only",
+    ];
+    assert.deepStrictEqual(readTestSkips(text.join('\n')).skips, [{ check: 'stairway', reason: 'data only', line: 2 }]);
+  });
+
+  it('does not read the text of a docstring or a multi-line string as a skip', () => {
+    const text = [
+      '"""Add items.',
+      '',
+      '# alembic-lens: test-skip stairway: an example in the docstring',
+      '"""',
+      "SQL = '''",
+      '  # alembic-lens: test-skip models-match: inside a string',
+      "'''",
+      'def downgrade():',
+      '    """',
+      '    # alembic-lens: test-skip downgrade-to-base: documented, not said',
+      '    """',
+    ].join('\n');
+    assert.deepStrictEqual(readTestSkips(text), { skips: [], unknown: [] });
+  });
 });
 
 describe('migration tests: output for CI', () => {
