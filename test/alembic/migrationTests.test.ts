@@ -142,7 +142,8 @@ describe('migration tests on SQLite (alembic-lens test)', function () {
     const midway = await cli(raising, ['test', '--check', 'stairway']);
     assert.strictEqual(midway.code, 1, midway.stdout + midway.stderr);
     assert.match(midway.stdout, /error: stairway b2000000c0de: downgrade of b2000000c0de raised RuntimeError: stop/);
-    assert.doesNotMatch(midway.stdout, /stairway c3000000c0de/, 'c3 blamed for the residue of b2');
+    assert.doesNotMatch(midway.stdout, /error: stairway c3000000c0de/, 'c3 blamed for the residue of b2');
+    assert.match(midway.stdout, /note: stairway c3000000c0de skipped: not reached: the stairway of b2000000c0de left/);
     assert.strictEqual(lastLine(midway.stdout), 'alembic-lens test: 1 passed, 1 failed, 1 skipped');
   });
 
@@ -212,6 +213,14 @@ describe('migration tests on SQLite (alembic-lens test)', function () {
     );
     const text = await cli(dir, ['test', '--check', 'stairway']);
     assert.strictEqual(lastLine(text.stdout), 'alembic-lens test: 1 passed, 0 failed, 1 skipped');
+    // The text output says why, at the comment.
+    const comment = revisionFile(dir, second.id);
+    assert.ok(
+      text.stdout.includes(
+        `${path.relative(dir, comment)}:${lineOf(comment, 'test-skip stairway')}: note: stairway b2000000c0de skipped: tags are kept on purpose\n`,
+      ),
+      text.stdout,
+    );
     const file = revisionFile(dir, first.id);
     fs.appendFileSync(file, '# alembic-lens: test-skip stairs: a typo\n');
     const typo = await cli(dir, ['test', '--check', 'stairway']);
@@ -287,7 +296,7 @@ describe('migration tests on SQLite (alembic-lens test)', function () {
       try {
         const skipping = await cli(dir, ['test']);
         assert.strictEqual(skipping.code, 2, skipping.stdout + skipping.stderr);
-        assert.doesNotMatch(skipping.stdout, /passed|skipped/, 'a summary for a run that never started');
+        assert.doesNotMatch(skipping.stdout, /alembic-lens test: \d+ passed/, 'a summary for a run that never started');
         assert.match(lastLine(skipping.stderr), /cannot run: Alembic is not installed/);
       } finally {
         fs.writeFileSync(file, text);

@@ -8,6 +8,7 @@ import { parseDatabaseUrl } from '../../src/core/databaseUrl';
 import {
   chooseScratchServer,
   formatFailure,
+  formatSkip,
   helperLaunch,
   helperStdin,
   LineSplitter,
@@ -113,6 +114,23 @@ describe('migration tests: skip comments', () => {
 });
 
 describe('migration tests: output for CI', () => {
+  it('writes a skip as a note with its reason', () => {
+    const cwd = path.resolve('/work/app');
+    const skip = {
+      check: 'stairway' as const,
+      revision: 'abc',
+      status: 'skipped' as const,
+      message: 'data only',
+      path: path.join(cwd, 'alembic/versions/abc.py'),
+      line: 3,
+    };
+    assert.strictEqual(formatSkip(skip, cwd), 'alembic/versions/abc.py:3: note: stairway abc skipped: data only');
+    assert.strictEqual(
+      formatSkip({ ...skip, revision: null, check: 'models-match', message: '', path: undefined }, cwd),
+      '<project>:3: note: models-match skipped: no reason given',
+    );
+  });
+
   it('writes failures as a compiler does, relative to the working folder', () => {
     const cwd = path.resolve('/work/app');
     const failure = {

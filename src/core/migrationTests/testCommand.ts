@@ -11,6 +11,7 @@ import { testTarget } from './container';
 import {
   countResults,
   formatFailure,
+  formatSkip,
   isMigrationCheck,
   MIGRATION_CHECKS,
   type MigrationCheck,
@@ -95,8 +96,9 @@ export async function testCommand(project: Project, options: TestCommandOptions,
       env: { ...dotenv, ...process.env },
       signal: abort.signal,
       onEvent: (event) => {
-        if (!options.json && event.kind === 'result' && event.result.status === 'failed')
-          io.out(formatFailure(event.result, process.cwd()));
+        if (options.json || event.kind !== 'result') return;
+        if (event.result.status === 'failed') io.out(formatFailure(event.result, process.cwd()));
+        else if (event.result.status === 'skipped') io.out(formatSkip(event.result, process.cwd()));
       },
     });
   } catch (err) {
