@@ -54,7 +54,7 @@ commands:
   status              where the database stands: current, pending and unknown revisions, without running Python;
                       exit 0 up to date, 1 pending or at a revision the history lacks, 2 when it can't be read
                         --url URL    the database to read (default: the URL env.py uses)
-                        --json       {"database", "source", "state", "current", "pending", "unknown", "message"}
+                        --json       {"database", "source", "state", "current", "pending", "unknown", "undetermined", "message"}
   test                migration tests on a throwaway database (runs Alembic with python3 or the project's .venv)
                         --check LIST  stairway,single-head,models-match,downgrade-to-base (default all)
                         --python PATH the Python with Alembic (default: the project's .venv, else python3 on PATH)

@@ -25,8 +25,11 @@ interface StatusReport {
   urlSource: DatabaseUrlSource | null;
   state: StatusState;
   current: string[];
-  pending: string[];
+  /** null when it cannot be told: the database is at a revision this history lacks (see `undetermined`). */
+  pending: string[] | null;
   unknown: string[];
+  /** The revisions that may or may not be applied, under a revision this history lacks. */
+  undetermined: string[];
   /** Where an unknown revision comes from: the ref git found it at first, none without git or a match. */
   foundIn?: { ref: string; commit: string }[];
   message: string;
@@ -43,7 +46,7 @@ export async function statusCommand(project: Project, options: { url?: string; j
     overrideLabel: '--url',
   });
   const base = { database: read.database ?? null, source: read.source ?? null, urlSource: read.urlSource ?? null };
-  const unread = { current: [], pending: [], unknown: [] };
+  const unread = { current: [], pending: [], unknown: [], undetermined: [] };
   let report: StatusReport;
   switch (read.result.status) {
     case 'ok': {
@@ -86,11 +89,18 @@ export async function statusCommand(project: Project, options: { url?: string; j
   if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else printReport(report);
   if (report.state === 'unreachable') return 2;
-  return report.pending.length || report.unknown.length ? 1 : 0;
+  return report.pending?.length || report.unknown.length ? 1 : 0;
 }
 
-function revisionLists(state: DatabaseState): Pick<StatusReport, 'current' | 'pending' | 'unknown'> {
-  return { current: state.current.map((r) => r.id), pending: state.pending.map((r) => r.id), unknown: state.unknown };
+function revisionLists(state: DatabaseState): Pick<StatusReport, 'current' | 'pending' | 'unknown' | 'undetermined'> {
+  const ids = (revs: readonly { id: string }[]): string[] => revs.map((r) => r.id);
+  return {
+    current: ids(state.current),
+    // With a row this history lacks, which revisions are applied is not known: no list rather than a wrong one.
+    pending: state.unknown.length ? null : ids(state.pending),
+    unknown: state.unknown,
+    undetermined: ids(state.undetermined),
+  };
 }
 
 function standingMessage(standing: StatusState, state: DatabaseState): string {
@@ -110,7 +120,10 @@ function printReport(report: StatusReport): void {
   const migrated = report.state === 'up-to-date' || report.state === 'pending';
   lines.push(`current: ${report.current.length ? report.current.join(', ') : migrated ? 'base' : 'none'}`);
   if (report.unknown.length) lines.push(`not in this history: ${report.unknown.join(', ')}`);
-  lines.push(`pending: ${report.pending.length ? report.pending.join(', ') : 'none'}`);
+  if (report.pending === null) {
+    const which = report.undetermined.length ? `: ${report.undetermined.join(', ')} may or may not be applied` : '';
+    lines.push(`pending: cannot tell, the database stands on a revision this history lacks${which}`);
+  } else lines.push(`pending: ${report.pending.length ? report.pending.join(', ') : 'none'}`);
   lines.push(report.message);
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -53,9 +53,11 @@ class Refused(Exception):
 class StepFailed(Exception):
     """A migration raised: the error, and where in which revision file."""
 
-    def __init__(self, what, error, revision_paths):
+    def __init__(self, what, error, revision_paths, schema=None):
         self.error = error
         self.path, self.line = error_location(error, revision_paths)
+        # The schema read before the failed step ran (when the run read it).
+        self.schema = schema
         super().__init__("%s raised %s" % (what, describe_error(error)))
 
 
@@ -127,17 +129,14 @@ def run(args, emit):
     if "single-head" in checks:
         single_head(script, emit)
     initial = migrations.snapshot()
-    stairway_ok = True
+    stuck = None
     if "stairway" in checks:
         wanted = set(args.stairway.split(",")) if args.stairway is not None else None
-        stairway_ok = stairway(migrations, order, wanted, emit)
+        stuck = stairway(migrations, order, wanted, emit)
     project_checks = [c for c in ("models-match", "downgrade-to-base") if c in checks]
-    if project_checks and not stairway_ok:
+    if project_checks and stuck:
         for check in project_checks:
-            emit(
-                "result", check=check, revision=None, status="skipped",
-                message="not run: the stairway could not reach the head",
-            )
+            emit("result", check=check, revision=None, status="skipped", message="not run: %s" % stuck)
         return
     if "models-match" in checks:
         models_match(migrations, emit)
@@ -165,34 +164,40 @@ def single_head(script, emit):
 
 
 def stairway(migrations, order, wanted, emit):
-    """Up, snapshot, down one step, compare, up again, for each revision from base. False when stuck."""
+    """Up, snapshot, down one step, compare, up again, for each revision from base. Returns None when the
+    stairway went through, else why the revisions after a failure were not reached."""
     for index, revision in enumerate(order):
         tested = wanted is None or revision.revision in wanted
         if tested:
             emit("begin", check="stairway", revision=revision.revision)
         started = time.monotonic()
+        stuck = None
         try:
             failure = stairway_step(migrations, revision, tested)
         except StepFailed as err:
             # The upgrade itself failed: nothing after it can run.
-            emit_failure(emit, "stairway", revision, err, started)
+            failure, stuck = err, "the upgrade to %s failed" % revision.revision
+        if failure is None:
+            if tested:
+                emit(
+                    "result", check="stairway", revision=revision.revision, status="passed", message="",
+                    seconds=elapsed(started),
+                )
+            continue
+        emit_failure(emit, "stairway", revision, failure, started)
+        residue = getattr(failure, "residue", None)
+        if residue and not stuck:
+            # The later revisions would run on a schema no upgrade made: their failures would be this one's.
+            stuck = "the stairway of %s left the schema changed: %s" % (revision.revision, "; ".join(residue))
+        if stuck:
             for later in order[index + 1:]:
                 if wanted is None or later.revision in wanted:
                     emit(
                         "result", check="stairway", revision=later.revision, status="skipped",
-                        message="not reached: the upgrade to %s failed" % revision.revision,
+                        message="not reached: %s" % stuck,
                     )
-            return False
-        if not tested:
-            continue
-        if failure is None:
-            emit(
-                "result", check="stairway", revision=revision.revision, status="passed", message="",
-                seconds=elapsed(started),
-            )
-        else:
-            emit_failure(emit, "stairway", revision, failure, started)
-    return True
+            return stuck
+    return None
 
 
 def stairway_step(migrations, revision, tested):
@@ -200,27 +205,35 @@ def stairway_step(migrations, revision, tested):
 
     Three runs of env.py: upgrade (the schema read first), downgrade one step (the schema the upgrade made
     read first), upgrade again (the schema the downgrade left read first, the one it makes read last).
-    Reading the schema in the same run as a step halves the runs."""
+    Reading the schema in the same run as a step halves the runs.
+
+    A failure's `residue` is how the schema it leaves differs from the one the upgrade made (empty: the
+    same, the stairway goes on)."""
     before = migrations.upgrade(revision.revision, "upgrade to %s" % revision.revision, snapshot=tested)
     if not tested:
         return None
     try:
         upgraded = migrations.downgrade_one(revision, snapshot=True)
     except StepFailed as err:
+        # Without transactional DDL, the downgrade may have changed the schema before it raised.
+        err.residue = schema_differences(err.schema, migrations.snapshot(), "it") if err.schema else []
         return err
     try:
         left, again = migrations.upgrade_again(revision.revision, "upgrade again to %s" % revision.revision)
     except StepFailed as err:
-        # Go on from where the upgrade should have left the database.
+        # Go on from where the upgrade should have left the database, when the schema is what it made.
         migrations.stamp(revision.revision)
-        return Trace(revision, schema_differences(before, migrations.snapshot(), "downgrade"), err)
+        now = migrations.snapshot()
+        trace = schema_differences(before, now, "downgrade")
+        return Trace(revision, trace, err, residue=schema_differences(upgraded, now, "it"))
+    residue = schema_differences(upgraded, again, "it")
     trace = schema_differences(before, left, "downgrade")
     if trace:
-        return Trace(revision, trace)
+        return Trace(revision, trace, residue=residue)
     # The schema is as before, yet the upgrade may decide from what the downgrade left (rows, views).
     changed = schema_differences(upgraded, again, "the second upgrade")
     if changed:
-        return Trace(revision, ["upgrade is not repeatable after downgrade: " + "; ".join(changed)])
+        return Trace(revision, ["upgrade is not repeatable after downgrade: " + "; ".join(changed)], residue=residue)
     return None
 
 
@@ -228,12 +241,13 @@ class Trace(Exception):
     """The downgrade left the schema changed (and maybe the upgrade again failed because of it): the
     failure is at the revision's downgrade(), where the fix goes."""
 
-    def __init__(self, revision, differences, step_failed=None):
+    def __init__(self, revision, differences, step_failed=None, residue=()):
         parts = list(differences)
         if step_failed is not None:
             parts.append(str(step_failed))
         super().__init__("; ".join(parts))
         self.path, self.line = downgrade_location(revision)
+        self.residue = list(residue)
 
 
 def downgrade_location(revision):
@@ -363,7 +377,7 @@ class Migrations:
         except (Refused, KeyboardInterrupt, SystemExit):
             raise
         except Exception as err:  # noqa: BLE001 - a migration's own error is a test result
-            raise StepFailed(what, err, self.paths)
+            raise StepFailed(what, err, self.paths, state["schema"])
         if not state["ran"]:
             raise Refused(
                 "env.py never ran the migrations in online mode "

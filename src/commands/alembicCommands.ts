@@ -255,7 +255,7 @@ export class AlembicCommands {
         title: 'Downgrade to Revision...',
         database: state,
         includeBase: true,
-        filter: (r) => revisionState(state, r) !== 'pending' && !state.current.includes(r),
+        filter: (r) => revisionState(state, r) === 'applied',
       }));
     if (revision === undefined) return;
     const reverted = downgradePlan(project.graph, state.rows, revision ? revision.id : 'base').revisions;

@@ -1,8 +1,9 @@
-// What the database's version table means for each revision: applied, current, or pending (what a
-// command would change is migrationPlan.ts). Pure graph logic; reading the table is elsewhere.
+// What the database's version table means for each revision: applied, current, pending, or undetermined
+// (a row this history lacks); what a command would change is migrationPlan.ts. Pure graph logic;
+// reading the table is elsewhere.
 import type { Revision, RevisionMap } from './revisionMap';
 
-export type RevisionState = 'current' | 'applied' | 'pending';
+export type RevisionState = 'current' | 'applied' | 'pending' | 'undetermined';
 
 export interface DatabaseState {
   /** The version table's rows as read (what Alembic's commands start from). */
@@ -13,8 +14,14 @@ export interface DatabaseState {
   unknown: string[];
   /** Everything the current revisions stand on (including themselves), through down_revision and depends_on. */
   applied: Set<Revision>;
-  /** Revisions an `upgrade heads` would apply, newest first in Alembic's order. */
+  /** Revisions an `upgrade heads` would apply, newest first in Alembic's order; none when `undetermined` has them. */
   pending: Revision[];
+  /**
+   * With a row this history lacks, the revisions not under the known rows: each may be under that row
+   * (after a branch switch, the other branch's revisions stand on this one's) or not, so neither
+   * applied nor pending can be said of them.
+   */
+  undetermined: Revision[];
 }
 
 export function databaseState(map: RevisionMap, versionTable: readonly string[]): DatabaseState {
@@ -26,8 +33,10 @@ export function databaseState(map: RevisionMap, versionTable: readonly string[])
     else unknown.push(id);
   }
   const applied = new Set(map.ancestors(current));
-  const pending = [...map.revisions.values()].filter((rev) => !applied.has(rev));
-  return { rows: [...versionTable], current, unknown, applied, pending };
+  const rest = [...map.revisions.values()].filter((rev) => !applied.has(rev));
+  return unknown.length
+    ? { rows: [...versionTable], current, unknown, applied, pending: [], undetermined: rest }
+    : { rows: [...versionTable], current, unknown, applied, pending: rest, undetermined: [] };
 }
 
 export type DatabaseStanding = 'up-to-date' | 'pending' | 'unknown-revision';
@@ -40,5 +49,6 @@ export function databaseStanding(state: DatabaseState): DatabaseStanding {
 
 export function revisionState(state: DatabaseState, rev: Revision): RevisionState {
   if (state.current.includes(rev)) return 'current';
-  return state.applied.has(rev) ? 'applied' : 'pending';
+  if (state.applied.has(rev)) return 'applied';
+  return state.unknown.length ? 'undetermined' : 'pending';
 }

@@ -15,6 +15,7 @@ const STATE_TEXT: Record<string, string> = {
   current: '$(target) current: the database is here',
   applied: '$(pass-filled) applied',
   pending: '$(circle-large-outline) pending',
+  undetermined: '$(question) applied or not: the database is at a revision this checkout lacks',
 };
 
 export class RevisionCodeLensProvider extends Disposable implements vscode.CodeLensProvider {

@@ -224,6 +224,8 @@ const STATE_ICONS: Record<string, [string, string?]> = {
   current: ['target', 'charts.blue'],
   pending: ['circle-large-outline', 'charts.yellow'],
   applied: ['pass-filled', 'charts.green'],
+  // The database is at a revision this history lacks: applied or not cannot be told.
+  undetermined: ['question'],
 };
 
 function revisionItem(

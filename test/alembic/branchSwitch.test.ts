@@ -152,11 +152,13 @@ describe('branch switch: the database at a revision this checkout does not have'
       ['unknown-revision', [s.sku], [{ ref: 'feature/x', commit: s.skuCommit }]],
     );
     const text = lens(s.dir, 'status');
-    assert.match(
-      text.stdout,
-      new RegExp(
-        `database at ${s.sku.slice(0, 7)} \\(add sku\\) from branch feature/x \\(commit ${s.skuCommit.slice(0, 7)}\\), not in this checkout`,
+    // How long ago, in git's words for the same commit.
+    const ago = git(s.dir, 'show', '-s', '--date=relative', '--format=%cd', s.skuCommit);
+    assert.ok(
+      text.stdout.includes(
+        `database at ${s.sku.slice(0, 7)} (add sku) from branch feature/x (commit ${s.skuCommit.slice(0, 7)}, ${ago}), not in this checkout`,
       ),
+      text.stdout,
     );
 
     await downgradeWithOrigin(s);
@@ -278,6 +280,29 @@ describe('branch switch: the database at a revision this checkout does not have'
       own.cleanup();
     }
     assert.strictEqual(git(s.dir, 'status', '--porcelain'), '', 'the work tree is untouched');
+  });
+
+  it('status lists nothing as pending that may be applied: the revisions are undetermined, not pending', () => {
+    const s = switchedAway();
+    // main moves on: a revision of its own, which the database surely lacks, but alembic-lens cannot tell.
+    const price = revision(s.dir, 'add price');
+    commitAll(s.dir, 'add price');
+    const json = JSON.parse(lens(s.dir, 'status', '--json').stdout);
+    // users is applied (the database's sku stands on it): listing it as pending would be wrong.
+    assert.deepStrictEqual(
+      [json.state, json.current, json.unknown, json.pending, [...json.undetermined].sort()],
+      ['unknown-revision', [], [s.sku], null, [s.users, price].sort()],
+    );
+    const text = lens(s.dir, 'status');
+    assert.strictEqual(text.status, 1, text.stderr);
+    assert.doesNotMatch(text.stdout, /^pending: [0-9a-f]{12}/m, 'a list of pending revisions');
+    assert.match(text.stdout, /^pending: cannot tell, the database stands on a revision this history lacks: /m);
+    // The real Alembic agrees that users is applied: on feature/x, upgrading to it runs nothing.
+    git(s.dir, 'checkout', '-q', 'feature/x');
+    const upgrade = alembic(s.dir, 'upgrade', s.users);
+    assert.strictEqual(upgrade.status, 0, upgrade.stderr);
+    assert.doesNotMatch(upgrade.stderr, /Running upgrade/);
+    git(s.dir, 'checkout', '-q', 'main');
   });
 
   it('a branch deleted since: found in the reflog as HEAD@{n}', () => {

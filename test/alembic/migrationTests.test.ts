@@ -103,6 +103,50 @@ describe('migration tests on SQLite (alembic-lens test)', function () {
     assert.strictEqual(lastLine(run.stdout), 'alembic-lens test: 1 passed, 1 failed');
   });
 
+  it('reports the revisions after a stairway that left the schema changed as not reached, not as failed', async () => {
+    const dir = project(FIXTURES.residueBlocksLater);
+    const run = await cli(dir, ['test', '--json']);
+    assert.strictEqual(run.code, 1, run.stdout + run.stderr);
+    const results = (JSON.parse(run.stdout) as { results: Array<Record<string, unknown>> }).results;
+    const of = (check: string, revision: string | null) =>
+      results.find((r) => r.check === check && r.revision === revision);
+    assert.strictEqual(of('stairway', 'a1000000c0de')?.status, 'passed', run.stdout);
+    assert.strictEqual(of('stairway', 'b2000000c0de')?.status, 'failed', run.stdout);
+    assert.match(String(of('stairway', 'b2000000c0de')?.message), /downgrade left column items\.sku/);
+    // c3 would pass on the schema b2's upgrade makes: its failure here would be b2's residue.
+    const later = of('stairway', 'c3000000c0de');
+    assert.strictEqual(later?.status, 'skipped', run.stdout);
+    assert.match(String(later?.message), /^not reached: the stairway of b2000000c0de left the schema changed/);
+    for (const check of ['models-match', 'downgrade-to-base']) {
+      assert.strictEqual(of(check, null)?.status, 'skipped', run.stdout);
+      assert.match(String(of(check, null)?.message), /b2000000c0de left the schema changed/);
+    }
+    // Run alone, on a schema only its own predecessors made, c3 passes: the skip hid no failure of its own.
+    const alone = await cli(dir, ['test', '--check', 'stairway', '-r', 'c3000000c0de:head']);
+    assert.strictEqual(alone.code, 0, alone.stdout + alone.stderr);
+    // A downgrade that raises after a change (SQLite's DDL is not rolled back) leaves a schema changed too.
+    const [first, second, third] = FIXTURES.residueBlocksLater.revisions;
+    const raising = path.join(tempDir('alembic-lens-migtest-'), 'raises-midway');
+    makeFixture(
+      {
+        ...FIXTURES.residueBlocksLater,
+        revisions: [
+          first,
+          { ...second, downgrade: ["op.drop_index('ix_items_sku', table_name='items')", "raise RuntimeError('stop')"] },
+          third,
+        ],
+      },
+      raising,
+      'sqlite:///%(here)s/app.db',
+    );
+    const midway = await cli(raising, ['test', '--check', 'stairway']);
+    assert.strictEqual(midway.code, 1, midway.stdout + midway.stderr);
+    assert.match(midway.stdout, /error: stairway b2000000c0de: downgrade of b2000000c0de raised RuntimeError: stop/);
+    assert.doesNotMatch(midway.stdout, /error: stairway c3000000c0de/, 'c3 blamed for the residue of b2');
+    assert.match(midway.stdout, /note: stairway c3000000c0de skipped: not reached: the stairway of b2000000c0de left/);
+    assert.strictEqual(lastLine(midway.stdout), 'alembic-lens test: 1 passed, 1 failed, 1 skipped');
+  });
+
   it('fails a downgrade that raises at the line that raises', async () => {
     const dir = project(FIXTURES.downgradeRaises);
     const run = await cli(dir, ['test', '--check', 'stairway']);
@@ -169,6 +213,14 @@ describe('migration tests on SQLite (alembic-lens test)', function () {
     );
     const text = await cli(dir, ['test', '--check', 'stairway']);
     assert.strictEqual(lastLine(text.stdout), 'alembic-lens test: 1 passed, 0 failed, 1 skipped');
+    // The text output says why, at the comment.
+    const comment = revisionFile(dir, second.id);
+    assert.ok(
+      text.stdout.includes(
+        `${path.relative(dir, comment)}:${lineOf(comment, 'test-skip stairway')}: note: stairway b2000000c0de skipped: tags are kept on purpose\n`,
+      ),
+      text.stdout,
+    );
     const file = revisionFile(dir, first.id);
     fs.appendFileSync(file, '# alembic-lens: test-skip stairs: a typo\n');
     const typo = await cli(dir, ['test', '--check', 'stairway']);
@@ -193,6 +245,16 @@ describe('migration tests on SQLite (alembic-lens test)', function () {
       (r) => r.revision,
     );
     assert.deepStrictEqual(revisions, ['b2000000c0de']);
+  });
+
+  it('prints no summary when env.py cannot run, though single-head (which needs no database) passed', async () => {
+    const dir = path.join(tempDir('alembic-lens-migtest-'), 'env-fails');
+    makeFixture(FIXTURES.clean, dir, 'sqlite:///%(here)s/app.db');
+    fs.rmSync(path.join(dir, 'models.py'));
+    const run = await cli(dir, ['test']);
+    assert.strictEqual(run.code, 2, run.stdout + run.stderr);
+    assert.doesNotMatch(run.stdout, /passed/, 'a summary that reads as tests run');
+    assert.match(lastLine(run.stderr), /cannot run: .*No module named 'models'/);
   });
 
   it('refuses, before migrating anything, a project whose env.py ignores the URL it is given', async () => {
@@ -227,6 +289,18 @@ describe('migration tests on SQLite (alembic-lens test)', function () {
         /cannot run: Alembic is not installed for .*; name a Python that has it with --python PATH/,
       );
       assert.doesNotMatch(run.stdout, /passed/, 'a run that never started prints no summary that reads as clean');
+      // A skip comment is no test run: the skip it reports makes no summary either.
+      const file = revisionFile(dir, FIXTURES.clean.revisions[1].id);
+      const text = fs.readFileSync(file, 'utf8');
+      fs.appendFileSync(file, '# alembic-lens: test-skip stairway: kept out\n');
+      try {
+        const skipping = await cli(dir, ['test']);
+        assert.strictEqual(skipping.code, 2, skipping.stdout + skipping.stderr);
+        assert.doesNotMatch(skipping.stdout, /alembic-lens test: \d+ passed/, 'a summary for a run that never started');
+        assert.match(lastLine(skipping.stderr), /cannot run: Alembic is not installed/);
+      } finally {
+        fs.writeFileSync(file, text);
+      }
       // --python names the interpreter: it wins over the project's .venv.
       const named = await cli(dir, ['test', '--check', 'single-head', '--python', FIXTURE_PYTHON]);
       assert.strictEqual(named.code, 0, named.stdout + named.stderr);

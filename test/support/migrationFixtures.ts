@@ -117,6 +117,26 @@ export const FIXTURES = {
       },
     ],
   },
+  /**
+   * The second revision's downgrade drops its index but forgets its column: stairway b2 fails, and the
+   * upgrade again stops at the column, so the index is missing too. The third revision drops that index:
+   * on the schema b2's upgrade made it passes, on what b2's stairway left it cannot run.
+   */
+  residueBlocksLater: {
+    name: 'residue-blocks-later',
+    models: ITEMS_MODEL,
+    revisions: [
+      CREATE_ITEMS,
+      { ...ADD_SKU, downgrade: ["op.drop_index('ix_items_sku', table_name='items')"] },
+      {
+        id: 'c3000000c0de',
+        message: 'drop the sku index',
+        down: ADD_SKU.id,
+        upgrade: ["op.drop_index('ix_items_sku', table_name='items')"],
+        downgrade: ["op.create_index('ix_items_sku', 'items', ['sku'])"],
+      },
+    ],
+  },
   /** The model has a column no revision creates: models-match fails, "add column items.sku". */
   modelColumnMissing: { name: 'model-column-missing', models: SKU_MODEL, revisions: [CREATE_ITEMS] },
   /** Two revisions on the first: single-head fails. */

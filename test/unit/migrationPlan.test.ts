@@ -3,6 +3,7 @@
 // the differential tier (test/alembic/migrationPlan.test.ts) checks the same functions against real
 // runs on SQLite.
 import * as assert from 'node:assert';
+import { databaseState, revisionState } from '../../src/core/databaseState';
 import { downgradeOneTarget, downgradePlan, stampResult, upgradePlan } from '../../src/core/migrationPlan';
 import { buildGraph, type Spec } from '../support/revisionGraph';
 
@@ -93,5 +94,33 @@ describe('migration plans (what Alembic runs)', () => {
       ['tt', null, 'aa'],
     ]);
     assert.deepStrictEqual(stampResult(dependent, ['mm', 'tt'], ['aa']), ['aa']);
+  });
+});
+
+describe('database state: applied, pending, undetermined', () => {
+  it('behind the heads: the rest is pending', () => {
+    const map = build(MERGE_AND_BRANCH);
+    const state = databaseState(map, ['b1']);
+    assert.deepStrictEqual(ids([...state.applied]).sort(), ['aa', 'b1']);
+    assert.deepStrictEqual(ids(state.pending).sort(), ['c1', 'mm', 'xx']);
+    assert.deepStrictEqual(state.undetermined, []);
+    assert.strictEqual(revisionState(state, map.get('xx')!), 'pending');
+  });
+
+  it('at a revision this history lacks (a branch switch): nothing is called pending, the rest is undetermined', () => {
+    const map = build(MERGE_AND_BRANCH);
+    // The database is at zz, another branch's revision on aa: aa is applied, but nothing here says so.
+    const state = databaseState(map, ['zz']);
+    assert.deepStrictEqual(state.pending, []);
+    assert.deepStrictEqual(ids(state.undetermined).sort(), ['aa', 'b1', 'c1', 'mm', 'xx']);
+    assert.strictEqual(revisionState(state, map.get('aa')!), 'undetermined');
+    // A known row still tells what is under it.
+    const mixed = databaseState(map, ['b1', 'zz']);
+    assert.deepStrictEqual(
+      [revisionState(mixed, map.get('b1')!), revisionState(mixed, map.get('aa')!)],
+      ['current', 'applied'],
+    );
+    assert.deepStrictEqual(ids(mixed.undetermined).sort(), ['c1', 'mm', 'xx']);
+    assert.deepStrictEqual(mixed.pending, []);
   });
 });

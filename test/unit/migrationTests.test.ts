@@ -8,6 +8,7 @@ import { parseDatabaseUrl } from '../../src/core/databaseUrl';
 import {
   chooseScratchServer,
   formatFailure,
+  formatSkip,
   helperLaunch,
   helperStdin,
   LineSplitter,
@@ -85,9 +86,51 @@ describe('migration tests: skip comments', () => {
       unknown: [{ name: 'stairs', line: 5 }],
     });
   });
+
+  it('reads a skip comment at the end of a code line', () => {
+    const text = [
+      'def upgrade():',
+      "    op.execute('UPDATE items SET n = 0')  # alembic-lens: test-skip stairway: data only",
+    ];
+    assert.deepStrictEqual(readTestSkips(text.join('\n')).skips, [{ check: 'stairway', reason: 'data only', line: 2 }]);
+  });
+
+  it('does not read the text of a docstring or a multi-line string as a skip', () => {
+    const text = [
+      '"""Add items.',
+      '',
+      '# alembic-lens: test-skip stairway: an example in the docstring',
+      '"""',
+      "SQL = '''",
+      '  # alembic-lens: test-skip models-match: inside a string',
+      "'''",
+      'def downgrade():',
+      '    """',
+      '    # alembic-lens: test-skip downgrade-to-base: documented, not said',
+      '    """',
+    ].join('\n');
+    assert.deepStrictEqual(readTestSkips(text), { skips: [], unknown: [] });
+  });
 });
 
 describe('migration tests: output for CI', () => {
+  it('writes a skip as a note with its reason', () => {
+    const cwd = path.resolve('/work/app');
+    const skip = {
+      check: 'stairway' as const,
+      revision: 'abc',
+      status: 'skipped' as const,
+      message: 'data only',
+      path: path.join(cwd, 'alembic/versions/abc.py'),
+      line: 3,
+    };
+    assert.strictEqual(formatSkip(skip, cwd), 'alembic/versions/abc.py:3: note: stairway abc skipped: data only');
+    assert.strictEqual(
+      formatSkip({ ...skip, revision: null, check: 'models-match', message: '', path: undefined }, cwd),
+      '<project>:3: note: models-match skipped: no reason given',
+    );
+  });
+
   it('writes failures as a compiler does, relative to the working folder', () => {
     const cwd = path.resolve('/work/app');
     const failure = {

@@ -332,9 +332,12 @@ describe('teams: the base branch in the editor', function () {
         async () => (await snapshot()).find((item) => item.contextValue === 'teams:origin:branch'),
         20000,
       );
-      assert.strictEqual(
+      // The commit was made moments ago: "N seconds ago", N as old as the row.
+      assert.match(
         row.label,
-        `Database at ${short(sku)} (add sku table) from branch sku-branch (commit ${short(commit)}), not in this checkout`,
+        new RegExp(
+          `^Database at ${short(sku)} \\(add sku table\\) from branch sku-branch \\(commit ${short(commit)}, \\d+ (seconds?|minutes?) ago\\), not in this checkout$`,
+        ),
       );
 
       fs.appendFileSync(file(THEIRS), '# a local edit\n');

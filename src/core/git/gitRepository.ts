@@ -107,30 +107,33 @@ export class GitRepository {
     return ran.status === 0 ? ran.stdout.toString('utf8').trim().replace('\n', ' ') : undefined;
   }
 
-  /** The local branches with the commit each names, most recently committed first. */
-  async localBranches(): Promise<{ name: string; commit: string }[]> {
+  /** The local branches with the commit each names and its committer date (Unix seconds), most recently committed first. */
+  async localBranches(): Promise<{ name: string; commit: string; committed: number }[]> {
     const text = await this.text([
       'for-each-ref',
       '--sort=-committerdate',
-      '--format=%(refname:short)%00%(objectname)',
+      '--format=%(refname:short)%00%(objectname)%00%(committerdate:unix)',
       'refs/heads',
     ]);
     return text
       .split('\n')
       .filter(Boolean)
       .map((line) => {
-        const [name, commit] = line.split('\0');
-        return { name, commit };
+        const [name, commit, committed] = line.split('\0');
+        return { name, commit, committed: Number(committed) };
       });
   }
 
-  /** The commits HEAD was at lately, newest first, from its reflog (`HEAD@{n}`); none without a reflog. */
-  async recentHeads(count: number): Promise<{ ref: string; commit: string }[]> {
+  /**
+   * The commits HEAD was at lately, newest first, from its reflog (`HEAD@{n}`), each with its committer date
+   * (Unix seconds); none without a reflog.
+   */
+  async recentHeads(count: number): Promise<{ ref: string; commit: string; committed: number }[]> {
     const ran = await runGit(this.gitCommand, this.root, [
       'reflog',
       'show',
       `-n${count}`,
-      '--format=%gd%x00%H',
+      '--format=%gd%x00%H%x00%ct',
       'HEAD',
     ]);
     if (ran.status !== 0) return [];
@@ -139,8 +142,8 @@ export class GitRepository {
       .split('\n')
       .filter(Boolean)
       .map((line) => {
-        const [ref, commit] = line.split('\0');
-        return { ref, commit };
+        const [ref, commit, committed] = line.split('\0');
+        return { ref, commit, committed: Number(committed) };
       });
   }
 

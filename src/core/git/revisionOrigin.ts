@@ -7,6 +7,7 @@ import type { Project } from '../project';
 import type { Revision } from '../revisionMap';
 import { GitError, GitRepository } from './gitRepository';
 import { type RefHistory, RefHistoryReader } from './refHistory';
+import { relativeDate } from './relativeDate';
 
 /** How many reflog entries are looked through after the branches. */
 const RECENT_HEADS = 50;
@@ -19,6 +20,8 @@ export interface RevisionOrigin {
   /** True when `ref` is a local branch (one can switch back to it). */
   isBranch: boolean;
   commit: string;
+  /** The commit's committer date, Unix seconds. */
+  committed: number;
   /** The history at that commit. */
   history: Omit<RefHistory, 'ref' | 'commit'>;
 }
@@ -33,7 +36,7 @@ export async function findRevisionOrigin(reader: RefHistoryReader, id: string): 
   const candidates = [
     ...(await repo.localBranches())
       .filter((branch) => branch.name !== current)
-      .map((branch) => ({ ref: branch.name, commit: branch.commit, isBranch: true })),
+      .map((branch) => ({ ref: branch.name, commit: branch.commit, committed: branch.committed, isBranch: true })),
     ...(await repo.recentHeads(RECENT_HEADS)).map((entry) => ({ ...entry, isBranch: false })),
   ];
   const seen = new Set<string>();
@@ -47,15 +50,17 @@ export async function findRevisionOrigin(reader: RefHistoryReader, id: string): 
 }
 
 /**
- * "database at 3f2a1c0 (add sku) from branch feature/x (commit abc1234), not in this checkout": the words
- * the status bar, the tree and the CLI share.
+ * "database at 3f2a1c0 (add sku) from branch feature/x (commit abc1234, 2 days ago), not in this checkout":
+ * the words the status bar, the tree and the CLI share. How old the commit is tells a branch left this
+ * morning from one forgotten for months.
  */
-export function describeOrigin(origin: RevisionOrigin): string {
+export function describeOrigin(origin: RevisionOrigin, nowSeconds = Date.now() / 1000): string {
   const rev: Revision | undefined = origin.history.graph.revisions.get(origin.revision);
   const message = rev?.source.message ? ` (${rev.source.message})` : '';
   const where = origin.isBranch ? `branch ${origin.ref}` : origin.ref;
   const commit = origin.commit.slice(0, 7);
-  return `database at ${origin.revision.slice(0, 7)}${message} from ${where} (commit ${commit}), not in this checkout`;
+  const when = Number.isFinite(origin.committed) ? `, ${relativeDate(origin.committed, nowSeconds)}` : '';
+  return `database at ${origin.revision.slice(0, 7)}${message} from ${where} (commit ${commit}${when}), not in this checkout`;
 }
 
 /** The origin of the first of `ids` git can place, for a project in its work tree; undefined without git. */

@@ -125,6 +125,16 @@ export function formatFailure(result: MigrationTestResult, cwd: string): string 
   return `${file}:${result.line ?? 1}: error: ${subject}: ${result.message}`;
 }
 
+/**
+ * `path:line: note: <check> <revision> skipped: reason`: a skip says why (a skip comment's reason, or
+ * what stopped the run before it), as a note, which CI problem matchers do not count as an error.
+ */
+export function formatSkip(result: MigrationTestResult, cwd: string): string {
+  const file = result.path ? shownPath(result.path, cwd) : '<project>';
+  const subject = result.revision ? `${result.check} ${result.revision}` : result.check;
+  return `${file}:${result.line ?? 1}: note: ${subject} skipped: ${result.message || 'no reason given'}`;
+}
+
 /** A path relative to `cwd` when inside it, else as given. */
 export function shownPath(file: string, cwd: string): string {
   const rel = path.relative(cwd, file);

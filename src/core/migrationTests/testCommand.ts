@@ -11,6 +11,7 @@ import { testTarget } from './container';
 import {
   countResults,
   formatFailure,
+  formatSkip,
   isMigrationCheck,
   MIGRATION_CHECKS,
   type MigrationCheck,
@@ -95,8 +96,9 @@ export async function testCommand(project: Project, options: TestCommandOptions,
       env: { ...dotenv, ...process.env },
       signal: abort.signal,
       onEvent: (event) => {
-        if (!options.json && event.kind === 'result' && event.result.status === 'failed')
-          io.out(formatFailure(event.result, process.cwd()));
+        if (options.json || event.kind !== 'result') return;
+        if (event.result.status === 'failed') io.out(formatFailure(event.result, process.cwd()));
+        else if (event.result.status === 'skipped') io.out(formatSkip(event.result, process.cwd()));
       },
     });
   } catch (err) {
@@ -127,8 +129,9 @@ export async function testCommand(project: Project, options: TestCommandOptions,
         2,
       ),
     );
-  } else if (!run.fatal || run.results.length) {
-    // A run that never started has no summary: "0 passed, 0 failed" would read as a clean result.
+  } else if (!run.fatal) {
+    // A run that stopped has no summary: the skip comments' results, or single-head (which needs no
+    // database) passing before env.py failed, would read as a test run. The reason below is the verdict.
     io.out(summaryLine(counts));
   }
   if (run.fatal) {
