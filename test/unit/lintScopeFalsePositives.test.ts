@@ -1,0 +1,133 @@
+// Regression tests for lint false positives found on real open-source Alembic projects: offline-mode
+// guards written other ways than `if not context.is_offline_mode():`, imports that are no ORM models,
+// and drops of what the same upgrade() created. Each shape has its true positive beside it.
+import * as assert from 'node:assert';
+import { lintRevision } from '../../src/core/lint';
+import type { Problem } from '../../src/core/problems';
+import { revisionText } from '../support/tempProject';
+
+/** upgrade() starts on line 19 of a revisionText file. */
+const FIRST = 19;
+
+function lintText(upgrade: string[], downgrade: string[] = ['pass'], header = ''): string {
+  const text = revisionText({ id: 'b1', down: 'a0', message: 'change things', upgrade, downgrade });
+  return header ? text.replace('import sqlalchemy as sa\n', `import sqlalchemy as sa\n${header}\n`) : text;
+}
+
+function hits(code: string, upgrade: string[], options: { dialect?: 'postgresql' } = {}): number[] {
+  return lintRevision(lintText(upgrade), '/p/versions/b1.py', options)
+    .filter((p: Problem) => p.code === code)
+    .map((p) => p.line - FIRST + 1);
+}
+
+describe('offline-mode-unsafe: the guards real projects write', () => {
+  const offline = (upgrade: string[]): number[] => hits('offline-mode-unsafe', upgrade);
+  const read = "rows = op.get_bind().execute(sa.text('SELECT id FROM users')).fetchall()";
+
+  it('context.as_sql and op.get_context().as_sql are the offline test too', () => {
+    assert.deepStrictEqual(offline(['if not context.as_sql:', `    ${read}`]), []);
+    assert.deepStrictEqual(offline(['if not op.get_context().as_sql:', `    ${read}`]), []);
+    assert.deepStrictEqual(offline(['if not is_offline_mode():', `    ${read}`]), [], 'imported from alembic.context');
+    assert.deepStrictEqual(offline(['if op.get_context().as_sql:', '    pass', 'else:', `    ${read}`]), []);
+    // The true positive: the read is in the offline branch.
+    assert.deepStrictEqual(offline(['if op.get_context().as_sql:', `    ${read}`]), [2]);
+    assert.deepStrictEqual(offline(['if not op.get_context().as_sql_mode:', `    ${read}`]), [2], 'another attribute');
+  });
+
+  it('a guard kept in a variable (or its negation), in the function or at module level', () => {
+    assert.deepStrictEqual(offline(['offline = context.is_offline_mode()', 'if not offline:', `    ${read}`]), []);
+    assert.deepStrictEqual(offline(['online = not context.is_offline_mode()', 'if online:', `    ${read}`]), []);
+    assert.deepStrictEqual(
+      offline(['is_offline: bool = op.get_context().as_sql', 'if is_offline:', '    return', read]),
+      [],
+      'annotated, then an early return',
+    );
+    // The true positives: the variable read the wrong way round, or bound to something else too.
+    assert.deepStrictEqual(offline(['offline = context.is_offline_mode()', 'if offline:', `    ${read}`]), [3]);
+    assert.deepStrictEqual(
+      offline(['offline = context.is_offline_mode()', 'offline = False', 'if not offline:', `    ${read}`]),
+      [4],
+      'rebound: the name no longer says which mode',
+    );
+    assert.deepStrictEqual(offline(['ready = check()', 'if ready:', `    ${read}`]), [3], 'an unrelated name');
+  });
+
+  it('the guard and the read in one condition: `and` / `or` short-circuit, and a conditional expression', () => {
+    const scalar = "op.get_bind().execute(sa.text('SELECT count(*) FROM users')).scalar()";
+    assert.deepStrictEqual(offline([`if not context.is_offline_mode() and ${scalar}:`, '    pass']), []);
+    assert.deepStrictEqual(offline([`if context.is_offline_mode() or not ${scalar}:`, '    return']), []);
+    assert.deepStrictEqual(offline([`count = ${scalar} if not context.is_offline_mode() else 0`]), []);
+    assert.deepStrictEqual(
+      offline([`if not context.is_offline_mode() and (force or ${scalar} > 0):`, '    pass']),
+      [],
+      'deeper in the guarded operand',
+    );
+    // The true positives: the read comes first, or the guard is on the wrong side of `or`.
+    assert.deepStrictEqual(offline([`if ${scalar} and not context.is_offline_mode():`, '    pass']), [1]);
+    assert.deepStrictEqual(offline([`if not context.is_offline_mode() or ${scalar}:`, '    pass']), [1]);
+    assert.deepStrictEqual(offline([`count = ${scalar} if context.is_offline_mode() else 0`]), [1]);
+  });
+
+  it('an early return: on one line, or in the blocks it is in, not in an else of an outer test', () => {
+    assert.deepStrictEqual(offline(['if context.is_offline_mode(): return', read]), []);
+    assert.deepStrictEqual(offline(['if context.is_offline_mode() or not has_data():', '    return', read]), []);
+    assert.deepStrictEqual(
+      offline(['if check:', '    if context.is_offline_mode():', '        return', '    pass', 'else:', `    ${read}`]),
+      [6],
+      'the return is in the other branch',
+    );
+    assert.deepStrictEqual(
+      offline(['if context.is_offline_mode() and small:', '    return', read]),
+      [3],
+      'returns offline only sometimes',
+    );
+    assert.deepStrictEqual(
+      offline(['def helper():', '    if context.is_offline_mode():', '        return', read]),
+      [4],
+      'the return of a nested function',
+    );
+  });
+
+  it('a helper function of the file that returns the test', () => {
+    const withHelper = (helper: string[], upgrade: string[]): number[] => {
+      const text = lintText(upgrade, ['pass'], ['', ...helper, ''].join('\n'));
+      return lintRevision(text, '/p/versions/b1.py')
+        .filter((p) => p.code === 'offline-mode-unsafe')
+        .map((p) => p.line);
+    };
+    const online = ['def is_online():', '    return not context.is_offline_mode()'];
+    assert.deepStrictEqual(withHelper(online, ['if is_online():', `    ${read}`]), []);
+    assert.deepStrictEqual(
+      withHelper(
+        ['def _offline() -> bool:', '    """Offline?"""', '    return context.is_offline_mode()'],
+        ['if _offline():', '    return', read],
+      ),
+      [],
+    );
+    // The true positives: the helper is asked the wrong way, takes a parameter, or does more.
+    assert.strictEqual(withHelper(online, ['if not is_online():', `    ${read}`]).length, 1);
+    assert.strictEqual(
+      withHelper(['def is_online(x):', '    return not context.is_offline_mode()'], ['if is_online(1):', `    ${read}`])
+        .length,
+      1,
+    );
+    assert.strictEqual(
+      withHelper(
+        ['def is_online():', '    log()', '    return not context.is_offline_mode()'],
+        ['if is_online():', `    ${read}`],
+      ).length,
+      1,
+    );
+  });
+
+  it('elif and else see the whole chain; a for-else is no test', () => {
+    assert.deepStrictEqual(
+      offline(['if context.is_offline_mode():', '    pass', 'elif big:', `    ${read}`, 'else:', `    ${read}`]),
+      [],
+    );
+    assert.deepStrictEqual(
+      offline(['if context.is_offline_mode():', '    pass', 'for x in y:', '    pass', 'else:', `    ${read}`]),
+      [6],
+    );
+  });
+});
