@@ -130,4 +130,43 @@ describe('offline-mode-unsafe: the guards real projects write', () => {
       [6],
     );
   });
+
+  it('a multi-line statement is reported at its first line, and a suppression on any of its lines silences it', () => {
+    const multi = ['rows = op.get_bind().execute(', "    sa.text('SELECT id FROM users')", ').fetchall()'];
+    assert.deepStrictEqual(offline(multi), [1]);
+    const suppressed = (upgrade: string[]): number[] => offline(upgrade);
+    assert.deepStrictEqual(
+      suppressed([`${multi[0]}  # alembic-lens: ignore[offline-mode-unsafe]`, ...multi.slice(1)]),
+      [],
+    );
+    assert.deepStrictEqual(suppressed(['# alembic-lens: ignore[offline-mode-unsafe]', ...multi]), []);
+    assert.deepStrictEqual(
+      suppressed([...multi.slice(0, 2), `${multi[2]}  # alembic-lens: ignore[offline-mode-unsafe]`]),
+      [],
+      'at the end of the statement, where the finding used to be',
+    );
+    assert.deepStrictEqual(
+      suppressed([...multi, "op.execute('SELECT 1')  # alembic-lens: ignore[offline-mode-unsafe]"]),
+      [1],
+      "the next statement's comment is about that statement",
+    );
+    assert.deepStrictEqual(
+      suppressed(['# alembic-lens: ignore[offline-mode-unsafe]', '', ...multi]),
+      [3],
+      'only the line right above',
+    );
+  });
+
+  it('the statement unit holds for every rule, across brackets and backslashes, and stops at the statement', () => {
+    const drop = ['op.drop_table(', "    'users',", ')  # alembic-lens: ignore[drop-table]'];
+    assert.deepStrictEqual(hits('drop-table', drop), []);
+    assert.deepStrictEqual(hits('drop-table', [...drop, "op.drop_table('orders')"]), [4]);
+    const backslash = ["rows = op.get_bind().execute(sa.text('x')) \\", '    .fetchall()  # alembic-lens: ignore'];
+    assert.deepStrictEqual(hits('offline-mode-unsafe', backslash), []);
+    assert.deepStrictEqual(
+      hits('drop-table', ['op.execute("""', 'SELECT 1  # alembic-lens: ignore', '""")', "op.drop_table('users')"]),
+      [4],
+      'a directive inside a string is still no comment',
+    );
+  });
 });

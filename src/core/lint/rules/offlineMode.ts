@@ -47,7 +47,8 @@ export const offlineModeRules: RevisionRuleFamily = {
           'connection is a mock that only writes SQL, so this line fails with an AttributeError and no script is produced. ' +
           'Safe pattern: wrap the part that reads in `if not context.is_offline_mode():` (import context from alembic), ' +
           'and write the change as SQL that needs no answer (UPDATE ... WHERE ..., INSERT ... SELECT ...).',
-        statement.tokens[unguarded.index].line,
+        // The statement's first line, where a suppression comment goes (a multi-line call ends lines later).
+        statement.line,
       );
     }
   },
