@@ -2,9 +2,15 @@
 // guards written other ways than `if not context.is_offline_mode():`, imports that are no ORM models,
 // and drops of what the same upgrade() created. Each shape has its true positive beside it.
 import * as assert from 'node:assert';
-import { lintRevision } from '../../src/core/lint';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { type LintOptions, lintProject, lintRevision } from '../../src/core/lint';
+import { modelNamesOf } from '../../src/core/lint/rules/ormImports';
+import type { ModelDiscovery } from '../../src/core/models/modelFiles';
 import type { Problem } from '../../src/core/problems';
-import { revisionText } from '../support/tempProject';
+import { loadProject } from '../../src/core/project';
+import { copySample } from '../support/sampleCopy';
+import { revisionText, tempDir } from '../support/tempProject';
 
 /** upgrade() starts on line 19 of a revisionText file. */
 const FIRST = 19;
@@ -167,6 +173,153 @@ describe('offline-mode-unsafe: the guards real projects write', () => {
       hits('drop-table', ['op.execute("""', 'SELECT 1  # alembic-lens: ignore', '""")', "op.drop_table('users')"]),
       [4],
       'a directive inside a string is still no comment',
+    );
+  });
+});
+
+describe('migration-imports-models: only what maps tables', () => {
+  const importsFound = (header: string, options: LintOptions = {}): number[] =>
+    lintRevision(lintText(['pass'], ['pass'], header), '/p/versions/b1.py', options)
+      .filter((p) => p.code === 'migration-imports-models')
+      .map((p) => p.line);
+  // lintText puts the header on line 10.
+  const AT = 10;
+
+  it('an import under `if TYPE_CHECKING:` never runs: not reported; its else branch and `if not` are', () => {
+    const guarded = ['from typing import TYPE_CHECKING', 'if TYPE_CHECKING:', '    from app.models import User'];
+    assert.deepStrictEqual(importsFound(guarded.join('\n')), []);
+    assert.deepStrictEqual(
+      importsFound(['import typing', 'if typing.TYPE_CHECKING:', '    from app import models'].join('\n')),
+      [],
+    );
+    assert.deepStrictEqual(importsFound([...guarded, 'else:', '    from app.models import Order'].join('\n')), [
+      AT + 4,
+    ]);
+    assert.deepStrictEqual(
+      importsFound(
+        ['from typing import TYPE_CHECKING', 'if not TYPE_CHECKING:', '    from app.models import User'].join('\n'),
+      ),
+      [AT + 2],
+    );
+  });
+
+  it('models unknown (a file alone): constants in capitals are no models; the rest is reported, as it may map tables', () => {
+    assert.deepStrictEqual(importsFound('from app.models.constants import MAX_NAME_LENGTH, DEFAULT_ROLE'), []);
+    assert.deepStrictEqual(importsFound('from app.models import User'), [AT]);
+    assert.deepStrictEqual(
+      importsFound('from app.models.enums import Status'),
+      [AT],
+      'cannot tell an Enum from a model',
+    );
+    assert.deepStrictEqual(importsFound('from app.models import MAX_NAME_LENGTH, User'), [AT]);
+  });
+
+  it('models known: only mapped classes, Table objects, the declarative base and model modules', () => {
+    const discovery: ModelDiscovery = {
+      files: [
+        {
+          path: '/p/app/models/user.py',
+          module: 'app.models.user',
+          reason: 'imported by env.py (line 9)',
+          classes: [
+            { name: 'User', tableName: 'users', line: 8, kind: 'declarative', columns: [] },
+            { name: 'user_roles', tableName: 'user_roles', line: 20, kind: 'table', columns: [] },
+          ],
+        },
+      ],
+      problems: [],
+      bases: [{ name: 'Base', module: 'app.models.base' }],
+      unimported: [
+        {
+          path: '/p/app/models/audit.py',
+          module: 'app.models.audit',
+          classes: [{ name: 'AuditLog', tableName: 'audit_log', line: 5, kind: 'declarative', columns: [] }],
+        },
+      ],
+    };
+    const known: LintOptions = { modelNames: modelNamesOf(discovery) };
+    const found = (header: string): number[] => importsFound(header, known);
+    // Not models: a column type, an Enum, constants, a module of them.
+    assert.deepStrictEqual(found('from app.models.types import GUID'), []);
+    assert.deepStrictEqual(found('from app.models.enums import Status, Role'), []);
+    assert.deepStrictEqual(found('from app.models.constants import MAX_NAME_LENGTH'), []);
+    assert.deepStrictEqual(found('from app.models import constants'), []);
+    assert.deepStrictEqual(found('import app.models.enums'), []);
+    // Models: a mapped class (also among others, renamed, or nobody imports it), a Table, the base, a model module.
+    assert.deepStrictEqual(found('from app.models import User'), [AT]);
+    assert.deepStrictEqual(found('from app.models.user import Status, User as U'), [AT]);
+    assert.deepStrictEqual(found('from app.models.audit import AuditLog'), [AT]);
+    assert.deepStrictEqual(found('from app.models.user import user_roles'), [AT]);
+    assert.deepStrictEqual(found('from app.models.base import Base'), [AT]);
+    assert.deepStrictEqual(found('from app import models'), [AT]);
+    assert.deepStrictEqual(found('import app.models.user'), [AT]);
+    assert.deepStrictEqual(found('from app.models import user'), [AT]);
+    assert.deepStrictEqual(found('from app.models import *'), [AT]);
+    const message = lintRevision(
+      lintText(['pass'], ['pass'], 'from app.models import Status, User'),
+      '/p/b1.py',
+      known,
+    ).find((p) => p.code === 'migration-imports-models')?.message;
+    assert.match(message ?? '', /User \(a mapped class\)/);
+    assert.doesNotMatch(message ?? '', /Status/);
+  });
+
+  it('models read only in part: reported as when they are unknown', () => {
+    const partial: ModelDiscovery = {
+      files: [{ path: '/p/app/models.py', module: 'app.models', reason: 'x', classes: [] }],
+      problems: [],
+      partial: 'a module env.py imports loads modules by name at run time (importlib)',
+    };
+    assert.strictEqual(modelNamesOf(partial), undefined);
+    assert.strictEqual(modelNamesOf({ files: [], problems: [] }), undefined, 'no model found');
+  });
+
+  it('the CLI reads the models: a real project, its enum and column type imported, its model reported', () => {
+    const dir = copySample(path.join(tempDir('alembic-lens-imports-'), 'migrations-sample'));
+    fs.appendFileSync(
+      path.join(dir, 'app', 'models.py'),
+      [
+        '',
+        'import enum',
+        'from sqlalchemy.types import TypeDecorator, CHAR',
+        '',
+        'MAX_NAME = 100',
+        '',
+        '',
+        'class Status(enum.Enum):',
+        '    active = "active"',
+        '',
+        '',
+        'class GUID(TypeDecorator):',
+        '    impl = CHAR',
+        '',
+      ].join('\n'),
+    );
+    const versions = path.join(dir, 'alembic', 'versions');
+    const write = (id: string, header: string): string => {
+      const file = path.join(versions, `${id}_x.py`);
+      const text = revisionText({ id, down: '92404fb3f98d', upgrade: ['pass'] }).replace(
+        'import sqlalchemy as sa\n',
+        `import sqlalchemy as sa\n${header}\n`,
+      );
+      fs.writeFileSync(file, text);
+      return file;
+    };
+    const fine = write('c1c1c1c1c1c1', 'from app.models import GUID, MAX_NAME, Status');
+    const project = loadProject(path.join(dir, 'alembic.ini'));
+    const found = (): string[] =>
+      lintProject(project, { env: {} })
+        .filter((p) => p.code === 'migration-imports-models')
+        .map((p) => `${path.basename(p.path)}:${p.line}`);
+    assert.deepStrictEqual(found(), []);
+    fs.rmSync(fine);
+    write('c2c2c2c2c2c2', 'from app.models import Status, User');
+    const again = loadProject(path.join(dir, 'alembic.ini'));
+    assert.deepStrictEqual(
+      lintProject(again, { env: {} })
+        .filter((p) => p.code === 'migration-imports-models')
+        .map((p) => `${path.basename(p.path)}:${p.line}`),
+      ['c2c2c2c2c2c2_x.py:10'],
     );
   });
 });

@@ -39,6 +39,7 @@ export function lintKey(options: LintOptions): string {
     options.dialect ?? '',
     options.renderAsBatch ?? '',
     pgParserState(),
+    options.modelNames?.key ?? '',
   ]);
 }
 
@@ -60,7 +61,14 @@ export function revisionFindings(input: LintInput, options: LintOptions = {}): P
   };
   if (up) riskyOperations(up, migration, add, options.dialect);
   emptyFunctions(input, add);
-  const ruleInput = { migration, source, scopes, dialect: options.dialect, renderAsBatch: options.renderAsBatch };
+  const ruleInput = {
+    migration,
+    source,
+    scopes,
+    dialect: options.dialect,
+    renderAsBatch: options.renderAsBatch,
+    modelNames: options.modelNames,
+  };
   for (const family of REVISION_RULE_FAMILIES) family.check(ruleInput, add);
   return problems.sort((a, b) => a.line - b.line);
 }
