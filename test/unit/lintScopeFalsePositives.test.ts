@@ -323,3 +323,40 @@ describe('migration-imports-models: only what maps tables', () => {
     );
   });
 });
+
+describe('drop-index-not-concurrently: the table goes in the same upgrade()', () => {
+  const PG = { dialect: 'postgresql' } as const;
+  const dropIndex = "op.drop_index(op.f('ix_users_email'), table_name='users')";
+
+  it('an index dropped before its table: the DROP TABLE locks the table anyway', () => {
+    assert.deepStrictEqual(hits('drop-index-not-concurrently', [dropIndex, "op.drop_table('users')"], PG), []);
+    assert.deepStrictEqual(
+      hits(
+        'drop-index-not-concurrently',
+        [
+          "with op.batch_alter_table('users', schema='app') as batch_op:",
+          "    batch_op.drop_index('ix_users_email')",
+          "op.drop_table('users', schema='app')",
+        ],
+        PG,
+      ),
+      [],
+    );
+  });
+
+  it('still reported: the index alone, another table or schema dropped, or the table dropped in downgrade()', () => {
+    assert.deepStrictEqual(hits('drop-index-not-concurrently', [dropIndex], PG), [1]);
+    assert.deepStrictEqual(hits('drop-index-not-concurrently', [dropIndex, "op.drop_table('orders')"], PG), [1]);
+    assert.deepStrictEqual(
+      hits('drop-index-not-concurrently', [dropIndex, "op.drop_table('users', schema='archive')"], PG),
+      [1],
+    );
+    const text = lintText([dropIndex], ["op.drop_table('users')"]);
+    assert.deepStrictEqual(
+      lintRevision(text, '/p/versions/b1.py', PG)
+        .filter((p) => p.code === 'drop-index-not-concurrently')
+        .map((p) => p.line),
+      [FIRST],
+    );
+  });
+});

@@ -38,6 +38,16 @@ export function createdEarlier(up: MigrationFunction): (op: MigrationCall) => bo
   return (op) => (createdAt.get(op.table) ?? Number.POSITIVE_INFINITY) < op.line;
 }
 
+/**
+ * Whether an operation's table is dropped later in the same upgrade() (same schema): what it does to
+ * the table first, such as dropping an index, adds no lock the DROP TABLE does not take anyway.
+ */
+export function droppedLater(up: MigrationFunction): (op: MigrationCall) => boolean {
+  const droppedAt = new Map<string, number>();
+  for (const op of up.ops) if (op.op === 'drop_table') droppedAt.set(`${op.schema ?? ''}.${op.table}`, op.line);
+  return (op) => (droppedAt.get(`${op.schema ?? ''}.${op.table}`) ?? Number.NEGATIVE_INFINITY) > op.line;
+}
+
 export function isTrueConst(expr: PyExpr | undefined): boolean {
   return expr?.k === 'const' && expr.value === 'True';
 }
