@@ -4,7 +4,7 @@
 import * as assert from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { type LintOptions, lintProject, lintRevision } from '../../src/core/lint';
+import { type LintOptions, lintProject, lintRevision, loadPgParser } from '../../src/core/lint';
 import { modelNamesOf } from '../../src/core/lint/rules/ormImports';
 import type { ModelDiscovery } from '../../src/core/models/modelFiles';
 import type { Problem } from '../../src/core/problems';
@@ -358,5 +358,77 @@ describe('drop-index-not-concurrently: the table goes in the same upgrade()', ()
         .map((p) => p.line),
       [FIRST],
     );
+  });
+});
+
+describe('drop-table: a staging table the same upgrade() created', () => {
+  const drops = (upgrade: string[], downgrade: string[] = ['pass'], dialect?: string): number[] =>
+    lintRevision(lintText(upgrade, downgrade), '/p/versions/b1.py', { dialect })
+      .filter((p) => p.code === 'drop-table')
+      .map((p) => p.line - FIRST + 1);
+
+  it('created by op.create_table or by CREATE TABLE in op.execute, then dropped: no data lost', () => {
+    assert.deepStrictEqual(
+      drops([
+        "op.create_table('tmp_users', sa.Column('id', sa.Integer()))",
+        "op.execute('INSERT INTO tmp_users SELECT id FROM users')",
+        "op.drop_table('tmp_users')",
+      ]),
+      [],
+    );
+    assert.deepStrictEqual(
+      drops([
+        "op.execute('CREATE TEMP TABLE staging_orders AS SELECT * FROM orders')",
+        "op.execute('UPDATE orders SET total = 0')",
+        "op.drop_table('staging_orders')",
+      ]),
+      [],
+    );
+    assert.deepStrictEqual(
+      drops(['op.execute(\'CREATE TABLE IF NOT EXISTS "public"."Staging" (id int)\')', "op.drop_table('staging')"]),
+      [],
+      'quoted, in the default schema',
+    );
+    assert.deepStrictEqual(
+      drops([
+        "op.create_table('tmp', sa.Column('id', sa.Integer()), schema='work')",
+        "op.drop_table('tmp', schema='work')",
+      ]),
+      [],
+    );
+  });
+
+  it('still reported: created after the drop, in downgrade(), in another schema, only in an SQL comment, another table', () => {
+    const create = "op.create_table('users', sa.Column('id', sa.Integer()))";
+    assert.deepStrictEqual(drops(["op.drop_table('users')", create]), [1], 'the old table is dropped, a new one made');
+    assert.deepStrictEqual(drops(["op.drop_table('users')"], [create]), [1]);
+    assert.deepStrictEqual(
+      drops(["op.create_table('tmp', sa.Column('id', sa.Integer()), schema='work')", "op.drop_table('tmp')"]),
+      [2],
+    );
+    assert.deepStrictEqual(
+      drops(["op.execute('-- CREATE TABLE users (id int)\\nSELECT 1')", "op.drop_table('users')"]),
+      [2],
+    );
+    assert.deepStrictEqual(drops(["op.execute('CREATE TABLE users_copy (id int)')", "op.drop_table('users')"]), [2]);
+  });
+
+  it('raw SQL on PostgreSQL: DROP TABLE of a table created before in the same upgrade()', async () => {
+    await loadPgParser();
+    const created = [
+      "op.execute('CREATE TEMP TABLE staging (id int)')",
+      "op.create_table('tmp_copy', sa.Column('id', sa.Integer()))",
+      "op.execute('CREATE TABLE snap AS SELECT * FROM orders')",
+    ];
+    assert.deepStrictEqual(
+      drops([...created, "op.execute('DROP TABLE staging, tmp_copy, snap')"], ['pass'], 'postgresql'),
+      [],
+    );
+    assert.deepStrictEqual(
+      drops([...created, "op.execute('DROP TABLE staging, orders')"], ['pass'], 'postgresql'),
+      [4],
+      'orders was there before',
+    );
+    assert.deepStrictEqual(drops(["op.execute('DROP TABLE staging')", created[0]], ['pass'], 'postgresql'), [1]);
   });
 });

@@ -10,6 +10,7 @@ import { calleeName, keyword, renderExpr } from '../python';
 import { copiedThenRenamed, renamePairs } from './renames';
 import { type LintOptions, lintRule, severityOf } from './rules';
 import { REVISION_RULE_FAMILIES } from './rules/registry';
+import { createdBefore } from './rules/ruleInput';
 import { statementScopes } from './rules/statementScopes';
 import { pgParserState } from './sql/pgParser';
 
@@ -84,6 +85,7 @@ function riskyOperations(up: MigrationFunction, migration: ParsedMigration, add:
   const createdAt = new Map<string, number>();
   for (const op of up.ops) if (op.op === 'create_table' && !createdAt.has(op.table)) createdAt.set(op.table, op.line);
   const isNew = (op: MigrationCall): boolean => (createdAt.get(op.table) ?? Infinity) < op.line;
+  const createdHere = createdBefore(up);
   const renames = renamePairs(up, migration.downgrade);
   const renamedDrops = new Set([...renames.values()].map((r) => r.drop));
 
@@ -91,6 +93,8 @@ function riskyOperations(up: MigrationFunction, migration: ParsedMigration, add:
     const where = `${op.batch ? 'batch_op' : 'op'}.${op.op}(${shorten(op.args)})`;
     switch (op.op) {
       case 'drop_table':
+        // A staging table this upgrade() created holds nothing that was there before.
+        if (createdHere(op.table, op.schema, op.line)) break;
         add(
           'drop-table',
           `${where} deletes the table '${op.table}' and every row in it; downgrade() can recreate the table, not the data. ` +
