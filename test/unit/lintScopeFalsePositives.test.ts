@@ -432,3 +432,56 @@ describe('drop-table: a staging table the same upgrade() created', () => {
     assert.deepStrictEqual(drops(["op.execute('DROP TABLE staging')", created[0]], ['pass'], 'postgresql'), [1]);
   });
 });
+
+describe('drop-column: a temporary column of the same upgrade()', () => {
+  const drops = (upgrade: string[], downgrade: string[] = ['pass']): number[] =>
+    lintRevision(lintText(upgrade, downgrade), '/p/versions/b1.py')
+      .filter((p) => p.code === 'drop-column')
+      .map((p) => p.line - FIRST + 1);
+  const addTmp = "op.add_column('orders', sa.Column('tmp_total', sa.Numeric()))";
+  const copy = "op.execute('UPDATE orders SET tmp_total = total * 100')";
+
+  it('added, used, then dropped: it held only what this upgrade() put there', () => {
+    assert.deepStrictEqual(drops([addTmp, copy, "op.drop_column('orders', 'tmp_total')"]), []);
+    assert.deepStrictEqual(
+      drops([
+        "with op.batch_alter_table('orders') as batch_op:",
+        "    batch_op.add_column(sa.Column('tmp_total', sa.Numeric()))",
+        copy,
+        "with op.batch_alter_table('orders') as batch_op:",
+        "    batch_op.drop_column('tmp_total')",
+      ]),
+      [],
+    );
+    assert.deepStrictEqual(
+      drops([
+        "op.create_table('scratch', sa.Column('id', sa.Integer()), sa.Column('note', sa.Text()))",
+        "op.drop_column('scratch', 'note')",
+      ]),
+      [],
+      'a column of a table created by this upgrade()',
+    );
+  });
+
+  it('still reported: dropped then added again (a type change loses the data), added elsewhere or in downgrade()', () => {
+    const dropTotal = "op.drop_column('orders', 'total')";
+    const addTotal = "op.add_column('orders', sa.Column('total', sa.Numeric()))";
+    assert.deepStrictEqual(drops([dropTotal, addTotal]), [1]);
+    assert.deepStrictEqual(drops([dropTotal], [addTotal]), [1]);
+    assert.deepStrictEqual(
+      drops(["op.add_column('invoices', sa.Column('total', sa.Numeric()))", dropTotal]),
+      [2],
+      'another table',
+    );
+    assert.deepStrictEqual(
+      drops(["op.add_column('orders', sa.Column('total', sa.Numeric()), schema='archive')", dropTotal]),
+      [2],
+      'another schema',
+    );
+    assert.deepStrictEqual(
+      drops(["op.drop_table('scratch')", "op.drop_column('scratch', 'note')"]),
+      [2],
+      'a table dropped, not created',
+    );
+  });
+});

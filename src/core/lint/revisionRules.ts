@@ -104,6 +104,8 @@ function riskyOperations(up: MigrationFunction, migration: ParsedMigration, add:
         break;
       case 'drop_column':
         if (renamedDrops.has(op) || copiedThenRenamed(up, op)) break;
+        // A temporary column (added earlier in this upgrade(), or on a table it created) holds nothing older.
+        if (isNew(op) || addedBefore(up, op)) break;
         add(
           'drop-column',
           `${where} deletes the data of ${op.table}.${op.column ?? '?'}, and code of the previous release that still reads it fails during the deploy. ` +
@@ -206,6 +208,19 @@ function emptyFunctions(input: LintInput, add: Add): void {
 
 const CHANGE_WORDS =
   /\b(add|adds|added|adding|create|creates|created|creating|drop|drops|dropped|dropping|remove|removes|removed|removing|rename|renames|renamed|renaming|alter|alters|altered|altering|change|changes|changed|changing|delete|deletes|deleted|modify|modifies|modified|make|makes|new|index|column|table|constraint|nullable|unique|foreign key)\b/i;
+
+/** An add_column of the same column before `op` in `fn`: the column did not exist before this function. */
+function addedBefore(fn: MigrationFunction, op: MigrationCall): boolean {
+  return fn.ops.some(
+    (a) =>
+      a.op === 'add_column' &&
+      a.line < op.line &&
+      a.table === op.table &&
+      (a.schema ?? '') === (op.schema ?? '') &&
+      a.column !== undefined &&
+      a.column === op.column,
+  );
+}
 
 /** An `op.execute(...)` before `op` that may fill the column: an UPDATE of its table, or SQL built in Python. */
 function backfilledBefore(fn: MigrationFunction, op: MigrationCall): boolean {
