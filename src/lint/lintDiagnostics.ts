@@ -16,6 +16,7 @@ import {
   lintEnvPy,
   lintHistory,
   lintRevision,
+  modelNamesOf,
   pgParserLoading,
   pgParserState,
   type RuleSeverity,
@@ -145,7 +146,9 @@ export class LintDiagnostics extends Disposable implements ProblemSource {
         lint.envStale = false;
         changed = (await this.lintEnv(project, lint, severities)) || changed;
       }
-      const options: LintOptions = { severities, dialect: lint.dialect };
+      // The model watcher's models tell migration-imports-models which imported names map tables.
+      const modelNames = modelNamesOf(this.models.discovery(project));
+      const options: LintOptions = { severities, dialect: lint.dialect, modelNames };
       const revisions = this.lintRevisions(project, lint, options, openDirty, deadline);
       changed ||= revisions.changed;
       done &&= revisions.done;
@@ -220,7 +223,12 @@ export class LintDiagnostics extends Disposable implements ProblemSource {
     deadline: number,
   ): { changed: boolean; done: boolean } {
     // The PostgreSQL parser's state too: the lint of raw SQL starts loading it and runs again when it is there.
-    const optionsKey = JSON.stringify([options.severities ?? {}, options.dialect ?? '', pgParserState()]);
+    const optionsKey = JSON.stringify([
+      options.severities ?? {},
+      options.dialect ?? '',
+      pgParserState(),
+      options.modelNames?.key ?? '',
+    ]);
     const seen = new Set<string>();
     let changed = false;
     let done = true;

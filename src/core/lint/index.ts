@@ -7,5 +7,6 @@ export { inferDialect, lintEnvPy, lintHistory, lintProject } from './projectLint
 export { formatReport, REPORT_FORMATS, type ReportFormat, shownPath } from './reportFormats';
 export { lintKey, revisionFindings } from './revisionRules';
 export * from './rules';
+export { type ModelNames, modelNamesOf } from './rules/ormImports';
 export { loadPgParser, pgParserFailure, pgParserLoading, pgParserState } from './sql/pgParser';
 export * from './suppressions';

@@ -26,6 +26,11 @@ export function modelRulesWanted(options: LintOptions): boolean {
   return MODEL_RULES.some((rule) => severityOf(rule.code, options) !== 'off');
 }
 
+/** Whether a rule reads the models: the model rules, and migration-imports-models (which names are models). */
+function modelsWanted(options: LintOptions): boolean {
+  return modelRulesWanted(options) || severityOf('migration-imports-models', options) !== 'off';
+}
+
 /**
  * One model discovery for the model rules and env.py's lint (models nobody imports), made with env.py's
  * unsaved text when given; undefined when no model rule is on (env.py's lint then makes its own).
@@ -34,7 +39,7 @@ export function sharedModelDiscovery(
   config: AlembicConfig,
   options: ModelLintOptions & { envPyText?: string },
 ): ModelDiscovery | undefined {
-  if (options.discovery || !modelRulesWanted(options)) return options.discovery;
+  if (options.discovery || !modelsWanted(options)) return options.discovery;
   const baseRead = options.readFile ?? readPythonFile;
   const envPath = config.scriptLocation ? path.join(config.scriptLocation, 'env.py') : undefined;
   const envText = options.envPyText;

@@ -15,6 +15,7 @@ import { accidentalForkHeads } from '../teams/forkHeads';
 import { resolveDatabaseUrl, urlSourceForConfig } from '../urlSource';
 import { lintAgainstModels, sharedModelDiscovery } from './modelLint';
 import { type Dialect, type LintOptions, severityOf } from './rules';
+import { modelNamesOf } from './rules/ormImports';
 import { envRendersAsBatch } from './rules/sqliteBatch';
 import { applyLintOptions, iniSuppressions, pythonSuppressions, type Suppressions } from './suppressions';
 
@@ -130,7 +131,10 @@ export function lintProject(project: Project, options: ProjectLintOptions = {}):
   const readFile = options.readFile ?? readPythonFile;
   const envPath = project.config.scriptLocation ? path.join(project.config.scriptLocation, 'env.py') : undefined;
   const renderAsBatch = envRendersAsBatch(options.envPyText ?? (envPath ? readFile(envPath) : undefined));
-  const lintOptions: LintOptions = { severities: options.severities, dialect, renderAsBatch };
+  // The models first: migration-imports-models reports only the imports that name them.
+  const discovery = sharedModelDiscovery(project.config, { ...options, dialect });
+  const modelNames = modelNamesOf(discovery);
+  const lintOptions: LintOptions = { severities: options.severities, dialect, renderAsBatch, modelNames };
   const problems: Problem[] = [];
   for (const rev of project.graph.revisions.values()) {
     if (options.includeRevision && !options.includeRevision(rev.source)) continue;
@@ -139,7 +143,6 @@ export function lintProject(project: Project, options: ProjectLintOptions = {}):
   // The findings go into the parse cache: the next run reads no unchanged file.
   project.saveCache();
   problems.push(...project.noteCompiledFiles(lintHistory(project.graph, lintOptions, readFile)));
-  const discovery = sharedModelDiscovery(project.config, { ...options, ...lintOptions });
   problems.push(...lintAgainstModels(project, { ...options, ...lintOptions, discovery }));
   problems.push(...lintEnvPy(project.config, { ...options, dialect, discovery }));
   return problems;

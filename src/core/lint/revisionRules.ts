@@ -10,6 +10,7 @@ import { calleeName, keyword, renderExpr } from '../python';
 import { copiedThenRenamed, renamePairs } from './renames';
 import { type LintOptions, lintRule, severityOf } from './rules';
 import { REVISION_RULE_FAMILIES } from './rules/registry';
+import { createdBefore } from './rules/ruleInput';
 import { statementScopes } from './rules/statementScopes';
 import { pgParserState } from './sql/pgParser';
 
@@ -39,6 +40,7 @@ export function lintKey(options: LintOptions): string {
     options.dialect ?? '',
     options.renderAsBatch ?? '',
     pgParserState(),
+    options.modelNames?.key ?? '',
   ]);
 }
 
@@ -60,7 +62,14 @@ export function revisionFindings(input: LintInput, options: LintOptions = {}): P
   };
   if (up) riskyOperations(up, migration, add, options.dialect);
   emptyFunctions(input, add);
-  const ruleInput = { migration, source, scopes, dialect: options.dialect, renderAsBatch: options.renderAsBatch };
+  const ruleInput = {
+    migration,
+    source,
+    scopes,
+    dialect: options.dialect,
+    renderAsBatch: options.renderAsBatch,
+    modelNames: options.modelNames,
+  };
   for (const family of REVISION_RULE_FAMILIES) family.check(ruleInput, add);
   return problems.sort((a, b) => a.line - b.line);
 }
@@ -76,6 +85,7 @@ function riskyOperations(up: MigrationFunction, migration: ParsedMigration, add:
   const createdAt = new Map<string, number>();
   for (const op of up.ops) if (op.op === 'create_table' && !createdAt.has(op.table)) createdAt.set(op.table, op.line);
   const isNew = (op: MigrationCall): boolean => (createdAt.get(op.table) ?? Infinity) < op.line;
+  const createdHere = createdBefore(up);
   const renames = renamePairs(up, migration.downgrade);
   const renamedDrops = new Set([...renames.values()].map((r) => r.drop));
 
@@ -83,6 +93,8 @@ function riskyOperations(up: MigrationFunction, migration: ParsedMigration, add:
     const where = `${op.batch ? 'batch_op' : 'op'}.${op.op}(${shorten(op.args)})`;
     switch (op.op) {
       case 'drop_table':
+        // A staging table this upgrade() created holds nothing that was there before.
+        if (createdHere(op.table, op.schema, op.line)) break;
         add(
           'drop-table',
           `${where} deletes the table '${op.table}' and every row in it; downgrade() can recreate the table, not the data. ` +
@@ -92,6 +104,8 @@ function riskyOperations(up: MigrationFunction, migration: ParsedMigration, add:
         break;
       case 'drop_column':
         if (renamedDrops.has(op) || copiedThenRenamed(up, op)) break;
+        // A temporary column (added earlier in this upgrade(), or on a table it created) holds nothing older.
+        if (isNew(op) || addedBefore(up, op)) break;
         add(
           'drop-column',
           `${where} deletes the data of ${op.table}.${op.column ?? '?'}, and code of the previous release that still reads it fails during the deploy. ` +
@@ -194,6 +208,19 @@ function emptyFunctions(input: LintInput, add: Add): void {
 
 const CHANGE_WORDS =
   /\b(add|adds|added|adding|create|creates|created|creating|drop|drops|dropped|dropping|remove|removes|removed|removing|rename|renames|renamed|renaming|alter|alters|altered|altering|change|changes|changed|changing|delete|deletes|deleted|modify|modifies|modified|make|makes|new|index|column|table|constraint|nullable|unique|foreign key)\b/i;
+
+/** An add_column of the same column before `op` in `fn`: the column did not exist before this function. */
+function addedBefore(fn: MigrationFunction, op: MigrationCall): boolean {
+  return fn.ops.some(
+    (a) =>
+      a.op === 'add_column' &&
+      a.line < op.line &&
+      a.table === op.table &&
+      (a.schema ?? '') === (op.schema ?? '') &&
+      a.column !== undefined &&
+      a.column === op.column,
+  );
+}
 
 /** An `op.execute(...)` before `op` that may fill the column: an UPDATE of its table, or SQL built in Python. */
 function backfilledBefore(fn: MigrationFunction, op: MigrationCall): boolean {

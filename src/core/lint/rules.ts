@@ -2,6 +2,7 @@
 // (`alembic-lens check --rules` prints them). Options choose severities (`off` disables a rule) and
 // the database dialect the dialect-specific rules need.
 import type { Severity } from '../problems';
+import type { ModelNames } from './rules/ormImports';
 import { PROJECT_RULES, REVISION_RULE_FAMILIES } from './rules/registry';
 
 export type RuleSeverity = Severity | 'off';
@@ -16,6 +17,8 @@ export interface LintOptions {
   dialect?: Dialect;
   /** env.py passes render_as_batch=True to context.configure(); read by lintProject. */
   renderAsBatch?: boolean;
+  /** The names of the project's models (modelNamesOf(discovery)), for migration-imports-models; set by lintProject. */
+  modelNames?: ModelNames;
 }
 
 export type RuleScope = 'revision' | 'env.py' | 'config' | 'history';

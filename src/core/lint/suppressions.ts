@@ -1,6 +1,8 @@
 // `# alembic-lens: ignore[rule, ...]` (or bare `ignore`, every rule) at the end of a line or alone on
 // the line above silences that line; `# alembic-lens: ignore-file[rule]` (or bare `ignore-file`)
-// anywhere silences the file. Only real comments count: the same text inside a string does not.
+// anywhere silences the file. A statement over several lines is one unit: the comment on any of its
+// lines, or alone above it, silences all of them (a finding is at its first line, the comment often at
+// its last). Only real comments count: the same text inside a string does not.
 import type { Problem, Severity } from '../problems';
 import { type LintOptions, severityOf } from './rules';
 
@@ -9,13 +11,16 @@ export interface Suppressions {
   file: Set<string>;
   /** Line -> rules ignored on it; `*` for all. */
   lines: Map<number, Set<string>>;
+  /** The statements over several lines that a comment silences, whole. */
+  spans: Array<{ from: number; to: number; rules: Set<string> }>;
 }
 
 const DIRECTIVE = /alembic-lens\s*:\s*ignore(-file)?\b(?:\s*\[([^\]]*)\])?/g;
 
 /** The suppression comments of a Python file. */
 export function pythonSuppressions(text: string): Suppressions {
-  return fromComments(pythonComments(text));
+  const { comments, statements } = scanPython(text);
+  return fromComments(comments, statements);
 }
 
 /** The suppression comments of an ini file (full-line `#` or `;` comments, as configparser reads them). */
@@ -30,7 +35,11 @@ export function iniSuppressions(text: string): Suppressions {
 
 export function isSuppressed(suppressions: Suppressions, code: string, line: number): boolean {
   const hit = (rules: Set<string> | undefined): boolean => !!rules && (rules.has('*') || rules.has(code));
-  return hit(suppressions.file) || hit(suppressions.lines.get(line));
+  return (
+    hit(suppressions.file) ||
+    hit(suppressions.lines.get(line)) ||
+    suppressions.spans.some((span) => span.from <= line && line <= span.to && hit(span.rules))
+  );
 }
 
 /**
@@ -60,8 +69,23 @@ export interface SourceComment {
   alone: boolean;
 }
 
-function fromComments(comments: SourceComment[]): Suppressions {
-  const result: Suppressions = { file: new Set(), lines: new Map() };
+/** The first and last line of each statement that spans several lines, in order. */
+type StatementLines = Array<[number, number]>;
+
+function fromComments(comments: SourceComment[], statements: StatementLines = []): Suppressions {
+  const result: Suppressions = { file: new Set(), lines: new Map(), spans: [] };
+  const statementAt = (line: number): [number, number] | undefined => {
+    let lo = 0;
+    let hi = statements.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const [from, to] = statements[mid];
+      if (line < from) hi = mid - 1;
+      else if (line > to) lo = mid + 1;
+      else return statements[mid];
+    }
+    return undefined;
+  };
   for (const comment of comments) {
     for (const m of comment.text.matchAll(DIRECTIVE)) {
       const rules =
@@ -83,6 +107,11 @@ function fromComments(comments: SourceComment[]): Suppressions {
         for (const r of rules) set.add(r);
         result.lines.set(line, set);
       }
+      // Inside a statement over several lines, or alone right above one: the whole statement.
+      const inside = statementAt(comment.line);
+      const below = comment.alone && !inside ? statementAt(comment.line + 1) : undefined;
+      const span = inside ?? (below?.[0] === comment.line + 1 ? below : undefined);
+      if (span) result.spans.push({ from: span[0], to: span[1], rules: new Set(rules) });
     }
   }
   return result;
@@ -90,13 +119,29 @@ function fromComments(comments: SourceComment[]): Suppressions {
 
 /** Every `#` comment of a Python source, skipping strings (single, triple, with prefixes and escapes). */
 export function pythonComments(text: string): SourceComment[] {
+  return scanPython(text).comments;
+}
+
+/** The comments of a Python source, and the lines of its statements that span several lines. */
+function scanPython(text: string): { comments: SourceComment[]; statements: StatementLines } {
   const comments: SourceComment[] = [];
+  const statements: StatementLines = [];
   const n = text.length;
   let line = 1;
   let lineHasCode = false;
+  // The logical line: open brackets and a trailing backslash continue it onto the next line.
+  let depth = 0;
+  let continued = false;
+  let start: number | undefined;
+  const endStatement = (): void => {
+    if (start !== undefined && start < line) statements.push([start, line]);
+    start = undefined;
+  };
   for (let i = 0; i < n; i++) {
     const ch = text[i];
     if (ch === '\n') {
+      if (depth <= 0 && !continued) endStatement();
+      continued = false;
       line++;
       lineHasCode = false;
       continue;
@@ -108,7 +153,16 @@ export function pythonComments(text: string): SourceComment[] {
       i = end - 1;
       continue;
     }
-    if (ch === '"' || ch === "'") {
+    if (ch === ' ' || ch === '\t' || ch === '\r' || ch === '\f') continue;
+    if (ch === '\\' && (text[i + 1] === '\n' || (text[i + 1] === '\r' && text[i + 2] === '\n'))) {
+      continued = true;
+      continue;
+    }
+    start ??= line;
+    lineHasCode = true;
+    if (ch === '(' || ch === '[' || ch === '{') depth++;
+    else if (ch === ')' || ch === ']' || ch === '}') depth--;
+    else if (ch === '"' || ch === "'") {
       const triple = text[i + 1] === ch && text[i + 2] === ch;
       let j = i + (triple ? 3 : 1);
       for (; j < n; j++) {
@@ -132,10 +186,8 @@ export function pythonComments(text: string): SourceComment[] {
         }
       }
       i = j;
-      lineHasCode = true;
-      continue;
     }
-    if (ch !== ' ' && ch !== '\t' && ch !== '\r' && ch !== '\f') lineHasCode = true;
   }
-  return comments;
+  endStatement();
+  return { comments, statements };
 }

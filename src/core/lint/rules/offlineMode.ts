@@ -3,6 +3,7 @@
 // (op.get_bind() itself works there, and so does its .dialect: only what reads a result is reported.)
 import type { PyToken } from '../../python';
 import type { LintRule } from '../rules';
+import { evaluatedOnlyOnline } from './offlineGuards';
 import type { RevisionRuleFamily } from './ruleInput';
 import { upgradeStatements } from './statementScopes';
 
@@ -35,31 +36,36 @@ export const offlineModeRules: RevisionRuleFamily = {
   rules,
   check({ scopes }, report) {
     for (const statement of upgradeStatements(scopes)) {
-      const reads = onlineOnlyCall(statement.tokens);
-      if (!reads || scopes.onlineOnly(reads.line)) continue;
+      const reads = onlineOnlyCalls(statement.tokens);
+      if (!reads.length || scopes.statementOnlineOnly(statement)) continue;
+      // `if not context.is_offline_mode() and conn.execute(...).scalar():` reads only online.
+      const unguarded = reads.find((r) => !evaluatedOnlyOnline(statement.tokens, 0, r.index, scopes.offlineTests));
+      if (!unguarded) continue;
       report(
         'offline-mode-unsafe',
-        `${reads.what} needs a live database: in offline mode (\`alembic upgrade --sql\`) op.execute() returns None and the ` +
+        `${unguarded.what} needs a live database: in offline mode (\`alembic upgrade --sql\`) op.execute() returns None and the ` +
           'connection is a mock that only writes SQL, so this line fails with an AttributeError and no script is produced. ' +
           'Safe pattern: wrap the part that reads in `if not context.is_offline_mode():` (import context from alembic), ' +
           'and write the change as SQL that needs no answer (UPDATE ... WHERE ..., INSERT ... SELECT ...).',
-        reads.line,
+        // The statement's first line, where a suppression comment goes (a multi-line call ends lines later).
+        statement.line,
       );
     }
   },
 };
 
-/** The first call of a statement that reads a result or the schema: `.fetchall()`, `sa.inspect(...)`... */
-function onlineOnlyCall(tokens: readonly PyToken[]): { what: string; line: number } | undefined {
+/** The calls of a statement that read a result or the schema: `.fetchall()`, `sa.inspect(...)`... */
+function onlineOnlyCalls(tokens: readonly PyToken[]): Array<{ what: string; index: number }> {
+  const found: Array<{ what: string; index: number }> = [];
   for (let i = 0; i + 1 < tokens.length; i++) {
     const tk = tokens[i];
     if (tk.t !== 'name' || tokens[i + 1].v !== '(') continue;
     const afterDot = tokens[i - 1]?.t === 'op' && tokens[i - 1].v === '.';
     if (tk.v === 'inspect' && (!afterDot || /^(sa|sqlalchemy)$/.test(tokens[i - 2]?.v ?? '')))
-      return { what: `${afterDot ? `${tokens[i - 2].v}.` : ''}inspect(...)`, line: tk.line };
-    if (afterDot && RESULT_METHODS.has(tk.v)) return { what: `.${tk.v}()`, line: tk.line };
-    if (afterDot && tk.v === 'from_engine' && tokens[i - 2]?.v === 'Inspector')
-      return { what: 'Inspector.from_engine(...)', line: tk.line };
+      found.push({ what: `${afterDot ? `${tokens[i - 2].v}.` : ''}inspect(...)`, index: i });
+    else if (afterDot && RESULT_METHODS.has(tk.v)) found.push({ what: `.${tk.v}()`, index: i });
+    else if (afterDot && tk.v === 'from_engine' && tokens[i - 2]?.v === 'Inspector')
+      found.push({ what: 'Inspector.from_engine(...)', index: i });
   }
-  return undefined;
+  return found;
 }

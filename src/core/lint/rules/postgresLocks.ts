@@ -4,7 +4,14 @@
 import type { MigrationCall } from '../../models/migrationOps';
 import { keyword, renderExpr } from '../../python';
 import type { LintRule } from '../rules';
-import { createdEarlier, describeCall, isTrueConst, type RevisionRuleFamily, type RuleReport } from './ruleInput';
+import {
+  createdEarlier,
+  describeCall,
+  droppedLater,
+  isTrueConst,
+  type RevisionRuleFamily,
+  type RuleReport,
+} from './ruleInput';
 
 const postgresRule = (code: string, summary: string, severity: LintRule['severity'] = 'warning'): LintRule => ({
   code,
@@ -57,6 +64,7 @@ export const postgresLockRules: RevisionRuleFamily = {
     const up = migration.upgrade;
     if (!up) return;
     const isNew = createdEarlier(up);
+    const goesLater = droppedLater(up);
     for (const op of up.ops) {
       const concurrently = isTrueConst(keyword(op.call, 'postgresql_concurrently'));
       if ((op.op === 'create_index' || op.op === 'drop_index') && concurrently && !scopes.inAutocommitBlock(op.line))
@@ -67,7 +75,8 @@ export const postgresLockRules: RevisionRuleFamily = {
           volatileDefault(op, report);
           break;
         case 'drop_index':
-          if (!concurrently) {
+          // Its table is dropped later in this upgrade(): the DROP TABLE takes the same lock anyway.
+          if (!concurrently && !goesLater(op)) {
             report(
               'drop-index-not-concurrently',
               `${describeCall(op)} drops the index${op.name ? ` ${op.name}` : ''} under an ACCESS EXCLUSIVE lock on ${op.table}: ` +

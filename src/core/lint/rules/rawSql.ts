@@ -46,8 +46,9 @@ export const rawSqlRules: RevisionRuleFamily = {
         const stmt = entry.stmt ?? {};
         const place = { sql: shorten(statementText(sql, entry.stmt_location, entry.stmt_len)), line };
         lintStatement(stmt, place, { isNew, backfilled }, report);
-        const createdTable = relationName(child(stmt, 'CreateStmt'));
-        if (createdTable) created.add(createdTable);
+        const createdTable =
+          relationName(child(stmt, 'CreateStmt')) ?? child(stmt, 'CreateTableAsStmt', 'into', 'rel')?.relname;
+        if (typeof createdTable === 'string') created.add(createdTable);
         const updatedTable = relationName(child(stmt, 'UpdateStmt'));
         if (updatedTable) updated.add(updatedTable);
       }
@@ -95,7 +96,8 @@ function lintStatement(stmt: Node, at: Place, before: Before, report: RuleReport
         at.line,
       );
     }
-    if (drop.removeType === 'OBJECT_TABLE') {
+    // A staging table created before in this upgrade() holds nothing that was there before.
+    if (drop.removeType === 'OBJECT_TABLE' && !droppedNames(drop).every((table) => table && isNew(table))) {
       report(
         'drop-table',
         `${where} deletes a table and every row in it; downgrade() can recreate the table, not the data. ` +
@@ -252,6 +254,13 @@ function child(node: Node | undefined, ...names: string[]): Node | undefined {
 function relationName(stmt: Node | undefined): string | undefined {
   const name = child(stmt, 'relation')?.relname;
   return typeof name === 'string' ? name : undefined;
+}
+
+/** The table names of a DROP (`DROP TABLE a, s.b`: a, b); undefined where one cannot be read. */
+function droppedNames(drop: Node): Array<string | undefined> {
+  const objects = Array.isArray(drop.objects) ? (drop.objects as Node[]) : [];
+  const names = objects.map((o) => lastName(child(o, 'List')?.items));
+  return names.length ? names : [undefined];
 }
 
 function functionName(call: Node | undefined): string | undefined {

@@ -5,6 +5,7 @@
 import type { MigrationCall, MigrationFunction, ParsedMigration, TableOp } from '../../models/migrationOps';
 import type { PyExpr, PySource } from '../../python';
 import type { Dialect, LintRule } from '../rules';
+import type { ModelNames } from './ormImports';
 import type { StatementScopes } from './statementScopes';
 
 export interface RevisionRuleInput {
@@ -16,6 +17,8 @@ export interface RevisionRuleInput {
   dialect?: Dialect;
   /** env.py passes `render_as_batch=True` to `context.configure()`; undefined when env.py was not read. */
   renderAsBatch?: boolean;
+  /** What the project's models are called (its model discovery); undefined when unknown. */
+  modelNames?: ModelNames;
 }
 
 export type RuleReport = (code: string, message: string, line: number) => void;
@@ -33,6 +36,49 @@ export function createdEarlier(up: MigrationFunction): (op: MigrationCall) => bo
   const createdAt = new Map<string, number>();
   for (const op of up.ops) if (op.op === 'create_table' && !createdAt.has(op.table)) createdAt.set(op.table, op.line);
   return (op) => (createdAt.get(op.table) ?? Number.POSITIVE_INFINITY) < op.line;
+}
+
+/** `CREATE [TEMP|UNLOGGED] TABLE [IF NOT EXISTS] [schema.]name` in SQL, comments taken out first. */
+const CREATE_TABLE =
+  /\bcreate\s+(?:(?:global|local)\s+)?(?:(?:temp|temporary|unlogged)\s+)?table\s+(?:if\s+not\s+exists\s+)?((?:[\w$]+|"[^"]+"|`[^`]+`|\[[^\]]+\])(?:\s*\.\s*(?:[\w$]+|"[^"]+"|`[^`]+`|\[[^\]]+\]))*)/gi;
+
+/**
+ * Whether a table was created earlier in the same upgrade(), by op.create_table or by CREATE TABLE in
+ * op.execute's SQL (same schema, `public` being the default one): it holds only what this upgrade() put there.
+ */
+export function createdBefore(
+  up: MigrationFunction,
+): (table: string, schema: string | undefined, line: number) => boolean {
+  const createdAt = new Map<string, number>();
+  const note = (table: string, schema: string | undefined, line: number): void => {
+    const key = tableKey(table, schema);
+    if (!createdAt.has(key)) createdAt.set(key, line);
+  };
+  for (const op of up.ops) if (op.op === 'create_table') note(op.table, op.schema, op.line);
+  for (const { line, sql } of up.executes) {
+    if (sql === undefined) continue;
+    const code = sql.replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, ' ');
+    for (const m of code.matchAll(CREATE_TABLE)) {
+      const parts = m[1].split(/\s*\.\s*/).map((p) => p.replace(/^["`[]|["`\]]$/g, ''));
+      note(parts[parts.length - 1], parts.length > 1 ? parts[parts.length - 2] : undefined, line);
+    }
+  }
+  return (table, schema, line) => (createdAt.get(tableKey(table, schema)) ?? Number.POSITIVE_INFINITY) < line;
+}
+
+function tableKey(table: string, schema: string | undefined): string {
+  const s = (schema ?? '').toLowerCase();
+  return `${s === 'public' ? '' : s}.${table.toLowerCase()}`;
+}
+
+/**
+ * Whether an operation's table is dropped later in the same upgrade() (same schema): what it does to
+ * the table first, such as dropping an index, adds no lock the DROP TABLE does not take anyway.
+ */
+export function droppedLater(up: MigrationFunction): (op: MigrationCall) => boolean {
+  const droppedAt = new Map<string, number>();
+  for (const op of up.ops) if (op.op === 'drop_table') droppedAt.set(`${op.schema ?? ''}.${op.table}`, op.line);
+  return (op) => (droppedAt.get(`${op.schema ?? ''}.${op.table}`) ?? Number.NEGATIVE_INFINITY) > op.line;
 }
 
 export function isTrueConst(expr: PyExpr | undefined): boolean {

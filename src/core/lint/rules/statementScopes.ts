@@ -2,8 +2,9 @@
 // helper), and the blocks around it that change what it does: `with op.get_context().autocommit_block():`
 // (outside the migration's transaction) and a guard against offline mode (`if not
 // context.is_offline_mode():`, the `else` of `if context.is_offline_mode():`, or code after an early
-// `return` from that `if`).
+// `return` from that `if`; the tests offlineGuards.ts reads).
 import { type PySource, type PyToken, walkStatements } from '../../python';
+import { type OfflineTests, offlineTests, type Truth, truthOf } from './offlineGuards';
 
 interface Block {
   indent: number;
@@ -16,6 +17,8 @@ interface Block {
   online: boolean;
   /** Its body runs only offline (`if context.is_offline_mode():`). */
   offline: boolean;
+  /** An `if` whose test, when false, means online: a `return` in its body leaves only online code after it. */
+  exitOnline?: boolean;
   /** Its body runs only on these databases (`if is_postgres():`) or never on those (`if dialect != "sqlite":`). */
   onlyOn?: string[];
   notOn?: string[];
@@ -38,6 +41,10 @@ export interface StatementScopes {
   inAutocommitBlock(line: number): boolean;
   /** Only runs online: guarded by `context.is_offline_mode()`. */
   onlineOnly(line: number): boolean;
+  /** The same for one statement (an inline body shares its line with its `if`). */
+  statementOnlineOnly(statement: Statement): boolean;
+  /** The file's names and functions that test offline mode (`offline = context.is_offline_mode()`). */
+  offlineTests: OfflineTests;
   /** Whether the line can run on `dialect`: no enclosing test of the database excludes it. */
   runsOn(line: number, dialect: string): boolean;
 }
@@ -47,22 +54,28 @@ export function statementScopes(source: PySource): StatementScopes {
   const statements: Statement[] = [];
   const stack: Block[] = [];
   const lastIf = new Map<number, Block>();
-  /** Top-level function -> the line after which it only runs online (an early return when offline). */
-  const onlineAfter = new Map<string, number>();
+  const tests = offlineTests(source);
+  /** The tests of the `if`/`elif` chain (or `while`) open at each indent, for its `elif` and `else`. */
+  const chains = new Map<number, Truth[]>();
+  /** Early exits when offline (`if context.is_offline_mode(): return`): the blocks around each, and its line. */
+  const earlyExits: Array<{ line: number; around: Block[] }> = [];
   const block = (keyword: string, tokens: PyToken[], colon: number, indent: number): Block => {
     const header = colon < 0 ? tokens : tokens.slice(0, colon);
     const current = statements[statements.length - 1];
     if (current) current.tokens = header;
-    const tests = mentions(header, 'is_offline_mode');
-    const negated = header.some((tk) => tk.t === 'name' && tk.v === 'not');
-    let online = tests && negated && keyword === 'if';
-    let offline = tests && !negated && (keyword === 'if' || keyword === 'elif');
-    if (keyword === 'else') {
-      const test = lastIf.get(indent);
-      online = !!test?.offline;
-      offline = !!test?.online;
-    }
+    const tested = keyword === 'if' || keyword === 'elif' || keyword === 'while';
+    const test = tested ? truthOf(header, 1, header.length, tests) : {};
+    // An elif or else runs only when every test before it in the chain was false.
+    const before = keyword === 'elif' || keyword === 'else' ? (chains.get(indent) ?? []) : [];
+    const earlierOnline = before.some((t) => t.f === 'online');
+    const earlierOffline = before.some((t) => t.f === 'offline');
+    const online = test.t === 'online' || earlierOnline;
+    const offline = test.t === 'offline' || earlierOffline;
+    if (keyword === 'if' || keyword === 'while') chains.set(indent, [test]);
+    else if (keyword === 'elif') chains.get(indent)?.push(test);
+    else if (keyword !== 'else') chains.delete(indent);
     const made: Block = { indent, keyword, header, online, offline };
+    if (keyword === 'if' && test.f === 'online') made.exitOnline = true;
     const dialects = dialectsTested(header);
     const negative = header.some((tk) => (tk.t === 'name' && tk.v === 'not') || (tk.t === 'op' && tk.v === '!='));
     if ((keyword === 'if' || keyword === 'elif') && dialects.length) {
@@ -96,10 +109,9 @@ export function statementScopes(source: PySource): StatementScopes {
       return block(keyword, tokens, colon, indent);
     },
     simple(tokens, line) {
-      const exits = tokens[0]?.t === 'name' && (tokens[0].v === 'return' || tokens[0].v === 'raise');
+      const exiting = tokens[0]?.t === 'name' && (tokens[0].v === 'return' || tokens[0].v === 'raise');
       const innermost = stack[stack.length - 1];
-      const fn = stack.find((b) => b.keyword === 'def')?.name;
-      if (exits && innermost?.offline && fn && !onlineAfter.has(fn)) onlineAfter.set(fn, line);
+      if (exiting && innermost?.exitOnline) earlyExits.push({ line, around: stack.slice(0, -1) });
     },
   });
   const at = (line: number): Statement | undefined => {
@@ -125,12 +137,20 @@ export function statementScopes(source: PySource): StatementScopes {
       !!at(line)?.blocks.some((b) => b.keyword === 'with' && mentions(b.header, 'autocommit_block')),
     onlineOnly: (line) => {
       const statement = at(line);
-      if (!statement) return false;
-      if (statement.blocks.some((b) => b.online)) return true;
-      const fn = functionAt(line);
-      const after = fn === undefined ? undefined : onlineAfter.get(fn);
-      return after !== undefined && after < line && !statement.blocks.some((b) => b.offline);
+      return !!statement && result.statementOnlineOnly(statement);
     },
+    statementOnlineOnly: (statement) => {
+      if (statement.blocks.some((b) => b.online)) return true;
+      if (statement.blocks.some((b) => b.offline)) return false;
+      // After an early exit, in the blocks that held it (not in an `else` of an outer `if`, nor in another function).
+      return earlyExits.some(
+        (exit) =>
+          exit.line < statement.line &&
+          exit.around.length <= statement.blocks.length &&
+          exit.around.every((b, i) => statement.blocks[i] === b),
+      );
+    },
+    offlineTests: tests,
   };
   result.runsOn = (line, dialect) =>
     !at(line)?.blocks.some((b) => (b.onlyOn && !b.onlyOn.includes(dialect)) || b.notOn?.includes(dialect));
