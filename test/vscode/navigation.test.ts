@@ -43,8 +43,15 @@ describe('navigation between revisions', function () {
 
   afterEach(async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    for (const file of added.splice(0)) fs.rmSync(file, { force: true });
-    await api.whenIdle();
+    const removed = added.splice(0).map((file) => {
+      fs.rmSync(file, { force: true });
+      return path.basename(file);
+    });
+    // The next suite reads the tree at once: wait until the watcher's deletion has reached it.
+    await waitFor('the tree without the revisions this test added', async () => {
+      const ids = (await api.getRevisionItems()).map((item) => item.id);
+      return removed.every((name) => !ids.some((id) => name.startsWith(`${id}_`))) ? true : undefined;
+    });
   });
 
   it('hover on a down_revision id: message, date and state', async () => {
