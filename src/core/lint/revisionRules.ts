@@ -2,7 +2,7 @@
 // job is to undo), a downgrade() that does nothing, and the empty autogenerate. Each problem names the
 // operation, says why it hurts and gives the safe pattern, at the line of the call.
 
-import { isStringWidening, typeOfExpr } from '../models/columnTypes';
+import { isPostgresNoRewrite, isStringWidening, typeOfExpr } from '../models/columnTypes';
 import type { CallExpr, MigrationCall, MigrationFunction, ParsedMigration } from '../models/migrationOps';
 import { type Problem, problem } from '../problems';
 import type { PyExpr, PySource } from '../python';
@@ -103,9 +103,16 @@ function riskyOperations(up: MigrationFunction, migration: ParsedMigration, add:
         const column = `${op.table}.${op.column ?? '?'}`;
         const type = op.arg('type_');
         const existing = op.arg('existing_type');
-        // SQLite has no ALTER COLUMN TYPE (its batch rule says so); a longer string is no rewrite on PostgreSQL.
-        const widening = !!type && !!existing && isStringWidening(typeOfExpr(existing), typeOfExpr(type));
-        const quiet = dialect === 'sqlite' || (widening && dialect !== 'mysql' && dialect !== 'mariadb');
+        // SQLite has no ALTER COLUMN TYPE (its batch rule says so). On PostgreSQL VARCHAR and TEXT are
+        // binary-compatible: a longer or unbounded VARCHAR, or TEXT, changes only the catalog (unless USING).
+        const from = existing && typeOfExpr(existing);
+        const to = type && typeOfExpr(type);
+        const using = !!keyword(op.call, 'postgresql_using');
+        const noRewrite =
+          dialect === 'postgresql' || dialect === undefined
+            ? !using && isPostgresNoRewrite(from, to)
+            : dialect !== 'mysql' && dialect !== 'mariadb' && isStringWidening(from, to);
+        const quiet = dialect === 'sqlite' || noRewrite;
         if (type && !isNone(type) && !quiet) {
           add(
             'alter-column-type',

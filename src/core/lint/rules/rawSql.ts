@@ -4,8 +4,9 @@
 // column types changed, NOT NULL columns added without a default, volatile defaults. SQL the parser
 // refuses, and SQL only Python computes, is left alone: never guessed.
 // (CONCURRENTLY outside autocommit_block() and ALTER TYPE ... ADD VALUE are postgresLocks.ts's.)
+import { type ColumnType, isPostgresNoRewrite, typeOfExpr } from '../../models/columnTypes';
 import type { MigrationFunction } from '../../models/migrationOps';
-import { type PgParseResult, pgParser } from '../sql/pgParser';
+import { type PgParseResult, type PgParser, pgParser } from '../sql/pgParser';
 import type { RevisionRuleFamily, RuleReport } from './ruleInput';
 
 type Node = Record<string, unknown>;
@@ -29,6 +30,7 @@ export const rawSqlRules: RevisionRuleFamily = {
     if (!literal.length) return;
     const parser = pgParser();
     if (!parser) return;
+    const restored = typesRestored(migration.downgrade, parser);
     // What happened before a statement: tables created (no rows yet), rows updated (a backfill).
     const created = new Set<string>();
     const updated = new Set<string>();
@@ -45,7 +47,8 @@ export const rawSqlRules: RevisionRuleFamily = {
       for (const entry of tree.stmts ?? []) {
         const stmt = entry.stmt ?? {};
         const place = { sql: shorten(statementText(sql, entry.stmt_location, entry.stmt_len)), line };
-        lintStatement(stmt, place, { isNew, backfilled }, report);
+        const oldType = (table: string, column: string) => restored.get(columnKey(table, column));
+        lintStatement(stmt, place, { isNew, backfilled, oldType }, report);
         const createdTable = relationName(child(stmt, 'CreateStmt'));
         if (createdTable) created.add(createdTable);
         const updatedTable = relationName(child(stmt, 'UpdateStmt'));
@@ -58,6 +61,64 @@ export const rawSqlRules: RevisionRuleFamily = {
 interface Before {
   isNew(table: string): boolean;
   backfilled(table: string): boolean;
+  /** The column's type before upgrade(), as downgrade() gives it back. */
+  oldType(table: string, column: string): ColumnType | undefined;
+}
+
+function columnKey(table: string, column: string): string {
+  return `${table.toLowerCase()}.${column.toLowerCase()}`;
+}
+
+/**
+ * The types downgrade() gives columns back (op.alter_column(..., type_=...) or ALTER COLUMN ... TYPE):
+ * what they were before upgrade() changed them. A column given back twice is left out.
+ */
+function typesRestored(down: MigrationFunction | undefined, parser: PgParser): Map<string, ColumnType> {
+  const found = new Map<string, ColumnType | undefined>();
+  const note = (key: string, type: ColumnType) => found.set(key, found.has(key) ? undefined : type);
+  for (const op of down?.ops ?? []) {
+    const type = op.op === 'alter_column' ? op.arg('type_') : undefined;
+    if (type && op.column !== undefined) note(columnKey(op.table, op.column), typeOfExpr(type));
+  }
+  for (const { sql } of down?.executes ?? []) {
+    if (sql === undefined) continue;
+    let tree: PgParseResult;
+    try {
+      tree = parser.parseSync(sql);
+    } catch {
+      continue;
+    }
+    for (const entry of tree.stmts ?? []) {
+      const alter = child(entry.stmt, 'AlterTableStmt');
+      const table = relationName(alter);
+      for (const item of (alter?.cmds as Node[] | undefined) ?? []) {
+        const cmd = child(item, 'AlterTableCmd');
+        if (table && cmd?.subtype === 'AT_AlterColumnType' && typeof cmd.name === 'string')
+          note(columnKey(table, cmd.name), pgColumnType(child(cmd, 'def', 'ColumnDef')));
+      }
+    }
+  }
+  const known = new Map<string, ColumnType>();
+  for (const [key, type] of found) if (type) known.set(key, type);
+  return known;
+}
+
+/** The type of an ALTER COLUMN ... TYPE as the column type rules read it: VARCHAR(n), VARCHAR, TEXT, or another. */
+function pgColumnType(def: Node | undefined): ColumnType {
+  const typeName = child(def, 'typeName');
+  const name = lastName(typeName?.names) ?? '?';
+  const type: ColumnType = { written: name };
+  if (typeName?.arrayBounds || child(def, 'collClause')) return type;
+  const typmods = (typeName?.typmods as Node[] | undefined) ?? [];
+  if (name === 'text' && !typmods.length) type.family = 'text';
+  if (name === 'varchar' && typmods.length <= 1) {
+    type.family = 'string';
+    const length = child(typmods[0], 'A_Const', 'ival')?.ival;
+    if (!typmods.length) type.unbounded = true;
+    else if (typeof length === 'number') type.length = length;
+    else type.extra = true;
+  }
+  return type;
 }
 
 /** The op.create_table tables before `line`, and whether SQL only Python computes ran before it. */
@@ -131,20 +192,13 @@ function lintStatement(stmt: Node, at: Place, before: Before, report: RuleReport
   if (alter?.objtype !== 'OBJECT_TABLE' || !table) return;
   for (const item of (alter.cmds as Node[] | undefined) ?? []) {
     const cmd = child(item, 'AlterTableCmd');
-    if (cmd) alterCommand(cmd, table, isNew(table), before.backfilled(table), where, at.line, report);
+    if (cmd) alterCommand(cmd, table, before, where, at.line, report);
   }
 }
 
-function alterCommand(
-  cmd: Node,
-  table: string,
-  isNew: boolean,
-  backfilled: boolean,
-  where: string,
-  line: number,
-  report: RuleReport,
-): void {
+function alterCommand(cmd: Node, table: string, before: Before, where: string, line: number, report: RuleReport): void {
   const column = `${table}.${String(cmd.name ?? '?')}`;
+  const isNew = before.isNew(table);
   switch (cmd.subtype) {
     case 'AT_DropColumn':
       report(
@@ -154,7 +208,11 @@ function alterCommand(
         line,
       );
       return;
-    case 'AT_AlterColumnType':
+    case 'AT_AlterColumnType': {
+      // VARCHAR and TEXT are binary-compatible: made longer, unbounded or TEXT, only the catalog changes.
+      const def = child(cmd, 'def', 'ColumnDef');
+      const from = typeof cmd.name === 'string' ? before.oldType(table, cmd.name) : undefined;
+      if (!def?.raw_default && isPostgresNoRewrite(from, pgColumnType(def))) return;
       report(
         'alter-column-type',
         `${where} changes the type of ${column}: PostgreSQL rewrites the table under an exclusive lock, and the migration fails on any value that does not convert. ` +
@@ -162,8 +220,9 @@ function alterCommand(
         line,
       );
       return;
+    }
     case 'AT_SetNotNull':
-      if (isNew || backfilled) return;
+      if (isNew || before.backfilled(table)) return;
       report(
         'alter-column-not-null',
         `${where} makes ${column} NOT NULL: this fails if any existing row has NULL there, and scans the whole table under an exclusive lock. ` +

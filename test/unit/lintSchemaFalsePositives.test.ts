@@ -1,0 +1,126 @@
+// Regression tests for lint false positives found on real open-source Alembic projects, on the rules about
+// column types, nullability, empty downgrades and enum values: each shape that must stay quiet, and beside
+// it the true positive that must still fire.
+import * as assert from 'node:assert';
+import { lintRevision, loadPgParser } from '../../src/core/lint';
+import type { Problem } from '../../src/core/problems';
+import { revisionText } from '../support/tempProject';
+
+/** upgrade() starts on line 19 of a revisionText file. */
+const FIRST = 19;
+
+function lint(upgrade: string[], downgrade: string[] = ['pass'], dialect?: string): Problem[] {
+  const text = revisionText({ id: 'b1', down: 'a0', message: 'change things', upgrade, downgrade });
+  return lintRevision(text, '/p/versions/b1.py', { dialect });
+}
+
+/** `line code` of the problems of one rule. */
+function findings(code: string, upgrade: string[], downgrade: string[] = ['pass'], dialect?: string): string[] {
+  return lint(upgrade, downgrade, dialect)
+    .filter((p) => p.code === code)
+    .map((p) => `${p.line} ${p.code}`);
+}
+
+describe('alter-column-type: VARCHAR and TEXT on PostgreSQL', () => {
+  const alter = (existing: string, type: string, more = '') => [
+    `op.alter_column('posts', 'body', existing_type=${existing}, type_=${type}${more}, existing_nullable=True)`,
+  ];
+  const typeFindings = (upgrade: string[], dialect?: string) =>
+    findings('alter-column-type', upgrade, ['pass'], dialect);
+  const reported = [`${FIRST} alter-column-type`];
+
+  it('TEXT to an unbounded VARCHAR, VARCHAR to TEXT, a VARCHAR made unbounded: quiet on PostgreSQL (binary-compatible)', () => {
+    for (const [existing, type] of [
+      ['sa.TEXT()', 'sa.String()'],
+      ['sa.TEXT()', 'sa.VARCHAR()'],
+      ['sa.Text()', 'sqlmodel.sql.sqltypes.AutoString()'],
+      ['postgresql.TEXT()', 'sa.Unicode()'],
+      ['sa.VARCHAR()', 'sa.Text()'],
+      ['sa.VARCHAR()', 'sa.TEXT()'],
+      ['sa.VARCHAR(length=100)', 'sa.String()'],
+      ['sa.VARCHAR(length=100)', 'sa.UnicodeText()'],
+      ['sa.String(50)', 'sa.String(length=50)'],
+    ]) {
+      assert.deepStrictEqual(typeFindings(alter(existing, type), 'postgresql'), [], `${existing} -> ${type}`);
+    }
+  });
+
+  it('still reported: a length check or shrink, another family, a length only Python knows, USING, a collation', () => {
+    for (const [existing, type, more] of [
+      ['sa.TEXT()', 'sa.String(length=100)', ''],
+      ['sa.VARCHAR()', 'sa.String(length=100)', ''],
+      ['sa.VARCHAR(length=100)', 'sa.String(length=50)', ''],
+      ['sa.VARCHAR(length=100)', 'sa.String(length=NAME_LENGTH)', ''],
+      ['sa.String(length=NAME_LENGTH)', 'sa.Text()', ''],
+      ['sa.INTEGER()', 'sa.String()', ''],
+      ['sa.INTEGER()', 'sa.Text()', ''],
+      ['sa.String()', 'sa.Integer()', ''],
+      ['sa.TEXT()', 'sa.String()', ", postgresql_using='body::varchar'"],
+      ['sa.TEXT()', "sa.String(collation='C')", ''],
+    ]) {
+      assert.deepStrictEqual(
+        typeFindings(alter(existing, type, more), 'postgresql'),
+        reported,
+        `${existing} -> ${type}`,
+      );
+    }
+    assert.deepStrictEqual(
+      typeFindings(["op.alter_column('posts', 'body', type_=sa.String())"], 'postgresql'),
+      reported,
+    );
+  });
+
+  it('TEXT to VARCHAR is a table copy on MySQL: reported there', () => {
+    assert.deepStrictEqual(typeFindings(alter('sa.TEXT()', 'sa.String(length=200)'), 'mysql'), reported);
+    assert.deepStrictEqual(typeFindings(alter('sa.VARCHAR(length=100)', 'sa.Text()'), 'mysql'), reported);
+  });
+
+  describe('raw SQL, with the parser loaded', () => {
+    before(async () => assert.strictEqual(await loadPgParser(), true));
+    const sqlFindings = (upgrade: string[], downgrade: string[]) =>
+      findings('alter-column-type', upgrade, downgrade, 'postgresql');
+    const widen = ['op.execute("ALTER TABLE posts ALTER COLUMN title TYPE varchar(255)")'];
+
+    it('widening: quiet when downgrade() gives the old type back (SQL or op.alter_column)', () => {
+      assert.deepStrictEqual(
+        sqlFindings(widen, ['op.execute("ALTER TABLE posts ALTER COLUMN title TYPE varchar(100)")']),
+        [],
+      );
+      assert.deepStrictEqual(
+        sqlFindings(widen, [
+          "op.alter_column('posts', 'title', existing_type=sa.String(255), type_=sa.VARCHAR(length=100))",
+        ]),
+        [],
+      );
+      assert.deepStrictEqual(
+        sqlFindings(
+          ['op.execute("ALTER TABLE posts ALTER COLUMN title TYPE text")'],
+          ['op.execute("ALTER TABLE posts ALTER COLUMN title TYPE character varying(100)")'],
+        ),
+        [],
+      );
+    });
+
+    it('still reported: no old type to compare with, a shrink, another family, USING', () => {
+      assert.deepStrictEqual(sqlFindings(widen, ['pass']), [`${FIRST} alter-column-type`]);
+      assert.deepStrictEqual(
+        sqlFindings(widen, ['op.execute("ALTER TABLE posts ALTER COLUMN title TYPE varchar(300)")']),
+        [`${FIRST} alter-column-type`],
+      );
+      assert.deepStrictEqual(sqlFindings(widen, ['op.execute("ALTER TABLE posts ALTER COLUMN title TYPE integer")']), [
+        `${FIRST} alter-column-type`,
+      ]);
+      assert.deepStrictEqual(
+        sqlFindings(widen, ['op.execute("ALTER TABLE posts ALTER COLUMN other TYPE varchar(100)")']),
+        [`${FIRST} alter-column-type`],
+      );
+      assert.deepStrictEqual(
+        sqlFindings(
+          ['op.execute("ALTER TABLE posts ALTER COLUMN title TYPE text USING lower(title)")'],
+          ['op.execute("ALTER TABLE posts ALTER COLUMN title TYPE varchar(100)")'],
+        ),
+        [`${FIRST} alter-column-type`],
+      );
+    });
+  });
+});
