@@ -124,3 +124,75 @@ describe('alter-column-type: VARCHAR and TEXT on PostgreSQL', () => {
     });
   });
 });
+
+describe('empty-downgrade: an upgrade() that changes rows only, or adds an enum value', () => {
+  const emptyDowngrade = (upgrade: string[]) => lint(upgrade).filter((p) => p.code === 'empty-downgrade');
+  // Three upgrade() lines, two blank lines, the def: the body of downgrade().
+  const downgradeLine = FIRST + 6;
+
+  it('rows only (UPDATE / INSERT / DELETE, bulk_insert, connection.execute of sa.update, t.update()): not reported', () => {
+    for (const upgrade of [
+      ['op.execute("UPDATE users SET role = \'member\' WHERE role IS NULL")'],
+      [
+        "op.execute(sa.text(\"INSERT INTO settings (key, value) VALUES ('theme', 'dark')\"))",
+        'op.execute("DELETE FROM sessions")',
+      ],
+      ["settings = sa.table('settings', sa.column('key', sa.String))", "op.bulk_insert(settings, [{'key': 'theme'}])"],
+      ['conn = op.get_bind()', 'conn.execute(sa.update(users).where(users.c.active.is_(None)).values(active=True))'],
+      ["op.execute(users.update().where(users.c.role == 'admin').values(role='owner'))"],
+      [
+        'bind = op.get_bind()',
+        'session = Session(bind=bind)',
+        'for user in session.query(User):',
+        '    user.slug = slugify(user.name)',
+        'session.commit()',
+      ],
+    ]) {
+      assert.deepStrictEqual(emptyDowngrade(upgrade), [], upgrade.join('\n'));
+    }
+  });
+
+  it('ALTER TYPE ... ADD VALUE alone (PostgreSQL cannot drop an enum value): not reported', () => {
+    assert.deepStrictEqual(emptyDowngrade(['op.execute("ALTER TYPE status ADD VALUE \'archived\'")']), []);
+    assert.deepStrictEqual(
+      emptyDowngrade([
+        'with op.get_context().autocommit_block():',
+        '    op.execute("ALTER TYPE status ADD VALUE IF NOT EXISTS \'archived\'")',
+      ]),
+      [],
+    );
+  });
+
+  it('still reported, saying the schema changes: an op.* schema operation or DDL, also beside rows', () => {
+    for (const upgrade of [
+      ["op.add_column('users', sa.Column('age', sa.Integer(), nullable=True))", 'pass', 'pass'],
+      ['op.execute("ALTER TABLE users ADD COLUMN age integer")', 'pass', 'pass'],
+      ['op.execute("UPDATE users SET age = 0; ALTER TABLE users ALTER COLUMN age SET NOT NULL")', 'pass', 'pass'],
+      [
+        'op.execute("ALTER TYPE status ADD VALUE \'archived\'")',
+        "op.create_table('archive', sa.Column('id', sa.Integer()))",
+        'pass',
+      ],
+    ]) {
+      const [problem, ...rest] = emptyDowngrade(upgrade);
+      assert.deepStrictEqual(rest, [], upgrade[0]);
+      assert.strictEqual(problem?.line, downgradeLine, upgrade[0]);
+      assert.match(problem.message, /upgrade\(\) changes the schema/);
+    }
+  });
+
+  it('still reported, without claiming a schema change, when only Python knows what upgrade() does', () => {
+    for (const upgrade of [
+      ['op.execute(build_sql())', 'pass', 'pass'],
+      ['migrate_rows(op.get_bind())', 'pass', 'pass'],
+      ['op.execute("UPDATE users SET age = 0")', 'create_search_indexes()', 'pass'],
+      ['conn = op.get_bind()', 'conn.execute(statement)', 'pass'],
+    ]) {
+      const [problem, ...rest] = emptyDowngrade(upgrade);
+      assert.deepStrictEqual(rest, [], upgrade.join('\n'));
+      assert.strictEqual(problem?.line, downgradeLine, upgrade.join('\n'));
+      assert.doesNotMatch(problem.message, /schema/);
+      assert.match(problem.message, /leave whatever upgrade\(\) changed in the database/);
+    }
+  });
+});

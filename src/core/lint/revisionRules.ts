@@ -9,6 +9,7 @@ import type { PyExpr, PySource } from '../python';
 import { calleeName, keyword, renderExpr } from '../python';
 import { copiedThenRenamed, renamePairs } from './renames';
 import { type LintOptions, lintRule, severityOf } from './rules';
+import { type UpgradeExecutes, upgradeExecutes } from './rules/dataChanges';
 import { REVISION_RULE_FAMILIES } from './rules/registry';
 import { statementScopes } from './rules/statementScopes';
 import { pgParserState } from './sql/pgParser';
@@ -58,8 +59,10 @@ export function revisionFindings(input: LintInput, options: LintOptions = {}): P
     const where = rule?.dialects && !options.dialect ? `On ${rule.dialects.map(dialectName).join(' or ')}: ` : '';
     problems.push(problem(rule?.severity ?? 'warning', code, `${where}${message}`, path, line));
   };
+  let executes: UpgradeExecutes | undefined;
+  const upgradeRuns = (): UpgradeExecutes => (executes ??= upgradeExecutes(scopes, migration));
   if (up) riskyOperations(up, migration, add, options.dialect);
-  emptyFunctions(input, add);
+  emptyFunctions(input, add, upgradeRuns);
   const ruleInput = { migration, source, scopes, dialect: options.dialect, renderAsBatch: options.renderAsBatch };
   for (const family of REVISION_RULE_FAMILIES) family.check(ruleInput, add);
   return problems.sort((a, b) => a.line - b.line);
@@ -173,13 +176,16 @@ function riskyOperations(up: MigrationFunction, migration: ParsedMigration, add:
   }
 }
 
-function emptyFunctions(input: LintInput, add: Add): void {
+function emptyFunctions(input: LintInput, add: Add, upgradeRuns: () => UpgradeExecutes): void {
   const up = input.migration.upgrade;
   const down = input.migration.downgrade;
-  if (up && down && !up.empty && down.empty && !down.raises) {
+  const effect = up && down && !up.empty && down.empty && !down.raises ? upgradeEffect(up, upgradeRuns()) : 'rows';
+  if (down && effect !== 'rows') {
+    const does = effect === 'schema' ? 'changes the schema' : 'is not empty';
+    const leaves = effect === 'schema' ? 'leave its changes' : 'leave whatever upgrade() changed';
     add(
       'empty-downgrade',
-      'downgrade() does nothing while upgrade() changes the schema: `alembic downgrade` would mark this revision as undone and leave its changes in the database. ' +
+      `downgrade() does nothing while upgrade() ${does}: \`alembic downgrade\` would mark this revision as undone and ${leaves} in the database. ` +
         'Safe pattern: write the inverse operations, or `raise NotImplementedError("...")` so that downgrading past this revision fails loudly.',
       down.firstLine,
     );
@@ -198,6 +204,21 @@ function emptyFunctions(input: LintInput, add: Add): void {
     }
   }
 }
+
+/**
+ * What a non-empty upgrade() changes: the schema (an op.* schema operation, DDL in SQL), only rows and enum
+ * values (UPDATE / INSERT / DELETE, bulk_insert, ALTER TYPE ... ADD VALUE, which PostgreSQL cannot undo),
+ * or what only Python knows (SQL it computes, a helper function it calls).
+ */
+function upgradeEffect(up: MigrationFunction, runs: UpgradeExecutes): 'schema' | 'rows' | 'unknown' {
+  const schemaOps = [...up.ops, ...up.unresolved].some((op) => op.op !== 'bulk_insert');
+  if (schemaOps || runs.changes.some((c) => c.kind === 'ddl')) return 'schema';
+  if (runs.unknownCalls.length || runs.changes.some((c) => c.kind === 'unknown')) return 'unknown';
+  const changes = runs.changes.some((c) => ROW_OR_ENUM.has(c.kind));
+  return changes ? 'rows' : 'unknown';
+}
+
+const ROW_OR_ENUM = new Set(['update', 'insert', 'delete', 'enum-value']);
 
 const CHANGE_WORDS =
   /\b(add|adds|added|adding|create|creates|created|creating|drop|drops|dropped|dropping|remove|removes|removed|removing|rename|renames|renamed|renaming|alter|alters|altered|altering|change|changes|changed|changing|delete|deletes|deleted|modify|modifies|modified|make|makes|new|index|column|table|constraint|nullable|unique|foreign key)\b/i;

@@ -80,7 +80,7 @@ export const LINT_RULES: readonly LintRule[] = [
     code: 'empty-downgrade',
     severity: 'warning',
     scope: 'revision',
-    summary: 'downgrade() is empty while upgrade() is not',
+    summary: 'downgrade() is empty while upgrade() changes more than rows and enum values',
   },
   {
     code: 'empty-autogenerate',
