@@ -196,3 +196,126 @@ describe('empty-downgrade: an upgrade() that changes rows only, or adds an enum 
     }
   });
 });
+
+describe('alter-column-not-null: a column already NOT NULL, a primary key, a backfill first', () => {
+  const notNull = (upgrade: string[], dialect?: string) =>
+    findings('alter-column-not-null', upgrade, ['pass'], dialect);
+  const alter = "op.alter_column('users', 'email', nullable=False)";
+  const at = (offset: number) => [`${FIRST + offset} alter-column-not-null`];
+
+  it('the column was added NOT NULL or as a primary key earlier in upgrade(), or is made a primary key in it', () => {
+    const added = (options: string) => `op.add_column('users', sa.Column('email', sa.String(), ${options}))`;
+    assert.deepStrictEqual(notNull([added("nullable=False, server_default=''"), alter]), []);
+    assert.deepStrictEqual(notNull([added('primary_key=True'), alter]), []);
+    assert.deepStrictEqual(notNull([alter, "op.create_primary_key('pk_users', 'users', ['email'])"]), []);
+    assert.deepStrictEqual(
+      notNull([
+        "with op.batch_alter_table('users') as batch_op:",
+        "    batch_op.add_column(sa.Column('email', sa.String(), nullable=False, server_default=''))",
+        "    batch_op.alter_column('email', nullable=False, server_default=None)",
+      ]),
+      [],
+    );
+  });
+
+  it('the call restates NOT NULL (existing_nullable=False: the MySQL MODIFY pattern)', () => {
+    assert.deepStrictEqual(
+      notNull(
+        [
+          "op.alter_column('users', 'email', existing_type=sa.String(50), type_=sa.String(100), nullable=False, existing_nullable=False)",
+        ],
+        'mysql',
+      ),
+      [],
+    );
+  });
+
+  it('a backfill first: UPDATE, DELETE ... IS NULL, connection.execute(sa.update(...)), op.execute(t.update()), a helper', () => {
+    for (const backfill of [
+      ['op.execute("UPDATE users SET email = \'\' WHERE email IS NULL")'],
+      ['op.execute("DELETE FROM users WHERE email IS NULL")'],
+      [
+        "users = sa.table('users', sa.column('email', sa.String))",
+        'connection = op.get_bind()',
+        "connection.execute(sa.update(users).where(users.c.email.is_(None)).values(email=''))",
+      ],
+      [
+        "users = sa.table('users', sa.column('email'))",
+        "op.execute(users.update().where(users.c.email == None).values(email=''))",
+      ],
+      ['op.get_bind().execute(sa.text("UPDATE users SET email = \'\' WHERE email IS NULL"))'],
+      ['backfill_emails(op.get_bind())'],
+    ]) {
+      assert.deepStrictEqual(notNull([...backfill, alter]), [], backfill.join('\n'));
+    }
+  });
+
+  it('still reported: no backfill, a backfill of another table or column, after the call, a nullable column added, existing_nullable=True', () => {
+    assert.deepStrictEqual(notNull([alter]), at(0));
+    assert.deepStrictEqual(notNull(['op.execute("UPDATE orders SET email = \'\'")', alter]), at(1));
+    assert.deepStrictEqual(notNull(['op.execute("UPDATE users SET name = \'\' WHERE name IS NULL")', alter]), at(1));
+    assert.deepStrictEqual(notNull(['op.execute("DELETE FROM users WHERE id = 1")', alter]), at(1));
+    assert.deepStrictEqual(notNull(['op.execute("INSERT INTO users (email) VALUES (\'a\')")', alter]), at(1));
+    assert.deepStrictEqual(
+      notNull([
+        "orders = sa.table('orders', sa.column('email'))",
+        "op.get_bind().execute(sa.update(orders).values(email=''))",
+        alter,
+      ]),
+      at(2),
+    );
+    assert.deepStrictEqual(notNull(['op.get_bind().execute(sa.select(sa.table("users")))', alter]), at(1));
+    assert.deepStrictEqual(notNull([alter, 'op.execute("UPDATE users SET email = \'\' WHERE email IS NULL")']), at(0));
+    assert.deepStrictEqual(
+      notNull(["op.add_column('users', sa.Column('email', sa.String(), nullable=True))", alter]),
+      at(1),
+    );
+    assert.deepStrictEqual(notNull(["op.add_column('users', sa.Column('email', sa.String()))", alter]), at(1));
+    assert.deepStrictEqual(
+      notNull(["op.alter_column('users', 'email', nullable=False, existing_nullable=True)"]),
+      at(0),
+    );
+    assert.deepStrictEqual(notNull(["op.create_primary_key('pk_users', 'users', ['id'])", alter]), at(1));
+  });
+
+  describe('raw SQL SET NOT NULL, with the parser loaded', () => {
+    before(async () => assert.strictEqual(await loadPgParser(), true));
+    const setNotNull = 'op.execute("ALTER TABLE users ALTER COLUMN email SET NOT NULL")';
+
+    it('a DELETE ... IS NULL or a connection.execute(sa.update(...)) first: not reported', () => {
+      assert.deepStrictEqual(
+        notNull(['op.execute("DELETE FROM users WHERE email IS NULL")', setNotNull], 'postgresql'),
+        [],
+      );
+      assert.deepStrictEqual(
+        notNull(
+          ['op.execute("DELETE FROM users WHERE email IS NULL; ALTER TABLE users ALTER COLUMN email SET NOT NULL")'],
+          'postgresql',
+        ),
+        [],
+      );
+      assert.deepStrictEqual(
+        notNull(
+          [
+            "users = sa.table('users', sa.column('email'))",
+            "op.get_bind().execute(sa.update(users).values(email=''))",
+            setNotNull,
+          ],
+          'postgresql',
+        ),
+        [],
+      );
+    });
+
+    it('still reported: a DELETE of other rows, an UPDATE of another table', () => {
+      assert.deepStrictEqual(
+        notNull(['op.execute("DELETE FROM users WHERE id = 1")', setNotNull], 'postgresql'),
+        at(1),
+      );
+      assert.deepStrictEqual(
+        notNull(['op.execute("UPDATE orders SET email = \'\'")', setNotNull], 'postgresql'),
+        at(1),
+      );
+    });
+  });
+});

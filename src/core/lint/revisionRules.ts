@@ -9,7 +9,7 @@ import type { PyExpr, PySource } from '../python';
 import { calleeName, keyword, renderExpr } from '../python';
 import { copiedThenRenamed, renamePairs } from './renames';
 import { type LintOptions, lintRule, severityOf } from './rules';
-import { type UpgradeExecutes, upgradeExecutes } from './rules/dataChanges';
+import { filledBefore, type UpgradeExecutes, upgradeExecutes } from './rules/dataChanges';
 import { REVISION_RULE_FAMILIES } from './rules/registry';
 import { statementScopes } from './rules/statementScopes';
 import { pgParserState } from './sql/pgParser';
@@ -61,9 +61,16 @@ export function revisionFindings(input: LintInput, options: LintOptions = {}): P
   };
   let executes: UpgradeExecutes | undefined;
   const upgradeRuns = (): UpgradeExecutes => (executes ??= upgradeExecutes(scopes, migration));
-  if (up) riskyOperations(up, migration, add, options.dialect);
+  if (up) riskyOperations(up, migration, add, upgradeRuns, options.dialect);
   emptyFunctions(input, add, upgradeRuns);
-  const ruleInput = { migration, source, scopes, dialect: options.dialect, renderAsBatch: options.renderAsBatch };
+  const ruleInput = {
+    migration,
+    source,
+    scopes,
+    dialect: options.dialect,
+    renderAsBatch: options.renderAsBatch,
+    upgradeExecutes: upgradeRuns,
+  };
   for (const family of REVISION_RULE_FAMILIES) family.check(ruleInput, add);
   return problems.sort((a, b) => a.line - b.line);
 }
@@ -74,7 +81,13 @@ function dialectName(dialect: string): string {
   return dialect === 'postgresql' ? 'PostgreSQL' : dialect === 'sqlite' ? 'SQLite' : dialect;
 }
 
-function riskyOperations(up: MigrationFunction, migration: ParsedMigration, add: Add, dialect?: string): void {
+function riskyOperations(
+  up: MigrationFunction,
+  migration: ParsedMigration,
+  add: Add,
+  upgradeRuns: () => UpgradeExecutes,
+  dialect?: string,
+): void {
   // A table created earlier in this upgrade has no rows yet: what fails on rows cannot fail there.
   const createdAt = new Map<string, number>();
   for (const op of up.ops) if (op.op === 'create_table' && !createdAt.has(op.table)) createdAt.set(op.table, op.line);
@@ -125,7 +138,9 @@ function riskyOperations(up: MigrationFunction, migration: ParsedMigration, add:
           );
         }
         const nullable = op.arg('nullable');
-        if (isFalse(nullable) && !isNew(op) && !backfilledBefore(up, op)) {
+        const already = isFalse(op.arg('existing_nullable')) || notNullInRevision(up, op);
+        const filled = () => filledBefore(upgradeRuns(), op.line, op.table, op.column);
+        if (isFalse(nullable) && !isNew(op) && !already && !filled()) {
           add(
             'alter-column-not-null',
             `${where} makes ${column} NOT NULL: this fails if any existing row has NULL there, and scans the whole table under an exclusive lock. ` +
@@ -223,13 +238,18 @@ const ROW_OR_ENUM = new Set(['update', 'insert', 'delete', 'enum-value']);
 const CHANGE_WORDS =
   /\b(add|adds|added|adding|create|creates|created|creating|drop|drops|dropped|dropping|remove|removes|removed|removing|rename|renames|renamed|renaming|alter|alters|altered|altering|change|changes|changed|changing|delete|deletes|deleted|modify|modifies|modified|make|makes|new|index|column|table|constraint|nullable|unique|foreign key)\b/i;
 
-/** An `op.execute(...)` before `op` that may fill the column: an UPDATE of its table, or SQL built in Python. */
-function backfilledBefore(fn: MigrationFunction, op: MigrationCall): boolean {
-  return fn.executes.some(
-    (e) =>
-      e.line < op.line &&
-      (e.sql === undefined || (/\bupdate\b/i.test(e.sql) && e.sql.toLowerCase().includes(op.table.toLowerCase()))),
-  );
+/**
+ * The column is NOT NULL already, by this upgrade(): added NOT NULL or as a primary key before the call, or
+ * made part of a primary key (which sets NOT NULL itself, and fails on the same NULLs).
+ */
+function notNullInRevision(up: MigrationFunction, op: MigrationCall): boolean {
+  return up.ops.some((other) => {
+    if (other.table !== op.table || other === op || op.column === undefined) return false;
+    if (other.op === 'create_primary_key') return !!other.columns?.includes(op.column);
+    if (other.op !== 'add_column' || other.column !== op.column || other.line > op.line) return false;
+    const column = other.arg('column');
+    return column?.k === 'call' && (isFalse(keyword(column, 'nullable')) || isTrue(keyword(column, 'primary_key')));
+  });
 }
 
 function hasDatabaseDefault(column: CallExpr): boolean {

@@ -71,6 +71,25 @@ export function upgradeExecutes(scopes: StatementScopes, migration: ParsedMigrat
   return { changes, unknownCalls };
 }
 
+/**
+ * Whether a change may fill the NULLs of `table.column` (lower case): an UPDATE, or a DELETE, of that table
+ * (or of a table only Python knows) whose SQL names the column, or SQL only Python knows.
+ */
+export function mayFill(change: DataChange, table: string, column: string | undefined): boolean {
+  if (change.kind === 'unknown') return true;
+  if (change.kind !== 'update' && change.kind !== 'delete') return false;
+  if (change.table !== undefined && change.table !== table.toLowerCase()) return false;
+  if (change.sql === undefined || column === undefined) return true;
+  return new RegExp(`(^|[^\\w$])${column.replace(/[^\w$]/g, '\\$&')}($|[^\\w$])`, 'i').test(change.sql);
+}
+
+/** A statement before `line` that may fill the NULLs of `table.column`, a helper function called before it included. */
+export function filledBefore(runs: UpgradeExecutes, line: number, table: string, column: string | undefined): boolean {
+  return (
+    runs.changes.some((c) => c.line < line && mayFill(c, table, column)) || runs.unknownCalls.some((at) => at < line)
+  );
+}
+
 /** `users = sa.table("users", ...)` / `sa.Table("users", ...)`, in the module or in upgrade(). */
 function tableAssignments(scopes: StatementScopes): Map<string, string> {
   const tables = new Map<string, string>();

@@ -7,6 +7,7 @@
 import { type ColumnType, isPostgresNoRewrite, typeOfExpr } from '../../models/columnTypes';
 import type { MigrationFunction } from '../../models/migrationOps';
 import { type PgParseResult, type PgParser, pgParser } from '../sql/pgParser';
+import { type DataChange, filledBefore, mayFill } from './dataChanges';
 import type { RevisionRuleFamily, RuleReport } from './ruleInput';
 
 type Node = Record<string, unknown>;
@@ -23,7 +24,7 @@ const VOLATILE = /^(gen_random_uuid|uuid_generate_v[14]|clock_timestamp|timeofda
 export const rawSqlRules: RevisionRuleFamily = {
   // The rules are those of the op.* calls (rules.ts, postgresLocks.ts), applied to statements.
   rules: [],
-  check({ migration, dialect }, report) {
+  check({ migration, dialect, upgradeExecutes }, report) {
     const up = migration.upgrade;
     if (dialect !== 'postgresql' || !up) return;
     const literal = up.executes.filter((e): e is { line: number; sql: string } => e.sql !== undefined);
@@ -31,9 +32,9 @@ export const rawSqlRules: RevisionRuleFamily = {
     const parser = pgParser();
     if (!parser) return;
     const restored = typesRestored(migration.downgrade, parser);
-    // What happened before a statement: tables created (no rows yet), rows updated (a backfill).
+    // What happened before a statement: tables created (no rows yet), rows updated or deleted (a backfill).
     const created = new Set<string>();
-    const updated = new Set<string>();
+    const filled: DataChange[] = [];
     for (const { line, sql } of literal) {
       let tree: PgParseResult;
       try {
@@ -43,16 +44,21 @@ export const rawSqlRules: RevisionRuleFamily = {
       }
       const before = priorOps(up, line);
       const isNew = (table: string): boolean => created.has(table) || before.created.has(table);
-      const backfilled = (table: string): boolean => before.computedSql || updated.has(table);
+      // Earlier statements of these strings, or any execute call (connection.execute(sa.update(...))...) before.
+      const backfilled = (table: string, column: string): boolean =>
+        filled.some((change) => mayFill(change, table, column)) || filledBefore(upgradeExecutes(), line, table, column);
       for (const entry of tree.stmts ?? []) {
         const stmt = entry.stmt ?? {};
-        const place = { sql: shorten(statementText(sql, entry.stmt_location, entry.stmt_len)), line };
+        const text = statementText(sql, entry.stmt_location, entry.stmt_len);
+        const place = { sql: shorten(text), line };
         const oldType = (table: string, column: string) => restored.get(columnKey(table, column));
         lintStatement(stmt, place, { isNew, backfilled, oldType }, report);
         const createdTable = relationName(child(stmt, 'CreateStmt'));
         if (createdTable) created.add(createdTable);
         const updatedTable = relationName(child(stmt, 'UpdateStmt'));
-        if (updatedTable) updated.add(updatedTable);
+        if (updatedTable) filled.push({ line, kind: 'update', table: updatedTable, sql: text });
+        const deletedFrom = relationName(child(stmt, 'DeleteStmt'));
+        if (deletedFrom) filled.push({ line, kind: 'delete', table: deletedFrom, sql: text });
       }
     }
   },
@@ -60,7 +66,7 @@ export const rawSqlRules: RevisionRuleFamily = {
 
 interface Before {
   isNew(table: string): boolean;
-  backfilled(table: string): boolean;
+  backfilled(table: string, column: string): boolean;
   /** The column's type before upgrade(), as downgrade() gives it back. */
   oldType(table: string, column: string): ColumnType | undefined;
 }
@@ -121,12 +127,12 @@ function pgColumnType(def: Node | undefined): ColumnType {
   return type;
 }
 
-/** The op.create_table tables before `line`, and whether SQL only Python computes ran before it. */
-function priorOps(up: MigrationFunction, line: number): { created: Set<string>; computedSql: boolean } {
+/** The op.create_table tables before `line`. */
+function priorOps(up: MigrationFunction, line: number): { created: Set<string> } {
   const created = new Set(
     up.ops.filter((op) => op.op === 'create_table' && op.line < line).map((op) => op.table.toLowerCase()),
   );
-  return { created, computedSql: up.executes.some((e) => e.sql === undefined && e.line < line) };
+  return { created };
 }
 
 function lintStatement(stmt: Node, at: Place, before: Before, report: RuleReport): void {
@@ -222,7 +228,7 @@ function alterCommand(cmd: Node, table: string, before: Before, where: string, l
       return;
     }
     case 'AT_SetNotNull':
-      if (isNew || before.backfilled(table)) return;
+      if (isNew || before.backfilled(table, String(cmd.name ?? ''))) return;
       report(
         'alter-column-not-null',
         `${where} makes ${column} NOT NULL: this fails if any existing row has NULL there, and scans the whole table under an exclusive lock. ` +

@@ -5,6 +5,7 @@
 import type { MigrationCall, MigrationFunction, ParsedMigration, TableOp } from '../../models/migrationOps';
 import type { PyExpr, PySource } from '../../python';
 import type { Dialect, LintRule } from '../rules';
+import type { UpgradeExecutes } from './dataChanges';
 import type { StatementScopes } from './statementScopes';
 
 export interface RevisionRuleInput {
@@ -16,6 +17,8 @@ export interface RevisionRuleInput {
   dialect?: Dialect;
   /** env.py passes `render_as_batch=True` to `context.configure()`; undefined when env.py was not read. */
   renderAsBatch?: boolean;
+  /** What upgrade()'s execute calls run (dataChanges.ts), read on first use. */
+  upgradeExecutes(): UpgradeExecutes;
 }
 
 export type RuleReport = (code: string, message: string, line: number) => void;
