@@ -11,6 +11,7 @@ import * as vscode from 'vscode';
 import { type Problem, type Project, parseDatabaseUrl, type RevisionSource } from '../core';
 import {
   type Dialect,
+  envLintOptions,
   type LintOptions,
   lintAgainstModels,
   lintEnvPy,
@@ -40,6 +41,8 @@ interface ProjectLint {
   /** The model rules' problems, with the revision each is on (for the scope). */
   models: Array<{ source?: RevisionSource; problem: Problem }>;
   dialect?: Dialect;
+  /** What env.py's context.configure() says that the revision rules read (render_as_batch, transaction_per_migration). */
+  envOptions?: LintOptions;
   /** env.py and the config must be linted again. */
   envStale: boolean;
 }
@@ -145,7 +148,7 @@ export class LintDiagnostics extends Disposable implements ProblemSource {
         lint.envStale = false;
         changed = (await this.lintEnv(project, lint, severities)) || changed;
       }
-      const options: LintOptions = { severities, dialect: lint.dialect };
+      const options: LintOptions = { ...lint.envOptions, severities, dialect: lint.dialect };
       const revisions = this.lintRevisions(project, lint, options, openDirty, deadline);
       changed ||= revisions.changed;
       done &&= revisions.done;
@@ -172,6 +175,12 @@ export class LintDiagnostics extends Disposable implements ProblemSource {
     if (dialect !== lint.dialect) {
       lint.dialect = dialect;
       lint.revisions.clear();
+    }
+    try {
+      lint.envOptions = envLintOptions(project.config);
+    } catch (err) {
+      console.error(`[alembic-lens] env.py of ${project.name}: ${(err as Error).message}`);
+      lint.envOptions = undefined;
     }
     let problems: Problem[];
     try {
@@ -220,7 +229,13 @@ export class LintDiagnostics extends Disposable implements ProblemSource {
     deadline: number,
   ): { changed: boolean; done: boolean } {
     // The PostgreSQL parser's state too: the lint of raw SQL starts loading it and runs again when it is there.
-    const optionsKey = JSON.stringify([options.severities ?? {}, options.dialect ?? '', pgParserState()]);
+    const optionsKey = JSON.stringify([
+      options.severities ?? {},
+      options.dialect ?? '',
+      options.renderAsBatch ?? '',
+      options.transactionPerMigration ?? '',
+      pgParserState(),
+    ]);
     const seen = new Set<string>();
     let changed = false;
     let done = true;

@@ -2,9 +2,12 @@
 // column types, nullability, empty downgrades and enum values: each shape that must stay quiet, and beside
 // it the true positive that must still fire.
 import * as assert from 'node:assert';
-import { lintRevision, loadPgParser } from '../../src/core/lint';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { type LintOptions, lintProject, lintRevision, loadPgParser } from '../../src/core/lint';
 import type { Problem } from '../../src/core/problems';
-import { revisionText } from '../support/tempProject';
+import { loadProject } from '../../src/core/project';
+import { revisionText, tempDir, writeProject } from '../support/tempProject';
 
 /** upgrade() starts on line 19 of a revisionText file. */
 const FIRST = 19;
@@ -317,5 +320,114 @@ describe('alter-column-not-null: a column already NOT NULL, a primary key, a bac
         at(1),
       );
     });
+  });
+});
+
+describe('enum-value-in-transaction: only where the claim holds', () => {
+  const addValue = 'op.execute("ALTER TYPE status ADD VALUE \'archived\'")';
+  const enumFindings = (upgrade: string[], options: LintOptions = {}): Problem[] =>
+    lintRevision(
+      revisionText({ id: 'b1', down: 'a0', message: 'archive', upgrade, downgrade: ['pass'] }),
+      '/p/versions/b1.py',
+      { dialect: 'postgresql', ...options },
+    ).filter((p) => p.code === 'enum-value-in-transaction');
+  const perMigration: LintOptions = { transactionPerMigration: true };
+
+  it('env.py sets transaction_per_migration=True and this upgrade() does not use the value: not reported', () => {
+    assert.deepStrictEqual(enumFindings([addValue], perMigration), []);
+    assert.deepStrictEqual(
+      enumFindings(
+        [addValue, "op.create_table('t', sa.Column('s', sa.Enum('a', 'archived', name='other')))"],
+        perMigration,
+      ),
+      [],
+      'an Enum(...) definition naming the label is no use of the value',
+    );
+  });
+
+  it('reported on every PostgreSQL version when the same upgrade() uses the value, with the line of the use', () => {
+    for (const use of [
+      'op.execute("UPDATE posts SET status = \'archived\' WHERE deleted")',
+      "op.get_bind().execute(posts.update().values(status='archived'))",
+      "op.alter_column('posts', 'status', server_default='archived')",
+    ]) {
+      for (const options of [perMigration, {}]) {
+        const [found, ...rest] = enumFindings([addValue, use], options);
+        assert.deepStrictEqual(rest, [], use);
+        assert.strictEqual(found?.line, FIRST, use);
+        assert.match(found.message, new RegExp(`line ${FIRST + 1} uses 'archived'`), use);
+        assert.match(found.message, /fails on every PostgreSQL version/, use);
+      }
+    }
+    const [sameString] = enumFindings([
+      "op.execute(\"ALTER TYPE status ADD VALUE 'archived'; UPDATE posts SET status = 'archived'\")",
+    ]);
+    assert.match(sameString.message, /fails on every PostgreSQL version/);
+  });
+
+  it('without transaction_per_migration: reported, saying a later migration of the same run is what fails from 12', () => {
+    for (const options of [{}, { transactionPerMigration: false }]) {
+      const [found, ...rest] = enumFindings([addValue], options);
+      assert.deepStrictEqual(rest, []);
+      assert.strictEqual(found.line, FIRST);
+      assert.match(found.message, /PostgreSQL before 12 refuses it/);
+      assert.match(found.message, /transaction_per_migration/);
+      assert.doesNotMatch(found.message, /every PostgreSQL version/);
+    }
+  });
+
+  it('never in an autocommit_block(); a use after a later autocommit_block() is in another transaction', () => {
+    assert.deepStrictEqual(
+      enumFindings([
+        'with op.get_context().autocommit_block():',
+        '    op.execute("ALTER TYPE status ADD VALUE \'archived\'")',
+        'op.execute("UPDATE posts SET status = \'archived\'")',
+      ]),
+      [],
+    );
+    assert.deepStrictEqual(
+      enumFindings(
+        [
+          addValue,
+          'with op.get_context().autocommit_block():',
+          '    op.execute("CREATE INDEX CONCURRENTLY ix ON posts (id)")',
+          'op.execute("UPDATE posts SET status = \'archived\'")',
+        ],
+        perMigration,
+      ),
+      [],
+    );
+  });
+});
+
+describe('enum-value-in-transaction: env.py read by the project lint', () => {
+  it('transaction_per_migration=True in context.configure() turns the per-migration reading on', () => {
+    const dir = tempDir('alembic-lens-enum-');
+    const ini = writeProject(
+      dir,
+      [
+        {
+          id: 'a1',
+          down: null,
+          message: 'archive',
+          upgrade: ['op.execute("ALTER TYPE status ADD VALUE \'archived\'")'],
+        },
+      ],
+      '[alembic]\nscript_location = alembic\nsqlalchemy.url = postgresql://u@h/db\n',
+    );
+    const env = path.join(dir, 'alembic', 'env.py');
+    const configure = (extra: string) =>
+      fs.writeFileSync(
+        env,
+        `from alembic import context\n\ncontext.configure(url="postgresql://u@h/db", target_metadata=None${extra})\n`,
+      );
+    const codes = () =>
+      lintProject(loadProject(ini), { env: {} })
+        .filter((p) => p.code === 'enum-value-in-transaction')
+        .map((p) => p.line);
+    configure('');
+    assert.deepStrictEqual(codes(), [FIRST]);
+    configure(', transaction_per_migration=True');
+    assert.deepStrictEqual(codes(), []);
   });
 });

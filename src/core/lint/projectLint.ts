@@ -15,7 +15,7 @@ import { accidentalForkHeads } from '../teams/forkHeads';
 import { resolveDatabaseUrl, urlSourceForConfig } from '../urlSource';
 import { lintAgainstModels, sharedModelDiscovery } from './modelLint';
 import { type Dialect, type LintOptions, severityOf } from './rules';
-import { envRendersAsBatch } from './rules/sqliteBatch';
+import { envKeywordFlag, envRendersAsBatch } from './rules/sqliteBatch';
 import { applyLintOptions, iniSuppressions, pythonSuppressions, type Suppressions } from './suppressions';
 
 export interface EnvLintOptions extends LintOptions {
@@ -35,6 +35,20 @@ export interface ProjectLintOptions extends EnvLintOptions {
   dotenv?: Readonly<Record<string, string>>;
   /** The lint scope: revisions outside it (history, e.g. unchanged on the base branch) get no revision findings. */
   includeRevision?: (source: RevisionSource) => boolean;
+}
+
+/** What env.py's context.configure() says that the revision rules read: render_as_batch, transaction_per_migration. */
+export function envLintOptions(
+  config: AlembicConfig,
+  readFile: (file: string) => string | undefined = readPythonFile,
+  envPyText?: string,
+): Pick<LintOptions, 'renderAsBatch' | 'transactionPerMigration'> {
+  const envPath = config.scriptLocation ? path.join(config.scriptLocation, 'env.py') : undefined;
+  const text = envPyText ?? (envPath ? readFile(envPath) : undefined);
+  return {
+    renderAsBatch: envRendersAsBatch(text),
+    transactionPerMigration: envKeywordFlag(text, 'transaction_per_migration'),
+  };
 }
 
 /** env.py's problems (target_metadata = None, models nobody imports) and the config's (placeholder URL). */
@@ -128,9 +142,11 @@ export function lintHistory(
 export function lintProject(project: Project, options: ProjectLintOptions = {}): Problem[] {
   const dialect = options.dialect ?? inferDialect(project.config, options.env, options.dotenv);
   const readFile = options.readFile ?? readPythonFile;
-  const envPath = project.config.scriptLocation ? path.join(project.config.scriptLocation, 'env.py') : undefined;
-  const renderAsBatch = envRendersAsBatch(options.envPyText ?? (envPath ? readFile(envPath) : undefined));
-  const lintOptions: LintOptions = { severities: options.severities, dialect, renderAsBatch };
+  const lintOptions: LintOptions = {
+    severities: options.severities,
+    dialect,
+    ...envLintOptions(project.config, readFile, options.envPyText),
+  };
   const problems: Problem[] = [];
   for (const rev of project.graph.revisions.values()) {
     if (options.includeRevision && !options.includeRevision(rev.source)) continue;

@@ -39,6 +39,7 @@ export function lintKey(options: LintOptions): string {
     options.severities ?? {},
     options.dialect ?? '',
     options.renderAsBatch ?? '',
+    options.transactionPerMigration ?? '',
     pgParserState(),
   ]);
 }
@@ -69,6 +70,7 @@ export function revisionFindings(input: LintInput, options: LintOptions = {}): P
     scopes,
     dialect: options.dialect,
     renderAsBatch: options.renderAsBatch,
+    transactionPerMigration: options.transactionPerMigration,
     upgradeExecutes: upgradeRuns,
   };
   for (const family of REVISION_RULE_FAMILIES) family.check(ruleInput, add);

@@ -16,6 +16,8 @@ export interface LintOptions {
   dialect?: Dialect;
   /** env.py passes render_as_batch=True to context.configure(); read by lintProject. */
   renderAsBatch?: boolean;
+  /** env.py passes transaction_per_migration=True to context.configure(); read by lintProject. */
+  transactionPerMigration?: boolean;
 }
 
 export type RuleScope = 'revision' | 'env.py' | 'config' | 'history';

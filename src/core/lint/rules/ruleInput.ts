@@ -17,6 +17,8 @@ export interface RevisionRuleInput {
   dialect?: Dialect;
   /** env.py passes `render_as_batch=True` to `context.configure()`; undefined when env.py was not read. */
   renderAsBatch?: boolean;
+  /** env.py passes `transaction_per_migration=True`: each migration commits on its own; undefined when env.py was not read. */
+  transactionPerMigration?: boolean;
   /** What upgrade()'s execute calls run (dataChanges.ts), read on first use. */
   upgradeExecutes(): UpgradeExecutes;
 }
