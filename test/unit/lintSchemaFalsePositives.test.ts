@@ -431,3 +431,53 @@ describe('enum-value-in-transaction: env.py read by the project lint', () => {
     assert.deepStrictEqual(codes(), []);
   });
 });
+
+describe('SQLite: no PostgreSQL advice on a SQLite project', () => {
+  const sqlite: LintOptions = { dialect: 'sqlite', renderAsBatch: false };
+  const lintWith = (upgrade: string[], options: LintOptions): Problem[] =>
+    lintRevision(
+      revisionText({ id: 'b1', down: 'a0', message: 'change', upgrade, downgrade: ['raise NotImplementedError()'] }),
+      '/p/versions/b1.py',
+      options,
+    );
+  const codes = (problems: Problem[]) => problems.map((p) => `${p.line} ${p.code}`);
+  const alter = "op.alter_column('users', 'email', existing_type=sa.VARCHAR(), nullable=False)";
+
+  it('alter_column(nullable=False) outside batch: only sqlite-alter-outside-batch (the migration fails there anyway)', () => {
+    assert.deepStrictEqual(codes(lintWith([alter], sqlite)), [`${FIRST} sqlite-alter-outside-batch`]);
+  });
+
+  it('still alter-column-not-null: with sqlite-alter-outside-batch off, in a batch (about NULLs, no lock advice), on PostgreSQL', () => {
+    const off: LintOptions = { ...sqlite, severities: { 'sqlite-alter-outside-batch': 'off' } };
+    assert.deepStrictEqual(codes(lintWith([alter], off)), [`${FIRST} alter-column-not-null`]);
+    const batch = lintWith(
+      ["with op.batch_alter_table('users') as batch_op:", "    batch_op.alter_column('email', nullable=False)"],
+      sqlite,
+    );
+    assert.deepStrictEqual(codes(batch), [`${FIRST + 1} alter-column-not-null`]);
+    assert.match(batch[0].message, /fails if any existing row has NULL there/);
+    assert.doesNotMatch(batch[0].message, /lock|PostgreSQL|scan/);
+    const [pg] = lintWith([alter], { dialect: 'postgresql' });
+    assert.strictEqual(pg.code, 'alter-column-not-null');
+    assert.match(pg.message, /exclusive lock/);
+  });
+
+  it("opt-in rules: an INTEGER primary key is SQLite's 64-bit rowid; DateTime(timezone=True) changes nothing on SQLite or MySQL", () => {
+    const all: LintOptions['severities'] = { 'integer-primary-key': 'warning', 'datetime-without-timezone': 'warning' };
+    const upgrade = [
+      "op.create_table('events', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('at', sa.DateTime()))",
+    ];
+    const optIn = (options: LintOptions) =>
+      codes(lintWith(upgrade, { ...options, severities: all }))
+        .filter((c) => !c.endsWith('outside-batch'))
+        .sort();
+    assert.deepStrictEqual(optIn(sqlite), []);
+    assert.deepStrictEqual(optIn({ dialect: 'mysql' }), [`${FIRST} integer-primary-key`]);
+    assert.deepStrictEqual(optIn({ dialect: 'postgresql' }), [
+      `${FIRST} datetime-without-timezone`,
+      `${FIRST} integer-primary-key`,
+    ]);
+    const unknown = lintWith(upgrade, { severities: all }).find((p) => p.code === 'datetime-without-timezone');
+    assert.match(unknown?.message ?? '', /^On PostgreSQL, Oracle or SQL Server: /);
+  });
+});

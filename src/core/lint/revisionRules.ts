@@ -57,12 +57,18 @@ export function revisionFindings(input: LintInput, options: LintOptions = {}): P
     // Code under a test of the database (`if is_postgres():`) runs only where the test allows.
     if (rule?.dialects && !rule.dialects.some((dialect) => scopes.runsOn(line, dialect))) return;
     // The database is unknown: the advice stands, for the databases it is about.
-    const where = rule?.dialects && !options.dialect ? `On ${rule.dialects.map(dialectName).join(' or ')}: ` : '';
+    const where = rule?.dialects && !options.dialect ? `On ${orList(rule.dialects.map(dialectName))}: ` : '';
     problems.push(problem(rule?.severity ?? 'warning', code, `${where}${message}`, path, line));
   };
   let executes: UpgradeExecutes | undefined;
   const upgradeRuns = (): UpgradeExecutes => (executes ??= upgradeExecutes(scopes, migration));
-  if (up) riskyOperations(up, migration, add, upgradeRuns, options.dialect);
+  // On SQLite an ALTER outside batch fails outright: that rule says so, the NULL and lock advice would be noise.
+  const sqliteRefuses = (op: MigrationCall): boolean =>
+    options.dialect === 'sqlite' &&
+    !op.batch &&
+    severityOf('sqlite-alter-outside-batch', options) !== 'off' &&
+    scopes.runsOn(op.line, 'sqlite');
+  if (up) riskyOperations(up, migration, add, upgradeRuns, options.dialect, sqliteRefuses);
   emptyFunctions(input, add, upgradeRuns);
   const ruleInput = {
     migration,
@@ -79,8 +85,22 @@ export function revisionFindings(input: LintInput, options: LintOptions = {}): P
 
 type Add = (code: string, message: string, line: number) => void;
 
+const DIALECT_NAMES: Record<string, string> = {
+  postgresql: 'PostgreSQL',
+  sqlite: 'SQLite',
+  mysql: 'MySQL',
+  mariadb: 'MariaDB',
+  oracle: 'Oracle',
+  mssql: 'SQL Server',
+};
+
 function dialectName(dialect: string): string {
-  return dialect === 'postgresql' ? 'PostgreSQL' : dialect === 'sqlite' ? 'SQLite' : dialect;
+  return DIALECT_NAMES[dialect] ?? dialect;
+}
+
+/** `A`, `A or B`, `A, B or C`. */
+function orList(names: string[]): string {
+  return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
 }
 
 function riskyOperations(
@@ -88,7 +108,8 @@ function riskyOperations(
   migration: ParsedMigration,
   add: Add,
   upgradeRuns: () => UpgradeExecutes,
-  dialect?: string,
+  dialect: string | undefined,
+  sqliteRefuses: (op: MigrationCall) => boolean,
 ): void {
   // A table created earlier in this upgrade has no rows yet: what fails on rows cannot fail there.
   const createdAt = new Map<string, number>();
@@ -142,12 +163,16 @@ function riskyOperations(
         const nullable = op.arg('nullable');
         const already = isFalse(op.arg('existing_nullable')) || notNullInRevision(up, op);
         const filled = () => filledBefore(upgradeRuns(), op.line, op.table, op.column);
-        if (isFalse(nullable) && !isNew(op) && !already && !filled()) {
+        if (isFalse(nullable) && !isNew(op) && !already && !sqliteRefuses(op) && !filled()) {
+          const name = op.column ?? 'col';
+          const backfill = `Safe pattern: backfill first, in this or an earlier migration (op.execute("UPDATE ${op.table} SET ${name} = ... WHERE ${name} IS NULL")), then set NOT NULL`;
+          // SQLite's batch mode copies the table: the NULLs fail the copy, there is no lock to keep short.
           add(
             'alter-column-not-null',
-            `${where} makes ${column} NOT NULL: this fails if any existing row has NULL there, and scans the whole table under an exclusive lock. ` +
-              `Safe pattern: backfill first, in this or an earlier migration (op.execute("UPDATE ${op.table} SET ${op.column ?? 'col'} = ... WHERE ${op.column ?? 'col'} IS NULL")), then set NOT NULL; ` +
-              `on big PostgreSQL tables add a CHECK (${op.column ?? 'col'} IS NOT NULL) NOT VALID constraint and VALIDATE it before, so the lock stays short.`,
+            dialect === 'sqlite'
+              ? `${where} makes ${column} NOT NULL: this fails if any existing row has NULL there (the batch copy of the table refuses the row). ${backfill}.`
+              : `${where} makes ${column} NOT NULL: this fails if any existing row has NULL there, and scans the whole table under an exclusive lock. ` +
+                  `${backfill}; on big PostgreSQL tables add a CHECK (${name} IS NOT NULL) NOT VALID constraint and VALIDATE it before, so the lock stays short.`,
             op.line,
           );
         }
