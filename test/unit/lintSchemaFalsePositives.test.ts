@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { type LintOptions, lintProject, lintRevision, loadPgParser } from '../../src/core/lint';
 import type { Problem } from '../../src/core/problems';
 import { loadProject } from '../../src/core/project';
+import { copySample, editModels } from '../support/sampleCopy';
 import { revisionText, tempDir, writeProject } from '../support/tempProject';
 
 /** upgrade() starts on line 19 of a revisionText file. */
@@ -479,5 +480,107 @@ describe('SQLite: no PostgreSQL advice on a SQLite project', () => {
     ]);
     const unknown = lintWith(upgrade, { severities: all }).find((p) => p.code === 'datetime-without-timezone');
     assert.match(unknown?.message ?? '', /^On PostgreSQL, Oracle or SQL Server: /);
+  });
+});
+
+describe('differs-from-model: nullability with SQLAlchemy defaults, and a full stop', () => {
+  const HEAD = '92404fb3f98d';
+  /** A copy of migrations-sample with SQLAlchemy 2.0 models for `tags`, and a revision creating it. */
+  function tagsProject(modelLines: string[], createTable: string[]): { dir: string; file: string } {
+    const dir = copySample(path.join(tempDir('alembic-lens-nullable-'), 'migrations-sample'));
+    editModels(dir, (text) =>
+      [
+        text.replace(
+          'from sqlalchemy.orm import declarative_base',
+          'from sqlalchemy.orm import Mapped, declarative_base, mapped_column',
+        ),
+        'from typing import Optional',
+        'import sqlalchemy as sa',
+        '',
+        '',
+        'class Tag(Base):',
+        '    __tablename__ = "tags"',
+        ...modelLines.map((l) => `    ${l}`),
+        '',
+      ].join('\n'),
+    );
+    const file = path.join(dir, 'alembic', 'versions', 'a1a1a1a1a1a1_tags.py');
+    fs.writeFileSync(
+      file,
+      revisionText({
+        id: 'a1a1a1a1a1a1',
+        down: HEAD,
+        message: 'tags',
+        upgrade: ["op.create_table('tags',", ...createTable.map((l) => `    ${l},`), ')'],
+      }),
+    );
+    return { dir, file };
+  }
+  const differs = (dir: string): Problem[] =>
+    lintProject(loadProject(path.join(dir, 'alembic.ini')), { env: {} }).filter((p) => p.code === 'differs-from-model');
+
+  const model = [
+    'id: Mapped[int] = mapped_column(primary_key=True)',
+    'label: Mapped[str] = mapped_column(sa.String(30))',
+    'note: Mapped[Optional[str]] = mapped_column(sa.String(30))',
+    'memo: Mapped[str | None]',
+  ];
+
+  it('the revision agrees (primary keys NOT NULL, Optional / | None nullable, Mapped[X] NOT NULL; defaults on both sides): silent', () => {
+    for (const columns of [
+      [
+        "sa.Column('id', sa.Integer(), nullable=False)",
+        "sa.Column('label', sa.String(length=30), nullable=False)",
+        "sa.Column('note', sa.String(length=30), nullable=True)",
+        "sa.Column('memo', sa.String(), nullable=True)",
+        "sa.PrimaryKeyConstraint('id')",
+      ],
+      [
+        "sa.Column('id', sa.Integer())",
+        "sa.Column('label', sa.String(length=30), nullable=False)",
+        "sa.Column('note', sa.String(length=30))",
+        "sa.Column('memo', sa.String())",
+        "sa.PrimaryKeyConstraint('id')",
+      ],
+      ["sa.Column('id', sa.Integer(), primary_key=True)", "sa.Column('label', sa.String(30), nullable=False)"],
+    ]) {
+      const { dir } = tagsProject(model, columns);
+      assert.deepStrictEqual(
+        differs(dir).map((p) => p.message),
+        [],
+        columns.join(', '),
+      );
+    }
+  });
+
+  it('reported: Mapped[X] against a column the revision leaves nullable (nullable=True or no nullable=), Optional against NOT NULL', () => {
+    const { dir, file } = tagsProject(model, [
+      "sa.Column('id', sa.Integer(), primary_key=True)",
+      "sa.Column('label', sa.String(length=30))",
+      "sa.Column('note', sa.String(length=30), nullable=False)",
+      "sa.Column('memo', sa.String(), nullable=True)",
+    ]);
+    const found = differs(dir).sort((a, b) => a.message.localeCompare(b.message));
+    assert.deepStrictEqual(
+      found.map((p) => [p.path, p.message.split(': ')[1].split('. ')[0]]),
+      [
+        [file, 'NOT NULL in the model, nullable in the revision'],
+        [file, 'nullable in the model, NOT NULL in the revision'],
+      ],
+    );
+    assert.match(found[0].message, /creates tags\.label unlike the model Tag\.label/);
+    assert.match(found[1].message, /creates tags\.note unlike the model Tag\.note/);
+    for (const p of found) assert.match(p.message, /\.$/, 'ends with a full stop like the other rules');
+  });
+
+  it('a column of a composite PrimaryKeyConstraint is NOT NULL without nullable=', () => {
+    const { dir } = tagsProject(
+      [
+        'id: Mapped[int] = mapped_column(primary_key=True)',
+        'label: Mapped[str] = mapped_column(sa.String(30), primary_key=True)',
+      ],
+      ["sa.Column('id', sa.Integer())", "sa.Column('label', sa.String(30))", "sa.PrimaryKeyConstraint('id', 'label')"],
+    );
+    assert.deepStrictEqual(differs(dir), []);
   });
 });
