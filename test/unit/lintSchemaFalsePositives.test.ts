@@ -584,3 +584,15 @@ describe('differs-from-model: nullability with SQLAlchemy defaults, and a full s
     assert.deepStrictEqual(differs(dir), []);
   });
 });
+
+describe('what upgrade() runs outside op.*: schema objects created through the connection', () => {
+  it('sa.Enum(...).create(bind) is a schema change: empty-downgrade says so, and it is no backfill', () => {
+    const create = "sa.Enum('a', 'b', name='kind').create(op.get_bind(), checkfirst=True)";
+    const [empty] = lint([create, 'pass', 'pass']).filter((p) => p.code === 'empty-downgrade');
+    assert.match(empty.message, /upgrade\(\) changes the schema/);
+    assert.deepStrictEqual(
+      findings('alter-column-not-null', [create, "op.alter_column('users', 'email', nullable=False)"]),
+      [`${FIRST + 1} alter-column-not-null`],
+    );
+  });
+});

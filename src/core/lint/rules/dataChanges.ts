@@ -135,14 +135,19 @@ const NOT_CALLS = new Set([
 /**
  * An expression statement that is no execute call: rows changed through an ORM session
  * (`session.add(...)`, `session.query(X).filter(...).update(...)`, `session.commit()`), nothing (`print`,
- * `logger.info`, an `op.*` call, an assignment), or a call this reader cannot follow (`unknown`).
+ * `logger.info`, an `op.*` call, an assignment), schema objects created or dropped (`sa.Enum(...).create(bind)`:
+ * `ddl`), or a call this reader cannot follow (`unknown`).
  */
 function otherStatement(tokens: readonly PyToken[]): DataChangeKind | 'unknown' | undefined {
   const first = tokens[0];
   if (first?.t !== 'name' || NOT_CALLS.has(first.v) || first.v === 'op' || HARMLESS.has(first.v)) return undefined;
   let depth = 0;
   let calls = false;
-  for (const tk of tokens) {
+  // The method chain of the statement itself (`a.b(...).c(...)`), not the names inside its arguments.
+  const methods: string[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const tk = tokens[i];
+    if (tk.t === 'name' && depth === 0 && tokens[i - 1]?.v === '.') methods.push(tk.v);
     if (tk.t !== 'op') continue;
     if (tk.v === '(' || tk.v === '[' || tk.v === '{') {
       calls ||= tk.v === '(';
@@ -152,7 +157,6 @@ function otherStatement(tokens: readonly PyToken[]): DataChangeKind | 'unknown' 
     else if (depth === 0 && /^(=|[-+*/%&|^@]=|\/\/=|\*\*=|<<=|>>=|:=)$/.test(tk.v)) return undefined;
   }
   if (!calls) return undefined;
-  const methods = tokens.filter((tk, i) => tk.t === 'name' && tokens[i - 1]?.v === '.').map((tk) => tk.v);
   const last = methods[methods.length - 1] ?? '';
   if (methods.includes('query') && (last === 'update' || last === 'delete')) return last;
   if (/^(add|add_all|merge|bulk_save_objects|bulk_insert_mappings)$/.test(last)) return 'insert';
@@ -160,6 +164,8 @@ function otherStatement(tokens: readonly PyToken[]): DataChangeKind | 'unknown' 
   // ORM objects changed in Python (`user.slug = ...`) reach the database when the session commits.
   if (last === 'commit' || last === 'flush') return 'update';
   if (/^(close|expunge_all|rollback)$/.test(last)) return undefined;
+  // `sa.Enum(...).create(bind)`, `table.drop(bind)`, `metadata.create_all(bind)`: schema.
+  if (/^(create|drop|create_all|drop_all)$/.test(last)) return 'ddl';
   return 'unknown';
 }
 
