@@ -11,14 +11,15 @@ import * as vscode from 'vscode';
 import { type Problem, type Project, parseDatabaseUrl, type RevisionSource } from '../core';
 import {
   type Dialect,
+  envLintOptions,
   type LintOptions,
   lintAgainstModels,
   lintEnvPy,
   lintHistory,
+  lintKey,
   lintRevision,
   modelNamesOf,
   pgParserLoading,
-  pgParserState,
   type RuleSeverity,
 } from '../core/lint';
 import type { ModelWatcher } from '../models/modelWatcher';
@@ -41,6 +42,8 @@ interface ProjectLint {
   /** The model rules' problems, with the revision each is on (for the scope). */
   models: Array<{ source?: RevisionSource; problem: Problem }>;
   dialect?: Dialect;
+  /** What env.py's context.configure() says that the revision rules read (render_as_batch, transaction_per_migration). */
+  envOptions?: LintOptions;
   /** env.py and the config must be linted again. */
   envStale: boolean;
 }
@@ -148,7 +151,7 @@ export class LintDiagnostics extends Disposable implements ProblemSource {
       }
       // The model watcher's models tell migration-imports-models which imported names map tables.
       const modelNames = modelNamesOf(this.models.discovery(project));
-      const options: LintOptions = { severities, dialect: lint.dialect, modelNames };
+      const options: LintOptions = { ...lint.envOptions, severities, dialect: lint.dialect, modelNames };
       const revisions = this.lintRevisions(project, lint, options, openDirty, deadline);
       changed ||= revisions.changed;
       done &&= revisions.done;
@@ -175,6 +178,12 @@ export class LintDiagnostics extends Disposable implements ProblemSource {
     if (dialect !== lint.dialect) {
       lint.dialect = dialect;
       lint.revisions.clear();
+    }
+    try {
+      lint.envOptions = envLintOptions(project.config);
+    } catch (err) {
+      console.error(`[alembic-lens] env.py of ${project.name}: ${(err as Error).message}`);
+      lint.envOptions = undefined;
     }
     let problems: Problem[];
     try {
@@ -222,13 +231,8 @@ export class LintDiagnostics extends Disposable implements ProblemSource {
     openDirty: Map<string, vscode.TextDocument>,
     deadline: number,
   ): { changed: boolean; done: boolean } {
-    // The PostgreSQL parser's state too: the lint of raw SQL starts loading it and runs again when it is there.
-    const optionsKey = JSON.stringify([
-      options.severities ?? {},
-      options.dialect ?? '',
-      pgParserState(),
-      options.modelNames?.key ?? '',
-    ]);
+    // lintKey holds the PostgreSQL parser's state: the lint of raw SQL runs again once the parser is there.
+    const optionsKey = lintKey(options);
     const seen = new Set<string>();
     let changed = false;
     let done = true;

@@ -16,7 +16,7 @@ import { resolveDatabaseUrl, urlSourceForConfig } from '../urlSource';
 import { lintAgainstModels, sharedModelDiscovery } from './modelLint';
 import { type Dialect, type LintOptions, severityOf } from './rules';
 import { modelNamesOf } from './rules/ormImports';
-import { envRendersAsBatch } from './rules/sqliteBatch';
+import { envKeywordFlag, envRendersAsBatch } from './rules/sqliteBatch';
 import { applyLintOptions, iniSuppressions, pythonSuppressions, type Suppressions } from './suppressions';
 
 export interface EnvLintOptions extends LintOptions {
@@ -36,6 +36,20 @@ export interface ProjectLintOptions extends EnvLintOptions {
   dotenv?: Readonly<Record<string, string>>;
   /** The lint scope: revisions outside it (history, e.g. unchanged on the base branch) get no revision findings. */
   includeRevision?: (source: RevisionSource) => boolean;
+}
+
+/** What env.py's context.configure() says that the revision rules read: render_as_batch, transaction_per_migration. */
+export function envLintOptions(
+  config: AlembicConfig,
+  readFile: (file: string) => string | undefined = readPythonFile,
+  envPyText?: string,
+): Pick<LintOptions, 'renderAsBatch' | 'transactionPerMigration'> {
+  const envPath = config.scriptLocation ? path.join(config.scriptLocation, 'env.py') : undefined;
+  const text = envPyText ?? (envPath ? readFile(envPath) : undefined);
+  return {
+    renderAsBatch: envRendersAsBatch(text),
+    transactionPerMigration: envKeywordFlag(text, 'transaction_per_migration'),
+  };
 }
 
 /** env.py's problems (target_metadata = None, models nobody imports) and the config's (placeholder URL). */
@@ -129,12 +143,14 @@ export function lintHistory(
 export function lintProject(project: Project, options: ProjectLintOptions = {}): Problem[] {
   const dialect = options.dialect ?? inferDialect(project.config, options.env, options.dotenv);
   const readFile = options.readFile ?? readPythonFile;
-  const envPath = project.config.scriptLocation ? path.join(project.config.scriptLocation, 'env.py') : undefined;
-  const renderAsBatch = envRendersAsBatch(options.envPyText ?? (envPath ? readFile(envPath) : undefined));
   // The models first: migration-imports-models reports only the imports that name them.
   const discovery = sharedModelDiscovery(project.config, { ...options, dialect });
-  const modelNames = modelNamesOf(discovery);
-  const lintOptions: LintOptions = { severities: options.severities, dialect, renderAsBatch, modelNames };
+  const lintOptions: LintOptions = {
+    severities: options.severities,
+    dialect,
+    ...envLintOptions(project.config, readFile, options.envPyText),
+    modelNames: modelNamesOf(discovery),
+  };
   const problems: Problem[] = [];
   for (const rev of project.graph.revisions.values()) {
     if (options.includeRevision && !options.includeRevision(rev.source)) continue;

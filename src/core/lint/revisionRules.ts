@@ -2,13 +2,14 @@
 // job is to undo), a downgrade() that does nothing, and the empty autogenerate. Each problem names the
 // operation, says why it hurts and gives the safe pattern, at the line of the call.
 
-import { isStringWidening, typeOfExpr } from '../models/columnTypes';
+import { isPostgresNoRewrite, isStringWidening, typeOfExpr } from '../models/columnTypes';
 import type { CallExpr, MigrationCall, MigrationFunction, ParsedMigration } from '../models/migrationOps';
 import { type Problem, problem } from '../problems';
 import type { PyExpr, PySource } from '../python';
 import { calleeName, keyword, renderExpr } from '../python';
 import { copiedThenRenamed, renamePairs } from './renames';
 import { type LintOptions, lintRule, severityOf } from './rules';
+import { filledBefore, type UpgradeExecutes, upgradeExecutes } from './rules/dataChanges';
 import { REVISION_RULE_FAMILIES } from './rules/registry';
 import { createdBefore } from './rules/ruleInput';
 import { statementScopes } from './rules/statementScopes';
@@ -39,6 +40,7 @@ export function lintKey(options: LintOptions): string {
     options.severities ?? {},
     options.dialect ?? '',
     options.renderAsBatch ?? '',
+    options.transactionPerMigration ?? '',
     pgParserState(),
     options.modelNames?.key ?? '',
   ]);
@@ -57,11 +59,19 @@ export function revisionFindings(input: LintInput, options: LintOptions = {}): P
     // Code under a test of the database (`if is_postgres():`) runs only where the test allows.
     if (rule?.dialects && !rule.dialects.some((dialect) => scopes.runsOn(line, dialect))) return;
     // The database is unknown: the advice stands, for the databases it is about.
-    const where = rule?.dialects && !options.dialect ? `On ${rule.dialects.map(dialectName).join(' or ')}: ` : '';
+    const where = rule?.dialects && !options.dialect ? `On ${orList(rule.dialects.map(dialectName))}: ` : '';
     problems.push(problem(rule?.severity ?? 'warning', code, `${where}${message}`, path, line));
   };
-  if (up) riskyOperations(up, migration, add, options.dialect);
-  emptyFunctions(input, add);
+  let executes: UpgradeExecutes | undefined;
+  const upgradeRuns = (): UpgradeExecutes => (executes ??= upgradeExecutes(scopes, migration));
+  // On SQLite an ALTER outside batch fails outright: that rule says so, the NULL and lock advice would be noise.
+  const sqliteRefuses = (op: MigrationCall): boolean =>
+    options.dialect === 'sqlite' &&
+    !op.batch &&
+    severityOf('sqlite-alter-outside-batch', options) !== 'off' &&
+    scopes.runsOn(op.line, 'sqlite');
+  if (up) riskyOperations(up, migration, add, upgradeRuns, options.dialect, sqliteRefuses);
+  emptyFunctions(input, add, upgradeRuns);
   const ruleInput = {
     migration,
     source,
@@ -69,6 +79,8 @@ export function revisionFindings(input: LintInput, options: LintOptions = {}): P
     dialect: options.dialect,
     renderAsBatch: options.renderAsBatch,
     modelNames: options.modelNames,
+    transactionPerMigration: options.transactionPerMigration,
+    upgradeExecutes: upgradeRuns,
   };
   for (const family of REVISION_RULE_FAMILIES) family.check(ruleInput, add);
   return problems.sort((a, b) => a.line - b.line);
@@ -76,11 +88,32 @@ export function revisionFindings(input: LintInput, options: LintOptions = {}): P
 
 type Add = (code: string, message: string, line: number) => void;
 
+const DIALECT_NAMES: Record<string, string> = {
+  postgresql: 'PostgreSQL',
+  sqlite: 'SQLite',
+  mysql: 'MySQL',
+  mariadb: 'MariaDB',
+  oracle: 'Oracle',
+  mssql: 'SQL Server',
+};
+
 function dialectName(dialect: string): string {
-  return dialect === 'postgresql' ? 'PostgreSQL' : dialect === 'sqlite' ? 'SQLite' : dialect;
+  return DIALECT_NAMES[dialect] ?? dialect;
 }
 
-function riskyOperations(up: MigrationFunction, migration: ParsedMigration, add: Add, dialect?: string): void {
+/** `A`, `A or B`, `A, B or C`. */
+function orList(names: string[]): string {
+  return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
+}
+
+function riskyOperations(
+  up: MigrationFunction,
+  migration: ParsedMigration,
+  add: Add,
+  upgradeRuns: () => UpgradeExecutes,
+  dialect: string | undefined,
+  sqliteRefuses: (op: MigrationCall) => boolean,
+): void {
   // A table created earlier in this upgrade has no rows yet: what fails on rows cannot fail there.
   const createdAt = new Map<string, number>();
   for (const op of up.ops) if (op.op === 'create_table' && !createdAt.has(op.table)) createdAt.set(op.table, op.line);
@@ -117,9 +150,16 @@ function riskyOperations(up: MigrationFunction, migration: ParsedMigration, add:
         const column = `${op.table}.${op.column ?? '?'}`;
         const type = op.arg('type_');
         const existing = op.arg('existing_type');
-        // SQLite has no ALTER COLUMN TYPE (its batch rule says so); a longer string is no rewrite on PostgreSQL.
-        const widening = !!type && !!existing && isStringWidening(typeOfExpr(existing), typeOfExpr(type));
-        const quiet = dialect === 'sqlite' || (widening && dialect !== 'mysql' && dialect !== 'mariadb');
+        // SQLite has no ALTER COLUMN TYPE (its batch rule says so). On PostgreSQL VARCHAR and TEXT are
+        // binary-compatible: a longer or unbounded VARCHAR, or TEXT, changes only the catalog (unless USING).
+        const from = existing && typeOfExpr(existing);
+        const to = type && typeOfExpr(type);
+        const using = !!keyword(op.call, 'postgresql_using');
+        const noRewrite =
+          dialect === 'postgresql' || dialect === undefined
+            ? !using && isPostgresNoRewrite(from, to)
+            : dialect !== 'mysql' && dialect !== 'mariadb' && isStringWidening(from, to);
+        const quiet = dialect === 'sqlite' || noRewrite;
         if (type && !isNone(type) && !quiet) {
           add(
             'alter-column-type',
@@ -129,12 +169,18 @@ function riskyOperations(up: MigrationFunction, migration: ParsedMigration, add:
           );
         }
         const nullable = op.arg('nullable');
-        if (isFalse(nullable) && !isNew(op) && !backfilledBefore(up, op)) {
+        const already = isFalse(op.arg('existing_nullable')) || notNullInRevision(up, op);
+        const filled = () => filledBefore(upgradeRuns(), op.line, op.table, op.column);
+        if (isFalse(nullable) && !isNew(op) && !already && !sqliteRefuses(op) && !filled()) {
+          const name = op.column ?? 'col';
+          const backfill = `Safe pattern: backfill first, in this or an earlier migration (op.execute("UPDATE ${op.table} SET ${name} = ... WHERE ${name} IS NULL")), then set NOT NULL`;
+          // SQLite's batch mode copies the table: the NULLs fail the copy, there is no lock to keep short.
           add(
             'alter-column-not-null',
-            `${where} makes ${column} NOT NULL: this fails if any existing row has NULL there, and scans the whole table under an exclusive lock. ` +
-              `Safe pattern: backfill first, in this or an earlier migration (op.execute("UPDATE ${op.table} SET ${op.column ?? 'col'} = ... WHERE ${op.column ?? 'col'} IS NULL")), then set NOT NULL; ` +
-              `on big PostgreSQL tables add a CHECK (${op.column ?? 'col'} IS NOT NULL) NOT VALID constraint and VALIDATE it before, so the lock stays short.`,
+            dialect === 'sqlite'
+              ? `${where} makes ${column} NOT NULL: this fails if any existing row has NULL there (the batch copy of the table refuses the row). ${backfill}.`
+              : `${where} makes ${column} NOT NULL: this fails if any existing row has NULL there, and scans the whole table under an exclusive lock. ` +
+                  `${backfill}; on big PostgreSQL tables add a CHECK (${name} IS NOT NULL) NOT VALID constraint and VALIDATE it before, so the lock stays short.`,
             op.line,
           );
         }
@@ -180,13 +226,16 @@ function riskyOperations(up: MigrationFunction, migration: ParsedMigration, add:
   }
 }
 
-function emptyFunctions(input: LintInput, add: Add): void {
+function emptyFunctions(input: LintInput, add: Add, upgradeRuns: () => UpgradeExecutes): void {
   const up = input.migration.upgrade;
   const down = input.migration.downgrade;
-  if (up && down && !up.empty && down.empty && !down.raises) {
+  const effect = up && down && !up.empty && down.empty && !down.raises ? upgradeEffect(up, upgradeRuns()) : 'rows';
+  if (down && effect !== 'rows') {
+    const does = effect === 'schema' ? 'changes the schema' : 'is not empty';
+    const leaves = effect === 'schema' ? 'leave its changes' : 'leave whatever upgrade() changed';
     add(
       'empty-downgrade',
-      'downgrade() does nothing while upgrade() changes the schema: `alembic downgrade` would mark this revision as undone and leave its changes in the database. ' +
+      `downgrade() does nothing while upgrade() ${does}: \`alembic downgrade\` would mark this revision as undone and ${leaves} in the database. ` +
         'Safe pattern: write the inverse operations, or `raise NotImplementedError("...")` so that downgrading past this revision fails loudly.',
       down.firstLine,
     );
@@ -206,6 +255,21 @@ function emptyFunctions(input: LintInput, add: Add): void {
   }
 }
 
+/**
+ * What a non-empty upgrade() changes: the schema (an op.* schema operation, DDL in SQL), only rows and enum
+ * values (UPDATE / INSERT / DELETE, bulk_insert, ALTER TYPE ... ADD VALUE, which PostgreSQL cannot undo),
+ * or what only Python knows (SQL it computes, a helper function it calls).
+ */
+function upgradeEffect(up: MigrationFunction, runs: UpgradeExecutes): 'schema' | 'rows' | 'unknown' {
+  const schemaOps = [...up.ops, ...up.unresolved].some((op) => op.op !== 'bulk_insert');
+  if (schemaOps || runs.changes.some((c) => c.kind === 'ddl')) return 'schema';
+  if (runs.unknownCalls.length || runs.changes.some((c) => c.kind === 'unknown')) return 'unknown';
+  const changes = runs.changes.some((c) => ROW_OR_ENUM.has(c.kind));
+  return changes ? 'rows' : 'unknown';
+}
+
+const ROW_OR_ENUM = new Set(['update', 'insert', 'delete', 'enum-value']);
+
 const CHANGE_WORDS =
   /\b(add|adds|added|adding|create|creates|created|creating|drop|drops|dropped|dropping|remove|removes|removed|removing|rename|renames|renamed|renaming|alter|alters|altered|altering|change|changes|changed|changing|delete|deletes|deleted|modify|modifies|modified|make|makes|new|index|column|table|constraint|nullable|unique|foreign key)\b/i;
 
@@ -222,13 +286,18 @@ function addedBefore(fn: MigrationFunction, op: MigrationCall): boolean {
   );
 }
 
-/** An `op.execute(...)` before `op` that may fill the column: an UPDATE of its table, or SQL built in Python. */
-function backfilledBefore(fn: MigrationFunction, op: MigrationCall): boolean {
-  return fn.executes.some(
-    (e) =>
-      e.line < op.line &&
-      (e.sql === undefined || (/\bupdate\b/i.test(e.sql) && e.sql.toLowerCase().includes(op.table.toLowerCase()))),
-  );
+/**
+ * The column is NOT NULL already, by this upgrade(): added NOT NULL or as a primary key before the call, or
+ * made part of a primary key (which sets NOT NULL itself, and fails on the same NULLs).
+ */
+function notNullInRevision(up: MigrationFunction, op: MigrationCall): boolean {
+  return up.ops.some((other) => {
+    if (other.table !== op.table || other === op || op.column === undefined) return false;
+    if (other.op === 'create_primary_key') return !!other.columns?.includes(op.column);
+    if (other.op !== 'add_column' || other.column !== op.column || other.line > op.line) return false;
+    const column = other.arg('column');
+    return column?.k === 'call' && (isFalse(keyword(column, 'nullable')) || isTrue(keyword(column, 'primary_key')));
+  });
 }
 
 function hasDatabaseDefault(column: CallExpr): boolean {

@@ -19,6 +19,8 @@ export interface LintOptions {
   renderAsBatch?: boolean;
   /** The names of the project's models (modelNamesOf(discovery)), for migration-imports-models; set by lintProject. */
   modelNames?: ModelNames;
+  /** env.py passes transaction_per_migration=True to context.configure(); read by lintProject. */
+  transactionPerMigration?: boolean;
 }
 
 export type RuleScope = 'revision' | 'env.py' | 'config' | 'history';
@@ -83,7 +85,7 @@ export const LINT_RULES: readonly LintRule[] = [
     code: 'empty-downgrade',
     severity: 'warning',
     scope: 'revision',
-    summary: 'downgrade() is empty while upgrade() is not',
+    summary: 'downgrade() is empty while upgrade() changes more than rows and enum values',
   },
   {
     code: 'empty-autogenerate',

@@ -10,6 +10,10 @@ export interface ColumnType {
   family?: string;
   /** String types: the length, when written as a number. */
   length?: number;
+  /** A string type written without any length (`sa.String()`, `sa.VARCHAR`): VARCHAR with no limit on PostgreSQL. */
+  unbounded?: boolean;
+  /** Arguments besides the length (a collation...): the type is more than its family. */
+  extra?: boolean;
 }
 
 const FAMILIES: Record<string, string> = {
@@ -78,9 +82,15 @@ export function typeOfExpr(expr: PyExpr): ColumnType {
   const family = name && Object.hasOwn(FAMILIES, name) ? FAMILIES[name] : undefined;
   if (!family) return type;
   type.family = family;
-  if (STRING_FAMILIES.has(family) && expr.k === 'call') {
-    const length = keyword(expr, 'length') ?? expr.args[0];
-    if (length?.k === 'num' && /^\d+$/.test(length.value)) type.length = Number(length.value);
+  if (expr.k !== 'call') {
+    if (STRING_FAMILIES.has(family)) type.unbounded = true;
+    return type;
+  }
+  const length = keyword(expr, 'length') ?? expr.args[0];
+  if (expr.args.length > 1 || expr.kwargs.some((kw) => kw.name !== 'length')) type.extra = true;
+  if (STRING_FAMILIES.has(family)) {
+    if (!length) type.unbounded = true;
+    else if (length.k === 'num' && /^\d+$/.test(length.value)) type.length = Number(length.value);
   }
   return type;
 }
@@ -92,7 +102,22 @@ export function typeOfExpr(expr: PyExpr): ColumnType {
 export function isStringWidening(from: ColumnType | undefined, to: ColumnType | undefined): boolean {
   if (from?.family !== 'string' || from.length === undefined || !to) return false;
   if (to.family === 'text') return true;
-  return to.family === 'string' && (to.length === undefined || to.length >= from.length);
+  // A length only Python knows (`String(NAME_LENGTH)`) may be shorter.
+  return to.family === 'string' && (!!to.unbounded || (to.length !== undefined && to.length >= from.length));
+}
+
+/**
+ * A change PostgreSQL makes in its catalog only, without rewriting or scanning the table: VARCHAR and TEXT
+ * are binary-compatible, so TEXT or an unbounded VARCHAR from either, or a VARCHAR at least as long as
+ * before. A limit added to TEXT or to an unbounded VARCHAR checks every row; a collation is more than that.
+ */
+export function isPostgresNoRewrite(from: ColumnType | undefined, to: ColumnType | undefined): boolean {
+  if (!from || !to || from.extra || to.extra) return false;
+  const fromKnown =
+    from.family === 'text' || (from.family === 'string' && (from.unbounded || from.length !== undefined));
+  if (!fromKnown) return false;
+  if (to.family === 'text' || (to.family === 'string' && to.unbounded)) return true;
+  return isStringWidening(from, to);
 }
 
 /** What autogenerate (with compare_type) would see differ between the model's type and the revision's. */

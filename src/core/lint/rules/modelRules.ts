@@ -10,7 +10,7 @@ import { columnNullable } from '../../models/modelColumns';
 import type { ModelDiscovery } from '../../models/modelFiles';
 import { historyKey, historyOrder } from '../../models/tableHistory';
 import { type Problem, problem, type RelatedPlace } from '../../problems';
-import { calleeName, stringValue } from '../../python';
+import { calleeName, keyword, type PyExpr, stringValue } from '../../python';
 import type { RevisionSource } from '../../revisionFile';
 import type { RevisionMap } from '../../revisionMap';
 import type { RecordedOp, RevisionRecords } from '../../revisionRecord';
@@ -118,7 +118,7 @@ export function modelRuleFindings(input: ModelRuleInput): Problem[] {
         `${describeCall(op)} ${change}, which the models still map (class ${table.className}, {model}): ` +
           'the code released with this migration queries a table that no longer exists. ' +
           'Safe pattern (expand and contract): remove the model and every use of it first, ' +
-          'and drop the table in a later migration; or, if the drop is meant, delete the model in the same change',
+          'and drop the table in a later migration; or, if the drop is meant, delete the model in the same change.',
         table,
         `class ${table.className} maps '${op.table}'`,
       );
@@ -135,7 +135,7 @@ export function modelRuleFindings(input: ModelRuleInput): Problem[] {
         `${describeCall(op)} ${change}, which the models still map (${attribute}, {model}): ` +
           'the code released with this migration reads and writes a column that no longer exists. ' +
           'Safe pattern (expand and contract): remove the attribute from the model and stop using it first, ' +
-          'and drop the column in a later migration; or, if the change is meant, update the model in the same change',
+          'and drop the column in a later migration; or, if the change is meant, update the model in the same change.',
         column,
         `${attribute} maps ${op.table}.${op.column}`,
       );
@@ -154,7 +154,7 @@ export function modelRuleFindings(input: ModelRuleInput): Problem[] {
           `${describeCall(op)} creates ${op.table}.${created.name} unlike the model ${attribute} ({model}): ${why}. ` +
             'The next `alembic revision --autogenerate` compares the database with the model and emits an ' +
             'alter_column that undoes this (types: with compare_type, the default since Alembic 1.12). ' +
-            'Safe pattern: make the migration say what the model says, or change the model',
+            'Safe pattern: make the migration say what the model says, or change the model.',
           mapped,
           `${attribute} is declared here`,
         );
@@ -281,14 +281,32 @@ export interface CreatedColumn {
 export function createdColumns(op: MigrationCall): CreatedColumn[] | undefined {
   if (op.op !== 'add_column' && op.op !== 'create_table') return undefined;
   const calls = op.op === 'add_column' ? [op.arg('column')] : op.call.args.slice(1);
+  const keyColumns = primaryKeyColumns(calls);
   const out: CreatedColumn[] = [];
   for (const call of calls) {
     if (call?.k !== 'call' || calleeName(call) !== 'Column') continue;
     const name = stringValue(call.args[0]);
     if (name === undefined) continue;
-    out.push({ name, nullable: columnNullable(call), type: columnType(call) });
+    let nullable = columnNullable(call);
+    // SQLAlchemy's default without nullable=: NULL allowed, unless the column is part of the primary key.
+    if (nullable === undefined && !keyword(call, 'nullable') && keyColumns) nullable = !keyColumns.has(name);
+    out.push({ name, nullable, type: columnType(call) });
   }
   return out;
+}
+
+/** The columns create_table's `PrimaryKeyConstraint('a', 'b')` names; undefined when one names them otherwise. */
+function primaryKeyColumns(args: Array<PyExpr | undefined>): Set<string> | undefined {
+  const names = new Set<string>();
+  for (const arg of args) {
+    if (arg?.k !== 'call' || calleeName(arg) !== 'PrimaryKeyConstraint') continue;
+    for (const column of arg.args) {
+      const name = stringValue(column);
+      if (name === undefined) return undefined;
+      names.add(name);
+    }
+  }
+  return names;
 }
 
 /** Nullability and type, where both sides say. */

@@ -12,6 +12,9 @@ const rules: LintRule[] = [
     off: true,
     scope: 'revision',
     summary: 'a DateTime column without timezone=True: values are stored without their offset (opt-in)',
+    // Where timezone=True changes the column type (TIMESTAMPTZ, TIMESTAMP WITH TIME ZONE, DATETIMEOFFSET):
+    // SQLite and MySQL ignore it.
+    dialects: ['postgresql', 'oracle', 'mssql'],
   },
   {
     code: 'integer-primary-key',
@@ -48,7 +51,7 @@ const LOCKING = new Set([
 
 export const optInRules: RevisionRuleFamily = {
   rules,
-  check({ migration }, report) {
+  check({ migration, dialect }, report) {
     const up = migration.upgrade;
     if (!up) return;
     for (const op of up.ops) {
@@ -68,7 +71,8 @@ export const optInRules: RevisionRuleFamily = {
         }
         const primary =
           isTrueConst(keyword(column, 'primary_key')) || keyColumns.has(stringValue(column.args[0]) ?? '');
-        if (/^(Integer|INTEGER|SmallInteger)$/.test(name ?? '') && primary) {
+        // SQLite's INTEGER PRIMARY KEY is the 64-bit rowid (and a BIGINT one would not autoincrement).
+        if (/^(Integer|INTEGER|SmallInteger)$/.test(name ?? '') && primary && dialect !== 'sqlite') {
           report(
             'integer-primary-key',
             `${describeCall(op)}: ${renderExpr(type)} primary key: a 32-bit id runs out after 2,147,483,647 rows, ` +

@@ -2,7 +2,7 @@
 // while they rewrite or scan it, and the concurrent forms that cannot run inside the migration's
 // transaction. The operations on a table created earlier in the same upgrade() are left alone.
 import type { MigrationCall } from '../../models/migrationOps';
-import { keyword, renderExpr } from '../../python';
+import { keyword, matchBrackets, renderExpr } from '../../python';
 import type { LintRule } from '../rules';
 import {
   createdEarlier,
@@ -12,6 +12,7 @@ import {
   type RevisionRuleFamily,
   type RuleReport,
 } from './ruleInput';
+import { type Statement, type StatementScopes, upgradeStatements } from './statementScopes';
 
 const postgresRule = (code: string, summary: string, severity: LintRule['severity'] = 'warning'): LintRule => ({
   code,
@@ -49,7 +50,7 @@ const rules: LintRule[] = [
   ),
   postgresRule(
     'enum-value-in-transaction',
-    'ALTER TYPE ... ADD VALUE inside the migration transaction: fails before PostgreSQL 12, and the value is unusable until commit after',
+    'ALTER TYPE ... ADD VALUE inside the migration transaction while the value may be used in it: PostgreSQL refuses the use until commit (and the statement before 12)',
   ),
 ];
 
@@ -57,10 +58,12 @@ const rules: LintRule[] = [
 const VOLATILE_DEFAULT = /\b(gen_random_uuid|uuid_generate_v[14]|clock_timestamp|timeofday|random|nextval)\s*\(/i;
 const CONCURRENT_SQL = /\b(?:(?:create|drop)\s+(?:unique\s+)?index|reindex\s+\w+)\s+concurrently\b/i;
 const ADD_ENUM_VALUE = /\balter\s+type\s+\S+\s+add\s+value\b/i;
+/** The label of each ADD VALUE of a string: `ADD VALUE [IF NOT EXISTS] 'label'`. */
+const ENUM_LABEL = /\balter\s+type\s+\S+\s+add\s+value\s+(?:if\s+not\s+exists\s+)?'((?:[^']|'')*)'/gi;
 
 export const postgresLockRules: RevisionRuleFamily = {
   rules,
-  check({ migration, scopes }, report) {
+  check({ migration, scopes, transactionPerMigration }, report) {
     const up = migration.upgrade;
     if (!up) return;
     const isNew = createdEarlier(up);
@@ -107,19 +110,87 @@ export const postgresLockRules: RevisionRuleFamily = {
     for (const { line, sql } of up.executes) {
       if (sql === undefined || scopes.inAutocommitBlock(line)) continue;
       if (CONCURRENT_SQL.test(sql)) reportOutsideAutocommit(report, `op.execute("${shortSql(sql)}")`, line);
-      if (ADD_ENUM_VALUE.test(sql)) {
-        report(
-          'enum-value-in-transaction',
-          `op.execute("${shortSql(sql)}") adds an enum value inside the migration's transaction: PostgreSQL before 12 refuses ` +
-            '(ALTER TYPE ... ADD VALUE cannot run inside a transaction block), and from 12 the new value cannot be used ' +
-            'until the transaction commits, so a later statement of this migration that uses it fails. ' +
-            'Safe pattern: `with op.get_context().autocommit_block(): op.execute("ALTER TYPE ... ADD VALUE ...")`.',
-          line,
-        );
-      }
+      if (ADD_ENUM_VALUE.test(sql))
+        enumValue(sql, line, upgradeStatements(scopes), scopes, transactionPerMigration, report);
     }
   },
 };
+
+const SAFE_ENUM =
+  'Safe pattern: `with op.get_context().autocommit_block(): op.execute("ALTER TYPE ... ADD VALUE ...")`, which commits before it and after it.';
+
+/**
+ * ALTER TYPE ... ADD VALUE in the migration's transaction. PostgreSQL 12+ runs it, but refuses to use the new
+ * value until the transaction commits ("unsafe use of new value"); before 12 it refuses the statement itself.
+ * A use later in this upgrade() fails everywhere; without one, what fails depends on the transaction: with
+ * transaction_per_migration=True it ends with this migration (no finding: only the end-of-life PostgreSQL 11
+ * and older refuse), else it spans the whole `alembic upgrade` run, and a later migration may use the value.
+ */
+function enumValue(
+  sql: string,
+  line: number,
+  upgrade: Statement[],
+  scopes: StatementScopes,
+  transactionPerMigration: boolean | undefined,
+  report: RuleReport,
+): void {
+  const what = `op.execute("${shortSql(sql)}")`;
+  for (const match of sql.matchAll(ENUM_LABEL)) {
+    const label = match[1].replace(/''/g, "'");
+    const use = useInTransaction(label, sql.slice((match.index ?? 0) + match[0].length), line, upgrade, scopes);
+    if (use !== undefined) {
+      report(
+        'enum-value-in-transaction',
+        `${what} adds the enum value '${label}' inside the migration's transaction, and line ${use} uses '${label}' in the same transaction: ` +
+          'this fails on every PostgreSQL version (before 12 ALTER TYPE ... ADD VALUE cannot run inside a transaction block; ' +
+          'from 12 "unsafe use of new value": a new enum value cannot be used until the transaction that added it commits). ' +
+          SAFE_ENUM,
+        line,
+      );
+      return;
+    }
+  }
+  if (transactionPerMigration) return;
+  const configure =
+    transactionPerMigration === false
+      ? 'env.py does not set transaction_per_migration=True, so that transaction spans every migration of the `alembic upgrade` run'
+      : 'unless env.py sets transaction_per_migration=True, that transaction spans every migration of the `alembic upgrade` run';
+  report(
+    'enum-value-in-transaction',
+    `${what} adds an enum value inside the migration's transaction: PostgreSQL before 12 refuses it (ALTER TYPE ... ADD VALUE cannot run inside a transaction block). ` +
+      `From 12 it runs, but the new value cannot be used until the transaction commits, and ${configure}: a later migration that uses the value in the same run fails. ` +
+      SAFE_ENUM,
+    line,
+  );
+}
+
+/** The line of a use of `label` after the ADD VALUE and before the transaction ends (a later autocommit_block() commits it). */
+function useInTransaction(
+  label: string,
+  restOfSql: string,
+  line: number,
+  upgrade: Statement[],
+  scopes: StatementScopes,
+): number | undefined {
+  const quoted = `'${label.replace(/'/g, "''")}'`;
+  if (restOfSql.includes(quoted)) return line;
+  for (const statement of upgrade) {
+    if (statement.line <= line) continue;
+    if (scopes.inAutocommitBlock(statement.line)) return undefined;
+    const tokens = statement.tokens;
+    const brackets = matchBrackets(tokens);
+    for (let i = 0; i < tokens.length; i++) {
+      const tk = tokens[i];
+      // Enum('a', 'archived', name=...) defines a type: naming the label there is no use of the value.
+      if (tk.t === 'name' && /^(Enum|ENUM)$/.test(tk.v) && tokens[i + 1]?.v === '(') {
+        i = brackets.get(i + 1) ?? i;
+        continue;
+      }
+      if (tk.t === 'str' && (tk.v === label || tk.v.includes(quoted))) return tk.line;
+    }
+  }
+  return undefined;
+}
 
 function reportOutsideAutocommit(report: RuleReport, what: string, line: number) {
   report(

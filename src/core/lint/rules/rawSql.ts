@@ -4,8 +4,10 @@
 // column types changed, NOT NULL columns added without a default, volatile defaults. SQL the parser
 // refuses, and SQL only Python computes, is left alone: never guessed.
 // (CONCURRENTLY outside autocommit_block() and ALTER TYPE ... ADD VALUE are postgresLocks.ts's.)
+import { type ColumnType, isPostgresNoRewrite, typeOfExpr } from '../../models/columnTypes';
 import type { MigrationFunction } from '../../models/migrationOps';
-import { type PgParseResult, pgParser } from '../sql/pgParser';
+import { type PgParseResult, type PgParser, pgParser } from '../sql/pgParser';
+import { type DataChange, filledBefore, mayFill } from './dataChanges';
 import type { RevisionRuleFamily, RuleReport } from './ruleInput';
 
 type Node = Record<string, unknown>;
@@ -22,16 +24,17 @@ const VOLATILE = /^(gen_random_uuid|uuid_generate_v[14]|clock_timestamp|timeofda
 export const rawSqlRules: RevisionRuleFamily = {
   // The rules are those of the op.* calls (rules.ts, postgresLocks.ts), applied to statements.
   rules: [],
-  check({ migration, dialect }, report) {
+  check({ migration, dialect, upgradeExecutes }, report) {
     const up = migration.upgrade;
     if (dialect !== 'postgresql' || !up) return;
     const literal = up.executes.filter((e): e is { line: number; sql: string } => e.sql !== undefined);
     if (!literal.length) return;
     const parser = pgParser();
     if (!parser) return;
-    // What happened before a statement: tables created (no rows yet), rows updated (a backfill).
+    const restored = typesRestored(migration.downgrade, parser);
+    // What happened before a statement: tables created (no rows yet), rows updated or deleted (a backfill).
     const created = new Set<string>();
-    const updated = new Set<string>();
+    const filled: DataChange[] = [];
     for (const { line, sql } of literal) {
       let tree: PgParseResult;
       try {
@@ -41,16 +44,22 @@ export const rawSqlRules: RevisionRuleFamily = {
       }
       const before = priorOps(up, line);
       const isNew = (table: string): boolean => created.has(table) || before.created.has(table);
-      const backfilled = (table: string): boolean => before.computedSql || updated.has(table);
+      // Earlier statements of these strings, or any execute call (connection.execute(sa.update(...))...) before.
+      const backfilled = (table: string, column: string): boolean =>
+        filled.some((change) => mayFill(change, table, column)) || filledBefore(upgradeExecutes(), line, table, column);
       for (const entry of tree.stmts ?? []) {
         const stmt = entry.stmt ?? {};
-        const place = { sql: shorten(statementText(sql, entry.stmt_location, entry.stmt_len)), line };
-        lintStatement(stmt, place, { isNew, backfilled }, report);
+        const text = statementText(sql, entry.stmt_location, entry.stmt_len);
+        const place = { sql: shorten(text), line };
+        const oldType = (table: string, column: string) => restored.get(columnKey(table, column));
+        lintStatement(stmt, place, { isNew, backfilled, oldType }, report);
         const createdTable =
           relationName(child(stmt, 'CreateStmt')) ?? child(stmt, 'CreateTableAsStmt', 'into', 'rel')?.relname;
         if (typeof createdTable === 'string') created.add(createdTable);
         const updatedTable = relationName(child(stmt, 'UpdateStmt'));
-        if (updatedTable) updated.add(updatedTable);
+        if (updatedTable) filled.push({ line, kind: 'update', table: updatedTable, sql: text });
+        const deletedFrom = relationName(child(stmt, 'DeleteStmt'));
+        if (deletedFrom) filled.push({ line, kind: 'delete', table: deletedFrom, sql: text });
       }
     }
   },
@@ -58,15 +67,73 @@ export const rawSqlRules: RevisionRuleFamily = {
 
 interface Before {
   isNew(table: string): boolean;
-  backfilled(table: string): boolean;
+  backfilled(table: string, column: string): boolean;
+  /** The column's type before upgrade(), as downgrade() gives it back. */
+  oldType(table: string, column: string): ColumnType | undefined;
 }
 
-/** The op.create_table tables before `line`, and whether SQL only Python computes ran before it. */
-function priorOps(up: MigrationFunction, line: number): { created: Set<string>; computedSql: boolean } {
+function columnKey(table: string, column: string): string {
+  return `${table.toLowerCase()}.${column.toLowerCase()}`;
+}
+
+/**
+ * The types downgrade() gives columns back (op.alter_column(..., type_=...) or ALTER COLUMN ... TYPE):
+ * what they were before upgrade() changed them. A column given back twice is left out.
+ */
+function typesRestored(down: MigrationFunction | undefined, parser: PgParser): Map<string, ColumnType> {
+  const found = new Map<string, ColumnType | undefined>();
+  const note = (key: string, type: ColumnType) => found.set(key, found.has(key) ? undefined : type);
+  for (const op of down?.ops ?? []) {
+    const type = op.op === 'alter_column' ? op.arg('type_') : undefined;
+    if (type && op.column !== undefined) note(columnKey(op.table, op.column), typeOfExpr(type));
+  }
+  for (const { sql } of down?.executes ?? []) {
+    if (sql === undefined) continue;
+    let tree: PgParseResult;
+    try {
+      tree = parser.parseSync(sql);
+    } catch {
+      continue;
+    }
+    for (const entry of tree.stmts ?? []) {
+      const alter = child(entry.stmt, 'AlterTableStmt');
+      const table = relationName(alter);
+      for (const item of (alter?.cmds as Node[] | undefined) ?? []) {
+        const cmd = child(item, 'AlterTableCmd');
+        if (table && cmd?.subtype === 'AT_AlterColumnType' && typeof cmd.name === 'string')
+          note(columnKey(table, cmd.name), pgColumnType(child(cmd, 'def', 'ColumnDef')));
+      }
+    }
+  }
+  const known = new Map<string, ColumnType>();
+  for (const [key, type] of found) if (type) known.set(key, type);
+  return known;
+}
+
+/** The type of an ALTER COLUMN ... TYPE as the column type rules read it: VARCHAR(n), VARCHAR, TEXT, or another. */
+function pgColumnType(def: Node | undefined): ColumnType {
+  const typeName = child(def, 'typeName');
+  const name = lastName(typeName?.names) ?? '?';
+  const type: ColumnType = { written: name };
+  if (typeName?.arrayBounds || child(def, 'collClause')) return type;
+  const typmods = (typeName?.typmods as Node[] | undefined) ?? [];
+  if (name === 'text' && !typmods.length) type.family = 'text';
+  if (name === 'varchar' && typmods.length <= 1) {
+    type.family = 'string';
+    const length = child(typmods[0], 'A_Const', 'ival')?.ival;
+    if (!typmods.length) type.unbounded = true;
+    else if (typeof length === 'number') type.length = length;
+    else type.extra = true;
+  }
+  return type;
+}
+
+/** The op.create_table tables before `line`. */
+function priorOps(up: MigrationFunction, line: number): { created: Set<string> } {
   const created = new Set(
     up.ops.filter((op) => op.op === 'create_table' && op.line < line).map((op) => op.table.toLowerCase()),
   );
-  return { created, computedSql: up.executes.some((e) => e.sql === undefined && e.line < line) };
+  return { created };
 }
 
 function lintStatement(stmt: Node, at: Place, before: Before, report: RuleReport): void {
@@ -133,20 +200,13 @@ function lintStatement(stmt: Node, at: Place, before: Before, report: RuleReport
   if (alter?.objtype !== 'OBJECT_TABLE' || !table) return;
   for (const item of (alter.cmds as Node[] | undefined) ?? []) {
     const cmd = child(item, 'AlterTableCmd');
-    if (cmd) alterCommand(cmd, table, isNew(table), before.backfilled(table), where, at.line, report);
+    if (cmd) alterCommand(cmd, table, before, where, at.line, report);
   }
 }
 
-function alterCommand(
-  cmd: Node,
-  table: string,
-  isNew: boolean,
-  backfilled: boolean,
-  where: string,
-  line: number,
-  report: RuleReport,
-): void {
+function alterCommand(cmd: Node, table: string, before: Before, where: string, line: number, report: RuleReport): void {
   const column = `${table}.${String(cmd.name ?? '?')}`;
+  const isNew = before.isNew(table);
   switch (cmd.subtype) {
     case 'AT_DropColumn':
       report(
@@ -156,7 +216,11 @@ function alterCommand(
         line,
       );
       return;
-    case 'AT_AlterColumnType':
+    case 'AT_AlterColumnType': {
+      // VARCHAR and TEXT are binary-compatible: made longer, unbounded or TEXT, only the catalog changes.
+      const def = child(cmd, 'def', 'ColumnDef');
+      const from = typeof cmd.name === 'string' ? before.oldType(table, cmd.name) : undefined;
+      if (!def?.raw_default && isPostgresNoRewrite(from, pgColumnType(def))) return;
       report(
         'alter-column-type',
         `${where} changes the type of ${column}: PostgreSQL rewrites the table under an exclusive lock, and the migration fails on any value that does not convert. ` +
@@ -164,8 +228,9 @@ function alterCommand(
         line,
       );
       return;
+    }
     case 'AT_SetNotNull':
-      if (isNew || backfilled) return;
+      if (isNew || before.backfilled(table, String(cmd.name ?? ''))) return;
       report(
         'alter-column-not-null',
         `${where} makes ${column} NOT NULL: this fails if any existing row has NULL there, and scans the whole table under an exclusive lock. ` +

@@ -5,6 +5,7 @@
 import type { MigrationCall, MigrationFunction, ParsedMigration, TableOp } from '../../models/migrationOps';
 import type { PyExpr, PySource } from '../../python';
 import type { Dialect, LintRule } from '../rules';
+import type { UpgradeExecutes } from './dataChanges';
 import type { ModelNames } from './ormImports';
 import type { StatementScopes } from './statementScopes';
 
@@ -19,6 +20,10 @@ export interface RevisionRuleInput {
   renderAsBatch?: boolean;
   /** What the project's models are called (its model discovery); undefined when unknown. */
   modelNames?: ModelNames;
+  /** env.py passes `transaction_per_migration=True`: each migration commits on its own; undefined when env.py was not read. */
+  transactionPerMigration?: boolean;
+  /** What upgrade()'s execute calls run (dataChanges.ts), read on first use. */
+  upgradeExecutes(): UpgradeExecutes;
 }
 
 export type RuleReport = (code: string, message: string, line: number) => void;

@@ -54,12 +54,20 @@ export const sqliteBatchRules: RevisionRuleFamily = {
 
 /** env.py's `render_as_batch=`: true, false when absent, undefined when only Python can tell (a variable). */
 export function envRendersAsBatch(envPyText: string | undefined): boolean | undefined {
+  return envKeywordFlag(envPyText, 'render_as_batch');
+}
+
+/**
+ * A boolean keyword env.py passes (to context.configure()): true, false when absent, undefined when only
+ * Python can tell (a variable) or env.py was not read.
+ */
+export function envKeywordFlag(envPyText: string | undefined, name: string): boolean | undefined {
   if (envPyText === undefined) return undefined;
   let found: boolean | undefined = false;
   for (const line of tokenizePython(envPyText).lines) {
     const tokens = line.tokens;
     for (let i = 0; i + 2 < tokens.length; i++) {
-      if (tokens[i].t !== 'name' || tokens[i].v !== 'render_as_batch' || tokens[i + 1].v !== '=') continue;
+      if (tokens[i].t !== 'name' || tokens[i].v !== name || tokens[i + 1].v !== '=') continue;
       const value = tokens[i + 2];
       if (value.t === 'name' && value.v === 'True') return true;
       if (!(value.t === 'name' && value.v === 'False')) found = undefined;

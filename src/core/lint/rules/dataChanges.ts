@@ -1,0 +1,268 @@
+// What the statements of upgrade() run through `.execute(...)` (op.execute, connection.execute,
+// op.get_bind().execute...): SQL read from its text (a literal, text("..."), an f-string's fixed parts),
+// or SQLAlchemy's DML built in Python (sa.update(t), t.update().where(...).values(...), sa.insert, sa.delete).
+// The rules that care whether rows were changed (a backfill before NOT NULL) or whether upgrade() changes
+// the schema at all (empty-downgrade) read it from here.
+import type { ParsedMigration } from '../../models/migrationOps';
+import {
+  calleeName,
+  keyword,
+  matchBrackets,
+  type PyExpr,
+  type PyToken,
+  parseCallAt,
+  readAssignments,
+} from '../../python';
+import { type StatementScopes, upgradeStatements } from './statementScopes';
+
+/**
+ * One statement an execute call runs: rows changed (`update`, `insert`, `delete`), rows read (`select`),
+ * an enum value added (`enum-value`), a session setting (`setting`), anything else in SQL (`ddl`), or SQL
+ * only Python knows (`unknown`).
+ */
+export type DataChangeKind = 'update' | 'insert' | 'delete' | 'select' | 'enum-value' | 'setting' | 'ddl' | 'unknown';
+
+export interface DataChange {
+  line: number;
+  kind: DataChangeKind;
+  /** The table, lower case, when the statement names it plainly. */
+  table?: string;
+  /** The statement's SQL, when read from text (an f-string's replacement fields as `{}`). */
+  sql?: string;
+}
+
+export interface UpgradeExecutes {
+  /** What each execute call of upgrade() runs, in source order; op.bulk_insert is an `insert`. */
+  changes: DataChange[];
+  /** Lines of upgrade() statements that call what this reader does not know (a helper function...). */
+  unknownCalls: number[];
+}
+
+const EXECUTE = new Set(['execute', 'exec_driver_sql']);
+/** Receivers of calls that change neither the schema nor rows. */
+const HARMLESS = new Set(['print', 'logger', 'log', 'logging', 'LOG', 'LOGGER', 'warnings']);
+
+/** The execute calls of upgrade(), and the statements that call something else this reader cannot follow. */
+export function upgradeExecutes(scopes: StatementScopes, migration: ParsedMigration): UpgradeExecutes {
+  const tables = tableAssignments(scopes);
+  const changes: DataChange[] = [];
+  const unknownCalls: number[] = [];
+  for (const op of migration.upgrade?.ops ?? [])
+    if (op.op === 'bulk_insert') changes.push({ line: op.line, kind: 'insert', table: op.table.toLowerCase() });
+  for (const statement of upgradeStatements(scopes)) {
+    const tokens = statement.tokens;
+    const brackets = matchBrackets(tokens);
+    let executes = false;
+    for (let i = 2; i < tokens.length; i++) {
+      const tk = tokens[i];
+      if (tk.t !== 'name' || !EXECUTE.has(tk.v) || tokens[i - 1].v !== '.' || tokens[i + 1]?.v !== '(') continue;
+      const call = parseCallAt(tokens, i, brackets);
+      if (call?.k !== 'call') continue;
+      executes = true;
+      const argument = call.args[0] ?? keyword(call, 'sqltext') ?? keyword(call, 'statement');
+      changes.push(...classify(argument, tk.line, tables));
+    }
+    if (executes) continue;
+    const other = otherStatement(tokens);
+    if (other === 'unknown') unknownCalls.push(statement.line);
+    else if (other) changes.push({ line: statement.line, kind: other });
+  }
+  changes.sort((a, b) => a.line - b.line);
+  return { changes, unknownCalls };
+}
+
+/**
+ * Whether a change may fill the NULLs of `table.column` (lower case): an UPDATE, or a DELETE, of that table
+ * (or of a table only Python knows) whose SQL names the column, or SQL only Python knows.
+ */
+export function mayFill(change: DataChange, table: string, column: string | undefined): boolean {
+  if (change.kind === 'unknown') return true;
+  if (change.kind !== 'update' && change.kind !== 'delete') return false;
+  if (change.table !== undefined && change.table !== table.toLowerCase()) return false;
+  if (change.sql === undefined || column === undefined) return true;
+  return new RegExp(`(^|[^\\w$])${column.replace(/[^\w$]/g, '\\$&')}($|[^\\w$])`, 'i').test(change.sql);
+}
+
+/** A statement before `line` that may fill the NULLs of `table.column`, a helper function called before it included. */
+export function filledBefore(runs: UpgradeExecutes, line: number, table: string, column: string | undefined): boolean {
+  return (
+    runs.changes.some((c) => c.line < line && mayFill(c, table, column)) || runs.unknownCalls.some((at) => at < line)
+  );
+}
+
+/** `users = sa.table("users", ...)` / `sa.Table("users", ...)`, in the module or in upgrade(). */
+function tableAssignments(scopes: StatementScopes): Map<string, string> {
+  const tables = new Map<string, string>();
+  for (const statement of scopes.statements) {
+    if (!statement.tokens.some((tk) => tk.t === 'op' && tk.v === '=')) continue;
+    for (const a of readAssignments(statement.tokens)) {
+      const name = a.value?.k === 'call' && /^[Tt]able$/.test(calleeName(a.value) ?? '') ? a.value.args[0] : undefined;
+      if (name?.k === 'str') tables.set(a.target, name.value.toLowerCase());
+    }
+  }
+  return tables;
+}
+
+const NOT_CALLS = new Set([
+  'return',
+  'pass',
+  'raise',
+  'assert',
+  'del',
+  'global',
+  'nonlocal',
+  'import',
+  'from',
+  'break',
+  'continue',
+  // Compound statements: only their bodies are read.
+  'if',
+  'elif',
+  'else',
+  'for',
+  'while',
+  'with',
+  'async',
+  'try',
+  'except',
+  'finally',
+  'def',
+  'class',
+  'match',
+  'case',
+]);
+
+/**
+ * An expression statement that is no execute call: rows changed through an ORM session
+ * (`session.add(...)`, `session.query(X).filter(...).update(...)`, `session.commit()`), nothing (`print`,
+ * `logger.info`, an `op.*` call, an assignment), schema objects created or dropped (`sa.Enum(...).create(bind)`:
+ * `ddl`), or a call this reader cannot follow (`unknown`).
+ */
+function otherStatement(tokens: readonly PyToken[]): DataChangeKind | 'unknown' | undefined {
+  const first = tokens[0];
+  if (first?.t !== 'name' || NOT_CALLS.has(first.v) || first.v === 'op' || HARMLESS.has(first.v)) return undefined;
+  let depth = 0;
+  let calls = false;
+  // The method chain of the statement itself (`a.b(...).c(...)`), not the names inside its arguments.
+  const methods: string[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const tk = tokens[i];
+    if (tk.t === 'name' && depth === 0 && tokens[i - 1]?.v === '.') methods.push(tk.v);
+    if (tk.t !== 'op') continue;
+    if (tk.v === '(' || tk.v === '[' || tk.v === '{') {
+      calls ||= tk.v === '(';
+      depth++;
+    } else if (tk.v === ')' || tk.v === ']' || tk.v === '}') depth--;
+    // An assignment (`bind = op.get_bind()`, `rows += ...`): what it calls is read for its value.
+    else if (depth === 0 && /^(=|[-+*/%&|^@]=|\/\/=|\*\*=|<<=|>>=|:=)$/.test(tk.v)) return undefined;
+  }
+  if (!calls) return undefined;
+  const last = methods[methods.length - 1] ?? '';
+  if (methods.includes('query') && (last === 'update' || last === 'delete')) return last;
+  if (/^(add|add_all|merge|bulk_save_objects|bulk_insert_mappings)$/.test(last)) return 'insert';
+  if (last === 'bulk_update_mappings') return 'update';
+  // ORM objects changed in Python (`user.slug = ...`) reach the database when the session commits.
+  if (last === 'commit' || last === 'flush') return 'update';
+  if (/^(close|expunge_all|rollback)$/.test(last)) return undefined;
+  // `sa.Enum(...).create(bind)`, `table.drop(bind)`, `metadata.create_all(bind)`: schema.
+  if (/^(create|drop|create_all|drop_all)$/.test(last)) return 'ddl';
+  return 'unknown';
+}
+
+/** What the argument of an execute call runs. */
+function classify(argument: PyExpr | undefined, line: number, tables: Map<string, string>): DataChange[] {
+  const sql = sqlText(argument);
+  if (sql !== undefined)
+    return splitStatements(sql).map((statement) => ({ line, ...sqlKind(statement), sql: statement }));
+  const dml = dmlOf(argument, tables);
+  return [dml ? { line, ...dml } : { line, kind: 'unknown' }];
+}
+
+/** The SQL of a string, `text("...")` (with any methods called on it), or an f-string's fixed parts. */
+function sqlText(expr: PyExpr | undefined): string | undefined {
+  if (!expr) return undefined;
+  if (expr.k === 'str') return expr.value;
+  if (expr.k === 'fstr') return expr.parts.map((part) => (typeof part === 'string' ? part : '{}')).join('');
+  if (expr.k !== 'call') return undefined;
+  if (calleeName(expr) === 'text') return sqlText(expr.args[0] ?? keyword(expr, 'text'));
+  // `sa.text("...").bindparams(...)`
+  return expr.func.k === 'attr' && expr.func.obj.k === 'call' && calleeName(expr.func.obj) === 'text'
+    ? sqlText(expr.func.obj)
+    : undefined;
+}
+
+/** The statements of a SQL string (a `;` inside a literal splits it too: the piece reads as `ddl`, the cautious side). */
+function splitStatements(sql: string): string[] {
+  const withoutComments = sql.replace(/--[^\n]*/g, ' ');
+  return withoutComments
+    .split(';')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
+
+const NAME = String.raw`((?:"[^"]+"|[\w$]+)(?:\s*\.\s*(?:"[^"]+"|[\w$]+))?|\{\})`;
+const UPDATE = new RegExp(String.raw`^update\s+(?:only\s+)?${NAME}`, 'i');
+const DELETE = new RegExp(String.raw`^delete\s+from\s+(?:only\s+)?${NAME}`, 'i');
+const INSERT = new RegExp(String.raw`^insert\s+into\s+${NAME}`, 'i');
+
+function sqlKind(statement: string): Pick<DataChange, 'kind' | 'table'> {
+  for (const [pattern, kind] of [
+    [UPDATE, 'update'],
+    [DELETE, 'delete'],
+    [INSERT, 'insert'],
+  ] as const) {
+    const match = pattern.exec(statement);
+    if (match) return withTable(kind, tableName(match[1]));
+  }
+  if (/^(select|values)\b/i.test(statement)) return { kind: 'select' };
+  // A CTE before UPDATE / INSERT / DELETE: rows, of a table not read here.
+  if (/^with\b/i.test(statement))
+    return /\b(update|insert|delete)\b/i.test(statement) ? { kind: 'update' } : { kind: 'select' };
+  if (/^alter\s+type\s+\S+\s+add\s+value\b/i.test(statement)) return { kind: 'enum-value' };
+  if (/^(set|reset)\b/i.test(statement)) return { kind: 'setting' };
+  return { kind: 'ddl' };
+}
+
+/** A table as SQL writes it (`"user"`, `public.users`), lower case without quotes or schema; `{}` is unknown. */
+function tableName(written: string): string | undefined {
+  if (written === '{}') return undefined;
+  const last = written.split('.').pop()?.trim() ?? written;
+  return last.startsWith('"') ? last.slice(1, -1).toLowerCase() : last.toLowerCase();
+}
+
+function withTable(kind: DataChangeKind, table: string | undefined): Pick<DataChange, 'kind' | 'table'> {
+  return table === undefined ? { kind } : { kind, table };
+}
+
+/**
+ * SQLAlchemy DML built in Python: the innermost call of a method chain, `sa.update(t)`, `update(t)`,
+ * `t.update()`, `t.insert()`, `sa.delete(t)`, `sa.select(...)`.
+ */
+function dmlOf(expr: PyExpr | undefined, tables: Map<string, string>): Pick<DataChange, 'kind' | 'table'> | undefined {
+  let current = expr;
+  while (current?.k === 'call') {
+    const func = current.func;
+    const name = calleeName(current);
+    if (name === 'update' || name === 'insert' || name === 'delete' || name === 'select') {
+      const kind: DataChangeKind = name;
+      // `t.update()` on a table (not `sa.update(t)` / `update(t)`, whose argument is the table).
+      const onTable = func.k === 'attr' && current.args.length === 0 && !isModule(func.obj);
+      const table = onTable && func.k === 'attr' ? func.obj : current.args[0];
+      return withTable(kind, tableOf(table, tables));
+    }
+    if (func.k !== 'attr') return undefined;
+    current = func.obj;
+  }
+  return undefined;
+}
+
+function isModule(expr: PyExpr): boolean {
+  return expr.k === 'name' && /^(sa|sqlalchemy|expression|sql)$/.test(expr.id);
+}
+
+function tableOf(expr: PyExpr | undefined, tables: Map<string, string>): string | undefined {
+  if (expr?.k === 'name') return tables.get(expr.id);
+  if (expr?.k === 'call' && /^[Tt]able$/.test(calleeName(expr) ?? '') && expr.args[0]?.k === 'str')
+    return expr.args[0].value.toLowerCase();
+  return undefined;
+}
