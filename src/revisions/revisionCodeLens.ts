@@ -71,8 +71,10 @@ export class RevisionCodeLensProvider extends Disposable implements vscode.CodeL
       );
     }
     if (vscode.workspace.isTrusted) {
-      // What makes sense from the database's state: nothing to upgrade to an applied revision, nothing to revert to a pending one.
-      if (dbState !== 'applied' && dbState !== 'current') {
+      // What makes sense from the database's state: nothing to upgrade to an applied revision, nothing to
+      // revert to a pending one, neither from a revision this history lacks (Alembic cannot locate it).
+      const movable = dbState !== 'undetermined';
+      if (movable && dbState !== 'applied' && dbState !== 'current') {
         lenses.push(
           new vscode.CodeLens(range, {
             title: '$(arrow-up) Upgrade to Revision',
@@ -82,7 +84,7 @@ export class RevisionCodeLensProvider extends Disposable implements vscode.CodeL
           }),
         );
       }
-      if (dbState !== 'pending' && dbState !== 'current') {
+      if (movable && dbState !== 'pending' && dbState !== 'current') {
         lenses.push(
           new vscode.CodeLens(range, {
             title: '$(arrow-down) Downgrade to Revision',

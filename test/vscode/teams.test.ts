@@ -340,6 +340,19 @@ describe('teams: the base branch in the editor', function () {
         ),
       );
 
+      // Which of this history's revisions the database has is unknown: no Upgrade or Downgrade from them.
+      const doc = await vscode.workspace.openTextDocument(file(THEIRS));
+      const lenses = await waitFor('the CodeLens of a revision that may or may not be applied', async () => {
+        const found = await vscode.commands.executeCommand<vscode.CodeLens[]>(
+          'vscode.executeCodeLensProvider',
+          doc.uri,
+          100,
+        );
+        const titles = (found ?? []).map((lens) => lens.command?.title ?? '');
+        return titles.some((title) => title.includes('applied or not')) ? titles : undefined;
+      });
+      assert.ok(!lenses.some((title) => /(Upgrade|Downgrade) to Revision/.test(title)), JSON.stringify(lenses));
+
       fs.appendFileSync(file(THEIRS), '# a local edit\n');
       const refused = await withDialogs({ warning: () => 'Switch to sku-branch' }, () =>
         vscode.commands.executeCommand('alembic.teams.switchBack'),

@@ -28,9 +28,10 @@ export function menuItems(node: GraphNode, ctx: MenuContext): Array<MenuItem | '
   const items: Array<MenuItem | 'separator'> = [{ label: 'Open File', run: () => post({ type: 'open', id: node.id }) }];
   if (ctx.trusted) {
     items.push('separator');
-    if (state !== 'applied' && state !== 'current')
+    // From a revision this history lacks (undetermined), Alembic can move nowhere.
+    if (state !== 'applied' && state !== 'current' && state !== 'undetermined')
       items.push({ label: 'Upgrade to Revision', run: action('upgrade') });
-    if (state !== 'pending' && state !== 'current')
+    if (state !== 'pending' && state !== 'current' && state !== 'undetermined')
       items.push({ label: 'Downgrade to Revision', run: action('downgrade') });
     items.push({ label: 'Stamp Revision…', run: action('stamp') });
     if (state !== 'applied' && state !== 'current') items.push({ label: 'Show SQL for Upgrade', run: action('sql') });
