@@ -2,7 +2,6 @@
 // A single pass over the text: strings, comments, brackets and line continuations are lexed exactly
 // enough that text inside strings, comments or indented blocks never counts as an assignment.
 import {
-  CLOSERS,
   IndentLevels,
   isIdentChar,
   isIdentStart,
@@ -14,6 +13,7 @@ import {
   TOO_DEEP,
 } from './lexing';
 import { decodeEscapes, normalizeNewlines, StringLiteralError } from './literals';
+import { readAssignment, splitStatements, type ModuleToken as Token } from './moduleAssignments';
 
 /** A value as far as it can be known statically. */
 export type PyValue =
@@ -43,12 +43,6 @@ export interface PyModule {
   assignments: PyAssignment[];
   syntaxError?: PySyntaxError;
 }
-
-type Token =
-  | { t: 'name'; v: string; line: number }
-  | { t: 'str'; v: string; line: number; bytes: boolean; formatted: boolean; fStringPrefix: boolean }
-  | { t: 'num'; v: string; line: number }
-  | { t: 'op'; v: string; line: number };
 
 enum Ch {
   Tab = 9,
@@ -345,164 +339,4 @@ function identifierAt(text: string, pos: number): string {
   let p = pos;
   while (p < text.length && isIdentChar(text.charCodeAt(p))) p++;
   return text.slice(pos, p);
-}
-
-function splitStatements(tokens: Token[]): Token[][] {
-  const out: Token[][] = [[]];
-  let depth = 0;
-  for (const tk of tokens) {
-    if (tk.t === 'op') {
-      if (OPENERS.includes(tk.v)) depth++;
-      else if (CLOSERS.includes(tk.v)) depth--;
-      else if (tk.v === ';' && depth === 0) {
-        out.push([]);
-        continue;
-      }
-    }
-    out[out.length - 1].push(tk);
-  }
-  return out;
-}
-
-/** Handles `a = v`, `a = b = v`, and `a: T = v`; records the watched targets. */
-function readAssignment(
-  statement: Token[],
-  watched: ReadonlySet<string>,
-  topLevel: boolean,
-  into: PyAssignment[],
-): void {
-  const first = statement[0];
-  if (first.t !== 'name' || !watched.has(first.v)) return;
-  const second = statement[1];
-  if (second?.t !== 'op') return;
-  const line = first.line;
-  if (second.v === ':') {
-    const eq = indexAtDepth0(statement, '=', 2);
-    if (eq < 0) return; // a bare annotation declares, it does not assign
-    into.push({ name: first.v, value: evaluate(statement.slice(eq + 1)), line, topLevel });
-    return;
-  }
-  if (second.v !== '=') {
-    if (second.v.endsWith('=') && second.v.length > 1 && !['==', '!=', '<=', '>='].includes(second.v)) {
-      into.push({
-        name: first.v,
-        value: computed(statement.slice(2), `augmented assignment '${second.v}'`),
-        line,
-        topLevel,
-      });
-    }
-    return;
-  }
-  // Chained assignment: every part but the last is a target.
-  const parts: Token[][] = [[]];
-  let depth = 0;
-  for (const tk of statement) {
-    if (tk.t === 'op') {
-      if (OPENERS.includes(tk.v)) depth++;
-      else if (CLOSERS.includes(tk.v)) depth--;
-      else if (tk.v === '=' && depth === 0) {
-        parts.push([]);
-        continue;
-      }
-    }
-    parts[parts.length - 1].push(tk);
-  }
-  const value = evaluate(parts[parts.length - 1]);
-  for (const target of parts.slice(0, -1)) {
-    if (target.length === 1 && target[0].t === 'name' && watched.has(target[0].v)) {
-      into.push({ name: target[0].v, value, line, topLevel });
-    }
-  }
-}
-
-function indexAtDepth0(tokens: Token[], op: string, from: number): number {
-  let depth = 0;
-  for (let i = from; i < tokens.length; i++) {
-    const tk = tokens[i];
-    if (tk.t !== 'op') continue;
-    if (OPENERS.includes(tk.v)) depth++;
-    else if (CLOSERS.includes(tk.v)) depth--;
-    else if (tk.v === op && depth === 0) return i;
-  }
-  return -1;
-}
-
-function computed(tokens: Token[], why?: string): PyValue {
-  const text =
-    why ??
-    tokens
-      .map((tk) => (tk.t === 'str' ? JSON.stringify(tk.v) : tk.v))
-      .join(' ')
-      .slice(0, 80);
-  return { kind: 'computed', text };
-}
-
-/** Evaluates a literal expression: None, strings (implicit concatenation), tuples, lists, sets. */
-function evaluate(tokens: Token[]): PyValue {
-  const state = { i: 0 };
-  const value = parseExpression(tokens, state, true);
-  if (!value || state.i !== tokens.length) return computed(tokens);
-  return value;
-}
-
-function parseExpression(tokens: Token[], state: { i: number }, allowBareTuple: boolean): PyValue | undefined {
-  const items: PyValue[] = [];
-  let sawComma = false;
-  for (;;) {
-    const atom = parseAtom(tokens, state);
-    if (!atom) return undefined;
-    items.push(atom);
-    const next = tokens[state.i];
-    if (allowBareTuple && next && next.t === 'op' && next.v === ',') {
-      sawComma = true;
-      state.i++;
-      if (state.i >= tokens.length) break;
-      continue;
-    }
-    break;
-  }
-  return sawComma ? { kind: 'seq', items } : items[0];
-}
-
-function parseAtom(tokens: Token[], state: { i: number }): PyValue | undefined {
-  const tk = tokens[state.i];
-  if (!tk) return undefined;
-  if (tk.t === 'name' && tk.v === 'None') {
-    state.i++;
-    return { kind: 'none' };
-  }
-  if (tk.t === 'str') {
-    let value = '';
-    while (tokens[state.i] && tokens[state.i].t === 'str') {
-      const s = tokens[state.i] as Token & { t: 'str' };
-      if (s.bytes || s.formatted) return undefined;
-      value += s.v;
-      state.i++;
-    }
-    return { kind: 'str', value };
-  }
-  if (tk.t === 'op' && (tk.v === '(' || tk.v === '[' || tk.v === '{')) {
-    const close = tk.v === '(' ? ')' : tk.v === '[' ? ']' : '}';
-    state.i++;
-    const items: PyValue[] = [];
-    let sawComma = false;
-    while (tokens[state.i] && !(tokens[state.i].t === 'op' && tokens[state.i].v === close)) {
-      const item = parseAtom(tokens, state);
-      if (!item) return undefined;
-      items.push(item);
-      const sep = tokens[state.i];
-      if (sep && sep.t === 'op' && sep.v === ',') {
-        sawComma = true;
-        state.i++;
-      } else break;
-    }
-    const end = tokens[state.i];
-    if (end?.t !== 'op' || end.v !== close) return undefined;
-    state.i++;
-    // `(x)` is just x; `(x,)` and `[x]` are sequences; `{}` would be a dict, not a sequence.
-    if (tk.v === '(' && !sawComma && items.length === 1) return items[0];
-    if (tk.v === '{' && items.length === 0) return undefined;
-    return tk.v === '{' ? { kind: 'seq', items, set: true } : { kind: 'seq', items };
-  }
-  return undefined;
 }
