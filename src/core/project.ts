@@ -426,6 +426,7 @@ function sameShape(a: RevisionSource, b: RevisionSource): boolean {
     a.dependsOnLine === b.dependsOnLine &&
     a.branchLabelsLine === b.branchLabelsLine &&
     a.emptyDependsOn === b.emptyDependsOn &&
+    a.unreadableBranchLabels === b.unreadableBranchLabels &&
     a.downRevisions.join('\0') === b.downRevisions.join('\0') &&
     a.dependsOn.join('\0') === b.dependsOn.join('\0') &&
     a.branchLabels.join('\0') === b.branchLabels.join('\0')

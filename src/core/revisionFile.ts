@@ -25,6 +25,8 @@ export interface RevisionSource {
    * no real base (a dependency cycle when no other real base reaches it).
    */
   emptyDependsOn?: boolean;
+  /** `branch_labels` is computed (an imported constant): the branch may carry labels alembic-lens cannot read. */
+  unreadableBranchLabels?: boolean;
   /** 1-based lines of the assignments, for diagnostics and navigation. */
   revisionLine: number;
   downRevisionLine: number;
@@ -233,6 +235,7 @@ export function readRevisionFile(filePath: string, text: string): RevisionFileRe
       dependsOn: depends.values.filter((d) => d !== revision),
       ...(isEmptyString(last.get('depends_on')?.value) && { emptyDependsOn: true }),
       branchLabels: labels.values,
+      ...(!labels.ok && { unreadableBranchLabels: true }),
       message: messageOf(longdoc),
       longdoc,
       createDate,

@@ -442,6 +442,47 @@ describe('lintEnvPy and lintProject', () => {
     );
   });
 
+  it('multiple-heads: heads whose branches take branch_labels from an imported constant (neutron, glance) are not called a fork on a guess', () => {
+    const dir = tempDir('alembic-lens-lint-');
+    made.push(dir);
+    const ini = writeProject(dir, [
+      { id: 'a0' },
+      { id: 'e1', down: 'a0', labels: 'expand' },
+      { id: 'c1', down: 'a0', labels: 'contract' },
+      { id: 'e2', down: 'e1' },
+      { id: 'c2', down: 'c1' },
+    ]);
+    const versions = path.join(dir, 'alembic', 'versions');
+    for (const [id, constant] of [
+      ['e1', 'cli.EXPAND_BRANCH'],
+      ['c1', 'cli.CONTRACT_BRANCH'],
+    ]) {
+      const file = path.join(versions, `${id}_rev.py`);
+      const text = fs.readFileSync(file, 'utf8');
+      fs.writeFileSync(file, text.replace(/^branch_labels = .*$/m, `branch_labels = (${constant},)`));
+    }
+    const project = loadProject(ini);
+    const problems = lintProject(project);
+    assert.deepStrictEqual(
+      problems.filter((p) => p.code === 'multiple-heads'),
+      [],
+    );
+    // The unreadable values themselves are still reported, at their lines.
+    assert.deepStrictEqual(
+      project.problems
+        .filter((p) => p.code === 'computed-value')
+        .map((p) => path.basename(p.path))
+        .sort(),
+      ['c1_rev.py', 'e1_rev.py'],
+    );
+    // Without those labels, the same two heads are a fork.
+    for (const id of ['e1', 'c1']) {
+      const file = path.join(versions, `${id}_rev.py`);
+      fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/^branch_labels = .*$/m, 'branch_labels = None'));
+    }
+    assert.strictEqual(lintProject(loadProject(ini)).filter((p) => p.code === 'multiple-heads').length, 2);
+  });
+
   it("the CLI's check prints lint problems, takes --severity and --dialect, lists --rules", function () {
     const cli = path.join(ROOT, 'dist', 'cli.js');
     assert.ok(fs.existsSync(cli), `${cli} is built (npm test builds it first)`);
