@@ -68,6 +68,42 @@ describe('rename-as-drop-add pairs only on evidence', () => {
     );
   });
 
+  it('not when the values are moved between the add and the drop (an UPDATE setting the new column, or SQL Python builds), as indico and redash do', () => {
+    const downgrade = [
+      "op.add_column('events', sa.Column('name', sa.VARCHAR(), autoincrement=False, nullable=True))",
+      "op.drop_column('events', 'verbose_name')",
+    ];
+    const copied = [
+      "op.add_column('events', sa.Column('verbose_name', sa.String(), nullable=True))",
+      "op.execute('UPDATE events SET verbose_name = name')",
+      "op.drop_column('events', 'name')",
+    ];
+    assert.deepStrictEqual(codes(lint(copied, downgrade)), [`${FIRST + 2} drop-column`]);
+    const converted = [
+      "op.add_column('events', sa.Column('verbose_name', sa.String(), nullable=True))",
+      'for row in rows:',
+      '    op.execute(f"UPDATE events SET verbose_name = \'{row.title}\'")',
+      "op.drop_column('events', 'name')",
+    ];
+    assert.deepStrictEqual(codes(lint(converted, downgrade)), [`${FIRST + 3} drop-column`]);
+    // The same add and drop with nothing between them: the rename written the long way.
+    const bare = [copied[0], copied[2]];
+    assert.deepStrictEqual(codes(lint(bare, downgrade)), [`${FIRST} rename-as-drop-add`]);
+  });
+
+  it('not when the new column references another table than the dropped one (prefect: work_pool_queue_id to work_queue_id)', () => {
+    const downgrade = [
+      "op.add_column('flow_run', sa.Column('work_pool_queue_id', sa.UUID(), sa.ForeignKey('work_pool_queue.id'), nullable=True))",
+      "op.drop_column('flow_run', 'work_queue_id')",
+    ];
+    const upgrade = (target: string) => [
+      `op.add_column('flow_run', sa.Column('work_queue_id', sa.UUID(), sa.ForeignKey('${target}.id'), nullable=True))`,
+      "op.drop_column('flow_run', 'work_pool_queue_id')",
+    ];
+    assert.deepStrictEqual(codes(lint(upgrade('work_queue'), downgrade)), [`${FIRST + 1} drop-column`]);
+    assert.deepStrictEqual(codes(lint(upgrade('work_pool_queue'), downgrade)), [`${FIRST} rename-as-drop-add`]);
+  });
+
   it('not when the options differ (nullable), nor when two columns of that type are dropped', () => {
     assert.deepStrictEqual(
       codes(

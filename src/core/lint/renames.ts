@@ -7,7 +7,7 @@ import { keyword, renderExpr } from '../python';
 
 export interface RenamePair {
   drop: MigrationCall;
-  /** The shared type, normalized (`VARCHAR(255)`), with NOT NULL when both are. */
+  /** The shared type, normalized (`VARCHAR(255)`), with NOT NULL when both are and the foreign key's target. */
   type: string;
   /** Why the names resemble, for the message. */
   why: string;
@@ -45,7 +45,7 @@ export function renamePairs(
   }
   const pairs = new Map<MigrationCall, RenamePair>();
   for (const [key, { adds, drops }] of candidates) {
-    if (adds.length !== 1 || drops.length !== 1) continue;
+    if (adds.length !== 1 || drops.length !== 1 || copiedBetween(up, adds[0], drops[0])) continue;
     const why = resemblingNames(drops[0].column!, adds[0].column!);
     if (why) pairs.set(adds[0], { drop: drops[0], type: key.slice(key.lastIndexOf('\0') + 1), why });
   }
@@ -93,6 +93,17 @@ export function copiedThenRenamed(up: MigrationFunction, drop: MigrationCall): b
   return up.executes.some((e) => e.line < drop.line && copiesInto(e.sql));
 }
 
+/**
+ * The data moves between the add and the drop: an UPDATE that sets the added column, or SQL only Python
+ * knows (a loop converting rows): a migration of the values, not a rename written the long way.
+ */
+function copiedBetween(up: MigrationFunction, add: MigrationCall, drop: MigrationCall): boolean {
+  const [from, to] = [Math.min(add.line, drop.line), Math.max(add.line, drop.line)];
+  return up.executes.some(
+    (e) => e.line > from && e.line < to && (e.sql === undefined || updatesColumn(e.sql, add.table, add.column!)),
+  );
+}
+
 /** `UPDATE [schema.]table SET ... column = ...`, the names quoted or not. */
 function updatesColumn(sql: string, table: string, column: string): boolean {
   const quoted = (name: string): string => `["\`\\[]?${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}["\`\\]]?`;
@@ -106,14 +117,19 @@ function columnKey(op: MigrationCall, column: string): string {
   return `${op.schema ?? ''}\0${op.table}\0${column}`;
 }
 
-/** The type and nullability of an `sa.Column(...)`, normalized; undefined when the type is not written. */
+/**
+ * The type, nullability and foreign key target of an `sa.Column(...)`, normalized; undefined when the type
+ * is not written. A column that points to another table is another column, whatever its name.
+ */
 function columnShape(column: PyExpr | undefined): string | undefined {
   if (column?.k !== 'call') return undefined;
   const type = column.args[1] ?? keyword(column, 'type_');
   if (!type) return undefined;
   const nullable = keyword(column, 'nullable');
   const notNull = nullable?.k === 'const' && nullable.value === 'False';
-  return `${normalizeType(renderExpr(type))}${notNull ? ' NOT NULL' : ''}`;
+  const foreignKey = column.args.find((arg) => arg.k === 'call' && /(^|\.)ForeignKey$/.test(renderExpr(arg.func)));
+  const target = foreignKey?.k === 'call' && foreignKey.args[0] ? ` REFERENCES ${renderExpr(foreignKey.args[0])}` : '';
+  return `${normalizeType(renderExpr(type))}${notNull ? ' NOT NULL' : ''}${target}`;
 }
 
 /** The lower-case words of a snake_case or camelCase name. */
