@@ -380,11 +380,14 @@ describe('findModelFiles', () => {
         'from sqlalchemy import Column, Integer, String\nfrom app.database import Base\n\nclass Payment(Base):\n    __tablename__ = "payments"\n    id = Column(Integer, primary_key=True)\n    kind = Column(String)\n    __mapper_args__ = {"polymorphic_on": kind}\n',
       'app/stripe.py':
         'from sqlalchemy.orm import Mapped\nfrom app.models import Payment\n\nclass StripePayment(Payment):\n    __mapper_args__ = {"polymorphic_identity": "stripe"}\n    refunds: Mapped[list["Refund"]] = relationship()\n',
+      // polar's event/system.py: attributes under `if TYPE_CHECKING:` only narrow types for the type checker.
+      'app/typed.py':
+        'from typing import TYPE_CHECKING\nfrom sqlalchemy.orm import Mapped\nfrom app.models import Payment\n\nclass TypedPayment(Payment):\n    if TYPE_CHECKING:\n        kind: Mapped[str]\n        note: Mapped[str]\n',
       'app/card.py':
         'from sqlalchemy import Column, String\nfrom app.models import Payment\n\nclass CardPayment(Payment):\n    __mapper_args__ = {"polymorphic_identity": "card"}\n    last4 = Column(String(4))\n',
       'alembic/env.py': envPy('from app.database import Base', 'import app.models', 'target_metadata = Base.metadata'),
     });
-    // app/card.py adds the column payments.last4 only once imported; app/stripe.py adds nothing.
+    // app/card.py adds the column payments.last4 only once imported; app/stripe.py and app/typed.py add nothing.
     assert.deepStrictEqual(
       found.unimported!.map((u) => [rel(dir, u.path), names(u.classes)]),
       [['app/card.py', ['CardPayment']]],

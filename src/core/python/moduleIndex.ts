@@ -42,7 +42,10 @@ export interface ClassDef {
   bases: PyExpr[];
   keywords: Array<{ name: string; value: PyExpr }>;
   decorators: PyExpr[];
-  /** Statements directly in the class body (also inside if/try blocks there), not in methods or nested classes. */
+  /**
+   * Statements directly in the class body (also inside if/try blocks there, but not under `if TYPE_CHECKING:`),
+   * not in methods or nested classes.
+   */
   body: Statement[];
   methods: MethodDef[];
 }
@@ -182,7 +185,8 @@ export function indexPythonModule(text: string): ModuleIndex {
         if (a >= b) continue;
         const part = tokens.slice(a, b);
         if (parent?.kind === 'class' && parent.cls && !parent.ignored) {
-          parent.cls.body.push({ line: part[0].line, tokens: part });
+          // Under `if TYPE_CHECKING:` a class attribute is for the type checker only: it never maps a column.
+          if (!typeChecking()) parent.cls.body.push({ line: part[0].line, tokens: part });
         } else if (!parent) {
           for (const assignment of readAssignments(part)) {
             index.assignments.push(assignment);
