@@ -102,6 +102,28 @@ describe('rename-as-drop-add pairs only on evidence', () => {
     ];
     assert.deepStrictEqual(codes(lint(upgrade('work_queue'), downgrade)), [`${FIRST + 1} drop-column`]);
     assert.deepStrictEqual(codes(lint(upgrade('work_pool_queue'), downgrade)), [`${FIRST} rename-as-drop-add`]);
+    // As prefect writes it: the foreign keys made by create_foreign_key in batch mode.
+    const batch = (column: string, target: string) => [
+      "with op.batch_alter_table('flow_run', schema=None) as batch_op:",
+      `    batch_op.add_column(sa.Column('${column}', sa.UUID(), nullable=True))`,
+      `    batch_op.create_foreign_key('fk_${column}', '${target}', ['${column}'], ['id'])`,
+    ];
+    const batchDowngrade = [
+      ...batch('work_pool_queue_id', 'work_pool_queue'),
+      "with op.batch_alter_table('flow_run', schema=None) as batch_op:",
+      "    batch_op.drop_column('work_queue_id')",
+    ];
+    const batchUpgrade = (target: string) => [
+      ...batch('work_queue_id', target),
+      "with op.batch_alter_table('flow_run', schema=None) as batch_op:",
+      "    batch_op.drop_column('work_pool_queue_id')",
+    ];
+    const columnCodes = (problems: Problem[]) =>
+      codes(problems).filter((c) => /drop-column|rename-as-drop-add/.test(c));
+    assert.deepStrictEqual(columnCodes(lint(batchUpgrade('work_queue'), batchDowngrade)), [`${FIRST + 4} drop-column`]);
+    assert.deepStrictEqual(columnCodes(lint(batchUpgrade('work_pool_queue'), batchDowngrade)), [
+      `${FIRST + 1} rename-as-drop-add`,
+    ]);
   });
 
   it('not when the options differ (nullable), nor when two columns of that type are dropped', () => {

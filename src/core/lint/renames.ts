@@ -24,7 +24,7 @@ export function renamePairs(
 ): Map<MigrationCall, RenamePair> {
   const droppedShape = new Map<string, string>();
   for (const op of down?.ops ?? []) {
-    const shape = op.op === 'add_column' && op.column ? columnShape(op.arg('column')) : undefined;
+    const shape = op.op === 'add_column' && op.column ? columnShape(op.arg('column'), down!, op) : undefined;
     if (shape) droppedShape.set(columnKey(op, op.column!), shape);
   }
   const candidates = new Map<string, { adds: MigrationCall[]; drops: MigrationCall[] }>();
@@ -36,7 +36,7 @@ export function renamePairs(
   for (const op of up.ops) {
     if (!op.column) continue;
     if (op.op === 'add_column') {
-      const shape = columnShape(op.arg('column'));
+      const shape = columnShape(op.arg('column'), up, op);
       if (shape) candidatesOf(op, shape).adds.push(op);
     } else if (op.op === 'drop_column' && !copiedThenRenamed(up, op)) {
       const shape = droppedShape.get(columnKey(op, op.column));
@@ -121,15 +121,32 @@ function columnKey(op: MigrationCall, column: string): string {
  * The type, nullability and foreign key target of an `sa.Column(...)`, normalized; undefined when the type
  * is not written. A column that points to another table is another column, whatever its name.
  */
-function columnShape(column: PyExpr | undefined): string | undefined {
+function columnShape(column: PyExpr | undefined, fn: MigrationFunction, add: MigrationCall): string | undefined {
   if (column?.k !== 'call') return undefined;
   const type = column.args[1] ?? keyword(column, 'type_');
   if (!type) return undefined;
   const nullable = keyword(column, 'nullable');
   const notNull = nullable?.k === 'const' && nullable.value === 'False';
-  const foreignKey = column.args.find((arg) => arg.k === 'call' && /(^|\.)ForeignKey$/.test(renderExpr(arg.func)));
-  const target = foreignKey?.k === 'call' && foreignKey.args[0] ? ` REFERENCES ${renderExpr(foreignKey.args[0])}` : '';
-  return `${normalizeType(renderExpr(type))}${notNull ? ' NOT NULL' : ''}${target}`;
+  const target = referencedTable(column, fn, add);
+  return `${normalizeType(renderExpr(type))}${notNull ? ' NOT NULL' : ''}${target ? ` REFERENCES ${target}` : ''}`;
+}
+
+/** The table a column refers to: its `sa.ForeignKey('t.id')`, or a create_foreign_key of the function on it. */
+function referencedTable(
+  column: PyExpr & { k: 'call' },
+  fn: MigrationFunction,
+  add: MigrationCall,
+): string | undefined {
+  const inline = column.args.find((arg) => arg.k === 'call' && /(^|\.)ForeignKey$/.test(renderExpr(arg.func)));
+  const spec = inline?.k === 'call' ? inline.args[0] : undefined;
+  if (spec?.k === 'str') return spec.value.slice(0, spec.value.lastIndexOf('.'));
+  const constraint = fn.ops.find((op) => {
+    const local = op.op === 'create_foreign_key' ? op.arg('local_cols') : undefined;
+    const covers = local?.k === 'seq' && local.items.some((c) => c.k === 'str' && c.value === add.column);
+    return covers && columnKey(op, '') === columnKey(add, '');
+  });
+  const referent = constraint?.arg('referent_table');
+  return referent?.k === 'str' ? referent.value : undefined;
 }
 
 /** The lower-case words of a snake_case or camelCase name. */
