@@ -86,6 +86,18 @@ describe('rename-as-drop-add pairs only on evidence', () => {
       "op.drop_column('events', 'name')",
     ];
     assert.deepStrictEqual(codes(lint(converted, downgrade)), [`${FIRST + 3} drop-column`]);
+    // redash: rows rewritten through the connection, with a lightweight table.
+    const throughConnection = [
+      "op.add_column('events', sa.Column('verbose_name', sa.String(), nullable=True))",
+      "events = sa.table('events', sa.column('name'), sa.column('verbose_name'))",
+      'conn = op.get_bind()',
+      'conn.execute(events.update().values(verbose_name=events.c.name))',
+      "op.drop_column('events', 'name')",
+    ];
+    assert.deepStrictEqual(
+      codes(lint(throughConnection, downgrade)).filter((c) => !c.includes('offline-mode-unsafe')),
+      [`${FIRST + 4} drop-column`],
+    );
     // The same add and drop with nothing between them: the rename written the long way.
     const bare = [copied[0], copied[2]];
     assert.deepStrictEqual(codes(lint(bare, downgrade)), [`${FIRST} rename-as-drop-add`]);

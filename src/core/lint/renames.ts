@@ -4,6 +4,7 @@
 import type { MigrationCall, MigrationFunction } from '../models/migrationOps';
 import type { PyExpr } from '../python';
 import { keyword, renderExpr } from '../python';
+import type { UpgradeExecutes } from './rules/dataChanges';
 
 export interface RenamePair {
   drop: MigrationCall;
@@ -21,6 +22,7 @@ export interface RenamePair {
 export function renamePairs(
   up: MigrationFunction,
   down: MigrationFunction | undefined,
+  upgradeRuns?: () => UpgradeExecutes,
 ): Map<MigrationCall, RenamePair> {
   const droppedShape = new Map<string, string>();
   for (const op of down?.ops ?? []) {
@@ -45,7 +47,7 @@ export function renamePairs(
   }
   const pairs = new Map<MigrationCall, RenamePair>();
   for (const [key, { adds, drops }] of candidates) {
-    if (adds.length !== 1 || drops.length !== 1 || copiedBetween(up, adds[0], drops[0])) continue;
+    if (adds.length !== 1 || drops.length !== 1 || copiedBetween(up, adds[0], drops[0], upgradeRuns)) continue;
     const why = resemblingNames(drops[0].column!, adds[0].column!);
     if (why) pairs.set(adds[0], { drop: drops[0], type: key.slice(key.lastIndexOf('\0') + 1), why });
   }
@@ -97,10 +99,20 @@ export function copiedThenRenamed(up: MigrationFunction, drop: MigrationCall): b
  * The data moves between the add and the drop: an UPDATE that sets the added column, or SQL only Python
  * knows (a loop converting rows): a migration of the values, not a rename written the long way.
  */
-function copiedBetween(up: MigrationFunction, add: MigrationCall, drop: MigrationCall): boolean {
+function copiedBetween(
+  up: MigrationFunction,
+  add: MigrationCall,
+  drop: MigrationCall,
+  upgradeRuns?: () => UpgradeExecutes,
+): boolean {
   const [from, to] = [Math.min(add.line, drop.line), Math.max(add.line, drop.line)];
-  return up.executes.some(
-    (e) => e.line > from && e.line < to && (e.sql === undefined || updatesColumn(e.sql, add.table, add.column!)),
+  const between = (line: number) => line > from && line < to;
+  if (up.executes.some((e) => between(e.line) && (e.sql === undefined || updatesColumn(e.sql, add.table, add.column!))))
+    return true;
+  // connection.execute(t.update()...) and the like, read by dataChanges.ts.
+  const table = add.table.toLowerCase();
+  return !!upgradeRuns?.().changes.some(
+    (c) => between(c.line) && (c.kind === 'unknown' || (c.kind === 'update' && (c.table ?? table) === table)),
   );
 }
 

@@ -119,7 +119,7 @@ function riskyOperations(
   for (const op of up.ops) if (op.op === 'create_table' && !createdAt.has(op.table)) createdAt.set(op.table, op.line);
   const isNew = (op: MigrationCall): boolean => (createdAt.get(op.table) ?? Infinity) < op.line;
   const createdHere = createdBefore(up);
-  const renames = renamePairs(up, migration.downgrade);
+  const renames = renamePairs(up, migration.downgrade, upgradeRuns);
   const renamedDrops = new Set([...renames.values()].map((r) => r.drop));
 
   for (const op of up.ops) {
