@@ -156,6 +156,17 @@ describe('empty-downgrade: an upgrade() that changes rows only, or adds an enum 
     }
   });
 
+  it("an upgrade() of early returns only (ckan's skip_based_on_legacy_engine_version guard, then pass): not reported", () => {
+    const guard = ['if skip_based_on_legacy_engine_version(op, __name__):', '    return', 'pass'];
+    assert.deepStrictEqual(emptyDowngrade(guard), []);
+    // A guard, then a helper only Python can read: the upgrade may change anything, as before.
+    const helper = ['if skip_based_on_legacy_engine_version(op, __name__):', '    return', 'migrate_everything(op)'];
+    assert.deepStrictEqual(
+      emptyDowngrade(helper).map((p) => p.message.includes('is not empty')),
+      [true],
+    );
+  });
+
   it('ALTER TYPE ... ADD VALUE alone (PostgreSQL cannot drop an enum value): not reported', () => {
     assert.deepStrictEqual(emptyDowngrade(['op.execute("ALTER TYPE status ADD VALUE \'archived\'")']), []);
     assert.deepStrictEqual(

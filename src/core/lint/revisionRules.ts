@@ -12,7 +12,7 @@ import { type LintOptions, lintRule, severityOf } from './rules';
 import { filledBefore, type UpgradeExecutes, upgradeExecutes } from './rules/dataChanges';
 import { REVISION_RULE_FAMILIES } from './rules/registry';
 import { createdBefore } from './rules/ruleInput';
-import { statementScopes } from './rules/statementScopes';
+import { type Statement, statementScopes, upgradeStatements } from './rules/statementScopes';
 import { pgParserState } from './sql/pgParser';
 
 export { normalizeType, resemblingNames } from './renames';
@@ -71,7 +71,7 @@ export function revisionFindings(input: LintInput, options: LintOptions = {}): P
     severityOf('sqlite-alter-outside-batch', options) !== 'off' &&
     scopes.runsOn(op.line, 'sqlite');
   if (up) riskyOperations(up, migration, add, upgradeRuns, options.dialect, sqliteRefuses);
-  emptyFunctions(input, add, upgradeRuns);
+  emptyFunctions(input, add, upgradeRuns, () => onlyEarlyReturns(upgradeStatements(scopes)));
   const ruleInput = {
     migration,
     source,
@@ -226,11 +226,16 @@ function riskyOperations(
   }
 }
 
-function emptyFunctions(input: LintInput, add: Add, upgradeRuns: () => UpgradeExecutes): void {
+function emptyFunctions(
+  input: LintInput,
+  add: Add,
+  upgradeRuns: () => UpgradeExecutes,
+  upgradeOnlyReturns: () => boolean,
+): void {
   const up = input.migration.upgrade;
   const down = input.migration.downgrade;
   const effect = up && down && !up.empty && down.empty && !down.raises ? upgradeEffect(up, upgradeRuns()) : 'rows';
-  if (down && effect !== 'rows') {
+  if (down && effect !== 'rows' && !(effect === 'unknown' && upgradeOnlyReturns())) {
     const does = effect === 'schema' ? 'changes the schema' : 'is not empty';
     const leaves = effect === 'schema' ? 'leave its changes' : 'leave whatever upgrade() changed';
     add(
@@ -269,6 +274,20 @@ function upgradeEffect(up: MigrationFunction, runs: UpgradeExecutes): 'schema' |
 }
 
 const ROW_OR_ENUM = new Set(['update', 'insert', 'delete', 'enum-value']);
+
+/**
+ * A body of early returns and nothing else (ckan's `if skip_based_on_legacy_engine_version(op, __name__):
+ * return`, then `pass`): whatever the tests call, upgrade() changes nothing a downgrade could undo.
+ */
+function onlyEarlyReturns(statements: Statement[]): boolean {
+  return statements.every(({ tokens }) => {
+    const [first] = tokens;
+    if (first?.t === 'str' && tokens.length === 1) return true;
+    if (first?.t !== 'name') return false;
+    if (first.v === 'if' || first.v === 'elif' || first.v === 'else') return true;
+    return (first.v === 'return' || first.v === 'pass') && tokens.length === 1;
+  });
+}
 
 const CHANGE_WORDS =
   /\b(add|adds|added|adding|create|creates|created|creating|drop|drops|dropped|dropping|remove|removes|removed|removing|rename|renames|renamed|renaming|alter|alters|altered|altering|change|changes|changed|changing|delete|deletes|deleted|modify|modifies|modified|make|makes|new|index|column|table|constraint|nullable|unique|foreign key)\b/i;
