@@ -16,7 +16,7 @@ import { ImportedConstants } from './revisionConstants';
 import { isRevisionFileName, type RevisionFileResult, type RevisionSource } from './revisionFile';
 import { RevisionMap } from './revisionMap';
 import { buildRevisionRecord, type RevisionRecord, type RevisionRecords, unreadableRecord } from './revisionRecord';
-import { projectImportRoots } from './sysPath';
+import { enclosingPackageRoots, projectImportRoots } from './sysPath';
 import {
   isInside,
   listVersionDir,
@@ -301,7 +301,11 @@ export class Project implements RevisionRecords {
    * are remembered for that operation only, so the next one sees a changed module.
    */
   private constants(): ImportedConstants {
-    return new ImportedConstants(projectImportRoots(this.config));
+    const config = this.config;
+    return new ImportedConstants(() => {
+      const roots = projectImportRoots(config);
+      return [...roots, ...enclosingPackageRoots(config).filter((root) => !roots.includes(root))];
+    });
   }
 
   /** Reads and parses one file; `withGrammar` adds the full-grammar check (slower, see checkGrammar). */

@@ -68,7 +68,10 @@ export class ImportedConstants implements ConstantLookup {
   private depth = 0;
   private readonly inProgress = new Set<string>();
 
-  constructor(private readonly roots: readonly string[]) {}
+  private rootList?: readonly string[];
+
+  /** `roots`: sys.path, asked for on the first value to resolve (most loads have none). */
+  constructor(private readonly roots: () => readonly string[]) {}
 
   resolve(file: string, text: string, name: string, line: number): ResolvedConstant | undefined {
     if (this.current?.file !== file || this.current.text !== text)
@@ -174,7 +177,8 @@ export class ImportedConstants implements ConstantLookup {
   private findModule(scope: Scope, dotted: string, level: number) {
     // The revision file is loaded as a top-level module: a relative import there raises ImportError.
     if (level > 0 && scope.before !== undefined) return undefined;
-    return findModule(dotted, level, scope.file, this.roots, this.probe);
+    this.rootList ??= this.roots();
+    return findModule(dotted, level, scope.file, this.rootList, this.probe);
   }
 
   /** What `stmt` binds `name` to (`from m import name`), or the module `import a.b [as c]` binds. */

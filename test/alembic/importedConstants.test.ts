@@ -109,6 +109,38 @@ describe('differential: revision variables from imported constants', function ()
     });
   }
 
+  it("neutron's layout: the ini inside the package, Alembic run from the checkout's root", async () => {
+    const dir = makeTempDir('alembic-lens-neutron-');
+    dirs.push(dir);
+    const migration = path.join(dir, 'neutron', 'db', 'migration');
+    const versions = path.join(migration, 'alembic_migrations', 'versions');
+    fs.mkdirSync(versions, { recursive: true });
+    for (const pkg of ['neutron', 'neutron/db', 'neutron/db/migration'])
+      fs.writeFileSync(path.join(dir, pkg, '__init__.py'), '');
+    fs.writeFileSync(path.join(migration, 'cli.py'), "CONTRACT_BRANCH = 'contract'\nEXPAND_BRANCH = 'expand'\n");
+    fs.writeFileSync(
+      path.join(migration, 'alembic.ini'),
+      '[alembic]\nscript_location = %(here)s/alembic_migrations\nsqlalchemy.url = sqlite:///app.db\n',
+    );
+    fs.writeFileSync(path.join(migration, 'alembic_migrations', 'script.py.mako'), '');
+    const head = ['from neutron.db import migration', 'from neutron.db.migration import cli'];
+    fs.writeFileSync(path.join(versions, 'a1.py'), revision('a1', 'None', []));
+    fs.writeFileSync(path.join(versions, 'e1.py'), revision('e1', "'a1'", head, '(cli.EXPAND_BRANCH,)'));
+    fs.writeFileSync(path.join(versions, 'c1.py'), revision('c1', "'a1'", head, '(cli.CONTRACT_BRANCH,)'));
+    const ini = path.join(migration, 'alembic.ini');
+    // `python -m alembic` puts the current folder (the checkout) on sys.path, as an editable install does.
+    const [truth, lens] = await Promise.all([
+      runPython(['-m', 'alembic', '-c', ini, 'heads'], dir),
+      runCli(['-c', ini, 'heads'], dir),
+    ]);
+    assert.strictEqual(truth.code, 0, `${describeRun(truth)}\n${truth.stderr}`);
+    assert.strictEqual(lens.code, 0, `${describeRun(lens)}\n${lens.stdout}${lens.stderr}`);
+    assert.match(truth.stdout, /\(expand\)/);
+    // Alembic 1.8 lists the heads in directory order, alembic-lens in sorted file order: compared as sets.
+    const sorted = (text: string): string => text.trimEnd().split('\n').sort().join('\n');
+    assert.strictEqual(sorted(lens.stdout), sorted(truth.stdout));
+  });
+
   it('`check` reports no computed value and no accidental fork', async () => {
     const dir = project();
     dirs.push(dir);

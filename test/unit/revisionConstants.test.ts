@@ -135,6 +135,29 @@ describe('revision variables from imported constants', () => {
     assert.deepStrictEqual(project.graph.heads, ['b1']);
   });
 
+  it("finds the package of a config file kept inside it (neutron's layout: the checkout's root is on sys.path)", () => {
+    const dir = tempDir();
+    const migration = path.join(dir, 'neutron', 'db', 'migration');
+    const versions = path.join(migration, 'alembic_migrations', 'versions');
+    fs.mkdirSync(versions, { recursive: true });
+    for (const pkg of ['neutron', 'neutron/db', 'neutron/db/migration'])
+      fs.writeFileSync(path.join(dir, pkg, '__init__.py'), '');
+    fs.writeFileSync(
+      path.join(migration, 'cli.py'),
+      "from oslo_config import cfg\n\nCONTRACT_BRANCH = 'contract'\nEXPAND_BRANCH = 'expand'\n",
+    );
+    const ini = path.join(migration, 'alembic.ini');
+    fs.writeFileSync(ini, '[alembic]\nscript_location = %(here)s/alembic_migrations\n');
+    const head = ['from neutron.db import migration', 'from neutron.db.migration import cli'];
+    fs.writeFileSync(path.join(versions, 'a1.py'), revision('a1', null, []));
+    fs.writeFileSync(path.join(versions, 'e1.py'), revision('e1', 'a1', head, '(cli.EXPAND_BRANCH,)'));
+    fs.writeFileSync(path.join(versions, 'c1.py'), revision('c1', 'a1', head, '(cli.CONTRACT_BRANCH,)'));
+    const project = loadProject(ini);
+    assert.deepStrictEqual(project.problems, []);
+    assert.deepStrictEqual(project.graph.get('e1')!.source.branchLabels, ['expand']);
+    assert.deepStrictEqual(project.graph.get('c1')!.source.branchLabels, ['contract']);
+  });
+
   it('never keeps a value read from another module in the parse cache', () => {
     const { dir, ini, constants } = expandContractProject();
     const cacheDir = path.join(dir, 'cache');
