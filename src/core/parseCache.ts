@@ -15,7 +15,7 @@ import { messageOf, type RevisionFileResult } from './revisionFile';
 import type { RevisionLint } from './revisionRecord';
 
 /** Bump when the parser's output or this file's layout changes: old caches are then ignored. */
-const FORMAT = 5;
+const FORMAT = 6;
 /**
  * A file changed this recently may change again within the same timestamp tick without its size
  * changing (git calls this "racily clean"): such files are parsed again next time, not cached.
@@ -104,7 +104,7 @@ export class ParseCache {
     const hit = this.entries.get(file) ?? this.restore(file);
     if (hit && sameStat(hit, stat)) return hit.result;
     const result = parse();
-    const racy = isRacy(Math.max(stat.mtimeMs, stat.ctimeMs));
+    const racy = isRacy(Math.max(stat.mtimeMs, stat.ctimeMs)) || readsOtherFiles(result);
     const { size, mtimeMs, ctimeMs, ino, dev } = stat;
     this.entries.set(file, { size, mtimeMs, ctimeMs, ino, dev, racy, result });
     // A file too recent to be saved (see RACY_MS) is no reason to rewrite the cache.
@@ -127,6 +127,7 @@ export class ParseCache {
     const entry = this.entries.get(file);
     if (!entry) return;
     entry.result = result;
+    if (readsOtherFiles(result)) entry.racy = true;
     if (!entry.racy) this.dirty = true;
   }
 
@@ -309,6 +310,14 @@ function expand(file: string, stored: StoredEntry): RevisionFileResult {
     };
   }
   return result;
+}
+
+/**
+ * A value read from imported constants depends on other files, and a computed one may resolve once a
+ * module changes (revisionConstants.ts): such results are read again on every load, never kept.
+ */
+function readsOtherFiles(result: RevisionFileResult): boolean {
+  return !!result.constantFiles || result.problems.some((p) => p.code === 'computed-value');
 }
 
 function isRacy(changedMs: number): boolean {

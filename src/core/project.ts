@@ -12,9 +12,11 @@ import type { LintOptions } from './lint/rules';
 import { ParseCache } from './parseCache';
 import { type Problem, problem } from './problems';
 import { decodePythonSource } from './python';
+import { ImportedConstants } from './revisionConstants';
 import { isRevisionFileName, type RevisionFileResult, type RevisionSource } from './revisionFile';
 import { RevisionMap } from './revisionMap';
 import { buildRevisionRecord, type RevisionRecord, type RevisionRecords, unreadableRecord } from './revisionRecord';
+import { enclosingPackageRoots, projectImportRoots } from './sysPath';
 import {
   isInside,
   listVersionDir,
@@ -123,8 +125,9 @@ export class Project implements RevisionRecords {
     const cache = (this.cache = this.cacheDir
       ? new ParseCache(this.cacheDir, path.resolve(this.config.configFile), this.config.section)
       : undefined);
+    const constants = this.constants();
     const read = (file: string): FileEntry =>
-      cache ? cache.read(file, () => this.readFile(file)) : this.readFile(file);
+      cache ? cache.read(file, () => this.readFile(file, false, constants)) : this.readFile(file, false, constants);
     const seenReal = new Set<string>();
     const listingProblems: Problem[] = [];
     // The same file can only be listed twice through several (overlapping or linked) locations.
@@ -222,7 +225,7 @@ export class Project implements RevisionRecords {
     const absolute = this.canonical(file);
     if (!this.ownsRevisionFile(absolute)) return false;
     const before = this.files.get(absolute);
-    const after = this.readFile(absolute, true);
+    const after = this.readFile(absolute, true, this.constants());
     this.files.set(absolute, after);
     this.cachedProblems = undefined;
     if (!before) {
@@ -256,8 +259,28 @@ export class Project implements RevisionRecords {
     );
     const added = [...listed].filter((file) => !this.files.has(file));
     const removed = this.order.filter((file) => !listed.has(file));
-    if (!added.length && !removed.length) return false;
-    for (const file of added) this.files.set(file, this.readFile(file, true));
+    const constants = this.constants();
+    // Values read from imported constants (or not readable yet) are read again: a module may have changed.
+    const reread = this.order.filter((file) => listed.has(file) && readsConstants(this.files.get(file)!));
+    let changed = false;
+    for (const file of reread) {
+      const before = this.files.get(file)!;
+      const after = this.readFile(file, !!before.grammarChecked, constants);
+      if (
+        before.source &&
+        after.source &&
+        sameShape(before.source, after.source) &&
+        sameProblems(before.problems, after.problems)
+      )
+        continue;
+      this.files.set(file, after);
+      changed = true;
+    }
+    if (!added.length && !removed.length) {
+      if (changed) this.rebuild();
+      return changed;
+    }
+    for (const file of added) this.files.set(file, this.readFile(file, true, constants));
     for (const file of removed) this.files.delete(file);
     this.order = sortLoadOrder([...this.order.filter((file) => listed.has(file)), ...added], this.realLocations);
     this.rebuild();
@@ -273,8 +296,20 @@ export class Project implements RevisionRecords {
     return true;
   }
 
+  /**
+   * Resolves values written from imported constants for one load, update or rescan: the modules it reads
+   * are remembered for that operation only, so the next one sees a changed module.
+   */
+  private constants(): ImportedConstants {
+    const config = this.config;
+    return new ImportedConstants(() => {
+      const roots = projectImportRoots(config);
+      return [...roots, ...enclosingPackageRoots(config).filter((root) => !roots.includes(root))];
+    });
+  }
+
   /** Reads and parses one file; `withGrammar` adds the full-grammar check (slower, see checkGrammar). */
-  private readFile(file: string, withGrammar = false): FileEntry {
+  private readFile(file: string, withGrammar: boolean, constants: ImportedConstants): FileEntry {
     let bytes: Buffer;
     try {
       bytes = readFileBytes(file);
@@ -284,7 +319,7 @@ export class Project implements RevisionRecords {
         grammarChecked: true,
       };
     }
-    return readRevisionBytes(file, bytes, withGrammar);
+    return readRevisionBytes(file, bytes, withGrammar, constants);
   }
 
   /**
@@ -297,6 +332,7 @@ export class Project implements RevisionRecords {
     const deadline = Date.now() + budgetMs;
     let changed = false;
     let done = true;
+    const constants = this.constants();
     for (const file of this.order) {
       const entry = this.files.get(file)!;
       if (entry.grammarChecked) continue;
@@ -304,7 +340,7 @@ export class Project implements RevisionRecords {
         done = false;
         break;
       }
-      const checked = this.readFile(file, true);
+      const checked = this.readFile(file, true, constants);
       this.files.set(file, checked);
       this.cache?.update(file, checked);
       if (checked.problems.length !== entry.problems.length || !checked.source) changed = true;
@@ -431,6 +467,11 @@ function sameShape(a: RevisionSource, b: RevisionSource): boolean {
     a.dependsOn.join('\0') === b.dependsOn.join('\0') &&
     a.branchLabels.join('\0') === b.branchLabels.join('\0')
   );
+}
+
+/** A file whose values came from other modules, or are computed: what a rescan reads again. */
+function readsConstants(entry: FileEntry): boolean {
+  return !!entry.constantFiles || entry.problems.some((p) => p.code === 'computed-value');
 }
 
 function sameProblems(a: Problem[], b: Problem[]): boolean {

@@ -3,6 +3,7 @@
 import * as path from 'node:path';
 import { type Problem, problem } from './problems';
 import { type PyValue, readPythonModule } from './python';
+import type { ConstantLookup } from './revisionConstants';
 import type { RevisionLint } from './revisionRecord';
 
 export interface RevisionSource {
@@ -42,6 +43,11 @@ export interface RevisionFileResult {
   grammarChecked?: boolean;
   /** The lint problems, once linted (Project.revisionLint; the parse cache keeps them). */
   lint?: RevisionLint;
+  /**
+   * The modules a revision variable's value was read from (imported constants, revisionConstants.ts):
+   * the result depends on them too, so the parse cache never keeps it.
+   */
+  constantFiles?: string[];
 }
 
 const WATCHED = new Set(['revision', 'down_revision', 'branch_labels', 'depends_on']);
@@ -53,7 +59,11 @@ export function isRevisionFileName(fileName: string): boolean {
   return fileName.endsWith('.py') && !fileName.startsWith('.#') && !fileName.startsWith('__init__');
 }
 
-export function readRevisionFile(filePath: string, text: string): RevisionFileResult {
+/**
+ * `constants`: how to read a value written from names (`branch_labels = (cli.CONTRACT_BRANCH,)`); without
+ * it, or when a name cannot be resolved, the value is reported as computed.
+ */
+export function readRevisionFile(filePath: string, text: string, constants?: ConstantLookup): RevisionFileResult {
   const problems: Problem[] = [];
   const module = readPythonModule(text, WATCHED);
   if (module.syntaxError) {
@@ -83,6 +93,19 @@ export function readRevisionFile(filePath: string, text: string): RevisionFileRe
           a.line,
         ),
       );
+    }
+  }
+
+  // Values written from names: resolved through the file's bindings and imports, as Python would.
+  let constantFiles: Set<string> | undefined;
+  if (constants) {
+    for (const [name, entry] of last) {
+      if (entry.value.kind !== 'computed') continue;
+      const resolved = constants.resolve(filePath, text, name, entry.line);
+      if (!resolved) continue;
+      last.set(name, { ...entry, value: resolved.value });
+      constantFiles ??= new Set();
+      for (const file of resolved.files) constantFiles.add(file);
     }
   }
 
@@ -151,7 +174,7 @@ export function readRevisionFile(filePath: string, text: string): RevisionFileRe
           revisionLine,
         ),
       );
-      return { problems };
+      return withConstants({ problems }, constantFiles);
     }
   } else {
     const legacy = LEGACY_REVISION_FILE.exec(path.basename(filePath));
@@ -165,7 +188,7 @@ export function readRevisionFile(filePath: string, text: string): RevisionFileRe
           1,
         ),
       );
-      return { problems };
+      return withConstants({ problems }, constantFiles);
     }
     revision = legacy[1];
   }
@@ -228,25 +251,33 @@ export function readRevisionFile(filePath: string, text: string): RevisionFileRe
 
   const longdoc = (module.docstring ?? '').trim();
   const createDate = /^Create Date:\s*(.+)$/m.exec(longdoc)?.[1].trim();
-  return {
-    source: {
-      revision,
-      downRevisions,
-      dependsOn: depends.values.filter((d) => d !== revision),
-      ...(isEmptyString(last.get('depends_on')?.value) && { emptyDependsOn: true }),
-      branchLabels: labels.values,
-      ...(!labels.ok && { unreadableBranchLabels: true }),
-      message: messageOf(longdoc),
-      longdoc,
-      createDate,
-      path: filePath,
-      revisionLine,
-      downRevisionLine,
-      dependsOnLine: depends.line,
-      branchLabelsLine: labels.line,
+  return withConstants(
+    {
+      source: {
+        revision,
+        downRevisions,
+        dependsOn: depends.values.filter((d) => d !== revision),
+        ...(isEmptyString(last.get('depends_on')?.value) && { emptyDependsOn: true }),
+        branchLabels: labels.values,
+        ...(!labels.ok && { unreadableBranchLabels: true }),
+        message: messageOf(longdoc),
+        longdoc,
+        createDate,
+        path: filePath,
+        revisionLine,
+        downRevisionLine,
+        dependsOnLine: depends.line,
+        branchLabelsLine: labels.line,
+      },
+      problems,
     },
-    problems,
-  };
+    constantFiles,
+  );
+}
+
+function withConstants(result: RevisionFileResult, files: Set<string> | undefined): RevisionFileResult {
+  if (files?.size) result.constantFiles = [...files];
+  return result;
 }
 
 function isEmptyString(value: PyValue | undefined): boolean {

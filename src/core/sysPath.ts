@@ -1,5 +1,6 @@
 // The folders Python imports a project's modules from when Alembic runs it: prepend_sys_path, the
 // folder Alembic runs in, and, for `script_location = pkg:dir`, the folder the package `pkg` is in.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AlembicConfig } from './config';
 
@@ -37,4 +38,29 @@ export function projectImportRoots(config: AlembicConfig): string[] {
   const packageRoot = scriptPackageRoot(config);
   if (packageRoot) roots.push(packageRoot);
   return roots.map((d) => path.resolve(d)).filter((d, i, all) => all.indexOf(d) === i);
+}
+
+/**
+ * The folders above the outermost packages that hold the config file and the script location: OpenStack
+ * keeps `alembic.ini` inside its package (`neutron/db/migration/alembic.ini`), and Python imports `neutron`
+ * from the checkout's root because the project is installed (editable) there. After the project's roots.
+ */
+export function enclosingPackageRoots(config: AlembicConfig): string[] {
+  const out: string[] = [];
+  for (const start of [path.dirname(path.resolve(config.configFile)), config.scriptLocation]) {
+    if (!start) continue;
+    let dir = path.resolve(start);
+    if (!isFile(path.join(dir, '__init__.py'))) continue;
+    while (path.dirname(dir) !== dir && isFile(path.join(path.dirname(dir), '__init__.py'))) dir = path.dirname(dir);
+    if (!out.includes(path.dirname(dir))) out.push(path.dirname(dir));
+  }
+  return out;
+}
+
+function isFile(file: string): boolean {
+  try {
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
 }

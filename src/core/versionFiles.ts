@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type Problem, problem } from './problems';
 import { decodePythonSource, findGrammarError } from './python';
+import type { ConstantLookup } from './revisionConstants';
 import { isRevisionFileName, type RevisionFileResult, readRevisionFile } from './revisionFile';
 
 /**
@@ -12,8 +13,16 @@ import { isRevisionFileName, type RevisionFileResult, readRevisionFile } from '.
  */
 const MAX_GRAMMAR_CHECK_CHARS = 4 * 1024 * 1024;
 
-/** One revision file's bytes, from disk or from git, read as Alembic imports them. */
-export function readRevisionBytes(file: string, bytes: Buffer, withGrammar = false): RevisionFileResult {
+/**
+ * One revision file's bytes, from disk or from git, read as Alembic imports them; `constants` resolves
+ * values written from imported names (files on disk only: a history at a git ref has none).
+ */
+export function readRevisionBytes(
+  file: string,
+  bytes: Buffer,
+  withGrammar = false,
+  constants?: ConstantLookup,
+): RevisionFileResult {
   try {
     const decoded = decodePythonSource(bytes);
     if ('error' in decoded) {
@@ -24,7 +33,7 @@ export function readRevisionBytes(file: string, bytes: Buffer, withGrammar = fal
         grammarChecked: true,
       };
     }
-    const result = readRevisionFile(file, decoded.text);
+    const result = readRevisionFile(file, decoded.text, constants);
     // A file too large for the grammar check is settled now, so that the check never reads it again.
     const settleNow = withGrammar || decoded.text.length > MAX_GRAMMAR_CHECK_CHARS;
     return settleNow ? withGrammarCheck(file, decoded.text, result) : result;

@@ -1,0 +1,184 @@
+import * as assert from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { loadProject } from '../../src/core/project';
+import { tempDir } from '../support/tempProject';
+
+/** Files changed in the last 2 s are never cached (racily clean); tests that need a warm cache wait. */
+function waitPastRacyWindow(): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2100);
+}
+
+function revision(id: string, down: string | null, head: string[], labels = 'None', depends = 'None'): string {
+  return [
+    `"""revision ${id}"""`,
+    ...head,
+    `revision = '${id}'`,
+    `down_revision = ${down === null ? 'None' : `'${down}'`}`,
+    `branch_labels = ${labels}`,
+    `depends_on = ${depends}`,
+    '',
+    'def upgrade():',
+    '    pass',
+    '',
+  ].join('\n');
+}
+
+/**
+ * An expand/contract project in the style of OpenStack's neutron and glance: the labels come from
+ * `app/migration/__init__.py`, imported from the project's root (prepend_sys_path = .).
+ */
+function expandContractProject(): { dir: string; ini: string; versions: string; constants: string } {
+  const dir = tempDir();
+  const versions = path.join(dir, 'alembic', 'versions');
+  fs.mkdirSync(versions, { recursive: true });
+  fs.mkdirSync(path.join(dir, 'app', 'migration'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'app', '__init__.py'), '');
+  const constants = path.join(dir, 'app', 'migration', '__init__.py');
+  fs.writeFileSync(
+    constants,
+    "EXPAND_BRANCH = 'expand'\nCONTRACT_BRANCH = 'contract'\nBRANCHES = (EXPAND_BRANCH, CONTRACT_BRANCH)\n",
+  );
+  // neutron's cli module re-exports the package's names.
+  fs.writeFileSync(
+    path.join(dir, 'app', 'migration', 'cli.py'),
+    'from . import CONTRACT_BRANCH as CONTRACT\nfrom app.migration import EXPAND_BRANCH\n\ndef main():\n    pass\n',
+  );
+  const ini = path.join(dir, 'alembic.ini');
+  fs.writeFileSync(ini, '[alembic]\nscript_location = alembic\nprepend_sys_path = .\n');
+  const write = (name: string, text: string): void => fs.writeFileSync(path.join(versions, name), text);
+  write('a1_base.py', revision('a1', null, []));
+  write('e1_expand.py', revision('e1', 'a1', ['from app.migration import EXPAND_BRANCH'], '(EXPAND_BRANCH,)'));
+  write('c1_contract.py', revision('c1', 'a1', ['import app.migration as m'], '(m.CONTRACT_BRANCH,)'));
+  write(
+    'e2_expand.py',
+    revision(
+      'e2',
+      'e1',
+      ['from app.migration import cli', 'from alembic import op'],
+      'None',
+      "(cli.EXPAND_BRANCH, 'c1')",
+    ),
+  );
+  // `import app.migration.cli` makes `app.migration.cli` an attribute chain; DOWN is the file's own name.
+  fs.writeFileSync(
+    path.join(versions, 'c2_contract.py'),
+    revision('c2', null, ['import app.migration.cli', "DOWN = 'c1'"], 'None', '[app.migration.cli.CONTRACT]').replace(
+      'down_revision = None',
+      'down_revision = DOWN',
+    ),
+  );
+  return { dir, ini, versions, constants };
+}
+
+describe('revision variables from imported constants', () => {
+  it('reads branch labels, parents and dependencies written from project constants, as Alembic does', () => {
+    const { ini } = expandContractProject();
+    const project = loadProject(ini);
+    assert.deepStrictEqual(
+      project.problems.map((p) => `${p.code}: ${p.message}`),
+      [],
+      'no computed-value problem, no multiple-heads error',
+    );
+    assert.deepStrictEqual(project.graph.get('e1')!.source.branchLabels, ['expand']);
+    assert.deepStrictEqual(project.graph.get('c1')!.source.branchLabels, ['contract']);
+    assert.deepStrictEqual(project.graph.get('e2')!.source.dependsOn, ['expand', 'c1']);
+    assert.deepStrictEqual(project.graph.get('c2')!.source.downRevisions, ['c1']);
+    assert.deepStrictEqual(project.graph.get('c2')!.source.dependsOn, ['contract']);
+    assert.deepStrictEqual([...project.graph.heads].sort(), ['c2', 'e2']);
+    assert.deepStrictEqual([...project.graph.get('e2')!.branchLabels].sort(), ['expand']);
+    assert.deepStrictEqual([...project.graph.get('c2')!.branchLabels].sort(), ['contract']);
+  });
+
+  it('keeps a name it cannot resolve a computed value', () => {
+    const { ini, versions } = expandContractProject();
+    const cases: Array<[string, string[], string]> = [
+      // A module outside the project's import roots (site-packages): not readable.
+      ['x1', ['from neutron.db.migration import cli'], '(cli.CONTRACT_BRANCH,)'],
+      // A name bound only after the assignment: Python raises NameError.
+      ['x2', [], '(LATER,)'],
+      // A relative import: Alembic loads a revision file without a package, Python refuses it.
+      ['x3', ['from ..app.migration import EXPAND_BRANCH'], '(EXPAND_BRANCH,)'],
+      // A name the module does not define.
+      ['x4', ['from app.migration import MISSING'], '(MISSING,)'],
+      // A call stays computed.
+      ['x5', ['from app import migration'], '(migration.label(),)'],
+      // `import app` alone does not make app.migration an attribute.
+      ['x6', ['import app'], '(app.migration.EXPAND_BRANCH,)'],
+    ];
+    for (const [id, head, labels] of cases)
+      fs.writeFileSync(
+        path.join(versions, `${id}.py`),
+        `${revision(id, 'a1', head, labels)}${id === 'x2' ? "LATER = 'later'\n" : ''}`,
+      );
+    const project = loadProject(ini);
+    const computed = project.problems.filter((p) => p.code === 'computed-value').map((p) => path.basename(p.path));
+    assert.deepStrictEqual(computed.sort(), ['x1.py', 'x2.py', 'x3.py', 'x4.py', 'x5.py', 'x6.py']);
+    for (const [id] of cases) assert.deepStrictEqual(project.graph.get(id)!.source.branchLabels, [], id);
+  });
+
+  it('reads a tuple constant whole, and a revision id from a constant', () => {
+    const { ini, versions } = expandContractProject();
+    for (const file of fs.readdirSync(versions)) fs.rmSync(path.join(versions, file));
+    fs.writeFileSync(
+      path.join(versions, 'a1.py'),
+      revision('a1', null, ['from app import migration'], 'migration.BRANCHES'),
+    );
+    fs.writeFileSync(
+      path.join(versions, 'b1.py'),
+      revision('b1', 'a1', []).replace("revision = 'b1'", 'from app.ids import B1\nrevision = B1'),
+    );
+    fs.writeFileSync(path.join(ini, '..', 'app', 'ids.py'), "B1 = 'b1'\n");
+    const project = loadProject(ini);
+    assert.deepStrictEqual(project.problems, []);
+    assert.deepStrictEqual(project.graph.get('a1')!.source.branchLabels, ['expand', 'contract']);
+    assert.deepStrictEqual(project.graph.heads, ['b1']);
+  });
+
+  it("finds the package of a config file kept inside it (neutron's layout: the checkout's root is on sys.path)", () => {
+    const dir = tempDir();
+    const migration = path.join(dir, 'neutron', 'db', 'migration');
+    const versions = path.join(migration, 'alembic_migrations', 'versions');
+    fs.mkdirSync(versions, { recursive: true });
+    for (const pkg of ['neutron', 'neutron/db', 'neutron/db/migration'])
+      fs.writeFileSync(path.join(dir, pkg, '__init__.py'), '');
+    fs.writeFileSync(
+      path.join(migration, 'cli.py'),
+      "from oslo_config import cfg\n\nCONTRACT_BRANCH = 'contract'\nEXPAND_BRANCH = 'expand'\n",
+    );
+    const ini = path.join(migration, 'alembic.ini');
+    fs.writeFileSync(ini, '[alembic]\nscript_location = %(here)s/alembic_migrations\n');
+    const head = ['from neutron.db import migration', 'from neutron.db.migration import cli'];
+    fs.writeFileSync(path.join(versions, 'a1.py'), revision('a1', null, []));
+    fs.writeFileSync(path.join(versions, 'e1.py'), revision('e1', 'a1', head, '(cli.EXPAND_BRANCH,)'));
+    fs.writeFileSync(path.join(versions, 'c1.py'), revision('c1', 'a1', head, '(cli.CONTRACT_BRANCH,)'));
+    const project = loadProject(ini);
+    assert.deepStrictEqual(project.problems, []);
+    assert.deepStrictEqual(project.graph.get('e1')!.source.branchLabels, ['expand']);
+    assert.deepStrictEqual(project.graph.get('c1')!.source.branchLabels, ['contract']);
+  });
+
+  it('never keeps a value read from another module in the parse cache', () => {
+    const { dir, ini, constants } = expandContractProject();
+    const cacheDir = path.join(dir, 'cache');
+    waitPastRacyWindow();
+    assert.deepStrictEqual(loadProject(ini, { cacheDir }).graph.get('e1')!.source.branchLabels, ['expand']);
+    // The revision files are unchanged (their cache entries would be valid): only the module changed.
+    fs.writeFileSync(constants, "EXPAND_BRANCH = 'grow'\nCONTRACT_BRANCH = 'contract'\n");
+    const again = loadProject(ini, { cacheDir });
+    assert.deepStrictEqual(again.graph.get('e1')!.source.branchLabels, ['grow']);
+    assert.deepStrictEqual(again.graph.get('e2')!.source.dependsOn, ['grow', 'c1']);
+  });
+
+  it('reads a changed constants module again on a rescan, and on an update of the revision file', () => {
+    const { ini, versions, constants } = expandContractProject();
+    const project = loadProject(ini);
+    fs.writeFileSync(constants, "EXPAND_BRANCH = 'grow'\nCONTRACT_BRANCH = 'contract'\n");
+    assert.strictEqual(project.rescan(), true);
+    assert.deepStrictEqual(project.graph.get('e1')!.source.branchLabels, ['grow']);
+    assert.strictEqual(project.rescan(), false, 'nothing changed since');
+    fs.writeFileSync(constants, "EXPAND_BRANCH = 'expand'\nCONTRACT_BRANCH = 'shrink'\n");
+    assert.strictEqual(project.updateFile(path.join(versions, 'c1_contract.py')), true);
+    assert.deepStrictEqual(project.graph.get('c1')!.source.branchLabels, ['shrink']);
+  });
+});
