@@ -9,8 +9,8 @@
 // module it names (read once per ImportedConstants, i.e. per load or update).
 // A revision file's own relative imports are never followed: Alembic loads it as a top-level module
 // (no parent package), so Python refuses them.
-import * as fs from 'node:fs';
 import {
+  cachedDiskProbe,
   findModule,
   findSubmodule,
   type ImportStmt,
@@ -57,11 +57,7 @@ const MAX_DEPTH = 12;
  */
 export class ImportedConstants implements ConstantLookup {
   private readonly modules = new Map<string, Scope | undefined>();
-  private readonly kinds = new Map<string, 'file' | 'dir' | 'none'>();
-  private readonly probe: ModuleProbe = {
-    isFile: (p) => this.kindOf(p) === 'file',
-    isDir: (p) => this.kindOf(p) === 'dir',
-  };
+  private readonly probe: ModuleProbe = cachedDiskProbe();
   /** The revision file last indexed (one file asks for up to four variables in a row). */
   private current?: { file: string; text: string; index: ModuleIndex };
   private files = new Set<string>();
@@ -86,21 +82,6 @@ export class ImportedConstants implements ConstantLookup {
     if (found?.k !== 'value') return undefined;
     this.files.delete(file);
     return { value: found.value, files: [...this.files] };
-  }
-
-  private kindOf(p: string): 'file' | 'dir' | 'none' {
-    let kind = this.kinds.get(p);
-    if (kind === undefined) {
-      kind = 'none';
-      try {
-        const stat = fs.statSync(p);
-        kind = stat.isDirectory() ? 'dir' : stat.isFile() ? 'file' : 'none';
-      } catch {
-        // missing
-      }
-      this.kinds.set(p, kind);
-    }
-    return kind;
   }
 
   /** A module Python would import from `file`; undefined when it cannot be read or does not parse. */

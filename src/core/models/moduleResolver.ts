@@ -1,10 +1,10 @@
 // Project modules as model discovery sees them: modules found with Python's import rules (from the project's
 // import roots), what their names are bound to (classes, declarative bases, MetaData, Table objects, Flask's
 // `db`), and which MetaData an expression is. Reading classes as models is modelClasses.ts's job.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   type ClassDef,
+  cachedDiskProbe,
   findModule,
   findSubmodule,
   type ImportStmt,
@@ -65,33 +65,8 @@ export abstract class ModuleResolver {
     private readonly offline = false,
   ) {}
 
-  private readonly kinds = new Map<string, 'file' | 'dir' | 'none'>();
-
   /** Existence checks, remembered for this discovery only: it asks the same questions many times. */
-  private kindOf(p: string): 'file' | 'dir' | 'none' {
-    let kind = this.kinds.get(p);
-    if (kind === undefined) {
-      kind = 'none';
-      try {
-        const stat = fs.statSync(p);
-        kind = stat.isDirectory() ? 'dir' : stat.isFile() ? 'file' : 'none';
-      } catch {
-        // missing
-      }
-      this.kinds.set(p, kind);
-    }
-    return kind;
-  }
-
-  private isFile(p: string): boolean {
-    return this.kindOf(p) === 'file';
-  }
-
-  private isDir(p: string): boolean {
-    return this.kindOf(p) === 'dir';
-  }
-
-  private readonly probe: ModuleProbe = { isFile: (p) => this.isFile(p), isDir: (p) => this.isDir(p) };
+  private readonly probe: ModuleProbe = cachedDiskProbe();
 
   fromText(file: string, text: string, module: string): ModuleData {
     const mod: ModuleData = { file, module, index: indexPythonModule(text) };

@@ -3,12 +3,36 @@
 // without __init__.py is a namespace package only when no entry has either; a namespace package spans
 // every such folder. Relative imports start from the importing module's package. The readers of
 // env.py (urlSource/) and of models (models/) both resolve imports here.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 /** What the resolver may ask of the file system (or of a view of it that includes unsaved editors). */
 export interface ModuleProbe {
   isFile(file: string): boolean;
   isDir(dir: string): boolean;
+}
+
+/**
+ * A ModuleProbe on the disk that remembers each answer: a resolver asks the same questions many times.
+ * Made per load or per discovery, so that a new one sees files created since.
+ */
+export function cachedDiskProbe(): ModuleProbe {
+  const kinds = new Map<string, 'file' | 'dir' | 'none'>();
+  const kindOf = (p: string): 'file' | 'dir' | 'none' => {
+    let kind = kinds.get(p);
+    if (kind === undefined) {
+      kind = 'none';
+      try {
+        const stat = fs.statSync(p);
+        kind = stat.isDirectory() ? 'dir' : stat.isFile() ? 'file' : 'none';
+      } catch {
+        // missing
+      }
+      kinds.set(p, kind);
+    }
+    return kind;
+  };
+  return { isFile: (p) => kindOf(p) === 'file', isDir: (p) => kindOf(p) === 'dir' };
 }
 
 export interface FoundModule {

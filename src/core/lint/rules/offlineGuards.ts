@@ -4,7 +4,7 @@
 // or a call of a function of the file that returns one (`def is_online(): return not context.is_offline_mode()`);
 // `not`, `and`, `or`, parentheses and comparisons with True/False combine them. Anything else says nothing,
 // so that code is only taken to run online on evidence.
-import { matchBrackets, type PySource, type PyToken } from '../../python';
+import { findAtDepth0, matchBrackets, type PySource, type PyToken } from '../../python';
 
 export type Mode = 'online' | 'offline';
 
@@ -70,10 +70,10 @@ export function offlineTests(source: PySource): OfflineTests {
     if (tokens[0]?.t !== 'name' || KEYWORDS.has(tokens[0].v)) continue;
     let eq = -1;
     if (tokens[1]?.t === 'op' && tokens[1].v === '=') eq = 1;
-    else if (tokens[1]?.t === 'op' && tokens[1].v === ':') eq = depth0Op(tokens, 2, tokens.length, '=');
+    else if (tokens[1]?.t === 'op' && tokens[1].v === ':') eq = findAtDepth0(tokens, 2, tokens.length, '=');
     if (eq < 0) continue;
     // Chained `a = b = <expr>`: only the simple form.
-    if (depth0Op(tokens, eq + 1, tokens.length, '=') >= 0) {
+    if (findAtDepth0(tokens, eq + 1, tokens.length, '=') >= 0) {
       bind(tokens[0].v, undefined);
       continue;
     }
@@ -280,16 +280,4 @@ function depth0NameAt(tokens: readonly PyToken[], a: number, b: number, word: st
 
 function hasDepth0Name(tokens: readonly PyToken[], a: number, b: number, words: string[]): boolean {
   return words.some((w) => depth0NameAt(tokens, a, b, w) >= 0);
-}
-
-function depth0Op(tokens: readonly PyToken[], a: number, b: number, op: string): number {
-  let depth = 0;
-  for (let i = a; i < b; i++) {
-    const tk = tokens[i];
-    if (tk.t !== 'op') continue;
-    if (OPENERS.has(tk.v)) depth++;
-    else if (CLOSERS.has(tk.v)) depth--;
-    else if (depth === 0 && tk.v === op) return i;
-  }
-  return -1;
 }
