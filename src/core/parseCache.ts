@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { preparePrivateDir, readPrivateFile, writePrivateFile } from './privateDir';
 import type { Problem } from './problems';
-import { messageOf, type RevisionFileResult } from './revisionFile';
+import { messageOf, type RevisionFileResult, readsOtherFiles } from './revisionFile';
 import type { RevisionLint } from './revisionRecord';
 
 /** Bump when the parser's output or this file's layout changes: old caches are then ignored. */
@@ -310,14 +310,6 @@ function expand(file: string, stored: StoredEntry): RevisionFileResult {
     };
   }
   return result;
-}
-
-/**
- * A value read from imported constants depends on other files, and a computed one may resolve once a
- * module changes (revisionConstants.ts): such results are read again on every load, never kept.
- */
-function readsOtherFiles(result: RevisionFileResult): boolean {
-  return !!result.constantFiles || result.problems.some((p) => p.code === 'computed-value');
 }
 
 function isRacy(changedMs: number): boolean {

@@ -13,7 +13,7 @@ import { ParseCache } from './parseCache';
 import { type Problem, problem } from './problems';
 import { decodePythonSource } from './python';
 import { ImportedConstants } from './revisionConstants';
-import { isRevisionFileName, type RevisionFileResult, type RevisionSource } from './revisionFile';
+import { isRevisionFileName, type RevisionFileResult, type RevisionSource, readsOtherFiles } from './revisionFile';
 import { RevisionMap } from './revisionMap';
 import { buildRevisionRecord, type RevisionRecord, type RevisionRecords, unreadableRecord } from './revisionRecord';
 import { enclosingPackageRoots, projectImportRoots } from './sysPath';
@@ -233,12 +233,7 @@ export class Project implements RevisionRecords {
       this.rebuild();
       return true;
     }
-    if (
-      before.source &&
-      after.source &&
-      sameShape(before.source, after.source) &&
-      sameProblems(before.problems, after.problems)
-    ) {
+    if (sameGraphInput(before, after)) {
       // Message or body edits: swap the source in place, the graph keeps its shape.
       const rev = this.graph.get(after.source.revision);
       if (rev && rev.source === before.source) rev.source = after.source;
@@ -261,18 +256,12 @@ export class Project implements RevisionRecords {
     const removed = this.order.filter((file) => !listed.has(file));
     const constants = this.constants();
     // Values read from imported constants (or not readable yet) are read again: a module may have changed.
-    const reread = this.order.filter((file) => listed.has(file) && readsConstants(this.files.get(file)!));
+    const reread = this.order.filter((file) => listed.has(file) && readsOtherFiles(this.files.get(file)!));
     let changed = false;
     for (const file of reread) {
       const before = this.files.get(file)!;
       const after = this.readFile(file, !!before.grammarChecked, constants);
-      if (
-        before.source &&
-        after.source &&
-        sameShape(before.source, after.source) &&
-        sameProblems(before.problems, after.problems)
-      )
-        continue;
+      if (sameGraphInput(before, after)) continue;
       this.files.set(file, after);
       changed = true;
     }
@@ -452,6 +441,16 @@ function maybeCompiled(found: Problem, compiled: Problem[]): Problem {
   };
 }
 
+/** Two reads of a file that give the graph the same input: the same values, lines and problems. */
+function sameGraphInput(before: FileEntry, after: FileEntry): after is FileEntry & { source: RevisionSource } {
+  return (
+    !!before.source &&
+    !!after.source &&
+    sameShape(before.source, after.source) &&
+    sameProblems(before.problems, after.problems)
+  );
+}
+
 /** The values that decide the graph; when they and their lines are unchanged, so is the graph. */
 function sameShape(a: RevisionSource, b: RevisionSource): boolean {
   return (
@@ -467,11 +466,6 @@ function sameShape(a: RevisionSource, b: RevisionSource): boolean {
     a.dependsOn.join('\0') === b.dependsOn.join('\0') &&
     a.branchLabels.join('\0') === b.branchLabels.join('\0')
   );
-}
-
-/** A file whose values came from other modules, or are computed: what a rescan reads again. */
-function readsConstants(entry: FileEntry): boolean {
-  return !!entry.constantFiles || entry.problems.some((p) => p.code === 'computed-value');
 }
 
 function sameProblems(a: Problem[], b: Problem[]): boolean {

@@ -275,6 +275,14 @@ export function readRevisionFile(filePath: string, text: string, constants?: Con
   );
 }
 
+/**
+ * A result that depends on more than its own file: values read from imported constants, or computed ones a
+ * module may yet define (revisionConstants.ts). The parse cache never keeps it; a rescan reads it again.
+ */
+export function readsOtherFiles(result: RevisionFileResult): boolean {
+  return !!result.constantFiles || result.problems.some((p) => p.code === 'computed-value');
+}
+
 function withConstants(result: RevisionFileResult, files: Set<string> | undefined): RevisionFileResult {
   if (files?.size) result.constantFiles = [...files];
   return result;

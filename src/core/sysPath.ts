@@ -1,8 +1,8 @@
 // The folders Python imports a project's modules from when Alembic runs it: prepend_sys_path, the
 // folder Alembic runs in, and, for `script_location = pkg:dir`, the folder the package `pkg` is in.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AlembicConfig } from './config';
+import { cachedDiskProbe } from './python';
 
 /** Alembic's prepend_sys_path entries, absolute (split on spaces, commas and the path separator). */
 function prependSysPath(config: AlembicConfig): string[] {
@@ -47,6 +47,7 @@ export function projectImportRoots(config: AlembicConfig): string[] {
  */
 export function enclosingPackageRoots(config: AlembicConfig): string[] {
   const out: string[] = [];
+  const { isFile } = cachedDiskProbe();
   for (const start of [path.dirname(path.resolve(config.configFile)), config.scriptLocation]) {
     if (!start) continue;
     let dir = path.resolve(start);
@@ -55,12 +56,4 @@ export function enclosingPackageRoots(config: AlembicConfig): string[] {
     if (!out.includes(path.dirname(dir))) out.push(path.dirname(dir));
   }
   return out;
-}
-
-function isFile(file: string): boolean {
-  try {
-    return fs.statSync(file).isFile();
-  } catch {
-    return false;
-  }
 }
