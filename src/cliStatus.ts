@@ -97,7 +97,7 @@ function revisionLists(state: DatabaseState): Pick<StatusReport, 'current' | 'pe
   return {
     current: ids(state.current),
     // With a row this history lacks, which revisions are applied is not known: no list rather than a wrong one.
-    pending: state.unknown.length ? null : ids(state.pending),
+    pending: databaseStanding(state) === 'unknown-revision' ? null : ids(state.pending),
     unknown: state.unknown,
     undetermined: ids(state.undetermined),
   };

@@ -58,6 +58,8 @@ class StepFailed(Exception):
         self.path, self.line = error_location(error, revision_paths)
         # The schema read before the failed step ran (when the run read it).
         self.schema = schema
+        # How the schema it left differs from the one the upgrade made (set by the stairway; see Trace).
+        self.residue = []
         super().__init__("%s raised %s" % (what, describe_error(error)))
 
 
@@ -185,7 +187,7 @@ def stairway(migrations, order, wanted, emit):
                 )
             continue
         emit_failure(emit, "stairway", revision, failure, started)
-        residue = getattr(failure, "residue", None)
+        residue = failure.residue
         if residue and not stuck:
             # The later revisions would run on a schema no upgrade made: their failures would be this one's.
             stuck = "the stairway of %s left the schema changed: %s" % (revision.revision, "; ".join(residue))

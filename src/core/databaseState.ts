@@ -47,6 +47,18 @@ export function databaseStanding(state: DatabaseState): DatabaseStanding {
   return state.pending.length ? 'pending' : 'up-to-date';
 }
 
+/**
+ * Where the database can move to a revision in this state (undefined: no database read): nothing to
+ * upgrade to an applied revision, nothing to revert to a pending one, and from a revision this history
+ * lacks (undetermined) nowhere, since Alembic cannot locate it.
+ */
+export function movesTo(state: RevisionState | undefined): { upgrade: boolean; downgrade: boolean } {
+  return {
+    upgrade: state === undefined || state === 'pending',
+    downgrade: state === undefined || state === 'applied',
+  };
+}
+
 export function revisionState(state: DatabaseState, rev: Revision): RevisionState {
   if (state.current.includes(rev)) return 'current';
   if (state.applied.has(rev)) return 'applied';

@@ -2,7 +2,7 @@
 // pending) and what can be done from here (upgrade or downgrade to it, its upgrade SQL, the graph).
 // From memory only: the project's graph and the database status service's last read.
 import * as vscode from 'vscode';
-import { type Project, type Revision, revisionState } from '../core';
+import { movesTo, type Project, type Revision, revisionState } from '../core';
 import type { DatabaseStatusService } from '../database/databaseStatus';
 import type { ProjectRegistry } from '../projects/projectRegistry';
 import { codeLensEnabled } from '../util/codeLensSettings';
@@ -71,10 +71,8 @@ export class RevisionCodeLensProvider extends Disposable implements vscode.CodeL
       );
     }
     if (vscode.workspace.isTrusted) {
-      // What makes sense from the database's state: nothing to upgrade to an applied revision, nothing to
-      // revert to a pending one, neither from a revision this history lacks (Alembic cannot locate it).
-      const movable = dbState !== 'undetermined';
-      if (movable && dbState !== 'applied' && dbState !== 'current') {
+      const moves = movesTo(dbState);
+      if (moves.upgrade) {
         lenses.push(
           new vscode.CodeLens(range, {
             title: '$(arrow-up) Upgrade to Revision',
@@ -84,7 +82,7 @@ export class RevisionCodeLensProvider extends Disposable implements vscode.CodeL
           }),
         );
       }
-      if (movable && dbState !== 'pending' && dbState !== 'current') {
+      if (moves.downgrade) {
         lenses.push(
           new vscode.CodeLens(range, {
             title: '$(arrow-down) Downgrade to Revision',

@@ -3,7 +3,7 @@
 // data copied into a new column, the old column dropped, the new one renamed to the old name).
 import type { MigrationCall, MigrationFunction } from '../models/migrationOps';
 import type { PyExpr } from '../python';
-import { keyword, renderExpr } from '../python';
+import { calleeName, keyword, renderExpr, stringValue } from '../python';
 import type { UpgradeExecutes } from './rules/dataChanges';
 
 export interface RenamePair {
@@ -22,7 +22,7 @@ export interface RenamePair {
 export function renamePairs(
   up: MigrationFunction,
   down: MigrationFunction | undefined,
-  upgradeRuns?: () => UpgradeExecutes,
+  upgradeRuns: () => UpgradeExecutes,
 ): Map<MigrationCall, RenamePair> {
   const droppedShape = new Map<string, string>();
   for (const op of down?.ops ?? []) {
@@ -103,7 +103,7 @@ function copiedBetween(
   up: MigrationFunction,
   add: MigrationCall,
   drop: MigrationCall,
-  upgradeRuns?: () => UpgradeExecutes,
+  upgradeRuns: () => UpgradeExecutes,
 ): boolean {
   const [from, to] = [Math.min(add.line, drop.line), Math.max(add.line, drop.line)];
   const between = (line: number) => line > from && line < to;
@@ -111,7 +111,7 @@ function copiedBetween(
     return true;
   // connection.execute(t.update()...) and the like, read by dataChanges.ts.
   const table = add.table.toLowerCase();
-  return !!upgradeRuns?.().changes.some(
+  return upgradeRuns().changes.some(
     (c) => between(c.line) && (c.kind === 'unknown' || (c.kind === 'update' && (c.table ?? table) === table)),
   );
 }
@@ -149,16 +149,15 @@ function referencedTable(
   fn: MigrationFunction,
   add: MigrationCall,
 ): string | undefined {
-  const inline = column.args.find((arg) => arg.k === 'call' && /(^|\.)ForeignKey$/.test(renderExpr(arg.func)));
-  const spec = inline?.k === 'call' ? inline.args[0] : undefined;
-  if (spec?.k === 'str') return spec.value.slice(0, spec.value.lastIndexOf('.'));
+  const inline = column.args.find((arg) => calleeName(arg) === 'ForeignKey');
+  const spec = inline?.k === 'call' ? stringValue(inline.args[0]) : undefined;
+  if (spec !== undefined) return spec.slice(0, spec.lastIndexOf('.'));
   const constraint = fn.ops.find((op) => {
     const local = op.op === 'create_foreign_key' ? op.arg('local_cols') : undefined;
     const covers = local?.k === 'seq' && local.items.some((c) => c.k === 'str' && c.value === add.column);
     return covers && columnKey(op, '') === columnKey(add, '');
   });
-  const referent = constraint?.arg('referent_table');
-  return referent?.k === 'str' ? referent.value : undefined;
+  return stringValue(constraint?.arg('referent_table'));
 }
 
 /** The lower-case words of a snake_case or camelCase name. */

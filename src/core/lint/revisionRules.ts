@@ -11,7 +11,7 @@ import { copiedThenRenamed, renamePairs } from './renames';
 import { type LintOptions, lintRule, severityOf } from './rules';
 import { filledBefore, type UpgradeExecutes, upgradeExecutes } from './rules/dataChanges';
 import { REVISION_RULE_FAMILIES } from './rules/registry';
-import { createdBefore } from './rules/ruleInput';
+import { createdBefore, createdEarlier } from './rules/ruleInput';
 import { type Statement, statementScopes, upgradeStatements } from './rules/statementScopes';
 import { pgParserState } from './sql/pgParser';
 
@@ -115,9 +115,7 @@ function riskyOperations(
   sqliteRefuses: (op: MigrationCall) => boolean,
 ): void {
   // A table created earlier in this upgrade has no rows yet: what fails on rows cannot fail there.
-  const createdAt = new Map<string, number>();
-  for (const op of up.ops) if (op.op === 'create_table' && !createdAt.has(op.table)) createdAt.set(op.table, op.line);
-  const isNew = (op: MigrationCall): boolean => (createdAt.get(op.table) ?? Infinity) < op.line;
+  const isNew = createdEarlier(up);
   const createdHere = createdBefore(up);
   const renames = renamePairs(up, migration.downgrade, upgradeRuns);
   const renamedDrops = new Set([...renames.values()].map((r) => r.drop));

@@ -120,9 +120,7 @@ export function summaryLine(counts: TestCounts): string {
 
 /** `path:line: error: <check> <revision>: message`, path relative to `cwd` when inside it. */
 export function formatFailure(result: MigrationTestResult, cwd: string): string {
-  const file = result.path ? shownPath(result.path, cwd) : '<project>';
-  const subject = result.revision ? `${result.check} ${result.revision}` : result.check;
-  return `${file}:${result.line ?? 1}: error: ${subject}: ${result.message}`;
+  return `${where(result, cwd)}: error: ${subjectOf(result)}: ${result.message}`;
 }
 
 /**
@@ -130,9 +128,15 @@ export function formatFailure(result: MigrationTestResult, cwd: string): string 
  * what stopped the run before it), as a note, which CI problem matchers do not count as an error.
  */
 export function formatSkip(result: MigrationTestResult, cwd: string): string {
-  const file = result.path ? shownPath(result.path, cwd) : '<project>';
-  const subject = result.revision ? `${result.check} ${result.revision}` : result.check;
-  return `${file}:${result.line ?? 1}: note: ${subject} skipped: ${result.message || 'no reason given'}`;
+  return `${where(result, cwd)}: note: ${subjectOf(result)} skipped: ${result.message || 'no reason given'}`;
+}
+
+function where(result: MigrationTestResult, cwd: string): string {
+  return `${result.path ? shownPath(result.path, cwd) : '<project>'}:${result.line ?? 1}`;
+}
+
+function subjectOf(result: MigrationTestResult): string {
+  return result.revision ? `${result.check} ${result.revision}` : result.check;
 }
 
 /** A path relative to `cwd` when inside it, else as given. */

@@ -15,17 +15,13 @@ export function accidentalForkHeads(graph: RevisionMap): Revision[] {
   for (const head of heads) {
     for (const label of head.branchLabels) headsPerLabel.set(label, (headsPerLabel.get(label) ?? 0) + 1);
   }
+  // A branch_labels alembic-lens cannot read (an imported constant it could not follow) on a head's
+  // branch may label it: not called a fork on a guess.
+  const someUnreadable = [...graph.revisions.values()].some((rev) => rev.source.unreadableBranchLabels);
+  const mayBeLabelled = (head: Revision): boolean =>
+    someUnreadable && graph.ancestors([head], false).some((rev) => rev.source.unreadableBranchLabels);
   const unlabelled = heads.filter(
-    (head) => ![...head.branchLabels].some((label) => headsPerLabel.get(label) === 1) && !mayBeLabelled(graph, head),
+    (head) => ![...head.branchLabels].some((label) => headsPerLabel.get(label) === 1) && !mayBeLabelled(head),
   );
   return unlabelled.length >= 2 ? unlabelled : [];
-}
-
-/**
- * A branch_labels alembic-lens cannot read (an imported constant, as neutron's and glance's expand and
- * contract branches) on the head's branch may label it: not called a fork on a guess.
- */
-function mayBeLabelled(graph: RevisionMap, head: Revision): boolean {
-  if (![...graph.revisions.values()].some((rev) => rev.source.unreadableBranchLabels)) return false;
-  return graph.ancestors([head], false).some((rev) => rev.source.unreadableBranchLabels);
 }

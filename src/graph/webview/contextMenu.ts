@@ -1,6 +1,6 @@
 // The graph's context menu: which actions a row offers (as the revision's state allows) and the menu itself,
 // keyboard included.
-import type { RevisionState } from '../../core/databaseState';
+import { movesTo, type RevisionState } from '../../core/databaseState';
 import type { GraphNode } from '../../core/graphLayout';
 import type { FromWebview, RevisionAction } from '../protocol';
 
@@ -28,11 +28,9 @@ export function menuItems(node: GraphNode, ctx: MenuContext): Array<MenuItem | '
   const items: Array<MenuItem | 'separator'> = [{ label: 'Open File', run: () => post({ type: 'open', id: node.id }) }];
   if (ctx.trusted) {
     items.push('separator');
-    // From a revision this history lacks (undetermined), Alembic can move nowhere.
-    if (state !== 'applied' && state !== 'current' && state !== 'undetermined')
-      items.push({ label: 'Upgrade to Revision', run: action('upgrade') });
-    if (state !== 'pending' && state !== 'current' && state !== 'undetermined')
-      items.push({ label: 'Downgrade to Revision', run: action('downgrade') });
+    const moves = movesTo(state);
+    if (moves.upgrade) items.push({ label: 'Upgrade to Revision', run: action('upgrade') });
+    if (moves.downgrade) items.push({ label: 'Downgrade to Revision', run: action('downgrade') });
     items.push({ label: 'Stamp Revision…', run: action('stamp') });
     if (state !== 'applied' && state !== 'current') items.push({ label: 'Show SQL for Upgrade', run: action('sql') });
   }

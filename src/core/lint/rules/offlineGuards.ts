@@ -113,16 +113,11 @@ export function truthOf(tokens: readonly PyToken[], a: number, b: number, tests:
  * Whether the token at `index` is evaluated only online because of the expression around it:
  * `not offline and <it>`, `offline or <it>`, `<it> if not offline else ...`, at any bracket depth.
  */
-export function evaluatedOnlyOnline(
-  tokens: readonly PyToken[],
-  start: number,
-  index: number,
-  tests: OfflineTests,
-): boolean {
+export function evaluatedOnlyOnline(tokens: readonly PyToken[], index: number, tests: OfflineTests): boolean {
   const brackets = matchBrackets(tokens);
   // The regions around `index`, outermost first: the statement, then each bracket's inside.
-  const regions: Array<[number, number]> = [[start, tokens.length]];
-  for (let i = start; i < index; i++) {
+  const regions: Array<[number, number]> = [[0, tokens.length]];
+  for (let i = 0; i < index; i++) {
     const close = brackets.get(i);
     if (OPENERS.has(tokens[i].v) && tokens[i].t === 'op' && close !== undefined && close > index) {
       regions.push([i + 1, close]);

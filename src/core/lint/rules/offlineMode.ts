@@ -39,7 +39,7 @@ export const offlineModeRules: RevisionRuleFamily = {
       const reads = onlineOnlyCalls(statement.tokens);
       if (!reads.length || scopes.statementOnlineOnly(statement)) continue;
       // `if not context.is_offline_mode() and conn.execute(...).scalar():` reads only online.
-      const unguarded = reads.find((r) => !evaluatedOnlyOnline(statement.tokens, 0, r.index, scopes.offlineTests));
+      const unguarded = reads.find((r) => !evaluatedOnlyOnline(statement.tokens, r.index, scopes.offlineTests));
       if (!unguarded) continue;
       report(
         'offline-mode-unsafe',

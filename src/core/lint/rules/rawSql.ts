@@ -31,7 +31,15 @@ export const rawSqlRules: RevisionRuleFamily = {
     if (!literal.length) return;
     const parser = pgParser();
     if (!parser) return;
-    const restored = typesRestored(migration.downgrade, parser);
+    // The types downgrade() gives columns back: parsed only when an ALTER ... TYPE asks.
+    let restored: Map<string, ColumnType> | undefined;
+    const oldType = (table: string, column: string) =>
+      (restored ??= typesRestored(migration.downgrade, parser)).get(columnKey(table, column));
+    // The op.create_table tables, by line: a table created before a statement has no rows yet.
+    const createdAt = new Map<string, number>();
+    for (const op of up.ops)
+      if (op.op === 'create_table' && !createdAt.has(op.table.toLowerCase()))
+        createdAt.set(op.table.toLowerCase(), op.line);
     // What happened before a statement: tables created (no rows yet), rows updated or deleted (a backfill).
     const created = new Set<string>();
     const filled: DataChange[] = [];
@@ -42,8 +50,8 @@ export const rawSqlRules: RevisionRuleFamily = {
       } catch {
         continue;
       }
-      const before = priorOps(up, line);
-      const isNew = (table: string): boolean => created.has(table) || before.created.has(table);
+      const isNew = (table: string): boolean =>
+        created.has(table) || (createdAt.get(table) ?? Number.POSITIVE_INFINITY) < line;
       // Earlier statements of these strings, or any execute call (connection.execute(sa.update(...))...) before.
       const backfilled = (table: string, column: string): boolean =>
         filled.some((change) => mayFill(change, table, column)) || filledBefore(upgradeExecutes(), line, table, column);
@@ -51,7 +59,6 @@ export const rawSqlRules: RevisionRuleFamily = {
         const stmt = entry.stmt ?? {};
         const text = statementText(sql, entry.stmt_location, entry.stmt_len);
         const place = { sql: shorten(text), line };
-        const oldType = (table: string, column: string) => restored.get(columnKey(table, column));
         lintStatement(stmt, place, { isNew, backfilled, oldType }, report);
         const createdTable =
           relationName(child(stmt, 'CreateStmt')) ?? child(stmt, 'CreateTableAsStmt', 'into', 'rel')?.relname;
@@ -126,14 +133,6 @@ function pgColumnType(def: Node | undefined): ColumnType {
     else type.extra = true;
   }
   return type;
-}
-
-/** The op.create_table tables before `line`. */
-function priorOps(up: MigrationFunction, line: number): { created: Set<string> } {
-  const created = new Set(
-    up.ops.filter((op) => op.op === 'create_table' && op.line < line).map((op) => op.table.toLowerCase()),
-  );
-  return { created };
 }
 
 function lintStatement(stmt: Node, at: Place, before: Before, report: RuleReport): void {

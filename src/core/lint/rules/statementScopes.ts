@@ -36,12 +36,8 @@ export interface StatementScopes {
   statements: Statement[];
   /** The statement a line belongs to (the last one starting at or before it). */
   at(line: number): Statement | undefined;
-  /** The top-level function the line is in. */
-  functionAt(line: number): string | undefined;
   inAutocommitBlock(line: number): boolean;
-  /** Only runs online: guarded by `context.is_offline_mode()`. */
-  onlineOnly(line: number): boolean;
-  /** The same for one statement (an inline body shares its line with its `if`). */
+  /** Only runs online: guarded by `context.is_offline_mode()` (a statement: an inline body shares its line with its `if`). */
   statementOnlineOnly(statement: Statement): boolean;
   /** The file's names and functions that test offline mode (`offline = context.is_offline_mode()`). */
   offlineTests: OfflineTests;
@@ -127,18 +123,12 @@ export function statementScopes(source: PySource): StatementScopes {
     }
     return found;
   };
-  const functionAt = (line: number): string | undefined => at(line)?.blocks.find((b) => b.keyword === 'def')?.name;
   const result: StatementScopes = {
     runsOn: () => true,
     statements,
     at,
-    functionAt,
     inAutocommitBlock: (line) =>
       !!at(line)?.blocks.some((b) => b.keyword === 'with' && mentions(b.header, 'autocommit_block')),
-    onlineOnly: (line) => {
-      const statement = at(line);
-      return !!statement && result.statementOnlineOnly(statement);
-    },
     statementOnlineOnly: (statement) => {
       if (statement.blocks.some((b) => b.online)) return true;
       if (statement.blocks.some((b) => b.offline)) return false;
