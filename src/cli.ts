@@ -21,6 +21,7 @@ import {
   type RuleSeverity,
   ruleDocPath,
   severityOf,
+  sharedModelDiscovery,
 } from './core/lint';
 import type { testCommand as TestCommand } from './core/migrationTests/testCommand';
 import type { Problem } from './core/problems';
@@ -373,7 +374,9 @@ async function check(
     const dotenv = readDotenvFile(path.join(path.dirname(path.resolve(project.config.configFile)), '.env'));
     const includeRevision =
       base && scope === 'new' ? (source: { path: string }) => base.newFiles.has(source.path) : undefined;
-    const options = { ...lint, env: process.env, dotenv, includeRevision };
+    // One model discovery for both lints below (the second waits for the PostgreSQL parser).
+    const discovery = sharedModelDiscovery(project.config, lint);
+    const options = { ...lint, env: process.env, dotenv, includeRevision, discovery };
     let found = lintProject(project, options);
     // Raw SQL on PostgreSQL: the first lint asked for the parser; lint again once it is there.
     const loading = pgParserLoading();

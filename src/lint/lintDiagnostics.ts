@@ -18,10 +18,13 @@ import {
   lintHistory,
   lintKey,
   lintRevision,
+  type ModelNames,
   modelNamesOf,
   pgParserLoading,
   type RuleSeverity,
+  severityOf,
 } from '../core/lint';
+import type { ModelDiscovery } from '../core/models/modelFiles';
 import type { ModelWatcher } from '../models/modelWatcher';
 import type { ProjectRegistry } from '../projects/projectRegistry';
 import { Disposable } from '../util/disposable';
@@ -46,6 +49,9 @@ interface ProjectLint {
   envOptions?: LintOptions;
   /** env.py and the config must be linted again. */
   envStale: boolean;
+  /** modelNamesOf(`namesFrom`): computed again only when the model watcher has a new discovery. */
+  modelNames?: ModelNames;
+  namesFrom?: ModelDiscovery;
 }
 
 /** Which revisions a project's lint reports on (`alembic.lint.scope`); undefined: every one. */
@@ -149,8 +155,7 @@ export class LintDiagnostics extends Disposable implements ProblemSource {
         lint.envStale = false;
         changed = (await this.lintEnv(project, lint, severities)) || changed;
       }
-      // The model watcher's models tell migration-imports-models which imported names map tables.
-      const modelNames = modelNamesOf(this.models.discovery(project));
+      const modelNames = this.modelNames(project, lint, severities);
       const options: LintOptions = { ...lint.envOptions, severities, dialect: lint.dialect, modelNames };
       const revisions = this.lintRevisions(project, lint, options, openDirty, deadline);
       changed ||= revisions.changed;
@@ -200,6 +205,24 @@ export class LintDiagnostics extends Disposable implements ProblemSource {
     if (sameProblems(problems, lint.env)) return false;
     lint.env = problems;
     return true;
+  }
+
+  /**
+   * The model watcher's models, which tell migration-imports-models which imported names map tables; none
+   * when that rule is off, so that its key does not make the other findings stale.
+   */
+  private modelNames(
+    project: Project,
+    lint: ProjectLint,
+    severities: Record<string, RuleSeverity>,
+  ): ModelNames | undefined {
+    if (severityOf('migration-imports-models', { severities }) === 'off') return undefined;
+    const discovery = this.models.discovery(project);
+    if (lint.namesFrom !== discovery) {
+      lint.namesFrom = discovery;
+      lint.modelNames = modelNamesOf(discovery);
+    }
+    return lint.modelNames;
   }
 
   /** The rules that compare the revisions with the model watcher's models (none while it has none). */

@@ -1,7 +1,7 @@
 // Migration lint: the rules, their options and suppression comments, per file and per project.
 
 export { lintRevision } from '../revisionRecord';
-export { lintAgainstModels, type ModelLintOptions } from './modelLint';
+export { lintAgainstModels, type ModelLintOptions, sharedModelDiscovery } from './modelLint';
 export type { EnvLintOptions, ProjectLintOptions } from './projectLint';
 export { envLintOptions, inferDialect, lintEnvPy, lintHistory, lintProject } from './projectLint';
 export { formatReport, REPORT_FORMATS, type ReportFormat, shownPath } from './reportFormats';

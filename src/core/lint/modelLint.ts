@@ -32,8 +32,9 @@ function modelsWanted(options: LintOptions): boolean {
 }
 
 /**
- * One model discovery for the model rules and env.py's lint (models nobody imports), made with env.py's
- * unsaved text when given; undefined when no model rule is on (env.py's lint then makes its own).
+ * One model discovery for the model rules, migration-imports-models and env.py's lint (models nobody
+ * imports), made with env.py's unsaved text when given; undefined when none of those rules is on (env.py's
+ * lint then makes its own).
  */
 export function sharedModelDiscovery(
   config: AlembicConfig,

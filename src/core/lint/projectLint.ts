@@ -8,7 +8,7 @@ import { parseIni } from '../ini';
 import { findModelFiles, type ModelDiscovery } from '../models/modelFiles';
 import { type Problem, problem } from '../problems';
 import type { Project } from '../project';
-import { readPythonFile } from '../python';
+import { readPythonFile, tokenizePython } from '../python';
 import type { RevisionSource } from '../revisionFile';
 import type { RevisionMap } from '../revisionMap';
 import { accidentalForkHeads } from '../teams/forkHeads';
@@ -16,7 +16,6 @@ import { resolveDatabaseUrl, urlSourceForConfig } from '../urlSource';
 import { lintAgainstModels, sharedModelDiscovery } from './modelLint';
 import { type Dialect, type LintOptions, severityOf } from './rules';
 import { modelNamesOf } from './rules/ormImports';
-import { envKeywordFlag, envRendersAsBatch } from './rules/sqliteBatch';
 import { applyLintOptions, iniSuppressions, pythonSuppressions, type Suppressions } from './suppressions';
 
 export interface EnvLintOptions extends LintOptions {
@@ -46,10 +45,30 @@ export function envLintOptions(
 ): Pick<LintOptions, 'renderAsBatch' | 'transactionPerMigration'> {
   const envPath = config.scriptLocation ? path.join(config.scriptLocation, 'env.py') : undefined;
   const text = envPyText ?? (envPath ? readFile(envPath) : undefined);
-  return {
-    renderAsBatch: envRendersAsBatch(text),
-    transactionPerMigration: envKeywordFlag(text, 'transaction_per_migration'),
-  };
+  const flags = envKeywordFlags(text, ['render_as_batch', 'transaction_per_migration']);
+  return { renderAsBatch: flags.render_as_batch, transactionPerMigration: flags.transaction_per_migration };
+}
+
+/**
+ * The boolean keywords env.py passes (to context.configure()), in one pass over its tokens: true, false when
+ * absent, undefined when only Python can tell (a variable) or env.py was not read.
+ */
+function envKeywordFlags<K extends string>(
+  envPyText: string | undefined,
+  names: readonly K[],
+): Record<K, boolean | undefined> {
+  const flags = Object.fromEntries(names.map((name) => [name, envPyText === undefined ? undefined : false]));
+  if (envPyText === undefined) return flags as Record<K, boolean | undefined>;
+  for (const { tokens } of tokenizePython(envPyText).lines) {
+    for (let i = 0; i + 2 < tokens.length; i++) {
+      const name = tokens[i].v;
+      if (tokens[i].t !== 'name' || !(name in flags) || tokens[i + 1].v !== '=' || flags[name] === true) continue;
+      const value = tokens[i + 2];
+      if (value.t === 'name' && value.v === 'True') flags[name] = true;
+      else if (!(value.t === 'name' && value.v === 'False')) flags[name] = undefined;
+    }
+  }
+  return flags as Record<K, boolean | undefined>;
 }
 
 /** env.py's problems (target_metadata = None, models nobody imports) and the config's (placeholder URL). */
@@ -149,7 +168,8 @@ export function lintProject(project: Project, options: ProjectLintOptions = {}):
     severities: options.severities,
     dialect,
     ...envLintOptions(project.config, readFile, options.envPyText),
-    modelNames: modelNamesOf(discovery),
+    // Only when the rule reads them: their key would otherwise make every revision's findings stale.
+    modelNames: severityOf('migration-imports-models', options) === 'off' ? undefined : modelNamesOf(discovery),
   };
   const problems: Problem[] = [];
   for (const rev of project.graph.revisions.values()) {

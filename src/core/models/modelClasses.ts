@@ -205,10 +205,7 @@ export class ModelReader extends ModuleResolver {
     });
     // Single-table inheritance: the subclass's columns go to the parent's table.
     if (mappedParent)
-      return {
-        ...mapped(mappedParent.tableName, mappedParent.schema),
-        ...(declarativeColumns.length ? {} : { addsNoColumns: true }),
-      };
+      return { ...mapped(mappedParent.tableName, mappedParent.schema), addsNoColumns: !declarativeColumns.length };
     if (root !== undefined) {
       const ownColumns = declarativeColumns.length > 0;
       // A guessed base maps only a class that declares columns; a known one with a computed name maps any.

@@ -1,7 +1,6 @@
 // SQLite's ALTER TABLE can add, rename and drop columns and rename tables, nothing else: Alembic sends
 // `ALTER COLUMN` (a syntax error there) or refuses constraint changes outright ("No support for ALTER
 // of constraints in SQLite dialect"). `with op.batch_alter_table(...)` copies the table instead.
-import { tokenizePython } from '../../python';
 import type { LintRule } from '../rules';
 import { describeCall, type RevisionRuleFamily } from './ruleInput';
 
@@ -51,27 +50,3 @@ export const sqliteBatchRules: RevisionRuleFamily = {
     }
   },
 };
-
-/** env.py's `render_as_batch=`: true, false when absent, undefined when only Python can tell (a variable). */
-export function envRendersAsBatch(envPyText: string | undefined): boolean | undefined {
-  return envKeywordFlag(envPyText, 'render_as_batch');
-}
-
-/**
- * A boolean keyword env.py passes (to context.configure()): true, false when absent, undefined when only
- * Python can tell (a variable) or env.py was not read.
- */
-export function envKeywordFlag(envPyText: string | undefined, name: string): boolean | undefined {
-  if (envPyText === undefined) return undefined;
-  let found: boolean | undefined = false;
-  for (const line of tokenizePython(envPyText).lines) {
-    const tokens = line.tokens;
-    for (let i = 0; i + 2 < tokens.length; i++) {
-      if (tokens[i].t !== 'name' || tokens[i].v !== name || tokens[i + 1].v !== '=') continue;
-      const value = tokens[i + 2];
-      if (value.t === 'name' && value.v === 'True') return true;
-      if (!(value.t === 'name' && value.v === 'False')) found = undefined;
-    }
-  }
-  return found;
-}
