@@ -12,7 +12,7 @@ import { type LintOptions, lintRule, severityOf } from './rules';
 import { filledBefore, type UpgradeExecutes, upgradeExecutes } from './rules/dataChanges';
 import { REVISION_RULE_FAMILIES } from './rules/registry';
 import { createdBefore, createdEarlier } from './rules/ruleInput';
-import { type Statement, statementScopes, upgradeStatements } from './rules/statementScopes';
+import { type Statement, statementScopes } from './rules/statementScopes';
 import { pgParserState } from './sql/pgParser';
 
 export { normalizeType, resemblingNames } from './renames';
@@ -71,7 +71,7 @@ export function revisionFindings(input: LintInput, options: LintOptions = {}): P
     severityOf('sqlite-alter-outside-batch', options) !== 'off' &&
     scopes.runsOn(op.line, 'sqlite');
   if (up) riskyOperations(up, migration, add, upgradeRuns, options.dialect, sqliteRefuses);
-  emptyFunctions(input, add, upgradeRuns, () => onlyEarlyReturns(upgradeStatements(scopes)));
+  emptyFunctions(input, add, upgradeRuns, () => onlyEarlyReturns(scopes.upgradeStatements));
   const ruleInput = {
     migration,
     source,

@@ -15,11 +15,11 @@ export interface LintOptions {
   severities?: Record<string, RuleSeverity>;
   /** The database the migrations run on; inferred from the project's URL by lintProject when absent. */
   dialect?: Dialect;
-  /** env.py passes render_as_batch=True to context.configure(); read by lintProject. */
+  /** env.py passes render_as_batch=True to context.configure() (envLintOptions); undefined when env.py was not read. */
   renderAsBatch?: boolean;
-  /** The names of the project's models (modelNamesOf(discovery)), for migration-imports-models; set by lintProject. */
+  /** The names of the project's models (modelNamesOf(discovery)), for migration-imports-models; undefined when unknown. */
   modelNames?: ModelNames;
-  /** env.py passes transaction_per_migration=True to context.configure(); read by lintProject. */
+  /** env.py passes transaction_per_migration=True (envLintOptions): each migration commits on its own. */
   transactionPerMigration?: boolean;
 }
 

@@ -458,3 +458,24 @@ function needsSpace(prev: PyToken, next: PyToken): boolean {
   if (p === '-' || p === '~') return false;
   return true;
 }
+
+/**
+ * The columns the `PrimaryKeyConstraint('a', 'b')` calls among `args` (create_table's) name as literals, and
+ * whether every name was a literal (a constant or an expression leaves the set incomplete).
+ */
+export function primaryKeyConstraintNames(args: readonly (PyExpr | undefined)[]): {
+  names: Set<string>;
+  allLiteral: boolean;
+} {
+  const names = new Set<string>();
+  let allLiteral = true;
+  for (const arg of args) {
+    if (arg?.k !== 'call' || calleeName(arg) !== 'PrimaryKeyConstraint') continue;
+    for (const column of arg.args) {
+      const name = stringValue(column);
+      if (name === undefined) allLiteral = false;
+      else names.add(name);
+    }
+  }
+  return { names, allLiteral };
+}

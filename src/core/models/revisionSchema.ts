@@ -2,9 +2,9 @@
 // revision, replayed in history order, give the tables and columns a database at the heads has. Where
 // the replay cannot be sure (raw SQL, names only Python computes, helper functions that run the
 // operations), it says so: for some tables, or for the whole history.
-import { calleeName, type PyExpr, type PySource, stringValue } from '../python';
+import { calleeName, type PyExpr, type PySource } from '../python';
 import type { RevisionRecords } from '../revisionRecord';
-import type { MigrationCall, MigrationFunction, TableOp } from './migrationOps';
+import { type MigrationCall, type MigrationFunction, primaryKeyConstraintNames, type TableOp } from './migrationOps';
 import { columnNullable } from './modelColumns';
 import { historyKey, historyOrder } from './tableHistory';
 
@@ -160,10 +160,7 @@ function alterColumn(table: RevisionTable, step: SchemaStep, place: SchemaPlace)
 /** create_table's columns' nullability, NOT NULL where a PrimaryKeyConstraint lists them and they say nothing else. */
 function createdNullability(op: MigrationCall): Array<boolean | undefined> | undefined {
   const args = op.call.args.slice(1).filter((a): a is PyExpr & { k: 'call' } => a.k === 'call');
-  const primaryKey = new Set<string>();
-  for (const pk of args.filter((a) => calleeName(a) === 'PrimaryKeyConstraint')) {
-    for (const name of pk.args.map((a) => stringValue(a))) if (name !== undefined) primaryKey.add(name);
-  }
+  const primaryKey = primaryKeyConstraintNames(args).names;
   // op.columns has the names (constants and op.f() resolved); the calls, in the same order when all resolved.
   const calls = args.filter((a) => calleeName(a) === 'Column');
   const names = op.columns ?? [];

@@ -210,22 +210,22 @@ export function matchBrackets(tokens: readonly PyToken[]): Map<number, number> {
   return match;
 }
 
-/** Splits tokens[start, end) at the depth-0 occurrences of the operator `sep`. */
+/** Splits tokens[start, end) at the depth-0 occurrences of the operator `sep` (or the keyword, `kind` 'name'). */
 export function splitAtDepth0(
   tokens: readonly PyToken[],
   start: number,
   end: number,
   sep: string,
+  kind: 'op' | 'name' = 'op',
 ): Array<[number, number]> {
   const parts: Array<[number, number]> = [];
   let depth = 0;
   let from = start;
   for (let i = start; i < end; i++) {
     const tk = tokens[i];
-    if (tk.t !== 'op') continue;
-    if (OPENERS.includes(tk.v)) depth++;
-    else if (CLOSERS.includes(tk.v)) depth--;
-    else if (depth === 0 && tk.v === sep) {
+    if (tk.t === 'op' && OPENERS.includes(tk.v)) depth++;
+    else if (tk.t === 'op' && CLOSERS.includes(tk.v)) depth--;
+    else if (depth === 0 && tk.t === kind && tk.v === sep) {
       parts.push([from, i]);
       from = i + 1;
     }
@@ -234,15 +234,20 @@ export function splitAtDepth0(
   return parts;
 }
 
-/** Index of the first depth-0 operator `op` in tokens[start, end), or -1. */
-export function findAtDepth0(tokens: readonly PyToken[], start: number, end: number, op: string): number {
+/** Index of the first depth-0 operator `op` (or keyword, `kind` 'name') in tokens[start, end), or -1. */
+export function findAtDepth0(
+  tokens: readonly PyToken[],
+  start: number,
+  end: number,
+  op: string,
+  kind: 'op' | 'name' = 'op',
+): number {
   let depth = 0;
   for (let i = start; i < end; i++) {
     const tk = tokens[i];
-    if (tk.t !== 'op') continue;
-    if (OPENERS.includes(tk.v)) depth++;
-    else if (CLOSERS.includes(tk.v)) depth--;
-    else if (depth === 0 && tk.v === op) return i;
+    if (tk.t === 'op' && OPENERS.includes(tk.v)) depth++;
+    else if (tk.t === 'op' && CLOSERS.includes(tk.v)) depth--;
+    else if (depth === 0 && tk.t === kind && tk.v === op) return i;
   }
   return -1;
 }

@@ -13,7 +13,7 @@ import {
   parseCallAt,
   readAssignments,
 } from '../../python';
-import { type StatementScopes, upgradeStatements } from './statementScopes';
+import type { StatementScopes } from './statementScopes';
 
 /**
  * One statement an execute call runs: rows changed (`update`, `insert`, `delete`), rows read (`select`),
@@ -49,7 +49,7 @@ export function upgradeExecutes(scopes: StatementScopes, migration: ParsedMigrat
   const unknownCalls: number[] = [];
   for (const op of migration.upgrade?.ops ?? [])
     if (op.op === 'bulk_insert') changes.push({ line: op.line, kind: 'insert', table: op.table.toLowerCase() });
-  for (const statement of upgradeStatements(scopes)) {
+  for (const statement of scopes.upgradeStatements) {
     const tokens = statement.tokens;
     const brackets = matchBrackets(tokens);
     let executes = false;

@@ -5,12 +5,12 @@
 // models cannot be read for sure (no target_metadata, a table name only Python computes).
 import * as path from 'node:path';
 import { type ColumnType, columnType, typeDifference } from '../../models/columnTypes';
-import type { MigrationCall, TableOp } from '../../models/migrationOps';
+import { type MigrationCall, primaryKeyConstraintNames, type TableOp } from '../../models/migrationOps';
 import { columnNullable } from '../../models/modelColumns';
 import type { ModelDiscovery } from '../../models/modelFiles';
 import { historyKey, historyOrder } from '../../models/tableHistory';
 import { type Problem, problem, type RelatedPlace } from '../../problems';
-import { calleeName, keyword, type PyExpr, stringValue } from '../../python';
+import { calleeName, keyword, stringValue } from '../../python';
 import type { RevisionSource } from '../../revisionFile';
 import type { RevisionMap } from '../../revisionMap';
 import type { RecordedOp, RevisionRecords } from '../../revisionRecord';
@@ -281,7 +281,8 @@ export interface CreatedColumn {
 export function createdColumns(op: MigrationCall): CreatedColumn[] | undefined {
   if (op.op !== 'add_column' && op.op !== 'create_table') return undefined;
   const calls = op.op === 'add_column' ? [op.arg('column')] : op.call.args.slice(1);
-  const keyColumns = primaryKeyColumns(calls);
+  const primaryKey = primaryKeyConstraintNames(calls);
+  const keyColumns = primaryKey.allLiteral ? primaryKey.names : undefined;
   const out: CreatedColumn[] = [];
   for (const call of calls) {
     if (call?.k !== 'call' || calleeName(call) !== 'Column') continue;
@@ -293,20 +294,6 @@ export function createdColumns(op: MigrationCall): CreatedColumn[] | undefined {
     out.push({ name, nullable, type: columnType(call) });
   }
   return out;
-}
-
-/** The columns create_table's `PrimaryKeyConstraint('a', 'b')` names; undefined when one names them otherwise. */
-function primaryKeyColumns(args: Array<PyExpr | undefined>): Set<string> | undefined {
-  const names = new Set<string>();
-  for (const arg of args) {
-    if (arg?.k !== 'call' || calleeName(arg) !== 'PrimaryKeyConstraint') continue;
-    for (const column of arg.args) {
-      const name = stringValue(column);
-      if (name === undefined) return undefined;
-      names.add(name);
-    }
-  }
-  return names;
 }
 
 /** Nullability and type, where both sides say. */

@@ -4,7 +4,15 @@
 // or a call of a function of the file that returns one (`def is_online(): return not context.is_offline_mode()`);
 // `not`, `and`, `or`, parentheses and comparisons with True/False combine them. Anything else says nothing,
 // so that code is only taken to run online on evidence.
-import { findAtDepth0, matchBrackets, type PySource, type PyToken } from '../../python';
+import {
+  CLOSERS,
+  findAtDepth0,
+  matchBrackets,
+  OPENERS,
+  type PySource,
+  type PyToken,
+  splitAtDepth0,
+} from '../../python';
 
 export type Mode = 'online' | 'offline';
 
@@ -18,8 +26,6 @@ export interface Truth {
 export type OfflineTests = ReadonlyMap<string, Truth>;
 
 const KEYWORDS = new Set(['not', 'and', 'or', 'is', 'in', 'if', 'else', 'lambda', 'await', 'for']);
-const OPENERS = new Set(['(', '[', '{']);
-const CLOSERS = new Set([')', ']', '}']);
 
 /**
  * The file's names assigned a test (`offline = context.is_offline_mode()`, at any level) and its
@@ -85,13 +91,13 @@ export function offlineTests(source: PySource): OfflineTests {
 /** What the expression tokens[a, b) says about offline mode. */
 export function truthOf(tokens: readonly PyToken[], a: number, b: number, tests: OfflineTests): Truth {
   if (a >= b || hasDepth0Name(tokens, a, b, ['if', 'lambda'])) return {};
-  const ors = splitAtName(tokens, a, b, 'or');
+  const ors = splitAtDepth0(tokens, a, b, 'or', 'name');
   if (ors.length > 1) {
     const parts = ors.map(([x, y]) => truthOf(tokens, x, y, tests));
     // True: one of them is, so only what all of them imply; false: all of them are.
     return { t: agreed(parts.map((p) => p.t)), f: parts.find((p) => p.f)?.f };
   }
-  const ands = splitAtName(tokens, a, b, 'and');
+  const ands = splitAtDepth0(tokens, a, b, 'and', 'name');
   if (ands.length > 1) {
     const parts = ands.map(([x, y]) => truthOf(tokens, x, y, tests));
     return { t: parts.find((p) => p.t)?.t, f: agreed(parts.map((p) => p.f)) };
@@ -103,7 +109,7 @@ export function truthOf(tokens: readonly PyToken[], a: number, b: number, tests:
   }
   const compared = comparison(tokens, a, b, tests);
   if (compared) return compared;
-  if (first.t === 'op' && first.v === '(' && closing(tokens, a, b) === b - 1)
+  if (first.t === 'op' && first.v === '(' && matchBrackets(tokens).get(a) === b - 1)
     return truthOf(tokens, a + 1, b - 1, tests);
   const test = atom(tokens, a, b, tests);
   return test ?? {};
@@ -119,7 +125,7 @@ export function evaluatedOnlyOnline(tokens: readonly PyToken[], index: number, t
   const regions: Array<[number, number]> = [[0, tokens.length]];
   for (let i = 0; i < index; i++) {
     const close = brackets.get(i);
-    if (OPENERS.has(tokens[i].v) && tokens[i].t === 'op' && close !== undefined && close > index) {
+    if (OPENERS.includes(tokens[i].v) && tokens[i].t === 'op' && close !== undefined && close > index) {
       regions.push([i + 1, close]);
     }
   }
@@ -131,8 +137,8 @@ export function evaluatedOnlyOnline(tokens: readonly PyToken[], index: number, t
     for (let i = a; i < b; i++) {
       const tk = tokens[i];
       if (tk.t !== 'op') continue;
-      if (OPENERS.has(tk.v)) depth++;
-      else if (CLOSERS.has(tk.v)) depth--;
+      if (OPENERS.includes(tk.v)) depth++;
+      else if (CLOSERS.includes(tk.v)) depth--;
       else if (depth === 0 && (tk.v === ',' || tk.v === '=' || tk.v === ':=' || tk.v === ':')) {
         if (i < index) from = i + 1;
         else {
@@ -150,22 +156,22 @@ export function evaluatedOnlyOnline(tokens: readonly PyToken[], index: number, t
 function guardsAt(tokens: readonly PyToken[], a: number, b: number, index: number, tests: OfflineTests): boolean {
   // Skip a statement keyword: `if`, `elif`, `while`, `return`, `assert`.
   if (tokens[a]?.t === 'name' && /^(if|elif|while|return|assert|yield)$/.test(tokens[a].v)) a++;
-  const ternary = depth0NameAt(tokens, a, b, 'if');
+  const ternary = findAtDepth0(tokens, a, b, 'if', 'name');
   if (ternary >= 0) {
-    const otherwise = depth0NameAt(tokens, ternary + 1, b, 'else');
+    const otherwise = findAtDepth0(tokens, ternary + 1, b, 'else', 'name');
     if (otherwise < 0) return false;
     const test = truthOf(tokens, ternary + 1, otherwise, tests);
     if (index < ternary) return test.t === 'online' || guardsAt(tokens, a, ternary, index, tests);
     if (index > otherwise) return test.f === 'online' || guardsAt(tokens, otherwise + 1, b, index, tests);
     return false;
   }
-  const ors = splitAtName(tokens, a, b, 'or');
+  const ors = splitAtDepth0(tokens, a, b, 'or', 'name');
   const inOr = ors.findIndex(([x, y]) => x <= index && index < y);
   if (inOr < 0) return false;
   // Reached only when every disjunct before is false.
   if (ors.slice(0, inOr).some(([x, y]) => truthOf(tokens, x, y, tests).f === 'online')) return true;
   const [oa, ob] = ors[inOr];
-  const ands = splitAtName(tokens, oa, ob, 'and');
+  const ands = splitAtDepth0(tokens, oa, ob, 'and', 'name');
   const inAnd = ands.findIndex(([x, y]) => x <= index && index < y);
   // Reached only when every conjunct before is true.
   return ands.slice(0, inAnd).some(([x, y]) => truthOf(tokens, x, y, tests).t === 'online');
@@ -176,8 +182,8 @@ function comparison(tokens: readonly PyToken[], a: number, b: number, tests: Off
   let depth = 0;
   for (let i = a; i < b; i++) {
     const tk = tokens[i];
-    if (tk.t === 'op' && OPENERS.has(tk.v)) depth++;
-    else if (tk.t === 'op' && CLOSERS.has(tk.v)) depth--;
+    if (tk.t === 'op' && OPENERS.includes(tk.v)) depth++;
+    else if (tk.t === 'op' && CLOSERS.includes(tk.v)) depth--;
     if (depth !== 0) continue;
     let width = 0;
     let negate = false;
@@ -239,40 +245,6 @@ function agreed(modes: Array<Mode | undefined>): Mode | undefined {
   return modes.every((m) => m && m === modes[0]) ? modes[0] : undefined;
 }
 
-function closing(tokens: readonly PyToken[], open: number, end: number): number {
-  let depth = 0;
-  for (let i = open; i < end; i++) {
-    const tk = tokens[i];
-    if (tk.t !== 'op') continue;
-    if (OPENERS.has(tk.v)) depth++;
-    else if (CLOSERS.has(tk.v) && --depth === 0) return i;
-  }
-  return -1;
-}
-
-/** tokens[a, b) split at the depth-0 keyword `word` (`and`, `or`). */
-function splitAtName(tokens: readonly PyToken[], a: number, b: number, word: string): Array<[number, number]> {
-  const parts: Array<[number, number]> = [];
-  let depth = 0;
-  let from = a;
-  for (let i = a; i < b; i++) {
-    const tk = tokens[i];
-    if (tk.t === 'op' && OPENERS.has(tk.v)) depth++;
-    else if (tk.t === 'op' && CLOSERS.has(tk.v)) depth--;
-    else if (depth === 0 && tk.t === 'name' && tk.v === word) {
-      parts.push([from, i]);
-      from = i + 1;
-    }
-  }
-  parts.push([from, b]);
-  return parts;
-}
-
-function depth0NameAt(tokens: readonly PyToken[], a: number, b: number, word: string): number {
-  const parts = splitAtName(tokens, a, b, word);
-  return parts.length > 1 ? parts[0][1] : -1;
-}
-
 function hasDepth0Name(tokens: readonly PyToken[], a: number, b: number, words: string[]): boolean {
-  return words.some((w) => depth0NameAt(tokens, a, b, w) >= 0);
+  return words.some((w) => findAtDepth0(tokens, a, b, w, 'name') >= 0);
 }

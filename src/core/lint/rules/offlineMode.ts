@@ -5,7 +5,6 @@ import type { PyToken } from '../../python';
 import type { LintRule } from '../rules';
 import { evaluatedOnlyOnline } from './offlineGuards';
 import type { RevisionRuleFamily } from './ruleInput';
-import { upgradeStatements } from './statementScopes';
 
 const rules: LintRule[] = [
   {
@@ -35,7 +34,7 @@ const RESULT_METHODS = new Set([
 export const offlineModeRules: RevisionRuleFamily = {
   rules,
   check({ scopes }, report) {
-    for (const statement of upgradeStatements(scopes)) {
+    for (const statement of scopes.upgradeStatements) {
       const reads = onlineOnlyCalls(statement.tokens);
       if (!reads.length || scopes.statementOnlineOnly(statement)) continue;
       // `if not context.is_offline_mode() and conn.execute(...).scalar():` reads only online.

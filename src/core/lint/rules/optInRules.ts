@@ -1,6 +1,6 @@
 // Conventions some teams enforce and others do not: off unless turned on (`--severity rule=warning`,
 // `alembic.lint.severities`).
-import type { CallExpr, MigrationCall } from '../../models/migrationOps';
+import { type CallExpr, type MigrationCall, primaryKeyConstraintNames } from '../../models/migrationOps';
 import { calleeName, keyword, type PyExpr, renderExpr, stringValue } from '../../python';
 import type { LintRule } from '../rules';
 import { createdEarlier, describeCall, isTrueConst, type RevisionRuleFamily } from './ruleInput';
@@ -55,7 +55,7 @@ export const optInRules: RevisionRuleFamily = {
     const up = migration.upgrade;
     if (!up) return;
     for (const op of up.ops) {
-      const keyColumns = primaryKeyConstraintColumns(op);
+      const keyColumns = op.op === 'create_table' ? primaryKeyConstraintNames(op.call.args).names : new Set<string>();
       for (const column of columnsOf(op)) {
         const type = columnType(column);
         if (!type) continue;
@@ -101,15 +101,6 @@ function columnsOf(op: MigrationCall): CallExpr[] {
   const candidates =
     op.op === 'create_table' ? op.call.args.slice(1) : op.op === 'add_column' ? [op.arg('column')] : [];
   return candidates.filter((a): a is CallExpr => a?.k === 'call' && calleeName(a) === 'Column');
-}
-
-/** create_table's `sa.PrimaryKeyConstraint('id', ...)` columns (the shape autogenerate writes). */
-function primaryKeyConstraintColumns(op: MigrationCall): Set<string> {
-  if (op.op !== 'create_table') return new Set();
-  const constraints = op.call.args.filter((a) => a.k === 'call' && calleeName(a) === 'PrimaryKeyConstraint');
-  return new Set(
-    constraints.flatMap((c) => (c.k === 'call' ? c.args.map(stringValue) : [])).filter((v) => v !== undefined),
-  );
 }
 
 /** Column('name', Type, ...) or Column(Type, ...), or type_= */

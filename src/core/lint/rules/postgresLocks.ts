@@ -12,7 +12,7 @@ import {
   type RevisionRuleFamily,
   type RuleReport,
 } from './ruleInput';
-import { type Statement, type StatementScopes, upgradeStatements } from './statementScopes';
+import type { Statement, StatementScopes } from './statementScopes';
 
 const postgresRule = (code: string, summary: string, severity: LintRule['severity'] = 'warning'): LintRule => ({
   code,
@@ -111,7 +111,7 @@ export const postgresLockRules: RevisionRuleFamily = {
       if (sql === undefined || scopes.inAutocommitBlock(line)) continue;
       if (CONCURRENT_SQL.test(sql)) reportOutsideAutocommit(report, `op.execute("${shortSql(sql)}")`, line);
       if (ADD_ENUM_VALUE.test(sql))
-        enumValue(sql, line, upgradeStatements(scopes), scopes, transactionPerMigration, report);
+        enumValue(sql, line, scopes.upgradeStatements, scopes, transactionPerMigration, report);
     }
   },
 };

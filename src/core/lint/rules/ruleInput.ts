@@ -4,24 +4,18 @@
 // severities and suppressions.
 import type { MigrationCall, MigrationFunction, ParsedMigration, TableOp } from '../../models/migrationOps';
 import type { PyExpr, PySource } from '../../python';
-import type { Dialect, LintRule } from '../rules';
+import type { LintOptions, LintRule } from '../rules';
 import type { UpgradeExecutes } from './dataChanges';
-import type { ModelNames } from './ormImports';
 import type { StatementScopes } from './statementScopes';
 
-export interface RevisionRuleInput {
+/** The project's facts a revision rule reads, as LintOptions documents them. */
+export type RevisionFacts = Pick<LintOptions, 'dialect' | 'renderAsBatch' | 'modelNames' | 'transactionPerMigration'>;
+
+export interface RevisionRuleInput extends RevisionFacts {
   migration: ParsedMigration;
   source: PySource;
   /** The statements of `source` with their enclosing blocks (function, autocommit, offline and dialect guards). */
   scopes: StatementScopes;
-  /** The project's database, when known. */
-  dialect?: Dialect;
-  /** env.py passes `render_as_batch=True` to `context.configure()`; undefined when env.py was not read. */
-  renderAsBatch?: boolean;
-  /** What the project's models are called (its model discovery); undefined when unknown. */
-  modelNames?: ModelNames;
-  /** env.py passes `transaction_per_migration=True`: each migration commits on its own; undefined when env.py was not read. */
-  transactionPerMigration?: boolean;
   /** What upgrade()'s execute calls run (dataChanges.ts), read on first use. */
   upgradeExecutes(): UpgradeExecutes;
 }

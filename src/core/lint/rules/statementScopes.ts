@@ -34,6 +34,8 @@ export interface Statement {
 
 export interface StatementScopes {
   statements: Statement[];
+  /** The statements of the top-level `upgrade()` (and the multidb template's `upgrade_<engine>()`). */
+  upgradeStatements: Statement[];
   /** The statement a line belongs to (the last one starting at or before it). */
   at(line: number): Statement | undefined;
   inAutocommitBlock(line: number): boolean;
@@ -126,6 +128,7 @@ export function statementScopes(source: PySource): StatementScopes {
   const result: StatementScopes = {
     runsOn: () => true,
     statements,
+    upgradeStatements: statements.filter(inUpgrade),
     at,
     inAutocommitBlock: (line) =>
       !!at(line)?.blocks.some((b) => b.keyword === 'with' && mentions(b.header, 'autocommit_block')),
@@ -171,10 +174,8 @@ export function mentions(tokens: readonly PyToken[], name: string): boolean {
   return tokens.some((tk) => tk.t === 'name' && tk.v === name);
 }
 
-/** The statements of the top-level `upgrade()` (and the multidb template's `upgrade_<engine>()`). */
-export function upgradeStatements(scopes: StatementScopes): Statement[] {
-  return scopes.statements.filter((s) => {
-    const fn = s.blocks.find((b) => b.keyword === 'def');
-    return fn !== undefined && fn.indent === 0 && /^upgrade(_\w+)?$/.test(fn.name ?? '');
-  });
+/** A statement of the top-level `upgrade()` (or the multidb template's `upgrade_<engine>()`). */
+function inUpgrade(statement: Statement): boolean {
+  const fn = statement.blocks.find((b) => b.keyword === 'def');
+  return fn !== undefined && fn.indent === 0 && /^upgrade(_\w+)?$/.test(fn.name ?? '');
 }
