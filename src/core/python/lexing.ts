@@ -128,3 +128,14 @@ export class IndentLevels {
     return undefined;
   }
 }
+
+/**
+ * The test of an `if` whose block never runs when the program does (typing.TYPE_CHECKING is False then):
+ * `TYPE_CHECKING` or `typing.TYPE_CHECKING`, alone or `and`-ed with more; not negated, not `or`-ed.
+ */
+export function isTypeCheckingTest(test: readonly { t: string; v: string }[]): boolean {
+  const and = test.findIndex((tk) => tk.t === 'name' && tk.v === 'and');
+  const first = and < 0 ? test : test.slice(0, and);
+  if (!/^(?:\w+ \. )?TYPE_CHECKING$/.test(first.map((tk) => tk.v).join(' '))) return false;
+  return and < 0 || !test.slice(and).some((tk) => tk.t === 'name' && tk.v === 'or');
+}

@@ -5,6 +5,7 @@ import {
   IndentLevels,
   isIdentChar,
   isIdentStart,
+  isTypeCheckingTest,
   MAX_NESTING,
   nullByteError,
   OPENERS,
@@ -303,9 +304,7 @@ export function readPythonModule(text: string, watched: ReadonlySet<string>): Py
 
 /** `if TYPE_CHECKING:` or `if typing.TYPE_CHECKING:` (a block that never runs). */
 function isTypeCheckingIf(statement: Token[]): boolean {
-  if (statement[0].v !== 'if' || statement.length > 5) return false;
-  const words = statement.map((tk) => tk.v).join(' ');
-  return words === 'if TYPE_CHECKING :' || words === 'if typing . TYPE_CHECKING :';
+  return statement[0].v === 'if' && statement.at(-1)?.v === ':' && isTypeCheckingTest(statement.slice(1, -1));
 }
 
 /** The parser's indentation errors, once the tokenizer accepted the line: a block opens after ':', and only there. */

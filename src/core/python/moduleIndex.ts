@@ -3,6 +3,7 @@
 // module-level assignments. Built on syntax.ts's tokenizer, so text inside strings and comments
 // never counts, and the bodies of functions are never read as module code.
 import { type PyExpr, parseExpression } from './expressions';
+import { isTypeCheckingTest } from './lexing';
 import { walkStatements } from './statements';
 import { matchBrackets, type PyToken, splitAtDepth0, tokenizePython } from './syntax';
 
@@ -157,7 +158,7 @@ export function indexPythonModule(text: string): ModuleIndex {
     compound(keyword, tokens, colon, indent) {
       decorators = [];
       const header = tokens.slice(1, colon < 0 ? tokens.length : colon);
-      const isTypeChecking = keyword === 'if' && header.some((tk) => tk.t === 'name' && tk.v === 'TYPE_CHECKING');
+      const isTypeChecking = keyword === 'if' && isTypeCheckingTest(header);
       return { indent, kind: 'block', typeChecking: isTypeChecking };
     },
     simple(tokens, line) {

@@ -8,10 +8,10 @@
 // capitals is reported, since it may be a model.
 import { createHash } from 'node:crypto';
 import type { ModelDiscovery } from '../../models/modelFiles';
-import { readImport } from '../../python';
+import { isTypeCheckingTest, readImport } from '../../python';
 import type { LintRule } from '../rules';
 import type { RevisionRuleFamily } from './ruleInput';
-import { mentions, type Statement } from './statementScopes';
+import type { Statement } from './statementScopes';
 
 const rules: LintRule[] = [
   {
@@ -91,13 +91,7 @@ export const ormImportRules: RevisionRuleFamily = {
 
 /** `if TYPE_CHECKING:` (not its else, not `if not TYPE_CHECKING:`): only type checkers read it. */
 function underTypeChecking(statement: Statement): boolean {
-  return statement.blocks.some(
-    (b) =>
-      b.keyword === 'if' &&
-      mentions(b.header, 'TYPE_CHECKING') &&
-      !mentions(b.header, 'not') &&
-      !mentions(b.header, 'or'),
-  );
+  return statement.blocks.some((b) => b.keyword === 'if' && isTypeCheckingTest(b.header.slice(1)));
 }
 
 /**
