@@ -5,6 +5,7 @@
 import * as assert from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { constantsRevision, writeExpandContractProject, writeNeutronLayout } from '../support/constantsProject';
 import {
   canonical,
   checkCliBuilt,
@@ -18,65 +19,10 @@ import {
   runPython,
 } from './harness';
 
-function revision(id: string, down: string, head: string[], labels = 'None', depends = 'None'): string {
-  return [
-    `"""${id}\n\nRevision ID: ${id}\nCreate Date: 2024-01-01 00:00:00.000000\n"""`,
-    ...head,
-    `revision = '${id}'`,
-    `down_revision = ${down}`,
-    `branch_labels = ${labels}`,
-    `depends_on = ${depends}`,
-    '',
-    '',
-    'def upgrade():',
-    '    pass',
-    '',
-    '',
-    'def downgrade():',
-    '    pass',
-    '',
-  ].join('\n');
-}
-
 /** a1 <- e1 (expand) <- e2, a1 <- c1 (contract) <- c2, every label and some parents from app.migration. */
 function project(): string {
   const dir = makeTempDir('alembic-lens-constants-');
-  const versions = path.join(dir, 'alembic', 'versions');
-  fs.mkdirSync(versions, { recursive: true });
-  fs.mkdirSync(path.join(dir, 'app', 'migration'), { recursive: true });
-  fs.writeFileSync(path.join(dir, 'app', '__init__.py'), '');
-  fs.writeFileSync(
-    path.join(dir, 'app', 'migration', '__init__.py'),
-    "EXPAND_BRANCH = 'expand'\nCONTRACT_BRANCH = 'contract'\nBRANCHES = (EXPAND_BRANCH, CONTRACT_BRANCH)\n",
-  );
-  fs.writeFileSync(
-    path.join(dir, 'app', 'migration', 'cli.py'),
-    'from . import CONTRACT_BRANCH as CONTRACT\nfrom app.migration import EXPAND_BRANCH\n\n\ndef main():\n    pass\n',
-  );
-  fs.writeFileSync(
-    path.join(dir, 'alembic.ini'),
-    '[alembic]\nscript_location = alembic\nprepend_sys_path = .\nsqlalchemy.url = sqlite:///app.db\n',
-  );
-  fs.mkdirSync(path.join(dir, 'alembic'), { recursive: true });
-  fs.writeFileSync(path.join(dir, 'alembic', 'script.py.mako'), '');
-  const write = (name: string, text: string): void => fs.writeFileSync(path.join(versions, name), text);
-  write('a1_base.py', revision('a1', 'None', []));
-  write('e1_expand.py', revision('e1', "'a1'", ['from app.migration import EXPAND_BRANCH'], '(EXPAND_BRANCH,)'));
-  write('c1_contract.py', revision('c1', "'a1'", ['import app.migration as m'], '(m.CONTRACT_BRANCH,)'));
-  write(
-    'e2_expand.py',
-    revision(
-      'e2',
-      "'e1'",
-      ['from app.migration import cli', 'from alembic import op'],
-      'None',
-      "(cli.EXPAND_BRANCH, 'c1')",
-    ),
-  );
-  write(
-    'c2_contract.py',
-    revision('c2', 'DOWN', ['import app.migration.cli', "DOWN = 'c1'"], 'None', '[app.migration.cli.CONTRACT]'),
-  );
+  writeExpandContractProject(dir);
   return dir;
 }
 
@@ -112,22 +58,7 @@ describe('differential: revision variables from imported constants', function ()
   it("neutron's layout: the ini inside the package, Alembic run from the checkout's root", async () => {
     const dir = makeTempDir('alembic-lens-neutron-');
     dirs.push(dir);
-    const migration = path.join(dir, 'neutron', 'db', 'migration');
-    const versions = path.join(migration, 'alembic_migrations', 'versions');
-    fs.mkdirSync(versions, { recursive: true });
-    for (const pkg of ['neutron', 'neutron/db', 'neutron/db/migration'])
-      fs.writeFileSync(path.join(dir, pkg, '__init__.py'), '');
-    fs.writeFileSync(path.join(migration, 'cli.py'), "CONTRACT_BRANCH = 'contract'\nEXPAND_BRANCH = 'expand'\n");
-    fs.writeFileSync(
-      path.join(migration, 'alembic.ini'),
-      '[alembic]\nscript_location = %(here)s/alembic_migrations\nsqlalchemy.url = sqlite:///app.db\n',
-    );
-    fs.writeFileSync(path.join(migration, 'alembic_migrations', 'script.py.mako'), '');
-    const head = ['from neutron.db import migration', 'from neutron.db.migration import cli'];
-    fs.writeFileSync(path.join(versions, 'a1.py'), revision('a1', 'None', []));
-    fs.writeFileSync(path.join(versions, 'e1.py'), revision('e1', "'a1'", head, '(cli.EXPAND_BRANCH,)'));
-    fs.writeFileSync(path.join(versions, 'c1.py'), revision('c1', "'a1'", head, '(cli.CONTRACT_BRANCH,)'));
-    const ini = path.join(migration, 'alembic.ini');
+    const ini = writeNeutronLayout(dir, "CONTRACT_BRANCH = 'contract'\nEXPAND_BRANCH = 'expand'\n");
     // `python -m alembic` puts the current folder (the checkout) on sys.path, as an editable install does.
     const [truth, lens] = await Promise.all([
       runPython(['-m', 'alembic', '-c', ini, 'heads'], dir),
@@ -160,7 +91,7 @@ describe('differential: revision variables from imported constants', function ()
     fs.writeFileSync(path.join(versions, '__init__.py'), "EXPAND_BRANCH = 'expand'\n");
     fs.writeFileSync(
       path.join(versions, 'e1_expand.py'),
-      revision('e1', "'a1'", ['from . import EXPAND_BRANCH'], '(EXPAND_BRANCH,)'),
+      constantsRevision('e1', "'a1'", ['from . import EXPAND_BRANCH'], '(EXPAND_BRANCH,)'),
     );
     const ini = path.join(dir, 'alembic.ini');
     const truth = await runPython(['-m', 'alembic', '-c', ini, 'heads'], dir);

@@ -86,7 +86,4 @@ export function peakMemoryMB(
   return kb === undefined ? undefined : Number(kb) / 1024;
 }
 
-/** Files changed in the last 2 s are not trusted to the parse cache: wait past that after writing. */
-export function waitPastRacyWindow(): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2100);
-}
+export { waitPastRacyWindow } from '../support/tempProject';

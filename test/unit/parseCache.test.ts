@@ -6,12 +6,7 @@ import { lintProject } from '../../src/core/lint';
 import { ParseCache } from '../../src/core/parseCache';
 import { loadProject, type Project } from '../../src/core/project';
 import { readRevisionFile } from '../../src/core/revisionFile';
-import { revisionText, tempDir, writeProject } from '../support/tempProject';
-
-/** Files changed in the last 2 s are never cached (racily clean); tests that need a warm cache wait. */
-function waitPastRacyWindow(): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2100);
-}
+import { revisionText, tempDir, waitPastRacyWindow, writeProject } from '../support/tempProject';
 
 /** A three-revision project whose heads are b1 and c1; editing c1's parent to b1 (same size) leaves c1 alone. */
 function branchyProject(): { ini: string; c1: string; cacheDir: string } {

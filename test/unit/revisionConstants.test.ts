@@ -2,73 +2,12 @@ import * as assert from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadProject } from '../../src/core/project';
-import { tempDir } from '../support/tempProject';
+import { constantsRevision, writeExpandContractProject, writeNeutronLayout } from '../support/constantsProject';
+import { tempDir, waitPastRacyWindow } from '../support/tempProject';
 
-/** Files changed in the last 2 s are never cached (racily clean); tests that need a warm cache wait. */
-function waitPastRacyWindow(): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2100);
-}
-
-function revision(id: string, down: string | null, head: string[], labels = 'None', depends = 'None'): string {
-  return [
-    `"""revision ${id}"""`,
-    ...head,
-    `revision = '${id}'`,
-    `down_revision = ${down === null ? 'None' : `'${down}'`}`,
-    `branch_labels = ${labels}`,
-    `depends_on = ${depends}`,
-    '',
-    'def upgrade():',
-    '    pass',
-    '',
-  ].join('\n');
-}
-
-/**
- * An expand/contract project in the style of OpenStack's neutron and glance: the labels come from
- * `app/migration/__init__.py`, imported from the project's root (prepend_sys_path = .).
- */
 function expandContractProject(): { dir: string; ini: string; versions: string; constants: string } {
   const dir = tempDir();
-  const versions = path.join(dir, 'alembic', 'versions');
-  fs.mkdirSync(versions, { recursive: true });
-  fs.mkdirSync(path.join(dir, 'app', 'migration'), { recursive: true });
-  fs.writeFileSync(path.join(dir, 'app', '__init__.py'), '');
-  const constants = path.join(dir, 'app', 'migration', '__init__.py');
-  fs.writeFileSync(
-    constants,
-    "EXPAND_BRANCH = 'expand'\nCONTRACT_BRANCH = 'contract'\nBRANCHES = (EXPAND_BRANCH, CONTRACT_BRANCH)\n",
-  );
-  // neutron's cli module re-exports the package's names.
-  fs.writeFileSync(
-    path.join(dir, 'app', 'migration', 'cli.py'),
-    'from . import CONTRACT_BRANCH as CONTRACT\nfrom app.migration import EXPAND_BRANCH\n\ndef main():\n    pass\n',
-  );
-  const ini = path.join(dir, 'alembic.ini');
-  fs.writeFileSync(ini, '[alembic]\nscript_location = alembic\nprepend_sys_path = .\n');
-  const write = (name: string, text: string): void => fs.writeFileSync(path.join(versions, name), text);
-  write('a1_base.py', revision('a1', null, []));
-  write('e1_expand.py', revision('e1', 'a1', ['from app.migration import EXPAND_BRANCH'], '(EXPAND_BRANCH,)'));
-  write('c1_contract.py', revision('c1', 'a1', ['import app.migration as m'], '(m.CONTRACT_BRANCH,)'));
-  write(
-    'e2_expand.py',
-    revision(
-      'e2',
-      'e1',
-      ['from app.migration import cli', 'from alembic import op'],
-      'None',
-      "(cli.EXPAND_BRANCH, 'c1')",
-    ),
-  );
-  // `import app.migration.cli` makes `app.migration.cli` an attribute chain; DOWN is the file's own name.
-  fs.writeFileSync(
-    path.join(versions, 'c2_contract.py'),
-    revision('c2', null, ['import app.migration.cli', "DOWN = 'c1'"], 'None', '[app.migration.cli.CONTRACT]').replace(
-      'down_revision = None',
-      'down_revision = DOWN',
-    ),
-  );
-  return { dir, ini, versions, constants };
+  return { dir, ...writeExpandContractProject(dir) };
 }
 
 describe('revision variables from imported constants', () => {
@@ -109,7 +48,7 @@ describe('revision variables from imported constants', () => {
     for (const [id, head, labels] of cases)
       fs.writeFileSync(
         path.join(versions, `${id}.py`),
-        `${revision(id, 'a1', head, labels)}${id === 'x2' ? "LATER = 'later'\n" : ''}`,
+        `${constantsRevision(id, "'a1'", head, labels)}${id === 'x2' ? "LATER = 'later'\n" : ''}`,
       );
     const project = loadProject(ini);
     const computed = project.problems.filter((p) => p.code === 'computed-value').map((p) => path.basename(p.path));
@@ -122,11 +61,11 @@ describe('revision variables from imported constants', () => {
     for (const file of fs.readdirSync(versions)) fs.rmSync(path.join(versions, file));
     fs.writeFileSync(
       path.join(versions, 'a1.py'),
-      revision('a1', null, ['from app import migration'], 'migration.BRANCHES'),
+      constantsRevision('a1', 'None', ['from app import migration'], 'migration.BRANCHES'),
     );
     fs.writeFileSync(
       path.join(versions, 'b1.py'),
-      revision('b1', 'a1', []).replace("revision = 'b1'", 'from app.ids import B1\nrevision = B1'),
+      constantsRevision('b1', "'a1'", []).replace("revision = 'b1'", 'from app.ids import B1\nrevision = B1'),
     );
     fs.writeFileSync(path.join(ini, '..', 'app', 'ids.py'), "B1 = 'b1'\n");
     const project = loadProject(ini);
@@ -136,22 +75,10 @@ describe('revision variables from imported constants', () => {
   });
 
   it("finds the package of a config file kept inside it (neutron's layout: the checkout's root is on sys.path)", () => {
-    const dir = tempDir();
-    const migration = path.join(dir, 'neutron', 'db', 'migration');
-    const versions = path.join(migration, 'alembic_migrations', 'versions');
-    fs.mkdirSync(versions, { recursive: true });
-    for (const pkg of ['neutron', 'neutron/db', 'neutron/db/migration'])
-      fs.writeFileSync(path.join(dir, pkg, '__init__.py'), '');
-    fs.writeFileSync(
-      path.join(migration, 'cli.py'),
+    const ini = writeNeutronLayout(
+      tempDir(),
       "from oslo_config import cfg\n\nCONTRACT_BRANCH = 'contract'\nEXPAND_BRANCH = 'expand'\n",
     );
-    const ini = path.join(migration, 'alembic.ini');
-    fs.writeFileSync(ini, '[alembic]\nscript_location = %(here)s/alembic_migrations\n');
-    const head = ['from neutron.db import migration', 'from neutron.db.migration import cli'];
-    fs.writeFileSync(path.join(versions, 'a1.py'), revision('a1', null, []));
-    fs.writeFileSync(path.join(versions, 'e1.py'), revision('e1', 'a1', head, '(cli.EXPAND_BRANCH,)'));
-    fs.writeFileSync(path.join(versions, 'c1.py'), revision('c1', 'a1', head, '(cli.CONTRACT_BRANCH,)'));
     const project = loadProject(ini);
     assert.deepStrictEqual(project.problems, []);
     assert.deepStrictEqual(project.graph.get('e1')!.source.branchLabels, ['expand']);
