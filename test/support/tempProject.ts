@@ -91,3 +91,6 @@ export function writeProject(
 export function waitPastRacyWindow(): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2100);
 }
+
+/** The line of upgrade()'s first body line in a revisionText file, where a lint test's first operation is. */
+export const FIRST_UPGRADE_LINE = revisionText({ id: 'x' }).split('\n').indexOf('def upgrade() -> None:') + 2;

@@ -16,7 +16,7 @@ import {
 import { normalizeType } from '../../src/core/lint/revisionRules';
 import type { Problem } from '../../src/core/problems';
 import { loadProject } from '../../src/core/project';
-import { revisionText, tempDir, writeProject } from '../support/tempProject';
+import { FIRST_UPGRADE_LINE, revisionText, tempDir, writeProject } from '../support/tempProject';
 
 const ROOT = process.env.ALEMBIC_LENS_ROOT ?? path.resolve(__dirname, '../../..');
 
@@ -35,7 +35,7 @@ function revision(
   return revisionText({ id: 'b1', down, message, upgrade, downgrade });
 }
 
-const FIRST = 19;
+const FIRST = FIRST_UPGRADE_LINE;
 
 function lint(
   upgrade: string[],

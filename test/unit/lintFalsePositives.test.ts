@@ -5,10 +5,9 @@ import * as assert from 'node:assert';
 import { lintRevision } from '../../src/core/lint';
 import { resemblingNames } from '../../src/core/lint/revisionRules';
 import type { Problem } from '../../src/core/problems';
-import { revisionText } from '../support/tempProject';
+import { FIRST_UPGRADE_LINE, revisionText } from '../support/tempProject';
 
-/** upgrade() starts on line 19 of a revisionText file. */
-const FIRST = 19;
+const FIRST = FIRST_UPGRADE_LINE;
 
 function lint(upgrade: string[], downgrade: string[]): Problem[] {
   const text = revisionText({ id: 'b1', down: 'a0', message: 'change things', upgrade, downgrade });

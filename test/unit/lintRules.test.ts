@@ -3,10 +3,9 @@
 import * as assert from 'node:assert';
 import { LINT_RULES, type LintOptions, lintRevision, severityOf } from '../../src/core/lint';
 import type { Problem } from '../../src/core/problems';
-import { revisionText } from '../support/tempProject';
+import { FIRST_UPGRADE_LINE, revisionText } from '../support/tempProject';
 
-/** upgrade() starts on line 19 of revisionText's file. */
-const FIRST = 19;
+const FIRST = FIRST_UPGRADE_LINE;
 
 function lint(
   upgrade: string[],

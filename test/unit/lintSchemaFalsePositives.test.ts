@@ -8,10 +8,9 @@ import { type LintOptions, lintProject, lintRevision, loadPgParser } from '../..
 import type { Problem } from '../../src/core/problems';
 import { loadProject } from '../../src/core/project';
 import { copySample, editModels } from '../support/sampleCopy';
-import { revisionText, tempDir, writeProject } from '../support/tempProject';
+import { FIRST_UPGRADE_LINE, revisionText, tempDir, writeProject } from '../support/tempProject';
 
-/** upgrade() starts on line 19 of a revisionText file. */
-const FIRST = 19;
+const FIRST = FIRST_UPGRADE_LINE;
 
 function lint(upgrade: string[], downgrade: string[] = ['pass'], dialect?: string): Problem[] {
   const text = revisionText({ id: 'b1', down: 'a0', message: 'change things', upgrade, downgrade });

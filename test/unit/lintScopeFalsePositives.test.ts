@@ -10,10 +10,9 @@ import type { ModelDiscovery } from '../../src/core/models/modelFiles';
 import type { Problem } from '../../src/core/problems';
 import { loadProject } from '../../src/core/project';
 import { copySample } from '../support/sampleCopy';
-import { revisionText, tempDir } from '../support/tempProject';
+import { FIRST_UPGRADE_LINE, revisionText, tempDir } from '../support/tempProject';
 
-/** upgrade() starts on line 19 of a revisionText file. */
-const FIRST = 19;
+const FIRST = FIRST_UPGRADE_LINE;
 
 function lintText(upgrade: string[], downgrade: string[] = ['pass'], header = ''): string {
   const text = revisionText({ id: 'b1', down: 'a0', message: 'change things', upgrade, downgrade });
