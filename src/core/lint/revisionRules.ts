@@ -290,17 +290,19 @@ function onlyEarlyReturns(statements: Statement[]): boolean {
 const CHANGE_WORDS =
   /\b(add|adds|added|adding|create|creates|created|creating|drop|drops|dropped|dropping|remove|removes|removed|removing|rename|renames|renamed|renaming|alter|alters|altered|altering|change|changes|changed|changing|delete|deletes|deleted|modify|modifies|modified|make|makes|new|index|column|table|constraint|nullable|unique|foreign key)\b/i;
 
-/** An add_column of the same column before `op` in `fn`: the column did not exist before this function. */
-function addedBefore(fn: MigrationFunction, op: MigrationCall): boolean {
-  return fn.ops.some(
-    (a) =>
-      a.op === 'add_column' &&
-      a.line < op.line &&
-      a.table === op.table &&
-      (a.schema ?? '') === (op.schema ?? '') &&
-      a.column !== undefined &&
-      a.column === op.column,
-  );
+/** The last add_column of `op`'s column (same table, schema and name) earlier in `fn`: it did not exist before. */
+function addedBefore(fn: MigrationFunction, op: MigrationCall): MigrationCall | undefined {
+  return fn.ops
+    .filter(
+      (a) =>
+        a.op === 'add_column' &&
+        a.line < op.line &&
+        a.table === op.table &&
+        (a.schema ?? '') === (op.schema ?? '') &&
+        a.column !== undefined &&
+        a.column === op.column,
+    )
+    .at(-1);
 }
 
 /**
@@ -308,13 +310,14 @@ function addedBefore(fn: MigrationFunction, op: MigrationCall): boolean {
  * made part of a primary key (which sets NOT NULL itself, and fails on the same NULLs).
  */
 function notNullInRevision(up: MigrationFunction, op: MigrationCall): boolean {
-  return up.ops.some((other) => {
-    if (other.table !== op.table || other === op || op.column === undefined) return false;
-    if (other.op === 'create_primary_key') return !!other.columns?.includes(op.column);
-    if (other.op !== 'add_column' || other.column !== op.column || other.line > op.line) return false;
-    const column = other.arg('column');
-    return column?.k === 'call' && (isFalse(keyword(column, 'nullable')) || isTrue(keyword(column, 'primary_key')));
-  });
+  if (op.column === undefined) return false;
+  const keyed = up.ops.some(
+    (other) => other.op === 'create_primary_key' && other.table === op.table && !!other.columns?.includes(op.column!),
+  );
+  const column = addedBefore(up, op)?.arg('column');
+  return (
+    keyed || (column?.k === 'call' && (isFalse(keyword(column, 'nullable')) || isTrue(keyword(column, 'primary_key'))))
+  );
 }
 
 function hasDatabaseDefault(column: CallExpr): boolean {
