@@ -288,6 +288,13 @@ export async function checkPython(): Promise<void> {
   }
 }
 
+/** checkPython and checkCliBuilt for a suite's `before`: a missing part fails the suite with what to do. */
+export async function checkPythonAndCli(): Promise<void> {
+  await checkPython();
+  const missing = checkCliBuilt();
+  if (missing) throw new Error(missing);
+}
+
 export function checkCliBuilt(): string | null {
   return fs.existsSync(CLI) ? null : `${CLI} does not exist: run \`npm run build\` first`;
 }

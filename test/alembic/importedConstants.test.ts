@@ -8,8 +8,7 @@ import * as path from 'node:path';
 import { constantsRevision, writeExpandContractProject, writeNeutronLayout } from '../support/constantsProject';
 import {
   canonical,
-  checkCliBuilt,
-  checkPython,
+  checkPythonAndCli,
   describeRun,
   lineDiff,
   makeTempDir,
@@ -29,11 +28,7 @@ function project(): string {
 describe('differential: revision variables from imported constants', function () {
   this.timeout(60000);
   const dirs: string[] = [];
-  before(async () => {
-    await checkPython();
-    const missing = checkCliBuilt();
-    if (missing) throw new Error(missing);
-  });
+  before(checkPythonAndCli);
   after(() => dirs.forEach(removeTempDir));
 
   for (const command of [['heads'], ['branches'], ['history']]) {

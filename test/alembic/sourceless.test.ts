@@ -5,16 +5,7 @@
 import * as assert from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import {
-  checkCliBuilt,
-  checkPython,
-  describeRun,
-  makeTempDir,
-  parseCheck,
-  removeTempDir,
-  runCli,
-  runPython,
-} from './harness';
+import { checkPythonAndCli, describeRun, makeTempDir, parseCheck, removeTempDir, runCli, runPython } from './harness';
 
 const revision = (id: string, down: string | null): string =>
   `"""${id}\n\nRevision ID: ${id}\n"""\nrevision = '${id}'\ndown_revision = ${down ? `'${down}'` : 'None'}\nbranch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n`;
@@ -45,11 +36,7 @@ async function project(sourceless: boolean, where: 'beside' | '__pycache__'): Pr
 describe('sourceless = true: revisions only in compiled files', function () {
   this.timeout(60000);
   const dirs: string[] = [];
-  before(async () => {
-    await checkPython();
-    const missing = checkCliBuilt();
-    if (missing) throw new Error(missing);
-  });
+  before(checkPythonAndCli);
   after(() => dirs.forEach(removeTempDir));
 
   for (const where of ['beside', '__pycache__'] as const) {
