@@ -5,7 +5,9 @@
 // The times are compared as the millisecond floats of a plain stat (sub-microsecond resolution, and
 // no BigInt or string per file): a cached file's ctime is at least RACY_MS older than the cache, so
 // any later write moves it by far more than that resolution.
-// One file per project, in a folder only this user can write (see privateDir.ts).
+// One file per project, in a folder only this user can write (see privateDir.ts). It is stored by
+// column (StoredColumns): on 100,000 files, parsing one array per field instead of a few arrays per
+// file halves the time to read it and the memory it takes.
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -15,7 +17,7 @@ import { messageOf, type RevisionFileResult, readsOtherFiles } from './revisionF
 import type { RevisionLint } from './revisionRecord';
 
 /** Bump when the parser's output or this file's layout changes: old caches are then ignored. */
-const FORMAT = 6;
+const FORMAT = 7;
 /**
  * A file changed this recently may change again within the same timestamp tick without its size
  * changing (git calls this "racily clean"): such files are parsed again next time, not cached.
@@ -25,11 +27,26 @@ const RACY_MS = 2000;
 const MAX_CACHES = 32;
 const STAT_OPTIONS = { throwIfNoEntry: false } as const;
 
-/** `revision, down, depends_on, labels, longdoc, createDate, lines` (a tuple: small to store and to parse). */
-type StoredSource = [string, string[], string[], string[], string, string | null, number, number, number, number];
 type StoredProblems = Omit<Problem, 'path'>[] | 0;
-/** `[name, size, mtimeMs, ctimeMs, ino, dev, source or 0, problems without their path or 0, grammar checked 0/1]`. */
-type StoredEntry = [string, number, number, number, number, number, StoredSource | 0, StoredProblems, 0 | 1];
+/**
+ * The entries, one array per field, entry i at index i of each. Numbers sit in one flat array
+ * (NUMBERS per entry), which JSON.parse stores unboxed. A file that is no revision has revision 0.
+ */
+interface StoredColumns {
+  names: string[];
+  /** size, mtimeMs, ctimeMs, ino, dev, flags (FLAGS), revisionLine, downRevisionLine, dependsOnLine, branchLabelsLine. */
+  numbers: number[];
+  revisions: (string | 0)[];
+  /** One down_revision as a string (the common case), else an array. */
+  downs: (string | string[])[];
+  dependsOn: (string[] | 0)[];
+  branchLabels: (string[] | 0)[];
+  longdocs: string[];
+  createDates: (string | 0)[];
+  problems: StoredProblems[];
+}
+const NUMBERS = 10;
+const FLAGS = { grammarChecked: 1, emptyDependsOn: 2 } as const;
 /** `[name, size, mtimeMs, ctimeMs, ino, dev, lint options key, problems without their path or 0]`. */
 type StoredLint = [string, number, number, number, number, number, string, StoredProblems];
 
@@ -51,8 +68,9 @@ export class ParseCache {
   /** Why the cache folder is not used (then every file is parsed), when it is not. */
   readonly refusal?: string;
   private entries = new Map<string, Entry>();
-  /** Entries as read from disk by stored name, turned into Entry objects when first asked for. */
-  private stored = new Map<string, StoredEntry>();
+  /** Entries as read from disk (their index in `columns` by stored name), turned into Entry objects when first asked for. */
+  private stored = new Map<string, number>();
+  private columns?: StoredColumns;
   private dirty = false;
   /** How many stored entries were turned into Entry objects. */
   private restored = 0;
@@ -85,9 +103,15 @@ export class ParseCache {
       const newline = text.indexOf('\n');
       const header = JSON.parse(text.slice(0, newline));
       if (header.format !== FORMAT || header.configFile !== configFile) return;
-      for (const entry of JSON.parse(text.slice(newline + 1)) as StoredEntry[]) this.stored.set(entry[0], entry);
+      const columns = JSON.parse(text.slice(newline + 1)) as StoredColumns;
+      const count = columns.names.length;
+      const { numbers, names: _names, ...perEntry } = columns;
+      if (numbers.length !== count * NUMBERS || Object.values(perEntry).some((column) => column.length !== count)) return;
+      this.columns = columns;
+      for (let i = 0; i < count; i++) this.stored.set(columns.names[i], i);
     } catch {
       // an unreadable cache: start empty
+      this.stored.clear();
     }
   }
 
@@ -113,10 +137,19 @@ export class ParseCache {
   }
 
   private restore(file: string): Entry | undefined {
-    const stored = this.stored.get(this.nameOf(file));
-    if (!stored) return undefined;
-    const [, size, mtimeMs, ctimeMs, ino, dev] = stored;
-    const entry: Entry = { size, mtimeMs, ctimeMs, ino, dev, racy: false, result: expand(file, stored) };
+    const index = this.stored.get(this.nameOf(file));
+    if (index === undefined || !this.columns) return undefined;
+    const numbers = this.columns.numbers;
+    const at = index * NUMBERS;
+    const entry: Entry = {
+      size: numbers[at],
+      mtimeMs: numbers[at + 1],
+      ctimeMs: numbers[at + 2],
+      ino: numbers[at + 3],
+      dev: numbers[at + 4],
+      racy: false,
+      result: expand(file, this.columns, index),
+    };
     this.entries.set(file, entry);
     this.restored++;
     return entry;
@@ -138,12 +171,22 @@ export class ParseCache {
     if (this.unchanged(present)) return;
     const keep = new Set(present);
     for (const file of keep) if (!this.entries.has(file)) this.restore(file);
-    const entries: StoredEntry[] = [];
+    const columns: StoredColumns = {
+      names: [],
+      numbers: [],
+      revisions: [],
+      downs: [],
+      dependsOn: [],
+      branchLabels: [],
+      longdocs: [],
+      createDates: [],
+      problems: [],
+    };
     for (const [file, entry] of this.entries) {
-      if (keep.has(file) && !entry.racy) entries.push(compact(this.nameOf(file), entry));
+      if (keep.has(file) && !entry.racy) store(columns, this.nameOf(file), entry);
     }
     try {
-      writePrivateFile(this.file, `${this.header()}\n${JSON.stringify(entries)}`);
+      writePrivateFile(this.file, `${this.header()}\n${JSON.stringify(columns)}`);
       this.dirty = false;
       this.pruneStale();
     } catch {
@@ -260,23 +303,20 @@ function sameStat(a: FileStat, b: FileStat): boolean {
   return a.ctimeMs === b.ctimeMs && a.mtimeMs === b.mtimeMs && a.size === b.size && a.ino === b.ino && a.dev === b.dev;
 }
 
-function compact(name: string, { size, mtimeMs, ctimeMs, ino, dev, result }: Entry): StoredEntry {
+/** Appends one entry to the columns (the inverse of expand). */
+function store(columns: StoredColumns, name: string, { size, mtimeMs, ctimeMs, ino, dev, result }: Entry): void {
   const s = result.source;
-  const source: StoredSource | 0 = s
-    ? [
-        s.revision,
-        s.downRevisions,
-        s.dependsOn,
-        s.branchLabels,
-        s.longdoc,
-        s.createDate ?? null,
-        s.revisionLine,
-        s.downRevisionLine,
-        s.dependsOnLine ?? 0,
-        s.branchLabelsLine ?? 0,
-      ]
-    : 0;
-  return [name, size, mtimeMs, ctimeMs, ino, dev, source, withoutPaths(result.problems), result.grammarChecked ? 1 : 0];
+  const flags = (result.grammarChecked ? FLAGS.grammarChecked : 0) | (s?.emptyDependsOn ? FLAGS.emptyDependsOn : 0);
+  columns.names.push(name);
+  columns.numbers.push(size, mtimeMs, ctimeMs, ino, dev, flags);
+  columns.numbers.push(s?.revisionLine ?? 0, s?.downRevisionLine ?? 0, s?.dependsOnLine ?? 0, s?.branchLabelsLine ?? 0);
+  columns.revisions.push(s ? s.revision : 0);
+  columns.downs.push(s?.downRevisions.length === 1 ? s.downRevisions[0] : (s?.downRevisions ?? []));
+  columns.dependsOn.push(s?.dependsOn.length ? s.dependsOn : 0);
+  columns.branchLabels.push(s?.branchLabels.length ? s.branchLabels : 0);
+  columns.longdocs.push(s?.longdoc ?? '');
+  columns.createDates.push(s?.createDate ?? 0);
+  columns.problems.push(withoutPaths(result.problems));
 }
 
 function withoutPaths(problems: Problem[]): StoredProblems {
@@ -287,26 +327,31 @@ function withPath(file: string, problems: StoredProblems): Problem[] {
   return problems ? problems.map((p) => ({ ...p, path: file })) : [];
 }
 
-function expand(file: string, stored: StoredEntry): RevisionFileResult {
-  const result: RevisionFileResult = { problems: withPath(file, stored[7]) };
-  if (stored[8]) result.grammarChecked = true;
-  const source = stored[6];
-  if (source) {
-    const [revision, downRevisions, dependsOn, branchLabels, longdoc, createDate] = source;
+function expand(file: string, columns: StoredColumns, index: number): RevisionFileResult {
+  const result: RevisionFileResult = { problems: withPath(file, columns.problems[index]) };
+  const numbers = columns.numbers;
+  const at = index * NUMBERS;
+  const flags = numbers[at + 5];
+  if (flags & FLAGS.grammarChecked) result.grammarChecked = true;
+  const revision = columns.revisions[index];
+  if (revision !== 0) {
+    const down = columns.downs[index];
+    const longdoc = columns.longdocs[index];
     // The same keys in the same order as readRevisionFile's: one object shape for the graph code.
     result.source = {
       revision,
-      downRevisions,
-      dependsOn,
-      branchLabels,
+      downRevisions: typeof down === 'string' ? [down] : down,
+      dependsOn: columns.dependsOn[index] || [],
+      ...(flags & FLAGS.emptyDependsOn && { emptyDependsOn: true }),
+      branchLabels: columns.branchLabels[index] || [],
       message: messageOf(longdoc),
       longdoc,
-      createDate: createDate ?? undefined,
+      createDate: columns.createDates[index] || undefined,
       path: file,
-      revisionLine: source[6],
-      downRevisionLine: source[7],
-      dependsOnLine: source[8] || undefined,
-      branchLabelsLine: source[9] || undefined,
+      revisionLine: numbers[at + 6],
+      downRevisionLine: numbers[at + 7],
+      dependsOnLine: numbers[at + 8] || undefined,
+      branchLabelsLine: numbers[at + 9] || undefined,
     };
   }
   return result;

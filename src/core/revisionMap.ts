@@ -36,17 +36,18 @@ function multipleHeads(heads: string[], argument: string | undefined): RevisionE
 /** Shared by every revision without branch labels or dependencies: most histories have none. */
 const NO_LABELS = new Set<string>();
 const NO_IDS: readonly string[] = Object.freeze([]);
+const NO_REVISIONS: readonly Revision[] = Object.freeze([]);
 
 export class Revision {
   /** down_revision edges: the revisions this one names, and those that name it... */
-  readonly parents: Revision[] = [];
-  readonly children: Revision[] = [];
+  parents: readonly Revision[] = NO_REVISIONS;
+  children: readonly Revision[] = NO_REVISIONS;
   /**
    * ...and with depends_on included: the same arrays as the two above until a depends_on edge
    * makes them differ (see RevisionMap.link), so a history without depends_on allocates no copies.
    */
-  allParents: Revision[] = this.parents;
-  allChildren: Revision[] = this.children;
+  allParents: readonly Revision[] = this.parents;
+  allChildren: readonly Revision[] = this.children;
   /** The ids of children and allChildren, made on first use (once the graph is linked). */
   private nextIds: string[] | undefined = undefined;
   private allNextIds: string[] | undefined = undefined;
@@ -122,6 +123,16 @@ export class Revision {
 /** One identifier, several (a version table's rows), or null for base: Alembic's `util.to_tuple`. */
 export type Identifiers = string | readonly string[] | null;
 
+/**
+ * `list` with `item` at its end. Most revisions have one parent and one child: a one-item array
+ * takes a tenth of the memory of an empty one grown by push.
+ */
+function appended(list: readonly Revision[], item: Revision): readonly Revision[] {
+  if (!list.length) return [item];
+  (list as Revision[]).push(item);
+  return list;
+}
+
 function toTuple(ids: Identifiers): string[] {
   return ids === null ? [] : typeof ids === 'string' ? [ids] : [...ids];
 }
@@ -173,6 +184,8 @@ export class RevisionMap {
   private readonly order = new Map<string, number>();
   /** Parents before children (down_revision); revisions in cycles are missing from it. */
   private parentsFirst: Revision[] = [];
+  /** The revisions in load order, as `revisions.values()`: the passes below walk this array. */
+  private all: Revision[] = [];
 
   constructor(sources: readonly RevisionSource[]) {
     for (const source of sources) {
@@ -194,13 +207,14 @@ export class RevisionMap {
       }
       this.revisions.set(source.revision, new Revision(source));
     }
+    this.all = [...this.revisions.values()];
     this.mapBranchLabels();
     this.resolveDependencies();
     this.linkRevisions();
     let index = 0;
-    for (const rev of this.revisions.values()) rev.index = index++;
+    for (const rev of this.all) rev.index = index++;
     this.parentsFirst = this.topologicalOrder(false);
-    for (const rev of this.revisions.values()) {
+    for (const rev of this.all) {
       if (rev.isHead) this.heads.push(rev.id);
       if (rev.isRealHead) this.realHeads.push(rev.id);
       if (rev.isBase) this.bases.push(rev.id);
@@ -224,7 +238,7 @@ export class RevisionMap {
   }
 
   private mapBranchLabels(): void {
-    for (const rev of this.revisions.values()) {
+    for (const rev of this.all) {
       for (const label of rev.source.branchLabels) {
         const owner = this.lookup(label);
         if (owner) {
@@ -247,7 +261,7 @@ export class RevisionMap {
   }
 
   private resolveDependencies(): void {
-    for (const rev of this.revisions.values()) {
+    for (const rev of this.all) {
       if (!rev.dependencies.length) continue;
       const resolved: string[] = [];
       for (const dep of rev.dependencies) {
@@ -271,7 +285,7 @@ export class RevisionMap {
   }
 
   private linkRevisions(): void {
-    for (const rev of this.revisions.values()) {
+    for (const rev of this.all) {
       for (const downId of rev.allDown) {
         const down = this.lookup(downId);
         if (!down) {
@@ -300,12 +314,16 @@ export class RevisionMap {
       if (rev.allParents === rev.parents) rev.allParents = [...rev.parents];
     }
     if (toVersioned) {
-      down.children.push(rev);
-      rev.parents.push(down);
+      const sharedChildren = down.allChildren === down.children;
+      down.children = appended(down.children, rev);
+      if (sharedChildren) down.allChildren = down.children;
+      const sharedParents = rev.allParents === rev.parents;
+      rev.parents = appended(rev.parents, down);
+      if (sharedParents) rev.allParents = rev.parents;
     }
     if (!toAll) return;
-    if (down.allChildren !== down.children) down.allChildren.push(rev);
-    if (rev.allParents !== rev.parents) rev.allParents.push(down);
+    if (down.allChildren !== down.children) down.allChildren = appended(down.allChildren, rev);
+    if (rev.allParents !== rev.parents) rev.allParents = appended(rev.allParents, down);
   }
 
   /**
@@ -323,7 +341,7 @@ export class RevisionMap {
   }
 
   private normalizeDependencies(): void {
-    const dependers = [...this.revisions.values()].filter((r) => r.resolvedDependencies.length);
+    const dependers = this.all.filter((r) => r.resolvedDependencies.length);
     if (!dependers.length) return;
     const above = new Map<Revision, ReadonlySet<string>>();
     const empty: ReadonlySet<string> = new Set();
@@ -356,7 +374,7 @@ export class RevisionMap {
   private topologicalOrder(withDependencies: boolean): Revision[] {
     const waiting = new Int32Array(this.revisions.size);
     const ready: Revision[] = [];
-    for (const rev of this.revisions.values()) {
+    for (const rev of this.all) {
       const count = (withDependencies ? rev.allParents : rev.parents).length;
       waiting[rev.index] = count;
       if (!count) ready.push(rev);
@@ -378,7 +396,7 @@ export class RevisionMap {
   private detectCycles(): void {
     // An order with every revision in it proves there is no cycle (the common case, and a cheap one).
     const acyclic = this.parentsFirst.length === this.revisions.size;
-    const revisions = [...this.revisions.values()];
+    const revisions = this.all;
     const hasDependencies = revisions.some((r) => r.resolvedDependencies.length);
     // A base with depends_on = '' is no real base: what only it reaches is a dependency cycle for Alembic.
     const unrealBase = revisions.some((r) => r.isBase && r.source.emptyDependsOn);
@@ -386,12 +404,12 @@ export class RevisionMap {
       return;
     const check = (heads: string[], down: Edges, up: Edges, kind: string): void => {
       // A revision whose parents are all missing counts as a base here: that problem is reported already.
-      const roots = [...this.revisions.values()].filter(
+      const roots = this.all.filter(
         (r) => down(r).every((id) => !this.lookup(id)) && !(down === allDown && r.source.emptyDependsOn),
       );
       const fromHeads = this.reach(this.pick(heads), down);
       const fromBases = this.reach(roots, up);
-      const outside = [...this.revisions.values()].filter(
+      const outside = this.all.filter(
         (r) => !(fromHeads.has(r) && fromBases.has(r)) && !this.inCycle.has(r.id),
       );
       if (!outside.length) return;
@@ -412,7 +430,7 @@ export class RevisionMap {
    * gives this: ancestors are labelled only when the labelled revision's descendants form one line.
    */
   private propagateBranchLabels(): void {
-    const labelled = [...this.revisions.values()].filter((rev) => rev.source.branchLabels.length);
+    const labelled = this.all.filter((rev) => rev.source.branchLabels.length);
     if (!labelled.length) return;
     if (this.parentsFirst.length === this.revisions.size) {
       // Parents come first, so each revision takes its parents' final labels in one pass; a revision

@@ -86,6 +86,11 @@ export function readPythonModule(text: string, watched: ReadonlySet<string>): Py
   let opensBlock = false;
   // A compound statement header without any ':' (`def f()`), remembered to name the real error.
   let headerMissingColon = 0;
+  // The open brackets of the current logical line (0 '(', 1 '[', 2 '{'), and one token list for the
+  // kept lines: reused from line to line, as a file has hundreds of lines and only a few are kept.
+  const brackets = new Uint8Array(MAX_NESTING);
+  let depth = 0;
+  const tokens: Token[] = [];
 
   const fail = (message: string, at: number): PyModule => {
     result.syntaxError = { message, line: at };
@@ -127,15 +132,16 @@ export function readPythonModule(text: string, watched: ReadonlySet<string>): Py
     let lastOp = '';
     // Indented lines are tokenized only when they start with a watched name (not function bodies).
     const keep = indent === 0 || watched.has(leadWord);
-    const tokens: Token[] = [];
-    const brackets: number[] = [];
+    tokens.length = 0;
+    depth = 0;
+    let splitsAtSemicolon = false;
     while (pos < n) {
       const c = text.charCodeAt(pos);
       if (c === Ch.LF || c === Ch.CR) {
         if (c === Ch.CR && text.charCodeAt(pos + 1) === Ch.LF) pos++;
         pos++;
         line++;
-        if (brackets.length === 0) break;
+        if (depth === 0) break;
         continue;
       }
       if (c === Ch.Space || c === Ch.Tab || c === Ch.FF) {
@@ -245,8 +251,8 @@ export function readPythonModule(text: string, watched: ReadonlySet<string>): Py
       const ch = text[pos];
       const opener = c === Ch.LParen ? 0 : c === Ch.LBracket ? 1 : c === Ch.LBrace ? 2 : -1;
       if (opener >= 0) {
-        if (brackets.length >= MAX_NESTING) return fail(TOO_DEEP, line);
-        brackets.push(opener);
+        if (depth >= MAX_NESTING) return fail(TOO_DEEP, line);
+        brackets[depth++] = opener;
         if (keep) tokens.push({ t: 'op', v: ch, line });
         lastOp = '';
         pos++;
@@ -254,7 +260,7 @@ export function readPythonModule(text: string, watched: ReadonlySet<string>): Py
       }
       const closer = c === Ch.RParen ? 0 : c === Ch.RBracket ? 1 : c === Ch.RBrace ? 2 : -1;
       if (closer >= 0) {
-        if (brackets.pop() !== closer) return fail(`unmatched '${ch}'`, line);
+        if (depth === 0 || brackets[--depth] !== closer) return fail(`unmatched '${ch}'`, line);
         if (keep) tokens.push({ t: 'op', v: ch, line });
         lastOp = '';
         pos++;
@@ -263,10 +269,11 @@ export function readPythonModule(text: string, watched: ReadonlySet<string>): Py
       const op = operatorAt(text, pos);
       if (keep) tokens.push({ t: 'op', v: op, line });
       lastOp = op;
-      if (op === ':' && brackets.length === 0) colonAtDepth0 = true;
+      if (op === ':' && depth === 0) colonAtDepth0 = true;
+      if (op === ';' && depth === 0) splitsAtSemicolon = true;
       pos += op.length;
     }
-    if (brackets.length) return fail(`'${OPENERS[brackets[brackets.length - 1]]}' was never closed`, statementLine);
+    if (depth) return fail(`'${OPENERS[brackets[depth - 1]]}' was never closed`, statementLine);
     opensBlock = lastOp === ':';
     headerMissingColon = COMPOUND_KEYWORDS.has(leadWord) && !colonAtDepth0 ? statementLine : 0;
     if (!keep || tokens.length === 0) {
@@ -274,7 +281,7 @@ export function readPythonModule(text: string, watched: ReadonlySet<string>): Py
       continue;
     }
 
-    for (const statement of splitStatements(tokens)) {
+    for (const statement of splitsAtSemicolon ? splitStatements(tokens) : [tokens]) {
       if (statement.length === 0) continue;
       if (firstStatement) {
         firstStatement = false;

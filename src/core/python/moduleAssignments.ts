@@ -57,23 +57,13 @@ export function readAssignment(
     return;
   }
   // Chained assignment: every part but the last is a target.
-  const parts: Token[][] = [[]];
-  let depth = 0;
-  for (const tk of statement) {
-    if (tk.t === 'op') {
-      if (OPENERS.includes(tk.v)) depth++;
-      else if (CLOSERS.includes(tk.v)) depth--;
-      else if (tk.v === '=' && depth === 0) {
-        parts.push([]);
-        continue;
-      }
-    }
-    parts[parts.length - 1].push(tk);
-  }
-  const value = evaluate(parts[parts.length - 1]);
-  for (const target of parts.slice(0, -1)) {
-    if (target.length === 1 && target[0].t === 'name' && watched.has(target[0].v)) {
-      into.push({ name: target[0].v, value, line, topLevel });
+  let last = 1;
+  for (let eq = 1; eq >= 0; eq = indexAtDepth0(statement, '=', eq + 1)) last = eq;
+  const value = evaluate(statement.slice(last + 1));
+  for (let start = 0, eq = 1; eq >= 0; start = eq + 1, eq = indexAtDepth0(statement, '=', eq + 1)) {
+    const target = statement[start];
+    if (eq - start === 1 && target.t === 'name' && watched.has(target.v)) {
+      into.push({ name: target.v, value, line, topLevel });
     }
   }
 }
