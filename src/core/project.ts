@@ -120,15 +120,11 @@ export class Project implements RevisionRecords {
   }
 
   private readProject(): RevisionMap {
-    const T = (l: string) => process.env.PHASES && console.error(l.padEnd(10), performance.now().toFixed(1));
-    T('start');
     this.config = loadConfig(this.location);
-    T('config');
     this.files.clear();
     const cache = (this.cache = this.cacheDir
       ? new ParseCache(this.cacheDir, path.resolve(this.config.configFile), this.config.section)
       : undefined);
-    T('cache');
     const constants = this.constants();
     const read = (file: string): FileEntry =>
       cache ? cache.read(file, () => this.readFile(file, false, constants)) : this.readFile(file, false, constants);
@@ -162,14 +158,10 @@ export class Project implements RevisionRecords {
       }
       if (this.config.sourceless) listingProblems.push(...unreadableCompiledFiles(location));
     }
-    T('read');
     this.order = [...this.files.keys()];
     cache?.save(this.order);
-    T('save');
     this.listingProblems = listingProblems;
-    const g = this.rebuild();
-    T('graph');
-    return g;
+    return this.rebuild();
   }
 
   get problems(): Problem[] {
