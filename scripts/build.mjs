@@ -79,9 +79,19 @@ await Promise.all([
   esbuild.build({
     ...common,
     entryPoints: [path.join(root, 'src/cli.ts')],
+    outfile: path.join(root, 'dist/cliMain.js'),
+    // Whitespace and syntax only: names stay readable in stack traces. V8 reads the CLI bundle on
+    // every run (when its code cache is missing): ~30% fewer bytes to scan.
+    minifyWhitespace: true,
+    minifySyntax: true,
+    external: [...external, './cliStatus'],
+  }),
+  // The command's entry point: runs cliMain.js from a V8 code cache (src/cliLoader.ts).
+  esbuild.build({
+    ...common,
+    entryPoints: [path.join(root, 'src/cliLoader.ts')],
     outfile: path.join(root, 'dist/cli.js'),
     banner: { js: '#!/usr/bin/env node' },
-    external: [...external, './cliStatus'],
   }),
   esbuild.build({
     ...common,

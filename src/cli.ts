@@ -1,7 +1,6 @@
 // `alembic-lens`: the extension's Alembic reader on the command line, for CI and scripts.
 // Options mirror Alembic's (`-c/--config`, `-n/--name`); read-only commands print what Alembic prints.
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { branchesCommand, headsCommand, historyCommand, showCommand } from './core/alembicOutput';
 import { maskSecrets } from './core/databaseUrl';
@@ -24,6 +23,7 @@ import {
   sharedModelDiscovery,
 } from './core/lint';
 import type { testCommand as TestCommand } from './core/migrationTests/testCommand';
+import { userCacheDir } from './core/privateDir';
 import type { Problem } from './core/problems';
 import { type LoadOptions, loadProject, type Project } from './core/project';
 import { RevisionError } from './core/revisionMap';
@@ -184,7 +184,7 @@ function main(argv: string[]): number | Promise<number> {
     return values.help ? 0 : 2;
   }
   if (command === 'check' && values.rules) return listRules(severities);
-  const project = openProject(values.config, values.name, values.noCache ? undefined : defaultCacheDir());
+  const project = openProject(values.config, values.name, values.noCache ? undefined : userCacheDir());
   if (project.cacheRefusal) console.error(`alembic-lens: ${project.cacheRefusal}; reading every file`);
 
   switch (command) {
@@ -245,11 +245,6 @@ function main(argv: string[]): number | Promise<number> {
     default:
       throw new UsageError(`unknown command '${command}'`);
   }
-}
-
-/** Parsed revision files are cached per user, like other developer tools do ($XDG_CACHE_HOME). */
-function defaultCacheDir(): string {
-  return path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'alembic-lens');
 }
 
 function openProject(

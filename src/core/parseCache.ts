@@ -68,9 +68,12 @@ export class ParseCache {
   /** Why the cache folder is not used (then every file is parsed), when it is not. */
   readonly refusal?: string;
   private entries = new Map<string, Entry>();
-  /** Entries as read from disk (their index in `columns` by stored name), turned into Entry objects when first asked for. */
-  private stored = new Map<string, number>();
+  /** Entries as read from disk, turned into Entry objects when first asked for (see indexOf). */
   private columns?: StoredColumns;
+  /** The index in `columns` of each stored name, made only when files come in another order than stored. */
+  private byName?: Map<string, number>;
+  /** The stored entry after the last one restored: the next file is usually that one. */
+  private cursor = 0;
   private dirty = false;
   /** How many stored entries were turned into Entry objects. */
   private restored = 0;
@@ -108,10 +111,8 @@ export class ParseCache {
       const { numbers, names: _names, ...perEntry } = columns;
       if (numbers.length !== count * NUMBERS || Object.values(perEntry).some((column) => column.length !== count)) return;
       this.columns = columns;
-      for (let i = 0; i < count; i++) this.stored.set(columns.names[i], i);
     } catch {
       // an unreadable cache: start empty
-      this.stored.clear();
     }
   }
 
@@ -137,7 +138,7 @@ export class ParseCache {
   }
 
   private restore(file: string): Entry | undefined {
-    const index = this.stored.get(this.nameOf(file));
+    const index = this.indexOf(file);
     if (index === undefined || !this.columns) return undefined;
     const numbers = this.columns.numbers;
     const at = index * NUMBERS;
@@ -153,6 +154,19 @@ export class ParseCache {
     this.entries.set(file, entry);
     this.restored++;
     return entry;
+  }
+
+  /** The index of `file` in the stored columns, if it is there. */
+  private indexOf(file: string): number | undefined {
+    const names = this.columns?.names;
+    if (!names) return undefined;
+    // Files are listed in the order the last run saved them: the next stored name is the likely one.
+    const next = names[this.cursor];
+    if (next !== undefined && this.isStoredAs(file, next)) return this.cursor++;
+    this.byName ??= new Map(names.map((name, index) => [name, index]));
+    const index = this.byName.get(this.nameOf(file));
+    if (index !== undefined) this.cursor = index + 1;
+    return index;
   }
 
   /** Replaces a file's cached result (after a further check, or with its lint findings), keeping its stat. */
@@ -262,13 +276,20 @@ export class ParseCache {
    * file read from it, and no stored entry left over (a file removed since).
    */
   private unchanged(present: readonly string[]): boolean {
-    if (this.dirty || this.restored !== this.stored.size || this.entries.size !== present.length) return false;
+    if (this.dirty || this.restored !== (this.columns?.names.length ?? 0) || this.entries.size !== present.length) return false;
     for (const file of present) if (!this.entries.has(file)) return false;
     return true;
   }
 
   private nameOf(file: string): string {
     return file.startsWith(this.base) ? file.slice(this.base.length) : file;
+  }
+
+  /** `nameOf(file) === name`, without making the name. */
+  private isStoredAs(file: string, name: string): boolean {
+    if (!file.endsWith(name)) return false;
+    const under = file.length === this.base.length + name.length && file.startsWith(this.base);
+    return under || (file.length === name.length && !file.startsWith(this.base));
   }
 
   private pruneStale(): void {

@@ -4,6 +4,7 @@
 // exclusively, under a random name, without following links, then renamed into place.
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 const PRIVATE_DIR_MODE = 0o700;
@@ -11,6 +12,11 @@ const PRIVATE_FILE_MODE = 0o600;
 const WRITABLE_BY_OTHERS = 0o022;
 // O_NOFOLLOW does not exist on Windows, where the owner and mode checks do not apply either.
 const NO_FOLLOW = fs.constants.O_NOFOLLOW ?? 0;
+
+/** The per-user cache folder, as other developer tools place theirs ($XDG_CACHE_HOME, else ~/.cache). */
+export function userCacheDir(): string {
+  return path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'alembic-lens');
+}
 
 export type PrivateDirCheck = { ok: true } | { ok: false; reason: string };
 
@@ -40,6 +46,11 @@ export function preparePrivateDir(dir: string): PrivateDirCheck {
 
 /** The file's text, or undefined when it is missing, a link, not a regular file or not this user's. */
 export function readPrivateFile(file: string): string | undefined {
+  return readPrivateBytes(file)?.toString('utf8');
+}
+
+/** The file's bytes, under the same conditions as readPrivateFile. */
+export function readPrivateBytes(file: string): Buffer | undefined {
   let fd: number;
   try {
     fd = fs.openSync(file, fs.constants.O_RDONLY | NO_FOLLOW);
@@ -50,7 +61,7 @@ export function readPrivateFile(file: string): string | undefined {
     const stat = fs.fstatSync(fd);
     const uid = process.getuid?.();
     if (!stat.isFile() || (uid !== undefined && stat.uid !== uid) || stat.mode & WRITABLE_BY_OTHERS) return undefined;
-    return fs.readFileSync(fd, 'utf8');
+    return fs.readFileSync(fd);
   } catch {
     return undefined;
   } finally {
@@ -59,13 +70,13 @@ export function readPrivateFile(file: string): string | undefined {
 }
 
 /** Replaces `file` atomically; the temporary file is new (O_EXCL), unguessable and never a link. */
-export function writePrivateFile(file: string, text: string): void {
+export function writePrivateFile(file: string, data: string | Uint8Array): void {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(12).toString('hex')}.tmp`);
   const flags = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | NO_FOLLOW;
   const fd = fs.openSync(tmp, flags, PRIVATE_FILE_MODE);
   try {
     try {
-      fs.writeFileSync(fd, text);
+      fs.writeFileSync(fd, data);
     } finally {
       fs.closeSync(fd);
     }

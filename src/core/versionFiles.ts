@@ -69,9 +69,9 @@ export function listVersionDir(dir: string, recursive: boolean): string[] {
     }
     // Plain concatenation: path.join normalizes every time, which shows on 10,000 files.
     const prefix = current.endsWith(path.sep) ? current : current + path.sep;
-    for (const name of files.sort(compareCodePoints)) out.push(prefix + name);
+    for (const name of sortByCodePoints(files)) out.push(prefix + name);
     if (!recursive) return;
-    for (const name of dirs.sort(compareCodePoints)) if (name !== '__pycache__') walk(path.join(current, name));
+    for (const name of sortByCodePoints(dirs)) if (name !== '__pycache__') walk(path.join(current, name));
   };
   walk(dir);
   return out;
@@ -99,6 +99,13 @@ export function sortLoadOrder(files: string[], locations: string[]): string[] {
     return pa.length - pb.length;
   });
 }
+
+/** `names` sorted as Python sorts strings. Without surrogates, UTF-16 order is that order, and the default sort's. */
+function sortByCodePoints(names: string[]): string[] {
+  return names.some((name) => SURROGATE.test(name)) ? names.sort(compareCodePoints) : names.sort();
+}
+
+const SURROGATE = /[\ud800-\udfff]/;
 
 /** Python's string order (code points), not UTF-16 units. */
 function compareCodePoints(a: string, b: string): number {

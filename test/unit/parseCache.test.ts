@@ -35,7 +35,7 @@ let emptyDependsOnIni: string;
 describe('parse cache', function () {
   before(function () {
     this.timeout(10000);
-    for (let i = 0; i < 9; i++) settled.push(branchyProject());
+    for (let i = 0; i < 10; i++) settled.push(branchyProject());
     const dir = tempDir();
     const ini = writeProject(dir, [{ id: 'a1', upgrade: ["op.drop_table('users')"] }]);
     linted = { ini, file: path.join(dir, 'alembic', 'versions', 'a1_rev.py'), cacheDir: path.join(dir, 'cache') };
@@ -64,6 +64,24 @@ describe('parse cache', function () {
       fs.writeFileSync(c1, revisionText({ id: 'c1', down: 'a1', message: 'edited message' }));
       assert.strictEqual(new ParseCache(cacheDir, config, 'alembic').read(c1, parse).source!.message, 'edited message');
       assert.strictEqual(parses, 2);
+    });
+
+    it('finds each stored file whatever order the files are read in', () => {
+      const { ini, c1, cacheDir } = settledProject();
+      const config = path.resolve(ini);
+      const files = ['a1', 'b1', 'c1'].map((id) => path.join(path.dirname(c1), `${id}_rev.py`));
+      let parses = 0;
+      const parse = (file: string) => () => {
+        parses++;
+        return readRevisionFile(file, fs.readFileSync(file, 'utf8'));
+      };
+      const first = new ParseCache(cacheDir, config, 'alembic');
+      for (const file of files) first.read(file, parse(file));
+      first.save(files);
+      const second = new ParseCache(cacheDir, config, 'alembic');
+      const revisions = [2, 0, 1].map((i) => second.read(files[i], parse(files[i])).source?.revision);
+      assert.deepStrictEqual(revisions, ['c1', 'a1', 'b1']);
+      assert.strictEqual(parses, 3, 'no file parsed again');
     });
 
     it("keeps depends_on = '' (a base that is no real base) from one run to the next", () => {

@@ -24,6 +24,21 @@ describe('Project', () => {
     assert.deepStrictEqual(project.problems, []);
   });
 
+  it('loads files in the order Python sorts their names: by code point, not by UTF-16 unit', () => {
+    const dir = tempDir();
+    // U+FF41 sorts before U+1F600 in Python; as UTF-16 units (0xFF41 against 0xD83D) it would come after.
+    const ini = writeProject(dir, [
+      { id: 'a1', file: 'b_\u{1F600}.py' },
+      { id: 'b2', file: 'b_\uFF41.py' },
+      { id: 'c3', file: 'a.py' },
+    ]);
+    const versions = path.join(dir, 'alembic', 'versions');
+    assert.deepStrictEqual(
+      loadProject(ini).revisionFiles.map((f) => path.relative(versions, f)),
+      ['a.py', 'b_\uFF41.py', 'b_\u{1F600}.py'],
+    );
+  });
+
   it('walks subfolders with recursive_version_locations, files before folders, sorted', () => {
     const dir = tempDir();
     const ini = writeProject(
