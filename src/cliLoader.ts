@@ -50,7 +50,14 @@ if (script) {
   // What Node's loader passes a CommonJS module: exports, require, module, __filename, __dirname.
   const bundleModule = { exports: {} };
   const run = script.runInThisContext() as (...args: unknown[]) => void;
-  run.call(bundleModule.exports, bundleModule.exports, createRequire(bundle), bundleModule, bundle, path.dirname(bundle));
+  run.call(
+    bundleModule.exports,
+    bundleModule.exports,
+    createRequire(bundle),
+    bundleModule,
+    bundle,
+    path.dirname(bundle),
+  );
 } else {
   require(bundle);
 }

@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { preparePrivateDir, readPrivateFile, writePrivateFile } from './privateDir';
 import type { Problem } from './problems';
-import { messageOf, type RevisionFileResult, readsOtherFiles } from './revisionFile';
+import { messageOf, type RevisionFileResult, type RevisionSource, readsOtherFiles } from './revisionFile';
 import type { RevisionLint } from './revisionRecord';
 
 /** Bump when the parser's output or this file's layout changes: old caches are then ignored. */
@@ -109,7 +109,8 @@ export class ParseCache {
       const columns = JSON.parse(text.slice(newline + 1)) as StoredColumns;
       const count = columns.names.length;
       const { numbers, names: _names, ...perEntry } = columns;
-      if (numbers.length !== count * NUMBERS || Object.values(perEntry).some((column) => column.length !== count)) return;
+      if (numbers.length !== count * NUMBERS || Object.values(perEntry).some((column) => column.length !== count))
+        return;
       this.columns = columns;
     } catch {
       // an unreadable cache: start empty
@@ -276,7 +277,8 @@ export class ParseCache {
    * file read from it, and no stored entry left over (a file removed since).
    */
   private unchanged(present: readonly string[]): boolean {
-    if (this.dirty || this.restored !== (this.columns?.names.length ?? 0) || this.entries.size !== present.length) return false;
+    if (this.dirty || this.restored !== (this.columns?.names.length ?? 0) || this.entries.size !== present.length)
+      return false;
     for (const file of present) if (!this.entries.has(file)) return false;
     return true;
   }
@@ -359,11 +361,10 @@ function expand(file: string, columns: StoredColumns, index: number): RevisionFi
     const down = columns.downs[index];
     const longdoc = columns.longdocs[index];
     // The same keys in the same order as readRevisionFile's: one object shape for the graph code.
-    result.source = {
+    const source: RevisionSource = {
       revision,
       downRevisions: typeof down === 'string' ? [down] : down,
       dependsOn: columns.dependsOn[index] || [],
-      ...(flags & FLAGS.emptyDependsOn && { emptyDependsOn: true }),
       branchLabels: columns.branchLabels[index] || [],
       message: messageOf(longdoc),
       longdoc,
@@ -374,6 +375,8 @@ function expand(file: string, columns: StoredColumns, index: number): RevisionFi
       dependsOnLine: numbers[at + 8] || undefined,
       branchLabelsLine: numbers[at + 9] || undefined,
     };
+    if (flags & FLAGS.emptyDependsOn) source.emptyDependsOn = true;
+    result.source = source;
   }
   return result;
 }

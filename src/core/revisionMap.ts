@@ -418,9 +418,7 @@ export class RevisionMap {
       );
       const fromHeads = this.reach(this.pick(heads), down);
       const fromBases = this.reach(roots, up);
-      const outside = this.all.filter(
-        (r) => !(fromHeads.has(r) && fromBases.has(r)) && !this.inCycle.has(r.id),
-      );
+      const outside = this.all.filter((r) => !(fromHeads.has(r) && fromBases.has(r)) && !this.inCycle.has(r.id));
       if (!outside.length) return;
       const ids = outside.map((r) => r.id).sort();
       for (const rev of outside) {

@@ -63,6 +63,9 @@ enum Ch {
   RBrace = 125,
 }
 
+/** The open brackets of the line being read (0 '(', 1 '[', 2 '{'): one buffer for every call, which never nests. */
+const brackets = new Uint8Array(MAX_NESTING);
+
 /**
  * Reads `text` (a Python module) and returns the docstring and the assignments to `watched` names.
  * Lexing stops at the first syntax error the scanner can see (unterminated string, unbalanced
@@ -86,11 +89,15 @@ export function readPythonModule(text: string, watched: ReadonlySet<string>): Py
   let opensBlock = false;
   // A compound statement header without any ':' (`def f()`), remembered to name the real error.
   let headerMissingColon = 0;
-  // The open brackets of the current logical line (0 '(', 1 '[', 2 '{'), and one token list for the
-  // kept lines: reused from line to line, as a file has hundreds of lines and only a few are kept.
-  const brackets = new Uint8Array(MAX_NESTING);
+  // The open brackets of the current logical line (in `brackets`, to `depth`), and one token list for
+  // the kept lines: reused from line to line, as a file has hundreds of lines and only a few are kept.
   let depth = 0;
   const tokens: Token[] = [];
+  let tokenCount = 0;
+  // The lengths of the watched names: an indented line's first word is taken out of the text only
+  // when its length is one of them (most indented lines are function bodies, never read).
+  let watchedLengths = 0;
+  for (const name of watched) watchedLengths |= 1 << Math.min(name.length, 31);
 
   const fail = (message: string, at: number): PyModule => {
     result.syntaxError = { message, line: at };
@@ -124,15 +131,19 @@ export function readPythonModule(text: string, watched: ReadonlySet<string>): Py
     const indentError = indents.check(text, lineStart, pos) ?? blockError(indents.indented, opensBlock);
     if (indentError === 'unexpected indent' && headerMissingColon) return fail("expected ':'", headerMissingColon);
     if (indentError) return fail(indentError, line);
-    const leadWord = identifierAt(text, pos);
+    const leadStart = pos;
+    const leadLength = identifierEnd(text, pos) - pos;
     let colonAtDepth0 = false;
 
     // A logical line: tokens until a newline outside brackets and not after a backslash.
     const statementLine = line;
     let lastOp = '';
     // Indented lines are tokenized only when they start with a watched name (not function bodies).
-    const keep = indent === 0 || watched.has(leadWord);
-    tokens.length = 0;
+    const keep =
+      indent === 0 ||
+      ((watchedLengths & (1 << Math.min(leadLength, 31))) !== 0 &&
+        watched.has(text.slice(leadStart, leadStart + leadLength)));
+    tokenCount = 0;
     depth = 0;
     let splitsAtSemicolon = false;
     while (pos < n) {
@@ -171,7 +182,7 @@ export function readPythonModule(text: string, watched: ReadonlySet<string>): Py
           if ((q === Ch.Quote || q === Ch.Apos) && STRING_PREFIX.test(text.slice(pos, p))) {
             // falls through to string lexing below with the prefix
           } else {
-            if (keep) tokens.push({ t: 'name', v: text.slice(pos, p), line });
+            if (keep) tokens[tokenCount++] = { t: 'name', v: text.slice(pos, p), line };
             lastOp = '';
             pos = p;
             continue;
@@ -228,14 +239,14 @@ export function readPythonModule(text: string, watched: ReadonlySet<string>): Py
             throw err;
           }
           if (keep) {
-            tokens.push({
+            tokens[tokenCount++] = {
               t: 'str',
               v: value,
               line: startLine,
               bytes: prefix.includes('b'),
               fStringPrefix: prefix.includes('f'),
               formatted: prefix.includes('f') && hasReplacementField(raw, isRaw),
-            });
+            };
           }
         }
         continue;
@@ -243,7 +254,7 @@ export function readPythonModule(text: string, watched: ReadonlySet<string>): Py
       if (c >= 48 && c <= 57) {
         let p = pos + 1;
         while (p < n && (isIdentChar(text.charCodeAt(p)) || text.charCodeAt(p) === 46)) p++;
-        if (keep) tokens.push({ t: 'num', v: text.slice(pos, p), line });
+        if (keep) tokens[tokenCount++] = { t: 'num', v: text.slice(pos, p), line };
         lastOp = '';
         pos = p;
         continue;
@@ -253,7 +264,7 @@ export function readPythonModule(text: string, watched: ReadonlySet<string>): Py
       if (opener >= 0) {
         if (depth >= MAX_NESTING) return fail(TOO_DEEP, line);
         brackets[depth++] = opener;
-        if (keep) tokens.push({ t: 'op', v: ch, line });
+        if (keep) tokens[tokenCount++] = { t: 'op', v: ch, line };
         lastOp = '';
         pos++;
         continue;
@@ -261,13 +272,13 @@ export function readPythonModule(text: string, watched: ReadonlySet<string>): Py
       const closer = c === Ch.RParen ? 0 : c === Ch.RBracket ? 1 : c === Ch.RBrace ? 2 : -1;
       if (closer >= 0) {
         if (depth === 0 || brackets[--depth] !== closer) return fail(`unmatched '${ch}'`, line);
-        if (keep) tokens.push({ t: 'op', v: ch, line });
+        if (keep) tokens[tokenCount++] = { t: 'op', v: ch, line };
         lastOp = '';
         pos++;
         continue;
       }
       const op = operatorAt(text, pos);
-      if (keep) tokens.push({ t: 'op', v: op, line });
+      if (keep) tokens[tokenCount++] = { t: 'op', v: op, line };
       lastOp = op;
       if (op === ':' && depth === 0) colonAtDepth0 = true;
       if (op === ';' && depth === 0) splitsAtSemicolon = true;
@@ -275,13 +286,15 @@ export function readPythonModule(text: string, watched: ReadonlySet<string>): Py
     }
     if (depth) return fail(`'${OPENERS[brackets[depth - 1]]}' was never closed`, statementLine);
     opensBlock = lastOp === ':';
-    headerMissingColon = COMPOUND_KEYWORDS.has(leadWord) && !colonAtDepth0 ? statementLine : 0;
-    if (!keep || tokens.length === 0) {
+    headerMissingColon = !colonAtDepth0 && isCompoundKeyword(text, leadStart, leadLength) ? statementLine : 0;
+    if (!keep || tokenCount === 0) {
       firstStatement = false;
       continue;
     }
 
-    for (const statement of splitsAtSemicolon ? splitStatements(tokens) : [tokens]) {
+    // The line's tokens, in an array of their own: the statements below may keep them.
+    const lineTokens = tokens.slice(0, tokenCount);
+    for (const statement of splitsAtSemicolon ? splitStatements(lineTokens) : [lineTokens]) {
       if (statement.length === 0) continue;
       if (firstStatement) {
         firstStatement = false;
@@ -341,8 +354,16 @@ const COMPOUND_KEYWORDS = new Set([
   'with',
 ]);
 
-function identifierAt(text: string, pos: number): string {
+function identifierEnd(text: string, pos: number): number {
   let p = pos;
   while (p < text.length && isIdentChar(text.charCodeAt(p))) p++;
-  return text.slice(pos, p);
+  return p;
+}
+
+/** The first characters of COMPOUND_KEYWORDS: other words are not taken out of the text to be looked up. */
+const COMPOUND_FIRST_CHARS = new Set([...COMPOUND_KEYWORDS].map((keyword) => keyword.charCodeAt(0)));
+
+function isCompoundKeyword(text: string, start: number, length: number): boolean {
+  if (!length || !COMPOUND_FIRST_CHARS.has(text.charCodeAt(start))) return false;
+  return COMPOUND_KEYWORDS.has(text.slice(start, start + length));
 }

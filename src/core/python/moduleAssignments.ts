@@ -99,22 +99,24 @@ function evaluate(tokens: Token[]): PyValue {
 }
 
 function parseExpression(tokens: Token[], state: { i: number }, allowBareTuple: boolean): PyValue | undefined {
-  const items: PyValue[] = [];
-  let sawComma = false;
+  // Most values are one atom: the list of items is made only at the first comma.
+  let items: PyValue[] | undefined;
+  let first: PyValue | undefined;
   for (;;) {
     const atom = parseAtom(tokens, state);
     if (!atom) return undefined;
-    items.push(atom);
+    if (items) items.push(atom);
+    else first = atom;
     const next = tokens[state.i];
     if (allowBareTuple && next && next.t === 'op' && next.v === ',') {
-      sawComma = true;
+      items ??= [atom];
       state.i++;
       if (state.i >= tokens.length) break;
       continue;
     }
     break;
   }
-  return sawComma ? { kind: 'seq', items } : items[0];
+  return items ? { kind: 'seq', items } : first;
 }
 
 function parseAtom(tokens: Token[], state: { i: number }): PyValue | undefined {
