@@ -5,19 +5,34 @@
 // The times are compared as the millisecond floats of a plain stat (sub-microsecond resolution, and
 // no BigInt or string per file): a cached file's ctime is at least RACY_MS older than the cache, so
 // any later write moves it by far more than that resolution.
-// One file per project, in a folder only this user can write (see privateDir.ts). It is stored by
-// column (StoredColumns): on 100,000 files, parsing one array per field instead of a few arrays per
-// file halves the time to read it and the memory it takes.
-import { createHash } from 'node:crypto';
+// Two files per project (the entries, and their docstrings: parseCacheFormat.ts), in a folder only
+// this user can write (see privateDir.ts).
+import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { readFileBytes } from './fileBytes';
+import {
+  checkedColumns,
+  checkedDocstrings,
+  type DocstringSource,
+  emptyColumns,
+  type FileStat,
+  restoreResult,
+  type StoredColumns,
+  type StoredDocstrings,
+  type StoredProblems,
+  storedStat,
+  storeEntry,
+  withoutPaths,
+  withPath,
+} from './parseCacheFormat';
 import { preparePrivateDir, readPrivateFile, writePrivateFile } from './privateDir';
-import type { Problem } from './problems';
-import { messageOf, type RevisionFileResult, type RevisionSource, readsOtherFiles } from './revisionFile';
+import { type RevisionFileResult, readsOtherFiles } from './revisionFile';
 import type { RevisionLint } from './revisionRecord';
+import { readRevisionBytes } from './versionFiles';
 
 /** Bump when the parser's output or this file's layout changes: old caches are then ignored. */
-const FORMAT = 7;
+const FORMAT = 8;
 /**
  * A file changed this recently may change again within the same timestamp tick without its size
  * changing (git calls this "racily clean"): such files are parsed again next time, not cached.
@@ -27,44 +42,16 @@ const RACY_MS = 2000;
 const MAX_CACHES = 32;
 const STAT_OPTIONS = { throwIfNoEntry: false } as const;
 
-type StoredProblems = Omit<Problem, 'path'>[] | 0;
-/**
- * The entries, one array per field, entry i at index i of each. Numbers sit in one flat array
- * (NUMBERS per entry), which JSON.parse stores unboxed. A file that is no revision has revision 0.
- */
-interface StoredColumns {
-  names: string[];
-  /** size, mtimeMs, ctimeMs, ino, dev, flags (FLAGS), revisionLine, downRevisionLine, dependsOnLine, branchLabelsLine. */
-  numbers: number[];
-  revisions: (string | 0)[];
-  /** One down_revision as a string (the common case), else an array. */
-  downs: (string | string[])[];
-  dependsOn: (string[] | 0)[];
-  branchLabels: (string[] | 0)[];
-  longdocs: string[];
-  createDates: (string | 0)[];
-  problems: StoredProblems[];
-}
-const NUMBERS = 10;
-const FLAGS = { grammarChecked: 1, emptyDependsOn: 2 } as const;
 /** `[name, size, mtimeMs, ctimeMs, ino, dev, lint options key, problems without their path or 0]`. */
 type StoredLint = [string, number, number, number, number, number, string, StoredProblems];
 
-/** What identifies one version of a file on disk. */
-interface FileStat {
-  size: number;
-  mtimeMs: number;
-  ctimeMs: number;
-  ino: number;
-  dev: number;
-}
-
-interface Entry extends FileStat {
+interface Entry {
+  stat: FileStat;
   racy: boolean;
   result: RevisionFileResult;
 }
 
-export class ParseCache {
+export class ParseCache implements DocstringSource {
   /** Why the cache folder is not used (then every file is parsed), when it is not. */
   readonly refusal?: string;
   private entries = new Map<string, Entry>();
@@ -78,6 +65,11 @@ export class ParseCache {
   /** How many stored entries were turned into Entry objects. */
   private restored = 0;
   private readonly file: string;
+  /** The docstrings beside the entries, read only when a restored source's docstring is asked for. */
+  private readonly docsFile: string;
+  /** The header of the entries read at start (with their generation): the docs file that goes with them has the same. */
+  private columnsHeader = '';
+  private docstrings?: StoredDocstrings | null;
   /** The lint findings beside the cache, read only when a lint first asks (`heads` never does). */
   private readonly lintFile: string;
   private storedLint?: Map<string, StoredLint>;
@@ -93,6 +85,7 @@ export class ParseCache {
     const key = `${configFile}\0${section}`;
     const hash = createHash('sha1').update(key).digest('hex').slice(0, 16);
     this.file = path.join(cacheDir, `revisions-${hash}.json`);
+    this.docsFile = path.join(cacheDir, `docs-${hash}.json`);
     this.lintFile = path.join(cacheDir, `lint-${hash}.json`);
     this.base = path.dirname(configFile) + path.sep;
     const check = preparePrivateDir(cacheDir);
@@ -106,12 +99,8 @@ export class ParseCache {
       const newline = text.indexOf('\n');
       const header = JSON.parse(text.slice(0, newline));
       if (header.format !== FORMAT || header.configFile !== configFile) return;
-      const columns = JSON.parse(text.slice(newline + 1)) as StoredColumns;
-      const count = columns.names.length;
-      const { numbers, names: _names, ...perEntry } = columns;
-      if (numbers.length !== count * NUMBERS || Object.values(perEntry).some((column) => column.length !== count))
-        return;
-      this.columns = columns;
+      this.columns = checkedColumns(JSON.parse(text.slice(newline + 1)));
+      if (this.columns) this.columnsHeader = text.slice(0, newline);
     } catch {
       // an unreadable cache: start empty
     }
@@ -128,11 +117,11 @@ export class ParseCache {
     }
     if (!stat) return parse();
     const hit = this.entries.get(file) ?? this.restore(file);
-    if (hit && sameStat(hit, stat)) return hit.result;
+    if (hit && sameStat(hit.stat, stat)) return hit.result;
     const result = parse();
     const racy = isRacy(Math.max(stat.mtimeMs, stat.ctimeMs)) || readsOtherFiles(result);
     const { size, mtimeMs, ctimeMs, ino, dev } = stat;
-    this.entries.set(file, { size, mtimeMs, ctimeMs, ino, dev, racy, result });
+    this.entries.set(file, { stat: { size, mtimeMs, ctimeMs, ino, dev }, racy, result });
     // A file too recent to be saved (see RACY_MS) is no reason to rewrite the cache.
     if (!racy) this.dirty = true;
     return result;
@@ -141,20 +130,38 @@ export class ParseCache {
   private restore(file: string): Entry | undefined {
     const index = this.indexOf(file);
     if (index === undefined || !this.columns) return undefined;
-    const numbers = this.columns.numbers;
-    const at = index * NUMBERS;
-    const entry: Entry = {
-      size: numbers[at],
-      mtimeMs: numbers[at + 1],
-      ctimeMs: numbers[at + 2],
-      ino: numbers[at + 3],
-      dev: numbers[at + 4],
-      racy: false,
-      result: expand(file, this.columns, index),
-    };
+    const result = restoreResult(file, this.columns, index, this);
+    const entry: Entry = { stat: storedStat(this.columns, index), racy: false, result };
     this.entries.set(file, entry);
     this.restored++;
     return entry;
+  }
+
+  /** A restored source's docstring: from the docs file, or from the file itself when that is unusable. */
+  docstring(index: number, file: string): { longdoc: string; createDate?: string } {
+    if (this.docstrings === undefined) this.docstrings = this.readDocstrings() ?? null;
+    if (this.docstrings) {
+      return { longdoc: this.docstrings.longdocs[index], createDate: this.docstrings.createDates[index] || undefined };
+    }
+    let source: RevisionFileResult['source'];
+    try {
+      source = readRevisionBytes(file, readFileBytes(file)).source;
+    } catch {
+      // unreadable now: no docstring
+    }
+    return { longdoc: source?.longdoc ?? '', createDate: source?.createDate };
+  }
+
+  private readDocstrings(): StoredDocstrings | undefined {
+    const text = readPrivateFile(this.docsFile);
+    if (text === undefined || !this.columns) return undefined;
+    try {
+      const newline = text.indexOf('\n');
+      if (text.slice(0, newline) !== this.columnsHeader) return undefined;
+      return checkedDocstrings(JSON.parse(text.slice(newline + 1)), this.columns.names.length);
+    } catch {
+      return undefined;
+    }
   }
 
   /** The index of `file` in the stored columns, if it is there. */
@@ -186,22 +193,15 @@ export class ParseCache {
     if (this.unchanged(present)) return;
     const keep = new Set(present);
     for (const file of keep) if (!this.entries.has(file)) this.restore(file);
-    const columns: StoredColumns = {
-      names: [],
-      numbers: [],
-      revisions: [],
-      downs: [],
-      dependsOn: [],
-      branchLabels: [],
-      longdocs: [],
-      createDates: [],
-      problems: [],
-    };
+    const stored = emptyColumns();
     for (const [file, entry] of this.entries) {
-      if (keep.has(file) && !entry.racy) store(columns, this.nameOf(file), entry);
+      if (keep.has(file) && !entry.racy) storeEntry(stored, this.nameOf(file), entry.stat, entry.result);
     }
     try {
-      writePrivateFile(this.file, `${this.header()}\n${JSON.stringify(columns)}`);
+      // The docstrings first: entries never name a generation whose docs file is not written yet.
+      const header = this.header(randomBytes(8).toString('hex'));
+      writePrivateFile(this.docsFile, `${header}\n${JSON.stringify(stored.docstrings)}`);
+      writePrivateFile(this.file, `${header}\n${JSON.stringify(stored.columns)}`);
       this.dirty = false;
       this.pruneStale();
     } catch {
@@ -215,7 +215,7 @@ export class ParseCache {
     if (this.refusal || !entry) return undefined;
     this.storedLint ??= this.readLint();
     const stored = this.storedLint.get(this.nameOf(file));
-    if (!stored || stored[6] !== key || !sameStat(entry, statOf(stored))) return undefined;
+    if (!stored || stored[6] !== key || !sameStat(entry.stat, statOf(stored))) return undefined;
     return { key, problems: withPath(file, stored[7]) };
   }
 
@@ -225,8 +225,9 @@ export class ParseCache {
     if (entry && !entry.racy) this.lintDirty = true;
   }
 
-  private header(): string {
-    return JSON.stringify({ format: FORMAT, configFile: this.configFile });
+  /** `generation`: written with both files, so that a docs file is used only with its own entries. */
+  private header(generation: string): string {
+    return JSON.stringify({ format: FORMAT, configFile: this.configFile, generation });
   }
 
   /** Lint findings hold rule messages: another build of alembic-lens (its code file's mtime) lints again. */
@@ -257,11 +258,11 @@ export class ParseCache {
       if (!entry || entry.racy) continue;
       const name = this.nameOf(file);
       const lint = entry.result.lint;
-      const { size, mtimeMs, ctimeMs, ino, dev } = entry;
+      const { size, mtimeMs, ctimeMs, ino, dev } = entry.stat;
       if (lint) out.push([name, size, mtimeMs, ctimeMs, ino, dev, lint.key, withoutPaths(lint.problems)]);
       else {
         const old = this.storedLint.get(name);
-        if (old && sameStat(entry, statOf(old))) out.push(old);
+        if (old && sameStat(entry.stat, statOf(old))) out.push(old);
       }
     }
     try {
@@ -295,7 +296,7 @@ export class ParseCache {
   }
 
   private pruneStale(): void {
-    const caches = fs.readdirSync(this.cacheDir).filter((name) => /^(revisions|lint)-.*\.json$/.test(name));
+    const caches = fs.readdirSync(this.cacheDir).filter((name) => /^(revisions|docs|lint)-.*\.json$/.test(name));
     if (caches.length <= MAX_CACHES) return;
     for (const name of caches) {
       const file = path.join(this.cacheDir, name);
@@ -324,61 +325,6 @@ function statOf([, size, mtimeMs, ctimeMs, ino, dev]: StoredLint): FileStat {
 
 function sameStat(a: FileStat, b: FileStat): boolean {
   return a.ctimeMs === b.ctimeMs && a.mtimeMs === b.mtimeMs && a.size === b.size && a.ino === b.ino && a.dev === b.dev;
-}
-
-/** Appends one entry to the columns (the inverse of expand). */
-function store(columns: StoredColumns, name: string, { size, mtimeMs, ctimeMs, ino, dev, result }: Entry): void {
-  const s = result.source;
-  const flags = (result.grammarChecked ? FLAGS.grammarChecked : 0) | (s?.emptyDependsOn ? FLAGS.emptyDependsOn : 0);
-  columns.names.push(name);
-  columns.numbers.push(size, mtimeMs, ctimeMs, ino, dev, flags);
-  columns.numbers.push(s?.revisionLine ?? 0, s?.downRevisionLine ?? 0, s?.dependsOnLine ?? 0, s?.branchLabelsLine ?? 0);
-  columns.revisions.push(s ? s.revision : 0);
-  columns.downs.push(s?.downRevisions.length === 1 ? s.downRevisions[0] : (s?.downRevisions ?? []));
-  columns.dependsOn.push(s?.dependsOn.length ? s.dependsOn : 0);
-  columns.branchLabels.push(s?.branchLabels.length ? s.branchLabels : 0);
-  columns.longdocs.push(s?.longdoc ?? '');
-  columns.createDates.push(s?.createDate ?? 0);
-  columns.problems.push(withoutPaths(result.problems));
-}
-
-function withoutPaths(problems: Problem[]): StoredProblems {
-  return problems.length ? problems.map(({ path: _path, ...rest }) => rest) : 0;
-}
-
-function withPath(file: string, problems: StoredProblems): Problem[] {
-  return problems ? problems.map((p) => ({ ...p, path: file })) : [];
-}
-
-function expand(file: string, columns: StoredColumns, index: number): RevisionFileResult {
-  const result: RevisionFileResult = { problems: withPath(file, columns.problems[index]) };
-  const numbers = columns.numbers;
-  const at = index * NUMBERS;
-  const flags = numbers[at + 5];
-  if (flags & FLAGS.grammarChecked) result.grammarChecked = true;
-  const revision = columns.revisions[index];
-  if (revision !== 0) {
-    const down = columns.downs[index];
-    const longdoc = columns.longdocs[index];
-    // The same keys in the same order as readRevisionFile's: one object shape for the graph code.
-    const source: RevisionSource = {
-      revision,
-      downRevisions: typeof down === 'string' ? [down] : down,
-      dependsOn: columns.dependsOn[index] || [],
-      branchLabels: columns.branchLabels[index] || [],
-      message: messageOf(longdoc),
-      longdoc,
-      createDate: columns.createDates[index] || undefined,
-      path: file,
-      revisionLine: numbers[at + 6],
-      downRevisionLine: numbers[at + 7],
-      dependsOnLine: numbers[at + 8] || undefined,
-      branchLabelsLine: numbers[at + 9] || undefined,
-    };
-    if (flags & FLAGS.emptyDependsOn) source.emptyDependsOn = true;
-    result.source = source;
-  }
-  return result;
 }
 
 function isRacy(changedMs: number): boolean {

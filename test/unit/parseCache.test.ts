@@ -31,15 +31,44 @@ function settledProject(): ReturnType<typeof branchyProject> {
 let linted: { ini: string; file: string; cacheDir: string };
 /** A base with `depends_on = ''`: no real base for Alembic, so its history is a dependency cycle. */
 let emptyDependsOnIni: string;
+/** A cached project whose files were renamed since (see before()), and the docs file of before the rename. */
+let renamed: { ini: string; cacheDir: string; oldDocs: string; docsFile: string };
+
+/** What each revision of a project says of itself, as the history and the tree show it. */
+function docstrings(project: Project): unknown[] {
+  return [...project.graph.revisions.values()].map(({ id, source }) => ({
+    id,
+    message: source.message,
+    longdoc: source.longdoc,
+    createDate: source.createDate,
+    lines: [source.revisionLine, source.downRevisionLine, source.dependsOnLine, source.branchLabelsLine],
+  }));
+}
 
 describe('parse cache', function () {
   before(function () {
     this.timeout(10000);
-    for (let i = 0; i < 10; i++) settled.push(branchyProject());
+    for (let i = 0; i < 11; i++) settled.push(branchyProject());
     const dir = tempDir();
     const ini = writeProject(dir, [{ id: 'a1', upgrade: ["op.drop_table('users')"] }]);
     linted = { ini, file: path.join(dir, 'alembic', 'versions', 'a1_rev.py'), cacheDir: path.join(dir, 'cache') };
     emptyDependsOnIni = writeProject(tempDir(), [{ id: 'a1', dependsOn: '' }]);
+    const renamedDir = tempDir();
+    const renamedIni = writeProject(renamedDir, [
+      { id: 'a1', message: 'first' },
+      { id: 'b1', down: 'a1', message: 'second', createDate: '2024-02-02 00:00:00' },
+      { id: 'c1', down: 'b1', message: 'third' },
+    ]);
+    const renamedCache = path.join(renamedDir, 'cache');
+    waitPastRacyWindow();
+    loadProject(renamedIni, { cacheDir: renamedCache });
+    const [docsName] = fs.readdirSync(renamedCache).filter((name) => name.startsWith('docs-'));
+    const docsFile = path.join(renamedCache, docsName);
+    const oldDocs = fs.readFileSync(docsFile, 'utf8');
+    // The same number of files, in another order: c1's file now comes first.
+    const versions = path.join(renamedDir, 'alembic', 'versions');
+    fs.renameSync(path.join(versions, 'c1_rev.py'), path.join(versions, '0c1_rev.py'));
+    renamed = { ini: renamedIni, cacheDir: renamedCache, oldDocs, docsFile };
     waitPastRacyWindow();
   });
 
@@ -64,6 +93,33 @@ describe('parse cache', function () {
       fs.writeFileSync(c1, revisionText({ id: 'c1', down: 'a1', message: 'edited message' }));
       assert.strictEqual(new ParseCache(cacheDir, config, 'alembic').read(c1, parse).source!.message, 'edited message');
       assert.strictEqual(parses, 2);
+    });
+
+    it('gives restored revisions the messages, docstrings and lines of the files', () => {
+      const { ini, cacheDir } = settledProject();
+      const uncached = docstrings(loadProject(ini));
+      assert.deepStrictEqual(docstrings(loadProject(ini, { cacheDir })), uncached, 'the run that writes the cache');
+      assert.deepStrictEqual(docstrings(loadProject(ini, { cacheDir })), uncached, 'the run that reads it');
+      fs.rmSync(cacheDir, { recursive: true });
+      loadProject(ini, { cacheDir });
+      for (const name of fs.readdirSync(cacheDir).filter((n) => n.startsWith('docs-'))) {
+        fs.writeFileSync(path.join(cacheDir, name), 'not a docs file', { mode: 0o600 });
+      }
+      assert.deepStrictEqual(docstrings(loadProject(ini, { cacheDir })), uncached, 'an unusable docs file');
+    });
+
+    it('never takes the docstrings of another generation of the cache (files renamed since)', () => {
+      const { ini, cacheDir, oldDocs, docsFile } = renamed;
+      const uncached = docstrings(loadProject(ini));
+      assert.deepStrictEqual(
+        uncached.map((r) => (r as { message: string }).message),
+        ['third', 'first', 'second'],
+        'c1 is read first now',
+      );
+      loadProject(ini, { cacheDir });
+      // The docs file of before the rename: as many entries, in the old order.
+      fs.writeFileSync(docsFile, oldDocs);
+      assert.deepStrictEqual(docstrings(loadProject(ini, { cacheDir })), uncached);
     });
 
     it('finds each stored file whatever order the files are read in', () => {
@@ -169,7 +225,7 @@ describe('parse cache', function () {
 
     it('does not write through a link planted at the temporary file name', () => {
       const { ini, cacheDir, versions } = warmProject();
-      const [cacheFile] = fs.readdirSync(cacheDir).filter((name) => name.endsWith('.json'));
+      const [cacheFile] = fs.readdirSync(cacheDir).filter((name) => name.startsWith('revisions-'));
       assert.ok(cacheFile, 'the first load wrote a cache file');
       const victim = path.join(path.dirname(ini), 'victim.txt');
       fs.writeFileSync(victim, 'precious');
@@ -185,7 +241,7 @@ describe('parse cache', function () {
 
     it('does not read a cache file that is a link', () => {
       const { ini, cacheDir } = warmProject();
-      const [cacheFile] = fs.readdirSync(cacheDir).filter((name) => name.endsWith('.json'));
+      const [cacheFile] = fs.readdirSync(cacheDir).filter((name) => name.startsWith('revisions-'));
       // A tampered copy elsewhere, linked in place: it says c1 follows b1, which would leave one head.
       const elsewhere = path.join(path.dirname(ini), 'elsewhere.json');
       const [header, body] = fs.readFileSync(path.join(cacheDir, cacheFile), 'utf8').split('\n');
