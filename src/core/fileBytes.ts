@@ -7,6 +7,20 @@ const scratch = Buffer.allocUnsafe(64 * 1024);
 
 /** A file's bytes, as fs.readFileSync gives them (a copy: the scratch buffer is reused). */
 export function readFileBytes(file: string): Buffer {
+  const bytes = readIntoScratch(file);
+  return bytes.buffer === scratch.buffer ? Buffer.from(bytes) : bytes;
+}
+
+/**
+ * What `use` makes of a file's bytes, which are valid only during the call (the next read reuses
+ * their buffer): a file read only to be decoded is not copied first.
+ */
+export function withFileBytes<T>(file: string, use: (bytes: Buffer) => T): T {
+  return use(readIntoScratch(file));
+}
+
+/** The bytes, in the scratch buffer when they fit, else in a buffer of their own. */
+function readIntoScratch(file: string): Buffer {
   // Non-blocking: opening or reading a FIFO (or a link to one) must not wait forever for a writer.
   const fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
   try {
@@ -29,7 +43,7 @@ export function readFileBytes(file: string): Buffer {
     }
     // A larger file (or one growing under us) is read whole.
     if (length === scratch.length) return fs.readFileSync(fd);
-    return Buffer.from(scratch.subarray(0, length));
+    return scratch.subarray(0, length);
   } finally {
     fs.closeSync(fd);
   }

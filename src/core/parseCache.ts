@@ -10,7 +10,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readFileBytes } from './fileBytes';
 import {
   checkedColumns,
   checkedDocstrings,
@@ -29,7 +28,7 @@ import {
 import { preparePrivateDir, readPrivateFile, writePrivateFile } from './privateDir';
 import { type RevisionFileResult, readsOtherFiles } from './revisionFile';
 import type { RevisionLint } from './revisionRecord';
-import { readRevisionBytes } from './versionFiles';
+import { readRevisionFileOnDisk } from './versionFiles';
 
 /** Bump when the parser's output or this file's layout changes: old caches are then ignored. */
 const FORMAT = 8;
@@ -143,12 +142,7 @@ export class ParseCache implements DocstringSource {
     if (this.docstrings) {
       return { longdoc: this.docstrings.longdocs[index], createDate: this.docstrings.createDates[index] || undefined };
     }
-    let source: RevisionFileResult['source'];
-    try {
-      source = readRevisionBytes(file, readFileBytes(file)).source;
-    } catch {
-      // unreadable now: no docstring
-    }
+    const source = readRevisionFileOnDisk(file, false).source;
     return { longdoc: source?.longdoc ?? '', createDate: source?.createDate };
   }
 

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type AlembicConfig, type ConfigLocation, loadConfig, tomlHasAlembic } from './config';
-import { readFileBytes, readTextFile } from './fileBytes';
+import { readTextFile, withFileBytes } from './fileBytes';
 import { lintKey } from './lint/revisionRules';
 import type { LintOptions } from './lint/rules';
 import { ParseCache } from './parseCache';
@@ -20,7 +20,7 @@ import { enclosingPackageRoots, projectImportRoots } from './sysPath';
 import {
   isInside,
   listVersionDir,
-  readRevisionBytes,
+  readRevisionFileOnDisk,
   realpathOrSelf,
   safeRealpath,
   sortLoadOrder,
@@ -299,16 +299,7 @@ export class Project implements RevisionRecords {
 
   /** Reads and parses one file; `withGrammar` adds the full-grammar check (slower, see checkGrammar). */
   private readFile(file: string, withGrammar: boolean, constants: ImportedConstants): FileEntry {
-    let bytes: Buffer;
-    try {
-      bytes = readFileBytes(file);
-    } catch (err) {
-      return {
-        problems: [problem('error', 'unreadable-file', `Cannot read file: ${(err as Error).message}`, file, 1)],
-        grammarChecked: true,
-      };
-    }
-    return readRevisionBytes(file, bytes, withGrammar, constants);
+    return readRevisionFileOnDisk(file, withGrammar, constants);
   }
 
   /**
@@ -397,7 +388,7 @@ export class Project implements RevisionRecords {
   private readRecord(file: string, entry: FileEntry, options: LintOptions, cached = true): void {
     let record: RevisionRecord;
     try {
-      const decoded = decodePythonSource(readFileBytes(file));
+      const decoded = withFileBytes(file, decodePythonSource);
       record =
         'text' in decoded
           ? buildRevisionRecord(file, decoded.text, options, entry.source)

@@ -2,8 +2,9 @@
 // file's bytes are read (decoded as Alembic imports them, the grammar check for the files it fits).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { withFileBytes } from './fileBytes';
 import { type Problem, problem } from './problems';
-import { decodePythonSource, findGrammarError } from './python';
+import { type DecodedSource, decodePythonSource, findGrammarError } from './python';
 import type { ConstantLookup } from './revisionConstants';
 import { isRevisionFileName, type RevisionFileResult, readRevisionFile } from './revisionFile';
 
@@ -19,26 +20,68 @@ const MAX_GRAMMAR_CHECK_CHARS = 4 * 1024 * 1024;
  */
 export function readRevisionBytes(
   file: string,
-  bytes: Buffer,
+  bytes: Uint8Array,
   withGrammar = false,
   constants?: ConstantLookup,
 ): RevisionFileResult {
+  return guarded(file, () => readDecodedRevision(file, decodePythonSource(bytes), withGrammar, constants));
+}
+
+/** The same, for a revision file on disk: its bytes are decoded where they were read, without a copy. */
+export function readRevisionFileOnDisk(
+  file: string,
+  withGrammar: boolean,
+  constants?: ConstantLookup,
+): RevisionFileResult {
+  // A failure to read is the file's problem; a failure to decode is the reader's (guarded).
+  let decoded: DecodedSource | undefined;
+  let decodeFailure: unknown;
   try {
-    const decoded = decodePythonSource(bytes);
-    if ('error' in decoded) {
-      return {
-        problems: [
-          problem('error', 'syntax-error', `Python cannot read this file: ${decoded.error}.`, file, decoded.line),
-        ],
-        grammarChecked: true,
-      };
-    }
-    const result = readRevisionFile(file, decoded.text, constants);
-    // A file too large for the grammar check is settled now, so that the check never reads it again.
-    const settleNow = withGrammar || decoded.text.length > MAX_GRAMMAR_CHECK_CHARS;
-    return settleNow ? withGrammarCheck(file, decoded.text, result) : result;
+    decoded = withFileBytes(file, (bytes) => {
+      try {
+        return decodePythonSource(bytes);
+      } catch (err) {
+        decodeFailure = err;
+        return undefined;
+      }
+    });
   } catch (err) {
-    // A reader's unexpected failure costs this one file, never the project.
+    return {
+      problems: [problem('error', 'unreadable-file', `Cannot read file: ${(err as Error).message}`, file, 1)],
+      grammarChecked: true,
+    };
+  }
+  return guarded(file, () => {
+    if (!decoded) throw decodeFailure;
+    return readDecodedRevision(file, decoded, withGrammar, constants);
+  });
+}
+
+function readDecodedRevision(
+  file: string,
+  decoded: DecodedSource,
+  withGrammar: boolean,
+  constants: ConstantLookup | undefined,
+): RevisionFileResult {
+  if ('error' in decoded) {
+    return {
+      problems: [
+        problem('error', 'syntax-error', `Python cannot read this file: ${decoded.error}.`, file, decoded.line),
+      ],
+      grammarChecked: true,
+    };
+  }
+  const result = readRevisionFile(file, decoded.text, constants);
+  // A file too large for the grammar check is settled now, so that the check never reads it again.
+  const settleNow = withGrammar || decoded.text.length > MAX_GRAMMAR_CHECK_CHARS;
+  return settleNow ? withGrammarCheck(file, decoded.text, result) : result;
+}
+
+/** A reader's unexpected failure costs this one file, never the project. */
+function guarded(file: string, read: () => RevisionFileResult): RevisionFileResult {
+  try {
+    return read();
+  } catch (err) {
     return {
       problems: [problem('error', 'internal-error', `alembic-lens could not read this file: ${String(err)}`, file, 1)],
       grammarChecked: true,
