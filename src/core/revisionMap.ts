@@ -409,8 +409,9 @@ export class RevisionMap {
     const hasDependencies = revisions.some((r) => r.resolvedDependencies.length);
     // A base with depends_on = '' is no real base: what only it reaches is a dependency cycle for Alembic.
     const unrealBase = revisions.some((r) => r.isBase && r.source.emptyDependsOn);
-    if (acyclic && !unrealBase && (!hasDependencies || this.topologicalOrder(true).length === this.revisions.size))
-      return;
+    const acyclicWithDependencies = (): boolean =>
+      this.dependenciesFollowOrder() || this.topologicalOrder(true).length === this.revisions.size;
+    if (acyclic && !unrealBase && (!hasDependencies || acyclicWithDependencies())) return;
     const check = (heads: string[], down: Edges, up: Edges, kind: string): void => {
       // A revision whose parents are all missing counts as a base here: that problem is reported already.
       const roots = this.all.filter(
@@ -429,6 +430,25 @@ export class RevisionMap {
     };
     check(this.heads, versionedDown, nextrev, 'Cycle');
     check(this.realHeads, allDown, allNextrev, 'Dependency cycle');
+  }
+
+  /**
+   * Whether every depends_on edge goes from a revision to one after it in parentsFirst: that order
+   * then sorts the whole graph too, which proves it acyclic without a second sort. (False only
+   * means this quick proof does not hold.)
+   */
+  private dependenciesFollowOrder(): boolean {
+    const position = new Int32Array(this.all.length);
+    for (let i = 0; i < this.parentsFirst.length; i++) position[this.parentsFirst[i].index] = i;
+    for (let i = 0; i < this.all.length; i++) {
+      const rev = this.all[i];
+      const dependencies = rev.resolvedDependencies;
+      for (let j = 0; j < dependencies.length; j++) {
+        const dependency = this.revisions.get(dependencies[j]);
+        if (dependency && position[dependency.index] >= position[rev.index]) return false;
+      }
+    }
+    return true;
   }
 
   /**
