@@ -301,15 +301,24 @@ function readFunction(
       }
       from = end;
     }
-    const brackets = matchBrackets(tokens);
+    // Matched only for a line with a call to read: most lines of a data migration take the shortcut below.
+    let brackets: Map<number, number> | undefined;
     for (let i = from; i < tokens.length; i++) {
       const tk = tokens[i];
       if (tk.t !== 'name' || tokens[i + 1]?.v !== '(' || tokens[i - 1]?.v !== '.' || tokens[i - 2]?.t !== 'name')
         continue;
       if (tokens[i - 3]?.t === 'op' && tokens[i - 3].v === '.') continue; // `self.op.x(...)`: not Alembic's op
       const receiver = tokens[i - 2].v;
-      const scope = [...scopes].reverse().find((s) => s.alias === receiver);
+      const scope = innermostScope(scopes, receiver);
       if (!scope && receiver !== 'op') continue;
+      if (tk.v === 'execute' && !scope) {
+        const literal = literalArgument(tokens, i + 1);
+        if (literal !== undefined) {
+          fn.executes.push({ line: tokens[i - 2].line, sql: literal });
+          continue;
+        }
+      }
+      brackets ??= matchBrackets(tokens);
       const call = parseCallAt(tokens, i, brackets);
       if (call?.k !== 'call') continue;
       if (tk.v === 'execute' && !scope) {
@@ -337,6 +346,24 @@ function readFunction(
     }
   }
   return fn;
+}
+
+/** The innermost open `with op.batch_alter_table(...) as <alias>` scope named `alias`. */
+function innermostScope(scopes: readonly BatchScope[], alias: string): BatchScope | undefined {
+  for (let i = scopes.length - 1; i >= 0; i--) if (scopes[i].alias === alias) return scopes[i];
+  return undefined;
+}
+
+/**
+ * The value of a call's one argument when it is a single string literal, neither bytes nor an f-string
+ * (`op.execute("...")`, the statement data migrations repeat): what parsing the call would give, without it.
+ */
+function literalArgument(tokens: readonly PyToken[], open: number): string | undefined {
+  const argument = tokens[open + 1];
+  const close = tokens[open + 2];
+  if (tokens[open].t !== 'op' || argument?.t !== 'str' || close?.t !== 'op' || close.v !== ')') return undefined;
+  if (argument.prefix.includes('b') || argument.prefix.includes('f')) return undefined;
+  return argument.v;
 }
 
 function readOp(

@@ -3,7 +3,7 @@
 // (outside the migration's transaction) and a guard against offline mode (`if not
 // context.is_offline_mode():`, the `else` of `if context.is_offline_mode():`, or code after an early
 // `return` from that `if`; the tests offlineGuards.ts reads).
-import { type PySource, type PyToken, walkStatements } from '../../python';
+import { type PyLine, type PySource, type PyToken, walkStatements } from '../../python';
 import { type OfflineTests, offlineTests, type Truth, truthOf } from './offlineGuards';
 
 interface Block {
@@ -30,6 +30,29 @@ export interface Statement {
   tokens: PyToken[];
   /** The enclosing blocks, outermost first. */
   blocks: readonly Block[];
+}
+
+/**
+ * A statement that reads its tokens from its logical line on each use (a new array each time, see
+ * packedTokens.ts): the 100,000s of statements of a data migration keep no tokens alive. A compound
+ * statement keeps its header.
+ */
+class LineStatement implements Statement {
+  private header?: PyToken[];
+
+  constructor(
+    readonly line: number,
+    private readonly source: PyLine | PyToken[],
+    readonly blocks: readonly Block[],
+  ) {}
+
+  get tokens(): PyToken[] {
+    return this.header ?? (Array.isArray(this.source) ? this.source : this.source.tokens);
+  }
+
+  set tokens(header: PyToken[]) {
+    this.header = header;
+  }
 }
 
 export interface StatementScopes {
@@ -88,11 +111,11 @@ export function statementScopes(source: PySource): StatementScopes {
     return made;
   };
   walkStatements<Block>(source.lines, stack, {
-    statementStart(tokens, _indent, line) {
+    statementStart(tokens, _indent, line, whole) {
       // Consecutive statements in the same blocks share one copy (a data migration has 100,000s).
       const previous = statements[statements.length - 1]?.blocks;
-      const same = previous?.length === stack.length && stack.every((b, i) => previous[i] === b);
-      statements.push({ line, tokens, blocks: same ? previous : [...stack] });
+      const blocks = previous && sameBlocks(previous, stack) ? previous : [...stack];
+      statements.push(new LineStatement(line, whole ?? tokens, blocks));
     },
     decorator() {},
     def(tokens, nameAt, indent) {
@@ -168,6 +191,12 @@ function dialectsTested(header: readonly PyToken[]): string[] {
   }
   if (found.has('mysql')) found.add('mariadb');
   return [...found];
+}
+
+function sameBlocks(a: readonly Block[], b: readonly Block[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 export function mentions(tokens: readonly PyToken[], name: string): boolean {
