@@ -11,27 +11,45 @@ const NUM = 2;
 const PLAIN_STR = 3;
 /** Any other string literal: its value, raw text and prefix are strings[a], [a + 1] and [a + 2]. */
 const STR = 4;
+const RECENT_NAMES = 256;
 
 export class PackedTokens {
-  private kinds = new Uint8Array(1024);
-  private starts = new Int32Array(1024);
-  private ends = new Int32Array(1024);
-  private lineNumbers = new Int32Array(1024);
+  private kinds: Uint8Array;
+  private starts: Int32Array;
+  private ends: Int32Array;
+  private lineNumbers: Int32Array;
   /** Names, operators and numbers (each once), and the parts of STR literals. */
   private readonly strings: string[] = [];
   private readonly interned = new Map<string, number>();
+  /** The index in `strings` of a name recently read, by a hash of its length and its first and last characters. */
+  private readonly recentNames = new Int32Array(RECENT_NAMES).fill(-1);
   count = 0;
 
-  constructor(private readonly text: string) {}
+  constructor(private readonly text: string) {
+    // Room for a token every 8 characters: the pages never written are never allocated.
+    const size = Math.max(1024, text.length >> 3);
+    this.kinds = new Uint8Array(size);
+    this.starts = new Int32Array(size);
+    this.ends = new Int32Array(size);
+    this.lineNumbers = new Int32Array(size);
+  }
 
-  /** A name, an operator or a number. */
-  addWord(kind: 'name' | 'op' | 'num', value: string, line: number): void {
-    let index = this.interned.get(value);
-    if (index === undefined) {
-      index = this.strings.push(value) - 1;
-      this.interned.set(value, index);
+  /** An operator or a number. */
+  addWord(kind: 'op' | 'num', value: string, line: number): void {
+    this.add(kind === 'op' ? OP : NUM, this.intern(value), 0, line);
+  }
+
+  /** The name text[start, end): one read recently is found again without being cut out of the text. */
+  addName(start: number, end: number, line: number): void {
+    const text = this.text;
+    const length = end - start;
+    const slot = (length * 31 + text.charCodeAt(start) * 7 + text.charCodeAt(end - 1)) & (RECENT_NAMES - 1);
+    let index = this.recentNames[slot];
+    if (index < 0 || this.strings[index].length !== length || !text.startsWith(this.strings[index], start)) {
+      index = this.intern(text.slice(start, end));
+      this.recentNames[slot] = index;
     }
-    this.add(kind === 'name' ? NAME : kind === 'op' ? OP : NUM, index, 0, line);
+    this.add(NAME, index, 0, line);
   }
 
   /** A string literal whose body is text[bodyStart, bodyEnd): `value` and `raw` as the tokenizer read them. */
@@ -75,6 +93,15 @@ export class PackedTokens {
     return out;
   }
 
+  private intern(value: string): number {
+    let index = this.interned.get(value);
+    if (index === undefined) {
+      index = this.strings.push(value) - 1;
+      this.interned.set(value, index);
+    }
+    return index;
+  }
+
   private add(kind: number, start: number, end: number, line: number): void {
     if (this.count === this.kinds.length) this.grow();
     this.kinds[this.count] = kind;
@@ -114,4 +141,14 @@ export class PackedLine implements PyLine {
   get tokens(): PyToken[] {
     return this.store.tokens(this.from, this.to);
   }
+
+  /** The first `count` tokens (fewer when the line is shorter), without making the others. */
+  head(count: number): PyToken[] {
+    return this.store.tokens(this.from, Math.min(this.to, this.from + count));
+  }
+}
+
+/** A line's first `count` tokens: for a line the tokenizer made, only those become objects. */
+export function leadingTokens(line: PyLine, count: number): PyToken[] {
+  return line instanceof PackedLine ? line.head(count) : line.tokens.slice(0, count);
 }

@@ -39,6 +39,11 @@ export interface PySource {
 const LF = 10;
 const CR = 13;
 const BACKSLASH = 92;
+const DOT = 46;
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
 
 /** Splits Python source into logical lines of tokens (comments dropped, strings decoded). */
 export function tokenizePython(text: string): PySource {
@@ -51,6 +56,7 @@ export function tokenizePython(text: string): PySource {
   let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   let line = 1;
   const indents = new IndentLevels();
+  // Empty at each logical line's start: a line ends only outside brackets, or the tokenizer stops.
   const brackets: string[] = [];
   while (pos < n) {
     const lineStart = pos;
@@ -77,7 +83,6 @@ export function tokenizePython(text: string): PySource {
 
     const first = store.count;
     let firstLine = 0;
-    brackets.length = 0;
     const startLine = line;
     while (pos < n) {
       const c = text.charCodeAt(pos);
@@ -111,9 +116,8 @@ export function tokenizePython(text: string): PySource {
         let p = pos;
         if (ch !== '"' && ch !== "'") {
           while (p < n && isIdentChar(text.charCodeAt(p))) p++;
-          const word = text.slice(pos, p);
-          if (!((text[p] === '"' || text[p] === "'") && STRING_PREFIX.test(word))) {
-            store.addWord('name', word, line);
+          if (!((text[p] === '"' || text[p] === "'") && STRING_PREFIX.test(text.slice(pos, p)))) {
+            store.addName(pos, p, line);
             pos = p;
             continue;
           }
@@ -168,21 +172,21 @@ export function tokenizePython(text: string): PySource {
         pos = end + (triple ? 3 : 1);
         continue;
       }
-      if ((c >= 48 && c <= 57) || (ch === '.' && /[0-9]/.test(text[pos + 1] ?? ''))) {
+      if (isDigit(c) || (c === DOT && isDigit(text.charCodeAt(pos + 1)))) {
         let p = pos + 1;
         while (p < n && (isIdentChar(text.charCodeAt(p)) || text[p] === '.')) p++;
         store.addWord('num', text.slice(pos, p), line);
         pos = p;
         continue;
       }
-      if (OPENERS.includes(ch)) {
+      if (c === 40 || c === 91 || c === 123) {
         if (brackets.length >= MAX_NESTING) return { lines, error: { message: TOO_DEEP, line } };
         brackets.push(ch);
         store.addWord('op', ch, line);
         pos++;
         continue;
       }
-      if (CLOSERS.includes(ch)) {
+      if (c === 41 || c === 93 || c === 125) {
         if (OPENERS[CLOSERS.indexOf(ch)] !== brackets.pop())
           return { lines, error: { message: `unmatched '${ch}'`, line } };
         store.addWord('op', ch, line);

@@ -3,7 +3,7 @@
 // (outside the migration's transaction) and a guard against offline mode (`if not
 // context.is_offline_mode():`, the `else` of `if context.is_offline_mode():`, or code after an early
 // `return` from that `if`; the tests offlineGuards.ts reads).
-import { type PyLine, type PySource, type PyToken, walkStatements } from '../../python';
+import { leadingTokens, type PyLine, type PySource, type PyToken, walkStatements } from '../../python';
 import { type OfflineTests, offlineTests, type Truth, truthOf } from './offlineGuards';
 
 interface Block {
@@ -53,6 +53,16 @@ class LineStatement implements Statement {
   set tokens(header: PyToken[]) {
     this.header = header;
   }
+
+  get first(): PyToken | undefined {
+    if (this.header) return this.header[0];
+    return Array.isArray(this.source) ? this.source[0] : leadingTokens(this.source, 1)[0];
+  }
+}
+
+/** A statement's first token, without making the others of a statement read from its line. */
+export function firstToken(statement: Statement): PyToken | undefined {
+  return statement instanceof LineStatement ? statement.first : statement.tokens[0];
 }
 
 export interface StatementScopes {
