@@ -145,7 +145,16 @@ export function statementScopes(source: PySource): StatementScopes {
       if (exiting && innermost?.exitOnline) earlyExits.push({ line, around: stack.slice(0, -1) });
     },
   });
+  // The rules ask about the lines in order: the statement found last, or the next one, is most often the answer.
+  let last = 0;
   const at = (line: number): Statement | undefined => {
+    for (const guess of [last, last + 1]) {
+      const next = statements[guess + 1];
+      if (statements[guess]?.line <= line && (next === undefined || next.line > line)) {
+        last = guess;
+        return statements[guess];
+      }
+    }
     let lo = 0;
     let hi = statements.length - 1;
     let found: Statement | undefined;
@@ -153,18 +162,29 @@ export function statementScopes(source: PySource): StatementScopes {
       const mid = (lo + hi) >> 1;
       if (statements[mid].line <= line) {
         found = statements[mid];
+        last = mid;
         lo = mid + 1;
       } else hi = mid - 1;
     }
     return found;
   };
+  let autocommitAsked: readonly Block[] | undefined;
+  let autocommitAnswer = false;
   const result: StatementScopes = {
     runsOn: () => true,
     statements,
     upgradeStatements: statements.filter(inUpgrade),
     at,
-    inAutocommitBlock: (line) =>
-      !!at(line)?.blocks.some((b) => b.keyword === 'with' && mentions(b.header, 'autocommit_block')),
+    inAutocommitBlock: (line) => {
+      const blocks = at(line)?.blocks;
+      if (!blocks) return false;
+      // Consecutive statements share their blocks (statementStart): asked again, the same answer.
+      if (blocks !== autocommitAsked) {
+        autocommitAsked = blocks;
+        autocommitAnswer = blocks.some((b) => b.keyword === 'with' && mentions(b.header, 'autocommit_block'));
+      }
+      return autocommitAnswer;
+    },
     statementOnlineOnly: (statement) => {
       if (statement.blocks.some((b) => b.online)) return true;
       if (statement.blocks.some((b) => b.offline)) return false;
