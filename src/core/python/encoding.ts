@@ -3,7 +3,6 @@
 // characters. Codecs are Python's, byte for byte: cp1252 leaves five bytes undefined, latin-1 maps
 // every byte to the same code point (WHATWG's `latin1` label is cp1252, so TextDecoder is not used
 // for it), ascii refuses bytes over 127. A codec Python has but alembic-lens does not is a problem.
-import { isAscii } from 'node:buffer';
 import * as fs from 'node:fs';
 import { readFileBytes } from '../fileBytes';
 
@@ -85,8 +84,6 @@ const LATIN9_CHANGES: Record<number, number> = {
 
 const CODECS: Record<string, Codec> = {
   utf_8: (bytes) => {
-    // ASCII is the same text in UTF-8 and Latin-1, whose decoding is a plain copy.
-    if (isAscii(bytes)) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
     try {
       return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
     } catch (err) {

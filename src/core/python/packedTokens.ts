@@ -93,6 +93,17 @@ export class PackedTokens {
     return out;
   }
 
+  /** The values of the string literals among tokens [from, to), without making the other tokens. */
+  stringValues(from: number, to: number): string[] {
+    const out: string[] = [];
+    for (let i = from; i < to; i++) {
+      const kind = this.kinds[i];
+      if (kind === PLAIN_STR) out.push(this.text.slice(this.starts[i], this.ends[i]));
+      else if (kind === STR) out.push(this.strings[this.starts[i]]);
+    }
+    return out;
+  }
+
   private intern(value: string): number {
     let index = this.interned.get(value);
     if (index === undefined) {
@@ -142,6 +153,10 @@ export class PackedLine implements PyLine {
     return this.store.tokens(this.from, this.to);
   }
 
+  strings(): string[] {
+    return this.store.stringValues(this.from, this.to);
+  }
+
   /** The first `count` tokens (fewer when the line is shorter), without making the others. */
   head(count: number): PyToken[] {
     return this.store.tokens(this.from, Math.min(this.to, this.from + count));
@@ -151,4 +166,12 @@ export class PackedLine implements PyLine {
 /** A line's first `count` tokens: for a line the tokenizer made, only those become objects. */
 export function leadingTokens(line: PyLine, count: number): PyToken[] {
   return line instanceof PackedLine ? line.head(count) : line.tokens.slice(0, count);
+}
+
+/** The values of a line's string literals, in order: for a line the tokenizer made, no other token becomes an object. */
+export function stringValues(line: PyLine): string[] {
+  if (line instanceof PackedLine) return line.strings();
+  const out: string[] = [];
+  for (const tk of line.tokens) if (tk.t === 'str') out.push(tk.v);
+  return out;
 }
