@@ -14,6 +14,7 @@ import {
   parseCallAt,
   parseExpression,
   readAssignments,
+  singleStringArgument,
   splitAtDepth0,
   stringValue,
   tokenizePython,
@@ -312,7 +313,7 @@ function readFunction(
       const scope = innermostScope(scopes, receiver);
       if (!scope && receiver !== 'op') continue;
       if (tk.v === 'execute' && !scope) {
-        const literal = literalArgument(tokens, i + 1);
+        const literal = singleStringArgument(tokens, i + 1);
         if (literal !== undefined) {
           fn.executes.push({ line: tokens[i - 2].line, sql: literal });
           continue;
@@ -352,18 +353,6 @@ function readFunction(
 function innermostScope(scopes: readonly BatchScope[], alias: string): BatchScope | undefined {
   for (let i = scopes.length - 1; i >= 0; i--) if (scopes[i].alias === alias) return scopes[i];
   return undefined;
-}
-
-/**
- * The value of a call's one argument when it is a single string literal, neither bytes nor an f-string
- * (`op.execute("...")`, the statement data migrations repeat): what parsing the call would give, without it.
- */
-function literalArgument(tokens: readonly PyToken[], open: number): string | undefined {
-  const argument = tokens[open + 1];
-  const close = tokens[open + 2];
-  if (tokens[open].t !== 'op' || argument?.t !== 'str' || close?.t !== 'op' || close.v !== ')') return undefined;
-  if (argument.prefix.includes('b') || argument.prefix.includes('f')) return undefined;
-  return argument.v;
 }
 
 function readOp(

@@ -290,3 +290,15 @@ export function findAtDepth0(
   }
   return -1;
 }
+
+/**
+ * The value of a call's one argument when it is a single string literal, neither bytes nor an f-string
+ * (`op.execute("...")`, the statement data migrations repeat): what parsing the call would give, without it.
+ */
+export function singleStringArgument(tokens: readonly PyToken[], open: number): string | undefined {
+  const argument = tokens[open + 1];
+  const close = tokens[open + 2];
+  if (tokens[open].t !== 'op' || argument?.t !== 'str' || close?.t !== 'op' || close.v !== ')') return undefined;
+  if (argument.prefix.includes('b') || argument.prefix.includes('f')) return undefined;
+  return argument.v;
+}
