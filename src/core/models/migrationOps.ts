@@ -14,6 +14,7 @@ import {
   parseCallAt,
   parseExpression,
   readAssignments,
+  singleStringArgument,
   splitAtDepth0,
   stringValue,
   tokenizePython,
@@ -301,15 +302,24 @@ function readFunction(
       }
       from = end;
     }
-    const brackets = matchBrackets(tokens);
+    // Matched only for a line with a call to read: most lines of a data migration take the shortcut below.
+    let brackets: Map<number, number> | undefined;
     for (let i = from; i < tokens.length; i++) {
       const tk = tokens[i];
       if (tk.t !== 'name' || tokens[i + 1]?.v !== '(' || tokens[i - 1]?.v !== '.' || tokens[i - 2]?.t !== 'name')
         continue;
       if (tokens[i - 3]?.t === 'op' && tokens[i - 3].v === '.') continue; // `self.op.x(...)`: not Alembic's op
       const receiver = tokens[i - 2].v;
-      const scope = [...scopes].reverse().find((s) => s.alias === receiver);
+      const scope = innermostScope(scopes, receiver);
       if (!scope && receiver !== 'op') continue;
+      if (tk.v === 'execute' && !scope) {
+        const literal = singleStringArgument(tokens, i + 1);
+        if (literal !== undefined) {
+          fn.executes.push({ line: tokens[i - 2].line, sql: literal });
+          continue;
+        }
+      }
+      brackets ??= matchBrackets(tokens);
       const call = parseCallAt(tokens, i, brackets);
       if (call?.k !== 'call') continue;
       if (tk.v === 'execute' && !scope) {
@@ -337,6 +347,12 @@ function readFunction(
     }
   }
   return fn;
+}
+
+/** The innermost open `with op.batch_alter_table(...) as <alias>` scope named `alias`. */
+function innermostScope(scopes: readonly BatchScope[], alias: string): BatchScope | undefined {
+  for (let i = scopes.length - 1; i >= 0; i--) if (scopes[i].alias === alias) return scopes[i];
+  return undefined;
 }
 
 function readOp(

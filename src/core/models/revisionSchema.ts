@@ -2,7 +2,7 @@
 // revision, replayed in history order, give the tables and columns a database at the heads has. Where
 // the replay cannot be sure (raw SQL, names only Python computes, helper functions that run the
 // operations), it says so: for some tables, or for the whole history.
-import { calleeName, type PyExpr, type PySource } from '../python';
+import { calleeName, leadingTokens, type PyExpr, type PySource, stringValues } from '../python';
 import type { RevisionRecords } from '../revisionRecord';
 import { type MigrationCall, type MigrationFunction, primaryKeyConstraintNames, type TableOp } from './migrationOps';
 import { columnNullable } from './modelColumns';
@@ -182,9 +182,9 @@ export function schemaFacts(file: string, source: PySource, upgrade: MigrationFu
   const docstring = first && first.indent === 0 && first.tokens.every((tk) => tk.t === 'str') ? first : undefined;
   for (const line of source.lines) {
     if (line === docstring) continue;
-    for (const tk of line.tokens) {
-      if (tk.t !== 'str' || !DDL.test(tk.v)) continue;
-      facts.ddlWords.push(...(tk.v.match(/[A-Za-z_][\w$]*/g) ?? []).map((w) => w.toLowerCase()));
+    for (const value of stringValues(line)) {
+      if (!DDL.test(value)) continue;
+      facts.ddlWords.push(...(value.match(/[A-Za-z_][\w$]*/g) ?? []).map((w) => w.toLowerCase()));
     }
   }
   facts.unsure ??= helperWithOps(file, source.lines);
@@ -233,16 +233,17 @@ function columnsReadable(op: MigrationCall): boolean {
 function helperWithOps(file: string, lines: PySource['lines']): string | undefined {
   let helper: { name: string; line: number } | undefined;
   for (const line of lines) {
-    const [a, b, c] = line.tokens;
     if (line.indent === 0) {
+      const [a, b, c] = leadingTokens(line, 3);
       const name = a?.v === 'def' ? b?.v : a?.v === 'async' && b?.v === 'def' ? c?.v : undefined;
       helper = name !== undefined && !/^(upgrade|downgrade)(_\w+)?$/.test(name) ? { name, line: line.line } : undefined;
       continue;
     }
     if (!helper) continue;
-    const callsOp = line.tokens.some((tk, i) => {
-      const called = line.tokens[i + 2]?.v ?? '';
-      const isOp = tk.t === 'name' && tk.v === 'op' && line.tokens[i + 1]?.v === '.';
+    const tokens = line.tokens;
+    const callsOp = tokens.some((tk, i) => {
+      const called = tokens[i + 2]?.v ?? '';
+      const isOp = tk.t === 'name' && tk.v === 'op' && tokens[i + 1]?.v === '.';
       return isOp && (SCHEMA_OPS.has(called) || called === 'batch_alter_table');
     });
     if (callsOp) return `${file}:${helper.line}: ${helper.name}() runs table operations the reader does not follow`;

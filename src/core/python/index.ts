@@ -8,5 +8,6 @@ export * from './lexing';
 export * from './literals';
 export * from './module';
 export * from './moduleIndex';
+export * from './packedTokens';
 export * from './statements';
 export * from './syntax';

@@ -6,8 +6,11 @@ import { type PyExpr, parseExpression } from './expressions';
 import { findAtDepth0, type PyLine, type PyToken } from './syntax';
 
 export interface BlockVisitor<B extends { indent: number }> {
-  /** Every statement, after the blocks it ends are closed; an inline body comes one indent deeper. */
-  statementStart?(tokens: PyToken[], indent: number, line: number): void;
+  /**
+   * Every statement, after the blocks it ends are closed; an inline body comes one indent deeper. `whole`: the
+   * logical line whose tokens these are, all of them (not for an inline body).
+   */
+  statementStart?(tokens: PyToken[], indent: number, line: number, whole?: PyLine): void;
   /** `@expr` */
   decorator(expr: PyExpr): void;
   /** `def` / `async def`, its name at `tokens[nameAt]`: returns the block of its body. */
@@ -35,9 +38,9 @@ export function walkStatements<B extends { indent: number }>(
   stack: B[],
   visitor: BlockVisitor<B>,
 ): void {
-  const handle = (tokens: PyToken[], indent: number, line: number, inline = 0): void => {
+  const handle = (tokens: PyToken[], indent: number, line: number, inline = 0, whole?: PyLine): void => {
     while (stack.length && stack[stack.length - 1].indent >= indent) stack.pop();
-    visitor.statementStart?.(tokens, indent, line);
+    visitor.statementStart?.(tokens, indent, line, whole);
     const first = tokens[0];
     const colonAfter = (from: number): number => findAtDepth0(tokens, from, tokens.length, ':');
     const body = (colon: number, block: B): void => {
@@ -67,7 +70,7 @@ export function walkStatements<B extends { indent: number }>(
     }
   };
 
-  for (const line of lines) handle(line.tokens, line.indent, line.line);
+  for (const line of lines) handle(line.tokens, line.indent, line.line, 0, line);
 }
 
 /** `match` and `case` are soft keywords: `match = x` is an assignment. */

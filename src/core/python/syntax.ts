@@ -14,6 +14,7 @@ import {
   TOO_DEEP,
 } from './lexing';
 import { decodeEscapes, normalizeNewlines, StringLiteralError } from './literals';
+import { PackedLine, PackedTokens } from './packedTokens';
 
 export type PyToken =
   | { t: 'name'; v: string; line: number }
@@ -38,16 +39,25 @@ export interface PySource {
 const LF = 10;
 const CR = 13;
 const BACKSLASH = 92;
+const DOT = 46;
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
 
 /** Splits Python source into logical lines of tokens (comments dropped, strings decoded). */
 export function tokenizePython(text: string): PySource {
   const lines: PyLine[] = [];
   const nullByte = nullByteError(text);
   if (nullByte) return { lines, error: nullByte };
+  const store = new PackedTokens(text);
+  const scan = new StringScan(text);
   const n = text.length;
   let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   let line = 1;
   const indents = new IndentLevels();
+  // Empty at each logical line's start: a line ends only outside brackets, or the tokenizer stops.
+  const brackets: string[] = [];
   while (pos < n) {
     const lineStart = pos;
     let indent = 0;
@@ -71,28 +81,27 @@ export function tokenizePython(text: string): PySource {
     const indentError = indents.check(text, lineStart, pos);
     if (indentError) return { lines, error: { message: indentError, line } };
 
-    const tokens: PyToken[] = [];
-    const brackets: string[] = [];
+    const first = store.count;
+    let firstLine = 0;
     const startLine = line;
     while (pos < n) {
       const c = text.charCodeAt(pos);
-      const ch = text[pos];
-      if (ch === '\n' || ch === '\r') {
-        if (ch === '\r' && text[pos + 1] === '\n') pos++;
+      if (c === LF || c === CR) {
+        if (c === CR && text.charCodeAt(pos + 1) === LF) pos++;
         pos++;
         line++;
         if (brackets.length === 0) break;
         continue;
       }
-      if (ch === ' ' || ch === '\t' || ch === '\f') {
+      if (c === 32 || c === 9 || c === 12) {
         pos++;
         continue;
       }
-      if (ch === '#') {
+      if (c === 35) {
         while (pos < n && text[pos] !== '\n' && text[pos] !== '\r') pos++;
         continue;
       }
-      if (ch === '\\') {
+      if (c === BACKSLASH) {
         const next = text[pos + 1];
         if (next === '\n' || next === '\r') {
           pos += next === '\r' && text[pos + 2] === '\n' ? 3 : 2;
@@ -101,48 +110,51 @@ export function tokenizePython(text: string): PySource {
         }
         return { lines, error: { message: 'unexpected character after line continuation character', line } };
       }
+      if (store.count === first) firstLine = line;
+      const ch = text[pos];
       if (ch === '"' || ch === "'" || isIdentStart(c)) {
         let p = pos;
         if (ch !== '"' && ch !== "'") {
           while (p < n && isIdentChar(text.charCodeAt(p))) p++;
-          const word = text.slice(pos, p);
-          if (!((text[p] === '"' || text[p] === "'") && STRING_PREFIX.test(word))) {
-            tokens.push({ t: 'name', v: word, line });
+          if (!((text[p] === '"' || text[p] === "'") && STRING_PREFIX.test(text.slice(pos, p)))) {
+            store.addName(pos, p, line);
             pos = p;
             continue;
           }
         }
-        const prefix = text.slice(pos, p).toLowerCase();
-        // Char codes, not one-character strings: this loop runs over every character of every literal.
+        const prefix = p === pos ? '' : text.slice(pos, p).toLowerCase();
         const quote = text.charCodeAt(p);
         const triple = text.charCodeAt(p + 1) === quote && text.charCodeAt(p + 2) === quote;
         const bodyStart = p + (triple ? 3 : 1);
         const strLine = line;
-        let q = bodyStart;
-        let end = -1;
-        while (q < n) {
-          const d = text.charCodeAt(q);
-          if (d === BACKSLASH) {
-            if (text.charCodeAt(q + 1) === LF) line++;
-            else if (text.charCodeAt(q + 1) === CR) {
-              line++;
-              if (text.charCodeAt(q + 2) === LF) q++;
+        // Most literals are one line without escapes: found with indexOf, not character by character.
+        let end = triple ? -1 : scan.plainEnd(bodyStart, quote);
+        if (end < 0) {
+          let q = bodyStart;
+          while (q < n) {
+            const d = text.charCodeAt(q);
+            if (d === BACKSLASH) {
+              if (text.charCodeAt(q + 1) === LF) line++;
+              else if (text.charCodeAt(q + 1) === CR) {
+                line++;
+                if (text.charCodeAt(q + 2) === LF) q++;
+              }
+              q += 2;
+              continue;
             }
-            q += 2;
-            continue;
-          }
-          if (d === LF || d === CR) {
-            if (!triple) return { lines, error: { message: 'unterminated string literal', line: strLine } };
-            if (d === CR && text.charCodeAt(q + 1) === LF) q++;
-            line++;
+            if (d === LF || d === CR) {
+              if (!triple) return { lines, error: { message: 'unterminated string literal', line: strLine } };
+              if (d === CR && text.charCodeAt(q + 1) === LF) q++;
+              line++;
+              q++;
+              continue;
+            }
+            if (d === quote && (!triple || (text.charCodeAt(q + 1) === quote && text.charCodeAt(q + 2) === quote))) {
+              end = q;
+              break;
+            }
             q++;
-            continue;
           }
-          if (d === quote && (!triple || (text.charCodeAt(q + 1) === quote && text.charCodeAt(q + 2) === quote))) {
-            end = q;
-            break;
-          }
-          q++;
         }
         if (end < 0) {
           const message = triple ? 'unterminated triple-quoted string literal' : 'unterminated string literal';
@@ -156,40 +168,67 @@ export function tokenizePython(text: string): PySource {
           if (err instanceof StringLiteralError) return { lines, error: { message: err.message, line: strLine } };
           throw err;
         }
-        tokens.push({ t: 'str', v: value, line: strLine, prefix, raw });
+        store.addString(value, raw, prefix, strLine, bodyStart, end);
         pos = end + (triple ? 3 : 1);
         continue;
       }
-      if ((c >= 48 && c <= 57) || (ch === '.' && /[0-9]/.test(text[pos + 1] ?? ''))) {
+      if (isDigit(c) || (c === DOT && isDigit(text.charCodeAt(pos + 1)))) {
         let p = pos + 1;
         while (p < n && (isIdentChar(text.charCodeAt(p)) || text[p] === '.')) p++;
-        tokens.push({ t: 'num', v: text.slice(pos, p), line });
+        store.addWord('num', text.slice(pos, p), line);
         pos = p;
         continue;
       }
-      if (OPENERS.includes(ch)) {
+      if (c === 40 || c === 91 || c === 123) {
         if (brackets.length >= MAX_NESTING) return { lines, error: { message: TOO_DEEP, line } };
         brackets.push(ch);
-        tokens.push({ t: 'op', v: ch, line });
+        store.addWord('op', ch, line);
         pos++;
         continue;
       }
-      if (CLOSERS.includes(ch)) {
+      if (c === 41 || c === 93 || c === 125) {
         if (OPENERS[CLOSERS.indexOf(ch)] !== brackets.pop())
           return { lines, error: { message: `unmatched '${ch}'`, line } };
-        tokens.push({ t: 'op', v: ch, line });
+        store.addWord('op', ch, line);
         pos++;
         continue;
       }
       const op = operatorAt(text, pos);
-      tokens.push({ t: 'op', v: op, line });
+      store.addWord('op', op, line);
       pos += op.length;
     }
     if (brackets.length)
       return { lines, error: { message: `'${brackets[brackets.length - 1]}' was never closed`, line: startLine } };
-    if (tokens.length) lines.push({ indent, line: tokens[0].line, tokens });
+    if (store.count > first) lines.push(new PackedLine(indent, firstLine, store, first, store.count));
   }
   return { lines };
+}
+
+/**
+ * Where the next backslash and line breaks are, each searched again only once passed: finding the end of
+ * every one-line literal of a text costs one pass over it.
+ */
+class StringScan {
+  private backslash = -1;
+  private lf = -1;
+  private cr = -1;
+
+  constructor(private readonly text: string) {}
+
+  /** The offset of the closing `quote` of a one-line literal without backslashes from `from`, else -1. */
+  plainEnd(from: number, quote: number): number {
+    const end = this.text.indexOf(quote === 34 ? '"' : "'", from);
+    if (end < 0) return -1;
+    if (this.backslash < from) this.backslash = this.next('\\', from);
+    if (this.lf < from) this.lf = this.next('\n', from);
+    if (this.cr < from) this.cr = this.next('\r', from);
+    return end < this.backslash && end < this.lf && end < this.cr ? end : -1;
+  }
+
+  private next(what: string, from: number): number {
+    const at = this.text.indexOf(what, from);
+    return at < 0 ? this.text.length : at;
+  }
 }
 
 /** For every bracket in `tokens`, the index of its partner. */
@@ -250,4 +289,16 @@ export function findAtDepth0(
     else if (depth === 0 && tk.t === kind && tk.v === op) return i;
   }
   return -1;
+}
+
+/**
+ * The value of a call's one argument when it is a single string literal, neither bytes nor an f-string
+ * (`op.execute("...")`, the statement data migrations repeat): what parsing the call would give, without it.
+ */
+export function singleStringArgument(tokens: readonly PyToken[], open: number): string | undefined {
+  const argument = tokens[open + 1];
+  const close = tokens[open + 2];
+  if (tokens[open].t !== 'op' || argument?.t !== 'str' || close?.t !== 'op' || close.v !== ')') return undefined;
+  if (argument.prefix.includes('b') || argument.prefix.includes('f')) return undefined;
+  return argument.v;
 }

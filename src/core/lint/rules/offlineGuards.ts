@@ -7,6 +7,7 @@
 import {
   CLOSERS,
   findAtDepth0,
+  leadingTokens,
   matchBrackets,
   OPENERS,
   type PySource,
@@ -48,6 +49,14 @@ export function offlineTests(source: PySource): OfflineTests {
   };
   const lines = source.lines;
   for (let i = 0; i < lines.length; i++) {
+    // Only a def or an assignment binds a test: the first two tokens tell (a data migration has 100,000s of lines).
+    const [a, b] = leadingTokens(lines[i], 2);
+    const named = a?.t === 'name';
+    const mayBind =
+      a?.v === 'async' ||
+      (named && a.v === 'def') ||
+      (named && !KEYWORDS.has(a.v) && b?.t === 'op' && (b.v === '=' || b.v === ':'));
+    if (!mayBind) continue;
     const tokens = lines[i].tokens;
     const head = tokens[0]?.v === 'async' ? 1 : 0;
     if (tokens[head]?.t === 'name' && tokens[head].v === 'def') {

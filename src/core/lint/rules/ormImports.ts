@@ -11,7 +11,7 @@ import type { ModelDiscovery } from '../../models/modelFiles';
 import { isTypeCheckingTest, readImport } from '../../python';
 import type { LintRule } from '../rules';
 import type { RevisionRuleFamily } from './ruleInput';
-import type { Statement } from './statementScopes';
+import { firstToken, type Statement } from './statementScopes';
 
 const rules: LintRule[] = [
   {
@@ -69,7 +69,7 @@ export const ormImportRules: RevisionRuleFamily = {
   rules,
   check({ scopes, modelNames }, report) {
     for (const statement of scopes.statements) {
-      const first = statement.tokens[0];
+      const first = firstToken(statement);
       if (first?.t !== 'name' || (first.v !== 'from' && first.v !== 'import')) continue;
       if (underTypeChecking(statement)) continue;
       const found = modelImport(statement, modelNames);

@@ -55,14 +55,24 @@ export function createdBefore(
   };
   for (const op of up.ops) if (op.op === 'create_table') note(op.table, op.schema, op.line);
   for (const { line, sql } of up.executes) {
-    if (sql === undefined) continue;
-    const code = sql.replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, ' ');
-    for (const m of code.matchAll(CREATE_TABLE)) {
+    // Most SQL of a data migration creates nothing: one quick test before the comments and the long pattern.
+    if (sql === undefined || !CREATE_WORD.test(sql)) continue;
+    const code = withoutSqlComments(sql);
+    CREATE_TABLE.lastIndex = 0;
+    for (let m = CREATE_TABLE.exec(code); m; m = CREATE_TABLE.exec(code)) {
       const parts = m[1].split(/\s*\.\s*/).map((p) => p.replace(/^["`[]|["`\]]$/g, ''));
       note(parts[parts.length - 1], parts.length > 1 ? parts[parts.length - 2] : undefined, line);
     }
   }
   return (table, schema, line) => (createdAt.get(tableKey(table, schema)) ?? Number.POSITIVE_INFINITY) < line;
+}
+
+const CREATE_WORD = /create/i;
+
+/** SQL with its line and block comments replaced by a space (the same text when it has none). */
+export function withoutSqlComments(sql: string): string {
+  if (!sql.includes('--') && !sql.includes('/*')) return sql;
+  return sql.replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, ' ');
 }
 
 function tableKey(table: string, schema: string | undefined): string {

@@ -3,7 +3,7 @@
 // (outside the migration's transaction) and a guard against offline mode (`if not
 // context.is_offline_mode():`, the `else` of `if context.is_offline_mode():`, or code after an early
 // `return` from that `if`; the tests offlineGuards.ts reads).
-import { type PySource, type PyToken, walkStatements } from '../../python';
+import { leadingTokens, type PyLine, type PySource, type PyToken, walkStatements } from '../../python';
 import { type OfflineTests, offlineTests, type Truth, truthOf } from './offlineGuards';
 
 interface Block {
@@ -30,6 +30,39 @@ export interface Statement {
   tokens: PyToken[];
   /** The enclosing blocks, outermost first. */
   blocks: readonly Block[];
+}
+
+/**
+ * A statement that reads its tokens from its logical line on each use (a new array each time, see
+ * packedTokens.ts): the 100,000s of statements of a data migration keep no tokens alive. A compound
+ * statement keeps its header.
+ */
+class LineStatement implements Statement {
+  private header?: PyToken[];
+
+  constructor(
+    readonly line: number,
+    private readonly source: PyLine | PyToken[],
+    readonly blocks: readonly Block[],
+  ) {}
+
+  get tokens(): PyToken[] {
+    return this.header ?? (Array.isArray(this.source) ? this.source : this.source.tokens);
+  }
+
+  set tokens(header: PyToken[]) {
+    this.header = header;
+  }
+
+  get first(): PyToken | undefined {
+    if (this.header) return this.header[0];
+    return Array.isArray(this.source) ? this.source[0] : leadingTokens(this.source, 1)[0];
+  }
+}
+
+/** A statement's first token, without making the others of a statement read from its line. */
+export function firstToken(statement: Statement): PyToken | undefined {
+  return statement instanceof LineStatement ? statement.first : statement.tokens[0];
 }
 
 export interface StatementScopes {
@@ -88,11 +121,11 @@ export function statementScopes(source: PySource): StatementScopes {
     return made;
   };
   walkStatements<Block>(source.lines, stack, {
-    statementStart(tokens, _indent, line) {
+    statementStart(tokens, _indent, line, whole) {
       // Consecutive statements in the same blocks share one copy (a data migration has 100,000s).
       const previous = statements[statements.length - 1]?.blocks;
-      const same = previous?.length === stack.length && stack.every((b, i) => previous[i] === b);
-      statements.push({ line, tokens, blocks: same ? previous : [...stack] });
+      const blocks = previous && sameBlocks(previous, stack) ? previous : [...stack];
+      statements.push(new LineStatement(line, whole ?? tokens, blocks));
     },
     decorator() {},
     def(tokens, nameAt, indent) {
@@ -112,7 +145,16 @@ export function statementScopes(source: PySource): StatementScopes {
       if (exiting && innermost?.exitOnline) earlyExits.push({ line, around: stack.slice(0, -1) });
     },
   });
+  // The rules ask about the lines in order: the statement found last, or the next one, is most often the answer.
+  let last = 0;
   const at = (line: number): Statement | undefined => {
+    for (const guess of [last, last + 1]) {
+      const next = statements[guess + 1];
+      if (statements[guess]?.line <= line && (next === undefined || next.line > line)) {
+        last = guess;
+        return statements[guess];
+      }
+    }
     let lo = 0;
     let hi = statements.length - 1;
     let found: Statement | undefined;
@@ -120,18 +162,29 @@ export function statementScopes(source: PySource): StatementScopes {
       const mid = (lo + hi) >> 1;
       if (statements[mid].line <= line) {
         found = statements[mid];
+        last = mid;
         lo = mid + 1;
       } else hi = mid - 1;
     }
     return found;
   };
+  let autocommitAsked: readonly Block[] | undefined;
+  let autocommitAnswer = false;
   const result: StatementScopes = {
     runsOn: () => true,
     statements,
     upgradeStatements: statements.filter(inUpgrade),
     at,
-    inAutocommitBlock: (line) =>
-      !!at(line)?.blocks.some((b) => b.keyword === 'with' && mentions(b.header, 'autocommit_block')),
+    inAutocommitBlock: (line) => {
+      const blocks = at(line)?.blocks;
+      if (!blocks) return false;
+      // Consecutive statements share their blocks (statementStart): asked again, the same answer.
+      if (blocks !== autocommitAsked) {
+        autocommitAsked = blocks;
+        autocommitAnswer = blocks.some((b) => b.keyword === 'with' && mentions(b.header, 'autocommit_block'));
+      }
+      return autocommitAnswer;
+    },
     statementOnlineOnly: (statement) => {
       if (statement.blocks.some((b) => b.online)) return true;
       if (statement.blocks.some((b) => b.offline)) return false;
@@ -168,6 +221,12 @@ function dialectsTested(header: readonly PyToken[]): string[] {
   }
   if (found.has('mysql')) found.add('mariadb');
   return [...found];
+}
+
+function sameBlocks(a: readonly Block[], b: readonly Block[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 export function mentions(tokens: readonly PyToken[], name: string): boolean {
