@@ -193,12 +193,9 @@ describe('Project, when a reader fails unexpectedly', () => {
   it('keeps the other revision files and reports one problem on the failing file', () => {
     const dir = tempDir();
     const ini = writeProject(dir, [{ id: 'a1' }, { id: 'b2', down: 'a1', message: 'FAILS HERE' }]);
-    const decode = TextDecoder.prototype.decode;
-    // An exception no reader expects, from deep inside one file's read.
-    TextDecoder.prototype.decode = function (
-      this: InstanceType<typeof TextDecoder>,
-      ...args: Parameters<typeof decode>
-    ) {
+    const decode = Buffer.prototype.toString;
+    // An exception no reader expects, from deep inside one file's read (decoding it).
+    Buffer.prototype.toString = function (this: Buffer, ...args: Parameters<typeof decode>) {
       const text = decode.apply(this, args);
       if (text.includes('FAILS HERE')) throw new RangeError('simulated failure');
       return text;
@@ -218,7 +215,7 @@ describe('Project, when a reader fails unexpectedly', () => {
         ],
       );
     } finally {
-      TextDecoder.prototype.decode = decode;
+      Buffer.prototype.toString = decode;
     }
   });
 });

@@ -94,6 +94,10 @@ export function readPythonModule(text: string, watched: ReadonlySet<string>): Py
   let depth = 0;
   const tokens: Token[] = [];
   let tokenCount = 0;
+  // The next backslash, line feed and carriage return at or after some point of a string (see below).
+  let backslashAt = -1;
+  let lineFeedAt = -1;
+  let carriageReturnAt = -1;
   // The lengths of the watched names: an indented line's first word is taken out of the text only
   // when its length is one of them (most indented lines are function bodies, never read).
   let watchedLengths = 0;
@@ -220,7 +224,17 @@ export function readPythonModule(text: string, watched: ReadonlySet<string>): Py
             end = q;
             break;
           }
-          q++;
+          // Plain characters: on to the next quote, backslash or line break, found by indexOf (whose
+          // positions for the last three are kept while ahead, so that the scan stays linear).
+          if (backslashAt < q) backslashAt = indexOrEnd(text, '\\', q);
+          if (lineFeedAt < q) lineFeedAt = indexOrEnd(text, '\n', q);
+          if (carriageReturnAt < q) carriageReturnAt = indexOrEnd(text, '\r', q);
+          q = Math.min(
+            indexOrEnd(text, quote === Ch.Quote ? '"' : "'", q + 1),
+            backslashAt,
+            lineFeedAt,
+            carriageReturnAt,
+          );
         }
         if (end < 0) {
           return fail(triple ? 'unterminated triple-quoted string literal' : 'unterminated string literal', startLine);
@@ -353,6 +367,12 @@ const COMPOUND_KEYWORDS = new Set([
   'finally',
   'with',
 ]);
+
+/** Where `search` next occurs in `text` from `from`, or the text's length. */
+function indexOrEnd(text: string, search: string, from: number): number {
+  const at = text.indexOf(search, from);
+  return at < 0 ? text.length : at;
+}
 
 function identifierEnd(text: string, pos: number): number {
   let p = pos;
