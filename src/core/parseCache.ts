@@ -106,18 +106,18 @@ export class ParseCache implements DocstringSource {
   }
 
   /** The cached result when the file on disk is unchanged, else the freshly parsed one. */
-  read(file: string, parse: () => RevisionFileResult): RevisionFileResult {
-    if (this.refusal) return parse();
+  read(file: string, parse: (file: string) => RevisionFileResult): RevisionFileResult {
+    if (this.refusal) return parse(file);
     let stat: fs.Stats | undefined;
     try {
       stat = fs.statSync(file, STAT_OPTIONS);
     } catch {
       // unreadable metadata: parse (and report) the file as it is
     }
-    if (!stat) return parse();
+    if (!stat) return parse(file);
     const hit = this.entries.get(file) ?? this.restore(file);
     if (hit && sameStat(hit.stat, stat)) return hit.result;
-    const result = parse();
+    const result = parse(file);
     const racy = isRacy(Math.max(stat.mtimeMs, stat.ctimeMs)) || readsOtherFiles(result);
     const { size, mtimeMs, ctimeMs, ino, dev } = stat;
     this.entries.set(file, { stat: { size, mtimeMs, ctimeMs, ino, dev }, racy, result });

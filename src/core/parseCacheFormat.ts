@@ -36,6 +36,9 @@ export interface FileStat {
 }
 
 const NUMBERS = 10;
+// Shared by the restored entries that have none (most): frozen, as nothing may add to them.
+const NO_PROBLEMS = Object.freeze([]) as unknown as Problem[];
+const NONE = Object.freeze([]) as unknown as string[];
 const FLAGS = { grammarChecked: 1, emptyDependsOn: 2 } as const;
 
 export function emptyColumns(): { columns: StoredColumns; docstrings: StoredDocstrings } {
@@ -97,7 +100,7 @@ export function restoreResult(
   docstrings: DocstringSource,
 ): RevisionFileResult {
   const stored = columns.problems[index];
-  const result: RevisionFileResult = { problems: withPath(file, stored) };
+  const result: RevisionFileResult = { problems: stored ? withPath(file, stored) : NO_PROBLEMS };
   const at = index * NUMBERS;
   const flags = columns.numbers[at + 5];
   if (flags & FLAGS.grammarChecked) result.grammarChecked = true;
@@ -107,12 +110,13 @@ export function restoreResult(
     const source = new CachedSource(
       revision,
       typeof down === 'string' ? [down] : down,
-      columns.dependsOn[index] || [],
-      columns.branchLabels[index] || [],
+      columns.dependsOn[index] || NONE,
+      columns.branchLabels[index] || NONE,
       file,
       columns.numbers,
       at + 6,
-      { docstrings, index },
+      docstrings,
+      index,
     );
     if (flags & FLAGS.emptyDependsOn) source.emptyDependsOn = true;
     result.source = source;
@@ -127,7 +131,8 @@ class CachedSource implements RevisionSource {
   downRevisionLine: number;
   dependsOnLine?: number;
   branchLabelsLine?: number;
-  readonly #docstringAt: { docstrings: DocstringSource; index: number };
+  readonly #docstrings: DocstringSource;
+  readonly #index: number;
   #docstring?: { longdoc: string; createDate?: string };
 
   constructor(
@@ -138,13 +143,15 @@ class CachedSource implements RevisionSource {
     public path: string,
     numbers: number[],
     linesAt: number,
-    docstringAt: { docstrings: DocstringSource; index: number },
+    docstrings: DocstringSource,
+    index: number,
   ) {
     this.revisionLine = numbers[linesAt];
     this.downRevisionLine = numbers[linesAt + 1];
     this.dependsOnLine = numbers[linesAt + 2] || undefined;
     this.branchLabelsLine = numbers[linesAt + 3] || undefined;
-    this.#docstringAt = docstringAt;
+    this.#docstrings = docstrings;
+    this.#index = index;
   }
 
   get longdoc(): string {
@@ -158,7 +165,7 @@ class CachedSource implements RevisionSource {
   }
 
   private docstring(): { longdoc: string; createDate?: string } {
-    this.#docstring ??= this.#docstringAt.docstrings.docstring(this.#docstringAt.index, this.path);
+    this.#docstring ??= this.#docstrings.docstring(this.#index, this.path);
     return this.#docstring;
   }
 }

@@ -126,8 +126,8 @@ export class Project implements RevisionRecords {
       ? new ParseCache(this.cacheDir, path.resolve(this.config.configFile), this.config.section)
       : undefined);
     const constants = this.constants();
-    const read = (file: string): FileEntry =>
-      cache ? cache.read(file, () => this.readFile(file, false, constants)) : this.readFile(file, false, constants);
+    const parse = (file: string): FileEntry => this.readFile(file, false, constants);
+    const read = (file: string): FileEntry => (cache ? cache.read(file, parse) : parse(file));
     const seenReal = new Set<string>();
     const listingProblems: Problem[] = [];
     // The same file can only be listed twice through several (overlapping or linked) locations.

@@ -127,15 +127,15 @@ describe('parse cache', function () {
       const config = path.resolve(ini);
       const files = ['a1', 'b1', 'c1'].map((id) => path.join(path.dirname(c1), `${id}_rev.py`));
       let parses = 0;
-      const parse = (file: string) => () => {
+      const parse = (file: string) => {
         parses++;
         return readRevisionFile(file, fs.readFileSync(file, 'utf8'));
       };
       const first = new ParseCache(cacheDir, config, 'alembic');
-      for (const file of files) first.read(file, parse(file));
+      for (const file of files) first.read(file, parse);
       first.save(files);
       const second = new ParseCache(cacheDir, config, 'alembic');
-      const revisions = [2, 0, 1].map((i) => second.read(files[i], parse(files[i])).source?.revision);
+      const revisions = [2, 0, 1].map((i) => second.read(files[i], parse).source?.revision);
       assert.deepStrictEqual(revisions, ['c1', 'a1', 'b1']);
       assert.strictEqual(parses, 3, 'no file parsed again');
     });
