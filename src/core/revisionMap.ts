@@ -210,20 +210,34 @@ export class RevisionMap {
     }
     this.all = [...this.revisions.values()];
     const all = this.all;
-    for (let i = 0; i < all.length; i++) all[i].index = i;
-    this.mapBranchLabels();
-    this.resolveDependencies();
+    // The few revisions with branch labels or depends_on, found in the pass that numbers them all.
+    const labelled: Revision[] = [];
+    const dependers: Revision[] = [];
+    for (let i = 0; i < all.length; i++) {
+      const rev = all[i];
+      rev.index = i;
+      if (rev.source.branchLabels.length) labelled.push(rev);
+      if (rev.source.dependsOn.length) dependers.push(rev);
+    }
+    this.mapBranchLabels(labelled);
+    this.resolveDependencies(dependers);
     this.linkRevisions();
     this.parentsFirst = this.topologicalOrder(false);
+    // A base with depends_on = '' is no real base: what only it reaches is a dependency cycle for Alembic.
+    let unrealBase = false;
     for (let i = 0; i < all.length; i++) {
       const rev = all[i];
       if (rev.isHead) this.heads.push(rev.id);
       if (rev.isRealHead) this.realHeads.push(rev.id);
       if (rev.isBase) this.bases.push(rev.id);
       if (rev.isRealBase) this.realBases.push(rev.id);
+      else if (rev.isBase && rev.source.emptyDependsOn) unrealBase = true;
     }
-    this.detectCycles();
-    this.propagateBranchLabels();
+    this.detectCycles(
+      dependers.some((r) => r.resolvedDependencies.length),
+      unrealBase,
+    );
+    this.propagateBranchLabels(labelled);
   }
 
   get size(): number {
@@ -239,10 +253,8 @@ export class RevisionMap {
     return this.revisions.get(name) ?? this.labels.get(name);
   }
 
-  private mapBranchLabels(): void {
-    for (let i = 0; i < this.all.length; i++) {
-      const rev = this.all[i];
-      if (!rev.source.branchLabels.length) continue;
+  private mapBranchLabels(labelled: Revision[]): void {
+    for (const rev of labelled) {
       for (const label of rev.source.branchLabels) {
         const owner = this.lookup(label);
         if (owner) {
@@ -264,10 +276,8 @@ export class RevisionMap {
     }
   }
 
-  private resolveDependencies(): void {
-    for (let i = 0; i < this.all.length; i++) {
-      const rev = this.all[i];
-      if (!rev.dependencies.length) continue;
+  private resolveDependencies(dependers: Revision[]): void {
+    for (const rev of dependers) {
       const resolved: string[] = [];
       for (const dep of rev.dependencies) {
         const target = this.lookup(dep);
@@ -402,13 +412,9 @@ export class RevisionMap {
    * Alembic refuses a history with a cycle. The revisions it would name are those not both below a
    * head and above a base; report each once, with the members of its cycle.
    */
-  private detectCycles(): void {
+  private detectCycles(hasDependencies: boolean, unrealBase: boolean): void {
     // An order with every revision in it proves there is no cycle (the common case, and a cheap one).
     const acyclic = this.parentsFirst.length === this.revisions.size;
-    const revisions = this.all;
-    const hasDependencies = revisions.some((r) => r.resolvedDependencies.length);
-    // A base with depends_on = '' is no real base: what only it reaches is a dependency cycle for Alembic.
-    const unrealBase = revisions.some((r) => r.isBase && r.source.emptyDependsOn);
     const acyclicWithDependencies = (): boolean =>
       this.dependenciesFollowOrder() || this.topologicalOrder(true).length === this.revisions.size;
     if (acyclic && !unrealBase && (!hasDependencies || acyclicWithDependencies())) return;
@@ -456,8 +462,7 @@ export class RevisionMap {
    * merge point. Alembic starts that downward walk from the last node of its descendant walk, which
    * gives this: ancestors are labelled only when the labelled revision's descendants form one line.
    */
-  private propagateBranchLabels(): void {
-    const labelled = this.all.filter((rev) => rev.source.branchLabels.length);
+  private propagateBranchLabels(labelled: Revision[]): void {
     if (!labelled.length) return;
     if (this.parentsFirst.length === this.revisions.size) {
       // Parents come first, so each revision takes its parents' final labels in one pass; a revision

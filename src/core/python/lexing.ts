@@ -86,8 +86,11 @@ export function lineAt(text: string, at: number): number {
  * measures disagree about the order of two lines, the meaning depends on the tab size: TabError.
  */
 export class IndentLevels {
-  private readonly columns = [0];
-  private readonly alternates = [0];
+  // Each level's two measures, up to `depth`: arrays made with room for a few levels (most modules
+  // have fewer) and never shrunk, as pushing to a one-item array reallocates it for 17.
+  private readonly columns = [0, 0, 0, 0, 0, 0, 0, 0];
+  private readonly alternates = [0, 0, 0, 0, 0, 0, 0, 0];
+  private depth = 1;
   /** Whether the last line checked opened a new level (an INDENT token). */
   indented = false;
 
@@ -108,23 +111,21 @@ export class IndentLevels {
         alternate++;
       }
     }
-    const top = this.columns.length - 1;
+    const top = this.depth - 1;
     this.indented = false;
     if (column === this.columns[top]) return alternate !== this.alternates[top] ? TAB_ERROR : undefined;
     if (column > this.columns[top]) {
-      if (this.columns.length >= MAX_INDENT_LEVELS) return 'too many levels of indentation';
+      if (this.depth >= MAX_INDENT_LEVELS) return 'too many levels of indentation';
       if (alternate <= this.alternates[top]) return TAB_ERROR;
-      this.columns.push(column);
-      this.alternates.push(alternate);
+      this.columns[this.depth] = column;
+      this.alternates[this.depth] = alternate;
+      this.depth++;
       this.indented = true;
       return undefined;
     }
-    while (this.columns.length > 1 && column < this.columns[this.columns.length - 1]) {
-      this.columns.pop();
-      this.alternates.pop();
-    }
-    if (column !== this.columns[this.columns.length - 1]) return 'unindent does not match any outer indentation level';
-    if (alternate !== this.alternates[this.alternates.length - 1]) return TAB_ERROR;
+    while (this.depth > 1 && column < this.columns[this.depth - 1]) this.depth--;
+    if (column !== this.columns[this.depth - 1]) return 'unindent does not match any outer indentation level';
+    if (alternate !== this.alternates[this.depth - 1]) return TAB_ERROR;
     return undefined;
   }
 }
