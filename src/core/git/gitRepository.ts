@@ -2,7 +2,6 @@
 // blobs, merge bases, the log. Every failure is a GitError whose message says what is wrong and
 // what to do about it, so that callers can show it as it is. git runs asynchronously: on a large
 // history a read takes long enough to stall the extension host's event loop if waited for.
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -275,6 +274,9 @@ function runGit(gitCommand: string, cwd: string, args: string[], input?: string)
   // No optional locks: reading must never compete with the user's own git commands for index.lock.
   const env = { ...process.env, GIT_OPTIONAL_LOCKS: '0', LC_ALL: 'C' };
   return new Promise((resolve, reject) => {
+    // Loaded here, not at the top: child_process takes ~4 ms to load, and most commands never run git.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { spawn } = require('node:child_process') as typeof import('node:child_process');
     const child = spawn(gitCommand, args, { cwd, env, windowsHide: true });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
