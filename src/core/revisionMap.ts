@@ -302,31 +302,38 @@ export class RevisionMap {
   private linkRevisions(): void {
     for (let i = 0; i < this.all.length; i++) {
       const rev = this.all[i];
+      const versionedDown = rev.down;
+      if (versionedDown.length === 1 && !rev.resolvedDependencies.length) {
+        // The common case, without the lists below: one parent, by id (a down_revision edge) or label.
+        const id = versionedDown[0];
+        const byId = this.revisions.get(id);
+        const down = byId ?? this.labels.get(id);
+        if (down) this.link(down, rev, byId !== undefined);
+        else this.reportMissingParent(rev, id);
+        continue;
+      }
       const allDown = rev.allDown;
       for (let j = 0; j < allDown.length; j++) {
         const downId = allDown[j];
         const down = this.lookup(downId);
-        if (!down) {
-          if (rev.down.includes(downId)) {
-            const message = `down_revision names '${downId}', which is not a revision in this project (Alembic: "Revision ${downId} referenced from ${rev.id} is not present").`;
-            this.problems.push(
-              problem('error', 'missing-revision', message, rev.source.path, rev.source.downRevisionLine),
-            );
-          }
-          continue;
-        }
-        this.link(down, rev);
+        if (down) this.link(down, rev, versionedDown.includes(down.id));
+        else if (versionedDown.includes(downId)) this.reportMissingParent(rev, downId);
       }
     }
+  }
+
+  private reportMissingParent(rev: Revision, downId: string): void {
+    const message = `down_revision names '${downId}', which is not a revision in this project (Alembic: "Revision ${downId} referenced from ${rev.id} is not present").`;
+    this.problems.push(problem('error', 'missing-revision', message, rev.source.path, rev.source.downRevisionLine));
   }
 
   /**
    * Adds the edge to the all* lists (down_revision or depends_on) and, for a down_revision, to the
    * versioned lists. Those share their arrays until an edge belongs to only one of them.
    */
-  private link(down: Revision, rev: Revision): void {
+  private link(down: Revision, rev: Revision, versioned: boolean): void {
     const toAll = !down.allChildren.includes(rev);
-    const toVersioned = rev.down.includes(down.id) && !down.children.includes(rev);
+    const toVersioned = versioned && !down.children.includes(rev);
     if (toAll !== toVersioned) {
       if (down.allChildren === down.children) down.allChildren = [...down.children];
       if (rev.allParents === rev.parents) rev.allParents = [...rev.parents];
