@@ -51,6 +51,7 @@ export interface RevisionFileResult {
 }
 
 const WATCHED = new Set(['revision', 'down_revision', 'branch_labels', 'depends_on']);
+const ILLEGAL_IN_REVISION = /[@+:-]/;
 // Alembic 0.1 files had no `revision` variable; the id came from a hex file name.
 const LEGACY_REVISION_FILE = /^([a-f0-9]+)\.py$/;
 
@@ -192,7 +193,7 @@ export function readRevisionFile(filePath: string, text: string, constants?: Con
     }
     revision = legacy[1];
   }
-  const illegal = ['@', '-', '+', ':'].filter((c) => revision!.includes(c));
+  const illegal = ILLEGAL_IN_REVISION.test(revision) ? ['@', '-', '+', ':'].filter((c) => revision!.includes(c)) : [];
   if (illegal.length) {
     problems.push(
       problem(
@@ -255,7 +256,7 @@ export function readRevisionFile(filePath: string, text: string, constants?: Con
   const source: RevisionSource = {
     revision,
     downRevisions,
-    dependsOn: depends.values.filter((d) => d !== revision),
+    dependsOn: depends.values.includes(revision) ? depends.values.filter((d) => d !== revision) : depends.values,
     branchLabels: labels.values,
     message: messageOf(longdoc),
     longdoc,
