@@ -124,19 +124,17 @@ export class PackedTokens {
 
   private grow(): void {
     const size = this.kinds.length * 2;
-    const kinds = new Uint8Array(size);
-    kinds.set(this.kinds);
-    this.kinds = kinds;
-    const starts = new Int32Array(size);
-    starts.set(this.starts);
-    this.starts = starts;
-    const ends = new Int32Array(size);
-    ends.set(this.ends);
-    this.ends = ends;
-    const lineNumbers = new Int32Array(size);
-    lineNumbers.set(this.lineNumbers);
-    this.lineNumbers = lineNumbers;
+    this.kinds = resized(this.kinds, new Uint8Array(size));
+    this.starts = resized(this.starts, new Int32Array(size));
+    this.ends = resized(this.ends, new Int32Array(size));
+    this.lineNumbers = resized(this.lineNumbers, new Int32Array(size));
   }
+}
+
+/** `larger` holding `values` at its start. */
+function resized<T extends Uint8Array | Int32Array>(values: T, larger: T): T {
+  larger.set(values);
+  return larger;
 }
 
 /** A logical line whose tokens are read from its PackedTokens on each use (a new array each time). */
