@@ -11,27 +11,32 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
-  checkedColumns,
+  asciiJson,
+  BYTE_ORDER,
   checkedDocstrings,
   type DocstringSource,
+  decodeColumns,
   emptyColumns,
+  encodeColumns,
   type FileStat,
   restoreResult,
   type StoredColumns,
   type StoredDocstrings,
   type StoredProblems,
+  storedDir,
+  storedName,
   storedStat,
   storeEntry,
   withoutPaths,
   withPath,
 } from './parseCacheFormat';
-import { preparePrivateDir, readPrivateFile, writePrivateFile } from './privateDir';
+import { preparePrivateDir, readPrivateBytes, readPrivateFile, writePrivateFile } from './privateDir';
 import { type RevisionFileResult, readsOtherFiles } from './revisionFile';
 import type { RevisionLint } from './revisionRecord';
 import { readRevisionFileOnDisk } from './versionFiles';
 
 /** Bump when the parser's output or this file's layout changes: old caches are then ignored. */
-const FORMAT = 8;
+const FORMAT = 9;
 /**
  * A file changed this recently may change again within the same timestamp tick without its size
  * changing (git calls this "racily clean"): such files are parsed again next time, not cached.
@@ -92,14 +97,15 @@ export class ParseCache implements DocstringSource {
       this.refusal = `not using the cache folder: ${check.reason}`;
       return;
     }
-    const text = readPrivateFile(this.file);
-    if (text === undefined) return;
+    const bytes = readPrivateBytes(this.file);
+    if (bytes === undefined) return;
     try {
-      const newline = text.indexOf('\n');
-      const header = JSON.parse(text.slice(0, newline));
-      if (header.format !== FORMAT || header.configFile !== configFile) return;
-      this.columns = checkedColumns(JSON.parse(text.slice(newline + 1)));
-      if (this.columns) this.columnsHeader = text.slice(0, newline);
+      const stored = decodeColumns(bytes, (header) => {
+        const { format, configFile: storedFor, byteOrder } = JSON.parse(header);
+        return format === FORMAT && storedFor === configFile && byteOrder === BYTE_ORDER;
+      });
+      this.columns = stored?.columns;
+      if (stored?.columns) this.columnsHeader = stored.header;
     } catch {
       // an unreadable cache: start empty
     }
@@ -160,12 +166,11 @@ export class ParseCache implements DocstringSource {
 
   /** The index of `file` in the stored columns, if it is there. */
   private indexOf(file: string): number | undefined {
-    const names = this.columns?.names;
-    if (!names) return undefined;
+    const columns = this.columns;
+    if (!columns) return undefined;
     // Files are listed in the order the last run saved them: the next stored name is the likely one.
-    const next = names[this.cursor];
-    if (next !== undefined && this.isStoredAs(file, next)) return this.cursor++;
-    this.byName ??= new Map(names.map((name, index) => [name, index]));
+    if (this.cursor < columns.names.length && this.isStoredAs(file, this.cursor)) return this.cursor++;
+    this.byName ??= new Map(columns.names.map((_, index) => [storedName(columns, index), index]));
     const index = this.byName.get(this.nameOf(file));
     if (index !== undefined) this.cursor = index + 1;
     return index;
@@ -195,7 +200,7 @@ export class ParseCache implements DocstringSource {
       // The docstrings first: entries never name a generation whose docs file is not written yet.
       const header = this.header(randomBytes(8).toString('hex'));
       writePrivateFile(this.docsFile, `${header}\n${JSON.stringify(stored.docstrings)}`);
-      writePrivateFile(this.file, `${header}\n${JSON.stringify(stored.columns)}`);
+      writePrivateFile(this.file, encodeColumns(header, stored.columns));
       this.dirty = false;
       this.pruneStale();
     } catch {
@@ -221,7 +226,7 @@ export class ParseCache implements DocstringSource {
 
   /** `generation`: written with both files, so that a docs file is used only with its own entries. */
   private header(generation: string): string {
-    return JSON.stringify({ format: FORMAT, configFile: this.configFile, generation });
+    return asciiJson({ format: FORMAT, configFile: this.configFile, byteOrder: BYTE_ORDER, generation });
   }
 
   /** Lint findings hold rule messages: another build of alembic-lens (its code file's mtime) lints again. */
@@ -282,11 +287,17 @@ export class ParseCache implements DocstringSource {
     return file.startsWith(this.base) ? file.slice(this.base.length) : file;
   }
 
-  /** `nameOf(file) === name`, without making the name. */
-  private isStoredAs(file: string, name: string): boolean {
+  /** `nameOf(file) === storedName(columns, index)`, without making either name. */
+  private isStoredAs(file: string, index: number): boolean {
+    const columns = this.columns!;
+    const name = columns.names[index];
     if (!file.endsWith(name)) return false;
-    const under = file.length === this.base.length + name.length && file.startsWith(this.base);
-    return under || (file.length === name.length && !file.startsWith(this.base));
+    const dir = storedDir(columns, index);
+    const length = dir.length + name.length;
+    if (file.length === this.base.length + length && file.startsWith(this.base)) {
+      return file.startsWith(dir, this.base.length);
+    }
+    return file.length === length && !file.startsWith(this.base) && file.startsWith(dir);
   }
 
   private pruneStale(): void {

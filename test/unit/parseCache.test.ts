@@ -34,6 +34,9 @@ let emptyDependsOnIni: string;
 /** A cached project whose files were renamed since (see before()), and the docs file of before the rename. */
 let renamed: { ini: string; cacheDir: string; oldDocs: string; docsFile: string };
 
+/** A project whose folders and file names are not all ASCII. */
+let unicode: { ini: string; cacheDir: string };
+
 /** What each revision of a project says of itself, as the history and the tree show it. */
 function docstrings(project: Project): unknown[] {
   return [...project.graph.revisions.values()].map(({ id, source }) => ({
@@ -69,6 +72,22 @@ describe('parse cache', function () {
     const versions = path.join(renamedDir, 'alembic', 'versions');
     fs.renameSync(path.join(versions, 'c1_rev.py'), path.join(versions, '0c1_rev.py'));
     renamed = { ini: renamedIni, cacheDir: renamedCache, oldDocs, docsFile };
+    // Names beyond ASCII in every part the cache stores: the config's folder, a subfolder, file names,
+    // and a version location outside the config's folder (stored by its absolute path).
+    const unicodeDir = path.join(tempDir(), 'projé_日本');
+    const outside = path.join(tempDir(), 'hors_😀');
+    fs.mkdirSync(path.join(unicodeDir, 'alembic', 'versions', 'sous-dossier'), { recursive: true });
+    fs.mkdirSync(outside);
+    const unicodeIni = writeProject(
+      unicodeDir,
+      [
+        { id: 'a1', file: 'a1_café.py', message: 'café' },
+        { id: 'b1', down: 'a1', file: 'sous-dossier/b1_日本.py', message: '日本' },
+      ],
+      `[alembic]\nscript_location = alembic\nrecursive_version_locations = true\nversion_locations = %(here)s/alembic/versions ${outside}\n`,
+    );
+    fs.writeFileSync(path.join(outside, 'c1_😀.py'), revisionText({ id: 'c1', down: 'b1', message: '😀' }));
+    unicode = { ini: unicodeIni, cacheDir: path.join(unicodeDir, 'cache') };
     waitPastRacyWindow();
   });
 
@@ -120,6 +139,16 @@ describe('parse cache', function () {
       // The docs file of before the rename: as many entries, in the old order.
       fs.writeFileSync(docsFile, oldDocs);
       assert.deepStrictEqual(docstrings(loadProject(ini, { cacheDir })), uncached);
+    });
+
+    it('restores files whose folders and names are not ASCII, without parsing them again', () => {
+      const { ini, cacheDir } = unicode;
+      const uncached = loadProject(ini);
+      assert.deepStrictEqual(uncached.graph.heads, ['c1'], 'the three files are read, in their three folders');
+      loadProject(ini, { cacheDir });
+      assert.deepStrictEqual(docstrings(loadProject(ini, { cacheDir })), docstrings(uncached));
+      const cache = new ParseCache(cacheDir, path.resolve(ini), 'alembic');
+      for (const file of uncached.revisionFiles) cache.read(file, () => assert.fail(`${file} is parsed again`));
     });
 
     it('finds each stored file whatever order the files are read in', () => {
@@ -244,13 +273,14 @@ describe('parse cache', function () {
       const [cacheFile] = fs.readdirSync(cacheDir).filter((name) => name.startsWith('revisions-'));
       // A tampered copy elsewhere, linked in place: it says c1 follows b1, which would leave one head.
       const elsewhere = path.join(path.dirname(ini), 'elsewhere.json');
-      const [header, body] = fs.readFileSync(path.join(cacheDir, cacheFile), 'utf8').split('\n');
+      // The file is a header line, a JSON line, then binary numbers: edit the JSON line, same length.
+      const [header, body, ...numbers] = fs.readFileSync(path.join(cacheDir, cacheFile), 'latin1').split('\n');
       const columns = JSON.parse(body);
       const c1 = columns.revisions.indexOf('c1');
       assert.deepStrictEqual(columns.downs[c1], 'a1', 'the cache names c1 with its parent');
       columns.downs[c1] = 'b1';
-      const tampered = `${header}\n${JSON.stringify(columns)}`;
-      fs.writeFileSync(elsewhere, tampered);
+      const tampered = [header, JSON.stringify(columns), ...numbers].join('\n');
+      fs.writeFileSync(elsewhere, tampered, 'latin1');
       fs.rmSync(path.join(cacheDir, cacheFile));
       fs.symlinkSync(elsewhere, path.join(cacheDir, cacheFile));
       assert.deepStrictEqual([...loadProject(ini, { cacheDir }).graph.heads].sort(), ['b1', 'c1']);
