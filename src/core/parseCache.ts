@@ -19,6 +19,7 @@ import {
   emptyColumns,
   encodeColumns,
   type FileStat,
+  hasStoredStat,
   restoreResult,
   type StoredColumns,
   type StoredDocstrings,
@@ -50,7 +51,11 @@ const STAT_OPTIONS = { throwIfNoEntry: false } as const;
 type StoredLint = [string, number, number, number, number, number, string, StoredProblems];
 
 interface Entry {
-  stat: FileStat;
+  /**
+   * The file's stat when it was parsed this run, or the index of its stored entry in `columns` when it was
+   * restored (most entries: no object per file, see statOf).
+   */
+  stat: FileStat | number;
   racy: boolean;
   result: RevisionFileResult;
 }
@@ -122,7 +127,7 @@ export class ParseCache implements DocstringSource {
     }
     if (!stat) return parse(file);
     const hit = this.entries.get(file) ?? this.restore(file);
-    if (hit && sameStat(hit.stat, stat)) return hit.result;
+    if (hit && this.isUnchanged(hit, stat)) return hit.result;
     const result = parse(file);
     const racy = isRacy(Math.max(stat.mtimeMs, stat.ctimeMs)) || readsOtherFiles(result);
     const { size, mtimeMs, ctimeMs, ino, dev } = stat;
@@ -136,7 +141,7 @@ export class ParseCache implements DocstringSource {
     const index = this.indexOf(file);
     if (index === undefined || !this.columns) return undefined;
     const result = restoreResult(file, this.columns, index, this);
-    const entry: Entry = { stat: storedStat(this.columns, index), racy: false, result };
+    const entry: Entry = { stat: index, racy: false, result };
     this.entries.set(file, entry);
     this.restored++;
     return entry;
@@ -194,7 +199,7 @@ export class ParseCache implements DocstringSource {
     for (const file of keep) if (!this.entries.has(file)) this.restore(file);
     const stored = emptyColumns();
     for (const [file, entry] of this.entries) {
-      if (keep.has(file) && !entry.racy) storeEntry(stored, this.nameOf(file), entry.stat, entry.result);
+      if (keep.has(file) && !entry.racy) storeEntry(stored, this.nameOf(file), this.statOf(entry), entry.result);
     }
     try {
       // The docstrings first: entries never name a generation whose docs file is not written yet.
@@ -214,7 +219,7 @@ export class ParseCache implements DocstringSource {
     if (this.refusal || !entry) return undefined;
     this.storedLint ??= this.readLint();
     const stored = this.storedLint.get(this.nameOf(file));
-    if (!stored || stored[6] !== key || !sameStat(entry.stat, statOf(stored))) return undefined;
+    if (!stored || stored[6] !== key || !sameStat(this.statOf(entry), lintStat(stored))) return undefined;
     return { key, problems: withPath(file, stored[7]) };
   }
 
@@ -257,11 +262,11 @@ export class ParseCache implements DocstringSource {
       if (!entry || entry.racy) continue;
       const name = this.nameOf(file);
       const lint = entry.result.lint;
-      const { size, mtimeMs, ctimeMs, ino, dev } = entry.stat;
+      const { size, mtimeMs, ctimeMs, ino, dev } = this.statOf(entry);
       if (lint) out.push([name, size, mtimeMs, ctimeMs, ino, dev, lint.key, withoutPaths(lint.problems)]);
       else {
         const old = this.storedLint.get(name);
-        if (old && sameStat(entry.stat, statOf(old))) out.push(old);
+        if (old && sameStat(this.statOf(entry), lintStat(old))) out.push(old);
       }
     }
     try {
@@ -281,6 +286,14 @@ export class ParseCache implements DocstringSource {
       return false;
     for (const file of present) if (!this.entries.has(file)) return false;
     return true;
+  }
+
+  private statOf(entry: Entry): FileStat {
+    return typeof entry.stat === 'number' ? storedStat(this.columns!, entry.stat) : entry.stat;
+  }
+
+  private isUnchanged(entry: Entry, stat: FileStat): boolean {
+    return typeof entry.stat === 'number' ? hasStoredStat(this.columns!, entry.stat, stat) : sameStat(entry.stat, stat);
   }
 
   private nameOf(file: string): string {
@@ -324,7 +337,7 @@ function buildStamp(): number {
   return stamp;
 }
 
-function statOf([, size, mtimeMs, ctimeMs, ino, dev]: StoredLint): FileStat {
+function lintStat([, size, mtimeMs, ctimeMs, ino, dev]: StoredLint): FileStat {
   return { size, mtimeMs, ctimeMs, ino, dev };
 }
 

@@ -135,6 +135,19 @@ export function storedStat(columns: StoredColumns, index: number): FileStat {
   return { size: n[at], mtimeMs: n[at + 1], ctimeMs: n[at + 2], ino: n[at + 3], dev: n[at + 4] };
 }
 
+/** Whether entry `index` was stored with `stat`, without making a FileStat of it. */
+export function hasStoredStat(columns: StoredColumns, index: number, stat: FileStat): boolean {
+  const n = columns.numbers;
+  const at = index * NUMBERS;
+  return (
+    n[at + 2] === stat.ctimeMs &&
+    n[at + 1] === stat.mtimeMs &&
+    n[at] === stat.size &&
+    n[at + 3] === stat.ino &&
+    n[at + 4] === stat.dev
+  );
+}
+
 /** The stored name of entry `index`. */
 export function storedName(columns: StoredColumns, index: number): string {
   return storedDir(columns, index) + columns.names[index];
@@ -229,10 +242,11 @@ class CachedSource implements RevisionSource {
     docstrings: DocstringSource,
     index: number,
   ) {
-    this.revisionLine = numbers[linesAt];
-    this.downRevisionLine = numbers[linesAt + 1];
-    this.dependsOnLine = numbers[linesAt + 2] || undefined;
-    this.branchLabelsLine = numbers[linesAt + 3] || undefined;
+    // `| 0`: small integers, stored as such rather than as boxed float64s.
+    this.revisionLine = numbers[linesAt] | 0;
+    this.downRevisionLine = numbers[linesAt + 1] | 0;
+    this.dependsOnLine = numbers[linesAt + 2] | 0 || undefined;
+    this.branchLabelsLine = numbers[linesAt + 3] | 0 || undefined;
     this.#docstrings = docstrings;
     this.#index = index;
   }
