@@ -9,6 +9,8 @@ const PASSWORD_KEYS = /^(password|passwd|pwd|pass|sslpassword|secret|token|acces
 /** `key=`: at the start, or after a query, ODBC or DSN separator (the value is not consumed). */
 const KEY_PATTERN = /(?<=^|[?&;\s'"(,{])([^=&;\s?'"(,{]+)=/g;
 const MASK = '***';
+/** `scheme://`, or a scheme followed by other slashes (or none), as in a mistyped URL: `postgresql:/`. */
+const SCHEME = /:\/\/|(?<![\p{L}\p{N}_.+-])[A-Za-z][A-Za-z0-9]*(?:\+[A-Za-z0-9_]+)?:(?!\/\/)[/\\]*/gu;
 /** Secrets at least this long are hidden wherever they appear; shorter ones only as whole words. */
 const ANYWHERE_LENGTH = 6;
 const REMEMBERED_MAX = 64;
@@ -21,9 +23,12 @@ export type Range = [start: number, end: number];
 /** The spans of one line that hold credentials: `user:<here>@host`, `password=<here>&...`. */
 export function secretRanges(line: string): Range[] {
   const ranges: Range[] = [];
-  for (let from = line.indexOf('://'); from >= 0; from = line.indexOf('://', from + 3)) {
-    // SQLAlchemy's user name stops at `:` or `/`; the password runs to the last `@`.
-    const userEnd = from + 3 + /^[^:/]*/.exec(line.slice(from + 3))![0].length;
+  for (const scheme of line.matchAll(SCHEME)) {
+    const from = scheme.index! + scheme[0].length;
+    // SQLAlchemy's user name stops at `:` or `/`; the password runs to the last `@`. A malformed URL
+    // (`postgresql:/u:pw@h`, `postgresql:u:pw@h`) is read the same way, with a user name of one word.
+    const wellFormed = scheme[0].endsWith('://');
+    const userEnd = from + (wellFormed ? /^[^:/]*/ : /^[^:/\\\s'"@]*/).exec(line.slice(from))![0].length;
     const lastAt = line.lastIndexOf('@');
     if (line[userEnd] === ':' && lastAt > userEnd) ranges.push([userEnd + 1, lastAt]);
   }
@@ -99,9 +104,10 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
-function hideRemembered(text: string): string {
+/** `text` with each of `secrets` (as written, and URL-encoded) replaced by `***`, longest first. */
+function hideEach(text: string, secrets: Iterable<string>): string {
   let out = text;
-  for (const secret of [...remembered].sort((a, b) => b.length - a.length)) {
+  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
     for (const form of new Set([secret, encodeURIComponent(secret)])) {
       if (!out.includes(form)) continue;
       // A short password must not turn every such letter of a message into `***`.
@@ -121,5 +127,20 @@ function hideRemembered(text: string): string {
  */
 export function maskSecrets(text: string, ...urls: Array<string | undefined>): string {
   for (const url of urls) if (url) rememberSecrets(url);
-  return hideRemembered(text.split('\n').map(maskLine).join('\n'));
+  const masked = text.split('\n').map(maskLine).join('\n');
+  return hideEach(masked, new Set([...remembered, ...encodedSecrets(text)]));
+}
+
+/** The secrets that show their shape only once decoded: `?dsn=host%3Dh password%3Dpw` holds `pw`. */
+function encodedSecrets(text: string): string[] {
+  const secrets: string[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.includes('%')) continue;
+    const decoded = decodeQueryText(line);
+    for (const [start, end] of secretRanges(decoded)) {
+      const secret = decoded.slice(start, end);
+      if (/[\p{L}\p{N}]/u.test(secret) && secret !== MASK) secrets.push(secret);
+    }
+  }
+  return secrets;
 }

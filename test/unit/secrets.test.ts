@@ -37,6 +37,13 @@ describe('secrets: URLs that do not parse', () => {
     ['postgresql://u:p@ss@dbhost/db', 'p@ss'],
     ['postgresql://u:a@b/c@host/db', 'a@b/c'],
     ['postgresql://u:x y:z@host:12ab/db', 'x y:z'],
+    // Mistyped schemes: one slash, none, backslashes.
+    ['postgresql:/user:s3cretPW@127.0.0.1:1/db', 's3cretPW'],
+    ['postgresql:user:s3cretPW@127.0.0.1/db', 's3cretPW'],
+    ['postgresql+psycopg2:\\\\user:s3cretPW@host/db', 's3cretPW'],
+    // A password the DSN holds URL-encoded (`%3D` is `=`, `+` a space).
+    ['postgresql+psycopg2:///?dsn=host%3D127.0.0.1 password%3Ds3cretPW', 's3cretPW'],
+    ['postgresql+psycopg2:///?dsn=host%3D127.0.0.1+password%3Ds3cretPW', 's3cretPW'],
   ];
   for (const [url, secret] of cases) {
     it(`never shows "${secret}" from ${url.replace(secret, '<secret>')}`, async () => {
@@ -52,6 +59,22 @@ describe('secrets: URLs that do not parse', () => {
       const masked = maskSecrets(message);
       for (const secret of ['my secret', 'Pa ss#w@rd', 'ss#w']) assert.ok(!masked.includes(secret), masked);
       assert.match(masked, /\*\*\*@(host|db\.internal)/);
+    }
+  });
+
+  it('masks a mistyped URL in a message, and leaves the rest of the message and other messages as they are', () => {
+    assert.strictEqual(
+      maskSecrets(
+        'database: unreadable database URL (literal in alembic/env.py:11: "postgresql:/u:s3cretPW@h:1/db")',
+      ),
+      'database: unreadable database URL (literal in alembic/env.py:11: "postgresql:/u:***@h:1/db")',
+    );
+    for (const message of [
+      'alembic/env.py:13: warning: target_metadata is None: autogenerate has no models [target-metadata-none]',
+      "versions/0badc0de_fix.py:9: error: Character(s) '@' not allowed in revision identifier 'x@b2'.",
+      'Revision ID: a1b2c3\nRevises: 0f0f0f\nCreate Date: 2024-01-01 10:20:30.000000',
+    ]) {
+      assert.strictEqual(maskSecrets(message), message);
     }
   });
 
