@@ -280,18 +280,23 @@ function defaultConfigPath(): string {
   return 'alembic.ini';
 }
 
+/** Problems with which Alembic raises while it builds the revision map: every command that reads it fails. */
+const REFUSED_HISTORY = new Set(['cycle', 'illegal-revision-id', 'duplicate-branch-label']);
+
 /**
  * Prints a read-only command's lines. Without a readable config or its version locations, or with a
- * cycle (no order exists), it refuses as Alembic does; other problems go to stderr after the output.
+ * history Alembic refuses to load (REFUSED_HISTORY), it fails as Alembic does; other problems go to
+ * stderr after the output.
  */
 function printLines(project: Project, produce: () => string[]): number {
   // Alembic's ScriptDirectory.from_config raises on these before any revision is read.
   const fatal =
     project.config.problems.find(
       (p) => p.severity === 'error' && (!project.config.scriptLocation || p.code === 'bad-separator'),
-    ) ?? project.problems.find((p) => p.code === 'cycle');
+    ) ?? project.problems.find((p) => REFUSED_HISTORY.has(p.code));
   if (fatal) {
-    console.error(`FAILED: ${fatal.message}`);
+    // Alembic's own words: without alembic-lens's explanation after them.
+    console.error(`FAILED: ${fatal.message.replace(/(: Alembic refuses .*|\.)$/, '')}`);
     return 1;
   }
   try {
