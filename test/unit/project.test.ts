@@ -157,6 +157,24 @@ describe('Project', () => {
     }
   });
 
+  it('heads says on stderr that a revision variable assigned inside a block may make its output differ from Alembic', () => {
+    const dir = tempDir();
+    const ini = writeProject(dir, [{ id: 'a1' }]);
+    const file = path.join(dir, 'alembic', 'versions', 'b2.py');
+    fs.writeFileSync(file, "if True:\n    revision = 'b2'\nelse:\n    revision = 'qq'\ndown_revision = 'a1'\n");
+    const ran = spawnSync(process.execPath, [CLI, '-c', ini, 'heads', '--no-cache'], {
+      encoding: 'utf8',
+      timeout: 20000,
+    });
+    assert.strictEqual(ran.status, 0, ran.stderr);
+    const warned = ran.stderr.split('\n').filter((line) => line.includes('[conditional-value]'));
+    assert.deepStrictEqual(
+      warned.map((line) => line.split(': warning')[0]),
+      [`${file}:2`, `${file}:4`],
+      ran.stderr,
+    );
+  });
+
   it('reports a computed value with its line, and still loads the rest', () => {
     const dir = tempDir();
     const ini = writeProject(dir, [{ id: 'a1' }]);
