@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { loadConfig } from '../../src/core/config';
 import { camelToSnake, type ModelClass, parseModelModule } from '../../src/core/models/modelClasses';
 import { findModelFiles, type ModelDiscovery } from '../../src/core/models/modelFiles';
-import { globMatcher } from '../../src/core/models/projectFiles';
+import { globMatcher, MAX_SCANNED_FILES } from '../../src/core/models/projectFiles';
 import { tempDir } from '../support/tempProject';
 
 const made: string[] = [];
@@ -369,6 +369,26 @@ describe('findModelFiles', () => {
     assert.deepStrictEqual(
       found.unimported!.map((u) => [rel(dir, u.path), u.module, names(u.classes)]),
       [['app/models.py', 'app.models', ['User']]],
+    );
+  });
+
+  it('models-not-imported: the migrations folder is not walked, so thousands of revisions never hide a model from the scan', () => {
+    const revisions: Record<string, string> = {};
+    // More revision files than the scan lists in all: `alembic/` sorts before `app/`.
+    for (let i = 0; i <= MAX_SCANNED_FILES * 2; i++) {
+      revisions[`alembic/versions/r${i}_step.py`] = `revision = 'r${i}'\ndown_revision = None\n`;
+    }
+    const { dir, found } = discover({
+      ...revisions,
+      'app/__init__.py': '',
+      'app/database.py': 'from sqlalchemy.orm import declarative_base\nBase = declarative_base()\n',
+      'app/models.py':
+        'from sqlalchemy import Column, Integer\nfrom app.database import Base\n\nclass User(Base):\n    __tablename__ = "users"\n    id = Column(Integer, primary_key=True)\n',
+      'alembic/env.py': envPy('from app.database import Base', '', 'target_metadata = Base.metadata'),
+    });
+    assert.deepStrictEqual(
+      found.unimported!.map((u) => rel(dir, u.path)),
+      ['app/models.py'],
     );
   });
 

@@ -225,7 +225,8 @@ function findUnimported(ctx: DiscoveryContext, closure: Map<string, ImportVia>):
   const listed = new Set<string>();
   let read = 0;
   for (const root of ctx.roots) {
-    for (const file of (input.listPythonFiles ?? listPythonFiles)(root)) {
+    const files = input.listPythonFiles ? input.listPythonFiles(root) : listPythonFiles(root, [skipDir]);
+    for (const file of files) {
       if (read >= MAX_SCANNED_FILES) return;
       if (listed.has(file) || closure.has(file) || isInside(file, skipDir) || isTestFile(file)) continue;
       listed.add(file);

@@ -21,8 +21,11 @@ const SKIPPED_DIRS = new Set([
   'test',
 ]);
 
-/** The .py files under `root`, skipping hidden folders, virtualenvs, caches and test folders. */
-export function listPythonFiles(root: string): string[] {
+/**
+ * The .py files under `root`, skipping hidden folders, virtualenvs, caches and test folders, and the
+ * folders of `skipped` (the migrations: thousands of revision files, none of them a model).
+ */
+export function listPythonFiles(root: string, skipped: readonly string[] = []): string[] {
   const out: string[] = [];
   const walk = (dir: string, depth: number): void => {
     if (depth > 10 || out.length >= MAX_SCANNED_FILES * 2) return;
@@ -36,7 +39,9 @@ export function listPythonFiles(root: string): string[] {
     for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) {
-        if (!entry.name.startsWith('.') && !SKIPPED_DIRS.has(entry.name)) walk(full, depth + 1);
+        if (!entry.name.startsWith('.') && !SKIPPED_DIRS.has(entry.name) && !skipped.includes(full)) {
+          walk(full, depth + 1);
+        }
       } else if (entry.isFile() && entry.name.endsWith('.py')) out.push(full);
     }
   };
