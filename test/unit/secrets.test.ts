@@ -64,9 +64,7 @@ describe('secrets: URLs that do not parse', () => {
 
   it('masks a mistyped URL in a message, and leaves the rest of the message and other messages as they are', () => {
     assert.strictEqual(
-      maskSecrets(
-        'database: unreadable database URL (literal in alembic/env.py:11: "postgresql:/u:s3cretPW@h:1/db")',
-      ),
+      maskSecrets('database: unreadable database URL (literal in alembic/env.py:11: "postgresql:/u:s3cretPW@h:1/db")'),
       'database: unreadable database URL (literal in alembic/env.py:11: "postgresql:/u:***@h:1/db")',
     );
     for (const message of [
