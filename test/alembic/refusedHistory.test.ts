@@ -4,7 +4,7 @@
 import * as assert from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { checkCliBuilt, checkPython, describeRun, makeTempDir, removeTempDir, runCli, runPython } from './harness';
+import { checkPythonAndCli, describeRun, makeTempDir, removeTempDir, runCli, runPython } from './harness';
 
 const INI = '[alembic]\nscript_location = migrations\n';
 const revisionFile = (revision: string, down: string | null, labels: string[] = []): string =>
@@ -30,18 +30,11 @@ const CASES: Array<{ name: string; files: Record<string, string> }> = [
 ];
 
 describe('differential: histories Alembic refuses to load', function () {
-  let setupError: string | null = null;
   const dirs: string[] = [];
 
   before(async function () {
     this.timeout(60000);
-    setupError = checkCliBuilt();
-    if (setupError) return;
-    try {
-      await checkPython();
-    } catch (e) {
-      setupError = (e as Error).message;
-    }
+    await checkPythonAndCli();
   });
 
   after(() => {
@@ -51,7 +44,6 @@ describe('differential: histories Alembic refuses to load', function () {
   for (const { name, files } of CASES) {
     it(`${name}: heads, history, branches and show fail as Alembic's history does`, async function () {
       this.timeout(60000);
-      if (setupError) assert.fail(setupError);
       const dir = makeTempDir('alembic-lens-refused-');
       dirs.push(dir);
       fs.writeFileSync(path.join(dir, 'alembic.ini'), INI);
