@@ -16,7 +16,7 @@ export interface StoredColumns {
   dirs: string[];
   names: string[];
   /** NUMBERS per entry: FileStat, flags (FLAGS), the index of its dir, then the four lines. */
-  numbers: Float64Array | number[];
+  numbers: Float64Array;
   revisions: (string | 0)[];
   /** One down_revision as a string (the common case), else an array. */
   downs: (string | string[])[];
@@ -50,9 +50,12 @@ const NO_PROBLEMS = Object.freeze([]) as unknown as Problem[];
 const NONE = Object.freeze([]) as unknown as string[];
 const FLAGS = { grammarChecked: 1, emptyDependsOn: 2 } as const;
 
+/** The columns as storeEntry fills them: the numbers in a growing array. */
+type BuiltColumns = Omit<StoredColumns, 'numbers'> & { numbers: number[] };
+
 /** Columns being filled by storeEntry. */
 export interface ColumnsBuilder {
-  columns: StoredColumns & { numbers: number[] };
+  columns: BuiltColumns;
   docstrings: StoredDocstrings;
   dirIndex: Map<string, number>;
 }
@@ -75,7 +78,7 @@ export function emptyColumns(): ColumnsBuilder {
  * The columns file: `header` (asciiJson), the columns but their numbers as JSON (non-ASCII characters escaped),
  * then the numbers at the next multiple of 8 bytes.
  */
-export function encodeColumns(header: string, columns: StoredColumns): Buffer {
+export function encodeColumns(header: string, columns: BuiltColumns): Buffer {
   const { numbers, ...rest } = columns;
   const text = `${header}\n${asciiJson(rest)}\n`;
   const start = alignedTo8(text.length);
@@ -112,7 +115,7 @@ const escapeChar = (char: string): string => `\\u${char.charCodeAt(0).toString(1
 const alignedTo8 = (length: number): number => Math.ceil(length / 8) * 8;
 
 /** The columns when they are whole (every array as long as the names), else undefined. */
-export function checkedColumns(value: unknown): StoredColumns | undefined {
+function checkedColumns(value: unknown): StoredColumns | undefined {
   const columns = value as StoredColumns;
   const count = columns?.names?.length;
   if (typeof count !== 'number' || columns.numbers?.length !== count * NUMBERS) return undefined;
@@ -237,7 +240,7 @@ class CachedSource implements RevisionSource {
     public dependsOn: string[],
     public branchLabels: string[],
     public path: string,
-    numbers: Float64Array | number[],
+    numbers: Float64Array,
     linesAt: number,
     docstrings: DocstringSource,
     index: number,

@@ -93,8 +93,13 @@ export function rememberSecrets(url: string): void {
   }
 }
 
+/** A span worth hiding: not empty, not already `***`, with a letter or digit (not lone punctuation). */
+function isSecretLike(secret: string): boolean {
+  return secret !== MASK && /[\p{L}\p{N}]/u.test(secret);
+}
+
 function remember(secret: string): void {
-  if (!secret || secret === MASK || !/[\p{L}\p{N}]/u.test(secret)) return;
+  if (!isSecretLike(secret)) return;
   remembered.delete(secret);
   remembered.add(secret);
   if (remembered.size > REMEMBERED_MAX) remembered.delete(remembered.values().next().value!);
@@ -139,7 +144,7 @@ function encodedSecrets(text: string): string[] {
     const decoded = decodeQueryText(line);
     for (const [start, end] of secretRanges(decoded)) {
       const secret = decoded.slice(start, end);
-      if (/[\p{L}\p{N}]/u.test(secret) && secret !== MASK) secrets.push(secret);
+      if (isSecretLike(secret)) secrets.push(secret);
     }
   }
   return secrets;
