@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { branchesCommand, headsCommand, historyCommand, showCommand } from './core/alembicOutput';
+import type { AlembicConfig } from './core/config';
 import { maskSecrets } from './core/databaseUrl';
 import { readDotenvFile } from './core/dotenv';
 import { explainMissingRevisions } from './core/git/deletedRevisions';
@@ -12,12 +13,14 @@ import {
   LINT_RULES,
   lintHistory,
   lintProject,
+  type ProjectLintOptions,
   parseSeveritySetting,
   pgParserFailure,
   pgParserLoading,
   REPORT_FORMATS,
   type ReportFormat,
   type RuleSeverity,
+  revisionLintOptions,
   ruleDocPath,
   severityOf,
   sharedModelDiscovery,
@@ -25,7 +28,7 @@ import {
 import type { testCommand as TestCommand } from './core/migrationTests/testCommand';
 import { userCacheDir } from './core/privateDir';
 import type { Problem } from './core/problems';
-import { type LoadOptions, loadProject, type Project } from './core/project';
+import { type EagerReads, type LoadOptions, loadProject, type Project } from './core/project';
 import { RevisionError } from './core/revisionMap';
 import { type BaseComparison, compareWithBase } from './core/teams/baseComparison';
 
@@ -192,7 +195,16 @@ function main(argv: string[]): number | Promise<number> {
     return values.help ? 0 : 2;
   }
   if (command === 'check' && values.rules) return listRules(severities);
-  const project = openProject(values.config, values.name, values.noCache ? undefined : userCacheDir());
+  const checking = command === 'check' ? checkArguments(values, severities) : undefined;
+  // What `graph` and `check` read past the graph is read along with it: each file is read once.
+  const eager: EagerReads = {
+    grammar: command === 'graph' || command === 'check',
+    lint:
+      checking?.lint && checking.scope === 'all'
+        ? (config) => revisionLintOptions(config, checking.lint!(config))
+        : undefined,
+  };
+  const project = openProject(values.config, values.name, values.noCache ? undefined : userCacheDir(), eager);
   if (project.cacheRefusal) console.error(`alembic-lens: ${project.cacheRefusal}; reading every file`);
 
   switch (command) {
@@ -212,13 +224,7 @@ function main(argv: string[]): number | Promise<number> {
     }
     case 'check': {
       project.checkGrammar();
-      const levels = parseSeverities(severities);
-      const format = reportFormat(values.format);
-      const scope = values.scope ?? (values.base ? 'new' : 'all');
-      if (scope !== 'new' && scope !== 'all') throw new UsageError(`--scope is 'new' or 'all', not '${scope}'`);
-      if (scope === 'new' && !values.base)
-        throw new UsageError('--scope new needs --base REF, the branch to compare with');
-      const lint = values.noLint ? undefined : { severities: levels, dialect: values.dialect };
+      const { lint, scope, format } = checking!;
       return check(project, lint, values.base, scope, format);
     }
     case 'heads':
@@ -259,16 +265,17 @@ function openProject(
   configOption: string | undefined,
   section: string | undefined,
   cacheDir: string | undefined,
+  eager: EagerReads,
 ): Project {
   const configPath = configOption ?? process.env.ALEMBIC_CONFIG ?? defaultConfigPath();
   if (!fs.existsSync(configPath)) throw new ConfigError(`No config file '${configPath}' found`);
   // Alembic resolves relative locations against its working directory; when they do not exist
   // there but do next to the config file, use those, as running Alembic from that folder would.
-  const options: LoadOptions = { section, baseDir: process.cwd(), cacheDir };
+  const options: LoadOptions = { section, baseDir: process.cwd(), cacheDir, eager };
   const project = loadProject(configPath, options);
   const scriptDir = project.config.scriptLocation;
   if (scriptDir && !fs.existsSync(scriptDir)) {
-    const besideConfig = loadProject(configPath, { section, cacheDir });
+    const besideConfig = loadProject(configPath, { section, cacheDir, eager });
     if (besideConfig.config.scriptLocation && fs.existsSync(besideConfig.config.scriptLocation)) return besideConfig;
   }
   return project;
@@ -367,9 +374,39 @@ async function compareWithGitBase(project: Project, ref: string): Promise<BaseCo
   }
 }
 
+type CheckLint = (config: AlembicConfig) => ProjectLintOptions;
+
+/** `check`'s options, refused before anything is read when they are wrong. */
+function checkArguments(values: ParsedArgs['values'], severities: string[]) {
+  const levels = parseSeverities(severities);
+  const format = reportFormat(values.format);
+  const scope = values.scope ?? (values.base ? 'new' : 'all');
+  if (scope !== 'new' && scope !== 'all') throw new UsageError(`--scope is 'new' or 'all', not '${scope}'`);
+  if (scope === 'new' && !values.base) throw new UsageError('--scope new needs --base REF, the branch to compare with');
+  const lint = values.noLint ? undefined : checkLintOptions({ severities: levels, dialect: values.dialect });
+  return { lint, scope, format };
+}
+
+/**
+ * The lint options of a config, made once: the load builds each record with them (EagerReads.lint) and
+ * the lint asks for the same ones, so that it reads no file again.
+ */
+function checkLintOptions(lint: { severities: Record<string, RuleSeverity>; dialect?: string }): CheckLint {
+  let made: { config: AlembicConfig; options: ProjectLintOptions } | undefined;
+  return (config) => {
+    if (made?.config !== config) {
+      const dotenv = readDotenvFile(path.join(path.dirname(path.resolve(config.configFile)), '.env'));
+      // One model discovery for both lints of `check` (the second waits for the PostgreSQL parser).
+      const discovery = sharedModelDiscovery(config, lint);
+      made = { config, options: { ...lint, env: process.env, dotenv, discovery } };
+    }
+    return made.options;
+  };
+}
+
 async function check(
   project: Project,
-  lint: { severities: Record<string, RuleSeverity>; dialect?: string } | undefined,
+  lint: CheckLint | undefined,
   baseRef?: string,
   scope = 'all',
   format: ReportFormat = 'text',
@@ -381,12 +418,9 @@ async function check(
     ...(base?.problems ?? []),
   ];
   if (lint) {
-    const dotenv = readDotenvFile(path.join(path.dirname(path.resolve(project.config.configFile)), '.env'));
     const includeRevision =
       base && scope === 'new' ? (source: { path: string }) => base.newFiles.has(source.path) : undefined;
-    // One model discovery for both lints below (the second waits for the PostgreSQL parser).
-    const discovery = sharedModelDiscovery(project.config, lint);
-    const options = { ...lint, env: process.env, dotenv, includeRevision, discovery };
+    const options = { ...lint(project.config), includeRevision };
     let found = lintProject(project, options);
     // Raw SQL on PostgreSQL: the first lint asked for the parser; lint again once it is there.
     const loading = pgParserLoading();

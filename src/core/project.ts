@@ -11,7 +11,7 @@ import { lintKey } from './lint/revisionRules';
 import type { LintOptions } from './lint/rules';
 import { ParseCache } from './parseCache';
 import { type Problem, problem } from './problems';
-import { decodePythonSource } from './python';
+import { type DecodedSource, decodePythonSource } from './python';
 import { ImportedConstants } from './revisionConstants';
 import { isRevisionFileName, type RevisionFileResult, type RevisionSource, readsOtherFiles } from './revisionFile';
 import { RevisionMap } from './revisionMap';
@@ -38,11 +38,21 @@ export interface LoadOptions {
   baseDir?: string;
   /** Folder for a cache of parsed revision files (the CLI uses one; none by default). */
   cacheDir?: string;
+  /** What else to read from each file while its text is in hand, so that no later step reads it again. */
+  eager?: EagerReads;
+}
+
+/** Reads a load does along with the graph's (the CLI's `check`): each file is then read from disk once. */
+export interface EagerReads {
+  /** The full-grammar check (see Project.checkGrammar). */
+  grammar?: boolean;
+  /** Each revision's record, with the lint options of this config (the ones the lint will ask for). */
+  lint?: (config: AlembicConfig) => LintOptions;
 }
 
 /** Opens the project defined by an alembic.ini or a pyproject.toml (`[tool.alembic]`). */
 export function loadProject(configPath: string, options: LoadOptions = {}): Project {
-  return new Project(locateConfig(configPath, options), options.cacheDir);
+  return new Project(locateConfig(configPath, options), options.cacheDir, options.eager);
 }
 
 /** alembic.ini and pyproject.toml in one folder make one project, the ini winning key by key (Alembic >= 1.16). */
@@ -83,12 +93,15 @@ export class Project implements RevisionRecords {
    * (the table history) computes its findings with them, so that the lint finds them ready.
    */
   private lintOptions: LintOptions = {};
+  /** The lint options of the records built while loading (EagerReads.lint), once a file needed them. */
+  private eagerLint?: LintOptions;
   /** Values computed from every record (table history, revision schema), by name; cleared by any change of a file or the graph. */
   private readonly derivedValues = new Map<string, unknown>();
 
   constructor(
     readonly location: ConfigLocation,
     private readonly cacheDir?: string,
+    private readonly eager: EagerReads = {},
   ) {
     this.graph = this.reload();
   }
@@ -121,13 +134,20 @@ export class Project implements RevisionRecords {
 
   private readProject(): RevisionMap {
     this.config = loadConfig(this.location);
+    this.eagerLint = undefined;
     this.files.clear();
     const cache = (this.cache = this.cacheDir
       ? new ParseCache(this.cacheDir, path.resolve(this.config.configFile), this.config.section)
       : undefined);
     const constants = this.constants();
-    const parse = (file: string): FileEntry => this.readFile(file, false, constants);
-    const read = (file: string): FileEntry => (cache ? cache.read(file, parse) : parse(file));
+    const parse = (file: string): FileEntry => this.readFile(file, !!this.eager.grammar, constants);
+    const read = (file: string): FileEntry => {
+      if (!cache) return parse(file);
+      const entry: FileEntry = cache.read(file, parse);
+      // Only a file just read has a record (the cache keeps findings, not records): its findings are new.
+      if (entry.record) cache.lintChanged(file);
+      return entry;
+    };
     const seenReal = new Set<string>();
     const listingProblems: Problem[] = [];
     // The same file can only be listed twice through several (overlapping or linked) locations.
@@ -297,9 +317,18 @@ export class Project implements RevisionRecords {
     });
   }
 
-  /** Reads and parses one file; `withGrammar` adds the full-grammar check (slower, see checkGrammar). */
+  /**
+   * Reads and parses one file; `withGrammar` adds the full-grammar check (slower, see checkGrammar), and
+   * EagerReads.lint the record, from the same text.
+   */
   private readFile(file: string, withGrammar: boolean, constants: ImportedConstants): FileEntry {
-    return readRevisionFileOnDisk(file, withGrammar, constants);
+    if (!this.eager.lint) return readRevisionFileOnDisk(file, withGrammar, constants);
+    return readRevisionFileOnDisk(file, withGrammar, constants, (text, result): FileEntry => {
+      if (!result.source) return result;
+      this.eagerLint ??= this.lintOptions = this.eager.lint!(this.config);
+      const record = recordOf(file, () => ({ text }), this.eagerLint, result.source);
+      return { ...result, record, lint: record.lint };
+    });
   }
 
   /**
@@ -323,6 +352,7 @@ export class Project implements RevisionRecords {
       const checked = this.readFile(file, true, constants);
       this.files.set(file, checked);
       this.cache?.update(file, checked);
+      if (checked.record) this.cache?.lintChanged(file);
       if (checked.problems.length !== entry.problems.length || !checked.source) changed = true;
     }
     this.cache?.save(this.order);
@@ -386,17 +416,7 @@ export class Project implements RevisionRecords {
 
   /** Reads one file's record into its entry: the one read of its text past the graph's. */
   private readRecord(file: string, entry: FileEntry, options: LintOptions, cached = true): void {
-    let record: RevisionRecord;
-    try {
-      const decoded = withFileBytes(file, decodePythonSource);
-      record =
-        'text' in decoded
-          ? buildRevisionRecord(file, decoded.text, options, entry.source)
-          : unreadableRecord(file, options, decoded.error);
-    } catch (err) {
-      // A reader's unexpected failure costs this one file's record, never the project.
-      record = unreadableRecord(file, options, String(err));
-    }
+    const record = recordOf(file, () => withFileBytes(file, decodePythonSource), options, entry.source);
     entry.record = record;
     entry.lint = record.lint;
     if (cached) this.cache?.lintChanged(file);
@@ -412,6 +432,23 @@ export class Project implements RevisionRecords {
     this.cachedProblems = undefined;
     this.derivedValues.clear();
     return this.graph;
+  }
+}
+
+/** One file's record from its decoded text; a reader's unexpected failure costs this record, never the project. */
+function recordOf(
+  file: string,
+  decode: () => DecodedSource,
+  options: LintOptions,
+  known: RevisionSource | undefined,
+): RevisionRecord {
+  try {
+    const decoded = decode();
+    return 'text' in decoded
+      ? buildRevisionRecord(file, decoded.text, options, known)
+      : unreadableRecord(file, options, decoded.error);
+  } catch (err) {
+    return unreadableRecord(file, options, String(err));
   }
 }
 

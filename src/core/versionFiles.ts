@@ -27,12 +27,16 @@ export function readRevisionBytes(
   return guarded(file, () => readDecodedRevision(file, decodePythonSource(bytes), withGrammar, constants));
 }
 
-/** The same, for a revision file on disk: its bytes are decoded where they were read, without a copy. */
-export function readRevisionFileOnDisk(
+/**
+ * The same, for a revision file on disk: its bytes are decoded where they were read, without a copy.
+ * `withText` reads more from the decoded text while it is in hand (the file's record: see LoadOptions.eager).
+ */
+export function readRevisionFileOnDisk<R extends RevisionFileResult = RevisionFileResult>(
   file: string,
   withGrammar: boolean,
   constants?: ConstantLookup,
-): RevisionFileResult {
+  withText?: (text: string, result: RevisionFileResult) => R,
+): RevisionFileResult | R {
   // A failure to read is the file's problem; a failure to decode is the reader's (guarded).
   let decoded: DecodedSource | undefined;
   let decodeFailure: unknown;
@@ -53,7 +57,8 @@ export function readRevisionFileOnDisk(
   }
   return guarded(file, () => {
     if (!decoded) throw decodeFailure;
-    return readDecodedRevision(file, decoded, withGrammar, constants);
+    const result = readDecodedRevision(file, decoded, withGrammar, constants);
+    return withText && 'text' in decoded ? withText(decoded.text, result) : result;
   });
 }
 

@@ -2,6 +2,7 @@ import * as assert from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { lintProject, revisionLintOptions } from '../../src/core/lint';
 import { loadProject } from '../../src/core/project';
 import { newestFirst } from '../../src/core/tree';
 import { revisionText, tempDir, writeProject } from '../support/tempProject';
@@ -245,6 +246,69 @@ describe('Project', () => {
     fs.writeFileSync(added, revisionText({ id: 'z' }));
     project.updateFile(added);
     assert.deepStrictEqual([...project.graph.revisions.keys()], ['x', 'z', 'y']);
+  });
+});
+
+describe("Project: eager reads (the CLI's check)", () => {
+  /** How many times each revision file of `dir` is opened while `run` runs (fs.openSync, which every read goes through). */
+  function opensDuring(versions: string, run: () => void): Map<string, number> {
+    const opens = new Map<string, number>();
+    // The module object itself (an ES import binding cannot be assigned): every reader calls through it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const nodeFs = require('node:fs') as typeof fs;
+    const original = nodeFs.openSync;
+    nodeFs.openSync = ((file: fs.PathLike, ...rest: unknown[]) => {
+      const name = String(file);
+      if (name.startsWith(versions)) opens.set(path.basename(name), (opens.get(path.basename(name)) ?? 0) + 1);
+      return (original as (...args: unknown[]) => number)(file, ...rest);
+    }) as typeof fs.openSync;
+    try {
+      run();
+    } finally {
+      nodeFs.openSync = original;
+    }
+    return opens;
+  }
+
+  const revisions = [
+    { id: 'a1', upgrade: ["op.drop_table('users')"] },
+    { id: 'b2', down: 'a1', upgrade: ["op.add_column('t', sa.Column('c', sa.Integer(), nullable=False))"] },
+    { id: 'c3', down: 'b2' },
+  ];
+
+  it('reads each revision file once for the graph, the grammar check and the lint, and finds what the lazy reads find', () => {
+    const dir = tempDir();
+    const ini = writeProject(dir, revisions);
+    const versions = path.join(dir, 'alembic', 'versions');
+    const lazy = loadProject(ini);
+    lazy.checkGrammar();
+    const expected = lintProject(lazy, {});
+    assert.ok(
+      expected.some((p) => p.code === 'drop-table'),
+      'the lint finds the dropped table',
+    );
+
+    let found: ReturnType<typeof lintProject> = [];
+    const opens = opensDuring(versions, () => {
+      const eager = loadProject(ini, { eager: { grammar: true, lint: (config) => revisionLintOptions(config, {}) } });
+      eager.checkGrammar();
+      found = lintProject(eager, {});
+    });
+    assert.deepStrictEqual(Object.fromEntries(opens), { 'a1_rev.py': 1, 'b2_rev.py': 1, 'c3_rev.py': 1 });
+    assert.deepStrictEqual(found, expected);
+  });
+
+  it('reads a file again when the lint asks with other options than the load was given', () => {
+    const dir = tempDir();
+    const ini = writeProject(dir, revisions);
+    const versions = path.join(dir, 'alembic', 'versions');
+    const eager = loadProject(ini, { eager: { lint: (config) => revisionLintOptions(config, {}) } });
+    let found: ReturnType<typeof lintProject> = [];
+    const opens = opensDuring(versions, () => {
+      found = lintProject(eager, { severities: { 'drop-table': 'off' } });
+    });
+    assert.strictEqual(opens.size, 3, 'every file is read for the new options');
+    assert.ok(!found.some((p) => p.code === 'drop-table'), 'with the rule off');
   });
 });
 

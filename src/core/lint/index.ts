@@ -3,7 +3,14 @@
 export { lintRevision } from '../revisionRecord';
 export { lintAgainstModels, type ModelLintOptions, sharedModelDiscovery } from './modelLint';
 export type { EnvLintOptions, ProjectLintOptions } from './projectLint';
-export { envLintOptions, inferDialect, lintEnvPy, lintHistory, lintProject } from './projectLint';
+export {
+  envLintOptions,
+  inferDialect,
+  lintEnvPy,
+  lintHistory,
+  lintProject,
+  revisionLintOptions,
+} from './projectLint';
 export { formatReport, REPORT_FORMATS, type ReportFormat, shownPath } from './reportFormats';
 export { lintKey, revisionFindings } from './revisionRules';
 export * from './rules';

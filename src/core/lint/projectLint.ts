@@ -160,17 +160,7 @@ export function lintHistory(
  * keeps: a second lint with the same options reads nothing), its history, env.py and the config.
  */
 export function lintProject(project: Project, options: ProjectLintOptions = {}): Problem[] {
-  const dialect = options.dialect ?? inferDialect(project.config, options.env, options.dotenv);
-  const readFile = options.readFile ?? readPythonFile;
-  // The models first: migration-imports-models reports only the imports that name them.
-  const discovery = sharedModelDiscovery(project.config, { ...options, dialect });
-  const lintOptions: LintOptions = {
-    severities: options.severities,
-    dialect,
-    ...envLintOptions(project.config, readFile, options.envPyText),
-    // Only when the rule reads them: their key would otherwise make every revision's findings stale.
-    modelNames: severityOf('migration-imports-models', options) === 'off' ? undefined : modelNamesOf(discovery),
-  };
+  const { dialect, readFile, discovery, lintOptions } = lintSetup(project.config, options);
   const problems: Problem[] = [];
   for (const rev of project.graph.revisions.values()) {
     if (options.includeRevision && !options.includeRevision(rev.source)) continue;
@@ -182,6 +172,29 @@ export function lintProject(project: Project, options: ProjectLintOptions = {}):
   problems.push(...lintAgainstModels(project, { ...options, ...lintOptions, discovery }));
   problems.push(...lintEnvPy(project.config, { ...options, dialect, discovery }));
   return problems;
+}
+
+/**
+ * The options lintProject lints each revision file with. A load given them (EagerReads.lint, as the CLI's
+ * `check` does) builds each record while the file's text is in hand, and the lint then reads no file again.
+ */
+export function revisionLintOptions(config: AlembicConfig, options: ProjectLintOptions = {}): LintOptions {
+  return lintSetup(config, options).lintOptions;
+}
+
+function lintSetup(config: AlembicConfig, options: ProjectLintOptions) {
+  const dialect = options.dialect ?? inferDialect(config, options.env, options.dotenv);
+  const readFile = options.readFile ?? readPythonFile;
+  // The models first: migration-imports-models reports only the imports that name them.
+  const discovery = sharedModelDiscovery(config, { ...options, dialect });
+  const lintOptions: LintOptions = {
+    severities: options.severities,
+    dialect,
+    ...envLintOptions(config, readFile, options.envPyText),
+    // Only when the rule reads them: their key would otherwise make every revision's findings stale.
+    modelNames: severityOf('migration-imports-models', options) === 'off' ? undefined : modelNamesOf(discovery),
+  };
+  return { dialect, readFile, discovery, lintOptions };
 }
 
 /** The dialect of the URL Alembic would use (setting-free: env.py, the environment, .env, the ini). */
