@@ -93,8 +93,8 @@ export class Project implements RevisionRecords {
    * (the table history) computes its findings with them, so that the lint finds them ready.
    */
   private lintOptions: LintOptions = {};
-  /** The lint options of the records built while loading (EagerReads.lint), once a file needed them. */
-  private eagerLint?: LintOptions;
+  /** The lint options of the records built while loading (EagerReads.lint); null when they could not be made. */
+  private eagerLint?: LintOptions | null;
   /** Values computed from every record (table history, revision schema), by name; cleared by any change of a file or the graph. */
   private readonly derivedValues = new Map<string, unknown>();
 
@@ -322,13 +322,28 @@ export class Project implements RevisionRecords {
    * EagerReads.lint the record, from the same text.
    */
   private readFile(file: string, withGrammar: boolean, constants: ImportedConstants): FileEntry {
-    if (!this.eager.lint) return readRevisionFileOnDisk(file, withGrammar, constants);
+    const lint = this.eagerLintOptions();
+    if (!lint) return readRevisionFileOnDisk(file, withGrammar, constants);
     return readRevisionFileOnDisk(file, withGrammar, constants, (text, result): FileEntry => {
       if (!result.source) return result;
-      this.eagerLint ??= this.lintOptions = this.eager.lint!(this.config);
-      const record = recordOf(file, () => ({ text }), this.eagerLint, result.source);
+      const record = recordOf(file, () => ({ text }), lint, result.source);
       return { ...result, record, lint: record.lint };
     });
+  }
+
+  /**
+   * EagerReads.lint's options for this load, made when the first file is read. None when they cannot be
+   * made: the lint then makes them itself, and reports what failed as it always did.
+   */
+  private eagerLintOptions(): LintOptions | undefined {
+    if (!this.eager.lint || this.eagerLint === null) return undefined;
+    try {
+      this.eagerLint ??= this.lintOptions = this.eager.lint(this.config);
+      return this.eagerLint;
+    } catch {
+      this.eagerLint = null;
+      return undefined;
+    }
   }
 
   /**

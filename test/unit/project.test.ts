@@ -298,6 +298,25 @@ describe("Project: eager reads (the CLI's check)", () => {
     assert.deepStrictEqual(found, expected);
   });
 
+  it('loads every revision as usual when the lint options cannot be made', () => {
+    const dir = tempDir();
+    const ini = writeProject(dir, revisions);
+    const eager = loadProject(ini, {
+      eager: {
+        grammar: true,
+        lint: () => {
+          throw new Error('no options');
+        },
+      },
+    });
+    assert.deepStrictEqual([...eager.graph.revisions.keys()], ['a1', 'b2', 'c3']);
+    assert.deepStrictEqual(eager.problems, []);
+    assert.ok(
+      lintProject(eager, {}).some((p) => p.code === 'drop-table'),
+      'the lint still runs',
+    );
+  });
+
   it('reads a file again when the lint asks with other options than the load was given', () => {
     const dir = tempDir();
     const ini = writeProject(dir, revisions);
