@@ -382,3 +382,40 @@ export function iniProjectSections(text: string, iniPath: string): string[] {
   // The default section first: it is the one `alembic` uses without -n.
   return sections.sort((a, b) => (a === 'alembic' ? -1 : b === 'alembic' ? 1 : 0));
 }
+
+/** alembic.ini and pyproject.toml in one folder make one project, the ini winning key by key (Alembic >= 1.16). */
+export function locateConfig(configPath: string, options: { section?: string; baseDir?: string } = {}): ConfigLocation {
+  const absolute = path.resolve(configPath);
+  const dir = path.dirname(absolute);
+  if (path.basename(absolute) === 'pyproject.toml') {
+    const ini = path.join(dir, 'alembic.ini');
+    return {
+      tomlPath: absolute,
+      iniPath: fs.existsSync(ini) ? ini : undefined,
+      section: options.section,
+      baseDir: options.baseDir,
+    };
+  }
+  const toml = path.join(dir, 'pyproject.toml');
+  let tomlPath: string | undefined;
+  try {
+    if (tomlHasAlembic(readTextFile(toml))) tomlPath = toml;
+  } catch {
+    // no pyproject.toml: the ini alone
+  }
+  return { iniPath: absolute, tomlPath, section: options.section, baseDir: options.baseDir };
+}
+
+/** The configuration of a project that could not be loaded: no revisions, nothing else to read. */
+export function unloadedConfig(configFile: string): AlembicConfig {
+  return {
+    configFile,
+    section: 'alembic',
+    baseDir: path.dirname(configFile),
+    versionLocations: [],
+    recursiveVersionLocations: false,
+    sourceless: false,
+    option: () => undefined,
+    problems: [],
+  };
+}

@@ -1,19 +1,24 @@
 // One Alembic project: its configuration, every revision file in its version locations, and the
 // revision graph built from them. Updates are incremental: a changed file is re-read alone, and the
 // graph is rebuilt only when the file's revision, parents, dependencies or labels changed. Each file's
-// record (revisionRecord.ts: operations, schema facts, lint findings) is read on first use and kept
-// with the file's entry until the file changes.
-import * as fs from 'node:fs';
+// record (revisionRecord.ts: operations, schema facts, lint findings) is read on first use, or while
+// loading when the caller asks (LoadOptions.eager), and kept with the file's entry until the file changes.
 import * as path from 'node:path';
-import { type AlembicConfig, type ConfigLocation, loadConfig, tomlHasAlembic } from './config';
-import { readTextFile, withFileBytes } from './fileBytes';
+import { type AlembicConfig, type ConfigLocation, loadConfig, locateConfig, unloadedConfig } from './config';
+import { withFileBytes } from './fileBytes';
 import { lintKey } from './lint/revisionRules';
 import type { LintOptions } from './lint/rules';
 import { ParseCache } from './parseCache';
 import { type Problem, problem } from './problems';
 import { type DecodedSource, decodePythonSource } from './python';
 import { ImportedConstants } from './revisionConstants';
-import { isRevisionFileName, type RevisionFileResult, type RevisionSource, readsOtherFiles } from './revisionFile';
+import {
+  isRevisionFileName,
+  type RevisionFileResult,
+  type RevisionSource,
+  readsOtherFiles,
+  sameGraphInput,
+} from './revisionFile';
 import { RevisionMap } from './revisionMap';
 import { buildRevisionRecord, type RevisionRecord, type RevisionRecords, unreadableRecord } from './revisionRecord';
 import { enclosingPackageRoots, projectImportRoots } from './sysPath';
@@ -53,29 +58,6 @@ export interface EagerReads {
 /** Opens the project defined by an alembic.ini or a pyproject.toml (`[tool.alembic]`). */
 export function loadProject(configPath: string, options: LoadOptions = {}): Project {
   return new Project(locateConfig(configPath, options), options.cacheDir, options.eager);
-}
-
-/** alembic.ini and pyproject.toml in one folder make one project, the ini winning key by key (Alembic >= 1.16). */
-export function locateConfig(configPath: string, options: LoadOptions = {}): ConfigLocation {
-  const absolute = path.resolve(configPath);
-  const dir = path.dirname(absolute);
-  if (path.basename(absolute) === 'pyproject.toml') {
-    const ini = path.join(dir, 'alembic.ini');
-    return {
-      tomlPath: absolute,
-      iniPath: fs.existsSync(ini) ? ini : undefined,
-      section: options.section,
-      baseDir: options.baseDir,
-    };
-  }
-  const toml = path.join(dir, 'pyproject.toml');
-  let tomlPath: string | undefined;
-  try {
-    if (tomlHasAlembic(readTextFile(toml))) tomlPath = toml;
-  } catch {
-    // no pyproject.toml: the ini alone
-  }
-  return { iniPath: absolute, tomlPath, section: options.section, baseDir: options.baseDir };
 }
 
 export class Project implements RevisionRecords {
@@ -481,53 +463,5 @@ function maybeCompiled(found: Problem, compiled: Problem[]): Problem {
     ...found,
     severity: found.severity === 'error' ? 'warning' : found.severity,
     message: `${found.message} ${UNCERTAIN_WITH_COMPILED.get(found.code)} a compiled file Alembic loads here (sourceless = true) but alembic-lens cannot read: ${listed}.`,
-  };
-}
-
-/** Two reads of a file that give the graph the same input: the same values, lines and problems. */
-function sameGraphInput(before: FileEntry, after: FileEntry): after is FileEntry & { source: RevisionSource } {
-  return (
-    !!before.source &&
-    !!after.source &&
-    sameShape(before.source, after.source) &&
-    sameProblems(before.problems, after.problems)
-  );
-}
-
-/** The values that decide the graph; when they and their lines are unchanged, so is the graph. */
-function sameShape(a: RevisionSource, b: RevisionSource): boolean {
-  return (
-    a.revision === b.revision &&
-    a.path === b.path &&
-    a.revisionLine === b.revisionLine &&
-    a.downRevisionLine === b.downRevisionLine &&
-    a.dependsOnLine === b.dependsOnLine &&
-    a.branchLabelsLine === b.branchLabelsLine &&
-    a.emptyDependsOn === b.emptyDependsOn &&
-    a.unreadableBranchLabels === b.unreadableBranchLabels &&
-    a.downRevisions.join('\0') === b.downRevisions.join('\0') &&
-    a.dependsOn.join('\0') === b.dependsOn.join('\0') &&
-    a.branchLabels.join('\0') === b.branchLabels.join('\0')
-  );
-}
-
-function sameProblems(a: Problem[], b: Problem[]): boolean {
-  return (
-    a.length === b.length &&
-    a.every((p, i) => p.code === b[i].code && p.line === b[i].line && p.message === b[i].message)
-  );
-}
-
-/** The configuration of a project that could not be loaded: no revisions, nothing else to read. */
-function unloadedConfig(configFile: string): AlembicConfig {
-  return {
-    configFile,
-    section: 'alembic',
-    baseDir: path.dirname(configFile),
-    versionLocations: [],
-    recursiveVersionLocations: false,
-    sourceless: false,
-    option: () => undefined,
-    problems: [],
   };
 }

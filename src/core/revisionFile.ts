@@ -332,3 +332,40 @@ export function messageOf(longdoc: string): string {
   const end = longdoc.indexOf('\n\n');
   return end < 0 ? longdoc : longdoc.slice(0, end);
 }
+
+/** Two reads of a file that give the graph the same input: the same values, lines and problems. */
+export function sameGraphInput<T extends RevisionFileResult>(
+  before: RevisionFileResult,
+  after: T,
+): after is T & { source: RevisionSource } {
+  return (
+    !!before.source &&
+    !!after.source &&
+    sameShape(before.source, after.source) &&
+    sameProblems(before.problems, after.problems)
+  );
+}
+
+/** The values that decide the graph; when they and their lines are unchanged, so is the graph. */
+function sameShape(a: RevisionSource, b: RevisionSource): boolean {
+  return (
+    a.revision === b.revision &&
+    a.path === b.path &&
+    a.revisionLine === b.revisionLine &&
+    a.downRevisionLine === b.downRevisionLine &&
+    a.dependsOnLine === b.dependsOnLine &&
+    a.branchLabelsLine === b.branchLabelsLine &&
+    a.emptyDependsOn === b.emptyDependsOn &&
+    a.unreadableBranchLabels === b.unreadableBranchLabels &&
+    a.downRevisions.join('\0') === b.downRevisions.join('\0') &&
+    a.dependsOn.join('\0') === b.dependsOn.join('\0') &&
+    a.branchLabels.join('\0') === b.branchLabels.join('\0')
+  );
+}
+
+function sameProblems(a: Problem[], b: Problem[]): boolean {
+  return (
+    a.length === b.length &&
+    a.every((p, i) => p.code === b[i].code && p.line === b[i].line && p.message === b[i].message)
+  );
+}
