@@ -247,7 +247,13 @@ function openProject(
   const scriptDir = project.config.scriptLocation;
   if (scriptDir && !fs.existsSync(scriptDir)) {
     const besideConfig = loadProject(configPath, { section, cacheDir, eager });
-    if (besideConfig.config.scriptLocation && fs.existsSync(besideConfig.config.scriptLocation)) return besideConfig;
+    if (besideConfig.config.scriptLocation && fs.existsSync(besideConfig.config.scriptLocation)) {
+      // As Flask-Migrate runs it; Alembic itself, run from here, would fail.
+      console.error(
+        `alembic-lens: note: script_location ${scriptDir} does not exist; reading ${besideConfig.config.scriptLocation} beside the config file instead (Alembic run from this folder fails: "Path doesn't exist")`,
+      );
+      return besideConfig;
+    }
   }
   return project;
 }
@@ -270,11 +276,13 @@ function printLines(project: Project, produce: () => string[]): number {
   // Alembic's ScriptDirectory.from_config raises on these before any revision is read.
   const fatal =
     project.config.problems.find(
-      (p) => p.severity === 'error' && (!project.config.scriptLocation || p.code === 'bad-separator'),
+      (p) =>
+        p.severity === 'error' &&
+        (!project.config.scriptLocation || p.code === 'bad-separator' || p.code === 'missing-script-location'),
     ) ?? project.problems.find((p) => REFUSED_HISTORY.has(p.code));
   if (fatal) {
     // Alembic's own words: without alembic-lens's explanation after them.
-    console.error(`FAILED: ${fatal.message.replace(/(: Alembic refuses .*|\.)$/, '')}`);
+    console.error(`FAILED: ${fatal.message.replace(/(: Alembic refuses .*| \(script_location is .*|\.)$/, '')}`);
     return 1;
   }
   try {

@@ -151,12 +151,19 @@ export function loadConfig(location: ConfigLocation): AlembicConfig {
     return config;
   }
   config.scriptLocation = resolveResource(scriptLocation, baseDir, where, problems);
-  if (config.scriptLocation && !isDirectory(config.scriptLocation)) {
+  const scriptDirMissing = !!config.scriptLocation && !isDirectory(config.scriptLocation);
+  if (scriptDirMissing) {
+    // Alembic's words (current Alembic names the folder as written, a package resource once resolved).
+    const named =
+      scriptLocation.includes(':') && !path.isAbsolute(scriptLocation) ? config.scriptLocation : scriptLocation;
+    const comment = /[#;]/.test(scriptLocation)
+      ? " An ini value has no inline comments: everything after '=' is the value."
+      : '';
     problems.push(
       problem(
         'error',
         'missing-script-location',
-        `script_location ${config.scriptLocation} does not exist (Alembic: "Path doesn't exist"). Note that an ini value has no inline comments: everything after '=' is the value.`,
+        `Path doesn't exist: ${named}.  Please use the 'init' command to create a new scripts folder. (script_location is ${config.scriptLocation}.)${comment}`,
         where.file,
         where.line,
       ),
@@ -182,6 +189,8 @@ export function loadConfig(location: ConfigLocation): AlembicConfig {
   } else if (config.scriptLocation) {
     config.versionLocations = [path.join(config.scriptLocation, 'versions')];
   }
+  // Under a script folder that is missing, its default versions folder is missing too: one problem is enough.
+  if (scriptDirMissing && !listed) return config;
   for (const dir of config.versionLocations) {
     if (!isDirectory(dir)) {
       problems.push(

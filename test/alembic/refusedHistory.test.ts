@@ -73,3 +73,33 @@ describe('differential: histories Alembic refuses to load', function () {
     });
   }
 });
+
+describe('differential: a script_location folder that does not exist', function () {
+  let dir: string;
+
+  before(async function () {
+    this.timeout(60000);
+    await checkPythonAndCli();
+    dir = makeTempDir('alembic-lens-no-script-dir-');
+    // jupyterhub's alembic.ini is a template: its script_location is a placeholder its code fills in.
+    fs.writeFileSync(path.join(dir, 'alembic.ini'), '[alembic]\nscript_location = {alembic_dir}\n');
+  });
+
+  after(() => removeTempDir(dir));
+
+  it("heads, history and branches fail with Alembic's message", async function () {
+    this.timeout(60000);
+    const alembic = await runPython(['-m', 'alembic', 'heads'], dir);
+    const failed = `${alembic.stdout}${alembic.stderr}`.split('\n').find((line) => line.startsWith('FAILED: '));
+    assert.ok(alembic.code !== 0 && failed, `Alembic fails here: ${describeRun(alembic)}\n${alembic.stderr}`);
+    // Alembic 1.8 names the folder by its absolute path, quoted; current Alembic as written.
+    const words = (line: string) => line.replace(`'${path.join(dir, '{alembic_dir}')}'`, '{alembic_dir}');
+    for (const argv of [['heads'], ['history'], ['branches']]) {
+      const lens = await runCli(argv, dir);
+      const context = `alembic-lens ${argv.join(' ')}: ${describeRun(lens)}\n${lens.stdout}${lens.stderr}`;
+      assert.strictEqual(lens.code, 1, context);
+      assert.strictEqual(lens.stdout, '', context);
+      assert.strictEqual(lens.stderr.split('\n')[0], words(failed), context);
+    }
+  });
+});

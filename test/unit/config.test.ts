@@ -127,6 +127,27 @@ describe('loadConfig', () => {
     assert.ok(loadConfig({ iniPath: ini, section: 'empty' }).problems.some((p) => p.code === 'no-script-location'));
   });
 
+  it("reports a script_location folder that does not exist once, in Alembic's words (a template's placeholder)", () => {
+    const root = project({ 'alembic.ini': '[alembic]\nscript_location = {alembic_dir}\n' });
+    const config = loadConfig({ iniPath: path.join(root, 'alembic.ini') });
+    assert.deepStrictEqual(
+      config.problems.map((p) => [p.code, p.line, p.message]),
+      [
+        [
+          'missing-script-location',
+          2,
+          `Path doesn't exist: {alembic_dir}.  Please use the 'init' command to create a new scripts folder. (script_location is ${path.join(root, '{alembic_dir}')}.)`,
+        ],
+      ],
+      'no second problem for its versions folder, and no word of inline comments where there is none',
+    );
+    const commented = project({ 'alembic.ini': '[alembic]\nscript_location = migrations ; the scripts\n' }, [
+      'migrations',
+    ]);
+    const [found] = loadConfig({ iniPath: path.join(commented, 'alembic.ini') }).problems;
+    assert.match(found.message, /^Path doesn't exist: migrations ; the scripts\. .* no inline comments/);
+  });
+
   it('warns about a version location that does not exist', () => {
     const root = project(
       {
