@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadProject } from '../../src/core/project';
 import { constantsRevision, writeExpandContractProject, writeNeutronLayout } from '../support/constantsProject';
-import { tempDir, waitPastRacyWindow } from '../support/tempProject';
+import { tempDir, waitPastRacyWindow, writeProject } from '../support/tempProject';
 
 function expandContractProject(): { dir: string; ini: string; versions: string; constants: string } {
   const dir = tempDir();
@@ -54,6 +54,28 @@ describe('revision variables from imported constants', () => {
     const computed = project.problems.filter((p) => p.code === 'computed-value').map((p) => path.basename(p.path));
     assert.deepStrictEqual(computed.sort(), ['x1.py', 'x2.py', 'x3.py', 'x4.py', 'x5.py', 'x6.py']);
     for (const [id] of cases) assert.deepStrictEqual(project.graph.get(id)!.source.branchLabels, [], id);
+  });
+
+  it('keeps a list changed in place after its assignment a computed value (invenio: `deps += [...]` in a try:)', () => {
+    const dir = tempDir();
+    const ini = writeProject(dir, [{ id: 'a1' }, { id: 'b1' }]);
+    const versions = path.join(dir, 'alembic', 'versions');
+    const revision = (id: string, body: string): string =>
+      `revision = '${id}'\ndown_revision = 'a1'\n${body}\ndepends_on = deps\n`;
+    const cases: Array<[string, string]> = [
+      ['m1', "deps = []\ntry:\n    import invenio_access\n    deps += ['b1']\nexcept ImportError:\n    pass"],
+      ['m2', "deps = ['a1']\ndeps.append('b1')"],
+      ['m3', "deps = ['a1']\ndeps[0] = 'b1'"],
+      ['m4', "deps = ['a1', 'b1']\ndel deps[0]"],
+    ];
+    for (const [id, body] of cases) fs.writeFileSync(path.join(versions, `${id}.py`), revision(id, body));
+    // Unchanged, or changed only inside a function that the import never calls: read as written.
+    fs.writeFileSync(path.join(versions, 'k1.py'), revision('k1', "deps = ['b1']\ndef f():\n    deps.append('a1')"));
+    const project = loadProject(ini);
+    const computed = project.problems.filter((p) => p.code === 'computed-value').map((p) => path.basename(p.path));
+    assert.deepStrictEqual(computed.sort(), ['m1.py', 'm2.py', 'm3.py', 'm4.py']);
+    for (const [id] of cases) assert.deepStrictEqual(project.graph.get(id)!.source.dependsOn, [], id);
+    assert.deepStrictEqual(project.graph.get('k1')!.source.dependsOn, ['b1']);
   });
 
   it('reads a tuple constant whole, and a revision id from a constant', () => {

@@ -74,6 +74,11 @@ export interface ModuleIndex {
   assignments: Assignment[];
   /** The last module-level binding of each name. */
   bindings: Map<string, ModuleBinding>;
+  /**
+   * Names a module-level statement may change in place (`x += [...]`, `x.append(...)`, `x[0] = ...`), with
+   * the line of the last one: their value is no longer the one assigned.
+   */
+  mutations: Map<string, number>;
   /** `importlib.import_module`, `__import__` or `pkgutil` package walks: imports nobody can list statically. */
   dynamicImports: boolean;
   /** The tokenizer's first error; what comes before it is indexed. */
@@ -107,6 +112,7 @@ export function indexPythonModule(text: string): ModuleIndex {
     classes: [],
     assignments: [],
     bindings: new Map(),
+    mutations: new Map(),
     dynamicImports: false,
     error: source.error,
   };
@@ -189,6 +195,8 @@ export function indexPythonModule(text: string): ModuleIndex {
           // Under `if TYPE_CHECKING:` a class attribute is for the type checker only: it never maps a column.
           if (!typeChecking()) parent.cls.body.push({ line: part[0].line, tokens: part });
         } else if (!parent) {
+          const mutated = mutatedName(part);
+          if (mutated) index.mutations.set(mutated, part[0].line);
           for (const assignment of readAssignments(part)) {
             index.assignments.push(assignment);
             bind(
@@ -281,6 +289,22 @@ export function readAssignments(tokens: PyToken[]): Assignment[] {
     }
   }
   return out;
+}
+
+const AUGMENTED = new Set(['+=', '-=', '*=', '/=', '//=', '%=', '**=', '|=', '&=', '^=', '<<=', '>>=', '@=']);
+
+/**
+ * The name a statement may change in place: `x += ...`, `x[...] = ...`, `del x[...]`, or a method called on
+ * it (`x.append(...)`, `x.update(...)`: any method may mutate).
+ */
+function mutatedName(tokens: PyToken[]): string | undefined {
+  const [first, second] = tokens;
+  if (first?.t === 'name' && first.v === 'del' && second?.t === 'name' && tokens[2]?.v === '[') return second.v;
+  if (first?.t !== 'name' || second?.t !== 'op') return undefined;
+  if (AUGMENTED.has(second.v)) return first.v;
+  if (second.v === '.' && tokens[3]?.v === '(') return first.v;
+  if (second.v === '[' && splitAtDepth0(tokens, 0, tokens.length, '=').length > 1) return first.v;
+  return undefined;
 }
 
 /** `a.b.c` for a name/attribute chain, else undefined. */
