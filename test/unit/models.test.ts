@@ -539,6 +539,23 @@ describe('findModelFiles', () => {
     assert.deepStrictEqual(found.files.map((f) => rel(dir, f.path)).sort(), ['app/audit.py', 'app/models.py']);
   });
 
+  it('a base wrapped in typing.cast is still that base: the other base imported along the way is not target_metadata', () => {
+    const model = (base: string, cls: string, table: string) =>
+      `import typing as t\nfrom typing import cast\nfrom sqlalchemy import Column, Integer\nfrom sqlalchemy.orm import declarative_base\n${base}\nclass ${cls}(${base.split(' ')[0]}):\n    __tablename__ = "${table}"\n    id = Column(Integer, primary_key=True)\n`;
+    const { dir, found } = discover({
+      'app/__init__.py': '',
+      // deepchecks: the public models import the org models' module, whose base maps another schema.
+      'app/public_models.py': `import app.org_models\n${model('Base = t.cast(t.Any, declarative_base())', 'User', 'users')}`,
+      'app/org_models.py': model('OrgBase = cast(t.Any, declarative_base())', 'Thing', 'things'),
+      'alembic/env.py': envPy('from app.public_models import Base', 'target_metadata = Base.metadata'),
+    });
+    assert.deepStrictEqual(found.problems, []);
+    assert.deepStrictEqual(
+      found.files.map((f) => [rel(dir, f.path), tables(f.classes)]),
+      [['app/public_models.py', ['users']]],
+    );
+  });
+
   it('target_metadata = None: the problem, with the base to import; the model modules a fix should import', () => {
     const { dir, found } = discover({
       'app/__init__.py': '',

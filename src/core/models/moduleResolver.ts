@@ -207,6 +207,9 @@ export abstract class ModuleResolver {
       const callee = this.evalExpr(mod, value.func);
       const dotted = callee.k === 'external' ? callee.dotted : '';
       const last = value.func.k === 'attr' ? value.func.name : value.func.k === 'name' ? value.func.id : '';
+      // `typing.cast(Any, declarative_base())` is its second argument at run time (deepchecks writes its bases so).
+      const isCast = /(^|\.)typing\.cast$/.test(dotted) || (callee.k === 'unknown' && last === 'cast');
+      if (isCast && value.args.length === 2) return this.assigned(mod, name, value.args[1]);
       if (
         /(^|\.)declarative_base$/.test(dotted) ||
         last === 'generate_base' ||
