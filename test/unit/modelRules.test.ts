@@ -146,6 +146,32 @@ describe('model rules: a revision that drops what the models still map', () => {
     assert.deepStrictEqual(modelRuleProblems(copied), []);
   });
 
+  it('raw SQL that names the table later (skyvern: ADD COLUMN IF NOT EXISTS) may give it back: silent', () => {
+    const dir = sample();
+    addRevision(dir, 'a1a1a1a1a1a1', ["op.drop_column('users', 'email')"]);
+    addRevision(
+      dir,
+      'b2b2b2b2b2b2',
+      ['op.execute("ALTER TABLE users ADD COLUMN IF NOT EXISTS email VARCHAR(255)")'],
+      'a1a1a1a1a1a1',
+    );
+    assert.deepStrictEqual(modelRuleProblems(dir), []);
+
+    // Raw SQL that names other tables, or only reads and writes rows, changes nothing.
+    const other = sample();
+    const file = addRevision(other, 'a1a1a1a1a1a1', ["op.drop_column('users', 'email')"]);
+    addRevision(
+      other,
+      'b2b2b2b2b2b2',
+      ['op.execute("ALTER TABLE audit ADD COLUMN email VARCHAR(255)")', 'op.execute("UPDATE users SET name = \'x\'")'],
+      'a1a1a1a1a1a1',
+    );
+    assert.deepStrictEqual(
+      modelRuleProblems(other).map((p) => [p.code, p.path, p.line]),
+      [['drops-mapped-column', file, lineOf(file, "op.drop_column('users'")]],
+    );
+  });
+
   it('drop_table, rename_table and a column rename of mapped names fire; a batch op too', () => {
     const dir = sample();
     const file = addRevision(dir, 'a1a1a1a1a1a1', [

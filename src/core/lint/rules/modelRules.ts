@@ -80,7 +80,7 @@ export function modelRuleFindings(input: ModelRuleInput): Problem[] {
   const read = mappedTables(input.discovery);
   if (!read) return [];
   const tables: Map<string, MappedTable> = read;
-  const steps = historySteps(input);
+  const revisions = historyRevisions(input);
   const found: Problem[] = [];
   const shown = (file: string): string => {
     const rel = path.relative(input.baseDir, file);
@@ -98,10 +98,15 @@ export function modelRuleFindings(input: ModelRuleInput): Problem[] {
   };
   // Backwards through the history: `later` holds what the operations after the current one do.
   const later = new LaterOps();
-  for (let index = steps.length - 1; index >= 0; index--) {
-    const step = steps[index];
-    if (!input.includeRevision || input.includeRevision(step.source)) lintStep(step, later);
-    later.add(step.op);
+  for (let r = revisions.length - 1; r >= 0; r--) {
+    const { source, revision, ops, rawDdlWords } = revisions[r];
+    // Raw SQL may do anything to the tables it names, before or after this revision's own operations.
+    later.addRawDdl(rawDdlWords);
+    for (let index = ops.length - 1; index >= 0; index--) {
+      const step = { source, revision, op: ops[index] };
+      if (!input.includeRevision || input.includeRevision(source)) lintStep(step, later);
+      later.add(step.op);
+    }
   }
   return found.reverse();
 
@@ -193,14 +198,20 @@ function mappedTables(discovery: ModelDiscovery | undefined): Map<string, Mapped
   return tables;
 }
 
-/** Every upgrade() operation of the history, oldest revision first, in source order within one. */
-function historySteps(input: ModelRuleInput): Step[] {
-  const steps: Step[] = [];
-  for (const rev of historyOrder(input.graph)) {
-    const ops = input.records.revisionRecord(rev.source)?.upgradeOps ?? [];
-    for (const op of ops) steps.push({ source: rev.source, revision: rev.id, op });
-  }
-  return steps;
+/**
+ * Every revision of the history, oldest first, with its upgrade() operations in source order and the
+ * words of the DDL its raw SQL holds (op.execute("ALTER TABLE tasks ADD COLUMN ...")).
+ */
+function historyRevisions(input: ModelRuleInput) {
+  return historyOrder(input.graph).map((rev) => {
+    const record = input.records.revisionRecord(rev.source);
+    return {
+      source: rev.source,
+      revision: rev.id,
+      ops: record?.upgradeOps ?? [],
+      rawDdlWords: record?.schema.ddlWords ?? [],
+    };
+  });
 }
 
 /**
@@ -211,18 +222,33 @@ class LaterOps {
   private readonly restoredTables = new Set<string>();
   private readonly restoredColumns = new Set<string>();
   private readonly touchedColumns = new Set<string>();
+  /** The words of later raw DDL (lowercase): a table they name may have been given back there. */
+  private readonly rawDdl = new Set<string>();
 
   tableRestored(key: string): boolean {
-    return this.restoredTables.has(key);
+    return this.restoredTables.has(key) || this.inRawDdl(key);
   }
 
   /** Given back, or the whole table is (the reader does not replay what a re-created table holds). */
   columnRestored(key: string, column: string): boolean {
-    return this.restoredColumns.has(columnKey(key, column)) || this.restoredColumns.has(columnKey(key));
+    return (
+      this.restoredColumns.has(columnKey(key, column)) || this.restoredColumns.has(columnKey(key)) || this.inRawDdl(key)
+    );
   }
 
   columnTouched(key: string, column: string): boolean {
-    return this.touchedColumns.has(columnKey(key, column)) || this.touchedColumns.has(columnKey(key));
+    return (
+      this.touchedColumns.has(columnKey(key, column)) || this.touchedColumns.has(columnKey(key)) || this.inRawDdl(key)
+    );
+  }
+
+  addRawDdl(words: readonly string[]): void {
+    for (const word of words) this.rawDdl.add(word);
+  }
+
+  /** The table of `key` (schema.table) is named by later raw DDL. */
+  private inRawDdl(key: string): boolean {
+    return this.rawDdl.has(key.slice(key.lastIndexOf('.') + 1).toLowerCase());
   }
 
   add(op: TableOp): void {
