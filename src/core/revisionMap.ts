@@ -615,17 +615,18 @@ export class RevisionMap {
 
   /** Alembic's `get_revisions`: one identifier (or several) to revisions; null stands for base. */
   getRevisions(id: string | null | readonly (string | null)[]): (Revision | null)[] {
-    if (Array.isArray(id)) return (id as (string | null)[]).flatMap((one) => this.getRevisions(one));
+    return this.getRevisionsOrBase(id).map((rev) => (rev === 'base' ? null : rev));
+  }
+
+  /** The same, with Alembic's "base" where `-n` lands exactly on base (None is a walk past it). */
+  private getRevisionsOrBase(id: string | null | readonly (string | null)[]): (Revision | null | 'base')[] {
+    if (Array.isArray(id)) return (id as (string | null)[]).flatMap((one) => this.getRevisionsOrBase(one));
     const { ids, branch } = this.resolveNumber(id as string | null);
     if (ids.length === 1 && /^\s*[-+]?\d+\s*$/.test(ids[0]) && parseInt(ids[0], 10) < 0) {
       // `branch@-n`: walk down from the heads of the branch.
       let heads = this.getRevisions('heads') as Revision[];
       if (branch !== undefined) heads = heads.filter((h) => h.branchLabels.has(branch));
-      // Walking past the base gives Alembic's None (here null), as does landing on base.
-      return heads.map((h) => {
-        const landed = this.walk(h, parseInt(ids[0], 10));
-        return landed === undefined || landed === 'base' ? null : landed;
-      });
+      return heads.map((h) => this.walk(h, parseInt(ids[0], 10)) ?? null);
     }
     return ids.map((one) => this.revisionForIdent(one, branch));
   }
@@ -881,8 +882,10 @@ export class RevisionMap {
     const required = new Set(this.related(normalizedDown, targets, true));
     for (const t of targets) required.add(t);
 
-    let currentRevs = this.getRevisions(lower);
-    if (!implicitBase && currentRevs.some((r) => r !== null && !required.has(r))) {
+    const lowerRevs = this.getRevisionsOrBase(lower);
+    let currentRevs = lowerRevs.map((r) => (r === 'base' ? null : r));
+    // Alembic's "base" (a `-n` that lands exactly on base) is in no range either.
+    if (!implicitBase && lowerRevs.some((r) => r !== null && (r === 'base' || !required.has(r)))) {
       throw new RevisionError(
         `Range ${lower}:${upper} is not along one branch`,
         'range-not-ancestor',

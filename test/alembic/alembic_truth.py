@@ -232,7 +232,10 @@ def run_command(ini, section, argv):
                 command.heads(cfg)
             elif name == "history":
                 rng = None
-                if len(argv) > 1:
+                if len(argv) > 1 and argv[1].startswith("--rev-range="):
+                    # The form a range starting with '-' needs on the command line (argparse).
+                    rng = argv[1].split("=", 1)[1]
+                elif len(argv) > 1:
                     assert argv[1] == "-r"
                     rng = argv[2]
                 command.history(cfg, rng)
@@ -266,6 +269,7 @@ def run_command_all_orders(ini, section, argv, graph, limit=24):
     if not multi or argv[0] not in ("history", "branches"):
         return rec
     outs = [rec["stdout"]]
+    errors = [rec["error"]["message"]] if rec["error"] else []
     combos = itertools.product(*[list(itertools.permutations(d)) for _, d in multi])
     for combo in itertools.islice(combos, limit):
         FORCED_DEP_ORDER.clear()
@@ -274,11 +278,16 @@ def run_command_all_orders(ini, section, argv, graph, limit=24):
             alt = run_command(ini, section, argv)
         finally:
             FORCED_DEP_ORDER.clear()
-        assert (alt["error"] or {}).get("message") == (rec["error"] or {}).get("message")
+        # Both fail, or neither; an error may name its revisions in the order Alembic picked.
+        assert bool(alt["error"]) == bool(rec["error"])
+        if alt["error"] and alt["error"].get("message") not in errors:
+            errors.append(alt["error"].get("message"))
         if alt["stdout"] not in outs:
             outs.append(alt["stdout"])
     if len(outs) > 1:
         rec["alternatives"] = outs
+    if len(errors) > 1:
+        rec["errorAlternatives"] = errors
     return rec
 
 

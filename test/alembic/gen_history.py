@@ -464,6 +464,7 @@ class Gen:
         "range-error": 1,
         "range-label": 1,
         "range-partial": 1,
+        "range-relative": 3,
         "show-id": 3,
         "show-partial": 2,
         "show-ambiguous": 1,
@@ -519,6 +520,9 @@ class Gen:
             add("range-error", ["history", "-r", a + ":" + b])
         for r in [":head", "nocolon", "deadbeefcafe:"] + ([rng.choice(mids) + ":head"] if mids else []):
             add("range-error", ["history", "-r", r])
+        # Relative starts, walked down from every head: one may land on base or walk past it.
+        for r in ["-1:", "-2:", "-3:"]:
+            add("range-relative", ["history", "--rev-range=" + r])
         if labels:
             lab = rng.choice(labels)
             for r in [lab + "@base:" + lab + "@head", ":" + lab + "@head", lab + ":"]:
