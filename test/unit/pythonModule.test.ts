@@ -127,6 +127,23 @@ describe('readPythonModule', () => {
     assert.deepStrictEqual(valueNamed(`revision = f'plain'\n`, 'revision'), { kind: 'str', value: 'plain' });
   });
 
+  it('reports a list changed in place after its assignment as computed; a string or None stays as read', () => {
+    for (const change of [
+      "depends_on += ['b']",
+      "depends_on.append('b')",
+      "depends_on.extend(['b'])",
+      "depends_on[0] = 'b'",
+    ])
+      assert.strictEqual(valueNamed(`depends_on = ['a']\n${change}\n`, 'depends_on')?.kind, 'computed', change);
+    assert.deepStrictEqual(valueNamed(`revision = 'a1'\nrevision.upper()\n`, 'revision'), { kind: 'str', value: 'a1' });
+    assert.deepStrictEqual(valueNamed(`depends_on = None\ndepends_on.x()\n`, 'depends_on'), { kind: 'none' });
+    // Inside a function the change never runs on import.
+    assert.deepStrictEqual(valueNamed(`depends_on = ['a']\ndef f():\n    depends_on.append('b')\n`, 'depends_on'), {
+      kind: 'seq',
+      items: [{ kind: 'str', value: 'a' }],
+    });
+  });
+
   it('flags assignments inside module-level if/try blocks as conditional', () => {
     const found = read(`try:\n    revision = 'a'\nexcept Exception:\n    pass\n`).assignments;
     assert.strictEqual(found.length, 1);

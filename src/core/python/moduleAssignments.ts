@@ -53,6 +53,12 @@ export function readAssignment(
         line,
         topLevel,
       });
+    } else if (mayBeChanged(first.v, into)) {
+      // `depends_on.append(...)`, `depends_on[0] = ...`: the list Alembic reads is no longer the one assigned.
+      if (second.v === '.' && statement[2]?.t === 'name' && statement[3]?.v === '(')
+        into.push({ name: first.v, value: computed([], `changed by .${statement[2].v}()`), line, topLevel });
+      else if (second.v === '[' && indexAtDepth0(statement, '=', 1) > 0)
+        into.push({ name: first.v, value: computed([], 'an item assigned'), line, topLevel });
     }
     return;
   }
@@ -66,6 +72,13 @@ export function readAssignment(
       into.push({ name: target.v, value, line, topLevel });
     }
   }
+}
+
+/** The value last assigned to `name` is a list or set (a string or None cannot change in place). */
+function mayBeChanged(name: string, assignments: readonly PyAssignment[]): boolean {
+  for (let i = assignments.length - 1; i >= 0; i--)
+    if (assignments[i].name === name) return assignments[i].value.kind === 'seq';
+  return false;
 }
 
 function indexAtDepth0(tokens: Token[], op: string, from: number): number {
