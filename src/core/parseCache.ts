@@ -106,8 +106,9 @@ export class ParseCache implements DocstringSource {
     if (bytes === undefined) return;
     try {
       const stored = decodeColumns(bytes, (header) => {
-        const { format, configFile: storedFor, byteOrder } = JSON.parse(header);
-        return format === FORMAT && storedFor === configFile && byteOrder === BYTE_ORDER;
+        const { format, configFile: storedFor, byteOrder, build } = JSON.parse(header);
+        // Another build of alembic-lens may read a file otherwise: it parses every file again.
+        return format === FORMAT && storedFor === configFile && byteOrder === BYTE_ORDER && build === buildStamp();
       });
       this.columns = stored?.columns;
       if (stored?.columns) this.columnsHeader = stored.header;
@@ -231,7 +232,13 @@ export class ParseCache implements DocstringSource {
 
   /** `generation`: written with both files, so that a docs file is used only with its own entries. */
   private header(generation: string): string {
-    return asciiJson({ format: FORMAT, configFile: this.configFile, byteOrder: BYTE_ORDER, generation });
+    return asciiJson({
+      format: FORMAT,
+      configFile: this.configFile,
+      byteOrder: BYTE_ORDER,
+      build: buildStamp(),
+      generation,
+    });
   }
 
   /** Lint findings hold rule messages: another build of alembic-lens (its code file's mtime) lints again. */

@@ -51,7 +51,7 @@ function docstrings(project: Project): unknown[] {
 describe('parse cache', function () {
   before(function () {
     this.timeout(10000);
-    for (let i = 0; i < 11; i++) settled.push(branchyProject());
+    for (let i = 0; i < 12; i++) settled.push(branchyProject());
     const dir = tempDir();
     const ini = writeProject(dir, [{ id: 'a1', upgrade: ["op.drop_table('users')"] }]);
     linted = { ini, file: path.join(dir, 'alembic', 'versions', 'a1_rev.py'), cacheDir: path.join(dir, 'cache') };
@@ -112,6 +112,25 @@ describe('parse cache', function () {
       fs.writeFileSync(c1, revisionText({ id: 'c1', down: 'a1', message: 'edited message' }));
       assert.strictEqual(new ParseCache(cacheDir, config, 'alembic').read(c1, parse).source!.message, 'edited message');
       assert.strictEqual(parses, 2);
+    });
+
+    it('parses every file again after alembic-lens itself changed (a cache written by another build)', () => {
+      const { ini, c1, cacheDir } = settledProject();
+      const config = path.resolve(ini);
+      let parses = 0;
+      const parse = () => {
+        parses++;
+        return readRevisionFile(c1, fs.readFileSync(c1, 'utf8'));
+      };
+      const first = new ParseCache(cacheDir, config, 'alembic');
+      first.read(c1, parse);
+      first.save([c1]);
+      const [cacheFile] = fs.readdirSync(cacheDir).filter((name) => name.startsWith('revisions-'));
+      const bytes = fs.readFileSync(path.join(cacheDir, cacheFile), 'latin1');
+      assert.match(bytes, /"build":\d/);
+      fs.writeFileSync(path.join(cacheDir, cacheFile), bytes.replace(/"build":[\d.]+/, '"build":1'), 'latin1');
+      new ParseCache(cacheDir, config, 'alembic').read(c1, parse);
+      assert.strictEqual(parses, 2, 'the file is parsed again');
     });
 
     it('gives restored revisions the messages, docstrings and lines of the files', () => {
