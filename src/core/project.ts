@@ -27,6 +27,7 @@ import {
   listVersionDir,
   readRevisionFileOnDisk,
   realpathOrSelf,
+  revisionsInSubfolders,
   safeRealpath,
   sortLoadOrder,
   unreadableCompiledFiles,
@@ -170,7 +171,18 @@ export class Project implements RevisionRecords {
     if (!this.cachedProblems) {
       const fileProblems = this.order.flatMap((file) => this.files.get(file)!.problems);
       const graphProblems = this.noteCompiledFiles(this.graph.problems);
-      this.cachedProblems = [...this.config.problems, ...this.listingProblems, ...fileProblems, ...graphProblems];
+      // An empty history may be one kept in subfolders: say where (read again once files come or go).
+      const hints =
+        this.order.length || this.config.recursiveVersionLocations
+          ? []
+          : this.realLocations.flatMap((location) => revisionsInSubfolders(location, this.config.configFile));
+      this.cachedProblems = [
+        ...this.config.problems,
+        ...this.listingProblems,
+        ...hints,
+        ...fileProblems,
+        ...graphProblems,
+      ];
     }
     return this.cachedProblems;
   }

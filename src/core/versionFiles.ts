@@ -196,6 +196,28 @@ export function unreadableCompiledFiles(dir: string): Problem[] {
   );
 }
 
+/**
+ * An empty version folder whose subfolders hold revision files (prefect keeps one per database): Alembic
+ * reads them only with recursive_version_locations, or when version_locations names them (an env.py may
+ * set that at run time, out of sight). An info problem on the config, naming the subfolders.
+ */
+export function revisionsInSubfolders(dir: string, configFile: string): Problem[] {
+  const subfolders = listNames(dir).filter(
+    (name) =>
+      name !== '__pycache__' && !name.startsWith('.') && listNames(path.join(dir, name)).some(isRevisionFileName),
+  );
+  if (!subfolders.length) return [];
+  return [
+    problem(
+      'info',
+      'revisions-in-subfolders',
+      `No revision file in ${dir}, but its subfolder(s) ${subfolders.sort().join(', ')} hold some: Alembic reads subfolders only with recursive_version_locations = true, or when version_locations names them (an env.py may set that when it runs, which alembic-lens cannot see).`,
+      configFile,
+      1,
+    ),
+  ];
+}
+
 function listNames(dir: string): string[] {
   try {
     return fs.readdirSync(dir);

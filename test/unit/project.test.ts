@@ -40,6 +40,36 @@ describe('Project', () => {
     );
   });
 
+  it('an empty version folder whose subfolders hold revisions (prefect): an info naming them, gone once a file is there', () => {
+    const dir = tempDir();
+    const ini = writeProject(dir, []);
+    const versions = path.join(dir, 'alembic', 'versions');
+    for (const sub of ['sqlite', 'postgresql']) {
+      fs.mkdirSync(path.join(versions, sub));
+      fs.writeFileSync(path.join(versions, sub, 'a1.py'), revisionText({ id: `a1${sub}` }));
+    }
+    fs.mkdirSync(path.join(versions, '__pycache__'));
+    const project = loadProject(ini);
+    assert.deepStrictEqual(
+      project.problems.map((p) => [p.severity, p.code, p.path, p.line]),
+      [['info', 'revisions-in-subfolders', ini, 1]],
+    );
+    assert.match(
+      project.problems[0].message,
+      /subfolder\(s\) postgresql, sqlite hold some: .*recursive_version_locations/,
+    );
+    const added = path.join(versions, 'b1.py');
+    fs.writeFileSync(added, revisionText({ id: 'b1' }));
+    project.updateFile(added);
+    assert.deepStrictEqual(project.problems, []);
+    // Read recursively, they are simply revisions.
+    fs.rmSync(added);
+    fs.writeFileSync(ini, '[alembic]\nscript_location = alembic\nrecursive_version_locations = true\n');
+    const recursive = loadProject(ini);
+    assert.deepStrictEqual(recursive.problems, []);
+    assert.deepStrictEqual([...recursive.graph.revisions.keys()].sort(), ['a1postgresql', 'a1sqlite']);
+  });
+
   it('walks subfolders with recursive_version_locations, files before folders, sorted', () => {
     const dir = tempDir();
     const ini = writeProject(
