@@ -157,13 +157,31 @@ describe('model rules: a revision that drops what the models still map', () => {
     );
     assert.deepStrictEqual(modelRuleProblems(dir), []);
 
-    // Raw SQL that names other tables, or only reads and writes rows, changes nothing.
+    // The table named only when it runs (skyvern: a loop over table names into an f-string): any may be given back.
+    const dynamic = sample();
+    addRevision(dynamic, 'a1a1a1a1a1a1', ["op.drop_column('users', 'email')"]);
+    addRevision(
+      dynamic,
+      'b2b2b2b2b2b2',
+      [
+        "for table in ('audit', 'users'):",
+        '    op.execute(f\'ALTER TABLE "{table}" ADD COLUMN IF NOT EXISTS email TEXT\')',
+      ],
+      'a1a1a1a1a1a1',
+    );
+    assert.deepStrictEqual(modelRuleProblems(dynamic), []);
+
+    // Raw SQL that names other tables, or only reads and writes rows, changes nothing; nor does a JSON default.
     const other = sample();
     const file = addRevision(other, 'a1a1a1a1a1a1', ["op.drop_column('users', 'email')"]);
     addRevision(
       other,
       'b2b2b2b2b2b2',
-      ['op.execute("ALTER TABLE audit ADD COLUMN email VARCHAR(255)")', 'op.execute("UPDATE users SET name = \'x\'")'],
+      [
+        'op.execute("ALTER TABLE audit ADD COLUMN email VARCHAR(255)")',
+        'op.execute("ALTER TABLE audit ALTER COLUMN tags SET DEFAULT \'{}\'")',
+        'op.execute("UPDATE users SET name = \'x\'")',
+      ],
       'a1a1a1a1a1a1',
     );
     assert.deepStrictEqual(

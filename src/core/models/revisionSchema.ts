@@ -2,7 +2,7 @@
 // revision, replayed in history order, give the tables and columns a database at the heads has. Where
 // the replay cannot be sure (raw SQL, names only Python computes, helper functions that run the
 // operations), it says so: for some tables, or for the whole history.
-import { calleeName, leadingTokens, type PyExpr, type PySource, stringValues } from '../python';
+import { calleeName, leadingTokens, type PyExpr, type PyLine, type PySource, stringValues } from '../python';
 import type { RevisionRecords } from '../revisionRecord';
 import { type MigrationCall, type MigrationFunction, primaryKeyConstraintNames, type TableOp } from './migrationOps';
 import { columnNullable } from './modelColumns';
@@ -57,6 +57,8 @@ export interface SchemaFacts {
   steps: SchemaStep[];
   /** Words of string literals that look like DDL (raw SQL): nothing is claimed about those names. */
   ddlWords: string[];
+  /** Some DDL is filled in when it runs (`f'ALTER TABLE "{table}" ...'`): any table may be the one it names. */
+  dynamicDdl?: boolean;
   /** Why nothing about the history can be claimed, when so (`file:line: reason`). */
   unsure?: string;
 }
@@ -72,6 +74,10 @@ const TABLE_ITEMS = new Set([
   'Index',
 ]);
 const DDL = /\b(create|alter|drop|rename)\b/i;
+/** A %-format directive: a value goes into the SQL when it runs. */
+const PERCENT_FIELD = /%(\([^)]*\))?[sdr]/;
+/** A replacement field of an f-string or of str.format (`'{}'` alone is also a JSON or array literal). */
+const FORMAT_FIELD = /\{[^{}]*\}/;
 
 /**
  * The tables and columns the project's revisions create. Kept by the project (see Project.derived)
@@ -172,6 +178,13 @@ function withNullable(place: SchemaPlace, nullable: boolean | undefined): Revisi
   return nullable === undefined ? { ...place } : { ...place, nullable };
 }
 
+/** The line holds an f-string or calls `.format`: its braces are fields filled in at run time. */
+function formatsText(line: PyLine): boolean {
+  return line.tokens.some(
+    (tk) => (tk.t === 'str' && tk.prefix.includes('f')) || (tk.t === 'name' && tk.v === 'format'),
+  );
+}
+
 /** What a revision file contributes to the schema: read from its tokens and its parsed upgrade(). */
 export function schemaFacts(file: string, source: PySource, upgrade: MigrationFunction | undefined): SchemaFacts {
   const facts: SchemaFacts = { steps: [], ddlWords: [] };
@@ -184,6 +197,7 @@ export function schemaFacts(file: string, source: PySource, upgrade: MigrationFu
     if (line === docstring) continue;
     for (const value of stringValues(line)) {
       if (!DDL.test(value)) continue;
+      if (PERCENT_FIELD.test(value) || (FORMAT_FIELD.test(value) && formatsText(line))) facts.dynamicDdl = true;
       facts.ddlWords.push(...(value.match(/[A-Za-z_][\w$]*/g) ?? []).map((w) => w.toLowerCase()));
     }
   }

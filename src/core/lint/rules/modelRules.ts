@@ -99,9 +99,9 @@ export function modelRuleFindings(input: ModelRuleInput): Problem[] {
   // Backwards through the history: `later` holds what the operations after the current one do.
   const later = new LaterOps();
   for (let r = revisions.length - 1; r >= 0; r--) {
-    const { source, revision, ops, rawDdlWords } = revisions[r];
+    const { source, revision, ops, rawDdl } = revisions[r];
     // Raw SQL may do anything to the tables it names, before or after this revision's own operations.
-    later.addRawDdl(rawDdlWords);
+    later.addRawDdl(rawDdl);
     for (let index = ops.length - 1; index >= 0; index--) {
       const step = { source, revision, op: ops[index] };
       if (!input.includeRevision || input.includeRevision(source)) lintStep(step, later);
@@ -209,7 +209,7 @@ function historyRevisions(input: ModelRuleInput) {
       source: rev.source,
       revision: rev.id,
       ops: record?.upgradeOps ?? [],
-      rawDdlWords: record?.schema.ddlWords ?? [],
+      rawDdl: { words: record?.schema.ddlWords ?? [], dynamic: !!record?.schema.dynamicDdl },
     };
   });
 }
@@ -224,6 +224,8 @@ class LaterOps {
   private readonly touchedColumns = new Set<string>();
   /** The words of later raw DDL (lowercase): a table they name may have been given back there. */
   private readonly rawDdl = new Set<string>();
+  /** Later raw DDL names its table only when it runs: it may have given back any table. */
+  private dynamicDdl = false;
 
   tableRestored(key: string): boolean {
     return this.restoredTables.has(key) || this.inRawDdl(key);
@@ -242,13 +244,14 @@ class LaterOps {
     );
   }
 
-  addRawDdl(words: readonly string[]): void {
-    for (const word of words) this.rawDdl.add(word);
+  addRawDdl(ddl: { words: readonly string[]; dynamic: boolean }): void {
+    for (const word of ddl.words) this.rawDdl.add(word);
+    this.dynamicDdl ||= ddl.dynamic;
   }
 
-  /** The table of `key` (schema.table) is named by later raw DDL. */
+  /** The table of `key` (schema.table) is named by later raw DDL, or may be. */
   private inRawDdl(key: string): boolean {
-    return this.rawDdl.has(key.slice(key.lastIndexOf('.') + 1).toLowerCase());
+    return this.dynamicDdl || this.rawDdl.has(key.slice(key.lastIndexOf('.') + 1).toLowerCase());
   }
 
   add(op: TableOp): void {
