@@ -138,8 +138,10 @@ export class ImportedConstants implements ConstantLookup {
     this.depth++;
     try {
       const binding = bindingOf(scope, name);
-      // A list extended after its assignment (`deps += [...]`, even inside a `try:`) is no longer the literal.
-      if (binding?.kind === 'assign' && scope.index.mutations.has(name)) return undefined;
+      // A value changed after its assignment (`deps += [...]`, even inside a `try:`) is no longer the literal.
+      const mutated = scope.index.mutations.get(name);
+      if (binding?.kind === 'assign' && (mutated === 'rebound' || (mutated && binding.value.k === 'seq')))
+        return undefined;
       if (binding?.kind === 'assign') return this.evaluate(scope, binding.value);
       if (binding?.kind === 'import') return this.imported(scope, binding.stmt, binding.name);
       if (binding) return undefined;

@@ -67,15 +67,19 @@ describe('revision variables from imported constants', () => {
       ['m2', "deps = ['a1']\ndeps.append('b1')"],
       ['m3', "deps = ['a1']\ndeps[0] = 'b1'"],
       ['m4', "deps = ['a1', 'b1']\ndel deps[0]"],
+      ['m5', "deps = 'a'\ndeps += '1'"],
     ];
     for (const [id, body] of cases) fs.writeFileSync(path.join(versions, `${id}.py`), revision(id, body));
     // Unchanged, or changed only inside a function that the import never calls: read as written.
     fs.writeFileSync(path.join(versions, 'k1.py'), revision('k1', "deps = ['b1']\ndef f():\n    deps.append('a1')"));
+    // A string cannot change in place: a method called on it leaves it as written.
+    fs.writeFileSync(path.join(versions, 'k2.py'), revision('k2', "deps = 'b1'\ndeps.upper()"));
     const project = loadProject(ini);
     const computed = project.problems.filter((p) => p.code === 'computed-value').map((p) => path.basename(p.path));
-    assert.deepStrictEqual(computed.sort(), ['m1.py', 'm2.py', 'm3.py', 'm4.py']);
+    assert.deepStrictEqual(computed.sort(), ['m1.py', 'm2.py', 'm3.py', 'm4.py', 'm5.py']);
     for (const [id] of cases) assert.deepStrictEqual(project.graph.get(id)!.source.dependsOn, [], id);
     assert.deepStrictEqual(project.graph.get('k1')!.source.dependsOn, ['b1']);
+    assert.deepStrictEqual(project.graph.get('k2')!.source.dependsOn, ['b1']);
   });
 
   it('reads a tuple constant whole, and a revision id from a constant', () => {

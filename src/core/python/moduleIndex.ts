@@ -75,10 +75,10 @@ export interface ModuleIndex {
   /** The last module-level binding of each name. */
   bindings: Map<string, ModuleBinding>;
   /**
-   * Names a module-level statement may change in place (`x += [...]`, `x.append(...)`, `x[0] = ...`), with
-   * the line of the last one: their value is no longer the one assigned.
+   * Names a module-level statement changes after their assignment: `rebound` (`x += ...`: whatever the value)
+   * or `in place` (`x.append(...)`, `x[0] = ...`, `del x[0]`: a list or set). Their value is no longer the one assigned.
    */
-  mutations: Map<string, number>;
+  mutations: Map<string, 'rebound' | 'in place'>;
   /** `importlib.import_module`, `__import__` or `pkgutil` package walks: imports nobody can list statically. */
   dynamicImports: boolean;
   /** The tokenizer's first error; what comes before it is indexed. */
@@ -195,8 +195,9 @@ export function indexPythonModule(text: string): ModuleIndex {
           // Under `if TYPE_CHECKING:` a class attribute is for the type checker only: it never maps a column.
           if (!typeChecking()) parent.cls.body.push({ line: part[0].line, tokens: part });
         } else if (!parent) {
-          const mutated = mutatedName(part);
-          if (mutated) index.mutations.set(mutated, part[0].line);
+          const mutated = mutation(part);
+          if (mutated && index.mutations.get(mutated.name) !== 'rebound')
+            index.mutations.set(mutated.name, mutated.kind);
           for (const assignment of readAssignments(part)) {
             index.assignments.push(assignment);
             bind(
@@ -294,16 +295,18 @@ export function readAssignments(tokens: PyToken[]): Assignment[] {
 const AUGMENTED = new Set(['+=', '-=', '*=', '/=', '//=', '%=', '**=', '|=', '&=', '^=', '<<=', '>>=', '@=']);
 
 /**
- * The name a statement may change in place: `x += ...`, `x[...] = ...`, `del x[...]`, or a method called on
- * it (`x.append(...)`, `x.update(...)`: any method may mutate).
+ * The name a statement changes: rebound by `x += ...`, or changed in place by `x[...] = ...`, `del x[...]` or a
+ * method called on it (`x.append(...)`, `x.update(...)`: any method may mutate).
  */
-function mutatedName(tokens: PyToken[]): string | undefined {
+function mutation(tokens: PyToken[]): { name: string; kind: 'rebound' | 'in place' } | undefined {
   const [first, second] = tokens;
-  if (first?.t === 'name' && first.v === 'del' && second?.t === 'name' && tokens[2]?.v === '[') return second.v;
+  if (first?.t === 'name' && first.v === 'del' && second?.t === 'name' && tokens[2]?.v === '[')
+    return { name: second.v, kind: 'in place' };
   if (first?.t !== 'name' || second?.t !== 'op') return undefined;
-  if (AUGMENTED.has(second.v)) return first.v;
-  if (second.v === '.' && tokens[3]?.v === '(') return first.v;
-  if (second.v === '[' && splitAtDepth0(tokens, 0, tokens.length, '=').length > 1) return first.v;
+  if (AUGMENTED.has(second.v)) return { name: first.v, kind: 'rebound' };
+  if (second.v === '.' && tokens[3]?.v === '(') return { name: first.v, kind: 'in place' };
+  if (second.v === '[' && splitAtDepth0(tokens, 0, tokens.length, '=').length > 1)
+    return { name: first.v, kind: 'in place' };
   return undefined;
 }
 
