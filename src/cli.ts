@@ -281,8 +281,11 @@ function printLines(project: Project, produce: () => string[]): number {
         (!project.config.scriptLocation || p.code === 'bad-separator' || p.code === 'missing-script-location'),
     ) ?? project.problems.find((p) => REFUSED_HISTORY.has(p.code));
   if (fatal) {
-    // Alembic's own words: without alembic-lens's explanation after them.
-    console.error(`FAILED: ${fatal.message.replace(/(: Alembic refuses .*| \(script_location is .*|\.)$/, '')}`);
+    // Alembic's own words: without alembic-lens's explanation after them, and the revision map's without a period.
+    const words = REFUSED_HISTORY.has(fatal.code)
+      ? fatal.message.replace(/(: Alembic refuses .*|\.)$/, '')
+      : fatal.message.replace(/ \(script_location is .*$/, '');
+    console.error(`FAILED: ${words}`);
     return 1;
   }
   try {

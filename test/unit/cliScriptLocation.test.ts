@@ -41,6 +41,14 @@ describe('CLI: script_location', () => {
     );
   });
 
+  it("fails without a script_location key with Alembic's line, its period included (CTFd's raw migrations/alembic.ini)", () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'alembic.ini'), '[alembic]\n# template used to generate migration files\n');
+    const run = cli(['--no-cache', 'heads'], dir);
+    assert.strictEqual(run.status, 1, run.stderr);
+    assert.strictEqual(run.stderr.split('\n')[0], "FAILED: No 'script_location' key found in configuration.");
+  });
+
   it('reads a relative folder beside the config when it is not in the working folder, and says so', () => {
     const dir = tempDir();
     const project = path.join(dir, 'backend');
