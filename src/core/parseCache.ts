@@ -135,6 +135,8 @@ export class ParseCache implements DocstringSource {
     this.entries.set(file, { stat: { size, mtimeMs, ctimeMs, ino, dev }, racy, result });
     // A file too recent to be saved (see RACY_MS) is no reason to rewrite the cache.
     if (!racy) this.dirty = true;
+    // A result read with its lint findings (LoadOptions.eager) brings new findings to save.
+    if (!racy && result.lint) this.lintDirty = true;
     return result;
   }
 
@@ -189,6 +191,7 @@ export class ParseCache implements DocstringSource {
     entry.result = result;
     if (readsOtherFiles(result)) entry.racy = true;
     if (!entry.racy) this.dirty = true;
+    if (!entry.racy && result.lint) this.lintDirty = true;
   }
 
   /** Writes the cache for the files still present (atomically); failures only cost speed. */

@@ -124,13 +124,7 @@ export class Project implements RevisionRecords {
       : undefined);
     const constants = this.constants();
     const parse = (file: string): FileEntry => this.readFile(file, !!this.eager.grammar, constants);
-    const read = (file: string): FileEntry => {
-      if (!cache) return parse(file);
-      const entry: FileEntry = cache.read(file, parse);
-      // Only a file just read has a record (the cache keeps findings, not records): its findings are new.
-      if (entry.record) cache.lintChanged(file);
-      return entry;
-    };
+    const read = (file: string): FileEntry => (cache ? cache.read(file, parse) : parse(file));
     const seenReal = new Set<string>();
     const listingProblems: Problem[] = [];
     // The same file can only be listed twice through several (overlapping or linked) locations.
@@ -361,7 +355,6 @@ export class Project implements RevisionRecords {
       const checked = this.readFile(file, true, constants);
       this.files.set(file, checked);
       this.cache?.update(file, checked);
-      if (checked.record) this.cache?.lintChanged(file);
       if (checked.problems.length !== entry.problems.length || !checked.source) changed = true;
     }
     this.cache?.save(this.order);

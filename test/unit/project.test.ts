@@ -2,10 +2,11 @@ import * as assert from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { AlembicConfig } from '../../src/core/config';
 import { lintProject, revisionLintOptions } from '../../src/core/lint';
 import { loadProject } from '../../src/core/project';
 import { newestFirst } from '../../src/core/tree';
-import { revisionText, tempDir, writeProject } from '../support/tempProject';
+import { revisionText, tempDir, waitPastRacyWindow, writeProject } from '../support/tempProject';
 
 const ROOT = process.env.ALEMBIC_LENS_ROOT ?? path.resolve(__dirname, '../../..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
@@ -325,6 +326,28 @@ describe("Project: eager reads (the CLI's check)", () => {
       found = lintProject(eager, {});
     });
     assert.deepStrictEqual(Object.fromEntries(opens), { 'a1_rev.py': 1, 'b2_rev.py': 1, 'c3_rev.py': 1 });
+    assert.deepStrictEqual(found, expected);
+  });
+
+  it('keeps the findings of a load with the parse cache: the next check reads no revision file', function () {
+    this.timeout(20000);
+    const dir = tempDir();
+    const ini = writeProject(dir, revisions);
+    const versions = path.join(dir, 'alembic', 'versions');
+    const cacheDir = path.join(dir, 'cache');
+    const eager = { grammar: true, lint: (config: AlembicConfig) => revisionLintOptions(config, {}) };
+    // Files changed within the last seconds are never trusted to the cache.
+    waitPastRacyWindow();
+    const first = loadProject(ini, { cacheDir, eager });
+    first.checkGrammar();
+    const expected = lintProject(first, {});
+    let found: ReturnType<typeof lintProject> = [];
+    const opens = opensDuring(versions, () => {
+      const second = loadProject(ini, { cacheDir, eager });
+      second.checkGrammar();
+      found = lintProject(second, {});
+    });
+    assert.deepStrictEqual(Object.fromEntries(opens), {});
     assert.deepStrictEqual(found, expected);
   });
 
