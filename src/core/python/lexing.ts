@@ -34,6 +34,13 @@ const OPERATORS = [
 export const STRING_PREFIX = /^(?:[rRbBuUfF]|[rR][bBfF]|[bBfF][rR])$/;
 
 /** CPython's tokenizer stops at this many open brackets (MAXLEVEL). */
+/** The augmented assignment operators (`x += ...`): they rebind the name to a new value. */
+const AUGMENTED = new Set(['+=', '-=', '*=', '/=', '//=', '%=', '**=', '|=', '&=', '^=', '<<=', '>>=', '@=']);
+
+export function isAugmentedAssignment(op: string): boolean {
+  return AUGMENTED.has(op);
+}
+
 export const MAX_NESTING = 200;
 export const TOO_DEEP = 'too many nested parentheses';
 /** CPython's tokenizer stops at this many indentation levels (MAXINDENT). */

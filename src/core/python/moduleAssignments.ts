@@ -1,6 +1,6 @@
 // The module reader's statements (module.ts): a logical line split at `;`, and the assignments to the
 // watched names with their values, as far as literals go (strings, None, tuples, lists, sets).
-import { CLOSERS, OPENERS } from './lexing';
+import { CLOSERS, isAugmentedAssignment, OPENERS } from './lexing';
 import type { PyAssignment, PyValue } from './module';
 
 export type ModuleToken =
@@ -46,7 +46,7 @@ export function readAssignment(
     return;
   }
   if (second.v !== '=') {
-    if (second.v.endsWith('=') && second.v.length > 1 && !['==', '!=', '<=', '>='].includes(second.v)) {
+    if (isAugmentedAssignment(second.v)) {
       into.push({
         name: first.v,
         value: computed(statement.slice(2), `augmented assignment '${second.v}'`),

@@ -3,7 +3,7 @@
 // module-level assignments. Built on syntax.ts's tokenizer, so text inside strings and comments
 // never counts, and the bodies of functions are never read as module code.
 import { type PyExpr, parseExpression } from './expressions';
-import { isTypeCheckingTest } from './lexing';
+import { isAugmentedAssignment, isTypeCheckingTest } from './lexing';
 import { walkStatements } from './statements';
 import { matchBrackets, type PyToken, splitAtDepth0, tokenizePython } from './syntax';
 
@@ -292,8 +292,6 @@ export function readAssignments(tokens: PyToken[]): Assignment[] {
   return out;
 }
 
-const AUGMENTED = new Set(['+=', '-=', '*=', '/=', '//=', '%=', '**=', '|=', '&=', '^=', '<<=', '>>=', '@=']);
-
 /**
  * The name a statement changes: rebound by `x += ...`, or changed in place by `x[...] = ...`, `del x[...]` or a
  * method called on it (`x.append(...)`, `x.update(...)`: any method may mutate).
@@ -303,7 +301,7 @@ function mutation(tokens: PyToken[]): { name: string; kind: 'rebound' | 'in plac
   if (first?.t === 'name' && first.v === 'del' && second?.t === 'name' && tokens[2]?.v === '[')
     return { name: second.v, kind: 'in place' };
   if (first?.t !== 'name' || second?.t !== 'op') return undefined;
-  if (AUGMENTED.has(second.v)) return { name: first.v, kind: 'rebound' };
+  if (isAugmentedAssignment(second.v)) return { name: first.v, kind: 'rebound' };
   if (second.v === '.' && tokens[3]?.v === '(') return { name: first.v, kind: 'in place' };
   if (second.v === '[' && splitAtDepth0(tokens, 0, tokens.length, '=').length > 1)
     return { name: first.v, kind: 'in place' };
