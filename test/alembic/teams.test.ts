@@ -127,6 +127,115 @@ describe('teams: check --base against the real Alembic and a real git merge', fu
     );
   });
 
+  describe('the merge preview takes each file from the side that changed it, as git merges', () => {
+    /** Points a revision file at another down_revision (the assignment and the docstring's Revises:). */
+    function repoint(dir: string, id: string, from: string, to: string): void {
+      const file = versionFile(dir, id);
+      const text = fs.readFileSync(file, 'utf8');
+      fs.writeFileSync(
+        file,
+        text
+          .replace(`down_revision = '${from}'`, `down_revision = '${to}'`)
+          .replace(`Revises: ${from}`, `Revises: ${to}`),
+      );
+    }
+    const versionFile = (dir: string, id: string): string => {
+      const versions = path.join(dir, 'alembic', 'versions');
+      return path.join(versions, fs.readdirSync(versions).find((f) => f.startsWith(id))!);
+    };
+    /** The preview's heads and problems, then the real merge's heads by Alembic (or its failure). */
+    async function previewAndMerge(dir: string) {
+      const comparison = await compareWithBase(loadProject(path.join(dir, 'alembic.ini')), 'main');
+      const check = lens(dir, 'check', '--no-lint', '--base', 'main');
+      git(dir, 'merge', '-q', '--no-edit', 'main');
+      return { comparison, check, after: alembic(dir, 'heads') };
+    }
+
+    it("a revision only main re-pointed since the fork: main's version, one head (not a fork on a stale copy)", async () => {
+      const dir = initRepository();
+      const first = revision(dir, 'create users');
+      const second = revision(dir, 'add email');
+      commitAll(dir, 'base');
+      git(dir, 'checkout', '-q', '-b', 'feature');
+      const sku = revision(dir, 'add sku');
+      commitAll(dir, 'add sku');
+      git(dir, 'checkout', '-q', 'main');
+      const inserted = revision(dir, 'inserted', `--head=${first}`, '--splice');
+      repoint(dir, second, first, inserted);
+      commitAll(dir, 'insert a revision below add email');
+      git(dir, 'checkout', '-q', 'feature');
+
+      const { comparison, check, after } = await previewAndMerge(dir);
+      assert.strictEqual(after.status, 0, after.stderr);
+      assert.deepStrictEqual(alembicHeads(dir), [sku]);
+      assert.deepStrictEqual(comparison.merged.heads, [sku]);
+      assert.deepStrictEqual(comparison.problems, []);
+      assert.deepStrictEqual(
+        [...comparison.newFiles],
+        [versionFile(dir, sku)],
+        "main's edit is not this branch's work",
+      );
+      assert.strictEqual(check.status, 0, check.stdout + check.stderr);
+    });
+
+    it('a branch label main renamed that this branch depends on: the missing name the merged tree has', async () => {
+      const dir = initRepository();
+      const base = revision(dir, 'create users');
+      const other = revision(dir, 'other branch', '--head=base', '--branch-label=other');
+      commitAll(dir, 'base');
+      git(dir, 'checkout', '-q', '-b', 'feature');
+      const mine = revision(dir, 'needs other', `--head=${base}`, `--depends-on=other`);
+      commitAll(dir, 'depends on other');
+      git(dir, 'checkout', '-q', 'main');
+      const file = versionFile(dir, other);
+      fs.writeFileSync(
+        file,
+        fs.readFileSync(file, 'utf8').replace("branch_labels = ('other',)", "branch_labels = ('others',)"),
+      );
+      commitAll(dir, 'rename the label');
+      git(dir, 'checkout', '-q', 'feature');
+      assert.strictEqual(lens(dir, 'check', '--no-lint').status, 0, 'this branch alone is fine');
+
+      const { comparison, check, after } = await previewAndMerge(dir);
+      assert.notStrictEqual(after.status, 0);
+      assert.match(after.stderr, /KeyError: 'other'|other/);
+      const missing = comparison.problems.filter((p) => p.code === 'missing-revision');
+      assert.deepStrictEqual(
+        missing.map((p) => [p.path, p.message]),
+        [
+          [
+            versionFile(dir, mine),
+            `after merging into main: depends_on names 'other', which is neither a revision nor a branch label in this project.`,
+          ],
+        ],
+      );
+      assert.strictEqual(check.status, 1, check.stdout);
+    });
+
+    it("a revision file renamed on this branch and edited on main: one file, main's edit, no duplicate", async () => {
+      const dir = initRepository();
+      revision(dir, 'create users');
+      const second = revision(dir, 'add email');
+      commitAll(dir, 'base');
+      git(dir, 'checkout', '-q', '-b', 'feature');
+      const old = versionFile(dir, second);
+      git(path.dirname(old), 'mv', path.basename(old), `${second}_renamed.py`);
+      commitAll(dir, 'rename');
+      git(dir, 'checkout', '-q', 'main');
+      fs.writeFileSync(old, fs.readFileSync(old, 'utf8').replace('"""add email', '"""add email column'));
+      commitAll(dir, 'better message');
+      git(dir, 'checkout', '-q', 'feature');
+
+      const { comparison, check, after } = await previewAndMerge(dir);
+      assert.strictEqual(after.status, 0, after.stderr);
+      assert.deepStrictEqual(alembicHeads(dir), [second]);
+      assert.deepStrictEqual(comparison.merged.heads, [second]);
+      assert.strictEqual(comparison.merged.get(second)?.source.message, 'add email column', "main's edit");
+      assert.deepStrictEqual(comparison.problems, []);
+      assert.strictEqual(check.status, 0, check.stdout + check.stderr);
+    });
+  });
+
   it('Create a merge revision: the preview is the file `alembic merge` writes; after the git merge there is one head', async () => {
     const { dir, sku, price } = forkedRepository();
 

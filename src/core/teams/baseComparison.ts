@@ -1,7 +1,7 @@
 // The work tree against the branch it merges into (the base): which revision files are new or
 // changed (the rest is history: deployed, reviewed), and the merge preview, the revision graph a
-// merge would give. A merge combines the version folders file by file, as git's three-way merge does:
-// a file on one side only is kept, unless the other side deleted it unchanged since the merge base.
+// merge would give. A merge combines the version folders file by file, as git's three-way merge does
+// (versionFileMerge.ts).
 // When the merged history has an accidental fork that neither side has, `alembic upgrade head`
 // fails after the merge although nothing conflicted in git: that is the `merge-heads` problem.
 import * as path from 'node:path';
@@ -12,6 +12,7 @@ import { type Project, sortLoadOrder } from '../project';
 import type { RevisionSource } from '../revisionFile';
 import { type Revision, RevisionMap } from '../revisionMap';
 import { accidentalForkHeads } from './forkHeads';
+import { mergeVersionFiles } from './versionFileMerge';
 
 export interface BaseComparison {
   ref: string;
@@ -48,8 +49,6 @@ export async function compareWithBase(
     if (result) reader.remember(blob, file, result);
   }
   const base = await reader.read(ref);
-  const baseBlobs = new Set(base.blobs.values());
-  const newFiles = new Set(files.filter((file) => !baseBlobs.has(ours.get(file)!)));
 
   const notes: string[] = [];
   const head = await repo.tryResolveCommit('HEAD');
@@ -57,21 +56,41 @@ export async function compareWithBase(
   if (head && !branch) {
     notes.push(`HEAD is detached at ${head.slice(0, 7)}: comparing the checked-out files with ${ref}.`);
   }
-  const mergeBase = head ? await repo.mergeBase(head, base.commit) : undefined;
-  if (head && !mergeBase) {
+  const mergeBaseCommit = head ? await repo.mergeBase(head, base.commit) : undefined;
+  if (head && !mergeBaseCommit) {
     notes.push(
       repo.shallow
         ? `this shallow clone does not reach the commit where HEAD and ${ref} forked: revision files deleted on either side since then count as present (clone with fetch-depth: 0 for an exact preview).`
         : `HEAD and ${ref} have no common commit: the merge preview keeps the revision files of both sides.`,
     );
   }
-  const mergeBaseBlobs = mergeBase ? (await reader.readCommit(mergeBase)).blobs : new Map<string, string>();
+  const mergeBase = mergeBaseCommit ? await reader.readCommit(mergeBaseCommit) : undefined;
+  // New or changed here: content that neither the fork point nor the base has (a file only the base
+  // changed since the fork is not this branch's work, nor one the base already has).
+  const knownBlobs = new Set([...base.blobs.values(), ...(mergeBase?.blobs.values() ?? [])]);
+  const newFiles = new Set(files.filter((file) => !knownBlobs.has(ours.get(file)!)));
 
-  const mergedFiles = mergedVersionFiles(ours, base.blobs, mergeBaseBlobs);
+  const atRef = (history: { blobs: ReadonlyMap<string, string>; sources: ReadonlyMap<string, RevisionSource> }) => ({
+    blobs: history.blobs,
+    revisionOf: (file: string) => history.sources.get(file)?.revision,
+  });
+  const merge = mergeVersionFiles(
+    { blobs: ours, revisionOf: (file) => project.fileResult(file)?.source?.revision },
+    atRef(base),
+    mergeBase && atRef(mergeBase),
+  );
+  for (const file of merge.conflicts) {
+    notes.push(
+      `${path.relative(repo.root, file)} changed on both sides (or changed on one, deleted on the other): git stops there for you to resolve it; the preview uses ${merge.files.get(file)?.side === 'ours' ? 'this side' : ref}'s version.`,
+    );
+  }
   // The folders the reader found inside the repository when made (the project's config may have changed since).
   const locations = reader.folders.map((folder) => repo.absolute(folder));
-  const sources = sortLoadOrder([...mergedFiles.keys()], locations)
-    .map((file) => (mergedFiles.get(file) === 'ours' ? project.fileResult(file)?.source : base.sources.get(file)))
+  const sources = sortLoadOrder([...merge.files.keys()], locations)
+    .map((mergedPath) => {
+      const { side, file } = merge.files.get(mergedPath)!;
+      return side === 'ours' ? project.fileResult(file)?.source : base.sources.get(file);
+    })
     .filter((source): source is RevisionSource => source !== undefined);
   const merged = new RevisionMap(sources);
   const thisSide = branch || !head ? 'this branch' : 'this checkout';
@@ -84,25 +103,6 @@ export async function compareWithBase(
     : [];
   const rebaseTarget = baseForkHeads.length === 1 ? baseForkHeads[0].id : undefined;
   return { ref, base, newFiles, merged, problems, notes, rebaseTarget };
-}
-
-/** path -> the side whose version the merge keeps; files both sides deleted are absent. */
-function mergedVersionFiles(
-  ours: ReadonlyMap<string, string>,
-  theirs: ReadonlyMap<string, string>,
-  mergeBase: ReadonlyMap<string, string>,
-): Map<string, 'ours' | 'theirs'> {
-  const out = new Map<string, 'ours' | 'theirs'>();
-  for (const [file, blob] of ours) {
-    // Deleted on the base and unchanged here since the fork: the merge deletes it.
-    if (!theirs.has(file) && mergeBase.get(file) === blob) continue;
-    out.set(file, 'ours');
-  }
-  for (const [file, blob] of theirs) {
-    if (ours.has(file) || mergeBase.get(file) === blob) continue;
-    out.set(file, 'theirs');
-  }
-  return out;
 }
 
 interface Sides {
