@@ -22,7 +22,7 @@ commands:
   history [-r RANGE]  revisions, newest first (as 'alembic history')
   branches            branch points (as 'alembic branches')
   show REV            one revision (as 'alembic show REV')
-  check               problems and lint findings as 'path:line: severity: message [code]'; exit 1 on any error
+  check               problems and lint findings as 'path:line: severity: message [code]'; exit 1 on any error, 2 when it cannot run
                         --severity RULE=LEVEL  (repeatable; LEVEL: error, warning, info, off; RULE 'all' for every rule)
                         --dialect NAME         the database for dialect rules (default: from the project's URL)
                         --no-lint              only the problems of reading the project and of its
@@ -162,11 +162,14 @@ function unabbreviated(written: string, known: string[]): string {
  */
 const EXIT_WHEN_DONE = new Set(['heads', 'history', 'branches', 'show', 'check', 'graph', 'config']);
 let exitWhenDone = false;
+/** `FAILED:` exits 1, as Alembic's commands fail; `check` exits 2, so that CI tells "could not run" from "found errors". */
+let failedExitCode = 1;
 
 function main(argv: string[]): number | Promise<number> {
   const { values, severities, positionals } = parseArguments(argv);
   const [command, ...rest] = positionals;
   exitWhenDone = EXIT_WHEN_DONE.has(command);
+  failedExitCode = command === 'check' ? 2 : 1;
   if (values.help || !command) {
     console.log(USAGE);
     return values.help ? 0 : 2;
@@ -358,7 +361,7 @@ function fail(err: unknown): void {
     process.exitCode = 2;
   } else if (err instanceof ConfigError) {
     console.error(`FAILED: ${err.message}`);
-    process.exitCode = 1;
+    process.exitCode = failedExitCode;
   } else {
     console.error(`alembic-lens: internal error: ${maskSecrets(String((err as Error).stack ?? err))}`);
     process.exitCode = 3;

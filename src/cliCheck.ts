@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { AlembicConfig } from './core/config';
 import { readDotenvFile } from './core/dotenv';
 import { explainMissingRevisions } from './core/git/deletedRevisions';
-import { GitError } from './core/git/gitRepository';
+import { GitError, GitRepository } from './core/git/gitRepository';
 import {
   formatReport,
   LINT_RULES,
@@ -21,6 +21,7 @@ import {
   ruleDocPath,
   severityOf,
   sharedModelDiscovery,
+  withLintOptions,
 } from './core/lint';
 import type { EagerReads, Project } from './core/project';
 import { type BaseComparison, compareWithBase } from './core/teams/baseComparison';
@@ -88,15 +89,16 @@ export async function check(
   format: ReportFormat = 'text',
 ): Promise<number> {
   const base = baseRef === undefined ? undefined : await compareWithGitBase(project, baseRef);
+  const lintOptions = lint?.(project.config);
   const problems = [
     ...project.problems,
     ...(await explainMissingRevisions(project)).map((explained) => explained.problem),
-    ...(base?.problems ?? []),
+    ...withLintOptions(base?.problems ?? [], lintOptions ?? {}),
   ];
   if (lint) {
     const includeRevision =
       base && scope === 'new' ? (source: { path: string }) => base.newFiles.has(source.path) : undefined;
-    const options = { ...lint(project.config), includeRevision };
+    const options = { ...lintOptions, includeRevision };
     let found = lintProject(project, options);
     // Raw SQL on PostgreSQL: the first lint asked for the parser; lint again once it is there.
     const loading = pgParserLoading();
@@ -112,12 +114,29 @@ export async function check(
     problems.push(...lintHistory(project.graph));
   }
   for (const note of base?.notes ?? []) console.error(`alembic-lens: note: ${note}`);
-  process.stdout.write(formatReport(problems, format, { cwd: process.cwd(), ...toolInfo() }));
+  process.stdout.write(formatReport(problems, format, { cwd: await reportRoot(project, format), ...toolInfo() }));
   const errors = problems.filter((p) => p.severity === 'error').length;
   const warnings = problems.filter((p) => p.severity === 'warning').length;
   const compared = base ? ` (${base.newFiles.size} new or changed against ${base.ref}, linted: ${scope})` : '';
   console.error(`${project.graph.size} revisions${compared}, ${errors} error(s), ${warnings} warning(s)`);
   return errors ? 1 : 0;
+}
+
+/**
+ * Where the report's paths start. Code scanning (SARIF's %SRCROOT%) and workflow annotations name files
+ * from the repository's root, wherever the job runs (a `working-directory: backend` step); the text and
+ * JSON reports from the working directory, as a terminal shows them.
+ */
+async function reportRoot(project: Project, format: ReportFormat): Promise<string> {
+  if (format !== 'sarif' && format !== 'github') return process.cwd();
+  const configDir = path.dirname(path.resolve(project.config.configFile));
+  try {
+    const repo = await GitRepository.open(configDir);
+    // The root as the config's own path reaches it: git names it with links resolved, the problems do not.
+    return path.resolve(configDir, path.relative(fs.realpathSync(configDir), repo.root));
+  } catch {
+    return process.cwd();
+  }
 }
 
 function parseSeverities(settings: string[]): Record<string, RuleSeverity> {

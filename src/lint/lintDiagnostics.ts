@@ -284,11 +284,7 @@ export class LintDiagnostics extends Disposable implements ProblemSource {
   }
 
   private severities(project: Project): Record<string, RuleSeverity> {
-    const value = this.registry.settingsOf(project).get<Record<string, string>>('lint.severities', {});
-    const out: Record<string, RuleSeverity> = {};
-    for (const [rule, level] of Object.entries(value ?? {}))
-      if (['error', 'warning', 'info', 'off'].includes(level)) out[rule] = level as RuleSeverity;
-    return out;
+    return lintSeverities(this.registry.settingsOf(project));
   }
 
   private modelGlobs(project: Project): string[] | undefined {
@@ -325,4 +321,13 @@ function sameProblems(a: readonly Problem[], b: readonly Problem[]): boolean {
         p.severity === b[i].severity,
     )
   );
+}
+
+/** `alembic.lint.severities`: each rule's level, the values that are none of the four left out. */
+export function lintSeverities(settings: vscode.WorkspaceConfiguration): Record<string, RuleSeverity> {
+  const value = settings.get<Record<string, string>>('lint.severities', {});
+  const out: Record<string, RuleSeverity> = {};
+  for (const [rule, level] of Object.entries(value ?? {}))
+    if (['error', 'warning', 'info', 'off'].includes(level)) out[rule] = level as RuleSeverity;
+  return out;
 }

@@ -13,10 +13,12 @@ import { GitError, GitRepository, readWhileHeadStays } from '../core/git/gitRepo
 import { RefHistoryReader } from '../core/git/refHistory';
 import { type CommitFacts, commitsAddingFiles, describeAddition } from '../core/git/revisionCommits';
 import { describeOrigin, originOfUnknownRevision, type RevisionOrigin } from '../core/git/revisionOrigin';
+import { withLintOptions } from '../core/lint';
 import { type BaseComparison, compareWithBase } from '../core/teams/baseComparison';
 import { accidentalForkHeads } from '../core/teams/forkHeads';
 import type { DatabaseStatusService } from '../database/databaseStatus';
 import type { ProblemSource } from '../lint/diagnostics';
+import { lintSeverities } from '../lint/lintDiagnostics';
 import type { ProjectRegistry } from '../projects/projectRegistry';
 import type { RevisionsExtraItems, RevisionTooltipLines } from '../revisions/revisionsTree';
 import { Disposable } from '../util/disposable';
@@ -73,7 +75,10 @@ export class TeamsService extends Disposable implements ProblemSource, Revisions
     );
     this.register(
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('alembic.git') || e.affectsConfiguration('alembic.lint.scope')) this.schedule(0);
+        const affects = ['alembic.git', 'alembic.lint.scope', 'alembic.lint.severities'].some((key) =>
+          e.affectsConfiguration(key),
+        );
+        if (affects) this.schedule(0);
       }),
     );
     // git runs what a repository's config names (filters, fsmonitor): only in a trusted workspace.
@@ -87,7 +92,11 @@ export class TeamsService extends Disposable implements ProblemSource, Revisions
   problems(): readonly Problem[] {
     return this.registry.getProjects().flatMap((project) => {
       const result = this.results.get(project);
-      return result ? [...(result.comparison?.problems ?? []), ...result.deletions.map((d) => d.problem)] : [];
+      if (!result) return [];
+      // merge-heads is a rule: its severity setting and ignore comments apply.
+      const severities = lintSeverities(this.registry.settingsOf(project));
+      const merge = withLintOptions(result.comparison?.problems ?? [], { severities });
+      return [...merge, ...result.deletions.map((d) => d.problem)];
     });
   }
 
@@ -270,6 +279,7 @@ Click to open the revision at its down_revision line.`;
           result?.additions?.head,
           result?.additions && project.revisionFiles.filter((f) => !result.additions?.byFile.has(f)),
           problems.map((p) => [p.code, p.path, p.line, p.message]),
+          lintSeverities(this.registry.settingsOf(project))['merge-heads'],
           [...(result?.comparison?.newFiles ?? [])].sort(),
           applied && [...applied].map((rev) => rev.id).sort(),
         ];

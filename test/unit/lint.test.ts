@@ -422,7 +422,7 @@ describe('lintEnvPy and lintProject', () => {
       'b1_rev.py:23 empty-downgrade',
       'c2_rev.py:12 multiple-heads',
     ]);
-    assert.match(problems.find((p) => p.code === 'multiple-heads')!.message, /alembic merge heads/);
+    assert.match(problems.find((p) => p.code === 'multiple-heads')!.message, /`alembic merge -m "merge heads" heads`/);
     assert.strictEqual(
       lintProject(project, { dialect: 'sqlite' }).filter((p) => p.code === 'create-index-not-concurrently').length,
       0,
@@ -481,6 +481,37 @@ describe('lintEnvPy and lintProject', () => {
       fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/^branch_labels = .*$/m, 'branch_labels = None'));
     }
     assert.strictEqual(lintProject(loadProject(ini)).filter((p) => p.code === 'multiple-heads').length, 2);
+  });
+
+  it('multiple-heads names the fork when labelled branches are there too, and stays quiet behind a missing revision', () => {
+    const dir = tempDir('alembic-lens-lint-');
+    made.push(dir);
+    const ini = writeProject(dir, [
+      { id: 'a0' },
+      { id: 'e1', down: 'a0', labels: 'expand' },
+      { id: 'c1', down: 'a0', labels: 'contract' },
+      { id: 'e2', down: 'e1' },
+      { id: 'e3', down: 'e1' },
+    ]);
+    const forked = lintProject(loadProject(ini)).filter((p) => p.code === 'multiple-heads');
+    assert.deepStrictEqual(forked.map((p) => path.basename(p.path)).sort(), ['e2_rev.py', 'e3_rev.py']);
+    // `alembic merge heads` would fold contract into expand too; `upgrade head` failed before the fork.
+    assert.match(forked[0].message, /`alembic upgrade expand@head` and /);
+    assert.match(forked[0].message, /`alembic merge -m "merge heads" e2 e3`/);
+
+    // Moved onto a parent this checkout does not have yet: Alembic fails on that (KeyError), not on heads.
+    const other = tempDir('alembic-lens-lint-');
+    made.push(other);
+    const moved = loadProject(writeProject(other, [{ id: 'a0' }, { id: 'b1', down: 'a0' }, { id: 'c2', down: 'zz9' }]));
+    assert.deepStrictEqual(moved.graph.heads.sort(), ['b1', 'c2']);
+    assert.deepStrictEqual(
+      moved.problems.filter((p) => p.severity === 'error').map((p) => p.code),
+      ['missing-revision'],
+    );
+    assert.deepStrictEqual(
+      lintProject(moved).filter((p) => p.code === 'multiple-heads'),
+      [],
+    );
   });
 
   it("the CLI's check prints lint problems, takes --severity and --dialect, lists --rules", function () {

@@ -86,9 +86,12 @@ export class GitRepository {
     )
       .split('\n')
       .filter((name) => name && !name.endsWith('/HEAD'));
+    // A clone of one branch fetches into FETCH_HEAD only (its refspec names its own branch): name the ref to write.
+    const branch = ref.replace(/^origin\//, '');
+    const thenBase = ref === `origin/${branch}` ? '' : `, then \`--base origin/${branch}\``;
     const shallowHint = this.shallow
       ? ' This is a shallow clone, which has only the refs it was cloned with: fetch the base too ' +
-        `(\`git fetch origin ${ref.replace(/^origin\//, '')}\`, or \`fetch-depth: 0\` in actions/checkout).`
+        `(\`git fetch origin ${branch}:refs/remotes/origin/${branch}\`${thenBase}; or \`fetch-depth: 0\` in actions/checkout).`
       : '';
     const knownText = known.length ? ` Known branches: ${known.join(', ')}.` : ' The repository has no branches yet.';
     throw new GitError(`base ref '${ref}' does not exist in ${this.root}.${shallowHint}${knownText}`, 'unknown-ref');

@@ -10,6 +10,7 @@ export {
   lintHistory,
   lintProject,
   revisionLintOptions,
+  withLintOptions,
 } from './projectLint';
 export { formatReport, REPORT_FORMATS, type ReportFormat, shownPath } from './reportFormats';
 export { lintKey, revisionFindings } from './revisionRules';

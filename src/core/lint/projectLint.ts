@@ -11,7 +11,7 @@ import type { Project } from '../project';
 import { readPythonFile, tokenizePython } from '../python';
 import type { RevisionSource } from '../revisionFile';
 import type { RevisionMap } from '../revisionMap';
-import { accidentalForkHeads } from '../teams/forkHeads';
+import { accidentalForkHeads, failingUpgrade, mergeCommand } from '../teams/forkHeads';
 import { resolveDatabaseUrl, urlSourceForConfig } from '../urlSource';
 import { lintAgainstModels, sharedModelDiscovery } from './modelLint';
 import { type Dialect, type LintOptions, severityOf } from './rules';
@@ -136,6 +136,9 @@ export function lintHistory(
   readFile: (file: string) => string | undefined = readPythonFile,
 ): Problem[] {
   if (graph.heads.length < 2 || severityOf('multiple-heads', options) === 'off') return [];
+  // Alembic refuses a history that names a revision it lacks (KeyError) before it could count heads; a
+  // revision moved onto a parent not there yet leaves a head behind that is only a knock-on of that.
+  if (graph.problems.some((p) => p.code === 'missing-revision')) return [];
   const heads = accidentalForkHeads(graph);
   if (!heads.length) return [];
   const list = heads.map((head) => head.id).join(', ');
@@ -143,13 +146,22 @@ export function lintHistory(
     problem(
       'error',
       'multiple-heads',
-      `Revision ${head.id} is one of ${heads.length} heads (${list}) not on separate labelled branches: \`alembic upgrade head\` and \`alembic revision --autogenerate\` fail with "Multiple head revisions are present". ` +
-        'Safe pattern: `alembic merge heads -m "merge heads"` adds a revision that joins them.',
+      `Revision ${head.id} is one of ${heads.length} heads (${list}) not on separate labelled branches: \`${failingUpgrade(graph, heads)}\` and \`alembic revision --autogenerate\` fail with "Multiple head revisions are present". ` +
+        `Safe pattern: \`${mergeCommand(graph, heads)}\` adds a revision that joins them.`,
       head.source.path,
       head.source.revisionLine,
     ),
   );
-  return applyLintOptions(raw, options, (file) => {
+  return withLintOptions(raw, options, readFile);
+}
+
+/** History problems found elsewhere (the merge preview's merge-heads) under the rules' severities and ignore comments. */
+export function withLintOptions(
+  problems: Problem[],
+  options: LintOptions,
+  readFile: (file: string) => string | undefined = readPythonFile,
+): Problem[] {
+  return applyLintOptions(problems, options, (file) => {
     const text = readFile(file);
     return text === undefined ? undefined : pythonSuppressions(text);
   });

@@ -118,6 +118,13 @@ export const LINT_RULES: readonly LintRule[] = [
     summary:
       'several heads not on separate labelled branches (an accidental fork; a head whose branch label no other head has is by design): `alembic upgrade head` and autogenerate refuse to run',
   },
+  {
+    code: 'merge-heads',
+    severity: 'error',
+    scope: 'history',
+    summary:
+      'with `check --base REF` (or alembic.git.baseBranch): merging this branch into REF forks the history (each side added a revision on the same head), so `alembic upgrade head` fails after a merge git reports as clean',
+  },
   ...REVISION_RULE_FAMILIES.flatMap((family) => family.rules),
   ...PROJECT_RULES,
 ];

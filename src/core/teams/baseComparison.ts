@@ -11,7 +11,7 @@ import { type Problem, problem } from '../problems';
 import { type Project, sortLoadOrder } from '../project';
 import type { RevisionSource } from '../revisionFile';
 import { type Revision, RevisionMap } from '../revisionMap';
-import { accidentalForkHeads } from './forkHeads';
+import { accidentalForkHeads, failingUpgrade, mergeCommand } from './forkHeads';
 import { mergeVersionFiles } from './versionFileMerge';
 
 export interface BaseComparison {
@@ -123,11 +123,12 @@ function mergeHeadsProblems(merged: RevisionMap, ours: RevisionMap, base: Revisi
   const list =
     described.length > 1 ? `${described.slice(0, -1).join(', ')} and ${described[described.length - 1]}` : described[0];
   const baseHeads = forkHeads.filter((h) => !isNew(h)).map((h) => h.id);
+  const merge = `add a merge revision (\`${mergeCommand(merged, forkHeads)}\`, after the git merge)`;
   const fix =
     baseHeads.length === 1
-      ? ` Rebase this branch's revision onto ${baseHeads[0]} (its down_revision and Revises:), or add a merge revision (\`alembic merge heads\`).`
-      : " Add a merge revision (`alembic merge heads`), or rebase this branch's revision onto the head of the base.";
-  const message = `merging into ${sides.ref} gives ${forkHeads.length} heads: ${list}: \`alembic upgrade head\` fails after the merge.${fix}`;
+      ? ` Rebase this branch's revision onto ${baseHeads[0]} (its down_revision and Revises:, once ${sides.ref} is merged or rebased into this branch in git), or ${merge}.`
+      : ` ${merge[0].toUpperCase()}${merge.slice(1)}, or rebase this branch's revision onto the head of the base.`;
+  const message = `merging into ${sides.ref} gives ${forkHeads.length} heads: ${list}: \`${failingUpgrade(merged, forkHeads)}\` fails after the merge.${fix}`;
   const firstNew = new Set(forkHeads.filter(isNew).map((h) => firstNewRevision(h, isNew)));
   if (!firstNew.size) {
     return [problem('error', 'merge-heads', message, forkHeads[0].source.path, forkHeads[0].source.revisionLine)];

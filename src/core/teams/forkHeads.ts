@@ -25,3 +25,21 @@ export function accidentalForkHeads(graph: RevisionMap): Revision[] {
   );
   return unlabelled.length >= 2 ? unlabelled : [];
 }
+
+/**
+ * The `alembic merge` command that joins an accidental fork. `alembic merge heads` would also fold in
+ * the heads that are labelled branches by design: then the fork's heads are named.
+ */
+export function mergeCommand(graph: RevisionMap, forkHeads: readonly Revision[]): string {
+  const which = forkHeads.length === graph.heads.length ? 'heads' : forkHeads.map((head) => head.id).join(' ');
+  return `alembic merge -m "merge heads" ${which}`;
+}
+
+/** What fails on a fork: `upgrade head`, or `<label>@head` when the fork is inside a labelled branch. */
+export function failingUpgrade(graph: RevisionMap, forkHeads: readonly Revision[]): string {
+  if (forkHeads.length === graph.heads.length) return 'alembic upgrade head';
+  const shared = [...forkHeads[0].branchLabels].find((label) =>
+    forkHeads.every((head) => head.branchLabels.has(label)),
+  );
+  return shared ? `alembic upgrade ${shared}@head` : 'alembic upgrade head';
+}
