@@ -16,6 +16,7 @@ import {
   stampResult,
   upgradePlan,
 } from '../core';
+import { accidentalForkHeads } from '../core/teams/forkHeads';
 import type { DatabaseStatusService, ProjectDatabaseStatus } from '../database/databaseStatus';
 import type { ProjectRegistry } from '../projects/projectRegistry';
 import { shortId } from '../revisions/revisionsTree';
@@ -353,12 +354,18 @@ export class AlembicCommands {
 
   // ------------------------------------------------------------------ merge, current, SQL
 
-  /** Merges the project's heads, or the given ones (at least two heads, e.g. selected in the graph). */
+  /** Merges the project's accidental fork (else all its heads), or the given ones (at least two heads, e.g. selected in the graph). */
   async mergeHeads(given?: Project, only?: string[]): Promise<void> {
     if (!this.requireTrust()) return;
     const project = await this.project(given, 'Merge Heads');
     if (!project) return;
-    const heads = only?.length ? only.filter((id) => project.graph.heads.includes(id)) : project.graph.heads;
+    // Heads on their own labelled branch (expand, contract) are by design: only the accidental fork is joined.
+    const fork = accidentalForkHeads(project.graph).map((head) => head.id);
+    const heads = only?.length
+      ? only.filter((id) => project.graph.heads.includes(id))
+      : fork.length
+        ? fork
+        : project.graph.heads;
     if (heads.length < 2) {
       void vscode.window.showInformationMessage('This project has a single head: nothing to merge.');
       return;
