@@ -2,9 +2,8 @@
 // code cache from the per-user cache folder, so that V8 neither parses nor compiles the bundle again:
 // about 15 ms of every run, a tenth of `heads` on a large history.
 // V8 checks a cache only against the source's length: the cache file is named by a hash of the
-// bundle's content instead, so another build never runs with this one's code. A cache folder others
+// bundle's content instead (computed by the build), so another build never runs with this one's code. A cache folder others
 // could write is refused (privateDir.ts), like the parse cache; `--no-cache` reads and writes neither.
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import * as path from 'node:path';
@@ -12,14 +11,17 @@ import * as vm from 'node:vm';
 import { preparePrivateDir, readPrivateBytes, userCacheDir, writePrivateFile } from './core/privateDir';
 
 const CODE_CACHE = /^code-[0-9a-f]{16}\.bin$/;
+/** The bundle's content hash, written in by the build (scripts/build.mjs); without it, no code cache. */
+declare const CLI_BUNDLE_HASH: string | undefined;
 
 /** The bundle compiled with its code cache, or undefined when it cannot be (then it is required as usual). */
 function compileWithCodeCache(bundle: string): vm.Script | undefined {
   try {
+    if (typeof CLI_BUNDLE_HASH !== 'string') return undefined;
     const source = fs.readFileSync(bundle, 'utf8');
     const cacheDir = userCacheDir();
     const usable = preparePrivateDir(cacheDir).ok;
-    const name = `code-${createHash('sha256').update(source).digest('hex').slice(0, 16)}.bin`;
+    const name = `code-${CLI_BUNDLE_HASH}.bin`;
     const cachedData = usable ? readPrivateBytes(path.join(cacheDir, name)) : undefined;
     const script = new vm.Script(Module.wrap(source), { filename: bundle, cachedData });
     if (usable && (!cachedData || script.cachedDataRejected)) {

@@ -7,9 +7,9 @@
 // any later write moves it by far more than that resolution.
 // Two files per project (the entries, and their docstrings: parseCacheFormat.ts), in a folder only
 // this user can write (see privateDir.ts).
-import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { randomHex } from './lazyCrypto';
 import {
   asciiJson,
   BYTE_ORDER,
@@ -92,7 +92,7 @@ export class ParseCache implements DocstringSource {
     section: string,
   ) {
     const key = `${configFile}\0${section}`;
-    const hash = createHash('sha1').update(key).digest('hex').slice(0, 16);
+    const hash = fnv1a64(key);
     this.file = path.join(cacheDir, `revisions-${hash}.json`);
     this.docsFile = path.join(cacheDir, `docs-${hash}.json`);
     this.lintFile = path.join(cacheDir, `lint-${hash}.json`);
@@ -207,7 +207,7 @@ export class ParseCache implements DocstringSource {
     }
     try {
       // The docstrings first: entries never name a generation whose docs file is not written yet.
-      const header = this.header(randomBytes(8).toString('hex'));
+      const header = this.header(randomHex(8));
       writePrivateFile(this.docsFile, `${header}\n${JSON.stringify(stored.docstrings)}`);
       writePrivateFile(this.file, encodeColumns(header, stored.columns));
       this.dirty = false;
@@ -357,4 +357,23 @@ function sameStat(a: FileStat, b: FileStat): boolean {
 
 function isRacy(changedMs: number): boolean {
   return changedMs >= Date.now() - RACY_MS;
+}
+
+/**
+ * A 64-bit FNV-1a hash of `text` (its UTF-16 units), as 16 hex digits: the cache files' names. Not
+ * node:crypto, which `heads` would load for this alone; the header inside names the config file anyway.
+ */
+export function fnv1a64(text: string): string {
+  // Two 32-bit halves of the 64-bit state: offset basis 0xcbf29ce484222325, prime 2^40 + 0x1b3.
+  let high = 0xcbf29ce4;
+  let low = 0x84222325;
+  for (let i = 0; i < text.length; i++) {
+    low = (low ^ text.charCodeAt(i)) >>> 0;
+    // (high, low) * (2^40 + 0x1b3), modulo 2^64.
+    const lowTimesPrime = low * 0x1b3;
+    const carry = Math.floor(lowTimesPrime / 0x100000000);
+    high = (Math.imul(high, 0x1b3) + Math.imul(low, 0x100) + carry) >>> 0;
+    low = lowTimesPrime >>> 0;
+  }
+  return high.toString(16).padStart(8, '0') + low.toString(16).padStart(8, '0');
 }

@@ -4,7 +4,6 @@
 // parsed from text; the JSON is kept ASCII, so it is decoded as latin1, three times faster than UTF-8.
 // The docstrings, about half of the bytes, sit in a file of their own that is read only when a
 // message is first asked for: `heads` never reads it.
-import * as os from 'node:os';
 import type { Problem } from './problems';
 import { messageOf, type RevisionFileResult, type RevisionSource } from './revisionFile';
 
@@ -44,7 +43,7 @@ const NUMBERS = 11;
 const DIR = 6;
 const LINES = 7;
 /** The float64s are stored in this machine's byte order: a cache written by another is not read. */
-export const BYTE_ORDER = os.endianness();
+export const BYTE_ORDER = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 'LE' : 'BE';
 // Shared by the restored entries that have none (most): frozen, as nothing may add to them.
 const NO_PROBLEMS = Object.freeze([]) as unknown as Problem[];
 const NONE = Object.freeze([]) as unknown as string[];

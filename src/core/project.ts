@@ -3,6 +3,7 @@
 // graph is rebuilt only when the file's revision, parents, dependencies or labels changed. Each file's
 // record (revisionRecord.ts: operations, schema facts, lint findings) is read on first use, or while
 // loading when the caller asks (LoadOptions.eager), and kept with the file's entry until the file changes.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type AlembicConfig, type ConfigLocation, loadConfig, locateConfig, unloadedConfig } from './config';
 import { withFileBytes } from './fileBytes';
@@ -156,7 +157,9 @@ export class Project implements RevisionRecords {
       if (this.config.sourceless) listingProblems.push(...unreadableCompiledFiles(location));
     }
     this.order = [...this.files.keys()];
-    cache?.save(this.order);
+    // No version folder at all (a script_location read from the wrong folder, which the CLI then reads
+    // beside the config): nothing was listed, and an empty save would wipe the folder's real entries.
+    if (this.order.length || this.realLocations.some((location) => fs.existsSync(location))) cache?.save(this.order);
     this.listingProblems = listingProblems;
     return this.rebuild();
   }

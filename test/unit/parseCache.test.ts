@@ -1,9 +1,9 @@
 import * as assert from 'node:assert';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { lintProject } from '../../src/core/lint';
-import { ParseCache } from '../../src/core/parseCache';
+import { fnv1a64, ParseCache } from '../../src/core/parseCache';
 import { loadProject, type Project } from '../../src/core/project';
 import { readRevisionFile } from '../../src/core/revisionFile';
 import { revisionText, tempDir, waitPastRacyWindow, writeProject } from '../support/tempProject';
@@ -345,5 +345,64 @@ describe('parse cache', function () {
       assert.deepStrictEqual(fs.readdirSync(cacheDir), before);
       assert.match(project.cacheRefusal ?? '', new RegExp(`belongs to user id ${asRoot ? 65534 : 0}, not to you`));
     });
+  });
+});
+
+describe('what a read command loads', () => {
+  it('`heads` from the caches loads neither node:crypto nor node:os (10–25 ms of every run)', () => {
+    const cli = path.join(process.env.ALEMBIC_LENS_ROOT ?? path.resolve(__dirname, '../../..'), 'dist', 'cli.js');
+    assert.ok(fs.existsSync(cli), `${cli} is built (npm test builds it first)`);
+    const dir = tempDir('alembic-lens-modules-');
+    const ini = writeProject(dir, [{ id: 'a0' }, { id: 'a1', down: 'a0' }]);
+    waitPastRacyWindow();
+    // The built-in modules loaded after start-up, written by a preload script when the process exits.
+    const preload = path.join(dir, 'modules.js');
+    const list = path.join(dir, 'modules.txt');
+    fs.writeFileSync(
+      preload,
+      `const before = new Set(process.moduleLoadList);
+process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(list)}, process.moduleLoadList.filter((m) => !before.has(m)).join('\\n')));`,
+    );
+    const env = { ...process.env, XDG_CACHE_HOME: path.join(dir, 'cache'), HOME: dir };
+    const heads = (): string[] => {
+      const ran = spawnSync(process.execPath, ['-r', preload, cli, '-c', ini, 'heads'], { encoding: 'utf8', env });
+      assert.strictEqual(ran.status, 0, ran.stderr);
+      assert.match(ran.stdout, /^a1 \(head\)$/m);
+      return fs.readFileSync(list, 'utf8').split('\n');
+    };
+    // The first run writes the caches (their temporary files take random names: node:crypto).
+    assert.ok(heads().includes('NativeModule crypto'), 'the list shows what a run loads');
+    assert.ok(fs.readdirSync(path.join(dir, 'cache', 'alembic-lens')).some((f) => f.startsWith('revisions-')));
+    assert.deepStrictEqual(
+      heads().filter((m) => /^NativeModule (crypto|os)$/.test(m)),
+      [],
+    );
+  });
+
+  it('run from another folder (script_location read beside the config, as Flask-Migrate runs): the cache stays', () => {
+    const cli = path.join(process.env.ALEMBIC_LENS_ROOT ?? path.resolve(__dirname, '../../..'), 'dist', 'cli.js');
+    const dir = tempDir('alembic-lens-elsewhere-');
+    const ini = writeProject(path.join(dir, 'app'), [{ id: 'a0' }, { id: 'a1', down: 'a0' }]);
+    waitPastRacyWindow();
+    const env = { ...process.env, XDG_CACHE_HOME: path.join(dir, 'cache') };
+    const run = () => {
+      const ran = spawnSync(process.execPath, [cli, '-c', ini, 'heads'], { cwd: dir, encoding: 'utf8', env });
+      assert.match(ran.stdout, /^a1 \(head\)$/m, ran.stderr);
+      assert.match(ran.stderr, /reading .* beside the config file instead/);
+      const folder = path.join(dir, 'cache', 'alembic-lens');
+      const file = fs.readdirSync(folder).find((f) => f.startsWith('revisions-'))!;
+      const { ino, mtimeMs } = fs.statSync(path.join(folder, file));
+      return { file, ino, mtimeMs };
+    };
+    const written = run();
+    // Before, the first load (from the working directory, no version folder) saved an empty cache over it.
+    assert.deepStrictEqual(run(), written);
+    assert.deepStrictEqual(run(), written);
+  });
+
+  it("the cache files' names: FNV-1a 64 (the reference vectors), not a hash node:crypto would load for", () => {
+    assert.strictEqual(fnv1a64(''), 'cbf29ce484222325');
+    assert.strictEqual(fnv1a64('a'), 'af63dc4c8601ec8c');
+    assert.strictEqual(fnv1a64('foobar'), '85944171f73967e8');
   });
 });

@@ -3,7 +3,8 @@
 // missing revision files in a temporary version folder (temporaryConfig.ts). The preview is what Alembic
 // writes when it runs on copies of the version folders; the real run then uses the same id and message
 // (Alembic writes the file next to the first head named: this branch's, in the project's folder).
-import { randomBytes } from 'node:crypto';
+
+import { randomHex } from '../lazyCrypto';
 import type { Project } from '../project';
 import type { BaseComparison } from './baseComparison';
 import { accidentalForkHeads } from './forkHeads';
@@ -31,7 +32,7 @@ export function planMergeRevision(project: Project, comparison: BaseComparison):
     heads: ordered,
     message: `merge ${comparison.ref} (${ordered.map((id) => id.slice(0, 7)).join(' and ')})`,
     // Alembic's own ids are the last 12 hex digits of a uuid4.
-    revId: randomBytes(6).toString('hex'),
+    revId: randomHex(6),
     files: missingFiles(project, comparison.base),
   };
 }

@@ -6,7 +6,7 @@
 // migration builds. Which names those are comes from the model discovery (env.py's target_metadata
 // followed to the model modules, modelFiles.ts); when it is unknown, every name but a constant in
 // capitals is reported, since it may be a model.
-import { createHash } from 'node:crypto';
+import { sha1Hex } from '../../lazyCrypto';
 import type { ModelDiscovery } from '../../models/modelFiles';
 import { isTypeCheckingTest, readImport } from '../../python';
 import type { LintRule } from '../rules';
@@ -52,10 +52,7 @@ export function modelNamesOf(discovery: ModelDiscovery | undefined): ModelNames 
     if (base.module) modules.add(base.module);
   }
   const sortedModules = [...modules].sort();
-  const key = createHash('sha1')
-    .update(JSON.stringify([[...names].sort(), sortedModules]))
-    .digest('hex')
-    .slice(0, 16);
+  const key = sha1Hex(JSON.stringify([[...names].sort(), sortedModules]), 16);
   return { key, names, modules: sortedModules };
 }
 
