@@ -293,10 +293,11 @@ function printLines(project: Project, produce: () => string[]): number {
   }
   try {
     const lines = produce();
-    if (lines.length) process.stdout.write(`${lines.join('\n')}\n`);
+    // A revision message may quote a URL: masked, as every text alembic-lens shows.
+    if (lines.length) process.stdout.write(`${maskSecrets(lines.join('\n'))}\n`);
   } catch (err) {
     if (err instanceof RevisionError) {
-      console.error(`FAILED: ${err.message}`);
+      console.error(`FAILED: ${maskSecrets(err.message)}`);
       return 1;
     }
     throw err;
@@ -352,15 +353,15 @@ function formatProblem(p: Problem): string {
 }
 
 function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  process.stdout.write(`${maskSecrets(JSON.stringify(value, null, 2))}\n`);
 }
 
 function fail(err: unknown): void {
   if (err instanceof UsageError) {
-    console.error(`alembic-lens: ${err.message}\n\n${USAGE}`);
+    console.error(`alembic-lens: ${maskSecrets(err.message)}\n\n${USAGE}`);
     process.exitCode = 2;
   } else if (err instanceof ConfigError) {
-    console.error(`FAILED: ${err.message}`);
+    console.error(`FAILED: ${maskSecrets(err.message)}`);
     process.exitCode = failedExitCode;
   } else {
     console.error(`alembic-lens: internal error: ${maskSecrets(String((err as Error).stack ?? err))}`);

@@ -2,6 +2,7 @@
 // BasicInterpolation): `#`/`;` full-line comments only, `=` or `:` delimiters, case-insensitive keys,
 // indented continuation lines, `[DEFAULT]`, strict duplicates, and `%(name)s` / `%%` interpolation.
 import { type Problem, problem } from './problems';
+import { secretRanges } from './secrets';
 
 export interface IniOption {
   raw: string;
@@ -201,14 +202,21 @@ function interpolate(raw: string, lookup: (name: string) => string | undefined, 
         );
       }
       const m = /^%\(([^)]+)\)s/.exec(rest);
-      if (!m) throw new Error(`bad interpolation variable reference ${JSON.stringify(clip(rest))} in option '${key}'`);
+      // A URL's password may hold the '%(': then the message says where, not what (configparser quotes it).
+      const at = `at character ${raw.length - rest.length + 1} of its value, not quoted: it holds credentials`;
+      if (!m) {
+        const what = secretRanges(raw).length ? `(${at})` : JSON.stringify(clip(rest));
+        throw new Error(`bad interpolation variable reference ${what} in option '${key}'`);
+      }
       const name = m[1].toLowerCase();
       rest = rest.slice(m[0].length);
       const value = lookup(name);
-      if (value === undefined)
+      if (value === undefined) {
+        const what = secretRanges(raw).length ? `(${at})` : `'${name}'`;
         throw new Error(
-          `Bad value substitution: option '${key}' in section '${section}' contains an interpolation key '${name}' which is not a valid option name`,
+          `Bad value substitution: option '${key}' in section '${section}' contains an interpolation key ${what} which is not a valid option name`,
         );
+      }
       out += value.includes('%') ? interpolate(value, lookup, budget, depth + 1) : spend(budget, value);
     } else {
       // The value is not quoted: it is often a URL whose password holds the '%' (configparser quotes it).

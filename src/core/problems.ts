@@ -1,4 +1,7 @@
 // Problems found while reading a project: never thrown, always collected with the place they are about.
+// A message may quote what it is about (an ini line, a value, a path): database credentials in it are
+// masked here, where every problem is made, so that no view, report or log shows them.
+import { maskSecrets } from './secrets';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -31,7 +34,8 @@ export function problem(
   line = 1,
   column?: number,
 ): Problem {
+  const shown = maskSecrets(message);
   return column === undefined
-    ? { severity, code, message, path, line }
-    : { severity, code, message, path, line, column };
+    ? { severity, code, message: shown, path, line }
+    : { severity, code, message: shown, path, line, column };
 }

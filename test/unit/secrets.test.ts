@@ -1,9 +1,13 @@
 // No database password in any text alembic-lens produces: parse errors, descriptions, masked driver
 // and SQLAlchemy messages. Hand-written hostile cases, then a seeded fuzz of generated URLs.
 import * as assert from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { describeDatabase, maskSecrets, parseDatabaseUrl } from '../../src/core/databaseUrl';
 import { readDatabaseRevisions } from '../../src/core/versionTable';
 import { prng } from '../support/prng';
+import { tempDir } from '../support/tempProject';
 
 /**
  * Every text the URL code can produce for `url`: masked messages (first, before anything parsed the
@@ -194,6 +198,56 @@ describe('secrets: seeded fuzz of hostile URLs', function () {
             );
         }
       }
+    });
+  }
+});
+
+describe('secrets: an alembic.ini that quotes its URL in a problem', () => {
+  const PASSWORD = 'S3cretPW';
+  const cases: Record<string, string> = {
+    'a key above the first section (quoted in "no section headers")': `sqlalchemy.url = postgresql://u:${PASSWORD}@h/db\n[alembic]\nscript_location = %(here)s/mig\n`,
+    'an indented URL line, read as part of script_location': `[alembic]\nscript_location = %(here)s/mig\n sqlalchemy.url = postgresql://u:${PASSWORD}@h/db\n`,
+    'a bad %( reference inside the password': `[alembic]\nscript_location = %(here)s/mig\nsqlalchemy.url = postgresql://u:%(${PASSWORD}@h/db\n`,
+    'an unknown %(key)s inside the password': `[alembic]\nscript_location = %(here)s/mig\nsqlalchemy.url = postgresql://u:%(${PASSWORD})s@h/db\n`,
+  };
+  const cli = path.join(process.env.ALEMBIC_LENS_ROOT ?? path.resolve(__dirname, '../../..'), 'dist', 'cli.js');
+
+  for (const [what, ini] of Object.entries(cases)) {
+    it(`${what}: no command or format shows it, and each problem stays on one line`, () => {
+      assert.ok(fs.existsSync(cli), `${cli} is built (npm test builds it first)`);
+      const dir = tempDir('alembic-lens-ini-secret-');
+      fs.mkdirSync(path.join(dir, 'mig', 'versions'), { recursive: true });
+      fs.writeFileSync(path.join(dir, 'alembic.ini'), ini);
+      const env = { ...process.env, XDG_CACHE_HOME: path.join(dir, 'cache') };
+      const commands = [
+        ['heads'],
+        ['history'],
+        ['check'],
+        ['check', '--format', 'json'],
+        ['check', '--format', 'sarif'],
+        ['check', '--format', 'github'],
+        ['config', '--json'],
+        ['graph', '--json'],
+        ['status'],
+        ['status', '--json'],
+      ];
+      let problems = 0;
+      for (const args of commands) {
+        const ran = spawnSync(process.execPath, [cli, '-c', path.join(dir, 'alembic.ini'), ...args], {
+          cwd: dir,
+          encoding: 'utf8',
+          env,
+        });
+        const output = ran.stdout + ran.stderr;
+        assert.ok(!output.toLowerCase().includes(PASSWORD.toLowerCase()), `${args.join(' ')}: ${output}`);
+        if (args.length === 1 && args[0] === 'check') {
+          const lines = ran.stdout.split('\n').filter(Boolean);
+          problems = lines.length;
+          for (const line of lines)
+            assert.match(line, /^alembic\.ini:\d+: (error|warning|info): .* \[[a-z-]+\]$|^mig\//, line);
+        }
+      }
+      assert.ok(problems > 0, 'check reports the broken ini');
     });
   }
 });

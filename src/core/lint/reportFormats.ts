@@ -31,8 +31,14 @@ export function formatReport(problems: readonly Problem[], format: ReportFormat,
 
 /** `file:line: severity: message [code]`, then a `file:line: note: ...` line for each related place. */
 function textLine(p: Problem, cwd: string): string {
-  const notes = (p.related ?? []).map((r) => `${shownPath(r.path, cwd)}:${r.line}: note: ${r.message}\n`);
-  return `${shownPath(p.path, cwd)}:${p.line}: ${p.severity}: ${p.message} [${p.code}]\n${notes.join('')}`;
+  const file = (at: string): string => oneLine(shownPath(at, cwd));
+  const notes = (p.related ?? []).map((r) => `${file(r.path)}:${r.line}: note: ${oneLine(r.message)}\n`);
+  return `${file(p.path)}:${p.line}: ${p.severity}: ${oneLine(p.message)} [${p.code}]\n${notes.join('')}`;
+}
+
+/** One problem, one line: a line break in a message or a file name (both can hold one) written as `\n`. */
+function oneLine(text: string): string {
+  return text.replace(/\r\n|[\r\n]/g, '\\n');
 }
 
 /** Relative to cwd when inside it (forward slashes), else absolute. */
