@@ -132,8 +132,11 @@ function hideEach(text: string, secrets: Iterable<string>): string {
  */
 export function maskSecrets(text: string, ...urls: Array<string | undefined>): string {
   for (const url of urls) if (url) rememberSecrets(url);
-  const masked = text.split('\n').map(maskLine).join('\n');
-  return hideEach(masked, new Set([...remembered, ...encodedSecrets(text)]));
+  // Every problem's message passes here: credentials need an `@` (a URL's) or an `=` (a password key's),
+  // and an encoded one a `%`; most messages have none of them.
+  const masked = /[@=]/.test(text) ? text.split('\n').map(maskLine).join('\n') : text;
+  const encoded = text.includes('%') ? encodedSecrets(text) : [];
+  return remembered.size || encoded.length ? hideEach(masked, new Set([...remembered, ...encoded])) : masked;
 }
 
 /** The secrets that show their shape only once decoded: `?dsn=host%3Dh password%3Dpw` holds `pw`. */

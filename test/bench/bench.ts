@@ -28,7 +28,7 @@ import { GitRepository } from '../../src/core/git/gitRepository';
 import { RefHistoryReader } from '../../src/core/git/refHistory';
 import { layoutGraph } from '../../src/core/graphLayout';
 import { type GeneratedHistory, generateHistory } from './history';
-import { benchLarge, type LargeResult } from './large';
+import { benchLarge, type LargeResult, OPERATIONS, PARENTS } from './large';
 import { type Stats, stats, timeProcess, waitPastRacyWindow } from './measure';
 
 const root = process.env.ALEMBIC_LENS_ROOT ?? path.resolve(__dirname, '..', '..', '..');
@@ -497,6 +497,26 @@ function largeRows(r: LargeResult, verdicts: Record<string, Verdict>): string[][
       '',
       `< ${TARGETS.hugeFileCheckPeakMB} MB`,
       memoryVerdict,
+    ],
+    [
+      '1 file',
+      `  check, one upgrade() of ${OPERATIONS.toLocaleString('en-US')} operations (info)`,
+      ms(r.manyOperationsCheckMs, 'median'),
+      ms(r.manyOperationsCheckMs, 'min'),
+      ms(r.manyOperationsCheckMs, 'first'),
+      r.manyOperationsCheckMs ? String(r.manyOperationsCheckMs.runs) : '',
+      '',
+      '',
+    ],
+    [
+      '1 file',
+      `  heads, a merge of ${PARENTS.toLocaleString('en-US')} parents (info)`,
+      ms(r.manyParentsHeadsMs, 'median'),
+      ms(r.manyParentsHeadsMs, 'min'),
+      ms(r.manyParentsHeadsMs, 'first'),
+      r.manyParentsHeadsMs ? String(r.manyParentsHeadsMs.runs) : '',
+      '',
+      '',
     ],
   ];
 }

@@ -1,6 +1,7 @@
 // The bench's large cases (`npm run bench -- --large`): a 100,000-revision history (cached CLI
 // `heads`, CLI `check`) and a project with one 50 MB revision file (CLI `check`, uncached, with its
-// peak memory). Each runs the built CLI with a cache folder of its own.
+// peak memory), and two hostile shapes for information (one upgrade() of 40,000 operations, a merge of
+// 100,000 parents). Each runs the built CLI with a cache folder of its own.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -16,8 +17,15 @@ export interface LargeResult {
   hugeFileMB: number;
   hugeCheckMs?: Stats;
   hugeCheckPeakMB?: number;
+  /** Hostile shapes (info, each linear now): one upgrade() of OPERATIONS operations, a merge of PARENTS parents. */
+  manyOperationsCheckMs?: Stats;
+  manyParentsHeadsMs?: Stats;
   warnings: string[];
 }
+
+/** The hostile shapes' sizes: a lint that compared each operation with every other took minutes on these. */
+export const OPERATIONS = 40_000;
+export const PARENTS = 100_000;
 
 /** `runs` timed runs after one untimed (warming) run; undefined and a warning if one fails. */
 function timed(
@@ -69,6 +77,30 @@ function hugeRevision(id: string, down: string, megabytes: number): string {
   return lines.join('\n');
 }
 
+/** A data migration's upgrade(): OPERATIONS operations of the kinds the lint compares with each other. */
+function manyOperations(down: string): string {
+  const kinds = [
+    (i: number) => `op.add_column('t', sa.Column('c${i}', sa.String(), nullable=False))`,
+    (i: number) => `op.alter_column('t', 'c${i}', nullable=False)`,
+    (i: number) => `op.drop_column('t', 'd${i}')`,
+    (i: number) => `op.execute("UPDATE t SET c${i} = 1 WHERE c${i} IS NULL")`,
+    (i: number) => `op.create_foreign_key('fk${i}', 't', 'u', ['c${i}'], ['id'])`,
+  ];
+  const body = Array.from({ length: OPERATIONS }, (_, i) => `    ${kinds[i % kinds.length](i)}`).join('\n');
+  const header = `revision = 'eeeeeeeeeeee'\ndown_revision = '${down}'\nbranch_labels = None\ndepends_on = None\n`;
+  return `from alembic import op\nimport sqlalchemy as sa\n\n${header}\n\ndef upgrade():\n${body}\n\n\ndef downgrade():\n    pass\n`;
+}
+
+/** The time of a command that exits 1 on what it finds (errors of a hostile file), after one warming run. */
+function timedAnyExit(cli: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, runs: number): Stats {
+  const samples: number[] = [];
+  for (let i = 0; i <= runs; i++) {
+    const r = timeProcess(process.execPath, [cli, ...args], cwd, env);
+    if (i > 0) samples.push(r.ms);
+  }
+  return stats(samples);
+}
+
 export function benchLarge(
   cli: string,
   seed: number,
@@ -101,6 +133,18 @@ export function benchLarge(
     const hugeArgs = ['-c', small.configPath, 'check', '--no-cache'];
     result.hugeCheckMs = timed(`CLI check (${megabytes} MB file)`, cli, hugeArgs, huge, env, 2, warnings);
     result.hugeCheckPeakMB = peakMemoryMB(process.execPath, [cli, ...hugeArgs], huge, env);
+
+    const hostile = generateHistory(path.join(dir, 'hostile'), 2, seed);
+    fs.writeFileSync(path.join(hostile.versionsDir, 'eeeeeeeeeeee_data.py'), manyOperations(hostile.heads[0]));
+    const parents = Array.from({ length: PARENTS }, (_, i) => `'r${i}'`).join(', ');
+    fs.writeFileSync(
+      path.join(hostile.versionsDir, 'dddddddddddd_merge.py'),
+      `revision = 'dddddddddddd'\ndown_revision = (${parents})\nbranch_labels = None\ndepends_on = None\n`,
+    );
+    waitPastRacyWindow();
+    const hostileArgs = ['-c', hostile.configPath, '--no-cache'];
+    result.manyOperationsCheckMs = timedAnyExit(cli, [...hostileArgs, 'check'], dir, env, 2);
+    result.manyParentsHeadsMs = timedAnyExit(cli, [...hostileArgs, 'heads'], dir, env, 2);
     return result;
   } finally {
     if (keep) console.log(`[bench] kept ${dir}`);

@@ -23,10 +23,12 @@ export function renamePairs(
   up: MigrationFunction,
   down: MigrationFunction | undefined,
   upgradeRuns: () => UpgradeExecutes,
+  copied: ReadonlySet<MigrationCall> = copiedThenRenamedDrops(up),
 ): Map<MigrationCall, RenamePair> {
   const droppedShape = new Map<string, string>();
+  const downKeys = down ? foreignKeysOf(down) : new Map();
   for (const op of down?.ops ?? []) {
-    const shape = op.op === 'add_column' && op.column ? columnShape(op.arg('column'), down!, op) : undefined;
+    const shape = op.op === 'add_column' && op.column ? columnShape(op.arg('column'), downKeys, op) : undefined;
     if (shape) droppedShape.set(columnKey(op, op.column!), shape);
   }
   const candidates = new Map<string, { adds: MigrationCall[]; drops: MigrationCall[] }>();
@@ -35,12 +37,13 @@ export function renamePairs(
     if (!candidates.has(key)) candidates.set(key, { adds: [], drops: [] });
     return candidates.get(key)!;
   };
+  const upKeys = foreignKeysOf(up);
   for (const op of up.ops) {
     if (!op.column) continue;
     if (op.op === 'add_column') {
-      const shape = columnShape(op.arg('column'), up, op);
+      const shape = columnShape(op.arg('column'), upKeys, op);
       if (shape) candidatesOf(op, shape).adds.push(op);
-    } else if (op.op === 'drop_column' && !copiedThenRenamed(up, op)) {
+    } else if (op.op === 'drop_column' && !copied.has(op)) {
       const shape = droppedShape.get(columnKey(op, op.column));
       if (shape) candidatesOf(op, shape).drops.push(op);
     }
@@ -75,24 +78,32 @@ export function resemblingNames(a: string, b: string): string | undefined {
 }
 
 /**
- * A drop_column whose data was copied into another column of the table (an `op.execute("UPDATE
+ * The drop_columns whose data was copied into another column of the table (an `op.execute("UPDATE
  * t SET new = ...")` before the drop) that is then renamed to the dropped name: the FastAPI
  * template's integer-to-UUID id. The column lives on under its name; only its values changed.
+ * One pass over the operations: an upgrade() of data migrations may hold tens of thousands.
  */
-export function copiedThenRenamed(up: MigrationFunction, drop: MigrationCall): boolean {
-  if (drop.op !== 'drop_column' || !drop.column) return false;
-  const rename = up.ops.find(
-    (op) =>
-      op.op === 'alter_column' &&
-      op.line > drop.line &&
-      op.newName === drop.column &&
-      op.column &&
-      columnKey(op, '') === columnKey(drop, ''),
-  );
-  if (!rename?.column) return false;
-  const copiesInto = (sql: string | undefined): boolean =>
-    sql !== undefined && updatesColumn(sql, drop.table, rename.column!);
-  return up.executes.some((e) => e.line < drop.line && copiesInto(e.sql));
+export function copiedThenRenamedDrops(up: MigrationFunction): Set<MigrationCall> {
+  // The renames to each (table, new name), in order of lines.
+  const renamesTo = new Map<string, MigrationCall[]>();
+  for (const op of up.ops) {
+    if (op.op !== 'alter_column' || !op.column || !op.newName) continue;
+    const key = columnKey(op, op.newName);
+    const list = renamesTo.get(key);
+    if (list) list.push(op);
+    else renamesTo.set(key, [op]);
+  }
+  const copied = new Set<MigrationCall>();
+  if (!renamesTo.size) return copied;
+  for (const drop of up.ops) {
+    if (drop.op !== 'drop_column' || !drop.column) continue;
+    const rename = renamesTo.get(columnKey(drop, drop.column))?.find((op) => op.line > drop.line);
+    if (!rename?.column) continue;
+    const copiesInto = (sql: string | undefined): boolean =>
+      sql !== undefined && updatesColumn(sql, drop.table, rename.column!);
+    if (up.executes.some((e) => e.line < drop.line && copiesInto(e.sql))) copied.add(drop);
+  }
+  return copied;
 }
 
 /**
@@ -133,30 +144,43 @@ function columnKey(op: MigrationCall, column: string): string {
  * The type, nullability and foreign key target of an `sa.Column(...)`, normalized; undefined when the type
  * is not written. A column that points to another table is another column, whatever its name.
  */
-function columnShape(column: PyExpr | undefined, fn: MigrationFunction, add: MigrationCall): string | undefined {
+function columnShape(column: PyExpr | undefined, foreignKeys: ForeignKeys, add: MigrationCall): string | undefined {
   if (column?.k !== 'call') return undefined;
   const type = column.args[1] ?? keyword(column, 'type_');
   if (!type) return undefined;
   const nullable = keyword(column, 'nullable');
   const notNull = nullable?.k === 'const' && nullable.value === 'False';
-  const target = referencedTable(column, fn, add);
+  const target = referencedTable(column, foreignKeys, add);
   return `${normalizeType(renderExpr(type))}${notNull ? ' NOT NULL' : ''}${target ? ` REFERENCES ${target}` : ''}`;
+}
+
+/** A function's create_foreign_key calls, by the (schema, table, column) of each local column: the first one's. */
+type ForeignKeys = Map<string, MigrationCall>;
+
+function foreignKeysOf(fn: MigrationFunction): ForeignKeys {
+  const byColumn: ForeignKeys = new Map();
+  for (const op of fn.ops) {
+    const local = op.op === 'create_foreign_key' ? op.arg('local_cols') : undefined;
+    if (local?.k !== 'seq') continue;
+    for (const c of local.items) {
+      if (c.k !== 'str') continue;
+      const key = columnKey(op, c.value);
+      if (!byColumn.has(key)) byColumn.set(key, op);
+    }
+  }
+  return byColumn;
 }
 
 /** The table a column refers to: its `sa.ForeignKey('t.id')`, or a create_foreign_key of the function on it. */
 function referencedTable(
   column: PyExpr & { k: 'call' },
-  fn: MigrationFunction,
+  foreignKeys: ForeignKeys,
   add: MigrationCall,
 ): string | undefined {
   const inline = column.args.find((arg) => calleeName(arg) === 'ForeignKey');
   const spec = inline?.k === 'call' ? stringValue(inline.args[0]) : undefined;
   if (spec !== undefined) return spec.slice(0, spec.lastIndexOf('.'));
-  const constraint = fn.ops.find((op) => {
-    const local = op.op === 'create_foreign_key' ? op.arg('local_cols') : undefined;
-    const covers = local?.k === 'seq' && local.items.some((c) => c.k === 'str' && c.value === add.column);
-    return covers && columnKey(op, '') === columnKey(add, '');
-  });
+  const constraint = add.column === undefined ? undefined : foreignKeys.get(columnKey(add, add.column));
   return stringValue(constraint?.arg('referent_table'));
 }
 

@@ -7,7 +7,7 @@ import type { CallExpr, MigrationCall, MigrationFunction, ParsedMigration } from
 import { type Problem, problem } from '../problems';
 import type { PyExpr, PySource } from '../python';
 import { calleeName, keyword, renderExpr } from '../python';
-import { copiedThenRenamed, renamePairs } from './renames';
+import { copiedThenRenamedDrops, renamePairs } from './renames';
 import { type LintOptions, lintRule, severityOf } from './rules';
 import { filledBefore, type UpgradeExecutes, upgradeExecutes } from './rules/dataChanges';
 import { REVISION_RULE_FAMILIES } from './rules/registry';
@@ -117,8 +117,11 @@ function riskyOperations(
   // A table created earlier in this upgrade has no rows yet: what fails on rows cannot fail there.
   const isNew = createdEarlier(up);
   const createdHere = createdBefore(up);
-  const renames = renamePairs(up, migration.downgrade, upgradeRuns);
+  const copied = copiedThenRenamedDrops(up);
+  const renames = renamePairs(up, migration.downgrade, upgradeRuns, copied);
   const renamedDrops = new Set([...renames.values()].map((r) => r.drop));
+  const addedBefore = lastAddBefore(up);
+  const primaryKeys = primaryKeyColumnsOf(up);
 
   for (const op of up.ops) {
     const where = `${op.batch ? 'batch_op' : 'op'}.${op.op}(${shorten(op.args)})`;
@@ -134,9 +137,9 @@ function riskyOperations(
         );
         break;
       case 'drop_column':
-        if (renamedDrops.has(op) || copiedThenRenamed(up, op)) break;
+        if (renamedDrops.has(op) || copied.has(op)) break;
         // A temporary column (added earlier in this upgrade(), or on a table it created) holds nothing older.
-        if (isNew(op) || addedBefore(up, op)) break;
+        if (isNew(op) || addedBefore(op)) break;
         add(
           'drop-column',
           `${where} deletes the data of ${op.table}.${op.column ?? '?'}, and code of the previous release that still reads it fails during the deploy. ` +
@@ -167,7 +170,7 @@ function riskyOperations(
           );
         }
         const nullable = op.arg('nullable');
-        const already = isFalse(op.arg('existing_nullable')) || notNullInRevision(up, op);
+        const already = isFalse(op.arg('existing_nullable')) || notNullInRevision(op, addedBefore, primaryKeys);
         const filled = () => filledBefore(upgradeRuns(), op.line, op.table, op.column);
         if (isFalse(nullable) && !isNew(op) && !already && !sqliteRefuses(op) && !filled()) {
           const name = op.column ?? 'col';
@@ -290,34 +293,52 @@ function onlyEarlyReturns(statements: Statement[]): boolean {
 const CHANGE_WORDS =
   /\b(add|adds|added|adding|create|creates|created|creating|drop|drops|dropped|dropping|remove|removes|removed|removing|rename|renames|renamed|renaming|alter|alters|altered|altering|change|changes|changed|changing|delete|deletes|deleted|modify|modifies|modified|make|makes|new|index|column|table|constraint|nullable|unique|foreign key)\b/i;
 
-/** The last add_column of `op`'s column (same table, schema and name) earlier in `fn`: it did not exist before. */
-function addedBefore(fn: MigrationFunction, op: MigrationCall): MigrationCall | undefined {
-  return fn.ops
-    .filter(
-      (a) =>
-        a.op === 'add_column' &&
-        a.line < op.line &&
-        a.table === op.table &&
-        (a.schema ?? '') === (op.schema ?? '') &&
-        a.column !== undefined &&
-        a.column === op.column,
-    )
-    .at(-1);
+/**
+ * The last add_column of an operation's column (same table, schema and name) earlier in `fn`: the column
+ * did not exist before. Indexed once per function (tens of thousands of operations in a data migration).
+ */
+function lastAddBefore(fn: MigrationFunction): (op: MigrationCall) => MigrationCall | undefined {
+  const key = (op: MigrationCall): string => `${op.schema ?? ''}\0${op.table}\0${op.column}`;
+  const adds = new Map<string, MigrationCall[]>();
+  for (const a of fn.ops) {
+    if (a.op !== 'add_column' || a.column === undefined) continue;
+    const list = adds.get(key(a));
+    if (list) list.push(a);
+    else adds.set(key(a), [a]);
+  }
+  return (op) => {
+    const list = op.column === undefined ? undefined : adds.get(key(op));
+    if (!list) return undefined;
+    let last: MigrationCall | undefined;
+    for (const a of list) if (a.line < op.line) last = a;
+    return last;
+  };
 }
 
 /**
  * The column is NOT NULL already, by this upgrade(): added NOT NULL or as a primary key before the call, or
  * made part of a primary key (which sets NOT NULL itself, and fails on the same NULLs).
  */
-function notNullInRevision(up: MigrationFunction, op: MigrationCall): boolean {
+function notNullInRevision(
+  op: MigrationCall,
+  addedBefore: (op: MigrationCall) => MigrationCall | undefined,
+  primaryKeyColumns: ReadonlySet<string>,
+): boolean {
   if (op.column === undefined) return false;
-  const keyed = up.ops.some(
-    (other) => other.op === 'create_primary_key' && other.table === op.table && !!other.columns?.includes(op.column!),
-  );
-  const column = addedBefore(up, op)?.arg('column');
+  const keyed = primaryKeyColumns.has(`${op.table}\0${op.column}`);
+  const column = addedBefore(op)?.arg('column');
   return (
     keyed || (column?.k === 'call' && (isFalse(keyword(column, 'nullable')) || isTrue(keyword(column, 'primary_key'))))
   );
+}
+
+/** `table\0column` of every column a create_primary_key of `fn` names. */
+function primaryKeyColumnsOf(fn: MigrationFunction): Set<string> {
+  const keyed = new Set<string>();
+  for (const op of fn.ops) {
+    if (op.op === 'create_primary_key') for (const column of op.columns ?? []) keyed.add(`${op.table}\0${column}`);
+  }
+  return keyed;
 }
 
 function hasDatabaseDefault(column: CallExpr): boolean {

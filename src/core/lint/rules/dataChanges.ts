@@ -36,7 +36,23 @@ export interface UpgradeExecutes {
   changes: DataChange[];
   /** Lines of upgrade() statements that call what this reader does not know (a helper function...). */
   unknownCalls: number[];
+  /** The first line of each way a column's NULLs may be filled (filledBefore), made with the lists. */
+  fills: FillLines;
 }
+
+/**
+ * filledBefore's answers in constant time: a data migration may hold thousands of UPDATEs and of NOT NULL
+ * changes, and scanning the UPDATEs for each change is quadratic. By table (lower case; undefined for a
+ * table only Python knows): the first UPDATE or DELETE, the first without readable SQL, and the first
+ * whose SQL holds each word. Plus the first statement that runs what no reader knows.
+ */
+interface FillLines {
+  unknown: number;
+  byTable: Map<string | undefined, { any: number; anyColumn: number; byWord: Map<string, number> }>;
+}
+
+/** Words as mayFill's pattern delimits a column name: letters, digits, `_` and `$`. */
+const WORD_DELIMITERS = /[^\w$]+/;
 
 const EXECUTE = new Set(['execute', 'exec_driver_sql']);
 /** Receivers of calls that change neither the schema nor rows. */
@@ -67,8 +83,36 @@ export function upgradeExecutes(scopes: StatementScopes, migration: ParsedMigrat
     if (other === 'unknown') unknownCalls.push(statement.line);
     else if (other) changes.push({ line: statement.line, kind: other });
   }
+  return executesOf(changes, unknownCalls);
+}
+
+/** The execute calls' record from its two lists (sorted here), with its index of fills. */
+export function executesOf(changes: DataChange[], unknownCalls: number[]): UpgradeExecutes {
   changes.sort((a, b) => a.line - b.line);
-  return { changes, unknownCalls };
+  return { changes, unknownCalls, fills: fillLines(changes, unknownCalls) };
+}
+
+function fillLines(changes: DataChange[], unknownCalls: number[]): FillLines {
+  const fills: FillLines = {
+    unknown: unknownCalls.length ? unknownCalls[0] : Number.POSITIVE_INFINITY,
+    byTable: new Map(),
+  };
+  for (const at of unknownCalls) fills.unknown = Math.min(fills.unknown, at);
+  // In order of lines: the first line noted for a key is the smallest.
+  for (const change of changes) {
+    if (change.kind === 'unknown') fills.unknown = Math.min(fills.unknown, change.line);
+    if (change.kind !== 'update' && change.kind !== 'delete') continue;
+    let table = fills.byTable.get(change.table);
+    if (!table) {
+      table = { any: change.line, anyColumn: Number.POSITIVE_INFINITY, byWord: new Map() };
+      fills.byTable.set(change.table, table);
+    }
+    if (change.sql === undefined) table.anyColumn = Math.min(table.anyColumn, change.line);
+    else
+      for (const word of change.sql.toLowerCase().split(WORD_DELIMITERS))
+        if (word && !table.byWord.has(word)) table.byWord.set(word, change.line);
+  }
+  return fills;
 }
 
 /**
@@ -80,14 +124,23 @@ export function mayFill(change: DataChange, table: string, column: string | unde
   if (change.kind !== 'update' && change.kind !== 'delete') return false;
   if (change.table !== undefined && change.table !== table.toLowerCase()) return false;
   if (change.sql === undefined || column === undefined) return true;
-  return new RegExp(`(^|[^\\w$])${column.replace(/[^\w$]/g, '\\$&')}($|[^\\w$])`, 'i').test(change.sql);
+  return new RegExp(`(^|[^\\w$])${column.replace(/[^\w]/g, '\\$&')}($|[^\\w$])`, 'i').test(change.sql);
 }
 
 /** A statement before `line` that may fill the NULLs of `table.column`, a helper function called before it included. */
 export function filledBefore(runs: UpgradeExecutes, line: number, table: string, column: string | undefined): boolean {
-  return (
-    runs.changes.some((c) => c.line < line && mayFill(c, table, column)) || runs.unknownCalls.some((at) => at < line)
-  );
+  if (runs.fills.unknown < line) return true;
+  // A column name mayFill's pattern reads otherwise than as one word (rare): each change is asked.
+  if (column !== undefined && WORD_DELIMITERS.test(column)) {
+    return runs.changes.some((c) => c.line < line && mayFill(c, table, column));
+  }
+  for (const fills of [runs.fills.byTable.get(table.toLowerCase()), runs.fills.byTable.get(undefined)]) {
+    if (!fills) continue;
+    const first =
+      column === undefined ? fills.any : Math.min(fills.anyColumn, fills.byWord.get(column.toLowerCase()) ?? Infinity);
+    if (first < line) return true;
+  }
+  return false;
 }
 
 /** `users = sa.table("users", ...)` / `sa.Table("users", ...)`, in the module or in upgrade(). */
