@@ -82,6 +82,16 @@ const CASES: Record<string, Buffer> = {
   decorator_expression: latin1('@handlers[0].register\ndef f():\n    pass\n'),
   star_in_subscript: latin1('x = a[*b]\ny = a[1, *c]\n'),
   matmul_continuation_then_error: latin1('x = (a\n@ b)\ny = = 2\n'),
+  // Forms the full-syntax check's parser never took (a hostile try found them refused as syntax errors).
+  float_trailing_point: latin1('x = 5.\nprint(5.)\ny = {1.: 2.}\nz = [1., 2., 1_0.]\nw = sa.Float(precision=10.)\n'),
+  float_trailing_point_then_error: latin1('y = 5.\nx = = 1\n'),
+  float_forms_kept: latin1('x = 1.e5 + 5.j + 1.5 + 0x1f\ny = x1.real if (x1 := 2) else 3\n'),
+  yield_bare: latin1('def f(): yield\ndef g():\n    x = yield\n    a = b = yield\n    f((yield))\n    y = (yield) + 1\n'),
+  yield_lambda: latin1('f = lambda: (yield)\n'),
+  yield_unclosed: latin1('def g():\n    x = (yield\n'),
+  with_tuple_target: latin1('with a as (b, c): pass\nwith d as (e, (f, g)), h as i:\n    pass\n'),
+  with_tuple_target_in_group: latin1('with (a as (b, c), d as e):\n    pass\n'),
+  with_tuple_target_missing_colon: latin1('with a as (b, c) pass\n'),
 };
 
 type Truth = { ok: boolean; line: number | null; error: string; x?: string | null };

@@ -48,7 +48,10 @@ function firstErrorOffset(text: string): number {
  * - parenthesized context managers, `with (a as b, c as d):` (3.9+): each `as` of the group becomes
  *   `or`, an expression Lezer reads;
  * - any expression as a decorator, `@buttons[0].clicked.connect` (3.9+): the expression is blanked;
- * - a starred item in a subscript, `Generic[*Ts]` (3.11+): the `*` is blanked.
+ * - a starred item in a subscript, `Generic[*Ts]` (3.11+): the `*` is blanked;
+ * - and forms the grammar never took: a float ending in its point (`5.`, `precision=10.`), whose point
+ *   becomes a `0`; a bare `yield` used as a value (`x = yield`, `f((yield))`), which becomes `None `;
+ *   a parenthesized `with ... as (a, b)` target, whose brackets are blanked (`as  a, b `).
  */
 export function rewriteNewerSyntax(text: string): string {
   const code = codeMask(text);
@@ -76,6 +79,29 @@ export function rewriteNewerSyntax(text: string): string {
       else if (depth === 1 && code[j]) visit(j);
     }
   };
+  /** `5.`: a number's point with no digit or name after it (`1.e5` and `5.j` the grammar reads). */
+  const isTrailingPoint = (i: number): boolean => {
+    if (isWordChar(text.charCodeAt(i + 1)) || text[i + 1] === '.') return false;
+    let start = i;
+    while (start > 0 && /[0-9_]/.test(text[start - 1])) start--;
+    return start < i && /[0-9]/.test(text[start]) && !isWordChar(text.charCodeAt(start - 1)) && text[start - 1] !== '.';
+  };
+  /** In a `with` header (to its `:`), each `as (` target's brackets blanked: `as (a, b)` reads as two items. */
+  const blankParenthesizedTargets = (from: number): void => {
+    for (let j = from, inner = 0; j < text.length && (inner > 0 || text[j] !== '\n'); j++) {
+      if (!code[j]) continue;
+      if (isOpen(j)) inner++;
+      else if (isClose(j)) inner--;
+      else if (inner === 0 && text[j] === ':') return;
+      if (!wordAt(j, 'as')) continue;
+      const open = nextCode(j + 2);
+      if (text[open] !== '(') continue;
+      const close = closingOf(open);
+      if (close >= text.length) return;
+      out[open] = ' ';
+      out[close] = ' ';
+    }
+  };
   let depth = 0;
   let lineStart = 0;
   for (let i = 0; i < text.length; i++) {
@@ -83,12 +109,17 @@ export function rewriteNewerSyntax(text: string): string {
     if (!code[i]) continue;
     const statementStart = () => depth === 0 && /^[ \t]*(?:async[ \t]+)?$/.test(text.slice(lineStart, i));
     if (text[i] === 'w' && wordAt(i, 'with') && statementStart()) {
+      blankParenthesizedTargets(i + 4);
       const open = nextCode(i + 4);
       if (text[open] !== '(') continue;
       if (text[nextCode(closingOf(open) + 1)] !== ':') continue;
       insideOnce(open, (j) => {
         if (wordAt(j, 'as')) out.splice(j, 2, 'o', 'r');
       });
+    } else if (text[i] === '.' && isTrailingPoint(i)) {
+      out[i] = '0';
+    } else if (text[i] === 'y' && wordAt(i, 'yield') && ')]},;#\r\n'.includes(text[nextCode(i + 5)] ?? '\n')) {
+      out.splice(i, 5, 'N', 'o', 'n', 'e', ' ');
     } else if (text[i] === '@' && statementStart()) {
       // To the end of the logical line; a line break inside brackets stays a line break.
       for (let j = i + 1, inner = 0; j < text.length && (inner > 0 || text[j] !== '\n'); j++) {
