@@ -57,7 +57,13 @@ const LEGACY_REVISION_FILE = /^([a-f0-9]+)\.py$/;
 
 /** Which files in a version directory Alembic tries to load as revisions. */
 export function isRevisionFileName(fileName: string): boolean {
-  return fileName.endsWith('.py') && !fileName.startsWith('.#') && !fileName.startsWith('__init__');
+  // Alembic matches names with `.*\.py$`, whose `.` stops at a line break: such a name is not loaded.
+  return (
+    fileName.endsWith('.py') &&
+    !fileName.startsWith('.#') &&
+    !fileName.startsWith('__init__') &&
+    !fileName.includes('\n')
+  );
 }
 
 /**

@@ -465,3 +465,33 @@ describe('Project: values Alembic refuses', () => {
     );
   });
 });
+
+describe('Project: what a hostile try found read otherwise than Python and Alembic do', () => {
+  it('a form feed before a top-level assignment starts it at column 0 (no block, no warning)', () => {
+    const dir = tempDir('alembic-lens-ff-');
+    const ini = writeProject(dir, [{ id: 'a0' }]);
+    const file = path.join(dir, 'alembic', 'versions', 'b1_rev.py');
+    fs.writeFileSync(file, `"""msg\n"""\nif True:\n    x = 1\n\f${"revision = 'b1'"}\ndown_revision = 'a0'\n`);
+    const project = loadProject(ini);
+    assert.deepStrictEqual(project.graph.heads, ['b1']);
+    assert.deepStrictEqual(project.problems, []);
+    // Inside the block it is in the block, form feed or not (Python's column after it is 4).
+    fs.writeFileSync(file, `"""msg\n"""\nif True:\n    x = 1\n\f    revision = 'b1'\ndown_revision = 'a0'\n`);
+    assert.deepStrictEqual(
+      loadProject(ini).problems.map((p) => p.code),
+      ['conditional-value'],
+    );
+  });
+
+  it('a file name with a line break is not a revision file (Alembic matches `.*\\.py$`, whose `.` stops there)', () => {
+    const dir = tempDir('alembic-lens-newline-');
+    const ini = writeProject(dir, [{ id: 'a0' }]);
+    fs.writeFileSync(path.join(dir, 'alembic', 'versions', 'n\nl.py'), revisionText({ id: 'nl', down: 'a0' }));
+    const project = loadProject(ini);
+    assert.deepStrictEqual(project.graph.heads, ['a0']);
+    assert.deepStrictEqual(
+      project.revisionFiles.map((f) => path.basename(f)),
+      ['a0_rev.py'],
+    );
+  });
+});

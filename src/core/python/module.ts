@@ -112,13 +112,16 @@ export function readPythonModule(text: string, watched: ReadonlySet<string>): Py
 
   while (pos < n) {
     // Start of a physical line: measure indentation, skip blank and comment-only lines.
+    // A form feed resets the column, as Python's tokenizer does: what follows it starts at column 0.
     const lineStart = pos;
+    let indentStart = pos;
     while (pos < n) {
       const c = text.charCodeAt(pos);
+      if (c === Ch.FF) indentStart = pos + 1;
       if (c === Ch.Space || c === Ch.Tab || c === Ch.FF) pos++;
       else break;
     }
-    const indent = pos - lineStart;
+    const indent = pos - indentStart;
     if (pos >= n) break;
     const c0 = text.charCodeAt(pos);
     if (c0 === Ch.Hash) {
