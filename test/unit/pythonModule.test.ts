@@ -228,3 +228,35 @@ describe('readPythonModule missing colon', () => {
     }
   });
 });
+
+describe('readPythonModule: the other ways a module binds a name', () => {
+  const WATCHED = new Set(['revision', 'down_revision']);
+  const values = (text: string) =>
+    readPythonModule(text, WATCHED).assignments.map((a) => [
+      a.name,
+      a.value.kind === 'str' ? a.value.value : a.value.kind,
+    ]);
+
+  it('tuple unpacking: each name its item; a value of another length or no literal is computed', () => {
+    assert.deepStrictEqual(values("revision, down_revision = 'b1', 'a0'\n"), [
+      ['revision', 'b1'],
+      ['down_revision', 'a0'],
+    ]);
+    assert.deepStrictEqual(values("revision, down_revision = ('b1', 'a0')\nx, revision = 'y', 'c2'\n"), [
+      ['revision', 'b1'],
+      ['down_revision', 'a0'],
+      ['revision', 'c2'],
+    ]);
+    assert.deepStrictEqual(values("revision, down_revision = ids()\nrevision, down_revision = 'b1', 'a0', 'z'\n"), [
+      ['revision', 'computed'],
+      ['down_revision', 'computed'],
+      ['revision', 'computed'],
+      ['down_revision', 'computed'],
+    ]);
+  });
+
+  it('an assignment expression at module level binds the name', () => {
+    assert.deepStrictEqual(values("(revision := 'b1')\n"), [['revision', 'b1']]);
+    assert.deepStrictEqual(values("(revision := 'b1') or other\n"), [['revision', 'computed']]);
+  });
+});

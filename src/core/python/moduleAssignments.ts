@@ -27,7 +27,9 @@ export function splitStatements(tokens: Token[]): Token[][] {
   return out;
 }
 
-/** Handles `a = v`, `a = b = v`, and `a: T = v`; records the watched targets. */
+/**
+ * Handles `a = v`, `a = b = v`, `a: T = v`, `a, b = v, w` and `(a := v)`; records the watched targets.
+ */
 export function readAssignment(
   statement: Token[],
   watched: ReadonlySet<string>,
@@ -35,6 +37,14 @@ export function readAssignment(
   into: PyAssignment[],
 ): void {
   const first = statement[0];
+  if (first.t === 'op' && first.v === '(') {
+    readNamedExpression(statement, watched, topLevel, into);
+    return;
+  }
+  if (first.t === 'name' && statement[1]?.v === ',') {
+    readUnpacking(statement, watched, topLevel, into);
+    return;
+  }
   if (first.t !== 'name' || !watched.has(first.v)) return;
   const second = statement[1];
   if (second?.t !== 'op') return;
@@ -72,6 +82,45 @@ export function readAssignment(
       into.push({ name: target.v, value, line, topLevel });
     }
   }
+}
+
+/** `revision, down_revision = 'b1', 'a0'`: each watched name its item, or computed when the value is no literal of that length. */
+function readUnpacking(
+  statement: Token[],
+  watched: ReadonlySet<string>,
+  topLevel: boolean,
+  into: PyAssignment[],
+): void {
+  const eq = indexAtDepth0(statement, '=', 1);
+  if (eq < 0) return;
+  const targets: Token[][] = [[]];
+  for (const tk of statement.slice(0, eq)) {
+    if (tk.t === 'op' && tk.v === ',') targets.push([]);
+    else targets[targets.length - 1].push(tk);
+  }
+  if (targets[targets.length - 1].length === 0) targets.pop();
+  const value = evaluate(statement.slice(eq + 1));
+  const items = value.kind === 'seq' && !value.set && value.items.length === targets.length ? value.items : undefined;
+  targets.forEach((target, i) => {
+    const [name] = target;
+    if (target.length !== 1 || name.t !== 'name' || !watched.has(name.v)) return;
+    into.push({ name: name.v, value: items?.[i] ?? computed(statement.slice(eq + 1)), line: name.line, topLevel });
+  });
+}
+
+/** `(revision := 'b1')` at module level binds the name too. */
+function readNamedExpression(
+  statement: Token[],
+  watched: ReadonlySet<string>,
+  topLevel: boolean,
+  into: PyAssignment[],
+): void {
+  const [, name, walrus] = statement;
+  if (name?.t !== 'name' || !watched.has(name.v) || walrus?.v !== ':=') return;
+  // The whole statement is the parenthesized expression, or its value is what else the line computes.
+  const whole = statement[statement.length - 1].v === ')' && indexAtDepth0(statement, ',', 3) < 0;
+  const value = whole ? evaluate(statement.slice(3, -1)) : computed(statement.slice(3));
+  into.push({ name: name.v, value, line: name.line, topLevel });
 }
 
 /** The value last assigned to `name` is a list or set (a string or None cannot change in place). */
