@@ -86,7 +86,9 @@ const CASES: Record<string, Buffer> = {
   float_trailing_point: latin1('x = 5.\nprint(5.)\ny = {1.: 2.}\nz = [1., 2., 1_0.]\nw = sa.Float(precision=10.)\n'),
   float_trailing_point_then_error: latin1('y = 5.\nx = = 1\n'),
   float_forms_kept: latin1('x = 1.e5 + 5.j + 1.5 + 0x1f\ny = x1.real if (x1 := 2) else 3\n'),
-  yield_bare: latin1('def f(): yield\ndef g():\n    x = yield\n    a = b = yield\n    f((yield))\n    y = (yield) + 1\n'),
+  yield_bare: latin1(
+    'def f(): yield\ndef g():\n    x = yield\n    a = b = yield\n    f((yield))\n    y = (yield) + 1\n',
+  ),
   yield_lambda: latin1('f = lambda: (yield)\n'),
   yield_unclosed: latin1('def g():\n    x = (yield\n'),
   with_tuple_target: latin1('with a as (b, c): pass\nwith d as (e, (f, g)), h as i:\n    pass\n'),
