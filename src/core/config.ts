@@ -139,15 +139,12 @@ export function loadConfig(location: ConfigLocation): AlembicConfig {
   if (!scriptLocation) {
     // A key whose value could not be interpolated has its own problem already.
     if (hasIniOption('script_location')) return config;
-    problems.push(
-      problem(
-        'error',
-        'no-script-location',
-        "No 'script_location' key found in configuration.",
-        where.file,
-        where.line,
-      ),
-    );
+    const written = toml?.values.script_location;
+    const message =
+      written === undefined
+        ? "No 'script_location' key found in configuration."
+        : `'script_location' in [tool.alembic] is ${Array.isArray(written) ? 'a list' : `a ${typeof written}`}, not a string: Alembic needs the path of the scripts folder.`;
+    problems.push(problem('error', 'no-script-location', message, where.file, where.line));
     return config;
   }
   config.scriptLocation = resolveResource(scriptLocation, baseDir, where, problems);
@@ -193,13 +190,16 @@ export function loadConfig(location: ConfigLocation): AlembicConfig {
   if (scriptDirMissing && !listed) return config;
   for (const dir of config.versionLocations) {
     if (!isDirectory(dir)) {
+      const what = notAFolder(dir);
       problems.push(
         problem(
           'warning',
           'missing-version-location',
-          listed
-            ? `Version location ${dir} does not exist; Alembic skips it.`
-            : `Version location ${dir} does not exist; current Alembic skips it (older releases, 1.8 among them, fail on a missing default versions folder).`,
+          what
+            ? `Version location ${dir} ${what}`
+            : listed
+              ? `Version location ${dir} does not exist; Alembic skips it.`
+              : `Version location ${dir} does not exist; current Alembic skips it (older releases, 1.8 among them, fail on a missing default versions folder).`,
           versionWhere.file,
           versionWhere.line,
         ),
@@ -427,4 +427,16 @@ export function unloadedConfig(configFile: string): AlembicConfig {
     option: () => undefined,
     problems: [],
   };
+}
+
+/** Why a version location that is there is no folder: a file, or a link that loops (undefined when it is just missing). */
+function notAFolder(dir: string): string | undefined {
+  try {
+    fs.statSync(dir);
+    return 'is a file, not a folder: current Alembic reads no revision from it (1.8 fails: NotADirectoryError).';
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ELOOP')
+      return 'is a symbolic link that leads back to itself: current Alembic skips it (1.8 fails: too many levels of symbolic links).';
+    return undefined;
+  }
 }

@@ -188,3 +188,34 @@ describe('loadConfig on a hostile alembic.ini', () => {
     assert.match(problems[0].message, /sqlalchemy\.url.*more than 4 MiB/);
   });
 });
+
+describe('loadConfig: what is there but is not what Alembic needs', () => {
+  it('a non-string script_location in pyproject.toml says so, not that the key is missing', () => {
+    for (const [value, what] of [
+      ['42', 'a number'],
+      ['["a", "b"]', 'a list'],
+    ]) {
+      const dir = tempDir('alembic-lens-toml-');
+      fs.writeFileSync(path.join(dir, 'pyproject.toml'), `[tool.alembic]\nscript_location = ${value}\n`);
+      const config = loadConfig({ tomlPath: path.join(dir, 'pyproject.toml') });
+      assert.deepStrictEqual(
+        config.problems.map((p) => p.message),
+        [`'script_location' in [tool.alembic] is ${what}, not a string: Alembic needs the path of the scripts folder.`],
+      );
+    }
+  });
+
+  it('a version location that is a file, or a link to itself, is named as such', () => {
+    const dir = tempDir('alembic-lens-notdir-');
+    fs.mkdirSync(path.join(dir, 'mig'));
+    fs.writeFileSync(path.join(dir, 'alembic.ini'), '[alembic]\nscript_location = %(here)s/mig\n');
+    fs.writeFileSync(path.join(dir, 'mig', 'versions'), 'not a folder');
+    const messages = () => loadConfig({ iniPath: path.join(dir, 'alembic.ini') }).problems.map((p) => p.message);
+    assert.match(messages()[0], /versions is a file, not a folder: current Alembic reads no revision from it/);
+    fs.rmSync(path.join(dir, 'mig', 'versions'));
+    fs.symlinkSync(path.join(dir, 'mig', 'versions'), path.join(dir, 'mig', 'versions'));
+    assert.match(messages()[0], /versions is a symbolic link that leads back to itself/);
+    fs.rmSync(path.join(dir, 'mig', 'versions'));
+    assert.match(messages()[0], /versions does not exist/);
+  });
+});
