@@ -16,6 +16,8 @@ export interface GrammarError {
 }
 
 export function findGrammarError(text: string): GrammarError | undefined {
+  const lexical = lexicalError(text);
+  if (lexical) return lexical;
   let errorAt = firstErrorOffset(text);
   // Lezer's grammar lags CPython's: on an error, read again with the newer forms rewritten into
   // ones it knows, of the same length so that the offset of a real error stays where it was.
@@ -51,7 +53,8 @@ function firstErrorOffset(text: string): number {
  * - a starred item in a subscript, `Generic[*Ts]` (3.11+): the `*` is blanked;
  * - and forms the grammar never took: a float ending in its point (`5.`, `precision=10.`), whose point
  *   becomes a `0`; a bare `yield` used as a value (`x = yield`, `f((yield))`), which becomes `None `;
- *   a parenthesized `with ... as (a, b)` target, whose brackets are blanked (`as  a, b `).
+ *   a `with ... as` target other than a name (`as (a, b)`, `as self.x`), whose `as` becomes `or`;
+ *   `match x:` / `case pattern:`, read as `with` statements; and the inside of f-strings, blanked.
  */
 export function rewriteNewerSyntax(text: string): string {
   const code = codeMask(text);
@@ -86,22 +89,56 @@ export function rewriteNewerSyntax(text: string): string {
     while (start > 0 && /[0-9_]/.test(text[start - 1])) start--;
     return start < i && /[0-9]/.test(text[start]) && !isWordChar(text.charCodeAt(start - 1)) && text[start - 1] !== '.';
   };
-  /** In a `with` header (to its `:`), each `as (` target's brackets blanked: `as (a, b)` reads as two items. */
-  const blankParenthesizedTargets = (from: number): void => {
-    for (let j = from, inner = 0; j < text.length && (inner > 0 || text[j] !== '\n'); j++) {
+  /**
+   * In a `with` header (to its `:`), an `as` before a target the grammar does not take becomes `or`: an
+   * expression it reads, on one line or several.
+   */
+  const rewriteParenthesizedTargets = (from: number): void => {
+    for (let j = from, inner = 0; j < text.length; j++) {
+      if (text[j] === '\n' && inner === 0 && text[previousCode(text, code, j + 1)] !== '\\') return;
       if (!code[j]) continue;
       if (isOpen(j)) inner++;
       else if (isClose(j)) inner--;
       else if (inner === 0 && text[j] === ':') return;
-      if (!wordAt(j, 'as')) continue;
-      const open = nextCode(j + 2);
-      if (text[open] !== '(') continue;
-      const close = closingOf(open);
-      if (close >= text.length) return;
-      out[open] = ' ';
-      out[close] = ' ';
+      if (inner === 0 && wordAt(j, 'as') && isComplexTarget(nextCode(j + 2))) out.splice(j, 2, 'o', 'r');
     }
   };
+  /** A target the grammar takes only as a plain name: `(a, b)`, `self.x`, `items[0]`. */
+  const isComplexTarget = (at: number): boolean => {
+    if (text[at] === '(') return true;
+    let end = at;
+    while (isWordChar(text.charCodeAt(end))) end++;
+    return end > at && (text[end] === '.' || text[end] === '[');
+  };
+  /** The next character that is not a space or tab (a string's quote included). */
+  const nextChar = (i: number): string => {
+    while (text[i] === ' ' || text[i] === '\t') i++;
+    return text[i] ?? '\n';
+  };
+  /** Whether the logical line from `from` is a block header: its last code character is a `:` outside brackets. */
+  const endsWithColon = (from: number): boolean => {
+    let last = '';
+    for (let j = from, inner = 0; j < text.length; j++) {
+      if (text[j] === '\n' && inner === 0 && text[previousCode(text, code, j + 1)] !== '\\') break;
+      if (!code[j] || /\s/.test(text[j])) continue;
+      if (isOpen(j)) inner++;
+      else if (isClose(j)) inner--;
+      last = inner === 0 ? text[j] : '';
+    }
+    return last === ':';
+  };
+  /** `match x:` and `case pattern:` read as `with` statements. */
+  const rewriteMatch = (i: number, keyword: 'match' | 'case'): void => {
+    out.splice(i, keyword.length, ...(keyword === 'match' ? 'with ' : 'with'));
+    // A pattern's capture (`as name`) and its guard (`if ...`) become `or` too.
+    for (let j = i + keyword.length, inner = 0; keyword === 'case' && j < text.length && text[j] !== '\n'; j++) {
+      if (!code[j]) continue;
+      if (isOpen(j)) inner++;
+      else if (isClose(j)) inner--;
+      else if (wordAt(j, 'as') || (inner === 0 && wordAt(j, 'if'))) out.splice(j, 2, 'o', 'r');
+    }
+  };
+  blankFormattedStrings(text, code, out);
   let depth = 0;
   let lineStart = 0;
   for (let i = 0; i < text.length; i++) {
@@ -109,7 +146,7 @@ export function rewriteNewerSyntax(text: string): string {
     if (!code[i]) continue;
     const statementStart = () => depth === 0 && /^[ \t]*(?:async[ \t]+)?$/.test(text.slice(lineStart, i));
     if (text[i] === 'w' && wordAt(i, 'with') && statementStart()) {
-      blankParenthesizedTargets(i + 4);
+      rewriteParenthesizedTargets(i + 4);
       const open = nextCode(i + 4);
       if (text[open] !== '(') continue;
       if (text[nextCode(closingOf(open) + 1)] !== ':') continue;
@@ -118,8 +155,11 @@ export function rewriteNewerSyntax(text: string): string {
       });
     } else if (text[i] === '.' && isTrailingPoint(i)) {
       out[i] = '0';
-    } else if (text[i] === 'y' && wordAt(i, 'yield') && ')]},;#\r\n'.includes(text[nextCode(i + 5)] ?? '\n')) {
+    } else if (text[i] === 'y' && wordAt(i, 'yield') && ')]},;#\r\n'.includes(nextChar(i + 5))) {
       out.splice(i, 5, 'N', 'o', 'n', 'e', ' ');
+    } else if ((wordAt(i, 'match') || wordAt(i, 'case')) && statementStart()) {
+      const keyword = wordAt(i, 'match') ? 'match' : 'case';
+      if (' ([{'.includes(text[i + keyword.length]) && endsWithColon(i)) rewriteMatch(i, keyword);
     } else if (text[i] === '@' && statementStart()) {
       // To the end of the logical line; a line break inside brackets stays a line break.
       for (let j = i + 1, inner = 0; j < text.length && (inner > 0 || text[j] !== '\n'); j++) {
@@ -129,7 +169,10 @@ export function rewriteNewerSyntax(text: string): string {
       }
     } else if (text[i] === '[' && /[\w)\]]/.test(text[previousCode(text, code, i)] ?? '')) {
       insideOnce(i, (j) => {
-        const before = text[previousCode(text, code, j)];
+        // The character before, a string's closing quote included (previousCode skips strings).
+        let k = j - 1;
+        while (k >= 0 && /\s/.test(text[k])) k--;
+        const before = text[k];
         if (text[j] === '*' && !'*='.includes(text[j + 1]) && (before === '[' || before === ',')) out[j] = ' ';
       });
     }
@@ -137,6 +180,81 @@ export function rewriteNewerSyntax(text: string): string {
     else if (isClose(i)) depth = Math.max(0, depth - 1);
   }
   return out.join('');
+}
+
+/**
+ * What CPython's tokenizer refuses and the grammar's parser takes: a character no name may hold outside a
+ * string or comment (`x = ∂`, a no-break space), and a malformed decimal number (`0777`, `1_000_`, `1__0`).
+ */
+function lexicalError(text: string): GrammarError | undefined {
+  /** A digit, or a point before one, that no name or number precedes. */
+  const isNumberStart = (i: number): boolean => {
+    const c = text.charCodeAt(i);
+    const digit = c >= 48 && c <= 57;
+    if (!digit && !(c === 46 && /[0-9]/.test(text[i + 1] ?? ''))) return false;
+    const before = text.charCodeAt(i - 1);
+    return !isWordChar(before) && before !== 46;
+  };
+  // Most files are ASCII names and plain numbers: one quick test before the scan.
+  if (!/[^\x00-\x7f]|(?<![\w.])0[0-9_]*[1-9]|[0-9]_(?![0-9])/.test(text)) return undefined;
+  const code = codeMask(text);
+  const lineOf = (at: number): number => {
+    let line = 1;
+    for (let i = 0; i < at; i++) if (text.charCodeAt(i) === 10) line++;
+    return line;
+  };
+  for (let i = 0; i < text.length; i++) {
+    if (!code[i]) continue;
+    const c = text.charCodeAt(i);
+    if (c > 127) {
+      const char = String.fromCodePoint(text.codePointAt(i)!);
+      if (!ID_CONTINUE.test(char)) {
+        const hex = char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+        const message = /\p{C}|\p{Z}/u.test(char)
+          ? `invalid non-printable character U+${hex}`
+          : `invalid character '${char}' (U+${hex})`;
+        return { line: lineOf(i), message };
+      }
+      if (char.length === 2) i++;
+    } else if (isNumberStart(i)) {
+      NUMBER.lastIndex = i;
+      const number = NUMBER.exec(text)!;
+      const [whole, integer, fraction, exponent, imaginary] = number;
+      if (text[i + whole.length] === '_') return { line: lineOf(i), message: 'invalid decimal literal' };
+      if (integer?.startsWith('0') && /[1-9]/.test(integer) && !fraction && !exponent && !imaginary) {
+        return {
+          line: lineOf(i),
+          message: 'leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers',
+        };
+      }
+      i += whole.length - 1;
+    }
+  }
+  return undefined;
+}
+
+const ID_CONTINUE = /^\p{ID_Continue}$/u;
+/**
+ * A number as Python's tokenizer reads it: a prefixed one whole (0x, 0o, 0b), else its integer part,
+ * fraction, exponent and `j`, each digit run with single underscores between digits.
+ */
+const NUMBER =
+  /(?:0[xXoObB](?:_?[0-9a-fA-F])+|([0-9](?:_?[0-9])*)?(\.(?:[0-9](?:_?[0-9])*)?)?([eE][+-]?[0-9](?:_?[0-9])*)?([jJ])?)/y;
+
+/**
+ * The inside of every f-string blanked (line breaks kept): the grammar's reading of replacement fields
+ * lags CPython's (`rf"\\{{"`, nested quotes), and a fallback read need not look inside them.
+ */
+function blankFormattedStrings(text: string, code: boolean[], out: string[]): void {
+  for (let i = 0; i < text.length; i++) {
+    if (code[i] || (i > 0 && !code[i - 1]) || (text[i] !== '"' && text[i] !== "'")) continue;
+    const prefix = /[A-Za-z]{1,2}$/.exec(text.slice(Math.max(0, i - 2), i))?.[0] ?? '';
+    if (!/[fF]/.test(prefix) || isWordChar(text.charCodeAt(i - prefix.length - 1))) continue;
+    const quote = text.startsWith(text[i].repeat(3), i) ? 3 : 1;
+    let end = i;
+    while (end < text.length && !code[end]) end++;
+    for (let j = i + quote; j < end - quote; j++) if (text[j] !== '\n' && text[j] !== '\r') out[j] = 'x';
+  }
 }
 
 const OPEN = '([{';
