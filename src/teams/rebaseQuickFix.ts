@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { Project } from '../core';
 import type { BaseComparison } from '../core/teams/baseComparison';
 import { rebaseEdits } from '../core/teams/rebase';
+import { diagnosticCode } from '../lint/diagnostics';
 import type { ProjectRegistry } from '../projects/projectRegistry';
 import { Disposable } from '../util/disposable';
 import type { MergeRevisionAction } from './mergeRevisionAction';
@@ -30,7 +31,9 @@ export class RebaseQuickFix extends Disposable implements vscode.CodeActionProvi
     _range: vscode.Range,
     context: vscode.CodeActionContext,
   ): vscode.CodeAction[] {
-    const diagnostic = context.diagnostics.find((d) => d.source === 'alembic-lens' && d.code === 'merge-heads');
+    const diagnostic = context.diagnostics.find(
+      (d) => d.source === 'alembic-lens' && diagnosticCode(d) === 'merge-heads',
+    );
     const file = path.resolve(document.uri.fsPath);
     const project = diagnostic && this.registry.projectOfFile(file);
     const comparison = project && this.teams.comparisonOf(project);

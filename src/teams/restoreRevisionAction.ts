@@ -7,6 +7,7 @@ import type { CommandHandler } from '../commands/commandRegistry';
 import type { Project } from '../core';
 import type { RevisionDeletion } from '../core/git/deletedRevisions';
 import { restoreFromCommit } from '../core/git/workTree';
+import { diagnosticCode } from '../lint/diagnostics';
 import type { ProjectRegistry } from '../projects/projectRegistry';
 import { Disposable } from '../util/disposable';
 import type { TeamsService } from './teamsService';
@@ -40,7 +41,7 @@ export class RestoreRevisionAction extends Disposable implements vscode.CodeActi
     const project = this.registry.projectOfFile(file);
     if (!project) return [];
     return context.diagnostics
-      .filter((d) => d.source === 'alembic-lens' && d.code === 'deleted-revision')
+      .filter((d) => d.source === 'alembic-lens' && diagnosticCode(d) === 'deleted-revision')
       .flatMap((diagnostic) => {
         const explained = this.teams
           .deletionsOf(project)

@@ -165,8 +165,14 @@ describe('teams: the base branch in the editor', function () {
     // The code action command needs the document loaded in the workbench.
     await vscode.workspace.openTextDocument(uri);
     return waitFor(`the quick fix "${title}"`, async () => {
-      const diagnostic = vscode.languages.getDiagnostics(uri).find((d) => d.code === code);
+      // A rule's diagnostic code links to its doc: `{ value, target }`.
+      const diagnostic = vscode.languages
+        .getDiagnostics(uri)
+        .find((d) => (typeof d.code === 'object' ? d.code.value : d.code) === code);
       if (!diagnostic) return undefined;
+      if (code === 'merge-heads') {
+        assert.match(String((diagnostic.code as { target: vscode.Uri }).target), /docs\/rules\/merge-heads\.md$/);
+      }
       const found = await vscode.commands.executeCommand<vscode.CodeAction[]>(
         'vscode.executeCodeActionProvider',
         uri,

@@ -14,7 +14,7 @@ import type { RevisionMap } from '../revisionMap';
 import { accidentalForkHeads, failingUpgrade, mergeCommand } from '../teams/forkHeads';
 import { resolveDatabaseUrl, urlSourceForConfig } from '../urlSource';
 import { lintAgainstModels, sharedModelDiscovery } from './modelLint';
-import { type Dialect, type LintOptions, severityOf } from './rules';
+import { type Dialect, isLintRule, type LintOptions, severityOf } from './rules';
 import { modelNamesOf } from './rules/ormImports';
 import { applyLintOptions, iniSuppressions, pythonSuppressions, type Suppressions } from './suppressions';
 
@@ -155,16 +155,20 @@ export function lintHistory(
   return withLintOptions(raw, options, readFile);
 }
 
-/** History problems found elsewhere (the merge preview's merge-heads) under the rules' severities and ignore comments. */
+/**
+ * Problems found elsewhere (the merge preview's) with the rules among them (merge-heads) under their
+ * severities and ignore comments; the others (a missing revision after the merge) as they are.
+ */
 export function withLintOptions(
   problems: Problem[],
   options: LintOptions,
   readFile: (file: string) => string | undefined = readPythonFile,
 ): Problem[] {
-  return applyLintOptions(problems, options, (file) => {
+  const suppressionsOf = (file: string) => {
     const text = readFile(file);
     return text === undefined ? undefined : pythonSuppressions(text);
-  });
+  };
+  return problems.flatMap((p) => (isLintRule(p.code) ? applyLintOptions([p], options, suppressionsOf) : [p]));
 }
 
 /**
