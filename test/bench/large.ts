@@ -142,9 +142,11 @@ export function benchLarge(
       `revision = 'dddddddddddd'\ndown_revision = (${parents})\nbranch_labels = None\ndepends_on = None\n`,
     );
     waitPastRacyWindow();
+    // From the project's folder too (see above).
     const hostileArgs = ['-c', hostile.configPath, '--no-cache'];
-    result.manyOperationsCheckMs = timedAnyExit(cli, [...hostileArgs, 'check'], dir, env, 2);
-    result.manyParentsHeadsMs = timedAnyExit(cli, [...hostileArgs, 'heads'], dir, env, 2);
+    const hostileDir = path.dirname(hostile.configPath);
+    result.manyOperationsCheckMs = timedAnyExit(cli, [...hostileArgs, 'check'], hostileDir, env, 2);
+    result.manyParentsHeadsMs = timedAnyExit(cli, [...hostileArgs, 'heads'], hostileDir, env, 2);
     return result;
   } finally {
     if (keep) console.log(`[bench] kept ${dir}`);
