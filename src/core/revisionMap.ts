@@ -313,15 +313,13 @@ export class RevisionMap {
         continue;
       }
       const allDown = rev.allDown;
-      // A merge of thousands of parents (a hostile file) must not cost their square.
-      const versioned = allDown.length > 16 ? new Set(versionedDown) : versionedDown;
-      const isVersioned = (id: string): boolean =>
-        versioned instanceof Set ? versioned.has(id) : versioned.includes(id);
+      // A set: a merge of thousands of parents (a hostile file) must not cost their square.
+      const versioned = new Set(versionedDown);
       for (let j = 0; j < allDown.length; j++) {
         const downId = allDown[j];
         const down = this.lookup(downId);
-        if (down) this.link(down, rev, isVersioned(down.id));
-        else if (isVersioned(downId)) this.reportMissingParent(rev, downId);
+        if (down) this.link(down, rev, versioned.has(down.id));
+        else if (versioned.has(downId)) this.reportMissingParent(rev, downId);
       }
     }
   }

@@ -92,11 +92,7 @@ export class TeamsService extends Disposable implements ProblemSource, Revisions
   problems(): readonly Problem[] {
     return this.registry.getProjects().flatMap((project) => {
       const result = this.results.get(project);
-      if (!result) return [];
-      // merge-heads is a rule: its severity setting and ignore comments apply.
-      const severities = lintSeverities(this.registry.settingsOf(project));
-      const merge = withLintOptions(result.comparison?.problems ?? [], { severities });
-      return [...merge, ...result.deletions.map((d) => d.problem)];
+      return result ? [...(result.comparison?.problems ?? []), ...result.deletions.map((d) => d.problem)] : [];
     });
   }
 
@@ -279,7 +275,6 @@ Click to open the revision at its down_revision line.`;
           result?.additions?.head,
           result?.additions && project.revisionFiles.filter((f) => !result.additions?.byFile.has(f)),
           problems.map((p) => [p.code, p.path, p.line, p.message]),
-          lintSeverities(this.registry.settingsOf(project))['merge-heads'],
           [...(result?.comparison?.newFiles ?? [])].sort(),
           applied && [...applied].map((rev) => rev.id).sort(),
         ];
@@ -315,7 +310,11 @@ Click to open the revision at its down_revision line.`;
       additions = await this.additions(project, reader);
       const ref = this.setting<string>(project, 'git.baseBranch', '') || (await reader.repo.defaultBaseRef());
       if (!ref) return { unavailable: 'no base branch: set alembic.git.baseBranch', deletions, origin, additions };
-      return { comparison: await compareWithBase(project, ref, reader), deletions, origin, additions };
+      const comparison = await compareWithBase(project, ref, reader);
+      // merge-heads is a rule: its severity setting and ignore comments apply (a change of them computes again).
+      const severities = lintSeverities(this.registry.settingsOf(project));
+      comparison.problems = withLintOptions(comparison.problems, { severities });
+      return { comparison, deletions, origin, additions };
     } catch (err) {
       if (!(err instanceof GitError)) throw err;
       return { unavailable: err.message, deletions, origin, additions };

@@ -16,7 +16,7 @@ import {
 import { normalizeType } from '../../src/core/lint/revisionRules';
 import type { Problem } from '../../src/core/problems';
 import { loadProject } from '../../src/core/project';
-import { FIRST_UPGRADE_LINE, revisionText, tempDir, writeProject } from '../support/tempProject';
+import { FIRST_UPGRADE_LINE, type RevisionSpec, revisionText, tempDir, writeProject } from '../support/tempProject';
 
 const ROOT = process.env.ALEMBIC_LENS_ROOT ?? path.resolve(__dirname, '../../..');
 
@@ -36,6 +36,13 @@ function revision(
 }
 
 const FIRST = FIRST_UPGRADE_LINE;
+/** Two branches labelled by design, expand one revision longer. */
+const EXPAND_CONTRACT: RevisionSpec[] = [
+  { id: 'a0' },
+  { id: 'e1', down: 'a0', labels: 'expand' },
+  { id: 'c1', down: 'a0', labels: 'contract' },
+  { id: 'e2', down: 'e1' },
+];
 
 function lint(
   upgrade: string[],
@@ -445,13 +452,7 @@ describe('lintEnvPy and lintProject', () => {
   it('multiple-heads: heads whose branches take branch_labels from an imported constant (neutron, glance) are not called a fork on a guess', () => {
     const dir = tempDir('alembic-lens-lint-');
     made.push(dir);
-    const ini = writeProject(dir, [
-      { id: 'a0' },
-      { id: 'e1', down: 'a0', labels: 'expand' },
-      { id: 'c1', down: 'a0', labels: 'contract' },
-      { id: 'e2', down: 'e1' },
-      { id: 'c2', down: 'c1' },
-    ]);
+    const ini = writeProject(dir, [...EXPAND_CONTRACT, { id: 'c2', down: 'c1' }]);
     const versions = path.join(dir, 'alembic', 'versions');
     for (const [id, constant] of [
       ['e1', 'cli.EXPAND_BRANCH'],
@@ -486,13 +487,7 @@ describe('lintEnvPy and lintProject', () => {
   it('multiple-heads names the fork when labelled branches are there too, and stays quiet behind a missing revision', () => {
     const dir = tempDir('alembic-lens-lint-');
     made.push(dir);
-    const ini = writeProject(dir, [
-      { id: 'a0' },
-      { id: 'e1', down: 'a0', labels: 'expand' },
-      { id: 'c1', down: 'a0', labels: 'contract' },
-      { id: 'e2', down: 'e1' },
-      { id: 'e3', down: 'e1' },
-    ]);
+    const ini = writeProject(dir, [...EXPAND_CONTRACT, { id: 'e3', down: 'e1' }]);
     const forked = lintProject(loadProject(ini)).filter((p) => p.code === 'multiple-heads');
     assert.deepStrictEqual(forked.map((p) => path.basename(p.path)).sort(), ['e2_rev.py', 'e3_rev.py']);
     // `alembic merge heads` would fold contract into expand too; `upgrade head` failed before the fork.

@@ -1,5 +1,7 @@
 // A full-grammar syntax check of Python source (Lezer's Python grammar), for the errors the fast
 // module reader does not look for, such as `x = = 1` or a missing colon inside a function body.
+import { lineAt } from './lexing';
+
 type LRParser = typeof import('@lezer/python')['parser'];
 
 // Loaded on first use: command-line runs that never check grammar should not pay for the parser.
@@ -23,9 +25,7 @@ export function findGrammarError(text: string): GrammarError | undefined {
   // ones it knows, of the same length so that the offset of a real error stays where it was.
   if (errorAt >= 0) errorAt = firstErrorOffset(rewriteNewerSyntax(text));
   if (errorAt < 0) return undefined;
-  let line = 1;
-  for (let i = 0; i < errorAt && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
-  return { line, message: 'invalid syntax' };
+  return { line: lineAt(text, Math.min(errorAt, text.length)), message: 'invalid syntax' };
 }
 
 function firstErrorOffset(text: string): number {
@@ -82,20 +82,16 @@ export function rewriteNewerSyntax(text: string): string {
       else if (depth === 1 && code[j]) visit(j);
     }
   };
-  /** `5.`: a number's point with no digit or name after it (`1.e5` and `5.j` the grammar reads). */
-  const isTrailingPoint = (i: number): boolean => {
-    if (isWordChar(text.charCodeAt(i + 1)) || text[i + 1] === '.') return false;
-    let start = i;
-    while (start > 0 && /[0-9_]/.test(text[start - 1])) start--;
-    return start < i && /[0-9]/.test(text[start]) && !isWordChar(text.charCodeAt(start - 1)) && text[start - 1] !== '.';
-  };
+  /** A logical line ends at `j`: a line break outside brackets, not after a backslash. */
+  const endsLine = (j: number, inner: number): boolean =>
+    text[j] === '\n' && inner === 0 && text[previousCode(text, code, j + 1)] !== '\\';
   /**
    * In a `with` header (to its `:`), an `as` before a target the grammar does not take becomes `or`: an
    * expression it reads, on one line or several.
    */
   const rewriteParenthesizedTargets = (from: number): void => {
     for (let j = from, inner = 0; j < text.length; j++) {
-      if (text[j] === '\n' && inner === 0 && text[previousCode(text, code, j + 1)] !== '\\') return;
+      if (endsLine(j, inner)) return;
       if (!code[j]) continue;
       if (isOpen(j)) inner++;
       else if (isClose(j)) inner--;
@@ -119,7 +115,7 @@ export function rewriteNewerSyntax(text: string): string {
   const endsWithColon = (from: number): boolean => {
     let last = '';
     for (let j = from, inner = 0; j < text.length; j++) {
-      if (text[j] === '\n' && inner === 0 && text[previousCode(text, code, j + 1)] !== '\\') break;
+      if (endsLine(j, inner)) break;
       if (!code[j] || /\s/.test(text[j])) continue;
       if (isOpen(j)) inner++;
       else if (isClose(j)) inner--;
@@ -131,7 +127,7 @@ export function rewriteNewerSyntax(text: string): string {
   const rewriteMatch = (i: number, keyword: 'match' | 'case'): void => {
     out.splice(i, keyword.length, ...(keyword === 'match' ? 'with ' : 'with'));
     // A pattern's capture (`as name`) and its guard (`if ...`) become `or` too.
-    for (let j = i + keyword.length, inner = 0; keyword === 'case' && j < text.length && text[j] !== '\n'; j++) {
+    for (let j = i + keyword.length, inner = 0; keyword === 'case' && j < text.length && !endsLine(j, inner); j++) {
       if (!code[j]) continue;
       if (isOpen(j)) inner++;
       else if (isClose(j)) inner--;
@@ -153,8 +149,13 @@ export function rewriteNewerSyntax(text: string): string {
       insideOnce(open, (j) => {
         if (wordAt(j, 'as')) out.splice(j, 2, 'o', 'r');
       });
-    } else if (text[i] === '.' && isTrailingPoint(i)) {
-      out[i] = '0';
+    } else if (isNumberStart(text, i)) {
+      // `5.`: a point with no digit, exponent or `j` after it (`1.e5` and `5.j` the grammar reads).
+      const [whole, integer = '', fraction, exponent, imaginary] = numberAt(text, i);
+      const next = text.charCodeAt(i + whole.length);
+      if (fraction === '.' && !exponent && !imaginary && !isWordChar(next) && next !== 46)
+        out[i + integer.length] = '0';
+      i += whole.length - 1;
     } else if (text[i] === 'y' && wordAt(i, 'yield') && ')]},;#\r\n'.includes(nextChar(i + 5))) {
       out.splice(i, 5, 'N', 'o', 'n', 'e', ' ');
     } else if ((wordAt(i, 'match') || wordAt(i, 'case')) && statementStart()) {
@@ -187,22 +188,9 @@ export function rewriteNewerSyntax(text: string): string {
  * string or comment (`x = ∂`, a no-break space), and a malformed decimal number (`0777`, `1_000_`, `1__0`).
  */
 function lexicalError(text: string): GrammarError | undefined {
-  /** A digit, or a point before one, that no name or number precedes. */
-  const isNumberStart = (i: number): boolean => {
-    const c = text.charCodeAt(i);
-    const digit = c >= 48 && c <= 57;
-    if (!digit && !(c === 46 && /[0-9]/.test(text[i + 1] ?? ''))) return false;
-    const before = text.charCodeAt(i - 1);
-    return !isWordChar(before) && before !== 46;
-  };
   // Most files are ASCII names and plain numbers: one quick test before the scan.
   if (!/[^\x00-\x7f]|(?<![\w.])0[0-9_]*[1-9]|[0-9]_(?![0-9])/.test(text)) return undefined;
   const code = codeMask(text);
-  const lineOf = (at: number): number => {
-    let line = 1;
-    for (let i = 0; i < at; i++) if (text.charCodeAt(i) === 10) line++;
-    return line;
-  };
   for (let i = 0; i < text.length; i++) {
     if (!code[i]) continue;
     const c = text.charCodeAt(i);
@@ -213,17 +201,15 @@ function lexicalError(text: string): GrammarError | undefined {
         const message = /\p{C}|\p{Z}/u.test(char)
           ? `invalid non-printable character U+${hex}`
           : `invalid character '${char}' (U+${hex})`;
-        return { line: lineOf(i), message };
+        return { line: lineAt(text, i), message };
       }
       if (char.length === 2) i++;
-    } else if (isNumberStart(i)) {
-      NUMBER.lastIndex = i;
-      const number = NUMBER.exec(text)!;
-      const [whole, integer, fraction, exponent, imaginary] = number;
-      if (text[i + whole.length] === '_') return { line: lineOf(i), message: 'invalid decimal literal' };
+    } else if (isNumberStart(text, i)) {
+      const [whole, integer, fraction, exponent, imaginary] = numberAt(text, i);
+      if (text[i + whole.length] === '_') return { line: lineAt(text, i), message: 'invalid decimal literal' };
       if (integer?.startsWith('0') && /[1-9]/.test(integer) && !fraction && !exponent && !imaginary) {
         return {
-          line: lineOf(i),
+          line: lineAt(text, i),
           message: 'leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers',
         };
       }
@@ -240,6 +226,21 @@ const ID_CONTINUE = /^\p{ID_Continue}$/u;
  */
 const NUMBER =
   /(?:0[xXoObB](?:_?[0-9a-fA-F])+|([0-9](?:_?[0-9])*)?(\.(?:[0-9](?:_?[0-9])*)?)?([eE][+-]?[0-9](?:_?[0-9])*)?([jJ])?)/y;
+
+/** A digit, or a point before one, that no name or number precedes: where a number starts. */
+function isNumberStart(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  const digit = c >= 48 && c <= 57;
+  if (!digit && !(c === 46 && /[0-9]/.test(text[i + 1] ?? ''))) return false;
+  const before = text.charCodeAt(i - 1);
+  return !isWordChar(before) && before !== 46;
+}
+
+/** The number at `i` (isNumberStart): its text, integer part, fraction, exponent and `j`. */
+function numberAt(text: string, i: number): RegExpExecArray {
+  NUMBER.lastIndex = i;
+  return NUMBER.exec(text)!;
+}
 
 /**
  * The inside of every f-string blanked (line breaks kept): the grammar's reading of replacement fields

@@ -33,7 +33,6 @@ const OPERATORS = [
 /** What may stand right before a quote: r, b, u, f, and the two-letter combinations. */
 export const STRING_PREFIX = /^(?:[rRbBuUfF]|[rR][bBfF]|[bBfF][rR])$/;
 
-/** CPython's tokenizer stops at this many open brackets (MAXLEVEL). */
 /** The augmented assignment operators (`x += ...`): they rebind the name to a new value. */
 const AUGMENTED = new Set(['+=', '-=', '*=', '/=', '//=', '%=', '**=', '|=', '&=', '^=', '<<=', '>>=', '@=']);
 
@@ -41,6 +40,7 @@ export function isAugmentedAssignment(op: string): boolean {
   return AUGMENTED.has(op);
 }
 
+/** CPython's tokenizer stops at this many open brackets (MAXLEVEL). */
 export const MAX_NESTING = 200;
 export const TOO_DEEP = 'too many nested parentheses';
 /** CPython's tokenizer stops at this many indentation levels (MAXINDENT). */

@@ -93,10 +93,7 @@ export function executesOf(changes: DataChange[], unknownCalls: number[]): Upgra
 }
 
 function fillLines(changes: DataChange[], unknownCalls: number[]): FillLines {
-  const fills: FillLines = {
-    unknown: unknownCalls.length ? unknownCalls[0] : Number.POSITIVE_INFINITY,
-    byTable: new Map(),
-  };
+  const fills: FillLines = { unknown: Number.POSITIVE_INFINITY, byTable: new Map() };
   for (const at of unknownCalls) fills.unknown = Math.min(fills.unknown, at);
   // In order of lines: the first line noted for a key is the smallest.
   for (const change of changes) {
