@@ -1,5 +1,5 @@
-// alter-column-type's line between VARCHAR / TEXT changes that PostgreSQL makes in its catalog only and
-// those that rewrite the table, against a real PostgreSQL: the rule reports a type change (as autogenerate
+// alter-column-type's line between VARCHAR / TEXT / NUMERIC changes that PostgreSQL makes in its catalog
+// only and those that rewrite the table, against a real PostgreSQL: the rule reports a type change (as autogenerate
 // writes it) exactly when PostgreSQL gives the table a new file.
 import * as assert from 'node:assert';
 import { lintRevision } from '../../src/core/lint';
@@ -19,6 +19,15 @@ const CHANGES: Array<[string, string, string, string]> = [
   ['sa.INTEGER()', 'sa.String()', 'integer', 'varchar'],
   ['sa.INTEGER()', 'sa.BigInteger()', 'integer', 'bigint'],
   ['sa.VARCHAR()', 'sa.Integer()', 'varchar', 'integer'],
+  ['sa.VARCHAR(length=100)', 'sa.String(length=1_000)', 'varchar(100)', 'varchar(1000)'],
+  ['sa.NUMERIC(precision=10, scale=2)', 'sa.Numeric(precision=12, scale=2)', 'numeric(10,2)', 'numeric(12,2)'],
+  ['sa.NUMERIC(10, 2)', 'sa.Numeric(8, 2)', 'numeric(10,2)', 'numeric(8,2)'],
+  ['sa.NUMERIC(10, 2)', 'sa.Numeric(12, 3)', 'numeric(10,2)', 'numeric(12,3)'],
+  ['sa.NUMERIC(10, 2)', 'sa.Numeric()', 'numeric(10,2)', 'numeric'],
+  ['sa.NUMERIC()', 'sa.Numeric(12, 2)', 'numeric', 'numeric(12,2)'],
+  ['sa.NUMERIC(10)', 'sa.Numeric(12)', 'numeric(10)', 'numeric(12)'],
+  ['sa.NUMERIC(10)', 'sa.Numeric(12, 2)', 'numeric(10)', 'numeric(12,2)'],
+  ['sa.DECIMAL(10, 2)', 'sa.Numeric(14, 2, asdecimal=False)', 'numeric(10,2)', 'numeric(14,2)'],
 ];
 
 function reported(existing: string, type: string): boolean {
@@ -35,7 +44,7 @@ describe('alter-column-type against a real PostgreSQL', function () {
   });
   after(() => pg?.stop());
 
-  it('reports exactly the VARCHAR / TEXT / other changes for which PostgreSQL rewrites the table', () => {
+  it('reports exactly the VARCHAR / TEXT / NUMERIC / other changes for which PostgreSQL rewrites the table', () => {
     const rows = CHANGES.map(([existing, type, from, to], i) => {
       const table = `t${i}`;
       // Values that convert to every new type of the list: small numbers as text.

@@ -263,10 +263,86 @@ describe('alter-column-type: a longer string is no rewrite on PostgreSQL', () =>
     }
   });
 
+  it('a length in a module constant or written with underscores is read as the number it is', () => {
+    const withConstant = (constant: string, type: string): string[] => {
+      const text = revisionText({ id: 'b1', down: 'a0', message: 'widen', upgrade: widen(type), downgrade: ['pass'] });
+      const withLine = text.replace('\ndef upgrade', `\n${constant}\n\ndef upgrade`);
+      return lintRevision(withLine, '/p/versions/b1.py', { dialect: 'postgresql' })
+        .filter((p) => p.code === 'alter-column-type')
+        .map((p) => p.code);
+    };
+    assert.deepStrictEqual(withConstant('MAX_LENGTH = 5_000_000', 'sa.String(length=MAX_LENGTH)'), []);
+    assert.deepStrictEqual(withConstant('MAX_LENGTH = 50', 'sa.String(length=MAX_LENGTH)'), ['alter-column-type']);
+    // Not a number Python would accept, or a name bound to something else: unknown, so reported.
+    assert.deepStrictEqual(withConstant('MAX_LENGTH = "5000"', 'sa.String(MAX_LENGTH)'), ['alter-column-type']);
+    assert.deepStrictEqual(withConstant('OTHER = 5000', 'sa.String(MAX_LENGTH)'), ['alter-column-type']);
+    assert.deepStrictEqual(typeFindings(widen('sa.String(length=1_000)'), 'postgresql'), []);
+    assert.deepStrictEqual(typeFindings(widen('sa.String(length=1__000)'), 'postgresql'), [
+      `${FIRST} alter-column-type`,
+    ]);
+  });
+
   it('still reported: a shorter string, another family, and any change on MySQL; never on SQLite (no ALTER TYPE)', () => {
     assert.deepStrictEqual(typeFindings(widen('sa.String(length=50)'), 'postgresql'), [`${FIRST} alter-column-type`]);
     assert.deepStrictEqual(typeFindings(widen('sa.Integer()'), 'postgresql'), [`${FIRST} alter-column-type`]);
     assert.deepStrictEqual(typeFindings(widen('sa.String(length=150)'), 'mysql'), [`${FIRST} alter-column-type`]);
     assert.deepStrictEqual(typeFindings(widen('sa.Integer()'), 'sqlite'), []);
+  });
+});
+
+describe('a table emptied earlier in upgrade() has no row a NOT NULL could fail on (onyx)', () => {
+  const notNull = [
+    "op.add_column('t', sa.Column('app_name', sa.String(), nullable=False))",
+    "op.alter_column('t', 'name', existing_type=sa.String(50), nullable=False)",
+  ];
+  const notNullCodes = (first: string): string[] =>
+    codes(lint([first, ...notNull], ['pass'])).filter((c) => !c.endsWith('empty-downgrade'));
+  const reported = [`${FIRST + 1} add-column-not-null-without-default`, `${FIRST + 2} alter-column-not-null`];
+
+  it('DELETE FROM t without WHERE, or TRUNCATE t: quiet', () => {
+    for (const empty of [
+      'op.execute("DELETE FROM t")',
+      'op.execute("TRUNCATE TABLE t")',
+      'op.execute(sa.text("delete from T"))',
+    ])
+      assert.deepStrictEqual(notNullCodes(empty), [], empty);
+  });
+
+  it('rows may remain: a DELETE with WHERE, another table, or an UPDATE of other columns', () => {
+    assert.deepStrictEqual(notNullCodes('op.execute("DELETE FROM t WHERE archived")'), reported);
+    assert.deepStrictEqual(notNullCodes('op.execute("DELETE FROM other")'), reported);
+    assert.deepStrictEqual(notNullCodes('op.execute("UPDATE t SET other = 1")'), reported);
+    // A DELETE WHERE that names the column fills its NULLs (they are gone), not the new column's.
+    assert.deepStrictEqual(notNullCodes('op.execute("DELETE FROM t WHERE name IS NULL")'), [reported[0]]);
+  });
+});
+
+describe('a table created by CREATE TABLE earlier in upgrade() has no rows for the op.* rules either', () => {
+  it('no index, foreign key or NOT NULL finding on it; the same operations on an older table are reported', () => {
+    const operations = (table: string): string[] => [
+      `op.create_index('ix_${table}_x', '${table}', ['x'])`,
+      `op.create_foreign_key('fk_${table}_x', '${table}', 't', ['x'], ['id'])`,
+      `op.add_column('${table}', sa.Column('y', sa.Integer(), nullable=False))`,
+    ];
+    const problems = lint(
+      ['op.execute("CREATE TABLE n1 (id integer PRIMARY KEY, x integer)")', ...operations('n1')],
+      ['pass'],
+    );
+    assert.deepStrictEqual(
+      codes(problems).filter((c) => !c.endsWith('empty-downgrade')),
+      [],
+    );
+    const older = lint(
+      ['op.execute("CREATE TABLE n1 (id integer PRIMARY KEY, x integer)")', ...operations('old')],
+      ['pass'],
+    );
+    assert.deepStrictEqual(
+      codes(older).filter((c) => !c.endsWith('empty-downgrade')),
+      [
+        `${FIRST + 1} create-index-not-concurrently`,
+        `${FIRST + 2} create-foreign-key-without-not-valid`,
+        `${FIRST + 3} add-column-not-null-without-default`,
+      ],
+    );
   });
 });

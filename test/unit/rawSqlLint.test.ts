@@ -30,7 +30,7 @@ function lineOf(text: string, fragment: string): number {
 
 describe('raw SQL lint (PostgreSQL parser)', () => {
   // Runs first: this test file's bundle has its own copy of the loader, untouched until now.
-  it('the parser is loaded only when op.execute SQL is linted on a PostgreSQL project', async () => {
+  it('the parser is loaded only when op.execute SQL is linted on a PostgreSQL project or an unknown database', async () => {
     assert.strictEqual(pgParserState(), 'idle');
     found(revision(["op.drop_index('ix_users_email')"]));
     found(revision(['op.execute("CREATE INDEX ix ON users (email)")']), 'sqlite');
@@ -41,6 +41,28 @@ describe('raw SQL lint (PostgreSQL parser)', () => {
     assert.strictEqual(pgParserState(), 'loading');
     assert.strictEqual(await pgParserLoading(), true);
     assert.deepStrictEqual(found(text), [['create-index-not-concurrently', lineOf(text, 'CREATE INDEX')]]);
+  });
+
+  it('an unknown database: the SQL is read as PostgreSQL reads it; the PostgreSQL-only advice says so', async () => {
+    assert.strictEqual(await loadPgParser(), true);
+    const text = revision([
+      'op.execute("DROP TABLE audit")',
+      'op.execute("ALTER TABLE users DROP COLUMN legacy")',
+      'op.execute("CREATE INDEX ix ON users (email)")',
+      'op.execute("ALTER TABLE `users` DROP COLUMN `x`")',
+    ]);
+    const problems = lintRevision(text, FILE, {});
+    assert.deepStrictEqual(
+      problems.map((p) => [p.code, p.line]),
+      [
+        ['drop-table', lineOf(text, 'DROP TABLE audit')],
+        ['drop-column', lineOf(text, 'DROP COLUMN legacy')],
+        ['create-index-not-concurrently', lineOf(text, 'CREATE INDEX')],
+      ],
+    );
+    assert.match(problems[2].message, /^On PostgreSQL: /);
+    assert.doesNotMatch(problems[0].message, /^On PostgreSQL/);
+    assert.deepStrictEqual(found(text, 'mysql'), []);
   });
 
   describe('with the parser loaded', () => {

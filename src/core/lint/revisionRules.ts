@@ -9,7 +9,7 @@ import type { PyExpr, PySource } from '../python';
 import { calleeName, keyword, renderExpr } from '../python';
 import { copiedThenRenamedDrops, renamePairs } from './renames';
 import { type LintOptions, lintRule, severityOf } from './rules';
-import { filledBefore, type UpgradeExecutes, upgradeExecutes } from './rules/dataChanges';
+import { emptiedBefore, filledBefore, type UpgradeExecutes, upgradeExecutes } from './rules/dataChanges';
 import { REVISION_RULE_FAMILIES } from './rules/registry';
 import { createdBefore, createdEarlier } from './rules/ruleInput';
 import { type Statement, statementScopes } from './rules/statementScopes';
@@ -153,8 +153,8 @@ function riskyOperations(
         const existing = op.arg('existing_type');
         // SQLite has no ALTER COLUMN TYPE (its batch rule says so). On PostgreSQL VARCHAR and TEXT are
         // binary-compatible: a longer or unbounded VARCHAR, or TEXT, changes only the catalog (unless USING).
-        const from = existing && typeOfExpr(existing);
-        const to = type && typeOfExpr(type);
+        const from = existing && typeOfExpr(existing, migration.numbers);
+        const to = type && typeOfExpr(type, migration.numbers);
         const using = !!keyword(op.call, 'postgresql_using');
         const noRewrite =
           dialect === 'postgresql' || dialect === undefined
@@ -191,6 +191,8 @@ function riskyOperations(
         const column = op.arg('column');
         if (column?.k !== 'call' || isNew(op) || renames.has(op)) break;
         if (!isFalse(keyword(column, 'nullable')) || hasDatabaseDefault(column)) break;
+        // `DELETE FROM t` before it: no row is left to be NULL.
+        if (emptiedBefore(upgradeRuns(), op.line, op.table)) break;
         const pythonDefault = keyword(column, 'default')
           ? ' (default= does not help: SQLAlchemy applies it on INSERT, the database never sees it)'
           : '';

@@ -12,6 +12,9 @@ export interface ColumnType {
   length?: number;
   /** A string type written without any length (`sa.String()`, `sa.VARCHAR`): VARCHAR with no limit on PostgreSQL. */
   unbounded?: boolean;
+  /** Numeric types: precision and scale when written as numbers (NUMERIC(p) has scale 0); none for a bare NUMERIC. */
+  precision?: number;
+  scale?: number;
   /** Arguments besides the length (a collation...): the type is more than its family. */
   extra?: boolean;
 }
@@ -74,8 +77,11 @@ export function columnType(call: PyExpr | undefined): ColumnType | undefined {
   return expr && typeOfExpr(expr);
 }
 
-/** A type expression (`sa.String(length=100)`, `sa.Text()`) as a ColumnType. */
-export function typeOfExpr(expr: PyExpr): ColumnType {
+/**
+ * A type expression (`sa.String(length=100)`, `sa.Text()`) as a ColumnType. `numbers`: the module's integer
+ * constants, for a length written as a name (`String(MAX_LENGTH)`).
+ */
+export function typeOfExpr(expr: PyExpr, numbers?: ReadonlyMap<string, number>): ColumnType {
   const name = expr.k === 'call' ? calleeName(expr) : lastName(expr);
   const type: ColumnType = { written: renderExpr(expr) };
   // `String(50).with_variant(...)` is named after its method: unknown, like any type the table lacks.
@@ -86,13 +92,38 @@ export function typeOfExpr(expr: PyExpr): ColumnType {
     if (STRING_FAMILIES.has(family)) type.unbounded = true;
     return type;
   }
+  if (family === 'numeric') return numericType(type, expr, numbers);
   const length = keyword(expr, 'length') ?? expr.args[0];
   if (expr.args.length > 1 || expr.kwargs.some((kw) => kw.name !== 'length')) type.extra = true;
   if (STRING_FAMILIES.has(family)) {
     if (!length) type.unbounded = true;
-    else if (length.k === 'num' && /^\d+$/.test(length.value)) type.length = Number(length.value);
+    else type.length = integerValue(length, numbers);
   }
   return type;
+}
+
+/** `Numeric(10, 2)`, `Numeric(precision=10, scale=2)`; asdecimal only changes what Python gets back. */
+function numericType(
+  type: ColumnType,
+  expr: PyExpr & { k: 'call' },
+  numbers?: ReadonlyMap<string, number>,
+): ColumnType {
+  const precision = keyword(expr, 'precision') ?? expr.args[0];
+  const scale = keyword(expr, 'scale') ?? expr.args[1];
+  const known = new Set(['precision', 'scale', 'asdecimal']);
+  if (expr.args.length > 2 || expr.kwargs.some((kw) => !known.has(kw.name))) type.extra = true;
+  if (!precision) return scale ? { ...type, extra: true } : type;
+  type.precision = integerValue(precision, numbers);
+  type.scale = scale ? integerValue(scale, numbers) : 0;
+  if (type.precision === undefined || type.scale === undefined) type.extra = true;
+  return type;
+}
+
+/** A non-negative integer literal (`5_000_000`) or a module constant holding one. */
+export function integerValue(expr: PyExpr, numbers?: ReadonlyMap<string, number>): number | undefined {
+  if (expr.k === 'num' && /^\d+(_\d+)*$/.test(expr.value)) return Number(expr.value.replaceAll('_', ''));
+  if (expr.k === 'name') return numbers?.get(expr.id);
+  return undefined;
 }
 
 /**
@@ -113,11 +144,22 @@ export function isStringWidening(from: ColumnType | undefined, to: ColumnType | 
  */
 export function isPostgresNoRewrite(from: ColumnType | undefined, to: ColumnType | undefined): boolean {
   if (!from || !to || from.extra || to.extra) return false;
+  if (from.family === 'numeric' && to.family === 'numeric') return isNumericWidening(from, to);
   const fromKnown =
     from.family === 'text' || (from.family === 'string' && (from.unbounded || from.length !== undefined));
   if (!fromKnown) return false;
   if (to.family === 'text' || (to.family === 'string' && to.unbounded)) return true;
   return isStringWidening(from, to);
+}
+
+/**
+ * More digits at the same scale, or no limit at all: PostgreSQL (9.2 and later) keeps every value as it is
+ * stored and changes only the catalog. A bare NUMERIC made NUMERIC(p, s) rounds every row.
+ */
+function isNumericWidening(from: ColumnType, to: ColumnType): boolean {
+  if (to.precision === undefined) return true;
+  if (from.precision === undefined) return false;
+  return to.scale === from.scale && to.precision >= from.precision;
 }
 
 /** What autogenerate (with compare_type) would see differ between the model's type and the revision's. */

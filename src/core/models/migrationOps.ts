@@ -14,11 +14,13 @@ import {
   parseCallAt,
   parseExpression,
   readAssignments,
+  renderTokens,
   singleStringArgument,
   splitAtDepth0,
   stringValue,
   tokenizePython,
 } from '../python';
+import { integerValue } from './columnTypes';
 
 export interface TableOp {
   /** The operation's name (`add_column`), the same for `op.x` and `batch_op.x`. */
@@ -74,6 +76,8 @@ export interface MigrationFunction {
 export interface ParsedMigration {
   upgrade?: MigrationFunction;
   downgrade?: MigrationFunction;
+  /** Module-level integer constants (`MAX_LENGTH = 5_000`), for the lengths of column types. */
+  numbers: Map<string, number>;
 }
 
 interface Signature {
@@ -185,8 +189,9 @@ export function parseMigration(text: string | PySource): ParsedMigration {
   const source = typeof text === 'string' ? tokenizePython(text) : text;
   const lines = source.lines;
   const constants = new Map<string, string>();
-  for (const line of lines) if (line.indent === 0) collectConstants(line.tokens, constants);
-  const result: ParsedMigration = {};
+  const numbers = new Map<string, number>();
+  for (const line of lines) if (line.indent === 0) collectConstants(line.tokens, constants, numbers);
+  const result: ParsedMigration = { numbers };
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
     if (line.indent !== 0) continue;
@@ -226,10 +231,18 @@ export function parseMigration(text: string | PySource): ParsedMigration {
   return result;
 }
 
-/** `NAME = "text"` (for table and column names) and `users = sa.table("users", ...)` (for bulk_insert). */
-function collectConstants(tokens: PyToken[], into: Map<string, string>): void {
+/**
+ * `NAME = "text"` (for table and column names), `users = sa.table("users", ...)` (for bulk_insert) and, at
+ * module level, `LENGTH = 5_000` (for type lengths).
+ */
+function collectConstants(tokens: PyToken[], into: Map<string, string>, numbers?: Map<string, number>): void {
   if (tokens[0]?.t !== 'name' || !tokens.some((tk) => tk.t === 'op' && tk.v === '=')) return;
   for (const a of readAssignments(tokens)) {
+    if (numbers) {
+      const value = a.value && integerValue(a.value);
+      if (value !== undefined) numbers.set(a.target, value);
+      else numbers.delete(a.target);
+    }
     const value = stringValue(a.value);
     if (value !== undefined) into.set(a.target, value);
     else into.delete(a.target);
@@ -444,36 +457,6 @@ function tableOfTableExpr(expr: PyExpr | undefined, constants: Map<string, strin
 }
 
 const TABLE_PREFIX = '\0table:';
-
-/** Source text of tokens[start, end), with normalized spacing. */
-export function renderTokens(tokens: readonly PyToken[], start: number, end: number): string {
-  let out = '';
-  let prev: PyToken | undefined;
-  for (let i = start; i < end; i++) {
-    const tk = tokens[i];
-    const text = tk.t === 'str' ? quote(tk.prefix, tk.raw) : tk.v;
-    if (prev && needsSpace(prev, tk)) out += ' ';
-    out += text;
-    prev = tk;
-  }
-  return out;
-}
-
-function quote(prefix: string, raw: string): string {
-  if (raw.includes('\n')) return `${prefix}"""${raw}"""`;
-  const unescapedSingle = /(^|[^\\])(\\\\)*'/.test(raw);
-  return unescapedSingle ? `${prefix}"${raw}"` : `${prefix}'${raw}'`;
-}
-
-function needsSpace(prev: PyToken, next: PyToken): boolean {
-  const p = prev.t === 'op' ? prev.v : '';
-  const n = next.t === 'op' ? next.v : '';
-  if (p === '(' || p === '[' || p === '{' || p === '.' || p === '=') return false;
-  if (n === ')' || n === ']' || n === '}' || n === ',' || n === '.' || n === ':' || n === '=') return false;
-  if ((n === '(' || n === '[') && (prev.t === 'name' || prev.t === 'str' || p === ')' || p === ']')) return false;
-  if (p === '-' || p === '~') return false;
-  return true;
-}
 
 /**
  * The columns the `PrimaryKeyConstraint('a', 'b')` calls among `args` (create_table's) name as literals, and

@@ -9,5 +9,6 @@ export * from './literals';
 export * from './module';
 export * from './moduleIndex';
 export * from './packedTokens';
+export * from './renderTokens';
 export * from './statements';
 export * from './syntax';

@@ -29,6 +29,8 @@ export interface DataChange {
   table?: string;
   /** The statement's SQL, when read from text (an f-string's replacement fields as `{}`). */
   sql?: string;
+  /** Every row goes: `DELETE FROM t` without WHERE, `TRUNCATE t`. */
+  empties?: boolean;
 }
 
 export interface UpgradeExecutes {
@@ -49,6 +51,8 @@ export interface UpgradeExecutes {
 interface FillLines {
   unknown: number;
   byTable: Map<string | undefined, { any: number; anyColumn: number; byWord: Map<string, number> }>;
+  /** By table: the first statement that deletes every row. */
+  emptied: Map<string, number>;
 }
 
 /** Words as mayFill's pattern delimits a column name: letters, digits, `_` and `$`. */
@@ -93,7 +97,7 @@ export function executesOf(changes: DataChange[], unknownCalls: number[]): Upgra
 }
 
 function fillLines(changes: DataChange[], unknownCalls: number[]): FillLines {
-  const fills: FillLines = { unknown: Number.POSITIVE_INFINITY, byTable: new Map() };
+  const fills: FillLines = { unknown: Number.POSITIVE_INFINITY, byTable: new Map(), emptied: new Map() };
   for (const at of unknownCalls) fills.unknown = Math.min(fills.unknown, at);
   // In order of lines: the first line noted for a key is the smallest.
   for (const change of changes) {
@@ -104,7 +108,9 @@ function fillLines(changes: DataChange[], unknownCalls: number[]): FillLines {
       table = { any: change.line, anyColumn: Number.POSITIVE_INFINITY, byWord: new Map() };
       fills.byTable.set(change.table, table);
     }
-    if (change.sql === undefined) table.anyColumn = Math.min(table.anyColumn, change.line);
+    if (change.empties && change.table !== undefined && !fills.emptied.has(change.table))
+      fills.emptied.set(change.table, change.line);
+    if (change.sql === undefined || change.empties) table.anyColumn = Math.min(table.anyColumn, change.line);
     else
       for (const word of change.sql.toLowerCase().split(WORD_DELIMITERS))
         if (word && !table.byWord.has(word)) table.byWord.set(word, change.line);
@@ -120,8 +126,13 @@ export function mayFill(change: DataChange, table: string, column: string | unde
   if (change.kind === 'unknown') return true;
   if (change.kind !== 'update' && change.kind !== 'delete') return false;
   if (change.table !== undefined && change.table !== table.toLowerCase()) return false;
-  if (change.sql === undefined || column === undefined) return true;
+  if (change.sql === undefined || column === undefined || change.empties) return true;
   return new RegExp(`(^|[^\\w$])${column.replace(/[^\w]/g, '\\$&')}($|[^\\w$])`, 'i').test(change.sql);
+}
+
+/** A statement before `line` deletes every row of `table`: what fails on rows cannot fail there. */
+export function emptiedBefore(runs: UpgradeExecutes, line: number, table: string): boolean {
+  return (runs.fills.emptied.get(table.toLowerCase()) ?? Number.POSITIVE_INFINITY) < line;
 }
 
 /** A statement before `line` that may fill the NULLs of `table.column`, a helper function called before it included. */
@@ -223,7 +234,11 @@ function otherStatement(tokens: readonly PyToken[]): DataChangeKind | 'unknown' 
 function classify(argument: PyExpr | undefined, line: number, tables: Map<string, string>): DataChange[] {
   const sql = sqlText(argument);
   if (sql !== undefined)
-    return splitStatements(sql).map((statement) => ({ line, ...sqlKind(statement), sql: statement }));
+    return splitStatements(sql).map((statement) => {
+      const kind = sqlKind(statement);
+      const empties = kind.kind === 'delete' && (TRUNCATE.test(statement) || !/\bwhere\b/i.test(statement));
+      return empties ? { line, ...kind, sql: statement, empties } : { line, ...kind, sql: statement };
+    });
   const dml = dmlOf(argument, tables);
   return [dml ? { line, ...dml } : { line, kind: 'unknown' }];
 }
@@ -254,11 +269,13 @@ const NAME = String.raw`((?:"[^"]+"|[\w$]+)(?:\s*\.\s*(?:"[^"]+"|[\w$]+))?|\{\})
 const UPDATE = new RegExp(String.raw`^update\s+(?:only\s+)?${NAME}`, 'i');
 const DELETE = new RegExp(String.raw`^delete\s+from\s+(?:only\s+)?${NAME}`, 'i');
 const INSERT = new RegExp(String.raw`^insert\s+into\s+${NAME}`, 'i');
+const TRUNCATE = new RegExp(String.raw`^truncate\s+(?:table\s+)?(?:only\s+)?${NAME}`, 'i');
 
 function sqlKind(statement: string): Pick<DataChange, 'kind' | 'table'> {
   for (const [pattern, kind] of [
     [UPDATE, 'update'],
     [DELETE, 'delete'],
+    [TRUNCATE, 'delete'],
     [INSERT, 'insert'],
   ] as const) {
     const match = pattern.exec(statement);

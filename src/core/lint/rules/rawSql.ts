@@ -1,4 +1,5 @@
-// The raw SQL of `op.execute("...")` on a PostgreSQL project, read by PostgreSQL's own parser
+// The raw SQL of `op.execute("...")` on a PostgreSQL project (or one whose database is unknown: most
+// projects, whose URL comes from the environment), read by PostgreSQL's own parser
 // (sql/pgParser.ts) and held to the rules the `op.*` calls get: indexes built or dropped without
 // CONCURRENTLY, constraints added without NOT VALID, columns and tables dropped or renamed, SET NOT NULL,
 // column types changed, NOT NULL columns added without a default, volatile defaults. SQL the parser
@@ -26,7 +27,9 @@ export const rawSqlRules: RevisionRuleFamily = {
   rules: [],
   check({ migration, dialect, upgradeExecutes }, report) {
     const up = migration.upgrade;
-    if (dialect !== 'postgresql' || !up) return;
+    // Another database's SQL is left alone; an unknown one's is read as PostgreSQL would read it (SQL it
+    // refuses, MySQL's backticks for one, is skipped), and its PostgreSQL-only findings say so.
+    if ((dialect !== undefined && dialect !== 'postgresql') || !up) return;
     const literal = up.executes.filter((e): e is { line: number; sql: string } => e.sql !== undefined);
     if (!literal.length) return;
     const parser = pgParser();
@@ -66,7 +69,8 @@ export const rawSqlRules: RevisionRuleFamily = {
         const updatedTable = relationName(child(stmt, 'UpdateStmt'));
         if (updatedTable) filled.push({ line, kind: 'update', table: updatedTable, sql: text });
         const deletedFrom = relationName(child(stmt, 'DeleteStmt'));
-        if (deletedFrom) filled.push({ line, kind: 'delete', table: deletedFrom, sql: text });
+        const empties = !child(stmt, 'DeleteStmt', 'whereClause');
+        if (deletedFrom) filled.push({ line, kind: 'delete', table: deletedFrom, sql: text, empties });
       }
     }
   },

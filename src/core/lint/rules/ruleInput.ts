@@ -32,9 +32,8 @@ export interface RevisionRuleFamily {
  * and no readers yet, so what locks or fails on rows cannot hurt there.
  */
 export function createdEarlier(up: MigrationFunction): (op: MigrationCall) => boolean {
-  const createdAt = new Map<string, number>();
-  for (const op of up.ops) if (op.op === 'create_table' && !createdAt.has(op.table)) createdAt.set(op.table, op.line);
-  return (op) => (createdAt.get(op.table) ?? Number.POSITIVE_INFINITY) < op.line;
+  const before = createdBefore(up);
+  return (op) => before(op.table, op.schema, op.line);
 }
 
 /** `CREATE [TEMP|UNLOGGED] TABLE [IF NOT EXISTS] [schema.]name` in SQL, comments taken out first. */
