@@ -24,6 +24,7 @@ import { runAlembicCaptured } from '../runner/alembicProcess';
 import type { AlembicRunner, RunResult } from '../runner/alembicTerminal';
 import type { InterpreterService } from '../runner/interpreter';
 import { runnerProject } from '../runner/runnerProject';
+import { historyLoads } from './brokenHistory';
 import type { CommandHandler } from './commandRegistry';
 import { initializeAlembic } from './initAlembic';
 import { createdRevisionFile } from './newRevisionFile';
@@ -77,8 +78,13 @@ export class AlembicCommands {
     return false;
   }
 
+  /** The project a command runs on (the given one, else picked), once the user knows Alembic can load it. */
   private async project(given: Project | undefined, title: string): Promise<Project | undefined> {
-    if (given) return given;
+    const project = given ?? (await this.pickedProject(title));
+    return project && (await historyLoads(project, title)) ? project : undefined;
+  }
+
+  private async pickedProject(title: string): Promise<Project | undefined> {
     await this.registry.whenIdle();
     const projects = this.registry.getProjects();
     if (!projects.length) {
@@ -235,7 +241,7 @@ export class AlembicCommands {
     // The argument Alembic accepts that reverts `current` and as little else as it can (see downgradeOneTarget).
     const one = downgradeOneTarget(project.graph, state.rows, current);
     if (one instanceof Error) throw one;
-    if (!(await this.confirmDowngrade(project, one.reverted, current.down[0] ?? 'base'))) return;
+    if (!(await this.confirmDowngrade(project, one.reverted, one.after))) return;
     await this.run(project, { command: 'downgrade', revision: one.argument });
   }
 
@@ -259,14 +265,15 @@ export class AlembicCommands {
         filter: (r) => revisionState(state, r) === 'applied',
       }));
     if (revision === undefined) return;
-    const reverted = downgradePlan(project.graph, state.rows, revision ? revision.id : 'base').revisions;
+    const plan = downgradePlan(project.graph, state.rows, revision ? revision.id : 'base');
+    const reverted = plan.revisions;
     if (!reverted.length) {
       void vscode.window.showInformationMessage(
         `Nothing to revert: the database does not stand on anything above ${revision ? shortId(revision.id) : 'base'}.`,
       );
       return;
     }
-    if (!(await this.confirmDowngrade(project, reverted, revision ? revision.id : 'base'))) return;
+    if (!(await this.confirmDowngrade(project, reverted, plan.after))) return;
     await this.run(project, { command: 'downgrade', revision: revision ? revision.id : 'base' });
   }
 
@@ -309,12 +316,15 @@ export class AlembicCommands {
     await this.run(project, { command: 'stamp', revisions: [revision ? revision.id : 'base'] });
   }
 
-  private async confirmDowngrade(project: Project, reverted: Revision[], target: string): Promise<boolean> {
+  /** Asks first, naming where the database will stand (`after`: the version table Alembic leaves) and what runs. */
+  private async confirmDowngrade(project: Project, reverted: Revision[], after: readonly string[]): Promise<boolean> {
     const status = this.database.get(project);
     const list = reverted.slice(0, 15).map((r) => `• ${shortId(r.id)}  ${r.source.message}`);
     if (reverted.length > 15) list.push(`• ... and ${reverted.length - 15} more`);
+    // After a merge point the database may stand on several revisions, and on none of the target's line.
+    const destination = after.length ? [...after].sort().map(shortId).join(' and ') : 'base';
     const choice = await vscode.window.showWarningMessage(
-      `Downgrade ${status?.database ?? 'the database'} to ${target === 'base' ? 'base' : shortId(target)}?`,
+      `Downgrade ${status?.database ?? 'the database'} to ${destination}?`,
       {
         modal: true,
         detail: `This runs downgrade() of ${reverted.length} revision${reverted.length === 1 ? '' : 's'}; columns and tables they created are dropped with their data:\n${list.join('\n')}\n\nDatabase: ${status?.database ?? 'unknown'}${status?.source ? ` (${status.source})` : ''}`,

@@ -140,6 +140,8 @@ export interface AlembicFailure {
    * failed before any database was contacted (a module missing, env.py, the URL itself).
    */
   kind: 'unreachable' | 'unreadable';
+  /** The server answered and refused the login (a wrong password, an unknown user). */
+  refused?: boolean;
   /** What failed, short, no secret: "the project's Python has no module sqlmodel". */
   message: string;
   /** How to fix it, when known. */
@@ -162,6 +164,10 @@ const CONNECTION_ERRORS = new RegExp(
     'InvalidAuthorization',
   ].join('|'),
 );
+
+/** What PostgreSQL and MySQL drivers say when the server refuses the credentials. */
+const LOGIN_REFUSED =
+  /password authentication failed|Access denied for user|role "[^"]*" does not exist|InvalidPasswordError/;
 
 /**
  * What made `alembic current` (or any Alembic command) fail, read from its output: the last
@@ -206,7 +212,10 @@ export function classifyAlembicFailure(output: string, exitCode: number): Alembi
     };
   }
   if (CONNECTION_ERRORS.test(type) || CONNECTION_ERRORS.test(text)) {
-    return { kind: 'unreachable', message: maskSecrets(shortText(text)) };
+    const message = maskSecrets(shortText(text));
+    return LOGIN_REFUSED.test(text)
+      ? { kind: 'unreachable', message, refused: true }
+      : { kind: 'unreachable', message };
   }
   if (type === 'FAILED') return { kind: 'unreadable', message: maskSecrets(shortText(text)) };
   const envPyLine = lines

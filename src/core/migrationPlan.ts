@@ -180,17 +180,17 @@ export function downgradeOneTarget(
   map: RevisionMap,
   versionTable: readonly string[],
   current: Revision,
-): { argument: string; reverted: Revision[] } | Error {
+): { argument: string; reverted: Revision[]; after: string[] } | Error {
   const candidates = versionTable.length === 1 && !current.isMergePoint ? ['-1'] : [];
   for (const parent of current.down) candidates.push(`${current.id}@${parent}`);
   if (current.isBase) candidates.push(`${current.id}@base`);
-  let best: { argument: string; reverted: Revision[] } | undefined;
+  let best: { argument: string; reverted: Revision[]; after: string[] } | undefined;
   let refusal: Error | undefined;
   for (const argument of candidates) {
     try {
-      const reverted = downgradePlan(map, versionTable, argument).revisions;
+      const { revisions: reverted, after } = downgradePlan(map, versionTable, argument);
       const smaller = !best || reverted.length < best.reverted.length;
-      if (reverted.includes(current) && smaller) best = { argument, reverted };
+      if (reverted.includes(current) && smaller) best = { argument, reverted, after };
     } catch (err) {
       refusal ??= err as Error;
     }

@@ -39,3 +39,14 @@ export function problem(
     ? { severity, code, message: shown, path, line }
     : { severity, code, message: shown, path, line, column };
 }
+
+/**
+ * Problems Alembic stops on before any command runs: it imports every revision file (a syntax error is
+ * a traceback) and links every revision (a missing one is a KeyError, a cycle a CycleDetected).
+ */
+const HISTORY_BREAKING = new Set(['syntax-error', 'unreadable-file', 'missing-revision', 'cycle']);
+
+/** The problems that make every Alembic command of the project fail, in their order. */
+export function historyBreakers(problems: readonly Problem[]): Problem[] {
+  return problems.filter((p) => p.severity === 'error' && HISTORY_BREAKING.has(p.code));
+}

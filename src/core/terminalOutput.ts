@@ -71,7 +71,8 @@ const MAX_ERROR_LINE = 400;
 
 /**
  * The line that says why a command failed: the last "FAILED: ..." message of Alembic (joined again when
- * wrapped), else the last line of a traceback ("RuntimeError: ..."), else the last line printed.
+ * wrapped), else the exception a traceback ends with ("sqlalchemy.exc.OperationalError: ..."; SQLAlchemy's
+ * "(Background on this error at: ...)" link after it is no reason), else the last line printed.
  */
 export function failureLine(raw: string): string | undefined {
   const lines = terminalLines(raw).map((line) => line.trimEnd());
@@ -80,8 +81,15 @@ export function failureLine(raw: string): string | undefined {
   const trimmed = lines.map((line) => line.trim());
   let failed = trimmed.length - 1;
   while (failed >= 0 && !trimmed[failed].startsWith('FAILED:')) failed--;
-  const text = failed >= 0 ? joinWrapped(trimmed.slice(failed)) : trimmed[trimmed.length - 1];
+  const text = failed >= 0 ? joinWrapped(trimmed.slice(failed)) : (exceptionLine(lines) ?? trimmed[trimmed.length - 1]);
   return text.length > MAX_ERROR_LINE ? `${text.slice(0, MAX_ERROR_LINE)}…` : text;
+}
+
+/** The exception line of the last traceback: the first line after its frames that is not indented. */
+function exceptionLine(lines: readonly string[]): string | undefined {
+  const start = lines.lastIndexOf('Traceback (most recent call last):');
+  if (start < 0) return undefined;
+  return lines.slice(start + 1).find((line) => line.trim() && !/^\s/.test(line));
 }
 
 /** A wrapped message as one line: textwrap breaks after a hyphen inside a word (nothing dropped), else at a space. */
@@ -99,5 +107,10 @@ export function commandSummary(argv: readonly string[]): string {
     if (['-c', '--config', '-n', '--name'].includes(rest[i])) i++;
     else if (!/^--(config|name)=/.test(rest[i])) words.push(rest[i]);
   }
-  return ['alembic', ...words].join(' ');
+  return ['alembic', ...words].map(shownWord).join(' ');
+}
+
+/** A word as a POSIX shell would need it: `-m 'add users'`, so that a message reads as one argument. */
+function shownWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }

@@ -16,8 +16,11 @@ export type DatabaseRevisions =
   | { status: 'no-database' }
   /** The database exists but Alembic never ran on it. */
   | { status: 'no-version-table' }
-  /** Down, refused, timed out, bad password...: `message` is short and has no secret. */
-  | { status: 'unreachable'; message: string }
+  /**
+   * Down, timed out, or (`refused`) the server answered and refused the login: a wrong password, a user
+   * it does not know. `message` is short and has no secret.
+   */
+  | { status: 'unreachable'; message: string; refused?: boolean }
   /** Not a database this reader talks to, or its driver does not load: ask Alembic. */
   | { status: 'unsupported'; message: string };
 
@@ -174,7 +177,11 @@ function classify(err: unknown, u: DatabaseUrl, schema: string | undefined): Dat
   if (code === '3D000' || code === 'ER_BAD_DB_ERROR' || e?.errno === 1049) {
     return schema && message.includes(`'${schema}'`) ? { status: 'no-version-table' } : { status: 'no-database' };
   }
-  return { status: 'unreachable', message: shortMessage(message, code, u) };
+  // PostgreSQL 28P01 / 28000, MySQL 1045 / 1044: the server answered and said no to these credentials.
+  const refused = ['28P01', '28000', 'ER_ACCESS_DENIED_ERROR', 'ER_DBACCESS_DENIED_ERROR'].includes(code);
+  return refused
+    ? { status: 'unreachable', message: shortMessage(message, code, u), refused }
+    : { status: 'unreachable', message: shortMessage(message, code, u) };
 }
 
 function shortMessage(message: string, code: string, u: DatabaseUrl): string {

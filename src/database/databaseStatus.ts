@@ -29,6 +29,8 @@ export type DatabaseStatusKind =
   | 'no-database'
   | 'no-version-table'
   | 'unreachable'
+  /** The server answered and refused the login: a wrong password, an unknown user. */
+  | 'refused'
   /** Reading failed before any database was contacted: a module missing, env.py, an invalid URL. */
   | 'unreadable'
   | 'unknown'
@@ -192,7 +194,11 @@ export class DatabaseStatusService extends Disposable {
       case 'no-version-table':
         return this.set(project, { kind: result.status, ...describe });
       case 'unreachable':
-        return this.set(project, { kind: 'unreachable', message: result.message, ...describe });
+        return this.set(project, {
+          kind: result.refused ? 'refused' : 'unreachable',
+          message: result.message,
+          ...describe,
+        });
       case 'unsupported':
         return this.askAlembic(project, `${sentence(result.message)} Asked \`alembic current\` instead.`, describe);
       case 'unresolved':
@@ -213,7 +219,8 @@ export class DatabaseStatusService extends Disposable {
       if (run.exitCode !== 0) {
         const failure = classifyAlembicFailure(`${run.stdout}\n${run.stderr}`, run.exitCode);
         const message = [`${capitalize(failure.message)}.`, failure.fix, why].filter(Boolean).join('\n');
-        const failed = { kind: failure.kind, reason: failure.message, source: 'alembic current', message };
+        const kind: DatabaseStatusKind = failure.refused ? 'refused' : failure.kind;
+        const failed = { kind, reason: failure.message, source: 'alembic current', message };
         return this.set(project, { ...describe, ...failed });
       }
       const revisions = currentFromAlembicOutput(run.stdout);

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { pickProject } from '../commands/revisionPicker';
 import { maskSecrets, type Project } from '../core';
 import { type DriftDiff, type DriftErrorCode, parseDriftOutput } from '../core/drift';
+import { readTextFile } from '../core/fileBytes';
 import type { ProjectRegistry } from '../projects/projectRegistry';
 import { runPythonHelper } from '../runner/alembicProcess';
 import { AlembicUnavailableError } from '../runner/alembicTerminal';
@@ -17,14 +18,17 @@ import type { ModelWatcher } from './modelWatcher';
 /** The drift helper imports the project's models and connects: a minute, then it is reported as hanging. */
 const TIMEOUT_MS = 60000;
 
+/** `models`: the model files' contents the check saw (modelsContent), to tell when they changed since. */
 export type SettledDrift =
-  | { kind: 'ok'; diffs: DriftDiff[]; at: Date }
-  | { kind: 'error'; message: string; code: DriftErrorCode | 'unavailable'; at: Date };
+  | { kind: 'ok'; diffs: DriftDiff[]; at: Date; models?: string }
+  | { kind: 'error'; message: string; code: DriftErrorCode | 'unavailable'; at: Date; models?: string };
 export type DriftResult = SettledDrift | { kind: 'running'; previous?: SettledDrift };
 
 export class DriftService extends Disposable {
   private readonly results = new Map<Project, DriftResult>();
   private readonly runs = new Map<Project, Promise<SettledDrift>>();
+  /** Projects whose model files no longer hold what their last check saw. */
+  private readonly stale = new Set<Project>();
   private readonly onSave = this.register(new Debouncer());
   private readonly changeEmitter = this.register(new vscode.EventEmitter<void>());
   readonly onDidChange = this.changeEmitter.event;
@@ -38,6 +42,12 @@ export class DriftService extends Disposable {
     super();
     this.register(vscode.workspace.onDidSaveTextDocument((doc) => this.saved(doc)));
     this.register(registry.onDidChange((e) => e.kinds.has('projects') && this.forgetGoneProjects()));
+    this.register(models.onDidChange(() => this.noteModelChanges()));
+  }
+
+  /** The last result was read from models that have changed since (an edit not reverted). */
+  isStale(project: Project): boolean {
+    return this.stale.has(project);
   }
 
   get(project: Project): DriftResult | undefined {
@@ -54,8 +64,11 @@ export class DriftService extends Disposable {
       previous: previous?.kind === 'running' ? previous.previous : previous,
     });
     this.changeEmitter.fire();
-    const run = this.run(project).then((result) => {
+    const models = this.modelsContent(project);
+    const run = this.run(project).then((settled) => {
+      const result = { ...settled, models };
       this.runs.delete(project);
+      this.stale.delete(project);
       if (this.registry.getProjects().includes(project)) this.results.set(project, result);
       this.changeEmitter.fire();
       return result;
@@ -140,6 +153,26 @@ export class DriftService extends Disposable {
     }
   }
 
+  /** Decided from content, not from file events: a change reverted makes the result current again. */
+  private noteModelChanges(): void {
+    let changed = false;
+    for (const [project, result] of this.results) {
+      if (result.kind === 'running' || result.models === undefined) continue;
+      const stale = this.modelsContent(project) !== result.models;
+      if (stale === this.stale.has(project)) continue;
+      if (stale) this.stale.add(project);
+      else this.stale.delete(project);
+      changed = true;
+    }
+    if (changed) this.changeEmitter.fire();
+  }
+
+  /** The model files and their texts, as one string (small: the models of one project). */
+  private modelsContent(project: Project): string {
+    const files = [...(this.models.get(project)?.files ?? [])].map((f) => f.path).sort();
+    return files.map((file) => `${file}\0${textOrNothing(file)}`).join('\0');
+  }
+
   /** `alembic.checkOnSave`: a saved model file starts a check once saving has settled. */
   private saved(document: vscode.TextDocument): void {
     const hit = this.models.modelFileOf(document.uri.fsPath);
@@ -155,8 +188,18 @@ export class DriftService extends Disposable {
     for (const project of [...this.results.keys()]) {
       if (projects.has(project)) continue;
       this.results.delete(project);
+      this.stale.delete(project);
       changed = true;
     }
     if (changed) this.changeEmitter.fire();
+  }
+}
+
+/** A file's text; empty when it cannot be read (deleted: a change like any other). */
+function textOrNothing(file: string): string {
+  try {
+    return readTextFile(file);
+  } catch {
+    return '';
   }
 }

@@ -79,7 +79,7 @@ export class ModelFilesTreeProvider extends Disposable implements vscode.TreeDat
           title: 'Generate Revision',
         });
       case 'drift':
-        return driftItem(node.project, this.drift.get(node.project));
+        return driftItem(node.project, this.drift.get(node.project), this.drift.isStale(node.project));
       case 'diff': {
         const item = new vscode.TreeItem(describeDiff(node.diff), vscode.TreeItemCollapsibleState.None);
         item.iconPath = new vscode.ThemeIcon(
@@ -192,7 +192,7 @@ function settled(result: DriftResult | undefined): SettledDrift | undefined {
   return result?.kind === 'running' ? result.previous : result;
 }
 
-function driftItem(project: Project, result: DriftResult | undefined): vscode.TreeItem {
+function driftItem(project: Project, result: DriftResult | undefined, stale: boolean): vscode.TreeItem {
   const done = settled(result);
   let label: string;
   let icon: vscode.ThemeIcon;
@@ -227,6 +227,12 @@ function driftItem(project: Project, result: DriftResult | undefined): vscode.Tr
     icon = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
     collapsible = vscode.TreeItemCollapsibleState.Expanded;
     tooltip = `Checked at ${done.at.toLocaleTimeString()}. Generate a revision to bring the database in line, or change the models.`;
+  }
+  // A result read from models edited since: said, not shown as today's truth.
+  if (stale && done) {
+    label += ' (before the last model change)';
+    icon = new vscode.ThemeIcon('history');
+    tooltip += '\n\nThe model files changed since this check: run it again to compare them as they are now.';
   }
   const item = new vscode.TreeItem(label, collapsible);
   item.iconPath = icon;

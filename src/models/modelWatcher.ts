@@ -9,7 +9,7 @@
 // Nothing here runs Python: the finder reads files.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { Problem, Project } from '../core';
+import { historyBreakers, type Problem, type Project } from '../core';
 import { readTextFile } from '../core/fileBytes';
 import { findModelFiles, type ModelDiscovery, type ModelFile } from '../core/models/modelFiles';
 import { compareModelsWithRevisions, type SchemaDifference } from '../core/models/modelsVsRevisions';
@@ -238,7 +238,9 @@ export class ModelWatcher extends Disposable {
     const scanned = [...(found.envPy ? [found.envPy] : []), ...(found.scanned ?? [])];
     const revisions = revisionsOf(project);
     const envText = found.envPy && readFile(found.envPy);
-    const comparison = revisions ? compareModelsWithRevisions({ discovery: found, revisions, envText }) : undefined;
+    // A history Alembic cannot load (a revision file with a syntax error) creates nothing for sure.
+    const comparable = revisions && !historyBreakers(project.problems).length;
+    const comparison = comparable ? compareModelsWithRevisions({ discovery: found, revisions, envText }) : undefined;
     const differences = comparison?.differences ?? [];
     const changed = differences.length > 0;
     const models: ProjectModels = { files: found.files, problems: found.problems, base, scanned, changed, differences };

@@ -10,6 +10,7 @@ import type { ProjectEnv } from '../runner/projectEnv';
 import { Disposable } from '../util/disposable';
 import { DELAYS, Debouncer } from '../util/schedule';
 import { type ProjectChange, type ProjectChangeKind, ProjectContext } from './projectContext';
+import { VersionFolderWatchers } from './versionFolderWatchers';
 
 export { type ProjectChange, type ProjectChangeKind, projectFolder, projectKey } from './projectContext';
 
@@ -27,7 +28,7 @@ export type RegistryState = 'loading' | 'ready';
 export class ProjectRegistry extends Disposable {
   private projects: Project[] = [];
   private contexts = new Map<Project, ProjectContext>();
-  private projectWatchers: vscode.Disposable[] = [];
+  private readonly versionFolders = this.register(new VersionFolderWatchers((file) => this.revisionFileChanged(file)));
   private readonly pending = new Map<Project, Set<string>>();
   /** Discovery and file updates: what whenIdle() waits for. */
   private readonly updates = this.register(new Debouncer());
@@ -55,7 +56,6 @@ export class ProjectRegistry extends Disposable {
     for (const event of [urlFiles.onDidCreate, urlFiles.onDidChange, urlFiles.onDidDelete])
       this.register(event((uri) => this.urlFileChanged(uri.fsPath)));
     this.register(vscode.workspace.onDidChangeConfiguration((e) => this.settingsChanged(e)));
-    this.register({ dispose: () => this.disposeProjectWatchers() });
   }
 
   getProjects(): readonly Project[] {
@@ -198,28 +198,20 @@ export class ProjectRegistry extends Disposable {
     this.background.schedule('grammar', DELAYS.grammarPause, slice);
   }
 
+  /** Each version folder listed by a project is watched on its own too (versionFolderWatchers.ts). */
   private watchProjects(): void {
-    this.disposeProjectWatchers();
-    for (const project of this.projects) {
-      for (const location of project.config.versionLocations) {
-        const pattern = new vscode.RelativePattern(
-          vscode.Uri.file(location),
-          project.config.recursiveVersionLocations ? '**/*.py' : '*.py',
-        );
-        const watcher = vscode.workspace.createFileSystemWatcher(pattern);
-        const onFile = (uri: vscode.Uri): void => this.fileChanged(project, uri.fsPath);
-        this.projectWatchers.push(
-          watcher,
-          watcher.onDidCreate(onFile),
-          watcher.onDidChange(onFile),
-          watcher.onDidDelete(onFile),
-        );
-      }
-    }
+    this.versionFolders.watch(
+      this.projects.flatMap((project) =>
+        project.config.versionLocations.map((folder) => ({
+          folder,
+          recursive: project.config.recursiveVersionLocations,
+        })),
+      ),
+    );
   }
 
-  private disposeProjectWatchers(): void {
-    for (const d of this.projectWatchers.splice(0)) d.dispose();
+  private revisionFileChanged(file: string): void {
+    for (const project of this.projects) this.fileChanged(project, file);
   }
 
   private fileChanged(project: Project, file: string): void {

@@ -1,9 +1,18 @@
-// The "Revisions" view: per project (one root each when there are several), a database status line, a
-// warning when the history has several heads, then every revision newest first with its state.
+// The "Revisions" view: per project (one root each when there are several), a database status line, an
+// error when Alembic cannot load the history (else a warning when it has several heads), then every
+// revision newest first with its state.
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { type DatabaseState, newestFirst, type Project, type Revision, revisionState } from '../core';
+import {
+  type DatabaseState,
+  historyBreakers,
+  newestFirst,
+  type Problem,
+  type Project,
+  type Revision,
+  revisionState,
+} from '../core';
 import { shortDate } from '../core/createDate';
 import type { DatabaseStatusService, ProjectDatabaseStatus } from '../database/databaseStatus';
 import { type ProjectRegistry, projectKey } from '../projects/projectRegistry';
@@ -13,6 +22,7 @@ export type RevisionsNode =
   | { kind: 'project'; project: Project }
   | { kind: 'database'; project: Project }
   | { kind: 'heads'; project: Project }
+  | { kind: 'broken'; project: Project; problems: Problem[] }
   | { kind: 'revision'; project: Project; revision: Revision }
   | { kind: 'extra'; project: Project; item: vscode.TreeItem };
 
@@ -83,6 +93,8 @@ export class RevisionsTreeProvider extends Disposable implements vscode.TreeData
         return databaseItem(node.project, this.database.get(node.project), this.database.stateOf(node.project));
       case 'heads':
         return headsWarningItem(node.project);
+      case 'broken':
+        return brokenHistoryItem(node.project, node.problems);
       case 'revision':
         return revisionItem(
           node.project,
@@ -97,7 +109,10 @@ export class RevisionsTreeProvider extends Disposable implements vscode.TreeData
 
   private projectChildren(project: Project): RevisionsNode[] {
     const top: RevisionsNode[] = [{ kind: 'database', project }];
-    if (project.graph.heads.length > 1) top.push({ kind: 'heads', project });
+    // A merge cannot mend a history Alembic fails to load: the heads it shows then are a knock-on.
+    const broken = historyBreakers(project.problems);
+    if (broken.length) top.push({ kind: 'broken', project, problems: broken });
+    else if (project.graph.heads.length > 1) top.push({ kind: 'heads', project });
     for (const source of this.extras)
       for (const item of source.extraItems(project)) top.push({ kind: 'extra', project, item });
     return [
@@ -147,6 +162,8 @@ export function describeDatabaseStatus(
       return { text: 'not migrated yet', icon: 'database', color: 'charts.yellow' };
     case 'unreachable':
       return { text: 'DB unreachable', icon: 'debug-disconnect', color: 'errorForeground' };
+    case 'refused':
+      return { text: 'DB refused the login', icon: 'lock', color: 'errorForeground' };
     case 'unreadable':
       return {
         text: `can't read the status${status.reason ? `: ${status.reason}` : ''}`,
@@ -158,15 +175,17 @@ export function describeDatabaseStatus(
     case 'ok': {
       if (!state) return { text: 'database read', icon: 'database' };
       const at = state.current.length ? state.current.map((r) => shortId(r.id)).join(', ') : 'base';
-      const unknown = state.unknown.length
-        ? `, ${state.unknown.length} unknown id${state.unknown.length > 1 ? 's' : ''}`
-        : '';
-      if (state.unknown.length)
+      // The rows this history lacks are where the database stands too: never "at base" beside them.
+      if (state.unknown.length) {
+        const rows = [...state.current.map((r) => shortId(r.id)), ...state.unknown.map(shortId)];
+        const which =
+          state.unknown.length === 1 ? `${shortId(state.unknown[0])} is` : `${state.unknown.length} of them are`;
         return {
-          text: `at ${[at, ...state.unknown.map(shortId)].join(', ')} (not in this history${unknown})`,
+          text: `at ${rows.join(', ')} (${which} not in this history)`,
           icon: 'warning',
           color: 'charts.orange',
         };
+      }
       return state.pending.length
         ? { text: `at ${at} (${state.pending.length} pending)`, icon: 'arrow-circle-up', color: 'charts.yellow' }
         : { text: `at ${at}, up to date`, icon: 'check', color: 'charts.green' };
@@ -206,6 +225,23 @@ function headsWarningItem(project: Project): vscode.TreeItem {
   item.contextValue = 'warning:heads';
   item.id = `heads:${projectKey(project)}`;
   item.command = { command: 'alembic.merge.heads', title: 'Merge Heads', arguments: [{ project }] };
+  return item;
+}
+
+function brokenHistoryItem(project: Project, problems: readonly Problem[]): vscode.TreeItem {
+  const first = problems[0];
+  const item = new vscode.TreeItem('History broken: every Alembic command fails', vscode.TreeItemCollapsibleState.None);
+  item.description = `${path.basename(first.path)}:${first.line}${problems.length > 1 ? ` and ${problems.length - 1} more` : ''}`;
+  const tooltip = new vscode.MarkdownString();
+  tooltip.appendText('Alembic loads every revision file before any command, and stops on:\n\n');
+  for (const p of problems.slice(0, 5)) tooltip.appendText(`• ${path.basename(p.path)}:${p.line}: ${p.message}\n`);
+  if (problems.length > 5) tooltip.appendText(`• and ${problems.length - 5} more (Problems panel)\n`);
+  tooltip.appendText('\nClick to open the first one.');
+  item.tooltip = tooltip;
+  item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
+  item.contextValue = 'error:history';
+  item.id = `broken:${projectKey(project)}`;
+  item.command = { command: 'alembic.revision.open', title: 'Open', arguments: [first.path, first.line] };
   return item;
 }
 

@@ -10,7 +10,8 @@ import { describeDatabaseStatus } from './revisionsTree';
 /** Where the database's revision comes from when this checkout lacks it (the teams feature), and what to do. */
 export interface DatabaseOrigins {
   describe(project: Project): string | undefined;
-  actionItems(project: Project): Array<vscode.QuickPickItem & { command: string }>;
+  /** Each with the command it runs, and what else that command is given besides the project. */
+  actionItems(project: Project): Array<vscode.QuickPickItem & { command: string; deletion?: unknown }>;
   readonly onDidChange: vscode.Event<void>;
 }
 
@@ -52,7 +53,7 @@ export class DatabaseStatusBar extends Disposable {
     ]
       .filter(Boolean)
       .join('\n');
-    const failed = status?.kind === 'unreachable' || status?.kind === 'unreadable';
+    const failed = status?.kind === 'unreachable' || status?.kind === 'refused' || status?.kind === 'unreadable';
     this.item.backgroundColor = failed ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     this.item.show();
   }
@@ -63,7 +64,7 @@ export class DatabaseStatusBar extends Disposable {
     if (!project) return;
     const state = this.database.stateOf(project);
     const downgradeOne = { label: '$(arrow-down) Downgrade One Revision', command: 'alembic.downgrade.one' };
-    const actions: Array<vscode.QuickPickItem & { command: string }> = [
+    const actions: Array<vscode.QuickPickItem & { command: string; deletion?: unknown }> = [
       {
         label: '$(arrow-up) Upgrade to Head',
         description: state?.pending.length ? `${state.pending.length} pending` : undefined,
@@ -89,6 +90,6 @@ export class DatabaseStatusBar extends Disposable {
       title: `Alembic: ${project.name}`,
       placeHolder: this.item.text.replace(/^\$\([^)]+\)\s*/, ''),
     });
-    if (picked) await vscode.commands.executeCommand(picked.command, { project });
+    if (picked) await vscode.commands.executeCommand(picked.command, { project, deletion: picked.deletion });
   }
 }

@@ -3,10 +3,12 @@
 // revisions (src/core/teams/branchSwitch.ts: the missing files in a temporary folder, a temporary ini
 // copy naming it, the real `alembic downgrade` in the project's terminal). Each asks first, naming
 // the branch, or the revisions reverted and the database.
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CommandHandler } from '../commands/commandRegistry';
 import { pickProject } from '../commands/revisionPicker';
 import type { Project } from '../core';
+import type { RevisionDeletion } from '../core/git/deletedRevisions';
 import { describeOrigin, originOfUnknownRevision, type RevisionOrigin } from '../core/git/revisionOrigin';
 import { switchRefusal, switchToBranch } from '../core/git/workTree';
 import { planForeignDowngrade } from '../core/teams/branchSwitch';
@@ -50,10 +52,25 @@ export class BranchSwitchActions extends Disposable implements DatabaseOrigins {
   }
 
   /** The quick pick items for a project whose database is at another branch's revision (none otherwise). */
-  actionItems(project: Project): Array<vscode.QuickPickItem & { command: string }> {
+  actionItems(project: Project): Array<vscode.QuickPickItem & { command: string; deletion?: RevisionDeletion }> {
     const origin = this.teams.originOf(project);
     if (!origin) return [];
+    // A file deleted from this checkout: writing it back is the way; a downgrade is for undoing it first.
+    const restore = origin.deletedHere && {
+      label: `$(history) Restore ${path.basename(origin.deletedHere.file)} from HEAD`,
+      command: 'alembic.teams.restoreRevision',
+      deletion: {
+        revision: origin.revision,
+        commit: origin.commit,
+        inWorkTree: true,
+        restoreFrom: 'HEAD',
+        author: '',
+        date: '',
+        path: origin.deletedHere.path,
+      },
+    };
     return [
+      ...(restore ? [restore] : []),
       ...(origin.isBranch
         ? [{ label: `$(git-branch) Switch Back to ${origin.ref}`, command: 'alembic.teams.switchBack' }]
         : []),
@@ -67,7 +84,7 @@ export class BranchSwitchActions extends Disposable implements DatabaseOrigins {
     const picked = await vscode.window.showQuickPick(this.actionItems(project), {
       title: describeOrigin(this.teams.originOf(project)!),
     });
-    if (picked) await vscode.commands.executeCommand(picked.command, { project });
+    if (picked) await vscode.commands.executeCommand(picked.command, { project, deletion: picked.deletion });
   }
 
   private async projectWithOrigin(given: Project | undefined, title: string): Promise<Project | undefined> {

@@ -142,8 +142,12 @@ export class TeamsService extends Disposable implements ProblemSource, Revisions
       text.charAt(0).toUpperCase() + text.slice(1),
       vscode.TreeItemCollapsibleState.None,
     );
-    item.tooltip = `${text}.\n\nAlembic cannot upgrade or downgrade from a revision it has no file for. Click to switch back to ${origin.ref}, or to downgrade with its revisions.`;
-    item.iconPath = new vscode.ThemeIcon('git-branch', new vscode.ThemeColor('list.warningForeground'));
+    const way = origin.deletedHere
+      ? 'Click to restore the file from HEAD, or to downgrade with its revisions first.'
+      : `Click to switch back to ${origin.ref}, or to downgrade with its revisions.`;
+    item.tooltip = `${text}.\n\nAlembic cannot upgrade or downgrade from a revision it has no file for. ${way}`;
+    const icon = origin.deletedHere ? 'history' : 'git-branch';
+    item.iconPath = new vscode.ThemeIcon(icon, new vscode.ThemeColor('list.warningForeground'));
     item.contextValue = `teams:origin${origin.isBranch ? ':branch' : ''}`;
     item.id = `origin:${project.config.configFile}:${project.config.section}`;
     item.command = {

@@ -1,12 +1,13 @@
 // When `alembic current` fails, what really failed, read from the real Alembic's output: a module the
 // project's Python lacks, an invalid URL, env.py raising, or the database not answering. Only the
-// last one may be called "unreachable"; no message shows the password.
+// last one may be called "unreachable" (and "refused" when the server said no to the login); no message
+// shows the password.
 import * as assert from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { classifyAlembicFailure } from '../../src/core/alembicOutput';
-import { freePort } from '../support/postgres';
+import { freePort, startPostgres } from '../support/postgres';
 import { tempDir } from '../support/tempProject';
 
 const PYTHON = process.env.ALEMBIC_LENS_PYTHON ?? '/usr/bin/python3';
@@ -71,6 +72,20 @@ describe('alembic current failures, classified from the real output', function (
     const failure = classifyAlembicFailure(run.output, run.exitCode);
     assert.strictEqual(failure.kind, 'unreachable', JSON.stringify(failure));
     assert.match(failure.message, /Connection refused/);
+    assert.strictEqual(failure.refused, undefined, 'nobody answered: no login was refused');
     assert.ok(!JSON.stringify(failure).includes('Pa55w0rd'));
+  });
+
+  it('the server refusing the login (a wrong password): "unreachable" and refused, no password', async () => {
+    const pg = await startPostgres({ password: 'r1ght' });
+    try {
+      const run = alembicCurrent(pg.url('postgres', { password: 'Wr0ngPa55', driver: 'psycopg2' }));
+      const failure = classifyAlembicFailure(run.output, run.exitCode);
+      assert.deepStrictEqual([failure.kind, failure.refused], ['unreachable', true], JSON.stringify(failure));
+      assert.match(failure.message, /password authentication failed/);
+      assert.ok(!JSON.stringify(failure).includes('Wr0ngPa55'));
+    } finally {
+      pg.stop();
+    }
   });
 });

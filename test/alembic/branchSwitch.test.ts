@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { toContainerPath } from '../../src/core/compose';
 import { GitRepository } from '../../src/core/git/gitRepository';
 import { originOfUnknownRevision } from '../../src/core/git/revisionOrigin';
+import { restoreFromCommit } from '../../src/core/git/workTree';
 import { loadProject } from '../../src/core/project';
 import { planForeignDowngrade } from '../../src/core/teams/branchSwitch';
 import { prepareTemporaryConfig } from '../../src/core/teams/temporaryConfig';
@@ -312,6 +313,31 @@ describe('branch switch: the database at a revision this checkout does not have'
     assert.strictEqual(json.foundIn.length, 1);
     assert.strictEqual(json.foundIn[0].commit, s.skuCommit);
     assert.match(json.foundIn[0].ref, /^HEAD@\{\d+\}$/);
+  });
+
+  it("the applied revision's file deleted from the work tree: the file is named, HEAD has it; restored, all is well", async () => {
+    const s = switchedAway();
+    git(s.dir, 'checkout', '-q', 'feature/x');
+    const versions = path.join(s.dir, 'alembic', 'versions');
+    const skuFile = fs.readdirSync(versions).find((f) => f.startsWith(s.sku))!;
+    fs.rmSync(path.join(versions, skuFile));
+    const json = JSON.parse(lens(s.dir, 'status', '--json').stdout);
+    assert.deepStrictEqual([json.state, json.foundIn], ['unknown-revision', [{ ref: 'HEAD', commit: s.skuCommit }]]);
+    const text = lens(s.dir, 'status').stdout;
+    const said = `database at ${s.sku.slice(0, 7)} (add sku), whose file ${skuFile} was deleted from this checkout (HEAD has it)`;
+    assert.ok(text.includes(said), text);
+    assert.ok(!/from branch|not in this checkout/.test(text), text);
+
+    const origin = await originOfUnknownRevision(loadProject(path.join(s.dir, 'alembic.ini')), [s.sku]);
+    assert.strictEqual(origin?.deletedHere?.path, `alembic/versions/${skuFile}`);
+    await restoreFromCommit(
+      await GitRepository.open(s.dir),
+      'HEAD',
+      origin!.deletedHere!.path,
+      path.join(versions, skuFile),
+    );
+    assert.strictEqual(git(s.dir, 'status', '--porcelain'), '', 'the file is back as committed');
+    assert.strictEqual(JSON.parse(lens(s.dir, 'status', '--json').stdout).state, 'up-to-date');
   });
 
   it('no git repository: status still reports the unknown revision, with foundIn empty', () => {

@@ -554,11 +554,12 @@ describe('database status: PostgreSQL migrated by the real Alembic', function ()
     );
   });
 
-  it('says unreachable for a wrong password, without showing either password', async () => {
+  it('says unreachable and refused for a wrong password (the server answered), without showing either password', async () => {
     const wrong = 'wr0ng:p@ss%w/rd';
     const url = pg!.url('app', { password: wrong });
     const result = await readDatabaseRevisions(url, { cwd: dir });
     assert.strictEqual(result.status, 'unreachable', JSON.stringify(result));
+    assert.strictEqual((result as { refused?: boolean }).refused, true, JSON.stringify(result));
     const message = (result as { message: string }).message;
     assert.match(message, /password authentication failed/);
     for (const secret of [wrong, encodeURIComponent(wrong), pg!.password, encodeURIComponent(pg!.password)])
@@ -572,6 +573,7 @@ describe('database status: PostgreSQL migrated by the real Alembic', function ()
     const result = await readDatabaseRevisions(url, { cwd: dir, timeoutMs: 2000 });
     assert.strictEqual(result.status, 'unreachable', JSON.stringify(result));
     assert.match((result as { message: string }).message, /refused/i);
+    assert.strictEqual((result as { refused?: boolean }).refused, undefined, 'a server that is down refused no login');
     assert.ok(!(result as { message: string }).message.includes(pg!.password));
     assert.ok(Date.now() - started < 3000, `took ${Date.now() - started} ms`);
   });

@@ -54,6 +54,26 @@ describe('terminal output', () => {
       "FAILED: Multiple head revisions are present for given argument 'head'; please specify a specific target revision",
     );
     assert.strictEqual(failureLine('\r\n  \r\n'), undefined);
+    // SQLAlchemy ends its errors with a link: the reason is the exception line above it, not the link.
+    const sqlalchemy = [
+      'INFO  [alembic.runtime.migration] Context impl SQLiteImpl.',
+      'Traceback (most recent call last):',
+      '  File "/usr/lib/python3/dist-packages/sqlalchemy/engine/base.py", line 3280, in _wrap_pool_connect',
+      '    return fn()',
+      'sqlite3.OperationalError: unable to open database file',
+      '',
+      'The above exception was the direct cause of the following exception:',
+      '',
+      'Traceback (most recent call last):',
+      '  File "/usr/bin/alembic", line 33, in <module>',
+      'sqlalchemy.exc.OperationalError: (sqlite3.OperationalError) unable to open database file',
+      '(Background on this error at: https://sqlalche.me/e/14/e3q8)',
+      '',
+    ].join('\r\n');
+    assert.strictEqual(
+      failureLine(sqlalchemy),
+      'sqlalchemy.exc.OperationalError: (sqlite3.OperationalError) unable to open database file',
+    );
     assert.strictEqual(failureLine(`${'x'.repeat(1000)}\r\n`)?.length, 401, 'a long line is cut');
   });
 
@@ -64,7 +84,11 @@ describe('terminal output', () => {
     );
     assert.strictEqual(
       commandSummary(['/venv/bin/python', '-m', 'alembic', '--config=x.ini', 'revision', '-m', 'add x']),
-      'alembic revision -m add x',
+      "alembic revision -m 'add x'",
+    );
+    assert.strictEqual(
+      commandSummary(['python', '-m', 'alembic', 'merge', '-m', "merge a's", 'a1', 'b2']),
+      "alembic merge -m 'merge a'\\''s' a1 b2",
     );
     assert.strictEqual(commandSummary(['python3', '-c', 'pass']), 'python3 -c pass');
   });

@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { findOnPath } from '../../src/core/pythonLookup';
+import type { TreeSnapshot } from '../../src/testApi/treeSnapshot';
 import { freePort } from '../support/postgres';
 import { waitFor, workspaceRoot } from './helpers';
 import {
@@ -272,6 +273,50 @@ describe('bad cases: missing Python, missing Alembic, database down', function (
     assert.ok(
       !/apply 0 revisions/.test(modal.detail ?? ''),
       `the database state is unknown, yet the confirmation says "${modal.detail}"`,
+    );
+  });
+  it('a revision file with a syntax error: "History broken" names it, no false "Models changed"; commands ask first', async () => {
+    const flatten = (nodes: TreeSnapshot[]): TreeSnapshot[] => nodes.flatMap((n) => [n, ...flatten(n.children)]);
+    const rows = async (): Promise<TreeSnapshot[]> => {
+      await api.whenIdle();
+      return flatten(await api.getTreeSnapshot('alembic.revisions'));
+    };
+    const file = path.join(root, 'alembic', 'versions', '92404fb3f98d_add_email_column_to_users.py');
+    const original = fs.readFileSync(file, 'utf8');
+    assert.match(original, /^def upgrade\(\)(?: -> None)?:$/m);
+    try {
+      // The revision that adds users.email no longer imports: Alembic fails on every command.
+      fs.writeFileSync(file, original.replace(/^(def upgrade\(\)(?: -> None)?):$/m, '$1'));
+      await waitFor(
+        'the "History broken" row',
+        async () => (await rows()).some((r) => /^History broken/.test(r.label)),
+        20000,
+      );
+      const shown = await rows();
+      const broken = shown.find((r) => /^History broken/.test(r.label))!;
+      assert.match(broken.description ?? '', /^92404fb3f98d_add_email_column_to_users\.py:\d+$/);
+      assert.match(plainText(broken.tooltip), /92404fb3f98d_add_email_column_to_users\.py:\d+: .*[Ss]yntax/);
+      assert.ok(!shown.some((r) => /heads: merge needed/.test(r.label)), 'no merge offered for a broken history');
+      assert.ok(
+        !shown.some((r) => r.label === 'Models changed since the last revision'),
+        'users.email is in the models and in the broken revision: not "changed"',
+      );
+      const { result, opened } = await countTerminalsOpened(() =>
+        withDialogs({ error: () => undefined }, () => vscode.commands.executeCommand('alembic.upgrade.head')),
+      );
+      const errors = result.shown.filter((d) => d.kind === 'error');
+      assert.strictEqual(errors.length, 1, describeShown(result.shown));
+      assert.match(errors[0].message, /Alembic cannot load this history/);
+      assert.match(errors[0].detail ?? '', /92404fb3f98d_add_email_column_to_users\.py:\d+/);
+      assert.deepStrictEqual(errors[0].items, ['Open the Problem', 'Run Anyway']);
+      assert.deepStrictEqual(opened, [], 'nothing ran');
+    } finally {
+      fs.writeFileSync(file, original);
+    }
+    await waitFor(
+      'the history whole again',
+      async () => !(await rows()).some((r) => /^History broken/.test(r.label)),
+      20000,
     );
   });
 });

@@ -417,6 +417,9 @@ describe('the daily loop on SQLite', function () {
       new RegExp(`${short(m.id)}\\s+merge`),
       `the modal names the merge: ${describeShown(down.shown)}`,
     );
+    // Where the database will stand: on both parents, not on the first one alone.
+    const both = [b.id, c.id].sort().map(short).join(' and ');
+    assert.match(down.shown[0]?.message ?? '', new RegExp(` to ${both}\\?$`), describeShown(down.shown));
     const rows = await waitFor(
       'app.db at both parents of the merge',
       () => {
@@ -571,6 +574,14 @@ describe('the daily loop on SQLite', function () {
       sameFile(activeFile(), created[0]) && listed,
       `${path.basename(created[0])} is on disk, but after ${elapsed} ms the command ${sameFile(activeFile(), created[0]) ? 'opened it' : `did not open it (active: ${activeFile()})`} and the tree ${listed ? 'lists' : 'does not list'} it`,
     );
+    // A revision written and deleted outside the extension (a shell, git) is noticed too, without a refresh.
+    const outside = randomRevisionId();
+    const outsideFile = path.join(demo, 'alembic', 'versions', `${outside}_from_a_shell.py`);
+    fs.writeFileSync(outsideFile, revisionSource(outside, id ?? null, 'from a shell'));
+    const listedNow = async (): Promise<boolean> => (await api.getRevisionItems()).some((i) => i.id === outside);
+    await waitFor('the revision written from a shell in the tree', listedNow, 15000);
+    fs.unlinkSync(outsideFile);
+    await waitFor('the revision deleted from a shell gone from the tree', async () => !(await listedNow()), 15000);
   });
 
   it('a project folder deleted from disk (rm -rf, a branch switch) disappears from the tree', async () => {

@@ -256,6 +256,16 @@ describe('models and migration checks', function () {
         drift.children.map((c) => c.label),
         ['Column users.nickname: in the models, not in the database'],
       );
+      // The models edited since the check: the result says it is older than them; the edit undone, it is current again.
+      const driftLabel = async (): Promise<string | undefined> =>
+        flatten(await api.getTreeSnapshot('alembic.models')).find((i) => i.label.startsWith('Drift:'))?.label;
+      const withNickname = fs.readFileSync(modelsFile, 'utf8');
+      fs.writeFileSync(modelsFile, modelsText);
+      const staleLabel = 'Drift: 1 difference from the database (before the last model change)';
+      await waitFor('the result marked older than the models', async () => (await driftLabel()) === staleLabel, 15000);
+      fs.writeFileSync(modelsFile, withNickname);
+      const currentLabel = 'Drift: 1 difference from the database';
+      await waitFor('the result current again', async () => (await driftLabel()) === currentLabel, 15000);
 
       // alembic.checkOnSave: saving the model file checks again by itself.
       await config.update('checkOnSave', true, vscode.ConfigurationTarget.Workspace);

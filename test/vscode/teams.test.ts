@@ -345,6 +345,9 @@ describe('teams: the base branch in the editor', function () {
           `^Database at ${short(sku)} \\(add sku table\\) from branch sku-branch \\(commit ${short(commit)}, \\d+ (seconds?|minutes?) ago\\), not in this checkout$`,
         ),
       );
+      // The database line says where it stands: at that revision, never "at base" beside it.
+      const databaseLine = (await snapshot()).find((item) => item.label.startsWith('Database:'));
+      assert.strictEqual(databaseLine?.label, `Database: at ${short(sku)} (${short(sku)} is not in this history)`);
 
       // Which of this history's revisions the database has is unknown: no Upgrade or Downgrade from them.
       const doc = await vscode.workspace.openTextDocument(file(THEIRS));

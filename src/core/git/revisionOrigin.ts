@@ -24,6 +24,12 @@ export interface RevisionOrigin {
   committed: number;
   /** The history at that commit. */
   history: Omit<RefHistory, 'ref' | 'commit'>;
+  /**
+   * The commit is HEAD's: no branch was left behind, the revision's file was deleted in this work tree
+   * (at `file`, where HEAD has it; `path` from the repository's root). Restoring the file is the way
+   * back, not a downgrade.
+   */
+  deletedHere?: { file: string; path: string };
 }
 
 /**
@@ -39,24 +45,33 @@ export async function findRevisionOrigin(reader: RefHistoryReader, id: string): 
       .map((branch) => ({ ref: branch.name, commit: branch.commit, committed: branch.committed, isBranch: true })),
     ...(await repo.recentHeads(RECENT_HEADS)).map((entry) => ({ ...entry, isBranch: false })),
   ];
+  const head = await repo.tryResolveCommit('HEAD');
   const seen = new Set<string>();
   for (const candidate of candidates) {
     if (seen.has(candidate.commit)) continue;
     seen.add(candidate.commit);
     const history = await reader.readCommit(candidate.commit);
-    if (history.graph.revisions.has(id)) return { revision: id, ...candidate, history };
+    const rev = history.graph.revisions.get(id);
+    if (!rev) continue;
+    const origin: RevisionOrigin = { revision: id, ...candidate, history };
+    if (candidate.commit !== head) return origin;
+    const file = rev.source.path;
+    return { ...origin, ref: 'HEAD', deletedHere: { file, path: repo.relative(file) ?? file } };
   }
   return undefined;
 }
 
 /**
- * "database at 3f2a1c0 (add sku) from branch feature/x (commit abc1234, 2 days ago), not in this checkout":
+ * "database at 3f2a1c0 (add sku) from branch feature/x (commit abc1234, 2 days ago), not in this checkout",
+ * or "database at 3f2a1c0 (add sku), whose file 3f2a1c0_add_sku.py was deleted from this checkout (HEAD has it)":
  * the words the status bar, the tree and the CLI share. How old the commit is tells a branch left this
  * morning from one forgotten for months.
  */
 export function describeOrigin(origin: RevisionOrigin, nowSeconds = Date.now() / 1000): string {
   const rev: Revision | undefined = origin.history.graph.revisions.get(origin.revision);
   const message = rev?.source.message ? ` (${rev.source.message})` : '';
+  if (origin.deletedHere)
+    return `database at ${origin.revision.slice(0, 7)}${message}, whose file ${path.basename(origin.deletedHere.file)} was deleted from this checkout (HEAD has it)`;
   const where = origin.isBranch ? `branch ${origin.ref}` : origin.ref;
   const commit = origin.commit.slice(0, 7);
   const when = Number.isFinite(origin.committed) ? `, ${relativeDate(origin.committed, nowSeconds)}` : '';
