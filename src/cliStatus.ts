@@ -70,6 +70,8 @@ export async function statusCommand(project: Project, options: { url?: string; j
         ...revisionLists(state),
         message: `${missing ? 'no database yet' : 'not migrated yet'}: ${state.pending.length} revision(s) pending`,
       };
+      const folder = read.result.status === 'no-database' ? read.result.missingFolder : undefined;
+      if (folder) report.message += `; the folder ${folder} does not exist, so the first upgrade would fail`;
       break;
     }
     case 'unsupported':

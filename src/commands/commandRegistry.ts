@@ -39,7 +39,12 @@ export class CommandRegistry extends Disposable {
     const action = unavailable ? 'Set Python Path' : 'Show Log';
     void vscode.window.showErrorMessage(shown, action).then((choice) => {
       if (choice === 'Set Python Path') {
-        void vscode.commands.executeCommand('workbench.action.openSettings', 'alembic.pythonPath');
+        // The Workspace tab: the interpreter is the project's, and a remote window lists this machine-
+        // overridable setting under Remote / Workspace only (the User tab shows "No Settings Found").
+        const command = vscode.workspace.workspaceFolders?.length
+          ? 'workbench.action.openWorkspaceSettings'
+          : 'workbench.action.openSettings';
+        void vscode.commands.executeCommand(command, 'alembic.pythonPath');
       } else if (choice === 'Show Log') this.log.show();
     });
   }

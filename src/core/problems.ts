@@ -18,6 +18,11 @@ export interface Problem {
   column?: number;
   /** Other places the problem is about: the model line a migration contradicts. */
   related?: RelatedPlace[];
+  /**
+   * It rests on what could not be known (how a merge conflict is resolved, a fork point not fetched):
+   * a warning at most, whatever severity its rule has.
+   */
+  tentative?: boolean;
 }
 
 export interface RelatedPlace {

@@ -12,8 +12,11 @@ import { type DatabaseUrl, maskSecrets, parseDatabaseUrl } from './databaseUrl';
 export type DatabaseRevisions =
   /** The version table's rows; `[]` is base (migrated, then downgraded to nothing, or stamped base). */
   | { status: 'ok'; revisions: string[]; via?: 'node:sqlite' }
-  /** The SQLite file or the server's database does not exist. */
-  | { status: 'no-database' }
+  /**
+   * The SQLite file or the server's database does not exist. `missingFolder`: not the SQLite file's folder
+   * either, where SQLite cannot create it (the first upgrade fails: "unable to open database file").
+   */
+  | { status: 'no-database'; missingFolder?: string }
   /** The database exists but Alembic never ran on it. */
   | { status: 'no-version-table' }
   /**
@@ -72,7 +75,10 @@ export async function readDatabaseRevisions(url: string, options: ReadRevisionsO
       if (u.sqliteMemory || !u.sqliteFile)
         return { status: 'unsupported', message: 'An in-memory SQLite database only exists while Alembic runs.' };
       const kind = fileKind(u.sqliteFile);
-      if (kind === 'missing') return { status: 'no-database' };
+      if (kind === 'missing') {
+        const folder = path.dirname(u.sqliteFile);
+        return fs.existsSync(folder) ? { status: 'no-database' } : { status: 'no-database', missingFolder: folder };
+      }
       // SQLite cannot open it either ("unable to open database file"): not "no database yet".
       if (kind === 'other')
         return { status: 'unreachable', message: `SQLite cannot open ${u.sqliteFile}: it is not a regular file.` };

@@ -48,7 +48,7 @@ export interface ProjectDatabaseStatus {
   urlSource?: DatabaseUrlSource;
   /** Why the status is not 'ok', for tooltips. */
   message?: string;
-  /** What failed, in a few words (kind 'unreadable'): "the project's Python has no module sqlmodel". */
+  /** In a few words: what failed (kind 'unreadable', "the project's Python has no module sqlmodel"), or what is odd (kind 'no-database': "its folder is missing"). */
   reason?: string;
   /** sqlite | postgresql | mysql | ..., for the SQL formatter. */
   dialect?: string;
@@ -191,6 +191,11 @@ export class DatabaseStatusService extends Disposable {
       case 'ok':
         return this.set(project, { kind: 'ok', revisions: result.revisions, ...describe });
       case 'no-database':
+        if (result.missingFolder) {
+          const message = `SQLite cannot create the database file there: the folder ${result.missingFolder} does not exist, so the first upgrade would fail ("unable to open database file"). Create the folder, or fix the URL.`;
+          return this.set(project, { kind: 'no-database', reason: 'its folder is missing', message, ...describe });
+        }
+        return this.set(project, { kind: 'no-database', ...describe });
       case 'no-version-table':
         return this.set(project, { kind: result.status, ...describe });
       case 'unreachable':

@@ -157,7 +157,10 @@ export function describeDatabaseStatus(
     case 'untrusted':
       return { text: 'not read (untrusted workspace)', icon: 'shield' };
     case 'no-database':
-      return { text: 'no database yet', icon: 'database', color: 'charts.yellow' };
+      // A SQLite file whose folder is missing cannot be created by the first upgrade either.
+      return status.reason
+        ? { text: `no database yet (${status.reason})`, icon: 'warning', color: 'charts.orange' }
+        : { text: 'no database yet', icon: 'database', color: 'charts.yellow' };
     case 'no-version-table':
       return { text: 'not migrated yet', icon: 'database', color: 'charts.yellow' };
     case 'unreachable':

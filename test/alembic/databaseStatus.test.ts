@@ -222,13 +222,25 @@ describe('database status: SQLite migrated by the real Alembic', function () {
     );
   });
 
-  it('says no-database for a missing file and leaves it missing', async () => {
+  it('says no-database for a missing file and leaves it missing; names a missing folder, where Alembic fails too', async () => {
+    const inFolder = path.join(dir, 'never.db');
+    assert.deepStrictEqual(await readDatabaseRevisions(`sqlite:///${inFolder}`, { cwd: dir }), {
+      status: 'no-database',
+    });
+    assert.strictEqual(fs.existsSync(inFolder), false);
     const missing = path.join(dir, 'sub', 'never.db');
     assert.deepStrictEqual(await readDatabaseRevisions(`sqlite:///${missing}`, { cwd: dir }), {
       status: 'no-database',
+      missingFolder: path.join(dir, 'sub'),
     });
-    assert.strictEqual(fs.existsSync(missing), false);
     assert.strictEqual(fs.existsSync(path.dirname(missing)), false);
+    // Alembic's first upgrade cannot create the file there; beside an existing folder it can.
+    assert.throws(
+      () => alembic(project, ['upgrade', 'head'], { DATABASE_URL: `sqlite:///${missing}` }),
+      /unable to open database file/,
+    );
+    alembic(project, ['upgrade', 'head'], { DATABASE_URL: `sqlite:///${inFolder}` });
+    assert.ok(fs.existsSync(inFolder));
   });
 
   it('a directory where the SQLite file should be is unreachable (as for Alembic), never "no database yet"', async () => {

@@ -178,6 +178,33 @@ describe('teams: check --base against the real Alembic and a real git merge', fu
       assert.strictEqual(check.status, 0, check.stdout + check.stderr);
     });
 
+    it('one file both sides changed on other lines (main re-points it, this branch edits upgrade()): merged by line, one head', async () => {
+      const dir = initRepository();
+      const first = revision(dir, 'create users');
+      const second = revision(dir, 'add email');
+      commitAll(dir, 'base');
+      git(dir, 'checkout', '-q', '-b', 'feature');
+      const secondFile = versionFile(dir, second);
+      fs.writeFileSync(
+        secondFile,
+        fs.readFileSync(secondFile, 'utf8').replace(/^( {4})pass$/m, '$1op.execute("SELECT 2")'),
+      );
+      commitAll(dir, "fix add email's upgrade");
+      git(dir, 'checkout', '-q', 'main');
+      const inserted = revision(dir, 'inserted', `--head=${first}`, '--splice');
+      repoint(dir, second, first, inserted);
+      commitAll(dir, 'insert a revision below add email');
+      git(dir, 'checkout', '-q', 'feature');
+
+      const { comparison, check, after } = await previewAndMerge(dir);
+      assert.strictEqual(after.status, 0, after.stderr);
+      assert.deepStrictEqual(alembicHeads(dir), [second], 'git merged the file cleanly: one head');
+      assert.deepStrictEqual(comparison.merged.heads, [second]);
+      assert.deepStrictEqual(comparison.problems, []);
+      assert.deepStrictEqual(comparison.notes, [], 'no conflict to speak of');
+      assert.strictEqual(check.status, 0, check.stdout + check.stderr);
+    });
+
     it('a branch label main renamed that this branch depends on: the missing name the merged tree has', async () => {
       const dir = initRepository();
       const base = revision(dir, 'create users');

@@ -243,6 +243,37 @@ describe('check --base: the heads after the merge', () => {
     );
   });
 
+  it("a shallow clone: a file only the base changed cannot be told from this side's edit: a warning that says so, no error", () => {
+    const dir = tempDir('alembic-lens-git-');
+    writeProject(dir, [{ id: 'a0' }, { id: 'b1', down: 'a0' }]);
+    git(dir, 'init', '-q', '-b', 'main');
+    commitAll(dir, 'history');
+    git(dir, 'checkout', '-q', '-b', 'feature');
+    writeRevision(dir, { id: 'f1', down: 'b1', message: 'add sku' });
+    commitAll(dir, 'add sku');
+    git(dir, 'checkout', '-q', 'main');
+    // main slips c1 in under b1: after the real merge, f1 is the one head.
+    writeRevision(dir, { id: 'c1', down: 'a0', message: 'inserted' });
+    const b1 = fs.readdirSync(path.join(dir, 'alembic', 'versions')).find((f) => f.startsWith('b1'))!;
+    writeRevision(dir, { id: 'b1', down: 'c1', file: b1 });
+    commitAll(dir, 'insert c1 under b1');
+    const clone = path.join(tempDir('alembic-lens-shallow-'), 'clone');
+    git(path.dirname(clone), 'clone', '-q', '--depth', '1', '--branch', 'feature', `file://${dir}`, clone);
+    git(clone, 'fetch', '-q', '--depth', '1', 'origin', 'main:refs/remotes/origin/main');
+    const run = cli(clone, ['check', '--no-lint', '--base', 'origin/main']);
+    assert.strictEqual(run.status, 0, run.stdout + run.stderr);
+    assert.match(
+      run.stderr,
+      new RegExp(
+        `note: without the fork point, which side changed a revision file cannot be told \\(alembic/versions/${b1}\\)`,
+      ),
+    );
+    assert.match(
+      run.stdout,
+      /: warning: merging into origin\/main gives 2 heads: .*\(a revision file differs between the sides, and their fork point is not fetched/,
+    );
+  });
+
   it('a detached HEAD compares the checked-out files and says so', () => {
     const { dir } = forkedRepository();
     git(dir, 'checkout', '-q', '--detach', 'feature');

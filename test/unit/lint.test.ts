@@ -484,6 +484,26 @@ describe('lintEnvPy and lintProject', () => {
     assert.strictEqual(lintProject(loadProject(ini)).filter((p) => p.code === 'multiple-heads').length, 2);
   });
 
+  it('multiple-heads: two heads under the same imported-constant label share it, whatever its value: a fork (neutron-vpnaas)', () => {
+    const dir = tempDir('alembic-lens-lint-');
+    made.push(dir);
+    const ini = writeProject(dir, [...EXPAND_CONTRACT, { id: 'c2', down: 'c1' }, { id: 'e3', down: 'e1' }]);
+    const versions = path.join(dir, 'alembic', 'versions');
+    for (const [id, constant] of [
+      ['e1', 'cli.EXPAND_BRANCH'],
+      ['c1', 'cli.CONTRACT_BRANCH'],
+    ]) {
+      const file = path.join(versions, `${id}_rev.py`);
+      fs.writeFileSync(
+        file,
+        fs.readFileSync(file, 'utf8').replace(/^branch_labels = .*$/m, `branch_labels = (${constant},)`),
+      );
+    }
+    const forked = lintProject(loadProject(ini)).filter((p) => p.code === 'multiple-heads');
+    assert.deepStrictEqual(forked.map((p) => path.basename(p.path)).sort(), ['e2_rev.py', 'e3_rev.py']);
+    assert.match(forked[0].message, /`alembic merge -m "merge heads" e2 e3`/);
+  });
+
   it('multiple-heads names the fork when labelled branches are there too, and stays quiet behind a missing revision', () => {
     const dir = tempDir('alembic-lens-lint-');
     made.push(dir);

@@ -46,11 +46,21 @@ describe('the files a git merge of two version folders keeps', () => {
     });
   });
 
-  it('both sides changed a file: a conflict, previewed with our version', () => {
+  it('both sides changed a file: left to a line merge (git merge-file), previewed with our version meanwhile', () => {
     const ours = side({ 'a.py': 'A1 a', 'b.py': 'B0 b', 'c.py': 'C0 c' });
     const theirs = side({ 'a.py': 'A2 a', 'b.py': 'B0 b', 'c.py': 'C0 c' });
-    assert.deepStrictEqual(merged(ours, theirs, base).conflicts, ['a.py']);
-    assert.strictEqual(merged(ours, theirs, base).kept['a.py'], 'ours:a.py');
+    const result = merged(ours, theirs, base);
+    assert.deepStrictEqual(result.conflicts, []);
+    const { bothChanged } = mergeVersionFiles(ours, theirs, base);
+    assert.deepStrictEqual(bothChanged, [{ path: 'a.py', ours: 'a.py', theirs: 'a.py', base: 'a.py' }]);
+    assert.strictEqual(result.kept['a.py'], 'ours:a.py');
+  });
+
+  it('changed here and deleted there, or added on both sides differently: a conflict', () => {
+    const ours = side({ 'a.py': 'A1 a', 'b.py': 'B0 b', 'c.py': 'C0 c', 'n.py': 'N1 n' });
+    const theirs = side({ 'b.py': 'B0 b', 'c.py': 'C0 c', 'n.py': 'N2 n' });
+    assert.deepStrictEqual(merged(ours, theirs, base).conflicts, ['a.py', 'n.py']);
+    assert.deepStrictEqual(mergeVersionFiles(ours, theirs, base).bothChanged, []);
   });
 
   it('files added on either side are kept, each from its side', () => {

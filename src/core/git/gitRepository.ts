@@ -65,6 +65,27 @@ export class GitRepository {
     return (await this.run(args, input)).toString('utf8');
   }
 
+  /**
+   * git's own line merge of one file's three versions (`git merge-file`, as `git merge` does it for a
+   * file both sides changed): the merged text, and whether git left conflict markers in it.
+   */
+  async mergeFile(ours: Buffer, mergeBase: Buffer, theirs: Buffer): Promise<{ merged: Buffer; clean: boolean }> {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { tmpdir } = require('node:os') as typeof import('node:os'); // loaded here: most runs never merge
+    const dir = fs.mkdtempSync(path.join(tmpdir(), 'alembic-lens-merge-'));
+    try {
+      const names = ['ours', 'base', 'theirs'].map((name) => path.join(dir, name));
+      [ours, mergeBase, theirs].forEach((content, i) => fs.writeFileSync(names[i], content));
+      const ran = await runGit(this.gitCommand, this.root, ['merge-file', '-p', '--quiet', ...names]);
+      // The exit status counts the conflicts; a negative one (255 here) is an error.
+      if (ran.status === null || ran.status > 127)
+        throw new GitError(`git merge-file failed: ${firstLine(ran.stderr)}`, 'failed');
+      return { merged: ran.stdout, clean: ran.status === 0 };
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
   /** The commit a ref names, or undefined when there is none (an unborn branch, a typo). */
   async tryResolveCommit(ref: string): Promise<string | undefined> {
     const ran = await runGit(this.gitCommand, this.root, [

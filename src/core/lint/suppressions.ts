@@ -53,8 +53,9 @@ export function applyLintOptions(
 ): Problem[] {
   const out: Problem[] = [];
   for (const p of problems) {
-    const severity = severityOf(p.code, options);
-    if (severity === 'off') continue;
+    const configured = severityOf(p.code, options);
+    if (configured === 'off') continue;
+    const severity = p.tentative && configured === 'error' ? 'warning' : configured;
     const suppressions = suppressionsOf(p.path);
     if (suppressions && isSuppressed(suppressions, p.code, p.line)) continue;
     out.push(severity === p.severity ? p : { ...p, severity: severity as Severity });

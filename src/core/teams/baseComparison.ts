@@ -1,18 +1,19 @@
 // The work tree against the branch it merges into (the base): which revision files are new or
 // changed (the rest is history: deployed, reviewed), and the merge preview, the revision graph a
 // merge would give. A merge combines the version folders file by file, as git's three-way merge does
-// (versionFileMerge.ts).
+// (versionFileMerge.ts), and the lines of a file both sides changed with git's own merge-file.
 // When the merged history has an accidental fork that neither side has, `alembic upgrade head`
 // fails after the merge although nothing conflicted in git: that is the `merge-heads` problem.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { GitRepository } from '../git/gitRepository';
 import { type RefHistory, RefHistoryReader } from '../git/refHistory';
 import { type Problem, problem } from '../problems';
-import { type Project, sortLoadOrder } from '../project';
+import { type Project, readRevisionBytes, sortLoadOrder } from '../project';
 import type { RevisionSource } from '../revisionFile';
 import { type Revision, RevisionMap } from '../revisionMap';
 import { accidentalForkHeads, failingUpgrade, mergeCommand } from './forkHeads';
-import { mergeVersionFiles } from './versionFileMerge';
+import { mergeVersionFiles, type VersionFileMerge } from './versionFileMerge';
 
 export interface BaseComparison {
   ref: string;
@@ -79,7 +80,27 @@ export async function compareWithBase(
     atRef(base),
     mergeBase && atRef(mergeBase),
   );
-  for (const file of merge.conflicts) {
+  const lineMerged = await mergeLines(repo, merge.bothChanged, base, mergeBase);
+  const conflicts = [
+    ...merge.conflicts,
+    ...merge.bothChanged.filter((f) => !lineMerged.has(f.path)).map((f) => f.path),
+  ];
+  // Without the fork point, a file whose content differs between the sides may be either side's work.
+  const differing = mergeBase
+    ? []
+    : files.filter((file) => base.blobs.has(file) && base.blobs.get(file) !== ours.get(file));
+  if (differing.length) {
+    const shown = differing.slice(0, 3).map((f) => path.relative(repo.root, f));
+    notes.push(
+      `without the fork point, which side changed ${count(differing.length, 'revision file')} cannot be told (${shown.join(', ')}${differing.length > 3 ? ', ...' : ''}): the preview uses this branch's version.`,
+    );
+  }
+  const unsure = conflicts.length
+    ? `git leaves ${count(conflicts.length, 'revision file')} in conflict: this is with this side's version`
+    : differing.length
+      ? `${count(differing.length, 'revision file')} ${differing.length === 1 ? 'differs' : 'differ'} between the sides, and their fork point is not fetched: this is with this side's version`
+      : undefined;
+  for (const file of conflicts) {
     notes.push(
       `${path.relative(repo.root, file)} changed on both sides (or changed on one, deleted on the other): git stops there for you to resolve it; the preview uses ${merge.files.get(file)?.side === 'ours' ? 'this side' : ref}'s version.`,
     );
@@ -89,6 +110,7 @@ export async function compareWithBase(
   const sources = sortLoadOrder([...merge.files.keys()], locations)
     .map((mergedPath) => {
       const { side, file } = merge.files.get(mergedPath)!;
+      if (lineMerged.has(mergedPath)) return lineMerged.get(mergedPath);
       return side === 'ours' ? project.fileResult(file)?.source : base.sources.get(file);
     })
     .filter((source): source is RevisionSource => source !== undefined);
@@ -97,12 +119,53 @@ export async function compareWithBase(
   const problems = [
     ...mergeHeadsProblems(merged, project.graph, base.graph, { ref, newFiles, thisSide }),
     ...mergeOnlyProblems(merged, [project.graph, base.graph], ref),
-  ];
+  ].map((p) => (unsure ? uncertain(p, unsure) : p));
   const baseForkHeads = problems.some((p) => p.code === 'merge-heads')
     ? accidentalForkHeads(merged).filter((head) => !newFiles.has(head.source.path))
     : [];
   const rebaseTarget = baseForkHeads.length === 1 ? baseForkHeads[0].id : undefined;
   return { ref, base, newFiles, merged, problems, notes, rebaseTarget };
+}
+
+/**
+ * The files both sides changed, merged line by line as git merges them; a file git leaves in conflict
+ * is not in the map (the preview keeps this side's version, and says so).
+ */
+async function mergeLines(
+  repo: GitRepository,
+  bothChanged: VersionFileMerge['bothChanged'],
+  base: { blobs: ReadonlyMap<string, string> },
+  mergeBase: { blobs: ReadonlyMap<string, string> } | undefined,
+): Promise<Map<string, RevisionSource | undefined>> {
+  const merged = new Map<string, RevisionSource | undefined>();
+  if (!bothChanged.length || !mergeBase) return merged;
+  const ids = bothChanged.flatMap((f) => [base.blobs.get(f.theirs)!, mergeBase.blobs.get(f.base)!]);
+  const blobs = await repo.readBlobs([...new Set(ids)]);
+  for (const file of bothChanged) {
+    const theirs = blobs.get(base.blobs.get(file.theirs)!);
+    const forkPoint = blobs.get(mergeBase.blobs.get(file.base)!);
+    if (!theirs || !forkPoint) continue;
+    const line = await repo.mergeFile(fs.readFileSync(file.ours), forkPoint, theirs);
+    if (line.clean) merged.set(file.path, readRevisionBytes(file.path, line.merged).source);
+  }
+  return merged;
+}
+
+/**
+ * A merged history that depends on what the preview cannot know (how conflicts are resolved, which side
+ * changed a file when the fork point is not fetched): said, and a warning rather than an error.
+ */
+function uncertain(p: Problem, why: string): Problem {
+  return {
+    ...p,
+    severity: p.severity === 'error' ? 'warning' : p.severity,
+    message: `${p.message} (${why})`,
+    tentative: true,
+  };
+}
+
+function count(n: number, what: string): string {
+  return n === 1 ? `a ${what}` : `${n} ${what}s`;
 }
 
 interface Sides {

@@ -15,11 +15,20 @@ export function accidentalForkHeads(graph: RevisionMap): Revision[] {
   for (const head of heads) {
     for (const label of head.branchLabels) headsPerLabel.set(label, (headsPerLabel.get(label) ?? 0) + 1);
   }
-  // A branch_labels alembic-lens cannot read (an imported constant it could not follow) on a head's
-  // branch may label it: not called a fork on a guess.
+  // A branch_labels alembic-lens cannot read (an imported constant it could not follow) labels every
+  // head below it, whatever its value: it may single out a head only when no other head is below it.
+  // Two heads under the same one (neutron's `(cli.EXPAND_BRANCH,)`) share it, and are still a fork.
   const someUnreadable = [...graph.revisions.values()].some((rev) => rev.source.unreadableBranchLabels);
+  const unreadableAbove = new Map(
+    heads.map((head) => [
+      head,
+      new Set(someUnreadable ? graph.ancestors([head], false).filter((rev) => rev.source.unreadableBranchLabels) : []),
+    ]),
+  );
   const mayBeLabelled = (head: Revision): boolean =>
-    someUnreadable && graph.ancestors([head], false).some((rev) => rev.source.unreadableBranchLabels);
+    [...unreadableAbove.get(head)!].some((rev) =>
+      heads.every((other) => other === head || !unreadableAbove.get(other)!.has(rev)),
+    );
   const unlabelled = heads.filter(
     (head) => ![...head.branchLabels].some((label) => headsPerLabel.get(label) === 1) && !mayBeLabelled(head),
   );

@@ -19,8 +19,13 @@ export interface MergedFile {
 export interface VersionFileMerge {
   /** By the path where the merge puts each file. */
   files: Map<string, MergedFile>;
-  /** Paths both sides changed (or one changed and the other deleted): git stops there for a resolution. */
+  /** Paths one side changed and the other deleted: git stops there for a resolution. */
   conflicts: string[];
+  /**
+   * Files both sides changed (kept as ours in `files`): git merges their lines, and stops only where the
+   * same lines changed. Each with its path on our side, on theirs, and in the merge base.
+   */
+  bothChanged: Array<{ path: string; ours: string; theirs: string; base: string }>;
 }
 
 /** Without a merge base (a shallow clone, unrelated histories) a file on either side is kept, ours first. */
@@ -30,6 +35,7 @@ export function mergeVersionFiles(ours: MergeSide, theirs: MergeSide, mergeBase?
   const theirsByBasePath = byBasePath(theirs, mergeBase);
   const files = new Map<string, MergedFile>();
   const conflicts: string[] = [];
+  const bothChanged: VersionFileMerge['bothChanged'] = [];
   for (const basePath of new Set([...oursByBasePath.keys(), ...theirsByBasePath.keys()])) {
     const oursFile = oursByBasePath.get(basePath);
     const theirsFile = theirsByBasePath.get(basePath);
@@ -53,7 +59,12 @@ export function mergeVersionFiles(ours: MergeSide, theirs: MergeSide, mergeBase?
     if (oursFile !== undefined && theirsFile !== undefined) {
       if (oursBlob === theirsBlob || theirsBlob === baseBlob) keep('ours');
       else if (oursBlob === baseBlob) keep('theirs');
-      else conflict('ours');
+      else {
+        keep('ours');
+        if (baseBlob !== undefined)
+          bothChanged.push({ path: mergedPath, ours: oursFile, theirs: theirsFile, base: basePath });
+        else if (mergeBase) conflicts.push(mergedPath); // added on both sides, differently
+      }
     } else if (oursFile !== undefined) {
       // Added here; or deleted there: gone if unchanged here (and not moved), else a modify/delete conflict.
       if (baseBlob === undefined) keep('ours');
@@ -63,7 +74,7 @@ export function mergeVersionFiles(ours: MergeSide, theirs: MergeSide, mergeBase?
       else if (theirsBlob !== baseBlob || theirsFile !== basePath) conflict('theirs');
     }
   }
-  return { files, conflicts };
+  return { files, conflicts, bothChanged };
 }
 
 /** A side's files by the merge base's path they continue: a renamed file under its old path. */
