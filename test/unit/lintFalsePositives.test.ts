@@ -346,3 +346,29 @@ describe('a table created by CREATE TABLE earlier in upgrade() has no rows for t
     );
   });
 });
+
+describe('empty-downgrade on data migrations (prefect, warehouse, quay)', () => {
+  const emptyDowngrade = (upgrade: string[]): string[] =>
+    lint(upgrade, ['pass'])
+      .filter((p) => p.code === 'empty-downgrade')
+      .map((p) => (/changes the schema/.test(p.message) ? 'schema' : 'not empty'));
+
+  it('rows only: SQL held in a name, SELECT setval(...), an ORM Model.create(...): quiet', () => {
+    const backfill = [
+      `backfill = """UPDATE t SET name = 'x' WHERE name IS NULL"""`,
+      'conn = op.get_bind()',
+      'conn.execute(sa.text(backfill))',
+    ];
+    assert.deepStrictEqual(emptyDowngrade(backfill), []);
+    assert.deepStrictEqual(emptyDowngrade(['op.execute("SELECT setval(\'t_id_seq\', max(id)) FROM t")']), []);
+    assert.deepStrictEqual(emptyDowngrade(['RobotAccountToken.create(robot_account=1, token="x")']), []);
+  });
+
+  it('still reported: DDL held in a name, an Enum created, a name bound to two texts', () => {
+    assert.deepStrictEqual(emptyDowngrade(['ddl = "CREATE INDEX ix ON t (x)"', 'op.execute(ddl)']), ['schema']);
+    const enumCreated = ["sa.Enum('a', 'b', name='kind').create(op.get_bind(), checkfirst=True)"];
+    assert.deepStrictEqual(emptyDowngrade(enumCreated), ['schema']);
+    const twice = ['sql = "UPDATE t SET a = 1"', 'sql = "DROP TABLE t"', 'op.execute(sql)'];
+    assert.deepStrictEqual(emptyDowngrade(twice), ['not empty']);
+  });
+});

@@ -60,6 +60,7 @@ describe('raw SQL lint (PostgreSQL parser)', () => {
         ['create-index-not-concurrently', lineOf(text, 'CREATE INDEX')],
       ],
     );
+    assert.match(problems[0].message, /deletes the table 'audit' and every row/);
     assert.match(problems[2].message, /^On PostgreSQL: /);
     assert.doesNotMatch(problems[0].message, /^On PostgreSQL/);
     assert.deepStrictEqual(found(text, 'mysql'), []);

@@ -272,11 +272,9 @@ function upgradeEffect(up: MigrationFunction, runs: UpgradeExecutes): 'schema' |
   const schemaOps = [...up.ops, ...up.unresolved].some((op) => op.op !== 'bulk_insert');
   if (schemaOps || runs.changes.some((c) => c.kind === 'ddl')) return 'schema';
   if (runs.unknownCalls.length || runs.changes.some((c) => c.kind === 'unknown')) return 'unknown';
-  const changes = runs.changes.some((c) => ROW_OR_ENUM.has(c.kind));
-  return changes ? 'rows' : 'unknown';
+  // What is left changes no schema: rows, enum values, settings, a SELECT (`SELECT setval(...)`).
+  return runs.changes.length ? 'rows' : 'unknown';
 }
-
-const ROW_OR_ENUM = new Set(['update', 'insert', 'delete', 'enum-value']);
 
 /**
  * A body of early returns and nothing else (ckan's `if skip_based_on_legacy_engine_version(op, __name__):

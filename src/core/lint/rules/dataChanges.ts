@@ -65,6 +65,7 @@ const HARMLESS = new Set(['print', 'logger', 'log', 'logging', 'LOG', 'LOGGER', 
 /** The execute calls of upgrade(), and the statements that call something else this reader cannot follow. */
 export function upgradeExecutes(scopes: StatementScopes, migration: ParsedMigration): UpgradeExecutes {
   const tables = tableAssignments(scopes);
+  const sqlNames = sqlAssignments(scopes);
   const changes: DataChange[] = [];
   const unknownCalls: number[] = [];
   for (const op of migration.upgrade?.ops ?? [])
@@ -80,7 +81,7 @@ export function upgradeExecutes(scopes: StatementScopes, migration: ParsedMigrat
       if (call?.k !== 'call') continue;
       executes = true;
       const argument = call.args[0] ?? keyword(call, 'sqltext') ?? keyword(call, 'statement');
-      changes.push(...classify(argument, tk.line, tables));
+      changes.push(...classify(argument, tk.line, tables, sqlNames));
     }
     if (executes) continue;
     const other = otherStatement(tokens);
@@ -164,6 +165,25 @@ function tableAssignments(scopes: StatementScopes): Map<string, string> {
   return tables;
 }
 
+/**
+ * `backfill = "UPDATE ..."` (or `sa.text("...")`): the SQL a name holds, for `conn.execute(sa.text(backfill))`.
+ * A name bound to two different texts, or to anything else as well, holds no text for sure.
+ */
+function sqlAssignments(scopes: StatementScopes): Map<string, string> {
+  const sql = new Map<string, string>();
+  const unsure = new Set<string>();
+  for (const statement of scopes.statements) {
+    if (!statement.tokens.some((tk) => tk.t === 'op' && tk.v === '=')) continue;
+    for (const a of readAssignments(statement.tokens)) {
+      const text = a.value?.k === 'name' ? undefined : sqlText(a.value);
+      if (text === undefined || (sql.has(a.target) && sql.get(a.target) !== text)) unsure.add(a.target);
+      else sql.set(a.target, text);
+    }
+  }
+  for (const name of unsure) sql.delete(name);
+  return sql;
+}
+
 const NOT_CALLS = new Set([
   'return',
   'pass',
@@ -206,9 +226,13 @@ function otherStatement(tokens: readonly PyToken[]): DataChangeKind | 'unknown' 
   let calls = false;
   // The method chain of the statement itself (`a.b(...).c(...)`), not the names inside its arguments.
   const methods: string[] = [];
+  let lastMethod = -1;
   for (let i = 0; i < tokens.length; i++) {
     const tk = tokens[i];
-    if (tk.t === 'name' && depth === 0 && tokens[i - 1]?.v === '.') methods.push(tk.v);
+    if (tk.t === 'name' && depth === 0 && tokens[i - 1]?.v === '.') {
+      methods.push(tk.v);
+      lastMethod = i;
+    }
     if (tk.t !== 'op') continue;
     if (tk.v === '(' || tk.v === '[' || tk.v === '{') {
       calls ||= tk.v === '(';
@@ -225,14 +249,40 @@ function otherStatement(tokens: readonly PyToken[]): DataChangeKind | 'unknown' 
   // ORM objects changed in Python (`user.slug = ...`) reach the database when the session commits.
   if (last === 'commit' || last === 'flush') return 'update';
   if (/^(close|expunge_all|rollback)$/.test(last)) return undefined;
+  // `User.create(name="x")` (peewee, ORM helpers): a row, by its column keywords.
+  if (last === 'create' && keywordsOf(tokens, lastMethod + 1).some((name) => !SCHEMA_KEYWORDS.has(name)))
+    return 'insert';
   // `sa.Enum(...).create(bind)`, `table.drop(bind)`, `metadata.create_all(bind)`: schema.
   if (/^(create|drop|create_all|drop_all)$/.test(last)) return 'ddl';
   return 'unknown';
 }
 
+/** The keywords `create()` / `drop()` take in SQLAlchemy: a call with others is no schema object's. */
+const SCHEMA_KEYWORDS = new Set(['bind', 'checkfirst']);
+
+/** The keyword names of the call whose `(` is at `open`: `name=` at its own depth. */
+function keywordsOf(tokens: readonly PyToken[], open: number): string[] {
+  if (tokens[open]?.v !== '(') return [];
+  const names: string[] = [];
+  let depth = 0;
+  for (let i = open; i < tokens.length; i++) {
+    const v = tokens[i].t === 'op' ? tokens[i].v : '';
+    if (v === '(' || v === '[' || v === '{') depth++;
+    else if (v === ')' || v === ']' || v === '}') {
+      if (--depth === 0) break;
+    } else if (depth === 1 && v === '=' && tokens[i - 1]?.t === 'name') names.push(tokens[i - 1].v);
+  }
+  return names;
+}
+
 /** What the argument of an execute call runs. */
-function classify(argument: PyExpr | undefined, line: number, tables: Map<string, string>): DataChange[] {
-  const sql = sqlText(argument);
+function classify(
+  argument: PyExpr | undefined,
+  line: number,
+  tables: Map<string, string>,
+  sqlNames: Map<string, string>,
+): DataChange[] {
+  const sql = sqlText(argument, sqlNames);
   if (sql !== undefined)
     return splitStatements(sql).map((statement) => {
       const kind = sqlKind(statement);
@@ -243,16 +293,20 @@ function classify(argument: PyExpr | undefined, line: number, tables: Map<string
   return [dml ? { line, ...dml } : { line, kind: 'unknown' }];
 }
 
-/** The SQL of a string, `text("...")` (with any methods called on it), or an f-string's fixed parts. */
-function sqlText(expr: PyExpr | undefined): string | undefined {
+/**
+ * The SQL of a string, `text("...")` (with any methods called on it), an f-string's fixed parts, or a
+ * name `sqlNames` says holds one.
+ */
+function sqlText(expr: PyExpr | undefined, sqlNames?: ReadonlyMap<string, string>): string | undefined {
   if (!expr) return undefined;
   if (expr.k === 'str') return expr.value;
   if (expr.k === 'fstr') return expr.parts.map((part) => (typeof part === 'string' ? part : '{}')).join('');
+  if (expr.k === 'name') return sqlNames?.get(expr.id);
   if (expr.k !== 'call') return undefined;
-  if (calleeName(expr) === 'text') return sqlText(expr.args[0] ?? keyword(expr, 'text'));
+  if (calleeName(expr) === 'text') return sqlText(expr.args[0] ?? keyword(expr, 'text'), sqlNames);
   // `sa.text("...").bindparams(...)`
   return expr.func.k === 'attr' && expr.func.obj.k === 'call' && calleeName(expr.func.obj) === 'text'
-    ? sqlText(expr.func.obj)
+    ? sqlText(expr.func.obj, sqlNames)
     : undefined;
 }
 

@@ -167,10 +167,13 @@ function lintStatement(stmt: Node, at: Place, before: Before, report: RuleReport
       );
     }
     // A staging table created before in this upgrade() holds nothing that was there before.
-    if (drop.removeType === 'OBJECT_TABLE' && !droppedNames(drop).every((table) => table && isNew(table))) {
+    const tables = droppedNames(drop);
+    if (drop.removeType === 'OBJECT_TABLE' && !tables.every((table) => table && isNew(table))) {
+      const named = tables.filter((t): t is string => !!t).map((t) => `'${t}'`);
+      const what = named.length ? `the table${named.length > 1 ? 's' : ''} ${named.join(', ')}` : 'a table';
       report(
         'drop-table',
-        `${where} deletes a table and every row in it; downgrade() can recreate the table, not the data. ` +
+        `${where} deletes ${what} and every row in it; downgrade() can recreate the table, not the data. ` +
           'Safe pattern: remove every use of the table from the code first (one release), back the data up, then drop it in a later migration.',
         at.line,
       );
