@@ -6,6 +6,7 @@ import { readDotenvFile } from './core/dotenv';
 import { explainMissingRevisions } from './core/git/deletedRevisions';
 import { GitError, GitRepository } from './core/git/gitRepository';
 import {
+  describeLintDatabase,
   formatReport,
   LINT_RULES,
   lintHistory,
@@ -118,7 +119,9 @@ export async function check(
   const errors = problems.filter((p) => p.severity === 'error').length;
   const warnings = problems.filter((p) => p.severity === 'warning').length;
   const compared = base ? ` (${base.newFiles.size} new or changed against ${base.ref}, linted: ${scope})` : '';
-  console.error(`${project.graph.size} revisions${compared}, ${errors} error(s), ${warnings} warning(s)`);
+  // Which database the advice is for: a dev URL's SQLite turns off the PostgreSQL and MySQL rules.
+  const database = lintOptions ? `; database: ${describeLintDatabase(project.config, lintOptions)}` : '';
+  console.error(`${project.graph.size} revisions${compared}, ${errors} error(s), ${warnings} warning(s)${database}`);
   return errors ? 1 : 0;
 }
 

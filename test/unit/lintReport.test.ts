@@ -78,6 +78,28 @@ describe('check --format and --rules', () => {
     assert.strictEqual(run('check', '--format', 'xml').status, 2);
   });
 
+  it('the summary says which database the advice is for, and where that came from', () => {
+    const ini = path.join(dir, 'alembic.ini');
+    const original = fs.readFileSync(ini, 'utf8');
+    const envPy = path.join(dir, 'alembic', 'env.py');
+    // Alembic's generic env.py: the URL is the ini's.
+    fs.writeFileSync(envPy, 'from alembic import context\nurl = context.config.get_main_option("sqlalchemy.url")\n');
+    try {
+      const withUrl = (url: string): string => `${original.trimEnd()}\nsqlalchemy.url = ${url}\n`;
+      fs.writeFileSync(ini, withUrl('sqlite:///dev.db'));
+      assert.match(run('check').stderr, /; database: sqlite \(the URL from alembic\.ini\)$/m);
+      assert.match(run('check', '--dialect', 'postgresql').stderr, /; database: postgresql \(chosen\)$/m);
+      fs.writeFileSync(ini, withUrl('driver://user:pass@localhost/dbname'));
+      assert.match(
+        run('check').stderr,
+        /; database: unknown \(advice says which databases it is about; --dialect NAME to choose\)$/m,
+      );
+    } finally {
+      fs.writeFileSync(ini, original);
+      fs.rmSync(envPy);
+    }
+  });
+
   it('sarif: version, tool.driver.name and rules, and each result with ruleId, level, message and a relative location', () => {
     const out = run('check', '--format', 'sarif');
     assert.strictEqual(out.status, 0, out.stderr);

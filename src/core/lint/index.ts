@@ -4,6 +4,7 @@ export { lintRevision } from '../revisionRecord';
 export { lintAgainstModels, type ModelLintOptions, sharedModelDiscovery } from './modelLint';
 export type { EnvLintOptions, ProjectLintOptions } from './projectLint';
 export {
+  describeLintDatabase,
   envLintOptions,
   inferDialect,
   lintEnvPy,

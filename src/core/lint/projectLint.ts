@@ -12,7 +12,7 @@ import { readPythonFile, tokenizePython } from '../python';
 import type { RevisionSource } from '../revisionFile';
 import type { RevisionMap } from '../revisionMap';
 import { accidentalForkHeads, failingUpgrade, mergeCommand } from '../teams/forkHeads';
-import { resolveDatabaseUrl, urlSourceForConfig } from '../urlSource';
+import { describeUrlSource, resolveDatabaseUrl, urlSourceForConfig } from '../urlSource';
 import { lintAgainstModels, sharedModelDiscovery } from './modelLint';
 import { type Dialect, isLintRule, type LintOptions, severityOf } from './rules';
 import { modelNamesOf } from './rules/ormImports';
@@ -219,11 +219,29 @@ export function inferDialect(
   env?: Readonly<Record<string, string | undefined>>,
   dotenv?: Readonly<Record<string, string>>,
 ): Dialect | undefined {
+  return inferredDatabase(config, env, dotenv)?.dialect;
+}
+
+/** The database the lint's advice is for, in words: "postgresql (the URL from DATABASE_URL in .env)", or unknown. */
+export function describeLintDatabase(config: AlembicConfig, options: ProjectLintOptions): string {
+  if (options.dialect) return `${options.dialect} (chosen)`;
+  const inferred = inferredDatabase(config, options.env, options.dotenv);
+  return inferred
+    ? `${inferred.dialect} (the URL from ${inferred.from})`
+    : 'unknown (advice says which databases it is about; --dialect NAME to choose)';
+}
+
+function inferredDatabase(
+  config: AlembicConfig,
+  env?: Readonly<Record<string, string | undefined>>,
+  dotenv?: Readonly<Record<string, string>>,
+): { dialect: Dialect; from: string } | undefined {
   try {
     const resolved = resolveDatabaseUrl({ config, processEnv: env, dotenv });
-    if (!resolved.url) return undefined;
+    if (!resolved.url || !resolved.source) return undefined;
     const parsed = parseDatabaseUrl(resolved.url, config.baseDir);
-    return parsed.ok && !parsed.url.placeholder ? parsed.url.dialect : undefined;
+    if (!parsed.ok || parsed.url.placeholder) return undefined;
+    return { dialect: parsed.url.dialect, from: describeUrlSource(resolved.source, config.baseDir) };
   } catch {
     return undefined;
   }
