@@ -144,8 +144,9 @@ async function mergeLines(
   for (const file of bothChanged) {
     const theirs = blobs.get(base.blobs.get(file.theirs)!);
     const forkPoint = blobs.get(mergeBase.blobs.get(file.base)!);
-    if (!theirs || !forkPoint) continue;
-    const line = await repo.mergeFile(fs.readFileSync(file.ours), forkPoint, theirs);
+    const ours = readOrUndefined(file.ours);
+    if (!theirs || !forkPoint || !ours) continue;
+    const line = await repo.mergeFile(ours, forkPoint, theirs);
     if (line.clean) merged.set(file.path, readRevisionBytes(file.path, line.merged).source);
   }
   return merged;
@@ -162,6 +163,15 @@ function uncertain(p: Problem, why: string): Problem {
     message: `${p.message} (${why})`,
     tentative: true,
   };
+}
+
+/** The work tree's file now; undefined when it went since it was listed (a checkout in progress). */
+function readOrUndefined(file: string): Buffer | undefined {
+  try {
+    return fs.readFileSync(file);
+  } catch {
+    return undefined;
+  }
 }
 
 function count(n: number, what: string): string {
