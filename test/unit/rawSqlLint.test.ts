@@ -157,6 +157,26 @@ describe('raw SQL lint (PostgreSQL parser)', () => {
       assert.deepStrictEqual(found(real, 'sqlite'), [], 'SQLite: the PostgreSQL parser is not used');
     });
 
+    it('reads the SQL run on the connection (conn = op.get_bind(); op.get_bind().execute), named as it is run', () => {
+      const text = revision([
+        'conn = op.get_bind()',
+        'conn.execute(sa.text("DROP TABLE audit"))',
+        'op.get_bind().exec_driver_sql("ALTER TABLE users DROP COLUMN legacy")',
+        'conn = other_connection()',
+        'conn.execute(sa.text("DROP TABLE kept"))',
+      ]);
+      const problems = lintRevision(text, FILE, { dialect: 'postgresql' });
+      assert.deepStrictEqual(
+        problems.map((p) => [p.code, p.line]),
+        [
+          ['drop-table', lineOf(text, 'DROP TABLE audit')],
+          ['drop-column', lineOf(text, 'DROP COLUMN legacy')],
+        ],
+      );
+      assert.match(problems[0].message, /^conn\.execute\("DROP TABLE audit"\) deletes the table 'audit'/);
+      assert.match(problems[1].message, /^op\.get_bind\(\)\.exec_driver_sql\("ALTER TABLE users DROP COLUMN legacy"\)/);
+    });
+
     it('reads the SQL of sa.text("...") / text("..."), not text() of SQL built in Python', () => {
       const text = revision([
         'op.execute(sa.text("CREATE INDEX ix_a ON users (email)"))',

@@ -68,7 +68,7 @@ export interface MigrationFunction {
   raises: boolean;
   ops: MigrationCall[];
   /** `op.execute(...)` calls, with their SQL when it is a literal. */
-  executes: Array<{ line: number; sql?: string }>;
+  executes: Array<{ line: number; sql?: string; call?: string }>;
   /** Table operations whose table name only Python can compute (a call, an imported constant...). */
   unresolved: Array<{ op: string; line: number }>;
 }
@@ -277,9 +277,13 @@ function readFunction(
     unresolved: [],
   };
   const scopes: BatchScope[] = [];
+  /** Names bound to the migration's connection (`conn = op.get_bind()`): their execute() runs SQL too. */
+  const binds = new Set<string>();
   for (let index = 0; index < body.length; index++) {
     const line = body[index];
     const tokens = line.tokens;
+    if (tokens[1]?.v === '=' && tokens[0].t === 'name')
+      isGetBind(tokens, 2) && tokens.length === 7 ? binds.add(tokens[0].v) : binds.delete(tokens[0].v);
     while (scopes.length && scopes[scopes.length - 1].indent >= line.indent) scopes.pop();
     const first = tokens[0];
     const isDocstring = index === 0 && tokens.every((tk) => tk.t === 'str');
@@ -319,8 +323,18 @@ function readFunction(
     let brackets: Map<number, number> | undefined;
     for (let i = from; i < tokens.length; i++) {
       const tk = tokens[i];
-      if (tk.t !== 'name' || tokens[i + 1]?.v !== '(' || tokens[i - 1]?.v !== '.' || tokens[i - 2]?.t !== 'name')
+      if (tk.t !== 'name' || tokens[i + 1]?.v !== '(' || tokens[i - 1]?.v !== '.') continue;
+      // The connection's execute (`conn.execute(sa.text("..."))`, `op.get_bind().execute(...)`): its literal SQL.
+      const onBind = (tokens[i - 2]?.t === 'name' && binds.has(tokens[i - 2].v)) || isGetBind(tokens, i - 6);
+      if (onBind && (tk.v === 'execute' || tk.v === 'exec_driver_sql')) {
+        brackets ??= matchBrackets(tokens);
+        const parsed = parseCallAt(tokens, i, brackets);
+        const sql = parsed?.k === 'call' ? resolveString(unwrapText(parsed.args[0]), constants) : undefined;
+        const call = tokens[i - 2].t === 'name' ? tokens[i - 2].v : 'op.get_bind()';
+        if (sql !== undefined) fn.executes.push({ line: tokens[i - 2].line, sql, call: `${call}.${tk.v}` });
         continue;
+      }
+      if (tokens[i - 2]?.t !== 'name') continue;
       if (tokens[i - 3]?.t === 'op' && tokens[i - 3].v === '.') continue; // `self.op.x(...)`: not Alembic's op
       const receiver = tokens[i - 2].v;
       const scope = innermostScope(scopes, receiver);
@@ -363,6 +377,11 @@ function readFunction(
 }
 
 /** The innermost open `with op.batch_alter_table(...) as <alias>` scope named `alias`. */
+/** `op.get_bind()` at tokens[at]. */
+function isGetBind(tokens: readonly PyToken[], at: number): boolean {
+  return at >= 0 && ['op', '.', 'get_bind', '(', ')'].every((v, k) => tokens[at + k]?.v === v);
+}
+
 function innermostScope(scopes: readonly BatchScope[], alias: string): BatchScope | undefined {
   for (let i = scopes.length - 1; i >= 0; i--) if (scopes[i].alias === alias) return scopes[i];
   return undefined;

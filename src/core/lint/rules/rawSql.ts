@@ -17,6 +17,8 @@ type Node = Record<string, unknown>;
 interface Place {
   sql: string;
   line: number;
+  /** How the SQL is run, when not by op.execute: `conn.execute`. */
+  call?: string;
 }
 
 const SERIAL = /^(small|big)?serial[248]?$/i;
@@ -30,7 +32,7 @@ export const rawSqlRules: RevisionRuleFamily = {
     // Another database's SQL is left alone; an unknown one's is read as PostgreSQL would read it (SQL it
     // refuses, MySQL's backticks for one, is skipped), and its PostgreSQL-only findings say so.
     if ((dialect !== undefined && dialect !== 'postgresql') || !up) return;
-    const literal = up.executes.filter((e): e is { line: number; sql: string } => e.sql !== undefined);
+    const literal = up.executes.filter((e): e is { line: number; sql: string; call?: string } => e.sql !== undefined);
     if (!literal.length) return;
     const parser = pgParser();
     if (!parser) return;
@@ -46,7 +48,7 @@ export const rawSqlRules: RevisionRuleFamily = {
     // What happened before a statement: tables created (no rows yet), rows updated or deleted (a backfill).
     const created = new Set<string>();
     const filled: DataChange[] = [];
-    for (const { line, sql } of literal) {
+    for (const { line, sql, call } of literal) {
       let tree: PgParseResult;
       try {
         tree = parser.parseSync(sql);
@@ -61,7 +63,7 @@ export const rawSqlRules: RevisionRuleFamily = {
       for (const entry of tree.stmts ?? []) {
         const stmt = entry.stmt ?? {};
         const text = statementText(sql, entry.stmt_location, entry.stmt_len);
-        const place = { sql: shorten(text), line };
+        const place = { sql: shorten(text), line, call };
         lintStatement(stmt, place, { isNew, backfilled, oldType }, report);
         const createdTable =
           relationName(child(stmt, 'CreateStmt')) ?? child(stmt, 'CreateTableAsStmt', 'into', 'rel')?.relname;
@@ -141,7 +143,7 @@ function pgColumnType(def: Node | undefined): ColumnType {
 
 function lintStatement(stmt: Node, at: Place, before: Before, report: RuleReport): void {
   const { isNew } = before;
-  const where = `op.execute("${at.sql}")`;
+  const where = `${at.call ?? 'op.execute'}("${at.sql}")`;
   const index = child(stmt, 'IndexStmt');
   if (index) {
     const table = relationName(index);
