@@ -25,6 +25,11 @@ export interface Problem {
   tentative?: boolean;
 }
 
+/** A tentative problem's severity: a warning at most. */
+export function atMostWarning(severity: Severity): Severity {
+  return severity === 'error' ? 'warning' : severity;
+}
+
 export interface RelatedPlace {
   path: string;
   line: number;

@@ -7,11 +7,13 @@ import type { ProjectRegistry } from '../projects/projectRegistry';
 import { Disposable } from '../util/disposable';
 import { describeDatabaseStatus } from './revisionsTree';
 
+/** A quick pick item that runs `command` with the project and, when given, `args` besides. */
+export type ActionItem = vscode.QuickPickItem & { command: string; args?: Record<string, unknown> };
+
 /** Where the database's revision comes from when this checkout lacks it (the teams feature), and what to do. */
 export interface DatabaseOrigins {
   describe(project: Project): string | undefined;
-  /** Each with the command it runs, and what else that command is given besides the project. */
-  actionItems(project: Project): Array<vscode.QuickPickItem & { command: string; deletion?: unknown }>;
+  actionItems(project: Project): ActionItem[];
   readonly onDidChange: vscode.Event<void>;
 }
 
@@ -64,7 +66,7 @@ export class DatabaseStatusBar extends Disposable {
     if (!project) return;
     const state = this.database.stateOf(project);
     const downgradeOne = { label: '$(arrow-down) Downgrade One Revision', command: 'alembic.downgrade.one' };
-    const actions: Array<vscode.QuickPickItem & { command: string; deletion?: unknown }> = [
+    const actions: ActionItem[] = [
       {
         label: '$(arrow-up) Upgrade to Head',
         description: state?.pending.length ? `${state.pending.length} pending` : undefined,
@@ -90,6 +92,6 @@ export class DatabaseStatusBar extends Disposable {
       title: `Alembic: ${project.name}`,
       placeHolder: this.item.text.replace(/^\$\([^)]+\)\s*/, ''),
     });
-    if (picked) await vscode.commands.executeCommand(picked.command, { project, deletion: picked.deletion });
+    if (picked) await vscode.commands.executeCommand(picked.command, { ...picked.args, project });
   }
 }

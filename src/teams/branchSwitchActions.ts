@@ -16,7 +16,7 @@ import { prepareTemporaryConfig } from '../core/teams/temporaryConfig';
 import type { DatabaseStatusService } from '../database/databaseStatus';
 import type { ProjectRegistry } from '../projects/projectRegistry';
 import { shortId } from '../revisions/revisionsTree';
-import type { DatabaseOrigins } from '../revisions/statusBar';
+import type { ActionItem, DatabaseOrigins } from '../revisions/statusBar';
 import { containerMount } from '../runner/alembicLauncher';
 import type { AlembicRunner } from '../runner/alembicTerminal';
 import { Disposable } from '../util/disposable';
@@ -52,22 +52,23 @@ export class BranchSwitchActions extends Disposable implements DatabaseOrigins {
   }
 
   /** The quick pick items for a project whose database is at another branch's revision (none otherwise). */
-  actionItems(project: Project): Array<vscode.QuickPickItem & { command: string; deletion?: RevisionDeletion }> {
+  actionItems(project: Project): ActionItem[] {
     const origin = this.teams.originOf(project);
     if (!origin) return [];
     // A file deleted from this checkout: writing it back is the way; a downgrade is for undoing it first.
+    const deletion: RevisionDeletion | undefined = origin.deletedHere && {
+      revision: origin.revision,
+      commit: origin.commit,
+      inWorkTree: true,
+      restoreFrom: 'HEAD',
+      author: '',
+      date: '',
+      path: origin.deletedHere.path,
+    };
     const restore = origin.deletedHere && {
       label: `$(history) Restore ${path.basename(origin.deletedHere.file)} from HEAD`,
       command: 'alembic.teams.restoreRevision',
-      deletion: {
-        revision: origin.revision,
-        commit: origin.commit,
-        inWorkTree: true,
-        restoreFrom: 'HEAD',
-        author: '',
-        date: '',
-        path: origin.deletedHere.path,
-      },
+      args: { deletion },
     };
     return [
       ...(restore ? [restore] : []),
@@ -84,7 +85,7 @@ export class BranchSwitchActions extends Disposable implements DatabaseOrigins {
     const picked = await vscode.window.showQuickPick(this.actionItems(project), {
       title: describeOrigin(this.teams.originOf(project)!),
     });
-    if (picked) await vscode.commands.executeCommand(picked.command, { project, deletion: picked.deletion });
+    if (picked) await vscode.commands.executeCommand(picked.command, { ...picked.args, project });
   }
 
   private async projectWithOrigin(given: Project | undefined, title: string): Promise<Project | undefined> {

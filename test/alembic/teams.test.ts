@@ -151,19 +151,31 @@ describe('teams: check --base against the real Alembic and a real git merge', fu
       return { comparison, check, after: alembic(dir, 'heads') };
     }
 
-    it("a revision only main re-pointed since the fork: main's version, one head (not a fork on a stale copy)", async () => {
+    /**
+     * main: create users <- add email; branch `feature` does `work` (committed); then main slips a revision
+     * in below add email (its down_revision and Revises: re-pointed). Checked out: feature.
+     */
+    function mainInsertsBelowSecond(work: (dir: string, second: string) => void): { dir: string; second: string } {
       const dir = initRepository();
       const first = revision(dir, 'create users');
       const second = revision(dir, 'add email');
       commitAll(dir, 'base');
       git(dir, 'checkout', '-q', '-b', 'feature');
-      const sku = revision(dir, 'add sku');
-      commitAll(dir, 'add sku');
+      work(dir, second);
+      commitAll(dir, 'feature work');
       git(dir, 'checkout', '-q', 'main');
       const inserted = revision(dir, 'inserted', `--head=${first}`, '--splice');
       repoint(dir, second, first, inserted);
       commitAll(dir, 'insert a revision below add email');
       git(dir, 'checkout', '-q', 'feature');
+      return { dir, second };
+    }
+
+    it("a revision only main re-pointed since the fork: main's version, one head (not a fork on a stale copy)", async () => {
+      let sku = '';
+      const { dir } = mainInsertsBelowSecond((repo) => {
+        sku = revision(repo, 'add sku');
+      });
 
       const { comparison, check, after } = await previewAndMerge(dir);
       assert.strictEqual(after.status, 0, after.stderr);
@@ -179,22 +191,11 @@ describe('teams: check --base against the real Alembic and a real git merge', fu
     });
 
     it('one file both sides changed on other lines (main re-points it, this branch edits upgrade()): merged by line, one head', async () => {
-      const dir = initRepository();
-      const first = revision(dir, 'create users');
-      const second = revision(dir, 'add email');
-      commitAll(dir, 'base');
-      git(dir, 'checkout', '-q', '-b', 'feature');
-      const secondFile = versionFile(dir, second);
-      fs.writeFileSync(
-        secondFile,
-        fs.readFileSync(secondFile, 'utf8').replace(/^( {4})pass$/m, '$1op.execute("SELECT 2")'),
-      );
-      commitAll(dir, "fix add email's upgrade");
-      git(dir, 'checkout', '-q', 'main');
-      const inserted = revision(dir, 'inserted', `--head=${first}`, '--splice');
-      repoint(dir, second, first, inserted);
-      commitAll(dir, 'insert a revision below add email');
-      git(dir, 'checkout', '-q', 'feature');
+      // This branch edits add email's upgrade(), the bottom of the file main edits at the top.
+      const { dir, second } = mainInsertsBelowSecond((repo, id) => {
+        const file = versionFile(repo, id);
+        fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/^( {4})pass$/m, '$1op.execute("SELECT 2")'));
+      });
 
       const { comparison, check, after } = await previewAndMerge(dir);
       assert.strictEqual(after.status, 0, after.stderr);

@@ -3,7 +3,7 @@
 // anywhere silences the file. A statement over several lines is one unit: the comment on any of its
 // lines, or alone above it, silences all of them (a finding is at its first line, the comment often at
 // its last). Only real comments count: the same text inside a string does not.
-import type { Problem, Severity } from '../problems';
+import { atMostWarning, type Problem } from '../problems';
 import { type LintOptions, severityOf } from './rules';
 
 export interface Suppressions {
@@ -55,10 +55,10 @@ export function applyLintOptions(
   for (const p of problems) {
     const configured = severityOf(p.code, options);
     if (configured === 'off') continue;
-    const severity = p.tentative && configured === 'error' ? 'warning' : configured;
+    const severity = p.tentative ? atMostWarning(configured) : configured;
     const suppressions = suppressionsOf(p.path);
     if (suppressions && isSuppressed(suppressions, p.code, p.line)) continue;
-    out.push(severity === p.severity ? p : { ...p, severity: severity as Severity });
+    out.push(severity === p.severity ? p : { ...p, severity });
   }
   return out;
 }

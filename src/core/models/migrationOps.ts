@@ -282,8 +282,8 @@ function readFunction(
   for (let index = 0; index < body.length; index++) {
     const line = body[index];
     const tokens = line.tokens;
-    if (tokens[1]?.v === '=' && tokens[0].t === 'name')
-      isGetBind(tokens, 2) && tokens.length === 7 ? binds.add(tokens[0].v) : binds.delete(tokens[0].v);
+    if (tokens[1]?.v === '=' && tokens[0].t === 'name') binds.delete(tokens[0].v);
+    if (tokens[1]?.v === '=' && isGetBind(tokens, 2) && tokens.length === 7) binds.add(tokens[0].v);
     while (scopes.length && scopes[scopes.length - 1].indent >= line.indent) scopes.pop();
     const first = tokens[0];
     const isDocstring = index === 0 && tokens.every((tk) => tk.t === 'str');
@@ -376,12 +376,12 @@ function readFunction(
   return fn;
 }
 
-/** The innermost open `with op.batch_alter_table(...) as <alias>` scope named `alias`. */
 /** `op.get_bind()` at tokens[at]. */
 function isGetBind(tokens: readonly PyToken[], at: number): boolean {
   return at >= 0 && ['op', '.', 'get_bind', '(', ')'].every((v, k) => tokens[at + k]?.v === v);
 }
 
+/** The innermost open `with op.batch_alter_table(...) as <alias>` scope named `alias`. */
 function innermostScope(scopes: readonly BatchScope[], alias: string): BatchScope | undefined {
   for (let i = scopes.length - 1; i >= 0; i--) if (scopes[i].alias === alias) return scopes[i];
   return undefined;

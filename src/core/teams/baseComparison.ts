@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { GitRepository } from '../git/gitRepository';
 import { type RefHistory, RefHistoryReader } from '../git/refHistory';
-import { type Problem, problem } from '../problems';
+import { atMostWarning, type Problem, problem } from '../problems';
 import { type Project, readRevisionBytes, sortLoadOrder } from '../project';
 import type { RevisionSource } from '../revisionFile';
 import { type Revision, RevisionMap } from '../revisionMap';
@@ -159,7 +159,7 @@ async function mergeLines(
 function uncertain(p: Problem, why: string): Problem {
   return {
     ...p,
-    severity: p.severity === 'error' ? 'warning' : p.severity,
+    severity: atMostWarning(p.severity),
     message: `${p.message} (${why})`,
     tentative: true,
   };

@@ -64,8 +64,7 @@ const HARMLESS = new Set(['print', 'logger', 'log', 'logging', 'LOG', 'LOGGER', 
 
 /** The execute calls of upgrade(), and the statements that call something else this reader cannot follow. */
 export function upgradeExecutes(scopes: StatementScopes, migration: ParsedMigration): UpgradeExecutes {
-  const tables = tableAssignments(scopes);
-  const sqlNames = sqlAssignments(scopes);
+  const { tables, sqlNames } = nameAssignments(scopes);
   const changes: DataChange[] = [];
   const unknownCalls: number[] = [];
   for (const op of migration.upgrade?.ops ?? [])
@@ -152,36 +151,27 @@ export function filledBefore(runs: UpgradeExecutes, line: number, table: string,
   return false;
 }
 
-/** `users = sa.table("users", ...)` / `sa.Table("users", ...)`, in the module or in upgrade(). */
-function tableAssignments(scopes: StatementScopes): Map<string, string> {
+/**
+ * What names hold, read in one pass over the statements: tables (`users = sa.table("users", ...)`, lower
+ * case) and SQL (`backfill = "UPDATE ..."` or `sa.text("...")`, for `conn.execute(sa.text(backfill))`). A
+ * name bound to two different texts, or to anything else as well, holds no SQL for sure.
+ */
+function nameAssignments(scopes: StatementScopes): { tables: Map<string, string>; sqlNames: Map<string, string> } {
   const tables = new Map<string, string>();
+  const sqlNames = new Map<string, string>();
+  const unsure = new Set<string>();
   for (const statement of scopes.statements) {
     if (!statement.tokens.some((tk) => tk.t === 'op' && tk.v === '=')) continue;
     for (const a of readAssignments(statement.tokens)) {
       const name = a.value?.k === 'call' && /^[Tt]able$/.test(calleeName(a.value) ?? '') ? a.value.args[0] : undefined;
       if (name?.k === 'str') tables.set(a.target, name.value.toLowerCase());
-    }
-  }
-  return tables;
-}
-
-/**
- * `backfill = "UPDATE ..."` (or `sa.text("...")`): the SQL a name holds, for `conn.execute(sa.text(backfill))`.
- * A name bound to two different texts, or to anything else as well, holds no text for sure.
- */
-function sqlAssignments(scopes: StatementScopes): Map<string, string> {
-  const sql = new Map<string, string>();
-  const unsure = new Set<string>();
-  for (const statement of scopes.statements) {
-    if (!statement.tokens.some((tk) => tk.t === 'op' && tk.v === '=')) continue;
-    for (const a of readAssignments(statement.tokens)) {
       const text = a.value?.k === 'name' ? undefined : sqlText(a.value);
-      if (text === undefined || (sql.has(a.target) && sql.get(a.target) !== text)) unsure.add(a.target);
-      else sql.set(a.target, text);
+      if (text === undefined || (sqlNames.has(a.target) && sqlNames.get(a.target) !== text)) unsure.add(a.target);
+      else sqlNames.set(a.target, text);
     }
   }
-  for (const name of unsure) sql.delete(name);
-  return sql;
+  for (const name of unsure) sqlNames.delete(name);
+  return { tables, sqlNames };
 }
 
 const NOT_CALLS = new Set([
@@ -250,8 +240,10 @@ function otherStatement(tokens: readonly PyToken[]): DataChangeKind | 'unknown' 
   if (last === 'commit' || last === 'flush') return 'update';
   if (/^(close|expunge_all|rollback)$/.test(last)) return undefined;
   // `User.create(name="x")` (peewee, ORM helpers): a row, by its column keywords.
-  if (last === 'create' && keywordsOf(tokens, lastMethod + 1).some((name) => !SCHEMA_KEYWORDS.has(name)))
-    return 'insert';
+  if (last === 'create') {
+    const call = parseCallAt(tokens, lastMethod, matchBrackets(tokens));
+    if (call?.k === 'call' && call.kwargs.some((kw) => !SCHEMA_KEYWORDS.has(kw.name))) return 'insert';
+  }
   // `sa.Enum(...).create(bind)`, `table.drop(bind)`, `metadata.create_all(bind)`: schema.
   if (/^(create|drop|create_all|drop_all)$/.test(last)) return 'ddl';
   return 'unknown';
@@ -259,21 +251,6 @@ function otherStatement(tokens: readonly PyToken[]): DataChangeKind | 'unknown' 
 
 /** The keywords `create()` / `drop()` take in SQLAlchemy: a call with others is no schema object's. */
 const SCHEMA_KEYWORDS = new Set(['bind', 'checkfirst']);
-
-/** The keyword names of the call whose `(` is at `open`: `name=` at its own depth. */
-function keywordsOf(tokens: readonly PyToken[], open: number): string[] {
-  if (tokens[open]?.v !== '(') return [];
-  const names: string[] = [];
-  let depth = 0;
-  for (let i = open; i < tokens.length; i++) {
-    const v = tokens[i].t === 'op' ? tokens[i].v : '';
-    if (v === '(' || v === '[' || v === '{') depth++;
-    else if (v === ')' || v === ']' || v === '}') {
-      if (--depth === 0) break;
-    } else if (depth === 1 && v === '=' && tokens[i - 1]?.t === 'name') names.push(tokens[i - 1].v);
-  }
-  return names;
-}
 
 /** What the argument of an execute call runs. */
 function classify(
@@ -285,9 +262,10 @@ function classify(
   const sql = sqlText(argument, sqlNames);
   if (sql !== undefined)
     return splitStatements(sql).map((statement) => {
-      const kind = sqlKind(statement);
-      const empties = kind.kind === 'delete' && (TRUNCATE.test(statement) || !/\bwhere\b/i.test(statement));
-      return empties ? { line, ...kind, sql: statement, empties } : { line, ...kind, sql: statement };
+      const change: DataChange = { line, ...sqlKind(statement), sql: statement };
+      if (change.kind === 'delete' && (TRUNCATE.test(statement) || !/\bwhere\b/i.test(statement)))
+        change.empties = true;
+      return change;
     });
   const dml = dmlOf(argument, tables);
   return [dml ? { line, ...dml } : { line, kind: 'unknown' }];
