@@ -1,11 +1,12 @@
 // Quick fixes for alembic-lens diagnostics: merge the heads of a split history, point env.py's
-// target_metadata at the models' Base, and silence one lint rule on one line. Edits are WorkspaceEdits
-// (previewable from the light bulb, undoable) that only add text or replace the `None`; nothing that
-// is already there is overwritten.
+// target_metadata at the models' Base, silence one lint rule on one line, correct a misspelt rule name
+// in an ignore comment. Edits are WorkspaceEdits (previewable from the light bulb, undoable) that only
+// add text or replace the `None` or the misspelt name; nothing else that is already there is overwritten.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Project } from '../core';
 import { isLintRule } from '../core/lint/rules';
+import { misspeltRules } from '../core/lint/suppressions';
 import type { ModelWatcher } from '../models/modelWatcher';
 import type { ProjectRegistry } from '../projects/projectRegistry';
 import { Disposable } from '../util/disposable';
@@ -50,6 +51,7 @@ export class QuickFixes extends Disposable implements vscode.CodeActionProvider 
         const fix = this.targetMetadataFix(document, project, diagnostic);
         if (fix) actions.push(fix);
       }
+      if (code === 'unknown-ignore-rule') actions.push(...correctRuleNames(document, diagnostic));
       const ruleFix = document.languageId === 'python' ? ruleFixAction(document, diagnostic, code) : undefined;
       if (ruleFix) actions.push(ruleFix);
       if (isLintRule(code))
@@ -154,6 +156,19 @@ function ignoreOnLine(document: vscode.TextDocument, diagnostic: vscode.Diagnost
   action.edit = edit;
   action.diagnostics = [diagnostic];
   return action;
+}
+
+/** `ignore[drop-tabel]` -> `ignore[drop-table]`: one action per misspelt name of the diagnostic's line. */
+function correctRuleNames(document: vscode.TextDocument, diagnostic: vscode.Diagnostic): vscode.CodeAction[] {
+  const line = document.lineAt(diagnostic.range.start.line);
+  return misspeltRules(line.text).map(({ start, end, rule, meant }) => {
+    const action = new vscode.CodeAction(`Change '${rule}' to '${meant}'`, vscode.CodeActionKind.QuickFix);
+    action.edit = new vscode.WorkspaceEdit();
+    action.edit.replace(document.uri, new vscode.Range(line.lineNumber, start, line.lineNumber, end), meant);
+    action.diagnostics = [diagnostic];
+    action.isPreferred = true;
+    return action;
+  });
 }
 
 /** configparser only knows full-line comments: the ignore comment goes on its own line above. */

@@ -4,9 +4,9 @@
 import * as assert from 'node:assert';
 import { createdBefore } from '../../src/core/lint/rules/ruleInput';
 import { firstToken, statementScopes } from '../../src/core/lint/rules/statementScopes';
+import { mentionsTool } from '../../src/core/lint/suppressions';
 import { parseMigration } from '../../src/core/models/migrationOps';
 import { leadingTokens, type PyToken, stringValues, tokenizePython } from '../../src/core/python';
-import { mentionsTool } from '../../src/core/revisionRecord';
 
 const values = (tokens: readonly PyToken[]): string[] => tokens.map((tk) => `${tk.t}:${tk.v}`);
 

@@ -9,6 +9,7 @@ import {
   lintEnvPy,
   lintProject,
   lintRevision,
+  misspeltRules,
   parseSeveritySetting,
   pythonComments,
   type RuleSeverity,
@@ -282,6 +283,36 @@ describe('suppressions and severities', () => {
     assert.deepStrictEqual(lintRevision(allFile, '/p/x.py'), []);
   });
 
+  it('a rule name no rule has (a typo) is a problem at its comment, with the rule it likely meant', () => {
+    const typo = lint(['op.drop_table("users")  # alembic-lens: ignore[drop-tabel]']);
+    assert.deepStrictEqual(codes(typo), [`${FIRST} drop-table`, `${FIRST} unknown-ignore-rule`]);
+    assert.match(typo[1].message, /ignore\[drop-tabel\]` names 'drop-tabel', which is no alembic-lens rule/);
+    assert.match(typo[1].message, /Did you mean 'drop-table'\?/);
+    assert.strictEqual(typo[1].severity, 'warning');
+    const fileWide = lint(['# alembic-lens: ignore-file[drop-table, no-such-thing-at-all]', 'op.drop_table("users")']);
+    assert.deepStrictEqual(codes(fileWide), [`${FIRST} unknown-ignore-rule`], 'the known rule still silences');
+    assert.doesNotMatch(fileWide[0].message, /Did you mean/, 'nothing near enough to suggest');
+    // Bare ignore and real rule names are no problem; the problem obeys severities and comments like any rule.
+    assert.deepStrictEqual(lint(['op.drop_table("users")  # alembic-lens: ignore']), []);
+    assert.deepStrictEqual(lint(['op.drop_table("users")  # alembic-lens: ignore[drop-table]']), []);
+    const line = ['op.drop_table("users")  # alembic-lens: ignore[drop-tabel]'];
+    assert.deepStrictEqual(codes(lint(line, undefined, { severities: { 'unknown-ignore-rule': 'off' } })), [
+      `${FIRST} drop-table`,
+    ]);
+  });
+
+  it('misspeltRules: where each misspelt name of a line is, and the rule it meant', () => {
+    const line =
+      'x = 1  # alembic-lens: ignore[ drop-tabel,drop-column, zzz ]  # alembic-lens:ignore-file[emty-downgrade]';
+    assert.deepStrictEqual(
+      misspeltRules(line).map(({ start, end, rule, meant }) => [line.slice(start, end), rule, meant]),
+      [
+        ['drop-tabel', 'drop-tabel', 'drop-table'],
+        ['emty-downgrade', 'emty-downgrade', 'empty-downgrade'],
+      ],
+    );
+  });
+
   it('a directive inside a string is not a comment', () => {
     assert.deepStrictEqual(codes(lint(['op.drop_table("users # alembic-lens: ignore")'])), [`${FIRST} drop-table`]);
     assert.deepStrictEqual(
@@ -383,6 +414,16 @@ describe('lintEnvPy and lintProject', () => {
       ].join('\n'),
     });
     assert.deepStrictEqual(lintEnvPy(loadConfig({ iniPath: path.join(dir, 'alembic.ini') })), []);
+    const envPy = path.join(dir, 'alembic/env.py');
+    fs.writeFileSync(envPy, fs.readFileSync(envPy, 'utf8').replace('target-metadata-none]', 'target-metadata]'));
+    assert.deepStrictEqual(
+      lintEnvPy(loadConfig({ iniPath: path.join(dir, 'alembic.ini') })).map((p) => [p.code, p.line]),
+      [
+        ['target-metadata-none', 6],
+        ['unknown-ignore-rule', 6],
+      ],
+      "a misspelt rule in env.py's comment silences nothing, and says so",
+    );
     const suppressed = projectDir({
       'alembic.ini': GENERIC_INI.replace('sqlalchemy.url', '# alembic-lens: ignore[placeholder-url]\nsqlalchemy.url'),
       'alembic/versions/.keep': '',

@@ -339,6 +339,31 @@ describe('models and migration checks', function () {
     assert.match(doc.lineAt(line).text, /op\.drop_column\('users', 'email'\)\s+# alembic-lens: ignore\[drop-column\]$/);
     await doc.save();
     await waitFor('the drop-column diagnostic to go', () => lintDiagnostics(uri, 'drop-column').length === 0, 10000);
+
+    // A misspelt rule silences nothing, says so on the comment's line, and the light bulb corrects it.
+    const typo = new vscode.WorkspaceEdit();
+    const at = doc.lineAt(line).text.indexOf('drop-column]');
+    typo.replace(uri, new vscode.Range(line, at, line, at + 'drop-column'.length), 'drop-colum');
+    assert.ok(await vscode.workspace.applyEdit(typo));
+    await doc.save();
+    await waitFor(
+      'drop-column back and unknown-ignore-rule',
+      () =>
+        lintDiagnostics(uri, 'drop-column').length === 1 && lintDiagnostics(uri, 'unknown-ignore-rule').length === 1,
+      10000,
+    );
+    const unknown = lintDiagnostics(uri, 'unknown-ignore-rule')[0];
+    assert.strictEqual(unknown.range.start.line, line);
+    const correct = (await quickFixes(uri, unknown)).find((f) => f.title === "Change 'drop-colum' to 'drop-column'");
+    assert.ok(correct?.edit, 'a quick fix that corrects the name');
+    assert.ok(await vscode.workspace.applyEdit(correct.edit));
+    assert.match(doc.lineAt(line).text, /# alembic-lens: ignore\[drop-column\]$/);
+    await doc.save();
+    await waitFor(
+      'both diagnostics to go',
+      () => lintDiagnostics(uri, 'drop-column').length + lintDiagnostics(uri, 'unknown-ignore-rule').length === 0,
+      10000,
+    );
   });
 
   it('a drop of a column the models still map: drops-mapped-column, related to the model line', async () => {

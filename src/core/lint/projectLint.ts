@@ -16,7 +16,14 @@ import { describeUrlSource, resolveDatabaseUrl, urlSourceForConfig } from '../ur
 import { lintAgainstModels, sharedModelDiscovery } from './modelLint';
 import { type Dialect, isLintRule, type LintOptions, severityOf } from './rules';
 import { modelNamesOf } from './rules/ormImports';
-import { applyLintOptions, iniSuppressions, pythonSuppressions, type Suppressions } from './suppressions';
+import {
+  applyLintOptions,
+  iniSuppressions,
+  mentionsTool,
+  pythonSuppressions,
+  type Suppressions,
+  unknownRuleProblems,
+} from './suppressions';
 
 export interface EnvLintOptions extends LintOptions {
   /** env.py's text when it differs from the file (an unsaved editor). */
@@ -53,7 +60,7 @@ export function envLintOptions(
  * The boolean keywords env.py passes (to context.configure()), in one pass over its tokens: true, false when
  * absent, undefined when only Python can tell (a variable) or env.py was not read.
  */
-function envKeywordFlags<K extends string>(
+export function envKeywordFlags<K extends string>(
   envPyText: string | undefined,
   names: readonly K[],
 ): Record<K, boolean | undefined> {
@@ -84,12 +91,9 @@ export function lintEnvPy(config: AlembicConfig, options: EnvLintOptions = {}): 
     ? (options.discovery ??
       findModelFiles({ config, readFile, listPythonFiles: options.listPythonFiles, modelGlobs: options.modelGlobs }))
     : undefined;
-  const raw = [
-    ...(discovery?.problems ?? []),
-    ...configFindings(config, readFile, envPath ? readFile(envPath) : undefined),
-  ];
+  const envPyText = envPath ? readFile(envPath) : undefined;
   const cache = new Map<string, Suppressions | undefined>();
-  return applyLintOptions(raw, options, (file) => {
+  const suppressionsOf = (file: string) => {
     if (!cache.has(file)) {
       const text = readFile(file);
       cache.set(
@@ -98,7 +102,13 @@ export function lintEnvPy(config: AlembicConfig, options: EnvLintOptions = {}): 
       );
     }
     return cache.get(file);
-  });
+  };
+  const raw = [
+    ...(discovery?.problems ?? []),
+    ...configFindings(config, readFile, envPyText),
+    ...(envPath && envPyText && mentionsTool(envPyText) ? unknownRuleProblems(suppressionsOf(envPath), envPath) : []),
+  ];
+  return applyLintOptions(raw, options, suppressionsOf);
 }
 
 /** `sqlalchemy.url = driver://user:pass@localhost/dbname` in the ini while env.py uses the ini's URL. */

@@ -1,6 +1,7 @@
 // Which drop_column calls of an upgrade() are renames after all: a drop and an add that look like a
 // rename written the long way (rename-as-drop-add, paired only on evidence), and copy-then-rename (the
 // data copied into a new column, the old column dropped, the new one renamed to the old name).
+import { editDistance } from '../editDistance';
 import type { MigrationCall, MigrationFunction } from '../models/migrationOps';
 import type { PyExpr } from '../python';
 import { calleeName, keyword, renderExpr, stringValue } from '../python';
@@ -191,18 +192,6 @@ function words(name: string): string[] {
     .toLowerCase()
     .split(/[^a-z0-9]+/)
     .filter(Boolean);
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length];
 }
 
 /**

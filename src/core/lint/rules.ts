@@ -125,6 +125,13 @@ export const LINT_RULES: readonly LintRule[] = [
     summary:
       'with `check --base REF` (or alembic.git.baseBranch): merging this branch into REF forks the history (each side added a revision on the same head), so `alembic upgrade head` fails after a merge git reports as clean',
   },
+  {
+    code: 'unknown-ignore-rule',
+    severity: 'warning',
+    scope: 'revision',
+    summary:
+      'an `# alembic-lens: ignore[...]` comment (in a revision file or env.py) names a rule that does not exist, a typo: it silences nothing',
+  },
   ...REVISION_RULE_FAMILIES.flatMap((family) => family.rules),
   ...PROJECT_RULES,
 ];

@@ -2,9 +2,11 @@
 // the line above silences that line; `# alembic-lens: ignore-file[rule]` (or bare `ignore-file`)
 // anywhere silences the file. A statement over several lines is one unit: the comment on any of its
 // lines, or alone above it, silences all of them (a finding is at its first line, the comment often at
-// its last). Only real comments count: the same text inside a string does not.
-import { atMostWarning, type Problem } from '../problems';
-import { type LintOptions, severityOf } from './rules';
+// its last). Only real comments count: the same text inside a string does not. A rule name no rule has
+// (a typo) would silence nothing without a word: it is a problem of its own (unknown-ignore-rule).
+import { editDistance } from '../editDistance';
+import { atMostWarning, type Problem, problem } from '../problems';
+import { isLintRule, LINT_RULES, type LintOptions, severityOf } from './rules';
 
 export interface Suppressions {
   /** Rules ignored in the whole file; `*` for all. */
@@ -13,6 +15,8 @@ export interface Suppressions {
   lines: Map<number, Set<string>>;
   /** The statements over several lines that a comment silences, whole. */
   spans: Array<{ from: number; to: number; rules: Set<string> }>;
+  /** The rule names of directives that no lint rule has, where they are written. */
+  unknown: Array<{ line: number; rule: string; directive: string }>;
 }
 
 const DIRECTIVE = /alembic-lens\s*:\s*ignore(-file)?\b(?:\s*\[([^\]]*)\])?/g;
@@ -63,6 +67,59 @@ export function applyLintOptions(
   return out;
 }
 
+/**
+ * Whether the text says `alembic-lens` anywhere. Searched as `-lens`, then the word before it: the
+ * search for a pattern starting with the frequent `a` is several times slower over a big file.
+ */
+export function mentionsTool(text: string): boolean {
+  for (let at = text.indexOf('-lens', 7); at >= 0; at = text.indexOf('-lens', at + 1))
+    if (text.startsWith('alembic', at - 7)) return true;
+  return false;
+}
+
+/** A problem at each rule name of `suppressions` that no lint rule has: that name silences nothing. */
+export function unknownRuleProblems(suppressions: Suppressions | undefined, file: string): Problem[] {
+  return (suppressions?.unknown ?? []).map(({ line, rule, directive }) => {
+    const near = closestRule(rule);
+    return problem(
+      'warning',
+      'unknown-ignore-rule',
+      `\`${directive}\` names '${rule}', which is no alembic-lens rule: it silences nothing.${near ? ` Did you mean '${near}'?` : ''} ` +
+        'The rules are listed by `alembic-lens check --rules`.',
+      file,
+      line,
+    );
+  });
+}
+
+/** The rule names of a line's directives that no rule has and that are near one: where each is, and the rule. */
+export function misspeltRules(line: string): Array<{ start: number; end: number; rule: string; meant: string }> {
+  const found: Array<{ start: number; end: number; rule: string; meant: string }> = [];
+  for (const m of line.matchAll(DIRECTIVE)) {
+    if (m[2] === undefined) continue;
+    let at = m.index! + m[0].indexOf('[', m[0].indexOf('ignore')) + 1;
+    for (const piece of m[2].split(',')) {
+      const rule = piece.trim();
+      const start = at + piece.indexOf(rule);
+      at += piece.length + 1;
+      const meant = rule && !isLintRule(rule) ? closestRule(rule) : undefined;
+      if (meant) found.push({ start, end: start + rule.length, rule, meant });
+    }
+  }
+  return found;
+}
+
+/** The rule a misspelled name most likely meant: the nearest by edit distance, if near enough. */
+function closestRule(name: string): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(name.length / 4)) + 1;
+  for (const { code } of LINT_RULES) {
+    const distance = editDistance(name.toLowerCase(), code);
+    if (distance < bestDistance) [best, bestDistance] = [code, distance];
+  }
+  return best;
+}
+
 export interface SourceComment {
   line: number;
   text: string;
@@ -74,7 +131,7 @@ export interface SourceComment {
 type StatementLines = Array<[number, number]>;
 
 function fromComments(comments: SourceComment[], statements: StatementLines = []): Suppressions {
-  const result: Suppressions = { file: new Set(), lines: new Map(), spans: [] };
+  const result: Suppressions = { file: new Set(), lines: new Map(), spans: [], unknown: [] };
   const statementAt = (line: number): [number, number] | undefined => {
     let lo = 0;
     let hi = statements.length - 1;
@@ -97,6 +154,9 @@ function fromComments(comments: SourceComment[], statements: StatementLines = []
               .map((r) => r.trim())
               .filter(Boolean);
       if (!rules.length) continue;
+      for (const rule of rules) {
+        if (rule !== '*' && !isLintRule(rule)) result.unknown.push({ line: comment.line, rule, directive: m[0] });
+      }
       if (m[1]) {
         for (const r of rules) result.file.add(r);
         continue;
