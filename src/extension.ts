@@ -58,7 +58,7 @@ export function activate(context: vscode.ExtensionContext): AlembicLensApi {
   const restoreRevision = new RestoreRevisionAction(registry, teams);
   const availability = new ActionAvailability(registry, database);
   const sqlDocuments = new SqlDocuments();
-  commands.add(new AlembicCommands(registry, runner, interpreters, database, sqlDocuments).commandTable());
+  commands.add(new AlembicCommands(registry, runner, interpreters, database, sqlDocuments, models).commandTable());
   commands.add(branchSwitch.commandTable());
   commands.add(mergeRevision.commandTable());
   commands.add(restoreRevision.commandTable());

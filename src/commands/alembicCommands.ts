@@ -1,8 +1,6 @@
 // The palette and tree actions: each one picks a project and revisions from the graph, confirms what it
 // will change when it changes the database, then runs Alembic in the project's terminal. A command only
 // starts the runner: the views follow from the runner's finish event and the file watchers.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
   type AlembicCommand,
@@ -18,6 +16,7 @@ import {
 } from '../core';
 import { accidentalForkHeads } from '../core/teams/forkHeads';
 import type { DatabaseStatusService, ProjectDatabaseStatus } from '../database/databaseStatus';
+import type { ModelWatcher } from '../models/modelWatcher';
 import type { ProjectRegistry } from '../projects/projectRegistry';
 import { shortId } from '../revisions/revisionsTree';
 import { runAlembicCaptured } from '../runner/alembicProcess';
@@ -26,6 +25,7 @@ import type { InterpreterService } from '../runner/interpreter';
 import { runnerProject } from '../runner/runnerProject';
 import { historyLoads } from './brokenHistory';
 import type { CommandHandler } from './commandRegistry';
+import { explainEmptyRevision } from './emptyRevision';
 import { initializeAlembic } from './initAlembic';
 import { createdRevisionFile } from './newRevisionFile';
 import { pickProject, pickRevision } from './revisionPicker';
@@ -44,6 +44,7 @@ export class AlembicCommands {
     private readonly interpreters: InterpreterService,
     private readonly database: DatabaseStatusService,
     private readonly sqlDocuments: SqlDocuments,
+    private readonly models: ModelWatcher,
   ) {}
 
   /** The commands by id, for the command registry. */
@@ -142,7 +143,7 @@ export class AlembicCommands {
     if (!file) return;
     await vscode.window.showTextDocument(vscode.Uri.file(file));
     if (!autogenerate || !project.recordOfFile(file)?.upgradeEmpty) return;
-    await this.explainEmptyAutogenerate(project, file);
+    await explainEmptyRevision(project, file, this.models.discovery(project));
   }
 
   /** Runs `revision` or `merge`; the file it created, once known (undefined when it failed). */
@@ -151,17 +152,6 @@ export class AlembicCommands {
     const result = await this.run(project, command);
     if (result.exitCode) return undefined;
     return createdRevisionFile(this.registry, project, before, result);
-  }
-
-  private async explainEmptyAutogenerate(project: Project, file: string): Promise<void> {
-    const envPy = project.config.scriptLocation ? path.join(project.config.scriptLocation, 'env.py') : undefined;
-    const choice = await vscode.window.showWarningMessage(
-      'Autogenerate found no changes: upgrade() is empty. If you changed models, the usual causes are: env.py does not import the models into target_metadata (or sets target_metadata = None), or the database URL points at another database.',
-      ...(envPy ? ['Open env.py'] : []),
-      'Delete This Revision',
-    );
-    if (choice === 'Open env.py' && envPy) await vscode.window.showTextDocument(vscode.Uri.file(envPy));
-    if (choice === 'Delete This Revision') await deleteRevisionFile(file);
   }
 
   // ------------------------------------------------------------------ upgrade / downgrade / stamp
@@ -454,20 +444,6 @@ function nothingToDowngrade(status: ProjectDatabaseStatus | undefined, state: Da
       return `The database state can't be read, so there is nothing to downgrade from: ${why}.`;
     }
   }
-}
-
-/** Deletes a revision file after a modal confirmation naming it, and closes its editors. */
-async function deleteRevisionFile(file: string): Promise<void> {
-  const name = path.basename(file);
-  const detail = `The file is deleted from disk: ${file}`;
-  const choice = await vscode.window.showWarningMessage(`Delete ${name}?`, { modal: true, detail }, 'Delete');
-  if (choice !== 'Delete') return;
-  const uri = vscode.Uri.file(file);
-  const tabs = vscode.window.tabGroups.all
-    .flatMap((g) => g.tabs)
-    .filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.fsPath === uri.fsPath);
-  await vscode.window.tabGroups.close(tabs);
-  await fs.promises.unlink(file);
 }
 
 const FORMATTER_LANGUAGE: Record<string, 'sqlite' | 'postgresql' | 'mysql' | 'mariadb'> = {
