@@ -155,6 +155,66 @@ describe('lint rules against the real Alembic, SQLite and PostgreSQL', function 
     });
     after(() => pg?.stop());
 
+    it('the lock rules say what PostgreSQL locks: reads and writes (ACCESS EXCLUSIVE) or writes only, as pg_locks shows', () => {
+      // Each operation as the real Alembic renders it for PostgreSQL, run in a transaction that reads its locks.
+      const cases: Array<[code: string, operation: string]> = [
+        ['create-unique-constraint', "op.create_unique_constraint('uq_a', 't', ['a'])"],
+        ['create-primary-key', "op.create_primary_key('pk_t', 't', ['id'])"],
+        ['create-check-constraint-without-not-valid', "op.create_check_constraint('ck_a', 't', 'a > 0')"],
+        ['create-foreign-key-without-not-valid', "op.create_foreign_key('fk_c', 't', 'p', ['c'], ['id'])"],
+        ['create-index-not-concurrently', "op.create_index('ix_a', 't', ['a'])"],
+        ['drop-index-not-concurrently', "op.drop_index('ix_c', table_name='t')"],
+      ];
+      const render = spawnSync(
+        FIXTURE_PYTHON,
+        [
+          '-c',
+          [
+            'import io, json, sys',
+            'import sqlalchemy as sa',
+            'from alembic.migration import MigrationContext',
+            'from alembic.operations import Operations',
+            'out = []',
+            'for snippet in json.load(sys.stdin):',
+            '    buf = io.StringIO()',
+            "    ctx = MigrationContext.configure(dialect_name='postgresql', opts={'as_sql': True, 'output_buffer': buf})",
+            "    exec(snippet, {'op': Operations(ctx), 'sa': sa})",
+            '    out.append(buf.getvalue())',
+            'print(json.dumps(out))',
+          ].join('\n'),
+        ],
+        { input: JSON.stringify(cases.map(([, operation]) => operation)), encoding: 'utf8', timeout: 60000 },
+      );
+      assert.strictEqual(render.status, 0, render.stderr);
+      const sqls = JSON.parse(render.stdout) as string[];
+      pg.sql(
+        'CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE t (id int, a int, c int); CREATE INDEX ix_c ON t (c); ' +
+          'INSERT INTO p VALUES (1); INSERT INTO t SELECT g, g, 1 FROM generate_series(1, 100) g;',
+        'postgres',
+      );
+      const rows = cases.map(([code, operation], i) => {
+        const modes = pg
+          .sql(
+            `BEGIN; ${sqls[i]}; SELECT l.mode FROM pg_locks l JOIN pg_class c ON c.oid = l.relation ` +
+              "WHERE l.locktype = 'relation' AND c.relname = 't'; ROLLBACK;",
+          )
+          .split('\n')
+          .filter(Boolean);
+        const readsWait = modes.includes('AccessExclusiveLock');
+        const writesWait = modes.some((m) => /^(Share|ShareRowExclusive|Exclusive|AccessExclusive)Lock$/.test(m));
+        const text = revisionText({ id: 'b1', down: 'a0', upgrade: [operation] });
+        const message = lintRevision(text, '/p/b1.py', { dialect: 'postgresql' }).find((p) => p.code === code)?.message;
+        const saysReads = /ACCESS EXCLUSIVE|every read/.test(message ?? '');
+        const saysWrites = saysReads || /blocks (every )?writes?|every write|writes to/.test(message ?? '');
+        return { operation, modes: modes.join(' '), reported: !!message, readsWait, saysReads, writesWait, saysWrites };
+      });
+      console.log(rows.map((r) => `      ${r.operation}: ${r.modes}`).join('\n'));
+      assert.deepStrictEqual(
+        rows.filter((r) => !r.reported || r.readsWait !== r.saysReads || r.writesWait !== r.saysWrites),
+        [],
+      );
+    });
+
     it('volatile-server-default reports exactly the defaults for which PostgreSQL rewrites the table', () => {
       const defaults = [
         "sa.text('gen_random_uuid()')",

@@ -96,10 +96,16 @@ describe('lint rules for op.*', () => {
       "op.create_table('tags', sa.Column('id', sa.Integer()), sa.Column('user_id', sa.Integer()))",
       "op.create_foreign_key('fk_tags_user', 'tags', 'users', ['user_id'], ['id'])",
       "op.create_unique_constraint('uq_tags_id', 'tags', ['id'])",
+      "op.create_primary_key('pk_orders', 'orders', ['id'])",
+      "op.create_primary_key('pk_tags', 'tags', ['id'])",
     ];
     assert.deepStrictEqual(hits('create-foreign-key-without-not-valid', upgrade, PG), ['0']);
     assert.deepStrictEqual(hits('create-check-constraint-without-not-valid', upgrade, PG), ['2']);
     assert.deepStrictEqual(hits('create-unique-constraint', upgrade, PG), ['4']);
+    assert.deepStrictEqual(hits('create-primary-key', upgrade, PG), ['8'], 'not on the table made just before');
+    const [pk] = lint(upgrade, PG).filter((p) => p.code === 'create-primary-key');
+    assert.match(pk.message, /ACCESS EXCLUSIVE lock: every read and write of the table waits/);
+    assert.match(pk.message, /ADD CONSTRAINT pk_name PRIMARY KEY USING INDEX pk_name/);
     const [fk] = lint(upgrade, PG).filter((p) => p.code === 'create-foreign-key-without-not-valid');
     assert.match(fk.message, /VALIDATE CONSTRAINT fk_orders_user/);
   });

@@ -46,7 +46,11 @@ const rules: LintRule[] = [
   ),
   postgresRule(
     'create-unique-constraint',
-    'upgrade() adds a unique constraint to an existing table: its index is built under a lock that blocks writes',
+    'upgrade() adds a unique constraint to an existing table: its index is built under an ACCESS EXCLUSIVE lock, which blocks reads and writes',
+  ),
+  postgresRule(
+    'create-primary-key',
+    'upgrade() adds a primary key to an existing table: its index is built, and its columns made NOT NULL, under an ACCESS EXCLUSIVE lock',
   ),
   postgresRule(
     'enum-value-in-transaction',
@@ -98,10 +102,21 @@ export const postgresLockRules: RevisionRuleFamily = {
         case 'create_unique_constraint':
           report(
             'create-unique-constraint',
-            `${describeCall(op)} builds a unique index on ${op.table} while a lock blocks every write to it, for as long as the build takes. ` +
+            `${describeCall(op)} builds a unique index on ${op.table} under an ACCESS EXCLUSIVE lock: every read and write of the table waits, for as long as the build takes. ` +
               'Safe pattern: build the index first, outside the transaction (`with op.get_context().autocommit_block(): ' +
               'op.create_index("uq_name", ..., unique=True, postgresql_concurrently=True)`), then ' +
               '`op.execute("ALTER TABLE ... ADD CONSTRAINT uq_name UNIQUE USING INDEX uq_name")`, which is instant.',
+            op.line,
+          );
+          break;
+        case 'create_primary_key':
+          report(
+            'create-primary-key',
+            `${describeCall(op)} builds the primary key's index on ${op.table}, and makes its columns NOT NULL (a scan of every row unless they already are), ` +
+              'under an ACCESS EXCLUSIVE lock: every read and write of the table waits until it is done. ' +
+              'Safe pattern: build a unique index first, outside the transaction (`with op.get_context().autocommit_block(): ' +
+              'op.create_index("pk_name", ..., unique=True, postgresql_concurrently=True)`), with the columns already NOT NULL, then ' +
+              '`op.execute("ALTER TABLE ... ADD CONSTRAINT pk_name PRIMARY KEY USING INDEX pk_name")`, which only takes the lock for a moment.',
             op.line,
           );
           break;
@@ -225,8 +240,11 @@ function volatileDefault(op: MigrationCall, report: RuleReport): void {
 
 function notValid(op: MigrationCall, report: RuleReport): void {
   const kind = op.op === 'create_foreign_key' ? 'foreign key' : 'check constraint';
+  // ADD FOREIGN KEY takes SHARE ROW EXCLUSIVE on both tables; ADD CHECK takes ACCESS EXCLUSIVE (reads wait too).
   const locked =
-    op.op === 'create_foreign_key' ? `writes to ${op.table} and to the table it references` : `writes to ${op.table}`;
+    op.op === 'create_foreign_key'
+      ? `writes to ${op.table} and to the table it references`
+      : `every read and write of ${op.table}`;
   report(
     op.op === 'create_foreign_key'
       ? 'create-foreign-key-without-not-valid'

@@ -297,17 +297,18 @@ function addConstraint(def: Node | undefined, table: string, where: string, line
     report(
       foreign ? 'create-foreign-key-without-not-valid' : 'create-check-constraint-without-not-valid',
       `${where} adds a ${foreign ? 'foreign key' : 'check constraint'} to ${table}, which has rows: PostgreSQL checks every row while it blocks ` +
-        `${foreign ? `writes to ${table} and to the table it references` : `writes to ${table}`}. ` +
+        `${foreign ? `writes to ${table} and to the table it references` : `every read and write of ${table}`}. ` +
         `Safe pattern: add it NOT VALID (new rows are checked at once, the lock is brief), then validate it in a later step: ` +
         `op.execute("ALTER TABLE ${table} VALIDATE CONSTRAINT ${name}").`,
       line,
     );
   }
-  if (def.contype === 'CONSTR_UNIQUE' && !def.indexname) {
+  if ((def.contype === 'CONSTR_UNIQUE' || def.contype === 'CONSTR_PRIMARY') && !def.indexname) {
+    const primary = def.contype === 'CONSTR_PRIMARY';
     report(
-      'create-unique-constraint',
-      `${where} builds a unique index on ${table} while a lock blocks every write to it, for as long as the build takes. ` +
-        `Safe pattern: CREATE UNIQUE INDEX CONCURRENTLY in an autocommit_block(), then ALTER TABLE ${table} ADD CONSTRAINT ${name} UNIQUE USING INDEX ..., which is instant.`,
+      primary ? 'create-primary-key' : 'create-unique-constraint',
+      `${where} builds a unique index on ${table}${primary ? ' and makes its columns NOT NULL' : ''} under an ACCESS EXCLUSIVE lock: every read and write of the table waits, for as long as the build takes. ` +
+        `Safe pattern: CREATE UNIQUE INDEX CONCURRENTLY in an autocommit_block(), then ALTER TABLE ${table} ADD CONSTRAINT ${name} ${primary ? 'PRIMARY KEY' : 'UNIQUE'} USING INDEX ..., which only takes the lock for a moment.`,
       line,
     );
   }
