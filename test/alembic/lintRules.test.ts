@@ -164,6 +164,8 @@ describe('lint rules against the real Alembic, SQLite and PostgreSQL', function 
         ['create-foreign-key-without-not-valid', "op.create_foreign_key('fk_c', 't', 'p', ['c'], ['id'])"],
         ['create-index-not-concurrently', "op.create_index('ix_a', 't', ['a'])"],
         ['drop-index-not-concurrently', "op.drop_index('ix_c', table_name='t')"],
+        ['alter-column-type', "op.alter_column('t', 'a', type_=sa.BigInteger(), existing_type=sa.Integer())"],
+        ['alter-column-not-null', "op.alter_column('t', 'a', nullable=False)"],
       ];
       const render = spawnSync(
         FIXTURE_PYTHON,

@@ -470,7 +470,7 @@ describe('SQLite: no PostgreSQL advice on a SQLite project', () => {
     assert.doesNotMatch(batch[0].message, /lock|PostgreSQL|scan/);
     const [pg] = lintWith([alter], { dialect: 'postgresql' });
     assert.strictEqual(pg.code, 'alter-column-not-null');
-    assert.match(pg.message, /exclusive lock/);
+    assert.match(pg.message, /ACCESS EXCLUSIVE lock/);
   });
 
   it("opt-in rules: an INTEGER primary key is SQLite's 64-bit rowid; DateTime(timezone=True) changes nothing on SQLite or MySQL", () => {

@@ -8,7 +8,7 @@ import { type Problem, problem } from '../problems';
 import type { PyExpr, PySource } from '../python';
 import { calleeName, keyword, renderExpr } from '../python';
 import { copiedThenRenamedDrops, renamePairs } from './renames';
-import { type LintOptions, lintRule, severityOf } from './rules';
+import { type Dialect, type LintOptions, lintRule, severityOf } from './rules';
 import { emptiedBefore, filledBefore, type UpgradeExecutes, upgradeExecutes } from './rules/dataChanges';
 import { REVISION_RULE_FAMILIES } from './rules/registry';
 import { createdBefore, createdEarlier } from './rules/ruleInput';
@@ -164,7 +164,7 @@ function riskyOperations(
         if (type && !isNone(type) && !quiet) {
           add(
             'alter-column-type',
-            `${where} changes the type of ${column} to ${renderExpr(type)}: PostgreSQL and MySQL rewrite the table under an exclusive lock, and the migration fails on any value that does not convert. ` +
+            `${where} changes the type of ${column} to ${renderExpr(type)}: ${typeChangeCost(dialect)}, and the migration fails on any value that does not convert. ` +
               'Safe pattern: add a new column, backfill it in batches, switch the code to it, then drop the old one; or test the conversion (postgresql_using=...) on a copy of the production data.',
             op.line,
           );
@@ -180,7 +180,7 @@ function riskyOperations(
             'alter-column-not-null',
             dialect === 'sqlite'
               ? `${where} makes ${column} NOT NULL: this fails if any existing row has NULL there (the batch copy of the table refuses the row). ${backfill}.`
-              : `${where} makes ${column} NOT NULL: this fails if any existing row has NULL there, and scans the whole table under an exclusive lock. ` +
+              : `${where} makes ${column} NOT NULL: this fails if any existing row has NULL there, and scans the whole table under ${dialect === 'postgresql' ? 'an ACCESS EXCLUSIVE lock (reads and writes wait)' : 'an exclusive lock'}. ` +
                   `${backfill}; on big PostgreSQL tables add a CHECK (${name} IS NOT NULL) NOT VALID constraint and VALIDATE it before, so the lock stays short.`,
             op.line,
           );
@@ -363,4 +363,13 @@ function isNone(expr: PyExpr): boolean {
 
 function shorten(args: string): string {
   return args.length > 60 ? `${args.slice(0, 57)}...` : args;
+}
+
+/** What a column type change costs on `dialect` (measured on PostgreSQL: AccessExclusiveLock, a new filenode). */
+function typeChangeCost(dialect: Dialect | undefined): string {
+  if (dialect === 'postgresql')
+    return 'PostgreSQL rewrites the table under an ACCESS EXCLUSIVE lock (reads and writes wait)';
+  if (dialect === 'mysql' || dialect === 'mariadb') return 'MySQL copies the table, and writes to it wait meanwhile';
+  if (dialect === undefined) return 'PostgreSQL and MySQL rewrite the table under a lock';
+  return 'the database may rewrite the table under a lock';
 }

@@ -231,7 +231,7 @@ function alterCommand(cmd: Node, table: string, before: Before, where: string, l
       if (!def?.raw_default && isPostgresNoRewrite(from, pgColumnType(def))) return;
       report(
         'alter-column-type',
-        `${where} changes the type of ${column}: PostgreSQL rewrites the table under an exclusive lock, and the migration fails on any value that does not convert. ` +
+        `${where} changes the type of ${column}: PostgreSQL rewrites the table under an ACCESS EXCLUSIVE lock (reads and writes wait), and the migration fails on any value that does not convert. ` +
           'Safe pattern: add a new column, backfill it in batches, switch the code to it, then drop the old one.',
         line,
       );
@@ -241,7 +241,7 @@ function alterCommand(cmd: Node, table: string, before: Before, where: string, l
       if (isNew || before.backfilled(table, String(cmd.name ?? ''))) return;
       report(
         'alter-column-not-null',
-        `${where} makes ${column} NOT NULL: this fails if any existing row has NULL there, and scans the whole table under an exclusive lock. ` +
+        `${where} makes ${column} NOT NULL: this fails if any existing row has NULL there, and scans the whole table under an ACCESS EXCLUSIVE lock (reads and writes wait). ` +
           'Safe pattern: backfill first (UPDATE ... WHERE ... IS NULL), then add a CHECK (... IS NOT NULL) NOT VALID constraint, VALIDATE it, and set NOT NULL.',
         line,
       );
