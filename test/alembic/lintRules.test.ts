@@ -190,7 +190,7 @@ describe('lint rules against the real Alembic, SQLite and PostgreSQL', function 
       assert.strictEqual(render.status, 0, render.stderr);
       const sqls = JSON.parse(render.stdout) as string[];
       pg.sql(
-        'CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE t (id int, a int, c int); CREATE INDEX ix_c ON t (c); ' +
+        'DROP TABLE IF EXISTS t, p; CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE t (id int, a int, c int); CREATE INDEX ix_c ON t (c); ' +
           'INSERT INTO p VALUES (1); INSERT INTO t SELECT g, g, 1 FROM generate_series(1, 100) g;',
         'postgres',
       );
@@ -227,7 +227,8 @@ describe('lint rules against the real Alembic, SQLite and PostgreSQL', function 
       ];
       const sqlDefaults = ['gen_random_uuid()', 'clock_timestamp()', 'now()', 'now()', "'x'"];
       const types = ['uuid', 'timestamptz', 'timestamptz', 'timestamptz', 'text'];
-      pg.sql('CREATE TABLE t (id int); INSERT INTO t SELECT generate_series(1, 100);');
+      // Its own table t: the test above left one of another shape.
+      pg.sql('DROP TABLE IF EXISTS t; CREATE TABLE t (id int); INSERT INTO t SELECT generate_series(1, 100);');
       const rows = defaults.map((expr, i) => {
         const before = pg.sql("SELECT pg_relation_filenode('t')").trim();
         pg.sql(`ALTER TABLE t ADD COLUMN c${i} ${types[i]} DEFAULT ${sqlDefaults[i]}`);
