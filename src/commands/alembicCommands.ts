@@ -126,10 +126,17 @@ export class AlembicCommands {
     const heads = project.graph.heads;
     let head: string | undefined;
     if (heads.length > 1) {
+      // Heads on labelled branches by design (expand/contract) are not merged: the new revision picks one.
+      const fork = accidentalForkHeads(project.graph).length > 0;
       const choice = await vscode.window.showWarningMessage(
         `This project has ${heads.length} heads (${heads.map(shortId).join(', ')}). Alembic cannot add a revision on top of several heads.`,
-        { modal: true, detail: 'Merge the heads first, or choose the head the new revision follows.' },
-        'Merge Heads First',
+        {
+          modal: true,
+          detail: fork
+            ? 'Merge the heads first, or choose the head the new revision follows.'
+            : 'They are separate labelled branches: choose the head the new revision follows.',
+        },
+        ...(fork ? ['Merge Heads First'] : []),
         'Choose a Head...',
       );
       if (choice === 'Merge Heads First') return this.mergeHeads(project);
@@ -163,14 +170,17 @@ export class AlembicCommands {
     const heads = project.graph.heads;
     let target = 'head';
     if (heads.length > 1) {
+      const fork = accidentalForkHeads(project.graph).length > 0;
       const choice = await vscode.window.showWarningMessage(
         `This project has ${heads.length} heads: \`upgrade head\` would fail with "Multiple head revisions".`,
         {
           modal: true,
-          detail: `Heads: ${heads.map(shortId).join(', ')}.\nUpgrade all heads applies every branch; merging them first gives one line of history again.`,
+          detail: fork
+            ? `Heads: ${heads.map(shortId).join(', ')}.\nUpgrade all heads applies every branch; merging them first gives one line of history again.`
+            : `Heads: ${heads.map(shortId).join(', ')}, each on its own labelled branch.\nUpgrade all heads applies every branch (\`alembic upgrade heads\`).`,
         },
         'Upgrade All Heads',
-        'Merge Heads',
+        ...(fork ? ['Merge Heads'] : []),
       );
       if (choice === 'Merge Heads') return this.mergeHeads(project);
       if (choice !== 'Upgrade All Heads') return;

@@ -151,11 +151,15 @@ export function readRevisionFile(filePath: string, text: string, constants?: Con
     }
     if (!values) {
       const detail = found.value.kind === 'computed' ? ` (${found.value.text})` : '';
+      // Unread labels leave the graph whole (its heads are just not called a fork); unread parents break it.
+      const labels = name === 'branch_labels';
       problems.push(
         problem(
-          'error',
+          labels ? 'warning' : 'error',
           'computed-value',
-          `'${name}' is computed${detail}, not readable without running Python; alembic-lens needs a literal string, tuple or None here.`,
+          labels
+            ? `'branch_labels' is computed${detail}, not readable without running Python: this branch's labels are unknown to alembic-lens, which takes its heads for separate labelled branches, not a fork.`
+            : `'${name}' is computed${detail}, not readable without running Python; alembic-lens needs a literal string, tuple or None here.`,
           filePath,
           found.line,
         ),

@@ -14,6 +14,7 @@ import {
   revisionState,
 } from '../core';
 import { shortDate } from '../core/createDate';
+import { accidentalForkHeads, failingUpgrade } from '../core/teams/forkHeads';
 import type { DatabaseStatusService, ProjectDatabaseStatus } from '../database/databaseStatus';
 import { type ProjectRegistry, projectKey } from '../projects/projectRegistry';
 import { Disposable } from '../util/disposable';
@@ -112,7 +113,8 @@ export class RevisionsTreeProvider extends Disposable implements vscode.TreeData
     // A merge cannot mend a history Alembic fails to load: the heads it shows then are a knock-on.
     const broken = historyBreakers(project.problems);
     if (broken.length) top.push({ kind: 'broken', project, problems: broken });
-    else if (project.graph.heads.length > 1) top.push({ kind: 'heads', project });
+    // Heads on their own labelled branches (expand/contract) are by design: only an accidental fork needs a merge.
+    else if (accidentalForkHeads(project.graph).length) top.push({ kind: 'heads', project });
     for (const source of this.extras)
       for (const item of source.extraItems(project)) top.push({ kind: 'extra', project, item });
     return [
@@ -220,10 +222,11 @@ function databaseItem(
 }
 
 function headsWarningItem(project: Project): vscode.TreeItem {
-  const heads = project.graph.heads;
+  const fork = accidentalForkHeads(project.graph);
+  const heads = fork.map((head) => head.id);
   const item = new vscode.TreeItem(`${heads.length} heads: merge needed`, vscode.TreeItemCollapsibleState.None);
   item.description = heads.map(shortId).join(', ');
-  item.tooltip = `The history has ${heads.length} heads (${heads.join(', ')}): \`alembic upgrade head\` fails until they are merged. Click to merge them.`;
+  item.tooltip = `The history has ${heads.length} heads (${heads.join(', ')}) on no labelled branch of their own: \`${failingUpgrade(project.graph, fork)}\` fails until they are merged. Click to merge them.`;
   item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
   item.contextValue = 'warning:heads';
   item.id = `heads:${projectKey(project)}`;

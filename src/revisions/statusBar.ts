@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { pickProject } from '../commands/revisionPicker';
 import type { Project } from '../core';
+import { accidentalForkHeads } from '../core/teams/forkHeads';
 import type { DatabaseStatusService } from '../database/databaseStatus';
 import type { ProjectRegistry } from '../projects/projectRegistry';
 import { Disposable } from '../util/disposable';
@@ -82,10 +83,11 @@ export class DatabaseStatusBar extends Disposable {
       { label: '$(refresh) Refresh', command: 'alembic.refresh' },
     ];
     actions.unshift(...(this.origins?.actionItems(project) ?? []));
-    if (project.graph.heads.length > 1)
+    const fork = accidentalForkHeads(project.graph);
+    if (fork.length)
       actions.unshift({
         label: '$(git-merge) Merge Heads',
-        description: `${project.graph.heads.length} heads`,
+        description: `${fork.length} heads`,
         command: 'alembic.merge.heads',
       });
     const picked = await vscode.window.showQuickPick(actions, {

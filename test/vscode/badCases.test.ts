@@ -275,6 +275,50 @@ describe('bad cases: missing Python, missing Alembic, database down', function (
       `the database state is unknown, yet the confirmation says "${modal.detail}"`,
     );
   });
+  it('two heads on labelled branches (labels from an unreadable constant, as neutron writes them): no "merge needed", Upgrade offers all heads only', async () => {
+    const flatten = (nodes: TreeSnapshot[]): TreeSnapshot[] => nodes.flatMap((n) => [n, ...flatten(n.children)]);
+    const rows = async (): Promise<TreeSnapshot[]> => {
+      await api.whenIdle();
+      return flatten(await api.getTreeSnapshot('alembic.revisions'));
+    };
+    const versions = path.join(root, 'alembic', 'versions');
+    const files = ['e1', 'c1'].map((id) => path.join(versions, `${id}0000000000_${id}.py`));
+    try {
+      for (const [i, constant] of ['cli.EXPAND_BRANCH', 'cli.CONTRACT_BRANCH'].entries()) {
+        const id = `${['e1', 'c1'][i]}0000000000`;
+        fs.writeFileSync(
+          files[i],
+          `from neutron.db.migration import cli\n\nrevision = '${id}'\ndown_revision = '92404fb3f98d'\nbranch_labels = (${constant},)\ndepends_on = None\n\n\ndef upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n`,
+        );
+      }
+      await waitFor(
+        'both heads in the tree',
+        async () => (await rows()).filter((r) => /\bhead\b/.test(r.description ?? '')).length === 2,
+        20000,
+      );
+      const shown = await rows();
+      assert.ok(
+        !shown.some((r) => /heads: merge needed/.test(r.label)),
+        `no merge offered: ${shown.map((r) => r.label).join(' | ')}`,
+      );
+      const { result, opened } = await countTerminalsOpened(() =>
+        withDialogs({ warning: () => undefined }, () => vscode.commands.executeCommand('alembic.upgrade.head')),
+      );
+      const modal = result.shown.find((d) => d.kind === 'warning' && d.modal);
+      assert.ok(modal, describeShown(result.shown));
+      assert.deepStrictEqual(modal.items, ['Upgrade All Heads'], 'no "Merge Heads" for branches by design');
+      assert.match(modal.detail ?? '', /each on its own labelled branch/);
+      assert.deepStrictEqual(opened, [], 'cancelled: nothing ran');
+    } finally {
+      for (const file of files) fs.rmSync(file, { force: true });
+    }
+    await waitFor(
+      'one head again',
+      async () => (await rows()).filter((r) => /\bhead\b/.test(r.description ?? '')).length === 1,
+      20000,
+    );
+  });
+
   it('a revision file with a syntax error: "History broken" names it, no false "Models changed"; commands ask first', async () => {
     const flatten = (nodes: TreeSnapshot[]): TreeSnapshot[] => nodes.flatMap((n) => [n, ...flatten(n.children)]);
     const rows = async (): Promise<TreeSnapshot[]> => {
