@@ -14,7 +14,22 @@ import { VersionFolderWatchers } from './versionFolderWatchers';
 
 export { type ProjectChange, type ProjectChangeKind, projectFolder, projectKey } from './projectContext';
 
-const EXCLUDE = '**/{node_modules,.git,.venv,venv,env,.tox,.nox,site-packages,__pycache__,build,dist}/**';
+/** Folders that hold other people's files (dependencies, builds), never the project's Alembic config. */
+const SKIPPED = [
+  'node_modules',
+  '.git',
+  '.venv',
+  'venv',
+  'env',
+  '.tox',
+  '.nox',
+  'site-packages',
+  '__pycache__',
+  'build',
+  'dist',
+];
+const SKIPPED_GLOB = `**/{${SKIPPED.join(',')}}/**`;
+const PROJECT_FILES = '{alembic.ini,pyproject.toml}';
 const ALL_KINDS: ReadonlySet<ProjectChangeKind> = new Set([
   'projects',
   'revisions',
@@ -152,19 +167,18 @@ export class ProjectRegistry extends Disposable {
   }
 
   private async findProjects(): Promise<void> {
-    const [inis, tomls] = await Promise.all([
-      vscode.workspace.findFiles('**/alembic.ini', EXCLUDE),
-      vscode.workspace.findFiles('**/pyproject.toml', EXCLUDE),
-    ]);
+    const files = (await findProjectFiles()).sort(byPath);
+    const inis = files.filter((uri) => path.basename(uri.fsPath) === 'alembic.ini');
+    const tomls = files.filter((uri) => path.basename(uri.fsPath) === 'pyproject.toml');
     const found: Project[] = [];
     const iniDirs = new Set<string>();
-    for (const uri of inis.sort(byPath)) {
+    for (const uri of inis) {
       iniDirs.add(path.dirname(uri.fsPath));
       const text = await readText(uri);
       for (const section of iniProjectSections(text ?? '', uri.fsPath))
         found.push(...loadProjectAlone(uri.fsPath, { section }));
     }
-    for (const uri of tomls.sort(byPath)) {
+    for (const uri of tomls) {
       // A pyproject.toml beside an alembic.ini is already part of that project.
       if (iniDirs.has(path.dirname(uri.fsPath))) continue;
       const text = await readText(uri);
@@ -333,4 +347,32 @@ function loadProjectAlone(configPath: string, options?: Parameters<typeof loadPr
     console.error(`alembic-lens: could not load the project of ${configPath}:`, err);
     return [];
   }
+}
+
+/**
+ * The alembic.ini and pyproject.toml files of the workspace, outside dependency folders, and also inside
+ * folders files.exclude hides from the Explorer (polar hides `server`, where its alembic.ini is).
+ */
+async function findProjectFiles(): Promise<vscode.Uri[]> {
+  const searches = [vscode.workspace.findFiles(`**/${PROJECT_FILES}`, SKIPPED_GLOB)];
+  for (const folder of vscode.workspace.workspaceFolders ?? []) {
+    const excluded = vscode.workspace.getConfiguration('files', folder).get<Record<string, unknown>>('exclude') ?? {};
+    // Folder names hidden on purpose; `**/x` patterns hide clutter everywhere (.git, .DS_Store).
+    const hidden = Object.keys(excluded).filter((glob) => excluded[glob] === true && !/^\*\*|[{}]/.test(glob));
+    const folders = hidden.map((glob) => glob.replace(/\/+$/, ''));
+    const inHidden = `${folders.length > 1 ? `{${folders.join(',')}}` : folders[0]}/**/${PROJECT_FILES}`;
+    // `null` lifts files.exclude for this search only; it looks nowhere else.
+    if (hidden.length) searches.push(vscode.workspace.findFiles(new vscode.RelativePattern(folder, inHidden), null));
+  }
+  const unique = new Map<string, vscode.Uri>();
+  for (const uri of (await Promise.all(searches)).flat()) if (!inSkippedFolder(uri)) unique.set(uri.toString(), uri);
+  return [...unique.values()];
+}
+
+function inSkippedFolder(uri: vscode.Uri): boolean {
+  // Within the workspace folder: the folder's own path may well pass through a `build`.
+  return vscode.workspace
+    .asRelativePath(uri, false)
+    .split(/[\\/]/)
+    .some((name) => SKIPPED.includes(name));
 }

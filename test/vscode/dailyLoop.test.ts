@@ -587,6 +587,40 @@ describe('the daily loop on SQLite', function () {
     await waitFor('the revision deleted from a shell gone from the tree', async () => !(await listedNow()), 15000);
   });
 
+  it('a project in a folder files.exclude hides from the Explorer is found; one under node_modules is not', async () => {
+    assert.ok(!fs.existsSync(path.join(root, 'node_modules')), 'the sample has no node_modules of its own');
+    const copyProject = (folder: string) => {
+      fs.mkdirSync(folder, { recursive: true });
+      fs.copyFileSync(path.join(root, 'alembic.ini'), path.join(folder, 'alembic.ini'));
+      fs.cpSync(path.join(root, 'alembic'), path.join(folder, 'alembic'), {
+        recursive: true,
+        filter: (src) => !src.includes('__pycache__'),
+      });
+    };
+    copyProject(path.join(root, 'hidden_server'));
+    copyProject(path.join(root, 'node_modules', 'some_package'));
+    const files = vscode.workspace.getConfiguration('files');
+    const before = files.inspect('exclude')?.workspaceValue;
+    try {
+      await files.update('exclude', { hidden_server: true, 'docs/': true }, vscode.ConfigurationTarget.Workspace);
+      await vscode.commands.executeCommand('alembic.refresh');
+      await waitFor(
+        'the hidden_server project in the tree',
+        async () => (await api.getDatabaseStatus()).some((s) => s.project === 'hidden_server'),
+        15000,
+      );
+      assert.ok(
+        (await api.getDatabaseStatus()).every((s) => s.project !== 'some_package'),
+        'a dependency under node_modules is not a project',
+      );
+    } finally {
+      await files.update('exclude', before, vscode.ConfigurationTarget.Workspace);
+      for (const folder of ['hidden_server', 'node_modules'])
+        fs.rmSync(path.join(root, folder), { recursive: true, force: true });
+      await vscode.commands.executeCommand('alembic.refresh');
+    }
+  });
+
   it('a project folder deleted from disk (rm -rf, a branch switch) disappears from the tree', async () => {
     const gone = path.join(root, 'old_service');
     cleanup.push(gone);
