@@ -22,7 +22,7 @@ import {
 } from './revisionFile';
 import { RevisionMap } from './revisionMap';
 import { buildRevisionRecord, type RevisionRecord, type RevisionRecords, unreadableRecord } from './revisionRecord';
-import { enclosingPackageRoots, projectImportRoots } from './sysPath';
+import { moduleSearchRoots } from './sysPath';
 import {
   isInside,
   listVersionDir,
@@ -302,10 +302,7 @@ export class Project implements RevisionRecords {
    */
   private constants(): ImportedConstants {
     const config = this.config;
-    return new ImportedConstants(() => {
-      const roots = projectImportRoots(config);
-      return [...roots, ...enclosingPackageRoots(config).filter((root) => !roots.includes(root))];
-    });
+    return new ImportedConstants(() => moduleSearchRoots(config));
   }
 
   /**

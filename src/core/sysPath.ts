@@ -57,3 +57,9 @@ export function enclosingPackageRoots(config: AlembicConfig): string[] {
   }
   return out;
 }
+
+/** Where the project's modules are looked up: its own roots, then the folders above its enclosing packages. */
+export function moduleSearchRoots(config: AlembicConfig): string[] {
+  const roots = projectImportRoots(config);
+  return [...roots, ...enclosingPackageRoots(config).filter((root) => !roots.includes(root))];
+}

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import type { AlembicConfig } from '../config';
 import { type Problem, problem } from '../problems';
 import { dottedName, type ImportStmt, readPythonFile, renderExpr } from '../python';
-import { projectImportRoots } from '../sysPath';
+import { moduleSearchRoots, projectImportRoots } from '../sysPath';
 import { type DeclarativeBaseInfo, type ModelClass, ModelReader } from './modelClasses';
 import type { ModuleData } from './moduleResolver';
 import {
@@ -88,8 +88,10 @@ export function findModelFiles(input: FindModelsInput): ModelDiscovery {
   if (envText === undefined) return discovery;
   discovery.envPy = envPath;
 
+  // Imports are looked up as Python would (an installed package above the config too); the scan for models
+  // nobody imports stays within the project's own roots.
   const roots = projectImportRoots(config);
-  const resolver = new ModelReader(roots, readFile);
+  const resolver = new ModelReader(moduleSearchRoots(config), readFile);
   const env = resolver.fromText(envPath, envText, 'env');
   const target = readTargetMetadata(resolver, env);
   if (target) {

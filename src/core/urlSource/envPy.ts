@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import type { AlembicConfig } from '../config';
 import { matchBrackets, type PyExpr, parseCallAt, readPythonFile } from '../python';
-import { projectImportRoots } from '../sysPath';
+import { moduleSearchRoots } from '../sysPath';
 import { Analyzer } from './analyzer';
 import { indexModule } from './moduleScope';
 import { type Ctx, describeVal, type SourceLocation, type Val, valKey } from './values';
@@ -56,7 +56,7 @@ export function urlSourceForConfig(
   const envPyPath = config.scriptLocation ? path.join(config.scriptLocation, 'env.py') : undefined;
   const text = envPyText ?? (envPyPath ? readPythonFile(envPyPath) : undefined);
   if (text === undefined || !envPyPath) return { kind: 'no-env-py', path: envPyPath };
-  return findUrlSource(text, { envPyPath, baseDir: config.baseDir, sysPath: projectImportRoots(config) });
+  return findUrlSource(text, { envPyPath, baseDir: config.baseDir, sysPath: moduleSearchRoots(config) });
 }
 
 /** Reads env.py (and the project modules it imports) and says where the database URL comes from. */
