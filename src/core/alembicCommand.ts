@@ -143,6 +143,21 @@ export function configArgument(configFile: string, cwd: string): string {
   return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : configFile;
 }
 
+/**
+ * Why `alembic` of this version cannot run with this config, or undefined. Only Alembic 1.16 and later read
+ * `[tool.alembic]` from pyproject.toml; 1.8.1 fails on it with "No config file 'pyproject.toml' found, or file
+ * has no '[alembic]' section", which does not say why.
+ */
+export function configTooNewFor(configFile: string, alembicVersion: string): string | undefined {
+  if (path.basename(configFile) !== 'pyproject.toml') return undefined;
+  const [major = 0, minor = 0] = alembicVersion.split('.').map((part) => Number.parseInt(part, 10));
+  if (major > 1 || (major === 1 && minor >= 16)) return undefined;
+  return (
+    `This project is configured in pyproject.toml ([tool.alembic]), which Alembic reads from version 1.16 on; ` +
+    `the Alembic found is ${alembicVersion}. Upgrade Alembic to 1.16 or later, or keep the settings in an alembic.ini.`
+  );
+}
+
 function flag(name: string, on: boolean | undefined): string[] {
   return on ? [name] : [];
 }

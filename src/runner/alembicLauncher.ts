@@ -5,7 +5,7 @@
 // reached through the port that service publishes.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { type AlembicTarget, configArgument } from '../core/alembicCommand';
+import { type AlembicTarget, configArgument, configTooNewFor } from '../core/alembicCommand';
 import {
   type ComposeProject,
   containerPathsToHost,
@@ -27,6 +27,8 @@ export interface AlembicLaunch {
   source: 'setting' | 'interpreter';
   /** The interpreter, when Alembic runs with one found on this machine. */
   python?: string;
+  /** Alembic's version there (known only for the interpreter). */
+  alembicVersion?: string;
   /** Set when the command runs in a Compose service that mounts the project folder. */
   mapping?: PathMapping;
   compose?: ComposeProject;
@@ -49,7 +51,13 @@ export async function resolveAlembicLaunch(interpreters: InterpreterService, fol
   if (!setting) {
     const { interpreter, check } = await interpreters.resolveAndCheck(folder);
     if (!check.ok) throw new AlembicUnavailableError(check);
-    return { command: interpreterCommand(interpreter.path), source: 'interpreter', python: interpreter.path };
+    const { alembicVersion } = check;
+    return {
+      command: interpreterCommand(interpreter.path),
+      source: 'interpreter',
+      python: interpreter.path,
+      alembicVersion,
+    };
   }
   if (!vscode.workspace.isTrusted) {
     throw new AlembicUnavailableError({
@@ -100,8 +108,14 @@ function composeOf(folder: string): ComposeProject | undefined {
   return parsed?.ok ? parsed.project : undefined;
 }
 
-/** The command's target: the config file as Alembic will see it (mapped into the container). */
+/**
+ * The command's target: the config file as Alembic will see it (mapped into the container). Throws
+ * AlembicUnavailableError when the Alembic found cannot read that config.
+ */
 export function alembicTarget(launch: AlembicLaunch, project: RunnerProject): AlembicTarget {
+  const tooNew = launch.alembicVersion && configTooNewFor(project.configFile, launch.alembicVersion);
+  if (tooNew)
+    throw new AlembicUnavailableError({ ok: false, reason: 'error', message: `${tooNew} (${launch.python})` });
   const configFile = launch.mapping
     ? toContainerPath(launch.mapping, project.configFile)
     : configArgument(project.configFile, project.folder);

@@ -1,7 +1,13 @@
 // Alembic command lines, checked as plain arrays. That Alembic's own argparse parser reads each of them
 // back intact is proved against the real Alembic in test/alembic/alembicArgv.test.ts.
 import * as assert from 'node:assert';
-import { alembicArgv, alembicInitArgv, configArgument, describeAlembicArgv } from '../../src/core/alembicCommand';
+import {
+  alembicArgv,
+  alembicInitArgv,
+  configArgument,
+  configTooNewFor,
+  describeAlembicArgv,
+} from '../../src/core/alembicCommand';
 
 const T = { python: 'py', configFile: 'alembic.ini' };
 const HOSTILE = `it's a "test" $(touch /tmp/pwned) \`id\` ünï`;
@@ -209,5 +215,13 @@ describe('alembicArgv', () => {
     assert.strictEqual(configArgument('/w/proj/alembic.ini', '/w/proj'), 'alembic.ini');
     assert.strictEqual(configArgument('/w/proj/db/alembic.ini', '/w/proj'), 'db/alembic.ini');
     assert.strictEqual(configArgument('/w/other/alembic.ini', '/w/proj'), '/w/other/alembic.ini');
+  });
+
+  it('refuses a pyproject.toml config to an Alembic older than 1.16 (which reads no [tool.alembic]), and only then', () => {
+    assert.match(configTooNewFor('/w/pyproject.toml', '1.8.1') ?? '', /version 1\.16 on; the Alembic found is 1\.8\.1/);
+    assert.match(configTooNewFor('/w/pyproject.toml', '1.15.2') ?? '', /found is 1\.15\.2/);
+    for (const version of ['1.16.0', '1.16.5', '1.19.2', '2.0.0'])
+      assert.strictEqual(configTooNewFor('/w/pyproject.toml', version), undefined, version);
+    assert.strictEqual(configTooNewFor('/w/alembic.ini', '1.8.1'), undefined);
   });
 });

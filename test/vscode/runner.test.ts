@@ -233,7 +233,7 @@ describe('runner: Alembic commands in a VS Code terminal', function () {
     }
   });
 
-  it('says clearly that Alembic is missing from the Python found on PATH, how to fix it, and runs nothing', async function () {
+  it('says clearly that Alembic is missing from the Python found on PATH, how to fix it, and runs nothing', async () => {
     // Without alembic.pythonPath the runner falls back to python3 on PATH. So that the test does not
     // depend on this machine's PATH, a python3 that cannot see site-packages (so no Alembic) comes first.
     const noAlembic = fs.mkdtempSync(path.join(os.tmpdir(), 'alembic-lens-nopy-'));
@@ -295,5 +295,22 @@ describe('runner: Alembic commands in a VS Code terminal', function () {
         .getConfiguration('alembic')
         .update('pythonPath', ALEMBIC_PYTHON, vscode.ConfigurationTarget.Workspace);
     }
+  });
+
+  it('says that a pyproject.toml-only project needs Alembic 1.16, when the Alembic found is older, and runs nothing', async () => {
+    const { check } = await interpreters.resolveAndCheck(root);
+    assert.ok(check.ok, 'the test Python has Alembic');
+    // Debian's Alembic is 1.8.1; with Alembic 1.16 or later the project would run, and this test says so.
+    if (!/^1\.(?:[0-9]|1[0-5])\./.test(check.alembicVersion))
+      assert.fail(`this test needs Alembic older than 1.16, found ${check.alembicVersion}`);
+    const count = finished.length;
+    const tomlOnly: RunnerProject = { ...project, configFile: path.join(root, 'pyproject.toml') };
+    await assert.rejects(runner.runCommand(tomlOnly, { command: 'current' }), (e: Error) => {
+      assert.strictEqual(e.name, 'AlembicUnavailableError');
+      assert.match(e.message, /pyproject\.toml \(\[tool\.alembic\]\), which Alembic reads from version 1\.16 on/);
+      assert.match(e.message, new RegExp(`the Alembic found is ${check.alembicVersion.replace(/\./g, '\\.')}`));
+      return true;
+    });
+    assert.strictEqual(finished.length, count, 'nothing was run');
   });
 });
