@@ -136,7 +136,23 @@ export function loadConfig(location: ConfigLocation): AlembicConfig {
   const where = hasIniOption('script_location')
     ? { file: ini!.path, line: iniLine('script_location') }
     : { file: toml?.path ?? configFile, line: 1 };
-  if (!scriptLocation) {
+  const iniFolder = ini && path.dirname(path.resolve(ini.path));
+  const unwritten = !hasIniOption('script_location') && toml?.values.script_location === undefined;
+  if (!scriptLocation && unwritten && iniFolder && isFlaskMigrateFolder(iniFolder)) {
+    // Flask-Migrate's layout: `flask db` sets script_location to the ini's folder itself; plain Alembic stops.
+    config.scriptLocation = iniFolder;
+    problems.push(
+      problem(
+        'warning',
+        'flask-migrate',
+        "No 'script_location' key found in configuration: this is Flask-Migrate's layout (env.py beside alembic.ini), " +
+          'read as `flask db` reads it, with this folder as script_location. Plain `alembic` stops at this; run ' +
+          'the commands as `flask db ...`, whose env.py needs the Flask application.',
+        ini!.path,
+        1,
+      ),
+    );
+  } else if (!scriptLocation) {
     // A key whose value could not be interpolated has its own problem already.
     if (hasIniOption('script_location')) return config;
     const written = toml?.values.script_location;
@@ -147,9 +163,9 @@ export function loadConfig(location: ConfigLocation): AlembicConfig {
     problems.push(problem('error', 'no-script-location', message, where.file, where.line));
     return config;
   }
-  config.scriptLocation = resolveResource(scriptLocation, baseDir, where, problems);
+  if (scriptLocation) config.scriptLocation = resolveResource(scriptLocation, baseDir, where, problems);
   const scriptDirMissing = !!config.scriptLocation && !isDirectory(config.scriptLocation);
-  if (scriptDirMissing) {
+  if (scriptLocation && scriptDirMissing) {
     // Alembic's words (current Alembic names the folder as written, a package resource once resolved).
     const named =
       scriptLocation.includes(':') && !path.isAbsolute(scriptLocation) ? config.scriptLocation : scriptLocation;
@@ -368,6 +384,11 @@ function readText(file: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A folder that holds env.py and versions/ (Flask-Migrate keeps alembic.ini in it, without script_location). */
+function isFlaskMigrateFolder(dir: string): boolean {
+  return fs.existsSync(path.join(dir, 'env.py')) && isDirectory(path.join(dir, 'versions'));
 }
 
 function isDirectory(dir: string): boolean {

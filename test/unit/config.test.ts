@@ -127,6 +127,27 @@ describe('loadConfig', () => {
     assert.ok(loadConfig({ iniPath: ini, section: 'empty' }).problems.some((p) => p.code === 'no-script-location'));
   });
 
+  it("reads Flask-Migrate's layout (alembic.ini beside env.py, no script_location) as `flask db` does, with a warning", () => {
+    // Flask-Migrate's template ini: an [alembic] section with comments only.
+    const ini = '# A generic, single database configuration.\n\n[alembic]\n# file_template = %%(rev)s_%%(slug)s\n';
+    const root = project({ 'migrations/alembic.ini': ini, 'migrations/env.py': '' }, ['migrations/versions']);
+    const config = loadConfig({ iniPath: path.join(root, 'migrations', 'alembic.ini') });
+    assert.strictEqual(config.scriptLocation, path.join(root, 'migrations'));
+    assert.deepStrictEqual(config.versionLocations, [path.join(root, 'migrations', 'versions')]);
+    assert.deepStrictEqual(
+      config.problems.map((p) => [p.severity, p.code]),
+      [['warning', 'flask-migrate']],
+    );
+    assert.match(config.problems[0].message, /flask db/);
+    // Without env.py beside it, it is what plain Alembic says.
+    fs.rmSync(path.join(root, 'migrations', 'env.py'));
+    const plain = loadConfig({ iniPath: path.join(root, 'migrations', 'alembic.ini') });
+    assert.deepStrictEqual(
+      plain.problems.map((p) => [p.severity, p.code, p.message]),
+      [['error', 'no-script-location', "No 'script_location' key found in configuration."]],
+    );
+  });
+
   it("reports a script_location folder that does not exist once, in Alembic's words (a template's placeholder)", () => {
     const root = project({ 'alembic.ini': '[alembic]\nscript_location = {alembic_dir}\n' });
     const config = loadConfig({ iniPath: path.join(root, 'alembic.ini') });
