@@ -344,8 +344,9 @@ class GraphPanel extends Disposable {
     const script = webview.asWebviewUri(vscode.Uri.joinPath(media, 'graph.js'));
     const style = webview.asWebviewUri(vscode.Uri.joinPath(media, 'graph.css'));
     const csp = `default-src 'none'; script-src 'nonce-${nonce}'; style-src ${webview.cspSource}; img-src ${webview.cspSource} data:`;
-    const legend = (cls: string, shape: string, label: string) =>
-      `<span><svg width="18" height="18" aria-hidden="true"><g class="node lane-c0 ${cls}">${shape}</g></svg>${label}</span>`;
+    // `db-state` entries show while the database state is known, `db-unknown` while it is not (main.ts).
+    const legend = (cls: string, shape: string, label: string, entry = '') =>
+      `<span class="${entry}"><svg width="18" height="18" aria-hidden="true"><g class="node lane-c0 ${cls}">${shape}</g></svg>${label}</span>`;
     const dot = '<circle class="shape" cx="9" cy="9" r="4"/>';
     return `<!DOCTYPE html>
 <html lang="en">
@@ -372,7 +373,7 @@ class GraphPanel extends Disposable {
   <div id="spacer"><div id="rows"></div><svg id="lanes" xmlns="http://www.w3.org/2000/svg" aria-hidden="true"></svg></div>
 </div>
 <div id="statusbar">
-  <span id="legend">${legend('state-current', `<circle class="ring" cx="9" cy="9" r="7"/>${dot}`, 'current')}${legend('state-applied', dot, 'applied')}${legend('state-pending', dot, 'pending')}${legend('merge', '<path class="shape" d="M9 3L15 9L9 15L3 9Z"/>', 'merge')}${legend('problem', dot, 'problem')}<span><svg width="24" height="18" aria-hidden="true"><path class="edge depends lane-dep" d="M2 9L22 9"/></svg>depends_on</span></span>
+  <span id="legend">${legend('state-current', `<circle class="ring" cx="9" cy="9" r="7"/>${dot}`, 'current', 'db-state')}${legend('state-applied', dot, 'applied', 'db-state')}${legend('state-pending', dot, 'pending', 'db-state')}${legend('', dot, 'database state not known', 'db-unknown')}${legend('merge', '<path class="shape" d="M9 3L15 9L9 15L3 9Z"/>', 'merge')}${legend('problem', dot, 'problem')}<span><svg width="24" height="18" aria-hidden="true"><path class="edge depends lane-dep" d="M2 9L22 9"/></svg>depends_on</span></span>
   <span id="status"></span>
 </div>
 <div id="menu" role="menu" hidden></div>

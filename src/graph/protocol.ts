@@ -33,6 +33,8 @@ export interface RenderedReport {
   selected: string[];
   /** Ids of the toolbar buttons that are disabled (an action that cannot apply now). */
   disabled: string[];
+  /** The legend's entries as shown. */
+  legend: string[];
 }
 
 export type FromWebview =

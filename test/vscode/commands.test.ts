@@ -218,6 +218,29 @@ describe('commands: failures you can see, actions that apply', function () {
     await disabled(true);
     await sqliteAt(api, HEAD);
     await disabled(false);
+    const legendShows = (entry: string) =>
+      waitFor(
+        `the legend showing "${entry}"`,
+        () => {
+          const view = api.graph.lastView();
+          const rendered = api.graph.lastRendered();
+          return !!view && rendered?.version === view.version && rendered.legend.includes(entry);
+        },
+        15000,
+      );
+    await legendShows('current');
+    assert.ok(!api.graph.lastRendered()!.legend.includes('database state not known'));
+    // Unreachable: nodes carry no state, and the legend says so instead of naming states nobody is in.
+    await setAlembicSetting('databaseUrl', 'postgresql://lens@127.0.0.1:1/nothing');
+    try {
+      await legendShows('database state not known');
+      assert.deepStrictEqual(
+        api.graph.lastRendered()!.legend.filter((entry) => ['current', 'applied', 'pending'].includes(entry)),
+        [],
+      );
+    } finally {
+      await setAlembicSetting('databaseUrl', undefined);
+    }
   });
 
   it('an empty autogenerate offers "Delete This Revision": Cancel keeps the file, Delete removes exactly that file', async () => {

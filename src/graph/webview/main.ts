@@ -40,6 +40,7 @@ const mergeButton = $<HTMLButtonElement>('merge');
 const runsButton = $<HTMLButtonElement>('toggle-runs');
 const jumpCurrentButton = $<HTMLButtonElement>('jump-current');
 const statusEl = $<HTMLSpanElement>('status');
+const legendEl = $<HTMLSpanElement>('legend');
 const noticeEl = $<HTMLDivElement>('notice');
 const menu = $<HTMLDivElement>('menu');
 const tooltip = $<HTMLDivElement>('tooltip');
@@ -199,6 +200,7 @@ function updateToolbar(): void {
   runsButton.textContent = collapsed ? `Expand runs (${collapsed})` : 'Collapse runs';
   const revisions = nodes.reduce((n, node) => n + (node.kind === 'run' ? (node.members?.length ?? 0) : 1), 0);
   const heads = nodes.filter((n) => n.head).length;
+  legendEl.classList.toggle('no-states', !view.states);
   statusEl.textContent = `${view.project}: ${revisions} revision${revisions === 1 ? '' : 's'}${heads > 1 ? `, ${heads} heads` : ''} · Database: ${view.database}`;
   updateMergeButton();
   updateJumpCurrentButton();
@@ -233,6 +235,9 @@ function report(): void {
     visible: nodes.slice(Math.max(0, windowStart), Math.max(0, windowEnd)).map((n) => n.id),
     selected: [...selected],
     disabled: Array.from(document.querySelectorAll<HTMLButtonElement>('#toolbar button:disabled')).map((b) => b.id),
+    legend: Array.from(legendEl.children)
+      .filter((entry) => getComputedStyle(entry).display !== 'none')
+      .map((entry) => entry.textContent ?? ''),
   });
 }
 
