@@ -29,9 +29,16 @@ export function runMochaFiles(
   resultFile: string,
   options: Mocha.MochaOptions = {},
 ): Promise<number> {
-  // ALEMBIC_LENS_TEST_GREP runs only the tests whose full title matches (a developer's shortcut; CI never sets it).
+  // ALEMBIC_LENS_TEST_GREP runs only the tests whose full title matches this regular expression (a developer's
+  // shortcut; CI never sets it).
   const grep = process.env.ALEMBIC_LENS_TEST_GREP;
-  const mocha = new Mocha({ ui: 'bdd', color: !process.env.CI, timeout: 20000, ...(grep ? { grep } : {}), ...options });
+  const mocha = new Mocha({
+    ui: 'bdd',
+    color: !process.env.CI,
+    timeout: 20000,
+    ...(grep ? { grep: new RegExp(grep) } : {}),
+    ...options,
+  });
   for (const file of files) mocha.addFile(file);
   return new Promise((resolve) => {
     const runner = mocha.run((failures) => {
