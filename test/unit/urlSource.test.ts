@@ -367,6 +367,30 @@ describe('findUrlSource: app modules and settings classes', () => {
     });
   });
 
+  it('follows names a package re-exports with `from .settings import *`, and a star import in env.py', () => {
+    const files = {
+      'app/__init__.py': '',
+      'app/core/__init__.py': 'from .helpers import *\nfrom .settings import *\n',
+      'app/core/helpers.py': 'def _private():\n    pass\n',
+      'app/core/settings.py': 'import os\n\nDATABASE_URL = os.environ.get("APP_DB", "sqlite:///./app.db")\n',
+    };
+    const expected = { kind: 'env', variable: 'APP_DB', fallback: 'sqlite:///./app.db' };
+    for (const imports of ['from app.core import DATABASE_URL\n', 'from app.core import *\n']) {
+      const { found } = sourceOf({
+        ...files,
+        'alembic/env.py': generic('config.set_main_option("sqlalchemy.url", DATABASE_URL)', imports),
+      });
+      assert.deepStrictEqual({ ...found, where: undefined }, { ...expected, where: undefined }, imports);
+      assert.match((found as { where: { file: string } }).where.file, /settings\.py$/);
+    }
+    // A name no star-imported module defines stays unknown, and says so.
+    const { found } = sourceOf({
+      ...files,
+      'alembic/env.py': generic('config.set_main_option("sqlalchemy.url", OTHER_URL)', 'from app.core import *\n'),
+    });
+    assert.strictEqual(found.kind, 'computed', JSON.stringify(found));
+  });
+
   it('reads a pydantic v2 BaseSettings field: env var, prefix, case-insensitive, literal default', () => {
     const { found } = sourceOf({
       'alembic/env.py': ENV_SETTINGS,

@@ -141,8 +141,35 @@ export class Analyzer {
       fromInner = fromInner || scope.kind !== 'class';
       scope = scope.parent;
     }
+    const starred = this.fromStarImports(ctx.mod, name, expr);
+    if (starred) return starred;
     if (name === 'str') return { k: 'ext', name };
     return this.computed(`'${name}'`, expr, ctx);
+  }
+
+  /**
+   * A module-level name that `from x import *` brought in: the last such import whose module defines it
+   * wins (mealie's `from .settings import *`). Names with a leading underscore are never star-imported.
+   */
+  private fromStarImports(mod: ModuleIndex, name: string, at: { line: number }): Val | undefined {
+    if (name.startsWith('_')) return undefined;
+    for (const ref of [...mod.starImports].reverse()) {
+      const base = ref.level ? this.relativeBase(mod, ref.level) : undefined;
+      if (ref.level && base === undefined) continue;
+      const from = this.loadModule(ref.module, base, mod.depth + 1);
+      const key = typeof from === 'string' ? undefined : `${from.file}\0*${name}`;
+      if (typeof from === 'string' || !key || this.active.has(key)) continue;
+      this.active.add(key);
+      try {
+        if (from.scope.bindings.get(name)?.length)
+          return this.lookup(name, { mod: from, scope: from.scope, line: Number.MAX_SAFE_INTEGER }, at);
+        const deeper = this.fromStarImports(from, name, at);
+        if (deeper) return deeper;
+      } finally {
+        this.active.delete(key);
+      }
+    }
+    return undefined;
   }
 
   /**
@@ -210,6 +237,8 @@ export class Analyzer {
   private moduleAttribute(mod: ModuleIndex, name: string, at: { line: number }, ctx: Ctx): Val {
     const bindings = mod.scope.bindings.get(name);
     if (bindings?.length) return this.lookup(name, { mod, scope: mod.scope, line: Number.MAX_SAFE_INTEGER }, at);
+    const starred = this.fromStarImports(mod, name, at);
+    if (starred) return starred;
     // `from package import submodule`
     const sub =
       path.basename(mod.file) === '__init__.py' ? this.findModuleFile(name, [path.dirname(mod.file)]) : undefined;

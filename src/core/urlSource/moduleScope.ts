@@ -77,6 +77,8 @@ export interface ModuleIndex {
   packageDir: string;
   depth: number;
   scope: Scope;
+  /** `from x import *` at module level, in order: the names they bring in are looked up there. */
+  starImports: ImportRef[];
   lines: Array<{ line: PyLine; scope: Scope }>;
 }
 
@@ -95,6 +97,7 @@ export function indexModule(text: string, file: string, depth: number): ModuleIn
     packageDir: path.dirname(file),
     depth,
     scope: moduleScope,
+    starImports: [],
     lines: [],
     syntaxError: source.error,
   };
@@ -175,7 +178,10 @@ export function indexModule(text: string, file: string, depth: number): ModuleIn
     simple(tokens, lineNo) {
       const first = tokens[0];
       if (first.t === 'name' && (first.v === 'import' || first.v === 'from')) {
-        for (const [name, ref] of readImport(tokens)) bind(name, { kind: 'import', line: lineNo, importRef: ref });
+        const { names, stars } = readImport(tokens);
+        for (const [name, ref] of names) bind(name, { kind: 'import', line: lineNo, importRef: ref });
+        // Python allows `import *` only at module level.
+        if (scope() === moduleScope) mod.starImports.push(...stars);
         return;
       }
       if (first.t === 'name' && first.v === 'return') {
@@ -232,17 +238,19 @@ function readStatement(
   }
 }
 
-/** The names an import binds, and what each refers to. */
-function readImport(tokens: PyToken[]): Array<[string, ImportRef]> {
-  const out: Array<[string, ImportRef]> = [];
+/** The names an import binds and what each refers to, and the modules it imports `*` from. */
+function readImport(tokens: PyToken[]): { names: Array<[string, ImportRef]>; stars: ImportRef[] } {
+  const names: Array<[string, ImportRef]> = [];
+  const stars: ImportRef[] = [];
   for (const stmt of readImportStmts(tokens, 0, false, false)) {
     if (stmt.kind === 'import') {
       const top = stmt.module.split('.')[0];
-      out.push(stmt.alias ? [stmt.alias, { module: stmt.module, level: 0 }] : [top, { module: top, level: 0 }]);
+      names.push(stmt.alias ? [stmt.alias, { module: stmt.module, level: 0 }] : [top, { module: top, level: 0 }]);
     } else {
       for (const { name, alias } of stmt.names)
-        if (name !== '*') out.push([alias ?? name, { module: stmt.module, level: stmt.level, name }]);
+        if (name === '*') stars.push({ module: stmt.module, level: stmt.level });
+        else names.push([alias ?? name, { module: stmt.module, level: stmt.level, name }]);
     }
   }
-  return out;
+  return { names, stars };
 }
