@@ -1,6 +1,7 @@
 // Which actions apply now, as context keys for the `when` clauses of menus and the palette, computed from
-// the real state: `alembic.state` (loading, ready, noProject) and `alembic.canDowngrade` (some project's
-// database stands on a revision). The values are kept for the extension's test API.
+// the real state: `alembic.state` (loading, ready, noProject), `alembic.scriptsWithoutConfig` (a scripts
+// folder no config names) and `alembic.canDowngrade` (some project's database stands on a revision). The
+// values are kept for the extension's test API.
 import * as vscode from 'vscode';
 import type { DatabaseStatusService } from '../database/databaseStatus';
 import type { ProjectRegistry } from '../projects/projectRegistry';
@@ -28,6 +29,7 @@ export class ActionAvailability extends Disposable {
   private update(): void {
     const projects = this.registry.getProjects();
     this.set('alembic.state', projects.length ? 'ready' : 'noProject');
+    this.set('alembic.scriptsWithoutConfig', this.registry.unconfiguredScripts().length > 0);
     this.set(
       'alembic.canDowngrade',
       projects.some((p) => !!this.database.stateOf(p)?.current.length),

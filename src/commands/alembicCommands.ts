@@ -26,7 +26,7 @@ import { runnerProject } from '../runner/runnerProject';
 import { historyLoads } from './brokenHistory';
 import type { CommandHandler } from './commandRegistry';
 import { explainEmptyRevision } from './emptyRevision';
-import { initializeAlembic } from './initAlembic';
+import { createConfigForScripts, initializeAlembic } from './initAlembic';
 import { createdRevisionFile } from './newRevisionFile';
 import { pickProject, pickRevision } from './revisionPicker';
 import type { SqlDocuments } from './sqlDocuments';
@@ -62,6 +62,7 @@ export class AlembicCommands {
       'alembic.current.show': (t?: RevisionTarget) => this.showCurrent(t?.project),
       'alembic.sql.upgrade': (t?: RevisionTarget) => this.showUpgradeSql(t),
       'alembic.init': () => initializeAlembic(this.runner, this.interpreters),
+      'alembic.init.configForScripts': () => createConfigForScripts(this.registry),
       'alembic.revision.copyId': (t?: RevisionTarget) => t && vscode.env.clipboard.writeText(t.revision.id),
     };
   }
@@ -89,11 +90,14 @@ export class AlembicCommands {
     await this.registry.whenIdle();
     const projects = this.registry.getProjects();
     if (!projects.length) {
+      const unconfigured = this.registry.unconfiguredScripts().length > 0;
       const choice = await vscode.window.showInformationMessage(
-        'No Alembic project in this workspace.',
-        'Initialize Alembic in Folder...',
+        unconfigured
+          ? 'No Alembic project in this workspace: its scripts folder has no alembic.ini naming it.'
+          : 'No Alembic project in this workspace.',
+        unconfigured ? 'Create alembic.ini for It...' : 'Initialize Alembic in Folder...',
       );
-      if (choice) void vscode.commands.executeCommand('alembic.init');
+      if (choice) void vscode.commands.executeCommand(unconfigured ? 'alembic.init.configForScripts' : 'alembic.init');
       return undefined;
     }
     return pickProject(projects, title);

@@ -1,10 +1,19 @@
 // "Alembic: Initialize Alembic in Folder...": runs `alembic init`, then wires env.py to the app's models
-// and database URL so that the first autogenerate is not empty.
+// and database URL so that the first autogenerate is not empty. "Create alembic.ini for a Scripts Folder...":
+// a scripts folder whose configuration the application builds in code gets a config file to be read from.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { alembicInitArgv } from '../core/alembicCommand';
-import { findAppModels, type PythonModuleText, setIniUrl, wireEnvPy } from '../core/initWiring';
+import {
+  configFolderFor,
+  configForScripts,
+  findAppModels,
+  type PythonModuleText,
+  setIniUrl,
+  wireEnvPy,
+} from '../core/initWiring';
+import type { ProjectRegistry } from '../projects/projectRegistry';
 import { resolveAlembicLaunch } from '../runner/alembicLauncher';
 import type { AlembicRunner } from '../runner/alembicTerminal';
 import type { InterpreterService } from '../runner/interpreter';
@@ -87,6 +96,47 @@ export async function initializeAlembic(runner: AlembicRunner, interpreters: Int
   void vscode.window.showInformationMessage(
     `Alembic initialized in ${vscode.workspace.asRelativePath(path.join(folder, directory.trim()))}: ${notes.join('; ')}.`,
   );
+}
+
+/** Writes an alembic.ini naming a scripts folder no config names, after a confirmation that shows it. */
+export async function createConfigForScripts(registry: ProjectRegistry): Promise<void> {
+  await registry.whenIdle();
+  const folders = registry.unconfiguredScripts();
+  const picked =
+    folders.length > 1
+      ? (
+          await vscode.window.showQuickPick(
+            folders.map((folder) => ({ label: vscode.workspace.asRelativePath(folder), folder })),
+            { title: 'Create alembic.ini for a Scripts Folder' },
+          )
+        )?.folder
+      : folders[0];
+  if (!picked) {
+    if (!folders.length) void vscode.window.showInformationMessage('Every Alembic scripts folder here has a config.');
+    return;
+  }
+  const workspaceFolder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(picked))?.uri.fsPath ?? picked;
+  const ini = path.join(
+    configFolderFor(picked, workspaceFolder, (file) => fs.existsSync(file)),
+    'alembic.ini',
+  );
+  if (fs.existsSync(ini)) {
+    void vscode.window.showWarningMessage(
+      `${vscode.workspace.asRelativePath(ini)} already exists: add a section for ${vscode.workspace.asRelativePath(picked)} to it yourself.`,
+    );
+    return;
+  }
+  const text = configForScripts(picked, path.dirname(ini));
+  const create = 'Create alembic.ini';
+  const choice = await vscode.window.showWarningMessage(
+    `Create ${vscode.workspace.asRelativePath(ini)} for ${vscode.workspace.asRelativePath(picked)}?`,
+    { modal: true, detail: `A new file, nothing else changed:\n\n${text}` },
+    create,
+  );
+  if (choice !== create) return;
+  // `wx`: never overwrite a file that appeared meanwhile.
+  fs.writeFileSync(ini, text, { flag: 'wx' });
+  await vscode.window.showTextDocument(vscode.Uri.file(ini));
 }
 
 async function pickFolder(): Promise<string | undefined> {

@@ -2,6 +2,8 @@
 // reading the project's Python files, then wire env.py and alembic.ini so that the first autogenerate
 // sees the models. Pure text in, text out.
 
+import * as path from 'node:path';
+
 export interface PythonModuleText {
   /** Dotted module name, e.g. `app.models`. */
   module: string;
@@ -28,9 +30,17 @@ const ENV_URL_INDEX = /os\.environ\[\s*["'](\w*(?:DATABASE|DB)\w*(?:URL|URI)\w*)
 const LITERAL_URL =
   /^\s*\w*(?:DATABASE|DB)\w*(?:URL|URI)\w*\s*(?::[^=\n]+)?=\s*["']((?:sqlite|postgres(?:ql)?|mysql|mariadb|oracle|mssql)[^"'\n]*)["']/im;
 
+/** pytest's modules (tests/, test_*.py, *_test.py, conftest.py): their tables are fixtures, not the app's. */
+function isTestModule(module: string): boolean {
+  const parts = module.split('.');
+  const last = parts[parts.length - 1];
+  return parts.some((p) => p === 'tests' || p === 'test') || /^test_|_test$|^conftest$/.test(last);
+}
+
 export function findAppModels(modules: readonly PythonModuleText[]): AppModels {
   const found: AppModels = { modelModules: [] };
   for (const { module, text } of modules) {
+    if (isTestModule(module)) continue;
     if (!found.base) {
       const declarative = DECLARATIVE_BASE.exec(text) ?? DECLARATIVE_CLASS.exec(text);
       if (declarative) found.base = { module, name: declarative[1], kind: 'declarative' };
@@ -81,4 +91,28 @@ const PLACEHOLDER_URL_LINE = /^(sqlalchemy\.url\s*=\s*)driver:\/\/user:pass@loca
 /** alembic.ini with the template's placeholder URL replaced (a % doubled, as configparser needs). */
 export function setIniUrl(ini: string, url: string): string {
   return ini.replace(PLACEHOLDER_URL_LINE, (_, key: string) => `${key}${url.replace(/%/g, '%%')}`);
+}
+
+/**
+ * Where an alembic.ini for a scripts folder goes: the first folder above it that is not a Python package,
+ * where Alembic runs and Python imports the application's top package from (warehouse/migrations gets
+ * the checkout's root); never above `workspaceFolder`.
+ */
+export function configFolderFor(scriptsFolder: string, workspaceFolder: string, isFile: (file: string) => boolean) {
+  let folder = path.dirname(scriptsFolder);
+  while (folder !== workspaceFolder && isFile(path.join(folder, '__init__.py')) && path.dirname(folder) !== folder)
+    folder = path.dirname(folder);
+  return folder;
+}
+
+/** The smallest alembic.ini that names a scripts folder, with the folder it runs in on sys.path. */
+export function configForScripts(scriptsFolder: string, configFolder: string): string {
+  const relative = path.relative(configFolder, scriptsFolder).split(path.sep).join('/');
+  return [
+    `# Written by Alembic Lens: ${relative} had no config file naming it (the application builds its own in code).`,
+    '[alembic]',
+    `script_location = %(here)s/${relative}`,
+    'prepend_sys_path = .',
+    '',
+  ].join('\n');
 }

@@ -42,6 +42,7 @@ export type RegistryState = 'loading' | 'ready';
 
 export class ProjectRegistry extends Disposable {
   private projects: Project[] = [];
+  private unconfigured: string[] = [];
   private contexts = new Map<Project, ProjectContext>();
   private readonly versionFolders = this.register(new VersionFolderWatchers((file) => this.revisionFileChanged(file)));
   private readonly pending = new Map<Project, Set<string>>();
@@ -75,6 +76,11 @@ export class ProjectRegistry extends Disposable {
 
   getProjects(): readonly Project[] {
     return this.projects;
+  }
+
+  /** Alembic scripts folders no config names (their configuration is built in code), as last found. */
+  unconfiguredScripts(): readonly string[] {
+    return this.unconfigured;
   }
 
   /** The project a revision file belongs to, if any. */
@@ -184,6 +190,7 @@ export class ProjectRegistry extends Disposable {
       const text = await readText(uri);
       if (text && tomlHasAlembic(text)) found.push(...loadProjectAlone(uri.fsPath));
     }
+    this.unconfigured = await findUnconfiguredScripts(found);
     this.projects = found;
     this.contexts = new Map(found.map((p) => [p, new ProjectContext(p)]));
     this.pending.clear();
@@ -375,4 +382,20 @@ function inSkippedFolder(uri: vscode.Uri): boolean {
     .asRelativePath(uri, false)
     .split(/[\\/]/)
     .some((name) => SKIPPED.includes(name));
+}
+
+/**
+ * Folders with env.py, script.py.mako and versions/ that no project's script_location is: an application
+ * that builds its Alembic Config in code (warehouse) has no alembic.ini. Alembic's own templates have no
+ * versions/.
+ */
+async function findUnconfiguredScripts(projects: readonly Project[]): Promise<string[]> {
+  const used = new Set(projects.map((p) => p.config.scriptLocation && path.resolve(p.config.scriptLocation)));
+  const found: string[] = [];
+  for (const uri of await vscode.workspace.findFiles('**/script.py.mako', SKIPPED_GLOB)) {
+    const folder = path.dirname(uri.fsPath);
+    if (inSkippedFolder(uri) || used.has(folder)) continue;
+    if (fs.existsSync(path.join(folder, 'env.py')) && fs.existsSync(path.join(folder, 'versions'))) found.push(folder);
+  }
+  return found.sort();
 }

@@ -621,6 +621,50 @@ describe('the daily loop on SQLite', function () {
     }
   });
 
+  it('a scripts folder no config names is found; Create alembic.ini for It, after a confirmation showing the file, makes it a project', async () => {
+    // Like warehouse: the application's package holds migrations/, and builds its Alembic Config in code.
+    const svc = path.join(root, 'svc');
+    const scripts = path.join(svc, 'app', 'migrations');
+    fs.mkdirSync(path.join(scripts, 'versions'), { recursive: true });
+    fs.writeFileSync(path.join(svc, 'app', '__init__.py'), '');
+    for (const file of ['env.py', 'script.py.mako'])
+      fs.copyFileSync(path.join(root, 'alembic', file), path.join(scripts, file));
+    const ini = path.join(svc, 'alembic.ini');
+    try {
+      await vscode.commands.executeCommand('alembic.refresh');
+      await waitFor(
+        'the scripts folder without a config noticed',
+        async () => api.commands.contextKeys()['alembic.scriptsWithoutConfig'] === true,
+        15000,
+      );
+      const declined = await withDialogs({ warning: () => undefined }, () =>
+        vscode.commands.executeCommand('alembic.init.configForScripts'),
+      );
+      const asked = declined.shown.find((s) => s.modal);
+      assert.ok(
+        asked && /Create svc\/alembic\.ini for svc\/app\/migrations\?/.test(asked.message),
+        describeShown(declined.shown),
+      );
+      assert.match(asked.detail ?? '', /script_location = %\(here\)s\/app\/migrations/);
+      assert.ok(!fs.existsSync(ini), 'nothing written without the click');
+
+      await withDialogs({ warning: (_, items) => items.find((i) => i === 'Create alembic.ini') }, () =>
+        vscode.commands.executeCommand('alembic.init.configForScripts'),
+      );
+      assert.match(fs.readFileSync(ini, 'utf8'), /^\[alembic\]\nscript_location = %\(here\)s\/app\/migrations\n/m);
+      await waitFor(
+        'the svc project in the tree, no longer a folder without config',
+        async () =>
+          (await api.getDatabaseStatus()).some((s) => s.project === 'svc') &&
+          api.commands.contextKeys()['alembic.scriptsWithoutConfig'] === false,
+        15000,
+      );
+    } finally {
+      fs.rmSync(svc, { recursive: true, force: true });
+      await vscode.commands.executeCommand('alembic.refresh');
+    }
+  });
+
   it('a project folder deleted from disk (rm -rf, a branch switch) disappears from the tree', async () => {
     const gone = path.join(root, 'old_service');
     cleanup.push(gone);
