@@ -16,6 +16,7 @@ import { describeOrigin, originOfUnknownRevision, type RevisionOrigin } from '..
 import { withLintOptions } from '../core/lint';
 import { type BaseComparison, compareWithBase } from '../core/teams/baseComparison';
 import { accidentalForkHeads } from '../core/teams/forkHeads';
+import { newRevisions } from '../core/teams/lintScope';
 import type { DatabaseStatusService } from '../database/databaseStatus';
 import type { ProblemSource } from '../lint/diagnostics';
 import { lintSeverities } from '../lint/lintDiagnostics';
@@ -50,6 +51,8 @@ export class TeamsService extends Disposable implements ProblemSource, Revisions
   private results = new Map<Project, ProjectComparison>();
   /** A promise, so that callers asking while git opens the repository share one open. */
   private readonly readers = new Map<Project, { config: Project['config']; reader: Promise<RefHistoryReader> }>();
+  /** `git log`s of the commits adding revision files, by repository and version folders (additions()). */
+  private readonly additionReads = new Map<string, { head: string; byFile: Promise<Map<string, CommitFacts>> }>();
   private readonly scheduled = this.register(new Debouncer());
   private readonly latest = new LatestOnly();
   /** Set while this service re-lists the version folders: the registry's answer is not a new change. */
@@ -190,14 +193,17 @@ Click to open the revision at its down_revision line.`;
   /** The lint scope of a project: the revisions to lint, or undefined for every one. */
   scopeOf(project: Project): ((source: RevisionSource) => boolean) | undefined {
     if (this.setting<string>(project, 'lint.scope', 'new') === 'all') return undefined;
-    const comparison = this.results.get(project)?.comparison;
-    if (comparison) return (source) => comparison.newFiles.has(source.path);
-    const state = this.database.stateOf(project);
-    if (!state) return undefined;
-    return (source) => {
-      const rev = project.graph.get(source.revision);
-      return !rev || !state.applied.has(rev);
-    };
+    const result = this.results.get(project);
+    return newRevisions(project.graph, {
+      compared: !!result,
+      newFiles: result?.comparison?.newFiles,
+      database: this.databaseUnread(project) ? 'unread' : this.database.stateOf(project),
+    });
+  }
+
+  private databaseUnread(project: Project): boolean {
+    const status = this.database.get(project);
+    return !status || status.kind === 'checking';
   }
 
   /**
@@ -242,7 +248,10 @@ Click to open the revision at its down_revision line.`;
         const results = new Map<Project, ProjectComparison>();
         for (const project of projects) {
           if (!isCurrent()) break;
-          const result = await this.compare(project);
+          // A failure is this project's result, not the end of every project's (whose lint waits for it).
+          const result = await this.compare(project).catch(
+            (err: unknown): ProjectComparison => ({ unavailable: `git could not be read: ${err}`, deletions: [] }),
+          );
           if (result === 'head-moved') return undefined;
           results.set(project, result);
         }
@@ -273,6 +282,8 @@ Click to open the revision at its down_revision line.`;
           project.config.configFile,
           project.config.section,
           scope,
+          !!result,
+          this.databaseUnread(project),
           result?.unavailable,
           result?.comparison?.ref,
           result?.origin && [result.origin.revision, result.origin.ref, result.origin.commit],
@@ -325,18 +336,28 @@ Click to open the revision at its down_revision line.`;
     }
   }
 
-  /** Which commit added each revision file: one `git log` when HEAD moved, else the last answer. */
+  /**
+   * Which commit added each revision file: one `git log` per repository, version folders and HEAD, shared by
+   * the comparisons that overlap (several refreshes in a row, a project loaded again). On a long history
+   * (nova) it takes seconds; a failed one is asked again next time.
+   */
   private async additions(project: Project, reader: RefHistoryReader): Promise<ProjectComparison['additions']> {
     const repo = reader.repo;
     const head = (await repo.tryResolveCommit('HEAD')) ?? '';
-    const last = this.results.get(project)?.additions;
-    if (last?.head === head) return last;
     const folders = project.config.versionLocations
       .map((location) => repo.relative(location))
       .filter((f): f is string => f !== undefined);
-    const byFile = new Map<string, CommitFacts>();
-    for (const [file, facts] of await commitsAddingFiles(repo, folders)) byFile.set(repo.absolute(file), facts);
-    return { head, byFile };
+    const key = JSON.stringify([repo.root, folders]);
+    let read = this.additionReads.get(key);
+    if (read?.head !== head) {
+      const byFile = commitsAddingFiles(repo, folders).then(
+        (found) => new Map([...found].map(([file, facts]) => [repo.absolute(file), facts] as const)),
+      );
+      const entry = { head, byFile };
+      byFile.catch(() => this.additionReads.get(key) === entry && this.additionReads.delete(key));
+      this.additionReads.set(key, (read = entry));
+    }
+    return { head, byFile: await read.byFile };
   }
 
   /** Commits and branch switches, as the built-in git extension sees them; nothing when it is absent or disabled. */
