@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { alembicInitArgv } from '../core/alembicCommand';
+import { DEPENDENCY_FOLDERS } from '../core/dependencyFolders';
 import {
   configFolderFor,
   configForScripts,
@@ -18,20 +19,8 @@ import { resolveAlembicLaunch } from '../runner/alembicLauncher';
 import type { AlembicRunner } from '../runner/alembicTerminal';
 import type { InterpreterService } from '../runner/interpreter';
 
-const SKIP_DIRS = new Set([
-  'node_modules',
-  '.git',
-  '.venv',
-  'venv',
-  'env',
-  '__pycache__',
-  'site-packages',
-  '.tox',
-  'build',
-  'dist',
-  'alembic',
-  'migrations',
-]);
+/** Besides the dependency folders: migrations folders, whose env.py and revisions are no app module. */
+const SKIP_DIRS = new Set([...DEPENDENCY_FOLDERS, 'alembic', 'migrations']);
 const MAX_FILES = 2000;
 
 export async function initializeAlembic(runner: AlembicRunner, interpreters: InterpreterService): Promise<void> {

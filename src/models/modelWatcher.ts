@@ -10,6 +10,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { historyBreakers, type Problem, type Project } from '../core';
+import { DEPENDENCY_FOLDERS } from '../core/dependencyFolders';
 import { readTextFile } from '../core/fileBytes';
 import { findModelFiles, type ModelDiscovery, type ModelFile } from '../core/models/modelFiles';
 import { compareModelsWithRevisions, type SchemaDifference } from '../core/models/modelsVsRevisions';
@@ -21,19 +22,6 @@ import { DELAYS, Debouncer } from '../util/schedule';
 
 /** Differences listed in a tooltip; the rest are counted. */
 const SHOWN_DIFFERENCES = 5;
-const IGNORED_DIRS = new Set([
-  'node_modules',
-  '.git',
-  '.venv',
-  'venv',
-  'env',
-  '.tox',
-  '.nox',
-  'site-packages',
-  '__pycache__',
-  'build',
-  'dist',
-]);
 
 export interface ModelsBase {
   /** `from <module> import <name>`, then `<name>.metadata`. */
@@ -155,7 +143,7 @@ export class ModelWatcher extends Disposable {
   }
 
   private fileEvent(file: string, createdOrDeleted: boolean): void {
-    if (file.split(path.sep).some((part) => IGNORED_DIRS.has(part))) return;
+    if (file.split(path.sep).some((part) => DEPENDENCY_FOLDERS.has(part))) return;
     for (const project of this.registry.getProjects()) {
       if (project.ownsRevisionFile(file)) continue;
       const resolved = path.resolve(file);

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { iniProjectSections, loadProject, type Project, tomlHasAlembic } from '../core';
+import { DEPENDENCY_FOLDERS } from '../core/dependencyFolders';
 import type { ResolvedUrl } from '../core/urlSource';
 import type { ProjectEnv } from '../runner/projectEnv';
 import { Disposable } from '../util/disposable';
@@ -14,21 +15,7 @@ import { VersionFolderWatchers } from './versionFolderWatchers';
 
 export { type ProjectChange, type ProjectChangeKind, projectFolder, projectKey } from './projectContext';
 
-/** Folders that hold other people's files (dependencies, builds), never the project's Alembic config. */
-const SKIPPED = [
-  'node_modules',
-  '.git',
-  '.venv',
-  'venv',
-  'env',
-  '.tox',
-  '.nox',
-  'site-packages',
-  '__pycache__',
-  'build',
-  'dist',
-];
-const SKIPPED_GLOB = `**/{${SKIPPED.join(',')}}/**`;
+const SKIPPED_GLOB = `**/{${[...DEPENDENCY_FOLDERS].join(',')}}/**`;
 const PROJECT_FILES = '{alembic.ini,pyproject.toml}';
 const ALL_KINDS: ReadonlySet<ProjectChangeKind> = new Set([
   'projects',
@@ -300,6 +287,8 @@ export class ProjectRegistry extends Disposable {
   }
 
   private settingsChanged(e: vscode.ConfigurationChangeEvent): void {
+    // The search for projects reads files.exclude (findProjectFiles): a folder hidden or shown again is searched anew.
+    if (e.affectsConfiguration('files.exclude')) this.scheduleRediscover();
     if (!e.affectsConfiguration('alembic')) return;
     for (const project of this.projects) {
       const uri = vscode.Uri.file(this.contextOf(project).folder);
@@ -311,13 +300,7 @@ export class ProjectRegistry extends Disposable {
   }
 
   private configChanged(uri: vscode.Uri): void {
-    if (
-      uri.fsPath
-        .split(path.sep)
-        .some((part) => ['node_modules', 'site-packages', '.venv', 'venv', '.git'].includes(part))
-    )
-      return;
-    this.scheduleRediscover();
+    if (!inSkippedFolder(uri)) this.scheduleRediscover();
   }
 
   private scheduleRediscover(): void {
@@ -381,7 +364,7 @@ function inSkippedFolder(uri: vscode.Uri): boolean {
   return vscode.workspace
     .asRelativePath(uri, false)
     .split(/[\\/]/)
-    .some((name) => SKIPPED.includes(name));
+    .some((name) => DEPENDENCY_FOLDERS.has(name));
 }
 
 /**
