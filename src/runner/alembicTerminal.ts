@@ -60,6 +60,8 @@ export interface RunFinishedEvent extends RunResult {
   /** The line typed in the terminal, quoted for its shell. */
   commandLine: string;
   startedAt: Date;
+  /** Set when the project's terminal was left to what still ran there (a command the user typed), and a new one made. */
+  leftBusy?: string;
 }
 
 /** Alembic cannot run for a project: the message says what was tried and how to fix it. */
@@ -174,6 +176,7 @@ export class AlembicRunner extends Disposable {
     const { env } = readProjectEnv(project.folder);
     const terminalEnv = { ...env, ...options.env };
     const reused = slot.terminal;
+    const leftBusy = this.runningIn(reused);
     const terminal = this.terminalFor(slot, project, terminalEnv);
     terminal.show(true);
     const startedAt = new Date();
@@ -198,15 +201,24 @@ export class AlembicRunner extends Disposable {
       terminal.sendText(commandLine, true);
       result = { exitCode: undefined, mode: 'sendText' };
     }
-    this.finishEmitter.fire({ project, argv, commandLine, startedAt, ...result });
+    this.finishEmitter.fire({ project, argv, commandLine, startedAt, ...result, leftBusy });
     return result;
+  }
+
+  /** What runs in `terminal` as its shell reports it, or undefined when nothing does. */
+  private runningIn(terminal: vscode.Terminal | undefined): string | undefined {
+    const executions = terminal && terminal.exitStatus === undefined ? [...(this.running.get(terminal) ?? [])] : [];
+    if (!executions.length) return undefined;
+    return executions
+      .map((e) => e.commandLine.value.trim() || 'a command whose line the shell did not report')
+      .join('; ');
   }
 
   private terminalFor(slot: Slot, project: RunnerProject, env: Record<string, string>): vscode.Terminal {
     const fingerprint = envFingerprint(env);
     const current = slot.terminal;
     if (current && current.exitStatus === undefined) {
-      const busy = (this.running.get(current)?.size ?? 0) > 0;
+      const busy = this.runningIn(current) !== undefined;
       if (!busy && slot.envFingerprint === fingerprint) return current;
       // A command the user typed is still running there: leave that terminal to them.
       if (!busy) current.dispose();

@@ -26,6 +26,7 @@ export class RunReporter extends Disposable {
           : 'exit code unknown: the shell did not report it (terminal closed?)';
     const why = run.exitCode && run.output ? failureLine(run.output) : undefined;
     const lines = [`[${timestamp(run.startedAt)}] ${run.commandLine}`, `    in ${run.project.folder}: ${outcome}`];
+    if (run.leftBusy) lines.push(`    in a new terminal: the last one still runs ${run.leftBusy}`);
     if (why) lines.push(`    ${why}`);
     this.log.append(lines.join('\n'));
     if (!run.exitCode) return;

@@ -194,6 +194,26 @@ describe('runner: Alembic commands in a VS Code terminal', function () {
       );
   });
 
+  it('leaves its terminal to a command the user typed there, runs in a new one, and says why', async () => {
+    await runner.run(project, [ALEMBIC_PYTHON, '-c', 'pass']);
+    const first = runner.terminalOf(project);
+    assert.ok(first?.shellIntegration, 'the Alembic terminal has shell integration');
+    // As if typed: the shell reports its start, as for any command run at the prompt.
+    const started = new Promise<void>((resolve) => {
+      const listener = vscode.window.onDidStartTerminalShellExecution((e) => {
+        if (e.terminal === first && e.execution.commandLine.value.includes('sleep 4')) resolve(listener.dispose());
+      });
+    });
+    first.shellIntegration.executeCommand('sleep 4');
+    await started;
+    const result = await runner.run(project, [ALEMBIC_PYTHON, '-c', 'pass']);
+    assert.strictEqual(result.exitCode, 0);
+    assert.notStrictEqual(runner.terminalOf(project), first, 'a new terminal');
+    assert.strictEqual(first.exitStatus, undefined, 'the typed command keeps its terminal');
+    assert.match(finished[finished.length - 1].leftBusy ?? '', /sleep 4/);
+    first.dispose();
+  });
+
   it('reports a failing command with its exit code (under shell integration)', async function () {
     const result = await runner.run(project, [ALEMBIC_PYTHON, '-c', 'import sys; sys.exit(3)']);
     assert.strictEqual(result.mode, 'shell-integration', 'bash terminals get shell integration in VS Code 1.100');
