@@ -116,6 +116,12 @@ export async function createConfigForScripts(registry: ProjectRegistry): Promise
     return;
   }
   const text = configForScripts(picked, path.dirname(ini));
+  if (!text) {
+    void vscode.window.showWarningMessage(
+      `${vscode.workspace.asRelativePath(picked)}: an ini value cannot hold this folder's path (a line break, or spaces at an end). Write its alembic.ini yourself.`,
+    );
+    return;
+  }
   const create = 'Create alembic.ini';
   const choice = await vscode.window.showWarningMessage(
     `Create ${vscode.workspace.asRelativePath(ini)} for ${vscode.workspace.asRelativePath(picked)}?`,

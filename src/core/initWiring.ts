@@ -105,13 +105,19 @@ export function configFolderFor(scriptsFolder: string, workspaceFolder: string, 
   return folder;
 }
 
-/** The smallest alembic.ini that names a scripts folder, with the folder it runs in on sys.path. */
-export function configForScripts(scriptsFolder: string, configFolder: string): string {
+/**
+ * The smallest alembic.ini that names a scripts folder, with the folder it runs in on sys.path; undefined
+ * for a path an ini value cannot hold (a line break, or spaces at either end, which configparser strips).
+ */
+export function configForScripts(scriptsFolder: string, configFolder: string): string | undefined {
   const relative = path.relative(configFolder, scriptsFolder).split(path.sep).join('/');
+  if (/[\r\n]/.test(relative) || relative !== relative.trim()) return undefined;
+  // configparser reads `%` as the start of an interpolation: `%%` is a literal one.
+  const value = `%(here)s/${relative.replace(/%/g, '%%')}`;
   return [
     `# Written by Alembic Lens: ${relative} had no config file naming it (the application builds its own in code).`,
     '[alembic]',
-    `script_location = %(here)s/${relative}`,
+    `script_location = ${value}`,
     'prepend_sys_path = .',
     '',
   ].join('\n');

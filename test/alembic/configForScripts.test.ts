@@ -16,13 +16,16 @@ describe('an alembic.ini written for a scripts folder the application configures
     fs.mkdirSync(path.join(checkout, 'warehouse'));
     fs.writeFileSync(path.join(checkout, 'warehouse', '__init__.py'), '');
     // The scripts folder as `alembic init` makes it; the application would have built its Config in code.
-    mustAlembic(path.join(checkout, 'warehouse'), 'init', 'migrations');
+    // A `%` in its name: the ini must double it for configparser.
+    mustAlembic(path.join(checkout, 'warehouse'), 'init', 'mig%rations');
     fs.rmSync(path.join(checkout, 'warehouse', 'alembic.ini'));
-    const scripts = path.join(checkout, 'warehouse', 'migrations');
+    const scripts = path.join(checkout, 'warehouse', 'mig%rations');
 
     const folder = configFolderFor(scripts, checkout, (file) => fs.existsSync(file));
     assert.strictEqual(folder, checkout, 'above the package warehouse');
-    fs.writeFileSync(path.join(folder, 'alembic.ini'), configForScripts(scripts, folder));
+    const ini = configForScripts(scripts, folder);
+    assert.ok(ini);
+    fs.writeFileSync(path.join(folder, 'alembic.ini'), ini);
 
     const first = revision(folder, 'first');
     const second = revision(folder, 'second');

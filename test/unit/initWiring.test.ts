@@ -50,4 +50,13 @@ describe('an alembic.ini for a scripts folder the application configures in code
         '[alembic]\nscript_location = %(here)s/warehouse/migrations\nprepend_sys_path = .\n',
     );
   });
+
+  it("doubles a % (configparser's interpolation) and refuses a path an ini value cannot hold", () => {
+    assert.match(
+      configForScripts('/w/100%/migrations', '/w') ?? '',
+      /^script_location = %\(here\)s\/100%%\/migrations$/m,
+    );
+    assert.strictEqual(configForScripts('/w/a\nb/migrations', '/w'), undefined);
+    assert.strictEqual(configForScripts('/w/migrations ', '/w'), undefined);
+  });
 });
