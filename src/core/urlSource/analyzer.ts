@@ -157,8 +157,10 @@ export class Analyzer {
       const base = ref.level ? this.relativeBase(mod, ref.level) : undefined;
       if (ref.level && base === undefined) continue;
       const from = this.loadModule(ref.module, base, mod.depth + 1);
-      const key = typeof from === 'string' ? undefined : `${from.file}\0*${name}`;
-      if (typeof from === 'string' || !key || this.active.has(key)) continue;
+      if (typeof from === 'string') continue;
+      // A star import cycle (a imports * from b, b from a) is followed once.
+      const key = `${from.file}\0*${name}`;
+      if (this.active.has(key)) continue;
       this.active.add(key);
       try {
         if (from.scope.bindings.get(name)?.length)
