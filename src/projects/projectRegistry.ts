@@ -38,6 +38,8 @@ export class ProjectRegistry extends Disposable {
   /** The background syntax check: views update when it finds something, nobody waits for it. */
   private readonly background = this.register(new Debouncer());
   private discovering?: Promise<void>;
+  /** The search asked for while `discovering` ran: it starts when that one ends. */
+  private discoverAgain?: Promise<void>;
   private readonly changeEmitter = this.register(new vscode.EventEmitter<ProjectChange>());
   /** Fires with what changed: projects found again, revisions, settings, `.env`, the database URL. */
   readonly onDidChange = this.changeEmitter.event;
@@ -140,9 +142,23 @@ export class ProjectRegistry extends Disposable {
     return context.databaseUrl();
   }
 
-  /** Finds every project again and reloads it from disk. */
+  /**
+   * Finds every project again and reloads it from disk. Asked while a search runs, it searches once more
+   * after it: what changed meanwhile (a new alembic.ini, files.exclude) may have been read before the change.
+   */
   discover(): Promise<void> {
-    this.discovering ??= this.updates.track(
+    if (this.discovering) {
+      this.discoverAgain ??= this.updates.track(
+        this.discovering
+          .catch(() => undefined)
+          .then(() => {
+            this.discoverAgain = undefined;
+            return this.discover();
+          }),
+      );
+      return this.discoverAgain;
+    }
+    this.discovering = this.updates.track(
       this.findProjects().finally(() => {
         this.discovering = undefined;
       }),
