@@ -136,11 +136,10 @@ export function loadConfig(location: ConfigLocation): AlembicConfig {
   const where = hasIniOption('script_location')
     ? { file: ini!.path, line: iniLine('script_location') }
     : { file: toml?.path ?? configFile, line: 1 };
-  const iniFolder = ini && path.dirname(path.resolve(ini.path));
   const unwritten = !hasIniOption('script_location') && toml?.values.script_location === undefined;
-  if (!scriptLocation && unwritten && iniFolder && isFlaskMigrateFolder(iniFolder)) {
+  if (!scriptLocation && unwritten && ini && isFlaskMigrateFolder(path.dirname(path.resolve(ini.path)))) {
     // Flask-Migrate's layout: `flask db` sets script_location to the ini's folder itself; plain Alembic stops.
-    config.scriptLocation = iniFolder;
+    config.scriptLocation = path.dirname(path.resolve(ini.path));
     problems.push(
       problem(
         'warning',
@@ -148,7 +147,7 @@ export function loadConfig(location: ConfigLocation): AlembicConfig {
         "No 'script_location' key found in configuration: this is Flask-Migrate's layout (env.py beside alembic.ini), " +
           'read as `flask db` reads it, with this folder as script_location. Plain `alembic` stops at this; run ' +
           'the commands as `flask db ...`, whose env.py needs the Flask application.',
-        ini!.path,
+        ini.path,
         1,
       ),
     );

@@ -14,3 +14,8 @@ export const DEPENDENCY_FOLDERS: ReadonlySet<string> = new Set([
   'build',
   'dist',
 ]);
+
+/** Whether a path (best relative to the workspace folder, whose own path may pass through a `build`) is in one. */
+export function inDependencyFolder(file: string): boolean {
+  return file.split(/[\\/]/).some((name) => DEPENDENCY_FOLDERS.has(name));
+}

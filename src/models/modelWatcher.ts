@@ -10,7 +10,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { historyBreakers, type Problem, type Project } from '../core';
-import { DEPENDENCY_FOLDERS } from '../core/dependencyFolders';
+import { inDependencyFolder } from '../core/dependencyFolders';
 import { readTextFile } from '../core/fileBytes';
 import { findModelFiles, type ModelDiscovery, type ModelFile } from '../core/models/modelFiles';
 import { compareModelsWithRevisions, type SchemaDifference } from '../core/models/modelsVsRevisions';
@@ -143,7 +143,7 @@ export class ModelWatcher extends Disposable {
   }
 
   private fileEvent(file: string, createdOrDeleted: boolean): void {
-    if (file.split(path.sep).some((part) => DEPENDENCY_FOLDERS.has(part))) return;
+    if (inDependencyFolder(file)) return;
     for (const project of this.registry.getProjects()) {
       if (project.ownsRevisionFile(file)) continue;
       const resolved = path.resolve(file);

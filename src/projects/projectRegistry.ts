@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { iniProjectSections, loadProject, type Project, tomlHasAlembic } from '../core';
-import { DEPENDENCY_FOLDERS } from '../core/dependencyFolders';
+import { DEPENDENCY_FOLDERS, inDependencyFolder } from '../core/dependencyFolders';
 import type { ResolvedUrl } from '../core/urlSource';
 import type { ProjectEnv } from '../runner/projectEnv';
 import { Disposable } from '../util/disposable';
@@ -176,7 +176,12 @@ export class ProjectRegistry extends Disposable {
   }
 
   private async findProjects(): Promise<void> {
-    const files = (await findProjectFiles()).sort(byPath);
+    // Scripts folders are looked for at the same time; which of them no project names is known after loading.
+    const [projectFiles, templates] = await Promise.all([
+      findProjectFiles(),
+      vscode.workspace.findFiles('**/script.py.mako', SKIPPED_GLOB),
+    ]);
+    const files = projectFiles.sort(byPath);
     const inis = files.filter((uri) => path.basename(uri.fsPath) === 'alembic.ini');
     const tomls = files.filter((uri) => path.basename(uri.fsPath) === 'pyproject.toml');
     const found: Project[] = [];
@@ -193,7 +198,7 @@ export class ProjectRegistry extends Disposable {
       const text = await readText(uri);
       if (text && tomlHasAlembic(text)) found.push(...loadProjectAlone(uri.fsPath));
     }
-    this.unconfigured = await findUnconfiguredScripts(found);
+    this.unconfigured = unconfiguredScripts(templates, found);
     this.projects = found;
     this.contexts = new Map(found.map((p) => [p, new ProjectContext(p)]));
     this.pending.clear();
@@ -364,11 +369,13 @@ async function findProjectFiles(): Promise<vscode.Uri[]> {
   for (const folder of vscode.workspace.workspaceFolders ?? []) {
     const excluded = vscode.workspace.getConfiguration('files', folder).get<Record<string, unknown>>('exclude') ?? {};
     // Folder names hidden on purpose; `**/x` patterns hide clutter everywhere (.git, .DS_Store).
-    const hidden = Object.keys(excluded).filter((glob) => excluded[glob] === true && !/^\*\*|[{}]/.test(glob));
-    const folders = hidden.map((glob) => glob.replace(/\/+$/, ''));
-    const inHidden = `${folders.length > 1 ? `{${folders.join(',')}}` : folders[0]}/**/${PROJECT_FILES}`;
+    const hidden = Object.keys(excluded)
+      .filter((glob) => excluded[glob] === true && !/^\*\*|[{}]/.test(glob))
+      .map((glob) => glob.replace(/\/+$/, ''));
+    if (!hidden.length) continue;
+    const inHidden = `${hidden.length > 1 ? `{${hidden.join(',')}}` : hidden[0]}/**/${PROJECT_FILES}`;
     // `null` lifts files.exclude for this search only; it looks nowhere else.
-    if (hidden.length) searches.push(vscode.workspace.findFiles(new vscode.RelativePattern(folder, inHidden), null));
+    searches.push(vscode.workspace.findFiles(new vscode.RelativePattern(folder, inHidden), null));
   }
   const unique = new Map<string, vscode.Uri>();
   for (const uri of (await Promise.all(searches)).flat()) if (!inSkippedFolder(uri)) unique.set(uri.toString(), uri);
@@ -376,11 +383,7 @@ async function findProjectFiles(): Promise<vscode.Uri[]> {
 }
 
 function inSkippedFolder(uri: vscode.Uri): boolean {
-  // Within the workspace folder: the folder's own path may well pass through a `build`.
-  return vscode.workspace
-    .asRelativePath(uri, false)
-    .split(/[\\/]/)
-    .some((name) => DEPENDENCY_FOLDERS.has(name));
+  return inDependencyFolder(vscode.workspace.asRelativePath(uri, false));
 }
 
 /**
@@ -388,10 +391,10 @@ function inSkippedFolder(uri: vscode.Uri): boolean {
  * that builds its Alembic Config in code (warehouse) has no alembic.ini. Alembic's own templates have no
  * versions/.
  */
-async function findUnconfiguredScripts(projects: readonly Project[]): Promise<string[]> {
+function unconfiguredScripts(templates: readonly vscode.Uri[], projects: readonly Project[]): string[] {
   const used = new Set(projects.map((p) => p.config.scriptLocation && path.resolve(p.config.scriptLocation)));
   const found: string[] = [];
-  for (const uri of await vscode.workspace.findFiles('**/script.py.mako', SKIPPED_GLOB)) {
+  for (const uri of templates) {
     const folder = path.dirname(uri.fsPath);
     if (inSkippedFolder(uri) || used.has(folder)) continue;
     if (fs.existsSync(path.join(folder, 'env.py')) && fs.existsSync(path.join(folder, 'versions'))) found.push(folder);
