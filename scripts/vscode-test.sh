@@ -227,7 +227,8 @@ UNTRUSTED=1 run_suite "$(copy_workspace "$RUN/ws-untrusted")" tests-untrusted 12
 harness_stop_server
 log "mocha, untrusted workspace: $PASSED passed, $FAILED failed, $SKIPPED skipped (driver exit $SUITE_RC, ${T[tests]}s)"
 read -r U_PASSED U_FAILED U_SKIPPED <<<"$PASSED $FAILED $SKIPPED"
-WS_TEST="$(copy_workspace "$RUN/ws-test")"
+# Under a folder named `build`: only folders inside the workspace may count as dependency folders.
+WS_TEST="$(copy_workspace "$RUN/build")"
 wait_postgres
 run_suite "$WS_TEST" tests "$TEST_TIMEOUT"
 stop_postgres

@@ -4,13 +4,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError, check, checkArguments, listRules, UsageError } from './cliCheck';
 import { branchesCommand, headsCommand, historyCommand, showCommand } from './core/alembicOutput';
+import { locateConfig } from './core/config';
 import { maskSecrets } from './core/databaseUrl';
 import { formatReport } from './core/lint';
 import type { testCommand as TestCommand } from './core/migrationTests/testCommand';
+import { type CommandOutput, outputKey, recallOutput } from './core/outputMemo';
 import { userCacheDir } from './core/privateDir';
 import type { Problem } from './core/problems';
-import { type EagerReads, type LoadOptions, loadProject, type Project } from './core/project';
-import { RevisionError } from './core/revisionMap';
+import { type EagerReads, listProject, loadProject, Project } from './core/project';
+import { RevisionError, type RevisionMap } from './core/revisionMap';
 
 const USAGE = `usage: alembic-lens [-c CONFIG] [-n NAME] <command> [options]
 
@@ -162,6 +164,8 @@ function unabbreviated(written: string, known: string[]): string {
  */
 const EXIT_WHEN_DONE = new Set(['heads', 'history', 'branches', 'show', 'check', 'graph', 'config']);
 let exitWhenDone = false;
+/** The read-only commands whose output is kept for a run on the same state of the project (outputMemo.ts). */
+const KEPT_OUTPUT = new Set(['heads', 'history', 'branches', 'show']);
 /** `FAILED:` exits 1, as Alembic's commands fail; `check` exits 2, so that CI tells "could not run" from "found errors". */
 let failedExitCode = 1;
 
@@ -178,7 +182,12 @@ function main(argv: string[]): number | Promise<number> {
   const checking = command === 'check' ? checkArguments(values, severities) : undefined;
   // What `graph` and `check` read past the graph is read along with it: each file is read once.
   const eager: EagerReads = checking?.eager ?? { grammar: command === 'graph' };
-  const project = openProject(values.config, values.name, values.noCache ? undefined : userCacheDir(), eager);
+  const cacheDir = values.noCache ? undefined : userCacheDir();
+  // The arguments as given, and the folder they are relative to: what the config is not.
+  const invocation = KEPT_OUTPUT.has(command) ? JSON.stringify([argv, process.cwd()]) : undefined;
+  const opened = openProject(values.config, values.name, cacheDir, eager, invocation);
+  if ('kept' in opened) return writeOutput(opened.kept);
+  const { project } = opened;
   if (project.cacheRefusal) console.error(`alembic-lens: ${project.cacheRefusal}; reading every file`);
 
   switch (command) {
@@ -202,14 +211,14 @@ function main(argv: string[]): number | Promise<number> {
       return check(project, lint, values.base, scope, format);
     }
     case 'heads':
-      return printLines(project, () => headsCommand(project.graph));
+      return printLines(opened, headsCommand);
     case 'history':
-      return printLines(project, () => historyCommand(project.graph, values.revRange));
+      return printLines(opened, (graph) => historyCommand(graph, values.revRange));
     case 'branches':
-      return printLines(project, () => branchesCommand(project.graph));
+      return printLines(opened, branchesCommand);
     case 'show':
       if (rest.length !== 1) throw new UsageError('show: give exactly one revision identifier');
-      return printLines(project, () => showCommand(project.graph, rest[0]));
+      return printLines(opened, (graph) => showCommand(graph, rest[0]));
     case 'test': {
       // A bundle of its own (dist/cliTest.js), as it carries the database drivers: the other commands start faster.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -235,19 +244,23 @@ function main(argv: string[]): number | Promise<number> {
   }
 }
 
+/**
+ * The project, or, for a read-only command invoked as `invocation`, the output kept by an earlier run on
+ * this same state of it. `invocation` is returned when this run's output may be kept.
+ */
 function openProject(
   configOption: string | undefined,
   section: string | undefined,
   cacheDir: string | undefined,
   eager: EagerReads,
-): Project {
+  invocation: string | undefined,
+): { kept: CommandOutput } | { project: Project; invocation?: string } {
   const configPath = configOption ?? process.env.ALEMBIC_CONFIG ?? defaultConfigPath();
   if (!fs.existsSync(configPath)) throw new ConfigError(`No config file '${configPath}' found`);
   // Alembic resolves relative locations against its working directory; when they do not exist
   // there but do next to the config file, use those, as running Alembic from that folder would.
-  const options: LoadOptions = { section, baseDir: process.cwd(), cacheDir, eager };
-  const project = loadProject(configPath, options);
-  const scriptDir = project.config.scriptLocation;
+  const listed = listProject(locateConfig(configPath, { section, baseDir: process.cwd() }), cacheDir);
+  const scriptDir = listed.config.scriptLocation;
   if (scriptDir && !fs.existsSync(scriptDir)) {
     const besideConfig = loadProject(configPath, { section, cacheDir, eager });
     if (besideConfig.config.scriptLocation && fs.existsSync(besideConfig.config.scriptLocation)) {
@@ -255,10 +268,14 @@ function openProject(
       console.error(
         `alembic-lens: note: script_location ${scriptDir} does not exist; reading ${besideConfig.config.scriptLocation} beside the config file instead (Alembic run from this folder fails: "Path doesn't exist")`,
       );
-      return besideConfig;
+      return { project: besideConfig };
     }
+  } else if (invocation && listed.cache) {
+    const key = outputKey(invocation, listed.config, listed.listing.problems);
+    const kept = recallOutput(listed.cache, listed.listing.files, key);
+    if (kept) return { kept };
   }
-  return project;
+  return { project: new Project(listed.location, cacheDir, eager, listed), invocation };
 }
 
 function defaultConfigPath(): string {
@@ -270,12 +287,28 @@ function defaultConfigPath(): string {
 /** Problems with which Alembic raises while it builds the revision map: every command that reads it fails. */
 const REFUSED_HISTORY = new Set(['cycle', 'illegal-revision-id', 'duplicate-branch-label']);
 
+/** Prints a read-only command's output, and keeps it when openProject allowed. */
+function printLines(
+  opened: { project: Project; invocation?: string },
+  produce: (graph: RevisionMap) => string[],
+): number {
+  const output = linesOutput(opened.project, produce);
+  if (opened.invocation) opened.project.keepOutput(opened.invocation, output);
+  return writeOutput(output);
+}
+
+function writeOutput({ stdout, stderr, code }: CommandOutput): number {
+  if (stdout) process.stdout.write(stdout);
+  if (stderr) process.stderr.write(stderr);
+  return code;
+}
+
 /**
- * Prints a read-only command's lines. Without a readable config or its version locations, or with a
- * history Alembic refuses to load (REFUSED_HISTORY), it fails as Alembic does; other problems go to
- * stderr after the output.
+ * A read-only command's output. Without a readable config or its version locations, or with a history
+ * Alembic refuses to load (REFUSED_HISTORY), it fails as Alembic does; other problems go to stderr after
+ * the output.
  */
-function printLines(project: Project, produce: () => string[]): number {
+function linesOutput(project: Project, produce: (graph: RevisionMap) => string[]): CommandOutput {
   // Alembic's ScriptDirectory.from_config raises on these before any revision is read.
   const fatal =
     project.config.problems.find(
@@ -288,24 +321,20 @@ function printLines(project: Project, produce: () => string[]): number {
     const words = REFUSED_HISTORY.has(fatal.code)
       ? fatal.message.replace(/(: Alembic refuses .*|\.)$/, '')
       : fatal.message.replace(/ \(script_location is .*$/, '');
-    console.error(`FAILED: ${words}`);
-    return 1;
+    return { stdout: '', stderr: `FAILED: ${words}\n`, code: 1 };
   }
+  let stdout = '';
   try {
-    const lines = produce();
+    const lines = produce(project.graph);
     // A revision message may quote a URL: masked, as every text alembic-lens shows.
-    if (lines.length) process.stdout.write(`${maskSecrets(lines.join('\n'))}\n`);
+    if (lines.length) stdout = `${maskSecrets(lines.join('\n'))}\n`;
   } catch (err) {
-    if (err instanceof RevisionError) {
-      console.error(`FAILED: ${maskSecrets(err.message)}`);
-      return 1;
-    }
+    if (err instanceof RevisionError) return { stdout: '', stderr: `FAILED: ${maskSecrets(err.message)}\n`, code: 1 };
     throw err;
   }
   // Errors, and the warnings that say the output itself may differ from Alembic's.
   const shown = project.problems.filter((p) => p.severity === 'error' || p.code === 'conditional-value');
-  for (const p of shown) console.error(formatProblem(p));
-  return 0;
+  return { stdout, stderr: shown.map((p) => `${formatProblem(p)}\n`).join(''), code: 0 };
 }
 
 function graphJson(project: Project): unknown {

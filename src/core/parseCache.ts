@@ -79,6 +79,15 @@ export class ParseCache implements DocstringSource {
   /** The header of the entries read at start (with their generation): the docs file that goes with them has the same. */
   private columnsHeader = '';
   private docstrings?: StoredDocstrings | null;
+  /** Kept command outputs (outputMemo.ts), valid only with the entries of the generation they name. */
+  readonly outputsFile: string;
+  /** The header of the entries on disk once this run's are saved (or found already there), see generationHolding. */
+  private savedHeader?: string;
+  /**
+   * The stats storedGenerationOf took, for the reads that follow (in the same order) instead of a second
+   * stat: numbers, not Stats objects, which 10,000 of would keep the garbage collector busy.
+   */
+  private checked?: { files: readonly string[]; stats: Float64Array; count: number; next: number };
   /** The lint findings beside the cache, read only when a lint first asks (`heads` never does). */
   private readonly lintFile: string;
   private storedLint?: Map<string, StoredLint>;
@@ -96,6 +105,7 @@ export class ParseCache implements DocstringSource {
     this.file = path.join(cacheDir, `revisions-${hash}.json`);
     this.docsFile = path.join(cacheDir, `docs-${hash}.json`);
     this.lintFile = path.join(cacheDir, `lint-${hash}.json`);
+    this.outputsFile = path.join(cacheDir, `outputs-${hash}.json`);
     this.base = path.dirname(configFile) + path.sep;
     const check = preparePrivateDir(cacheDir);
     if (!check.ok) {
@@ -120,12 +130,7 @@ export class ParseCache implements DocstringSource {
   /** The cached result when the file on disk is unchanged, else the freshly parsed one. */
   read(file: string, parse: (file: string) => RevisionFileResult): RevisionFileResult {
     if (this.refusal) return parse(file);
-    let stat: fs.Stats | undefined;
-    try {
-      stat = fs.statSync(file, STAT_OPTIONS);
-    } catch {
-      // unreadable metadata: parse (and report) the file as it is
-    }
+    const stat = this.checkedStat(file) ?? statOrUndefined(file);
     if (!stat) return parse(file);
     const hit = this.entries.get(file) ?? this.restore(file);
     if (hit && this.isUnchanged(hit, stat)) return hit.result;
@@ -138,6 +143,51 @@ export class ParseCache implements DocstringSource {
     // A result read with its lint findings (LoadOptions.eager) brings new findings to save.
     if (!racy && result.lint) this.lintDirty = true;
     return result;
+  }
+
+  /**
+   * The header (with its generation) of the stored entries when they are exactly `files`, in this order,
+   * each unchanged on disk: what was computed from the files when they were saved still holds.
+   */
+  storedGenerationOf(files: readonly string[]): string | undefined {
+    const columns = this.columns;
+    if (this.refusal || !columns || columns.names.length !== files.length) return undefined;
+    const checked = { files, stats: new Float64Array(files.length * 5), count: 0, next: 0 };
+    this.checked = checked;
+    for (let i = 0; i < files.length; i++) {
+      const file = files[i];
+      if (!this.isStoredAs(file, i)) return undefined;
+      const stat = statOrUndefined(file);
+      if (!stat) return undefined;
+      const at = i * 5;
+      checked.stats[at] = stat.size;
+      checked.stats[at + 1] = stat.mtimeMs;
+      checked.stats[at + 2] = stat.ctimeMs;
+      checked.stats[at + 3] = stat.ino;
+      checked.stats[at + 4] = stat.dev;
+      checked.count++;
+      if (!hasStoredStat(columns, i, stat)) return undefined;
+    }
+    return this.columnsHeader;
+  }
+
+  /** The stat storedGenerationOf took of `file`, when the reads come in its order. */
+  private checkedStat(file: string): FileStat | undefined {
+    const checked = this.checked;
+    if (!checked || checked.next >= checked.count || checked.files[checked.next] !== file) return undefined;
+    const [size, mtimeMs, ctimeMs, ino, dev] = checked.stats.subarray(checked.next * 5, ++checked.next * 5);
+    return { size, mtimeMs, ctimeMs, ino, dev };
+  }
+
+  /**
+   * After a load: the header of the entries on disk when they are exactly this load's `files` as it read
+   * them (none changed within RACY_MS, none reads another file), saved by this run or found already there.
+   */
+  generationHolding(files: readonly string[]): string | undefined {
+    if (this.refusal || this.dirty || this.savedHeader === undefined || this.entries.size !== files.length)
+      return undefined;
+    for (const file of files) if (this.entries.get(file)?.racy !== false) return undefined;
+    return this.savedHeader;
   }
 
   private restore(file: string): Entry | undefined {
@@ -198,7 +248,10 @@ export class ParseCache implements DocstringSource {
   save(present: readonly string[]): void {
     if (this.refusal) return;
     if (this.lintDirty) this.saveLint(present);
-    if (this.unchanged(present)) return;
+    if (this.unchanged(present)) {
+      this.savedHeader = this.columnsHeader;
+      return;
+    }
     const keep = new Set(present);
     for (const file of keep) if (!this.entries.has(file)) this.restore(file);
     const stored = emptyColumns();
@@ -210,6 +263,7 @@ export class ParseCache implements DocstringSource {
       const header = this.header(randomHex(8));
       writePrivateFile(this.docsFile, `${header}\n${JSON.stringify(stored.docstrings)}`);
       writePrivateFile(this.file, encodeColumns(header, stored.columns));
+      this.savedHeader = header;
       this.dirty = false;
       this.pruneStale();
     } catch {
@@ -324,7 +378,9 @@ export class ParseCache implements DocstringSource {
   }
 
   private pruneStale(): void {
-    const caches = fs.readdirSync(this.cacheDir).filter((name) => /^(revisions|docs|lint)-.*\.json$/.test(name));
+    const caches = fs
+      .readdirSync(this.cacheDir)
+      .filter((name) => /^(revisions|docs|lint|outputs)-.*\.json$/.test(name));
     if (caches.length <= MAX_CACHES) return;
     for (const name of caches) {
       const file = path.join(this.cacheDir, name);
@@ -345,6 +401,15 @@ let stamp: number | undefined;
 function buildStamp(): number {
   stamp ??= fs.statSync(__filename, STAT_OPTIONS)?.mtimeMs ?? 0;
   return stamp;
+}
+
+function statOrUndefined(file: string): fs.Stats | undefined {
+  try {
+    return fs.statSync(file, STAT_OPTIONS);
+  } catch {
+    // unreadable metadata: the file is parsed (and reported) as it is
+    return undefined;
+  }
 }
 
 function lintStat([, size, mtimeMs, ctimeMs, ino, dev]: StoredLint): FileStat {

@@ -9,6 +9,7 @@ import { type AlembicConfig, type ConfigLocation, loadConfig, locateConfig, unlo
 import { withFileBytes } from './fileBytes';
 import { lintKey } from './lint/revisionRules';
 import type { LintOptions } from './lint/rules';
+import { type CommandOutput, keepOutput, outputKey } from './outputMemo';
 import { ParseCache } from './parseCache';
 import { type Problem, problem } from './problems';
 import { type DecodedSource, decodePythonSource } from './python';
@@ -25,13 +26,12 @@ import { buildRevisionRecord, type RevisionRecord, type RevisionRecords, unreada
 import { moduleSearchRoots } from './sysPath';
 import {
   isInside,
+  listRevisionFiles,
   listVersionDir,
+  type RevisionListing,
   readRevisionFileOnDisk,
-  realpathOrSelf,
   revisionsInSubfolders,
-  safeRealpath,
   sortLoadOrder,
-  unreadableCompiledFiles,
 } from './versionFiles';
 
 export { listVersionDir, readRevisionBytes, sortLoadOrder } from './versionFiles';
@@ -62,6 +62,20 @@ export function loadProject(configPath: string, options: LoadOptions = {}): Proj
   return new Project(locateConfig(configPath, options), options.cacheDir, options.eager);
 }
 
+/** What a load reads before any revision file: the config, the files it lists, the parse cache. */
+export interface ProjectListing {
+  location: ConfigLocation;
+  config: AlembicConfig;
+  listing: RevisionListing;
+  cache?: ParseCache;
+}
+
+export function listProject(location: ConfigLocation, cacheDir?: string): ProjectListing {
+  const config = loadConfig(location);
+  const cache = cacheDir ? new ParseCache(cacheDir, path.resolve(config.configFile), config.section) : undefined;
+  return { location, config, listing: listRevisionFiles(config), cache };
+}
+
 export class Project implements RevisionRecords {
   /** Set by reload(). */
   config!: AlembicConfig;
@@ -86,8 +100,9 @@ export class Project implements RevisionRecords {
     readonly location: ConfigLocation,
     private readonly cacheDir?: string,
     private readonly eager: EagerReads = {},
+    listed?: ProjectListing,
   ) {
-    this.graph = this.reload();
+    this.graph = this.reload(listed);
   }
 
   /** A readable name: the config file's folder, plus the section when it is not the default. */
@@ -96,10 +111,10 @@ export class Project implements RevisionRecords {
     return this.config.section === 'alembic' ? folder : `${folder} [${this.config.section}]`;
   }
 
-  /** Re-reads the configuration and every revision file. */
-  reload(): RevisionMap {
+  /** Re-reads the configuration and every revision file (the first load may start from a listing made before). */
+  reload(listed?: ProjectListing): RevisionMap {
     try {
-      return this.readProject();
+      return this.readProject(listed);
     } catch (err) {
       // One project's unexpected failure must not take the workspace's other projects with it.
       const configFile = this.location.iniPath ?? this.location.tomlPath ?? 'alembic.ini';
@@ -116,51 +131,22 @@ export class Project implements RevisionRecords {
     }
   }
 
-  private readProject(): RevisionMap {
-    this.config = loadConfig(this.location);
+  private readProject(listed = listProject(this.location, this.cacheDir)): RevisionMap {
+    const { config, listing, cache } = listed;
+    this.config = config;
+    this.cache = cache;
     this.eagerLint = undefined;
     this.files.clear();
-    const cache = (this.cache = this.cacheDir
-      ? new ParseCache(this.cacheDir, path.resolve(this.config.configFile), this.config.section)
-      : undefined);
     const constants = this.constants();
     const parse = (file: string): FileEntry => this.readFile(file, !!this.eager.grammar, constants);
     const read = (file: string): FileEntry => (cache ? cache.read(file, parse) : parse(file));
-    const seenReal = new Set<string>();
-    const listingProblems: Problem[] = [];
-    // The same file can only be listed twice through several (overlapping or linked) locations.
-    const checkDuplicates = this.config.versionLocations.length > 1;
-    // Current Alembic reports revision paths with links resolved (Path.resolve()): list the real folders.
-    this.realLocations = this.config.versionLocations.map(realpathOrSelf);
-    for (const location of this.realLocations) {
-      for (const file of listVersionDir(location, this.config.recursiveVersionLocations)) {
-        if (!checkDuplicates) {
-          this.files.set(file, read(file));
-          continue;
-        }
-        const real = safeRealpath(file);
-        if (seenReal.has(real)) {
-          listingProblems.push(
-            problem(
-              'warning',
-              'duplicate-file',
-              `File ${real} is loaded twice; Alembic ignores the second. Make version_locations unique.`,
-              file,
-              1,
-            ),
-          );
-          continue;
-        }
-        seenReal.add(real);
-        this.files.set(file, read(file));
-      }
-      if (this.config.sourceless) listingProblems.push(...unreadableCompiledFiles(location));
-    }
-    this.order = [...this.files.keys()];
+    this.realLocations = listing.realLocations;
+    for (const file of listing.files) this.files.set(file, read(file));
+    this.order = [...listing.files];
     // No version folder at all (a script_location read from the wrong folder, which the CLI then reads
     // beside the config): nothing was listed, and an empty save would wipe the folder's real entries.
     if (this.order.length || this.realLocations.some((location) => fs.existsSync(location))) cache?.save(this.order);
-    this.listingProblems = listingProblems;
+    this.listingProblems = listing.problems;
     return this.rebuild();
   }
 
@@ -192,6 +178,12 @@ export class Project implements RevisionRecords {
     const compiled = this.listingProblems.filter((p) => p.code === 'sourceless-file');
     if (!compiled.length) return problems;
     return problems.map((p) => (UNCERTAIN_WITH_COMPILED.has(p.code) ? maybeCompiled(p, compiled) : p));
+  }
+
+  /** Keeps a command's output with the parse cache, for a later run on this same state (outputMemo.ts). */
+  keepOutput(invocation: string, output: CommandOutput): void {
+    if (!this.cache) return;
+    keepOutput(this.cache, this.order, outputKey(invocation, this.config, this.listingProblems), output);
   }
 
   /** Why the parse cache folder was not used, when a cache was asked for and refused. */

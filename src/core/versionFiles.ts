@@ -2,6 +2,7 @@
 // file's bytes are read (decoded as Alembic imports them, the grammar check for the files it fits).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { AlembicConfig } from './config';
 import { withFileBytes } from './fileBytes';
 import { type Problem, problem } from './problems';
 import { type DecodedSource, decodePythonSource, findGrammarError } from './python';
@@ -123,6 +124,43 @@ export function listVersionDir(dir: string, recursive: boolean): string[] {
   };
   walk(dir);
   return out;
+}
+
+/** The revision files of a config's version locations as Alembic loads them, and what the listing found. */
+export interface RevisionListing {
+  /** In Alembic's load order, each file once. */
+  files: string[];
+  /** The version folders with links resolved: current Alembic reports revision paths so (Path.resolve()). */
+  realLocations: string[];
+  /** A file listed twice; compiled files without their source (sourceless = true). */
+  problems: Problem[];
+}
+
+export function listRevisionFiles(config: AlembicConfig): RevisionListing {
+  const realLocations = config.versionLocations.map(realpathOrSelf);
+  const files: string[] = [];
+  const problems: Problem[] = [];
+  const seenReal = new Set<string>();
+  // The same file can only be listed twice through several (overlapping or linked) locations.
+  const checkDuplicates = config.versionLocations.length > 1;
+  for (const location of realLocations) {
+    for (const file of listVersionDir(location, config.recursiveVersionLocations)) {
+      if (!checkDuplicates) {
+        files.push(file);
+        continue;
+      }
+      const real = safeRealpath(file);
+      if (seenReal.has(real)) {
+        const message = `File ${real} is loaded twice; Alembic ignores the second. Make version_locations unique.`;
+        problems.push(problem('warning', 'duplicate-file', message, file, 1));
+        continue;
+      }
+      seenReal.add(real);
+      files.push(file);
+    }
+    if (config.sourceless) problems.push(...unreadableCompiledFiles(location));
+  }
+  return { files, realLocations, problems };
 }
 
 export function sortLoadOrder(files: string[], locations: string[]): string[] {

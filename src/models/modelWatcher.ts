@@ -143,7 +143,8 @@ export class ModelWatcher extends Disposable {
   }
 
   private fileEvent(file: string, createdOrDeleted: boolean): void {
-    if (inDependencyFolder(file)) return;
+    // Relative to the workspace folder, whose own path may pass through a `build` or an `env`.
+    if (inDependencyFolder(vscode.workspace.asRelativePath(file, false))) return;
     for (const project of this.registry.getProjects()) {
       if (project.ownsRevisionFile(file)) continue;
       const resolved = path.resolve(file);

@@ -15,6 +15,9 @@
 // (CLI `check`, with its peak memory). With --expose-gc (as `npm run bench` runs it), the heap a loaded
 // 10,000-revision project keeps, as the extension holds it.
 //
+// Commands are timed without the machine's NODE_EXTRA_CA_CERTS (measure.ts says why); with one set,
+// Node's start-up with it is printed too.
+//
 // Options: --sizes 1000,10000   --large   --keep (leave the generated projects in the temp dir)
 //          --strict (exit 1 when a target is missed or the heads disagree)
 // Environment: ALEMBIC_PYTHON, the Python with Alembic installed (default /usr/bin/python3).
@@ -29,7 +32,7 @@ import { RefHistoryReader } from '../../src/core/git/refHistory';
 import { layoutGraph } from '../../src/core/graphLayout';
 import { type GeneratedHistory, generateHistory } from './history';
 import { benchLarge, type LargeResult, OPERATIONS, PARENTS } from './large';
-import { type Stats, stats, timeProcess, waitPastRacyWindow } from './measure';
+import { EXTRA_CERTS, type Stats, stats, timeProcess, waitPastRacyWindow } from './measure';
 
 const root = process.env.ALEMBIC_LENS_ROOT ?? path.resolve(__dirname, '..', '..', '..');
 const python = process.env.ALEMBIC_PYTHON ?? '/usr/bin/python3';
@@ -91,16 +94,21 @@ interface SizeResult {
  */
 interface MachineFloor {
   nodeStartMs: Stats;
+  /** The same with the machine's NODE_EXTRA_CA_CERTS, when it sets one (see timeProcess). */
+  nodeStartWithExtraCertsMs?: Stats;
   statAllMs: Stats;
   readAllMs: Stats;
 }
 
 function machineFloor(files: string[]): MachineFloor {
-  const start: number[] = [];
-  for (let i = 0; i < 6; i++) {
-    const r = timeProcess(process.execPath, ['-e', '0'], os.tmpdir(), process.env);
-    if (i > 0) start.push(r.ms);
-  }
+  const nodeStart = (asConfigured: boolean): Stats => {
+    const samples: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const r = timeProcess(process.execPath, ['-e', '0'], os.tmpdir(), process.env, asConfigured);
+      if (i > 0) samples.push(r.ms);
+    }
+    return stats(samples);
+  };
   const timeEach = (touch: (file: string) => void): Stats => {
     const samples: number[] = [];
     for (let i = 0; i < 6; i++) {
@@ -112,7 +120,8 @@ function machineFloor(files: string[]): MachineFloor {
   };
   const buffer = Buffer.allocUnsafe(64 * 1024);
   return {
-    nodeStartMs: stats(start),
+    nodeStartMs: nodeStart(false),
+    nodeStartWithExtraCertsMs: process.env[EXTRA_CERTS] ? nodeStart(true) : undefined,
     statAllMs: timeEach((file) => fs.statSync(file)),
     readAllMs: timeEach((file) => {
       const fd = fs.openSync(file, 'r');
@@ -612,6 +621,8 @@ async function main(): Promise<void> {
       const cliFloor = nodeStartMs.median + statAllMs.median;
       const ceiling = r.alembicHeadsMs ? `${(r.alembicHeadsMs.median / cliFloor).toFixed(1)}x` : 'n/a';
       rows.push(line('  floor: node -e 0 (info)', nodeStartMs, '', ''));
+      const withCerts = r.floor.nodeStartWithExtraCertsMs;
+      if (withCerts) rows.push(line(`  node -e 0 with this machine's ${EXTRA_CERTS} (info)`, withCerts, '', ''));
       rows.push(line('  floor: stat every file (info)', statAllMs, '', ''));
       rows.push(line('  floor: open+read+close every file (info)', readAllMs, '', ''));
       rows.push([n, '  speed-up if heads cost only start + stat (info)', ceiling, '', '', '', '', '']);
