@@ -5,8 +5,10 @@
 // `heads`). A kept output is bound to one generation of the parse cache's entries (ParseCache.
 // storedGenerationOf): those entries record each file's stat, so the check is one stat per file, the
 // least any cache can do to trust its files.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { AlembicConfig } from './config';
-import type { ParseCache } from './parseCache';
+import { fnv1a64, type ParseCache } from './parseCache';
 import { readPrivateFile, writePrivateFile } from './privateDir';
 import type { Problem } from './problems';
 
@@ -16,14 +18,8 @@ export interface CommandOutput {
   code: number;
 }
 
-/** The outputs kept per project: one per distinct invocation, the most recent first. */
+/** Outputs kept per project, one file each (a `heads` reads only its own): the most recent are kept. */
 const MAX_KEPT = 8;
-
-interface KeptOutputs {
-  /** The parse cache header (with its generation) the outputs were computed with. */
-  generation: string;
-  outputs: [key: string, output: CommandOutput][];
-}
 
 /**
  * What an output depends on besides the revision files: how the command was invoked (its arguments, and
@@ -40,9 +36,8 @@ export function recallOutput(cache: ParseCache, files: readonly string[], key: s
   if (!files.length) return undefined;
   const generation = cache.storedGenerationOf(files);
   if (generation === undefined) return undefined;
-  const kept = readKept(cache.outputsFile);
-  if (kept?.generation !== generation) return undefined;
-  return kept.outputs.find(([k]) => k === key)?.[1];
+  const kept = readKept(outputFile(cache, key));
+  return kept?.generation === generation && kept.key === key ? kept.output : undefined;
 }
 
 /** Keeps `output` for `key`, when the cache on disk now holds exactly `files` as this run read them. */
@@ -50,35 +45,54 @@ export function keepOutput(cache: ParseCache, files: readonly string[], key: str
   if (!files.length) return;
   const generation = cache.generationHolding(files);
   if (generation === undefined) return;
-  const kept = readKept(cache.outputsFile);
-  const others = kept?.generation === generation ? kept.outputs.filter(([k]) => k !== key) : [];
-  const latest: KeptOutputs['outputs'][number] = [key, output];
-  const outputs = [latest, ...others].slice(0, MAX_KEPT);
   try {
-    writePrivateFile(cache.outputsFile, JSON.stringify({ generation, outputs } satisfies KeptOutputs));
+    // The first line as the parse cache's files have it: its pruning reads the config file there.
+    const header = JSON.stringify({ configFile: cache.configFile, generation });
+    writePrivateFile(outputFile(cache, key), `${header}\n${JSON.stringify({ key, output })}`);
+    pruneKept(cache);
   } catch {
     // a read-only cache folder only costs the next run's speed
   }
 }
 
-function readKept(file: string): KeptOutputs | undefined {
+function outputFile(cache: ParseCache, key: string): string {
+  return `${cache.outputsPrefix}${fnv1a64(key)}.json`;
+}
+
+interface Kept {
+  generation: string;
+  key: string;
+  output: CommandOutput;
+}
+
+function readKept(file: string): Kept | undefined {
   const text = readPrivateFile(file);
   if (text === undefined) return undefined;
   try {
-    const kept = JSON.parse(text) as KeptOutputs;
+    const newline = text.indexOf('\n');
+    const { generation } = JSON.parse(text.slice(0, newline));
+    const { key, output } = JSON.parse(text.slice(newline + 1));
     const valid =
-      typeof kept.generation === 'string' &&
-      Array.isArray(kept.outputs) &&
-      kept.outputs.every(
-        (entry) =>
-          Array.isArray(entry) &&
-          typeof entry[0] === 'string' &&
-          typeof entry[1]?.stdout === 'string' &&
-          typeof entry[1]?.stderr === 'string' &&
-          typeof entry[1]?.code === 'number',
-      );
-    return valid ? kept : undefined;
+      typeof generation === 'string' &&
+      typeof key === 'string' &&
+      typeof output?.stdout === 'string' &&
+      typeof output.stderr === 'string' &&
+      typeof output.code === 'number';
+    return valid ? { generation, key, output } : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** Removes this project's oldest kept outputs beyond MAX_KEPT. */
+function pruneKept(cache: ParseCache): void {
+  const folder = path.dirname(cache.outputsPrefix);
+  const prefix = path.basename(cache.outputsPrefix);
+  const kept = fs
+    .readdirSync(folder)
+    .filter((name) => name.startsWith(prefix))
+    .map((name) => ({ file: path.join(folder, name), mtimeMs: fs.statSync(path.join(folder, name)).mtimeMs }));
+  if (kept.length <= MAX_KEPT) return;
+  kept.sort((a, b) => b.mtimeMs - a.mtimeMs);
+  for (const { file } of kept.slice(MAX_KEPT)) fs.rmSync(file, { force: true });
 }

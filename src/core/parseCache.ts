@@ -79,8 +79,8 @@ export class ParseCache implements DocstringSource {
   /** The header of the entries read at start (with their generation): the docs file that goes with them has the same. */
   private columnsHeader = '';
   private docstrings?: StoredDocstrings | null;
-  /** Kept command outputs (outputMemo.ts), valid only with the entries of the generation they name. */
-  readonly outputsFile: string;
+  /** Kept command outputs (outputMemo.ts) are files named this plus a hash of their key. */
+  readonly outputsPrefix: string;
   /** The header of the entries on disk once this run's are saved (or found already there), see generationHolding. */
   private savedHeader?: string;
   /**
@@ -97,7 +97,7 @@ export class ParseCache implements DocstringSource {
 
   constructor(
     private readonly cacheDir: string,
-    private readonly configFile: string,
+    readonly configFile: string,
     section: string,
   ) {
     const key = `${configFile}\0${section}`;
@@ -105,7 +105,7 @@ export class ParseCache implements DocstringSource {
     this.file = path.join(cacheDir, `revisions-${hash}.json`);
     this.docsFile = path.join(cacheDir, `docs-${hash}.json`);
     this.lintFile = path.join(cacheDir, `lint-${hash}.json`);
-    this.outputsFile = path.join(cacheDir, `outputs-${hash}.json`);
+    this.outputsPrefix = path.join(cacheDir, `outputs-${hash}-`);
     this.base = path.dirname(configFile) + path.sep;
     const check = preparePrivateDir(cacheDir);
     if (!check.ok) {

@@ -69,6 +69,8 @@ interface SizeResult {
   /** Not a target: an edit that changes the graph's shape (depends_on added). */
   structuralUpdateMs?: Stats;
   cliHeadsMs?: Stats;
+  /** Not a target: `heads` when its kept output cannot be used (a file changed), from the parse cache. */
+  cliHeadsParseCacheMs?: Stats;
   alembicHeadsMs?: Stats;
   /** Alembic's median over the CLI's median. */
   cliSpeedup?: number;
@@ -161,8 +163,9 @@ function settle(versionsDir: string): void {
 }
 
 /**
- * Runs `cmd` once untimed (it warms the OS file cache, and lets Python write its .pyc files, as
- * any second run in real life finds them) then `runs` times; undefined and a warning if it fails.
+ * Runs `cmd` once untimed (it warms the OS file cache, lets Python write its .pyc files and the CLI
+ * keep its output, as any second run in real life finds them) then `runs` times; undefined and a
+ * warning if it fails. `beforeEach` runs before every run, untimed.
  */
 function benchProcess(
   label: string,
@@ -172,10 +175,12 @@ function benchProcess(
   runs: number,
   known: Set<string>,
   warnings: string[],
+  beforeEach?: () => void,
 ): { stats: Stats; heads: string[] } | undefined {
   const samples: number[] = [];
   let heads: string[] = [];
   for (let i = 0; i <= runs; i++) {
+    beforeEach?.();
     // A cache folder of the bench's own, next to the generated project.
     const r = timeProcess(cmd, args, cwd, { ...process.env, XDG_CACHE_HOME: path.join(cwd, '.cache') });
     if (r.error || r.status !== 0) {
@@ -337,6 +342,25 @@ function benchSize(count: number, keep: boolean): SizeResult {
         result.cliHeadsMs = run.stats;
         result.cliHeads = run.heads;
       }
+      // The same with no kept output: what `heads` costs after an edit, the parse cache's work.
+      const cacheFolder = path.join(dir, '.cache', 'alembic-lens');
+      const forgetOutputs = (): void => {
+        for (const name of fs.existsSync(cacheFolder) ? fs.readdirSync(cacheFolder) : []) {
+          if (name.startsWith('outputs-')) fs.rmSync(path.join(cacheFolder, name));
+        }
+      };
+      const args = [cli, '-c', history.configPath, 'heads'];
+      const parsed = benchProcess(
+        'CLI heads, no kept output',
+        process.execPath,
+        args,
+        dir,
+        big ? 5 : 7,
+        known,
+        warnings,
+        forgetOutputs,
+      );
+      result.cliHeadsParseCacheMs = parsed?.stats;
     }
 
     // 4. Alembic heads, the reference.
@@ -589,6 +613,7 @@ async function main(): Promise<void> {
     );
     rows.push(line('  graph-changing edit (info)', r.structuralUpdateMs, '', ''));
     rows.push(line('CLI heads (node dist/cli.js)', r.cliHeadsMs, '', ''));
+    rows.push(line('  no kept output, parse cache only (info)', r.cliHeadsParseCacheMs, '', ''));
     rows.push(line('alembic heads (reference)', r.alembicHeadsMs, '', ''));
     rows.push(
       line(

@@ -53,20 +53,25 @@ function run(fixture: Fixture, args: string[]): { stdout: string; stderr: string
   return { stdout: ran.stdout, stderr: ran.stderr, status: ran.status };
 }
 
-function outputsFile(fixture: Fixture): string | undefined {
+function outputFiles(fixture: Fixture): string[] {
   const folder = path.join(fixture.cacheFolder, 'alembic-lens');
-  const name = fs.existsSync(folder) ? fs.readdirSync(folder).find((f) => f.startsWith('outputs-')) : undefined;
-  return name && path.join(folder, name);
+  if (!fs.existsSync(folder)) return [];
+  return fs
+    .readdirSync(folder)
+    .filter((f) => f.startsWith('outputs-'))
+    .map((f) => path.join(folder, f));
 }
 
 /** Replaces every kept output's stdout with MARKER; the number of outputs replaced. */
 function markKeptOutputs(fixture: Fixture): number {
-  const file = outputsFile(fixture);
-  if (!file) return 0;
-  const kept = JSON.parse(fs.readFileSync(file, 'utf8'));
-  for (const [, output] of kept.outputs) output.stdout = MARKER;
-  fs.writeFileSync(file, JSON.stringify(kept));
-  return kept.outputs.length;
+  const files = outputFiles(fixture);
+  for (const file of files) {
+    const [header, body] = fs.readFileSync(file, 'utf8').split('\n');
+    const kept = JSON.parse(body);
+    kept.output.stdout = MARKER;
+    fs.writeFileSync(file, `${header}\n${JSON.stringify(kept)}`);
+  }
+  return files.length;
 }
 
 const heads = (stdout: string): string[] => stdout.match(/^\w+(?= )/gm)?.sort() ?? [];
@@ -132,6 +137,7 @@ describe('kept outputs of read-only commands', function () {
     run(fixture, ['heads']);
     assert.strictEqual(markKeptOutputs(fixture), 1);
     const history = run(fixture, ['history']);
+    assert.strictEqual(outputFiles(fixture).length, 2, 'history keeps an output of its own');
     assert.match(history.stdout, /^a1 -> b1 \(head\)/m);
     assert.match(history.stdout, /^a1 -> c1 \(head\)/m);
     const env = { ...process.env, XDG_CACHE_HOME: fixture.cacheFolder };
@@ -139,6 +145,9 @@ describe('kept outputs of read-only commands', function () {
     assert.notStrictEqual(elsewhere.stdout.toString(), MARKER);
     assert.strictEqual(run(fixture, ['heads']).stdout, MARKER);
     assert.strictEqual(run(fixture, ['--no-cache', 'heads']).stdout.includes('b1 (head)'), true);
+    // Ten more invocations: the project keeps the 8 most recent outputs.
+    for (const id of ['a1', 'b1', 'c1', 'a', 'b', 'c', 'head', 'heads', 'base', 'a1@head']) run(fixture, ['show', id]);
+    assert.strictEqual(outputFiles(fixture).length, 8);
   });
 
   it('a failing command is kept with its exit code and stderr', () => {
