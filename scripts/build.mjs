@@ -26,8 +26,32 @@ const external = [
   'playwright-core',
 ];
 
+/**
+ * What identifies this build: a hash of the sources and the locked dependencies. The parse cache and the
+ * CLI's kept outputs are used only by the build that wrote them (src/core/parseCache.ts); a file time
+ * would not do, as packagers set them all alike (Nix: 1) and `cp -p` keeps them.
+ */
+function sourceHash() {
+  const hash = createHash('sha256');
+  const walk = (dir) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(file);
+      else
+        hash
+          .update(`${path.relative(root, file)}\0`)
+          .update(fs.readFileSync(file))
+          .update('\0');
+    }
+  };
+  walk(path.join(root, 'src'));
+  hash.update(fs.readFileSync(path.join(root, 'package-lock.json')));
+  return hash.digest('hex').slice(0, 16);
+}
+
 const common = {
   bundle: true,
+  define: { ALEMBIC_LENS_BUILD: JSON.stringify(sourceHash()) },
   platform: 'node',
   format: 'cjs',
   target: 'node20',

@@ -20,9 +20,11 @@ Reads an Alembic project without running Python.
 
 commands:
   graph --json        the revision graph and its problems as one JSON object
-  heads               current heads (as 'alembic heads')
-  history [-r RANGE]  revisions, newest first (as 'alembic history')
-  branches            branch points (as 'alembic branches')
+  heads [-v] [--resolve-dependencies]
+                      current heads (as 'alembic heads')
+  history [-r RANGE] [-v]
+                      revisions, newest first (as 'alembic history')
+  branches [-v]       branch points (as 'alembic branches'); -v/--verbose prints each revision as 'show' does
   show REV            one revision (as 'alembic show REV')
   check               problems and lint findings as 'path:line: severity: message [code]'; exit 1 on any error, 2 when it cannot run
                         --severity RULE=LEVEL  (repeatable; LEVEL: error, warning, info, off; RULE 'all' for every rule)
@@ -74,6 +76,8 @@ interface ParsedArgs {
     python?: string;
     command?: string;
     format?: string;
+    verbose?: boolean;
+    resolveDependencies?: boolean;
   };
   /** `--severity rule=level`, in order. */
   severities: string[];
@@ -108,6 +112,9 @@ function parseArguments(argv: string[]): ParsedArgs {
     '--help': 'help',
     '--no-lint': 'noLint',
     '--rules': 'rules',
+    '-v': 'verbose',
+    '--verbose': 'verbose',
+    '--resolve-dependencies': 'resolveDependencies',
   };
   const result: ParsedArgs = { values: {}, severities: [], positionals: [] };
   for (let i = 0; i < argv.length; i++) {
@@ -126,9 +133,11 @@ function parseArguments(argv: string[]): ParsedArgs {
         : [arg, undefined]
       : // argparse reads `-r=X` as `-r X`, and `-rX` too.
         [arg.slice(0, 2), arg.length > 2 ? arg.slice(arg[2] === '=' ? 3 : 2) : undefined];
-    const name = written.startsWith('--')
-      ? unabbreviated(written, [...Object.keys(withValue), ...Object.keys(flags), '--severity'])
-      : written;
+    // As argparse's subcommands: an option of `heads` alone does not make `history --re` ambiguous.
+    const known = [...Object.keys(withValue), ...Object.keys(flags), '--severity'].filter(
+      (option) => option !== '--resolve-dependencies' || result.positionals[0] === 'heads',
+    );
+    const name = written.startsWith('--') ? unabbreviated(written, known) : written;
     // argparse never takes an option-like word as the value: `-r -3:` is an error, `-r -1` is not.
     const nextValue = () => {
       const next = argv[i + 1];
@@ -211,11 +220,11 @@ function main(argv: string[]): number | Promise<number> {
       return check(project, lint, values.base, scope, format);
     }
     case 'heads':
-      return printLines(opened, headsCommand);
+      return printLines(opened, (graph) => headsCommand(graph, values));
     case 'history':
-      return printLines(opened, (graph) => historyCommand(graph, values.revRange));
+      return printLines(opened, (graph) => historyCommand(graph, values.revRange, values));
     case 'branches':
-      return printLines(opened, branchesCommand);
+      return printLines(opened, (graph) => branchesCommand(graph, values));
     case 'show':
       if (rest.length !== 1) throw new UsageError('show: give exactly one revision identifier');
       return printLines(opened, (graph) => showCommand(graph, rest[0]));

@@ -57,15 +57,24 @@ function splitLines(text: string): string[] {
   return lines;
 }
 
+/** How `--verbose` and `--resolve-dependencies` ask for the output. */
+export interface OutputOptions {
+  /** Each revision as `show` prints it (Alembic's `cmd_format(verbose=True)`: the log entry). */
+  verbose?: boolean;
+  /** `heads --resolve-dependencies`: the heads counting dependencies as parents. */
+  resolveDependencies?: boolean;
+}
+
 /** `alembic heads`: the heads, each with its labels and whether it is a real or effective head. */
-export function headsCommand(map: RevisionMap): string[] {
-  return (map.getRevisions(map.heads) as Revision[]).map((rev) =>
-    formatRevisionLine(rev, { includeBranches: true, treeIndicators: false }),
+export function headsCommand(map: RevisionMap, options: OutputOptions = {}): string[] {
+  const heads = map.getRevisions(options.resolveDependencies ? 'heads' : map.heads) as Revision[];
+  return heads.map((rev) =>
+    options.verbose ? formatLogEntry(rev) : formatRevisionLine(rev, { includeBranches: true, treeIndicators: false }),
   );
 }
 
 /** `alembic history [-r start:end]`, newest first. */
-export function historyCommand(map: RevisionMap, range?: string): string[] {
+export function historyCommand(map: RevisionMap, range?: string, options: OutputOptions = {}): string[] {
   let base: string | undefined;
   let head: string | undefined;
   if (range !== undefined) {
@@ -77,19 +86,23 @@ export function historyCommand(map: RevisionMap, range?: string): string[] {
   const start = base || 'base';
   const end = head || 'heads';
   return withCommandErrors(() => map.walkRevisions(start, end), { start, end }).map((rev) =>
-    formatRevisionLine(rev, { includeBranches: true, includeDoc: true, includeParents: true }),
+    options.verbose
+      ? formatLogEntry(rev)
+      : formatRevisionLine(rev, { includeBranches: true, includeDoc: true, includeParents: true }),
   );
 }
 
-/** `alembic branches`: each branch point and the revisions it branches into. */
-export function branchesCommand(map: RevisionMap): string[] {
+/** `alembic branches`: each branch point and the revisions it branches into (with their messages when verbose). */
+export function branchesCommand(map: RevisionMap, options: OutputOptions = {}): string[] {
   const out: string[] = [];
   for (const rev of withCommandErrors(() => map.walkRevisions())) {
     if (!rev.isBranchPoint) continue;
     const indent = ' '.repeat(rev.id.length);
-    out.push(formatRevisionLine(rev, { includeBranches: true }));
-    for (const child of rev.nextrev)
-      out.push(`${indent} -> ${formatRevisionLine(map.get(child)!, { includeBranches: true })}`);
+    out.push(options.verbose ? formatLogEntry(rev) : formatRevisionLine(rev, { includeBranches: true }));
+    for (const child of rev.nextrev) {
+      const line = formatRevisionLine(map.get(child)!, { includeBranches: true, includeDoc: options.verbose });
+      out.push(`${indent} -> ${line}`);
+    }
     out.push('');
   }
   return out;

@@ -37,7 +37,7 @@ export function recallOutput(cache: ParseCache, files: readonly string[], key: s
   const generation = cache.storedGenerationOf(files);
   if (generation === undefined) return undefined;
   const kept = readKept(outputFile(cache, key));
-  return kept?.generation === generation && kept.key === key ? kept.output : undefined;
+  return kept?.generation === generation && kept.digest === digestOf(key) ? kept.output : undefined;
 }
 
 /** Keeps `output` for `key`, when the cache on disk now holds exactly `files` as this run read them. */
@@ -48,7 +48,7 @@ export function keepOutput(cache: ParseCache, files: readonly string[], key: str
   try {
     // The first line as the parse cache's files have it: its pruning reads the config file there.
     const header = JSON.stringify({ configFile: cache.configFile, generation });
-    writePrivateFile(outputFile(cache, key), `${header}\n${JSON.stringify({ key, output })}`);
+    writePrivateFile(outputFile(cache, key), `${header}\n${JSON.stringify({ digest: digestOf(key), output })}`);
     pruneKept(cache);
   } catch {
     // a read-only cache folder only costs the next run's speed
@@ -59,9 +59,17 @@ function outputFile(cache: ParseCache, key: string): string {
   return `${cache.outputsPrefix}${fnv1a64(key)}.json`;
 }
 
+/**
+ * The key as stored: 128 bits of two FNV-1a hashes, not the key, which may hold a password (a `--url`
+ * argument, a URL in pyproject.toml). Not node:crypto, which every run would load (10–25 ms).
+ */
+function digestOf(key: string): string {
+  return fnv1a64(key) + fnv1a64(`${key.length}\0${key}`);
+}
+
 interface Kept {
   generation: string;
-  key: string;
+  digest: string;
   output: CommandOutput;
 }
 
@@ -71,14 +79,14 @@ function readKept(file: string): Kept | undefined {
   try {
     const newline = text.indexOf('\n');
     const { generation } = JSON.parse(text.slice(0, newline));
-    const { key, output } = JSON.parse(text.slice(newline + 1));
+    const { digest, output } = JSON.parse(text.slice(newline + 1));
     const valid =
       typeof generation === 'string' &&
-      typeof key === 'string' &&
+      typeof digest === 'string' &&
       typeof output?.stdout === 'string' &&
       typeof output.stderr === 'string' &&
       typeof output.code === 'number';
-    return valid ? { generation, key, output } : undefined;
+    return valid ? { generation, digest, output } : undefined;
   } catch {
     return undefined;
   }
@@ -91,8 +99,17 @@ function pruneKept(cache: ParseCache): void {
   const kept = fs
     .readdirSync(folder)
     .filter((name) => name.startsWith(prefix))
-    .map((name) => ({ file: path.join(folder, name), mtimeMs: fs.statSync(path.join(folder, name)).mtimeMs }));
+    .map((name) => ({ file: path.join(folder, name), mtimeMs: modifiedMs(path.join(folder, name)) }));
   if (kept.length <= MAX_KEPT) return;
   kept.sort((a, b) => b.mtimeMs - a.mtimeMs);
   for (const { file } of kept.slice(MAX_KEPT)) fs.rmSync(file, { force: true });
+}
+
+/** A file's modification time; 0 (the oldest, removed first) for one gone or a dangling link. */
+function modifiedMs(file: string): number {
+  try {
+    return fs.lstatSync(file).mtimeMs;
+  } catch {
+    return 0;
+  }
 }

@@ -298,7 +298,7 @@ export class ParseCache implements DocstringSource {
     });
   }
 
-  /** Lint findings hold rule messages: another build of alembic-lens (its code file's mtime) lints again. */
+  /** Lint findings hold rule messages: another build of alembic-lens (buildStamp) lints again. */
   private lintHeader(): string {
     return JSON.stringify({ format: FORMAT, configFile: this.configFile, build: buildStamp() });
   }
@@ -395,11 +395,16 @@ export class ParseCache implements DocstringSource {
   }
 }
 
-let stamp: number | undefined;
+/** The hash of the sources the running code was built from, written in by the build (scripts/build.mjs). */
+declare const ALEMBIC_LENS_BUILD: string | undefined;
+let stamp: string | undefined;
 
-/** The modification time of the running code (the bundle, or this module in the tests). */
-function buildStamp(): number {
-  stamp ??= fs.statSync(__filename, STAT_OPTIONS)?.mtimeMs ?? 0;
+/** What identifies the running code: its build's source hash, or unbundled, its file's modification time. */
+function buildStamp(): string {
+  stamp ??=
+    typeof ALEMBIC_LENS_BUILD === 'string'
+      ? ALEMBIC_LENS_BUILD
+      : String(fs.statSync(__filename, STAT_OPTIONS)?.mtimeMs ?? 0);
   return stamp;
 }
 

@@ -961,6 +961,12 @@ export class RevisionMap {
         ancestorsByIndex.push(...toAdd.slice(1).map(ancestorsOf));
       }
     }
+    // Alembic asserts that nothing is left (`assert not todo`): its command fails with an AssertionError.
+    if (todo.size) {
+      throw new RevisionError(
+        `Alembic cannot put this range in order: ${todo.size} of its revisions lead to none of the upper revisions it walks down from (revision.py's _topological_sort fails with an AssertionError)`,
+      );
+    }
     return output;
   }
 }

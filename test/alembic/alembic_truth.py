@@ -210,6 +210,9 @@ def error_record(exc):
     cause = exc.__cause__
     if cause is not None:
         rec["cause"] = {"type": type(cause).__name__, "message": str(cause)}
+    frames = traceback.extract_tb(exc.__traceback__)
+    if frames:
+        rec["where"] = frames[-1].name
     return rec
 
 
@@ -227,20 +230,24 @@ def run_command(ini, section, argv):
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            name = argv[0]
+            flags = {"--verbose", "--resolve-dependencies"}
+            verbose = "--verbose" in argv
+            args = [a for a in argv if a not in flags]
+            name = args[0]
             if name == "heads":
-                command.heads(cfg)
+                resolve = "--resolve-dependencies" in argv
+                command.heads(cfg, verbose=verbose, resolve_dependencies=resolve)
             elif name == "history":
                 rng = None
-                if len(argv) > 1 and argv[1].startswith("--rev-range="):
+                if len(args) > 1 and args[1].startswith("--rev-range="):
                     # The form a range starting with '-' needs on the command line (argparse).
-                    rng = argv[1].split("=", 1)[1]
-                elif len(argv) > 1:
-                    assert argv[1] == "-r"
-                    rng = argv[2]
-                command.history(cfg, rng)
+                    rng = args[1].split("=", 1)[1]
+                elif len(args) > 1:
+                    assert args[1] == "-r"
+                    rng = args[2]
+                command.history(cfg, rng, verbose=verbose)
             elif name == "branches":
-                command.branches(cfg)
+                command.branches(cfg, verbose=verbose)
             elif name == "show":
                 command.show(cfg, argv[1])
             else:

@@ -493,7 +493,9 @@ class Gen:
             else:
                 cats[cat].append(argv)
 
-        for argv in (["heads"], ["branches"], ["history"]):
+        basic = (["heads"], ["branches"], ["history"], ["heads", "--resolve-dependencies"])
+        verbose = (["heads", "--verbose"], ["branches", "--verbose"], ["history", "--verbose"])
+        for argv in basic + verbose:
             add("basic", argv)
 
         # ---- history ranges

@@ -62,6 +62,8 @@ export interface TruthError {
   lineno?: number;
   filename?: string;
   cause?: { type: string; message: string };
+  /** The function the exception was raised in (Alembic's, for an AssertionError). */
+  where?: string;
 }
 
 export interface TruthConfig {
@@ -432,7 +434,14 @@ export function compareCommand(truth: TruthCommand, r: RunResult, labels: Set<st
     if (truth.error.type !== 'CommandError') {
       // Alembic itself dies with a traceback here (bugs in Alembic: `show -1` walking below a
       // root, an `assert not todo` in the topological sort of some history ranges with
-      // dependencies): nothing to agree with; only a crash of alembic-lens (above) is reported.
+      // dependencies): no message to agree with. A range that Alembic cannot put in order must
+      // still fail, not print; otherwise only a crash of alembic-lens (above) is reported.
+      if (truth.error.where === '_topological_sort' && r.code !== 1) {
+        return {
+          ok: false,
+          report: `${head}\n  Alembic fails (AssertionError), alembic-lens did not:\n${indent(clip(r.stdout, 400))}`,
+        };
+      }
       return { ok: true, report: '', notCompared: true };
     }
     const want = `FAILED: ${truth.error.message}`;

@@ -103,3 +103,39 @@ describe('differential: a script_location folder that does not exist', function 
     }
   });
 });
+
+describe('differential: a history range Alembic cannot put in order', function () {
+  let dir: string;
+
+  before(async function () {
+    this.timeout(60000);
+    await checkPythonAndCli();
+    // The shape of invenio's packages: a base of its own (acc) that depends on another base (default).
+    dir = makeTempDir('alembic-lens-unordered-');
+    fs.writeFileSync(path.join(dir, 'alembic.ini'), INI);
+    const versions = path.join(dir, 'migrations', 'versions');
+    fs.mkdirSync(versions, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'migrations', 'script.py.mako'), '');
+    fs.writeFileSync(path.join(versions, 'a1a1.py'), revisionFile('a1a1', null, ['default']));
+    const acc = revisionFile('b1b1', null, ['acc']).replace('depends_on = None', "depends_on = 'a1a1'");
+    fs.writeFileSync(path.join(versions, 'b1b1.py'), acc);
+    fs.writeFileSync(path.join(versions, 'b2b2.py'), revisionFile('b2b2', 'b1b1'));
+  });
+
+  after(() => removeTempDir(dir));
+
+  it('history -r a1a1:heads fails as Alembic does (its assertion), instead of printing nothing', async function () {
+    this.timeout(60000);
+    const alembic = await runPython(['-m', 'alembic', 'history', '-r', 'a1a1:heads'], dir);
+    assert.ok(alembic.code !== 0 && /AssertionError/.test(alembic.stderr), describeRun(alembic));
+    const lens = await runCli(['history', '-r', 'a1a1:heads'], dir);
+    const context = `${describeRun(lens)}\n${lens.stdout}${lens.stderr}`;
+    assert.strictEqual(lens.code, 1, context);
+    assert.strictEqual(lens.stdout, '', context);
+    assert.match(lens.stderr, /^FAILED: Alembic cannot put this range in order: 1 of its revisions/m, context);
+    // The whole history is in order, as Alembic prints it.
+    const whole = await runCli(['history'], dir);
+    assert.strictEqual(whole.code, 0, whole.stderr);
+    assert.match(whole.stdout, /b1b1 -> b2b2 \(acc\) \(head\)/);
+  });
+});

@@ -81,7 +81,7 @@ describe('kept outputs of read-only commands', function () {
   const fixtures: Fixture[] = [];
   let imported: ReturnType<typeof withImportedParent>;
   before(function () {
-    for (let i = 0; i < 6; i++) fixtures.push(branchy());
+    for (let i = 0; i < 8; i++) fixtures.push(branchy());
     imported = withImportedParent();
     // Files changed in the last 2 s are never cached, so neither is an output computed from them.
     waitPastRacyWindow();
@@ -145,9 +145,40 @@ describe('kept outputs of read-only commands', function () {
     assert.notStrictEqual(elsewhere.stdout.toString(), MARKER);
     assert.strictEqual(run(fixture, ['heads']).stdout, MARKER);
     assert.strictEqual(run(fixture, ['--no-cache', 'heads']).stdout.includes('b1 (head)'), true);
-    // Ten more invocations: the project keeps the 8 most recent outputs.
+    // Ten more invocations: the project keeps the 8 most recent outputs, whatever else the folder holds.
+    const [first] = outputFiles(fixture);
+    const dangling = `${first.slice(0, first.lastIndexOf('-'))}-dangling.json`;
+    fs.symlinkSync(path.join(fixture.dir, 'nowhere'), dangling);
     for (const id of ['a1', 'b1', 'c1', 'a', 'b', 'c', 'head', 'heads', 'base', 'a1@head']) run(fixture, ['show', id]);
     assert.strictEqual(outputFiles(fixture).length, 8);
+    assert.ok(!outputFiles(fixture).includes(dangling));
+  });
+
+  it('another build of alembic-lens does not print what this one kept', () => {
+    const fixture = fixtures[6];
+    run(fixture, ['branches']);
+    assert.strictEqual(markKeptOutputs(fixture), 1);
+    assert.strictEqual(run(fixture, ['branches']).stdout, MARKER);
+    // What another build wrote: the parse cache's header names the build (a hash of the sources).
+    const folder = path.join(fixture.cacheFolder, 'alembic-lens');
+    const entries = path.join(folder, fs.readdirSync(folder).find((f) => f.startsWith('revisions-'))!);
+    const bytes = fs.readFileSync(entries, 'latin1');
+    assert.match(bytes, /"build":"[0-9a-f]{16}"/);
+    fs.writeFileSync(entries, bytes.replace(/"build":"[^"]*"/, '"build":"0123456789abcdef"'), 'latin1');
+    assert.notStrictEqual(run(fixture, ['branches']).stdout, MARKER);
+  });
+
+  it('keeps no password: neither an argument nor a URL in pyproject.toml is written to the cache folder', () => {
+    const fixture = fixtures[7];
+    const secret = 'Secr3tPassw0rd';
+    const toml = `[tool.alembic]\nsqlalchemy.url = "postgresql://app:${secret}@db/app"\n`;
+    fs.writeFileSync(path.join(fixture.dir, 'pyproject.toml'), toml);
+    run(fixture, ['heads', '--url', `postgresql://app:${secret}@db/app`]);
+    run(fixture, ['heads']);
+    const folder = path.join(fixture.cacheFolder, 'alembic-lens');
+    const written = fs.readdirSync(folder).map((f) => fs.readFileSync(path.join(folder, f), 'latin1'));
+    assert.ok(written.length >= 3, 'the caches and the kept outputs are written');
+    assert.ok(!written.some((text) => text.includes(secret)));
   });
 
   it('a failing command is kept with its exit code and stderr', () => {
