@@ -27,16 +27,17 @@ const external = [
 ];
 
 /**
- * What identifies this build: a hash of the sources and the locked dependencies. The parse cache and the
+ * What identifies this build: a hash of the sources, the locked dependencies and this script. The parse cache and the
  * CLI's kept outputs are used only by the build that wrote them (src/core/parseCache.ts); a file time
  * would not do, as packagers set them all alike (Nix: 1) and `cp -p` keeps them.
  */
 function sourceHash() {
   const hash = createHash('sha256');
   const walk = (dir) => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      const file = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(file);
+    for (const name of fs.readdirSync(dir).sort()) {
+      const file = path.join(dir, name);
+      // statSync: a link to a folder is walked as the folder.
+      if (fs.statSync(file).isDirectory()) walk(file);
       else
         hash
           .update(`${path.relative(root, file)}\0`)
@@ -45,7 +46,9 @@ function sourceHash() {
     }
   };
   walk(path.join(root, 'src'));
+  // The dependencies' versions, and how they are bundled (this script's options).
   hash.update(fs.readFileSync(path.join(root, 'package-lock.json')));
+  hash.update(fs.readFileSync(new URL(import.meta.url)));
   return hash.digest('hex').slice(0, 16);
 }
 

@@ -11,7 +11,7 @@ import type { testCommand as TestCommand } from './core/migrationTests/testComma
 import { type CommandOutput, outputKey, recallOutput } from './core/outputMemo';
 import { userCacheDir } from './core/privateDir';
 import type { Problem } from './core/problems';
-import { type EagerReads, listProject, loadProject, Project } from './core/project';
+import { type EagerReads, listProject, loadProject, Project, type ProjectListing } from './core/project';
 import { RevisionError, type RevisionMap } from './core/revisionMap';
 
 const USAGE = `usage: alembic-lens [-c CONFIG] [-n NAME] <command> [options]
@@ -24,7 +24,9 @@ commands:
                       current heads (as 'alembic heads')
   history [-r RANGE] [-v]
                       revisions, newest first (as 'alembic history')
-  branches [-v]       branch points (as 'alembic branches'); -v/--verbose prints each revision as 'show' does
+  branches [-v]       branch points (as 'alembic branches')
+                      (-v/--verbose, as Alembic's: each revision as 'show' prints it; a branch point's children
+                      with their messages)
   show REV            one revision (as 'alembic show REV')
   check               problems and lint findings as 'path:line: severity: message [code]'; exit 1 on any error, 2 when it cannot run
                         --severity RULE=LEVEL  (repeatable; LEVEL: error, warning, info, off; RULE 'all' for every rule)
@@ -173,6 +175,8 @@ function unabbreviated(written: string, known: string[]): string {
  */
 const EXIT_WHEN_DONE = new Set(['heads', 'history', 'branches', 'show', 'check', 'graph', 'config']);
 let exitWhenDone = false;
+/** The commands that take -v/--verbose, as Alembic's do (`current` aside, which alembic-lens has not). */
+const VERBOSE = new Set(['heads', 'history', 'branches']);
 /** The read-only commands whose output is kept for a run on the same state of the project (outputMemo.ts). */
 const KEPT_OUTPUT = new Set(['heads', 'history', 'branches', 'show']);
 /** `FAILED:` exits 1, as Alembic's commands fail; `check` exits 2, so that CI tells "could not run" from "found errors". */
@@ -187,6 +191,9 @@ function main(argv: string[]): number | Promise<number> {
     console.log(USAGE);
     return values.help ? 0 : 2;
   }
+  if (values.verbose && !VERBOSE.has(command)) throw new UsageError(`${command}: unrecognized arguments: --verbose`);
+  if (values.resolveDependencies && command !== 'heads')
+    throw new UsageError(`${command}: unrecognized arguments: --resolve-dependencies`);
   if (command === 'check' && values.rules) return listRules(severities);
   const checking = command === 'check' ? checkArguments(values, severities) : undefined;
   // What `graph` and `check` read past the graph is read along with it: each file is read once.
@@ -253,9 +260,15 @@ function main(argv: string[]): number | Promise<number> {
   }
 }
 
+/** A project as opened, and the key to keep a read-only command's output under, when it may be kept. */
+interface Opened {
+  project: Project;
+  outputKey?: string;
+}
+
 /**
  * The project, or, for a read-only command invoked as `invocation`, the output kept by an earlier run on
- * this same state of it. `invocation` is returned when this run's output may be kept.
+ * this same state of it.
  */
 function openProject(
   configOption: string | undefined,
@@ -263,12 +276,19 @@ function openProject(
   cacheDir: string | undefined,
   eager: EagerReads,
   invocation: string | undefined,
-): { kept: CommandOutput } | { project: Project; invocation?: string } {
+): { kept: CommandOutput } | Opened {
   const configPath = configOption ?? process.env.ALEMBIC_CONFIG ?? defaultConfigPath();
   if (!fs.existsSync(configPath)) throw new ConfigError(`No config file '${configPath}' found`);
   // Alembic resolves relative locations against its working directory; when they do not exist
   // there but do next to the config file, use those, as running Alembic from that folder would.
-  const listed = listProject(locateConfig(configPath, { section, baseDir: process.cwd() }), cacheDir);
+  const location = locateConfig(configPath, { section, baseDir: process.cwd() });
+  let listed: ProjectListing;
+  try {
+    listed = listProject(location, cacheDir);
+  } catch {
+    // An unexpected failure: the project's load reports it as a problem (Project.reload).
+    return { project: new Project(location, cacheDir, eager) };
+  }
   const scriptDir = listed.config.scriptLocation;
   if (scriptDir && !fs.existsSync(scriptDir)) {
     const besideConfig = loadProject(configPath, { section, cacheDir, eager });
@@ -280,11 +300,13 @@ function openProject(
       return { project: besideConfig };
     }
   } else if (invocation && listed.cache) {
+    // The key of what this load reads, made before it: the load may add to the config's problems.
     const key = outputKey(invocation, listed.config, listed.listing.problems);
     const kept = recallOutput(listed.cache, listed.listing.files, key);
     if (kept) return { kept };
+    return { project: new Project(location, cacheDir, eager, listed), outputKey: key };
   }
-  return { project: new Project(listed.location, cacheDir, eager, listed), invocation };
+  return { project: new Project(location, cacheDir, eager, listed) };
 }
 
 function defaultConfigPath(): string {
@@ -297,12 +319,9 @@ function defaultConfigPath(): string {
 const REFUSED_HISTORY = new Set(['cycle', 'illegal-revision-id', 'duplicate-branch-label']);
 
 /** Prints a read-only command's output, and keeps it when openProject allowed. */
-function printLines(
-  opened: { project: Project; invocation?: string },
-  produce: (graph: RevisionMap) => string[],
-): number {
+function printLines(opened: Opened, produce: (graph: RevisionMap) => string[]): number {
   const output = linesOutput(opened.project, produce);
-  if (opened.invocation) opened.project.keepOutput(opened.invocation, output);
+  if (opened.outputKey) opened.project.keepOutput(opened.outputKey, output);
   return writeOutput(output);
 }
 

@@ -9,7 +9,7 @@ import { type AlembicConfig, type ConfigLocation, loadConfig, locateConfig, unlo
 import { withFileBytes } from './fileBytes';
 import { lintKey } from './lint/revisionRules';
 import type { LintOptions } from './lint/rules';
-import { type CommandOutput, keepOutput, outputKey } from './outputMemo';
+import { type CommandOutput, keepOutput } from './outputMemo';
 import { ParseCache } from './parseCache';
 import { type Problem, problem } from './problems';
 import { type DecodedSource, decodePythonSource } from './python';
@@ -180,10 +180,9 @@ export class Project implements RevisionRecords {
     return problems.map((p) => (UNCERTAIN_WITH_COMPILED.has(p.code) ? maybeCompiled(p, compiled) : p));
   }
 
-  /** Keeps a command's output with the parse cache, for a later run on this same state (outputMemo.ts). */
-  keepOutput(invocation: string, output: CommandOutput): void {
-    if (!this.cache) return;
-    keepOutput(this.cache, this.order, outputKey(invocation, this.config, this.listingProblems), output);
+  /** Keeps a command's output under `key` (outputKey) with the parse cache, for a later run on this same state. */
+  keepOutput(key: string, output: CommandOutput): void {
+    if (this.cache) keepOutput(this.cache, this.order, key, output);
   }
 
   /** Why the parse cache folder was not used, when a cache was asked for and refused. */

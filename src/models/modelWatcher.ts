@@ -10,13 +10,12 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { historyBreakers, type Problem, type Project } from '../core';
-import { inDependencyFolder } from '../core/dependencyFolders';
 import { readTextFile } from '../core/fileBytes';
 import { findModelFiles, type ModelDiscovery, type ModelFile } from '../core/models/modelFiles';
 import { compareModelsWithRevisions, type SchemaDifference } from '../core/models/modelsVsRevisions';
 import { type RevisionSchema, revisionSchema } from '../core/models/revisionSchema';
 import { type TableHistory, tableHistory } from '../core/models/tableHistory';
-import type { ProjectRegistry } from '../projects/projectRegistry';
+import { inWorkspaceDependencyFolder, type ProjectRegistry } from '../projects/projectRegistry';
 import { Disposable } from '../util/disposable';
 import { DELAYS, Debouncer } from '../util/schedule';
 
@@ -143,8 +142,7 @@ export class ModelWatcher extends Disposable {
   }
 
   private fileEvent(file: string, createdOrDeleted: boolean): void {
-    // Relative to the workspace folder, whose own path may pass through a `build` or an `env`.
-    if (inDependencyFolder(vscode.workspace.asRelativePath(file, false))) return;
+    if (inWorkspaceDependencyFolder(file)) return;
     for (const project of this.registry.getProjects()) {
       if (project.ownsRevisionFile(file)) continue;
       const resolved = path.resolve(file);

@@ -321,7 +321,7 @@ export class ProjectRegistry extends Disposable {
   }
 
   private configChanged(uri: vscode.Uri): void {
-    if (!inSkippedFolder(uri)) this.scheduleRediscover();
+    if (!inWorkspaceDependencyFolder(uri)) this.scheduleRediscover();
   }
 
   private scheduleRediscover(): void {
@@ -378,12 +378,14 @@ async function findProjectFiles(): Promise<vscode.Uri[]> {
     searches.push(vscode.workspace.findFiles(new vscode.RelativePattern(folder, inHidden), null));
   }
   const unique = new Map<string, vscode.Uri>();
-  for (const uri of (await Promise.all(searches)).flat()) if (!inSkippedFolder(uri)) unique.set(uri.toString(), uri);
+  for (const uri of (await Promise.all(searches)).flat())
+    if (!inWorkspaceDependencyFolder(uri)) unique.set(uri.toString(), uri);
   return [...unique.values()];
 }
 
-function inSkippedFolder(uri: vscode.Uri): boolean {
-  return inDependencyFolder(vscode.workspace.asRelativePath(uri, false));
+/** Whether a file is in a dependency folder inside its workspace folder (whose own path may pass through a `build`). */
+export function inWorkspaceDependencyFolder(file: vscode.Uri | string): boolean {
+  return inDependencyFolder(vscode.workspace.asRelativePath(file, false));
 }
 
 /**
@@ -396,7 +398,7 @@ function unconfiguredScripts(templates: readonly vscode.Uri[], projects: readonl
   const found: string[] = [];
   for (const uri of templates) {
     const folder = path.dirname(uri.fsPath);
-    if (inSkippedFolder(uri) || used.has(folder)) continue;
+    if (inWorkspaceDependencyFolder(uri) || used.has(folder)) continue;
     if (fs.existsSync(path.join(folder, 'env.py')) && fs.existsSync(path.join(folder, 'versions'))) found.push(folder);
   }
   return found.sort();

@@ -19,6 +19,13 @@ const ARGVS: string[][] = [
   ['history', '-r'],
   ['history', '--rev-range'],
   ['heads', '--nope'],
+  ['heads', '-v'],
+  ['heads', '--verb'],
+  ['heads', '--res'],
+  ['history', '--verbose', '-r', 'base:heads'],
+  ['branches', '-v'],
+  ['show', 'head', '-v'],
+  ['history', '--resolve-dependencies'],
 ];
 
 describe('differential: option spellings as argparse reads them', function () {

@@ -188,7 +188,7 @@ describe('kept outputs of read-only commands', function () {
     assert.match(first.stderr, /^FAILED: /);
     assert.strictEqual(markKeptOutputs(fixture), 1);
     const again = run(fixture, ['show', 'zz']);
-    assert.deepStrictEqual([again.status, again.stderr], [first.status, first.stderr]);
+    assert.deepStrictEqual([again.stdout, again.status, again.stderr], [MARKER, first.status, first.stderr]);
   });
 
   it('no output is kept while a revision reads another file, nor from a file changed in the last 2 s', () => {
