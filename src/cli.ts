@@ -136,8 +136,8 @@ function parseArguments(argv: string[]): ParsedArgs {
       : // argparse reads `-r=X` as `-r X`, and `-rX` too.
         [arg.slice(0, 2), arg.length > 2 ? arg.slice(arg[2] === '=' ? 3 : 2) : undefined];
     // As argparse's subcommands: an option of `heads` alone does not make `history --re` ambiguous.
-    const known = [...Object.keys(withValue), ...Object.keys(flags), '--severity'].filter(
-      (option) => option !== '--resolve-dependencies' || result.positionals[0] === 'heads',
+    const known = [...Object.keys(withValue), ...Object.keys(flags), '--severity'].filter((option) =>
+      takes(result.positionals[0], flags[option]),
     );
     const name = written.startsWith('--') ? unabbreviated(written, known) : written;
     // argparse never takes an option-like word as the value: `-r -3:` is an error, `-r -1` is not.
@@ -175,8 +175,17 @@ function unabbreviated(written: string, known: string[]): string {
  */
 const EXIT_WHEN_DONE = new Set(['heads', 'history', 'branches', 'show', 'check', 'graph', 'config']);
 let exitWhenDone = false;
-/** The commands that take -v/--verbose, as Alembic's do (`current` aside, which alembic-lens has not). */
-const VERBOSE = new Set(['heads', 'history', 'branches']);
+/** The flags only some commands take, as Alembic's subcommands do (`current -v` aside: no `current` here). */
+const COMMAND_FLAGS: Partial<Record<keyof ParsedArgs['values'], { option: string; commands: ReadonlySet<string> }>> = {
+  verbose: { option: '--verbose', commands: new Set(['heads', 'history', 'branches']) },
+  resolveDependencies: { option: '--resolve-dependencies', commands: new Set(['heads']) },
+};
+
+/** Whether `command` takes the flag that sets `value` (every other option is for any command). */
+function takes(command: string | undefined, value: keyof ParsedArgs['values'] | undefined): boolean {
+  const only = value && COMMAND_FLAGS[value];
+  return !only || (command !== undefined && only.commands.has(command));
+}
 /** The read-only commands whose output is kept for a run on the same state of the project (outputMemo.ts). */
 const KEPT_OUTPUT = new Set(['heads', 'history', 'branches', 'show']);
 /** `FAILED:` exits 1, as Alembic's commands fail; `check` exits 2, so that CI tells "could not run" from "found errors". */
@@ -191,9 +200,10 @@ function main(argv: string[]): number | Promise<number> {
     console.log(USAGE);
     return values.help ? 0 : 2;
   }
-  if (values.verbose && !VERBOSE.has(command)) throw new UsageError(`${command}: unrecognized arguments: --verbose`);
-  if (values.resolveDependencies && command !== 'heads')
-    throw new UsageError(`${command}: unrecognized arguments: --resolve-dependencies`);
+  for (const value of Object.keys(COMMAND_FLAGS) as (keyof typeof values)[]) {
+    if (values[value] && !takes(command, value))
+      throw new UsageError(`${command}: unrecognized arguments: ${COMMAND_FLAGS[value]!.option}`);
+  }
   if (command === 'check' && values.rules) return listRules(severities);
   const checking = command === 'check' ? checkArguments(values, severities) : undefined;
   // What `graph` and `check` read past the graph is read along with it: each file is read once.

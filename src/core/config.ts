@@ -137,9 +137,10 @@ export function loadConfig(location: ConfigLocation): AlembicConfig {
     ? { file: ini!.path, line: iniLine('script_location') }
     : { file: toml?.path ?? configFile, line: 1 };
   const unwritten = !hasIniOption('script_location') && toml?.values.script_location === undefined;
-  if (!scriptLocation && unwritten && ini && isFlaskMigrateFolder(path.dirname(path.resolve(ini.path)))) {
+  const iniFolder = ini ? path.dirname(path.resolve(ini.path)) : undefined;
+  if (!scriptLocation && unwritten && ini && iniFolder && isFlaskMigrateFolder(iniFolder)) {
     // Flask-Migrate's layout: `flask db` sets script_location to the ini's folder itself; plain Alembic stops.
-    config.scriptLocation = path.dirname(path.resolve(ini.path));
+    config.scriptLocation = iniFolder;
     problems.push(
       problem(
         'warning',

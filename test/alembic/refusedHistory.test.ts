@@ -18,6 +18,17 @@ const revisionFile = (revision: string, down: string | null, labels: string[] = 
     '',
   ].join('\n');
 
+/** A project in a new temporary folder: the ini, the scripts folder, and `files` in its versions/. */
+function writeProject(prefix: string, files: Record<string, string>): string {
+  const dir = makeTempDir(prefix);
+  fs.writeFileSync(path.join(dir, 'alembic.ini'), INI);
+  fs.mkdirSync(path.join(dir, 'migrations', 'versions'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'migrations', 'script.py.mako'), '');
+  for (const [file, text] of Object.entries(files))
+    fs.writeFileSync(path.join(dir, 'migrations', 'versions', file), text);
+  return dir;
+}
+
 const CASES: Array<{ name: string; files: Record<string, string> }> = [
   {
     name: "an '@' in a revision id",
@@ -44,14 +55,8 @@ describe('differential: histories Alembic refuses to load', function () {
   for (const { name, files } of CASES) {
     it(`${name}: heads, history, branches and show fail as Alembic's history does`, async function () {
       this.timeout(60000);
-      const dir = makeTempDir('alembic-lens-refused-');
+      const dir = writeProject('alembic-lens-refused-', files);
       dirs.push(dir);
-      fs.writeFileSync(path.join(dir, 'alembic.ini'), INI);
-      fs.mkdirSync(path.join(dir, 'migrations', 'versions'), { recursive: true });
-      fs.writeFileSync(path.join(dir, 'migrations', 'script.py.mako'), '');
-      for (const [file, text] of Object.entries(files)) {
-        fs.writeFileSync(path.join(dir, 'migrations', 'versions', file), text);
-      }
       const alembic = await runPython(['-m', 'alembic', 'history'], dir);
       const failed = `${alembic.stdout}${alembic.stderr}`.split('\n').find((line) => line.startsWith('FAILED: '));
       assert.ok(
@@ -111,15 +116,11 @@ describe('differential: a history range Alembic cannot put in order', function (
     this.timeout(60000);
     await checkPythonAndCli();
     // The shape of invenio's packages: a base of its own (acc) that depends on another base (default).
-    dir = makeTempDir('alembic-lens-unordered-');
-    fs.writeFileSync(path.join(dir, 'alembic.ini'), INI);
-    const versions = path.join(dir, 'migrations', 'versions');
-    fs.mkdirSync(versions, { recursive: true });
-    fs.writeFileSync(path.join(dir, 'migrations', 'script.py.mako'), '');
-    fs.writeFileSync(path.join(versions, 'a1a1.py'), revisionFile('a1a1', null, ['default']));
-    const acc = revisionFile('b1b1', null, ['acc']).replace('depends_on = None', "depends_on = 'a1a1'");
-    fs.writeFileSync(path.join(versions, 'b1b1.py'), acc);
-    fs.writeFileSync(path.join(versions, 'b2b2.py'), revisionFile('b2b2', 'b1b1'));
+    dir = writeProject('alembic-lens-unordered-', {
+      'a1a1.py': revisionFile('a1a1', null, ['default']),
+      'b1b1.py': revisionFile('b1b1', null, ['acc']).replace('depends_on = None', "depends_on = 'a1a1'"),
+      'b2b2.py': revisionFile('b2b2', 'b1b1'),
+    });
   });
 
   after(() => removeTempDir(dir));
